@@ -1,0 +1,386 @@
+"""Will this model run here, where, at which context and how fast — computed from the model's shape.
+
+The memory model follows what llama.cpp allocates:
+- weights: repeating blocks go to the GPU one by one (`n_gpu_layers`); the token embedding always stays on the CPU; the
+  output projection follows once every block is on the GPU (llama.cpp counts it as layer n+1). A tied output is copied.
+- KV cache: per layer, on the device that holds the layer; sliding-window layers need only window + ubatch cells unless
+  the full-size SWA cache is on (llama-cpp-python's default).
+- compute buffers: the largest intermediate of one micro-batch: the logits (vocabulary x ubatch x f32), the attention scores
+  without flash attention (context x ubatch x heads x f32), or the feed-forward activations. A GPU really allocates all of it.
+  On the CPU the buffer is reserved but mostly untouched (only one row of logits is computed while chatting), so the RAM
+  figure counts the working set. `compute_reserved` keeps the reservation for whoever needs it.
+- overhead: a GPU context (CUDA/ROCm/Metal runtime) per GPU, and on the host the vocabulary tables and runtime.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from hardware.quants import KvType
+from hardware.report import GiB, GpuInfo, HardwareReport, MiB
+from hardware.shape import ModelShape
+
+GPU_RUNTIME_OVERHEAD = 300 * MiB
+"""CUDA/ROCm context and cuBLAS workspace per GPU (Metal needs far less, but the margin covers it)."""
+HOST_OVERHEAD = 40 * MiB
+"""llama.cpp's own host allocations apart from weights, KV cache and compute: graph, sampler, thread buffers."""
+HOST_BYTES_PER_TOKEN_IN_VOCAB = 160
+"""The vocabulary as llama.cpp holds it: token strings, scores, the token->id map (measured on a 262k vocabulary)."""
+CPU_EFFICIENCY = 0.75
+GPU_EFFICIENCY = 0.7
+"""Share of the memory bandwidth that generation achieves in practice (llama.cpp measurements on common hardware)."""
+MIN_CONTEXT = 256
+
+
+class Placement(enum.Enum):
+    FULL_GPU = "full_gpu"
+    PARTIAL = "partial"
+    CPU_ONLY = "cpu_only"
+    DOES_NOT_FIT = "does_not_fit"
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """How the model would be loaded (the knobs of llama.cpp that change memory)."""
+
+    context: int = 4096
+    kv_type: KvType = KvType.F16
+    flash_attention: bool = False
+    n_batch: int = 512
+    n_ubatch: int = 512
+    gpu_layers: int | None = None
+    """None = as many as fit (auto); 0 = CPU only; more than the model has = all, output included."""
+    gpu_margin: int = GiB
+    """Free VRAM to leave on every GPU, as llama.cpp's --fit does."""
+    ram_margin: int = 512 * MiB
+    swa_full: bool = True
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Bytes on one side (RAM or VRAM), by what uses them."""
+
+    weights: int = 0
+    kv_cache: int = 0
+    compute: int = 0
+    overhead: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.kv_cache + self.compute + self.overhead
+
+
+@dataclass(frozen=True)
+class FitReport:
+    shape: ModelShape
+    options: FitOptions
+    placement: Placement
+    gpu_layers: int
+    """Repeating blocks on the GPU(s)."""
+    output_on_gpu: bool
+    ram: Memory
+    vram: Memory
+    ram_budget: int
+    vram_budget: int
+    compute_reserved: int
+    """What llama.cpp reserves for compute on the CPU side (mostly untouched there)."""
+    max_context: int
+    """The largest context (up to the training context) at which the placement stays as good; 0 if none fits."""
+    tokens_per_s: float
+    """Estimated generation speed at an empty context; 0 when the bandwidth is unknown or it does not fit."""
+    reason: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_layers(self) -> int:
+        return self.shape.n_layers
+
+    @property
+    def fits(self) -> bool:
+        return self.placement is not Placement.DOES_NOT_FIT
+
+    @property
+    def verdict(self) -> str:
+        """One short phrase: 'Full GPU', '24 of 32 layers on GPU', 'CPU only', 'Does not fit'."""
+        if self.placement is Placement.PARTIAL:
+            if self.gpu_layers == self.n_layers:
+                return "All layers on GPU, output on CPU"
+            return f"{self.gpu_layers} of {self.n_layers} layers on GPU"
+        return {
+            Placement.FULL_GPU: "Full GPU",
+            Placement.CPU_ONLY: "CPU only",
+            Placement.DOES_NOT_FIT: "Does not fit",
+        }[self.placement]
+
+    @property
+    def where(self) -> str:
+        """The verdict as part of a sentence: 'runs entirely on the GPU'."""
+        if self.placement is Placement.PARTIAL:
+            return f"runs with {self.gpu_layers} of {self.n_layers} layers on the GPU"
+        return {
+            Placement.FULL_GPU: "runs entirely on the GPU",
+            Placement.CPU_ONLY: "runs on the CPU only",
+            Placement.DOES_NOT_FIT: "does not fit",
+        }[self.placement]
+
+    @property
+    def kv_cache(self) -> int:
+        return self.ram.kv_cache + self.vram.kv_cache
+
+
+def kv_cache_bytes(shape: ModelShape, options: FitOptions, layers: int | None = None) -> int:
+    """KV cache of `layers` blocks (all by default) at the options' context.
+
+    Llama-3.1-8B (32 layers, 8 KV heads of 128) at 8192 tokens in f16: 32 * 8 * (128 + 128) * 2 * 8192 = 1 GiB.
+    """
+    layers = shape.n_layers if layers is None else layers
+    per_cell = shape.kv_bytes_per_token_layer(options.kv_type.bytes_per_element)
+    ctx = options.context
+    swa = min(shape.n_swa_layers, layers) if shape.swa_window else 0
+    # Sliding-window layers are spread over the stack; a share of the offloaded blocks is SWA in the same ratio.
+    if swa and layers != shape.n_layers:
+        swa = round(shape.n_swa_layers * layers / shape.n_layers)
+    swa_cells = ctx if options.swa_full else min(ctx, _pad(shape.swa_window + options.n_ubatch, 256))
+    return round(per_cell * ((layers - swa) * ctx + swa * swa_cells))
+
+
+def _pad(n: int, multiple: int) -> int:
+    return -(-n // multiple) * multiple
+
+
+def compute_reserved(shape: ModelShape, options: FitOptions) -> int:
+    """Bytes llama.cpp reserves for the compute graph of one micro-batch (what a GPU allocates)."""
+    ub = min(options.n_ubatch, options.n_batch, options.context)
+    f32 = 4
+    logits = shape.n_vocab * ub * f32
+    hidden = shape.n_embd * ub * f32
+    if options.flash_attention:
+        attention = shape.n_heads * shape.head_dim_v * ub * f32 * 2
+    else:
+        attention = options.context * ub * shape.n_heads * f32
+    ffn = 2 * shape.n_ff * ub * f32
+    return max(logits, attention, ffn) + 2 * hidden
+
+
+def _compute_resident(shape: ModelShape, options: FitOptions) -> int:
+    """The part of the CPU compute buffer a chat actually touches: activations of one ubatch, one row of logits."""
+    ub = min(options.n_ubatch, options.n_batch, options.context)
+    f32 = 4
+    activations = (4 * shape.n_embd + 2 * shape.n_ff) * ub * f32
+    return activations + shape.n_vocab * f32
+
+
+def _host_overhead(shape: ModelShape) -> int:
+    return HOST_OVERHEAD + shape.n_vocab * HOST_BYTES_PER_TOKEN_IN_VOCAB
+
+
+@dataclass(frozen=True)
+class _Split:
+    gpu_layers: int
+    output_on_gpu: bool
+    ram: Memory
+    vram: Memory
+    per_gpu: tuple[int, ...]
+    """VRAM needed on each GPU."""
+
+
+def _split(shape: ModelShape, options: FitOptions, gpus: tuple[GpuInfo, ...], ngl: int) -> _Split:
+    """Memory on each side when `ngl` blocks are on the GPUs (ngl > n_layers puts the output there too)."""
+    if not gpus:
+        ngl = 0
+    layers_gpu = min(ngl, shape.n_layers)
+    output_gpu = ngl > shape.n_layers
+    kv_gpu = kv_cache_bytes(shape, options, layers_gpu)
+    kv_cpu = kv_cache_bytes(shape, options) - kv_gpu
+    out_bytes = shape.output_bytes
+    # Weights: the embedding always on the CPU; a tied output is a separate copy only when it goes to the GPU.
+    cpu_weights = (shape.n_layers - layers_gpu) * shape.layer_bytes + shape.embedding_bytes
+    if not output_gpu and not shape.tied_embeddings:
+        cpu_weights += out_bytes
+    gpu_weights = layers_gpu * shape.layer_bytes + (out_bytes if output_gpu else 0)
+
+    ram = Memory(
+        weights=cpu_weights,
+        kv_cache=kv_cpu,
+        compute=_compute_resident(shape, options),
+        overhead=_host_overhead(shape),
+    )
+    if layers_gpu == 0 and not output_gpu:
+        return _Split(0, False, ram, Memory(), tuple(0 for _ in gpus))
+
+    # Blocks are shared out in proportion to free VRAM (llama.cpp's default layer split); each GPU runs its own graph.
+    compute = compute_reserved(shape, options)
+    shares = _proportional(layers_gpu, [g.vram_free for g in gpus])
+    per_gpu = []
+    per_layer = shape.layer_bytes + (kv_gpu / layers_gpu if layers_gpu else 0)
+    for i, n in enumerate(shares):
+        used = round(n * per_layer) + GPU_RUNTIME_OVERHEAD + (compute if n or i == len(gpus) - 1 else 0)
+        if i == len(gpus) - 1 and output_gpu:
+            used += out_bytes
+        per_gpu.append(used if n or (output_gpu and i == len(gpus) - 1) else 0)
+    used_gpus = sum(1 for u in per_gpu if u)
+    vram = Memory(
+        weights=gpu_weights,
+        kv_cache=kv_gpu,
+        compute=compute * used_gpus,
+        overhead=GPU_RUNTIME_OVERHEAD * used_gpus,
+    )
+    return _Split(layers_gpu, output_gpu, ram, vram, tuple(per_gpu))
+
+
+def _proportional(n: int, weights: list[int]) -> list[int]:
+    total = sum(weights)
+    if not weights or total <= 0:
+        return [n] + [0] * (len(weights) - 1) if weights else []
+    shares = [n * w // total for w in weights]
+    for i in sorted(range(len(weights)), key=lambda i: -weights[i])[: n - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _ram_budget(hw: HardwareReport, options: FitOptions) -> int:
+    return max(0, hw.ram_available - options.ram_margin)
+
+
+def _fits(split: _Split, hw: HardwareReport, options: FitOptions) -> bool:
+    ram_needed = split.ram.total
+    if hw.unified_memory:
+        ram_needed += split.vram.total  # one pool: what the GPU holds is gone from RAM too
+    return ram_needed <= _ram_budget(hw, options) and _vram_fits(split, hw, options)
+
+
+def _vram_fits(split: _Split, hw: HardwareReport, options: FitOptions) -> bool:
+    return all(used <= g.vram_free - options.gpu_margin for used, g in zip(split.per_gpu, hw.gpus) if used)
+
+
+def _place(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[_Split, bool]:
+    """The split to use: the requested one, or with auto the most GPU layers that fit. Returns (split, fits)."""
+    gpus = hw.gpus
+    if options.gpu_layers is not None:
+        split = _split(shape, options, gpus, min(options.gpu_layers, shape.n_layers + 1))
+        return split, _fits(split, hw, options)
+    best_gpu_only: _Split | None = None  # when nothing fits: the most the GPUs could take, to say what RAM is missing
+    for ngl in range(shape.n_layers + 1 if gpus else 0, -1, -1):
+        split = _split(shape, options, gpus, ngl)
+        if _fits(split, hw, options):
+            return split, True
+        if best_gpu_only is None and _vram_fits(split, hw, options):
+            best_gpu_only = split
+    return best_gpu_only or _split(shape, options, gpus, 0), False
+
+
+def _placement(split: _Split, fits: bool, shape: ModelShape) -> Placement:
+    if not fits:
+        return Placement.DOES_NOT_FIT
+    if split.gpu_layers == shape.n_layers and split.output_on_gpu:
+        return Placement.FULL_GPU
+    if split.gpu_layers > 0:
+        return Placement.PARTIAL
+    return Placement.CPU_ONLY
+
+
+def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, output_on_gpu: bool) -> float:
+    """Generation tokens/s bounded by memory bandwidth: every token reads every active weight once."""
+    active_layer = shape.layer_bytes * shape.active_fraction
+    out = shape.output_bytes
+    gpu_bytes = gpu_layers * active_layer + (out if output_on_gpu else 0)
+    cpu_bytes = (shape.n_layers - gpu_layers) * active_layer + (0 if output_on_gpu else out)
+    gpu_bw = min((g.bandwidth for g in hw.gpus), default=0.0) * GPU_EFFICIENCY
+    cpu_bw = hw.cpu_bandwidth * CPU_EFFICIENCY
+    if (gpu_bytes and not gpu_bw) or (cpu_bytes and not cpu_bw):
+        return 0.0
+    seconds = (gpu_bytes / gpu_bw if gpu_bytes else 0.0) + (cpu_bytes / cpu_bw if cpu_bytes else 0.0)
+    return 1.0 / seconds if seconds else 0.0
+
+
+def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None) -> FitReport:
+    """Where the model goes on this machine with these options, and what it costs."""
+    options = options or FitOptions()
+    split, fits = _place(shape, hw, options)
+    placement = _placement(split, fits, shape)
+    max_ctx = _max_context(shape, hw, options, placement)
+    notes = _notes(shape, hw, options)
+    return FitReport(
+        shape=shape,
+        options=options,
+        placement=placement,
+        gpu_layers=split.gpu_layers,
+        output_on_gpu=split.output_on_gpu,
+        ram=split.ram,
+        vram=split.vram,
+        ram_budget=_ram_budget(hw, options),
+        vram_budget=sum(max(0, g.vram_free - options.gpu_margin) for g in hw.gpus),
+        compute_reserved=0 if placement is Placement.FULL_GPU else compute_reserved(shape, options),
+        max_context=max_ctx,
+        tokens_per_s=estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu) if fits else 0.0,
+        reason=_reason(shape, hw, options, split, placement, max_ctx),
+        notes=notes,
+    )
+
+
+def _rank(p: Placement) -> int:
+    return [Placement.FULL_GPU, Placement.PARTIAL, Placement.CPU_ONLY, Placement.DOES_NOT_FIT].index(p)
+
+
+def _max_context(shape: ModelShape, hw: HardwareReport, options: FitOptions, placement: Placement) -> int:
+    """Binary search: memory grows with the context, so the largest context keeping the placement is a boundary."""
+
+    def ok(ctx: int) -> bool:
+        split, fits = _place(shape, hw, replace(options, context=ctx))
+        p = _placement(split, fits, shape)
+        if placement is Placement.DOES_NOT_FIT:
+            return fits
+        return _rank(p) <= _rank(placement)
+
+    lo, hi = MIN_CONTEXT, max(shape.context_train, MIN_CONTEXT)
+    if not ok(lo):
+        return 0
+    if ok(hi):
+        return hi
+    while hi - lo > 256:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo // 256 * 256 if lo >= 512 else lo
+
+
+def _reason(
+    shape: ModelShape, hw: HardwareReport, options: FitOptions, split: _Split, placement: Placement, max_ctx: int
+) -> str:
+    gib = _gib
+    if placement is Placement.FULL_GPU:
+        return f"All {shape.n_layers} layers and the output fit in {gib(hw.vram_free)} of free VRAM."
+    if placement is Placement.PARTIAL:
+        return (
+            f"{split.gpu_layers} of {shape.n_layers} layers fit in VRAM (keeping {gib(options.gpu_margin)} free per GPU); "
+            "the rest runs on the CPU, which is slower."
+        )
+    if placement is Placement.CPU_ONLY:
+        why = "no GPU was found" if not hw.gpus else "not even one layer fits in VRAM"
+        if options.gpu_layers == 0:
+            why = "GPU offload is off"
+        return f"Runs on the CPU from RAM ({why})."
+    need = split.ram.total
+    have = _ram_budget(hw, options)
+    more = f" At most {max_ctx:,} tokens of context would fit." if max_ctx else " It does not fit at any context."
+    if options.gpu_layers is not None and split.gpu_layers and split.per_gpu:
+        return f"{split.gpu_layers} layers do not fit in VRAM ({gib(max(split.per_gpu))} needed on one GPU).{more}"
+    return f"Needs {gib(need)} of RAM beyond what the GPU holds, {gib(have)} available.{more}"
+
+
+def _notes(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[str, ...]:
+    notes = []
+    if options.context > shape.context_train:
+        notes.append(f"The context exceeds the model's training context ({shape.context_train:,}); quality will drop.")
+    if options.kv_type.quantized and not options.flash_attention:
+        notes.append("llama.cpp needs flash attention for a quantized V cache; turn it on.")
+    if not hw.cpu_bandwidth and not hw.gpus:
+        notes.append("Speed unknown until the memory bandwidth is measured.")
+    return tuple(notes)
+
+
+def _gib(n: float) -> str:
+    return f"{n / GiB:.1f} GiB"

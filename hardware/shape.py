@@ -1,0 +1,154 @@
+"""The shape of a model: the plain numbers the fit estimator needs, nothing about files.
+
+The library turns a GGUF or safetensors header into a ModelShape; the advice table and `modelwerk fit --params 7B` build one
+from the representative architectures below.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from hardware.quants import QuantType, quant_type
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """Dimensions and weight sizes of a transformer, as llama.cpp will lay it out in memory."""
+
+    name: str
+    n_params: int
+    n_layers: int
+    n_heads: int
+    n_kv_heads: int
+    head_dim_k: int
+    head_dim_v: int
+    n_embd: int
+    n_ff: int
+    n_vocab: int
+    context_train: int
+    layer_bytes: int
+    """Weights of one repeating block, on average."""
+    embedding_bytes: int
+    """The token embedding (llama.cpp keeps it on the CPU)."""
+    output_bytes: int
+    """The output projection; equals embedding_bytes for tied embeddings, whose copy goes to the GPU with the output layer."""
+    tied_embeddings: bool = False
+    n_swa_layers: int = 0
+    """Layers with sliding-window attention (Gemma 2/3, some Mistral/Qwen variants); they need at most window cells."""
+    swa_window: int = 0
+    active_fraction: float = 1.0
+    """Share of the block weights read per token: 1 for dense models, active/total experts for mixture-of-experts."""
+    quant: str = ""
+    """The quantization the byte counts describe, e.g. Q4_K_M (informational)."""
+
+    @property
+    def weights_bytes(self) -> int:
+        """All weights as stored (a tied output counts once, as in the file)."""
+        out = 0 if self.tied_embeddings else self.output_bytes
+        return self.n_layers * self.layer_bytes + self.embedding_bytes + out
+
+    def kv_bytes_per_token_layer(self, bytes_per_element: float) -> float:
+        """K and V of one token in one layer."""
+        return self.n_kv_heads * (self.head_dim_k + self.head_dim_v) * bytes_per_element
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Dimensions of a real model family, used to stand in for "a 7B model"."""
+
+    name: str
+    n_layers: int
+    n_embd: int
+    n_ff: int
+    n_heads: int
+    n_kv_heads: int
+    head_dim: int
+    n_vocab: int
+    context_train: int
+    tied_embeddings: bool = False
+
+    @property
+    def layer_params(self) -> int:
+        attn = self.n_embd * self.head_dim * (2 * self.n_heads + 2 * self.n_kv_heads)  # q, o and k, v
+        ffn = 3 * self.n_embd * self.n_ff  # gate, up, down
+        return attn + ffn + 2 * self.n_embd  # two norms
+
+    @property
+    def n_params(self) -> int:
+        emb = self.n_vocab * self.n_embd
+        out = 0 if self.tied_embeddings else emb
+        return self.n_layers * self.layer_params + emb + out + self.n_embd
+
+
+# One real architecture per size class of the classic table.
+REPRESENTATIVE: dict[str, Architecture] = {
+    "1B": Architecture("Llama-3.2-1B", 16, 2048, 8192, 32, 8, 64, 128256, 131072, tied_embeddings=True),
+    "3B": Architecture("Llama-3.2-3B", 28, 3072, 8192, 24, 8, 128, 128256, 131072, tied_embeddings=True),
+    "7B": Architecture("Mistral-7B-v0.3", 32, 4096, 14336, 32, 8, 128, 32768, 32768),
+    "8B": Architecture("Llama-3.1-8B", 32, 4096, 14336, 32, 8, 128, 128256, 131072),
+    "13B": Architecture("Llama-2-13B", 40, 5120, 13824, 40, 40, 128, 32000, 4096),
+    "14B": Architecture("Qwen2.5-14B", 48, 5120, 13824, 40, 8, 128, 152064, 32768),
+    "32B": Architecture("Qwen2.5-32B", 64, 5120, 27648, 40, 8, 128, 152064, 32768),
+    "70B": Architecture("Llama-3.1-70B", 80, 8192, 28672, 64, 8, 128, 128256, 131072),
+}
+
+
+def shape_of(arch: Architecture, quant: QuantType | str, *, scale: float = 1.0, name: str | None = None) -> ModelShape:
+    """The ModelShape of an architecture stored at a quantization; `scale` stretches the block weights to another size."""
+    q = quant_type(quant) if isinstance(quant, str) else quant
+    bytes_per_param = q.bits_per_weight / 8
+    emb = round(arch.n_vocab * arch.n_embd * bytes_per_param)
+    return ModelShape(
+        name=name or arch.name,
+        n_params=arch.n_params + round(arch.n_layers * arch.layer_params * (scale - 1)),
+        n_layers=arch.n_layers,
+        n_heads=arch.n_heads,
+        n_kv_heads=arch.n_kv_heads,
+        head_dim_k=arch.head_dim,
+        head_dim_v=arch.head_dim,
+        n_embd=arch.n_embd,
+        n_ff=arch.n_ff,
+        n_vocab=arch.n_vocab,
+        context_train=arch.context_train,
+        layer_bytes=round(arch.layer_params * bytes_per_param * scale),
+        embedding_bytes=emb,
+        output_bytes=emb,
+        tied_embeddings=arch.tied_embeddings,
+        quant=q.name,
+    )
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bBmM]?)\s*$")
+
+
+def parse_params(text: str) -> int:
+    """'7B' -> 7e9, '270M' -> 2.7e8, '13' -> 13e9 (billions by default)."""
+    m = _SIZE.match(text)
+    if not m:
+        raise ValueError(f"cannot read parameter count {text!r}; write it like 7B, 13B or 270M")
+    value = float(m.group(1)) * (1e6 if m.group(2).lower() == "m" else 1e9)
+    if value <= 0:
+        raise ValueError("the parameter count must be positive")
+    return round(value)
+
+
+def shape_for_params(n_params: int, quant: QuantType | str) -> ModelShape:
+    """A representative shape for any size: the nearest real architecture, its weights scaled to n_params.
+
+    The scaled shape keeps the attention layout (and so the KV cache) of its neighbour: a 9B model gets Llama-3.1-8B's KV.
+    """
+    nearest = min(REPRESENTATIVE.values(), key=lambda a: abs(math.log(a.n_params / n_params)))
+    fixed = nearest.n_params - nearest.n_layers * nearest.layer_params  # embeddings and output norm
+    scale = max(n_params - fixed, n_params * 0.1) / (nearest.n_layers * nearest.layer_params)
+    label = _label(n_params)
+    if abs(math.log(n_params / nearest.n_params)) < 0.15:
+        return replace(shape_of(nearest, quant), name=f"{label} ({nearest.name})")
+    return shape_of(nearest, quant, scale=scale, name=f"{label} (scaled {nearest.name})")
+
+
+def _label(n_params: int) -> str:
+    if n_params >= 1e9:
+        return f"{n_params / 1e9:.3g}B"
+    return f"{n_params / 1e6:.3g}M"
