@@ -1,0 +1,52 @@
+# Modelwerk: `make run` opens the app, `make test` checks everything. Both set up .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
+export CMAKE_ARGS := -DGGML_NATIVE=OFF
+# Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
+SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+
+.PHONY: run test lint bench screenshots sysdeps clean
+
+run: $(STAMP)
+	$(BIN)/modelwerk
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/fit_accuracy.py
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m app.ui.screenshots docs
+
+# Reinstalled only when pyproject.toml changes; pip reuses its cached llama-cpp-python wheel after the first build
+# (10-13 minutes on 2 cores). After changing CMAKE_ARGS run `pip cache remove llama_cpp_python` first.
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,demo]'
+	touch $@
+
+sysdeps:
+	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install these system packages:$$missing"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

