@@ -11,7 +11,7 @@ import enum
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from app.ui.app import run_gui  # Qt only when the GUI is wanted
 
-        return run_gui(args_list)
+        return int(run_gui(args_list))
     try:
         setup_logging(paths.log_dir(), debug=args.debug)
-        return int(_COMMANDS[args.command](args))
+        command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
+        return command(args)
     except UsageError as e:
         print(f"modelwerk {args.command}: {e}", file=sys.stderr)
         return 2
@@ -131,9 +132,10 @@ def _cmd_hw(args: argparse.Namespace) -> int:
     if report.cpu_bandwidth:
         print(f"Bandwidth   {report.cpu_bandwidth / 1e9:.1f} GB/s memory read (measured)")
     for g in report.gpus:
-        extra = ", ".join(x for x in (g.driver and f"driver {g.driver}", g.compute_capability and f"cc {g.compute_capability}") if x)
+        details = [f"driver {g.driver}" if g.driver else "", f"compute {g.compute_capability}" if g.compute_capability else ""]
+        extra = "; " + ", ".join(d for d in details if d) if any(details) else ""
         shared = " (unified memory)" if g.unified_memory else ""
-        print(f"GPU {g.index}       {g.name}: {_gib(g.vram_total)}{shared}, {_gib(g.vram_free)} free" + (f"; {extra}" if extra else ""))
+        print(f"GPU {g.index}       {g.name}: {_gib(g.vram_total)}{shared}, {_gib(g.vram_free)} free{extra}")
     if not report.gpus:
         print("GPU         none found (CPU inference only)")
     if report.disk_free:

@@ -108,7 +108,8 @@ def main() -> int:
     hw = replace(probe(), gpus=(), cpu_bandwidth=measure_bandwidth())
     print(f"Model {model.name}: {shape.n_layers} layers, vocab {shape.n_vocab:,}, weights {shape.weights_bytes / MiB:.1f} MiB")
     print(f"Memory read bandwidth measured: {hw.cpu_bandwidth / 1e9:.1f} GB/s, {THREADS} threads\n")
-    print(f"{'n_ctx':>7} {'predicted MiB':>14} {'measured MiB':>13} {'error':>7} {'pred tok/s':>11} {'meas tok/s':>11} {'ratio':>6}")
+    heads = ("n_ctx", "predicted MiB", "measured MiB", "error", "pred tok/s", "meas tok/s", "ratio")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(heads, (7, 14, 13, 7, 11, 11, 6), strict=True)))
     worst = 0.0
     for ctx in CONTEXTS:
         report = fit(shape, hw, FitOptions(context=ctx, gpu_layers=0))

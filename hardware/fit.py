@@ -251,7 +251,7 @@ def _fits(split: _Split, hw: HardwareReport, options: FitOptions) -> bool:
 
 
 def _vram_fits(split: _Split, hw: HardwareReport, options: FitOptions) -> bool:
-    return all(used <= g.vram_free - options.gpu_margin for used, g in zip(split.per_gpu, hw.gpus) if used)
+    return all(used <= g.vram_free - options.gpu_margin for used, g in zip(split.per_gpu, hw.gpus, strict=True) if used)
 
 
 def _place(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[_Split, bool]:

@@ -143,7 +143,7 @@ def shape_for_params(n_params: int, quant: QuantType | str) -> ModelShape:
     fixed = nearest.n_params - nearest.n_layers * nearest.layer_params  # embeddings and output norm
     scale = max(n_params - fixed, n_params * 0.1) / (nearest.n_layers * nearest.layer_params)
     label = _label(n_params)
-    if abs(math.log(n_params / nearest.n_params)) < 0.15:
+    if abs(math.log(n_params / nearest.n_params)) < 0.05:
         return replace(shape_of(nearest, quant), name=f"{label} ({nearest.name})")
     return shape_of(nearest, quant, scale=scale, name=f"{label} (scaled {nearest.name})")
 

@@ -16,7 +16,7 @@ from hardware.fit import (
     kv_cache_bytes,
 )
 from hardware.quants import KvType, quant_type
-from hardware.report import GiB, MiB, CpuInfo, GpuInfo, GpuVendor, HardwareReport
+from hardware.report import CpuInfo, GiB, GpuInfo, GpuVendor, HardwareReport, MiB
 from hardware.shape import REPRESENTATIVE, ModelShape, parse_params, shape_for_params, shape_of
 
 LLAMA_8B = shape_of(REPRESENTATIVE["8B"], "Q4_K_M")
@@ -24,7 +24,8 @@ LLAMA_8B = shape_of(REPRESENTATIVE["8B"], "Q4_K_M")
 
 def _gpu_box(vram_gib: float, *, ram_gib: float = 64) -> HardwareReport:
     gpu = GpuInfo("Test GPU", GpuVendor.NVIDIA, round(vram_gib * GiB), round(vram_gib * GiB), bandwidth=500e9)
-    return HardwareReport("Linux", CpuInfo("cpu", 8, 16), round(ram_gib * GiB), round(ram_gib * GiB), (gpu,), cpu_bandwidth=50e9)
+    ram = round(ram_gib * GiB)
+    return HardwareReport("Linux", CpuInfo("cpu", 8, 16), ram, ram, (gpu,), cpu_bandwidth=50e9)
 
 
 def test_llama3_8b_kv_cache_at_8k_f16_is_exactly_one_gib() -> None:
