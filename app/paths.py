@@ -1,0 +1,69 @@
+"""Where Modelwerk keeps its files: the data directory and the folders inside it.
+
+``MODELWERK_HOME`` moves everything (database, logs, cache, default models folder) to another
+place, which is how tests, portable installs and a second profile stay apart from the real one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Modelwerk"
+HOME_ENV = "MODELWERK_HOME"
+DATABASE_NAME = "modelwerk.db"
+
+
+class DataDirError(OSError):
+    """A Modelwerk folder could not be created; the message is one line for the user."""
+
+
+def _ensure_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DataDirError(f"Cannot create the Modelwerk folder {path}: {reason}") from exc
+    return path
+
+
+def data_dir() -> Path:
+    """Return the data directory, creating it if needed.
+
+    Returns:
+        ``$MODELWERK_HOME`` (with ``~`` expanded) when set and non-empty, else the platform's
+        per-user data folder for Modelwerk.
+
+    Raises:
+        DataDirError: the folder does not exist and cannot be created.
+    """
+    override = os.environ.get(HOME_ENV, "").strip()
+    # absolute() so a later chdir (child processes get their own working dir) cannot move it.
+    path = Path(override).expanduser().absolute() if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return _ensure_dir(path)
+
+
+def database_path() -> Path:
+    """Return the path of the SQLite database (the file itself is created by the store)."""
+    return data_dir() / DATABASE_NAME
+
+
+def log_dir() -> Path:
+    """Return the folder for log files, creating it if needed."""
+    return _ensure_dir(data_dir() / "logs")
+
+
+def cache_dir() -> Path:
+    """Return the folder for disposable caches, creating it if needed."""
+    return _ensure_dir(data_dir() / "cache")
+
+
+def default_models_dir() -> Path:
+    """Return the default folder for model files.
+
+    Not created here: it is only a default setting value, and whoever writes a model creates it
+    (the user may point ``models_dir`` elsewhere before anything is downloaded).
+    """
+    return data_dir() / "models"

@@ -1,0 +1,185 @@
+"""Typed user settings, stored as JSON values in the ``settings`` table of the store.
+
+Only values the user changed are stored; everything else comes from the defaults here, so a
+default can improve in a later version without a migration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from app import paths
+from app.store import Store
+
+_log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+GIB = 1024**3
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+HF_ENDPOINT_ENV = "HF_ENDPOINT"
+
+
+class SettingsError(ValueError):
+    """A setting name or value was refused; the message is one line for the user."""
+
+
+def default_hf_endpoint() -> str:
+    """Return ``$HF_ENDPOINT`` (a mirror) when set, else the public Hugging Face address."""
+    override = os.environ.get(HF_ENDPOINT_ENV, "").strip().rstrip("/")
+    return override or DEFAULT_HF_ENDPOINT
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's settings. Build one with ``load_settings``; change one with ``save_setting``.
+
+    Attributes:
+        models_dir: folder where downloaded and quantized model files go.
+        hf_endpoint: Hugging Face address (or a mirror); ``$HF_ENDPOINT`` overrides the default.
+        gpu_margin: bytes of GPU memory the fit estimator leaves free for the desktop and drivers.
+        threads: CPU threads for inference and quantization; 0 picks automatically.
+    """
+
+    models_dir: Path = field(default_factory=paths.default_models_dir)
+    hf_endpoint: str = field(default_factory=default_hf_endpoint)
+    gpu_margin: int = GIB
+    threads: int = 0
+
+
+def _check_models_dir(value: object) -> Path:
+    if isinstance(value, (str, os.PathLike)):
+        text = os.fspath(value)
+        if isinstance(text, str) and text.strip():
+            path = Path(text).expanduser()
+            if path.is_absolute():
+                return path
+    raise SettingsError("models_dir must be an absolute folder path")
+
+
+def _check_hf_endpoint(value: object) -> str:
+    if isinstance(value, str):
+        text = value.strip().rstrip("/")
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            parts = None
+        if parts is not None and parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in text):
+            return text
+    raise SettingsError(f"hf_endpoint must be an http:// or https:// address, e.g. {DEFAULT_HF_ENDPOINT}")
+
+
+def _whole_number(value: object) -> int | None:
+    # bool is an int subclass, but "threads = true" is a mistake, not 1.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _check_gpu_margin(value: object) -> int:
+    number = _whole_number(value)
+    if number is None or number < 0:
+        raise SettingsError("gpu_margin must be a whole number of bytes, 0 or more")
+    return number
+
+
+def _check_threads(value: object) -> int:
+    number = _whole_number(value)
+    if number is None or number < 0:
+        raise SettingsError("threads must be 0 (auto) or a positive whole number")
+    return number
+
+
+_VALIDATORS: dict[str, Callable[[object], object]] = {
+    "models_dir": _check_models_dir,
+    "hf_endpoint": _check_hf_endpoint,
+    "gpu_margin": _check_gpu_margin,
+    "threads": _check_threads,
+}
+
+SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
+assert set(SETTING_NAMES) == set(_VALIDATORS), "every setting needs a validator"
+
+
+def _validator(name: str) -> Callable[[object], object]:
+    try:
+        return _VALIDATORS[name]
+    except KeyError:
+        raise SettingsError(f"Unknown setting {name!r}; known settings: {', '.join(SETTING_NAMES)}") from None
+
+
+def _to_json(value: object) -> str:
+    return json.dumps(str(value) if isinstance(value, Path) else value)
+
+
+def load_settings(store: Store) -> Settings:
+    """Read the settings from ``store``.
+
+    A stored value that is not valid JSON or fails validation (a hand-edited database) is ignored
+    with a logged warning and the default used instead. Unknown keys are ignored, so a database
+    shared with a newer Modelwerk that knows more settings still loads.
+
+    Raises:
+        StoreError: the database could not be read.
+    """
+    stored = {str(row["key"]): str(row["value"]) for row in store.fetchall("SELECT key, value FROM settings")}
+    defaults = Settings()
+    return Settings(
+        models_dir=_stored(stored, "models_dir", _check_models_dir, defaults.models_dir),
+        hf_endpoint=_stored(stored, "hf_endpoint", _check_hf_endpoint, defaults.hf_endpoint),
+        gpu_margin=_stored(stored, "gpu_margin", _check_gpu_margin, defaults.gpu_margin),
+        threads=_stored(stored, "threads", _check_threads, defaults.threads),
+    )
+
+
+def _stored(stored: dict[str, str], name: str, check: Callable[[object], _T], default: _T) -> _T:
+    if name not in stored:
+        return default
+    try:
+        return check(json.loads(stored[name]))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and SettingsError are ValueErrors
+        _log.warning("Ignoring stored setting %s = %r (%s); using the default", name, stored[name], exc)
+        return default
+
+
+def save_setting(store: Store, name: str, value: object) -> None:
+    """Validate ``value`` and store it as setting ``name``.
+
+    Args:
+        store: the open database.
+        name: one of ``SETTING_NAMES``.
+        value: the new value; ``models_dir`` also accepts a str, and a relative path is taken
+            relative to the current directory.
+
+    Raises:
+        SettingsError: unknown name, or a value of the wrong type or range (the message says what
+            is allowed).
+        StoreError: the database could not be written.
+    """
+    check = _validator(name)
+    if name == "models_dir" and isinstance(value, (str, os.PathLike)):
+        text = os.fspath(value)
+        if isinstance(text, str) and text.strip():
+            value = Path(text).expanduser().absolute()
+    normalized = check(value)
+    if name == "models_dir" and isinstance(normalized, Path) and normalized.exists() and not normalized.is_dir():
+        raise SettingsError(f"models_dir must be a folder, but {normalized} is a file")
+    store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, _to_json(normalized)))
+
+
+def reset_setting(store: Store, name: str) -> None:
+    """Forget the stored value of ``name`` so its default applies again.
+
+    Raises:
+        SettingsError: unknown name.
+        StoreError: the database could not be written.
+    """
+    _validator(name)
+    store.execute("DELETE FROM settings WHERE key = ?", (name,))

@@ -1,0 +1,282 @@
+"""The one SQLite database (catalog, downloads, jobs, chats, settings) and its migrations.
+
+The schema version lives in ``PRAGMA user_version``: version N means ``MIGRATIONS[:N]`` have been
+applied. Migrations are only ever appended, never edited, once released.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeAlias
+
+_log = logging.getLogger(__name__)
+
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+
+# Seconds a statement waits for a lock held by another process (a quantize worker shares the file).
+BUSY_TIMEOUT_S = 10.0
+
+MIGRATIONS: list[str] = [
+    # 1: user settings, one JSON-encoded value per key (see app.settings).
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+    # Later issues append migrations here for the catalog, downloads, jobs and chats.
+]
+
+
+class StoreError(Exception):
+    """The database could not be opened, migrated or used; the message is one line for the user."""
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements.
+
+    ``sqlite3.complete_statement`` understands string literals, comments and trigger bodies, so a
+    ``;`` inside any of them does not end a statement.
+
+    Args:
+        script: one or more SQL statements.
+
+    Returns:
+        The statements, stripped, without empty ones.
+    """
+    statements: list[str] = []
+    start = 0
+    pos = script.find(";")
+    while pos != -1:
+        candidate = script[start : pos + 1]
+        if sqlite3.complete_statement(candidate):
+            if candidate.strip(" \t\r\n;"):
+                statements.append(candidate.strip())
+            start = pos + 1
+        pos = script.find(";", pos + 1)
+    tail = script[start:].strip()
+    if tail and not _is_only_comments(tail):
+        statements.append(tail)
+    return statements
+
+
+def _is_only_comments(text: str) -> bool:
+    # A trailing "-- note" after the last statement is not a statement.
+    lines = [line.strip() for line in text.splitlines()]
+    return all(not line or line.startswith("--") for line in lines)
+
+
+class Store:
+    """The Modelwerk database: one connection, schema migrated on open.
+
+    Thread safety: one connection opened with ``check_same_thread=False`` and guarded by a
+    re-entrant lock, rather than one connection per thread. Pool threads come and go, and
+    per-thread connections would outlive them unclosed (holding WAL readers open) and could not be
+    closed by ``close()`` from the GUI thread; the statements here are tiny, so serialising them
+    costs nothing. The lock is held for a whole ``transaction()`` block.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Open (creating if needed) the database at ``path`` and apply pending migrations.
+
+        Raises:
+            StoreError: the file cannot be opened, is not a database, was written by a newer
+                Modelwerk, or a migration failed (that migration is rolled back).
+        """
+        self._path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: no implicit BEGINs; transactions are explicit (see transaction()).
+            conn = sqlite3.connect(str(self._path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the database {self._path}: {_one_line(exc)}") from exc
+        self._conn: sqlite3.Connection | None = conn
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                # Some network filesystems refuse WAL; the store still works, just with less concurrency.
+                _log.warning("SQLite kept journal mode %s for %s (WAL unavailable)", mode, self._path)
+            self._migrate()
+        except sqlite3.Error as exc:
+            self.close()
+            raise StoreError(f"Cannot open the database {self._path}: {_one_line(exc)}") from exc
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open the database at ``path``; same as ``Store(path)``."""
+        return cls(path)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version recorded in the file (``PRAGMA user_version``)."""
+        row = self.fetchone("PRAGMA user_version")
+        assert row is not None
+        return int(row[0])
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"The database {self._path} is closed")
+        return self._conn
+
+    def _migrate(self) -> None:
+        conn = self._connection()
+        target = len(MIGRATIONS)
+        while True:
+            # BEGIN IMMEDIATE takes the write lock before reading the version, so two processes
+            # starting at once cannot both apply the same migration.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version > target:
+                    raise StoreError(
+                        f"The database {self._path} was written by a newer Modelwerk (schema {version}); "
+                        "update Modelwerk or use another MODELWERK_HOME"
+                    )
+                if version == target:
+                    conn.execute("COMMIT")
+                    return
+                step = version + 1
+                try:
+                    for statement in split_statements(MIGRATIONS[version]):
+                        conn.execute(statement)
+                    # PRAGMA values cannot be bound parameters; step is an int we computed.
+                    conn.execute(f"PRAGMA user_version = {step:d}")
+                except sqlite3.Error as exc:
+                    raise StoreError(f"Cannot upgrade the database {self._path} to schema {step}: {_one_line(exc)}") from exc
+                conn.execute("COMMIT")
+                _log.info("Database %s migrated to schema %d", self._path, step)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return the number of rows it changed.
+
+        Outside ``transaction()`` the statement commits on its own.
+
+        Raises:
+            StoreError: SQLite refused the statement.
+        """
+        with self._lock:
+            conn = self._connection()
+            try:
+                return conn.execute(sql, params).rowcount
+            except sqlite3.Error as exc:
+                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per parameter set (wrap in ``transaction()`` for atomicity)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.executemany(sql, rows)
+            except sqlite3.Error as exc:
+                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+
+    def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """Run a query and return its first row (columns by index or name), or None."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                row: sqlite3.Row | None = conn.execute(sql, params).fetchone()
+            except sqlite3.Error as exc:
+                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+            return row
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Run a query and return all its rows (columns by index or name)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                rows: list[sqlite3.Row] = conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+            return rows
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group statements atomically: commit on success, roll back on any exception.
+
+        Other threads wait until the block ends. Nested blocks join the outer transaction.
+
+        Raises:
+            StoreError: the transaction could not begin or commit.
+        """
+        with self._lock:
+            conn = self._connection()
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        """Close the connection; further use raises StoreError. Closing twice is harmless."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` has been called."""
+        return self._conn is None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self._path)!r})"

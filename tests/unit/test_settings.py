@@ -1,0 +1,167 @@
+"""Typed settings on top of the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import paths
+from app.settings import (
+    DEFAULT_HF_ENDPOINT,
+    GIB,
+    SETTING_NAMES,
+    Settings,
+    SettingsError,
+    load_settings,
+    reset_setting,
+    save_setting,
+)
+from app.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _no_hf_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The developer's own mirror setting must not leak into the defaults under test.
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "modelwerk.db") as opened:
+        yield opened
+
+
+def _raw(store: Store, name: str, text: str) -> None:
+    store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, text))
+
+
+def test_defaults(store: Store, modelwerk_home: Path) -> None:
+    settings = load_settings(store)
+    assert settings == Settings()
+    assert settings.models_dir == modelwerk_home / "models" == paths.default_models_dir()
+    assert settings.hf_endpoint == DEFAULT_HF_ENDPOINT == "https://huggingface.co"
+    assert settings.gpu_margin == GIB == 1024**3
+    assert settings.threads == 0
+    assert set(SETTING_NAMES) == {"models_dir", "hf_endpoint", "gpu_margin", "threads"}
+
+
+def test_hf_endpoint_env_overrides_the_default(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "https://hf-mirror.example/")
+    assert load_settings(store).hf_endpoint == "https://hf-mirror.example"
+    # ... but not a value the user saved explicitly.
+    save_setting(store, "hf_endpoint", "http://localhost:8080")
+    assert load_settings(store).hf_endpoint == "http://localhost:8080"
+
+
+def test_round_trip(store: Store, tmp_path: Path) -> None:
+    save_setting(store, "models_dir", tmp_path / "my models")
+    save_setting(store, "hf_endpoint", "https://mirror.example/hf/")
+    save_setting(store, "gpu_margin", 512 * 1024**2)
+    save_setting(store, "threads", 6)
+    assert load_settings(store) == Settings(
+        models_dir=tmp_path / "my models",
+        hf_endpoint="https://mirror.example/hf",
+        gpu_margin=512 * 1024**2,
+        threads=6,
+    )
+    # Stored as JSON, the path as a string.
+    row = store.fetchone("SELECT value FROM settings WHERE key = 'models_dir'")
+    assert row is not None
+    assert json.loads(row["value"]) == str(tmp_path / "my models")
+
+
+def test_round_trip_survives_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "modelwerk.db"
+    with Store(path) as first:
+        save_setting(first, "threads", 3)
+    with Store(path) as second:
+        assert load_settings(second).threads == 3
+
+
+def test_models_dir_accepts_str_and_makes_it_absolute(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    save_setting(store, "models_dir", "relative/models")
+    assert load_settings(store).models_dir == tmp_path / "relative" / "models"
+
+
+def test_reset_setting_restores_the_default(store: Store) -> None:
+    save_setting(store, "threads", 8)
+    reset_setting(store, "threads")
+    assert load_settings(store).threads == 0
+
+
+def test_unknown_name(store: Store) -> None:
+    with pytest.raises(SettingsError, match="Unknown setting 'colour'"):
+        save_setting(store, "colour", "blue")
+    with pytest.raises(SettingsError, match="Unknown setting"):
+        reset_setting(store, "colour")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("threads", -1, "threads must be 0 (auto) or a positive whole number"),
+        ("threads", 2.5, "threads must be 0 (auto) or a positive whole number"),
+        ("threads", "4", "threads must be 0 (auto) or a positive whole number"),
+        ("threads", True, "threads must be 0 (auto) or a positive whole number"),
+        ("gpu_margin", -5, "gpu_margin must be a whole number of bytes, 0 or more"),
+        ("gpu_margin", None, "gpu_margin must be a whole number of bytes, 0 or more"),
+        ("hf_endpoint", "ftp://example.com", "hf_endpoint must be an http:// or https:// address"),
+        ("hf_endpoint", "huggingface.co", "hf_endpoint must be an http:// or https:// address"),
+        ("hf_endpoint", 42, "hf_endpoint must be an http:// or https:// address"),
+        ("models_dir", "", "models_dir must be an absolute folder path"),
+        ("models_dir", 7, "models_dir must be an absolute folder path"),
+    ],
+)
+def test_validation_errors(store: Store, name: str, value: object, message: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        save_setting(store, name, value)
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+    assert store.fetchall("SELECT * FROM settings") == []  # nothing stored
+
+
+def test_models_dir_must_not_be_a_file(store: Store, tmp_path: Path) -> None:
+    blocker = tmp_path / "file.bin"
+    blocker.write_bytes(b"x")
+    with pytest.raises(SettingsError, match="is a file"):
+        save_setting(store, "models_dir", blocker)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("threads", "not json"),
+        ("threads", "-3"),
+        ("threads", '"eight"'),
+        ("gpu_margin", "1.5"),
+        ("hf_endpoint", '"gopher://x"'),
+        ("models_dir", '"relative/path"'),
+        ("models_dir", "null"),
+    ],
+)
+def test_corrupted_stored_value_falls_back_to_the_default(
+    store: Store, caplog: pytest.LogCaptureFixture, name: str, text: str
+) -> None:
+    save_setting(store, "gpu_margin" if name != "gpu_margin" else "threads", 5)  # a good neighbour survives
+    _raw(store, name, text)
+    with caplog.at_level(logging.WARNING, logger="app.settings"):
+        settings = load_settings(store)
+    assert getattr(settings, name) == getattr(Settings(), name)
+    assert (settings.gpu_margin if name != "gpu_margin" else settings.threads) == 5
+    assert any(name in record.getMessage() and record.levelno == logging.WARNING for record in caplog.records)
+
+
+def test_unknown_stored_keys_are_ignored(store: Store) -> None:
+    _raw(store, "from_a_newer_version", '"whatever"')
+    assert load_settings(store) == Settings()
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(AttributeError):
+        settings.threads = 3  # type: ignore[misc]
