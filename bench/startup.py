@@ -38,13 +38,13 @@ from PySide6.QtWidgets import QApplication
 import app.ui.app as ui
 
 def shown():
-    heavy = [m for m in %r if m in sys.modules]
+    heavy = [m for m in HEAVY if m in sys.modules]
     print("shown", ",".join(heavy), flush=True)
     QApplication.instance().quit()
 
 ui.on_shown(shown)
 sys.exit(ui.run_gui([]))
-""" % (HEAVY,)
+""".replace("HEAVY", repr(HEAVY))
 
 
 def _time(code: str, env: dict[str, str]) -> tuple[float, str]:
