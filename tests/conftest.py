@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 # Must be set before anything imports Qt, hence at import time rather than in a fixture.
@@ -18,6 +20,21 @@ def modelwerk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     home = tmp_path / "modelwerk-home"
     monkeypatch.setenv("MODELWERK_HOME", str(home))
     yield home
+
+
+@pytest.fixture(autouse=True)
+def no_child_process_left() -> Iterator[None]:
+    """A test that starts a child process (runtime, worker) must end it: orphans are how users lose memory."""
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    yield
+    left = []
+    for p in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE:
+                left.append(" ".join(p.cmdline())[:200])
+                p.kill()
+    assert not left, f"child processes left running: {left}"
 
 
 # --- model fixtures -----------------------------------------------------------------------------------------------------
