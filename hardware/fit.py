@@ -23,13 +23,18 @@ from hardware.shape import ModelShape
 
 GPU_RUNTIME_OVERHEAD = 300 * MiB
 """CUDA/ROCm context and cuBLAS workspace per GPU (Metal needs far less, but the margin covers it)."""
-HOST_OVERHEAD = 40 * MiB
+HOST_OVERHEAD = 30 * MiB
 """llama.cpp's own host allocations apart from weights, KV cache and compute: graph, sampler, thread buffers."""
 HOST_BYTES_PER_TOKEN_IN_VOCAB = 160
-"""The vocabulary as llama.cpp holds it: token strings, scores, the token->id map (measured on a 262k vocabulary)."""
-CPU_EFFICIENCY = 0.75
+"""The vocabulary as llama.cpp holds it: token strings, scores, the token->id map. Both constants were fitted to the resident
+memory of two models on this project's machines (Gemma 3 270M with 262k tokens, a synthetic llama with 431): see
+bench/fit_accuracy.py."""
+CPU_EFFICIENCY = 0.45
+"""Share of the measured read bandwidth that llama.cpp's CPU generation reaches: 0.48 for a dense 207 MiB Q4_K_M model and
+0.33 for Gemma 3 270M (whose 262k-entry output layer costs extra compute) on a 2-core machine (bench/fit_accuracy.py)."""
 GPU_EFFICIENCY = 0.7
-"""Share of the memory bandwidth that generation achieves in practice (llama.cpp measurements on common hardware)."""
+"""Share of a GPU's memory bandwidth that generation reaches in practice (llama.cpp reports on common cards); not measured
+here, as these machines have no GPU."""
 MIN_CONTEXT = 256
 
 
@@ -85,6 +90,9 @@ class FitReport:
     vram_budget: int
     compute_reserved: int
     """What llama.cpp reserves for compute on the CPU side (mostly untouched there)."""
+    ram_resident: int
+    """What the process's resident memory will show: ram.total plus the mapped file pages of repacked weights, which the
+    OS may reclaim under pressure (so the verdict uses ram.total)."""
     max_context: int
     """The largest context (up to the training context) at which the placement stays as good; 0 if none fits."""
     tokens_per_s: float
@@ -312,11 +320,18 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
         ram_budget=_ram_budget(hw, options),
         vram_budget=sum(max(0, g.vram_free - options.gpu_margin) for g in hw.gpus),
         compute_reserved=0 if placement is Placement.FULL_GPU else compute_reserved(shape, options),
+        ram_resident=split.ram.total + _repacked_on_cpu(shape, hw, split.gpu_layers),
         max_context=max_ctx,
         tokens_per_s=estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu) if fits else 0.0,
         reason=_reason(shape, hw, options, split, placement, max_ctx),
         notes=notes,
     )
+
+
+def _repacked_on_cpu(shape: ModelShape, hw: HardwareReport, gpu_layers: int) -> int:
+    if not hw.cpu.flags & {"avx2", "neon"}:
+        return 0
+    return round(shape.repack_bytes * (shape.n_layers - gpu_layers) / shape.n_layers)
 
 
 def _rank(p: Placement) -> int:

@@ -42,6 +42,9 @@ class ModelShape:
     """Share of the block weights read per token: 1 for dense models, active/total experts for mixture-of-experts."""
     quant: str = ""
     """The quantization the byte counts describe, e.g. Q4_K_M (informational)."""
+    repack_bytes: int = 0
+    """Block weights in types llama.cpp's CPU backend re-lays out for SIMD (Q4_0, Q4_K, IQ4_NL): it copies them out of the
+    mapped file, so until the OS reclaims those file pages they count twice in the process's resident memory."""
 
     @property
     def weights_bytes(self) -> int:
@@ -99,6 +102,7 @@ def shape_of(arch: Architecture, quant: QuantType | str, *, scale: float = 1.0, 
     """The ModelShape of an architecture stored at a quantization; `scale` stretches the block weights to another size."""
     q = quant_type(quant) if isinstance(quant, str) else quant
     bytes_per_param = q.bits_per_weight / 8
+    layer_bytes = round(arch.layer_params * bytes_per_param * scale)
     emb = round(arch.n_vocab * arch.n_embd * bytes_per_param)
     return ModelShape(
         name=name or arch.name,
@@ -112,13 +116,19 @@ def shape_of(arch: Architecture, quant: QuantType | str, *, scale: float = 1.0, 
         n_ff=arch.n_ff,
         n_vocab=arch.n_vocab,
         context_train=arch.context_train,
-        layer_bytes=round(arch.layer_params * bytes_per_param * scale),
+        layer_bytes=layer_bytes,
         embedding_bytes=emb,
         output_bytes=emb,
         tied_embeddings=arch.tied_embeddings,
         quant=q.name,
+        repack_bytes=round(arch.n_layers * layer_bytes * REPACK_SHARE.get(q.name, 0.0)),
     )
 
+
+REPACKED_TYPES = frozenset({"Q4_0", "Q4_K", "IQ4_NL"})
+"""Tensor types the CPU backend repacks (on AVX2 and NEON CPUs)."""
+REPACK_SHARE = {"Q4_0": 1.0, "IQ4_NL": 1.0, "Q4_K_S": 0.95, "Q4_K_M": 0.8}
+"""Share of the block weights in REPACKED_TYPES for each file type (Q4_K_M keeps half the ffn_down and attn_v at Q6_K)."""
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bBmM]?)\s*$")
 

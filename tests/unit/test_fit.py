@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from hardware.fit import (
+    CPU_EFFICIENCY,
     GPU_RUNTIME_OVERHEAD,
     FitOptions,
     Placement,
@@ -172,7 +173,7 @@ def test_speed_is_bandwidth_over_bytes_per_token() -> None:
     hw = HardwareReport("Linux", CpuInfo("cpu", 8, 8), 64 * GiB, 64 * GiB, (), cpu_bandwidth=40e9)
     speed = estimate_speed(LLAMA_8B, hw, 0, False)
     bytes_per_token = LLAMA_8B.n_layers * LLAMA_8B.layer_bytes + LLAMA_8B.output_bytes
-    assert speed == pytest.approx(40e9 * 0.75 / bytes_per_token)
+    assert speed == pytest.approx(40e9 * CPU_EFFICIENCY / bytes_per_token)
     assert estimate_speed(LLAMA_8B, replace(hw, cpu_bandwidth=0.0), 0, False) == 0.0
 
 
