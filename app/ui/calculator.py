@@ -1,0 +1,165 @@
+"""The fit calculator: a model (size or, later, a file) + load options -> where it runs, with memory bars."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.memory_bar import MemoryBar, MemoryLegend
+from hardware.fit import FitOptions, FitReport, fit
+from hardware.quants import QUANT_TYPES, KvType
+from hardware.report import HardwareReport
+from hardware.shape import REPRESENTATIVE, ModelShape, parse_params, shape_for_params
+
+CONTEXTS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
+
+
+def context_combo(default: int = 8192) -> QComboBox:
+    combo = QComboBox()
+    for ctx in CONTEXTS:
+        combo.addItem(f"{ctx // 1024}k tokens", ctx)
+    combo.setCurrentIndex(CONTEXTS.index(default))
+    return combo
+
+
+def kv_combo() -> QComboBox:
+    combo = QComboBox()
+    for kv in (KvType.F16, KvType.Q8_0, KvType.Q4_0):
+        combo.addItem(kv.value, kv)
+    return combo
+
+
+class Calculator(QGroupBox):
+    """Recomputes on every change (fit() takes about a millisecond, so it runs on the GUI thread)."""
+
+    report_changed = Signal(object)
+
+    def __init__(self, base_options: FitOptions, parent: QWidget | None = None) -> None:
+        super().__init__("Calculator", parent)
+        self._hw: HardwareReport | None = None
+        self._base = base_options
+        self._file_shape: ModelShape | None = None
+
+        self.size = QComboBox()
+        self.size.setEditable(True)
+        self.size.addItems(list(REPRESENTATIVE))
+        self.size.setCurrentText("8B")
+        self.quant = QComboBox()
+        self.quant.addItems([q for q in QUANT_TYPES if q != "F32"])
+        self.quant.setCurrentText("Q4_K_M")
+        self.context = context_combo()
+        self.kv = kv_combo()
+        self.flash = QCheckBox("Flash attention")
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(-1, 999)
+        self.gpu_layers.setSpecialValueText("auto")
+        self.gpu_layers.setValue(-1)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.hide()
+
+        grid = QGridLayout()
+        for col, (label, widget) in enumerate(
+            (("Model size", self.size), ("Quantization", self.quant), ("Context", self.context), ("KV cache", self.kv))
+        ):
+            grid.addWidget(QLabel(label), 0, col)
+            grid.addWidget(widget, 1, col)
+        grid.addWidget(QLabel("GPU layers"), 0, 4)
+        grid.addWidget(self.gpu_layers, 1, 4)
+        grid.addWidget(self.flash, 1, 5)
+
+        self.verdict = QLabel()
+        self.verdict.setObjectName("verdict")
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.vram_bar = MemoryBar("VRAM")
+        self.ram_bar = MemoryBar("RAM")
+        bars = QHBoxLayout()
+        bars.addWidget(self.vram_bar)
+        bars.addSpacing(24)
+        bars.addWidget(self.ram_bar)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.error)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.details)
+        layout.addLayout(bars)
+        layout.addWidget(MemoryLegend())
+
+        self.size.currentTextChanged.connect(self._on_input_changed)
+        for combo in (self.quant, self.context, self.kv):
+            combo.currentIndexChanged.connect(self._on_input_changed)
+        self.flash.toggled.connect(self._on_input_changed)
+        self.gpu_layers.valueChanged.connect(self._on_input_changed)
+
+    def set_hardware(self, hw: HardwareReport) -> None:
+        self._hw = hw
+        self._recompute()
+
+    def set_shape(self, shape: ModelShape) -> None:
+        """Size the calculator to a real model (a library entry or a dropped file) instead of a parameter count."""
+        self._file_shape = shape
+        self.size.setCurrentText(shape.name)
+        self._recompute()
+
+    def _on_input_changed(self, *_: object) -> None:
+        self._file_shape = None if self._file_shape and self.size.currentText() != self._file_shape.name else self._file_shape
+        self._recompute()
+
+    def _options(self) -> FitOptions:
+        layers = self.gpu_layers.value()
+        return replace(
+            self._base,
+            context=self.context.currentData(),
+            kv_type=self.kv.currentData(),
+            flash_attention=self.flash.isChecked(),
+            gpu_layers=None if layers < 0 else layers,
+        )
+
+    def _shape(self) -> ModelShape | None:
+        if self._file_shape is not None:
+            return self._file_shape
+        try:
+            shape = shape_for_params(parse_params(self.size.currentText()), self.quant.currentText())
+        except ValueError as e:
+            self.error.setText(str(e))
+            self.error.show()
+            return None
+        self.error.hide()
+        return shape
+
+    def _recompute(self) -> None:
+        shape = self._shape()
+        if shape is None or self._hw is None:
+            return
+        report = fit(shape, self._hw, self._options())
+        self._show(report)
+        self.report_changed.emit(report)
+
+    def _show(self, r: FitReport) -> None:
+        self.verdict.setText(f"{r.shape.name} at {r.shape.quant}: <b>{r.verdict}</b>")
+        self.verdict.setProperty("placement", r.placement.value)
+        self.verdict.style().unpolish(self.verdict)
+        self.verdict.style().polish(self.verdict)
+        speed = f"~{r.tokens_per_s:.1f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
+        ctx = f"largest context here: {r.max_context:,} tokens" if r.max_context else "fits at no context"
+        lines = [r.reason, f"{speed} · {ctx} · KV cache {r.kv_cache / 1024**3:.2f} GiB", *r.notes]
+        self.details.setText("<br>".join(lines))
+        hw = self._hw
+        assert hw is not None
+        self.vram_bar.setVisible(bool(hw.gpus))
+        self.vram_bar.set_memory(r.vram, r.vram_budget)
+        self.ram_bar.set_memory(r.ram, r.ram_budget)

@@ -1,0 +1,194 @@
+"""The Hardware page: this machine, what runs on it (the advice table and its answer), and the fit calculator."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.advice_model import AdviceModel
+from app.ui.calculator import Calculator, context_combo, kv_combo
+from app.ui.machine_summary import MachineSummary
+from app.ui.workers import Call, run_in_pool
+from hardware.advice import AdviceTable, Recommendation, advice_table, bigger_or_smaller
+from hardware.fit import FitOptions
+from hardware.report import HardwareReport
+
+log = logging.getLogger(__name__)
+
+
+def _probe(models_dir: Path | None) -> HardwareReport:
+    from app.machine import current_report
+
+    return current_report(models_dir, measure_bandwidth=False)
+
+
+def _with_bandwidth(report: HardwareReport) -> HardwareReport:
+    from app.machine import bandwidth_cache_file
+    from hardware.bandwidth import cached_bandwidth
+
+    return replace(report, cpu_bandwidth=cached_bandwidth(bandwidth_cache_file()))
+
+
+class HardwarePage(QScrollArea):
+    """Probes the machine in the background unless a report is injected (tests, screenshots)."""
+
+    title = "Hardware"
+
+    def __init__(
+        self,
+        report: HardwareReport | None = None,
+        *,
+        options: FitOptions | None = None,
+        models_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._report: HardwareReport | None = None
+        self._options = options or FitOptions(context=8192)
+        self._calls: list[Call] = []
+        self._generation = 0
+
+        self.summary = MachineSummary()
+        self.context = context_combo(self._options.context)
+        self.kv = kv_combo()
+        self.model = AdviceModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(44)
+        self.table.setWordWrap(True)
+        self.table.setMinimumHeight(44 * 8 + 32)
+        self.table.clicked.connect(self._on_table_clicked)
+        self.status = QLabel("Reading hardware…")
+        self.status.setObjectName("muted")
+        self.answer = QLabel()
+        self.answer.setWordWrap(True)
+        self.answer.setObjectName("answer")
+        self.calculator = Calculator(self._options)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Context"))
+        controls.addWidget(self.context)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("KV cache"))
+        controls.addWidget(self.kv)
+        controls.addStretch()
+        controls.addWidget(self.status)
+        advice = QGroupBox("What runs here")
+        box = QVBoxLayout(advice)
+        intro = QLabel(
+            "Each cell: where a model of that size runs at that quantization, the largest context that keeps it there, "
+            "and the estimated generation speed. Click a cell to load it into the calculator."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("muted")
+        box.addWidget(intro)
+        box.addLayout(controls)
+        box.addWidget(self.table)
+        box.addWidget(self.answer)
+
+        content = QWidget()
+        content.setObjectName("page")
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(20, 16, 20, 20)
+        layout.setSpacing(14)
+        heading = QLabel("Hardware")
+        heading.setObjectName("heading")
+        layout.addWidget(heading)
+        layout.addWidget(self.summary)
+        layout.addWidget(advice)
+        layout.addWidget(self.calculator)
+        layout.addStretch()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+
+        self.context.currentIndexChanged.connect(self._on_options_changed)
+        self.kv.currentIndexChanged.connect(self._on_options_changed)
+        if report is not None:
+            self._set_report(report)
+        else:
+            self._start(lambda: _probe(models_dir), self._on_probe_finished)
+
+    def hardware(self) -> HardwareReport | None:
+        return self._report
+
+    def options(self) -> FitOptions:
+        return replace(self._options, context=self.context.currentData(), kv_type=self.kv.currentData())
+
+    def _start(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        # Keep each Call referenced until it has run: its signals object must outlive the delivery.
+        self._calls = [c for c in self._calls if not c.done]
+        self._calls.append(run_in_pool(fn, on_done, self._on_call_failed))
+
+    def _on_call_failed(self, message: str) -> None:
+        self.status.setText(f"Could not read the hardware: {message}")
+
+    def _on_probe_finished(self, report: HardwareReport) -> None:
+        self._set_report(report)
+        if not report.cpu_bandwidth:
+            self._start(lambda: _with_bandwidth(report), self._on_bandwidth_finished)
+
+    def _on_bandwidth_finished(self, report: HardwareReport) -> None:
+        self._set_report(report)
+
+    def _set_report(self, report: HardwareReport) -> None:
+        self._report = report
+        self.summary.set_report(report)
+        self.calculator.set_hardware(report)
+        self._recompute_table()
+
+    def _on_options_changed(self, *_: object) -> None:
+        self._recompute_table()
+
+    def _recompute_table(self) -> None:
+        if self._report is None:
+            return
+        self._generation += 1
+        generation, hw, options = self._generation, self._report, self.options()
+        self.status.setText("Computing…")
+        self._start(lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options)), self._on_table_finished)
+
+    def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation]) -> None:
+        generation, table, rec = result
+        if generation != self._generation:
+            return  # a newer request is on its way
+        self.model.set_table(table)
+        self.status.setText(f"At {table.context:,} tokens of context")
+        facts = "".join(f"<li>{f}</li>" for f in rec.facts)
+        self.answer.setText(
+            "<b>A bigger model quantized, or a smaller one in full precision? (for coding)</b><br>"
+            f"{rec.answer}<ul style='margin-top:4px'>{facts}</ul>"
+        )
+
+    def _on_table_clicked(self, index: object) -> None:
+        r = self.model.report(index)  # type: ignore[arg-type]
+        if r is None:
+            return
+        size = self.model.table().sizes[index.row()]  # type: ignore[union-attr, attr-defined]
+        calc = self.calculator
+        calc.size.setCurrentText(size)
+        calc.quant.setCurrentText(r.shape.quant)
+        calc.context.setCurrentIndex(self.context.currentIndex())
+        calc.kv.setCurrentIndex(self.kv.currentIndex())
+
+    def busy(self) -> bool:
+        """True while a background call is pending (tests and screenshots wait for it)."""
+        return not all(c.done for c in self._calls) or self.status.text() == "Computing…"

@@ -1,0 +1,51 @@
+"""Running slow calls off the GUI thread: a QRunnable per call, its result delivered by signal on the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class Call(QRunnable):
+    """`fn()` in the global thread pool; `finished(result)` or `failed(one-line message)` arrive on the receiver's thread."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+        self.signals = _Signals()
+        self.done = False
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as e:  # reported to the page, which shows it in one line
+            log.exception("background call failed")
+            self.signals.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        else:
+            self.signals.finished.emit(result)
+        finally:
+            self.done = True
+
+
+def run_in_pool(
+    fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None] | None = None
+) -> Call:
+    """Start fn in the pool. Pass bound methods of QObjects living on the GUI thread as callbacks: Qt then queues the
+    signal to that thread (a plain function would run in the worker)."""
+    call = Call(fn)
+    call.setAutoDelete(False)  # keep the signals alive until delivered; the caller holds the Call
+    call.signals.finished.connect(on_done)
+    if on_error is not None:
+        call.signals.failed.connect(on_error)
+    QThreadPool.globalInstance().start(call)
+    return call
