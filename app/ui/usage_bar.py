@@ -6,6 +6,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.ui.format import gib
+from app.ui.workers import start_thread
 from hardware.usage import Usage, UsageSampler
 
 INTERVAL_MS = 1000
@@ -60,9 +61,12 @@ class UsageStatus(QObject):
         self._thread.started.connect(self._worker.start)
         self._thread.finished.connect(self._worker.deleteLater)
         self._worker.sampled.connect(self._on_worker_sampled)
-        self._thread.start()
+        start_thread(self._thread)
 
     def _on_worker_sampled(self, usage: Usage) -> None:
+        self.show_usage(usage)
+
+    def show_usage(self, usage: Usage) -> None:
         self.cpu.setText(f"CPU {usage.cpu_percent:.0f}%")
         self.ram.setText(f"RAM {gib(usage.ram_used)} / {gib(usage.ram_total)}")
         if usage.vram_total:

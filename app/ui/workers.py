@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
+
+threads: weakref.WeakSet[QThread] = weakref.WeakSet()
+"""Every long-lived QThread the UI starts, so tests can check none is left running."""
+
+
+def start_thread(thread: QThread) -> None:
+    threads.add(thread)
+    thread.start()
 
 
 class _Signals(QObject):

@@ -1,0 +1,123 @@
+"""The Hardware page as a user sees it, with injected hardware reports."""
+
+from __future__ import annotations
+
+from fixtures.hardware_reports import cpu_only, desktop_24gb, laptop_8gb_nvidia
+from pytestqt.qtbot import QtBot
+
+from app.settings import Settings
+from app.ui.advice_model import AdviceModel
+from app.ui.hardware_page import HardwarePage
+from app.ui.main_window import MainWindow
+from hardware.fit import Placement
+
+
+def _page(qtbot: QtBot, report: object) -> HardwarePage:
+    page = HardwarePage(report)  # type: ignore[arg-type]
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
+    return page
+
+
+def _cell(page: HardwarePage, size: str, quant: str) -> str:
+    table = page.model.table()
+    assert table is not None
+    index = page.model.index(table.sizes.index(size), table.quants.index(quant))
+    return str(page.model.data(index))
+
+
+def test_shows_the_injected_machine(qtbot: QtBot) -> None:
+    page = _page(qtbot, laptop_8gb_nvidia())
+    texts = " ".join(w.text() for w in page.summary.findChildren(type(page.status)))
+    assert laptop_8gb_nvidia().gpus[0].name in texts
+    assert "AVX2" in texts
+    assert "GB/s read (measured)" in texts
+
+
+def test_table_verdicts_on_the_8_gb_laptop(qtbot: QtBot) -> None:
+    page = _page(qtbot, laptop_8gb_nvidia())
+    assert _cell(page, "70B", "F16") == "does not fit"
+    assert _cell(page, "7B", "Q4_K_M").startswith("GPU")
+    assert "on GPU" in _cell(page, "32B", "Q4_K_M")
+    assert "rather than" in page.answer.text()
+
+
+def test_changing_the_context_recomputes_the_table(qtbot: QtBot) -> None:
+    page = _page(qtbot, laptop_8gb_nvidia())
+    before = {(s, q): _cell(page, s, q) for s in ("7B", "8B", "13B") for q in ("F16", "Q4_K_M")}
+    page.context.setCurrentIndex(page.context.findData(131072))
+    qtbot.waitUntil(lambda: not page.busy() and "131,072" in page.status.text(), timeout=10_000)
+    after = {key: _cell(page, *key) for key in before}
+    assert after != before
+    table = page.model.table()
+    assert table is not None and table.context == 131072
+
+
+def test_calculator_on_the_desktop(qtbot: QtBot) -> None:
+    page = _page(qtbot, desktop_24gb())
+    calc = page.calculator
+    calc.size.setCurrentText("7B")
+    calc.quant.setCurrentText("Q4_K_M")
+    assert "Full GPU" in calc.verdict.text()
+    assert calc.vram_bar.isVisible()
+    calc.size.setCurrentText("70B")
+    calc.quant.setCurrentText("F16")
+    assert "Does not fit" in calc.verdict.text()
+    calc.gpu_layers.setValue(0)
+    calc.size.setCurrentText("1B")
+    assert "CPU only" in calc.verdict.text()
+
+
+def test_invalid_size_shows_one_line_error(qtbot: QtBot) -> None:
+    page = _page(qtbot, cpu_only())
+    calc = page.calculator
+    calc.size.setCurrentText("huge")
+    assert calc.error.isVisible()
+    assert "write it like 7B" in calc.error.text()
+    calc.size.setCurrentText("9B")
+    assert not calc.error.isVisible()
+    assert "CPU only" in calc.verdict.text()
+    assert not calc.vram_bar.isVisible()
+
+
+def test_clicking_a_cell_loads_it_into_the_calculator(qtbot: QtBot) -> None:
+    page = _page(qtbot, desktop_24gb())
+    table = page.model.table()
+    assert table is not None
+    index = page.model.index(table.sizes.index("32B"), table.quants.index("Q5_K_M"))
+    page.table.clicked.emit(index)
+    assert page.calculator.size.currentText() == "32B"
+    assert page.calculator.quant.currentText() == "Q5_K_M"
+    assert page.model.report(index).placement is not Placement.DOES_NOT_FIT  # type: ignore[union-attr]
+
+
+def test_advice_model_passes_qt_model_checks(qtbot: QtBot, qtmodeltester: object) -> None:
+    page = _page(qtbot, desktop_24gb())
+    qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+    qtmodeltester.check(AdviceModel())  # type: ignore[attr-defined]
+
+
+def test_main_window_opens_on_hardware_with_live_status_and_remembers_geometry(qtbot: QtBot) -> None:
+    window = MainWindow(Settings(), report=desktop_24gb())
+    qtbot.addWidget(window)
+    window.show()
+    assert window.sidebar.item(0).text() == "Hardware"
+    assert window.pages.currentWidget() is window.hardware_page
+    qtbot.waitUntil(lambda: window.usage.cpu.text().startswith("CPU "), timeout=5000)
+    assert "RAM" in window.usage.ram.text()
+    window.resize(720, 540)  # the offscreen screen is 800 x 600: restoreGeometry clamps to it
+    window.close()
+    qtbot.waitUntil(lambda: not window.hardware_page.busy(), timeout=10_000)
+    again = MainWindow(Settings(), report=desktop_24gb())
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (720, 540)
+    again.close()
+
+
+def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> None:
+    page = HardwarePage()
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=20_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
+    assert "measured" in " ".join(w.text() for w in page.summary.findChildren(type(page.status)))
