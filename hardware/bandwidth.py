@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import psutil
 
 from hardware.probe import cpu_info
@@ -40,6 +39,8 @@ def measure_bandwidth(*, seconds: float = 0.5, threads: int | None = None, buffe
         MemoryError: The buffer could not be allocated.
         RuntimeError: A reader thread failed.
     """
+    import numpy as np  # only when measuring: the app should not pay for numpy at startup
+
     threads = max(1, threads or _physical_cores())
     elements = max(threads, buffer_bytes // 8)
     buffer = np.ones(elements, dtype=np.float64)  # writing it faults every page in before timing

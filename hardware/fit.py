@@ -268,14 +268,21 @@ def _place(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[
     if options.gpu_layers is not None:
         split = _split(shape, options, gpus, min(options.gpu_layers, shape.n_layers + 1))
         return split, _fits(split, hw, options)
-    best_gpu_only: _Split | None = None  # when nothing fits: the most the GPUs could take, to say what RAM is missing
-    for ngl in range(shape.n_layers + 1 if gpus else 0, -1, -1):
-        split = _split(shape, options, gpus, ngl)
+    # VRAM use grows with every block offloaded and RAM use shrinks, so the answer is the most blocks whose VRAM fits,
+    # found by bisection; below it RAM only gets tighter (except on unified memory, hence the scan further down).
+    lo, hi = 0, shape.n_layers + 1 if gpus else 0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _vram_fits(_split(shape, options, gpus, mid), hw, options):
+            lo = mid
+        else:
+            hi = mid - 1
+    most = _split(shape, options, gpus, lo)
+    for ngl in range(lo, -1, -1) if hw.unified_memory else (lo,):
+        split = most if ngl == lo else _split(shape, options, gpus, ngl)
         if _fits(split, hw, options):
             return split, True
-        if best_gpu_only is None and _vram_fits(split, hw, options):
-            best_gpu_only = split
-    return best_gpu_only or _split(shape, options, gpus, 0), False
+    return most, False  # the most the GPUs could take, to say what RAM is missing
 
 
 def _placement(split: _Split, fits: bool, shape: ModelShape) -> Placement:

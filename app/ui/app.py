@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import paths
@@ -66,4 +66,7 @@ def run_gui(argv: list[str] | None = None, *, report: HardwareReport | None = No
         window.show()
         for callback in _shown_callbacks:
             QTimer.singleShot(0, callback)
-        return app.exec()
+        code = app.exec()
+        # Background calls still running (a probe at a quick close) must end before the interpreter does.
+        QThreadPool.globalInstance().waitForDone(10_000)
+        return code

@@ -15,6 +15,9 @@ threads: weakref.WeakSet[QThread] = weakref.WeakSet()
 """Every long-lived QThread the UI starts, so tests can check none is left running."""
 
 
+_running: set[Call] = set()
+
+
 def start_thread(thread: QThread) -> None:
     threads.add(thread)
     thread.start()
@@ -41,9 +44,11 @@ class Call(QRunnable):
             log.exception("background call failed")
             self.signals.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
         else:
+            # A receiver closed meanwhile (a page, the window) is fine: Qt drops the delivery.
             self.signals.finished.emit(result)
         finally:
             self.done = True
+            _running.discard(self)
 
 
 def run_in_pool(
@@ -52,7 +57,8 @@ def run_in_pool(
     """Start fn in the pool. Pass bound methods of QObjects living on the GUI thread as callbacks: Qt then queues the
     signal to that thread (a plain function would run in the worker)."""
     call = Call(fn)
-    call.setAutoDelete(False)  # keep the signals alive until delivered; the caller holds the Call
+    call.setAutoDelete(False)  # Python owns it: _running keeps it (and its signals) alive until run() ends
+    _running.add(call)
     call.signals.finished.connect(on_done)
     if on_error is not None:
         call.signals.failed.connect(on_error)
