@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QObject, QThread, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import paths
@@ -27,16 +28,68 @@ def on_shown(callback: Callable[[], None]) -> None:
     _shown_callbacks.append(callback)
 
 
+class _CrashReporter(QObject):
+    """Lives on the GUI thread; an exception raised in another thread reaches the dialog through its queued signal."""
+
+    raised = Signal(str, str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised.connect(self._on_self_raised)
+
+    def _on_self_raised(self, headline: str, details: str, log_path: str) -> None:
+        _show_crash_dialog(headline, details, log_path)
+
+
+_reporter: _CrashReporter | None = None
+_dialog_open = False
+
+
+def install_excepthook() -> None:
+    """Route unhandled exceptions, from the GUI thread and from Python threads, to the log and the crash dialog."""
+    global _reporter
+    if _reporter is None:
+        _reporter = _CrashReporter()
+    sys.excepthook = _excepthook
+    threading.excepthook = _thread_excepthook
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is None or issubclass(args.exc_type, SystemExit):
+        return
+    _excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     """An unhandled exception: log it, then show what happened and where the log is — never die silently."""
     log_unhandled(exc_type, exc, tb)
-    if QApplication.instance() is None:
+    app = QApplication.instance()
+    if app is None:
         sys.__excepthook__(exc_type, exc, tb)
         return
-    box = QMessageBox(QMessageBox.Icon.Critical, "Modelwerk — unexpected error", f"{exc_type.__name__}: {exc}")
-    box.setInformativeText(f"The details were written to {current_log_path()}. Modelwerk keeps running.")
-    box.setDetailedText(format_exception_report(exc_type, exc, tb, current_log_path()))
-    box.exec()
+    log_path = current_log_path()
+    headline = f"{exc_type.__name__}: {exc}"
+    details = format_exception_report(exc_type, exc, tb, log_path)
+    if QThread.currentThread() is app.thread():
+        _show_crash_dialog(headline, details, str(log_path))
+    elif _reporter is not None:
+        _reporter.raised.emit(headline, details, str(log_path))  # widgets only on the GUI thread
+
+
+def _show_crash_dialog(headline: str, details: str, log_path: str) -> None:
+    global _dialog_open
+    if _dialog_open:
+        # One dialog at a time: an error in a paint handler would otherwise stack dialogs forever. It is logged.
+        log.warning("another unhandled error while the crash dialog is open: %s", headline)
+        return
+    _dialog_open = True
+    try:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Modelwerk — unexpected error", headline)
+        box.setInformativeText(f"The details were written to {log_path}. Modelwerk keeps running.")
+        box.setDetailedText(details)
+        box.exec()
+    finally:
+        _dialog_open = False
 
 
 def create_app(argv: list[str]) -> QApplication:
@@ -53,7 +106,15 @@ def run_gui(argv: list[str] | None = None, *, report: HardwareReport | None = No
     """Open the main window and run the event loop; returns the exit code."""
     setup_logging(paths.log_dir())
     app = create_app(argv or [])
-    sys.excepthook = _excepthook
+    hooks = sys.excepthook, threading.excepthook
+    install_excepthook()
+    try:
+        return _run(app, report)
+    finally:
+        sys.excepthook, threading.excepthook = hooks
+
+
+def _run(app: QApplication, report: HardwareReport | None) -> int:
     try:
         store = Store.open(paths.database_path())
     except StoreError as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.format import gib
 from app.ui.memory_bar import MemoryBar, MemoryLegend
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.quants import QUANT_TYPES, KvType
@@ -57,7 +59,8 @@ class Calculator(QGroupBox):
         self.size.addItems(list(REPRESENTATIVE))
         self.size.setCurrentText("8B")
         self.quant = QComboBox()
-        self.quant.addItems([q for q in QUANT_TYPES if q != "F32"])
+        self.quant.addItems(list(QUANT_TYPES))
+        self.quant.setMaxVisibleItems(16)
         self.quant.setCurrentText("Q4_K_M")
         self.context = context_combo()
         self.kv = kv_combo()
@@ -66,6 +69,10 @@ class Calculator(QGroupBox):
         self.gpu_layers.setRange(-1, 999)
         self.gpu_layers.setSpecialValueText("auto")
         self.gpu_layers.setValue(-1)
+        self.gpu_layers.setToolTip(
+            "Repeating blocks to put on the GPU. auto: as many as fit. More than the model has: all, output layer included."
+        )
+        self.size.setToolTip("A preset size class, or any parameter count such as 9B, 1.5B or 270M")
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.hide()
@@ -79,6 +86,7 @@ class Calculator(QGroupBox):
         grid.addWidget(QLabel("GPU layers"), 0, 4)
         grid.addWidget(self.gpu_layers, 1, 4)
         grid.addWidget(self.flash, 1, 5)
+        grid.addWidget(self.error, 2, 0, 1, 6)  # under the size field, one line across
 
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
@@ -86,18 +94,26 @@ class Calculator(QGroupBox):
         self.details.setWordWrap(True)
         self.vram_bar = MemoryBar("VRAM")
         self.ram_bar = MemoryBar("RAM")
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setObjectName("muted")
         bars = QHBoxLayout()
+        bars.setSpacing(28)  # layout spacing, not a spacer item: it goes away with a hidden VRAM bar
         bars.addWidget(self.vram_bar)
-        bars.addSpacing(24)
         bars.addWidget(self.ram_bar)
 
+        self.result = QWidget()  # disabled (greyed) while the input is invalid: it shows the last valid entry
+        result = QVBoxLayout(self.result)
+        result.setContentsMargins(0, 6, 0, 0)
+        result.addWidget(self.verdict)
+        result.addWidget(self.details)
+        result.addWidget(self.notes)
+        result.addSpacing(4)
+        result.addLayout(bars)
+        result.addWidget(MemoryLegend())
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
-        layout.addWidget(self.error)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.details)
-        layout.addLayout(bars)
-        layout.addWidget(MemoryLegend())
+        layout.addWidget(self.result)
 
         self.size.currentTextChanged.connect(self._on_input_changed)
         for combo in (self.quant, self.context, self.kv):
@@ -107,16 +123,29 @@ class Calculator(QGroupBox):
 
     def set_hardware(self, hw: HardwareReport) -> None:
         self._hw = hw
+        self.gpu_layers.setEnabled(bool(hw.gpus))  # without a GPU every layer runs on the CPU anyway
         self._recompute()
 
     def set_shape(self, shape: ModelShape) -> None:
-        """Size the calculator to a real model (a library entry or a dropped file) instead of a parameter count."""
+        """Size the calculator to a real model (a library entry or a dropped file) instead of a parameter count.
+
+        The model's own quantization applies, so the type box shows it and is locked until the size is edited again.
+        """
         self._file_shape = shape
+        self.quant.blockSignals(True)
+        if shape.quant in QUANT_TYPES:
+            self.quant.setCurrentText(shape.quant)
+        self.quant.blockSignals(False)
+        self.quant.setEnabled(False)
         self.size.setCurrentText(shape.name)
+        self.error.hide()
+        self.result.setEnabled(True)
         self._recompute()
 
     def _on_input_changed(self, *_: object) -> None:
-        self._file_shape = None if self._file_shape and self.size.currentText() != self._file_shape.name else self._file_shape
+        if self._file_shape is not None and self.size.currentText() != self._file_shape.name:
+            self._file_shape = None  # the user typed a size: back to parameter counts
+            self.quant.setEnabled(True)
         self._recompute()
 
     def _options(self) -> FitOptions:
@@ -135,10 +164,13 @@ class Calculator(QGroupBox):
         try:
             shape = shape_for_params(parse_params(self.size.currentText()), self.quant.currentText())
         except ValueError as e:
-            self.error.setText(str(e))
+            message = str(e)
+            self.error.setText(message[:1].upper() + message[1:])
             self.error.show()
+            self.result.setEnabled(False)
             return None
         self.error.hide()
+        self.result.setEnabled(True)
         return shape
 
     def _recompute(self) -> None:
@@ -154,12 +186,18 @@ class Calculator(QGroupBox):
         self.verdict.setProperty("placement", r.placement.value)
         self.verdict.style().unpolish(self.verdict)
         self.verdict.style().polish(self.verdict)
-        speed = f"~{r.tokens_per_s:.1f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
-        ctx = f"largest context here: {r.max_context:,} tokens" if r.max_context else "fits at no context"
-        lines = [r.reason, f"{speed} · {ctx} · KV cache {r.kv_cache / 1024**3:.2f} GiB", *r.notes]
-        self.details.setText("<br>".join(lines))
+        if r.fits:
+            speed = f"~{r.tokens_per_s:.1f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
+            ctx = f"largest context at this placement: {r.max_context:,} tokens"
+            facts = f"<b>{speed}</b> · {ctx} · KV cache {gib(r.kv_cache)}"
+        else:
+            facts = f"Needs {gib(r.ram.total + r.vram.total)} in all; KV cache {gib(r.kv_cache)}"
+        self.details.setText(f"{html.escape(r.reason)}<br>{facts}")
+        self.notes.setText("<br>".join(html.escape(n) for n in r.notes))
+        self.notes.setVisible(bool(r.notes))
         hw = self._hw
         assert hw is not None
         self.vram_bar.setVisible(bool(hw.gpus))
+        self.vram_bar.set_title("GPU share of unified memory" if hw.unified_memory else "VRAM")
         self.vram_bar.set_memory(r.vram, r.vram_budget)
         self.ram_bar.set_memory(r.ram, r.ram_budget)

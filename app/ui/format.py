@@ -10,3 +10,11 @@ def gib(n: float) -> str:
     if abs(n) < GiB and n:
         return f"{n / 1024**2:.0f} MiB"
     return f"{n / GiB:.1f} GiB"
+
+
+def size_text(n: float) -> str:
+    """Bytes in the largest binary unit that keeps the number readable: 512 MiB, 23.5 GiB, 1.5 TiB."""
+    for unit, scale in (("TiB", 1024**4), ("GiB", GiB)):
+        if abs(n) >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n / 1024**2:.0f} MiB"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -20,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.advice_model import AdviceModel
+from app.ui.advice_delegate import AdviceDelegate
+from app.ui.advice_model import PLACEMENT_COLORS, TEXT_COLORS, AdviceModel
 from app.ui.calculator import Calculator, context_combo, kv_combo
 from app.ui.machine_summary import MachineSummary
 from app.ui.workers import Call, run_in_pool
 from hardware.advice import AdviceTable, Recommendation, advice_table, bigger_or_smaller
-from hardware.fit import FitOptions
+from hardware.fit import FitOptions, Placement
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
+ROW_HEIGHT = 46
 
 
 def _probe(models_dir: Path | None) -> HardwareReport:
@@ -62,6 +66,7 @@ class HardwarePage(QScrollArea):
         self._options = options or FitOptions(context=8192)
         self._calls: list[Call] = []
         self._generation = 0
+        self._shown_generation = 0
 
         self.summary = MachineSummary()
         self.context = context_combo(self._options.context)
@@ -69,19 +74,27 @@ class HardwarePage(QScrollArea):
         self.model = AdviceModel()
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(AdviceDelegate(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setShowGrid(False)
+        self.table.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(44)
-        self.table.setWordWrap(True)
-        self.table.setMinimumHeight(44 * 8 + 32)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         self.table.clicked.connect(self._on_table_clicked)
+        self.model.modelReset.connect(self._on_model_reset)
+        self._on_model_reset()
         self.status = QLabel("Reading hardware…")
         self.status.setObjectName("muted")
         self.answer = QLabel()
         self.answer.setWordWrap(True)
         self.answer.setObjectName("answer")
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answer.hide()
         self.calculator = Calculator(self._options)
 
         controls = QHBoxLayout()
@@ -103,6 +116,8 @@ class HardwarePage(QScrollArea):
         box.addWidget(intro)
         box.addLayout(controls)
         box.addWidget(self.table)
+        box.addWidget(_placement_legend())
+        box.addSpacing(4)
         box.addWidget(self.answer)
 
         content = QWidget()
@@ -125,7 +140,7 @@ class HardwarePage(QScrollArea):
         if report is not None:
             self._set_report(report)
         else:
-            self._start(lambda: _probe(models_dir), self._on_probe_finished)
+            self._start(lambda: _probe(models_dir), self._on_probe_finished, self._on_probe_failed)
 
     def hardware(self) -> HardwareReport | None:
         return self._report
@@ -133,25 +148,31 @@ class HardwarePage(QScrollArea):
     def options(self) -> FitOptions:
         return replace(self._options, context=self.context.currentData(), kv_type=self.kv.currentData())
 
-    def _start(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+    def _start(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
         # Keep each Call referenced until it has run: its signals object must outlive the delivery.
         self._calls = [c for c in self._calls if not c.done]
-        self._calls.append(run_in_pool(fn, on_done, self._on_call_failed))
+        self._calls.append(run_in_pool(fn, on_done, on_error))
 
-    def _on_call_failed(self, message: str) -> None:
+    def _on_probe_failed(self, message: str) -> None:
         self.status.setText(f"Could not read the hardware: {message}")
 
     def _on_probe_finished(self, report: HardwareReport) -> None:
-        self._set_report(report)
-        if not report.cpu_bandwidth:
-            self._start(lambda: _with_bandwidth(report), self._on_bandwidth_finished)
+        measuring = not report.cpu_bandwidth
+        self._set_report(report, measuring=measuring)
+        if measuring:
+            self._start(lambda: _with_bandwidth(report), self._on_bandwidth_finished, self._on_bandwidth_failed)
 
     def _on_bandwidth_finished(self, report: HardwareReport) -> None:
         self._set_report(report)
 
-    def _set_report(self, report: HardwareReport) -> None:
+    def _on_bandwidth_failed(self, message: str) -> None:
+        if self._report is not None:
+            self.summary.set_report(self._report)  # "not measured" instead of "measuring…"
+        self.status.setText(f"Could not measure the memory bandwidth: {message}")
+
+    def _set_report(self, report: HardwareReport, *, measuring: bool = False) -> None:
         self._report = report
-        self.summary.set_report(report)
+        self.summary.set_report(report, measuring=measuring)
         self.calculator.set_hardware(report)
         self._recompute_table()
 
@@ -163,32 +184,67 @@ class HardwarePage(QScrollArea):
             return
         self._generation += 1
         generation, hw, options = self._generation, self._report, self.options()
-        self.status.setText("Computing…")
-        self._start(lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options)), self._on_table_finished)
+        self.status.setText("Updating…")
+        self._start(
+            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options)),
+            self._on_table_finished,
+            self._on_table_failed,
+        )
+
+    def _on_table_failed(self, message: str) -> None:
+        self._shown_generation = self._generation
+        self.status.setText(f"Could not compute the table: {message}")
+
+    def _on_model_reset(self) -> None:
+        # The table shows every row: the page scrolls, not the table.
+        t = self.table
+        rows = max(self.model.rowCount(), 8)
+        header = t.horizontalHeader().sizeHint().height()
+        t.setFixedHeight(header + rows * ROW_HEIGHT + 2 * t.frameWidth())
 
     def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation]) -> None:
         generation, table, rec = result
         if generation != self._generation:
             return  # a newer request is on its way
+        self._shown_generation = generation
         self.model.set_table(table)
-        self.status.setText(f"At {table.context:,} tokens of context")
-        facts = "".join(f"<li>{f}</li>" for f in rec.facts)
+        self.status.setText(f"At {table.context:,} tokens of context, KV cache {self.kv.currentText()}")
+        facts = "".join(f"<li>{html.escape(f)}</li>" for f in rec.facts)
         self.answer.setText(
-            "<b>A bigger model quantized, or a smaller one in full precision? (for coding)</b><br>"
-            f"{rec.answer}<ul style='margin-top:4px'>{facts}</ul>"
+            "<span style='color:#4b5563'>A bigger model quantized, or a smaller one in full precision? (for coding)</span>"
+            f"<p style='margin:4px 0 0 0'><b>{html.escape(rec.answer)}</b></p>"
+            f"<ul style='margin:4px 0 0 -20px'>{facts}</ul>"
         )
+        self.answer.show()
 
-    def _on_table_clicked(self, index: object) -> None:
-        r = self.model.report(index)  # type: ignore[arg-type]
-        if r is None:
+    def _on_table_clicked(self, index: QModelIndex) -> None:
+        r = self.model.report(index)
+        table = self.model.table()
+        if r is None or table is None:
             return
-        size = self.model.table().sizes[index.row()]  # type: ignore[union-attr, attr-defined]
+        size = table.sizes[index.row()]
         calc = self.calculator
         calc.size.setCurrentText(size)
         calc.quant.setCurrentText(r.shape.quant)
         calc.context.setCurrentIndex(self.context.currentIndex())
         calc.kv.setCurrentIndex(self.kv.currentIndex())
+        self.ensureWidgetVisible(calc.verdict, 0, 120)
 
     def busy(self) -> bool:
-        """True while a background call is pending (tests and screenshots wait for it)."""
-        return not all(c.done for c in self._calls) or self.status.text() == "Computing…"
+        """True while a background call is pending or the table lags the options (tests and screenshots wait for it)."""
+        return not all(c.done for c in self._calls) or self._shown_generation != self._generation
+
+
+def _placement_legend() -> QLabel:
+    swatches = "&nbsp;&nbsp;&nbsp;".join(
+        f"<span style='background:{PLACEMENT_COLORS[p].name()}; color:{TEXT_COLORS[p].name()}'>&nbsp;{text}&nbsp;</span>"
+        for p, text in (
+            (Placement.FULL_GPU, "entirely on the GPU"),
+            (Placement.PARTIAL, "layers split GPU / CPU"),
+            (Placement.CPU_ONLY, "CPU only"),
+            (Placement.DOES_NOT_FIT, "does not fit"),
+        )
+    )
+    legend = QLabel(swatches + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown.")
+    legend.setObjectName("muted")
+    return legend

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QByteArray, QSettings, QSize
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from app import paths
 from app.settings import Settings
+from app.ui import icons
 from app.ui.hardware_page import HardwarePage
 from app.ui.usage_bar import UsageStatus
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
+
+log = logging.getLogger(__name__)
+DEFAULT_SIZE = QSize(1280, 860)
 
 
 def ui_state() -> QSettings:
@@ -20,13 +26,16 @@ def ui_state() -> QSettings:
 
 
 class MainWindow(QMainWindow):
+    """The sidebar lists the pages; each page is its own widget class with a `title`."""
+
     def __init__(self, settings: Settings, *, report: HardwareReport | None = None) -> None:
         super().__init__()
+        self.setObjectName("main-window")
         self.setWindowTitle("Modelwerk")
-        self.setWindowIcon(QIcon.fromTheme("applications-science"))
+        self.setWindowIcon(icons.icon("hardware"))
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(180)
+        self.sidebar.setFixedWidth(188)
         self.sidebar.setIconSize(QSize(20, 20))
         self.pages = QStackedWidget()
         central = QWidget()
@@ -39,17 +48,17 @@ class MainWindow(QMainWindow):
 
         options = FitOptions(context=8192, gpu_margin=settings.gpu_margin)
         self.hardware_page = HardwarePage(report, options=options, models_dir=settings.models_dir)
-        self.add_page(self.hardware_page, "computer")
+        self.add_page(self.hardware_page, "hardware")
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
 
         self.usage = UsageStatus(self.statusBar(), self)
-        self.resize(1280, 860)
+        self.resize(DEFAULT_SIZE)
         self._restore_state()
 
     def add_page(self, page: QWidget, icon: str) -> None:
-        """One sidebar entry per page; its `title` attribute names it."""
-        item = QListWidgetItem(QIcon.fromTheme(icon), str(getattr(page, "title", page.objectName())))
+        """Append a page with a sidebar entry named by its `title` attribute and an `icons.icon(icon)`."""
+        item = QListWidgetItem(icons.icon(icon), str(getattr(page, "title", page.objectName())))
         item.setSizeHint(QSize(160, 40))
         self.sidebar.addItem(item)
         self.pages.addWidget(page)
@@ -57,8 +66,11 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         state = ui_state()
         geometry = state.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray) and not self.restoreGeometry(geometry):
+            log.debug("ignoring a saved window geometry Qt cannot use")
+        window_state = state.value("window/state")
+        if isinstance(window_state, QByteArray):
+            self.restoreState(window_state)
         page = state.value("window/page", 0, type=int)
         if isinstance(page, int) and 0 <= page < self.sidebar.count():
             self.sidebar.setCurrentRow(page)
@@ -66,6 +78,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         state = ui_state()
         state.setValue("window/geometry", self.saveGeometry())
+        state.setValue("window/state", self.saveState())
         state.setValue("window/page", self.sidebar.currentRow())
         state.sync()
         self.usage.stop()

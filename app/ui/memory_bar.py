@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.ui.format import gib
@@ -15,6 +15,8 @@ PARTS = (
     ("compute", "Compute", QColor("#e5a50a")),
     ("overhead", "Overhead", QColor("#9aa4b2")),
 )
+MARKER = QColor("#1d2430")
+OVER = QColor("#c62828")
 
 
 class MemoryBar(QWidget):
@@ -35,21 +37,34 @@ class MemoryBar(QWidget):
         self._memory = memory
         self._budget = budget
         self.setToolTip(
-            "<br>".join(f"{label}: {gib(getattr(memory, name))}" for name, label, _ in PARTS)
-            + f"<br>Available: {gib(budget)}"
+            "<br>".join(f"{label}: {gib(getattr(memory, name))}" for name, label, _ in PARTS) + f"<br>Available: {gib(budget)}"
         )
         self.update()
 
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self.update()
+
     def summary(self) -> str:
-        return f"{self._title}: {gib(self._memory.total)} of {gib(self._budget)}"
+        return f"{self._title}: {gib(self._memory.total)} of {gib(self._budget)} available"
+
+    def overflow(self) -> int:
+        """Bytes beyond the budget (0 when it fits)."""
+        return max(0, self._memory.total - self._budget)
 
     def paintEvent(self, event: object) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if not self.isEnabled():
+            p.setOpacity(0.4)
         text_h = 18
         p.setPen(self.palette().windowText().color())
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         p.drawText(QRectF(0, 0, self.width(), text_h), align, self.summary())
+        if self.overflow():
+            p.setPen(OVER)
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(0, 0, self.width(), text_h), right, f"over by {gib(self.overflow())}")
         bar = QRectF(0, text_h + 4, self.width() - 1, self.height() - text_h - 6)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#e8ebef"))
@@ -63,12 +78,16 @@ class MemoryBar(QWidget):
                 p.drawRect(QRectF(x, bar.top(), width, bar.height()))
                 x += width
         if self._budget and self._memory.total > self._budget:
+            # Hatch what does not fit, so the parts keep their colours and the excess still stands out.
             over = bar.width() * self._budget / scale_max
-            p.setBrush(QColor(220, 50, 50, 90))
-            p.drawRect(QRectF(bar.left() + over, bar.top(), x - bar.left() - over, bar.height()))
+            excess = QRectF(bar.left() + over, bar.top(), x - bar.left() - over, bar.height())
+            p.setBrush(QColor(255, 255, 255, 90))
+            p.drawRect(excess)
+            p.setBrush(QBrush(OVER, Qt.BrushStyle.BDiagPattern))
+            p.drawRect(excess)
         if self._budget:
             bx = bar.left() + bar.width() * self._budget / scale_max
-            p.setPen(QPen(QColor("#1d2430"), 2))
+            p.setPen(QPen(MARKER, 2))
             p.drawLine(int(bx), int(bar.top() - 2), int(bx), int(bar.bottom() + 2))
         p.end()
 
@@ -87,8 +106,11 @@ class MemoryLegend(QWidget):
         p = QPainter(self)
         x = 0
         fm = self.fontMetrics()
-        for _, label, color in (*PARTS, ("", "Available (marker)", QColor("#1d2430"))):
-            p.fillRect(x, 4, 10, 10, color)
+        for name, label, color in (*PARTS, ("", "Available", MARKER)):
+            if name:
+                p.fillRect(x, 4, 10, 10, color)
+            else:  # the budget marker is a line in the bar
+                p.fillRect(x + 4, 2, 2, 14, color)
             p.setPen(self.palette().windowText().color())
             p.drawText(x + 14, 14, label)
             x += 14 + fm.horizontalAdvance(label) + 16

@@ -81,16 +81,21 @@ def _take(out_dir: Path) -> list[Path]:
     from app.settings import Settings
     from app.ui.app import create_app
     from app.ui.main_window import MainWindow
+    from hardware.report import GiB
+    from hardware.usage import Usage
 
     app = create_app([])
     out_dir.mkdir(parents=True, exist_ok=True)
-    window = MainWindow(Settings(), report=_desktop_24gb(), sample_usage=False)
+    window = MainWindow(Settings(), report=_desktop_24gb())
     window.resize(*WINDOW_SIZE)
     window.show()
     page = window.hardware_page
     _wait(app, lambda: page.model.rowCount() > 0 and not page.busy())
-    window.usage.show_fixed(cpu_percent=7.0, ram_used=14 * 1024**3, ram_total=64 * 1024**3, vram_used=2 * 1024**3,
-                            vram_total=24 * 1024**3)
+    # The status bar shows this machine's live use; the docs show figures that match the fake desktop instead.
+    window.usage.stop()
+    window.usage.show_usage(
+        Usage(cpu_percent=7.0, ram_used=8 * GiB, ram_total=64 * GiB, vram_used=GiB // 2, vram_total=24 * GiB)
+    )
     saved = []
 
     def grab(name: str) -> None:
@@ -103,7 +108,7 @@ def _take(out_dir: Path) -> list[Path]:
 
     grab("hardware.png")
     # The same page scrolled to the calculator, which the first shot cannot show at this window size.
-    page.show_calculator()
+    page.verticalScrollBar().setValue(page.verticalScrollBar().maximum())
     grab("hardware-calculator.png")
     window.close()
     QThreadPool.globalInstance().waitForDone(5000)

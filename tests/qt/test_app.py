@@ -6,11 +6,13 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from fixtures.hardware_reports import cpu_only
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import paths
@@ -71,3 +73,30 @@ sys.exit(gui.run_gui([]))
     assert "shown 1" in out.stdout
     assert (modelwerk_home / "ui.ini").exists()  # window state saved on close
     assert (modelwerk_home / "logs" / "modelwerk.log").exists()
+
+
+def test_an_exception_in_a_worker_thread_shows_the_dialog_on_the_gui_thread(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup_logging(paths.log_dir())
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    gui.install_excepthook()
+    shown: list[tuple[str, bool]] = []
+
+    def fake_exec(box: QMessageBox) -> int:
+        app = QApplication.instance()
+        assert app is not None
+        shown.append((box.text(), QThread.currentThread() is app.thread()))
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+
+    def fail() -> None:
+        raise ValueError("bad block size")
+
+    worker = threading.Thread(target=fail)
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown == [("ValueError: bad block size", True)]

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from fixtures.hardware_reports import cpu_only, desktop_24gb, laptop_8gb_nvidia
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.settings import Settings
 from app.ui.advice_model import AdviceModel
 from app.ui.hardware_page import HardwarePage
 from app.ui.main_window import MainWindow
+from app.ui.screenshots import save_screenshots
 from hardware.fit import Placement
+from hardware.shape import parse_params, shape_for_params
 
 
 def _page(qtbot: QtBot, report: object) -> HardwarePage:
@@ -37,9 +45,9 @@ def test_shows_the_injected_machine(qtbot: QtBot) -> None:
 
 def test_table_verdicts_on_the_8_gb_laptop(qtbot: QtBot) -> None:
     page = _page(qtbot, laptop_8gb_nvidia())
-    assert _cell(page, "70B", "F16") == "does not fit"
-    assert _cell(page, "7B", "Q4_K_M").startswith("GPU")
-    assert "on GPU" in _cell(page, "32B", "Q4_K_M")
+    assert _cell(page, "70B", "F16").startswith("✗ does not fit\nneeds ")
+    assert _cell(page, "7B", "Q4_K_M").startswith("GPU\n")
+    assert re.match(r"\d+/64 GPU\n\d+k ctx", _cell(page, "32B", "Q4_K_M"))
     assert "rather than" in page.answer.text()
 
 
@@ -75,8 +83,9 @@ def test_invalid_size_shows_one_line_error(qtbot: QtBot) -> None:
     calc.size.setCurrentText("huge")
     assert calc.error.isVisible()
     assert "write it like 7B" in calc.error.text()
+    assert not calc.result.isEnabled()  # the last valid result stays, greyed
     calc.size.setCurrentText("9B")
-    assert not calc.error.isVisible()
+    assert not calc.error.isVisible() and calc.result.isEnabled()
     assert "CPU only" in calc.verdict.text()
     assert not calc.vram_bar.isVisible()
 
@@ -103,6 +112,7 @@ def test_main_window_opens_on_hardware_with_live_status_and_remembers_geometry(q
     qtbot.addWidget(window)
     window.show()
     assert window.sidebar.item(0).text() == "Hardware"
+    assert not window.sidebar.item(0).icon().isNull()
     assert window.pages.currentWidget() is window.hardware_page
     qtbot.waitUntil(lambda: window.usage.cpu.text().startswith("CPU "), timeout=5000)
     assert "RAM" in window.usage.ram.text()
@@ -121,3 +131,46 @@ def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> Non
     qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=20_000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
     assert "measured" in " ".join(w.text() for w in page.summary.findChildren(type(page.status)))
+
+
+def test_cells_and_headers_explain_themselves(qtbot: QtBot) -> None:
+    page = _page(qtbot, laptop_8gb_nvidia())
+    table = page.model.table()
+    assert table is not None
+    cell = page.model.index(table.sizes.index("8B"), table.quants.index("Q4_K_M"))
+    tip = page.model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    report = page.model.report(cell)
+    assert report is not None and report.reason in tip
+    assert "weights" in tip and "KV cache" in tip
+    row_tip = page.model.headerData(table.sizes.index("70B"), Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
+    assert "Llama-3.1-70B" in row_tip
+    column_tip = page.model.headerData(table.quants.index("Q4_K_M"), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "bits per weight" in column_tip
+
+
+def test_a_report_without_bandwidth_says_not_measured_and_cpu_only_has_no_gpu_layers(qtbot: QtBot) -> None:
+    page = _page(qtbot, cpu_only(cpu_bandwidth=0.0))
+    texts = " ".join(w.text() for w in page.summary.findChildren(QLabel))
+    assert "not measured" in texts and "None found" in texts
+    assert not page.calculator.gpu_layers.isEnabled()
+    assert "speed unknown" in page.calculator.details.text()
+
+
+def test_set_shape_uses_the_models_own_quantization(qtbot: QtBot) -> None:
+    page = _page(qtbot, desktop_24gb())
+    calc = page.calculator
+    shape = shape_for_params(parse_params("9B"), "Q5_K_M")
+    calc.set_shape(shape)
+    assert calc.size.currentText() == shape.name
+    assert calc.quant.currentText() == "Q5_K_M" and not calc.quant.isEnabled()
+    assert shape.name in calc.verdict.text()
+    calc.size.setCurrentText("3B")
+    assert calc.quant.isEnabled()
+    assert "3B" in calc.verdict.text()
+
+
+def test_screenshots_are_written(qtbot: QtBot, tmp_path: Path) -> None:
+    paths = save_screenshots(tmp_path)
+    assert [p.name for p in paths] == ["hardware.png", "hardware-calculator.png"]
+    image = QImage(str(paths[0]))
+    assert (image.width(), image.height()) == (1280, 860)
