@@ -30,7 +30,30 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
-    # Later issues append migrations here for the catalog, downloads, jobs and chats.
+    # 2: the model catalog (app.library.catalog): one row per model (a file, a split GGUF set or a folder).
+    """
+    CREATE TABLE models (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        name           TEXT    NOT NULL,
+        format         TEXT    NOT NULL,
+        path           TEXT    NOT NULL UNIQUE,
+        files          TEXT    NOT NULL,  -- JSON list of absolute paths
+        size_bytes     INTEGER NOT NULL,
+        architecture   TEXT    NOT NULL DEFAULT '',
+        n_params       INTEGER NOT NULL DEFAULT 0,
+        quantization   TEXT    NOT NULL DEFAULT '',
+        context_length INTEGER NOT NULL DEFAULT 0,
+        has_template   INTEGER NOT NULL DEFAULT 0,
+        source         TEXT    NOT NULL DEFAULT '',
+        added          TEXT    NOT NULL,  -- ISO 8601, UTC
+        last_used      TEXT,
+        sha256         TEXT,
+        missing        INTEGER NOT NULL DEFAULT 0,
+        mtime          REAL    NOT NULL DEFAULT 0
+    );
+    CREATE INDEX models_size_sha256 ON models (size_bytes, sha256);
+    """,
+    # Later issues append migrations here for downloads, jobs and chats.
 ]
 
 

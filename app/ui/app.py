@@ -123,7 +123,7 @@ def _run(app: QApplication, report: HardwareReport | None) -> int:
     from app.ui.main_window import MainWindow  # after QApplication: widgets need it
 
     with store:
-        window = MainWindow(load_settings(store), report=report)
+        window = MainWindow(load_settings(store), report=report, store=store, demo=True)
         window.show()
         for callback in _shown_callbacks:
             QTimer.singleShot(0, callback)

@@ -1,4 +1,4 @@
-"""The fit calculator: a model (size or, later, a file) + load options -> where it runs, with memory bars."""
+"""The fit calculator: a model (a size, a library model or a dropped file) + load options -> where it runs, with memory."""
 
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ class Calculator(QGroupBox):
         self._base = base_options
         self._file_shape: ModelShape | None = None
 
+        self.library = QComboBox()
+        self.library.setMinimumWidth(260)
+        self.library.setToolTip("Size the calculator to a model in your library: its real layers, heads and weights")
+        self.library.addItem("Choose a model…", None)
+        self.library.setEnabled(False)
+        self.source = QLabel("or drop a model file on this page")
+        self.source.setObjectName("muted")
+        self.source.setWordWrap(True)
+
         self.size = QComboBox()
         self.size.setEditable(True)
         self.size.addItems(list(REPRESENTATIVE))
@@ -77,6 +86,10 @@ class Calculator(QGroupBox):
         self.error.setObjectName("error")
         self.error.hide()
 
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("Library model"))
+        pick.addWidget(self.library)
+        pick.addWidget(self.source, 1)
         grid = QGridLayout()
         for col, (label, widget) in enumerate(
             (("Model size", self.size), ("Quantization", self.quant), ("Context", self.context), ("KV cache", self.kv))
@@ -112,6 +125,8 @@ class Calculator(QGroupBox):
         result.addLayout(bars)
         result.addWidget(MemoryLegend())
         layout = QVBoxLayout(self)
+        layout.addLayout(pick)
+        layout.addSpacing(6)
         layout.addLayout(grid)
         layout.addWidget(self.result)
 
@@ -120,11 +135,38 @@ class Calculator(QGroupBox):
             combo.currentIndexChanged.connect(self._on_input_changed)
         self.flash.toggled.connect(self._on_input_changed)
         self.gpu_layers.valueChanged.connect(self._on_input_changed)
+        self.library.activated.connect(self._on_library_activated)
 
     def set_hardware(self, hw: HardwareReport) -> None:
         self._hw = hw
         self.gpu_layers.setEnabled(bool(hw.gpus))  # without a GPU every layer runs on the CPU anyway
         self._recompute()
+
+    def set_library_models(self, models: list[tuple[str, ModelShape]]) -> None:
+        """The library's models with a known shape, as (label, shape); the chosen one stays chosen if still there."""
+        current = self.library.currentText() if self.library.currentIndex() > 0 else None
+        self.library.blockSignals(True)
+        self.library.clear()
+        self.library.addItem("Choose a model…" if models else "No models in the library", None)
+        for label, shape in models:
+            self.library.addItem(label, shape)
+        index = self.library.findText(current) if current else -1
+        self.library.setCurrentIndex(max(index, 0))
+        self.library.setEnabled(bool(models))
+        self.library.blockSignals(False)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        """A line beside the library box: which file is loaded, or why a dropped file cannot be sized."""
+        self.source.setText(text)
+        self.source.setObjectName("error" if error else "muted")
+        self.source.style().unpolish(self.source)
+        self.source.style().polish(self.source)
+
+    def _on_library_activated(self, index: int) -> None:
+        shape = self.library.itemData(index)
+        if isinstance(shape, ModelShape):
+            self.set_shape(shape)
+            self.show_message("")
 
     def set_shape(self, shape: ModelShape) -> None:
         """Size the calculator to a real model (a library entry or a dropped file) instead of a parameter count.
@@ -138,6 +180,8 @@ class Calculator(QGroupBox):
         self.quant.blockSignals(False)
         self.quant.setEnabled(False)
         self.size.setCurrentText(shape.name)
+        chosen = next((i for i in range(1, self.library.count()) if self.library.itemData(i) == shape), 0)
+        self.library.setCurrentIndex(chosen)
         self.error.hide()
         self.result.setEnabled(True)
         self._recompute()
@@ -146,6 +190,8 @@ class Calculator(QGroupBox):
         if self._file_shape is not None and self.size.currentText() != self._file_shape.name:
             self._file_shape = None  # the user typed a size: back to parameter counts
             self.quant.setEnabled(True)
+            self.library.setCurrentIndex(0)
+            self.show_message("or drop a model file on this page")
         self._recompute()
 
     def _options(self) -> FitOptions:

@@ -18,3 +18,23 @@ def size_text(n: float) -> str:
         if abs(n) >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n / 1024**2:.0f} MiB"
+
+
+def params_text(n: int) -> str:
+    """A parameter count as model cards write it: 270M, 8.03B; a dash when unknown."""
+    if n <= 0:
+        return "—"
+    if n >= 1e9:
+        return f"{n / 1e9:.3g}B"
+    if n >= 1e6:
+        return f"{n / 1e6:.3g}M"
+    return f"{n / 1e3:.3g}K"
+
+
+def context_text(n: int) -> str:
+    """A context length in tokens: 32K for 32768, 4,000 for 4000; a dash when unknown."""
+    if n <= 0:
+        return "—"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024}K"
+    return f"{n:,}"

@@ -1,4 +1,7 @@
-"""The Hardware page: this machine, what runs on it (the advice table and its answer), and the fit calculator."""
+"""The Hardware page: this machine, what runs on it (the advice table and its answer), and the fit calculator.
+
+A model file or folder dropped on the page is read (in the pool) and sized in the calculator; it is not imported.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.library.model import ModelInfo
 from app.ui.advice_delegate import AdviceDelegate
 from app.ui.advice_model import PLACEMENT_COLORS, TEXT_COLORS, AdviceModel
 from app.ui.calculator import Calculator, context_combo, kv_combo
@@ -52,6 +57,8 @@ class HardwarePage(QScrollArea):
     """Probes the machine in the background unless a report is injected (tests, screenshots)."""
 
     title = "Hardware"
+    hardware_changed = Signal(object)
+    """The HardwareReport, each time it is (re)read."""
 
     def __init__(
         self,
@@ -134,6 +141,8 @@ class HardwarePage(QScrollArea):
         layout.addStretch()
         self.setWidget(content)
         self.setWidgetResizable(True)
+        # A scroll area gets drag events through its viewport (QAbstractScrollArea::viewportEvent), not on itself.
+        self.viewport().setAcceptDrops(True)
 
         self.context.currentIndexChanged.connect(self._on_options_changed)
         self.kv.currentIndexChanged.connect(self._on_options_changed)
@@ -175,6 +184,7 @@ class HardwarePage(QScrollArea):
         self.summary.set_report(report, measuring=measuring)
         self.calculator.set_hardware(report)
         self._recompute_table()
+        self.hardware_changed.emit(report)
 
     def _on_options_changed(self, *_: object) -> None:
         self._recompute_table()
@@ -230,9 +240,60 @@ class HardwarePage(QScrollArea):
         calc.kv.setCurrentIndex(self.kv.currentIndex())
         self.ensureWidgetVisible(calc.verdict, 0, 120)
 
+    # --- a model file dropped here sizes the calculator ---------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if _local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.load_file(paths[0])
+
+    def load_file(self, path: Path) -> None:
+        """Read a model's header in the pool and put its real shape into the calculator."""
+        self.calculator.show_message(f"Reading {path.name}…")
+        self.ensureWidgetVisible(self.calculator, 0, 0)
+        self._start(lambda: _read_model(path), self._on_file_inspected, self._on_file_failed)
+
+    def _on_file_inspected(self, info: ModelInfo | str) -> None:
+        if isinstance(info, str):
+            self._on_file_failed(info)
+            return
+        if info.shape is None:
+            reason = info.shape_note or info.unsafe_reason or "its memory layout is unknown"
+            self.calculator.show_message(f"Cannot size {info.name}: {reason}", error=True)
+            return
+        self.calculator.set_shape(info.shape)
+        self.calculator.show_message(f"{info.path.name} (not imported: drop it on the Library page to add it)")
+        self.ensureWidgetVisible(self.calculator.verdict, 0, 120)
+
+    def _on_file_failed(self, message: str) -> None:
+        self.calculator.show_message(message[:1].upper() + message[1:], error=True)
+
     def busy(self) -> bool:
         """True while a background call is pending or the table lags the options (tests and screenshots wait for it)."""
         return not all(c.done for c in self._calls) or self._shown_generation != self._generation
+
+
+def _read_model(path: Path) -> ModelInfo | str:
+    """The model's ModelInfo, or the one-line reason it cannot be read (an expected outcome, not a crash to log)."""
+    from app.library.inspect import inspect
+    from app.library.model import ModelFileError
+
+    try:
+        return inspect(path)
+    except ModelFileError as e:
+        return str(e)
+
+
+def _local_paths(mime: QMimeData) -> list[Path]:
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
 
 
 def _placement_legend() -> QLabel:

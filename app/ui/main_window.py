@@ -1,34 +1,47 @@
-"""The main window: a sidebar of pages, the page stack, and a status bar with live resource use."""
+"""The main window: a sidebar of pages, the page stack, a File menu, drops of model files, and live resource use."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, QMimeData, QSize, QThreadPool, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from app import paths
+from app.library.catalog import Catalog
 from app.settings import Settings
-from app.ui import icons
+from app.store import Store
+from app.ui import icons, library_actions
 from app.ui.hardware_page import HardwarePage
+from app.ui.library_page import LibraryPage
+from app.ui.state import ui_state
 from app.ui.usage_bar import UsageStatus
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = QSize(1280, 860)
+CLOSE_WAIT_MS = 10_000
+__all__ = ["MainWindow", "dropped_paths", "ui_state"]
 
 
-def ui_state() -> QSettings:
-    """Window geometry and layout, kept in the data dir so MODELWERK_HOME isolates it like everything else."""
-    return QSettings(str(paths.data_dir() / "ui.ini"), QSettings.Format.IniFormat)
+def dropped_paths(mime: QMimeData) -> list[Path]:
+    """The local files and folders in a drag (URLs of other kinds, such as web links, are not models to import)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
 class MainWindow(QMainWindow):
     """The sidebar lists the pages; each page is its own widget class with a `title`."""
 
-    def __init__(self, settings: Settings, *, report: HardwareReport | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, report: HardwareReport | None = None, store: Store | None = None, demo: bool = False
+    ) -> None:
+        """`store`: the open database (the window opens its own when None and closes it on close); `demo`: assemble the
+        demo model into an empty library."""
         super().__init__()
         self.setObjectName("main-window")
         self.setWindowTitle("Modelwerk")
@@ -49,10 +62,24 @@ class MainWindow(QMainWindow):
         options = FitOptions(context=8192, gpu_margin=settings.gpu_margin)
         self.hardware_page = HardwarePage(report, options=options, models_dir=settings.models_dir)
         self.add_page(self.hardware_page, "hardware")
+        self._own_store = store is None
+        self.store = store if store is not None else Store.open(paths.database_path())
+        self.catalog = Catalog(self.store)
+        self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo)
+        self.add_page(self.library_page, "library")
+        self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
+        self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
+        if (hw := self.hardware_page.hardware()) is not None:
+            self.library_page.set_hardware(hw)
+        self.setAcceptDrops(True)
+        self._dropped: list[Path] = []
+        self._build_menu()
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
 
         self.usage = UsageStatus(self.statusBar(), self)
+        self.library_page.status_message.connect(self._on_library_page_status_message)
+        self.library_page.start()  # after its status messages are connected
         self.resize(DEFAULT_SIZE)
         self._restore_state()
 
@@ -62,6 +89,53 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(160, 40))
         self.sidebar.addItem(item)
         self.pages.addWidget(page)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(library_actions.import_files_action(self.library_page, self))
+        menu.addAction(library_actions.import_folder_action(self.library_page, self))
+        menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+
+    def show_page(self, page: QWidget) -> None:
+        self.sidebar.setCurrentRow(self.pages.indexOf(page))
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """What a drop does: show the Library and import there."""
+        self.show_page(self.library_page)
+        self.library_page.import_paths(paths)
+
+    def _on_library_page_status_message(self, text: str, timeout_ms: int) -> None:
+        if text:
+            self.statusBar().showMessage(text, timeout_ms)
+        else:
+            self.statusBar().clearMessage()
+
+    # Drops: a page that takes drops itself (the Hardware page, into its calculator) gets them first.
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event.mimeData())
+        if not paths:
+            return
+        event.acceptProposedAction()
+        # Ask copy / move / keep after the drop has returned: a dialog inside dropEvent would hold the file manager's drag.
+        self._dropped.extend(paths)
+        QTimer.singleShot(0, self._on_drop_timer)
+
+    def _on_drop_timer(self) -> None:
+        paths, self._dropped = self._dropped, []
+        if paths:
+            self.import_paths(paths)
 
     def _restore_state(self) -> None:
         state = ui_state()
@@ -82,4 +156,10 @@ class MainWindow(QMainWindow):
         state.setValue("window/page", self.sidebar.currentRow())
         state.sync()
         self.usage.stop()
+        self.library_page.shutdown()
+        if self._own_store and not self.store.closed:
+            # Pool work may still use the database: copies and hashes stop at their next chunk once cancelled.
+            if not QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS):
+                log.warning("background work still running after %d ms; closing the database anyway", CLOSE_WAIT_MS)
+            self.store.close()
         super().closeEvent(event)

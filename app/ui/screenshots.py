@@ -1,5 +1,8 @@
 """Docs-ready screenshots of the main window, taken offscreen with a fake machine so they look the same everywhere.
 
+The Library shot shows the demo model (when its package is installed) and the well-known models of screenshot_models:
+real headers over empty data, so nothing large is written.
+
 Run: `QT_QPA_PLATFORM=offscreen python -m app.ui.screenshots OUT_DIR` (what `make screenshots` does).
 """
 
@@ -57,6 +60,18 @@ def _wait(app: object, done: Callable[[], bool]) -> None:
         QThread.msleep(10)
 
 
+def _settle(app: object, ms: int = 300) -> None:
+    """Let posted layout passes run: wrapped labels in a scroll area take a few to reach their final heights."""
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop, QThread
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    deadline = QDeadlineTimer(ms)
+    while not deadline.hasExpired():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        QThread.msleep(10)
+
+
 def save_screenshots(out_dir: Path) -> list[Path]:
     """Save PNGs of the main window (Hardware page, fake RTX 4090 desktop) into `out_dir`; returns their paths.
 
@@ -75,8 +90,21 @@ def save_screenshots(out_dir: Path) -> list[Path]:
             own_home.cleanup()
 
 
+def _fill_library(models_dir: Path) -> int:
+    """The demo model first (as on a first start), then the screenshot models; returns the id to show in the details."""
+    from app import paths
+    from app.library.catalog import Catalog
+    from app.library.demo import ensure_demo_model
+    from app.store import Store
+    from app.ui.screenshot_models import populate
+
+    with Store.open(paths.database_path()) as store:
+        ensure_demo_model(models_dir, Catalog(store))
+    return populate(models_dir)[0]
+
+
 def _take(out_dir: Path) -> list[Path]:
-    from PySide6.QtCore import QThreadPool
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
     from app.settings import Settings
     from app.ui.app import create_app
@@ -86,20 +114,21 @@ def _take(out_dir: Path) -> list[Path]:
 
     app = create_app([])
     out_dir.mkdir(parents=True, exist_ok=True)
-    window = MainWindow(Settings(), report=_desktop_24gb())
+    settings = Settings()
+    shown_id = _fill_library(settings.models_dir)
+    window = MainWindow(settings, report=_desktop_24gb())
     window.resize(*WINDOW_SIZE)
     window.show()
     page = window.hardware_page
     _wait(app, lambda: page.model.rowCount() > 0 and not page.busy())
     # The status bar shows this machine's live use; the docs show figures that match the fake desktop instead.
     window.usage.stop()
-    window.usage.show_usage(
-        Usage(cpu_percent=7.0, ram_used=8 * GiB, ram_total=64 * GiB, vram_used=GiB // 2, vram_total=24 * GiB)
-    )
+    usage = Usage(cpu_percent=7.0, ram_used=8 * GiB, ram_total=64 * GiB, vram_used=GiB // 2, vram_total=24 * GiB)
     saved = []
 
     def grab(name: str) -> None:
-        app.processEvents()
+        _settle(app)
+        window.usage.show_usage(usage)  # after any sample of this machine still queued from before stop()
         path = out_dir / name
         if not window.grab().save(str(path)):
             raise OSError(f"could not write {path}")
@@ -110,8 +139,19 @@ def _take(out_dir: Path) -> list[Path]:
     # The same page scrolled to the calculator, which the first shot cannot show at this window size.
     page.verticalScrollBar().setValue(page.verticalScrollBar().maximum())
     grab("hardware-calculator.png")
+
+    library = window.library_page
+    window.show_page(library)
+    _wait(app, lambda: library.select(shown_id))
+    details = library.details
+    _wait(app, lambda: not library.busy() and details.details() is not None and bool(details.details().tensors))  # type: ignore[union-attr]
+    details.tensors.expandItem(details.tensors.topLevelItem(1))  # unfold the smaller group: the tensor list itself
+    grab("library.png")
     window.close()
     QThreadPool.globalInstance().waitForDone(5000)
+    # Delete it here, on this thread: left to the garbage collector, a pool thread could end up destroying it.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return saved
 
 
