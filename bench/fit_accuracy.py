@@ -18,18 +18,17 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
-import gguf
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures.gemma import gemma_path  # noqa: E402
 
+from app.library.gguf_info import inspect_gguf  # noqa: E402
 from hardware.bandwidth import measure_bandwidth  # noqa: E402
 from hardware.fit import FitOptions, fit  # noqa: E402
 from hardware.probe import probe  # noqa: E402
 from hardware.report import MiB  # noqa: E402
-from hardware.shape import REPACKED_TYPES, ModelShape  # noqa: E402
+from hardware.shape import ModelShape  # noqa: E402
 
 CONTEXTS = (2048, 8192, 32768)
 THREADS = 2
@@ -85,41 +84,11 @@ def synthetic_model(cache: Path) -> Path:
 
 
 def shape_from_gguf(path: Path, name: str) -> ModelShape:
-    """The shape from the header (gguf.GGUFReader is slow; the app's own lazy reader comes with the Library)."""
-    r = gguf.GGUFReader(path)
-    arch = bytes(r.fields["general.architecture"].parts[-1]).decode()
-
-    def val(key: str, default: int = 0) -> int:
-        field = r.fields.get(f"{arch}.{key}")
-        return int(field.parts[-1][0]) if field else default
-
-    layers = val("block_count")
-    n_embd, n_heads = val("embedding_length"), val("attention.head_count")
-    tensors = {t.name: int(t.n_bytes) for t in r.tensors}
-    repack = sum(int(t.n_bytes) for t in r.tensors if t.name.startswith("blk.") and t.tensor_type.name in REPACKED_TYPES)
-    emb = tensors["token_embd.weight"]
-    window = val("attention.sliding_window")
-    return ModelShape(
-        name=name,
-        n_params=sum(int(t.n_elements) for t in r.tensors),
-        n_layers=layers,
-        n_heads=n_heads,
-        n_kv_heads=val("attention.head_count_kv", n_heads),
-        head_dim_k=val("attention.key_length", n_embd // n_heads),
-        head_dim_v=val("attention.value_length", n_embd // n_heads),
-        n_embd=n_embd,
-        n_ff=val("feed_forward_length"),
-        n_vocab=len(r.fields["tokenizer.ggml.tokens"].data),
-        context_train=val("context_length"),
-        layer_bytes=sum(b for n, b in tensors.items() if n.startswith("blk.")) // layers,
-        embedding_bytes=emb,
-        output_bytes=tensors.get("output.weight", emb),
-        tied_embeddings="output.weight" not in tensors,
-        # Gemma 3: five sliding-window layers, then one global one.
-        n_swa_layers=layers - layers // 6 if arch == "gemma3" else 0,
-        swa_window=window,
-        repack_bytes=repack,
-    )
+    """The shape as the Library reads it from the header."""
+    shape = inspect_gguf(path).shape
+    if shape is None:
+        raise SystemExit(f"no shape for {path}")
+    return replace(shape, name=name)
 
 
 def measure(model: Path, n_ctx: int) -> dict[str, float]:
