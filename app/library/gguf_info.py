@@ -9,7 +9,7 @@ from pathlib import Path
 import gguf
 
 from app.library.gguf import SPLIT_NAME, GGUFHeader, read_array_string, read_gguf_header, split_parts
-from app.library.model import ArrayInfo, ModelFileError, ModelFormat, ModelInfo, TensorGroup, TensorInfo
+from app.library.model import ArrayInfo, ModelFileError, ModelFormat, ModelInfo, TensorGroup, TensorInfo, shape_from_info
 from hardware.shape import REPACKED_TYPES, ModelShape
 
 NO_SHAPE_ARCHITECTURES = frozenset({
@@ -132,26 +132,15 @@ def _shape(info: ModelInfo, meta: dict[str, object], tensors: tuple[TensorInfo, 
         expert_bytes = sum(t.n_bytes for t in blocks if "_exps." in t.name)
         active = (block_bytes - expert_bytes + expert_bytes * min(n_used, n_expert) / n_expert) / block_bytes
     n_swa = _swa_layers(arch, meta, info.n_layers) if info.sliding_window else 0
-    shape = ModelShape(
-        name=info.name,
-        n_params=info.n_params,
-        n_layers=info.n_layers,
-        n_heads=info.n_heads,
-        n_kv_heads=info.n_kv_heads,
-        head_dim_k=info.head_dim_k,
-        head_dim_v=info.head_dim_v,
-        n_embd=info.n_embd,
+    shape = shape_from_info(
+        info,
         n_ff=n_ff,
-        n_vocab=info.n_vocab,
-        context_train=info.context_length,
-        layer_bytes=round(block_bytes / info.n_layers),
+        block_bytes=block_bytes,
         embedding_bytes=embedding_bytes,
         output_bytes=output.n_bytes if output else embedding_bytes,
-        tied_embeddings=output is None,
-        n_swa_layers=n_swa,
-        swa_window=info.sliding_window if n_swa else 0,
-        active_fraction=active,
-        quant=info.quantization,
+        tied=output is None,
+        n_swa=n_swa,
+        active=active,
         repack_bytes=sum(t.n_bytes for t in blocks if t.type_name in REPACKED_TYPES),
     )
     return shape, ""

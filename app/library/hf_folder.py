@@ -23,7 +23,7 @@ from app.library.hf_config import (
     text_config,
     tokenizer_type,
 )
-from app.library.model import ModelFileError, ModelFormat, ModelInfo, TensorGroup, TensorInfo
+from app.library.model import ModelFileError, ModelFormat, ModelInfo, TensorGroup, TensorInfo, shape_from_info
 from app.library.safetensors_header import (
     DTYPE_BITS,
     INDEX_NAME,
@@ -253,26 +253,15 @@ def model_shape(info: ModelInfo, cfg: dict[str, object], tensors: tuple[TensorIn
     n_ff = cfg_int(cfg, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size")
     n_ff = n_ff or cfg_int(cfg, "moe_intermediate_size") * max(n_used, 1)
     n_swa = swa_layers(cfg, cfg_str(cfg.get("model_type")) or arch, info.n_layers) if info.sliding_window else 0
-    shape = ModelShape(
-        name=info.name,
-        n_params=info.n_params,
-        n_layers=info.n_layers,
-        n_heads=info.n_heads,
-        n_kv_heads=info.n_kv_heads,
-        head_dim_k=info.head_dim_k,
-        head_dim_v=info.head_dim_v,
-        n_embd=info.n_embd,
+    shape = shape_from_info(
+        info,
         n_ff=n_ff,
-        n_vocab=info.n_vocab,
-        context_train=info.context_length,
-        layer_bytes=round(block_bytes / info.n_layers),
+        block_bytes=block_bytes,
         embedding_bytes=embedding,
         output_bytes=embedding if tied else output,
-        tied_embeddings=tied,
-        n_swa_layers=n_swa,
-        swa_window=info.sliding_window if n_swa else 0,
-        active_fraction=active,
-        quant=info.quantization,
+        tied=tied,
+        n_swa=n_swa,
+        active=active,
     )
     return shape, ""
 

@@ -87,3 +87,40 @@ class ModelInfo:
     @property
     def has_template(self) -> bool:
         return bool(self.chat_template)
+
+
+def shape_from_info(
+    info: ModelInfo,
+    *,
+    n_ff: int,
+    block_bytes: int,
+    embedding_bytes: int,
+    output_bytes: int,
+    tied: bool,
+    n_swa: int,
+    active: float,
+    repack_bytes: int = 0,
+) -> ModelShape:
+    """The ModelShape of a model whose dimensions `info` already holds, from the byte counts its reader measured."""
+    return ModelShape(
+        name=info.name,
+        n_params=info.n_params,
+        n_layers=info.n_layers,
+        n_heads=info.n_heads,
+        n_kv_heads=info.n_kv_heads,
+        head_dim_k=info.head_dim_k,
+        head_dim_v=info.head_dim_v,
+        n_embd=info.n_embd,
+        n_ff=n_ff,
+        n_vocab=info.n_vocab,
+        context_train=info.context_length,
+        layer_bytes=round(block_bytes / info.n_layers),
+        embedding_bytes=embedding_bytes,
+        output_bytes=output_bytes,
+        tied_embeddings=tied,
+        n_swa_layers=n_swa,
+        swa_window=info.sliding_window if n_swa else 0,
+        active_fraction=active,
+        quant=info.quantization,
+        repack_bytes=repack_bytes,
+    )
