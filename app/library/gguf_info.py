@@ -9,7 +9,15 @@ from pathlib import Path
 import gguf
 
 from app.library.gguf import SPLIT_NAME, GGUFHeader, read_array_string, read_gguf_header, split_parts
-from app.library.model import ArrayInfo, ModelFileError, ModelFormat, ModelInfo, TensorGroup, TensorInfo, shape_from_info
+from app.library.model import (
+    ArrayInfo,
+    ModelFileError,
+    ModelFormat,
+    ModelInfo,
+    TensorInfo,
+    shape_from_info,
+    tensor_groups,
+)
 from hardware.shape import REPACKED_TYPES, ModelShape
 
 NO_SHAPE_ARCHITECTURES = frozenset({
@@ -87,16 +95,6 @@ def inspect_gguf(path: Path) -> ModelInfo:
     )
     shape, note = _shape(info, meta, tensors)
     return replace(info, shape=shape, shape_note=note)
-
-
-def tensor_groups(tensors: tuple[TensorInfo, ...]) -> tuple[TensorGroup, ...]:
-    """Tensors by type, the most bytes first."""
-    count: dict[str, int] = defaultdict(int)
-    size: dict[str, int] = defaultdict(int)
-    for t in tensors:
-        count[t.type_name] += 1
-        size[t.type_name] += t.n_bytes
-    return tuple(sorted((TensorGroup(k, count[k], size[k]) for k in count), key=lambda g: (-g.n_bytes, g.type_name)))
 
 
 def _check_split(headers: list[GGUFHeader]) -> None:

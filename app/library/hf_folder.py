@@ -23,7 +23,7 @@ from app.library.hf_config import (
     text_config,
     tokenizer_type,
 )
-from app.library.model import ModelFileError, ModelFormat, ModelInfo, TensorGroup, TensorInfo, shape_from_info
+from app.library.model import ModelFileError, ModelFormat, ModelInfo, TensorInfo, shape_from_info, tensor_groups
 from app.library.safetensors_header import (
     DTYPE_BITS,
     INDEX_NAME,
@@ -206,16 +206,6 @@ def dtype_name(tensors: tuple[TensorInfo, ...], cfg: dict[str, object]) -> str:
         return max(by_type, key=lambda k: by_type[k])
     declared = cfg_str(cfg.get("torch_dtype")) or cfg_str(cfg.get("dtype"))
     return _TORCH_DTYPES.get(declared or "", (declared or "").upper())
-
-
-def tensor_groups(tensors: tuple[TensorInfo, ...]) -> tuple[TensorGroup, ...]:
-    """Tensors by dtype, the most bytes first."""
-    count: dict[str, int] = defaultdict(int)
-    size: dict[str, int] = defaultdict(int)
-    for t in tensors:
-        count[t.type_name] += 1
-        size[t.type_name] += t.n_bytes
-    return tuple(sorted((TensorGroup(k, count[k], size[k]) for k in count), key=lambda g: (-g.n_bytes, g.type_name)))
 
 
 def _mla_heads(info: ModelInfo, cfg: dict[str, object]) -> ModelInfo:

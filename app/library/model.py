@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,16 @@ class ModelInfo:
     @property
     def has_template(self) -> bool:
         return bool(self.chat_template)
+
+
+def tensor_groups(tensors: tuple[TensorInfo, ...]) -> tuple[TensorGroup, ...]:
+    """Tensors by type (ggml type or safetensors dtype), the most bytes first."""
+    count: dict[str, int] = defaultdict(int)
+    size: dict[str, int] = defaultdict(int)
+    for t in tensors:
+        count[t.type_name] += 1
+        size[t.type_name] += t.n_bytes
+    return tuple(sorted((TensorGroup(k, count[k], size[k]) for k in count), key=lambda g: (-g.n_bytes, g.type_name)))
 
 
 def shape_from_info(
