@@ -31,7 +31,7 @@ from app.ui.advice_delegate import AdviceDelegate
 from app.ui.advice_model import PLACEMENT_COLORS, TEXT_COLORS, AdviceModel
 from app.ui.calculator import Calculator, context_combo, kv_combo
 from app.ui.machine_summary import MachineSummary
-from app.ui.workers import Call, run_in_pool
+from app.ui.tasks import TaskGroup
 from hardware.advice import AdviceTable, Recommendation, advice_table, bigger_or_smaller
 from hardware.fit import FitOptions, Placement
 from hardware.report import HardwareReport
@@ -71,7 +71,7 @@ class HardwarePage(QScrollArea):
         super().__init__(parent)
         self._report: HardwareReport | None = None
         self._options = options or FitOptions(context=8192)
-        self._calls: list[Call] = []
+        self._tasks = TaskGroup(self)  # frees each call's Qt objects on the GUI thread (see app/ui/tasks.py)
         self._generation = 0
         self._shown_generation = 0
 
@@ -158,9 +158,7 @@ class HardwarePage(QScrollArea):
         return replace(self._options, context=self.context.currentData(), kv_type=self.kv.currentData())
 
     def _start(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
-        # Keep each Call referenced until it has run: its signals object must outlive the delivery.
-        self._calls = [c for c in self._calls if not c.done]
-        self._calls.append(run_in_pool(fn, on_done, on_error))
+        self._tasks.start(fn, on_done, on_error, what="hardware page")
 
     def _on_probe_failed(self, message: str) -> None:
         self.status.setText(f"Could not read the hardware: {message}")
@@ -278,7 +276,7 @@ class HardwarePage(QScrollArea):
 
     def busy(self) -> bool:
         """True while a background call is pending or the table lags the options (tests and screenshots wait for it)."""
-        return not all(c.done for c in self._calls) or self._shown_generation != self._generation
+        return self._tasks.pending() > 0 or self._shown_generation != self._generation
 
 
 def _read_model(path: Path) -> ModelInfo | str:
