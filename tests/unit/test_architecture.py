@@ -41,7 +41,7 @@ def test_hardware_and_quantize_never_import_app() -> None:
 def test_the_checks_see_the_code() -> None:
     # Guards the two tests above against passing vacuously (a moved folder, a broken glob).
     ui = _modules("app")
-    assert any(p.name == "cli.py" for p in ui)
+    assert any(p.name == "store.py" for p in ui)
     assert any("PySide6" in n for p in ui if "ui" in p.parts for n in _imports(p))
     assert any(n.startswith("hardware") for p in ui for n in _imports(p))
 

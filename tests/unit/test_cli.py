@@ -12,13 +12,14 @@ import pytest
 from fixtures.hardware_reports import cpu_only, desktop_24gb
 
 from app import cli, paths
+from app.cli import common
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def desktop(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_report", lambda bandwidth=True: desktop_24gb())
+    monkeypatch.setattr(common, "report", lambda bandwidth=True: desktop_24gb())
 
 
 def test_fit_json_on_the_24_gb_desktop(desktop: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,7 +40,7 @@ def test_fit_text_says_where_and_why(desktop: None, capsys: pytest.CaptureFixtur
 
 
 def test_advice_table_and_answer(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(cli, "_report", lambda bandwidth=True: cpu_only())
+    monkeypatch.setattr(common, "report", lambda bandwidth=True: cpu_only())
     assert cli.main(["advice", "--ctx", "4096"]) == 0
     out = capsys.readouterr().out
     assert "70B" in out and "Q4_K_M" in out

@@ -10,12 +10,13 @@ from fixtures.hardware_reports import cpu_only
 from fixtures.tiny_gguf import write_tiny_gguf
 
 from app import cli
+from app.cli import common
 from app.library import importer
 
 
 @pytest.fixture(autouse=True)
 def machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_report", lambda bandwidth=True: cpu_only())
+    monkeypatch.setattr(common, "report", lambda bandwidth=True: cpu_only())
 
 
 def _models_dir(home: Path) -> Path:
@@ -108,7 +109,7 @@ def test_import_usage_errors_exit_2(tiny_gguf: Path) -> None:
 def test_import_shows_progress_for_large_copies(
     tiny_gguf: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr(common, "PROGRESS_MIN_BYTES", 1)
     monkeypatch.setattr(importer, "COPY_CHUNK", 64 << 10)
     assert cli.main(["import", str(tiny_gguf)]) == 0
     out, err = capsys.readouterr()

@@ -1,0 +1,58 @@
+"""`modelwerk`: the GUI by default, headless subcommands for scripts.
+
+Exit codes: 0 success, 1 an error (one line on stderr; the traceback only with --debug), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from app import paths
+from app.cli import hardware, library
+from app.cli.common import UsageError, one_line
+from app.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+COMMAND_MODULES = (hardware, library)
+"""Each module's register(sub) adds its subcommands and returns name -> handler."""
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
+    p = argparse.ArgumentParser(prog="modelwerk", description="A workbench for local language models.")
+    p.add_argument("--debug", action="store_true", help="log debug details and show tracebacks")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {}
+    for module in COMMAND_MODULES:
+        commands.update(module.register(sub))
+    return p, commands
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, commands = _parser()
+    args = parser.parse_args(args_list)  # exits 2 on usage errors
+    if args.command is None:
+        from app.ui.app import run_gui  # Qt only when the GUI is wanted
+
+        return int(run_gui(args_list))
+    try:
+        setup_logging(paths.log_dir(), debug=args.debug)
+        command: Callable[[argparse.Namespace], int] = commands[args.command]
+        return command(args)
+    except UsageError as e:
+        print(f"modelwerk {args.command}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        log.debug("command failed", exc_info=True)
+        if args.debug:
+            raise
+        print(f"modelwerk {args.command}: {one_line(e)}", file=sys.stderr)
+        return 1
+

@@ -1,0 +1,1 @@
+"""Hugging Face: search, repository file listings with fit verdicts, and resumable verified downloads (no Qt here)."""
