@@ -46,12 +46,14 @@ class Settings:
         hf_endpoint: Hugging Face address (or a mirror); ``$HF_ENDPOINT`` overrides the default.
         gpu_margin: bytes of GPU memory the fit estimator leaves free for the desktop and drivers.
         threads: CPU threads for inference and quantization; 0 picks automatically.
+        parallel_downloads: how many downloads run at once (1 to 8).
     """
 
     models_dir: Path = field(default_factory=paths.default_models_dir)
     hf_endpoint: str = field(default_factory=default_hf_endpoint)
     gpu_margin: int = GIB
     threads: int = 0
+    parallel_downloads: int = 2
 
 
 def _check_models_dir(value: object) -> Path:
@@ -97,11 +99,22 @@ def _check_threads(value: object) -> int:
     return number
 
 
+MAX_PARALLEL_DOWNLOADS = 8
+
+
+def _check_parallel_downloads(value: object) -> int:
+    number = _whole_number(value)
+    if number is None or not 1 <= number <= MAX_PARALLEL_DOWNLOADS:
+        raise SettingsError(f"parallel_downloads must be a whole number from 1 to {MAX_PARALLEL_DOWNLOADS}")
+    return number
+
+
 _VALIDATORS: dict[str, Callable[[object], object]] = {
     "models_dir": _check_models_dir,
     "hf_endpoint": _check_hf_endpoint,
     "gpu_margin": _check_gpu_margin,
     "threads": _check_threads,
+    "parallel_downloads": _check_parallel_downloads,
 }
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -136,6 +149,7 @@ def load_settings(store: Store) -> Settings:
         hf_endpoint=_stored(stored, "hf_endpoint", _check_hf_endpoint, defaults.hf_endpoint),
         gpu_margin=_stored(stored, "gpu_margin", _check_gpu_margin, defaults.gpu_margin),
         threads=_stored(stored, "threads", _check_threads, defaults.threads),
+        parallel_downloads=_stored(stored, "parallel_downloads", _check_parallel_downloads, defaults.parallel_downloads),
     )
 
 

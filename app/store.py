@@ -53,7 +53,29 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX models_size_sha256 ON models (size_bytes, sha256);
     """,
-    # Later issues append migrations here for downloads, jobs and chats.
+    # 3: the download queue (app.hub.downloads): one row per model being downloaded (a file, split parts or a folder).
+    """
+    CREATE TABLE downloads (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        repo_id     TEXT    NOT NULL,
+        revision    TEXT    NOT NULL DEFAULT 'main',
+        name        TEXT    NOT NULL,
+        quant       TEXT    NOT NULL DEFAULT '',
+        files       TEXT    NOT NULL,  -- JSON list of {"path", "size", "sha256"}, in download order
+        dest_dir    TEXT    NOT NULL,
+        state       TEXT    NOT NULL,  -- queued, running, paused, done, failed, cancelled
+        done_bytes  INTEGER NOT NULL DEFAULT 0,
+        total_bytes INTEGER NOT NULL DEFAULT 0,
+        error       TEXT    NOT NULL DEFAULT '',
+        model_id    INTEGER,           -- the catalog entry once registered; no foreign key: history outlives the model
+        owner_pid   INTEGER,           -- the process running it, so a second Modelwerk leaves it alone
+        position    INTEGER NOT NULL,
+        added       TEXT    NOT NULL,  -- ISO 8601, UTC
+        updated     TEXT    NOT NULL
+    );
+    CREATE INDEX downloads_state ON downloads (state, position);
+    """,
+    # Later issues append migrations here for jobs and chats.
 ]
 
 

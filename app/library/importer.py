@@ -62,12 +62,16 @@ def import_model(
     mode: ImportMode = ImportMode.COPY,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    source: str = SOURCE_IMPORTED,
+    sha256: str | None = None,
 ) -> ImportResult:
     """Import the model at ``path`` (a file, any part of a split GGUF, or a Hugging Face folder).
 
     A model already inside ``models_dir`` is registered where it is, whatever the mode. ``progress(done, total)`` reports
     bytes: first of the duplicate-check hash when one is needed, then of the copy. Setting ``cancel`` stops either and
     removes partial files; the result's error is then "cancelled". Never raises for a bad file or a failed copy.
+    ``source`` is the catalog's source text (e.g. ``source_downloaded(repo)``); ``sha256`` is the model's content hash
+    (see ``sha256_file``) when the caller knows it already, e.g. verified while downloading, so it is not hashed again.
     """
     from app.library.inspect import inspect
 
@@ -80,16 +84,16 @@ def import_model(
         registered = catalog.by_path(info.path)
         if registered is not None:
             return ImportResult(src, None, duplicate_of=registered)
-        dup, digest = _duplicate(info, catalog, progress, cancel)
+        dup, digest = _duplicate(info, catalog, progress, cancel, known=sha256)
         if dup is not None:
             return ImportResult(src, None, duplicate_of=dup)
         target = absolute(models_dir)
         if mode is ImportMode.IN_PLACE or target in absolute(info.path).parents:
-            return ImportResult(src, _register(catalog, info, digest))
+            return ImportResult(src, _register(catalog, info, digest, source))
         target.mkdir(parents=True, exist_ok=True)
         placed = _place(info, target, move=mode is ImportMode.MOVE, progress=progress, cancel=cancel)
         try:
-            entry = _register(catalog, inspect(placed.path), digest)
+            entry = _register(catalog, inspect(placed.path), digest, source)
         except BaseException:
             placed.undo()
             raise
@@ -106,8 +110,8 @@ def import_model(
         return ImportResult(src, None, error=str(e))
 
 
-def _register(catalog: Catalog, info: ModelInfo, digest: str | None) -> CatalogEntry:
-    entry = catalog.add(info, source=SOURCE_IMPORTED)
+def _register(catalog: Catalog, info: ModelInfo, digest: str | None, source: str) -> CatalogEntry:
+    entry = catalog.add(info, source=source)
     if digest is not None:
         catalog.set_sha256(entry.id, digest)
         entry = replace(entry, sha256=digest)
@@ -115,14 +119,14 @@ def _register(catalog: Catalog, info: ModelInfo, digest: str | None) -> CatalogE
 
 
 def _duplicate(
-    info: ModelInfo, catalog: Catalog, progress: Progress | None, cancel: threading.Event | None
+    info: ModelInfo, catalog: Catalog, progress: Progress | None, cancel: threading.Event | None, *, known: str | None = None
 ) -> tuple[CatalogEntry | None, str | None]:
-    """The entry holding the same bytes, and the source's hash when it had to be computed (only on a size match)."""
+    """The entry holding the same bytes, and the source's hash: ``known`` when given, else computed only on a size match."""
     size, _ = stat_files(info.files)
     candidates = [e for e in catalog.same_size(size) if not e.missing]
     if not candidates:
-        return None, None
-    digest = sha256_files(info.files, progress=progress, cancel=cancel)
+        return None, known
+    digest = known or sha256_files(info.files, progress=progress, cancel=cancel)
     for entry in candidates:
         if entry.sha256 is None:
             try:

@@ -46,7 +46,8 @@ def test_defaults(store: Store, modelwerk_home: Path) -> None:
     assert settings.hf_endpoint == DEFAULT_HF_ENDPOINT == "https://huggingface.co"
     assert settings.gpu_margin == GIB == 1024**3
     assert settings.threads == 0
-    assert set(SETTING_NAMES) == {"models_dir", "hf_endpoint", "gpu_margin", "threads"}
+    assert settings.parallel_downloads == 2
+    assert set(SETTING_NAMES) == {"models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads"}
 
 
 def test_hf_endpoint_env_overrides_the_default(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,11 +63,13 @@ def test_round_trip(store: Store, tmp_path: Path) -> None:
     save_setting(store, "hf_endpoint", "https://mirror.example/hf/")
     save_setting(store, "gpu_margin", 512 * 1024**2)
     save_setting(store, "threads", 6)
+    save_setting(store, "parallel_downloads", 4)
     assert load_settings(store) == Settings(
         models_dir=tmp_path / "my models",
         hf_endpoint="https://mirror.example/hf",
         gpu_margin=512 * 1024**2,
         threads=6,
+        parallel_downloads=4,
     )
     # Stored as JSON, the path as a string.
     row = store.fetchone("SELECT value FROM settings WHERE key = 'models_dir'")
@@ -108,6 +111,9 @@ def test_unknown_name(store: Store) -> None:
         ("threads", 2.5, "threads must be 0 (auto) or a positive whole number"),
         ("threads", "4", "threads must be 0 (auto) or a positive whole number"),
         ("threads", True, "threads must be 0 (auto) or a positive whole number"),
+        ("parallel_downloads", 0, "parallel_downloads must be a whole number from 1 to 8"),
+        ("parallel_downloads", 9, "parallel_downloads must be a whole number from 1 to 8"),
+        ("parallel_downloads", 2.0, "parallel_downloads must be a whole number from 1 to 8"),
         ("gpu_margin", -5, "gpu_margin must be a whole number of bytes, 0 or more"),
         ("gpu_margin", None, "gpu_margin must be a whole number of bytes, 0 or more"),
         ("hf_endpoint", "ftp://example.com", "hf_endpoint must be an http:// or https:// address"),
