@@ -212,11 +212,25 @@ def read_gguf_header(path: Path, *, max_array_items: int = 1024) -> GGUFHeader:
     try:
         with open(path, "rb") as f:
             size = f.seek(0, 2)
-            return _read(f, path, size, max_array_items)
+            return read_gguf_header_from(f, name=path, size=size, max_array_items=max_array_items)
     except ModelFileError:
         raise
     except OSError as e:
         raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+
+
+def read_gguf_header_from(f: BinaryIO, *, name: Path, size: int, max_array_items: int = 1024) -> GGUFHeader:
+    """Read and check a GGUF header from any seekable binary file object of `size` bytes (a local file, HTTP ranges).
+
+    `name` becomes GGUFHeader.path (used in messages). Raises ModelFileError for a malformed header or an OSError of `f`;
+    other exceptions of `f` (e.g. a HubError of a remote file) pass through unchanged.
+    """
+    try:
+        return _read(f, Path(name), size, max_array_items)
+    except ModelFileError:
+        raise
+    except OSError as e:
+        raise ModelFileError(f"cannot read {Path(name).name}: {e.strerror or e}") from e
 
 
 def _read(f: BinaryIO, path: Path, size: int, max_items: int) -> GGUFHeader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,6 +51,21 @@ def inspect_gguf(path: Path) -> ModelInfo:
     """Everything the library shows about a GGUF file or a split set (any part given); raises ModelFileError."""
     parts = split_parts(Path(path))
     headers = [read_gguf_header(p, max_array_items=MAX_ARRAY_ITEMS) for p in parts]
+    return info_from_headers(headers, parts)
+
+
+def info_from_headers(headers: Sequence[GGUFHeader], parts: Sequence[Path], *, local: bool = True) -> ModelInfo:
+    """ModelInfo from headers already read (read them with max_array_items=MAX_ARRAY_ITEMS), one per part, in order.
+
+    Args:
+        headers: the parts' headers.
+        parts: the parts' paths (ModelInfo.path/.files); for a remote file, its path in the repository.
+        local: the header paths are readable local files; when False, BOS/EOS token texts that would need a read of the
+            vocabulary from the file are left out (a remote header has no file to read them from).
+    """
+    headers, parts = list(headers), tuple(Path(p) for p in parts)
+    if not headers or len(headers) != len(parts):
+        raise ValueError("info_from_headers needs one header per part")
     first = headers[0]
     _check_split(headers)
     meta = first.metadata
@@ -88,8 +104,8 @@ def inspect_gguf(path: Path) -> ModelInfo:
         sliding_window=window,
         chat_template=_str(meta.get("tokenizer.chat_template")),
         tokenizer=_str(meta.get("tokenizer.ggml.model")) or "",
-        bos_token=_token(first, "tokenizer.ggml.bos_token_id"),
-        eos_token=_token(first, "tokenizer.ggml.eos_token_id"),
+        bos_token=_token(first, "tokenizer.ggml.bos_token_id", local=local),
+        eos_token=_token(first, "tokenizer.ggml.eos_token_id", local=local),
         tensor_groups=tensor_groups(tensors),
         details=_details(first, len(parts), len(tensors), quant),
     )
@@ -188,11 +204,13 @@ def _details(h: GGUFHeader, n_parts: int, n_tensors: int, quant: str) -> dict[st
     return out
 
 
-def _token(h: GGUFHeader, key: str) -> str | None:
+def _token(h: GGUFHeader, key: str, *, local: bool = True) -> str | None:
     """The text of a special token (BOS, EOS), decoding just that one string of the vocabulary."""
     token_id = h.metadata.get(key)
     tokens = h.metadata.get("tokenizer.ggml.tokens")
     if not isinstance(token_id, int) or not 0 <= token_id < _length(tokens):
+        return None
+    if not local and not isinstance(tokens, tuple):  # the vocabulary was skipped, and there is no local file to read it from
         return None
     try:
         return read_array_string(h, "tokenizer.ggml.tokens", token_id)

@@ -1,0 +1,256 @@
+"""Exact fit before download: read a GGUF header on the hub with HTTP Range requests, and the fit verdict for this machine.
+
+The Library's header reader asks for 64 KiB, then doubles up to 4 MiB per read, so a header (vocabulary included, which
+is walked but not decoded) costs a few requests and usually well under a few MB.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from app.hub.client import HubClient
+from app.hub.errors import HubError
+from app.hub.files import FileGroup, FileKind
+from app.hub.results import RepoDetails
+from app.library.gguf import read_gguf_header_from
+from app.library.gguf_info import MAX_ARRAY_ITEMS, info_from_headers
+from app.library.model import ModelFileError, ModelInfo
+from hardware.fit import FitOptions, FitReport, Placement, fit
+from hardware.quants import QUANT_TYPES
+from hardware.report import HardwareReport
+
+__all__ = [
+    "FileFit", "RangeFile", "Recommendation", "best_file", "fit_file", "fit_files", "mark_best", "open_remote", "recommend",
+    "remote_info",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONTEXT = 8192
+_ENOUGH_BPW = 8.5  # Q8_0: within noise of F16 in perplexity, at half the size and twice the speed
+_MIN_FETCH = 64 << 10  # the first read (4 bytes of magic) fetches what the parser will ask for next anyway
+
+
+class RangeFile(io.RawIOBase):
+    """A read-only, seekable file over HTTP Range GETs (redirects followed); counts the bytes it fetched.
+
+    Raises HubError subclasses from read() when the hub fails; the last block fetched is kept, so small reads inside it
+    cost nothing.
+    """
+
+    def __init__(self, url: str, *, size: int, headers: dict[str, str] | None = None, session: Any = None,
+                 timeout_s: float = 10.0, repo_id: str | None = None, endpoint: str = "",
+                 have_token: bool = False) -> None:  # fmt: skip
+        super().__init__()
+        self.url = url
+        self.size = size
+        self._headers = dict(headers or {})
+        self._session = session
+        self._timeout_s = timeout_s
+        self._repo_id = repo_id
+        self._endpoint = endpoint or url
+        self._have_token = have_token
+        self._pos = 0
+        self._block = b""
+        self._block_start = 0
+        self.bytes_fetched = 0
+        self.requests = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = base + offset
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        n = min(len(view), max(0, self.size - self._pos))
+        if n == 0:
+            return 0
+        off = self._pos - self._block_start
+        if not (off >= 0 and off + n <= len(self._block)):
+            self._fetch(self._pos, max(n, _MIN_FETCH))
+            off = 0
+        view[:n] = self._block[off : off + n]
+        self._pos += n
+        return n
+
+    def _fetch(self, start: int, length: int) -> None:
+        from huggingface_hub import get_session, hf_raise_for_status
+
+        end = min(start + length, self.size) - 1
+        session = self._session or get_session()
+        headers = {**self._headers, "Range": f"bytes={start}-{end}", "Accept-Encoding": "identity"}
+        want = end - start + 1
+        self.requests += 1
+        try:
+            with session.stream("GET", self.url, headers=headers, timeout=self._timeout_s) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    hf_raise_for_status(r)
+                skip = start if r.status_code == 200 else 0  # a server that ignores Range sends the whole file
+                chunks: list[bytes] = []
+                got = 0
+                for chunk in r.iter_bytes():
+                    self.bytes_fetched += len(chunk)
+                    if skip:
+                        dropped = min(skip, len(chunk))
+                        chunk, skip = chunk[dropped:], skip - dropped
+                    chunks.append(chunk)
+                    got += len(chunk)
+                    if got >= want:
+                        break
+        except HubError:
+            raise
+        except Exception as e:  # httpx / huggingface_hub errors -> one-line HubError
+            from app.hub.errors import hub_error
+
+            raise hub_error(e, repo_id=self._repo_id, endpoint=self._endpoint, have_token=self._have_token) from e
+        data = b"".join(chunks)[:want]
+        if len(data) < want:
+            raise HubError(f"the hub sent {len(data):,} of {want:,} bytes of {self.url.rsplit('/', 1)[-1]}")
+        self._block, self._block_start = data, start
+
+
+def open_remote(client: HubClient, repo_id: str, path: str, *, size: int, revision: str = "main") -> RangeFile:
+    """A RangeFile for one file of a repository, with the client's headers and timeout."""
+    headers = client.headers()
+    return RangeFile(client.file_url(repo_id, path, revision=revision), size=size, headers=headers,
+                     timeout_s=client.timeout_s, repo_id=repo_id, endpoint=client.endpoint,
+                     have_token=any(k.lower() == "authorization" for k in headers))  # fmt: skip
+
+
+def remote_info(client: HubClient, repo_id: str, group: FileGroup) -> ModelInfo:
+    """ModelInfo of a GGUF file or split set on the hub, from its headers; raises HubError or ModelFileError."""
+    if group.kind is not FileKind.GGUF:
+        raise ModelFileError(f"{group.name} is not a GGUF file")
+    if group.note:
+        raise ModelFileError(f"{group.name}: {group.note}")
+    headers = []
+    for f in group.files:
+        with open_remote(client, repo_id, f.path, size=f.size, revision=group.revision) as rf:
+            header = read_gguf_header_from(cast(BinaryIO, rf), name=Path(f.path), size=f.size, max_array_items=MAX_ARRAY_ITEMS)
+            headers.append(header)
+            log.debug("header of %s/%s: %d bytes in %d requests", repo_id, f.path, rf.bytes_fetched, rf.requests)
+    return info_from_headers(headers, [Path(f.path) for f in group.files], local=False)
+
+
+@dataclass(frozen=True)
+class FileFit:
+    """The fit verdict of one downloadable file group; `error` says why there is none."""
+
+    group: FileGroup
+    info: ModelInfo | None
+    report: FitReport | None
+    error: str = ""
+    best: bool = False
+
+    @property
+    def fits(self) -> bool:
+        return self.report is not None and self.report.fits
+
+    @property
+    def bits_per_weight(self) -> float:
+        """Measured from the file (size / parameters) when known, else the type's table value; 0 if neither."""
+        if self.info is not None and self.info.n_params:
+            return self.info.size_bytes * 8 / self.info.n_params
+        q = QUANT_TYPES.get(self.group.quant.upper().removeprefix("UD-"))
+        return q.bits_per_weight if q else 0.0
+
+
+def default_options(context_length: int) -> FitOptions:
+    """The loading options a fit is judged at: 8k context, or the model's own when it is shorter."""
+    return FitOptions(context=min(DEFAULT_CONTEXT, context_length) if context_length > 0 else DEFAULT_CONTEXT)
+
+
+def fit_file(client: HubClient, repo_id: str, group: FileGroup, hw: HardwareReport, *,
+             options: FitOptions | None = None) -> FileFit:  # fmt: skip
+    """Read the group's header(s) from the hub and fit it to `hw`. Never raises: problems end up in FileFit.error."""
+    if group.kind is not FileKind.GGUF:
+        return FileFit(group, None, None, error="the fit is estimated from GGUF headers only")
+    if group.mmproj:
+        return FileFit(group, None, None, error="a vision projector: it is loaded together with a model")
+    try:
+        info = remote_info(client, repo_id, group)
+    except (HubError, ModelFileError) as e:
+        return FileFit(group, None, None, error=str(e))
+    except Exception as e:  # a header reader bug must not break the repository view
+        log.exception("reading the header of %s/%s failed", repo_id, group.name)
+        return FileFit(group, None, None, error=f"cannot read the header: {e}")
+    if info.shape is None:
+        return FileFit(group, info, None, error=info.shape_note or "the memory needed is unknown for this model")
+    try:
+        report = fit(info.shape, hw, options or default_options(info.context_length))
+    except Exception as e:
+        log.exception("fitting %s/%s failed", repo_id, group.name)
+        return FileFit(group, info, None, error=f"cannot estimate the fit: {e}")
+    return FileFit(group, info, report)
+
+
+_RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Placement.DOES_NOT_FIT: 3}
+
+
+def best_file(fits: Sequence[FileFit]) -> FileFit | None:
+    """The best fitting file (best=True): full GPU > partial > CPU only, then the most bits per weight up to Q8_0's 8.5
+    (above that a file costs memory and speed for no measurable quality), then the smallest; None if none fits."""
+    ok = [f for f in fits if f.report is not None and f.report.fits]
+    if not ok:
+        return None
+    top = min(ok, key=lambda f: (_RANK[f.report.placement] if f.report else 9, -min(f.bits_per_weight, _ENOUGH_BPW),
+                                 f.group.size))
+    return replace(top, best=True)
+
+
+def mark_best(fits: Sequence[FileFit]) -> list[FileFit]:
+    """The same list with the best file's `best` set (and every other one cleared)."""
+    best = best_file(fits)
+    return [replace(f, best=best is not None and f.group == best.group) for f in fits]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Ready-made or self-made: what to download (repo_id + quant) or the command to quantize it oneself."""
+
+    text: str
+    repo_id: str | None = None
+    quant: str | None = None
+    command: str | None = None
+
+
+def recommend(client: HubClient, original: RepoDetails, hw: HardwareReport, *,
+              options: FitOptions | None = None) -> Recommendation:  # fmt: skip
+    """For an original (safetensors) repository: the ready-made GGUF quantization to get, or how to make one.
+
+    Raises HubError only when the hub cannot be reached at all.
+    """
+    from app.hub.recommend import recommend_for
+
+    return recommend_for(client, original, hw, options=options)
+
+
+def fit_files(client: HubClient, repo_id: str, groups: Sequence[FileGroup], hw: HardwareReport, *,
+              options: FitOptions | None = None, max_workers: int = 4) -> list[FileFit]:  # fmt: skip
+    """fit_file for every GGUF language-model group (mmproj and folder models left out), a few at a time, best marked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    wanted = [g for g in groups if g.kind is FileKind.GGUF and not g.mmproj]
+    if not wanted:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(wanted))), thread_name_prefix="remote-fit") as pool:
+        fits = list(pool.map(lambda g: fit_file(client, repo_id, g, hw, options=options), wanted))
+    return mark_best(fits)
