@@ -34,6 +34,25 @@ def _search(p: QPainter) -> None:
     p.drawLine(QPointF(11.5, 11.5), QPointF(17, 17))
 
 
+def _discover(p: QPainter) -> None:
+    """A magnifier over a download arrow: find a model on the hub and fetch it."""
+    p.drawEllipse(QRectF(2.5, 2.5, 9.5, 9.5))
+    p.drawLine(QPointF(10.6, 10.6), QPointF(13.2, 13.2))
+    p.drawLine(QPointF(15.5, 9.5), QPointF(15.5, 17.5))
+    p.drawLine(QPointF(12.8, 14.8), QPointF(15.5, 17.5))
+    p.drawLine(QPointF(18.2, 14.8), QPointF(15.5, 17.5))
+
+
+def _lock(p: QPainter) -> None:
+    """A padlock: gated repositories."""
+    p.drawRoundedRect(QRectF(4.5, 9, 11, 8.5), 1.5, 1.5)
+    path = QPainterPath(QPointF(7, 9))
+    path.lineTo(7, 6.5)
+    path.arcTo(QRectF(7, 3, 6, 6.5), 180, -180)
+    path.lineTo(13, 9)
+    p.drawPath(path)
+
+
 def _library(p: QPainter) -> None:
     """Three book spines on a shelf."""
     p.drawRect(QRectF(3, 4, 3.5, 12))
@@ -66,7 +85,9 @@ def _chat(p: QPainter) -> None:
 
 _PAINTERS: dict[str, Painter] = {
     "hardware": _chip,
-    "discover": _search,
+    "discover": _discover,
+    "search": _search,
+    "lock": _lock,
     "library": _library,
     "jobs": _jobs,
     "chat": _chat,
@@ -87,7 +108,7 @@ def _pixmap(paint: Painter, color: QColor) -> QPixmap:
 
 
 def icon(name: str) -> QIcon:
-    """The sidebar icon `name` (hardware, discover, library, jobs, chat); an empty icon for an unknown name."""
+    """The sidebar icon `name` (hardware, discover, library, jobs, chat; lock, search); an empty icon for an unknown name."""
     paint = _PAINTERS.get(name)
     if paint is None:
         return QIcon()

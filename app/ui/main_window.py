@@ -7,13 +7,26 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QSize, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QToolButton,
+    QWidget,
+)
 
 from app import paths
+from app.hub.client import HubClient, hf_client
+from app.hub.download_rows import Download
+from app.hub.downloads import DownloadQueue
 from app.library.catalog import Catalog
 from app.settings import Settings
 from app.store import Store
 from app.ui import icons, library_actions
+from app.ui.discover_page import DiscoverPage
+from app.ui.downloads_model import QueueBridge
 from app.ui.hardware_page import HardwarePage
 from app.ui.library_page import LibraryPage
 from app.ui.state import ui_state
@@ -24,6 +37,7 @@ from hardware.report import HardwareReport
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = QSize(1280, 860)
 CLOSE_WAIT_MS = 10_000
+DOWNLOADS_CLOSE_S = 5.0
 __all__ = ["MainWindow", "dropped_paths", "ui_state"]
 
 
@@ -65,12 +79,26 @@ class MainWindow(QMainWindow):
         self._own_store = store is None
         self.store = store if store is not None else Store.open(paths.database_path())
         self.catalog = Catalog(self.store)
+        # The hub client and the download queue import no HTTP library until they are used (startup time).
+        self.hub: HubClient = hf_client(settings)
+        self.download_bridge = QueueBridge(self)
+        self.download_queue = DownloadQueue(
+            self.store, client=self.hub, catalog=self.catalog, models_dir=settings.models_dir,
+            parallel=settings.parallel_downloads, on_change=self.download_bridge.report,
+        )  # fmt: skip
+        self.discover_page = DiscoverPage(
+            self.hub, queue=self.download_queue, bridge=self.download_bridge, store=self.store, catalog=self.catalog,
+            models_dir=settings.models_dir, parallel=settings.parallel_downloads,
+        )  # fmt: skip
+        self.add_page(self.discover_page, "discover")
         self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo)
         self.add_page(self.library_page, "library")
         self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
+        self.hardware_page.hardware_changed.connect(self.discover_page.set_hardware)
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:
             self.library_page.set_hardware(hw)
+            self.discover_page.set_hardware(hw)
         self.setAcceptDrops(True)
         self._dropped: list[Path] = []
         self._build_menu()
@@ -79,7 +107,20 @@ class MainWindow(QMainWindow):
 
         self.usage = UsageStatus(self.statusBar(), self)
         self.library_page.status_message.connect(self._on_library_page_status_message)
+        self.discover_page.status_message.connect(self._on_library_page_status_message)
+        self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
+        self.discover_page.show_in_library.connect(self._on_discover_page_show_in_library)
+        # Downloads stay visible from every page: a status bar button shows what runs and leads to the panel.
+        self.downloads_button = QToolButton()
+        self.downloads_button.setObjectName("downloads-indicator")
+        self.downloads_button.setAutoRaise(True)
+        self.downloads_button.setToolTip("Show the downloads")
+        self.downloads_button.clicked.connect(self._on_downloads_button_clicked)
+        self.downloads_button.hide()
+        self.statusBar().addPermanentWidget(self.downloads_button)
+        self.discover_page.downloads.summary_changed.connect(self._on_downloads_summary_changed)
         self.library_page.start()  # after its status messages are connected
+        self.discover_page.start()  # interrupted downloads resume
         self.resize(DEFAULT_SIZE)
         self._restore_state()
 
@@ -107,6 +148,23 @@ class MainWindow(QMainWindow):
         """What a drop does: show the Library and import there."""
         self.show_page(self.library_page)
         self.library_page.import_paths(paths)
+
+    def _on_discover_page_download_finished(self, d: Download) -> None:
+        self.library_page.refresh()
+        self.statusBar().showMessage(f"Downloaded {d.name} — it is in the Library", 10_000)
+
+    def _on_discover_page_show_in_library(self, model_id: int) -> None:
+        self.show_page(self.library_page)
+        self.library_page.refresh()
+        self.library_page.select(model_id)
+
+    def _on_downloads_summary_changed(self, text: str) -> None:
+        self.downloads_button.setText(f"⬇ {text}" if text else "")
+        self.downloads_button.setVisible(bool(text))
+
+    def _on_downloads_button_clicked(self) -> None:
+        self.show_page(self.discover_page)
+        self.discover_page.downloads.set_expanded(True)
 
     def _on_library_page_status_message(self, text: str, timeout_ms: int) -> None:
         if text:
@@ -157,6 +215,9 @@ class MainWindow(QMainWindow):
         state.sync()
         self.usage.stop()
         self.library_page.shutdown()
+        self.discover_page.shutdown()
+        # Running downloads stop here and stay resumable: the next start continues them from their .incomplete files.
+        self.download_queue.close(DOWNLOADS_CLOSE_S)
         if self._own_store and not self.store.closed:
             # Pool work may still use the database: copies and hashes stop at their next chunk once cancelled.
             if not QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS):

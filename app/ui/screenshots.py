@@ -1,7 +1,8 @@
 """Docs-ready screenshots of the main window, taken offscreen with a fake machine so they look the same everywhere.
 
 The Library shot shows the demo model (when its package is installed) and the well-known models of screenshot_models:
-real headers over empty data, so nothing large is written.
+real headers over empty data, so nothing large is written. The Discover shots need the fake hub of the test suite
+(tests/fakehub, importable from a source checkout): its virtual Llama 3.1 8B repositories have realistic sizes and headers.
 
 Run: `QT_QPA_PLATFORM=offscreen python -m app.ui.screenshots OUT_DIR` (what `make screenshots` does).
 """
@@ -19,6 +20,11 @@ log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1280, 860)
 TIMEOUT_MS = 20_000
+ROOT = Path(__file__).resolve().parents[2]
+DISCOVER_QUERY = "Llama-3.1-8B"
+DISCOVER_REPO = "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF"
+DOWNLOAD_FILE = "Meta-Llama-3.1-8B-Instruct-Q6_K.gguf"
+DOWNLOAD_RATE = 38 << 20  # bytes/s: a plausible fast home connection, slow enough to catch it in progress
 
 
 def _desktop_24gb():  # type: ignore[no-untyped-def]
@@ -103,7 +109,41 @@ def _fill_library(models_dir: Path) -> int:
     return populate(models_dir)[0]
 
 
+def _start_fake_hub():  # type: ignore[no-untyped-def]
+    """The demo Llama 3.1 8B landscape of tests/fakehub on 127.0.0.1, or None when the test suite is not here."""
+    tests = ROOT / "tests"
+    if not (tests / "fakehub").is_dir():
+        return None
+    if str(tests) not in sys.path:
+        sys.path.insert(0, str(tests))
+    try:
+        from fakehub import FakeHub
+        from fakehub.llama8b import llama8b_landscape
+    except ImportError as e:
+        log.warning("no Discover screenshots: the fake hub cannot be imported (%s)", e)
+        return None
+    hub = FakeHub()
+    llama8b_landscape(hub)
+    return hub.start()
+
+
 def _take(out_dir: Path) -> list[Path]:
+    hub = _start_fake_hub()
+    old_endpoint = os.environ.get("HF_ENDPOINT")
+    if hub is not None:
+        os.environ["HF_ENDPOINT"] = hub.url  # read by Settings(): the window's hub client talks to the fake hub
+    try:
+        return _take_all(out_dir, hub)
+    finally:
+        if hub is not None:
+            hub.stop()
+            if old_endpoint is None:
+                os.environ.pop("HF_ENDPOINT", None)
+            else:
+                os.environ["HF_ENDPOINT"] = old_endpoint
+
+
+def _take_all(out_dir: Path, hub: object) -> list[Path]:
     from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
     from app.settings import Settings
@@ -147,12 +187,53 @@ def _take(out_dir: Path) -> list[Path]:
     _wait(app, lambda: not library.busy() and details.details() is not None and bool(details.details().tensors))  # type: ignore[union-attr]
     details.tensors.expandItem(details.tensors.topLevelItem(1))  # unfold the smaller group: the tensor list itself
     grab("library.png")
+    if hub is not None:
+        _discover_shots(app, window, hub, grab)
     window.close()
     QThreadPool.globalInstance().waitForDone(5000)
     # Delete it here, on this thread: left to the garbage collector, a pool thread could end up destroying it.
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return saved
+
+
+def _discover_shots(app: object, window: object, hub: object, grab: Callable[[str], None]) -> None:
+    """discover.png: a repository open with its fit badges; discover-download.png: a download in progress."""
+    from fakehub import Fault
+    from PySide6.QtCore import QItemSelectionModel
+
+    from app.hub.download_rows import DownloadState
+    from app.ui.discover_results import RESULT_ROLE
+    from app.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    page = window.discover_page
+    window.show_page(page)
+    page.query.setText(DISCOVER_QUERY)
+    page.search()
+    _wait(app, lambda: not page.busy() and page.results.rowCount() > 0)
+    row = page.results.row_of(DISCOVER_REPO)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    page.table.selectionModel().setCurrentIndex(page.results.index(row, 0), flags)
+    assert page.results.index(row, 0).data(RESULT_ROLE) is not None
+    repo = page.repo
+    _wait(app, lambda: not page.busy() and repo.details is not None and repo.best.isVisible())
+    grab("discover.png")
+
+    hub.set_fault(DISCOVER_REPO, DOWNLOAD_FILE, Fault(slow_bytes_per_s=DOWNLOAD_RATE))  # type: ignore[attr-defined]
+    button = repo.button(repo.model.row_of(DOWNLOAD_FILE))
+    assert button is not None
+    button.click()
+    panel = page.downloads
+
+    def downloading() -> bool:
+        rows = panel.model.downloads()
+        return bool(rows) and rows[0].state is DownloadState.RUNNING and rows[0].done_bytes > 300 << 20
+
+    _wait(app, downloading)
+    panel.table.selectRow(0)
+    grab("discover-download.png")
+    window.download_queue.pause(panel.model.downloads()[0].id)  # its partial file goes with the throwaway data dir
 
 
 def main(argv: list[str] | None = None) -> int:
