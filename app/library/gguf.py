@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import gguf
-
+from app.library import gguf_constants as gguf
 from app.library.model import ArrayInfo, ModelFileError, TensorInfo
 
 GGUF_MAGIC = b"GGUF"

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import gguf
-
+from app.library import gguf_constants as gguf
 from app.library.gguf import SPLIT_NAME, GGUFHeader, read_array_string, read_gguf_header, split_parts
 from app.library.model import (
     ArrayInfo,
@@ -33,7 +32,9 @@ SWA_PERIODS = {"gemma2": 2, "gemma3": 6, "cohere2": 4}
 MAX_ARRAY_ITEMS = 256
 """Arrays decoded for ModelInfo: per-layer values (layers <= 256); vocabularies stay lengths (BOS/EOS are looked up)."""
 
-_FILE_TYPES = {int(t): t.name.removeprefix("MOSTLY_").removeprefix("ALL_") for t in gguf.LlamaFileType if t.name != "GUESSED"}
+_FILE_TYPES: dict[int, str] = {
+    int(t): t.name.removeprefix("MOSTLY_").removeprefix("ALL_") for t in gguf.LlamaFileType if t.name != "GUESSED"
+}
 
 
 def file_type_name(file_type: object, tensors: tuple[TensorInfo, ...] = ()) -> str:
