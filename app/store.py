@@ -75,7 +75,52 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX downloads_state ON downloads (state, position);
     """,
-    # Later issues append migrations here for jobs and chats.
+    # 4: chats (app.chat.sessions, app.chat.endpoints, app.chat.elo): conversations and their messages, remote
+    # OpenAI-compatible endpoints, and compare votes.
+    """
+    CREATE TABLE conversations (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        model_key     TEXT    NOT NULL,  -- "model:<catalog id>" or "endpoint:<endpoint id>/<model name>"
+        title         TEXT    NOT NULL DEFAULT '',
+        system_prompt TEXT    NOT NULL DEFAULT '',
+        sampling      TEXT    NOT NULL DEFAULT '{}',  -- JSON of app.chat.messages.Sampling
+        reasoning     TEXT    NOT NULL DEFAULT 'off', -- off, native, prompted
+        created       TEXT    NOT NULL,  -- ISO 8601, UTC
+        updated       TEXT    NOT NULL
+    );
+    CREATE INDEX conversations_model ON conversations (model_key, updated);
+    CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        position        INTEGER NOT NULL,
+        role            TEXT    NOT NULL,  -- system, user, assistant
+        content         TEXT    NOT NULL DEFAULT '',
+        thinking        TEXT    NOT NULL DEFAULT '',
+        stats           TEXT,              -- JSON of app.chat.messages.AnswerStats, or NULL
+        state           TEXT    NOT NULL DEFAULT 'done',  -- done, streaming, error, cancelled
+        error           TEXT    NOT NULL DEFAULT '',      -- the one-line reason of an 'error' message
+        created         TEXT    NOT NULL,
+        updated         TEXT    NOT NULL,
+        UNIQUE (conversation_id, position)
+    );
+    CREATE INDEX messages_state ON messages (state);
+    CREATE TABLE endpoints (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        name    TEXT    NOT NULL,
+        url     TEXT    NOT NULL,  -- normalised base URL ending in /v1
+        api_key TEXT    NOT NULL DEFAULT '',  -- stored locally like the rest of the data; never logged
+        added   TEXT    NOT NULL
+    );
+    CREATE TABLE votes (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        prompt  TEXT    NOT NULL,
+        model_a TEXT    NOT NULL,
+        model_b TEXT    NOT NULL,
+        winner  TEXT    NOT NULL CHECK (winner IN ('a', 'b', 'tie', 'both_bad')),
+        created TEXT    NOT NULL
+    );
+    """,
+    # Later issues append migrations here for jobs.
 ]
 
 

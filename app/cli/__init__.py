@@ -11,14 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import paths
-from app.cli import hardware, library, pull, search
+from app.cli import chat, hardware, library, pull, search, serve
 from app.cli.common import UsageError, one_line
 from app.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
 
-COMMAND_MODULES = (hardware, library, search, pull)
+COMMAND_MODULES = (hardware, library, search, pull, serve, chat)
 """Each module's register(sub) adds its subcommands and returns name -> handler."""
 
 

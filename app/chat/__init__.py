@@ -1,0 +1,1 @@
+"""Chat: model runtimes (child processes), the OpenAI-compatible client, chat templates, reasoning modes, sessions."""

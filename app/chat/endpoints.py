@@ -1,0 +1,152 @@
+"""Remote OpenAI-compatible endpoints (vLLM, llama.cpp server, Ollama, LM Studio...): the ``endpoints`` table.
+
+The API key is stored in the local database like the rest of the user's data; it never appears in logs, reprs or
+error messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from app.chat.messages import ChatError
+from app.store import Store
+
+__all__ = ["Endpoint", "EndpointNotFound", "Endpoints", "InvalidEndpoint", "normalise_url"]
+
+log = logging.getLogger(__name__)
+
+# What people paste after the base URL; dropped so that "http://host:8000/v1/chat/completions" works too.
+_OPERATION_SUFFIXES = ("/chat/completions", "/completions", "/models")
+
+
+class InvalidEndpoint(ChatError):
+    """The URL or name of an endpoint is not usable; the message says what to type."""
+
+
+class EndpointNotFound(ChatError):
+    """No endpoint with that id (removed meanwhile)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A remote server. ``url`` is the base URL ending in /v1; ``api_key`` is "" when the server needs none."""
+
+    id: int
+    name: str
+    url: str
+    api_key: str = field(default="", repr=False)
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+def normalise_url(url: str) -> str:
+    """Check a base URL (``http(s)://host[:port][/path][/v1]``) and return it ending in ``/v1``, without a trailing slash.
+
+    Raises:
+        InvalidEndpoint: not http(s), no host, a bad port, or a query, fragment or user:password part.
+    """
+    text = url.strip()
+    if not text:
+        raise InvalidEndpoint("Enter the server's URL, e.g. http://localhost:8000/v1")
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InvalidEndpoint(f"{url.strip()!r} is not a valid URL (check the port)") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidEndpoint(f"The URL must start with http:// or https://, not {parts.scheme}://")
+    if not parts.hostname:
+        raise InvalidEndpoint("The URL has no host name, e.g. http://localhost:8000/v1")
+    if parts.username is not None or parts.password is not None:
+        # A key in the URL would end up in logs and error messages; it belongs in the API key field.
+        raise InvalidEndpoint("Put the API key in the API key field, not in the URL")
+    if parts.query or parts.fragment:
+        raise InvalidEndpoint("The URL must not have a ?query or #fragment; enter the base URL, e.g. http://host:8000/v1")
+    path = parts.path.rstrip("/")
+    for suffix in _OPERATION_SUFFIXES:
+        if path.endswith(suffix):
+            path = path[: -len(suffix)].rstrip("/")
+            break
+    if not path.endswith("/v1"):
+        path += "/v1"
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme.lower()}://{netloc}{path}"
+
+
+def _endpoint(row: sqlite3.Row) -> Endpoint:
+    return Endpoint(id=int(row["id"]), name=str(row["name"]), url=str(row["url"]), api_key=str(row["api_key"]))
+
+
+class Endpoints:
+    """The remote endpoints the user added."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(self, name: str, url: str, *, api_key: str = "") -> Endpoint:
+        """Validate and save an endpoint; an empty name becomes the URL's host.
+
+        Raises:
+            InvalidEndpoint: the URL is not usable.
+        """
+        base = normalise_url(url)
+        name = " ".join(name.split()) or (urlsplit(base).hostname or base)
+        with self._store.transaction():
+            self._store.execute(
+                "INSERT INTO endpoints (name, url, api_key, added) VALUES (?, ?, ?, ?)",
+                (name, base, api_key.strip(), datetime.now(timezone.utc).isoformat()),
+            )
+            row = self._store.fetchone("SELECT * FROM endpoints WHERE id = last_insert_rowid()")
+        assert row is not None
+        endpoint = _endpoint(row)
+        log.info("Chat: added endpoint %s %s (%s)", endpoint.id, endpoint.name, endpoint.url)  # never the key
+        return endpoint
+
+    def list(self) -> list[Endpoint]:
+        """Every endpoint, in the order added."""
+        return [_endpoint(row) for row in self._store.fetchall("SELECT * FROM endpoints ORDER BY id")]
+
+    def get(self, endpoint_id: int) -> Endpoint:
+        """The endpoint with this id; raises EndpointNotFound."""
+        row = self._store.fetchone("SELECT * FROM endpoints WHERE id = ?", (endpoint_id,))
+        if row is None:
+            raise EndpointNotFound(f"There is no endpoint with id {endpoint_id}")
+        return _endpoint(row)
+
+    def update(self, endpoint_id: int, *, name: str | None = None, url: str | None = None,
+               api_key: str | None = None) -> Endpoint:
+        """Change an endpoint's name, URL or key (None leaves a field as it is).
+
+        Raises:
+            InvalidEndpoint: the new URL is not usable.
+            EndpointNotFound: no such endpoint.
+        """
+        with self._store.transaction():
+            current = self.get(endpoint_id)
+            new_name = current.name if name is None else (" ".join(name.split()) or current.name)
+            new_url = current.url if url is None else normalise_url(url)
+            new_key = current.api_key if api_key is None else api_key.strip()
+            self._store.execute(
+                "UPDATE endpoints SET name = ?, url = ?, api_key = ? WHERE id = ?", (new_name, new_url, new_key, endpoint_id)
+            )
+        log.info("Chat: updated endpoint %s %s (%s)", endpoint_id, new_name, new_url)
+        return Endpoint(endpoint_id, new_name, new_url, new_key)
+
+    def remove(self, endpoint_id: int) -> None:
+        """Forget an endpoint (its conversations stay; removing one that is gone is harmless)."""
+        if self._store.execute("DELETE FROM endpoints WHERE id = ?", (endpoint_id,)):
+            log.info("Chat: removed endpoint %s", endpoint_id)

@@ -1,0 +1,126 @@
+"""Export a conversation as Markdown (thinking folded in ``<details>`` blocks) or JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.chat.messages import ChatError, Role
+from app.chat.sessions import Conversation, MessageState, StoredMessage
+
+__all__ = ["JSON_FORMAT", "save", "to_json", "to_markdown"]
+
+JSON_FORMAT = "modelwerk-chat"
+JSON_VERSION = 1
+
+_HEADINGS = {Role.SYSTEM: "System", Role.USER: "User", Role.ASSISTANT: "Assistant"}
+
+
+def _thinking_summary(message: StoredMessage) -> str:
+    details = []
+    if message.stats is not None:
+        if message.stats.thinking_tokens:
+            details.append(f"{message.stats.thinking_tokens} tokens")
+        if message.stats.thinking_s is not None:
+            details.append(f"{message.stats.thinking_s:.1f} s")
+    return "Thinking" + (f" ({', '.join(details)})" if details else "")
+
+
+def _answer_footer(message: StoredMessage) -> str:
+    parts = []
+    if message.state is MessageState.CANCELLED:
+        parts.append("stopped")
+    elif message.state is MessageState.ERROR:
+        parts.append("failed" + (f": {message.error}" if message.error else ""))
+    elif message.state is MessageState.STREAMING:
+        parts.append("unfinished")
+    stats = message.stats
+    if stats is not None:
+        if stats.ttft_s is not None:
+            parts.append(f"first token {stats.ttft_s:.2f} s")
+        if stats.tokens_per_s is not None:
+            parts.append(f"{stats.tokens_per_s:.1f} tokens/s")
+    return f"*({'; '.join(parts)})*" if parts else ""
+
+
+def _escape_details(text: str) -> str:
+    # A literal </details> in the thinking would close our block early.
+    return text.replace("</details>", "&lt;/details&gt;")
+
+
+def to_markdown(conversation: Conversation, messages: Sequence[StoredMessage]) -> str:
+    """The conversation as a Markdown document; each answer's thinking is a collapsed ``<details>`` block."""
+    lines = [f"# {conversation.title or 'Conversation'}", ""]
+    lines.append(f"- Model: `{conversation.model_key}`")
+    lines.append(f"- Started: {conversation.created.strftime('%Y-%m-%d %H:%M UTC')}")
+    lines.append(f"- Reasoning: {conversation.reasoning.value}")
+    lines.append("")
+    if conversation.system_prompt:
+        lines += ["## System prompt", "", conversation.system_prompt.strip(), ""]
+    for message in messages:
+        lines += [f"## {_HEADINGS[message.role]}", ""]
+        if message.thinking.strip():
+            lines += [
+                "<details>",
+                f"<summary>{_thinking_summary(message)}</summary>",
+                "",
+                _escape_details(message.thinking.strip()),
+                "",
+                "</details>",
+                "",
+            ]
+        if message.content.strip():
+            lines += [message.content.strip(), ""]
+        footer = _answer_footer(message) if message.role is Role.ASSISTANT else ""
+        if footer:
+            lines += [footer, ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _message_dict(message: StoredMessage) -> dict[str, Any]:
+    return {
+        "role": message.role.value,
+        "content": message.content,
+        "thinking": message.thinking,
+        "state": message.state.value,
+        "error": message.error,
+        "stats": None if message.stats is None else dataclasses.asdict(message.stats),
+        "created": message.created.isoformat(),
+    }
+
+
+def to_dict(conversation: Conversation, messages: Sequence[StoredMessage]) -> dict[str, Any]:
+    """The conversation as plain JSON-able data (what ``to_json`` writes)."""
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "title": conversation.title,
+        "model": conversation.model_key,
+        "system_prompt": conversation.system_prompt,
+        "sampling": dataclasses.asdict(conversation.sampling),
+        "reasoning": conversation.reasoning.value,
+        "created": conversation.created.isoformat(),
+        "updated": conversation.updated.isoformat(),
+        "messages": [_message_dict(m) for m in messages],
+    }
+
+
+def to_json(conversation: Conversation, messages: Sequence[StoredMessage]) -> str:
+    """The conversation as a JSON document (UTF-8 text, indented); messages keep thinking, stats and state."""
+    return json.dumps(to_dict(conversation, messages), indent=2, ensure_ascii=False) + "\n"
+
+
+def save(path: Path, conversation: Conversation, messages: Sequence[StoredMessage]) -> None:
+    """Write the conversation to ``path``: JSON for a .json file, Markdown otherwise.
+
+    Raises:
+        ChatError: the file cannot be written.
+    """
+    text = to_json(conversation, messages) if path.suffix.lower() == ".json" else to_markdown(conversation, messages)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ChatError(f"Cannot write {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,419 @@
+"""Local runtimes: one child process per loaded model (app/chat/runtime_server.py), and the manager that owns them.
+
+A runtime binds 127.0.0.1 on a random port with a per-run key. Its process runs in its own process group (stop =
+terminate the group, then kill after a grace period) and exits by itself when the app's end of its stdin closes, so
+neither a closed nor a crashed app leaves a model in memory.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import enum
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from app.chat.client import ChatClient
+from app.chat.messages import ChatError, RuntimeCrashed
+from app.chat.runtime_server import KEY_ENV
+
+if TYPE_CHECKING:
+    from app.library.model import ModelInfo
+    from hardware.fit import FitOptions
+    from hardware.report import HardwareReport
+
+log = logging.getLogger(__name__)
+
+__all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "check_fit"]
+
+STDERR_LINES = 50
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a model is loaded (llama.cpp's knobs)."""
+
+    context: int = 4096
+    gpu_layers: int | None = None
+    """None: as many as fit on this machine's GPUs (hardware.fit), worked out by the runtime; 0: CPU only."""
+    threads: int | None = None
+    """None: the physical cores."""
+    kv_type: str = "f16"
+    """"f16", "q8_0" or "q4_0"."""
+    flash_attn: bool = False
+
+
+def _fit_options(options: LoadOptions) -> FitOptions:
+    from hardware.fit import FitOptions
+    from hardware.quants import KvType
+
+    return FitOptions(context=options.context, kv_type=KvType(options.kv_type), flash_attention=options.flash_attn,
+                      gpu_layers=options.gpu_layers)  # fmt: skip
+
+
+def auto_gpu_layers(info: ModelInfo, hw: HardwareReport, options: LoadOptions) -> int:
+    """llama.cpp's n_gpu_layers for this model here: the blocks the fit estimate puts on the GPU, plus one for the
+    output layer when it goes too. 0 without a GPU or when the model's shape is unknown."""
+    from hardware.fit import fit
+
+    if not hw.gpus or info.shape is None:
+        return 0
+    from dataclasses import replace
+
+    report = fit(info.shape, hw, replace(_fit_options(options), gpu_layers=None))
+    if not report.fits:
+        return 0
+    return report.gpu_layers + (1 if report.output_on_gpu else 0)
+
+
+def check_fit(info: ModelInfo, hw: HardwareReport, options: LoadOptions) -> str | None:
+    """A one-line warning when the model will probably not fit with these options, else None."""
+    from hardware.fit import fit
+
+    if info.shape is None:
+        return None
+    report = fit(info.shape, hw, _fit_options(options))
+    if report.fits:
+        return None
+    return f"{info.name} will probably not fit at {options.context:,} tokens of context: {report.reason}"
+
+
+class RuntimeState(enum.Enum):
+    LOADING = "loading"
+    READY = "ready"
+    CRASHED = "crashed"
+    """It ended by itself (crash, killed, out of memory) after it was ready."""
+    STOPPED = "stopped"
+    """We stopped it."""
+    FAILED = "failed"
+    """It ended while loading (bad file, out of memory, ...)."""
+
+
+def describe_exit(code: int) -> str:
+    """ "the runtime exited with code -9 (killed)"."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        meaning = {"SIGKILL": "killed", "SIGTERM": "terminated", "SIGSEGV": "crashed", "SIGABRT": "aborted",
+                   "SIGILL": "illegal instruction", "SIGBUS": "crashed"}.get(name, name)  # fmt: skip
+        return f"the runtime exited with code {code} ({meaning})"
+    return f"the runtime exited with code {code}"
+
+
+class Runtime:
+    """One model running in its own process. Create with `Runtime.launch`; thread-safe."""
+
+    def __init__(self, model_path: Path, *, options: LoadOptions, name: str, host: str, port: int,
+                 api_key: str | None) -> None:  # fmt: skip
+        self.model_path = Path(model_path)
+        self.options = options
+        self.name = name
+        self.host = host
+        self.requested_port = port
+        self._fixed_key = api_key
+        self.on_state_changed: Callable[[RuntimeState], None] | None = None
+        """Called with the new state, from a watcher thread (a Qt user forwards it through a queued signal)."""
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._state = RuntimeState.STOPPED
+        self._error = ""
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._port = 0
+        self.n_ctx = 0
+        self.key = ""
+        self._stopping = False
+        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
+        self._threads: list[threading.Thread] = []
+
+    @classmethod
+    def launch(cls, model_path: Path, *, options: LoadOptions | None = None, name: str = "", host: str = "127.0.0.1",
+               port: int = 0, api_key: str | None = None) -> Runtime:  # fmt: skip
+        """Start the runtime process and return at once (state LOADING); `wait_ready` waits for the model.
+
+        Args:
+            model_path: a GGUF file.
+            options: load options (default LoadOptions()).
+            name: the model name the server reports (default: the file name).
+            host, port: where to listen (default 127.0.0.1 and a random free port).
+            api_key: the key clients must send; None: a fresh random key per run; "": no key.
+        """
+        rt = cls(Path(model_path), options=options or LoadOptions(), name=name or Path(model_path).name, host=host,
+                 port=port, api_key=api_key)  # fmt: skip
+        rt._start()
+        return rt
+
+    # --- state ---------------------------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> RuntimeState:
+        return self._state
+
+    @property
+    def error(self) -> str:
+        """Why it failed or crashed, in one line ("" otherwise)."""
+        return self._error
+
+    @property
+    def pid(self) -> int | None:
+        proc = self._proc
+        return proc.pid if proc is not None else None
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI base URL, e.g. http://127.0.0.1:40123/v1 ("" until ready)."""
+        if not self._port:
+            return ""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self._port}/v1"
+
+    def memory_bytes(self) -> int:
+        """Resident memory of the runtime process (0 when it is not running)."""
+        import psutil
+
+        pid = self.pid
+        if pid is None or self._state not in (RuntimeState.LOADING, RuntimeState.READY):
+            return 0
+        try:
+            return int(psutil.Process(pid).memory_info().rss)
+        except psutil.Error:
+            return 0
+
+    def client(self, *, timeout_s: float = 30) -> ChatClient:
+        """A client for this runtime (raw prompts supported). Get a new one after `reload`: the port changes."""
+        if self._state is not RuntimeState.READY:
+            raise self._not_ready()
+        return ChatClient(self.base_url, api_key=self.key or None, timeout_s=timeout_s, supports_raw_prompt=True)
+
+    def _not_ready(self) -> ChatError:
+        if self._state is RuntimeState.CRASHED:
+            return RuntimeCrashed(f"{self.name}: {self._error}; reload it")
+        if self._state is RuntimeState.FAILED:
+            return ChatError(f"{self.name} failed to load: {self._error}")
+        if self._state is RuntimeState.LOADING:
+            return ChatError(f"{self.name} is still loading")
+        return ChatError(f"{self.name} is not loaded")
+
+    def wait_ready(self, timeout_s: float = 120) -> None:
+        """Block until the model is loaded.
+
+        Raises:
+            ChatError: it failed to load, crashed, was stopped, or did not get ready in time (then it is stopped).
+        """
+        with self._changed:
+            self._changed.wait_for(lambda: self._state is not RuntimeState.LOADING, timeout=timeout_s)
+            state = self._state
+        if state is RuntimeState.READY:
+            return
+        if state is RuntimeState.LOADING:
+            self.stop()
+            raise ChatError(f"{self.name} did not finish loading within {timeout_s:g} s")
+        raise self._not_ready()
+
+    def _set_state(self, state: RuntimeState, error: str = "") -> None:
+        with self._changed:
+            if self._state is state:
+                return
+            self._state = state
+            self._error = error
+            self._changed.notify_all()
+        log.info("runtime %s (pid %s): %s%s", self.name, self.pid, state.value, f": {error}" if error else "")
+        callback = self.on_state_changed
+        if callback is not None:
+            try:
+                callback(state)
+            except Exception:
+                log.exception("on_state_changed failed")
+
+    # --- the process -----------------------------------------------------------------------------------------------
+
+    def _command(self) -> list[str]:
+        o = self.options
+        cmd = [sys.executable, "-m", "app.chat.runtime_server", "--model", str(self.model_path), "--name", self.name,
+               "--ctx", str(o.context), "--gpu-layers", "auto" if o.gpu_layers is None else str(o.gpu_layers),
+               "--kv-type", o.kv_type, "--host", self.host, "--port", str(self.requested_port), "--watch-stdin"]  # fmt: skip
+        if o.threads:
+            cmd += ["--threads", str(o.threads)]
+        if o.flash_attn:
+            cmd.append("--flash-attn")
+        return cmd
+
+    def _start(self) -> None:
+        self.key = secrets.token_urlsafe(24) if self._fixed_key is None else self._fixed_key
+        env = dict(os.environ, **{KEY_ENV: self.key})
+        root = str(Path(__file__).resolve().parents[2])  # so `-m app...` imports this checkout, installed or not
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        kwargs: dict[str, object] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True
+        else:
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        with self._changed:
+            self._stopping = False
+            self._port = 0
+            self._stderr.clear()
+            self._state = RuntimeState.LOADING
+            self._error = ""
+            self._changed.notify_all()
+        try:
+            proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=env, **kwargs)  # type: ignore[call-overload]  # fmt: skip
+        except OSError as e:
+            self._set_state(RuntimeState.FAILED, f"could not start the runtime: {e}")
+            return
+        self._proc = proc
+        if self.on_state_changed is not None:
+            self.on_state_changed(RuntimeState.LOADING)
+        assert proc.stdout is not None and proc.stderr is not None
+        err = threading.Thread(target=self._read_stderr, args=(proc.stderr,), name=f"runtime-err-{proc.pid}", daemon=True)
+        self._threads = [err, threading.Thread(target=self._watch, args=(proc, err), name=f"runtime-{proc.pid}", daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def _read_stderr(self, stream: IO[bytes]) -> None:
+        with stream:
+            for raw in stream:
+                line = raw.decode("utf-8", "replace").rstrip()
+                if line:
+                    self._stderr.append(line)
+                    log.debug("runtime %s: %s", self.name, line)
+
+    def _watch(self, proc: subprocess.Popen[bytes], err: threading.Thread) -> None:
+        """Read the child's events until it exits; then say how it ended."""
+        failure = ""
+        assert proc.stdout is not None
+        for raw in proc.stdout:  # ends when the process (and anything it started) is gone
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            if event.get("event") == "ready" and proc is self._proc:
+                self._port = int(event.get("port") or 0)
+                self.n_ctx = int(event.get("n_ctx") or 0)
+                self._set_state(RuntimeState.READY)
+            elif event.get("event") == "failed":
+                failure = str(event.get("error") or "")
+        proc.stdout.close()
+        code = proc.wait()
+        err.join(timeout=1)  # its last line may be the reason
+        if proc is not self._proc:  # a reload replaced it meanwhile
+            return
+        if self._stopping:
+            self._set_state(RuntimeState.STOPPED)
+            return
+        reason = failure or describe_exit(code)
+        if not failure and code > 0 and self._stderr:
+            reason = f"{reason}: {self._stderr[-1]}"
+        was_loading = self._state is RuntimeState.LOADING
+        self._set_state(RuntimeState.FAILED if was_loading else RuntimeState.CRASHED, reason)
+
+    def stop(self, grace_s: float = 3) -> None:
+        """Stop the process: terminate its group, kill it after `grace_s`. Safe to call twice or after a crash."""
+        proc = self._proc
+        if proc is None:
+            return
+        self._stopping = True
+        if proc.poll() is None:
+            _signal_group(proc, signal.SIGTERM)
+            try:
+                proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+        _signal_group(proc, signal.SIGKILL)  # anything it started
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        for t in self._threads:
+            if t is not threading.current_thread():
+                t.join(timeout=grace_s)  # the watcher has said STOPPED before a reload can start anew
+        if self._state in (RuntimeState.LOADING, RuntimeState.READY):
+            self._set_state(RuntimeState.STOPPED)
+
+    def terminate(self) -> None:
+        """Ask the process to end without waiting (RuntimeManager.stop_all signals all of them first)."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            self._stopping = True
+            _signal_group(proc, signal.SIGTERM)
+
+    def reload(self) -> None:
+        """Stop (if running) and start a new process with the same options; returns at once (LOADING)."""
+        self.stop()
+        self._start()
+
+    def __repr__(self) -> str:
+        return f"Runtime({self.name!r}, state={self._state.value}, pid={self.pid}, port={self._port})"
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, sig)
+        elif sig == signal.SIGTERM:
+            proc.terminate()
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class RuntimeManager:
+    """The loaded runtimes, by key ("model:12"). Closing the app calls stop_all."""
+
+    def __init__(self) -> None:
+        self._runtimes: dict[str, Runtime] = {}
+        self._lock = threading.Lock()
+
+    def load(self, key: str, path: Path, options: LoadOptions | None = None, *, name: str = "") -> Runtime:
+        """Launch a runtime for `path` under `key` (one already there is stopped first); returns at once."""
+        old = self.get(key)
+        if old is not None:
+            old.stop()
+        rt = Runtime.launch(path, options=options, name=name)
+        with self._lock:
+            self._runtimes[key] = rt
+        return rt
+
+    def get(self, key: str) -> Runtime | None:
+        with self._lock:
+            return self._runtimes.get(key)
+
+    def runtimes(self) -> dict[str, Runtime]:
+        """A snapshot: key -> runtime."""
+        with self._lock:
+            return dict(self._runtimes)
+
+    def unload(self, key: str) -> None:
+        with self._lock:
+            rt = self._runtimes.pop(key, None)
+        if rt is not None:
+            rt.stop()
+
+    def stop_all(self, grace_s: float = 3) -> None:
+        """Stop every runtime (all signalled first, so this takes one grace period, not one each)."""
+        with self._lock:
+            runtimes = list(self._runtimes.values())
+            self._runtimes.clear()
+        for rt in runtimes:
+            rt.terminate()
+        for rt in runtimes:
+            rt.stop(grace_s)

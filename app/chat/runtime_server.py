@@ -1,0 +1,382 @@
+"""A small OpenAI-compatible server around one llama.cpp model: the runtime child process of a loaded model.
+
+    python -m app.chat.runtime_server --model PATH [--ctx N] [--gpu-layers N|auto] [--threads N]
+        [--kv-type f16|q8_0|q4_0] [--flash-attn] [--host 127.0.0.1] [--port 0] [--watch-stdin]
+
+The API key comes from the environment (MODELWERK_RUNTIME_KEY; empty: no auth). stdout carries JSON lines for the parent:
+{"event": "loading", ...}, then {"event": "ready", "port": N, "n_ctx": N, "model": NAME} or {"event": "failed",
+"error": "one line"} and exit 1. Logs go to stderr.
+
+Endpoints: GET /health, GET /v1/models, POST /v1/completions, POST /v1/chat/completions, POST /tokenize. One generation
+runs at a time; a streaming client that disconnects stops its generation at the next token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import json
+import logging
+import os
+import queue
+import select
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.chat.messages import ChatError
+from app.chat.runtime_protocol import ApiError, Shape, gen_request, text_content
+
+if TYPE_CHECKING:
+    from app.chat.runtime_model import GenRequest, GenResult, LoadedModel
+    from app.chat.templates import ChatTemplate
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "MODELWERK_RUNTIME_KEY"
+POLL_S = 0.05
+"""How often a streaming handler looks for a disconnected client while it waits for the next token."""
+KEEPALIVE_S = 5.0
+"""An SSE comment this often while no token comes (waiting for the model, a long prompt), so clients do not time out."""
+MAX_BODY = 64 << 20
+
+
+class RuntimeHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    model: LoadedModel
+    template: ChatTemplate | None
+    model_name: str
+    api_key: str
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: RuntimeHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    # --- routing -----------------------------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._dispatch({"/health": self._health, "/v1/models": self._models, "/models": self._models})
+
+    def do_POST(self) -> None:
+        self._dispatch({
+            "/v1/completions": self._completions, "/completions": self._completions,
+            "/v1/chat/completions": self._chat, "/chat/completions": self._chat, "/tokenize": self._tokenize,
+        })  # fmt: skip
+
+    def _dispatch(self, routes: Mapping[str, Callable[[], None]]) -> None:
+        path = self.path.split("?", 1)[0].rstrip("/") or "/"
+        try:
+            route = routes.get(path)
+            if route is None:
+                raise ApiError(404, f"no such endpoint: {self.command} {path}", "not_found_error")
+            if path != "/health" and not self._authorized():
+                raise ApiError(401, "Invalid API Key", "authentication_error")
+            route()
+        except ApiError as e:
+            self._send_json({"error": {"message": str(e), "type": e.kind, "code": e.status}}, status=e.status)
+        except ChatError as e:
+            self._send_json({"error": {"message": str(e), "type": "invalid_request_error", "code": 400}}, status=400)
+        except (BrokenPipeError, ConnectionResetError):
+            log.debug("client went away")
+        except Exception as e:  # a bug: answer 500 rather than leave the client hanging
+            log.exception("request failed")
+            self._send_json({"error": {"message": f"internal error: {e}", "type": "server_error", "code": 500}}, status=500)
+
+    def _authorized(self) -> bool:
+        key = self.server.api_key
+        if not key:
+            return True
+        auth = self.headers.get("Authorization", "")
+        given = auth[7:].strip() if auth.lower().startswith("bearer ") else self.headers.get("X-Api-Key", "")
+        return hmac.compare_digest(given.encode(), key.encode())
+
+    # --- plumbing ----------------------------------------------------------------------------------------------------
+
+    def _body(self) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise ApiError(413, "request body too large")
+        raw = self.rfile.read(length) if length else b"{}"
+        try:
+            body = json.loads(raw)
+        except ValueError as e:
+            raise ApiError(400, f"the request body is not JSON: {e}") from e
+        if not isinstance(body, dict):
+            raise ApiError(400, "the request body must be a JSON object")
+        return body
+
+    def _send_json(self, obj: Any, *, status: int = 200) -> None:
+        data = json.dumps(obj).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            log.debug("client went away before the answer")
+
+    def _client_gone(self) -> bool:
+        """The client closed its end (EOF or error on the socket): nobody reads what we generate."""
+        sock = self.connection
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            return bool(sock.recv(1, socket.MSG_PEEK) == b"")
+        except (OSError, ValueError):
+            return True
+
+    # --- endpoints ---------------------------------------------------------------------------------------------------
+
+    def _health(self) -> None:
+        model = self.server.model
+        last = model.last
+        self._send_json({"status": "ok", "busy": model.lock.locked(), "last": None if last is None else {
+            "finish_reason": last.finish_reason, "prompt_tokens": last.prompt_tokens,
+            "completion_tokens": last.completion_tokens}})  # fmt: skip
+
+    def _models(self) -> None:
+        meta = {"n_ctx": self.server.model.n_ctx}
+        self._send_json({"object": "list",
+                         "data": [{"id": self.server.model_name, "object": "model", "owned_by": "modelwerk", "meta": meta}]})
+
+    def _tokenize(self) -> None:
+        body = self._body()
+        content = body.get("content")
+        if not isinstance(content, str):
+            raise ApiError(400, '"content" must be a string')
+        add_special = bool(body.get("add_special", False))
+        self._send_json({"tokens": self.server.model.tokenize(content, add_bos=add_special)})
+
+    def _completions(self) -> None:
+        body = self._body()
+        prompt = body.get("prompt", "")
+        if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
+            prompt = prompt[0]
+        if not isinstance(prompt, str):
+            raise ApiError(400, '"prompt" must be a string')
+        self._generate(body, prompt, chat=False, stops=())
+
+    def _chat(self) -> None:
+        from app.chat.runtime_model import TURN_DELIMITERS
+        from app.chat.templates import render_messages
+
+        body = self._body()
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+            raise ApiError(400, '"messages" must be a non-empty list of objects')
+        template = self.server.template
+        if template is None:
+            raise ApiError(400, "this model has no chat template: use /v1/completions")
+        kwargs = dict(body.get("chat_template_kwargs") or {})
+        if body.get("reasoning_effort") is not None:
+            kwargs.setdefault("reasoning_effort", body["reasoning_effort"])
+        msgs = [{**m, "content": text_content(m.get("content"))} for m in messages]
+        prompt = render_messages(template, msgs, add_generation_prompt=True, **kwargs)
+        stops = tuple(d for d in TURN_DELIMITERS if d in template.text)
+        self._generate(body, prompt, chat=True, stops=stops)
+
+    def _generate(self, body: Mapping[str, Any], prompt: str, *, chat: bool, stops: tuple[str, ...]) -> None:
+        from app.chat.runtime_model import GenResult
+
+        model = self.server.model
+        req = gen_request(body, extra_stops=stops)
+        tokens = model.tokenize(prompt)
+        if len(tokens) >= model.n_ctx:
+            raise ApiError(400, f"the prompt has {len(tokens)} tokens; the context holds {model.n_ctx}")
+        result = GenResult()
+        ident = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
+        shape = Shape(ident=ident, model=self.server.model_name, chat=chat)
+        if body.get("stream"):
+            self._stream(tokens, req, result, shape)
+            return
+        cancel = threading.Event()
+        with model.lock:
+            text = "".join(model.generate(tokens, req, cancel=cancel, result=result))
+        self._send_json(shape.whole(text, result))
+
+    def _stream(self, tokens: list[int], req: GenRequest, result: GenResult, shape: Shape) -> None:
+        """Generate on a worker thread; here, forward pieces as SSE and watch the client (gone -> cancel)."""
+        model = self.server.model
+        cancel = threading.Event()
+        pieces: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+        def produce() -> None:
+            try:
+                with model.lock:
+                    if cancel.is_set():
+                        result.finish_reason = "cancelled"
+                        return
+                    for text in model.generate(tokens, req, cancel=cancel, result=result):
+                        pieces.put(("text", text))
+            except Exception as e:
+                log.debug("generation failed", exc_info=True)
+                pieces.put(("error", e))
+            finally:
+                pieces.put(("end", None))
+
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        worker = threading.Thread(target=produce, name="generate", daemon=True)
+        worker.start()
+        try:
+            if shape.chat:
+                self._event(shape.chunk({"role": "assistant", "content": ""}))
+            last_write = time.monotonic()
+            while True:
+                try:
+                    kind, value = pieces.get(timeout=POLL_S)
+                except queue.Empty:
+                    if self._client_gone():
+                        raise BrokenPipeError from None
+                    if time.monotonic() - last_write > KEEPALIVE_S:
+                        self.wfile.write(b": keep-alive\n\n")
+                        last_write = time.monotonic()
+                    continue
+                if kind == "end":
+                    break
+                if kind == "error":
+                    msg = str(value) if isinstance(value, ChatError) else f"generation failed: {value}"
+                    self._event({"error": {"message": " ".join(msg.split()), "type": "server_error", "code": 500}})
+                    return
+                if self._client_gone():
+                    raise BrokenPipeError
+                self._event(shape.chunk(value))
+                last_write = time.monotonic()
+            self._event(shape.final(result))
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            log.info("client disconnected: generation stopped")
+            cancel.set()
+        finally:
+            cancel.set()  # no-op when it ended normally
+            worker.join()
+
+    def _event(self, obj: Mapping[str, Any]) -> None:
+        self.wfile.write(b"data: " + json.dumps(obj).encode() + b"\n\n")
+        self.wfile.flush()
+
+
+# --- the process ---------------------------------------------------------------------------------------------------------
+
+
+def emit(event: str, **fields: Any) -> None:
+    """One JSON line on stdout for the parent."""
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m app.chat.runtime_server", description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True, type=Path)
+    p.add_argument("--name", default="", help="the model name served (default: the file name)")
+    p.add_argument("--ctx", type=int, default=4096)
+    p.add_argument("--gpu-layers", default="auto", help="layers on the GPU, or auto (from the fit estimate)")
+    p.add_argument("--threads", type=int, default=0, help="0: the physical cores")
+    p.add_argument("--kv-type", default="f16", choices=["f16", "q8_0", "q4_0"])
+    p.add_argument("--flash-attn", action="store_true")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes (the parent went away)")
+    return p.parse_args(argv)
+
+
+def _watch_stdin() -> None:
+    """Exit when the parent's end of our stdin closes: a crashed app leaves no runtime behind."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    log.info("parent went away: exiting")
+    os._exit(0)
+
+
+def _gpu_layers(args: argparse.Namespace) -> int:
+    if args.gpu_layers != "auto":
+        try:
+            return int(args.gpu_layers)
+        except ValueError:
+            raise ChatError(f"--gpu-layers must be a number or auto, not {args.gpu_layers!r}") from None
+    import llama_cpp
+
+    from app.chat.runtime import LoadOptions, auto_gpu_layers
+
+    if not llama_cpp.llama_supports_gpu_offload():
+        return 0
+    from app.library.gguf_info import inspect_gguf
+    from hardware.probe import probe
+
+    options = LoadOptions(context=args.ctx, kv_type=args.kv_type, flash_attn=args.flash_attn)
+    return auto_gpu_layers(inspect_gguf(args.model), probe(), options)
+
+
+def _template(path: Path) -> ChatTemplate | None:
+    from app.chat.templates import template_for
+    from app.library.gguf_info import inspect_gguf
+
+    try:
+        return template_for(inspect_gguf(path))
+    except Exception as e:  # no template: /v1/chat/completions answers 400, the rest works
+        log.warning("no chat template for %s: %s", path.name, e)
+        return None
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Load, bind, announce, serve until killed."""
+    from app.chat.runtime_model import LoadedModel
+
+    if args.watch_stdin:
+        threading.Thread(target=_watch_stdin, name="watch-stdin", daemon=True).start()
+    name = args.name or args.model.name
+    emit("loading", model=name, path=str(args.model))
+    try:
+        if not args.model.is_file():
+            raise ChatError(f"no model file at {args.model}")
+        threads = args.threads or _physical_cores()
+        model = LoadedModel(args.model, n_ctx=args.ctx, gpu_layers=_gpu_layers(args), threads=threads,
+                            kv_type=args.kv_type, flash_attn=args.flash_attn)  # fmt: skip
+        server = RuntimeHTTPServer((args.host, args.port), Handler)
+    except (ChatError, OSError) as e:
+        emit("failed", error=" ".join(str(e).split()) or type(e).__name__)
+        return 1
+    server.model, server.model_name = model, name
+    server.template = _template(args.model)
+    server.api_key = os.environ.get(KEY_ENV, "")
+    emit("ready", port=server.server_address[1], n_ctx=model.n_ctx, model=name, threads=threads)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return 0
+
+
+def _physical_cores() -> int:
+    import psutil
+
+    return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    return serve(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

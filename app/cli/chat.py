@@ -1,0 +1,65 @@
+"""`modelwerk chat`: load a model in a runtime, answer one prompt, stop the runtime."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+
+from app.cli import common as c
+
+INTERRUPTED = 130
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[str, Callable[[argparse.Namespace], int]]:
+    """Add the subcommand; returns name -> handler."""
+    p = sub.add_parser("chat", help="answer one prompt with a local model")
+    p.add_argument("model", metavar="MODEL", help="a library id, a library name or a path to a GGUF file")
+    p.add_argument("--prompt", required=True, help="the user message")
+    p.add_argument("--reasoning", choices=["off", "native", "prompted"], default="off",
+                   help="System 1 (off) or System 2: the model's native thinking, or prompted reasoning")  # fmt: skip
+    p.add_argument("--system", default="", help="a system prompt")
+    p.add_argument("--max-tokens", type=int, default=256)
+    p.add_argument("--temperature", type=float, default=0.7)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--ctx", type=int, default=4096, help="context length (default 4096)")
+    p.add_argument("--json", action="store_true", help="print {answer, thinking, stats} as JSON")
+    return {"chat": _cmd_chat}
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from app.chat.engine import ChatEngine
+    from app.chat.messages import Message, ReasoningMode, Role, Sampling
+    from app.chat.reasoning import detect
+    from app.chat.runtime import LoadOptions, Runtime
+    from app.chat.templates import template_for
+    from app.cli.serve import resolve_model
+    from app.library.gguf_info import inspect_gguf
+
+    if args.max_tokens < 1:
+        raise c.UsageError("--max-tokens must be at least 1")
+    path = resolve_model(args.model)
+    template = template_for(inspect_gguf(path))
+    sampling = Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
+    if args.temperature == 0:
+        sampling = dataclasses.replace(sampling, top_k=1, top_p=1.0, min_p=0.0)
+    messages = ([Message(Role.SYSTEM, args.system)] if args.system else []) + [Message(Role.USER, args.prompt)]
+    runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx), name=path.name)
+    try:
+        runtime.wait_ready(timeout_s=300)
+        engine = ChatEngine(runtime.client(), template=template, support=detect(template))
+        answer = engine.answer(messages, mode=ReasoningMode(args.reasoning), sampling=sampling)
+    except KeyboardInterrupt:
+        print("modelwerk chat: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        runtime.stop()
+    if args.json:
+        c.print_json({"answer": answer.content, "thinking": answer.thinking, "stats": dataclasses.asdict(answer.stats),
+                      "template": template.source, "base_model": template.base_model})  # fmt: skip
+    else:
+        if answer.thinking:
+            print(f"[thinking]\n{answer.thinking}\n[/thinking]\n")
+        print(answer.content)
+    return 0

@@ -1,0 +1,109 @@
+"""`modelwerk serve`: expose a library model as an OpenAI-compatible endpoint for other applications."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from app import paths
+from app.chat.messages import ChatError
+from app.cli import common as c
+from app.store import Store
+
+log = logging.getLogger(__name__)
+
+API_KEY_ENV = "MODELWERK_API_KEY"
+LOAD_TIMEOUT_S = 600
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[str, Callable[[argparse.Namespace], int]]:
+    """Add the subcommand; returns name -> handler."""
+    p = sub.add_parser("serve", help="serve a model as an OpenAI-compatible endpoint (until Ctrl-C)")
+    p.add_argument("model", metavar="MODEL", help="a library id, a library name or a path to a GGUF file")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0: every interface)")
+    p.add_argument("--api-key", default=None, help=f"key clients must send (default: ${API_KEY_ENV}, else none)")
+    p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
+    p.add_argument("--gpu-layers", type=int, default=None, help="layers on the GPU (default: as many as fit)")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: the physical cores)")
+    return {"serve": _cmd_serve}
+
+
+def resolve_model(arg: str) -> Path:
+    """The GGUF file for MODEL: a path, a library id, or a library name (case-insensitive).
+
+    Raises:
+        ChatError: no such model, missing files, or not a GGUF model (one line).
+    """
+    from app.library.catalog import Catalog, EntryNotFound
+    from app.library.model import ModelFormat
+
+    path = Path(arg).expanduser()
+    if path.is_file():
+        return path
+    if path.is_dir():
+        ggufs = sorted(path.glob("*.gguf"))
+        if len(ggufs) == 1:
+            return ggufs[0]
+        raise ChatError(f"{arg} is a folder: give the .gguf file itself")
+    with Store.open(paths.database_path()) as store:
+        catalog = Catalog(store)
+        entry = None
+        if arg.isdigit():
+            try:
+                entry = catalog.get(int(arg))
+            except EntryNotFound:
+                entry = None
+        if entry is None:
+            named = [e for e in catalog.entries() if e.name.lower() == arg.lower()]
+            entry = named[0] if named else None
+    if entry is None:
+        raise ChatError(f"no model {arg!r}: give a library id or name (see `modelwerk list`) or a path to a GGUF file")
+    if entry.format is not ModelFormat.GGUF:
+        raise ChatError(f"{entry.name} is a {entry.format.value} model: chat and serve need a GGUF file")
+    if entry.missing or not entry.path.is_file():
+        raise ChatError(f"the file of {entry.name} is missing: {entry.path}")
+    return entry.path
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from app.chat.runtime import LoadOptions, Runtime, RuntimeState
+
+    if args.ctx < 1:
+        raise c.UsageError("--ctx must be a positive number of tokens")
+    if not 0 <= args.port <= 65535:
+        raise c.UsageError("--port must be between 0 and 65535")
+    path = resolve_model(args.model)
+    key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV, "")
+    options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads)
+    ended = threading.Event()
+    runtime = Runtime.launch(path, options=options, name=path.stem, host=args.host, port=args.port, api_key=key)
+    runtime.on_state_changed = lambda state: ended.set() if state in (RuntimeState.CRASHED, RuntimeState.FAILED) else None
+    try:
+        print(f"Loading {path.name} ...", file=sys.stderr)
+        runtime.wait_ready(timeout_s=LOAD_TIMEOUT_S)
+        print(f"Serving {path.stem} at {_public_url(args.host, runtime.port)}" + (" (API key required)" if key else ""))
+        print("Press Ctrl-C to stop.", file=sys.stderr)
+        sys.stdout.flush()
+        while not ended.wait(0.5):
+            if runtime.state is not RuntimeState.READY:
+                break
+        if runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED):
+            raise ChatError(runtime.error)
+        return 0
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 0
+    finally:
+        runtime.stop()
+
+
+def _public_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/v1"
