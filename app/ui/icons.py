@@ -83,6 +83,15 @@ def _chat(p: QPainter) -> None:
     p.drawPath(tail)
 
 
+def _compare(p: QPainter) -> None:
+    """Two answers side by side."""
+    p.drawRoundedRect(QRectF(2.5, 3.5, 6.5, 13), 1.5, 1.5)
+    p.drawRoundedRect(QRectF(11, 3.5, 6.5, 13), 1.5, 1.5)
+    for y in (7.0, 10.0, 13.0):
+        p.drawLine(QPointF(4.5, y), QPointF(7, y))
+        p.drawLine(QPointF(13, y), QPointF(15.5, y))
+
+
 _PAINTERS: dict[str, Painter] = {
     "hardware": _chip,
     "discover": _discover,
@@ -91,6 +100,7 @@ _PAINTERS: dict[str, Painter] = {
     "library": _library,
     "jobs": _jobs,
     "chat": _chat,
+    "compare": _compare,
 }
 
 
@@ -108,7 +118,7 @@ def _pixmap(paint: Painter, color: QColor) -> QPixmap:
 
 
 def icon(name: str) -> QIcon:
-    """The sidebar icon `name` (hardware, discover, library, jobs, chat; lock, search); an empty icon for an unknown name."""
+    """The sidebar icon `name` (hardware, discover, library, jobs, chat, compare; lock, search); empty when unknown."""
     paint = _PAINTERS.get(name)
     if paint is None:
         return QIcon()

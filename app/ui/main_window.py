@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
+from app.chat.endpoints import Endpoints
+from app.chat.sessions import Conversations
 from app.hub.client import HubClient, hf_client
 from app.hub.download_rows import Download
 from app.hub.downloads import DownloadQueue
@@ -25,6 +27,9 @@ from app.library.catalog import Catalog
 from app.settings import Settings
 from app.store import Store
 from app.ui import icons, library_actions
+from app.ui.chat_backends import ChatBackends
+from app.ui.chat_page import ChatPage
+from app.ui.compare_page import ComparePage
 from app.ui.discover_page import DiscoverPage
 from app.ui.downloads_model import QueueBridge
 from app.ui.hardware_page import HardwarePage
@@ -93,12 +98,23 @@ class MainWindow(QMainWindow):
         self.add_page(self.discover_page, "discover")
         self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo)
         self.add_page(self.library_page, "library")
+        # Chat: conversations left 'streaming' by a crash of the app become 'cancelled' with what they had.
+        self.conversations = Conversations(self.store)
+        self.conversations.recover_interrupted()
+        self.chat_backends = ChatBackends(self.catalog, Endpoints(self.store))
+        self.chat_page = ChatPage(self.chat_backends, self.conversations)
+        self.add_page(self.chat_page, "chat")
+        self.compare_page = ComparePage(self.chat_backends, self.store)
+        self.add_page(self.compare_page, "compare")
+        self.library_page.models_changed.connect(self._on_library_page_models_changed)
+        self.hardware_page.hardware_changed.connect(self.chat_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.discover_page.set_hardware)
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:
             self.library_page.set_hardware(hw)
             self.discover_page.set_hardware(hw)
+            self.chat_page.set_hardware(hw)
         self.setAcceptDrops(True)
         self._dropped: list[Path] = []
         self._build_menu()
@@ -108,6 +124,7 @@ class MainWindow(QMainWindow):
         self.usage = UsageStatus(self.statusBar(), self)
         self.library_page.status_message.connect(self._on_library_page_status_message)
         self.discover_page.status_message.connect(self._on_library_page_status_message)
+        self.chat_page.status_message.connect(self._on_library_page_status_message)
         self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
         self.discover_page.show_in_library.connect(self._on_discover_page_show_in_library)
         # Downloads stay visible from every page: a status bar button shows what runs and leads to the panel.
@@ -148,6 +165,10 @@ class MainWindow(QMainWindow):
         """What a drop does: show the Library and import there."""
         self.show_page(self.library_page)
         self.library_page.import_paths(paths)
+
+    def _on_library_page_models_changed(self, *_args: object) -> None:
+        self.chat_page.refresh()
+        self.compare_page.refresh()
 
     def _on_discover_page_download_finished(self, d: Download) -> None:
         self.library_page.refresh()
@@ -216,6 +237,9 @@ class MainWindow(QMainWindow):
         self.usage.stop()
         self.library_page.shutdown()
         self.discover_page.shutdown()
+        # Every runtime process stops with the window: no model keeps running in the background.
+        self.compare_page.shutdown()
+        self.chat_page.shutdown()
         # Running downloads stop here and stay resumable: the next start continues them from their .incomplete files.
         self.download_queue.close(DOWNLOADS_CLOSE_S)
         if self._own_store and not self.store.closed:

@@ -189,12 +189,61 @@ def _take_all(out_dir: Path, hub: object) -> list[Path]:
     grab("library.png")
     if hub is not None:
         _discover_shots(app, window, hub, grab)
+    _chat_shot(window, shown_id, grab)
     window.close()
     QThreadPool.globalInstance().waitForDone(5000)
     # Delete it here, on this thread: left to the garbage collector, a pool thread could end up destroying it.
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return saved
+
+
+CHAT_QUESTION = "A bat and a ball cost $1.10 together. The bat costs $1.00 more than the ball. What does the ball cost?"
+CHAT_THINKING = (
+    "The intuitive answer is 10 cents, but then the bat would cost $1.10 and the total $1.20. "
+    "Let the ball cost x. The bat costs x + 1.00, so 2x + 1.00 = 1.10, which gives x = 0.05."
+)
+CHAT_ANSWER = (
+    "The ball costs **5 cents** and the bat **$1.05**.\n\nCheck it in Python:\n\n"
+    "```python\nball = 0.05\nbat = ball + 1.00\nprint(round(ball + bat, 2))  # 1.1\n```"
+)
+
+
+def _chat_shot(window: object, model_id: int, grab: Callable[[str], None]) -> None:
+    """chat.png: a staged conversation (no model runs) with a folded thinking block, one unfolded, and answer stats."""
+    from app.chat.messages import AnswerStats, ReasoningMode, Role
+    from app.chat.sessions import local_model_key
+    from app.ui.chat_backends import read_local_model
+    from app.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    page = window.chat_page
+    entry = window.catalog.get(model_id)
+    try:
+        page.backends.remember(read_local_model(entry))
+    except Exception as e:  # the shot works without the template: only the reasoning labels differ
+        log.warning("chat screenshot without the model's template: %s", e)
+    sessions = window.conversations
+    key = local_model_key(model_id)
+    old = sessions.create(key)
+    sessions.add_message(old.id, Role.USER, "Name three uses of a GGUF file's metadata.")
+    conversation = sessions.create(key, reasoning=ReasoningMode.PROMPTED)
+    sessions.add_message(conversation.id, Role.USER, "What is 17 × 23?")
+    stats = AnswerStats(prompt_tokens=52, answer_tokens=18, thinking_tokens=41, ttft_s=0.21, tokens_per_s=48.3,
+                        elapsed_s=1.4, thinking_s=0.8, finish_reason="stop")  # fmt: skip
+    sessions.add_message(conversation.id, Role.ASSISTANT, "17 × 23 = **391**.",
+                         thinking="17 × 20 = 340 and 17 × 3 = 51; 340 + 51 = 391.", stats=stats)  # fmt: skip
+    sessions.add_message(conversation.id, Role.USER, CHAT_QUESTION)
+    stats = AnswerStats(prompt_tokens=131, answer_tokens=64, thinking_tokens=58, ttft_s=0.24, tokens_per_s=47.9,
+                        elapsed_s=2.9, thinking_s=1.2, finish_reason="stop")  # fmt: skip
+    last = sessions.add_message(conversation.id, Role.ASSISTANT, CHAT_ANSWER, thinking=CHAT_THINKING, stats=stats)
+    window.show_page(page)
+    page.refresh()
+    pane = page.open_conversation(conversation.id)
+    pane.view.set_expanded(last.id, True)
+    pane.input.setPlainText("And if the bat cost $2.00 more?")
+    page.select("conversation", conversation.id)
+    grab("chat.png")
 
 
 def _discover_shots(app: object, window: object, hub: object, grab: Callable[[str], None]) -> None:

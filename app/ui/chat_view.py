@@ -1,0 +1,211 @@
+"""A conversation's transcript: messages rendered as Markdown, the assistant's thinking in a collapsible block.
+
+One QTextBrowser holds the whole conversation. Messages are rendered into its document with QTextCursor.insertMarkdown
+(code blocks come out monospace); each thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
+thinking text in and out. Folded by default. While an answer streams only the last message changes; the view re-renders
+at most as often as the page hands it text (batched to ~30 updates/s by the worker).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat, QTextFrameFormat
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from app.chat.messages import AnswerStats, Role
+
+log = logging.getLogger(__name__)
+
+ROLE_NAMES = {Role.SYSTEM: "System", Role.USER: "You", Role.ASSISTANT: "Assistant"}
+ROLE_COLOURS = {Role.SYSTEM: "#6b7380", Role.USER: "#1f56c7", Role.ASSISTANT: "#1e7b3c"}
+THINK_SCHEME = "think"
+
+
+@dataclass(frozen=True)
+class Bubble:
+    """One message as the view shows it.
+
+    Attributes:
+        key: stable id (the stored message id; negative for a message not stored yet) — the fold state is kept by key.
+        streaming: the answer is still coming (a cursor mark is shown, thinking shows "Thinking…").
+        note: a line under the message: "Stopped", or the error that ended it.
+    """
+
+    key: int
+    role: Role
+    content: str
+    thinking: str = ""
+    stats: AnswerStats | None = None
+    streaming: bool = False
+    note: str = ""
+    error: bool = False
+
+
+def thinking_summary(bubble: Bubble) -> str:
+    """ "Thinking · 120 tokens · 2.1 s" (what the folded block says)."""
+    parts = ["Thinking…" if bubble.streaming and not bubble.content else "Thought"]
+    stats = bubble.stats
+    if stats is not None and stats.thinking_tokens:
+        parts.append(f"{stats.thinking_tokens:,} tokens")
+    elif bubble.thinking:
+        parts.append(f"{len(bubble.thinking.split()):,} words")
+    if stats is not None and stats.thinking_s is not None:
+        parts.append(f"{stats.thinking_s:.1f} s")
+    return " · ".join(parts)
+
+
+def stats_line(stats: AnswerStats | None) -> str:
+    """ "TTFT 0.12 s · 45.3 tok/s · 212 tokens" under an answer ("" when unknown)."""
+    if stats is None:
+        return ""
+    parts = []
+    if stats.ttft_s is not None:
+        parts.append(f"TTFT {stats.ttft_s:.2f} s")
+    if stats.tokens_per_s is not None:
+        parts.append(f"{stats.tokens_per_s:.1f} tok/s")
+    tokens = stats.answer_tokens + stats.thinking_tokens
+    if tokens:
+        parts.append(f"{tokens:,} tokens")
+    if stats.finish_reason == "length":
+        parts.append("cut at the token limit")
+    return " · ".join(parts)
+
+
+class TranscriptView(QTextBrowser):
+    """Shows a list of Bubbles; `set_bubbles` replaces them, `update_last` changes the streaming one.
+
+    Signals:
+        folded_changed(key, expanded): a thinking block was opened or closed.
+    """
+
+    folded_changed = Signal(int, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self._bubbles: list[Bubble] = []
+        self._expanded: set[int] = set()
+        self.renders = 0
+        """How many times the document was rebuilt (tests check batching with it)."""
+        self.document().setDocumentMargin(14)
+
+    # -- content -------------------------------------------------------------------------------------------------------
+
+    def bubbles(self) -> list[Bubble]:
+        return list(self._bubbles)
+
+    def set_bubbles(self, bubbles: list[Bubble]) -> None:
+        self._bubbles = list(bubbles)
+        self._render(follow=True)
+
+    def update_last(self, *, content: str, thinking: str, streaming: bool = True) -> None:
+        """Replace the text of the last message (the one streaming)."""
+        if not self._bubbles:
+            return
+        self._bubbles[-1] = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
+        self._render(follow=self._at_bottom())
+
+    def is_expanded(self, key: int) -> bool:
+        return key in self._expanded
+
+    def set_expanded(self, key: int, expanded: bool) -> None:
+        if expanded:
+            self._expanded.add(key)
+        else:
+            self._expanded.discard(key)
+        self._render(follow=False)
+        self.folded_changed.emit(key, expanded)
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == THINK_SCHEME:
+            try:
+                key = int(url.path() or url.host())
+            except ValueError:
+                return
+            self.set_expanded(key, key not in self._expanded)
+
+    # -- rendering -----------------------------------------------------------------------------------------------------
+
+    def _at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def _render(self, *, follow: bool) -> None:
+        bar = self.verticalScrollBar()
+        old = bar.value()
+        self.renders += 1
+        doc = self.document()
+        doc.clear()
+        cursor = QTextCursor(doc)
+        if not self._bubbles:
+            cursor.insertHtml('<p style="color:#8a919c">No messages yet. Type below and press Enter.</p>')
+        for i, bubble in enumerate(self._bubbles):
+            self._render_bubble(cursor, bubble, first=i == 0)
+        _shade_code_blocks(doc)
+        bar.setValue(bar.maximum() if follow else old)
+
+    def _render_bubble(self, cursor: QTextCursor, bubble: Bubble, *, first: bool) -> None:
+        block = QTextBlockFormat()
+        block.setTopMargin(0 if first else 14)
+        block.setBottomMargin(2)
+        if not first:
+            cursor.insertBlock(block, QTextCharFormat())
+        else:
+            cursor.setBlockFormat(block)
+        colour = ROLE_COLOURS[bubble.role]
+        cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{ROLE_NAMES[bubble.role]}</span>')
+        if bubble.thinking or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
+            self._render_thinking(cursor, bubble)
+        if bubble.content:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            text = bubble.content + (" ▍" if bubble.streaming else "")
+            cursor.insertMarkdown(text)
+        elif bubble.streaming and not bubble.thinking:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertHtml('<span style="color:#8a919c">▍</span>')
+        footer = bubble.note or stats_line(bubble.stats)
+        if footer and not bubble.streaming:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            colour = "#c62828" if bubble.error else "#8a919c"
+            cursor.insertHtml(f'<span style="color:{colour}; font-size:small">{html.escape(footer)}</span>')
+
+    def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
+        expanded = bubble.key in self._expanded
+        arrow = "▾" if expanded else "▸"
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        cursor.insertHtml(
+            f'<a href="{THINK_SCHEME}:{bubble.key}" style="color:#6b5ca5; text-decoration:none">'
+            f"{arrow} {html.escape(thinking_summary(bubble))}</a>"
+        )
+        if not expanded or not bubble.thinking:
+            return
+        frame = QTextFrameFormat()
+        frame.setBackground(QColor("#f4f2fa"))
+        frame.setBorder(0)
+        frame.setLeftMargin(8)
+        frame.setPadding(8)
+        cursor.insertFrame(frame)
+        fmt = QTextCharFormat()
+        fmt.setForeground(QColor("#55506a"))
+        fmt.setFontItalic(True)
+        cursor.insertText(bubble.thinking.strip(), fmt)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def _shade_code_blocks(doc: QTextDocument) -> None:
+    """Give fenced code blocks (monospace already, from the Markdown importer) a light background."""
+    shade = QTextBlockFormat()
+    shade.setBackground(QColor("#f0f2f5"))
+    block = doc.begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        if fmt.hasProperty(QTextFormat.Property.BlockCodeFence) or fmt.hasProperty(QTextFormat.Property.BlockCodeLanguage):
+            QTextCursor(block).mergeBlockFormat(shade)
+        block = block.next()

@@ -1,0 +1,365 @@
+"""The Chat page as a user sees it: send and stream, stop, the reasoning toggle and the folded thinking block, edit and
+resend, export, and a real runtime (the tiny GGUF) that is killed, shows what happened, and reloads."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures.tiny_gguf import write_tiny_gguf
+from PySide6.QtCore import QUrl
+from pytestqt.qtbot import QtBot
+
+from app.chat.endpoints import Endpoints
+from app.chat.engine import ChatEngine
+from app.chat.messages import PRESETS, ReasoningMode, Role, Sampling
+from app.chat.reasoning import detect
+from app.chat.runtime import LoadOptions, RuntimeState
+from app.chat.sessions import Conversations, MessageState, local_model_key
+from app.chat.templates import ChatTemplate
+from app.library.catalog import Catalog
+from app.library.inspect import inspect
+from app.store import Store
+from app.ui.chat_backends import ChatBackends
+from app.ui.chat_page import VALUE_ROLE, ChatPage
+from app.ui.chat_pane import ConversationPane
+from app.ui.chat_view import Bubble, TranscriptView
+
+QWEN3 = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n"
+    "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}{% endif %}"
+)
+KEY = "model:1"
+WAIT_MS = 20_000
+
+
+@dataclass
+class Delta:
+    text: str = ""
+    reasoning: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+@dataclass
+class FakeStream:
+    texts: list[str]
+    gate: threading.Event | None = None
+    closed: bool = False
+
+    def __iter__(self) -> Iterator[Delta]:
+        for t in self.texts:
+            if self.gate is not None:
+                self.gate.wait(0.05)  # a slow model: one token per 50 ms unless the gate is open
+            if self.closed:
+                return
+            yield Delta(text=t)
+        yield Delta(finish_reason="stop", prompt_tokens=9, completion_tokens=len(self.texts))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class FakeBackend:
+    texts: list[str]
+    slow: bool = False
+    supports_raw_prompt: bool = True
+    prompts: list[str] = field(default_factory=list)
+
+    def stream_chat(self, messages: Sequence[dict[str, Any]], *, sampling: Sampling, model: str = "",
+                    extra: Mapping[str, Any] = {}) -> FakeStream:  # fmt: skip
+        self.prompts.append(repr(messages))
+        return FakeStream(list(self.texts), threading.Event() if self.slow else None)
+
+    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (),
+                          model: str = "") -> FakeStream:  # fmt: skip
+        self.prompts.append(prompt)
+        return FakeStream(list(self.texts), threading.Event() if self.slow else None)
+
+    def tokenize(self, text: str) -> list[int] | None:
+        return None
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "modelwerk.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, store: Store) -> Iterator[ChatPage]:
+    backends = ChatBackends(Catalog(store), Endpoints(store))
+    p = ChatPage(backends, Conversations(store))
+    qtbot.addWidget(p)
+    yield p
+    p.shutdown()
+
+
+def fake(page: ChatPage, backend: FakeBackend, template: str = QWEN3) -> None:
+    """Answers come from `backend`, rendered with `template` (a Qwen3-like one: native thinking)."""
+    t = ChatTemplate(template)
+    support = detect(t)
+    page.backends.engine = lambda key: ChatEngine(backend, template=t, support=support)  # type: ignore[method-assign]
+    page.backends.support = lambda key: support  # type: ignore[method-assign]
+
+
+def send(qtbot: QtBot, pane: ConversationPane, text: str) -> None:
+    pane.input.setPlainText(text)
+    pane.send()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+
+
+def test_send_streams_the_answer_in_and_saves_it(qtbot: QtBot, page: ChatPage) -> None:
+    backend = FakeBackend(["Hello", " **world**", "\n\n```python\nprint(1)\n```\n"])
+    fake(page, backend)
+    pane = page.new_chat(KEY)
+    send(qtbot, pane, "Say hello")
+    stored = pane.messages()
+    assert [m.role for m in stored] == [Role.USER, Role.ASSISTANT]
+    assert stored[1].content.startswith("Hello **world**") and stored[1].state is MessageState.DONE
+    assert stored[1].stats is not None
+    text = pane.view.toPlainText()
+    assert "Say hello" in text and "Hello world" in text and "print(1)" in text  # Markdown rendered: no ** left
+    assert pane.input.toPlainText() == ""
+    assert page.tabs.tabText(0) == "Say hello"  # the first message names the conversation
+    assert pane.stop_button.isEnabled() is False and pane.regenerate_button.isEnabled()
+
+
+def test_enter_sends_and_shift_enter_makes_a_new_line(qtbot: QtBot, page: ChatPage) -> None:
+    from PySide6.QtCore import Qt
+
+    fake(page, FakeBackend(["ok"]))
+    pane = page.new_chat(KEY)
+    pane.input.setFocus()
+    qtbot.keyClicks(pane.input, "line one")
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(pane.input, "line two")
+    assert pane.input.toPlainText() == "line one\nline two"
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    assert pane.messages()[0].content == "line one\nline two"
+
+
+def test_stop_ends_the_answer_and_keeps_what_came(qtbot: QtBot, page: ChatPage) -> None:
+    backend = FakeBackend([f"word{i} " for i in range(2000)], slow=True)
+    fake(page, backend)
+    pane = page.new_chat(KEY)
+    pane.input.setPlainText("Talk forever")
+    pane.send()
+    assert pane.busy() and pane.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: "word2" in pane.view.toPlainText(), timeout=WAIT_MS)  # streamed in while running
+    pane.stop_button.click()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    answer = pane.messages()[-1]
+    assert answer.state is MessageState.CANCELLED and answer.content.startswith("word0 word1 word2")
+    assert "Stopped" in pane.view.toPlainText()
+
+
+def test_progress_is_batched_not_one_update_per_token(qtbot: QtBot, page: ChatPage) -> None:
+    backend = FakeBackend(["x"] * 3000)
+    fake(page, backend)
+    pane = page.new_chat(KEY)
+    pane.input.setPlainText("Many tokens")
+    pane.send()
+    job = pane.job
+    assert job is not None
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    assert job.emitted < 3000 / 10
+    assert pane.messages()[-1].content == "x" * 3000
+
+
+def test_the_reasoning_toggle_changes_the_request_and_the_thinking_block_starts_folded(qtbot: QtBot, page: ChatPage) -> None:
+    backend = FakeBackend(["Two and two ", "make four.", "</think>", "It is **4**."])
+    fake(page, backend)
+    pane = page.new_chat(KEY)
+    labels = [pane.reasoning.itemText(i) for i in range(pane.reasoning.count())]
+    assert labels == ["System 1 · answer at once", "System 2 · native Qwen3-style", "System 2 · prompted reasoning"]
+
+    pane.set_mode(ReasoningMode.OFF)
+    send(qtbot, pane, "2+2?")
+    assert "<think>\n\n</think>" in backend.prompts[-1]  # thinking switched off through the template
+
+    pane.set_mode(ReasoningMode.NATIVE)
+    assert pane.sessions.get(pane.conversation.id).reasoning is ReasoningMode.NATIVE  # saved with the conversation
+    send(qtbot, pane, "Again?")
+    assert "<think>\n\n</think>" not in backend.prompts[-1] and backend.prompts[-1].endswith("<think>\n")
+    answer = pane.messages()[-1]
+    assert answer.thinking.strip() == "Two and two make four." and answer.content.strip() == "It is **4**."
+    text = pane.view.toPlainText().split("Again?")[1]
+    assert "▸ Thought" in text and "Two and two" not in text  # folded by default
+    pane.view.anchorClicked.emit(QUrl(f"think:{answer.id}"))
+    assert pane.view.is_expanded(answer.id)
+    text = pane.view.toPlainText().split("Again?")[1]
+    assert "▾ Thought" in text and "Two and two make four." in text and "It is 4." in text
+
+
+def test_edit_and_resend_and_regenerate_replace_the_tail(qtbot: QtBot, page: ChatPage) -> None:
+    fake(page, FakeBackend(["answer"]))
+    pane = page.new_chat(KEY)
+    send(qtbot, pane, "first")
+    send(qtbot, pane, "second")
+    assert len(pane.messages()) == 4
+    pane.edit_button.click()
+    assert pane.input.toPlainText() == "second"
+    pane.input.setPlainText("second, edited")
+    pane.send()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    contents = [m.content for m in pane.messages()]
+    assert contents == ["first", "answer", "second, edited", "answer"]
+    old_id = pane.messages()[-1].id
+    pane.regenerate_button.click()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    assert len(pane.messages()) == 4 and pane.messages()[-1].id != old_id
+
+
+def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, page: ChatPage, tmp_path: Path) -> None:
+    fake(page, FakeBackend(["hmm</think>", "fine"]))
+    pane = page.new_chat(KEY)
+    pane.preset.setCurrentText("Greedy")
+    assert pane.sessions.get(pane.conversation.id).sampling == PRESETS["Greedy"]
+    pane.max_tokens.setValue(64)
+    assert pane.preset.currentText() == "Custom" and pane.sampling().max_tokens == 64
+    pane.set_mode(ReasoningMode.NATIVE)
+    send(qtbot, pane, "hi")
+    pane.export_to(tmp_path / "chat.md")
+    pane.export_to(tmp_path / "chat.json")
+    assert "<details>" in (tmp_path / "chat.md").read_text() and "fine" in (tmp_path / "chat.md").read_text()
+    assert '"thinking": "hmm"' in (tmp_path / "chat.json").read_text()
+
+
+def test_conversations_are_listed_under_their_model_and_reopen(qtbot: QtBot, page: ChatPage) -> None:
+    fake(page, FakeBackend(["ok"]))
+    pane = page.new_chat(KEY)
+    send(qtbot, pane, "Remember me")
+    conversation_id = pane.conversation.id
+    page.tabs.tabCloseRequested.emit(0)
+    assert page.tabs.count() == 0
+    page.endpoint_button.setEnabled(True)
+    page.backends.endpoints.add("box", "http://127.0.0.1:9/v1")
+    page.refresh()
+    assert page.select("conversation", conversation_id) is False  # no such model in the library: not listed
+    reopened = page.open_conversation(conversation_id)
+    assert "Remember me" in reopened.view.toPlainText()
+    page.delete_conversation(conversation_id)
+    assert page.tabs.count() == 0
+    qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)  # the endpoint's model list fails quietly
+
+
+def test_not_loaded_says_so_and_keeps_the_text(qtbot: QtBot, page: ChatPage) -> None:
+    pane = page.new_chat(KEY)
+    pane.input.setPlainText("hello?")
+    pane.send()
+    assert pane.banner.isVisibleTo(pane) and "not loaded" in pane.banner_text.text()
+    assert pane.input.toPlainText() == "hello?" and pane.messages() == []
+
+
+def test_transcript_view_keeps_fold_state_while_streaming(qtbot: QtBot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.set_bubbles([Bubble(1, Role.USER, "q"), Bubble(2, Role.ASSISTANT, "", "thinking…", streaming=True)])
+    assert "Thinking…" in view.toPlainText()
+    view.set_expanded(2, True)
+    view.update_last(content="the answer", thinking="thinking done")
+    assert "thinking done" in view.toPlainText() and "the answer" in view.toPlainText()
+
+
+# -- a real runtime ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chat_gguf(tmp_path: Path) -> Path:
+    return write_tiny_gguf(tmp_path / "tiny-chat.gguf", chat_template=QWEN3,
+                           control_tokens=("<|im_start|>", "<|im_end|>"))  # fmt: skip
+
+
+def test_real_runtime_answers_then_is_killed_shows_it_keeps_history_and_reloads(
+    qtbot: QtBot, page: ChatPage, chat_gguf: Path
+) -> None:
+    entry = page.backends.catalog.add(inspect(chat_gguf), source="imported")
+    key = local_model_key(entry.id)
+    page.refresh()
+    page.load(entry.id, LoadOptions(context=512, threads=1))
+    qtbot.waitUntil(lambda: (rt := page.backends.runtime(key)) is not None and rt.state is RuntimeState.READY,
+                    timeout=60_000)  # fmt: skip
+    assert "ready" in next(i for i in page._items() if i.data(0, VALUE_ROLE) == key).text(1)
+    pane = page.new_chat(key)
+    pane.max_tokens.setValue(8)
+    pane.preset.setCurrentText("Greedy")
+    pane.max_tokens.setValue(8)
+    send(qtbot, pane, "Hello")
+    first = pane.messages()[-1]
+    assert first.state is MessageState.DONE and first.stats is not None and first.stats.answer_tokens > 0
+
+    runtime = page.backends.runtime(key)
+    assert runtime is not None and runtime.pid is not None
+    os.kill(runtime.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: pane.banner.isVisibleTo(pane) and pane.reload_button.isVisibleTo(pane), timeout=WAIT_MS)
+    assert "killed" in pane.banner_text.text()
+    assert pane.messages()[0].content == "Hello"  # history intact
+    pane.input.setPlainText("Are you there?")
+    pane.send()
+    assert pane.messages()[-1].role is Role.ASSISTANT  # refused before anything was stored
+    assert len(pane.messages()) == 2
+
+    pane.reload_button.click()
+    qtbot.waitUntil(lambda: runtime.state is RuntimeState.READY and not pane.banner.isVisibleTo(pane), timeout=60_000)
+    send(qtbot, pane, "Are you there?")
+    assert pane.messages()[-1].state is MessageState.DONE and len(pane.messages()) == 4
+    page.shutdown()
+    assert page.backends.manager.runtimes() == {}
+
+
+def test_compare_asks_both_and_votes_update_the_leaderboard(qtbot: QtBot, page: ChatPage, store: Store) -> None:
+    from app.chat.elo import Winner
+    from app.ui.compare_page import ComparePage
+
+    fake(page, FakeBackend(["same answer"]))
+    compare = ComparePage(page.backends, store)
+    qtbot.addWidget(compare)
+    for combo, name in ((compare.model_a, "alpha"), (compare.model_b, "beta")):
+        combo.addItem(name, f"model:{name}")
+    compare.prompt.setPlainText("Which is better?")
+    compare._update_buttons()
+    compare.ask_button.click()
+    qtbot.waitUntil(lambda: not compare.busy(), timeout=WAIT_MS)
+    assert all("same answer" in v.toPlainText() for v in compare.views)
+    compare.vote_buttons[Winner.A].click()
+    assert compare.board.rowCount() == 2 and compare.board.item(0, 0).text() == "alpha"
+    assert not compare.vote_buttons[Winner.B].isEnabled()  # one vote per comparison
+    compare.shutdown()
+
+
+def test_closing_the_window_stops_every_runtime(qtbot: QtBot, chat_gguf: Path) -> None:
+    import psutil
+    from fixtures.hardware_reports import cpu_only
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    entry = window.catalog.add(inspect(chat_gguf), source="imported")
+    window.chat_page.refresh()
+    window.show_page(window.chat_page)
+    window.chat_page.load(entry.id, LoadOptions(context=512, threads=1))
+    key = local_model_key(entry.id)
+    qtbot.waitUntil(lambda: (rt := window.chat_backends.runtime(key)) is not None and rt.pid is not None, timeout=WAIT_MS)
+    runtime = window.chat_backends.runtime(key)
+    assert runtime is not None and runtime.pid is not None
+    pid = runtime.pid
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
