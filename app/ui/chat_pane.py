@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -25,24 +24,23 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.chat import export
-from app.chat.messages import PRESETS, Answer, ChatError, ReasoningMode, Role, Sampling
+from app.chat.messages import Answer, ChatError, ReasoningMode, Role, Sampling
 from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
 from app.ui.chat_backends import ChatBackends
+from app.ui.chat_sampling import SamplingControls
 from app.ui.chat_view import Bubble, TranscriptView
 from app.ui.chat_worker import AnswerJob, AnswerRequest
 from app.ui.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
-CUSTOM = "Custom"
 CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
 
 
@@ -102,21 +100,7 @@ class ConversationPane(QWidget):
         self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reasoning.setMinimumContentsLength(26)
         self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
-        self.preset = QComboBox()
-        self.preset.addItems([*PRESETS, CUSTOM])
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0, 2)
-        self.temperature.setSingleStep(0.1)
-        self.temperature.setPrefix("temp ")
-        self.top_p = QDoubleSpinBox()
-        self.top_p.setRange(0, 1)
-        self.top_p.setSingleStep(0.05)
-        self.top_p.setPrefix("top-p ")
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setRange(1, 131_072)
-        self.max_tokens.setSingleStep(256)
-        self.max_tokens.setPrefix("max ")
-        self.max_tokens.setToolTip("The most tokens an answer may have")
+        self.sampling_controls = SamplingControls(conversation.sampling)
         # System prompt and export share one menu: the settings row stays narrow enough for a 1280-wide window.
         self.more_button = QToolButton()
         self.more_button.setText("Conversation")
@@ -129,10 +113,7 @@ class ConversationPane(QWidget):
         self.more_button.setMenu(menu)
         settings = QHBoxLayout()
         settings.addWidget(self.reasoning)
-        settings.addWidget(self.preset)
-        settings.addWidget(self.temperature)
-        settings.addWidget(self.top_p)
-        settings.addWidget(self.max_tokens)
+        settings.addWidget(self.sampling_controls)
         settings.addStretch()
         settings.addWidget(self.more_button)
 
@@ -185,12 +166,9 @@ class ConversationPane(QWidget):
         self.edit_button.clicked.connect(self.edit_last)
         self.copy_button.clicked.connect(self.copy_last)
         self.reload_button.clicked.connect(self._on_reload_button_clicked)
-        self.preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
-        for spin in (self.temperature, self.top_p, self.max_tokens):
-            spin.valueChanged.connect(self._on_sampling_value_changed)
+        self.sampling_controls.sampling_changed.connect(self._on_sampling_controls_sampling_changed)
         self.reasoning.currentIndexChanged.connect(self._on_reasoning_current_index_changed)
 
-        self._show_sampling(conversation.sampling)
         self.refresh_model()
         self.reload_messages()
 
@@ -250,10 +228,7 @@ class ConversationPane(QWidget):
             self.reasoning.setCurrentIndex(index)
 
     def sampling(self) -> Sampling:
-        base = self.conversation.sampling
-        return Sampling(temperature=round(self.temperature.value(), 2), top_p=round(self.top_p.value(), 2),
-                        top_k=base.top_k, min_p=base.min_p, repeat_penalty=base.repeat_penalty,
-                        max_tokens=self.max_tokens.value(), seed=base.seed)  # fmt: skip
+        return self.sampling_controls.sampling()
 
     # -- actions -------------------------------------------------------------------------------------------------------
 
@@ -362,32 +337,7 @@ class ConversationPane(QWidget):
 
     # -- settings ------------------------------------------------------------------------------------------------------
 
-    def _show_sampling(self, sampling: Sampling) -> None:
-        self._updating = True
-        self.temperature.setValue(sampling.temperature)
-        self.top_p.setValue(sampling.top_p)
-        self.max_tokens.setValue(sampling.max_tokens)
-        name = next((n for n, p in PRESETS.items() if p == sampling), CUSTOM)
-        self.preset.setCurrentText(name)
-        self._updating = False
-
-    def _on_preset_current_index_changed(self, _index: int) -> None:
-        preset = PRESETS.get(self.preset.currentText())
-        if preset is None or self._updating:
-            return
-        self._save_sampling(preset)
-        self._show_sampling(preset)
-
-    def _on_sampling_value_changed(self) -> None:
-        if self._updating:
-            return
-        sampling = self.sampling()
-        self._save_sampling(sampling)
-        self._updating = True
-        self.preset.setCurrentText(next((n for n, p in PRESETS.items() if p == sampling), CUSTOM))
-        self._updating = False
-
-    def _save_sampling(self, sampling: Sampling) -> None:
+    def _on_sampling_controls_sampling_changed(self, sampling: Sampling) -> None:
         self.sessions.set_sampling(self.conversation.id, sampling)
         self.conversation = self.sessions.get(self.conversation.id)
 

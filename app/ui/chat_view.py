@@ -92,6 +92,8 @@ class TranscriptView(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor_clicked)
         self._bubbles: list[Bubble] = []
         self._expanded: set[int] = set()
+        self._last_start = 0
+        """Document position where the last message begins: streaming re-renders only from there."""
         self.renders = 0
         """How many times the document was rebuilt (tests check batching with it)."""
         self.document().setDocumentMargin(14)
@@ -110,7 +112,17 @@ class TranscriptView(QTextBrowser):
         if not self._bubbles:
             return
         self._bubbles[-1] = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
-        self._render(follow=self._at_bottom())
+        follow = self._at_bottom()
+        bar = self.verticalScrollBar()
+        old = bar.value()
+        self.renders += 1
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._last_start)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        self._render_bubble(cursor, self._bubbles[-1], first=len(self._bubbles) == 1)
+        _shade_code_blocks(self.document(), start=self._last_start)
+        bar.setValue(bar.maximum() if follow else old)
 
     def is_expanded(self, key: int) -> bool:
         return key in self._expanded
@@ -147,6 +159,7 @@ class TranscriptView(QTextBrowser):
         if not self._bubbles:
             cursor.insertHtml('<p style="color:#8a919c">No messages yet. Type below and press Enter.</p>')
         for i, bubble in enumerate(self._bubbles):
+            self._last_start = cursor.position()
             self._render_bubble(cursor, bubble, first=i == 0)
         _shade_code_blocks(doc)
         bar.setValue(bar.maximum() if follow else old)
@@ -199,11 +212,11 @@ class TranscriptView(QTextBrowser):
         cursor.movePosition(QTextCursor.MoveOperation.End)
 
 
-def _shade_code_blocks(doc: QTextDocument) -> None:
-    """Give fenced code blocks (monospace already, from the Markdown importer) a light background."""
+def _shade_code_blocks(doc: QTextDocument, *, start: int = 0) -> None:
+    """Give fenced code blocks (monospace already, from the Markdown importer) from `start` on a light background."""
     shade = QTextBlockFormat()
     shade.setBackground(QColor("#f0f2f5"))
-    block = doc.begin()
+    block = doc.findBlock(start)
     while block.isValid():
         fmt = block.blockFormat()
         if fmt.hasProperty(QTextFormat.Property.BlockCodeFence) or fmt.hasProperty(QTextFormat.Property.BlockCodeLanguage):

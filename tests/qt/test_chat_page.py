@@ -225,10 +225,10 @@ def test_edit_and_resend_and_regenerate_replace_the_tail(qtbot: QtBot, page: Cha
 def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, page: ChatPage, tmp_path: Path) -> None:
     fake(page, FakeBackend(["hmm</think>", "fine"]))
     pane = page.new_chat(KEY)
-    pane.preset.setCurrentText("Greedy")
+    pane.sampling_controls.preset.setCurrentText("Greedy")
     assert pane.sessions.get(pane.conversation.id).sampling == PRESETS["Greedy"]
-    pane.max_tokens.setValue(64)
-    assert pane.preset.currentText() == "Custom" and pane.sampling().max_tokens == 64
+    pane.sampling_controls.max_tokens.setValue(64)
+    assert pane.sampling_controls.preset.currentText() == "Custom" and pane.sampling().max_tokens == 64
     pane.set_mode(ReasoningMode.NATIVE)
     send(qtbot, pane, "hi")
     pane.export_to(tmp_path / "chat.md")
@@ -293,9 +293,9 @@ def test_real_runtime_answers_then_is_killed_shows_it_keeps_history_and_reloads(
                     timeout=60_000)  # fmt: skip
     assert "ready" in next(i for i in page._items() if i.data(0, VALUE_ROLE) == key).text(1)
     pane = page.new_chat(key)
-    pane.max_tokens.setValue(8)
-    pane.preset.setCurrentText("Greedy")
-    pane.max_tokens.setValue(8)
+    pane.sampling_controls.max_tokens.setValue(8)
+    pane.sampling_controls.preset.setCurrentText("Greedy")
+    pane.sampling_controls.max_tokens.setValue(8)
     send(qtbot, pane, "Hello")
     first = pane.messages()[-1]
     assert first.state is MessageState.DONE and first.stats is not None and first.stats.answer_tokens > 0
@@ -363,3 +363,26 @@ def test_closing_the_window_stops_every_runtime(qtbot: QtBot, chat_gguf: Path) -
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.parametrize("expanded", [False, True])
+def test_streaming_updates_render_the_same_as_a_full_render(qtbot: QtBot, expanded: bool) -> None:
+    """update_last re-renders only the last message; the document must equal a render of the whole conversation."""
+    stream, full = TranscriptView(), TranscriptView()
+    qtbot.addWidget(stream)
+    qtbot.addWidget(full)
+    history = [Bubble(1, Role.USER, "first"), Bubble(2, Role.ASSISTANT, "an **answer**\n\n```py\nx = 1\n```", "mulled")]
+    last = Bubble(3, Role.ASSISTANT, "", streaming=True)
+    for view in (stream, full):
+        if expanded:
+            view.set_expanded(2, True)
+            view.set_expanded(3, True)
+    stream.set_bubbles([*history, Bubble(4, Role.USER, "second"), last])
+    text = ""
+    for piece in ("A list:\n\n", "- one\n", "- two\n\n```\ncode\n```\n", "done"):
+        text += piece
+        stream.update_last(content=text, thinking="because", streaming=True)
+    stream.update_last(content=text, thinking="because", streaming=False)
+    full.set_bubbles([*history, Bubble(4, Role.USER, "second"), Bubble(3, Role.ASSISTANT, text, "because")])
+    assert stream.toPlainText() == full.toPlainText() and "- one" not in stream.toPlainText()
+    assert stream.toHtml() == full.toHtml()

@@ -1,0 +1,86 @@
+"""The sampling controls of a conversation: a preset and the parameters a user changes most (temperature, top-p, max)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QSizePolicy, QSpinBox, QWidget
+
+from app.chat.messages import PRESETS, Sampling
+
+CUSTOM = "Custom"
+
+
+def preset_name(sampling: Sampling) -> str:
+    """The preset these settings are, or "Custom"."""
+    return next((n for n, p in PRESETS.items() if p == sampling), CUSTOM)
+
+
+class SamplingControls(QWidget):
+    """Choosing a preset sets the parameters; changing a parameter makes it "Custom" (unless it matches a preset again).
+
+    Fields not shown (top_k, min_p, repeat_penalty, seed) are kept from the last preset or stored settings.
+    """
+
+    sampling_changed = Signal(object)
+    """A Sampling the user chose."""
+
+    def __init__(self, sampling: Sampling, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._base = sampling
+        self._updating = False
+        self.preset = QComboBox()
+        self.preset.addItems([*PRESETS, CUSTOM])
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0, 2)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setPrefix("temp ")
+        self.top_p = QDoubleSpinBox()
+        self.top_p.setRange(0, 1)
+        self.top_p.setSingleStep(0.05)
+        self.top_p.setPrefix("top-p ")
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(1, 131_072)
+        self.max_tokens.setSingleStep(256)
+        self.max_tokens.setPrefix("max ")
+        self.max_tokens.setToolTip("The most tokens an answer may have")
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.preset, self.temperature, self.top_p, self.max_tokens):
+            layout.addWidget(w)
+        self.preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
+        for spin in (self.temperature, self.top_p, self.max_tokens):
+            spin.valueChanged.connect(self._on_spin_value_changed)
+        self.set_sampling(sampling)
+
+    def sampling(self) -> Sampling:
+        return replace(self._base, temperature=round(self.temperature.value(), 2), top_p=round(self.top_p.value(), 2),
+                       max_tokens=self.max_tokens.value())  # fmt: skip
+
+    def set_sampling(self, sampling: Sampling) -> None:
+        """Show these settings (emits nothing)."""
+        self._base = sampling
+        self._updating = True
+        self.temperature.setValue(sampling.temperature)
+        self.top_p.setValue(sampling.top_p)
+        self.max_tokens.setValue(sampling.max_tokens)
+        self.preset.setCurrentText(preset_name(sampling))
+        self._updating = False
+
+    def _on_preset_current_index_changed(self, _index: int) -> None:
+        preset = PRESETS.get(self.preset.currentText())
+        if preset is None or self._updating:
+            return
+        self.set_sampling(preset)
+        self.sampling_changed.emit(preset)
+
+    def _on_spin_value_changed(self) -> None:
+        if self._updating:
+            return
+        sampling = self.sampling()
+        self._updating = True
+        self.preset.setCurrentText(preset_name(sampling))
+        self._updating = False
+        self.sampling_changed.emit(sampling)
