@@ -291,7 +291,8 @@ def test_real_runtime_answers_then_is_killed_shows_it_keeps_history_and_reloads(
     page.load(entry.id, LoadOptions(context=512, threads=1))
     qtbot.waitUntil(lambda: (rt := page.backends.runtime(key)) is not None and rt.state is RuntimeState.READY,
                     timeout=60_000)  # fmt: skip
-    assert "ready" in next(i for i in page._items() if i.data(0, VALUE_ROLE) == key).text(1)
+    # The list hears of the state through a queued signal from the runtime's watcher thread: wait for it, too.
+    qtbot.waitUntil(lambda: "ready" in next(i for i in page._items() if i.data(0, VALUE_ROLE) == key).text(1))
     pane = page.new_chat(key)
     pane.sampling_controls.max_tokens.setValue(8)
     pane.sampling_controls.preset.setCurrentText("Greedy")
