@@ -232,9 +232,9 @@ class Runtime:
                 return
             self._state = state
             self._error = error
+            callback = self.on_state_changed  # read under the lock: a callback set after a waiter woke misses this
             self._changed.notify_all()
         log.info("runtime %s (pid %s): %s%s", self.name, self.pid, state.value, f": {error}" if error else "")
-        callback = self.on_state_changed
         if callback is not None:
             try:
                 callback(state)
