@@ -1,0 +1,150 @@
+"""Job specifications: what one quantization job does, as plain data that travels to the worker as JSON.
+
+A spec names its input, its final output and its options. The worker (`python -m quantize.worker SPEC.json`) writes the
+output under a `.part` name and renames it only on success, so a half-made model never carries the final name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Union
+
+
+class JobKind(enum.Enum):
+    QUANTIZE = "quantize"  # GGUF -> GGUF of another type (llama.cpp)
+    CONVERT = "convert"  # Hugging Face folder -> GGUF (llama.cpp's converter, toolchain env)
+    GPTQ = "gptq"  # Hugging Face folder -> GPTQ folder (gptqmodel, toolchain env)
+    EVALUATE = "evaluate"  # perplexity, KL divergence, speed of a model against a reference
+
+
+class SpecError(ValueError):
+    """A spec is malformed; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class QuantizeSpec:
+    """Quantize a GGUF file to one llama.cpp type."""
+
+    kind: ClassVar[JobKind] = JobKind.QUANTIZE
+    source: Path
+    output: Path
+    quant_type: str  # a name from quantize.types, e.g. "Q4_K_M"
+    imatrix: Path | None = None
+    allow_requantize: bool = False  # the source is already quantized: quality suffers twice
+    keep_output_tensor: bool = False  # leave output.weight unquantized (llama.cpp's --leave-output-tensor)
+    threads: int = 0  # 0: all cores
+    dry_run: bool = False  # report the predicted size, write nothing
+
+
+@dataclass(frozen=True)
+class ConvertSpec:
+    """Convert a Hugging Face (safetensors) folder to a GGUF file."""
+
+    kind: ClassVar[JobKind] = JobKind.CONVERT
+    source: Path
+    output: Path
+    outtype: str = "f16"  # f32, f16, bf16, q8_0
+
+
+@dataclass(frozen=True)
+class GptqSpec:
+    """Quantize a Hugging Face folder to a GPTQ folder."""
+
+    kind: ClassVar[JobKind] = JobKind.GPTQ
+    source: Path
+    output: Path  # a folder
+    bits: int = 4  # 4 or 8
+    group_size: int = 128
+    desc_act: bool = False
+    calibration: tuple[str, ...] = ()  # texts; empty: a built-in set
+
+
+@dataclass(frozen=True)
+class EvaluateSpec:
+    """Measure a model: size, perplexity, speed, and against a reference KL divergence and top-token agreement."""
+
+    kind: ClassVar[JobKind] = JobKind.EVALUATE
+    source: Path  # the model to measure (GGUF file or GPTQ folder)
+    output: Path  # the JSON result file
+    reference: Path | None = None
+    text: Path | None = None  # evaluation text; None: the built-in one
+    context: int = 512
+    threads: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec]  # noqa: UP007 (a runtime alias on Python 3.10)
+SPEC_TYPES: dict[JobKind, type[JobSpec]] = {t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec)}
+
+
+def to_dict(spec: JobSpec) -> dict[str, Any]:
+    """The spec as JSON-ready data, with its kind."""
+    data: dict[str, Any] = {"kind": spec.kind.value}
+    for f in dataclasses.fields(spec):
+        value = getattr(spec, f.name)
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    return data
+
+
+def from_dict(data: dict[str, Any]) -> JobSpec:
+    """Rebuild a spec from `to_dict`'s output.
+
+    Raises:
+        SpecError: unknown kind, missing or unknown fields.
+    """
+    try:
+        kind = JobKind(data.get("kind"))
+    except ValueError:
+        raise SpecError(f"unknown job kind {data.get('kind')!r}") from None
+    cls = SPEC_TYPES[kind]
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for name, value in data.items():
+        if name == "kind":
+            continue
+        if name not in known:
+            raise SpecError(f"{kind.value} job: unknown field {name!r}")
+        hint = str(known[name].type)
+        if value is not None and "Path" in hint:
+            value = Path(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[name] = value
+    try:
+        return cls(**values)
+    except TypeError as e:
+        raise SpecError(f"{kind.value} job: {e}") from None
+
+
+def dumps(spec: JobSpec) -> str:
+    return json.dumps(to_dict(spec), sort_keys=True)
+
+
+def loads(text: str) -> JobSpec:
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise SpecError(f"not a job spec (bad JSON: {e})") from None
+    if not isinstance(data, dict):
+        raise SpecError("not a job spec (expected a JSON object)")
+    return from_dict(data)
+
+
+def part_path(output: Path) -> Path:
+    """Where a job writes before the atomic rename: `model.gguf` -> `model.gguf.part`."""
+    return output.with_name(output.name + ".part")
+
+
+def needs_toolchain(spec: JobSpec) -> bool:
+    """Torch-based jobs run in the toolchain environment's Python, not the app's."""
+    if isinstance(spec, (ConvertSpec, GptqSpec)):
+        return True
+    return isinstance(spec, EvaluateSpec) and spec.source.is_dir()  # a GPTQ folder is evaluated with transformers
