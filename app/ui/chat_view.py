@@ -94,6 +94,11 @@ class TranscriptView(QTextBrowser):
         self._expanded: set[int] = set()
         self._last_start = 0
         """Document position where the last message begins: streaming re-renders only from there."""
+        self._stream_head: tuple[object, ...] | None = None
+        """What the streaming message's header and thinking looked like when its stable text was rendered."""
+        self._stable_text = ""
+        self._stable_end = 0
+        """The streaming message's finished paragraphs (rendered once) and the document position after them."""
         self.renders = 0
         """How many times the document was rebuilt (tests check batching with it)."""
         self.document().setDocumentMargin(14)
@@ -108,20 +113,39 @@ class TranscriptView(QTextBrowser):
         self._render(follow=True)
 
     def update_last(self, *, content: str, thinking: str, streaming: bool = True) -> None:
-        """Replace the text of the last message (the one streaming)."""
+        """Replace the text of the last message (the one streaming).
+
+        While it streams, the finished paragraphs are rendered once and only the unfinished tail is re-rendered, so an
+        update costs the size of the tail, not of the whole answer. The final update re-renders the message whole.
+        """
         if not self._bubbles:
             return
-        self._bubbles[-1] = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
+        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
+        self._bubbles[-1] = bubble
         follow = self._at_bottom()
         bar = self.verticalScrollBar()
         old = bar.value()
         self.renders += 1
+        cut = stable_cut(content) if streaming else len(content)
         cursor = QTextCursor(self.document())
-        cursor.setPosition(self._last_start)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        self._render_bubble(cursor, self._bubbles[-1], first=len(self._bubbles) == 1)
-        _shade_code_blocks(self.document(), start=self._last_start)
+        if streaming and self._stream_head == self._head(bubble) and content.startswith(self._stable_text) \
+                and cut >= len(self._stable_text):  # fmt: skip
+            cursor.setPosition(self._stable_end)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            start = cursor.position()
+            if cut > len(self._stable_text):
+                _insert_markdown(cursor, content[len(self._stable_text) : cut])
+                self._stable_text, self._stable_end = content[:cut], cursor.position()
+            if content[cut:]:
+                _insert_markdown(cursor, content[cut:] + " ▍")
+        else:
+            cursor.setPosition(self._last_start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            start = self._last_start
+            self._render_bubble(cursor, bubble, first=len(self._bubbles) == 1)
+        _shade_code_blocks(self.document(), start=start)
         bar.setValue(bar.maximum() if follow else old)
 
     def is_expanded(self, key: int) -> bool:
@@ -176,10 +200,16 @@ class TranscriptView(QTextBrowser):
         cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{ROLE_NAMES[bubble.role]}</span>')
         if bubble.thinking or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
-        if bubble.content:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            text = bubble.content + (" ▍" if bubble.streaming else "")
-            cursor.insertMarkdown(text)
+        self._stream_head, self._stable_text = None, ""
+        if bubble.content and bubble.streaming:
+            cut = stable_cut(bubble.content)
+            if cut:
+                _insert_markdown(cursor, bubble.content[:cut])
+            self._stream_head, self._stable_text, self._stable_end = self._head(bubble), bubble.content[:cut], cursor.position()
+            if bubble.content[cut:]:
+                _insert_markdown(cursor, bubble.content[cut:] + " ▍")
+        elif bubble.content:
+            _insert_markdown(cursor, bubble.content)
         elif bubble.streaming and not bubble.thinking:
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
             cursor.insertHtml('<span style="color:#8a919c">▍</span>')
@@ -188,6 +218,11 @@ class TranscriptView(QTextBrowser):
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
             colour = "#c62828" if bubble.error else "#8a919c"
             cursor.insertHtml(f'<span style="color:{colour}; font-size:small">{html.escape(footer)}</span>')
+
+    def _head(self, bubble: Bubble) -> tuple[object, ...]:
+        """Everything above a message's answer text: when it changes, the message is rendered anew."""
+        expanded = bubble.key in self._expanded
+        return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "")
 
     def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
         expanded = bubble.key in self._expanded
@@ -210,6 +245,32 @@ class TranscriptView(QTextBrowser):
         fmt.setFontItalic(True)
         cursor.insertText(bubble.thinking.strip(), fmt)
         cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def stable_cut(text: str) -> int:
+    """Where the finished paragraphs of a streaming Markdown text end: after its last blank line outside a code fence.
+
+    Text before the cut no longer changes its rendering when more text arrives; the rest is re-rendered each update.
+    """
+    cut, fence, pos = 0, "", 0
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        stripped = line.strip()
+        if not line.endswith("\n"):
+            break  # the last, unfinished line
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[: len(stripped) - len(stripped.lstrip(stripped[0]))]
+        elif not stripped and not text[pos:].startswith((" ", "\t")):
+            cut = pos  # a blank line outside code; an indented next line may continue a list item, so not there
+    return cut
+
+
+def _insert_markdown(cursor: QTextCursor, text: str) -> None:
+    cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+    cursor.insertMarkdown(text.strip("\n"))
 
 
 def _shade_code_blocks(doc: QTextDocument, *, start: int = 0) -> None:

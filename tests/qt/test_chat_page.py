@@ -29,7 +29,7 @@ from app.store import Store
 from app.ui.chat_backends import ChatBackends
 from app.ui.chat_page import VALUE_ROLE, ChatPage
 from app.ui.chat_pane import ConversationPane
-from app.ui.chat_view import Bubble, TranscriptView
+from app.ui.chat_view import Bubble, TranscriptView, stable_cut
 
 QWEN3 = (
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
@@ -387,3 +387,24 @@ def test_streaming_updates_render_the_same_as_a_full_render(qtbot: QtBot, expand
     full.set_bubbles([*history, Bubble(4, Role.USER, "second"), Bubble(3, Role.ASSISTANT, text, "because")])
     assert stream.toPlainText() == full.toPlainText() and "- one" not in stream.toPlainText()
     assert stream.toHtml() == full.toHtml()
+
+
+def test_stable_cut_ends_after_the_last_blank_line_outside_code() -> None:
+    assert stable_cut("one\n\ntwo") == len("one\n\n")
+    assert stable_cut("one\n\n```\na\n\nb\n") == len("one\n\n")  # an open fence: its blank lines are code
+    assert stable_cut("one\n\n```\na\n\nb\n```\n\ntail") == len("one\n\n```\na\n\nb\n```\n\n")
+    assert stable_cut("- a\n\n  more of a\n") == 0  # an indented line continues the list item
+    assert stable_cut("no break yet") == 0
+
+
+def test_mid_stream_renders_the_same_text_as_a_full_render(qtbot: QtBot) -> None:
+    """Finished paragraphs are rendered once and only the tail again; at every step the words shown are the same."""
+    answer = "Intro **bold**.\n\n```py\ndef f():\n\n    return 1\n```\n\nA second paragraph with `code`.\n\n# Heading\n\nEnd."
+    stream, full = TranscriptView(), TranscriptView()
+    qtbot.addWidget(stream)
+    qtbot.addWidget(full)
+    stream.set_bubbles([Bubble(1, Role.USER, "q"), Bubble(2, Role.ASSISTANT, "", streaming=True)])
+    for end in range(1, len(answer) + 1, 3):
+        stream.update_last(content=answer[:end], thinking="", streaming=True)
+        full.set_bubbles([Bubble(1, Role.USER, "q"), Bubble(2, Role.ASSISTANT, answer[:end], streaming=True)])
+        assert stream.toPlainText() == full.toPlainText(), answer[:end]
