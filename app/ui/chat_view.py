@@ -205,7 +205,8 @@ class TranscriptView(QTextBrowser):
             cut = stable_cut(bubble.content)
             if cut:
                 _insert_markdown(cursor, bubble.content[:cut])
-            self._stream_head, self._stable_text, self._stable_end = self._head(bubble), bubble.content[:cut], cursor.position()
+            self._stream_head, self._stable_text = self._head(bubble), bubble.content[:cut]
+            self._stable_end = cursor.position()
             if bubble.content[cut:]:
                 _insert_markdown(cursor, bubble.content[cut:] + " ▍")
         elif bubble.content:

@@ -1,5 +1,6 @@
 """The Qt binding itself: PySide6 6.12.0 on Python 3.11 returns None from every void method without a reference, so a long
-session (a streaming chat re-renders thousands of times) ends in "Fatal Python error: none_dealloc". pyproject.toml excludes it."""
+session (a streaming chat re-renders thousands of times) ends in "Fatal Python error: none_dealloc".
+pyproject.toml excludes it."""
 
 from __future__ import annotations
 
