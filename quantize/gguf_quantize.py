@@ -1,0 +1,196 @@
+"""GGUF -> GGUF quantization through llama-cpp-python's ``llama_model_quantize`` (runs inside the worker process).
+
+llama.cpp reports each tensor through its log callback ("[  12/ 111] blk.3.attn_q.weight - [...], type = f16, ..."): the
+callback turns those lines into progress events and sends everything else to stderr, which the runner keeps in the job log.
+The output is written as ``*.part`` and renamed on success; on failure the part is deleted (llama.cpp itself leaves a partial
+file behind when it refuses to requantize).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from quantize.errors import JobFailed
+from quantize.progress import Reporter
+from quantize.spec import QuantizeSpec, SpecError, part_path
+from quantize.types import GgufType, gguf_type, predict_size, read_layout
+
+log = logging.getLogger(__name__)
+
+STAGE = "quantize"
+DISK_MARGIN = 64 << 20  # leave some room for the file system and the log
+_TENSOR_LINE = re.compile(r"^\[\s*(\d+)\s*/\s*(\d+)\]\s+(\S+)")
+_LEVEL_ERROR = 4  # GGML_LOG_LEVEL_ERROR
+
+
+class _LogSink:
+    """Collects llama.cpp's log fragments into lines; tensor lines become progress, all lines go to stderr."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self._reporter = reporter
+        self._pending = ""
+        self.errors: list[str] = []
+        self.tensors_done = 0
+
+    def feed(self, level: int, text: str) -> None:
+        if not self._pending:
+            m = _TENSOR_LINE.match(text)
+            if m:
+                i, n, name = int(m.group(1)), int(m.group(2)), m.group(3)
+                self.tensors_done = i - 1
+                self._reporter.progress(STAGE, (i - 1) / n if n else None, f"[{i}/{n}] {name}")
+        if level == _LEVEL_ERROR and text.strip():
+            self.errors.append(text.strip())
+        self._pending += text
+        while "\n" in self._pending:
+            line, self._pending = self._pending.split("\n", 1)
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+_callback_ref: Any = None  # ctypes callbacks must outlive the C side's use of them
+
+
+def _install_log(sink: _LogSink) -> None:
+    import llama_cpp
+
+    global _callback_ref
+
+    @llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
+    def _callback(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+        with contextlib.suppress(Exception):  # an exception must never unwind into C
+            sink.feed(int(level), text.decode("utf-8", "replace"))
+
+    _callback_ref = _callback
+    llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
+
+
+def _imatrix_table(path: Path) -> tuple[Any, list[Any]]:
+    """A NULL-terminated ``llama_model_imatrix_data`` array and the buffers it points into (keep them alive)."""
+    import llama_cpp
+
+    from quantize.imatrix import load_imatrix
+
+    data = load_imatrix(path)
+    keep: list[Any] = []
+    table = (llama_cpp.llama_model_imatrix_data * (len(data) + 1))()
+    for i, (name, values) in enumerate(data.items()):
+        raw_name = name.encode("utf-8")
+        floats = (ctypes.c_float * len(values))(*values)
+        keep += [raw_name, floats]
+        table[i].name = raw_name
+        table[i].data = ctypes.cast(floats, ctypes.POINTER(ctypes.c_float))
+        table[i].size = len(values)
+    table[len(data)].name = None  # the terminator
+    return table, keep
+
+
+def check(spec: QuantizeSpec) -> tuple[GgufType, int]:
+    """Validate a spec before any work: the type, the source, the importance matrix need, free disk space.
+
+    Returns:
+        The type and the predicted output size in bytes.
+
+    Raises:
+        JobFailed: one line saying what is wrong.
+    """
+    try:
+        qt = gguf_type(spec.quant_type)
+        predicted = predict_size(spec.source, qt.name, keep_output_tensor=spec.keep_output_tensor)
+    except SpecError as e:
+        raise JobFailed(str(e)) from None
+    if qt.needs_imatrix and spec.imatrix is None:
+        raise JobFailed(f"{qt.name} needs an importance matrix (--imatrix FILE); without one the model is unusable")
+    if spec.imatrix is not None and not spec.imatrix.is_file():
+        raise JobFailed(f"importance matrix {spec.imatrix} does not exist")
+    if spec.output.exists():
+        raise JobFailed(f"{spec.output} already exists; remove it or choose another output")
+    if not spec.dry_run:
+        folder = spec.output.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            free = shutil.disk_usage(folder).free
+        except OSError as e:
+            raise JobFailed(f"cannot write to {folder}: {e.strerror or e}") from None
+        if free < predicted + DISK_MARGIN:
+            raise JobFailed(
+                f"not enough disk space in {folder}: the {qt.name} file needs about {predicted / 2**20:.0f} MiB, "
+                f"{free / 2**20:.0f} MiB are free"
+            )
+    return qt, predicted
+
+
+def _source_types(source: Path) -> str:
+    types = sorted({t.ggml_type for t in read_layout(source).tensors if len(t.shape) >= 2})
+    return ", ".join(types)
+
+
+def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
+    """Quantize ``spec.source`` to ``spec.quant_type`` at ``spec.output``; emits progress and the done event.
+
+    Raises:
+        JobFailed: a bad spec, too little disk space, or llama.cpp refused (the message is its reason, one line).
+    """
+    qt, predicted = check(spec)
+    result: dict[str, Any] = {"source": str(spec.source), "quant_type": qt.name, "predicted_bytes": predicted}
+    reporter.log(f"{spec.source.name} ({_source_types(spec.source)}) -> {qt.name}: about {predicted / 2**20:.1f} MiB")
+    if spec.dry_run:
+        reporter.done([], result=result | {"dry_run": True})
+        return []
+
+    import llama_cpp
+
+    sink = _LogSink(reporter)
+    _install_log(sink)
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = qt.ftype
+    params.nthread = spec.threads if spec.threads > 0 else (os.cpu_count() or 1)
+    params.allow_requantize = spec.allow_requantize
+    params.quantize_output_tensor = not spec.keep_output_tensor
+    keep: list[Any] = []
+    if spec.imatrix is not None:
+        table, keep = _imatrix_table(spec.imatrix)
+        params.imatrix = ctypes.cast(table, ctypes.POINTER(llama_cpp.llama_model_imatrix_data))
+        keep.append(table)
+    part = part_path(spec.output)
+    part.unlink(missing_ok=True)  # a leftover of a killed run
+    reporter.progress(STAGE, 0.0, "loading")
+    start = time.perf_counter()
+    try:
+        code = llama_cpp.llama_model_quantize(str(spec.source).encode(), str(part).encode(), ctypes.byref(params))
+        if code != 0:
+            raise JobFailed(_failure(sink.errors, spec))
+        os.replace(part, spec.output)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    finally:
+        del keep
+    size = spec.output.stat().st_size
+    result |= {"size_bytes": size, "seconds": round(time.perf_counter() - start, 3), "tensors": sink.tensors_done + 1}
+    reporter.progress(STAGE, 1.0, f"wrote {spec.output.name}")
+    reporter.done([str(spec.output)], result=result)
+    return [spec.output]
+
+
+def _failure(errors: list[str], spec: QuantizeSpec) -> str:
+    """llama.cpp's own reason, one line, with a hint for the common refusal."""
+    reason = ""
+    for line in reversed(errors):
+        text = line.split(": ", 1)[1] if line.startswith("llama_model_quantize") and ": " in line else line
+        text = text.strip().removeprefix("failed to quantize: ")
+        if text:
+            reason = text
+            break
+    if "requantiz" in reason and not spec.allow_requantize:
+        return f"{spec.source.name} is already quantized ({reason}); allow requantize to quantize it again (quality suffers)"
+    return f"llama.cpp could not quantize {spec.source.name}: {reason or 'it gave no reason'}"

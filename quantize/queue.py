@@ -1,0 +1,389 @@
+"""The persistent job queue: one SQLite file (shared with the evaluation results), a log file per job.
+
+States: queued -> running -> done | failed | cancelled; a running job whose runner process is gone (the app crashed or was
+killed) becomes interrupted when the queue is next opened, and can be retried. The schema version lives in the
+``jobs_meta`` table, not in ``PRAGMA user_version``, because other tables share the file.
+
+Thread-safe: one connection behind a lock. Several processes may open the same file (the GUI and ``modelwerk quantize``);
+a runner claims a job with a conditional UPDATE, so two runners never start the same job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from quantize.spec import JobSpec, QuantizeSpec, SpecError, dumps, loads
+
+SCHEMA_VERSION = 1
+MIN_ETA_FRACTION = 0.02  # below this the rate is mostly start-up noise
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
+
+
+RETRYABLE = (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
+
+
+class JobQueueError(Exception):
+    """A queue operation is not possible; the message is one line for the user."""
+
+
+class JobNotFound(JobQueueError):
+    """No job has that id (it was removed)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    spec: JobSpec
+    state: JobState
+    position: int
+    created: datetime
+    started: datetime | None
+    finished: datetime | None
+    stage: str
+    fraction: float | None
+    message: str
+    error: str
+    outputs: tuple[Path, ...]
+    result: dict[str, Any]
+    log_path: Path
+    title: str
+    eta_s: float | None
+    cancel_requested: bool = False
+    runner: str = ""
+    worker_pid: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def default_title(spec: JobSpec) -> str:
+    """A title for the Jobs page, e.g. "Quantize gemma-3-270m.Q4_K_M.gguf → Q8_0"."""
+    if isinstance(spec, QuantizeSpec):
+        return f"Quantize {spec.source.name} → {spec.quant_type.upper()}" + (" (dry run)" if spec.dry_run else "")
+    return f"{spec.kind.value.capitalize()} {spec.source.name}"
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    started TEXT,
+    finished TEXT,
+    stage TEXT NOT NULL DEFAULT '',
+    fraction REAL,
+    message TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    outputs TEXT NOT NULL DEFAULT '[]',
+    result TEXT NOT NULL DEFAULT '{}',
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    runner TEXT NOT NULL DEFAULT '',
+    worker_pid INTEGER NOT NULL DEFAULT 0,
+    rate_t0 REAL,
+    rate_f0 REAL
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def process_tag(pid: int) -> str:
+    """``pid:start-time``: names one process even after its id is reused by another one."""
+    try:
+        import psutil
+
+        return f"{pid}:{psutil.Process(pid).create_time():.2f}"
+    except ImportError:
+        return f"{pid}:?"
+    except Exception:  # psutil.NoSuchProcess and friends
+        return ""
+
+
+def runner_alive(tag: str) -> bool:
+    """Whether the runner process ``process_tag`` named is still there."""
+    pid_text, _, _ = tag.partition(":")
+    if not pid_text.isdigit() or int(pid_text) <= 0:
+        return False
+    return process_tag(int(pid_text)) == tag
+
+
+class JobQueue:
+    """The queue in ``db_path``; each job's log is ``log_dir/job-<id>.log``."""
+
+    def __init__(self, db_path: Path, *, log_dir: Path) -> None:
+        self.db_path = Path(db_path)
+        self.log_dir = Path(log_dir)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.db_path, check_same_thread=False, timeout=10, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        with contextlib.suppress(sqlite3.DatabaseError):
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._migrate()
+        self.recover()
+
+    # --- setup ----------------------------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+        version = self._meta("schema_version")
+        if version is None:
+            self._set_meta("schema_version", str(SCHEMA_VERSION))
+        elif int(version) > SCHEMA_VERSION:
+            raise JobQueueError(f"{self.db_path} was written by a newer Modelwerk (job schema {version})")
+
+    def recover(self) -> list[int]:
+        """Running jobs whose runner process is gone become INTERRUPTED; returns their ids."""
+        with self._tx() as db:
+            rows = db.execute("SELECT id, runner FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchall()
+            lost = [r["id"] for r in rows if not runner_alive(r["runner"])]
+            for job_id in lost:
+                db.execute(
+                    "UPDATE jobs SET state = ?, finished = ?, error = ?, worker_pid = 0 WHERE id = ?",
+                    (JobState.INTERRUPTED.value, _now(), "interrupted: Modelwerk closed or crashed while it ran", job_id),
+                )
+        for job_id in lost:
+            self.append_log(job_id, "--- interrupted: the app closed or crashed while this job ran")
+        return lost
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM jobs_meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO jobs_meta (key, value) VALUES (?, ?)", (key, value))
+
+    # --- settings ---------------------------------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        """A paused queue starts no new job; running ones go on."""
+        return self._meta("paused") == "1"
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        self._set_meta("paused", "1" if value else "0")
+
+    @property
+    def max_parallel(self) -> int:
+        """How many jobs run at once (quantization is memory hungry: 1 by default)."""
+        return int(self._meta("max_parallel") or 1)
+
+    @max_parallel.setter
+    def max_parallel(self, value: int) -> None:
+        if value < 1:
+            raise JobQueueError("at least one job must be able to run")
+        self._set_meta("max_parallel", str(int(value)))
+
+    # --- reading ----------------------------------------------------------------------------------------------------
+
+    def _job(self, row: sqlite3.Row) -> Job:
+        try:
+            spec = loads(row["spec"])
+        except SpecError as e:
+            raise JobQueueError(f"job {row['id']} has an unreadable spec: {e}") from None
+        state = JobState(row["state"])
+        fraction = row["fraction"]
+        eta = None
+        if state is JobState.RUNNING and fraction is not None and row["rate_t0"] is not None:
+            done = fraction - (row["rate_f0"] or 0.0)
+            elapsed = time.time() - row["rate_t0"]
+            if fraction >= MIN_ETA_FRACTION and done > 0 and elapsed > 0:
+                eta = max(0.0, elapsed / done * (1.0 - fraction))
+        return Job(
+            id=row["id"], spec=spec, state=state, position=row["position"], created=_time(row["created"]) or datetime.min,
+            started=_time(row["started"]), finished=_time(row["finished"]), stage=row["stage"], fraction=fraction,
+            message=row["message"], error=row["error"], outputs=tuple(Path(p) for p in json.loads(row["outputs"])),
+            result=json.loads(row["result"]), log_path=self.log_path(row["id"]), title=row["title"], eta_s=eta,
+            cancel_requested=bool(row["cancel_requested"]), runner=row["runner"], worker_pid=row["worker_pid"],
+        )  # fmt: skip
+
+    def log_path(self, job_id: int) -> Path:
+        return self.log_dir / f"job-{job_id}.log"
+
+    def jobs(self) -> list[Job]:
+        """All jobs in queue order."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM jobs ORDER BY position, id").fetchall()
+        return [self._job(r) for r in rows]
+
+    def get(self, job_id: int) -> Job:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFound(f"there is no job {job_id}")
+        return self._job(row)
+
+    def read_log(self, job_id: int) -> str:
+        """The job's log ("" before it ran)."""
+        try:
+            return self.log_path(job_id).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    # --- changing ---------------------------------------------------------------------------------------------------
+
+    def add(self, spec: JobSpec, *, title: str = "") -> Job:
+        """Queue a job at the end."""
+        with self._tx() as db:
+            end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
+            cur = db.execute(
+                "INSERT INTO jobs (kind, spec, title, state, position, created) VALUES (?, ?, ?, ?, ?, ?)",
+                (spec.kind.value, dumps(spec), title or default_title(spec), JobState.QUEUED.value, end, _now()),
+            )
+            job_id = int(cur.lastrowid or 0)
+        return self.get(job_id)
+
+    def move(self, job_id: int, position: int) -> None:
+        """Put a queued job at ``position`` in the queue order (0 = first; clamped)."""
+        with self._tx() as db:
+            job = self.get(job_id)
+            if job.state is not JobState.QUEUED:
+                raise JobQueueError(f"job {job_id} is {job.state.value}; only queued jobs can be moved")
+            order = [r[0] for r in db.execute("SELECT id FROM jobs ORDER BY position, id") if r[0] != job_id]
+            order.insert(max(0, min(position, len(order))), job_id)
+            db.executemany("UPDATE jobs SET position = ? WHERE id = ?", [(i, jid) for i, jid in enumerate(order)])
+
+    def cancel(self, job_id: int) -> None:
+        """A queued job is cancelled now; a running one is marked, and its runner kills the worker."""
+        with self._tx() as db:
+            job = self.get(job_id)
+            if job.state is JobState.QUEUED:
+                db.execute("UPDATE jobs SET state = ?, finished = ? WHERE id = ?", (JobState.CANCELLED.value, _now(), job_id))
+            elif job.state is JobState.RUNNING:
+                db.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
+
+    def retry(self, job_id: int) -> Job:
+        """Queue a failed, cancelled or interrupted job again (same id; its log goes on)."""
+        with self._tx() as db:
+            job = self.get(job_id)
+            if job.state not in RETRYABLE:
+                why = "only failed, cancelled or interrupted jobs can be retried"
+                raise JobQueueError(f"job {job_id} is {job.state.value}; {why}")
+            end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
+            db.execute(
+                "UPDATE jobs SET state = ?, position = ?, started = NULL, finished = NULL, stage = '', fraction = NULL, "
+                "message = '', error = '', outputs = '[]', result = '{}', cancel_requested = 0, runner = '', "
+                "worker_pid = 0, rate_t0 = NULL, rate_f0 = NULL WHERE id = ?",
+                (JobState.QUEUED.value, end, job_id),
+            )
+        self.append_log(job_id, f"--- retry at {_now()}")
+        return self.get(job_id)
+
+    def remove(self, job_id: int) -> None:
+        """Forget a job that is not running (its log file goes too)."""
+        with self._tx() as db:
+            job = self.get(job_id)
+            if job.state is JobState.RUNNING:
+                raise JobQueueError(f"job {job_id} is running; cancel it first")
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        self.log_path(job_id).unlink(missing_ok=True)
+
+    # --- for the runner ---------------------------------------------------------------------------------------------
+
+    def claim_next(self, *, runner: str, only: frozenset[int] | None = None) -> Job | None:
+        """Mark the first queued job RUNNING for this runner, unless paused or ``max_parallel`` jobs already run."""
+        if self.paused:
+            return None
+        with self._tx() as db:
+            running = db.execute("SELECT COUNT(*) FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchone()[0]
+            if running >= self.max_parallel:
+                return None
+            rows = db.execute("SELECT id FROM jobs WHERE state = ? ORDER BY position, id", (JobState.QUEUED.value,))
+            ids = [r[0] for r in rows if only is None or r[0] in only]
+            if not ids:
+                return None
+            db.execute(
+                "UPDATE jobs SET state = ?, started = ?, runner = ?, stage = 'starting', fraction = NULL WHERE id = ?",
+                (JobState.RUNNING.value, _now(), runner, ids[0]),
+            )
+        return self.get(ids[0])
+
+    def set_worker(self, job_id: int, pid: int) -> None:
+        with self._lock:
+            self._db.execute("UPDATE jobs SET worker_pid = ? WHERE id = ?", (pid, job_id))
+
+    def update_progress(self, job_id: int, *, stage: str, fraction: float | None, message: str) -> None:
+        """Record a progress event; the first event with a fraction starts the rate the ETA is computed from."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE jobs SET stage = ?, fraction = ?, message = ?, "
+                "rate_t0 = CASE WHEN rate_t0 IS NULL AND ? IS NOT NULL THEN ? ELSE rate_t0 END, "
+                "rate_f0 = CASE WHEN rate_f0 IS NULL AND ? IS NOT NULL THEN ? ELSE rate_f0 END "
+                "WHERE id = ? AND state = ?",
+                (stage, fraction, message, fraction, time.time(), fraction, fraction, job_id, JobState.RUNNING.value),
+            )
+
+    def finish(
+        self,
+        job_id: int,
+        state: JobState,
+        *,
+        error: str = "",
+        outputs: tuple[Path, ...] | list[Path] = (),
+        result: dict[str, Any] | None = None,
+    ) -> Job:
+        """End a running job in ``state``."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE jobs SET state = ?, finished = ?, error = ?, outputs = ?, result = ?, worker_pid = 0, "
+                "cancel_requested = 0, fraction = CASE WHEN ? = 'done' THEN 1.0 ELSE fraction END WHERE id = ?",
+                (state.value, _now(), error, json.dumps([str(p) for p in outputs]), json.dumps(result or {}), state.value,
+                 job_id),
+            )  # fmt: skip
+        return self.get(job_id)
+
+    def append_log(self, job_id: int, text: str) -> None:
+        """Add lines to the job's log file."""
+        with open(self.log_path(job_id), "a", encoding="utf-8") as f:
+            f.write(text if text.endswith("\n") else text + "\n")

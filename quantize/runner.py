@@ -1,0 +1,321 @@
+"""Runs queued jobs as worker child processes and keeps the queue rows up to date.
+
+One background thread starts jobs (respecting pause and ``max_parallel``) and enforces cancel deadlines; one reader thread
+per running job turns the worker's JSON lines into queue updates. Each worker runs in its own process group, in its own
+temporary folder (its cwd and TMPDIR), with stderr going straight into the job's log file. Cancel terminates the group and
+kills it after ``grace_s``; whatever the job had written under its ``.part`` name is deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quantize.progress import parse_event
+from quantize.queue import Job, JobQueue, JobState, process_tag
+from quantize.spec import JobSpec, dumps, part_path
+from quantize.worker import WATCH_STDIN_ENV
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+POLL_S = 0.2
+
+
+@dataclass
+class _Running:
+    job: Job
+    proc: subprocess.Popen[bytes]
+    scratch: Path
+    reader: threading.Thread | None = None
+    kill_at: float | None = None  # a cancel's deadline for SIGKILL
+    cancelled: bool = False
+    outputs: list[Path] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    done: bool = False
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"the worker was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"the worker was killed by signal {-code}"
+    return f"the worker exited with code {code}"
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+        if os.name == "posix":
+            os.killpg(proc.pid, sig)
+        elif sig == signal.SIGTERM:
+            proc.terminate()
+        else:
+            proc.kill()
+
+
+def remove_partial(spec: JobSpec) -> None:
+    """Delete a job's ``.part`` output (a file or a folder), if any."""
+    part = part_path(spec.output)
+    with contextlib.suppress(OSError):
+        if part.is_dir():
+            shutil.rmtree(part)
+        else:
+            part.unlink(missing_ok=True)
+
+
+class JobRunner:
+    """Starts the queue's jobs in the background; see the module docstring.
+
+    ``only``: run just these job ids (``modelwerk quantize`` runs its own jobs, not the GUI's queue).
+    """
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        *,
+        python_for: Callable[[JobSpec], list[str]] | None = None,
+        on_changed: Callable[[int], None] | None = None,
+        on_finished: Callable[[Job], None] | None = None,
+        grace_s: float = 3.0,
+        only: Collection[int] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.python_for = python_for or (lambda _spec: [sys.executable])
+        self.on_changed = on_changed
+        self.on_finished = on_finished
+        self.grace_s = grace_s
+        self.only = None if only is None else frozenset(only)
+        self._tag = process_tag(os.getpid())
+        self._running: dict[int, _Running] = {}
+        self._lock = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    # --- public -----------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background thread (once)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._loop, name="job-runner", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the queue now (after an add, a retry, unpausing) instead of at the next poll."""
+        with self._lock:
+            self._lock.notify_all()
+
+    def cancel(self, job_id: int) -> None:
+        """Cancel a job: a queued one at once; a running one by terminating its worker (killed after ``grace_s``)."""
+        with self._lock:
+            running = self._running.get(job_id)
+            if running is not None and not running.cancelled:
+                running.cancelled = True
+                running.kill_at = time.monotonic() + self.grace_s
+                _signal_group(running.proc, signal.SIGTERM)
+                _close_quietly(running.proc.stdin)  # the worker's stdin watch also stops it
+                self._lock.notify_all()
+                return
+        self.queue.cancel(job_id)  # queued: cancelled now; running in another process: that runner kills it
+        self._changed(job_id)
+
+    def stop(self) -> None:
+        """The app is closing: kill the running workers, mark their jobs INTERRUPTED, end the threads."""
+        with self._lock:
+            self._stopping = True
+            running = list(self._running.values())
+            self._lock.notify_all()
+        for r in running:
+            _signal_group(r.proc, signal.SIGTERM)
+        deadline = time.monotonic() + self.grace_s
+        for r in running:
+            try:
+                r.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(r.proc, signal.SIGKILL)
+            _signal_group(r.proc, signal.SIGKILL)  # anything it started
+        for r in running:
+            if r.reader is not None:
+                r.reader.join(timeout=self.grace_s + 5)
+        if self._thread is not None:
+            self._thread.join(timeout=self.grace_s + 5)
+            self._thread = None
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no queued or running job is left (of ``only``, if given); False on timeout."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self._idle():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._lock:
+                self._lock.wait(min(left, POLL_S))
+
+    def running_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._running)
+
+    # --- the loop ---------------------------------------------------------------------------------------------------
+
+    def _idle(self) -> bool:
+        with self._lock:
+            if self._running:
+                return False
+        return not any(
+            j.state in (JobState.QUEUED, JobState.RUNNING) and (self.only is None or j.id in self.only)
+            for j in self.queue.jobs()
+        )
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                if self._stopping:
+                    return
+            try:
+                self._enforce_cancels()
+                self._start_jobs()
+            except Exception:
+                log.exception("job runner: unexpected error")
+            with self._lock:
+                if not self._stopping:
+                    self._lock.wait(POLL_S)
+
+    def _enforce_cancels(self) -> None:
+        with self._lock:
+            running = list(self._running.values())
+        now = time.monotonic()
+        for r in running:
+            if not r.cancelled:
+                with contextlib.suppress(Exception):
+                    if self.queue.get(r.job.id).cancel_requested:  # cancelled from another process
+                        self.cancel(r.job.id)
+            elif r.kill_at is not None and now >= r.kill_at and r.proc.poll() is None:
+                log.info("job %d: the worker ignored SIGTERM for %.1f s; killing it", r.job.id, self.grace_s)
+                _signal_group(r.proc, signal.SIGKILL)
+                r.kill_at = None
+
+    def _start_jobs(self) -> None:
+        while True:
+            with self._lock:
+                if self._stopping:
+                    return
+            job = self.queue.claim_next(runner=self._tag, only=self.only)
+            if job is None:
+                return
+            self._launch(job)
+
+    def _launch(self, job: Job) -> None:
+        scratch = Path(tempfile.mkdtemp(prefix=f"mw-job-{job.id}-"))
+        spec_file = scratch / "spec.json"
+        spec_file.write_text(dumps(job.spec), encoding="utf-8")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env["TMPDIR"] = env["TEMP"] = env["TMP"] = str(scratch)
+        env[WATCH_STDIN_ENV] = "1"
+        env["PYTHONUNBUFFERED"] = "1"
+        kwargs: dict[str, Any] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True
+        else:
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        cmd = [*self.python_for(job.spec), "-m", "quantize.worker", str(spec_file)]
+        self.queue.append_log(job.id, f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {job.title}\n$ {' '.join(cmd)}")
+        try:
+            with open(self.queue.log_path(job.id), "ab") as log_file:
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, cwd=scratch,
+                                        env=env, **kwargs)  # fmt: skip
+        except OSError as e:
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._finish(job, JobState.FAILED, error=f"could not start the worker ({cmd[0]}): {e.strerror or e}")
+            return
+        running = _Running(job=job, proc=proc, scratch=scratch)
+        running.reader = threading.Thread(target=self._read, args=(running,), name=f"job-{job.id}", daemon=True)
+        with self._lock:
+            self._running[job.id] = running
+        self.queue.set_worker(job.id, proc.pid)
+        self._changed(job.id)
+        running.reader.start()
+
+    def _read(self, r: _Running) -> None:
+        """Follow one worker until it exits, then settle its job's state."""
+        assert r.proc.stdout is not None
+        job_id = r.job.id
+        for raw in r.proc.stdout:
+            event = parse_event(raw)
+            if event is None:
+                text = raw.decode("utf-8", "replace").rstrip()
+                if text:
+                    self.queue.append_log(job_id, text)
+                continue
+            if event.event == "progress":
+                self.queue.update_progress(job_id, stage=event.stage, fraction=event.fraction, message=event.message)
+            elif event.event == "log":
+                self.queue.append_log(job_id, event.message)
+            elif event.event == "done":
+                r.done, r.outputs, r.result = True, [Path(p) for p in event.outputs], event.result
+            elif event.event == "failed":
+                r.error = event.error
+                self.queue.append_log(job_id, f"failed: {event.error}")
+            self._changed(job_id)
+        r.proc.stdout.close()
+        code = r.proc.wait()
+        _signal_group(r.proc, signal.SIGKILL)  # anything the worker left behind in its group
+        _close_quietly(r.proc.stdin)
+        shutil.rmtree(r.scratch, ignore_errors=True)
+        with self._lock:
+            stopping = self._stopping
+        if r.cancelled:
+            state, error = JobState.CANCELLED, "cancelled"
+        elif stopping and not (r.done and code == 0):
+            state, error = JobState.INTERRUPTED, "interrupted: Modelwerk closed while it ran"
+        elif r.done and code == 0:
+            state, error = JobState.DONE, ""
+        else:
+            state, error = JobState.FAILED, r.error or describe_exit(code)
+        if state is not JobState.DONE:
+            remove_partial(r.job.spec)
+            r.outputs = []
+        self.queue.append_log(job_id, f"--- {state.value}" + (f": {error}" if error and error != state.value else ""))
+        self._finish(r.job, state, error=error, outputs=r.outputs, result=r.result)
+        with self._lock:
+            self._running.pop(job_id, None)
+            self._lock.notify_all()
+
+    def _finish(self, job: Job, state: JobState, *, error: str = "", outputs: list[Path] | None = None,
+                result: dict[str, Any] | None = None) -> None:  # fmt: skip
+        final = self.queue.finish(job.id, state, error=error, outputs=outputs or [], result=result)
+        self._changed(job.id)
+        if state is not JobState.INTERRUPTED and self.on_finished is not None:
+            try:
+                self.on_finished(final)
+            except Exception:
+                log.exception("on_finished failed for job %d", job.id)
+
+    def _changed(self, job_id: int) -> None:
+        if self.on_changed is not None:
+            try:
+                self.on_changed(job_id)
+            except Exception:
+                log.exception("on_changed failed for job %d", job_id)
+
+
+def _close_quietly(stream: Any) -> None:
+    if stream is not None:
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()

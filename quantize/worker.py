@@ -1,0 +1,129 @@
+"""The job worker: ``python -m quantize.worker SPEC.json`` runs one job and reports JSON lines on stdout.
+
+Exit codes: 0 done, 1 the job failed (after a ``failed`` event), 2 the spec could not be read. The job's module is imported
+only when its kind comes up, so a missing or broken module (or library) fails that job with a clear event instead of the
+worker itself; this also keeps torch out of the app's environment and llama_cpp out of the toolchain's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+from typing import IO, Any
+
+from quantize.errors import JobFailed
+from quantize.progress import Reporter
+from quantize.spec import JobKind, JobSpec, SpecError, loads, part_path
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_SPEC, EXIT_ORPHANED = 0, 1, 2, 3
+WATCH_STDIN_ENV = "MODELWERK_WORKER_WATCH_STDIN"
+
+DISPATCH: dict[JobKind, str] = {
+    JobKind.QUANTIZE: "quantize.gguf_quantize",
+    JobKind.CONVERT: "quantize.convert",
+    JobKind.GPTQ: "quantize.gptq",
+    JobKind.EVALUATE: "quantize.evaluate",
+}
+"""Job kind -> the module whose ``run(spec, reporter) -> list[Path]`` does it."""
+
+
+class _TrackingReporter(Reporter):
+    """A Reporter that remembers whether the job already said ``done`` (evaluation sends its own, with the metrics)."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        super().__init__(stream)
+        self.done_sent = False
+
+    def done(self, outputs: list[str], result: dict[str, Any] | None = None) -> None:
+        self.done_sent = True
+        super().done(outputs, result)
+
+
+def one_line(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else type(e).__name__
+
+
+def run_spec(spec: JobSpec, reporter: _TrackingReporter) -> int:
+    """Run one job; returns the exit code."""
+    module_name = DISPATCH[spec.kind]
+    try:
+        module = importlib.import_module(module_name)
+        run = module.run
+    except (ImportError, AttributeError) as e:
+        reporter.failed(f"{spec.kind.value} jobs are not available here ({module_name}: {one_line(e)})")
+        traceback.print_exc()
+        return EXIT_FAILED
+    try:
+        outputs = run(spec, reporter)
+    except JobFailed as e:
+        reporter.failed(one_line(e))
+        return EXIT_FAILED
+    except Exception as e:
+        reporter.failed(f"{type(e).__name__}: {one_line(e)}")
+        traceback.print_exc()
+        return EXIT_FAILED
+    if not reporter.done_sent:
+        reporter.done([str(p) for p in outputs or []])
+    return EXIT_OK
+
+
+def _absolute(spec: JobSpec) -> JobSpec:
+    """Paths relative to where the worker was started (it works in a scratch folder)."""
+    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
+    changes = {name: value.absolute() for name, value in values.items() if isinstance(value, Path)}
+    return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
+
+
+def _watch_stdin(spec: JobSpec) -> None:
+    """The runner holds our stdin open; end of file means it died (the app was killed): stop, leave no partial output."""
+    with contextlib.suppress(OSError, ValueError):
+        fd = sys.stdin.fileno()
+        while os.read(fd, 4096):  # the raw fd: a buffered read would hold a lock that blocks interpreter shutdown
+            pass
+    part = part_path(spec.output)
+    with contextlib.suppress(OSError):
+        shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
+    os._exit(EXIT_ORPHANED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    reporter = _TrackingReporter()
+    if len(args) != 1:
+        reporter.failed("usage: python -m quantize.worker SPEC.json")
+        return EXIT_BAD_SPEC
+    try:
+        spec = loads(Path(args[0]).read_text(encoding="utf-8"))
+    except (OSError, SpecError) as e:
+        reporter.failed(f"cannot read the job spec {args[0]}: {one_line(e)}")
+        return EXIT_BAD_SPEC
+    spec = _absolute(spec)
+    if os.environ.get(WATCH_STDIN_ENV) == "1":
+        threading.Thread(target=_watch_stdin, args=(spec,), name="watch-stdin", daemon=True).start()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+    # A scratch folder of its own: libraries that write next to themselves (gptqmodel's ./logs) stay contained.
+    scratch = Path(tempfile.mkdtemp(prefix="mw-worker-"))
+    old_cwd = os.getcwd()
+    try:
+        os.chdir(scratch)
+        return run_spec(spec, reporter)
+    finally:
+        with contextlib.suppress(OSError):
+            os.chdir(old_cwd)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
