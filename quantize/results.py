@@ -1,0 +1,146 @@
+"""Evaluation results, kept in SQLite so the results view can compare every quantization of a model family.
+
+The app keeps the table in the same file as the job queue (`paths.data_dir()/"jobs.db"`): this module owns only the
+`eval_results` table (created if missing) and never touches `PRAGMA user_version`, which belongs to the queue.
+A connection per call keeps it safe to use from any thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path, PurePath
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS eval_results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created TEXT NOT NULL,
+    model TEXT NOT NULL,
+    family TEXT NOT NULL,
+    metrics TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS eval_results_family ON eval_results (family);
+"""
+
+# A quantization suffix at the end of a name: ".Q4_K_M", "-q8_0", "_IQ2_XS", "-f16", "-GPTQ-4bit", "-gptq-int4", "-4bit".
+_QUANT_SUFFIX = re.compile(
+    r"[-._](?:i?q\d(?:_[a-z0-9]+)*|f16|bf16|f32|fp16|fp32|gptq(?:[-_][a-z0-9]+)*|awq(?:[-_][a-z0-9]+)*|\d+bit|int[48])$",
+    re.IGNORECASE,
+)
+_SPLIT_SUFFIX = re.compile(r"-\d{5}-of-\d{5}$")
+
+
+def family_name(name: str) -> str:
+    """A model's family: its name without extension, split-part and quantization suffixes, lower-case.
+
+    "gemma-3-270m.Q8_0.gguf" and "gemma-3-270m-q4_k_m.gguf" -> "gemma-3-270m"; a requantized
+    "gemma-3-270m-q4_k_m.Q4_0.gguf" too.
+    """
+    base = PurePath(name.strip().rstrip("/")).name
+    if base.lower().endswith(".gguf"):
+        base = base[: -len(".gguf")]
+    base = _SPLIT_SUFFIX.sub("", base)
+    while True:
+        stripped = _QUANT_SUFFIX.sub("", base)
+        if stripped == base or not stripped:
+            break
+        base = stripped
+    return base.lower()
+
+
+def metrics_family(metrics: dict[str, Any]) -> str:
+    """The family a result belongs to: an explicit "family" or "base_model" (lineage, set by the app), else the family
+    of the reference it was measured against (a quantization is compared with the model it came from), else its own."""
+    for key in ("family", "base_model"):
+        value = metrics.get(key)
+        if isinstance(value, str) and value.strip():
+            return family_name(value)
+    reference = metrics.get("reference")
+    if isinstance(reference, str) and reference.strip():
+        return family_name(reference)
+    return family_name(str(metrics.get("model") or ""))
+
+
+class ResultStore:
+    """Evaluation results in the SQLite file at `db_path` (created with its folder if missing)."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.db_path, timeout=10.0)
+        try:
+            with db:  # commit on success, roll back on an exception
+                yield db
+        finally:
+            db.close()
+
+    def add(self, metrics: dict[str, Any] | Any) -> int:
+        """Store one result (a metrics dict or an object with `to_dict()`); returns its id."""
+        data: dict[str, Any] = dict(metrics.to_dict() if hasattr(metrics, "to_dict") else metrics)
+        model = str(data.get("model") or "")
+        if not model:
+            raise ValueError("a result needs a model name")
+        created = str(data.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        text = json.dumps(data, allow_nan=True, default=str)
+        with self._connect() as db:
+            cur = db.execute("INSERT INTO eval_results (created, model, family, metrics) VALUES (?, ?, ?, ?)",
+                             (created, model, metrics_family(data), text))  # fmt: skip
+            row_id = cur.lastrowid
+        assert row_id is not None
+        log.debug("stored evaluation %d of %s", row_id, model)
+        return int(row_id)
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every result, oldest first; each dict is the metrics plus "id", "created" and "family"."""
+        return self._select("", ())
+
+    def for_family(self, name: str) -> list[dict[str, Any]]:
+        """Results of one family, oldest first; `name` may be a family or any model name of it ("gemma-3-270m.Q8_0.gguf")."""
+        return self._select("WHERE family = ?", (family_name(name),))
+
+    def get(self, result_id: int) -> dict[str, Any]:
+        """One result.
+
+        Raises:
+            KeyError: no such id.
+        """
+        rows = self._select("WHERE id = ?", (result_id,))
+        if not rows:
+            raise KeyError(f"no evaluation result {result_id}")
+        return rows[0]
+
+    def families(self) -> list[str]:
+        """The families with results, sorted."""
+        with self._connect() as db:
+            return [r[0] for r in db.execute("SELECT DISTINCT family FROM eval_results ORDER BY family")]
+
+    def delete(self, result_id: int) -> None:
+        """Remove a result; an unknown id is not an error."""
+        with self._connect() as db:
+            db.execute("DELETE FROM eval_results WHERE id = ?", (result_id,))
+
+    def _select(self, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        with self._connect() as db:
+            rows = db.execute(f"SELECT id, created, family, metrics FROM eval_results {where} ORDER BY id", params).fetchall()
+        out = []
+        for row_id, created, family, text in rows:
+            try:
+                data = json.loads(text)
+            except ValueError:
+                log.warning("evaluation result %d is not valid JSON; skipped", row_id)
+                continue
+            out.append({**data, "id": row_id, "created": created, "family": family})
+        return out
