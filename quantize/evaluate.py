@@ -169,7 +169,7 @@ def evaluate_gguf(
         chunks = make_chunks(tokens, context=context, bos=m.bos)
         n_scored = sum(c.n_scored for c in chunks)
         if n_scored < MIN_SCORED_TOKENS:
-            raise JobFailed(f"the evaluation text is too short: {len(tokens)} tokens, {n_scored} scored (need {MIN_SCORED_TOKENS})")
+            raise JobFailed(f"the evaluation text is too short: {len(tokens)} tokens, {n_scored} of them scored")
         scorer = Scorer()
         if reference is None:
             _score(chunks, m, None, scorer, say)

@@ -110,7 +110,7 @@ def make_chunks(tokens: list[int], *, context: int, bos: int | None) -> list[Chu
     per = context - (1 if bos is not None else 0)
     if per < 4:
         raise ValueError(f"context {context} is too small")
-    chunks = []
+    chunks: list[Chunk] = []
     for start in range(0, len(tokens), per):
         piece = tokens[start : start + per]
         if len(piece) < per // 2 and chunks:
