@@ -120,7 +120,11 @@ MIGRATIONS: list[str] = [
         created TEXT    NOT NULL
     );
     """,
-    # Later issues append migrations here for jobs.
+    # 5: a conversation's System 2 settings: the thinking budget (tokens) and the prompted strategy.
+    """
+    ALTER TABLE conversations ADD COLUMN thinking_budget INTEGER NOT NULL DEFAULT 1024;
+    ALTER TABLE conversations ADD COLUMN strategy TEXT NOT NULL DEFAULT 'budget'; -- budget, draft_critique_revise, vote
+    """,
 ]
 
 

@@ -271,7 +271,10 @@ class ChatEngine:
             parts.append(final)
         if on_piece is not None:
             on_piece(Piece(PieceKind.ANSWER, final.content))
-        thinking = "\n\n".join(f"[{i + 1}] {p.thinking}\n-> {p.content}" for i, p in enumerate(parts))
+        names = [f"Sample {i + 1}" for i in range(len(parts))] if strategy is r.PromptedStrategy.VOTE \
+            else ["Draft", "Critique", "Revision"]  # fmt: skip
+        thinking = "\n\n".join(f"{name}:\n{p.thinking}\n-> {p.content}".replace("\n\n->", "\n->")
+                                 for name, p in zip(names, parts, strict=True))  # fmt: skip
         s = [p.stats for p in parts]
         stats = replace(final.stats, prompt_tokens=sum(x.prompt_tokens for x in s),
                         thinking_tokens=sum(x.thinking_tokens + x.answer_tokens for x in s) - final.stats.answer_tokens,

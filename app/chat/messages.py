@@ -83,6 +83,17 @@ class ReasoningMode(enum.Enum):
     PROMPTED = "prompted"
 
 
+class PromptedStrategy(enum.Enum):
+    """How prompted reasoning spends its effort (all labelled "prompted reasoning")."""
+
+    BUDGET = "budget"
+    """One pass: think inside tags up to the thinking budget, then answer."""
+    DRAFT_CRITIQUE_REVISE = "draft_critique_revise"
+    """Three passes: a draft, a critique of it, a revised answer."""
+    VOTE = "vote"
+    """Several samples; the most common final answer wins."""
+
+
 class PieceKind(enum.Enum):
     THINKING = "thinking"
     ANSWER = "answer"

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.chat.messages import ChatError
+from app.chat.messages import ChatError, PromptedStrategy
 from app.chat.templates import ChatTemplate, render_messages
 
 log = logging.getLogger(__name__)
@@ -61,17 +61,6 @@ class ThinkingKind(enum.Enum):
     ENABLE_THINKING = "enable_thinking"
     THINK_TAGS = "think_tags"
     REASONING_EFFORT = "reasoning_effort"
-
-
-class PromptedStrategy(enum.Enum):
-    """How prompted reasoning spends its effort (all labelled "prompted reasoning")."""
-
-    BUDGET = "budget"
-    """One pass: think inside tags up to the thinking budget, then answer."""
-    DRAFT_CRITIQUE_REVISE = "draft_critique_revise"
-    """Three passes: a draft, a critique of it, a revised answer."""
-    VOTE = "vote"
-    """Several samples; the most common final answer wins."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from app.chat.messages import AnswerStats, ChatError, Message, ReasoningMode, Role, Sampling
+from app.chat.messages import AnswerStats, ChatError, Message, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.store import Store
 
 __all__ = [
@@ -60,6 +60,8 @@ class Conversation:
     reasoning: ReasoningMode
     created: datetime
     updated: datetime
+    thinking_budget: int = 1024
+    strategy: PromptedStrategy = PromptedStrategy.BUDGET
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,13 @@ def _reasoning(text: str) -> ReasoningMode:
         return ReasoningMode.OFF
 
 
+def _strategy(text: str) -> PromptedStrategy:
+    try:
+        return PromptedStrategy(text)
+    except ValueError:
+        return PromptedStrategy.BUDGET
+
+
 def _conversation(row: sqlite3.Row) -> Conversation:
     return Conversation(
         id=int(row["id"]),
@@ -156,6 +165,8 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         system_prompt=str(row["system_prompt"]),
         sampling=sampling_from_json(str(row["sampling"])),
         reasoning=_reasoning(str(row["reasoning"])),
+        thinking_budget=int(row["thinking_budget"]),
+        strategy=_strategy(str(row["strategy"])),
         created=_time(row["created"]),
         updated=_time(row["updated"]),
     )
@@ -268,7 +279,12 @@ class Conversations:
         """Set System 1 / System 2 for the next answers."""
         self._set(conversation_id, "reasoning", reasoning.value)
 
-    def _set(self, conversation_id: int, column: str, value: str) -> None:
+    def set_thinking(self, conversation_id: int, *, budget: int, strategy: PromptedStrategy) -> None:
+        """Set the thinking budget (tokens) and the prompted strategy of System 2."""
+        self._set(conversation_id, "thinking_budget", max(16, int(budget)))
+        self._set(conversation_id, "strategy", strategy.value)
+
+    def _set(self, conversation_id: int, column: str, value: str | int) -> None:
         # column is one of our literals above, never user input.
         changed = self._store.execute(
             f"UPDATE conversations SET {column} = ?, updated = ? WHERE id = ?", (value, _now(), conversation_id)

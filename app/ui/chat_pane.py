@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat import export
-from app.chat.messages import Answer, ChatError, ReasoningMode, Role, Sampling
+from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
 from app.ui.chat_backends import ChatBackends
 from app.ui.chat_sampling import SamplingControls
+from app.ui.chat_thinking import ThinkingControls
 from app.ui.chat_view import Bubble, TranscriptView
 from app.ui.chat_worker import AnswerJob, AnswerRequest
 from app.ui.tasks import TaskGroup
@@ -100,6 +101,7 @@ class ConversationPane(QWidget):
         self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reasoning.setMinimumContentsLength(26)
         self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
+        self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
         self.sampling_controls = SamplingControls(conversation.sampling)
         # System prompt and export share one menu: the settings row stays narrow enough for a 1280-wide window.
         self.more_button = QToolButton()
@@ -113,6 +115,7 @@ class ConversationPane(QWidget):
         self.more_button.setMenu(menu)
         settings = QHBoxLayout()
         settings.addWidget(self.reasoning)
+        settings.addWidget(self.thinking_controls)
         settings.addWidget(self.sampling_controls)
         settings.addStretch()
         settings.addWidget(self.more_button)
@@ -168,6 +171,7 @@ class ConversationPane(QWidget):
         self.reload_button.clicked.connect(self._on_reload_button_clicked)
         self.sampling_controls.sampling_changed.connect(self._on_sampling_controls_sampling_changed)
         self.reasoning.currentIndexChanged.connect(self._on_reasoning_current_index_changed)
+        self.thinking_controls.thinking_changed.connect(self._on_thinking_controls_thinking_changed)
 
         self.refresh_model()
         self.reload_messages()
@@ -197,6 +201,7 @@ class ConversationPane(QWidget):
             index = self.reasoning.findData(ReasoningMode.PROMPTED)  # what the engine does for a model without it
         self.reasoning.setCurrentIndex(max(index, 0))
         self._updating = False
+        self._show_thinking_controls()
         runtime = self.backends.runtime(self.key)
         if runtime is not None and runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED):
             self.show_banner(f"The model's runtime stopped: {runtime.error or runtime.state.value}. "
@@ -294,7 +299,9 @@ class ConversationPane(QWidget):
         self.banner.hide()
         message_id = self.sessions.begin_streaming(self.conversation.id)
         history = self.sessions.history(self.conversation.id)
-        request = AnswerRequest(engine, history, self.mode(), self.sampling(), message_id=message_id)
+        budget, strategy = self.thinking_controls.values()
+        request = AnswerRequest(engine, history, self.mode(), self.sampling(), thinking_budget=budget, strategy=strategy,
+                                message_id=message_id)  # fmt: skip
         job = AnswerJob(request, tasks=self.tasks, sessions=self.sessions, parent=self)
         job.progress.connect(self._on_job_progress)
         job.done.connect(self._on_job_done)
@@ -345,6 +352,17 @@ class ConversationPane(QWidget):
         if self._updating or self.reasoning.currentIndex() < 0:
             return
         self.sessions.set_reasoning(self.conversation.id, self.mode())
+        self.conversation = self.sessions.get(self.conversation.id)
+        self._show_thinking_controls()
+
+    def _show_thinking_controls(self) -> None:
+        """The budget and strategy matter only to System 2; the strategies only to prompted reasoning."""
+        mode = self.mode()
+        self.thinking_controls.setVisible(mode is not ReasoningMode.OFF)
+        self.thinking_controls.set_prompted(mode is ReasoningMode.PROMPTED)
+
+    def _on_thinking_controls_thinking_changed(self, budget: int, strategy: PromptedStrategy) -> None:
+        self.sessions.set_thinking(self.conversation.id, budget=budget, strategy=strategy)
         self.conversation = self.sessions.get(self.conversation.id)
 
     def _on_system_prompt_triggered(self) -> None:

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from app.chat.engine import ChatEngine
-from app.chat.messages import Answer, Message, Piece, PieceKind, ReasoningMode, Sampling
-from app.chat.reasoning import PromptedStrategy
+from app.chat.messages import Answer, Message, Piece, PieceKind, PromptedStrategy, ReasoningMode, Sampling
 from app.chat.sessions import Conversations
 from app.ui.tasks import TaskGroup
 

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from app.chat.endpoints import Endpoints
 from app.chat.engine import ChatEngine
-from app.chat.messages import PRESETS, ReasoningMode, Role, Sampling
+from app.chat.messages import PRESETS, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.reasoning import detect
 from app.chat.runtime import LoadOptions, RuntimeState
 from app.chat.sessions import Conversations, MessageState, local_model_key
@@ -408,3 +408,29 @@ def test_mid_stream_renders_the_same_text_as_a_full_render(qtbot: QtBot) -> None
         stream.update_last(content=answer[:end], thinking="", streaming=True)
         full.set_bubbles([Bubble(1, Role.USER, "q"), Bubble(2, Role.ASSISTANT, answer[:end], streaming=True)])
         assert stream.toPlainText() == full.toPlainText(), answer[:end]
+
+
+def test_thinking_budget_and_prompted_strategy_are_offered_saved_and_used(qtbot: QtBot, page: ChatPage) -> None:
+    backend = FakeBackend(["Let me see.", "</think>", "Four."])
+    fake(page, backend)
+    pane = page.new_chat(KEY)
+    pane.set_mode(ReasoningMode.OFF)
+    assert not pane.thinking_controls.isVisibleTo(pane)  # System 1 has nothing to budget
+    pane.set_mode(ReasoningMode.NATIVE)
+    assert pane.thinking_controls.isVisibleTo(pane)
+    assert not pane.thinking_controls.strategy_actions[PromptedStrategy.VOTE].isEnabled()  # native: the budget alone
+    pane.set_mode(ReasoningMode.PROMPTED)
+    assert pane.thinking_controls.strategy_actions[PromptedStrategy.VOTE].isEnabled()
+    pane.thinking_controls.budget.setValue(300)
+    pane.thinking_controls.strategy_actions[PromptedStrategy.DRAFT_CRITIQUE_REVISE].trigger()
+    assert pane.thinking_controls.text() == "budget 300 · draft → revise"
+    stored = pane.sessions.get(pane.conversation.id)
+    assert (stored.thinking_budget, stored.strategy) == (300, PromptedStrategy.DRAFT_CRITIQUE_REVISE)
+    before = len(backend.prompts)
+    send(qtbot, pane, "2+2?")
+    assert len(backend.prompts) - before == 3  # draft, critique, revision
+    thinking = pane.messages()[-1].thinking
+    assert thinking.index("Draft:") < thinking.index("Critique:") < thinking.index("Revision:")
+    reopened = ConversationPane(stored, sessions=pane.sessions, backends=page.backends, tasks=pane.tasks)
+    qtbot.addWidget(reopened)
+    assert reopened.thinking_controls.values() == (300, PromptedStrategy.DRAFT_CRITIQUE_REVISE)

@@ -1,0 +1,95 @@
+"""System 2 settings of a conversation: the thinking budget and, for prompted reasoning, the strategy.
+
+A tool button next to the reasoning toggle ("budget 1,024 · one pass") whose menu holds a budget spin box and the three
+prompted strategies. All three are labelled prompted reasoning: the model is asked to reason, it was not trained to.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget, QWidgetAction
+
+from app.chat.messages import PromptedStrategy
+
+STRATEGY_LABELS = {
+    PromptedStrategy.BUDGET: "One pass: think within the budget, then answer",
+    PromptedStrategy.DRAFT_CRITIQUE_REVISE: "Draft → critique → revise (3 passes)",
+    PromptedStrategy.VOTE: "Vote: several samples, the most common answer wins",
+}
+SHORT_LABELS = {PromptedStrategy.BUDGET: "one pass", PromptedStrategy.DRAFT_CRITIQUE_REVISE: "draft → revise",
+                PromptedStrategy.VOTE: "vote"}  # fmt: skip
+
+
+class ThinkingControls(QToolButton):
+    """Emits `thinking_changed(budget, strategy)` when the user changes either; `set_values` shows stored ones silently."""
+
+    thinking_changed = Signal(int, object)
+
+    def __init__(self, budget: int, strategy: PromptedStrategy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("thinking-controls")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolTip("System 2: how many tokens the model may think before it must answer, and how prompted reasoning "
+                        "spends its effort")  # fmt: skip
+        self._updating = False
+        menu = QMenu(self)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.addWidget(QLabel("Thinking budget"))
+        self.budget = QSpinBox()
+        self.budget.setRange(16, 32_768)
+        self.budget.setSingleStep(256)
+        self.budget.setSuffix(" tokens")
+        layout.addWidget(self.budget)
+        budget_action = QWidgetAction(menu)
+        budget_action.setDefaultWidget(row)
+        menu.addAction(budget_action)
+        menu.addSection("Prompted reasoning")
+        self._group = QActionGroup(self)
+        self.strategy_actions: dict[PromptedStrategy, QAction] = {}
+        for choice, label in STRATEGY_LABELS.items():
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setData(choice.value)
+            self._group.addAction(action)
+            self.strategy_actions[choice] = action
+        self.setMenu(menu)
+        self.budget.valueChanged.connect(self._on_budget_value_changed)
+        self._group.triggered.connect(self._on_group_triggered)
+        self.set_values(budget, strategy)
+
+    def values(self) -> tuple[int, PromptedStrategy]:
+        checked = self._group.checkedAction()
+        strategy = PromptedStrategy(checked.data()) if checked is not None else PromptedStrategy.BUDGET
+        return self.budget.value(), strategy
+
+    def set_values(self, budget: int, strategy: PromptedStrategy) -> None:
+        self._updating = True
+        self.budget.setValue(budget)
+        self.strategy_actions[strategy].setChecked(True)
+        self._updating = False
+        self._label()
+
+    def set_prompted(self, prompted: bool) -> None:
+        """Strategies apply to prompted reasoning only; native thinking uses the budget alone."""
+        for action in self.strategy_actions.values():
+            action.setEnabled(prompted)
+        self._label()
+
+    def _label(self) -> None:
+        budget, strategy = self.values()
+        prompted = next(iter(self.strategy_actions.values())).isEnabled()
+        self.setText(f"budget {budget:,}" + (f" · {SHORT_LABELS[strategy]}" if prompted else ""))
+
+    def _on_budget_value_changed(self, _value: int) -> None:
+        self._changed()
+
+    def _on_group_triggered(self, _action: QAction) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        self._label()
+        if not self._updating:
+            self.thinking_changed.emit(*self.values())
