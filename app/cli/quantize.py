@@ -1,0 +1,224 @@
+"""`modelwerk quantize` and `modelwerk jobs`: make GGUF quantizations through the persistent job queue, list the queue.
+
+`quantize` adds one job per type to the same queue the GUI's Jobs page shows, runs them here in a runner thread (worker
+child processes) with a progress line, and registers each output in the Library as "quantized from MODEL with TYPE".
+Ctrl-C stops the worker; the job shows as interrupted and `modelwerk jobs` lists it (the Jobs page can retry it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.cli import common as c
+from app.store import Store
+
+INTERRUPTED = 130
+REDRAW_S = 0.25
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[str, Callable[[argparse.Namespace], int]]:
+    """Add the subcommands; returns name -> handler."""
+    p = sub.add_parser("quantize", help="quantize a GGUF model to other llama.cpp types (through the job queue)")
+    p.add_argument("model", metavar="MODEL", help="a library id, a library name or a path to a GGUF file")
+    p.add_argument("--type", dest="types", action="append", required=True, metavar="TYPE",
+                   help="a llama.cpp type such as Q4_K_M, Q8_0, Q5_K_M (repeat for several)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: the models folder)")
+    p.add_argument("--imatrix", type=Path, default=None, metavar="FILE", help="importance matrix (llama-imatrix output)")
+    p.add_argument("--allow-requantize", action="store_true",
+                   help="allow quantizing an already-quantized model (quality suffers twice)")  # fmt: skip
+    p.add_argument("--leave-output-tensor", action="store_true", help="keep output.weight unquantized (larger, better)")
+    p.add_argument("--threads", type=int, default=0, help="threads (default: all cores)")
+    p.add_argument("--dry-run", action="store_true", help="show predicted sizes and problems; write nothing")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    j = sub.add_parser("jobs", help="list the job queue (quantize, convert, GPTQ, evaluate)")
+    j.add_argument("--log", type=int, default=None, metavar="ID", help="print one job's log")
+    j.add_argument("--json", action="store_true", help="print the jobs as JSON")
+    return {"quantize": _cmd_quantize, "jobs": _cmd_jobs}
+
+
+def _cmd_quantize(args: argparse.Namespace) -> int:
+    from app.cli.serve import resolve_model
+    from app.jobs import quantize_specs
+    from quantize.spec import SpecError
+
+    if args.threads < 0:
+        raise c.UsageError("--threads must be zero (all cores) or more")
+    source = resolve_model(args.model)
+    out_dir = args.out if args.out is not None else c.settings().models_dir
+    try:
+        specs = quantize_specs(
+            source, args.types, out_dir=out_dir, imatrix=args.imatrix, threads=args.threads,
+            allow_requantize=args.allow_requantize, keep_output_tensor=args.leave_output_tensor,
+        )  # fmt: skip
+    except SpecError as e:
+        raise c.UsageError(str(e)) from None
+    if args.allow_requantize:
+        print("warning: requantizing an already-quantized model loses quality twice; prefer an F16/BF16 source",
+              file=sys.stderr)  # fmt: skip
+    if args.dry_run:
+        return _dry_run(specs, as_json=args.json)
+    return _run(specs, as_json=args.json)
+
+
+def _dry_run(specs: list[Any], *, as_json: bool) -> int:
+    import shutil
+
+    from quantize.errors import JobFailed
+    from quantize.gguf_quantize import check
+
+    rows = []
+    for spec in specs:
+        row: dict[str, Any] = {"type": spec.quant_type, "output": str(spec.output), "predicted_bytes": None, "problem": ""}
+        try:
+            _, row["predicted_bytes"] = check(spec)
+        except JobFailed as e:
+            row["problem"] = str(e)
+        rows.append(row)
+    if as_json:
+        c.print_json(rows)
+    else:
+        folder = specs[0].output.parent
+        free = shutil.disk_usage(folder).free if folder.exists() else None
+        for row in rows:
+            size = c.size(row["predicted_bytes"]) if row["predicted_bytes"] else "-"
+            print(f"{row['type']:8} {size:>10}  {row['output']}" + (f"  ({row['problem']})" if row["problem"] else ""))
+        if free is not None:
+            print(f"free in {folder}: {c.size(free)}")
+    return 1 if any(r["problem"] for r in rows) else 0
+
+
+def _run(specs: list[Any], *, as_json: bool) -> int:
+    from app.jobs import open_queue, python_for, register_output
+    from app.library.catalog import Catalog
+    from app.settings import load_settings
+    from quantize.queue import JobState
+    from quantize.runner import JobRunner
+
+    queue = open_queue()
+    try:
+        if queue.paused:
+            print("modelwerk quantize: the job queue is paused (in the Modelwerk window); resume it there", file=sys.stderr)
+            return 1
+        jobs = [queue.add(spec) for spec in specs]
+        ids = [j.id for j in jobs]
+        runner = JobRunner(queue, python_for=python_for, only=ids)
+        bar = _Bar()
+        try:
+            runner.start()
+            while not runner.wait_idle(REDRAW_S):
+                bar.show([queue.get(i) for i in ids])
+        except KeyboardInterrupt:
+            runner.stop()
+            bar.end()
+            print(f"modelwerk quantize: interrupted; job(s) {', '.join(map(str, ids))} can be retried on the Jobs page",
+                  file=sys.stderr)  # fmt: skip
+            return INTERRUPTED
+        runner.stop()
+        bar.end()
+        finished = [queue.get(i) for i in ids]
+    finally:
+        queue.close()
+    rows = []
+    with Store.open(paths.database_path()) as store:
+        catalog = Catalog(store)
+        models_dir = load_settings(store).models_dir
+        for job in finished:
+            row: dict[str, Any] = {
+                "job_id": job.id, "type": getattr(job.spec, "quant_type", ""), "state": job.state.value,
+                "output": str(job.spec.output), "error": job.error, "model_id": None,
+                "size_bytes": job.result.get("size_bytes"), "predicted_bytes": job.result.get("predicted_bytes"),
+                "seconds": job.result.get("seconds"),
+            }  # fmt: skip
+            if job.state is JobState.DONE:
+                for result in register_output(job, catalog, models_dir):
+                    entry = result.entry or result.duplicate_of
+                    row["model_id"] = entry.id if entry is not None else None
+                    row["error"] = result.error
+            rows.append(row)
+    if as_json:
+        c.print_json(rows)
+    else:
+        for row in rows:
+            if row["state"] == "done":
+                registered = row["model_id"] is not None
+                where = f"library id {row['model_id']}" if registered else f"not in the library: {row['error']}"
+                print(f"{row['type']}: {row['output']} ({c.size(row['size_bytes'] or 0)}, {row['seconds']} s), {where}")
+            else:
+                print(f"{row['type']}: {row['state']}: {row['error']}", file=sys.stderr)
+    return 0 if all(r["state"] == "done" for r in rows) else 1
+
+
+def _cmd_jobs(args: argparse.Namespace) -> int:
+    from app.jobs import open_queue
+
+    queue = open_queue()
+    try:
+        if args.log is not None:
+            queue.get(args.log)  # JobNotFound: one line, exit 1
+            sys.stdout.write(queue.read_log(args.log))
+            return 0
+        jobs = queue.jobs()
+        paused = queue.paused
+    finally:
+        queue.close()
+    if args.json:
+        c.print_json({"paused": paused, "jobs": [_job_json(j) for j in jobs]})
+        return 0
+    if not jobs:
+        print("No jobs: make one with `modelwerk quantize MODEL --type Q4_K_M`.")
+        return 0
+    for j in jobs:
+        progress = f"{j.fraction * 100:3.0f}%" if j.fraction is not None and j.state.value == "running" else ""
+        detail = j.error or (", ".join(str(p) for p in j.outputs)) or j.message
+        print(f"{j.id:4d}  {j.state.value:11} {progress:4}  {j.title}" + (f"  [{detail}]" if detail else ""))
+    if paused:
+        print("(the queue is paused)")
+    return 0
+
+
+def _job_json(j: Any) -> dict[str, Any]:
+    from quantize.spec import to_dict
+
+    return {"id": j.id, "title": j.title, "state": j.state.value, "position": j.position, "spec": to_dict(j.spec),
+            "created": j.created, "started": j.started, "finished": j.finished, "stage": j.stage, "fraction": j.fraction,
+            "message": j.message, "error": j.error, "outputs": [str(p) for p in j.outputs], "result": j.result,
+            "eta_s": j.eta_s, "log": str(j.log_path)}  # fmt: skip
+
+
+class _Bar:
+    """One self-overwriting line on stderr: each job's type, percent and ETA."""
+
+    def __init__(self) -> None:
+        self._width = 0
+        self._last = 0.0
+
+    def show(self, jobs: list[Any]) -> None:
+        now = time.monotonic()
+        if now - self._last < REDRAW_S or (not sys.stderr.isatty() and now - self._last < 5):
+            return
+        self._last = now
+        parts = []
+        for j in jobs:
+            name = getattr(j.spec, "quant_type", j.spec.kind.value)
+            if j.state.value == "running":
+                pct = f"{j.fraction * 100:3.0f}%" if j.fraction is not None else j.stage or "starting"
+                eta = f" ETA {int(j.eta_s) // 60}:{int(j.eta_s) % 60:02d}" if j.eta_s is not None else ""
+                parts.append(f"{name} {pct}{eta} {j.message[:40]}")
+            else:
+                parts.append(f"{name} {j.state.value}")
+        line = " | ".join(parts)
+        sys.stderr.write("\r" + line.ljust(self._width))
+        sys.stderr.flush()
+        self._width = len(line)
+
+    def end(self) -> None:
+        if self._width:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self._width = 0

@@ -1,0 +1,127 @@
+"""The app's side of the job queue: where it lives, which Python runs a job, output names, registering outputs in the Library.
+
+``quantize`` stays free of ``app``; this module hands it the paths (``paths.data_dir()/jobs.db``, the log folder) and turns
+finished jobs into Library entries with their lineage ("quantized from MODEL with TYPE").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from app import paths
+from app.library.catalog import Catalog, source_quantized
+from app.library.importer import ImportMode, ImportResult, import_model
+from quantize.queue import Job, JobQueue
+from quantize.spec import ConvertSpec, JobSpec, QuantizeSpec, needs_toolchain
+from quantize.types import GGUF_TYPES, gguf_type
+
+log = logging.getLogger(__name__)
+
+JOBS_DB = "jobs.db"
+
+# "gemma-3-270m.Q4_K_M", "gemma-3-270m-q4_k_m", "model-f16": the quantization part of a GGUF file name.
+_QUANT_SUFFIX = re.compile(
+    r"[._-](?:" + "|".join(sorted((re.escape(n) for n in GGUF_TYPES), key=len, reverse=True)) + r"|Q[2-6]_K)$",
+    re.IGNORECASE,
+)
+
+
+def jobs_db_path() -> Path:
+    return paths.data_dir() / JOBS_DB
+
+
+def open_queue() -> JobQueue:
+    """The app's job queue (running jobs of a crashed session become interrupted here)."""
+    return JobQueue(jobs_db_path(), log_dir=paths.log_dir() / "jobs")
+
+
+def base_name(path: Path) -> str:
+    """A GGUF file's name without extension and quantization: ``gemma-3-270m-q4_k_m.gguf`` -> ``gemma-3-270m``."""
+    stem = path.name[: -len(".gguf")] if path.name.lower().endswith(".gguf") else path.name
+    while True:
+        shorter = _QUANT_SUFFIX.sub("", stem)
+        if shorter == stem or not shorter:
+            return stem
+        stem = shorter
+
+
+def default_output(source: Path, quant_type: str, out_dir: Path) -> Path:
+    """``out_dir/<base name>.<TYPE>.gguf``, e.g. ``gemma-3-270m.Q4_K_M.gguf`` -> ``gemma-3-270m.Q8_0.gguf``."""
+    return out_dir / f"{base_name(source)}.{gguf_type(quant_type).name}.gguf"
+
+
+def quantize_specs(
+    source: Path,
+    types: list[str],
+    *,
+    out_dir: Path,
+    imatrix: Path | None = None,
+    allow_requantize: bool = False,
+    keep_output_tensor: bool = False,
+    threads: int = 0,
+    dry_run: bool = False,
+) -> list[QuantizeSpec]:
+    """One spec per type, with absolute paths and default output names; duplicate types are made once.
+
+    Raises:
+        SpecError: an unknown type.
+    """
+    src = source.expanduser().absolute()
+    names = list(dict.fromkeys(gguf_type(t).name for t in types))
+    return [
+        QuantizeSpec(
+            source=src,
+            output=default_output(src, name, out_dir.expanduser().absolute()),
+            quant_type=name,
+            imatrix=None if imatrix is None else imatrix.expanduser().absolute(),
+            allow_requantize=allow_requantize,
+            keep_output_tensor=keep_output_tensor,
+            threads=threads,
+            dry_run=dry_run,
+        )
+        for name in names
+    ]
+
+
+def python_for(spec: JobSpec) -> list[str]:
+    """The interpreter that runs a job: the app's own, or the toolchain's for torch-based jobs."""
+    import sys
+
+    if not needs_toolchain(spec):
+        return [sys.executable]
+    from quantize.toolchain import Toolchain, default_root  # H2's module; imported only when a toolchain job runs
+
+    return [str(Toolchain(default_root(paths.data_dir())).python)]
+
+
+def model_name(path: Path, catalog: Catalog) -> str:
+    """The Library's name for a model file, or its file name when it is not in the Library."""
+    entry = catalog.by_path(path)
+    return entry.name if entry is not None else path.name
+
+
+def register_output(job: Job, catalog: Catalog, models_dir: Path) -> list[ImportResult]:
+    """Add a finished job's model outputs to the Library where they are, with their lineage as the source text.
+
+    Evaluation results and dry runs register nothing. Never raises for a bad output (the result carries the error).
+    """
+    spec = job.spec
+    if isinstance(spec, QuantizeSpec):
+        source = source_quantized(model_name(spec.source, catalog), gguf_type(spec.quant_type).name)
+    elif isinstance(spec, ConvertSpec):
+        source = f"converted from {spec.source.name} to {spec.outtype.upper()}"
+    elif spec.kind.value == "gptq":
+        source = f"quantized from {spec.source.name} with GPTQ {getattr(spec, 'bits', '?')}-bit"
+    else:
+        return []
+    results = []
+    for output in job.outputs:
+        if not output.exists():
+            continue
+        result = import_model(output, catalog, models_dir, mode=ImportMode.IN_PLACE, source=source)
+        if result.error:
+            log.warning("could not register %s in the Library: %s", output, result.error)
+        results.append(result)
+    return results
