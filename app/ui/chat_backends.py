@@ -29,9 +29,11 @@ log = logging.getLogger(__name__)
 
 
 class RuntimeBridge(QObject):
-    """`changed(key, state)` on the GUI thread whenever a runtime's state changes (loading, ready, crashed...)."""
+    """`changed(key, state)` on the GUI thread whenever a runtime's state changes (loading, ready, crashed...);
+    `endpoint_models_changed()` when an endpoint's model list was fetched."""
 
     changed = Signal(str, object)
+    endpoint_models_changed = Signal()
 
     def watch(self, key: str, runtime: Runtime) -> None:
         runtime.on_state_changed = lambda state: self.changed.emit(key, state)
@@ -69,6 +71,8 @@ class ChatBackends:
         self.manager = manager or RuntimeManager()
         self.bridge = RuntimeBridge()
         self._local: dict[str, LocalModel] = {}
+        self.endpoint_models: dict[int, list[str]] = {}
+        """The models each endpoint offers, as last fetched (the Chat page fetches them; Compare lists them too)."""
 
     # -- local models --------------------------------------------------------------------------------------------------
 

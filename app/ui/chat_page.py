@@ -53,7 +53,6 @@ class ChatPage(QWidget):
         self.sessions = sessions
         self.tasks = TaskGroup(self)
         self._hardware: HardwareReport | None = None
-        self._endpoint_models: dict[int, list[str]] = {}
         self._endpoint_errors: dict[int, str] = {}
 
         self.tree = QTreeWidget()
@@ -142,7 +141,7 @@ class ChatPage(QWidget):
         for endpoint in self.backends.endpoints.list():
             top = self._item(self.tree, f"{endpoint.name} (endpoint)", "endpoint", endpoint.id)
             top.setText(1, self._endpoint_errors.get(endpoint.id, ""))
-            for model in self._endpoint_models.get(endpoint.id, []):
+            for model in self.backends.endpoint_models.get(endpoint.id, []):
                 key = endpoint_model_key(endpoint.id, model)
                 self._add_conversations(self._item(top, model, "model", key), key)
             top.setExpanded(True)
@@ -375,9 +374,10 @@ class ChatPage(QWidget):
                              what=f"models of endpoint {ident}")  # fmt: skip
 
     def _on_endpoint_models(self, endpoint_id: int, models: list[str]) -> None:
-        self._endpoint_models[endpoint_id] = models
+        self.backends.endpoint_models[endpoint_id] = models
         self._endpoint_errors.pop(endpoint_id, None)
         self.refresh()
+        self.backends.bridge.endpoint_models_changed.emit()
 
     def _on_endpoint_error(self, endpoint_id: int, message: str) -> None:
         self._endpoint_errors[endpoint_id] = "unreachable"

@@ -1,15 +1,19 @@
 """Compare: the same prompt to two loaded models side by side, a vote, and the Elo leaderboard built from the votes.
 
-Both answers stream at once (each runtime is its own process). Votes are stored (app.chat.elo) under the models' names;
-the leaderboard is recomputed from every vote in order.
+Both answers stream at once (each runtime is its own process); any loaded library model or endpoint model can be either
+side. Blind mode hides which model is which (and shuffles the sides) until the vote is cast, so the vote judges the
+answers, not the names. Votes are stored (app.chat.elo) under the models' names; the leaderboard is recomputed from every
+vote in order.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.chat.elo import Winner, leaderboard, record_vote
 from app.chat.messages import PRESETS, Answer, ChatError, Message, ReasoningMode, Role
 from app.chat.runtime import RuntimeState
+from app.chat.sessions import endpoint_model_key
 from app.store import Store
 from app.ui.chat_backends import ChatBackends
 from app.ui.chat_view import Bubble, TranscriptView
@@ -47,12 +52,18 @@ class ComparePage(QWidget):
         self.jobs: dict[int, AnswerJob] = {}
         self._prompt = ""
         self._models: tuple[str, str] = ("", "")
+        self.rng = random.Random()
 
         self.model_a = QComboBox()
         self.model_b = QComboBox()
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("A prompt for both models")
         self.prompt.setFixedHeight(64)
+        self.blind = QCheckBox("Blind")
+        self.blind.setToolTip("Hide which model answered on which side until you vote; the sides are shuffled")
+        self.side_labels = (QLabel(), QLabel())
+        for label in self.side_labels:
+            label.setObjectName("muted")
         self.ask_button = QPushButton("Ask both")
         self.stop_button = QPushButton("Stop")
         self.views = (TranscriptView(), TranscriptView())
@@ -78,12 +89,15 @@ class ComparePage(QWidget):
         grid.addWidget(self.model_a, 0, 1)
         grid.addWidget(QLabel("Model B"), 0, 2)
         grid.addWidget(self.model_b, 0, 3)
-        grid.addWidget(self.views[0], 1, 0, 1, 2)
-        grid.addWidget(self.views[1], 1, 2, 1, 2)
+        grid.addWidget(self.side_labels[0], 1, 0, 1, 2)
+        grid.addWidget(self.side_labels[1], 1, 2, 1, 2)
+        grid.addWidget(self.views[0], 2, 0, 1, 2)
+        grid.addWidget(self.views[1], 2, 2, 1, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         ask = QHBoxLayout()
         ask.addWidget(self.prompt, 1)
+        ask.addWidget(self.blind)
         ask.addWidget(self.ask_button)
         ask.addWidget(self.stop_button)
         heading = QLabel("Compare")
@@ -102,11 +116,15 @@ class ComparePage(QWidget):
         self.ask_button.clicked.connect(self.ask)
         self.stop_button.clicked.connect(self.stop)
         backends.bridge.changed.connect(self.refresh)
+        backends.bridge.endpoint_models_changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self, *_args: object) -> None:
         """The ready models in both lists (keeping the choice), the leaderboard, the buttons."""
         ready = [(rt.name, key) for key, rt in self.backends.manager.runtimes().items() if rt.state is RuntimeState.READY]
+        for endpoint in self.backends.endpoints.list():
+            ready += [(f"{model} ({endpoint.name})", endpoint_model_key(endpoint.id, model))
+                      for model in self.backends.endpoint_models.get(endpoint.id, [])]  # fmt: skip
         for i, combo in enumerate((self.model_a, self.model_b)):
             current = combo.currentData()
             combo.clear()
@@ -115,7 +133,7 @@ class ComparePage(QWidget):
             index = combo.findData(current)
             combo.setCurrentIndex(index if index >= 0 else min(i, combo.count() - 1))
         if not ready:
-            self.note.setText("Load two models on the Chat page to compare them.")
+            self.note.setText("Load two models on the Chat page (or add an endpoint) to compare them.")
         self._show_board()
         self._update_buttons()
 
@@ -135,16 +153,21 @@ class ComparePage(QWidget):
     def ask(self) -> None:
         """Send the prompt to both models at once."""
         text = self.prompt.toPlainText().strip()
-        keys = (self.model_a.currentData(), self.model_b.currentData())
+        keys = [self.model_a.currentData(), self.model_b.currentData()]
+        names = [self.model_a.currentText(), self.model_b.currentText()]
         if not text or self.busy() or None in keys:
             return
+        if self.blind.isChecked() and self.rng.random() < 0.5:
+            keys.reverse()
+            names.reverse()
         try:
             engines = [self.backends.engine(str(k)) for k in keys]
         except ChatError as e:
             self.note.setText(str(e))
             return
         self._prompt = text
-        self._models = (self.model_a.currentText(), self.model_b.currentText())
+        self._models = (names[0], names[1])
+        self._show_sides(hidden=self.blind.isChecked())
         self.note.setText("")
         for i, engine in enumerate(engines):
             self.views[i].set_bubbles([Bubble(-1, Role.USER, text), Bubble(-2, Role.ASSISTANT, "", streaming=True)])
@@ -184,10 +207,18 @@ class ComparePage(QWidget):
         if not self._prompt or self.busy():
             return
         record_vote(self.store, self._prompt, self._models[0], self._models[1], winner)
-        self.note.setText(f"Vote saved: {dict((w, t) for t, w in VOTES)[winner].lower()}.")
+        reveal = f" A was {self._models[0]}, B was {self._models[1]}." if self.blind.isChecked() else ""
+        self.note.setText(f"Vote saved: {dict((w, t) for t, w in VOTES)[winner].lower()}.{reveal}")
+        self._show_sides(hidden=False)
         self._prompt = ""
         self._show_board()
         self._update_buttons()
+
+    def _show_sides(self, *, hidden: bool) -> None:
+        """Name the model above each answer; in blind mode only "A" and "B" until the vote."""
+        for i, label in enumerate(self.side_labels):
+            side = "AB"[i]
+            label.setText(f"Answer {side}" if hidden else f"Answer {side}: {self._models[i]}")
 
     def _update_buttons(self) -> None:
         busy = self.busy()

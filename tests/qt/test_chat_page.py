@@ -340,6 +340,34 @@ def test_compare_asks_both_and_votes_update_the_leaderboard(qtbot: QtBot, page: 
     compare.shutdown()
 
 
+def test_compare_lists_endpoint_models_and_blind_mode_hides_and_shuffles_the_sides(
+    qtbot: QtBot, page: ChatPage, store: Store
+) -> None:
+    from app.chat.elo import Winner
+    from app.ui.compare_page import ComparePage
+
+    fake(page, FakeBackend(["an answer"]))
+    compare = ComparePage(page.backends, store)
+    qtbot.addWidget(compare)
+    endpoint = page.backends.endpoints.add("lab", "http://127.0.0.1:9/v1")
+    page.backends.endpoint_models[endpoint.id] = ["alpha", "beta"]
+    page.backends.bridge.endpoint_models_changed.emit()
+    names = [compare.model_a.itemText(i) for i in range(compare.model_a.count())]
+    assert names == ["alpha (lab)", "beta (lab)"] and compare.model_b.currentText() == "beta (lab)"
+
+    compare.blind.setChecked(True)
+    compare.rng.random = lambda: 0.1  # type: ignore[method-assign]  # the coin says: swap the sides
+    compare.prompt.setPlainText("Which is better?")
+    compare.ask_button.click()
+    qtbot.waitUntil(lambda: not compare.busy(), timeout=WAIT_MS)
+    assert [label.text() for label in compare.side_labels] == ["Answer A", "Answer B"]  # no names before the vote
+    compare.vote_buttons[Winner.A].click()
+    assert compare.side_labels[0].text() == "Answer A: beta (lab)"  # revealed: A was model B's choice
+    assert "A was beta (lab)" in compare.note.text()
+    assert compare.board.item(0, 0).text() == "beta (lab)"
+    compare.shutdown()
+
+
 def test_closing_the_window_stops_every_runtime(qtbot: QtBot, chat_gguf: Path) -> None:
     import psutil
     from fixtures.hardware_reports import cpu_only
