@@ -462,3 +462,21 @@ def test_thinking_budget_and_prompted_strategy_are_offered_saved_and_used(qtbot:
     reopened = ConversationPane(stored, sessions=pane.sessions, backends=page.backends, tasks=pane.tasks)
     qtbot.addWidget(reopened)
     assert reopened.thinking_controls.values() == (300, PromptedStrategy.DRAFT_CRITIQUE_REVISE)
+
+
+def test_load_dialog_warns_before_loading_what_will_not_fit(qtbot: QtBot, gemma_model: Path) -> None:
+    from fixtures.hardware_reports import cpu_only
+
+    from app.chat.runtime import check_fit
+    from app.ui.chat_dialogs import LoadDialog
+
+    info = inspect(gemma_model)
+    small = cpu_only(ram_total=4 * 1024**3, ram_available=1200 * 1024**2)  # a machine with 1.2 GiB free
+
+    dialog = LoadDialog(info.name, max_context=info.context_length, fit_check=lambda o: check_fit(info, small, o))
+    qtbot.addWidget(dialog)
+    dialog.context.setValue(2048)
+    assert not dialog.warning.isVisibleTo(dialog)  # weights 253 MB + a small KV cache fit
+    dialog.context.setValue(32768)  # 576 MiB of KV cache more: it does not
+    assert dialog.warning.isVisibleTo(dialog)
+    assert "will probably not fit at 32,768 tokens of context" in dialog.warning.text()
