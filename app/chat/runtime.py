@@ -16,7 +16,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import IO, TYPE_CHECKING
 from app.chat.client import ChatClient
 from app.chat.messages import ChatError, RuntimeCrashed
 from app.chat.runtime_server import KEY_ENV
+from quantize.processes import child_env, module_command
 
 if TYPE_CHECKING:
     from app.library.model import ModelInfo
@@ -245,7 +245,7 @@ class Runtime:
 
     def _command(self) -> list[str]:
         o = self.options
-        cmd = [sys.executable, "-m", "app.chat.runtime_server", "--model", str(self.model_path), "--name", self.name,
+        cmd = [*module_command("app.chat.runtime_server"), "--model", str(self.model_path), "--name", self.name,
                "--ctx", str(o.context), "--gpu-layers", "auto" if o.gpu_layers is None else str(o.gpu_layers),
                "--kv-type", o.kv_type, "--host", self.host, "--port", str(self.requested_port), "--watch-stdin"]  # fmt: skip
         if o.threads:
@@ -256,9 +256,7 @@ class Runtime:
 
     def _start(self) -> None:
         self.key = secrets.token_urlsafe(24) if self._fixed_key is None else self._fixed_key
-        env = dict(os.environ, **{KEY_ENV: self.key})
-        root = str(Path(__file__).resolve().parents[2])  # so `-m app...` imports this checkout, installed or not
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env = child_env({KEY_ENV: self.key})  # the checkout on PYTHONPATH: `-m app...` imports it, installed or not
         kwargs: dict[str, object] = {}
         if os.name == "posix":
             kwargs["start_new_session"] = True
