@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 STAGE = "quantize"
 DISK_MARGIN = 64 << 20  # leave some room for the file system and the log
 _TENSOR_LINE = re.compile(r"^\[\s*(\d+)\s*/\s*(\d+)\]\s+(\S+)")
-_LEVEL_ERROR = 4  # GGML_LOG_LEVEL_ERROR
+_LEVEL_ERROR = 4  # GGML_LOG_LEVEL_ERROR (ggml: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5)
 
 
 class _LogSink:
@@ -72,6 +72,16 @@ def _install_log(sink: _LogSink) -> None:
 
     _callback_ref = _callback
     llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
+
+
+def _restore_log() -> None:
+    """Give llama-cpp-python its own log callback back (matters when a job runs in-process, as in tests)."""
+    import llama_cpp
+
+    with contextlib.suppress(Exception):
+        from llama_cpp import _logger
+
+        llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
 
 
 def _imatrix_table(path: Path) -> tuple[Any, list[Any]]:
@@ -174,6 +184,7 @@ def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
         part.unlink(missing_ok=True)
         raise
     finally:
+        _restore_log()
         del keep
     size = spec.output.stat().st_size
     result |= {"size_bytes": size, "seconds": round(time.perf_counter() - start, 3), "tensors": sink.tensors_done + 1}

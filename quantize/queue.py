@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -331,7 +331,7 @@ class JobQueue:
 
     # --- for the runner ---------------------------------------------------------------------------------------------
 
-    def claim_next(self, *, runner: str, only: frozenset[int] | None = None) -> Job | None:
+    def claim_next(self, *, runner: str, only: Collection[int] | None = None) -> Job | None:
         """Mark the first queued job RUNNING for this runner, unless paused or ``max_parallel`` jobs already run."""
         if self.paused:
             return None
