@@ -67,3 +67,12 @@ def default_models_dir() -> Path:
     (the user may point ``models_dir`` elsewhere before anything is downloaded).
     """
     return data_dir() / "models"
+
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+"""Icons, the style sheet, the self-test model: beside the packages in a checkout and in a bundle alike."""
+
+
+def resource_path(relative: str) -> Path:
+    """A file under resources/ (it may not exist, e.g. the self-test model outside a bundle)."""
+    return RESOURCES / relative

@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from app import paths
 from app.cli import chat, hardware, library, pull, search, serve
@@ -27,6 +28,8 @@ COMMAND_MODULES = (hardware, library, search, pull, serve, chat, evaluate_cli, q
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
     p = argparse.ArgumentParser(prog="modelwerk", description="A workbench for local language models.")
     p.add_argument("--debug", action="store_true", help="log debug details and show tracebacks")
+    p.add_argument("--self-test", action="store_true",
+                   help="check this installation: window offscreen, a tiny model loaded, 8 tokens generated")  # fmt: skip
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     commands: dict[str, Callable[[argparse.Namespace], int]] = {}
     for module in COMMAND_MODULES:
@@ -34,9 +37,33 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Nam
     return p, commands
 
 
+def _files_to_open(args_list: list[str], commands: dict[str, Callable[[argparse.Namespace], int]]) -> list[Path] | None:
+    """`modelwerk FILE...` (what a double-click on a .gguf runs): the files, else None (a command or options)."""
+    if not args_list or args_list[0].startswith("-") or args_list[0] in commands:
+        return None
+    files = [Path(a) for a in args_list if not a.startswith("-")]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise UsageError(f"no such command or file: {missing[0]} (commands: {', '.join(sorted(commands))})")
+    return files
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, commands = _parser()
+    if args_list[:1] == ["--self-test"]:
+        from app.ui.selftest import self_test  # Qt only when asked for
+
+        return self_test(args_list[1:])
+    try:
+        files = _files_to_open(args_list, commands)
+    except UsageError as e:
+        print(f"modelwerk: {e}", file=sys.stderr)
+        return 2
+    if files is not None:
+        from app.ui.app import run_gui
+
+        return int(run_gui([], files=files))
     args = parser.parse_args(args_list)  # exits 2 on usage errors
     if args.command is None:
         from app.ui.app import run_gui  # Qt only when the GUI is wanted

@@ -19,7 +19,7 @@ from app.store import Store, StoreError
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
-STYLE = Path(__file__).resolve().parents[2] / "resources" / "style.qss"
+STYLE = paths.resource_path("style.qss")
 _shown_callbacks: list[Callable[[], None]] = []
 
 
@@ -102,19 +102,31 @@ def create_app(argv: list[str]) -> QApplication:
     return app
 
 
-def run_gui(argv: list[str] | None = None, *, report: HardwareReport | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+def run_gui(argv: list[str] | None = None, *, report: HardwareReport | None = None, files: list[Path] | None = None) -> int:
+    """Open the main window and run the event loop; returns the exit code.
+
+    `files` are opened in it (imported, or shown when already in the Library). When Modelwerk already runs for this data
+    folder, they go to that window instead and this call returns 0 at once.
+    """
     setup_logging(paths.log_dir())
     app = create_app(argv or [])
+    from app.ui.single_instance import InstanceServer, send_to_running
+
+    if send_to_running(files or []):
+        log.info("handed %d file(s) to the running Modelwerk", len(files or []))
+        return 0
+    server = InstanceServer()
+    server.listen()
     hooks = sys.excepthook, threading.excepthook
     install_excepthook()
     try:
-        return _run(app, report)
+        return _run(app, report, server, files or [])
     finally:
+        server.close()
         sys.excepthook, threading.excepthook = hooks
 
 
-def _run(app: QApplication, report: HardwareReport | None) -> int:
+def _run(app: QApplication, report: HardwareReport | None, server: QObject, files: list[Path]) -> int:
     try:
         store = Store.open(paths.database_path())
     except StoreError as e:
@@ -125,6 +137,9 @@ def _run(app: QApplication, report: HardwareReport | None) -> int:
     with store:
         window = MainWindow(load_settings(store), report=report, store=store, demo=True)
         window.show()
+        server.files_received.connect(window.open_paths)  # type: ignore[attr-defined]
+        if files:
+            QTimer.singleShot(0, lambda: window.open_paths(files))
         for callback in _shown_callbacks:
             QTimer.singleShot(0, callback)
         code = app.exec()

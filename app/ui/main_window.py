@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QSize, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -24,6 +24,7 @@ from app.hub.client import HubClient, hf_client
 from app.hub.download_rows import Download
 from app.hub.downloads import DownloadQueue
 from app.library.catalog import Catalog
+from app.paths import resource_path
 from app.settings import Settings
 from app.store import Store
 from app.ui import icons, library_actions
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("main-window")
         self.setWindowTitle("Modelwerk")
-        self.setWindowIcon(icons.icon("hardware"))
+        self.setWindowIcon(QIcon(str(resource_path("icons/modelwerk-256.png"))))
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setFixedWidth(188)
@@ -157,6 +158,13 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("About Modelwerk", self._on_about_triggered)
+
+    def _on_about_triggered(self) -> None:
+        from app.ui.about_dialog import AboutDialog
+
+        AboutDialog(self).exec()
 
     def show_page(self, page: QWidget) -> None:
         self.sidebar.setCurrentRow(self.pages.indexOf(page))
@@ -165,6 +173,22 @@ class MainWindow(QMainWindow):
         """What a drop does: show the Library and import there."""
         self.show_page(self.library_page)
         self.library_page.import_paths(paths)
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """What opening a file does (`modelwerk model.gguf`, a double-click, a second launch): come to the front, show a
+        model that is already in the Library, import the others."""
+        log.info("opening %s", ", ".join(str(p) for p in paths) or "nothing: coming to the front")
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        known = [(p, self.catalog.by_path(p)) for p in paths]
+        new = [p for p, entry in known if entry is None]
+        shown = [entry for _p, entry in known if entry is not None]
+        if shown:
+            self._on_discover_page_show_in_library(shown[-1].id)
+        if new:
+            self.import_paths(new)
 
     def _on_library_page_models_changed(self, *_args: object) -> None:
         self.chat_page.refresh()

@@ -39,13 +39,16 @@ class Call(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._fn()
-        except Exception as e:  # reported to the page, which shows it in one line
-            log.exception("background call failed")
-            self.signals.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
-        else:
-            # A receiver closed meanwhile (a page, the window) is fine: Qt drops the delivery.
-            self.signals.finished.emit(result)
+            try:
+                result = self._fn()
+            except Exception as e:  # reported to the page, which shows it in one line
+                log.exception("background call failed")
+                self.signals.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
+            else:
+                # A receiver closed meanwhile (a page, the window) is fine: Qt drops the delivery.
+                self.signals.finished.emit(result)
+        except RuntimeError:  # the application itself is gone (quitting): nobody is left to tell
+            log.debug("background call finished after the application quit")
         finally:
             self.done = True
             _running.discard(self)

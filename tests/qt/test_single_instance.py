@@ -1,0 +1,146 @@
+"""One Modelwerk per data folder: a second launch hands its files to the running window; opening a file imports or shows it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.cli import main as cli_main
+from app.library.catalog import Catalog
+from app.library.inspect import inspect
+from app.settings import load_settings
+from app.store import Store
+from app.ui.single_instance import InstanceServer, send_to_running, server_name
+
+ROOT = Path(__file__).resolve().parents[2]
+SEND = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from app.ui.single_instance import send_to_running
+app = QCoreApplication([])
+print(send_to_running([Path(p) for p in sys.argv[1:]]))
+"""
+
+
+def env(home: Path) -> dict[str, str]:
+    return {**os.environ, "MODELWERK_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+
+
+def test_a_second_launch_hands_its_files_to_the_first(qtbot: QtBot, modelwerk_home: Path, tmp_path: Path) -> None:
+    server = InstanceServer()
+    assert server.listen()
+    try:
+        model = tmp_path / "a model.gguf"
+        model.write_bytes(b"GGUF")
+        child = subprocess.Popen([sys.executable, "-c", SEND, str(model)], cwd=ROOT, env=env(modelwerk_home),
+                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
+        with qtbot.waitSignal(server.files_received, timeout=10_000) as received:
+            pass
+        qtbot.waitUntil(lambda: child.poll() is not None, timeout=10_000)  # the event loop sends our "ok"
+        out, _ = child.communicate(timeout=10)
+        assert received.args == [[model]]
+        assert out.strip() == "True"
+    finally:
+        server.close()
+
+
+def test_without_a_running_instance_nothing_is_sent(qtbot: QtBot) -> None:
+    assert send_to_running([]) is False
+
+
+def test_the_socket_of_a_killed_instance_is_taken_over(qtbot: QtBot, modelwerk_home: Path) -> None:
+    code = (
+        "from PySide6.QtCore import QCoreApplication\nfrom PySide6.QtNetwork import QLocalServer\nimport sys, time\n"
+        "app = QCoreApplication([])\ns = QLocalServer()\nprint(s.listen(sys.argv[1]), flush=True)\ntime.sleep(60)\n"
+    )
+    name = server_name()
+    child = subprocess.Popen([sys.executable, "-c", code, name], env=env(modelwerk_home), stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "True"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert send_to_running([]) is False  # nobody answers on the dead socket
+    server = InstanceServer()
+    try:
+        assert server.listen()  # the stale socket was removed
+    finally:
+        server.close()
+
+
+def test_opening_files_shows_known_models_and_imports_new_ones(
+    qtbot: QtBot, tiny_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fixtures.hardware_reports import cpu_only
+
+    from app import paths
+    from app.ui.main_window import MainWindow
+
+    store = Store.open(paths.database_path())
+    known = Catalog(store).add(inspect(tiny_gguf), source="imported")
+    window = MainWindow(load_settings(store), report=cpu_only(), store=store, demo=False)
+    qtbot.addWidget(window)
+    imported: list[list[Path]] = []
+    monkeypatch.setattr(window.library_page, "import_paths", lambda p, **_kw: imported.append(list(p)))
+    selected: list[int] = []
+    monkeypatch.setattr(window.library_page, "select", selected.append)
+    new = tmp_path / "new.gguf"
+    new.write_bytes(tiny_gguf.read_bytes())
+    window.open_paths([tiny_gguf, new])
+    assert selected == [known.id]
+    assert imported == [[new]]
+    assert window.pages.currentWidget() is window.library_page
+    window.close()
+    store.close()
+
+
+def test_the_command_line_opens_files_and_refuses_what_is_neither_file_nor_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    opened: list[list[Path]] = []
+    monkeypatch.setattr("app.ui.app.run_gui", lambda argv, files=None: opened.append(files or []) or 0)
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    assert cli_main([str(model)]) == 0
+    assert opened == [[model]]
+    assert cli_main(["nosuchthing"]) == 2
+    assert "no such command or file: nosuchthing" in capsys.readouterr().err
+
+
+def test_a_second_real_launch_returns_at_once_and_the_first_window_opens_the_file(
+    modelwerk_home: Path, tmp_path: Path
+) -> None:
+    first = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env(modelwerk_home),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        log = modelwerk_home / "logs" / "modelwerk.log"
+        model = tmp_path / "x.gguf"
+        model.write_bytes(b"GGUF")
+        listening = False
+        while not listening and time.monotonic() < deadline:  # until the first one listens
+            probe = subprocess.run([sys.executable, "-c", SEND], cwd=ROOT, env=env(modelwerk_home), capture_output=True,
+                                   text=True, timeout=30)  # fmt: skip
+            listening = probe.stdout.strip() == "True"
+            time.sleep(0.2)
+        assert listening
+        out = subprocess.run([sys.executable, "-m", "app", str(model)], cwd=ROOT, env=env(modelwerk_home),
+                             capture_output=True, text=True, timeout=30)  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        text = log.read_text(encoding="utf-8")
+        assert "handed 1 file(s) to the running Modelwerk" in text
+        deadline = time.monotonic() + 20
+        while f"opening {model}" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert f"opening {model}" in log.read_text(encoding="utf-8")
+    finally:
+        first.terminate()
+        first.wait(20)
