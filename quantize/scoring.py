@@ -1,7 +1,8 @@
 """Quality metrics from logits, shared by the llama.cpp and transformers backends: perplexity, KL divergence, top-1 agreement.
 
 All math is numpy over row slices, so a 262,144-token vocabulary never needs more than a few tens of MB at once.
-Log-softmax runs in float64; a reference's log-probabilities are kept in float32 for one chunk at a time.
+Log-probabilities are float32 (as llama.cpp's logits are) with float64 sums; a reference's are kept for one window at a
+time.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import numpy as np
 import numpy.typing as npt
 
 SLICE_ROWS = 16
-"""Rows per numpy slice: 16 x 262,144 float64 = 32 MB."""
+"""Rows per numpy slice: 16 x 262,144 float32 = 16 MB per temporary."""
 
 FloatArray = npt.NDArray[np.floating]
 
 
-def log_softmax(logits: FloatArray) -> npt.NDArray[np.float64]:
-    """Row-wise log-softmax in float64 (a copy; the input may be a view of llama.cpp's buffer)."""
-    x = np.array(logits, dtype=np.float64)
+def log_softmax(logits: FloatArray) -> npt.NDArray[np.float32]:
+    """Row-wise log-softmax: float32 values (as the logits are), float64 sums (a copy; the input may be a view of
+    llama.cpp's buffer)."""
+    x = np.array(logits, dtype=np.float32)
     x -= x.max(axis=1, keepdims=True)
-    x -= np.log(np.exp(x).sum(axis=1, keepdims=True))
+    x -= np.log(np.exp(x).sum(axis=1, keepdims=True, dtype=np.float64)).astype(np.float32)
     return x
 
 
@@ -52,14 +54,14 @@ class Scorer:
             e = min(n, s + SLICE_ROWS)
             rows = np.arange(e - s)
             lp = log_softmax(logits[s:e])
-            self.nll.extend((-lp[rows, targets[s:e]]).tolist())
+            self.nll.extend((-lp[rows, targets[s:e]]).astype(np.float64).tolist())
             if ref_logprobs is None:
                 continue
-            r = np.asarray(ref_logprobs[s:e], dtype=np.float64)
-            kld = (np.exp(r) * (r - lp)).sum(axis=1)
+            r = np.asarray(ref_logprobs[s:e], dtype=np.float32)
+            kld = (np.exp(r) * (r - lp)).sum(axis=1, dtype=np.float64)
             self.kld.extend(np.maximum(kld, 0.0).tolist())  # rounding can give -1e-12
             self.top1.extend((r.argmax(axis=1) == lp.argmax(axis=1)).tolist())
-            self.ref_nll.extend((-r[rows, targets[s:e]]).tolist())
+            self.ref_nll.extend((-r[rows, targets[s:e]]).astype(np.float64).tolist())
 
     @property
     def tokens(self) -> int:
