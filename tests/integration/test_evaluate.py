@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixtures.tiny_gguf import DEFAULT_WORDS, write_kquant_gguf
+
 from quantize.errors import JobFailed
 from quantize.eval_text import EVAL_TEXT
 from quantize.evaluate import Metrics, evaluate_gguf, run
@@ -37,7 +37,7 @@ def test_a_model_against_itself_has_zero_kld_and_full_agreement(kquant_gguf: Pat
     assert m.quant_type == "F16" and m.params is not None and m.params > 1_000_000
     assert m.size_bytes == kquant_gguf.stat().st_size and m.prompt_tps > 0 and m.gen_tps > 0
     assert m.model == m.reference == kquant_gguf.name
-    assert [s for s, *_ in events][0] == "load" and "evaluate" in [s for s, *_ in events] and events[-1][0] == "done"
+    assert events[0][0] == "load" and "evaluate" in [s for s, *_ in events] and events[-1][0] == "done"
 
 
 def test_another_model_differs_and_without_reference_there_is_no_kld(kquant_gguf: Path, tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_too_short_text_and_missing_files(kquant_gguf: Path, tmp_path: Path) -> 
         evaluate_gguf(tmp_path / "none.gguf", text=TINY_TEXT, context=64)
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"GGUF" + b"\0" * 100)
-    with pytest.raises(JobFailed, match="cannot load bad.gguf"):
+    with pytest.raises(JobFailed, match=r"cannot load bad\.gguf"):
         evaluate_gguf(bad, text=TINY_TEXT, context=64)
 
 
