@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fit_accuracy.py
 	$(BIN)/python bench/download.py
 	$(BIN)/python bench/chat_throughput.py
+	$(BIN)/python bench/quantize.py
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m app.ui.screenshots docs

@@ -22,7 +22,7 @@ from typing import Any
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.spec import QuantizeSpec, SpecError, part_path
-from quantize.types import GgufType, gguf_type, predict_size, read_layout
+from quantize.types import GgufType, gguf_type, predict_size
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +139,6 @@ def check(spec: QuantizeSpec) -> tuple[GgufType, int]:
     return qt, predicted
 
 
-def _source_types(source: Path) -> str:
-    types = sorted({t.ggml_type for t in read_layout(source).tensors if len(t.shape) >= 2})
-    return ", ".join(types)
-
-
 def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
     """Quantize ``spec.source`` to ``spec.quant_type`` at ``spec.output``; emits progress and the done event.
 
@@ -152,7 +147,7 @@ def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
     """
     qt, predicted = check(spec)
     result: dict[str, Any] = {"source": str(spec.source), "quant_type": qt.name, "predicted_bytes": predicted}
-    reporter.log(f"{spec.source.name} ({_source_types(spec.source)}) -> {qt.name}: about {predicted / 2**20:.1f} MiB")
+    reporter.log(f"{spec.source.name} -> {qt.name}: about {predicted / 2**20:.1f} MiB")
     if spec.dry_run:
         reporter.done([], result=result | {"dry_run": True})
         return []

@@ -151,6 +151,8 @@ class JobQueue:
         self._db.row_factory = sqlite3.Row
         with contextlib.suppress(sqlite3.DatabaseError):
             self._db.execute("PRAGMA journal_mode=WAL")
+            # No fsync per progress update (a job sends one per tensor); WAL keeps the file consistent after a crash.
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
         self.recover()
 
@@ -274,7 +276,10 @@ class JobQueue:
     # --- changing ---------------------------------------------------------------------------------------------------
 
     def add(self, spec: JobSpec, *, title: str = "") -> Job:
-        """Queue a job at the end."""
+        """Queue a job at the end (relative paths are taken against the current folder)."""
+        from quantize.worker import absolute_spec
+
+        spec = absolute_spec(spec)
         with self._tx() as db:
             end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
             cur = db.execute(

@@ -136,6 +136,7 @@ class GgufLayout:
 
 _SCALAR = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
 _STRING, _ARRAY = 8, 9
+_U64 = struct.Struct("<Q")
 
 
 class _Cursor:
@@ -165,6 +166,11 @@ class _Cursor:
             itype, count = self.take("I"), self.take("Q")
             if itype in _SCALAR:
                 self.pos = self.pos + _SCALAR[itype] * count
+            elif itype == _STRING:  # the vocabulary: 262,144 strings for Gemma, so a tight loop
+                unpack, buf, pos = _U64.unpack_from, self.buf, self.pos
+                for _ in range(count):
+                    pos += 8 + unpack(buf, pos)[0]
+                self.pos = pos
             else:
                 for _ in range(count):
                     self.skip_value(itype)

@@ -79,8 +79,8 @@ def run_spec(spec: JobSpec, reporter: _TrackingReporter) -> int:
     return EXIT_OK
 
 
-def _absolute(spec: JobSpec) -> JobSpec:
-    """Paths relative to where the worker was started (it works in a scratch folder)."""
+def absolute_spec(spec: JobSpec) -> JobSpec:
+    """The spec with its paths made absolute (against the current folder): workers run in a scratch folder."""
     values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
     changes = {name: value.absolute() for name, value in values.items() if isinstance(value, Path)}
     return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, SpecError) as e:
         reporter.failed(f"cannot read the job spec {args[0]}: {one_line(e)}")
         return EXIT_BAD_SPEC
-    spec = _absolute(spec)
+    spec = absolute_spec(spec)
     if os.environ.get(WATCH_STDIN_ENV) == "1":
         threading.Thread(target=_watch_stdin, args=(spec,), name="watch-stdin", daemon=True).start()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
