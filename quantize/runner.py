@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quantize.progress import parse_event
+from quantize.progress import Event, parse_event
 from quantize.queue import Job, JobQueue, JobState, process_tag
 from quantize.spec import JobSpec, dumps, part_path
 from quantize.worker import WATCH_STDIN_ENV
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLL_S = 0.2
+PROGRESS_S = 0.1
 
 
 @dataclass
@@ -256,6 +257,8 @@ class JobRunner:
         """Follow one worker until it exits, then settle its job's state."""
         assert r.proc.stdout is not None
         job_id = r.job.id
+        pending: Event | None = None  # the latest progress not yet written
+        written_at, stage = 0.0, None
         for raw in r.proc.stdout:
             event = parse_event(raw)
             if event is None:
@@ -264,6 +267,13 @@ class JobRunner:
                     self.queue.append_log(job_id, text)
                 continue
             if event.event == "progress":
+                # A job may report every tensor; the queue row (what the GUI polls) changes at most PROGRESS_S apart,
+                # so the runner does not take CPU from the job on a small machine. A new stage is written at once.
+                now = time.monotonic()
+                if now - written_at < PROGRESS_S and event.stage == stage:
+                    pending = event
+                    continue
+                pending, written_at, stage = None, now, event.stage
                 self.queue.update_progress(job_id, stage=event.stage, fraction=event.fraction, message=event.message)
             elif event.event == "log":
                 self.queue.append_log(job_id, event.message)
@@ -273,6 +283,8 @@ class JobRunner:
                 r.error = event.error
                 self.queue.append_log(job_id, f"failed: {event.error}")
             self._changed(job_id)
+        if pending is not None:
+            self.queue.update_progress(job_id, stage=pending.stage, fraction=pending.fraction, message=pending.message)
         r.proc.stdout.close()
         code = r.proc.wait()
         _signal_group(r.proc, signal.SIGKILL)  # anything the worker left behind in its group

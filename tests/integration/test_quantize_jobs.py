@@ -112,7 +112,7 @@ def test_tiny_model_to_q8_0_q4_0_q4_k_m_each_loads_and_generates(queue: JobQueue
         assert "[  21/  21]" in log and "--- done" in log  # llama.cpp's per-tensor lines are kept in the job log
         sizes[t] = out.stat().st_size
     assert sizes["Q8_0"] > sizes["Q4_K_M"] > sizes["Q4_0"]
-    assert changed.count(ids[0]) >= 21  # a progress update per tensor
+    assert ids[0] in changed and ids[2] in changed
     assert not list(tmp_path.glob("*.part"))
 
 
