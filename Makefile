@@ -9,15 +9,20 @@ export CMAKE_ARGS := -DGGML_NATIVE=OFF
 SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
 
-.PHONY: run test lint bench screenshots sysdeps clean
+.PHONY: run test lint bench screenshots dist sysdeps clean
 
 run: $(STAMP)
 	$(BIN)/modelwerk
 
+# The toolchain venv (torch CPU, transformers, gptqmodel, llama.cpp's converter) for the HF->GGUF and GPTQ tests;
+# ~1-4 minutes the first time (pip cache cold: ~3.5), under 2 s when its stamp is current.
+TOOLCHAIN := $(CURDIR)/.toolchain
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+	MODELWERK_TOOLCHAIN=$(TOOLCHAIN) $(BIN)/modelwerk toolchain install
+	QT_QPA_PLATFORM=offscreen MODELWERK_TOOLCHAIN=$(TOOLCHAIN) $(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,6 +35,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/chat_throughput.py
 	$(BIN)/python bench/quantize.py
 
+# The Linux bundle (PyInstaller one-folder) and its tarball: dist/modelwerk/ and dist/modelwerk-VERSION-linux-ARCH.tar.gz.
+# Windows and macOS installers are built from the same spec by .github/workflows/build.yml.
+dist: $(STAMP)
+	$(BIN)/python installer/selftest_model.py build/selftest/tiny.gguf
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/modelwerk.spec
+	installer/linux/make-tarball.sh
+
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m app.ui.screenshots docs
 
@@ -39,7 +51,7 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,demo]'
+	$(BIN)/python -m pip install -q -e '.[test,demo,dist]'
 	touch $@
 
 sysdeps:
@@ -52,4 +64,4 @@ sysdeps:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .toolchain .pytest_cache .mypy_cache .ruff_cache build *.egg-info

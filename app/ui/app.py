@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, QThread, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QThread, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import paths
@@ -92,6 +93,18 @@ def _show_crash_dialog(headline: str, details: str, log_path: str) -> None:
         _dialog_open = False
 
 
+class FileOpenFilter(QObject):
+    """macOS hands a double-clicked document to the running app as a FileOpen event, not as an argument."""
+
+    files_opened = Signal(list)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent) and event.file():
+            self.files_opened.emit([Path(event.file())])
+            return True
+        return super().eventFilter(watched, event)
+
+
 def create_app(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(["modelwerk", *argv])
     assert isinstance(app, QApplication)
@@ -138,6 +151,9 @@ def _run(app: QApplication, report: HardwareReport | None, server: QObject, file
         window = MainWindow(load_settings(store), report=report, store=store, demo=True)
         window.show()
         server.files_received.connect(window.open_paths)  # type: ignore[attr-defined]
+        opener = FileOpenFilter(app)
+        opener.files_opened.connect(window.open_paths)
+        app.installEventFilter(opener)
         if files:
             QTimer.singleShot(0, lambda: window.open_paths(files))
         for callback in _shown_callbacks:

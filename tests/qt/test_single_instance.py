@@ -144,3 +144,17 @@ def test_a_second_real_launch_returns_at_once_and_the_first_window_opens_the_fil
     finally:
         first.terminate()
         first.wait(20)
+
+
+def test_a_file_open_event_opens_the_file(qtbot: QtBot, tmp_path: Path) -> None:
+    """macOS: a double-click in Finder reaches the running app as a FileOpen event."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.app import FileOpenFilter
+
+    opener = FileOpenFilter()
+    model = tmp_path / "m.gguf"
+    with qtbot.waitSignal(opener.files_opened) as opened:
+        assert opener.eventFilter(QApplication.instance(), QFileOpenEvent(str(model)))
+    assert opened.args == [[model]]
