@@ -15,13 +15,14 @@ from app import paths
 from app.cli import chat, hardware, library, pull, search, serve
 from app.cli import evaluate as evaluate_cli
 from app.cli import quantize as quantize_cli
+from app.cli import toolchain as toolchain_cli
 from app.cli.common import UsageError, one_line
 from app.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
 
-COMMAND_MODULES = (hardware, library, search, pull, serve, chat, evaluate_cli, quantize_cli)
+COMMAND_MODULES = (hardware, library, search, pull, serve, chat, evaluate_cli, quantize_cli, toolchain_cli)
 """Each module's register(sub) adds its subcommands and returns name -> handler."""
 
 
