@@ -70,7 +70,7 @@ def _window(app: QApplication) -> None:
         window.close()
         window.deleteLater()
         app.processEvents()
-    print(f"window: {pages} pages shown in {(time.perf_counter() - t) * 1000:.0f} ms")
+    print(f"window: {pages} pages shown in {(time.perf_counter() - t) * 1000:.0f} ms", flush=True)
 
 
 def _generate(model: Path) -> None:
@@ -81,7 +81,7 @@ def _generate(model: Path) -> None:
     runtime = Runtime.launch(model, options=LoadOptions(context=256, threads=1, gpu_layers=0))
     try:
         runtime.wait_ready(120)
-        print(f"runtime: {model.name} ready in {time.perf_counter() - t:.2f} s (pid {runtime.pid})")
+        print(f"runtime: {model.name} ready in {time.perf_counter() - t:.2f} s (pid {runtime.pid})", flush=True)
         t = time.perf_counter()
         text, tokens = "", 0
         for delta in runtime.client().stream_completion("hello", sampling=Sampling(temperature=0, max_tokens=TOKENS)):
