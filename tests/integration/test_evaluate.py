@@ -181,3 +181,49 @@ def test_gemma_q8_0_is_closer_to_the_original_than_q4_0(gemma_model: Path, gemma
     # for the report: pytest -s shows them
     for name, m in results.items():
         print(f"\n{name}: {json.dumps(m.to_dict())}")
+
+
+# --- GPTQ / Hugging Face folders: transformers in the toolchain environment ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def toolchain_hf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The tiny random HF Llama and its GPTQ 4-bit quantization (H2's job), made with the toolchain's Python."""
+    from fixtures.tiny_hf import make_tiny_hf
+
+    from quantize.spec import GptqSpec
+    from quantize.toolchain import ROOT_ENV, Toolchain
+
+    if not os.environ.get(ROOT_ENV):
+        pytest.skip(f"no toolchain: set {ROOT_ENV} (make test installs one)")
+    toolchain = Toolchain(Path(os.environ[ROOT_ENV]))
+    if not toolchain.status().installed:
+        pytest.skip(f"the toolchain at {toolchain.root} is not installed")
+    folder = tmp_path_factory.mktemp("hf")
+    hf = make_tiny_hf(toolchain, folder / "tiny-llama")
+    gptq = folder / "tiny-llama-GPTQ-4bit"
+    spec_file = folder / "gptq.json"
+    spec_file.write_text(dumps(GptqSpec(source=hf, output=gptq, bits=4, group_size=128)), encoding="utf-8")
+    proc = subprocess.run([str(toolchain.python), "-m", "quantize.worker", str(spec_file)], capture_output=True, text=True,
+                          cwd=folder, env=toolchain.env(), timeout=300)  # fmt: skip
+    assert proc.returncode == 0 and gptq.is_dir(), proc.stdout[-1000:] + proc.stderr[-2000:]
+    return {"hf": hf, "gptq": gptq}
+
+
+@pytest.mark.slow
+def test_cli_evaluates_gptq_against_its_source_in_the_toolchain(toolchain_hf: dict[str, Path], tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from app.cli import main
+
+    text = tmp_path / "t.txt"
+    text.write_text(EVAL_TEXT[:3000], encoding="utf-8")
+    common = ["--text", str(text), "--context", "64", "--threads", "2", "--json"]
+    assert main(["eval", str(toolchain_hf["hf"]), "--reference", str(toolchain_hf["hf"]), *common]) == 0
+    same = json.loads(capsys.readouterr().out)
+    assert same["backend"] == "transformers" and same["kld_mean"] < 1e-5 and same["top1_agreement"] == 1.0
+    assert main(["eval", str(toolchain_hf["gptq"]), "--reference", str(toolchain_hf["hf"]), *common]) == 0
+    q = json.loads(capsys.readouterr().out)
+    assert q["quant_type"].startswith("GPTQ-4bit") and math.isfinite(q["perplexity"]) and q["ppl_tokens"] > 100
+    assert q["kld_mean"] > same["kld_mean"] and 0 < q["top1_agreement"] <= 1.0
+    assert q["params"] == same["params"] and q["size_bytes"] < same["size_bytes"]
+    assert q["reference_perplexity"] == pytest.approx(same["perplexity"], rel=1e-4)
