@@ -22,13 +22,14 @@ from typing import Any
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.spec import QuantizeSpec, SpecError, part_path
-from quantize.types import GgufType, gguf_type, predict_size
+from quantize.types import GgufType, QuantizeEstimate, estimate, gguf_type, read_layout
 
 log = logging.getLogger(__name__)
 
 STAGE = "quantize"
 DISK_MARGIN = 64 << 20  # leave some room for the file system and the log
 _TENSOR_LINE = re.compile(r"^\[\s*(\d+)\s*/\s*(\d+)\]\s+(\S+)")
+_FLOAT_TYPES = frozenset({"F32", "F16", "BF16"})
 _LEVEL_ERROR = 4  # GGML_LOG_LEVEL_ERROR (ggml: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5)
 
 
@@ -130,24 +131,33 @@ def _imatrix_table(path: Path) -> tuple[Any, list[Any]]:
     return table, keep
 
 
-def check(spec: QuantizeSpec) -> tuple[GgufType, int]:
+def check(spec: QuantizeSpec, *, strict: bool = False) -> tuple[GgufType, QuantizeEstimate]:
     """Validate a spec before any work: the type, the source, the importance matrix need, free disk space.
 
+    ``strict`` also refuses an already-quantized source without ``allow_requantize`` (a dry run says so up front; a
+    real job lets llama.cpp refuse, in its own words).
+
     Returns:
-        The type and the predicted output size in bytes.
+        The type and the estimate (output size, memory, time).
 
     Raises:
         JobFailed: one line saying what is wrong.
     """
     try:
         qt = gguf_type(spec.quant_type)
-        predicted = predict_size(spec.source, qt.name, keep_output_tensor=spec.keep_output_tensor)
+        est = estimate(spec.source, qt.name, threads=spec.threads, keep_output_tensor=spec.keep_output_tensor)
+        predicted = est.output_bytes
     except SpecError as e:
         raise JobFailed(str(e)) from None
     if qt.needs_imatrix and spec.imatrix is None:
         raise JobFailed(f"{qt.name} needs an importance matrix (--imatrix FILE); without one the model is unusable")
     if spec.imatrix is not None and not spec.imatrix.is_file():
         raise JobFailed(f"importance matrix {spec.imatrix} does not exist")
+    if strict and not spec.allow_requantize:
+        quantized = sorted({t.ggml_type for t in read_layout(spec.source).tensors if len(t.shape) >= 2} - _FLOAT_TYPES)
+        if quantized:
+            raise JobFailed(f"{spec.source.name} is already quantized ({', '.join(quantized)}); "
+                            "allow requantize to quantize it again (quality suffers)")  # fmt: skip
     if spec.output.exists():
         raise JobFailed(f"{spec.output} already exists; remove it or choose another output")
     if not spec.dry_run:
@@ -162,7 +172,7 @@ def check(spec: QuantizeSpec) -> tuple[GgufType, int]:
                 f"not enough disk space in {folder}: the {qt.name} file needs about {predicted / 2**20:.0f} MiB, "
                 f"{free / 2**20:.0f} MiB are free"
             )
-    return qt, predicted
+    return qt, est
 
 
 def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
@@ -171,9 +181,11 @@ def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
     Raises:
         JobFailed: a bad spec, too little disk space, or llama.cpp refused (the message is its reason, one line).
     """
-    qt, predicted = check(spec)
-    result: dict[str, Any] = {"source": str(spec.source), "quant_type": qt.name, "predicted_bytes": predicted}
-    reporter.log(f"{spec.source.name} -> {qt.name}: about {predicted / 2**20:.1f} MiB")
+    qt, est = check(spec)
+    result: dict[str, Any] = {"source": str(spec.source), "quant_type": qt.name, "predicted_bytes": est.output_bytes,
+                              "memory_bytes": est.memory_bytes, "estimate_s": est.seconds}  # fmt: skip
+    reporter.log(f"{spec.source.name} -> {qt.name}: about {est.output_bytes / 2**20:.1f} MiB, "
+                 f"{est.memory_bytes / 2**20:.0f} MiB of memory, {est.seconds:.0f} s on {est.threads} threads")  # fmt: skip
     if spec.dry_run:
         reporter.done([], result=result | {"dry_run": True})
         return []

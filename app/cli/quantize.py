@@ -74,9 +74,11 @@ def _dry_run(specs: list[Any], *, as_json: bool) -> int:
 
     rows = []
     for spec in specs:
-        row: dict[str, Any] = {"type": spec.quant_type, "output": str(spec.output), "predicted_bytes": None, "problem": ""}
+        row: dict[str, Any] = {"type": spec.quant_type, "output": str(spec.output), "predicted_bytes": None,
+                               "memory_bytes": None, "estimate_s": None, "problem": ""}  # fmt: skip
         try:
-            _, row["predicted_bytes"] = check(spec)
+            _, est = check(spec, strict=True)
+            row.update(predicted_bytes=est.output_bytes, memory_bytes=est.memory_bytes, estimate_s=est.seconds)
         except JobFailed as e:
             row["problem"] = str(e)
         rows.append(row)
@@ -87,7 +89,9 @@ def _dry_run(specs: list[Any], *, as_json: bool) -> int:
         free = shutil.disk_usage(folder).free if folder.exists() else None
         for row in rows:
             size = c.size(row["predicted_bytes"]) if row["predicted_bytes"] else "-"
-            print(f"{row['type']:8} {size:>10}  {row['output']}" + (f"  ({row['problem']})" if row["problem"] else ""))
+            cost = f"memory {c.size(row['memory_bytes'])}, ~{row['estimate_s']:.0f} s" if row["memory_bytes"] else ""
+            note = f"  ({row['problem']})" if row["problem"] else ""
+            print(f"{row['type']:8} {size:>10}  {cost:24} {row['output']}{note}")
         if free is not None:
             print(f"free in {folder}: {c.size(free)}")
     return 1 if any(r["problem"] for r in rows) else 0

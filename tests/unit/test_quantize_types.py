@@ -14,7 +14,7 @@ from quantize.gguf_quantize import check, run
 from quantize.imatrix import load_imatrix, write_legacy_imatrix
 from quantize.progress import Reporter, parse_event
 from quantize.spec import QuantizeSpec, SpecError, dumps, loads, part_path
-from quantize.types import GGUF_TYPES, gguf_type, predict_size, read_layout
+from quantize.types import GGUF_TYPES, estimate, gguf_type, predict_size, read_layout
 
 
 def test_gguf_type_lookup_is_case_insensitive_and_unknown_names_list_the_choices() -> None:
@@ -146,3 +146,45 @@ def test_quantize_specs_are_absolute_and_unique(tmp_path: Path, monkeypatch: pyt
     assert specs[0].source == tmp_path / "m.F16.gguf" and specs[0].output == tmp_path / "out" / "m.Q4_K_M.gguf"
     with pytest.raises(SpecError):
         quantize_specs(Path("m.gguf"), ["Q9"], out_dir=tmp_path)
+
+
+def test_estimate_orders_time_by_type_and_counts_conversion_memory(kquant_gguf: Path) -> None:
+    q8 = estimate(kquant_gguf, "Q8_0", threads=1)
+    q4km = estimate(kquant_gguf, "Q4_K_M", threads=1)
+    iq2 = estimate(kquant_gguf, "IQ2_XXS", threads=1)
+    assert q8.output_bytes == predict_size(kquant_gguf, "Q8_0") and q8.threads == 1
+    assert 0 < q8.seconds <= q4km.seconds < iq2.seconds  # i-quants search hardest
+    biggest = max(t.n_elements for t in read_layout(kquant_gguf).tensors)
+    assert q8.memory_bytes >= biggest * 8  # an F16 tensor is dequantized to F32, then quantized into a work buffer
+    assert estimate(kquant_gguf, "Q8_0", threads=2).seconds < q8.seconds
+
+
+def test_strict_check_refuses_a_quantized_source_without_allow_requantize(kquant_gguf: Path, tmp_path: Path) -> None:
+    q4 = tmp_path / "m.Q4_0.gguf"
+    run(QuantizeSpec(source=kquant_gguf, output=q4, quant_type="Q4_0"), Reporter(io.StringIO()))
+    spec = QuantizeSpec(source=q4, output=tmp_path / "m.Q8_0.gguf", quant_type="Q8_0")
+    with pytest.raises(JobFailed, match=r"m\.Q4_0\.gguf is already quantized \(Q4_0, Q6_K\); allow requantize"):
+        check(spec, strict=True)
+    check(spec)  # not strict: llama.cpp gets to refuse in its own words
+    check(QuantizeSpec(source=q4, output=tmp_path / "m.Q8_0.gguf", quant_type="Q8_0", allow_requantize=True), strict=True)
+
+
+def test_gguf_imatrix_is_normalised_by_its_counts(tmp_path: Path) -> None:
+    import gguf
+    import numpy as np
+
+    path = tmp_path / "imatrix.gguf"
+    writer = gguf.GGUFWriter(path, "imatrix")
+    writer.add_array("imatrix.datasets", ["wiki.txt"])
+    writer.add_uint32("imatrix.chunk_count", 4)
+    writer.add_uint32("imatrix.chunk_size", 512)
+    writer.add_tensor("blk.0.attn_q.weight.in_sum2", np.array([2.0, 4.0, 6.0, 8.0], dtype=np.float32))
+    writer.add_tensor("blk.0.attn_q.weight.counts", np.array([2.0], dtype=np.float32))
+    writer.add_tensor("blk.0.ffn_down_exps.weight.in_sum2", np.array([[3.0, 3.0], [5.0, 5.0]], dtype=np.float32))
+    writer.add_tensor("blk.0.ffn_down_exps.weight.counts", np.array([3.0, 0.0], dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    assert load_imatrix(path) == {"blk.0.attn_q.weight": [1.0, 2.0, 3.0, 4.0],
+                                  "blk.0.ffn_down_exps.weight": [1.0, 1.0, 1.0, 1.0]}  # fmt: skip
