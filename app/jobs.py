@@ -91,9 +91,16 @@ def python_for(spec: JobSpec) -> list[str]:
 
     if not needs_toolchain(spec):
         return [sys.executable]
-    from quantize.toolchain import Toolchain, default_root  # H2's module; imported only when a toolchain job runs
+    from quantize.toolchain import Toolchain, default_root  # imported only when a toolchain job runs
 
-    return [str(Toolchain(default_root(paths.data_dir())).python)]
+    python = Toolchain(default_root(paths.data_dir())).python
+    if not python.exists():
+        raise ToolchainMissing(f"{spec.kind.value} jobs need the toolchain; install it with `modelwerk toolchain install`")
+    return [str(python)]
+
+
+class ToolchainMissing(Exception):
+    """A torch-based job was started before the toolchain environment exists; the message is one line."""
 
 
 def model_name(path: Path, catalog: Catalog) -> str:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLL_S = 0.2
+KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL; _signal_group kills there anyway
 PROGRESS_S = 0.1
 
 
@@ -58,14 +59,12 @@ def describe_exit(code: int) -> str:
     return f"the worker exited with code {code}"
 
 
-def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         if os.name == "posix":
             os.killpg(proc.pid, sig)
-        elif sig == signal.SIGTERM:
-            proc.terminate()
         else:
-            proc.kill()
+            proc.kill()  # Windows: terminate and kill are both TerminateProcess
 
 
 def remove_partial(spec: JobSpec) -> None:
@@ -147,8 +146,8 @@ class JobRunner:
             try:
                 r.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                _signal_group(r.proc, signal.SIGKILL)
-            _signal_group(r.proc, signal.SIGKILL)  # anything it started
+                _signal_group(r.proc, KILL)
+            _signal_group(r.proc, KILL)  # anything it started
         for r in running:
             if r.reader is not None:
                 r.reader.join(timeout=self.grace_s + 5)
@@ -208,7 +207,7 @@ class JobRunner:
                         self.cancel(r.job.id)
             elif r.kill_at is not None and now >= r.kill_at and r.proc.poll() is None:
                 log.info("job %d: the worker ignored SIGTERM for %.1f s; killing it", r.job.id, self.grace_s)
-                _signal_group(r.proc, signal.SIGKILL)
+                _signal_group(r.proc, KILL)
                 r.kill_at = None
 
     def _start_jobs(self) -> None:
@@ -235,7 +234,13 @@ class JobRunner:
             kwargs["start_new_session"] = True
         else:
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-        cmd = [*self.python_for(job.spec), "-m", "quantize.worker", str(spec_file)]
+        try:
+            python = self.python_for(job.spec)
+        except Exception as e:  # e.g. the toolchain a torch-based job needs is not installed
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._finish(job, JobState.FAILED, error=str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+            return
+        cmd = [*python, "-m", "quantize.worker", str(spec_file)]
         self.queue.append_log(job.id, f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {job.title}\n$ {' '.join(cmd)}")
         try:
             with open(self.queue.log_path(job.id), "ab") as log_file:
@@ -287,7 +292,7 @@ class JobRunner:
             self.queue.update_progress(job_id, stage=pending.stage, fraction=pending.fraction, message=pending.message)
         r.proc.stdout.close()
         code = r.proc.wait()
-        _signal_group(r.proc, signal.SIGKILL)  # anything the worker left behind in its group
+        _signal_group(r.proc, KILL)  # anything the worker left behind in its group
         _close_quietly(r.proc.stdin)
         shutil.rmtree(r.scratch, ignore_errors=True)
         with self._lock:

@@ -198,3 +198,38 @@ def test_a_missing_job_module_fails_the_job_not_the_worker(monkeypatch: pytest.M
     code = worker.run_spec(GptqSpec(source=tmp_path, output=tmp_path / "o"), worker._TrackingReporter(out))
     event = json.loads(out.getvalue().splitlines()[-1])
     assert code == 1 and event["event"] == "failed" and event["error"].startswith("gptq jobs are not available here")
+
+
+def test_python_for_picks_the_toolchain_for_torch_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.jobs import ToolchainMissing, python_for
+    from quantize.spec import ConvertSpec
+
+    monkeypatch.setenv("MODELWERK_TOOLCHAIN", str(tmp_path / "tc"))
+    assert python_for(_spec(tmp_path, "a")) == [sys.executable]
+    convert = ConvertSpec(source=tmp_path / "hf", output=tmp_path / "m.gguf")
+    with pytest.raises(
+        ToolchainMissing, match="convert jobs need the toolchain; install it with `modelwerk toolchain install`"
+    ):
+        python_for(convert)
+    from quantize.toolchain import Toolchain
+
+    python = Toolchain(tmp_path / "tc").python
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert python_for(convert) == [str(python)]
+
+
+def test_a_job_whose_python_cannot_be_found_fails_with_that_reason(queue: JobQueue, tmp_path: Path) -> None:
+    from quantize.runner import JobRunner
+
+    def no_python(_spec: object) -> list[str]:
+        raise RuntimeError("convert jobs need the toolchain\nmore")
+
+    job_id = queue.add(_spec(tmp_path, "a")).id
+    runner = JobRunner(queue, python_for=no_python)
+    runner.start()
+    try:
+        assert runner.wait_idle(30)
+    finally:
+        runner.stop()
+    assert queue.get(job_id).state is JobState.FAILED and queue.get(job_id).error == "convert jobs need the toolchain"
