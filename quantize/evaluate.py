@@ -39,6 +39,7 @@ Progress = Callable[[str, "float | None", str], None]
 MIN_SCORED_TOKENS = 8
 SPEED_PROMPT_TOKENS = 128
 SPEED_GEN_TOKENS = 32
+PIECE_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -206,11 +207,18 @@ def _check_same_vocab(m: Any, ref: Any, text: str, tokens: list[int]) -> None:
 
 
 def _score(chunks: list[Chunk], m: Any, ref: Any | None, scorer: Scorer, say: Progress) -> None:
+    # Rows of logits per step: ~64 MB of them per model (64 rows of Gemma's 262,144 tokens, 512 of a 32k vocabulary).
+    rows = max(16, min(512, PIECE_BYTES // (4 * m.n_vocab)))
     for i, chunk in enumerate(chunks):
         say("evaluate", 0.9 * i / len(chunks), f"window {i + 1} of {len(chunks)}")
-        ref_lp = reference_logprobs(ref.window_logits(chunk.tokens, first=chunk.first)) if ref is not None else None
-        scorer.add(m.window_logits(chunk.tokens, first=chunk.first), chunk.targets, ref_lp)
-        del ref_lp
+        targets = chunk.targets
+        pieces = m.window_pieces(chunk.tokens, first=chunk.first, rows=rows)
+        ref_pieces = ref.window_pieces(chunk.tokens, first=chunk.first, rows=rows) if ref is not None else None
+        done = 0
+        for logits in pieces:
+            ref_lp = reference_logprobs(next(ref_pieces)) if ref_pieces is not None else None
+            scorer.add(logits, targets[done : done + len(logits)], ref_lp)
+            done += len(logits)
 
 
 def _finite(x: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,17 @@ class LlamaEval:
         self.clear()
         n_out = self.decode(tokens[:-1], start_pos=0, outputs_from=first)
         return self.logits(n_out)
+
+    def window_pieces(self, tokens: tuple[int, ...], *, first: int, rows: int) -> Iterator[npt.NDArray[np.float32]]:
+        """The same logits as `window_logits`, `rows` positions at a time, so a large vocabulary times a long window never
+        sits in memory at once. Each piece is a view, valid until the next one is asked for."""
+        self.clear()
+        if first > 0:
+            self.decode(tokens[:first], start_pos=0, outputs_from=first)  # history only (llama.cpp returns the last row)
+        end = len(tokens) - 1
+        for s in range(first, end, rows):
+            piece = tokens[s : min(s + rows, end)]
+            yield self.logits(self.decode(piece, start_pos=s, outputs_from=0))
 
     def speed(self, tokens: list[int], *, n_prompt: int = 128, n_gen: int = 32) -> tuple[float, float]:
         """Prompt and greedy generation tokens/s, on a warm model, from the start of `tokens`."""
