@@ -38,13 +38,37 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 
 def resolve(arg: str) -> Path:
-    """A GGUF file (path, library id or name) or a model folder with a config.json."""
+    """A GGUF file or a model folder with a config.json (GPTQ, Hugging Face): a path, a library id or a library name.
+
+    Raises:
+        ChatError: no such model, or its files are missing (one line).
+    """
+    from app.chat.messages import ChatError
     from app.cli.serve import resolve_model
 
     path = Path(arg).expanduser()
     if path.is_dir() and (path / "config.json").is_file():
         return path
-    return resolve_model(arg)
+    try:
+        return resolve_model(arg)
+    except ChatError:
+        folder = _library_folder(arg)
+        if folder is None:
+            raise
+        return folder
+
+
+def _library_folder(arg: str) -> Path | None:
+    """The folder of a library entry (a GPTQ or Hugging Face model) with this id or name."""
+    from app.library.catalog import Catalog
+    from app.store import Store
+
+    with Store.open(paths.database_path()) as store:
+        entries = Catalog(store).entries()
+    for e in entries:
+        if (str(e.id) == arg or e.name.lower() == arg.lower()) and e.path.is_dir() and (e.path / "config.json").is_file():
+            return e.path
+    return None
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:

@@ -227,3 +227,20 @@ def test_cli_evaluates_gptq_against_its_source_in_the_toolchain(toolchain_hf: di
     assert q["kld_mean"] > same["kld_mean"] and 0 < q["top1_agreement"] <= 1.0
     assert q["params"] == same["params"] and q["size_bytes"] < same["size_bytes"]
     assert q["reference_perplexity"] == pytest.approx(same["perplexity"], rel=1e-4)
+
+
+def test_cli_eval_finds_library_models_by_name(kquant_gguf: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from app.cli import main
+
+    assert main(["import", "--in-place", str(kquant_gguf)]) == 0
+    capsys.readouterr()
+    assert main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    entries = listed if isinstance(listed, list) else listed.get("models", [])
+    name = next(e["name"] for e in entries if Path(e["path"]).resolve() == kquant_gguf.resolve())
+    text = tmp_path / "t.txt"
+    text.write_text(TINY_TEXT, encoding="utf-8")
+    assert main(["eval", name, "--reference", name, "--text", str(text), "--context", "64", "--threads", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == kquant_gguf.name and out["top1_agreement"] == 1.0
