@@ -2,7 +2,7 @@
 
 `quantize` adds one job per type to the same queue the GUI's Jobs page shows, runs them here in a runner thread (worker
 child processes) with a progress line, and registers each output in the Library as "quantized from MODEL with TYPE".
-Ctrl-C stops the worker; the job shows as interrupted and `modelwerk jobs` lists it (the Jobs page can retry it).
+Ctrl-C stops the worker; the job shows as interrupted in `modelwerk jobs`, and `modelwerk jobs --retry ID` runs it again.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--dry-run", action="store_true", help="show predicted sizes and problems; write nothing")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     j = sub.add_parser("jobs", help="list the job queue (quantize, convert, GPTQ, evaluate)")
-    j.add_argument("--log", type=int, default=None, metavar="ID", help="print one job's log")
+    act = j.add_mutually_exclusive_group()
+    act.add_argument("--log", type=int, default=None, metavar="ID", help="print one job's log")
+    act.add_argument("--retry", type=int, default=None, metavar="ID",
+                     help="queue a failed, cancelled or interrupted job again and run it here")  # fmt: skip
     j.add_argument("--json", action="store_true", help="print the jobs as JSON")
     return {"quantize": _cmd_quantize, "jobs": _cmd_jobs}
 
@@ -97,7 +100,7 @@ def _dry_run(specs: list[Any], *, as_json: bool) -> int:
     return 1 if any(r["problem"] for r in rows) else 0
 
 
-def _run(specs: list[Any], *, as_json: bool) -> int:
+def _run(specs: list[Any], *, as_json: bool, retry: int | None = None) -> int:
     from app.jobs import open_queue, python_for, register_output
     from app.library.catalog import Catalog
     from app.settings import load_settings
@@ -109,7 +112,7 @@ def _run(specs: list[Any], *, as_json: bool) -> int:
         if queue.paused:
             print("modelwerk quantize: the job queue is paused (in the Modelwerk window); resume it there", file=sys.stderr)
             return 1
-        jobs = [queue.add(spec) for spec in specs]
+        jobs = [queue.retry(retry)] if retry is not None else [queue.add(spec) for spec in specs]
         ids = [j.id for j in jobs]
         runner = JobRunner(queue, python_for=python_for, only=ids)
         bar = _Bar()
@@ -120,8 +123,8 @@ def _run(specs: list[Any], *, as_json: bool) -> int:
         except KeyboardInterrupt:
             runner.stop()
             bar.end()
-            print(f"modelwerk quantize: interrupted; job(s) {', '.join(map(str, ids))} can be retried on the Jobs page",
-                  file=sys.stderr)  # fmt: skip
+            again = " and ".join(f"`modelwerk jobs --retry {i}`" for i in ids)
+            print(f"modelwerk quantize: interrupted; continue with {again}", file=sys.stderr)
             return INTERRUPTED
         runner.stop()
         bar.end()
@@ -161,6 +164,8 @@ def _run(specs: list[Any], *, as_json: bool) -> int:
 def _cmd_jobs(args: argparse.Namespace) -> int:
     from app.jobs import open_queue
 
+    if args.retry is not None:
+        return _run([], as_json=args.json, retry=args.retry)
     queue = open_queue()
     try:
         if args.log is not None:

@@ -306,6 +306,28 @@ def test_cli_quantize_registers_the_output_with_its_lineage(
     assert main(["quantize", str(kquant_gguf), "--type", "Q9"]) == 2
 
 
+def test_cli_retries_an_interrupted_job(kquant_gguf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+    from app.jobs import open_queue
+    from quantize.queue import process_tag
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    tag = process_tag(dead.pid)
+    dead.wait()
+    queue = open_queue()
+    out = tmp_path / "again.Q8_0.gguf"
+    job_id = queue.add(QuantizeSpec(source=kquant_gguf, output=out, quant_type="Q8_0")).id
+    assert queue.claim_next(runner=tag) is not None  # a runner that died mid-job
+    queue.close()
+    assert main(["jobs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["jobs"][0]["state"] == "interrupted"
+    assert main(["jobs", "--retry", str(job_id), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["state"] == "done" and rows[0]["model_id"] is not None and out.is_file()
+    assert main(["jobs", "--retry", str(job_id)]) == 1
+    assert "only failed, cancelled or interrupted jobs can be retried" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_gemma_requantize_q4_k_m_to_q8_0(queue: JobQueue, gemma_model: Path, tmp_path: Path) -> None:
     out = tmp_path / "gemma-3-270m.Q8_0.gguf"
