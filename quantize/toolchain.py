@@ -103,6 +103,21 @@ def runtime_llama_cpp_version() -> str:
         return LLAMA_CPP_VERSION
 
 
+def base_python() -> str:
+    """The interpreter that creates the venv: this one, or in a frozen (PyInstaller) app a Python 3.10+ on PATH.
+
+    Raises:
+        ToolchainError: frozen and no Python found.
+    """
+    if not getattr(sys, "frozen", False):
+        return sys.executable
+    for name in ("python3.12", "python3.11", "python3.10", "python3", "python"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ToolchainError("the toolchain needs Python 3.10 or newer on PATH to create its environment")
+
+
 def repo_root() -> Path:
     """The folder holding the `quantize` package: toolchain processes get it on PYTHONPATH."""
     return Path(__file__).resolve().parents[1]
@@ -219,7 +234,7 @@ class Toolchain:
         self.stamp_path.unlink(missing_ok=True)
         if not self.python.exists():
             report("creating environment", 0.0)
-            self._run([sys.executable, "-m", "venv", str(self.root)], "creating the environment", report, cancel, 0.0, 0.03)
+            self._run([base_python(), "-m", "venv", str(self.root)], "creating the environment", report, cancel, 0.0, 0.03)
         pip = [str(self.python), "-m", "pip", "install", "--progress-bar", "off", "--no-input"]
         index = os.environ.get(TORCH_INDEX_ENV, "").strip()
         self._run(pip + [TORCH] + (["--extra-index-url", index] if index else []), "installing torch", report, cancel,
