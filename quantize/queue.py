@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
+import shutil
 import sqlite3
 import threading
 import time
@@ -22,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from quantize.spec import JobSpec, QuantizeSpec, SpecError, dumps, loads
+from quantize.spec import JobSpec, QuantizeSpec, SpecError, dumps, loads, part_path
 
 SCHEMA_VERSION = 1
 MIN_ETA_FRACTION = 0.02  # below this the rate is mostly start-up noise
@@ -118,6 +119,16 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def remove_partial(spec: JobSpec) -> None:
+    """Delete a job's ``.part`` output (a file or a folder), if any."""
+    part = part_path(spec.output)
+    with contextlib.suppress(OSError):
+        if part.is_dir():
+            shutil.rmtree(part)
+        else:
+            part.unlink(missing_ok=True)
+
+
 def process_tag(pid: int) -> str:
     """``pid:start-time``: names one process even after its id is reused by another one."""
     try:
@@ -168,10 +179,17 @@ class JobQueue:
             raise JobQueueError(f"{self.db_path} was written by a newer Modelwerk (job schema {version})")
 
     def recover(self) -> list[int]:
-        """Running jobs whose runner process is gone become INTERRUPTED; returns their ids."""
+        """Running jobs whose runner process is gone become INTERRUPTED (their ``.part`` output is deleted); returns their ids.
+
+        A running job whose runner is alive belongs to another Modelwerk process (the GUI, or ``modelwerk quantize``).
+        """
         with self._tx() as db:
-            rows = db.execute("SELECT id, runner FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchall()
+            rows = db.execute("SELECT id, runner, spec FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchall()
             lost = [r["id"] for r in rows if not runner_alive(r["runner"])]
+            for r in rows:
+                if r["id"] in lost:
+                    with contextlib.suppress(SpecError, OSError):
+                        remove_partial(loads(r["spec"]))
             for job_id in lost:
                 db.execute(
                     "UPDATE jobs SET state = ?, finished = ?, error = ?, worker_pid = 0 WHERE id = ?",

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from quantize.progress import Event, parse_event
-from quantize.queue import Job, JobQueue, JobState, process_tag
-from quantize.spec import JobSpec, dumps, part_path
+from quantize.queue import Job, JobQueue, JobState, process_tag, remove_partial
+from quantize.spec import JobSpec, dumps
 from quantize.worker import WATCH_STDIN_ENV
 
 log = logging.getLogger(__name__)
@@ -65,16 +65,6 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
             os.killpg(proc.pid, sig)
         else:
             proc.kill()  # Windows: terminate and kill are both TerminateProcess
-
-
-def remove_partial(spec: JobSpec) -> None:
-    """Delete a job's ``.part`` output (a file or a folder), if any."""
-    part = part_path(spec.output)
-    with contextlib.suppress(OSError):
-        if part.is_dir():
-            shutil.rmtree(part)
-        else:
-            part.unlink(missing_ok=True)
 
 
 class JobRunner:

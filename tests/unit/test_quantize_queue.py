@@ -139,9 +139,12 @@ def test_a_running_job_of_a_dead_runner_becomes_interrupted_on_open(tmp_path: Pa
     q.max_parallel = 2
     assert q.claim_next(runner=tag, only={lost}) is not None
     assert q.claim_next(runner=process_tag(__import__("os").getpid()), only={alive}) is not None
+    part_path(q.get(lost).spec.output).write_bytes(b"half a model")
+    part_path(q.get(alive).spec.output).write_bytes(b"being written")
     q.close()
     q2 = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
     assert q2.get(lost).state is JobState.INTERRUPTED and "interrupted" in q2.get(lost).error
+    assert not part_path(q2.get(lost).spec.output).exists() and part_path(q2.get(alive).spec.output).exists()
     assert q2.get(alive).state is JobState.RUNNING  # its runner (this process) is alive: another window's job
     assert "interrupted" in q2.read_log(lost)
     assert q2.retry(lost).state is JobState.QUEUED
