@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,10 +131,19 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
+_SPLIT = re.compile(r"^(?P<stem>.+)-(?P<part>\d{5})-of-(?P<count>\d{5})\.gguf$")
+
+
 def model_size(path: Path) -> int:
-    """Bytes on disk: a file, or every file in a folder."""
+    """Bytes on disk: a file (every part of a split GGUF), or every file in a folder."""
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    m = _SPLIT.match(path.name)
+    if m:
+        count = int(m["count"])
+        parts = [path.with_name(f"{m['stem']}-{i:05d}-of-{count:05d}.gguf") for i in range(1, count + 1)]
+        if all(p.is_file() for p in parts):
+            return sum(p.stat().st_size for p in parts)
     return path.stat().st_size
 
 

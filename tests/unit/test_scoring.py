@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,3 +55,14 @@ def test_chunks_score_the_second_half_after_bos() -> None:
     assert make_chunks(list(range(20)), context=8, bos=None)[0].tokens == tuple(range(8))
     assert len(make_chunks(list(range(17)), context=8, bos=None)) == 2  # a 1-token tail is dropped
     assert len(make_chunks([5, 6, 7], context=64, bos=None)) == 1  # a short text is one window
+
+
+def test_model_size_counts_every_part_of_a_split_gguf(tmp_path: Path) -> None:
+    from quantize.evaluate import model_size
+
+    for i, n in enumerate((100, 50, 7), start=1):
+        (tmp_path / f"m-{i:05d}-of-00003.gguf").write_bytes(b"x" * n)
+    assert model_size(tmp_path / "m-00001-of-00003.gguf") == 157
+    (tmp_path / "single.gguf").write_bytes(b"x" * 9)
+    assert model_size(tmp_path / "single.gguf") == 9
+    assert model_size(tmp_path) == 166
