@@ -166,6 +166,15 @@ def _failure(errors: list[str], lines: list[str], spec: ConvertSpec, arch: str) 
     return "conversion failed (see the job log)"
 
 
+def _die_with_parent() -> None:
+    """Linux: the converter is killed when the worker dies (an orphaned worker exits at once, leaving it behind)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+
+
 def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
     """Convert ``spec.source`` to ``spec.output`` (written as ``.part``, renamed on success).
 
@@ -197,7 +206,8 @@ def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
     ok = False
     proc: subprocess.Popen[bytes] | None = None
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # fmt: skip
         assert proc.stdout is not None
         buffer = b""
         while chunk := proc.stdout.read1(65536):  # type: ignore[attr-defined]
