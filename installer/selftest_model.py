@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fixtures.tiny_gguf import write_tiny_gguf  # noqa: E402
+from fixtures.tiny_gguf import write_tiny_gguf
 
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "build/selftest/tiny.gguf")
