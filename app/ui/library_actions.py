@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
 
 from app.library.catalog import CatalogEntry
+from app.library.model import ModelFormat
 from app.ui.format import size_text
 
 if TYPE_CHECKING:
@@ -44,6 +45,26 @@ def import_button(page: LibraryPage) -> QToolButton:
     button.setMenu(menu)
     button.setToolTip("Import model files or a model folder — or drop them anywhere on the window")
     return button
+
+
+def quantize_action(page: LibraryPage) -> QAction:
+    """ "Quantize…": make smaller GGUF files of the selected model (the Jobs page queues them)."""
+    action = QAction("Quantize…", page)
+    action.setStatusTip("Make other quantizations of the selected GGUF model, in the background")
+    action.setToolTip("Make other quantizations of the selected GGUF model (Q8_0, Q4_K_M…), with their size and fit")
+    action.setEnabled(False)
+    action.triggered.connect(page._on_quantize_action_triggered)
+    return action
+
+
+def action_button(action: QAction) -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    return button
+
+
+def can_quantize(entry: CatalogEntry | None) -> bool:
+    return entry is not None and entry.format is ModelFormat.GGUF and not entry.missing
 
 
 def pick_files(parent: QWidget) -> list[Path]:

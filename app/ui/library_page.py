@@ -68,6 +68,8 @@ class LibraryPage(QWidget):
     status_message = Signal(str, int)
     """Text for the window's status bar and how long to show it (ms, 0 = until replaced)."""
     models_changed = Signal(list)
+    quantize_requested = Signal(object)
+    """A CatalogEntry (GGUF) the user chose "Quantize…" for; the window opens the Jobs page's dialog."""
     """[(label, ModelShape)] of the present models whose shape is known (the calculator lists them)."""
 
     def __init__(
@@ -111,6 +113,8 @@ class LibraryPage(QWidget):
         toolbar.addWidget(self.fits)
         toolbar.addWidget(self.count)
         toolbar.addStretch()
+        self.quantize_action = library_actions.quantize_action(self)
+        toolbar.addWidget(library_actions.action_button(self.quantize_action))
         toolbar.addWidget(self.import_button)
 
         self.banner = Banner()
@@ -298,6 +302,7 @@ class LibraryPage(QWidget):
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = current.data(ENTRY_ROLE) if current.isValid() else None
         self.details.set_entry(entry if isinstance(entry, CatalogEntry) else None)
+        self.quantize_action.setEnabled(library_actions.can_quantize(self.details.entry()))
         self._details_key = None
         self._load_selected_details()
 
@@ -363,6 +368,12 @@ class LibraryPage(QWidget):
                 action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(button.click)
             self.table.addAction(action)
+        self.table.addAction(self.quantize_action)
+
+    def _on_quantize_action_triggered(self) -> None:
+        entry = self.details.entry()
+        if library_actions.can_quantize(entry):
+            self.quantize_requested.emit(entry)
 
     def _restore_state(self) -> None:
         state = ui_state()

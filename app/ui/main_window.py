@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import jobs as app_jobs
 from app import paths
 from app.chat.endpoints import Endpoints
 from app.chat.sessions import Conversations
 from app.hub.client import HubClient, hf_client
 from app.hub.download_rows import Download
 from app.hub.downloads import DownloadQueue
-from app.library.catalog import Catalog
+from app.library.catalog import Catalog, CatalogEntry
 from app.paths import resource_path
 from app.settings import Settings
 from app.store import Store
@@ -34,6 +35,7 @@ from app.ui.compare_page import ComparePage
 from app.ui.discover_page import DiscoverPage
 from app.ui.downloads_model import QueueBridge
 from app.ui.hardware_page import HardwarePage
+from app.ui.jobs_page import JobsPage
 from app.ui.library_page import LibraryPage
 from app.ui.state import ui_state
 from app.ui.usage_bar import UsageStatus
@@ -99,6 +101,12 @@ class MainWindow(QMainWindow):
         self.add_page(self.discover_page, "discover")
         self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo)
         self.add_page(self.library_page, "library")
+        self.jobs_queue = app_jobs.open_queue()  # running jobs of a crashed session become interrupted here
+        self.jobs_page = JobsPage(
+            self.jobs_queue, catalog=self.catalog, models_dir=settings.models_dir, options=options,
+            python_for=app_jobs.python_for,
+        )  # fmt: skip
+        self.add_page(self.jobs_page, "jobs")
         # Chat: conversations left 'streaming' by a crash of the app become 'cancelled' with what they had.
         self.conversations = Conversations(self.store)
         self.conversations.recover_interrupted()
@@ -111,11 +119,13 @@ class MainWindow(QMainWindow):
         self.hardware_page.hardware_changed.connect(self.chat_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.discover_page.set_hardware)
+        self.hardware_page.hardware_changed.connect(self.jobs_page.set_hardware)
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:
             self.library_page.set_hardware(hw)
             self.discover_page.set_hardware(hw)
             self.chat_page.set_hardware(hw)
+            self.jobs_page.set_hardware(hw)
         self.setAcceptDrops(True)
         self._dropped: list[Path] = []
         self._build_menu()
@@ -126,6 +136,9 @@ class MainWindow(QMainWindow):
         self.library_page.status_message.connect(self._on_library_page_status_message)
         self.discover_page.status_message.connect(self._on_library_page_status_message)
         self.chat_page.status_message.connect(self._on_library_page_status_message)
+        self.jobs_page.status_message.connect(self._on_library_page_status_message)
+        self.jobs_page.library_changed.connect(self.library_page.refresh)
+        self.library_page.quantize_requested.connect(self._on_library_page_quantize_requested)
         self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
         self.discover_page.show_in_library.connect(self._on_discover_page_show_in_library)
         # Downloads stay visible from every page: a status bar button shows what runs and leads to the panel.
@@ -139,6 +152,7 @@ class MainWindow(QMainWindow):
         self.discover_page.downloads.summary_changed.connect(self._on_downloads_summary_changed)
         self.library_page.start()  # after its status messages are connected
         self.discover_page.start()  # interrupted downloads resume
+        self.jobs_page.start()  # queued jobs run
         self.resize(DEFAULT_SIZE)
         self._restore_state()
 
@@ -193,6 +207,10 @@ class MainWindow(QMainWindow):
     def _on_library_page_models_changed(self, *_args: object) -> None:
         self.chat_page.refresh()
         self.compare_page.refresh()
+
+    def _on_library_page_quantize_requested(self, entry: CatalogEntry) -> None:
+        if self.jobs_page.ask_quantize(entry, self):
+            self.show_page(self.jobs_page)
 
     def _on_discover_page_download_finished(self, d: Download) -> None:
         self.library_page.refresh()
@@ -261,6 +279,7 @@ class MainWindow(QMainWindow):
         self.usage.stop()
         self.library_page.shutdown()
         self.discover_page.shutdown()
+        self.jobs_page.shutdown()  # running jobs stop and show as interrupted at the next start
         # Every runtime process stops with the window: no model keeps running in the background.
         self.compare_page.shutdown()
         self.chat_page.shutdown()
@@ -271,4 +290,5 @@ class MainWindow(QMainWindow):
             if not QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS):
                 log.warning("background work still running after %d ms; closing the database anyway", CLOSE_WAIT_MS)
             self.store.close()
+        self.jobs_queue.close()
         super().closeEvent(event)

@@ -1,0 +1,484 @@
+"""The Jobs page: the quantization queue with progress, ETA and logs, its actions, and the evaluation results view.
+
+The page owns a `JobRunner`. The runner calls back from its own threads; `RunnerBridge` reads the changed job there and
+emits it as a Qt signal, which Qt queues to the GUI thread: no widget is touched from a runner thread and the GUI thread
+never polls the database. Queue actions (cancel, retry, move...) run in the pool and hand back a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QSystemTrayIcon,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.library.catalog import Catalog, CatalogEntry
+from app.library.model import ModelFormat
+from app.ui.jobs_model import JOB_ROLE, Column, JobsModel, ProgressDelegate
+from app.ui.results_chart import ResultsView
+from app.ui.tasks import TaskGroup
+from hardware.fit import FitOptions
+from hardware.report import HardwareReport
+from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobState
+from quantize.runner import JobRunner
+from quantize.spec import EvaluateSpec, JobSpec
+
+log = logging.getLogger(__name__)
+TICK_MS = 500  # the ETA countdown and the running job's log
+LOG_TAIL = 200_000  # characters of a log shown (a long GPTQ log stays readable)
+Snapshot = tuple[list[Job], bool, int]
+"""(jobs in queue order, paused, max_parallel)."""
+
+
+class RunnerBridge(QObject):
+    """The runner's callbacks (runner threads) as signals delivered on the GUI thread."""
+
+    job_updated = Signal(object)  # Job
+    job_removed = Signal(int)
+    job_finished = Signal(object)  # Job: done, failed or cancelled
+
+    def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+
+    def changed(self, job_id: int) -> None:
+        """Runner thread: read the row here, so the GUI thread gets a ready snapshot."""
+        try:
+            job = self.queue.get(job_id)
+        except JobNotFound:
+            self.job_removed.emit(job_id)
+            return
+        self.job_updated.emit(job)
+
+    def finished(self, job: Job) -> None:
+        self.job_finished.emit(job)
+
+
+def _snapshot(queue: JobQueue) -> Snapshot:
+    return queue.jobs(), queue.paused, queue.max_parallel
+
+
+class JobsPage(QWidget):
+    """The queue (table, actions, log) and the results view, in two tabs."""
+
+    title = "Jobs"
+    status_message = Signal(str, int)
+    library_changed = Signal()
+    """A finished job's outputs were registered in the Library."""
+    notified = Signal(str, str)
+    """(title, text) of a desktop notification that was shown (a job ended while the window was not active)."""
+
+    def __init__(self, queue: JobQueue, *, catalog: Catalog | None, models_dir: Path, options: FitOptions | None = None,
+                 python_for: Callable[[JobSpec], list[str]] | None = None, results_db: Path | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("jobs-page")
+        self.queue = queue
+        self.catalog = catalog
+        self.models_dir = models_dir
+        self.options = options or FitOptions(context=8192)
+        self._hw: HardwareReport | None = None
+        self.tasks = TaskGroup(self)
+        self.destroyed.connect(self.tasks.close)
+        self.bridge = RunnerBridge(queue, self)
+        self.runner = JobRunner(queue, python_for=python_for, on_changed=self.bridge.changed,
+                                on_finished=self.bridge.finished)  # fmt: skip
+        self._started = False
+        self._log_job: int | None = None
+        self._log_dirty = False
+        self._log_reading = False
+        self._tray: QSystemTrayIcon | None = None
+        self.window_active: Callable[[], bool] = lambda: self.window().isActiveWindow()
+        """Whether the user looks at the window (then a finished job needs no notification); tests replace it."""
+
+        heading = QLabel("Jobs")
+        heading.setObjectName("heading")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_queue_tab(), "Queue")
+        self.results = ResultsView(results_db or queue.db_path)
+        self.tabs.addTab(self.results, "Results")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.tabs, 1)
+
+        self.bridge.job_updated.connect(self._on_bridge_job_updated)
+        self.bridge.job_removed.connect(self._on_bridge_job_removed)
+        self.bridge.job_finished.connect(self._on_bridge_job_finished)
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self._update_actions()
+
+    def _build_queue_tab(self) -> QWidget:
+        self.model = JobsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("jobs-table")
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.table))
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.STAGE, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(Column.TITLE, 380)
+        self.table.setColumnWidth(Column.STATE, 90)
+        self.table.setColumnWidth(Column.PROGRESS, 150)
+        self.table.setColumnWidth(Column.ETA, 110)
+
+        self.cancel_button = QPushButton("Cancel")
+        self.retry_button = QPushButton("Retry")
+        self.remove_button = QPushButton("Remove")
+        self.up_button = QPushButton("Move up")
+        self.down_button = QPushButton("Move down")
+        self.pause = QCheckBox("Pause the queue")
+        self.pause.setToolTip("Running jobs go on; no new job starts while paused")
+        self.parallel = QSpinBox()
+        self.parallel.setRange(1, 8)
+        self.parallel.setToolTip("How many jobs run at once: quantization is memory hungry, so 1 is the default")
+        self.summary = QLabel()
+        self.summary.setObjectName("muted")
+        bar = QHBoxLayout()
+        for button in (self.cancel_button, self.retry_button, self.remove_button, self.up_button, self.down_button):
+            bar.addWidget(button)
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.pause)
+        bar.addWidget(QLabel("Parallel jobs"))
+        bar.addWidget(self.parallel)
+
+        self.log_view = QPlainTextEdit()
+        self.log_view.setObjectName("job-log")
+        self.log_view.setReadOnly(True)
+        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.log_view.setFont(QFont("monospace"))
+        self.log_view.setPlaceholderText("The selected job's log")
+        self.empty = QLabel("No jobs yet. Right-click a GGUF model in the Library and choose Quantize… to make smaller files.")
+        self.empty.setObjectName("muted")
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.log_view)
+        self.splitter.setSizes([380, 200])
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.splitter, 1)
+
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.up_button.clicked.connect(self._on_up_button_clicked)
+        self.down_button.clicked.connect(self._on_down_button_clicked)
+        self.pause.toggled.connect(self._on_pause_toggled)
+        self.parallel.valueChanged.connect(self._on_parallel_value_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.model.modelReset.connect(self._update_actions)
+        self.model.rowsInserted.connect(self._update_actions)
+        self.model.rowsRemoved.connect(self._update_actions)
+        self.model.dataChanged.connect(self._update_actions)
+        return box
+
+    # --- lifetime ----------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the runner and read the queue and the results (once)."""
+        if self._started:
+            return
+        self._started = True
+        self.runner.start()
+        self.timer.start()
+        self.reload()
+        self.results.reload()
+
+    def shutdown(self) -> None:
+        """The app is closing: running workers are stopped (their jobs become interrupted and can be retried)."""
+        self.timer.stop()
+        if self._started:
+            self.runner.stop()
+            self._started = False
+        self.tasks.close()
+        self.results.tasks.close()
+        if self._tray is not None:
+            self._tray.hide()
+
+    def busy(self) -> bool:
+        return bool(self.tasks.pending() or self.results.busy())
+
+    # --- public ------------------------------------------------------------------------------------------------------
+    def set_hardware(self, hw: HardwareReport) -> None:
+        """The machine the Quantize dialog judges its fit verdicts against."""
+        self._hw = hw
+
+    def reload(self) -> None:
+        """Read the whole queue in the pool."""
+        self._call(lambda: None, what="reading the queue")
+
+    def add_specs(self, specs: list[JobSpec]) -> None:
+        """Queue these jobs (in the pool) and wake the runner."""
+        queue, runner = self.queue, self.runner
+
+        def add() -> None:
+            for spec in specs:
+                queue.add(spec)
+            runner.wake()
+
+        self._call(add, what="adding jobs")
+        if specs:
+            noun = "job" if len(specs) == 1 else "jobs"
+            self.status_message.emit(f"Queued {len(specs)} quantization {noun}", 5000)
+
+    def ask_quantize(self, entry: CatalogEntry, parent: QWidget | None = None) -> bool:
+        """The Library's "Quantize…": the dialog, then its jobs queued. False when nothing was queued."""
+        from app.ui.quantize_dialog import QuantizeDialog
+
+        if entry.format is not ModelFormat.GGUF or entry.missing:
+            self.status_message.emit(f"{entry.name}: only GGUF files present on disk can be quantized here", 8000)
+            return False
+        dialog = QuantizeDialog(entry, hardware=self._hw, options=self.options, out_dir=self.models_dir,
+                                parent=parent or self)  # fmt: skip
+        try:
+            if dialog.exec() != QuantizeDialog.DialogCode.Accepted.value:
+                return False
+            specs: list[JobSpec] = list(dialog.specs())
+        finally:
+            dialog.deleteLater()
+        self.add_specs(specs)
+        return bool(specs)
+
+    def selected_job(self) -> Job | None:
+        index = self.table.currentIndex()
+        job = index.data(JOB_ROLE) if index.isValid() else None
+        return job if isinstance(job, Job) else None
+
+    def select_job(self, job_id: int) -> bool:
+        row = self.model.row_of(job_id)
+        if row < 0:
+            return False
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
+        return True
+
+    def notify(self, title: str, text: str) -> None:
+        """A desktop notification when a tray is available, else the status bar; `notified` says it was shown."""
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            if self._tray is None:
+                self._tray = QSystemTrayIcon(self.window().windowIcon(), self)
+            self._tray.show()
+            self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 8000)
+        else:
+            self.status_message.emit(f"{title}: {text}", 15_000)
+        self.notified.emit(title, text)
+
+    # --- queue calls in the pool -------------------------------------------------------------------------------------
+    def _call(self, fn: Callable[[], Any], *, what: str) -> None:
+        queue = self.queue
+
+        def run() -> Snapshot:
+            fn()
+            return _snapshot(queue)
+
+        self.tasks.start(run, self._on_snapshot, self._on_call_failed, what=what)
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        jobs, paused, parallel = snapshot
+        selected = self.selected_job()
+        self.model.set_jobs(jobs)
+        now = self.selected_job()
+        if selected is not None and (now is None or now.id != selected.id):
+            self.select_job(selected.id)
+        if self.selected_job() is None and jobs:
+            running = [j for j in jobs if j.state is JobState.RUNNING]
+            self.select_job(running[0].id if running else jobs[-1].id)
+        self.pause.blockSignals(True)
+        self.pause.setChecked(paused)
+        self.pause.blockSignals(False)
+        self.parallel.blockSignals(True)
+        self.parallel.setValue(parallel)
+        self.parallel.blockSignals(False)
+        self._update_actions()
+
+    def _on_call_failed(self, message: str) -> None:
+        self.status_message.emit(message, 10_000)
+        self.reload()
+
+    # --- runner signals ----------------------------------------------------------------------------------------------
+    def _on_bridge_job_updated(self, job: Job) -> None:
+        self.model.update_job(job)
+        if self.selected_job() is None:
+            self.select_job(job.id)
+        if job.id == self._log_job:
+            self._log_dirty = True
+        self._update_actions()
+
+    def _on_bridge_job_removed(self, job_id: int) -> None:
+        self.model.remove_job(job_id)
+
+    def _on_bridge_job_finished(self, job: Job) -> None:
+        self.model.update_job(job)
+        if job.id == self._log_job:
+            self._read_log()
+        if job.state is JobState.DONE:
+            text = ", ".join(p.name for p in job.outputs) or "done"
+            self._register(job)
+        elif job.state is JobState.CANCELLED:
+            text = "cancelled"
+        else:
+            text = job.error or job.state.value
+        if not self.window_active():
+            self.notify(f"{job.title}: {job.state.value}", text)
+
+    def _register(self, job: Job) -> None:
+        """Outputs into the Library (with lineage) or an evaluation into the results, in the pool."""
+        catalog, models_dir = self.catalog, self.models_dir
+        if isinstance(job.spec, EvaluateSpec):
+            if job.result:
+                db_path, result = self.results.db_path, dict(job.result)
+
+                def store() -> None:
+                    from quantize.results import ResultStore
+
+                    ResultStore(db_path).add(result)
+
+                self.tasks.start(store, lambda _r: self.results.reload(), what="storing an evaluation")
+            return
+        if catalog is None or not job.outputs:
+            return
+
+        def register() -> list[str]:
+            from app.jobs import register_output
+
+            return [r.error for r in register_output(job, catalog, models_dir) if r.error]
+
+        self.tasks.start(register, self._on_registered, what=f"registering the outputs of job {job.id}")
+
+    def _on_registered(self, errors: list[str]) -> None:
+        if errors:
+            self.status_message.emit(f"Not added to the Library: {errors[0]}", 10_000)
+        self.library_changed.emit()
+
+    # --- log and ETA -------------------------------------------------------------------------------------------------
+    def _on_timer_timeout(self) -> None:
+        self.model.tick()
+        if self._log_dirty and not self._log_reading:
+            self._read_log()
+
+    def _read_log(self) -> None:
+        job_id = self._log_job
+        if job_id is None:
+            return
+        self._log_dirty = False
+        self._log_reading = True
+        queue = self.queue
+        self.tasks.start(lambda: (job_id, queue.read_log(job_id)[-LOG_TAIL:]), self._on_log_read,
+                         self._on_log_failed, what="reading a job log")  # fmt: skip
+
+    def _on_log_read(self, result: tuple[int, str]) -> None:
+        self._log_reading = False
+        job_id, text = result
+        if job_id != self._log_job or text == self.log_view.toPlainText():
+            return
+        bar = self.log_view.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        self.log_view.setPlainText(text)
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def _on_log_failed(self, message: str) -> None:
+        self._log_reading = False
+        self.log_view.setPlainText(f"Cannot read the log: {message}")
+
+    # --- actions -----------------------------------------------------------------------------------------------------
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        job = current.data(JOB_ROLE) if current.isValid() else None
+        job_id = job.id if isinstance(job, Job) else None
+        if job_id != self._log_job:
+            self._log_job = job_id
+            self.log_view.clear()
+            self._read_log()
+        self._update_actions()
+
+    def _on_cancel_button_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            runner = self.runner
+            self._call(lambda: runner.cancel(job.id), what=f"cancelling job {job.id}")
+
+    def _on_retry_button_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            queue, runner = self.queue, self.runner
+            self._call(lambda: (queue.retry(job.id), runner.wake()), what=f"retrying job {job.id}")
+
+    def _on_remove_button_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            queue = self.queue
+            self._call(lambda: queue.remove(job.id), what=f"removing job {job.id}")
+
+    def _on_up_button_clicked(self) -> None:
+        self._move(-1)
+
+    def _on_down_button_clicked(self) -> None:
+        self._move(+1)
+
+    def _move(self, step: int) -> None:
+        job = self.selected_job()
+        if job is not None:
+            queue, position = self.queue, self.model.row_of(job.id) + step
+            self._call(lambda: queue.move(job.id, position), what=f"moving job {job.id}")
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        queue, runner = self.queue, self.runner
+
+        def apply() -> None:
+            queue.paused = paused
+            runner.wake()
+
+        self._call(apply, what="pausing the queue" if paused else "resuming the queue")
+
+    def _on_parallel_value_changed(self, value: int) -> None:
+        queue, runner = self.queue, self.runner
+
+        def apply() -> None:
+            queue.max_parallel = value
+            runner.wake()
+
+        self._call(apply, what="setting parallel jobs")
+
+    def _update_actions(self, *_args: object) -> None:
+        job = self.selected_job()
+        row = self.model.row_of(job.id) if job is not None else -1
+        queued = job is not None and job.state is JobState.QUEUED
+        self.cancel_button.setEnabled(job is not None and job.state in (JobState.QUEUED, JobState.RUNNING))
+        self.retry_button.setEnabled(job is not None and job.state in RETRYABLE)
+        self.remove_button.setEnabled(job is not None and job.state is not JobState.RUNNING)
+        self.up_button.setEnabled(queued and row > 0)
+        self.down_button.setEnabled(queued and 0 <= row < self.model.rowCount() - 1)
+        jobs = self.model.jobs()
+        self.empty.setVisible(not jobs)
+        counts = {s: sum(j.state is s for j in jobs) for s in (JobState.RUNNING, JobState.QUEUED)}
+        parts = [f"{counts[JobState.RUNNING]} running", f"{counts[JobState.QUEUED]} queued"] if jobs else []
+        if self.pause.isChecked():
+            parts.append("paused")
+        self.summary.setText(" · ".join(parts))

@@ -1,0 +1,352 @@
+"""The Library's "Quantize…": pick llama.cpp types for a GGUF model, each with its predicted size and whether the result
+fits this machine, then options (requantize, output tensor, importance matrix) and the output folder.
+
+The header walk for the size predictions and the fit estimates run in the pool; the dialog fills its rows when they arrive.
+OK turns the choice into one `QuantizeSpec` per type (`specs()`); the Jobs page queues them.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.jobs import quantize_specs
+from app.library.catalog import CatalogEntry
+from app.ui.format import size_text
+from app.ui.jobs_model import duration_text
+from app.ui.tasks import TaskGroup
+from hardware.fit import FitOptions, FitReport, Placement, fit
+from hardware.report import HardwareReport
+from hardware.shape import ModelShape
+from quantize.spec import QuantizeSpec
+from quantize.types import GGUF_TYPES, QuantizeEstimate, estimate
+
+log = logging.getLogger(__name__)
+DEFAULT_TYPES = ("Q4_K_M",)
+UNQUANTIZED = ("", "F32", "F16", "BF16")
+COL_TYPE, COL_SIZE, COL_FIT, COL_TIME, COL_ABOUT = range(5)
+FIT_COLORS = {Placement.FULL_GPU: "#2e7d32", Placement.PARTIAL: "#b26a00", Placement.CPU_ONLY: "#1565c0",
+              Placement.DOES_NOT_FIT: "#c62828"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """One type's prediction: estimate (None with `problem` when the header cannot be read) and fit (None without hardware)."""
+
+    name: str
+    estimate: QuantizeEstimate | None
+    fit: FitReport | None
+    problem: str = ""
+
+
+def shape_at_size(shape: ModelShape, size: int, source_size: int, quant: str) -> ModelShape:
+    """The model's shape with its weights scaled to a quantization's predicted file size."""
+    k = size / source_size if source_size > 0 else 1.0
+    return replace(shape, layer_bytes=round(shape.layer_bytes * k), embedding_bytes=round(shape.embedding_bytes * k),
+                   output_bytes=round(shape.output_bytes * k), quant=quant, repack_bytes=0)  # fmt: skip
+
+
+def predict_rows(source: Path, hw: HardwareReport | None, options: FitOptions, *, keep_output_tensor: bool = False,
+                 ) -> tuple[str, list[TypeRow]]:  # fmt: skip
+    """Size, time and fit of every type (runs in the pool: reads the source's header). Returns (source quantization, rows)."""
+    from app.library.inspect import inspect
+    from app.library.model import ModelFileError
+
+    shape: ModelShape | None = None
+    quantization = ""
+    try:
+        info = inspect(source)
+        shape, quantization = info.shape, info.quantization
+    except ModelFileError as e:
+        log.info("no shape for %s: %s", source, e)
+    source_size = source.stat().st_size
+    rows = []
+    for name in GGUF_TYPES:
+        try:
+            est = estimate(source, name, keep_output_tensor=keep_output_tensor)
+        except Exception as e:  # SpecError for an unreadable header; one row says why, the others do too
+            rows.append(TypeRow(name, None, None, str(e).splitlines()[0] if str(e) else type(e).__name__))
+            continue
+        report = None
+        if shape is not None and hw is not None:
+            report = fit(shape_at_size(shape, est.output_bytes, source_size, name), hw, options)
+        rows.append(TypeRow(name, est, report))
+    return quantization, rows
+
+
+def fit_text(report: FitReport | None) -> str:
+    if report is None:
+        return "—"
+    return report.verdict
+
+
+class QuantizeDialog(QDialog):
+    """Choose types and options for one GGUF model; `specs()` after accept."""
+
+    def __init__(self, entry: CatalogEntry, *, hardware: HardwareReport | None, options: FitOptions, out_dir: Path,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("quantize-dialog")
+        self.setWindowTitle(f"Quantize {entry.name}")
+        self.entry = entry
+        self._hw = hardware
+        self._options = options
+        self._quantization = entry.quantization
+        self._rows: dict[str, TypeRow] = {}
+        self.tasks = TaskGroup(self)
+        self.finished.connect(self.tasks.close)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.types = QTreeWidget()
+        self.types.setObjectName("quantize-types")
+        self.types.setRootIsDecorated(False)
+        self.types.setUniformRowHeights(True)
+        self.types.setHeaderLabels(["Type", "Predicted size", "On this machine", "Time", "About"])
+        header = self.types.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ABOUT, QHeaderView.ResizeMode.Stretch)
+        for name, qt in GGUF_TYPES.items():
+            item = QTreeWidgetItem([name, "…", "…", "", qt.description])
+            item.setData(COL_TYPE, Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(COL_TYPE, Qt.CheckState.Checked if name in DEFAULT_TYPES else Qt.CheckState.Unchecked)
+            for col in (COL_SIZE, COL_TIME):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.types.addTopLevelItem(item)
+
+        self.requantize = QCheckBox("Allow requantizing an already quantized model")
+        self.requantize_warning = QLabel()
+        self.requantize_warning.setObjectName("warning")
+        self.requantize_warning.setWordWrap(True)
+        self.keep_output = QCheckBox("Keep the output tensor unquantized (larger, slightly better)")
+        self.imatrix = QLineEdit()
+        self.imatrix.setPlaceholderText("none (needed for IQ1/IQ2 types)")
+        imatrix_button = QPushButton("Browse…")
+        imatrix_button.clicked.connect(self._on_imatrix_button_clicked)
+        self.out_dir = QLineEdit(str(out_dir))
+        out_button = QPushButton("Browse…")
+        out_button.clicked.connect(self._on_out_button_clicked)
+        self.totals = QLabel()
+        self.totals.setObjectName("muted")
+        self.problem = QLabel()
+        self.problem.setObjectName("warning")
+        self.problem.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("", self.requantize)
+        form.addRow("", self.requantize_warning)
+        form.addRow("", self.keep_output)
+        form.addRow("Importance matrix", _row(self.imatrix, imatrix_button))
+        form.addRow("Output folder", _row(self.out_dir, out_button))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Add to queue")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.types, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.resize(860, 640)
+
+        self.types.itemChanged.connect(self._on_types_item_changed)
+        self.requantize.toggled.connect(self._update)
+        self.imatrix.textChanged.connect(self._update)
+        self.out_dir.textChanged.connect(self._on_out_dir_text_changed)
+        self.keep_output.toggled.connect(self._on_keep_output_toggled)
+        self._free: int | None = None
+        self._update_summary()
+        self._predict()
+        self._check_disk()
+
+    # --- public ------------------------------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return bool(self.tasks.pending())
+
+    def checked_types(self) -> list[str]:
+        return [
+            str(item.data(COL_TYPE, Qt.ItemDataRole.UserRole))
+            for item in self._items()
+            if item.checkState(COL_TYPE) == Qt.CheckState.Checked and not item.isDisabled()
+        ]
+
+    def set_checked(self, names: list[str]) -> None:
+        wanted = {n.upper() for n in names}
+        for item in self._items():
+            name = str(item.data(COL_TYPE, Qt.ItemDataRole.UserRole))
+            item.setCheckState(COL_TYPE, Qt.CheckState.Checked if name in wanted else Qt.CheckState.Unchecked)
+
+    def row(self, name: str) -> tuple[str, ...]:
+        """What a type's row shows: (type, size, fit, time, about)."""
+        item = next(i for i in self._items() if i.data(COL_TYPE, Qt.ItemDataRole.UserRole) == name)
+        return tuple(item.text(c) for c in range(self.types.columnCount()))
+
+    def source_quantized(self) -> bool:
+        return self._quantization.upper() not in UNQUANTIZED
+
+    def specs(self) -> list[QuantizeSpec]:
+        """One spec per checked type, with the chosen options (output names from app.jobs)."""
+        imatrix = self.imatrix.text().strip()
+        return quantize_specs(
+            self.entry.path, self.checked_types(), out_dir=Path(self.out_dir.text().strip()).expanduser(),
+            imatrix=Path(imatrix) if imatrix else None, allow_requantize=self.requantize.isChecked(),
+            keep_output_tensor=self.keep_output.isChecked(),
+        )  # fmt: skip
+
+    # --- predictions -------------------------------------------------------------------------------------------------
+    def _predict(self) -> None:
+        source, hw, options, keep = self.entry.path, self._hw, self._options, self.keep_output.isChecked()
+        self.tasks.start(lambda: predict_rows(source, hw, options, keep_output_tensor=keep), self._on_predicted,
+                         self._on_predict_failed, what=f"size predictions for {self.entry.name}")  # fmt: skip
+
+    def _on_predicted(self, result: tuple[str, list[TypeRow]]) -> None:
+        quantization, rows = result
+        if quantization:
+            self._quantization = quantization
+        self._rows = {r.name: r for r in rows}
+        self.types.blockSignals(True)
+        try:
+            for item in self._items():
+                r = self._rows.get(str(item.data(COL_TYPE, Qt.ItemDataRole.UserRole)))
+                if r is None:
+                    continue
+                if r.estimate is None:
+                    item.setText(COL_SIZE, "?")
+                    item.setToolTip(COL_SIZE, r.problem)
+                    item.setText(COL_FIT, "—")
+                    continue
+                item.setText(COL_SIZE, size_text(r.estimate.output_bytes))
+                item.setToolTip(COL_SIZE, f"{r.estimate.output_bytes:,} bytes; about {size_text(r.estimate.memory_bytes)} "
+                                          "of working memory while it runs")  # fmt: skip
+                item.setText(COL_TIME, f"~{duration_text(r.estimate.seconds)}")
+                item.setText(COL_FIT, fit_text(r.fit) if r.fit is not None else ("—" if self._hw is None else "shape unknown"))
+                if r.fit is not None:
+                    item.setForeground(COL_FIT, QColor(FIT_COLORS[r.fit.placement]))
+                    item.setToolTip(COL_FIT, f"At {r.fit.options.context:,} tokens: {r.fit.reason}")
+        finally:
+            self.types.blockSignals(False)
+        self._update_summary()
+        self._update()
+
+    def _on_predict_failed(self, message: str) -> None:
+        self.problem.setText(f"Cannot predict sizes: {message}")
+
+    def _check_disk(self) -> None:
+        folder = Path(self.out_dir.text().strip()).expanduser()
+
+        def free() -> int | None:
+            probe = folder
+            while not probe.exists() and probe != probe.parent:
+                probe = probe.parent
+            try:
+                return shutil.disk_usage(probe).free
+            except OSError:
+                return None
+
+        self.tasks.start(free, self._on_disk_checked, what="free disk space")
+
+    def _on_disk_checked(self, free: int | None) -> None:
+        self._free = free
+        self._update()
+
+    # --- slots -------------------------------------------------------------------------------------------------------
+    def _on_types_item_changed(self, _item: QTreeWidgetItem, column: int) -> None:
+        if column == COL_TYPE:
+            self._update()
+
+    def _on_keep_output_toggled(self, _on: bool) -> None:
+        self._predict()
+
+    def _on_out_dir_text_changed(self, _text: str) -> None:
+        self._check_disk()
+
+    def _on_imatrix_button_clicked(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Importance matrix", str(self.entry.path.parent),
+                                              "Importance matrices (*.dat *.gguf *.imatrix);;All files (*)")  # fmt: skip
+        if name:
+            self.imatrix.setText(name)
+
+    def _on_out_button_clicked(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Output folder", self.out_dir.text())
+        if name:
+            self.out_dir.setText(name)
+
+    # --- state -------------------------------------------------------------------------------------------------------
+    def _items(self) -> list[QTreeWidgetItem]:
+        return [self.types.topLevelItem(i) for i in range(self.types.topLevelItemCount())]
+
+    def _update_summary(self) -> None:
+        quant = self._quantization or "unknown type"
+        self.summary.setText(f"<b>{self.entry.name}</b> · {quant} · {size_text(self.entry.size_bytes)}<br>"
+                             f"<span style='color:gray'>{self.entry.path}</span>")  # fmt: skip
+        if self.source_quantized():
+            self.requantize_warning.setText(
+                f"This model is already quantized ({self._quantization}): quantizing it again loses quality twice. "
+                "Start from an F16/BF16 file when you have one."
+            )
+        self.requantize_warning.setVisible(self.source_quantized())
+
+    def _update(self) -> None:
+        has_imatrix = bool(self.imatrix.text().strip())
+        self.types.blockSignals(True)
+        for item in self._items():
+            name = str(item.data(COL_TYPE, Qt.ItemDataRole.UserRole))
+            needs = GGUF_TYPES[name].needs_imatrix and not has_imatrix
+            item.setDisabled(needs)
+            item.setToolTip(COL_TYPE, "needs an importance matrix" if needs else GGUF_TYPES[name].description)
+        self.types.blockSignals(False)
+        checked = self.checked_types()
+        sizes = [self._rows[n].estimate.output_bytes for n in checked if n in self._rows and self._rows[n].estimate]  # type: ignore[union-attr]
+        total = sum(sizes)
+        parts = [f"{len(checked)} type{'s' if len(checked) != 1 else ''} selected"]
+        if sizes:
+            parts.append(f"{size_text(total)} in total")
+        if self._free is not None:
+            parts.append(f"{size_text(self._free)} free in the output folder")
+        self.totals.setText(" · ".join(parts))
+        problem = ""
+        if not checked:
+            problem = "Choose at least one type."
+        elif self.source_quantized() and not self.requantize.isChecked():
+            problem = "The model is already quantized: allow requantizing to go on."
+        elif not self.out_dir.text().strip():
+            problem = "Choose an output folder."
+        elif self._free is not None and total > self._free:
+            problem = f"Not enough disk space: {size_text(total)} needed, {size_text(self._free)} free."
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok_button.setEnabled(not problem)
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        layout.addWidget(w, 1 if isinstance(w, QLineEdit) else 0)
+    return box
