@@ -14,7 +14,7 @@ from app import paths
 from app.library.catalog import Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
 from quantize.queue import Job, JobQueue
-from quantize.spec import ConvertSpec, JobSpec, QuantizeSpec, needs_toolchain
+from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, needs_toolchain
 from quantize.types import GGUF_TYPES, gguf_type
 
 log = logging.getLogger(__name__)
@@ -112,9 +112,16 @@ def model_name(path: Path, catalog: Catalog) -> str:
 def register_output(job: Job, catalog: Catalog, models_dir: Path) -> list[ImportResult]:
     """Add a finished job's model outputs to the Library where they are, with their lineage as the source text.
 
-    Evaluation results and dry runs register nothing. Never raises for a bad output (the result carries the error).
+    An evaluation's metrics go to the results store (the results view compares a family's quantizations); dry runs
+    register nothing. Never raises for a bad output (the result carries the error).
     """
     spec = job.spec
+    if isinstance(spec, EvaluateSpec):
+        if job.result:
+            from quantize.results import ResultStore
+
+            ResultStore(jobs_db_path()).add(dict(job.result))
+        return []
     if isinstance(spec, QuantizeSpec):
         source = source_quantized(model_name(spec.source, catalog), gguf_type(spec.quant_type).name)
     elif isinstance(spec, ConvertSpec):

@@ -19,8 +19,10 @@ def frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
-def module_command(module: str) -> list[str]:
-    """The command that runs `python -m module` with this installation's interpreter."""
+def module_command(module: str, python: list[str] | None = None) -> list[str]:
+    """The command that runs `python -m module`: with `python` (e.g. the toolchain's), else this installation's own."""
+    if python is not None and python != [sys.executable]:
+        return [*python, "-m", module]
     if frozen():
         return [sys.executable, RUN_MODULE_FLAG, module]
     return [sys.executable, "-m", module]

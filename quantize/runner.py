@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quantize.processes import child_env, module_command
 from quantize.progress import Event, parse_event
 from quantize.queue import Job, JobQueue, JobState, process_tag, remove_partial
 from quantize.spec import JobSpec, dumps
@@ -30,7 +31,6 @@ from quantize.worker import WATCH_STDIN_ENV
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 POLL_S = 0.2
 KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL; _signal_group kills there anyway
 PROGRESS_S = 0.1
@@ -214,8 +214,7 @@ class JobRunner:
         scratch = Path(tempfile.mkdtemp(prefix=f"mw-job-{job.id}-"))
         spec_file = scratch / "spec.json"
         spec_file.write_text(dumps(job.spec), encoding="utf-8")
-        env = dict(os.environ)
-        env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env = child_env()  # the sources on PYTHONPATH, also for the toolchain's Python
         env["TMPDIR"] = env["TEMP"] = env["TMP"] = str(scratch)
         env[WATCH_STDIN_ENV] = "1"
         env["PYTHONUNBUFFERED"] = "1"
@@ -230,7 +229,7 @@ class JobRunner:
             shutil.rmtree(scratch, ignore_errors=True)
             self._finish(job, JobState.FAILED, error=str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
             return
-        cmd = [*python, "-m", "quantize.worker", str(spec_file)]
+        cmd = [*module_command("quantize.worker", python), str(spec_file)]
         self.queue.append_log(job.id, f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {job.title}\n$ {' '.join(cmd)}")
         try:
             with open(self.queue.log_path(job.id), "ab") as log_file:

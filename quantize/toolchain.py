@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quantize.processes import source_root
+
 log = logging.getLogger(__name__)
 
 ROOT_ENV = "MODELWERK_TOOLCHAIN"
@@ -119,8 +121,8 @@ def base_python() -> str:
 
 
 def repo_root() -> Path:
-    """The folder holding the `quantize` package: toolchain processes get it on PYTHONPATH."""
-    return Path(__file__).resolve().parents[1]
+    """The folder holding the `quantize` package as source: toolchain processes get it on PYTHONPATH."""
+    return source_root()
 
 
 class Toolchain:

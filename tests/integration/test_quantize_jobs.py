@@ -338,3 +338,29 @@ def test_gemma_requantize_q4_k_m_to_q8_0(queue: JobQueue, gemma_model: Path, tmp
     assert abs(out.stat().st_size - predict_size(gemma_model, "Q8_0")) / out.stat().st_size < 0.10
     assert out.stat().st_size > gemma_model.stat().st_size
     assert len(_generate(out)) == 4
+
+
+def test_a_finished_evaluation_job_lands_in_the_results_store(kquant_gguf: Path, tmp_path: Path) -> None:
+    """The results view reads the store: a queued evaluation must end up there, not only in the job row."""
+    from app.jobs import jobs_db_path, open_queue, python_for, register_output
+    from app.library.catalog import Catalog
+    from app.store import Store
+    from quantize.results import ResultStore
+    from quantize.runner import JobRunner
+    from quantize.spec import EvaluateSpec
+
+    queue = open_queue()
+    finished: list[Job] = []
+    runner = JobRunner(queue, python_for=python_for, on_finished=finished.append)
+    job = queue.add(EvaluateSpec(source=kquant_gguf, output=tmp_path / "eval.json", reference=kquant_gguf, context=64))
+    runner.start()
+    try:
+        assert runner.wait_idle(120)
+    finally:
+        runner.stop()
+    done = queue.get(job.id)
+    assert done.state is JobState.DONE, done.error
+    with Store.open(tmp_path / "catalog.db") as store:
+        assert register_output(done, Catalog(store), tmp_path) == []
+    rows = ResultStore(jobs_db_path()).all()
+    assert len(rows) == 1 and rows[0]["kld_mean"] is not None and rows[0]["kld_mean"] < 1e-3
