@@ -1,7 +1,8 @@
 """`modelwerk --self-test [MODEL.gguf]`: does this installation work? What an installer's smoke test and a bug report run.
 
 Offscreen and in a throwaway data folder (the user's Library is never touched): open the main window, start a runtime
-child process for a tiny model exactly as the Chat page does, generate 8 tokens greedily, stop it. Prints one line per
+child process for a tiny model exactly as the Chat page does, generate 8 tokens greedily, stop it; then quantize the
+model to Q8_0 through the job queue and a worker process, as the Jobs page does. Prints one line per
 step and exits 0, or 1 with the step that failed. The bundle ships its tiny model (resources/selftest/tiny.gguf, written
 by `make dist`); from a source checkout pass one.
 """
@@ -43,6 +44,7 @@ def self_test(argv: list[str]) -> int:
         try:
             _window(app)
             _generate(args.model)
+            _quantize(args.model, Path(home))
         except Exception as e:  # every failure is the one line the user (or CI) needs
             print(f"self-test FAILED: {type(e).__name__}: {e}", file=sys.stderr)
             return 1
@@ -92,3 +94,25 @@ def _generate(model: Path) -> None:
         print(f"generate: {tokens} tokens in {time.perf_counter() - t:.2f} s: {text!r}")
     finally:
         runtime.stop()
+
+
+def _quantize(model: Path, home: Path) -> None:
+    from app.jobs import open_queue, python_for
+    from quantize.queue import JobState
+    from quantize.runner import JobRunner
+    from quantize.spec import QuantizeSpec
+
+    t = time.perf_counter()
+    queue = open_queue()
+    output = home / "selftest.Q8_0.gguf"
+    job = queue.add(QuantizeSpec(source=model, output=output, quant_type="Q8_0", allow_requantize=True, threads=1))
+    runner = JobRunner(queue, python_for=python_for)
+    runner.start()
+    try:
+        runner.wait_idle(120)
+    finally:
+        runner.stop()
+    done = queue.get(job.id)
+    if done.state is not JobState.DONE or not output.is_file():
+        raise RuntimeError(f"the quantize job ended {done.state.value}: {done.error or queue.read_log(job.id)[-300:]}")
+    print(f"quantize: Q8_0 job done in {time.perf_counter() - t:.2f} s ({output.stat().st_size:,} bytes)", flush=True)

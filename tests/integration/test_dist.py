@@ -23,7 +23,7 @@ def test_make_dist_builds_a_bundle_that_passes_its_self_test(tmp_path: Path) -> 
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     run = subprocess.run([str(exe), "--self-test"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "generate: 8 tokens" in run.stdout and "self-test OK" in run.stdout
+    assert "generate: 8 tokens" in run.stdout and "quantize: Q8_0 job done" in run.stdout and "self-test OK" in run.stdout
     assert not (tmp_path / ".local" / "share" / "Modelwerk").exists()  # the user's data folder was not touched
 
     # The tarball holds the bundle and the desktop integration (menu entry, .gguf MIME type, installer script).
