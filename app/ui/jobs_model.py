@@ -12,9 +12,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QStyleOptionViewItem
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from quantize.queue import Job, JobState
 
@@ -32,6 +32,9 @@ STATE_TEXT = {
     JobState.CANCELLED: "Cancelled",
     JobState.INTERRUPTED: "Interrupted",
 }
+
+STATE_COLORS = {JobState.DONE: "#2e7d32", JobState.RUNNING: "#1f5fbf", JobState.FAILED: "#c62828",
+                JobState.INTERRUPTED: "#b26a00"}  # fmt: skip
 
 
 class Column(enum.IntEnum):
@@ -105,6 +108,8 @@ class JobsModel(QAbstractTableModel):
                 return f"{job.spec.source} → {job.spec.output}"
             if column == Column.STAGE:
                 return stage_text(job)
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE and job.state in STATE_COLORS:
+            return QColor(STATE_COLORS[job.state])
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.ETA, Column.PROGRESS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -195,7 +200,7 @@ class JobsModel(QAbstractTableModel):
             return STATE_TEXT[job.state]
         if column == Column.PROGRESS:
             fraction = self._fraction(job)
-            return "" if fraction is None else f"{fraction:.0%}"
+            return "" if fraction is None or job.state is JobState.QUEUED else f"{fraction:.0%}"
         if column == Column.STAGE:
             return stage_text(job)
         eta = self.eta_s(job)
@@ -207,25 +212,38 @@ class JobsModel(QAbstractTableModel):
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Draws the progress column as a progress bar; an unknown fraction of a running job as a busy bar."""
+    """Draws the progress column as a bar (the app style's colours); an unknown fraction of a running job as "working…"."""
+
+    TRACK, BORDER, CHUNK, BUSY = QColor("#eef0f3"), QColor("#d5dae1"), QColor("#7aa2ef"), QColor("#c9d8f6")
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         fraction = index.data(FRACTION_ROLE)
         job = index.data(JOB_ROLE)
-        if not isinstance(job, Job) or job.state is JobState.QUEUED:
+        plain = not isinstance(job, Job) or job.state is JobState.QUEUED
+        if plain or (fraction is None and job.state is not JobState.RUNNING):
             super().paint(painter, option, index)
             return
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[operator]
-            painter.fillRect(option.rect, option.palette.highlight())  # type: ignore[attr-defined]
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(4, 5, -4, -5))  # type: ignore[attr-defined]
-        bar.minimum, bar.maximum = 0, 1000
-        bar.progress = 0 if fraction is None else round(float(fraction) * 1000)
-        if fraction is None:
-            bar.maximum = 0  # busy indicator
-        bar.text = "" if fraction is None else f"{float(fraction):.0%}"
-        bar.textVisible = True
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
-        bar.palette = option.palette  # type: ignore[attr-defined]
-        style = option.widget.style() if option.widget is not None else QApplication.style()  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)  # type: ignore[attr-defined]
+        painter.save()
+        try:
+            if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+                painter.fillRect(option.rect, QColor("#dce6fa"))  # type: ignore[attr-defined]
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            track = QRectF(option.rect.adjusted(6, 7, -6, -7))  # type: ignore[attr-defined]
+            painter.setPen(QPen(self.BORDER, 1))
+            painter.setBrush(self.TRACK)
+            painter.drawRoundedRect(track, 4, 4)
+            chunk = QRectF(track.adjusted(1, 1, -1, -1))
+            if fraction is None:
+                painter.setBrush(self.BUSY)
+                text = "working…"
+            else:
+                chunk.setWidth(chunk.width() * float(fraction))
+                painter.setBrush(self.CHUNK)
+                text = f"{float(fraction):.0%}"
+            painter.setPen(Qt.PenStyle.NoPen)
+            if chunk.width() > 0:
+                painter.drawRoundedRect(chunk, 3, 3)
+            painter.setPen(QColor("#1d2430"))
+            painter.drawText(track, Qt.AlignmentFlag.AlignCenter, text)
+        finally:
+            painter.restore()

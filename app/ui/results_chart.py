@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -157,7 +157,9 @@ class ResultsChart(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, f"No results with a {what} yet: evaluate some models")
             return
         xs, ys = [pt[1] for pt in points], [pt[2] for pt in points]
-        x_ticks, y_ticks = nice_ticks(min(xs), max(xs)), nice_ticks(min(ys), max(ys))
+        unit, unit_name = (1024**3, "GiB") if max(xs) >= 1024**3 else (1024**2, "MiB")
+        x_ticks = [t * unit for t in nice_ticks(min(xs) / unit, max(xs) / unit)]
+        y_ticks = nice_ticks(min(ys), max(ys))
         x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
 
         def at(x: float, y: float) -> QPointF:
@@ -174,7 +176,8 @@ class ResultsChart(QWidget):
             p.setPen(QPen(grid, 1))
             p.drawLine(QPointF(pt.x(), plot.top()), QPointF(pt.x(), plot.bottom()))
             p.setPen(muted)
-            p.drawText(QRectF(pt.x() - 40, plot.bottom() + 4, 80, 16), Qt.AlignmentFlag.AlignHCenter, size_text(x))
+            tick = f"{x / unit:g} {unit_name}"
+            p.drawText(QRectF(pt.x() - 40, plot.bottom() + 4, 80, 16), Qt.AlignmentFlag.AlignHCenter, tick)
         for y in y_ticks:
             pt = at(x0, y)
             p.setPen(QPen(grid, 1))
@@ -199,16 +202,38 @@ class ResultsChart(QWidget):
         accent = pal.highlight().color()
         fill = QColor(accent)
         fill.setAlpha(150)
-        for label, x, y, tps in sorted(points, key=lambda pt: pt[1]):
+        placed: list[QRectF] = []
+        metrics = p.fontMetrics()
+        for _label, x, y, tps in sorted(points, key=lambda pt: (pt[1], pt[2])):
             radius = 4.0 + (9.0 * math.sqrt(tps / fastest) if tps and fastest else 0.0)
             centre = at(x, y)
             p.setPen(QPen(accent.darker(130), 1.5))
             p.setBrush(fill)
             p.drawEllipse(centre, radius, radius)
-            p.setPen(text)
+            placed.append(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius))
+        p.setPen(text)
+        for label, x, y, tps in sorted(points, key=lambda pt: (pt[1], pt[2])):
+            radius = 4.0 + (9.0 * math.sqrt(tps / fastest) if tps and fastest else 0.0)
             tag = label + (f"  {tps:.0f} t/s" if tps else "")
-            p.drawText(QRectF(centre.x() + radius + 3, centre.y() - radius - 14, 160, 16), Qt.AlignmentFlag.AlignLeft, tag)
+            box = label_box(at(x, y), radius, metrics.horizontalAdvance(tag) + 4, metrics.height(), placed, self.rect())
+            placed.append(box)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, tag)
 
+
+def label_box(centre: QPointF, radius: float, width: float, height: float, taken: list[QRectF], bounds: QRect) -> QRectF:
+    """Where a point's label goes: the first of eight spots around it that overlaps no point or label drawn so far."""
+    r = radius + 2
+    spots = [(r, -height / 2), (r, -height - r / 2), (r, r / 2), (-r - width, -height / 2), (-width / 2, -r - height),
+             (-width / 2, r), (-r - width, -height - r / 2), (-r - width, r / 2)]  # fmt: skip
+    candidates = []
+    for dx, dy in spots:
+        box = QRectF(centre.x() + dx, centre.y() + dy, width, height)
+        box.moveLeft(min(max(box.left(), bounds.left() + 2), bounds.right() - width - 2))
+        box.moveTop(min(max(box.top(), bounds.top() + 2), bounds.bottom() - height - 2))
+        candidates.append(box)
+        if not any(box.intersects(t) for t in taken):
+            return box
+    return min(candidates, key=lambda b: sum(b.intersected(t).width() * b.intersected(t).height() for t in taken))
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """Round tick values that cover [lo, hi] (at least two)."""
@@ -244,6 +269,7 @@ class ResultsView(QWidget):
         self.reload_button = QPushButton("Reload")
         self.hint = QLabel()
         self.hint.setObjectName("muted")
+        self.hint.setWordWrap(True)  # a long hint must not widen the window
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Model family"))
         bar.addWidget(self.family)
@@ -322,6 +348,6 @@ class ResultsView(QWidget):
         self.model.set_results(rows)
         self.chart.set_results(self.model.results(), metric if isinstance(metric, Metric) else Metric.PERPLEXITY)
         if not self._all:
-            self.hint.setText("No evaluations yet: `modelwerk eval MODEL --reference ORIGINAL` adds one")
+            self.hint.setText("No evaluations yet: run modelwerk eval MODEL --reference ORIGINAL")
         else:
             self.hint.setText(f"{len(rows)} result{'s' if len(rows) != 1 else ''}")

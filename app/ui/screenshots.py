@@ -189,6 +189,10 @@ def _take_all(out_dir: Path, hub: object) -> list[Path]:
     grab("library.png")
     if hub is not None:
         _discover_shots(app, window, hub, grab)
+    from app.ui.jobs_screenshots import jobs_shots, write_dialog_shot
+
+    saved.append(write_dialog_shot(window, out_dir / "quantize-dialog.png", lambda done: _wait(app, done)))
+    jobs_shots(window, grab, lambda done: _wait(app, done))
     _chat_shot(window, shown_id, grab)
     window.close()
     QThreadPool.globalInstance().waitForDone(5000)
