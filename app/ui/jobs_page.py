@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,47 +33,18 @@ from PySide6.QtWidgets import (
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.model import ModelFormat
 from app.ui.jobs_model import JOB_ROLE, Column, JobsModel, ProgressDelegate
+from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluate_specs, register_outputs, snapshot, store_result
 from app.ui.results_chart import ResultsView
 from app.ui.tasks import TaskGroup
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
-from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobState
+from quantize.queue import RETRYABLE, Job, JobQueue, JobState
 from quantize.runner import JobRunner
 from quantize.spec import EvaluateSpec, JobSpec
 
 log = logging.getLogger(__name__)
 TICK_MS = 500  # the ETA countdown and the running job's log
 LOG_TAIL = 200_000  # characters of a log shown (a long GPTQ log stays readable)
-Snapshot = tuple[list[Job], bool, int]
-"""(jobs in queue order, paused, max_parallel)."""
-
-
-class RunnerBridge(QObject):
-    """The runner's callbacks (runner threads) as signals delivered on the GUI thread."""
-
-    job_updated = Signal(object)  # Job
-    job_removed = Signal(int)
-    job_finished = Signal(object)  # Job: done, failed or cancelled
-
-    def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.queue = queue
-
-    def changed(self, job_id: int) -> None:
-        """Runner thread: read the row here, so the GUI thread gets a ready snapshot."""
-        try:
-            job = self.queue.get(job_id)
-        except JobNotFound:
-            self.job_removed.emit(job_id)
-            return
-        self.job_updated.emit(job)
-
-    def finished(self, job: Job) -> None:
-        self.job_finished.emit(job)
-
-
-def _snapshot(queue: JobQueue) -> Snapshot:
-    return queue.jobs(), queue.paused, queue.max_parallel
 
 
 class JobsPage(QWidget):
@@ -153,6 +124,9 @@ class JobsPage(QWidget):
         self.remove_button = QPushButton("Remove")
         self.up_button = QPushButton("Move up")
         self.down_button = QPushButton("Move down")
+        self.evaluate_button = QPushButton("Evaluate")
+        self.evaluate_button.setToolTip("Measure the finished job's output: perplexity, KL divergence against the model it "
+                                        "was made from, and speed (a job of its own; see Results)")  # fmt: skip
         self.pause = QCheckBox("Pause the queue")
         self.pause.setToolTip("Running jobs go on; no new job starts while paused")
         self.parallel = QSpinBox()
@@ -161,7 +135,9 @@ class JobsPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("muted")
         bar = QHBoxLayout()
-        for button in (self.cancel_button, self.retry_button, self.remove_button, self.up_button, self.down_button):
+        buttons = (self.cancel_button, self.retry_button, self.remove_button, self.up_button, self.down_button,
+                   self.evaluate_button)  # fmt: skip
+        for button in buttons:
             bar.addWidget(button)
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.pause)
@@ -193,6 +169,7 @@ class JobsPage(QWidget):
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.up_button.clicked.connect(self._on_up_button_clicked)
         self.down_button.clicked.connect(self._on_down_button_clicked)
+        self.evaluate_button.clicked.connect(self._on_evaluate_button_clicked)
         self.pause.toggled.connect(self._on_pause_toggled)
         self.parallel.valueChanged.connect(self._on_parallel_value_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -248,7 +225,7 @@ class JobsPage(QWidget):
         self._call(add, what="adding jobs")
         if specs:
             noun = "job" if len(specs) == 1 else "jobs"
-            self.status_message.emit(f"Queued {len(specs)} quantization {noun}", 5000)
+            self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
 
     def ask_quantize(self, entry: CatalogEntry, parent: QWidget | None = None) -> bool:
         """The Library's "Quantize…": the dialog, then its jobs queued. False when nothing was queued."""
@@ -298,7 +275,7 @@ class JobsPage(QWidget):
 
         def run() -> Snapshot:
             fn()
-            return _snapshot(queue)
+            return snapshot(queue)
 
         self.tasks.start(run, self._on_snapshot, self._on_call_failed, what=what)
 
@@ -356,23 +333,11 @@ class JobsPage(QWidget):
         if isinstance(job.spec, EvaluateSpec):
             if job.result:
                 db_path, result = self.results.db_path, dict(job.result)
-
-                def store() -> None:
-                    from quantize.results import ResultStore
-
-                    ResultStore(db_path).add(result)
-
-                self.tasks.start(store, lambda _r: self.results.reload(), what="storing an evaluation")
-            return
-        if catalog is None or not job.outputs:
-            return
-
-        def register() -> list[str]:
-            from app.jobs import register_output
-
-            return [r.error for r in register_output(job, catalog, models_dir) if r.error]
-
-        self.tasks.start(register, self._on_registered, what=f"registering the outputs of job {job.id}")
+                self.tasks.start(lambda: store_result(db_path, result), lambda _id: self.results.reload(),
+                                 what="storing an evaluation")  # fmt: skip
+        elif catalog is not None and job.outputs:
+            self.tasks.start(lambda: register_outputs(job, catalog, models_dir), self._on_registered,
+                             what=f"registering the outputs of job {job.id}")  # fmt: skip
 
     def _on_registered(self, errors: list[str]) -> None:
         if errors:
@@ -450,6 +415,11 @@ class JobsPage(QWidget):
             queue, position = self.queue, self.model.row_of(job.id) + step
             self._call(lambda: queue.move(job.id, position), what=f"moving job {job.id}")
 
+    def _on_evaluate_button_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            self.add_specs(list(evaluate_specs(job, self.queue.db_path.parent / "evaluations")))
+
     def _on_pause_toggled(self, paused: bool) -> None:
         queue, runner = self.queue, self.runner
 
@@ -477,6 +447,7 @@ class JobsPage(QWidget):
         self.remove_button.setEnabled(job is not None and job.state is not JobState.RUNNING)
         self.up_button.setEnabled(queued and row > 0)
         self.down_button.setEnabled(queued and 0 <= row < self.model.rowCount() - 1)
+        self.evaluate_button.setEnabled(job is not None and bool(evaluate_specs(job, Path())))
         jobs = self.model.jobs()
         self.empty.setVisible(not jobs)
         counts = {s: sum(j.state is s for j in jobs) for s in (JobState.RUNNING, JobState.QUEUED)}

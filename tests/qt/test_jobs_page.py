@@ -271,3 +271,25 @@ def test_the_results_view_reads_the_store_and_charts_a_family(qtbot: QtBot, tmp_
     assert [p[0] for p in view.chart.points()] == ["Q4_0", "Q8_0"]  # F16 is the reference: no KLD
     image = view.chart.grab().toImage()
     assert image.width() > 300 and len({image.pixel(x, image.height() // 2) for x in range(0, image.width(), 3)}) > 2
+
+
+def test_evaluating_a_finished_quantization_adds_it_to_the_results(
+    qtbot: QtBot, page: JobsPage, kquant_gguf: Path, tmp_path: Path
+) -> None:
+    page.add_specs(list(quantize_specs(kquant_gguf, ["Q8_0"], out_dir=tmp_path / "out")))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and cell(page, 0, Column.STATE) == "Done", timeout=60_000)
+    page.select_job(page.model.job(0).id)
+    assert page.evaluate_button.isEnabled()
+    page.evaluate_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    assert cell(page, 1, Column.TITLE) == "Evaluate kquant.Q8_0.gguf"
+    qtbot.waitUntil(lambda: cell(page, 1, Column.STATE) in ("Done", "Failed"), timeout=120_000)
+    assert cell(page, 1, Column.STATE) == "Done", cell(page, 1, Column.STAGE)
+    view = page.results
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
+    assert view.family.currentText() == "kquant"
+    assert view.model.index(0, 1).data() == "Q8_0"
+    kld = view.model.index(0, 4).data()
+    assert kld != "—" and float(kld) < 0.05  # Q8_0 against its F32 original: close
+    assert [p[0] for p in view.chart.points()] == ["Q8_0"]
+    qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
