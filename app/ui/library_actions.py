@@ -57,12 +57,6 @@ def quantize_action(page: LibraryPage) -> QAction:
     return action
 
 
-def action_button(action: QAction) -> QToolButton:
-    button = QToolButton()
-    button.setDefaultAction(action)
-    return button
-
-
 def can_quantize(entry: CatalogEntry | None) -> bool:
     return entry is not None and entry.format is ModelFormat.GGUF and not entry.missing
 

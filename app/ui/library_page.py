@@ -113,8 +113,6 @@ class LibraryPage(QWidget):
         toolbar.addWidget(self.fits)
         toolbar.addWidget(self.count)
         toolbar.addStretch()
-        self.quantize_action = library_actions.quantize_action(self)
-        toolbar.addWidget(library_actions.action_button(self.quantize_action))
         toolbar.addWidget(self.import_button)
 
         self.banner = Banner()
@@ -154,6 +152,7 @@ class LibraryPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.details.delete_requested.connect(self._on_details_delete_requested)
         self.details.context_changed.connect(self._on_details_context_changed)
+        self.quantize_action = library_actions.quantize_action(self)
         self._add_row_actions()
         self.jobs.changed.connect(self._on_jobs_changed)
         self.jobs.status_message.connect(self.status_message)
@@ -303,6 +302,7 @@ class LibraryPage(QWidget):
         entry = current.data(ENTRY_ROLE) if current.isValid() else None
         self.details.set_entry(entry if isinstance(entry, CatalogEntry) else None)
         self.quantize_action.setEnabled(library_actions.can_quantize(self.details.entry()))
+        self.details.quantize.setEnabled(self.quantize_action.isEnabled())
         self._details_key = None
         self._load_selected_details()
 
@@ -369,6 +369,8 @@ class LibraryPage(QWidget):
             action.triggered.connect(button.click)
             self.table.addAction(action)
         self.table.addAction(self.quantize_action)
+        self.details.quantize.setToolTip(self.quantize_action.toolTip())
+        self.details.quantize.clicked.connect(self.quantize_action.trigger)
 
     def _on_quantize_action_triggered(self) -> None:
         entry = self.details.entry()

@@ -152,8 +152,8 @@ def test_a_real_quantization_runs_to_done_with_progress_and_lands_in_the_library
         page.pause.setChecked(True)  # hold it in the queue to see it queued first
         qtbot.waitUntil(lambda: window.jobs_queue.paused, timeout=5000)
         window.library_page.select(entry.id)
-        assert window.library_page.quantize_action.isEnabled()
-        window.library_page.quantize_action.trigger()
+        qtbot.waitUntil(lambda: window.library_page.details.quantize.isEnabled(), timeout=5000)
+        window.library_page.details.quantize.click()  # the detail panel's "Quantize…" (also on the row's context menu)
         assert window.pages.currentWidget() is page
         qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
         assert cell(page, 0, Column.STATE) == "Queued" and cell(page, 0, Column.TITLE) == "Quantize kquant.gguf → Q8_0"
