@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.model import ModelFormat
+from app.ui.jobs_log import JobLogView
 from app.ui.jobs_model import JOB_ROLE, Column, JobsModel, ProgressDelegate
 from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluate_specs, register_outputs, snapshot, store_result
 from app.ui.results_chart import ResultsView
@@ -44,7 +43,6 @@ from quantize.spec import EvaluateSpec, JobSpec
 
 log = logging.getLogger(__name__)
 TICK_MS = 500  # the ETA countdown and the running job's log
-LOG_TAIL = 200_000  # characters of a log shown (a long GPTQ log stays readable)
 
 
 class JobsPage(QWidget):
@@ -73,9 +71,6 @@ class JobsPage(QWidget):
         self.runner = JobRunner(queue, python_for=python_for, on_changed=self.bridge.changed,
                                 on_finished=self.bridge.finished)  # fmt: skip
         self._started = False
-        self._log_job: int | None = None
-        self._log_dirty = False
-        self._log_reading = False
         self._tray: QSystemTrayIcon | None = None
         self.window_active: Callable[[], bool] = lambda: self.window().isActiveWindow()
         """Whether the user looks at the window (then a finished job needs no notification); tests replace it."""
@@ -144,12 +139,7 @@ class JobsPage(QWidget):
         bar.addWidget(QLabel("Parallel jobs"))
         bar.addWidget(self.parallel)
 
-        self.log_view = QPlainTextEdit()
-        self.log_view.setObjectName("job-log")
-        self.log_view.setReadOnly(True)
-        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.log_view.setFont(QFont("monospace"))
-        self.log_view.setPlaceholderText("The selected job's log")
+        self.log_view = JobLogView(self.queue, self.tasks)
         self.empty = QLabel("No jobs yet. Right-click a GGUF model in the Library and choose Quantize… to make smaller files.")
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
@@ -306,8 +296,7 @@ class JobsPage(QWidget):
         self.model.update_job(job)
         if self.selected_job() is None:
             self.select_job(job.id)
-        if job.id == self._log_job:
-            self._log_dirty = True
+        self.log_view.changed(job.id)
         self._update_actions()
 
     def _on_bridge_job_removed(self, job_id: int) -> None:
@@ -315,8 +304,8 @@ class JobsPage(QWidget):
 
     def _on_bridge_job_finished(self, job: Job) -> None:
         self.model.update_job(job)
-        if job.id == self._log_job:
-            self._read_log()
+        if job.id == self.log_view.job_id:
+            self.log_view.read()
         if job.state is JobState.DONE:
             text = ", ".join(p.name for p in job.outputs) or "done"
             self._register(job)
@@ -347,42 +336,12 @@ class JobsPage(QWidget):
     # --- log and ETA -------------------------------------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
         self.model.tick()
-        if self._log_dirty and not self._log_reading:
-            self._read_log()
-
-    def _read_log(self) -> None:
-        job_id = self._log_job
-        if job_id is None:
-            return
-        self._log_dirty = False
-        self._log_reading = True
-        queue = self.queue
-        self.tasks.start(lambda: (job_id, queue.read_log(job_id)[-LOG_TAIL:]), self._on_log_read,
-                         self._on_log_failed, what="reading a job log")  # fmt: skip
-
-    def _on_log_read(self, result: tuple[int, str]) -> None:
-        self._log_reading = False
-        job_id, text = result
-        if job_id != self._log_job or text == self.log_view.toPlainText():
-            return
-        bar = self.log_view.verticalScrollBar()
-        at_end = bar.value() >= bar.maximum() - 4
-        self.log_view.setPlainText(text)
-        if at_end:
-            bar.setValue(bar.maximum())
-
-    def _on_log_failed(self, message: str) -> None:
-        self._log_reading = False
-        self.log_view.setPlainText(f"Cannot read the log: {message}")
+        self.log_view.tick()
 
     # --- actions -----------------------------------------------------------------------------------------------------
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         job = current.data(JOB_ROLE) if current.isValid() else None
-        job_id = job.id if isinstance(job, Job) else None
-        if job_id != self._log_job:
-            self._log_job = job_id
-            self.log_view.clear()
-            self._read_log()
+        self.log_view.show_job(job.id if isinstance(job, Job) else None)
         self._update_actions()
 
     def _on_cancel_button_clicked(self) -> None:
