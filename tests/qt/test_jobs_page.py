@@ -293,3 +293,23 @@ def test_evaluating_a_finished_quantization_adds_it_to_the_results(
     assert kld != "—" and float(kld) < 0.05  # Q8_0 against its F32 original: close
     assert [p[0] for p in view.chart.points()] == ["Q8_0"]
     qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+
+
+def test_a_running_job_shows_its_stage_and_its_eta_counts_down(queue: JobQueue, kquant_gguf: Path, tmp_path: Path) -> None:
+    import dataclasses
+
+    from quantize.queue import JobState
+
+    [spec] = quantize_specs(kquant_gguf, ["Q4_K_M"], out_dir=tmp_path)
+    job = queue.add(spec)
+    running = dataclasses.replace(job, state=JobState.RUNNING, fraction=0.5, eta_s=125.0, stage="quantizing",
+                                  message="blk.3.ffn_down.weight")  # fmt: skip
+    model = JobsModel()
+    model.update_job(running)
+    assert model.index(0, Column.STATE).data() == "Running" and model.index(0, Column.PROGRESS).data() == "50%"
+    assert model.index(0, Column.STAGE).data() == "quantizing · blk.3.ffn_down.weight"
+    assert model.index(0, Column.ETA).data() == "2 min 05 s"
+    model._received[job.id] -= 60  # the snapshot arrived a minute ago
+    assert model.index(0, Column.ETA).data() == "1 min 05 s"
+    model.update_job(dataclasses.replace(running, eta_s=None))
+    assert model.index(0, Column.ETA).data() == "…"
