@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QSystemTrayIcon,
@@ -84,7 +85,13 @@ class JobsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
-        layout.addWidget(heading)
+        top = QHBoxLayout()  # the queue's settings beside the heading: the action row stays narrow for small windows
+        top.addWidget(heading)
+        top.addStretch()
+        top.addWidget(self.pause)
+        top.addWidget(QLabel("Parallel jobs"))
+        top.addWidget(self.parallel)
+        layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
         self.bridge.job_updated.connect(self._on_bridge_job_updated)
@@ -117,8 +124,12 @@ class JobsPage(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.retry_button = QPushButton("Retry")
         self.remove_button = QPushButton("Remove")
-        self.up_button = QPushButton("Move up")
-        self.down_button = QPushButton("Move down")
+        self.up_button = QPushButton("↑")
+        self.up_button.setToolTip("Move the queued job up: it starts earlier")
+        self.down_button = QPushButton("↓")
+        self.down_button.setToolTip("Move the queued job down")
+        for arrow in (self.up_button, self.down_button):
+            arrow.setFixedWidth(40)
         self.evaluate_button = QPushButton("Evaluate")
         self.evaluate_button.setToolTip("Measure the finished job's output: perplexity, KL divergence against the model it "
                                         "was made from, and speed (a job of its own; see Results)")  # fmt: skip
@@ -129,15 +140,13 @@ class JobsPage(QWidget):
         self.parallel.setToolTip("How many jobs run at once: quantization is memory hungry, so 1 is the default")
         self.summary = QLabel()
         self.summary.setObjectName("muted")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         bar = QHBoxLayout()
         buttons = (self.cancel_button, self.retry_button, self.remove_button, self.up_button, self.down_button,
                    self.evaluate_button)  # fmt: skip
         for button in buttons:
             bar.addWidget(button)
         bar.addWidget(self.summary, 1)
-        bar.addWidget(self.pause)
-        bar.addWidget(QLabel("Parallel jobs"))
-        bar.addWidget(self.parallel)
 
         self.log_view = JobLogView(self.queue, self.tasks)
         self.empty = QLabel("No jobs yet. Right-click a GGUF model in the Library and choose Quantize… to make smaller files.")

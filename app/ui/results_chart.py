@@ -262,16 +262,19 @@ class ResultsView(QWidget):
         self.tasks = TaskGroup(self)
         self.destroyed.connect(self.tasks.close)
         self.family = QComboBox()
-        self.family.setMinimumContentsLength(24)
+        self.family.setMinimumContentsLength(12)
+        self.family.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.quality = QComboBox()
         for m in Metric:
             self.quality.addItem(METRIC_LABELS[m], m)
+        self.quality.setMinimumContentsLength(10)
+        self.quality.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reload_button = QPushButton("Reload")
         self.hint = QLabel()
         self.hint.setObjectName("muted")
-        self.hint.setWordWrap(True)  # a long hint must not widen the window
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Model family"))
+        bar.addWidget(QLabel("Family"))
         bar.addWidget(self.family)
         bar.addWidget(QLabel("Quality"))
         bar.addWidget(self.quality)
