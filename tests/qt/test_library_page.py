@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fixtures.hardware_reports import cpu_only, desktop_24gb
 from fixtures.tiny_gguf import write_tiny_gguf
-from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPointF, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QPointF, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
@@ -84,7 +84,10 @@ def drop(target: QWidget, *files: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
     action = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(QPointF(50, 50), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:  # PySide6 6.12 takes a QPointF, 6.11 and older a QPoint
+        enter = QDragEnterEvent(QPointF(50, 50), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    except TypeError:
+        enter = QDragEnterEvent(QPoint(50, 50), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
     event = QDropEvent(QPointF(50, 50), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
@@ -355,7 +358,7 @@ def test_first_start_prepares_the_demo_model(qtbot: QtBot, models: dict[str, Pat
 
 
 def test_file_menu_and_closing_with_work_pending(qtbot: QtBot, window: MainWindow, models: dict[str, Path]) -> None:
-    [file_menu] = [a.menu() for a in window.menuBar().actions()]
+    file_menu = window.menuBar().actions()[0].menu()
     assert [a.text() for a in file_menu.actions() if a.text()] == ["Import files…", "Import folder…", "Quit"]
     window.library_page.import_paths(list(models.values()), mode=importer.ImportMode.COPY)
     window.close()  # cancels and waits: the conftest fails on anything left running
