@@ -85,6 +85,42 @@ def quantize_specs(
     ]
 
 
+def queue_recipe(
+    queue: JobQueue,
+    source: Path,
+    types: list[str],
+    *,
+    out_dir: Path,
+    outtype: str = "f16",
+    evaluate: bool = True,
+    allow_requantize: bool = False,
+    threads: int = 0,
+) -> list[Job]:
+    """A recipe as a chain of queued jobs: a Hugging Face folder is converted to an ``outtype`` GGUF first; then one
+    quantization per type; then each is evaluated against the unquantized model. Each job waits for the one it needs.
+
+    Raises:
+        SpecError: an unknown type.
+    """
+    src = source.expanduser().absolute()
+    out = out_dir.expanduser().absolute()
+    jobs: list[Job] = []
+    after: int | None = None
+    if src.is_dir():
+        gguf = out / f"{src.name}.{outtype.upper()}.gguf"
+        jobs.append(queue.add(ConvertSpec(source=src, output=gguf, outtype=outtype.lower())))
+        after, src = jobs[-1].id, gguf
+    specs = quantize_specs(src, types, out_dir=out, allow_requantize=allow_requantize, threads=threads)
+    results = paths.data_dir() / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    for spec in specs:
+        jobs.append(queue.add(spec, after=after))
+        if evaluate:
+            check = EvaluateSpec(source=spec.output, output=results / f"{spec.output.name}.eval.json", reference=src)
+            jobs.append(queue.add(check, after=jobs[-1].id, title=f"Evaluate {spec.output.name} against {src.name}"))
+    return jobs
+
+
 def python_for(spec: JobSpec) -> list[str]:
     """The interpreter that runs a job: the app's own, or the toolchain's for torch-based jobs."""
     import sys

@@ -25,7 +25,7 @@ from typing import Any
 
 from quantize.spec import JobSpec, QuantizeSpec, SpecError, dumps, loads, part_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: jobs.after (a job waits for another: recipes)
 MIN_ETA_FRACTION = 0.02  # below this the rate is mostly start-up noise
 
 
@@ -75,6 +75,8 @@ class Job:
     runner: str = ""
     worker_pid: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    after: int | None = None
+    """The job this one waits for (a recipe's previous step): it starts once that one is done."""
 
 
 def default_title(spec: JobSpec) -> str:
@@ -106,9 +108,18 @@ CREATE TABLE IF NOT EXISTS jobs (
     runner TEXT NOT NULL DEFAULT '',
     worker_pid INTEGER NOT NULL DEFAULT 0,
     rate_t0 REAL,
-    rate_f0 REAL
+    rate_f0 REAL,
+    after INTEGER
 );
 """
+
+
+def _waiting(db: sqlite3.Connection, after: int | None) -> bool:
+    """Must a job that waits for job ``after`` wait still? Not once that one is done, or was removed."""
+    if after is None:
+        return False
+    row = db.execute("SELECT state FROM jobs WHERE id = ?", (after,)).fetchone()
+    return row is not None and row[0] != JobState.DONE.value
 
 
 def _now() -> str:
@@ -177,6 +188,10 @@ class JobQueue:
             self._set_meta("schema_version", str(SCHEMA_VERSION))
         elif int(version) > SCHEMA_VERSION:
             raise JobQueueError(f"{self.db_path} was written by a newer Modelwerk (job schema {version})")
+        elif int(version) < 2:
+            with self._tx() as db:
+                db.execute("ALTER TABLE jobs ADD COLUMN after INTEGER")
+            self._set_meta("schema_version", str(SCHEMA_VERSION))
 
     def recover(self) -> list[int]:
         """Running jobs whose runner process is gone become INTERRUPTED (their ``.part`` output is deleted); returns their ids.
@@ -266,6 +281,7 @@ class JobQueue:
             message=row["message"], error=row["error"], outputs=tuple(Path(p) for p in json.loads(row["outputs"])),
             result=json.loads(row["result"]), log_path=self.log_path(row["id"]), title=row["title"], eta_s=eta,
             cancel_requested=bool(row["cancel_requested"]), runner=row["runner"], worker_pid=row["worker_pid"],
+            after=row["after"],
         )  # fmt: skip
 
     def log_path(self, job_id: int) -> Path:
@@ -293,16 +309,17 @@ class JobQueue:
 
     # --- changing ---------------------------------------------------------------------------------------------------
 
-    def add(self, spec: JobSpec, *, title: str = "") -> Job:
-        """Queue a job at the end (relative paths are taken against the current folder)."""
+    def add(self, spec: JobSpec, *, title: str = "", after: int | None = None) -> Job:
+        """Queue a job at the end (relative paths are taken against the current folder); with ``after`` it starts only
+        once that job is done (a recipe: convert, then quantize its output, then evaluate that)."""
         from quantize.worker import absolute_spec
 
         spec = absolute_spec(spec)
         with self._tx() as db:
             end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
             cur = db.execute(
-                "INSERT INTO jobs (kind, spec, title, state, position, created) VALUES (?, ?, ?, ?, ?, ?)",
-                (spec.kind.value, dumps(spec), title or default_title(spec), JobState.QUEUED.value, end, _now()),
+                "INSERT INTO jobs (kind, spec, title, state, position, created, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (spec.kind.value, dumps(spec), title or default_title(spec), JobState.QUEUED.value, end, _now(), after),
             )
             job_id = int(cur.lastrowid or 0)
         return self.get(job_id)
@@ -362,8 +379,8 @@ class JobQueue:
             running = db.execute("SELECT COUNT(*) FROM jobs WHERE state = ?", (JobState.RUNNING.value,)).fetchone()[0]
             if running >= self.max_parallel:
                 return None
-            rows = db.execute("SELECT id FROM jobs WHERE state = ? ORDER BY position, id", (JobState.QUEUED.value,))
-            ids = [r[0] for r in rows if only is None or r[0] in only]
+            rows = db.execute("SELECT id, after FROM jobs WHERE state = ? ORDER BY position, id", (JobState.QUEUED.value,))
+            ids = [r[0] for r in rows.fetchall() if (only is None or r[0] in only) and not _waiting(db, r[1])]
             if not ids:
                 return None
             db.execute(
@@ -371,6 +388,14 @@ class JobQueue:
                 (JobState.RUNNING.value, _now(), runner, ids[0]),
             )
         return self.get(ids[0])
+
+    def stuck(self, job: Job) -> bool:
+        """A queued job whose predecessor ended without success: it waits until that one is retried (or removed)."""
+        if job.state is not JobState.QUEUED or job.after is None:
+            return False
+        with self._lock:
+            row = self._db.execute("SELECT state FROM jobs WHERE id = ?", (job.after,)).fetchone()
+        return row is not None and JobState(row[0]).finished and row[0] != JobState.DONE.value
 
     def set_worker(self, job_id: int, pid: int) -> None:
         with self._lock:

@@ -169,6 +169,7 @@ class JobRunner:
                 return False
         return not any(
             j.state in (JobState.QUEUED, JobState.RUNNING) and (self.only is None or j.id in self.only)
+            and not self.queue.stuck(j)  # waits for a failed job: nothing will happen until the user acts
             for j in self.queue.jobs()
         )
 

@@ -36,13 +36,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--threads", type=int, default=0, help="threads (default: all cores)")
     p.add_argument("--dry-run", action="store_true", help="show predicted sizes and problems; write nothing")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    r = sub.add_parser("recipe", help="a chain of jobs: (convert ->) quantize to each type -> evaluate each")
+    r.add_argument("model", metavar="MODEL", help="a Hugging Face folder (converted first) or a GGUF file, library id or name")
+    r.add_argument("--type", dest="types", action="append", metavar="TYPE",
+                   help="a llama.cpp type (repeat; default Q8_0, Q5_K_M, Q4_K_M)")  # fmt: skip
+    r.add_argument("--outtype", default="f16", choices=("f16", "bf16", "f32"), help="a Hugging Face folder's GGUF type")
+    r.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: the models folder)")
+    r.add_argument("--no-eval", action="store_true", help="skip the evaluations")
+    r.add_argument("--allow-requantize", action="store_true", help="allow an already-quantized GGUF as the source")
+    r.add_argument("--threads", type=int, default=0, help="threads (default: all cores)")
+    r.add_argument("--json", action="store_true", help="print the results as JSON")
     j = sub.add_parser("jobs", help="list the job queue (quantize, convert, GPTQ, evaluate)")
     act = j.add_mutually_exclusive_group()
     act.add_argument("--log", type=int, default=None, metavar="ID", help="print one job's log")
     act.add_argument("--retry", type=int, default=None, metavar="ID",
                      help="queue a failed, cancelled or interrupted job again and run it here")  # fmt: skip
     j.add_argument("--json", action="store_true", help="print the jobs as JSON")
-    return {"quantize": _cmd_quantize, "jobs": _cmd_jobs}
+    return {"quantize": _cmd_quantize, "recipe": _cmd_recipe, "jobs": _cmd_jobs}
 
 
 def _cmd_quantize(args: argparse.Namespace) -> int:
@@ -67,6 +77,27 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(specs, as_json=args.json)
     return _run(specs, as_json=args.json)
+
+
+def _cmd_recipe(args: argparse.Namespace) -> int:
+    from app.cli.serve import resolve_model
+    from app.jobs import queue_recipe
+    from quantize.spec import SpecError
+    from quantize.types import gguf_type
+
+    if args.threads < 0:
+        raise c.UsageError("--threads must be zero (all cores) or more")
+    folder = Path(args.model).expanduser()
+    source = folder if folder.is_dir() else resolve_model(args.model)
+    types = args.types or ["Q8_0", "Q5_K_M", "Q4_K_M"]
+    try:
+        [gguf_type(t) for t in types]
+    except SpecError as e:
+        raise c.UsageError(str(e)) from None
+    out_dir = args.out if args.out is not None else c.settings().models_dir
+    return _run([], as_json=args.json, make_jobs=lambda queue: queue_recipe(
+        queue, source, types, out_dir=out_dir, outtype=args.outtype, evaluate=not args.no_eval,
+        allow_requantize=args.allow_requantize, threads=args.threads))  # fmt: skip
 
 
 def _dry_run(specs: list[Any], *, as_json: bool) -> int:
@@ -100,7 +131,9 @@ def _dry_run(specs: list[Any], *, as_json: bool) -> int:
     return 1 if any(r["problem"] for r in rows) else 0
 
 
-def _run(specs: list[Any], *, as_json: bool, retry: int | None = None) -> int:
+def _run(
+    specs: list[Any], *, as_json: bool, retry: int | None = None, make_jobs: Callable[[Any], list[Any]] | None = None
+) -> int:
     from app.jobs import open_queue, python_for, register_output
     from app.library.catalog import Catalog
     from app.settings import load_settings
@@ -112,7 +145,10 @@ def _run(specs: list[Any], *, as_json: bool, retry: int | None = None) -> int:
         if queue.paused:
             print("modelwerk quantize: the job queue is paused (in the Modelwerk window); resume it there", file=sys.stderr)
             return 1
-        jobs = [queue.retry(retry)] if retry is not None else [queue.add(spec) for spec in specs]
+        if make_jobs is not None:
+            jobs = make_jobs(queue)
+        else:
+            jobs = [queue.retry(retry)] if retry is not None else [queue.add(spec) for spec in specs]
         ids = [j.id for j in jobs]
         runner = JobRunner(queue, python_for=python_for, only=ids)
         bar = _Bar()
@@ -137,10 +173,10 @@ def _run(specs: list[Any], *, as_json: bool, retry: int | None = None) -> int:
         models_dir = load_settings(store).models_dir
         for job in finished:
             row: dict[str, Any] = {
-                "job_id": job.id, "type": getattr(job.spec, "quant_type", ""), "state": job.state.value,
+                "job_id": job.id, "type": getattr(job.spec, "quant_type", "") or job.spec.kind.value, "state": job.state.value,
                 "output": str(job.spec.output), "error": job.error, "model_id": None,
                 "size_bytes": job.result.get("size_bytes"), "predicted_bytes": job.result.get("predicted_bytes"),
-                "seconds": job.result.get("seconds"),
+                "seconds": job.result.get("seconds"), "result": job.result,
             }  # fmt: skip
             if job.state is JobState.DONE:
                 for result in register_output(job, catalog, models_dir):
@@ -152,13 +188,31 @@ def _run(specs: list[Any], *, as_json: bool, retry: int | None = None) -> int:
         c.print_json(rows)
     else:
         for row in rows:
-            if row["state"] == "done":
+            if row["state"] == "done" and job_kind(row) == "evaluate":
+                print(f"evaluate: {Path(row['output']).name.removesuffix('.eval.json')}: {_metrics_line(row['result'])}")
+            elif row["state"] == "done":
                 registered = row["model_id"] is not None
                 where = f"library id {row['model_id']}" if registered else f"not in the library: {row['error']}"
                 print(f"{row['type']}: {row['output']} ({c.size(row['size_bytes'] or 0)}, {row['seconds']} s), {where}")
             else:
                 print(f"{row['type']}: {row['state']}: {row['error']}", file=sys.stderr)
     return 0 if all(r["state"] == "done" for r in rows) else 1
+
+
+def job_kind(row: dict[str, Any]) -> str:
+    return "evaluate" if row["type"] == "evaluate" else "model"
+
+
+def _metrics_line(m: dict[str, Any]) -> str:
+    """ "PPL 9.14, KLD 0.016, top-1 97.6 %, 38 tok/s" from an evaluation's metrics."""
+    parts = [f"PPL {m['perplexity']:.3f}"] if m.get("perplexity") is not None else []
+    if m.get("kld_mean") is not None:
+        parts.append(f"KLD {m['kld_mean']:.4f}")
+    if m.get("top1_agreement") is not None:
+        parts.append(f"top-1 {m['top1_agreement'] * 100:.1f} %")
+    if m.get("gen_tps"):
+        parts.append(f"{m['gen_tps']:.0f} tok/s")
+    return ", ".join(parts) or "no figures"
 
 
 def _cmd_jobs(args: argparse.Namespace) -> int:

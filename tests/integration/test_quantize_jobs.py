@@ -364,3 +364,59 @@ def test_a_finished_evaluation_job_lands_in_the_results_store(kquant_gguf: Path,
         assert register_output(done, Catalog(store), tmp_path) == []
     rows = ResultStore(jobs_db_path()).all()
     assert len(rows) == 1 and rows[0]["kld_mean"] is not None and rows[0]["kld_mean"] < 1e-3
+
+
+def test_a_recipe_chains_its_jobs_and_a_failed_step_holds_the_rest(kquant_gguf: Path, tmp_path: Path) -> None:
+    """quantize to two types -> evaluate each: every job waits for its input; a failed step keeps its dependants queued."""
+    from app.jobs import open_queue, python_for, queue_recipe
+    from quantize.spec import EvaluateSpec
+
+    queue = open_queue()
+    jobs = queue_recipe(queue, kquant_gguf, ["Q8_0", "Q4_0"], out_dir=tmp_path / "out")
+    kinds = [type(j.spec).__name__ for j in jobs]
+    assert kinds == ["QuantizeSpec", "EvaluateSpec", "QuantizeSpec", "EvaluateSpec"]
+    assert jobs[1].after == jobs[0].id and jobs[3].after == jobs[2].id and jobs[0].after is None
+    assert isinstance(jobs[1].spec, EvaluateSpec) and jobs[1].spec.reference == kquant_gguf
+    queue.move(jobs[1].id, 0)  # the evaluation first in line: it still has to wait for its quantization
+    runner = JobRunner(queue, python_for=python_for)
+    runner.start()
+    try:
+        assert runner.wait_idle(180)
+    finally:
+        runner.stop()
+    done = [queue.get(j.id) for j in jobs]
+    assert [j.state for j in done] == [JobState.DONE] * 4, [j.error for j in done]
+    assert done[1].started is not None and done[0].finished is not None and done[1].started >= done[0].finished
+    assert done[1].result["kld_mean"] < done[3].result["kld_mean"]  # Q8_0 is closer to the original than Q4_0
+
+    # A failing first step (the source is gone): its evaluation waits, the runner still goes idle, retry carries on.
+    missing = tmp_path / "gone.gguf"
+    missing.write_bytes(kquant_gguf.read_bytes())
+    chain = queue_recipe(queue, missing, ["Q8_0"], out_dir=tmp_path / "out2")
+    missing.unlink()
+    runner = JobRunner(queue, python_for=python_for)
+    runner.start()
+    try:
+        assert runner.wait_idle(120)
+        assert queue.get(chain[0].id).state is JobState.FAILED
+        assert queue.get(chain[1].id).state is JobState.QUEUED and queue.stuck(queue.get(chain[1].id))
+        missing.write_bytes(kquant_gguf.read_bytes())
+        queue.retry(chain[0].id)
+        runner.wake()
+        assert runner.wait_idle(120)
+    finally:
+        runner.stop()
+    assert [queue.get(j.id).state for j in chain] == [JobState.DONE, JobState.DONE]
+
+
+def test_cli_recipe_quantizes_and_evaluates_each(
+    kquant_gguf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    out_dir = tmp_path / "made"
+    assert main(["recipe", str(kquant_gguf), "--type", "Q8_0", "--out", str(out_dir)]) == 0
+    text = capsys.readouterr().out
+    assert "Q8_0: " in text and (out_dir / "kquant.Q8_0.gguf").is_file()
+    assert "evaluate: kquant.Q8_0.gguf: PPL " in text and "KLD " in text
+    assert main(["recipe", str(kquant_gguf), "--type", "Q9"]) == 2
