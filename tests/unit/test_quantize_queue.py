@@ -120,7 +120,7 @@ def test_schema_version_lives_in_a_meta_table_and_leaves_user_version_alone(tmp_
     JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs").close()
     db = sqlite3.connect(tmp_path / "jobs.db")
     assert db.execute("PRAGMA user_version").fetchone()[0] == 0
-    assert db.execute("SELECT value FROM jobs_meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert db.execute("SELECT value FROM jobs_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
     db.execute("UPDATE jobs_meta SET value = '99' WHERE key = 'schema_version'")
     db.commit()
     db.close()
@@ -236,3 +236,24 @@ def test_a_job_whose_python_cannot_be_found_fails_with_that_reason(queue: JobQue
     finally:
         runner.stop()
     assert queue.get(job_id).state is JobState.FAILED and queue.get(job_id).error == "convert jobs need the toolchain"
+
+
+def test_a_schema_1_queue_gains_job_dependencies_and_keeps_its_jobs(tmp_path: Path) -> None:
+    q = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
+    old = q.add(QuantizeSpec(source=tmp_path / "a.gguf", output=tmp_path / "a.Q8_0.gguf", quant_type="Q8_0"))
+    q.close()
+    db = sqlite3.connect(tmp_path / "jobs.db")
+    db.execute("ALTER TABLE jobs DROP COLUMN after")  # what a schema-1 file looks like
+    db.execute("UPDATE jobs_meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    q = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
+    assert q.get(old.id).after is None
+    later = q.add(QuantizeSpec(source=tmp_path / "b.gguf", output=tmp_path / "b.Q8_0.gguf", quant_type="Q8_0"), after=old.id)
+    assert q.get(later.id).after == old.id
+    q.max_parallel = 2  # room for both: only the dependency can hold the second back
+    assert q.claim_next(runner="test").id == old.id  # type: ignore[union-attr]
+    assert q.claim_next(runner="test") is None  # the second waits for the first
+    q.finish(old.id, JobState.DONE)
+    assert q.claim_next(runner="test").id == later.id  # type: ignore[union-attr]
+    q.close()
