@@ -111,14 +111,19 @@ def queue_recipe(
         jobs.append(queue.add(ConvertSpec(source=src, output=gguf, outtype=outtype.lower())))
         after, src = jobs[-1].id, gguf
     specs = quantize_specs(src, types, out_dir=out, allow_requantize=allow_requantize, threads=threads)
-    results = paths.data_dir() / "results"
-    results.mkdir(parents=True, exist_ok=True)
     for spec in specs:
         jobs.append(queue.add(spec, after=after))
         if evaluate:
-            check = EvaluateSpec(source=spec.output, output=results / f"{spec.output.name}.eval.json", reference=src)
-            jobs.append(queue.add(check, after=jobs[-1].id, title=f"Evaluate {spec.output.name} against {src.name}"))
+            jobs.append(queue_evaluation(queue, spec, after=jobs[-1].id))
     return jobs
+
+
+def queue_evaluation(queue: JobQueue, spec: QuantizeSpec, *, after: int) -> Job:
+    """Evaluate a quantization's output against its source once job ``after`` (the quantization) is done."""
+    results = paths.data_dir() / "evaluations"
+    results.mkdir(parents=True, exist_ok=True)
+    check = EvaluateSpec(source=spec.output, output=results / f"{spec.output.name}.eval.json", reference=spec.source)
+    return queue.add(check, after=after, title=f"Evaluate {spec.output.name} against {spec.source.name}")
 
 
 def python_for(spec: JobSpec) -> list[str]:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.jobs import queue_evaluation
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.model import ModelFormat
 from app.ui.jobs_log import JobLogView
@@ -40,7 +41,7 @@ from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 from quantize.queue import RETRYABLE, Job, JobQueue, JobState
 from quantize.runner import JobRunner
-from quantize.spec import EvaluateSpec, JobSpec
+from quantize.spec import EvaluateSpec, JobSpec, QuantizeSpec
 
 log = logging.getLogger(__name__)
 TICK_MS = 500  # the ETA countdown and the running job's log
@@ -212,13 +213,16 @@ class JobsPage(QWidget):
         """Read the whole queue in the pool."""
         self._call(lambda: None, what="reading the queue")
 
-    def add_specs(self, specs: list[JobSpec]) -> None:
-        """Queue these jobs (in the pool) and wake the runner."""
+    def add_specs(self, specs: list[JobSpec], *, evaluate: bool = False) -> None:
+        """Queue these jobs (in the pool) and wake the runner; `evaluate`: each quantization is then measured against its
+        source (a job that waits for it)."""
         queue, runner = self.queue, self.runner
 
         def add() -> None:
             for spec in specs:
-                queue.add(spec)
+                job = queue.add(spec)
+                if evaluate and isinstance(spec, QuantizeSpec):
+                    queue_evaluation(queue, spec, after=job.id)
             runner.wake()
 
         self._call(add, what="adding jobs")
@@ -241,7 +245,7 @@ class JobsPage(QWidget):
             specs: list[JobSpec] = list(dialog.specs())
         finally:
             dialog.deleteLater()
-        self.add_specs(specs)
+        self.add_specs(specs, evaluate=dialog.evaluate.isChecked())
         return bool(specs)
 
     def selected_job(self) -> Job | None:

@@ -146,6 +146,8 @@ def test_a_real_quantization_runs_to_done_with_progress_and_lands_in_the_library
             qtbot.waitUntil(lambda: not dialog.busy(), timeout=15_000)
             dialog.set_checked(["Q8_0"])
             assert dialog.row("Q8_0")[2] == "CPU only"
+            assert dialog.evaluate.isChecked()  # the default: measure what it cost
+            dialog.evaluate.setChecked(False)  # (evaluation chains are tested below)
             return QDialog.DialogCode.Accepted.value
 
         monkeypatch.setattr(QuantizeDialog, "exec", accept)
@@ -313,3 +315,17 @@ def test_a_running_job_shows_its_stage_and_its_eta_counts_down(queue: JobQueue, 
     assert model.index(0, Column.ETA).data() == "1 min 05 s"
     model.update_job(dataclasses.replace(running, eta_s=None))
     assert model.index(0, Column.ETA).data() == "…"
+
+
+def test_quantize_then_evaluate_queues_an_evaluation_that_waits_for_its_quantization(
+    qtbot: QtBot, page: JobsPage, kquant_gguf: Path, tmp_path: Path
+) -> None:
+    page.add_specs(list(quantize_specs(kquant_gguf, ["Q8_0"], out_dir=tmp_path / "out")), evaluate=True)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    assert cell(page, 1, Column.TITLE) == "Evaluate kquant.Q8_0.gguf against kquant.gguf"
+    assert page.model.job(1).after == page.model.job(0).id
+    qtbot.waitUntil(lambda: cell(page, 1, Column.STATE) in ("Done", "Failed"), timeout=120_000)
+    assert cell(page, 0, Column.STATE) == "Done" and cell(page, 1, Column.STATE) == "Done", cell(page, 1, Column.STAGE)
+    assert page.model.job(1).started >= page.model.job(0).finished  # it waited
+    qtbot.waitUntil(lambda: page.results.model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
