@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from app import paths
-from app.library.catalog import Catalog, source_quantized
+from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
 from quantize.queue import Job, JobQueue
 from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, needs_toolchain
@@ -176,6 +176,10 @@ def register_output(job: Job, catalog: Catalog, models_dir: Path) -> list[Import
         if not output.exists():
             continue
         result = import_model(output, catalog, models_dir, mode=ImportMode.IN_PLACE, source=source)
+        found = result.duplicate_of
+        if found is not None and found.path == output.resolve() and found.source == SOURCE_FOUND:
+            catalog.set_source(found.id, source)  # the Library's folder watch saw the new file first: keep the lineage
+            result = ImportResult(result.source_path, catalog.get(found.id))
         if result.error:
             log.warning("could not register %s in the Library: %s", output, result.error)
         results.append(result)

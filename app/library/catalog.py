@@ -202,6 +202,10 @@ class Catalog:
         """Record the content hash computed for an entry (ignored if the entry was removed meanwhile)."""
         self._store.execute("UPDATE models SET sha256 = ? WHERE id = ?", (digest, entry_id))
 
+    def set_source(self, entry_id: int, source: str) -> None:
+        """Say where a model came from (e.g. a quantization found by the folder scan before the job registered it)."""
+        self._store.execute("UPDATE models SET source = ? WHERE id = ?", (source, entry_id))
+
     def set_missing(self, entry_id: int, missing: bool) -> None:
         """Mark an entry's files as gone from disk (or back)."""
         self._store.execute("UPDATE models SET missing = ? WHERE id = ?", (int(missing), entry_id))

@@ -420,3 +420,26 @@ def test_cli_recipe_quantizes_and_evaluates_each(
     assert "Q8_0: " in text and (out_dir / "kquant.Q8_0.gguf").is_file()
     assert "evaluate: kquant.Q8_0.gguf: PPL " in text and "KLD " in text
     assert main(["recipe", str(kquant_gguf), "--type", "Q9"]) == 2
+
+
+def test_the_lineage_is_kept_when_the_folder_watch_registered_the_output_first(kquant_gguf: Path, tmp_path: Path) -> None:
+    from app.jobs import open_queue, python_for, quantize_specs, register_output
+    from app.library.catalog import SOURCE_FOUND, Catalog
+    from app.library.inspect import inspect
+    from app.store import Store
+
+    queue = open_queue()
+    [spec] = quantize_specs(kquant_gguf, ["Q8_0"], out_dir=tmp_path / "models")
+    job = queue.add(spec)
+    runner = JobRunner(queue, python_for=python_for)
+    runner.start()
+    try:
+        assert runner.wait_idle(120)
+    finally:
+        runner.stop()
+    with Store.open(tmp_path / "catalog.db") as store:
+        catalog = Catalog(store)
+        scanned = catalog.add(inspect(spec.output), source=SOURCE_FOUND)  # the watch was quicker
+        [result] = register_output(queue.get(job.id), catalog, tmp_path / "models")
+        assert result.entry is not None and result.entry.id == scanned.id
+        assert catalog.get(scanned.id).source == "quantized from kquant.gguf with Q8_0"
