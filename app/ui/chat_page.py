@@ -304,9 +304,31 @@ class ChatPage(QWidget):
         return title if len(title) <= 28 else title[:27] + "…"
 
     def _on_pane_changed(self) -> None:
-        for i, pane in enumerate(self.panes()):
-            self.tabs.setTabText(i, self._tab_title(pane))
-        self.refresh()
+        """A conversation got a message or a title: its tab and list entry follow (the list is not rebuilt: that
+        costs a relayout of the page on every message)."""
+        pane = self.sender()
+        for i, p in enumerate(self.panes()):
+            if p is pane or not isinstance(pane, ConversationPane):
+                text = self._tab_title(p)
+                if self.tabs.tabText(i) != text:
+                    self.tabs.setTabText(i, text)
+        if not isinstance(pane, ConversationPane) or not self._touch(pane.conversation.id):
+            self.refresh()
+
+    def _touch(self, conversation_id: int) -> bool:
+        """Show a conversation's current title and move it to the top of its model's list; False if it is not listed."""
+        for item in self._items():
+            if item.data(0, KIND_ROLE) == "conversation" and item.data(0, VALUE_ROLE) == conversation_id:
+                title = self.sessions.get(conversation_id).title or "New chat"
+                if item.text(0) != title:
+                    item.setText(0, title)
+                parent = item.parent()
+                if parent is not None and parent.indexOfChild(item) > 0:
+                    selected = item.isSelected()
+                    parent.insertChild(0, parent.takeChild(parent.indexOfChild(item)))
+                    item.setSelected(selected)
+                return True
+        return False
 
     def _on_tabs_tab_close_requested(self, index: int) -> None:
         pane = self.tabs.widget(index)
