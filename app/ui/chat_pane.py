@@ -99,7 +99,7 @@ class ConversationPane(QWidget):
         # settings row
         self.reasoning = QComboBox()
         self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.reasoning.setMinimumContentsLength(26)
+        self.reasoning.setMinimumContentsLength(20)
         self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
         self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
         self.sampling_controls = SamplingControls(conversation.sampling)

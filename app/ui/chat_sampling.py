@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QSizePolicy, QSpinBox, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QSizePolicy, QSpinBox, QWidget
 
 from app.chat.messages import PRESETS, Sampling
 
@@ -53,6 +53,11 @@ class SamplingControls(QWidget):
         self.preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
         for spin in (self.temperature, self.top_p, self.max_tokens):
             spin.valueChanged.connect(self._on_spin_value_changed)
+        # No arrow buttons (the wheel, the arrow keys and typing still work): the row fits a 1280-wide window.
+        # (QSpinBox with NoButtons under our style sheet draws no text, so its buttons are made zero-wide instead.)
+        for spin in (self.temperature, self.top_p):
+            spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        self.max_tokens.setStyleSheet("QSpinBox::up-button, QSpinBox::down-button { width: 0px; border: none; }")
         self.set_sampling(sampling)
 
     def sampling(self) -> Sampling:

@@ -1,7 +1,8 @@
 """System 2 settings of a conversation: the thinking budget and, for prompted reasoning, the strategy.
 
-A tool button next to the reasoning toggle ("budget 1,024 · one pass") whose menu holds a budget spin box and the three
-prompted strategies. All three are labelled prompted reasoning: the model is asked to reason, it was not trained to.
+A tool button next to the reasoning toggle ("1,024 tok · one pass": the thinking budget in tokens, the strategy)
+whose menu holds a budget spin box and the three prompted strategies. All three are labelled prompted reasoning: the
+model is asked to reason, it was not trained to.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class ThinkingControls(QToolButton):
     def _label(self) -> None:
         budget, strategy = self.values()
         prompted = next(iter(self.strategy_actions.values())).isEnabled()
-        self.setText(f"budget {budget:,}" + (f" · {SHORT_LABELS[strategy]}" if prompted else ""))
+        self.setText(f"{budget:,} tok" + (f" · {SHORT_LABELS[strategy]}" if prompted else ""))
 
     def _on_budget_value_changed(self, _value: int) -> None:
         self._changed()

@@ -451,7 +451,7 @@ def test_thinking_budget_and_prompted_strategy_are_offered_saved_and_used(qtbot:
     assert pane.thinking_controls.strategy_actions[PromptedStrategy.VOTE].isEnabled()
     pane.thinking_controls.budget.setValue(300)
     pane.thinking_controls.strategy_actions[PromptedStrategy.DRAFT_CRITIQUE_REVISE].trigger()
-    assert pane.thinking_controls.text() == "budget 300 · draft → revise"
+    assert pane.thinking_controls.text() == "300 tok · draft → revise"
     stored = pane.sessions.get(pane.conversation.id)
     assert (stored.thinking_budget, stored.strategy) == (300, PromptedStrategy.DRAFT_CRITIQUE_REVISE)
     before = len(backend.prompts)
