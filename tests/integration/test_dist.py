@@ -37,3 +37,21 @@ def test_make_dist_builds_a_bundle_that_passes_its_self_test(tmp_path: Path) -> 
     # A file on the command line (what a double-click runs) that does not exist: a one-line error, exit 2.
     bad = subprocess.run([str(exe), str(tmp_path / "missing.gguf")], env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "no such command or file" in bad.stderr
+
+    # A torch-based job from the bundle: the toolchain's own Python runs quantize.worker from the bundle's src/.
+    root = os.environ.get("MODELWERK_TOOLCHAIN", "").strip()
+    if not root:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("MODELWERK_TOOLCHAIN is not set in CI: run `make test`")
+        return
+    from fixtures.tiny_hf import make_tiny_hf
+
+    from quantize.toolchain import Toolchain
+
+    hf = make_tiny_hf(Toolchain(Path(root)), tmp_path / "tiny-llama")
+    job_env = {**env, "MODELWERK_HOME": str(tmp_path / "home"), "MODELWERK_TOOLCHAIN": root}
+    out = tmp_path / "tiny-llama.F16.gguf"
+    convert = subprocess.run([str(exe), "convert", str(hf), "--out", str(out)], cwd=tmp_path, env=job_env,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert convert.returncode == 0, convert.stdout + convert.stderr
+    assert out.is_file() and out.read_bytes()[:4] == b"GGUF"
