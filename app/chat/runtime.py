@@ -24,7 +24,6 @@ from typing import IO, TYPE_CHECKING
 
 from app.chat.client import ChatClient
 from app.chat.messages import ChatError, RuntimeCrashed
-from app.chat.runtime_server import KEY_ENV
 from quantize.processes import child_env, module_command
 
 if TYPE_CHECKING:
@@ -37,6 +36,8 @@ log = logging.getLogger(__name__)
 __all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "check_fit"]
 
 STDERR_LINES = 50
+KEY_ENV = "MODELWERK_RUNTIME_KEY"
+"""The environment variable that hands the per-run API key to the runtime process (app.chat.runtime_server)."""
 
 
 @dataclass(frozen=True)

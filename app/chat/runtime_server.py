@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.chat.messages import ChatError
+from app.chat.runtime import KEY_ENV
 from app.chat.runtime_protocol import ApiError, Shape, gen_request, text_content
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEY_ENV = "MODELWERK_RUNTIME_KEY"
 POLL_S = 0.05
 """How often a streaming handler looks for a disconnected client while it waits for the next token."""
 KEEPALIVE_S = 5.0

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from app.chat.messages import ChatError
 
 if TYPE_CHECKING:
+    import jinja2
+
     from app.library.model import ModelInfo
 
 log = logging.getLogger(__name__)
@@ -88,6 +87,8 @@ def template_for(info: ModelInfo) -> ChatTemplate:
 
 
 def _raise_exception(message: str) -> None:
+    import jinja2
+
     raise jinja2.exceptions.TemplateError(message)
 
 
@@ -103,6 +104,9 @@ def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, s
 
 @functools.lru_cache(maxsize=32)
 def _compiled(text: str) -> jinja2.Template:
+    import jinja2  # ~30 ms: imported when a template is first rendered, not at the app's start
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
     env.filters["tojson"] = _tojson
     env.globals["raise_exception"] = _raise_exception
@@ -125,6 +129,8 @@ def render_messages(template: ChatTemplate, messages: Sequence[Mapping[str, Any]
     Raises:
         ChatError: the template failed to compile or raised (one line).
     """
+    import jinja2
+
     compiled = _compiled(template.text)
     context: dict[str, Any] = {"bos_token": template.bos_token, "eos_token": template.eos_token}
     context.update(kwargs)
