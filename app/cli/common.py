@@ -140,6 +140,24 @@ class ProgressLine:
             self._shown = False
 
 
+class StatusLine:
+    """One self-overwriting line on stderr (a terminal progress bar); `end()` moves past it."""
+
+    def __init__(self) -> None:
+        self._width = 0
+
+    def write(self, line: str) -> None:
+        sys.stderr.write("\r" + line.ljust(self._width))
+        sys.stderr.flush()
+        self._width = len(line)
+
+    def end(self) -> None:
+        if self._width:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self._width = 0
+
+
 def size(n: float) -> str:
     for unit, scale in (("GiB", GiB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale:

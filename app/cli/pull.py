@@ -144,7 +144,7 @@ class _Bar:
     def __init__(self, label: str) -> None:
         self._label = label
         self._last = 0.0
-        self._width = 0
+        self._line = c.StatusLine()
 
     def show(self, done: int, total: int, speed: float, eta: float | None) -> None:
         now = time.monotonic()
@@ -154,16 +154,10 @@ class _Bar:
         pct = f"{done * 100 // total:3d}%" if total > 0 else "  ?%"
         rate = f"{c.size(speed)}/s" if speed > 0 else "-"
         left = _duration(eta) if eta is not None else "-"
-        line = f"{self._label}: {pct}  {c.size(done)} of {c.size(total)}  {rate}  ETA {left}"
-        sys.stderr.write("\r" + line.ljust(self._width))
-        sys.stderr.flush()
-        self._width = len(line)
+        self._line.write(f"{self._label}: {pct}  {c.size(done)} of {c.size(total)}  {rate}  ETA {left}")
 
     def end(self) -> None:
-        if self._width:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self._width = 0
+        self._line.end()
 
 
 def _duration(seconds: float) -> str:

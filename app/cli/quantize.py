@@ -258,7 +258,7 @@ class _Bar:
     """One self-overwriting line on stderr: each job's type, percent and ETA."""
 
     def __init__(self) -> None:
-        self._width = 0
+        self._line = c.StatusLine()
         self._last = 0.0
 
     def show(self, jobs: list[Any]) -> None:
@@ -275,13 +275,7 @@ class _Bar:
                 parts.append(f"{name} {pct}{eta} {j.message[:40]}")
             else:
                 parts.append(f"{name} {j.state.value}")
-        line = " | ".join(parts)
-        sys.stderr.write("\r" + line.ljust(self._width))
-        sys.stderr.flush()
-        self._width = len(line)
+        self._line.write(" | ".join(parts))
 
     def end(self) -> None:
-        if self._width:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self._width = 0
+        self._line.end()
