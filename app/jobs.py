@@ -118,11 +118,17 @@ def queue_recipe(
     return jobs
 
 
+def evaluation_spec(model: Path, reference: Path | None) -> EvaluateSpec:
+    """Measure ``model`` (against ``reference``, the model it was made from, when known); the metrics JSON goes to the
+    data folder's ``evaluations/``."""
+    folder = paths.data_dir() / "evaluations"
+    folder.mkdir(parents=True, exist_ok=True)
+    return EvaluateSpec(source=model, output=folder / f"{model.name}.eval.json", reference=reference)
+
+
 def queue_evaluation(queue: JobQueue, spec: QuantizeSpec, *, after: int) -> Job:
     """Evaluate a quantization's output against its source once job ``after`` (the quantization) is done."""
-    results = paths.data_dir() / "evaluations"
-    results.mkdir(parents=True, exist_ok=True)
-    check = EvaluateSpec(source=spec.output, output=results / f"{spec.output.name}.eval.json", reference=spec.source)
+    check = evaluation_spec(spec.output, spec.source)
     return queue.add(check, after=after, title=f"Evaluate {spec.output.name} against {spec.source.name}")
 
 
@@ -150,7 +156,9 @@ def model_name(path: Path, catalog: Catalog) -> str:
     return entry.name if entry is not None else path.name
 
 
-def register_output(job: Job, catalog: Catalog, models_dir: Path) -> list[ImportResult]:
+def register_output(
+    job: Job, catalog: Catalog | None, models_dir: Path, *, results_db: Path | None = None
+) -> list[ImportResult]:
     """Add a finished job's model outputs to the Library where they are, with their lineage as the source text.
 
     An evaluation's metrics go to the results store (the results view compares a family's quantizations); dry runs
@@ -161,7 +169,9 @@ def register_output(job: Job, catalog: Catalog, models_dir: Path) -> list[Import
         if job.result:
             from quantize.results import ResultStore
 
-            ResultStore(jobs_db_path()).add(dict(job.result))
+            ResultStore(results_db or jobs_db_path()).add(dict(job.result))
+        return []
+    if catalog is None:  # no Library to register in (a Jobs page of its own, in tests)
         return []
     if isinstance(spec, QuantizeSpec):
         source = source_quantized(model_name(spec.source, catalog), gguf_type(spec.quant_type).name)

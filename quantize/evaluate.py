@@ -192,18 +192,28 @@ def evaluate_gguf(
         say("speed", 0.9, "measuring prompt and generation speed")
         prompt_tps, gen_tps = m.speed(tokens, n_prompt=SPEED_PROMPT_TOKENS, n_gen=SPEED_GEN_TOKENS)
         quant_type, n_params = m.quant_type(), m.n_params
-    metrics = Metrics(
-        model=model.name, reference=reference.name if reference else None, size_bytes=model_size(model),
-        params=n_params or None, quant_type=quant_type, perplexity=_finite(scorer.perplexity), ppl_tokens=scorer.tokens,
-        kld_mean=scorer.kld_mean, kld_p99=scorer.kld_p99, top1_agreement=scorer.top1_agreement,
-        prompt_tps=round(prompt_tps, 2), gen_tps=round(gen_tps, 2), context=context, text_sha256=text_sha256(text),
-        backend="llama.cpp", reference_perplexity=scorer.reference_perplexity, model_path=str(model.resolve()),
-        reference_path=str(reference.resolve()) if reference else None, seconds=round(time.monotonic() - started, 2),
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )  # fmt: skip
+    metrics = scored_metrics(scorer, model=model, reference=reference, text=text, context=context, backend="llama.cpp",
+                             params=n_params or None, quant_type=quant_type, speed=(prompt_tps, gen_tps),
+                             started=started)  # fmt: skip
     say("done", 1.0, summary(metrics))
     log.info("evaluated %s: %s", model.name, summary(metrics))
     return metrics
+
+
+def scored_metrics(
+    scorer: Scorer, *, model: Path, reference: Path | None, text: str, context: int, backend: str, params: int | None,
+    quant_type: str | None, speed: tuple[float, float], started: float,
+) -> Metrics:
+    """The Metrics record of a finished evaluation (either backend): the scores, the speed, what was measured."""
+    return Metrics(
+        model=model.name, reference=reference.name if reference else None, size_bytes=model_size(model),
+        params=params, quant_type=quant_type, perplexity=_finite(scorer.perplexity), ppl_tokens=scorer.tokens,
+        kld_mean=scorer.kld_mean, kld_p99=scorer.kld_p99, top1_agreement=scorer.top1_agreement,
+        prompt_tps=round(speed[0], 2), gen_tps=round(speed[1], 2), context=context, text_sha256=text_sha256(text),
+        backend=backend, reference_perplexity=scorer.reference_perplexity, model_path=str(model.resolve()),
+        reference_path=str(reference.resolve()) if reference else None, seconds=round(time.monotonic() - started, 2),
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )  # fmt: skip
 
 
 def _check_same_vocab(m: Any, ref: Any, text: str, tokens: list[int]) -> None:

@@ -15,12 +15,11 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from quantize.errors import JobFailed
-from quantize.eval_text import EVAL_TEXT, text_sha256
+from quantize.eval_text import EVAL_TEXT
 from quantize.evaluate import (
     MIN_SCORED_TOKENS,
     SPEED_GEN_TOKENS,
@@ -28,7 +27,7 @@ from quantize.evaluate import (
     Metrics,
     Progress,
     default_threads,
-    model_size,
+    scored_metrics,
     summary,
 )
 from quantize.scoring import Scorer, make_chunks, reference_logprobs
@@ -206,14 +205,8 @@ def evaluate_hf(
         del ref
         say("speed", 0.9, "measuring prompt and generation speed")
         prompt_tps, gen_tps = m.speed(tokens, n_prompt=min(SPEED_PROMPT_TOKENS, context), n_gen=SPEED_GEN_TOKENS)
-    metrics = Metrics(
-        model=model.name, reference=reference.name if reference else None, size_bytes=model_size(model),
-        params=m.params, quant_type=m.quant_type(), perplexity=scorer.perplexity, ppl_tokens=scorer.tokens,
-        kld_mean=scorer.kld_mean, kld_p99=scorer.kld_p99, top1_agreement=scorer.top1_agreement,
-        prompt_tps=round(prompt_tps, 2), gen_tps=round(gen_tps, 2), context=context, text_sha256=text_sha256(text),
-        backend="transformers", reference_perplexity=scorer.reference_perplexity, model_path=str(model.resolve()),
-        reference_path=str(reference.resolve()) if reference else None, seconds=round(time.monotonic() - started, 2),
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )  # fmt: skip
+    metrics = scored_metrics(scorer, model=model, reference=reference, text=text, context=context, backend="transformers",
+                             params=m.params, quant_type=m.quant_type(), speed=(prompt_tps, gen_tps),
+                             started=started)  # fmt: skip
     say("done", 1.0, summary(metrics))
     return metrics

@@ -145,7 +145,9 @@ def check(spec: QuantizeSpec, *, strict: bool = False) -> tuple[GgufType, Quanti
     """
     try:
         qt = gguf_type(spec.quant_type)
-        est = estimate(spec.source, qt.name, threads=spec.threads, keep_output_tensor=spec.keep_output_tensor)
+        layout = read_layout(spec.source)
+        est = estimate(spec.source, qt.name, threads=spec.threads, keep_output_tensor=spec.keep_output_tensor,
+                       layout=layout)  # fmt: skip
         predicted = est.output_bytes
     except SpecError as e:
         raise JobFailed(str(e)) from None
@@ -154,7 +156,7 @@ def check(spec: QuantizeSpec, *, strict: bool = False) -> tuple[GgufType, Quanti
     if spec.imatrix is not None and not spec.imatrix.is_file():
         raise JobFailed(f"importance matrix {spec.imatrix} does not exist")
     if strict and not spec.allow_requantize:
-        quantized = sorted({t.ggml_type for t in read_layout(spec.source).tensors if len(t.shape) >= 2} - _FLOAT_TYPES)
+        quantized = sorted({t.ggml_type for t in layout.tensors if len(t.shape) >= 2} - _FLOAT_TYPES)
         if quantized:
             raise JobFailed(f"{spec.source.name} is already quantized ({', '.join(quantized)}); "
                             "allow requantize to quantize it again (quality suffers)")  # fmt: skip

@@ -288,8 +288,11 @@ class QuantizeEstimate:
     threads: int
 
 
-def estimate(source: Path, quant_type: str, *, threads: int = 0, keep_output_tensor: bool = False) -> QuantizeEstimate:
+def estimate(source: Path, quant_type: str, *, threads: int = 0, keep_output_tensor: bool = False,
+             layout: GgufLayout | None = None) -> QuantizeEstimate:  # fmt: skip
     """Predicted output size, peak memory and time of quantizing ``source`` to ``quant_type``.
+
+    ``layout``: the source's tensor table when the caller read it already (estimating every type reads it once).
 
     Raises:
         SpecError: unknown type, or the source is not a readable GGUF file.
@@ -297,7 +300,7 @@ def estimate(source: Path, quant_type: str, *, threads: int = 0, keep_output_ten
     import os
 
     qt = gguf_type(quant_type)
-    layout = read_layout(source)
+    layout = layout if layout is not None else read_layout(source)
     names = {t.name for t in layout.tensors}
     layers = [n for n in (_layer(t.name) for t in layout.tensors) if n is not None]
     n_layers = max(layers) + 1 if layers else 0

@@ -158,6 +158,12 @@ class StatusLine:
             self._width = 0
 
 
+def clock(seconds: float) -> str:
+    """A time left as a terminal shows it: 4:05, 1:02:03."""
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
 def size(n: float) -> str:
     for unit, scale in (("GiB", GiB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale:

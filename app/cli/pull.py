@@ -153,13 +153,10 @@ class _Bar:
         self._last = now
         pct = f"{done * 100 // total:3d}%" if total > 0 else "  ?%"
         rate = f"{c.size(speed)}/s" if speed > 0 else "-"
-        left = _duration(eta) if eta is not None else "-"
+        left = c.clock(eta) if eta is not None else "-"
         self._line.write(f"{self._label}: {pct}  {c.size(done)} of {c.size(total)}  {rate}  ETA {left}")
 
     def end(self) -> None:
         self._line.end()
 
 
-def _duration(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

@@ -271,7 +271,7 @@ class _Bar:
             name = getattr(j.spec, "quant_type", j.spec.kind.value)
             if j.state.value == "running":
                 pct = f"{j.fraction * 100:3.0f}%" if j.fraction is not None else j.stage or "starting"
-                eta = f" ETA {int(j.eta_s) // 60}:{int(j.eta_s) % 60:02d}" if j.eta_s is not None else ""
+                eta = f" ETA {c.clock(j.eta_s)}" if j.eta_s is not None else ""
                 parts.append(f"{name} {pct}{eta} {j.message[:40]}")
             else:
                 parts.append(f"{name} {j.state.value}")

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QStyleOptionViewItem
 
 from app.hub.download_rows import Download, DownloadState
-from app.ui.format import size_text
+from app.ui.format import duration_text, size_text
 
 Index = QModelIndex | QPersistentModelIndex
 DOWNLOAD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -73,17 +73,6 @@ def speed_text(bps: float) -> str:
     return f"{bps / 1024:.0f} KiB/s"
 
 
-def eta_text(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return "—"
-    s = round(seconds)
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
-
-
 def progress_text(d: Download) -> str:
     return f"{size_text(d.done_bytes)} of {size_text(d.total_bytes)}"
 
@@ -139,7 +128,7 @@ class DownloadsModel(QAbstractTableModel):
         if column == DownloadColumn.SPEED:
             return speed_text(d.speed_bps) if running else "—"
         if column == DownloadColumn.ETA:
-            return eta_text(d.eta_s) if running else "—"
+            return duration_text(d.eta_s) if running else "—"
         if d.state is DownloadState.FAILED and d.error:
             return f"Failed: {d.error}"
         return STATE_TEXT[d.state]

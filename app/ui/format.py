@@ -38,3 +38,15 @@ def context_text(n: int) -> str:
     if n >= 1024 and n % 1024 == 0:
         return f"{n // 1024}K"
     return f"{n:,}"
+
+
+def duration_text(seconds: float | None) -> str:
+    """12 s, 4 min 10 s, 1 h 05 min; a dash when unknown."""
+    if seconds is None or seconds < 0:
+        return "—"
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"

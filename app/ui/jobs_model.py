@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.ui.format import duration_text
 from quantize.queue import Job, JobState
 
 Index = QModelIndex | QPersistentModelIndex
@@ -47,16 +48,6 @@ class Column(enum.IntEnum):
 
 HEADERS = {Column.TITLE: "Job", Column.STATE: "State", Column.PROGRESS: "Progress", Column.STAGE: "Stage",
            Column.ETA: "ETA"}  # fmt: skip
-
-
-def duration_text(seconds: float) -> str:
-    """1 h 05 min, 4 min 10 s, 12 s."""
-    s = max(0, round(seconds))
-    if s >= 3600:
-        return f"{s // 3600} h {s % 3600 // 60:02d} min"
-    if s >= 60:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s} s"
 
 
 def stage_text(job: Job) -> str:

@@ -34,7 +34,7 @@ from app.library.catalog import Catalog, CatalogEntry
 from app.library.model import ModelFormat
 from app.ui.jobs_log import JobLogView
 from app.ui.jobs_model import JOB_ROLE, Column, JobsModel, ProgressDelegate
-from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluate_specs, register_outputs, snapshot, store_result
+from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluable_outputs, evaluate_specs, register_outputs, snapshot
 from app.ui.results_chart import ResultsView
 from app.ui.tasks import TaskGroup
 from hardware.fit import FitOptions
@@ -331,17 +331,17 @@ class JobsPage(QWidget):
 
     def _register(self, job: Job) -> None:
         """Outputs into the Library (with lineage) or an evaluation into the results, in the pool."""
-        catalog, models_dir = self.catalog, self.models_dir
-        if isinstance(job.spec, EvaluateSpec):
-            if job.result:
-                db_path, result = self.results.db_path, dict(job.result)
-                self.tasks.start(lambda: store_result(db_path, result), lambda _id: self.results.reload(),
-                                 what="storing an evaluation")  # fmt: skip
-        elif catalog is not None and job.outputs:
-            self.tasks.start(lambda: register_outputs(job, catalog, models_dir), self._on_registered,
+        catalog, models_dir, results_db = self.catalog, self.models_dir, self.results.db_path
+        evaluation = isinstance(job.spec, EvaluateSpec)
+        if evaluation or (catalog is not None and job.outputs):
+            self.tasks.start(lambda: register_outputs(job, catalog, models_dir, results_db),
+                             lambda errors: self._on_registered(errors, evaluation=evaluation),
                              what=f"registering the outputs of job {job.id}")  # fmt: skip
 
-    def _on_registered(self, errors: list[str]) -> None:
+    def _on_registered(self, errors: list[str], *, evaluation: bool) -> None:
+        if evaluation:
+            self.results.reload()
+            return
         if errors:
             self.status_message.emit(f"Not added to the Library: {errors[0]}", 10_000)
         self.library_changed.emit()
@@ -390,7 +390,7 @@ class JobsPage(QWidget):
     def _on_evaluate_button_clicked(self) -> None:
         job = self.selected_job()
         if job is not None:
-            self.add_specs(list(evaluate_specs(job, self.queue.db_path.parent / "evaluations")))
+            self.add_specs(evaluate_specs(job))
 
     def _on_pause_toggled(self, paused: bool) -> None:
         queue, runner = self.queue, self.runner
@@ -419,7 +419,7 @@ class JobsPage(QWidget):
         self.remove_button.setEnabled(job is not None and job.state is not JobState.RUNNING)
         self.up_button.setEnabled(queued and row > 0)
         self.down_button.setEnabled(queued and 0 <= row < self.model.rowCount() - 1)
-        self.evaluate_button.setEnabled(job is not None and bool(evaluate_specs(job, Path())))
+        self.evaluate_button.setEnabled(job is not None and bool(evaluable_outputs(job)))
         jobs = self.model.jobs()
         self.empty.setVisible(not jobs)
         counts = {s: sum(j.state is s for j in jobs) for s in (JobState.RUNNING, JobState.QUEUED)}

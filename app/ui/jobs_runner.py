@@ -7,7 +7,6 @@ GUI thread, so no widget is touched from a runner thread and the GUI thread neve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -43,13 +42,19 @@ class RunnerBridge(QObject):
         self.job_finished.emit(job)
 
 
-def evaluate_specs(job: Job, out_dir: Path) -> list[EvaluateSpec]:
-    """Evaluations of a finished quantize or convert job's GGUF outputs, against the model they were made from."""
+def evaluable_outputs(job: Job) -> list[Path]:
+    """The GGUF files a finished quantize or convert job made (what its Evaluate button measures)."""
     if job.state is not JobState.DONE or not isinstance(job.spec, (QuantizeSpec, ConvertSpec)):
         return []
+    return [o for o in job.outputs if o.suffix.lower() == ".gguf"]
+
+
+def evaluate_specs(job: Job) -> list[EvaluateSpec]:
+    """Evaluations of those outputs, against the model they were made from (a convert job's has none)."""
+    from app.jobs import evaluation_spec
+
     reference = job.spec.source if isinstance(job.spec, QuantizeSpec) else None
-    return [EvaluateSpec(source=o, output=out_dir / f"{o.name}.eval.json", reference=reference)
-            for o in job.outputs if o.suffix.lower() == ".gguf"]  # fmt: skip
+    return [evaluation_spec(o, reference) for o in evaluable_outputs(job)]
 
 
 def snapshot(queue: JobQueue) -> Snapshot:
@@ -57,15 +62,9 @@ def snapshot(queue: JobQueue) -> Snapshot:
     return queue.jobs(), queue.paused, queue.max_parallel
 
 
-def register_outputs(job: Job, catalog: Catalog, models_dir: Path) -> list[str]:
-    """Pool: a finished job's model outputs into the Library, with their lineage; the errors, one line each."""
+def register_outputs(job: Job, catalog: Catalog | None, models_dir: Path, results_db: Path) -> list[str]:
+    """Pool: a finished job's model outputs into the Library with their lineage, or an evaluation's metrics into the
+    results; the errors, one line each."""
     from app.jobs import register_output
 
-    return [r.error for r in register_output(job, catalog, models_dir) if r.error]
-
-
-def store_result(db_path: Path, result: dict[str, Any]) -> int:
-    """Pool: an evaluation job's metrics into the results store; the result's id."""
-    from quantize.results import ResultStore
-
-    return ResultStore(db_path).add(result)
+    return [r.error for r in register_output(job, catalog, models_dir, results_db=results_db) if r.error]

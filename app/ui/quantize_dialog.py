@@ -33,14 +33,13 @@ from PySide6.QtWidgets import (
 
 from app.jobs import quantize_specs
 from app.library.catalog import CatalogEntry
-from app.ui.format import size_text
-from app.ui.jobs_model import duration_text
+from app.ui.format import duration_text, size_text
 from app.ui.tasks import TaskGroup
 from hardware.fit import FitOptions, FitReport, Placement, fit
 from hardware.report import HardwareReport
 from hardware.shape import ModelShape
-from quantize.spec import QuantizeSpec
-from quantize.types import GGUF_TYPES, QuantizeEstimate, estimate
+from quantize.spec import QuantizeSpec, SpecError
+from quantize.types import GGUF_TYPES, QuantizeEstimate, estimate, read_layout
 
 log = logging.getLogger(__name__)
 DEFAULT_TYPES = ("Q4_K_M",)
@@ -81,13 +80,13 @@ def predict_rows(source: Path, hw: HardwareReport | None, options: FitOptions, *
     except ModelFileError as e:
         log.info("no shape for %s: %s", source, e)
     source_size = source.stat().st_size
+    try:
+        layout = read_layout(source)  # once for all the types
+    except SpecError as e:  # an unreadable header: every row says why
+        return quantization, [TypeRow(name, None, None, str(e)) for name in GGUF_TYPES]
     rows = []
     for name in GGUF_TYPES:
-        try:
-            est = estimate(source, name, keep_output_tensor=keep_output_tensor)
-        except Exception as e:  # SpecError for an unreadable header; one row says why, the others do too
-            rows.append(TypeRow(name, None, None, str(e).splitlines()[0] if str(e) else type(e).__name__))
-            continue
+        est = estimate(source, name, keep_output_tensor=keep_output_tensor, layout=layout)
         report = None
         if shape is not None and hw is not None:
             report = fit(shape_at_size(shape, est.output_bytes, source_size, name), hw, options)
