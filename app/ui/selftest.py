@@ -105,7 +105,7 @@ def _quantize(model: Path, home: Path) -> None:
     t = time.perf_counter()
     queue = open_queue()
     output = home / "selftest.Q8_0.gguf"
-    job = queue.add(QuantizeSpec(source=model, output=output, quant_type="Q8_0", allow_requantize=True, threads=1))
+    job = queue.add(QuantizeSpec(source=model, output=output, quant_type="Q8_0", threads=1))
     runner = JobRunner(queue, python_for=python_for)
     runner.start()
     try:
