@@ -16,6 +16,7 @@ import errno
 import hashlib
 import logging
 import os
+import queue
 import shutil
 import threading
 import time
@@ -44,6 +45,8 @@ INCOMPLETE_SUFFIX = ".incomplete"
 DISK_MARGIN = 100 << 20
 """Free space left over after a download, so finishing one never fills the disk to the last byte."""
 HASH_CHUNK = 4 << 20
+HASH_QUEUE = 256
+"""Chunks (~64 KiB each from the socket) waiting for the hashing thread: at most ~16 MiB in memory."""
 PROGRESS_INTERVAL_S = 0.1
 """At most this often a progress callback: the caller's work (a GUI signal, a terminal line) stays off the hot loop."""
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -81,6 +84,38 @@ class _Restart(Exception):
     """The server ignored or refused our Range: start the file over, at once."""
 
 
+class _Sha256:
+    """A running sha256 computed on a helper thread, so hashing overlaps the network and the disk (hashlib releases the
+    GIL): a download runs at the slower of the two rather than at their sum (0.45 s per 500 MB at 1.1 GB/s here)."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=HASH_QUEUE)
+        self._thread: threading.Thread | None = None
+
+    def update(self, data: bytes) -> None:
+        """Hash ``data`` (immutable: the helper thread reads it later)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
+            self._thread.start()
+        self._chunks.put(data)
+
+    def _run(self) -> None:
+        while (data := self._chunks.get()) is not None:
+            self._hash.update(data)
+
+    def close(self) -> None:
+        """Wait until every chunk given so far is hashed, and end the helper thread."""
+        if self._thread is not None:
+            self._chunks.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self._hash.hexdigest()
+
+
 class _Partial:
     """The ``.incomplete`` file: how many bytes it holds and their running sha256."""
 
@@ -88,7 +123,7 @@ class _Partial:
         self.path = part
         self.total = total
         self.done = 0
-        self.hasher = hashlib.sha256()
+        self.hasher = _Sha256()
         self._progress = progress
         self._cancel = cancel
         self._last = 0.0
@@ -103,13 +138,10 @@ class _Partial:
             log.warning("%s is larger than the file on the hub; starting over", self.path)
             self.restart()
             return
-        buf = bytearray(HASH_CHUNK)
-        view = memoryview(buf)
         with open(self.path, "rb", buffering=0) as fh:
-            while self.done < size and (n := fh.readinto(buf)):
-                n = min(n, size - self.done)
-                self.hasher.update(view[:n])
-                self.done += n
+            while self.done < size and (data := fh.read(min(HASH_CHUNK, size - self.done))):
+                self.hasher.update(data)
+                self.done += len(data)
                 check_cancel(self._cancel, self.path)
                 self.report()
         self.report(force=True)
@@ -119,7 +151,8 @@ class _Partial:
         with open(self.path, "wb"):
             pass
         self.done = 0
-        self.hasher = hashlib.sha256()
+        self.hasher.close()
+        self.hasher = _Sha256()
         self.report(force=True)
 
     def report(self, *, force: bool = False) -> None:
@@ -182,7 +215,30 @@ def download_file(
         return dest
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        state = _Partial(part, spec.size, progress, cancel)
+    except OSError as e:
+        raise _write_error(e, part) from e
+    state = _Partial(part, spec.size, progress, cancel)
+    try:
+        _fetch(state, spec, headers, cancel=cancel, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s)
+        _finish(state, spec, dest)
+    finally:
+        state.hasher.close()
+    return dest
+
+
+def _fetch(
+    state: _Partial,
+    spec: DownloadSpec,
+    headers: Mapping[str, str] | None,
+    *,
+    cancel: threading.Event | None,
+    retries: int,
+    backoff_s: float,
+    timeout_s: float,
+) -> None:
+    """Bring the part file to the end of the file: resume what is kept, retry dropped connections with backoff."""
+    part, dest = state.path, Path(spec.dest)
+    try:
         state.load()
     except OSError as e:
         raise _write_error(e, part) from e
@@ -198,14 +254,13 @@ def download_file(
         before = state.done
         try:
             _attempt(session, spec.url, state, request_headers, timeout_s=timeout_s, where=where, have_token=have_token)
-            break
+            return
         except _Restart as e:
             log.info("Restarting %s from the first byte: %s", dest.name, e)
             try:
                 state.restart()
             except OSError as err:
                 raise _write_error(err, part) from err
-            continue
         except _Retry as e:
             failures = 0 if state.done > before else failures + 1
             if failures > retries:
@@ -216,8 +271,6 @@ def download_file(
                 cancel.wait(delay)
             else:
                 time.sleep(delay)
-    _finish(state, spec, dest)
-    return dest
 
 
 def _complete(dest: Path, size: int) -> bool:

@@ -100,6 +100,7 @@ def test_hash_mismatch_deletes_the_file_and_says_so(hub: FakeHub, tmp_path: Path
     message = str(info.value)
     assert "corrupted in transit (sha256 mismatch)" in message and "deleted" in message and "\n" not in message
     assert not dest.exists() and not incomplete_path(dest).exists()
+    assert not _hashing_threads()  # the hash is computed on a helper thread, which ends with the download
 
 
 def test_wrong_size_is_a_mismatch_too(hub: FakeHub, tmp_path: Path) -> None:
@@ -220,3 +221,8 @@ def test_cancel_keeps_the_incomplete_file(hub: FakeHub, tmp_path: Path) -> None:
         download_file(_spec(hub, dest), progress=progress, cancel=cancel, **FAST)
     assert 0 < incomplete_path(dest).stat().st_size < len(DATA)
     assert not dest.exists()
+    assert not _hashing_threads()
+
+
+def _hashing_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sha256" and t.is_alive()]
