@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.jobs import queue_evaluation
+from app.jobs import queue_evaluation, queue_recipe
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.model import ModelFormat
 from app.ui.jobs_log import JobLogView
@@ -229,6 +229,18 @@ class JobsPage(QWidget):
         if specs:
             noun = "job" if len(specs) == 1 else "jobs"
             self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
+
+    def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True) -> None:
+        """Queue a recipe (in the pool): a Hugging Face folder is converted to GGUF first, then quantized to each type,
+        and each result evaluated against the unquantized model when `evaluate`."""
+        queue, runner, out_dir = self.queue, self.runner, self.models_dir
+
+        def add() -> None:
+            queue_recipe(queue, source, types, out_dir=out_dir, evaluate=evaluate)
+            runner.wake()
+
+        self._call(add, what=f"queueing {source.name}")
+        self.status_message.emit(f"Queued: {source.name} to {', '.join(types)}", 5000)
 
     def ask_quantize(self, entry: CatalogEntry, parent: QWidget | None = None) -> bool:
         """The Library's "Quantize…": the dialog, then its jobs queued. False when nothing was queued."""
