@@ -125,6 +125,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE conversations ADD COLUMN thinking_budget INTEGER NOT NULL DEFAULT 1024;
     ALTER TABLE conversations ADD COLUMN strategy TEXT NOT NULL DEFAULT 'budget'; -- budget, draft_critique_revise, vote
     """,
+    # 6: Discover's "Quantize it myself": the types a downloaded original is to be quantized to once it is in the Library
+    # (comma-separated; '' when none, or once the recipe is in the job queue).
+    """
+    ALTER TABLE downloads ADD COLUMN then_quantize TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

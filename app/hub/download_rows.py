@@ -41,6 +41,8 @@ class Download:
         eta_s: seconds left at that speed; None when unknown.
         error: the one-line reason of a FAILED download; "" otherwise.
         model_id: the Library (catalog) entry once registered.
+        then_quantize: llama.cpp types to quantize the model to once it is registered (Discover's "Quantize it
+            myself"); empty when there is nothing to do, or once the recipe is in the job queue.
     """
 
     id: int
@@ -57,6 +59,7 @@ class Download:
     eta_s: float | None = None
     error: str = ""
     model_id: int | None = None
+    then_quantize: tuple[str, ...] = ()
 
     @property
     def fraction(self) -> float:
@@ -115,6 +118,7 @@ def to_download(row: sqlite3.Row) -> Download:
         total_bytes=int(row["total_bytes"]),
         error=str(row["error"]),
         model_id=None if row["model_id"] is None else int(row["model_id"]),
+        then_quantize=tuple(t for t in str(row["then_quantize"]).split(",") if t),
     )
 
 
@@ -133,17 +137,18 @@ class Rows:
     def all(self) -> list[Download]:
         return [to_download(r) for r in self.store.fetchall("SELECT * FROM downloads ORDER BY position, id")]
 
-    def insert(self, repo_id: str, group: FileGroup, dest_dir: Path) -> int:
+    def insert(self, repo_id: str, group: FileGroup, dest_dir: Path, then_quantize: tuple[str, ...] = ()) -> int:
         files = json.dumps([{"path": f.path, "size": f.size, "sha256": f.sha256} for f in group.files])
         stamp = now()
         with self.store.transaction():
             self.store.execute(
                 """
                 INSERT INTO downloads (repo_id, revision, name, quant, files, dest_dir, state, total_bytes, position,
-                                       added, updated)
-                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM downloads), ?, ?)
+                                       added, updated, then_quantize)
+                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM downloads), ?, ?, ?)
                 """,
-                (repo_id, group.revision, group.name, group.quant, files, str(dest_dir), group.size, stamp, stamp),
+                (repo_id, group.revision, group.name, group.quant, files, str(dest_dir), group.size, stamp, stamp,
+                 ",".join(then_quantize)),
             )
             row = self.store.fetchone("SELECT last_insert_rowid()")
         assert row is not None
@@ -172,6 +177,14 @@ class Rows:
             where += f" AND state IN ({', '.join('?' for _ in only_from)})"
             params.extend(s.value for s in only_from)
         return self.store.execute(f"UPDATE downloads SET {sets} WHERE {where}", params) > 0
+
+    def set_then_quantize(self, download_id: int, types: tuple[str, ...]) -> None:
+        self.store.execute("UPDATE downloads SET then_quantize = ? WHERE id = ?", (",".join(types), download_id))
+
+    def follow_ups(self) -> list[Download]:
+        """Registered downloads whose quantization is still to be queued."""
+        sql = "SELECT * FROM downloads WHERE state = 'done' AND then_quantize != '' AND model_id IS NOT NULL ORDER BY id"
+        return [to_download(r) for r in self.store.fetchall(sql)]
 
     def save_progress(self, download_id: int, done: int) -> None:
         self.store.execute("UPDATE downloads SET done_bytes = ?, updated = ? WHERE id = ?", (done, now(), download_id))

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -131,17 +131,25 @@ class DownloadQueue:
                 self._rows.set_state(download_id, DownloadState.QUEUED, only_from=(DownloadState.RUNNING,))
         self._pump()
 
-    def add(self, repo_id: str, group: FileGroup) -> Download:
-        """Queue a group of files; the same group already queued, paused, failed or cancelled is resumed instead."""
+    def add(self, repo_id: str, group: FileGroup, *, then_quantize: Sequence[str] = ()) -> Download:
+        """Queue a group of files; the same group already queued, paused, failed or cancelled is resumed instead.
+
+        Args:
+            then_quantize: llama.cpp types to quantize it to once it is in the Library (see ``follow_ups``); added to
+                those of the same group already queued.
+        """
         check_file_paths(group.files)
         dest_dir = dest_dir_for(self._models_dir, repo_id, group.revision)
         existing = self._rows.same(repo_id, group)
         if existing is not None:
+            wanted = tuple(dict.fromkeys([*existing.then_quantize, *then_quantize]))
+            if wanted != existing.then_quantize:
+                self._rows.set_then_quantize(existing.id, wanted)
             if existing.state in (DownloadState.PAUSED, DownloadState.FAILED, DownloadState.CANCELLED):
                 self._set(existing.id, DownloadState.QUEUED, only_from=(existing.state,), error="")
                 self._pump()
             return self.get(existing.id)
-        download_id = self._rows.insert(repo_id, group, dest_dir)
+        download_id = self._rows.insert(repo_id, group, dest_dir, tuple(dict.fromkeys(then_quantize)))
         log.info("Queued %s from %s (%d files, %d bytes)", group.name, repo_id, len(group.files), group.size)
         self._emit(self._rows.get(download_id))
         self._pump()
@@ -185,6 +193,16 @@ class DownloadQueue:
         with self._lock:
             self._changed.notify_all()
 
+    def follow_ups(self) -> list[Download]:
+        """Downloads in the Library whose ``then_quantize`` recipe is still to be queued: the app queues it, then calls
+        ``follow_up_queued``. Kept in the database, so one that finished while no app was running (``modelwerk pull``),
+        or just before a crash, is queued at the next start."""
+        return self._rows.follow_ups()
+
+    def follow_up_queued(self, download_id: int) -> None:
+        """The recipe of ``then_quantize`` is in the job queue: forget it here."""
+        self._rows.set_then_quantize(download_id, ())
+
     def get(self, download_id: int) -> Download:
         """The download with this id, with live progress while running; raises DownloadError when there is none."""
         return self._live(self._rows.get(download_id))
@@ -199,7 +217,7 @@ class DownloadQueue:
             return d
         with self._lock:
             worker = self._workers.get(d.id)
-            return d if worker is None else replace(worker.snapshot(), state=d.state)
+            return d if worker is None else replace(worker.snapshot(), state=d.state, then_quantize=d.then_quantize)
 
     def set_parallel(self, n: int) -> None:
         """How many downloads run at once (1 to 8); running ones beyond a lowered limit finish first."""

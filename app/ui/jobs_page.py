@@ -230,14 +230,18 @@ class JobsPage(QWidget):
             noun = "job" if len(specs) == 1 else "jobs"
             self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
 
-    def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True) -> None:
+    def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True,
+                   then: Callable[[], None] | None = None) -> None:  # fmt: skip
         """Queue a recipe (in the pool): a Hugging Face folder is converted to GGUF first, then quantized to each type,
-        and each result evaluated against the unquantized model when `evaluate`."""
+        and each result evaluated against the unquantized model when `evaluate`. `then` runs in the pool once the jobs
+        are in the queue (not when queueing failed)."""
         queue, runner, out_dir = self.queue, self.runner, self.models_dir
 
         def add() -> None:
             queue_recipe(queue, source, types, out_dir=out_dir, evaluate=evaluate)
             runner.wake()
+            if then is not None:
+                then()
 
         self._call(add, what=f"queueing {source.name}")
         self.status_message.emit(f"Queued: {source.name} to {', '.join(types)}", 5000)

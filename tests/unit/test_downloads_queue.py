@@ -111,6 +111,31 @@ def test_folder_model_registers_its_folder(env: Env) -> None:
     assert env.catalog.get(d.model_id or -1).path == (env.models_dir / "modelwerk-test" / "Tiny").resolve()
 
 
+def test_then_quantize_is_kept_until_the_recipe_is_queued(env: Env, tmp_path: Path) -> None:
+    """Discover's "Quantize it myself": the types ride with the download, survive a restart, and are forgotten only
+    once the app says the recipe is in the job queue."""
+    original_repo(env.hub)
+    env.hub.set_fault(TINY, "model.safetensors", Fault(slow_bytes_per_s=SLOW))
+    q = env.queue()
+    q.start()
+    group = next(g for g in env.client.repo(TINY).groups if g.kind.value == "safetensors")
+    d = q.add(TINY, group, then_quantize=["Q4_K_M"])
+    assert d.then_quantize == ("Q4_K_M",)
+    assert q.add(TINY, group, then_quantize=["Q8_0", "Q4_K_M"]).then_quantize == ("Q4_K_M", "Q8_0")  # merged, no repeat
+    assert q.follow_ups() == []  # not before it is in the Library
+    env.hub.clear_faults()
+    done = q.wait(d.id, timeout_s=30)
+    assert done.state is DownloadState.DONE, done.error
+    q.close()
+
+    again = env.queue()  # a restart: the follow-up is still owed
+    [owed] = again.follow_ups()
+    assert owed.id == d.id and owed.then_quantize == ("Q4_K_M", "Q8_0") and owed.model_id == done.model_id
+    assert owed.model_path == env.catalog.get(owed.model_id or -1).path
+    again.follow_up_queued(d.id)
+    assert again.follow_ups() == [] and again.get(d.id).then_quantize == ()
+
+
 def test_pause_keeps_the_part_and_resume_continues_with_range(env: Env) -> None:
     env.hub.set_fault(TINY_GGUF, "Tiny-Q8_0.gguf", Fault(slow_bytes_per_s=SLOW))
     q = env.queue()
