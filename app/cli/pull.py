@@ -48,6 +48,9 @@ def _cmd_pull(args: argparse.Namespace) -> int:
     details = client.repo(args.repo, revision=args.revision)
     group = choose_group(details.groups, repo_id=args.repo, file=args.file, quant=args.quant,
                          best=lambda gs: _best(client, args.repo, gs))  # fmt: skip
+    if group.kind is FileKind.SAFETENSORS and not (args.file or args.quant):
+        print(f"{args.repo} has no GGUF file: downloading its safetensors model ({c.size(group.size)}) — convert and "
+              f"quantize it with `modelwerk recipe {args.repo}`", file=sys.stderr)  # fmt: skip
     with Store.open(paths.database_path()) as store:
         catalog = Catalog(store)
         queue = DownloadQueue(store, client=client, catalog=catalog, models_dir=settings.models_dir,
@@ -90,7 +93,8 @@ def choose_group(
     quant: str | None,
     best: Callable[[list[FileGroup]], FileGroup],
 ) -> FileGroup:
-    """The group named by ``--file`` or ``--quant``, else ``best`` of the complete GGUF language models.
+    """The group named by ``--file`` or ``--quant``, else ``best`` of the complete GGUF language models, else the
+    safetensors original (a repository with no GGUF: ``modelwerk recipe`` converts and quantizes it).
 
     Raises:
         FileNotOnHub: nothing matches; the message lists what there is.
@@ -109,6 +113,9 @@ def choose_group(
             raise FileNotOnHub(f"{repo_id} has no {quant} file; quantizations there: {', '.join(have) or 'none'}")
         return _complete(matches[0])
     ggufs = [g for g in groups if g.kind is FileKind.GGUF and not g.mmproj and g.complete]
+    originals = [g for g in groups if g.kind is FileKind.SAFETENSORS and g.complete]
+    if not ggufs and len(originals) == 1:
+        return originals[0]
     if not ggufs:
         raise FileNotOnHub(f"{repo_id} has no GGUF file to choose from; pick one with --file: {_listing(groups)}")
     return best(ggufs)
@@ -158,5 +165,3 @@ class _Bar:
 
     def end(self) -> None:
         self._line.end()
-
-
