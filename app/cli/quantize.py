@@ -37,7 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--dry-run", action="store_true", help="show predicted sizes and problems; write nothing")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     r = sub.add_parser("recipe", help="a chain of jobs: (convert ->) quantize to each type -> evaluate each")
-    r.add_argument("model", metavar="MODEL", help="a Hugging Face folder (converted first) or a GGUF file, library id or name")
+    r.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a Hugging Face folder (converted first), a GGUF file, a library id or name, a pulled repo",
+    )
     r.add_argument("--type", dest="types", action="append", metavar="TYPE",
                    help="a llama.cpp type (repeat; default Q8_0, Q5_K_M, Q4_K_M)")  # fmt: skip
     r.add_argument("--outtype", default="f16", choices=("f16", "bf16", "f32"), help="a Hugging Face folder's GGUF type")
@@ -80,15 +84,13 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
 
 
 def _cmd_recipe(args: argparse.Namespace) -> int:
-    from app.cli.serve import resolve_model
     from app.jobs import queue_recipe
     from quantize.spec import SpecError
     from quantize.types import gguf_type
 
     if args.threads < 0:
         raise c.UsageError("--threads must be zero (all cores) or more")
-    folder = Path(args.model).expanduser()
-    source = folder if folder.is_dir() else resolve_model(args.model)
+    source = recipe_source(args.model)
     types = args.types or ["Q8_0", "Q5_K_M", "Q4_K_M"]
     try:
         [gguf_type(t) for t in types]
@@ -98,6 +100,56 @@ def _cmd_recipe(args: argparse.Namespace) -> int:
     return _run([], as_json=args.json, make_jobs=lambda queue: queue_recipe(
         queue, source, types, out_dir=out_dir, outtype=args.outtype, evaluate=not args.no_eval,
         allow_requantize=args.allow_requantize, threads=args.threads))  # fmt: skip
+
+
+def recipe_source(arg: str) -> Path:
+    """What a recipe starts from: a Hugging Face folder or a GGUF file, given as a path, a library id or name, or the
+    repository a library model was downloaded from (its safetensors original first, else its largest GGUF).
+
+    Raises:
+        ChatError: nothing matches, the files are missing, or a format a recipe cannot start from (one line).
+    """
+    from app.chat.messages import ChatError
+    from app.cli.serve import resolve_model
+    from app.library.catalog import Catalog, EntryNotFound, source_downloaded
+    from app.library.model import ModelFormat
+
+    path = Path(arg).expanduser()
+    if path.is_dir():
+        return path
+    if path.is_file():
+        return resolve_model(arg)
+    with Store.open(paths.database_path()) as store:
+        catalog = Catalog(store)
+        entries = catalog.entries()
+        entry = None
+        if arg.isdigit():
+            try:
+                entry = catalog.get(int(arg))
+            except EntryNotFound:
+                entry = None
+    if entry is None:
+        entry = next((e for e in entries if e.name.lower() == arg.lower()), None)
+    if entry is None:
+        # Files on disk first; the original converts losslessly; of several GGUFs the largest is the least quantized.
+        rank = {ModelFormat.SAFETENSORS: 0, ModelFormat.GGUF: 1}
+        pulled = [e for e in entries if e.source == source_downloaded(arg)]
+        pulled.sort(key=lambda e: (e.missing, rank.get(e.format, 2), -e.size_bytes))
+        entry = pulled[0] if pulled else None
+    if entry is None:
+        if arg.count("/") == 1:
+            raise ChatError(f"no model {arg} in the library: download it with `modelwerk pull {arg}`")
+        raise ChatError(f"no model {arg!r}: give a Hugging Face folder, a GGUF file, a library id or name (see "
+                        "`modelwerk list`) or a repository you pulled")  # fmt: skip
+    if entry.format is ModelFormat.SAFETENSORS:
+        if entry.missing or not entry.path.is_dir():
+            raise ChatError(f"the files of {entry.name} are missing: {entry.path}")
+        return entry.path
+    if entry.format is not ModelFormat.GGUF:
+        raise ChatError(f"{entry.name} is a {entry.format.value} model: a recipe needs a safetensors folder or a GGUF file")
+    if entry.missing or not entry.path.is_file():
+        raise ChatError(f"the file of {entry.name} is missing: {entry.path}")
+    return entry.path
 
 
 def _dry_run(specs: list[Any], *, as_json: bool) -> int:
