@@ -22,8 +22,9 @@ _RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Pla
 
 
 def quantize_command(repo_id: str, quant: str) -> str:
-    """The shell command that makes a GGUF of `repo_id` at `quant` (the quantize queue names the same steps)."""
-    return f"modelwerk pull {repo_id} && modelwerk convert {repo_id} && modelwerk quantize {repo_id} --type {quant}"
+    """The shell command that makes a GGUF of `repo_id` at `quant`: `pull` downloads the safetensors original (the
+    repository has no GGUF), `recipe` converts it to GGUF and quantizes it through the job queue, then evaluates it."""
+    return f"modelwerk pull {repo_id} && modelwerk recipe {repo_id} --type {quant}"
 
 
 def context_label(n: int) -> str:
@@ -31,7 +32,7 @@ def context_label(n: int) -> str:
 
 
 def where_phrase(report: FitReport) -> str:
-    """"fits this machine fully on the GPU", "... with 20 of 32 layers on the GPU", "... on the CPU only"."""
+    """ "fits this machine fully on the GPU", "... with 20 of 32 layers on the GPU", "... on the CPU only"."""
     if report.placement is Placement.FULL_GPU:
         return "fits this machine fully on the GPU"
     if report.placement is Placement.PARTIAL:

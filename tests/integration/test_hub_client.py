@@ -232,7 +232,7 @@ def test_recommendation_without_ready_made_files(fakehub: FakeHub, tmp_path: Pat
     client = HubClient(fakehub.url, token=TEST_TOKEN, timeout_s=30)
     rec = recommend(client, client.repo(TINY), laptop_8gb_nvidia())
     assert rec.repo_id is None and rec.quant == "Q8_0"
-    assert rec.command == f"modelwerk pull {TINY} && modelwerk convert {TINY} && modelwerk quantize {TINY} --type Q8_0"
+    assert rec.command == f"modelwerk pull {TINY} && modelwerk recipe {TINY} --type Q8_0"
     starved = cpu_only(ram_total=1 << 20, ram_available=1 << 20)
     rec = recommend(client, client.repo(TINY), starved)
     assert rec.command is None and "would not fit" in rec.text
