@@ -155,6 +155,7 @@ class DiscoverPage(QWidget):
         self.repo = RepoView()
         self.repo.download_requested.connect(self._on_repo_download_requested)
         self.repo.repo_requested.connect(self.open_repo)
+        self.repo.self_quantize_requested.connect(self._on_repo_self_quantize_requested)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.repo)
@@ -384,6 +385,12 @@ class DiscoverPage(QWidget):
         if details is not None:
             self.downloads.add(details.repo_id, group)
             self.status_message.emit(f"Queued {group.name}", 4000)
+
+    def _on_repo_self_quantize_requested(self, group: FileGroup, quant: str) -> None:
+        details = self.repo.details
+        if details is not None:
+            self.downloads.add(details.repo_id, group, then_quantize=[quant])
+            self.status_message.emit(f"Downloading {details.repo_id}; then the Jobs page converts it and makes {quant}", 8000)
 
     def _on_downloads_download_changed(self, d: Download) -> None:
         details = self.repo.details

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.hub.files import FileGroup, FileKind
 from app.hub.results import RepoDetails, SearchResult
 from app.ui.discover_files import ACTION_ROLE, BEST_ROLE, GROUP_ROLE, FileColumn, FilesDelegate, FilesModel, fit_text
 from app.ui.discover_results import age_text, count_text
-from app.ui.format import params_text
+from app.ui.format import params_text, size_text
 
 if TYPE_CHECKING:
     from app.hub.remote_fit import FileFit, Recommendation
@@ -51,6 +52,8 @@ class RepoView(QWidget):
     """A FileGroup whose Download button was clicked."""
     repo_requested = Signal(str)
     """A repository id to open (a quantization in the recommendation box, or a link in the card)."""
+    self_quantize_requested = Signal(object, str)
+    """"Quantize it myself": the original's safetensors FileGroup to download, and the llama.cpp type to make of it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,10 +90,16 @@ class RepoView(QWidget):
         self.command.setReadOnly(True)
         self.command.setObjectName("command")
         self.copy = QPushButton("Copy")
+        self.copy.setToolTip("Copy the command, to run it in a terminal")
         self.copy.clicked.connect(self._on_copy_clicked)
+        self.quantize_myself = QPushButton("Quantize it myself")
+        self.quantize_myself.setObjectName("quantize-myself")
+        self.quantize_myself.clicked.connect(self._on_quantize_myself_clicked)
+        self._self_quantize: tuple[FileGroup, str] | None = None
         command_row = QHBoxLayout()
         command_row.addWidget(self.command, 1)
         command_row.addWidget(self.copy)
+        command_row.addWidget(self.quantize_myself)
         self.command_box = QWidget()
         self.command_box.setLayout(command_row)
         command_row.setContentsMargins(0, 0, 0, 0)
@@ -189,6 +198,7 @@ class RepoView(QWidget):
             self.quantizations.clear()
             self.quantizations.hide()
             self.command_box.hide()
+            self._self_quantize = None
         self.best.hide()
         self.model.set_groups(details.groups, pending=pending)
         self.card.setMarkdown(details.card or "*This repository has no model card.*")
@@ -239,6 +249,23 @@ class RepoView(QWidget):
         self.quantizations.setVisible(bool(quantizations))
         self.command.setText(rec.command or "" if rec is not None else "")
         self.command_box.setVisible(rec is not None and bool(rec.command))
+        original = self._original_weights()
+        self._self_quantize = (original, rec.quant) if rec is not None and rec.quant and original is not None else None
+        self.quantize_myself.setVisible(self._self_quantize is not None)
+        self.quantize_myself.setEnabled(True)
+        self.quantize_myself.setText("Quantize it myself")
+        if self._self_quantize is not None:
+            group, quant = self._self_quantize
+            self.quantize_myself.setToolTip(
+                f"Download {group.name} ({size_text(group.size)}), then convert it to GGUF and quantize it to {quant} "
+                "in the Jobs queue (conversion needs the toolchain: modelwerk toolchain install)"
+            )
+
+    def _original_weights(self) -> FileGroup | None:
+        """The repository's complete safetensors model, the input of a self-made quantization."""
+        groups = self.details.groups if self.details is not None else ()
+        found = [g for g in groups if g.kind is FileKind.SAFETENSORS and g.complete and not g.mmproj]
+        return found[0] if len(found) == 1 else None
 
     def set_blocked(self, reason: str) -> None:
         self.model.set_blocked(reason)
@@ -289,6 +316,12 @@ class RepoView(QWidget):
         repo_id = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(repo_id, str):
             self.repo_requested.emit(repo_id)
+
+    def _on_quantize_myself_clicked(self) -> None:
+        if self._self_quantize is not None:
+            self.quantize_myself.setEnabled(False)
+            self.quantize_myself.setText("Queued")
+            self.self_quantize_requested.emit(*self._self_quantize)
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.command.text())

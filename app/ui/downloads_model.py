@@ -112,7 +112,8 @@ class DownloadsModel(QAbstractTableModel):
             if column == DownloadColumn.STATE and d.error:
                 return d.error
             if column == DownloadColumn.NAME:
-                return "\n".join(str(d.dest(f)) for f in d.files[:12])
+                then = f"\nThen converted and quantized to {', '.join(d.then_quantize)} (Jobs)" if d.then_quantize else ""
+                return "\n".join(str(d.dest(f)) for f in d.files[:12]) + then
             if column == DownloadColumn.PROGRESS:
                 return f"{d.done_bytes:,} of {d.total_bytes:,} bytes"
         return None
@@ -120,7 +121,7 @@ class DownloadsModel(QAbstractTableModel):
     def _text(self, d: Download, column: DownloadColumn) -> str:
         running = d.state is DownloadState.RUNNING
         if column == DownloadColumn.NAME:
-            return d.name
+            return f"{d.name}  → {', '.join(d.then_quantize)}" if d.then_quantize else d.name
         if column == DownloadColumn.REPOSITORY:
             return d.repo_id
         if column == DownloadColumn.PROGRESS:

@@ -7,7 +7,7 @@ back through the QueueBridge, never because a button was clicked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -156,14 +156,15 @@ class DownloadsPanel(QFrame):
 
         self.tasks.start(start, self._on_started, self._on_queue_failed, what="download queue start")
 
-    def add(self, repo_id: str, group: object) -> None:
-        """Queue a file group (app.hub.files.FileGroup) of a repository."""
+    def add(self, repo_id: str, group: object, *, then_quantize: Sequence[str] = ()) -> None:
+        """Queue a file group (app.hub.files.FileGroup) of a repository; `then_quantize`: types to quantize it to once
+        it is in the Library (the main window queues that recipe)."""
         queue = self.queue
         if queue is None:
             return
         self.set_expanded(True)
-        self.tasks.start(lambda: queue.add(repo_id, group), self._on_added, self._on_queue_failed,  # type: ignore[arg-type]
-                         what=f"queue {repo_id}")  # fmt: skip
+        self.tasks.start(lambda: queue.add(repo_id, group, then_quantize=then_quantize),  # type: ignore[arg-type]
+                         self._on_added, self._on_queue_failed, what=f"queue {repo_id}")  # fmt: skip
 
     def set_expanded(self, expanded: bool) -> None:
         self.toggle.setChecked(expanded)

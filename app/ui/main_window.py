@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         self.library_page.start()  # after its status messages are connected
         self.discover_page.start()  # interrupted downloads resume
         self.jobs_page.start()  # queued jobs run
+        self._follow_ups: set[int] = set()
+        self._queue_follow_ups()  # "Quantize it myself" downloads that finished while no app was running
         self.resize(DEFAULT_SIZE)
         self._restore_state()
 
@@ -214,7 +216,20 @@ class MainWindow(QMainWindow):
 
     def _on_discover_page_download_finished(self, d: Download) -> None:
         self.library_page.refresh()
-        self.statusBar().showMessage(f"Downloaded {d.name} — it is in the Library", 10_000)
+        if self._queue_follow_ups():
+            self.statusBar().showMessage(f"Downloaded {d.name} — the Jobs page converts and quantizes it now", 10_000)
+        else:
+            self.statusBar().showMessage(f"Downloaded {d.name} — it is in the Library", 10_000)
+
+    def _queue_follow_ups(self) -> bool:
+        """Discover's "Quantize it myself": downloaded originals whose recipe is still owed go to the job queue; the
+        download forgets its types once the jobs are in. True when something was queued."""
+        owed = [d for d in self.download_queue.follow_ups() if d.id not in self._follow_ups]
+        for d in owed:
+            self._follow_ups.add(d.id)
+            self.jobs_page.add_recipe(d.model_path, list(d.then_quantize),
+                                      then=lambda i=d.id: self.download_queue.follow_up_queued(i))  # fmt: skip
+        return bool(owed)
 
     def _on_discover_page_show_in_library(self, model_id: int) -> None:
         self.show_page(self.library_page)

@@ -212,6 +212,53 @@ def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, 
     assert not repo.advice.isVisible() and repo.best.isVisible()
 
 
+@pytest.fixture
+def lone_original(qtbot: QtBot, fakehub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    """The app against a hub holding an original and no quantization of it anywhere."""
+    original_repo(fakehub)
+    monkeypatch.setenv("HF_ENDPOINT", fakehub.url)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    w = MainWindow(Settings(), report=desktop_24gb())
+    qtbot.addWidget(w)
+    w.show()
+    w.show_page(w.discover_page)
+    yield w
+    _dispose(w)
+
+
+def test_quantize_it_myself_downloads_the_original_then_queues_the_recipe(qtbot: QtBot, lone_original: MainWindow) -> None:
+    """One click downloads the original's safetensors, then queues convert -> quantize -> evaluate on the Jobs page, each
+    waiting for the one before."""
+    from quantize.spec import JobKind
+
+    window = lone_original
+    page = window.discover_page
+    search(qtbot, page, "modelwerk-test")
+    open_repo(qtbot, page, TINY)
+    repo = page.repo
+    qtbot.waitUntil(lambda: "quantize it yourself" in repo.recommendation.text(), timeout=TIMEOUT)
+    quant = repo.command.text().rsplit(" ", 1)[-1]
+    assert repo.command.text() == f"modelwerk pull {TINY} && modelwerk recipe {TINY} --type {quant}"
+    assert repo.quantize_myself.isVisible() and quant in repo.quantize_myself.toolTip()
+    repo.quantize_myself.click()
+    assert repo.quantize_myself.text() == "Queued" and not repo.quantize_myself.isEnabled()
+    panel = page.downloads
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=TIMEOUT)
+    assert panel.model.index(0, DownloadColumn.NAME).data() == f"model (safetensors)  → {quant}"
+
+    qtbot.waitUntil(lambda: len(window.jobs_queue.jobs()) == 3, timeout=TIMEOUT)
+    convert, make, evaluate = sorted(window.jobs_queue.jobs(), key=lambda j: j.id)
+    assert convert.spec.kind is JobKind.CONVERT and convert.spec.source.name == "Tiny"  # type: ignore[attr-defined]
+    assert make.spec.kind is JobKind.QUANTIZE and make.spec.quant_type == quant  # type: ignore[attr-defined]
+    assert evaluate.spec.kind is JobKind.EVALUATE
+    assert (make.after, evaluate.after) == (convert.id, make.id)
+    qtbot.waitUntil(lambda: window.download_queue.follow_ups() == [], timeout=TIMEOUT)  # owed no more
+    download = window.download_queue.list()[0]
+    assert download.state is DownloadState.DONE and download.then_quantize == ()
+    assert window.catalog.get(download.model_id or -1).format.value == "safetensors"
+
+
 def test_pause_resume_and_cancel_from_the_panel(qtbot: QtBot, window: MainWindow, hub: FakeHub) -> None:
     page = window.discover_page
     search(qtbot, page, "Tiny-GGUF")
