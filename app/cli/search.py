@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from app.cli import common as c
@@ -48,7 +49,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     page = _client().search(args.query, format=SearchFormat(args.format), sort=SearchSort[SORTS[args.sort]],
                             page=args.page - 1, page_size=args.limit)  # fmt: skip
     if page.cached:
-        print("modelwerk search: the hub is unreachable; showing cached results", file=sys.stderr)
+        print(f"modelwerk search: the hub is unreachable; showing results cached {_when(page.cached_at)}", file=sys.stderr)
     if args.json:
         c.print_json({"query": page.query, "page": page.page + 1, "has_more": page.has_more, "cached": page.cached,
                       "results": [c.to_jsonable(r) for r in page.results]})  # fmt: skip
@@ -93,7 +94,7 @@ def _cmd_files(args: argparse.Namespace) -> int:
         })  # fmt: skip
         return 0
     if details.cached:
-        print("modelwerk files: the hub is unreachable; showing a cached listing", file=sys.stderr)
+        print(f"modelwerk files: the hub is unreachable; showing a listing cached {_when(details.cached_at)}", file=sys.stderr)
     ctx = args.ctx or default_options(0).context
     print(f"{details.repo_id} ({details.revision})" + ("" if args.no_fit else f": fit at up to {ctx:,} tokens of context"))
     if not details.groups:
@@ -138,3 +139,7 @@ def _table(rows: Sequence[tuple[str, ...]], *, right: tuple[int, ...] = ()) -> N
     for row in rows:
         cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
         print("  ".join(cells).rstrip())
+
+
+def _when(saved: datetime | None) -> str:
+    return f"at {saved:%Y-%m-%d %H:%M} UTC" if saved is not None else "earlier"

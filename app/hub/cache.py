@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,13 @@ class ResultCache:
             return None
         value: dict[str, Any] = data["value"]
         return value
+
+    def saved_at(self, endpoint: str, key: str) -> datetime | None:
+        """When the stored answer for ``key`` was saved; None when there is none."""
+        try:
+            return datetime.fromtimestamp(self._path(endpoint, key).stat().st_mtime, timezone.utc)
+        except OSError:
+            return None
 
     def put(self, endpoint: str, key: str, value: dict[str, Any]) -> None:
         path = self._path(endpoint, key)

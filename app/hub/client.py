@@ -106,6 +106,9 @@ class HubClient:
                 return value
         raise exc
 
+    def _saved_at(self, key: str) -> datetime | None:
+        return self._cache.saved_at(self._endpoint, key) if self._cache is not None else None
+
     def _store(self, key: str, value: dict[str, Any]) -> None:
         if self._cache is not None:
             self._cache.put(self._endpoint, key, value)
@@ -123,7 +126,7 @@ class HubClient:
         try:
             items, has_more = self._search_items(query, format=format, sort=sort, page=page, page_size=page_size, base=base)
         except HubError as e:
-            return R.page_from_json(self._cached(key, e), cached=True)
+            return R.page_from_json(self._cached(key, e), cached=True, cached_at=self._saved_at(key))
         result = SearchPage(query, tuple(_result(i) for i in items), page, has_more)
         self._store(key, R.page_to_json(result))
         return result
@@ -184,7 +187,7 @@ class HubClient:
         try:
             details = self._repo(repo_id, revision)
         except HubError as e:
-            return R.details_from_json(self._cached(key, e), cached=True)
+            return R.details_from_json(self._cached(key, e), cached=True, cached_at=self._saved_at(key))
         self._store(key, R.details_to_json(details))
         return details
 

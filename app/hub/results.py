@@ -49,6 +49,8 @@ class SearchPage:
     has_more: bool
     cached: bool = False
     """True when the hub was unreachable and this page came from the recent-results cache."""
+    cached_at: datetime | None = None
+    """When a cached page was saved."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class RepoDetails:
     revision: str = "main"
     cached: bool = False
     """True when the hub was unreachable and these details came from the recent-results cache."""
+    cached_at: datetime | None = None
+    """When cached details were saved."""
 
     @property
     def is_original(self) -> bool:
@@ -130,9 +134,10 @@ def page_to_json(p: SearchPage) -> dict[str, Any]:
     return {"query": p.query, "page": p.page, "has_more": p.has_more, "results": [result_to_json(r) for r in p.results]}
 
 
-def page_from_json(d: dict[str, Any], *, cached: bool = True) -> SearchPage:
+def page_from_json(d: dict[str, Any], *, cached: bool = True, cached_at: datetime | None = None) -> SearchPage:
     results = tuple(result_from_json(r) for r in d["results"])
-    return SearchPage(query=d["query"], results=results, page=int(d["page"]), has_more=bool(d["has_more"]), cached=cached)
+    return SearchPage(query=d["query"], results=results, page=int(d["page"]), has_more=bool(d["has_more"]), cached=cached,
+                      cached_at=cached_at)  # fmt: skip
 
 
 def _file_json(f: HubFile) -> dict[str, Any]:
@@ -164,7 +169,7 @@ def details_to_json(r: RepoDetails) -> dict[str, Any]:
             "gptq": [_variant_json(v) for v in r.gptq], "revision": r.revision}  # fmt: skip
 
 
-def details_from_json(d: dict[str, Any], *, cached: bool = True) -> RepoDetails:
+def details_from_json(d: dict[str, Any], *, cached: bool = True, cached_at: datetime | None = None) -> RepoDetails:
     details = RepoDetails(
         repo_id=d["repo_id"], sha=d["sha"], card=d["card"], gated=bool(d["gated"]), tags=tuple(d["tags"]),
         base_models=tuple(d["base_models"]), downloads=int(d["downloads"]), likes=int(d["likes"]), updated=_date(d["updated"]),
@@ -172,4 +177,4 @@ def details_from_json(d: dict[str, Any], *, cached: bool = True) -> RepoDetails:
         gptq=tuple(GPTQVariant(int(v["bits"]), int(v["group_size"]), bool(v["desc_act"]), v["revision"]) for v in d["gptq"]),
         revision=d["revision"],
     )  # fmt: skip
-    return replace(details, cached=cached)
+    return replace(details, cached=cached, cached_at=cached_at)

@@ -35,6 +35,7 @@ from app.ui.discover_repo import RepoView
 from app.ui.discover_results import RESULT_ROLE, ROW_HEIGHT, ResultColumn, ResultDelegate, ResultsModel
 from app.ui.downloads_model import QueueBridge
 from app.ui.downloads_panel import DownloadsPanel
+from app.ui.format import ago_text
 from app.ui.tasks import TaskGroup
 from hardware.report import HardwareReport
 
@@ -266,8 +267,8 @@ class DiscoverPage(QWidget):
         n = self.results.rowCount()
         self.count.setText(f"{n} repositor{'y' if n == 1 else 'ies'}" + (" (more available)" if page.has_more else ""))
         if page.cached:
-            self._set_status("Offline: showing results cached from an earlier search. The hub cannot be reached right now.",
-                             error=True)  # fmt: skip
+            when = ago_text(page.cached_at)
+            self._set_status(f"Offline: showing results cached {when}. The hub cannot be reached right now.", error=True)
         elif not n:
             self._set_status(f"Nothing found for “{page.query}”. Try fewer words, or another format filter.")
         else:
@@ -310,7 +311,7 @@ class DiscoverPage(QWidget):
                 blocked = note  # not capitalised: it starts with the repository id
                 notes.append(f"Gated repository. {note}.")
         if details.cached:
-            notes.append("Offline: showing this repository as cached from an earlier visit.")
+            notes.append(f"Offline: showing this repository as cached {ago_text(details.cached_at)}.")
         self.repo.set_message("\n".join(notes), error=bool(blocked))
         self.repo.set_blocked(blocked)
         self._sync_downloads()

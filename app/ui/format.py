@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 GiB = 1024**3
 
 
@@ -38,6 +40,19 @@ def context_text(n: int) -> str:
     if n >= 1024 and n % 1024 == 0:
         return f"{n // 1024}K"
     return f"{n:,}"
+
+
+def ago_text(when: datetime | None, now: datetime | None = None) -> str:
+    """"just now", "12 minutes ago", "3 hours ago", "2 days ago"; "earlier" when unknown."""
+    if when is None:
+        return "earlier"
+    now = now or datetime.now(timezone.utc)
+    s = max(0, int((now - when).total_seconds()))
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if s >= length:
+            n = s // length
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "just now"
 
 
 def duration_text(seconds: float | None) -> str:

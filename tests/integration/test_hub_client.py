@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,10 @@ def test_offline_fails_fast_and_serves_the_cache(hub: FakeHub, client: HubClient
     with hub.offline():
         cached = client.search("tiny")
         assert cached.cached and cached.results == online.results
+        assert cached.cached_at is not None and abs((datetime.now(timezone.utc) - cached.cached_at).total_seconds()) < 60
         repo = client.repo(TINY_GGUF)
         assert repo.cached and repo.groups == details.groups and repo.card == details.card
+        assert repo.cached_at is not None and repo.cached_at.tzinfo is not None
         with pytest.raises(HubUnavailable):
             client.search("something never searched")
         with pytest.raises(HubUnavailable):
