@@ -202,6 +202,18 @@ def fit_file(client: HubClient, repo_id: str, group: FileGroup, hw: HardwareRepo
     return FileFit(group, info, report)
 
 
+def refit(f: FileFit, hw: HardwareReport, *, options: FitOptions | None = None) -> FileFit:
+    """The same file judged on another machine (or the same one, measured anew), from the header already read: nothing
+    is fetched. Never raises; a file without a known shape is returned as it was."""
+    if f.info is None or f.info.shape is None:
+        return f
+    try:
+        return replace(f, report=fit(f.info.shape, hw, options or default_options(f.info.context_length)), best=False)
+    except Exception as e:
+        log.exception("fitting %s failed", f.group.name)
+        return replace(f, report=None, error=f"cannot estimate the fit: {e}", best=False)
+
+
 _RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Placement.DOES_NOT_FIT: 3}
 
 

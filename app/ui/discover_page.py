@@ -84,6 +84,7 @@ class DiscoverPage(QWidget):
         self._fits: list[FileFit] = []
         self._fits_wanted = 0
         self._fits_started = False
+        self._refit_wanted = False
         self._have_token = False
         self._held: set[str] = set()
 
@@ -190,11 +191,22 @@ class DiscoverPage(QWidget):
         self.downloads.start()
 
     def set_hardware(self, hw: HardwareReport) -> None:
-        """The machine fit badges judge against; starts the fits of an open repository that waited for it."""
+        """The machine fit badges judge against: starts the fits of an open repository that waited for it, or judges
+        the open repository's files again (from the headers already read) when the machine changed."""
         first = self._hw is None
         self._hw = hw
-        if first and self.repo.details is not None and not self._fits_started:
-            self._start_fits(self.repo.details)
+        details = self.repo.details
+        if details is None:
+            return
+        if first and not self._fits_started:
+            self._start_fits(details)
+            return
+        if len(self._fits) < self._fits_wanted:
+            self._refit_wanted = True  # done once every header is in
+        elif self._fits:
+            self._refit()
+        if details.is_original:
+            self._start_recommendation(self._repo_gen, details)
 
     def busy(self) -> bool:
         """True while a hub call or queue call is pending (tests and screenshots wait for it)."""
@@ -335,7 +347,7 @@ class DiscoverPage(QWidget):
             return
         gen, repo_id = self._repo_gen, details.repo_id
         groups = self._fit_groups(details)
-        self._fits, self._fits_wanted, self._fits_started = [], len(groups), True
+        self._fits, self._fits_wanted, self._fits_started, self._refit_wanted = [], len(groups), True, False
         for g in groups:
             self.tasks.start(lambda g=g: fit_in_pool(client, repo_id, g, hw), lambda fit: self._on_fit_done(gen, fit),
                              lambda message, g=g: self._on_fit_failed(gen, g, message), what=f"fit {g.name}")  # fmt: skip
@@ -351,6 +363,29 @@ class DiscoverPage(QWidget):
             from app.hub.remote_fit import best_file
 
             self.repo.set_best(best_file(self._fits), done=True)
+            if self._refit_wanted:
+                self._refit()
+
+    def _refit(self) -> None:
+        """Judge the fetched headers again on the current machine (in the pool: cheap, but fit() is not free)."""
+        from app.hub.remote_fit import refit
+
+        fits, hw, gen = list(self._fits), self._hw, self._repo_gen
+        self._refit_wanted = False
+        if hw is None:
+            return
+        self.tasks.start(lambda: [refit(f, hw) for f in fits], lambda new: self._on_refit_done(gen, new),
+                         lambda message: log.warning("refit failed: %s", message), what="refit")  # fmt: skip
+
+    def _on_refit_done(self, gen: int, fits: list[FileFit]) -> None:
+        if gen != self._repo_gen:
+            return
+        from app.hub.remote_fit import best_file
+
+        self._fits = fits
+        for f in fits:
+            self.repo.set_fit(f)
+        self.repo.set_best(best_file(fits), done=True)
 
     def _on_fit_failed(self, gen: int, group: FileGroup, message: str) -> None:
         from app.hub.remote_fit import FileFit

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fakehub import FakeHub, Fault, closed_port_url
 from fakehub.repos import GATED_GGUF, TINY, TINY_GGUF, gated_repo, original_repo, tiny_gguf_repo
-from fixtures.hardware_reports import desktop_24gb
+from fixtures.hardware_reports import cpu_only, desktop_24gb
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from pytestqt.qtbot import QtBot
@@ -210,6 +210,21 @@ def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, 
     qtbot.waitUntil(lambda: repo.details is not None and repo.details.repo_id == TINY_GGUF, timeout=TIMEOUT)
     settle(qtbot, page)
     assert not repo.advice.isVisible() and repo.best.isVisible()
+
+
+def test_fit_badges_follow_a_change_of_machine_without_fetching_again(qtbot: QtBot, window: MainWindow, hub: FakeHub) -> None:
+    page = window.discover_page
+    search(qtbot, page, "Tiny-GGUF")
+    open_repo(qtbot, page, TINY_GGUF)
+    assert str(cell(page, "Tiny-Q8_0.gguf", FileColumn.FIT)).startswith("Full GPU")
+    fetched = len(hub.requests)
+    page.set_hardware(cpu_only())
+    qtbot.waitUntil(lambda: str(cell(page, "Tiny-Q8_0.gguf", FileColumn.FIT)).startswith("CPU"), timeout=TIMEOUT)
+    settle(qtbot, page)
+    for name in ("Tiny-Q4_0.gguf", "Tiny-Q4_K_M.gguf", "Tiny-F16 (2 parts)"):
+        assert str(cell(page, name, FileColumn.FIT)).startswith("CPU"), name
+    assert page.repo.best.isVisible() and "CPU" in page.repo.best.text()
+    assert len(hub.requests) == fetched  # judged from the headers already read
 
 
 @pytest.fixture
