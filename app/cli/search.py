@@ -74,7 +74,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_files(args: argparse.Namespace) -> int:
-    from app.hub.remote_fit import FileFit, default_options, fit_files
+    from app.hub.remote_fit import FileFit, Recommendation, default_options, fit_files, recommend
     from hardware.fit import FitOptions
 
     if args.ctx is not None and args.ctx < 1:
@@ -82,15 +82,20 @@ def _cmd_files(args: argparse.Namespace) -> int:
     client = _client()
     details = client.repo(args.repo, revision=args.revision)
     fits: dict[str, FileFit] = {}
+    rec: Recommendation | None = None
     if not args.no_fit:
         options = FitOptions(context=args.ctx) if args.ctx else None
-        found = fit_files(client, details.repo_id, details.groups, c.report(bandwidth=False), options=options)
+        hw = c.report(bandwidth=False)
+        found = fit_files(client, details.repo_id, details.groups, hw, options=options)
         fits = {f.group.name: f for f in found}
+        if details.is_original:  # ready-made or self-made
+            rec = recommend(client, details, hw, options=options)
     if args.json:
         c.print_json({
             "repo": details.repo_id, "revision": details.revision, "sha": details.sha, "cached": details.cached,
             "gptq": [c.to_jsonable(v) for v in details.gptq],
             "groups": [_group_json(g, fits.get(g.name)) for g in details.groups],
+            "recommendation": c.to_jsonable(rec) if rec is not None else None,
         })  # fmt: skip
         return 0
     if details.cached:
@@ -102,7 +107,8 @@ def _cmd_files(args: argparse.Namespace) -> int:
     rows = [("", "FILE", "QUANT", "SIZE", "FIT")]
     for g in details.groups:
         ff = fits.get(g.name)
-        rows.append(("*" if ff and ff.best else "", g.name, g.quant or "-", c.size(g.size), _fit_text(ff, g.note)))
+        fit_text = "" if args.no_fit else _fit_text(ff, g)
+        rows.append(("*" if ff and ff.best else "", g.name, g.quant or "-", c.size(g.size), fit_text))
     if details.groups:
         _table(rows, right=(3,))
     for v in details.gptq:
@@ -110,14 +116,20 @@ def _cmd_files(args: argparse.Namespace) -> int:
             print(f"GPTQ variant {v.label}: --revision {v.revision}")
     if any(f.best for f in fits.values()):
         print("* best file for this machine")
+    if rec is not None:
+        print(f"Ready-made or self-made: {rec.text}")
+        if rec.repo_id and rec.quant and not rec.command:
+            print(f"  get it: modelwerk pull {rec.repo_id} --quant {rec.quant}")
+        if rec.command:
+            print(f"  make it: {rec.command}")
     return 0
 
 
-def _fit_text(ff: Any, note: str) -> str:
-    if note:
-        return note
+def _fit_text(ff: Any, g: Any) -> str:
+    if g.note:
+        return str(g.note)
     if ff is None:
-        return ""
+        return "not estimated (GGUF only)" if g.kind.value != "gguf" else ""
     if ff.report is None:
         return str(ff.error)
     r = ff.report

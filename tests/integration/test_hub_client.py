@@ -275,3 +275,11 @@ def test_cli_files(hub: FakeHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert data["groups"][0]["kind"] == "gptq" and len(data["gptq"]) == 2
     assert cli.main(["files", "nobody/nothing"]) == 1
     assert "not found" in capsys.readouterr().err
+    assert cli.main(["files", TINY]) == 0  # an original: ready-made or self-made
+    out = capsys.readouterr().out
+    assert "model (safetensors)" in out and "not estimated (GGUF only)" in out
+    assert f"Ready-made or self-made: {TINY_GGUF} has ready-made GGUF files; Q8_0 fits this machine" in out
+    assert f"get it: modelwerk pull {TINY_GGUF} --quant Q8_0" in out
+    assert cli.main(["files", TINY, "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)["recommendation"]
+    assert (rec["repo_id"], rec["quant"], rec["command"]) == (TINY_GGUF, "Q8_0", None)
