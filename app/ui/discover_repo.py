@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 ROW_HEIGHT = 30
 BEST_ROW_HEIGHT = 48
 MAX_VISIBLE_ROWS = 9
+MAX_QUANTIZATIONS_SHOWN = 5
 EMPTY_TEXT = "Pick a repository to see its files, and which of them fit this machine, before downloading anything."
 _HUB_LINK = re.compile(r"^(?:https?://[^/]+)?/?([A-Za-z0-9][\w.-]*/[\w.-]+)/?$")
 
@@ -83,7 +84,6 @@ class RepoView(QWidget):
         self.recommendation.setWordWrap(True)
         self.quantizations = QListWidget()
         self.quantizations.setObjectName("quantizations")
-        self.quantizations.setMaximumHeight(110)
         self.quantizations.itemActivated.connect(self._on_quantizations_item_activated)
         self.quantizations.itemClicked.connect(self._on_quantizations_item_activated)
         self.command = QLineEdit()
@@ -247,6 +247,9 @@ class RepoView(QWidget):
                 item.setFont(font)
             self.quantizations.addItem(item)
         self.quantizations.setVisible(bool(quantizations))
+        shown = min(self.quantizations.count(), MAX_QUANTIZATIONS_SHOWN)  # as tall as its rows, up to a few
+        rows = sum(self.quantizations.sizeHintForRow(r) for r in range(shown))
+        self.quantizations.setFixedHeight(rows + 2 * self.quantizations.frameWidth() + 4)
         self.command.setText(rec.command or "" if rec is not None else "")
         self.command_box.setVisible(rec is not None and bool(rec.command))
         original = self._original_weights()

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DISCOVER_QUERY = "Llama-3.1-8B"
 DISCOVER_REPO = "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF"
 DOWNLOAD_FILE = "Meta-Llama-3.1-8B-Instruct-Q6_K.gguf"
+ORIGINAL_REPO = "meta-llama/Llama-3.1-8B-Instruct"
 DOWNLOAD_RATE = 38 << 20  # bytes/s: a plausible fast home connection, slow enough to catch it in progress
 
 
@@ -251,7 +252,8 @@ def _chat_shot(window: object, model_id: int, grab: Callable[[str], None]) -> No
 
 
 def _discover_shots(app: object, window: object, hub: object, grab: Callable[[str], None]) -> None:
-    """discover.png: a repository open with its fit badges; discover-download.png: a download in progress."""
+    """discover.png: a repository open with its fit badges; discover-download.png: a download in progress;
+    discover-original.png: an original repository, ready-made or self-made."""
     from fakehub import Fault
     from PySide6.QtCore import QItemSelectionModel
 
@@ -287,6 +289,13 @@ def _discover_shots(app: object, window: object, hub: object, grab: Callable[[st
     panel.table.selectRow(0)
     grab("discover-download.png")
     window.download_queue.pause(panel.model.downloads()[0].id)  # its partial file goes with the throwaway data dir
+
+    # discover-original.png: Meta's original, with the ready-made quantization that fits this machine.
+    panel.set_expanded(False)
+    page.table.selectionModel().setCurrentIndex(page.results.index(page.results.row_of(ORIGINAL_REPO), 0), flags)
+    _wait(app, lambda: not page.busy() and repo.details is not None and repo.details.repo_id == ORIGINAL_REPO
+          and "Looking" not in repo.recommendation.text())  # fmt: skip
+    grab("discover-original.png")
 
 
 def main(argv: list[str] | None = None) -> int:
