@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from app.jobs import queue_evaluation, queue_recipe
 from app.library.catalog import Catalog, CatalogEntry
-from app.library.model import ModelFormat
 from app.ui.jobs_log import JobLogView
 from app.ui.jobs_model import JOB_ROLE, Column, JobsModel, ProgressDelegate
 from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluable_outputs, evaluate_specs, register_outputs, snapshot
@@ -41,7 +40,8 @@ from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 from quantize.queue import RETRYABLE, Job, JobQueue, JobState
 from quantize.runner import JobRunner
-from quantize.spec import EvaluateSpec, JobSpec, QuantizeSpec
+from quantize.spec import EvaluateSpec, JobSpec, QuantizeSpec, SpecError
+from quantize.types import gguf_type
 
 log = logging.getLogger(__name__)
 TICK_MS = 500  # the ETA countdown and the running job's log
@@ -150,7 +150,7 @@ class JobsPage(QWidget):
         bar.addWidget(self.summary, 1)
 
         self.log_view = JobLogView(self.queue, self.tasks)
-        self.empty = QLabel("No jobs yet. Right-click a GGUF model in the Library and choose Quantize… to make smaller files.")
+        self.empty = QLabel("No jobs yet. Right-click a model in the Library and choose Quantize… to make smaller files.")
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -236,6 +236,12 @@ class JobsPage(QWidget):
         and each result evaluated against the unquantized model when `evaluate`. `then` runs in the pool once the jobs
         are in the queue (not when queueing failed)."""
         queue, runner, out_dir = self.queue, self.runner, self.models_dir
+        try:
+            for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
+                gguf_type(name)
+        except SpecError as e:
+            self.status_message.emit(f"Not queued: {e}", 10_000)
+            return
 
         def add() -> None:
             queue_recipe(queue, source, types, out_dir=out_dir, evaluate=evaluate)
@@ -247,21 +253,29 @@ class JobsPage(QWidget):
         self.status_message.emit(f"Queued: {source.name} to {', '.join(types)}", 5000)
 
     def ask_quantize(self, entry: CatalogEntry, parent: QWidget | None = None) -> bool:
-        """The Library's "Quantize…": the dialog, then its jobs queued. False when nothing was queued."""
+        """The Library's "Quantize…": the dialog, then its jobs queued — for a safetensors folder a recipe (convert to
+        F16, quantize, evaluate). False when nothing was queued."""
+        from app.ui.library_actions import can_quantize
         from app.ui.quantize_dialog import QuantizeDialog
 
-        if entry.format is not ModelFormat.GGUF or entry.missing:
-            self.status_message.emit(f"{entry.name}: only GGUF files present on disk can be quantized here", 8000)
+        if not can_quantize(entry):
+            self.status_message.emit(f"{entry.name}: only GGUF files and Hugging Face safetensors folders present on disk "
+                                     "can be quantized here", 8000)  # fmt: skip
             return False
         dialog = QuantizeDialog(entry, hardware=self._hw, options=self.options, out_dir=self.models_dir,
                                 parent=parent or self)  # fmt: skip
         try:
             if dialog.exec() != QuantizeDialog.DialogCode.Accepted.value:
                 return False
-            specs: list[JobSpec] = list(dialog.specs())
+            evaluate, convert, types = dialog.evaluate.isChecked(), dialog.convert_mode, dialog.checked_types()
+            specs: list[JobSpec] = [] if convert else list(dialog.specs())
         finally:
             dialog.deleteLater()
-        self.add_specs(specs, evaluate=dialog.evaluate.isChecked())
+        if convert:  # entry.path is the folder (can_quantize): convert, then quantize, then evaluate
+            if types:
+                self.add_recipe(Path(entry.path), types, evaluate=evaluate)
+            return bool(types)
+        self.add_specs(specs, evaluate=evaluate)
         return bool(specs)
 
     def selected_job(self) -> Job | None:

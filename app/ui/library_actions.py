@@ -48,17 +48,26 @@ def import_button(page: LibraryPage) -> QToolButton:
 
 
 def quantize_action(page: LibraryPage) -> QAction:
-    """ "Quantize…": make smaller GGUF files of the selected model (the Jobs page queues them)."""
+    """ "Quantize…": make smaller GGUF files of the selected model (the Jobs page queues them); a safetensors folder is
+    converted to an F16 GGUF first."""
     action = QAction("Quantize…", page)
-    action.setStatusTip("Make other quantizations of the selected GGUF model, in the background")
-    action.setToolTip("Make other quantizations of the selected GGUF model (Q8_0, Q4_K_M…), with their size and fit")
+    action.setStatusTip("Make quantized GGUF files of the selected model in the background (a safetensors model is "
+                        "converted to GGUF first)")  # fmt: skip
+    action.setToolTip("Make quantized GGUF files of the selected model (Q8_0, Q4_K_M…), with their size and fit; a "
+                      "safetensors model is converted to an F16 GGUF first")  # fmt: skip
     action.setEnabled(False)
     action.triggered.connect(page._on_quantize_action_triggered)
     return action
 
 
 def can_quantize(entry: CatalogEntry | None) -> bool:
-    return entry is not None and entry.format is ModelFormat.GGUF and not entry.missing
+    """A GGUF model, or a Hugging Face safetensors folder (config.json and weights: what the converter reads), present on
+    disk. Not GPTQ (already quantized, for another runtime), not pickles (never loaded), not a lone .safetensors file."""
+    if entry is None or entry.missing:
+        return False
+    if entry.format is ModelFormat.GGUF:
+        return True
+    return entry.format is ModelFormat.SAFETENSORS and entry.path not in entry.files  # a folder lists its files
 
 
 def pick_files(parent: QWidget) -> list[Path]:

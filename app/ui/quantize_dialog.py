@@ -1,15 +1,18 @@
-"""The Library's "Quantize…": pick llama.cpp types for a GGUF model, each with its predicted size and whether the result
+"""The Library's "Quantize…": pick llama.cpp types for a model, each with its predicted size and whether the result
 fits this machine, then options (requantize, output tensor, importance matrix) and the output folder.
 
-The header walk for the size predictions and the fit estimates run in the pool; the dialog fills its rows when they arrive.
-OK turns the choice into one `QuantizeSpec` per type (`specs()`); the Jobs page queues them.
+A GGUF model is quantized as it is. A Hugging Face safetensors folder is converted to an F16 GGUF first (in the toolchain):
+the dialog shows that step with its predicted size and whether the toolchain is there, and hides the options that do not
+apply to a fresh F16 file. The predictions (app.ui.quantize_estimates) run in the pool; the rows fill when they arrive.
+OK: `specs()` (one `QuantizeSpec` per type) for a GGUF model, `checked_types()` for a folder's recipe; the Jobs page queues
+them.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -33,65 +36,31 @@ from PySide6.QtWidgets import (
 
 from app.jobs import quantize_specs
 from app.library.catalog import CatalogEntry
+from app.library.model import ModelFormat
 from app.ui.format import duration_text, size_text
+from app.ui.quantize_estimates import (
+    CONVERT_OUTTYPE,
+    TOOLCHAIN_SIZE,
+    ConvertStep,
+    Prediction,
+    TypeRow,
+    convert_output,
+    predict_folder,
+    predict_rows,
+)
 from app.ui.tasks import TaskGroup
-from hardware.fit import FitOptions, FitReport, Placement, fit
+from hardware.fit import FitOptions, FitReport, Placement
 from hardware.report import HardwareReport
-from hardware.shape import ModelShape
-from quantize.spec import QuantizeSpec, SpecError
-from quantize.types import GGUF_TYPES, QuantizeEstimate, estimate, read_layout
+from quantize.spec import QuantizeSpec
+from quantize.types import GGUF_TYPES
 
 log = logging.getLogger(__name__)
 DEFAULT_TYPES = ("Q4_K_M",)
 UNQUANTIZED = ("", "F32", "F16", "BF16")
 COL_TYPE, COL_SIZE, COL_FIT, COL_TIME, COL_ABOUT = range(5)
+WARNING_COLOR = "#a35d00"  # the style sheet's amber
 FIT_COLORS = {Placement.FULL_GPU: "#2e7d32", Placement.PARTIAL: "#b26a00", Placement.CPU_ONLY: "#1565c0",
               Placement.DOES_NOT_FIT: "#c62828"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TypeRow:
-    """One type's prediction: estimate (None with `problem` when the header cannot be read) and fit (None without hardware)."""
-
-    name: str
-    estimate: QuantizeEstimate | None
-    fit: FitReport | None
-    problem: str = ""
-
-
-def shape_at_size(shape: ModelShape, size: int, source_size: int, quant: str) -> ModelShape:
-    """The model's shape with its weights scaled to a quantization's predicted file size."""
-    k = size / source_size if source_size > 0 else 1.0
-    return replace(shape, layer_bytes=round(shape.layer_bytes * k), embedding_bytes=round(shape.embedding_bytes * k),
-                   output_bytes=round(shape.output_bytes * k), quant=quant, repack_bytes=0)  # fmt: skip
-
-
-def predict_rows(source: Path, hw: HardwareReport | None, options: FitOptions, *, keep_output_tensor: bool = False,
-                 ) -> tuple[str, list[TypeRow]]:  # fmt: skip
-    """Size, time and fit of every type (runs in the pool: reads the source's header). Returns (source quantization, rows)."""
-    from app.library.inspect import inspect
-    from app.library.model import ModelFileError
-
-    shape: ModelShape | None = None
-    quantization = ""
-    try:
-        info = inspect(source)
-        shape, quantization = info.shape, info.quantization
-    except ModelFileError as e:
-        log.info("no shape for %s: %s", source, e)
-    source_size = source.stat().st_size
-    try:
-        layout = read_layout(source)  # once for all the types
-    except SpecError as e:  # an unreadable header: every row says why
-        return quantization, [TypeRow(name, None, None, str(e)) for name in GGUF_TYPES]
-    rows = []
-    for name in GGUF_TYPES:
-        est = estimate(source, name, keep_output_tensor=keep_output_tensor, layout=layout)
-        report = None
-        if shape is not None and hw is not None:
-            report = fit(shape_at_size(shape, est.output_bytes, source_size, name), hw, options)
-        rows.append(TypeRow(name, est, report))
-    return quantization, rows
 
 
 def fit_text(report: FitReport | None) -> str:
@@ -101,7 +70,8 @@ def fit_text(report: FitReport | None) -> str:
 
 
 class QuantizeDialog(QDialog):
-    """Choose types and options for one GGUF model; `specs()` after accept."""
+    """Choose types and options for one GGUF model (`specs()` after accept), or types for a safetensors folder, which is
+    converted to F16 first (`convert_mode`; `checked_types()` after accept)."""
 
     def __init__(self, entry: CatalogEntry, *, hardware: HardwareReport | None, options: FitOptions, out_dir: Path,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -109,6 +79,9 @@ class QuantizeDialog(QDialog):
         self.setObjectName("quantize-dialog")
         self.setWindowTitle(f"Quantize {entry.name}")
         self.entry = entry
+        self.convert_mode = entry.format is ModelFormat.SAFETENSORS
+        """A Hugging Face folder: converted to an F16 GGUF first, then quantized (a recipe)."""
+        self._convert: ConvertStep | None = None
         self._hw = hardware
         self._options = options
         self._quantization = entry.quantization
@@ -118,6 +91,15 @@ class QuantizeDialog(QDialog):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.convert_step = QLabel()
+        self.convert_step.setObjectName("answer")  # the style sheet's framed note
+        self.convert_step.setWordWrap(True)
+        self.toolchain = QLabel()
+        self.toolchain.setObjectName("muted")
+        self.toolchain.setWordWrap(True)
+        self.toolchain_missing = False
+        """The toolchain check found none (the conversion job would fail until `modelwerk toolchain install`)."""
+        self.toolchain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.types = QTreeWidget()
         self.types.setObjectName("quantize-types")
         self.types.setRootIsDecorated(False)
@@ -133,6 +115,9 @@ class QuantizeDialog(QDialog):
             item.setCheckState(COL_TYPE, Qt.CheckState.Checked if name in DEFAULT_TYPES else Qt.CheckState.Unchecked)
             for col in (COL_SIZE, COL_TIME):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if self.convert_mode and name == CONVERT_OUTTYPE:  # made by the conversion itself
+                item.setText(COL_ABOUT, "the converted model: step 1's output")
+                item.setCheckState(COL_TYPE, Qt.CheckState.Unchecked)
             self.types.addTopLevelItem(item)
 
         self.requantize = QCheckBox("Allow requantizing an already quantized model")
@@ -140,7 +125,8 @@ class QuantizeDialog(QDialog):
         self.requantize_warning.setObjectName("warning")
         self.requantize_warning.setWordWrap(True)
         self.keep_output = QCheckBox("Keep the output tensor unquantized (larger, slightly better)")
-        self.evaluate = QCheckBox("Then evaluate each against this model (perplexity, KL divergence, speed)")
+        against = "the converted F16 model" if self.convert_mode else "this model"
+        self.evaluate = QCheckBox(f"Then evaluate each against {against} (perplexity, KL divergence, speed)")
         self.evaluate.setChecked(True)
         self.imatrix = QLineEdit()
         self.imatrix.setPlaceholderText("none (needed for IQ1/IQ2 types)")
@@ -162,6 +148,12 @@ class QuantizeDialog(QDialog):
         form.addRow("", self.evaluate)
         form.addRow("Importance matrix", _row(self.imatrix, imatrix_button))
         form.addRow("Output folder", _row(self.out_dir, out_button))
+        if self.convert_mode:  # a fresh F16 file: nothing to requantize; the recipe has no imatrix or output tensor option
+            for row in (0, 1, 2, 4):
+                form.setRowVisible(row, False)
+            self.out_dir.setReadOnly(True)  # the recipe writes to the models folder
+            self.out_dir.setToolTip("The converted and quantized files go to the Modelwerk models folder")
+            out_button.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Add to queue")
@@ -169,6 +161,8 @@ class QuantizeDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.convert_step)
+        layout.addWidget(self.toolchain)
         layout.addWidget(self.types, 1)
         layout.addLayout(form)
         layout.addWidget(self.totals)
@@ -182,6 +176,8 @@ class QuantizeDialog(QDialog):
         self.out_dir.textChanged.connect(self._on_out_dir_text_changed)
         self.keep_output.toggled.connect(self._on_keep_output_toggled)
         self._free: int | None = None
+        self.convert_step.setVisible(self.convert_mode)
+        self.toolchain.setVisible(self.convert_mode)
         self._update_summary()
         self._predict()
         self._check_disk()
@@ -208,11 +204,20 @@ class QuantizeDialog(QDialog):
         item = next(i for i in self._items() if i.data(COL_TYPE, Qt.ItemDataRole.UserRole) == name)
         return tuple(item.text(c) for c in range(self.types.columnCount()))
 
+    def predicted_bytes(self, name: str) -> int | None:
+        """A type's predicted file size (the conversion's output for F16 in convert mode), None until predicted."""
+        r = self._rows.get(name)
+        return r.estimate.output_bytes if r is not None and r.estimate is not None else None
+
+    def conversion(self) -> ConvertStep | None:
+        """The conversion step of a safetensors folder, once predicted."""
+        return self._convert
+
     def source_quantized(self) -> bool:
-        return self._quantization.upper() not in UNQUANTIZED
+        return not self.convert_mode and self._quantization.upper() not in UNQUANTIZED
 
     def specs(self) -> list[QuantizeSpec]:
-        """One spec per checked type, with the chosen options (output names from app.jobs)."""
+        """One spec per checked type of a GGUF model, with the chosen options (output names from app.jobs)."""
         imatrix = self.imatrix.text().strip()
         return quantize_specs(
             self.entry.path, self.checked_types(), out_dir=Path(self.out_dir.text().strip()).expanduser(),
@@ -223,14 +228,19 @@ class QuantizeDialog(QDialog):
     # --- predictions -------------------------------------------------------------------------------------------------
     def _predict(self) -> None:
         source, hw, options, keep = self.entry.path, self._hw, self._options, self.keep_output.isChecked()
+        if self.convert_mode:
+            out_dir = Path(self.out_dir.text().strip()).expanduser()
+            self.tasks.start(lambda: predict_folder(source, hw, options, out_dir=out_dir), self._on_predicted,
+                             self._on_predict_failed, what=f"size predictions for {self.entry.name}")  # fmt: skip
+            return
         self.tasks.start(lambda: predict_rows(source, hw, options, keep_output_tensor=keep), self._on_predicted,
                          self._on_predict_failed, what=f"size predictions for {self.entry.name}")  # fmt: skip
 
-    def _on_predicted(self, result: tuple[str, list[TypeRow]]) -> None:
-        quantization, rows = result
-        if quantization:
-            self._quantization = quantization
-        self._rows = {r.name: r for r in rows}
+    def _on_predicted(self, result: Prediction) -> None:
+        if result.quantization:
+            self._quantization = result.quantization
+        self._rows = {r.name: r for r in result.rows}
+        self._convert = result.convert
         self.types.blockSignals(True)
         try:
             for item in self._items():
@@ -304,8 +314,11 @@ class QuantizeDialog(QDialog):
 
     def _update_summary(self) -> None:
         quant = self._quantization or "unknown type"
-        self.summary.setText(f"<b>{self.entry.name}</b> · {quant} · {size_text(self.entry.size_bytes)}<br>"
-                             f"<span style='color:gray'>{self.entry.path}</span>")  # fmt: skip
+        kind = " · Hugging Face safetensors folder" if self.convert_mode else ""
+        self.summary.setText(f"<b>{html.escape(self.entry.name)}</b> · {quant}{kind} · {size_text(self.entry.size_bytes)}"
+                             f"<br><span style='color:gray'>{html.escape(str(self.entry.path))}</span>")  # fmt: skip
+        if self.convert_mode:
+            self._update_convert_step()
         if self.source_quantized():
             self.requantize_warning.setText(
                 f"This model is already quantized ({self._quantization}): quantizing it again loses quality twice. "
@@ -313,27 +326,58 @@ class QuantizeDialog(QDialog):
             )
         self.requantize_warning.setVisible(self.source_quantized())
 
+    def _update_convert_step(self) -> None:
+        """Step 1 of a folder's recipe (the F16 conversion, with its predicted size) and whether the toolchain is there."""
+        step = self._convert
+        output = step.output if step is not None else convert_output(self.entry.path, Path(self.out_dir.text().strip()))
+        est = step.estimate if step is not None else None
+        size = f"{size_text(est.output_bytes)}, ~{duration_text(est.seconds)}" if est is not None else "size …"
+        self.convert_step.setText(
+            f"<b>Step 1:</b> convert to an F16 GGUF with llama.cpp's converter — {html.escape(output.name)} ({size})."
+            "<br><b>Step 2:</b> quantize that file to each type checked below."
+        )
+        need = f"The conversion needs the toolchain (torch and llama.cpp's converter, {TOOLCHAIN_SIZE}, installed once)"
+        self.toolchain_missing = step is not None and bool(step.toolchain)
+        if step is None:
+            text = f"{need}: checking whether it is installed…"
+        elif step.toolchain:
+            text = (f"<span style='color:{WARNING_COLOR}'>{html.escape(need)}: {html.escape(step.toolchain)}. Until then "
+                    "the conversion fails: install it, then retry the job.</span>")  # fmt: skip
+        else:
+            text = f"{need}: it is installed."
+        self.toolchain.setText(text)
+
     def _update(self) -> None:
         has_imatrix = bool(self.imatrix.text().strip())
         self.types.blockSignals(True)
         for item in self._items():
             name = str(item.data(COL_TYPE, Qt.ItemDataRole.UserRole))
             needs = GGUF_TYPES[name].needs_imatrix and not has_imatrix
-            item.setDisabled(needs)
-            item.setToolTip(COL_TYPE, "needs an importance matrix" if needs else GGUF_TYPES[name].description)
+            converted = self.convert_mode and name == CONVERT_OUTTYPE
+            item.setDisabled(needs or converted)
+            tip = "made by the conversion (step 1)" if converted else GGUF_TYPES[name].description
+            if needs:
+                tip = "needs an importance matrix (quantize the converted F16 file for that)" if self.convert_mode else (
+                    "needs an importance matrix")  # fmt: skip
+            item.setToolTip(COL_TYPE, tip)
         self.types.blockSignals(False)
         checked = self.checked_types()
         sizes = [self._rows[n].estimate.output_bytes for n in checked if n in self._rows and self._rows[n].estimate]  # type: ignore[union-attr]
+        step = self._convert.estimate if self._convert is not None else None
+        if self.convert_mode and step is not None:
+            sizes.append(step.output_bytes)  # the F16 file stays: the quantizations are evaluated against it
         total = sum(sizes)
         parts = [f"{len(checked)} type{'s' if len(checked) != 1 else ''} selected"]
         if sizes:
-            parts.append(f"{size_text(total)} in total")
+            parts.append(f"{size_text(total)} in total" + (" with the F16 conversion" if self.convert_mode else ""))
         if self._free is not None:
             parts.append(f"{size_text(self._free)} free in the output folder")
         self.totals.setText(" · ".join(parts))
         problem = ""
         if not checked:
             problem = "Choose at least one type."
+        elif self._convert is not None and self._convert.problem:
+            problem = f"Cannot convert: {self._convert.problem}"
         elif self.source_quantized() and not self.requantize.isChecked():
             problem = "The model is already quantized: allow requantizing to go on."
         elif not self.out_dir.text().strip():
