@@ -188,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.hub.take_fault(repo.repo_id, path, self.command)
         if fault is not None and self._apply_status_fault(fault):
             return
-        start, end, status = self._range(content)
+        start, end, status = (0, content.size, 200) if fault and fault.ignore_range else self._range(content)
         if status == 416:
             return
         self.send_response(status)

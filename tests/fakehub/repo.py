@@ -40,6 +40,8 @@ class Fault:
     times: int | None = None
     delay_s: float = 0.0
     method: str | None = None
+    ignore_range: bool = False
+    """Answer a Range request with 200 and the whole file, as some mirrors and proxies do."""
 
     @property
     def body_only(self) -> bool:

@@ -77,6 +77,15 @@ def test_resumes_a_kept_incomplete_file_and_hashes_it_first(hub: FakeHub, tmp_pa
     assert seen[0] <= 1_234_567 and seen[-1] == len(DATA)
 
 
+def test_a_server_that_ignores_range_restarts_the_file_from_its_first_byte(hub: FakeHub, tmp_path: Path) -> None:
+    dest = tmp_path / NAME
+    incomplete_path(dest).write_bytes(b"\xff" * 1_000_000)  # appending a whole file to it would corrupt it
+    hub.set_fault(REPO, NAME, Fault(ignore_range=True))
+    download_file(_spec(hub, dest), **FAST)
+    assert dest.read_bytes() == DATA and not incomplete_path(dest).exists()
+    assert [(r.headers.get("Range"), r.status) for r in _gets(hub)] == [("bytes=1000000-", 200), (None, 200)]
+
+
 def test_complete_incomplete_file_gets_416_and_is_verified(hub: FakeHub, tmp_path: Path) -> None:
     dest = tmp_path / NAME
     incomplete_path(dest).write_bytes(DATA)
