@@ -231,6 +231,8 @@ def _run(
                 "seconds": job.result.get("seconds"), "result": job.result,
             }  # fmt: skip
             if job.state is JobState.DONE:
+                _measure(row, job)
+            if job.state is JobState.DONE:
                 for result in register_output(job, catalog, models_dir):
                     entry = result.entry or result.duplicate_of
                     row["model_id"] = entry.id if entry is not None else None
@@ -247,8 +249,18 @@ def _run(
                 where = f"library id {row['model_id']}" if registered else f"not in the library: {row['error']}"
                 print(f"{row['type']}: {row['output']} ({c.size(row['size_bytes'] or 0)}, {row['seconds']} s), {where}")
             else:
-                print(f"{row['type']}: {row['state']}: {row['error']}", file=sys.stderr)
+                why = row["error"] or ("not run: a job it needs did not finish" if row["state"] == "queued" else "")
+                print(f"{row['type']}: {row['state']}: {why}", file=sys.stderr)
     return 0 if all(r["state"] == "done" for r in rows) else 1
+
+
+def _measure(row: dict[str, Any], job: Any) -> None:
+    """Size and time for a finished job whose worker does not report them (convert, GPTQ): from its file and its clock."""
+    output = Path(row["output"])
+    if row["size_bytes"] is None and output.is_file():
+        row["size_bytes"] = output.stat().st_size
+    if row["seconds"] is None and job.started is not None and job.finished is not None:
+        row["seconds"] = round((job.finished - job.started).total_seconds(), 1)
 
 
 def job_kind(row: dict[str, Any]) -> str:
