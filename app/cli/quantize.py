@@ -244,6 +244,8 @@ def _run(
         for row in rows:
             if row["state"] == "done" and job_kind(row) == "evaluate":
                 print(f"evaluate: {Path(row['output']).name.removesuffix('.eval.json')}: {_metrics_line(row['result'])}")
+            elif row["state"] == "done" and row["type"] == "toolchain":
+                print(f"toolchain: ready at {row['output']} ({row['seconds']} s)")
             elif row["state"] == "done":
                 registered = row["model_id"] is not None
                 where = f"library id {row['model_id']}" if registered else f"not in the library: {row['error']}"
