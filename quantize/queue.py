@@ -390,12 +390,25 @@ class JobQueue:
         return self.get(ids[0])
 
     def stuck(self, job: Job) -> bool:
-        """A queued job whose predecessor ended without success: it waits until that one is retried (or removed)."""
-        if job.state is not JobState.QUEUED or job.after is None:
+        """A queued job that waits, directly or through queued jobs that wait in turn, for one that ended without success:
+        nothing happens until that one is retried (or removed). In a recipe whose conversion failed, the quantization
+        and the evaluation behind it are both stuck."""
+        if job.state is not JobState.QUEUED:
             return False
+        after, seen = job.after, {job.id}
         with self._lock:
-            row = self._db.execute("SELECT state FROM jobs WHERE id = ?", (job.after,)).fetchone()
-        return row is not None and JobState(row[0]).finished and row[0] != JobState.DONE.value
+            while after is not None and after not in seen:
+                seen.add(after)
+                row = self._db.execute("SELECT state, after FROM jobs WHERE id = ?", (after,)).fetchone()
+                if row is None or row[0] == JobState.DONE.value:
+                    return False
+                state = JobState(row[0])
+                if state.finished:
+                    return True
+                if state is not JobState.QUEUED:
+                    return False  # it is running: the chain moves
+                after = row[1]
+        return False
 
     def set_worker(self, job_id: int, pid: int) -> None:
         with self._lock:
