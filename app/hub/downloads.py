@@ -170,7 +170,7 @@ class DownloadQueue:
         if self._stop_worker(download_id, "cancel"):
             return
         waiting = (DownloadState.QUEUED, DownloadState.PAUSED, DownloadState.FAILED)
-        if self._set(download_id, DownloadState.CANCELLED, only_from=waiting, done_bytes=0):
+        if self._set(download_id, DownloadState.CANCELLED, only_from=waiting, done_bytes=0, then_quantize=""):
             self._discard(self._rows.get(download_id))
 
     def retry(self, download_id: int) -> None:
@@ -331,7 +331,7 @@ class DownloadQueue:
     def _stopped(self, worker: _Worker) -> None:
         if worker.stop == "cancel":
             self._discard(worker.download)
-            self._finish(worker, DownloadState.CANCELLED, done=0)
+            self._finish(worker, DownloadState.CANCELLED, done=0, then_quantize="")  # a cancel drops the wish too
         elif worker.stop == "pause":
             self._finish(worker, DownloadState.PAUSED)
         else:  # closing: the next start() continues it
@@ -341,10 +341,12 @@ class DownloadQueue:
         worker.done = worker.done if done is None else done
         if state is DownloadState.DONE:
             worker.done = worker.download.total_bytes
-        try:
-            self._set(worker.download.id, state, only_from=(DownloadState.RUNNING,), done_bytes=worker.done, **fields)
-        except StoreError as e:  # the store was closed under us (app quitting): the row stays RUNNING and resumes
-            log.warning("Cannot record the end of download %d: %s", worker.download.id, e)
+        with self._lock:  # one step: a pause or cancel now finds no worker and acts on the row's final state instead
+            self._workers.pop(worker.download.id, None)
+            try:
+                self._set(worker.download.id, state, only_from=(DownloadState.RUNNING,), done_bytes=worker.done, **fields)
+            except StoreError as e:  # the store was closed under us (app quitting): the row stays RUNNING and resumes
+                log.warning("Cannot record the end of download %d: %s", worker.download.id, e)
 
     def _progress(self, worker: _Worker, done: int) -> None:
         now = time.monotonic()

@@ -136,6 +136,22 @@ def test_then_quantize_is_kept_until_the_recipe_is_queued(env: Env, tmp_path: Pa
     assert again.follow_ups() == [] and again.get(d.id).then_quantize == ()
 
 
+def test_a_cancelled_download_forgets_its_quantization(env: Env) -> None:
+    env.hub.set_fault(TINY_GGUF, "Tiny-Q8_0.gguf", Fault(slow_bytes_per_s=SLOW))
+    q = env.queue()
+    q.start()
+    d = q.add(TINY_GGUF, env.group("Tiny-Q8_0.gguf"), then_quantize=["Q4_K_M"])
+    until(started(q, d.id), "progress")
+    q.cancel(d.id)
+    assert q.wait(d.id, timeout_s=10).state is DownloadState.CANCELLED
+    assert q.get(d.id).then_quantize == ()  # a later plain Download of the same file queues no jobs
+    paused = q.add(TINY_GGUF, env.group("Tiny-Q4_0.gguf"), then_quantize=["Q2_K"])
+    q.pause(paused.id)
+    assert q.wait(paused.id, timeout_s=10).state is DownloadState.PAUSED
+    q.cancel(paused.id)  # not running: the row is cancelled directly
+    assert q.get(paused.id).state is DownloadState.CANCELLED and q.get(paused.id).then_quantize == ()
+
+
 def test_pause_keeps_the_part_and_resume_continues_with_range(env: Env) -> None:
     env.hub.set_fault(TINY_GGUF, "Tiny-Q8_0.gguf", Fault(slow_bytes_per_s=SLOW))
     q = env.queue()
