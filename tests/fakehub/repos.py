@@ -1,6 +1,8 @@
 """Demo repositories: tiny real models (they load in llama.cpp) and a realistic search landscape around them.
 
-Built files are cached in ``cache_dir()`` (a few MB), so only the first run pays the ~1 s to quantize them.
+Built files are cached in ``cache_dir()`` (a few MB), so only the first run pays the ~1 s to quantize them. The
+safetensors original (``original_repo``) is random BF16 weights made in memory with a real trained tokenizer
+(tests/fixtures/data/tiny_tokenizer), so llama.cpp's converter turns it into a GGUF that loads.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 from unittest import mock
 
 import gguf
-from fixtures.hf_folders import LLAMA_TEMPLATE, llama_config, llama_tensors, safetensors_bytes
+import numpy as np
+from fixtures.hf_folders import DTYPE_BYTES, TensorSpec, llama_config, llama_tensors, safetensors_bytes
 from fixtures.tiny_gguf import DEFAULT_WORDS, KQUANT_FF, KQUANT_HIDDEN, build_vocab, write_kquant_gguf
 
 from .content import cache_dir
@@ -35,9 +38,15 @@ GATED_GGUF = "modelwerk-test/Gated-GGUF"
 TINY_TYPES = ("Q8_0", "Q4_0", "Q4_K_M")
 _BUILD_VERSION = "v1"  # bump when the tiny files change, so stale caches are rebuilt
 
+# The original's tokenizer: tests/fixtures/tiny_hf's trained byte-fallback BPE, as many tokens as the tiny GGUFs'
+# vocabulary (tests/fixtures/tiny_gguf.build_vocab), written with `tests/fixtures/tiny_hf.py tokenizer DIR 431`.
+TINY_TOKENIZER = Path(__file__).resolve().parents[1] / "fixtures" / "data" / "tiny_tokenizer"
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+TINY_VOCAB = len(build_vocab(DEFAULT_WORDS)[0])  # 431
+
 # The tiny model's shape (tests/fixtures/tiny_gguf.write_kquant_gguf) as a transformers config.
-TINY_CONFIG = llama_config(hidden=KQUANT_HIDDEN, layers=2, heads=4, kv_heads=4, ff=KQUANT_FF,
-                           vocab=len(build_vocab(DEFAULT_WORDS)[0]), context=512)
+TINY_CONFIG = llama_config(hidden=KQUANT_HIDDEN, layers=2, heads=4, kv_heads=4, ff=KQUANT_FF, vocab=TINY_VOCAB, context=512,
+                           bos_token_id=1, eos_token_id=2, rms_norm_eps=1e-5)  # fmt: skip
 
 
 def _ftype(name: str) -> int:
@@ -152,26 +161,39 @@ def gated_repo(hub: FakeHub, repo_id: str = GATED_GGUF) -> Repo:
 
 
 def _tokenizer_files() -> dict[str, bytes]:
-    added = [{"id": 0, "content": "<unk>", "special": True}, {"id": 1, "content": "<s>", "special": True},
-             {"id": 2, "content": "</s>", "special": True}]  # fmt: skip
-    tok = {"version": "1.0", "added_tokens": added, "normalizer": None, "model": {"type": "BPE", "vocab": {"<unk>": 0}}}
-    cfg = {"tokenizer_class": "LlamaTokenizerFast", "bos_token": "<s>", "eos_token": "</s>", "chat_template": LLAMA_TEMPLATE}
-    return {
-        "tokenizer.json": json.dumps(tok, indent=2).encode(),
-        "tokenizer_config.json": json.dumps(cfg, indent=2).encode(),
-        "special_tokens_map.json": json.dumps({"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}).encode(),
-        "generation_config.json": json.dumps({"bos_token_id": 1, "eos_token_id": 2}).encode(),
-    }
+    """The committed tokenizer (its vocabulary is the config's vocab_size) and the generation config."""
+    files = {name: (TINY_TOKENIZER / name).read_bytes() for name in TOKENIZER_FILES}
+    vocab = json.loads(files["tokenizer.json"])["model"]["vocab"]
+    if len(vocab) != TINY_CONFIG["vocab_size"]:
+        raise RuntimeError(f"{TINY_TOKENIZER} has {len(vocab)} tokens; the tiny config says {TINY_CONFIG['vocab_size']}")
+    return {**files, "generation_config.json": json.dumps({"bos_token_id": 1, "eos_token_id": 2}).encode()}
 
 
-def _n_params(tensors: dict[str, tuple[str, Sequence[int]]]) -> int:
+@functools.lru_cache(maxsize=4)
+def _random_safetensors(config_json: str, seed: int = 0) -> bytes:
+    """model.safetensors of ``config_json`` (a llama config as JSON) with random BF16 weights, as transformers
+    initializes them: normal(0, 0.02), norms 1. A few MB, made in milliseconds."""
+    tensors = llama_tensors(json.loads(config_json), dtype="BF16")
+    blob = bytearray(safetensors_bytes(tensors, metadata={"format": "pt"}))
+    pos = len(blob) - sum(_n_params({n: t}) * DTYPE_BYTES[t[0]] for n, t in tensors.items())
+    rng = np.random.default_rng(seed)
+    for name, spec in tensors.items():
+        n = _n_params({name: spec})
+        values = np.ones(n, np.float32) if name.endswith("norm.weight") else rng.normal(0, 0.02, n).astype(np.float32)
+        blob[pos : pos + 2 * n] = (values.view(np.uint32) >> 16).astype("<u2").tobytes()  # float32 -> bfloat16
+        pos += 2 * n
+    return bytes(blob)
+
+
+def _n_params(tensors: dict[str, TensorSpec]) -> int:
     return sum(functools.reduce(lambda a, b: a * b, shape, 1) for _, shape in tensors.values())
 
 
 def original_repo(hub: FakeHub, repo_id: str = TINY) -> Repo:
-    """The safetensors original the tiny quantizations come from."""
+    """The safetensors original the tiny quantizations come from: random weights and a real tokenizer, so llama.cpp's
+    converter makes a GGUF of it that loads (what Discover's "Quantize it myself" and `modelwerk recipe` run)."""
     tensors = llama_tensors(TINY_CONFIG, dtype="BF16")
-    weights = safetensors_bytes(tensors, metadata={"format": "pt"})
+    weights = _random_safetensors(json.dumps(TINY_CONFIG, sort_keys=True))
     files: dict[str, bytes] = {"model.safetensors": weights, **_tokenizer_files()}
     card = (f"---\nlicense: apache-2.0\nlibrary_name: transformers\npipeline_tag: text-generation\n---\n\n# Tiny\n\n"
             f"A {_n_params(tensors) / 1e6:.1f}M-parameter llama for tests. Quantizations: [{TINY_GGUF}](/{TINY_GGUF}), "

@@ -1,10 +1,10 @@
 """The command Discover and `modelwerk files` recommend for an original with no GGUF that fits, run as a user pastes it.
 
 `modelwerk pull REPO` downloads the safetensors original from the fake hub; `modelwerk recipe REPO --type Q8_0` converts it
-with the toolchain and quantizes it; the Q8_0 GGUF is then in the Library. The original is tests/fixtures/tiny_hf's random
-Llama with a trained tokenizer (fakehub.repos.original_repo's stub tokenizer is one llama.cpp's converter rejects).
-Converting needs the toolchain venv: without MODELWERK_TOOLCHAIN this skips locally and fails in CI (CI=true), so CI never
-passes by skipping it.
+with the toolchain and quantizes it; the Q8_0 GGUF is then in the Library. The original is the fake hub's own
+(fakehub.repos.original_repo: random weights and a trained tokenizer that llama.cpp's converter accepts). Converting needs
+the toolchain venv: without MODELWERK_TOOLCHAIN this skips locally and fails in CI (CI=true), so CI never passes by
+skipping it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 from fakehub import FakeHub
-from fakehub.repos import TINY
-from fixtures.tiny_hf import make_tiny_hf
+from fakehub.repos import TINY, original_repo
 
 from app.hub.recommend import quantize_command
 from quantize.toolchain import ROOT_ENV, Toolchain
@@ -59,11 +58,9 @@ def _library(env: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def test_the_recommended_command_pulls_converts_and_quantizes(
-    fakehub: FakeHub, modelwerk_home: Path, toolchain_root: Path, tmp_path: Path
+    fakehub: FakeHub, modelwerk_home: Path, toolchain_root: Path
 ) -> None:
-    built = make_tiny_hf(Toolchain(toolchain_root), tmp_path / "Tiny")
-    card = "---\nlicense: apache-2.0\nlibrary_name: transformers\npipeline_tag: text-generation\n---\n\n# Tiny\n"
-    fakehub.add_repo(TINY, {p.name: p for p in built.iterdir()}, card=card, library_name="transformers", tags=("llama",))
+    original_repo(fakehub)
     env = dict(os.environ, MODELWERK_HOME=str(modelwerk_home), HF_ENDPOINT=fakehub.url, PYTHONPATH=str(ROOT))
     env[ROOT_ENV] = str(toolchain_root)
     env.pop("HF_TOKEN", None)
