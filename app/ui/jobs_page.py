@@ -230,12 +230,12 @@ class JobsPage(QWidget):
             noun = "job" if len(specs) == 1 else "jobs"
             self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
 
-    def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True,
+    def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True, out_dir: Path | None = None,
                    then: Callable[[], None] | None = None) -> None:  # fmt: skip
         """Queue a recipe (in the pool): a Hugging Face folder is converted to GGUF first, then quantized to each type,
-        and each result evaluated against the unquantized model when `evaluate`. `then` runs in the pool once the jobs
-        are in the queue (not when queueing failed)."""
-        queue, runner, out_dir = self.queue, self.runner, self.models_dir
+        and each result evaluated against the unquantized model when `evaluate`. The files go to `out_dir` (default: the
+        models folder). `then` runs in the pool once the jobs are in the queue (not when queueing failed)."""
+        queue, runner, out_dir = self.queue, self.runner, out_dir or self.models_dir
         try:
             for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
                 gguf_type(name)

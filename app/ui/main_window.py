@@ -227,7 +227,9 @@ class MainWindow(QMainWindow):
         owed = [d for d in self.download_queue.follow_ups() if d.id not in self._follow_ups]
         for d in owed:
             self._follow_ups.add(d.id)
-            self.jobs_page.add_recipe(d.model_path, list(d.then_quantize),
+            # Next to the download's folder (models/AUTHOR/REPO -> models/AUTHOR/REPO.Q4_K_M.gguf): two authors' "Model"
+            # repositories do not write the same file.
+            self.jobs_page.add_recipe(d.model_path, list(d.then_quantize), out_dir=d.model_path.parent,
                                       then=lambda i=d.id: self.download_queue.follow_up_queued(i))  # fmt: skip
         return bool(owed)
 

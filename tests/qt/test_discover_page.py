@@ -253,6 +253,7 @@ def test_quantize_it_myself_downloads_the_original_then_queues_the_recipe(qtbot:
     search(qtbot, page, "modelwerk-test")
     open_repo(qtbot, page, TINY)
     repo = page.repo
+    window.jobs_queue.paused = True  # only the queueing is tested here (tests/qt/test_self_quantize_gui.py runs them)
     qtbot.waitUntil(lambda: "quantize it yourself" in repo.recommendation.text(), timeout=TIMEOUT)
     quant = repo.command.text().rsplit(" ", 1)[-1]
     assert repo.command.text() == f"modelwerk pull {TINY} && modelwerk recipe {TINY} --type {quant}"
@@ -270,6 +271,7 @@ def test_quantize_it_myself_downloads_the_original_then_queues_the_recipe(qtbot:
     convert, make, evaluate = recipe()
     assert convert.spec.kind is JobKind.CONVERT and convert.spec.source.name == "Tiny"  # type: ignore[attr-defined]
     assert make.spec.kind is JobKind.QUANTIZE and make.spec.quant_type == quant  # type: ignore[attr-defined]
+    assert make.spec.output.parent == convert.spec.source.parent  # type: ignore[attr-defined]  # beside the download
     assert evaluate.spec.kind is JobKind.EVALUATE
     assert (make.after, evaluate.after) == (convert.id, make.id)
     qtbot.waitUntil(lambda: window.download_queue.follow_ups() == [], timeout=TIMEOUT)  # owed no more
