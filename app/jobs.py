@@ -6,20 +6,23 @@ finished jobs into Library entries with their lineage ("quantized from MODEL wit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import threading
 from pathlib import Path
 
 from app import paths
 from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
-from quantize.queue import Job, JobQueue
-from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, needs_toolchain
+from quantize.queue import RETRYABLE, Job, JobQueue, JobQueueError, JobState
+from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
 from quantize.types import GGUF_TYPES, gguf_type
 
 log = logging.getLogger(__name__)
 
 JOBS_DB = "jobs.db"
+_toolchain_lock = threading.Lock()  # two recipes queued at once (pool threads) share one install
 
 # "gemma-3-270m.Q4_K_M", "gemma-3-270m-q4_k_m", "model-f16": the quantization part of a GGUF file name.
 _QUANT_SUFFIX = re.compile(
@@ -96,8 +99,10 @@ def queue_recipe(
     allow_requantize: bool = False,
     threads: int = 0,
 ) -> list[Job]:
-    """A recipe as a chain of queued jobs: a Hugging Face folder is converted to an ``outtype`` GGUF first; then one
-    quantization per type; then each is evaluated against the unquantized model. Each job waits for the one it needs.
+    """A recipe as a chain of queued jobs: a Hugging Face folder is converted to an ``outtype`` GGUF first (after the
+    toolchain install, when the toolchain is missing: the list then starts with that job, which other recipes may share);
+    then one quantization per type; then each is evaluated against the unquantized model. Each job waits for the one it
+    needs.
 
     Raises:
         SpecError: an unknown type.
@@ -107,8 +112,12 @@ def queue_recipe(
     jobs: list[Job] = []
     after: int | None = None
     if src.is_dir():
+        install = toolchain_job(queue)
+        if install is not None:
+            jobs.append(install)
+            after = install.id
         gguf = out / f"{src.name}.{outtype.upper()}.gguf"
-        jobs.append(queue.add(ConvertSpec(source=src, output=gguf, outtype=outtype.lower())))
+        jobs.append(queue.add(ConvertSpec(source=src, output=gguf, outtype=outtype.lower()), after=after))
         after, src = jobs[-1].id, gguf
     specs = quantize_specs(src, types, out_dir=out, allow_requantize=allow_requantize, threads=threads)
     for spec in specs:
@@ -116,6 +125,34 @@ def queue_recipe(
         if evaluate:
             jobs.append(queue_evaluation(queue, spec, after=jobs[-1].id))
     return jobs
+
+
+def toolchain_job(queue: JobQueue) -> Job | None:
+    """The job a torch-based job waits for when the toolchain is not installed (a status check that reads files only).
+
+    None when it is installed; else the queue's unfinished install of it (a failed, cancelled or interrupted one is
+    queued again), so every recipe shares one install; else a new one at the end of the queue.
+    """
+    from quantize.toolchain import Toolchain, default_root
+
+    toolchain = Toolchain(default_root(paths.data_dir()))
+    if toolchain.status().installed:
+        return None
+    root = toolchain.root
+    with _toolchain_lock:
+        for job in reversed(queue.jobs()):
+            if not isinstance(job.spec, ToolchainSpec) or job.spec.output != root or job.state is JobState.DONE:
+                continue
+            if job.state in RETRYABLE:
+                try:
+                    return queue.retry(job.id)
+                except JobQueueError:  # retried or removed meanwhile (another window, `modelwerk jobs --retry`)
+                    with contextlib.suppress(JobQueueError):
+                        job = queue.get(job.id)
+                    if job.state.finished:
+                        continue
+            return job
+        return queue.add(ToolchainSpec(output=root))
 
 
 def evaluation_spec(model: Path, reference: Path | None) -> EvaluateSpec:
@@ -165,6 +202,8 @@ def register_output(
     register nothing. Never raises for a bad output (the result carries the error).
     """
     spec = job.spec
+    if isinstance(spec, ToolchainSpec):  # the toolchain is no model
+        return []
     if isinstance(spec, EvaluateSpec):
         if job.result:
             from quantize.results import ResultStore

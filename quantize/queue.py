@@ -23,10 +23,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from quantize.spec import JobSpec, QuantizeSpec, SpecError, dumps, loads, part_path
+from quantize.spec import JobSpec, QuantizeSpec, SpecError, ToolchainSpec, dumps, loads, partial_output
 
 SCHEMA_VERSION = 2  # 2: jobs.after (a job waits for another: recipes)
 MIN_ETA_FRACTION = 0.02  # below this the rate is mostly start-up noise
+TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
 
 
 class JobState(enum.Enum):
@@ -83,6 +84,8 @@ def default_title(spec: JobSpec) -> str:
     """A title for the Jobs page, e.g. "Quantize gemma-3-270m.Q4_K_M.gguf → Q8_0"."""
     if isinstance(spec, QuantizeSpec):
         return f"Quantize {spec.source.name} → {spec.quant_type.upper()}" + (" (dry run)" if spec.dry_run else "")
+    if isinstance(spec, ToolchainSpec):
+        return TOOLCHAIN_TITLE
     return f"{spec.kind.value.capitalize()} {spec.source.name}"
 
 
@@ -131,8 +134,10 @@ def _time(text: str | None) -> datetime | None:
 
 
 def remove_partial(spec: JobSpec) -> None:
-    """Delete a job's ``.part`` output (a file or a folder), if any."""
-    part = part_path(spec.output)
+    """Delete a job's ``.part`` output (a file or a folder), if any; the toolchain install has none."""
+    part = partial_output(spec)
+    if part is None:
+        return
     with contextlib.suppress(OSError):
         if part.is_dir():
             shutil.rmtree(part)

@@ -19,6 +19,7 @@ class JobKind(enum.Enum):
     CONVERT = "convert"  # Hugging Face folder -> GGUF (llama.cpp's converter, toolchain env)
     GPTQ = "gptq"  # Hugging Face folder -> GPTQ folder (gptqmodel, toolchain env)
     EVALUATE = "evaluate"  # perplexity, KL divergence, speed of a model against a reference
+    TOOLCHAIN = "toolchain"  # install the toolchain environment (torch, transformers, llama.cpp's converter)
 
 
 class SpecError(ValueError):
@@ -77,8 +78,26 @@ class EvaluateSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec]  # noqa: UP007 (a runtime alias on Python 3.10)
-SPEC_TYPES: dict[JobKind, type[JobSpec]] = {t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec)}
+@dataclass(frozen=True)
+class ToolchainSpec:
+    """Install the toolchain environment at ``output`` (its root folder); done at once when it is current.
+
+    It runs in the app's own Python. A cancelled install keeps what pip finished (no ``.part``): the next one goes on from
+    there. ``source`` is the root too: the install reads nothing of the user's.
+    """
+
+    kind: ClassVar[JobKind] = JobKind.TOOLCHAIN
+    output: Path
+
+    @property
+    def source(self) -> Path:
+        return self.output
+
+
+JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec]  # noqa: UP007 (a runtime alias on 3.10)
+SPEC_TYPES: dict[JobKind, type[JobSpec]] = {
+    t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec)
+}
 
 
 def to_dict(spec: JobSpec) -> dict[str, Any]:
@@ -141,6 +160,12 @@ def loads(text: str) -> JobSpec:
 def part_path(output: Path) -> Path:
     """Where a job writes before the atomic rename: `model.gguf` -> `model.gguf.part`."""
     return output.with_name(output.name + ".part")
+
+
+def partial_output(spec: JobSpec) -> Path | None:
+    """The ``.part`` path a job writes, which a failure or cancel deletes; None for the toolchain install (it keeps what
+    pip finished, and its root must never be deleted)."""
+    return None if isinstance(spec, ToolchainSpec) else part_path(spec.output)
 
 
 def needs_toolchain(spec: JobSpec) -> bool:

@@ -126,11 +126,17 @@ def repo_root() -> Path:
 
 
 class Toolchain:
-    """The toolchain venv at ``root``."""
+    """The toolchain venv at ``root``.
 
-    def __init__(self, root: Path, *, llama_cpp_version: str | None = None) -> None:
+    ``own_group``: install steps (venv, pip) run in a process group of their own, which a cancel stops (the CLI: Ctrl-C
+    reaches only us). False keeps them in ours, so whoever stops our group stops them too (the job worker, whose group the
+    runner terminates, then kills).
+    """
+
+    def __init__(self, root: Path, *, llama_cpp_version: str | None = None, own_group: bool = True) -> None:
         self.root = Path(root).absolute()
         self.llama_cpp_version = llama_cpp_version or runtime_llama_cpp_version()
+        self.own_group = own_group
 
     @property
     def python(self) -> Path:
@@ -234,8 +240,8 @@ class Toolchain:
             return
         started = time.monotonic()
         self.stamp_path.unlink(missing_ok=True)
-        if not self.python.exists():
-            report("creating environment", 0.0)
+        if not self.python.exists() or not self._has_pip():  # not there, or its creation was cut short: (re)create it
+            report("creating the environment", 0.0)
             self._run([base_python(), "-m", "venv", str(self.root)], "creating the environment", report, cancel, 0.0, 0.03)
         pip = [str(self.python), "-m", "pip", "install", "--progress-bar", "off", "--no-input"]
         index = os.environ.get(TORCH_INDEX_ENV, "").strip()
@@ -249,6 +255,10 @@ class Toolchain:
         self.stamp_path.write_text(json.dumps(self.wanted(), indent=1), encoding="utf-8")
         log.info("toolchain installed at %s in %.0f s", self.root, time.monotonic() - started)
         report("ready", 1.0)
+
+    def _has_pip(self) -> bool:
+        sp = self.site_packages()
+        return sp is not None and (sp / "pip" / "__init__.py").is_file()
 
     def _install_converter(self, report: ProgressFn, cancel: threading.Event | None) -> None:
         downloads = self.root / "downloads"
@@ -276,7 +286,8 @@ class Toolchain:
         env = dict(os.environ, PYTHONUNBUFFERED="1", PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
         log.info("toolchain: %s", " ".join(cmd))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                text=True, errors="replace", start_new_session=(os.name == "posix"))  # fmt: skip
+                                text=True, errors="replace",
+                                start_new_session=(os.name == "posix" and self.own_group))  # fmt: skip
         tracker = PipProgress(stage)
         lines: list[str] = []
         lock = threading.Lock()
@@ -302,12 +313,14 @@ class Toolchain:
             if done:
                 break
             if cancel is not None and cancel.wait(0.1):
-                _stop(proc)
+                _stop(proc, group=self.own_group)
                 reader.join(timeout=5)
                 raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
             elif cancel is None:
                 time.sleep(0.1)
         reader.join(timeout=5)
+        if cancel is not None and cancel.is_set():  # the step was stopped with us (our process group), not by itself
+            raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
         if proc.returncode != 0:
             raise ToolchainError(f"{stage} failed: {tracker.error or _last(lines) or f'exit code {proc.returncode}'}")
         report(stage, base + weight)
@@ -369,10 +382,11 @@ def extract_converter(sdist: Path, target: Path) -> None:
         tar.extractall(target, members=members, filter="data")
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    """Terminate the process group, kill after a grace period."""
+def _stop(proc: subprocess.Popen[str], *, group: bool = True) -> None:
+    """Terminate the process (its group when it leads one), kill after a grace period."""
+    group = group and os.name == "posix"
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        if os.name == "posix":
+        if group:
             os.killpg(proc.pid, signal.SIGTERM)
         else:
             proc.terminate()
@@ -380,7 +394,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait(timeout=GRACE_S)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            if os.name == "posix":
+            if group:
                 os.killpg(proc.pid, signal.SIGKILL)
             else:
                 proc.kill()

@@ -13,16 +13,18 @@ import importlib
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import IO, Any
 
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
-from quantize.spec import JobKind, JobSpec, SpecError, loads, part_path
+from quantize.spec import JobKind, JobSpec, SpecError, loads, partial_output
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,14 @@ DISPATCH: dict[JobKind, str] = {
     JobKind.CONVERT: "quantize.convert",
     JobKind.GPTQ: "quantize.gptq",
     JobKind.EVALUATE: "quantize.evaluate",
+    JobKind.TOOLCHAIN: "quantize.toolchain_job",
 }
 """Job kind -> the module whose ``run(spec, reporter) -> list[Path]`` does it."""
+
+STOPS_ITSELF = frozenset({JobKind.TOOLCHAIN})
+"""Kinds whose job handles SIGTERM itself: it stops its own child processes (pip) and keeps what they finished. When the
+runner dies (stdin ends) the worker sends itself SIGTERM, and ends only after ``STOP_GRACE_S`` if the job is still there."""
+STOP_GRACE_S = 15.0
 
 
 class _TrackingReporter(Reporter):
@@ -87,14 +95,20 @@ def absolute_spec(spec: JobSpec) -> JobSpec:
 
 
 def _watch_stdin(spec: JobSpec) -> None:
-    """The runner holds our stdin open; end of file means it died (the app was killed): stop, leave no partial output."""
+    """The runner holds our stdin open; end of file means it died (the app was killed) or cancels: stop, leave no partial
+    output."""
     with contextlib.suppress(OSError, ValueError):
         fd = sys.stdin.fileno()
         while os.read(fd, 4096):  # the raw fd: a buffered read would hold a lock that blocks interpreter shutdown
             pass
-    part = part_path(spec.output)
-    with contextlib.suppress(OSError):
-        shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
+    if spec.kind in STOPS_ITSELF:
+        os.kill(os.getpid(), signal.SIGTERM)  # the job stops its children and returns; the worker then exits
+        time.sleep(STOP_GRACE_S)
+        os._exit(EXIT_ORPHANED)
+    part = partial_output(spec)
+    if part is not None:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
     os._exit(EXIT_ORPHANED)
 
 

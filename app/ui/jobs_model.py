@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.ui.format import duration_text
 from quantize.queue import Job, JobState
+from quantize.spec import ToolchainSpec
 
 Index = QModelIndex | QPersistentModelIndex
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -96,6 +97,8 @@ class JobsModel(QAbstractTableModel):
             return self._text(job, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == Column.TITLE:
+                if isinstance(job.spec, ToolchainSpec):
+                    return f"installs into {job.spec.output}"
                 return f"{job.spec.source} → {job.spec.output}"
             if column == Column.STAGE:
                 return stage_text(job)

@@ -1,16 +1,17 @@
 """Quantize… on a Hugging Face safetensors folder: the dialog predicts the F16 conversion and every type from the folder's
-own headers, says whether the toolchain is there, and OK queues the recipe (convert -> quantize -> evaluate)."""
+own headers, says whether the toolchain is there, and OK queues the recipe (convert -> quantize -> evaluate), after the
+toolchain's install when it is missing: that install is a row on the Jobs page like any job."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fixtures.fake_toolchain import installed_toolchain
 from fixtures.hardware_reports import desktop_24gb
 from fixtures.hf_folders import write_gptq_folder, write_llama_folder, write_pickle_like, write_safetensors
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -22,12 +23,13 @@ from app.store import Store
 from app.ui.format import size_text
 from app.ui.jobs_model import Column
 from app.ui.jobs_page import JobsPage
+from app.ui.jobs_runner import evaluable_outputs, register_outputs
 from app.ui.library_actions import can_quantize
 from app.ui.quantize_dialog import QuantizeDialog
 from hardware.fit import FitOptions
-from quantize.queue import JobQueue, JobState
-from quantize.spec import ConvertSpec, EvaluateSpec, QuantizeSpec
-from quantize.toolchain import ROOT_ENV, SHOWN, SOURCE_NAME, Toolchain
+from quantize.queue import TOOLCHAIN_TITLE, JobQueue, JobState
+from quantize.spec import ConvertSpec, EvaluateSpec, QuantizeSpec, ToolchainSpec
+from quantize.toolchain import ROOT_ENV
 
 OPTIONS = FitOptions(context=4096)
 LADDER = ("F32", "F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
@@ -37,30 +39,14 @@ DIMS = {"hidden": 256, "ff": 512, "layers": 4, "heads": 4, "kv_heads": 2, "vocab
 
 
 def dispose(widget: QWidget) -> None:
+    """Close a dialog before the next; qtbot deletes it at the end (deleting it here left qtbot closing a dead object)."""
     widget.close()
-    widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def register(path: Path) -> CatalogEntry:
     with Store.open(paths.database_path()) as store:
         return Catalog(store).add(inspect(path), source="imported")
-
-
-def installed_toolchain(root: Path, architectures: tuple[str, ...]) -> Toolchain:
-    """A toolchain folder that passes `Toolchain.status()` (its files, not torch), whose converter knows `architectures`."""
-    tc = Toolchain(root)
-    tc.python.parent.mkdir(parents=True)
-    tc.python.touch()
-    for name in SHOWN:
-        (root / "lib" / "python3.11" / "site-packages" / f"{name}-1.0.dist-info").mkdir(parents=True)
-    (tc.converter.parent / "conversion").mkdir(parents=True)
-    tc.converter.write_text("# llama.cpp's converter\n")
-    (tc.converter.parent / SOURCE_NAME).write_text(str(tc.wanted()["converter"]))
-    (tc.converter.parent / "conversion" / "__init__.py").write_text(f"TEXT_MODEL_MAP = {dict.fromkeys(architectures, '')!r}\n")
-    tc.stamp_path.write_text(json.dumps(tc.wanted()))
-    assert tc.status().installed, tc.status().problem
-    return tc
 
 
 @pytest.fixture
@@ -173,7 +159,7 @@ def test_the_dialog_says_when_the_toolchain_is_installed_and_what_it_cannot_conv
     assert not dialog.ok_button.isEnabled() and "tiny-llama.F16.gguf is already in the output folder" in dialog.problem.text()
 
 
-def test_ok_queues_convert_then_quantize_then_evaluate(
+def test_ok_queues_the_toolchain_install_then_convert_then_quantize_then_evaluate(
     qtbot: QtBot, folder: Path, queue: JobQueue, tmp_path: Path, no_toolchain: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
@@ -184,18 +170,19 @@ def test_ok_queues_convert_then_quantize_then_evaluate(
     def accept(dialog: QuantizeDialog) -> int:
         qtbot.waitUntil(lambda: not dialog.busy() and dialog.conversion() is not None, timeout=15_000)
         dialog.set_checked(["Q8_0", "Q4_K_M"])
-        assert dialog.ok_button.isEnabled()  # the missing toolchain does not stop queueing: the job says so when it runs
+        assert dialog.ok_button.isEnabled()  # the missing toolchain does not stop queueing: it is installed first
         return QDialog.DialogCode.Accepted.value
 
     monkeypatch.setattr(QuantizeDialog, "exec", accept)
     messages: list[str] = []
     page.status_message.connect(lambda text, _ms: messages.append(text))
     assert page.ask_quantize(entry)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 5 and not page.busy(), timeout=10_000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 6 and not page.busy(), timeout=10_000)
     assert messages == ["Queued: tiny-llama to Q8_0, Q4_K_M"]
-    convert, q8, q8_eval, q4, q4_eval = queue.jobs()
+    install, convert, q8, q8_eval, q4, q4_eval = queue.jobs()
     f16 = (out / "tiny-llama.F16.gguf").absolute()
-    assert isinstance(convert.spec, ConvertSpec) and convert.after is None
+    assert install.spec == ToolchainSpec(output=no_toolchain) and install.after is None
+    assert isinstance(convert.spec, ConvertSpec) and convert.after == install.id
     assert convert.spec.source == folder.resolve() and convert.spec.output == f16 and convert.spec.outtype == "f16"
     for quant, check, name in ((q8, q8_eval, "Q8_0"), (q4, q4_eval, "Q4_K_M")):
         assert isinstance(quant.spec, QuantizeSpec) and quant.after == convert.id
@@ -203,22 +190,71 @@ def test_ok_queues_convert_then_quantize_then_evaluate(
         assert quant.spec.output == (out / f"tiny-llama.{name}.gguf").absolute()
         assert isinstance(check.spec, EvaluateSpec) and check.after == quant.id and check.spec.reference == f16
     assert all(j.state is JobState.QUEUED for j in queue.jobs())
-    assert page.model.index(0, Column.TITLE).data().startswith("Convert")
+    assert page.model.index(0, Column.TITLE).data() == TOOLCHAIN_TITLE
+    assert page.model.index(0, Column.TITLE).data(Qt.ItemDataRole.ToolTipRole) == f"installs into {no_toolchain}"
+    assert page.model.index(1, Column.TITLE).data().startswith("Convert")
+
+    # A second recipe (the Discover page's "Quantize it myself") waits for the same install.
+    other = write_llama_folder(tmp_path / "models" / "other", **DIMS)  # type: ignore[arg-type]
+    page.add_recipe(other, ["Q8_0"], evaluate=False)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 8 and not page.busy(), timeout=10_000)
+    assert queue.jobs()[6].after == install.id and sum(isinstance(j.spec, ToolchainSpec) for j in queue.jobs()) == 1
 
 
-def test_without_the_toolchain_the_conversion_fails_with_one_line_and_the_rest_waits(
+def test_without_the_toolchain_or_its_install_job_the_conversion_fails_with_one_line_and_the_rest_waits(
     qtbot: QtBot, folder: Path, queue: JobQueue, tmp_path: Path, no_toolchain: Path
 ) -> None:
     page = JobsPage(queue, catalog=None, models_dir=tmp_path / "out", options=OPTIONS, python_for=jobs.python_for)
     qtbot.addWidget(page)
+    page.add_recipe(folder, ["Q4_K_M"], evaluate=False)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3 and not page.busy(), timeout=10_000)
+    install = queue.jobs()[0]
+    assert isinstance(install.spec, ToolchainSpec)
+    queue.remove(install.id)  # the user removed the install: the conversion no longer waits, and cannot run
     page.start()
     try:
-        page.add_recipe(folder, ["Q4_K_M"], evaluate=False)
-        qtbot.waitUntil(lambda: page.model.rowCount() == 2 and page.model.job(0).state is JobState.FAILED, timeout=15_000)
+        qtbot.waitUntil(lambda: queue.jobs()[0].state is JobState.FAILED, timeout=15_000)
         failed, waiting = queue.jobs()
         assert failed.error == "convert jobs need the toolchain; install it with `modelwerk toolchain install`"
         assert waiting.state is JobState.QUEUED and queue.stuck(waiting)
         qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+    finally:
+        page.shutdown()
+
+
+def test_the_install_job_shows_its_stage_and_progress_and_registers_nothing(
+    qtbot: QtBot, folder: Path, queue: JobQueue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "toolchain"
+    monkeypatch.setenv(ROOT_ENV, str(root))
+    page = JobsPage(queue, catalog=None, models_dir=tmp_path / "out", options=OPTIONS, python_for=jobs.python_for)
+    qtbot.addWidget(page)
+    install = queue.add(ToolchainSpec(output=root))
+    assert queue.claim_next(runner="test") is not None  # as a runner reports it while pip downloads
+    queue.update_progress(install.id, stage="installing torch", fraction=0.12, message="downloading torch")
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and not page.busy(), timeout=10_000)
+    cells = [page.model.index(0, c).data() for c in (Column.TITLE, Column.STATE, Column.PROGRESS, Column.STAGE)]
+    assert cells == [TOOLCHAIN_TITLE, "Running", "12%", "installing torch · downloading torch"]
+    queue.finish(install.id, JobState.INTERRUPTED)
+    queue.remove(install.id)
+
+    # Through the real runner and worker: the toolchain is there, so the install is done at once.
+    installed_toolchain(root)
+    install = queue.add(ToolchainSpec(output=root))
+    changed: list[bool] = []
+    page.library_changed.connect(lambda: changed.append(True))
+    page.start()
+    try:
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.model.job(0).state is JobState.DONE, timeout=15_000)
+        assert page.model.index(0, Column.STATE).data() == "Done"
+        assert page.model.index(0, Column.PROGRESS).data() == "100%"
+        assert page.model.index(0, Column.STAGE).data() == f"already installed in {root}"
+        assert page.select_job(install.id) and not page.evaluate_button.isEnabled()
+        done = queue.get(install.id)
+        assert evaluable_outputs(done) == [] and register_outputs(done, None, tmp_path / "out", tmp_path / "r.db") == []
+        qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+        assert changed == []
     finally:
         page.shutdown()
 
