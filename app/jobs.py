@@ -107,6 +107,8 @@ def queue_recipe(
     Raises:
         SpecError: an unknown type.
     """
+    for name in types:  # before anything is queued: an unknown type must not leave a lone conversion behind
+        gguf_type(name)
     src = source.expanduser().absolute()
     out = out_dir.expanduser().absolute()
     jobs: list[Job] = []
@@ -117,7 +119,7 @@ def queue_recipe(
             jobs.append(install)
             after = install.id
         gguf = out / f"{src.name}.{outtype.upper()}.gguf"
-        jobs.append(queue.add(ConvertSpec(source=src, output=gguf, outtype=outtype.lower()), after=after))
+        jobs.append(_convert_once(queue, ConvertSpec(source=src, output=gguf, outtype=outtype.lower()), after=after))
         after, src = jobs[-1].id, gguf
     specs = quantize_specs(src, types, out_dir=out, allow_requantize=allow_requantize, threads=threads)
     for spec in specs:
@@ -125,6 +127,21 @@ def queue_recipe(
         if evaluate:
             jobs.append(queue_evaluation(queue, spec, after=jobs[-1].id))
     return jobs
+
+
+def _convert_once(queue: JobQueue, spec: ConvertSpec, *, after: int | None) -> Job:
+    """The conversion ``spec``, once: the same one already queued or running (a recipe queued twice), or done with its
+    file still there, is shared; a failed one is queued again. The converter refuses to overwrite its output, so a second
+    conversion would only fail."""
+    for job in reversed(queue.jobs()):
+        if job.spec != spec:
+            continue
+        if job.state in (JobState.QUEUED, JobState.RUNNING) or (job.state is JobState.DONE and spec.output.is_file()):
+            return job
+        if job.state in RETRYABLE:
+            with contextlib.suppress(JobQueueError):  # retried or removed meanwhile: add a new one
+                return queue.retry(job.id)
+    return queue.add(spec, after=after)
 
 
 def toolchain_job(queue: JobQueue) -> Job | None:

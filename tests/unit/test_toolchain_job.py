@@ -183,6 +183,7 @@ def test_modelwerk_recipe_runs_the_install_first_and_says_why_the_rest_did_not_r
     try:
         installs = [j for j in queue.jobs() if isinstance(j.spec, ToolchainSpec)]
         assert len(installs) == 1 and installs[0].state is JobState.FAILED
-        assert [j.after for j in queue.jobs() if isinstance(j.spec, ConvertSpec)] == [installs[0].id] * 2
+        # ... and the conversion still waiting behind it is shared too.
+        assert [j.after for j in queue.jobs() if isinstance(j.spec, ConvertSpec)] == [installs[0].id]
     finally:
         queue.close()
