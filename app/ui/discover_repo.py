@@ -261,7 +261,7 @@ class RepoView(QWidget):
             group, quant = self._self_quantize
             self.quantize_myself.setToolTip(
                 f"Download {group.name} ({size_text(group.size)}), then convert it to GGUF and quantize it to {quant} "
-                "in the Jobs queue (conversion needs the toolchain: modelwerk toolchain install)"
+                "in the Jobs queue (installing the conversion toolchain first, once, if it is missing)"
             )
 
     def _original_weights(self) -> FileGroup | None:

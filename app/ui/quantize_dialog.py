@@ -341,8 +341,8 @@ class QuantizeDialog(QDialog):
         if step is None:
             text = f"{need}: checking whether it is installed…"
         elif step.toolchain:
-            text = (f"<span style='color:{WARNING_COLOR}'>{html.escape(need)}: {html.escape(step.toolchain)}. Until then "
-                    "the conversion fails: install it, then retry the job.</span>")  # fmt: skip
+            text = (f"<span style='color:{WARNING_COLOR}'>{html.escape(need)}: it is not installed yet, so installing it "
+                    "comes first, as a job in the queue (a few minutes; once for every recipe).</span>")  # fmt: skip
         else:
             text = f"{need}: it is installed."
         self.toolchain.setText(text)

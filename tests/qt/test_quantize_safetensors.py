@@ -118,7 +118,7 @@ def test_the_dialog_predicts_the_conversion_and_each_type_from_the_folder(
     assert size_text(f16) in dialog.convert_step.text()
     text = dialog.toolchain.text()
     assert dialog.toolchain.isVisibleTo(dialog) and dialog.toolchain_missing
-    assert "1.6 GB" in text and "modelwerk toolchain install" in text and "not installed" in text
+    assert "1.6 GB" in text and "not installed yet" in text and "a job in the queue" in text
     # A fresh F16 file: no requantize warning, no importance matrix, no output-tensor option; F16 is step 1's output.
     assert not dialog.requantize.isVisibleTo(dialog) and not dialog.imatrix.isVisibleTo(dialog)
     assert not dialog.keep_output.isVisibleTo(dialog) and dialog.out_dir.isReadOnly()
