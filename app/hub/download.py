@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import logging
 import os
-import queue
 import shutil
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,7 +26,6 @@ from typing import Any, BinaryIO
 from app.hub.errors import (
     ChecksumMismatch,
     DiskFull,
-    DownloadCancelled,
     DownloadError,
     FileNotOnHub,
     GatedRepoError,
@@ -36,19 +33,12 @@ from app.hub.errors import (
     HubUnavailable,
     RepoNotFound,
 )
+from app.hub.partial_file import INCOMPLETE_SUFFIX, PartialFile, Progress, check_cancel, incomplete_path
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
-
-INCOMPLETE_SUFFIX = ".incomplete"
 DISK_MARGIN = 100 << 20
 """Free space left over after a download, so finishing one never fills the disk to the last byte."""
-HASH_CHUNK = 4 << 20
-HASH_QUEUE = 256
-"""Chunks (~64 KiB each from the socket) waiting for the hashing thread: at most ~16 MiB in memory."""
-PROGRESS_INTERVAL_S = 0.1
-"""At most this often a progress callback: the caller's work (a GUI signal, a terminal line) stays off the hot loop."""
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _MB = 1e6
 
@@ -70,104 +60,12 @@ class DownloadSpec:
     sha256: str | None = None
 
 
-def incomplete_path(dest: Path) -> Path:
-    """Where the bytes of ``dest`` are kept until the download is complete and verified."""
-    dest = Path(dest)
-    return dest.with_name(dest.name + INCOMPLETE_SUFFIX)
-
-
 class _Retry(Exception):
     """A failure worth another attempt (dropped connection, timeout, server error); str is the user's last reason."""
 
 
 class _Restart(Exception):
     """The server ignored or refused our Range: start the file over, at once."""
-
-
-class _Sha256:
-    """A running sha256 computed on a helper thread, so hashing overlaps the network and the disk (hashlib releases the
-    GIL): a download runs at the slower of the two rather than at their sum (0.45 s per 500 MB at 1.1 GB/s here)."""
-
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=HASH_QUEUE)
-        self._thread: threading.Thread | None = None
-
-    def update(self, data: bytes) -> None:
-        """Hash ``data`` (immutable: the helper thread reads it later)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
-            self._thread.start()
-        self._chunks.put(data)
-
-    def _run(self) -> None:
-        while (data := self._chunks.get()) is not None:
-            self._hash.update(data)
-
-    def close(self) -> None:
-        """Wait until every chunk given so far is hashed, and end the helper thread."""
-        if self._thread is not None:
-            self._chunks.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def hexdigest(self) -> str:
-        self.close()
-        return self._hash.hexdigest()
-
-
-class _Partial:
-    """The ``.incomplete`` file: how many bytes it holds and their running sha256."""
-
-    def __init__(self, part: Path, total: int | None, progress: Progress | None, cancel: threading.Event | None) -> None:
-        self.path = part
-        self.total = total
-        self.done = 0
-        self.hasher = _Sha256()
-        self._progress = progress
-        self._cancel = cancel
-        self._last = 0.0
-
-    def load(self) -> None:
-        """Hash what an earlier run left, so the final digest covers the whole file (cancel is honoured meanwhile)."""
-        try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            return
-        if self.total is not None and size > self.total:
-            log.warning("%s is larger than the file on the hub; starting over", self.path)
-            self.restart()
-            return
-        with open(self.path, "rb", buffering=0) as fh:
-            while self.done < size and (data := fh.read(min(HASH_CHUNK, size - self.done))):
-                self.hasher.update(data)
-                self.done += len(data)
-                check_cancel(self._cancel, self.path)
-                self.report()
-        self.report(force=True)
-        log.info("Resuming %s at %d bytes", self.path.name, self.done)
-
-    def restart(self) -> None:
-        with open(self.path, "wb"):
-            pass
-        self.done = 0
-        self.hasher.close()
-        self.hasher = _Sha256()
-        self.report(force=True)
-
-    def report(self, *, force: bool = False) -> None:
-        if self._progress is None:
-            return
-        now = time.monotonic()
-        if force or now - self._last >= PROGRESS_INTERVAL_S:
-            self._last = now
-            self._progress(self.done, self.total if self.total is not None else max(self.done, 0))
-
-
-def check_cancel(cancel: threading.Event | None, part: Path) -> None:
-    """Raise DownloadCancelled when ``cancel`` is set (the caller decides whether the kept part is deleted)."""
-    if cancel is not None and cancel.is_set():
-        raise DownloadCancelled(f"download of {part.name.removesuffix(INCOMPLETE_SUFFIX)} stopped; {part} is kept")
 
 
 def download_file(
@@ -217,7 +115,7 @@ def download_file(
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise _write_error(e, part) from e
-    state = _Partial(part, spec.size, progress, cancel)
+    state = PartialFile(part, spec.size, progress, cancel)
     try:
         _fetch(state, spec, headers, cancel=cancel, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s)
         _finish(state, spec, dest)
@@ -227,7 +125,7 @@ def download_file(
 
 
 def _fetch(
-    state: _Partial,
+    state: PartialFile,
     spec: DownloadSpec,
     headers: Mapping[str, str] | None,
     *,
@@ -307,7 +205,7 @@ def _session() -> Any:
 
 
 def _attempt(
-    session: Any, url: str, state: _Partial, headers: dict[str, str], *, timeout_s: float, where: _Where, have_token: bool
+    session: Any, url: str, state: PartialFile, headers: dict[str, str], *, timeout_s: float, where: _Where, have_token: bool
 ) -> None:
     """One GET from ``state.done`` to the end; raises _Retry, _Restart or a HubError."""
     import httpx2
@@ -343,7 +241,7 @@ def _attempt(
         raise _Retry(f"{where.endpoint} closed the connection after {state.done:,} of {state.total:,} bytes")
 
 
-def _stream(response: Any, state: _Partial) -> None:
+def _stream(response: Any, state: PartialFile) -> None:
     """Append the body to the part file, hashing as it goes; chunks come as the socket delivers them (~64 KiB)."""
     cancel = state._cancel
     update = state.hasher.update
@@ -370,7 +268,7 @@ def _stream(response: Any, state: _Partial) -> None:
         state.report(force=True)
 
 
-def _finish(state: _Partial, spec: DownloadSpec, dest: Path) -> None:
+def _finish(state: PartialFile, spec: DownloadSpec, dest: Path) -> None:
     """Verify size and hash, then give the file its real name (or delete it and say so)."""
     wrong = ""
     if spec.size is not None and state.done != spec.size:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from app.hub.download import DownloadSpec, download_file, incomplete_path
+from app.hub.download import DownloadSpec, download_file
 from app.hub.download_rows import (
     FINISHED,
     SETTLED,
@@ -30,6 +30,7 @@ from app.hub.download_rows import (
 )
 from app.hub.errors import DownloadCancelled, DownloadError, HubError
 from app.hub.files import FileGroup
+from app.hub.partial_file import incomplete_path
 from app.library.catalog import Catalog, source_downloaded
 from app.store import Store, StoreError
 

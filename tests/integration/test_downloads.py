@@ -16,7 +16,7 @@ from fakehub import FakeHub, Fault, closed_port_url
 from fakehub.repos import GATED_GGUF, TINY_GGUF, gated_repo, tiny_gguf_repo
 
 from app.cli import main
-from app.hub.download import incomplete_path
+from app.hub.partial_file import incomplete_path
 from app.library.catalog import Catalog
 from app.store import Store
 

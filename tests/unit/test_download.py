@@ -14,7 +14,7 @@ import pytest
 from fakehub import TEST_TOKEN, FakeHub, Fault, closed_port_url
 
 import app.hub.download as dl
-from app.hub.download import DownloadSpec, download_file, incomplete_path
+from app.hub.download import DownloadSpec, download_file
 from app.hub.errors import (
     ChecksumMismatch,
     DiskFull,
@@ -24,6 +24,7 @@ from app.hub.errors import (
     HubUnavailable,
     RepoNotFound,
 )
+from app.hub.partial_file import incomplete_path
 
 REPO = "test/Blob-GGUF"
 NAME = "blob-Q4_K_M.gguf"

@@ -12,10 +12,10 @@ from fakehub import FakeHub, Fault, closed_port_url
 from fakehub.repos import GATED_GGUF, TINY, TINY_GGUF, gated_repo, original_repo, tiny_gguf_repo
 
 from app.hub.client import HubClient
-from app.hub.download import incomplete_path
 from app.hub.downloads import Download, DownloadQueue, DownloadState
 from app.hub.errors import DownloadError
 from app.hub.files import FileGroup, HubFile
+from app.hub.partial_file import incomplete_path
 from app.library.catalog import Catalog
 from app.store import Store
 
