@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 
 from app.hub.download_rows import Download, DownloadState
 from app.hub.errors import GatedRepoError
-from app.hub.files import FileGroup, FileKind
+from app.hub.files import FileGroup
 from app.hub.results import RepoDetails, SearchFormat, SearchPage, SearchResult, SearchSort
-from app.ui.discover_calls import Loaded, fit_in_pool, load_repo
+from app.ui.discover_calls import Loaded, load_repo
+from app.ui.discover_fits import RepoFits, fit_groups
 from app.ui.discover_repo import RepoView
 from app.ui.discover_results import RESULT_ROLE, ROW_HEIGHT, ResultColumn, ResultDelegate, ResultsModel
 from app.ui.downloads_model import QueueBridge
@@ -42,7 +43,6 @@ from hardware.report import HardwareReport
 if TYPE_CHECKING:
     from app.hub.client import HubClient
     from app.hub.downloads import DownloadQueue
-    from app.hub.remote_fit import FileFit
     from app.library.catalog import Catalog
     from app.store import Store
 
@@ -76,15 +76,10 @@ class DiscoverPage(QWidget):
         self.models_dir = models_dir or Path.home()
         self.tasks = TaskGroup(self)
         self.destroyed.connect(self.tasks.close)
-        self._hw: HardwareReport | None = None
         self._search_gen = 0
         self._page: SearchPage | None = None
         self._searching = False
         self._repo_gen = 0
-        self._fits: list[FileFit] = []
-        self._fits_wanted = 0
-        self._fits_started = False
-        self._refit_wanted = False
         self._have_token = False
         self._held: set[str] = set()
 
@@ -155,6 +150,7 @@ class DiscoverPage(QWidget):
         self.left.addWidget(results_box)
 
         self.repo = RepoView()
+        self.fits = RepoFits(self.repo, self.tasks)
         self.repo.download_requested.connect(self._on_repo_download_requested)
         self.repo.repo_requested.connect(self.open_repo)
         self.repo.self_quantize_requested.connect(self._on_repo_self_quantize_requested)
@@ -193,18 +189,15 @@ class DiscoverPage(QWidget):
     def set_hardware(self, hw: HardwareReport) -> None:
         """The machine fit badges judge against: starts the fits of an open repository that waited for it, or judges
         the open repository's files again (from the headers already read) when the machine changed."""
-        first = self._hw is None
-        self._hw = hw
+        first = self.fits.hardware is None
+        self.fits.hardware = hw
         details = self.repo.details
         if details is None:
             return
-        if first and not self._fits_started:
-            self._start_fits(details)
+        if first and not self.fits.started:
+            self.fits.start(self.client, details)
             return
-        if len(self._fits) < self._fits_wanted:
-            self._refit_wanted = True  # done once every header is in
-        elif self._fits:
-            self._refit()
+        self.fits.machine_changed()
         if details.is_original:
             self._start_recommendation(self._repo_gen, details)
 
@@ -239,7 +232,7 @@ class DiscoverPage(QWidget):
         row = self.results.row_of(repo_id)
         result = self.results.index(row, 0).data(RESULT_ROLE) if row >= 0 else None
         self.repo.show_loading(result if isinstance(result, SearchResult) else None, repo_id)
-        self._fits, self._fits_wanted, self._fits_started = [], 0, False
+        self.fits.clear()
         catalog, models_dir = self.catalog, self.models_dir
         self.tasks.start(lambda: load_repo(client, repo_id, catalog, models_dir),
                          lambda r: self._on_repo_loaded(gen, r),
@@ -310,8 +303,8 @@ class DiscoverPage(QWidget):
         if gen != self._repo_gen:
             return
         details, self._have_token, self._held = loaded
-        wanted = self._fit_groups(details)
-        self.repo.set_details(details, pending=[g.name for g in wanted] if self._hw is not None else [])
+        wanted = fit_groups(details)
+        self.repo.set_details(details, pending=[g.name for g in wanted] if self.fits.hardware is not None else [])
         notes = []
         blocked = ""
         if details.gated:
@@ -328,7 +321,7 @@ class DiscoverPage(QWidget):
         self.repo.set_blocked(blocked)
         self._sync_downloads()
         if not blocked:
-            self._start_fits(details)
+            self.fits.start(self.client, details)
         if details.is_original:
             self._start_recommendation(gen, details)
 
@@ -336,64 +329,8 @@ class DiscoverPage(QWidget):
         if gen == self._repo_gen:
             self.repo.show_error(repo_id, f"Cannot open {repo_id}: {message}")
 
-    @staticmethod
-    def _fit_groups(details: RepoDetails) -> list[FileGroup]:
-        return [g for g in details.groups if g.kind is FileKind.GGUF and not g.mmproj and g.complete]
-
-    def _start_fits(self, details: RepoDetails) -> None:
-        """One background call per GGUF file: read its header on the hub and fit it to this machine."""
-        client, hw = self.client, self._hw
-        if client is None or hw is None or self.repo.details is not details:
-            return
-        gen, repo_id = self._repo_gen, details.repo_id
-        groups = self._fit_groups(details)
-        self._fits, self._fits_wanted, self._fits_started, self._refit_wanted = [], len(groups), True, False
-        for g in groups:
-            self.tasks.start(lambda g=g: fit_in_pool(client, repo_id, g, hw), lambda fit: self._on_fit_done(gen, fit),
-                             lambda message, g=g: self._on_fit_failed(gen, g, message), what=f"fit {g.name}")  # fmt: skip
-        if not groups:
-            self.repo.set_best(None, done=True)
-
-    def _on_fit_done(self, gen: int, fit: FileFit) -> None:
-        if gen != self._repo_gen:
-            return
-        self._fits.append(fit)
-        self.repo.set_fit(fit)
-        if len(self._fits) == self._fits_wanted:
-            from app.hub.remote_fit import best_file
-
-            self.repo.set_best(best_file(self._fits), done=True)
-            if self._refit_wanted:
-                self._refit()
-
-    def _refit(self) -> None:
-        """Judge the fetched headers again on the current machine (in the pool: cheap, but fit() is not free)."""
-        from app.hub.remote_fit import refit
-
-        fits, hw, gen = list(self._fits), self._hw, self._repo_gen
-        self._refit_wanted = False
-        if hw is None:
-            return
-        self.tasks.start(lambda: [refit(f, hw) for f in fits], lambda new: self._on_refit_done(gen, new),
-                         lambda message: log.warning("refit failed: %s", message), what="refit")  # fmt: skip
-
-    def _on_refit_done(self, gen: int, fits: list[FileFit]) -> None:
-        if gen != self._repo_gen:
-            return
-        from app.hub.remote_fit import best_file
-
-        self._fits = fits
-        for f in fits:
-            self.repo.set_fit(f)
-        self.repo.set_best(best_file(fits), done=True)
-
-    def _on_fit_failed(self, gen: int, group: FileGroup, message: str) -> None:
-        from app.hub.remote_fit import FileFit
-
-        self._on_fit_done(gen, FileFit(group, None, None, error=message))
-
     def _start_recommendation(self, gen: int, details: RepoDetails) -> None:
-        client, hw = self.client, self._hw
+        client, hw = self.client, self.fits.hardware
         if client is None:
             return
 

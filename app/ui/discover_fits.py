@@ -1,0 +1,103 @@
+"""The fit badges of the repository open on the Discover page: one background header read per GGUF file, then the best
+file; when the machine changes, every file is judged again from the headers already read (nothing is fetched)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from app.hub.files import FileGroup, FileKind
+from app.hub.results import RepoDetails
+from app.ui.discover_calls import fit_in_pool
+from app.ui.discover_repo import RepoView
+from app.ui.tasks import TaskGroup
+from hardware.report import HardwareReport
+
+if TYPE_CHECKING:
+    from app.hub.client import HubClient
+    from app.hub.remote_fit import FileFit
+
+log = logging.getLogger(__name__)
+
+
+def fit_groups(details: RepoDetails) -> list[FileGroup]:
+    """The groups that get a fit badge: complete GGUF language models."""
+    return [g for g in details.groups if g.kind is FileKind.GGUF and not g.mmproj and g.complete]
+
+
+class RepoFits:
+    """Feeds a RepoView's fit column and best-file label; results for a repository no longer shown are dropped."""
+
+    def __init__(self, view: RepoView, tasks: TaskGroup) -> None:
+        self._view = view
+        self._tasks = tasks
+        self.hardware: HardwareReport | None = None
+        self._gen = 0
+        self._fits: list[FileFit] = []
+        self._wanted = 0
+        self.started = False
+        self._refit_wanted = False
+
+    def clear(self) -> None:
+        """Another repository is being opened: forget this one's fits (late answers are dropped)."""
+        self._gen += 1
+        self._fits, self._wanted, self.started, self._refit_wanted = [], 0, False, False
+
+    def start(self, client: HubClient | None, details: RepoDetails) -> None:
+        """One background call per GGUF file: read its header on the hub and fit it to this machine."""
+        hw = self.hardware
+        if client is None or hw is None or self._view.details is not details:
+            return
+        self.clear()
+        gen, repo_id, groups = self._gen, details.repo_id, fit_groups(details)
+        self._wanted, self.started = len(groups), True
+        for g in groups:
+            self._tasks.start(lambda g=g: fit_in_pool(client, repo_id, g, hw), lambda fit: self._on_fit_done(gen, fit),
+                              lambda message, g=g: self._on_fit_failed(gen, g, message), what=f"fit {g.name}")  # fmt: skip
+        if not groups:
+            self._view.set_best(None, done=True)
+
+    def machine_changed(self) -> None:
+        """Judge the files again on `hardware` (once every header is in)."""
+        if len(self._fits) < self._wanted:
+            self._refit_wanted = True
+        elif self._fits:
+            self._refit()
+
+    def _on_fit_done(self, gen: int, fit: FileFit) -> None:
+        if gen != self._gen:
+            return
+        self._fits.append(fit)
+        self._view.set_fit(fit)
+        if len(self._fits) == self._wanted:
+            from app.hub.remote_fit import best_file
+
+            self._view.set_best(best_file(self._fits), done=True)
+            if self._refit_wanted:
+                self._refit()
+
+    def _on_fit_failed(self, gen: int, group: FileGroup, message: str) -> None:
+        from app.hub.remote_fit import FileFit
+
+        self._on_fit_done(gen, FileFit(group, None, None, error=message))
+
+    def _refit(self) -> None:
+        """In the pool: cheap, but fit() is not free."""
+        from app.hub.remote_fit import refit
+
+        fits, hw, gen = list(self._fits), self.hardware, self._gen
+        self._refit_wanted = False
+        if hw is None:
+            return
+        self._tasks.start(lambda: [refit(f, hw) for f in fits], lambda new: self._on_refit_done(gen, new),
+                          lambda message: log.warning("refit failed: %s", message), what="refit")  # fmt: skip
+
+    def _on_refit_done(self, gen: int, fits: list[FileFit]) -> None:
+        if gen != self._gen:
+            return
+        from app.hub.remote_fit import best_file
+
+        self._fits = fits
+        for f in fits:
+            self._view.set_fit(f)
+        self._view.set_best(best_file(fits), done=True)
