@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from app import paths
 from app.cli import common as c
 from app.hub.errors import FileNotOnHub, HubError
-from app.hub.files import FileGroup, FileKind
+from app.hub.files import FileGroup, FileKind, find_quant
 from app.store import Store
 
 if TYPE_CHECKING:
@@ -106,12 +106,11 @@ def choose_group(
                 return _complete(g)
         raise FileNotOnHub(f"{repo_id} has no file {file}; it has: {_listing(groups)}")
     if quant:
-        matches = [g for g in groups if g.quant.upper() == quant.upper() and not g.mmproj]
-        matches.sort(key=lambda g: g.kind is not FileKind.GGUF)
-        if not matches:
+        found = find_quant(groups, quant)
+        if found is None:
             have = sorted({g.quant for g in groups if g.quant and not g.mmproj})
             raise FileNotOnHub(f"{repo_id} has no {quant} file; quantizations there: {', '.join(have) or 'none'}")
-        return _complete(matches[0])
+        return _complete(found)
     ggufs = [g for g in groups if g.kind is FileKind.GGUF and not g.mmproj and g.complete]
     originals = [g for g in groups if g.kind is FileKind.SAFETENSORS and g.complete]
     if not ggufs and len(originals) == 1:

@@ -126,6 +126,13 @@ _FOLDER_EXTRA = re.compile(
 _WEIGHTS = re.compile(r"\.safetensors$", re.IGNORECASE)
 
 
+def find_quant(groups: Sequence[FileGroup], quant: str) -> FileGroup | None:
+    """The group of quantization ``quant`` (a GGUF file before a folder model; vision projectors left out), or None."""
+    matches = [g for g in groups if g.quant.upper() == quant.upper() and not g.mmproj]
+    matches.sort(key=lambda g: g.kind is not FileKind.GGUF)
+    return matches[0] if matches else None
+
+
 def _is_gguf(path: str) -> bool:
     return path.lower().endswith(".gguf")
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.hub.download_rows import Download, DownloadState
 from app.hub.errors import GatedRepoError
-from app.hub.files import FileGroup
+from app.hub.files import FileGroup, find_quant
 from app.hub.results import RepoDetails, SearchFormat, SearchPage, SearchResult, SearchSort
 from app.ui.discover_calls import Loaded, load_repo
 from app.ui.discover_fits import RepoFits, fit_groups
@@ -154,6 +154,7 @@ class DiscoverPage(QWidget):
         self.repo.download_requested.connect(self._on_repo_download_requested)
         self.repo.repo_requested.connect(self.open_repo)
         self.repo.self_quantize_requested.connect(self._on_repo_self_quantize_requested)
+        self.repo.recommended_requested.connect(self._on_repo_recommended_requested)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.repo)
@@ -358,6 +359,24 @@ class DiscoverPage(QWidget):
         if details is not None:
             self.downloads.add(details.repo_id, group)
             self.status_message.emit(f"Queued {group.name}", 4000)
+
+    def _on_repo_recommended_requested(self, repo_id: str, quant: str) -> None:
+        """The recommended ready-made file: found in its repository (in the pool), queued, and that repository opened."""
+        client = self.client
+        if client is None:
+            return
+
+        def done(group: FileGroup | None) -> None:
+            if group is None or not group.complete:
+                self.status_message.emit(f"{repo_id} has no complete {quant} file (any more)", 8000)
+                return
+            self.downloads.add(repo_id, group)
+            self.status_message.emit(f"Queued {group.name} from {repo_id}", 5000)
+            self.open_repo(repo_id)
+
+        self.tasks.start(lambda: find_quant(client.repo(repo_id).groups, quant), done,
+                         lambda message: self.status_message.emit(f"Cannot get {quant} from {repo_id}: {message}", 8000),
+                         what=f"find {quant} in {repo_id}")  # fmt: skip
 
     def _on_repo_self_quantize_requested(self, group: FileGroup, quant: str) -> None:
         details = self.repo.details

@@ -53,6 +53,8 @@ class RepoView(QWidget):
     """A FileGroup whose Download button was clicked."""
     repo_requested = Signal(str)
     """A repository id to open (a quantization in the recommendation box, or a link in the card)."""
+    recommended_requested = Signal(str, str)
+    """(repository, quantization): download the ready-made file the recommendation names."""
     self_quantize_requested = Signal(object, str)
     """"Quantize it myself": the original's safetensors FileGroup to download, and the llama.cpp type to make of it."""
 
@@ -103,8 +105,17 @@ class RepoView(QWidget):
         self.command_box = QWidget()
         self.command_box.setLayout(command_row)
         command_row.setContentsMargins(0, 0, 0, 0)
+        self.get_recommended = QPushButton()
+        self.get_recommended.setObjectName("get-recommended")
+        self.get_recommended.clicked.connect(self._on_get_recommended_clicked)
+        self._recommended: tuple[str, str] | None = None
+        get_row = QHBoxLayout()
+        get_row.setContentsMargins(0, 0, 0, 0)
+        get_row.addWidget(self.get_recommended)
+        get_row.addStretch()
         box = QVBoxLayout(self.advice)
         box.addWidget(self.recommendation)
+        box.addLayout(get_row)
         box.addWidget(self.quantizations)
         box.addWidget(self.command_box)
         self.advice.hide()
@@ -198,6 +209,7 @@ class RepoView(QWidget):
             self.quantizations.clear()
             self.quantizations.hide()
             self.command_box.hide()
+            self.get_recommended.hide()
             self._self_quantize = None
         self.best.hide()
         self.model.set_groups(details.groups, pending=pending)
@@ -250,6 +262,14 @@ class RepoView(QWidget):
         shown = min(self.quantizations.count(), MAX_QUANTIZATIONS_SHOWN)  # as tall as its rows, up to a few
         rows = sum(self.quantizations.sizeHintForRow(r) for r in range(shown))
         self.quantizations.setFixedHeight(rows + 2 * self.quantizations.frameWidth() + 4)
+        ready = rec is not None and bool(rec.repo_id and rec.quant and not rec.command)
+        self._recommended = (rec.repo_id, rec.quant) if ready and rec and rec.repo_id and rec.quant else None
+        self.get_recommended.setVisible(self._recommended is not None)
+        if self._recommended is not None:
+            repo_id, quant = self._recommended
+            self.get_recommended.setEnabled(True)
+            self.get_recommended.setText(f"Download {quant} from {repo_id.split('/')[0]}")
+            self.get_recommended.setToolTip(f"Queue the {quant} file of {repo_id} and open that repository")
         self.command.setText(rec.command or "" if rec is not None else "")
         self.command_box.setVisible(rec is not None and bool(rec.command))
         original = self._original_weights()
@@ -319,6 +339,11 @@ class RepoView(QWidget):
         repo_id = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(repo_id, str):
             self.repo_requested.emit(repo_id)
+
+    def _on_get_recommended_clicked(self) -> None:
+        if self._recommended is not None:
+            self.get_recommended.setEnabled(False)
+            self.recommended_requested.emit(*self._recommended)
 
     def _on_quantize_myself_clicked(self) -> None:
         if self._self_quantize is not None:

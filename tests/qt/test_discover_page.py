@@ -213,6 +213,22 @@ def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, 
     assert not repo.advice.isVisible() and repo.best.isVisible()
 
 
+def test_the_recommended_file_is_one_click_from_the_original(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.discover_page
+    search(qtbot, page, "modelwerk-test")
+    open_repo(qtbot, page, TINY)
+    repo = page.repo
+    qtbot.waitUntil(lambda: "ready-made" in repo.recommendation.text(), timeout=TIMEOUT)
+    assert repo.get_recommended.isVisible() and not repo.command_box.isVisible()
+    assert repo.get_recommended.text() == "Download Q8_0 from modelwerk-test"  # the 24 GB desktop: Q8_0 fits fully
+    repo.get_recommended.click()
+    qtbot.waitUntil(lambda: repo.details is not None and repo.details.repo_id == TINY_GGUF, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.download_queue.list() != [], timeout=TIMEOUT)
+    [queued] = window.download_queue.list()
+    assert (queued.repo_id, queued.name) == (TINY_GGUF, "Tiny-Q8_0.gguf")
+    qtbot.waitUntil(lambda: window.download_queue.get(queued.id).state is DownloadState.DONE, timeout=TIMEOUT)
+
+
 def test_fit_badges_follow_a_change_of_machine_without_fetching_again(qtbot: QtBot, window: MainWindow, hub: FakeHub) -> None:
     page = window.discover_page
     search(qtbot, page, "Tiny-GGUF")
