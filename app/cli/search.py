@@ -74,7 +74,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_files(args: argparse.Namespace) -> int:
-    from app.hub.remote_fit import FileFit, Recommendation, default_options, fit_files, recommend
+    from app.hub.remote_fit import FileFit, Recommendation, default_options, fit_files, fit_folder, recommend
     from hardware.fit import FitOptions
 
     if args.ctx is not None and args.ctx < 1:
@@ -88,6 +88,9 @@ def _cmd_files(args: argparse.Namespace) -> int:
         hw = c.report(bandwidth=False)
         found = fit_files(client, details.repo_id, details.groups, hw, options=options)
         fits = {f.group.name: f for f in found}
+        for g in details.groups:  # the original's weights, as the F16 GGUF they convert to
+            if g.kind.value == "safetensors" and g.complete:
+                fits[g.name] = fit_folder(client, details, g, hw, options=options)
         if details.is_original:  # ready-made or self-made
             rec = recommend(client, details, hw, options=options)
     if args.json:
@@ -126,6 +129,8 @@ def _cmd_files(args: argparse.Namespace) -> int:
 
 
 def _fit_text(ff: Any, g: Any) -> str:
+    from app.hub.files import FOLDER_AS
+
     if g.note:
         return str(g.note)
     if ff is None:
@@ -133,7 +138,8 @@ def _fit_text(ff: Any, g: Any) -> str:
     if ff.report is None:
         return str(ff.error)
     r = ff.report
-    return str(r.verdict) if not r.fits else f"{r.verdict}, max context {r.max_context:,}"
+    text = str(r.verdict) if not r.fits else f"{r.verdict}, max context {r.max_context:,}"
+    return f"as {FOLDER_AS} GGUF: {text}" if g.kind.value == "safetensors" else text
 
 
 def _group_json(g: Any, ff: Any) -> dict[str, Any]:

@@ -11,6 +11,11 @@ from pathlib import PurePosixPath
 __all__ = ["FileGroup", "FileKind", "GPTQVariant", "HubFile", "group_files", "parse_quant", "split_part"]
 
 
+FOLDER_AS = "F16"
+"""What a safetensors folder model is judged as before download: the GGUF llama.cpp's converter makes of it (BF16 is the
+same size)."""
+
+
 class FileKind(enum.Enum):
     GGUF = "gguf"
     SAFETENSORS = "safetensors"

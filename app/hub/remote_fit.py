@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, cast
 
 from app.hub.client import HubClient
 from app.hub.errors import HubError
-from app.hub.files import FileGroup, FileKind
+from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.hub.results import RepoDetails
 from app.library.gguf import read_gguf_header_from
 from app.library.gguf_info import MAX_ARRAY_ITEMS, info_from_headers
@@ -23,10 +23,11 @@ from app.library.model import ModelFileError, ModelInfo
 from hardware.fit import FitOptions, FitReport, Placement, fit
 from hardware.quants import QUANT_TYPES
 from hardware.report import HardwareReport
+from hardware.shape import ModelShape
 
 __all__ = [
-    "FileFit", "RangeFile", "Recommendation", "best_file", "fit_file", "fit_files", "mark_best", "open_remote", "recommend",
-    "remote_info",
+    "FileFit", "RangeFile", "Recommendation", "best_file", "fit_file", "fit_files", "fit_folder", "mark_best", "open_remote",
+    "recommend", "refit", "remote_info",
 ]
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,12 @@ class FileFit:
     report: FitReport | None
     error: str = ""
     best: bool = False
+    shape: ModelShape | None = None
+    """What was judged when there is no header: a safetensors folder as the F16 GGUF it converts to (`fit_folder`)."""
+
+    @property
+    def judged_shape(self) -> ModelShape | None:
+        return self.info.shape if self.info is not None else self.shape
 
     @property
     def fits(self) -> bool:
@@ -205,13 +212,36 @@ def fit_file(client: HubClient, repo_id: str, group: FileGroup, hw: HardwareRepo
 def refit(f: FileFit, hw: HardwareReport, *, options: FitOptions | None = None) -> FileFit:
     """The same file judged on another machine (or the same one, measured anew), from the header already read: nothing
     is fetched. Never raises; a file without a known shape is returned as it was."""
-    if f.info is None or f.info.shape is None:
+    shape = f.judged_shape
+    if shape is None:
         return f
+    context = f.info.context_length if f.info is not None else shape.context_train
     try:
-        return replace(f, report=fit(f.info.shape, hw, options or default_options(f.info.context_length)), best=False)
+        return replace(f, report=fit(shape, hw, options or default_options(context)), best=False)
     except Exception as e:
         log.exception("fitting %s failed", f.group.name)
         return replace(f, report=None, error=f"cannot estimate the fit: {e}", best=False)
+
+
+def fit_folder(client: HubClient, details: RepoDetails, group: FileGroup, hw: HardwareReport, *,
+               options: FitOptions | None = None) -> FileFit:  # fmt: skip
+    """A safetensors folder model judged as the F16 GGUF it converts to — "can I run it in full precision?" — from its
+    config.json alone (a few KB). Never raises: problems end up in FileFit.error."""
+    from app.hub.estimate import shape_from_config
+
+    try:
+        config = client.read_json(details.repo_id, "config.json", revision=group.revision)
+    except HubError as e:
+        log.info("no config.json for %s (%s): estimating from the parameter count", details.repo_id, e)
+        config = {}
+    try:
+        shape = shape_from_config(config, n_params=details.n_params, quant=FOLDER_AS, name=details.repo_id.split("/")[-1])
+        if shape is None:
+            return FileFit(group, None, None, error="no dimensions in config.json and no parameter count")
+        return FileFit(group, None, fit(shape, hw, options or default_options(shape.context_train)), shape=shape)
+    except Exception as e:  # a config we misread must not break the repository view
+        log.exception("fitting the folder of %s failed", details.repo_id)
+        return FileFit(group, None, None, error=f"cannot estimate the fit: {e}")
 
 
 _RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Placement.DOES_NOT_FIT: 3}
@@ -220,7 +250,7 @@ _RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Pla
 def best_file(fits: Sequence[FileFit]) -> FileFit | None:
     """The best fitting file (best=True): full GPU > partial > CPU only, then the most bits per weight up to Q8_0's 8.5
     (above that a file costs memory and speed for no measurable quality), then the smallest; None if none fits."""
-    ok = [f for f in fits if f.report is not None and f.report.fits]
+    ok = [f for f in fits if f.report is not None and f.report.fits and f.group.kind is FileKind.GGUF]  # ready to run
     if not ok:
         return None
     top = min(ok, key=lambda f: (_RANK[f.report.placement] if f.report else 9, -min(f.bits_per_weight, _ENOUGH_BPW),

@@ -42,7 +42,10 @@ def load_repo(client: HubClient, repo_id: str, catalog: Catalog | None, models_d
     return details, have_token, held
 
 
-def fit_in_pool(client: HubClient, repo_id: str, group: FileGroup, hw: HardwareReport) -> FileFit:
-    from app.hub.remote_fit import fit_file  # imports the GGUF reader (numpy): not at startup
+def fit_in_pool(client: HubClient, details: RepoDetails, group: FileGroup, hw: HardwareReport) -> FileFit:
+    """A GGUF file from its header on the hub; a safetensors folder as the F16 GGUF it converts to, from config.json."""
+    from app.hub.remote_fit import fit_file, fit_folder  # imports the GGUF reader (numpy): not at startup
 
-    return fit_file(client, repo_id, group, hw)
+    if group.kind is FileKind.SAFETENSORS:
+        return fit_folder(client, details, group, hw)
+    return fit_file(client, details.repo_id, group, hw)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.hub.download_rows import Download, DownloadState
-from app.hub.files import FileGroup, FileKind
+from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.ui.advice_model import PLACEMENT_COLORS, TEXT_COLORS
 from app.ui.format import size_text
 from hardware.fit import FitReport, Placement
@@ -71,6 +71,8 @@ def fit_tooltip(f: FileFit) -> str:
     if r is None:
         return f.error or "No fit estimate"
     lines = [f"{r.verdict} at {r.options.context:,} tokens of context: {r.reason}"]
+    if f.group.kind is FileKind.SAFETENSORS:
+        lines.insert(0, f"As the {FOLDER_AS} GGUF it converts to here (Quantize it myself), estimated from config.json:")
     if r.fits:
         lines.append(f"Largest context here: {r.max_context:,} tokens")
         lines.append(f"GPU layers: {r.gpu_layers} of {r.n_layers}")
@@ -169,6 +171,8 @@ class FilesModel(QAbstractTableModel):
         if column == FileColumn.NAME:
             return g.name
         if column == FileColumn.QUANT:
+            if g.kind is FileKind.SAFETENSORS and fit is not None and fit.report is not None:
+                return f"→ {FOLDER_AS}"  # judged as the GGUF it converts to
             return g.quant or "—"
         if column == FileColumn.SIZE:
             return size_text(g.size)

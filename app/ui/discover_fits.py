@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def fit_groups(details: RepoDetails) -> list[FileGroup]:
-    """The groups that get a fit badge: complete GGUF language models."""
-    return [g for g in details.groups if g.kind is FileKind.GGUF and not g.mmproj and g.complete]
+def fit_groups(details: RepoDetails, *, headers: bool = True) -> list[FileGroup]:
+    """The groups that get a fit badge: complete GGUF language models (when their headers can be read), and safetensors
+    folders (judged as F16 GGUF from config.json, or from the parameter count when that cannot be read either)."""
+    kinds = (FileKind.GGUF, FileKind.SAFETENSORS) if headers else (FileKind.SAFETENSORS,)
+    return [g for g in details.groups if g.kind in kinds and not g.mmproj and g.complete]
 
 
 class RepoFits:
@@ -37,22 +39,25 @@ class RepoFits:
         self._wanted = 0
         self.started = False
         self._refit_wanted = False
+        self.headers = True
 
     def clear(self) -> None:
         """Another repository is being opened: forget this one's fits (late answers are dropped)."""
         self._gen += 1
         self._fits, self._wanted, self.started, self._refit_wanted = [], 0, False, False
 
-    def start(self, client: HubClient | None, details: RepoDetails) -> None:
-        """One background call per GGUF file: read its header on the hub and fit it to this machine."""
+    def start(self, client: HubClient | None, details: RepoDetails, *, headers: bool = True) -> None:
+        """One background call per GGUF file (read its header on the hub; not without `headers`: a gated repository
+        without access) and per safetensors folder (its config.json), fitting each to this machine."""
+        self.headers = headers  # kept for a start that waited for the machine
         hw = self.hardware
         if client is None or hw is None or self._view.details is not details:
             return
         self.clear()
-        gen, repo_id, groups = self._gen, details.repo_id, fit_groups(details)
+        gen, groups = self._gen, fit_groups(details, headers=headers)
         self._wanted, self.started = len(groups), True
         for g in groups:
-            self._tasks.start(lambda g=g: fit_in_pool(client, repo_id, g, hw), lambda fit: self._on_fit_done(gen, fit),
+            self._tasks.start(lambda g=g: fit_in_pool(client, details, g, hw), lambda fit: self._on_fit_done(gen, fit),
                               lambda message, g=g: self._on_fit_failed(gen, g, message), what=f"fit {g.name}")  # fmt: skip
         if not groups:
             self._view.set_best(None, done=True)

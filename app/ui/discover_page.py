@@ -196,7 +196,7 @@ class DiscoverPage(QWidget):
         if details is None:
             return
         if first and not self.fits.started:
-            self.fits.start(self.client, details)
+            self.fits.start(self.client, details, headers=self.fits.headers)
             return
         self.fits.machine_changed()
         if details.is_original:
@@ -304,8 +304,6 @@ class DiscoverPage(QWidget):
         if gen != self._repo_gen:
             return
         details, self._have_token, self._held = loaded
-        wanted = fit_groups(details)
-        self.repo.set_details(details, pending=[g.name for g in wanted] if self.fits.hardware is not None else [])
         notes = []
         blocked = ""
         if details.gated:
@@ -318,11 +316,13 @@ class DiscoverPage(QWidget):
                 notes.append(f"Gated repository. {note}.")
         if details.cached:
             notes.append(f"Offline: showing this repository as cached {ago_text(details.cached_at)}.")
+        # Without access no GGUF header can be read; a folder is still judged from the parameter count.
+        wanted = fit_groups(details, headers=not blocked)
+        self.repo.set_details(details, pending=[g.name for g in wanted] if self.fits.hardware is not None else [])
         self.repo.set_message("\n".join(notes), error=bool(blocked))
         self.repo.set_blocked(blocked)
         self._sync_downloads()
-        if not blocked:
-            self.fits.start(self.client, details)
+        self.fits.start(self.client, details, headers=not blocked)
         if details.is_original:
             self._start_recommendation(gen, details)
 

@@ -237,7 +237,7 @@ class RepoView(QWidget):
             return
         if best is not None and best.report is not None:
             self.best.setText(f"<b>Best for this machine:</b> {html.escape(best.group.name)} — {fit_text(best.report)}")
-        elif self.model.fits():
+        elif any(f.group.kind is FileKind.GGUF for f in self.model.fits()):
             self.best.setText("<b>None of these files fits this machine.</b> A smaller quantization or model would.")
         else:
             self.best.setText("")

@@ -18,7 +18,7 @@ from app.cli import common
 from app.hub.client import HubClient, SearchFormat, SearchSort
 from app.hub.errors import GatedRepoError, HubUnavailable, RepoNotFound
 from app.hub.files import FileGroup, FileKind, HubFile
-from app.hub.remote_fit import best_file, fit_file, fit_files, open_remote, recommend, remote_info
+from app.hub.remote_fit import best_file, fit_file, fit_files, fit_folder, open_remote, recommend, remote_info
 from app.library.gguf import read_gguf_header_from
 from app.library.gguf_info import MAX_ARRAY_ITEMS, inspect_gguf
 from hardware.fit import Placement
@@ -193,6 +193,21 @@ def test_llama_8b_on_an_8_gb_laptop(client: HubClient) -> None:
     assert by_quant["Q4_K_M"].report.options.context == 8192  # type: ignore[union-attr]
 
 
+def test_an_original_is_judged_as_the_f16_gguf_it_converts_to(client: HubClient) -> None:
+    """From config.json alone, Meta's original lands where bartowski's real F16 GGUF (read from its header) lands."""
+    original = client.repo(META_8B)
+    [folder] = [g for g in original.groups if g.kind.value == "safetensors"]
+    gguf = client.repo(BARTOWSKI)
+    [f16] = [g for g in gguf.groups if g.quant == "F16"]
+    for hw in (laptop_8gb_nvidia(), desktop_24gb(), cpu_only()):
+        estimated = fit_folder(client, original, folder, hw).report
+        measured = fit_file(client, BARTOWSKI, f16, hw).report
+        assert estimated is not None and measured is not None
+        assert estimated.placement is measured.placement, hw.cpu.model
+        assert abs(estimated.gpu_layers - measured.gpu_layers) <= 1
+    assert best_file([fit_folder(client, original, folder, desktop_24gb())]) is None  # not a file to run as it is
+
+
 def test_llama_8b_elsewhere(client: HubClient) -> None:
     d = client.repo(BARTOWSKI)
     desktop = {f.group.quant: f for f in fit_files(client, BARTOWSKI, d.groups, desktop_24gb())}
@@ -277,7 +292,7 @@ def test_cli_files(hub: FakeHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert "not found" in capsys.readouterr().err
     assert cli.main(["files", TINY]) == 0  # an original: ready-made or self-made
     out = capsys.readouterr().out
-    assert "model (safetensors)" in out and "not estimated (GGUF only)" in out
+    assert "model (safetensors)" in out and "as F16 GGUF: Full GPU" in out
     assert f"Ready-made or self-made: {TINY_GGUF} has ready-made GGUF files; Q8_0 fits this machine" in out
     assert f"get it: modelwerk pull {TINY_GGUF} --quant Q8_0" in out
     assert cli.main(["files", TINY, "--json"]) == 0

@@ -194,6 +194,8 @@ def test_gated_repository_says_how_to_get_access(qtbot: QtBot, window: MainWindo
     assert button is not None and not button.isEnabled()
     assert "HF_TOKEN" in button.toolTip()
     assert page.downloads.model.rowCount() == 0
+    fits = [page.repo.model.index(r, FileColumn.FIT).data() for r in range(page.repo.model.rowCount())]
+    assert fits and PENDING not in fits  # no header can be read without access: no badge waits for one
 
 
 def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, window: MainWindow) -> None:
@@ -206,7 +208,11 @@ def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, 
     assert TINY_GGUF in repo.recommendation.text()
     items = [repo.quantizations.item(i).data(Qt.ItemDataRole.UserRole) for i in range(repo.quantizations.count())]
     assert TINY_GGUF in items
-    assert cell(page, "model (safetensors)", FileColumn.FIT) == "GGUF only"
+    # The original itself, judged as the F16 GGUF it converts to ("can I run it in full precision?"), never "best".
+    assert cell(page, "model (safetensors)", FileColumn.FIT) == "Full GPU · 512 ctx"
+    assert cell(page, "model (safetensors)", FileColumn.QUANT) == "→ F16"
+    assert "As the F16 GGUF it converts to" in str(cell(page, "model (safetensors)", FileColumn.FIT, Qt.ItemDataRole.ToolTipRole))
+    assert not cell(page, "model (safetensors)", FileColumn.NAME, BEST_ROLE) and not repo.best.isVisible()
     repo.quantizations.itemClicked.emit(repo.quantizations.item(items.index(TINY_GGUF)))
     qtbot.waitUntil(lambda: repo.details is not None and repo.details.repo_id == TINY_GGUF, timeout=TIMEOUT)
     settle(qtbot, page)
