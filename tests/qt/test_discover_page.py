@@ -211,7 +211,8 @@ def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, 
     # The original itself, judged as the F16 GGUF it converts to ("can I run it in full precision?"), never "best".
     assert cell(page, "model (safetensors)", FileColumn.FIT) == "Full GPU · 512 ctx"
     assert cell(page, "model (safetensors)", FileColumn.QUANT) == "→ F16"
-    assert "As the F16 GGUF it converts to" in str(cell(page, "model (safetensors)", FileColumn.FIT, Qt.ItemDataRole.ToolTipRole))
+    tip = str(cell(page, "model (safetensors)", FileColumn.FIT, Qt.ItemDataRole.ToolTipRole))
+    assert "As the F16 GGUF it converts to" in tip
     assert not cell(page, "model (safetensors)", FileColumn.NAME, BEST_ROLE) and not repo.best.isVisible()
     repo.quantizations.itemClicked.emit(repo.quantizations.item(items.index(TINY_GGUF)))
     qtbot.waitUntil(lambda: repo.details is not None and repo.details.repo_id == TINY_GGUF, timeout=TIMEOUT)
