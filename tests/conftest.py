@@ -81,3 +81,22 @@ def fakehub() -> Iterator[object]:
 
     with FakeHub() as hub:
         yield hub
+
+
+@pytest.fixture(scope="session")
+def real_toolchain() -> object:
+    """The installed torch toolchain at $MODELWERK_TOOLCHAIN (`make test` installs it): skipped without it here, a failure
+    in CI, where every toolchain test must run."""
+    from quantize.toolchain import ROOT_ENV, Toolchain
+
+    root = os.environ.get(ROOT_ENV, "").strip()
+    how = "run `make test`, or `modelwerk toolchain install` with MODELWERK_TOOLCHAIN set to its folder"
+    if not root:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{ROOT_ENV} is not set in CI: {how}")
+        pytest.skip(f"{ROOT_ENV} is not set: {how}")
+    toolchain = Toolchain(Path(root))
+    status = toolchain.status()
+    if not status.installed:
+        pytest.fail(f"the toolchain at {root} is not usable ({status.problem}): {how}")
+    return toolchain

@@ -20,6 +20,7 @@ from quantize.evaluate import Metrics, evaluate_gguf, run
 from quantize.progress import Reporter, parse_event
 from quantize.results import ResultStore
 from quantize.spec import EvaluateSpec, dumps, part_path
+from quantize.toolchain import Toolchain
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TINY_TEXT = " ".join(DEFAULT_WORDS * 6)  # words in the tiny vocabulary: ~200 tokens
@@ -187,18 +188,13 @@ def test_gemma_q8_0_is_closer_to_the_original_than_q4_0(gemma_model: Path, gemma
 
 
 @pytest.fixture(scope="module")
-def toolchain_hf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def toolchain_hf(tmp_path_factory: pytest.TempPathFactory, real_toolchain: Toolchain) -> dict[str, Path]:
     """The tiny random HF Llama and its GPTQ 4-bit quantization (H2's job), made with the toolchain's Python."""
     from fixtures.tiny_hf import make_tiny_hf
 
     from quantize.spec import GptqSpec
-    from quantize.toolchain import ROOT_ENV, Toolchain
 
-    if not os.environ.get(ROOT_ENV):
-        pytest.skip(f"no toolchain: set {ROOT_ENV} (make test installs one)")
-    toolchain = Toolchain(Path(os.environ[ROOT_ENV]))
-    if not toolchain.status().installed:
-        pytest.skip(f"the toolchain at {toolchain.root} is not installed")
+    toolchain = real_toolchain
     folder = tmp_path_factory.mktemp("hf")
     hf = make_tiny_hf(toolchain, folder / "tiny-llama")
     gptq = folder / "tiny-llama-GPTQ-4bit"

@@ -8,7 +8,6 @@ never passes by skipping it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,17 +33,8 @@ JOBS_TIMEOUT = 240_000  # convert (a few seconds once torch is imported) -> quan
 
 
 @pytest.fixture
-def toolchain_root() -> Path:
-    root = os.environ.get(ROOT_ENV, "").strip()
-    how = "run `make test`, or `modelwerk toolchain install` with MODELWERK_TOOLCHAIN set to its folder"
-    if not root:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{ROOT_ENV} is not set in CI: {how}")
-        pytest.skip(f"{ROOT_ENV} is not set: {how}")
-    status = Toolchain(Path(root)).status()
-    if not status.installed:
-        pytest.fail(f"the toolchain at {root} is not usable ({status.problem}): {how}")
-    return Path(root)
+def toolchain_root(real_toolchain: Toolchain) -> Path:
+    return real_toolchain.root
 
 
 @pytest.fixture
