@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import paths
 from app.settings import Settings, load_settings
@@ -18,6 +18,9 @@ from app.store import Store
 from hardware.fit import FitOptions, FitReport
 from hardware.quants import KvType
 from hardware.report import GiB, HardwareReport
+
+if TYPE_CHECKING:
+    from app.library.catalog import CatalogEntry
 
 
 class UsageError(Exception):
@@ -67,6 +70,24 @@ def options(args: argparse.Namespace) -> FitOptions:
         gpu_layers=args.gpu_layers,
         gpu_margin=margin,
     )
+
+
+def library_entry(arg: str) -> tuple[CatalogEntry | None, list[CatalogEntry]]:
+    """The Library model named by MODEL (a library id, else a name, case-insensitive), or None; and every entry."""
+    from app.library.catalog import Catalog, EntryNotFound
+
+    with Store.open(paths.database_path()) as store:
+        catalog = Catalog(store)
+        entries = catalog.entries()
+        entry = None
+        if arg.isdigit():
+            try:
+                entry = catalog.get(int(arg))
+            except EntryNotFound:
+                entry = None
+    if entry is None:
+        entry = next((e for e in entries if e.name.lower() == arg.lower()), None)
+    return entry, entries
 
 
 def fit_summary(r: FitReport) -> dict[str, Any]:

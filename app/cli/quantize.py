@@ -111,7 +111,7 @@ def recipe_source(arg: str) -> Path:
     """
     from app.chat.messages import ChatError
     from app.cli.serve import resolve_model
-    from app.library.catalog import Catalog, EntryNotFound, source_downloaded
+    from app.library.catalog import source_downloaded
     from app.library.model import ModelFormat
 
     path = Path(arg).expanduser()
@@ -119,17 +119,7 @@ def recipe_source(arg: str) -> Path:
         return path
     if path.is_file():
         return resolve_model(arg)
-    with Store.open(paths.database_path()) as store:
-        catalog = Catalog(store)
-        entries = catalog.entries()
-        entry = None
-        if arg.isdigit():
-            try:
-                entry = catalog.get(int(arg))
-            except EntryNotFound:
-                entry = None
-    if entry is None:
-        entry = next((e for e in entries if e.name.lower() == arg.lower()), None)
+    entry, entries = c.library_entry(arg)
     if entry is None:
         # Files on disk first; the original converts losslessly; of several GGUFs the largest is the least quantized.
         rank = {ModelFormat.SAFETENSORS: 0, ModelFormat.GGUF: 1}

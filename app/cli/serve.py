@@ -10,10 +10,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from app import paths
 from app.chat.messages import ChatError
 from app.cli import common as c
-from app.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +38,6 @@ def resolve_model(arg: str) -> Path:
     Raises:
         ChatError: no such model, missing files, or not a GGUF model (one line).
     """
-    from app.library.catalog import Catalog, EntryNotFound
     from app.library.model import ModelFormat
 
     path = Path(arg).expanduser()
@@ -51,17 +48,7 @@ def resolve_model(arg: str) -> Path:
         if len(ggufs) == 1:
             return ggufs[0]
         raise ChatError(f"{arg} is a folder: give the .gguf file itself")
-    with Store.open(paths.database_path()) as store:
-        catalog = Catalog(store)
-        entry = None
-        if arg.isdigit():
-            try:
-                entry = catalog.get(int(arg))
-            except EntryNotFound:
-                entry = None
-        if entry is None:
-            named = [e for e in catalog.entries() if e.name.lower() == arg.lower()]
-            entry = named[0] if named else None
+    entry, _ = c.library_entry(arg)
     if entry is None:
         raise ChatError(f"no model {arg!r}: give a library id or name (see `modelwerk list`) or a path to a GGUF file")
     if entry.format is not ModelFormat.GGUF:
