@@ -91,16 +91,7 @@ def _rows(source: Path, layout: GgufLayout, shape: ModelShape | None, source_siz
 def predict_rows(source: Path, hw: HardwareReport | None, options: FitOptions, *, keep_output_tensor: bool = False,
                  ) -> Prediction:  # fmt: skip
     """Size, time and fit of every type for a GGUF file (reads its header once)."""
-    from app.library.inspect import inspect
-    from app.library.model import ModelFileError
-
-    shape: ModelShape | None = None
-    quantization = ""
-    try:
-        info = inspect(source)
-        shape, quantization = info.shape, info.quantization
-    except ModelFileError as e:
-        log.info("no shape for %s: %s", source, e)
+    shape, quantization = _shape_of(source)
     source_size = source.stat().st_size
     try:
         layout = read_layout(source)  # once for all the types
@@ -202,18 +193,11 @@ def check_conversion(folder: Path, output: Path) -> tuple[str, str]:
 
 def predict_folder(folder: Path, hw: HardwareReport | None, options: FitOptions, *, out_dir: Path) -> Prediction:
     """Size, time and fit of every type for a safetensors folder, and its conversion step (reads the headers once)."""
-    from app.library.inspect import inspect
     from app.library.model import ModelFileError
 
     output = convert_output(folder, out_dir)
     toolchain, problem = check_conversion(folder, output)
-    shape: ModelShape | None = None
-    quantization = ""
-    try:
-        info = inspect(folder)
-        shape, quantization = info.shape, info.quantization
-    except ModelFileError as e:
-        log.info("no shape for %s: %s", folder, e)
+    shape, quantization = _shape_of(folder)
     try:
         layout = converted_layout(folder)
     except ModelFileError as e:
@@ -225,3 +209,16 @@ def predict_folder(folder: Path, hw: HardwareReport | None, options: FitOptions,
     rows = [replace(r, estimate=step) if r.name == CONVERT_OUTTYPE else r  # the F16 file is the conversion's output
             for r in _rows(output, layout, shape, weights, hw, options)]  # fmt: skip
     return Prediction(quantization, rows, ConvertStep(output, step, toolchain, problem))
+
+
+def _shape_of(path: Path) -> tuple[ModelShape | None, str]:
+    """The model's shape and quantization as the Library reads them; (None, "") when it cannot."""
+    from app.library.inspect import inspect
+    from app.library.model import ModelFileError
+
+    try:
+        info = inspect(path)
+    except ModelFileError as e:
+        log.info("no shape for %s: %s", path, e)
+        return None, ""
+    return info.shape, info.quantization
