@@ -43,8 +43,8 @@ def _dispose(window: MainWindow) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-@pytest.fixture
-def window(qtbot: QtBot, hub: FakeHub) -> Iterator[MainWindow]:
+def _discover_window(qtbot: QtBot) -> Iterator[MainWindow]:
+    """The app on its Discover page (the hub is HF_ENDPOINT), disposed of afterwards."""
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     w = MainWindow(Settings(), report=desktop_24gb())
     qtbot.addWidget(w)
@@ -52,6 +52,11 @@ def window(qtbot: QtBot, hub: FakeHub) -> Iterator[MainWindow]:
     w.show_page(w.discover_page)
     yield w
     _dispose(w)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, hub: FakeHub) -> Iterator[MainWindow]:
+    yield from _discover_window(qtbot)
 
 
 def settle(qtbot: QtBot, page: DiscoverPage) -> None:
@@ -257,13 +262,7 @@ def lone_original(qtbot: QtBot, fakehub: FakeHub, monkeypatch: pytest.MonkeyPatc
     original_repo(fakehub)
     monkeypatch.setenv("HF_ENDPOINT", fakehub.url)
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    w = MainWindow(Settings(), report=desktop_24gb())
-    qtbot.addWidget(w)
-    w.show()
-    w.show_page(w.discover_page)
-    yield w
-    _dispose(w)
+    yield from _discover_window(qtbot)
 
 
 def test_quantize_it_myself_downloads_the_original_then_queues_the_recipe(qtbot: QtBot, lone_original: MainWindow) -> None:
