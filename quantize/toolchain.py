@@ -24,10 +24,11 @@ import sys
 import tarfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quantize.pip_progress import PipProgress
 from quantize.processes import source_root
 
 log = logging.getLogger(__name__)
@@ -238,6 +239,33 @@ class Toolchain:
         if self.status().installed:
             report("ready", 1.0)
             return
+        with self._install_lock(report, cancel):
+            if self.status().installed:  # another process installed it while this one waited
+                report("ready", 1.0)
+                return
+            self._install(report, cancel)
+
+    @contextlib.contextmanager
+    def _install_lock(self, report: ProgressFn, cancel: threading.Event | None) -> Iterator[None]:
+        """One install at a time per folder, across processes (`modelwerk toolchain install` and a GUI install job)."""
+        from filelock import FileLock, Timeout
+
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root.parent / f".{self.root.name}.install.lock"))
+        while True:
+            try:
+                lock.acquire(timeout=0.5)
+                break
+            except Timeout:
+                report("waiting for another install of the toolchain to finish", 0.0)
+                if cancel is not None and cancel.is_set():
+                    raise ToolchainCancelled("cancelled while waiting for another install") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _install(self, report: ProgressFn, cancel: threading.Event | None) -> None:
         started = time.monotonic()
         self.stamp_path.unlink(missing_ok=True)
         if not self.python.exists() or not self._has_pip():  # not there, or its creation was cut short: (re)create it
@@ -324,44 +352,6 @@ class Toolchain:
         if proc.returncode != 0:
             raise ToolchainError(f"{stage} failed: {tracker.error or _last(lines) or f'exit code {proc.returncode}'}")
         report(stage, base + weight)
-
-
-class PipProgress:
-    """Turns pip's output lines into a stage message and a fraction of that step (0..1)."""
-
-    _collect = re.compile(r"^\s*(?:Collecting|Requirement already satisfied:)\s+([A-Za-z0-9_.\-]+)")
-    _download = re.compile(r"^\s*(?:Downloading|Using cached|Processing)\s+(?:\S*/)?([A-Za-z0-9_.]+?)-\d")
-    _installing = re.compile(r"^\s*Installing collected packages:\s*(.*)$")
-
-    def __init__(self, stage: str) -> None:
-        self.stage = stage
-        self.message = stage
-        self.fraction = 0.0
-        self.error = ""
-        self._collected = 0
-
-    def feed(self, line: str) -> bool:
-        """Take one line; True when the message or fraction changed."""
-        if line.startswith("ERROR:"):
-            self.error = self.error or line[len("ERROR:") :].strip()
-            return False
-        m = self._installing.match(line)
-        if m:
-            count = len([p for p in m.group(1).split(",") if p.strip()])
-            self.message, self.fraction = f"{self.stage}: installing {count} packages", 0.7
-            return True
-        if line.startswith("Successfully"):
-            self.message, self.fraction = f"{self.stage}: done", 1.0
-            return True
-        m = self._download.match(line) or self._collect.match(line)
-        if m:
-            self._collected += 1
-            verb = "downloading" if self._download.match(line) else "resolving"
-            # The number of packages is unknown up front: approach 60 % as more are collected.
-            self.message = f"{self.stage}: {verb} {m.group(1)}"
-            self.fraction = max(self.fraction, 0.6 * (1 - 0.85**self._collected))
-            return True
-        return False
 
 
 def extract_converter(sdist: Path, target: Path) -> None:

@@ -142,7 +142,7 @@ def test_the_chain_holds_behind_a_failed_or_cancelled_install_and_a_retry_contin
     queue.retry(install.id)
     _run(queue)
     failed = queue.get(install.id)
-    assert failed.state is JobState.FAILED and failed.error == f"cannot install the toolchain in {root}: Not a directory"
+    assert failed.state is JobState.FAILED and failed.error == f"cannot install the toolchain in {root}: File exists"
     assert blocker.is_file()
     assert queue.get(convert.id).state is JobState.QUEUED and queue.stuck(queue.get(convert.id))
     assert queue.get(quant.id).state is JobState.QUEUED
@@ -174,7 +174,7 @@ def test_modelwerk_recipe_runs_the_install_first_and_says_why_the_rest_did_not_r
     monkeypatch.setenv(ROOT_ENV, str(root))
     assert cli.main(["recipe", str(folder), "--type", "Q8_0", "--no-eval", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[-3:] == [f"toolchain: failed: cannot install the toolchain in {root}: Not a directory",
+    assert err[-3:] == [f"toolchain: failed: cannot install the toolchain in {root}: File exists",
                         "convert: queued: not run: a job it needs did not finish",
                         "Q8_0: queued: not run: a job it needs did not finish"]  # fmt: skip
     # Again: the same install job is retried, not a second one added.
