@@ -11,82 +11,26 @@ a runner claims a job with a conditional UPDATE, so two runners never start the 
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from quantize.spec import JobSpec, QuantizeSpec, SpecError, ToolchainSpec, dumps, loads, partial_output
+from quantize.job import RETRYABLE, TOOLCHAIN_TITLE, Job, JobNotFound, JobQueueError, JobState, default_title
+from quantize.spec import JobSpec, SpecError, dumps, loads, partial_output
+
+__all__ = [
+    "RETRYABLE", "TOOLCHAIN_TITLE", "Job", "JobNotFound", "JobQueue", "JobQueueError", "JobState", "default_title",
+    "process_tag", "runner_alive",
+]  # fmt: skip
 
 SCHEMA_VERSION = 2  # 2: jobs.after (a job waits for another: recipes)
 MIN_ETA_FRACTION = 0.02  # below this the rate is mostly start-up noise
-TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
-
-
-class JobState(enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-
-    @property
-    def finished(self) -> bool:
-        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
-
-
-RETRYABLE = (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
-
-
-class JobQueueError(Exception):
-    """A queue operation is not possible; the message is one line for the user."""
-
-
-class JobNotFound(JobQueueError):
-    """No job has that id (it was removed)."""
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    spec: JobSpec
-    state: JobState
-    position: int
-    created: datetime
-    started: datetime | None
-    finished: datetime | None
-    stage: str
-    fraction: float | None
-    message: str
-    error: str
-    outputs: tuple[Path, ...]
-    result: dict[str, Any]
-    log_path: Path
-    title: str
-    eta_s: float | None
-    cancel_requested: bool = False
-    runner: str = ""
-    worker_pid: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-    after: int | None = None
-    """The job this one waits for (a recipe's previous step): it starts once that one is done."""
-
-
-def default_title(spec: JobSpec) -> str:
-    """A title for the Jobs page, e.g. "Quantize gemma-3-270m.Q4_K_M.gguf → Q8_0"."""
-    if isinstance(spec, QuantizeSpec):
-        return f"Quantize {spec.source.name} → {spec.quant_type.upper()}" + (" (dry run)" if spec.dry_run else "")
-    if isinstance(spec, ToolchainSpec):
-        return TOOLCHAIN_TITLE
-    return f"{spec.kind.value.capitalize()} {spec.source.name}"
 
 
 _SCHEMA = """
