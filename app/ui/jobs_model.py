@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from app.ui.format import duration_text
 from quantize.queue import Job, JobState
@@ -241,3 +241,22 @@ class ProgressDelegate(QStyledItemDelegate):
             painter.drawText(track, Qt.AlignmentFlag.AlignCenter, text)
         finally:
             painter.restore()
+
+
+def jobs_table(model: JobsModel) -> QTableView:
+    """The Jobs page's table: one row per job, a progress bar in its column, whole rows selected."""
+    table = QTableView()
+    table.setObjectName("jobs-table")
+    table.setModel(model)
+    table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(table))
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.setStyleSheet("QTableView::item:selected { border: none; background: #dce6fa; color: #1d2430; }")
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(Column.STAGE, QHeaderView.ResizeMode.Stretch)
+    for column, width in ((Column.TITLE, 380), (Column.STATE, 90), (Column.PROGRESS, 150), (Column.ETA, 110)):
+        table.setColumnWidth(column, width)
+    return table

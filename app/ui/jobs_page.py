@@ -16,14 +16,12 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QSplitter,
     QSystemTrayIcon,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.jobs import queue_evaluation, queue_recipe
 from app.library.catalog import Catalog, CatalogEntry
 from app.ui.jobs_log import JobLogView
-from app.ui.jobs_model import JOB_ROLE, Column, JobsModel, ProgressDelegate
+from app.ui.jobs_model import JOB_ROLE, JobsModel, jobs_table
 from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluable_outputs, evaluate_specs, register_outputs, snapshot
 from app.ui.results_chart import ResultsView
 from app.ui.tasks import TaskGroup
@@ -105,22 +103,7 @@ class JobsPage(QWidget):
 
     def _build_queue_tab(self) -> QWidget:
         self.model = JobsModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("jobs-table")
-        self.table.setModel(self.model)
-        self.table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.table))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setStyleSheet("QTableView::item:selected { border: none; background: #dce6fa; color: #1d2430; }")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.STAGE, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(Column.TITLE, 380)
-        self.table.setColumnWidth(Column.STATE, 90)
-        self.table.setColumnWidth(Column.PROGRESS, 150)
-        self.table.setColumnWidth(Column.ETA, 110)
+        self.table = jobs_table(self.model)
 
         self.cancel_button = QPushButton("Cancel")
         self.retry_button = QPushButton("Retry")
