@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SEARCH_EXPAND = ("author", "downloads", "likes", "lastModified", "tags", "gated", "safetensors", "gguf")
 MAX_SMALL_FILE = 1 << 20
 """Cards and configs fetched whole; anything larger is not a card we want to render."""
+MAX_TEXTS_KEPT = 64
 _GPTQ_BRANCH = re.compile(r"^gptq[-_](\d+)bit[-_](-?\d+|none)g?[-_]actorder[-_](true|false)", re.IGNORECASE)
 
 
@@ -47,6 +48,8 @@ class HubClient:
         self.timeout_s = timeout_s
         self._cache = ResultCache(cache_dir) if cache_dir is not None else None
         self._cursors: dict[tuple[str, int], str] = {}  # (search key, page) -> the hub's next-page URL
+        self._texts: dict[tuple[str, str, str], str] = {}  # small files read this session: a config.json is asked for
+        # by the original's fit badge and by its recommendation, on two pool threads
         self._lock = threading.Lock()
 
     @property
@@ -250,11 +253,20 @@ class HubClient:
         """A small text file of a repository (config, card); raises HubError (FileNotOnHub when it is absent or too big)."""
         from app.hub.errors import FileNotOnHub
 
+        key = (repo_id, path, revision)
+        with self._lock:
+            if key in self._texts:
+                return self._texts[key]
         r = self._get(self.file_url(repo_id, path, revision=revision), repo_id=repo_id)
         data = r.content
         if len(data) > max_bytes:
             raise FileNotOnHub(f"{repo_id}/{path} is {len(data):,} bytes, more than the {max_bytes:,} expected")
-        return str(data.decode("utf-8", errors="replace"))
+        text = str(data.decode("utf-8", errors="replace"))
+        with self._lock:
+            if len(self._texts) >= MAX_TEXTS_KEPT:
+                self._texts.clear()
+            self._texts[key] = text
+        return text
 
     def read_json(self, repo_id: str, path: str, *, revision: str = "main") -> dict[str, Any]:
         """A small JSON object of a repository (config.json); raises HubError."""

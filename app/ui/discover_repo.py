@@ -262,8 +262,9 @@ class RepoView(QWidget):
         shown = min(self.quantizations.count(), MAX_QUANTIZATIONS_SHOWN)  # as tall as its rows, up to a few
         rows = sum(self.quantizations.sizeHintForRow(r) for r in range(shown))
         self.quantizations.setFixedHeight(rows + 2 * self.quantizations.frameWidth() + 4)
-        ready = rec is not None and bool(rec.repo_id and rec.quant and not rec.command)
-        self._recommended = (rec.repo_id, rec.quant) if ready and rec and rec.repo_id and rec.quant else None
+        self._recommended = None
+        if rec is not None and rec.repo_id and rec.quant and not rec.command:  # a ready-made file to get
+            self._recommended = (rec.repo_id, rec.quant)
         self.get_recommended.setVisible(self._recommended is not None)
         if self._recommended is not None:
             repo_id, quant = self._recommended

@@ -203,7 +203,7 @@ def test_gated_repository_says_how_to_get_access(qtbot: QtBot, window: MainWindo
     assert fits and PENDING not in fits  # no header can be read without access: no badge waits for one
 
 
-def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, window: MainWindow) -> None:
+def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, window: MainWindow, hub: FakeHub) -> None:
     page = window.discover_page
     search(qtbot, page, "modelwerk-test")
     open_repo(qtbot, page, TINY)
@@ -219,6 +219,8 @@ def test_original_repository_recommends_a_ready_made_quantization(qtbot: QtBot, 
     tip = str(cell(page, "model (safetensors)", FileColumn.FIT, Qt.ItemDataRole.ToolTipRole))
     assert "As the F16 GGUF it converts to" in tip
     assert not cell(page, "model (safetensors)", FileColumn.NAME, BEST_ROLE) and not repo.best.isVisible()
+    configs = [r for r in hub.requests if r.path == f"/{TINY}/resolve/main/config.json"]
+    assert len(configs) == 1  # the badge and the recommendation both need it: read once
     repo.quantizations.itemClicked.emit(repo.quantizations.item(items.index(TINY_GGUF)))
     qtbot.waitUntil(lambda: repo.details is not None and repo.details.repo_id == TINY_GGUF, timeout=TIMEOUT)
     settle(qtbot, page)
