@@ -49,7 +49,8 @@ class HubClient:
         self._cache = ResultCache(cache_dir) if cache_dir is not None else None
         self._cursors: dict[tuple[str, int], str] = {}  # (search key, page) -> the hub's next-page URL
         self._texts: dict[tuple[str, str, str], str] = {}  # small files read this session: a config.json is asked for
-        # by the original's fit badge and by its recommendation, on two pool threads
+        # by the original's fit badge and by its recommendation, on two pool threads at once
+        self._text_locks: dict[tuple[str, str, str], threading.Lock] = {}
         self._lock = threading.Lock()
 
     @property
@@ -255,17 +256,21 @@ class HubClient:
 
         key = (repo_id, path, revision)
         with self._lock:
-            if key in self._texts:
-                return self._texts[key]
-        r = self._get(self.file_url(repo_id, path, revision=revision), repo_id=repo_id)
-        data = r.content
-        if len(data) > max_bytes:
-            raise FileNotOnHub(f"{repo_id}/{path} is {len(data):,} bytes, more than the {max_bytes:,} expected")
-        text = str(data.decode("utf-8", errors="replace"))
-        with self._lock:
-            if len(self._texts) >= MAX_TEXTS_KEPT:
-                self._texts.clear()
-            self._texts[key] = text
+            reading = self._text_locks.setdefault(key, threading.Lock())
+        with reading:  # a second caller of the same file waits for the first one's answer
+            with self._lock:
+                if key in self._texts:
+                    return self._texts[key]
+            r = self._get(self.file_url(repo_id, path, revision=revision), repo_id=repo_id)
+            data = r.content
+            if len(data) > max_bytes:
+                raise FileNotOnHub(f"{repo_id}/{path} is {len(data):,} bytes, more than the {max_bytes:,} expected")
+            text = str(data.decode("utf-8", errors="replace"))
+            with self._lock:
+                if len(self._texts) >= MAX_TEXTS_KEPT:
+                    self._texts.clear()
+                    self._text_locks = {key: reading}
+                self._texts[key] = text
         return text
 
     def read_json(self, repo_id: str, path: str, *, revision: str = "main") -> dict[str, Any]:
