@@ -4,6 +4,10 @@
 #   ./install.sh            (install)      ./install.sh --uninstall
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
+case $HERE in
+    *"
+"*) echo "install.sh: the folder's path contains a line break; move Modelwerk to a folder without one" >&2; exit 1 ;;
+esac
 DATA=${XDG_DATA_HOME:-$HOME/.local/share}
 BIN=$HOME/.local/bin
 if [ "${1:-}" = "--uninstall" ]; then
@@ -13,7 +17,16 @@ if [ "${1:-}" = "--uninstall" ]; then
 else
     mkdir -p "$BIN" "$DATA/applications" "$DATA/mime/packages"
     ln -sf "$HERE/modelwerk" "$BIN/modelwerk"
-    sed "s|^Exec=modelwerk|Exec=\"$HERE/modelwerk\"|" "$HERE/share/modelwerk.desktop" > "$DATA/applications/modelwerk.desktop"
+    # The folder's path goes into the menu entry's Exec line quoted as the desktop entry spec says (\ " ` $ escaped by
+    # a backslash, itself doubled as the file's string escapes require, and % doubled), and never into a sed script, so
+    # a path with & | \ or quotes in it stays the path.
+    exec_path=$(printf '%s\n' "$HERE/modelwerk" | sed -e 's/\\/\\\\\\\\/g' -e 's/["`$]/\\\\&/g' -e 's/%/%%/g')
+    while IFS= read -r line || [ -n "$line" ]; do
+        case $line in
+            Exec=modelwerk*) printf 'Exec="%s"%s\n' "$exec_path" "${line#Exec=modelwerk}" ;;
+            *) printf '%s\n' "$line" ;;
+        esac
+    done < "$HERE/share/modelwerk.desktop" > "$DATA/applications/modelwerk.desktop"
     cp "$HERE/share/modelwerk-gguf.xml" "$DATA/mime/packages/"
     for size in 16 24 32 48 64 128 256 512; do
         mkdir -p "$DATA/icons/hicolor/${size}x${size}/apps"
