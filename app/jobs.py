@@ -98,11 +98,12 @@ def queue_recipe(
     evaluate: bool = True,
     allow_requantize: bool = False,
     threads: int = 0,
+    trust_remote_code: bool = False,
 ) -> list[Job]:
     """A recipe as a chain of queued jobs: a Hugging Face folder is converted to an ``outtype`` GGUF first (after the
     toolchain install, when the toolchain is missing: the list then starts with that job, which other recipes may share);
     then one quantization per type; then each is evaluated against the unquantized model. Each job waits for the one it
-    needs.
+    needs. ``trust_remote_code``: the user allowed the folder's own Python code to run in the conversion.
 
     Raises:
         SpecError: an unknown type.
@@ -119,7 +120,8 @@ def queue_recipe(
             jobs.append(install)
             after = install.id
         gguf = out / f"{src.name}.{outtype.upper()}.gguf"
-        jobs.append(_convert_once(queue, ConvertSpec(source=src, output=gguf, outtype=outtype.lower()), after=after))
+        convert = ConvertSpec(source=src, output=gguf, outtype=outtype.lower(), trust_remote_code=trust_remote_code)
+        jobs.append(_convert_once(queue, convert, after=after))
         after, src = jobs[-1].id, gguf
     specs = quantize_specs(src, types, out_dir=out, allow_requantize=allow_requantize, threads=threads)
     for spec in specs:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
+from quantize.remote_code import check as check_code
 from quantize.spec import ConvertSpec, part_path
 from quantize.toolchain import CONVERTER_DIR, Toolchain
 
@@ -175,16 +176,42 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
+def converter_command(converter: Path, source: Path, part: Path, outtype: str, *, trust_remote_code: bool) -> list[str]:
+    """The converter's command line: without ``trust_remote_code``, under the guard that refuses to run the folder's code
+    (``python -m quantize.remote_code --forbid SOURCE -- CONVERTER ...``)."""
+    args = [str(converter), str(source), "--outfile", str(part), "--outtype", outtype]
+    if trust_remote_code:
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "quantize.remote_code", "--forbid", str(source), "--", *args]
+
+
+def converter_env(converter: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The converter's environment: offline, its own ``conversion`` and ``gguf-py`` importable, then our ``quantize``
+    (for the guard)."""
+    env = dict(os.environ if base is None else base)
+    ours = str(Path(__file__).resolve().parent.parent)
+    env.update(HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", PYTHONPATH=os.pathsep.join([str(converter.parent), ours]))
+    env.pop("NO_LOCAL_GGUF", None)  # the gguf-py next to the converter, matching its llama.cpp
+    return env
+
+
 def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
     """Convert ``spec.source`` to ``spec.output`` (written as ``.part``, renamed on success).
 
+    Unless ``spec.trust_remote_code``, a folder that carries its own Python code is refused, and the converter runs under
+    `quantize.remote_code`'s guard: no code from the folder runs even where the converter asks transformers for it.
+
     Raises:
+        RemoteCodeRefused: the folder carries code the user did not allow.
         JobFailed: not a Hugging Face folder, no tokenizer, an unsupported architecture, or the converter's error.
     """
     outtype = spec.outtype.lower()
     if outtype not in OUTTYPES:
         raise JobFailed(f"unknown output type {spec.outtype!r}; choose one of {', '.join(OUTTYPES)}")
     folder = inspect_folder(spec.source)
+    code_files = check_code(folder.path, allowed=spec.trust_remote_code)
+    if code_files:
+        log.warning("running %s with its own code, as the user allowed: %s", folder.path, ", ".join(code_files))
     converter = converter_path()
     if not converter.is_file():
         raise JobFailed(f"llama.cpp's converter is missing ({converter}); run `modelwerk toolchain install`")
@@ -198,9 +225,8 @@ def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
     part.unlink(missing_ok=True)  # a leftover of a killed run
     tensors = count_tensors(folder.weights)
     reporter.progress("convert", 0.0, f"{folder.architecture} -> GGUF {outtype.upper()}")
-    cmd = [sys.executable, str(converter), str(folder.path), "--outfile", str(part), "--outtype", outtype]
-    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1", PYTHONPATH=str(converter.parent))
-    env.pop("NO_LOCAL_GGUF", None)  # the gguf-py next to the converter, matching its llama.cpp
+    cmd = converter_command(converter, folder.path, part, outtype, trust_remote_code=spec.trust_remote_code)
+    env = converter_env(converter)
     progress = _Progress(reporter, tensors)
     lines: list[str] = []
     ok = False

@@ -90,7 +90,7 @@ def run(spec: EvaluateSpec, reporter: Reporter) -> list[Path]:
     if spec.source.is_dir():
         from quantize.evaluate_hf import evaluate_hf
 
-        metrics = evaluate_hf(spec.source, **common)
+        metrics = evaluate_hf(spec.source, trust_remote_code=spec.trust_remote_code, **common)
     else:
         metrics = evaluate_gguf(spec.source, gpu_layers=int(spec.extra.get("gpu_layers", 0)), **common)
     result = metrics.to_dict()

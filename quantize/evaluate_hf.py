@@ -30,6 +30,8 @@ from quantize.evaluate import (
     scored_metrics,
     summary,
 )
+from quantize.remote_code import check as check_code
+from quantize.remote_code import forbid_code_from
 from quantize.scoring import Scorer, make_chunks, reference_logprobs
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ def _gptq_bits(config: dict[str, Any]) -> int | None:
 class HfModel:
     """A causal LM folder loaded on the CPU (GPTQ through gptqmodel, else transformers) with its tokenizer."""
 
-    def __init__(self, folder: Path, *, threads: int) -> None:
+    def __init__(self, folder: Path, *, threads: int, trust_remote_code: bool = False) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -71,14 +73,15 @@ class HfModel:
         self.bits = _gptq_bits(self.config)
         torch.set_num_threads(threads)
         try:
-            self.tokenizer: Any = AutoTokenizer.from_pretrained(str(folder))
+            trust = trust_remote_code
+            self.tokenizer: Any = AutoTokenizer.from_pretrained(str(folder), trust_remote_code=trust)
             if self.bits is not None:
                 from gptqmodel import GPTQModel
 
-                loaded: Any = GPTQModel.load(str(folder), device="cpu")
+                loaded: Any = GPTQModel.load(str(folder), device="cpu", trust_remote_code=trust)
                 self.model: Any = getattr(loaded, "model", loaded)
             else:
-                self.model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
+                self.model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32, trust_remote_code=trust)
         except Exception as e:  # transformers and gptqmodel raise anything from OSError to KeyError
             first = str(e).strip().splitlines()[0] if str(e).strip() else ""
             raise JobFailed(f"cannot load {folder.name}: {type(e).__name__}: {first}") from None
@@ -168,25 +171,35 @@ def evaluate_hf(
     context: int = 512,
     threads: int = 0,
     progress: Progress | None = None,
+    trust_remote_code: bool = False,
 ) -> Metrics:
     """Measure a GPTQ / Hugging Face folder, against a reference folder with the same tokenizer if given.
 
+    Unless ``trust_remote_code``, a folder (model or reference) that carries its own Python code is refused, and this
+    process then refuses to run code from either folder (`quantize.remote_code.forbid_code_from`).
+
     Raises:
+        RemoteCodeRefused: a folder carries code the user did not allow.
         JobFailed: a folder cannot be loaded, the vocabularies differ, the text is too short.
     """
     started = time.monotonic()
+    kld_reference = reference if reference is not None and reference.is_dir() else None
+    folders = [model] + ([kld_reference] if kld_reference is not None else [])
+    for folder in folders:  # before anything is loaded or set
+        check_code(folder, allowed=trust_remote_code)
+    if not trust_remote_code:
+        forbid_code_from(folders)
     say = progress or (lambda stage, fraction, message: None)
     text = EVAL_TEXT if text is None else text
     threads = threads or default_threads()
     for key, value in ENV_DEFAULTS.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("HF_HOME", str(Path.cwd() / "hf_home"))  # the worker's cwd is its scratch folder
-    kld_reference = reference if reference is not None and reference.is_dir() else None
     if reference is not None and kld_reference is None:
         log.warning("reference %s is not a Hugging Face folder: no KL divergence", reference.name)
     with _quiet_stdout():
         say("load", None, f"loading {model.name}")
-        m = HfModel(model, threads=threads)
+        m = HfModel(model, threads=threads, trust_remote_code=trust_remote_code)
         tokens = m.tokenize(text)
         chunks = make_chunks(tokens, context=context, bos=m.bos)
         if sum(c.n_scored for c in chunks) < MIN_SCORED_TOKENS:
@@ -194,7 +207,7 @@ def evaluate_hf(
         ref = None
         if kld_reference is not None:
             say("load", None, f"loading the reference {kld_reference.name}")
-            ref = HfModel(kld_reference, threads=threads)
+            ref = HfModel(kld_reference, threads=threads, trust_remote_code=trust_remote_code)
             if ref.n_vocab != m.n_vocab or ref.tokenize(text) != tokens or ref.bos != m.bos:
                 raise JobFailed(f"{kld_reference.name} and {model.name} do not share a vocabulary: no KL divergence possible")
         scorer = Scorer()

@@ -22,6 +22,8 @@ from typing import Any
 from quantize.convert import HfFolder, inspect_folder
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
+from quantize.remote_code import check as check_code
+from quantize.remote_code import forbid_code_from
 from quantize.spec import GptqSpec, part_path
 
 log = logging.getLogger(__name__)
@@ -74,11 +76,19 @@ def validate(spec: GptqSpec) -> None:
 def run(spec: GptqSpec, reporter: Reporter) -> list[Path]:
     """Quantize ``spec.source`` to the GPTQ folder ``spec.output`` (written as ``.part``, renamed on success).
 
+    Unless ``spec.trust_remote_code``, a folder that carries its own Python code is refused, and this process refuses to
+    run any code from the folder (`quantize.remote_code.forbid_code_from`) whatever gptqmodel asks transformers for.
+
     Raises:
+        RemoteCodeRefused: the folder carries code the user did not allow.
         JobFailed: not a Hugging Face folder, bad options, or gptqmodel refused (one line).
     """
     validate(spec)
     folder = inspect_folder(spec.source)
+    if check_code(folder.path, allowed=spec.trust_remote_code):
+        log.warning("loading %s with its own code, as the user allowed", folder.path)
+    else:
+        forbid_code_from([folder.path])
     if spec.output.exists():
         raise JobFailed(f"{spec.output} already exists; remove it or choose another output")
     layers = _layer_count(folder.config)
@@ -120,7 +130,7 @@ def _quantize(spec: GptqSpec, folder: HfFolder, part: Path, layers: int, reporte
     reporter.progress("load", None, f"loading {folder.path.name} ({folder.architecture})")
     config = QuantizeConfig(bits=spec.bits, group_size=spec.group_size, desc_act=spec.desc_act)
     try:
-        model = GPTQModel.load(str(folder.path), config, device="cpu")
+        model = GPTQModel.load(str(folder.path), config, device="cpu", trust_remote_code=spec.trust_remote_code)
     except (ValueError, TypeError, KeyError, NotImplementedError, OSError) as e:
         raise JobFailed(f"gptqmodel cannot load {folder.path.name} ({folder.architecture}): {_one_line(e)}") from None
     model.layer_callback = _LayerProgress(reporter, layers)

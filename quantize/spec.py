@@ -49,6 +49,7 @@ class ConvertSpec:
     source: Path
     output: Path
     outtype: str = "f16"  # f32, f16, bf16, q8_0
+    trust_remote_code: bool = False  # the user allowed the folder's own Python code to run (quantize.remote_code)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class GptqSpec:
     group_size: int = 128
     desc_act: bool = False
     calibration: tuple[str, ...] = ()  # texts; empty: a built-in set
+    trust_remote_code: bool = False  # the user allowed the folder's own Python code to run (quantize.remote_code)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class EvaluateSpec:
     context: int = 512
     threads: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    trust_remote_code: bool = False  # a folder model's (and reference's) own Python code may run (quantize.remote_code)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from app import paths
 from app.cli import common as c
+from app.cli.quantize import add_trust_remote_code, allow_code
 from quantize.errors import JobFailed
 
 RESULTS_DB = "jobs.db"
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--gpu-layers", type=int, default=0, help="layers to put on the GPU (default 0; GGUF only)")
     p.add_argument("--no-save", action="store_true", help="do not add the result to the results store")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    add_trust_remote_code(p)
     return {"eval": _cmd_eval}
 
 
@@ -81,6 +83,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     model = resolve(args.model)
     reference = resolve(args.reference) if args.reference else None
     if model.is_dir():
+        for folder in [model] + ([reference] if reference is not None and reference.is_dir() else []):
+            allow_code(folder, allowed=args.trust_remote_code)  # RemoteCodeRefused: one line, exit 1
         result = _evaluate_in_toolchain(model, reference=reference, args=args)
     else:
         result = _evaluate_gguf(model, reference=reference, args=args)
@@ -125,6 +129,7 @@ def _evaluate_in_toolchain(model: Path, *, reference: Path | None, args: argpars
         spec = specs.EvaluateSpec(
             source=model.resolve(), output=output, reference=reference.resolve() if reference else None,
             text=args.text.resolve() if args.text else None, context=args.context, threads=args.threads,
+            trust_remote_code=args.trust_remote_code,
         )  # fmt: skip
         spec_file = Path(tmp) / "spec.json"
         spec_file.write_text(specs.dumps(spec), encoding="utf-8")

@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     r.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: the models folder)")
     r.add_argument("--no-eval", action="store_true", help="skip the evaluations")
     r.add_argument("--allow-requantize", action="store_true", help="allow an already-quantized GGUF as the source")
+    add_trust_remote_code(r)
     r.add_argument("--threads", type=int, default=0, help="threads (default: all cores)")
     r.add_argument("--json", action="store_true", help="print the results as JSON")
     j = sub.add_parser("jobs", help="list the job queue (quantize, convert, GPTQ, evaluate)")
@@ -57,6 +58,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
                      help="queue a failed, cancelled or interrupted job again and run it here")  # fmt: skip
     j.add_argument("--json", action="store_true", help="print the jobs as JSON")
     return {"quantize": _cmd_quantize, "recipe": _cmd_recipe, "jobs": _cmd_jobs}
+
+
+def add_trust_remote_code(p: argparse.ArgumentParser) -> None:
+    """The ``--trust-remote-code`` flag of the commands that load a Hugging Face folder with transformers."""
+    p.add_argument("--trust-remote-code", action="store_true",
+                   help="let a Hugging Face folder's own Python code (*.py, auto_map in its configs) run on this machine; "
+                        "refused without it. Only for a repository whose code you have read and trust")  # fmt: skip
+
+
+def allow_code(folder: Path, *, allowed: bool) -> tuple[str, ...]:
+    """A folder's code files, before a job is queued: refused without ``--trust-remote-code``, named on stderr with it.
+
+    Raises:
+        RemoteCodeRefused: the folder carries code and ``allowed`` is False (one line, exit 1).
+    """
+    from quantize.remote_code import check
+
+    files = check(folder, allowed=allowed, hint="check it, then allow it with --trust-remote-code if you trust it")
+    if files:
+        print(f"warning: {folder.name}'s own code may run on this machine, as --trust-remote-code allows: "
+              f"{', '.join(files)}", file=sys.stderr)  # fmt: skip
+    return files
 
 
 def _cmd_quantize(args: argparse.Namespace) -> int:
@@ -91,6 +114,8 @@ def _cmd_recipe(args: argparse.Namespace) -> int:
     if args.threads < 0:
         raise c.UsageError("--threads must be zero (all cores) or more")
     source = recipe_source(args.model)
+    if source.is_dir():
+        allow_code(source, allowed=args.trust_remote_code)
     types = args.types or ["Q8_0", "Q5_K_M", "Q4_K_M"]
     try:
         [gguf_type(t) for t in types]
@@ -99,7 +124,8 @@ def _cmd_recipe(args: argparse.Namespace) -> int:
     out_dir = args.out if args.out is not None else c.settings().models_dir
     return _run([], as_json=args.json, make_jobs=lambda queue: queue_recipe(
         queue, source, types, out_dir=out_dir, outtype=args.outtype, evaluate=not args.no_eval,
-        allow_requantize=args.allow_requantize, threads=args.threads))  # fmt: skip
+        allow_requantize=args.allow_requantize, threads=args.threads,
+        trust_remote_code=args.trust_remote_code))  # fmt: skip
 
 
 def recipe_source(arg: str) -> Path:
@@ -295,7 +321,7 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     for j in jobs:
         progress = f"{j.fraction * 100:3.0f}%" if j.fraction is not None and j.state.value == "running" else ""
         detail = j.error or (", ".join(str(p) for p in j.outputs)) or j.message
-        print(f"{j.id:4d}  {j.state.value:11} {progress:4}  {j.title}" + (f"  [{detail}]" if detail else ""))
+        print(f"{j.id:4d}  {j.state.value:11} {progress:4}  {c.safe(j.title)}" + (f"  [{c.safe(detail)}]" if detail else ""))
     if paused:
         print("(the queue is paused)")
     return 0

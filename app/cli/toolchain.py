@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import paths
 from app.cli import common as c
+from app.cli.quantize import add_trust_remote_code, allow_code
 from app.store import Store
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     cv.add_argument("--out", type=Path, default=None, metavar="PATH",
                     help="output .gguf file (default: MODELS_DIR/<folder>.<TYPE>.gguf)")  # fmt: skip
     cv.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_trust_remote_code(cv)
 
     g = sub.add_parser("gptq", help="quantize a Hugging Face model folder to GPTQ with gptqmodel")
     g.add_argument("source", type=Path, metavar="HF_DIR", help="a Hugging Face model folder (config.json, *.safetensors)")
@@ -54,6 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     g.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default: MODELS_DIR/<folder>-GPTQ-<bits>bit-g<group>)")  # fmt: skip
     g.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_trust_remote_code(g)
     return {"toolchain": _cmd_toolchain, "convert": _cmd_convert, "gptq": _cmd_gptq}
 
 
@@ -130,10 +133,11 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
     source = args.source.expanduser().absolute()
     folder = inspect_folder(source)  # JobFailed: one line, exit 1
+    allow_code(source, allowed=args.trust_remote_code)  # RemoteCodeRefused: one line, exit 1
     out = args.out if args.out is not None else c.settings().models_dir / f"{folder.path.name}.{args.outtype.upper()}.gguf"
     out = out.expanduser().absolute()
     _refuse_existing(out)
-    spec = ConvertSpec(source=source, output=out, outtype=args.outtype)
+    spec = ConvertSpec(source=source, output=out, outtype=args.outtype, trust_remote_code=args.trust_remote_code)
     return _run(spec, title=f"Convert {source.name} → GGUF {args.outtype.upper()}", as_json=args.json)
 
 
@@ -145,6 +149,7 @@ def _cmd_gptq(args: argparse.Namespace) -> int:
         raise c.UsageError("--group-size must be a positive number (e.g. 128) or -1")
     source = args.source.expanduser().absolute()
     folder = inspect_folder(source)  # JobFailed: one line, exit 1
+    allow_code(source, allowed=args.trust_remote_code)  # RemoteCodeRefused: one line, exit 1
     texts: tuple[str, ...] = ()
     if args.calibration is not None:
         try:
@@ -158,7 +163,7 @@ def _cmd_gptq(args: argparse.Namespace) -> int:
     out = (args.out if args.out is not None else c.settings().models_dir / name).expanduser().absolute()
     _refuse_existing(out)
     spec = GptqSpec(source=source, output=out, bits=args.bits, group_size=args.group_size, desc_act=args.desc_act,
-                    calibration=texts)  # fmt: skip
+                    calibration=texts, trust_remote_code=args.trust_remote_code)  # fmt: skip
     return _run(spec, title=f"GPTQ {source.name} → {args.bits}-bit", as_json=args.json)
 
 

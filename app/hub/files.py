@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from quantize.remote_code import is_code_file
+
 __all__ = ["FileGroup", "FileKind", "GPTQVariant", "HubFile", "group_files", "parse_quant", "split_part"]
 
 
@@ -67,6 +69,16 @@ class FileGroup:
     """Why the group may not be usable, e.g. "part 2 of 3 is missing"; "" when complete."""
     mmproj: bool = field(default=False)
     """A multimodal projector (vision tower), not a language model on its own."""
+    code: tuple[str, ...] = ()
+    """The repository's Python files this group leaves out (``tokenization_qwen.py``): Modelwerk never downloads code."""
+
+    def __post_init__(self) -> None:
+        # Whatever built the group (a listing, a cached result, an old saved download): code files are never among its files.
+        kept = tuple(f for f in self.files if not is_code_file(f.path))
+        if len(kept) != len(self.files):
+            dropped = tuple(f.path for f in self.files if is_code_file(f.path))
+            object.__setattr__(self, "files", kept)
+            object.__setattr__(self, "code", tuple(sorted({*self.code, *dropped})))
 
     @property
     def size(self) -> int:
@@ -124,9 +136,10 @@ def split_part(path: str) -> tuple[str, int, int] | None:
 
 
 # Files a transformers-style folder model needs besides its weights; anything else at the root (README, images,
-# .gitattributes, training notes) is left behind, and so are sub-folders (Meta's "original/" checkpoints).
+# .gitattributes, training notes) is left behind, and so are sub-folders (Meta's "original/" checkpoints). Python files
+# (a repository's own tokenizer or model code) are never downloaded: converting a folder must not run its author's code.
 _FOLDER_EXTRA = re.compile(
-    r"^(?:.*\.json|tokenizer.*|.*\.model|.*\.tiktoken|merges\.txt|vocab\.txt|.*\.jinja|.*\.py)$", re.IGNORECASE
+    r"^(?:.*\.json|tokenizer.*|.*\.model|.*\.tiktoken|merges\.txt|vocab\.txt|.*\.jinja)$", re.IGNORECASE
 )
 _WEIGHTS = re.compile(r"\.safetensors$", re.IGNORECASE)
 
@@ -204,7 +217,8 @@ def _folder_group(files: Sequence[HubFile], *, revision: str, gptq: GPTQVariant 
     weights = [f for f in root if _WEIGHTS.search(f.path)]
     if not weights:
         return None
-    extras = [f for f in root if _FOLDER_EXTRA.match(f.path) and not _WEIGHTS.search(f.path)]
+    extras = [f for f in root if _FOLDER_EXTRA.match(f.path) and not _WEIGHTS.search(f.path) and not is_code_file(f.path)]
+    code = tuple(sorted(f.path for f in files if is_code_file(f.path)))
     names = {f.path.lower() for f in root}
     looks_gptq = gptq is not None or "quantize_config.json" in names or any("gptq" in f.path.lower() for f in weights)
     if looks_gptq:
@@ -213,4 +227,4 @@ def _folder_group(files: Sequence[HubFile], *, revision: str, gptq: GPTQVariant 
         kind, quant = FileKind.SAFETENSORS, ""
     label = quant if kind is FileKind.GPTQ else "safetensors"
     ordered = sorted(extras, key=lambda f: f.path) + sorted(weights, key=lambda f: f.path)
-    return FileGroup(name=f"model ({label})", kind=kind, quant=quant, files=tuple(ordered), revision=revision)
+    return FileGroup(name=f"model ({label})", kind=kind, quant=quant, files=tuple(ordered), revision=revision, code=code)
