@@ -39,6 +39,7 @@ from app.ui.downloads_panel import DownloadsPanel
 from app.ui.format import ago_text
 from app.ui.tasks import TaskGroup
 from hardware.report import HardwareReport
+from quantize.remote_code import is_code_file
 
 if TYPE_CHECKING:
     from app.hub.client import HubClient
@@ -379,7 +380,12 @@ class DiscoverPage(QWidget):
                          what=f"find {quant} in {repo_id}")  # fmt: skip
 
     def _on_repo_self_quantize_requested(self, group: FileGroup, quant: str) -> None:
+        from app.ui.remote_code_dialog import confirm_download_without_code
+
         details = self.repo.details
+        code = sorted({*group.code, *(f.path for f in details.files if is_code_file(f.path))}) if details else []
+        if details is not None and code and not confirm_download_without_code(self, details.repo_id, code):
+            return
         if details is not None:
             self.downloads.add(details.repo_id, group, then_quantize=[quant])
             self.status_message.emit(f"Downloading {details.repo_id}; then the Jobs page converts it and makes {quant}", 8000)

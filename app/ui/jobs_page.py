@@ -214,10 +214,11 @@ class JobsPage(QWidget):
             self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
 
     def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True, out_dir: Path | None = None,
-                   then: Callable[[], None] | None = None) -> None:  # fmt: skip
+                   then: Callable[[], None] | None = None, trust_remote_code: bool = False) -> None:  # fmt: skip
         """Queue a recipe (in the pool): a Hugging Face folder is converted to GGUF first, then quantized to each type,
         and each result evaluated against the unquantized model when `evaluate`. The files go to `out_dir` (default: the
-        models folder). `then` runs in the pool once the jobs are in the queue (not when queueing failed)."""
+        models folder). `then` runs in the pool once the jobs are in the queue (not when queueing failed).
+        `trust_remote_code`: the user allowed the folder's own Python code to run (else a folder with code is refused)."""
         queue, runner, out_dir = self.queue, self.runner, out_dir or self.models_dir
         try:
             for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
@@ -227,7 +228,7 @@ class JobsPage(QWidget):
             return
 
         def add() -> None:
-            queue_recipe(queue, source, types, out_dir=out_dir, evaluate=evaluate)
+            queue_recipe(queue, source, types, out_dir=out_dir, evaluate=evaluate, trust_remote_code=trust_remote_code)
             runner.wake()
             if then is not None:
                 then()
@@ -251,12 +252,13 @@ class JobsPage(QWidget):
             if dialog.exec() != QuantizeDialog.DialogCode.Accepted.value:
                 return False
             evaluate, convert, types = dialog.evaluate.isChecked(), dialog.convert_mode, dialog.checked_types()
+            trust = dialog.trust_remote_code  # asked in the dialog, after it listed the folder's code files
             specs: list[JobSpec] = [] if convert else list(dialog.specs())
         finally:
             dialog.deleteLater()
         if convert:  # entry.path is the folder (can_quantize): convert, then quantize, then evaluate
             if types:
-                self.add_recipe(Path(entry.path), types, evaluate=evaluate)
+                self.add_recipe(Path(entry.path), types, evaluate=evaluate, trust_remote_code=trust)
             return bool(types)
         self.add_specs(specs, evaluate=evaluate)
         return bool(specs)

@@ -5,7 +5,8 @@ A GGUF model is quantized as it is. A Hugging Face safetensors folder is convert
 the dialog shows that step with its predicted size and whether the toolchain is there, and hides the options that do not
 apply to a fresh F16 file. The predictions (app.ui.quantize_estimates) run in the pool; the rows fill when they arrive.
 OK: `specs()` (one `QuantizeSpec` per type) for a GGUF model, `checked_types()` for a folder's recipe; the Jobs page queues
-them.
+them. A folder that carries its own Python code (quantize.remote_code) is named in the dialog, and OK asks before that code
+may run (`trust_remote_code` after accept); declining keeps the dialog open and queues nothing.
 """
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ from app.ui.quantize_estimates import (
     predict_folder,
     predict_rows,
 )
+from app.ui.remote_code_dialog import confirm_remote_code
 from app.ui.tasks import TaskGroup
 from hardware.fit import FitOptions, FitReport, Placement
 from hardware.report import HardwareReport
+from quantize.remote_code import find_code
 from quantize.spec import QuantizeSpec
 from quantize.types import GGUF_TYPES
 
@@ -140,6 +143,14 @@ class QuantizeDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("warning")
         self.problem.setWordWrap(True)
+        self.code_note = QLabel()
+        self.code_note.setObjectName("warning")
+        self.code_note.setWordWrap(True)
+        self.code_note.hide()
+        self.code_files: tuple[str, ...] | None = None
+        """The folder's code files (quantize.remote_code.find_code), once checked in the pool; () for a GGUF model."""
+        self.trust_remote_code = False
+        """The user allowed the folder's code to run (asked on OK when it has some)."""
 
         form = QFormLayout()
         form.addRow("", self.requantize)
@@ -163,6 +174,7 @@ class QuantizeDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.convert_step)
         layout.addWidget(self.toolchain)
+        layout.addWidget(self.code_note)
         layout.addWidget(self.types, 1)
         layout.addLayout(form)
         layout.addWidget(self.totals)
@@ -181,6 +193,7 @@ class QuantizeDialog(QDialog):
         self._update_summary()
         self._predict()
         self._check_disk()
+        self._check_code()
 
     # --- public ------------------------------------------------------------------------------------------------------
     def busy(self) -> bool:
@@ -224,6 +237,30 @@ class QuantizeDialog(QDialog):
             imatrix=Path(imatrix) if imatrix else None, allow_requantize=self.requantize.isChecked(),
             keep_output_tensor=self.keep_output.isChecked(),
         )  # fmt: skip
+
+    def accept(self) -> None:
+        """OK: for a folder that carries code, only after the user allowed it in the confirmation (else stay open)."""
+        if self.convert_mode:
+            files = self.code_files if self.code_files is not None else find_code(self.entry.path)  # the check is pending
+            if files and not self.trust_remote_code:
+                if not confirm_remote_code(self, self.entry.name, files, action="convert it to GGUF"):
+                    return
+                self.trust_remote_code = True
+        super().accept()
+
+    def _check_code(self) -> None:
+        if not self.convert_mode:
+            self.code_files = ()
+            return
+        source = self.entry.path
+        self.tasks.start(lambda: find_code(source), self._on_code_checked, what=f"code check of {self.entry.name}")
+
+    def _on_code_checked(self, files: tuple[str, ...]) -> None:
+        self.code_files = files
+        shown = ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
+        self.code_note.setText(f"This folder carries its own Python code ({html.escape(shown)}). Converting it runs that "
+                               "code only if you allow it when you add the jobs.")  # fmt: skip
+        self.code_note.setVisible(bool(files))
 
     # --- predictions -------------------------------------------------------------------------------------------------
     def _predict(self) -> None:
