@@ -1,13 +1,22 @@
-"""Logging setup (rotating file plus stderr) and the text shown for an unhandled exception."""
+"""Logging setup (rotating file plus stderr) and the text shown for an unhandled exception.
+
+A record's text may carry names from outside (a file name with a newline, an index URL with a password): the formatter
+writes control characters as escapes and redacts URL credentials, so one record is one line at column 0 and every
+further line of it (a traceback) is indented. No line of the log that starts at column 0 was forged by a name.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+
+from app.escaping import escape_controls, escape_controls_keep_newlines
+from quantize.pip_progress import redact_credentials
 
 _log = logging.getLogger(__name__)
 
@@ -19,6 +28,48 @@ LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 # Marks the handlers setup_logging installed, so a second call replaces them instead of adding more.
 _MARK = "_modelwerk_handler"
 _log_path: Path | None = None
+TRACE_INDENT = "    "
+"""Every line of a record's traceback or stack starts with this, so none can pass for a record of its own."""
+FILE_MODE = 0o600
+"""The log and its rotated copies: readable by the user only (they name the user's files and hosts)."""
+
+
+class SafeFormatter(logging.Formatter):
+    """A formatter that escapes control characters and redacts URL credentials in messages and their arguments.
+
+    The message is escaped after ``%`` formatting, so the arguments (where names come in) are covered, and the message
+    stays one line. Tracebacks are multi-line by nature: their other control characters are escaped, their URL
+    credentials redacted, and each of their lines indented.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A copy: other handlers (pytest's caplog) see the record unchanged, and a traceback another formatter cached on
+        # it (exc_text) is formatted again here rather than reused raw.
+        safe = logging.makeLogRecord(record.__dict__)
+        safe.msg, safe.args, safe.exc_text = redact_credentials(escape_controls(record.getMessage())), None, None
+        return super().format(safe)
+
+    def formatException(self, ei: logging._SysExcInfoType) -> str:
+        return _indented(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _indented(super().formatStack(stack_info))
+
+
+def _indented(text: str) -> str:
+    safe = redact_credentials(escape_controls_keep_newlines(text))
+    return "\n".join(TRACE_INDENT + line for line in safe.split("\n"))
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates the log (and each new one after a rotation) readable by the user only, whatever the umask."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # typeshed: -> TextIOWrapper
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        os.close(fd)
+        if os.name == "posix":
+            os.chmod(self.baseFilename, FILE_MODE)  # a log made by an older Modelwerk was 0644
+        return super()._open()
 
 
 def _our_handlers(root: logging.Logger) -> list[logging.Handler]:
@@ -51,12 +102,12 @@ def setup_logging(log_dir: Path, *, debug: bool = False) -> Path:
     """
     global _log_path
     shutdown_logging()
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = log_dir / LOG_FILE_NAME
-    formatter = logging.Formatter(LOG_FORMAT)
+    formatter = SafeFormatter(LOG_FORMAT)
     level = logging.DEBUG if debug else logging.INFO
 
-    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+    file_handler = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     file_handler.setLevel(level)
     file_handler.setFormatter(formatter)
     handlers: list[logging.Handler] = [file_handler]

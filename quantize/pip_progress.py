@@ -1,8 +1,24 @@
-"""pip's output, read line by line, as a stage message and a fraction of the step: the toolchain install's progress."""
+"""pip's output, read line by line, as a stage message and a fraction of the step: the toolchain install's progress.
+
+Also the redaction of credentials from pip's command lines and output before they are logged or shown.
+"""
 
 from __future__ import annotations
 
 import re
+
+# The userinfo of a URL: scheme://user:password@host or scheme://token@host (an index URL's credentials).
+# Greedy up to the authority's last "@", so that a password with a raw "@" in it is redacted whole.
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/]+@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with every URL's ``user:password@`` (or ``token@``) part replaced by ``***@``.
+
+    pip's command line carries the index URLs (``--index-url``, ``--extra-index-url``, a private mirror's
+    ``https://user:token@host/simple``), and so may its error messages; the log and the user see the host, not the key.
+    """
+    return _URL_USERINFO.sub(r"\1***@", text)
 
 
 class PipProgress:
@@ -22,7 +38,7 @@ class PipProgress:
     def feed(self, line: str) -> bool:
         """Take one line; True when the message or fraction changed."""
         if line.startswith("ERROR:"):
-            self.error = self.error or line[len("ERROR:") :].strip()
+            self.error = self.error or redact_credentials(line[len("ERROR:") :].strip())
             return False
         m = self._installing.match(line)
         if m:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quantize.pip_progress import PipProgress
+from quantize.pip_progress import PipProgress, redact_credentials
 from quantize.processes import source_root
 
 log = logging.getLogger(__name__)
@@ -312,7 +312,7 @@ class Toolchain:
              base: float, weight: float) -> None:  # fmt: skip
         """Run one step (pip), turning its output into progress within [base, base + weight]."""
         env = dict(os.environ, PYTHONUNBUFFERED="1", PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-        log.info("toolchain: %s", " ".join(cmd))
+        log.info("toolchain: %s", redact_credentials(" ".join(cmd)))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                 text=True, errors="replace",
                                 start_new_session=(os.name == "posix" and self.own_group))  # fmt: skip
@@ -335,7 +335,7 @@ class Toolchain:
             with lock:
                 fresh, seen = lines[seen:], len(lines)
             for line in fresh:
-                log.debug("pip: %s", line)
+                log.debug("pip: %s", redact_credentials(line))
                 if tracker.feed(line):
                     report(tracker.message, base + weight * tracker.fraction)
             if done:
@@ -350,7 +350,8 @@ class Toolchain:
         if cancel is not None and cancel.is_set():  # the step was stopped with us (our process group), not by itself
             raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
         if proc.returncode != 0:
-            raise ToolchainError(f"{stage} failed: {tracker.error or _last(lines) or f'exit code {proc.returncode}'}")
+            why = tracker.error or redact_credentials(_last(lines)) or f"exit code {proc.returncode}"
+            raise ToolchainError(f"{stage} failed: {why}")
         report(stage, base + weight)
 
 

@@ -1,4 +1,8 @@
-"""Helpers shared by the command modules: settings, the hardware report, fit options, JSON and size formatting."""
+"""Helpers shared by the command modules: settings, the hardware report, fit options, JSON, size formatting and tables.
+
+Names that came from outside (file names, repository ids, model metadata) go through ``safe`` or ``table`` before they
+are printed, so a newline or an escape sequence in one cannot forge a row or drive the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ import enum
 import json
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import paths
+from app.escaping import escape_controls
 from app.settings import Settings, load_settings
 from app.store import Store
 from hardware.fit import FitOptions, FitReport
@@ -130,6 +136,20 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+def safe(text: object) -> str:
+    """``str(text)`` with control, line-separator and bidi characters escaped: one line, shown as it is."""
+    return escape_controls(str(text))
+
+
+def table(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> None:
+    """Print rows as aligned columns (``right``: the right-aligned ones), every cell made ``safe``."""
+    cells_of = [[safe(cell) for cell in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells_of) for i in range(len(cells_of[0]))]
+    for row in cells_of:
+        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        print("  ".join(cells).rstrip())
+
+
 def print_json(obj: Any) -> None:
     print(json.dumps(to_jsonable(obj), indent=2))
 
@@ -142,7 +162,7 @@ class ProgressLine:
     """A self-overwriting progress line on stderr, only for large copies, at most a few times a second."""
 
     def __init__(self, label: str) -> None:
-        self._label = label
+        self._label = safe(label)
         self._shown = False
         self._last = 0.0
 

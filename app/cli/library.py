@@ -53,7 +53,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         c.print_json(data)
         return 0
     for label, value in _info_lines(info):
-        print(f"{label:<13} {value}")
+        print(f"{label:<13} {c.safe(value)}")  # names and metadata come from the file
     if report is not None:
         print(f"{'Fit':<13} {report.verdict} at {report.options.context:,} tokens of context: {report.reason}")
     else:
@@ -105,12 +105,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
             finally:
                 progress.end()
             if result.entry is not None:
-                print(f"imported {result.entry.name} (id {result.entry.id})")
+                print(f"imported {c.safe(result.entry.name)} (id {result.entry.id})")
             elif result.duplicate_of is not None:
-                print(f"already in the library as {result.duplicate_of.name}")
+                print(f"already in the library as {c.safe(result.duplicate_of.name)}")
             else:
                 failed += 1
-                print(f"{raw}: {result.error}", file=sys.stderr)
+                print(f"{c.safe(raw)}: {c.safe(result.error)}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -141,10 +141,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
         )
         for e in entries
     ]  # fmt: skip
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    right = {0, 4, 5, 6}
-    for r in (header, *rows):
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
-        print("  ".join(cells).rstrip())
+    c.table([header, *rows], right=(0, 4, 5, 6))
     return 0
 

@@ -65,7 +65,7 @@ def _cmd_pull(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             queue.close()
             bar.end()
-            print(f"modelwerk pull: interrupted; run the same command again to resume {group.name}", file=sys.stderr)
+            print(f"modelwerk pull: interrupted; run the same command again to resume {c.safe(group.name)}", file=sys.stderr)
             return INTERRUPTED
         finally:
             queue.close()
@@ -81,7 +81,7 @@ def _cmd_pull(args: argparse.Namespace) -> int:
                       "download_id": d.id, "model_id": entry.id, "name": entry.name, "path": entry.path,
                       "size_bytes": entry.size_bytes})  # fmt: skip
     else:
-        print(f"downloaded {entry.name} from {args.repo}: library id {entry.id} ({entry.path})")
+        print(f"downloaded {c.safe(entry.name)} from {args.repo}: library id {entry.id} ({c.safe(entry.path)})")
     return 0
 
 
@@ -129,7 +129,7 @@ def _best(client: HubClient, repo_id: str, groups: list[FileGroup]) -> FileGroup
     top = best_file(fits)
     if top is None or top.report is None:
         raise HubError(f"no GGUF file of {repo_id} fits this machine; pick one with --quant or --file: {_listing(groups)}")
-    print(f"best fit: {top.group.name} ({top.report.verdict})", file=sys.stderr)
+    print(f"best fit: {c.safe(top.group.name)} ({top.report.verdict})", file=sys.stderr)
     return top.group
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +67,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             f"{r.likes:,}",
             r.updated.date().isoformat() if r.updated else "-",
         ))
-    _table(rows, right=(1, 3, 4))
+    c.table(rows, right=(1, 3, 4))
     if page.has_more:
         print(f"More results: --page {page.page + 2}")
     return 0
@@ -113,7 +113,7 @@ def _cmd_files(args: argparse.Namespace) -> int:
         fit_text = "" if args.no_fit else _fit_text(ff, g)
         rows.append(("*" if ff and ff.best else "", g.name, g.quant or "-", c.size(g.size), fit_text))
     if details.groups:
-        _table(rows, right=(3,))
+        c.table(rows, right=(3,))
     for v in details.gptq:
         if v.revision != details.revision:
             print(f"GPTQ variant {v.label}: --revision {v.revision}")
@@ -150,13 +150,6 @@ def _group_json(g: Any, ff: Any) -> dict[str, Any]:
         out["fit_error"] = ff.error
         out["best"] = ff.best
     return out
-
-
-def _table(rows: Sequence[tuple[str, ...]], *, right: tuple[int, ...] = ()) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
-        print("  ".join(cells).rstrip())
 
 
 def _when(saved: datetime | None) -> str:
