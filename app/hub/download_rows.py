@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from app.hub.errors import DownloadError
 from app.hub.files import FileGroup, HubFile
+from app.hub.portable_names import name_problem, path_problem
 from app.store import Store
 
 
@@ -83,20 +84,29 @@ class Download:
 def dest_dir_for(models_dir: Path, repo_id: str, revision: str = "main") -> Path:
     """``models_dir/author/name`` (``name@revision`` for a branch other than main, whose files share names with main's)."""
     parts = [p for p in repo_id.split("/") if p]
-    if not parts or any(p in (".", "..") or "\\" in p for p in parts) or len(parts) > 2:
+    if not parts or any(name_problem(p) for p in parts) or len(parts) > 2:
         raise DownloadError(f"{repo_id!r} is not a repository name: use OWNER/NAME")
     folder = Path(models_dir, *parts)
     if revision and revision != "main":
         folder = folder.with_name(f"{folder.name}@{revision.replace('/', '_')}")
+        if name_problem(folder.name):
+            raise DownloadError(f"{revision!r} is not a revision that can name a folder")
     return folder
 
 
 def check_file_paths(files: tuple[HubFile, ...]) -> None:
-    """Refuse a repository path that would land outside the download folder."""
+    """Refuse a repository path that would land outside the download folder, or that is not portable.
+
+    Not portable: a drive letter or stream colon, a reserved device name, a trailing dot or space, a control character
+    (see app.hub.portable_names); refused on every OS, as the folder may be copied to Windows.
+    """
     for f in files:
         p = PurePosixPath(f.path)
         if not f.path or p.is_absolute() or ".." in p.parts or "\\" in f.path:
             raise DownloadError(f"refusing to download {f.path!r}: the path leaves the model's folder")
+        why = path_problem(f.path)
+        if why is not None:
+            raise DownloadError(f"refusing to download {f.path!r}: {why}, which is not a portable file name")
 
 
 def now() -> str:
