@@ -2,6 +2,9 @@
 
 ``MODELWERK_HOME`` moves everything (database, logs, cache, default models folder) to another
 place, which is how tests, portable installs and a second profile stay apart from the real one.
+
+The data directory and every folder made inside it are private to the user (0700 on POSIX, whatever the umask): the
+database, the logs and the fallback key file name the user's models, hosts and keys.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import platformdirs
 APP_NAME = "Modelwerk"
 HOME_ENV = "MODELWERK_HOME"
 DATABASE_NAME = "modelwerk.db"
+DIR_MODE = 0o700
 
 
 class DataDirError(OSError):
@@ -22,7 +26,8 @@ class DataDirError(OSError):
 
 def _ensure_dir(path: Path) -> Path:
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # mode applies to the last folder only; parents made on the way get the umask's default, as they are not ours.
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise DataDirError(f"Cannot create the Modelwerk folder {path}: {reason}") from exc
@@ -42,7 +47,21 @@ def data_dir() -> Path:
     override = os.environ.get(HOME_ENV, "").strip()
     # absolute() so a later chdir (child processes get their own working dir) cannot move it.
     path = Path(override).expanduser().absolute() if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if not override:
+        _make_private(path)
     return _ensure_dir(path)
+
+
+def _make_private(path: Path) -> None:
+    """Tighten the default data folder an older Modelwerk created 0755 (a MODELWERK_HOME the user chose is left as is)."""
+    if os.name != "posix":
+        return
+    try:
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            path.chmod(DIR_MODE)
+    except OSError:
+        pass  # not there yet (created 0700 next) or not ours to change
 
 
 def database_path() -> Path:

@@ -1,28 +1,59 @@
 """The one SQLite database (catalog, downloads, jobs, chats, settings) and its migrations.
 
 The schema version lives in ``PRAGMA user_version``: version N means ``MIGRATIONS[:N]`` have been
-applied. Migrations are only ever appended, never edited, once released.
+applied. Migrations are only ever appended, never edited, once released. A migration is an SQL script, or a
+Python function of the connection and the database's path for what SQL cannot do (moving keys to the keyring).
+
+The file is the user's alone (0600, its WAL too, whatever the umask), holds no secrets (see app.keystore), and
+deleted content is overwritten (``secure_delete``), so a key moved out does not linger in free pages.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeAlias
 
+from app.keystore import KeyStore, KeyStoreError, new_ref
+
 _log = logging.getLogger(__name__)
 
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+Migration: TypeAlias = "str | Callable[[sqlite3.Connection, Path], None]"
+FILE_MODE = 0o600
 
 # Seconds a statement waits for a lock held by another process (a quantize worker shares the file).
 BUSY_TIMEOUT_S = 10.0
 
-MIGRATIONS: list[str] = [
+
+def _move_endpoint_keys(conn: sqlite3.Connection, db_path: Path) -> None:
+    """7: endpoint API keys leave the database for the system keyring (or the private key file); ``key_ref`` names them.
+
+    Each key is stored and read back before its column is emptied, all in the migration's transaction: if the key
+    store fails, the migration rolls back and the keys stay where they were. None is ever lost.
+    """
+    conn.execute("ALTER TABLE endpoints ADD COLUMN key_ref TEXT NOT NULL DEFAULT ''")
+    rows = conn.execute("SELECT id, api_key FROM endpoints WHERE api_key != ''").fetchall()
+    if not rows:
+        return
+    keys = KeyStore(db_path.parent)
+    for row in rows:
+        ref, key = new_ref("endpoint"), str(row[1])
+        keys.set(ref, key)
+        if keys.get(ref) != key:
+            raise sqlite3.OperationalError("an endpoint key could not be stored outside the database")
+        conn.execute("UPDATE endpoints SET api_key = '', key_ref = ? WHERE id = ?", (ref, row[0]))
+    _log.info("Moved %d endpoint key(s) out of the database (%s)", len(rows),
+              "system keyring" if keys.uses_keyring else keys.file)  # fmt: skip
+
+
+MIGRATIONS: list[Migration] = [
     # 1: user settings, one JSON-encoded value per key (see app.settings).
     """
     CREATE TABLE settings (
@@ -108,7 +139,7 @@ MIGRATIONS: list[str] = [
         id      INTEGER PRIMARY KEY AUTOINCREMENT,
         name    TEXT    NOT NULL,
         url     TEXT    NOT NULL,  -- normalised base URL ending in /v1
-        api_key TEXT    NOT NULL DEFAULT '',  -- stored locally like the rest of the data; never logged
+        api_key TEXT    NOT NULL DEFAULT '',  -- emptied by migration 7: keys live in app.keystore (key_ref)
         added   TEXT    NOT NULL
     );
     CREATE TABLE votes (
@@ -130,11 +161,26 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE downloads ADD COLUMN then_quantize TEXT NOT NULL DEFAULT '';
     """,
+    # 7: endpoint API keys out of the database.
+    _move_endpoint_keys,
 ]
 
 
 class StoreError(Exception):
     """The database could not be opened, migrated or used; the message is one line for the user."""
+
+
+def _make_private_file(path: Path) -> None:
+    """Create the database file 0600 (SQLite would make it 0644 under a usual umask; its WAL copies its mode)."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    if os.name == "posix":
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                if p.stat().st_mode & 0o077:
+                    p.chmod(FILE_MODE)  # one an older Modelwerk made
+            except OSError:
+                pass  # no WAL yet, or not ours to change
 
 
 def _one_line(exc: BaseException) -> str:
@@ -196,7 +242,8 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private_file(self._path)
             # isolation_level=None: no implicit BEGINs; transactions are explicit (see transaction()).
             conn = sqlite3.connect(str(self._path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
@@ -205,6 +252,7 @@ class Store:
         try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 # Some network filesystems refuse WAL; the store still works, just with less concurrency.
@@ -247,6 +295,7 @@ class Store:
     def _migrate(self) -> None:
         conn = self._connection()
         target = len(MIGRATIONS)
+        migrated = False
         while True:
             # BEGIN IMMEDIATE takes the write lock before reading the version, so two processes
             # starting at once cannot both apply the same migration.
@@ -260,16 +309,24 @@ class Store:
                     )
                 if version == target:
                     conn.execute("COMMIT")
+                    if migrated:
+                        # Frames written before the upgrade (a key, say) leave the WAL file too.
+                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                     return
                 step = version + 1
+                migration = MIGRATIONS[version]
                 try:
-                    for statement in split_statements(MIGRATIONS[version]):
-                        conn.execute(statement)
+                    if callable(migration):
+                        migration(conn, self._path)
+                    else:
+                        for statement in split_statements(migration):
+                            conn.execute(statement)
                     # PRAGMA values cannot be bound parameters; step is an int we computed.
                     conn.execute(f"PRAGMA user_version = {step:d}")
-                except sqlite3.Error as exc:
+                except (sqlite3.Error, KeyStoreError) as exc:
                     raise StoreError(f"Cannot upgrade the database {self._path} to schema {step}: {_one_line(exc)}") from exc
                 conn.execute("COMMIT")
+                migrated = True
                 _log.info("Database %s migrated to schema %d", self._path, step)
             except BaseException:
                 if conn.in_transaction:

@@ -12,6 +12,9 @@ import pytest
 
 # Must be set before anything imports Qt, hence at import time rather than in a fixture.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test writes the developer's real keyring: keyring's "no keyring" backend, so keys go to the data dir's private file
+# (tests that want a keyring set their own with keyring.set_keyring).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Remote OpenAI-compatible endpoints (vLLM, llama.cpp server, Ollama, LM Studio...): the ``endpoints`` table.
 
-The API key is stored in the local database like the rest of the user's data; it never appears in logs, reprs or
-error messages.
+The API key is kept in the system keyring, or where there is none in a file only the user can read (app.keystore); the
+database holds only a reference to it. It never appears in logs, reprs or error messages.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from app.chat.messages import ChatError
+from app.keystore import KeyStore, KeyStoreError, new_ref
 from app.store import Store
 
-__all__ = ["Endpoint", "EndpointNotFound", "Endpoints", "InvalidEndpoint", "normalise_url"]
+__all__ = ["Endpoint", "EndpointKeyError", "EndpointNotFound", "Endpoints", "InvalidEndpoint", "normalise_url"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ class InvalidEndpoint(ChatError):
 
 class EndpointNotFound(ChatError):
     """No endpoint with that id (removed meanwhile)."""
+
+
+class EndpointKeyError(ChatError):
+    """The API key could not be stored (neither the system keyring nor the private key file took it)."""
 
 
 @dataclass(frozen=True)
@@ -87,15 +92,16 @@ def normalise_url(url: str) -> str:
     return f"{parts.scheme.lower()}://{netloc}{path}"
 
 
-def _endpoint(row: sqlite3.Row) -> Endpoint:
-    return Endpoint(id=int(row["id"]), name=str(row["name"]), url=str(row["url"]), api_key=str(row["api_key"]))
-
-
 class Endpoints:
-    """The remote endpoints the user added."""
+    """The remote endpoints the user added; their keys live in ``keys``, not in the database."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, keys: KeyStore | None = None) -> None:
         self._store = store
+        self.keys = keys if keys is not None else KeyStore(store.path.parent)
+
+    def _endpoint(self, row: sqlite3.Row) -> Endpoint:
+        key = self.keys.get(str(row["key_ref"]))
+        return Endpoint(id=int(row["id"]), name=str(row["name"]), url=str(row["url"]), api_key=key)
 
     def add(self, name: str, url: str, *, api_key: str = "") -> Endpoint:
         """Validate and save an endpoint; an empty name becomes the URL's host.
@@ -105,27 +111,44 @@ class Endpoints:
         """
         base = normalise_url(url)
         name = " ".join(name.split()) or (urlsplit(base).hostname or base)
-        with self._store.transaction():
-            self._store.execute(
-                "INSERT INTO endpoints (name, url, api_key, added) VALUES (?, ?, ?, ?)",
-                (name, base, api_key.strip(), datetime.now(timezone.utc).isoformat()),
-            )
-            row = self._store.fetchone("SELECT * FROM endpoints WHERE id = last_insert_rowid()")
+        key = api_key.strip()
+        ref = new_ref("endpoint") if key else ""
+        if key:
+            self._set_key(ref, key)  # first: a row never points at a key that is not there
+        try:
+            with self._store.transaction():
+                self._store.execute(
+                    "INSERT INTO endpoints (name, url, key_ref, added) VALUES (?, ?, ?, ?)",
+                    (name, base, ref, datetime.now(timezone.utc).isoformat()),
+                )
+                row = self._store.fetchone("SELECT * FROM endpoints WHERE id = last_insert_rowid()")
+        except BaseException:
+            self.keys.delete(ref)
+            raise
         assert row is not None
-        endpoint = _endpoint(row)
+        endpoint = self._endpoint(row)
         log.info("Chat: added endpoint %s %s (%s)", endpoint.id, endpoint.name, endpoint.url)  # never the key
         return endpoint
 
     def list(self) -> list[Endpoint]:
         """Every endpoint, in the order added."""
-        return [_endpoint(row) for row in self._store.fetchall("SELECT * FROM endpoints ORDER BY id")]
+        return [self._endpoint(row) for row in self._store.fetchall("SELECT * FROM endpoints ORDER BY id")]
 
     def get(self, endpoint_id: int) -> Endpoint:
         """The endpoint with this id; raises EndpointNotFound."""
+        return self._endpoint(self._row(endpoint_id))
+
+    def _set_key(self, ref: str, key: str) -> None:
+        try:
+            self.keys.set(ref, key)
+        except KeyStoreError as e:
+            raise EndpointKeyError(str(e)) from e
+
+    def _row(self, endpoint_id: int) -> sqlite3.Row:
         row = self._store.fetchone("SELECT * FROM endpoints WHERE id = ?", (endpoint_id,))
         if row is None:
             raise EndpointNotFound(f"There is no endpoint with id {endpoint_id}")
-        return _endpoint(row)
+        return row
 
     def update(self, endpoint_id: int, *, name: str | None = None, url: str | None = None,
                api_key: str | None = None) -> Endpoint:
@@ -136,17 +159,29 @@ class Endpoints:
             EndpointNotFound: no such endpoint.
         """
         with self._store.transaction():
-            current = self.get(endpoint_id)
+            row = self._row(endpoint_id)
+            current = self._endpoint(row)
             new_name = current.name if name is None else (" ".join(name.split()) or current.name)
             new_url = current.url if url is None else normalise_url(url)
             new_key = current.api_key if api_key is None else api_key.strip()
+            ref = str(row["key_ref"])
+            if new_key != current.api_key:
+                if new_key:
+                    ref = ref or new_ref("endpoint")
+                    self._set_key(ref, new_key)
+                else:
+                    self.keys.delete(ref)
+                    ref = ""
             self._store.execute(
-                "UPDATE endpoints SET name = ?, url = ?, api_key = ? WHERE id = ?", (new_name, new_url, new_key, endpoint_id)
+                "UPDATE endpoints SET name = ?, url = ?, key_ref = ? WHERE id = ?", (new_name, new_url, ref, endpoint_id)
             )
         log.info("Chat: updated endpoint %s %s (%s)", endpoint_id, new_name, new_url)
         return Endpoint(endpoint_id, new_name, new_url, new_key)
 
     def remove(self, endpoint_id: int) -> None:
         """Forget an endpoint (its conversations stay; removing one that is gone is harmless)."""
+        row = self._store.fetchone("SELECT key_ref FROM endpoints WHERE id = ?", (endpoint_id,))
         if self._store.execute("DELETE FROM endpoints WHERE id = ?", (endpoint_id,)):
             log.info("Chat: removed endpoint %s", endpoint_id)
+        if row is not None:
+            self.keys.delete(str(row["key_ref"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -113,7 +114,8 @@ class LoadDialog(QDialog):
 class EndpointDialog(QDialog):
     """Name, base URL and optional API key of an OpenAI-compatible server (vLLM, llama.cpp server, Ollama...)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, key_notice: str = "") -> None:
+        """``key_notice``: where the key will be kept when that is not the system keyring ("" when it is)."""
         super().__init__(parent)
         self.setWindowTitle("Add endpoint")
         self.name = QLineEdit()
@@ -130,6 +132,11 @@ class EndpointDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("URL", self.url)
         form.addRow("API key", self.api_key)
+        self.key_notice = QLabel(key_notice)
+        self.key_notice.setWordWrap(True)
+        self.key_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.key_notice.setVisible(bool(key_notice))
+        form.addRow("", self.key_notice)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_accepted)
         buttons.rejected.connect(self.reject)

@@ -379,7 +379,7 @@ class ChatPage(QWidget):
         return endpoint
 
     def _on_endpoint_button_clicked(self) -> None:
-        dialog = EndpointDialog(self)
+        dialog = EndpointDialog(self, key_notice=self.backends.endpoints.keys.notice)
         if dialog.exec():
             name, url, key = dialog.values()
             try:
