@@ -5,6 +5,9 @@ request carries a timeout and is tried once: huggingface_hub's pagination retrie
 half a minute, which is the frozen-feeling "search" this client exists to avoid, so search pages are fetched here (with
 huggingface_hub's session, headers and error mapping) and only model_info, which takes a timeout and does not retry, goes
 through HfApi.
+
+The token goes to the configured endpoint only (same scheme, host and port): a search page's `Link` to another host is
+not followed (paging stops there), and any request elsewhere would carry no Authorization header.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from app.hub import results as R
 from app.hub.cache import ResultCache
@@ -74,6 +77,16 @@ class HubClient:
         headers: dict[str, str] = build_hf_headers(token=self._token, library_name="modelwerk")
         return headers
 
+    def on_endpoint(self, url: str) -> bool:
+        """Whether `url` is on this client's endpoint (same scheme, host and port): the only place the token goes."""
+        return _origin(url) == _origin(self._endpoint)
+
+    def _headers_for(self, url: str) -> dict[str, str]:
+        headers = self.headers()
+        if not self.on_endpoint(url):
+            headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        return headers
+
     def session(self) -> Any:
         """huggingface_hub's shared httpx client (follows redirects, proxies from the environment, no default timeout)."""
         from huggingface_hub import get_session
@@ -95,11 +108,49 @@ class HubClient:
         from huggingface_hub import hf_raise_for_status
 
         try:
-            r = self.session().get(url, params=params, headers=self.headers(), timeout=self.timeout_s)
+            r = self.session().get(url, params=params, headers=self._headers_for(url), timeout=self.timeout_s)
             hf_raise_for_status(r)
             return r
         except Exception as e:
             raise self._error(e, repo_id) from e
+
+    def _get_bytes(self, url: str, *, max_bytes: int, repo_id: str, what: str) -> bytes:
+        """The body of one GET, read only up to `max_bytes` (more raises FileNotOnHub): a hostile repository's
+        "config.json" must not cost the app its size in memory. Raises HubError."""
+        from huggingface_hub import hf_raise_for_status
+
+        from app.hub.errors import FileNotOnHub
+
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.session().stream("GET", url, headers=self._headers_for(url), timeout=self.timeout_s) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    hf_raise_for_status(r)
+                for chunk in r.iter_bytes():
+                    got += len(chunk)
+                    if got > max_bytes:
+                        raise FileNotOnHub(f"{what} is more than the {max_bytes:,} bytes expected")
+                    chunks.append(chunk)
+        except HubError:
+            raise
+        except Exception as e:
+            raise self._error(e, repo_id) from e
+        return b"".join(chunks)
+
+    def _next_page(self, r: Any) -> str | None:
+        """The `Link: <...>; rel="next"` URL of a search answer, or None: also when it names another host (the token
+        would go there), which ends the paging with what this host gave."""
+        link = r.links.get("next", {}).get("url")
+        if not link:
+            return None
+        url = urljoin(str(r.url), str(link))
+        if not self.on_endpoint(url):
+            log.warning("the hub's next search page is on another host (%r, not %r): not following it",
+                        urlsplit(url).netloc, urlsplit(self._endpoint).netloc)  # fmt: skip
+            return None
+        return url
 
     def _cached(self, key: str, exc: HubError) -> dict[str, Any]:
         """The cached answer for `key` when the hub is unreachable; re-raises `exc` otherwise."""
@@ -142,7 +193,7 @@ class HubClient:
         if next_url is not None:  # the hub's own cursor for this page: one request of page_size
             r = self._get(next_url)
             items = list(r.json())[:page_size]
-            link = r.links.get("next", {}).get("url")
+            link = self._next_page(r)
         else:  # from the start: (page + 1) pages' worth, following the hub's pagination if it caps the limit
             params = [("search", query)] if query else []
             if format is not SearchFormat.ALL:
@@ -153,11 +204,11 @@ class HubClient:
             collected: list[dict[str, Any]] = []
             r = self._get(f"{self._endpoint}/api/models", params)
             collected += r.json()
-            link = r.links.get("next", {}).get("url")
+            link = self._next_page(r)
             while link and len(collected) < want:
                 r = self._get(link)
                 collected += r.json()
-                link = r.links.get("next", {}).get("url")
+                link = self._next_page(r)
             items = collected[page * page_size : want]
             if len(collected) > want:  # the hub gave more than asked; a page boundary without a cursor for it
                 link = None
@@ -252,8 +303,6 @@ class HubClient:
 
     def read_text(self, repo_id: str, path: str, *, revision: str = "main", max_bytes: int = MAX_SMALL_FILE) -> str:
         """A small text file of a repository (config, card); raises HubError (FileNotOnHub when it is absent or too big)."""
-        from app.hub.errors import FileNotOnHub
-
         key = (repo_id, path, revision)
         with self._lock:
             reading = self._text_locks.setdefault(key, threading.Lock())
@@ -261,10 +310,8 @@ class HubClient:
             with self._lock:
                 if key in self._texts:
                     return self._texts[key]
-            r = self._get(self.file_url(repo_id, path, revision=revision), repo_id=repo_id)
-            data = r.content
-            if len(data) > max_bytes:
-                raise FileNotOnHub(f"{repo_id}/{path} is {len(data):,} bytes, more than the {max_bytes:,} expected")
+            data = self._get_bytes(self.file_url(repo_id, path, revision=revision), max_bytes=max_bytes,
+                                   repo_id=repo_id, what=f"{repo_id}/{path}")  # fmt: skip
             text = str(data.decode("utf-8", errors="replace"))
             with self._lock:
                 if len(self._texts) >= MAX_TEXTS_KEPT:
@@ -374,6 +421,17 @@ def _result(item: dict[str, Any]) -> SearchResult:
         gated=bool(item.get("gated")),
         formats=R.formats_from_tags(tags),
     )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what "the same endpoint" compares."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: matches nothing
+        return scheme, "\0invalid", None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 def _with_limit(url: str, limit: int) -> str:

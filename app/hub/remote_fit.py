@@ -2,6 +2,10 @@
 
 The Library's header reader asks for 64 KiB, then doubles up to 4 MiB per read, so a header (vocabulary included, which
 is walked but not decoded) costs a few requests and usually well under a few MB.
+
+A header on the hub is untrusted and merely opening a repository reads it, so what one may cost is capped: at most
+REMOTE_MAX_BYTES fetched per file (Llama 3's header, 128k tokens and 280k merges, is about 8 MB; the last read fetches
+up to 4 MiB past its end) and REMOTE_LIMITS on decoded strings. Past a cap the file's badge says TOO_LARGE_BADGE.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from app.hub.client import HubClient
 from app.hub.errors import HubError
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.hub.results import RepoDetails
-from app.library.gguf import read_gguf_header_from
+from app.library.gguf import HeaderLimits, HeaderTooLarge, read_gguf_header_from
 from app.library.gguf_info import MAX_ARRAY_ITEMS, info_from_headers
 from app.library.model import ModelFileError, ModelInfo
 from hardware.fit import FitOptions, FitReport, Placement, fit
@@ -26,6 +30,7 @@ from hardware.report import HardwareReport
 from hardware.shape import ModelShape
 
 __all__ = [
+    "REMOTE_LIMITS", "REMOTE_MAX_BYTES", "TOO_LARGE_BADGE",
     "FileFit", "RangeFile", "Recommendation", "best_file", "fit_file", "fit_files", "fit_folder", "mark_best", "open_remote",
     "recommend", "refit", "remote_info",
 ]
@@ -35,18 +40,23 @@ log = logging.getLogger(__name__)
 DEFAULT_CONTEXT = 8192
 _ENOUGH_BPW = 8.5  # Q8_0: within noise of F16 in perplexity, at half the size and twice the speed
 _MIN_FETCH = 64 << 10  # the first read (4 bytes of magic) fetches what the parser will ask for next anyway
+REMOTE_MAX_BYTES = 32 << 20
+"""Bytes one remote header read may fetch (per file of a split set)."""
+REMOTE_LIMITS = HeaderLimits(max_string=1 << 20, max_text=8 << 20)
+"""A chat template is a few KB; only the vocabulary is large, and it is walked, not decoded."""
+TOO_LARGE_BADGE = "header too large to check"
 
 
 class RangeFile(io.RawIOBase):
     """A read-only, seekable file over HTTP Range GETs (redirects followed); counts the bytes it fetched.
 
-    Raises HubError subclasses from read() when the hub fails; the last block fetched is kept, so small reads inside it
-    cost nothing.
+    Raises HubError subclasses from read() when the hub fails, and HeaderTooLarge before fetching more than `max_bytes`
+    in all (None: no cap); the last block fetched is kept, so small reads inside it cost nothing.
     """
 
     def __init__(self, url: str, *, size: int, headers: dict[str, str] | None = None, session: Any = None,
                  timeout_s: float = 10.0, repo_id: str | None = None, endpoint: str = "",
-                 have_token: bool = False) -> None:  # fmt: skip
+                 have_token: bool = False, max_bytes: int | None = None) -> None:  # fmt: skip
         super().__init__()
         self.url = url
         self.size = size
@@ -61,6 +71,7 @@ class RangeFile(io.RawIOBase):
         self._block_start = 0
         self.bytes_fetched = 0
         self.requests = 0
+        self.max_bytes = max_bytes
 
     def readable(self) -> bool:
         return True
@@ -98,6 +109,7 @@ class RangeFile(io.RawIOBase):
         session = self._session or get_session()
         headers = {**self._headers, "Range": f"bytes={start}-{end}", "Accept-Encoding": "identity"}
         want = end - start + 1
+        self._check_budget(want)
         self.requests += 1
         try:
             with session.stream("GET", self.url, headers=headers, timeout=self._timeout_s) as r:
@@ -109,6 +121,7 @@ class RangeFile(io.RawIOBase):
                 got = 0
                 for chunk in r.iter_bytes():
                     self.bytes_fetched += len(chunk)
+                    self._check_budget(0)  # a server that ignores Range sends everything before `start` too
                     if skip:
                         dropped = min(skip, len(chunk))
                         chunk, skip = chunk[dropped:], skip - dropped
@@ -116,7 +129,7 @@ class RangeFile(io.RawIOBase):
                     got += len(chunk)
                     if got >= want:
                         break
-        except HubError:
+        except (HubError, HeaderTooLarge):
             raise
         except Exception as e:  # httpx / huggingface_hub errors -> one-line HubError
             from app.hub.errors import hub_error
@@ -127,17 +140,24 @@ class RangeFile(io.RawIOBase):
             raise HubError(f"the hub sent {len(data):,} of {want:,} bytes of {self.url.rsplit('/', 1)[-1]}")
         self._block, self._block_start = data, start
 
+    def _check_budget(self, more: int) -> None:
+        if self.max_bytes is not None and self.bytes_fetched + more > self.max_bytes:
+            raise HeaderTooLarge(f"{self.url.rsplit('/', 1)[-1]}: its header is larger than the {self.max_bytes:,} bytes "
+                                 "Modelwerk reads from the hub to check a file")  # fmt: skip
 
-def open_remote(client: HubClient, repo_id: str, path: str, *, size: int, revision: str = "main") -> RangeFile:
-    """A RangeFile for one file of a repository, with the client's headers and timeout."""
+
+def open_remote(client: HubClient, repo_id: str, path: str, *, size: int, revision: str = "main",
+                max_bytes: int | None = REMOTE_MAX_BYTES) -> RangeFile:  # fmt: skip
+    """A RangeFile for one file of a repository, with the client's headers and timeout, fetching at most `max_bytes`."""
     headers = client.headers()
     return RangeFile(client.file_url(repo_id, path, revision=revision), size=size, headers=headers,
                      timeout_s=client.timeout_s, repo_id=repo_id, endpoint=client.endpoint,
-                     have_token=any(k.lower() == "authorization" for k in headers))  # fmt: skip
+                     have_token=any(k.lower() == "authorization" for k in headers), max_bytes=max_bytes)  # fmt: skip
 
 
 def remote_info(client: HubClient, repo_id: str, group: FileGroup) -> ModelInfo:
-    """ModelInfo of a GGUF file or split set on the hub, from its headers; raises HubError or ModelFileError."""
+    """ModelInfo of a GGUF file or split set on the hub, from its headers; raises HubError or ModelFileError
+    (HeaderTooLarge past REMOTE_MAX_BYTES or REMOTE_LIMITS)."""
     if group.kind is not FileKind.GGUF:
         raise ModelFileError(f"{group.name} is not a GGUF file")
     if group.note:
@@ -145,7 +165,8 @@ def remote_info(client: HubClient, repo_id: str, group: FileGroup) -> ModelInfo:
     headers = []
     for f in group.files:
         with open_remote(client, repo_id, f.path, size=f.size, revision=group.revision) as rf:
-            header = read_gguf_header_from(cast(BinaryIO, rf), name=Path(f.path), size=f.size, max_array_items=MAX_ARRAY_ITEMS)
+            header = read_gguf_header_from(cast(BinaryIO, rf), name=Path(f.path), size=f.size,
+                                           max_array_items=MAX_ARRAY_ITEMS, limits=REMOTE_LIMITS)  # fmt: skip
             headers.append(header)
             log.debug("header of %s/%s: %d bytes in %d requests", repo_id, f.path, rf.bytes_fetched, rf.requests)
     return info_from_headers(headers, [Path(f.path) for f in group.files], local=False)
@@ -162,6 +183,8 @@ class FileFit:
     best: bool = False
     shape: ModelShape | None = None
     """What was judged when there is no header: a safetensors folder as the F16 GGUF it converts to (`fit_folder`)."""
+    badge: str = ""
+    """The badge when there is no report and a plain "unknown" would mislead (TOO_LARGE_BADGE)."""
 
     @property
     def judged_shape(self) -> ModelShape | None:
@@ -194,6 +217,9 @@ def fit_file(client: HubClient, repo_id: str, group: FileGroup, hw: HardwareRepo
         return FileFit(group, None, None, error="a vision projector: it is loaded together with a model")
     try:
         info = remote_info(client, repo_id, group)
+    except HeaderTooLarge as e:  # hostile or absurd: checking it would cost the user memory and bandwidth
+        log.warning("not checking %s/%s: %s", repo_id, group.name, e)
+        return FileFit(group, None, None, error=f"Not checked: {e}", badge=TOO_LARGE_BADGE)
     except (HubError, ModelFileError) as e:
         return FileFit(group, None, None, error=str(e))
     except Exception as e:  # a header reader bug must not break the repository view

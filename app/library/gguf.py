@@ -31,6 +31,7 @@ _MAX_CHUNK = 4 << 20
 _MAX_KEYS = 1 << 16
 _MAX_TENSORS = 1 << 20
 _MAX_STRING = 1 << 24
+_MAX_TEXT = 1 << 26
 _MAX_ARRAY_ITEMS = 1 << 24
 _HEADER_BYTES = 24  # magic, version, tensor count, key count
 _MIN_KV_BYTES = 8 + 4 + 1  # key length, value type, the smallest value (an empty key is possible)
@@ -47,6 +48,23 @@ _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _GGML_TYPES = {int(t): (t.name, *gguf.GGML_QUANT_SIZES[t]) for t in gguf.GGMLQuantizationType if t in gguf.GGML_QUANT_SIZES}
 """ggml type id -> (name, elements per block, bytes per block)."""
+
+
+class HeaderTooLarge(ModelFileError):
+    """The header would cost more than the reader's limits allow (one string, all strings together, or the bytes a remote
+    reader may fetch): not necessarily malformed, but too large to check."""
+
+
+@dataclass(frozen=True)
+class HeaderLimits:
+    """What reading one header may cost. The defaults are far above any real GGUF (a chat template is a few KB, a
+    vocabulary is walked, not decoded); a remote read passes tighter ones (app.hub.remote_fit)."""
+
+    max_string: int = _MAX_STRING
+    """Bytes of one decoded string: a key, a string value, an item of a decoded array, a tensor name."""
+    max_text: int = _MAX_TEXT
+    """Bytes of all decoded strings together."""
+
 
 SPLIT_NAME = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
 """NAME-00001-of-00003.gguf: llama.cpp's gguf-split naming."""
@@ -82,10 +100,12 @@ def _shown(name: str) -> str:
 class _Parser:
     """Reads little-endian GGUF values at self.pos through a bounded window, checking every length against the file size."""
 
-    def __init__(self, f: BinaryIO, size: int, pos: int = 0) -> None:
+    def __init__(self, f: BinaryIO, size: int, pos: int = 0, limits: HeaderLimits | None = None) -> None:
         self.f = f
         self.size = size
         self.pos = pos
+        self.limits = limits or HeaderLimits()
+        self.text = 0  # bytes of strings decoded so far
         self.buf = b""
         self.start = 0  # file offset of buf[0]
         self.chunk = _FIRST_CHUNK
@@ -127,6 +147,12 @@ class _Parser:
             raise ModelFileError(
                 f"{where}: a string of {_n(length)} bytes is longer than the whole file ({_n(self.size)} bytes)"
             )
+        # Checked before anything is read: a declared 256 MiB string must not cost 256 MiB (times the copies on the way).
+        if length > self.limits.max_string:
+            raise HeaderTooLarge(f"{where}: a string of {_n(length)} bytes, more than the {_n(self.limits.max_string)} read")
+        self.text += length
+        if self.text > self.limits.max_text:
+            raise HeaderTooLarge(f"{where}: the header's strings add up to more than {_n(self.limits.max_text)} bytes")
         buf, off = self.take(length, where)
         return buf[off : off + length]
 
@@ -205,35 +231,38 @@ class _Parser:
         self.pos = pos
 
 
-def read_gguf_header(path: Path, *, max_array_items: int = 1024) -> GGUFHeader:
-    """Read and check the header of a GGUF file (versions 2 and 3); raises only ModelFileError."""
+def read_gguf_header(path: Path, *, max_array_items: int = 1024, limits: HeaderLimits | None = None) -> GGUFHeader:
+    """Read and check the header of a GGUF file (versions 2 and 3); raises only ModelFileError (HeaderTooLarge past
+    `limits`)."""
     path = Path(path)
     try:
         with open(path, "rb") as f:
             size = f.seek(0, 2)
-            return read_gguf_header_from(f, name=path, size=size, max_array_items=max_array_items)
+            return read_gguf_header_from(f, name=path, size=size, max_array_items=max_array_items, limits=limits)
     except ModelFileError:
         raise
     except OSError as e:
         raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
 
 
-def read_gguf_header_from(f: BinaryIO, *, name: Path, size: int, max_array_items: int = 1024) -> GGUFHeader:
+def read_gguf_header_from(f: BinaryIO, *, name: Path, size: int, max_array_items: int = 1024,
+                          limits: HeaderLimits | None = None) -> GGUFHeader:  # fmt: skip
     """Read and check a GGUF header from any seekable binary file object of `size` bytes (a local file, HTTP ranges).
 
-    `name` becomes GGUFHeader.path (used in messages). Raises ModelFileError for a malformed header or an OSError of `f`;
-    other exceptions of `f` (e.g. a HubError of a remote file) pass through unchanged.
+    `name` becomes GGUFHeader.path (used in messages). Raises ModelFileError for a malformed header or an OSError of `f`
+    (HeaderTooLarge when a string, or all of them, exceed `limits`); other exceptions of `f` (e.g. a HubError of a
+    remote file) pass through unchanged.
     """
     try:
-        return _read(f, Path(name), size, max_array_items)
+        return _read(f, Path(name), size, max_array_items, limits)
     except ModelFileError:
         raise
     except OSError as e:
         raise ModelFileError(f"cannot read {Path(name).name}: {e.strerror or e}") from e
 
 
-def _read(f: BinaryIO, path: Path, size: int, max_items: int) -> GGUFHeader:
-    p = _Parser(f, size)
+def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimits | None) -> GGUFHeader:
+    p = _Parser(f, size, limits=limits)
     f.seek(0)
     first = f.read(4)
     if first != GGUF_MAGIC[: len(first)]:

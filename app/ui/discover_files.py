@@ -178,7 +178,7 @@ class FilesModel(QAbstractTableModel):
             return size_text(g.size)
         if column == FileColumn.FIT:
             if fit is not None:
-                return fit_text(fit.report) if fit.report is not None else "unknown"
+                return fit_text(fit.report) if fit.report is not None else (fit.badge or "unknown")
             if g.name in self._pending:
                 return PENDING
             if g.mmproj:

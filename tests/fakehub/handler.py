@@ -142,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
         page, next_offset = search(self.hub.all_repos(), params, page_size=self.hub.page_size)
         extra = {}
         if next_offset is not None:
-            extra["Link"] = next_link(self._base_url(), "/api/models", params, next_offset)
+            extra["Link"] = next_link(self.hub.link_base or self._base_url(), "/api/models", params, next_offset)
         self._json([r.search_item(**kwargs) for r in page], headers=extra)
 
     def _tree(self, repo: Repo, rev_name: str, path: str, params: list[tuple[str, str]]) -> None:
@@ -248,7 +248,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault is None and content.path is not None:
             # The fast path: the kernel copies the file to the socket.
             with content.path.open("rb") as f:
-                self.connection.sendfile(f, start, end - start)
+                sent_file = self.connection.sendfile(f, start, end - start)
+            if self._record is not None:
+                self._record.sent += sent_file
             return
         rate = fault.slow_bytes_per_s if fault else None
         drop_after = fault.drop_after if fault else None
@@ -263,6 +265,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._drop()
             self.wfile.write(piece)
             sent += len(piece)
+            if self._record is not None:
+                self._record.sent = sent
             if rate:
                 if self.hub.stopping.is_set():
                     self._drop()

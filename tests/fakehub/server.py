@@ -31,6 +31,8 @@ class RequestRecord:
     headers: dict[str, str]
     params: list[tuple[str, str]] = field(default_factory=list)
     status: int = 0
+    sent: int = 0
+    """Body bytes sent for a /resolve request (what a client actually cost the server)."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -62,6 +64,9 @@ class FakeHub:
         self.page_size = page_size
         """Search results per page when the request has no ``limit`` (the Hub caps ``limit`` at 1000)."""
         self.tree_page_size = tree_page_size
+        self.link_base: str | None = None
+        """The base URL search pages' ``Link: <...>; rel="next"`` headers name; None = this hub (a hostile hub names
+        another host to catch the token)."""
         self.repos: dict[str, Repo] = {}
         self._port = port
         self._server: _Server | None = None
