@@ -2,6 +2,9 @@
 
 A GGUF file carries its template in ``tokenizer.chat_template``. Models without one get a default that fits their
 architecture; a model with no template at all is flagged ``base_model`` (it continues text rather than chats).
+
+A model's template is untrusted code: it is compiled in a bounded sandbox and rendered within a time and memory budget
+(app.chat.template_sandbox); past one, render_messages raises TemplateLimitError, a ChatError.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.chat.messages import ChatError
+from app.chat.template_sandbox import RenderLimits, TemplateLimitError
 
 if TYPE_CHECKING:
     import jinja2
@@ -23,7 +27,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CHATML", "GEMMA", "LLAMA3", "ChatTemplate", "default_template_text", "render_messages", "template_for"]
+__all__ = [
+    "CHATML", "GEMMA", "LLAMA3", "MAX_TEMPLATE_CHARS", "RENDER_LIMITS", "ChatTemplate", "RenderLimits", "TemplateLimitError",
+    "default_template_text", "render_messages", "template_for",
+]  # fmt: skip
+
+MAX_TEMPLATE_CHARS = 256 << 10
+"""Real chat templates are a few KB (the longest, with tool schemas, about 20 KB)."""
+RENDER_LIMITS = RenderLimits()
 
 GEMMA = (
     "{{ bos_token }}"
@@ -105,15 +116,23 @@ def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, s
 @functools.lru_cache(maxsize=32)
 def _compiled(text: str) -> jinja2.Template:
     import jinja2  # ~30 ms: imported when a template is first rendered, not at the app's start
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
-    env.filters["tojson"] = _tojson
+    from app.chat.template_sandbox import bounded_environment, compile_bounded
+
+    if len(text) > MAX_TEMPLATE_CHARS:
+        raise ChatError(f"the chat template has {len(text):,} characters, more than the {MAX_TEMPLATE_CHARS:,} Modelwerk "
+                        "compiles: use another GGUF of this model")  # fmt: skip
+    env = bounded_environment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"],
+                              filters={"tojson": _tojson})  # fmt: skip
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = _strftime_now
     try:
-        return env.from_string(text)
+        return compile_bounded(env, text)
+    except TemplateLimitError:
+        raise
     except jinja2.TemplateError as e:
+        raise ChatError(f"the chat template does not compile: {_one_line(e)}") from e
+    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as e:  # nesting past the parser, ...
         raise ChatError(f"the chat template does not compile: {_one_line(e)}") from e
 
 
@@ -126,16 +145,30 @@ def render_messages(template: ChatTemplate, messages: Sequence[Mapping[str, Any]
                     **kwargs: Any) -> str:  # fmt: skip
     """Render messages (OpenAI-shaped dicts) into the prompt text; extra kwargs (enable_thinking, ...) reach the template.
 
+    The render runs on the calling thread (never call it on the GUI thread) within RENDER_LIMITS: about 2 s, and memory
+    bounded by a budget that grows with the messages' size.
+
     Raises:
+        TemplateLimitError: the template went past its time, memory or nesting budget (a ChatError; one line).
         ChatError: the template failed to compile or raised (one line).
     """
     import jinja2
 
+    from app.chat.template_sandbox import render_bounded
+
     compiled = _compiled(template.text)
     context: dict[str, Any] = {"bos_token": template.bos_token, "eos_token": template.eos_token}
     context.update(kwargs)
+    context.update(messages=[dict(m) for m in messages], add_generation_prompt=add_generation_prompt)
     try:
-        return compiled.render(messages=[dict(m) for m in messages], add_generation_prompt=add_generation_prompt, **context)
+        return render_bounded(compiled, context, limits=RENDER_LIMITS)
+    except TemplateLimitError as e:
+        log.warning("%s", e)
+        raise
+    except RecursionError as e:  # macros calling themselves past Python's stack, faster than the depth check
+        raise TemplateLimitError("nested macros too deep (past Python's stack)", kind="depth") from e
+    except MemoryError as e:
+        raise TemplateLimitError("needed too much memory (the system refused it)", kind="memory") from e
     except jinja2.TemplateError as e:
         raise ChatError(f"the chat template failed: {_one_line(e)}") from e
     except Exception as e:  # a template can fail in many ways (TypeError on bad data, ...)
