@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import enum
+import ipaddress
 import json
 import logging
 import os
@@ -33,11 +34,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "check_fit"]
+__all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "check_fit", "is_loopback"]
 
 STDERR_LINES = 50
 KEY_ENV = "MODELWERK_RUNTIME_KEY"
 """The environment variable that hands the per-run API key to the runtime process (app.chat.runtime_server)."""
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or "localhost": only this machine can connect."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -117,13 +128,14 @@ class Runtime:
     """One model running in its own process. Create with `Runtime.launch`; thread-safe."""
 
     def __init__(self, model_path: Path, *, options: LoadOptions, name: str, host: str, port: int,
-                 api_key: str | None) -> None:  # fmt: skip
+                 api_key: str | None, allow_origins: tuple[str, ...] = ()) -> None:  # fmt: skip
         self.model_path = Path(model_path)
         self.options = options
         self.name = name
         self.host = host
         self.requested_port = port
         self._fixed_key = api_key
+        self.allow_origins = allow_origins
         self.on_state_changed: Callable[[RuntimeState], None] | None = None
         """Called with the new state, from a watcher thread (a Qt user forwards it through a queued signal)."""
         self._lock = threading.Lock()
@@ -140,7 +152,7 @@ class Runtime:
 
     @classmethod
     def launch(cls, model_path: Path, *, options: LoadOptions | None = None, name: str = "", host: str = "127.0.0.1",
-               port: int = 0, api_key: str | None = None) -> Runtime:  # fmt: skip
+               port: int = 0, api_key: str | None = None, allow_origins: tuple[str, ...] = ()) -> Runtime:  # fmt: skip
         """Start the runtime process and return at once (state LOADING); `wait_ready` waits for the model.
 
         Args:
@@ -149,9 +161,11 @@ class Runtime:
             name: the model name the server reports (default: the file name).
             host, port: where to listen (default 127.0.0.1 and a random free port).
             api_key: the key clients must send; None: a fresh random key per run; "": no key.
+            allow_origins: web origins (scheme://host[:port]) whose pages may call it; any other browser origin is
+                refused.
         """
         rt = cls(Path(model_path), options=options or LoadOptions(), name=name or Path(model_path).name, host=host,
-                 port=port, api_key=api_key)  # fmt: skip
+                 port=port, api_key=api_key, allow_origins=allow_origins)  # fmt: skip
         rt._start()
         return rt
 
@@ -253,6 +267,8 @@ class Runtime:
             cmd += ["--threads", str(o.threads)]
         if o.flash_attn:
             cmd.append("--flash-attn")
+        for origin in self.allow_origins:
+            cmd += ["--allow-origin", origin]
         return cmd
 
     def _start(self) -> None:

@@ -24,8 +24,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p = sub.add_parser("serve", help="serve a model as an OpenAI-compatible endpoint (until Ctrl-C)")
     p.add_argument("model", metavar="MODEL", help="a library id, a library name or a path to a GGUF file")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0: any free port)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0: every interface)")
-    p.add_argument("--api-key", default=None, help=f"key clients must send (default: ${API_KEY_ENV}, else none)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; 0.0.0.0: every interface, which needs a key)")
+    p.add_argument("--api-key", default=None,
+                   help=f"key clients must send (default: ${API_KEY_ENV}, which unlike this option does not show in the "
+                        "process list; none on a loopback host)")
+    p.add_argument("--no-auth", action="store_true",
+                   help="serve without a key even on a non-loopback host: anyone who can reach it can use it")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
+                   help="a web page origin (e.g. http://localhost:3000) allowed to call the server from a browser; "
+                        "repeatable (default: browsers on other origins are refused)")  # fmt: skip
     p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers on the GPU (default: as many as fit)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: the physical cores)")
@@ -65,16 +73,21 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise c.UsageError("--ctx must be a positive number of tokens")
     if not 0 <= args.port <= 65535:
         raise c.UsageError("--port must be between 0 and 65535")
+    key = _api_key(args)
+    origins = tuple(_origin(o) for o in args.allow_origin)
     path = resolve_model(args.model)
-    key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV, "")
     options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads)
     ended = threading.Event()
-    runtime = Runtime.launch(path, options=options, name=path.stem, host=args.host, port=args.port, api_key=key)
+    runtime = Runtime.launch(path, options=options, name=path.stem, host=args.host, port=args.port, api_key=key,
+                             allow_origins=origins)  # fmt: skip
     runtime.on_state_changed = lambda state: ended.set() if state in (RuntimeState.CRASHED, RuntimeState.FAILED) else None
     try:
         print(f"Loading {path.name} ...", file=sys.stderr)
         runtime.wait_ready(timeout_s=LOAD_TIMEOUT_S)
-        print(f"Serving {path.stem} at {_public_url(args.host, runtime.port)}" + (" (API key required)" if key else ""))
+        url = _bind_url(args.host, runtime.port)
+        print(f"Serving {path.stem} at {url}{_notes(args.host, key)}")
+        if not key and "no API key" in _notes(args.host, key):
+            print(f"WARNING: no API key: anyone who can reach {url} can use this model", file=sys.stderr)
         print("Press Ctrl-C to stop.", file=sys.stderr)
         sys.stdout.flush()
         while not ended.wait(0.5):
@@ -90,7 +103,53 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         runtime.stop()
 
 
-def _public_url(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+def _api_key(args: argparse.Namespace) -> str:
+    """The key clients must send ("" for none), from --api-key or the environment.
+
+    Raises:
+        c.UsageError: a non-loopback host without a key or --no-auth, or both a key and --no-auth.
+    """
+    from app.chat.runtime import is_loopback
+
+    key = (args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV, "")).strip()
+    if args.api_key is not None and not key:
+        raise c.UsageError("--api-key is empty: give a key, or --no-auth to serve without one")
+    if key and args.no_auth:
+        raise c.UsageError(f"--no-auth and an API key (--api-key or ${API_KEY_ENV}) contradict each other: give one")
+    if not key and not args.no_auth and not is_loopback(args.host):
+        raise c.UsageError(f"--host {args.host} lets other machines in: set a key in ${API_KEY_ENV} (or --api-key), "
+                           "or pass --no-auth to serve without one")  # fmt: skip
+    return key
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of --allow-origin, as browsers send it in Origin.
+
+    Raises:
+        c.UsageError: not an http(s) origin (a path, a query, no host, another scheme).
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query \
+            or parts.fragment or parts.username or parts.password:  # fmt: skip
+        raise c.UsageError(f"--allow-origin {url!r} is not a web origin: give scheme://host[:port], e.g. "
+                           "http://localhost:3000")  # fmt: skip
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _notes(host: str, key: str) -> str:
+    """ " (every interface; API key required)": what the banner adds to the address."""
+    from app.chat.runtime import is_loopback
+
+    notes = [] if is_loopback(host) else ["every interface" if host in ("0.0.0.0", "", "::") else "reachable from the network"]
+    if key or notes:
+        notes.append("API key required" if key else "no API key")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def _bind_url(host: str, port: int) -> str:
+    """Where it listens, as given (0.0.0.0 stays 0.0.0.0: the banner says what is exposed)."""
+    shown = host or "0.0.0.0"
     shown = f"[{shown}]" if ":" in shown else shown
     return f"http://{shown}:{port}/v1"
