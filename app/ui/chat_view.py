@@ -1,7 +1,8 @@
 """A conversation's transcript: messages rendered as Markdown, the assistant's thinking in a collapsible block.
 
-One QTextBrowser holds the whole conversation. Messages are rendered into its document with QTextCursor.insertMarkdown
-(code blocks come out monospace); each thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
+One SafeTextBrowser holds the whole conversation (it loads no resource: a model's answer is untrusted text). Messages are
+rendered into its document as the safe HTML of app.markdown (raw HTML shown as text, images as their address); each
+thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
 thinking text in and out. Folded by default. While an answer streams only the last message changes; the view re-renders
 at most as often as the page hands it text (batched to ~30 updates/s by the worker).
 """
@@ -13,10 +14,13 @@ import logging
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat, QTextFrameFormat
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFrameFormat
+from PySide6.QtWidgets import QWidget
 
 from app.chat.messages import AnswerStats, Role
+from app.markdown import to_html
+from app.ui.links import open_untrusted_link
+from app.ui.safe_text import SafeTextBrowser
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ def stats_line(stats: AnswerStats | None) -> str:
     return " · ".join(parts)
 
 
-class TranscriptView(QTextBrowser):
+class TranscriptView(SafeTextBrowser):
     """Shows a list of Bubbles; `set_bubbles` replaces them, `update_last` changes the streaming one.
 
     Signals:
@@ -87,8 +91,6 @@ class TranscriptView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("transcript")
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self._bubbles: list[Bubble] = []
         self._expanded: set[int] = set()
@@ -133,7 +135,6 @@ class TranscriptView(QTextBrowser):
             cursor.setPosition(self._stable_end)
             cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
-            start = cursor.position()
             if cut > len(self._stable_text):
                 _insert_markdown(cursor, content[len(self._stable_text) : cut])
                 self._stable_text, self._stable_end = content[:cut], cursor.position()
@@ -143,9 +144,7 @@ class TranscriptView(QTextBrowser):
             cursor.setPosition(self._last_start)
             cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
-            start = self._last_start
             self._render_bubble(cursor, bubble, first=len(self._bubbles) == 1)
-        _shade_code_blocks(self.document(), start=start)
         bar.setValue(bar.maximum() if follow else old)
 
     def is_expanded(self, key: int) -> bool:
@@ -166,6 +165,8 @@ class TranscriptView(QTextBrowser):
             except ValueError:
                 return
             self.set_expanded(key, key not in self._expanded)
+        else:  # a link in a message: the model wrote it
+            open_untrusted_link(url, self)
 
     # -- rendering -----------------------------------------------------------------------------------------------------
 
@@ -185,7 +186,6 @@ class TranscriptView(QTextBrowser):
         for i, bubble in enumerate(self._bubbles):
             self._last_start = cursor.position()
             self._render_bubble(cursor, bubble, first=i == 0)
-        _shade_code_blocks(doc)
         bar.setValue(bar.maximum() if follow else old)
 
     def _render_bubble(self, cursor: QTextCursor, bubble: Bubble, *, first: bool) -> None:
@@ -270,17 +270,6 @@ def stable_cut(text: str) -> int:
 
 
 def _insert_markdown(cursor: QTextCursor, text: str) -> None:
+    # A model's line breaks are meant (a poem, an address, steps): each one breaks the line.
     cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-    cursor.insertMarkdown(text.strip("\n"))
-
-
-def _shade_code_blocks(doc: QTextDocument, *, start: int = 0) -> None:
-    """Give fenced code blocks (monospace already, from the Markdown importer) from `start` on a light background."""
-    shade = QTextBlockFormat()
-    shade.setBackground(QColor("#f0f2f5"))
-    block = doc.findBlock(start)
-    while block.isValid():
-        fmt = block.blockFormat()
-        if fmt.hasProperty(QTextFormat.Property.BlockCodeFence) or fmt.hasProperty(QTextFormat.Property.BlockCodeLanguage):
-            QTextCursor(block).mergeBlockFormat(shade)
-        block = block.next()
+    cursor.insertHtml(to_html(text.strip("\n"), breaks=True))

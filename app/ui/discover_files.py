@@ -18,6 +18,7 @@ from app.hub.download_rows import Download, DownloadState
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.ui.advice_model import PLACEMENT_COLORS, TEXT_COLORS
 from app.ui.format import size_text
+from app.ui.safe_text import plain_tooltip
 from hardware.fit import FitReport, Placement
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class FilesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == FileColumn.SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(g, column, fit)
+            return plain_tooltip(self._tooltip(g, column, fit))  # the hub's file names are shown as written
         return None
 
     def _text(self, g: FileGroup, column: FileColumn, fit: FileFit | None) -> str:

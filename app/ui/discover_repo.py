@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,8 @@ from app.hub.results import RepoDetails, SearchResult
 from app.ui.discover_files import ACTION_ROLE, BEST_ROLE, GROUP_ROLE, FileColumn, FilesDelegate, FilesModel, fit_text
 from app.ui.discover_results import age_text, count_text
 from app.ui.format import params_text, size_text
+from app.ui.links import open_untrusted_link
+from app.ui.safe_text import SafeTextBrowser
 
 if TYPE_CHECKING:
     from app.hub.remote_fit import FileFit, Recommendation
@@ -80,9 +81,12 @@ class RepoView(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
+        for label in (self.title, self.meta, self.tags, self.message):  # the repository's own words: never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.advice = QGroupBox("Ready-made or self-made")
         self.recommendation = QLabel()
+        self.recommendation.setTextFormat(Qt.TextFormat.PlainText)
         self.recommendation.setWordWrap(True)
         self.quantizations = QListWidget()
         self.quantizations.setObjectName("quantizations")
@@ -146,9 +150,8 @@ class RepoView(QWidget):
         self.model.modelReset.connect(self._on_model_model_reset)
         self.model.dataChanged.connect(self._on_model_data_changed)
 
-        self.card = QTextBrowser()
+        self.card = SafeTextBrowser()  # the card is the repository owner's text: no HTML, nothing loaded
         self.card.setObjectName("model-card")
-        self.card.setOpenLinks(False)
         self.card.anchorClicked.connect(self._on_card_anchor_clicked)
 
         # A plain layout, not a splitter: it honours the wrapped labels' height for their width, so the files table
@@ -186,7 +189,7 @@ class RepoView(QWidget):
         self.advice.hide()
         self.best.hide()
         self.model.set_groups([])
-        self.card.setMarkdown("")
+        self.card.clear()
 
     def show_error(self, repo_id: str, message: str) -> None:
         self.stack.setCurrentIndex(1)
@@ -213,7 +216,7 @@ class RepoView(QWidget):
             self._self_quantize = None
         self.best.hide()
         self.model.set_groups(details.groups, pending=pending)
-        self.card.setMarkdown(details.card or "*This repository has no model card.*")
+        self.card.set_markdown(details.card or "*This repository has no model card.*")
         self.card.verticalScrollBar().setValue(0)
         self._fit_table()
 
@@ -357,13 +360,16 @@ class RepoView(QWidget):
         self.copy.setText("Copied")
 
     def _on_card_anchor_clicked(self, url: QUrl) -> None:
-        # Links to other repositories ("/bartowski/X-GGUF", "https://huggingface.co/Org/Model") open here; others outside.
+        # Links to other repositories ("/bartowski/X-GGUF", "https://huggingface.co/Org/Model") open here; web links
+        # outside after the user has seen the address; other schemes (file:, smb:, ms-settings:) never.
         text = url.toString()
         m = _HUB_LINK.match(text)
         if m and (url.isRelative() or url.host().endswith("huggingface.co")) and not text.startswith("./"):
             self.repo_requested.emit(m[1])
-        elif not url.isRelative():
-            QDesktopServices.openUrl(url)
+        elif url.isRelative() and self.details is not None:  # "LICENSE", "./docs/x.md": a file of this repository
+            open_untrusted_link(QUrl(f"https://huggingface.co/{self.details.repo_id}/blob/main/").resolved(url), self)
+        else:
+            open_untrusted_link(url, self)
 
 
 def _meta(downloads: int, likes: int, updated: object, n_params: int | None) -> str:

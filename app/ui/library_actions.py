@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
 
@@ -89,6 +90,7 @@ def confirm_delete(parent: QWidget, entry: CatalogEntry, models_dir: Path) -> bo
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Delete model")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file's metadata: never markup
     box.setText(f"Remove {entry.name} from the library?")
     where = "It is in the Modelwerk models folder; kept there, it is found again at the next scan." if inside else ""
     box.setInformativeText(f"{entry.path}\n{where}".strip())

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor
 from app.library.catalog import CatalogEntry
 from app.library.model import ModelFormat
 from app.ui.format import context_text, params_text, size_text
+from app.ui.safe_text import plain_tooltip
 from hardware.fit import FitReport, Placement
 
 Index = QModelIndex | QPersistentModelIndex
@@ -107,7 +108,7 @@ class LibraryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(_RIGHT.value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(entry, column)
+            return plain_tooltip(self._tooltip(entry, column))  # names and paths are shown as written
         return None
 
     # --- content -----------------------------------------------------------------------------------------------------

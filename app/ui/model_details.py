@@ -116,12 +116,14 @@ class ModelDetails(QScrollArea):
         self.title.setObjectName("heading")
         self.subtitle = QLabel()
         self.subtitle.setObjectName("muted")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # the file's metadata (architecture…): never markup
         self.subtitle.setWordWrap(True)
         self.path = _rich(QLabel())
         self.path.setObjectName("path")
         self.path.setTextInteractionFlags(self.path.textInteractionFlags() | _SELECTABLE)
         self.warning = QLabel()
         self.warning.setObjectName("error")
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
         self.warning.setWordWrap(True)
 
         self.context = context_combo(options.context)

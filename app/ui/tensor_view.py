@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from app.library.model import TensorGroup, TensorInfo
 from app.ui.format import size_text
+from app.ui.safe_text import plain_tooltip
 
 ROWS_SHOWN = 16
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -84,6 +85,6 @@ class TensorView(QTreeWidget):
             child = QTreeWidgetItem([short, shape, _bytes(t.n_bytes)])
             for col in (1, 2):
                 child.setTextAlignment(col, _RIGHT)
-            child.setToolTip(0, f"{t.name}: {t.type_name} {shape}, {t.n_bytes:,} bytes")
+            child.setToolTip(0, plain_tooltip(f"{t.name}: {t.type_name} {shape}, {t.n_bytes:,} bytes"))  # names: the file's
             item.addChild(child)
         self._fit_height()
