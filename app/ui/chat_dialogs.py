@@ -127,6 +127,7 @@ class EndpointDialog(QDialog):
         self.api_key.setPlaceholderText("optional")
         self.error = QLabel()
         self.error.setObjectName("error")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.hide()
         form = QFormLayout()
         form.addRow("Name", self.name)

@@ -125,6 +125,7 @@ class ConversationPane(QWidget):
         self.banner.setObjectName("chat-banner")
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
+        self.banner_text.setTextFormat(Qt.TextFormat.PlainText)  # server errors are outside text
         self.reload_button = QPushButton("Reload")
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.setContentsMargins(10, 6, 10, 6)

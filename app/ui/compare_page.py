@@ -64,6 +64,7 @@ class ComparePage(QWidget):
         self.side_labels = (QLabel(), QLabel())
         for label in self.side_labels:
             label.setObjectName("muted")
+            label.setTextFormat(Qt.TextFormat.PlainText)  # model names come from endpoints
         self.ask_button = QPushButton("Ask both")
         self.stop_button = QPushButton("Stop")
         self.views = (TranscriptView(), TranscriptView())

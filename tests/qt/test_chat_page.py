@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fixtures.tiny_gguf import write_tiny_gguf
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from pytestqt.qtbot import QtBot
 
 from app.chat.endpoints import Endpoints
@@ -480,3 +480,11 @@ def test_load_dialog_warns_before_loading_what_will_not_fit(qtbot: QtBot, gemma_
     dialog.context.setValue(32768)  # 576 MiB of KV cache more: it does not
     assert dialog.warning.isVisibleTo(dialog)
     assert "will probably not fit at 32,768 tokens of context" in dialog.warning.text()
+
+
+def test_a_servers_error_in_the_banner_is_shown_as_written(qtbot: QtBot, page: ChatPage) -> None:
+    """Error text from a runtime or endpoint is outside text: a tag in it is shown, never rendered (issue 13, item 2)."""
+    pane = page.new_chat(KEY)
+    pane.show_banner('HTTP 500: <img src="/dev/zero"> <b>bold</b>', reload=False)
+    assert pane.banner_text.textFormat() == Qt.TextFormat.PlainText
+    assert pane.banner_text.text() == 'HTTP 500: <img src="/dev/zero"> <b>bold</b>'
