@@ -2,7 +2,7 @@
 
 `modelwerk --run-module MODULE ARGS...` runs a module as `python -m MODULE ARGS...` would: a frozen bundle has no
 `python -m`, and the chat runtime and the quantization worker are child processes started that way
-(quantize/processes.py). Everything else is the normal command line: the GUI, a file to open, or a subcommand.
+(procs/launch.py). Everything else is the normal command line: the GUI, a file to open, or a subcommand.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import multiprocessing
 import runpy
 import sys
 
-from quantize.processes import RUN_MODULE_FLAG
+from procs.launch import RUN_MODULE_FLAG
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()

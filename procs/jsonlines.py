@@ -67,7 +67,7 @@ class Writer:
 
     def emit(self, kind: str, **fields: Any) -> None:
         """One event of any kind."""
-        line = json.dumps({"event": kind, **fields}, ensure_ascii=False)
+        line = json.dumps({"event": kind, **fields})  # ASCII: whatever encoding stdout has
         with self._lock:
             self._stream.write(line + "\n")
             self._stream.flush()

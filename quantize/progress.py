@@ -1,4 +1,4 @@
-"""The worker's side of the protocol: JSON lines on stdout, one event per line, and their parser for the runner.
+"""A job's events, on the protocol of `procs.jsonlines` (one JSON object per line on the worker's stdout):
 
     {"event": "progress", "stage": "quantize", "fraction": 0.42, "message": "[12/111] blk.3.attn_q.weight"}
     {"event": "log", "message": "..."}
@@ -10,11 +10,12 @@ Anything else on stdout (a library printing) is ignored by the parser; stderr go
 
 from __future__ import annotations
 
-import json
-import sys
-import threading
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
+
+from procs import jsonlines
+
+JOB_EVENTS = frozenset({"progress", "log", "done", "failed"})
 
 
 @dataclass(frozen=True)
@@ -29,46 +30,18 @@ class Event:
 
 
 def parse_event(line: str | bytes) -> Event | None:
-    """One stdout line -> an Event, or None when the line is not ours."""
-    try:
-        data = json.loads(line)
-    except ValueError:
+    """One stdout line -> a job Event, or None when the line is not one."""
+    e = jsonlines.parse(line, JOB_EVENTS)
+    if e is None:
         return None
-    if not isinstance(data, dict) or data.get("event") not in ("progress", "log", "done", "failed"):
-        return None
-    fraction = data.get("fraction")
-    return Event(
-        event=data["event"],
-        stage=str(data.get("stage") or ""),
-        fraction=None if fraction is None else min(1.0, max(0.0, float(fraction))),
-        message=str(data.get("message") or ""),
-        outputs=tuple(str(o) for o in data.get("outputs") or ()),
-        result=dict(data.get("result") or {}),
-        error=str(data.get("error") or ""),
-    )
+    outputs, result = e.fields.get("outputs"), e.fields.get("result")
+    return Event(event=e.kind, stage=e.stage, fraction=e.fraction, message=e.message, error=e.error,
+                 outputs=tuple(str(o) for o in outputs) if isinstance(outputs, list) else (),
+                 result=dict(result) if isinstance(result, dict) else {})  # fmt: skip
 
 
-class Reporter:
-    """Writes events for the runner. Thread-safe; a line is flushed as soon as it is written."""
-
-    def __init__(self, stream: IO[str] | None = None) -> None:
-        self._stream = stream if stream is not None else sys.stdout
-        self._lock = threading.Lock()
-
-    def _emit(self, data: dict[str, Any]) -> None:
-        line = json.dumps(data, ensure_ascii=False)
-        with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
-
-    def progress(self, stage: str, fraction: float | None, message: str = "") -> None:
-        self._emit({"event": "progress", "stage": stage, "fraction": fraction, "message": message})
-
-    def log(self, message: str) -> None:
-        self._emit({"event": "log", "message": message})
+class Reporter(jsonlines.Writer):
+    """Writes a job's events for the runner. Thread-safe; a line is flushed as soon as it is written."""
 
     def done(self, outputs: list[str], result: dict[str, Any] | None = None) -> None:
-        self._emit({"event": "done", "outputs": outputs, "result": result or {}})
-
-    def failed(self, error: str) -> None:
-        self._emit({"event": "failed", "error": error})
+        self.emit("done", outputs=outputs, result=result or {})

@@ -12,8 +12,6 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,48 +21,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quantize.processes import child_env, module_command
+from procs.launch import python_module
+from procs.supervisor import Child, Supervisor
 from quantize.progress import Event, parse_event
 from quantize.queue import Job, JobQueue, JobState, process_tag, remove_partial
 from quantize.spec import JobSpec, dumps
-from quantize.worker import WATCH_STDIN_ENV
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.2
-KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL; _signal_group kills there anyway
 PROGRESS_S = 0.1
 
 
 @dataclass
 class _Running:
     job: Job
-    proc: subprocess.Popen[bytes]
+    child: Child
     scratch: Path
     reader: threading.Thread | None = None
-    kill_at: float | None = None  # a cancel's deadline for SIGKILL
     cancelled: bool = False
     outputs: list[Path] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
     done: bool = False
-
-
-def describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            return f"the worker was killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"the worker was killed by signal {-code}"
-    return f"the worker exited with code {code}"
-
-
-def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        if os.name == "posix":
-            os.killpg(proc.pid, sig)
-        else:
-            proc.kill()  # Windows: terminate and kill are both TerminateProcess
 
 
 class JobRunner:
@@ -91,6 +70,7 @@ class JobRunner:
         self.only = None if only is None else frozenset(only)
         self._tag = process_tag(os.getpid())
         self._running: dict[int, _Running] = {}
+        self._workers = Supervisor()
         self._lock = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -115,9 +95,7 @@ class JobRunner:
             running = self._running.get(job_id)
             if running is not None and not running.cancelled:
                 running.cancelled = True
-                running.kill_at = time.monotonic() + self.grace_s
-                _signal_group(running.proc, signal.SIGTERM)
-                _close_quietly(running.proc.stdin)  # the worker's stdin watch also stops it
+                running.child.cancel(self.grace_s)  # also closes its stdin: the worker's watchdog stops it too
                 self._lock.notify_all()
                 return
         self.queue.cancel(job_id)  # queued: cancelled now; running in another process: that runner kills it
@@ -129,15 +107,7 @@ class JobRunner:
             self._stopping = True
             running = list(self._running.values())
             self._lock.notify_all()
-        for r in running:
-            _signal_group(r.proc, signal.SIGTERM)
-        deadline = time.monotonic() + self.grace_s
-        for r in running:
-            try:
-                r.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(r.proc, KILL)
-            _signal_group(r.proc, KILL)  # anything it started
+        self._workers.stop_all(self.grace_s)
         for r in running:
             if r.reader is not None:
                 r.reader.join(timeout=self.grace_s + 5)
@@ -190,16 +160,11 @@ class JobRunner:
     def _enforce_cancels(self) -> None:
         with self._lock:
             running = list(self._running.values())
-        now = time.monotonic()
         for r in running:
             if not r.cancelled:
                 with contextlib.suppress(Exception):
                     if self.queue.get(r.job.id).cancel_requested:  # cancelled from another process
                         self.cancel(r.job.id)
-            elif r.kill_at is not None and now >= r.kill_at and r.proc.poll() is None:
-                log.info("job %d: the worker ignored SIGTERM for %.1f s; killing it", r.job.id, self.grace_s)
-                _signal_group(r.proc, KILL)
-                r.kill_at = None
 
     def _start_jobs(self) -> None:
         while True:
@@ -215,46 +180,38 @@ class JobRunner:
         scratch = Path(tempfile.mkdtemp(prefix=f"mw-job-{job.id}-"))
         spec_file = scratch / "spec.json"
         spec_file.write_text(dumps(job.spec), encoding="utf-8")
-        env = child_env()  # the sources on PYTHONPATH, also for the toolchain's Python
-        env["TMPDIR"] = env["TEMP"] = env["TMP"] = str(scratch)
-        env[WATCH_STDIN_ENV] = "1"
-        env["PYTHONUNBUFFERED"] = "1"
-        kwargs: dict[str, Any] = {}
-        if os.name == "posix":
-            kwargs["start_new_session"] = True
-        else:
-            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         try:
             python = self.python_for(job.spec)
         except Exception as e:  # e.g. the toolchain a torch-based job needs is not installed
             shutil.rmtree(scratch, ignore_errors=True)
             self._finish(job, JobState.FAILED, error=str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
             return
-        cmd = [*module_command("quantize.worker", python), str(spec_file)]
+        # The sources on PYTHONPATH (also for the toolchain's Python), and the scratch folder as cwd and temp folder.
+        command = python_module("quantize.worker", [str(spec_file)], python=python, cwd=scratch, label="the worker",
+                                env={"TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch),
+                                     "PYTHONUNBUFFERED": "1"})  # fmt: skip
+        cmd = command.argv
         self.queue.append_log(job.id, f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {job.title}\n$ {' '.join(cmd)}")
         try:
-            with open(self.queue.log_path(job.id), "ab") as log_file:
-                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, cwd=scratch,
-                                        env=env, **kwargs)  # fmt: skip
+            child = self._workers.start(command, stderr=self.queue.log_path(job.id))
         except OSError as e:
             shutil.rmtree(scratch, ignore_errors=True)
             self._finish(job, JobState.FAILED, error=f"could not start the worker ({cmd[0]}): {e.strerror or e}")
             return
-        running = _Running(job=job, proc=proc, scratch=scratch)
+        running = _Running(job=job, child=child, scratch=scratch)
         running.reader = threading.Thread(target=self._read, args=(running,), name=f"job-{job.id}", daemon=True)
         with self._lock:
             self._running[job.id] = running
-        self.queue.set_worker(job.id, proc.pid)
+        self.queue.set_worker(job.id, child.pid)
         self._changed(job.id)
         running.reader.start()
 
     def _read(self, r: _Running) -> None:
         """Follow one worker until it exits, then settle its job's state."""
-        assert r.proc.stdout is not None
         job_id = r.job.id
         pending: Event | None = None  # the latest progress not yet written
         written_at, stage = 0.0, None
-        for raw in r.proc.stdout:
+        for raw in r.child.stdout_lines():
             event = parse_event(raw)
             if event is None:
                 text = raw.decode("utf-8", "replace").rstrip()
@@ -280,21 +237,19 @@ class JobRunner:
             self._changed(job_id)
         if pending is not None:
             self.queue.update_progress(job_id, stage=pending.stage, fraction=pending.fraction, message=pending.message)
-        r.proc.stdout.close()
-        code = r.proc.wait()
-        _signal_group(r.proc, KILL)  # anything the worker left behind in its group
-        _close_quietly(r.proc.stdin)
+        outcome = r.child.wait()  # also kills anything the worker left behind in its group
+        self._workers.forget(r.child)
         shutil.rmtree(r.scratch, ignore_errors=True)
         with self._lock:
             stopping = self._stopping
         if r.cancelled:
             state, error = JobState.CANCELLED, "cancelled"
-        elif stopping and not (r.done and code == 0):
+        elif stopping and not (r.done and outcome.returncode == 0):
             state, error = JobState.INTERRUPTED, "interrupted: Modelwerk closed while it ran"
-        elif r.done and code == 0:
+        elif r.done and outcome.returncode == 0:
             state, error = JobState.DONE, ""
         else:
-            state, error = JobState.FAILED, r.error or describe_exit(code)
+            state, error = JobState.FAILED, r.error or outcome.describe()
         if state is not JobState.DONE:
             remove_partial(r.job.spec)
             r.outputs = []
@@ -320,9 +275,3 @@ class JobRunner:
                 self.on_changed(job_id)
             except Exception:
                 log.exception("on_changed failed for job %d", job_id)
-
-
-def _close_quietly(stream: Any) -> None:
-    if stream is not None:
-        with contextlib.suppress(OSError, ValueError):
-            stream.close()

@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from procs.launch import source_root
 from quantize.pip_progress import PipProgress, redact_credentials
-from quantize.processes import source_root
 
 log = logging.getLogger(__name__)
 

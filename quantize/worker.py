@@ -16,12 +16,12 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from pathlib import Path
 from typing import IO, Any
 
+from procs import watchdog
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.spec import JobKind, JobSpec, SpecError, loads, partial_output
@@ -29,7 +29,6 @@ from quantize.spec import JobKind, JobSpec, SpecError, loads, partial_output
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_SPEC, EXIT_ORPHANED = 0, 1, 2, 3
-WATCH_STDIN_ENV = "MODELWERK_WORKER_WATCH_STDIN"
 
 DISPATCH: dict[JobKind, str] = {
     JobKind.QUANTIZE: "quantize.gguf_quantize",
@@ -94,22 +93,17 @@ def absolute_spec(spec: JobSpec) -> JobSpec:
     return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
 
 
-def _watch_stdin(spec: JobSpec) -> None:
-    """The runner holds our stdin open; end of file means it died (the app was killed) or cancels: stop, leave no partial
-    output."""
-    with contextlib.suppress(OSError, ValueError):
-        fd = sys.stdin.fileno()
-        while os.read(fd, 4096):  # the raw fd: a buffered read would hold a lock that blocks interpreter shutdown
-            pass
+def _orphaned(spec: JobSpec) -> None:
+    """The runner closed our stdin (it died, the app was killed, or it cancels): stop, leave no partial output. The
+    watchdog (procs.watchdog) then exits with ``EXIT_ORPHANED``."""
     if spec.kind in STOPS_ITSELF:
         os.kill(os.getpid(), signal.SIGTERM)  # the job stops its children and returns; the worker then exits
         time.sleep(STOP_GRACE_S)
-        os._exit(EXIT_ORPHANED)
+        return
     part = partial_output(spec)
     if part is not None:
         with contextlib.suppress(OSError):
             shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
-    os._exit(EXIT_ORPHANED)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         reporter.failed(f"cannot read the job spec {args[0]}: {one_line(e)}")
         return EXIT_BAD_SPEC
     spec = absolute_spec(spec)
-    if os.environ.get(WATCH_STDIN_ENV) == "1":
-        threading.Thread(target=_watch_stdin, args=(spec,), name="watch-stdin", daemon=True).start()
+    if watchdog.requested():
+        watchdog.watch_stdin(lambda: _orphaned(spec), exit_code=EXIT_ORPHANED)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     # A scratch folder of its own: libraries that write next to themselves (gptqmodel's ./logs) stay contained.
     scratch = Path(tempfile.mkdtemp(prefix="mw-worker-"))

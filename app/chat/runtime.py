@@ -1,31 +1,27 @@
 """Local runtimes: one child process per loaded model (app/chat/runtime_server.py), and the manager that owns them.
 
-A runtime binds 127.0.0.1 on a random port with a per-run key. Its process runs in its own process group (stop =
-terminate the group, then kill after a grace period) and exits by itself when the app's end of its stdin closes, so
-neither a closed nor a crashed app leaves a model in memory.
+A runtime binds 127.0.0.1 on a random port with a per-run key. Its process is a `procs.supervisor.Child`: it runs in its
+own process group (stop = terminate the group, then kill after a grace period) and exits by itself when the app's end of
+its stdin closes, so neither a closed nor a crashed app leaves a model in memory.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import enum
 import ipaddress
-import json
 import logging
-import os
 import secrets
-import signal
-import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from app.chat.client import ChatClient
 from app.chat.messages import ChatError, RuntimeCrashed
-from quantize.processes import child_env, module_command
+from procs import jsonlines
+from procs.launch import python_module
+from procs.supervisor import Child, Outcome
 
 if TYPE_CHECKING:
     from app.library.model import ModelInfo
@@ -36,7 +32,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "check_fit", "is_loopback"]
 
-STDERR_LINES = 50
 KEY_ENV = "MODELWERK_RUNTIME_KEY"
 """The environment variable that hands the per-run API key to the runtime process (app.chat.runtime_server)."""
 
@@ -111,19 +106,6 @@ class RuntimeState(enum.Enum):
     """It ended while loading (bad file, out of memory, ...)."""
 
 
-def describe_exit(code: int) -> str:
-    """ "the runtime exited with code -9 (killed)"."""
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        meaning = {"SIGKILL": "killed", "SIGTERM": "terminated", "SIGSEGV": "crashed", "SIGABRT": "aborted",
-                   "SIGILL": "illegal instruction", "SIGBUS": "crashed"}.get(name, name)  # fmt: skip
-        return f"the runtime exited with code {code} ({meaning})"
-    return f"the runtime exited with code {code}"
-
-
 class Runtime:
     """One model running in its own process. Create with `Runtime.launch`; thread-safe."""
 
@@ -142,13 +124,11 @@ class Runtime:
         self._changed = threading.Condition(self._lock)
         self._state = RuntimeState.STOPPED
         self._error = ""
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._child: Child | None = None
         self._port = 0
         self.n_ctx = 0
         self.key = ""
-        self._stopping = False
-        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
-        self._threads: list[threading.Thread] = []
+        self._watcher: threading.Thread | None = None
 
     @classmethod
     def launch(cls, model_path: Path, *, options: LoadOptions | None = None, name: str = "", host: str = "127.0.0.1",
@@ -182,8 +162,8 @@ class Runtime:
 
     @property
     def pid(self) -> int | None:
-        proc = self._proc
-        return proc.pid if proc is not None else None
+        child = self._child
+        return child.pid if child is not None else None
 
     @property
     def port(self) -> int:
@@ -258,117 +238,79 @@ class Runtime:
 
     # --- the process -----------------------------------------------------------------------------------------------
 
-    def _command(self) -> list[str]:
+    def _args(self) -> list[str]:
         o = self.options
-        cmd = [*module_command("app.chat.runtime_server"), "--model", str(self.model_path), "--name", self.name,
-               "--ctx", str(o.context), "--gpu-layers", "auto" if o.gpu_layers is None else str(o.gpu_layers),
-               "--kv-type", o.kv_type, "--host", self.host, "--port", str(self.requested_port), "--watch-stdin"]  # fmt: skip
+        args = ["--model", str(self.model_path), "--name", self.name,
+                "--ctx", str(o.context), "--gpu-layers", "auto" if o.gpu_layers is None else str(o.gpu_layers),
+                "--kv-type", o.kv_type, "--host", self.host, "--port", str(self.requested_port), "--watch-stdin"]  # fmt: skip
         if o.threads:
-            cmd += ["--threads", str(o.threads)]
+            args += ["--threads", str(o.threads)]
         if o.flash_attn:
-            cmd.append("--flash-attn")
+            args.append("--flash-attn")
         for origin in self.allow_origins:
-            cmd += ["--allow-origin", origin]
-        return cmd
+            args += ["--allow-origin", origin]
+        return args
 
     def _start(self) -> None:
         self.key = secrets.token_urlsafe(24) if self._fixed_key is None else self._fixed_key
-        env = child_env({KEY_ENV: self.key})  # the checkout on PYTHONPATH: `-m app...` imports it, installed or not
-        kwargs: dict[str, object] = {}
-        if os.name == "posix":
-            kwargs["start_new_session"] = True
-        else:
-            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        # The checkout on PYTHONPATH: `-m app...` imports it, installed or not.
+        command = python_module("app.chat.runtime_server", self._args(), env={KEY_ENV: self.key}, label="the runtime")
         with self._changed:
-            self._stopping = False
             self._port = 0
-            self._stderr.clear()
             self._state = RuntimeState.LOADING
             self._error = ""
             self._changed.notify_all()
         try:
-            proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env=env, **kwargs)  # type: ignore[call-overload]  # fmt: skip
+            child = Child.start(command)
         except OSError as e:
             self._set_state(RuntimeState.FAILED, f"could not start the runtime: {e}")
             return
-        self._proc = proc
+        self._child = child
         if self.on_state_changed is not None:
             self.on_state_changed(RuntimeState.LOADING)
-        assert proc.stdout is not None and proc.stderr is not None
-        err = threading.Thread(target=self._read_stderr, args=(proc.stderr,), name=f"runtime-err-{proc.pid}", daemon=True)
-        self._threads = [err, threading.Thread(target=self._watch, args=(proc, err), name=f"runtime-{proc.pid}", daemon=True)]
-        for t in self._threads:
-            t.start()
+        self._watcher = threading.Thread(target=self._watch, args=(child,), name=f"runtime-{child.pid}", daemon=True)
+        self._watcher.start()
 
-    def _read_stderr(self, stream: IO[bytes]) -> None:
-        with stream:
-            for raw in stream:
-                line = raw.decode("utf-8", "replace").rstrip()
-                if line:
-                    self._stderr.append(line)
-                    log.debug("runtime %s: %s", self.name, line)
-
-    def _watch(self, proc: subprocess.Popen[bytes], err: threading.Thread) -> None:
+    def _watch(self, child: Child) -> None:
         """Read the child's events until it exits; then say how it ended."""
         failure = ""
-        assert proc.stdout is not None
-        for raw in proc.stdout:  # ends when the process (and anything it started) is gone
-            try:
-                event = json.loads(raw)
-            except ValueError:
+        for raw in child.stdout_lines():  # ends when the process (and anything it started) is gone
+            event = jsonlines.parse(raw, ("ready", "failed"))
+            if event is None:
                 continue
-            if not isinstance(event, dict):
-                continue
-            if event.get("event") == "ready" and proc is self._proc:
-                self._port = int(event.get("port") or 0)
-                self.n_ctx = int(event.get("n_ctx") or 0)
+            if event.kind == "ready" and child is self._child:
+                self._port = _int(event.fields.get("port"))
+                self.n_ctx = _int(event.fields.get("n_ctx"))
                 self._set_state(RuntimeState.READY)
-            elif event.get("event") == "failed":
-                failure = str(event.get("error") or "")
-        proc.stdout.close()
-        code = proc.wait()
-        err.join(timeout=1)  # its last line may be the reason
-        if proc is not self._proc:  # a reload replaced it meanwhile
+            elif event.kind == "failed":
+                failure = event.error
+        outcome = child.wait()
+        if child is not self._child:  # a reload replaced it meanwhile
             return
-        if self._stopping:
+        if outcome.cancelled:
             self._set_state(RuntimeState.STOPPED)
             return
-        reason = failure or describe_exit(code)
-        if not failure and code > 0 and self._stderr:
-            reason = f"{reason}: {self._stderr[-1]}"
+        reason = failure or _reason(outcome)
         was_loading = self._state is RuntimeState.LOADING
         self._set_state(RuntimeState.FAILED if was_loading else RuntimeState.CRASHED, reason)
 
     def stop(self, grace_s: float = 3) -> None:
         """Stop the process: terminate its group, kill it after `grace_s`. Safe to call twice or after a crash."""
-        proc = self._proc
-        if proc is None:
+        child = self._child
+        if child is None:
             return
-        self._stopping = True
-        if proc.poll() is None:
-            _signal_group(proc, signal.SIGTERM)
-            try:
-                proc.wait(timeout=grace_s)
-            except subprocess.TimeoutExpired:
-                _signal_group(proc, signal.SIGKILL)
-                proc.wait()
-        _signal_group(proc, signal.SIGKILL)  # anything it started
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        for t in self._threads:
-            if t is not threading.current_thread():
-                t.join(timeout=grace_s)  # the watcher has said STOPPED before a reload can start anew
+        child.stop(grace_s)  # also kills anything it started
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout=grace_s)  # the watcher has said STOPPED before a reload can start anew
         if self._state in (RuntimeState.LOADING, RuntimeState.READY):
             self._set_state(RuntimeState.STOPPED)
 
     def terminate(self) -> None:
         """Ask the process to end without waiting (RuntimeManager.stop_all signals all of them first)."""
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            self._stopping = True
-            _signal_group(proc, signal.SIGTERM)
+        child = self._child
+        if child is not None:
+            child.terminate()
 
     def reload(self) -> None:
         """Stop (if running) and start a new process with the same options; returns at once (LOADING)."""
@@ -379,16 +321,17 @@ class Runtime:
         return f"Runtime({self.name!r}, state={self._state.value}, pid={self.pid}, port={self._port})"
 
 
-def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, sig)
-        elif sig == signal.SIGTERM:
-            proc.terminate()
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
+def _reason(outcome: Outcome) -> str:
+    """ "the runtime exited with code 1: <its last line on stderr>"."""
+    reason = outcome.describe()
+    if outcome.returncode > 0 and outcome.last_stderr:
+        reason = f"{reason}: {outcome.last_stderr}"
+    return reason
+
+
+def _int(value: object) -> int:
+    """An event's number field, 0 when it is missing or not a number."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 class RuntimeManager:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from app.chat.messages import ChatError
 from app.chat.runtime import KEY_ENV, is_loopback
 from app.chat.runtime_protocol import ApiError, Shape, gen_request, text_content
+from procs import jsonlines, watchdog
 
 if TYPE_CHECKING:
     from app.chat.runtime_model import GenRequest, GenResult, LoadedModel
@@ -448,10 +449,8 @@ class Handler(BaseHTTPRequestHandler):
 # --- the process ---------------------------------------------------------------------------------------------------------
 
 
-def emit(event: str, **fields: Any) -> None:
-    """One JSON line on stdout for the parent."""
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+emit = jsonlines.Writer().emit
+"""One event (a JSON line on stdout) for the parent: loading, failed, ready."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -469,17 +468,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="a web origin (scheme://host[:port]) whose pages may call this server; repeatable")  # fmt: skip
     p.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes (the parent went away)")
     return p.parse_args(argv)
-
-
-def _watch_stdin() -> None:
-    """Exit when the parent's end of our stdin closes: a crashed app leaves no runtime behind."""
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    except (OSError, ValueError):
-        pass
-    log.info("parent went away: exiting")
-    os._exit(0)
 
 
 def _gpu_layers(args: argparse.Namespace) -> int:
@@ -516,8 +504,8 @@ def serve(args: argparse.Namespace) -> int:
     """Load, bind, announce, serve until killed."""
     from app.chat.runtime_model import LoadedModel
 
-    if args.watch_stdin:
-        threading.Thread(target=_watch_stdin, name="watch-stdin", daemon=True).start()
+    if args.watch_stdin or watchdog.requested():
+        watchdog.watch_stdin()  # a crashed app leaves no runtime behind
     name = args.name or args.model.name
     emit("loading", model=name, path=str(args.model))
     try:

@@ -191,10 +191,10 @@ def test_kill_9_is_crashed_with_a_clear_error_and_reload_brings_it_back(tiny: Ru
 
 
 def test_the_runtime_exits_when_the_app_goes_away(tiny: Runtime) -> None:
-    proc = tiny._proc
-    assert proc is not None and proc.stdin is not None
-    proc.stdin.close()  # what the OS does when the app dies
-    assert proc.wait(30) == 0
+    child = tiny._child
+    assert child is not None
+    child.close_stdin()  # what the OS does when the app dies
+    assert child.wait(30).returncode == 0
     wait_state(tiny, RuntimeState.CRASHED)
     with pytest.raises(RuntimeCrashed, match="code 0"):
         tiny.wait_ready(10)

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from app.jobs import python_for, register_output
+from procs import watchdog
 from quantize.progress import parse_event
 from quantize.queue import TOOLCHAIN_TITLE, JobQueue, JobState
 from quantize.runner import JobRunner
 from quantize.spec import ToolchainSpec, dumps
 from quantize.toolchain import STAMP_NAME, Toolchain, ToolchainError
-from quantize.worker import WATCH_STDIN_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 60
@@ -102,7 +102,7 @@ def test_a_worker_whose_runner_died_stops_the_install_it_started(tmp_path: Path,
     """The end of stdin (the app was killed) makes an install worker stop its venv or pip, say so, and exit."""
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(dumps(ToolchainSpec(output=tmp_path / "toolchain")), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", **{WATCH_STDIN_ENV: "1"})
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", **{watchdog.ENV: "1"})
     proc = subprocess.Popen([sys.executable, "-m", "quantize.worker", str(spec_file)], cwd=tmp_path, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip

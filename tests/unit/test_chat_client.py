@@ -13,7 +13,7 @@ import pytest
 
 from app.chat.client import ChatClient, Delta
 from app.chat.messages import PRESETS, ChatError, RuntimeUnavailable, Sampling
-from app.chat.runtime import LoadOptions, auto_gpu_layers, check_fit, describe_exit
+from app.chat.runtime import LoadOptions, auto_gpu_layers, check_fit
 from app.chat.runtime_model import GenResult, split_stop
 
 GREEDY = PRESETS["Greedy"]
@@ -278,11 +278,6 @@ def test_split_stop(pending: str, stops: tuple[str, ...], expected: tuple[str, s
 def test_timings_like_llama_cpp_server() -> None:
     t = GenResult(prompt_tokens=10, completion_tokens=11, finish_reason="stop", prompt_s=0.5, predicted_s=2.0).timings()
     assert t == {"prompt_n": 10, "prompt_ms": 500.0, "predicted_n": 11, "predicted_ms": 2000.0, "predicted_per_second": 5.0}
-
-
-def test_describe_exit() -> None:
-    assert describe_exit(-9) == "the runtime exited with code -9 (killed)"
-    assert describe_exit(1) == "the runtime exited with code 1"
 
 
 def test_fit_helpers() -> None:
