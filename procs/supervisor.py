@@ -199,14 +199,15 @@ class Child:
                 self._proc.stdin.close()
 
     def terminate(self) -> None:
-        """Ask it to end (SIGTERM to the group) without waiting."""
-        self._stop_requested = True
+        """Ask it to end (SIGTERM to the group) without waiting. One that already ended by itself stays not cancelled."""
         if self._proc.poll() is None:
+            self._stop_requested = True
             self.signal_group(signal.SIGTERM)
 
     def kill(self) -> None:
         """Kill its whole group now."""
-        self._stop_requested = True
+        if self._proc.poll() is None:
+            self._stop_requested = True
         self.signal_group(KILL)
 
     def cancel(self, grace_s: float) -> None:

@@ -242,3 +242,12 @@ def test_a_killed_child_is_not_cancelled_but_crashed() -> None:
         subprocess.run(["taskkill", "/F", "/PID", str(child.pid)], check=False)
     outcome = child.wait(10)
     assert outcome.crashed and outcome.describe().endswith("(killed)")
+
+
+def test_a_late_stop_does_not_turn_an_exit_into_a_cancel() -> None:
+    child = Child.start(_python("import sys; sys.exit(4)"))
+    deadline = time.monotonic() + 10
+    while child.running() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    outcome = child.stop(1)
+    assert outcome.returncode == 4 and not outcome.cancelled
