@@ -147,6 +147,10 @@ class ChatTurn:
             answer = self.engine.answer(self.history, mode=self.mode, sampling=self.sampling,
                                         thinking_budget=self.thinking_budget, strategy=self.strategy, on_piece=on_piece,
                                         cancel=self.cancel)  # fmt: skip
+        except KeyboardInterrupt:  # Ctrl+C in `modelwerk chat`: keep what was said, as a stop would
+            thinking, content = self.text()
+            self._finish(content, thinking, None, MessageState.CANCELLED)
+            raise
         except Exception as e:
             thinking, content = self.text()
             self._finish(content, thinking, None, MessageState.ERROR, error=one_line(e))
