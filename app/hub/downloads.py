@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from app.events import Event
 from app.hub.download import DownloadSpec, download_file
 from app.hub.download_rows import (
     FINISHED,
@@ -106,7 +107,10 @@ class DownloadQueue:
         self._catalog = catalog
         self._models_dir = Path(models_dir)
         self._parallel = _clamp(parallel)
-        self._on_change = on_change
+        self.changed: Event[[Download]] = Event("DownloadQueue.changed")
+        """A download's row changed (state, progress); emitted on worker threads and the caller's thread."""
+        if on_change is not None:
+            self.changed.connect(on_change)
         self._retries, self._backoff_s, self._timeout_s = retries, backoff_s, timeout_s
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -391,12 +395,7 @@ class DownloadQueue:
         return changed
 
     def _emit(self, d: Download) -> None:
-        if self._on_change is None:
-            return
-        try:
-            self._on_change(d)
-        except Exception:
-            log.exception("on_change failed for download %d", d.id)
+        self.changed.emit(d)
 
 
 def _clamp(n: int) -> int:

@@ -33,7 +33,6 @@ from app.ui.chat_backends import ChatBackends
 from app.ui.chat_page import ChatPage
 from app.ui.compare_page import ComparePage
 from app.ui.discover_page import DiscoverPage
-from app.ui.downloads_model import QueueBridge
 from app.ui.hardware_page import HardwarePage
 from app.ui.jobs_page import JobsPage
 from app.ui.library_page import LibraryPage
@@ -89,13 +88,12 @@ class MainWindow(QMainWindow):
         self.catalog = Catalog(self.store)
         # The hub client and the download queue import no HTTP library until they are used (startup time).
         self.hub: HubClient = hf_client(settings)
-        self.download_bridge = QueueBridge(self)
         self.download_queue = DownloadQueue(
             self.store, client=self.hub, catalog=self.catalog, models_dir=settings.models_dir,
-            parallel=settings.parallel_downloads, on_change=self.download_bridge.report,
+            parallel=settings.parallel_downloads,
         )  # fmt: skip
         self.discover_page = DiscoverPage(
-            self.hub, queue=self.download_queue, bridge=self.download_bridge, store=self.store, catalog=self.catalog,
+            self.hub, queue=self.download_queue, store=self.store, catalog=self.catalog,
             models_dir=settings.models_dir, parallel=settings.parallel_downloads,
         )  # fmt: skip
         self.add_page(self.discover_page, "discover")
