@@ -198,6 +198,12 @@ class DownloadQueue:
         with self._lock:
             self._changed.notify_all()
 
+    def active_paths(self) -> list[Path]:
+        """What the running downloads register in the Library once their files are in (a worker is listed from before
+        its thread starts until it has registered): the folder watch leaves these paths to them."""
+        with self._lock:
+            return [worker.download.model_path for worker in self._workers.values()]
+
     def follow_ups(self) -> list[Download]:
         """Downloads in the Library whose ``then_quantize`` recipe is still to be queued: the app queues it, then calls
         ``follow_up_queued``. Kept in the database, so one that finished while no app was running (``modelwerk pull``),

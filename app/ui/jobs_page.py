@@ -284,6 +284,11 @@ class JobsPage(QWidget):
         self.notified.emit(title, text)
 
     # --- queue calls in the pool -------------------------------------------------------------------------------------
+    def submit(self, fn: Callable[[], Any], *, what: str) -> None:
+        """Run `fn` (work on the queue, e.g. the Workbench's) in the pool, then show the queue as it is; a failure is a
+        status message."""
+        self._call(fn, what=what)
+
     def _call(self, fn: Callable[[], Any], *, what: str) -> None:
         queue = self.queue
 
