@@ -10,12 +10,16 @@ import contextlib
 import logging
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from app import paths
-from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
+from app.events import Event
+from app.library.catalog import Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
-from quantize.queue import RETRYABLE, Job, JobQueue, JobQueueError, JobState
+from app.library.scan import Claims
+from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
+from quantize.runner import JobRunner
 from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
 from quantize.types import GGUF_TYPES, gguf_type
 
@@ -244,11 +248,109 @@ def register_output(
         if not output.exists():
             continue
         result = import_model(output, catalog, models_dir, mode=ImportMode.IN_PLACE, source=source)
-        found = result.duplicate_of
-        if found is not None and found.path == output.resolve() and found.source == SOURCE_FOUND:
-            catalog.set_source(found.id, source)  # the Library's folder watch saw the new file first: keep the lineage
-            result = ImportResult(result.source_path, catalog.get(found.id))
         if result.error:
             log.warning("could not register %s in the Library: %s", output, result.error)
         results.append(result)
     return results
+
+
+def claimed_outputs(spec: JobSpec) -> list[Path]:
+    """The paths a running job writes and then registers in the Library itself (none for the toolchain install)."""
+    return [] if isinstance(spec, ToolchainSpec) else [spec.output]
+
+
+class JobService:
+    """The job queue, its runner, and what a finished job becomes: outputs in the Library (with their lineage) or an
+    evaluation in the results. No Qt: the runner's callbacks become events, emitted on the runner's threads.
+
+    A job's outputs are claimed (``claims``) from just before its worker starts until they are registered, so the
+    Library's folder watch never registers them first as merely found in the models folder.
+
+    Events:
+        changed(job): a job's row changed (read on the runner thread, so listeners get a ready snapshot).
+        removed(job_id): a job that changed is no longer in the queue.
+        finished(job, errors): a job ended (done, failed or cancelled) and its outputs are registered; ``errors``:
+            one line per output the Library refused.
+    """
+
+    def __init__(
+        self, queue: JobQueue, *, catalog: Catalog | None, models_dir: Path,
+        python_for: Callable[[JobSpec], list[str]] | None = None, results_db: Path | None = None,
+        claims: Claims | None = None,
+    ) -> None:  # fmt: skip
+        self.queue = queue
+        self.catalog = catalog
+        self.models_dir = models_dir
+        self.results_db = results_db or queue.db_path
+        self.claims = claims if claims is not None else Claims()
+        self.changed: Event[[Job]] = Event("jobs.changed")
+        self.removed: Event[[int]] = Event("jobs.removed")
+        self.finished: Event[[Job, list[str]]] = Event("jobs.finished")
+        self._python_for = python_for
+        self.runner = JobRunner(queue, python_for=self._claim_and_choose_python, on_changed=self._on_changed,
+                                on_finished=self._on_finished)  # fmt: skip
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self.runner.start()
+
+    def stop(self) -> None:
+        """Running workers stop (their jobs become interrupted and can be retried)."""
+        if self._started:
+            self._started = False
+            self.runner.stop()
+
+    def wake(self) -> None:
+        self.runner.wake()
+
+    def add_specs(self, specs: list[JobSpec], *, evaluate: bool = False) -> list[Job]:
+        """Queue these jobs and wake the runner; ``evaluate``: each quantization is then measured against its source."""
+        jobs = []
+        for spec in specs:
+            jobs.append(self.queue.add(spec))
+            if evaluate and isinstance(spec, QuantizeSpec):
+                jobs.append(queue_evaluation(self.queue, spec, after=jobs[-1].id))
+        self.runner.wake()
+        return jobs
+
+    def add_recipe(self, source: Path, types: list[str], *, out_dir: Path | None = None, evaluate: bool = True,
+                   trust_remote_code: bool = False) -> list[Job]:  # fmt: skip
+        """``queue_recipe`` into the models folder (or ``out_dir``), then wake the runner.
+
+        Raises:
+            SpecError: an unknown type (nothing queued).
+        """
+        jobs = queue_recipe(self.queue, source, types, out_dir=out_dir or self.models_dir, evaluate=evaluate,
+                            trust_remote_code=trust_remote_code)  # fmt: skip
+        self.runner.wake()
+        return jobs
+
+    def _claim_and_choose_python(self, spec: JobSpec) -> list[str]:
+        """Called by the runner just before it starts a job's worker: the outputs are claimed first."""
+        self.claims.claim(claimed_outputs(spec))
+        return (self._python_for or python_for)(spec)
+
+    def _on_changed(self, job_id: int) -> None:
+        try:
+            job = self.queue.get(job_id)
+        except JobNotFound:
+            self.removed.emit(job_id)
+            return
+        if job.state is JobState.INTERRUPTED:  # the runner stopped it: no finished call follows
+            self.claims.release(claimed_outputs(job.spec))
+        self.changed.emit(job)
+
+    def _on_finished(self, job: Job) -> None:
+        errors: list[str] = []
+        try:
+            if job.state is JobState.DONE:
+                results = register_output(job, self.catalog, self.models_dir, results_db=self.results_db)
+                errors = [r.error for r in results if r.error]
+        except Exception:
+            log.exception("could not register the outputs of job %d", job.id)
+            errors = [f"job {job.id}: registering its outputs failed (see the log)"]
+        finally:
+            self.claims.release(claimed_outputs(job.spec))
+        self.finished.emit(job, errors)

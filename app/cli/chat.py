@@ -1,4 +1,8 @@
-"""`modelwerk chat`: load a model in a runtime, answer one prompt, stop the runtime."""
+"""`modelwerk chat`: load a model in a runtime, answer one prompt, stop the runtime.
+
+The turn is saved like the Chat page saves it (app.chat.turn): a new conversation with the model (a file not in the
+Library yet is registered where it is), so it is listed in the Chat page afterwards. `--no-history` keeps nothing.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--temperature", type=float, default=0.7)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--ctx", type=int, default=4096, help="context length (default 4096)")
-    p.add_argument("--json", action="store_true", help="print {answer, thinking, stats} as JSON")
+    p.add_argument("--json", action="store_true", help="print {answer, thinking, stats, conversation} as JSON")
+    p.add_argument("--no-history", action="store_true", help="do not save the conversation (nor register the model file)")
     return {"chat": _cmd_chat}
 
 
@@ -33,9 +38,12 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from app.chat.messages import Message, ReasoningMode, Role, Sampling
     from app.chat.reasoning import detect
     from app.chat.runtime import LoadOptions, Runtime
+    from app.chat.sessions import local_model_key
     from app.chat.templates import template_for
+    from app.chat.turn import ChatTurn
     from app.cli.serve import resolve_model
     from app.library.gguf_info import inspect_gguf
+    from app.workbench import Workbench
 
     if args.max_tokens < 1:
         raise c.UsageError("--max-tokens must be at least 1")
@@ -44,20 +52,32 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     sampling = Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
     if args.temperature == 0:
         sampling = dataclasses.replace(sampling, top_k=1, top_p=1.0, min_p=0.0)
-    messages = ([Message(Role.SYSTEM, args.system)] if args.system else []) + [Message(Role.USER, args.prompt)]
-    runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx), name=path.name)
-    try:
-        runtime.wait_ready(timeout_s=300)
-        engine = ChatEngine(runtime.client(), template=template, support=detect(template))
-        answer = engine.answer(messages, mode=ReasoningMode(args.reasoning), sampling=sampling)
-    except KeyboardInterrupt:
-        print("modelwerk chat: interrupted", file=sys.stderr)
-        return INTERRUPTED
-    finally:
-        runtime.stop()
+    mode = ReasoningMode(args.reasoning)
+    with Workbench() as bench:
+        conversation_id: int | None = None
+        if not args.no_history:
+            entry = bench.library_model(path)
+            conversation_id = bench.conversations.create(local_model_key(entry.id), system_prompt=args.system,
+                                                         sampling=sampling, reasoning=mode).id  # fmt: skip
+        runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx), name=path.name)
+        try:
+            runtime.wait_ready(timeout_s=300)
+            engine = ChatEngine(runtime.client(), template=template, support=detect(template))
+            if conversation_id is None:
+                messages = [Message(Role.SYSTEM, args.system)] if args.system else []
+                turn = ChatTurn(engine, [*messages, Message(Role.USER, args.prompt)], mode=mode, sampling=sampling)
+            else:
+                turn = ChatTurn.ask(bench.conversations, conversation_id, args.prompt, engine, mode=mode, sampling=sampling)
+            answer = turn.run()
+        except KeyboardInterrupt:
+            print("modelwerk chat: interrupted", file=sys.stderr)
+            return INTERRUPTED
+        finally:
+            runtime.stop()
     if args.json:
         c.print_json({"answer": answer.content, "thinking": answer.thinking, "stats": dataclasses.asdict(answer.stats),
-                      "template": template.source, "base_model": template.base_model})  # fmt: skip
+                      "template": template.source, "base_model": template.base_model,
+                      "conversation": conversation_id})  # fmt: skip
     else:
         if answer.thinking:
             print(f"[thinking]\n{answer.thinking}\n[/thinking]\n")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from app.events import Event
 from app.hub.download import DownloadSpec, download_file
 from app.hub.download_rows import (
     FINISHED,
@@ -106,7 +107,10 @@ class DownloadQueue:
         self._catalog = catalog
         self._models_dir = Path(models_dir)
         self._parallel = _clamp(parallel)
-        self._on_change = on_change
+        self.changed: Event[[Download]] = Event("DownloadQueue.changed")
+        """A download's row changed (state, progress); emitted on worker threads and the caller's thread."""
+        if on_change is not None:
+            self.changed.connect(on_change)
         self._retries, self._backoff_s, self._timeout_s = retries, backoff_s, timeout_s
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -193,6 +197,12 @@ class DownloadQueue:
         self._rows.delete(download_id)
         with self._lock:
             self._changed.notify_all()
+
+    def active_paths(self) -> list[Path]:
+        """What the running downloads register in the Library once their files are in (a worker is listed from before
+        its thread starts until it has registered): the folder watch leaves these paths to them."""
+        with self._lock:
+            return [worker.download.model_path for worker in self._workers.values()]
 
     def follow_ups(self) -> list[Download]:
         """Downloads in the Library whose ``then_quantize`` recipe is still to be queued: the app queues it, then calls
@@ -391,12 +401,7 @@ class DownloadQueue:
         return changed
 
     def _emit(self, d: Download) -> None:
-        if self._on_change is None:
-            return
-        try:
-            self._on_change(d)
-        except Exception:
-            log.exception("on_change failed for download %d", d.id)
+        self.changed.emit(d)
 
 
 def _clamp(n: int) -> int:

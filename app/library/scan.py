@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +35,32 @@ class ScanResult:
     """Paths in the folder that look like models but cannot be read, with the reason."""
 
 
+class Claims:
+    """Paths that running work (a job, a download) will register in the Library itself, with its lineage: the folder
+    watch passes over them (``scan_folder(..., skip=claims.paths())``) until the work has registered them and released
+    them. A path may be claimed more than once (a count); thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[Path] = Counter()
+
+    def claim(self, paths: Iterable[Path]) -> None:
+        with self._lock:
+            self._counts.update(absolute(p) for p in paths)
+
+    def release(self, paths: Iterable[Path]) -> None:
+        with self._lock:
+            for path in (absolute(p) for p in paths):
+                if self._counts[path] > 1:
+                    self._counts[path] -= 1
+                else:
+                    self._counts.pop(path, None)
+
+    def paths(self) -> frozenset[Path]:
+        with self._lock:
+            return frozenset(self._counts)
+
+
 def candidates(models_dir: Path) -> list[Path]:
     """Model files directly in ``models_dir`` and model folders one level down (by name, nothing opened)."""
     from app.library.inspect import is_model_path
@@ -50,10 +79,11 @@ def candidates(models_dir: Path) -> list[Path]:
     return found
 
 
-def scan_folder(models_dir: Path, catalog: Catalog) -> ScanResult:
+def scan_folder(models_dir: Path, catalog: Catalog, *, skip: Collection[Path] = ()) -> ScanResult:
     """Register new models in ``models_dir``, re-read changed ones, and mark entries missing or back.
 
-    Every catalog entry is checked for its files, including models imported in place elsewhere.
+    Every catalog entry is checked for its files, including models imported in place elsewhere. ``skip``: absolute
+    paths that running work registers itself (``Claims``): neither registered as found nor marked missing here.
 
     Raises:
         OSError: the models folder exists but cannot be listed.
@@ -67,7 +97,10 @@ def scan_folder(models_dir: Path, catalog: Catalog) -> ScanResult:
     errors: list[tuple[Path, str]] = []
     seen: set[int] = set()
 
+    claimed = {absolute(p) for p in skip}
     for path in candidates(models_dir):
+        if absolute(path) in claimed:
+            continue
         entry = catalog.by_path(path)
         if entry is not None:
             seen.add(entry.id)
@@ -97,7 +130,7 @@ def scan_folder(models_dir: Path, catalog: Catalog) -> ScanResult:
             returned.append(fresh)
 
     for entry in catalog.entries():
-        if entry.id in seen:
+        if entry.id in seen or absolute(entry.path) in claimed:
             continue
         present = _present(entry)
         if entry.missing == (not present):

@@ -1,9 +1,9 @@
 """One conversation in a tab: settings row, transcript, crash banner, input and the buttons under it.
 
-Sending saves the user message, starts a streaming assistant message in the store, and runs the engine in an AnswerJob
-(a pool thread). Stop sets the job's cancel event; the engine closes the stream within a token and the answer is saved
-as 'cancelled' with what it had. A runtime that dies mid-answer leaves the partial answer saved as 'error'; the banner
-says what happened and offers Reload; the history stays.
+Sending runs a `ChatTurn` (app.chat.turn: it saves the user message, the streaming assistant message and its final
+state) in an AnswerJob (a pool thread). Stop sets the turn's cancel event; the engine closes the stream within a token
+and the answer is saved as 'cancelled' with what it had. A runtime that dies mid-answer leaves the partial answer saved
+as 'error'; the banner says what happened and offers Reload; the history stays.
 """
 
 from __future__ import annotations
@@ -30,15 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat import export
+from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
+from app.chat.turn import ChatTurn
 from app.ui.chat_backends import ChatBackends
 from app.ui.chat_sampling import SamplingControls
 from app.ui.chat_thinking import ThinkingControls
 from app.ui.chat_view import Bubble, TranscriptView
-from app.ui.chat_worker import AnswerJob, AnswerRequest
+from app.ui.chat_worker import AnswerJob
 from app.ui.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
@@ -249,13 +251,12 @@ class ConversationPane(QWidget):
             self._refused(e)
             return
         if self._editing is not None:
-            self.sessions.set_content(self._editing, text)
-            self.sessions.truncate_after(self._editing)
+            turn = ChatTurn.resend(self.sessions, self._editing, text, engine, **self._turn_options())
             self._editing = None
         else:
-            self.sessions.add_message(self.conversation.id, Role.USER, text)
+            turn = ChatTurn.ask(self.sessions, self.conversation.id, text, engine, **self._turn_options())
         self.input.clear()
-        self._answer(engine)
+        self._answer(turn)
 
     def regenerate(self) -> None:
         """Answer the last user message again (the last answer is replaced)."""
@@ -269,8 +270,7 @@ class ConversationPane(QWidget):
         except ChatError as e:
             self._refused(e)
             return
-        self.sessions.truncate_after(users[-1].id)
-        self._answer(engine)
+        self._answer(ChatTurn.regenerate(self.sessions, users[-1].id, engine, **self._turn_options()))
 
     def edit_last(self) -> None:
         """Put the last user message into the input box; sending replaces it and everything after it."""
@@ -293,17 +293,14 @@ class ConversationPane(QWidget):
         """Stop a running answer (closing the tab or the window); it is saved as cancelled when it returns."""
         self.stop()
 
-    def _answer(self, engine: object) -> None:
-        from app.chat.engine import ChatEngine
-
-        assert isinstance(engine, ChatEngine)
-        self.banner.hide()
-        message_id = self.sessions.begin_streaming(self.conversation.id)
-        history = self.sessions.history(self.conversation.id)
+    def _turn_options(self) -> dict[str, object]:
         budget, strategy = self.thinking_controls.values()
-        request = AnswerRequest(engine, history, self.mode(), self.sampling(), thinking_budget=budget, strategy=strategy,
-                                message_id=message_id)  # fmt: skip
-        job = AnswerJob(request, tasks=self.tasks, sessions=self.sessions, parent=self)
+        return {"mode": self.mode(), "sampling": self.sampling(), "thinking_budget": budget, "strategy": strategy}
+
+    def _answer(self, turn: ChatTurn) -> None:
+        assert isinstance(turn.engine, ChatEngine)
+        self.banner.hide()
+        job = AnswerJob(turn, tasks=self.tasks, parent=self)
         job.progress.connect(self._on_job_progress)
         job.done.connect(self._on_job_done)
         job.failed.connect(self._on_job_failed)
@@ -315,31 +312,25 @@ class ConversationPane(QWidget):
     def _on_job_progress(self, thinking: str, content: str) -> None:
         self.view.update_last(content=content, thinking=thinking)
 
-    def _on_job_done(self, answer: Answer) -> None:
+    def _on_job_done(self, _answer: Answer) -> None:
         job, self.job = self.job, None
-        if job is None or job.request.message_id is None:
+        if job is None:
             return
-        cancelled = answer.stats.finish_reason == "cancelled"
-        state = MessageState.CANCELLED if cancelled else MessageState.DONE
-        self._finish(job.request.message_id, answer.content, answer.thinking, answer.stats, state)
         job.deleteLater()
+        self._finished()
 
-    def _on_job_failed(self, message: str, thinking: str, content: str) -> None:
+    def _on_job_failed(self, message: str, _thinking: str, _content: str) -> None:
         job, self.job = self.job, None
-        if job is None or job.request.message_id is None:
+        if job is None:
             return
-        self._finish(job.request.message_id, content, thinking, None, MessageState.ERROR, error=message)
         job.deleteLater()
+        self._finished()
         self.refresh_model()
         if not self.banner.isVisible():
             self.show_banner(message, reload=False)
 
-    def _finish(self, message_id: int, content: str, thinking: str, stats: object, state: MessageState, *,
-                error: str = "") -> None:  # fmt: skip
-        try:
-            self.sessions.finish_message(message_id, content, thinking, stats, state, error=error)  # type: ignore[arg-type]
-        except ChatError as e:  # the conversation was deleted meanwhile
-            log.info("answer not saved: %s", e)
+    def _finished(self) -> None:
+        """The turn has saved its answer (done, cancelled or error): show what the store holds."""
         self.reload_messages()
         self.changed.emit()
 

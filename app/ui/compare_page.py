@@ -30,10 +30,11 @@ from app.chat.elo import Winner, leaderboard, record_vote
 from app.chat.messages import PRESETS, Answer, ChatError, Message, ReasoningMode, Role
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import endpoint_model_key
+from app.chat.turn import ChatTurn
 from app.store import Store
 from app.ui.chat_backends import ChatBackends
 from app.ui.chat_view import Bubble, TranscriptView
-from app.ui.chat_worker import AnswerJob, AnswerRequest
+from app.ui.chat_worker import AnswerJob
 from app.ui.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
@@ -172,8 +173,8 @@ class ComparePage(QWidget):
         self.note.setText("")
         for i, engine in enumerate(engines):
             self.views[i].set_bubbles([Bubble(-1, Role.USER, text), Bubble(-2, Role.ASSISTANT, "", streaming=True)])
-            request = AnswerRequest(engine, [Message(Role.USER, text)], ReasoningMode.OFF, PRESETS["Balanced"])
-            job = AnswerJob(request, tasks=self.tasks, sessions=None, parent=self)
+            turn = ChatTurn(engine, [Message(Role.USER, text)], mode=ReasoningMode.OFF, sampling=PRESETS["Balanced"])
+            job = AnswerJob(turn, tasks=self.tasks, parent=self)
             job.progress.connect(lambda thinking, content, v=self.views[i]: v.update_last(content=content, thinking=thinking))
             job.done.connect(lambda answer, i=i: self._on_done(i, answer))
             job.failed.connect(lambda message, thinking, content, i=i: self._on_failed(i, message, content))

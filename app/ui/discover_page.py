@@ -34,7 +34,6 @@ from app.ui.discover_calls import Loaded, load_repo
 from app.ui.discover_fits import RepoFits, fit_groups
 from app.ui.discover_repo import RepoView
 from app.ui.discover_results import RESULT_ROLE, ROW_HEIGHT, ResultColumn, ResultDelegate, ResultsModel
-from app.ui.downloads_model import QueueBridge
 from app.ui.downloads_panel import DownloadsPanel
 from app.ui.format import ago_text
 from app.ui.tasks import TaskGroup
@@ -67,7 +66,7 @@ class DiscoverPage(QWidget):
     download_finished = Signal(object)
     """A Download that has just been registered in the Library."""
 
-    def __init__(self, client: HubClient | None, *, queue: DownloadQueue | None = None, bridge: QueueBridge | None = None,
+    def __init__(self, client: HubClient | None, *, queue: DownloadQueue | None = None,
                  store: Store | None = None, catalog: Catalog | None = None, models_dir: Path | None = None,
                  parallel: int = 2, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
@@ -164,7 +163,7 @@ class DiscoverPage(QWidget):
         self.splitter.setSizes([330, 740])
         self.splitter.setChildrenCollapsible(False)
 
-        self.downloads = DownloadsPanel(queue, bridge, store=store, parallel=parallel)
+        self.downloads = DownloadsPanel(queue, store=store, parallel=parallel)
         self.downloads.status_message.connect(self.status_message)
         self.downloads.show_in_library.connect(self.show_in_library)
         self.downloads.download_changed.connect(self._on_downloads_download_changed)

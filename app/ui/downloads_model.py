@@ -10,7 +10,7 @@ import enum
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QStyleOptionViewItem
 
@@ -50,17 +50,6 @@ class DownloadColumn(enum.IntEnum):
 
 
 HEADERS = ("Name", "Repository", "Progress", "Speed", "Time left", "State")
-
-
-class QueueBridge(QObject):
-    """Lives on the GUI thread; pass `report` to DownloadQueue as on_change."""
-
-    changed = Signal(object)
-    """A Download, delivered on the GUI thread."""
-
-    def report(self, download: Download) -> None:
-        """Called on any thread: queue the download to the GUI thread."""
-        self.changed.emit(download)
 
 
 def speed_text(bps: float) -> str:

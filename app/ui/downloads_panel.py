@@ -1,7 +1,7 @@
 """The Downloads panel: the queue's rows with progress, speed and time left; pause, resume, cancel, retry, remove.
 
 Every queue call runs in the pool (they write SQLite and may delete partial files); the rows change when the queue reports
-back through the QueueBridge, never because a button was clicked.
+back through the queue's `changed` event (app.ui.marshal), never because a button was clicked.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.hub.download_rows import FINISHED, Download, DownloadState
-from app.ui.downloads_model import DOWNLOAD_ROLE, DownloadColumn, DownloadsModel, ProgressDelegate, QueueBridge
+from app.ui.downloads_model import DOWNLOAD_ROLE, DownloadColumn, DownloadsModel, ProgressDelegate
 from app.ui.format import size_text
+from app.ui.marshal import Marshaller
 from app.ui.tasks import TaskGroup
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class DownloadsPanel(QFrame):
     """A Library (catalog) id to show."""
     summary_changed = Signal(str)
 
-    def __init__(self, queue: DownloadQueue | None, bridge: QueueBridge | None, *, store: Store | None = None,
+    def __init__(self, queue: DownloadQueue | None, *, store: Store | None = None,
                  parallel: int = 2, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("downloads-panel")
@@ -138,8 +139,9 @@ class DownloadsPanel(QFrame):
         layout.addWidget(self.body)
         self.body.hide()
 
-        if bridge is not None:
-            bridge.changed.connect(self._on_bridge_changed)
+        self.marshaller = Marshaller(self)
+        if queue is not None:
+            self.marshaller.subscribe(queue.changed, self._on_queue_changed)
         self._update_summary()
         self._update_buttons()
 
@@ -256,10 +258,10 @@ class DownloadsPanel(QFrame):
 
     def _on_added(self, d: Download) -> None:
         if self.model.row_of(d.id) < 0:
-            self._on_bridge_changed(d)
+            self._on_queue_changed(d)
         self.table.selectRow(self.model.row_of(d.id))
 
-    def _on_bridge_changed(self, d: Download) -> None:
+    def _on_queue_changed(self, d: Download) -> None:
         old = self.model.update(d)
         if d.state is DownloadState.DONE and (old is None or old.state is not DownloadState.DONE):
             self.download_finished.emit(d)

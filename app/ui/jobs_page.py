@@ -1,8 +1,9 @@
 """The Jobs page: the quantization queue with progress, ETA and logs, its actions, and the evaluation results view.
 
-The page owns a `JobRunner`. The runner calls back from its own threads; `RunnerBridge` reads the changed job there and
-emits it as a Qt signal, which Qt queues to the GUI thread: no widget is touched from a runner thread and the GUI thread
-never polls the database. Queue actions (cancel, retry, move...) run in the pool and hand back a fresh snapshot.
+The queue, its runner and the registration of finished outputs belong to an `app.jobs.JobService` (the Workbench's, or
+one of the page's own when it is given none). Its events (runner threads, each with a ready snapshot of the job) reach
+the page through a `Marshaller` on the GUI thread: no widget is touched from a runner thread and the GUI thread never
+polls the database. Queue actions (cancel, retry, move...) run in the pool and hand back a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -27,18 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.jobs import queue_evaluation, queue_recipe
+from app.jobs import JobService
 from app.library.catalog import Catalog, CatalogEntry
 from app.ui.jobs_log import JobLogView
 from app.ui.jobs_model import JOB_ROLE, JobsModel, jobs_table
-from app.ui.jobs_runner import RunnerBridge, Snapshot, evaluable_outputs, evaluate_specs, register_outputs, snapshot
+from app.ui.jobs_runner import Snapshot, evaluable_outputs, evaluate_specs, snapshot
+from app.ui.marshal import Marshaller
 from app.ui.results_chart import ResultsView
 from app.ui.tasks import TaskGroup
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 from quantize.queue import RETRYABLE, Job, JobQueue, JobState
-from quantize.runner import JobRunner
-from quantize.spec import EvaluateSpec, JobSpec, QuantizeSpec, SpecError
+from quantize.spec import EvaluateSpec, JobSpec, SpecError
 from quantize.types import gguf_type
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,9 @@ class JobsPage(QWidget):
 
     def __init__(self, queue: JobQueue, *, catalog: Catalog | None, models_dir: Path, options: FitOptions | None = None,
                  python_for: Callable[[JobSpec], list[str]] | None = None, results_db: Path | None = None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 service: JobService | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        """`service`: the Workbench's jobs (the page then neither starts nor stops its runner's lifetime alone); else the
+        page makes one of `queue`, `catalog`, `models_dir`, `python_for` and `results_db` and stops it on shutdown."""
         super().__init__(parent)
         self.setObjectName("jobs-page")
         self.queue = queue
@@ -67,9 +70,11 @@ class JobsPage(QWidget):
         self._hw: HardwareReport | None = None
         self.tasks = TaskGroup(self)
         self.destroyed.connect(self.tasks.close)
-        self.bridge = RunnerBridge(queue, self)
-        self.runner = JobRunner(queue, python_for=python_for, on_changed=self.bridge.changed,
-                                on_finished=self.bridge.finished)  # fmt: skip
+        self._own_service = service is None
+        self.service = service if service is not None else JobService(
+            queue, catalog=catalog, models_dir=models_dir, python_for=python_for, results_db=results_db)  # fmt: skip
+        self.runner = self.service.runner
+        self.marshaller = Marshaller(self)
         self._started = False
         self._tray: QSystemTrayIcon | None = None
         self.window_active: Callable[[], bool] = lambda: self.window().isActiveWindow()
@@ -79,7 +84,7 @@ class JobsPage(QWidget):
         heading.setObjectName("heading")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_queue_tab(), "Queue")
-        self.results = ResultsView(results_db or queue.db_path)
+        self.results = ResultsView(self.service.results_db)
         self.tabs.addTab(self.results, "Results")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -93,9 +98,9 @@ class JobsPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
-        self.bridge.job_updated.connect(self._on_bridge_job_updated)
-        self.bridge.job_removed.connect(self._on_bridge_job_removed)
-        self.bridge.job_finished.connect(self._on_bridge_job_finished)
+        self.marshaller.subscribe(self.service.changed, self._on_job_changed)
+        self.marshaller.subscribe(self.service.removed, self._on_job_removed)
+        self.marshaller.subscribe(self.service.finished, self._on_job_finished)
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_timer_timeout)
@@ -168,7 +173,7 @@ class JobsPage(QWidget):
         if self._started:
             return
         self._started = True
-        self.runner.start()
+        self.service.start()
         self.timer.start()
         self.reload()
         self.results.reload()
@@ -176,9 +181,9 @@ class JobsPage(QWidget):
     def shutdown(self) -> None:
         """The app is closing: running workers are stopped (their jobs become interrupted and can be retried)."""
         self.timer.stop()
-        if self._started:
-            self.runner.stop()
-            self._started = False
+        if self._started and self._own_service:
+            self.service.stop()
+        self._started = False
         self.tasks.close()
         self.results.tasks.close()
         if self._tray is not None:
@@ -199,16 +204,8 @@ class JobsPage(QWidget):
     def add_specs(self, specs: list[JobSpec], *, evaluate: bool = False) -> None:
         """Queue these jobs (in the pool) and wake the runner; `evaluate`: each quantization is then measured against its
         source (a job that waits for it)."""
-        queue, runner = self.queue, self.runner
-
-        def add() -> None:
-            for spec in specs:
-                job = queue.add(spec)
-                if evaluate and isinstance(spec, QuantizeSpec):
-                    queue_evaluation(queue, spec, after=job.id)
-            runner.wake()
-
-        self._call(add, what="adding jobs")
+        service = self.service
+        self._call(lambda: service.add_specs(specs, evaluate=evaluate), what="adding jobs")
         if specs:
             noun = "job" if len(specs) == 1 else "jobs"
             self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
@@ -219,7 +216,7 @@ class JobsPage(QWidget):
         and each result evaluated against the unquantized model when `evaluate`. The files go to `out_dir` (default: the
         models folder). `then` runs in the pool once the jobs are in the queue (not when queueing failed).
         `trust_remote_code`: the user allowed the folder's own Python code to run (else a folder with code is refused)."""
-        queue, runner, out_dir = self.queue, self.runner, out_dir or self.models_dir
+        service = self.service
         try:
             for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
                 gguf_type(name)
@@ -228,8 +225,7 @@ class JobsPage(QWidget):
             return
 
         def add() -> None:
-            queue_recipe(queue, source, types, out_dir=out_dir, evaluate=evaluate, trust_remote_code=trust_remote_code)
-            runner.wake()
+            service.add_recipe(source, types, out_dir=out_dir, evaluate=evaluate, trust_remote_code=trust_remote_code)
             if then is not None:
                 then()
 
@@ -288,6 +284,11 @@ class JobsPage(QWidget):
         self.notified.emit(title, text)
 
     # --- queue calls in the pool -------------------------------------------------------------------------------------
+    def submit(self, fn: Callable[[], Any], *, what: str) -> None:
+        """Run `fn` (work on the queue, e.g. the Workbench's) in the pool, then show the queue as it is; a failure is a
+        status message."""
+        self._call(fn, what=what)
+
     def _call(self, fn: Callable[[], Any], *, what: str) -> None:
         queue = self.queue
 
@@ -319,24 +320,25 @@ class JobsPage(QWidget):
         self.status_message.emit(message, 10_000)
         self.reload()
 
-    # --- runner signals ----------------------------------------------------------------------------------------------
-    def _on_bridge_job_updated(self, job: Job) -> None:
+    # --- the service's events (on the GUI thread) ---------------------------------------------------------------------
+    def _on_job_changed(self, job: Job) -> None:
         self.model.update_job(job)
         if self.selected_job() is None:
             self.select_job(job.id)
         self.log_view.changed(job.id)
         self._update_actions()
 
-    def _on_bridge_job_removed(self, job_id: int) -> None:
+    def _on_job_removed(self, job_id: int) -> None:
         self.model.remove_job(job_id)
 
-    def _on_bridge_job_finished(self, job: Job) -> None:
+    def _on_job_finished(self, job: Job, errors: list[str]) -> None:
+        """The job ended and its outputs are registered (in the Library, or an evaluation in the results)."""
         self.model.update_job(job)
         if job.id == self.log_view.job_id:
             self.log_view.read()
         if job.state is JobState.DONE:
             text = ", ".join(p.name for p in job.outputs) or "done"
-            self._register(job)
+            self._on_registered(job, errors)
         elif job.state is JobState.CANCELLED:
             text = "cancelled"
         else:
@@ -344,18 +346,11 @@ class JobsPage(QWidget):
         if not self.window_active():
             self.notify(f"{job.title}: {job.state.value}", text)
 
-    def _register(self, job: Job) -> None:
-        """Outputs into the Library (with lineage) or an evaluation into the results, in the pool."""
-        catalog, models_dir, results_db = self.catalog, self.models_dir, self.results.db_path
-        evaluation = isinstance(job.spec, EvaluateSpec)
-        if evaluation or (catalog is not None and job.outputs):
-            self.tasks.start(lambda: register_outputs(job, catalog, models_dir, results_db),
-                             lambda errors: self._on_registered(errors, evaluation=evaluation),
-                             what=f"registering the outputs of job {job.id}")  # fmt: skip
-
-    def _on_registered(self, errors: list[str], *, evaluation: bool) -> None:
-        if evaluation:
+    def _on_registered(self, job: Job, errors: list[str]) -> None:
+        if isinstance(job.spec, EvaluateSpec):
             self.results.reload()
+            return
+        if self.catalog is None or not job.outputs:
             return
         if errors:
             self.status_message.emit(f"Not added to the Library: {errors[0]}", 10_000)
@@ -375,14 +370,14 @@ class JobsPage(QWidget):
     def _on_cancel_button_clicked(self) -> None:
         job = self.selected_job()
         if job is not None:
-            runner = self.runner
+            runner = self.service.runner
             self._call(lambda: runner.cancel(job.id), what=f"cancelling job {job.id}")
 
     def _on_retry_button_clicked(self) -> None:
         job = self.selected_job()
         if job is not None:
-            queue, runner = self.queue, self.runner
-            self._call(lambda: (queue.retry(job.id), runner.wake()), what=f"retrying job {job.id}")
+            queue, service = self.queue, self.service
+            self._call(lambda: (queue.retry(job.id), service.wake()), what=f"retrying job {job.id}")
 
     def _on_remove_button_clicked(self) -> None:
         job = self.selected_job()
@@ -408,20 +403,20 @@ class JobsPage(QWidget):
             self.add_specs(evaluate_specs(job))
 
     def _on_pause_toggled(self, paused: bool) -> None:
-        queue, runner = self.queue, self.runner
+        queue, service = self.queue, self.service
 
         def apply() -> None:
             queue.paused = paused
-            runner.wake()
+            service.wake()
 
         self._call(apply, what="pausing the queue" if paused else "resuming the queue")
 
     def _on_parallel_value_changed(self, value: int) -> None:
-        queue, runner = self.queue, self.runner
+        queue, service = self.queue, self.service
 
         def apply() -> None:
             queue.max_parallel = value
-            runner.wake()
+            service.wake()
 
         self._call(apply, what="setting parallel jobs")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 SCAN_DEBOUNCE_MS = 500
 
 
-def _scan(models_dir: Path, catalog: Catalog) -> tuple[ScanResult, list[Path]]:
+def _scan(models_dir: Path, catalog: Catalog, skip: Collection[Path]) -> tuple[ScanResult, list[Path]]:
     models_dir.mkdir(parents=True, exist_ok=True)  # the watcher needs the folder
-    result = scan_folder(models_dir, catalog)
+    result = scan_folder(models_dir, catalog, skip=skip)
     folders = [p for p in models_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and p.suffix != ".part"]
     return result, folders
 
@@ -40,9 +40,11 @@ class LibraryJobs(QObject):
 
     def __init__(
         self, catalog: Catalog, models_dir: Path, tasks: TaskGroup, *, progress: ProgressRow, banner: Banner,
-        demo: bool = False, parent: QObject | None = None,
+        demo: bool = False, claimed: Callable[[], Collection[Path]] | None = None, parent: QObject | None = None,
     ) -> None:  # fmt: skip
+        """`claimed`: the paths running work registers itself (the Workbench's), which a scan passes over."""
         super().__init__(parent)
+        self.claimed = claimed or (lambda: ())
         self.catalog = catalog
         self.models_dir = models_dir
         self.tasks = tasks
@@ -101,8 +103,9 @@ class LibraryJobs(QObject):
         elif self._scan_wanted:
             self._scan_wanted = False
             self._writer_busy = True
-            models_dir, catalog = self.models_dir, self.catalog
-            self.tasks.start(lambda: _scan(models_dir, catalog), self._on_scan_done, self._on_scan_failed, what="scan")
+            models_dir, catalog, claimed = self.models_dir, self.catalog, self.claimed
+            self.tasks.start(lambda: _scan(models_dir, catalog, claimed()), self._on_scan_done, self._on_scan_failed,
+                             what="scan")  # fmt: skip
 
     def _writer_done(self, select: int | None = None) -> None:
         self._writer_busy = False

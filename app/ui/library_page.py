@@ -7,7 +7,7 @@ the panel) and fit estimates here. The page only reads the catalog rows itself, 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,7 +74,7 @@ class LibraryPage(QWidget):
 
     def __init__(
         self, catalog: Catalog, models_dir: Path, *, options: FitOptions | None = None, demo: bool = False,
-        parent: QWidget | None = None,
+        claimed: Callable[[], Collection[Path]] | None = None, parent: QWidget | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("library-page")
@@ -139,7 +139,8 @@ class LibraryPage(QWidget):
         layout.addWidget(self.splitter, 1)
 
         self.jobs = LibraryJobs(
-            catalog, models_dir, self.tasks, progress=self.progress, banner=self.banner, demo=demo, parent=self
+            catalog, models_dir, self.tasks, progress=self.progress, banner=self.banner, demo=demo, claimed=claimed,
+            parent=self,
         )
 
         self.filter.textChanged.connect(self._on_filter_text_changed)

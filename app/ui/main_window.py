@@ -17,14 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import jobs as app_jobs
-from app import paths
-from app.chat.endpoints import Endpoints
-from app.chat.sessions import Conversations
-from app.hub.client import HubClient, hf_client
 from app.hub.download_rows import Download
-from app.hub.downloads import DownloadQueue
-from app.library.catalog import Catalog, CatalogEntry
+from app.library.catalog import CatalogEntry
 from app.paths import resource_path
 from app.settings import Settings
 from app.store import Store
@@ -33,12 +27,12 @@ from app.ui.chat_backends import ChatBackends
 from app.ui.chat_page import ChatPage
 from app.ui.compare_page import ComparePage
 from app.ui.discover_page import DiscoverPage
-from app.ui.downloads_model import QueueBridge
 from app.ui.hardware_page import HardwarePage
 from app.ui.jobs_page import JobsPage
 from app.ui.library_page import LibraryPage
 from app.ui.state import ui_state
 from app.ui.usage_bar import UsageStatus
+from app.workbench import Workbench
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 
@@ -84,33 +78,30 @@ class MainWindow(QMainWindow):
         options = FitOptions(context=8192, gpu_margin=settings.gpu_margin)
         self.hardware_page = HardwarePage(report, options=options, models_dir=settings.models_dir)
         self.add_page(self.hardware_page, "hardware")
-        self._own_store = store is None
-        self.store = store if store is not None else Store.open(paths.database_path())
-        self.catalog = Catalog(self.store)
+        # The one composition root: the window takes every service from it and subscribes to its events.
+        self.workbench = Workbench(store=store, settings=settings)
+        self.store = self.workbench.store
+        self.catalog = self.workbench.catalog
         # The hub client and the download queue import no HTTP library until they are used (startup time).
-        self.hub: HubClient = hf_client(settings)
-        self.download_bridge = QueueBridge(self)
-        self.download_queue = DownloadQueue(
-            self.store, client=self.hub, catalog=self.catalog, models_dir=settings.models_dir,
-            parallel=settings.parallel_downloads, on_change=self.download_bridge.report,
-        )  # fmt: skip
+        self.hub = self.workbench.hub
+        self.download_queue = self.workbench.downloads
         self.discover_page = DiscoverPage(
-            self.hub, queue=self.download_queue, bridge=self.download_bridge, store=self.store, catalog=self.catalog,
+            self.hub, queue=self.download_queue, store=self.store, catalog=self.catalog,
             models_dir=settings.models_dir, parallel=settings.parallel_downloads,
         )  # fmt: skip
         self.add_page(self.discover_page, "discover")
-        self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo)
+        self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo,
+                                        claimed=self.workbench.claimed_paths)  # fmt: skip
         self.add_page(self.library_page, "library")
-        self.jobs_queue = app_jobs.open_queue()  # running jobs of a crashed session become interrupted here
-        self.jobs_page = JobsPage(
-            self.jobs_queue, catalog=self.catalog, models_dir=settings.models_dir, options=options,
-            python_for=app_jobs.python_for,
-        )  # fmt: skip
+        self.jobs = self.workbench.jobs  # running jobs of a crashed session become interrupted here
+        self.jobs_queue = self.jobs.queue
+        self.jobs_page = JobsPage(self.jobs_queue, catalog=self.catalog, models_dir=settings.models_dir, options=options,
+                                  service=self.jobs)  # fmt: skip
         self.add_page(self.jobs_page, "jobs")
         # Chat: conversations left 'streaming' by a crash of the app become 'cancelled' with what they had.
-        self.conversations = Conversations(self.store)
+        self.conversations = self.workbench.conversations
         self.conversations.recover_interrupted()
-        self.chat_backends = ChatBackends(self.catalog, Endpoints(self.store))
+        self.chat_backends = ChatBackends(self.catalog, self.workbench.endpoints)
         self.chat_page = ChatPage(self.chat_backends, self.conversations)
         self.add_page(self.chat_page, "chat")
         self.compare_page = ComparePage(self.chat_backends, self.store)
@@ -153,7 +144,6 @@ class MainWindow(QMainWindow):
         self.library_page.start()  # after its status messages are connected
         self.discover_page.start()  # interrupted downloads resume
         self.jobs_page.start()  # queued jobs run
-        self._follow_ups: set[int] = set()
         self._queue_follow_ups()  # "Quantize it myself" downloads that finished while no app was running
         self.resize(DEFAULT_SIZE)
         self._restore_state()
@@ -224,13 +214,10 @@ class MainWindow(QMainWindow):
     def _queue_follow_ups(self) -> bool:
         """Discover's "Quantize it myself": downloaded originals whose recipe is still owed go to the job queue; the
         download forgets its types once the jobs are in. True when something was queued."""
-        owed = [d for d in self.download_queue.follow_ups() if d.id not in self._follow_ups]
-        for d in owed:
-            self._follow_ups.add(d.id)
-            # Next to the download's folder (models/AUTHOR/REPO -> models/AUTHOR/REPO.Q4_K_M.gguf): two authors' "Model"
-            # repositories do not write the same file.
-            self.jobs_page.add_recipe(d.model_path, list(d.then_quantize), out_dir=d.model_path.parent,
-                                      then=lambda i=d.id: self.download_queue.follow_up_queued(i))  # fmt: skip
+        owed = self.workbench.take_follow_ups()
+        if owed:
+            workbench = self.workbench
+            self.jobs_page.submit(lambda: workbench.queue_follow_ups(owed), what="queueing downloads to quantize")
         return bool(owed)
 
     def _on_discover_page_show_in_library(self, model_id: int) -> None:
@@ -296,16 +283,15 @@ class MainWindow(QMainWindow):
         self.usage.stop()
         self.library_page.shutdown()
         self.discover_page.shutdown()
-        self.jobs_page.shutdown()  # running jobs stop and show as interrupted at the next start
+        self.jobs_page.shutdown()
+        self.jobs.stop()  # running jobs stop and show as interrupted at the next start
         # Every runtime process stops with the window: no model keeps running in the background.
         self.compare_page.shutdown()
         self.chat_page.shutdown()
         # Running downloads stop here and stay resumable: the next start continues them from their .incomplete files.
         self.download_queue.close(DOWNLOADS_CLOSE_S)
-        if self._own_store and not self.store.closed:
-            # Pool work may still use the database: copies and hashes stop at their next chunk once cancelled.
-            if not QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS):
-                log.warning("background work still running after %d ms; closing the database anyway", CLOSE_WAIT_MS)
-            self.store.close()
-        self.jobs_queue.close()
+        # Pool work may still use the databases: copies and hashes stop at their next chunk once cancelled.
+        if not QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS):
+            log.warning("background work still running after %d ms; closing the databases anyway", CLOSE_WAIT_MS)
+        self.workbench.close(DOWNLOADS_CLOSE_S)  # the store when the window opened it, and the job queue
         super().closeEvent(event)

@@ -33,3 +33,55 @@ def test_chat_prompted_reasoning_with_gemma(gemma_model: Path, capsys: pytest.Ca
                "--temperature", "0", "--ctx", "1024"])  # fmt: skip
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["stats"]["answer_tokens"] + out["stats"]["thinking_tokens"] > 0
+
+
+QWEN3 = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def test_chat_keeps_the_conversation_like_the_chat_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`modelwerk chat FILE --prompt ...` registers the file where it is and saves the turn (user and answer)."""
+    from fixtures.tiny_gguf import write_tiny_gguf
+
+    from app import paths
+    from app.chat.messages import Role
+    from app.chat.sessions import Conversations, MessageState, local_model_key
+    from app.library.catalog import Catalog
+    from app.store import Store
+
+    model = write_tiny_gguf(tmp_path / "tiny-chat.gguf", chat_template=QWEN3,
+                            control_tokens=("<|im_start|>", "<|im_end|>"))  # fmt: skip
+    rc = chat([str(model), "--prompt", "Hello there", "--system", "Be brief.", "--max-tokens", "4", "--temperature", "0",
+               "--ctx", "256", "--json"])  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and isinstance(out["conversation"], int)
+    with Store.open(paths.database_path()) as store:
+        entry = Catalog(store).by_path(model)
+        assert entry is not None
+        sessions = Conversations(store)
+        [conversation] = sessions.list_for(local_model_key(entry.id))
+        assert conversation.id == out["conversation"]
+        assert conversation.title == "Hello there" and conversation.system_prompt == "Be brief."
+        messages = sessions.messages(conversation.id)
+    assert [m.role for m in messages] == [Role.USER, Role.ASSISTANT]
+    assert messages[0].content == "Hello there"
+    assert messages[1].state is MessageState.DONE and messages[1].content == out["answer"]
+    assert messages[1].stats is not None and messages[1].stats.answer_tokens > 0
+
+
+def test_chat_without_history_saves_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fixtures.tiny_gguf import write_tiny_gguf
+
+    from app import paths
+    from app.chat.sessions import Conversations
+    from app.library.catalog import Catalog
+    from app.store import Store
+
+    model = write_tiny_gguf(tmp_path / "tiny-chat.gguf", chat_template=QWEN3,
+                            control_tokens=("<|im_start|>", "<|im_end|>"))  # fmt: skip
+    rc = chat([str(model), "--prompt", "Hi", "--max-tokens", "2", "--ctx", "256", "--no-history", "--json"])
+    assert rc == 0 and json.loads(capsys.readouterr().out)["conversation"] is None
+    with Store.open(paths.database_path()) as store:
+        assert Catalog(store).entries() == [] and Conversations(store).list_all() == []

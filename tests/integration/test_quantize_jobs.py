@@ -422,24 +422,44 @@ def test_cli_recipe_quantizes_and_evaluates_each(
     assert main(["recipe", str(kquant_gguf), "--type", "Q9"]) == 2
 
 
-def test_the_lineage_is_kept_when_the_folder_watch_registered_the_output_first(kquant_gguf: Path, tmp_path: Path) -> None:
-    from app.jobs import open_queue, python_for, quantize_specs, register_output
-    from app.library.catalog import SOURCE_FOUND, Catalog
-    from app.library.inspect import inspect
+def test_the_folder_watch_skips_a_running_jobs_output_which_is_registered_once_with_its_lineage(
+    kquant_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.jobs
+    from app.jobs import JobService, open_queue, quantize_specs
+    from app.library.catalog import Catalog
+    from app.library.scan import scan_folder
     from app.store import Store
 
+    models = tmp_path / "models"
     queue = open_queue()
-    [spec] = quantize_specs(kquant_gguf, ["Q8_0"], out_dir=tmp_path / "models")
-    job = queue.add(spec)
-    runner = JobRunner(queue, python_for=python_for)
-    runner.start()
-    try:
-        assert runner.wait_idle(120)
-    finally:
-        runner.stop()
+    [spec] = quantize_specs(kquant_gguf, ["Q8_0"], out_dir=models)
     with Store.open(tmp_path / "catalog.db") as store:
         catalog = Catalog(store)
-        scanned = catalog.add(inspect(spec.output), source=SOURCE_FOUND)  # the watch was quicker
-        [result] = register_output(queue.get(job.id), catalog, tmp_path / "models")
-        assert result.entry is not None and result.entry.id == scanned.id
-        assert catalog.get(scanned.id).source == "quantized from kquant.gguf with Q8_0"
+        service = JobService(queue, catalog=catalog, models_dir=models)
+        scans = []
+        real = app.jobs.register_output
+
+        def watch_first(job: Job, *args: object, **kwargs: object) -> object:
+            # The worst moment for the folder watch: the worker renamed its output into the folder, not registered yet.
+            assert spec.output.is_file() and service.claims.paths() == {spec.output.resolve()}
+            scans.append(scan_folder(models, catalog, skip=service.claims.paths()))
+            return real(job, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(app.jobs, "register_output", watch_first)
+        finished: list[tuple[Job, list[str]]] = []
+        service.finished.connect(lambda job, errors: finished.append((job, errors)))
+        job = service.add_specs([spec])[0]
+        service.start()
+        try:
+            assert service.runner.wait_idle(120)
+        finally:
+            service.stop()
+        [(done, errors)] = finished
+        assert done.id == job.id and done.state is JobState.DONE and errors == []
+        [scan] = scans
+        assert scan.added == () and scan.errors == ()
+        [entry] = catalog.entries()
+        assert entry.path == spec.output.resolve() and entry.source == "quantized from kquant.gguf with Q8_0"
+        assert service.claims.paths() == frozenset()
+        assert scan_folder(models, catalog, skip=service.claims.paths()).added == ()  # once: the next scan knows it

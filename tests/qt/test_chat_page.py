@@ -488,3 +488,35 @@ def test_a_servers_error_in_the_banner_is_shown_as_written(qtbot: QtBot, page: C
     pane.show_banner('HTTP 500: <img src="/dev/zero"> <b>bold</b>', reload=False)
     assert pane.banner_text.textFormat() == Qt.TextFormat.PlainText
     assert pane.banner_text.text() == 'HTTP 500: <img src="/dev/zero"> <b>bold</b>'
+
+
+def test_a_conversation_from_modelwerk_chat_is_listed_in_the_chat_page(qtbot: QtBot, tmp_path: Path) -> None:
+    """The command line keeps history like the page: run `modelwerk chat` on a file, then open the Chat page."""
+    import argparse
+    import contextlib
+    import io
+
+    from app import paths
+    from app.cli import chat as chat_cli
+    from app.ui.chat_page import KIND_ROLE
+
+    model = write_tiny_gguf(tmp_path / "tiny-chat.gguf", chat_template=QWEN3,
+                            control_tokens=("<|im_start|>", "<|im_end|>"))  # fmt: skip
+    parser = argparse.ArgumentParser()
+    handlers = chat_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["chat", str(model), "--prompt", "From the terminal", "--max-tokens", "3", "--ctx", "256"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert handlers["chat"](args) == 0
+
+    with Store.open(paths.database_path()) as store:
+        page = ChatPage(ChatBackends(Catalog(store), Endpoints(store)), Conversations(store))
+        qtbot.addWidget(page)
+        page.refresh()
+        titles = [i.text(0) for i in page._items() if i.data(0, KIND_ROLE) == "conversation"]
+        assert titles == ["From the terminal"]
+        [conversation] = [i for i in page._items() if i.data(0, KIND_ROLE) == "conversation"]
+        pane = page.open_conversation(int(conversation.data(0, VALUE_ROLE)))
+        bubbles = pane.view.bubbles()
+        assert [b.role for b in bubbles] == [Role.USER, Role.ASSISTANT] and bubbles[0].content == "From the terminal"
+        assert not bubbles[1].streaming and bubbles[1].stats is not None
+        page.shutdown()

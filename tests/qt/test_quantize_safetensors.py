@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import jobs, paths
+from app.jobs import register_output
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.inspect import inspect
 from app.library.model import ModelFormat
@@ -23,7 +24,7 @@ from app.store import Store
 from app.ui.format import size_text
 from app.ui.jobs_model import Column
 from app.ui.jobs_page import JobsPage
-from app.ui.jobs_runner import evaluable_outputs, register_outputs
+from app.ui.jobs_runner import evaluable_outputs
 from app.ui.library_actions import can_quantize
 from app.ui.quantize_dialog import QuantizeDialog
 from hardware.fit import FitOptions
@@ -252,7 +253,8 @@ def test_the_install_job_shows_its_stage_and_progress_and_registers_nothing(
         assert page.model.index(0, Column.STAGE).data() == f"already installed in {root}"
         assert page.select_job(install.id) and not page.evaluate_button.isEnabled()
         done = queue.get(install.id)
-        assert evaluable_outputs(done) == [] and register_outputs(done, None, tmp_path / "out", tmp_path / "r.db") == []
+        assert evaluable_outputs(done) == []
+        assert register_output(done, None, tmp_path / "out", results_db=tmp_path / "r.db") == []
         qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
         assert changed == []
     finally:

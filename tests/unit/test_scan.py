@@ -127,3 +127,25 @@ def test_a_deleted_split_part_makes_the_set_missing(catalog: Catalog, tmp_path: 
     result = scan_folder(models, catalog)
     assert [e.id for e in result.missing] == [entry.id]
     assert "part 2 of 3 is missing" in result.errors[0][1]
+
+
+def test_claimed_paths_are_left_to_the_work_that_claimed_them(catalog: Catalog, tmp_path: Path) -> None:
+    from app.library.scan import Claims
+
+    models = tmp_path / "models"
+    known = write_tiny_gguf(models / "known.gguf")
+    [entry] = scan_folder(models, catalog).added
+    out = write_tiny_gguf(models / "made.Q8_0.gguf", layers=1)  # a job's output, renamed into the folder
+    claims = Claims()
+    claims.claim([out, known])
+    claims.claim([out])  # claimed twice: released twice
+    known.unlink()
+    result = scan_folder(models, catalog, skip=claims.paths())
+    assert result.added == () and result.missing == ()  # neither found nor marked missing while claimed
+    assert [e.id for e in catalog.entries()] == [entry.id]
+    claims.release([out, known])
+    assert claims.paths() == {out.resolve()}
+    claims.release([out])
+    assert claims.paths() == frozenset()
+    result = scan_folder(models, catalog, skip=claims.paths())
+    assert [e.id for e in result.missing] == [entry.id] and [e.path for e in result.added] == [out.resolve()]
