@@ -15,6 +15,7 @@ from pathlib import Path
 from app import paths
 from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
+from core.errors import ModelwerkError
 from quantize.queue import RETRYABLE, Job, JobQueue, JobQueueError, JobState
 from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
 from quantize.types import GGUF_TYPES, gguf_type
@@ -202,8 +203,10 @@ def python_for(spec: JobSpec) -> list[str]:
     return [str(python)]
 
 
-class ToolchainMissing(Exception):
+class ToolchainMissing(ModelwerkError):
     """A torch-based job was started before the toolchain environment exists; the message is one line."""
+
+    hint = "install the toolchain first (Jobs page, or `modelwerk toolchain install`)"
 
 
 def model_name(path: Path, catalog: Catalog) -> str:

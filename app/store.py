@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any, TypeAlias
 
 from app.keystore import KeyStore, KeyStoreError, new_ref
+from core.errors import ModelwerkError
 
 _log = logging.getLogger(__name__)
 
@@ -166,8 +167,10 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(ModelwerkError):
     """The database could not be opened, migrated or used; the message is one line for the user."""
+
+    hint = "check the data folder (MODELWERK_HOME): its space, permissions, and that no newer Modelwerk wrote it"
 
 
 def _make_private_file(path: Path) -> None:

@@ -21,6 +21,7 @@ from app import paths
 from app.escaping import escape_controls
 from app.settings import Settings, load_settings
 from app.store import Store
+from core.errors import ModelwerkError
 from hardware.fit import FitOptions, FitReport
 from hardware.quants import KvType
 from hardware.report import GiB, HardwareReport
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
     from app.library.catalog import CatalogEntry
 
 
-class UsageError(Exception):
+class UsageError(ModelwerkError):
     """Bad command-line input: exit 2."""
+
+    hint = "see `modelwerk --help`"
 
 
 PROGRESS_MIN_BYTES = 64 << 20
