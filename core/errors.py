@@ -59,20 +59,23 @@ def first_line(exc: BaseException) -> str:
 
 
 def is_expected(exc: BaseException) -> bool:
-    """An error the user can act on (a ``ModelwerkError``), as opposed to a bug."""
-    return isinstance(exc, ModelwerkError)
+    """An error the user can act on, as opposed to a bug: a ``ModelwerkError``, or an ``OSError`` (the machine refused: a
+    missing or unreadable file, a full disk), whose message names the file and the reason."""
+    return isinstance(exc, (ModelwerkError, OSError))
 
 
 def user_message(exc: BaseException) -> str:
     """The one line a face shows for an expected error: its message, then its hint when one was given for this case
     (messages that already say what to do keep their class hint for the details, so it is not said twice).
 
-    For anything that is not a ``ModelwerkError`` (a bug) this is ``"bug: <Type>: <first line>"``; the faces add where
+    For anything that is not expected (a bug) this is ``"bug: <Type>: <first line>"``; the faces add where
     the log is.
     """
-    if not isinstance(exc, ModelwerkError):
+    if not is_expected(exc):
         return f"bug: {type(exc).__name__}: {first_line(exc)}"
     line = first_line(exc)
+    if not isinstance(exc, ModelwerkError):
+        return line
     hint = exc.hint.strip()
     if getattr(exc, "_own_hint", False) and hint and hint.lower() not in line.lower():
         line = f"{line} — {hint}" if line != type(exc).__name__ else hint

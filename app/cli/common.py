@@ -48,11 +48,6 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu-margin", type=float, default=None, help="GiB to leave free on each GPU (default from settings: 1)")
 
 
-def one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
-
-
 def settings() -> Settings:
     with Store.open(paths.database_path()) as store:
         return load_settings(store)
