@@ -18,6 +18,7 @@ from app.events import Event
 from app.library.catalog import Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
 from app.library.scan import Claims
+from core.errors import ModelwerkError
 from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
 from quantize.runner import JobRunner
 from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
@@ -206,8 +207,10 @@ def python_for(spec: JobSpec) -> list[str]:
     return [str(python)]
 
 
-class ToolchainMissing(Exception):
+class ToolchainMissing(ModelwerkError):
     """A torch-based job was started before the toolchain environment exists; the message is one line."""
+
+    hint = "install the toolchain first (Jobs page, or `modelwerk toolchain install`)"
 
 
 def model_name(path: Path, catalog: Catalog) -> str:

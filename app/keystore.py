@@ -21,6 +21,8 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
+from core.errors import ModelwerkError
+
 __all__ = ["FALLBACK_NAME", "SERVICE", "KeyStore", "KeyStoreError", "new_ref", "system_keyring"]
 
 log = logging.getLogger(__name__)
@@ -34,8 +36,10 @@ _announced: set[Path] = set()
 _announce_lock = threading.Lock()
 
 
-class KeyStoreError(Exception):
+class KeyStoreError(ModelwerkError):
     """A secret could not be stored or read back; the message is one line for the user."""
+
+    hint = "unlock the system keyring, or check that the data folder is writable"
 
 
 def new_ref(kind: str) -> str:

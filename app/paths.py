@@ -14,14 +14,18 @@ from pathlib import Path
 
 import platformdirs
 
+from core.errors import ModelwerkError
+
 APP_NAME = "Modelwerk"
 HOME_ENV = "MODELWERK_HOME"
 DATABASE_NAME = "modelwerk.db"
 DIR_MODE = 0o700
 
 
-class DataDirError(OSError):
+class DataDirError(ModelwerkError, OSError):
     """A Modelwerk folder could not be created; the message is one line for the user."""
+
+    hint = "choose a writable folder with MODELWERK_HOME, or fix the folder's permissions"
 
 
 def _ensure_dir(path: Path) -> Path:

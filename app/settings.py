@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from app import paths
 from app.store import Store
+from core.errors import ModelwerkError
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -27,8 +28,10 @@ DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 HF_ENDPOINT_ENV = "HF_ENDPOINT"
 
 
-class SettingsError(ValueError):
+class SettingsError(ModelwerkError, ValueError):
     """A setting name or value was refused; the message is one line for the user."""
+
+    hint = "see `modelwerk settings` for the names and allowed values"
 
 
 def default_hf_endpoint() -> str:

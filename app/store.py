@@ -1,8 +1,9 @@
 """The one SQLite database (catalog, downloads, jobs, chats, settings) and its migrations.
 
 The schema version lives in ``PRAGMA user_version``: version N means ``MIGRATIONS[:N]`` have been
-applied. Migrations are only ever appended, never edited, once released. A migration is an SQL script, or a
-Python function of the connection and the database's path for what SQL cannot do (moving keys to the keyring).
+applied; core.migrations runs them (the same runner as the job queue's file). Migrations are only ever appended,
+never edited, once released. A migration is an SQL script, or a Python function of the connection and the
+database's path for what SQL cannot do (moving keys to the keyring).
 
 The file is the user's alone (0600, its WAL too, whatever the umask), holds no secrets (see app.keystore), and
 deleted content is overwritten (``secure_delete``), so a key moved out does not linger in free pages.
@@ -14,18 +15,20 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeAlias
 
 from app.keystore import KeyStore, KeyStoreError, new_ref
+from core.errors import ModelwerkError
+from core.migrations import Migration, MigrationError, migrate
+from core.migrations import one_line as _one_line
 
 _log = logging.getLogger(__name__)
 
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
-Migration: TypeAlias = "str | Callable[[sqlite3.Connection, Path], None]"
 FILE_MODE = 0o600
 
 # Seconds a statement waits for a lock held by another process (a quantize worker shares the file).
@@ -166,8 +169,10 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(ModelwerkError):
     """The database could not be opened, migrated or used; the message is one line for the user."""
+
+    hint = "check the data folder (MODELWERK_HOME): its space, permissions, and that no newer Modelwerk wrote it"
 
 
 def _make_private_file(path: Path) -> None:
@@ -181,44 +186,6 @@ def _make_private_file(path: Path) -> None:
                     p.chmod(FILE_MODE)  # one an older Modelwerk made
             except OSError:
                 pass  # no WAL yet, or not ours to change
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def split_statements(script: str) -> list[str]:
-    """Split an SQL script into complete statements.
-
-    ``sqlite3.complete_statement`` understands string literals, comments and trigger bodies, so a
-    ``;`` inside any of them does not end a statement.
-
-    Args:
-        script: one or more SQL statements.
-
-    Returns:
-        The statements, stripped, without empty ones.
-    """
-    statements: list[str] = []
-    start = 0
-    pos = script.find(";")
-    while pos != -1:
-        candidate = script[start : pos + 1]
-        if sqlite3.complete_statement(candidate):
-            if candidate.strip(" \t\r\n;"):
-                statements.append(candidate.strip())
-            start = pos + 1
-        pos = script.find(";", pos + 1)
-    tail = script[start:].strip()
-    if tail and not _is_only_comments(tail):
-        statements.append(tail)
-    return statements
-
-
-def _is_only_comments(text: str) -> bool:
-    # A trailing "-- note" after the last statement is not a statement.
-    lines = [line.strip() for line in text.splitlines()]
-    return all(not line or line.startswith("--") for line in lines)
 
 
 class Store:
@@ -294,44 +261,13 @@ class Store:
 
     def _migrate(self) -> None:
         conn = self._connection()
-        target = len(MIGRATIONS)
-        migrated = False
-        while True:
-            # BEGIN IMMEDIATE takes the write lock before reading the version, so two processes
-            # starting at once cannot both apply the same migration.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                if version > target:
-                    raise StoreError(
-                        f"The database {self._path} was written by a newer Modelwerk (schema {version}); "
-                        "update Modelwerk or use another MODELWERK_HOME"
-                    )
-                if version == target:
-                    conn.execute("COMMIT")
-                    if migrated:
-                        # Frames written before the upgrade (a key, say) leave the WAL file too.
-                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                    return
-                step = version + 1
-                migration = MIGRATIONS[version]
-                try:
-                    if callable(migration):
-                        migration(conn, self._path)
-                    else:
-                        for statement in split_statements(migration):
-                            conn.execute(statement)
-                    # PRAGMA values cannot be bound parameters; step is an int we computed.
-                    conn.execute(f"PRAGMA user_version = {step:d}")
-                except (sqlite3.Error, KeyStoreError) as exc:
-                    raise StoreError(f"Cannot upgrade the database {self._path} to schema {step}: {_one_line(exc)}") from exc
-                conn.execute("COMMIT")
-                migrated = True
-                _log.info("Database %s migrated to schema %d", self._path, step)
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        try:
+            migrated = migrate(conn, MIGRATIONS, path=self._path, what="the database", expected=(KeyStoreError,))
+        except MigrationError as exc:
+            raise StoreError(str(exc), path=self._path) from (exc.__cause__ or exc)
+        if migrated:
+            # Frames written before the upgrade (a key, say) leave the WAL file too.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed.

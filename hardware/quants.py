@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from core.errors import ModelwerkError
+
 LLAMA3_8B_PARAMS = 8_030_261_248
 _GIB = 1024**3
 
@@ -71,8 +73,10 @@ QUANT_TYPES: dict[str, QuantType] = {
 ADVICE_QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
 
 
-class UnknownQuantError(ValueError):
+class UnknownQuantError(ModelwerkError, ValueError):
     """A quantization name Modelwerk does not know."""
+
+    hint = "use one of the quantization names `modelwerk quantize --help` lists"
 
 
 def quant_type(name: str) -> QuantType:

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from core.errors import ModelwerkError
 from hardware.quants import QuantType, quant_type
 
 
@@ -133,14 +134,20 @@ REPACK_SHARE = {"Q4_0": 1.0, "IQ4_NL": 1.0, "Q4_K_S": 0.95, "Q4_K_M": 0.8}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bBmM]?)\s*$")
 
 
+class ParamsError(ModelwerkError, ValueError):
+    """A parameter count that cannot be read (e.g. "7x")."""
+
+    hint = "write the parameter count like 7B, 13B or 270M"
+
+
 def parse_params(text: str) -> int:
     """'7B' -> 7e9, '270M' -> 2.7e8, '13' -> 13e9 (billions by default)."""
     m = _SIZE.match(text)
     if not m:
-        raise ValueError(f"cannot read parameter count {text!r}; write it like 7B, 13B or 270M")
+        raise ParamsError(f"cannot read parameter count {text!r}; write it like 7B, 13B or 270M")
     value = float(m.group(1)) * (1e6 if m.group(2).lower() == "m" else 1e9)
     if value <= 0:
-        raise ValueError("the parameter count must be positive")
+        raise ParamsError("the parameter count must be positive")
     return round(value)
 
 

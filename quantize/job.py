@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.errors import ModelwerkError
 from quantize.spec import JobSpec, QuantizeSpec, ToolchainSpec
 
 TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
@@ -29,12 +30,16 @@ class JobState(enum.Enum):
 RETRYABLE = (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
 
 
-class JobQueueError(Exception):
+class JobQueueError(ModelwerkError):
     """A queue operation is not possible; the message is one line for the user."""
+
+    hint = "refresh the Jobs page and try again"
 
 
 class JobNotFound(JobQueueError):
     """No job has that id (it was removed)."""
+
+    hint = "the job was removed: create it again"
 
 
 @dataclass(frozen=True)

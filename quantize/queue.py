@@ -1,8 +1,9 @@
 """The persistent job queue: one SQLite file (shared with the evaluation results), a log file per job.
 
 States: queued -> running -> done | failed | cancelled; a running job whose runner process is gone (the app crashed or was
-killed) becomes interrupted when the queue is next opened, and can be retried. The schema version lives in the
-``jobs_meta`` table, not in ``PRAGMA user_version``, because other tables share the file.
+killed) becomes interrupted when the queue is next opened, and can be retried. The file is the queue's own (workers open
+it without the app) but its schema goes through the app's migration runner, core.migrations: ``MIGRATIONS`` and
+``PRAGMA user_version`` (the evaluation results that share the file only ever create their table if missing).
 
 Thread-safe: one connection behind a lock. Several processes may open the same file (the GUI and ``modelwerk quantize``);
 a runner claims a job with a conditional UPDATE, so two runners never start the same job.
@@ -21,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core.migrations import Migration, MigrationError, migrate
 from quantize.job import RETRYABLE, TOOLCHAIN_TITLE, Job, JobNotFound, JobQueueError, JobState, default_title
 from quantize.spec import JobSpec, SpecError, dumps, loads, partial_output
 
@@ -29,11 +31,19 @@ __all__ = [
     "process_tag", "runner_alive",
 ]  # fmt: skip
 
-SCHEMA_VERSION = 2  # 2: jobs.after (a job waits for another: recipes)
 MIN_ETA_FRACTION = 0.02  # below this the rate is mostly start-up noise
 
 
-_SCHEMA = """
+def _add_after(db: sqlite3.Connection, _path: Path) -> None:
+    """2: jobs.after (a job waits for another: recipes). A file an older Modelwerk upgraded has it already."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    if "after" not in columns:
+        db.execute("ALTER TABLE jobs ADD COLUMN after INTEGER")
+
+
+MIGRATIONS: list[Migration] = [
+    # 1: the queue (IF NOT EXISTS: a file from before this runner, whose version lived in jobs_meta, has it).
+    """
 CREATE TABLE IF NOT EXISTS jobs_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,10 +65,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     runner TEXT NOT NULL DEFAULT '',
     worker_pid INTEGER NOT NULL DEFAULT 0,
     rate_t0 REAL,
-    rate_f0 REAL,
-    after INTEGER
+    rate_f0 REAL
 );
-"""
+""",
+    _add_after,
+    # 3: the version lives in PRAGMA user_version now.
+    "DELETE FROM jobs_meta WHERE key = 'schema_version';",
+]
 
 
 def _waiting(db: sqlite3.Connection, after: int | None) -> bool:
@@ -131,16 +144,10 @@ class JobQueue:
 
     def _migrate(self) -> None:
         with self._lock:
-            self._db.executescript(_SCHEMA)
-        version = self._meta("schema_version")
-        if version is None:
-            self._set_meta("schema_version", str(SCHEMA_VERSION))
-        elif int(version) > SCHEMA_VERSION:
-            raise JobQueueError(f"{self.db_path} was written by a newer Modelwerk (job schema {version})")
-        elif int(version) < 2:
-            with self._tx() as db:
-                db.execute("ALTER TABLE jobs ADD COLUMN after INTEGER")
-            self._set_meta("schema_version", str(SCHEMA_VERSION))
+            try:
+                migrate(self._db, MIGRATIONS, path=self.db_path, what="the job queue")
+            except MigrationError as exc:
+                raise JobQueueError(str(exc), path=self.db_path) from (exc.__cause__ or exc)
 
     def recover(self) -> list[int]:
         """Running jobs whose runner process is gone become INTERRUPTED (their ``.part`` output is deleted); returns their ids.

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Union
 
+from core.errors import ModelwerkError
+
 
 class JobKind(enum.Enum):
     QUANTIZE = "quantize"  # GGUF -> GGUF of another type (llama.cpp)
@@ -22,8 +24,10 @@ class JobKind(enum.Enum):
     TOOLCHAIN = "toolchain"  # install the toolchain environment (torch, transformers, llama.cpp's converter)
 
 
-class SpecError(ValueError):
+class SpecError(ModelwerkError, ValueError):
     """A spec is malformed; the message is one line for the user."""
+
+    hint = "create the job again from the Library or the command line"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import ModelwerkError
 from procs.launch import source_root
 from quantize.pip_progress import PipProgress, redact_credentials
 
@@ -64,12 +65,16 @@ _SDIST_KEEP = ("convert_hf_to_gguf.py", "conversion/", "gguf-py/gguf/", "LICENSE
 GRACE_S = 3.0
 
 
-class ToolchainError(RuntimeError):
+class ToolchainError(ModelwerkError, RuntimeError):
     """The toolchain could not be installed or used; the message is one line for the user."""
+
+    hint = "check your connection and free space, then install the toolchain again"
 
 
 class ToolchainCancelled(ToolchainError):
     """The install was cancelled; what pip finished stays, the next install continues from there."""
+
+    hint = "install the toolchain again: it continues where it stopped"
 
 
 @dataclass(frozen=True)

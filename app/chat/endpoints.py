@@ -27,13 +27,19 @@ _OPERATION_SUFFIXES = ("/chat/completions", "/completions", "/models")
 class InvalidEndpoint(ChatError):
     """The URL or name of an endpoint is not usable; the message says what to type."""
 
+    hint = "type an http:// or https:// address and a name"
+
 
 class EndpointNotFound(ChatError):
     """No endpoint with that id (removed meanwhile)."""
 
+    hint = "the endpoint was removed: add it again"
+
 
 class EndpointKeyError(ChatError):
     """The API key could not be stored (neither the system keyring nor the private key file took it)."""
+
+    hint = "unlock the system keyring, or check that the data folder is writable"
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,30 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core.errors import ModelwerkError
+
 __all__ = [
     "PRESETS", "Answer", "AnswerStats", "ChatError", "Message", "Piece", "PieceKind", "ReasoningMode", "Role",
     "RuntimeCrashed", "RuntimeUnavailable", "Sampling",
 ]
 
 
-class ChatError(Exception):
+class ChatError(ModelwerkError):
     """A chat operation failed; the message is one line for the user that says what to do."""
+
+    hint = "reload the model, or check the endpoint's address and key"
 
 
 class RuntimeUnavailable(ChatError):
     """The runtime or endpoint cannot be reached (not started, stopped, wrong URL, refused)."""
 
+    hint = "load the model again, or check the endpoint's address"
+
 
 class RuntimeCrashed(ChatError):
     """A local runtime process ended while it was needed (crash, out of memory, killed)."""
+
+    hint = "reload the model; a smaller context or fewer GPU layers may help"
 
 
 class Role(enum.Enum):

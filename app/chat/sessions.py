@@ -34,6 +34,8 @@ TITLE_CHARS = 60
 class ConversationNotFound(ChatError):
     """No conversation or message with that id (deleted meanwhile)."""
 
+    hint = "the conversation was deleted: start a new one"
+
 
 class MessageState(enum.Enum):
     DONE = "done"

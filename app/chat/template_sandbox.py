@@ -46,6 +46,8 @@ _HINT = "the template in the model file is broken or hostile; use another GGUF o
 class TemplateLimitError(ChatError):
     """A chat template went past its time, memory or nesting budget and was stopped."""
 
+    hint = "choose another chat template for this model"
+
     def __init__(self, what: str, *, kind: str) -> None:
         self.kind = kind
         """"time", "memory" or "depth"."""

@@ -30,19 +30,14 @@ from app.chat.messages import (
 )
 from app.chat.sessions import Conversations, MessageState
 from app.events import Event
+from core.errors import user_message
 
-__all__ = ["BATCH_INTERVAL_S", "SAVE_INTERVAL_S", "ChatTurn", "one_line"]
+__all__ = ["BATCH_INTERVAL_S", "SAVE_INTERVAL_S", "ChatTurn"]
 
 log = logging.getLogger(__name__)
 
 BATCH_INTERVAL_S = 1 / 30
 SAVE_INTERVAL_S = 1.0
-
-
-def one_line(e: BaseException) -> str:
-    """The first line of an error, or its type's name when it has no text."""
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
 
 
 class ChatTurn:
@@ -153,7 +148,7 @@ class ChatTurn:
             raise
         except Exception as e:
             thinking, content = self.text()
-            self._finish(content, thinking, None, MessageState.ERROR, error=one_line(e))
+            self._finish(content, thinking, None, MessageState.ERROR, error=user_message(e))
             raise
         cancelled = answer.stats.finish_reason == "cancelled"
         self._finish(answer.content, answer.thinking, answer.stats,

@@ -1,6 +1,7 @@
 """`modelwerk`: the GUI by default, headless subcommands for scripts.
 
-Exit codes: 0 success, 1 an error (one line on stderr; the traceback only with --debug), 2 a usage error.
+Exit codes: 0 success, 1 an error, 2 a usage error. An expected error (``core.errors.ModelwerkError``) is one line on
+stderr; anything else is a bug: a ``bug:`` line that names the log, which holds the traceback (shown too with --debug).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from app.cli import chat, hardware, library, pull, search, serve
 from app.cli import evaluate as evaluate_cli
 from app.cli import quantize as quantize_cli
 from app.cli import toolchain as toolchain_cli
-from app.cli.common import UsageError, one_line
-from app.logs import setup_logging
+from app.cli.common import UsageError
+from app.logs import current_log_path, setup_logging
+from core.errors import is_expected, user_message
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +82,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as e:
+        return _report(args.command, e, debug=args.debug)
+
+
+def _report(command: str, exc: Exception, *, debug: bool) -> int:
+    """The one place a command's error becomes what the user reads: exit code 1."""
+    if is_expected(exc):
         log.debug("command failed", exc_info=True)
-        if args.debug:
-            raise
-        print(f"modelwerk {args.command}: {one_line(e)}", file=sys.stderr)
+        if debug:
+            raise exc
+        print(f"modelwerk {command}: {user_message(exc)}", file=sys.stderr)
         return 1
+    # INFO: the log file gets the traceback, the terminal (WARNING and up) only the one line below.
+    log.info("bug in modelwerk %s", command, exc_info=exc)
+    if debug:
+        raise exc
+    where = current_log_path()
+    print(f"modelwerk {command}: {user_message(exc)} — see {where or 'the log'}", file=sys.stderr)
+    return 1
 

@@ -21,6 +21,7 @@ from app import paths
 from app.escaping import escape_controls
 from app.settings import Settings, load_settings
 from app.store import Store
+from core.errors import ModelwerkError
 from hardware.fit import FitOptions, FitReport
 from hardware.quants import KvType
 from hardware.report import GiB, HardwareReport
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
     from app.library.catalog import CatalogEntry
 
 
-class UsageError(Exception):
+class UsageError(ModelwerkError):
     """Bad command-line input: exit 2."""
+
+    hint = "see `modelwerk --help`"
 
 
 PROGRESS_MIN_BYTES = 64 << 20
@@ -43,11 +46,6 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--flash-attn", action="store_true", help="flash attention on")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers to put on the GPU (default: as many as fit)")
     p.add_argument("--gpu-margin", type=float, default=None, help="GiB to leave free on each GPU (default from settings: 1)")
-
-
-def one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
 
 
 def settings() -> Settings:

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 
 from app.cli import common as c
+from core.errors import user_message
 from hardware.advice import advice_table, bigger_or_smaller
 from hardware.fit import FitReport, fit
 from hardware.quants import quant_type
@@ -59,7 +60,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         q = quant_type(args.quant)
         shape = shape_for_params(parse_params(args.params), q)
     except ValueError as e:
-        raise c.UsageError(str(e)) from e
+        raise c.UsageError(user_message(e)) from e
     options = c.options(args)
     report = fit(shape, c.report(), options)
     if args.json:

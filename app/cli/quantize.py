@@ -17,6 +17,7 @@ from typing import Any
 from app import paths
 from app.cli import common as c
 from app.store import Store
+from core.errors import user_message
 
 INTERRUPTED = 130
 REDRAW_S = 0.25
@@ -97,7 +98,7 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
             allow_requantize=args.allow_requantize, keep_output_tensor=args.leave_output_tensor,
         )  # fmt: skip
     except SpecError as e:
-        raise c.UsageError(str(e)) from None
+        raise c.UsageError(user_message(e)) from None
     if args.allow_requantize:
         print("warning: requantizing an already-quantized model loses quality twice; prefer an F16/BF16 source",
               file=sys.stderr)  # fmt: skip
@@ -120,7 +121,7 @@ def _cmd_recipe(args: argparse.Namespace) -> int:
     try:
         [gguf_type(t) for t in types]
     except SpecError as e:
-        raise c.UsageError(str(e)) from None
+        raise c.UsageError(user_message(e)) from None
     out_dir = args.out if args.out is not None else c.settings().models_dir
     return _run([], as_json=args.json, make_jobs=lambda queue: queue_recipe(
         queue, source, types, out_dir=out_dir, outtype=args.outtype, evaluate=not args.no_eval,
@@ -182,7 +183,7 @@ def _dry_run(specs: list[Any], *, as_json: bool) -> int:
             _, est = check(spec, strict=True)
             row.update(predicted_bytes=est.output_bytes, memory_bytes=est.memory_bytes, estimate_s=est.seconds)
         except JobFailed as e:
-            row["problem"] = str(e)
+            row["problem"] = user_message(e)
         rows.append(row)
     if as_json:
         c.print_json(rows)

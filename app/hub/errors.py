@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+from core.errors import ModelwerkError
 
-class HubError(Exception):
+
+class HubError(ModelwerkError):
     """Something went wrong talking to the hub or downloading from it; str(e) is one line for the user."""
+
+    hint = "check your connection, the repository name and your token"
 
 
 class HubUnavailable(HubError):
     """The hub (or mirror) cannot be reached: offline, DNS, refused, timed out, or a server error."""
 
+    hint = "check your connection, proxy or HF_ENDPOINT, then try again"
+
 
 class RepoNotFound(HubError):
     """The repository does not exist, or it is private and the token cannot see it."""
+
+    hint = "check the repository name (OWNER/NAME), or log in if it is private"
 
 
 class FileNotOnHub(HubError):
     """The repository exists but not this file or revision."""
 
+    hint = "pick another file or revision of the repository"
+
 
 class GatedRepoError(HubError):
     """The repository is gated: its files need an accepted licence and a token."""
+
+    hint = "accept the repository's terms on the hub while logged in, then set HF_TOKEN"
 
     def __init__(self, repo_id: str, endpoint: str, *, have_token: bool) -> None:
         self.repo_id = repo_id
@@ -33,17 +45,25 @@ class GatedRepoError(HubError):
 class DownloadError(HubError):
     """A download failed; partial data is kept only where it can be resumed."""
 
+    hint = "retry the download: it resumes where it stopped"
+
 
 class ChecksumMismatch(DownloadError):
     """The downloaded bytes do not match the hub's sha256; the file was deleted."""
+
+    hint = "download the file again"
 
 
 class DiskFull(DownloadError):
     """Not enough free space for the download."""
 
+    hint = "free some disk space, or choose another models folder"
+
 
 class DownloadCancelled(DownloadError):
     """The download was paused or cancelled; its .incomplete file is kept for resuming unless it was cancelled."""
+
+    hint = "start the download again to resume it"
 
 
 def hub_error(exc: BaseException, *, repo_id: str | None = None, endpoint: str = "https://huggingface.co",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.library.model import ModelFormat, ModelInfo
 from app.store import Store
+from core.errors import ModelwerkError
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,16 @@ def source_quantized(model: str, quant_type: str) -> str:
     return f"quantized from {model} with {quant_type}"
 
 
-class CatalogError(Exception):
+class CatalogError(ModelwerkError):
     """A catalog operation failed; the message is one line for the user."""
+
+    hint = "refresh the Library and try again"
 
 
 class EntryNotFound(CatalogError):
     """No catalog entry has the given id (it was removed meanwhile)."""
+
+    hint = "the model was removed from the Library: import it again"
 
 
 @dataclass(frozen=True)

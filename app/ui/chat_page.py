@@ -32,6 +32,7 @@ from app.ui.chat_backends import ChatBackends, LocalModel, chat_models, describe
 from app.ui.chat_dialogs import EndpointDialog, LoadDialog
 from app.ui.chat_pane import ConversationPane
 from app.ui.tasks import TaskGroup
+from core.errors import user_message
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -271,7 +272,7 @@ class ChatPage(QWidget):
             try:
                 self.backends.reload(key)
             except ChatError as e:
-                self.status_message.emit(str(e), 10_000)
+                self.status_message.emit(user_message(e), 10_000)
 
     # -- conversations -------------------------------------------------------------------------------------------------
 
@@ -385,7 +386,7 @@ class ChatPage(QWidget):
             try:
                 self.add_endpoint(name, url, key)
             except ChatError as e:
-                self.status_message.emit(str(e), 10_000)
+                self.status_message.emit(user_message(e), 10_000)
 
     def _fetch_endpoint_models(self, endpoints: list[Endpoint] | None = None) -> None:
         for endpoint in endpoints if endpoints is not None else self.backends.endpoints.list():

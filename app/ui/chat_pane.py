@@ -42,6 +42,7 @@ from app.ui.chat_thinking import ThinkingControls
 from app.ui.chat_view import Bubble, TranscriptView
 from app.ui.chat_worker import AnswerJob
 from app.ui.tasks import TaskGroup
+from core.errors import user_message
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
@@ -224,7 +225,7 @@ class ConversationPane(QWidget):
         """No engine: a crashed runtime keeps its banner (with Reload); anything else shows the error."""
         self.refresh_model()
         if self.banner.isHidden() or not self.reload_button.isVisibleTo(self.banner):
-            self.show_banner(str(error), reload=False)
+            self.show_banner(user_message(error), reload=False)
 
     def mode(self) -> ReasoningMode:
         data = self.reasoning.currentData()
@@ -368,7 +369,7 @@ class ConversationPane(QWidget):
         try:
             self.backends.reload(self.key)
         except ChatError as e:
-            self.show_banner(str(e), reload=False)
+            self.show_banner(user_message(e), reload=False)
             return
         self.show_banner("Reloading the model…", reload=False)
 
@@ -383,7 +384,7 @@ class ConversationPane(QWidget):
         try:
             export.save(path, self.sessions.get(self.conversation.id), self.messages())
         except ChatError as e:
-            self.show_banner(str(e), reload=False)
+            self.show_banner(user_message(e), reload=False)
 
     # -- helpers -------------------------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from app.ui.chat_backends import ChatBackends
 from app.ui.chat_view import Bubble, TranscriptView
 from app.ui.chat_worker import AnswerJob
 from app.ui.tasks import TaskGroup
+from core.errors import user_message
 
 log = logging.getLogger(__name__)
 VOTES = (("A is better", Winner.A), ("B is better", Winner.B), ("Tie", Winner.TIE), ("Both bad", Winner.BOTH_BAD))
@@ -165,7 +166,7 @@ class ComparePage(QWidget):
         try:
             engines = [self.backends.engine(str(k)) for k in keys]
         except ChatError as e:
-            self.note.setText(str(e))
+            self.note.setText(user_message(e))
             return
         self._prompt = text
         self._models = (names[0], names[1])

@@ -259,10 +259,7 @@ class HardwarePage(QScrollArea):
         self.ensureWidgetVisible(self.calculator, 0, 0)
         self._start(lambda: _read_model(path), self._on_file_inspected, self._on_file_failed)
 
-    def _on_file_inspected(self, info: ModelInfo | str) -> None:
-        if isinstance(info, str):
-            self._on_file_failed(info)
-            return
+    def _on_file_inspected(self, info: ModelInfo) -> None:
         if info.shape is None:
             reason = info.shape_note or info.unsafe_reason or "its memory layout is unknown"
             self.calculator.show_message(f"Cannot size {info.name}: {reason}", error=True)
@@ -279,15 +276,11 @@ class HardwarePage(QScrollArea):
         return self._tasks.pending() > 0 or self._shown_generation != self._generation
 
 
-def _read_model(path: Path) -> ModelInfo | str:
-    """The model's ModelInfo, or the one-line reason it cannot be read (an expected outcome, not a crash to log)."""
+def _read_model(path: Path) -> ModelInfo:
+    """The model's ModelInfo; a file it cannot read raises ModelFileError, which the page shows in one line."""
     from app.library.inspect import inspect
-    from app.library.model import ModelFileError
 
-    try:
-        return inspect(path)
-    except ModelFileError as e:
-        return str(e)
+    return inspect(path)
 
 
 def _local_paths(mime: QMimeData) -> list[Path]:

@@ -36,6 +36,7 @@ from app.ui.jobs_runner import Snapshot, evaluable_outputs, evaluate_specs, snap
 from app.ui.marshal import Marshaller
 from app.ui.results_chart import ResultsView
 from app.ui.tasks import TaskGroup
+from core.errors import user_message
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 from quantize.queue import RETRYABLE, Job, JobQueue, JobState
@@ -221,7 +222,7 @@ class JobsPage(QWidget):
             for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
                 gguf_type(name)
         except SpecError as e:
-            self.status_message.emit(f"Not queued: {e}", 10_000)
+            self.status_message.emit(f"Not queued: {user_message(e)}", 10_000)
             return
 
         def add() -> None:

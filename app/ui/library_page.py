@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitt
 
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.importer import ImportMode
-from app.library.model import ModelFormat, ModelInfo
+from app.library.model import ModelFileError, ModelFormat, ModelInfo
 from app.ui import library_actions
 from app.ui.import_dialog import choose_import_mode
 from app.ui.library_jobs import LibraryJobs
@@ -27,33 +27,33 @@ from app.ui.model_details import Details, ModelDetails, effective_context, load_
 from app.ui.state import ui_state
 from app.ui.status_rows import Banner, ProgressRow
 from app.ui.tasks import TaskGroup
+from core.errors import user_message
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.report import HardwareReport
 from hardware.shape import ModelShape
 
 log = logging.getLogger(__name__)
-Inspected = tuple[tuple[int, float], ModelInfo | str]
+Inspected = tuple[tuple[int, float], ModelInfo | ModelFileError]
 """((size, mtime) when read, the ModelInfo or why it cannot be read)."""
 
 
 def _inspect_all(entries: list[CatalogEntry]) -> dict[int, Inspected]:
     from app.library.inspect import inspect
-    from app.library.model import ModelFileError
 
     result: dict[int, Inspected] = {}
     for e in entries:
         try:
             result[e.id] = ((e.size_bytes, e.mtime), inspect(e.path))
         except ModelFileError as err:
-            result[e.id] = ((e.size_bytes, e.mtime), str(err))
+            result[e.id] = ((e.size_bytes, e.mtime), err)
     return result
 
 
-def _fits(infos: dict[int, ModelInfo | str], hw: HardwareReport, options: FitOptions) -> dict[int, FitReport | str]:
+def _fits(infos: dict[int, ModelInfo | ModelFileError], hw: HardwareReport, options: FitOptions) -> dict[int, FitReport | str]:
     out: dict[int, FitReport | str] = {}
     for entry_id, info in infos.items():
-        if isinstance(info, str):
-            out[entry_id] = f"Cannot read the model: {info}"
+        if isinstance(info, ModelFileError):
+            out[entry_id] = f"Cannot read the model: {user_message(info)}"
         elif info.shape is None:
             out[entry_id] = info.shape_note or info.unsafe_reason or "shape unknown"
         else:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from core.errors import user_message
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.report import HardwareReport
 from hardware.shape import ModelShape
@@ -96,7 +97,7 @@ def predict_rows(source: Path, hw: HardwareReport | None, options: FitOptions, *
     try:
         layout = read_layout(source)  # once for all the types
     except SpecError as e:  # an unreadable header: every row says why
-        return Prediction(quantization, [TypeRow(name, None, None, str(e)) for name in GGUF_TYPES])
+        return Prediction(quantization, [TypeRow(name, None, None, user_message(e)) for name in GGUF_TYPES])
     return Prediction(quantization, _rows(source, layout, shape, source_size, hw, options,
                                           keep_output_tensor=keep_output_tensor))  # fmt: skip
 
@@ -181,7 +182,7 @@ def check_conversion(folder: Path, output: Path) -> tuple[str, str]:
     try:
         hf = inspect_folder(folder)
     except JobFailed as e:
-        return missing, str(e)
+        return missing, user_message(e)
     known = supported_architectures(toolchain.converter.parent) if toolchain.converter.is_file() else None
     if known is not None and hf.architecture not in known:
         return missing, f"llama.cpp's converter does not support the architecture {hf.architecture}"
@@ -201,8 +202,8 @@ def predict_folder(folder: Path, hw: HardwareReport | None, options: FitOptions,
     try:
         layout = converted_layout(folder)
     except ModelFileError as e:
-        rows = [TypeRow(name, None, None, str(e)) for name in GGUF_TYPES]
-        return Prediction(quantization, rows, ConvertStep(output, None, toolchain, problem or str(e)))
+        rows = [TypeRow(name, None, None, user_message(e)) for name in GGUF_TYPES]
+        return Prediction(quantization, rows, ConvertStep(output, None, toolchain, problem or user_message(e)))
     f16 = estimate(folder, CONVERT_OUTTYPE, layout=layout)
     step = replace(f16, seconds=round(_CONVERT_START_S + f16.output_bytes / _CONVERT_BYTES_S, 2))
     weights = shape.weights_bytes if shape is not None else 0

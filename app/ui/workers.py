@@ -9,6 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
+from app.ui.errors import error_text
+from core.errors import is_expected
+
 log = logging.getLogger(__name__)
 
 threads: weakref.WeakSet[QThread] = weakref.WeakSet()
@@ -29,7 +32,9 @@ class _Signals(QObject):
 
 
 class Call(QRunnable):
-    """`fn()` in the global thread pool; `finished(result)` or `failed(one-line message)` arrive on the receiver's thread."""
+    """`fn()` in the global thread pool; `finished(result)` or `failed(one-line message)` arrive on the receiver's thread.
+
+    The message comes from app.ui.errors.error_text: an unexpected exception (a bug) also opens the crash dialog."""
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         super().__init__()
@@ -41,9 +46,10 @@ class Call(QRunnable):
         try:
             try:
                 result = self._fn()
-            except Exception as e:  # reported to the page, which shows it in one line
-                log.exception("background call failed")
-                self.signals.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
+            except Exception as e:  # the page shows it in one line; a bug also reaches the crash dialog
+                if is_expected(e):
+                    log.info("background call failed: %s", e, exc_info=True)
+                self.signals.failed.emit(error_text(e))
             else:
                 # A receiver closed meanwhile (a page, the window) is fine: Qt drops the delivery.
                 self.signals.finished.emit(result)

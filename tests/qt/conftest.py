@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
+from app.ui import app as gui
 from app.ui import workers
+
+_REAL_REPORT_BUG = gui.report_bug
+
+
+@pytest.fixture
+def real_report_bug() -> Callable[[BaseException], None]:
+    """app.ui.app.report_bug itself (crash_reports replaces it): for a test of the route to the dialog."""
+    return _REAL_REPORT_BUG
+
+
+@pytest.fixture(autouse=True)
+def crash_reports(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseException]]:
+    """Bugs that reached the crash dialog (app.ui.app.report_bug), recorded instead of shown (a modal dialog would hang
+    the test). A test that expects one clears the list; any other fails the test."""
+    reported: list[BaseException] = []
+    monkeypatch.setattr(gui, "report_bug", reported.append)
+    yield reported
+    assert not reported, f"unexpected errors reached the crash dialog: {[repr(e) for e in reported]}"
 
 
 @pytest.fixture(autouse=True)

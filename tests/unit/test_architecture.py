@@ -54,3 +54,18 @@ def test_cli_starts_without_qt() -> None:
     code = "import sys, app.cli; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_core_is_the_bottom_layer() -> None:
+    # core/ is imported by hardware/, quantize/ and app/ (and run by the toolchain's own Python): standard library only.
+    import sys
+
+    modules = _modules("core")
+    assert modules, "core/ not found"
+    offenders = sorted(
+        f"{p.relative_to(ROOT)}: {n}"
+        for p in modules
+        for n in _imports(p)
+        if n.split(".")[0] != "core" and n.split(".")[0] not in sys.stdlib_module_names and n != "__future__"
+    )
+    assert offenders == [], f"core/ imports outside the standard library: {offenders}"

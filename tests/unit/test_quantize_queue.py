@@ -116,16 +116,20 @@ def test_everything_survives_reopening(tmp_path: Path) -> None:
     assert isinstance(q2.get(b).spec, EvaluateSpec) and q2.get(b).spec.context == 256  # type: ignore[union-attr]
 
 
-def test_schema_version_lives_in_a_meta_table_and_leaves_user_version_alone(tmp_path: Path) -> None:
+def test_the_queue_file_migrates_through_the_shared_runner_and_refuses_a_newer_one(tmp_path: Path) -> None:
+    from core import migrations
+    from quantize.queue import MIGRATIONS
+
     JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs").close()
     db = sqlite3.connect(tmp_path / "jobs.db")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 0
-    assert db.execute("SELECT value FROM jobs_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
-    db.execute("UPDATE jobs_meta SET value = '99' WHERE key = 'schema_version'")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert db.execute("SELECT value FROM jobs_meta WHERE key = 'schema_version'").fetchone() is None
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     db.commit()
     db.close()
-    with pytest.raises(JobQueueError, match="newer Modelwerk"):
+    with pytest.raises(JobQueueError, match="newer Modelwerk") as info:
         JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
+    assert isinstance(info.value.__cause__, migrations.NewerSchema)
 
 
 def test_a_running_job_of_a_dead_runner_becomes_interrupted_on_open(tmp_path: Path) -> None:
@@ -243,12 +247,15 @@ def test_a_schema_1_queue_gains_job_dependencies_and_keeps_its_jobs(tmp_path: Pa
     old = q.add(QuantizeSpec(source=tmp_path / "a.gguf", output=tmp_path / "a.Q8_0.gguf", quant_type="Q8_0"))
     q.close()
     db = sqlite3.connect(tmp_path / "jobs.db")
-    db.execute("ALTER TABLE jobs DROP COLUMN after")  # what a schema-1 file looks like
-    db.execute("UPDATE jobs_meta SET value = '1' WHERE key = 'schema_version'")
+    # What a schema-1 file of an older Modelwerk looks like: no jobs.after, its version in jobs_meta, user_version 0.
+    db.execute("ALTER TABLE jobs DROP COLUMN after")
+    db.execute("INSERT OR REPLACE INTO jobs_meta (key, value) VALUES ('schema_version', '1')")
+    db.execute("PRAGMA user_version = 0")
     db.commit()
     db.close()
     q = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
     assert q.get(old.id).after is None
+    assert q._db.execute("PRAGMA user_version").fetchone()[0] == 3
     later = q.add(QuantizeSpec(source=tmp_path / "b.gguf", output=tmp_path / "b.Q8_0.gguf", quant_type="Q8_0"), after=old.id)
     assert q.get(later.id).after == old.id
     q.max_parallel = 2  # room for both: only the dependency can hold the second back

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app import store as store_module
-from app.store import MIGRATIONS, Store, StoreError, split_statements
+from app.store import MIGRATIONS, Store, StoreError
+from core.migrations import split_statements
 
 
 def _tables(path: Path) -> set[str]:
