@@ -15,9 +15,10 @@ from pathlib import Path
 from app import paths
 from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
+from formats.quant_types import GGUF_TYPES
 from quantize.queue import RETRYABLE, Job, JobQueue, JobQueueError, JobState
 from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
-from quantize.types import GGUF_TYPES, gguf_type
+from quantize.types import gguf_type
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from app.chat.messages import ChatError, RuntimeCrashed
 from quantize.processes import child_env, module_command
 
 if TYPE_CHECKING:
-    from app.library.model import ModelInfo
+    from formats.model import ModelInfo
     from hardware.fit import FitOptions
     from hardware.report import HardwareReport
 

@@ -35,7 +35,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from app.chat.runtime import LoadOptions, Runtime
     from app.chat.templates import template_for
     from app.cli.serve import resolve_model
-    from app.library.gguf_info import inspect_gguf
+    from formats.gguf_info import inspect_gguf
 
     if args.max_tokens < 1:
         raise c.UsageError("--max-tokens must be at least 1")

@@ -21,9 +21,9 @@ from app.hub.client import HubClient
 from app.hub.errors import HubError
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.hub.results import RepoDetails
-from app.library.gguf import HeaderLimits, HeaderTooLarge, read_gguf_header_from
-from app.library.gguf_info import MAX_ARRAY_ITEMS, info_from_headers
-from app.library.model import ModelFileError, ModelInfo
+from formats.gguf import MAX_ARRAY_ITEMS, HeaderLimits, HeaderTooLarge, read_gguf_header_from
+from formats.gguf_info import info_from_headers
+from formats.model import ModelFileError, ModelInfo
 from hardware.fit import FitOptions, FitReport, Placement, fit
 from hardware.quants import QUANT_TYPES
 from hardware.report import HardwareReport

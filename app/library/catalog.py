@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.library.model import ModelFormat, ModelInfo
 from app.store import Store
+from formats.model import ModelFormat, ModelInfo
 
 log = logging.getLogger(__name__)
 

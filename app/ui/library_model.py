@@ -10,9 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from app.library.catalog import CatalogEntry
-from app.library.model import ModelFormat
 from app.ui.format import context_text, params_text, size_text
 from app.ui.safe_text import plain_tooltip
+from formats.model import ModelFormat
 from hardware.fit import FitReport, Placement
 
 Index = QModelIndex | QPersistentModelIndex

@@ -425,8 +425,8 @@ def test_cli_recipe_quantizes_and_evaluates_each(
 def test_the_lineage_is_kept_when_the_folder_watch_registered_the_output_first(kquant_gguf: Path, tmp_path: Path) -> None:
     from app.jobs import open_queue, python_for, quantize_specs, register_output
     from app.library.catalog import SOURCE_FOUND, Catalog
-    from app.library.inspect import inspect
     from app.store import Store
+    from formats.inspect import inspect
 
     queue = open_queue()
     [spec] = quantize_specs(kquant_gguf, ["Q8_0"], out_dir=tmp_path / "models")
