@@ -1,8 +1,9 @@
 """Parse a header once per file version per process: a thread-safe, bounded LRU that every reader shares.
 
-A file version is (path, size, mtime_ns; and ctime_ns and inode, which change with it): a rewritten file (a new size or modification time) is parsed again, an unchanged
-one is not, whoever asks (the Library's import, the details pane, the fit column, the chat's template lookup, the Quantize
-dialog). Results are immutable (frozen dataclasses), so sharing them between threads is safe. Errors are not cached.
+A file version is (path, size, mtime_ns; and ctime_ns and inode, which change with it): a rewritten file is parsed
+again, an unchanged one is not, whoever asks (the Library's import, the details pane, the fit column, the chat's template
+lookup, the Quantize dialog). Results are immutable (frozen dataclasses), so sharing them between threads is safe.
+Errors are not cached.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from app.jobs import base_name, default_output, quantize_specs
+from formats.quant_types import GGUF_TYPES
 from quantize.errors import JobFailed
 from quantize.gguf_quantize import check, run
 from quantize.imatrix import load_imatrix, write_legacy_imatrix
 from quantize.progress import Reporter, parse_event
 from quantize.spec import QuantizeSpec, SpecError, dumps, loads, part_path
-from formats.quant_types import GGUF_TYPES
 from quantize.types import estimate, gguf_type, predict_size, read_layout
 
 
