@@ -1,41 +1,27 @@
 """Issue 14: dropping one GGUF, showing it, and loading it for chat parse its header once in the app process.
 
 Everything that reads the header (the import, the copy's registration, the fit column, the details pane and its tensor
-list, the chat's template lookup, the runtime's GPU-layer choice) goes through formats.cache.HEADERS; the runtime child
-(llama-server) reads the file itself and is not counted.
+list, the chat's read of the model before the load) goes through formats.cache.HEADERS; the runtime child (llama-server)
+reads the file itself and is not counted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures.hardware_reports import cpu_only
 from fixtures.tiny_gguf import write_tiny_gguf
 from pytestqt.qtbot import QtBot
 
 from app.chat.runtime import LoadOptions
-from app.settings import Settings
 from app.ui.chat_backends import local_model_key
 from app.ui.main_window import MainWindow
 from formats import gguf
 from formats.cache import HEADERS
-from tests.qt.test_library_page import accept_import_dialog, delete_closed_widgets, dispose, drop, settle
+from tests.qt.test_library_page import accept_import_dialog, drop, settle, window
 
-__all__ = ["accept_import_dialog"]  # a fixture of the Library page's tests, used here by name
+__all__ = ["accept_import_dialog", "window"]  # fixtures of the Library page's tests, used here by name
 TEMPLATE = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n"
-
-
-@pytest.fixture
-def window(qtbot: QtBot, accept_import_dialog: list[object]) -> Iterator[MainWindow]:
-    delete_closed_widgets()
-    w = MainWindow(Settings(), report=cpu_only())
-    qtbot.addWidget(w)
-    w.show()
-    w.show_page(w.library_page)
-    yield w
-    dispose(w)
 
 
 def test_drop_show_and_load_parse_the_header_once(
