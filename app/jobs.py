@@ -19,10 +19,11 @@ from app.library.catalog import Catalog, source_quantized
 from app.library.importer import ImportMode, ImportResult, import_model
 from app.library.scan import Claims
 from core.errors import ModelwerkError
+from formats.quant_types import GGUF_TYPES
 from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
 from quantize.runner import JobRunner
 from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
-from quantize.types import GGUF_TYPES, gguf_type
+from quantize.types import gguf_type
 
 log = logging.getLogger(__name__)
 

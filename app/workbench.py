@@ -172,7 +172,7 @@ class Workbench:
             ModelFileError: not a model the Library can read (one line).
         """
         from app.library.importer import ImportMode, import_model
-        from app.library.model import ModelFileError
+        from formats.model import ModelFileError
 
         entry = self.catalog.by_path(path.expanduser().absolute())
         if entry is not None:

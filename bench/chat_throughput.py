@@ -196,11 +196,11 @@ def gui_stall(model: Path, *, max_tokens: int, threads: int, ctx: int) -> tuple[
     from app.chat.runtime import LoadOptions, RuntimeState
     from app.chat.sessions import Conversations, local_model_key
     from app.library.catalog import Catalog
-    from app.library.inspect import inspect
     from app.store import Store
     from app.ui.chat_backends import ChatBackends
     from app.ui.chat_page import ChatPage
     from bench.stall import StallMeter
+    from formats.inspect import inspect
 
     _app = QApplication.instance() or QApplication([])  # kept alive until the function returns
     loop = QEventLoop()

@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures.gemma import gemma_path  # noqa: E402
 
-from app.library.gguf_info import inspect_gguf  # noqa: E402
+from formats.gguf_info import inspect_gguf  # noqa: E402
 from hardware.bandwidth import measure_bandwidth  # noqa: E402
 from hardware.fit import FitOptions, fit  # noqa: E402
 from hardware.probe import probe  # noqa: E402

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from app.library.gguf import read_gguf_header  # noqa: E402
-from app.library.gguf_info import inspect_gguf  # noqa: E402
+from formats.gguf import read_gguf_header  # noqa: E402
+from formats.gguf_info import inspect_gguf  # noqa: E402
 
 RUNS = 7
 N_TINY = 1000

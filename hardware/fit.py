@@ -44,6 +44,14 @@ class Placement(enum.Enum):
     CPU_ONLY = "cpu_only"
     DOES_NOT_FIT = "does_not_fit"
 
+    @property
+    def rank(self) -> int:
+        """0 for the best placement (all on the GPU) to 3 (does not fit): for sorting and for picking the best."""
+        return _PLACEMENT_ORDER.index(self)
+
+
+_PLACEMENT_ORDER = (Placement.FULL_GPU, Placement.PARTIAL, Placement.CPU_ONLY, Placement.DOES_NOT_FIT)
+
 
 @dataclass(frozen=True)
 class FitOptions:
@@ -341,10 +349,6 @@ def _repacked_on_cpu(shape: ModelShape, hw: HardwareReport, gpu_layers: int) -> 
     return round(shape.repack_bytes * (shape.n_layers - gpu_layers) / shape.n_layers)
 
 
-def _rank(p: Placement) -> int:
-    return [Placement.FULL_GPU, Placement.PARTIAL, Placement.CPU_ONLY, Placement.DOES_NOT_FIT].index(p)
-
-
 def _max_context(shape: ModelShape, hw: HardwareReport, options: FitOptions, placement: Placement) -> int:
     """Binary search: memory grows with the context, so the largest context keeping the placement is a boundary."""
 
@@ -353,7 +357,7 @@ def _max_context(shape: ModelShape, hw: HardwareReport, options: FitOptions, pla
         p = _placement(split, fits, shape)
         if placement is Placement.DOES_NOT_FIT:
             return fits
-        return _rank(p) <= _rank(placement)
+        return p.rank <= placement.rank
 
     lo, hi = MIN_CONTEXT, max(shape.context_train, MIN_CONTEXT)
     if not ok(lo):

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import json
 import logging
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from formats.hf_config import read_json_object
+from formats.model import ModelFileError
+from formats.safetensors import safetensors_header
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.remote_code import check as check_code
@@ -61,12 +62,11 @@ def inspect_folder(source: Path, *, need_tokenizer: bool = True) -> HfFolder:
     if not config_path.is_file():
         raise JobFailed(f"{source} is not a Hugging Face model folder (no config.json)")
     try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+        config = read_json_object(config_path)
+    except ModelFileError as e:
         raise JobFailed(f"{config_path} cannot be read: {e}") from None
-    if not isinstance(config, dict):
-        raise JobFailed(f"{config_path} is not a model config (expected a JSON object)")
-    archs = config.get("architectures") or (config.get("text_config") or {}).get("architectures")
+    text = config.get("text_config")
+    archs = config.get("architectures") or (text.get("architectures") if isinstance(text, dict) else None)
     if not archs or not isinstance(archs, list):
         raise JobFailed(f'{config_path} names no architecture (no "architectures" entry)')
     weights = tuple(sorted(p for g in WEIGHT_GLOBS for p in source.glob(g)))
@@ -85,14 +85,9 @@ def count_tensors(weights: tuple[Path, ...]) -> int | None:
         if path.suffix != ".safetensors":
             return None
         try:
-            with path.open("rb") as f:
-                (size,) = struct.unpack("<Q", f.read(8))
-                if size > 100 << 20:
-                    return None
-                header = json.loads(f.read(size))
-        except (OSError, ValueError, struct.error):
+            total += len(safetensors_header(path).tensors)
+        except ModelFileError:
             return None
-        total += len([k for k in header if k != "__metadata__"])
     return total or None
 
 

@@ -19,10 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from formats.quant_types import GgufType
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.spec import QuantizeSpec, SpecError, part_path
-from quantize.types import GgufType, QuantizeEstimate, estimate, gguf_type, read_layout
+from quantize.types import QuantizeEstimate, estimate, gguf_type, read_layout
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def check(spec: QuantizeSpec, *, strict: bool = False) -> tuple[GgufType, Quanti
     if spec.imatrix is not None and not spec.imatrix.is_file():
         raise JobFailed(f"importance matrix {spec.imatrix} does not exist")
     if strict and not spec.allow_requantize:
-        quantized = sorted({t.ggml_type for t in layout.tensors if len(t.shape) >= 2} - _FLOAT_TYPES)
+        quantized = sorted({t.type_name for t in layout.tensors if len(t.shape) >= 2} - _FLOAT_TYPES)
         if quantized:
             raise JobFailed(f"{spec.source.name} is already quantized ({', '.join(quantized)}); "
                             "allow requantize to quantize it again (quality suffers)")  # fmt: skip

@@ -141,10 +141,6 @@ class LlamaEval:
         raw = self.metadata.get("general.file_type")
         if raw is None or not raw.strip().isdigit():
             return None
-        try:
-            import gguf
+        from formats.ggml import FILE_TYPES
 
-            name = gguf.LlamaFileType(int(raw)).name
-        except (ImportError, ValueError):
-            return None
-        return name.removeprefix("MOSTLY_").removeprefix("ALL_")
+        return FILE_TYPES.get(int(raw))

@@ -24,7 +24,7 @@ from procs.launch import python_module
 from procs.supervisor import Child, Outcome
 
 if TYPE_CHECKING:
-    from app.library.model import ModelInfo
+    from formats.model import ModelInfo
     from hardware.fit import FitOptions
     from hardware.report import HardwareReport
 

@@ -482,7 +482,7 @@ def _gpu_layers(args: argparse.Namespace) -> int:
 
     if not llama_cpp.llama_supports_gpu_offload():
         return 0
-    from app.library.gguf_info import inspect_gguf
+    from formats.gguf_info import inspect_gguf
     from hardware.probe import probe
 
     options = LoadOptions(context=args.ctx, kv_type=args.kv_type, flash_attn=args.flash_attn)
@@ -491,7 +491,7 @@ def _gpu_layers(args: argparse.Namespace) -> int:
 
 def _template(path: Path) -> ChatTemplate | None:
     from app.chat.templates import template_for
-    from app.library.gguf_info import inspect_gguf
+    from formats.gguf_info import inspect_gguf
 
     try:
         return template_for(inspect_gguf(path))

@@ -23,7 +23,7 @@ from app.chat.template_sandbox import RenderLimits, TemplateLimitError
 if TYPE_CHECKING:
     import jinja2
 
-    from app.library.model import ModelInfo
+    from formats.model import ModelInfo
 
 log = logging.getLogger(__name__)
 

@@ -42,8 +42,8 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from app.chat.templates import template_for
     from app.chat.turn import ChatTurn
     from app.cli.serve import resolve_model
-    from app.library.gguf_info import inspect_gguf
     from app.workbench import Workbench
+    from formats.gguf_info import inspect_gguf
 
     if args.max_tokens < 1:
         raise c.UsageError("--max-tokens must be at least 1")

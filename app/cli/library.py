@@ -10,9 +10,9 @@ from pathlib import Path
 
 from app import paths
 from app.cli import common as c
-from app.library.model import ModelInfo
 from app.settings import load_settings
 from app.store import Store
+from formats.model import ModelInfo
 from hardware.fit import FitOptions, fit
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 INFO_CONTEXT = 8192
 """Context length at which `modelwerk info` gives the fit verdict (the model's own maximum when smaller)."""
 def _cmd_info(args: argparse.Namespace) -> int:
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     info = inspect(Path(args.file))
     report = None

@@ -139,7 +139,7 @@ def recipe_source(arg: str) -> Path:
     from app.chat.messages import ChatError
     from app.cli.serve import resolve_model
     from app.library.catalog import source_downloaded
-    from app.library.model import ModelFormat
+    from formats.model import ModelFormat
 
     path = Path(arg).expanduser()
     if path.is_dir():

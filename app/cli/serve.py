@@ -46,7 +46,7 @@ def resolve_model(arg: str) -> Path:
     Raises:
         ChatError: no such model, missing files, or not a GGUF model (one line).
     """
-    from app.library.model import ModelFormat
+    from formats.model import ModelFormat
 
     path = Path(arg).expanduser()
     if path.is_file():

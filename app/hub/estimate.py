@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.library.hf_config import cfg_int, cfg_str, text_config
-from app.library.hf_folder import NO_SHAPE_TYPES, swa_layers
+from formats.hf_config import cfg_int, cfg_str, text_config
+from formats.hf_folder import NO_SHAPE_TYPES, swa_layers
 from hardware.quants import quant_type
 from hardware.shape import REPACK_SHARE, ModelShape, shape_for_params
 

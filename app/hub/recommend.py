@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 
 CANDIDATE_TYPES = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M", "IQ3_XXS", "Q2_K", "IQ2_M")
 """The types people publish and llama.cpp users pick, best quality first."""
-_RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Placement.DOES_NOT_FIT: 3}
 
 
 def quantize_command(repo_id: str, quant: str) -> str:
@@ -46,7 +45,7 @@ def _best(estimates: dict[str, FitReport], allowed: set[str] | None = None) -> s
     ok = [q for q, r in estimates.items() if r.fits and (allowed is None or q in allowed)]
     if not ok:
         return None
-    return min(ok, key=lambda q: (_RANK[estimates[q].placement], -QUANT_TYPES[q].bits_per_weight))
+    return min(ok, key=lambda q: (estimates[q].placement.rank, -QUANT_TYPES[q].bits_per_weight))
 
 
 def recommend_for(client: HubClient, original: RepoDetails, hw: HardwareReport, *,

@@ -21,10 +21,10 @@ from app.hub.client import HubClient
 from app.hub.errors import HubError
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.hub.results import RepoDetails
-from app.library.gguf import HeaderLimits, HeaderTooLarge, read_gguf_header_from
-from app.library.gguf_info import MAX_ARRAY_ITEMS, info_from_headers
-from app.library.model import ModelFileError, ModelInfo
-from hardware.fit import FitOptions, FitReport, Placement, fit
+from formats.gguf import MAX_ARRAY_ITEMS, HeaderLimits, HeaderTooLarge, read_gguf_header_from
+from formats.gguf_info import info_from_headers
+from formats.model import ModelFileError, ModelInfo
+from hardware.fit import FitOptions, FitReport, fit
 from hardware.quants import QUANT_TYPES
 from hardware.report import HardwareReport
 from hardware.shape import ModelShape
@@ -270,7 +270,6 @@ def fit_folder(client: HubClient, details: RepoDetails, group: FileGroup, hw: Ha
         return FileFit(group, None, None, error=f"cannot estimate the fit: {e}")
 
 
-_RANK = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Placement.DOES_NOT_FIT: 3}
 
 
 def best_file(fits: Sequence[FileFit]) -> FileFit | None:
@@ -279,7 +278,7 @@ def best_file(fits: Sequence[FileFit]) -> FileFit | None:
     ok = [f for f in fits if f.report is not None and f.report.fits and f.group.kind is FileKind.GGUF]  # ready to run
     if not ok:
         return None
-    top = min(ok, key=lambda f: (_RANK[f.report.placement] if f.report else 9, -min(f.bits_per_weight, _ENOUGH_BPW),
+    top = min(ok, key=lambda f: (f.report.placement.rank if f.report else 9, -min(f.bits_per_weight, _ENOUGH_BPW),
                                  f.group.size))
     return replace(top, best=True)
 

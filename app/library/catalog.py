@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.library.model import ModelFormat, ModelInfo
 from app.store import Store
 from core.errors import ModelwerkError
+from formats.model import ModelFormat, ModelInfo
 
 log = logging.getLogger(__name__)
 

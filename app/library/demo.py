@@ -57,8 +57,8 @@ def ensure_demo_model(
     package = demo_package()
     if package is None:
         return None
-    from app.library.inspect import inspect
-    from app.library.model import ModelFileError
+    from formats.inspect import inspect
+    from formats.model import ModelFileError
 
     target = Path(models_dir) / DEMO_FILENAME
     try:

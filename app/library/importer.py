@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.library.catalog import SOURCE_IMPORTED, Catalog, CatalogEntry, absolute, stat_files
-from app.library.model import ModelFileError, ModelInfo
 from app.store import StoreError
+from formats.cache import HEADERS
+from formats.model import ModelFileError, ModelInfo
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def import_model(
     ``source`` is the catalog's source text (e.g. ``source_downloaded(repo)``); ``sha256`` is the model's content hash
     (see ``sha256_file``) when the caller knows it already, e.g. verified while downloading, so it is not hashed again.
     """
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     src = Path(path).expanduser().absolute()
     try:
@@ -92,6 +93,7 @@ def import_model(
             return ImportResult(src, _register(catalog, info, digest, source))
         target.mkdir(parents=True, exist_ok=True)
         placed = _place(info, target, move=mode is ImportMode.MOVE, progress=progress, cancel=cancel)
+        HEADERS.rebase(info.path, placed.path)  # the same bytes: their headers need not be read again
         try:
             entry = _register(catalog, inspect(placed.path), digest, source)
         except BaseException:
@@ -147,7 +149,7 @@ def sha256_file(path: Path, *, progress: Progress | None = None, cancel: threadi
     path = Path(path)
     if path.is_file() and not _SPLIT.match(path.name):
         return sha256_files((path,), progress=progress, cancel=cancel)
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     return sha256_files(inspect(path).files, progress=progress, cancel=cancel)
 

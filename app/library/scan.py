@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.library.catalog import SOURCE_FOUND, Catalog, CatalogEntry, absolute, stat_files
-from app.library.model import ModelFileError
+from formats.model import ModelFileError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Claims:
 
 def candidates(models_dir: Path) -> list[Path]:
     """Model files directly in ``models_dir`` and model folders one level down (by name, nothing opened)."""
-    from app.library.inspect import is_model_path
+    from formats.inspect import is_model_path
 
     try:
         children = sorted(Path(models_dir).iterdir())
@@ -89,7 +89,7 @@ def scan_folder(models_dir: Path, catalog: Catalog, *, skip: Collection[Path] = 
         OSError: the models folder exists but cannot be listed.
         StoreError: the database could not be used.
     """
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     added: list[CatalogEntry] = []
     missing: list[CatalogEntry] = []

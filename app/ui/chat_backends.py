@@ -22,8 +22,8 @@ from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState
 from app.chat.sessions import local_model_key
 from app.chat.templates import ChatTemplate, template_for
 from app.library.catalog import Catalog, CatalogEntry
-from app.library.inspect import inspect
-from app.library.model import ModelFormat, ModelInfo
+from formats.inspect import inspect
+from formats.model import ModelFormat, ModelInfo
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.library.model import ModelInfo
 from app.ui.advice_delegate import AdviceDelegate
 from app.ui.advice_model import PLACEMENT_COLORS, TEXT_COLORS, AdviceModel
 from app.ui.calculator import Calculator, context_combo, kv_combo
 from app.ui.machine_summary import MachineSummary
 from app.ui.tasks import TaskGroup
+from formats.model import ModelInfo
 from hardware.advice import AdviceTable, Recommendation, advice_table, bigger_or_smaller
 from hardware.fit import FitOptions, Placement
 from hardware.report import HardwareReport
@@ -278,7 +278,7 @@ class HardwarePage(QScrollArea):
 
 def _read_model(path: Path) -> ModelInfo:
     """The model's ModelInfo; a file it cannot read raises ModelFileError, which the page shows in one line."""
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     return inspect(path)
 

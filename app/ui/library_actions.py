@@ -10,8 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
 
 from app.library.catalog import CatalogEntry
-from app.library.model import ModelFormat
 from app.ui.format import size_text
+from formats.model import ModelFormat
 
 if TYPE_CHECKING:
     from app.ui.library_page import LibraryPage

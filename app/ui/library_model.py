@@ -10,9 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from app.library.catalog import CatalogEntry
-from app.library.model import ModelFormat
 from app.ui.format import context_text, params_text, size_text
 from app.ui.safe_text import plain_tooltip
+from formats.model import ModelFormat
 from hardware.fit import FitReport, Placement
 
 Index = QModelIndex | QPersistentModelIndex
@@ -45,7 +45,6 @@ FORMAT_NAMES = {
     ModelFormat.GPTQ: "GPTQ",
     ModelFormat.UNSAFE: "pickle (unsafe)",
 }
-PLACEMENT_ORDER = {Placement.FULL_GPU: 0, Placement.PARTIAL: 1, Placement.CPU_ONLY: 2, Placement.DOES_NOT_FIT: 3}
 PLACEMENT_TEXT = {
     Placement.FULL_GPU: QColor("#1e7b3c"),
     Placement.PARTIAL: QColor("#5f7a12"),
@@ -197,7 +196,7 @@ class LibraryModel(QAbstractTableModel):
             if entry.missing or not isinstance(fit, FitReport):
                 return 9.0
             # Better placement first; within one, the faster model first.
-            return PLACEMENT_ORDER[fit.placement] + 1 / (2 + fit.tokens_per_s)
+            return fit.placement.rank + 1 / (2 + fit.tokens_per_s)
         return self._text(entry, column).casefold()
 
     def _tooltip(self, entry: CatalogEntry, column: Column) -> str | None:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitt
 
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.importer import ImportMode
-from app.library.model import ModelFileError, ModelFormat, ModelInfo
 from app.ui import library_actions
 from app.ui.import_dialog import choose_import_mode
 from app.ui.library_jobs import LibraryJobs
@@ -28,6 +27,7 @@ from app.ui.state import ui_state
 from app.ui.status_rows import Banner, ProgressRow
 from app.ui.tasks import TaskGroup
 from core.errors import user_message
+from formats.model import ModelFileError, ModelFormat, ModelInfo
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.report import HardwareReport
 from hardware.shape import ModelShape
@@ -38,7 +38,7 @@ Inspected = tuple[tuple[int, float], ModelInfo | ModelFileError]
 
 
 def _inspect_all(entries: list[CatalogEntry]) -> dict[int, Inspected]:
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     result: dict[int, Inspected] = {}
     for e in entries:

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.library.catalog import CatalogEntry
-from app.library.model import ModelFormat, ModelInfo, TensorInfo
 from app.ui.calculator import context_combo
 from app.ui.format import context_text, gib, params_text, size_text
 from app.ui.library_model import FORMAT_NAMES
 from app.ui.tensor_view import TensorView
+from formats.model import ModelFormat, ModelInfo, TensorInfo
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.report import HardwareReport
 
@@ -42,14 +42,14 @@ class Details:
 
 def load_details(path: Path) -> Details:
     """inspect() plus, for GGUF files, the tensor list of every part (disk I/O: call it off the GUI thread)."""
-    from app.library.gguf import read_gguf_header, split_parts
-    from app.library.inspect import inspect
+    from formats.gguf import gguf_header, split_parts
+    from formats.inspect import inspect
 
     info = inspect(path)
     tensors: tuple[TensorInfo, ...] = ()
     if info.format is ModelFormat.GGUF:
         parts = split_parts(info.path) if info.path.is_file() else ()
-        tensors = tuple(t for part in parts for t in read_gguf_header(part, max_array_items=0).tensors)
+        tensors = tuple(t for part in parts for t in gguf_header(part).tensors)
     return Details(info, tensors)
 
 

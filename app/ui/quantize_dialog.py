@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 
 from app.jobs import quantize_specs
 from app.library.catalog import CatalogEntry
-from app.library.model import ModelFormat
 from app.ui.format import duration_text, size_text
 from app.ui.quantize_estimates import (
     CONVERT_OUTTYPE,
@@ -51,11 +50,12 @@ from app.ui.quantize_estimates import (
 )
 from app.ui.remote_code_dialog import confirm_remote_code
 from app.ui.tasks import TaskGroup
+from formats.model import ModelFormat
+from formats.quant_types import GGUF_TYPES
 from hardware.fit import FitOptions, FitReport, Placement
 from hardware.report import HardwareReport
 from quantize.remote_code import find_code
 from quantize.spec import QuantizeSpec
-from quantize.types import GGUF_TYPES
 
 log = logging.getLogger(__name__)
 DEFAULT_TYPES = ("Q4_K_M",)

@@ -15,21 +15,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.errors import user_message
+from formats.ggml import GGML_BY_NAME
+from formats.hf_folder import EMBEDDING, LAYER, NOT_TEXT, OUTPUT
+from formats.model import TensorInfo
+from formats.quant_types import GGUF_TYPES
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.report import HardwareReport
 from hardware.shape import ModelShape
 from quantize.spec import SpecError
-from quantize.types import GGUF_TYPES, GgufLayout, QuantizeEstimate, TensorInfo, estimate, read_layout
+from quantize.types import GgufLayout, QuantizeEstimate, estimate, read_layout
 
 log = logging.getLogger(__name__)
 
 CONVERT_OUTTYPE = "F16"
 TOOLCHAIN_SIZE = "about 1.6 GB"
 _ALIGNMENT = 32
-_LAYER = re.compile(r"(?:^|\.)(?:layers|layer|h|blocks)\.(\d+)\.")
-_NOT_TEXT = re.compile(r"vision|visual|multi_modal|mm_projector|audio|speech|image_newline")
-_EMBEDDING = re.compile(r"(?:^|\.)(?:embed_tokens|wte|word_embeddings|tok_embeddings|embed_in)$")
-_OUTPUT = re.compile(r"(?:^|\.)(?:lm_head|embed_out)$")
 _ATTN_V = re.compile(r"(?:^|\.)(?:v_proj|value|wv)$")
 _FFN_DOWN = re.compile(r"(?:^|\.)(?:down_proj|w2|fc2|dense_4h_to_h|mlp\.c_proj)$")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model")
@@ -115,11 +115,11 @@ def gguf_name(name: str) -> str:
     """The GGUF name a tensor gets where llama.cpp's type rules care about it (token embedding, output, attention V and
     feed-forward down of block N); other names are kept."""
     module = name[: -len(".weight")] if name.endswith(".weight") else name
-    if _EMBEDDING.search(module):
+    if EMBEDDING.search(module):
         return "token_embd.weight"
-    if _OUTPUT.search(module):
+    if OUTPUT.search(module):
         return "output.weight"
-    m = _LAYER.search(name)
+    m = LAYER.search(name)
     if m is not None:
         if _ATTN_V.search(module):
             return f"blk.{m[1]}.attn_v.weight"
@@ -145,18 +145,20 @@ def converted_layout(folder: Path) -> GgufLayout:
     Raises:
         ModelFileError: no readable safetensors weights.
     """
-    from app.library.hf_folder import safetensors_weights
-    from app.library.model import ModelFileError
-    from app.library.safetensors_header import read_safetensors_header
+    from formats.hf_folder import safetensors_weights
+    from formats.model import ModelFileError
+    from formats.safetensors import safetensors_header
 
     shards, _index = safetensors_weights(folder)
     tensors = []
     for shard in shards:
-        for t in read_safetensors_header(shard).tensors:
-            if _NOT_TEXT.search(t.name):
+        for t in safetensors_header(shard).tensors:
+            if NOT_TEXT.search(t.name):
                 continue
             shape = tuple(reversed(t.shape))  # ggml order: the row length first
-            tensors.append(TensorInfo(gguf_name(t.name), shape, _converted_type(t.name, t.shape)))
+            ggml = GGML_BY_NAME[_converted_type(t.name, t.shape)]
+            n_bytes = ggml.row_bytes(shape[0]) * (t.n_elements // shape[0]) if shape and shape[0] else ggml.block_bytes
+            tensors.append(TensorInfo(gguf_name(t.name), ggml.name, shape, 0, n_bytes))
     if not tensors:
         raise ModelFileError(f"{folder.name}: its safetensors files hold no language-model tensors")
     header = 0
@@ -194,7 +196,7 @@ def check_conversion(folder: Path, output: Path) -> tuple[str, str]:
 
 def predict_folder(folder: Path, hw: HardwareReport | None, options: FitOptions, *, out_dir: Path) -> Prediction:
     """Size, time and fit of every type for a safetensors folder, and its conversion step (reads the headers once)."""
-    from app.library.model import ModelFileError
+    from formats.model import ModelFileError
 
     output = convert_output(folder, out_dir)
     toolchain, problem = check_conversion(folder, output)
@@ -214,8 +216,8 @@ def predict_folder(folder: Path, hw: HardwareReport | None, options: FitOptions,
 
 def _shape_of(path: Path) -> tuple[ModelShape | None, str]:
     """The model's shape and quantization as the Library reads them; (None, "") when it cannot."""
-    from app.library.inspect import inspect
-    from app.library.model import ModelFileError
+    from formats.inspect import inspect
+    from formats.model import ModelFileError
 
     try:
         info = inspect(path)

@@ -198,8 +198,8 @@ def populate(models_dir: Path) -> list[int]:
     """Write and register the fake models (with made-up content hashes, to spare hashing sparse gigabytes); their ids."""
     from app import paths
     from app.library.catalog import Catalog
-    from app.library.inspect import inspect
     from app.store import Store
+    from formats.inspect import inspect
 
     models_dir.mkdir(parents=True, exist_ok=True)
     ids = []

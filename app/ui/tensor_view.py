@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.library.model import TensorGroup, TensorInfo
 from app.ui.format import size_text
 from app.ui.safe_text import plain_tooltip
+from formats.model import TensorGroup, TensorInfo
 
 ROWS_SHOWN = 16
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -179,7 +179,7 @@ def test_offline(hub: FakeHub) -> None:
 
 
 def test_llama8b_q4_k_m_header_reads_as_the_real_model(tmp_path: Path) -> None:
-    from app.library.inspect import inspect
+    from formats.inspect import inspect
 
     [vfile] = gguf_files(LLAMA31_8B, "Q4_K_M")
     path = tmp_path / "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf"

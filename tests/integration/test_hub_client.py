@@ -19,8 +19,8 @@ from app.hub.client import HubClient, SearchFormat, SearchSort
 from app.hub.errors import GatedRepoError, HubUnavailable, RepoNotFound
 from app.hub.files import FileGroup, FileKind, HubFile
 from app.hub.remote_fit import best_file, fit_file, fit_files, fit_folder, open_remote, recommend, remote_info
-from app.library.gguf import read_gguf_header_from
-from app.library.gguf_info import MAX_ARRAY_ITEMS, inspect_gguf
+from formats.gguf import MAX_ARRAY_ITEMS, read_gguf_header_from
+from formats.gguf_info import inspect_gguf
 from hardware.fit import Placement
 
 

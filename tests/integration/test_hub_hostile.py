@@ -16,8 +16,7 @@ from fixtures.hardware_reports import desktop_24gb
 
 from app.hub.client import HubClient
 from app.hub.remote_fit import REMOTE_MAX_BYTES, TOO_LARGE_BADGE, fit_files, open_remote
-from app.library.gguf import HeaderLimits, HeaderTooLarge, read_gguf_header_from
-from app.library.gguf_info import MAX_ARRAY_ITEMS
+from formats.gguf import MAX_ARRAY_ITEMS, HeaderLimits, HeaderTooLarge, read_gguf_header_from
 
 
 @pytest.fixture

@@ -285,8 +285,8 @@ def test_resolve_model_by_path_id_and_name(chat_gguf: Path) -> None:
     from app import paths
     from app.cli.serve import resolve_model
     from app.library.catalog import Catalog
-    from app.library.gguf_info import inspect_gguf
     from app.store import Store
+    from formats.gguf_info import inspect_gguf
 
     with Store.open(paths.database_path()) as store:
         entry = Catalog(store).add(inspect_gguf(chat_gguf), source="imported")

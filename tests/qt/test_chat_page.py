@@ -24,12 +24,12 @@ from app.chat.runtime import LoadOptions, RuntimeState
 from app.chat.sessions import Conversations, MessageState, local_model_key
 from app.chat.templates import ChatTemplate
 from app.library.catalog import Catalog
-from app.library.inspect import inspect
 from app.store import Store
 from app.ui.chat_backends import ChatBackends
 from app.ui.chat_page import VALUE_ROLE, ChatPage
 from app.ui.chat_pane import ConversationPane
 from app.ui.chat_view import Bubble, TranscriptView, stable_cut
+from formats.inspect import inspect
 
 QWEN3 = (
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"

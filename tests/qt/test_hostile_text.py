@@ -26,13 +26,13 @@ from pytestqt.qtbot import QtBot
 from app.chat.messages import Role
 from app.hub.results import RepoDetails
 from app.library.catalog import Catalog
-from app.library.inspect import inspect
 from app.store import Store
 from app.ui import links
 from app.ui.chat_view import Bubble, TranscriptView
 from app.ui.discover_repo import RepoView
 from app.ui.model_details import ModelDetails, load_details
 from app.ui.safe_text import SafeTextBrowser, plain_tooltip
+from formats.inspect import inspect
 from hardware.fit import FitOptions
 
 # The watchdog is a child process: a GUI thread blocked in Qt's open() may hold the GIL, so a thread could not help.

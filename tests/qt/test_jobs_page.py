@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from app import paths
 from app.jobs import open_queue, quantize_specs
 from app.library.catalog import Catalog, CatalogEntry
-from app.library.inspect import inspect
 from app.settings import Settings
 from app.store import Store
 from app.ui.jobs_model import Column, JobsModel
@@ -24,6 +23,7 @@ from app.ui.main_window import MainWindow
 from app.ui.quantize_dialog import QuantizeDialog
 from app.ui.results_chart import Metric, ResultsView
 from app.ui.screenshot_models import MODELS, write_fake_gguf
+from formats.inspect import inspect
 from hardware.fit import FitOptions
 from quantize.queue import JobQueue
 from quantize.types import predict_size

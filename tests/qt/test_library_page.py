@@ -17,8 +17,6 @@ from pytestqt.qtbot import QtBot
 from app import paths
 from app.library import importer
 from app.library.catalog import Catalog
-from app.library.inspect import inspect
-from app.library.model import ModelFormat
 from app.settings import Settings
 from app.store import Store
 from app.ui import import_dialog
@@ -27,6 +25,8 @@ from app.ui.library_page import LibraryPage
 from app.ui.main_window import MainWindow
 from app.ui.screenshot_models import MODELS, write_fake_gguf
 from app.ui.status_rows import ProgressRow
+from formats.inspect import inspect
+from formats.model import ModelFormat
 from hardware.fit import FitOptions
 
 PageWith = Callable[[list[Path]], LibraryPage]

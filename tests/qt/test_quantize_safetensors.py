@@ -18,8 +18,6 @@ from pytestqt.qtbot import QtBot
 from app import jobs, paths
 from app.jobs import register_output
 from app.library.catalog import Catalog, CatalogEntry
-from app.library.inspect import inspect
-from app.library.model import ModelFormat
 from app.store import Store
 from app.ui.format import size_text
 from app.ui.jobs_model import Column
@@ -27,6 +25,8 @@ from app.ui.jobs_page import JobsPage
 from app.ui.jobs_runner import evaluable_outputs
 from app.ui.library_actions import can_quantize
 from app.ui.quantize_dialog import QuantizeDialog
+from formats.inspect import inspect
+from formats.model import ModelFormat
 from hardware.fit import FitOptions
 from quantize.queue import TOOLCHAIN_TITLE, JobQueue, JobState
 from quantize.spec import ConvertSpec, EvaluateSpec, QuantizeSpec, ToolchainSpec

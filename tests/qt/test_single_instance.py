@@ -17,11 +17,11 @@ from pytestqt.qtbot import QtBot
 
 from app.cli import main as cli_main
 from app.library.catalog import Catalog
-from app.library.inspect import inspect
 from app.settings import load_settings
 from app.store import Store
 from app.ui import single_instance
 from app.ui.single_instance import InstanceServer, send_to_running, server_name
+from formats.inspect import inspect
 
 ROOT = Path(__file__).resolve().parents[2]
 SEND = """

@@ -13,9 +13,9 @@ import pytest
 from fixtures.tiny_gguf import write_tiny_gguf
 
 from app.library.catalog import Catalog, CatalogError, EntryNotFound, source_downloaded, source_quantized
-from app.library.inspect import inspect
-from app.library.model import ModelFormat
 from app.store import Store
+from formats.inspect import inspect
+from formats.model import ModelFormat
 
 
 @pytest.fixture

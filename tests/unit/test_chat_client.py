@@ -284,7 +284,7 @@ def test_fit_helpers() -> None:
     from dataclasses import replace
     from pathlib import Path
 
-    from app.library.model import ModelFormat, ModelInfo
+    from formats.model import ModelFormat, ModelInfo
     from hardware.report import CpuInfo, GiB, GpuInfo, GpuVendor, HardwareReport
     from hardware.shape import REPRESENTATIVE, shape_of
 

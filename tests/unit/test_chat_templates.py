@@ -6,7 +6,7 @@ import pytest
 
 from app.chat.messages import ChatError
 from app.chat.templates import CHATML, GEMMA, LLAMA3, ChatTemplate, render_messages, template_for
-from app.library.model import ModelFormat, ModelInfo
+from formats.model import ModelFormat, ModelInfo
 
 QWEN3 = (
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"

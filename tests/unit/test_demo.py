@@ -13,8 +13,8 @@ from fixtures.tiny_gguf import write_tiny_gguf
 from app.library import demo
 from app.library.catalog import Catalog
 from app.library.demo import DEMO_FILENAME, DEMO_SOURCE, DemoModelError, ensure_demo_model
-from app.library.inspect import inspect
 from app.store import Store
+from formats.inspect import inspect
 
 
 @pytest.fixture

@@ -28,11 +28,11 @@ from app.jobs import ToolchainMissing
 from app.keystore import KeyStoreError
 from app.library.catalog import CatalogError, EntryNotFound
 from app.library.demo import DemoModelError
-from app.library.model import ModelFileError
 from app.paths import DataDirError
 from app.settings import SettingsError
 from app.store import StoreError
 from core.errors import ModelwerkError, user_message
+from formats.model import ModelFileError
 from hardware.quants import UnknownQuantError
 from hardware.shape import ParamsError
 from quantize.errors import JobCancelled, JobFailed

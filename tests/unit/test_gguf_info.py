@@ -13,8 +13,8 @@ from fixtures.malformed_gguf import build, kv_u32, mutated_gguf
 from fixtures.tiny_gguf import DEFAULT_WORDS, build_vocab, expected_tensor_shapes, write_tiny_gguf
 from hypothesis import HealthCheck, given, settings
 
-from app.library.gguf_info import file_type_name, inspect_gguf
-from app.library.model import ModelFileError, ModelFormat, TensorInfo
+from formats.gguf_info import file_type_name, inspect_gguf
+from formats.model import ModelFileError, ModelFormat, TensorInfo
 from hardware.shape import REPACKED_TYPES
 
 MIB = 1024**2

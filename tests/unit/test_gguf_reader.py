@@ -29,8 +29,8 @@ from fixtures.tiny_gguf import DEFAULT_WORDS, build_vocab, expected_tensor_shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.library.gguf import GGUFHeader, read_array_string, read_gguf_header, split_parts
-from app.library.model import ArrayInfo, ModelFileError
+from formats.gguf import GGUFHeader, read_array_string, read_gguf_header, split_parts
+from formats.model import ArrayInfo, ModelFileError
 
 CASES = corpus()
 _VALUE_TYPE_NAMES = {gguf.GGUFValueType.STRING: "string"} | {

@@ -22,10 +22,10 @@ from fixtures.hf_folders import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.library import safetensors_header
-from app.library.hf_folder import inspect_hf_folder, inspect_safetensors_file
-from app.library.model import ModelFileError, ModelFormat, TensorGroup
-from app.library.safetensors_header import read_index, read_safetensors_header
+from formats import safetensors as safetensors_header
+from formats.hf_folder import inspect_hf_folder, inspect_safetensors_file
+from formats.model import ModelFileError, ModelFormat, TensorGroup
+from formats.safetensors import read_index, read_safetensors_header
 from hardware.shape import Architecture
 
 # The default tiny config: hidden 64, 2 layers, 4 heads (head dim 16), 2 KV heads, feed-forward 128, vocabulary 256.

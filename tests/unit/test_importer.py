@@ -19,8 +19,8 @@ from fixtures.tiny_gguf import write_tiny_gguf
 from app.library import importer
 from app.library.catalog import Catalog
 from app.library.importer import Cancelled, ImportMode, import_model, numbered, sha256_file
-from app.library.model import ModelFormat
 from app.store import Store
+from formats.model import ModelFormat
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import pytest
 from fixtures.hf_folders import write_gptq_folder, write_llama_folder, write_pickle_like, write_safetensors
 from fixtures.tiny_gguf import write_tiny_gguf
 
-from app.library.inspect import UNSAFE_REASON, inspect, is_model_path
-from app.library.model import ModelFileError, ModelFormat
+from formats.inspect import UNSAFE_REASON, inspect, is_model_path
+from formats.model import ModelFileError, ModelFormat
 
 
 def test_gguf_file_goes_to_the_gguf_reader(tiny_gguf: Path) -> None:
-    from app.library.gguf_info import inspect_gguf
+    from formats.gguf_info import inspect_gguf
 
     info = inspect(tiny_gguf)
     assert info == inspect_gguf(tiny_gguf)

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from app.jobs import base_name, default_output, quantize_specs
+from formats.quant_types import GGUF_TYPES
 from quantize.errors import JobFailed
 from quantize.gguf_quantize import check, run
 from quantize.imatrix import load_imatrix, write_legacy_imatrix
 from quantize.progress import Reporter, parse_event
 from quantize.spec import QuantizeSpec, SpecError, dumps, loads, part_path
-from quantize.types import GGUF_TYPES, estimate, gguf_type, predict_size, read_layout
+from quantize.types import estimate, gguf_type, predict_size, read_layout
 
 
 def test_gguf_type_lookup_is_case_insensitive_and_unknown_names_list_the_choices() -> None:
@@ -44,7 +45,7 @@ def test_read_layout_lists_the_tensors(kquant_gguf: Path) -> None:
     shapes = {t.name: t.shape for t in layout.tensors}
     assert shapes["blk.0.ffn_down.weight"] == (512, 256)
     assert shapes["output_norm.weight"] == (256,)
-    assert {t.ggml_type for t in layout.tensors} == {"F16", "F32"}
+    assert {t.type_name for t in layout.tensors} == {"F16", "F32"}
     assert layout.data_offset + layout.tensor_bytes == kquant_gguf.stat().st_size
 
 

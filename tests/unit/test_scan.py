@@ -10,11 +10,11 @@ import pytest
 from fixtures.hf_folders import write_llama_folder
 from fixtures.tiny_gguf import write_tiny_gguf
 
-import app.library.inspect as inspect_module
+import formats.inspect as inspect_module
 from app.library.catalog import SOURCE_FOUND, Catalog
-from app.library.model import ModelFormat, ModelInfo
 from app.library.scan import scan_folder
 from app.store import Store
+from formats.model import ModelFormat, ModelInfo
 
 
 @pytest.fixture

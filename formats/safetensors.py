@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from app.library.model import ModelFileError, TensorInfo
+from formats.cache import HEADERS
+from formats.model import ModelFileError, TensorInfo
 
 MAX_HEADER_BYTES = 100_000_000
 """The reference implementation's limit: a longer header is corrupt, whatever the file size."""
@@ -119,6 +120,17 @@ def read_safetensors_header(path: Path, *, max_header_bytes: int = MAX_HEADER_BY
         raise
     except OSError as e:
         raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+
+
+def safetensors_header(path: Path) -> SafetensorsHeader:
+    """The header of a safetensors file, parsed once per file version per process and shared (formats.cache.HEADERS);
+    raises only ModelFileError."""
+    try:
+        return HEADERS.get("safetensors", Path(path), read_safetensors_header)
+    except ModelFileError:
+        raise
+    except OSError as e:
+        raise ModelFileError(f"cannot read {Path(path).name}: {e.strerror or e}") from e
 
 
 def _read(f: BinaryIO, path: Path, size: int, limit: int) -> SafetensorsHeader:

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.library.model import ModelFileError
-from app.library.safetensors_header import parse_json
+from formats.model import ModelFileError
+from formats.safetensors import parse_json
 
 log = logging.getLogger(__name__)
 

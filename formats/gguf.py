@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from app.library import gguf_constants as gguf
-from app.library.model import ArrayInfo, ModelFileError, TensorInfo
+from formats.cache import HEADERS
+from formats.ggml import GGML_TYPES, GGUFValueType
+from formats.model import ArrayInfo, ModelFileError, TensorInfo
 
 GGUF_MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -37,7 +38,7 @@ _HEADER_BYTES = 24  # magic, version, tensor count, key count
 _MIN_KV_BYTES = 8 + 4 + 1  # key length, value type, the smallest value (an empty key is possible)
 _MIN_TENSOR_BYTES = 8 + 4 + 8 + 4 + 8  # name length, n_dims, one dimension, type, offset
 
-_VT = gguf.GGUFValueType
+_VT = GGUFValueType
 _SCALARS: dict[int, tuple[str, str]] = {
     _VT.UINT8: ("uint8", "B"), _VT.INT8: ("int8", "b"), _VT.UINT16: ("uint16", "H"), _VT.INT16: ("int16", "h"),
     _VT.UINT32: ("uint32", "I"), _VT.INT32: ("int32", "i"), _VT.FLOAT32: ("float32", "f"), _VT.BOOL: ("bool", "?"),
@@ -46,8 +47,10 @@ _SCALARS: dict[int, tuple[str, str]] = {
 _STRUCTS = {vtype: struct.Struct("<" + fmt) for vtype, (_, fmt) in _SCALARS.items()}
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
-_GGML_TYPES = {int(t): (t.name, *gguf.GGML_QUANT_SIZES[t]) for t in gguf.GGMLQuantizationType if t in gguf.GGML_QUANT_SIZES}
+_GGML_TYPES = {t.id: (t.name, t.block, t.block_bytes) for t in GGML_TYPES.values()}
 """ggml type id -> (name, elements per block, bytes per block)."""
+MAX_ARRAY_ITEMS = 256
+"""Arrays decoded by the shared header parse: per-layer values (layers <= 256); vocabularies stay lengths."""
 
 
 class HeaderTooLarge(ModelFileError):
@@ -243,6 +246,21 @@ def read_gguf_header(path: Path, *, max_array_items: int = 1024, limits: HeaderL
         raise
     except OSError as e:
         raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+
+
+def gguf_header(path: Path) -> GGUFHeader:
+    """The header of a local GGUF file (arrays of up to MAX_ARRAY_ITEMS decoded), parsed once per file version per
+    process and shared (formats.cache.HEADERS); raises ModelFileError."""
+    try:
+        return HEADERS.get("gguf", Path(path), _read_shared)
+    except ModelFileError:
+        raise
+    except OSError as e:
+        raise ModelFileError(f"cannot read {Path(path).name}: {e.strerror or e}") from e
+
+
+def _read_shared(path: Path) -> GGUFHeader:
+    return read_gguf_header(path, max_array_items=MAX_ARRAY_ITEMS)
 
 
 def read_gguf_header_from(f: BinaryIO, *, name: Path, size: int, max_array_items: int = 1024,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from app.library.hf_config import (
+from formats.hf_config import (
     Quantization,
     cfg_int,
     cfg_str,
@@ -23,15 +23,15 @@ from app.library.hf_config import (
     text_config,
     tokenizer_type,
 )
-from app.library.model import ModelFileError, ModelFormat, ModelInfo, TensorInfo, shape_from_info, tensor_groups
-from app.library.safetensors_header import (
+from formats.model import ModelFileError, ModelFormat, ModelInfo, TensorInfo, shape_from_info, tensor_groups
+from formats.safetensors import (
     DTYPE_BITS,
     INDEX_NAME,
     SafetensorsHeader,
     SafetensorsIndex,
     check_index,
     read_index,
-    read_safetensors_header,
+    safetensors_header,
 )
 from hardware.shape import ModelShape
 
@@ -57,10 +57,12 @@ QUANT_STATE_SUFFIXES = (".qzeros", ".scales", ".g_idx")
 """GPTQ/AWQ quantization state beside each packed weight: bytes in memory, but not parameters."""
 
 SHARD_NAME = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.safetensors$", re.IGNORECASE)
-_LAYER = re.compile(r"(?:^|\.)(?:layers|layer|h|blocks)\.(\d+)\.")
-_NOT_TEXT = re.compile(r"vision|visual|multi_modal|mm_projector|audio|speech|image_newline")
-_EMBEDDING = re.compile(r"(?:^|\.)(?:embed_tokens|wte|word_embeddings|tok_embeddings|embed_in)$")
-_OUTPUT = re.compile(r"(?:^|\.)(?:lm_head|embed_out)$|^output$")
+LAYER = re.compile(r"(?:^|\.)(?:layers|layer|h|blocks)\.(\d+)\.")
+"""A transformer block's tensor; group 1 is the layer number."""
+NOT_TEXT = re.compile(r"vision|visual|multi_modal|mm_projector|audio|speech|image_newline")
+"""Vision and audio towers: not part of the language model."""
+EMBEDDING = re.compile(r"(?:^|\.)(?:embed_tokens|wte|word_embeddings|tok_embeddings|embed_in)$")
+OUTPUT = re.compile(r"(?:^|\.)(?:lm_head|embed_out)$|^output$")
 _TORCH_DTYPES = {"bfloat16": "BF16", "float16": "F16", "half": "F16", "float32": "F32", "float": "F32", "float64": "F64"}
 
 
@@ -68,7 +70,7 @@ def inspect_hf_folder(folder: Path) -> ModelInfo:
     """A Hugging Face folder with safetensors weights (config.json for the architecture and shape); raises ModelFileError."""
     folder = Path(folder)
     shards, index = safetensors_weights(folder)
-    headers = [read_safetensors_header(p) for p in shards]
+    headers = [safetensors_header(p) for p in shards]
     if index is not None:
         check_index(index, headers)
     tensors = tuple(t for h in headers for t in h.tensors)
@@ -89,7 +91,7 @@ def inspect_hf_folder(folder: Path) -> ModelInfo:
     n_heads = cfg_int(cfg, "num_attention_heads", "n_head", "num_heads")
     head_dim = cfg_int(cfg, "head_dim") or (n_embd // n_heads if n_heads else 0)
     window = cfg_int(cfg, "sliding_window") if cfg.get("use_sliding_window") is not False else 0
-    layers = [int(m[1]) for t in tensors if not _NOT_TEXT.search(t.name) and (m := _LAYER.search(t.name))]
+    layers = [int(m[1]) for t in tensors if not NOT_TEXT.search(t.name) and (m := LAYER.search(t.name))]
     details = _details(config, cfg, headers, tensors, quant)
     info = ModelInfo(
         path=folder,
@@ -126,7 +128,7 @@ def inspect_hf_folder(folder: Path) -> ModelInfo:
 def inspect_safetensors_file(path: Path) -> ModelInfo:
     """One .safetensors file on its own: parameters and dtype from its header; no shape without config.json."""
     path = Path(path)
-    header = read_safetensors_header(path)
+    header = safetensors_header(path)
     if not header.tensors:
         raise ModelFileError(f"{path.name} holds no tensors")
     details = {"tensors": f"{len(header.tensors):,}"}
@@ -190,9 +192,9 @@ def count_params(tensors: tuple[TensorInfo, ...], bits: int) -> int:
     total = 0
     for t in tensors:
         if bits and t.name.endswith(PACKED_SUFFIX):
-            total += _elements(t) * DTYPE_BITS[t.type_name] // bits
+            total += t.n_elements * DTYPE_BITS[t.type_name] // bits
         elif not (bits and t.name.endswith(QUANT_STATE_SUFFIXES)):
-            total += _elements(t)
+            total += t.n_elements
     return total
 
 
@@ -225,13 +227,13 @@ def model_shape(info: ModelInfo, cfg: dict[str, object], tensors: tuple[TensorIn
     missing = [k for k, v in needed.items() if not v]
     if missing:
         return None, f"shape unknown: config.json lacks {', '.join(missing)}"
-    text = [t for t in tensors if not _NOT_TEXT.search(t.name)]
-    blocks = [t for t in text if _LAYER.search(t.name)]
+    text = [t for t in tensors if not NOT_TEXT.search(t.name)]
+    blocks = [t for t in text if LAYER.search(t.name)]
     if not blocks:
         return None, f"shape unknown for architecture {arch}: no transformer blocks among its tensors"
-    rest = [t for t in text if not _LAYER.search(t.name)]
-    embedding = sum(t.n_bytes for t in rest if _EMBEDDING.search(_module(t)))
-    output = sum(t.n_bytes for t in rest if _OUTPUT.search(_module(t)))
+    rest = [t for t in text if not LAYER.search(t.name)]
+    embedding = sum(t.n_bytes for t in rest if EMBEDDING.search(_module(t)))
+    output = sum(t.n_bytes for t in rest if OUTPUT.search(_module(t)))
     tied = output == 0 or cfg.get("tie_word_embeddings") is True
     block_bytes = sum(t.n_bytes for t in blocks)
     n_expert = cfg_int(cfg, "num_local_experts", "num_experts", "n_routed_experts")
@@ -287,7 +289,7 @@ def _details(
     fmt = headers[0].metadata.get("format") if headers else None
     if fmt:
         out["safetensors format"] = fmt
-    other = sum(1 for t in tensors if _NOT_TEXT.search(t.name))
+    other = sum(1 for t in tensors if NOT_TEXT.search(t.name))
     if other:
         out["vision/audio tensors"] = f"{other:,} (not part of the language model's shape)"
     n_expert = cfg_int(cfg, "num_local_experts", "num_experts", "n_routed_experts")
@@ -310,16 +312,10 @@ def _module(t: TensorInfo) -> str:
 
 def _embedding_rows(tensors: tuple[TensorInfo, ...]) -> int:
     for t in tensors:
-        if len(t.shape) == 2 and _EMBEDDING.search(_module(t)) and not _NOT_TEXT.search(t.name):
+        if len(t.shape) == 2 and EMBEDDING.search(_module(t)) and not NOT_TEXT.search(t.name):
             return t.shape[0]
     return 0
 
-
-def _elements(t: TensorInfo) -> int:
-    n = 1
-    for d in t.shape:
-        n *= d
-    return n
 
 
 def _size(files: tuple[Path, ...]) -> int:

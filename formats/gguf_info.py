@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from app.library import gguf_constants as gguf
-from app.library.gguf import SPLIT_NAME, GGUFHeader, read_array_string, read_gguf_header, split_parts
-from app.library.model import (
+from formats.ggml import FILE_TYPES
+from formats.gguf import SPLIT_NAME, GGUFHeader, gguf_header, read_array_string, split_parts
+from formats.model import (
     ArrayInfo,
     ModelFileError,
     ModelFormat,
@@ -29,18 +29,12 @@ NO_SHAPE_ARCHITECTURES = frozenset({
 SWA_PERIODS = {"gemma2": 2, "gemma3": 6, "cohere2": 4}
 """llama.cpp's set_swa_pattern(n): layer i uses the sliding window when i % n < n - 1 (gemma3: 5 of every 6)."""
 
-MAX_ARRAY_ITEMS = 256
-"""Arrays decoded for ModelInfo: per-layer values (layers <= 256); vocabularies stay lengths (BOS/EOS are looked up)."""
-
-_FILE_TYPES: dict[int, str] = {
-    int(t): t.name.removeprefix("MOSTLY_").removeprefix("ALL_") for t in gguf.LlamaFileType if t.name != "GUESSED"
-}
 
 
 def file_type_name(file_type: object, tensors: tuple[TensorInfo, ...] = ()) -> str:
     """general.file_type -> "Q4_K_M", "F16"...; without one (or an unknown id), the type holding most matrix bytes."""
-    if isinstance(file_type, int) and not isinstance(file_type, bool) and file_type in _FILE_TYPES:
-        return _FILE_TYPES[file_type]
+    if isinstance(file_type, int) and not isinstance(file_type, bool) and file_type in FILE_TYPES:
+        return FILE_TYPES[file_type]
     by_type: dict[str, int] = defaultdict(int)
     for t in tensors:
         if len(t.shape) >= 2:
@@ -51,7 +45,7 @@ def file_type_name(file_type: object, tensors: tuple[TensorInfo, ...] = ()) -> s
 def inspect_gguf(path: Path) -> ModelInfo:
     """Everything the library shows about a GGUF file or a split set (any part given); raises ModelFileError."""
     parts = split_parts(Path(path))
-    headers = [read_gguf_header(p, max_array_items=MAX_ARRAY_ITEMS) for p in parts]
+    headers = [gguf_header(p) for p in parts]
     return info_from_headers(headers, parts)
 
 
@@ -92,7 +86,7 @@ def info_from_headers(headers: Sequence[GGUFHeader], parts: Sequence[Path], *, l
         name=_model_name(parts[0]),
         size_bytes=sum(h.file_size for h in headers),
         architecture=arch,
-        n_params=sum(_elements(t) for t in tensors),
+        n_params=sum(t.n_elements for t in tensors),
         quantization=quant,
         context_length=num("context_length"),
         n_layers=num("block_count"),
@@ -240,12 +234,6 @@ def _length(value: object) -> int:
         return value.length
     return len(value) if isinstance(value, tuple) else 0
 
-
-def _elements(t: TensorInfo) -> int:
-    n = 1
-    for d in t.shape:
-        n *= d
-    return n
 
 
 def _vocab_from_embedding(tensors: tuple[TensorInfo, ...]) -> int:

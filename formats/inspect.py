@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.library.hf_folder import WEIGHT_SUFFIXES, folder_files, inspect_hf_folder, inspect_safetensors_file
-from app.library.model import ModelFileError, ModelFormat, ModelInfo
-from app.library.safetensors_header import LFS_POINTER
+from formats.hf_folder import WEIGHT_SUFFIXES, folder_files, inspect_hf_folder, inspect_safetensors_file
+from formats.model import ModelFileError, ModelFormat, ModelInfo
+from formats.safetensors import LFS_POINTER
 
 GGUF_MAGIC = b"GGUF"
 PICKLE_SUFFIXES = frozenset({".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"})
@@ -92,7 +92,7 @@ def _inspect_file(path: Path) -> ModelInfo:
 
 
 def _inspect_gguf(path: Path) -> ModelInfo:
-    from app.library.gguf_info import inspect_gguf  # lazily: the GGUF side pulls in the gguf package
+    from formats.gguf_info import inspect_gguf  # lazily: the GGUF side pulls in the gguf package
 
     return inspect_gguf(path)
 

@@ -43,6 +43,13 @@ class TensorInfo:
     """Byte offset of the data from the start of the data section (GGUF) or the file (safetensors)."""
     n_bytes: int
 
+    @property
+    def n_elements(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
 
 @dataclass(frozen=True)
 class TensorGroup:
