@@ -21,12 +21,14 @@ TOOLCHAIN := $(CURDIR)/.toolchain
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	MODELWERK_TOOLCHAIN=$(TOOLCHAIN) $(BIN)/modelwerk toolchain install
 	QT_QPA_PLATFORM=offscreen MODELWERK_TOOLCHAIN=$(TOOLCHAIN) $(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
