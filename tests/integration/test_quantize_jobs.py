@@ -463,3 +463,29 @@ def test_the_folder_watch_skips_a_running_jobs_output_which_is_registered_once_w
         assert entry.path == spec.output.resolve() and entry.source == "quantized from kquant.gguf with Q8_0"
         assert service.claims.paths() == frozenset()
         assert scan_folder(models, catalog, skip=service.claims.paths()).added == ()  # once: the next scan knows it
+
+
+def test_a_job_run_by_another_process_keeps_its_lineage_when_the_folder_watch_found_it_first(
+    kquant_gguf: Path, tmp_path: Path
+) -> None:
+    """`modelwerk quantize` while the app runs: the app's claims do not cover that job, so its scan may be quicker."""
+    from app.jobs import open_queue, python_for, quantize_specs, register_output
+    from app.library.catalog import SOURCE_FOUND, Catalog
+    from app.store import Store
+    from formats.inspect import inspect
+
+    queue = open_queue()
+    [spec] = quantize_specs(kquant_gguf, ["Q8_0"], out_dir=tmp_path / "models")
+    job = queue.add(spec)
+    runner = JobRunner(queue, python_for=python_for)
+    runner.start()
+    try:
+        assert runner.wait_idle(120)
+    finally:
+        runner.stop()
+    with Store.open(tmp_path / "catalog.db") as store:
+        catalog = Catalog(store)
+        scanned = catalog.add(inspect(spec.output), source=SOURCE_FOUND)  # the other process's watch was quicker
+        [result] = register_output(queue.get(job.id), catalog, tmp_path / "models")
+        assert result.entry is not None and result.entry.id == scanned.id
+        assert catalog.get(scanned.id).source == "quantized from kquant.gguf with Q8_0"

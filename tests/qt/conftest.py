@@ -26,8 +26,11 @@ def crash_reports(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseExceptio
     the test). A test that expects one clears the list; any other fails the test."""
     reported: list[BaseException] = []
     monkeypatch.setattr(gui, "report_bug", reported.append)
+    shown: list[str] = []  # an unhandled exception (sys/threading excepthook) shows the dialog directly: never modal here
+    monkeypatch.setattr(gui, "_show_crash_dialog", lambda headline, details, log_path: shown.append(details))
     yield reported
     assert not reported, f"unexpected errors reached the crash dialog: {[repr(e) for e in reported]}"
+    assert not shown, f"unhandled exceptions reached the crash dialog: {shown}"
 
 
 @pytest.fixture(autouse=True)
