@@ -148,7 +148,10 @@ class ChatTurn:
             raise
         except Exception as e:
             thinking, content = self.text()
-            self._finish(content, thinking, None, MessageState.ERROR, error=user_message(e))
+            if self.cancel.is_set():  # stopped, then the runtime went away (the window closing stops both): a stop
+                self._finish(content, thinking, None, MessageState.CANCELLED)
+            else:
+                self._finish(content, thinking, None, MessageState.ERROR, error=user_message(e))
             raise
         cancelled = answer.stats.finish_reason == "cancelled"
         self._finish(answer.content, answer.thinking, answer.stats,
