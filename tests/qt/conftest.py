@@ -12,12 +12,19 @@ from app.ui import app as gui
 from app.ui import workers
 
 _REAL_REPORT_BUG = gui.report_bug
+_REAL_SHOW_CRASH_DIALOG = gui._show_crash_dialog
 
 
 @pytest.fixture
 def real_report_bug() -> Callable[[BaseException], None]:
     """app.ui.app.report_bug itself (crash_reports replaces it): for a test of the route to the dialog."""
     return _REAL_REPORT_BUG
+
+
+@pytest.fixture
+def real_crash_dialog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash dialog itself (crash_reports replaces it): for a test of the dialog, which fakes QMessageBox.exec."""
+    monkeypatch.setattr(gui, "_show_crash_dialog", _REAL_SHOW_CRASH_DIALOG)
 
 
 @pytest.fixture(autouse=True)

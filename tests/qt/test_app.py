@@ -22,7 +22,9 @@ from app.ui import app as gui
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_unhandled_exception_shows_details_and_log_path(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unhandled_exception_shows_details_and_log_path(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, real_crash_dialog: None
+) -> None:
     log_file = setup_logging(paths.log_dir())
     shown: dict[str, str] = {}
 
