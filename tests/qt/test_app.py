@@ -78,7 +78,7 @@ sys.exit(gui.run_gui([]))
 
 
 def test_an_exception_in_a_worker_thread_shows_the_dialog_on_the_gui_thread(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, real_crash_dialog: None
 ) -> None:
     setup_logging(paths.log_dir())
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
