@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app import paths
@@ -28,6 +29,7 @@ def page(qtbot: QtBot, tmp_path: Path) -> Iterator[JobsPage]:
     yield p
     p.shutdown()
     p.deleteLater()
+    QThreadPool.globalInstance().waitForDone(10_000)  # as the main window does: no page call may outlive the queue
     queue.close()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.hardware_reports import cpu_only, desktop_24gb
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -59,6 +59,7 @@ def page(qtbot: QtBot, queue: JobQueue, tmp_path: Path) -> Iterator[JobsPage]:
     p.start()
     yield p
     p.shutdown()
+    QThreadPool.globalInstance().waitForDone(10_000)  # as the main window does: no page call may outlive the queue
     dispose(p)
 
 
