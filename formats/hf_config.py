@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formats.model import ModelFileError
-from formats.safetensors import parse_json
+from formats.safetensors import parse_json, read_small_file
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +31,7 @@ class Quantization:
 
 def read_json_object(path: Path, *, limit: int = MAX_JSON_BYTES) -> dict[str, object]:
     """A JSON file that must hold an object (config.json, quantize_config.json); raises ModelFileError."""
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ModelFileError(f"{path.name} is {size:,} bytes, too large for a configuration file")
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+    raw = read_small_file(path, limit, "too large for a configuration file")
     value = parse_json(raw, path.name, strict=False)
     if not isinstance(value, dict):
         raise ModelFileError(f"{path.name} is not a JSON object")

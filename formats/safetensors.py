@@ -85,6 +85,18 @@ def _constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def read_small_file(path: Path, limit: int, too_large: str) -> bytes:
+    """The bytes of a small file (a JSON config or index) of at most ``limit`` bytes; raises ModelFileError, whose message
+    ends with ``too_large`` when the file is larger."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ModelFileError(f"{path.name} is {_n(size)} bytes; {too_large}")
+        return path.read_bytes()
+    except OSError as e:
+        raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+
+
 def parse_json(raw: bytes, what: str, *, strict: bool = True) -> object:
     """JSON from bytes; any problem is a one-line ModelFileError about `what`.
 
@@ -255,13 +267,7 @@ def _check_layout(name: str, tensors: list[TensorInfo], data_start: int, data_si
 def read_index(path: Path) -> SafetensorsIndex:
     """Read a *.safetensors.index.json and check that every shard it names exists beside it (naming a missing one)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_INDEX_BYTES:
-            raise ModelFileError(f"{path.name} is {_n(size)} bytes; an index that large is not a safetensors index")
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+    raw = read_small_file(path, MAX_INDEX_BYTES, "an index that large is not a safetensors index")
     index = parse_json(raw, path.name)
     weight_map = index.get("weight_map") if isinstance(index, dict) else None
     if not isinstance(weight_map, dict) or not weight_map or not all(isinstance(v, str) for v in weight_map.values()):
