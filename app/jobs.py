@@ -41,9 +41,13 @@ def jobs_db_path() -> Path:
     return paths.data_dir() / JOBS_DB
 
 
-def open_queue() -> JobQueue:
-    """The app's job queue (running jobs of a crashed session become interrupted here)."""
-    return JobQueue(jobs_db_path(), log_dir=paths.log_dir() / "jobs")
+def open_queue(*, max_parallel: int = 1) -> JobQueue:
+    """The app's job queue (running jobs of a crashed session become interrupted here).
+
+    ``max_parallel``: how many jobs run at once; the user's ``parallel_jobs`` setting (the queue's file keeps no
+    preferences, only its live state).
+    """
+    return JobQueue(jobs_db_path(), log_dir=paths.log_dir() / "jobs", max_parallel=max_parallel)
 
 
 def base_name(path: Path) -> str:

@@ -50,6 +50,11 @@ class Settings:
         gpu_margin: bytes of GPU memory the fit estimator leaves free for the desktop and drivers.
         threads: CPU threads for inference and quantization; 0 picks automatically.
         parallel_downloads: how many downloads run at once (1 to 8).
+        parallel_jobs: how many queued jobs (quantizations, conversions, evaluations) run at once (1 to 8); the app hands
+            it to the job queue, which keeps only its live state (paused) in its own file.
+        import_mode: how the Library imports a dropped model: ``copy`` into the models folder, ``move`` there, or keep it
+            ``in_place``; the import dialog's last choice.
+        import_ask: whether a drop asks copy / move / keep (False: the user chose "don't ask again").
     """
 
     models_dir: Path = field(default_factory=paths.default_models_dir)
@@ -57,6 +62,9 @@ class Settings:
     gpu_margin: int = GIB
     threads: int = 0
     parallel_downloads: int = 2
+    parallel_jobs: int = 1
+    import_mode: str = "copy"
+    import_ask: bool = True
 
 
 def _check_models_dir(value: object) -> Path:
@@ -112,12 +120,41 @@ def _check_parallel_downloads(value: object) -> int:
     return number
 
 
+MAX_PARALLEL_JOBS = 8
+
+
+def _check_parallel_jobs(value: object) -> int:
+    number = _whole_number(value)
+    if number is None or not 1 <= number <= MAX_PARALLEL_JOBS:
+        raise SettingsError(f"parallel_jobs must be a whole number from 1 to {MAX_PARALLEL_JOBS}")
+    return number
+
+
+# app.library.importer.ImportMode's values (a test keeps them equal; app.settings stays below the library).
+IMPORT_MODES = ("copy", "move", "in_place")
+
+
+def _check_import_mode(value: object) -> str:
+    if isinstance(value, str) and value in IMPORT_MODES:
+        return value
+    raise SettingsError(f"import_mode must be one of {', '.join(IMPORT_MODES)}")
+
+
+def _check_import_ask(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise SettingsError("import_ask must be true or false")
+
+
 _VALIDATORS: dict[str, Callable[[object], object]] = {
     "models_dir": _check_models_dir,
     "hf_endpoint": _check_hf_endpoint,
     "gpu_margin": _check_gpu_margin,
     "threads": _check_threads,
     "parallel_downloads": _check_parallel_downloads,
+    "parallel_jobs": _check_parallel_jobs,
+    "import_mode": _check_import_mode,
+    "import_ask": _check_import_ask,
 }
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -153,6 +190,9 @@ def load_settings(store: Store) -> Settings:
         gpu_margin=_stored(stored, "gpu_margin", _check_gpu_margin, defaults.gpu_margin),
         threads=_stored(stored, "threads", _check_threads, defaults.threads),
         parallel_downloads=_stored(stored, "parallel_downloads", _check_parallel_downloads, defaults.parallel_downloads),
+        parallel_jobs=_stored(stored, "parallel_jobs", _check_parallel_jobs, defaults.parallel_jobs),
+        import_mode=_stored(stored, "import_mode", _check_import_mode, defaults.import_mode),
+        import_ask=_stored(stored, "import_ask", _check_import_ask, defaults.import_ask),
     )
 
 

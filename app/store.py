@@ -11,6 +11,8 @@ deleted content is overwritten (``secure_delete``), so a key moved out does not 
 
 from __future__ import annotations
 
+import configparser
+import json
 import logging
 import os
 import sqlite3
@@ -54,6 +56,94 @@ def _move_endpoint_keys(conn: sqlite3.Connection, db_path: Path) -> None:
         conn.execute("UPDATE endpoints SET api_key = '', key_ref = ? WHERE id = ?", (ref, row[0]))
     _log.info("Moved %d endpoint key(s) out of the database (%s)", len(rows),
               "system keyring" if keys.uses_keyring else keys.file)  # fmt: skip
+
+
+# The import dialog's choices as QSettings wrote them to ui.ini (section "import", keys "mode" and "ask").
+_UI_INI = "ui.ini"
+_IMPORT_MODES = ("copy", "move", "in_place")  # app.settings.IMPORT_MODES (app.store stays below app.settings)
+_JOBS_DB = "jobs.db"  # app.jobs.JOBS_DB
+_MAX_PARALLEL_JOBS = 8  # app.settings.MAX_PARALLEL_JOBS
+
+
+def _ini_text(value: str) -> str:
+    """A QSettings INI value as text: a quoted string loses its quotes (QSettings quotes one with special characters)."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return value
+
+
+def _ini_bool(value: str) -> bool:
+    """QVariant's string-to-bool: false for "", "0" and "false" (any case), true otherwise."""
+    return _ini_text(value).lower() not in ("", "0", "false")
+
+
+def _read_ui_ini(path: Path) -> dict[str, object]:
+    """The import choices stored in ``ui.ini`` (by an older Modelwerk) as settings; {} when there is none or it cannot be
+    read (a value not worth failing the database upgrade for: the user is asked again)."""
+    # [DEFAULT] is no special section to Qt: no section lends its keys to the others here.
+    ini = configparser.ConfigParser(interpolation=None, strict=False, default_section=" no defaults ")
+    ini.optionxform = str  # type: ignore[assignment,method-assign]  # QSettings keys are case-sensitive
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            ini.read_file(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, configparser.Error) as exc:
+        _log.warning("Not moving the import choices out of %s: %s", path, _one_line(exc))
+        return {}
+    if not ini.has_section("import"):
+        return {}
+    found: dict[str, object] = {}
+    section = ini["import"]
+    if "mode" in section:
+        mode = _ini_text(section["mode"])
+        if mode in _IMPORT_MODES:
+            found["import_mode"] = mode
+        else:
+            _log.warning("Ignoring the import mode %r in %s (not one of %s)", mode, path, ", ".join(_IMPORT_MODES))
+    if "ask" in section:
+        found["import_ask"] = _ini_bool(section["ask"])
+    return found
+
+
+def _read_jobs_parallel(path: Path) -> int | None:
+    """The job queue's parallel limit as an older Modelwerk kept it in ``jobs.db`` (``jobs_meta.max_parallel``), or None
+    when there is none. The file is only read, never changed (a ``modelwerk quantize`` may have it open)."""
+    if not path.is_file():
+        return None
+    try:
+        jobs = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            row = jobs.execute("SELECT value FROM jobs_meta WHERE key = 'max_parallel'").fetchone()
+        finally:
+            jobs.close()
+    except sqlite3.Error as exc:  # no jobs_meta table, not a database, unreadable: nothing to move
+        _log.warning("Not moving the parallel job limit out of %s: %s", path, _one_line(exc))
+        return None
+    if row is None:
+        return None
+    try:
+        number = int(str(row[0]).strip())
+    except ValueError:
+        _log.warning("Ignoring the parallel job limit %r in %s", row[0], path)
+        return None
+    return min(max(number, 1), _MAX_PARALLEL_JOBS)
+
+
+def _move_preferences(conn: sqlite3.Connection, db_path: Path) -> None:
+    """8: the preferences kept elsewhere join the settings table (see app.settings): the import dialog's mode and "ask
+    every time" from ``ui.ini`` (QSettings), the job queue's parallel limit from ``jobs.db``. Read once; a value the
+    table has already is kept; the old copies are left where they were (read by no one now, and by an older Modelwerk
+    sharing the data folder still)."""
+    moved: dict[str, object] = _read_ui_ini(db_path.parent / _UI_INI)
+    parallel = _read_jobs_parallel(db_path.parent / _JOBS_DB)
+    if parallel is not None:
+        moved["parallel_jobs"] = parallel
+    for key, value in moved.items():
+        conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+    if moved:
+        _log.info("Moved preferences into the settings table: %s", ", ".join(sorted(moved)))
 
 
 MIGRATIONS: list[Migration] = [
@@ -166,6 +256,8 @@ MIGRATIONS: list[Migration] = [
     """,
     # 7: endpoint API keys out of the database.
     _move_endpoint_keys,
+    # 8: one place for preferences: the import choices (ui.ini) and the parallel job limit (jobs.db) into settings.
+    _move_preferences,
 ]
 
 

@@ -123,7 +123,9 @@ class Workbench:
         if self._jobs is None:
             from app import jobs
 
-            queue = self._jobs_queue if self._jobs_queue is not None else jobs.open_queue()
+            queue = self._jobs_queue
+            if queue is None:  # the parallel limit is a setting: the queue's file keeps only its live state
+                queue = jobs.open_queue(max_parallel=self.settings.parallel_jobs)
             self._jobs = jobs.JobService(queue, catalog=self.catalog, models_dir=self.models_dir,
                                          python_for=jobs.python_for, claims=self.claims)  # fmt: skip
         return self._jobs

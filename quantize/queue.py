@@ -123,14 +123,20 @@ def runner_alive(tag: str) -> bool:
 
 
 class JobQueue:
-    """The queue in ``db_path``; each job's log is ``log_dir/job-<id>.log``."""
+    """The queue in ``db_path``; each job's log is ``log_dir/job-<id>.log``.
 
-    def __init__(self, db_path: Path, *, log_dir: Path) -> None:
+    ``max_parallel``: how many jobs run at once, a preference the opener hands in (the app keeps it in its settings); the
+    file keeps only the queue's live state (jobs, paused), which every process that opens it shares.
+    """
+
+    def __init__(self, db_path: Path, *, log_dir: Path, max_parallel: int = 1) -> None:
         self.db_path = Path(db_path)
         self.log_dir = Path(log_dir)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._max_parallel = 1
+        self.max_parallel = max_parallel
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, timeout=10, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         with contextlib.suppress(sqlite3.DatabaseError):
@@ -207,14 +213,17 @@ class JobQueue:
 
     @property
     def max_parallel(self) -> int:
-        """How many jobs run at once (quantization is memory hungry: 1 by default)."""
-        return int(self._meta("max_parallel") or 1)
+        """How many jobs run at once, counting those of other processes (quantization is memory hungry: 1 by default).
+
+        This queue object's own: it is not stored (jobs_meta's ``max_parallel``, from older versions, is read by no one).
+        """
+        return self._max_parallel
 
     @max_parallel.setter
     def max_parallel(self, value: int) -> None:
         if value < 1:
             raise JobQueueError("at least one job must be able to run")
-        self._set_meta("max_parallel", str(int(value)))
+        self._max_parallel = int(value)
 
     # --- reading ----------------------------------------------------------------------------------------------------
 

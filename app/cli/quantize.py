@@ -209,7 +209,9 @@ def _run(
     from quantize.queue import JobState
     from quantize.runner import JobRunner
 
-    queue = open_queue()
+    with Store.open(paths.database_path()) as store:
+        parallel = load_settings(store).parallel_jobs  # the user's limit, as in the window
+    queue = open_queue(max_parallel=parallel)
     try:
         if queue.paused:
             print("modelwerk quantize: the job queue is paused (in the Modelwerk window); resume it there", file=sys.stderr)

@@ -183,7 +183,9 @@ def _run(spec: JobSpec, *, title: str, as_json: bool) -> int:
     from quantize.runner import JobRunner
 
     ensure_installed(toolchain())
-    queue = open_queue()
+    with Store.open(paths.database_path()) as store:
+        parallel = load_settings(store).parallel_jobs  # the user's limit, as in the window
+    queue = open_queue(max_parallel=parallel)
     try:
         if queue.paused:
             print(f"modelwerk {spec.kind.value}: the job queue is paused (in the Modelwerk window); resume it there",

@@ -1,7 +1,9 @@
-"""Asking how to import dropped models: copy (the default), move, or keep them where they are; the choice is remembered."""
+"""Asking how to import dropped models: copy (the default), move, or keep them where they are; the choice is remembered
+in the settings (``import_mode``, ``import_ask``), which an older Modelwerk kept in ui.ini (app.store migrates them)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.library.importer import ImportMode
-from app.ui.state import ui_state
+from app.settings import Settings, load_settings, save_setting
+from app.store import Store, StoreError
 
-MODE_KEY = "import/mode"
-ASK_KEY = "import/ask"
+log = logging.getLogger(__name__)
+
 LABELS = {
     ImportMode.COPY: "Copy into the models folder (the original stays where it is)",
     ImportMode.MOVE: "Move into the models folder",
@@ -28,29 +31,24 @@ LABELS = {
 }
 
 
-def remembered_mode() -> ImportMode:
-    value = ui_state().value(MODE_KEY, ImportMode.COPY.value)
-    try:
-        return ImportMode(value)
-    except ValueError:
-        return ImportMode.COPY
+def remembered_mode(store: Store) -> ImportMode:
+    """The last mode chosen (copy the first time)."""
+    return ImportMode(load_settings(store).import_mode)
 
 
-def remember(mode: ImportMode, *, ask: bool = True) -> None:
-    state = ui_state()
-    state.setValue(MODE_KEY, mode.value)
-    state.setValue(ASK_KEY, ask)
-    state.sync()
-
-
-def asks() -> bool:
-    return bool(ui_state().value(ASK_KEY, True, type=bool))
+def remember(store: Store, mode: ImportMode, *, ask: bool = True) -> None:
+    """Keep ``mode`` as the one to preselect (or to use without asking when ``ask`` is False)."""
+    with store.transaction():
+        save_setting(store, "import_mode", mode.value)
+        save_setting(store, "import_ask", ask)
 
 
 class ImportDialog(QDialog):
     """Three choices with the last one used preselected (copy the first time), and "don't ask again"."""
 
-    def __init__(self, sources: Sequence[Path], models_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, sources: Sequence[Path], models_dir: Path, parent: QWidget | None = None, *, chosen: ImportMode = ImportMode.COPY
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import into the library")
         names = ", ".join(p.name for p in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
@@ -60,7 +58,6 @@ class ImportDialog(QDialog):
         self.buttons: dict[ImportMode, QRadioButton] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        chosen = remembered_mode()
         for mode, text in LABELS.items():
             button = QRadioButton(text)
             button.setChecked(mode is chosen)
@@ -81,17 +78,27 @@ class ImportDialog(QDialog):
 
 
 def choose_import_mode(
-    sources: Sequence[Path], models_dir: Path, parent: QWidget | None, *, force_ask: bool = False
+    sources: Sequence[Path], models_dir: Path, parent: QWidget | None, *, store: Store, force_ask: bool = False
 ) -> ImportMode | None:
-    """The mode to import `sources` with, or None if the user cancelled. Asks unless told not to ask again."""
-    if not force_ask and not asks():
-        return remembered_mode()
-    dialog = ImportDialog(sources, models_dir, parent)
+    """The mode to import `sources` with, or None if the user cancelled. Asks unless told not to ask again; the choice
+    is kept in `store`'s settings (a database that cannot be read or written asks, and forgets the choice).
+    """
+    try:
+        settings = load_settings(store)
+    except StoreError as exc:
+        log.warning("could not read the import choice: %s", exc)
+        settings = Settings()
+    if not force_ask and not settings.import_ask:
+        return ImportMode(settings.import_mode)
+    dialog = ImportDialog(sources, models_dir, parent, chosen=ImportMode(settings.import_mode))
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted.value:
             return None
         mode = dialog.mode()
-        remember(mode, ask=not dialog.dont_ask.isChecked())
+        try:
+            remember(store, mode, ask=not dialog.dont_ask.isChecked())
+        except StoreError as exc:
+            log.warning("could not keep the import choice: %s", exc)
         return mode
     finally:
         dialog.deleteLater()

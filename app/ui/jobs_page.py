@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.jobs import JobService
 from app.library.catalog import Catalog, CatalogEntry
+from app.settings import save_setting
+from app.store import Store
 from app.ui.jobs_log import JobLogView
 from app.ui.jobs_model import JOB_ROLE, JobsModel, jobs_table
 from app.ui.jobs_runner import Snapshot, evaluable_outputs, evaluate_specs, snapshot
@@ -59,12 +61,15 @@ class JobsPage(QWidget):
 
     def __init__(self, queue: JobQueue, *, catalog: Catalog | None, models_dir: Path, options: FitOptions | None = None,
                  python_for: Callable[[JobSpec], list[str]] | None = None, results_db: Path | None = None,
-                 service: JobService | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+                 service: JobService | None = None, store: Store | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         """`service`: the Workbench's jobs (the page then neither starts nor stops its runner's lifetime alone); else the
-        page makes one of `queue`, `catalog`, `models_dir`, `python_for` and `results_db` and stops it on shutdown."""
+        page makes one of `queue`, `catalog`, `models_dir`, `python_for` and `results_db` and stops it on shutdown.
+        `store`: where the parallel jobs spin box keeps its value (the `parallel_jobs` setting); None: the queue only."""
         super().__init__(parent)
         self.setObjectName("jobs-page")
         self.queue = queue
+        self.store = store
         self.catalog = catalog
         self.models_dir = models_dir
         self.options = options or FitOptions(context=8192)
@@ -413,9 +418,11 @@ class JobsPage(QWidget):
         self._call(apply, what="pausing the queue" if paused else "resuming the queue")
 
     def _on_parallel_value_changed(self, value: int) -> None:
-        queue, service = self.queue, self.service
+        queue, service, store = self.queue, self.service, self.store
 
         def apply() -> None:
+            if store is not None:
+                save_setting(store, "parallel_jobs", value)  # a preference: the next start hands it to the queue again
             queue.max_parallel = value
             service.wake()
 

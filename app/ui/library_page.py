@@ -178,7 +178,7 @@ class LibraryPage(QWidget):
         if not paths:
             return
         if mode is None:
-            mode = choose_import_mode(paths, self.models_dir, self, force_ask=force_ask)
+            mode = choose_import_mode(paths, self.models_dir, self, store=self.catalog.store, force_ask=force_ask)
             if mode is None:
                 return
         self.banner.clear()

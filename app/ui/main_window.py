@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.jobs = self.workbench.jobs  # running jobs of a crashed session become interrupted here
         self.jobs_queue = self.jobs.queue
         self.jobs_page = JobsPage(self.jobs_queue, catalog=self.catalog, models_dir=settings.models_dir, options=options,
-                                  service=self.jobs)  # fmt: skip
+                                  service=self.jobs, store=self.store)  # fmt: skip
         self.add_page(self.jobs_page, "jobs")
         # Chat: conversations left 'streaming' by a crash of the app become 'cancelled' with what they had.
         self.conversations = self.workbench.conversations

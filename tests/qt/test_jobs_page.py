@@ -330,3 +330,28 @@ def test_quantize_then_evaluate_queues_an_evaluation_that_waits_for_its_quantiza
     assert page.model.job(1).started >= page.model.job(0).finished  # it waited
     qtbot.waitUntil(lambda: page.results.model.rowCount() == 1, timeout=10_000)
     qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
+
+
+def test_the_parallel_spin_box_keeps_its_value_as_a_setting(qtbot: QtBot, tmp_path: Path) -> None:
+    """The limit is a preference (app.settings' parallel_jobs): the page saves it, the next queue is opened with it."""
+    from app.settings import load_settings, save_setting
+
+    with Store.open(paths.database_path()) as store:
+        save_setting(store, "parallel_jobs", 3)
+        queue = open_queue(max_parallel=load_settings(store).parallel_jobs)
+        p = JobsPage(queue, catalog=None, models_dir=tmp_path / "out", options=OPTIONS, store=store)  # disposed below
+        try:
+            p.start()
+            qtbot.waitUntil(lambda: p.parallel.value() == 3, timeout=5000)  # the page shows the queue's limit
+            p.parallel.setValue(2)
+            qtbot.waitUntil(lambda: queue.max_parallel == 2 and load_settings(store).parallel_jobs == 2, timeout=5000)
+        finally:
+            p.shutdown()
+            QThreadPool.globalInstance().waitForDone(10_000)
+            dispose(p)
+            queue.close()
+        reopened = open_queue()
+        try:
+            assert reopened.max_parallel == 1  # the queue's file keeps no limit: the opener hands it in
+        finally:
+            reopened.close()

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from app import paths
 from app.library import importer
 from app.library.catalog import Catalog
-from app.settings import Settings
+from app.settings import Settings, load_settings
 from app.store import Store
 from app.ui import import_dialog
 from app.ui.library_model import Column, FitFilter, LibraryModel
@@ -127,7 +127,9 @@ def test_dropping_a_file_copies_registers_and_shows_it(
     with Store.open(paths.database_path()) as store:
         [entry] = Catalog(store).entries()
     assert entry.sha256 == digest and entry.path == copied.resolve()
-    assert import_dialog.remembered_mode() is importer.ImportMode.COPY
+    with Store.open(paths.database_path()) as store:  # the choice is a setting now (app.settings), not in ui.ini
+        assert import_dialog.remembered_mode(store) is importer.ImportMode.COPY
+        assert load_settings(store).import_ask  # the dialog's "don't ask again" was left unticked
     assert page.model.data(page.model.index(0, Column.FITS)) == "CPU only"
 
 
@@ -403,3 +405,23 @@ def test_dropping_folders_and_an_unsafe_file_registers_each_format(
     page.details.reveal.click()
     assert opened[0].toLocalFile() == str(rows[gptq_name].path)  # a folder model opens itself
     assert rows[gptq_name].path.parent == Settings().models_dir.resolve() and gptq.exists()  # copied
+
+
+def test_the_import_choice_qsettings_kept_in_ui_ini_becomes_a_setting(qtbot: QtBot, tmp_path: Path) -> None:
+    """An older Modelwerk kept the import dialog's choice in ui.ini; the database's first open moves it (migration 8)."""
+    from PySide6.QtCore import QSettings
+
+    from app.ui.state import ui_state
+
+    state = QSettings(str(paths.data_dir() / "ui.ini"), QSettings.Format.IniFormat)  # as the old import dialog wrote it
+    state.setValue("import/mode", importer.ImportMode.MOVE.value)
+    state.setValue("import/ask", False)
+    state.setValue("window/page", 2)
+    state.sync()
+    del state
+    with Store.open(paths.database_path()) as store:
+        settings = load_settings(store)
+        assert (settings.import_mode, settings.import_ask) == ("move", False)
+        # "Don't ask again" is honoured: no dialog, the remembered mode.
+        assert import_dialog.choose_import_mode([tmp_path / "x.gguf"], tmp_path, None, store=store) is importer.ImportMode.MOVE
+    assert ui_state().value("window/page", type=int) == 2  # the window's own state stays in ui.ini

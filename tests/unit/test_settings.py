@@ -47,7 +47,10 @@ def test_defaults(store: Store, modelwerk_home: Path) -> None:
     assert settings.gpu_margin == GIB == 1024**3
     assert settings.threads == 0
     assert settings.parallel_downloads == 2
-    assert set(SETTING_NAMES) == {"models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads"}
+    assert set(SETTING_NAMES) == {
+        "models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads", "parallel_jobs", "import_mode",
+        "import_ask",
+    }  # fmt: skip
 
 
 def test_hf_endpoint_env_overrides_the_default(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,6 +117,12 @@ def test_unknown_name(store: Store) -> None:
         ("parallel_downloads", 0, "parallel_downloads must be a whole number from 1 to 8"),
         ("parallel_downloads", 9, "parallel_downloads must be a whole number from 1 to 8"),
         ("parallel_downloads", 2.0, "parallel_downloads must be a whole number from 1 to 8"),
+        ("parallel_jobs", 0, "parallel_jobs must be a whole number from 1 to 8"),
+        ("parallel_jobs", 9, "parallel_jobs must be a whole number from 1 to 8"),
+        ("import_mode", "sideways", "import_mode must be one of copy, move, in_place"),
+        ("import_mode", 1, "import_mode must be one of copy, move, in_place"),
+        ("import_ask", "false", "import_ask must be true or false"),
+        ("import_ask", 0, "import_ask must be true or false"),
         ("gpu_margin", -5, "gpu_margin must be a whole number of bytes, 0 or more"),
         ("gpu_margin", None, "gpu_margin must be a whole number of bytes, 0 or more"),
         ("hf_endpoint", "ftp://example.com", "hf_endpoint must be an http:// or https:// address"),
