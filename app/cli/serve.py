@@ -85,9 +85,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"Loading {path.name} ...", file=sys.stderr)
         runtime.wait_ready(timeout_s=LOAD_TIMEOUT_S)
         url = _bind_url(args.host, runtime.port)
+        if not key and "no API key" in _notes(args.host, key):  # said before the banner, which scripts wait for
+            print(f"WARNING: no API key: anyone who can reach {url} can use this model", file=sys.stderr, flush=True)
         print(f"Serving {path.stem} at {url}{_notes(args.host, key)}")
-        if not key and "no API key" in _notes(args.host, key):
-            print(f"WARNING: no API key: anyone who can reach {url} can use this model", file=sys.stderr)
         print("Press Ctrl-C to stop.", file=sys.stderr)
         sys.stdout.flush()
         while not ended.wait(0.5):
