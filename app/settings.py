@@ -111,23 +111,21 @@ def _check_threads(value: object) -> int:
 
 
 MAX_PARALLEL_DOWNLOADS = 8
-
-
-def _check_parallel_downloads(value: object) -> int:
-    number = _whole_number(value)
-    if number is None or not 1 <= number <= MAX_PARALLEL_DOWNLOADS:
-        raise SettingsError(f"parallel_downloads must be a whole number from 1 to {MAX_PARALLEL_DOWNLOADS}")
-    return number
-
-
 MAX_PARALLEL_JOBS = 8
 
 
-def _check_parallel_jobs(value: object) -> int:
-    number = _whole_number(value)
-    if number is None or not 1 <= number <= MAX_PARALLEL_JOBS:
-        raise SettingsError(f"parallel_jobs must be a whole number from 1 to {MAX_PARALLEL_JOBS}")
-    return number
+def _check_from_1_to(name: str, most: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        number = _whole_number(value)
+        if number is None or not 1 <= number <= most:
+            raise SettingsError(f"{name} must be a whole number from 1 to {most}")
+        return number
+
+    return check
+
+
+_check_parallel_downloads = _check_from_1_to("parallel_downloads", MAX_PARALLEL_DOWNLOADS)
+_check_parallel_jobs = _check_from_1_to("parallel_jobs", MAX_PARALLEL_JOBS)
 
 
 # app.library.importer.ImportMode's values (a test keeps them equal; app.settings stays below the library).

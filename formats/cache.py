@@ -129,3 +129,14 @@ def _version(st: os.stat_result) -> tuple[int, int, int]:
 
 HEADERS = ParseCache()
 """The process's one cache of parsed headers (GGUF and safetensors)."""
+
+
+def shared_header(kind: str, path: Path, parse: Callable[[Path], T]) -> T:
+    """``HEADERS.get(kind, path, parse)`` for the model-file readers: an OSError (stat, open) becomes a one-line
+    ModelFileError like every other reason a file cannot be read."""
+    from formats.model import ModelFileError
+
+    try:
+        return HEADERS.get(kind, Path(path), parse)
+    except OSError as e:
+        raise ModelFileError(f"cannot read {Path(path).name}: {e.strerror or e}") from e

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from formats.cache import HEADERS
+from formats.cache import shared_header
 from formats.ggml import GGML_TYPES, GGUFValueType
 from formats.model import ArrayInfo, ModelFileError, TensorInfo
 
@@ -251,12 +251,7 @@ def read_gguf_header(path: Path, *, max_array_items: int = 1024, limits: HeaderL
 def gguf_header(path: Path) -> GGUFHeader:
     """The header of a local GGUF file (arrays of up to MAX_ARRAY_ITEMS decoded), parsed once per file version per
     process and shared (formats.cache.HEADERS); raises ModelFileError."""
-    try:
-        return HEADERS.get("gguf", Path(path), _read_shared)
-    except ModelFileError:
-        raise
-    except OSError as e:
-        raise ModelFileError(f"cannot read {Path(path).name}: {e.strerror or e}") from e
+    return shared_header("gguf", path, _read_shared)
 
 
 def _read_shared(path: Path) -> GGUFHeader:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from formats.cache import HEADERS
+from formats.cache import shared_header
 from formats.model import ModelFileError, TensorInfo
 
 MAX_HEADER_BYTES = 100_000_000
@@ -137,12 +137,7 @@ def read_safetensors_header(path: Path, *, max_header_bytes: int = MAX_HEADER_BY
 def safetensors_header(path: Path) -> SafetensorsHeader:
     """The header of a safetensors file, parsed once per file version per process and shared (formats.cache.HEADERS);
     raises only ModelFileError."""
-    try:
-        return HEADERS.get("safetensors", Path(path), read_safetensors_header)
-    except ModelFileError:
-        raise
-    except OSError as e:
-        raise ModelFileError(f"cannot read {Path(path).name}: {e.strerror or e}") from e
+    return shared_header("safetensors", path, read_safetensors_header)
 
 
 def _read(f: BinaryIO, path: Path, size: int, limit: int) -> SafetensorsHeader:
