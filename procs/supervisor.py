@@ -22,6 +22,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -112,7 +113,7 @@ class Child:
 
     @classmethod
     def start(cls, command: Command, *, stderr: Path | None = None, merge_stderr: bool = False,
-              watch_stdin: bool = True) -> Child:  # fmt: skip
+              watch_stdin: bool = True, die_with_parent: bool = False) -> Child:  # fmt: skip
         """Start `command` in its own process group, stdout a pipe for the caller to read.
 
         Args:
@@ -120,6 +121,8 @@ class Child:
             merge_stderr: stderr goes to stdout (a program whose output nobody parses as events).
             watch_stdin: hold its stdin open and ask it (``procs.watchdog.ENV``) to exit when it closes; else stdin is
                 /dev/null.
+            die_with_parent: Linux: the kernel kills the child (SIGKILL) when this process dies, however it dies: the
+                orphan protection of a native child (llama-server) that has no stdin watchdog. Elsewhere a no-op.
 
         Raises:
             OSError: the program could not be started.
@@ -134,6 +137,15 @@ class Child:
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         stdin = subprocess.PIPE if watch_stdin else subprocess.DEVNULL
         log.debug("starting %s: %s", command.label, " ".join(command.argv))
+        if die_with_parent and _PDEATHSIG_WORKS:
+            kwargs["preexec_fn"] = _die_with_parent(os.getpid())
+            # The kernel's "parent" is the thread that forked: fork from one thread that lives as long as the process.
+            return _FORKER.submit(cls._popen, command, stdin, stderr, merge_stderr, env, kwargs).result()
+        return cls._popen(command, stdin, stderr, merge_stderr, env, kwargs)
+
+    @classmethod
+    def _popen(cls, command: Command, stdin: int, stderr: Path | None, merge_stderr: bool, env: dict[str, str],
+               kwargs: dict[str, Any]) -> Child:  # fmt: skip
         if stderr is not None:
             with open(stderr, "ab") as log_file:
                 proc = subprocess.Popen(list(command.argv), stdin=stdin, stdout=subprocess.PIPE, stderr=log_file,
@@ -266,6 +278,26 @@ class Child:
 
     def __repr__(self) -> str:
         return f"Child({self.label!r}, pid={self.pid}, running={self.running()})"
+
+
+_PDEATHSIG_WORKS = os.name == "posix" and os.uname().sysname == "Linux"
+_FORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="procs-forker")
+"""PR_SET_PDEATHSIG fires when the forking *thread* ends, so children that die with us are forked by this one idle
+thread, which lives as long as the process."""
+
+
+def _die_with_parent(parent_pid: int) -> Callable[[], None]:
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child may not import or take locks
+    deathsig = int(KILL)
+
+    def in_child() -> None:  # runs in the child between fork and exec
+        prctl(1, deathsig)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent_pid:  # the parent died before the prctl: nobody would ever send the signal
+            os._exit(1)
+
+    return in_child
 
 
 def stop_all(children: Iterable[Child], grace_s: float = 3.0) -> list[Outcome]:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -251,3 +252,40 @@ def test_a_late_stop_does_not_turn_an_exit_into_a_cancel() -> None:
         time.sleep(0.02)
     outcome = child.stop(1)
     assert outcome.returncode == 4 and not outcome.cancelled
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_native_child_started_to_die_with_its_parent_dies_when_the_parent_is_killed(tmp_path: Path) -> None:
+    # The parent starts `sleep` from a short-lived thread (the fork must not be tied to that thread), prints its pid,
+    # and waits; we SIGKILL the parent: no handler of its own runs, only the kernel can stop the child.
+    script = textwrap.dedent("""
+        import threading, time
+        from procs.launch import program
+        from procs.supervisor import Child
+        out = []
+        t = threading.Thread(target=lambda: out.append(Child.start(program("sleep", ["60"]), watch_stdin=False,
+                                                                   die_with_parent=True)))
+        t.start(); t.join()
+        print(out[0].pid, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              env=launch.child_env())  # fmt: skip
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    time.sleep(0.3)
+    assert _alive(child_pid), "the child must outlive the thread that started it"
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while _alive(child_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds llama.cpp's own llama-server from the llama-cpp-python sdist (vendor/llama.cpp: the same llama.cpp commit as
+# the Python binding) and installs it as DEST/llama-server. Built once per version and flags into a cache outside the
+# checkout (like pip's wheel cache), so a clean clone reuses it: 3-4 minutes on 2 cores the first time, 0 s after.
+# Usage: build-llama-server.sh DEST_DIR [PYTHON]     Environment: CMAKE_ARGS (the same GPU options as the binding).
+set -euo pipefail
+dest=${1:?usage: build-llama-server.sh DEST_DIR [PYTHON]}
+py=${2:-python3}
+version=$("$py" -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')
+flags="-DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF \
+-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON ${CMAKE_ARGS:-}"
+key=$(printf '%s %s' "$version" "$flags" | sha256sum | cut -c1-12)
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/modelwerk/llama-server/$version-$key"
+if [ ! -x "$cache/llama-server" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  echo "Building llama-server $version (llama.cpp from the llama-cpp-python sdist); 3-4 minutes on 2 cores."
+  "$py" -m pip download -q --no-deps --no-binary :all: "llama-cpp-python==$version" -d "$work"
+  tar -xzf "$work"/llama_cpp_python-"$version".tar.gz -C "$work"
+  src="$work/llama_cpp_python-$version/vendor/llama.cpp"
+  # shellcheck disable=SC2086
+  cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release $flags >"$work/cmake.log" 2>&1 \
+    || { tail -30 "$work/cmake.log"; exit 1; }
+  cmake --build "$work/build" --target llama-server -j"$(nproc)" >"$work/build.log" 2>&1 \
+    || { tail -30 "$work/build.log"; exit 1; }
+  mkdir -p "$cache.tmp"
+  cp "$work/build/bin/llama-server" "$cache.tmp/"
+  printf '%s\n' "$version" "$flags" >"$cache.tmp/BUILD-INFO"
+  rm -rf "$cache" && mv "$cache.tmp" "$cache"
+fi
+mkdir -p "$dest"
+cp "$cache/llama-server" "$cache/BUILD-INFO" "$dest/"
+"$dest/llama-server" --version 2>&1 | head -2
