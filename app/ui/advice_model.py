@@ -140,4 +140,5 @@ def _quant_tooltip(name: str) -> str:
     if q is None:
         return name
     loss = f"; +{100 * (q.ppl_ratio - 1):.1f}% perplexity on Llama-3-8B" if q.ppl_ratio > 1 else "; full precision"
-    return f"<b>{q.name}</b>: {q.bits_per_weight:.2f} bits per weight{loss}"
+    source = f"<br><small>{q.quality_source}</small>" if q.ppl_ratio > 1 else ""
+    return f"<b>{q.name}</b>: {q.bits_per_weight:.2f} bits per weight{loss}{source}"
