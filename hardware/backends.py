@@ -65,3 +65,20 @@ def cannot_use(gpus: Iterable[GpuInfo], backends: Iterable[str]) -> str:
     build = ", ".join(normalise(backends)) or "no backend"
     how = GPU_BUILD.get(gpus[0].vendor, "a build with a backend for it")
     return f"CPU: this build of llama.cpp ({build}) cannot use the {names}; for a GPU build: {how}."
+
+
+def from_list_devices(text: str) -> tuple[str, ...]:
+    """The backends of a llama-server build from its `--list-devices` output ("Available devices:" then lines like
+    "  CUDA0: NVIDIA GeForce RTX 4090 (24564 MiB, 23967 MiB free)", or "  (none)"): the CPU always, plus each device's."""
+    names = ["CPU"]
+    for line in text.splitlines():
+        head, sep, _ = line.strip().partition(":")
+        if sep and head and " " not in head and head != "Available devices":
+            names.append(head)
+    return normalise(names)
+
+
+def from_system_info(text: str) -> tuple[str, ...]:
+    """The backends of the Python binding's llama.cpp from `llama_print_system_info()` ("CPU : SSE3 = 1 | ... | CUDA :
+    ARCHS = 890 | ...")."""
+    return normalise(part.split(" : ", 1)[0] for part in text.split("|") if " : " in part)

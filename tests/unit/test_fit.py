@@ -225,3 +225,14 @@ def test_backend_names_as_llama_cpp_prints_them_are_normalised() -> None:
     from hardware.backends import normalise
 
     assert normalise(["CUDA0", "CPU", "cuda1", "ROCm0", "BLAS", "Metal"]) == ("CPU", "CUDA", "Metal", "HIP")
+
+
+def test_backends_are_read_from_what_llama_cpp_prints() -> None:
+    from hardware.backends import from_list_devices, from_system_info
+
+    # This machine's CPU build of llama-server, and a CUDA build's output.
+    assert from_list_devices("Available devices:\n  (none)\n") == ("CPU",)
+    cuda = "Available devices:\n  CUDA0: NVIDIA GeForce RTX 4090 (24564 MiB, 23967 MiB free)\n  Vulkan0: AMD (8 GiB)\n"
+    assert from_list_devices(cuda) == ("CPU", "CUDA", "Vulkan")
+    assert from_system_info("CPU : SSE3 = 1 | AVX2 = 1 | LLAMAFILE = 1 | OPENMP = 1 | REPACK = 1 | ") == ("CPU",)
+    assert from_system_info("CUDA : ARCHS = 890 | USE_GRAPHS = 1 | CPU : SSE3 = 1 | AVX2 = 1 | ") == ("CPU", "CUDA")
