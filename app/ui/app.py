@@ -85,7 +85,7 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
 
 def report_bug(exc: BaseException) -> None:
     """An exception a page or a background call caught that is not an expected error: log it and show the crash dialog,
-    from any thread (app.ui.errors.error_text calls it)."""
+    from any thread (app.ui.common.errors.error_text calls it)."""
     _excepthook(type(exc), exc, exc.__traceback__)
 
 

@@ -106,7 +106,7 @@ def jobs_shots(window: Any, grab: Callable[[str], None], wait: Callable[[Callabl
 
 def write_dialog_shot(window: Any, out: Path, wait: Callable[[Callable[[], bool]], None]) -> Path:
     """quantize-dialog.png: the Quantize dialog for a library model, on the screenshot machine."""
-    from app.ui.quantize_dialog import QuantizeDialog
+    from app.ui.jobs.quantize_dialog import QuantizeDialog
 
     entry = next(e for e in window.catalog.entries() if "Nemo" in e.name or "Q8_0" in e.quantization)
     dialog = QuantizeDialog(entry, hardware=window.jobs_page._hw, options=window.jobs_page.options,

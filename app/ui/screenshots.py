@@ -218,7 +218,7 @@ def _chat_shot(window: object, model_id: int, grab: Callable[[str], None]) -> No
     """chat.png: a staged conversation (no model runs) with a folded thinking block, one unfolded, and answer stats."""
     from app.chat.messages import AnswerStats, ReasoningMode, Role
     from app.chat.sessions import local_model_key
-    from app.ui.chat_backends import read_local_model
+    from app.ui.chat.backends import read_local_model
     from app.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
@@ -258,7 +258,7 @@ def _discover_shots(app: object, window: object, hub: object, grab: Callable[[st
     from PySide6.QtCore import QItemSelectionModel
 
     from app.hub.download_rows import DownloadState
-    from app.ui.discover_results import RESULT_ROLE
+    from app.ui.discover.results_model import RESULT_ROLE
     from app.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)

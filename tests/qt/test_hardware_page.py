@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.settings import Settings
-from app.ui.advice_model import AdviceModel
-from app.ui.hardware_page import HardwarePage
+from app.ui.hardware.advice_model import AdviceModel
+from app.ui.hardware.page import HardwarePage
 from app.ui.main_window import MainWindow
 from app.ui.screenshots import save_screenshots
 from hardware.fit import Placement

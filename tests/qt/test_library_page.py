@@ -19,12 +19,12 @@ from app.library import importer
 from app.library.catalog import Catalog
 from app.settings import Settings, load_settings
 from app.store import Store
-from app.ui import import_dialog
-from app.ui.library_model import Column, FitFilter, LibraryModel
-from app.ui.library_page import LibraryPage
+from app.ui.common.status_rows import ProgressRow
+from app.ui.library import import_dialog
+from app.ui.library.catalog_model import Column, FitFilter, LibraryModel
+from app.ui.library.page import LibraryPage
 from app.ui.main_window import MainWindow
 from app.ui.screenshot_models import MODELS, write_fake_gguf
-from app.ui.status_rows import ProgressRow
 from formats.inspect import inspect
 from formats.model import ModelFormat
 from hardware.fit import FitOptions
@@ -411,7 +411,7 @@ def test_the_import_choice_qsettings_kept_in_ui_ini_becomes_a_setting(qtbot: QtB
     """An older Modelwerk kept the import dialog's choice in ui.ini; the database's first open moves it (migration 8)."""
     from PySide6.QtCore import QSettings
 
-    from app.ui.state import ui_state
+    from app.ui.common.state import ui_state
 
     state = QSettings(str(paths.data_dir() / "ui.ini"), QSettings.Format.IniFormat)  # as the old import dialog wrote it
     state.setValue("import/mode", importer.ImportMode.MOVE.value)
