@@ -15,9 +15,9 @@ from app.settings import Settings
 from app.ui.hardware.advice_model import AdviceModel
 from app.ui.hardware.page import HardwarePage
 from app.ui.main_window import MainWindow
-from app.ui.screenshots import save_screenshots
 from hardware.fit import Placement
 from hardware.shape import parse_params, shape_for_params
+from tools.screenshots.shots import save_screenshots
 
 
 def _page(qtbot: QtBot, report: object) -> HardwarePage:

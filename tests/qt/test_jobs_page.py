@@ -22,11 +22,11 @@ from app.ui.jobs.quantize_dialog import QuantizeDialog
 from app.ui.jobs.queue_model import Column, JobsModel
 from app.ui.jobs.results_chart import Metric, ResultsView
 from app.ui.main_window import MainWindow
-from app.ui.screenshot_models import MODELS, write_fake_gguf
 from formats.inspect import inspect
 from hardware.fit import FitOptions
 from quantize.queue import JobQueue
 from quantize.types import predict_size
+from tools.screenshots.models import MODELS, write_fake_gguf
 
 OPTIONS = FitOptions(context=4096)
 

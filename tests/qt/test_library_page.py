@@ -24,10 +24,10 @@ from app.ui.library import import_dialog
 from app.ui.library.catalog_model import Column, FitFilter, LibraryModel
 from app.ui.library.page import LibraryPage
 from app.ui.main_window import MainWindow
-from app.ui.screenshot_models import MODELS, write_fake_gguf
 from formats.inspect import inspect
 from formats.model import ModelFormat
 from hardware.fit import FitOptions
+from tools.screenshots.models import MODELS, write_fake_gguf
 
 PageWith = Callable[[list[Path]], LibraryPage]
 TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}"

@@ -1,10 +1,10 @@
 """Docs-ready screenshots of the main window, taken offscreen with a fake machine so they look the same everywhere.
 
-The Library shot shows the demo model (when its package is installed) and the well-known models of screenshot_models:
+The Library shot shows the demo model (when its package is installed) and the well-known models of models.py:
 real headers over empty data, so nothing large is written. The Discover shots need the fake hub of the test suite
 (tests/fakehub, importable from a source checkout): its virtual Llama 3.1 8B repositories have realistic sizes and headers.
 
-Run: `QT_QPA_PLATFORM=offscreen python -m app.ui.screenshots OUT_DIR` (what `make screenshots` does).
+Run: `QT_QPA_PLATFORM=offscreen python -m tools.screenshots OUT_DIR` (what `make screenshots` does).
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,18 @@ ORIGINAL_REPO = "meta-llama/Llama-3.1-8B-Instruct"
 DOWNLOAD_RATE = 38 << 20  # bytes/s: a plausible fast home connection, slow enough to catch it in progress
 
 
-def _desktop_24gb():  # type: ignore[no-untyped-def]
+class FakeHubServer(Protocol):
+    """What the shots use of tests/fakehub's FakeHub, which is imported at run time from the source checkout."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+    def set_fault(self, repo_id: str, path: str | None, fault: object) -> None: ...
+
+
+def _desktop_24gb() -> HardwareReport:
     """The RTX 4090 workstation of the test fixtures, so the docs show a machine with a GPU."""
     from hardware.report import CpuInfo, GiB, GpuInfo, GpuVendor, HardwareReport
 
@@ -103,14 +118,14 @@ def _fill_library(models_dir: Path) -> int:
     from app.library.catalog import Catalog
     from app.library.demo import ensure_demo_model
     from app.store import Store
-    from app.ui.screenshot_models import populate
+    from tools.screenshots.models import populate
 
     with Store.open(paths.database_path()) as store:
         ensure_demo_model(models_dir, Catalog(store))
     return populate(models_dir)[0]
 
 
-def _start_fake_hub():  # type: ignore[no-untyped-def]
+def _start_fake_hub() -> FakeHubServer | None:
     """The demo Llama 3.1 8B landscape of tests/fakehub on 127.0.0.1, or None when the test suite is not here."""
     tests = ROOT / "tests"
     if not (tests / "fakehub").is_dir():
@@ -125,7 +140,8 @@ def _start_fake_hub():  # type: ignore[no-untyped-def]
         return None
     hub = FakeHub()
     llama8b_landscape(hub)
-    return hub.start()
+    server: FakeHubServer = hub.start()
+    return server
 
 
 def _take(out_dir: Path) -> list[Path]:
@@ -144,7 +160,7 @@ def _take(out_dir: Path) -> list[Path]:
                 os.environ["HF_ENDPOINT"] = old_endpoint
 
 
-def _take_all(out_dir: Path, hub: object) -> list[Path]:
+def _take_all(out_dir: Path, hub: FakeHubServer | None) -> list[Path]:
     from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
     from app.settings import Settings
@@ -186,11 +202,13 @@ def _take_all(out_dir: Path, hub: object) -> list[Path]:
     _wait(app, lambda: library.select(shown_id))
     details = library.details
     _wait(app, lambda: not library.busy() and details.details() is not None and bool(details.details().tensors))  # type: ignore[union-attr]
-    details.tensors.expandItem(details.tensors.topLevelItem(1))  # unfold the smaller group: the tensor list itself
+    group = details.tensors.topLevelItem(1)  # unfold the smaller group: the tensor list itself
+    assert group is not None
+    details.tensors.expandItem(group)
     grab("library.png")
     if hub is not None:
         _discover_shots(app, window, hub, grab)
-    from app.ui.jobs_screenshots import jobs_shots, write_dialog_shot
+    from tools.screenshots.jobs import jobs_shots, write_dialog_shot
 
     saved.append(write_dialog_shot(window, out_dir / "quantize-dialog.png", lambda done: _wait(app, done)))
     jobs_shots(window, grab, lambda done: _wait(app, done))
@@ -251,7 +269,7 @@ def _chat_shot(window: object, model_id: int, grab: Callable[[str], None]) -> No
     grab("chat.png")
 
 
-def _discover_shots(app: object, window: object, hub: object, grab: Callable[[str], None]) -> None:
+def _discover_shots(app: object, window: object, hub: FakeHubServer, grab: Callable[[str], None]) -> None:
     """discover.png: a repository open with its fit badges; discover-download.png: a download in progress;
     discover-original.png: an original repository, ready-made or self-made."""
     from fakehub import Fault
@@ -275,7 +293,7 @@ def _discover_shots(app: object, window: object, hub: object, grab: Callable[[st
     _wait(app, lambda: not page.busy() and repo.details is not None and repo.best.isVisible())
     grab("discover.png")
 
-    hub.set_fault(DISCOVER_REPO, DOWNLOAD_FILE, Fault(slow_bytes_per_s=DOWNLOAD_RATE))  # type: ignore[attr-defined]
+    hub.set_fault(DISCOVER_REPO, DOWNLOAD_FILE, Fault(slow_bytes_per_s=DOWNLOAD_RATE))
     button = repo.button(repo.model.row_of(DOWNLOAD_FILE))
     assert button is not None
     button.click()
@@ -301,7 +319,7 @@ def _discover_shots(app: object, window: object, hub: object, grab: Callable[[st
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m app.ui.screenshots OUT_DIR", file=sys.stderr)
+        print("usage: python -m tools.screenshots OUT_DIR", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for path in save_screenshots(Path(args[0])):
