@@ -35,10 +35,11 @@ class SafeTextBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.refused: list[str] = []
 
-    def loadResource(self, type: int, name: QUrl) -> object:  # Qt's virtual, Qt's names
+    def loadResource(self, type: int, name: QUrl | str) -> object:  # Qt's virtual, Qt's names
         # Every answer must be a valid one: given nothing (or bytes that are no image), Qt reads the file itself.
-        self.refused.append(name.toString())
-        log.debug("refused to load resource %s (type %s)", name.toString(), type)
+        address = name.toString() if isinstance(name, QUrl) else name  # Qt passes a QUrl; the binding also takes a str
+        self.refused.append(address)
+        log.debug("refused to load resource %s (type %s)", address, type)
         if getattr(type, "value", type) == QTextDocument.ResourceType.ImageResource.value:  # an int or the enum
             return _blank_image()
         return ""
