@@ -172,4 +172,4 @@ def describe_state(runtime: Runtime | None) -> str:
         return f"ready · {memory / 1e9:.1f} GB" if memory else "ready"
     if state is RuntimeState.LOADING:
         return "loading…"
-    return state.value
+    return str(state.value)

@@ -8,6 +8,7 @@ starts a runtime process; its state arrives through ChatBackends.bridge. Closing
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -174,10 +175,14 @@ class ChatPage(QWidget):
         def walk(item: QTreeWidgetItem) -> None:
             found.append(item)
             for i in range(item.childCount()):
-                walk(item.child(i))
+                child = item.child(i)
+                if child is not None:  # always, for i in range
+                    walk(child)
 
         for i in range(self.tree.topLevelItemCount()):
-            walk(self.tree.topLevelItem(i))
+            top = self.tree.topLevelItem(i)
+            if top is not None:  # always, for i in range
+                walk(top)
         return found
 
     def selected(self) -> tuple[str, object] | None:
@@ -326,7 +331,8 @@ class ChatPage(QWidget):
                 parent = item.parent()
                 if parent is not None and parent.indexOfChild(item) > 0:
                     selected = item.isSelected()
-                    parent.insertChild(0, parent.takeChild(parent.indexOfChild(item)))
+                    parent.takeChild(parent.indexOfChild(item))
+                    parent.insertChild(0, item)
                     item.setSelected(selected)
                 return True
         return False
@@ -392,8 +398,7 @@ class ChatPage(QWidget):
         for endpoint in endpoints if endpoints is not None else self.backends.endpoints.list():
             client = self.backends.endpoint_client(endpoint)
             ident = endpoint.id
-            self.tasks.start(client.models, lambda models, i=ident: self._on_endpoint_models(i, models),
-                             lambda message, i=ident: self._on_endpoint_error(i, message),
+            self.tasks.start(client.models, partial(self._on_endpoint_models, ident), partial(self._on_endpoint_error, ident),
                              what=f"models of endpoint {ident}")  # fmt: skip
 
     def _on_endpoint_models(self, endpoint_id: int, models: list[str]) -> None:
