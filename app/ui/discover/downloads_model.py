@@ -172,13 +172,13 @@ class ProgressDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(4, 5, -4, -5))  # type: ignore[assignment]
-        bar.minimum, bar.maximum = 0, 1000  # type: ignore[assignment]
-        bar.progress = round(fraction * 1000)  # type: ignore[assignment]
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")  # type: ignore[assignment]
-        bar.textVisible = True  # type: ignore[assignment]
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[assignment]
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal  # type: ignore[assignment]
-        widget = option.widget  # type: ignore[attr-defined]
+        bar.rect = QRect(option.rect.adjusted(4, 5, -4, -5))
+        bar.minimum, bar.maximum = 0, 1000
+        bar.progress = round(fraction * 1000)
+        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        bar.textVisible = True
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)

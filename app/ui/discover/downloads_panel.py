@@ -211,7 +211,8 @@ class DownloadsPanel(QFrame):
     def _on_remove_clicked(self) -> None:
         d = self._selected()
         if d is not None:
-            self._call("remove", lambda q, i: q.remove(i), then=lambda _r, i=d.id: self._on_removed(i))
+            download_id = d.id
+            self._call("remove", lambda q, i: q.remove(i), then=lambda _r: self._on_removed(download_id))
 
     def _on_removed(self, download_id: int) -> None:
         self.model.remove(download_id)

@@ -4,6 +4,7 @@ file; when the machine changes, every file is judged again from the headers alre
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from app.hub.files import FileGroup, FileKind
@@ -57,8 +58,8 @@ class RepoFits:
         gen, groups = self._gen, fit_groups(details, headers=headers)
         self._wanted, self.started = len(groups), True
         for g in groups:
-            self._tasks.start(lambda g=g: fit_in_pool(client, details, g, hw), lambda fit: self._on_fit_done(gen, fit),
-                              lambda message, g=g: self._on_fit_failed(gen, g, message), what=f"fit {g.name}")  # fmt: skip
+            self._tasks.start(partial(fit_in_pool, client, details, g, hw), partial(self._on_fit_done, gen),
+                              partial(self._on_fit_failed, gen, g), what=f"fit {g.name}")  # fmt: skip
         if not groups:
             self._view.set_best(None, done=True)
 

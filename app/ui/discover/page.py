@@ -90,11 +90,11 @@ class DiscoverPage(QWidget):
         self.search_button = QPushButton("Search")
         self.search_button.clicked.connect(self.search)
         self.format = QComboBox()
-        for text, value in FORMATS:
-            self.format.addItem(text, value)
+        for text, search_format in FORMATS:
+            self.format.addItem(text, search_format)
         self.sort = QComboBox()
-        for text, value in SORTS:
-            self.sort.addItem(text, value)
+        for text, order in SORTS:
+            self.sort.addItem(text, order)
         self.format.activated.connect(self._on_filter_activated)
         self.sort.activated.connect(self._on_filter_activated)
         toolbar = QHBoxLayout()
