@@ -288,14 +288,14 @@ def test_the_calculator_takes_a_library_model_or_a_dropped_file(
     assert calc.library.itemText(1) == "deep · F32"
     calc.library.setCurrentIndex(1)
     calc.library.activated.emit(1)
-    assert calc.size.currentText() == "deep" and not calc.quant.isEnabled()
+    assert calc.model_size.currentText() == "deep" and not calc.quant.isEnabled()
     assert "deep at F32" in calc.verdict.text()
-    calc.size.setCurrentText("7B")  # typing a size leaves the library model
+    calc.model_size.setCurrentText("7B")  # typing a size leaves the library model
     assert calc.library.currentIndex() == 0 and calc.quant.isEnabled()
 
     window.show_page(window.hardware_page)
     drop(window.hardware_page.widget(), models["wide"])  # sizes the calculator; does not import
-    qtbot.waitUntil(lambda: calc.size.currentText() == "wide-f16", timeout=10_000)
+    qtbot.waitUntil(lambda: calc.model_size.currentText() == "wide-f16", timeout=10_000)
     assert "wide-f16 at F16" in calc.verdict.text()
     assert "not imported" in calc.source.text()
     assert window.pages.currentWidget() is window.hardware_page

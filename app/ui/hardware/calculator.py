@@ -64,10 +64,10 @@ class Calculator(QGroupBox):
         self.source.setObjectName("muted")
         self.source.setWordWrap(True)
 
-        self.size = QComboBox()
-        self.size.setEditable(True)
-        self.size.addItems(list(REPRESENTATIVE))
-        self.size.setCurrentText("8B")
+        self.model_size = QComboBox()
+        self.model_size.setEditable(True)
+        self.model_size.addItems(list(REPRESENTATIVE))
+        self.model_size.setCurrentText("8B")
         self.quant = QComboBox()
         self.quant.addItems(list(QUANT_TYPES))
         self.quant.setMaxVisibleItems(16)
@@ -82,7 +82,7 @@ class Calculator(QGroupBox):
         self.gpu_layers.setToolTip(
             "Repeating blocks to put on the GPU. auto: as many as fit. More than the model has: all, output layer included."
         )
-        self.size.setToolTip("A preset size class, or any parameter count such as 9B, 1.5B or 270M")
+        self.model_size.setToolTip("A preset size class, or any parameter count such as 9B, 1.5B or 270M")
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.hide()
@@ -93,7 +93,7 @@ class Calculator(QGroupBox):
         pick.addWidget(self.source, 1)
         grid = QGridLayout()
         for col, (label, widget) in enumerate(
-            (("Model size", self.size), ("Quantization", self.quant), ("Context", self.context), ("KV cache", self.kv))
+            (("Model size", self.model_size), ("Quantization", self.quant), ("Context", self.context), ("KV cache", self.kv))
         ):
             grid.addWidget(QLabel(label), 0, col)
             grid.addWidget(widget, 1, col)
@@ -131,7 +131,7 @@ class Calculator(QGroupBox):
         layout.addLayout(grid)
         layout.addWidget(self.result)
 
-        self.size.currentTextChanged.connect(self._on_input_changed)
+        self.model_size.currentTextChanged.connect(self._on_input_changed)
         for combo in (self.quant, self.context, self.kv):
             combo.currentIndexChanged.connect(self._on_input_changed)
         self.flash.toggled.connect(self._on_input_changed)
@@ -180,7 +180,7 @@ class Calculator(QGroupBox):
             self.quant.setCurrentText(shape.quant)
         self.quant.blockSignals(False)
         self.quant.setEnabled(False)
-        self.size.setCurrentText(shape.name)
+        self.model_size.setCurrentText(shape.name)
         chosen = next((i for i in range(1, self.library.count()) if self.library.itemData(i) == shape), 0)
         self.library.setCurrentIndex(chosen)
         self.error.hide()
@@ -188,7 +188,7 @@ class Calculator(QGroupBox):
         self._recompute()
 
     def _on_input_changed(self, *_: object) -> None:
-        if self._file_shape is not None and self.size.currentText() != self._file_shape.name:
+        if self._file_shape is not None and self.model_size.currentText() != self._file_shape.name:
             self._file_shape = None  # the user typed a size: back to parameter counts
             self.quant.setEnabled(True)
             self.library.setCurrentIndex(0)
@@ -209,7 +209,7 @@ class Calculator(QGroupBox):
         if self._file_shape is not None:
             return self._file_shape
         try:
-            shape = shape_for_params(parse_params(self.size.currentText()), self.quant.currentText())
+            shape = shape_for_params(parse_params(self.model_size.currentText()), self.quant.currentText())
         except ValueError as e:
             message = user_message(e)
             self.error.setText(message[:1].upper() + message[1:])

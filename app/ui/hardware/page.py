@@ -232,7 +232,7 @@ class HardwarePage(QScrollArea):
             return
         size = table.sizes[index.row()]
         calc = self.calculator
-        calc.size.setCurrentText(size)
+        calc.model_size.setCurrentText(size)
         calc.quant.setCurrentText(r.shape.quant)
         calc.context.setCurrentIndex(self.context.currentIndex())
         calc.kv.setCurrentIndex(self.kv.currentIndex())
