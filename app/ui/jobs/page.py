@@ -9,7 +9,7 @@ polls the database. Queue actions (cancel, retry, move...) run in the pool and h
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -207,11 +207,12 @@ class JobsPage(QWidget):
         """Read the whole queue in the pool."""
         self._call(lambda: None, what="reading the queue")
 
-    def add_specs(self, specs: list[JobSpec], *, evaluate: bool = False) -> None:
+    def add_specs(self, specs: Sequence[JobSpec], *, evaluate: bool = False) -> None:
         """Queue these jobs (in the pool) and wake the runner; `evaluate`: each quantization is then measured against its
         source (a job that waits for it)."""
         service = self.service
-        self._call(lambda: service.add_specs(specs, evaluate=evaluate), what="adding jobs")
+        queued = list(specs)
+        self._call(lambda: service.add_specs(queued, evaluate=evaluate), what="adding jobs")
         if specs:
             noun = "job" if len(specs) == 1 else "jobs"
             self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
@@ -383,7 +384,12 @@ class JobsPage(QWidget):
         job = self.selected_job()
         if job is not None:
             queue, service = self.queue, self.service
-            self._call(lambda: (queue.retry(job.id), service.wake()), what=f"retrying job {job.id}")
+
+            def retry() -> None:
+                queue.retry(job.id)
+                service.wake()
+
+            self._call(retry, what=f"retrying job {job.id}")
 
     def _on_remove_button_clicked(self) -> None:
         job = self.selected_job()

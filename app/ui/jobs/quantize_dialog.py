@@ -347,7 +347,8 @@ class QuantizeDialog(QDialog):
 
     # --- state -------------------------------------------------------------------------------------------------------
     def _items(self) -> list[QTreeWidgetItem]:
-        return [self.types.topLevelItem(i) for i in range(self.types.topLevelItemCount())]
+        items = (self.types.topLevelItem(i) for i in range(self.types.topLevelItemCount()))
+        return [item for item in items if item is not None]  # never None for i in range
 
     def _update_summary(self) -> None:
         quant = self._quantization or "unknown type"

@@ -219,10 +219,10 @@ class ProgressDelegate(QStyledItemDelegate):
             return
         painter.save()
         try:
-            if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
-                painter.fillRect(option.rect, QColor("#dce6fa"))  # type: ignore[attr-defined]
+            if option.state & QStyle.StateFlag.State_Selected:
+                painter.fillRect(option.rect, QColor("#dce6fa"))
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            track = QRectF(option.rect.adjusted(6, 7, -6, -7))  # type: ignore[attr-defined]
+            track = QRectF(option.rect.adjusted(6, 7, -6, -7))
             painter.setPen(QPen(self.BORDER, 1))
             painter.setBrush(self.TRACK)
             painter.drawRoundedRect(track, 4, 4)
