@@ -9,6 +9,7 @@ no resource at all (a blank image for an image: given nothing, Qt's image handle
 from __future__ import annotations
 
 import logging
+from typing import overload
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
@@ -55,6 +56,12 @@ def _blank_image() -> QImage:
     return image
 
 
+@overload
+def plain_tooltip(text: str) -> str: ...
+@overload
+def plain_tooltip(text: None) -> None: ...
+@overload
+def plain_tooltip(text: str | None) -> str | None: ...
 def plain_tooltip(text: str | None) -> str | None:
     """A tooltip that shows `text` as written: Qt renders a tooltip that looks like HTML as HTML (and loads its images)."""
     if not text or "<" not in text:  # without a "<" Qt shows it as plain text

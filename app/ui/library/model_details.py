@@ -178,11 +178,11 @@ class ModelDetails(QScrollArea):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(16, 14, 16, 16)
         layout.setSpacing(10)
-        for w in (self.title, self.subtitle, self.path, self.warning):
-            layout.addWidget(w)
+        for label in (self.title, self.subtitle, self.path, self.warning):
+            layout.addWidget(label)
         layout.addLayout(actions)
-        for w in (fit_box, facts_box, self.template_box, self.tensors_box):
-            layout.addWidget(w)
+        for box in (fit_box, facts_box, self.template_box, self.tensors_box):
+            layout.addWidget(box)
         layout.addStretch()
         empty = QWidget()
         empty.setObjectName("page")

@@ -44,13 +44,13 @@ class LibraryTable(QTableView):
         for column, width in WIDTHS.items():
             self.setColumnWidth(column, width)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for column, name in enumerate(HEADERS):
-            if column == Column.NAME:
+        for index, name in enumerate(HEADERS):
+            if index == Column.NAME:
                 continue  # a row without its name means nothing
             action = QAction(name, header)
             action.setCheckable(True)
             action.setChecked(True)
-            action.toggled.connect(lambda on, c=column: self.setColumnHidden(c, not on))
+            action.toggled.connect(lambda on, c=index: self.setColumnHidden(c, not on))
             header.addAction(action)
 
     def sync_column_actions(self) -> None:

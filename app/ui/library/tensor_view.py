@@ -64,10 +64,8 @@ class TensorView(QTreeWidget):
 
     def _fit_height(self) -> None:
         """As tall as its visible rows up to ROWS_SHOWN, so an unfolded group grows the panel instead of hiding in a box."""
-        visible = sum(
-            1 + (item.childCount() if item.isExpanded() else 0)
-            for item in map(self.topLevelItem, range(self.topLevelItemCount()))
-        )
+        groups = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        visible = sum(1 + (item.childCount() if item.isExpanded() else 0) for item in groups if item is not None)
         rows = min(max(visible, 1), ROWS_SHOWN)
         row_height = self.sizeHintForRow(0) if self.topLevelItemCount() else 0
         self.setFixedHeight(self.header().sizeHint().height() + rows * (row_height or 22) + 2 * self.frameWidth() + 2)
