@@ -201,7 +201,12 @@ def _take_all(out_dir: Path, hub: FakeHubServer | None) -> list[Path]:
     window.show_page(library)
     _wait(app, lambda: library.select(shown_id))
     details = library.details
-    _wait(app, lambda: not library.busy() and details.details() is not None and bool(details.details().tensors))  # type: ignore[union-attr]
+
+    def tensors_shown() -> bool:
+        shown = details.details()
+        return not library.busy() and shown is not None and bool(shown.tensors)
+
+    _wait(app, tensors_shown)
     group = details.tensors.topLevelItem(1)  # unfold the smaller group: the tensor list itself
     assert group is not None
     details.tensors.expandItem(group)

@@ -215,7 +215,8 @@ class ChatPage(QWidget):
         self.unload_button.setEnabled(runtime is not None)
         self.reload_button.setEnabled(runtime is not None)
         self.new_button.setEnabled(key is not None)
-        self.delete_button.setEnabled(self.selected() is not None and self.selected()[0] == "conversation")  # type: ignore[index]
+        selected = self.selected()
+        self.delete_button.setEnabled(selected is not None and selected[0] == "conversation")
 
     # -- runtimes ------------------------------------------------------------------------------------------------------
 
@@ -361,7 +362,9 @@ class ChatPage(QWidget):
         selected = self.selected()
         if selected is None or selected[0] != "conversation":
             return
-        conversation_id = int(selected[1])  # type: ignore[call-overload]
+        conversation_id = selected[1]
+        if not isinstance(conversation_id, int):  # a conversation's item holds its id
+            return
         answer = QMessageBox.question(self, "Delete chat", "Delete this conversation?")
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -34,6 +34,7 @@ from app.ui.discover.downloads_model import DOWNLOAD_ROLE, DownloadColumn, Downl
 
 if TYPE_CHECKING:
     from app.hub.downloads import DownloadQueue
+    from app.hub.files import FileGroup
     from app.store import Store
 
 log = logging.getLogger(__name__)
@@ -158,14 +159,14 @@ class DownloadsPanel(QFrame):
 
         self.tasks.start(start, self._on_started, self._on_queue_failed, what="download queue start")
 
-    def add(self, repo_id: str, group: object, *, then_quantize: Sequence[str] = ()) -> None:
-        """Queue a file group (app.hub.files.FileGroup) of a repository; `then_quantize`: types to quantize it to once
+    def add(self, repo_id: str, group: FileGroup, *, then_quantize: Sequence[str] = ()) -> None:
+        """Queue a file group of a repository; `then_quantize`: types to quantize it to once
         it is in the Library (the main window queues that recipe)."""
         queue = self.queue
         if queue is None:
             return
         self.set_expanded(True)
-        self.tasks.start(lambda: queue.add(repo_id, group, then_quantize=then_quantize),  # type: ignore[arg-type]
+        self.tasks.start(lambda: queue.add(repo_id, group, then_quantize=then_quantize),
                          self._on_added, self._on_queue_failed, what=f"queue {repo_id}")  # fmt: skip
 
     def set_expanded(self, expanded: bool) -> None:

@@ -400,7 +400,8 @@ class QuantizeDialog(QDialog):
             item.setToolTip(COL_TYPE, tip)
         self.types.blockSignals(False)
         checked = self.checked_types()
-        sizes = [self._rows[n].estimate.output_bytes for n in checked if n in self._rows and self._rows[n].estimate]  # type: ignore[union-attr]
+        estimates = [self._rows[n].estimate for n in checked if n in self._rows]
+        sizes = [e.output_bytes for e in estimates if e]
         step = self._convert.estimate if self._convert is not None else None
         if self.convert_mode and step is not None:
             sizes.append(step.output_bytes)  # the F16 file stays: the quantizations are evaluated against it
