@@ -43,7 +43,7 @@ def context_text(n: int) -> str:
 
 
 def ago_text(when: datetime | None, now: datetime | None = None) -> str:
-    """"just now", "12 minutes ago", "3 hours ago", "2 days ago"; "earlier" when unknown."""
+    """ "just now", "12 minutes ago", "3 hours ago", "2 days ago"; "earlier" when unknown."""
     if when is None:
         return "earlier"
     now = now or datetime.now(timezone.utc)

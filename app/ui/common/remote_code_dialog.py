@@ -47,7 +47,7 @@ class CodeFilesDialog(QMessageBox):
 
 
 class RemoteCodeDialog(CodeFilesDialog):
-    """"NAME carries its own Python code: FILES. Allow it to run?" with Allow / Cancel."""
+    """ "NAME carries its own Python code: FILES. Allow it to run?" with Allow / Cancel."""
 
     def __init__(self, name: str, files: Sequence[str], *, action: str = "convert it", parent: QWidget | None = None) -> None:
         super().__init__(

@@ -67,4 +67,3 @@ def plain_tooltip(text: str | None) -> str | None:
     if not text or "<" not in text:  # without a "<" Qt shows it as plain text
         return text
     return f"<p style='white-space:pre-wrap'>{escape_text(text)}</p>"
-

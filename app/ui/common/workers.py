@@ -60,9 +60,7 @@ class Call(QRunnable):
             _running.discard(self)
 
 
-def run_in_pool(
-    fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None] | None = None
-) -> Call:
+def run_in_pool(fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None] | None = None) -> Call:
     """Start fn in the pool. Pass bound methods of QObjects living on the GUI thread as callbacks: Qt then queues the
     signal to that thread (a plain function would run in the worker)."""
     call = Call(fn)

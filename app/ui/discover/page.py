@@ -409,4 +409,3 @@ class DiscoverPage(QWidget):
         mine = {d.name: d for d in self.downloads.model.downloads()
                 if (d.repo_id, d.revision) == key and d.state is not DownloadState.CANCELLED}  # fmt: skip
         self.repo.model.set_downloads(mine, self._held)
-

@@ -46,7 +46,7 @@ def count_text(n: int) -> str:
 
 
 def age_text(when: datetime | None, now: datetime | None = None) -> str:
-    """"today", "3 days ago", "5 months ago", "2 years ago"; a dash when unknown."""
+    """ "today", "3 days ago", "5 months ago", "2 years ago"; a dash when unknown."""
     if when is None:
         return "—"
     now = now or datetime.now(timezone.utc)

@@ -235,6 +235,7 @@ def label_box(centre: QPointF, radius: float, width: float, height: float, taken
             return box
     return min(candidates, key=lambda b: sum(b.intersected(t).width() * b.intersected(t).height() for t in taken))
 
+
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """Round tick values that cover [lo, hi] (at least two)."""
     if hi <= lo:

@@ -139,7 +139,13 @@ class LibraryPage(QWidget):
         layout.addWidget(self.splitter, 1)
 
         self.jobs = LibraryJobs(
-            catalog, models_dir, self.tasks, progress=self.progress, banner=self.banner, demo=demo, claimed=claimed,
+            catalog,
+            models_dir,
+            self.tasks,
+            progress=self.progress,
+            banner=self.banner,
+            demo=demo,
+            claimed=claimed,
             parent=self,
         )
 
