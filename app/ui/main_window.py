@@ -22,16 +22,17 @@ from app.library.catalog import CatalogEntry
 from app.paths import resource_path
 from app.settings import Settings
 from app.store import Store
-from app.ui import icons, library_actions
-from app.ui.chat_backends import ChatBackends
-from app.ui.chat_page import ChatPage
-from app.ui.compare_page import ComparePage
-from app.ui.discover_page import DiscoverPage
-from app.ui.hardware_page import HardwarePage
-from app.ui.jobs_page import JobsPage
-from app.ui.library_page import LibraryPage
-from app.ui.state import ui_state
-from app.ui.usage_bar import UsageStatus
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.page import ChatPage
+from app.ui.common import icons
+from app.ui.common.state import ui_state
+from app.ui.common.usage_bar import UsageStatus
+from app.ui.compare.page import ComparePage
+from app.ui.discover.page import DiscoverPage
+from app.ui.hardware.page import HardwarePage
+from app.ui.jobs.page import JobsPage
+from app.ui.library import actions as library_actions
+from app.ui.library.page import LibraryPage
 from app.workbench import Workbench
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport

@@ -25,10 +25,10 @@ from app.chat.sessions import Conversations, MessageState, local_model_key
 from app.chat.templates import ChatTemplate
 from app.library.catalog import Catalog
 from app.store import Store
-from app.ui.chat_backends import ChatBackends
-from app.ui.chat_page import VALUE_ROLE, ChatPage
-from app.ui.chat_pane import ConversationPane
-from app.ui.chat_view import Bubble, TranscriptView, stable_cut
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.conversation import ConversationPane
+from app.ui.chat.page import VALUE_ROLE, ChatPage
+from app.ui.chat.transcript import Bubble, TranscriptView, stable_cut
 from formats.inspect import inspect
 
 QWEN3 = (
@@ -322,7 +322,7 @@ def test_real_runtime_answers_then_is_killed_shows_it_keeps_history_and_reloads(
 
 def test_compare_asks_both_and_votes_update_the_leaderboard(qtbot: QtBot, page: ChatPage, store: Store) -> None:
     from app.chat.elo import Winner
-    from app.ui.compare_page import ComparePage
+    from app.ui.compare.page import ComparePage
 
     fake(page, FakeBackend(["same answer"]))
     compare = ComparePage(page.backends, store)
@@ -344,7 +344,7 @@ def test_compare_lists_endpoint_models_and_blind_mode_hides_and_shuffles_the_sid
     qtbot: QtBot, page: ChatPage, store: Store
 ) -> None:
     from app.chat.elo import Winner
-    from app.ui.compare_page import ComparePage
+    from app.ui.compare.page import ComparePage
 
     fake(page, FakeBackend(["an answer"]))
     compare = ComparePage(page.backends, store)
@@ -468,7 +468,7 @@ def test_load_dialog_warns_before_loading_what_will_not_fit(qtbot: QtBot, gemma_
     from fixtures.hardware_reports import cpu_only
 
     from app.chat.runtime import check_fit
-    from app.ui.chat_dialogs import LoadDialog
+    from app.ui.chat.dialogs import LoadDialog
 
     info = inspect(gemma_model)
     small = cpu_only(ram_total=4 * 1024**3, ram_available=1200 * 1024**2)  # a machine with 1.2 GiB free
@@ -498,7 +498,7 @@ def test_a_conversation_from_modelwerk_chat_is_listed_in_the_chat_page(qtbot: Qt
 
     from app import paths
     from app.cli import chat as chat_cli
-    from app.ui.chat_page import KIND_ROLE
+    from app.ui.chat.page import KIND_ROLE
 
     model = write_tiny_gguf(tmp_path / "tiny-chat.gguf", chat_template=QWEN3,
                             control_tokens=("<|im_start|>", "<|im_end|>"))  # fmt: skip

@@ -19,15 +19,15 @@ from app.library import importer
 from app.library.catalog import Catalog
 from app.settings import Settings, load_settings
 from app.store import Store
-from app.ui import import_dialog
-from app.ui.library_model import Column, FitFilter, LibraryModel
-from app.ui.library_page import LibraryPage
+from app.ui.common.status_rows import ProgressRow
+from app.ui.library import import_dialog
+from app.ui.library.catalog_model import Column, FitFilter, LibraryModel
+from app.ui.library.page import LibraryPage
 from app.ui.main_window import MainWindow
-from app.ui.screenshot_models import MODELS, write_fake_gguf
-from app.ui.status_rows import ProgressRow
 from formats.inspect import inspect
 from formats.model import ModelFormat
 from hardware.fit import FitOptions
+from tools.screenshots.models import MODELS, write_fake_gguf
 
 PageWith = Callable[[list[Path]], LibraryPage]
 TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}"
@@ -288,14 +288,14 @@ def test_the_calculator_takes_a_library_model_or_a_dropped_file(
     assert calc.library.itemText(1) == "deep · F32"
     calc.library.setCurrentIndex(1)
     calc.library.activated.emit(1)
-    assert calc.size.currentText() == "deep" and not calc.quant.isEnabled()
+    assert calc.model_size.currentText() == "deep" and not calc.quant.isEnabled()
     assert "deep at F32" in calc.verdict.text()
-    calc.size.setCurrentText("7B")  # typing a size leaves the library model
+    calc.model_size.setCurrentText("7B")  # typing a size leaves the library model
     assert calc.library.currentIndex() == 0 and calc.quant.isEnabled()
 
     window.show_page(window.hardware_page)
     drop(window.hardware_page.widget(), models["wide"])  # sizes the calculator; does not import
-    qtbot.waitUntil(lambda: calc.size.currentText() == "wide-f16", timeout=10_000)
+    qtbot.waitUntil(lambda: calc.model_size.currentText() == "wide-f16", timeout=10_000)
     assert "wide-f16 at F16" in calc.verdict.text()
     assert "not imported" in calc.source.text()
     assert window.pages.currentWidget() is window.hardware_page
@@ -411,7 +411,7 @@ def test_the_import_choice_qsettings_kept_in_ui_ini_becomes_a_setting(qtbot: QtB
     """An older Modelwerk kept the import dialog's choice in ui.ini; the database's first open moves it (migration 8)."""
     from PySide6.QtCore import QSettings
 
-    from app.ui.state import ui_state
+    from app.ui.common.state import ui_state
 
     state = QSettings(str(paths.data_dir() / "ui.ini"), QSettings.Format.IniFormat)  # as the old import dialog wrote it
     state.setValue("import/mode", importer.ImportMode.MOVE.value)
