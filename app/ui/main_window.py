@@ -31,7 +31,6 @@ from app.ui.compare.page import ComparePage
 from app.ui.discover.page import DiscoverPage
 from app.ui.hardware.page import HardwarePage
 from app.ui.jobs.page import JobsPage
-from app.ui.library import actions as library_actions
 from app.ui.library.page import LibraryPage
 from app.workbench import Workbench
 from hardware.fit import FitOptions
@@ -158,8 +157,8 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
-        menu.addAction(library_actions.import_files_action(self.library_page, self))
-        menu.addAction(library_actions.import_folder_action(self.library_page, self))
+        menu.addAction(self.library_page.import_files_action)
+        menu.addAction(self.library_page.import_folder_action)
         menu.addSeparator()
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)

@@ -11,7 +11,7 @@ from fixtures.hardware_reports import cpu_only, desktop_24gb
 from fixtures.tiny_gguf import write_tiny_gguf
 from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QPointF, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStatusBar, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import paths
@@ -425,3 +425,18 @@ def test_the_import_choice_qsettings_kept_in_ui_ini_becomes_a_setting(qtbot: QtB
         # "Don't ask again" is honoured: no dialog, the remembered mode.
         assert import_dialog.choose_import_mode([tmp_path / "x.gguf"], tmp_path, None, store=store) is importer.ImportMode.MOVE
     assert ui_state().value("window/page", type=int) == 2  # the window's own state stays in ui.ini
+
+
+@pytest.mark.parametrize("page", ["library", "hardware"])
+def test_ctrl_o_opens_the_import_dialog_from_any_page(window: MainWindow, qtbot: QtBot,
+                                                      monkeypatch: pytest.MonkeyPatch, page: str) -> None:  # fmt: skip
+    # It was defined twice (the Import button's menu and the File menu): Qt called the shortcut ambiguous and did nothing.
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (asked.append("files"), ([], ""))[1])
+    window.show_page(window.library_page if page == "library" else window.hardware_page)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: asked == ["files"], timeout=5000)
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.library_page.import_files_action in file_menu.actions()  # type: ignore[union-attr]

@@ -34,15 +34,16 @@ def import_folder_action(page: LibraryPage, parent: QWidget) -> QAction:
     return action
 
 
-def import_button(page: LibraryPage) -> QToolButton:
-    """ "Import…" with a menu: files or a folder (a file dialog cannot pick both)."""
+def import_button(page: LibraryPage, files: QAction, folder: QAction) -> QToolButton:
+    """ "Import…" with a menu: files or a folder (a file dialog cannot pick both). The actions are the page's own, the
+    same the File menu shows: one action per command, so its shortcut (Ctrl+O) is never ambiguous."""
     button = QToolButton()
     button.setText("Import…")
     button.setObjectName("primary")
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)
-    menu.addAction(import_files_action(page, menu))
-    menu.addAction(import_folder_action(page, menu))
+    menu.addAction(files)
+    menu.addAction(folder)
     button.setMenu(menu)
     button.setToolTip("Import model files or a model folder — or drop them anywhere on the window")
     return button

@@ -104,7 +104,9 @@ class LibraryPage(QWidget):
         self.fits = QComboBox()
         for choice in FitFilter:
             self.fits.addItem(choice.value, choice)
-        self.import_button = library_actions.import_button(self)
+        self.import_files_action = library_actions.import_files_action(self, self)
+        self.import_folder_action = library_actions.import_folder_action(self, self)
+        self.import_button = library_actions.import_button(self, self.import_files_action, self.import_folder_action)
         self.count = QLabel()
         self.count.setObjectName("muted")
         toolbar = QHBoxLayout()
