@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.jobs_page.status_message.connect(self._on_library_page_status_message)
         self.jobs_page.library_changed.connect(self.library_page.refresh)
         self.library_page.quantize_requested.connect(self._on_library_page_quantize_requested)
+        self.library_page.chat_requested.connect(self._on_library_page_chat_requested)
         self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
         self.discover_page.show_in_library.connect(self._on_discover_page_show_in_library)
         # Downloads stay visible from every page: a status bar button shows what runs and leads to the panel.
@@ -203,6 +204,10 @@ class MainWindow(QMainWindow):
     def _on_library_page_quantize_requested(self, entry: CatalogEntry) -> None:
         if self.jobs_page.ask_quantize(entry, self):
             self.show_page(self.jobs_page)
+
+    def _on_library_page_chat_requested(self, entry: CatalogEntry) -> None:
+        self.show_page(self.chat_page)
+        self.chat_page.chat_with(entry.id)
 
     def _on_discover_page_download_finished(self, d: Download) -> None:
         self.library_page.refresh()

@@ -394,6 +394,48 @@ def test_closing_the_window_stops_every_runtime(qtbot: QtBot, chat_gguf: Path) -
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
 
 
+def test_the_librarys_chat_button_loads_the_model_and_opens_a_chat_with_it(
+    qtbot: QtBot, chat_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fixtures.hardware_reports import cpu_only
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.settings import Settings
+    from app.ui.chat.dialogs import LoadDialog
+    from app.ui.main_window import MainWindow
+
+    asked: list[str] = []
+
+    def accept(dialog: LoadDialog) -> int:
+        asked.append(dialog.windowTitle())
+        return 1
+
+    monkeypatch.setattr(LoadDialog, "exec", accept)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    entry = window.catalog.add(inspect(chat_gguf), source="imported")
+    window.library_page.refresh()
+    window.show_page(window.library_page)
+    window.library_page.select(entry.id)
+    chat = window.library_page.details.chat
+    qtbot.waitUntil(chat.isEnabled)
+    qtbot.mouseClick(chat, Qt.MouseButton.LeftButton)
+
+    key = local_model_key(entry.id)
+    qtbot.waitUntil(lambda: bool(window.chat_page.panes()), timeout=WAIT_MS)
+    assert window.pages.currentWidget() is window.chat_page
+    assert asked == [f"Load {entry.name}"]
+    assert [p.key for p in window.chat_page.panes()] == [key] and window.chat_backends.runtime(key) is not None
+    # Again while it loads or runs: the open empty chat comes to the front, no second load, no second tab.
+    window.show_page(window.library_page)
+    qtbot.mouseClick(chat, Qt.MouseButton.LeftButton)
+    assert len(window.chat_page.panes()) == 1 and asked == [f"Load {entry.name}"]
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.mark.parametrize("expanded", [False, True])
 def test_streaming_updates_render_the_same_as_a_full_render(qtbot: QtBot, expanded: bool) -> None:
     """update_last re-renders only the last message; the document must equal a render of the whole conversation."""

@@ -8,6 +8,7 @@ starts a runtime process; its state arrives through ChatBackends.bridge. Closing
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -220,14 +221,33 @@ class ChatPage(QWidget):
 
     # -- runtimes ------------------------------------------------------------------------------------------------------
 
-    def load(self, entry_id: int, options: LoadOptions | None = None) -> None:
-        """Read the model's header in the background, then ask for options (or use `options`) and start its runtime."""
+    def chat_with(self, entry_id: int) -> None:
+        """The Library's Chat button: a chat with this model — an open empty one, else a new one — loading the model
+        first (the Load dialog with its memory estimate) unless it is loaded or loading already."""
+        key = local_model_key(entry_id)
+        runtime = self.backends.runtime(key)
+        if runtime is not None and runtime.state in (RuntimeState.LOADING, RuntimeState.READY):
+            self._open_chat_for(key)
+        else:
+            self.load(entry_id, then=lambda: self._open_chat_for(key))
+
+    def _open_chat_for(self, key: str) -> None:
+        for pane in self.panes():
+            if pane.key == key and not pane.messages():
+                self.tabs.setCurrentWidget(pane)
+                return
+        self.new_chat(key)
+
+    def load(self, entry_id: int, options: LoadOptions | None = None, *, then: Callable[[], None] | None = None) -> None:
+        """Read the model's header in the background, then ask for options (or use `options`) and start its runtime;
+        `then` runs once the load has started (not when the user cancels the dialog)."""
         entry = self.backends.catalog.get(entry_id)
         self.status_message.emit(f"Reading {entry.name}…", 0)
-        self.tasks.start(lambda: read_local_model(entry), lambda model: self._on_model_read(model, options),
+        self.tasks.start(lambda: read_local_model(entry), lambda model: self._on_model_read(model, options, then),
                          self._on_load_error, what=f"read {entry.name}")  # fmt: skip
 
-    def _on_model_read(self, model: LocalModel, options: LoadOptions | None) -> None:
+    def _on_model_read(self, model: LocalModel, options: LoadOptions | None,
+                       then: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.backends.remember(model)
         if options is None:
             hw = self._hardware
@@ -242,6 +262,8 @@ class ChatPage(QWidget):
             options = dialog.options()
         self.backends.load(model, options)
         self.status_message.emit(f"Loading {model.entry.name}…", 5000)
+        if then is not None:
+            then()
 
     def _on_load_error(self, message: str) -> None:
         self.status_message.emit(f"Cannot load: {message}", 10_000)

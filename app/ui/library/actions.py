@@ -72,6 +72,11 @@ def can_quantize(entry: CatalogEntry | None) -> bool:
     return entry.format is ModelFormat.SAFETENSORS and entry.path not in entry.files  # a folder lists its files
 
 
+def can_chat(entry: CatalogEntry | None) -> bool:
+    """A GGUF model present on disk: what llama.cpp's runtime loads."""
+    return entry is not None and not entry.missing and entry.format is ModelFormat.GGUF
+
+
 def pick_files(parent: QWidget) -> list[Path]:
     names, _ = QFileDialog.getOpenFileNames(parent, "Import model files", str(Path.home()), MODEL_FILTER)
     return [Path(n) for n in names]

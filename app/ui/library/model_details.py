@@ -92,8 +92,6 @@ class ModelDetails(QScrollArea):
     """Shows one CatalogEntry at once from the catalog, then its file details once `set_details` delivers them."""
 
     delete_requested = Signal(object)
-    chat_requested = Signal(object)
-    quantize_requested = Signal(object)
     context_changed = Signal(int)
 
     def __init__(self, options: FitOptions, parent: QWidget | None = None) -> None:
@@ -165,9 +163,9 @@ class ModelDetails(QScrollArea):
         self.delete = QPushButton("Delete…")
         self.chat = QPushButton("Chat")
         self.quantize = QPushButton("Quantize…")
-        for button, feature in ((self.chat, "Chat"), (self.quantize, "Quantize")):
-            button.setEnabled(False)  # the hooks later features fill
-            button.setToolTip(f"Arrives with the {feature} feature")
+        self.chat.setObjectName("primary")
+        for button in (self.chat, self.quantize):
+            button.setEnabled(False)  # the page enables them for a model they apply to
         actions = QHBoxLayout()
         for button in (self.chat, self.quantize, self.reveal, self.delete):
             actions.addWidget(button)

@@ -69,6 +69,8 @@ class LibraryPage(QWidget):
     """Text for the window's status bar and how long to show it (ms, 0 = until replaced)."""
     models_changed = Signal(list)
     quantize_requested = Signal(object)
+    chat_requested = Signal(object)
+    """A CatalogEntry to chat with (the Chat button of a GGUF model)."""
     """A CatalogEntry (GGUF) the user chose "Quantize…" for; the window opens the Jobs page's dialog."""
     """[(label, ModelShape)] of the present models whose shape is known (the calculator lists them)."""
 
@@ -312,6 +314,7 @@ class LibraryPage(QWidget):
         self.details.set_entry(entry if isinstance(entry, CatalogEntry) else None)
         self.quantize_action.setEnabled(library_actions.can_quantize(self.details.entry()))
         self.details.quantize.setEnabled(self.quantize_action.isEnabled())
+        self.details.chat.setEnabled(library_actions.can_chat(self.details.entry()))
         self._details_key = None
         self._load_selected_details()
 
@@ -380,6 +383,14 @@ class LibraryPage(QWidget):
         self.table.addAction(self.quantize_action)
         self.details.quantize.setToolTip(self.quantize_action.toolTip())
         self.details.quantize.clicked.connect(self.quantize_action.trigger)
+        self.details.chat.setToolTip("Chat with this model: it loads with the settings that fit this machine (you see the "
+                                     "memory estimate first)")  # fmt: skip
+        self.details.chat.clicked.connect(self._on_chat_clicked)
+
+    def _on_chat_clicked(self) -> None:
+        entry = self.details.entry()
+        if library_actions.can_chat(entry):
+            self.chat_requested.emit(entry)
 
     def _on_quantize_action_triggered(self) -> None:
         entry = self.details.entry()
