@@ -123,6 +123,10 @@ def test_jobs_model_passes_the_model_tester(qtmodeltester: object, queue: JobQue
     assert model.index(1, Column.STATE).data() == "Cancelled"
     model.remove_job(jobs[0].id)
     assert model.rowCount() == 2
+    # Snapshots of the removed job taken before the removal can still arrive (other threads): they stay removed.
+    model.update_job(jobs[0])
+    model.set_jobs(jobs)
+    assert model.rowCount() == 2 and jobs[0].id not in [model.job(r).id for r in range(2)]
     queue.move(jobs[2].id, 0)
     model.set_jobs(queue.jobs())
     qtmodeltester.check(model)  # type: ignore[attr-defined]

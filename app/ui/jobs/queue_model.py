@@ -71,6 +71,9 @@ class JobsModel(QAbstractTableModel):
         super().__init__(parent)
         self._jobs: list[Job] = []
         self._received: dict[int, float] = {}  # job id -> monotonic time its snapshot arrived (for the ETA countdown)
+        self._removed: set[int] = set()
+        """Jobs removed from the queue. Snapshots come from several threads and can arrive after the removal; the queue
+        never reuses an id (AUTOINCREMENT), so a snapshot of a removed id is always stale."""
 
     # --- Qt ----------------------------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -116,7 +119,7 @@ class JobsModel(QAbstractTableModel):
     # --- updates -----------------------------------------------------------------------------------------------------
     def set_jobs(self, jobs: Sequence[Job]) -> None:
         """Replace every row (a full reload); rows whose job is unchanged keep their place in the selection."""
-        jobs = list(jobs)
+        jobs = [j for j in jobs if j.id not in self._removed]
         now = time.monotonic()
         if [j.id for j in jobs] == [j.id for j in self._jobs]:
             for row, job in enumerate(jobs):
@@ -132,6 +135,8 @@ class JobsModel(QAbstractTableModel):
 
     def update_job(self, job: Job) -> None:
         """One job's new snapshot (from the runner); a job not shown yet is appended."""
+        if job.id in self._removed:
+            return
         self._received[job.id] = time.monotonic()
         row = self.row_of(job.id)
         if row < 0:
@@ -148,6 +153,7 @@ class JobsModel(QAbstractTableModel):
             self.layoutChanged.emit()
 
     def remove_job(self, job_id: int) -> None:
+        self._removed.add(job_id)
         row = self.row_of(job_id)
         if row >= 0:
             self.beginRemoveRows(QModelIndex(), row, row)
