@@ -7,7 +7,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -562,3 +562,22 @@ def test_a_conversation_from_modelwerk_chat_is_listed_in_the_chat_page(qtbot: Qt
         assert [b.role for b in bubbles] == [Role.USER, Role.ASSISTANT] and bubbles[0].content == "From the terminal"
         assert not bubbles[1].streaming and bubbles[1].stats is not None
         page.shutdown()
+
+
+def test_sampling_controls_keep_the_preset_when_only_the_length_changes_and_show_the_repetition_penalty(
+    qtbot: QtBot,
+) -> None:
+    from app.ui.chat.sampling import SamplingControls
+
+    controls = SamplingControls(PRESETS["Precise"])
+    qtbot.addWidget(controls)
+    controls.show()
+    chosen: list[Sampling] = []
+    controls.sampling_changed.connect(chosen.append)
+    controls.max_tokens.setValue(300)
+    assert controls.preset.currentText() == "Precise" and chosen[-1].max_tokens == 300
+    controls.preset.setCurrentText("Greedy")  # a preset keeps the answer length the user chose
+    assert chosen[-1] == replace(PRESETS["Greedy"], max_tokens=300)
+    assert controls.repeat_penalty.isVisible() and controls.repeat_penalty.value() == 1.0
+    controls.repeat_penalty.setValue(1.2)
+    assert controls.preset.currentText() == "Custom" and chosen[-1].repeat_penalty == 1.2
