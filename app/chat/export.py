@@ -51,10 +51,11 @@ def _escape_details(text: str) -> str:
     return text.replace("</details>", "&lt;/details&gt;")
 
 
-def to_markdown(conversation: Conversation, messages: Sequence[StoredMessage]) -> str:
-    """The conversation as a Markdown document; each answer's thinking is a collapsed ``<details>`` block."""
+def to_markdown(conversation: Conversation, messages: Sequence[StoredMessage], model_name: str = "") -> str:
+    """The conversation as a Markdown document; each answer's thinking is a collapsed ``<details>`` block. `model_name`:
+    how the user knows the model ("gemma-3-270m Q4_K_M"); without it, its key."""
     lines = [f"# {conversation.title or 'Conversation'}", ""]
-    lines.append(f"- Model: `{conversation.model_key}`")
+    lines.append(f"- Model: `{model_name or conversation.model_key}`")
     lines.append(f"- Started: {conversation.created.strftime('%Y-%m-%d %H:%M UTC')}")
     lines.append(f"- Reasoning: {conversation.reasoning.value}")
     lines.append("")
@@ -92,13 +93,14 @@ def _message_dict(message: StoredMessage) -> dict[str, Any]:
     }
 
 
-def to_dict(conversation: Conversation, messages: Sequence[StoredMessage]) -> dict[str, Any]:
+def to_dict(conversation: Conversation, messages: Sequence[StoredMessage], model_name: str = "") -> dict[str, Any]:
     """The conversation as plain JSON-able data (what ``to_json`` writes)."""
     return {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "title": conversation.title,
-        "model": conversation.model_key,
+        "model": model_name or conversation.model_key,
+        "model_key": conversation.model_key,
         "system_prompt": conversation.system_prompt,
         "sampling": dataclasses.asdict(conversation.sampling),
         "reasoning": conversation.reasoning.value,
@@ -108,18 +110,19 @@ def to_dict(conversation: Conversation, messages: Sequence[StoredMessage]) -> di
     }
 
 
-def to_json(conversation: Conversation, messages: Sequence[StoredMessage]) -> str:
+def to_json(conversation: Conversation, messages: Sequence[StoredMessage], model_name: str = "") -> str:
     """The conversation as a JSON document (UTF-8 text, indented); messages keep thinking, stats and state."""
-    return json.dumps(to_dict(conversation, messages), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_dict(conversation, messages, model_name), indent=2, ensure_ascii=False) + "\n"
 
 
-def save(path: Path, conversation: Conversation, messages: Sequence[StoredMessage]) -> None:
+def save(path: Path, conversation: Conversation, messages: Sequence[StoredMessage], model_name: str = "") -> None:
     """Write the conversation to ``path``: JSON for a .json file, Markdown otherwise.
 
     Raises:
         ChatError: the file cannot be written.
     """
-    text = to_json(conversation, messages) if path.suffix.lower() == ".json" else to_markdown(conversation, messages)
+    as_json = path.suffix.lower() == ".json"
+    text = (to_json if as_json else to_markdown)(conversation, messages, model_name)
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:

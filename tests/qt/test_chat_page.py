@@ -3,6 +3,7 @@ resend, export, and a real runtime (the tiny GGUF) that is killed, shows what ha
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -228,13 +229,26 @@ def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, pa
     pane.sampling_controls.preset.setCurrentText("Greedy")
     assert pane.sessions.get(pane.conversation.id).sampling == PRESETS["Greedy"]
     pane.sampling_controls.max_tokens.setValue(64)
-    assert pane.sampling_controls.preset.currentText() == "Custom" and pane.sampling().max_tokens == 64
+    assert pane.sampling_controls.preset.currentText() == "Greedy" and pane.sampling().max_tokens == 64
     pane.set_mode(ReasoningMode.NATIVE)
     send(qtbot, pane, "hi")
     pane.export_to(tmp_path / "chat.md")
     pane.export_to(tmp_path / "chat.json")
     assert "<details>" in (tmp_path / "chat.md").read_text() and "fine" in (tmp_path / "chat.md").read_text()
     assert '"thinking": "hmm"' in (tmp_path / "chat.json").read_text()
+
+
+def test_exports_name_the_model_as_the_user_knows_it(qtbot: QtBot, page: ChatPage, tiny_gguf: Path,
+                                                     tmp_path: Path) -> None:  # fmt: skip
+    entry = page.backends.catalog.add(inspect(tiny_gguf), source="imported")
+    fake(page, FakeBackend(["fine"]))
+    pane = page.new_chat(local_model_key(entry.id))
+    send(qtbot, pane, "hi")
+    pane.export_to(tmp_path / "chat.md")
+    pane.export_to(tmp_path / "chat.json")
+    assert f"- Model: `{entry.name}`" in (tmp_path / "chat.md").read_text()
+    data = json.loads((tmp_path / "chat.json").read_text())
+    assert (data["model"], data["model_key"]) == (entry.name, local_model_key(entry.id))
 
 
 def test_conversations_are_listed_under_their_model_and_reopen(qtbot: QtBot, page: ChatPage) -> None:

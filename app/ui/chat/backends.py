@@ -14,14 +14,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.chat.client import ChatClient
-from app.chat.endpoints import Endpoint, Endpoints
+from app.chat.endpoints import Endpoint, EndpointNotFound, Endpoints
 from app.chat.engine import ChatEngine
 from app.chat.messages import ChatError, RuntimeUnavailable
 from app.chat.reasoning import NO_THINKING, ThinkingSupport, detect
 from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState
 from app.chat.sessions import local_model_key
 from app.chat.templates import ChatTemplate, template_for
-from app.library.catalog import Catalog, CatalogEntry
+from app.library.catalog import Catalog, CatalogEntry, EntryNotFound
 from formats.inspect import inspect
 from formats.model import ModelFormat, ModelInfo
 
@@ -103,6 +103,21 @@ class ChatBackends:
         if runtime is None:
             raise RuntimeUnavailable("the model is not loaded; load it first")
         runtime.reload()
+
+    def model_name(self, key: str) -> str:
+        """How the user knows a model: its Library name, or "model on endpoint"; the key when neither is known."""
+        if key.startswith("model:"):
+            try:
+                return self.catalog.get(int(key.split(":", 1)[1])).name
+            except (ValueError, EntryNotFound):
+                return key
+        parts = self.endpoint_key_parts(key)
+        if parts is not None:
+            try:
+                return f"{parts[1]} on {self.endpoints.get(parts[0]).name}"
+            except EndpointNotFound:
+                return parts[1]
+        return key
 
     # -- endpoints -----------------------------------------------------------------------------------------------------
 

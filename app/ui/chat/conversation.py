@@ -382,7 +382,7 @@ class ConversationPane(QWidget):
 
     def export_to(self, path: Path) -> None:
         try:
-            export.save(path, self.sessions.get(self.conversation.id), self.messages())
+            export.save(path, self.sessions.get(self.conversation.id), self.messages(), self.backends.model_name(self.key))
         except ChatError as e:
             self.show_banner(user_message(e), reload=False)
 
