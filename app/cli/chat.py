@@ -57,6 +57,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
         conversation_id: int | None = None
         if not args.no_history:
             entry = bench.library_model(path)
+            bench.catalog.touch(entry.id)  # the Library's "Last used"
             conversation_id = bench.conversations.create(local_model_key(entry.id), system_prompt=args.system,
                                                          sampling=sampling, reasoning=mode).id  # fmt: skip
         runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx), name=path.name)

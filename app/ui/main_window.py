@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.chat.runtime import RuntimeState
 from app.hub.download_rows import Download
 from app.library.catalog import CatalogEntry
 from app.paths import resource_path
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.jobs_page.library_changed.connect(self.library_page.refresh)
         self.library_page.quantize_requested.connect(self._on_library_page_quantize_requested)
         self.library_page.chat_requested.connect(self._on_library_page_chat_requested)
+        self.chat_backends.bridge.changed.connect(self._on_chat_runtime_changed)
         self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
         self.discover_page.show_in_library.connect(self._on_discover_page_show_in_library)
         # Downloads stay visible from every page: a status bar button shows what runs and leads to the panel.
@@ -204,6 +206,10 @@ class MainWindow(QMainWindow):
     def _on_library_page_quantize_requested(self, entry: CatalogEntry) -> None:
         if self.jobs_page.ask_quantize(entry, self):
             self.show_page(self.jobs_page)
+
+    def _on_chat_runtime_changed(self, _key: str, state: RuntimeState) -> None:
+        if state is RuntimeState.LOADING:  # loading marks the model used: the Library's "Last used" column follows
+            self.library_page.refresh()
 
     def _on_library_page_chat_requested(self, entry: CatalogEntry) -> None:
         self.show_page(self.chat_page)

@@ -441,6 +441,9 @@ def test_the_librarys_chat_button_loads_the_model_and_opens_a_chat_with_it(
     assert window.pages.currentWidget() is window.chat_page
     assert asked == [f"Load {entry.name}"]
     assert [p.key for p in window.chat_page.panes()] == [key] and window.chat_backends.runtime(key) is not None
+    # Loading it marked it used: the Library's "Last used" shows it, not "never".
+    shown = next(e for e in window.library_page.model.entries() if e.id == entry.id)
+    assert shown.last_used is not None
     # Again while it loads or runs: the open empty chat comes to the front, no second load, no second tab.
     window.show_page(window.library_page)
     qtbot.mouseClick(chat, Qt.MouseButton.LeftButton)

@@ -86,8 +86,9 @@ class ChatBackends:
         return self.manager.get(key)
 
     def load(self, model: LocalModel, options: LoadOptions) -> Runtime:
-        """Start a runtime for the model (returns at once, state LOADING)."""
+        """Start a runtime for the model (returns at once, state LOADING); the Library's "Last used" is now."""
         self.remember(model)
+        self.catalog.touch(model.entry.id)
         runtime = self.manager.load(model.key, Path(model.entry.path), options, name=model.entry.name)
         self.bridge.watch(model.key, runtime)
         self.bridge.changed.emit(model.key, runtime.state)
