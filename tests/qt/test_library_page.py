@@ -262,7 +262,7 @@ def test_delete_asks_and_can_delete_the_files(
     assert page.details.entry() is None and page.details.stack.currentIndex() == 0
 
 
-def test_reveal_opens_the_folder_and_future_actions_wait(
+def test_reveal_opens_the_folder_and_a_gguf_can_be_chatted_with_and_quantized(
     qtbot: QtBot, window: MainWindow, models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = window.library_page
@@ -274,7 +274,7 @@ def test_reveal_opens_the_folder_and_future_actions_wait(
     page.details.reveal.click()
     assert [u.toLocalFile() for u in opened] == [str(models["deep"].parent.resolve())]
     chat = page.details.chat
-    assert not chat.isEnabled() and chat.toolTip() == "Arrives with the Chat feature"
+    assert chat.isEnabled() and "loads with the settings that fit" in chat.toolTip()  # the Chat page's test clicks it
     assert page.details.quantize.isEnabled()  # a GGUF file: "Quantize…" opens the Jobs page's dialog
 
 
