@@ -347,10 +347,25 @@ class Conversations:
                  now, now),
             )
             added = self._store.fetchone("SELECT * FROM messages WHERE id = last_insert_rowid()")
-            title = title_from(content) if role is Role.USER and not conversation.title else conversation.title
+            title = conversation.title
+            if role is Role.USER and not title:
+                title = self._unique_title(conversation.model_key, title_from(content), conversation_id)
             self._store.execute("UPDATE conversations SET title = ?, updated = ? WHERE id = ?", (title, now, conversation_id))
         assert added is not None
         return _message(added)
+
+    def _unique_title(self, model_key: str, title: str, conversation_id: int) -> str:
+        """`title`, or "title (2)", "(3)"... when another conversation with the same model has it already: the list
+        under a model never shows two identical entries."""
+        rows = self._store.fetchall("SELECT title FROM conversations WHERE model_key = ? AND id != ?",
+                                    (model_key, conversation_id))  # fmt: skip
+        taken = {str(r[0]) for r in rows}
+        if title not in taken:
+            return title
+        n = 2
+        while f"{title} ({n})" in taken:
+            n += 1
+        return f"{title} ({n})"
 
     def begin_streaming(self, conversation_id: int, role: Role = Role.ASSISTANT) -> int:
         """Append an empty message in state 'streaming' and return its id (for update/finish_message)."""

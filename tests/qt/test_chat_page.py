@@ -251,6 +251,28 @@ def test_exports_name_the_model_as_the_user_knows_it(qtbot: QtBot, page: ChatPag
     assert (data["model"], data["model_key"]) == (entry.name, local_model_key(entry.id))
 
 
+def test_one_click_opens_a_listed_conversation_and_equal_questions_are_told_apart(
+    qtbot: QtBot, page: ChatPage, tiny_gguf: Path
+) -> None:
+    from app.ui.chat.page import KIND_ROLE
+
+    entry = page.backends.catalog.add(inspect(tiny_gguf), source="imported")
+    fake(page, FakeBackend(["Paris.", "Paris!"]))
+    for _ in range(2):
+        send(qtbot, page.new_chat(local_model_key(entry.id)), "What is the capital of France?")
+    first = page.panes()[0].conversation.id
+    while page.tabs.count():
+        page.tabs.tabCloseRequested.emit(0)
+    page.refresh()
+    items = [i for i in page._items() if i.data(0, KIND_ROLE) == "conversation"]
+    assert sorted(i.text(0) for i in items) == ["What is the capital of France?", "What is the capital of France? (2)"]
+    item = next(i for i in items if i.data(0, VALUE_ROLE) == first)
+    page.tree.scrollToItem(item)
+    qtbot.mouseClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=page.tree.visualItemRect(item).center())
+    assert [p.conversation.id for p in page.panes()] == [first]
+    assert "Paris." in page.panes()[0].view.toPlainText()
+
+
 def test_conversations_are_listed_under_their_model_and_reopen(qtbot: QtBot, page: ChatPage) -> None:
     fake(page, FakeBackend(["ok"]))
     pane = page.new_chat(KEY)

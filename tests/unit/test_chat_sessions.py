@@ -92,6 +92,17 @@ def test_first_user_message_titles_the_conversation(store: Store) -> None:
     assert chats.get(named.id).title == "Kept"
 
 
+def test_the_same_first_question_twice_gets_distinct_titles_under_one_model(store: Store) -> None:
+    chats = Conversations(store)
+    titles = []
+    for key in ("model:1", "model:1", "model:1", "model:2"):
+        c = chats.create(key)
+        chats.add_message(c.id, Role.USER, "What is the capital of France?")
+        titles.append(chats.get(c.id).title)
+    q = "What is the capital of France?"
+    assert titles == [q, f"{q} (2)", f"{q} (3)", q]  # another model's list may have it again
+
+
 def test_title_from_cuts_long_lines() -> None:
     title = title_from("x" * 200)
     assert len(title) == TITLE_CHARS and title.endswith("…")

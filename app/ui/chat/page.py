@@ -8,6 +8,7 @@ starts a runtime process; its state arrives through ChatBackends.bridge. Closing
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -115,7 +116,8 @@ class ChatPage(QWidget):
         self.timer.timeout.connect(self._update_states)
         self.timer.start()
         self.tree.currentItemChanged.connect(self._update_buttons)
-        self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
+        self.tree.itemClicked.connect(self._on_tree_item_clicked)  # one click opens a conversation, like a file list
+        self.tree.itemActivated.connect(self._on_tree_item_clicked)  # Enter on the keyboard
         self.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
         self.load_button.clicked.connect(self._on_load_button_clicked)
         self.unload_button.clicked.connect(self._on_unload_button_clicked)
@@ -330,7 +332,11 @@ class ChatPage(QWidget):
 
     def _tab_title(self, pane: ConversationPane) -> str:
         title = self.sessions.get(pane.conversation.id).title or "New chat"
-        return title if len(title) <= 28 else title[:27] + "…"
+        if len(title) <= 28:
+            return title
+        numbered = re.fullmatch(r"(.*) (\(\d+\))", title)
+        stem, number = (numbered.group(1), " " + numbered.group(2)) if numbered else (title, "")
+        return stem[: 27 - len(number)].rstrip() + "…" + number  # "What is the capital o… (2)": the number stays
 
     def _on_pane_changed(self) -> None:
         """A conversation got a message or a title: its tab and list entry follow (the list is not rebuilt: that
@@ -371,7 +377,7 @@ class ChatPage(QWidget):
         self.empty.setVisible(self.tabs.count() == 0)
         self.tabs.setVisible(self.tabs.count() > 0)
 
-    def _on_tree_item_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+    def _on_tree_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         if item.data(0, KIND_ROLE) == "conversation":
             self.open_conversation(int(item.data(0, VALUE_ROLE)))
 
