@@ -297,6 +297,12 @@ def test_not_loaded_says_so_and_keeps_the_text(qtbot: QtBot, page: ChatPage) -> 
     pane.send()
     assert pane.banner.isVisibleTo(pane) and "not loaded" in pane.banner_text.text()
     assert pane.input.toPlainText() == "hello?" and pane.messages() == []
+    # The banner offers the way out: its Load… button asks the page to load this model (the Load dialog).
+    assert pane.load_button.isVisibleTo(pane) and not pane.reload_button.isVisibleTo(pane)
+    asked: list[int] = []
+    page.load = lambda entry_id, *a, **k: asked.append(entry_id)  # type: ignore[method-assign]
+    qtbot.mouseClick(pane.load_button, Qt.MouseButton.LeftButton)
+    assert asked == [1] and not pane.banner.isVisibleTo(pane)
 
 
 def test_transcript_view_keeps_fold_state_while_streaming(qtbot: QtBot) -> None:

@@ -164,7 +164,7 @@ class ChatBackends:
         runtime = self.manager.get(key)
         model = self._local.get(key)
         if runtime is None or model is None:
-            raise RuntimeUnavailable("the model is not loaded: press Load…")
+            raise RuntimeUnavailable("the model is not loaded: load it to chat (it keeps your text)")
         if runtime.state is not RuntimeState.READY:
             reason = f": {runtime.error}" if runtime.error else ""
             raise RuntimeUnavailable(f"the model is {runtime.state.value}{reason}")

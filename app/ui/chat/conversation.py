@@ -86,6 +86,8 @@ class ConversationPane(QWidget):
     """A conversation with one model. `changed()` when its title or messages change (the page refreshes its list)."""
 
     changed = Signal()
+    load_requested = Signal(str)
+    """The banner's Load… button: load this model (its key) with the Load dialog."""
 
     def __init__(self, conversation: Conversation, *, sessions: Conversations, backends: ChatBackends,
                  tasks: TaskGroup, parent: QWidget | None = None) -> None:  # fmt: skip
@@ -130,9 +132,12 @@ class ConversationPane(QWidget):
         self.banner_text.setWordWrap(True)
         self.banner_text.setTextFormat(Qt.TextFormat.PlainText)  # server errors are outside text
         self.reload_button = QPushButton("Reload")
+        self.load_button = QPushButton("Load…")
+        self.load_button.setObjectName("primary")
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.setContentsMargins(10, 6, 10, 6)
         banner_layout.addWidget(self.banner_text, 1)
+        banner_layout.addWidget(self.load_button)
         banner_layout.addWidget(self.reload_button)
         self.banner.hide()
 
@@ -173,6 +178,7 @@ class ConversationPane(QWidget):
         self.edit_button.clicked.connect(self.edit_last)
         self.copy_button.clicked.connect(self.copy_last)
         self.reload_button.clicked.connect(self._on_reload_button_clicked)
+        self.load_button.clicked.connect(self._on_load_button_clicked)
         self.sampling_controls.sampling_changed.connect(self._on_sampling_controls_sampling_changed)
         self.reasoning.currentIndexChanged.connect(self._on_reasoning_current_index_changed)
         self.thinking_controls.thinking_changed.connect(self._on_thinking_controls_thinking_changed)
@@ -216,16 +222,20 @@ class ConversationPane(QWidget):
             self.banner.hide()
         self._update_meter()
 
-    def show_banner(self, text: str, *, reload: bool) -> None:
+    def show_banner(self, text: str, *, reload: bool, load: bool = False) -> None:
         self.banner_text.setText(text)
         self.reload_button.setVisible(reload)
+        self.load_button.setVisible(load)
         self.banner.show()
 
     def _refused(self, error: ChatError) -> None:
-        """No engine: a crashed runtime keeps its banner (with Reload); anything else shows the error."""
+        """No engine: a crashed runtime keeps its banner (with Reload); a library model that is not loaded gets a Load…
+        button; anything else shows the error."""
         self.refresh_model()
         if self.banner.isHidden() or not self.reload_button.isVisibleTo(self.banner):
-            self.show_banner(user_message(error), reload=False)
+            runtime = self.backends.runtime(self.key)
+            loadable = self.key.startswith("model:") and (runtime is None or runtime.state is RuntimeState.STOPPED)
+            self.show_banner(user_message(error), reload=False, load=loadable)
 
     def mode(self) -> ReasoningMode:
         data = self.reasoning.currentData()
@@ -364,6 +374,10 @@ class ConversationPane(QWidget):
         if ok:
             self.sessions.set_system_prompt(self.conversation.id, text.strip())
             self.conversation = self.sessions.get(self.conversation.id)
+
+    def _on_load_button_clicked(self) -> None:
+        self.banner.hide()
+        self.load_requested.emit(self.key)
 
     def _on_reload_button_clicked(self) -> None:
         try:

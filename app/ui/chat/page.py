@@ -283,6 +283,10 @@ class ChatPage(QWidget):
         elif state in (RuntimeState.CRASHED, RuntimeState.FAILED) and runtime is not None:
             self.status_message.emit(f"{name}: {runtime.error}", 10_000)
 
+    def _on_pane_load_requested(self, key: str) -> None:
+        if key.startswith("model:"):
+            self.load(int(key.split(":", 1)[1]))
+
     def _on_load_button_clicked(self) -> None:
         key = self.selected_model_key()
         if key and key.startswith("model:"):
@@ -324,6 +328,7 @@ class ChatPage(QWidget):
         conversation = self.sessions.get(conversation_id)
         pane = ConversationPane(conversation, sessions=self.sessions, backends=self.backends, tasks=self.tasks)
         pane.changed.connect(self._on_pane_changed)
+        pane.load_requested.connect(self._on_pane_load_requested)
         index = self.tabs.addTab(pane, self._tab_title(pane))
         self.tabs.setCurrentIndex(index)
         self.empty.hide()
