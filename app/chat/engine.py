@@ -179,8 +179,12 @@ class ChatEngine:
             left = max(r.MIN_ANSWER_TOKENS, sampling.max_tokens - run.tokens)
             cont = prompt + "".join(run.raw) + cue
             log.debug("thinking budget of %d tokens spent; forcing the answer", budget)
+            first_prompt, generated = run.prompt_tokens, run.tokens
             self._consume(run, self.backend.stream_completion(cont, sampling=replace(sampling, max_tokens=left),
                                                               model=self.model), budget=None)  # fmt: skip
+            # The continuation's prompt holds the thinking again, which the answer counts already (else the context
+            # meter shows it twice). The first request was cut before its usage came, so take the thinking back out.
+            run.prompt_tokens = first_prompt or max(0, run.prompt_tokens - generated)
 
     def _consume(self, run: _Run, stream: StreamLike, *, budget: int | None) -> bool:
         """Read a stream into run; True when it was stopped because the thinking budget was spent."""

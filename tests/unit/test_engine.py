@@ -101,6 +101,23 @@ def test_budget_forcing_closes_the_block_and_continues() -> None:
     assert second.endswith("<think>\nhmmhmmhmm</think>" + BUDGET_FINAL_CUE)
 
 
+def test_budget_forcing_counts_the_thinking_once_in_the_prompt_and_answer_tokens() -> None:
+    # The cut first request never reports its usage; the continuation's prompt (7 of the question, the 3 thinking tokens
+    # again, 2 of the cue) is reported: the answer's prompt is the question (+ cue), its thinking counted once.
+    b = FakeBackend([["hmm"] * 10, ["4"]])
+    reported = iter([None, 12])
+    original = b._stream
+
+    def stream() -> FakeStream:
+        s = original()
+        s.deltas[-1].prompt_tokens = next(reported)
+        return s
+
+    b._stream = stream  # type: ignore[method-assign]
+    a = engine(b, R1).answer(USER, mode=ReasoningMode.NATIVE, sampling=GREEDY, thinking_budget=3)
+    assert (a.stats.prompt_tokens, a.stats.thinking_tokens, a.stats.answer_tokens) == (9, 3, 1)
+
+
 def test_off_disables_native_thinking() -> None:
     b = FakeBackend([["4"]])
     engine(b, QWEN3).answer(USER, mode=ReasoningMode.OFF, sampling=GREEDY)
