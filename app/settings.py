@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from app import paths
 from app.store import Store
 from core.errors import ModelwerkError
+from hardware.advice import DEFAULT_USABLE_SPEED, MAX_USABLE_SPEED
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -55,6 +56,8 @@ class Settings:
         import_mode: how the Library imports a dropped model: ``copy`` into the models folder, ``move`` there, or keep it
             ``in_place``; the import dialog's last choice.
         import_ask: whether a drop asks copy / move / keep (False: the user chose "don't ask again").
+        usable_speed: tokens/s a model must reach to be recommended (Discover's best file, the Hardware page's advice);
+            0 judges by the fit alone. The default keeps pace with reading (hardware.advice.DEFAULT_USABLE_SPEED).
     """
 
     models_dir: Path = field(default_factory=paths.default_models_dir)
@@ -65,6 +68,7 @@ class Settings:
     parallel_jobs: int = 1
     import_mode: str = "copy"
     import_ask: bool = True
+    usable_speed: float = DEFAULT_USABLE_SPEED
 
 
 def _check_models_dir(value: object) -> Path:
@@ -144,6 +148,13 @@ def _check_import_ask(value: object) -> bool:
     raise SettingsError("import_ask must be true or false")
 
 
+def _check_usable_speed(value: object) -> float:
+    # bool is an int subclass; NaN and infinity are not speeds.
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_USABLE_SPEED:
+        return float(value)
+    raise SettingsError(f"usable_speed must be a number of tokens/s from 0 (judge by fit alone) to {MAX_USABLE_SPEED:g}")
+
+
 _VALIDATORS: dict[str, Callable[[object], object]] = {
     "models_dir": _check_models_dir,
     "hf_endpoint": _check_hf_endpoint,
@@ -153,6 +164,7 @@ _VALIDATORS: dict[str, Callable[[object], object]] = {
     "parallel_jobs": _check_parallel_jobs,
     "import_mode": _check_import_mode,
     "import_ask": _check_import_ask,
+    "usable_speed": _check_usable_speed,
 }
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -191,6 +203,7 @@ def load_settings(store: Store) -> Settings:
         parallel_jobs=_stored(stored, "parallel_jobs", _check_parallel_jobs, defaults.parallel_jobs),
         import_mode=_stored(stored, "import_mode", _check_import_mode, defaults.import_mode),
         import_ask=_stored(stored, "import_ask", _check_import_ask, defaults.import_ask),
+        usable_speed=_stored(stored, "usable_speed", _check_usable_speed, defaults.usable_speed),
     )
 
 

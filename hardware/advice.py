@@ -7,6 +7,7 @@ architectures (hardware.shape.REPRESENTATIVE) on the probed machine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hardware.fit import FitOptions, FitReport, Placement, fit
@@ -55,63 +56,131 @@ class Recommendation:
     bigger: FitReport | None
     smaller: FitReport | None
     facts: tuple[str, ...]
+    usable_speed: float = 0.0
+    """The tokens/s both had to reach (0: judged by fit alone)."""
 
 
 _ORDER = [Placement.FULL_GPU, Placement.PARTIAL, Placement.CPU_ONLY]
-USABLE_TOKENS_PER_S = 10.0
-"""Faster than most people read: a bigger model counts as an option only if it keeps this pace (or the smaller one's)."""
+DEFAULT_USABLE_SPEED = 5.0
+"""Tokens/s a chat needs to feel usable, the `usable_speed` setting's default. People read about 240 words a minute
+(4 words/s) and an English word is ~1.3 tokens, so 5 tokens/s keeps pace with reading: slower, the reader waits for every
+line; faster gains little while reading (code and long answers gain from more, hence a setting)."""
+MAX_USABLE_SPEED = 1000.0
 
 
-def _smaller(table: AdviceTable) -> FitReport | None:
-    """The largest model in F16 on the best placement F16 reaches here."""
+def usable(r: FitReport, usable_speed: float) -> bool:
+    """Fits here and reaches `usable_speed` tokens/s, at the precision speeds are shown with (4.96 shows as ~5.0 and counts
+    as 5). An unknown speed (the bandwidth not measured yet) is not held against a model; 0 judges by the fit alone."""
+    return r.fits and (not r.tokens_per_s or round(r.tokens_per_s, 1) >= usable_speed)
+
+
+def speed_text(tokens_per_s: float) -> str:
+    """"~3.4 tok/s" below 10, "~45 tok/s" above; "" when unknown."""
+    if not tokens_per_s:
+        return ""
+    return f"~{tokens_per_s:.1f} tok/s" if round(tokens_per_s, 1) < 10 else f"~{tokens_per_s:.0f} tok/s"
+
+
+def usable_speed_text(usable_speed: float) -> str:
+    """The setting as a phrase: "5 tok/s", "2.5 tok/s"."""
+    return f"{usable_speed:g} tok/s"
+
+
+def _smaller(table: AdviceTable, ok: Callable[[FitReport], bool]) -> FitReport | None:
+    """The largest model in F16 that is `ok`, on the best placement F16 reaches here."""
     for placement in _ORDER:
         for size in reversed(table.sizes):
             r = table.cell(size, "F16")
-            if r.placement is placement:
+            if r.placement is placement and ok(r):
                 return r
     return None
 
 
-def _bigger(table: AdviceTable, quants: tuple[str, ...], smaller: FitReport | None) -> FitReport | None:
-    """The largest model at one of `quants` (most precise first) that runs as well placed and about as usably as `smaller`."""
-    floor = min(smaller.tokens_per_s, USABLE_TOKENS_PER_S) if smaller and smaller.tokens_per_s else 0.0
+def _bigger(table: AdviceTable, quants: tuple[str, ...], smaller: FitReport | None,
+            ok: Callable[[FitReport], bool]) -> FitReport | None:  # fmt: skip
+    """The largest model at one of `quants` (most precise first) that is `ok` and runs as well placed as `smaller`."""
     for size in reversed(table.sizes):
         for quant in quants:
             r = table.cell(size, quant)
-            if not r.fits or r.tokens_per_s < floor:
+            if not ok(r):
                 continue
             if smaller is None or _ORDER.index(r.placement) <= _ORDER.index(smaller.placement):
                 return r
     return None
 
 
-def bigger_or_smaller(hw: HardwareReport, options: FitOptions | None = None, *, purpose: str = "coding") -> Recommendation:
-    """Compare the largest model that runs here in F16 with the largest that runs quantized, at the same placement."""
+def bigger_or_smaller(hw: HardwareReport, options: FitOptions | None = None, *, purpose: str = "coding",
+                      usable_speed: float = DEFAULT_USABLE_SPEED) -> Recommendation:  # fmt: skip
+    """Compare the largest model that runs here in F16 with the largest that runs quantized, at the same placement, among
+    those that reach `usable_speed` tokens/s; when the pair that merely fits is too slow, say so and name what is usable."""
     options = options or FitOptions(context=8192)
     table = advice_table(hw, options)
-    smaller = _smaller(table)
     quantized = tuple(q for q in ADVICE_QUANTS if q != "F16")
     if purpose == "coding":
         quantized = tuple(q for q in quantized if QUANT_TYPES[q].ppl_ratio <= CODING_MAX_PPL_RATIO)
-    bigger = _bigger(table, quantized, smaller)
-    facts = _facts(smaller, bigger)
+
+    def fits(r: FitReport) -> bool:
+        return r.fits
+
+    def ok(r: FitReport) -> bool:
+        return usable(r, usable_speed)
+
+    smaller = _smaller(table, ok)
+    bigger = _bigger(table, quantized, smaller, ok)
+    if bigger is not None and smaller is not None and bigger.shape.n_params <= smaller.shape.n_params:
+        bigger = None  # no larger model is usable quantized: the F16 one is the answer
+    # What fit alone would answer: the pair a user without the speed in mind would be told to run.
+    fit_smaller = _smaller(table, fits)
+    fit_bigger = _bigger(table, quantized, fit_smaller, fits)
+    facts = _facts(smaller, bigger, usable_speed)
     ctx = f"{options.context:,}-token context"
+    speed = usable_speed_text(usable_speed)
+    if fit_bigger is None and fit_smaller is None:
+        return Recommendation(f"Not even a 1B model fits here at a {ctx}; try a shorter context.", None, None, facts,
+                              usable_speed)  # fmt: skip
+    too_slow = [r for r in (fit_bigger, fit_smaller) if r is not None and not ok(r)]
     if bigger is None and smaller is None:
-        return Recommendation(f"Not even a 1B model fits here at a {ctx}; try a shorter context.", None, None, facts)
-    if bigger is None or (smaller and bigger.shape.n_params <= smaller.shape.n_params):
+        fastest = max((r for r in table.cells.values() if r.fits), key=lambda r: r.tokens_per_s)
+        return Recommendation(
+            f"Nothing reaches the usable speed ({speed}) here: the fastest model that fits, {_name(fastest)}, makes "
+            f"{speed_text(fastest.tokens_per_s)}. Lower the usable speed setting (usable_speed) if slower answers are "
+            "fine.",
+            None,
+            None,
+            facts,
+            usable_speed,
+        )
+    if too_slow:
+        slow = " nor ".join(_name(r) for r in too_slow)
+        pace = " and ".join(speed_text(r.tokens_per_s) for r in too_slow)
+        they = "they make" if len(too_slow) > 1 else "it makes"
+        prefix = f"{'Neither ' if len(too_slow) > 1 else 'Not '}{slow}: here {they} {pace}, below the usable {speed}. "
+        if bigger is not None and smaller is not None:
+            run = (f"Run {_paced(bigger)} rather than {_paced(smaller)}: the larger model gains more than quantization "
+                   "costs.")  # fmt: skip
+        else:
+            usable_one = bigger or smaller
+            assert usable_one is not None
+            run = f"Run {_paced(usable_one)}: the largest model that is usable here."
+        return Recommendation(prefix + run, bigger, smaller, facts, usable_speed)
+    if bigger is None:
         assert smaller is not None
         return Recommendation(
-            f"Run {_name(smaller)} in F16: no larger model fits here at a safe quantization for {purpose} ({ctx}).",
-            bigger,
+            f"Run {_name(smaller)} in F16: no larger model runs here at a safe quantization for {purpose} at a usable "
+            f"speed ({ctx}).",
+            None,
             smaller,
             facts,
+            usable_speed,
         )
     if smaller is None:
         return Recommendation(
-            f"Run {_name(bigger)}: no model fits here in full precision at a {ctx}, but this one does quantized.",
+            f"Run {_name(bigger)}: no model runs here in full precision at a usable speed at a {ctx}, but this one does "
+            "quantized.",
             bigger,
             None,
             facts,
+            usable_speed,
         )
     return Recommendation(
         f"Run {_name(bigger)} rather than {_name(smaller)}: the larger model gains more than quantization costs, "
@@ -119,6 +188,7 @@ def bigger_or_smaller(hw: HardwareReport, options: FitOptions | None = None, *, 
         bigger,
         smaller,
         facts,
+        usable_speed,
     )
 
 
@@ -126,12 +196,17 @@ def _name(r: FitReport) -> str:
     return f"{r.shape.name.split(' ')[0]} {r.shape.quant}"
 
 
-def _facts(smaller: FitReport | None, bigger: FitReport | None) -> tuple[str, ...]:
+def _paced(r: FitReport) -> str:
+    """ "8B Q4_K_M (~3.4 tok/s)"; the name alone when the speed is unknown."""
+    return f"{_name(r)} ({speed_text(r.tokens_per_s)})" if r.tokens_per_s else _name(r)
+
+
+def _facts(smaller: FitReport | None, bigger: FitReport | None, usable_speed: float) -> tuple[str, ...]:
     facts = []
     for r in (bigger, smaller):
         if r is None:
             continue
-        speed = f", ~{r.tokens_per_s:.0f} tokens/s (estimate)" if r.tokens_per_s else ""
+        speed = f", {speed_text(r.tokens_per_s)} (estimate)" if r.tokens_per_s else ", speed unknown (bandwidth not measured)"
         used = r.vram.total + r.ram.total
         facts.append(f"{_name(r)}: {used / GiB:.1f} GiB in all, {r.where}{speed}.")
     if bigger is not None:
@@ -140,6 +215,8 @@ def _facts(smaller: FitReport | None, bigger: FitReport | None) -> tuple[str, ..
             f"{q.name} costs {100 * (q.ppl_ratio - 1):.1f}% perplexity on Llama-3-8B (KL divergence {q.kld:.3f}; "
             f"{q.quality_source})."
         )
+    if usable_speed:
+        facts.append(f"Usable means it fits and makes at least {usable_speed_text(usable_speed)} (the usable_speed setting).")
     p7, p13 = LLAMA_PPL["7B"], LLAMA_PPL["13B"]
     facts.append(
         f"Size beats precision: LLaMA 13B at Q4_K_M scores {p13['Q4_K_M']} perplexity, 7B in F16 {p7['F16']} "

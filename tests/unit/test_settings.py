@@ -49,8 +49,9 @@ def test_defaults(store: Store, modelwerk_home: Path) -> None:
     assert settings.parallel_downloads == 2
     assert set(SETTING_NAMES) == {
         "models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads", "parallel_jobs", "import_mode",
-        "import_ask",
+        "import_ask", "usable_speed",
     }  # fmt: skip
+    assert settings.usable_speed == 5.0
 
 
 def test_hf_endpoint_env_overrides_the_default(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,6 +79,15 @@ def test_round_trip(store: Store, tmp_path: Path) -> None:
     row = store.fetchone("SELECT value FROM settings WHERE key = 'models_dir'")
     assert row is not None
     assert json.loads(row["value"]) == str(tmp_path / "my models")
+
+
+def test_usable_speed_takes_whole_and_fractional_tokens_per_second(store: Store) -> None:
+    save_setting(store, "usable_speed", 2.5)
+    assert load_settings(store).usable_speed == 2.5
+    save_setting(store, "usable_speed", 0)  # judge by fit alone
+    assert load_settings(store).usable_speed == 0.0
+    _raw(store, "usable_speed", "-3")  # a hand-edited database: the default applies
+    assert load_settings(store).usable_speed == 5.0
 
 
 def test_round_trip_survives_reopen(tmp_path: Path) -> None:
@@ -123,6 +133,12 @@ def test_unknown_name(store: Store) -> None:
         ("import_mode", 1, "import_mode must be one of copy, move, in_place"),
         ("import_ask", "false", "import_ask must be true or false"),
         ("import_ask", 0, "import_ask must be true or false"),
+        ("usable_speed", -1, "usable_speed must be a number of tokens/s from 0"),
+        ("usable_speed", 1001, "usable_speed must be a number of tokens/s from 0"),
+        ("usable_speed", float("nan"), "usable_speed must be a number of tokens/s from 0"),
+        ("usable_speed", float("inf"), "usable_speed must be a number of tokens/s from 0"),
+        ("usable_speed", "5", "usable_speed must be a number of tokens/s from 0"),
+        ("usable_speed", True, "usable_speed must be a number of tokens/s from 0"),
         ("gpu_margin", -5, "gpu_margin must be a whole number of bytes, 0 or more"),
         ("gpu_margin", None, "gpu_margin must be a whole number of bytes, 0 or more"),
         ("hf_endpoint", "ftp://example.com", "hf_endpoint must be an http:// or https:// address"),
