@@ -78,7 +78,7 @@ def speed_text(tokens_per_s: float) -> str:
     """"~3.4 tok/s" below 10, "~45 tok/s" above; "" when unknown."""
     if not tokens_per_s:
         return ""
-    return f"~{tokens_per_s:.1f} tok/s" if round(tokens_per_s, 1) < 10 else f"~{tokens_per_s:.0f} tok/s"
+    return f"~{tokens_per_s:.1f} tok/s" if round(tokens_per_s, 1) < 10 else f"~{tokens_per_s:,.0f} tok/s"
 
 
 def usable_speed_text(usable_speed: float) -> str:

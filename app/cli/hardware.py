@@ -87,7 +87,7 @@ def _cmd_advice(args: argparse.Namespace) -> int:
     options = c.options(args)
     hw = c.report()
     table = advice_table(hw, options)
-    rec = bigger_or_smaller(hw, options)
+    rec = bigger_or_smaller(hw, options, usable_speed=c.settings().usable_speed)
     if args.json:
         cells = [
             {"size": s, "quant": q, **c.fit_summary(table.cell(s, q))} for s in table.sizes for q in table.quants

@@ -24,6 +24,7 @@ from app.hub.results import RepoDetails
 from formats.gguf import MAX_ARRAY_ITEMS, HeaderLimits, HeaderTooLarge, read_gguf_header_from
 from formats.gguf_info import info_from_headers
 from formats.model import ModelFileError, ModelInfo
+from hardware.advice import DEFAULT_USABLE_SPEED, usable
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.quants import QUANT_TYPES
 from hardware.report import HardwareReport
@@ -31,7 +32,8 @@ from hardware.shape import ModelShape
 
 __all__ = [
     "REMOTE_LIMITS", "REMOTE_MAX_BYTES", "TOO_LARGE_BADGE",
-    "FileFit", "RangeFile", "Recommendation", "best_file", "fit_file", "fit_files", "fit_folder", "mark_best", "open_remote",
+    "FileFit", "RangeFile", "Recommendation", "best_file", "fastest_file", "fit_file", "fit_files", "fit_folder", "mark_best",
+    "open_remote",
     "recommend", "refit", "remote_info",
 ]
 
@@ -272,10 +274,16 @@ def fit_folder(client: HubClient, details: RepoDetails, group: FileGroup, hw: Ha
 
 
 
-def best_file(fits: Sequence[FileFit]) -> FileFit | None:
-    """The best fitting file (best=True): full GPU > partial > CPU only, then the most bits per weight up to Q8_0's 8.5
-    (above that a file costs memory and speed for no measurable quality), then the smallest; None if none fits."""
-    ok = [f for f in fits if f.report is not None and f.report.fits and f.group.kind is FileKind.GGUF]  # ready to run
+def _ready(fits: Sequence[FileFit]) -> list[FileFit]:
+    """GGUF files that fit here (ready to run as they are)."""
+    return [f for f in fits if f.report is not None and f.report.fits and f.group.kind is FileKind.GGUF]
+
+
+def best_file(fits: Sequence[FileFit], usable_speed: float = DEFAULT_USABLE_SPEED) -> FileFit | None:
+    """The best usable file (best=True): it fits and reaches `usable_speed` tokens/s (hardware.advice.usable); then full
+    GPU > partial > CPU only, the most bits per weight up to Q8_0's 8.5 (above that a file costs memory and speed for no
+    measurable quality), the smallest. None if no file is usable (`fastest_file` names what comes closest)."""
+    ok = [f for f in _ready(fits) if f.report is not None and usable(f.report, usable_speed)]
     if not ok:
         return None
     top = min(ok, key=lambda f: (f.report.placement.rank if f.report else 9, -min(f.bits_per_weight, _ENOUGH_BPW),
@@ -283,9 +291,15 @@ def best_file(fits: Sequence[FileFit]) -> FileFit | None:
     return replace(top, best=True)
 
 
-def mark_best(fits: Sequence[FileFit]) -> list[FileFit]:
+def fastest_file(fits: Sequence[FileFit]) -> FileFit | None:
+    """The file that fits and generates fastest here (what to name when none is usable); None if none fits."""
+    ready = _ready(fits)
+    return max(ready, key=lambda f: (f.report.tokens_per_s if f.report else 0.0, -f.group.size)) if ready else None
+
+
+def mark_best(fits: Sequence[FileFit], usable_speed: float = DEFAULT_USABLE_SPEED) -> list[FileFit]:
     """The same list with the best file's `best` set (and every other one cleared)."""
-    best = best_file(fits)
+    best = best_file(fits, usable_speed)
     return [replace(f, best=best is not None and f.group == best.group) for f in fits]
 
 
@@ -299,19 +313,20 @@ class Recommendation:
     command: str | None = None
 
 
-def recommend(client: HubClient, original: RepoDetails, hw: HardwareReport, *,
-              options: FitOptions | None = None) -> Recommendation:  # fmt: skip
+def recommend(client: HubClient, original: RepoDetails, hw: HardwareReport, *, options: FitOptions | None = None,
+              usable_speed: float = DEFAULT_USABLE_SPEED) -> Recommendation:  # fmt: skip
     """For an original (safetensors) repository: the ready-made GGUF quantization to get, or how to make one.
 
     Raises HubError only when the hub cannot be reached at all.
     """
     from app.hub.recommend import recommend_for
 
-    return recommend_for(client, original, hw, options=options)
+    return recommend_for(client, original, hw, options=options, usable_speed=usable_speed)
 
 
 def fit_files(client: HubClient, repo_id: str, groups: Sequence[FileGroup], hw: HardwareReport, *,
-              options: FitOptions | None = None, max_workers: int = 4) -> list[FileFit]:  # fmt: skip
+              options: FitOptions | None = None, max_workers: int = 4,
+              usable_speed: float = DEFAULT_USABLE_SPEED) -> list[FileFit]:  # fmt: skip
     """fit_file for every GGUF language-model group (mmproj and folder models left out), a few at a time, best marked."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -320,4 +335,4 @@ def fit_files(client: HubClient, repo_id: str, groups: Sequence[FileGroup], hw: 
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(wanted))), thread_name_prefix="remote-fit") as pool:
         fits = list(pool.map(lambda g: fit_file(client, repo_id, g, hw, options=options), wanted))
-    return mark_best(fits)
+    return mark_best(fits, usable_speed)

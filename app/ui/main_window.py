@@ -77,7 +77,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         options = FitOptions(context=8192, gpu_margin=settings.gpu_margin)
-        self.hardware_page = HardwarePage(report, options=options, models_dir=settings.models_dir)
+        self.hardware_page = HardwarePage(report, options=options, models_dir=settings.models_dir,
+                                          usable_speed=settings.usable_speed)  # fmt: skip
         self.add_page(self.hardware_page, "hardware")
         # The one composition root: the window takes every service from it and subscribes to its events.
         self.workbench = Workbench(store=store, settings=settings)
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         self.download_queue = self.workbench.downloads
         self.discover_page = DiscoverPage(
             self.hub, queue=self.download_queue, store=self.store, catalog=self.catalog,
-            models_dir=settings.models_dir, parallel=settings.parallel_downloads,
+            models_dir=settings.models_dir, parallel=settings.parallel_downloads, usable_speed=settings.usable_speed,
         )  # fmt: skip
         self.add_page(self.discover_page, "discover")
         self.library_page = LibraryPage(self.catalog, settings.models_dir, options=options, demo=demo,

@@ -19,6 +19,7 @@ from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.ui.common.format import size_text
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, TEXT_COLORS
+from hardware.advice import DEFAULT_USABLE_SPEED, speed_text, usable, usable_speed_text
 from hardware.fit import FitReport, Placement
 
 if TYPE_CHECKING:
@@ -54,8 +55,13 @@ class FileColumn(enum.IntEnum):
 HEADERS = ("File", "Quant", "Size", "Fits this machine", "")
 
 
-def fit_text(r: FitReport) -> str:
-    """The badge: where it runs, then the largest context ("Full GPU · 97k ctx", "20/32 layers on GPU · 32k ctx")."""
+SLOW = "too slow"
+"""Marks a badge whose file fits but does not reach the usable speed."""
+
+
+def fit_text(r: FitReport, usable_speed: float = 0.0) -> str:
+    """The badge: where it runs, the estimated speed (marked SLOW below `usable_speed`), then the largest context, which a
+    narrow column cuts first ("Full GPU · ~45 tok/s · 97k ctx", "CPU only · ~2.0 tok/s too slow · 8k ctx")."""
     if r.placement is Placement.DOES_NOT_FIT:
         return "Does not fit"
     where = {
@@ -64,10 +70,13 @@ def fit_text(r: FitReport) -> str:
         Placement.CPU_ONLY: "CPU only",
     }[r.placement]
     ctx = f"{r.max_context // 1024}k" if r.max_context >= 1024 else str(r.max_context)
-    return f"{where} · {ctx} ctx"
+    speed = speed_text(r.tokens_per_s)
+    if speed and not usable(r, usable_speed):
+        speed += f" {SLOW}"
+    return " · ".join(part for part in (where, speed, f"{ctx} ctx") if part)
 
 
-def fit_tooltip(f: FileFit) -> str:
+def fit_tooltip(f: FileFit, usable_speed: float = 0.0) -> str:
     r = f.report
     if r is None:
         return f.error or "No fit estimate"
@@ -78,7 +87,11 @@ def fit_tooltip(f: FileFit) -> str:
         lines.append(f"Largest context here: {r.max_context:,} tokens")
         lines.append(f"GPU layers: {r.gpu_layers} of {r.n_layers}")
         if r.tokens_per_s:
-            lines.append(f"About {r.tokens_per_s:.0f} tokens/s (estimate)")
+            lines.append(f"About {speed_text(r.tokens_per_s).removeprefix('~')} (estimate from the memory bandwidth)")
+            if not usable(r, usable_speed):
+                lines.append(f"Below the usable speed of {usable_speed_text(usable_speed)} (setting usable_speed)")
+        else:
+            lines.append("Speed unknown until the memory bandwidth is measured")
     lines += list(r.notes)
     return "\n".join(lines)
 
@@ -116,6 +129,17 @@ class FilesModel(QAbstractTableModel):
         self._downloads: dict[str, Download] = {}
         self._in_library: set[str] = set()
         self._blocked = ""
+        self._usable_speed = DEFAULT_USABLE_SPEED
+
+    def set_usable_speed(self, usable_speed: float) -> None:
+        """The tokens/s below which a badge says SLOW (the usable_speed setting)."""
+        self._usable_speed = usable_speed
+        if self._groups:
+            self.dataChanged.emit(self.index(0, FileColumn.FIT), self.index(len(self._groups) - 1, FileColumn.FIT))
+
+    @property
+    def usable_speed(self) -> float:
+        return self._usable_speed
 
     # --- Qt API ------------------------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt API)
@@ -179,7 +203,7 @@ class FilesModel(QAbstractTableModel):
             return size_text(g.size)
         if column == FileColumn.FIT:
             if fit is not None:
-                return fit_text(fit.report) if fit.report is not None else (fit.badge or "unknown")
+                return fit_text(fit.report, self._usable_speed) if fit.report is not None else (fit.badge or "unknown")
             if g.name in self._pending:
                 return PENDING
             if g.mmproj:
@@ -197,7 +221,7 @@ class FilesModel(QAbstractTableModel):
             return f"{g.size:,} bytes in {len(g.files)} file{'s' if len(g.files) != 1 else ''}"
         if column == FileColumn.FIT:
             if fit is not None:
-                return fit_tooltip(fit)
+                return fit_tooltip(fit, self._usable_speed)
             if g.mmproj:
                 return "A multimodal projector: it is loaded together with a model of this repository"
             if g.kind is not FileKind.GGUF:

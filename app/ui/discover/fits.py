@@ -78,7 +78,7 @@ class RepoFits:
         if len(self._fits) == self._wanted:
             from app.hub.remote_fit import best_file
 
-            self._view.set_best(best_file(self._fits), done=True)
+            self._view.set_best(best_file(self._fits, self._view.model.usable_speed), done=True)
             if self._refit_wanted:
                 self._refit()
 
@@ -106,4 +106,11 @@ class RepoFits:
         self._fits = fits
         for f in fits:
             self._view.set_fit(f)
-        self._view.set_best(best_file(fits), done=True)
+        self._view.set_best(best_file(fits, self._view.model.usable_speed), done=True)
+
+    def usable_speed_changed(self) -> None:
+        """The badges and the best file judged again against the view's usable speed (the fits stand as they are)."""
+        if self._fits and len(self._fits) == self._wanted:
+            from app.hub.remote_fit import best_file
+
+            self._view.set_best(best_file(self._fits, self._view.model.usable_speed), done=True)

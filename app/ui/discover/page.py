@@ -37,6 +37,7 @@ from app.ui.discover.downloads_panel import DownloadsPanel
 from app.ui.discover.fits import RepoFits, fit_groups
 from app.ui.discover.repo_view import RepoView
 from app.ui.discover.results_model import RESULT_ROLE, ROW_HEIGHT, ResultColumn, ResultDelegate, ResultsModel
+from hardware.advice import DEFAULT_USABLE_SPEED
 from hardware.report import HardwareReport
 from quantize.remote_code import is_code_file
 
@@ -68,7 +69,8 @@ class DiscoverPage(QWidget):
 
     def __init__(self, client: HubClient | None, *, queue: DownloadQueue | None = None,
                  store: Store | None = None, catalog: Catalog | None = None, models_dir: Path | None = None,
-                 parallel: int = 2, parent: QWidget | None = None) -> None:  # fmt: skip
+                 parallel: int = 2, usable_speed: float = DEFAULT_USABLE_SPEED,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("discover-page")
         self.client = client
@@ -151,6 +153,7 @@ class DiscoverPage(QWidget):
 
         self.repo = RepoView()
         self.fits = RepoFits(self.repo, self.tasks)
+        self.repo.model.set_usable_speed(usable_speed)
         self.repo.download_requested.connect(self._on_repo_download_requested)
         self.repo.repo_requested.connect(self.open_repo)
         self.repo.self_quantize_requested.connect(self._on_repo_self_quantize_requested)
@@ -186,6 +189,15 @@ class DiscoverPage(QWidget):
     def start(self) -> None:
         """Start the download queue (interrupted downloads resume)."""
         self.downloads.start()
+
+    def set_usable_speed(self, usable_speed: float) -> None:
+        """The tokens/s a file must reach to be the best (the usable_speed setting): badges, best file and the
+        recommendation of an open original are judged again, from what was already read."""
+        self.repo.model.set_usable_speed(usable_speed)
+        self.fits.usable_speed_changed()
+        details = self.repo.details
+        if details is not None and details.is_original and self.fits.hardware is not None:
+            self._start_recommendation(self._repo_gen, details)
 
     def set_hardware(self, hw: HardwareReport) -> None:
         """The machine fit badges judge against: starts the fits of an open repository that waited for it, or judges
@@ -331,7 +343,7 @@ class DiscoverPage(QWidget):
             self.repo.show_error(repo_id, f"Cannot open {repo_id}: {message}")
 
     def _start_recommendation(self, gen: int, details: RepoDetails) -> None:
-        client, hw = self.client, self.fits.hardware
+        client, hw, speed = self.client, self.fits.hardware, self.repo.model.usable_speed
         if client is None:
             return
 
@@ -339,7 +351,7 @@ class DiscoverPage(QWidget):
             from app.hub.remote_fit import recommend
 
             quantizations = client.quantizations_of(details.repo_id)
-            rec = recommend(client, details, hw) if hw is not None else None
+            rec = recommend(client, details, hw, usable_speed=speed) if hw is not None else None
             return rec, quantizations
 
         self.tasks.start(work, lambda r: self._on_recommendation(gen, r),

@@ -35,6 +35,7 @@ from app.ui.common.links import open_untrusted_link
 from app.ui.common.safe_text import SafeTextBrowser
 from app.ui.discover.files_model import ACTION_ROLE, BEST_ROLE, GROUP_ROLE, FileColumn, FilesDelegate, FilesModel, fit_text
 from app.ui.discover.results_model import age_text, count_text
+from hardware.advice import speed_text, usable_speed_text
 
 if TYPE_CHECKING:
     from app.hub.remote_fit import FileFit, Recommendation
@@ -45,6 +46,22 @@ MAX_VISIBLE_ROWS = 9
 MAX_QUANTIZATIONS_SHOWN = 5
 EMPTY_TEXT = "Pick a repository to see its files, and which of them fit this machine, before downloading anything."
 _HUB_LINK = re.compile(r"^(?:https?://[^/]+)?/?([A-Za-z0-9][\w.-]*/[\w.-]+)/?$")
+
+
+def best_text(best: FileFit | None, fits: Sequence[FileFit], usable_speed: float) -> str:
+    """The label over the files: the best usable file, or why there is none and what comes closest."""
+    if best is not None and best.report is not None:
+        return f"<b>Best for this machine:</b> {html.escape(best.group.name)} — {fit_text(best.report, usable_speed)}"
+    from app.hub.remote_fit import fastest_file
+
+    fastest = fastest_file(fits)
+    if fastest is not None and fastest.report is not None:
+        return (f"<b>None of these files reaches the usable {usable_speed_text(usable_speed)} here.</b> The fastest, "
+                f"{html.escape(fastest.group.name)}, makes {speed_text(fastest.report.tokens_per_s)}: a smaller model "
+                "would be faster, or lower the usable speed in the settings if that pace is fine.")  # fmt: skip
+    if any(f.group.kind is FileKind.GGUF for f in fits):
+        return "<b>None of these files fits this machine.</b> A smaller quantization or model would."
+    return ""
 
 
 class RepoView(QWidget):
@@ -238,12 +255,7 @@ class RepoView(QWidget):
         self._fit_table()
         if not done:
             return
-        if best is not None and best.report is not None:
-            self.best.setText(f"<b>Best for this machine:</b> {html.escape(best.group.name)} — {fit_text(best.report)}")
-        elif any(f.group.kind is FileKind.GGUF for f in self.model.fits()):
-            self.best.setText("<b>None of these files fits this machine.</b> A smaller quantization or model would.")
-        else:
-            self.best.setText("")
+        self.best.setText(best_text(best, self.model.fits(), self.model.usable_speed))
         self.best.setVisible(bool(self.best.text()))
 
     def set_recommendation(self, rec: Recommendation | None, quantizations: Sequence[SearchResult], error: str = "") -> None:

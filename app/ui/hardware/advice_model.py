@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.ui.common.format import gib, size_text
-from hardware.advice import AdviceTable
+from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, speed_text, usable, usable_speed_text
 from hardware.fit import FitReport, Placement
 from hardware.quants import QUANT_TYPES
 from hardware.shape import REPRESENTATIVE
@@ -30,8 +30,12 @@ TEXT_COLORS = {
 FIT_REPORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def short_verdict(r: FitReport) -> str:
-    """Two lines for a table cell: where it runs, then context and speed."""
+SLOW_MARK = "slow"
+"""Follows the placement of a cell that fits but does not reach the usable speed ("CPU · slow")."""
+
+
+def short_verdict(r: FitReport, usable_speed: float = 0.0) -> str:
+    """Two lines for a table cell: where it runs (marked slow below `usable_speed`), then context and speed."""
     if r.placement is Placement.DOES_NOT_FIT:
         return f"✗ does not fit\nneeds {size_text(r.ram.total + r.vram.total)}"
     where = {
@@ -40,11 +44,13 @@ def short_verdict(r: FitReport) -> str:
         Placement.CPU_ONLY: "CPU",
     }[r.placement]
     ctx = f"{r.max_context // 1024}k ctx" if r.max_context >= 1024 else f"{r.max_context} ctx"
-    speed = f" · ~{r.tokens_per_s:.0f} t/s" if r.tokens_per_s else ""
+    speed = f" · {speed_text(r.tokens_per_s)}" if r.tokens_per_s else ""
+    if not usable(r, usable_speed):
+        where += f" · {SLOW_MARK}"
     return f"{where}\n{ctx}{speed}"
 
 
-def tooltip(r: FitReport) -> str:
+def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
     """Rich text: the verdict, why, the memory on each side by use, speed and context, and the estimator's notes."""
     lines = [f"<b>{r.shape.name} · {r.shape.quant}</b>: {r.verdict}", r.reason]
     for side, mem, budget in (("VRAM", r.vram, r.vram_budget), ("RAM", r.ram, r.ram_budget)):
@@ -54,8 +60,10 @@ def tooltip(r: FitReport) -> str:
                 f"KV cache {gib(mem.kv_cache)}, compute {gib(mem.compute)}, overhead {gib(mem.overhead)}"
             )
     if r.fits:
-        speed = f"~{r.tokens_per_s:.0f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
+        speed = f"{speed_text(r.tokens_per_s)} (estimate)" if r.tokens_per_s else "speed unknown"
         lines.append(f"Largest context here: {r.max_context:,} tokens · {speed}")
+        if not usable(r, usable_speed):
+            lines.append(f"Below the usable speed of {usable_speed_text(usable_speed)} (setting usable_speed)")
     lines += [f"<i>{note}</i>" for note in r.notes]
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
@@ -63,9 +71,16 @@ def tooltip(r: FitReport) -> str:
 class AdviceModel(QAbstractTableModel):
     """Rows: size classes; columns: quantization types; each cell a FitReport."""
 
-    def __init__(self, table: AdviceTable | None = None) -> None:
+    def __init__(self, table: AdviceTable | None = None, *, usable_speed: float = DEFAULT_USABLE_SPEED) -> None:
         super().__init__()
         self._table = table
+        self._usable_speed = usable_speed
+
+    def set_usable_speed(self, usable_speed: float) -> None:
+        """Cells under this many tokens/s are marked slow."""
+        self._usable_speed = usable_speed
+        if self._table is not None and self._table.sizes and self._table.quants:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._table.sizes) - 1, len(self._table.quants) - 1))
 
     def set_table(self, table: AdviceTable) -> None:
         """Show `table`; a table of the same sizes and types only changes the cells, so the view keeps its selection."""
@@ -98,13 +113,13 @@ class AdviceModel(QAbstractTableModel):
         if r is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return short_verdict(r)
+            return short_verdict(r, self._usable_speed)
         if role == Qt.ItemDataRole.BackgroundRole:
             return PLACEMENT_COLORS[r.placement]
         if role == Qt.ItemDataRole.ForegroundRole:
             return TEXT_COLORS[r.placement]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(r)
+            return tooltip(r, self._usable_speed)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == FIT_REPORT_ROLE:

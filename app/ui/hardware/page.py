@@ -28,11 +28,18 @@ from PySide6.QtWidgets import (
 
 from app.ui.common.tasks import TaskGroup
 from app.ui.hardware.advice_delegate import AdviceDelegate
-from app.ui.hardware.advice_model import PLACEMENT_COLORS, TEXT_COLORS, AdviceModel
+from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_MARK, TEXT_COLORS, AdviceModel
 from app.ui.hardware.calculator import Calculator, context_combo, kv_combo
 from app.ui.hardware.machine_summary import MachineSummary
 from formats.model import ModelInfo
-from hardware.advice import AdviceTable, Recommendation, advice_table, bigger_or_smaller
+from hardware.advice import (
+    DEFAULT_USABLE_SPEED,
+    AdviceTable,
+    Recommendation,
+    advice_table,
+    bigger_or_smaller,
+    usable_speed_text,
+)
 from hardware.fit import FitOptions, Placement
 from hardware.report import HardwareReport
 
@@ -66,9 +73,11 @@ class HardwarePage(QScrollArea):
         *,
         options: FitOptions | None = None,
         models_dir: Path | None = None,
+        usable_speed: float = DEFAULT_USABLE_SPEED,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._usable_speed = usable_speed
         self._report: HardwareReport | None = None
         self._options = options or FitOptions(context=8192)
         self._tasks = TaskGroup(self)  # frees each call's Qt objects on the GUI thread (see app/ui/common/tasks.py)
@@ -78,7 +87,7 @@ class HardwarePage(QScrollArea):
         self.summary = MachineSummary()
         self.context = context_combo(self._options.context)
         self.kv = kv_combo()
-        self.model = AdviceModel()
+        self.model = AdviceModel(usable_speed=usable_speed)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setItemDelegate(AdviceDelegate(self.table))
@@ -123,7 +132,8 @@ class HardwarePage(QScrollArea):
         box.addWidget(intro)
         box.addLayout(controls)
         box.addWidget(self.table)
-        box.addWidget(_placement_legend())
+        self.legend = _placement_legend(usable_speed)
+        box.addWidget(self.legend)
         box.addSpacing(4)
         box.addWidget(self.answer)
 
@@ -184,6 +194,16 @@ class HardwarePage(QScrollArea):
         self._recompute_table()
         self.hardware_changed.emit(report)
 
+    def set_usable_speed(self, usable_speed: float) -> None:
+        """The tokens/s the advice asks for (the usable_speed setting): the table's slow marks and the answer follow."""
+        self._usable_speed = usable_speed
+        self.model.set_usable_speed(usable_speed)
+        self.legend.setText(_legend_text(usable_speed))
+        self._recompute_table()
+
+    def usable_speed(self) -> float:
+        return self._usable_speed
+
     def _on_options_changed(self, *_: object) -> None:
         self._recompute_table()
 
@@ -191,10 +211,10 @@ class HardwarePage(QScrollArea):
         if self._report is None:
             return
         self._generation += 1
-        generation, hw, options = self._generation, self._report, self.options()
+        generation, hw, options, speed = self._generation, self._report, self.options(), self._usable_speed
         self.status.setText("Updating…")
         self._start(
-            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options)),
+            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options, usable_speed=speed)),
             self._on_table_finished,
             self._on_table_failed,
         )
@@ -219,7 +239,8 @@ class HardwarePage(QScrollArea):
         self.status.setText(f"At {table.context:,} tokens of context, KV cache {self.kv.currentText()}")
         facts = "".join(f"<li>{html.escape(f)}</li>" for f in rec.facts)
         self.answer.setText(
-            "<span style='color:#4b5563'>A bigger model quantized, or a smaller one in full precision? (for coding)</span>"
+            "<span style='color:#4b5563'>A bigger model quantized, or a smaller one in full precision? (for coding"
+            f"{_at_speed(rec.usable_speed)})</span>"
             f"<p style='margin:4px 0 0 0'><b>{html.escape(rec.answer)}</b></p>"
             f"<ul style='margin:4px 0 0 -20px'>{facts}</ul>"
         )
@@ -287,7 +308,18 @@ def _local_paths(mime: QMimeData) -> list[Path]:
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
 
 
-def _placement_legend() -> QLabel:
+def _at_speed(usable_speed: float) -> str:
+    return f", at a usable {usable_speed_text(usable_speed)} or more" if usable_speed else ""
+
+
+def _placement_legend(usable_speed: float) -> QLabel:
+    legend = QLabel(_legend_text(usable_speed))
+    legend.setObjectName("muted")
+    legend.setWordWrap(True)
+    return legend
+
+
+def _legend_text(usable_speed: float) -> str:
     swatches = "&nbsp;&nbsp;&nbsp;".join(
         f"<span style='background:{PLACEMENT_COLORS[p].name()}; color:{TEXT_COLORS[p].name()}'>&nbsp;{text}&nbsp;</span>"
         for p, text in (
@@ -297,6 +329,5 @@ def _placement_legend() -> QLabel:
             (Placement.DOES_NOT_FIT, "does not fit"),
         )
     )
-    legend = QLabel(swatches + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown.")
-    legend.setObjectName("muted")
-    return legend
+    slow = f"&nbsp;&nbsp;&nbsp;<b>{SLOW_MARK}</b>: under the usable {usable_speed_text(usable_speed)}." if usable_speed else ""
+    return swatches + slow + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown."
