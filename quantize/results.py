@@ -56,6 +56,50 @@ def family_name(name: str) -> str:
     return base.lower()
 
 
+def _type_of(name: str) -> str:
+    """The quantization suffix of a model name ("kquant.F32.gguf" -> "F32"), "" when it has none."""
+    base = PurePath(name).name
+    base = base[: -len(".gguf")] if base.lower().endswith(".gguf") else base
+    found = _QUANT_SUFFIX.search(_SPLIT_SUFFIX.sub("", base))
+    return found.group(0)[1:].upper() if found else ""
+
+
+def with_references(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results plus one row per reference they were measured against that has no evaluation of its own: its
+    perplexity was computed with theirs (`reference_perplexity`), so the source model is a point beside its
+    quantizations. Such a row has "is_reference": True, "quant_type" "F16 (source)" or "source", no KL divergence (it is
+    the yardstick) and the reference file's size when the file is still there."""
+    own = {str(r.get("model_path") or "") for r in results} | {str(r.get("model") or "") for r in results}
+    added: dict[str, dict[str, Any]] = {}
+    for r in results:
+        name, ppl = r.get("reference"), r.get("reference_perplexity")
+        if not isinstance(name, str) or not name or not isinstance(ppl, (int, float)):
+            continue
+        path = str(r.get("reference_path") or "")
+        key = path or name
+        if key in own or name in own or key in added:
+            continue
+        size: int | None = None
+        if path:
+            try:
+                size = Path(path).stat().st_size
+            except OSError:
+                size = None
+        kind = _type_of(name)
+        added[key] = {
+            "model": name, "model_path": path or None, "family": r.get("family"), "perplexity": float(ppl),
+            "size_bytes": size, "quant_type": f"{kind} (source)" if kind else "source", "is_reference": True,
+            "context": r.get("context"), "created": r.get("created"),
+        }  # fmt: skip
+    return [*results, *added.values()]
+
+
+def same_measurement(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two results of the same file against the same reference, text and context: the later replaces the earlier."""
+    keys = ("model_path", "reference_path", "context", "text")
+    return bool(a.get("model_path")) and all(a.get(k) == b.get(k) for k in keys)
+
+
 def metrics_family(metrics: dict[str, Any]) -> str:
     """The family a result belongs to: an explicit "family" or "base_model" (lineage, set by the app), else the family
     of the reference it was measured against (a quantization is compared with the model it came from), else its own."""
@@ -95,7 +139,12 @@ class ResultStore:
             raise ValueError("a result needs a model name")
         created = str(data.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds"))
         text = json.dumps(data, allow_nan=True, default=str)
+        # Measuring the same file again (Evaluate pressed twice, a retried job) replaces the earlier row: one file, one
+        # row, the latest numbers.
+        earlier = [r["id"] for r in self.for_family(metrics_family(data)) if same_measurement(r, data)]
         with self._connect() as db:
+            if earlier:
+                db.execute(f"DELETE FROM eval_results WHERE id IN ({', '.join('?' * len(earlier))})", earlier)
             cur = db.execute("INSERT INTO eval_results (created, model, family, metrics) VALUES (?, ?, ?, ?)",
                              (created, model, metrics_family(data), text))  # fmt: skip
             row_id = cur.lastrowid

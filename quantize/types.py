@@ -163,3 +163,35 @@ def predict_size(source: Path, quant_type: str, *, keep_output_tensor: bool = Fa
         SpecError: unknown type, or the source is not a readable GGUF file.
     """
     return estimate(source, quant_type, keep_output_tensor=keep_output_tensor).output_bytes
+
+
+SMALLER_DEFAULTS = ("Q4_K_M", "Q3_K_M", "Q2_K")
+"""What the Quantize dialog ticks first: Q4_K_M (the usual balance), else the next common type below the source."""
+
+
+def _bpw(name: str) -> float | None:
+    try:
+        return _gguf_type(name).bits_per_weight
+    except UnknownTypeError:
+        return None
+
+
+def default_type(source: str) -> str | None:
+    """The type to pre-tick for a model stored as `source`: the first of SMALLER_DEFAULTS that is smaller than it (never
+    the source's own type); None when none is (a Q2_K model has nothing sensible below it). An unquantized or unknown
+    source gets Q4_K_M."""
+    have = _bpw(source) if source else None
+    for name in SMALLER_DEFAULTS:
+        bpw = _bpw(name)
+        if have is None or (bpw is not None and bpw < have and name != source.upper()):
+            return name
+    return None
+
+
+def not_smaller(target: str, source: str) -> bool:
+    """True when quantizing a `source` model to `target` gains nothing: the same type, or one with as many bits or more
+    (Q4_K_M -> Q8_0 is larger and cannot bring back what Q4_K_M lost). False for an unquantized or unknown source."""
+    have, want = _bpw(source) if source else None, _bpw(target)
+    if have is None or want is None or source.upper() in ("F32", "F16", "BF16"):
+        return False
+    return want >= have

@@ -293,12 +293,23 @@ def test_evaluating_a_finished_quantization_adds_it_to_the_results(
     qtbot.waitUntil(lambda: cell(page, 1, Column.STATE) in ("Done", "Failed"), timeout=120_000)
     assert cell(page, 1, Column.STATE) == "Done", cell(page, 1, Column.STAGE)
     view = page.results
-    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=10_000)  # the Q8_0 and its source
     assert view.family.currentText() == "kquant"
     assert view.model.index(0, 1).data() == "Q8_0"
     kld = view.model.index(0, 4).data()
     assert kld != "—" and float(kld) < 0.05  # Q8_0 against its F32 original: close
-    assert [p[0] for p in view.chart.points()] == ["Q8_0"]
+    assert [p[0] for p in view.chart.points()] == ["Q8_0", "source"]  # the F32 original, measured with it
+    assert view.model.index(1, 0).data() == "kquant.gguf" and view.model.index(1, 3).data() != "—"
+    # Evaluate again: the same file against the same reference would give the same numbers; no duplicate row.
+    page.select_job(page.model.job(0).id)
+    messages: list[str] = []
+    page.status_message.connect(lambda text, _ms: messages.append(text))
+    page.evaluate_button.click()
+    assert messages == ["Already evaluated: see Results"]
+    assert page.notice.isVisible() and page.notice.text() == "Already evaluated: see Results"
+    assert page.model.rowCount() == 2
+    page.select_job(page.model.job(1).id)
+    assert not page.notice.isVisible()  # the note belongs to the job it was about
     qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
 
 
@@ -332,7 +343,7 @@ def test_quantize_then_evaluate_queues_an_evaluation_that_waits_for_its_quantiza
     qtbot.waitUntil(lambda: cell(page, 1, Column.STATE) in ("Done", "Failed"), timeout=120_000)
     assert cell(page, 0, Column.STATE) == "Done" and cell(page, 1, Column.STATE) == "Done", cell(page, 1, Column.STAGE)
     assert page.model.job(1).started >= page.model.job(0).finished  # it waited
-    qtbot.waitUntil(lambda: page.results.model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: page.results.model.rowCount() == 2, timeout=10_000)  # the Q8_0 and its source
     qtbot.waitUntil(lambda: not page.busy(), timeout=5000)
 
 

@@ -29,6 +29,21 @@ def evaluate_specs(job: Job) -> list[EvaluateSpec]:
     return [evaluation_spec(o, reference) for o in evaluable_outputs(job)]
 
 
+ALREADY_EVALUATED = "Already evaluated: see Results"
+_GONE = (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
+
+
+def new_evaluations(specs: list[EvaluateSpec], jobs: list[Job]) -> list[EvaluateSpec]:
+    """The evaluations not yet queued, running or done: the same file against the same reference, text and context is
+    measured once (a failed, cancelled or interrupted one may be queued again; Retry does that too)."""
+
+    def key(spec: EvaluateSpec) -> tuple[object, ...]:
+        return spec.source.absolute(), spec.reference.absolute() if spec.reference else None, spec.text, spec.context
+
+    have = {key(j.spec) for j in jobs if isinstance(j.spec, EvaluateSpec) and j.state not in _GONE}
+    return [s for s in specs if key(s) not in have]
+
+
 def snapshot(queue: JobQueue) -> Snapshot:
     """The queue as the page shows it (read in the pool)."""
     return queue.jobs(), queue.paused, queue.max_parallel

@@ -34,7 +34,7 @@ from app.settings import save_setting
 from app.store import Store
 from app.ui.common.marshal import Marshaller
 from app.ui.common.tasks import TaskGroup
-from app.ui.jobs.calls import Snapshot, evaluable_outputs, evaluate_specs, snapshot
+from app.ui.jobs.calls import ALREADY_EVALUATED, Snapshot, evaluable_outputs, evaluate_specs, new_evaluations, snapshot
 from app.ui.jobs.log_view import JobLogView
 from app.ui.jobs.queue_model import JOB_ROLE, JobsModel, jobs_table
 from app.ui.jobs.results_chart import ResultsView
@@ -82,6 +82,7 @@ class JobsPage(QWidget):
         self.runner = self.service.runner
         self.marshaller = Marshaller(self)
         self._started = False
+        self._notice_job: int | None = None
         self._tray: QSystemTrayIcon | None = None
         self.window_active: Callable[[], bool] = lambda: self.window().isActiveWindow()
         """Whether the user looks at the window (then a finished job needs no notification); tests replace it."""
@@ -141,6 +142,10 @@ class JobsPage(QWidget):
                    self.evaluate_button)  # fmt: skip
         for button in buttons:
             bar.addWidget(button)
+        self.notice = QLabel()
+        self.notice.setObjectName("warning")
+        self.notice.hide()
+        bar.addWidget(self.notice)
         bar.addWidget(self.summary, 1)
 
         self.log_view = JobLogView(self.queue, self.tasks)
@@ -411,8 +416,15 @@ class JobsPage(QWidget):
 
     def _on_evaluate_button_clicked(self) -> None:
         job = self.selected_job()
-        if job is not None:
-            self.add_specs(evaluate_specs(job))
+        if job is None:
+            return
+        specs = new_evaluations(evaluate_specs(job), self.model.jobs())
+        if not specs:  # measuring the same file again gives the same numbers: say where they are instead
+            self.notice.setText(ALREADY_EVALUATED)
+            self.notice.show()
+            self.status_message.emit(ALREADY_EVALUATED, 5000)
+            return
+        self.add_specs(specs)
 
     def _on_pause_toggled(self, paused: bool) -> None:
         queue, service = self.queue, self.service
@@ -436,6 +448,9 @@ class JobsPage(QWidget):
 
     def _update_actions(self, *_args: object) -> None:
         job = self.selected_job()
+        if job is None or job.id != self._notice_job:
+            self.notice.hide()
+        self._notice_job = job.id if job is not None else None
         row = self.model.row_of(job.id) if job is not None else -1
         queued = job is not None and job.state is JobState.QUEUED
         self.cancel_button.setEnabled(job is not None and job.state in (JobState.QUEUED, JobState.RUNNING))

@@ -56,9 +56,9 @@ from hardware.fit import FitOptions, FitReport, Placement
 from hardware.report import HardwareReport
 from quantize.remote_code import find_code
 from quantize.spec import QuantizeSpec
+from quantize.types import default_type, not_smaller
 
 log = logging.getLogger(__name__)
-DEFAULT_TYPES = ("Q4_K_M",)
 UNQUANTIZED = ("", "F32", "F16", "BF16")
 COL_TYPE, COL_SIZE, COL_FIT, COL_TIME, COL_ABOUT = range(5)
 WARNING_COLOR = "#a35d00"  # the style sheet's amber
@@ -88,6 +88,8 @@ class QuantizeDialog(QDialog):
         self._hw = hardware
         self._options = options
         self._quantization = entry.quantization
+        self._default = default_type("" if entry.format is ModelFormat.SAFETENSORS else entry.quantization)
+        """The type ticked first: smaller than the source, never its own (quantize.types.default_type)."""
         self._rows: dict[str, TypeRow] = {}
         self.tasks = TaskGroup(self)
         self.finished.connect(self.tasks.close)
@@ -115,7 +117,7 @@ class QuantizeDialog(QDialog):
             item = QTreeWidgetItem([name, "…", "…", "", qt.description])
             item.setData(COL_TYPE, Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(COL_TYPE, Qt.CheckState.Checked if name in DEFAULT_TYPES else Qt.CheckState.Unchecked)
+            item.setCheckState(COL_TYPE, Qt.CheckState.Checked if name == self._default else Qt.CheckState.Unchecked)
             for col in (COL_SIZE, COL_TIME):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if self.convert_mode and name == CONVERT_OUTTYPE:  # made by the conversion itself
@@ -138,6 +140,10 @@ class QuantizeDialog(QDialog):
         self.out_dir = QLineEdit(str(out_dir))
         out_button = QPushButton("Browse…")
         out_button.clicked.connect(self._on_out_button_clicked)
+        self.up_warning = QLabel()
+        self.up_warning.setObjectName("warning")
+        self.up_warning.setWordWrap(True)
+        self.up_warning.hide()
         self.totals = QLabel()
         self.totals.setObjectName("muted")
         self.problem = QLabel()
@@ -177,6 +183,7 @@ class QuantizeDialog(QDialog):
         layout.addWidget(self.code_note)
         layout.addWidget(self.types, 1)
         layout.addLayout(form)
+        layout.addWidget(self.up_warning)
         layout.addWidget(self.totals)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -274,6 +281,12 @@ class QuantizeDialog(QDialog):
                          self._on_predict_failed, what=f"size predictions for {self.entry.name}")  # fmt: skip
 
     def _on_predicted(self, result: Prediction) -> None:
+        if result.quantization and result.quantization != self._quantization and not self.convert_mode:
+            # The header knows the type better than the catalog did: tick its default if the user kept the first one.
+            new_default = default_type(result.quantization)
+            if self.checked_types() == ([self._default] if self._default else []):
+                self.set_checked([new_default] if new_default else [])
+            self._default = new_default
         if result.quantization:
             self._quantization = result.quantization
         self._rows = {r.name: r for r in result.rows}
@@ -346,6 +359,15 @@ class QuantizeDialog(QDialog):
             self.out_dir.setText(name)
 
     # --- state -------------------------------------------------------------------------------------------------------
+    def _up_note(self, name: str) -> str:
+        """The About text of a type that is "up" from the source, "" for one that is smaller."""
+        source = "" if self.convert_mode else self._quantization
+        if not not_smaller(name, source):
+            return ""
+        if name == source.upper():
+            return f"⚠ the source's own type ({source}): quantizing again only loses quality"
+        return f"⚠ up from {source}: larger, no quality gain"
+
     def _items(self) -> list[QTreeWidgetItem]:
         items = (self.types.topLevelItem(i) for i in range(self.types.topLevelItemCount()))
         return [item for item in items if item is not None]  # never None for i in range
@@ -398,6 +420,9 @@ class QuantizeDialog(QDialog):
                 tip = "needs an importance matrix (quantize the converted F16 file for that)" if self.convert_mode else (
                     "needs an importance matrix")  # fmt: skip
             item.setToolTip(COL_TYPE, tip)
+            up = self._up_note(name)
+            item.setText(COL_ABOUT, up or (item.text(COL_ABOUT) if converted else GGUF_TYPES[name].description))
+            item.setForeground(COL_ABOUT, QColor(WARNING_COLOR) if up else self.types.palette().text().color())
         self.types.blockSignals(False)
         checked = self.checked_types()
         estimates = [self._rows[n].estimate for n in checked if n in self._rows]
@@ -412,6 +437,14 @@ class QuantizeDialog(QDialog):
         if self._free is not None:
             parts.append(f"{size_text(self._free)} free in the output folder")
         self.totals.setText(" · ".join(parts))
+        ups = [n for n in checked if self._up_note(n)]
+        self.up_warning.setText(
+            f"{', '.join(ups)} {'is' if len(ups) == 1 else 'are'} not smaller than the source ({self._quantization}): "
+            f"{'a larger or equal file' if len(ups) == 1 else 'larger or equal files'} that cannot win back what "
+            f"{self._quantization} lost. Pick a smaller type, or start from the F16/BF16 original."
+            if ups else ""
+        )
+        self.up_warning.setVisible(bool(ups))
         problem = ""
         if not checked:
             problem = "Choose at least one type."

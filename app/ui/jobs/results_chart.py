@@ -79,7 +79,13 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            if r.get("is_reference"):
+                return f"{r.get('model') or ''}: the model the others were quantized from and measured against"
             return str(r.get("model") or "")
+        if role == Qt.ItemDataRole.FontRole and r.get("is_reference"):
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     @staticmethod
@@ -310,9 +316,9 @@ class ResultsView(QWidget):
         db_path = self.db_path
 
         def read() -> list[Result]:
-            from quantize.results import ResultStore
+            from quantize.results import ResultStore, with_references
 
-            return ResultStore(db_path).all()
+            return with_references(ResultStore(db_path).all())  # the source models too (their files are stat'ed here)
 
         self.tasks.start(read, self._on_results_read, self._on_results_failed, what="evaluation results")
 
