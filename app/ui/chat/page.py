@@ -159,6 +159,7 @@ class ChatPage(QWidget):
 
     def _item(self, parent: QTreeWidget | QTreeWidgetItem, text: str, kind: str, value: object) -> QTreeWidgetItem:
         item = QTreeWidgetItem([text, ""])
+        item.setToolTip(0, text)  # a narrow list cuts long names: the whole name on hover
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, VALUE_ROLE, value)
         if isinstance(parent, QTreeWidget):
