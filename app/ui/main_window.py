@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSize, QThreadPool, QTimer
+from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,18 +22,20 @@ from app.chat.runtime import RuntimeState
 from app.hub.download_rows import Download
 from app.library.catalog import CatalogEntry
 from app.paths import resource_path
-from app.settings import Settings
+from app.settings import Settings, save_settings
 from app.store import Store
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.page import ChatPage
 from app.ui.common import icons
 from app.ui.common.state import ui_state
+from app.ui.common.tasks import TaskGroup
 from app.ui.common.usage_bar import UsageStatus
 from app.ui.compare.page import ComparePage
 from app.ui.discover.page import DiscoverPage
 from app.ui.hardware.page import HardwarePage
 from app.ui.jobs.page import JobsPage
 from app.ui.library.page import LibraryPage
+from app.ui.settings_dialog import AFTER_RESTART, SettingsDialog, TokenAction, TokenChange
 from app.workbench import Workbench
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
@@ -120,6 +123,11 @@ class MainWindow(QMainWindow):
             self.jobs_page.set_hardware(hw)
         self.setAcceptDrops(True)
         self._dropped: list[Path] = []
+        self.tasks = TaskGroup(self)
+        self.saved_settings = settings
+        """The settings as stored: what the Settings dialog shows (some apply only after a restart)."""
+        self.settings_dialog: SettingsDialog | None = None
+        self.chat_page.default_threads = settings.threads
         self._build_menu()
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
@@ -163,12 +171,76 @@ class MainWindow(QMainWindow):
         menu.addAction(self.library_page.import_files_action)
         menu.addAction(self.library_page.import_folder_action)
         menu.addSeparator()
+        self.settings_action = QAction("Settings…", self)
+        self.settings_action.setObjectName("settings-action")
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))  # Cmd+, on macOS, where Qt moves it to the app menu
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self._on_settings_action_triggered)
+        menu.addAction(self.settings_action)
+        menu.addSeparator()
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("About Modelwerk", self._on_about_triggered)
+
+    # -- settings ------------------------------------------------------------------------------------------------------
+    def _on_settings_action_triggered(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None:
+            self.settings_dialog.raise_()
+            self.settings_dialog.activateWindow()
+            return
+        token = self.workbench.hub_token
+        dialog = SettingsDialog(self.saved_settings, token_stored=token.stored, token_fallback=token.fallback, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._apply_settings(dialog.changes(), dialog.token_change()))
+        dialog.finished.connect(self._on_settings_dialog_finished)
+        self.settings_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _on_settings_dialog_finished(self, _result: int) -> None:
+        self.settings_dialog = None
+
+    def _apply_settings(self, changes: dict[str, object], token: TokenChange) -> None:
+        """Save what the Settings dialog changed (one transaction, off the GUI thread), then switch the running window
+        to what can change live: the Load dialog's threads, parallel downloads and jobs, the token (read per request)."""
+        if not changes and token.action is TokenAction.KEEP:
+            return
+        store, hub_token = self.store, self.workbench.hub_token
+
+        def save() -> None:
+            if changes:
+                save_settings(store, changes)
+            if token.action is TokenAction.SET:
+                hub_token.set(token.value)
+            elif token.action is TokenAction.REMOVE:
+                hub_token.remove()
+
+        self.statusBar().showMessage("Saving the settings…", 0)
+        self.tasks.start(save, lambda _r: self._on_settings_saved(changes, token), self._on_settings_failed,
+                         what="saving the settings")  # fmt: skip
+
+    def _on_settings_saved(self, changes: dict[str, object], token: TokenChange) -> None:
+        self.saved_settings = dataclasses.replace(self.saved_settings, **changes)  # type: ignore[arg-type]
+        if "threads" in changes:
+            self.chat_page.default_threads = self.saved_settings.threads
+        # The pages' own spin boxes apply a limit to their queue (and store it again, the same value).
+        if "parallel_jobs" in changes:
+            self.jobs_page.parallel.setValue(self.saved_settings.parallel_jobs)
+        if "parallel_downloads" in changes:
+            self.discover_page.downloads.parallel.setValue(self.saved_settings.parallel_downloads)
+        later = [AFTER_RESTART[name] for name in changes if name in AFTER_RESTART]
+        said = {TokenAction.SET: " The Hugging Face token is stored.", TokenAction.REMOVE: " The token is removed."}
+        text = "Settings saved." + said.get(token.action, "")
+        if later:
+            text += f" Restart Modelwerk to use the new {' and '.join(later)}."
+        self.statusBar().showMessage(text, 15_000)
+
+    def _on_settings_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Settings not saved: {message}", 15_000)
 
     def _on_about_triggered(self) -> None:
         from app.ui.about_dialog import AboutDialog
@@ -292,6 +364,7 @@ class MainWindow(QMainWindow):
         state.setValue("window/page", self.sidebar.currentRow())
         state.sync()
         self.usage.stop()
+        self.tasks.close()
         self.library_page.shutdown()
         self.discover_page.shutdown()
         self.jobs_page.shutdown()
