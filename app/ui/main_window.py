@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -18,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import paths
 from app.chat.runtime import RuntimeState
 from app.hub.download_rows import Download
 from app.library.catalog import CatalogEntry
@@ -36,11 +47,14 @@ from app.ui.hardware.page import HardwarePage
 from app.ui.jobs.page import JobsPage
 from app.ui.library.page import LibraryPage
 from app.ui.settings_dialog import AFTER_RESTART, SettingsDialog, TokenAction, TokenChange
+from app.ui.welcome import WELCOMED_KEY, WelcomeDialog
 from app.workbench import Workbench
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
+DEMO_SOURCE_PREFIX = "demo model"
+"""How app.library.demo's sources begin (DEMO_SOURCE): the demo models the first start offers to chat with."""
 DEFAULT_SIZE = QSize(1280, 860)
 CLOSE_WAIT_MS = 10_000
 DOWNLOADS_CLOSE_S = 5.0
@@ -58,10 +72,11 @@ class MainWindow(QMainWindow):
     """The sidebar lists the pages; each page is its own widget class with a `title`."""
 
     def __init__(
-        self, settings: Settings, *, report: HardwareReport | None = None, store: Store | None = None, demo: bool = False
+        self, settings: Settings, *, report: HardwareReport | None = None, store: Store | None = None, demo: bool = False,
+        welcome: bool = False,
     ) -> None:
         """`store`: the open database (the window opens its own when None and closes it on close); `demo`: assemble the
-        demo model into an empty library."""
+        demo model into an empty library; `welcome`: show Getting started when this data folder has not seen it."""
         super().__init__()
         self.setObjectName("main-window")
         self.setWindowTitle("Modelwerk")
@@ -127,6 +142,7 @@ class MainWindow(QMainWindow):
         self.saved_settings = settings
         """The settings as stored: what the Settings dialog shows (some apply only after a restart)."""
         self.settings_dialog: SettingsDialog | None = None
+        self.welcome_dialog: WelcomeDialog | None = None
         self.chat_page.default_threads = settings.threads
         self._build_menu()
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
@@ -158,6 +174,10 @@ class MainWindow(QMainWindow):
         self._queue_follow_ups()  # "Quantize it myself" downloads that finished while no app was running
         self.resize(DEFAULT_SIZE)
         self._restore_state()
+        self.library_page.models_changed.connect(self._update_welcome)
+        if welcome and not ui_state().value(WELCOMED_KEY, False, type=bool):
+            ui_state().setValue(WELCOMED_KEY, True)  # once: a first start, not every start until closed cleanly
+            QTimer.singleShot(0, self.show_welcome)  # over the window, once it is shown
 
     def add_page(self, page: QWidget, icon: str) -> None:
         """Append a page with a sidebar entry named by its `title` attribute and an `icons.icon(icon)`."""
@@ -179,11 +199,81 @@ class MainWindow(QMainWindow):
         menu.addAction(self.settings_action)
         menu.addSeparator()
         quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # The platform's Quit keys; Windows and some Linux themes have none, and Ctrl+Q is what users try there.
+        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("About Modelwerk", self._on_about_triggered)
+        self.help_menu = help_menu
+        help_menu.addAction("Getting started", self.show_welcome)
+        help_menu.addAction("Keyboard shortcuts", self._on_shortcuts_triggered)
+        help_menu.addSeparator()
+        help_menu.addAction("Open the log folder", self._on_open_log_folder_triggered)
+        help_menu.addAction("Report a problem…", self._on_report_problem_triggered)
+        help_menu.addSeparator()
+        about = help_menu.addAction("About Modelwerk", self._on_about_triggered)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    # -- first start and help ----------------------------------------------------------------------------------------
+    def show_welcome(self) -> None:
+        """Help > Getting started, and the first start of a data folder: the three first steps (not modal)."""
+        from app.ui.welcome import WelcomeDialog
+
+        if self.welcome_dialog is None:
+            dialog = WelcomeDialog(self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.chat_requested.connect(self._on_welcome_chat_requested)
+            dialog.fits_requested.connect(lambda: self.show_page(self.hardware_page))
+            dialog.discover_requested.connect(self._on_welcome_discover_requested)
+            dialog.finished.connect(self._on_welcome_dialog_finished)
+            self.welcome_dialog = dialog
+        self._update_welcome()
+        self.welcome_dialog.show()
+        self.welcome_dialog.raise_()
+
+    def _on_welcome_dialog_finished(self, _result: int) -> None:
+        self.welcome_dialog = None
+
+    def demo_entry(self) -> CatalogEntry | None:
+        """The demo model in the Library (an instruct one before a base one), or None."""
+        demos = [e for e in self.catalog.entries() if e.source.startswith(DEMO_SOURCE_PREFIX)]
+        demos.sort(key=lambda e: "instruct" not in f"{e.source} {e.name}".lower())
+        return demos[0] if demos else None
+
+    def _update_welcome(self, *_args: object) -> None:
+        if self.welcome_dialog is None:
+            return
+        from app.library.demo import DEMO_PACKAGE
+
+        entry = self.demo_entry()
+        installed = importlib.util.find_spec(DEMO_PACKAGE) is not None
+        self.welcome_dialog.set_demo(entry.name if entry else "", ready=entry is not None, installed=installed)
+
+    def _on_welcome_chat_requested(self) -> None:
+        entry = self.demo_entry()
+        if entry is not None:
+            self._on_library_page_chat_requested(entry)
+
+    def _on_welcome_discover_requested(self) -> None:
+        self.show_page(self.discover_page)
+        self.discover_page.query.setFocus()
+
+    def _on_shortcuts_triggered(self) -> None:
+        from app.ui.help import ShortcutsDialog, shortcuts
+
+        ShortcutsDialog(shortcuts(self), self).exec()
+
+    def _on_open_log_folder_triggered(self) -> None:
+        folder = paths.log_dir()  # our own folder, not an address from untrusted text
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.statusBar().showMessage(f"Cannot open a file manager; the logs are in {folder}", 15_000)
+
+    def _on_report_problem_triggered(self) -> None:
+        from app.ui.common.links import open_untrusted_link
+        from app.ui.help import REPORT_URL
+
+        self.statusBar().showMessage(f"Please attach the latest log from {paths.log_dir()} to the report", 30_000)
+        open_untrusted_link(REPORT_URL, self)
 
     # -- settings ------------------------------------------------------------------------------------------------------
     def _on_settings_action_triggered(self) -> None:
