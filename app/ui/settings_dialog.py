@@ -113,8 +113,7 @@ class SettingsDialog(QDialog):
         token_row.addWidget(self.remove_token)
         hub = self._group("Hugging Face", [
             ("hf_endpoint", self.hf_endpoint, "The hub or a mirror. Takes effect after a restart."),
-            ("hf_token", token_row, "For gated and private models; kept in the system keyring (or a file only you can "
-                                    "read), never shown again. Used from the next request on."),
+            ("hf_token", token_row, "For gated and private models. Kept in the system keyring, never shown again."),
         ])  # fmt: skip
 
         # Machine
@@ -130,12 +129,11 @@ class SettingsDialog(QDialog):
         self.gpu_margin.setSingleStep(0.25)
         self.gpu_margin.setSuffix(" GiB")
         self.gpu_margin.setValue(settings.gpu_margin / GIB)
-        self.usable_speed_note = QLabel("Usable speed: arrives with the speed-aware advice (issue 16, item 6).")
+        self.usable_speed_note = QLabel("Usable speed (tokens/s) arrives here with the speed-aware advice.")
         self.usable_speed_note.setObjectName("muted")
         machine = self._group("Machine", [
-            ("threads", self.threads, "For models loaded from now on (the Load dialog's default)."),
-            ("gpu_margin", self.gpu_margin, "Left free for the desktop and drivers when estimating what fits. "
-                                            "Takes effect after a restart."),
+            ("threads", self.threads, "The Load dialog's default, for models loaded from now on."),
+            ("gpu_margin", self.gpu_margin, "Kept free for the desktop when estimating fit. After a restart."),
         ])  # fmt: skip
         machine_form = machine.layout()
         assert isinstance(machine_form, QFormLayout)
@@ -152,8 +150,7 @@ class SettingsDialog(QDialog):
         self.parallel_jobs.setValue(settings.parallel_jobs)
         queues = self._group("Downloads and jobs", [
             ("parallel_downloads", self.parallel_downloads, "Takes effect at once."),
-            ("parallel_jobs", self.parallel_jobs, "Quantizations and evaluations at once; each needs the model's "
-                                                  "memory. Takes effect at once."),
+            ("parallel_jobs", self.parallel_jobs, "Quantizations and evaluations; each needs memory. At once."),
         ])  # fmt: skip
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -165,7 +162,10 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self._show_token_state()
-        self.setMinimumWidth(620)
+        for spin in (self.threads, self.gpu_margin, self.parallel_downloads, self.parallel_jobs):
+            spin.setMaximumWidth(spin.fontMetrics().horizontalAdvance("Automatic") + 60)
+        self.setMinimumWidth(640)
+        self.resize(max(720, self.sizeHint().width()), self.sizeHint().height())
 
     def _group(self, title: str, rows: list[tuple[str, QWidget | QHBoxLayout, str]]) -> QGroupBox:
         box = QGroupBox(title)
@@ -184,11 +184,12 @@ class SettingsDialog(QDialog):
             error.hide()
             self.errors[name] = error
             column.addWidget(error)
-            hint = QLabel(note)
+            hint = QLabel(note)  # one line each: wrapped labels in nested form rows get clipped
             hint.setObjectName("muted")
-            hint.setWordWrap(True)
             column.addWidget(hint)
-            form.addRow(LABELS[name], column)
+            label = QLabel(LABELS[name])
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(max(LABELS.values(), key=len)) + 12)
+            form.addRow(label, column)
         return box
 
     # -- the token -----------------------------------------------------------------------------------------------------
@@ -204,8 +205,9 @@ class SettingsDialog(QDialog):
         elif stored:
             self.token.setPlaceholderText("paste the new token (hf_…)")
         else:
-            fallback = f"; now: {self._token_fallback}" if self._token_fallback else ""
-            self.token.setPlaceholderText(f"paste a token (hf_…){fallback}")
+            self.token.setPlaceholderText("paste a token (hf_…)")
+        self.token.setToolTip(f"Without a token of Modelwerk's own: {self._token_fallback}" if self._token_fallback
+                              else "")  # fmt: skip
         self.replace_token.setVisible(stored)
         self.replace_token.setEnabled(action is not TokenAction.SET)
         self.remove_token.setVisible(stored)

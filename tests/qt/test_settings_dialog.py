@@ -84,7 +84,7 @@ def test_a_refused_value_is_named_inline_and_nothing_is_saved(window: MainWindow
 
 def test_ok_saves_and_applies_what_can_change_live(window: MainWindow, qtbot: QtBot) -> None:
     dialog = open_settings(window, qtbot)
-    assert "paste a token" in dialog.token.placeholderText()
+    assert dialog.token.placeholderText() == "paste a token (hf_…)"
     dialog.hf_endpoint.setText("https://hf-mirror.example/")
     dialog.threads.setValue(3)
     dialog.gpu_margin.setValue(2.0)
