@@ -58,6 +58,8 @@ class Settings:
         import_ask: whether a drop asks copy / move / keep (False: the user chose "don't ask again").
         usable_speed: tokens/s a model must reach to be recommended (Discover's best file, the Hardware page's advice);
             0 judges by the fit alone. The default keeps pace with reading (hardware.advice.DEFAULT_USABLE_SPEED).
+        hf_token_ref: where the user's Hugging Face token is kept (app.hub.token): a reference into app.keystore, never
+            the token; "" when Modelwerk keeps none (then HF_TOKEN or `hf auth login` apply).
     """
 
     models_dir: Path = field(default_factory=paths.default_models_dir)
@@ -69,6 +71,7 @@ class Settings:
     import_mode: str = "copy"
     import_ask: bool = True
     usable_speed: float = DEFAULT_USABLE_SPEED
+    hf_token_ref: str = ""
 
 
 def _check_models_dir(value: object) -> Path:
@@ -155,6 +158,16 @@ def _check_usable_speed(value: object) -> float:
     raise SettingsError(f"usable_speed must be a number of tokens/s from 0 (judge by fit alone) to {MAX_USABLE_SPEED:g}")
 
 
+HF_TOKEN_REF_PREFIX = "hf-token-"
+
+
+def _check_hf_token_ref(value: object) -> str:
+    if isinstance(value, str) and (value == "" or (value.startswith(HF_TOKEN_REF_PREFIX) and value.isascii()
+                                                   and value[len(HF_TOKEN_REF_PREFIX):].isalnum())):  # fmt: skip
+        return value
+    raise SettingsError(f"hf_token_ref must be empty or {HF_TOKEN_REF_PREFIX}… (set the token in Settings instead)")
+
+
 _VALIDATORS: dict[str, Callable[[object], object]] = {
     "models_dir": _check_models_dir,
     "hf_endpoint": _check_hf_endpoint,
@@ -165,6 +178,7 @@ _VALIDATORS: dict[str, Callable[[object], object]] = {
     "import_mode": _check_import_mode,
     "import_ask": _check_import_ask,
     "usable_speed": _check_usable_speed,
+    "hf_token_ref": _check_hf_token_ref,
 }
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -204,6 +218,7 @@ def load_settings(store: Store) -> Settings:
         import_mode=_stored(stored, "import_mode", _check_import_mode, defaults.import_mode),
         import_ask=_stored(stored, "import_ask", _check_import_ask, defaults.import_ask),
         usable_speed=_stored(stored, "usable_speed", _check_usable_speed, defaults.usable_speed),
+        hf_token_ref=_stored(stored, "hf_token_ref", _check_hf_token_ref, defaults.hf_token_ref),
     )
 
 
@@ -215,6 +230,21 @@ def _stored(stored: dict[str, str], name: str, check: Callable[[object], _T], de
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and SettingsError are ValueErrors
         _log.warning("Ignoring stored setting %s = %r (%s); using the default", name, stored[name], exc)
         return default
+
+
+def validate_setting(name: str, value: object) -> object:
+    """The value ``save_setting`` would store for ``name``, without storing it (what a settings dialog checks before OK).
+
+    ``models_dir`` must be absolute here (``save_setting`` makes a relative one absolute first); a path that exists must
+    be a folder.
+
+    Raises:
+        SettingsError: unknown name, or a value of the wrong type or range (one line that says what is allowed).
+    """
+    normalized = _validator(name)(value)
+    if name == "models_dir" and isinstance(normalized, Path) and normalized.exists() and not normalized.is_dir():
+        raise SettingsError(f"models_dir must be a folder, but {normalized} is a file")
+    return normalized
 
 
 def save_setting(store: Store, name: str, value: object) -> None:
@@ -231,15 +261,27 @@ def save_setting(store: Store, name: str, value: object) -> None:
             is allowed).
         StoreError: the database could not be written.
     """
-    check = _validator(name)
+    _validator(name)
     if name == "models_dir" and isinstance(value, (str, os.PathLike)):
         text = os.fspath(value)
         if isinstance(text, str) and text.strip():
             value = Path(text).expanduser().absolute()
-    normalized = check(value)
-    if name == "models_dir" and isinstance(normalized, Path) and normalized.exists() and not normalized.is_dir():
-        raise SettingsError(f"models_dir must be a folder, but {normalized} is a file")
+    normalized = validate_setting(name, value)
     store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, _to_json(normalized)))
+
+
+def save_settings(store: Store, values: dict[str, object]) -> None:
+    """Validate every value, then store them all in one transaction: all or nothing (a settings dialog's OK).
+
+    Raises:
+        SettingsError: the first refused name or value; nothing was stored.
+        StoreError: the database could not be written; nothing was stored.
+    """
+    for name, value in values.items():
+        validate_setting(name, value)
+    with store.transaction():
+        for name, value in values.items():
+            save_setting(store, name, value)
 
 
 def reset_setting(store: Store, name: str) -> None:

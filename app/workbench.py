@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.hub.client import HubClient
     from app.hub.download_rows import Download
     from app.hub.downloads import DownloadQueue
+    from app.hub.token import HubToken
     from app.jobs import JobService
     from app.library.catalog import Catalog, CatalogEntry
     from quantize.queue import JobQueue
@@ -69,6 +70,7 @@ class Workbench:
         self.claims = Claims()
         self._jobs_queue = jobs_queue
         self._hub: HubClient | None = None
+        self._hub_token: HubToken | None = None
         self._downloads: DownloadQueue | None = None
         self._jobs: JobService | None = None
         self._follow_ups: set[int] = set()
@@ -98,12 +100,22 @@ class Workbench:
     # -- services made on first use --------------------------------------------------------------------------------
 
     @property
+    def hub_token(self) -> HubToken:
+        """The user's Hugging Face token (in the keyring or the private key file); the hub client reads it per request,
+        so setting or removing it takes effect at once."""
+        if self._hub_token is None:
+            from app.hub.token import HubToken
+
+            self._hub_token = HubToken(self.store, self.endpoints.keys, ref=self.settings.hf_token_ref)
+        return self._hub_token
+
+    @property
     def hub(self) -> HubClient:
         """The Hugging Face client (it imports no HTTP library until it is used)."""
         if self._hub is None:
             from app.hub.client import hf_client
 
-            self._hub = hf_client(self.settings)
+            self._hub = hf_client(self.settings, token=self.hub_token.get)
         return self._hub
 
     @property

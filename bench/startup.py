@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
-HEAVY = ("llama_cpp", "torch", "huggingface_hub", "gguf", "numpy")
+HEAVY = ("llama_cpp", "torch", "huggingface_hub", "gguf", "numpy", "jinja2")
 
 BARE = """
 import sys

@@ -88,6 +88,8 @@ class GGUFHeader:
     file_size: int
     array_offsets: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     """File offset of the first item of each array kept as ArrayInfo (for read_array_string)."""
+    kv_encoding: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    """key -> (GGUF value type, bytes of the encoded pair: key, type and value), for predicting a rewritten header."""
 
 
 def _n(value: int) -> str:
@@ -308,8 +310,10 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
 
     metadata: dict[str, object] = {}
     offsets: dict[str, int] = {}
+    encoding: dict[str, tuple[int, int]] = {}
     for k in range(n_kv):
         where = f"key {k + 1} of {n_kv}"
+        start = p.pos
         raw = p.string_bytes(f"the name of {where}")
         try:
             key = raw.decode("utf-8")
@@ -320,6 +324,7 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
             raise ModelFileError(f"{where} appears twice")
         vtype = p.u32(f"the value of {where}")
         metadata[key] = p.value(vtype, where, max_items, key, offsets)
+        encoding[key] = (vtype, p.pos - start)
 
     _check_file_type(metadata)
     alignment = _alignment(metadata)
@@ -328,7 +333,7 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
     if tensors and data_offset > size:
         raise p.truncated("the padding before the tensor data")
     _check_data(tensors, n_tensors, data_offset, alignment, size)
-    return GGUFHeader(path, version, metadata, tuple(tensors), alignment, data_offset, size, offsets)
+    return GGUFHeader(path, version, metadata, tuple(tensors), alignment, data_offset, size, offsets, encoding)
 
 
 def _utf8(raw: bytes, where: str) -> str:

@@ -154,6 +154,9 @@ def check(spec: QuantizeSpec, *, strict: bool = False) -> tuple[GgufType, Quanti
         raise JobFailed(str(e)) from None
     if qt.needs_imatrix and spec.imatrix is None:
         raise JobFailed(f"{qt.name} needs an importance matrix (--imatrix FILE); without one the model is unusable")
+    if est.needs_imatrix and spec.imatrix is None:  # llama.cpp's own rule, per tensor: it would refuse after loading
+        raise JobFailed(f"{qt.name} needs an importance matrix (--imatrix FILE) for this model: llama.cpp gives "
+                        f"{est.needs_imatrix[0]} a type it makes only with one")  # fmt: skip
     if spec.imatrix is not None and not spec.imatrix.is_file():
         raise JobFailed(f"importance matrix {spec.imatrix} does not exist")
     if strict and not spec.allow_requantize:

@@ -1,14 +1,14 @@
 """A prediction of a quantization's output size, memory and time before anything is written.
 
 The types themselves are formats.quant_types' table. The size prediction takes the source's GGUF header (tensor names,
-shapes, types; the shared parse of formats.gguf) and applies the main rules of llama.cpp's ``llama_tensor_get_type``:
-the output matrix gets Q6_K (or Q8_0), the _M mixes put some attention-V and feed-forward-down layers at Q6_K, and rows
-that do not fit a type's block fall back to a simpler type.
+shapes, types, key-values; the shared parse of formats.gguf) and applies llama.cpp's own per-tensor type rules
+(quantize.tensor_types, a port of llama-quant.cpp) and its header rewrite, so the predicted size is the file's size.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from formats.ggml import GGML_BY_NAME
@@ -17,6 +17,7 @@ from formats.model import ModelFileError, TensorInfo
 from formats.quant_types import GgufType, UnknownTypeError
 from formats.quant_types import gguf_type as _gguf_type
 from quantize.spec import SpecError
+from quantize.tensor_types import ModelParams, Options, loader_order, n_dims, tensor_types
 
 
 def gguf_type(name: str) -> GgufType:
@@ -40,6 +41,10 @@ class GgufLayout:
     data_offset: int  # where the tensor data starts (= header size, aligned)
     alignment: int
     tensor_bytes: int  # the source's tensor data
+    metadata: Mapping[str, object] = field(default_factory=dict)
+    """The source's key-values (the architecture and hyperparameters the type rules read); empty for a predicted file."""
+    kv_encoding: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """key -> (value type, encoded bytes), from a real header: the output header is then predicted to the byte."""
 
 
 def read_layout(path: Path) -> GgufLayout:
@@ -52,7 +57,8 @@ def read_layout(path: Path) -> GgufLayout:
         h = gguf_header(path)
     except ModelFileError as e:
         raise SpecError(f"{Path(path).name} is not a readable GGUF file: {e}") from None
-    return GgufLayout(h.tensors, h.data_offset, h.alignment, max(0, h.file_size - h.data_offset))
+    return GgufLayout(h.tensors, h.data_offset, h.alignment, max(0, h.file_size - h.data_offset), h.metadata,
+                      h.kv_encoding)  # fmt: skip
 
 
 def _tensor_bytes(t: TensorInfo, ggml_type: str) -> int:
@@ -61,44 +67,62 @@ def _tensor_bytes(t: TensorInfo, ggml_type: str) -> int:
     return rows * gt.row_bytes(t.shape[0]) if t.shape else gt.block_bytes
 
 
-def _fits(t: TensorInfo, ggml_type: str) -> str:
-    """llama.cpp's fallback for rows that are not a multiple of the type's block size."""
-    row = t.shape[0]
-    if row % GGML_BY_NAME[ggml_type].block == 0:
-        return ggml_type
-    fallback = {"Q4_K": "Q5_0", "IQ4_XS": "Q5_0", "Q5_K": "Q5_1", "Q6_K": "Q8_0"}.get(ggml_type, "IQ4_NL")
-    return fallback if row % GGML_BY_NAME[fallback].block == 0 else "F16"
+# llama_model_quantize_impl sets these two keys (u32; an existing key is replaced) and removes the split keys.
+_SET_U32_KEYS = ("general.quantization_version", "general.file_type")
+_REMOVED_KEYS = ("split.no", "split.count", "split.tensors.count")
+_OUT_ALIGNMENT = 32  # GGUF_DEFAULT_ALIGNMENT: llama.cpp pads the output's header and every tensor to it
 
 
-def _use_more_bits(i: int, n: int) -> bool:
-    return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
+def _pad(n: int, alignment: int) -> int:
+    return -(-n // alignment) * alignment
 
 
-def _target(t: TensorInfo, qt: GgufType, *, has_output: bool, n_layers: int, keep_output: bool) -> str:
-    base = qt.base
-    is_output = t.name == "output.weight" or (not has_output and t.name == "token_embd.weight")
-    if t.name == "output.weight" and keep_output:
-        return t.type_name
-    if not qt.quantized:
-        return base
-    if is_output:
-        return "Q8_0" if t.shape[0] % GGML_BY_NAME[base].block else base if base == "Q8_0" else _fits(t, "Q6_K")
-    layer = _layer(t.name)
-    mixed = qt.name in ("Q4_K_M", "Q5_K_M") and t.name.endswith(("attn_v.weight", "ffn_down.weight"))
-    if mixed and layer is not None and _use_more_bits(layer, n_layers):
-        return _fits(t, "Q6_K")
-    if qt.name in ("Q3_K_M", "Q3_K_L") and t.name.endswith(("attn_v.weight", "ffn_down.weight")):
-        return _fits(t, "Q5_K" if qt.name == "Q3_K_L" else "Q4_K")
-    if qt.name == "Q2_K" and t.name.endswith("attn_v.weight"):
-        return _fits(t, "Q4_K")
-    return _fits(t, base)
+def output_header_bytes(layout: GgufLayout) -> int:
+    """The size of the quantized file's header (key-values and tensor infos, padded), as gguf_get_meta_size counts it.
+
+    Exact for a layout read from a real header (``kv_encoding``); a predicted layout keeps its ``data_offset``.
+    """
+    if not layout.kv_encoding:
+        return layout.data_offset
+    kv = sum(size for key, (_vtype, size) in layout.kv_encoding.items()
+             if key not in _SET_U32_KEYS and key not in _REMOVED_KEYS)  # fmt: skip
+    kv += sum(8 + len(key.encode()) + 4 + 4 for key in _SET_U32_KEYS)
+    infos = sum(8 + len(t.name.encode()) + 4 + 8 * n_dims(t.shape) + 4 + 8 for t in layout.tensors)
+    return _pad(4 + 4 + 8 + 8 + kv + infos, _OUT_ALIGNMENT)
 
 
-def _layer(name: str) -> int | None:
-    parts = name.split(".")
-    if len(parts) > 2 and parts[0] == "blk" and parts[1].isdigit():
-        return int(parts[1])
-    return None
+@dataclass(frozen=True)
+class QuantizePlan:
+    """What llama.cpp will write: each tensor's type and bytes, the header, the whole file."""
+
+    types: dict[str, str]
+    header_bytes: int
+    file_bytes: int
+    fallbacks: tuple[str, ...]
+    needs_imatrix: tuple[str, ...]
+    """Tensors whose type llama.cpp makes only with an importance matrix (it refuses the whole file without one)."""
+
+
+def plan(layout: GgufLayout, quant_type: str, *, keep_output_tensor: bool = False, imatrix: bool = False,
+         pure: bool = False) -> QuantizePlan:  # fmt: skip
+    """Each tensor's type in ``quant_type`` by llama.cpp's own rules (quantize.tensor_types) and the output file's size.
+
+    Raises:
+        SpecError: unknown type, or a tensor llama.cpp would refuse.
+    """
+    qt = gguf_type(quant_type)
+    options = Options(quantize_output_tensor=not keep_output_tensor, pure=pure, has_imatrix=imatrix)
+    hp = ModelParams.from_metadata(layout.metadata)
+    if hp.n_layer == 0:  # a predicted layout without metadata: its blocks are its layers
+        hp = replace(hp, n_layer=1 + max((loader_order(t.name)[0] for t in layout.tensors), default=-1))
+    try:
+        choice = tensor_types(layout.tensors, hp, qt.name, options)
+    except ValueError as e:
+        raise SpecError(str(e)) from None
+    alignment = _OUT_ALIGNMENT if layout.kv_encoding else layout.alignment
+    header = output_header_bytes(layout)
+    data = sum(_pad(_tensor_bytes(t, choice.types[t.name]), alignment) for t in layout.tensors)
+    return QuantizePlan(choice.types, header, header + data, choice.fallbacks, choice.needs_imatrix)
 
 
 # Quantization speed per target type, million weights per second per thread, measured with llama.cpp 0.3.36's CPU
@@ -121,39 +145,35 @@ class QuantizeEstimate:
     memory_bytes: int  # peak working memory besides the memory-mapped source (which the OS can page out)
     seconds: float  # rough: measured speeds of this machine class; i-quants vary most
     threads: int
+    needs_imatrix: tuple[str, ...] = ()
+    """Tensors that llama.cpp quantizes to this type only with an importance matrix (IQ3_XS's attention K and Q...)."""
 
 
 def estimate(source: Path, quant_type: str, *, threads: int = 0, keep_output_tensor: bool = False,
-             layout: GgufLayout | None = None) -> QuantizeEstimate:  # fmt: skip
+             layout: GgufLayout | None = None, imatrix: bool = False, pure: bool = False) -> QuantizeEstimate:  # fmt: skip
     """Predicted output size, peak memory and time of quantizing ``source`` to ``quant_type``.
 
     ``layout``: the source's tensor table when the caller read it already (estimating every type reads it once).
+    ``imatrix``: an importance matrix is given (a few rules differ with one).
 
     Raises:
         SpecError: unknown type, or the source is not a readable GGUF file.
     """
     import os
 
-    qt = gguf_type(quant_type)
     layout = layout if layout is not None else read_layout(source)
-    names = {t.name for t in layout.tensors}
-    layers = [n for n in (_layer(t.name) for t in layout.tensors) if n is not None]
-    n_layers = max(layers) + 1 if layers else 0
-    total, biggest, work = layout.data_offset, 0, 0.0
+    p = plan(layout, quant_type, keep_output_tensor=keep_output_tensor, imatrix=imatrix, pure=pure)
+    biggest, work = 0, 0.0
     for t in layout.tensors:
-        if len(t.shape) < 2:
-            size = _tensor_bytes(t, t.type_name)  # norms and biases are never quantized
-        else:
-            target = _target(t, qt, has_output="output.weight" in names, n_layers=n_layers, keep_output=keep_output_tensor)
-            target = target if target in GGML_BY_NAME else "F16"
-            size = _tensor_bytes(t, target)
-            if target != t.type_name:  # converted: dequantized to F32 first, then quantized into a work buffer
-                biggest = max(biggest, t.n_elements * (8 if t.type_name != "F32" else 4))
-                work += t.n_elements / (_SPEED_M.get(target, 2.0) * 1e6)
-        total += -(-size // layout.alignment) * layout.alignment
+        target = p.types[t.name]
+        if target != t.type_name:  # converted: dequantized to F32 first, then quantized into a work buffer
+            biggest = max(biggest, t.n_elements * (8 if t.type_name != "F32" else 4))
+            work += t.n_elements / (_SPEED_M.get(target, 2.0) * 1e6)
+    total = p.file_bytes
     n_threads = threads if threads > 0 else (os.cpu_count() or 1)
     seconds = work / n_threads**0.9 + (layout.tensor_bytes + total) / _IO_BYTES_S
-    return QuantizeEstimate(qt.name, total, _BASE_MEMORY + biggest, round(seconds, 2), n_threads)
+    return QuantizeEstimate(gguf_type(quant_type).name, total, _BASE_MEMORY + biggest, round(seconds, 2), n_threads,
+                            p.needs_imatrix)  # fmt: skip
 
 
 def predict_size(source: Path, quant_type: str, *, keep_output_tensor: bool = False) -> int:

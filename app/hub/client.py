@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from app.hub.cache import ResultCache
 from app.hub.errors import HubError, HubUnavailable, hub_error
 from app.hub.files import GPTQVariant, HubFile, group_files
 from app.hub.results import RepoDetails, SearchFormat, SearchPage, SearchResult, SearchSort
+from core.errors import ModelwerkError
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -45,9 +46,12 @@ _GPTQ_BRANCH = re.compile(r"^gptq[-_](\d+)bit[-_](-?\d+|none)g?[-_]actorder[-_](
 class HubClient:
     """Talks to the Hugging Face Hub (or a mirror); every method raises only HubError subclasses."""
 
-    def __init__(self, endpoint: str, *, token: str | None = None, timeout_s: float = 10.0, cache_dir: Path | None = None):
+    def __init__(self, endpoint: str, *, token: str | Callable[[], str] | None = None, timeout_s: float = 10.0,
+                 cache_dir: Path | None = None):  # fmt: skip
+        """``token``: the token, or a function that reads it at each request (the user may set or remove it while the app
+        runs; it may ask the keyring, so it is called on the request's thread); None or "": huggingface_hub's own."""
         self._endpoint = endpoint.rstrip("/")
-        self._token = token or None
+        self._token_source = token or None
         self.timeout_s = timeout_s
         self._cache = ResultCache(cache_dir) if cache_dir is not None else None
         self._cursors: dict[tuple[str, int], str] = {}  # (search key, page) -> the hub's next-page URL
@@ -61,6 +65,17 @@ class HubClient:
         return self._endpoint
 
     # -- plumbing ----------------------------------------------------------------------------------------------------
+
+    @property
+    def _token(self) -> str | None:
+        source = self._token_source
+        if source is None or isinstance(source, str):
+            return source
+        try:
+            return source() or None
+        except ModelwerkError as e:  # an unreadable key file: go on as without a token, and say why in the log
+            log.warning("Cannot read the Hugging Face token: %s", e)
+            return None
 
     def has_token(self) -> bool:
         """Whether requests carry a token (given, HF_TOKEN, or huggingface_hub's token store)."""
@@ -345,9 +360,16 @@ class HubClient:
             return {}
 
 
-def hf_client(settings: Settings, *, token: str | None = None, timeout_s: float = 10.0) -> HubClient:
-    """The client for the user's endpoint, with the recent-results cache in Modelwerk's cache folder."""
+def hf_client(settings: Settings, *, token: str | Callable[[], str] | None = None, timeout_s: float = 10.0) -> HubClient:
+    """The client for the user's endpoint, with the recent-results cache in Modelwerk's cache folder. Without ``token``
+    it uses the token the user stored in Settings (app.hub.token), else huggingface_hub's own."""
     from app import paths
+
+    if token is None and settings.hf_token_ref:
+        from app.keystore import KeyStore
+
+        keys, ref = KeyStore(paths.data_dir()), settings.hf_token_ref
+        token = lambda: keys.get(ref)  # noqa: E731 - read when a request needs it, on that request's thread
 
     return HubClient(settings.hf_endpoint, token=token, timeout_s=timeout_s, cache_dir=paths.cache_dir() / "hub")
 

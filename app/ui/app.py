@@ -164,7 +164,7 @@ def _run(app: QApplication, report: HardwareReport | None, server: InstanceServe
     from app.ui.main_window import MainWindow  # after QApplication: widgets need it
 
     with store:
-        window = MainWindow(load_settings(store), report=report, store=store, demo=True)
+        window = MainWindow(load_settings(store), report=report, store=store, demo=True, welcome=True)
         window.show()
         # The objects of start-up live as long as the window: keep them out of the cyclic GC's full passes, which
         # otherwise walk all of them (~20 ms on a small machine) every so often while an answer streams.

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSize, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -17,27 +28,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import paths
 from app.chat.runtime import RuntimeState
 from app.hub.download_rows import Download
 from app.library.catalog import CatalogEntry
 from app.paths import resource_path
-from app.settings import Settings
+from app.settings import Settings, save_settings
 from app.store import Store
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.page import ChatPage
 from app.ui.common import icons
 from app.ui.common.state import ui_state
+from app.ui.common.tasks import TaskGroup
 from app.ui.common.usage_bar import UsageStatus
 from app.ui.compare.page import ComparePage
 from app.ui.discover.page import DiscoverPage
 from app.ui.hardware.page import HardwarePage
 from app.ui.jobs.page import JobsPage
 from app.ui.library.page import LibraryPage
+from app.ui.settings_dialog import AFTER_RESTART, SettingsDialog, TokenAction, TokenChange
+from app.ui.welcome import WELCOMED_KEY, WelcomeDialog
 from app.workbench import Workbench
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
+DEMO_SOURCE_PREFIX = "demo model"
+"""How app.library.demo's sources begin (DEMO_SOURCE): the demo models the first start offers to chat with."""
 DEFAULT_SIZE = QSize(1280, 860)
 CLOSE_WAIT_MS = 10_000
 DOWNLOADS_CLOSE_S = 5.0
@@ -55,10 +72,11 @@ class MainWindow(QMainWindow):
     """The sidebar lists the pages; each page is its own widget class with a `title`."""
 
     def __init__(
-        self, settings: Settings, *, report: HardwareReport | None = None, store: Store | None = None, demo: bool = False
+        self, settings: Settings, *, report: HardwareReport | None = None, store: Store | None = None, demo: bool = False,
+        welcome: bool = False,
     ) -> None:
         """`store`: the open database (the window opens its own when None and closes it on close); `demo`: assemble the
-        demo model into an empty library."""
+        demo model into an empty library; `welcome`: show Getting started when this data folder has not seen it."""
         super().__init__()
         self.setObjectName("main-window")
         self.setWindowTitle("Modelwerk")
@@ -121,6 +139,12 @@ class MainWindow(QMainWindow):
             self.jobs_page.set_hardware(hw)
         self.setAcceptDrops(True)
         self._dropped: list[Path] = []
+        self.tasks = TaskGroup(self)
+        self.saved_settings = settings
+        """The settings as stored: what the Settings dialog shows (some apply only after a restart)."""
+        self.settings_dialog: SettingsDialog | None = None
+        self.welcome_dialog: WelcomeDialog | None = None
+        self.chat_page.default_threads = settings.threads
         self._build_menu()
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
@@ -151,6 +175,10 @@ class MainWindow(QMainWindow):
         self._queue_follow_ups()  # "Quantize it myself" downloads that finished while no app was running
         self.resize(DEFAULT_SIZE)
         self._restore_state()
+        self.library_page.models_changed.connect(self._update_welcome)
+        if welcome and not ui_state().value(WELCOMED_KEY, False, type=bool):
+            ui_state().setValue(WELCOMED_KEY, True)  # once: a first start, not every start until closed cleanly
+            QTimer.singleShot(0, self.show_welcome)  # over the window, once it is shown
 
     def add_page(self, page: QWidget, icon: str) -> None:
         """Append a page with a sidebar entry named by its `title` attribute and an `icons.icon(icon)`."""
@@ -164,12 +192,149 @@ class MainWindow(QMainWindow):
         menu.addAction(self.library_page.import_files_action)
         menu.addAction(self.library_page.import_folder_action)
         menu.addSeparator()
+        self.settings_action = QAction("Settings…", self)
+        self.settings_action.setObjectName("settings-action")
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))  # Cmd+, on macOS, where Qt moves it to the app menu
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self._on_settings_action_triggered)
+        menu.addAction(self.settings_action)
+        menu.addSeparator()
         quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # The platform's Quit keys; Windows and some Linux themes have none, and Ctrl+Q is what users try there.
+        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("About Modelwerk", self._on_about_triggered)
+        self.help_menu = help_menu
+        help_menu.addAction("Getting started", self.show_welcome)
+        help_menu.addAction("Keyboard shortcuts", self._on_shortcuts_triggered)
+        help_menu.addSeparator()
+        help_menu.addAction("Open the log folder", self._on_open_log_folder_triggered)
+        help_menu.addAction("Report a problem…", self._on_report_problem_triggered)
+        help_menu.addSeparator()
+        about = help_menu.addAction("About Modelwerk", self._on_about_triggered)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    # -- first start and help ----------------------------------------------------------------------------------------
+    def show_welcome(self) -> None:
+        """Help > Getting started, and the first start of a data folder: the three first steps (not modal)."""
+        from app.ui.welcome import WelcomeDialog
+
+        if self.welcome_dialog is None:
+            dialog = WelcomeDialog(self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.chat_requested.connect(self._on_welcome_chat_requested)
+            dialog.fits_requested.connect(lambda: self.show_page(self.hardware_page))
+            dialog.discover_requested.connect(self._on_welcome_discover_requested)
+            dialog.finished.connect(self._on_welcome_dialog_finished)
+            self.welcome_dialog = dialog
+        self._update_welcome()
+        self.welcome_dialog.show()
+        self.welcome_dialog.raise_()
+
+    def _on_welcome_dialog_finished(self, _result: int) -> None:
+        self.welcome_dialog = None
+
+    def demo_entry(self) -> CatalogEntry | None:
+        """The demo model in the Library (an instruct one before a base one), or None."""
+        demos = [e for e in self.catalog.entries() if e.source.startswith(DEMO_SOURCE_PREFIX)]
+        demos.sort(key=lambda e: "instruct" not in f"{e.source} {e.name}".lower())
+        return demos[0] if demos else None
+
+    def _update_welcome(self, *_args: object) -> None:
+        if self.welcome_dialog is None:
+            return
+        from app.library.demo import DEMO_PACKAGE
+
+        entry = self.demo_entry()
+        installed = importlib.util.find_spec(DEMO_PACKAGE) is not None
+        self.welcome_dialog.set_demo(entry.name if entry else "", ready=entry is not None, installed=installed)
+
+    def _on_welcome_chat_requested(self) -> None:
+        entry = self.demo_entry()
+        if entry is not None:
+            self._on_library_page_chat_requested(entry)
+
+    def _on_welcome_discover_requested(self) -> None:
+        self.show_page(self.discover_page)
+        self.discover_page.query.setFocus()
+
+    def _on_shortcuts_triggered(self) -> None:
+        from app.ui.help import ShortcutsDialog, shortcuts
+
+        ShortcutsDialog(shortcuts(self), self).exec()
+
+    def _on_open_log_folder_triggered(self) -> None:
+        folder = paths.log_dir()  # our own folder, not an address from untrusted text
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.statusBar().showMessage(f"Cannot open a file manager; the logs are in {folder}", 15_000)
+
+    def _on_report_problem_triggered(self) -> None:
+        from app.ui.common.links import open_untrusted_link
+        from app.ui.help import REPORT_URL
+
+        self.statusBar().showMessage(f"Please attach the latest log from {paths.log_dir()} to the report", 30_000)
+        open_untrusted_link(REPORT_URL, self)
+
+    # -- settings ------------------------------------------------------------------------------------------------------
+    def _on_settings_action_triggered(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None:
+            self.settings_dialog.raise_()
+            self.settings_dialog.activateWindow()
+            return
+        token = self.workbench.hub_token
+        dialog = SettingsDialog(self.saved_settings, token_stored=token.stored, token_fallback=token.fallback, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._apply_settings(dialog.changes(), dialog.token_change()))
+        dialog.finished.connect(self._on_settings_dialog_finished)
+        self.settings_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _on_settings_dialog_finished(self, _result: int) -> None:
+        self.settings_dialog = None
+
+    def _apply_settings(self, changes: dict[str, object], token: TokenChange) -> None:
+        """Save what the Settings dialog changed (one transaction, off the GUI thread), then switch the running window
+        to what can change live: the Load dialog's threads, parallel downloads and jobs, the token (read per request)."""
+        if not changes and token.action is TokenAction.KEEP:
+            return
+        store, hub_token = self.store, self.workbench.hub_token
+
+        def save() -> None:
+            if changes:
+                save_settings(store, changes)
+            if token.action is TokenAction.SET:
+                hub_token.set(token.value)
+            elif token.action is TokenAction.REMOVE:
+                hub_token.remove()
+
+        self.statusBar().showMessage("Saving the settings…", 0)
+        self.tasks.start(save, lambda _r: self._on_settings_saved(changes, token), self._on_settings_failed,
+                         what="saving the settings")  # fmt: skip
+
+    def _on_settings_saved(self, changes: dict[str, object], token: TokenChange) -> None:
+        self.saved_settings = dataclasses.replace(self.saved_settings, **changes)  # type: ignore[arg-type]
+        if "threads" in changes:
+            self.chat_page.default_threads = self.saved_settings.threads
+        # The pages' own spin boxes apply a limit to their queue (and store it again, the same value).
+        if "parallel_jobs" in changes:
+            self.jobs_page.parallel.setValue(self.saved_settings.parallel_jobs)
+        if "parallel_downloads" in changes:
+            self.discover_page.downloads.parallel.setValue(self.saved_settings.parallel_downloads)
+        if "usable_speed" in changes:  # the advice is judged again at once: nothing to read again
+            self.hardware_page.set_usable_speed(self.saved_settings.usable_speed)
+            self.discover_page.set_usable_speed(self.saved_settings.usable_speed)
+        later = [AFTER_RESTART[name] for name in changes if name in AFTER_RESTART]
+        said = {TokenAction.SET: " The Hugging Face token is stored.", TokenAction.REMOVE: " The token is removed."}
+        text = "Settings saved." + said.get(token.action, "")
+        if later:
+            text += f" Restart Modelwerk to use the new {' and '.join(later)}."
+        self.statusBar().showMessage(text, 15_000)
+
+    def _on_settings_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Settings not saved: {message}", 15_000)
 
     def _on_about_triggered(self) -> None:
         from app.ui.about_dialog import AboutDialog
@@ -293,6 +458,7 @@ class MainWindow(QMainWindow):
         state.setValue("window/page", self.sidebar.currentRow())
         state.sync()
         self.usage.stop()
+        self.tasks.close()
         self.library_page.shutdown()
         self.discover_page.shutdown()
         self.jobs_page.shutdown()

@@ -55,12 +55,23 @@ def test_a_newer_database_is_refused_with_a_message(qtbot: QtBot, monkeypatch: p
 def test_run_gui_shows_the_window_and_calls_the_shown_hook(modelwerk_home: Path) -> None:
     # In a child process: once an event loop has quit, this process's Qt delivers no more queued signals to later tests.
     code = """
-import sys
+import sys, threading
+HEAVY = ("llama_cpp", "torch", "huggingface_hub", "gguf", "numpy", "jinja2")
+on_gui_thread = set()
+
+class Watch:  # records the heavy modules that the GUI thread imports (worker threads may: they do not block the window)
+    def find_spec(self, name, path=None, target=None):
+        if name in HEAVY and threading.current_thread() is threading.main_thread():
+            on_gui_thread.add(name)
+        return None
+
+sys.meta_path.insert(0, Watch())
 from PySide6.QtWidgets import QApplication
 from app.ui import app as gui
 
 def shown():
     windows = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Modelwerk"]
+    print("heavy:", ",".join(sorted(on_gui_thread)), flush=True)
     print("shown", len(windows), flush=True)
     for w in windows:
         w.close()
@@ -73,6 +84,7 @@ sys.exit(gui.run_gui([]))
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "shown 1" in out.stdout
+    assert "heavy: \n" in out.stdout  # the GUI thread imports none of them before the window shows (README)
     assert (modelwerk_home / "ui.ini").exists()  # window state saved on close
     assert (modelwerk_home / "logs" / "modelwerk.log").exists()
 

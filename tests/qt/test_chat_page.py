@@ -626,3 +626,32 @@ def test_sampling_controls_keep_the_preset_when_only_the_length_changes_and_show
     assert controls.repeat_penalty.isVisible() and controls.repeat_penalty.value() == 1.0
     controls.repeat_penalty.setValue(1.2)
     assert controls.preset.currentText() == "Custom" and chosen[-1].repeat_penalty == 1.2
+
+
+def test_the_chat_fits_a_1024_wide_window_in_system_2_too(qtbot: QtBot, tiny_gguf: Path) -> None:
+    from fixtures.hardware_reports import cpu_only
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    entry = window.catalog.add(inspect(tiny_gguf), source="imported")
+    window.show_page(window.chat_page)
+    window.chat_page.refresh()
+    pane = window.chat_page.new_chat(local_model_key(entry.id))
+    window.resize(1024, 640)
+    window.show()
+    for mode in (ReasoningMode.OFF, ReasoningMode.PROMPTED):
+        pane.reasoning.setCurrentIndex(pane.reasoning.findData(mode))
+        QCoreApplication.processEvents()
+        assert window.minimumSizeHint().width() <= 1024, mode  # before: 1214 (System 1), 1361 (System 2)
+        for w in (pane.more_button, pane.sampling_controls.max_tokens, pane.thinking_controls):
+            if w.isVisible():
+                right = w.mapTo(pane, w.rect().topRight()).x()
+                assert right <= pane.width(), (w, right, pane.width())  # nothing clipped at the pane's edge
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

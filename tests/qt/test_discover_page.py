@@ -364,3 +364,19 @@ def test_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester: object, window
     assert files.index(0, FileColumn.FIT).data() == PENDING
     assert isinstance(files.index(0, FileColumn.FIT).data(Qt.ItemDataRole.BackgroundRole), QColor)
     qtmodeltester.check(files)  # type: ignore[attr-defined]
+
+
+def test_a_long_repo_id_gives_up_its_owner_before_its_name(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from app.ui.discover.results_model import elide_repo_id
+
+    metrics = QFontMetrics(QFont())
+    repo = "lmstudio-community/Meta-Llama-3.1-8B-Instruct-GGUF"
+    name_width = metrics.horizontalAdvance("/Meta-Llama-3.1-8B-Instruct-GGUF")
+    assert elide_repo_id(metrics, repo, metrics.horizontalAdvance(repo) + 1) == repo
+    partly = elide_repo_id(metrics, repo, name_width + metrics.horizontalAdvance("lmstu…"))
+    assert partly.endswith("…/Meta-Llama-3.1-8B-Instruct-GGUF") and partly.startswith("lm")
+    assert elide_repo_id(metrics, repo, name_width + metrics.horizontalAdvance("…") + 2) == "…/Meta-Llama-3.1-8B-Instruct-GGUF"
+    tiny = elide_repo_id(metrics, repo, 80)
+    assert tiny.startswith("…/") and metrics.horizontalAdvance(tiny) <= 80

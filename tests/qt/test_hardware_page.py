@@ -171,8 +171,9 @@ def test_set_shape_uses_the_models_own_quantization(qtbot: QtBot) -> None:
 
 def test_screenshots_are_written(qtbot: QtBot, tmp_path: Path) -> None:
     paths = save_screenshots(tmp_path)
-    names = ["hardware.png", "hardware-calculator.png", "library.png", "discover.png", "discover-download.png",
-             "discover-original.png", "quantize-dialog.png", "jobs.png", "quantize-results.png", "chat.png"]  # fmt: skip
+    names = ["hardware.png", "first-run.png", "settings.png", "hardware-calculator.png", "library.png", "discover.png",
+             "discover-download.png", "discover-original.png", "quantize-dialog.png", "jobs.png", "quantize-results.png",
+             "chat.png"]  # fmt: skip
     assert [p.name for p in paths] == names
     image = QImage(str(paths[0]))
     assert (image.width(), image.height()) == (1280, 860)

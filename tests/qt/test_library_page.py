@@ -361,7 +361,7 @@ def test_first_start_prepares_the_demo_model(qtbot: QtBot, models: dict[str, Pat
 
 def test_file_menu_and_closing_with_work_pending(qtbot: QtBot, window: MainWindow, models: dict[str, Path]) -> None:
     file_menu = window.menuBar().actions()[0].menu()
-    assert [a.text() for a in file_menu.actions() if a.text()] == ["Import files…", "Import folder…", "Quit"]
+    assert [a.text() for a in file_menu.actions() if a.text()] == ["Import files…", "Import folder…", "Settings…", "Quit"]
     window.library_page.import_paths(list(models.values()), mode=importer.ImportMode.COPY)
     window.close()  # cancels and waits: the conftest fails on anything left running
     assert window.store.closed

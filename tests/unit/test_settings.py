@@ -49,7 +49,7 @@ def test_defaults(store: Store, modelwerk_home: Path) -> None:
     assert settings.parallel_downloads == 2
     assert set(SETTING_NAMES) == {
         "models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads", "parallel_jobs", "import_mode",
-        "import_ask", "usable_speed",
+        "import_ask", "usable_speed", "hf_token_ref",
     }  # fmt: skip
     assert settings.usable_speed == 5.0
 
@@ -196,3 +196,27 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.threads = 3  # type: ignore[misc]
+
+
+def test_save_settings_stores_all_or_nothing(store: Store) -> None:
+    from app.settings import SettingsError, save_settings
+
+    with pytest.raises(SettingsError, match="hf_endpoint must be an http"):
+        save_settings(store, {"threads": 4, "hf_endpoint": "ftp://mirror"})
+    assert load_settings(store).threads == 0  # the valid one was not stored either
+    save_settings(store, {"threads": 4, "parallel_jobs": 3})
+    assert (load_settings(store).threads, load_settings(store).parallel_jobs) == (4, 3)
+
+
+def test_validate_setting_wants_an_absolute_models_dir_and_refuses_a_file(tmp_path: Path) -> None:
+    from app.settings import SettingsError, validate_setting
+
+    with pytest.raises(SettingsError, match="absolute"):
+        validate_setting("models_dir", "models")
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(SettingsError, match="is a file"):
+        validate_setting("models_dir", str(tmp_path / "f"))
+    assert validate_setting("models_dir", str(tmp_path)) == tmp_path
+    assert validate_setting("hf_token_ref", "hf-token-abc123") == "hf-token-abc123"
+    with pytest.raises(SettingsError, match="hf_token_ref"):
+        validate_setting("hf_token_ref", "hf_secret value")

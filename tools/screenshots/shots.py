@@ -193,6 +193,9 @@ def _take_all(out_dir: Path, hub: FakeHubServer | None) -> list[Path]:
         log.info("saved %s", path)
 
     grab("hardware.png")
+    from tools.screenshots.dialogs import dialog_shots
+
+    saved.extend(dialog_shots(window, out_dir, lambda: _settle(app)))
     # The same page scrolled to the calculator, which the first shot cannot show at this window size.
     page.verticalScrollBar().setValue(page.verticalScrollBar().maximum())
     grab("hardware-calculator.png")

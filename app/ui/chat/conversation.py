@@ -103,12 +103,11 @@ class ConversationPane(QWidget):
 
         # settings row
         self.reasoning = QComboBox()
-        self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.reasoning.setMinimumContentsLength(20)
+        self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the row has room: no cut
         self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
         self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
         self.sampling_controls = SamplingControls(conversation.sampling)
-        # System prompt and export share one menu: the settings row stays narrow enough for a 1280-wide window.
+        # System prompt and export share one menu.
         self.more_button = QToolButton()
         self.more_button.setText("Conversation")
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -118,12 +117,20 @@ class ConversationPane(QWidget):
         menu.addAction("Export as Markdown…", lambda: self._export(".md"))
         menu.addAction("Export as JSON…", lambda: self._export(".json"))
         self.more_button.setMenu(menu)
-        settings = QHBoxLayout()
-        settings.addWidget(self.reasoning)
-        settings.addWidget(self.thinking_controls)
-        settings.addWidget(self.sampling_controls)
-        settings.addStretch()
-        settings.addWidget(self.more_button)
+        # Two rows, so that System 2's extra controls or a narrow (1024-wide) window never squeeze or clip them: how the
+        # model thinks, then how it samples.
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.reasoning)
+        mode_row.addWidget(self.thinking_controls)
+        mode_row.addStretch()
+        mode_row.addWidget(self.more_button)
+        sampling_row = QHBoxLayout()
+        sampling_row.addWidget(self.sampling_controls)
+        sampling_row.addStretch()
+        settings = QVBoxLayout()
+        settings.setSpacing(6)
+        settings.addLayout(mode_row)
+        settings.addLayout(sampling_row)
 
         # crash / error banner
         self.banner = QFrame()

@@ -35,11 +35,12 @@ class LoadDialog(QDialog):
     """Load options for one model; `options()` after accept. `fit_check(options)` gives the one-line fit warning."""
 
     def __init__(self, name: str, *, max_context: int = 0, fit_check: FitCheck | None = None,
-                 initial: LoadOptions | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+                 initial: LoadOptions | None = None, threads: int = 0, parent: QWidget | None = None) -> None:  # fmt: skip
+        """``threads``: the CPU threads preselected when there is no ``initial`` (the ``threads`` setting; 0: automatic)."""
         super().__init__(parent)
         self.setWindowTitle(f"Load {name}")
         self._fit_check = fit_check
-        initial = initial or LoadOptions(context=min(4096, max_context) if max_context else 4096)
+        initial = initial or LoadOptions(context=min(4096, max_context) if max_context else 4096, threads=threads or None)
         self.context = QSpinBox()
         self.context.setRange(256, max_context or 1_048_576)
         self.context.setSingleStep(1024)

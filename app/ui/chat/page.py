@@ -57,6 +57,8 @@ class ChatPage(QWidget):
         self.sessions = sessions
         self.tasks = TaskGroup(self)
         self._hardware: HardwareReport | None = None
+        self.default_threads = 0
+        """The Load dialog's CPU threads (the ``threads`` setting; 0: automatic): the window sets it, live."""
         self._endpoint_errors: dict[int, str] = {}
 
         self.tree = QTreeWidget()
@@ -159,6 +161,7 @@ class ChatPage(QWidget):
 
     def _item(self, parent: QTreeWidget | QTreeWidgetItem, text: str, kind: str, value: object) -> QTreeWidgetItem:
         item = QTreeWidgetItem([text, ""])
+        item.setToolTip(0, text)  # a narrow list cuts long names: the whole name on hover
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, VALUE_ROLE, value)
         if isinstance(parent, QTreeWidget):
@@ -257,7 +260,8 @@ class ChatPage(QWidget):
             def fit_check(o: LoadOptions) -> str | None:
                 return check_fit(model.info, hw, o) if hw is not None else None
 
-            dialog = LoadDialog(model.entry.name, max_context=model.info.context_length, fit_check=fit_check, parent=self)
+            dialog = LoadDialog(model.entry.name, max_context=model.info.context_length, fit_check=fit_check,
+                                threads=self.default_threads, parent=self)  # fmt: skip
             if not dialog.exec():
                 self.status_message.emit("", 0)
                 return

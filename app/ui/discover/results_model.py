@@ -195,7 +195,7 @@ class ResultDelegate(QStyledItemDelegate):
         width = rect.right() - left - 8
         painter.setFont(bold)
         painter.setPen(option.palette.text().color())
-        name = top.elidedText(r.repo_id, Qt.TextElideMode.ElideMiddle, width)
+        name = elide_repo_id(top, r.repo_id, width)
         painter.drawText(QRect(left, rect.top() + 6, width, top.height()), Qt.AlignmentFlag.AlignLeft, name)
         painter.setFont(small)
         painter.setPen(MUTED)
@@ -208,3 +208,16 @@ class ResultDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return QSize(320, ROW_HEIGHT)
+
+
+def elide_repo_id(metrics: QFontMetrics, repo_id: str, width: int) -> str:
+    """ "owner/name" in `width` pixels: the model's name is what tells results apart, so the owner gives way first
+    ("lmstudio-com…/Meta-Llama-3.1-8B-Instruct-GGUF", then "…/Meta-Llama-3.1-8B-Instruct-GGUF"); only a name too long on
+    its own loses its middle."""
+    if metrics.horizontalAdvance(repo_id) <= width or "/" not in repo_id:
+        return metrics.elidedText(repo_id, Qt.TextElideMode.ElideMiddle, width)
+    owner, name = repo_id.split("/", 1)
+    rest = width - metrics.horizontalAdvance("/" + name)
+    if rest >= metrics.horizontalAdvance("ab…"):
+        return metrics.elidedText(owner, Qt.TextElideMode.ElideRight, rest) + "/" + name
+    return "…/" + metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width - metrics.horizontalAdvance("…/"))

@@ -8,7 +8,6 @@ table that conversion will write — the safetensors headers' names and shapes, 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -32,7 +31,6 @@ TOOLCHAIN_SIZE = "about 1.6 GB"
 _ALIGNMENT = 32
 _ATTN_V = re.compile(r"(?:^|\.)(?:v_proj|value|wv)$")
 _FFN_DOWN = re.compile(r"(?:^|\.)(?:down_proj|w2|fc2|dense_4h_to_h|mlp\.c_proj)$")
-_TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model")
 # llama.cpp's converter (llama-cpp-python 0.3.36's, torch 2.13 CPU), measured on a 2-core Xeon VM converting a 1 GB BF16
 # Llama folder to F16: 2.6 s to start (torch, the tokenizer), then 130 MB/s of output (10.4 s in all).
 _CONVERT_START_S = 2.6
@@ -139,8 +137,9 @@ def _converted_type(name: str, shape: tuple[int, ...]) -> str:
 def converted_layout(folder: Path) -> GgufLayout:
     """The tensor table of the F16 GGUF that converting `folder` writes.
 
-    Only the language model counts (vision and audio towers go to a separate projector file). The header is taken to be
-    as large as the tokenizer files, whose vocabulary and merges it stores.
+    Only the language model counts (vision and audio towers go to a separate projector file). The header is counted the
+    way gguf-py writes it (quantize.convert_size): exact for the vocabulary and the tensor infos, the other keys a
+    constant measured on a Llama.
 
     Raises:
         ModelFileError: no readable safetensors weights.
@@ -148,6 +147,7 @@ def converted_layout(folder: Path) -> GgufLayout:
     from formats.hf_folder import safetensors_weights
     from formats.model import ModelFileError
     from formats.safetensors import safetensors_header
+    from quantize.convert_size import converted_header_bytes
 
     shards, _index = safetensors_weights(folder)
     tensors = []
@@ -161,11 +161,7 @@ def converted_layout(folder: Path) -> GgufLayout:
             tensors.append(TensorInfo(gguf_name(t.name), ggml.name, shape, 0, n_bytes))
     if not tensors:
         raise ModelFileError(f"{folder.name}: its safetensors files hold no language-model tensors")
-    header = 0
-    for name in _TOKENIZER_FILES:  # the GGUF holds one vocabulary: the larger file's
-        with contextlib.suppress(OSError):
-            header = max(header, (folder / name).stat().st_size)
-    header = -(-max(header, 1) // _ALIGNMENT) * _ALIGNMENT
+    header = converted_header_bytes(folder, tensors)  # the vocabulary as gguf-py writes it, and the tensor infos
     layout = GgufLayout(tuple(tensors), header, _ALIGNMENT, 0)
     f16 = estimate(folder, CONVERT_OUTTYPE, layout=layout).output_bytes - header
     return replace(layout, tensor_bytes=f16)

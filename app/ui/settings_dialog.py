@@ -1,0 +1,306 @@
+"""File > Settings…: the user's settings (app.settings) and the Hugging Face token (app.hub.token) in one dialog.
+
+Every value is checked by app.settings' own validation when OK is pressed; a refused one is named under its field in one
+line and the dialog stays open. Nothing is saved before OK: the dialog only says what changed (``changes``,
+``token_change``) and the window saves it, off the GUI thread. The token is never shown: it is typed hidden, and once
+stored only "stored" and Replace / Remove are offered.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.hub.token import check_token
+from app.settings import MAX_PARALLEL_DOWNLOADS, MAX_PARALLEL_JOBS, Settings, SettingsError, validate_setting
+
+__all__ = ["AFTER_RESTART", "LABELS", "SettingsDialog", "TokenAction", "TokenChange"]
+
+GIB = 1024**3
+AFTER_RESTART = {"models_dir": "models folder", "hf_endpoint": "Hugging Face endpoint", "gpu_margin": "GPU margin"}
+"""Settings the running window cannot switch to (pages and queues hold them), named for "restart to use the new …"."""
+LABELS = {
+    "models_dir": "Models folder",
+    "hf_endpoint": "Hugging Face endpoint",
+    "hf_token": "Token",
+    "threads": "CPU threads",
+    "gpu_margin": "GPU memory to keep free",
+    "parallel_downloads": "Parallel downloads",
+    "parallel_jobs": "Parallel jobs",
+}
+# The "usable speed" setting (tokens/s that chat still feels usable at; issue 16, item 6) is being added to app.settings
+# on another branch: its spin box goes in the "Machine" group here once the setting exists in main.
+
+
+class TokenAction(enum.Enum):
+    KEEP = "keep"
+    SET = "set"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class TokenChange:
+    action: TokenAction = TokenAction.KEEP
+    value: str = ""
+
+    def __repr__(self) -> str:  # never the token itself, in a log or a test failure
+        return f"TokenChange({self.action.value})"
+
+
+class SettingsDialog(QDialog):
+    """The settings as they are saved; ``changes()`` and ``token_change()`` after OK."""
+
+    def __init__(self, settings: Settings, *, token_stored: bool, token_fallback: str = "",
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        """``token_stored``: whether Modelwerk keeps a token; ``token_fallback``: what applies without one, in words."""
+        super().__init__(parent)
+        self.setObjectName("settings-dialog")
+        self.setWindowTitle("Settings")
+        self._settings = settings
+        self._token_stored = token_stored
+        self._token_fallback = token_fallback
+        self._token_action = TokenAction.KEEP
+        self._changes: dict[str, object] = {}
+        self.errors: dict[str, QLabel] = {}
+
+        # Models
+        self.models_dir = QLineEdit(str(settings.models_dir))
+        self.models_dir.setObjectName("models-dir")
+        self.choose_folder = QPushButton("Choose…")
+        self.choose_folder.clicked.connect(self._on_choose_folder_clicked)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.models_dir, 1)
+        folder_row.addWidget(self.choose_folder)
+        models = self._group("Models", [
+            ("models_dir", folder_row, "Downloads and quantized files go here. Takes effect after a restart."),
+        ])  # fmt: skip
+
+        # Hugging Face
+        self.hf_endpoint = QLineEdit(settings.hf_endpoint)
+        self.hf_endpoint.setObjectName("hf-endpoint")
+        self.hf_endpoint.setPlaceholderText("https://huggingface.co")
+        self.token = QLineEdit()
+        self.token.setObjectName("hf-token")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)  # no input method sees it
+        self.replace_token = QPushButton("Replace…")
+        self.replace_token.setObjectName("replace-token")
+        self.replace_token.clicked.connect(self._on_replace_token_clicked)
+        self.remove_token = QPushButton("Remove")
+        self.remove_token.setObjectName("remove-token")
+        self.remove_token.clicked.connect(self._on_remove_token_clicked)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token, 1)
+        token_row.addWidget(self.replace_token)
+        token_row.addWidget(self.remove_token)
+        hub = self._group("Hugging Face", [
+            ("hf_endpoint", self.hf_endpoint, "The hub or a mirror. Takes effect after a restart."),
+            ("hf_token", token_row, "For gated and private models. Kept in the system keyring, never shown again."),
+        ])  # fmt: skip
+
+        # Machine
+        self.threads = QSpinBox()
+        self.threads.setObjectName("threads")
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText("Automatic")
+        self.threads.setValue(settings.threads)
+        self.gpu_margin = QDoubleSpinBox()
+        self.gpu_margin.setObjectName("gpu-margin")
+        self.gpu_margin.setRange(0.0, 64.0)
+        self.gpu_margin.setDecimals(2)
+        self.gpu_margin.setSingleStep(0.25)
+        self.gpu_margin.setSuffix(" GiB")
+        self.gpu_margin.setValue(settings.gpu_margin / GIB)
+        self.usable_speed_note = QLabel("Usable speed (tokens/s) arrives here with the speed-aware advice.")
+        self.usable_speed_note.setObjectName("muted")
+        machine = self._group("Machine", [
+            ("threads", self.threads, "The Load dialog's default, for models loaded from now on."),
+            ("gpu_margin", self.gpu_margin, "Kept free for the desktop when estimating fit. After a restart."),
+        ])  # fmt: skip
+        machine_form = machine.layout()
+        assert isinstance(machine_form, QFormLayout)
+        machine_form.addRow(self.usable_speed_note)
+
+        # Queues
+        self.parallel_downloads = QSpinBox()
+        self.parallel_downloads.setObjectName("parallel-downloads")
+        self.parallel_downloads.setRange(1, MAX_PARALLEL_DOWNLOADS)
+        self.parallel_downloads.setValue(settings.parallel_downloads)
+        self.parallel_jobs = QSpinBox()
+        self.parallel_jobs.setObjectName("parallel-jobs")
+        self.parallel_jobs.setRange(1, MAX_PARALLEL_JOBS)
+        self.parallel_jobs.setValue(settings.parallel_jobs)
+        queues = self._group("Downloads and jobs", [
+            ("parallel_downloads", self.parallel_downloads, "Takes effect at once."),
+            ("parallel_jobs", self.parallel_jobs, "Quantizations and evaluations; each needs memory. At once."),
+        ])  # fmt: skip
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for group in (models, hub, machine, queues):
+            layout.addWidget(group)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self._show_token_state()
+        for spin in (self.threads, self.gpu_margin, self.parallel_downloads, self.parallel_jobs):
+            spin.setMaximumWidth(spin.fontMetrics().horizontalAdvance("Automatic") + 60)
+        self.setMinimumWidth(640)
+        self.resize(max(720, self.sizeHint().width()), self.sizeHint().height())
+
+    def _group(self, title: str, rows: list[tuple[str, QWidget | QHBoxLayout, str]]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for name, field, note in rows:
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            if isinstance(field, QHBoxLayout):
+                column.addLayout(field)
+            else:
+                column.addWidget(field)
+            error = QLabel()
+            error.setObjectName("error")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[name] = error
+            column.addWidget(error)
+            hint = QLabel(note)  # one line each: wrapped labels in nested form rows get clipped
+            hint.setObjectName("muted")
+            column.addWidget(hint)
+            label = QLabel(LABELS[name])
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(max(LABELS.values(), key=len)) + 12)
+            form.addRow(label, column)
+        return box
+
+    # -- the token -----------------------------------------------------------------------------------------------------
+    def _show_token_state(self) -> None:
+        action, stored = self._token_action, self._token_stored
+        editing = not stored or action is TokenAction.SET
+        self.token.setReadOnly(not editing)
+        self.token.setEnabled(editing)
+        if action is TokenAction.REMOVE:
+            self.token.setPlaceholderText("will be removed when you press OK")
+        elif stored and action is TokenAction.KEEP:
+            self.token.setPlaceholderText("stored (hidden)")
+        elif stored:
+            self.token.setPlaceholderText("paste the new token (hf_…)")
+        else:
+            self.token.setPlaceholderText("paste a token (hf_…)")
+        self.token.setToolTip(f"Without a token of Modelwerk's own: {self._token_fallback}" if self._token_fallback
+                              else "")  # fmt: skip
+        self.replace_token.setVisible(stored)
+        self.replace_token.setEnabled(action is not TokenAction.SET)
+        self.remove_token.setVisible(stored)
+        self.remove_token.setEnabled(action is not TokenAction.REMOVE)
+
+    def _on_replace_token_clicked(self) -> None:
+        self._token_action = TokenAction.SET
+        self.token.clear()
+        self._show_token_state()
+        self.token.setFocus()
+
+    def _on_remove_token_clicked(self) -> None:
+        self._token_action = TokenAction.REMOVE
+        self.token.clear()
+        self._set_error("hf_token", "")
+        self._show_token_state()
+
+    def _on_choose_folder_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Models folder", self.models_dir.text())
+        if folder:
+            self.models_dir.setText(folder)
+
+    # -- OK --------------------------------------------------------------------------------------------------------------
+    def _values(self) -> dict[str, object]:
+        return {
+            "models_dir": self.models_dir.text().strip(),
+            "hf_endpoint": self.hf_endpoint.text(),
+            "threads": self.threads.value(),
+            "gpu_margin": round(self.gpu_margin.value() * GIB),
+            "parallel_downloads": self.parallel_downloads.value(),
+            "parallel_jobs": self.parallel_jobs.value(),
+        }
+
+    def _set_error(self, name: str, message: str) -> None:
+        label = self.errors[name]
+        label.setText(message)
+        label.setVisible(bool(message))
+
+    def accept(self) -> None:
+        """Check every value with app.settings' validation; close only when all pass (a refused one is named inline)."""
+        changes: dict[str, object] = {}
+        first_bad: str | None = None
+        for name, value in self._values().items():
+            try:
+                if name == "models_dir" and isinstance(value, str):
+                    value = str(Path(value).expanduser()) if value else value
+                normalized = validate_setting(name, value)
+            except SettingsError as e:
+                self._set_error(name, _field_message(name, str(e)))
+                first_bad = first_bad or name
+                continue
+            self._set_error(name, "")
+            if normalized != getattr(self._settings, name):
+                changes[name] = normalized
+        token_error = ""
+        if self._token_action is TokenAction.SET or (not self._token_stored and self.token.text()):
+            try:
+                check_token(self.token.text())
+            except SettingsError as e:
+                token_error = str(e)
+        self._set_error("hf_token", token_error)
+        if token_error:
+            first_bad = first_bad or "hf_token"
+        if first_bad is not None:
+            self._focus(first_bad)
+            return
+        self._changes = changes
+        super().accept()
+
+    def _focus(self, name: str) -> None:
+        field = {"models_dir": self.models_dir, "hf_endpoint": self.hf_endpoint, "hf_token": self.token}.get(name)
+        if field is not None:
+            field.setFocus()
+            field.selectAll()
+
+    def changes(self) -> dict[str, object]:
+        """The checked values that differ from the saved settings (after OK; empty before)."""
+        return dict(self._changes)
+
+    def token_change(self) -> TokenChange:
+        """What to do with the stored token (after OK)."""
+        if self.result() != QDialog.DialogCode.Accepted:
+            return TokenChange()
+        if self._token_action is TokenAction.REMOVE:
+            return TokenChange(TokenAction.REMOVE)
+        text = self.token.text().strip()
+        if text and (self._token_action is TokenAction.SET or not self._token_stored):
+            return TokenChange(TokenAction.SET, text)
+        return TokenChange()
+
+
+def _field_message(name: str, message: str) -> str:
+    """app.settings' one line, with the setting's name ("hf_endpoint must be…") given as the field's label."""
+    if message.startswith(f"{name} "):
+        return f"{LABELS[name]} {message[len(name) + 1:]}"
+    return message
