@@ -16,8 +16,10 @@ from pytestqt.qtbot import QtBot
 from app.settings import Settings
 from app.ui.discover.files_model import BEST_ROLE, FileColumn
 from app.ui.discover.page import DiscoverPage
+from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG
 from app.ui.hardware.page import HardwarePage
 from app.ui.main_window import MainWindow
+from hardware.fit import Placement
 from hardware.report import GiB, HardwareReport
 
 TIMEOUT = 20_000
@@ -77,9 +79,11 @@ def test_discover_picks_the_best_usable_file_not_the_best_that_fits(qtbot: QtBot
     _open_tiny(qtbot, page)
     # Every file fits; Q8_0 (the old pick) and F16 crawl under 5 tok/s, so the best usable is Q4_K_M.
     assert _best(page) == ["Tiny-Q4_K_M.gguf"]
-    assert page.repo.best.text() == "<b>Best for this machine:</b> Tiny-Q4_K_M.gguf — CPU only · ~6.8 tok/s · 512 ctx"
-    assert _badge(page, "Tiny-Q8_0.gguf") == "CPU only · ~4.0 tok/s too slow · 512 ctx"
-    assert _badge(page, "Tiny-Q4_0.gguf") == "CPU only · ~7.2 tok/s · 512 ctx"
+    assert page.repo.best.text() == "<b>Best for this machine:</b> Tiny-Q4_K_M.gguf — CPU · ~6.8 tok/s · 512 ctx"
+    assert _badge(page, "Tiny-Q8_0.gguf") == "CPU · slow ~4.0 tok/s · 512 ctx"
+    assert _badge(page, "Tiny-Q4_0.gguf") == "CPU · ~7.2 tok/s · 512 ctx"
+    assert _badge(page, "Tiny-Q8_0.gguf", Qt.ItemDataRole.BackgroundRole) == SLOW_BG  # greyed: fits, but crawls
+    assert _badge(page, "Tiny-Q4_0.gguf", Qt.ItemDataRole.BackgroundRole) == PLACEMENT_COLORS[Placement.CPU_ONLY]
     tip = str(_badge(page, "Tiny-Q8_0.gguf", Qt.ItemDataRole.ToolTipRole))
     assert "About 4.0 tok/s (estimate from the memory bandwidth)" in tip
     assert "Below the usable speed of 5 tok/s (setting usable_speed)" in tip
@@ -87,7 +91,7 @@ def test_discover_picks_the_best_usable_file_not_the_best_that_fits(qtbot: QtBot
     # A user content with 3 tok/s gets Q8_0 back, as good as F16 at half the size.
     page.set_usable_speed(3)
     qtbot.waitUntil(lambda: _best(page) == ["Tiny-Q8_0.gguf"], timeout=TIMEOUT)
-    assert _badge(page, "Tiny-Q8_0.gguf") == "CPU only · ~4.0 tok/s · 512 ctx"
+    assert _badge(page, "Tiny-Q8_0.gguf") == "CPU · ~4.0 tok/s · 512 ctx"
     assert "Tiny-Q8_0.gguf" in page.repo.best.text()
 
 
@@ -101,7 +105,7 @@ def test_discover_says_when_no_file_is_usable_and_names_the_fastest(qtbot: QtBot
         "<b>None of these files reaches the usable 20 tok/s here.</b> The fastest, Tiny-Q4_0.gguf, makes ~7.2 tok/s: "
         "a smaller model would be faster, or lower the usable speed in the settings if that pace is fine."
     )
-    assert all("too slow" in str(_badge(page, n)) for n in ("Tiny-Q4_0.gguf", "Tiny-Q8_0.gguf", "Tiny-F16 (2 parts)"))
+    assert all("slow ~" in str(_badge(page, n)) for n in ("Tiny-Q4_0.gguf", "Tiny-Q8_0.gguf", "Tiny-F16 (2 parts)"))
 
 
 def test_main_window_hands_the_setting_to_discover_and_hardware(qtbot: QtBot) -> None:
@@ -135,6 +139,10 @@ def test_hardware_answer_on_the_issue_box_names_what_is_usable(qtbot: QtBot) -> 
     assert re.fullmatch(r"CPU · slow\n\d+k ctx · ~2.0 tok/s", _cell(page, "8B", "Q8_0"))
     assert re.fullmatch(r"CPU\n\d+k ctx · ~3.4 tok/s", _cell(page, "8B", "Q4_K_M"))
     assert "under the usable 3 tok/s" in page.legend.text()
+    table = page.model.table()
+    assert table is not None
+    q8 = page.model.index(table.sizes.index("8B"), table.quants.index("Q8_0"))
+    assert q8.data(Qt.ItemDataRole.BackgroundRole) == SLOW_BG  # greyed like Discover's slow badges
 
 
 def test_hardware_answer_when_nothing_is_usable(qtbot: QtBot) -> None:

@@ -18,7 +18,7 @@ from app.hub.download_rows import Download, DownloadState
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.ui.common.format import size_text
 from app.ui.common.safe_text import plain_tooltip
-from app.ui.hardware.advice_model import PLACEMENT_COLORS, TEXT_COLORS
+from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, TEXT_COLORS
 from hardware.advice import DEFAULT_USABLE_SPEED, speed_text, usable, usable_speed_text
 from hardware.fit import FitReport, Placement
 
@@ -55,24 +55,25 @@ class FileColumn(enum.IntEnum):
 HEADERS = ("File", "Quant", "Size", "Fits this machine", "")
 
 
-SLOW = "too slow"
-"""Marks a badge whose file fits but does not reach the usable speed."""
+SLOW = "slow"
+"""Marks a badge whose file fits but does not reach the usable speed (its tile is greyed too: SLOW_BG)."""
+
 
 
 def fit_text(r: FitReport, usable_speed: float = 0.0) -> str:
     """The badge: where it runs, the estimated speed (marked SLOW below `usable_speed`), then the largest context, which a
-    narrow column cuts first ("Full GPU · ~45 tok/s · 97k ctx", "CPU only · ~2.0 tok/s too slow · 8k ctx")."""
+    narrow column cuts first ("Full GPU · ~45 tok/s · 97k ctx", "CPU · slow ~2.0 tok/s · 8k ctx")."""
     if r.placement is Placement.DOES_NOT_FIT:
         return "Does not fit"
     where = {
         Placement.FULL_GPU: "Full GPU",
         Placement.PARTIAL: f"{r.gpu_layers}/{r.n_layers} layers on GPU",
-        Placement.CPU_ONLY: "CPU only",
+        Placement.CPU_ONLY: "CPU",
     }[r.placement]
     ctx = f"{r.max_context // 1024}k" if r.max_context >= 1024 else str(r.max_context)
     speed = speed_text(r.tokens_per_s)
     if speed and not usable(r, usable_speed):
-        speed += f" {SLOW}"
+        speed = f"{SLOW} {speed}"  # before the number: a narrow column cuts the end
     return " · ".join(part for part in (where, speed, f"{ctx} ctx") if part)
 
 
@@ -183,6 +184,8 @@ class FilesModel(QAbstractTableModel):
             return font
         if column == FileColumn.FIT and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             placement = fit.report.placement if fit is not None and fit.report is not None else None
+            if fit is not None and fit.report is not None and fit.report.fits and not usable(fit.report, self._usable_speed):
+                return SLOW_BG if role == Qt.ItemDataRole.BackgroundRole else SLOW_FG
             if role == Qt.ItemDataRole.BackgroundRole:
                 return PLACEMENT_COLORS[placement] if placement is not None else UNKNOWN_BG
             return TEXT_COLORS[placement] if placement is not None else UNKNOWN_FG

@@ -27,6 +27,9 @@ TEXT_COLORS = {
     Placement.CPU_ONLY: QColor("#7a4100"),
     Placement.DOES_NOT_FIT: QColor("#a23b3b"),
 }
+SLOW_BG = QColor("#ece8e3")
+SLOW_FG = QColor("#6b5a48")
+"""A cell (or Discover badge) that fits but does not reach the usable speed: greyed, whatever its placement."""
 FIT_REPORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -114,10 +117,11 @@ class AdviceModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return short_verdict(r, self._usable_speed)
+        slow = r.fits and not usable(r, self._usable_speed)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return PLACEMENT_COLORS[r.placement]
+            return SLOW_BG if slow else PLACEMENT_COLORS[r.placement]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return TEXT_COLORS[r.placement]
+            return SLOW_FG if slow else TEXT_COLORS[r.placement]
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(r, self._usable_speed)
         if role == Qt.ItemDataRole.TextAlignmentRole:

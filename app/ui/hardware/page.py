@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.common.tasks import TaskGroup
 from app.ui.hardware.advice_delegate import AdviceDelegate
-from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_MARK, TEXT_COLORS, AdviceModel
+from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, SLOW_MARK, TEXT_COLORS, AdviceModel
 from app.ui.hardware.calculator import Calculator, context_combo, kv_combo
 from app.ui.hardware.machine_summary import MachineSummary
 from formats.model import ModelInfo
@@ -329,5 +329,6 @@ def _legend_text(usable_speed: float) -> str:
             (Placement.DOES_NOT_FIT, "does not fit"),
         )
     )
-    slow = f"&nbsp;&nbsp;&nbsp;<b>{SLOW_MARK}</b>: under the usable {usable_speed_text(usable_speed)}." if usable_speed else ""
+    slow = (f"&nbsp;&nbsp;&nbsp;<span style='background:{SLOW_BG.name()}; color:{SLOW_FG.name()}'>&nbsp;{SLOW_MARK}&nbsp;"
+            f"</span> under the usable {usable_speed_text(usable_speed)}" if usable_speed else "")  # fmt: skip
     return swatches + slow + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown."
