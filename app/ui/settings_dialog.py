@@ -43,11 +43,10 @@ LABELS = {
     "hf_token": "Token",
     "threads": "CPU threads",
     "gpu_margin": "GPU memory to keep free",
+    "usable_speed": "Usable speed",
     "parallel_downloads": "Parallel downloads",
     "parallel_jobs": "Parallel jobs",
 }
-# The "usable speed" setting (tokens/s that chat still feels usable at; issue 16, item 6) is being added to app.settings
-# on another branch: its spin box goes in the "Machine" group here once the setting exists in main.
 
 
 class TokenAction(enum.Enum):
@@ -129,15 +128,19 @@ class SettingsDialog(QDialog):
         self.gpu_margin.setSingleStep(0.25)
         self.gpu_margin.setSuffix(" GiB")
         self.gpu_margin.setValue(settings.gpu_margin / GIB)
-        self.usable_speed_note = QLabel("Usable speed (tokens/s) arrives here with the speed-aware advice.")
-        self.usable_speed_note.setObjectName("muted")
+        self.usable_speed = QDoubleSpinBox()
+        self.usable_speed.setObjectName("usable-speed")
+        self.usable_speed.setRange(0.0, 1000.0)
+        self.usable_speed.setDecimals(1)
+        self.usable_speed.setSingleStep(1.0)
+        self.usable_speed.setSuffix(" tokens/s")
+        self.usable_speed.setSpecialValueText("any (judge by fit alone)")
+        self.usable_speed.setValue(settings.usable_speed)
         machine = self._group("Machine", [
             ("threads", self.threads, "The Load dialog's default, for models loaded from now on."),
             ("gpu_margin", self.gpu_margin, "Kept free for the desktop when estimating fit. After a restart."),
+            ("usable_speed", self.usable_speed, "The advice and Discover's best file only pick models this fast. At once."),
         ])  # fmt: skip
-        machine_form = machine.layout()
-        assert isinstance(machine_form, QFormLayout)
-        machine_form.addRow(self.usable_speed_note)
 
         # Queues
         self.parallel_downloads = QSpinBox()
@@ -237,6 +240,7 @@ class SettingsDialog(QDialog):
             "hf_endpoint": self.hf_endpoint.text(),
             "threads": self.threads.value(),
             "gpu_margin": round(self.gpu_margin.value() * GIB),
+            "usable_speed": round(self.usable_speed.value(), 1),
             "parallel_downloads": self.parallel_downloads.value(),
             "parallel_jobs": self.parallel_jobs.value(),
         }

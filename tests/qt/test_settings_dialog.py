@@ -90,6 +90,7 @@ def test_ok_saves_and_applies_what_can_change_live(window: MainWindow, qtbot: Qt
     dialog.gpu_margin.setValue(2.0)
     dialog.parallel_jobs.setValue(2)
     dialog.parallel_downloads.setValue(4)
+    dialog.usable_speed.setValue(12.5)
     dialog.token.setText(SECRET)
     assert dialog.token.echoMode() is QLineEdit.EchoMode.Password  # hidden even while typed
     press_ok(dialog)
@@ -100,12 +101,13 @@ def test_ok_saves_and_applies_what_can_change_live(window: MainWindow, qtbot: Qt
     assert "Restart Modelwerk to use the new Hugging Face endpoint and GPU margin." in message
     saved = load_settings(window.store)
     assert (saved.hf_endpoint, saved.threads, saved.gpu_margin) == ("https://hf-mirror.example", 3, 2 * 1024**3)
-    assert (saved.parallel_jobs, saved.parallel_downloads) == (2, 4)
+    assert (saved.parallel_jobs, saved.parallel_downloads, saved.usable_speed) == (2, 4, 12.5)
     # Live: the Jobs page and the downloads panel show (and their queues use) the new limits; loads get 3 threads.
     assert window.jobs_page.parallel.value() == 2
     assert window.discover_page.downloads.parallel.value() == 4
     qtbot.waitUntil(lambda: window.jobs_queue.max_parallel == 2)
     assert window.chat_page.default_threads == 3
+    assert window.hardware_page._usable_speed == 12.5 == window.discover_page.repo.model.usable_speed  # the advice, at once
     assert LoadDialog("m", threads=window.chat_page.default_threads).threads.value() == 3
     assert window.workbench.hub_token.stored and window.workbench.hub_token.get() == SECRET
     assert window.hub.headers()["authorization"] == f"Bearer {SECRET}"  # the running client uses it at once
