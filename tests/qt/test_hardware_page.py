@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from app.machine import bandwidth_cache_file
 from app.settings import Settings
 from app.ui.hardware.advice_model import AdviceModel
 from app.ui.hardware.page import HardwarePage
@@ -40,7 +41,8 @@ def test_shows_the_injected_machine(qtbot: QtBot) -> None:
     texts = " ".join(w.text() for w in page.summary.findChildren(type(page.status)))
     assert laptop_8gb_nvidia().gpus[0].name in texts
     assert "AVX2" in texts
-    assert "GB/s read (measured)" in texts
+    assert "GB/s read (given, not measured on this machine)" in texts  # an injected figure is never "measured"
+    assert not page.summary.measure_button.isVisibleTo(page)
 
 
 def test_table_verdicts_on_the_8_gb_laptop(qtbot: QtBot) -> None:
@@ -130,7 +132,27 @@ def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> Non
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=20_000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
-    assert "measured" in " ".join(w.text() for w in page.summary.findChildren(type(page.status)))
+    label = page.summary.bandwidth_label
+    assert re.fullmatch(r"\d+\.\d GB/s read, measured just now( on a busy machine: .*)?", label.text()), label.text()
+    # "Measure again" replaces the cached figure with a new measurement (the cache file's time moves on).
+    cache = bandwidth_cache_file()
+    before = cache.read_text()
+    page.show()
+    assert page.summary.measure_button.isVisibleTo(page)
+    qtbot.mouseClick(page.summary.measure_button, Qt.MouseButton.LeftButton)
+    assert page.summary.bandwidth_label.text() == "measuring…"
+    qtbot.waitUntil(lambda: page.summary.bandwidth_label.text() != "measuring…" and not page.busy(), timeout=20_000)
+    assert "measured just now" in page.summary.bandwidth_label.text() and cache.read_text() != before
+
+
+def test_the_age_of_a_measurement_reads_as_people_say_it() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from app.ui.hardware.machine_summary import age_text
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
+    ages = [timedelta(seconds=30), timedelta(minutes=12), timedelta(hours=3), timedelta(days=5)]
+    assert [age_text(now - a, now) for a in ages] == ["just now", "12 min ago", "3 h ago", "5 days ago"]
 
 
 def test_cells_and_headers_explain_themselves(qtbot: QtBot) -> None:

@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QWidget
+from datetime import datetime, timezone
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.ui.common.format import gib, size_text
+from hardware.bandwidth import Bandwidth
 from hardware.report import GpuInfo, HardwareReport
+
+
+def age_text(measured_at: datetime, now: datetime | None = None) -> str:
+    """ "just now", "12 min ago", "3 h ago", "5 days ago"."""
+    seconds = ((now or datetime.now(timezone.utc)) - measured_at).total_seconds()
+    if seconds < 90:
+        return "just now"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min ago"
+    if seconds < 36 * 3600:
+        return f"{round(seconds / 3600)} h ago"
+    return f"{round(seconds / 86400)} days ago"
+
+
+def bandwidth_text(report: HardwareReport, bandwidth: Bandwidth | None, *, measuring: bool) -> str:
+    """What the summary says of the memory bandwidth: "measured" only for a measurement taken here, with its age."""
+    if measuring:
+        return "measuring…"
+    if bandwidth is not None:
+        busy = " on a busy machine: probably low; measure again when it is idle" if bandwidth.busy else ""
+        return f"{bandwidth.bytes_per_s / 1e9:.1f} GB/s read, measured {age_text(bandwidth.measured_at)}{busy}"
+    if report.cpu_bandwidth:
+        return f"{report.cpu_bandwidth / 1e9:.1f} GB/s read (given, not measured on this machine)"
+    return "not measured"
 
 
 def _bar(used: int, total: int, text: str) -> QProgressBar:
@@ -44,7 +72,10 @@ def _gpu_details(g: GpuInfo) -> str:
 
 
 class MachineSummary(QGroupBox):
-    """Fills itself from a HardwareReport; shows a placeholder until then."""
+    """Fills itself from a HardwareReport; shows a placeholder until then. `measure_again` asks for a new bandwidth
+    measurement (its button sits beside the figure)."""
+
+    measure_again = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("This machine", parent)
@@ -56,15 +87,16 @@ class MachineSummary(QGroupBox):
         columns.addLayout(self._right, 1)
         self._left.addRow(_label("Reading hardware…", muted=True))
 
-    def set_report(self, report: HardwareReport, *, measuring: bool = False) -> None:
-        """Show `report`; `measuring` says the memory bandwidth is being measured right now."""
+    def set_report(self, report: HardwareReport, *, measuring: bool = False, bandwidth: Bandwidth | None = None) -> None:
+        """Show `report`; `measuring` says the memory bandwidth is being measured right now; `bandwidth` is the
+        measurement behind its figure (None: the figure came with the report, e.g. a test's or a picture's)."""
         for form in (self._left, self._right):
             while form.rowCount():
                 form.removeRow(0)
-        self._fill_cpu_side(report, measuring=measuring)
+        self._fill_cpu_side(report, measuring=measuring, bandwidth=bandwidth)
         self._fill_gpu_side(report)
 
-    def _fill_cpu_side(self, report: HardwareReport, *, measuring: bool) -> None:
+    def _fill_cpu_side(self, report: HardwareReport, *, measuring: bool, bandwidth: Bandwidth | None) -> None:
         form, cpu = self._left, report.cpu
         form.addRow("System", _label(report.os))
         form.addRow("CPU", _label(f"<b>{cpu.model}</b>"))
@@ -86,11 +118,17 @@ class MachineSummary(QGroupBox):
         used = report.ram_total - report.ram_available
         text = f"{gib(report.ram_available)} free of {gib(report.ram_total)}"
         form.addRow("RAM", _bar(used, report.ram_total, text))
-        if report.cpu_bandwidth:
-            bandwidth = f"{report.cpu_bandwidth / 1e9:.1f} GB/s read (measured)"
-        else:
-            bandwidth = "measuring…" if measuring else "not measured"
-        form.addRow("Memory bandwidth", _label(bandwidth))
+        row_widget = QWidget()
+        row_layout = QHBoxLayout(row_widget)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        self.bandwidth_label = _label(bandwidth_text(report, bandwidth, measuring=measuring))
+        row_layout.addWidget(self.bandwidth_label, 1)
+        self.measure_button = QPushButton("Measure again")
+        self.measure_button.setToolTip("Measure the memory bandwidth now (about a second; close busy programs first)")
+        self.measure_button.setVisible(bandwidth is not None and not measuring)
+        self.measure_button.clicked.connect(self.measure_again)
+        row_layout.addWidget(self.measure_button)
+        form.addRow("Memory bandwidth", row_widget)
 
     def _fill_gpu_side(self, report: HardwareReport) -> None:
         form = self._right

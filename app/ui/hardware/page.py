@@ -40,6 +40,7 @@ from hardware.advice import (
     bigger_or_smaller,
     usable_speed_text,
 )
+from hardware.bandwidth import Bandwidth
 from hardware.fit import FitOptions, Placement
 from hardware.report import HardwareReport
 
@@ -53,11 +54,14 @@ def _probe(models_dir: Path | None) -> HardwareReport:
     return current_report(models_dir, measure_bandwidth=False)
 
 
-def _with_bandwidth(report: HardwareReport) -> HardwareReport:
+def _with_bandwidth(report: HardwareReport, *, again: bool = False) -> tuple[HardwareReport, Bandwidth]:
+    """The report with this machine's bandwidth: the cached measurement (measured again if it was taken on a busy
+    machine that is idle now), or a new one; `again`: measure now whatever the cache holds."""
     from app.machine import bandwidth_cache_file
-    from hardware.bandwidth import cached_bandwidth
+    from hardware.bandwidth import cached_measurement
 
-    return replace(report, cpu_bandwidth=cached_bandwidth(bandwidth_cache_file()))
+    measured = cached_measurement(bandwidth_cache_file(), again=again)
+    return replace(report, cpu_bandwidth=measured.bytes_per_s), measured
 
 
 class HardwarePage(QScrollArea):
@@ -84,7 +88,10 @@ class HardwarePage(QScrollArea):
         self._generation = 0
         self._shown_generation = 0
 
+        self._bandwidth: Bandwidth | None = None
+        """The bandwidth measurement behind the report (its age, its load); None for an injected report."""
         self.summary = MachineSummary()
+        self.summary.measure_again.connect(self.measure_again)
         self.context = context_combo(self._options.context)
         self.kv = kv_combo()
         self.model = AdviceModel(usable_speed=usable_speed)
@@ -179,17 +186,27 @@ class HardwarePage(QScrollArea):
         if measuring:
             self._start(lambda: _with_bandwidth(report), self._on_bandwidth_finished, self._on_bandwidth_failed)
 
-    def _on_bandwidth_finished(self, report: HardwareReport) -> None:
+    def measure_again(self) -> None:
+        """The summary's "Measure again": a fresh bandwidth measurement replaces the cached one (~1 s, off the GUI)."""
+        report = self._report
+        if report is None:
+            return
+        self.summary.set_report(report, measuring=True)
+        self._start(lambda: _with_bandwidth(report, again=True), self._on_bandwidth_finished,
+                    self._on_bandwidth_failed)  # fmt: skip
+
+    def _on_bandwidth_finished(self, result: tuple[HardwareReport, Bandwidth]) -> None:
+        report, self._bandwidth = result
         self._set_report(report)
 
     def _on_bandwidth_failed(self, message: str) -> None:
         if self._report is not None:
-            self.summary.set_report(self._report)  # "not measured" instead of "measuring…"
+            self.summary.set_report(self._report, bandwidth=self._bandwidth)  # "not measured" instead of "measuring…"
         self.status.setText(f"Could not measure the memory bandwidth: {message}")
 
     def _set_report(self, report: HardwareReport, *, measuring: bool = False) -> None:
         self._report = report
-        self.summary.set_report(report, measuring=measuring)
+        self.summary.set_report(report, measuring=measuring, bandwidth=self._bandwidth)
         self.calculator.set_hardware(report)
         self._recompute_table()
         self.hardware_changed.emit(report)
