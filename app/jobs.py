@@ -15,8 +15,8 @@ from pathlib import Path
 
 from app import paths
 from app.events import Event
-from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
-from app.library.importer import ImportMode, ImportResult, import_model
+from app.library.catalog import Catalog, source_quantized
+from app.library.importer import ImportResult, register_in_place
 from app.library.scan import Claims
 from core.errors import ModelwerkError
 from formats.quant_types import GGUF_TYPES
@@ -255,13 +255,7 @@ def register_output(
     for output in job.outputs:
         if not output.exists():
             continue
-        result = import_model(output, catalog, models_dir, mode=ImportMode.IN_PLACE, source=source)
-        found = result.duplicate_of
-        if found is not None and found.path == output.resolve() and found.source == SOURCE_FOUND:
-            # Claims keep this process's folder watch away from a running job's output; a job run by another process
-            # (`modelwerk quantize` while the app is open) is not claimed here, so its output may be found first.
-            catalog.set_source(found.id, source)
-            result = ImportResult(result.source_path, catalog.get(found.id))
+        result = register_in_place(output, catalog, models_dir, source=source)
         if result.error:
             log.warning("could not register %s in the Library: %s", output, result.error)
         results.append(result)

@@ -86,13 +86,15 @@ def _gui_stall(hub: object, tmp: Path, seconds_idle: float) -> tuple[float, floa
     from app.store import Store
     from app.ui.downloads_model import QueueBridge
     from app.ui.downloads_panel import DownloadsPanel
+    from app.workbench import DownloadRegistrar
     from bench.stall import StallMeter
 
     _app = QApplication.instance() or QApplication([])  # kept alive until the function returns
     store = Store.open(tmp / "gui.db")
     client = HubClient(hub.url)  # type: ignore[attr-defined]
     bridge = QueueBridge()
-    queue = DownloadQueue(store, client=client, catalog=Catalog(store), models_dir=tmp / "models", on_change=bridge.report)
+    registrar = DownloadRegistrar(Catalog(store), tmp / "models")
+    queue = DownloadQueue(store, client=client, registrar=registrar, models_dir=tmp / "models", on_change=bridge.report)
     panel = DownloadsPanel(queue, bridge, store=store)
     panel.resize(1000, 300)
     panel.toggle.setChecked(True)
