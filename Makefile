@@ -45,7 +45,7 @@ dist: $(STAMP)
 	installer/linux/make-tarball.sh
 
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m app.ui.screenshots docs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.screenshots docs
 
 # Reinstalled only when pyproject.toml changes; pip reuses its cached llama-cpp-python wheel after the first build
 # (10-13 minutes on 2 cores). After changing CMAKE_ARGS run `pip cache remove llama_cpp_python` first.

@@ -1,7 +1,7 @@
 """Listener lists: how services announce changes without knowing who listens (and without Qt).
 
 A service holds one ``Event`` per kind of change (``queue.changed``, ``runner.finished``...) and calls ``emit`` from
-whatever thread it runs on. Listeners are plain callables; the GUI subscribes through ``app.ui.marshal.Marshaller``,
+whatever thread it runs on. Listeners are plain callables; the GUI subscribes through ``app.ui.common.marshal.Marshaller``,
 which carries each call onto the GUI thread. A listener that raises is logged and does not stop the others.
 """
 

@@ -197,8 +197,8 @@ def gui_stall(model: Path, *, max_tokens: int, threads: int, ctx: int) -> tuple[
     from app.chat.sessions import Conversations, local_model_key
     from app.library.catalog import Catalog
     from app.store import Store
-    from app.ui.chat_backends import ChatBackends
-    from app.ui.chat_page import ChatPage
+    from app.ui.chat.backends import ChatBackends
+    from app.ui.chat.page import ChatPage
     from bench.stall import StallMeter
     from formats.inspect import inspect
 

@@ -84,8 +84,8 @@ def _gui_stall(hub: object, tmp: Path, seconds_idle: float) -> tuple[float, floa
     from app.hub.errors import HubError
     from app.library.catalog import Catalog
     from app.store import Store
-    from app.ui.downloads_model import QueueBridge
-    from app.ui.downloads_panel import DownloadsPanel
+    from app.ui.discover.downloads_model import QueueBridge
+    from app.ui.discover.downloads_panel import DownloadsPanel
     from app.workbench import DownloadRegistrar
     from bench.stall import StallMeter
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from formats.cache import shared_header
-from formats.ggml import GGML_TYPES, GGUFValueType
+from formats.ggml import FILE_TYPES, GGML_TYPES, GGUFValueType
 from formats.model import ArrayInfo, ModelFileError, TensorInfo
 
 GGUF_MAGIC = b"GGUF"
@@ -41,7 +41,7 @@ _MIN_TENSOR_BYTES = 8 + 4 + 8 + 4 + 8  # name length, n_dims, one dimension, typ
 _VT = GGUFValueType
 _SCALARS: dict[int, tuple[str, str]] = {
     _VT.UINT8: ("uint8", "B"), _VT.INT8: ("int8", "b"), _VT.UINT16: ("uint16", "H"), _VT.INT16: ("int16", "h"),
-    _VT.UINT32: ("uint32", "I"), _VT.INT32: ("int32", "i"), _VT.FLOAT32: ("float32", "f"), _VT.BOOL: ("bool", "?"),
+    _VT.UINT32: ("uint32", "I"), _VT.INT32: ("int32", "i"), _VT.FLOAT32: ("float32", "f"), _VT.BOOL: ("bool", "B"),
     _VT.UINT64: ("uint64", "Q"), _VT.INT64: ("int64", "q"), _VT.FLOAT64: ("float64", "d"),
 }  # fmt: skip
 _STRUCTS = {vtype: struct.Struct("<" + fmt) for vtype, (_, fmt) in _SCALARS.items()}
@@ -160,12 +160,13 @@ class _Parser:
         return buf[off : off + length]
 
     def string(self, where: str) -> str:
-        return self.string_bytes(where).decode("utf-8", errors="replace")
+        return _utf8(self.string_bytes(where), where)
 
     def scalar(self, vtype: int, where: str) -> object:
         st = _STRUCTS[vtype]
         buf, off = self.take(st.size, where)
-        return st.unpack_from(buf, off)[0]
+        value = st.unpack_from(buf, off)[0]
+        return _bool(value, where) if vtype == _VT.BOOL else value
 
     def value(self, vtype: int, where: str, max_items: int, key: str, offsets: dict[str, int]) -> object:
         """The value of key `key` (`where` says which key it is, for messages)."""
@@ -200,7 +201,10 @@ class _Parser:
             self.pos += count * item_size
             return ArrayInfo(type_name, count)
         buf, off = self.take(count * item_size, f"the array of {where}")
-        return struct.unpack_from(f"<{count}{_SCALARS[item_type][1]}", buf, off)
+        items = struct.unpack_from(f"<{count}{_SCALARS[item_type][1]}", buf, off)
+        if item_type == _VT.BOOL:
+            return tuple(_bool(v, f"item {i + 1} of {_n(count)} in {where}") for i, v in enumerate(items))
+        return items
 
     def skip_strings(self, count: int, where: str) -> None:
         """Walk past `count` strings without decoding them: the vocabulary of a large model (Gemma's 262,144 tokens) in
@@ -345,6 +349,7 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
         vtype = p.u32(f"the value of {where}")
         metadata[key] = p.value(vtype, where, max_items, key, offsets)
 
+    _check_file_type(metadata)
     alignment = _alignment(metadata)
     tensors = _tensor_infos(p, n_tensors)
     data_offset = -(-p.pos // alignment) * alignment
@@ -352,6 +357,32 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
         raise p.truncated("the padding before the tensor data")
     _check_data(tensors, n_tensors, data_offset, alignment, size)
     return GGUFHeader(path, version, metadata, tuple(tensors), alignment, data_offset, size, offsets)
+
+
+def _utf8(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ModelFileError(f"{where} is not valid UTF-8 (byte {e.start + 1} of {len(raw)}): {raw[:40]!r}") from None
+
+
+def _bool(value: int, where: str) -> bool:
+    if value > 1:
+        raise ModelFileError(f"{where} is a boolean stored as {value}; GGUF booleans are 0 or 1")
+    return bool(value)
+
+
+def _check_file_type(metadata: dict[str, object]) -> None:
+    """general.file_type, when present, names one of llama.cpp's file types (`enum llama_ftype`)."""
+    if "general.file_type" not in metadata:
+        return
+    value = metadata["general.file_type"]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ModelFileError(f"general.file_type must be an unsigned integer, not {value!r}")
+    if value not in FILE_TYPES:
+        raise ModelFileError(
+            f"general.file_type {value} is not a llama.cpp file type this Modelwerk knows (a newer or a removed one)"
+        )
 
 
 def _alignment(metadata: dict[str, object]) -> int:
@@ -369,7 +400,7 @@ def _tensor_infos(p: _Parser, n_tensors: int) -> list[TensorInfo]:
     for t in range(n_tensors):
         where = f"tensor info {t + 1} of {n_tensors}"
         raw = p.string_bytes(where)
-        name = raw.decode("utf-8", errors="replace")
+        name = _utf8(raw, f"the name of {where}")
         where = f"{where} ({_shown(name)})"
         what = f"tensor {t + 1} of {n_tensors} ({_shown(name)})"
         if len(raw) >= GGML_MAX_NAME:

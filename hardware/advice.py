@@ -138,7 +138,7 @@ def _facts(smaller: FitReport | None, bigger: FitReport | None) -> tuple[str, ..
         q = QUANT_TYPES[bigger.shape.quant]
         facts.append(
             f"{q.name} costs {100 * (q.ppl_ratio - 1):.1f}% perplexity on Llama-3-8B (KL divergence {q.kld:.3f}; "
-            "llama.cpp's scoreboard)."
+            f"{q.quality_source})."
         )
     p7, p13 = LLAMA_PPL["7B"], LLAMA_PPL["13B"]
     facts.append(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
+from hardware.backends import cannot_use, usable
 from hardware.quants import KvType
 from hardware.report import GiB, GpuInfo, HardwareReport, MiB
 from hardware.shape import ModelShape
@@ -320,10 +321,14 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
 def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None) -> FitReport:
     """Where the model goes on this machine with these options, and what it costs."""
     options = options or FitOptions()
+    gpus, unusable = usable(hw.gpus, hw.llama_backends)
+    hw = replace(hw, gpus=gpus)  # a GPU this build of llama.cpp cannot drive holds nothing
     split, fits = _place(shape, hw, options)
     placement = _placement(split, fits, shape)
     max_ctx = _max_context(shape, hw, options, placement)
     notes = _notes(shape, hw, options)
+    if unusable:
+        notes = (cannot_use(unusable, hw.llama_backends or ()), *notes)
     return FitReport(
         shape=shape,
         options=options,

@@ -3,8 +3,11 @@
 The bits per weight of the GGUF file types (Q4_K_M...) are mixes: llama.cpp keeps some tensors (output, attention V, the
 first feed-forward layers) at a higher type. The figures below are whole-file averages, derived from the file sizes that
 llama.cpp's perplexity scoreboard reports for Llama-3-8B (8.03 B parameters), so they include the mix. The quality columns are
-from the same scoreboard (wikitext-2, no importance matrix): perplexity ratio to F16 and mean KL divergence. They are
-one model's numbers — Modelwerk's own evaluation (the Quantize page) measures them for the user's models.
+from the same scoreboard (tools/perplexity/README.md at revision f364eb6f, wikitext-2, CUDA): perplexity ratio to F16 and
+mean KL divergence. Each row keeps the scoreboard's conditions: the legacy and K-quant rows were quantized without an
+importance matrix, the IQ rows (which llama.cpp does not make without one) with a Wikitext importance matrix — so an IQ
+row's quality is not comparable with a K-quant row's, and the advice only compares rows made the same way. They are one
+model's numbers; Modelwerk's own evaluation (the Quantize page) measures them for the user's models.
 """
 
 from __future__ import annotations
@@ -26,14 +29,26 @@ class QuantType:
     """Perplexity of Llama-3-8B at this type divided by its F16 perplexity (1.0 = no loss); 0 = not measured."""
     kld: float
     """Mean KL divergence to F16 on Llama-3-8B; 0 = not measured."""
+    imatrix: str = ""
+    """The importance matrix the quality figures were measured with: "" none, else the scoreboard's ("WT 10m": made from
+    10 million Wikitext tokens)."""
+
+    @property
+    def quality_source(self) -> str:
+        """Where the quality figures come from and under which conditions, for a tooltip or an advice fact."""
+        if self.ppl_ratio == 0:
+            return "not measured"
+        matrix = f"with a Wikitext importance matrix ({self.imatrix})" if self.imatrix else "without an importance matrix"
+        return f"Llama-3-8B, wikitext-2, quantized {matrix} (llama.cpp's scoreboard, f364eb6f)"
 
 
-def _from_scoreboard(name: str, size_gib: float, ppl: float, kld: float) -> QuantType:
+def _from_scoreboard(name: str, size_gib: float, ppl: float, kld: float, imatrix: str = "") -> QuantType:
     bpw = size_gib * _GIB * 8 / LLAMA3_8B_PARAMS
-    return QuantType(name, round(bpw, 2), round(ppl / 6.233160, 4) if ppl else 0.0, kld)
+    return QuantType(name, round(bpw, 2), round(ppl / 6.233160, 4) if ppl else 0.0, kld, imatrix)
 
 
-# name, file size of Llama-3-8B [GiB], perplexity, KLD (llama.cpp tools/perplexity README, revision f364eb6f, no imatrix).
+# name, file size of Llama-3-8B [GiB], perplexity, KLD, importance matrix (llama.cpp tools/perplexity/README.md, revision
+# f364eb6f: the "None" row of each type where it has one; the IQ types only have rows made with an importance matrix).
 QUANT_TYPES: dict[str, QuantType] = {
     q.name: q
     for q in (
@@ -48,24 +63,24 @@ QUANT_TYPES: dict[str, QuantType] = {
         _from_scoreboard("Q5_0", 5.21, 6.363224, 0.022239),
         _from_scoreboard("Q4_K_M", 4.58, 6.407115, 0.031273),
         _from_scoreboard("Q4_K_S", 4.37, 6.500529, 0.043136),
-        _from_scoreboard("IQ4_NL", 4.35, 6.455593, 0.035742),
-        _from_scoreboard("IQ4_XS", 4.14, 6.459705, 0.036334),
+        _from_scoreboard("IQ4_NL", 4.35, 6.455593, 0.035742, "WT 10m"),
+        _from_scoreboard("IQ4_XS", 4.14, 6.459705, 0.036334, "WT 10m"),
         _from_scoreboard("Q4_1", 4.78, 6.682737, 0.071683),
         _from_scoreboard("Q4_0", 4.34, 6.700147, 0.071940),
         _from_scoreboard("Q3_K_L", 4.03, 6.787876, 0.087176),
         _from_scoreboard("Q3_K_M", 3.74, 6.888498, 0.101913),
-        _from_scoreboard("IQ3_M", 3.53, 6.898327, 0.102534),
-        _from_scoreboard("IQ3_S", 3.42, 6.965501, 0.111278),
+        _from_scoreboard("IQ3_M", 3.53, 6.898327, 0.102534, "WT 10m"),
+        _from_scoreboard("IQ3_S", 3.42, 6.965501, 0.111278, "WT 10m"),
         _from_scoreboard("Q3_K_S", 3.41, 7.863786, 0.228217),
-        _from_scoreboard("IQ3_XS", 3.28, 7.163043, 0.138693),
-        _from_scoreboard("IQ3_XXS", 3.05, 7.458436, 0.183625),
+        _from_scoreboard("IQ3_XS", 3.28, 7.163043, 0.138693, "WT 10m"),
+        _from_scoreboard("IQ3_XXS", 3.05, 7.458436, 0.183625, "WT 10m"),
         _from_scoreboard("Q2_K", 2.96, 9.751568, 0.445132),
-        _from_scoreboard("IQ2_M", 2.74, 8.600799, 0.325989),
-        _from_scoreboard("IQ2_S", 2.56, 9.650781, 0.439197),
-        _from_scoreboard("IQ2_XS", 2.43, 10.761424, 0.546290),
-        _from_scoreboard("IQ2_XXS", 2.24, 14.091782, 0.812022),
-        _from_scoreboard("IQ1_M", 2.01, 25.493722, 1.393084),
-        _from_scoreboard("IQ1_S", 1.88, 58.097760, 2.211278),
+        _from_scoreboard("IQ2_M", 2.74, 8.600799, 0.325989, "WT 10m"),
+        _from_scoreboard("IQ2_S", 2.56, 9.650781, 0.439197, "WT 10m"),
+        _from_scoreboard("IQ2_XS", 2.43, 10.761424, 0.546290, "WT 10m"),
+        _from_scoreboard("IQ2_XXS", 2.24, 14.091782, 0.812022, "WT 10m"),
+        _from_scoreboard("IQ1_M", 2.01, 25.493722, 1.393084, "WT 10m"),
+        _from_scoreboard("IQ1_S", 1.88, 58.097760, 2.211278, "WT 1m"),
     )
 }
 

@@ -64,6 +64,9 @@ class HardwareReport:
     """Free bytes in the models folder; 0 when unknown."""
     cpu_bandwidth: float = 0.0
     """Measured memory read bandwidth in bytes/s; 0 when not measured yet."""
+    llama_backends: tuple[str, ...] | None = None
+    """The backends of this machine's llama.cpp build ("CPU", "CUDA", ...; hardware.backends); None: not known, and
+    every GPU counts as usable (a report built by hand)."""
 
     @property
     def vram_total(self) -> int:

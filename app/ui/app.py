@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QThread, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
@@ -20,6 +21,9 @@ from app.settings import load_settings
 from app.store import Store, StoreError
 from core.errors import user_message
 from hardware.report import HardwareReport
+
+if TYPE_CHECKING:
+    from app.ui.single_instance import InstanceServer  # imported when the GUI starts (run_gui)
 
 log = logging.getLogger(__name__)
 STYLE = paths.resource_path("style.qss")
@@ -85,7 +89,7 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
 
 def report_bug(exc: BaseException) -> None:
     """An exception a page or a background call caught that is not an expected error: log it and show the crash dialog,
-    from any thread (app.ui.errors.error_text calls it)."""
+    from any thread (app.ui.common.errors.error_text calls it)."""
     _excepthook(type(exc), exc, exc.__traceback__)
 
 
@@ -151,7 +155,7 @@ def run_gui(argv: list[str] | None = None, *, report: HardwareReport | None = No
         sys.excepthook, threading.excepthook = hooks
 
 
-def _run(app: QApplication, report: HardwareReport | None, server: QObject, files: list[Path]) -> int:
+def _run(app: QApplication, report: HardwareReport | None, server: InstanceServer, files: list[Path]) -> int:
     try:
         store = Store.open(paths.database_path())
     except StoreError as e:
@@ -165,7 +169,7 @@ def _run(app: QApplication, report: HardwareReport | None, server: QObject, file
         # The objects of start-up live as long as the window: keep them out of the cyclic GC's full passes, which
         # otherwise walk all of them (~20 ms on a small machine) every so often while an answer streams.
         gc.freeze()
-        server.files_received.connect(window.open_paths)  # type: ignore[attr-defined]
+        server.files_received.connect(window.open_paths)
         opener = FileOpenFilter(app)
         opener.files_opened.connect(window.open_paths)
         app.installEventFilter(opener)

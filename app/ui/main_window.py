@@ -22,16 +22,16 @@ from app.library.catalog import CatalogEntry
 from app.paths import resource_path
 from app.settings import Settings
 from app.store import Store
-from app.ui import icons, library_actions
-from app.ui.chat_backends import ChatBackends
-from app.ui.chat_page import ChatPage
-from app.ui.compare_page import ComparePage
-from app.ui.discover_page import DiscoverPage
-from app.ui.hardware_page import HardwarePage
-from app.ui.jobs_page import JobsPage
-from app.ui.library_page import LibraryPage
-from app.ui.state import ui_state
-from app.ui.usage_bar import UsageStatus
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.page import ChatPage
+from app.ui.common import icons
+from app.ui.common.state import ui_state
+from app.ui.common.usage_bar import UsageStatus
+from app.ui.compare.page import ComparePage
+from app.ui.discover.page import DiscoverPage
+from app.ui.hardware.page import HardwarePage
+from app.ui.jobs.page import JobsPage
+from app.ui.library.page import LibraryPage
 from app.workbench import Workbench
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.jobs_page.status_message.connect(self._on_library_page_status_message)
         self.jobs_page.library_changed.connect(self.library_page.refresh)
         self.library_page.quantize_requested.connect(self._on_library_page_quantize_requested)
+        self.library_page.chat_requested.connect(self._on_library_page_chat_requested)
         self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
         self.discover_page.show_in_library.connect(self._on_discover_page_show_in_library)
         # Downloads stay visible from every page: a status bar button shows what runs and leads to the panel.
@@ -157,8 +158,8 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
-        menu.addAction(library_actions.import_files_action(self.library_page, self))
-        menu.addAction(library_actions.import_folder_action(self.library_page, self))
+        menu.addAction(self.library_page.import_files_action)
+        menu.addAction(self.library_page.import_folder_action)
         menu.addSeparator()
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -203,6 +204,10 @@ class MainWindow(QMainWindow):
     def _on_library_page_quantize_requested(self, entry: CatalogEntry) -> None:
         if self.jobs_page.ask_quantize(entry, self):
             self.show_page(self.jobs_page)
+
+    def _on_library_page_chat_requested(self, entry: CatalogEntry) -> None:
+        self.show_page(self.chat_page)
+        self.chat_page.chat_with(entry.id)
 
     def _on_discover_page_download_finished(self, d: Download) -> None:
         self.library_page.refresh()

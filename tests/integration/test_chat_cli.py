@@ -5,19 +5,12 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("app.chat.runtime")  # H1's runtime
-pytest.importorskip("app.cli.serve")
+from app.cli import main
 
 
 def chat(argv: list[str]) -> int:
-    import argparse
-
-    from app.cli import chat as chat_cli
-
-    p = argparse.ArgumentParser()
-    handlers = chat_cli.register(p.add_subparsers(dest="command"))
-    args = p.parse_args(["chat", *argv])
-    return handlers["chat"](args)
+    """`modelwerk chat ...` through the real entry point."""
+    return main(["chat", *argv])
 
 
 def test_chat_with_gemma_json(gemma_model: Path, capsys: pytest.CaptureFixture[str]) -> None:

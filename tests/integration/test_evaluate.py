@@ -83,7 +83,6 @@ def test_run_writes_metrics_atomically_and_reports_done(kquant_gguf: Path, tmp_p
 
 
 def test_the_worker_runs_an_evaluation_job(kquant_gguf: Path, tmp_path: Path) -> None:
-    pytest.importorskip("quantize.worker")
     spec = EvaluateSpec(source=kquant_gguf, output=tmp_path / "m.json", context=64, threads=2)
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(dumps(spec), encoding="utf-8")

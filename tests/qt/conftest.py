@@ -9,7 +9,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from app.ui import app as gui
-from app.ui import workers
+from app.ui.common import workers
 
 _REAL_REPORT_BUG = gui.report_bug
 _REAL_SHOW_CRASH_DIALOG = gui._show_crash_dialog

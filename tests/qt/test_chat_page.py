@@ -25,10 +25,10 @@ from app.chat.sessions import Conversations, MessageState, local_model_key
 from app.chat.templates import ChatTemplate
 from app.library.catalog import Catalog
 from app.store import Store
-from app.ui.chat_backends import ChatBackends
-from app.ui.chat_page import VALUE_ROLE, ChatPage
-from app.ui.chat_pane import ConversationPane
-from app.ui.chat_view import Bubble, TranscriptView, stable_cut
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.conversation import ConversationPane
+from app.ui.chat.page import VALUE_ROLE, ChatPage
+from app.ui.chat.transcript import Bubble, TranscriptView, stable_cut
 from formats.inspect import inspect
 
 QWEN3 = (
@@ -322,7 +322,7 @@ def test_real_runtime_answers_then_is_killed_shows_it_keeps_history_and_reloads(
 
 def test_compare_asks_both_and_votes_update_the_leaderboard(qtbot: QtBot, page: ChatPage, store: Store) -> None:
     from app.chat.elo import Winner
-    from app.ui.compare_page import ComparePage
+    from app.ui.compare.page import ComparePage
 
     fake(page, FakeBackend(["same answer"]))
     compare = ComparePage(page.backends, store)
@@ -344,7 +344,7 @@ def test_compare_lists_endpoint_models_and_blind_mode_hides_and_shuffles_the_sid
     qtbot: QtBot, page: ChatPage, store: Store
 ) -> None:
     from app.chat.elo import Winner
-    from app.ui.compare_page import ComparePage
+    from app.ui.compare.page import ComparePage
 
     fake(page, FakeBackend(["an answer"]))
     compare = ComparePage(page.backends, store)
@@ -392,6 +392,48 @@ def test_closing_the_window_stops_every_runtime(qtbot: QtBot, chat_gguf: Path) -
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_librarys_chat_button_loads_the_model_and_opens_a_chat_with_it(
+    qtbot: QtBot, chat_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fixtures.hardware_reports import cpu_only
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.settings import Settings
+    from app.ui.chat.dialogs import LoadDialog
+    from app.ui.main_window import MainWindow
+
+    asked: list[str] = []
+
+    def accept(dialog: LoadDialog) -> int:
+        asked.append(dialog.windowTitle())
+        return 1
+
+    monkeypatch.setattr(LoadDialog, "exec", accept)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    entry = window.catalog.add(inspect(chat_gguf), source="imported")
+    window.library_page.refresh()
+    window.show_page(window.library_page)
+    window.library_page.select(entry.id)
+    chat = window.library_page.details.chat
+    qtbot.waitUntil(chat.isEnabled)
+    qtbot.mouseClick(chat, Qt.MouseButton.LeftButton)
+
+    key = local_model_key(entry.id)
+    qtbot.waitUntil(lambda: bool(window.chat_page.panes()), timeout=WAIT_MS)
+    assert window.pages.currentWidget() is window.chat_page
+    assert asked == [f"Load {entry.name}"]
+    assert [p.key for p in window.chat_page.panes()] == [key] and window.chat_backends.runtime(key) is not None
+    # Again while it loads or runs: the open empty chat comes to the front, no second load, no second tab.
+    window.show_page(window.library_page)
+    qtbot.mouseClick(chat, Qt.MouseButton.LeftButton)
+    assert len(window.chat_page.panes()) == 1 and asked == [f"Load {entry.name}"]
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.mark.parametrize("expanded", [False, True])
@@ -468,7 +510,7 @@ def test_load_dialog_warns_before_loading_what_will_not_fit(qtbot: QtBot, gemma_
     from fixtures.hardware_reports import cpu_only
 
     from app.chat.runtime import check_fit
-    from app.ui.chat_dialogs import LoadDialog
+    from app.ui.chat.dialogs import LoadDialog
 
     info = inspect(gemma_model)
     small = cpu_only(ram_total=4 * 1024**3, ram_available=1200 * 1024**2)  # a machine with 1.2 GiB free
@@ -498,7 +540,7 @@ def test_a_conversation_from_modelwerk_chat_is_listed_in_the_chat_page(qtbot: Qt
 
     from app import paths
     from app.cli import chat as chat_cli
-    from app.ui.chat_page import KIND_ROLE
+    from app.ui.chat.page import KIND_ROLE
 
     model = write_tiny_gguf(tmp_path / "tiny-chat.gguf", chat_template=QWEN3,
                             control_tokens=("<|im_start|>", "<|im_end|>"))  # fmt: skip

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from test_discover_page import TIMEOUT, _discover_window, cell, open_repo, search
 
 from app.hub.remote_fit import TOO_LARGE_BADGE
-from app.ui.discover_files import FileColumn
+from app.ui.discover.files_model import FileColumn
 from app.ui.main_window import MainWindow
 
 

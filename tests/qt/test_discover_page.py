@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 from app.hub.download_rows import DownloadState
 from app.hub.files import FileGroup, FileKind, HubFile
 from app.settings import Settings
-from app.ui.advice_model import PLACEMENT_COLORS
-from app.ui.discover_files import BEST_ROLE, FIT_ROLE, PENDING, FileColumn, FilesModel
-from app.ui.discover_page import EMPTY_TEXT, DiscoverPage
-from app.ui.discover_results import ResultColumn, ResultsModel
-from app.ui.downloads_model import DownloadColumn, DownloadsModel
+from app.ui.discover.downloads_model import DownloadColumn, DownloadsModel
+from app.ui.discover.files_model import BEST_ROLE, FIT_ROLE, PENDING, FileColumn, FilesModel
+from app.ui.discover.page import EMPTY_TEXT, DiscoverPage
+from app.ui.discover.results_model import ResultColumn, ResultsModel
+from app.ui.hardware.advice_model import PLACEMENT_COLORS
 from app.ui.main_window import MainWindow
 from hardware.fit import Placement
 
@@ -337,7 +337,7 @@ def test_parallel_downloads_setting_is_saved(qtbot: QtBot, window: MainWindow) -
 
 def test_copy_button_copies_the_quantize_command(qtbot: QtBot) -> None:
     from app.hub.remote_fit import Recommendation
-    from app.ui.discover_repo import RepoView
+    from app.ui.discover.repo_view import RepoView
 
     view = RepoView()
     qtbot.addWidget(view)

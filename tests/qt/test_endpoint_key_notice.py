@@ -8,7 +8,7 @@ from app import paths
 from app.chat.endpoints import Endpoints
 from app.keystore import FALLBACK_NAME
 from app.store import Store
-from app.ui.chat_dialogs import EndpointDialog
+from app.ui.chat.dialogs import EndpointDialog
 
 
 def test_the_dialog_names_the_key_file_when_there_is_no_keyring(qtbot: QtBot) -> None:

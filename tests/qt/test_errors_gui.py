@@ -14,7 +14,7 @@ from app import paths
 from app.jobs import open_queue
 from app.logs import setup_logging
 from app.ui import app as gui
-from app.ui.jobs_page import JobsPage
+from app.ui.jobs.page import JobsPage
 from hardware.fit import FitOptions
 from quantize.job import JobQueueError
 from quantize.queue import JobQueue

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.settings import Settings
-from app.ui.advice_model import AdviceModel
-from app.ui.hardware_page import HardwarePage
+from app.ui.hardware.advice_model import AdviceModel
+from app.ui.hardware.page import HardwarePage
 from app.ui.main_window import MainWindow
-from app.ui.screenshots import save_screenshots
 from hardware.fit import Placement
 from hardware.shape import parse_params, shape_for_params
+from tools.screenshots.shots import save_screenshots
 
 
 def _page(qtbot: QtBot, report: object) -> HardwarePage:
@@ -65,26 +65,26 @@ def test_changing_the_context_recomputes_the_table(qtbot: QtBot) -> None:
 def test_calculator_on_the_desktop(qtbot: QtBot) -> None:
     page = _page(qtbot, desktop_24gb())
     calc = page.calculator
-    calc.size.setCurrentText("7B")
+    calc.model_size.setCurrentText("7B")
     calc.quant.setCurrentText("Q4_K_M")
     assert "Full GPU" in calc.verdict.text()
     assert calc.vram_bar.isVisible()
-    calc.size.setCurrentText("70B")
+    calc.model_size.setCurrentText("70B")
     calc.quant.setCurrentText("F16")
     assert "Does not fit" in calc.verdict.text()
     calc.gpu_layers.setValue(0)
-    calc.size.setCurrentText("1B")
+    calc.model_size.setCurrentText("1B")
     assert "CPU only" in calc.verdict.text()
 
 
 def test_invalid_size_shows_one_line_error(qtbot: QtBot) -> None:
     page = _page(qtbot, cpu_only())
     calc = page.calculator
-    calc.size.setCurrentText("huge")
+    calc.model_size.setCurrentText("huge")
     assert calc.error.isVisible()
     assert "write it like 7B" in calc.error.text()
     assert not calc.result.isEnabled()  # the last valid result stays, greyed
-    calc.size.setCurrentText("9B")
+    calc.model_size.setCurrentText("9B")
     assert not calc.error.isVisible() and calc.result.isEnabled()
     assert "CPU only" in calc.verdict.text()
     assert not calc.vram_bar.isVisible()
@@ -96,7 +96,7 @@ def test_clicking_a_cell_loads_it_into_the_calculator(qtbot: QtBot) -> None:
     assert table is not None
     index = page.model.index(table.sizes.index("32B"), table.quants.index("Q5_K_M"))
     page.table.clicked.emit(index)
-    assert page.calculator.size.currentText() == "32B"
+    assert page.calculator.model_size.currentText() == "32B"
     assert page.calculator.quant.currentText() == "Q5_K_M"
     assert page.model.report(index).placement is not Placement.DOES_NOT_FIT  # type: ignore[union-attr]
 
@@ -161,10 +161,10 @@ def test_set_shape_uses_the_models_own_quantization(qtbot: QtBot) -> None:
     calc = page.calculator
     shape = shape_for_params(parse_params("9B"), "Q5_K_M")
     calc.set_shape(shape)
-    assert calc.size.currentText() == shape.name
+    assert calc.model_size.currentText() == shape.name
     assert calc.quant.currentText() == "Q5_K_M" and not calc.quant.isEnabled()
     assert shape.name in calc.verdict.text()
-    calc.size.setCurrentText("3B")
+    calc.model_size.setCurrentText("3B")
     assert calc.quant.isEnabled()
     assert "3B" in calc.verdict.text()
 

@@ -14,7 +14,7 @@ from fixtures.tiny_gguf import write_tiny_gguf
 from pytestqt.qtbot import QtBot
 
 from app.chat.runtime import LoadOptions
-from app.ui.chat_backends import local_model_key
+from app.ui.chat.backends import local_model_key
 from app.ui.main_window import MainWindow
 from formats import gguf
 from formats.cache import HEADERS

@@ -27,11 +27,11 @@ from app.chat.messages import Role
 from app.hub.results import RepoDetails
 from app.library.catalog import Catalog
 from app.store import Store
-from app.ui import links
-from app.ui.chat_view import Bubble, TranscriptView
-from app.ui.discover_repo import RepoView
-from app.ui.model_details import ModelDetails, load_details
-from app.ui.safe_text import SafeTextBrowser, plain_tooltip
+from app.ui.chat.transcript import Bubble, TranscriptView
+from app.ui.common import links
+from app.ui.common.safe_text import SafeTextBrowser, plain_tooltip
+from app.ui.discover.repo_view import RepoView
+from app.ui.library.model_details import ModelDetails, load_details
 from formats.inspect import inspect
 from hardware.fit import FitOptions
 

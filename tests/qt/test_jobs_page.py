@@ -17,16 +17,16 @@ from app.jobs import open_queue, quantize_specs
 from app.library.catalog import Catalog, CatalogEntry
 from app.settings import Settings
 from app.store import Store
-from app.ui.jobs_model import Column, JobsModel
-from app.ui.jobs_page import JobsPage
+from app.ui.jobs.page import JobsPage
+from app.ui.jobs.quantize_dialog import QuantizeDialog
+from app.ui.jobs.queue_model import Column, JobsModel
+from app.ui.jobs.results_chart import Metric, ResultsView
 from app.ui.main_window import MainWindow
-from app.ui.quantize_dialog import QuantizeDialog
-from app.ui.results_chart import Metric, ResultsView
-from app.ui.screenshot_models import MODELS, write_fake_gguf
 from formats.inspect import inspect
 from hardware.fit import FitOptions
 from quantize.queue import JobQueue
 from quantize.types import predict_size
+from tools.screenshots.models import MODELS, write_fake_gguf
 
 OPTIONS = FitOptions(context=4096)
 

@@ -11,7 +11,7 @@ from fixtures.hardware_reports import cpu_only, desktop_24gb
 from fixtures.tiny_gguf import write_tiny_gguf
 from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QPointF, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStatusBar, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import paths
@@ -19,15 +19,15 @@ from app.library import importer
 from app.library.catalog import Catalog
 from app.settings import Settings, load_settings
 from app.store import Store
-from app.ui import import_dialog
-from app.ui.library_model import Column, FitFilter, LibraryModel
-from app.ui.library_page import LibraryPage
+from app.ui.common.status_rows import ProgressRow
+from app.ui.library import import_dialog
+from app.ui.library.catalog_model import Column, FitFilter, LibraryModel
+from app.ui.library.page import LibraryPage
 from app.ui.main_window import MainWindow
-from app.ui.screenshot_models import MODELS, write_fake_gguf
-from app.ui.status_rows import ProgressRow
 from formats.inspect import inspect
 from formats.model import ModelFormat
 from hardware.fit import FitOptions
+from tools.screenshots.models import MODELS, write_fake_gguf
 
 PageWith = Callable[[list[Path]], LibraryPage]
 TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}"
@@ -288,14 +288,14 @@ def test_the_calculator_takes_a_library_model_or_a_dropped_file(
     assert calc.library.itemText(1) == "deep · F32"
     calc.library.setCurrentIndex(1)
     calc.library.activated.emit(1)
-    assert calc.size.currentText() == "deep" and not calc.quant.isEnabled()
+    assert calc.model_size.currentText() == "deep" and not calc.quant.isEnabled()
     assert "deep at F32" in calc.verdict.text()
-    calc.size.setCurrentText("7B")  # typing a size leaves the library model
+    calc.model_size.setCurrentText("7B")  # typing a size leaves the library model
     assert calc.library.currentIndex() == 0 and calc.quant.isEnabled()
 
     window.show_page(window.hardware_page)
     drop(window.hardware_page.widget(), models["wide"])  # sizes the calculator; does not import
-    qtbot.waitUntil(lambda: calc.size.currentText() == "wide-f16", timeout=10_000)
+    qtbot.waitUntil(lambda: calc.model_size.currentText() == "wide-f16", timeout=10_000)
     assert "wide-f16 at F16" in calc.verdict.text()
     assert "not imported" in calc.source.text()
     assert window.pages.currentWidget() is window.hardware_page
@@ -411,7 +411,7 @@ def test_the_import_choice_qsettings_kept_in_ui_ini_becomes_a_setting(qtbot: QtB
     """An older Modelwerk kept the import dialog's choice in ui.ini; the database's first open moves it (migration 8)."""
     from PySide6.QtCore import QSettings
 
-    from app.ui.state import ui_state
+    from app.ui.common.state import ui_state
 
     state = QSettings(str(paths.data_dir() / "ui.ini"), QSettings.Format.IniFormat)  # as the old import dialog wrote it
     state.setValue("import/mode", importer.ImportMode.MOVE.value)
@@ -425,3 +425,18 @@ def test_the_import_choice_qsettings_kept_in_ui_ini_becomes_a_setting(qtbot: QtB
         # "Don't ask again" is honoured: no dialog, the remembered mode.
         assert import_dialog.choose_import_mode([tmp_path / "x.gguf"], tmp_path, None, store=store) is importer.ImportMode.MOVE
     assert ui_state().value("window/page", type=int) == 2  # the window's own state stays in ui.ini
+
+
+@pytest.mark.parametrize("page", ["library", "hardware"])
+def test_ctrl_o_opens_the_import_dialog_from_any_page(window: MainWindow, qtbot: QtBot,
+                                                      monkeypatch: pytest.MonkeyPatch, page: str) -> None:  # fmt: skip
+    # It was defined twice (the Import button's menu and the File menu): Qt called the shortcut ambiguous and did nothing.
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (asked.append("files"), ([], ""))[1])
+    window.show_page(window.library_page if page == "library" else window.hardware_page)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: asked == ["files"], timeout=5000)
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.library_page.import_files_action in file_menu.actions()  # type: ignore[union-attr]

@@ -19,12 +19,12 @@ from app import jobs, paths
 from app.jobs import register_output
 from app.library.catalog import Catalog, CatalogEntry
 from app.store import Store
-from app.ui.format import size_text
-from app.ui.jobs_model import Column
-from app.ui.jobs_page import JobsPage
-from app.ui.jobs_runner import evaluable_outputs
-from app.ui.library_actions import can_quantize
-from app.ui.quantize_dialog import QuantizeDialog
+from app.ui.common.format import size_text
+from app.ui.jobs.calls import evaluable_outputs
+from app.ui.jobs.page import JobsPage
+from app.ui.jobs.quantize_dialog import QuantizeDialog
+from app.ui.jobs.queue_model import Column
+from app.ui.library.actions import can_quantize
 from formats.inspect import inspect
 from formats.model import ModelFormat
 from hardware.fit import FitOptions

@@ -18,9 +18,9 @@ from pytestqt.qtbot import QtBot
 from app import paths
 from app.library.catalog import Catalog, CatalogEntry
 from app.store import Store
-from app.ui.jobs_page import JobsPage
-from app.ui.quantize_dialog import QuantizeDialog
-from app.ui.remote_code_dialog import CodeLeftOutDialog, RemoteCodeDialog, confirm_download_without_code
+from app.ui.common.remote_code_dialog import CodeLeftOutDialog, RemoteCodeDialog, confirm_download_without_code
+from app.ui.jobs.page import JobsPage
+from app.ui.jobs.quantize_dialog import QuantizeDialog
 from formats.inspect import inspect
 from hardware.fit import FitOptions
 from quantize.queue import JobQueue

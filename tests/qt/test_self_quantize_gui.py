@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 
 from app.jobs import jobs_db_path
 from app.settings import Settings
-from app.ui.discover_page import DiscoverPage
-from app.ui.discover_results import ResultColumn
+from app.ui.discover.page import DiscoverPage
+from app.ui.discover.results_model import ResultColumn
 from app.ui.main_window import MainWindow
 from quantize.queue import JobState
 from quantize.results import ResultStore

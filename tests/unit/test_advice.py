@@ -54,3 +54,14 @@ def test_every_machine_gets_an_answer_with_numbers() -> None:
         rec = bigger_or_smaller(hw)
         assert rec.answer.startswith("Run ")
         assert any("GiB in all" in f for f in rec.facts)
+
+
+def test_quality_rows_say_how_they_were_made_and_the_advice_compares_like_with_like() -> None:
+    from hardware.quants import QUANT_TYPES
+
+    # The scoreboard has no IQ row without an importance matrix; its legacy and K-quant rows used here have none.
+    assert all(q.imatrix for name, q in QUANT_TYPES.items() if name.startswith("IQ"))
+    assert not any(q.imatrix for name, q in QUANT_TYPES.items() if not name.startswith("IQ"))
+    assert QUANT_TYPES["IQ4_XS"].quality_source.startswith("Llama-3-8B, wikitext-2, quantized with a Wikitext importance")
+    assert "without an importance matrix" in QUANT_TYPES["Q4_K_M"].quality_source
+    assert len({bool(QUANT_TYPES[q].imatrix) for q in ADVICE_QUANTS}) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.ui.format import ago_text
+from app.ui.common.format import ago_text
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 

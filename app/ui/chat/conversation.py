@@ -1,0 +1,416 @@
+"""One conversation in a tab: settings row, transcript, crash banner, input and the buttons under it.
+
+Sending runs a `ChatTurn` (app.chat.turn: it saves the user message, the streaming assistant message and its final
+state) in an AnswerJob (a pool thread). Stop sets the turn's cancel event; the engine closes the stream within a token
+and the answer is saved as 'cancelled' with what it had. A runtime that dies mid-answer leaves the partial answer saved
+as 'error'; the banner says what happened and offers Reload; the history stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.chat import export
+from app.chat.engine import ChatEngine
+from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
+from app.chat.reasoning import ThinkingSupport
+from app.chat.runtime import RuntimeState
+from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
+from app.chat.turn import ChatTurn
+from app.ui.chat.answer_job import AnswerJob
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.sampling import SamplingControls
+from app.ui.chat.thinking import ThinkingControls
+from app.ui.chat.transcript import Bubble, TranscriptView
+from app.ui.common.tasks import TaskGroup
+from core.errors import user_message
+
+log = logging.getLogger(__name__)
+CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
+
+
+class ChatInput(QPlainTextEdit):
+    """Enter sends (`submitted`), Shift+Enter starts a new line."""
+
+    submitted = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+def bubble_of(message: StoredMessage) -> Bubble:
+    note = ""
+    if message.state is MessageState.CANCELLED:
+        note = "Stopped"
+    elif message.state is MessageState.ERROR:
+        note = message.error or "The answer failed"
+    return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
+                  streaming=message.state is MessageState.STREAMING, note=note,
+                  error=message.state is MessageState.ERROR)  # fmt: skip
+
+
+def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
+    """The reasoning toggle's items: System 1, then System 2 with the kind of thinking it uses."""
+    items = [("System 1 · answer at once", ReasoningMode.OFF)]
+    if support.native:
+        items.append((f"System 2 · {support.label}", ReasoningMode.NATIVE))
+    items.append(("System 2 · prompted reasoning", ReasoningMode.PROMPTED))
+    return items
+
+
+class ConversationPane(QWidget):
+    """A conversation with one model. `changed()` when its title or messages change (the page refreshes its list)."""
+
+    changed = Signal()
+
+    def __init__(self, conversation: Conversation, *, sessions: Conversations, backends: ChatBackends,
+                 tasks: TaskGroup, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.conversation = conversation
+        self.key = conversation.model_key
+        self.sessions = sessions
+        self.backends = backends
+        self.tasks = tasks
+        self.job: AnswerJob | None = None
+        self._editing: int | None = None
+        self._updating = False
+
+        # settings row
+        self.reasoning = QComboBox()
+        self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reasoning.setMinimumContentsLength(20)
+        self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
+        self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
+        self.sampling_controls = SamplingControls(conversation.sampling)
+        # System prompt and export share one menu: the settings row stays narrow enough for a 1280-wide window.
+        self.more_button = QToolButton()
+        self.more_button.setText("Conversation")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_button)
+        menu.addAction("System prompt…", self._on_system_prompt_triggered)
+        menu.addSeparator()
+        menu.addAction("Export as Markdown…", lambda: self._export(".md"))
+        menu.addAction("Export as JSON…", lambda: self._export(".json"))
+        self.more_button.setMenu(menu)
+        settings = QHBoxLayout()
+        settings.addWidget(self.reasoning)
+        settings.addWidget(self.thinking_controls)
+        settings.addWidget(self.sampling_controls)
+        settings.addStretch()
+        settings.addWidget(self.more_button)
+
+        # crash / error banner
+        self.banner = QFrame()
+        self.banner.setObjectName("chat-banner")
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setTextFormat(Qt.TextFormat.PlainText)  # server errors are outside text
+        self.reload_button = QPushButton("Reload")
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.setContentsMargins(10, 6, 10, 6)
+        banner_layout.addWidget(self.banner_text, 1)
+        banner_layout.addWidget(self.reload_button)
+        self.banner.hide()
+
+        self.view = TranscriptView()
+        self.input = ChatInput()
+        self.input.setObjectName("chat-input")
+        self.input.setPlaceholderText("Message — Enter sends, Shift+Enter for a new line")
+        self.input.setFixedHeight(72)
+        self.send_button = QPushButton("Send")
+        self.send_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.regenerate_button = QPushButton("Regenerate")
+        self.edit_button = QPushButton("Edit and resend")
+        self.copy_button = QPushButton("Copy")
+        self.context_meter = QProgressBar()
+        self.context_meter.setObjectName("context-meter")
+        self.context_meter.setMinimumWidth(100)
+        self.context_meter.setMaximumWidth(220)
+        buttons = QHBoxLayout()
+        for b in (self.send_button, self.stop_button, self.regenerate_button, self.edit_button, self.copy_button):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        buttons.addWidget(self.context_meter)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(settings)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.input)
+        layout.addLayout(buttons)
+
+        self.input.submitted.connect(self.send)
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.stop)
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.edit_button.clicked.connect(self.edit_last)
+        self.copy_button.clicked.connect(self.copy_last)
+        self.reload_button.clicked.connect(self._on_reload_button_clicked)
+        self.sampling_controls.sampling_changed.connect(self._on_sampling_controls_sampling_changed)
+        self.reasoning.currentIndexChanged.connect(self._on_reasoning_current_index_changed)
+        self.thinking_controls.thinking_changed.connect(self._on_thinking_controls_thinking_changed)
+
+        self.refresh_model()
+        self.reload_messages()
+
+    # -- state ---------------------------------------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def messages(self) -> list[StoredMessage]:
+        return self.sessions.messages(self.conversation.id)
+
+    def reload_messages(self) -> None:
+        self.view.set_bubbles([bubble_of(m) for m in self.messages()])
+        self._update_buttons()
+        self._update_meter()
+
+    def refresh_model(self) -> None:
+        """The model's state changed (loaded, crashed, reloaded): the reasoning choices and the banner follow."""
+        support = self.backends.support(self.key)
+        self._updating = True
+        self.reasoning.clear()
+        for label, mode in reasoning_choices(support):
+            self.reasoning.addItem(label, mode)
+        index = self.reasoning.findData(self.conversation.reasoning)
+        if index < 0 and self.conversation.reasoning is ReasoningMode.NATIVE:
+            index = self.reasoning.findData(ReasoningMode.PROMPTED)  # what the engine does for a model without it
+        self.reasoning.setCurrentIndex(max(index, 0))
+        self._updating = False
+        self._show_thinking_controls()
+        runtime = self.backends.runtime(self.key)
+        if runtime is not None and runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED):
+            self.show_banner(f"The model's runtime stopped: {runtime.error or runtime.state.value}. "
+                             "The conversation is kept; reload the model to go on.", reload=True)  # fmt: skip
+        elif runtime is not None and runtime.state is RuntimeState.LOADING:
+            self.show_banner("Loading the model…", reload=False)
+        else:
+            self.banner.hide()
+        self._update_meter()
+
+    def show_banner(self, text: str, *, reload: bool) -> None:
+        self.banner_text.setText(text)
+        self.reload_button.setVisible(reload)
+        self.banner.show()
+
+    def _refused(self, error: ChatError) -> None:
+        """No engine: a crashed runtime keeps its banner (with Reload); anything else shows the error."""
+        self.refresh_model()
+        if self.banner.isHidden() or not self.reload_button.isVisibleTo(self.banner):
+            self.show_banner(user_message(error), reload=False)
+
+    def mode(self) -> ReasoningMode:
+        data = self.reasoning.currentData()
+        return data if isinstance(data, ReasoningMode) else ReasoningMode.OFF
+
+    def set_mode(self, mode: ReasoningMode) -> None:
+        index = self.reasoning.findData(mode)
+        if index >= 0:
+            self.reasoning.setCurrentIndex(index)
+
+    def sampling(self) -> Sampling:
+        return self.sampling_controls.sampling()
+
+    # -- actions -------------------------------------------------------------------------------------------------------
+
+    def send(self) -> None:
+        """Send the input box's text (or the edited message) and stream the answer."""
+        text = self.input.toPlainText().strip()
+        if not text or self.busy():
+            return
+        try:
+            engine = self.backends.engine(self.key)
+        except ChatError as e:
+            self._refused(e)
+            return
+        if self._editing is not None:
+            turn = ChatTurn.resend(self.sessions, self._editing, text, engine, **self._turn_options())
+            self._editing = None
+        else:
+            turn = ChatTurn.ask(self.sessions, self.conversation.id, text, engine, **self._turn_options())
+        self.input.clear()
+        self._answer(turn)
+
+    def regenerate(self) -> None:
+        """Answer the last user message again (the last answer is replaced)."""
+        if self.busy():
+            return
+        users = [m for m in self.messages() if m.role is Role.USER]
+        if not users:
+            return
+        try:
+            engine = self.backends.engine(self.key)
+        except ChatError as e:
+            self._refused(e)
+            return
+        self._answer(ChatTurn.regenerate(self.sessions, users[-1].id, engine, **self._turn_options()))
+
+    def edit_last(self) -> None:
+        """Put the last user message into the input box; sending replaces it and everything after it."""
+        users = [m for m in self.messages() if m.role is Role.USER]
+        if users and not self.busy():
+            self._editing = users[-1].id
+            self.input.setPlainText(users[-1].content)
+            self.input.setFocus()
+
+    def copy_last(self) -> None:
+        answers = [m for m in self.messages() if m.role is Role.ASSISTANT and m.content]
+        if answers:
+            QGuiApplication.clipboard().setText(answers[-1].content)
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.stop()
+
+    def shutdown(self) -> None:
+        """Stop a running answer (closing the tab or the window); it is saved as cancelled when it returns."""
+        self.stop()
+
+    def _turn_options(self) -> dict[str, object]:
+        budget, strategy = self.thinking_controls.values()
+        return {"mode": self.mode(), "sampling": self.sampling(), "thinking_budget": budget, "strategy": strategy}
+
+    def _answer(self, turn: ChatTurn) -> None:
+        assert isinstance(turn.engine, ChatEngine)
+        self.banner.hide()
+        job = AnswerJob(turn, tasks=self.tasks, parent=self)
+        job.progress.connect(self._on_job_progress)
+        job.done.connect(self._on_job_done)
+        job.failed.connect(self._on_job_failed)
+        self.job = job
+        self.reload_messages()
+        self.changed.emit()
+        job.start()
+
+    def _on_job_progress(self, thinking: str, content: str) -> None:
+        self.view.update_last(content=content, thinking=thinking)
+
+    def _on_job_done(self, _answer: Answer) -> None:
+        job, self.job = self.job, None
+        if job is None:
+            return
+        job.deleteLater()
+        self._finished()
+
+    def _on_job_failed(self, message: str, _thinking: str, _content: str) -> None:
+        job, self.job = self.job, None
+        if job is None:
+            return
+        job.deleteLater()
+        self._finished()
+        self.refresh_model()
+        if not self.banner.isVisible():
+            self.show_banner(message, reload=False)
+
+    def _finished(self) -> None:
+        """The turn has saved its answer (done, cancelled or error): show what the store holds."""
+        self.reload_messages()
+        self.changed.emit()
+
+    # -- settings ------------------------------------------------------------------------------------------------------
+
+    def _on_sampling_controls_sampling_changed(self, sampling: Sampling) -> None:
+        self.sessions.set_sampling(self.conversation.id, sampling)
+        self.conversation = self.sessions.get(self.conversation.id)
+
+    def _on_reasoning_current_index_changed(self, _index: int) -> None:
+        if self._updating or self.reasoning.currentIndex() < 0:
+            return
+        self.sessions.set_reasoning(self.conversation.id, self.mode())
+        self.conversation = self.sessions.get(self.conversation.id)
+        self._show_thinking_controls()
+
+    def _show_thinking_controls(self) -> None:
+        """The budget and strategy matter only to System 2; the strategies only to prompted reasoning."""
+        mode = self.mode()
+        self.thinking_controls.setVisible(mode is not ReasoningMode.OFF)
+        self.thinking_controls.set_prompted(mode is ReasoningMode.PROMPTED)
+
+    def _on_thinking_controls_thinking_changed(self, budget: int, strategy: PromptedStrategy) -> None:
+        self.sessions.set_thinking(self.conversation.id, budget=budget, strategy=strategy)
+        self.conversation = self.sessions.get(self.conversation.id)
+
+    def _on_system_prompt_triggered(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "System prompt", "Sent before the conversation:",
+                                                 self.conversation.system_prompt)  # fmt: skip
+        if ok:
+            self.sessions.set_system_prompt(self.conversation.id, text.strip())
+            self.conversation = self.sessions.get(self.conversation.id)
+
+    def _on_reload_button_clicked(self) -> None:
+        try:
+            self.backends.reload(self.key)
+        except ChatError as e:
+            self.show_banner(user_message(e), reload=False)
+            return
+        self.show_banner("Reloading the model…", reload=False)
+
+    def _export(self, suffix: str) -> None:
+        kind = "JSON (*.json)" if suffix == ".json" else "Markdown (*.md)"
+        name = (self.conversation.title or "conversation").replace("/", "-") + suffix
+        path, _ = QFileDialog.getSaveFileName(self, "Export conversation", name, kind)
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        try:
+            export.save(path, self.sessions.get(self.conversation.id), self.messages())
+        except ChatError as e:
+            self.show_banner(user_message(e), reload=False)
+
+    # -- helpers -------------------------------------------------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        busy = self.busy()
+        has_user = any(b.role is Role.USER for b in self.view.bubbles())
+        self.send_button.setEnabled(not busy)
+        self.stop_button.setEnabled(busy)
+        self.regenerate_button.setEnabled(not busy and has_user)
+        self.edit_button.setEnabled(not busy and has_user)
+        self.copy_button.setEnabled(any(b.role is Role.ASSISTANT and b.content for b in self.view.bubbles()))
+
+    def _update_meter(self) -> None:
+        size = self.backends.context_size(self.key)
+        self.context_meter.setVisible(size > 0)
+        if size <= 0:
+            return
+        used = 0
+        counted = False
+        for b in reversed(self.view.bubbles()):
+            if b.stats is not None and b.stats.prompt_tokens:
+                used = b.stats.prompt_tokens + b.stats.answer_tokens + b.stats.thinking_tokens
+                counted = True
+                break
+        if not counted:
+            used = sum(len(b.content) for b in self.view.bubbles()) // CHARS_PER_TOKEN
+        self.context_meter.setRange(0, size)
+        self.context_meter.setValue(min(used, size))
+        self.context_meter.setFormat(f"context {'' if counted else '~'}{used:,} / {size:,}")

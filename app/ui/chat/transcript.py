@@ -1,0 +1,275 @@
+"""A conversation's transcript: messages rendered as Markdown, the assistant's thinking in a collapsible block.
+
+One SafeTextBrowser holds the whole conversation (it loads no resource: a model's answer is untrusted text). Messages are
+rendered into its document as the safe HTML of app.markdown (raw HTML shown as text, images as their address); each
+thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
+thinking text in and out. Folded by default. While an answer streams only the last message changes; the view re-renders
+at most as often as the page hands it text (batched to ~30 updates/s by the worker).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFrameFormat
+from PySide6.QtWidgets import QWidget
+
+from app.chat.messages import AnswerStats, Role
+from app.markdown import to_html
+from app.ui.common.links import open_untrusted_link
+from app.ui.common.safe_text import SafeTextBrowser
+
+log = logging.getLogger(__name__)
+
+ROLE_NAMES = {Role.SYSTEM: "System", Role.USER: "You", Role.ASSISTANT: "Assistant"}
+ROLE_COLOURS = {Role.SYSTEM: "#6b7380", Role.USER: "#1f56c7", Role.ASSISTANT: "#1e7b3c"}
+THINK_SCHEME = "think"
+
+
+@dataclass(frozen=True)
+class Bubble:
+    """One message as the view shows it.
+
+    Attributes:
+        key: stable id (the stored message id; negative for a message not stored yet) — the fold state is kept by key.
+        streaming: the answer is still coming (a cursor mark is shown, thinking shows "Thinking…").
+        note: a line under the message: "Stopped", or the error that ended it.
+    """
+
+    key: int
+    role: Role
+    content: str
+    thinking: str = ""
+    stats: AnswerStats | None = None
+    streaming: bool = False
+    note: str = ""
+    error: bool = False
+
+
+def thinking_summary(bubble: Bubble) -> str:
+    """ "Thinking · 120 tokens · 2.1 s" (what the folded block says)."""
+    parts = ["Thinking…" if bubble.streaming and not bubble.content else "Thought"]
+    stats = bubble.stats
+    if stats is not None and stats.thinking_tokens:
+        parts.append(f"{stats.thinking_tokens:,} tokens")
+    elif bubble.thinking:
+        parts.append(f"{len(bubble.thinking.split()):,} words")
+    if stats is not None and stats.thinking_s is not None:
+        parts.append(f"{stats.thinking_s:.1f} s")
+    return " · ".join(parts)
+
+
+def stats_line(stats: AnswerStats | None) -> str:
+    """ "TTFT 0.12 s · 45.3 tok/s · 212 tokens" under an answer ("" when unknown)."""
+    if stats is None:
+        return ""
+    parts = []
+    if stats.ttft_s is not None:
+        parts.append(f"TTFT {stats.ttft_s:.2f} s")
+    if stats.tokens_per_s is not None:
+        parts.append(f"{stats.tokens_per_s:.1f} tok/s")
+    tokens = stats.answer_tokens + stats.thinking_tokens
+    if tokens:
+        parts.append(f"{tokens:,} tokens")
+    if stats.finish_reason == "length":
+        parts.append("cut at the token limit")
+    return " · ".join(parts)
+
+
+class TranscriptView(SafeTextBrowser):
+    """Shows a list of Bubbles; `set_bubbles` replaces them, `update_last` changes the streaming one.
+
+    Signals:
+        folded_changed(key, expanded): a thinking block was opened or closed.
+    """
+
+    folded_changed = Signal(int, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self._bubbles: list[Bubble] = []
+        self._expanded: set[int] = set()
+        self._last_start = 0
+        """Document position where the last message begins: streaming re-renders only from there."""
+        self._stream_head: tuple[object, ...] | None = None
+        """What the streaming message's header and thinking looked like when its stable text was rendered."""
+        self._stable_text = ""
+        self._stable_end = 0
+        """The streaming message's finished paragraphs (rendered once) and the document position after them."""
+        self.renders = 0
+        """How many times the document was rebuilt (tests check batching with it)."""
+        self.document().setDocumentMargin(14)
+
+    # -- content -------------------------------------------------------------------------------------------------------
+
+    def bubbles(self) -> list[Bubble]:
+        return list(self._bubbles)
+
+    def set_bubbles(self, bubbles: list[Bubble]) -> None:
+        self._bubbles = list(bubbles)
+        self._render(follow=True)
+
+    def update_last(self, *, content: str, thinking: str, streaming: bool = True) -> None:
+        """Replace the text of the last message (the one streaming).
+
+        While it streams, the finished paragraphs are rendered once and only the unfinished tail is re-rendered, so an
+        update costs the size of the tail, not of the whole answer. The final update re-renders the message whole.
+        """
+        if not self._bubbles:
+            return
+        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
+        self._bubbles[-1] = bubble
+        follow = self._at_bottom()
+        bar = self.verticalScrollBar()
+        old = bar.value()
+        self.renders += 1
+        cut = stable_cut(content) if streaming else len(content)
+        cursor = QTextCursor(self.document())
+        if streaming and self._stream_head == self._head(bubble) and content.startswith(self._stable_text) \
+                and cut >= len(self._stable_text):  # fmt: skip
+            cursor.setPosition(self._stable_end)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            if cut > len(self._stable_text):
+                _insert_markdown(cursor, content[len(self._stable_text) : cut])
+                self._stable_text, self._stable_end = content[:cut], cursor.position()
+            if content[cut:]:
+                _insert_markdown(cursor, content[cut:] + " ▍")
+        else:
+            cursor.setPosition(self._last_start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            self._render_bubble(cursor, bubble, first=len(self._bubbles) == 1)
+        bar.setValue(bar.maximum() if follow else old)
+
+    def is_expanded(self, key: int) -> bool:
+        return key in self._expanded
+
+    def set_expanded(self, key: int, expanded: bool) -> None:
+        if expanded:
+            self._expanded.add(key)
+        else:
+            self._expanded.discard(key)
+        self._render(follow=False)
+        self.folded_changed.emit(key, expanded)
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == THINK_SCHEME:
+            try:
+                key = int(url.path() or url.host())
+            except ValueError:
+                return
+            self.set_expanded(key, key not in self._expanded)
+        else:  # a link in a message: the model wrote it
+            open_untrusted_link(url, self)
+
+    # -- rendering -----------------------------------------------------------------------------------------------------
+
+    def _at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def _render(self, *, follow: bool) -> None:
+        bar = self.verticalScrollBar()
+        old = bar.value()
+        self.renders += 1
+        doc = self.document()
+        doc.clear()
+        cursor = QTextCursor(doc)
+        if not self._bubbles:
+            cursor.insertHtml('<p style="color:#8a919c">No messages yet. Type below and press Enter.</p>')
+        for i, bubble in enumerate(self._bubbles):
+            self._last_start = cursor.position()
+            self._render_bubble(cursor, bubble, first=i == 0)
+        bar.setValue(bar.maximum() if follow else old)
+
+    def _render_bubble(self, cursor: QTextCursor, bubble: Bubble, *, first: bool) -> None:
+        block = QTextBlockFormat()
+        block.setTopMargin(0 if first else 14)
+        block.setBottomMargin(2)
+        if not first:
+            cursor.insertBlock(block, QTextCharFormat())
+        else:
+            cursor.setBlockFormat(block)
+        colour = ROLE_COLOURS[bubble.role]
+        cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{ROLE_NAMES[bubble.role]}</span>')
+        if bubble.thinking or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
+            self._render_thinking(cursor, bubble)
+        self._stream_head, self._stable_text = None, ""
+        if bubble.content and bubble.streaming:
+            cut = stable_cut(bubble.content)
+            if cut:
+                _insert_markdown(cursor, bubble.content[:cut])
+            self._stream_head, self._stable_text = self._head(bubble), bubble.content[:cut]
+            self._stable_end = cursor.position()
+            if bubble.content[cut:]:
+                _insert_markdown(cursor, bubble.content[cut:] + " ▍")
+        elif bubble.content:
+            _insert_markdown(cursor, bubble.content)
+        elif bubble.streaming and not bubble.thinking:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertHtml('<span style="color:#8a919c">▍</span>')
+        footer = bubble.note or stats_line(bubble.stats)
+        if footer and not bubble.streaming:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            colour = "#c62828" if bubble.error else "#8a919c"
+            cursor.insertHtml(f'<span style="color:{colour}; font-size:small">{html.escape(footer)}</span>')
+
+    def _head(self, bubble: Bubble) -> tuple[object, ...]:
+        """Everything above a message's answer text: when it changes, the message is rendered anew."""
+        expanded = bubble.key in self._expanded
+        return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "")
+
+    def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
+        expanded = bubble.key in self._expanded
+        arrow = "▾" if expanded else "▸"
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        cursor.insertHtml(
+            f'<a href="{THINK_SCHEME}:{bubble.key}" style="color:#6b5ca5; text-decoration:none">'
+            f"{arrow} {html.escape(thinking_summary(bubble))}</a>"
+        )
+        if not expanded or not bubble.thinking:
+            return
+        frame = QTextFrameFormat()
+        frame.setBackground(QColor("#f4f2fa"))
+        frame.setBorder(0)
+        frame.setLeftMargin(8)
+        frame.setPadding(8)
+        cursor.insertFrame(frame)
+        fmt = QTextCharFormat()
+        fmt.setForeground(QColor("#55506a"))
+        fmt.setFontItalic(True)
+        cursor.insertText(bubble.thinking.strip(), fmt)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def stable_cut(text: str) -> int:
+    """Where the finished paragraphs of a streaming Markdown text end: after its last blank line outside a code fence.
+
+    Text before the cut no longer changes its rendering when more text arrives; the rest is re-rendered each update.
+    """
+    cut, fence, pos = 0, "", 0
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        stripped = line.strip()
+        if not line.endswith("\n"):
+            break  # the last, unfinished line
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[: len(stripped) - len(stripped.lstrip(stripped[0]))]
+        elif not stripped and not text[pos:].startswith((" ", "\t")):
+            cut = pos  # a blank line outside code; an indented next line may continue a list item, so not there
+    return cut
+
+
+def _insert_markdown(cursor: QTextCursor, text: str) -> None:
+    # A model's line breaks are meant (a poem, an address, steps): each one breaks the line.
+    cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+    cursor.insertHtml(to_html(text.strip("\n"), breaks=True))

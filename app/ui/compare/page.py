@@ -1,0 +1,235 @@
+"""Compare: the same prompt to two loaded models side by side, a vote, and the Elo leaderboard built from the votes.
+
+Both answers stream at once (each runtime is its own process); any loaded library model or endpoint model can be either
+side. Blind mode hides which model is which (and shuffles the sides) until the vote is cast, so the vote judges the
+answers, not the names. Votes are stored (app.chat.elo) under the models' names; the leaderboard is recomputed from every
+vote in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.chat.elo import Winner, leaderboard, record_vote
+from app.chat.messages import PRESETS, Answer, ChatError, Message, ReasoningMode, Role
+from app.chat.runtime import RuntimeState
+from app.chat.sessions import endpoint_model_key
+from app.chat.turn import ChatTurn
+from app.store import Store
+from app.ui.chat.answer_job import AnswerJob
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.transcript import Bubble, TranscriptView
+from app.ui.common.tasks import TaskGroup
+from core.errors import user_message
+
+log = logging.getLogger(__name__)
+VOTES = (("A is better", Winner.A), ("B is better", Winner.B), ("Tie", Winner.TIE), ("Both bad", Winner.BOTH_BAD))
+
+
+class ComparePage(QWidget):
+    title = "Compare"
+
+    def __init__(self, backends: ChatBackends, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.backends = backends
+        self.store = store
+        self.tasks = TaskGroup(self)
+        self.jobs: dict[int, AnswerJob] = {}
+        self._prompt = ""
+        self._models: tuple[str, str] = ("", "")
+        self.rng = random.Random()
+
+        self.model_a = QComboBox()
+        self.model_b = QComboBox()
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("A prompt for both models")
+        self.prompt.setFixedHeight(64)
+        self.blind = QCheckBox("Blind")
+        self.blind.setToolTip("Hide which model answered on which side until you vote; the sides are shuffled")
+        self.side_labels = (QLabel(), QLabel())
+        for label in self.side_labels:
+            label.setObjectName("muted")
+            label.setTextFormat(Qt.TextFormat.PlainText)  # model names come from endpoints
+        self.ask_button = QPushButton("Ask both")
+        self.stop_button = QPushButton("Stop")
+        self.views = (TranscriptView(), TranscriptView())
+        self.vote_buttons: dict[Winner, QPushButton] = {}
+        votes = QHBoxLayout()
+        votes.addStretch()
+        for text, winner in VOTES:
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, w=winner: self.vote(w))
+            self.vote_buttons[winner] = button
+            votes.addWidget(button)
+        votes.addStretch()
+        self.board = QTableWidget(0, 4)
+        self.board.setHorizontalHeaderLabels(["Model", "Elo", "Games", "Wins"])
+        self.board.verticalHeader().hide()
+        self.board.horizontalHeader().setStretchLastSection(True)
+        self.board.setMaximumHeight(160)
+        self.note = QLabel()
+        self.note.setObjectName("muted")
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Model A"), 0, 0)
+        grid.addWidget(self.model_a, 0, 1)
+        grid.addWidget(QLabel("Model B"), 0, 2)
+        grid.addWidget(self.model_b, 0, 3)
+        grid.addWidget(self.side_labels[0], 1, 0, 1, 2)
+        grid.addWidget(self.side_labels[1], 1, 2, 1, 2)
+        grid.addWidget(self.views[0], 2, 0, 1, 2)
+        grid.addWidget(self.views[1], 2, 2, 1, 2)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        ask = QHBoxLayout()
+        ask.addWidget(self.prompt, 1)
+        ask.addWidget(self.blind)
+        ask.addWidget(self.ask_button)
+        ask.addWidget(self.stop_button)
+        heading = QLabel("Compare")
+        heading.setObjectName("heading")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addLayout(grid, 1)
+        layout.addLayout(ask)
+        layout.addLayout(votes)
+        layout.addWidget(self.note)
+        layout.addWidget(QLabel("Leaderboard"))
+        layout.addWidget(self.board)
+
+        self.ask_button.clicked.connect(self.ask)
+        self.stop_button.clicked.connect(self.stop)
+        backends.bridge.changed.connect(self.refresh)
+        backends.bridge.endpoint_models_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args: object) -> None:
+        """The ready models in both lists (keeping the choice), the leaderboard, the buttons."""
+        ready = [(rt.name, key) for key, rt in self.backends.manager.runtimes().items() if rt.state is RuntimeState.READY]
+        for endpoint in self.backends.endpoints.list():
+            ready += [(f"{model} ({endpoint.name})", endpoint_model_key(endpoint.id, model))
+                      for model in self.backends.endpoint_models.get(endpoint.id, [])]  # fmt: skip
+        for i, combo in enumerate((self.model_a, self.model_b)):
+            current = combo.currentData()
+            combo.clear()
+            for name, key in ready:
+                combo.addItem(name, key)
+            index = combo.findData(current)
+            combo.setCurrentIndex(index if index >= 0 else min(i, combo.count() - 1))
+        if not ready:
+            self.note.setText("Load two models on the Chat page (or add an endpoint) to compare them.")
+        self._show_board()
+        self._update_buttons()
+
+    def _show_board(self) -> None:
+        ratings = leaderboard(self.store)
+        self.board.setRowCount(len(ratings))
+        for row, r in enumerate(ratings):
+            for col, value in enumerate((r.model, f"{r.elo:.0f}", str(r.games), str(r.wins))):
+                item = QTableWidgetItem(value)
+                if col:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.board.setItem(row, col, item)
+
+    def busy(self) -> bool:
+        return bool(self.jobs)
+
+    def ask(self) -> None:
+        """Send the prompt to both models at once."""
+        text = self.prompt.toPlainText().strip()
+        keys = [self.model_a.currentData(), self.model_b.currentData()]
+        names = [self.model_a.currentText(), self.model_b.currentText()]
+        if not text or self.busy() or None in keys:
+            return
+        if self.blind.isChecked() and self.rng.random() < 0.5:
+            keys.reverse()
+            names.reverse()
+        try:
+            engines = [self.backends.engine(str(k)) for k in keys]
+        except ChatError as e:
+            self.note.setText(user_message(e))
+            return
+        self._prompt = text
+        self._models = (names[0], names[1])
+        self._show_sides(hidden=self.blind.isChecked())
+        self.note.setText("")
+        for i, engine in enumerate(engines):
+            self.views[i].set_bubbles([Bubble(-1, Role.USER, text), Bubble(-2, Role.ASSISTANT, "", streaming=True)])
+            turn = ChatTurn(engine, [Message(Role.USER, text)], mode=ReasoningMode.OFF, sampling=PRESETS["Balanced"])
+            job = AnswerJob(turn, tasks=self.tasks, parent=self)
+            job.progress.connect(lambda thinking, content, v=self.views[i]: v.update_last(content=content, thinking=thinking))
+            job.done.connect(lambda answer, i=i: self._on_done(i, answer))
+            job.failed.connect(lambda message, thinking, content, i=i: self._on_failed(i, message, content))
+            self.jobs[i] = job
+            job.start()
+        self._update_buttons()
+
+    def stop(self) -> None:
+        for job in self.jobs.values():
+            job.stop()
+
+    def _on_done(self, i: int, answer: Answer) -> None:
+        self.jobs.pop(i, None)
+        note = "Stopped" if answer.stats.finish_reason == "cancelled" else ""
+        self.views[i].set_bubbles(
+            [
+                Bubble(-1, Role.USER, self._prompt),
+                Bubble(-2, Role.ASSISTANT, answer.content, answer.thinking, answer.stats, note=note),
+            ]
+        )
+        self._update_buttons()
+
+    def _on_failed(self, i: int, message: str, content: str) -> None:
+        self.jobs.pop(i, None)
+        self.views[i].set_bubbles(
+            [Bubble(-1, Role.USER, self._prompt), Bubble(-2, Role.ASSISTANT, content, note=message, error=True)]
+        )
+        self._update_buttons()
+
+    def vote(self, winner: Winner) -> None:
+        """Record the vote for the last comparison and update the leaderboard (one vote per comparison)."""
+        if not self._prompt or self.busy():
+            return
+        record_vote(self.store, self._prompt, self._models[0], self._models[1], winner)
+        reveal = f" A was {self._models[0]}, B was {self._models[1]}." if self.blind.isChecked() else ""
+        self.note.setText(f"Vote saved: {dict((w, t) for t, w in VOTES)[winner].lower()}.{reveal}")
+        self._show_sides(hidden=False)
+        self._prompt = ""
+        self._show_board()
+        self._update_buttons()
+
+    def _show_sides(self, *, hidden: bool) -> None:
+        """Name the model above each answer; in blind mode only "A" and "B" until the vote."""
+        for i, label in enumerate(self.side_labels):
+            side = "AB"[i]
+            label.setText(f"Answer {side}" if hidden else f"Answer {side}: {self._models[i]}")
+
+    def _update_buttons(self) -> None:
+        busy = self.busy()
+        self.ask_button.setEnabled(not busy and self.model_a.count() > 0)
+        self.stop_button.setEnabled(busy)
+        for button in self.vote_buttons.values():
+            button.setEnabled(not busy and bool(self._prompt))
+
+    def shutdown(self) -> None:
+        self.stop()
+        self.tasks.close()

@@ -1,0 +1,1 @@
+"""The Discover page: Hugging Face search, a repository's files with fit badges, and the Downloads panel."""

@@ -1,0 +1,1 @@
+"""The Hardware page: this machine, the advice table, and the fit calculator."""

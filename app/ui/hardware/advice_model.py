@@ -1,0 +1,144 @@
+"""The advice table (model size x quantization) as a Qt table model; the view only binds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.ui.common.format import gib, size_text
+from hardware.advice import AdviceTable
+from hardware.fit import FitReport, Placement
+from hardware.quants import QUANT_TYPES
+from hardware.shape import REPRESENTATIVE
+
+Index = QModelIndex | QPersistentModelIndex
+
+PLACEMENT_COLORS = {
+    Placement.FULL_GPU: QColor("#cdeed5"),
+    Placement.PARTIAL: QColor("#e7f1bd"),
+    Placement.CPU_ONLY: QColor("#fde2b6"),
+    Placement.DOES_NOT_FIT: QColor("#f1eded"),
+}
+TEXT_COLORS = {
+    Placement.FULL_GPU: QColor("#14532d"),
+    Placement.PARTIAL: QColor("#3f5212"),
+    Placement.CPU_ONLY: QColor("#7a4100"),
+    Placement.DOES_NOT_FIT: QColor("#a23b3b"),
+}
+FIT_REPORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def short_verdict(r: FitReport) -> str:
+    """Two lines for a table cell: where it runs, then context and speed."""
+    if r.placement is Placement.DOES_NOT_FIT:
+        return f"✗ does not fit\nneeds {size_text(r.ram.total + r.vram.total)}"
+    where = {
+        Placement.FULL_GPU: "GPU",
+        Placement.PARTIAL: f"{r.gpu_layers}/{r.n_layers} GPU",
+        Placement.CPU_ONLY: "CPU",
+    }[r.placement]
+    ctx = f"{r.max_context // 1024}k ctx" if r.max_context >= 1024 else f"{r.max_context} ctx"
+    speed = f" · ~{r.tokens_per_s:.0f} t/s" if r.tokens_per_s else ""
+    return f"{where}\n{ctx}{speed}"
+
+
+def tooltip(r: FitReport) -> str:
+    """Rich text: the verdict, why, the memory on each side by use, speed and context, and the estimator's notes."""
+    lines = [f"<b>{r.shape.name} · {r.shape.quant}</b>: {r.verdict}", r.reason]
+    for side, mem, budget in (("VRAM", r.vram, r.vram_budget), ("RAM", r.ram, r.ram_budget)):
+        if mem.total:
+            lines.append(
+                f"<b>{side}</b> {gib(mem.total)} of {gib(budget)}: weights {gib(mem.weights)}, "
+                f"KV cache {gib(mem.kv_cache)}, compute {gib(mem.compute)}, overhead {gib(mem.overhead)}"
+            )
+    if r.fits:
+        speed = f"~{r.tokens_per_s:.0f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
+        lines.append(f"Largest context here: {r.max_context:,} tokens · {speed}")
+    lines += [f"<i>{note}</i>" for note in r.notes]
+    return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
+
+
+class AdviceModel(QAbstractTableModel):
+    """Rows: size classes; columns: quantization types; each cell a FitReport."""
+
+    def __init__(self, table: AdviceTable | None = None) -> None:
+        super().__init__()
+        self._table = table
+
+    def set_table(self, table: AdviceTable) -> None:
+        """Show `table`; a table of the same sizes and types only changes the cells, so the view keeps its selection."""
+        old = self._table
+        if old is not None and (old.sizes, old.quants) == (table.sizes, table.quants) and old.sizes and old.quants:
+            self._table = table
+            last = self.index(len(table.sizes) - 1, len(table.quants) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+            return
+        self.beginResetModel()
+        self._table = table
+        self.endResetModel()
+
+    def table(self) -> AdviceTable | None:
+        return self._table
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt API)
+        return 0 if parent.isValid() or self._table is None else len(self._table.sizes)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt API)
+        return 0 if parent.isValid() or self._table is None else len(self._table.quants)
+
+    def report(self, index: Index) -> FitReport | None:
+        if self._table is None or not index.isValid():
+            return None
+        return self._table.cell(self._table.sizes[index.row()], self._table.quants[index.column()])
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        r = self.report(index)
+        if r is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return short_verdict(r)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return PLACEMENT_COLORS[r.placement]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return TEXT_COLORS[r.placement]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(r)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == FIT_REPORT_ROLE:
+            return r
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self._table is None:
+            return None
+        horizontal = orientation == Qt.Orientation.Horizontal
+        names = self._table.quants if horizontal else self._table.sizes
+        if not 0 <= section < len(names):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return names[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _quant_tooltip(names[section]) if horizontal else _size_tooltip(names[section])
+        return None
+
+
+def _size_tooltip(size: str) -> str:
+    arch = REPRESENTATIVE.get(size)
+    if arch is None:
+        return size
+    return (
+        f"<b>{arch.name}</b> stands for {size}: {arch.n_layers} layers, {arch.n_kv_heads} KV heads, "
+        f"vocabulary {arch.n_vocab:,}, trained context {arch.context_train:,}"
+    )
+
+
+def _quant_tooltip(name: str) -> str:
+    q = QUANT_TYPES.get(name)
+    if q is None:
+        return name
+    loss = f"; +{100 * (q.ppl_ratio - 1):.1f}% perplexity on Llama-3-8B" if q.ppl_ratio > 1 else "; full precision"
+    source = f"<br><small>{q.quality_source}</small>" if q.ppl_ratio > 1 else ""
+    return f"<b>{q.name}</b>: {q.bits_per_weight:.2f} bits per weight{loss}{source}"

@@ -1,0 +1,302 @@
+"""The Hardware page: this machine, what runs on it (the advice table and its answer), and the fit calculator.
+
+A model file or folder dropped on the page is read (in the pool) and sized in the calculator; it is not imported.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.common.tasks import TaskGroup
+from app.ui.hardware.advice_delegate import AdviceDelegate
+from app.ui.hardware.advice_model import PLACEMENT_COLORS, TEXT_COLORS, AdviceModel
+from app.ui.hardware.calculator import Calculator, context_combo, kv_combo
+from app.ui.hardware.machine_summary import MachineSummary
+from formats.model import ModelInfo
+from hardware.advice import AdviceTable, Recommendation, advice_table, bigger_or_smaller
+from hardware.fit import FitOptions, Placement
+from hardware.report import HardwareReport
+
+log = logging.getLogger(__name__)
+ROW_HEIGHT = 46
+
+
+def _probe(models_dir: Path | None) -> HardwareReport:
+    from app.machine import current_report
+
+    return current_report(models_dir, measure_bandwidth=False)
+
+
+def _with_bandwidth(report: HardwareReport) -> HardwareReport:
+    from app.machine import bandwidth_cache_file
+    from hardware.bandwidth import cached_bandwidth
+
+    return replace(report, cpu_bandwidth=cached_bandwidth(bandwidth_cache_file()))
+
+
+class HardwarePage(QScrollArea):
+    """Probes the machine in the background unless a report is injected (tests, screenshots)."""
+
+    title = "Hardware"
+    hardware_changed = Signal(object)
+    """The HardwareReport, each time it is (re)read."""
+
+    def __init__(
+        self,
+        report: HardwareReport | None = None,
+        *,
+        options: FitOptions | None = None,
+        models_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._report: HardwareReport | None = None
+        self._options = options or FitOptions(context=8192)
+        self._tasks = TaskGroup(self)  # frees each call's Qt objects on the GUI thread (see app/ui/common/tasks.py)
+        self._generation = 0
+        self._shown_generation = 0
+
+        self.summary = MachineSummary()
+        self.context = context_combo(self._options.context)
+        self.kv = kv_combo()
+        self.model = AdviceModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(AdviceDelegate(self.table))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setShowGrid(False)
+        self.table.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.clicked.connect(self._on_table_clicked)
+        self.model.modelReset.connect(self._on_model_reset)
+        self._on_model_reset()
+        self.status = QLabel("Reading hardware…")
+        self.status.setObjectName("muted")
+        self.answer = QLabel()
+        self.answer.setWordWrap(True)
+        self.answer.setObjectName("answer")
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answer.hide()
+        self.calculator = Calculator(self._options)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Context"))
+        controls.addWidget(self.context)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("KV cache"))
+        controls.addWidget(self.kv)
+        controls.addStretch()
+        controls.addWidget(self.status)
+        advice = QGroupBox("What runs here")
+        box = QVBoxLayout(advice)
+        intro = QLabel(
+            "Each cell: where a model of that size runs at that quantization, the largest context that keeps it there, "
+            "and the estimated generation speed. Click a cell to load it into the calculator."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("muted")
+        box.addWidget(intro)
+        box.addLayout(controls)
+        box.addWidget(self.table)
+        box.addWidget(_placement_legend())
+        box.addSpacing(4)
+        box.addWidget(self.answer)
+
+        content = QWidget()
+        content.setObjectName("page")
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(20, 16, 20, 20)
+        layout.setSpacing(14)
+        heading = QLabel("Hardware")
+        heading.setObjectName("heading")
+        layout.addWidget(heading)
+        layout.addWidget(self.summary)
+        layout.addWidget(advice)
+        layout.addWidget(self.calculator)
+        layout.addStretch()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        # A scroll area gets drag events through its viewport (QAbstractScrollArea::viewportEvent), not on itself.
+        self.viewport().setAcceptDrops(True)
+
+        self.context.currentIndexChanged.connect(self._on_options_changed)
+        self.kv.currentIndexChanged.connect(self._on_options_changed)
+        if report is not None:
+            self._set_report(report)
+        else:
+            self._start(lambda: _probe(models_dir), self._on_probe_finished, self._on_probe_failed)
+
+    def hardware(self) -> HardwareReport | None:
+        return self._report
+
+    def options(self) -> FitOptions:
+        return replace(self._options, context=self.context.currentData(), kv_type=self.kv.currentData())
+
+    def _start(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
+        self._tasks.start(fn, on_done, on_error, what="hardware page")
+
+    def _on_probe_failed(self, message: str) -> None:
+        self.status.setText(f"Could not read the hardware: {message}")
+
+    def _on_probe_finished(self, report: HardwareReport) -> None:
+        measuring = not report.cpu_bandwidth
+        self._set_report(report, measuring=measuring)
+        if measuring:
+            self._start(lambda: _with_bandwidth(report), self._on_bandwidth_finished, self._on_bandwidth_failed)
+
+    def _on_bandwidth_finished(self, report: HardwareReport) -> None:
+        self._set_report(report)
+
+    def _on_bandwidth_failed(self, message: str) -> None:
+        if self._report is not None:
+            self.summary.set_report(self._report)  # "not measured" instead of "measuring…"
+        self.status.setText(f"Could not measure the memory bandwidth: {message}")
+
+    def _set_report(self, report: HardwareReport, *, measuring: bool = False) -> None:
+        self._report = report
+        self.summary.set_report(report, measuring=measuring)
+        self.calculator.set_hardware(report)
+        self._recompute_table()
+        self.hardware_changed.emit(report)
+
+    def _on_options_changed(self, *_: object) -> None:
+        self._recompute_table()
+
+    def _recompute_table(self) -> None:
+        if self._report is None:
+            return
+        self._generation += 1
+        generation, hw, options = self._generation, self._report, self.options()
+        self.status.setText("Updating…")
+        self._start(
+            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options)),
+            self._on_table_finished,
+            self._on_table_failed,
+        )
+
+    def _on_table_failed(self, message: str) -> None:
+        self._shown_generation = self._generation
+        self.status.setText(f"Could not compute the table: {message}")
+
+    def _on_model_reset(self) -> None:
+        # The table shows every row: the page scrolls, not the table.
+        t = self.table
+        rows = max(self.model.rowCount(), 8)
+        header = t.horizontalHeader().sizeHint().height()
+        t.setFixedHeight(header + rows * ROW_HEIGHT + 2 * t.frameWidth())
+
+    def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation]) -> None:
+        generation, table, rec = result
+        if generation != self._generation:
+            return  # a newer request is on its way
+        self._shown_generation = generation
+        self.model.set_table(table)
+        self.status.setText(f"At {table.context:,} tokens of context, KV cache {self.kv.currentText()}")
+        facts = "".join(f"<li>{html.escape(f)}</li>" for f in rec.facts)
+        self.answer.setText(
+            "<span style='color:#4b5563'>A bigger model quantized, or a smaller one in full precision? (for coding)</span>"
+            f"<p style='margin:4px 0 0 0'><b>{html.escape(rec.answer)}</b></p>"
+            f"<ul style='margin:4px 0 0 -20px'>{facts}</ul>"
+        )
+        self.answer.show()
+
+    def _on_table_clicked(self, index: QModelIndex) -> None:
+        r = self.model.report(index)
+        table = self.model.table()
+        if r is None or table is None:
+            return
+        size = table.sizes[index.row()]
+        calc = self.calculator
+        calc.model_size.setCurrentText(size)
+        calc.quant.setCurrentText(r.shape.quant)
+        calc.context.setCurrentIndex(self.context.currentIndex())
+        calc.kv.setCurrentIndex(self.kv.currentIndex())
+        self.ensureWidgetVisible(calc.verdict, 0, 120)
+
+    # --- a model file dropped here sizes the calculator ---------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if _local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.load_file(paths[0])
+
+    def load_file(self, path: Path) -> None:
+        """Read a model's header in the pool and put its real shape into the calculator."""
+        self.calculator.show_message(f"Reading {path.name}…")
+        self.ensureWidgetVisible(self.calculator, 0, 0)
+        self._start(lambda: _read_model(path), self._on_file_inspected, self._on_file_failed)
+
+    def _on_file_inspected(self, info: ModelInfo) -> None:
+        if info.shape is None:
+            reason = info.shape_note or info.unsafe_reason or "its memory layout is unknown"
+            self.calculator.show_message(f"Cannot size {info.name}: {reason}", error=True)
+            return
+        self.calculator.set_shape(info.shape)
+        self.calculator.show_message(f"{info.path.name} (not imported: drop it on the Library page to add it)")
+        self.ensureWidgetVisible(self.calculator.verdict, 0, 120)
+
+    def _on_file_failed(self, message: str) -> None:
+        self.calculator.show_message(message[:1].upper() + message[1:], error=True)
+
+    def busy(self) -> bool:
+        """True while a background call is pending or the table lags the options (tests and screenshots wait for it)."""
+        return self._tasks.pending() > 0 or self._shown_generation != self._generation
+
+
+def _read_model(path: Path) -> ModelInfo:
+    """The model's ModelInfo; a file it cannot read raises ModelFileError, which the page shows in one line."""
+    from formats.inspect import inspect
+
+    return inspect(path)
+
+
+def _local_paths(mime: QMimeData) -> list[Path]:
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+
+
+def _placement_legend() -> QLabel:
+    swatches = "&nbsp;&nbsp;&nbsp;".join(
+        f"<span style='background:{PLACEMENT_COLORS[p].name()}; color:{TEXT_COLORS[p].name()}'>&nbsp;{text}&nbsp;</span>"
+        for p, text in (
+            (Placement.FULL_GPU, "entirely on the GPU"),
+            (Placement.PARTIAL, "layers split GPU / CPU"),
+            (Placement.CPU_ONLY, "CPU only"),
+            (Placement.DOES_NOT_FIT, "does not fit"),
+        )
+    )
+    legend = QLabel(swatches + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown.")
+    legend.setObjectName("muted")
+    return legend

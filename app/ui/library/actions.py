@@ -1,0 +1,116 @@
+"""What the Library's buttons and File menu ask the user: which files to import, and whether to really delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
+
+from app.library.catalog import CatalogEntry
+from app.ui.common.format import size_text
+from formats.model import ModelFormat
+
+if TYPE_CHECKING:
+    from app.ui.library.page import LibraryPage
+
+MODEL_FILTER = "Models (*.gguf *.safetensors *.bin *.pt *.pth *.ckpt);;All files (*)"
+
+
+def import_files_action(page: LibraryPage, parent: QWidget) -> QAction:
+    action = QAction("Import files…", parent)
+    action.setShortcut(QKeySequence.StandardKey.Open)
+    action.setStatusTip("Add GGUF, safetensors or other model files to the library")
+    action.triggered.connect(page.ask_import_files)
+    return action
+
+
+def import_folder_action(page: LibraryPage, parent: QWidget) -> QAction:
+    action = QAction("Import folder…", parent)
+    action.setStatusTip("Add a Hugging Face or GPTQ model folder to the library")
+    action.triggered.connect(page.ask_import_folder)
+    return action
+
+
+def import_button(page: LibraryPage, files: QAction, folder: QAction) -> QToolButton:
+    """ "Import…" with a menu: files or a folder (a file dialog cannot pick both). The actions are the page's own, the
+    same the File menu shows: one action per command, so its shortcut (Ctrl+O) is never ambiguous."""
+    button = QToolButton()
+    button.setText("Import…")
+    button.setObjectName("primary")
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    menu = QMenu(button)
+    menu.addAction(files)
+    menu.addAction(folder)
+    button.setMenu(menu)
+    button.setToolTip("Import model files or a model folder — or drop them anywhere on the window")
+    return button
+
+
+def quantize_action(page: LibraryPage) -> QAction:
+    """ "Quantize…": make smaller GGUF files of the selected model (the Jobs page queues them); a safetensors folder is
+    converted to an F16 GGUF first."""
+    action = QAction("Quantize…", page)
+    action.setStatusTip("Make quantized GGUF files of the selected model in the background (a safetensors model is "
+                        "converted to GGUF first)")  # fmt: skip
+    action.setToolTip("Make quantized GGUF files of the selected model (Q8_0, Q4_K_M…), with their size and fit; a "
+                      "safetensors model is converted to an F16 GGUF first")  # fmt: skip
+    action.setEnabled(False)
+    action.triggered.connect(page._on_quantize_action_triggered)
+    return action
+
+
+def can_quantize(entry: CatalogEntry | None) -> bool:
+    """A GGUF model, or a Hugging Face safetensors folder (config.json and weights: what the converter reads), present on
+    disk. Not GPTQ (already quantized, for another runtime), not pickles (never loaded), not a lone .safetensors file."""
+    if entry is None or entry.missing:
+        return False
+    if entry.format is ModelFormat.GGUF:
+        return True
+    return entry.format is ModelFormat.SAFETENSORS and entry.path not in entry.files  # a folder lists its files
+
+
+def can_chat(entry: CatalogEntry | None) -> bool:
+    """A GGUF model present on disk: what llama.cpp's runtime loads."""
+    return entry is not None and not entry.missing and entry.format is ModelFormat.GGUF
+
+
+def pick_files(parent: QWidget) -> list[Path]:
+    names, _ = QFileDialog.getOpenFileNames(parent, "Import model files", str(Path.home()), MODEL_FILTER)
+    return [Path(n) for n in names]
+
+
+def pick_folder(parent: QWidget) -> list[Path]:
+    name = QFileDialog.getExistingDirectory(parent, "Import a model folder", str(Path.home()))
+    return [Path(name)] if name else []
+
+
+def confirm_delete(parent: QWidget, entry: CatalogEntry, models_dir: Path) -> bool | None:
+    """Ask before removing a model: None = keep it, else whether its files go too.
+
+    Files inside the models folder are offered for deletion by default: left there, the next scan would find them again.
+    """
+    inside = models_dir.resolve() in entry.path.parents
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Delete model")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file's metadata: never markup
+    box.setText(f"Remove {entry.name} from the library?")
+    where = "It is in the Modelwerk models folder; kept there, it is found again at the next scan." if inside else ""
+    box.setInformativeText(f"{entry.path}\n{where}".strip())
+    files = "the folder" if entry.path not in entry.files else ("its file" if len(entry.files) == 1 else "its files")
+    check = QCheckBox(f"Also delete {files} from disk ({size_text(entry.size_bytes)})")
+    check.setChecked(inside)
+    box.setCheckBox(check)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    try:
+        box.exec()
+        if box.clickedButton() is not box.button(QMessageBox.StandardButton.Yes):
+            return None
+        return check.isChecked()
+    finally:
+        box.deleteLater()
