@@ -10,7 +10,8 @@ import contextlib
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
@@ -267,6 +268,17 @@ def claimed_outputs(spec: JobSpec) -> list[Path]:
     return [] if isinstance(spec, ToolchainSpec) else [spec.output]
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A job as it ended, with what its outputs became in the Library."""
+
+    job: Job
+    imported: tuple[ImportResult, ...] = ()
+    """One per model output registered (an entry, or a duplicate of one, or an error); none for an evaluation."""
+    errors: tuple[str, ...] = ()
+    """One line per output the Library refused (or a failed registration)."""
+
+
 class JobService:
     """The job queue, its runner, and what a finished job becomes: outputs in the Library (with their lineage) or an
     evaluation in the results. No Qt: the runner's callbacks become events, emitted on the runner's threads.
@@ -298,11 +310,42 @@ class JobService:
         self.runner = JobRunner(queue, python_for=self._claim_and_choose_python, on_changed=self._on_changed,
                                 on_finished=self._on_finished)  # fmt: skip
         self._started = False
+        self._collect: list[dict[int, Finished]] = []
+        self._collect_lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self, *, only: Collection[int] | None = None) -> None:
+        """Start the runner (once). ``only``: run just these jobs (a command line runs its own, not the GUI's queue)."""
         if not self._started:
             self._started = True
+            self.runner.only = None if only is None else frozenset(only)
             self.runner.start()
+
+    def run(self, jobs: Collection[int], *, tick: Callable[[list[Job]], None] | None = None,
+            tick_s: float = 0.25) -> list[Finished]:  # fmt: skip
+        """Run just these jobs here, until none of them is queued or running (a job whose prerequisite failed stays
+        queued), then stop the runner; what the command line does. ``tick`` gets their rows about every ``tick_s``
+        seconds (a progress line). Each finished job's outputs are registered as it finishes, like in the app.
+
+        Returns:
+            The jobs in the order given, as they ended, with their registrations (a job that did not run: its row).
+
+        Raises:
+            KeyboardInterrupt: the runner is stopped first (running jobs become interrupted).
+        """
+        ids = list(jobs)
+        collected: dict[int, Finished] = {}
+        with self._collect_lock:
+            self._collect.append(collected)
+        try:
+            self.start(only=ids)
+            while not self.runner.wait_idle(tick_s):
+                if tick is not None:
+                    tick([self.queue.get(i) for i in ids])
+        finally:
+            self.stop()
+            with self._collect_lock:
+                self._collect.remove(collected)
+        return [collected.get(i) or Finished(self.queue.get(i)) for i in ids]
 
     def stop(self) -> None:
         """Running workers stop (their jobs become interrupted and can be retried)."""
@@ -351,6 +394,7 @@ class JobService:
         self.changed.emit(job)
 
     def _on_finished(self, job: Job) -> None:
+        results: list[ImportResult] = []
         errors: list[str] = []
         try:
             if job.state is JobState.DONE:
@@ -361,4 +405,7 @@ class JobService:
             errors = [f"job {job.id}: registering its outputs failed (see the log)"]
         finally:
             self.claims.release(claimed_outputs(job.spec))
+        with self._collect_lock:
+            for collected in self._collect:
+                collected[job.id] = Finished(job, tuple(results), tuple(errors))
         self.finished.emit(job, errors)

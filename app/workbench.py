@@ -48,10 +48,9 @@ class Workbench:
         store: the open database (closed by ``close`` when the workbench opened it).
         settings: the user's settings, read when the workbench was built.
         catalog: the Library.
-        conversations: saved chats (messages left streaming by a crash become cancelled when it is built).
         endpoints: remote OpenAI-compatible servers.
         claims: paths that running jobs and downloads register in the Library themselves.
-        hub, downloads, jobs: made on first use (properties).
+        conversations, hub, downloads, jobs: made on first use (properties).
     """
 
     def __init__(
@@ -59,13 +58,12 @@ class Workbench:
     ) -> None:
         """``jobs_queue``: the job queue to use (default: the data folder's, opened on first use of ``jobs``)."""
         from app.chat.endpoints import Endpoints
-        from app.chat.sessions import Conversations
 
         self._own_store = store is None
         self.store = store if store is not None else Store.open(paths.database_path())
         self.settings = settings if settings is not None else load_settings(self.store)
         self.catalog: Catalog = Catalog(self.store)
-        self.conversations: Conversations = Conversations(self.store)
+        self._conversations: Conversations | None = None
         self.endpoints: Endpoints = Endpoints(self.store)
         self.claims = Claims()
         self._jobs_queue = jobs_queue
@@ -97,6 +95,16 @@ class Workbench:
             self._jobs.queue.close()
 
     # -- services made on first use --------------------------------------------------------------------------------
+
+    @property
+    def conversations(self) -> Conversations:
+        """Saved chats. Building them turns messages left streaming by a crash into cancelled ones, so only a face that
+        chats builds them: ``modelwerk pull`` or ``quantize`` must not cancel a reply the open window is streaming."""
+        if self._conversations is None:
+            from app.chat.sessions import Conversations
+
+            self._conversations = Conversations(self.store)
+        return self._conversations
 
     @property
     def hub(self) -> HubClient:
