@@ -524,3 +524,38 @@ def test_the_job_service_runs_only_the_jobs_it_is_given_and_returns_what_they_be
         assert again.get(waiting.id).state is JobState.QUEUED and not other.output.exists()
     finally:
         again.close()
+
+
+def test_a_wake_while_the_runner_looks_at_the_queue_is_not_lost(
+    queue: JobQueue, kquant_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job added (and the runner woken) just after the runner found the queue empty starts at once, not after a poll
+    interval: with an hour's interval it would not start at all."""
+    import threading
+
+    import quantize.runner
+
+    monkeypatch.setattr(quantize.runner, "POLL_S", 3600.0)
+    looking, added = threading.Event(), threading.Event()
+    real = queue.claim_next
+
+    def claim_next(**kwargs: object) -> Job | None:
+        found = real(**kwargs)  # type: ignore[arg-type]
+        if found is None and not looking.is_set():  # the first look finds nothing; the add comes before it waits
+            looking.set()
+            added.wait(30)
+        return found
+
+    monkeypatch.setattr(queue, "claim_next", claim_next)
+    runner = JobRunner(queue)
+    runner.start()
+    try:
+        assert looking.wait(30)
+        job = queue.add(QuantizeSpec(source=kquant_gguf, output=tmp_path / "out.Q8_0.gguf", quant_type="Q8_0",
+                                     dry_run=True))  # fmt: skip
+        runner.wake()
+        added.set()
+        assert runner.wait_idle(60), "the wake was lost: the runner waits for its next poll"
+        assert queue.get(job.id).state is JobState.DONE
+    finally:
+        runner.stop()
