@@ -10,13 +10,14 @@ import contextlib
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
 from app.events import Event
-from app.library.catalog import SOURCE_FOUND, Catalog, source_quantized
-from app.library.importer import ImportMode, ImportResult, import_model
+from app.library.catalog import Catalog, source_quantized
+from app.library.importer import ImportResult, register_in_place
 from app.library.scan import Claims
 from core.errors import ModelwerkError
 from formats.quant_types import GGUF_TYPES
@@ -255,13 +256,7 @@ def register_output(
     for output in job.outputs:
         if not output.exists():
             continue
-        result = import_model(output, catalog, models_dir, mode=ImportMode.IN_PLACE, source=source)
-        found = result.duplicate_of
-        if found is not None and found.path == output.resolve() and found.source == SOURCE_FOUND:
-            # Claims keep this process's folder watch away from a running job's output; a job run by another process
-            # (`modelwerk quantize` while the app is open) is not claimed here, so its output may be found first.
-            catalog.set_source(found.id, source)
-            result = ImportResult(result.source_path, catalog.get(found.id))
+        result = register_in_place(output, catalog, models_dir, source=source)
         if result.error:
             log.warning("could not register %s in the Library: %s", output, result.error)
         results.append(result)
@@ -271,6 +266,17 @@ def register_output(
 def claimed_outputs(spec: JobSpec) -> list[Path]:
     """The paths a running job writes and then registers in the Library itself (none for the toolchain install)."""
     return [] if isinstance(spec, ToolchainSpec) else [spec.output]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A job as it ended, with what its outputs became in the Library."""
+
+    job: Job
+    imported: tuple[ImportResult, ...] = ()
+    """One per model output registered (an entry, or a duplicate of one, or an error); none for an evaluation."""
+    errors: tuple[str, ...] = ()
+    """One line per output the Library refused (or a failed registration)."""
 
 
 class JobService:
@@ -304,11 +310,42 @@ class JobService:
         self.runner = JobRunner(queue, python_for=self._claim_and_choose_python, on_changed=self._on_changed,
                                 on_finished=self._on_finished)  # fmt: skip
         self._started = False
+        self._collect: list[dict[int, Finished]] = []
+        self._collect_lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self, *, only: Collection[int] | None = None) -> None:
+        """Start the runner (once). ``only``: run just these jobs (a command line runs its own, not the GUI's queue)."""
         if not self._started:
             self._started = True
+            self.runner.only = None if only is None else frozenset(only)
             self.runner.start()
+
+    def run(self, jobs: Collection[int], *, tick: Callable[[list[Job]], None] | None = None,
+            tick_s: float = 0.25) -> list[Finished]:  # fmt: skip
+        """Run just these jobs here, until none of them is queued or running (a job whose prerequisite failed stays
+        queued), then stop the runner; what the command line does. ``tick`` gets their rows about every ``tick_s``
+        seconds (a progress line). Each finished job's outputs are registered as it finishes, like in the app.
+
+        Returns:
+            The jobs in the order given, as they ended, with their registrations (a job that did not run: its row).
+
+        Raises:
+            KeyboardInterrupt: the runner is stopped first (running jobs become interrupted).
+        """
+        ids = list(jobs)
+        collected: dict[int, Finished] = {}
+        with self._collect_lock:
+            self._collect.append(collected)
+        try:
+            self.start(only=ids)
+            while not self.runner.wait_idle(tick_s):
+                if tick is not None:
+                    tick([self.queue.get(i) for i in ids])
+        finally:
+            self.stop()
+            with self._collect_lock:
+                self._collect.remove(collected)
+        return [collected.get(i) or Finished(self.queue.get(i)) for i in ids]
 
     def stop(self) -> None:
         """Running workers stop (their jobs become interrupted and can be retried)."""
@@ -357,6 +394,7 @@ class JobService:
         self.changed.emit(job)
 
     def _on_finished(self, job: Job) -> None:
+        results: list[ImportResult] = []
         errors: list[str] = []
         try:
             if job.state is JobState.DONE:
@@ -367,4 +405,7 @@ class JobService:
             errors = [f"job {job.id}: registering its outputs failed (see the log)"]
         finally:
             self.claims.release(claimed_outputs(job.spec))
+        with self._collect_lock:
+            for collected in self._collect:
+                collected[job.id] = Finished(job, tuple(results), tuple(errors))
         self.finished.emit(job, errors)

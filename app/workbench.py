@@ -8,8 +8,9 @@ Cross-domain workflows live here, once:
 - a chat turn is persisted through ``app.chat.turn.ChatTurn`` on ``conversations`` (GUI, ``modelwerk chat``, Compare);
 - a chat from the command line names a model file: ``library_model`` registers it where it is, so its conversation shows
   in the Chat page like any other;
-- a finished job or download is registered in the Library by the work itself (``jobs``, ``downloads``), with its lineage;
-  until then its paths are claimed, and the folder watch passes over ``claimed_paths()``;
+- a finished job or download is registered in the Library here, with its lineage: jobs through ``app.jobs.JobService``,
+  downloads through ``DownloadRegistrar`` (the hub knows nothing of the Library); until then their paths are claimed,
+  and the folder watch passes over ``claimed_paths()``;
 - a download's "quantize it myself" wish becomes jobs: ``queue_follow_ups``.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import paths
+from app.library.catalog import Catalog, source_downloaded
 from app.library.scan import Claims
 from app.settings import Settings, load_settings
 from app.store import Store
@@ -32,10 +34,10 @@ if TYPE_CHECKING:
     from app.hub.downloads import DownloadQueue
     from app.hub.token import HubToken
     from app.jobs import JobService
-    from app.library.catalog import Catalog, CatalogEntry
+    from app.library.catalog import CatalogEntry
     from quantize.queue import JobQueue
 
-__all__ = ["Workbench"]
+__all__ = ["DownloadRegistrar", "Workbench"]
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +49,9 @@ class Workbench:
         store: the open database (closed by ``close`` when the workbench opened it).
         settings: the user's settings, read when the workbench was built.
         catalog: the Library.
-        conversations: saved chats (messages left streaming by a crash become cancelled when it is built).
         endpoints: remote OpenAI-compatible servers.
         claims: paths that running jobs and downloads register in the Library themselves.
-        hub, downloads, jobs: made on first use (properties).
+        conversations, hub, downloads, jobs: made on first use (properties).
     """
 
     def __init__(
@@ -58,14 +59,12 @@ class Workbench:
     ) -> None:
         """``jobs_queue``: the job queue to use (default: the data folder's, opened on first use of ``jobs``)."""
         from app.chat.endpoints import Endpoints
-        from app.chat.sessions import Conversations
-        from app.library.catalog import Catalog
 
         self._own_store = store is None
         self.store = store if store is not None else Store.open(paths.database_path())
         self.settings = settings if settings is not None else load_settings(self.store)
         self.catalog: Catalog = Catalog(self.store)
-        self.conversations: Conversations = Conversations(self.store)
+        self._conversations: Conversations | None = None
         self.endpoints: Endpoints = Endpoints(self.store)
         self.claims = Claims()
         self._jobs_queue = jobs_queue
@@ -110,6 +109,16 @@ class Workbench:
         return self._hub_token
 
     @property
+    def conversations(self) -> Conversations:
+        """Saved chats. Building them turns messages left streaming by a crash into cancelled ones, so only a face that
+        chats builds them: ``modelwerk pull`` or ``quantize`` must not cancel a reply the open window is streaming."""
+        if self._conversations is None:
+            from app.chat.sessions import Conversations
+
+            self._conversations = Conversations(self.store)
+        return self._conversations
+
+    @property
     def hub(self) -> HubClient:
         """The Hugging Face client (it imports no HTTP library until it is used)."""
         if self._hub is None:
@@ -120,11 +129,13 @@ class Workbench:
 
     @property
     def downloads(self) -> DownloadQueue:
-        """The download queue; it registers each finished download in the Library (``start`` it to run)."""
+        """The download queue; each finished download is registered in the Library by ``DownloadRegistrar`` (``start``
+        it to run)."""
         if self._downloads is None:
             from app.hub.downloads import DownloadQueue
 
-            self._downloads = DownloadQueue(self.store, client=self.hub, catalog=self.catalog, models_dir=self.models_dir,
+            registrar = DownloadRegistrar(self.catalog, self.models_dir)
+            self._downloads = DownloadQueue(self.store, client=self.hub, registrar=registrar, models_dir=self.models_dir,
                                             parallel=self.settings.parallel_downloads)  # fmt: skip
         return self._downloads
 
@@ -197,3 +208,34 @@ class Workbench:
         if result.duplicate_of is not None:
             return result.duplicate_of
         raise ModelFileError(result.error or f"cannot register {path.name} in the Library")
+
+
+class DownloadRegistrar:
+    """Registers finished downloads in the Library where they are, with their lineage ("downloaded from REPO"); the
+    download queue calls it on its worker thread while the download's path is still among its ``active_paths`` (so the
+    folder watch, which skips ``Workbench.claimed_paths()``, cannot register it first as merely found)."""
+
+    def __init__(self, catalog: Catalog, models_dir: Path) -> None:
+        self.catalog = catalog
+        self.models_dir = models_dir
+
+    def register(self, download: Download) -> int:
+        """The Library id of the finished download's model.
+
+        Raises:
+            CatalogError: the Library refused it (one line: why).
+        """
+        from app.library.catalog import CatalogError
+        from app.library.importer import register_in_place
+
+        d = download
+        known = d.files[0].sha256 if len(d.files) == 1 else None  # a split set's catalog hash is over all parts
+        result = register_in_place(d.model_path, self.catalog, self.models_dir, source=source_downloaded(d.repo_id),
+                                   sha256=known)  # fmt: skip
+        entry = result.entry or result.duplicate_of
+        if entry is None:
+            raise CatalogError(result.error or f"cannot register {d.name}")
+        return entry.id
+
+    def holds(self, path: Path) -> bool:
+        return self.catalog.by_path(path) is not None

@@ -84,16 +84,16 @@ def _gui_stall(hub: object, tmp: Path, seconds_idle: float) -> tuple[float, floa
     from app.hub.errors import HubError
     from app.library.catalog import Catalog
     from app.store import Store
-    from app.ui.discover.downloads_model import QueueBridge
     from app.ui.discover.downloads_panel import DownloadsPanel
+    from app.workbench import DownloadRegistrar
     from bench.stall import StallMeter
 
     _app = QApplication.instance() or QApplication([])  # kept alive until the function returns
     store = Store.open(tmp / "gui.db")
     client = HubClient(hub.url)  # type: ignore[attr-defined]
-    bridge = QueueBridge()
-    queue = DownloadQueue(store, client=client, catalog=Catalog(store), models_dir=tmp / "models", on_change=bridge.report)
-    panel = DownloadsPanel(queue, bridge, store=store)
+    registrar = DownloadRegistrar(Catalog(store), tmp / "models")  # the workbench's: registered once, in the Library
+    queue = DownloadQueue(store, client=client, registrar=registrar, models_dir=tmp / "models")
+    panel = DownloadsPanel(queue, store=store)  # it follows the queue's events through the Qt marshaller
     panel.resize(1000, 300)
     panel.toggle.setChecked(True)
     panel.show()
@@ -114,7 +114,7 @@ def _gui_stall(hub: object, tmp: Path, seconds_idle: float) -> tuple[float, floa
         loop.quit()
 
     panel.download_finished.connect(on_finished)
-    bridge.changed.connect(lambda d: on_finished(d) if d.state.value in ("failed", "cancelled") else None)
+    panel.download_changed.connect(lambda d: on_finished(d) if d.state.value in ("failed", "cancelled") else None)
     meter.start()
     start = time.perf_counter()
     queue.start()

@@ -209,7 +209,35 @@ class _Parser:
         return items
 
     def skip_strings(self, count: int, where: str) -> None:
-        """Walk past `count` strings without decoding them: the vocabulary of a large model in a few milliseconds."""
+        """Walk past `count` strings without decoding them: the vocabulary of a large model (Gemma's 262,144 tokens) in
+        about 40 ms, which every quantize job pays at its start.
+
+        The loop over a window is as tight as Python allows: no bounds check per string; a length that runs past the
+        window ends it with struct.error (the next window starts there). A file that ends inside the array is walked
+        again by ``_skip_strings_checked``, which says exactly where."""
+        unpack = _U64.unpack_from
+        pos, size, done = self.pos, self.size, 0
+        while done < count and pos + 8 <= size:
+            if not self.start <= pos <= self.start + len(self.buf) - 8:
+                self._load(pos, 8)
+            buf, base = self.buf, self.start
+            off, todo, k = pos - base, count - done, 0
+            try:
+                for k in range(todo):  # noqa: B007 - k counts the strings skipped
+                    off += 8 + unpack(buf, off)[0]
+                else:
+                    k = todo
+            except (struct.error, OverflowError):  # string k starts past the window (or past any file)
+                pass
+            done += k
+            pos = base + off
+        if done < count or pos > size:
+            self._skip_strings_checked(count, where)  # raises: the file ends inside the array
+            return
+        self.pos = pos
+
+    def _skip_strings_checked(self, count: int, where: str) -> None:
+        """``skip_strings`` with a check per string, for the error message of a truncated or corrupt array."""
         unpack = _U64.unpack_from
         pos, size, done = self.pos, self.size, 0
         while done < count:

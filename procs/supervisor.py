@@ -17,6 +17,7 @@ import collections
 import contextlib
 import logging
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -98,9 +99,10 @@ class Outcome:
 class Child:
     """One child process. Create with `Child.start`; thread-safe."""
 
-    def __init__(self, command: Command, proc: subprocess.Popen[bytes], stderr_file: bool) -> None:
+    def __init__(self, command: Command, proc: subprocess.Popen[bytes], stderr_file: bool, own_group: bool = True) -> None:
         self.command = command
         self._proc = proc
+        self._own_group = own_group and os.name == "posix"
         self._stop_requested = False
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
         self._stderr_reader: threading.Thread | None = None
@@ -113,7 +115,7 @@ class Child:
 
     @classmethod
     def start(cls, command: Command, *, stderr: Path | None = None, merge_stderr: bool = False,
-              watch_stdin: bool = True, die_with_parent: bool = False) -> Child:  # fmt: skip
+              watch_stdin: bool = True, die_with_parent: bool = False, new_group: bool = True) -> Child:  # fmt: skip
         """Start `command` in its own process group, stdout a pipe for the caller to read.
 
         Args:
@@ -123,6 +125,8 @@ class Child:
                 /dev/null.
             die_with_parent: Linux: the kernel kills the child (SIGKILL) when this process dies, however it dies: the
                 orphan protection of a native child (llama-server) that has no stdin watchdog. Elsewhere a no-op.
+            new_group: False: the child stays in our process group, so whoever stops our group stops it too (a worker's
+                own child: the converter, pip under the job runner); stopping the child then signals it alone.
 
         Raises:
             OSError: the program could not be started.
@@ -131,7 +135,9 @@ class Child:
         if watch_stdin:
             env[watchdog.ENV] = "1"
         kwargs: dict[str, Any] = {}
-        if os.name == "posix":
+        if not new_group:
+            pass
+        elif os.name == "posix":
             kwargs["start_new_session"] = True
         else:
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
@@ -140,12 +146,12 @@ class Child:
         if die_with_parent and _PDEATHSIG_WORKS:
             kwargs["preexec_fn"] = _die_with_parent(os.getpid())
             # The kernel's "parent" is the thread that forked: fork from one thread that lives as long as the process.
-            return _FORKER.submit(cls._popen, command, stdin, stderr, merge_stderr, env, kwargs).result()
-        return cls._popen(command, stdin, stderr, merge_stderr, env, kwargs)
+            return _FORKER.submit(cls._popen, command, stdin, stderr, merge_stderr, env, kwargs, new_group).result()
+        return cls._popen(command, stdin, stderr, merge_stderr, env, kwargs, new_group)
 
     @classmethod
     def _popen(cls, command: Command, stdin: int, stderr: Path | None, merge_stderr: bool, env: dict[str, str],
-               kwargs: dict[str, Any]) -> Child:  # fmt: skip
+               kwargs: dict[str, Any], new_group: bool) -> Child:  # fmt: skip
         if stderr is not None:
             with open(stderr, "ab") as log_file:
                 proc = subprocess.Popen(list(command.argv), stdin=stdin, stdout=subprocess.PIPE, stderr=log_file,
@@ -154,7 +160,7 @@ class Child:
             err = subprocess.STDOUT if merge_stderr else subprocess.PIPE
             proc = subprocess.Popen(list(command.argv), stdin=stdin, stdout=subprocess.PIPE, stderr=err,
                                     cwd=command.cwd, env=env, **kwargs)  # fmt: skip
-        return cls(command, proc, stderr_file=stderr is not None or merge_stderr)
+        return cls(command, proc, stderr_file=stderr is not None or merge_stderr, own_group=new_group)
 
     # --- what it is -----------------------------------------------------------------------------------------------
 
@@ -174,12 +180,25 @@ class Child:
         """True once `terminate`, `cancel` or `stop` was called."""
         return self._stop_requested
 
-    def stdout_lines(self) -> Iterator[bytes]:
-        """Its stdout, line by line; ends when it (and anything it started that shares the pipe) is gone."""
+    def stdout_lines(self, *, split_cr: bool = False) -> Iterator[bytes]:
+        """Its stdout, line by line; ends when it (and anything it started that shares the pipe) is gone.
+
+        ``split_cr``: a carriage return ends a line too, and lines come without their ending, each as soon as it ends
+        (a progress bar such as tqdm's redraws its line with ``\r`` and never ends it).
+        """
         out = self._proc.stdout
         assert out is not None
         with out:
-            yield from out
+            if not split_cr:
+                yield from out
+                return
+            buffer = b""
+            while chunk := out.read1(65536):  # type: ignore[attr-defined]
+                buffer += chunk
+                *complete, buffer = _LINE_END.split(buffer)
+                yield from complete
+            if buffer:
+                yield buffer
 
     def stderr_tail(self) -> tuple[str, ...]:
         return tuple(self._stderr)
@@ -195,10 +214,14 @@ class Child:
     # --- ending it ----------------------------------------------------------------------------------------------------
 
     def signal_group(self, sig: int) -> None:
-        """Send `sig` to its process group (Windows: SIGTERM terminates, anything else kills)."""
+        """Send `sig` to its process group, or to it alone when it stays in ours (Windows: SIGTERM terminates, anything
+        else kills)."""
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-            if os.name == "posix":
+            if self._own_group:
                 os.killpg(self._proc.pid, sig)
+            elif os.name == "posix":
+                if self._proc.poll() is None:  # its pid is not reused while we have not reaped it
+                    os.kill(self._proc.pid, sig)
             elif sig == signal.SIGTERM:
                 self._proc.terminate()
             else:
@@ -245,7 +268,8 @@ class Child:
             subprocess.TimeoutExpired: still running after `timeout` seconds.
         """
         code = self._proc.wait(timeout)
-        self.signal_group(KILL)  # anything it started and left behind
+        if self._own_group:
+            self.signal_group(KILL)  # anything it started and left behind
         self.close_stdin()
         with self._lock:
             if self._kill_timer is not None:
@@ -280,6 +304,7 @@ class Child:
         return f"Child({self.label!r}, pid={self.pid}, running={self.running()})"
 
 
+_LINE_END = re.compile(rb"[\r\n]")
 _PDEATHSIG_WORKS = os.name == "posix" and os.uname().sysname == "Linux"
 _FORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="procs-forker")
 """PR_SET_PDEATHSIG fires when the forking *thread* ends, so children that die with us are forked by this one idle

@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from pathlib import Path
 from formats.hf_config import read_json_object
 from formats.model import ModelFileError
 from formats.safetensors import safetensors_header
+from procs.launch import Command
+from procs.supervisor import Child
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.remote_code import check as check_code
@@ -162,15 +163,6 @@ def _failure(errors: list[str], lines: list[str], spec: ConvertSpec, arch: str) 
     return "conversion failed (see the job log)"
 
 
-def _die_with_parent() -> None:
-    """Linux: the converter is killed when the worker dies (an orphaned worker exits at once, leaving it behind)."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-
-
 def converter_command(converter: Path, source: Path, part: Path, outtype: str, *, trust_remote_code: bool) -> list[str]:
     """The converter's command line: without ``trust_remote_code``, under the guard that refuses to run the folder's code
     (``python -m quantize.remote_code --forbid SOURCE -- CONVERTER ...``)."""
@@ -225,32 +217,29 @@ def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
     progress = _Progress(reporter, tensors)
     lines: list[str] = []
     ok = False
-    proc: subprocess.Popen[bytes] | None = None
+    child: Child | None = None
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # fmt: skip
-        assert proc.stdout is not None
-        buffer = b""
-        while chunk := proc.stdout.read1(65536):  # type: ignore[attr-defined]
-            buffer += chunk
-            *complete, buffer = re.split(rb"[\r\n]", buffer)  # tqdm redraws with \r
-            for raw in complete:
-                line = raw.decode("utf-8", "replace")
-                if line.strip():
-                    lines.append(line)
-                    progress.feed(line)
-                    if not _TENSOR.match(line) and not _WRITING.search(line):
-                        log.info("converter: %s", line)  # into the job's log
-        code = proc.wait()
+        # In the worker's process group, so the runner's cancel (SIGTERM, then SIGKILL to the group) stops it with the
+        # worker; the kernel kills it if the worker dies first (an orphaned worker exits at once).
+        child = Child.start(Command(argv=tuple(cmd), env=env, label="the converter"), merge_stderr=True,
+                            watch_stdin=False, die_with_parent=True, new_group=False)  # fmt: skip
+        for raw in child.stdout_lines(split_cr=True):  # tqdm redraws with \r
+            line = raw.decode("utf-8", "replace")
+            if line.strip():
+                lines.append(line)
+                progress.feed(line)
+                if not _TENSOR.match(line) and not _WRITING.search(line):
+                    log.info("converter: %s", line)  # into the job's log
+        code = child.wait().returncode
         if code != 0 or not part.is_file():
             raise JobFailed(_failure(progress.errors, lines, spec, folder.architecture))
         os.replace(part, spec.output)
         ok = True
     finally:
         if not ok:
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            if child is not None and child.running():
+                child.kill()
+                child.wait()
             with contextlib.suppress(OSError):
                 shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
     log.info("converted %s (%d tensors) to %s", folder.path, progress.seen, spec.output)

@@ -72,6 +72,7 @@ class JobRunner:
         self._running: dict[int, _Running] = {}
         self._workers = Supervisor()
         self._lock = threading.Condition()
+        self._woken = False  # a wake() since the loop last looked at the queue: it looks again before it waits
         self._stopping = False
         self._thread: threading.Thread | None = None
 
@@ -87,6 +88,7 @@ class JobRunner:
     def wake(self) -> None:
         """Look at the queue now (after an add, a retry, unpausing) instead of at the next poll."""
         with self._lock:
+            self._woken = True
             self._lock.notify_all()
 
     def cancel(self, job_id: int) -> None:
@@ -148,13 +150,16 @@ class JobRunner:
             with self._lock:
                 if self._stopping:
                     return
+                self._woken = False
             try:
                 self._enforce_cancels()
                 self._start_jobs()
             except Exception:
                 log.exception("job runner: unexpected error")
             with self._lock:
-                if not self._stopping:
+                # A wake() while we looked (a job added just after claim_next found none) is not lost: look again now
+                # rather than after a whole poll interval.
+                if not self._stopping and not self._woken:
                     self._lock.wait(POLL_S)
 
     def _enforce_cancels(self) -> None:

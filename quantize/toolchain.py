@@ -18,8 +18,6 @@ import logging
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tarfile
 import threading
@@ -316,27 +314,31 @@ class Toolchain:
     def _run(self, cmd: Sequence[str], stage: str, report: ProgressFn, cancel: threading.Event | None,
              base: float, weight: float) -> None:  # fmt: skip
         """Run one step (pip), turning its output into progress within [base, base + weight]."""
-        env = dict(os.environ, PYTHONUNBUFFERED="1", PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+        from procs.launch import program
+        from procs.supervisor import Child
+
+        env = {"PYTHONUNBUFFERED": "1", "PIP_NO_INPUT": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
         log.info("toolchain: %s", redact_credentials(" ".join(cmd)))
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                text=True, errors="replace",
-                                start_new_session=(os.name == "posix" and self.own_group))  # fmt: skip
+        # pip has no stdin watchdog: the kernel ends it if we die. In its own group a cancel stops what it started too;
+        # in ours (the job worker) the runner's group signals reach it directly.
+        child = Child.start(program(cmd[0], cmd[1:], env=env, label=stage), merge_stderr=True, watch_stdin=False,
+                            die_with_parent=True, new_group=self.own_group)  # fmt: skip
         tracker = PipProgress(stage)
         lines: list[str] = []
         lock = threading.Lock()
 
         def pump() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
+            for raw in child.stdout_lines():
+                text = raw.decode("utf-8", "replace")
                 with lock:
-                    lines.append(line.rstrip())
+                    lines.extend(line.rstrip() for line in text.splitlines() or [""])
 
         reader = threading.Thread(target=pump, name="pip-output", daemon=True)
         reader.start()
         report(stage, base)
         seen = 0
         while True:
-            done = proc.poll() is not None
+            done = not child.running()
             with lock:
                 fresh, seen = lines[seen:], len(lines)
             for line in fresh:
@@ -346,16 +348,17 @@ class Toolchain:
             if done:
                 break
             if cancel is not None and cancel.wait(0.1):
-                _stop(proc, group=self.own_group)
+                child.stop(GRACE_S)  # SIGTERM (its group when it leads one), SIGKILL after the grace period
                 reader.join(timeout=5)
                 raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
             elif cancel is None:
                 time.sleep(0.1)
         reader.join(timeout=5)
+        code = child.wait().returncode
         if cancel is not None and cancel.is_set():  # the step was stopped with us (our process group), not by itself
             raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
-        if proc.returncode != 0:
-            why = tracker.error or redact_credentials(_last(lines)) or f"exit code {proc.returncode}"
+        if code != 0:
+            why = tracker.error or redact_credentials(_last(lines)) or f"exit code {code}"
             raise ToolchainError(f"{stage} failed: {why}")
         report(stage, base + weight)
 
@@ -376,25 +379,6 @@ def extract_converter(sdist: Path, target: Path) -> None:
         if not any(m.name == CONVERTER_SCRIPT for m in members):
             raise ToolchainError(f"{sdist.name} carries no {CONVERTER_SCRIPT}")
         tar.extractall(target, members=members, filter="data")
-
-
-def _stop(proc: subprocess.Popen[str], *, group: bool = True) -> None:
-    """Terminate the process (its group when it leads one), kill after a grace period."""
-    group = group and os.name == "posix"
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if group:
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
-            proc.terminate()
-    try:
-        proc.wait(timeout=GRACE_S)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            if group:
-                os.killpg(proc.pid, signal.SIGKILL)
-            else:
-                proc.kill()
-        proc.wait()
 
 
 def _norm(name: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -113,6 +112,8 @@ def _evaluate_gguf(model: Path, *, reference: Path | None, args: argparse.Namesp
 
 def _evaluate_in_toolchain(model: Path, *, reference: Path | None, args: argparse.Namespace) -> dict[str, Any]:
     """Run the evaluation job worker with the toolchain's Python (transformers, gptqmodel)."""
+    from procs.launch import Command
+    from procs.supervisor import Child
     from quantize import spec as specs
     from quantize.progress import parse_event
     from quantize.toolchain import Toolchain, default_root
@@ -136,25 +137,27 @@ def _evaluate_in_toolchain(model: Path, *, reference: Path | None, args: argpars
         env = toolchain.env()
         line = _StatusLine()
         error = ""
-        with subprocess.Popen([str(toolchain.python), "-m", "quantize.worker", str(spec_file)], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True, cwd=tmp, env=env) as proc:  # fmt: skip
-            assert proc.stdout is not None
-            try:
-                for raw in proc.stdout:
-                    event = parse_event(raw)
-                    if event is None:
-                        continue
-                    if event.event == "progress":
-                        line(event.stage, event.fraction, event.message)
-                    elif event.event == "failed":
-                        error = event.error
-            except KeyboardInterrupt:
-                proc.kill()
-                raise
-            finally:
-                line.end()
-        if proc.returncode != 0 or not output.is_file():
-            raise JobFailed(error or f"the evaluation worker failed (exit code {proc.returncode})")
+        command = Command(argv=(str(toolchain.python), "-m", "quantize.worker", str(spec_file)), env=env, cwd=Path(tmp),
+                          label="the evaluation worker")  # fmt: skip
+        child = Child.start(command)  # its own group; its watchdog ends it if we die (stdin closes)
+        try:
+            for raw in child.stdout_lines():
+                event = parse_event(raw)
+                if event is None:
+                    continue
+                if event.event == "progress":
+                    line(event.stage, event.fraction, event.message)
+                elif event.event == "failed":
+                    error = event.error
+        except KeyboardInterrupt:
+            child.kill()  # the whole group: the worker and anything it started
+            child.wait()
+            raise
+        finally:
+            line.end()
+        code = child.wait().returncode
+        if code != 0 or not output.is_file():
+            raise JobFailed(error or f"the evaluation worker failed (exit code {code})")
         result: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
         return result
 

@@ -13,11 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from app import paths
 from app.cli import common as c
 from app.hub.errors import FileNotOnHub, HubError
 from app.hub.files import FileGroup, FileKind, find_quant
-from app.store import Store
 
 if TYPE_CHECKING:
     from app.hub.client import HubClient
@@ -39,22 +37,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 
 def _cmd_pull(args: argparse.Namespace) -> int:
-    from app.hub.client import hf_client
-    from app.hub.downloads import DownloadQueue, DownloadState
-    from app.library.catalog import Catalog
+    from app.hub.downloads import DownloadState
+    from app.workbench import Workbench
 
-    settings = c.settings()
-    client = hf_client(settings)
-    details = client.repo(args.repo, revision=args.revision)
-    group = choose_group(details.groups, repo_id=args.repo, file=args.file, quant=args.quant,
-                         best=lambda gs: _best(client, args.repo, gs))  # fmt: skip
-    if group.kind is FileKind.SAFETENSORS and not (args.file or args.quant):
-        print(f"{args.repo} has no GGUF file: downloading its safetensors model ({c.size(group.size)}) — convert and "
-              f"quantize it with `modelwerk recipe {args.repo}`", file=sys.stderr)  # fmt: skip
-    with Store.open(paths.database_path()) as store:
-        catalog = Catalog(store)
-        queue = DownloadQueue(store, client=client, catalog=catalog, models_dir=settings.models_dir,
-                              parallel=settings.parallel_downloads)  # fmt: skip
+    with Workbench() as workbench:
+        client = workbench.hub
+        details = client.repo(args.repo, revision=args.revision)
+        group = choose_group(details.groups, repo_id=args.repo, file=args.file, quant=args.quant,
+                             best=lambda gs: _best(client, args.repo, gs))  # fmt: skip
+        if group.kind is FileKind.SAFETENSORS and not (args.file or args.quant):
+            print(f"{args.repo} has no GGUF file: downloading its safetensors model ({c.size(group.size)}) — convert "
+                  f"and quantize it with `modelwerk recipe {args.repo}`", file=sys.stderr)  # fmt: skip
+        queue = workbench.downloads  # it registers the finished download in the Library (the workbench's registrar)
         bar = _Bar(group.name)
         try:
             d = queue.add(args.repo, group)
@@ -75,7 +69,7 @@ def _cmd_pull(args: argparse.Namespace) -> int:
                    DownloadState.CANCELLED: "cancelled"}.get(d.state, d.error or d.state.value)  # fmt: skip
             print(f"modelwerk pull: {why}", file=sys.stderr)
             return 1
-        entry = catalog.get(d.model_id)
+        entry = workbench.catalog.get(d.model_id)
     if args.json:
         c.print_json({"repo_id": args.repo, "revision": group.revision, "file": group.name, "quant": group.quant,
                       "download_id": d.id, "model_id": entry.id, "name": entry.name, "path": entry.path,

@@ -1,7 +1,8 @@
 """`modelwerk quantize` and `modelwerk jobs`: make GGUF quantizations through the persistent job queue, list the queue.
 
-`quantize` adds one job per type to the same queue the GUI's Jobs page shows, runs them here in a runner thread (worker
-child processes) with a progress line, and registers each output in the Library as "quantized from MODEL with TYPE".
+`quantize` adds one job per type to the same queue the GUI's Jobs page shows and runs just those here through the
+workbench's job service (worker child processes) with a progress line; the service registers each output in the Library
+as "quantized from MODEL with TYPE" as the job ends, like in the window.
 Ctrl-C stops the worker; the job shows as interrupted in `modelwerk jobs`, and `modelwerk jobs --retry ID` runs it again.
 """
 
@@ -14,9 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app import paths
 from app.cli import common as c
-from app.store import Store
 from core.errors import user_message
 
 INTERRUPTED = 130
@@ -203,16 +202,12 @@ def _dry_run(specs: list[Any], *, as_json: bool) -> int:
 def _run(
     specs: list[Any], *, as_json: bool, retry: int | None = None, make_jobs: Callable[[Any], list[Any]] | None = None
 ) -> int:
-    from app.jobs import open_queue, python_for, register_output
-    from app.library.catalog import Catalog
-    from app.settings import load_settings
+    from app.workbench import Workbench
     from quantize.queue import JobState
-    from quantize.runner import JobRunner
 
-    with Store.open(paths.database_path()) as store:
-        parallel = load_settings(store).parallel_jobs  # the user's limit, as in the window
-    queue = open_queue(max_parallel=parallel)
-    try:
+    with Workbench() as workbench:
+        service = workbench.jobs  # the user's parallel limit, as in the window; outputs registered as each job ends
+        queue = service.queue
         if queue.paused:
             print("modelwerk quantize: the job queue is paused (in the Modelwerk window); resume it there", file=sys.stderr)
             return 1
@@ -221,42 +216,31 @@ def _run(
         else:
             jobs = [queue.retry(retry)] if retry is not None else [queue.add(spec) for spec in specs]
         ids = [j.id for j in jobs]
-        runner = JobRunner(queue, python_for=python_for, only=ids)
         bar = _Bar()
         try:
-            runner.start()
-            while not runner.wait_idle(REDRAW_S):
-                bar.show([queue.get(i) for i in ids])
+            finished = service.run(ids, tick=bar.show, tick_s=REDRAW_S)
         except KeyboardInterrupt:
-            runner.stop()
             bar.end()
             again = " and ".join(f"`modelwerk jobs --retry {i}`" for i in ids)
             print(f"modelwerk quantize: interrupted; continue with {again}", file=sys.stderr)
             return INTERRUPTED
-        runner.stop()
         bar.end()
-        finished = [queue.get(i) for i in ids]
-    finally:
-        queue.close()
     rows = []
-    with Store.open(paths.database_path()) as store:
-        catalog = Catalog(store)
-        models_dir = load_settings(store).models_dir
-        for job in finished:
-            row: dict[str, Any] = {
-                "job_id": job.id, "type": getattr(job.spec, "quant_type", "") or job.spec.kind.value, "state": job.state.value,
-                "output": str(job.spec.output), "error": job.error, "model_id": None,
-                "size_bytes": job.result.get("size_bytes"), "predicted_bytes": job.result.get("predicted_bytes"),
-                "seconds": job.result.get("seconds"), "result": job.result,
-            }  # fmt: skip
-            if job.state is JobState.DONE:
-                _measure(row, job)
-            if job.state is JobState.DONE:
-                for result in register_output(job, catalog, models_dir):
-                    entry = result.entry or result.duplicate_of
-                    row["model_id"] = entry.id if entry is not None else None
-                    row["error"] = result.error
-            rows.append(row)
+    for ended in finished:
+        job = ended.job
+        row: dict[str, Any] = {
+            "job_id": job.id, "type": getattr(job.spec, "quant_type", "") or job.spec.kind.value, "state": job.state.value,
+            "output": str(job.spec.output), "error": job.error, "model_id": None,
+            "size_bytes": job.result.get("size_bytes"), "predicted_bytes": job.result.get("predicted_bytes"),
+            "seconds": job.result.get("seconds"), "result": job.result,
+        }  # fmt: skip
+        if job.state is JobState.DONE:
+            _measure(row, job)
+            for result in ended.imported:
+                entry = result.entry or result.duplicate_of
+                row["model_id"] = entry.id if entry is not None else None
+                row["error"] = result.error
+        rows.append(row)
     if as_json:
         c.print_json(rows)
     else:

@@ -1,8 +1,9 @@
 """`modelwerk toolchain install|status`, `modelwerk convert` and `modelwerk gptq`: the torch-based jobs.
 
 The toolchain (torch, transformers, gptqmodel, llama.cpp's converter) is a venv of its own, created on first use with a
-progress line. `convert` and `gptq` add a job to the same persistent queue the GUI's Jobs page shows, run it here in a
-runner thread (a worker child process in the toolchain's Python), and register the output in the Library with its lineage.
+progress line. `convert` and `gptq` add a job to the same persistent queue the GUI's Jobs page shows and run it here
+through the workbench's job service (a worker child process in the toolchain's Python), which registers the output in the
+Library with its lineage.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from app import paths
 from app.cli import common as c
 from app.cli.quantize import add_trust_remote_code, allow_code
-from app.store import Store
 
 if TYPE_CHECKING:
     from quantize.spec import JobSpec
@@ -175,52 +175,43 @@ def _refuse_existing(out: Path) -> None:
 
 
 def _run(spec: JobSpec, *, title: str, as_json: bool) -> int:
-    """Queue one toolchain job, run it here with a progress line, register its output in the Library."""
-    from app.jobs import open_queue, python_for, register_output
-    from app.library.catalog import Catalog
-    from app.settings import load_settings
-    from quantize.queue import JobState
-    from quantize.runner import JobRunner
+    """Queue one toolchain job, run it here with a progress line (the workbench's job service registers its output in
+    the Library as it ends)."""
+    from app.workbench import Workbench
+    from quantize.queue import Job, JobState
 
     ensure_installed(toolchain())
-    with Store.open(paths.database_path()) as store:
-        parallel = load_settings(store).parallel_jobs  # the user's limit, as in the window
-    queue = open_queue(max_parallel=parallel)
-    try:
-        if queue.paused:
+    line = _Line()
+
+    def show(jobs: list[Job]) -> None:
+        [j] = jobs
+        if j.state is JobState.RUNNING:
+            line.show(f"{j.stage or 'starting'}: {j.message[:60]}", j.fraction)
+
+    with Workbench() as workbench:
+        service = workbench.jobs  # the user's parallel limit, as in the window
+        if service.queue.paused:
             print(f"modelwerk {spec.kind.value}: the job queue is paused (in the Modelwerk window); resume it there",
                   file=sys.stderr)  # fmt: skip
             return 1
-        job = queue.add(spec, title=title)
-        runner = JobRunner(queue, python_for=python_for, only=[job.id])
-        line = _Line()
+        job = service.queue.add(spec, title=title)
         started = time.monotonic()
         try:
-            runner.start()
-            while not runner.wait_idle(REDRAW_S):
-                j = queue.get(job.id)
-                if j.state is JobState.RUNNING:
-                    line.show(f"{j.stage or 'starting'}: {j.message[:60]}", j.fraction)
+            [ended] = service.run([job.id], tick=show, tick_s=REDRAW_S)
         except KeyboardInterrupt:
-            runner.stop()
             line.end()
             print(f"modelwerk {spec.kind.value}: interrupted; job {job.id} can be retried on the Jobs page", file=sys.stderr)
             return INTERRUPTED
-        runner.stop()
         line.end()
-        finished = queue.get(job.id)
-    finally:
-        queue.close()
+    finished = ended.job
     row: dict[str, Any] = {"job_id": finished.id, "kind": spec.kind.value, "state": finished.state.value,
                            "output": str(spec.output), "error": finished.error, "model_id": None,
                            "seconds": round(time.monotonic() - started, 1), "log": str(finished.log_path)}  # fmt: skip
     if finished.state is JobState.DONE:
-        with Store.open(paths.database_path()) as store:
-            catalog = Catalog(store)
-            for result in register_output(finished, catalog, load_settings(store).models_dir):
-                entry = result.entry or result.duplicate_of
-                row["model_id"] = entry.id if entry is not None else None
-                row["library_error"] = result.error
+        for result in ended.imported:
+            entry = result.entry or result.duplicate_of
+            row["model_id"] = entry.id if entry is not None else None
+            row["library_error"] = result.error
         row["size_bytes"] = _size(spec.output)
     if as_json:
         c.print_json(row)

@@ -1,4 +1,7 @@
-"""The persistent download queue: parallel workers (Python threads), pause/resume/cancel/retry, Library registration.
+"""The persistent download queue: parallel workers (Python threads), pause/resume/cancel/retry.
+
+A finished download is handed to its ``Registrar`` (the workbench registers it in the Library, with its lineage): the hub
+knows nothing of the Library.
 
 Every state change is written to the store at once and progress about once a second, so a crash or kill loses nothing:
 the next ``start()`` (in the GUI or in ``modelwerk pull``) finds the rows left RUNNING by a process that is gone, queues them
@@ -32,10 +35,10 @@ from app.hub.download_rows import (
 from app.hub.errors import DownloadCancelled, DownloadError, HubError
 from app.hub.files import FileGroup
 from app.hub.partial_file import incomplete_path
-from app.library.catalog import Catalog, source_downloaded
 from app.store import Store, StoreError
+from core.errors import ModelwerkError
 
-__all__ = ["Download", "DownloadQueue", "DownloadState", "FileSource"]
+__all__ = ["Download", "DownloadQueue", "DownloadState", "FileSource", "Registrar"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,22 @@ class FileSource(Protocol):
     def file_url(self, repo_id: str, path: str, *, revision: str = "main") -> str: ...
 
     def headers(self) -> dict[str, str]: ...
+
+
+class Registrar(Protocol):
+    """Where finished downloads go (``app.workbench.DownloadRegistrar`` registers them in the Library)."""
+
+    def register(self, download: Download) -> int:
+        """Register a download whose files are all in; returns its Library id.
+
+        Raises:
+            ModelwerkError: it cannot be registered (one line).
+        """
+        ...
+
+    def holds(self, path: Path) -> bool:
+        """Whether the model at ``path`` is registered (a cancelled download then keeps its finished files)."""
+        ...
 
 
 @dataclass
@@ -82,7 +101,7 @@ class _Worker:
 
 
 class DownloadQueue:
-    """Downloads models in the background and registers them in the Library.
+    """Downloads models in the background and hands each finished one to ``registrar`` (on the worker's thread).
 
     ``on_change(download)`` is called from worker threads (and from the caller's thread for changes it makes itself) on
     every state change and, while running, with progress at most ten times a second; it must be quick and must not call
@@ -94,7 +113,7 @@ class DownloadQueue:
         store: Store,
         *,
         client: FileSource,
-        catalog: Catalog,
+        registrar: Registrar,
         models_dir: Path,
         parallel: int = 2,
         on_change: Callable[[Download], None] | None = None,
@@ -104,7 +123,7 @@ class DownloadQueue:
     ) -> None:
         self._rows = Rows(store)
         self._client = client
-        self._catalog = catalog
+        self._registrar = registrar
         self._models_dir = Path(models_dir)
         self._parallel = _clamp(parallel)
         self.changed: Event[[Download]] = Event("DownloadQueue.changed")
@@ -326,18 +345,14 @@ class DownloadQueue:
             base += f.size
 
     def _register(self, worker: _Worker) -> None:
-        from app.library.importer import ImportMode, import_model
-
         d = worker.download
-        known = d.files[0].sha256 if len(d.files) == 1 else None  # a split set's catalog hash is over all parts
-        result = import_model(d.model_path, self._catalog, self._models_dir, mode=ImportMode.IN_PLACE,
-                              source=source_downloaded(d.repo_id), sha256=known)  # fmt: skip
-        entry = result.entry or result.duplicate_of
-        if entry is None:
-            self._finish(worker, DownloadState.FAILED, error=f"downloaded, but not added to the Library: {result.error}")
+        try:
+            model_id = self._registrar.register(d)
+        except ModelwerkError as e:
+            self._finish(worker, DownloadState.FAILED, error=f"downloaded, but not added to the Library: {e}")
             return
-        log.info("Downloaded %s from %s: Library model %d", d.name, d.repo_id, entry.id)
-        self._finish(worker, DownloadState.DONE, model_id=entry.id)
+        log.info("Downloaded %s from %s: Library model %d", d.name, d.repo_id, model_id)
+        self._finish(worker, DownloadState.DONE, model_id=model_id)
 
     def _stopped(self, worker: _Worker) -> None:
         if worker.stop == "cancel":
@@ -383,7 +398,7 @@ class DownloadQueue:
 
     def _discard(self, d: Download) -> None:
         """Delete a download's partial files, and its finished files unless the Library holds them."""
-        registered = self._catalog.by_path(d.model_path) is not None
+        registered = self._registrar.holds(d.model_path)
         for f in d.files:
             targets = [incomplete_path(d.dest(f))] + ([] if registered else [d.dest(f)])
             for p in targets:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.library.catalog import SOURCE_IMPORTED, Catalog, CatalogEntry, absolute, stat_files
+from app.library.catalog import SOURCE_FOUND, SOURCE_IMPORTED, Catalog, CatalogEntry, absolute, stat_files
 from app.store import StoreError
 from formats.cache import HEADERS
 from formats.model import ModelFileError, ModelInfo
@@ -110,6 +110,23 @@ def import_model(
         return ImportResult(src, None, error=f"cannot import {src.name}: {e.strerror or e}{where}")
     except StoreError as e:
         return ImportResult(src, None, error=str(e))
+
+
+def register_in_place(
+    path: Path, catalog: Catalog, models_dir: Path, *, source: str, sha256: str | None = None
+) -> ImportResult:
+    """Register the output of finished work (a job, a download) where it is, with its lineage as ``source``.
+
+    The work claims its paths while it runs, so this process's folder watch leaves them alone; another process's watch
+    (the app open while ``modelwerk pull`` or ``quantize`` runs) may have registered the file first as merely found:
+    that entry gets the lineage. Never raises for a bad file (the result carries the error).
+    """
+    result = import_model(path, catalog, models_dir, mode=ImportMode.IN_PLACE, source=source, sha256=sha256)
+    found = result.duplicate_of
+    if found is not None and found.path == absolute(path) and found.source == SOURCE_FOUND:
+        catalog.set_source(found.id, source)
+        result = ImportResult(result.source_path, catalog.get(found.id))
+    return result
 
 
 def _register(catalog: Catalog, info: ModelInfo, digest: str | None, source: str) -> CatalogEntry:

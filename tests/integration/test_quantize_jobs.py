@@ -489,3 +489,73 @@ def test_a_job_run_by_another_process_keeps_its_lineage_when_the_folder_watch_fo
         [result] = register_output(queue.get(job.id), catalog, tmp_path / "models")
         assert result.entry is not None and result.entry.id == scanned.id
         assert catalog.get(scanned.id).source == "quantized from kquant.gguf with Q8_0"
+
+
+def test_the_job_service_runs_only_the_jobs_it_is_given_and_returns_what_they_became(
+    kquant_gguf: Path, tmp_path: Path
+) -> None:
+    """What `modelwerk quantize` and `convert` run on: the GUI's other queued jobs stay queued; each job comes back
+    with its Library registration (lineage included), and a job that never ran comes back as its row."""
+    from app.jobs import JobService, open_queue, quantize_specs
+    from app.library.catalog import Catalog
+    from app.store import Store
+
+    models = tmp_path / "models"
+    queue = open_queue()
+    mine, other = quantize_specs(kquant_gguf, ["Q8_0", "Q4_0"], out_dir=models)
+    with Store.open(tmp_path / "catalog.db") as store:
+        catalog = Catalog(store)
+        service = JobService(queue, catalog=catalog, models_dir=models)
+        waiting = queue.add(other)  # the window's job, queued first: not ours to run
+        job = queue.add(mine)
+        ticks: list[list[Job]] = []
+        try:
+            [ended] = service.run([job.id], tick=ticks.append, tick_s=0.05)
+        finally:
+            service.stop()
+            queue.close()
+        assert ended.job.id == job.id and ended.job.state is JobState.DONE and ended.errors == ()
+        [imported] = ended.imported
+        assert imported.entry is not None and imported.entry.source == "quantized from kquant.gguf with Q8_0"
+        assert [e.id for e in catalog.entries()] == [imported.entry.id]
+        assert all([j.id for j in rows] == [job.id] for rows in ticks)
+    again = open_queue()
+    try:
+        assert again.get(waiting.id).state is JobState.QUEUED and not other.output.exists()
+    finally:
+        again.close()
+
+
+def test_a_wake_while_the_runner_looks_at_the_queue_is_not_lost(
+    queue: JobQueue, kquant_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job added (and the runner woken) just after the runner found the queue empty starts at once, not after a poll
+    interval: with an hour's interval it would not start at all."""
+    import threading
+
+    import quantize.runner
+
+    monkeypatch.setattr(quantize.runner, "POLL_S", 3600.0)
+    looking, added = threading.Event(), threading.Event()
+    real = queue.claim_next
+
+    def claim_next(**kwargs: object) -> Job | None:
+        found = real(**kwargs)  # type: ignore[arg-type]
+        if found is None and not looking.is_set():  # the first look finds nothing; the add comes before it waits
+            looking.set()
+            added.wait(30)
+        return found
+
+    monkeypatch.setattr(queue, "claim_next", claim_next)
+    runner = JobRunner(queue)
+    runner.start()
+    try:
+        assert looking.wait(30)
+        job = queue.add(QuantizeSpec(source=kquant_gguf, output=tmp_path / "out.Q8_0.gguf", quant_type="Q8_0",
+                                     dry_run=True))  # fmt: skip
+        runner.wake()
+        added.set()
+        assert runner.wait_idle(60), "the wake was lost: the runner waits for its next poll"
+        assert queue.get(job.id).state is JobState.DONE
+    finally:
+        runner.stop()

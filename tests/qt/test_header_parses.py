@@ -57,3 +57,31 @@ def test_drop_show_and_load_parse_the_header_once(
 
     assert len(parsed) == 1, f"the header was parsed {len(parsed)} times: {parsed}"
     assert HEADERS.stats().misses == 1
+
+
+def test_the_library_reads_every_model_again_on_a_change_without_parsing_a_header_again(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Library page keeps no header cache of its own: each change reads the models through formats.cache.HEADERS,
+    which parses a file again only when it is a new version of it."""
+    source = write_tiny_gguf(tmp_path / "downloads" / "tiny.gguf", name="tiny")
+    parsed: list[Path] = []
+    real = gguf.read_gguf_header
+
+    def counting(path: Path, **kwargs: object) -> gguf.GGUFHeader:
+        parsed.append(Path(path))
+        return real(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gguf, "read_gguf_header", counting)
+    HEADERS.clear()
+    page = window.library_page
+    drop(page.table.viewport(), source)
+    qtbot.waitUntil(lambda: page.details.entry() is not None and page.details.field("Tokenizer") != "", timeout=15_000)
+    settle(qtbot, page)
+    assert len(parsed) == 1
+    hits = HEADERS.stats().hits
+    for _ in range(3):
+        page.refresh()
+        settle(qtbot, page)
+    assert len(parsed) == 1 and HEADERS.stats().hits > hits  # read again, from the shared parse
+    assert page.details.field("Tokenizer") != ""

@@ -18,6 +18,7 @@ from app.hub.files import FileGroup, HubFile
 from app.hub.partial_file import incomplete_path
 from app.library.catalog import Catalog
 from app.store import Store
+from app.workbench import DownloadRegistrar
 
 SLOW = 300_000  # bytes per second: a ~1 MB file takes a few seconds, long enough to act on it mid-way
 
@@ -28,6 +29,7 @@ class Env:
         self.store = Store(tmp_path / "db.sqlite")
         self.catalog = Catalog(self.store)
         self.models_dir = tmp_path / "models"
+        self.registrar = DownloadRegistrar(self.catalog, self.models_dir)
         self.client = HubClient(hub.url)
         self.events: list[Download] = []
         self._lock = threading.Lock()
@@ -38,7 +40,7 @@ class Env:
             self.events.append(d)
 
     def queue(self, *, parallel: int = 2, client: HubClient | None = None) -> DownloadQueue:
-        q = DownloadQueue(self.store, client=client or self.client, catalog=self.catalog, models_dir=self.models_dir,
+        q = DownloadQueue(self.store, client=client or self.client, registrar=self.registrar, models_dir=self.models_dir,
                           parallel=parallel, on_change=self.on_change, retries=1, backoff_s=0.01,
                           timeout_s=5.0)  # fmt: skip
         self.queues.append(q)
@@ -329,3 +331,74 @@ def test_bad_paths_are_refused(env: Env) -> None:
         q.add(TINY_GGUF, evil)
     with pytest.raises(DownloadError, match="not a repository name"):
         q.add("../x", env.group("Tiny-Q4_0.gguf"))
+
+
+def test_the_workbench_registers_a_finished_download_once_with_its_lineage_before_the_folder_watch(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The download's files are all in when the registrar runs: a folder scan at that very moment (the watch, on its own
+    thread in the app) passes over the claimed path, so the model is registered once, as downloaded, not as found."""
+    from app.library.scan import scan_folder
+    from app.settings import Settings
+    from app.workbench import Workbench
+
+    workbench = Workbench(store=env.store, settings=Settings(models_dir=env.models_dir, hf_endpoint=env.hub.url))
+    scans = []
+    register = DownloadRegistrar.register
+
+    def scan_then_register(self: DownloadRegistrar, d: Download) -> int:
+        assert d.dest(d.files[0]).is_file()  # the worst moment for a race: the file is complete, not yet registered
+        scans.append(scan_folder(env.models_dir / "modelwerk-test" / "Tiny-GGUF", env.catalog,
+                                 skip=workbench.claimed_paths()))  # fmt: skip
+        return register(self, d)
+
+    monkeypatch.setattr(DownloadRegistrar, "register", scan_then_register)
+    try:
+        q = workbench.downloads
+        q.start()
+        d = q.wait(q.add(TINY_GGUF, env.group("Tiny-Q4_K_M.gguf")).id, timeout_s=30)
+    finally:
+        workbench.close()
+    assert d.state is DownloadState.DONE, d.error
+    [scan] = scans
+    assert scan.added == () and scan.errors == ()  # the watch left it to the download
+    [entry] = env.catalog.entries()
+    assert entry.id == d.model_id and entry.source == f"downloaded from {TINY_GGUF}"
+    assert workbench.claimed_paths() == frozenset()  # released once registered
+
+
+def test_a_download_found_first_by_another_process_gets_its_lineage(env: Env) -> None:
+    """`modelwerk pull` while the app is open: the app's folder watch does not know the pull's claims, so it may register
+    the file first as merely found; the registrar then gives that entry its lineage instead of adding a second."""
+    from app.library.scan import scan_folder
+
+    q = env.queue()
+    q.start()
+    group = env.group("Tiny-Q4_K_M.gguf")
+    d = q.add(TINY_GGUF, group)
+    real = env.registrar.register
+
+    def found_first(download: Download) -> int:
+        scan_folder(download.model_path.parent, env.catalog)  # no claims: another process
+        assert env.catalog.by_path(download.model_path) is not None
+        return real(download)
+
+    env.registrar.register = found_first  # type: ignore[method-assign]
+    done = q.wait(d.id, timeout_s=30)
+    assert done.state is DownloadState.DONE, done.error
+    [entry] = env.catalog.entries()
+    assert entry.id == done.model_id and entry.source == f"downloaded from {TINY_GGUF}"
+
+
+def test_a_download_the_library_refuses_fails_with_one_line(env: Env) -> None:
+    from app.library.catalog import CatalogError
+
+    def refuse(download: Download) -> int:
+        raise CatalogError("the Library is full")
+
+    env.registrar.register = refuse  # type: ignore[method-assign]
+    q = env.queue()
+    q.start()
+    d = q.wait(q.add(TINY_GGUF, env.group("Tiny-Q4_K_M.gguf")).id, timeout_s=30)
+    assert d.state is DownloadState.FAILED
+    assert d.error.startswith("downloaded, but not added to the Library: the Library is full")

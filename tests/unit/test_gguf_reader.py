@@ -242,3 +242,18 @@ def test_names_in_messages_are_escaped_to_one_line(tmp_path: Path) -> None:
     data = build([*base_kvs(), kv_str("odd\nkey", "a"), kv_str("odd\nkey", "b")], base_infos(), b"\0" * DATA_BYTES).data
     with pytest.raises(ModelFileError, match=r"key 7 of 7 \(odd\\nkey\) appears twice"):
         read_gguf_header(_write(tmp_path, data))
+
+
+def test_a_vocabulary_over_many_read_windows_is_skipped_to_the_right_place(tmp_path: Path) -> None:
+    """The skip walks window by window without a check per string: strings of every length, some across a window's
+    end, land on the next key exactly, and an item past the first windows is found by its offset."""
+    tokens = [("x" * (i % 97)) + f"-{i}" for i in range(60_000)]  # ~3.2 MB: past the first 64 KiB and 4 MiB windows
+    kvs = base_kvs(tokens)
+    path = tmp_path / "big-vocab.gguf"
+    path.write_bytes(build(kvs, base_infos(), bytes(DATA_BYTES)).data)
+    header = read_gguf_header(path)
+    skipped = header.metadata["tokenizer.ggml.tokens"], header.metadata["tokenizer.ggml.scores"]
+    assert skipped == (ArrayInfo("string", len(tokens)), ArrayInfo("float32", len(tokens)))
+    assert [t.name for t in header.tensors] == ["token_embd.weight", "blk.0.attn_q.weight", "output.weight"]
+    for i in (0, 1, 4_321, 59_999):
+        assert read_array_string(header, "tokenizer.ggml.tokens", i) == tokens[i]

@@ -289,3 +289,31 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+@posix
+def test_a_child_kept_in_our_group_is_stopped_alone() -> None:
+    """A worker's own child (the converter, pip under the runner) stays in the worker's group, so the runner's group
+    signals reach it; stopping it must signal it alone, never the group it shares with us."""
+    child = Child.start(_python(STUBBORN), new_group=False, watch_stdin=False)
+    assert next(child.stdout_lines()) == b"up\n"
+    assert os.getpgid(child.pid) == os.getpgid(0)
+    outcome = child.stop(grace_s=0.3)
+    assert outcome.returncode == -signal.SIGKILL and outcome.cancelled  # and we are still here to see it
+
+
+@posix
+def test_lines_may_end_at_a_carriage_return_and_come_as_they_end() -> None:
+    """tqdm redraws its line with \\r and never ends it: each redraw is a line, read while the child still runs."""
+    code = r"""
+import sys
+sys.stdout.write("10%\r"); sys.stdout.flush()
+sys.stdin.read()  # until the parent closes it
+sys.stdout.write("50%\r100%\r\ndone")
+"""
+    child = Child.start(_python(code), watch_stdin=True)
+    lines = child.stdout_lines(split_cr=True)
+    assert next(lines) == b"10%" and child.running()
+    child.close_stdin()
+    assert [line for line in lines if line] == [b"50%", b"100%", b"done"]  # the last one unended, at the end
+    assert child.wait(10).ok

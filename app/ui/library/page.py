@@ -33,14 +33,16 @@ from hardware.report import HardwareReport
 from hardware.shape import ModelShape
 
 log = logging.getLogger(__name__)
-Inspected = tuple[tuple[int, float], ModelInfo | ModelFileError]
-"""((size, mtime) when read, the ModelInfo or why it cannot be read)."""
+Read = tuple[tuple[int, float], ModelInfo | ModelFileError]
+"""((size, mtime) of the catalog entry it was read for, the ModelInfo or why it cannot be read)."""
 
 
-def _inspect_all(entries: list[CatalogEntry]) -> dict[int, Inspected]:
+def _inspect_all(entries: list[CatalogEntry]) -> dict[int, Read]:
+    """Every model's ModelInfo, read through formats.cache.HEADERS: a header is parsed once per file version, shared
+    with the import, the details pane and the chat, so reading every model again on each change costs a stat each."""
     from formats.inspect import inspect
 
-    result: dict[int, Inspected] = {}
+    result: dict[int, Read] = {}
     for e in entries:
         try:
             result[e.id] = ((e.size_bytes, e.mtime), inspect(e.path))
@@ -86,7 +88,8 @@ class LibraryPage(QWidget):
         self._hw: HardwareReport | None = None
         self.tasks = TaskGroup(self)
         self.destroyed.connect(self.tasks.close)  # a page deleted without shutdown() drops its late results too
-        self._infos: dict[int, Inspected] = {}
+        self._read: dict[int, Read] = {}
+        """What the last read of the present models found (no cache of its own: HEADERS is the one)."""
         self._inspecting = False
         self._inspect_again = False
         self._fit_generation = 0
@@ -258,20 +261,14 @@ class LibraryPage(QWidget):
         if self._inspecting:
             self._inspect_again = True
             return
-        stale = [
-            e
-            for e in self.model.entries()
-            if not e.missing and self._infos.get(e.id, ((-1, -1.0), ""))[0] != (e.size_bytes, e.mtime)
-        ]
-        if not stale:
-            self._after_inspect()
-            return
+        present = [e for e in self.model.entries() if not e.missing]
         self._inspecting = True
-        self.tasks.start(lambda: _inspect_all(stale), self._on_inspect_done, self._on_inspect_failed, what="header reads")
+        self.tasks.start(lambda: _inspect_all(present), self._on_inspect_done, self._on_inspect_failed,
+                         what="header reads")  # fmt: skip
 
-    def _on_inspect_done(self, infos: dict[int, Inspected]) -> None:
+    def _on_inspect_done(self, read: dict[int, Read]) -> None:
         self._inspecting = False
-        self._infos.update(infos)
+        self._read = read
         if self._inspect_again:
             self._inspect_again = False
             self._inspect_changed()
@@ -284,7 +281,7 @@ class LibraryPage(QWidget):
     def _after_inspect(self) -> None:
         present = {e.id: e for e in self.model.entries() if not e.missing}
         models: list[tuple[str, ModelShape]] = []
-        for entry_id, (_, info) in self._infos.items():
+        for entry_id, (_, info) in self._read.items():
             entry = present.get(entry_id)
             if entry is not None and isinstance(info, ModelInfo) and info.shape is not None:
                 label = f"{entry.name} · {entry.quantization}" if entry.quantization else entry.name
@@ -299,7 +296,7 @@ class LibraryPage(QWidget):
         self._fit_generation += 1
         generation, hw = self._fit_generation, self._hw
         options = replace(self._options, context=self.details.chosen_context())
-        infos = {k: v for k, (_, v) in self._infos.items()}
+        infos = {k: v for k, (_, v) in self._read.items()}
         self.tasks.start(lambda: (generation, _fits(infos, hw, options)), self._on_fits_done, what="fit column")
 
     def _on_fits_done(self, result: tuple[int, dict[int, FitReport | str]]) -> None:
@@ -326,9 +323,9 @@ class LibraryPage(QWidget):
         if key == self._details_key:
             return  # loaded or on its way
         self._details_key = key
-        cached = self._infos.get(entry.id)
-        if cached is not None and cached[0] == key[1:] and isinstance(cached[1], ModelInfo):
-            self.details.set_details(entry.id, Details(cached[1]))  # at once; the tensor list follows
+        read = self._read.get(entry.id)
+        if read is not None and read[0] == key[1:] and isinstance(read[1], ModelInfo):
+            self.details.set_details(entry.id, Details(read[1]))  # at once; the tensor list follows
         path, entry_id = entry.path, entry.id
         self.tasks.start(
             lambda: (entry_id, load_details(path)),
