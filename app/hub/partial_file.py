@@ -79,7 +79,8 @@ class PartialFile:
         self._last = 0.0
 
     def load(self) -> None:
-        """Hash what an earlier run left, so the final digest covers the whole file (cancel is honoured meanwhile)."""
+        """Hash what an earlier run left, so the final digest covers the whole file (cancel is honoured meanwhile). The
+        kept bytes count as done from the start: the progress of a resumed download never goes back."""
         try:
             size = self.path.stat().st_size
         except FileNotFoundError:
@@ -88,12 +89,13 @@ class PartialFile:
             log.warning("%s is larger than the file on the hub; starting over", self.path)
             self.restart()
             return
+        if self._progress is not None and size:  # the kept bytes are done: progress never goes back while they are hashed
+            self._progress(size, self.total if self.total is not None else size)
         with open(self.path, "rb", buffering=0) as fh:
             while self.done < size and (data := fh.read(min(HASH_CHUNK, size - self.done))):
                 self.hasher.update(data)
                 self.done += len(data)
                 check_cancel(self._cancel, self.path)
-                self.report()
         self.report(force=True)
         log.info("Resuming %s at %d bytes", self.path.name, self.done)
 
