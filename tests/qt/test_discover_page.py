@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -165,8 +166,9 @@ def test_a_newer_search_supersedes_a_slow_one_and_more_results_appends(qtbot: Qt
 
 
 def test_offline_search_says_so_and_the_window_stays_responsive(
-    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     page = window.discover_page
     monkeypatch.setattr(page.client, "_endpoint", closed_port_url())
     page.query.setText("llama")
@@ -175,6 +177,9 @@ def test_offline_search_says_so_and_the_window_stays_responsive(
     qtbot.waitUntil(lambda: page.status.text().startswith("Cannot search"), timeout=TIMEOUT)
     assert "cannot reach" in page.status.text() and page.status.objectName() == "error"
     assert page.search_button.isEnabled()
+    # An expected condition logs one line at INFO, not a traceback (it printed 60 lines to the terminal).
+    logged = [r for r in caplog.records if r.levelno >= logging.INFO and "background call failed" in r.getMessage()]
+    assert logged and all(r.exc_info is None for r in logged)
 
 
 def test_offline_search_shows_cached_results(qtbot: QtBot, window: MainWindow, hub: FakeHub) -> None:

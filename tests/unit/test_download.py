@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import shutil
 import threading
@@ -81,7 +82,7 @@ def test_resumes_a_kept_incomplete_file_and_hashes_it_first(hub: FakeHub, tmp_pa
     assert [r.headers.get("Range") for r in _gets(hub)] == ["bytes=1234567-"]
     # The kept bytes count from the first report on, and progress never goes back (it did while they were hashed).
     assert seen[0] == 1_234_567 and seen[-1] == len(DATA)
-    assert all(a <= b for a, b in zip(seen, seen[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(seen))
 
 
 def test_a_server_that_ignores_range_restarts_the_file_from_its_first_byte(hub: FakeHub, tmp_path: Path) -> None:

@@ -47,8 +47,9 @@ class Call(QRunnable):
             try:
                 result = self._fn()
             except Exception as e:  # the page shows it in one line; a bug also reaches the crash dialog
-                if is_expected(e):
-                    log.info("background call failed: %s", e, exc_info=True)
+                if is_expected(e):  # expected (offline, a bad file...): one line; the traceback only in a debug log
+                    log.info("background call failed: %s", e)
+                    log.debug("background call failed", exc_info=True)
                 self.signals.failed.emit(error_text(e))
             else:
                 # A receiver closed meanwhile (a page, the window) is fine: Qt drops the delivery.
