@@ -201,8 +201,11 @@ def test_cancelling_a_queued_job(qtbot: QtBot, page: JobsPage, kquant_gguf: Path
     qtbot.waitUntil(lambda: not page.queue.paused, timeout=5000)
     assert page.runner.wait_idle(5)
     assert not (tmp_path / "out" / "kquant.Q4_0.gguf").exists()  # cancelled before it ran: nothing was written
+    # A snapshot of the queue from the unpause may reset the rows (and their selection) meanwhile: select it again.
+    job_id = page.queue.jobs()[0].id
+    qtbot.waitUntil(lambda: page.select_job(job_id) and page.remove_button.isEnabled(), timeout=15_000)
     page.remove_button.click()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=15_000)
     assert page.queue.jobs() == [] and page.empty.isVisibleTo(page)
 
 
