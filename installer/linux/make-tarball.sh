@@ -1,6 +1,7 @@
 #!/bin/sh
 # Pack dist/modelwerk (the PyInstaller one-folder bundle) with the Linux integration files into
-# dist/modelwerk-VERSION-linux-ARCH.tar.gz. Run by `make dist` after PyInstaller.
+# dist/modelwerk-VERSION-linux-ARCH.tar.gz (…-linux-ARCH-VARIANT.tar.gz with MODELWERK_VARIANT set, e.g. "vulkan" in
+# CI's GPU build). Run by `make dist` after PyInstaller.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/pyproject.toml")
@@ -10,6 +11,6 @@ mkdir -p "$BUNDLE/share"
 cp "$ROOT/installer/linux/modelwerk.desktop" "$ROOT/installer/linux/modelwerk-gguf.xml" "$BUNDLE/share/"
 cp "$ROOT/installer/linux/install.sh" "$BUNDLE/install.sh"
 chmod +x "$BUNDLE/install.sh"
-OUT=$ROOT/dist/modelwerk-$VERSION-linux-$ARCH.tar.gz
+OUT=$ROOT/dist/modelwerk-$VERSION-linux-$ARCH${MODELWERK_VARIANT:+-$MODELWERK_VARIANT}.tar.gz
 tar -C "$ROOT/dist" -czf "$OUT" modelwerk
 echo "$OUT: $(du -h "$OUT" | cut -f1) packed, $(du -sh "$BUNDLE" | cut -f1) unpacked"

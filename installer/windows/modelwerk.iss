@@ -5,6 +5,15 @@
 #ifndef Version
   #define Version "0.1.0"
 #endif
+; /DVariant=vulkan names the GPU build's installer ModelwerkSetup-VERSION-vulkan.exe; cpu (the default) has no suffix.
+#ifndef Variant
+  #define Variant "cpu"
+#endif
+#if Variant == "cpu"
+  #define Suffix ""
+#else
+  #define Suffix "-" + Variant
+#endif
 
 [Setup]
 AppId={{6F1B7E52-4C1D-4E0B-9B1E-5D7A3C2F9A10}
@@ -17,7 +26,7 @@ DefaultGroupName=Modelwerk
 PrivilegesRequired=lowest
 PrivilegesRequiredOverridesAllowed=dialog
 OutputDir=..\..\dist
-OutputBaseFilename=ModelwerkSetup-{#Version}
+OutputBaseFilename=ModelwerkSetup-{#Version}{#Suffix}
 SetupIconFile=..\..\resources\icons\modelwerk.ico
 UninstallDisplayIcon={app}\modelwerk.exe
 Compression=lzma2/max
