@@ -282,20 +282,23 @@ def measure(model: Path, *, runs: int = 3, max_tokens: int = 128, threads: int =
     long_ctx = max(ctx, prefill_tokens + 512)
     t = time.perf_counter()
     runtime = Runtime.launch(model, options=LoadOptions(context=long_ctx, gpu_layers=0, threads=threads))
-    direct = None
+    direct = served = None
     try:
         runtime.wait_ready(300)
         load_runtime = time.perf_counter() - t
         client = runtime.client(timeout_s=300)
+        # All three servers stay up, and the sides alternate run by run: a shared machine's load changes by the minute.
         direct = _Direct(model, threads=threads, ctx=long_ctx, slots=runtime.slots)
-        dclient = direct.client()
+        served = _Served(model, threads=threads, ctx=long_ctx)
+        dclient, sclient = direct.client(), served.client()
         llm = llama_cpp.Llama(str(model), n_ctx=long_ctx, n_threads=threads, n_threads_batch=threads, n_gpu_layers=0,
                               verbose=False)  # fmt: skip
         results: dict[str, list[Run]] = {"runtime": [], "direct": [], "generate": []}
         prefill: dict[str, list[float]] = {"runtime": [], "binding": []}
+        aggregate: dict[str, list[float]] = {"served": [], "direct": []}
         # A warm-up of each, not counted (first-touch page faults of the mapped weights).
-        _run_stream(client, "Warm up. " + PROMPT, 8)
-        _run_stream(dclient, "Warm up. " + PROMPT, 8)
+        for c in (client, dclient, sclient):
+            _run_stream(c, "Warm up. " + PROMPT, 8)
         _run_generate(llm, "Warm up. " + PROMPT, 8)
         for i in range(runs):
             prompt = f"Chapter {i + 1}. {PROMPT}"
@@ -308,28 +311,25 @@ def measure(model: Path, *, runs: int = 3, max_tokens: int = 128, threads: int =
             prefill["binding"].append(_prefill_binding(llm, long_prompt))
         n_prefill = len(llm.tokenize(long_prompt.encode(), add_bos=True, special=True))
         del llm
-        direct_aggregate = max(_aggregate(dclient, f"Direct {i}", 4, max_tokens) for i in range(runs))
-        direct.close()
-        direct = None
+        for i in range(runs):
+            aggregate["direct"].append(_aggregate(dclient, f"Direct {i}", 4, max_tokens))
+            aggregate["served"].append(_aggregate(sclient, f"Served {i}", 4, max_tokens))
         turn_ttft = _conversation(runtime, model, turns)
         stop_s = _stop_latency(runtime, client)
     finally:
-        if direct is not None:
-            direct.close()
+        for side in (direct, served):
+            if side is not None:
+                side.close()
         runtime.stop()
-    served = _Served(model, threads=threads, ctx=ctx)
-    try:
-        serve_aggregate = max(_aggregate(served.client(), f"Served {i}", 4, max_tokens) for i in range(runs))
-    finally:
-        served.close()
 
     def best(rs: list[Run]) -> Run:
         return Run(max(r.tokens for r in rs), min(r.ttft_s for r in rs), max(r.tokens_per_s for r in rs))
 
     return Figures(model=model.name, threads=threads, ctx=ctx, max_tokens=max_tokens, runtime=best(results["runtime"]),
-                   direct=best(results["direct"]), generate=best(results["generate"]), serve_aggregate=serve_aggregate,
-                   direct_aggregate=direct_aggregate, prefill_runtime_s=min(prefill["runtime"]),
-                   prefill_binding_s=min(prefill["binding"]), prefill_tokens=n_prefill, turn_ttft=turn_ttft,
+                   direct=best(results["direct"]), generate=best(results["generate"]),
+                   serve_aggregate=max(aggregate["served"]), direct_aggregate=max(aggregate["direct"]),
+                   prefill_runtime_s=min(prefill["runtime"]), prefill_binding_s=min(prefill["binding"]),
+                   prefill_tokens=n_prefill, turn_ttft=turn_ttft,
                    load_runtime_s=load_runtime, stop_s=stop_s)  # fmt: skip
 
 

@@ -293,6 +293,9 @@ class GateHandler(BaseHTTPRequestHandler):
         except OSError as e:
             raise ApiError(503, f"the model's server is not running ({e.strerror or e})", "server_error") from e
         self.close_connection = True
+        for sock in (upstream, self.connection):  # one small write per token: Nagle would hold each for an ACK
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with upstream:
             head = [f"{self.command} {self.path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close",
                     f"Authorization: Bearer {key}"]  # fmt: skip

@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers on the GPU (default: as many as fit)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: the physical cores)")
+    p.add_argument("--parallel", type=int, default=None, metavar="N",
+                   help="requests decoded at once, each with --ctx tokens of context (default: up to 4, as many as fit)")
     return {"serve": _cmd_serve}
 
 
@@ -74,10 +76,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise c.UsageError("--ctx must be a positive number of tokens")
     if not 0 <= args.port <= 65535:
         raise c.UsageError("--port must be between 0 and 65535")
+    if args.parallel is not None and not 1 <= args.parallel <= 64:
+        raise c.UsageError("--parallel must be between 1 and 64")
     key = _api_key(args)
     origins = tuple(_origin(o) for o in args.allow_origin)
     path = resolve_model(args.model)
-    options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads)
+    options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads, parallel=args.parallel)
     # The model runs in a private llama-server (loopback, a random port, a private key); the gate listens where the
     # user said, checks each request (Host, Origin, key, body) and forwards it. Bound first: a taken port fails at once.
     runtime = Runtime.launch(path, options=options, name=path.stem)

@@ -294,6 +294,16 @@ def test_gemma_streams_and_stops_mid_stream(gemma: Runtime) -> None:
     assert "".join(d.text for d in answer).strip() and answer[-1].finish_reason in ("stop", "length")
 
 
+def test_gemma_stop_strings_end_the_completion_before_them(gemma: Runtime) -> None:
+    client = gemma.client()
+    prompt = "Count from one to twenty: 1, 2, 3, 4,"
+    free = "".join(d.text for d in client.stream_completion(prompt, sampling=Sampling(temperature=0, max_tokens=24)))
+    assert " 7," in free  # greedy, it counts on
+    deltas = list(client.stream_completion(prompt, stop=[" 7,"], sampling=Sampling(temperature=0, max_tokens=24)))
+    text = "".join(d.text for d in deltas)
+    assert text == free[: free.index(" 7,")] and [d.finish_reason for d in deltas if d.finish_reason] == ["stop"]
+
+
 def test_gemma_chat_uses_the_default_gemma_turns(gemma: Runtime) -> None:
     client = gemma.client()
     deltas = list(client.stream_chat([{"role": "user", "content": "Hi"}], sampling=Sampling(temperature=0, max_tokens=8)))
