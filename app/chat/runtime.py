@@ -8,7 +8,8 @@ the app dies (die_with_parent), so no model is left in memory.
 llama-server decodes several requests at once (continuous batching over `--parallel` slots; each slot has the context
 the user asked for, so the KV cache is slots x context and the fit estimate counts all of it), keeps each slot's prompt
 cache, and renders the model's chat template itself (`--jinja`; a model without one gets our default for its
-architecture). Ready = GET /health answers 200 (503 while the model loads).
+architecture). Ready = GET /props with the run's key answers 200 (503 while the model loads; 401 from a stranger that
+took the port meanwhile).
 """
 
 from __future__ import annotations
@@ -427,9 +428,13 @@ class Runtime:
                 return
             reader = threading.Thread(target=self._read_log, args=(child,), name=f"runtime-log-{child.pid}", daemon=True)
             reader.start()
-            ready = child.wait_until(functools.partial(_health, port), timeout_s=7 * 24 * 3600, interval_s=0.05)
+            # Ready: GET /props with our key answers 200 (503 while the model loads). Asking with the key, not /health,
+            # makes sure it is our server: another one that took the port meanwhile answers 401.
+            props: dict[str, Any] = {}
+            ready = child.wait_until(functools.partial(_props, port, self.key, props), timeout_s=7 * 24 * 3600,
+                                     interval_s=0.05)  # fmt: skip
             if ready:
-                self._ready(run, port)
+                self._ready(run, port, props)
             outcome = child.wait()
             reader.join(timeout=2)
             if run != self._run_id:  # a stop or reload replaced this run meanwhile
@@ -447,14 +452,12 @@ class Runtime:
             return
         self._set_state(RuntimeState.FAILED, f"no free port on 127.0.0.1 after {BIND_RETRIES} tries", run=run)
 
-    def _ready(self, run: int, port: int) -> None:
-        try:
-            props = _get_json(port, "/props", self.key)
-            settings = props.get("default_generation_settings") or {}
-            n_ctx, slots = int(settings.get("n_ctx") or 0), int(props.get("total_slots") or 0)
-        except (OSError, ValueError, TypeError, AttributeError, http.client.HTTPException) as e:
-            log.warning("llama-server's /props: %s", e)
-            n_ctx, slots = self.options.context, 1
+    def _ready(self, run: int, port: int, props: dict[str, Any]) -> None:
+        settings = props.get("default_generation_settings")
+        n_ctx = settings.get("n_ctx") if isinstance(settings, dict) else None
+        slots = props.get("total_slots")
+        n_ctx = n_ctx if isinstance(n_ctx, int) else self.options.context
+        slots = slots if isinstance(slots, int) else 1
         with self._changed:
             if run != self._run_id:
                 return
@@ -521,28 +524,20 @@ def _error_line(lines: list[str]) -> str:
     return " ".join(line.split())[:300]
 
 
-def _health(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+def _props(port: int, key: str, into: dict[str, Any]) -> bool:
+    """Whether our llama-server on `port` is ready; its GET /props (context per slot, slots) goes `into`."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        conn.request("GET", "/health")
+        conn.request("GET", "/props", headers={"Authorization": f"Bearer {key}"})
         response = conn.getresponse()
-        response.read()
-        return response.status == 200
+        raw = response.read()
     finally:
         conn.close()
-
-
-def _get_json(port: int, path: str, key: str) -> dict[str, Any]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
-        response = conn.getresponse()
-        obj = json.loads(response.read())
-    finally:
-        conn.close()
-    if not isinstance(obj, dict):
-        raise ValueError(f"{path} did not answer a JSON object")
-    return obj
+    if response.status != 200:
+        return False
+    obj = json.loads(raw)
+    into.update(obj if isinstance(obj, dict) else {})
+    return True
 
 
 class RuntimeManager:
