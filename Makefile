@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# llama.cpp's own server, built from the llama-cpp-python sdist (the binding's llama.cpp commit) and cached outside the
+# checkout per version and flags (installer/build-llama-server.sh): 3-4 minutes on 2 cores once, then a copy.
+LLAMA_SERVER := .llama-server/llama-server
 # A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF
 # Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
@@ -11,14 +14,14 @@ SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbc
 
 .PHONY: run test lint bench screenshots dist sysdeps clean
 
-run: $(STAMP)
+run: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/modelwerk
 
 # The toolchain venv (torch CPU, transformers, gptqmodel, llama.cpp's converter) for the HF->GGUF and GPTQ tests;
 # measured here: 2 min 43 s the first time with a cold pip cache, 72 s with a warm one, 0.3 s when its stamp is current.
 TOOLCHAIN := $(CURDIR)/.toolchain
 
-test: $(STAMP)
+test: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -30,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+bench: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/fit_accuracy.py
 	$(BIN)/python bench/download.py
@@ -39,7 +42,7 @@ bench: $(STAMP)
 
 # The Linux bundle (PyInstaller one-folder) and its tarball: dist/modelwerk/ and dist/modelwerk-VERSION-linux-ARCH.tar.gz.
 # Windows and macOS installers are built from the same spec by .github/workflows/build.yml.
-dist: $(STAMP)
+dist: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/python installer/selftest_model.py build/selftest/tiny.gguf
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/modelwerk.spec
 	installer/linux/make-tarball.sh
@@ -56,6 +59,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,demo,dist]'
 	touch $@
 
+$(LLAMA_SERVER): $(STAMP) installer/build-llama-server.sh
+	installer/build-llama-server.sh $(@D) $(BIN)/python
+
 sysdeps:
 	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -66,4 +72,4 @@ sysdeps:
 	fi
 
 clean:
-	rm -rf $(VENV) .toolchain .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .toolchain .llama-server .pytest_cache .mypy_cache .ruff_cache build *.egg-info

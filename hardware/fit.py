@@ -69,6 +69,8 @@ class FitOptions:
     """Free VRAM to leave on every GPU, as llama.cpp's --fit does."""
     ram_margin: int = 512 * MiB
     swa_full: bool = True
+    slots: int = 1
+    """Parallel sequences (llama-server's -np), each with `context` tokens of its own KV cache."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class FitReport:
 
 
 def kv_cache_bytes(shape: ModelShape, options: FitOptions, layers: int | None = None) -> int:
-    """KV cache of `layers` blocks (all by default) at the options' context.
+    """KV cache of `layers` blocks (all by default) at the options' context, for each of its slots.
 
     Llama-3.1-8B (32 layers, 8 KV heads of 128) at 8192 tokens in f16: 32 * 8 * (128 + 128) * 2 * 8192 = 1 GiB.
     """
@@ -159,7 +161,7 @@ def kv_cache_bytes(shape: ModelShape, options: FitOptions, layers: int | None = 
     if swa and layers != shape.n_layers:
         swa = round(shape.n_swa_layers * layers / shape.n_layers)
     swa_cells = ctx if options.swa_full else min(ctx, _pad(shape.swa_window + options.n_ubatch, 256))
-    return round(per_cell * ((layers - swa) * ctx + swa * swa_cells))
+    return round(per_cell * ((layers - swa) * ctx + swa * swa_cells) * max(options.slots, 1))
 
 
 def _pad(n: int, multiple: int) -> int:

@@ -7,11 +7,17 @@ set -euo pipefail
 dest=${1:?usage: build-llama-server.sh DEST_DIR [PYTHON]}
 py=${2:-python3}
 version=$("$py" -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')
+# The Makefile exports CMAKE_ARGS=-DGGML_NATIVE=OFF for the binding; that one is already here, so it does not change
+# the cache key (a build by hand and one by make share the cache).
+extra=$(printf '%s' "${CMAKE_ARGS:-}" | sed -e 's/-DGGML_NATIVE=OFF//g' -e 's/^ *//' -e 's/ *$//')
 flags="-DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF \
--DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON ${CMAKE_ARGS:-}"
+-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON $extra"
 key=$(printf '%s %s' "$version" "$flags" | sha256sum | cut -c1-12)
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/modelwerk/llama-server/$version-$key"
-if [ ! -x "$cache/llama-server" ]; then
+exe=""
+case "$(uname -s)" in MINGW* | MSYS* | CYGWIN*) exe=".exe" ;; esac
+jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+if [ ! -x "$cache/llama-server$exe" ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   echo "Building llama-server $version (llama.cpp from the llama-cpp-python sdist); 3-4 minutes on 2 cores."
@@ -21,13 +27,17 @@ if [ ! -x "$cache/llama-server" ]; then
   # shellcheck disable=SC2086
   cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release $flags >"$work/cmake.log" 2>&1 \
     || { tail -30 "$work/cmake.log"; exit 1; }
-  cmake --build "$work/build" --target llama-server -j"$(nproc)" >"$work/build.log" 2>&1 \
+  cmake --build "$work/build" --config Release --target llama-server -j"$jobs" >"$work/build.log" 2>&1 \
     || { tail -30 "$work/build.log"; exit 1; }
   mkdir -p "$cache.tmp"
-  cp "$work/build/bin/llama-server" "$cache.tmp/"
+  # Single-config generators put it in bin/, Visual Studio's in bin/Release/.
+  for bin in "$work/build/bin/llama-server$exe" "$work/build/bin/Release/llama-server$exe"; do
+    [ -f "$bin" ] && cp "$bin" "$cache.tmp/" && break
+  done
+  [ -f "$cache.tmp/llama-server$exe" ] || { echo "the build made no llama-server$exe under $work/build/bin" >&2; exit 1; }
   printf '%s\n' "$version" "$flags" >"$cache.tmp/BUILD-INFO"
   rm -rf "$cache" && mv "$cache.tmp" "$cache"
 fi
 mkdir -p "$dest"
-cp "$cache/llama-server" "$cache/BUILD-INFO" "$dest/"
-"$dest/llama-server" --version 2>&1 | head -2
+cp "$cache/llama-server$exe" "$cache/BUILD-INFO" "$dest/"
+"$dest/llama-server$exe" --version 2>&1 | head -2

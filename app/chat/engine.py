@@ -136,7 +136,8 @@ class ChatEngine:
         think_on = prompted or (mode is ReasoningMode.NATIVE and support.native)
         if self.raw:
             assert self.template is not None
-            prompt = render_messages(self.template, msgs, add_generation_prompt=True, **kwargs)
+            prompt = _without_bos(render_messages(self.template, msgs, add_generation_prompt=True, **kwargs),
+                                  self.template)  # fmt: skip
             prefilled = prompt.rstrip().endswith(support.start_tag)
             if think_on and not prefilled and support.kind is not r.ThinkingKind.REASONING_EFFORT:
                 prompt += support.start_tag + "\n"  # start thinking at once (prompted; templates that do not pre-fill)
@@ -291,3 +292,10 @@ def _with_system(msgs: list[dict[str, str]], instruction: str) -> list[dict[str,
     if msgs and msgs[0]["role"] == "system":
         return [{"role": "system", "content": f"{msgs[0]['content']}\n\n{instruction}".strip()}, *msgs[1:]]
     return [{"role": "system", "content": instruction}, *msgs]
+
+
+def _without_bos(prompt: str, template: ChatTemplate) -> str:
+    """The prompt without the BOS text a template writes first: the server adds the model's BOS token itself (llama.cpp
+    tokenizes every prompt that way), and two BOS tokens derail some models."""
+    bos = template.bos_token
+    return prompt[len(bos) :] if bos and prompt.startswith(bos) else prompt

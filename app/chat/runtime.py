@@ -1,26 +1,39 @@
-"""Local runtimes: one child process per loaded model (app/chat/runtime_server.py), and the manager that owns them.
+"""Local runtimes: one llama.cpp `llama-server` child process per loaded model, and the manager that owns them.
 
-A runtime binds 127.0.0.1 on a random port with a per-run key. Its process is a `procs.supervisor.Child`: it runs in its
-own process group (stop = terminate the group, then kill after a grace period) and exits by itself when the app's end of
-its stdin closes, so neither a closed nor a crashed app leaves a model in memory.
+A runtime listens on 127.0.0.1, on a free port, with a per-run key (handed over in its environment, which other users
+cannot read, rather than on its command line, which they can). Its process is a `procs.supervisor.Child`: its own process
+group (stop = terminate the group, then kill after a grace period), and the kernel kills it when the app dies however
+the app dies (die_with_parent), so no model is left in memory.
+
+llama-server decodes several requests at once (continuous batching over `--parallel` slots; each slot has the context
+the user asked for, so the KV cache is slots x context and the fit estimate counts all of it), keeps each slot's prompt
+cache, and renders the model's chat template itself (`--jinja`; a model without one gets our default for its
+architecture). Ready = GET /props with the run's key answers 200 (503 while the model loads; 401 from a stranger that
+took the port meanwhile).
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import enum
+import functools
+import http.client
 import ipaddress
+import json
 import logging
+import os
 import secrets
+import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.chat.client import ChatClient
 from app.chat.messages import ChatError, RuntimeCrashed
-from procs import jsonlines
-from procs.launch import python_module
+from procs.launch import Command
 from procs.supervisor import Child, Outcome
 
 if TYPE_CHECKING:
@@ -30,10 +43,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "check_fit", "is_loopback"]
+__all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "auto_slots", "check_fit",
+           "is_loopback", "server_args"]  # fmt: skip
 
-KEY_ENV = "MODELWERK_RUNTIME_KEY"
-"""The environment variable that hands the per-run API key to the runtime process (app.chat.runtime_server)."""
+MAX_SLOTS = 4
+"""Parallel slots when the fit allows (Compare, several samples, agents, several clients of `modelwerk serve`)."""
+KV_TYPES = ("f16", "q8_0", "q4_0")
+KEY_ENV = "LLAMA_API_KEY"
+"""llama-server reads its API key from this variable: the key stays out of the process list."""
+BIND_RETRIES = 5
+LOG_LINES = 80
 
 
 def is_loopback(host: str) -> bool:
@@ -51,6 +70,7 @@ class LoadOptions:
     """How a model is loaded (llama.cpp's knobs)."""
 
     context: int = 4096
+    """Tokens of context of each conversation (each slot)."""
     gpu_layers: int | None = None
     """None: as many as fit on this machine's GPUs (hardware.fit), worked out by the runtime; 0: CPU only."""
     threads: int | None = None
@@ -58,41 +78,121 @@ class LoadOptions:
     kv_type: str = "f16"
     """"f16", "q8_0" or "q4_0"."""
     flash_attn: bool = False
+    parallel: int | None = None
+    """Requests decoded at once (llama-server's slots, each with `context` tokens of KV cache). None: up to MAX_SLOTS,
+    as many as the fit estimate allows."""
 
 
-def _fit_options(options: LoadOptions) -> FitOptions:
+def _fit_options(options: LoadOptions, slots: int = 1) -> FitOptions:
     from hardware.fit import FitOptions
     from hardware.quants import KvType
 
     return FitOptions(context=options.context, kv_type=KvType(options.kv_type), flash_attention=options.flash_attn,
-                      gpu_layers=options.gpu_layers)  # fmt: skip
+                      gpu_layers=options.gpu_layers, slots=slots)  # fmt: skip
 
 
-def auto_gpu_layers(info: ModelInfo, hw: HardwareReport, options: LoadOptions) -> int:
+def auto_gpu_layers(info: ModelInfo, hw: HardwareReport, options: LoadOptions, slots: int = 1) -> int:
     """llama.cpp's n_gpu_layers for this model here: the blocks the fit estimate puts on the GPU, plus one for the
     output layer when it goes too. 0 without a GPU or when the model's shape is unknown."""
     from hardware.fit import fit
 
     if not hw.gpus or info.shape is None:
         return 0
-    from dataclasses import replace
-
-    report = fit(info.shape, hw, replace(_fit_options(options), gpu_layers=None))
+    report = fit(info.shape, hw, replace(_fit_options(options, slots), gpu_layers=None))
     if not report.fits:
         return 0
     return report.gpu_layers + (1 if report.output_on_gpu else 0)
 
 
+def auto_slots(info: ModelInfo | None, hw: HardwareReport | None, options: LoadOptions) -> int:
+    """The parallel slots: `options.parallel` when given; else the most (up to MAX_SLOTS) whose KV cache still fits
+    without moving layers off the GPU; 1 when nothing is known or even one slot does not fit."""
+    from hardware.fit import fit
+
+    if options.parallel is not None:
+        return options.parallel
+    if info is None or info.shape is None or hw is None:
+        return 1
+    one = fit(info.shape, hw, _fit_options(options, 1))
+    if not one.fits:
+        return 1
+    n = MAX_SLOTS
+    while n > 1:
+        report = fit(info.shape, hw, _fit_options(options, n))
+        if report.fits and report.placement is one.placement and report.gpu_layers >= one.gpu_layers:
+            return n
+        n //= 2
+    return 1
+
+
 def check_fit(info: ModelInfo, hw: HardwareReport, options: LoadOptions) -> str | None:
-    """A one-line warning when the model will probably not fit with these options, else None."""
+    """A one-line warning when the model will probably not fit with these options, else None (automatic slots are
+    checked at one: the runtime takes fewer when more do not fit)."""
     from hardware.fit import fit
 
     if info.shape is None:
         return None
-    report = fit(info.shape, hw, _fit_options(options))
+    slots = options.parallel or 1
+    report = fit(info.shape, hw, _fit_options(options, slots))
     if report.fits:
         return None
-    return f"{info.name} will probably not fit at {options.context:,} tokens of context: {report.reason}"
+    each = f" in each of {slots} parallel slots" if slots > 1 else ""
+    return f"{info.name} will probably not fit at {options.context:,} tokens of context{each}: {report.reason}"
+
+
+def check_options(options: LoadOptions) -> None:
+    """Raises ChatError (one line) for options llama-server would refuse."""
+    if options.context < 1:
+        raise ChatError(f"the context must be at least 1 token, not {options.context}")
+    if options.kv_type not in KV_TYPES:
+        raise ChatError(f"unknown KV cache type {options.kv_type!r}: use one of {', '.join(KV_TYPES)}")
+    if options.parallel is not None and not 1 <= options.parallel <= 64:
+        raise ChatError(f"parallel slots must be between 1 and 64, not {options.parallel}")
+    if options.threads is not None and options.threads < 1:
+        raise ChatError(f"threads must be 1 or more, not {options.threads}")
+    if options.gpu_layers is not None and options.gpu_layers < 0:
+        raise ChatError(f"GPU layers must be 0 or more, not {options.gpu_layers}")
+
+
+def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slots: int, gpu_layers: int, threads: int,
+                chat_template: str | None = None) -> list[str]:  # fmt: skip
+    """llama-server's command-line arguments (the key goes in the environment, never here).
+
+    `--swa-full`: sliding-window layers keep the whole context, as llama-cpp-python does and as the fit estimate counts;
+    without it llama-server cannot reuse a conversation's cached prefix on models like Gemma 3 and computes every turn's
+    whole prompt again. `--fit off`: the context and layers are ours, llama.cpp must not change them.
+
+    Args:
+        chat_template: a template to use instead of the file's (for models that carry none); None: the file's.
+    """
+    args = ["--model", str(model), "--alias", name, "--host", "127.0.0.1", "--port", str(port),
+            "--ctx-size", str(options.context * slots), "--parallel", str(slots), "--no-kv-unified",
+            "--threads", str(threads), "--threads-batch", str(threads), "--n-gpu-layers", str(gpu_layers),
+            "--cache-type-k", options.kv_type, "--cache-type-v", options.kv_type,
+            "--flash-attn", "on" if options.flash_attn else "off", "--swa-full", "--fit", "off", "--no-webui",
+            "--jinja"]  # fmt: skip
+    if chat_template is not None:
+        args += ["--chat-template", chat_template]  # after --jinja: any template, not only the built-in ones
+    return args
+
+
+def _physical_cores() -> int:
+    import psutil
+
+    return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _child_env(key: str) -> dict[str, str]:
+    """Ours without llama.cpp's own settings (LLAMA_ARG_*: a user's shell must not change our runtimes), plus the key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLAMA_ARG_") and k != KEY_ENV}
+    env[KEY_ENV] = key
+    return env
 
 
 class RuntimeState(enum.Enum):
@@ -106,18 +206,23 @@ class RuntimeState(enum.Enum):
     """It ended while loading (bad file, out of memory, ...)."""
 
 
-class Runtime:
-    """One model running in its own process. Create with `Runtime.launch`; thread-safe."""
+@dataclass(frozen=True)
+class _Plan:
+    binary: Path
+    slots: int
+    gpu_layers: int
+    threads: int
+    chat_template: str | None
 
-    def __init__(self, model_path: Path, *, options: LoadOptions, name: str, host: str, port: int,
-                 api_key: str | None, allow_origins: tuple[str, ...] = ()) -> None:  # fmt: skip
+
+class Runtime:
+    """One model in its own llama-server process. Create with `Runtime.launch`; thread-safe."""
+
+    def __init__(self, model_path: Path, *, options: LoadOptions, name: str) -> None:
         self.model_path = Path(model_path)
         self.options = options
         self.name = name
-        self.host = host
-        self.requested_port = port
-        self._fixed_key = api_key
-        self.allow_origins = allow_origins
+        self.host = "127.0.0.1"
         self.on_state_changed: Callable[[RuntimeState], None] | None = None
         """Called with the new state, from a watcher thread (a Qt user forwards it through a queued signal)."""
         self._lock = threading.Lock()
@@ -125,27 +230,26 @@ class Runtime:
         self._state = RuntimeState.STOPPED
         self._error = ""
         self._child: Child | None = None
+        self._run_id = 0
+        """Bumped by every start and stop: a watcher of an older run changes nothing."""
         self._port = 0
         self.n_ctx = 0
+        """Tokens of context of each slot (as llama-server reports it)."""
+        self.slots = 0
         self.key = ""
+        self._log: collections.deque[str] = collections.deque(maxlen=LOG_LINES)
         self._watcher: threading.Thread | None = None
 
     @classmethod
-    def launch(cls, model_path: Path, *, options: LoadOptions | None = None, name: str = "", host: str = "127.0.0.1",
-               port: int = 0, api_key: str | None = None, allow_origins: tuple[str, ...] = ()) -> Runtime:  # fmt: skip
-        """Start the runtime process and return at once (state LOADING); `wait_ready` waits for the model.
+    def launch(cls, model_path: Path, *, options: LoadOptions | None = None, name: str = "") -> Runtime:
+        """Start the runtime and return at once (state LOADING); `wait_ready` waits for the model.
 
         Args:
             model_path: a GGUF file.
             options: load options (default LoadOptions()).
             name: the model name the server reports (default: the file name).
-            host, port: where to listen (default 127.0.0.1 and a random free port).
-            api_key: the key clients must send; None: a fresh random key per run; "": no key.
-            allow_origins: web origins (scheme://host[:port]) whose pages may call it; any other browser origin is
-                refused.
         """
-        rt = cls(Path(model_path), options=options or LoadOptions(), name=name or Path(model_path).name, host=host,
-                 port=port, api_key=api_key, allow_origins=allow_origins)  # fmt: skip
+        rt = cls(Path(model_path), options=options or LoadOptions(), name=name or Path(model_path).name)
         rt._start()
         return rt
 
@@ -172,11 +276,11 @@ class Runtime:
     @property
     def base_url(self) -> str:
         """The OpenAI base URL, e.g. http://127.0.0.1:40123/v1 ("" until ready)."""
-        if not self._port:
-            return ""
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self._port}/v1"
+        return f"http://127.0.0.1:{self._port}/v1" if self._port else ""
+
+    def log_tail(self) -> list[str]:
+        """llama-server's last lines of output (its log)."""
+        return list(self._log)
 
     def memory_bytes(self) -> int:
         """Resident memory of the runtime process (0 when it is not running)."""
@@ -221,9 +325,10 @@ class Runtime:
             raise ChatError(f"{self.name} did not finish loading within {timeout_s:g} s")
         raise self._not_ready()
 
-    def _set_state(self, state: RuntimeState, error: str = "") -> None:
+    def _set_state(self, state: RuntimeState, error: str = "", *, run: int | None = None) -> None:
+        """Change the state; with `run`, only while that run is the current one."""
         with self._changed:
-            if self._state is state:
+            if self._state is state or (run is not None and run != self._run_id):
                 return
             self._state = state
             self._error = error
@@ -238,71 +343,159 @@ class Runtime:
 
     # --- the process -----------------------------------------------------------------------------------------------
 
-    def _args(self) -> list[str]:
-        o = self.options
-        args = ["--model", str(self.model_path), "--name", self.name,
-                "--ctx", str(o.context), "--gpu-layers", "auto" if o.gpu_layers is None else str(o.gpu_layers),
-                "--kv-type", o.kv_type, "--host", self.host, "--port", str(self.requested_port), "--watch-stdin"]  # fmt: skip
-        if o.threads:
-            args += ["--threads", str(o.threads)]
-        if o.flash_attn:
-            args.append("--flash-attn")
-        for origin in self.allow_origins:
-            args += ["--allow-origin", origin]
-        return args
-
     def _start(self) -> None:
-        self.key = secrets.token_urlsafe(24) if self._fixed_key is None else self._fixed_key
-        # The checkout on PYTHONPATH: `-m app...` imports it, installed or not.
-        command = python_module("app.chat.runtime_server", self._args(), env={KEY_ENV: self.key}, label="the runtime")
+        self.key = secrets.token_urlsafe(24)
         with self._changed:
+            self._run_id += 1
+            run = self._run_id
             self._port = 0
+            self._child = None
             self._state = RuntimeState.LOADING
             self._error = ""
             self._changed.notify_all()
-        try:
-            child = Child.start(command)
-        except OSError as e:
-            self._set_state(RuntimeState.FAILED, f"could not start the runtime: {e}")
-            return
-        self._child = child
         if self.on_state_changed is not None:
             self.on_state_changed(RuntimeState.LOADING)
-        self._watcher = threading.Thread(target=self._watch, args=(child,), name=f"runtime-{child.pid}", daemon=True)
+        self._watcher = threading.Thread(target=self._run, args=(run,), name=f"runtime-{self.name}", daemon=True)
         self._watcher.start()
 
-    def _watch(self, child: Child) -> None:
-        """Read the child's events until it exits; then say how it ended."""
-        failure = ""
-        for raw in child.stdout_lines():  # ends when the process (and anything it started) is gone
-            event = jsonlines.parse(raw, ("ready", "failed"))
-            if event is None:
+    def _plan(self) -> _Plan:
+        """Where llama-server is and how to run this model (reads the header, probes the machine when it must).
+
+        Raises:
+            ChatError: no llama-server, no model file, bad options.
+        """
+        from app.chat.llama_server import find_llama_server
+
+        o = self.options
+        check_options(o)
+        binary = find_llama_server()
+        if not self.model_path.is_file():
+            raise ChatError(f"no model file at {self.model_path}")
+        info: ModelInfo | None = None
+        try:
+            from formats.gguf_info import inspect_gguf
+
+            info = inspect_gguf(self.model_path)
+        except Exception as e:  # llama.cpp says why it cannot load it; its header is only a help here
+            log.info("cannot read the header of %s: %s", self.model_path.name, e)
+        hw: HardwareReport | None = None
+        if o.parallel is None or o.gpu_layers is None:
+            from hardware.probe import probe
+
+            hw = probe()
+        slots = auto_slots(info, hw, o)
+        gpu_layers = o.gpu_layers
+        if gpu_layers is None:
+            gpu_layers = auto_gpu_layers(info, hw, o, slots) if info is not None and hw is not None else 0
+        template = None
+        if info is not None:
+            from app.chat.templates import template_for
+
+            with contextlib.suppress(ChatError):
+                chat = template_for(info)
+                template = chat.text if chat.source == "default" else None
+        return _Plan(binary, slots, gpu_layers, o.threads or _physical_cores(), template)
+
+    def _run(self, run: int) -> None:
+        """Start llama-server (again on another port if the port was taken meanwhile), wait for /health, then watch it
+        until it ends and say how it ended."""
+        try:
+            plan = self._plan()
+        except ChatError as e:
+            self._set_state(RuntimeState.FAILED, str(e), run=run)
+            return
+        except Exception as e:  # a bug, but the runtime must not stay LOADING forever
+            log.exception("planning the runtime failed")
+            self._set_state(RuntimeState.FAILED, f"internal error: {e}", run=run)
+            return
+        for _attempt in range(BIND_RETRIES):
+            port = _free_port()
+            args = server_args(self.model_path, name=self.name, port=port, options=self.options, slots=plan.slots,
+                               gpu_layers=plan.gpu_layers, threads=plan.threads, chat_template=plan.chat_template)  # fmt: skip
+            command = Command(argv=(str(plan.binary), *args), env=_child_env(self.key), label="the runtime")
+            with self._changed:
+                if run != self._run_id:
+                    return  # stopped while we planned
+                self._log.clear()
+                try:
+                    child = Child.start(command, merge_stderr=True, watch_stdin=False, die_with_parent=True)
+                except OSError as e:
+                    child = None
+                    error = f"could not start {plan.binary}: {e}"
+                self._child = child
+            if child is None:
+                self._set_state(RuntimeState.FAILED, error, run=run)
+                return
+            reader = threading.Thread(target=self._read_log, args=(child,), name=f"runtime-log-{child.pid}", daemon=True)
+            reader.start()
+            # Ready: GET /props with our key answers 200 (503 while the model loads). Asking with the key, not /health,
+            # makes sure it is our server: another one that took the port meanwhile answers 401.
+            props: dict[str, Any] = {}
+            ready = child.wait_until(functools.partial(_props, port, self.key, props), timeout_s=7 * 24 * 3600,
+                                     interval_s=0.05)  # fmt: skip
+            if ready:
+                self._ready(run, port, props)
+            outcome = child.wait()
+            reader.join(timeout=2)
+            if run != self._run_id:  # a stop or reload replaced this run meanwhile
+                return
+            if outcome.cancelled:
+                self._set_state(RuntimeState.STOPPED, run=run)
+                return
+            if not ready and any("couldn't bind" in line for line in self._log):
+                log.info("port %d was taken meanwhile; trying another", port)
                 continue
-            if event.kind == "ready" and child is self._child:
-                self._port = _int(event.fields.get("port"))
-                self.n_ctx = _int(event.fields.get("n_ctx"))
-                self._set_state(RuntimeState.READY)
-            elif event.kind == "failed":
-                failure = event.error
-        outcome = child.wait()
-        if child is not self._child:  # a reload replaced it meanwhile
+            if ready:
+                self._set_state(RuntimeState.CRASHED, self._reason(outcome), run=run)
+            else:
+                self._set_state(RuntimeState.FAILED, self._load_failure(outcome), run=run)
             return
-        if outcome.cancelled:
-            self._set_state(RuntimeState.STOPPED)
-            return
-        reason = failure or _reason(outcome)
-        was_loading = self._state is RuntimeState.LOADING
-        self._set_state(RuntimeState.FAILED if was_loading else RuntimeState.CRASHED, reason)
+        self._set_state(RuntimeState.FAILED, f"no free port on 127.0.0.1 after {BIND_RETRIES} tries", run=run)
+
+    def _ready(self, run: int, port: int, props: dict[str, Any]) -> None:
+        settings = props.get("default_generation_settings")
+        n_ctx = settings.get("n_ctx") if isinstance(settings, dict) else None
+        slots = props.get("total_slots")
+        n_ctx = n_ctx if isinstance(n_ctx, int) else self.options.context
+        slots = slots if isinstance(slots, int) else 1
+        with self._changed:
+            if run != self._run_id:
+                return
+            self._port, self.n_ctx, self.slots = port, n_ctx, slots
+        self._set_state(RuntimeState.READY, run=run)
+
+    def _read_log(self, child: Child) -> None:
+        for raw in child.stdout_lines():
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self._log.append(line)
+                log.debug("llama-server %d: %s", child.pid, line)
+
+    def _reason(self, outcome: Outcome) -> str:
+        """ "the runtime exited with code -9 (killed)", "... with code 1: <its last error line>"."""
+        reason = outcome.describe()
+        detail = _error_line(list(self._log))
+        if outcome.returncode > 0 and detail:
+            reason = f"{reason}: {detail}"
+        return reason
+
+    def _load_failure(self, outcome: Outcome) -> str:
+        lines = list(self._log)
+        detail = _error_line(lines)
+        if any("failed to load model" in line or "model loading error" in line for line in lines):
+            return f"llama.cpp could not load {self.model_path.name}: {detail or outcome.describe()}"
+        return self._reason(outcome)
 
     def stop(self, grace_s: float = 3) -> None:
         """Stop the process: terminate its group, kill it after `grace_s`. Safe to call twice or after a crash."""
-        child = self._child
-        if child is None:
-            return
-        child.stop(grace_s)  # also kills anything it started
+        with self._changed:
+            self._run_id += 1  # the watcher of the current run changes nothing any more, and starts no process
+            child = self._child
+        if child is not None:
+            child.stop(grace_s)  # also kills anything it started
         watcher = self._watcher
         if watcher is not None and watcher is not threading.current_thread():
-            watcher.join(timeout=grace_s)  # the watcher has said STOPPED before a reload can start anew
+            watcher.join(timeout=grace_s)
         if self._state in (RuntimeState.LOADING, RuntimeState.READY):
             self._set_state(RuntimeState.STOPPED)
 
@@ -321,17 +514,30 @@ class Runtime:
         return f"Runtime({self.name!r}, state={self._state.value}, pid={self.pid}, port={self._port})"
 
 
-def _reason(outcome: Outcome) -> str:
-    """ "the runtime exited with code 1: <its last line on stderr>"."""
-    reason = outcome.describe()
-    if outcome.returncode > 0 and outcome.last_stderr:
-        reason = f"{reason}: {outcome.last_stderr}"
-    return reason
+def _error_line(lines: list[str]) -> str:
+    """The most telling line of llama-server's log for a failure: the first error that is not just "exiting"."""
+    errors = [line for line in lines if " E " in f" {line} " or "error" in line.lower() or "failed" in line.lower()]
+    useful = [line for line in errors if "exiting due to" not in line and "failed to load model," not in line]
+    line = (useful or errors or [""])[0]
+    line = line.split(": ", 1)[1] if line.startswith(("srv ", "main:", "common_", "llama_", "gguf_")) and ": " in line \
+        else line  # fmt: skip
+    return " ".join(line.split())[:300]
 
 
-def _int(value: object) -> int:
-    """An event's number field, 0 when it is missing or not a number."""
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+def _props(port: int, key: str, into: dict[str, Any]) -> bool:
+    """Whether our llama-server on `port` is ready; its GET /props (context per slot, slots) goes `into`."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/props", headers={"Authorization": f"Bearer {key}"})
+        response = conn.getresponse()
+        raw = response.read()
+    finally:
+        conn.close()
+    if response.status != 200:
+        return False
+    obj = json.loads(raw)
+    into.update(obj if isinstance(obj, dict) else {})
+    return True
 
 
 class RuntimeManager:

@@ -60,7 +60,8 @@ def _cmd_chat(args: argparse.Namespace) -> int:
             bench.catalog.touch(entry.id)  # the Library's "Last used"
             conversation_id = bench.conversations.create(local_model_key(entry.id), system_prompt=args.system,
                                                          sampling=sampling, reasoning=mode).id  # fmt: skip
-        runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx), name=path.name)
+        # One answer: one slot (a slot's KV cache is memory for nothing when no second request comes).
+        runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx, parallel=1), name=path.name)
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))

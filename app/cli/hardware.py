@@ -32,9 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 
 def _cmd_hw(args: argparse.Namespace) -> int:
+    from app.chat.llama_server import engines_report
+
     report = c.report(bandwidth=not args.no_bandwidth)
+    engines = engines_report()
     if args.json:
-        c.print_json(report)
+        c.print_json({**c.to_jsonable(report), "llama_cpp": engines})
         return 0
     cpu = report.cpu
     print(f"OS          {report.os}")
@@ -52,6 +55,13 @@ def _cmd_hw(args: argparse.Namespace) -> int:
         print("GPU         none found (CPU inference only)")
     if report.disk_free:
         print(f"Disk        {c.gib(report.disk_free)} free in the models folder")
+    for label, key in (("llama.cpp", "binding"), ("", "server")):
+        e = engines[key]
+        what = "Python binding" if key == "binding" else "llama-server"
+        if isinstance(e, dict) and "error" in e:
+            print(f"{label:<11} {what}: {e['error']}")
+        elif isinstance(e, dict):
+            print(f"{label:<11} {what} {e['version']} ({', '.join(map(str, e['backends']))})")
     return 0
 
 

@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers on the GPU (default: as many as fit)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: the physical cores)")
+    p.add_argument("--parallel", type=int, default=None, metavar="N",
+                   help="requests decoded at once, each with --ctx tokens of context (default: up to 4, as many as fit)")
     return {"serve": _cmd_serve}
 
 
@@ -67,24 +69,34 @@ def resolve_model(arg: str) -> Path:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from app.chat.gate import Gate
     from app.chat.runtime import LoadOptions, Runtime, RuntimeState
 
     if args.ctx < 1:
         raise c.UsageError("--ctx must be a positive number of tokens")
     if not 0 <= args.port <= 65535:
         raise c.UsageError("--port must be between 0 and 65535")
+    if args.parallel is not None and not 1 <= args.parallel <= 64:
+        raise c.UsageError("--parallel must be between 1 and 64")
     key = _api_key(args)
     origins = tuple(_origin(o) for o in args.allow_origin)
     path = resolve_model(args.model)
-    options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads)
+    options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads, parallel=args.parallel)
+    # The model runs in a private llama-server (loopback, a random port, a private key); the gate listens where the
+    # user said, checks each request (Host, Origin, key, body) and forwards it. Bound first: a taken port fails at once.
+    runtime = Runtime.launch(path, options=options, name=path.stem)
     ended = threading.Event()
-    runtime = Runtime.launch(path, options=options, name=path.stem, host=args.host, port=args.port, api_key=key,
-                             allow_origins=origins)  # fmt: skip
     runtime.on_state_changed = lambda state: ended.set() if state in (RuntimeState.CRASHED, RuntimeState.FAILED) else None
+    gate: Gate | None = None
     try:
+        try:
+            gate = Gate(args.host, args.port, api_key=key, allow_origins=origins, upstream=runtime)
+        except OSError as e:
+            raise ChatError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from e
         print(f"Loading {path.name} ...", file=sys.stderr)
         runtime.wait_ready(timeout_s=LOAD_TIMEOUT_S)
-        url = _bind_url(args.host, runtime.port)
+        gate.serve()
+        url = _bind_url(args.host, gate.port)
         if not key and "no API key" in _notes(args.host, key):  # said before the banner, which scripts wait for
             print(f"WARNING: no API key: anyone who can reach {url} can use this model", file=sys.stderr, flush=True)
         print(f"Serving {path.stem} at {url}{_notes(args.host, key)}")
@@ -100,6 +112,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print("Stopped.", file=sys.stderr)
         return 0
     finally:
+        if gate is not None:
+            gate.close()
         runtime.stop()
 
 

@@ -313,7 +313,8 @@ def test_the_key_comes_from_the_environment_and_never_shows_in_the_process_list(
 
 def test_contradicting_or_empty_key_options_exit_2(model: Path, tmp_path: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if k != KEY_ENV} | {"MODELWERK_HOME": str(tmp_path)}
-    for extra in (["--api-key", "k", "--no-auth"], ["--api-key", ""], ["--allow-origin", "file:///etc"]):
+    for extra in (["--api-key", "k", "--no-auth"], ["--api-key", ""], ["--allow-origin", "file:///etc"],
+                  ["--parallel", "0"]):  # fmt: skip
         r = subprocess.run([sys.executable, "-m", "app", "serve", str(model), *extra], cwd=ROOT, env=environ,
                            capture_output=True, text=True, timeout=60)  # fmt: skip
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, (extra, r.stderr)

@@ -14,7 +14,6 @@ import pytest
 from app.chat.client import ChatClient, Delta
 from app.chat.messages import PRESETS, ChatError, RuntimeUnavailable, Sampling
 from app.chat.runtime import LoadOptions, auto_gpu_layers, check_fit
-from app.chat.runtime_model import GenResult, split_stop
 
 GREEDY = PRESETS["Greedy"]
 
@@ -258,26 +257,6 @@ def test_loopback_never_uses_the_proxy(fake: tuple[Script, str], monkeypatch: py
 
 
 # --- pure helpers of the runtime --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("pending", "stops", "expected"),
-    [
-        ("hello", (), ("hello", "", False)),
-        ("hello wor", ("world",), ("hello ", "wor", False)),
-        ("hello world and", ("world",), ("hello ", "", True)),
-        ("a<|im", ("<|im_end|>", "\n\n"), ("a", "<|im", False)),
-        ("a\n", ("<|im_end|>", "\n\n"), ("a", "\n", False)),
-        ("ab\n\ncd<|im_end|>", ("<|im_end|>", "\n\n"), ("ab", "", True)),
-    ],
-)
-def test_split_stop(pending: str, stops: tuple[str, ...], expected: tuple[str, str, bool]) -> None:
-    assert split_stop(pending, stops) == expected
-
-
-def test_timings_like_llama_cpp_server() -> None:
-    t = GenResult(prompt_tokens=10, completion_tokens=11, finish_reason="stop", prompt_s=0.5, predicted_s=2.0).timings()
-    assert t == {"prompt_n": 10, "prompt_ms": 500.0, "predicted_n": 11, "predicted_ms": 2000.0, "predicted_per_second": 5.0}
 
 
 def test_fit_helpers() -> None:

@@ -96,3 +96,6 @@ def test_hw_json_on_this_machine(modelwerk_home: Path) -> None:
     assert data["cpu"]["logical_cores"] >= 1
     assert data["ram_total"] >= data["ram_available"] > 0
     assert isinstance(data["gpus"], list)
+    binding, server = data["llama_cpp"]["binding"], data["llama_cpp"]["server"]
+    assert binding["version"] and "CPU" in binding["backends"]
+    assert "CPU" in server["backends"] and server["version"] and server["path"].endswith("llama-server")

@@ -205,8 +205,7 @@ def test_module_commands_from_a_checkout_and_a_bundle(monkeypatch: pytest.Monkey
     assert (launch.source_root() / "procs" / "launch.py").is_file()
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", "/bundle", raising=False)
-    assert launch.module_command("app.chat.runtime_server") == [sys.executable, launch.RUN_MODULE_FLAG,
-                                                                "app.chat.runtime_server"]  # fmt: skip
+    assert launch.module_command("quantize.worker") == [sys.executable, launch.RUN_MODULE_FLAG, "quantize.worker"]
     assert launch.source_root() == Path("/bundle/src")
     assert launch.program("/bundle/llama-server", ["--port", "0"]).argv == ("/bundle/llama-server", "--port", "0")
 
