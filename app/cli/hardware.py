@@ -37,7 +37,7 @@ def _cmd_hw(args: argparse.Namespace) -> int:
     report = c.report(bandwidth=not args.no_bandwidth)
     engines = engines_report()
     if args.json:
-        c.print_json({**c.to_jsonable(report), "llama_cpp": engines})
+        c.print_json({**c.to_jsonable(report), "llama_backends": list(report.llama_backends or ()), "llama_cpp": engines})
         return 0
     cpu = report.cpu
     print(f"OS          {report.os}")

@@ -199,3 +199,13 @@ def test_screenshots_are_written(qtbot: QtBot, tmp_path: Path) -> None:
     assert [p.name for p in paths] == names
     image = QImage(str(paths[0]))
     assert (image.width(), image.height()) == (1280, 860)
+
+
+def test_a_gpu_this_llama_cpp_build_cannot_use_gets_cpu_verdicts_and_says_why(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    report = replace(laptop_8gb_nvidia(), llama_backends=("CPU",))  # a CUDA GPU, a CPU-only build
+    page = _page(qtbot, report)
+    assert page.summary.backends_label.text().startswith("CPU — CPU: this build of llama.cpp (CPU) cannot use the")
+    assert all(not _cell(page, size, "Q4_K_M").startswith(("GPU", "1", "2", "3")) for size in ("1B", "8B"))
+    assert _cell(page, "1B", "Q4_K_M").startswith("CPU")

@@ -99,3 +99,4 @@ def test_hw_json_on_this_machine(modelwerk_home: Path) -> None:
     binding, server = data["llama_cpp"]["binding"], data["llama_cpp"]["server"]
     assert binding["version"] and "CPU" in binding["backends"]
     assert "CPU" in server["backends"] and server["version"] and server["path"].endswith("llama-server")
+    assert data["llama_backends"][0] == "CPU"  # what the fit verdicts rest on (this machine: CPU only)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.ui.common.format import gib, size_text
+from hardware.backends import cannot_use, usable
 from hardware.bandwidth import Bandwidth
 from hardware.report import GpuInfo, HardwareReport
 
@@ -132,6 +133,14 @@ class MachineSummary(QGroupBox):
 
     def _fill_gpu_side(self, report: HardwareReport) -> None:
         form = self._right
+        if report.llama_backends is not None:
+            _, unusable = usable(report.gpus, report.llama_backends)
+            text = ", ".join(report.llama_backends) or "none"
+            if unusable:
+                text += f" — {cannot_use(unusable, report.llama_backends)}"
+            self.backends_label = _label(text, muted=bool(unusable))
+            self.backends_label.setToolTip("The backends llama-server was built with: where models can run")
+            form.addRow("llama.cpp", self.backends_label)
         for g in report.gpus:
             title = "GPU" if len(report.gpus) == 1 else f"GPU {g.index}"
             form.addRow(title, _label(f"<b>{g.name}</b>"))
