@@ -2,12 +2,21 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# GPU builds of llama.cpp (the binding and llama-server): MODELWERK_GPU=auto|cpu|cuda|vulkan (installer/gpu-backend.sh:
+# auto takes CUDA with nvcc and an NVIDIA driver, Vulkan with the SDK and a GPU, Metal on macOS, else the CPU).
+GPU := $(shell sh installer/gpu-backend.sh $(MODELWERK_GPU))
+ifeq ($(GPU),)
+$(error MODELWERK_GPU must be auto, cpu, cuda or vulkan)
+endif
+GPU_CMAKE_cuda := -DGGML_CUDA=ON
+GPU_CMAKE_vulkan := -DGGML_VULKAN=ON
+# One stamp per backend: switching rebuilds the binding (pip's cached CPU wheel would ignore the flags otherwise).
+STAMP := $(VENV)/.installed$(if $(filter cpu metal,$(GPU)),,-$(GPU))
 # llama.cpp's own server, built from the llama-cpp-python sdist (the binding's llama.cpp commit) and cached outside the
 # checkout per version and flags (installer/build-llama-server.sh): 3-4 minutes on 2 cores once, then a copy.
 LLAMA_SERVER := .llama-server/llama-server
 # A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
-export CMAKE_ARGS := -DGGML_NATIVE=OFF
+export CMAKE_ARGS := -DGGML_NATIVE=OFF $(GPU_CMAKE_$(GPU))
 # Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
 SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
@@ -57,6 +66,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,demo,dist]'
+	@if [ -n "$(GPU_CMAKE_$(GPU))" ]; then echo "Building llama-cpp-python for $(GPU) (CMAKE_ARGS=$$CMAKE_ARGS)"; \
+	  $(BIN)/python -m pip install -q --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python \
+	    "llama-cpp-python==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')"; fi
 	touch $@
 
 $(LLAMA_SERVER): $(STAMP) installer/build-llama-server.sh
