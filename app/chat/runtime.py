@@ -236,6 +236,8 @@ class Runtime:
         self.n_ctx = 0
         """Tokens of context of each slot (as llama-server reports it)."""
         self.slots = 0
+        self.gpu_layers: int | None = None
+        """The layers llama-server was told to put on the GPU (0: it runs on the CPU); None until it is planned."""
         self.key = ""
         self._log: collections.deque[str] = collections.deque(maxlen=LOG_LINES)
         self._watcher: threading.Thread | None = None
@@ -408,6 +410,7 @@ class Runtime:
             log.exception("planning the runtime failed")
             self._set_state(RuntimeState.FAILED, f"internal error: {e}", run=run)
             return
+        self.gpu_layers = plan.gpu_layers
         for _attempt in range(BIND_RETRIES):
             port = _free_port()
             args = server_args(self.model_path, name=self.name, port=port, options=self.options, slots=plan.slots,

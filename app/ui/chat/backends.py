@@ -151,6 +151,14 @@ class ChatBackends:
         model = self._local.get(key)
         return model.entry.context_length if model is not None else 0
 
+    def runs_on_cpu(self, key: str) -> bool:
+        """Whether the model generates on this machine's CPU (a local runtime with no GPU layers). Endpoints answer
+        elsewhere; a local model whose plan is not known yet counts as CPU (two of them must not share the cores)."""
+        if self.endpoint_key_parts(key) is not None:
+            return False
+        runtime = self.manager.get(key)
+        return runtime is None or not runtime.gpu_layers
+
     def engine(self, key: str) -> ChatEngine:
         """An engine for one answer from this model.
 
