@@ -110,6 +110,8 @@ def test_start_ready_models_tokenize_and_stream_a_completion(tiny: Runtime) -> N
     assert tiny.base_url.startswith("http://127.0.0.1:") and tiny.base_url.endswith("/v1")
     assert tiny.key and tiny.memory_bytes() > 0 and tiny.n_ctx == 512 and tiny.slots == 4
     assert tiny.key not in " ".join(psutil.Process(tiny.pid).cmdline())  # the key is in its environment only
+    argv = psutil.Process(tiny.pid).cmdline()
+    assert tiny.gpu_layers is not None and argv[argv.index("--n-gpu-layers") + 1] == str(tiny.gpu_layers)  # as planned
     client = tiny.client()
     assert client.supports_raw_prompt
     assert client.models() == ["tiny-chat.gguf"]
