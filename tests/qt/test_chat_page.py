@@ -655,3 +655,27 @@ def test_the_chat_fits_a_1024_wide_window_in_system_2_too(qtbot: QtBot, tiny_ggu
     window.close()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_base_model_s_pane_says_it_is_a_base_model_and_tiny(qtbot: QtBot, page: ChatPage, gemma_model: Path) -> None:
+    """Gemma 3 270M carries no chat template: its pane says so, and what to expect of a tiny model (issue 16, item 1)."""
+    from app.ui.chat.backends import read_local_model
+
+    entry = page.backends.catalog.add(inspect(gemma_model), source="imported")
+    page.backends.remember(read_local_model(entry))
+    pane = page.new_chat(local_model_key(entry.id))
+    page.show()
+    assert pane.model_note.isVisible()
+    note = pane.model_note.text()
+    assert "A base model" in note and "User:" in note
+    assert "A tiny model (268M parameters)" in note and "Discover" in note
+
+
+def test_an_instruct_model_s_pane_has_no_base_model_note(qtbot: QtBot, page: ChatPage, chat_gguf: Path) -> None:
+    from app.ui.chat.backends import read_local_model
+
+    entry = page.backends.catalog.add(inspect(chat_gguf), source="imported")
+    page.backends.remember(read_local_model(entry))
+    pane = page.new_chat(local_model_key(entry.id))
+    page.show()
+    assert "base model" not in pane.model_note.text()

@@ -346,7 +346,7 @@ def test_first_start_prepares_the_demo_model(qtbot: QtBot, models: dict[str, Pat
 
     shown: list[str] = []
     monkeypatch.setattr(QStatusBar, "showMessage", lambda bar, text, timeout=0: shown.append(text))
-    monkeypatch.setattr(demo, "demo_package", lambda: object())
+    monkeypatch.setattr(demo, "demo_installed", lambda: True)
     fake = lambda models_dir, catalog, *, progress=None: catalog.add(inspect(models["tiny"]), source="demo")  # noqa: E731
     monkeypatch.setattr(demo, "ensure_demo_model", fake)
     delete_closed_widgets()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app import paths
 from app.library.catalog import Catalog
-from app.library.demo import DEMO_PACKAGE, DEMO_SOURCE
+from app.library.demo import DEMO_SOURCE, INSTRUCT_SOURCE, demo_installed
 from app.settings import Settings
 from app.store import Store
 from app.ui import help as help_module
@@ -101,7 +100,7 @@ def test_without_a_demo_model_the_chat_step_says_what_to_do(open_window: Opener,
     dialog = window.welcome_dialog
     assert dialog is not None
     assert not dialog.chat_button.isEnabled()
-    if importlib.util.find_spec(DEMO_PACKAGE) is None:
+    if not demo_installed():
         assert dialog.chat_button.description().startswith("No demo model is installed: import a GGUF file")
     else:
         assert dialog.chat_button.description().startswith("The demo model is being prepared")
@@ -143,3 +142,24 @@ def test_help_menu(open_window: Opener, opened_urls: list[QUrl], monkeypatch: py
     monkeypatch.setattr(links.QMessageBox, "exec", confirm)
     by_text["Report a problem…"].trigger()
     assert [u.toString() for u in opened_urls] == [help_module.REPORT_URL]
+
+
+def test_the_first_chat_goes_to_the_instruct_demo_model_and_says_what_to_expect(
+    open_window: Opener, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With Gemma (base) and SmolLM2 (instruct) registered, "Chat with the demo model" takes SmolLM2 (issue 16, item 1)."""
+    add_demo(tmp_path)
+    model = write_tiny_gguf(tmp_path / "demo" / "SmolLM2-135M-Instruct.Q4_1.gguf", name="SmolLM2-135M-Instruct")
+    with Store.open(paths.database_path()) as store:
+        instruct_id = Catalog(store).add(inspect(model), source=INSTRUCT_SOURCE).id
+    chats: list[int] = []
+    monkeypatch.setattr(ChatPage, "chat_with", lambda _page, entry_id: chats.append(entry_id))
+    window = open_window(welcome=True)
+    qtbot.waitUntil(lambda: window.welcome_dialog is not None and window.welcome_dialog.isVisible())
+    dialog = window.welcome_dialog
+    assert dialog is not None
+    description = dialog.chat_button.description()
+    assert description.startswith("SmolLM2-135M-Instruct") and "expect short, often wrong answers" in description
+    assert "Discover" in description
+    dialog.chat_button.click()
+    assert chats == [instruct_id]

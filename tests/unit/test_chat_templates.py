@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from app.chat.messages import ChatError
-from app.chat.templates import CHATML, GEMMA, LLAMA3, ChatTemplate, render_messages, template_for
+from app.chat.templates import (
+    GEMMA,
+    TRANSCRIPT,
+    TRANSCRIPT_STOP,
+    ChatTemplate,
+    render_messages,
+    template_for,
+)
 from formats.model import ModelFormat, ModelInfo
 
 QWEN3 = (
@@ -47,18 +54,22 @@ def test_gpt_oss_like_renders() -> None:
     assert render_messages(ChatTemplate(GPT_OSS), USER, reasoning_effort="high").endswith("<|start|>assistant")
 
 
-def test_gemma_default_for_template_less_gemma() -> None:
-    t = template_for(info(architecture="gemma3", bos_token="<bos>"))
-    assert (t.source, t.base_model, t.text) == ("default", True, GEMMA)
+def test_gemma_turns_render() -> None:
+    t = ChatTemplate(GEMMA, bos_token="<bos>")
     out = render_messages(t, [{"role": "system", "content": "Be brief."}, *USER,
                               {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "again"}])
     assert out == ("<bos><start_of_turn>user\nBe brief.\n\nhi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n"
                    "<start_of_turn>user\nagain<end_of_turn>\n<start_of_turn>model\n")
 
 
-def test_defaults_by_architecture_and_model_template_wins() -> None:
-    assert template_for(info(architecture="llama3")).text == LLAMA3
-    assert template_for(info(architecture="qwen2")).text == CHATML
+def test_template_less_model_gets_the_base_model_transcript_and_model_template_wins() -> None:
+    for arch in ("gemma3", "llama", "qwen2"):
+        t = template_for(info(architecture=arch, bos_token="<bos>"))
+        assert (t.source, t.base_model, t.text, t.stop) == ("default", True, TRANSCRIPT, TRANSCRIPT_STOP)
+    t = template_for(info(architecture="gemma3", bos_token="<bos>"))
+    out = render_messages(t, [{"role": "system", "content": "Be brief."}, *USER,
+                              {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "again"}])
+    assert out == "Be brief.\n\nUser: hi\nAssistant: Hello\nUser: again\nAssistant:"
     own = template_for(info(architecture="qwen2", chat_template=QWEN3))
     assert (own.text, own.source, own.base_model) == (QWEN3, "model", False)
 

@@ -8,7 +8,7 @@ from typing import Any
 from app.chat.engine import ChatEngine
 from app.chat.messages import Message, Piece, PieceKind, ReasoningMode, Role, Sampling
 from app.chat.reasoning import BUDGET_FINAL_CUE, PROMPTED_SYSTEM, PromptedStrategy, ThinkingKind, detect
-from app.chat.templates import CHATML, ChatTemplate
+from app.chat.templates import CHATML, TRANSCRIPT, TRANSCRIPT_STOP, ChatTemplate
 from tests.unit.test_chat_templates import QWEN3, R1
 
 GREEDY = Sampling(temperature=0.0, max_tokens=32)
@@ -68,7 +68,7 @@ class FakeBackend:
 
     def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (),
                           model: str = "") -> FakeStream:  # fmt: skip
-        self.calls.append(("completion", prompt, {"max_tokens": sampling.max_tokens}))
+        self.calls.append(("completion", prompt, {"max_tokens": sampling.max_tokens, "stop": tuple(stop)}))
         return self._stream()
 
     def tokenize(self, text: str) -> list[int] | None:
@@ -174,3 +174,14 @@ def test_vote_and_draft_critique_revise() -> None:
 
 def test_kind_of_r1() -> None:
     assert detect(ChatTemplate(R1)).kind is ThinkingKind.THINK_TAGS
+
+
+def test_base_model_answers_a_raw_transcript_with_stop_strings() -> None:
+    """A model without a chat template: a plain "User:/Assistant:" completion, cut where it writes the next question."""
+    b = FakeBackend([[" Paris."]])
+    e = ChatEngine(b, template=ChatTemplate(TRANSCRIPT, "default", True, "<bos>", "", TRANSCRIPT_STOP),
+                   support=detect(ChatTemplate(TRANSCRIPT)))  # fmt: skip
+    a = e.answer([Message(Role.USER, "What is the capital of France?")], mode=ReasoningMode.OFF, sampling=GREEDY)
+    kind, prompt, extra = b.calls[0]
+    assert (kind, prompt) == ("completion", "User: What is the capital of France?\nAssistant:")
+    assert "\nUser:" in extra["stop"] and a.content == "Paris."

@@ -62,6 +62,22 @@ def read_local_model(entry: CatalogEntry) -> LocalModel:
     return LocalModel(local_model_key(entry.id), entry, info, template, detect(template))
 
 
+TINY_PARAMS = 1_000_000_000
+"""Below this many parameters a model is tiny: the pane says what to expect of it."""
+
+
+def model_note(model: LocalModel) -> str:
+    """What the conversation pane says about the model before anything else: base model, tiny model, or nothing."""
+    notes = []
+    if model.template.base_model:
+        notes.append("A base model: it has no chat template, so it continues a plain \"User: … Assistant:\" transcript "
+                     "instead of chatting; it answers simple questions, not instructions.")  # fmt: skip
+    if 0 < model.info.n_params < TINY_PARAMS:
+        size = f"{model.info.n_params / 1e6:.0f}M"
+        notes.append(f"A tiny model ({size} parameters): expect short, often wrong answers; find a bigger one in Discover.")
+    return " ".join(notes)
+
+
 class ChatBackends:
     """The runtimes (RuntimeManager), the endpoints, and what is known about each local model."""
 
@@ -138,6 +154,11 @@ class ChatBackends:
         return ChatClient(endpoint.url, api_key=endpoint.api_key or None)
 
     # -- engines -------------------------------------------------------------------------------------------------------
+
+    def note(self, key: str) -> str:
+        """model_note for a local model that was read; "" for endpoints and models not read yet."""
+        model = self._local.get(key)
+        return model_note(model) if model is not None else ""
 
     def support(self, key: str) -> ThinkingSupport:
         model = self._local.get(key)

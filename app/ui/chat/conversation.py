@@ -132,6 +132,13 @@ class ConversationPane(QWidget):
         settings.addLayout(mode_row)
         settings.addLayout(sampling_row)
 
+        # what to expect of this model (a base model, a tiny one): always visible above the conversation
+        self.model_note = QLabel()
+        self.model_note.setObjectName("chat-model-note")
+        self.model_note.setWordWrap(True)
+        self.model_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.model_note.hide()
+
         # crash / error banner
         self.banner = QFrame()
         self.banner.setObjectName("chat-banner")
@@ -173,6 +180,7 @@ class ConversationPane(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(8)
         layout.addLayout(settings)
+        layout.addWidget(self.model_note)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.input)
@@ -219,6 +227,9 @@ class ConversationPane(QWidget):
         self.reasoning.setCurrentIndex(max(index, 0))
         self._updating = False
         self._show_thinking_controls()
+        note = self.backends.note(self.key)
+        self.model_note.setText(note)
+        self.model_note.setVisible(bool(note))
         runtime = self.backends.runtime(self.key)
         if runtime is not None and runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED):
             self.show_banner(f"The model's runtime stopped: {runtime.error or runtime.state.value}. "

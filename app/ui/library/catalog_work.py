@@ -114,15 +114,15 @@ class LibraryJobs(QObject):
         self._next_writer()
 
     def _start_demo(self) -> None:
-        from app.library.demo import demo_package, ensure_demo_model
+        from app.library.demo import demo_installed, ensure_demo_model
 
-        if demo_package() is None:
+        if not demo_installed():
             self._next_writer()
             return
         self._writer_busy = True
         progress = Progress()
         progress.changed.connect(self.progress.set_progress)
-        self.progress.start("Preparing the demo model (Gemma 3 270M)…", cancellable=False)
+        self.progress.start("Preparing the demo models (SmolLM2 135M Instruct, Gemma 3 270M)…", cancellable=False)
         self.status_message.emit("Preparing the demo model…", 0)
         models_dir, catalog = self.models_dir, self.catalog
         # The Progress travels with the result so it lives until its last queued report is delivered.
