@@ -412,13 +412,18 @@ class QuantizeDialog(QDialog):
         self.types.blockSignals(True)
         for item in self._items():
             name = str(item.data(COL_TYPE, Qt.ItemDataRole.UserRole))
-            needs = GGUF_TYPES[name].needs_imatrix and not has_imatrix
+            row = self._rows.get(name)
+            # llama.cpp also needs one for a type that puts some of this model's tensors in an IQ1/IQ2 type (IQ3_XS…)
+            per_tensor = bool(row is not None and row.estimate is not None and row.estimate.needs_imatrix)
+            needs = (GGUF_TYPES[name].needs_imatrix or per_tensor) and not has_imatrix
             converted = self.convert_mode and name == CONVERT_OUTTYPE
             item.setDisabled(needs or converted)
             tip = "made by the conversion (step 1)" if converted else GGUF_TYPES[name].description
             if needs:
                 tip = "needs an importance matrix (quantize the converted F16 file for that)" if self.convert_mode else (
                     "needs an importance matrix")  # fmt: skip
+                if per_tensor and not GGUF_TYPES[name].needs_imatrix:
+                    tip += " for some of this model's tensors (llama.cpp refuses it without one)"
             item.setToolTip(COL_TYPE, tip)
             up = self._up_note(name)
             item.setText(COL_ABOUT, up or (item.text(COL_ABOUT) if converted else GGUF_TYPES[name].description))
