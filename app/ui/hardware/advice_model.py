@@ -38,7 +38,8 @@ SLOW_MARK = "slow"
 
 
 def short_verdict(r: FitReport, usable_speed: float = 0.0) -> str:
-    """Two lines for a table cell: where it runs (marked slow below `usable_speed`), then context and speed."""
+    """Two lines for a table cell: where it runs (marked slow below `usable_speed`), then speed and the largest context
+    ("~3.4 tok/s · 54k"): the speed first, so a narrow (1024-wide) window cuts the context, never the speed."""
     if r.placement is Placement.DOES_NOT_FIT:
         return f"✗ does not fit\nneeds {size_text(r.ram.total + r.vram.total)}"
     where = {
@@ -47,10 +48,10 @@ def short_verdict(r: FitReport, usable_speed: float = 0.0) -> str:
         Placement.CPU_ONLY: "CPU",
     }[r.placement]
     ctx = f"{r.max_context // 1024}k ctx" if r.max_context >= 1024 else f"{r.max_context} ctx"
-    speed = f" · {speed_text(r.tokens_per_s)}" if r.tokens_per_s else ""
+    speed = f"{speed_text(r.tokens_per_s)} · " if r.tokens_per_s else ""
     if not usable(r, usable_speed):
         where += f" · {SLOW_MARK}"
-    return f"{where}\n{ctx}{speed}"
+    return f"{where}\n{speed}{ctx}"
 
 
 def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
