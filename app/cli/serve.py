@@ -28,9 +28,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
                    help="address to listen on (default 127.0.0.1; 0.0.0.0: every interface, which needs a key)")
     p.add_argument("--api-key", default=None,
                    help=f"key clients must send (default: ${API_KEY_ENV}, which unlike this option does not show in the "
-                        "process list; none on a loopback host)")
+                        "process list); required unless --no-auth")
     p.add_argument("--no-auth", action="store_true",
-                   help="serve without a key even on a non-loopback host: anyone who can reach it can use it")
+                   help="serve without a key, on a loopback host only: every program on this machine can use it")
     p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
                    help="a web page origin (e.g. http://localhost:3000) allowed to call the server from a browser; "
                         "repeatable (default: browsers on other origins are refused)")  # fmt: skip
@@ -97,8 +97,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         runtime.wait_ready(timeout_s=LOAD_TIMEOUT_S)
         gate.serve()
         url = _bind_url(args.host, gate.port)
-        if not key and "no API key" in _notes(args.host, key):  # said before the banner, which scripts wait for
-            print(f"WARNING: no API key: anyone who can reach {url} can use this model", file=sys.stderr, flush=True)
+        if not key:  # --no-auth, loopback only; said before the banner, which scripts wait for
+            print(f"WARNING: no API key: every program on this machine can use {url}", file=sys.stderr, flush=True)
         print(f"Serving {path.stem} at {url}{_notes(args.host, key)}")
         print("Press Ctrl-C to stop.", file=sys.stderr)
         sys.stdout.flush()
@@ -121,7 +121,7 @@ def _api_key(args: argparse.Namespace) -> str:
     """The key clients must send ("" for none), from --api-key or the environment.
 
     Raises:
-        c.UsageError: a non-loopback host without a key or --no-auth, or both a key and --no-auth.
+        c.UsageError: no key without --no-auth, --no-auth on a non-loopback host, or both a key and --no-auth.
     """
     from app.chat.runtime import is_loopback
 
@@ -130,9 +130,12 @@ def _api_key(args: argparse.Namespace) -> str:
         raise c.UsageError("--api-key is empty: give a key, or --no-auth to serve without one")
     if key and args.no_auth:
         raise c.UsageError(f"--no-auth and an API key (--api-key or ${API_KEY_ENV}) contradict each other: give one")
-    if not key and not args.no_auth and not is_loopback(args.host):
-        raise c.UsageError(f"--host {args.host} lets other machines in: set a key in ${API_KEY_ENV} (or --api-key), "
-                           "or pass --no-auth to serve without one")  # fmt: skip
+    if not key and not is_loopback(args.host):
+        raise c.UsageError(f"--host {args.host} lets other machines in, which needs a key: set ${API_KEY_ENV} (or "
+                           "--api-key); --no-auth is for a loopback host only")  # fmt: skip
+    if not key and not args.no_auth:
+        raise c.UsageError(f"serving needs a key: set ${API_KEY_ENV} (or --api-key), or pass --no-auth to let every "
+                           "program on this machine use it without one")  # fmt: skip
     return key
 
 
@@ -157,9 +160,8 @@ def _notes(host: str, key: str) -> str:
     from app.chat.runtime import is_loopback
 
     notes = [] if is_loopback(host) else ["every interface" if host in ("0.0.0.0", "", "::") else "reachable from the network"]
-    if key or notes:
-        notes.append("API key required" if key else "no API key")
-    return f" ({'; '.join(notes)})" if notes else ""
+    notes.append("API key required" if key else "no API key")
+    return f" ({'; '.join(notes)})"
 
 
 def _bind_url(host: str, port: int) -> str:

@@ -394,7 +394,8 @@ def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(chat_gguf: Path) -> Non
 
 
 def test_serve_unknown_model_is_one_line_exit_1() -> None:
-    r = subprocess.run([sys.executable, "-c", CLI, "serve", "no-such-model"], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", CLI, "serve", "no-such-model", "--no-auth"], capture_output=True, text=True,
+                       timeout=60)  # fmt: skip
     assert r.returncode == 1
     assert r.stderr.strip().splitlines() == ["modelwerk serve: no model 'no-such-model': give a library id or name "
                                              "(see `modelwerk list`) or a path to a GGUF file"]  # fmt: skip

@@ -290,11 +290,28 @@ def test_every_interface_without_a_key_is_refused_with_exit_2(model: Path, tmp_p
     assert len(lines) == 1 and KEY_ENV in lines[0] and "--no-auth" in lines[0], err
 
 
-def test_every_interface_with_no_auth_says_so(model: Path, tmp_path: Path) -> None:
-    s = serve(model, "--host", "0.0.0.0", "--no-auth", home=tmp_path)
+def test_no_auth_is_refused_on_every_interface_with_exit_2(model: Path, tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != KEY_ENV} | {"MODELWERK_HOME": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-m", "app", "serve", str(model), "--host", "0.0.0.0", "--no-auth"], cwd=ROOT,
+                       env=environ, capture_output=True, text=True, timeout=60)  # fmt: skip
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and r.stdout == "" and len(lines) == 1 and "loopback host only" in lines[0], r.stderr
+
+
+def test_a_loopback_host_needs_a_key_or_no_auth(model: Path, tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != KEY_ENV} | {"MODELWERK_HOME": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-m", "app", "serve", str(model)], cwd=ROOT, env=environ, capture_output=True,
+                       text=True, timeout=60)  # fmt: skip
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and r.stdout == "" and len(lines) == 1, r.stderr
+    assert KEY_ENV in lines[0] and "--no-auth" in lines[0]
+
+
+def test_no_auth_on_loopback_says_so(model: Path, tmp_path: Path) -> None:
+    s = serve(model, "--no-auth", home=tmp_path)
     err = stop(s.proc)
-    assert s.banner.startswith(f"Serving tiny-chat at http://0.0.0.0:{s.port}/v1")  # the real address, not 127.0.0.1
-    assert "no API key" in s.banner and "WARNING: no API key" in err
+    assert s.banner == f"Serving tiny-chat at http://127.0.0.1:{s.port}/v1 (no API key)"
+    assert "WARNING: no API key: every program on this machine can use" in err
 
 
 def test_the_key_comes_from_the_environment_and_never_shows_in_the_process_list(model: Path, tmp_path: Path) -> None:
