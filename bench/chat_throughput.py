@@ -6,7 +6,8 @@ Figures, each with its target:
   same threads and context (>= 0.95 each; for TTFT the ratio is direct / runtime);
 - four concurrent clients: aggregate tokens/s through `modelwerk serve` (its gate in front of the runtime) vs
   `llama-server -np 4` directly (>= 0.95);
-- the prefill of a 3,000-token prompt through the runtime vs llama-cpp-python evaluating it in this process (>= 0.95);
+- the prefill of a 3,000-token prompt through the runtime vs llama-cpp-python evaluating it in this process, both with
+  flash attention (the runtime's default, llama.cpp's `auto`) (>= 0.95);
 - a growing conversation through the chat engine (as the Chat page runs it): the 10th turn's TTFT over the 1st's
   (<= 1.5: the slot's prompt cache spares the earlier turns); `runs` conversations, the best TTFT of each turn.
 Also shown: the plain `Llama.generate` loop in this process, the stop latency, and the GUI's event-loop stall.
@@ -291,8 +292,9 @@ def measure(model: Path, *, runs: int = 3, max_tokens: int = 128, threads: int =
         direct = _Direct(model, threads=threads, ctx=long_ctx, slots=runtime.slots)
         served = _Served(model, threads=threads, ctx=long_ctx)
         dclient, sclient = direct.client(), served.client()
+        # Flash attention as the runtime has it (llama.cpp's default; llama-cpp-python's default is off).
         llm = llama_cpp.Llama(str(model), n_ctx=long_ctx, n_threads=threads, n_threads_batch=threads, n_gpu_layers=0,
-                              verbose=False)  # fmt: skip
+                              flash_attn=True, verbose=False)  # fmt: skip
         results: dict[str, list[Run]] = {"runtime": [], "direct": [], "generate": []}
         prefill: dict[str, list[float]] = {"runtime": [], "binding": []}
         aggregate: dict[str, list[float]] = {"served": [], "direct": []}

@@ -60,7 +60,8 @@ class FitOptions:
 
     context: int = 4096
     kv_type: KvType = KvType.F16
-    flash_attention: bool = False
+    flash_attention: bool = True
+    """llama.cpp's default (`--flash-attn auto`): on wherever the backend supports it, CPU included."""
     n_batch: int = 512
     n_ubatch: int = 512
     gpu_layers: int | None = None

@@ -77,7 +77,8 @@ class LoadOptions:
     """None: the physical cores."""
     kv_type: str = "f16"
     """"f16", "q8_0" or "q4_0"."""
-    flash_attn: bool = False
+    flash_attn: bool = True
+    """True: llama.cpp's default `--flash-attn auto` (on wherever the backend supports it, CPUs included); False: off."""
     parallel: int | None = None
     """Requests decoded at once (llama-server's slots, each with `context` tokens of KV cache). None: up to MAX_SLOTS,
     as many as the fit estimate allows."""
@@ -169,7 +170,7 @@ def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slot
             "--ctx-size", str(options.context * slots), "--parallel", str(slots), "--no-kv-unified",
             "--threads", str(threads), "--threads-batch", str(threads), "--n-gpu-layers", str(gpu_layers),
             "--cache-type-k", options.kv_type, "--cache-type-v", options.kv_type,
-            "--flash-attn", "on" if options.flash_attn else "off", "--swa-full", "--fit", "off", "--no-webui",
+            "--flash-attn", "auto" if options.flash_attn else "off", "--swa-full", "--fit", "off", "--no-webui",
             "--jinja"]  # fmt: skip
     if chat_template is not None:
         args += ["--chat-template", chat_template]  # after --jinja: any template, not only the built-in ones

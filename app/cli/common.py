@@ -43,7 +43,9 @@ PROGRESS_MIN_BYTES = 64 << 20
 def add_load_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ctx", type=int, default=8192, help="context length in tokens (default 8192)")
     p.add_argument("--kv-type", default="f16", choices=[k.value for k in KvType], help="KV cache type (default f16)")
-    p.add_argument("--flash-attn", action="store_true", help="flash attention on")
+    p.add_argument("--flash-attn", dest="flash_attn", action="store_true", default=True,
+                   help="flash attention where llama.cpp supports it (the default)")
+    p.add_argument("--no-flash-attn", dest="flash_attn", action="store_false", help="flash attention off")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers to put on the GPU (default: as many as fit)")
     p.add_argument("--gpu-margin", type=float, default=None, help="GiB to leave free on each GPU (default from settings: 1)")
 

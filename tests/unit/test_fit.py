@@ -178,7 +178,7 @@ def test_speed_is_bandwidth_over_bytes_per_token() -> None:
 
 
 def test_quantized_v_cache_without_flash_attention_is_flagged() -> None:
-    report = fit(LLAMA_8B, _gpu_box(24), FitOptions(kv_type=KvType.Q8_0))
+    report = fit(LLAMA_8B, _gpu_box(24), FitOptions(kv_type=KvType.Q8_0, flash_attention=False))
     assert any("flash attention" in n for n in report.notes)
 
 

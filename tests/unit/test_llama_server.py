@@ -62,7 +62,7 @@ def test_server_args_give_each_slot_the_context_and_keep_the_key_out() -> None:
     flags = {flag: args[i + 1] for i, flag in enumerate(args[:-1]) if flag.startswith("--")}
     assert flags["--ctx-size"] == "8192" and flags["--parallel"] == "4"  # llama-server splits -c over the slots
     assert flags["--host"] == "127.0.0.1" and flags["--port"] == "4321" and flags["--n-gpu-layers"] == "7"
-    assert flags["--cache-type-k"] == flags["--cache-type-v"] == "q8_0" and flags["--flash-attn"] == "on"
+    assert flags["--cache-type-k"] == flags["--cache-type-v"] == "q8_0" and flags["--flash-attn"] == "auto"
     assert args.index("--jinja") < args.index("--chat-template") and args[-1] == "{{ x }}"
     assert not any("key" in a for a in args)
 

@@ -59,7 +59,7 @@ class LoadDialog(QDialog):
         self.kv_type = QComboBox()
         self.kv_type.addItems(KV_TYPES)
         self.kv_type.setCurrentText(initial.kv_type)
-        self.flash_attn = QCheckBox("Flash attention")
+        self.flash_attn = QCheckBox("Flash attention (where llama.cpp supports it)")
         self.flash_attn.setChecked(initial.flash_attn)
         self.warning = QLabel()
         self.warning.setObjectName("error")

@@ -75,6 +75,7 @@ class Calculator(QGroupBox):
         self.context = context_combo()
         self.kv = kv_combo()
         self.flash = QCheckBox("Flash attention")
+        self.flash.setChecked(True)  # llama.cpp's default, and the runtime's
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(-1, 999)
         self.gpu_layers.setSpecialValueText("auto")
