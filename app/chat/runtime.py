@@ -156,7 +156,7 @@ def check_options(options: LoadOptions) -> None:
 
 
 def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slots: int, gpu_layers: int, threads: int,
-                chat_template: str | None = None) -> list[str]:  # fmt: skip
+                chat_template: str | None = None, stop: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
     """llama-server's command-line arguments (the key goes in the environment, never here).
 
     `--swa-full`: sliding-window layers keep the whole context, as llama-cpp-python does and as the fit estimate counts;
@@ -165,6 +165,8 @@ def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slot
 
     Args:
         chat_template: a template to use instead of the file's (for models that carry none); None: the file's.
+        stop: stop strings of requests that bring none (`--reverse-prompt`): the base-model transcript's "\nUser:", so
+            a client of `modelwerk serve` that chats with a base model gets its answer, not the next turns it invents.
     """
     args = ["--model", str(model), "--alias", name, "--host", "127.0.0.1", "--port", str(port),
             "--ctx-size", str(options.context * slots), "--parallel", str(slots), "--no-kv-unified",
@@ -174,6 +176,8 @@ def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slot
             "--jinja"]  # fmt: skip
     if chat_template is not None:
         args += ["--chat-template", chat_template]  # after --jinja: any template, not only the built-in ones
+    for s in stop:
+        args += ["--reverse-prompt", s]
     return args
 
 
@@ -214,6 +218,7 @@ class _Plan:
     gpu_layers: int
     threads: int
     chat_template: str | None
+    stop: tuple[str, ...] = ()
 
 
 class Runtime:
@@ -390,14 +395,14 @@ class Runtime:
         gpu_layers = o.gpu_layers
         if gpu_layers is None:
             gpu_layers = auto_gpu_layers(info, hw, o, slots) if info is not None and hw is not None else 0
-        template = None
+        template, stop = None, ()
         if info is not None:
             from app.chat.templates import template_for
 
             with contextlib.suppress(ChatError):
                 chat = template_for(info)
-                template = chat.text if chat.source == "default" else None
-        return _Plan(binary, slots, gpu_layers, o.threads or _physical_cores(), template)
+                template, stop = (chat.text, chat.stop) if chat.source == "default" else (None, ())
+        return _Plan(binary, slots, gpu_layers, o.threads or _physical_cores(), template, stop)
 
     def _run(self, run: int) -> None:
         """Start llama-server (again on another port if the port was taken meanwhile), wait for /health, then watch it
@@ -415,7 +420,8 @@ class Runtime:
         for _attempt in range(BIND_RETRIES):
             port = _free_port()
             args = server_args(self.model_path, name=self.name, port=port, options=self.options, slots=plan.slots,
-                               gpu_layers=plan.gpu_layers, threads=plan.threads, chat_template=plan.chat_template)  # fmt: skip
+                               gpu_layers=plan.gpu_layers, threads=plan.threads, chat_template=plan.chat_template,
+                               stop=plan.stop)  # fmt: skip
             command = Command(argv=(str(plan.binary), *args), env=_child_env(self.key), label="the runtime")
             with self._changed:
                 if run != self._run_id:

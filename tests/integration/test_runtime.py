@@ -314,6 +314,15 @@ def test_gemma_chat_uses_the_base_model_transcript(gemma: Runtime) -> None:
     assert deltas[-1].prompt_tokens == 1 + len(client.tokenize("User: Hi\nAssistant:") or [])
 
 
+def test_gemma_chat_endpoint_stops_at_the_next_turn_without_stop_strings_from_the_client(gemma: Runtime) -> None:
+    """A client of `modelwerk serve` that knows nothing of the transcript gets the answer, not the turns Gemma invents."""
+    deltas = list(gemma.client().stream_chat([{"role": "user", "content": "What is the capital of France?"}],
+                                             sampling=Sampling(temperature=0, max_tokens=64)))  # fmt: skip
+    text = "".join(d.text for d in deltas)
+    assert "Paris" in text and "User:" not in text and "Question:" not in text
+    assert [d.finish_reason for d in deltas if d.finish_reason] == ["stop"]
+
+
 def test_gemma_engine_sends_one_bos_and_the_next_turn_reuses_the_prompt_cache(gemma: Runtime) -> None:
     from app.chat.engine import ChatEngine
     from app.chat.messages import Message, ReasoningMode, Role
