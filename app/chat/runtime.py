@@ -395,7 +395,8 @@ class Runtime:
         gpu_layers = o.gpu_layers
         if gpu_layers is None:
             gpu_layers = auto_gpu_layers(info, hw, o, slots) if info is not None and hw is not None else 0
-        template, stop = None, ()
+        template: str | None = None
+        stop: tuple[str, ...] = ()
         if info is not None:
             from app.chat.templates import template_for
 
