@@ -1,4 +1,5 @@
-"""Parsed documents to passages: about ``max_tokens`` long, overlapping, never across a heading, cut at paragraphs.
+"""Parsed documents to passages: about ``max_tokens`` long, overlapping, never across a heading or a page, cut at
+paragraphs.
 
 A passage is ``document.text[start:end]`` exactly (offsets round-trip), so it can be shown in place. Its length is counted
 in token-ish units (words, and punctuation marks with a run of the same mark as one: ``----`` in a Markdown table is
@@ -92,7 +93,8 @@ def chunk_document(doc: ParsedDocument, opts: ChunkOptions | None = None) -> lis
 
     Paragraphs are packed into a passage until the next would pass ``max_tokens``; the next passage then starts with the
     last paragraphs of this one that fit in ``overlap_tokens``. A heading ends the passage before it and is the first line
-    of the next one, so a passage never spans two sections and its ``heading`` is the trail it sits under.
+    of the next one, so a passage never spans two sections and its ``heading`` is the trail it sits under. Likewise a new
+    page starts a new passage (without overlap), so a PDF passage cites the one page it is on.
     """
     opts = opts or ChunkOptions()
     passages: list[Passage] = []
@@ -118,6 +120,9 @@ def chunk_document(doc: ParsedDocument, opts: ChunkOptions | None = None) -> lis
             current.append(_HeadingUnit(block.start, block.end, count_tokens(doc.text[block.start : block.end]), block.page))
             continue
         for unit in _units(doc, block, opts):
+            if unit.page is not None and any(u.page not in (None, unit.page) for u in current):
+                emit()  # a new page starts a new passage, so a citation names one page
+                current = []
             used = sum(u.tokens for u in current)
             # A heading stays with the text under it, even when that makes the passage a little longer.
             heading_only = _only_headings(current) and used < opts.max_tokens // 2

@@ -5,8 +5,9 @@ rebuilt from them, and indexing writes to it for minutes without holding the app
 goes through the one migration runner (core.migrations), like the app database and the job queue.
 
 A file is indexed in one transaction: its old passages go, its new ones and its row's new state come, or nothing
-changes. A file row is ``pending`` (to be indexed or checked again: its passages, if any, are the previous version's),
-``indexed``, or ``failed`` (with a one-line error and no passages).
+changes. The FTS5 tokenizer folds case and diacritics and stems English words (Porter: "aardvarks" finds "aardvark";
+German words mostly pass through unchanged). A file row is ``pending`` (to be indexed or checked again: its passages,
+if any, are the previous version's), ``indexed``, or ``failed`` (with a one-line error and no passages).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX passages_by_file ON passages(file_id, ordinal);
     CREATE VIRTUAL TABLE passages_fts USING fts5(
-        text, heading, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+        text, heading, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
         INSERT INTO passages_fts(rowid, text, heading) VALUES (new.id, new.text, new.heading);

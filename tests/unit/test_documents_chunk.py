@@ -59,12 +59,14 @@ def test_a_long_paragraph_is_cut_into_overlapping_windows() -> None:
     assert covered == set(words.split())
 
 
-def test_pages_of_a_passage() -> None:
-    text = "one two\n\nthree four\n\nfive six"
-    blocks = (Block(0, 7, page=1), Block(9, 19, page=2), Block(21, 29, page=4))
+def test_a_new_page_starts_a_new_passage() -> None:
+    text = "one two\n\nthree four\n\nfive six\n\nseven"
+    blocks = (Block(0, 7, page=1), Block(9, 19, page=2), Block(21, 29, page=2), Block(31, 36, page=4))
     doc = ParsedDocument(Path("a.pdf"), DocumentKind.PDF, text, blocks, pages=4)
-    (p,) = chunk_document(doc, SMALL)
-    assert (p.page, p.page_end, p.text) == (1, 4, text)
+    passages = chunk_document(doc, SMALL)
+    assert [(p.page, p.page_end, p.text) for p in passages] == [
+        (1, 1, "one two"), (2, 2, "three four\n\nfive six"), (4, 4, "seven")
+    ]
 
 
 def test_options_are_checked() -> None:
