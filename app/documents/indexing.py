@@ -6,7 +6,8 @@ half of the new ones, and the next ``index_pending`` goes on from there. A file 
 match what was indexed is not parsed again. An unreadable file gets its one-line error and the others go on.
 
 ``index_pending`` takes a progress callback and a cancel check, so it runs the same under a job, a thread of the GUI or
-the command line.
+the command line. PDF and Word files are read in a child process (``app.documents.isolated``), so a hostile one costs
+a child, not the app.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.documents.chunk import CHUNKER_VERSION, ChunkOptions, chunk_document
-from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of, parse_file
+from app.documents.isolated import ParseCancelled, parse_document
+from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of
 from app.documents.store import DocumentStore, FileRecord, FileState
 
 log = logging.getLogger(__name__)
@@ -136,8 +138,9 @@ def index_pending(
 
     Args:
         progress: called before each file and after the last one.
-        cancelled: checked before each file and before its transaction; when it says yes the run stops and the file
-            stays pending (its previous passages, if any, untouched).
+        cancelled: checked before each file, while a child process reads a PDF or Word file (it is stopped), and
+            before the file's transaction; when it says yes the run stops and the file stays pending (its previous
+            passages, if any, untouched).
 
     Returns:
         What happened to each file the run got to.
@@ -171,8 +174,10 @@ def _index_one(store: DocumentStore, record: FileRecord, *, cancelled: Callable[
         if sha == record.sha256 and record.chunker == CHUNKER_VERSION and record.indexed_at is not None:
             store.write_unchanged(record.id)
             return FileResult(path, Outcome.UNCHANGED, record.passages, seconds=time.monotonic() - t0)
-        doc = parse_file(path, limits=limits)
+        doc = parse_document(path, limits=limits, cancelled=cancelled)
         passages = chunk_document(doc, chunking)
+    except ParseCancelled:
+        return None
     except FileNotFoundError:
         return _failed(store, record, f"{path.name}: the file is gone", t0)
     except UnreadableDocument as e:
