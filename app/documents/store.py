@@ -30,6 +30,7 @@ from core.migrations import migrate
 DB_NAME = "documents.db"
 BUSY_TIMEOUT_S = 10.0
 MAX_NAME = 80
+OVERFETCH = 4
 
 MIGRATIONS: list[str] = [
     """
@@ -71,6 +72,8 @@ MIGRATIONS: list[str] = [
     CREATE VIRTUAL TABLE passages_fts USING fts5(
         text, heading, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
     );
+    -- A heading's words count twice as much as the body's; ORDER BY rank then sorts by this (FTS5 stores the setting).
+    INSERT INTO passages_fts(passages_fts, rank) VALUES ('rank', 'bm25(1.0, 2.0)');
     CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
         INSERT INTO passages_fts(rowid, text, heading) VALUES (new.id, new.text, new.heading);
     END;
@@ -348,13 +351,27 @@ class DocumentStore:
 
     def match(self, collection_id: int, fts_query: str, *, k: int) -> list[tuple[StoredPassage, float]]:
         """The ``k`` best passages for an FTS5 query by BM25 (a heading counts twice as much as body text), best first,
-        with a score where higher is better."""
-        rows = self.conn.execute(
-            f"""SELECT {self._PASSAGE_COLUMNS}, bm25(passages_fts, 1.0, 2.0) AS rank
-                FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid JOIN files f ON f.id = p.file_id
-                WHERE passages_fts MATCH ? AND f.collection_id = ? ORDER BY rank LIMIT ?""",
-            (fts_query, collection_id, k),
-        ).fetchall()
+        with a score where higher is better.
+
+        FTS5 ranks the whole index; joining every match to its file to keep one collection's is what costs. So the best
+        ``OVERFETCH * k`` matches are taken first and filtered; only when other collections' passages crowd out this
+        one's does the query run again over all matches.
+        """
+        limit = max(k * OVERFETCH, 32)
+        top = f"""WITH top AS (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?)
+                  SELECT {self._PASSAGE_COLUMNS}, top.rank FROM top JOIN passages p ON p.id = top.rowid
+                  JOIN files f ON f.id = p.file_id WHERE f.collection_id = ? ORDER BY top.rank LIMIT ?"""
+        rows = self.conn.execute(top, (fts_query, limit, collection_id, k)).fetchall()
+        if len(rows) < k:
+            matched = self.conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
+                                        (fts_query, limit)).fetchone()[0]  # fmt: skip
+            if matched >= limit:  # there were more matches than were looked at
+                rows = self.conn.execute(
+                    f"""SELECT {self._PASSAGE_COLUMNS}, passages_fts.rank
+                        FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid JOIN files f ON f.id = p.file_id
+                        WHERE passages_fts MATCH ? AND f.collection_id = ? ORDER BY passages_fts.rank LIMIT ?""",
+                    (fts_query, collection_id, k),
+                ).fetchall()
         return [(self._passage(r), -float(r[12])) for r in rows]
 
     # -- transactions --------------------------------------------------------------------------------------------------

@@ -80,6 +80,18 @@ def test_nothing_a_user_types_is_fts_syntax(store: DocumentStore, zoo: int, quer
     Bm25Retriever(store, zoo).search(query, k=3)  # no sqlite3.OperationalError
 
 
+def test_other_collections_never_crowd_out_this_ones_passages(store: DocumentStore, zoo: int, tmp_path: Path) -> None:
+    crowd = tmp_path / "crowd"
+    crowd.mkdir()
+    for i in range(12):  # 12 x 4 passages that say "walrus" more often than the zoo's one passage does
+        (crowd / f"w{i}.md").write_text("\n\n".join(f"# W{j}\n\nwalrus walrus walrus walrus" for j in range(4)))
+    cid, _ = add_files(store, "Crowd", [crowd])
+    index_pending(store, cid)
+    assert len(Bm25Retriever(store, cid).search("walrus", k=50)) == 48
+    hits = Bm25Retriever(store, zoo).search("walrus", k=2)
+    assert [h.source.path.name for h in hits] == ["animals.md"]
+
+
 def test_no_match_and_empty_query(store: DocumentStore, zoo: int) -> None:
     r = Bm25Retriever(store, zoo)
     assert r.search("zebra", k=3) == []
