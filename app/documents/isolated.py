@@ -67,19 +67,20 @@ def parse_document(path: Path, *, limits: Limits = DEFAULT_LIMITS, cancelled: Ca
     reader = threading.Thread(target=lambda: chunks.extend(child.stdout_lines()), name="document-reader", daemon=True)
     reader.start()
     deadline = time.monotonic() + timeout_s
-    while True:
-        reader.join(min(0.1, max(0.0, deadline - time.monotonic())))
-        if not reader.is_alive():
-            break
-        if cancelled is not None and cancelled():
-            child.stop(1.0)
-            reader.join(2)
-            raise ParseCancelled(f"{path.name}: cancelled while reading it")
-        if time.monotonic() > deadline:
-            child.stop(1.0)
-            reader.join(2)
-            raise UnreadableDocument(f"{path.name}: reading it took over {timeout_s:g} s (a broken or hostile file?)",
-                                     path=path)  # fmt: skip
+    try:
+        while True:
+            reader.join(min(0.1, max(0.0, deadline - time.monotonic())))
+            if not reader.is_alive():
+                break
+            if cancelled is not None and cancelled():
+                raise ParseCancelled(f"{path.name}: cancelled while reading it")
+            if time.monotonic() > deadline:
+                raise UnreadableDocument(f"{path.name}: reading it took over {timeout_s:g} s (a broken or hostile file?)",
+                                         path=path)  # fmt: skip
+    except BaseException:  # cancelled, too slow, or Ctrl-C / an error in the caller's check: the child goes too
+        child.stop(1.0)
+        reader.join(2)
+        raise
     outcome = child.wait()
     try:
         answer = json.loads(b"".join(chunks)) if outcome.ok else None

@@ -179,6 +179,7 @@ class DocumentStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")  # a removed document's text does not linger in free pages
             migrate(conn, MIGRATIONS, path=path, what="the documents database")
         except BaseException:
             conn.close()

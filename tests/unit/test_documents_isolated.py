@@ -57,3 +57,13 @@ def test_a_child_that_dies_is_that_files_error(tmp_path: Path, monkeypatch: pyte
     assert str(e.value).startswith("a.pdf: the document reader exited with code 1: ")
     assert str(e.value).endswith("while reading it (a broken or hostile file?)")
     assert "\n" not in str(e.value)
+
+
+def test_an_interrupt_in_the_callers_check_stops_the_child(tmp_path: Path) -> None:
+    def interrupted() -> bool:
+        raise KeyboardInterrupt
+
+    f = write_pdf(tmp_path / "a.pdf", ["x"])
+    with pytest.raises(KeyboardInterrupt):
+        parse_document(f, cancelled=interrupted)
+    # the suite's no_child_process_left fixture fails the test if the reader is still running
