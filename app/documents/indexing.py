@@ -197,6 +197,13 @@ def _failed(store: DocumentStore, record: FileRecord, error: str, t0: float) -> 
     return FileResult(record.path, Outcome.FAILED, error=error, seconds=time.monotonic() - t0)
 
 
+def cancel_pending(store: DocumentStore, collection_id: int) -> int:
+    """Cancel (rather than pause) indexing: the files it had still to add leave the collection, files it had still to
+    check again keep what they had. Pausing is only stopping: ``index_pending`` later goes on with what is pending.
+    Returns the files that left."""
+    return store.abandon_pending(collection_id)
+
+
 def remove_files(store: DocumentStore, collection: str, paths: Iterable[Path]) -> list[Path]:
     """Remove files (or everything under folders) from a collection with their passages.
 

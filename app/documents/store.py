@@ -311,6 +311,17 @@ class DocumentStore:
             self.conn.execute("UPDATE files SET state = 'failed', error = ?, sha256 = '', text = '', indexed_at = NULL "
                               "WHERE id = ?", (error, file_id))  # fmt: skip
 
+    def abandon_pending(self, collection_id: int) -> int:
+        """Drop the plan: pending files never indexed leave the collection, pending re-checks of indexed files go back to
+        indexed with the passages they have (one transaction). Returns the files that left."""
+        with self.transaction():
+            gone = self.conn.execute(
+                "DELETE FROM files WHERE collection_id = ? AND state = 'pending' AND indexed_at IS NULL", (collection_id,)
+            ).rowcount
+            self.conn.execute("UPDATE files SET state = 'indexed' WHERE collection_id = ? AND state = 'pending'",
+                              (collection_id,))  # fmt: skip
+        return int(gone)
+
     def remove_files(self, collection_id: int, paths: Iterable[Path]) -> list[Path]:
         """Remove these files (and files under these folders) with their passages; returns the paths removed."""
         keys = [path_key(p) for p in paths]

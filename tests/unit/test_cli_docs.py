@@ -105,6 +105,18 @@ def test_bad_input_is_one_line_and_exit_1(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_add_goes_on_with_files_an_earlier_run_left_pending(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.documents.indexing import add_files
+    from app.documents.store import DocumentStore
+
+    with DocumentStore.open(paths.data_dir() / DB_NAME) as store:  # an earlier run registered both, then was killed
+        add_files(store, "Notes", [notes])
+    rc, out, _ = _run(capsys, "add", "Notes", str(notes / "walrus.md"))
+    assert rc == 0
+    assert "Indexing 1 file into Notes (and 1 left pending by an earlier run)" in out
+    assert "Notes: 2 indexed" in out
+
+
 def test_a_missing_file_among_good_ones_registers_nothing(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, _ = _run(capsys, "add", "Notes", str(notes), str(notes / "missing.md"))
     assert rc == 1

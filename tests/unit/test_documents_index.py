@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 from fixtures.documents import write_pdf
 
-from app.documents.indexing import Outcome, Progress, add_files, collect_files, index_pending, remove_files
+from app.documents.indexing import (
+    Outcome,
+    Progress,
+    add_files,
+    cancel_pending,
+    collect_files,
+    index_pending,
+    remove_files,
+)
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever
 from app.documents.store import DB_NAME, DocumentStore, FileState, UnknownCollection
@@ -125,6 +133,16 @@ def test_cancel_between_files_leaves_the_rest_pending(store: DocumentStore, fold
     assert report.cancelled and len(report.results) == 1 and report.remaining == 2
     report = index_pending(store, cid)
     assert report.count(Outcome.INDEXED) == 2 and report.remaining == 0
+
+
+def test_cancelling_drops_new_files_and_keeps_indexed_ones(store: DocumentStore, folder: Path) -> None:
+    cid, _ = add_files(store, "Zoo", [folder / "aardvark.md"])
+    index_pending(store, cid)
+    add_files(store, "Zoo", [folder])  # aardvark to check again, bison and caracal new
+    assert cancel_pending(store, cid) == 2
+    (record,) = store.files(cid)
+    assert record.path.name == "aardvark.md" and record.state is FileState.INDEXED and record.passages > 0
+    assert index_pending(store, cid).results == []
 
 
 _KILLED_MID_FILE = textwrap.dedent(

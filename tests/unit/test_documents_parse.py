@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from fixtures.documents import write_docx, write_pdf, write_zip_bomb
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.documents.parse import DocumentKind, Limits, UnreadableDocument, heading_title, kind_of, parse_file
 
@@ -66,6 +68,32 @@ def test_html_drops_script_style_and_keeps_headings(tmp_path: Path) -> None:
     assert blocks[:4] == [("Manual", "Manual", True), ("First & bold paragraph.", "Manual", False),
                           ("Details", "Manual › Details", True), ("one", "Manual › Details", False)]  # fmt: skip
     assert ("a\n  b", "Manual › Details", False) in blocks
+
+
+def test_html_charset_from_its_meta_tag(tmp_path: Path) -> None:
+    f = tmp_path / "alt.htm"
+    f.write_bytes('<meta charset="windows-1252"><p>Größe &lt;3</p>'.encode("cp1252"))
+    assert parse_file(f).text == "Größe <3"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<h2>", "</h2>", "<script>", "</script>", "<style>", "<!--", "-->",
+                                 "<pre>", "</pre>", "<svg>", "</svg>", "<br>", "&amp;", "&#x0;", "<![CDATA[", "]]>",
+                                 "<td>", "text", " ", "\n", "<", ">", "\"", "'", "<a href='x'>", "</h9>"]),
+                max_size=60).map("".join))  # fmt: skip
+def test_any_markup_reads_or_fails_with_one_line(markup: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "fuzz.html"
+        f.write_text(markup, encoding="utf-8")
+        try:
+            doc = parse_file(f)
+        except UnreadableDocument as e:
+            assert "\n" not in str(e)
+            return
+        for b in doc.blocks:
+            assert 0 <= b.start < b.end <= len(doc.text) and doc.text[b.start : b.end].strip()
 
 
 def test_deeply_nested_html_is_read_without_recursion(tmp_path: Path) -> None:
