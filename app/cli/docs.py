@@ -234,7 +234,8 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
     for r in results:
         recall = "  ".join(f"@{k} {r.recall[k]:.2f}" for k in KS)
         per_question = r.seconds * 1000 / max(r.probes, 1)
-        print(f"  {r.retriever:<7} recall {recall}  MRR {r.mrr:.2f}  ({per_question:.1f} ms a question)")
+        print(f"  {r.retriever:<7} recall {recall}  MRR {r.mrr:.2f}  distinct first hits {r.distinct_first:.2f}  "
+              f"({per_question:.1f} ms a question)")  # fmt: skip
     print("  vector  not measured: no embedding model yet")
     print("  hybrid  not measured: needs vectors")
     for r in results:
@@ -245,4 +246,5 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
 
 def _result_json(r: SelfTestResult) -> dict[str, Any]:
     return {"recall": {str(k): round(v, 4) for k, v in r.recall.items()}, "mrr": round(r.mrr, 4), "questions": r.probes,
-            "seconds": round(r.seconds, 3), "misses": c.to_jsonable(r.misses)}  # fmt: skip
+            "distinct_first": round(r.distinct_first, 4), "seconds": round(r.seconds, 3),
+            "misses": c.to_jsonable(r.misses)}  # fmt: skip

@@ -3,7 +3,7 @@
 Questions come from the collection itself (``generate_probes``: a sentence of a passage, cut down to some of its content
 words, must bring back a passage that holds that sentence) or from a labelled file (``load_probes``: questions written by
 a person, each with the file and a piece of text that answers it). ``evaluate`` runs any ``Retriever`` over them and
-reports recall@k and the mean reciprocal rank.
+reports recall@k, the mean reciprocal rank, and how many distinct passages come first.
 
 Generated questions reuse the passage's own words, which flatters BM25 (it matches words); a labelled set written in
 other words is the fairer measure, and the one to compare BM25, vectors and hybrid on.
@@ -51,6 +51,9 @@ class SelfTestResult:
     recall: dict[int, float]
     mrr: float
     seconds: float
+    distinct_first: float = 0.0
+    """Distinct first hits over questions: near 1 when each question brings its own passage first; low when the same
+    few passages come back for everything (a failure users of other apps report)."""
     misses: list[Miss] = field(default_factory=list)
     """Questions whose answer was not among the top ``max(KS)`` hits (the first few, to show the user)."""
 
@@ -135,15 +138,18 @@ def evaluate(retriever: Retriever, probes: Sequence[Probe], *, ks: Sequence[int]
     hit, 0 when none in the top ``max(ks)``)."""
     depth = max(ks)
     found_at: list[int | None] = []
+    firsts: set[int] = set()
     misses: list[Miss] = []
     t0 = time.monotonic()
     for probe in probes:
         hits = retriever.search(probe.question, k=depth)
         rank = next((h.rank for h in hits if relevant(h, probe)), None)
+        if hits:
+            firsts.add(hits[0].passage_id)
         found_at.append(rank)
         if rank is None and len(misses) < keep_misses:
             misses.append(Miss(probe.question, probe.path.name, hits[0].source.citation() if hits else "nothing"))
     n = len(probes)
     recall = {k: (sum(1 for r in found_at if r is not None and r <= k) / n if n else 0.0) for k in ks}
     mrr = sum(1.0 / r for r in found_at if r is not None) / n if n else 0.0
-    return SelfTestResult(retriever.name, n, recall, mrr, time.monotonic() - t0, misses)
+    return SelfTestResult(retriever.name, n, recall, mrr, time.monotonic() - t0, len(firsts) / n if n else 0.0, misses)

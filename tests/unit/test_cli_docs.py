@@ -138,6 +138,7 @@ def test_selftest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["questions"] == 10 and set(data["modes"]["bm25"]["recall"]) == {"1", "3", "5", "10"}
     assert data["modes"]["vector"] is None
     assert 0 <= data["modes"]["bm25"]["mrr"] <= 1
+    assert data["modes"]["bm25"]["distinct_first"] > 0.5
 
 
 def test_selftest_of_an_empty_collection(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -134,6 +134,7 @@ def test_evaluate_recall_and_mrr_of_any_retriever() -> None:
     result = evaluate(retriever, probes, ks=(1, 3))
     assert result.recall == {1: 0.25, 3: 0.5}
     assert result.mrr == pytest.approx((1 + 1 / 3) / 4)
+    assert result.distinct_first == 0.25  # the same passage came first for all four
     assert [m.question for m in result.misses] == ["q3", "q4"]
 
 
