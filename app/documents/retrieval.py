@@ -2,12 +2,15 @@
 
 ``Retriever`` is the protocol every way of searching follows: BM25 over SQLite FTS5 (``Bm25Retriever``) now; a vector
 retriever (an embedding model run by llama.cpp) and their fusion by reciprocal rank later, beside it, with the same
-``search`` and the same ``Hit``. The self-test measures any of them the same way.
+``search`` and the same ``Hit``; ``FusedRetriever`` fuses any of them by reciprocal rank (hybrid search). The self-test
+measures any of them the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -145,3 +148,31 @@ class Bm25Retriever:
                 sp.passage.flags)
             for rank, (sp, score) in enumerate(found, start=1)
         ]  # fmt: skip
+
+
+RRF_K = 60
+"""Reciprocal rank fusion's constant (Cormack et al. 2009): a hit at rank r adds 1/(RRF_K + r)."""
+
+
+class FusedRetriever:
+    """Hybrid search: several retrievers' hits fused by reciprocal rank, so no retriever's raw scores need to be
+    comparable with another's. Each is asked for ``depth`` hits (default ``4 * k``); a passage found by several ranks
+    by the sum of its 1/(RRF_K + rank). The fused hits carry the fused score and ``retriever`` "hybrid"."""
+
+    name = "hybrid"
+
+    def __init__(self, retrievers: Sequence[Retriever], *, depth: int | None = None, rrf_k: int = RRF_K) -> None:
+        self.retrievers = list(retrievers)
+        self.depth = depth
+        self.rrf_k = rrf_k
+
+    def search(self, query: str, *, k: int = 8) -> list[Hit]:
+        scores: dict[int, float] = {}
+        first: dict[int, Hit] = {}
+        for retriever in self.retrievers:
+            for hit in retriever.search(query, k=self.depth or 4 * k):
+                scores[hit.passage_id] = scores.get(hit.passage_id, 0.0) + 1.0 / (self.rrf_k + hit.rank)
+                first.setdefault(hit.passage_id, hit)
+        best = sorted(scores, key=lambda pid: (-scores[pid], first[pid].rank))[:k]
+        return [dataclasses.replace(first[pid], rank=rank, score=scores[pid], retriever=self.name)
+                for rank, pid in enumerate(best, start=1)]  # fmt: skip

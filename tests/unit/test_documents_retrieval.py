@@ -12,7 +12,16 @@ from fixtures.documents import write_pdf
 
 from app.documents.indexing import add_files, index_pending
 from app.documents.parse import DocumentError
-from app.documents.retrieval import Bm25Retriever, Hit, Retriever, Source, fts_query, query_terms, snippet
+from app.documents.retrieval import (
+    Bm25Retriever,
+    FusedRetriever,
+    Hit,
+    Retriever,
+    Source,
+    fts_query,
+    query_terms,
+    snippet,
+)
 from app.documents.selftest import Probe, evaluate, find_span, generate_probes, load_probes
 from app.documents.store import DB_NAME, DocumentStore
 
@@ -125,6 +134,27 @@ class _Fixed:
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         return [Hit(i, i, 1.0 / i, self.name, Source(self.path, s, e), "", "") for i, (s, e) in enumerate(self.spans[:k], 1)]
+
+
+class _Ranked:
+    """A retriever that ranks preset passage ids in the given order."""
+
+    def __init__(self, name: str, ids: list[int]) -> None:
+        self.name, self.ids = name, ids
+
+    def search(self, query: str, *, k: int = 8) -> list[Hit]:
+        return [Hit(pid, r, 100.0 - r, self.name, Source(Path("/d/a.md"), pid, pid + 1), f"p{pid}", "")
+                for r, pid in enumerate(self.ids[:k], start=1)]  # fmt: skip
+
+
+def test_reciprocal_rank_fusion() -> None:
+    bm25: Retriever = _Ranked("bm25", [1, 2, 3, 4])
+    vectors: Retriever = _Ranked("vector", [3, 1, 5])
+    hits = FusedRetriever([bm25, vectors]).search("q", k=3)
+    assert [h.passage_id for h in hits] == [1, 3, 2]  # found by both first: 1/61 + 1/62 beats 1/63 + 1/61
+    assert [h.rank for h in hits] == [1, 2, 3] and all(h.retriever == "hybrid" for h in hits)
+    assert hits[0].score == pytest.approx(1 / 61 + 1 / 62)
+    assert [h.passage_id for h in FusedRetriever([vectors]).search("q", k=2)] == [3, 1]
 
 
 def test_evaluate_recall_and_mrr_of_any_retriever() -> None:
