@@ -10,6 +10,7 @@ those units.
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,22 +71,24 @@ class _Unit:
 
 
 def _units(doc: ParsedDocument, block: Block, opts: ChunkOptions) -> Iterator[_Unit]:
-    """A block as one unit, or as overlapping windows of at most ``max_tokens`` when it is longer."""
-    spans = [(m.start(), m.end()) for m in _UNIT.finditer(doc.text, block.start, block.end)]
-    if len(spans) <= opts.max_tokens:
-        yield _Unit(block.start, block.end, len(spans), block.page)
-        return
+    """A block as one unit, or as overlapping windows of at most ``max_tokens`` when it is longer.
+
+    Streams: memory stays at one window however long the block (a minified file can be one 20-million-character line).
+    """
+    window: collections.deque[tuple[int, int]] = collections.deque()
     step = opts.max_tokens - opts.overlap_tokens
-    i = 0
-    while True:
-        window = spans[i : i + opts.max_tokens]
-        last = i + opts.max_tokens >= len(spans)
-        start = block.start if i == 0 else window[0][0]
-        end = block.end if last else window[-1][1]
-        yield _Unit(start, end, len(window), block.page)
-        if last:
-            return
-        i += step
+    first = True
+    for m in _UNIT.finditer(doc.text, block.start, block.end):
+        if len(window) == opts.max_tokens:  # full, and more follows: not the last window
+            yield _Unit(block.start if first else window[0][0], window[-1][1], len(window), block.page)
+            first = False
+            for _ in range(step):
+                window.popleft()
+        window.append((m.start(), m.end()))
+    if first:
+        yield _Unit(block.start, block.end, len(window), block.page)
+    elif window:
+        yield _Unit(window[0][0], block.end, len(window), block.page)
 
 
 def chunk_document(doc: ParsedDocument, opts: ChunkOptions | None = None) -> list[Passage]:

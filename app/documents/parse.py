@@ -201,8 +201,19 @@ def paragraph_blocks(text: str, *, page: int | None = None, heading: str = "", o
         yield Block(offset + m.start(), offset + m.end(), page, heading)
 
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
+# Linear on any line: no lazy group before a trailing class (that backtracks quadratically on a crafted heading line); the
+# closing #s are cut in Python (``_atx_title``).
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t](.*))?$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _atx_title(raw: str | None) -> str:
+    """The text of an ATX heading line after its opening #s, without a closing run of #s: ``Title ##`` -> ``Title``."""
+    raw = (raw or "").strip()
+    bare = raw.rstrip("#")
+    if bare != raw and (not bare or bare[-1] in " \t"):
+        raw = bare.strip()
+    return raw
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -255,7 +266,7 @@ def markdown_blocks(text: str) -> Iterator[Block]:
                 yield Block(para_start, para_end, None, str(trail))
                 para_start = None
             if heading_m:
-                title = heading_title(heading_m.group(2) or "")
+                title = heading_title(_atx_title(heading_m.group(2)))
                 lead = len(line) - len(line.lstrip())
                 yield Block(start + lead, start + len(line.rstrip()), None, trail.push(len(heading_m.group(1)), title), True)
                 continue

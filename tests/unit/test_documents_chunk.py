@@ -69,6 +69,14 @@ def test_a_new_page_starts_a_new_passage() -> None:
     ]
 
 
+def test_a_block_exactly_one_window_long_is_one_passage() -> None:
+    for n in (20, 21, 34, 35):
+        words = " ".join(f"w{i}" for i in range(n))
+        passages = chunk_document(_md(words), SMALL)
+        assert passages[0].start == 0 and passages[-1].end == len(words)
+        assert len(passages) == (1 if n <= 20 else 2 if n <= 34 else 3)
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(ValueError):
         ChunkOptions(max_tokens=10, overlap_tokens=5)

@@ -10,7 +10,15 @@ from fixtures.documents import write_docx, write_pdf, write_zip_bomb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.documents.parse import DocumentKind, Limits, UnreadableDocument, heading_title, kind_of, parse_file
+from app.documents.parse import (
+    DocumentKind,
+    Limits,
+    UnreadableDocument,
+    heading_title,
+    kind_of,
+    markdown_blocks,
+    parse_file,
+)
 
 
 def _block_texts(doc_text: str, blocks: tuple) -> list[str]:  # type: ignore[type-arg]
@@ -31,6 +39,21 @@ def test_markdown_keeps_its_text_and_finds_headings_outside_code_fences(tmp_path
     assert bodies[0] == ("Intro line one\nline two", "Guide")
     assert bodies[1][0].startswith("```sh\n# not a heading\n\nmake")  # the fence is one block, blank line and all
     assert bodies[2] == ("Done.", "Guide › Install")
+
+
+def test_closing_hashes_of_a_heading() -> None:
+    text = "# Title ##\n\n## C#\n\n#### a # b #\n\n#nospace\n"
+    headings = [b.heading for b in markdown_blocks(text) if b.is_heading]
+    assert headings == ["Title", "Title › C#", "Title › C# › a # b"]
+
+
+@pytest.mark.parametrize("line", ["# a" + " " * 200_000 + "b", "# a" + " #" * 100_000 + "b", "a" + " \n" * 100_000 + "b"])
+def test_crafted_lines_read_in_linear_time(tmp_path: Path, line: str) -> None:
+    f = tmp_path / "crafted.md"
+    f.write_text(line)
+    t0 = time.monotonic()
+    parse_file(f)
+    assert time.monotonic() - t0 < 5  # a backtracking heading pattern took minutes on the first of these
 
 
 def test_a_txt_file_written_in_markdown_is_read_with_its_headings(tmp_path: Path) -> None:
