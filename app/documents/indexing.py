@@ -6,8 +6,8 @@ half of the new ones, and the next ``index_pending`` goes on from there. A file 
 match what was indexed is not parsed again. An unreadable file gets its one-line error and the others go on.
 
 ``index_pending`` takes a progress callback and a cancel check, so it runs the same under a job, a thread of the GUI or
-the command line. PDF and Word files are read in a child process (``app.documents.isolated``), so a hostile one costs
-a child, not the app.
+the command line. PDF, Word and HTML files are read in a child process (``app.documents.isolated``), so a hostile one
+costs a child, not the app.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.documents.chunk import CHUNKER_VERSION, ChunkOptions, chunk_document
-from app.documents.isolated import ParseCancelled, parse_document
+from app.documents.isolated import DocumentReader, ParseCancelled
 from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of
 from app.documents.store import DocumentStore, FileRecord, FileState
 
@@ -138,7 +138,7 @@ def index_pending(
 
     Args:
         progress: called before each file and after the last one.
-        cancelled: checked before each file, while a child process reads a PDF or Word file (it is stopped), and
+        cancelled: checked before each file, while the child process reads a PDF, Word or HTML file (it is stopped), and
             before the file's transaction; when it says yes the run stops and the file stays pending (its previous
             passages, if any, untouched).
 
@@ -147,25 +147,26 @@ def index_pending(
     """
     todo = store.files(collection_id, state=FileState.PENDING)
     report = IndexReport()
-    for i, record in enumerate(todo):
-        if cancelled is not None and cancelled():
-            report.cancelled = True
-            break
-        if progress is not None:
-            progress(Progress(i, len(todo), record.path, report.results[-1] if report.results else None))
-        result = _index_one(store, record, cancelled=cancelled, limits=limits, chunking=chunking)
-        if result is None:
-            report.cancelled = True
-            break
-        report.results.append(result)
+    with DocumentReader() as reader:  # one reading child for the run (started on the first PDF, Word or HTML file)
+        for i, record in enumerate(todo):
+            if cancelled is not None and cancelled():
+                report.cancelled = True
+                break
+            if progress is not None:
+                progress(Progress(i, len(todo), record.path, report.results[-1] if report.results else None))
+            result = _index_one(store, record, reader, cancelled=cancelled, limits=limits, chunking=chunking)
+            if result is None:
+                report.cancelled = True
+                break
+            report.results.append(result)
     report.remaining = len(store.files(collection_id, state=FileState.PENDING))
     if progress is not None:
         progress(Progress(len(report.results), len(todo), None, report.results[-1] if report.results else None))
     return report
 
 
-def _index_one(store: DocumentStore, record: FileRecord, *, cancelled: Callable[[], bool] | None, limits: Limits,
-               chunking: ChunkOptions | None) -> FileResult | None:  # fmt: skip
+def _index_one(store: DocumentStore, record: FileRecord, reader: DocumentReader, *, cancelled: Callable[[], bool] | None,
+               limits: Limits, chunking: ChunkOptions | None) -> FileResult | None:  # fmt: skip
     """Index one file; None when cancelled before its transaction."""
     t0 = time.monotonic()
     path = record.path
@@ -174,7 +175,7 @@ def _index_one(store: DocumentStore, record: FileRecord, *, cancelled: Callable[
         if sha == record.sha256 and record.chunker == CHUNKER_VERSION and record.indexed_at is not None:
             store.write_unchanged(record.id)
             return FileResult(path, Outcome.UNCHANGED, record.passages, seconds=time.monotonic() - t0)
-        doc = parse_document(path, limits=limits, cancelled=cancelled)
+        doc = reader.read(path, limits=limits, cancelled=cancelled)
         passages = chunk_document(doc, chunking)
     except ParseCancelled:
         return None

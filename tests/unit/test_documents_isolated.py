@@ -1,4 +1,5 @@
-"""PDF and Word files are read in a child process: same result, and a hang, a cancel or a crash costs only the child."""
+"""PDF, Word and HTML files are read in a child process: same result, and a hang, a cancel or a crash costs only the
+child; one child serves a whole indexing run."""
 
 from __future__ import annotations
 
@@ -10,13 +11,30 @@ import pytest
 from fixtures.documents import write_docx, write_pdf
 
 import procs.launch
-from app.documents.isolated import ParseCancelled, parse_document
+from app.documents.isolated import DocumentReader, ParseCancelled, parse_document
 from app.documents.parse import UnreadableDocument, parse_file
 
 
 def test_the_child_reads_what_the_parser_reads(tmp_path: Path) -> None:
-    for f in (write_pdf(tmp_path / "a.pdf", ["one\n\ntwo", "three"]), write_docx(tmp_path / "b.docx")):
-        assert parse_document(f) == parse_file(f)
+    html = tmp_path / "c.html"
+    html.write_text("<h1>T</h1><p>x</p>")
+    files = [write_pdf(tmp_path / "a.pdf", ["one\n\ntwo", "three"]), write_docx(tmp_path / "b.docx"), html]
+    with DocumentReader() as reader:
+        for f in files * 2:
+            assert reader.read(f) == parse_file(f)
+        assert reader.started == 1
+
+
+def test_a_hostile_html_file_is_stopped_and_the_next_file_gets_a_new_child(tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.html"
+    hostile.write_text("<a" * 300_000)  # the standard library's tokenizer is quadratic here: minutes
+    good = tmp_path / "good.html"
+    good.write_text("<p>fine</p>")
+    with DocumentReader(timeout_s=1) as reader:
+        with pytest.raises(UnreadableDocument, match=r"^hostile\.html: reading it took over 1 s"):
+            reader.read(hostile)
+        assert reader.read(good).text == "fine"
+        assert reader.started == 2
 
 
 def test_an_unreadable_file_is_the_same_one_line(tmp_path: Path) -> None:
