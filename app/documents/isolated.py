@@ -46,9 +46,16 @@ log = logging.getLogger(__name__)
 
 ISOLATED_KINDS = frozenset({DocumentKind.PDF, DocumentKind.DOCX, DocumentKind.HTML})
 PARSE_TIMEOUT_S = 300.0
+"""The most one file may take; smaller files get less (``time_limit``)."""
 MEMORY_CAP = 3 << 30
 """Address space of the reading child (POSIX): a file that needs more is refused, the app lives on."""
 _EOF = b""
+
+
+def time_limit(size: int, *, most: float = PARSE_TIMEOUT_S) -> float:
+    """Seconds a file of ``size`` bytes may take to read: 30 s, plus 30 s per MiB, at most ``most`` (a 5,000-page PDF
+    takes minutes; a crafted 600 KB HTML file would take an hour and is stopped after 48 s)."""
+    return min(most, 30.0 + 30.0 * size / (1 << 20))
 
 
 class ParseCancelled(DocumentError):
@@ -59,6 +66,7 @@ class DocumentReader:
     """One reading child, started on first use and again after it was stopped; ``close`` ends it. One caller at a time."""
 
     def __init__(self, *, timeout_s: float = PARSE_TIMEOUT_S) -> None:
+        """``timeout_s``: the most any one file may take (``time_limit`` gives smaller files less)."""
         self.timeout_s = timeout_s
         self._child: Child | None = None
         self._answers: queue.Queue[bytes] = queue.Queue()
@@ -93,7 +101,13 @@ class DocumentReader:
         """
         if kind_of(path) not in ISOLATED_KINDS:
             return parse_file(path, limits=limits)
-        timeout = self.timeout_s if timeout_s is None else timeout_s
+        if timeout_s is not None:
+            timeout = timeout_s
+        else:
+            try:
+                timeout = time_limit(path.stat().st_size, most=self.timeout_s)
+            except OSError:
+                timeout = self.timeout_s  # the child will say what is wrong with the file
         child = self._ensure_child()
         request = json.dumps({"path": str(path), "limits": dataclasses.asdict(limits)}) + "\n"
         try:
@@ -170,10 +184,10 @@ class DocumentReader:
 
 
 def parse_document(path: Path, *, limits: Limits = DEFAULT_LIMITS, cancelled: Callable[[], bool] | None = None,
-                   timeout_s: float = PARSE_TIMEOUT_S) -> ParsedDocument:  # fmt: skip
+                   timeout_s: float | None = None) -> ParsedDocument:  # fmt: skip
     """One file through a reader of its own (``DocumentReader.read``); indexing shares one reader for a whole run."""
-    with DocumentReader(timeout_s=timeout_s) as reader:
-        return reader.read(path, limits=limits, cancelled=cancelled)
+    with DocumentReader() as reader:
+        return reader.read(path, limits=limits, cancelled=cancelled, timeout_s=timeout_s)
 
 
 def to_json(doc: ParsedDocument) -> dict[str, Any]:

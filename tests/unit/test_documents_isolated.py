@@ -56,6 +56,12 @@ def test_too_slow_is_stopped(tmp_path: Path) -> None:
         parse_document(f, timeout_s=0.01)
 
 
+def test_time_limits_grow_with_size() -> None:
+    from app.documents.isolated import time_limit
+
+    assert time_limit(0) == 30 and time_limit(1 << 20) == 60 and time_limit(1 << 30) == 300
+
+
 def test_cancel_stops_the_child(tmp_path: Path) -> None:
     f = write_pdf(tmp_path / "a.pdf", ["x"])
     with pytest.raises(ParseCancelled):
