@@ -144,6 +144,8 @@ def parse_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedDocument
     elif kind is DocumentKind.DOCX:
         doc = _parse_docx(path, limits)
     else:
+        if size > 4 * limits.max_text_chars:  # UTF-8 takes at most 4 bytes a character: too much text, unread
+            _check_chars(path, size // 4, limits)
         data = path.read_bytes()
         if kind is DocumentKind.HTML:
             doc = _parse_html(path, data, limits)

@@ -219,7 +219,9 @@ def test_size_limits(tmp_path: Path) -> None:
     with pytest.raises(UnreadableDocument, match="too large"):
         parse_file(f, limits=Limits(max_file_bytes=1000))
     with pytest.raises(UnreadableDocument, match="too much text"):
-        parse_file(f, limits=Limits(max_text_chars=100))
+        parse_file(f, limits=Limits(max_text_chars=100))  # refused by its size, before it is read
+    with pytest.raises(UnreadableDocument, match="too much text"):
+        parse_file(f, limits=Limits(max_text_chars=4000))  # 5,000 bytes may be 4,000 characters: read, then refused
     pdf = write_pdf(tmp_path / "long.pdf", ["a", "b", "c"])
     with pytest.raises(UnreadableDocument, match="3 pages"):
         parse_file(pdf, limits=Limits(max_pdf_pages=2))
