@@ -207,6 +207,9 @@ def paragraph_blocks(text: str, *, page: int | None = None, heading: str = "", o
 # closing #s are cut in Python (``_atx_title``).
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t](.*))?$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
+_NOT_SETEXT = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)| {0,3}[|>]")
+"""A paragraph starting like a list item, a table row or a quote is not underlined into a heading by ``---``."""
 
 
 def _atx_title(raw: str | None) -> str:
@@ -246,11 +249,13 @@ class _Trail:
 
 
 def markdown_blocks(text: str) -> Iterator[Block]:
-    """Markdown's paragraphs and ATX headings; a fenced code block is one block (a ``#`` inside it is no heading)."""
+    """Markdown's paragraphs, ATX headings (``# Title``) and setext headings (a paragraph underlined with ``===`` or
+    ``---``); a fenced code block is one block (a ``#`` inside it is no heading)."""
     trail = _Trail()
     pos = 0
     para_start: int | None = None
     para_end = 0
+    underlinable = False  # the paragraph may become a setext heading (decided by its first line; no fence in it)
     fence: str | None = None
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
@@ -260,6 +265,12 @@ def markdown_blocks(text: str) -> Iterator[Block]:
             para_end = end
             if stripped.startswith(fence):
                 fence = None
+            continue
+        if para_start is not None and underlinable and _SETEXT.match(line):
+            title = heading_title(" ".join(text[para_start:para_end].split()))
+            level = 1 if stripped.startswith("=") else 2
+            yield Block(para_start, start + len(line.rstrip()), None, trail.push(level, title), True)
+            para_start = None
             continue
         fence_m = _FENCE.match(line)
         heading_m = _ATX.match(line)
@@ -277,9 +288,11 @@ def markdown_blocks(text: str) -> Iterator[Block]:
                 if para_start is None:
                     para_start = start + len(line) - len(line.lstrip())
                 para_end = end
+                underlinable = False
             continue
         if para_start is None:
             para_start = start + len(line) - len(line.lstrip())
+            underlinable = not _NOT_SETEXT.match(line)
         para_end = start + len(line.rstrip())
     if para_start is not None:
         yield Block(para_start, para_end, None, str(trail))

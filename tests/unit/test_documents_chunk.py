@@ -85,7 +85,7 @@ def test_options_are_checked() -> None:
 _text = st.lists(
     st.one_of(
         st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80),
-        st.sampled_from(["# Title", "## Sub", "```", "\n", "\n\n", "- item", "  "]),
+        st.sampled_from(["# Title", "## Sub", "```", "\n", "\n\n", "- item", "  ", "---", "===", "| a |"]),
     ),
     max_size=40,
 ).map("\n".join)

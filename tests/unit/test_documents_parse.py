@@ -41,13 +41,26 @@ def test_markdown_keeps_its_text_and_finds_headings_outside_code_fences(tmp_path
     assert bodies[2] == ("Done.", "Guide › Install")
 
 
+def test_setext_headings_but_not_lists_tables_or_breaks() -> None:
+    text = ("Guide\n=====\n\nintro\n\nInstall\nsteps\n---\n\nbody\n\n- item\n---\n\n| a |\n---\n\npara\n\n---\n\nend\n"
+            "```\ncode\n```\n---\n")  # fmt: skip
+    blocks = [(text[b.start : b.end], b.heading, b.is_heading) for b in markdown_blocks(text)]
+    headings = [(t, h) for t, h, is_h in blocks if is_h]
+    assert headings == [("Guide\n=====", "Guide"), ("Install\nsteps\n---", "Guide › Install steps")]
+    assert ("- item\n---", "Guide › Install steps", False) in blocks
+    assert ("| a |\n---", "Guide › Install steps", False) in blocks
+    assert ("end\n```\ncode\n```\n---", "Guide › Install steps", False) in blocks
+
+
 def test_closing_hashes_of_a_heading() -> None:
     text = "# Title ##\n\n## C#\n\n#### a # b #\n\n#nospace\n"
     headings = [b.heading for b in markdown_blocks(text) if b.is_heading]
     assert headings == ["Title", "Title › C#", "Title › C# › a # b"]
 
 
-@pytest.mark.parametrize("line", ["# a" + " " * 200_000 + "b", "# a" + " #" * 100_000 + "b", "a" + " \n" * 100_000 + "b"])
+@pytest.mark.parametrize(
+    "line", ["# a" + " " * 200_000 + "b", "# a" + " #" * 100_000 + "b", "a" + " \n" * 100_000 + "b", "- a" + "\n---" * 100_000]
+)
 def test_crafted_lines_read_in_linear_time(tmp_path: Path, line: str) -> None:
     f = tmp_path / "crafted.md"
     f.write_text(line)
