@@ -24,6 +24,7 @@ from app.documents.store import FileState
 from app.workbench import Workbench
 
 MODES = ("bm25", "vector", "hybrid")
+INTERRUPTED = 130
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -90,6 +91,11 @@ def _add(wb: Workbench, args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     try:
         report = index_pending(store, cid, progress=progress)
+    except KeyboardInterrupt:
+        status.end()
+        left = len(store.files(cid, state=FileState.PENDING))
+        _err(f"stopped; {left} file{'s' * (left != 1)} left pending: `modelwerk docs add {name} ...` goes on with them")
+        return INTERRUPTED
     finally:
         status.end()
     elapsed = time.monotonic() - t0

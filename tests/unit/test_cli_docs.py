@@ -117,6 +117,28 @@ def test_add_goes_on_with_files_an_earlier_run_left_pending(notes: Path, capsys:
     assert "Notes: 2 indexed" in out
 
 
+def test_ctrl_c_leaves_the_rest_pending_and_says_so(notes: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import app.documents.indexing as indexing
+
+    real = indexing._index_one
+    calls = []
+
+    def interrupted_on_the_second(*args: object, **kw: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexing, "_index_one", interrupted_on_the_second)
+    rc, _, err = _run(capsys, "add", "Notes", str(notes))
+    assert rc == 130
+    assert err.strip() == "modelwerk docs: stopped; 1 file left pending: `modelwerk docs add Notes ...` goes on with them"
+    monkeypatch.setattr(indexing, "_index_one", real)
+    rc, out, _ = _run(capsys, "add", "Notes", str(notes / "walrus.md"))
+    assert rc == 0 and "Notes: 1 indexed" in out and "2 passages in 2 files" in out  # kea.html was done before
+
+
 def test_a_missing_file_among_good_ones_registers_nothing(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, _ = _run(capsys, "add", "Notes", str(notes), str(notes / "missing.md"))
     assert rc == 1
