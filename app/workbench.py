@@ -29,6 +29,7 @@ from app.store import Store
 if TYPE_CHECKING:
     from app.chat.endpoints import Endpoints
     from app.chat.sessions import Conversations
+    from app.documents.store import DocumentStore
     from app.hub.client import HubClient
     from app.hub.download_rows import Download
     from app.hub.downloads import DownloadQueue
@@ -51,7 +52,7 @@ class Workbench:
         catalog: the Library.
         endpoints: remote OpenAI-compatible servers.
         claims: paths that running jobs and downloads register in the Library themselves.
-        conversations, hub, downloads, jobs: made on first use (properties).
+        conversations, hub, downloads, jobs, documents: made on first use (properties).
     """
 
     def __init__(
@@ -72,6 +73,7 @@ class Workbench:
         self._hub_token: HubToken | None = None
         self._downloads: DownloadQueue | None = None
         self._jobs: JobService | None = None
+        self._documents: DocumentStore | None = None
         self._follow_ups: set[int] = set()
 
     @property
@@ -95,6 +97,8 @@ class Workbench:
             self.store.close()
         if self._jobs is not None:
             self._jobs.queue.close()
+        if self._documents is not None:
+            self._documents.close()
 
     # -- services made on first use --------------------------------------------------------------------------------
 
@@ -152,6 +156,15 @@ class Workbench:
             self._jobs = jobs.JobService(queue, catalog=self.catalog, models_dir=self.models_dir,
                                          python_for=jobs.python_for, claims=self.claims)  # fmt: skip
         return self._jobs
+
+    @property
+    def documents(self) -> DocumentStore:
+        """The document collections (their own database file in the data folder, ``documents.db``)."""
+        if self._documents is None:
+            from app.documents.store import DB_NAME, DocumentStore
+
+            self._documents = DocumentStore.open(paths.data_dir() / DB_NAME)
+        return self._documents
 
     def claimed_paths(self) -> frozenset[Path]:
         """Paths that running jobs and downloads will register in the Library themselves: a folder scan passes over them."""

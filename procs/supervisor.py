@@ -180,6 +180,11 @@ class Child:
         """True once `terminate`, `cancel` or `stop` was called."""
         return self._stop_requested
 
+    @property
+    def stdin(self) -> IO[bytes] | None:
+        """Its stdin pipe when started with ``watch_stdin`` (a child that reads requests from it); else None."""
+        return self._proc.stdin
+
     def stdout_lines(self, *, split_cr: bool = False) -> Iterator[bytes]:
         """Its stdout, line by line; ends when it (and anything it started that shares the pipe) is gone.
 

@@ -1,0 +1,256 @@
+"""`modelwerk docs`: document collections: add files, list, remove, search (BM25), and the retrieval self-test.
+
+Bad input (a missing file, an unknown collection) is one line on stderr and exit 1, with nothing registered; an
+unreadable file is one line on stderr each while the others are indexed, and the command then exits 1. Ctrl-C stops
+between or inside a file: the file being indexed stays as it was, and the next `docs add` to the collection goes on
+with the files left pending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.cli import common as c
+from app.documents.indexing import IndexReport, Outcome, Progress, add_files, index_pending, remove_files
+from app.documents.parse import DocumentError
+from app.documents.retrieval import Bm25Retriever, Hit
+from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes, load_probes
+from app.documents.store import FileState
+from app.workbench import Workbench
+
+MODES = ("bm25", "vector", "hybrid")
+INTERRUPTED = 130
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[str, Callable[[argparse.Namespace], int]]:
+    """Add the subcommands; returns name -> handler."""
+    d = sub.add_parser("docs", help="document collections: add files, search them, measure retrieval")
+    dsub = d.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = dsub.add_parser("add", help="add files or folders to a collection (made when new) and index them")
+    a.add_argument("collection", metavar="COLLECTION")
+    a.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="PDF, DOCX, Markdown, HTML, text or code; folders too")
+    a.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    ls = dsub.add_parser("list", help="the collections, or one collection's files")
+    ls.add_argument("collection", nargs="?", metavar="COLLECTION")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+
+    rm = dsub.add_parser("remove", help="remove files (or, with no PATH, the whole collection)")
+    rm.add_argument("collection", metavar="COLLECTION")
+    rm.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to remove from it")
+
+    s = dsub.add_parser("search", help="the passages that best match a query, with their sources")
+    s.add_argument("collection", metavar="COLLECTION")
+    s.add_argument("query", metavar="QUERY")
+    s.add_argument("-k", "--k", type=int, default=8, dest="k", metavar="N", help="how many passages (default 8)")
+    s.add_argument("--mode", choices=MODES, default="bm25", help="bm25 (default); vector and hybrid need an embedder")
+    s.add_argument("--json", action="store_true", help="print JSON")
+
+    t = dsub.add_parser("selftest", help="does retrieval find the right passages? recall@k and MRR")
+    t.add_argument("collection", metavar="COLLECTION")
+    t.add_argument("--questions", type=Path, default=None, metavar="FILE",
+                   help='labelled questions, JSON [{"question", "file", "answer"}] (default: made from it)')  # fmt: skip
+    t.add_argument("-n", type=int, default=50, metavar="N", help="questions to make from the collection (default 50)")
+    t.add_argument("--json", action="store_true", help="print JSON")
+    return {"docs": _cmd_docs}
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    handler = {"add": _add, "list": _list, "remove": _remove, "search": _search, "selftest": _selftest}[args.action]
+    with Workbench() as wb:
+        return handler(wb, args)
+
+
+def _err(line: str) -> None:
+    print(f"modelwerk docs: {c.safe(line)}", file=sys.stderr)
+
+
+# -- add ------------------------------------------------------------------------------------------------------------------
+
+
+def _add(wb: Workbench, args: argparse.Namespace) -> int:
+    store = wb.documents
+    before = {f.path for f in _pending(wb, args.collection)}
+    cid, files = add_files(store, args.collection, args.paths)
+    name = store.collection(args.collection).name
+    resumed = len(before - {Path(p).resolve() for p in files})
+    if not args.json:
+        more = f" (and {resumed} left pending by an earlier run)" if resumed else ""
+        print(f"Indexing {len(files)} file{'s' * (len(files) != 1)} into {c.safe(name)!s}{more}")
+    status = c.StatusLine()
+
+    def progress(p: Progress) -> None:
+        if not args.json and p.current is not None and sys.stderr.isatty():
+            status.write(f"[{p.done + 1}/{p.total}] {c.safe(p.current.name)}")
+
+    t0 = time.monotonic()
+    try:
+        report = index_pending(store, cid, progress=progress)
+    except KeyboardInterrupt:
+        status.end()
+        left = len(store.files(cid, state=FileState.PENDING))
+        _err(f"stopped; {left} file{'s' * (left != 1)} left pending: `modelwerk docs add {name} ...` goes on with them")
+        return INTERRUPTED
+    finally:
+        status.end()
+    elapsed = time.monotonic() - t0
+    info = store.collection(name)
+    if args.json:
+        totals = {"collection_passages": info.passages, "collection_files": info.files}
+        c.print_json(_report_json(name, report, elapsed) | totals)
+    else:
+        for r in report.results:
+            if r.outcome is Outcome.INDEXED:
+                print(f"  {c.safe(r.path.name)}: {r.passages} passages ({r.seconds:.2f} s)")
+            elif r.outcome is Outcome.UNCHANGED:
+                print(f"  {c.safe(r.path.name)}: unchanged")
+        counts = f"{report.count(Outcome.INDEXED)} indexed, {report.count(Outcome.UNCHANGED)} unchanged"
+        print(f"{c.safe(name)}: {counts}, {report.count(Outcome.FAILED)} failed in {elapsed:.1f} s; "
+              f"{info.passages} passages in {info.files} files")  # fmt: skip
+    for r in report.failed:
+        _err(r.error)
+    return 1 if report.failed else 0
+
+
+def _pending(wb: Workbench, collection: str) -> list[Any]:
+    try:
+        cid = wb.documents.collection_id(collection)
+    except DocumentError:
+        return []
+    return wb.documents.files(cid, state=FileState.PENDING)
+
+
+def _report_json(name: str, report: IndexReport, elapsed: float) -> dict[str, Any]:
+    return {
+        "collection": name,
+        "seconds": round(elapsed, 3),
+        "cancelled": report.cancelled,
+        "remaining": report.remaining,
+        "files": [
+            {"path": str(r.path), "outcome": r.outcome.value, "passages": r.passages, "error": r.error or None,
+             "seconds": round(r.seconds, 3)}
+            for r in report.results
+        ],
+    }
+
+
+# -- list, remove -----------------------------------------------------------------------------------------------------------
+
+
+def _list(wb: Workbench, args: argparse.Namespace) -> int:
+    store = wb.documents
+    if args.collection is None:
+        infos = store.collections()
+        if args.json:
+            c.print_json(infos)
+        elif not infos:
+            print("No collections yet: `modelwerk docs add NAME FILE...` makes one.")
+        else:
+            rows = [["COLLECTION", "FILES", "PASSAGES", "PENDING", "FAILED"]]
+            rows += [[i.name, str(i.files), str(i.passages), str(i.pending), str(i.failed)] for i in infos]
+            c.table(rows, right=(1, 2, 3, 4))
+        return 0
+    info = store.collection(args.collection)
+    files = store.files(info.id)
+    if args.json:
+        c.print_json({"collection": info, "files": files})
+        return 0
+    print(f"{c.safe(info.name)}: {info.files} files, {info.passages} passages")
+    if files:
+        rows = [["STATE", "PASSAGES", "PAGES", "FILE"]]
+        rows += [[f.state.value, str(f.passages), str(f.pages or ""), str(f.path)] for f in files]
+        c.table(rows, right=(1, 2))
+    for f in files:
+        if f.error:
+            print(f"  {c.safe(f.error)}")
+    return 0
+
+
+def _remove(wb: Workbench, args: argparse.Namespace) -> int:
+    store = wb.documents
+    if not args.paths:
+        info = store.collection(args.collection)
+        store.delete_collection(info.name)
+        print(f"Removed the collection {c.safe(info.name)} ({info.files} files, {info.passages} passages)")
+        return 0
+    removed = remove_files(store, args.collection, args.paths)
+    print(f"Removed {len(removed)} file{'s' * (len(removed) != 1)} from {c.safe(store.collection(args.collection).name)}")
+    return 0
+
+
+# -- search, selftest ---------------------------------------------------------------------------------------------------------
+
+
+def _search(wb: Workbench, args: argparse.Namespace) -> int:
+    if args.mode != "bm25":
+        raise DocumentError(f"--mode {args.mode} needs an embedding model, which Modelwerk cannot run yet; use --mode bm25")
+    if args.k < 1:
+        raise DocumentError("-k must be 1 or more")
+    if not args.query.strip():
+        raise DocumentError("the query is empty")
+    store = wb.documents
+    hits = Bm25Retriever(store, store.collection_id(args.collection)).search(args.query, k=args.k)
+    if args.json:
+        c.print_json([_hit_json(h) for h in hits])
+        return 0
+    if not hits:
+        print("No passage matches.")
+    for h in hits:
+        print(f"{h.rank}. {c.safe(h.source.citation())}  (score {h.score:.2f})")
+        print(f"   {c.safe(h.snippet)}")
+    return 0
+
+
+def _hit_json(h: Hit) -> dict[str, Any]:
+    s = h.source
+    return {
+        "rank": h.rank, "score": round(h.score, 4), "retriever": h.retriever, "citation": s.citation(),
+        "source": {"path": str(s.path), "page": s.page, "page_end": s.page_end, "heading": s.heading, "start": s.start,
+                   "end": s.end},
+        "snippet": h.snippet, "text": h.text, "flags": list(h.flags),
+    }  # fmt: skip
+
+
+def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
+    store = wb.documents
+    info = store.collection(args.collection)
+    if info.passages == 0:
+        raise DocumentError(f"the collection {info.name!r} has no passages yet; add files first")
+    if args.questions is not None:
+        probes = load_probes(store, info.id, args.questions)
+        origin = f"labelled questions from {args.questions.name}"
+    else:
+        if args.n < 1:
+            raise DocumentError("-n must be 1 or more")
+        probes = generate_probes(store, info.id, n=args.n)
+        origin = "questions made from its own passages"
+    if not probes:
+        raise DocumentError(f"no questions could be made from {info.name!r} (too little text)")
+    results = [evaluate(Bm25Retriever(store, info.id), probes)]
+    if args.json:
+        modes: dict[str, Any] = {r.retriever: _result_json(r) for r in results} | {"vector": None, "hybrid": None}
+        c.print_json({"collection": info.name, "questions": len(probes), "origin": origin, "modes": modes})
+        return 0
+    print(f"Self-test of {c.safe(info.name)}: {len(probes)} {c.safe(origin)}")
+    for r in results:
+        recall = "  ".join(f"@{k} {r.recall[k]:.2f}" for k in KS)
+        per_question = r.seconds * 1000 / max(r.probes, 1)
+        print(f"  {r.retriever:<7} recall {recall}  MRR {r.mrr:.2f}  distinct first hits {r.distinct_first:.2f}  "
+              f"({per_question:.1f} ms a question)")  # fmt: skip
+    print("  vector  not measured: no embedding model yet")
+    print("  hybrid  not measured: needs vectors")
+    for r in results:
+        for m in r.misses:
+            print(f"  missed ({r.retriever}): {c.safe(m.question)!s} -> expected {c.safe(m.expected)}, got {c.safe(m.got)}")
+    return 0
+
+
+def _result_json(r: SelfTestResult) -> dict[str, Any]:
+    return {"recall": {str(k): round(v, 4) for k, v in r.recall.items()}, "mrr": round(r.mrr, 4), "questions": r.probes,
+            "distinct_first": round(r.distinct_first, 4), "seconds": round(r.seconds, 3),
+            "misses": c.to_jsonable(r.misses)}  # fmt: skip

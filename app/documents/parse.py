@@ -1,0 +1,551 @@
+"""Files to text: PDF (pypdf), Word (python-docx), HTML (the standard library's tokenizer), Markdown, plain text, code.
+
+A parsed document is one string, ``text``, and the blocks it is made of (paragraphs, headings, table rows), each with its
+offsets into ``text``, its page (PDF) and the trail of headings above it. Passages cut from it keep those offsets, so a
+citation opens the passage in place. Markdown, plain text and source code keep their own text (line endings made
+``\\n``); the other formats' text is what was extracted, blocks separated by a blank line.
+
+The files are untrusted: sizes are bounded before anything is read (the file, a Word file's unpacked parts, the pages and
+characters extracted), nothing in a file is ever executed, and every way a parser can fail on a hostile or broken file
+becomes one ``UnreadableDocument`` line that names the file and the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from core.errors import ModelwerkError
+
+log = logging.getLogger(__name__)
+
+
+class DocumentError(ModelwerkError):
+    """A documents operation failed on the user's input (a missing file, an unknown collection); one line."""
+
+    hint = "see `modelwerk docs --help`"
+
+
+class UnreadableDocument(DocumentError):
+    """One file could not be read as a document; the message names the file and why. The other files go on."""
+
+    hint = "fix or convert the file, then add it again"
+
+
+class DocumentKind(enum.Enum):
+    PDF = "pdf"
+    DOCX = "docx"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    TEXT = "text"
+    CODE = "code"
+
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mdx"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ".log", ".csv", ".tsv", ".org", ".tex", ""})
+CODE_SUFFIXES = frozenset({
+    ".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".rs",
+    ".go", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".pl", ".lua", ".r", ".jl", ".swift", ".m", ".mm", ".cs",
+    ".fs", ".sh", ".bash", ".zsh", ".fish", ".ps1", ".bat", ".sql", ".css", ".scss", ".toml", ".yaml", ".yml", ".json",
+    ".ini", ".cfg", ".conf", ".xml", ".proto", ".cmake", ".gradle", ".dart", ".ex", ".exs", ".erl", ".hs", ".ml", ".nim",
+    ".zig", ".vue", ".svelte",
+})  # fmt: skip
+SUFFIX_HINTS = {
+    ".doc": "the old Word format: save it as .docx",
+    ".odt": "an OpenDocument file: save it as .docx or PDF",
+    ".rtf": "rich text: save it as .docx or PDF",
+    ".epub": "an e-book: not supported yet",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one untrusted file may cost."""
+
+    max_file_bytes: int = 200 << 20
+    max_text_chars: int = 20_000_000
+    max_pdf_pages: int = 5_000
+    max_zip_entries: int = 5_000
+    max_zip_unpacked: int = 128 << 20
+    """A Word file's parts unpacked, all together: python-docx loads every part into memory."""
+    max_zip_ratio: int = 200
+    """Unpacked/packed of one large part above which it is a zip bomb (Word XML packs about 10:1)."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, heading or table row of a document: ``text[start:end]`` of its ``ParsedDocument``."""
+
+    start: int
+    end: int
+    page: int | None = None
+    """1-based page (PDF); None where the format has no pages."""
+    heading: str = ""
+    """The trail of headings this block sits under, outermost first ("Setup › Linux"); for a heading, its own trail."""
+    is_heading: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    path: Path
+    kind: DocumentKind
+    text: str
+    blocks: tuple[Block, ...]
+    pages: int = 0
+    """Pages of a PDF; 0 for formats without pages."""
+
+
+def kind_of(path: Path) -> DocumentKind | None:
+    """The kind a file name says, or None when it is not a document Modelwerk reads."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return DocumentKind.PDF
+    if suffix == ".docx":
+        return DocumentKind.DOCX
+    if suffix in MARKDOWN_SUFFIXES:
+        return DocumentKind.MARKDOWN
+    if suffix in HTML_SUFFIXES:
+        return DocumentKind.HTML
+    if suffix in CODE_SUFFIXES:
+        return DocumentKind.CODE
+    if suffix in TEXT_SUFFIXES:
+        return DocumentKind.TEXT
+    return None
+
+
+def parse_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedDocument:
+    """Read one file as a document.
+
+    Raises:
+        UnreadableDocument: not a supported type, too large, encrypted, without text, or broken (one line).
+        OSError: the file cannot be read at all.
+    """
+    kind = kind_of(path)
+    if kind is None:
+        why = SUFFIX_HINTS.get(path.suffix.lower(), f"{path.suffix or 'no extension'} is not a document type Modelwerk reads")
+        raise UnreadableDocument(f"{path.name}: {why}", path=path)
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise UnreadableDocument(f"{path.name}: too large ({size >> 20} MiB; the limit is {limits.max_file_bytes >> 20} MiB)",
+                                 path=path)  # fmt: skip
+    if kind is DocumentKind.PDF:
+        doc = _parse_pdf(path, limits)
+    elif kind is DocumentKind.DOCX:
+        doc = _parse_docx(path, limits)
+    else:
+        if size > 4 * limits.max_text_chars:  # UTF-8 takes at most 4 bytes a character: too much text, unread
+            _check_chars(path, size // 4, limits)
+        data = path.read_bytes()
+        if kind is DocumentKind.HTML:
+            doc = _parse_html(path, data, limits)
+        else:
+            text = _decode_text(path, data)
+            _check_chars(path, len(text), limits)
+            if kind is DocumentKind.MARKDOWN or (kind is DocumentKind.TEXT and looks_like_markdown(text)):
+                doc = ParsedDocument(path, DocumentKind.MARKDOWN if kind is DocumentKind.MARKDOWN else kind, text,
+                                     tuple(markdown_blocks(text)))  # fmt: skip
+            else:
+                doc = ParsedDocument(path, kind, text, tuple(paragraph_blocks(text)))
+    if not doc.text.strip():
+        if kind is DocumentKind.PDF:
+            raise UnreadableDocument(f"{path.name}: the PDF has no text layer (a scanned document?); run OCR on it first",
+                                     path=path)  # fmt: skip
+        raise UnreadableDocument(f"{path.name}: no text in it", path=path)
+    return doc
+
+
+def _check_chars(path: Path, n: int, limits: Limits) -> None:
+    if n > limits.max_text_chars:
+        raise UnreadableDocument(f"{path.name}: too much text (over {limits.max_text_chars:,} characters); split it",
+                                 path=path)  # fmt: skip
+
+
+# -- plain text, code, Markdown ----------------------------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
+def _decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 (or what a byte-order mark says); else Windows-1252, the usual other encoding of German text files."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = data.decode(encoding, errors="replace")
+            break
+    else:
+        if b"\x00" in data[:8192]:
+            raise UnreadableDocument(f"{path.name}: a binary file, not text", path=path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return normalize_newlines(text)
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def paragraph_blocks(text: str, *, page: int | None = None, heading: str = "", offset: int = 0) -> Iterator[Block]:
+    """Runs of non-blank lines, with their offsets (+ ``offset``) into the text."""
+    for m in re.finditer(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*", text):
+        yield Block(offset + m.start(), offset + m.end(), page, heading)
+
+
+# Linear on any line: no lazy group before a trailing class (that backtracks quadratically on a crafted heading line); the
+# closing #s are cut in Python (``_atx_title``).
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t](.*))?$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
+_NOT_SETEXT = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)| {0,3}[|>]")
+"""A paragraph starting like a list item, a table row or a quote is not underlined into a heading by ``---``."""
+
+
+def _atx_title(raw: str | None) -> str:
+    """The text of an ATX heading line after its opening #s, without a closing run of #s: ``Title ##`` -> ``Title``."""
+    raw = (raw or "").strip()
+    bare = raw.rstrip("#")
+    if bare != raw and (not bare or bare[-1] in " \t"):
+        raw = bare.strip()
+    return raw
+
+
+def looks_like_markdown(text: str) -> bool:
+    """A .txt file written in Markdown (two ATX headings at least): read with its headings."""
+    return len(re.findall(r"(?m)^#{1,6} \S", text[:200_000])) >= 2
+
+
+def heading_title(raw: str) -> str:
+    """A heading's text without Markdown emphasis and code marks: ``**Quantisierung**`` -> ``Quantisierung``."""
+    return " ".join(re.sub(r"[*_`]+", "", raw).split())
+
+
+class _Trail:
+    """The headings above the current line: a level-N heading replaces N and everything deeper."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, str]] = []
+
+    def push(self, level: int, title: str) -> str:
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        if title:
+            self._stack.append((level, title))
+        return str(self)
+
+    def __str__(self) -> str:
+        return " › ".join(t for _, t in self._stack)
+
+
+def markdown_blocks(text: str) -> Iterator[Block]:
+    """Markdown's paragraphs, ATX headings (``# Title``) and setext headings (a paragraph underlined with ``===`` or
+    ``---``); a fenced code block is one block (a ``#`` inside it is no heading)."""
+    trail = _Trail()
+    pos = 0
+    para_start: int | None = None
+    para_end = 0
+    underlinable = False  # the paragraph may become a setext heading (decided by its first line; no fence in it)
+    fence: str | None = None
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if fence is not None:
+            para_end = end
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if para_start is not None and underlinable and _SETEXT.match(line):
+            title = heading_title(" ".join(text[para_start:para_end].split()))
+            level = 1 if stripped.startswith("=") else 2
+            yield Block(para_start, start + len(line.rstrip()), None, trail.push(level, title), True)
+            para_start = None
+            continue
+        fence_m = _FENCE.match(line)
+        heading_m = _ATX.match(line)
+        if fence_m or heading_m or not stripped:
+            if para_start is not None and (heading_m or not stripped):
+                yield Block(para_start, para_end, None, str(trail))
+                para_start = None
+            if heading_m:
+                title = heading_title(_atx_title(heading_m.group(2)))
+                lead = len(line) - len(line.lstrip())
+                yield Block(start + lead, start + len(line.rstrip()), None, trail.push(len(heading_m.group(1)), title), True)
+                continue
+            if fence_m:
+                fence = fence_m.group(1)
+                if para_start is None:
+                    para_start = start + len(line) - len(line.lstrip())
+                para_end = end
+                underlinable = False
+            continue
+        if para_start is None:
+            para_start = start + len(line) - len(line.lstrip())
+            underlinable = not _NOT_SETEXT.match(line)
+        para_end = start + len(line.rstrip())
+    if para_start is not None:
+        yield Block(para_start, para_end, None, str(trail))
+
+
+# -- building extracted text --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    """Extracted blocks joined by blank lines, each block's offsets recorded."""
+
+    path: Path
+    limits: Limits
+    parts: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    length: int = 0
+
+    def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False) -> None:
+        text = text.strip()
+        if not text:
+            return
+        if self.parts:
+            self.parts.append("\n\n")
+            self.length += 2
+        self.parts.append(text)
+        self.blocks.append(Block(self.length, self.length + len(text), page, heading, is_heading))
+        self.length += len(text)
+        _check_chars(self.path, self.length, self.limits)
+
+    def add_paragraphs(self, text: str, *, page: int | None, heading: str = "") -> None:
+        """A run of text split into blocks at blank lines (a PDF page)."""
+        text = normalize_newlines(text)
+        for b in paragraph_blocks(text):
+            self.add(text[b.start : b.end], page=page, heading=heading)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+# -- PDF ------------------------------------------------------------------------------------------------------------------
+
+
+def _parse_pdf(path: Path, limits: Limits) -> ParsedDocument:
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    name = path.name
+    try:
+        reader = pypdf.PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            # An empty user password (only an owner password, which restricts printing or copying) still opens it.
+            try:
+                opened = reader.decrypt("")
+            except (DependencyError, NotImplementedError) as e:
+                raise UnreadableDocument(f"{name}: the PDF is encrypted in a way this installation cannot open ({e})",
+                                         path=path) from None  # fmt: skip
+            if opened == pypdf.PasswordType.NOT_DECRYPTED:
+                raise UnreadableDocument(_encrypted(name), path=path)
+        n_pages = len(reader.pages)
+        if n_pages > limits.max_pdf_pages:
+            raise UnreadableDocument(f"{name}: {n_pages:,} pages (the limit is {limits.max_pdf_pages:,}); split it", path=path)
+        out = _Builder(path, limits)
+        for number, page in enumerate(reader.pages, start=1):
+            out.add_paragraphs(page.extract_text() or "", page=number)
+    except UnreadableDocument:
+        raise
+    except FileNotDecryptedError:
+        raise UnreadableDocument(_encrypted(name), path=path) from None
+    except RecursionError:
+        raise UnreadableDocument(f"{name}: the PDF nests too deeply to read (broken or hostile)", path=path) from None
+    except Exception as e:  # a hostile or broken file can make the parser fail in any way; it is this file's error only
+        log.debug("pypdf failed on %s", path, exc_info=True)
+        raise UnreadableDocument(f"{name}: not a readable PDF ({type(e).__name__}: {_first_line(e)})", path=path) from None
+    return ParsedDocument(path, DocumentKind.PDF, out.text(), tuple(out.blocks), pages=n_pages)
+
+
+def _encrypted(name: str) -> str:
+    return f"{name}: the PDF is encrypted (password-protected); save a copy without the password"
+
+
+def _first_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return (text[:160] + "…") if len(text) > 160 else text or type(e).__name__
+
+
+# -- Word -----------------------------------------------------------------------------------------------------------------
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    """Refuse a Word file whose parts would unpack to too much (a zip bomb) before python-docx loads them all."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
+        raise UnreadableDocument(f"{name}: not a readable Word document (not a valid .docx zip: {_first_line(e)})",
+                                 path=path) from None  # fmt: skip
+    if len(infos) > limits.max_zip_entries:
+        raise UnreadableDocument(f"{name}: not a readable Word document ({len(infos):,} parts inside)", path=path)
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_zip_unpacked:
+        raise UnreadableDocument(f"{name}: unpacks to {total >> 20} MiB (the limit is {limits.max_zip_unpacked >> 20} MiB; "
+                                 "a zip bomb?)", path=path)  # fmt: skip
+    for i in infos:
+        if i.file_size > (1 << 20) and i.file_size > limits.max_zip_ratio * max(i.compress_size, 1):
+            raise UnreadableDocument(f"{name}: the part {i.filename} unpacks {i.file_size // max(i.compress_size, 1)}-fold "
+                                     "(a zip bomb?)", path=path)  # fmt: skip
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise UnreadableDocument(f"{name}: not a readable Word document (no word/document.xml inside)", path=path)
+
+
+def _heading_level(style_name: str) -> int | None:
+    """Word's built-in heading styles: Title above Heading 1..9; None for any other style."""
+    if style_name == "Title":
+        return 0
+    m = re.fullmatch(r"Heading ([1-9])", style_name)
+    return int(m.group(1)) if m else None
+
+
+def _parse_docx(path: Path, limits: Limits) -> ParsedDocument:
+    _check_zip(path, limits)
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(str(path))
+        out = _Builder(path, limits)
+        trail = _Trail()
+        for item in document.iter_inner_content():
+            if isinstance(item, Paragraph):
+                style = item.style.name if item.style is not None else ""
+                level = _heading_level(style or "")
+                text = item.text
+                if level is not None and text.strip():
+                    out.add(text, heading=trail.push(level, heading_title(text)), is_heading=True)
+                else:
+                    out.add(text, heading=str(trail))
+            elif isinstance(item, Table):
+                for row in item.rows:
+                    cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells repeat
+                    out.add(" | ".join(c for c in cells if c), heading=str(trail))
+    except UnreadableDocument:
+        raise
+    except RecursionError:
+        raise UnreadableDocument(f"{path.name}: the Word document nests too deeply to read", path=path) from None
+    except Exception as e:  # python-docx and lxml on a broken or hostile file: this file's error only
+        log.debug("python-docx failed on %s", path, exc_info=True)
+        raise UnreadableDocument(f"{path.name}: not a readable Word document ({type(e).__name__}: {_first_line(e)})",
+                                 path=path) from None  # fmt: skip
+    return ParsedDocument(path, DocumentKind.DOCX, out.text(), tuple(out.blocks))
+
+
+# -- HTML -----------------------------------------------------------------------------------------------------------------
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "canvas"})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "aside", "header", "footer", "nav", "li", "ul", "ol", "dl", "dt", "dd",
+    "tr", "table", "thead", "tbody", "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "address",
+    "details", "summary", "br", "hr", "body", "html", "td", "th", "caption",
+})  # fmt: skip
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"})
+
+
+class _HtmlText(HTMLParser):
+    """Visible text by blocks; script, style and other non-text elements are dropped with all they contain.
+
+    HTMLParser is a tokenizer, not a tree builder: nesting depth costs nothing (no recursion), so deeply nested markup
+    cannot exhaust the stack.
+    """
+
+    def __init__(self, out: _Builder) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = out
+        self.trail = _Trail()
+        self.skip: list[str] = []
+        self.heading: int | None = None
+        self.pre = 0
+        self.buf: list[str] = []
+
+    def flush(self) -> None:
+        raw = "".join(self.buf)
+        self.buf = []
+        text = raw if self.pre else " ".join(raw.split())
+        if not text.strip():
+            return
+        if self.heading is not None:
+            title = " ".join(text.split())
+            self.out.add(title, heading=self.trail.push(self.heading, title), is_heading=True)
+        else:
+            self.out.add(text, heading=str(self.trail))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip:
+            if tag == self.skip[-1] and tag not in _VOID:
+                self.skip.append(tag)
+            return
+        if tag in _SKIP_TAGS:
+            self.skip.append(tag)
+            return
+        if tag in _HEADINGS:
+            self.flush()
+            self.heading = _HEADINGS[tag]
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            if tag == "pre":
+                self.pre += 1
+        elif tag in ("td", "th"):
+            self.buf.append(" | ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag == self.skip[-1]:
+                self.skip.pop()
+            return
+        if tag in _HEADINGS:
+            self.flush()
+            self.heading = None
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            if tag == "pre" and self.pre:
+                self.pre -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.buf.append(data)
+
+
+def _html_encoding(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", data[:4096], re.IGNORECASE)
+    if m:
+        try:
+            return codecs.lookup(m.group(1).decode("ascii")).name
+        except LookupError:
+            pass
+    return "utf-8"
+
+
+def _parse_html(path: Path, data: bytes, limits: Limits) -> ParsedDocument:
+    text = normalize_newlines(data.decode(_html_encoding(data), errors="replace"))
+    out = _Builder(path, limits)
+    parser = _HtmlText(out)
+    try:
+        parser.feed(text)
+        parser.close()
+        parser.flush()
+    except UnreadableDocument:
+        raise
+    except Exception as e:  # the tokenizer is lenient; anything it still raises is this file's error only
+        raise UnreadableDocument(f"{path.name}: not readable HTML ({type(e).__name__}: {_first_line(e)})", path=path) from None
+    return ParsedDocument(path, DocumentKind.HTML, out.text(), tuple(out.blocks))
