@@ -1,17 +1,22 @@
-"""Waiting for the window and saving what it shows; a caption band for pictures that are illustrations."""
+"""Opening and closing the window, waiting for it, saving what it shows; a caption band for illustrations."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QRect, Qt, QThread
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QRect, Qt, QThread, QThreadPool
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.settings import Settings
+from app.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
+WINDOW_SIZE = (1280, 860)
 TIMEOUT_MS = 20_000
 CAPTION_PADDING = 9
 CAPTION_COLOR = QColor("#8a4b00")
@@ -75,3 +80,20 @@ class Camera:
         self.saved.append(path)
         log.info("saved %s", path)
         return path
+
+
+def open_window(settings: Settings, **kwargs: Any) -> MainWindow:
+    """The main window at the docs' size (`kwargs` go to MainWindow: a report, demo=True)."""
+    window = MainWindow(settings, **kwargs)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    return window
+
+
+def close_window(window: MainWindow) -> None:
+    """Close it as the user does (every runtime and job worker stops), then delete it here, on this thread: left to the
+    garbage collector, a pool thread could end up destroying it."""
+    window.close()
+    QThreadPool.globalInstance().waitForDone(5000)
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

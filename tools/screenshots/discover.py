@@ -21,7 +21,7 @@ from app.settings import Settings
 from app.ui.discover.results_model import RESULT_ROLE
 from app.ui.main_window import MainWindow
 from hardware.report import HardwareReport
-from tools.screenshots.camera import Camera
+from tools.screenshots.camera import Camera, close_window, open_window
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,6 @@ def start_fake_hub() -> Any | None:
 def discover_shots(camera: Camera, report: HardwareReport) -> None:
     """A window whose Settings point at the local hub (and that is given this machine's report, probed and measured
     by the first window), for these pictures only."""
-    from tools.screenshots.shots import close_window, open_window
-
     hub = start_fake_hub()
     if hub is None:
         return

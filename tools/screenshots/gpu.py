@@ -8,7 +8,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from tools.screenshots.camera import Camera
+from app.settings import Settings
+from tools.screenshots.camera import Camera, close_window, open_window
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTION = ("Illustration: simulated hardware. No GPU here: the page is given a report of an RTX 4060 laptop and a CUDA "
@@ -16,9 +17,6 @@ CAPTION = ("Illustration: simulated hardware. No GPU here: the page is given a r
 
 
 def gpu_shot(camera: Camera) -> None:
-    from app.settings import Settings
-    from tools.screenshots.shots import close_window, open_window
-
     tests = ROOT / "tests"
     if not (tests / "fixtures").is_dir():
         return

@@ -19,16 +19,19 @@ import tempfile
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
 
 from app.library.catalog import CatalogEntry
 from app.settings import Settings
 from app.ui.main_window import DEMO_SOURCE_PREFIX, MainWindow
-from tools.screenshots.camera import Camera
+from tools.screenshots.camera import Camera, close_window, open_window
+from tools.screenshots.chat import chat_shot
+from tools.screenshots.dialogs import dialog_shots
+from tools.screenshots.discover import discover_shots
+from tools.screenshots.gpu import gpu_shot
+from tools.screenshots.jobs import jobs_shots
 
 log = logging.getLogger(__name__)
 
-WINDOW_SIZE = (1280, 860)
 MEASURE_TIMEOUT_MS = 60_000
 DEMO_TIMEOUT_MS = 120_000
 STEPS = ("hardware", "dialogs", "chat", "jobs", "discover", "gpu")
@@ -69,7 +72,7 @@ def _take(out_dir: Path, only: Collection[str]) -> list[Path]:
         _wait_for_this_machine(window, camera)
         report = window.hardware_page.hardware()
         steps: dict[str, Callable[[MainWindow, Camera], None]] = {
-            "hardware": _hardware_shots, "dialogs": _dialog_shots, "chat": _chat_shots, "jobs": _jobs_shots,
+            "hardware": _hardware_shots, "dialogs": dialog_shots, "chat": chat_shot, "jobs": jobs_shots,
         }  # fmt: skip
         for name, step in steps.items():
             if name in only:
@@ -79,48 +82,24 @@ def _take(out_dir: Path, only: Collection[str]) -> list[Path]:
     finally:
         close_window(window)
     if "discover" in only:  # a window of its own, whose Settings point at the local hub (see discover.py)
-        from tools.screenshots.discover import discover_shots
-
         assert report is not None
         discover_shots(camera, report)
     if "gpu" in only:  # an injected report, in a window of its own (see gpu.py)
-        from tools.screenshots.gpu import gpu_shot
-
         gpu_shot(camera)
     return camera.saved
-
-
-def open_window(settings: Settings, **kwargs: Any) -> MainWindow:
-    window = MainWindow(settings, **kwargs)
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    return window
-
-
-def close_window(window: MainWindow) -> None:
-    """Close it as the user does (every runtime and job worker stops), then delete it here, on this thread: left to the
-    garbage collector, a pool thread could end up destroying it."""
-    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
-
-    window.close()
-    QThreadPool.globalInstance().waitForDone(5000)
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _wait_for_this_machine(window: MainWindow, camera: Camera) -> None:
     """The probe, the bandwidth measurement and the demo models: what a first start prepares."""
     page = window.hardware_page
-    label = page.summary
 
-    def measured() -> bool:
-        bandwidth = getattr(label, "bandwidth_label", None)
-        text = bandwidth.text() if bandwidth is not None else ""
-        return not page.busy() and page.model.rowCount() > 0 and "measuring" not in text and text != ""
+    def measured() -> bool:  # the summary says "measuring…" until the measurement is in
+        shown = page.hardware() is not None and "measuring" not in page.summary.bandwidth_label.text()
+        return shown and not page.busy() and page.model.rowCount() > 0
 
     camera.wait(measured, timeout_ms=MEASURE_TIMEOUT_MS, what="the probe and the bandwidth measurement")
     expected = _installed_demos()
-    camera.wait(lambda: len(demo_entries(window)) >= expected and not window.library_page.busy(),
+    camera.wait(lambda: len(_demo_entries(window)) >= expected and not window.library_page.busy(),
                 timeout_ms=DEMO_TIMEOUT_MS, what="the demo models")  # fmt: skip
 
 
@@ -133,7 +112,7 @@ def _installed_demos() -> int:
     return int(importlib.util.find_spec(DEMO_PACKAGE) is not None) + int(instruct_model_file() is not None)
 
 
-def demo_entries(window: MainWindow) -> list[CatalogEntry]:
+def _demo_entries(window: MainWindow) -> list[CatalogEntry]:
     """The demo models in the window's Library."""
     return [e for e in window.catalog.entries() if e.source.startswith(DEMO_SOURCE_PREFIX)]
 
@@ -147,24 +126,6 @@ def _hardware_shots(window: MainWindow, camera: Camera) -> None:
     page.verticalScrollBar().setValue(page.verticalScrollBar().maximum())
     camera.grab("hardware-calculator.png")
     page.verticalScrollBar().setValue(0)
-
-
-def _dialog_shots(window: MainWindow, camera: Camera) -> None:
-    from tools.screenshots.dialogs import dialog_shots
-
-    dialog_shots(window, camera)
-
-
-def _chat_shots(window: MainWindow, camera: Camera) -> None:
-    from tools.screenshots.chat import chat_shot
-
-    chat_shot(window, camera)
-
-
-def _jobs_shots(window: MainWindow, camera: Camera) -> None:
-    from tools.screenshots.jobs import jobs_shots
-
-    jobs_shots(window, camera)
 
 
 def main(argv: list[str] | None = None) -> int:
