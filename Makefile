@@ -60,7 +60,8 @@ dist: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/modelwerk.spec
 	installer/linux/make-tarball.sh
 
-screenshots: $(STAMP)
+# Real runs on this machine: the demo models, quantize and evaluate jobs, a chat in llama-server (4-7 min on 2 busy cores).
+screenshots: $(STAMP) $(INSTRUCT_DEMO) $(LLAMA_SERVER)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.screenshots docs
 
 # Reinstalled only when pyproject.toml changes; pip reuses its cached llama-cpp-python wheel after the first build

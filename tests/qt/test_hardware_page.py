@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from fixtures.hardware_reports import cpu_only, desktop_24gb, laptop_8gb_nvidia
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +19,7 @@ from app.ui.hardware.page import HardwarePage
 from app.ui.main_window import MainWindow
 from hardware.fit import Placement
 from hardware.shape import parse_params, shape_for_params
+from tools.screenshots.camera import CAPTION_COLOR, captioned
 from tools.screenshots.shots import save_screenshots
 
 
@@ -191,14 +193,23 @@ def test_set_shape_uses_the_models_own_quantization(qtbot: QtBot) -> None:
     assert "3B" in calc.verdict.text()
 
 
-def test_screenshots_are_written(qtbot: QtBot, tmp_path: Path) -> None:
-    paths = save_screenshots(tmp_path)
-    names = ["hardware.png", "first-run.png", "settings.png", "hardware-calculator.png", "library.png", "discover.png",
-             "discover-download.png", "discover-original.png", "quantize-dialog.png", "jobs.png", "quantize-results.png",
-             "chat.png"]  # fmt: skip
-    assert [p.name for p in paths] == names
+def test_screenshots_of_this_machine_are_written(qtbot: QtBot, tmp_path: Path) -> None:
+    # The quick groups only: the chat and the jobs run a real model for minutes (`make screenshots` takes them all).
+    paths = save_screenshots(tmp_path, only=("hardware", "dialogs"))
+    assert [p.name for p in paths] == ["hardware.png", "hardware-calculator.png", "first-run.png", "settings.png"]
     image = QImage(str(paths[0]))
     assert (image.width(), image.height()) == (1280, 860)
+    with pytest.raises(ValueError, match="unknown"):
+        save_screenshots(tmp_path, only=("hardware", "gpu-farm"))
+
+
+def test_an_illustration_carries_its_caption_band_below_the_picture(qtbot: QtBot) -> None:
+    picture = QPixmap(400, 300)
+    picture.fill(QColor("white"))
+    out = captioned(picture, "Illustration: simulated hardware").toImage()
+    assert out.width() == 400 and out.height() > 300 + 10
+    assert out.pixelColor(1, out.height() - 2) == CAPTION_COLOR  # the band, under the unchanged picture
+    assert out.pixelColor(1, 299) == QColor("white")
 
 
 def test_a_gpu_this_llama_cpp_build_cannot_use_gets_cpu_verdicts_and_says_why(qtbot: QtBot) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.hardware_reports import cpu_only, desktop_24gb
+from fixtures.header_models import MODELS, write_fake_gguf
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -26,7 +27,6 @@ from formats.inspect import inspect
 from hardware.fit import FitOptions
 from quantize.queue import JobQueue
 from quantize.types import predict_size
-from tools.screenshots.models import MODELS, write_fake_gguf
 
 OPTIONS = FitOptions(context=4096)
 

