@@ -24,7 +24,7 @@ from pathlib import Path
 from app.documents.chunk import count_tokens
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Hit, Retriever, Source
-from app.documents.store import DocumentStore, FileState
+from app.documents.store import DocumentStore, FileRecord, FileState
 
 TokenCounter = Callable[[str], int]
 """Tokens of a text as the model counts them (the runtime's /tokenize), or an estimate."""
@@ -177,21 +177,19 @@ class WholeDocument:
     flags: tuple[str, ...]
 
 
+def _whole_files(store: DocumentStore, collection_id: int, paths: Sequence[Path] | None) -> list[FileRecord]:
+    wanted = None if paths is None else {p.expanduser().resolve() for p in paths}
+    files = store.files(collection_id, state=FileState.INDEXED)
+    return [f for f in files if wanted is None or f.path in wanted]
+
+
 def whole_documents(store: DocumentStore, collection_id: int, *, paths: Sequence[Path] | None = None) -> list[WholeDocument]:
     """The collection's indexed files (or those of ``paths`` among them), each with its text and its passages' flags."""
-    wanted = None if paths is None else {p.expanduser().resolve() for p in paths}
-    flags: dict[int, list[str]] = {}
-    for sp in store.passages(collection_id):
-        for f in sp.passage.flags:
-            if f not in flags.setdefault(sp.file_id, []):
-                flags[sp.file_id].append(f)
     docs = []
-    for record in store.files(collection_id, state=FileState.INDEXED):
-        if wanted is not None and record.path not in wanted:
-            continue
+    for record in _whole_files(store, collection_id, paths):
         text = store.file_text(record.id)
         if text.strip():
-            docs.append(WholeDocument(record.id, record.path, text, tuple(flags.get(record.id, ()))))
+            docs.append(WholeDocument(record.id, record.path, text, store.file_flags(record.id)))
     return docs
 
 
@@ -227,12 +225,12 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
                             f"{budget.answer}: give a larger context or fewer answer tokens")  # fmt: skip
     whole_tokens = None
     if mode is not SourceMode.RETRIEVAL:
-        docs = whole_documents(store, collection_id, paths=paths)
-        if not docs:
+        files = _whole_files(store, collection_id, paths)
+        chars = store.text_chars([f.id for f in files])  # a large collection is not read just to find it is too large
+        if not chars:
             raise DocumentError("no indexed text to answer from" + (" in the chosen files" if paths is not None else ""))
-        chars = sum(len(d.text) for d in docs)
         if chars <= available * WHOLE_CHARS_PER_TOKEN:
-            sources = _whole_sources(docs, count)
+            sources = _whole_sources(whole_documents(store, collection_id, paths=paths), count)
             whole_tokens = sum(s.tokens for s in sources)
             if whole_tokens <= available:
                 return _context(ContextMode.WHOLE, "", sources, question, system_prompt, available,

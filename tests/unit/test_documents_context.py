@@ -197,3 +197,13 @@ def test_a_follow_up_finds_what_the_question_alone_misses(store: DocumentStore, 
 def test_render_source_is_one_fence() -> None:
     text = render_source(3, Source(Path("/x/a\nb.md"), 0, 4, heading="H"), " body ")
     assert text == '<source id="3">\n[3] a b.md · H\nbody\n</source>'
+
+
+def test_whole_text_length_and_flags_without_reading_passages(store: DocumentStore, cid: int) -> None:
+    files = store.files(cid)
+    assert store.text_chars([f.id for f in files]) == len(WALRUS) + len(KEA)
+    assert store.text_chars([]) == 0
+    walrus = next(f for f in files if f.path.name == "walrus.md")
+    store.conn.execute("""UPDATE passages SET flags = '["b", "a"]' WHERE file_id = ? AND ordinal = 0""", (walrus.id,))
+    store.conn.execute("""UPDATE passages SET flags = '["a", "c"]' WHERE file_id = ? AND ordinal = 1""", (walrus.id,))
+    assert store.file_flags(walrus.id) == ("b", "a", "c")
