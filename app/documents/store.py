@@ -269,6 +269,24 @@ class DocumentStore:
         row = self.conn.execute("SELECT text FROM files WHERE id = ?", (file_id,)).fetchone()
         return "" if row is None else str(row[0])
 
+    def text_chars(self, file_ids: Sequence[int]) -> int:
+        """The length of these files' indexed texts together, without reading them."""
+        total = 0
+        for i in range(0, len(file_ids), 500):
+            part = list(file_ids[i : i + 500])
+            row = self.conn.execute(f"SELECT COALESCE(SUM(length(text)), 0) FROM files WHERE id IN "
+                                    f"({','.join('?' * len(part))})", part).fetchone()  # fmt: skip
+            total += int(row[0])
+        return total
+
+    def file_flags(self, file_id: int) -> tuple[str, ...]:
+        """Every flag on the file's passages, each once, in passage order."""
+        flags: dict[str, None] = {}
+        for (raw,) in self.conn.execute("SELECT flags FROM passages WHERE file_id = ? AND flags != '[]' ORDER BY ordinal",
+                                        (file_id,)):  # fmt: skip
+            flags.update(dict.fromkeys(str(f) for f in json.loads(str(raw))))
+        return tuple(flags)
+
     def mark_pending(self, collection_id: int, paths: Iterable[Path]) -> int:
         """Add these files to the collection, or mark those already in it to be checked again; one transaction."""
         now = time.time()
