@@ -231,6 +231,21 @@ class DocumentStore:
         cid = self.collection_id(name)
         return next(c for c in self.collections() if c.id == cid)
 
+    def rename_collection(self, name: str, new_name: str) -> str:
+        """Give collection ``name`` another name (a change of case only is allowed); returns the new name as stored.
+
+        Raises:
+            UnknownCollection: there is no collection ``name``.
+            DocumentError: the new name is not allowed, or another collection has it.
+        """
+        cid = self.collection_id(name)
+        new_name = check_name(new_name)
+        row = self.conn.execute("SELECT id FROM collections WHERE name = ?", (new_name,)).fetchone()
+        if row is not None and int(row[0]) != cid:
+            raise DocumentError(f"there is already a collection named {new_name!r}")
+        self.conn.execute("UPDATE collections SET name = ? WHERE id = ?", (new_name, cid))
+        return new_name
+
     def delete_collection(self, name: str) -> None:
         """Remove a collection with its files and passages (one transaction). Raises UnknownCollection."""
         cid = self.collection_id(name)

@@ -90,6 +90,20 @@ def test_bad_collection_names(store: DocumentStore, folder: Path) -> None:
         store.collection_id("nope")
 
 
+def test_rename_a_collection(store: DocumentStore, folder: Path) -> None:
+    cid, _ = add_files(store, "Zoo", [folder])
+    store.collection_id("Farm", create=True)
+    assert store.rename_collection("zoo", "ZOO") == "ZOO"  # a change of case only
+    assert store.rename_collection("ZOO", "  Animals ") == "Animals"
+    assert store.collection_id("animals") == cid and store.collection("Animals").files == 3
+    with pytest.raises(DocumentError, match="already a collection named 'farm'"):
+        store.rename_collection("Animals", "farm")
+    with pytest.raises(DocumentError, match="needs a name"):
+        store.rename_collection("Animals", " ")
+    with pytest.raises(UnknownCollection):
+        store.rename_collection("Zoo", "Park")
+
+
 def test_re_adding_indexes_only_what_changed(store: DocumentStore, folder: Path) -> None:
     cid, _ = add_files(store, "Zoo", [folder])
     index_pending(store, cid)
