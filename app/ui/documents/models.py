@@ -1,0 +1,162 @@
+"""Qt item models over the documents' pure objects: a collection's files (with the state the page shows) and search hits.
+
+Every string here comes from the user's files (names, headings, snippets, errors) and is shown as plain text: item views
+paint DisplayRole text as text, and tooltips go through plain_tooltip.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.documents.indexing import Outcome
+from app.documents.retrieval import Hit
+from app.documents.store import FileRecord, FileState
+from app.ui.common.safe_text import plain_tooltip
+
+Index = QModelIndex | QPersistentModelIndex
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+HIT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class Shown(enum.Enum):
+    """A file's state as the page says it: the database's three plus what this run found."""
+
+    INDEXED = "indexed"
+    UNCHANGED = "unchanged"
+    PENDING = "pending"
+    INDEXING = "indexing…"
+    FAILED = "failed"
+
+
+COLOURS = {Shown.INDEXED: "#1e7b3c", Shown.UNCHANGED: "#5f7a12", Shown.PENDING: "#6b7380", Shown.INDEXING: "#1f56c7",
+           Shown.FAILED: "#c62828"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileRow:
+    record: FileRecord
+    shown: Shown
+    error: str = ""
+
+
+def shown_state(record: FileRecord, *, current: Path | None, outcomes: dict[Path, Outcome]) -> Shown:
+    if record.state is FileState.FAILED:
+        return Shown.FAILED
+    if record.state is FileState.PENDING:
+        return Shown.INDEXING if record.path == current else Shown.PENDING
+    return Shown.UNCHANGED if outcomes.get(record.path) is Outcome.UNCHANGED else Shown.INDEXED
+
+
+class FilesModel(QAbstractTableModel):
+    """One collection's files: name, state, passages, pages, and the one-line error of a file that failed."""
+
+    HEADERS = ("File", "State", "Passages", "Pages", "Message")
+
+    def __init__(self, parent: QAbstractTableModel | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[FileRow] = []
+
+    def set_rows(self, rows: list[FileRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[FileRow]:
+        return list(self._rows)
+
+    def row_of(self, path: Path) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.record.path == path), -1)
+
+    def set_row(self, i: int, row: FileRow) -> None:
+        self._rows[i] = row
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        horizontal = orientation is Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == RECORD_ROLE:
+            return row.record
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return row.record.path.name
+            if col == 1:
+                return row.shown.value
+            if col == 2:
+                return "" if row.shown in (Shown.FAILED, Shown.PENDING, Shown.INDEXING) else str(row.record.passages)
+            if col == 3:
+                return str(row.record.pages) if row.record.pages else ""
+            if col == 4:
+                return row.error or row.record.error
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(str(row.record.path) if col != 4 else (row.error or row.record.error or None))
+        if role == Qt.ItemDataRole.ForegroundRole and col in (1, 4):
+            return QColor(COLOURS[row.shown])
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ResultsModel(QAbstractTableModel):
+    """Search hits: rank, source (file · page · heading), the snippet, the score."""
+
+    HEADERS = ("#", "Source", "Passage", "Score")
+
+    def __init__(self, parent: QAbstractTableModel | None = None) -> None:
+        super().__init__(parent)
+        self._hits: list[Hit] = []
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        self.endResetModel()
+
+    def hits(self) -> list[Hit]:
+        return list(self._hits)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._hits)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        horizontal = orientation is Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        col = index.column()
+        if role == HIT_ROLE:
+            return hit
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(hit.rank), hit.source.citation(), hit.snippet, f"{hit.score:.2f}")[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(str(hit.source.path) if col == 1 else hit.snippet if col == 2 else None)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        return None

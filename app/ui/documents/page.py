@@ -1,0 +1,733 @@
+"""The Documents page: collections of the user's files, their indexing, search with passages shown in place, and the
+retrieval self-test.
+
+Nothing here touches documents.db on the GUI thread: every read and write is a pool call that opens its own
+DocumentStore (a SQLite connection belongs to the thread that opened it), and indexing runs in an IndexThread with its
+own. Files left pending by a pause, a crash or a quit are said on the page at the next start, with Resume.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.documents.indexing import Outcome, Progress, add_files
+from app.documents.parse import DocumentError
+from app.documents.retrieval import Bm25Retriever, Hit
+from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
+from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
+from app.ui.common import workers
+from app.ui.common.safe_text import plain_tooltip
+from app.ui.common.status_rows import Banner
+from app.ui.common.tasks import TaskGroup
+from app.ui.documents.indexer import IndexOutcome, IndexThread, Stop
+from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
+from app.ui.documents.passage_view import PassageView
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+SEARCH_K = 20
+SELFTEST_QUESTIONS = 50
+FILE_FILTER = (
+    "Documents (*.pdf *.docx *.md *.markdown *.html *.htm *.txt *.rst *.py *.js *.ts *.c *.h *.cpp *.rs *.go *.java *.json "
+    "*.yaml *.yml *.toml);;All files (*)"
+)
+STOP_WAIT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Listing:
+    collections: list[CollectionInfo]
+    files: list[FileRecord]
+    selected: CollectionInfo | None
+
+
+def dropped_paths(mime: QMimeData) -> list[Path]:
+    """The local files and folders in a drag (web links are no documents to add)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+def ask_text(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
+    """A one-line question (tests replace it); None when cancelled."""
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    """A yes/no question whose default is no (tests replace it)."""
+    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class DocumentsPage(QWidget):
+    """Collections, their files and indexing, search and the self-test, over the documents database at ``db_path``."""
+
+    title = "Documents"
+    status_message = Signal(str, int)
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documents-page")
+        self.setAcceptDrops(True)
+        self.db_path = db_path
+        self.tasks = TaskGroup(self)
+        self.destroyed.connect(self.tasks.close)
+        self._listing_generation = 0
+        self._selected_name: str | None = None
+        self._collections: list[CollectionInfo] = []
+        self._thread: IndexThread | None = None
+        self._queue: list[int] = []
+        self._current: Path | None = None
+        self._outcomes: dict[Path, Outcome] = {}
+        self._file_ids: dict[Path, int] = {}
+        self._search_generation = 0
+        self._last_query = ""
+        self._selftest_running = False
+        self._dropped: list[Path] = []
+
+        heading = QLabel("Documents")
+        heading.setObjectName("heading")
+        intro = QLabel("Collections of your own files — PDF, Word, Markdown, HTML, text and code — indexed on this machine "
+                       "for search and for chats. Drop files or folders anywhere on this page.")  # fmt: skip
+        intro.setObjectName("muted")
+        intro.setWordWrap(True)
+        self.banner = Banner()
+
+        # Indexing: what runs now with Pause and Cancel, or what is left pending with Resume.
+        self.index_row = QFrame()
+        self.index_row.setObjectName("progress-row")
+        self.index_label = QLabel()
+        self.index_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.index_bar = QProgressBar()
+        self.index_bar.setTextVisible(False)
+        self.index_bar.setFixedWidth(220)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Stop after this file; the files left stay pending and Resume goes on with them")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Index the files left pending")
+        row = QHBoxLayout(self.index_row)
+        row.setContentsMargins(12, 6, 8, 6)
+        row.addWidget(self.index_label, 1)
+        row.addWidget(self.index_bar)
+        row.addWidget(self.pause_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.resume_button)
+        self.index_row.hide()
+
+        # Left: the collections.
+        self.collections = QListWidget()
+        self.collections.setObjectName("collections")
+        self.new_button = QPushButton("New…")
+        self.rename_button = QPushButton("Rename…")
+        self.delete_button = QPushButton("Delete…")
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Collections")
+        title.setObjectName("section")
+        lv.addWidget(title)
+        lv.addWidget(self.collections, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.rename_button)
+        buttons.addWidget(self.delete_button)
+        lv.addLayout(buttons)
+
+        # Middle: the files, the self-test, the search.
+        self.add_files_button = QPushButton("Add files…")
+        self.add_folder_button = QPushButton("Add folder…")
+        self.rescan_button = QPushButton("Check for changes")
+        self.rescan_button.setToolTip(
+            "Read every file of the collection again by its content hash: changed files "
+            "are indexed again, unchanged ones keep their passages, removed ones show as gone"
+        )
+        self.selftest_button = QPushButton("Self-test")
+        self.selftest_button.setToolTip("Make questions from the collection's own passages and measure whether search "
+                                         "finds them: recall@k and MRR")  # fmt: skip
+        self.summary = QLabel()
+        self.summary.setObjectName("muted")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(self.add_files_button)
+        toolbar.addWidget(self.add_folder_button)
+        toolbar.addWidget(self.rescan_button)
+        toolbar.addWidget(self.selftest_button)
+        toolbar.addStretch()
+        self.files_model = FilesModel()
+        self.files = QTableView()
+        self.files.setObjectName("documents-files")
+        self.files.setModel(self.files_model)
+        self._setup_table(self.files, stretch=4)
+        self.selftest = QTableWidget(0, 4 + len(KS))
+        self.selftest.setObjectName("selftest-table")
+        self.selftest.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR", "Note"])
+        self._setup_table(self.selftest, stretch=3 + len(KS))
+        self.selftest.setMaximumHeight(118)
+        self.selftest.hide()
+        self.query = QLineEdit()
+        self.query.setObjectName("documents-query")
+        self.query.setPlaceholderText("Search this collection")
+        self.query.setClearButtonEnabled(True)
+        self.search_button = QPushButton("Search")
+        self.results_model = ResultsModel()
+        self.results = QTableView()
+        self.results.setObjectName("documents-results")
+        self.results.setModel(self.results_model)
+        self._setup_table(self.results, stretch=2)
+        self.results.setWordWrap(True)
+        middle = QWidget()
+        mv = QVBoxLayout(middle)
+        mv.setContentsMargins(0, 0, 0, 0)
+        mv.addLayout(toolbar)
+        mv.addWidget(self.summary)
+        mv.addWidget(self.files, 3)
+        mv.addWidget(self.selftest)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.query, 1)
+        search_row.addWidget(self.search_button)
+        mv.addLayout(search_row)
+        mv.addWidget(self.results, 4)
+
+        # Right: the passage in place.
+        self.passage = PassageView()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.passage)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([190, 560, 330])
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.index_row)
+        layout.addWidget(self.splitter, 1)
+
+        self.collections.currentItemChanged.connect(self._on_collections_current_item_changed)
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.rename_button.clicked.connect(self._on_rename_button_clicked)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.add_files_button.clicked.connect(self._on_add_files_button_clicked)
+        self.add_folder_button.clicked.connect(self._on_add_folder_button_clicked)
+        self.rescan_button.clicked.connect(self._on_rescan_button_clicked)
+        self.selftest_button.clicked.connect(self._on_selftest_button_clicked)
+        self.query.returnPressed.connect(self.search)
+        self.search_button.clicked.connect(self.search)
+        self.results.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
+        self.pause_button.clicked.connect(self.pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.resume_button.clicked.connect(self.resume)
+        self._update_buttons()
+
+    @staticmethod
+    def _setup_table(table: QTableView, *, stretch: int) -> None:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.setShowGrid(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    # -- public ---------------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Read the collections (and say what an earlier run left pending)."""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the collections and the selected one's files again (a pool call)."""
+        self._listing_generation += 1
+        generation, name = self._listing_generation, self._selected_name
+
+        def read(store: DocumentStore) -> tuple[int, Listing]:
+            infos = store.collections()
+            selected = next((c for c in infos if name is not None and c.name.casefold() == name.casefold()), None)
+            if selected is None and infos:
+                selected = infos[0]
+            files = store.files(selected.id) if selected is not None else []
+            return generation, Listing(infos, files, selected)
+
+        self._db(read, self._on_listing_read, what="reading the collections")
+
+    def selected(self) -> CollectionInfo | None:
+        return next((c for c in self._collections if self._selected_name is not None
+                     and c.name.casefold() == self._selected_name.casefold()), None)  # fmt: skip
+
+    def select_collection(self, name: str) -> None:
+        self._selected_name = name
+        self.refresh()
+
+    def create_collection(self, name: str) -> None:
+        """Make a collection (one line on the page when the name is not allowed or taken)."""
+
+        def create(store: DocumentStore) -> str:
+            try:
+                store.collection_id(name)
+            except DocumentError:
+                cid = store.collection_id(name, create=True)
+                return next(c.name for c in store.collections() if c.id == cid)
+            raise DocumentError(f"there is already a collection named {name.strip()!r}")
+
+        self._db(create, self._on_collection_made, what="making a collection")
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        """Add files or folders to the selected collection and index them (a drop and the Add buttons end here)."""
+        paths = [Path(p) for p in paths]
+        if not paths:
+            return
+        info = self.selected()
+        if info is None:
+            self.banner.add("Make a collection first (New…), then add files to it.", kind="error")
+            return
+        self.banner.clear()
+        name = info.name
+        self._db(lambda store: add_files(store, name, paths), self._on_files_added, what="adding files")
+
+    def search(self) -> None:
+        """Search the selected collection for what the search box says (BM25)."""
+        info = self.selected()
+        query = self.query.text().strip()
+        if info is None:
+            self.banner.add("Choose a collection to search.", kind="error")
+            return
+        if not query:
+            self.banner.add("Type what to search for.", kind="error")
+            return
+        self._search_generation += 1
+        generation, cid = self._search_generation, info.id
+        self._last_query = query
+
+        def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int]]:
+            hits = Bm25Retriever(store, cid).search(query, k=SEARCH_K)
+            return generation, hits, {f.path: f.id for f in store.files(cid)}
+
+        self._db(find, self._on_search_done, what="searching")
+
+    def indexing(self) -> bool:
+        return self._thread is not None
+
+    def busy(self) -> bool:
+        """True while anything is queued or running (tests and screenshots wait for it)."""
+        return bool(self.tasks.pending() or self._thread is not None or self._queue)
+
+    def pause(self) -> None:
+        """Stop indexing after the file being read; what is left stays pending."""
+        self._queue.clear()
+        if self._thread is not None:
+            self._thread.stop(Stop.PAUSE)
+            self.index_label.setText("Pausing…")
+
+    def cancel(self) -> None:
+        """Stop indexing; files not indexed yet leave the collection."""
+        self._queue.clear()
+        if self._thread is not None:
+            self._thread.stop(Stop.CANCEL)
+            self.index_label.setText("Cancelling…")
+        else:  # pending files left by an earlier run: drop them
+            pending = [c.id for c in self._collections if c.pending]
+            if pending:
+                self._db(lambda store: sum(store.abandon_pending(cid) for cid in pending), self._on_abandoned,
+                         what="dropping pending files")  # fmt: skip
+
+    def resume(self) -> None:
+        """Index every collection's pending files, the selected one first."""
+        selected = self.selected()
+        order = sorted((c for c in self._collections if c.pending), key=lambda c: selected is None or c.id != selected.id)
+        for c in order:
+            self._index(c.id)
+
+    def shutdown(self) -> None:
+        """Pause indexing (the files left stay pending for the next start) and drop later results."""
+        self._queue.clear()
+        thread = self._thread
+        if thread is not None:
+            thread.stop(Stop.PAUSE)
+            if not thread.wait(STOP_WAIT_MS):
+                log.warning("indexing did not stop within %d ms", STOP_WAIT_MS)
+        self.tasks.close()
+
+    # -- pool calls -----------------------------------------------------------------------------------------------------
+    def _db(self, fn: Callable[[DocumentStore], T], on_done: Callable[[T], None], *, what: str,
+            on_error: Callable[[str], None] | None = None) -> None:  # fmt: skip
+        path = self.db_path
+
+        def call() -> T:
+            with DocumentStore.open(path) as store:
+                return fn(store)
+
+        self.tasks.start(call, on_done, on_error or self._on_call_failed, what=what)
+
+    def _on_call_failed(self, message: str) -> None:
+        self.banner.add(message, kind="error")
+
+    # -- the listing ----------------------------------------------------------------------------------------------------
+    def _on_listing_read(self, result: tuple[int, Listing]) -> None:
+        generation, listing = result
+        if generation != self._listing_generation:
+            return
+        self._collections = listing.collections
+        self._selected_name = listing.selected.name if listing.selected else None
+        self.collections.blockSignals(True)
+        self.collections.clear()
+        for c in listing.collections:
+            item = QListWidgetItem(c.name)
+            item.setData(Qt.ItemDataRole.UserRole, c.name)
+            item.setToolTip(plain_tooltip(f"{c.name}: {c.files} files, {c.passages} passages"))
+            self.collections.addItem(item)
+            if listing.selected is not None and c.id == listing.selected.id:
+                self.collections.setCurrentItem(item)
+        self.collections.blockSignals(False)
+        self._file_ids = {f.path: f.id for f in listing.files}
+        self._set_files(listing.files)
+        self._show_summary()
+        self._update_index_row()
+        self._update_buttons()
+
+    def _set_files(self, files: list[FileRecord]) -> None:
+        self.files_model.set_rows([FileRow(f, shown_state(f, current=self._current, outcomes=self._outcomes))
+                                   for f in files])  # fmt: skip
+
+    def _show_summary(self) -> None:
+        info = self.selected()
+        if info is None:
+            self.summary.setText("No collection yet: New… makes one." if not self._collections else "")
+            return
+        parts = [f"{info.files} file{'s' * (info.files != 1)}", f"{info.passages:,} passages"]
+        if info.failed:
+            parts.append(f"{info.failed} failed")
+        if info.pending:
+            parts.append(f"{info.pending} pending")
+        self.summary.setText(f"{info.name}: " + ", ".join(parts))
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        for b in (self.rename_button, self.delete_button, self.add_files_button, self.add_folder_button,
+                  self.rescan_button, self.selftest_button, self.search_button):  # fmt: skip
+            b.setEnabled(has)
+        self.selftest_button.setEnabled(has and not self._selftest_running)
+
+    def _update_index_row(self) -> None:
+        running = self._thread is not None
+        self.pause_button.setVisible(running)
+        self.cancel_button.setVisible(True)
+        self.index_bar.setVisible(running)
+        self.resume_button.setVisible(not running)
+        if running:
+            self.index_row.show()
+            return
+        pending = sum(c.pending for c in self._collections)
+        if not pending:
+            self.index_row.hide()
+            return
+        where = [c.name for c in self._collections if c.pending]
+        self.index_label.setText(f"{pending} file{'s' * (pending != 1)} pending in {', '.join(where)} — Resume indexes "
+                                 "them, Cancel drops the ones not indexed yet")  # fmt: skip
+        self.cancel_button.setToolTip("Take the pending files that were never indexed out of their collections")
+        self.index_row.show()
+
+    # -- collections ----------------------------------------------------------------------------------------------------
+    def _on_collections_current_item_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is None:
+            return
+        self._selected_name = str(current.data(Qt.ItemDataRole.UserRole))
+        self.results_model.set_hits([])
+        self.passage.clear()
+        self.selftest.hide()
+        self.refresh()
+
+    def _on_new_button_clicked(self) -> None:
+        name = ask_text(self, "New collection", "Name of the collection:")
+        if name is not None:
+            self.create_collection(name)
+
+    def _on_collection_made(self, name: str) -> None:
+        self.banner.clear()
+        self.select_collection(name)
+
+    def _on_rename_button_clicked(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        new = ask_text(self, "Rename collection", "New name:", info.name)
+        if new is None or new.strip() == info.name:
+            return
+        old = info.name
+        self._db(lambda store: store.rename_collection(old, new), self._on_collection_made, what="renaming a collection")
+
+    def _on_delete_button_clicked(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        if self._thread is not None and self._thread.collection_id == info.id:
+            self.banner.add(f"{info.name} is being indexed: pause or cancel first.", kind="error")
+            return
+        question = (
+            f"Delete the collection {info.name!r} and its index ({info.files} files, {info.passages} passages)? "
+            "Your files themselves stay where they are."
+        )
+        if not confirm(self, "Delete collection", question):
+            return
+        name = info.name
+        self._queue = [c for c in self._queue if c != info.id]
+        self._selected_name = None
+        self._db(lambda store: store.delete_collection(name), lambda _r: self._on_collection_deleted(name),
+                 what="deleting a collection")  # fmt: skip
+
+    def _on_collection_deleted(self, name: str) -> None:
+        self.results_model.set_hits([])
+        self.passage.clear()
+        self.selftest.hide()
+        self.status_message.emit(f"Deleted the collection {name}", 8000)
+        self.refresh()
+
+    # -- adding and indexing ------------------------------------------------------------------------------------------
+    def _on_add_files_button_clicked(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(self, "Add documents", "", FILE_FILTER)
+        self.add_paths([Path(f) for f in files])
+
+    def _on_add_folder_button_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def _on_rescan_button_clicked(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        cid = info.id
+
+        def mark(store: DocumentStore) -> int:
+            paths = [f.path for f in store.files(cid) if f.state is not FileState.PENDING]
+            return store.mark_pending(cid, paths) and cid
+
+        self._db(mark, self._on_marked, what="checking for changes")
+
+    def _on_marked(self, cid: int) -> None:
+        if cid:
+            self._index(cid)
+        self.refresh()
+
+    def _on_files_added(self, result: tuple[int, list[Path]]) -> None:
+        cid, files = result
+        if not files:
+            self.banner.add("No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, text and code files.")
+        self.refresh()
+        self._index(cid)
+
+    def _index(self, cid: int) -> None:
+        if self._thread is not None:
+            if self._thread.collection_id != cid and cid not in self._queue:
+                self._queue.append(cid)
+            elif self._thread.collection_id == cid and cid not in self._queue:
+                self._queue.append(cid)  # files added while it runs: a second run picks them up
+            return
+        self._outcomes = {}
+        thread = IndexThread(self.db_path, cid)
+        thread.progressed.connect(self._on_thread_progressed)
+        thread.ended.connect(self._on_thread_ended)
+        self._thread = thread
+        self.index_label.setText("Indexing…")
+        self.index_bar.setRange(0, 0)
+        self.pause_button.setEnabled(True)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
+        self._update_index_row()
+        workers.start_thread(thread)
+
+    def _on_thread_progressed(self, p: Progress) -> None:
+        if p.last is not None:
+            self._outcomes[p.last.path] = p.last.outcome
+            i = self.files_model.row_of(p.last.path)
+            if i >= 0:
+                old = self.files_model.rows()[i]
+                self.files_model.set_row(i, FileRow(old.record, _shown_of(p.last.outcome), p.last.error))
+        self._current = p.current
+        if p.current is not None:
+            i = self.files_model.row_of(p.current)
+            if i >= 0:
+                old = self.files_model.rows()[i]
+                self.files_model.set_row(i, FileRow(old.record, shown_state(old.record, current=p.current,
+                                                                             outcomes=self._outcomes)))  # fmt: skip
+            if self._thread is not None and self.index_label.text() not in ("Pausing…", "Cancelling…"):
+                self.index_label.setText(f"Indexing {p.done + 1} of {p.total}: {p.current.name}")
+        if p.total:
+            self.index_bar.setRange(0, p.total)
+            self.index_bar.setValue(p.done)
+
+    def _on_thread_ended(self, outcome: IndexOutcome) -> None:
+        thread = self._thread
+        self._thread = None
+        self._current = None
+        if thread is not None:
+            thread.wait()
+            thread.deleteLater()
+        report = outcome.report
+        if outcome.error:
+            self.banner.add(outcome.error, kind="error")
+        elif report is not None:
+            for r in report.failed[-5:]:
+                self.banner.add(r.error, kind="error")
+            done = f"{report.count(Outcome.INDEXED)} indexed, {report.count(Outcome.UNCHANGED)} unchanged, " \
+                   f"{report.count(Outcome.FAILED)} failed"  # fmt: skip
+            if outcome.stop is Stop.PAUSE:
+                self.status_message.emit(f"Indexing paused ({done}); {report.remaining} files left pending", 10_000)
+            elif outcome.stop is Stop.CANCEL:
+                self.status_message.emit(f"Indexing cancelled ({done}); {outcome.removed} files not added", 10_000)
+            else:
+                self.status_message.emit(f"Indexing finished: {done}", 10_000)
+        if outcome.stop is Stop.NONE and self._queue:
+            self._index(self._queue.pop(0))
+        self.refresh()
+
+    def _on_abandoned(self, removed: int) -> None:
+        self.status_message.emit(f"{removed} pending files taken out of their collections", 8000)
+        self.refresh()
+
+    # -- search and the passage -----------------------------------------------------------------------------------------
+    def _on_search_done(self, result: tuple[int, list[Hit], dict[Path, int]]) -> None:
+        generation, hits, ids = result
+        if generation != self._search_generation:
+            return
+        self._file_ids = ids
+        self.results_model.set_hits(hits)
+        self.results.resizeRowsToContents()
+        self.passage.clear()
+        if not hits:
+            self.banner.add(f"Nothing in this collection matches {self._last_query!r}.")
+        else:
+            self.banner.clear()
+
+    def _on_results_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        hit = current.data(HIT_ROLE) if current.isValid() else None
+        if isinstance(hit, Hit):
+            self.show_passage(hit)
+
+    def show_passage(self, hit: Hit) -> None:
+        """Show the hit in place: the file's indexed text around it, read in the pool."""
+        file_id = self._file_ids.get(hit.source.path)
+        query = self._last_query
+        if file_id is None:
+            self.passage.show_hit(hit, "", query)
+            return
+        self._db(lambda store: store.file_text(file_id), lambda text: self._on_file_text_read(hit, text, query),
+                 what="reading a passage")  # fmt: skip
+
+    def _on_file_text_read(self, hit: Hit, text: str, query: str) -> None:
+        current = self.results.currentIndex()
+        if current.isValid() and current.data(HIT_ROLE) == hit:
+            self.passage.show_hit(hit, text, query)
+
+    # -- the self-test --------------------------------------------------------------------------------------------------
+    def _on_selftest_button_clicked(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        if info.passages == 0:
+            self.banner.add(f"{info.name} has no passages yet: add files first.", kind="error")
+            return
+        cid, name = info.id, info.name
+
+        def run(store: DocumentStore) -> SelfTestResult:
+            probes = generate_probes(store, cid, n=SELFTEST_QUESTIONS)
+            if not probes:
+                raise DocumentError(f"no questions could be made from {name!r} (too little text)")
+            return evaluate(Bm25Retriever(store, cid), probes)
+
+        self._selftest_running = True
+        self.selftest_button.setText("Testing…")
+        self._update_buttons()
+        self._db(run, self._on_selftest_done, what="the retrieval self-test", on_error=self._on_selftest_failed)
+
+    def _on_selftest_failed(self, message: str) -> None:
+        self._selftest_end()
+        self.banner.add(message, kind="error")
+
+    def _selftest_end(self) -> None:
+        self._selftest_running = False
+        self.selftest_button.setText("Self-test")
+        self._update_buttons()
+
+    def _on_selftest_done(self, result: SelfTestResult) -> None:
+        self._selftest_end()
+        rows: list[list[str]] = [
+            [result.retriever.upper() if result.retriever == "bm25" else result.retriever, str(result.probes),
+             *(f"{result.recall[k]:.2f}" for k in KS), f"{result.mrr:.2f}",
+             f"distinct first hits {result.distinct_first:.2f}"],
+            ["vector", "", *("—" for _ in KS), "—", "not measured: no embedding model yet"],
+            ["hybrid", "", *("—" for _ in KS), "—", "not measured: needs vectors"],
+        ]  # fmt: skip
+        self.selftest.setRowCount(len(rows))
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if 0 < c < len(cells) - 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.selftest.setItem(r, c, item)
+        self.selftest.show()
+        self.status_message.emit(f"Self-test: {result.probes} questions made from the collection's passages", 8000)
+
+    # -- drops ----------------------------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event.mimeData())
+        if not paths:
+            return
+        event.acceptProposedAction()
+        # Added after the drop has returned: the file manager's drag is not held while the page works.
+        self._dropped.extend(paths)
+        QTimer.singleShot(0, self._on_drop_timer)
+
+    def _on_drop_timer(self) -> None:
+        paths, self._dropped = self._dropped, []
+        self.add_paths(paths)
+
+
+def _shown_of(outcome: Outcome) -> Shown:
+    return {Outcome.INDEXED: Shown.INDEXED, Outcome.UNCHANGED: Shown.UNCHANGED, Outcome.FAILED: Shown.FAILED}[outcome]

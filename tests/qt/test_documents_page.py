@@ -1,0 +1,334 @@
+"""The Documents page as a user sees it: collections, adding real files (Markdown, Word, PDF, a broken one), indexing in
+a thread with pause / resume / cancel, search with the passage shown in place, drops, the self-test, hostile text."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures.documents import write_docx, write_pdf
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from app.documents import indexing
+from app.documents.indexing import add_files
+from app.documents.store import DocumentStore, FileState
+from app.ui.documents import indexer
+from app.ui.documents import page as page_module
+from app.ui.documents.models import HIT_ROLE, Shown
+from app.ui.documents.page import DocumentsPage
+
+REPO = Path(__file__).resolve().parents[2]
+WAIT_MS = 30_000
+HOSTILE = """# Notes
+
+A harmless paragraph about the <b>walrus</b> that ends here.
+
+<img src="/dev/zero"><script>alert('walrus')</script><a href="file:///etc/passwd">walrus link</a>
+"""
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.md").write_text("# Guide\n\n## Pandas\n\nThe red panda sleeps in trees during the day.\n\n"
+                                     "## Otters\n\nSea otters hold hands while they sleep.\n", encoding="utf-8")  # fmt: skip
+    write_docx(folder / "field.docx")
+    write_pdf(folder / "manual.pdf", ["Page one talks about llamas.", "Page two: the narwhal tusk is a tooth."])
+    return folder
+
+
+@pytest.fixture
+def page(qtbot: QtBot, tmp_path: Path) -> Iterator[DocumentsPage]:
+    p = DocumentsPage(tmp_path / "documents.db")
+    qtbot.addWidget(p)
+    p.resize(1200, 800)
+    p.show()
+    p.start()
+    qtbot.waitUntil(lambda: not p.busy(), timeout=WAIT_MS)
+    yield p
+    p.shutdown()
+    p.close()
+    p.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What the name and yes/no questions answer (and which were asked)."""
+    given: dict[str, Any] = {"text": "Research", "confirm": True, "asked": []}
+
+    def ask_text(_parent: object, title: str, _label: str, _text: str = "") -> str | None:
+        given["asked"].append(title)
+        return str(given["text"]) if given["text"] is not None else None
+
+    def confirm(_parent: object, title: str, text: str) -> bool:
+        given["asked"].append(f"{title}: {text}")
+        return bool(given["confirm"])
+
+    monkeypatch.setattr(page_module, "ask_text", ask_text)
+    monkeypatch.setattr(page_module, "confirm", confirm)
+    return given
+
+
+@pytest.fixture
+def slow_indexing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file takes at least 80 ms, so a pause or cancel lands in the middle of a run."""
+    real = indexing.index_pending
+
+    def slow(store: DocumentStore, cid: int, *, progress: Callable[[Any], None], cancelled: Callable[[], bool]) -> Any:
+        def step(p: Any) -> None:
+            progress(p)
+            time.sleep(0.08)
+
+        return real(store, cid, progress=step, cancelled=cancelled)
+
+    monkeypatch.setattr(indexer, "index_pending", slow)
+
+
+def make(page: DocumentsPage, qtbot: QtBot, name: str = "Research") -> None:
+    page.create_collection(name)
+    qtbot.waitUntil(lambda: page.selected() is not None and page.selected().name == name and not page.busy(),  # type: ignore[union-attr]
+                    timeout=WAIT_MS)  # fmt: skip
+
+
+def wait_indexed(page: DocumentsPage, qtbot: QtBot, files: int) -> None:
+    def done() -> bool:
+        rows = page.files_model.rows()
+        return not page.busy() and len(rows) == files and all(r.shown not in (Shown.PENDING, Shown.INDEXING) for r in rows)
+
+    qtbot.waitUntil(done, timeout=WAIT_MS)
+
+
+def states(page: DocumentsPage) -> dict[str, str]:
+    return {r.record.path.name: r.shown.value for r in page.files_model.rows()}
+
+
+def search(page: DocumentsPage, qtbot: QtBot, query: str) -> None:
+    page.query.setText(query)
+    qtbot.mouseClick(page.search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy() and page.results_model.rowCount() > 0, timeout=WAIT_MS)
+
+
+def click_result(page: DocumentsPage, qtbot: QtBot, row: int) -> None:
+    index = page.results_model.index(row, 2)
+    page.results.scrollTo(index)
+    qtbot.mouseClick(page.results.viewport(), Qt.MouseButton.LeftButton, pos=page.results.visualRect(index).center())
+    qtbot.waitUntil(lambda: not page.busy() and page.passage.text.toPlainText() != "", timeout=WAIT_MS)
+
+
+def test_a_collection_of_real_files_is_indexed_searched_and_a_passage_shown_in_place(
+    page: DocumentsPage, qtbot: QtBot, docs: Path, answers: dict[str, Any]
+) -> None:
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.collections.count() == 1 and not page.busy(), timeout=WAIT_MS)
+    assert page.collections.currentItem().text() == "Research"
+    broken = docs / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 this is no zip at all")
+    page.add_paths([docs])
+    wait_indexed(page, qtbot, 4)
+
+    assert states(page) == {"broken.docx": "failed", "field.docx": "indexed", "guide.md": "indexed", "manual.pdf": "indexed"}
+    row = next(r for r in page.files_model.rows() if r.record.path.name == "broken.docx")
+    message = page.files_model.index(page.files_model.row_of(row.record.path), 4).data()
+    assert "broken.docx" in message and "\n" not in message
+    assert any("broken.docx" in m for m in page.banner.messages())  # said on the page too, one line
+    pdf = page.files_model.row_of(docs.resolve() / "manual.pdf")
+    assert page.files_model.index(pdf, 3).data() == "2"  # pages
+    assert int(page.files_model.index(pdf, 2).data()) >= 1  # passages
+    assert "3 failed" not in page.summary.text() and "1 failed" in page.summary.text()
+
+    search(page, qtbot, "narwhal tooth")
+    first = page.results_model.index(0, 0).data(HIT_ROLE)
+    assert first.source.path.name == "manual.pdf" and first.source.page == 2
+    assert "manual.pdf" in page.results_model.index(0, 1).data() and "p. 2" in page.results_model.index(0, 1).data()
+    assert "narwhal" in page.results_model.index(0, 2).data()
+
+    search(page, qtbot, "quokka mascot")
+    click_result(page, qtbot, 0)
+    shown = page.passage.text.toPlainText()
+    start, end = page.passage.shown_range
+    assert "quokka" in shown[start:end]
+    assert "Field Guide" in shown  # the file's text around the passage, not just the passage
+    assert "field.docx" in page.passage.citation.text()
+    highlights = page.passage.text.extraSelections()
+    assert len(highlights) >= 2  # the passage and the word "quokka"
+
+
+def test_rename_and_delete_ask_and_bad_names_are_one_line(page: DocumentsPage, qtbot: QtBot, docs: Path,
+                                                         answers: dict[str, Any]) -> None:  # fmt: skip
+    make(page, qtbot, "Research")
+    page.add_paths([docs / "guide.md"])
+    wait_indexed(page, qtbot, 1)
+    page.create_collection("research")
+    qtbot.waitUntil(lambda: bool(page.banner.messages()), timeout=WAIT_MS)
+    assert "already a collection" in page.banner.messages()[-1]
+    page.banner.clear()
+    page.create_collection("   ")
+    qtbot.waitUntil(lambda: bool(page.banner.messages()), timeout=WAIT_MS)
+    assert "needs a name" in page.banner.messages()[-1]
+
+    answers["text"] = "Animals"
+    qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.collections.count() == 1 and page.collections.item(0).text() == "Animals", timeout=WAIT_MS)
+    assert page.selected() is not None and page.selected().files == 1  # type: ignore[union-attr]
+
+    answers["confirm"] = False
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(50)
+    assert not page.busy() and page.collections.count() == 1
+    answers["confirm"] = True
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.collections.count() == 0 and not page.busy(), timeout=WAIT_MS)
+    assert any("Delete collection: Delete the collection 'Animals'" in a for a in answers["asked"])
+    assert docs.joinpath("guide.md").exists()  # the user's file stays
+    assert page.files_model.rowCount() == 0 and "New…" in page.summary.text()
+
+
+def test_bad_input_is_one_line_on_the_page(page: DocumentsPage, qtbot: QtBot, tmp_path: Path) -> None:
+    page.add_paths([tmp_path / "nothing.pdf"])
+    assert "collection first" in page.banner.messages()[-1]
+    make(page, qtbot)
+    page.add_paths([tmp_path / "nothing.pdf"])
+    qtbot.waitUntil(lambda: "no such file" in " ".join(page.banner.messages()), timeout=WAIT_MS)
+    page.query.setText("   ")
+    page.search()
+    assert "Type what to search for" in page.banner.messages()[-1]
+    qtbot.mouseClick(page.selftest_button, Qt.MouseButton.LeftButton)
+    assert "no passages yet" in page.banner.messages()[-1]
+    assert all("\n" not in m for m in page.banner.messages())
+
+
+def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
+    page: DocumentsPage, qtbot: QtBot, tmp_path: Path, slow_indexing: None
+) -> None:
+    make(page, qtbot)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"note{i:02}.md").write_text(f"# Note {i}\n\nThe giraffe number {i} eats acacia leaves.\n")
+    page.add_paths([folder])
+    qtbot.waitUntil(lambda: page.indexing() and page.pause_button.isVisible()
+                    and page.index_label.text().startswith("Indexing 2 of 12"), timeout=WAIT_MS)  # fmt: skip
+    assert any(r.shown is Shown.INDEXING for r in page.files_model.rows())
+    qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
+    pending = sum(1 for r in page.files_model.rows() if r.shown is Shown.PENDING)
+    assert 0 < pending < 12
+    assert page.index_row.isVisible() and page.resume_button.isVisible() and not page.pause_button.isVisible()
+    assert page.index_label.text().startswith(f"{pending} files pending in Research")
+
+    # The next start of the app says the same, from the database.
+    again = DocumentsPage(page.db_path)
+    qtbot.addWidget(again)
+    again.show()
+    again.start()
+    qtbot.waitUntil(lambda: not again.busy() and again.index_row.isVisible(), timeout=WAIT_MS)
+    assert again.index_label.text().startswith(f"{pending} files pending")
+    qtbot.mouseClick(again.resume_button, Qt.MouseButton.LeftButton)
+    wait_indexed(again, qtbot, 12)
+    assert set(states(again).values()) == {"indexed"}
+    assert not again.index_row.isVisible()
+    again.shutdown()
+
+
+def test_cancel_drops_the_files_not_indexed_and_keeps_the_others(
+    page: DocumentsPage, qtbot: QtBot, tmp_path: Path, slow_indexing: None
+) -> None:
+    make(page, qtbot)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"note{i:02}.txt").write_text(f"The zebra number {i} has stripes.\n")
+    page.add_paths([folder])
+    qtbot.waitUntil(lambda: page.index_label.text().startswith("Indexing 3 of 12"), timeout=WAIT_MS)
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
+    rows = page.files_model.rows()
+    assert 2 <= len(rows) < 12
+    assert {r.shown for r in rows} == {Shown.INDEXED}
+    assert not page.index_row.isVisible()
+    with DocumentStore.open(page.db_path) as store:
+        assert not store.files(store.collection_id("Research"), state=FileState.PENDING)
+
+
+def test_files_left_pending_by_a_killed_run_can_be_dropped_with_cancel(page: DocumentsPage, qtbot: QtBot,
+                                                                       docs: Path) -> None:  # fmt: skip
+    with DocumentStore.open(page.db_path) as store:
+        add_files(store, "Left over", [docs / "guide.md", docs / "field.docx", docs / "manual.pdf"])
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.busy() and page.index_row.isVisible(), timeout=WAIT_MS)
+    assert page.index_label.text().startswith("3 files pending in Left over")
+    assert states(page) == {"field.docx": "pending", "guide.md": "pending", "manual.pdf": "pending"}
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy() and not page.index_row.isVisible(), timeout=WAIT_MS)
+    assert page.files_model.rowCount() == 0
+
+
+def test_dropping_files_and_folders_adds_them(page: DocumentsPage, qtbot: QtBot, docs: Path, tmp_path: Path) -> None:
+    make(page, qtbot)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(docs / "guide.md")), QUrl.fromLocalFile(str(docs / "manual.pdf")),
+                  QUrl("https://example.com/page.html")])  # fmt: skip
+    action, button, none = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(200, 200), action, mime, button, none)
+    QCoreApplication.sendEvent(page, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(QPointF(200, 200), action, mime, button, none)
+    QCoreApplication.sendEvent(page, event)
+    assert event.isAccepted()
+    wait_indexed(page, qtbot, 2)
+    assert states(page) == {"guide.md": "indexed", "manual.pdf": "indexed"}
+
+    # Checking for changes: unchanged files keep their passages and say so; a changed one is indexed again.
+    (docs / "guide.md").write_text("# Guide\n\nNow about the okapi only.\n")
+    qtbot.mouseClick(page.rescan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy() and states(page).get("manual.pdf") == "unchanged", timeout=WAIT_MS)
+    assert states(page)["guide.md"] == "indexed"
+    search(page, qtbot, "okapi")
+    assert page.results_model.index(0, 0).data(HIT_ROLE).source.path.name == "guide.md"
+
+
+def test_a_hostile_documents_html_is_shown_as_text(page: DocumentsPage, qtbot: QtBot, tmp_path: Path) -> None:
+    make(page, qtbot)
+    hostile = tmp_path / "hostile.md"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("<b>walrus</b> <img src='/dev/zero'> in plain text\n", encoding="utf-8")
+    page.add_paths([hostile, tmp_path / "notes.txt"])
+    wait_indexed(page, qtbot, 2)
+    search(page, qtbot, "walrus")
+    snippets = [page.results_model.index(r, 2).data() for r in range(page.results_model.rowCount())]
+    assert any("<b>walrus</b>" in s for s in snippets)
+    for row in range(page.results_model.rowCount()):
+        click_result(page, qtbot, row)
+        shown = page.passage.text.toPlainText()
+        assert "<b>walrus</b>" in shown or "<img" in shown  # the markup itself, as characters
+        assert page.passage.citation.textFormat() == Qt.TextFormat.PlainText
+        page.passage.text.clear()
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in (page.summary, page.index_label))
+    tip = page.results_model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tip or "&lt;img" in tip  # an HTML-looking tooltip is escaped
+    assert isinstance(page.passage.citation, QLabel)
+
+
+def test_the_self_test_shows_recall_and_mrr(page: DocumentsPage, qtbot: QtBot) -> None:
+    make(page, qtbot, "Project")
+    page.add_paths([REPO / "README.md"])
+    wait_indexed(page, qtbot, 1)
+    qtbot.mouseClick(page.selftest_button, Qt.MouseButton.LeftButton)
+    assert page.selftest_button.text() == "Testing…" and not page.selftest_button.isEnabled()
+    qtbot.waitUntil(lambda: not page.busy() and page.selftest.isVisible(), timeout=WAIT_MS)
+    table = page.selftest
+    assert table.item(0, 0).text() == "BM25"
+    assert int(table.item(0, 1).text()) > 10  # questions
+    recall5 = float(table.item(0, 4).text())
+    mrr = float(table.item(0, 6).text())
+    assert 0.3 <= recall5 <= 1.0 and 0.0 < mrr <= 1.0
+    assert table.item(1, 0).text() == "vector" and "not measured" in table.item(1, 7).text()
+    assert page.selftest_button.isEnabled()
