@@ -42,6 +42,7 @@ from app.ui.common.tasks import TaskGroup
 from app.ui.common.usage_bar import UsageStatus
 from app.ui.compare.page import ComparePage
 from app.ui.discover.page import DiscoverPage
+from app.ui.documents.page import DocumentsPage
 from app.ui.hardware.page import HardwarePage
 from app.ui.jobs.page import JobsPage
 from app.ui.library.page import LibraryPage
@@ -125,6 +126,10 @@ class MainWindow(QMainWindow):
         self.add_page(self.chat_page, "chat")
         self.compare_page = ComparePage(self.chat_backends, self.store)
         self.add_page(self.compare_page, "compare")
+        from app.documents.store import DB_NAME
+
+        self.documents_page = DocumentsPage(paths.data_dir() / DB_NAME)
+        self.add_page(self.documents_page, "documents")
         self.library_page.models_changed.connect(self._on_library_page_models_changed)
         self.hardware_page.hardware_changed.connect(self.chat_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
@@ -153,6 +158,7 @@ class MainWindow(QMainWindow):
         self.discover_page.status_message.connect(self._on_library_page_status_message)
         self.chat_page.status_message.connect(self._on_library_page_status_message)
         self.jobs_page.status_message.connect(self._on_library_page_status_message)
+        self.documents_page.status_message.connect(self._on_library_page_status_message)
         self.jobs_page.library_changed.connect(self.library_page.refresh)
         self.library_page.quantize_requested.connect(self._on_library_page_quantize_requested)
         self.library_page.chat_requested.connect(self._on_library_page_chat_requested)
@@ -171,6 +177,7 @@ class MainWindow(QMainWindow):
         self.library_page.start()  # after its status messages are connected
         self.discover_page.start()  # interrupted downloads resume
         self.jobs_page.start()  # queued jobs run
+        self.documents_page.start()  # says what an earlier run left pending
         self._queue_follow_ups()  # "Quantize it myself" downloads that finished while no app was running
         self.resize(DEFAULT_SIZE)
         self._restore_state()
@@ -461,6 +468,7 @@ class MainWindow(QMainWindow):
         self.library_page.shutdown()
         self.discover_page.shutdown()
         self.jobs_page.shutdown()
+        self.documents_page.shutdown()  # indexing pauses: its pending files wait for Resume at the next start
         self.jobs.stop()  # running jobs stop and show as interrupted at the next start
         # Every runtime process stops with the window: no model keeps running in the background.
         self.compare_page.shutdown()

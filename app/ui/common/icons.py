@@ -92,6 +92,21 @@ def _compare(p: QPainter) -> None:
         p.drawLine(QPointF(13, y), QPointF(15.5, y))
 
 
+def _documents(p: QPainter) -> None:
+    """A page with a folded corner and lines of text."""
+    path = QPainterPath(QPointF(4.5, 2.5))
+    path.lineTo(12, 2.5)
+    path.lineTo(15.5, 6)
+    path.lineTo(15.5, 17.5)
+    path.lineTo(4.5, 17.5)
+    path.closeSubpath()
+    p.drawPath(path)
+    p.drawLine(QPointF(12, 2.5), QPointF(12, 6))
+    p.drawLine(QPointF(12, 6), QPointF(15.5, 6))
+    for y in (9.0, 11.75, 14.5):
+        p.drawLine(QPointF(7, y), QPointF(13, y))
+
+
 _PAINTERS: dict[str, Painter] = {
     "hardware": _chip,
     "discover": _discover,
@@ -101,6 +116,7 @@ _PAINTERS: dict[str, Painter] = {
     "jobs": _jobs,
     "chat": _chat,
     "compare": _compare,
+    "documents": _documents,
 }
 
 
@@ -118,7 +134,7 @@ def _pixmap(paint: Painter, color: QColor) -> QPixmap:
 
 
 def icon(name: str) -> QIcon:
-    """The sidebar icon `name` (hardware, discover, library, jobs, chat, compare; lock, search); empty when unknown."""
+    """The sidebar icon `name` (hardware, discover, library, jobs, chat, compare, documents; lock, search), or empty."""
     paint = _PAINTERS.get(name)
     if paint is None:
         return QIcon()
