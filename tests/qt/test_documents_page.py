@@ -188,7 +188,7 @@ def test_rename_and_delete_ask_and_bad_names_are_one_line(page: DocumentsPage, q
     qtbot.waitUntil(lambda: page.collections.count() == 0 and not page.busy(), timeout=WAIT_MS)
     assert any("Delete collection: Delete the collection 'Animals'" in a for a in answers["asked"])
     assert docs.joinpath("guide.md").exists()  # the user's file stays
-    assert page.files_model.rowCount() == 0 and "New…" in page.summary.text()
+    assert page.files_model.rowCount() == 0 and "New collection…" in page.summary.text()
 
 
 def test_bad_input_is_one_line_on_the_page(page: DocumentsPage, qtbot: QtBot, tmp_path: Path) -> None:
@@ -330,5 +330,39 @@ def test_the_self_test_shows_recall_and_mrr(page: DocumentsPage, qtbot: QtBot) -
     recall5 = float(table.item(0, 4).text())
     mrr = float(table.item(0, 6).text())
     assert 0.3 <= recall5 <= 1.0 and 0.0 < mrr <= 1.0
-    assert table.item(1, 0).text() == "vector" and "not measured" in table.item(1, 7).text()
+    assert table.item(1, 0).text() == "vector" and table.item(1, 6).text() == "—"
+    assert "no embedding model yet" in page.selftest_note.text() and "distinct" not in page.selftest_note.text()
     assert page.selftest_button.isEnabled()
+
+
+def test_the_main_window_has_the_page_and_closing_it_pauses_indexing(qtbot: QtBot, tmp_path: Path,
+                                                                      slow_indexing: None) -> None:  # fmt: skip
+    from fixtures.hardware_reports import cpu_only
+
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    window.show()
+    titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+    assert "Documents" in titles
+    item = window.sidebar.item(titles.index("Documents"))
+    assert not item.icon().isNull()
+    window.sidebar.setCurrentRow(titles.index("Documents"))
+    page = window.documents_page
+    assert window.pages.currentWidget() is page
+    make(page, qtbot)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(10):
+        (folder / f"n{i}.md").write_text(f"# N {i}\n\nThe ibex number {i} climbs dams.\n")
+    page.add_paths([folder])
+    qtbot.waitUntil(lambda: page.index_label.text().startswith("Indexing 2 of 10"), timeout=WAIT_MS)
+    window.close()
+    assert page._thread is None or page._thread.isFinished()
+    with DocumentStore.open(page.db_path) as store:
+        left = store.files(store.collection_id("Research"), state=FileState.PENDING)
+    assert 0 < len(left) < 10  # paused: the rest waits for the next start
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -114,6 +114,7 @@ class DocumentsPage(QWidget):
         self._last_query = ""
         self._selftest_running = False
         self._dropped: list[Path] = []
+        self._sized = False
 
         heading = QLabel("Documents")
         heading.setObjectName("heading")
@@ -128,6 +129,7 @@ class DocumentsPage(QWidget):
         self.index_row.setObjectName("progress-row")
         self.index_label = QLabel()
         self.index_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.index_label.setWordWrap(True)  # a long file name must not widen the window
         self.index_bar = QProgressBar()
         self.index_bar.setTextVisible(False)
         self.index_bar.setFixedWidth(220)
@@ -149,7 +151,7 @@ class DocumentsPage(QWidget):
         # Left: the collections.
         self.collections = QListWidget()
         self.collections.setObjectName("collections")
-        self.new_button = QPushButton("New…")
+        self.new_button = QPushButton("New collection…")
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete…")
         left = QWidget()
@@ -159,8 +161,8 @@ class DocumentsPage(QWidget):
         title.setObjectName("section")
         lv.addWidget(title)
         lv.addWidget(self.collections, 1)
+        lv.addWidget(self.new_button)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
         buttons.addWidget(self.rename_button)
         buttons.addWidget(self.delete_button)
         lv.addLayout(buttons)
@@ -179,6 +181,7 @@ class DocumentsPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("muted")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.add_files_button)
         toolbar.addWidget(self.add_folder_button)
@@ -190,12 +193,20 @@ class DocumentsPage(QWidget):
         self.files.setObjectName("documents-files")
         self.files.setModel(self.files_model)
         self._setup_table(self.files, stretch=4)
-        self.selftest = QTableWidget(0, 4 + len(KS))
+        self.selftest = QTableWidget(0, 3 + len(KS))
         self.selftest.setObjectName("selftest-table")
-        self.selftest.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR", "Note"])
-        self._setup_table(self.selftest, stretch=3 + len(KS))
-        self.selftest.setMaximumHeight(118)
+        self.selftest.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR"])
+        self._setup_table(self.selftest, stretch=0)
+        self.selftest.verticalHeader().setDefaultSectionSize(24)
+        self.selftest.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.selftest.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.selftest.setFixedHeight(3 * 24 + self.selftest.horizontalHeader().sizeHint().height() + 4)
         self.selftest.hide()
+        self.selftest_note = QLabel()
+        self.selftest_note.setObjectName("muted")
+        self.selftest_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.selftest_note.setWordWrap(True)
+        self.selftest_note.hide()
         self.query = QLineEdit()
         self.query.setObjectName("documents-query")
         self.query.setPlaceholderText("Search this collection")
@@ -207,6 +218,10 @@ class DocumentsPage(QWidget):
         self.results.setModel(self.results_model)
         self._setup_table(self.results, stretch=2)
         self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # a long heading trail must leave room
+        header.resizeSection(1, 200)
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.setContentsMargins(0, 0, 0, 0)
@@ -214,6 +229,7 @@ class DocumentsPage(QWidget):
         mv.addWidget(self.summary)
         mv.addWidget(self.files, 3)
         mv.addWidget(self.selftest)
+        mv.addWidget(self.selftest_note)
         search_row = QHBoxLayout()
         search_row.addWidget(self.query, 1)
         search_row.addWidget(self.search_button)
@@ -230,8 +246,11 @@ class DocumentsPage(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([190, 560, 330])
         self.splitter.setChildrenCollapsible(False)
+        # Explicit minimums (the buttons' own would add up to more): the window can still be made as small as the others
+        # let it; the toolbars are then clipped, not the window.
+        for widget, width in ((left, 120), (middle, 240), (self.passage, 100)):
+            widget.setMinimumWidth(width)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -257,6 +276,13 @@ class DocumentsPage(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.resume_button.clicked.connect(self.resume)
         self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._sized:  # the splitter shares out its real width only once shown
+            self._sized = True
+            width = self.splitter.width()
+            self.splitter.setSizes([int(width * 0.17), int(width * 0.55), int(width * 0.28)])
+        super().showEvent(event)
 
     @staticmethod
     def _setup_table(table: QTableView, *, stretch: int) -> None:
@@ -317,7 +343,7 @@ class DocumentsPage(QWidget):
             return
         info = self.selected()
         if info is None:
-            self.banner.add("Make a collection first (New…), then add files to it.", kind="error")
+            self.banner.add("Make a collection first (New collection…), then add files to it.", kind="error")
             return
         self.banner.clear()
         name = info.name
@@ -430,7 +456,7 @@ class DocumentsPage(QWidget):
     def _show_summary(self) -> None:
         info = self.selected()
         if info is None:
-            self.summary.setText("No collection yet: New… makes one." if not self._collections else "")
+            self.summary.setText("No collection yet: New collection… makes one." if not self._collections else "")
             return
         parts = [f"{info.files} file{'s' * (info.files != 1)}", f"{info.passages:,} passages"]
         if info.failed:
@@ -473,6 +499,7 @@ class DocumentsPage(QWidget):
         self.results_model.set_hits([])
         self.passage.clear()
         self.selftest.hide()
+        self.selftest_note.hide()
         self.refresh()
 
     def _on_new_button_clicked(self) -> None:
@@ -517,6 +544,7 @@ class DocumentsPage(QWidget):
         self.results_model.set_hits([])
         self.passage.clear()
         self.selftest.hide()
+        self.selftest_note.hide()
         self.status_message.emit(f"Deleted the collection {name}", 8000)
         self.refresh()
 
@@ -691,19 +719,30 @@ class DocumentsPage(QWidget):
         self._selftest_end()
         rows: list[list[str]] = [
             [result.retriever.upper() if result.retriever == "bm25" else result.retriever, str(result.probes),
-             *(f"{result.recall[k]:.2f}" for k in KS), f"{result.mrr:.2f}",
-             f"distinct first hits {result.distinct_first:.2f}"],
-            ["vector", "", *("—" for _ in KS), "—", "not measured: no embedding model yet"],
-            ["hybrid", "", *("—" for _ in KS), "—", "not measured: needs vectors"],
+             *(f"{result.recall[k]:.2f}" for k in KS), f"{result.mrr:.2f}"],
+            ["vector", "", *("—" for _ in KS), "—"],
+            ["hybrid", "", *("—" for _ in KS), "—"],
         ]  # fmt: skip
+        tips = [
+            f"{result.probes} questions made from the collection's own passages, each answered by one of them; "
+            f"recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that passage. "
+            f"Distinct first hits: near 100% when each question brings its own passage first.",
+            "Not measured: choose an embedding model for vector search",
+            "Not measured: hybrid search needs vectors",
+        ]
         self.selftest.setRowCount(len(rows))
         for r, cells in enumerate(rows):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if 0 < c < len(cells) - 1:
+                item.setToolTip(tips[r])
+                if c > 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.selftest.setItem(r, c, item)
         self.selftest.show()
+        self.selftest_note.setText(f"{result.probes} questions made from the collection's own passages; "
+                                   f"{result.distinct_first:.0%} of them bring a passage of their own first. "
+                                   "Vector and hybrid: not measured — no embedding model yet.")  # fmt: skip
+        self.selftest_note.show()
         self.status_message.emit(f"Self-test: {result.probes} questions made from the collection's passages", 8000)
 
     # -- drops ----------------------------------------------------------------------------------------------------------

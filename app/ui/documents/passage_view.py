@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -70,12 +70,14 @@ class PassageView(QWidget):
                 selections.append(self._selection(a, a + len(m.group()), TERM_COLOUR, full_width=False))
         self.text.setExtraSelections(selections)
         cursor = self.text.textCursor()
-        cursor.setPosition(_utf16(shown, self.shown_range[1]))
-        self.text.setTextCursor(cursor)
-        self.text.ensureCursorVisible()
         cursor.setPosition(_utf16(shown, self.shown_range[0]))
         self.text.setTextCursor(cursor)
-        self.text.ensureCursorVisible()
+        self._scroll()
+        QTimer.singleShot(0, self._scroll)  # again once the text is laid out (a page not shown yet has no layout)
+
+    def _scroll(self) -> None:
+        """The passage's start in the upper part of the view."""
+        self.text.centerCursor()
 
     def _selection(self, start: int, end: int, colour: QColor, *, full_width: bool) -> QTextEdit.ExtraSelection:
         sel = QTextEdit.ExtraSelection()
