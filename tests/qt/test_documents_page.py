@@ -22,6 +22,7 @@ from app.ui.documents import indexer
 from app.ui.documents import page as page_module
 from app.ui.documents.models import HIT_ROLE, Shown
 from app.ui.documents.page import DocumentsPage
+from app.ui.documents.snippet_delegate import emphasised_html
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_MS = 30_000
@@ -315,6 +316,11 @@ def test_a_hostile_documents_html_is_shown_as_text(page: DocumentsPage, qtbot: Q
     tip = page.results_model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in tip or "&lt;img" in tip  # an HTML-looking tooltip is escaped
     assert isinstance(page.passage.citation, QLabel)
+    # The snippet column's bold query words: the document's own markup escaped, only the delegate's <b> is a tag.
+    assert emphasised_html("<b>walrus</b> <img src='/dev/zero'> Walruses", ["walrus"]) == (
+        "&lt;b&gt;<b>walrus</b>&lt;/b&gt; &lt;img src=&#x27;/dev/zero&#x27;&gt; <b>Walruses</b>"
+    )
+    page.results.viewport().grab()  # paints through the delegate
 
 
 def test_the_self_test_shows_recall_and_mrr(page: DocumentsPage, qtbot: QtBot) -> None:

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.documents.indexing import Outcome, Progress, add_files
 from app.documents.parse import DocumentError
-from app.documents.retrieval import Bm25Retriever, Hit
+from app.documents.retrieval import Bm25Retriever, Hit, query_terms
 from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
 from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
 from app.ui.common import workers
@@ -50,6 +50,7 @@ from app.ui.common.tasks import TaskGroup
 from app.ui.documents.indexer import IndexOutcome, IndexThread, Stop
 from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
 from app.ui.documents.passage_view import PassageView
+from app.ui.documents.snippet_delegate import SnippetDelegate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -222,6 +223,9 @@ class DocumentsPage(QWidget):
         header = self.results.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # a long heading trail must leave room
         header.resizeSection(1, 200)
+        self.snippets = SnippetDelegate(lambda: query_terms(self._last_query), self.results)
+        self.results.setItemDelegateForColumn(2, self.snippets)
+        header.sectionResized.connect(self._on_results_header_section_resized)
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.setContentsMargins(0, 0, 0, 0)
@@ -664,6 +668,10 @@ class DocumentsPage(QWidget):
             self.banner.add(f"Nothing in this collection matches {self._last_query!r}.")
         else:
             self.banner.clear()
+
+    def _on_results_header_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section == 2:  # the wrapped snippets' heights follow their column's width (a scroll bar takes some)
+            QTimer.singleShot(0, self.results.resizeRowsToContents)
 
     def _on_results_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = current.data(HIT_ROLE) if current.isValid() else None
