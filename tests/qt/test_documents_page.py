@@ -3,6 +3,7 @@ a thread with pause / resume / cancel, search with the passage shown in place, d
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -204,6 +205,13 @@ def test_bad_input_is_one_line_on_the_page(page: DocumentsPage, qtbot: QtBot, tm
     qtbot.mouseClick(page.selftest_button, Qt.MouseButton.LeftButton)
     assert "no passages yet" in page.banner.messages()[-1]
     assert all("\n" not in m for m in page.banner.messages())
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # reading it would block the indexing thread until someone writes
+    page.banner.clear()
+    page.add_paths([fifo])
+    qtbot.waitUntil(lambda: not page.busy() and bool(page.banner.messages()), timeout=WAIT_MS)
+    assert page.banner.messages() == ["pipe.txt: not a regular file (a pipe, device or socket), left out"]
+    assert page.files_model.rowCount() == 0 and not page.indexing()
 
 
 def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
@@ -372,3 +380,13 @@ def test_the_main_window_has_the_page_and_closing_it_pauses_indexing(qtbot: QtBo
     assert 0 < len(left) < 10  # paused: the rest waits for the next start
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_the_files_and_results_models_pass_qt_model_checks(page: DocumentsPage, qtbot: QtBot, docs: Path,
+                                                            qtmodeltester: Any) -> None:  # fmt: skip
+    make(page, qtbot)
+    page.add_paths([docs])
+    wait_indexed(page, qtbot, 3)
+    search(page, qtbot, "otters sleep")
+    qtmodeltester.check(page.files_model)
+    qtmodeltester.check(page.results_model)

@@ -351,7 +351,15 @@ class DocumentsPage(QWidget):
             return
         self.banner.clear()
         name = info.name
-        self._db(lambda store: add_files(store, name, paths), self._on_files_added, what="adding files")
+
+        def add(store: DocumentStore) -> tuple[int, list[Path], list[Path]]:
+            usable, skipped = _regular(paths)
+            if not usable:
+                return store.collection_id(name), [], skipped
+            cid, files = add_files(store, name, usable)
+            return cid, files, skipped
+
+        self._db(add, self._on_files_added, what="adding files")
 
     def search(self) -> None:
         """Search the selected collection for what the search box says (BM25)."""
@@ -579,9 +587,11 @@ class DocumentsPage(QWidget):
             self._index(cid)
         self.refresh()
 
-    def _on_files_added(self, result: tuple[int, list[Path]]) -> None:
-        cid, files = result
-        if not files:
+    def _on_files_added(self, result: tuple[int, list[Path], list[Path]]) -> None:
+        cid, files, skipped = result
+        for p in skipped[:5]:
+            self.banner.add(f"{p.name}: not a regular file (a pipe, device or socket), left out", kind="error")
+        if not files and not skipped:
             self.banner.add("No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, text and code files.")
         self.refresh()
         self._index(cid)
@@ -774,6 +784,18 @@ class DocumentsPage(QWidget):
     def _on_drop_timer(self) -> None:
         paths, self._dropped = self._dropped, []
         self.add_paths(paths)
+
+
+def _regular(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The paths that are folders, regular files or missing (which add_files names in one line), and the others: reading
+    a FIFO blocks until someone writes to it, which would hold the indexing thread (and Pause) forever."""
+    usable, skipped = [], []
+    for p in paths:
+        if p.is_dir() or p.is_file() or not p.exists():
+            usable.append(p)
+        else:
+            skipped.append(p)
+    return usable, skipped
 
 
 def _shown_of(outcome: Outcome) -> Shown:
