@@ -162,6 +162,13 @@ def test_a_collection_of_real_files_is_indexed_searched_and_a_passage_shown_in_p
     highlights = page.passage.text.extraSelections()
     assert len(highlights) >= 2  # the passage and the word "quokka"
 
+    # The broken file is taken out (Delete on its row); the user's file stays on disk.
+    page.files.setFocus()
+    page.files.selectRow(page.files_model.row_of(broken.resolve()))
+    qtbot.keyClick(page.files, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: not page.busy() and "broken.docx" not in states(page), timeout=WAIT_MS)
+    assert len(states(page)) == 3 and broken.exists() and "failed" not in page.summary.text()
+
 
 def test_rename_and_delete_ask_and_bad_names_are_one_line(page: DocumentsPage, qtbot: QtBot, docs: Path,
                                                          answers: dict[str, Any]) -> None:  # fmt: skip

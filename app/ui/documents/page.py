@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -194,6 +194,14 @@ class DocumentsPage(QWidget):
         self.files.setObjectName("documents-files")
         self.files.setModel(self.files_model)
         self._setup_table(self.files, stretch=4)
+        self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.remove_action = QAction("Remove from the collection", self.files)
+        self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_action.setToolTip("Take the selected files and their passages out of the collection (the files "
+                                      "themselves stay where they are)")  # fmt: skip
+        self.files.addAction(self.remove_action)
         self.selftest = QTableWidget(0, 3 + len(KS))
         self.selftest.setObjectName("selftest-table")
         self.selftest.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR"])
@@ -272,6 +280,7 @@ class DocumentsPage(QWidget):
         self.add_files_button.clicked.connect(self._on_add_files_button_clicked)
         self.add_folder_button.clicked.connect(self._on_add_folder_button_clicked)
         self.rescan_button.clicked.connect(self._on_rescan_button_clicked)
+        self.remove_action.triggered.connect(self._on_remove_action_triggered)
         self.selftest_button.clicked.connect(self._on_selftest_button_clicked)
         self.query.returnPressed.connect(self.search)
         self.search_button.clicked.connect(self.search)
@@ -569,6 +578,22 @@ class DocumentsPage(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
         if folder:
             self.add_paths([Path(folder)])
+
+    def _on_remove_action_triggered(self) -> None:
+        info = self.selected()
+        rows = sorted({i.row() for i in self.files.selectionModel().selectedRows()})
+        paths = [self.files_model.rows()[r].record.path for r in rows if r < self.files_model.rowCount()]
+        if info is None or not paths:
+            return
+        if self._thread is not None and self._thread.collection_id == info.id:
+            self.banner.add(f"{info.name} is being indexed: pause or cancel first, then remove files.", kind="error")
+            return
+        cid = info.id
+        self._db(lambda store: store.remove_files(cid, paths), self._on_files_removed, what="removing files")
+
+    def _on_files_removed(self, removed: list[Path]) -> None:
+        self.status_message.emit(f"Removed {len(removed)} file{'s' * (len(removed) != 1)} from the collection", 8000)
+        self.refresh()
 
     def _on_rescan_button_clicked(self) -> None:
         info = self.selected()
