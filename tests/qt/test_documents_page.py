@@ -4,6 +4,7 @@ a thread with pause / resume / cancel, search with the passage shown in place, d
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from fixtures.documents import write_docx, write_pdf
-from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -106,6 +107,12 @@ def wait_indexed(page: DocumentsPage, qtbot: QtBot, files: int) -> None:
         return not page.busy() and len(rows) == files and all(r.shown not in (Shown.PENDING, Shown.INDEXING) for r in rows)
 
     qtbot.waitUntil(done, timeout=WAIT_MS)
+
+
+def at_file(page: DocumentsPage) -> int:
+    """Which file the progress row says is being read ("Indexing 3 of 12: name"), 0 when it says something else."""
+    m = re.match(r"Indexing (\d+) of \d+: ", page.index_label.text())
+    return int(m.group(1)) if m else 0
 
 
 def states(page: DocumentsPage) -> dict[str, str]:
@@ -231,7 +238,7 @@ def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
         (folder / f"note{i:02}.md").write_text(f"# Note {i}\n\nThe giraffe number {i} eats acacia leaves.\n")
     page.add_paths([folder])
     qtbot.waitUntil(lambda: page.indexing() and page.pause_button.isVisible()
-                    and page.index_label.text().startswith("Indexing 2 of 12"), timeout=WAIT_MS)  # fmt: skip
+                    and at_file(page) >= 2, timeout=WAIT_MS)  # fmt: skip
     assert any(r.shown is Shown.INDEXING for r in page.files_model.rows())
     qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
@@ -263,7 +270,7 @@ def test_cancel_drops_the_files_not_indexed_and_keeps_the_others(
     for i in range(12):
         (folder / f"note{i:02}.txt").write_text(f"The zebra number {i} has stripes.\n")
     page.add_paths([folder])
-    qtbot.waitUntil(lambda: page.index_label.text().startswith("Indexing 3 of 12"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: at_file(page) >= 3, timeout=WAIT_MS)
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
     rows = page.files_model.rows()
@@ -379,7 +386,7 @@ def test_the_main_window_has_the_page_and_closing_it_pauses_indexing(qtbot: QtBo
     for i in range(10):
         (folder / f"n{i}.md").write_text(f"# N {i}\n\nThe ibex number {i} climbs dams.\n")
     page.add_paths([folder])
-    qtbot.waitUntil(lambda: page.index_label.text().startswith("Indexing 2 of 10"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: at_file(page) >= 2, timeout=WAIT_MS)
     window.close()
     assert page._thread is None or page._thread.isFinished()
     with DocumentStore.open(page.db_path) as store:
@@ -397,3 +404,30 @@ def test_the_files_and_results_models_pass_qt_model_checks(page: DocumentsPage, 
     search(page, qtbot, "otters sleep")
     qtmodeltester.check(page.files_model)
     qtmodeltester.check(page.results_model)
+
+
+def test_indexing_a_large_folder_does_not_stall_the_window(page: DocumentsPage, qtbot: QtBot, tmp_path: Path) -> None:
+    """The issue asks for < 16 ms; on 2 shared cores a test can only catch work on the GUI thread that grows with the
+    collection (columns fitted to 300 rows on every file's progress stalled it ~250 ms at 170 files)."""
+    make(page, qtbot)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"note{i:03}.md").write_text(f"# Note {i}\n\nThe tapir number {i} swims well.\n")
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[int] = []
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(2)
+    page.add_paths([folder])
+    wait_indexed(page, qtbot, 300)
+    timer.stop()
+    assert max(gaps) < 150, sorted(gaps)[-5:]

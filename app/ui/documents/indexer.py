@@ -11,22 +11,34 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
-from app.documents.indexing import IndexReport, cancel_pending, index_pending
+from app.documents.indexing import FileResult, IndexReport, Progress, cancel_pending, index_pending
 from app.documents.store import DocumentStore
 from app.ui.common.errors import error_text
 
 log = logging.getLogger(__name__)
+PROGRESS_INTERVAL_S = 0.1
+"""Progress reaches the GUI at most this often: small files index in a millisecond each, and a signal per file would
+queue faster than the window paints (hundreds of updates handled in one go starve its timers and input)."""
 
 
 class Stop(enum.Enum):
     NONE = "none"
     PAUSE = "pause"
     CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """Where the run is, and the files finished since the last report (each file once, in order)."""
+
+    progress: Progress
+    finished: list[FileResult] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,8 @@ class IndexOutcome:
 
 
 class IndexThread(QThread):
-    """One run of ``index_pending`` over one collection; ``progressed(Progress)`` per file, ``ended(IndexOutcome)`` once.
+    """One run of ``index_pending`` over one collection; ``progressed(IndexProgress)`` at most every 100 ms and for the
+    last file, ``ended(IndexOutcome)`` once.
 
     Both signals are emitted on this thread and arrive queued on the GUI thread's receivers."""
 
@@ -55,6 +68,8 @@ class IndexThread(QThread):
         self.collection_id = collection_id
         self._stop = threading.Event()
         self._how = Stop.NONE
+        self._finished: list[FileResult] = []
+        self._last_emit = 0.0
 
     def stop(self, how: Stop) -> None:
         """Ask the run to stop before the next file, or while a child reads one (it is stopped); a cancel wins over a
@@ -63,12 +78,20 @@ class IndexThread(QThread):
             self._how = how
         self._stop.set()
 
+    def _on_progress(self, p: Progress) -> None:
+        if p.last is not None and (not self._finished or self._finished[-1] is not p.last):
+            self._finished.append(p.last)
+        now = time.monotonic()
+        if p.current is None or p.done == 0 or now - self._last_emit >= PROGRESS_INTERVAL_S:
+            self._last_emit = now
+            finished, self._finished = self._finished, []
+            self.progressed.emit(IndexProgress(p, finished))
+
     def run(self) -> None:
         outcome = IndexOutcome(self.collection_id, None, Stop.NONE, error="indexing did not run")
         try:
             with DocumentStore.open(self.db_path) as store:
-                report = index_pending(store, self.collection_id, progress=self.progressed.emit,
-                                       cancelled=self._stop.is_set)  # fmt: skip
+                report = index_pending(store, self.collection_id, progress=self._on_progress, cancelled=self._stop.is_set)
                 how = self._how if self._stop.is_set() else Stop.NONE
                 removed = cancel_pending(store, self.collection_id) if how is Stop.CANCEL else 0
                 outcome = IndexOutcome(self.collection_id, report, how, removed)

@@ -60,21 +60,31 @@ class FilesModel(QAbstractTableModel):
     def __init__(self, parent: QAbstractTableModel | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FileRow] = []
+        self._row_of: dict[Path, int] = {}
 
     def set_rows(self, rows: list[FileRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._row_of = {r.record.path: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
     def rows(self) -> list[FileRow]:
         return list(self._rows)
 
     def row_of(self, path: Path) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.record.path == path), -1)
+        return self._row_of.get(path, -1)
 
     def set_row(self, i: int, row: FileRow) -> None:
-        self._rows[i] = row
-        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+        self.update_rows({i: row})
+
+    def update_rows(self, rows: dict[int, FileRow]) -> None:
+        """Replace rows by index, with one dataChanged for the span (a signal per row costs a repaint each)."""
+        rows = {i: r for i, r in rows.items() if 0 <= i < len(self._rows)}
+        if not rows:
+            return
+        for i, r in rows.items():
+            self._rows[i] = r
+        self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(self.HEADERS) - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)

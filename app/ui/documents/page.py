@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.indexing import Outcome, Progress, add_files
+from app.documents.indexing import Outcome, add_files
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever, Hit, query_terms
 from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
@@ -47,7 +47,7 @@ from app.ui.common import workers
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.status_rows import Banner
 from app.ui.common.tasks import TaskGroup
-from app.ui.documents.indexer import IndexOutcome, IndexThread, Stop
+from app.ui.documents.indexer import IndexOutcome, IndexProgress, IndexThread, Stop
 from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
 from app.ui.documents.passage_view import PassageView
 from app.ui.documents.snippet_delegate import SnippetDelegate
@@ -194,6 +194,15 @@ class DocumentsPage(QWidget):
         self.files.setObjectName("documents-files")
         self.files.setModel(self.files_model)
         self._setup_table(self.files, stretch=4)
+        # Fixed widths: fitting columns to their contents measures every row on every change, which stalls the window
+        # for tenths of a second per file while a large collection is indexed.
+        header = self.files.horizontalHeader()
+        for column, width in enumerate((200, 80, 70, 50)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        self.files.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.files.verticalHeader().setDefaultSectionSize(24)
+        self.files.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.remove_action = QAction("Remove from the collection", self.files)
@@ -641,22 +650,23 @@ class DocumentsPage(QWidget):
         self._update_index_row()
         workers.start_thread(thread)
 
-    def _on_thread_progressed(self, p: Progress) -> None:
-        if p.last is not None:
-            self._outcomes[p.last.path] = p.last.outcome
-            i = self.files_model.row_of(p.last.path)
+    def _on_thread_progressed(self, ip: IndexProgress) -> None:
+        p = ip.progress
+        rows = self.files_model.rows()
+        changed: dict[int, FileRow] = {}
+        for result in ip.finished:
+            self._outcomes[result.path] = result.outcome
+            i = self.files_model.row_of(result.path)
             if i >= 0:
-                old = self.files_model.rows()[i]
-                self.files_model.set_row(i, FileRow(old.record, _shown_of(p.last.outcome), p.last.error))
+                changed[i] = FileRow(rows[i].record, _shown_of(result.outcome), result.error)
         self._current = p.current
         if p.current is not None:
             i = self.files_model.row_of(p.current)
             if i >= 0:
-                old = self.files_model.rows()[i]
-                self.files_model.set_row(i, FileRow(old.record, shown_state(old.record, current=p.current,
-                                                                             outcomes=self._outcomes)))  # fmt: skip
+                changed[i] = FileRow(rows[i].record, Shown.INDEXING)
             if self._thread is not None and self.index_label.text() not in ("Pausing…", "Cancelling…"):
                 self.index_label.setText(f"Indexing {p.done + 1} of {p.total}: {p.current.name}")
+        self.files_model.update_rows(changed)
         if p.total:
             self.index_bar.setRange(0, p.total)
             self.index_bar.setValue(p.done)
