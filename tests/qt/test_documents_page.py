@@ -145,8 +145,10 @@ def test_a_collection_of_real_files_is_indexed_searched_and_a_passage_shown_in_p
 
     assert states(page) == {"broken.docx": "failed", "field.docx": "indexed", "guide.md": "indexed", "manual.pdf": "indexed"}
     row = next(r for r in page.files_model.rows() if r.record.path.name == "broken.docx")
-    message = page.files_model.index(page.files_model.row_of(row.record.path), 4).data()
-    assert "broken.docx" in message and "\n" not in message
+    cell = page.files_model.index(page.files_model.row_of(row.record.path), 4)
+    message = cell.data()
+    assert message and "\n" not in message and not message.startswith("broken.docx")  # the row names the file
+    assert "broken.docx: " + message in cell.data(Qt.ItemDataRole.ToolTipRole)
     assert any("broken.docx" in m for m in page.banner.messages())  # said on the page too, one line
     pdf = page.files_model.row_of(docs.resolve() / "manual.pdf")
     assert page.files_model.index(pdf, 3).data() == "2"  # pages

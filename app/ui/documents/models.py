@@ -114,8 +114,10 @@ class FilesModel(QAbstractTableModel):
                 return "" if row.shown in (Shown.FAILED, Shown.PENDING, Shown.INDEXING) else str(row.record.passages)
             if col == 3:
                 return str(row.record.pages) if row.record.pages else ""
-            if col == 4:
-                return row.error or row.record.error
+            if col == 4:  # the file's name is in the row already: the reason comes first
+                error = row.error or row.record.error
+                prefix = f"{row.record.path.name}: "
+                return error[len(prefix) :] if error.startswith(prefix) else error
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(str(row.record.path) if col != 4 else (row.error or row.record.error or None))
         if role == Qt.ItemDataRole.ForegroundRole and col in (1, 4):

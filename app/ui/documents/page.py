@@ -197,12 +197,11 @@ class DocumentsPage(QWidget):
         # Fixed widths: fitting columns to their contents measures every row on every change, which stalls the window
         # for tenths of a second per file while a large collection is indexed.
         header = self.files.horizontalHeader()
-        for column, width in enumerate((200, 80, 70, 50)):
+        for column, width in enumerate((180, 76, 70, 48)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.files.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.files.verticalHeader().setDefaultSectionSize(24)
-        self.files.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.remove_action = QAction("Remove from the collection", self.files)
