@@ -1,9 +1,9 @@
 """documents.png: the Documents page with a real collection (the cheat sheet the project grew from, shared/seeds, and the
-project's own README and architecture notes), a search with a passage shown in place, and the self-test's figures.
+project's own README and architecture notes), the self-test's figures, and a search with a passage shown in place.
 
-Hook: in shots._take_all, after the other pages, ``from tools.screenshots.documents import documents_shot`` and
-``documents_shot(window, grab, lambda done: _wait(app, done))``. Alone: ``QT_QPA_PLATFORM=offscreen python -m
-tools.screenshots.documents OUT_DIR`` (a throwaway data folder, the window at the docs' size).
+Hook: add "documents" to shots.STEPS and ``"documents": documents_shot`` to the steps of shots._take (a step like the
+others: ``documents_shot(window, camera)``). Alone: ``QT_QPA_PLATFORM=offscreen python -m tools.screenshots.documents
+OUT_DIR`` (a throwaway data folder, the window at the docs' size, nothing else staged).
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from app.settings import Settings
+from app.ui.main_window import MainWindow
+from tools.screenshots.camera import Camera, close_window, open_window
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ SEED_NAME = "000_656ab7875e3a67b5.txt"
 COLLECTION = "LLM notes"
 QUERY = "offload GPU layers VRAM"
 SHOWN_RESULT = 0
+INDEX_TIMEOUT_MS = 120_000
 
 
 def seeds_dir() -> Path | None:
@@ -47,40 +50,32 @@ def collection_files(work: Path) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-def documents_shot(window: Any, grab: Callable[[str], None], wait: Callable[[Callable[[], bool]], None],
-                   work: Path | None = None) -> None:  # fmt: skip
-    """Fill a collection through the page itself (indexing in its thread), search, open a hit, run the self-test."""
+def documents_shot(window: MainWindow, camera: Camera) -> None:
+    """Fill a collection through the page itself (indexing in its thread), run the self-test, search, open a hit."""
     from app.ui.documents.models import Shown
 
     page = window.documents_page
     window.show_page(page)
-    own = None
-    if work is None:
-        own = tempfile.TemporaryDirectory(prefix="modelwerk-documents-shot-")
-        work = Path(own.name)
-    try:
-        files = collection_files(work)
+    with tempfile.TemporaryDirectory(prefix="modelwerk-documents-shot-") as work:
+        files = collection_files(Path(work))
         page.create_collection(COLLECTION)
-        wait(lambda: not page.busy() and page.selected() is not None)
+        camera.wait(lambda: not page.busy() and page.selected() is not None, what="the new collection")
         page.add_paths(files)
 
         def indexed() -> bool:
             rows = page.files_model.rows()
             return not page.busy() and len(rows) == len(files) and all(r.shown is Shown.INDEXED for r in rows)
 
-        wait(indexed)
+        camera.wait(indexed, timeout_ms=INDEX_TIMEOUT_MS, what="indexing the collection")
         page.selftest_button.click()
-        wait(lambda: not page.busy() and page.selftest.isVisible())
+        camera.wait(lambda: not page.busy() and page.selftest.isVisible(), what="the self-test")
         page.query.setText(QUERY)
         page.search()
-        wait(lambda: not page.busy() and page.results_model.rowCount() > 0)
+        camera.wait(lambda: not page.busy() and page.results_model.rowCount() > 0, what="the search")
         page.results.selectRow(SHOWN_RESULT)
-        wait(lambda: not page.busy() and bool(page.passage.text.toPlainText()))
+        camera.wait(lambda: not page.busy() and bool(page.passage.text.toPlainText()), what="the passage")
         page.banner.clear()
-        grab("documents.png")
-    finally:
-        if own is not None:
-            own.cleanup()
+        camera.grab("documents.png")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,40 +89,18 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["MODELWERK_HOME"] = home
         out = Path(args[0])
         out.mkdir(parents=True, exist_ok=True)
-        _take(out)
+        from app.ui.app import create_app
+
+        app = create_app([])
+        window = open_window(Settings())
+        try:
+            camera = Camera(app, window, out)
+            documents_shot(window, camera)
+        finally:
+            close_window(window)
+        for path in camera.saved:
+            print(path)
     return 0
-
-
-def _take(out: Path) -> None:
-    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
-
-    from app.settings import Settings
-    from app.ui.app import create_app
-    from app.ui.main_window import MainWindow
-    from hardware.report import GiB
-    from hardware.usage import Usage
-    from tools.screenshots.shots import WINDOW_SIZE, _desktop_24gb, _settle, _wait
-
-    app = create_app([])
-    window = MainWindow(Settings(), report=_desktop_24gb())
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    window.usage.stop()
-    usage = Usage(cpu_percent=7.0, ram_used=8 * GiB, ram_total=64 * GiB, vram_used=GiB // 2, vram_total=24 * GiB)
-
-    def grab(name: str) -> None:
-        _settle(app)
-        window.usage.show_usage(usage)
-        path = out / name
-        if not window.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
-        print(path)
-
-    documents_shot(window, grab, lambda done: _wait(app, done))
-    window.close()
-    QThreadPool.globalInstance().waitForDone(5000)
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 if __name__ == "__main__":
