@@ -87,7 +87,8 @@ def throughput(model: Path, texts: list[str], threads: int, rounds: int) -> None
     print(f"Throughput: {model.name}, {len(texts)} passages ({words / len(texts):.0f} words each), {threads} threads, "
           f"{rounds} rounds alternating")
     runs: dict[str, list[float]] = {"app, 1 slot": [], "app, 4 slots": [], "llama-cpp-python": []}
-    with LlamaServerEmbedder(model, threads=threads) as one, LlamaServerEmbedder(model, threads=threads, slots=4) as four:
+    with LlamaServerEmbedder(model, threads=threads, slots=1) as one, \
+            LlamaServerEmbedder(model, threads=threads, slots=4) as four:  # fmt: skip
         llm = Llama(str(model), embedding=True, n_threads=threads, n_threads_batch=threads, n_ctx=512, n_batch=512,
                     n_ubatch=512, verbose=False)  # fmt: skip
         jobs = {"app, 1 slot": one.embed, "app, 4 slots": four.embed,

@@ -42,8 +42,11 @@ __all__ = ["EmbedderModel", "EmbeddingFailed", "LlamaServerEmbedder", "Pooling",
 
 BATCH = 32
 """Texts per request: the server spreads them over its slots (continuous batching)."""
-MAX_CONTEXT = 8192
-"""The most tokens one text may have (a passage is ~300; Qwen3-Embedding's 32k context need not be reserved)."""
+MAX_CONTEXT = 2048
+"""The most tokens one text may have, per slot (a passage is ~300 tokens; Qwen3-Embedding's 32k need not be reserved)."""
+SLOTS = 4
+"""Texts embedded at once: the server batches several passages per step, 1.3-1.5x the passages/s of one slot here
+(bench/embeddings.py), and for a passage-sized context the memory is small."""
 LOAD_TIMEOUT_S = 120.0
 REQUEST_TIMEOUT_S = 300.0
 _TOO_LARGE = "too large to process"
@@ -132,7 +135,7 @@ class LlamaServerEmbedder:
         EmbeddingFailed: not an embedding model, no llama-server, or the server did not load the model.
     """
 
-    def __init__(self, path: Path, *, threads: int | None = None, slots: int = 1, gpu_layers: int = 0,
+    def __init__(self, path: Path, *, threads: int | None = None, slots: int = SLOTS, gpu_layers: int = 0,
                  batch: int = BATCH) -> None:  # fmt: skip
         self.model = read_embedder(path)
         self.batch = batch
