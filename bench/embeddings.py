@@ -119,6 +119,7 @@ class _Fixed:
     name = "fixed"
     fingerprint = "fixed|384"
     dimension = 384
+    location = ""
 
     def __init__(self) -> None:
         self.vector: Vectors = normalise(np.ones((1, 384)))

@@ -160,6 +160,10 @@ class LlamaServerEmbedder:
     def dimension(self) -> int:
         return self.model.dimension
 
+    @property
+    def location(self) -> str:
+        return str(self.model.path.absolute())
+
     def _start(self, gpu_layers: int) -> None:
         try:
             binary = find_llama_server()

@@ -51,6 +51,11 @@ class Embedder(Protocol):
     @property
     def dimension(self) -> int: ...
 
+    @property
+    def location(self) -> str:
+        """Where the model is (its GGUF file), so the app can start it again for a collection; "" when nowhere."""
+        ...
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """One L2-normalised float32 row per text, in order.
 

@@ -91,7 +91,8 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         fingerprint TEXT NOT NULL UNIQUE,
         name TEXT NOT NULL,
-        dimension INTEGER NOT NULL
+        dimension INTEGER NOT NULL,
+        location TEXT NOT NULL DEFAULT ''
     );
     CREATE TABLE collection_embedders (
         collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,

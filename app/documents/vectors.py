@@ -13,6 +13,7 @@ approximate index (HNSW) would only pay off in the millions, and needs a second 
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.documents.embedder import Embedder, EmbedderError, Vectors, normalise
-from app.documents.retrieval import Hit, Source, query_terms, snippet
+from app.documents.retrieval import Bm25Retriever, FusedRetriever, Hit, Retriever, Source, query_terms, snippet
 from app.documents.store import DocumentStore, StoredPassage
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class EmbedderRecord:
     fingerprint: str
     name: str
     dimension: int
+    location: str = ""
+    """The model's GGUF file when it was last used (start it again from there)."""
 
 
 @dataclass(frozen=True)
@@ -60,16 +63,17 @@ class VectorIndex:
     def embedder_of(self, collection_id: int) -> EmbedderRecord | None:
         """The embedder whose vectors the collection holds, or None when it has none chosen."""
         row = self.store.conn.execute(
-            """SELECT e.id, e.fingerprint, e.name, e.dimension FROM collection_embedders c
+            """SELECT e.id, e.fingerprint, e.name, e.dimension, e.location FROM collection_embedders c
                JOIN embedders e ON e.id = c.embedder_id WHERE c.collection_id = ?""", (collection_id,)).fetchone()  # fmt: skip
-        return None if row is None else EmbedderRecord(int(row[0]), str(row[1]), str(row[2]), int(row[3]))
+        return None if row is None else EmbedderRecord(int(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]))
 
     def use_embedder(self, collection_id: int, embedder: Embedder) -> EmbedderRecord:
         """Make ``embedder`` the collection's; vectors another one made are dropped (one transaction)."""
         conn = self.store.conn
         with self.store.transaction():
-            conn.execute("INSERT INTO embedders(fingerprint, name, dimension) VALUES (?, ?, ?) ON CONFLICT(fingerprint) "
-                         "DO NOTHING", (embedder.fingerprint, embedder.name, embedder.dimension))  # fmt: skip
+            conn.execute("INSERT INTO embedders(fingerprint, name, dimension, location) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT(fingerprint) DO UPDATE SET location = excluded.location",
+                         (embedder.fingerprint, embedder.name, embedder.dimension, embedder.location))  # fmt: skip
             eid = int(conn.execute("SELECT id FROM embedders WHERE fingerprint = ?", (embedder.fingerprint,)).fetchone()[0])
             current = conn.execute("SELECT embedder_id FROM collection_embedders WHERE collection_id = ?",
                                    (collection_id,)).fetchone()  # fmt: skip
@@ -79,7 +83,7 @@ class VectorIndex:
                 conn.execute("INSERT INTO collection_embedders(collection_id, embedder_id) VALUES (?, ?) "
                              "ON CONFLICT(collection_id) DO UPDATE SET embedder_id = excluded.embedder_id",
                              (collection_id, eid))  # fmt: skip
-        return EmbedderRecord(eid, embedder.fingerprint, embedder.name, embedder.dimension)
+        return EmbedderRecord(eid, embedder.fingerprint, embedder.name, embedder.dimension, embedder.location)
 
     def forget_embedder(self, collection_id: int) -> None:
         """No vectors for the collection any more (BM25 only)."""
@@ -260,3 +264,27 @@ class VectorRetriever:
                             p.text, snippet(p.text, terms), p.flags))  # fmt: skip
         return hits
 
+
+class SearchMode(enum.Enum):
+    """``modelwerk docs search --mode``: BM25 alone, vectors alone, or both fused by reciprocal rank."""
+
+    BM25 = "bm25"
+    VECTOR = "vector"
+    HYBRID = "hybrid"
+
+
+def retriever_for(store: DocumentStore, collection_id: int, mode: SearchMode, embedder: Embedder | None = None, *,
+                  index: VectorIndex | None = None, query_prefix: str = "") -> Retriever:  # fmt: skip
+    """The retriever of a search mode. ``embedder``: the collection's (``VectorIndex.embedder_of`` says which model made
+    its vectors, and where it is); needed for vector and hybrid.
+
+    Raises:
+        EmbedderError: vector or hybrid without an embedder.
+    """
+    bm25 = Bm25Retriever(store, collection_id)
+    if mode is SearchMode.BM25:
+        return bm25
+    if embedder is None:
+        raise EmbedderError(f"{mode.value} search needs the collection's embedding model; embed the collection first")
+    vector = VectorRetriever(store, collection_id, embedder, index=index, query_prefix=query_prefix)
+    return vector if mode is SearchMode.VECTOR else FusedRetriever([bm25, vector])

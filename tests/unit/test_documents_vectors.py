@@ -15,7 +15,7 @@ from app.documents.embedder import EmbedderError, Vectors, normalise
 from app.documents.indexing import add_files, index_pending, remove_files
 from app.documents.retrieval import Bm25Retriever, FusedRetriever
 from app.documents.store import DB_NAME, DocumentStore
-from app.documents.vectors import VectorIndex, VectorRetriever, embed_collection
+from app.documents.vectors import SearchMode, VectorIndex, VectorRetriever, embed_collection, retriever_for
 
 
 class BagOfWords:
@@ -25,6 +25,7 @@ class BagOfWords:
         self.dimension = dimension
         self.name = name
         self.fingerprint = f"{name}|{dimension}"
+        self.location = f"/models/{name}.gguf"
         self.calls: list[int] = []
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -151,3 +152,19 @@ def test_vectors_of_the_wrong_shape_are_refused(store: DocumentStore, zoo: int) 
 def test_normalise() -> None:
     m = normalise([[3.0, 4.0], [0.0, 0.0]])
     assert m.dtype == np.float32 and np.allclose(m, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_a_collection_remembers_its_embedder_and_each_mode_has_its_retriever(store: DocumentStore, zoo: int) -> None:
+    bag = BagOfWords()
+    index = VectorIndex(store)
+    assert index.embedder_of(zoo) is None
+    embed_collection(store, zoo, bag, index=index)
+    record = index.embedder_of(zoo)
+    assert record is not None and (record.name, record.dimension, record.location) == ("bag", 256, "/models/bag.gguf")
+    names = {mode: retriever_for(store, zoo, mode, bag).name for mode in SearchMode}
+    assert names == {SearchMode.BM25: "bm25", SearchMode.VECTOR: "vector", SearchMode.HYBRID: "hybrid"}
+    assert retriever_for(store, zoo, SearchMode.HYBRID, bag).search("walrus", k=1)[0].text.startswith("## Walrus")
+    with pytest.raises(EmbedderError, match="needs the collection's embedding model"):
+        retriever_for(store, zoo, SearchMode.VECTOR)
+    index.forget_embedder(zoo)
+    assert index.embedder_of(zoo) is None and vector_rows(store) == 0
