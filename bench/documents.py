@@ -1,6 +1,6 @@
 """Documents: BM25 retrieval quality on the cheat sheet and README, indexing speed, query latency at 100,000 passages.
 
-1. Quality: the cheat sheet the project grew from (shared/seeds, German and English) and README.md, with the 20
+1. Quality: the cheat sheet the project grew from (tests/fixtures/data/seeds, German and English) and README.md, with the 20
    questions written for them (tests/fixtures/data/documents_questions.json): recall@k and MRR for BM25. Vectors and
    hybrid are not built yet (no embedder), so they print as such.
 2. Scale: Markdown files whose words are drawn Zipf-like from 50,000 word types (the cheat sheet's, then made-up ones)
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import random
 import re
 import statistics
@@ -31,20 +30,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from fixtures.seeds import SEED_NAME  # noqa: E402
+
 from app.documents.indexing import Outcome, add_files, index_pending  # noqa: E402
 from app.documents.retrieval import Bm25Retriever, fts_query, query_terms  # noqa: E402
 from app.documents.selftest import evaluate, load_probes  # noqa: E402
 from app.documents.store import DB_NAME, DocumentStore  # noqa: E402
 
-SEED_NAME = "000_656ab7875e3a67b5.txt"
 QUESTIONS = ROOT / "tests" / "fixtures" / "data" / "documents_questions.json"
 
 
-def _seeds(arg: str | None) -> Path | None:
-    for c in (arg, os.environ.get("MODELWERK_SEEDS"), ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds"):
-        if c and Path(c, SEED_NAME).is_file():
-            return Path(c)
-    return None
+def _seeds(arg: str | None) -> Path:
+    """The folder of the cheat sheet: --seeds, else the copy in tests/fixtures/data/seeds."""
+    from fixtures.seeds import SEEDS_DIR
+
+    return Path(arg) if arg else SEEDS_DIR
 
 
 def quality(seeds: Path, work: Path) -> None:
@@ -65,7 +65,7 @@ def quality(seeds: Path, work: Path) -> None:
 def _vocabulary(seeds: Path | None, *, types: int = 50_000) -> tuple[list[str], list[float]]:
     """The cheat sheet's words, most frequent first, then made-up words up to ``types`` word types, with Zipf weights
     (1/(rank + 2.7)): the shape of real text, where most words of a question are rare in the collection."""
-    text = (seeds / SEED_NAME).read_text(encoding="utf-8") if seeds else (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (seeds / SEED_NAME).read_text(encoding="utf-8")
     counts = collections.Counter(w.lower() for w in re.findall(r"[^\W\d_]{2,}", text))
     words = [w for w, _ in counts.most_common()]
     rng = random.Random(1)
@@ -125,15 +125,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--passages", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=300)
-    ap.add_argument("--seeds", default=None, help="the cheat sheet's folder (default: shared/seeds beside the checkout)")
+    ap.add_argument("--seeds", default=None, help="the cheat sheet's folder (default: tests/fixtures/data/seeds)")
     args = ap.parse_args()
     seeds = _seeds(args.seeds)
     with tempfile.TemporaryDirectory(prefix="mw-bench-docs-") as tmp:
         work = Path(tmp)
-        if seeds is None:
-            print("Quality: skipped (the cheat sheet is not beside this checkout; pass --seeds DIR)")
-        else:
-            quality(seeds, work)
+        quality(seeds, work)
         scale(seeds, work, passages=args.passages, queries=args.queries)
     return 0
 

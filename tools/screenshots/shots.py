@@ -27,6 +27,7 @@ from tools.screenshots.camera import Camera, close_window, open_window
 from tools.screenshots.chat import chat_shot
 from tools.screenshots.dialogs import dialog_shots
 from tools.screenshots.discover import discover_shots
+from tools.screenshots.documents import documents_shot
 from tools.screenshots.gpu import gpu_shot
 from tools.screenshots.jobs import jobs_shots
 
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 MEASURE_TIMEOUT_MS = 60_000
 DEMO_TIMEOUT_MS = 120_000
-STEPS = ("hardware", "dialogs", "chat", "jobs", "discover", "gpu")
+STEPS = ("hardware", "dialogs", "chat", "jobs", "documents", "discover", "gpu")
 """The groups of pictures, in the order they are taken; `only` picks some (the jobs group takes minutes)."""
 
 
@@ -73,6 +74,7 @@ def _take(out_dir: Path, only: Collection[str]) -> list[Path]:
         report = window.hardware_page.hardware()
         steps: dict[str, Callable[[MainWindow, Camera], None]] = {
             "hardware": _hardware_shots, "dialogs": dialog_shots, "chat": chat_shot, "jobs": jobs_shots,
+            "documents": documents_shot,
         }  # fmt: skip
         for name, step in steps.items():
             if name in only:
