@@ -8,9 +8,10 @@ the Chat page attaches a collection through the same function.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +27,13 @@ from app.documents.context import (
     build_context,
     estimate_tokens,
 )
+from app.documents.embedder import EmbedderError
 from app.documents.followup import retrieval_query
 from app.documents.retrieval import Bm25Retriever, Retriever
 from app.documents.store import DocumentStore
+from app.documents.vectors import SearchMode, VectorIndex, retriever_for
 
-__all__ = ["DocumentAnswer", "ask_documents", "retriever_for", "token_counter"]
+__all__ = ["DocumentAnswer", "ask_documents", "open_retriever", "token_counter"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,34 @@ class DocumentAnswer:
         return [c for c in self.citations if not c.valid]
 
 
-def retriever_for(store: DocumentStore, collection_id: int) -> Retriever:
-    """How a collection is searched: BM25 now; a vector or hybrid retriever when the collection has an embedder."""
-    return Bm25Retriever(store, collection_id)
+@contextlib.contextmanager
+def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | None = None) -> Iterator[Retriever]:
+    """How a collection is searched, for as long as the ``with`` lasts: ``mode``, or by default hybrid (BM25 and vectors
+    fused by reciprocal rank) when the collection has vectors and its embedding model's file is still there, else BM25.
+    Vectors need the collection's embedder, which runs in its own llama-server child until the block ends.
+
+    Raises:
+        EmbedderError: vector or hybrid asked of a collection without vectors, or whose embedder's file is gone.
+        ChatError: the embedder failed to start.
+    """
+    index = VectorIndex(store)
+    record = index.embedder_of(collection_id)
+    usable = record is not None and Path(record.location).is_file() and index.count(collection_id) > 0
+    if mode is None:
+        mode = SearchMode.HYBRID if usable else SearchMode.BM25
+    if mode is SearchMode.BM25:
+        yield Bm25Retriever(store, collection_id)
+        return
+    if record is None or index.count(collection_id) == 0:
+        raise EmbedderError(f"{mode.value} search needs vectors, which this collection has none of yet: "
+                            "`modelwerk docs embed COLLECTION` makes them")  # fmt: skip
+    if not Path(record.location).is_file():
+        raise EmbedderError(f"this collection's embedding model ({record.name}) is no longer at {record.location}: "
+                            "embed the collection again (`modelwerk docs embed COLLECTION --model M`)")  # fmt: skip
+    from app.chat.embedding import LlamaServerEmbedder
+
+    with LlamaServerEmbedder(Path(record.location)) as embedder:
+        yield retriever_for(store, collection_id, mode, embedder, index=index)
 
 
 class _Counter:
@@ -95,6 +123,7 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
         history: the conversation so far (user and assistant turns, no system turn): it goes into the prompt before the
             question, and its latest user turn's key terms into the retrieval query.
         budget: the model's context and the answer's tokens (``sampling.max_tokens``).
+        retriever: what finds the passages (default BM25; ``open_retriever`` gives hybrid when the collection has vectors).
 
     Raises:
         DocumentError: nothing to answer from, or no room for sources in the context.
@@ -107,7 +136,7 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     query = retrieval_query(question, [m.content for m in turns if m.role is Role.USER])
     history_tokens = sum(counter(m.content) + 4 for m in turns)
     context = build_context(question, store=store, collection_id=collection_id,
-                            retriever=retriever or retriever_for(store, collection_id), budget=budget, query=query,
+                            retriever=retriever or Bm25Retriever(store, collection_id), budget=budget, query=query,
                             count=counter, k=k, mode=sources, paths=paths, history_tokens=history_tokens,
                             system_prompt=system_prompt)  # fmt: skip
     retrieval_s = time.monotonic() - t0

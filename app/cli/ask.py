@@ -75,7 +75,7 @@ def default_model() -> Path:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from app.answering import ask_documents
+    from app.answering import ask_documents, open_retriever
     from app.chat.engine import ChatEngine
     from app.chat.messages import ReasoningMode, Sampling
     from app.chat.reasoning import detect
@@ -116,9 +116,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))
-            result = ask_documents(engine, store, info.id, question, budget=Budget(runtime.n_ctx or args.ctx,
-                                   args.max_tokens), mode=ReasoningMode(args.reasoning), sampling=sampling, k=args.k,
-                                   sources=SourceMode(args.sources), paths=args.files, system_prompt=args.system)  # fmt: skip
+            with open_retriever(store, info.id) as retriever:  # hybrid when the collection has vectors
+                result = ask_documents(engine, store, info.id, question, budget=Budget(runtime.n_ctx or args.ctx,
+                                       args.max_tokens), mode=ReasoningMode(args.reasoning), sampling=sampling, k=args.k,
+                                       sources=SourceMode(args.sources), paths=args.files, system_prompt=args.system,
+                                       retriever=retriever)  # fmt: skip
         except KeyboardInterrupt:
             print("modelwerk ask: interrupted", file=sys.stderr)
             return INTERRUPTED

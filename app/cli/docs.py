@@ -1,4 +1,5 @@
-"""`modelwerk docs`: document collections: add files, list, remove, search (BM25), and the retrieval self-test.
+"""`modelwerk docs`: document collections: add files, list, remove, embed (vectors), search (BM25, vectors, hybrid), and
+the retrieval self-test.
 
 Bad input (a missing file, an unknown collection) is one line on stderr and exit 1, with nothing registered; an
 unreadable file is one line on stderr each while the others are indexed, and the command then exits 1. Ctrl-C stops
@@ -13,15 +14,18 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli import common as c
 from app.documents.indexing import IndexReport, Outcome, Progress, add_files, index_pending, remove_files
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever, Hit
 from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes, load_probes
-from app.documents.store import FileState
+from app.documents.store import DocumentStore, FileState
 from app.workbench import Workbench
+
+if TYPE_CHECKING:
+    from app.documents.vectors import EmbedProgress
 
 MODES = ("bm25", "vector", "hybrid")
 INTERRUPTED = 130
@@ -48,8 +52,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     s.add_argument("collection", metavar="COLLECTION")
     s.add_argument("query", metavar="QUERY")
     s.add_argument("-k", "--k", type=int, default=8, dest="k", metavar="N", help="how many passages (default 8)")
-    s.add_argument("--mode", choices=MODES, default="bm25", help="bm25 (default); vector and hybrid need an embedder")
+    s.add_argument("--mode", choices=MODES, default=None,
+                   help="bm25, vector or hybrid (default: hybrid when the collection has vectors, else bm25)")
     s.add_argument("--json", action="store_true", help="print JSON")
+
+    e = dsub.add_parser("embed", help="give every passage a vector (dense retrieval; hybrid search and ask use them)")
+    e.add_argument("collection", metavar="COLLECTION")
+    e.add_argument("--model", default=None, metavar="M",
+                   help="a GGUF embedding model: library id, name or path (default: the collection's, else the offline "
+                        "default all-MiniLM-L6-v2, converted once; English only: for German use a multilingual one)")
+    e.add_argument("--json", action="store_true", help="print JSON")
 
     t = dsub.add_parser("selftest", help="does retrieval find the right passages? recall@k and MRR")
     t.add_argument("collection", metavar="COLLECTION")
@@ -61,7 +73,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    handler = {"add": _add, "list": _list, "remove": _remove, "search": _search, "selftest": _selftest}[args.action]
+    handler = {"add": _add, "list": _list, "remove": _remove, "embed": _embed, "search": _search,
+               "selftest": _selftest}[args.action]  # fmt: skip
     with Workbench() as wb:
         return handler(wb, args)
 
@@ -114,6 +127,10 @@ def _add(wb: Workbench, args: argparse.Namespace) -> int:
               f"{info.passages} passages in {info.files} files")  # fmt: skip
     for r in report.failed:
         _err(r.error)
+    from app.documents.vectors import VectorIndex  # numpy: not at the command line's start
+
+    if VectorIndex(store).embedder_of(cid) is not None and not report.cancelled:
+        _embed_with(store, cid, None, quiet=args.json, wb=wb)  # the collection has vectors: the new passages get theirs
     return 1 if report.failed else 0
 
 
@@ -183,18 +200,93 @@ def _remove(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- embed ------------------------------------------------------------------------------------------------------------------
+
+
+def _embed(wb: Workbench, args: argparse.Namespace) -> int:
+    from app.documents.vectors import VectorIndex
+
+    store = wb.documents
+    info = store.collection(args.collection)
+    if info.passages == 0:
+        raise DocumentError(f"the collection {info.name!r} has no passages yet; add files first")
+    model = None
+    if args.model is not None:
+        from app.cli.serve import resolve_model
+
+        model = resolve_model(args.model)
+    written, seconds, name = _embed_with(store, info.id, model, quiet=args.json, wb=wb)
+    if args.json:
+        c.print_json({"collection": info.name, "embedder": name, "embedded": written, "seconds": round(seconds, 3),
+                      "vectors": VectorIndex(store).count(info.id)})  # fmt: skip
+    return 0
+
+
+def _embed_with(store: DocumentStore, cid: int, model: Path | None, *, quiet: bool,
+                wb: Workbench) -> tuple[int, float, str]:  # fmt: skip
+    """Embed the collection's passages that have no vector with ``model`` (None: the collection's embedder, else the
+    default one, prepared first when it is missing). Returns (vectors written, seconds, the embedder's name)."""
+    from app.chat.embedding import LlamaServerEmbedder
+    from app.documents.vectors import VectorIndex, embed_collection
+
+    if model is None:
+        record = VectorIndex(store).embedder_of(cid)
+        model = Path(record.location) if record is not None and Path(record.location).is_file() else None
+    if model is None:
+        model = _default_embedder(wb)
+    status = c.StatusLine()
+
+    def progress(p: EmbedProgress) -> None:
+        if not quiet and sys.stderr.isatty() and p.total:
+            status.write(f"embedding [{p.done}/{p.total}]")
+
+    t0 = time.monotonic()
+    try:
+        with LlamaServerEmbedder(model) as embedder:
+            written = embed_collection(store, cid, embedder, progress=progress)
+            name = embedder.name
+    finally:
+        status.end()
+    seconds = time.monotonic() - t0
+    if not quiet:
+        print(f"Embedded {written} passage{'s' * (written != 1)} with {c.safe(name)} in {seconds:.1f} s")
+    return written, seconds, name
+
+
+def _default_embedder(wb: Workbench) -> Path:
+    """The offline default embedder's GGUF, converted from its package by the job queue first when it is missing."""
+    from app.documents.embedder import DEFAULT_NAME, default_embedder_path
+    from app.jobs import queue_default_embedder
+    from quantize.queue import JobState
+
+    path = default_embedder_path(wb.models_dir)
+    if path.is_file():
+        return path
+    print(f"Preparing the default embedder {DEFAULT_NAME} (converted once into the models folder) ...", file=sys.stderr)
+    jobs = queue_default_embedder(wb.jobs.queue, wb.models_dir)
+    ended = wb.jobs.run([j.id for j in jobs])
+    failed = [e.job for e in ended if e.job.state is not JobState.DONE]
+    if failed or not path.is_file():
+        why = failed[0].error if failed else "no file was written"
+        raise DocumentError(f"preparing the default embedder failed: {why}")
+    return path
+
+
 # -- search, selftest ---------------------------------------------------------------------------------------------------------
 
 
 def _search(wb: Workbench, args: argparse.Namespace) -> int:
-    if args.mode != "bm25":
-        raise DocumentError(f"--mode {args.mode} needs an embedding model, which Modelwerk cannot run yet; use --mode bm25")
+    from app.answering import open_retriever
+    from app.documents.vectors import SearchMode
+
     if args.k < 1:
         raise DocumentError("-k must be 1 or more")
     if not args.query.strip():
         raise DocumentError("the query is empty")
     store = wb.documents
-    hits = Bm25Retriever(store, store.collection_id(args.collection)).search(args.query, k=args.k)
+    cid = store.collection_id(args.collection)
+    with open_retriever(store, cid, None if args.mode is None else SearchMode(args.mode)) as retriever:
+        hits = retriever.search(args.query, k=args.k)
     if args.json:
         c.print_json([_hit_json(h) for h in hits])
         return 0
@@ -231,9 +323,19 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         origin = "questions made from its own passages"
     if not probes:
         raise DocumentError(f"no questions could be made from {info.name!r} (too little text)")
+    from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+
     results = [evaluate(Bm25Retriever(store, info.id), probes)]
+    index = VectorIndex(store)
+    record = index.embedder_of(info.id)
+    if record is not None and index.count(info.id) and Path(record.location).is_file():
+        from app.chat.embedding import LlamaServerEmbedder
+
+        with LlamaServerEmbedder(Path(record.location)) as embedder:
+            results += [evaluate(retriever_for(store, info.id, m, embedder, index=index), probes)
+                        for m in (SearchMode.VECTOR, SearchMode.HYBRID)]  # fmt: skip
     if args.json:
-        modes: dict[str, Any] = {r.retriever: _result_json(r) for r in results} | {"vector": None, "hybrid": None}
+        modes: dict[str, Any] = {"vector": None, "hybrid": None} | {r.retriever: _result_json(r) for r in results}
         c.print_json({"collection": info.name, "questions": len(probes), "origin": origin, "modes": modes})
         return 0
     print(f"Self-test of {c.safe(info.name)}: {len(probes)} {c.safe(origin)}")
@@ -242,8 +344,9 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         per_question = r.seconds * 1000 / max(r.probes, 1)
         print(f"  {r.retriever:<7} recall {recall}  MRR {r.mrr:.2f}  distinct first hits {r.distinct_first:.2f}  "
               f"({per_question:.1f} ms a question)")  # fmt: skip
-    print("  vector  not measured: no embedding model yet")
-    print("  hybrid  not measured: needs vectors")
+    if len(results) == 1:
+        print("  vector  not measured: the collection has no vectors (`modelwerk docs embed` makes them)")
+        print("  hybrid  not measured: needs vectors")
     for r in results:
         for m in r.misses:
             print(f"  missed ({r.retriever}): {c.safe(m.question)!s} -> expected {c.safe(m.expected)}, got {c.safe(m.got)}")

