@@ -77,7 +77,8 @@ def collect_files(paths: Sequence[Path], *, max_files: int = MAX_FILES_PER_ADD) 
     folders skipped, symbolic links to folders not followed).
 
     Raises:
-        DocumentError: a path does not exist, or the folders hold more than ``max_files`` documents.
+        DocumentError: a path does not exist or is no regular file, or the folders hold more than ``max_files``
+            documents.
     """
     found: dict[str, Path] = {}
     for given in paths:
@@ -95,6 +96,9 @@ def collect_files(paths: Sequence[Path], *, max_files: int = MAX_FILES_PER_ADD) 
                     if len(found) > max_files:
                         raise DocumentError(f"{given} holds more than {max_files:,} documents; add fewer at a time",
                                             path=given)  # fmt: skip
+        elif not p.is_file():  # a pipe, socket or device: reading it could block forever or never end
+            raise DocumentError(f"{given} is not a regular file (a pipe, socket or device); give a document file",
+                                path=given)  # fmt: skip
         else:
             found.setdefault(str(p.resolve()), p)
     return list(found.values())

@@ -87,7 +87,7 @@ def test_unreadable_files_are_one_line_each_and_the_rest_is_indexed(notes: Path,
         (["list", "Nope"], "no collection named 'Nope'"),
         (["remove", "Nope"], "no collection named 'Nope'"),
         (["selftest", "Nope"], "no collection named 'Nope'"),
-        (["search", "Notes", "walrus", "--mode", "vector"], "vector search needs vectors, which this collection has none of yet"),
+        (["search", "Notes", "walrus", "--mode", "vector"], "vector search needs vectors"),
         (["search", "Notes", "walrus", "-k", "0"], "-k must be 1 or more"),
         (["search", "Notes", "  "], "the query is empty"),
         (["remove", "Notes", "{notes}/other.md"], "other.md is not in the collection 'Notes'"),
@@ -168,3 +168,13 @@ def test_selftest_of_an_empty_collection(notes: Path, capsys: pytest.CaptureFixt
     _run(capsys, "add", "Empty", str(notes / "broken.docx"))
     rc, _, err = _run(capsys, "selftest", "Empty")
     assert rc == 1 and "has no passages yet; add files first" in err
+
+
+def test_a_fifo_is_refused_in_one_line_instead_of_hanging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    fifo = tmp_path / "notes.md"
+    os.mkfifo(fifo)  # opening it to hash it would wait forever for a writer
+    rc, out, err = _run(capsys, "add", "Notes", str(fifo))
+    assert rc == 1 and out == "" and err.strip().splitlines() == [
+        f"modelwerk docs: {fifo} is not a regular file (a pipe, socket or device); give a document file"]
