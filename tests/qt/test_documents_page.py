@@ -433,3 +433,61 @@ def test_indexing_a_large_folder_does_not_stall_the_window(page: DocumentsPage, 
     wait_indexed(page, qtbot, 300)
     timer.stop()
     assert max(gaps) < 150, sorted(gaps)[-5:]
+
+
+@pytest.mark.slow
+def test_make_vectors_then_search_and_the_self_test_are_hybrid(page: DocumentsPage, qtbot: QtBot, minilm: Path,
+                                                               docs: Path) -> None:  # fmt: skip
+    """Make vectors with the default embedder (here the test cache's converted MiniLM, put where the app prepares it):
+    search then fuses BM25 and vectors, and the self-test measures all three modes."""
+    import shutil
+
+    from app import paths
+    from app.documents.embedder import default_embedder_path
+    from app.documents.vectors import VectorIndex
+    from app.settings import load_settings
+    from app.store import Store
+
+    with Store.open(paths.database_path()) as store:
+        target = default_embedder_path(load_settings(store).models_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(minilm, target)
+    page.create_collection("Field notes")
+    qtbot.waitUntil(lambda: page.selected() is not None and not page.busy(), timeout=WAIT_MS)
+    long = docs / "animals.md"  # sentences long enough for the self-test to make questions from
+    long.write_text("\n\n".join(
+        f"## {animal}\n\nThe {animal} {fact}, and keepers who have watched it for many years describe this habit in "
+        "their careful notes about feeding, sleeping, climbing and the long cold winters of its home."
+        for animal, fact in (("beaver", "builds dams of branches and mud across small rivers"),
+                             ("puffin", "carries a dozen small fish crosswise in its colourful beak"),
+                             ("marmot", "whistles loudly to warn the colony when an eagle circles above"),
+                             ("ibex", "climbs almost vertical dam walls to lick the salt from the stones"))),
+        encoding="utf-8")  # fmt: skip
+    page.add_paths([docs / "guide.md", docs / "manual.pdf", long])
+
+    def indexed() -> bool:
+        info = page.selected()
+        return not page.busy() and info is not None and info.passages > 0
+
+    qtbot.waitUntil(indexed, timeout=WAIT_MS)
+    page.vectors_button.click()
+    qtbot.waitUntil(lambda: page._embedding is not None, timeout=WAIT_MS)
+    assert page.vectors_button.text() == "Stop vectors"
+    qtbot.waitUntil(lambda: not page.busy(), timeout=120_000)
+    assert page.vectors_button.text() == "Make vectors" and not page.banner.isVisible()
+    info = page.selected()
+    assert info is not None
+    with DocumentStore.open(page.db_path) as store:
+        assert VectorIndex(store).count(info.id) == info.passages
+
+    page.query.setText("Which animal holds hands when it sleeps?")
+    page.search()
+    qtbot.waitUntil(lambda: not page.busy() and page.results_model.rowCount() > 0, timeout=60_000)
+    first = page.results_model.index(0, 0).data(HIT_ROLE)
+    assert first.retriever == "hybrid" and "otters" in first.text.lower()
+
+    page.selftest_button.click()
+    qtbot.waitUntil(lambda: not page._selftest_running and not page.busy(), timeout=120_000)
+    assert page.selftest.isVisible(), [label.text() for label in page.banner.findChildren(QLabel)]
+    modes = [page.selftest.item(r, 0).text() for r in range(page.selftest.rowCount())]
+    assert modes == ["BM25", "vector", "hybrid"] and page.selftest.item(1, 1).text() == page.selftest.item(0, 1).text()

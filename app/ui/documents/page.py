@@ -51,6 +51,7 @@ from app.ui.documents.indexer import IndexOutcome, IndexProgress, IndexThread, S
 from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
 from app.ui.documents.passage_view import PassageView
 from app.ui.documents.snippet_delegate import SnippetDelegate
+from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,6 +115,9 @@ class DocumentsPage(QWidget):
         self._search_generation = 0
         self._last_query = ""
         self._selftest_running = False
+        self._embedding: EmbedThread | None = None
+        self.prepare_default_embedder: Callable[[], None] | None = None
+        """Set by the main window: queue the default embedder's conversion on the Jobs page."""
         self._dropped: list[Path] = []
         self._sized = False
 
@@ -176,6 +180,10 @@ class DocumentsPage(QWidget):
             "Read every file of the collection again by its content hash: changed files "
             "are indexed again, unchanged ones keep their passages, removed ones show as gone"
         )
+        self.vectors_button = QPushButton("Make vectors")
+        self.vectors_button.setToolTip("Give every passage a vector with an embedding model (the collection's, else the "
+                                       "offline default all-MiniLM-L6-v2, English): search and the self-test then use "
+                                       "hybrid retrieval, BM25 and vectors together")  # fmt: skip
         self.selftest_button = QPushButton("Self-test")
         self.selftest_button.setToolTip("Make questions from the collection's own passages and measure whether search "
                                          "finds them: recall@k and MRR")  # fmt: skip
@@ -187,6 +195,7 @@ class DocumentsPage(QWidget):
         toolbar.addWidget(self.add_files_button)
         toolbar.addWidget(self.add_folder_button)
         toolbar.addWidget(self.rescan_button)
+        toolbar.addWidget(self.vectors_button)
         toolbar.addWidget(self.selftest_button)
         toolbar.addStretch()
         self.files_model = FilesModel()
@@ -290,6 +299,7 @@ class DocumentsPage(QWidget):
         self.rescan_button.clicked.connect(self._on_rescan_button_clicked)
         self.remove_action.triggered.connect(self._on_remove_action_triggered)
         self.selftest_button.clicked.connect(self._on_selftest_button_clicked)
+        self.vectors_button.clicked.connect(self._on_vectors_button_clicked)
         self.query.returnPressed.connect(self.search)
         self.search_button.clicked.connect(self.search)
         self.results.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
@@ -393,7 +403,10 @@ class DocumentsPage(QWidget):
         self._last_query = query
 
         def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int]]:
-            hits = Bm25Retriever(store, cid).search(query, k=SEARCH_K)
+            from app.answering import open_retriever
+
+            with open_retriever(store, cid) as retriever:  # hybrid once the collection has vectors, else BM25
+                hits = retriever.search(query, k=SEARCH_K)
             return generation, hits, {f.path: f.id for f in store.files(cid)}
 
         self._db(find, self._on_search_done, what="searching")
@@ -403,7 +416,7 @@ class DocumentsPage(QWidget):
 
     def busy(self) -> bool:
         """True while anything is queued or running (tests and screenshots wait for it)."""
-        return bool(self.tasks.pending() or self._thread is not None or self._queue)
+        return bool(self.tasks.pending() or self._thread is not None or self._queue or self._embedding is not None)
 
     def pause(self) -> None:
         """Stop indexing after the file being read; what is left stays pending."""
@@ -439,6 +452,10 @@ class DocumentsPage(QWidget):
             thread.stop(Stop.PAUSE)
             if not thread.wait(STOP_WAIT_MS):
                 log.warning("indexing did not stop within %d ms", STOP_WAIT_MS)
+        if self._embedding is not None:
+            self._embedding.stop()
+            if not self._embedding.wait(STOP_WAIT_MS):
+                log.warning("making vectors did not stop within %d ms", STOP_WAIT_MS)
         self.tasks.close()
 
     # -- pool calls -----------------------------------------------------------------------------------------------------
@@ -747,11 +764,20 @@ class DocumentsPage(QWidget):
             return
         cid, name = info.id, info.name
 
-        def run(store: DocumentStore) -> SelfTestResult:
+        def run(store: DocumentStore) -> list[SelfTestResult]:
+            from app.answering import open_retriever
+            from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+
             probes = generate_probes(store, cid, n=SELFTEST_QUESTIONS)
             if not probes:
                 raise DocumentError(f"no questions could be made from {name!r} (too little text)")
-            return evaluate(Bm25Retriever(store, cid), probes)
+            results = [evaluate(Bm25Retriever(store, cid), probes)]
+            if VectorIndex(store).count(cid):
+                with open_retriever(store, cid, SearchMode.VECTOR) as vector:
+                    results.append(evaluate(vector, probes))
+                    embedder = vector.embedder  # type: ignore[attr-defined]  # a VectorRetriever
+                    results.append(evaluate(retriever_for(store, cid, SearchMode.HYBRID, embedder), probes))
+            return results
 
         self._selftest_running = True
         self.selftest_button.setText("Testing…")
@@ -767,21 +793,20 @@ class DocumentsPage(QWidget):
         self.selftest_button.setText("Self-test")
         self._update_buttons()
 
-    def _on_selftest_done(self, result: SelfTestResult) -> None:
+    def _on_selftest_done(self, results: list[SelfTestResult]) -> None:
         self._selftest_end()
+        result = results[0]
+        explained = (f"{result.probes} questions made from the collection's own passages, each answered by one of them; "
+                     "recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that "
+                     "passage.")  # fmt: skip
         rows: list[list[str]] = [
-            [result.retriever.upper() if result.retriever == "bm25" else result.retriever, str(result.probes),
-             *(f"{result.recall[k]:.2f}" for k in KS), f"{result.mrr:.2f}"],
-            ["vector", "", *("—" for _ in KS), "—"],
-            ["hybrid", "", *("—" for _ in KS), "—"],
+            [r.retriever.upper() if r.retriever == "bm25" else r.retriever, str(r.probes),
+             *(f"{r.recall[k]:.2f}" for k in KS), f"{r.mrr:.2f}"] for r in results
         ]  # fmt: skip
-        tips = [
-            f"{result.probes} questions made from the collection's own passages, each answered by one of them; "
-            f"recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that passage. "
-            f"Distinct first hits: near 100% when each question brings its own passage first.",
-            "Not measured: choose an embedding model for vector search",
-            "Not measured: hybrid search needs vectors",
-        ]
+        tips = [explained] * len(rows)
+        if len(results) == 1:
+            rows += [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
+            tips += ["Not measured: Make vectors first", "Not measured: hybrid search needs vectors"]
         self.selftest.setRowCount(len(rows))
         for r, cells in enumerate(rows):
             for c, text in enumerate(cells):
@@ -791,11 +816,79 @@ class DocumentsPage(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.selftest.setItem(r, c, item)
         self.selftest.show()
+        more = ("" if len(results) > 1 else
+                " Vector and hybrid: not measured — Make vectors gives the collection an embedding model.")  # fmt: skip
         self.selftest_note.setText(f"{result.probes} questions made from the collection's own passages; "
-                                   f"{result.distinct_first:.0%} of them bring a passage of their own first. "
-                                   "Vector and hybrid: not measured — no embedding model yet.")  # fmt: skip
+                                   f"{result.distinct_first:.0%} of them bring a passage of their own first (BM25)."
+                                   f"{more}")  # fmt: skip
         self.selftest_note.show()
         self.status_message.emit(f"Self-test: {result.probes} questions made from the collection's passages", 8000)
+
+    # -- vectors --------------------------------------------------------------------------------------------------------
+    def _on_vectors_button_clicked(self) -> None:
+        if self._embedding is not None:
+            self._embedding.stop()
+            self.vectors_button.setText("Stopping…")
+            return
+        info = self.selected()
+        if info is None:
+            return
+        if info.passages == 0:
+            self.banner.add(f"{info.name} has no passages yet: add files first.", kind="error")
+            return
+        cid = info.id
+
+        def model(store: DocumentStore) -> tuple[int, Path | None]:
+            from app.documents.vectors import VectorIndex
+
+            record = VectorIndex(store).embedder_of(cid)
+            return cid, Path(record.location) if record is not None and Path(record.location).is_file() else None
+
+        self._db(model, self._on_embedder_found, what="finding the collection's embedding model")
+
+    def _on_embedder_found(self, result: tuple[int, Path | None]) -> None:
+        from app import paths
+        from app.documents.embedder import DEFAULT_NAME, default_embedder_path
+        from app.settings import load_settings
+        from app.store import Store
+
+        cid, model = result
+        if model is None:
+            with Store.open(paths.database_path()) as store:
+                model = default_embedder_path(load_settings(store).models_dir)
+        if not model.is_file():
+            if self.prepare_default_embedder is None:
+                self.banner.add(f"The default embedding model {DEFAULT_NAME} is not prepared yet: "
+                                "`modelwerk docs embed COLLECTION` prepares it.", kind="error")  # fmt: skip
+                return
+            self.prepare_default_embedder()
+            self.banner.add(f"Preparing the default embedding model {DEFAULT_NAME} (a conversion on the Jobs page, "
+                            "once); press Make vectors again when it is done.")  # fmt: skip
+            return
+        thread = EmbedThread(self.db_path, cid, model)
+        thread.progressed.connect(self._on_embed_progressed)
+        thread.ended.connect(self._on_embed_ended)
+        self._embedding = thread
+        self.vectors_button.setText("Stop vectors")
+        self.status_message.emit(f"Making vectors with {model.name}…", 0)
+        thread.start()
+
+    def _on_embed_progressed(self, done_total: tuple[int, int]) -> None:
+        done, total = done_total
+        self.status_message.emit(f"Making vectors: {done:,} of {total:,} passages", 0)
+
+    def _on_embed_ended(self, outcome: EmbedOutcome) -> None:
+        if self._embedding is not None:
+            self._embedding.wait()
+        self._embedding = None
+        self.vectors_button.setText("Make vectors")
+        if outcome.error:
+            self.banner.add(outcome.error, kind="error")
+        else:
+            how = "stopped after" if outcome.stopped else "made"
+            self.status_message.emit(f"Vectors {how} {outcome.written:,} passages with {outcome.embedder}; search uses "
+                                     "BM25 and vectors together", 10_000)  # fmt: skip
+        self.refresh()
 
     # -- drops ----------------------------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
