@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         from app.documents.store import DB_NAME
 
         self.documents_page = DocumentsPage(paths.data_dir() / DB_NAME)
-        self.documents_page.prepare_default_embedder = self._prepare_default_embedder
+        self.documents_page.default_embedder_wanted.connect(self._on_documents_page_default_embedder_wanted)
         self.add_page(self.documents_page, "documents")
         self.library_page.models_changed.connect(self._on_library_page_models_changed)
         self.hardware_page.hardware_changed.connect(self.chat_page.set_hardware)
@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
         if new:
             self.import_paths(new)
 
-    def _prepare_default_embedder(self) -> None:
+    def _on_documents_page_default_embedder_wanted(self) -> None:
         """Queue the default embedder's conversion (and the toolchain install it needs) on the Jobs page."""
         from app.jobs import queue_default_embedder
 

@@ -361,7 +361,7 @@ def test_the_self_test_shows_recall_and_mrr(page: DocumentsPage, qtbot: QtBot) -
     mrr = float(table.item(0, 6).text())
     assert 0.3 <= recall5 <= 1.0 and 0.0 < mrr <= 1.0
     assert table.item(1, 0).text() == "vector" and table.item(1, 6).text() == "—"
-    assert "no embedding model yet" in page.selftest_note.text() and "distinct" not in page.selftest_note.text()
+    assert "Vector and hybrid: not measured" in page.selftest_note.text() and "distinct" not in page.selftest_note.text()
     assert page.selftest_button.isEnabled()
 
 
@@ -491,3 +491,16 @@ def test_make_vectors_then_search_and_the_self_test_are_hybrid(page: DocumentsPa
     assert page.selftest.isVisible(), [label.text() for label in page.banner.findChildren(QLabel)]
     modes = [page.selftest.item(r, 0).text() for r in range(page.selftest.rowCount())]
     assert modes == ["BM25", "vector", "hybrid"] and page.selftest.item(1, 1).text() == page.selftest.item(0, 1).text()
+
+
+def test_make_vectors_without_the_default_embedder_asks_for_it_and_says_so(page: DocumentsPage, qtbot: QtBot,
+                                                                           docs: Path) -> None:  # fmt: skip
+    page.create_collection("Field notes")
+    qtbot.waitUntil(lambda: page.selected() is not None and not page.busy(), timeout=WAIT_MS)
+    page.add_paths([docs / "guide.md"])
+    qtbot.waitUntil(lambda: not page.busy() and (page.selected() is not None and page.selected().passages > 0),  # type: ignore[union-attr]
+                    timeout=WAIT_MS)  # fmt: skip
+    with qtbot.waitSignal(page.default_embedder_wanted, timeout=WAIT_MS):
+        page.vectors_button.click()
+    shown = " ".join(label.text() for label in page.banner.findChildren(QLabel))
+    assert "Preparing the default embedding model" in shown and page._embedding is None

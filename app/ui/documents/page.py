@@ -96,6 +96,8 @@ class DocumentsPage(QWidget):
 
     title = "Documents"
     status_message = Signal(str, int)
+    default_embedder_wanted = Signal()
+    """The default embedding model is not prepared yet: the main window queues its conversion on the Jobs page."""
 
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,8 +118,6 @@ class DocumentsPage(QWidget):
         self._last_query = ""
         self._selftest_running = False
         self._embedding: EmbedThread | None = None
-        self.prepare_default_embedder: Callable[[], None] | None = None
-        """Set by the main window: queue the default embedder's conversion on the Jobs page."""
         self._dropped: list[Path] = []
         self._sized = False
 
@@ -857,11 +857,7 @@ class DocumentsPage(QWidget):
             with Store.open(paths.database_path()) as store:
                 model = default_embedder_path(load_settings(store).models_dir)
         if not model.is_file():
-            if self.prepare_default_embedder is None:
-                self.banner.add(f"The default embedding model {DEFAULT_NAME} is not prepared yet: "
-                                "`modelwerk docs embed COLLECTION` prepares it.", kind="error")  # fmt: skip
-                return
-            self.prepare_default_embedder()
+            self.default_embedder_wanted.emit()
             self.banner.add(f"Preparing the default embedding model {DEFAULT_NAME} (a conversion on the Jobs page, "
                             "once); press Make vectors again when it is done.")  # fmt: skip
             return
