@@ -732,7 +732,7 @@ class DocumentsPage(QWidget):
 
     def _on_results_header_section_resized(self, section: int, _old: int, _new: int) -> None:
         if section == 2:  # the wrapped snippets' heights follow their column's width (a scroll bar takes some)
-            QTimer.singleShot(0, self.results.resizeRowsToContents)
+            QTimer.singleShot(0, self.results, self.results.resizeRowsToContents)  # dropped if the table is gone
 
     def _on_results_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = current.data(HIT_ROLE) if current.isValid() else None
@@ -902,7 +902,7 @@ class DocumentsPage(QWidget):
         event.acceptProposedAction()
         # Added after the drop has returned: the file manager's drag is not held while the page works.
         self._dropped.extend(paths)
-        QTimer.singleShot(0, self._on_drop_timer)
+        QTimer.singleShot(0, self, self._on_drop_timer)
 
     def _on_drop_timer(self) -> None:
         paths, self._dropped = self._dropped, []

@@ -73,7 +73,7 @@ class PassageView(QWidget):
         cursor.setPosition(_utf16(shown, self.shown_range[0]))
         self.text.setTextCursor(cursor)
         self._scroll()
-        QTimer.singleShot(0, self._scroll)  # again once the text is laid out (a page not shown yet has no layout)
+        QTimer.singleShot(0, self, self._scroll)  # again once the text is laid out (a page not shown yet has no layout)
 
     def _scroll(self) -> None:
         """The passage's start in the upper part of the view."""
