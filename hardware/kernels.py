@@ -243,15 +243,19 @@ def ggml_library_key(lib_dir: Path) -> str:
         return str(lib_dir)
 
 
-def measure_in_child(lib_dir: Path, *, threads: int, timeout_s: float = TIMEOUT_S) -> dict[str, float]:
+def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None = None,
+                     timeout_s: float = TIMEOUT_S) -> dict[str, float]:  # fmt: skip
     """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it).
 
     Raises:
         RuntimeError: the child failed or printed no result.
     """
     try:
-        out = subprocess.run([sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)], capture_output=True,
-                             text=True, timeout=timeout_s, stdin=subprocess.DEVNULL, cwd=_package_root())  # fmt: skip
+        argv = [sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)]
+        if types is not None:
+            argv.append(",".join(types))
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL,
+                             cwd=_package_root())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as e:
         raise RuntimeError(f"measuring llama.cpp's kernels failed: {e}") from e
     lines = out.stdout.strip().splitlines()
@@ -306,11 +310,12 @@ def _entry(entry: object, threads: int) -> KernelRates | None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m hardware.kernels LIBDIR THREADS", file=sys.stderr)
+    if len(argv) not in (2, 3):
+        print("usage: python -m hardware.kernels LIBDIR THREADS [TYPE,TYPE...]", file=sys.stderr)
         return 2
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]))
+    types = argv[2].split(",") if len(argv) == 3 else tuple(GGML_TYPES)
+    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]), types=types)
     print(json.dumps(rates))
     return 0
 
