@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -151,8 +151,18 @@ def _shape(info: ModelInfo, meta: dict[str, object], tensors: tuple[TensorInfo, 
         n_swa=n_swa,
         active=active,
         repack_bytes=sum(t.n_bytes for t in blocks if t.type_name in REPACKED_TYPES),
+        block_types=_bytes_by_type(t for t in blocks if len(t.shape) >= 2),
+        output_type=out_tensor.type_name if (out_tensor := output or embedding) is not None else "",
     )
     return shape, ""
+
+
+def _bytes_by_type(tensors: Iterable[TensorInfo]) -> tuple[tuple[str, int], ...]:
+    """Bytes by tensor type, the most first (the matrices only: norms are vectors, read at no cost worth counting)."""
+    totals: dict[str, int] = {}
+    for t in tensors:
+        totals[t.type_name] = totals.get(t.type_name, 0) + t.n_bytes
+    return tuple(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
 def _swa_layers(arch: str, meta: dict[str, object], n_layers: int) -> int:

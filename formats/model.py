@@ -121,6 +121,8 @@ def shape_from_info(
     n_swa: int,
     active: float,
     repack_bytes: int = 0,
+    block_types: tuple[tuple[str, int], ...] = (),
+    output_type: str = "",
 ) -> ModelShape:
     """The ModelShape of a model whose dimensions `info` already holds, from the byte counts its reader measured."""
     return ModelShape(
@@ -144,4 +146,6 @@ def shape_from_info(
         active_fraction=active,
         quant=info.quantization,
         repack_bytes=repack_bytes,
+        block_types=block_types,
+        output_type=output_type,
     )

@@ -31,8 +31,9 @@ HOST_BYTES_PER_TOKEN_IN_VOCAB = 160
 memory of two models on this project's machines (Gemma 3 270M with 262k tokens, a synthetic llama with 431): see
 bench/fit_accuracy.py."""
 CPU_EFFICIENCY = 0.45
-"""Share of the measured read bandwidth that llama.cpp's CPU generation reaches: 0.48 for a dense 207 MiB Q4_K_M model and
-0.33 for Gemma 3 270M (whose 262k-entry output layer costs extra compute) on a 2-core machine (bench/fit_accuracy.py)."""
+"""Only when llama.cpp's kernels were not measured (a report built by hand, a failed measurement): the share of the
+measured read bandwidth that CPU generation reached on this project's 2-core machines (0.33-0.48; bench/fit_accuracy.py).
+With the kernels measured, the CPU estimate uses no such factor."""
 GPU_EFFICIENCY = 0.7
 """Share of a GPU's memory bandwidth that generation reaches in practice (llama.cpp reports on common cards); not measured
 here, as these machines have no GPU."""
@@ -108,7 +109,8 @@ class FitReport:
     max_context: int
     """The largest context (up to the training context) at which the placement stays as good; 0 if none fits."""
     tokens_per_s: float
-    """Estimated generation speed at an empty context; 0 when the bandwidth is unknown or it does not fit."""
+    """Estimated generation speed at the start of a conversation (estimate_speed); 0 when the machine's speed figures
+    are unknown or it does not fit."""
     reason: str
     notes: tuple[str, ...] = field(default=())
 
@@ -307,18 +309,75 @@ def _placement(split: _Split, fits: bool, shape: ModelShape) -> Placement:
     return Placement.CPU_ONLY
 
 
-def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, output_on_gpu: bool) -> float:
-    """Generation tokens/s bounded by memory bandwidth: every token reads every active weight once."""
-    active_layer = shape.layer_bytes * shape.active_fraction
-    out = shape.output_bytes
-    gpu_bytes = gpu_layers * active_layer + (out if output_on_gpu else 0)
-    cpu_bytes = (shape.n_layers - gpu_layers) * active_layer + (0 if output_on_gpu else out)
-    gpu_bw = min((g.bandwidth for g in hw.gpus), default=0.0) * GPU_EFFICIENCY
-    cpu_bw = hw.cpu_bandwidth * CPU_EFFICIENCY
-    if (gpu_bytes and not gpu_bw) or (cpu_bytes and not cpu_bw):
-        return 0.0
-    seconds = (gpu_bytes / gpu_bw if gpu_bytes else 0.0) + (cpu_bytes / cpu_bw if cpu_bytes else 0.0)
+def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, output_on_gpu: bool, *, context_tokens: int = 0,
+                   kv_type: KvType = KvType.F16) -> float:  # fmt: skip
+    """Generation tokens/s: the time one token takes, summed over what it does, from the model's shape and this machine's
+    measured figures.
+
+    One token multiplies every active weight matrix by one vector and attends over the KV cache. On the CPU, when
+    llama.cpp's own kernels were measured here (`hw.cpu_kernels`, hardware.kernels):
+
+        t = sum over tensor types T of  block_bytes_T / rate_T        (the blocks on the CPU, by type; MoE: active share)
+          + output_bytes / rate_(output type)                          (the output projection: 262k x 640 on Gemma 3)
+          + layers x cells x (d_k + d_v) x kv_bytes x (n_kv_heads / rate_kv + (n_heads - n_kv_heads) / rate_kv/cache)
+
+    rate_T is llama.cpp's matrix-vector speed for type T streaming a matrix far larger than the caches (bytes of weights
+    per second, with its repacked layouts where it uses them): memory and arithmetic together, as they bind on this
+    machine for that type. A type that was not measured takes the slowest measured rate. Attention (K.q and V.softmax
+    without flash attention) streams each layer's KV cache once per KV head, and grouped-query heads multiply it again
+    from the CPU's cache (rate_kv/cache, measured on a small matrix). `cells` is what llama.cpp attends over: the
+    `context_tokens` already in the cache, padded to 256 (so 256 at an empty context). No factor is fitted to a model;
+    not modelled: sampling over the vocabulary and the graph's per-layer synchronisation (small against the above here).
+
+    Without kernel rates, the CPU streams the bytes at `CPU_EFFICIENCY` x the memory bandwidth (the older, rougher
+    estimate). On a GPU, every token reads its bytes at `GPU_EFFICIENCY` x the GPU's memory bandwidth (no GPU here to
+    measure). The two sides run one after the other, so their times add up. 0 when a side's figure is unknown.
+    """
+    active = shape.active_fraction
+    cpu_layers = shape.n_layers - gpu_layers
+    gpu_bytes = gpu_layers * shape.layer_bytes * active + (shape.output_bytes if output_on_gpu else 0)
+    seconds = 0.0
+    if gpu_bytes:
+        gpu_bw = min((g.bandwidth for g in hw.gpus), default=0.0) * GPU_EFFICIENCY
+        if not gpu_bw:
+            return 0.0
+        seconds += gpu_bytes / gpu_bw
+    if cpu_layers or not output_on_gpu:
+        cpu = _cpu_seconds(shape, hw, cpu_layers, output_on_gpu, context_tokens=context_tokens, kv_type=kv_type)
+        if not cpu:
+            return 0.0
+        seconds += cpu
     return 1.0 / seconds if seconds else 0.0
+
+
+KV_PAD = 256
+"""llama.cpp attends over the used KV cells rounded up to a multiple of 256."""
+
+
+def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_gpu: bool, *, context_tokens: int,
+                 kv_type: KvType) -> float:  # fmt: skip
+    """Seconds per token of the CPU's share (see estimate_speed); 0 when neither kernels nor bandwidth were measured."""
+    block = layers * shape.layer_bytes * shape.active_fraction
+    out = 0 if output_on_gpu else shape.output_bytes
+    rates = {t: r for t, r in hw.cpu_kernels if r > 0}
+    slowest = min((r for t, r in rates.items() if "/" not in t), default=0.0)
+    if not slowest:
+        bw = hw.cpu_bandwidth * CPU_EFFICIENCY
+        return (block + out) / bw if bw else 0.0
+
+    def rate(type_name: str) -> float:
+        return rates.get(type_name) or slowest
+
+    seconds = sum(block * share / rate(t) for t, share in shape.block_type_shares())
+    seconds += out / rate(shape.output_tensor_type) if out else 0.0
+    # Attention: every query head multiplies the K and V of every cell. Grouped-query heads share them, so the cache is
+    # streamed from RAM once per KV head and then multiplied from the CPU's cache by the other heads.
+    cells = _pad(max(context_tokens, 1), KV_PAD)
+    per_head = layers * cells * (shape.head_dim_k + shape.head_dim_v) * kv_type.bytes_per_element
+    kv = kv_type.ggml_type
+    streamed = rate(kv)
+    cached = rates.get(f"{kv}/cache") or streamed
+    return seconds + per_head * (shape.n_kv_heads / streamed + (shape.n_heads - shape.n_kv_heads) / cached)
 
 
 def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None) -> FitReport:
@@ -329,6 +388,7 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
     split, fits = _place(shape, hw, options)
     placement = _placement(split, fits, shape)
     max_ctx = _max_context(shape, hw, options, placement)
+    speed = estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu, kv_type=options.kv_type) if fits else 0.0
     notes = _notes(shape, hw, options)
     if unusable:
         notes = (cannot_use(unusable, hw.llama_backends or ()), *notes)
@@ -345,7 +405,7 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
         compute_reserved=0 if placement is Placement.FULL_GPU else compute_reserved(shape, options),
         ram_resident=split.ram.total + _repacked_on_cpu(shape, hw, split.gpu_layers),
         max_context=max_ctx,
-        tokens_per_s=estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu) if fits else 0.0,
+        tokens_per_s=speed if fits else 0.0,
         reason=_reason(shape, hw, options, split, placement, max_ctx),
         notes=notes,
     )
@@ -411,7 +471,7 @@ def _notes(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[
         notes.append(f"The context exceeds the model's training context ({shape.context_train:,}); quality will drop.")
     if options.kv_type.quantized and not options.flash_attention:
         notes.append("llama.cpp needs flash attention for a quantized V cache; turn it on.")
-    if not hw.cpu_bandwidth and not hw.gpus:
+    if not hw.cpu_bandwidth and not hw.cpu_kernels and not hw.gpus:
         notes.append("Speed unknown until the memory bandwidth is measured.")
     return tuple(notes)
 

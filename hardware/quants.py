@@ -126,6 +126,11 @@ class KvType(enum.Enum):
     def quantized(self) -> bool:
         return self not in (KvType.F32, KvType.F16, KvType.BF16)
 
+    @property
+    def ggml_type(self) -> str:
+        """The ggml tensor type name: "F16", "Q8_0"..."""
+        return self.name
+
 
 _KV_BYTES = {
     KvType.F32: 4.0,

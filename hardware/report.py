@@ -64,6 +64,9 @@ class HardwareReport:
     """Free bytes in the models folder; 0 when unknown."""
     cpu_bandwidth: float = 0.0
     """Measured memory read bandwidth in bytes/s; 0 when not measured yet."""
+    cpu_kernels: tuple[tuple[str, float], ...] = ()
+    """Measured speed of llama.cpp's matrix-vector product on the CPU cores, by ggml tensor type ("Q4_K", "F16"...):
+    bytes of weights per second with one thread per physical core (hardware.kernels); empty when not measured."""
     llama_backends: tuple[str, ...] | None = None
     """The backends of this machine's llama.cpp build ("CPU", "CUDA", ...; hardware.backends); None: not known, and
     every GPU counts as usable (a report built by hand)."""

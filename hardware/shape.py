@@ -46,6 +46,26 @@ class ModelShape:
     repack_bytes: int = 0
     """Block weights in types llama.cpp's CPU backend re-lays out for SIMD (Q4_0, Q4_K, IQ4_NL): it copies them out of the
     mapped file, so until the OS reclaims those file pages they count twice in the process's resident memory."""
+    block_types: tuple[tuple[str, int], ...] = ()
+    """Bytes of all blocks' weights by ggml tensor type, e.g. (("Q4_K", 90_000_000), ("Q6_K", 20_000_000)); empty when
+    unknown (then the whole block counts as `quant`'s main type). The CPU's speed per byte depends on the type."""
+    output_type: str = ""
+    """The ggml type of the output projection (the token embedding when tied); "" when unknown."""
+
+    def block_type_shares(self) -> tuple[tuple[str, float], ...]:
+        """The share of the block bytes in each ggml type (summing to 1); from the file type when not known."""
+        total = sum(n for _, n in self.block_types)
+        if total > 0:
+            return tuple((t, n / total) for t, n in self.block_types if n > 0)
+        return FILE_TYPE_MIX.get(self.quant.upper(), ((main_tensor_type(self.quant), 1.0),))
+
+    @property
+    def output_tensor_type(self) -> str:
+        """The output projection's ggml type; llama.cpp's choice for the file type when not known (Q6_K for most)."""
+        if self.output_type:
+            return self.output_type
+        main = main_tensor_type(self.quant)
+        return main if main in {"F32", "F16", "BF16", "Q8_0"} else "Q6_K"
 
     @property
     def weights_bytes(self) -> int:
@@ -130,6 +150,24 @@ REPACKED_TYPES = frozenset({"Q4_0", "Q4_K", "IQ4_NL"})
 """Tensor types the CPU backend repacks (on AVX2 and NEON CPUs)."""
 REPACK_SHARE = {"Q4_0": 1.0, "IQ4_NL": 1.0, "Q4_K_S": 0.95, "Q4_K_M": 0.8}
 """Share of the block weights in REPACKED_TYPES for each file type (Q4_K_M keeps half the ffn_down and attn_v at Q6_K)."""
+
+FILE_TYPE_MIX: dict[str, tuple[tuple[str, float], ...]] = {
+    "Q4_K_M": (("Q4_K", 0.8), ("Q6_K", 0.2)),
+    "Q5_K_M": (("Q5_K", 0.8), ("Q6_K", 0.2)),
+    "Q3_K_M": (("Q3_K", 0.8), ("Q5_K", 0.2)),
+    "Q3_K_L": (("Q3_K", 0.6), ("Q5_K", 0.4)),
+    "Q2_K": (("Q2_K", 0.6), ("Q3_K", 0.3), ("Q4_K", 0.1)),
+}
+"""Block tensor types of a llama.cpp file type where it mixes them (llama-quant.cpp keeps attn_v and part of ffn_down a
+step higher), for shapes that come without a file; a file's own header gives the real mix."""
+
+
+def main_tensor_type(quant: str) -> str:
+    """The ggml tensor type a file type is mostly made of: Q4_K_M -> Q4_K, IQ4_XS -> IQ4_XS, F16 -> F16."""
+    q = quant.upper()
+    m = re.match(r"^(Q\d_K)(_[SML])?$", q)
+    return m.group(1) if m else q
+
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bBmM]?)\s*$")
 

@@ -37,7 +37,9 @@ def _cmd_hw(args: argparse.Namespace) -> int:
     report = c.report(bandwidth=not args.no_bandwidth)
     engines = engines_report()
     if args.json:
-        c.print_json({**c.to_jsonable(report), "llama_backends": list(report.llama_backends or ()), "llama_cpp": engines})
+        data = c.to_jsonable(report)
+        data["cpu_kernels"] = {t: round(r) for t, r in report.cpu_kernels}  # measured here, or empty
+        c.print_json({**data, "llama_backends": list(report.llama_backends or ()), "llama_cpp": engines})
         return 0
     cpu = report.cpu
     print(f"OS          {report.os}")
@@ -46,6 +48,9 @@ def _cmd_hw(args: argparse.Namespace) -> int:
     print(f"RAM         {c.gib(report.ram_total)} total, {c.gib(report.ram_available)} available")
     if report.cpu_bandwidth:
         print(f"Bandwidth   {report.cpu_bandwidth / 1e9:.1f} GB/s memory read (measured)")
+    if report.cpu_kernels:
+        rates = ", ".join(f"{t} {r / 1e9:.1f}" for t, r in report.cpu_kernels)
+        print(f"Kernels     llama.cpp matrix x vector, GB/s of weights (measured): {rates}")
     for g in report.gpus:
         details = [f"driver {g.driver}" if g.driver else "", f"compute {g.compute_capability}" if g.compute_capability else ""]
         extra = "; " + ", ".join(d for d in details if d) if any(details) else ""
@@ -72,7 +77,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise c.UsageError(user_message(e)) from e
     options = c.options(args)
-    report = fit(shape, c.report(), options)
+    hw = c.report()
+    report = fit(shape, hw, options)
     if args.json:
         c.print_json(c.fit_summary(report))
         return 0
@@ -87,7 +93,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if report.max_context:
         print(f"Max context {report.max_context:,} tokens")
     if report.tokens_per_s:
-        print(f"Speed       ~{report.tokens_per_s:.1f} tokens/s generation (estimate from memory bandwidth)")
+        basis = "llama.cpp's kernels measured here" if hw.cpu_kernels else "memory bandwidth"
+        print(f"Speed       ~{report.tokens_per_s:.1f} tokens/s generation (estimate from {basis})")
     for note in report.notes:
         print(f"Note        {note}")
     return 0

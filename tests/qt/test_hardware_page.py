@@ -132,10 +132,14 @@ def test_main_window_opens_on_hardware_with_live_status_and_remembers_geometry(q
 def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> None:
     page = HardwarePage()
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=20_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=60_000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
     label = page.summary.bandwidth_label
     assert re.fullmatch(r"\d+\.\d GB/s read, measured just now( on a busy machine: .*)?", label.text()), label.text()
+    # llama.cpp's kernels, measured here: the CPU speed estimates rest on them.
+    assert dict(page.hardware().cpu_kernels).keys() >= {"F16", "Q4_K", "Q6_K", "Q8_0"}  # type: ignore[union-attr]
+    kernels = page.summary.kernels_label.text()
+    assert re.search(r"Q4_K \d+\.\d.*; \d+ threads, measured just now", kernels), kernels
     # "Measure again" replaces the cached figure with a new measurement (the cache file's time moves on).
     cache = bandwidth_cache_file()
     before = cache.read_text()
@@ -143,8 +147,15 @@ def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> Non
     assert page.summary.measure_button.isVisibleTo(page)
     qtbot.mouseClick(page.summary.measure_button, Qt.MouseButton.LeftButton)
     assert page.summary.bandwidth_label.text() == "measuring…"
-    qtbot.waitUntil(lambda: page.summary.bandwidth_label.text() != "measuring…" and not page.busy(), timeout=20_000)
+    qtbot.waitUntil(lambda: page.summary.bandwidth_label.text() != "measuring…" and not page.busy(), timeout=60_000)
     assert "measured just now" in page.summary.bandwidth_label.text() and cache.read_text() != before
+
+
+def test_kernel_rates_that_came_with_the_report_are_not_called_measured(qtbot: QtBot) -> None:
+    page = _page(qtbot, cpu_only(cpu_kernels=(("Q4_K", 7.04e9), ("Q8_0", 6e9), ("IQ2_XXS", 1e9))))
+    assert page.summary.kernels_label.text() == (
+        "GB/s of weights per matrix × vector: Q4_K 7.0 · Q8_0 6.0 (given, not measured on this machine)"
+    )
 
 
 def test_the_age_of_a_measurement_reads_as_people_say_it() -> None:
@@ -176,6 +187,7 @@ def test_a_report_without_bandwidth_says_not_measured_and_cpu_only_has_no_gpu_la
     page = _page(qtbot, cpu_only(cpu_bandwidth=0.0))
     texts = " ".join(w.text() for w in page.summary.findChildren(QLabel))
     assert "not measured" in texts and "None found" in texts
+    assert page.summary.kernels_label.text().startswith("not measured: CPU speed estimates use the memory bandwidth")
     assert not page.calculator.gpu_layers.isEnabled()
     assert "speed unknown" in page.calculator.details.text()
 

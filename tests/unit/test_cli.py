@@ -100,3 +100,4 @@ def test_hw_json_on_this_machine(modelwerk_home: Path) -> None:
     assert binding["version"] and "CPU" in binding["backends"]
     assert "CPU" in server["backends"] and server["version"] and server["path"].endswith("llama-server")
     assert data["llama_backends"][0] == "CPU"  # what the fit verdicts rest on (this machine: CPU only)
+    assert data["cpu_kernels"] == {} and data["cpu_bandwidth"] == 0.0  # --no-bandwidth: nothing measured, nothing shown

@@ -169,12 +169,91 @@ def test_zero_gpu_layers_forces_cpu() -> None:
     assert "GPU offload is off" in report.reason
 
 
-def test_speed_is_bandwidth_over_bytes_per_token() -> None:
+def test_without_kernel_rates_the_cpu_speed_falls_back_to_the_bandwidth_over_bytes_per_token() -> None:
     hw = HardwareReport("Linux", CpuInfo("cpu", 8, 8), 64 * GiB, 64 * GiB, (), cpu_bandwidth=40e9)
     speed = estimate_speed(LLAMA_8B, hw, 0, False)
     bytes_per_token = LLAMA_8B.n_layers * LLAMA_8B.layer_bytes + LLAMA_8B.output_bytes
     assert speed == pytest.approx(40e9 * CPU_EFFICIENCY / bytes_per_token)
     assert estimate_speed(LLAMA_8B, replace(hw, cpu_bandwidth=0.0), 0, False) == 0.0
+
+
+def _small_model(**changes: object) -> ModelShape:
+    # 10 blocks of 1 MB (80% Q4_K, 20% Q6_K), a 2 MB Q8_0 output, 2 heads of 64+64 dims.
+    shape = ModelShape(
+        name="small", n_params=20_000_000, n_layers=10, n_heads=2, n_kv_heads=1, head_dim_k=64, head_dim_v=64, n_embd=128,
+        n_ff=512, n_vocab=1000, context_train=4096, layer_bytes=1_000_000, embedding_bytes=2_000_000,
+        output_bytes=2_000_000, quant="Q4_K_M", block_types=(("Q4_K", 8_000_000), ("Q6_K", 2_000_000)),
+        output_type="Q8_0",
+    )  # fmt: skip
+    return replace(shape, **changes)  # type: ignore[arg-type]
+
+
+def _kernel_box(**rates: float) -> HardwareReport:
+    return HardwareReport("Linux", CpuInfo("cpu", 2, 2), 16 * GiB, 16 * GiB, (), cpu_bandwidth=100e9,
+                          cpu_kernels=tuple(sorted(rates.items())))  # fmt: skip
+
+
+def test_with_measured_kernels_each_tensor_type_streams_at_its_own_rate_and_attention_at_the_kv_rate() -> None:
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
+    # blocks 8 MB / 8 GB/s + 2 MB / 4 GB/s, output 2 MB / 2 GB/s, attention over 256 cells (the empty cache padded):
+    # 10 layers x 2 heads x 256 cells x (64 + 64) dims x 2 bytes = 1,310,720 bytes of f16 at 1 GB/s.
+    seconds = 8e6 / 8e9 + 2e6 / 4e9 + 2e6 / 2e9 + 10 * 2 * 256 * 128 * 2 / 1e9
+    assert estimate_speed(_small_model(), hw, 0, False) == pytest.approx(1 / seconds)
+    # No factor of efficiency: the same machine twice as fast at every type is twice as fast.
+    doubled = _kernel_box(Q4_K=16e9, Q6_K=8e9, Q8_0=4e9, F16=2e9)
+    assert estimate_speed(_small_model(), doubled, 0, False) == pytest.approx(2 / seconds)
+
+
+def test_a_slow_output_type_or_a_big_vocabulary_slows_the_token_down() -> None:
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
+    base = estimate_speed(_small_model(), hw, 0, False)
+    assert estimate_speed(_small_model(output_type="Q4_K"), hw, 0, False) > base
+    assert estimate_speed(_small_model(output_bytes=20_000_000), hw, 0, False) < base / 2
+
+
+def test_attention_costs_more_as_the_cache_fills_and_follows_the_kv_type() -> None:
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
+    model = _small_model()
+    empty = estimate_speed(model, hw, 0, False)
+    # 1 to 256 tokens attend over the same 256 cells; 701 tokens over 768.
+    assert estimate_speed(model, hw, 0, False, context_tokens=200) == empty
+    full = estimate_speed(model, hw, 0, False, context_tokens=701)
+    attention = 10 * 2 * 128 * 2 / 1e9  # seconds per cell
+    assert 1 / full - 1 / empty == pytest.approx(attention * (768 - 256))
+    q8 = estimate_speed(model, hw, 0, False, context_tokens=701, kv_type=KvType.Q8_0)
+    assert 1 / q8 - 1 / empty == pytest.approx(10 * 2 * 128 * (34 / 32) / 2e9 * 768 - attention * 256)
+
+
+def test_an_unmeasured_type_takes_the_slowest_rate_and_shared_kv_heads_multiply_from_the_cache() -> None:
+    model = _small_model(block_types=(("IQ3_XXS", 10_000_000),), output_type="Q8_0", n_heads=8, n_kv_heads=2)
+    hw = _kernel_box(Q8_0=3e9, F16=6e9, Q4_K=9e9, **{"F16/cache": 24e9})
+    # The KV cache of 10 layers x 256 cells x 128 dims x 2 bytes is streamed once per KV head (2) at the F16 rate and
+    # multiplied again from the cache by the other 6 query heads at the cached F16 rate.
+    kv = 10 * 256 * 128 * 2
+    seconds = 10e6 / 3e9 + 2e6 / 3e9 + kv * (2 / 6e9 + 6 / 24e9)
+    assert estimate_speed(model, hw, 0, False) == pytest.approx(1 / seconds)
+    # Memory bandwidth plays no part once the kernels are measured (they stream from RAM themselves).
+    assert estimate_speed(model, replace(hw, cpu_bandwidth=1e9), 0, False) == pytest.approx(1 / seconds)
+    # Only cached rates (a broken cache entry): back to the bandwidth estimate.
+    only_cached = _kernel_box(**{"F16/cache": 24e9})
+    fallback = estimate_speed(model, replace(hw, cpu_kernels=()), 0, False)
+    assert estimate_speed(model, only_cached, 0, False) == pytest.approx(fallback)
+
+
+def test_a_shape_without_a_file_takes_its_tensor_types_from_the_file_type() -> None:
+    assert LLAMA_8B.block_type_shares() == (("Q4_K", 0.8), ("Q6_K", 0.2))
+    assert LLAMA_8B.output_tensor_type == "Q6_K"
+    q8 = shape_of(REPRESENTATIVE["8B"], "Q8_0")
+    assert q8.block_type_shares() == (("Q8_0", 1.0),) and q8.output_tensor_type == "Q8_0"
+    assert shape_of(REPRESENTATIVE["8B"], "Q4_K_S").block_type_shares() == (("Q4_K", 1.0),)
+
+
+def test_the_fit_report_speed_uses_the_kernel_rates_and_the_options_kv_type() -> None:
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
+    report = fit(_small_model(), hw, FitOptions(context=2048, gpu_layers=0))
+    assert report.tokens_per_s == pytest.approx(estimate_speed(_small_model(), hw, 0, False))
+    q8 = fit(_small_model(), hw, FitOptions(context=2048, gpu_layers=0, kv_type=KvType.Q8_0, flash_attention=True))
+    assert q8.tokens_per_s == pytest.approx(estimate_speed(_small_model(), hw, 0, False, kv_type=KvType.Q8_0))
 
 
 def test_quantized_v_cache_without_flash_attention_is_flagged() -> None:

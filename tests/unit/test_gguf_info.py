@@ -48,6 +48,10 @@ def test_gemma_matches_the_facts(gemma_model: Path) -> None:
     assert shape.weights_bytes / MIB == pytest.approx(235.16, abs=0.01)
     assert shape.repack_bytes / MIB == pytest.approx(12.66, abs=0.01)
     assert shape.kv_bytes_per_token_layer(2) == 1024  # 1 KiB per token per layer at f16
+    # The speed estimate's tensor types: ffn (640 wide, not a multiple of 256) falls back to Q5_0; the tied output is Q8_0.
+    assert [t for t, _ in shape.block_types] == ["Q5_0", "Q4_K", "Q6_K", "Q8_0"]
+    assert sum(n for _, n in shape.block_types) == pytest.approx(shape.n_layers * shape.layer_bytes, rel=0.01)
+    assert shape.output_type == "Q8_0" and shape.output_tensor_type == "Q8_0"
 
 
 def _expected_params(**kw: int) -> int:
@@ -235,6 +239,10 @@ def test_repacked_bytes_count_block_tensors_of_repacked_types(tmp_path: Path) ->
     assert info.shape is not None and info.shape.repack_bytes == 2 * (q4k + q40)
     assert not info.shape.tied_embeddings and info.shape.output_bytes == 3 * 144
     assert info.quantization == "F32"  # no general.file_type: the type holding most matrix bytes (attn_q here)
+    # Bytes by type of the block matrices (the norms are vectors), the most first; the output's own type.
+    f32 = 64 * 64 * 4
+    assert info.shape.block_types == (("F32", 2 * f32), ("Q6_K", 2 * 64 * 210), ("Q4_K", 2 * q4k), ("Q4_0", 2 * q40))
+    assert info.shape.output_type == "Q4_K"
 
 
 def test_unknown_shapes_are_said_so(tmp_path: Path) -> None:

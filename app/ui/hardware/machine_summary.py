@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProg
 
 from app.ui.common.format import gib, size_text
 from hardware.backends import cannot_use, usable
-from hardware.bandwidth import Bandwidth
+from hardware.bandwidth import BUSY_LOAD, Bandwidth
+from hardware.kernels import KernelRates
 from hardware.report import GpuInfo, HardwareReport
 
 
@@ -35,6 +36,25 @@ def bandwidth_text(report: HardwareReport, bandwidth: Bandwidth | None, *, measu
     if report.cpu_bandwidth:
         return f"{report.cpu_bandwidth / 1e9:.1f} GB/s read (given, not measured on this machine)"
     return "not measured"
+
+
+def kernels_text(report: HardwareReport, kernels: KernelRates | None, *, measuring: bool) -> str:
+    """What the summary says of llama.cpp's kernel rates (the CPU speed estimate rests on them): "measured" only for a
+    measurement taken here, with its age."""
+    if measuring:
+        return "measuring…"
+    rates = kernels.rates if kernels is not None else report.cpu_kernels
+    if not rates:
+        return "not measured: CPU speed estimates use the memory bandwidth alone (rougher)"
+    shown = " · ".join(f"{t} {r / 1e9:.1f}" for t, r in rates if t in _SHOWN_TYPES)
+    what = f"GB/s of weights per matrix × vector: {shown}"
+    if kernels is None:
+        return f"{what} (given, not measured on this machine)"
+    busy = " on a busy machine: probably low" if kernels.load is not None and kernels.load > BUSY_LOAD else ""
+    return f"{what}; {kernels.threads} threads, measured {age_text(kernels.measured_at)}{busy}"
+
+
+_SHOWN_TYPES = frozenset({"F16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q4_1", "Q5_0"})
 
 
 def _bar(used: int, total: int, text: str) -> QProgressBar:
@@ -88,16 +108,18 @@ class MachineSummary(QGroupBox):
         columns.addLayout(self._right, 1)
         self._left.addRow(_label("Reading hardware…", muted=True))
 
-    def set_report(self, report: HardwareReport, *, measuring: bool = False, bandwidth: Bandwidth | None = None) -> None:
-        """Show `report`; `measuring` says the memory bandwidth is being measured right now; `bandwidth` is the
-        measurement behind its figure (None: the figure came with the report, e.g. a test's or a picture's)."""
+    def set_report(self, report: HardwareReport, *, measuring: bool = False, bandwidth: Bandwidth | None = None,
+                   kernels: KernelRates | None = None) -> None:  # fmt: skip
+        """Show `report`; `measuring` says the machine's speed is being measured right now; `bandwidth` and `kernels`
+        are the measurements behind its figures (None: the figures came with the report, e.g. a test's or a picture's)."""
         for form in (self._left, self._right):
             while form.rowCount():
                 form.removeRow(0)
-        self._fill_cpu_side(report, measuring=measuring, bandwidth=bandwidth)
+        self._fill_cpu_side(report, measuring=measuring, bandwidth=bandwidth, kernels=kernels)
         self._fill_gpu_side(report)
 
-    def _fill_cpu_side(self, report: HardwareReport, *, measuring: bool, bandwidth: Bandwidth | None) -> None:
+    def _fill_cpu_side(self, report: HardwareReport, *, measuring: bool, bandwidth: Bandwidth | None,
+                       kernels: KernelRates | None) -> None:  # fmt: skip
         form, cpu = self._left, report.cpu
         form.addRow("System", _label(report.os))
         form.addRow("CPU", _label(f"<b>{cpu.model}</b>"))
@@ -125,11 +147,16 @@ class MachineSummary(QGroupBox):
         self.bandwidth_label = _label(bandwidth_text(report, bandwidth, measuring=measuring))
         row_layout.addWidget(self.bandwidth_label, 1)
         self.measure_button = QPushButton("Measure again")
-        self.measure_button.setToolTip("Measure the memory bandwidth now (about a second; close busy programs first)")
+        self.measure_button.setToolTip("Measure the memory bandwidth and llama.cpp's kernels now (a few seconds; close busy "
+                                       "programs first)")
         self.measure_button.setVisible(bandwidth is not None and not measuring)
         self.measure_button.clicked.connect(self.measure_again)
         row_layout.addWidget(self.measure_button)
         form.addRow("Memory bandwidth", row_widget)
+        self.kernels_label = _label(kernels_text(report, kernels, measuring=measuring))
+        self.kernels_label.setToolTip("How fast llama.cpp's own CPU code multiplies a weight matrix by one token, per "
+                                      "tensor type: the generation-speed estimates rest on these and on the bandwidth")
+        form.addRow("llama.cpp kernels", self.kernels_label)
 
     def _fill_gpu_side(self, report: HardwareReport) -> None:
         form = self._right

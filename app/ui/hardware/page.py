@@ -42,6 +42,7 @@ from hardware.advice import (
 )
 from hardware.bandwidth import Bandwidth
 from hardware.fit import FitOptions, Placement
+from hardware.kernels import KernelRates
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,17 @@ def _probe(models_dir: Path | None) -> HardwareReport:
     return current_report(models_dir, measure_bandwidth=False)
 
 
-def _with_bandwidth(report: HardwareReport, *, again: bool = False) -> tuple[HardwareReport, Bandwidth]:
-    """The report with this machine's bandwidth: the cached measurement (measured again if it was taken on a busy
-    machine that is idle now), or a new one; `again`: measure now whatever the cache holds."""
-    from app.machine import bandwidth_cache_file
+def _with_bandwidth(report: HardwareReport, *,
+                    again: bool = False) -> tuple[HardwareReport, Bandwidth, KernelRates | None]:  # fmt: skip
+    """The report with this machine's speed figures: the bandwidth (the cached measurement, measured again if it was
+    taken on a busy machine that is idle now, or a new one) and llama.cpp's kernel rates (cached, or measured now;
+    None when they cannot be); `again`: measure both now whatever the cache holds."""
+    from app.machine import bandwidth_cache_file, measured_kernels, with_kernels
     from hardware.bandwidth import cached_measurement
 
     measured = cached_measurement(bandwidth_cache_file(), again=again)
-    return replace(report, cpu_bandwidth=measured.bytes_per_s), measured
+    kernels = measured_kernels(again=again)
+    return with_kernels(replace(report, cpu_bandwidth=measured.bytes_per_s), kernels), measured, kernels
 
 
 class HardwarePage(QScrollArea):
@@ -90,6 +94,8 @@ class HardwarePage(QScrollArea):
 
         self._bandwidth: Bandwidth | None = None
         """The bandwidth measurement behind the report (its age, its load); None for an injected report."""
+        self._kernels: KernelRates | None = None
+        """The kernel measurement behind the report; None for an injected report or when it could not be taken."""
         self.summary = MachineSummary()
         self.summary.measure_again.connect(self.measure_again)
         self.context = context_combo(self._options.context)
@@ -187,7 +193,8 @@ class HardwarePage(QScrollArea):
             self._start(lambda: _with_bandwidth(report), self._on_bandwidth_finished, self._on_bandwidth_failed)
 
     def measure_again(self) -> None:
-        """The summary's "Measure again": a fresh bandwidth measurement replaces the cached one (~1 s, off the GUI)."""
+        """The summary's "Measure again": fresh bandwidth and kernel measurements replace the cached ones (~6 s, off the
+        GUI)."""
         report = self._report
         if report is None:
             return
@@ -195,18 +202,19 @@ class HardwarePage(QScrollArea):
         self._start(lambda: _with_bandwidth(report, again=True), self._on_bandwidth_finished,
                     self._on_bandwidth_failed)  # fmt: skip
 
-    def _on_bandwidth_finished(self, result: tuple[HardwareReport, Bandwidth]) -> None:
-        report, self._bandwidth = result
+    def _on_bandwidth_finished(self, result: tuple[HardwareReport, Bandwidth, KernelRates | None]) -> None:
+        report, self._bandwidth, self._kernels = result
         self._set_report(report)
 
     def _on_bandwidth_failed(self, message: str) -> None:
         if self._report is not None:
-            self.summary.set_report(self._report, bandwidth=self._bandwidth)  # "not measured" instead of "measuring…"
+            # "not measured" instead of "measuring…"
+            self.summary.set_report(self._report, bandwidth=self._bandwidth, kernels=self._kernels)
         self.status.setText(f"Could not measure the memory bandwidth: {message}")
 
     def _set_report(self, report: HardwareReport, *, measuring: bool = False) -> None:
         self._report = report
-        self.summary.set_report(report, measuring=measuring, bandwidth=self._bandwidth)
+        self.summary.set_report(report, measuring=measuring, bandwidth=self._bandwidth, kernels=self._kernels)
         self.calculator.set_hardware(report)
         self._recompute_table()
         self.hardware_changed.emit(report)

@@ -1,0 +1,324 @@
+"""Measure how fast llama.cpp's own CPU kernels multiply a weight matrix by one token's activations, per tensor type.
+
+Generating one token multiplies every weight matrix by one vector. Whether that is bound by memory or by arithmetic
+depends on the machine and on the tensor type: on a 2-core machine llama.cpp's Q4_K kernel streams ~4-7 GB/s of weights
+per core where the same core reads plain memory at ~12 GB/s, so a speed estimate from the memory bandwidth alone is
+optimistic, and by a different factor for every type (Q6_K, Q5_0, Q4_1 and Q8_0 decode at different costs per byte).
+
+So this module runs ggml's own matrix-vector product, through the ggml libraries of the llama.cpp Python binding (built
+from the same sources and flags as the runtime's llama-server, which is one static binary), on a matrix of every common
+type: 256 MiB, far beyond the caches, as a model's weights are (measured here: a 64 MiB matrix stays in this machine's
+cache and runs 2-2.5x faster than the same kernel streaming from RAM, and types differ: Q5_0 streams at half Q8_0's
+rate), 2048 weights per row, the threads the runtime uses, and the CPU backend's repacked layouts (Q4_0, Q4_K,
+IQ4_NL... on AVX2 and NEON) wherever llama.cpp would use them. The figure kept per type is the best of a few passes, in
+bytes of weights per second. The KV cache types (F16, Q8_0, Q4_0) are measured a second time on a 4 MiB matrix, under
+the names "F16/cache"...: attention multiplies the small K and V of each layer once per query head, from the cache.
+
+A kernel that aborts would take the caller with it, so the app measures in a child process: `python -m hardware.kernels
+LIBDIR THREADS` prints the rates as JSON. Results are cached per machine, library and thread count (like the memory
+bandwidth, hardware.bandwidth), with the machine's load at the time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from hardware.bandwidth import _load, _save, load_per_core, machine_key
+from hardware.report import MiB
+
+log = logging.getLogger(__name__)
+
+GGML_TYPES: dict[str, int] = {
+    "F16": 1, "Q4_0": 2, "Q4_1": 3, "Q5_0": 6, "Q5_1": 7, "Q8_0": 8, "Q2_K": 10, "Q3_K": 11, "Q4_K": 12, "Q5_K": 13,
+    "Q6_K": 14, "IQ4_NL": 20, "BF16": 30,
+}  # fmt: skip
+"""The tensor types measured (ggml's enum values): those that need no importance matrix to quantize."""
+MATRIX_BYTES = 256 * MiB
+CACHED_BYTES = 8 * MiB
+CACHED_TYPES = ("F16", "Q8_0", "Q4_0")
+"""KV cache types, measured again on a matrix that stays in the cache (the suffix "/cache")."""
+ROW = 2048
+"""Weights per row (the activation length): ggml's K-quants need multiples of 256."""
+PASSES = 4
+"""At least this many timed passes per type; more while SECONDS_PER_TYPE lasts (a busy moment spoils a pass, not all)."""
+SECONDS_PER_TYPE = 0.25
+TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class KernelRates:
+    """One measurement: bytes of weights per second that a matrix-vector product streams, by ggml tensor type."""
+
+    rates: tuple[tuple[str, float], ...]
+    threads: int
+    measured_at: datetime
+    load: float | None = None
+    """Load per core of the machine while measuring (None: unknown)."""
+
+    def rate(self, type_name: str) -> float:
+        return dict(self.rates).get(type_name, 0.0)
+
+
+def _libraries(lib_dir: Path) -> tuple[ctypes.CDLL, ctypes.CDLL]:
+    names = ("ggml-base", "ggml-cpu")
+    found = []
+    for name in names:
+        candidates = sorted(lib_dir.glob(f"lib{name}.so*")) + sorted(lib_dir.glob(f"lib{name}.dylib")) + \
+            sorted(lib_dir.glob(f"{name}.dll"))  # fmt: skip
+        if not candidates:
+            raise FileNotFoundError(f"no {name} library in {lib_dir}")
+        found.append(ctypes.CDLL(str(candidates[0]), mode=getattr(ctypes, "RTLD_GLOBAL", 0)))
+    return found[0], found[1]
+
+
+class _InitParams(ctypes.Structure):
+    _fields_ = [("mem_size", ctypes.c_size_t), ("mem_buffer", ctypes.c_void_p), ("no_alloc", ctypes.c_bool)]
+
+
+class _Ggml:
+    """The few ggml functions a matrix-vector product needs, with their C signatures."""
+
+    def __init__(self, lib_dir: Path) -> None:
+        base, cpu = _libraries(lib_dir)
+        p, i64, size = ctypes.c_void_p, ctypes.c_int64, ctypes.c_size_t
+
+        def fn(lib: ctypes.CDLL, name: str, res: Any, *args: Any) -> Any:
+            f = getattr(lib, name)
+            f.restype, f.argtypes = res, list(args)
+            return f
+
+        self.init = fn(base, "ggml_init", p, _InitParams)
+        self.free = fn(base, "ggml_free", None, p)
+        self.new_2d = fn(base, "ggml_new_tensor_2d", p, p, ctypes.c_int, i64, i64)
+        self.new_1d = fn(base, "ggml_new_tensor_1d", p, p, ctypes.c_int, i64)
+        self.mul_mat = fn(base, "ggml_mul_mat", p, p, p, p)
+        self.new_graph = fn(base, "ggml_new_graph_custom", p, p, size, ctypes.c_bool)
+        self.expand = fn(base, "ggml_build_forward_expand", None, p, p)
+        self.row_size = fn(base, "ggml_row_size", size, ctypes.c_int, i64)
+        self.quantize = fn(base, "ggml_quantize_chunk", size, ctypes.c_int, p, p, i64, i64, i64, p)
+        self.alloc_tensors = fn(base, "ggml_backend_alloc_ctx_tensors_from_buft", p, p, p)
+        self.tensor_set = fn(base, "ggml_backend_tensor_set", None, p, p, size, size)
+        self.buffer_free = fn(base, "ggml_backend_buffer_free", None, p)
+        self.dev_get = fn(base, "ggml_backend_reg_dev_get", p, p, size)
+        self.proc_address = fn(base, "ggml_backend_reg_get_proc_address", p, p, ctypes.c_char_p)
+        self.dev_buffer_type = fn(base, "ggml_backend_dev_buffer_type", p, p)
+        self.supports_op = fn(base, "ggml_backend_dev_supports_op", ctypes.c_bool, p, p)
+        self.compute = fn(base, "ggml_backend_graph_compute", ctypes.c_int, p, p)
+        self.gallocr_new = fn(base, "ggml_gallocr_new", p, p)
+        self.gallocr_alloc = fn(base, "ggml_gallocr_alloc_graph", ctypes.c_bool, p, p)
+        self.gallocr_free = fn(base, "ggml_gallocr_free", None, p)
+        self.backend_free = fn(base, "ggml_backend_free", None, p)
+        self.cpu_init = fn(cpu, "ggml_backend_cpu_init", p)
+        self.set_threads = fn(cpu, "ggml_backend_cpu_set_n_threads", None, p, ctypes.c_int)
+        cpu_reg = fn(cpu, "ggml_backend_cpu_reg", p)
+
+        reg = cpu_reg()
+        self.device = self.dev_get(reg, 0)
+        self.cpu_buft = self.dev_buffer_type(self.device)
+        # The CPU backend's "extra" buffer types (repacked layouts), as llama.cpp asks for them when it loads weights.
+        self.extra_bufts: list[int] = []
+        address = self.proc_address(reg, b"ggml_backend_dev_get_extra_bufts")
+        if address:
+            extra = ctypes.CFUNCTYPE(ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)(address)(self.device)
+            i = 0
+            while extra and extra[i]:
+                self.extra_bufts.append(int(extra[i]))
+                i += 1
+
+
+def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple(GGML_TYPES),
+                    matrix_bytes: int = MATRIX_BYTES, passes: int = PASSES,
+                    seconds_per_type: float = SECONDS_PER_TYPE) -> dict[str, float]:  # fmt: skip
+    """Bytes of weights per second of ggml's matrix-vector product for each type, in this process.
+
+    Types the library cannot quantize without an importance matrix, or does not know, are left out.
+
+    Raises:
+        OSError, FileNotFoundError: the ggml libraries cannot be loaded from `lib_dir`.
+    """
+    import numpy as np
+
+    g = _Ggml(lib_dir)
+    backend = g.cpu_init()
+    g.set_threads(backend, max(1, threads))
+    rng = np.random.default_rng(0)
+    block_rows = 64
+    source = rng.standard_normal((block_rows, ROW)).astype(np.float32)
+    x_data = rng.standard_normal(ROW).astype(np.float32)
+    rates: dict[str, float] = {}
+    jobs = [(name, name, matrix_bytes) for name in types]
+    jobs += [(f"{name}/cache", name, min(CACHED_BYTES, matrix_bytes)) for name in CACHED_TYPES if name in types]
+    try:
+        for key, name, size in jobs:
+            t = GGML_TYPES.get(name)
+            if t is None:
+                continue
+            try:
+                rate = _measure_one(g, backend, t, source, x_data, matrix_bytes=size, passes=passes,
+                                    seconds=seconds_per_type)  # fmt: skip
+            except _Unsupported:
+                continue
+            rates[key] = rate
+            log.debug("ggml %s matrix-vector: %.2f GB/s (%d threads)", key, rate / 1e9, threads)
+    finally:
+        g.backend_free(backend)
+    return rates
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _measure_one(g: _Ggml, backend: int, t: int, source: Any, x_data: Any, *, matrix_bytes: int, passes: int,
+                 seconds: float) -> float:  # fmt: skip
+    import numpy as np
+
+    block_rows, k = source.shape
+    row = int(g.row_size(t, k))
+    block = np.empty(block_rows * row, dtype=np.uint8)
+    if g.quantize(t, source.ctypes.data, block.ctypes.data, 0, block_rows, k, None) != block.nbytes:
+        raise _Unsupported
+    rows = max(block_rows, matrix_bytes // row // block_rows * block_rows)
+    data = np.tile(block, rows // block_rows)
+    no_alloc = _InitParams(4 * MiB, None, True)
+    # Where llama.cpp would repack this type (an extra buffer type that supports the product), so do we.
+    for buft in (*g.extra_bufts, g.cpu_buft):
+        ctx_w = g.init(no_alloc)
+        ctx = g.init(no_alloc)
+        weights = g.new_2d(ctx_w, t, k, rows)
+        buffer = g.alloc_tensors(ctx_w, buft)
+        x = g.new_1d(ctx, 0, k)  # 0: GGML_TYPE_F32
+        y = g.mul_mat(ctx, weights, x)
+        if buffer and (buft == g.cpu_buft or g.supports_op(g.device, y)):
+            break
+        if buffer:
+            g.buffer_free(buffer)
+        g.free(ctx)
+        g.free(ctx_w)
+    else:
+        raise _Unsupported
+    galloc = g.gallocr_new(g.cpu_buft)
+    try:
+        g.tensor_set(weights, data.ctypes.data, 0, data.nbytes)  # a repacking buffer wants the whole tensor at once
+        del data
+        graph = g.new_graph(ctx, 16, False)
+        g.expand(graph, y)
+        if not g.gallocr_alloc(galloc, graph):
+            raise MemoryError("ggml could not allocate the product's graph")
+        g.tensor_set(x, x_data.ctypes.data, 0, x_data.nbytes)
+        g.compute(backend, graph)  # warm: page faults, the thread pool
+        best = float("inf")
+        deadline = time.perf_counter() + seconds
+        n = 0
+        while n < passes or time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            g.compute(backend, graph)
+            best = min(best, time.perf_counter() - t0)
+            n += 1
+    finally:
+        g.gallocr_free(galloc)
+        g.free(ctx)
+        g.buffer_free(buffer)
+        g.free(ctx_w)
+    return float(rows * row / best)
+
+
+def ggml_library_key(lib_dir: Path) -> str:
+    """Identifies a ggml build: its CPU library's path and modification time (a rebuild measures again)."""
+    try:
+        lib = next(iter(sorted(lib_dir.glob("libggml-cpu.*")) + sorted(lib_dir.glob("ggml-cpu.*"))))
+        return f"{lib.resolve()}@{int(lib.stat().st_mtime)}"
+    except (StopIteration, OSError):
+        return str(lib_dir)
+
+
+def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None = None,
+                     timeout_s: float = TIMEOUT_S) -> dict[str, float]:  # fmt: skip
+    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it).
+
+    Raises:
+        RuntimeError: the child failed or printed no result.
+    """
+    try:
+        argv = [sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)]
+        if types is not None:
+            argv.append(",".join(types))
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL,
+                             cwd=_package_root())  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RuntimeError(f"measuring llama.cpp's kernels failed: {e}") from e
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or not lines:
+        tail = " ".join(out.stderr.strip().splitlines()[-1:])
+        raise RuntimeError(f"measuring llama.cpp's kernels failed (exit {out.returncode}): {tail}")
+    data = json.loads(lines[-1])
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float)) and v > 0}
+
+
+def _package_root() -> str:
+    return str(Path(__file__).resolve().parent.parent)
+
+
+def cached_kernels(cache_file: Path, lib_dir: Path, *, threads: int, again: bool = False,
+                   measure: Callable[[], dict[str, float]] | None = None, key: str | None = None,
+                   load: Callable[[], float | None] = load_per_core, now: datetime | None = None) -> KernelRates:  # fmt: skip
+    """The cached kernel rates of this machine, this ggml build and thread count; measured (in a child) and stored when
+    there are none or `again` is asked for. An unreadable cache means measuring again; errors of measuring propagate."""
+    key = key or f"{machine_key()}|{ggml_library_key(lib_dir)}|{threads}t"
+    entries = _load(cache_file)
+    cached = _entry(entries.get(key), threads)
+    if cached is not None and not again:
+        return cached
+    current = load()
+    rates = measure() if measure is not None else measure_in_child(lib_dir, threads=threads)
+    when = (now or datetime.now(timezone.utc)).replace(microsecond=0)  # as stored
+    fresh = KernelRates(tuple(sorted(rates.items())), threads, when, current)
+    entries[key] = {"rates": dict(fresh.rates), "threads": threads,
+                    "measured_at": fresh.measured_at.isoformat(timespec="seconds"),
+                    "load": None if current is None else round(current, 3)}  # fmt: skip
+    _save(cache_file, entries)
+    return fresh
+
+
+def _entry(entry: object, threads: int) -> KernelRates | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("rates"), dict):
+        return None
+    rates = {str(k): float(v) for k, v in entry["rates"].items()
+             if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0}  # fmt: skip
+    if not rates:
+        return None
+    try:
+        when = datetime.fromisoformat(str(entry.get("measured_at")))
+    except ValueError:
+        when = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    load = entry.get("load")
+    return KernelRates(tuple(sorted(rates.items())), threads, when,
+                       float(load) if isinstance(load, (int, float)) and not isinstance(load, bool) else None)  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (2, 3):
+        print("usage: python -m hardware.kernels LIBDIR THREADS [TYPE,TYPE...]", file=sys.stderr)
+        return 2
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    types = argv[2].split(",") if len(argv) == 3 else tuple(GGML_TYPES)
+    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]), types=types)
+    print(json.dumps(rates))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
