@@ -119,14 +119,14 @@ class DocumentReader:
             pass  # it died: the answer is end-of-file, reported below
         deadline = time.monotonic() + timeout
         try:
-            while True:
+            while True:  # the caller's check first: a cancel asked for before the child answers always wins
+                if cancelled is not None and cancelled():
+                    raise ParseCancelled(f"{path.name}: cancelled while reading it")
                 try:
                     line = self._answers.get(timeout=min(0.1, max(0.0, deadline - time.monotonic())))
                     break
                 except queue.Empty:
                     pass
-                if cancelled is not None and cancelled():
-                    raise ParseCancelled(f"{path.name}: cancelled while reading it")
                 if time.monotonic() > deadline:
                     raise UnreadableDocument(f"{path.name}: reading it took over {timeout:g} s (a broken or hostile file?)",
                                              path=path)  # fmt: skip
