@@ -52,7 +52,22 @@ def shown_state(record: FileRecord, *, current: Path | None, outcomes: dict[Path
     return Shown.UNCHANGED if outcomes.get(record.path) is Outcome.UNCHANGED else Shown.INDEXED
 
 
-class FilesModel(QAbstractTableModel):
+class _Table(QAbstractTableModel):
+    """A flat table with fixed column headers: the part both of the page's tables share."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        horizontal = orientation is Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+
+class FilesModel(_Table):
     """One collection's files: name, state, passages, pages, and the one-line error of a file that failed."""
 
     HEADERS = ("File", "State", "Passages", "Pages", "Message")
@@ -89,15 +104,6 @@ class FilesModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -127,7 +133,7 @@ class FilesModel(QAbstractTableModel):
         return None
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(_Table):
     """Search hits: rank, source (file · page · heading), the snippet, the score."""
 
     HEADERS = ("#", "Source", "Passage", "Score")
@@ -146,15 +152,6 @@ class ResultsModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._hits)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._hits):
