@@ -32,16 +32,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.documents.indexing import Outcome, add_files
 from app.documents.parse import DocumentError
-from app.documents.retrieval import Bm25Retriever, Hit, query_terms
-from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
+from app.documents.retrieval import Hit, query_terms
+from app.documents.selftest import SelfTestResult
 from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
 from app.ui.common import workers
 from app.ui.common.safe_text import plain_tooltip
@@ -50,13 +48,13 @@ from app.ui.common.tasks import TaskGroup
 from app.ui.documents.indexer import IndexOutcome, IndexProgress, IndexThread, Stop
 from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
 from app.ui.documents.passage_view import PassageView
+from app.ui.documents.selftest_view import SelfTestView, measure, setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SEARCH_K = 20
-SELFTEST_QUESTIONS = 50
 FILE_FILTER = (
     "Documents (*.pdf *.docx *.md *.markdown *.html *.htm *.txt *.rst *.py *.js *.ts *.c *.h *.cpp *.rs *.go *.java *.json "
     "*.yaml *.yml *.toml);;All files (*)"
@@ -202,7 +200,7 @@ class DocumentsPage(QWidget):
         self.files = QTableView()
         self.files.setObjectName("documents-files")
         self.files.setModel(self.files_model)
-        self._setup_table(self.files, stretch=4)
+        setup_table(self.files, stretch=4)
         # Fixed widths: fitting columns to their contents measures every row on every change, which stalls the window
         # for tenths of a second per file while a large collection is indexed.
         header = self.files.horizontalHeader()
@@ -219,20 +217,8 @@ class DocumentsPage(QWidget):
         self.remove_action.setToolTip("Take the selected files and their passages out of the collection (the files "
                                       "themselves stay where they are)")  # fmt: skip
         self.files.addAction(self.remove_action)
-        self.selftest = QTableWidget(0, 3 + len(KS))
-        self.selftest.setObjectName("selftest-table")
-        self.selftest.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR"])
-        self._setup_table(self.selftest, stretch=0)
-        self.selftest.verticalHeader().setDefaultSectionSize(24)
-        self.selftest.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.selftest.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.selftest.setFixedHeight(3 * 24 + self.selftest.horizontalHeader().sizeHint().height() + 4)
-        self.selftest.hide()
-        self.selftest_note = QLabel()
-        self.selftest_note.setObjectName("muted")
-        self.selftest_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.selftest_note.setWordWrap(True)
-        self.selftest_note.hide()
+        self.selftest_view = SelfTestView()
+        self.selftest, self.selftest_note = self.selftest_view.table, self.selftest_view.note
         self.query = QLineEdit()
         self.query.setObjectName("documents-query")
         self.query.setPlaceholderText("Search this collection")
@@ -242,7 +228,7 @@ class DocumentsPage(QWidget):
         self.results = QTableView()
         self.results.setObjectName("documents-results")
         self.results.setModel(self.results_model)
-        self._setup_table(self.results, stretch=2)
+        setup_table(self.results, stretch=2)
         self.results.setWordWrap(True)
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.results.horizontalHeader()
@@ -257,8 +243,7 @@ class DocumentsPage(QWidget):
         mv.addLayout(toolbar)
         mv.addWidget(self.summary)
         mv.addWidget(self.files, 3)
-        mv.addWidget(self.selftest)
-        mv.addWidget(self.selftest_note)
+        mv.addWidget(self.selftest_view)
         search_row = QHBoxLayout()
         search_row.addWidget(self.query, 1)
         search_row.addWidget(self.search_button)
@@ -314,17 +299,6 @@ class DocumentsPage(QWidget):
             width = self.splitter.width()
             self.splitter.setSizes([int(width * 0.17), int(width * 0.55), int(width * 0.28)])
         super().showEvent(event)
-
-    @staticmethod
-    def _setup_table(table: QTableView, *, stretch: int) -> None:
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().hide()
-        table.setShowGrid(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
     # -- public ---------------------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -544,8 +518,7 @@ class DocumentsPage(QWidget):
         self._selected_name = str(current.data(Qt.ItemDataRole.UserRole))
         self.results_model.set_hits([])
         self.passage.clear()
-        self.selftest.hide()
-        self.selftest_note.hide()
+        self.selftest_view.clear()
         self.refresh()
 
     def _on_new_button_clicked(self) -> None:
@@ -589,8 +562,7 @@ class DocumentsPage(QWidget):
     def _on_collection_deleted(self, name: str) -> None:
         self.results_model.set_hits([])
         self.passage.clear()
-        self.selftest.hide()
-        self.selftest_note.hide()
+        self.selftest_view.clear()
         self.status_message.emit(f"Deleted the collection {name}", 8000)
         self.refresh()
 
@@ -764,25 +736,11 @@ class DocumentsPage(QWidget):
             return
         cid, name = info.id, info.name
 
-        def run(store: DocumentStore) -> list[SelfTestResult]:
-            from app.answering import open_retriever
-            from app.documents.vectors import SearchMode, VectorIndex, retriever_for
-
-            probes = generate_probes(store, cid, n=SELFTEST_QUESTIONS)
-            if not probes:
-                raise DocumentError(f"no questions could be made from {name!r} (too little text)")
-            results = [evaluate(Bm25Retriever(store, cid), probes)]
-            if VectorIndex(store).count(cid):
-                with open_retriever(store, cid, SearchMode.VECTOR) as vector:
-                    results.append(evaluate(vector, probes))
-                    embedder = vector.embedder  # type: ignore[attr-defined]  # a VectorRetriever
-                    results.append(evaluate(retriever_for(store, cid, SearchMode.HYBRID, embedder), probes))
-            return results
-
         self._selftest_running = True
         self.selftest_button.setText("Testing…")
         self._update_buttons()
-        self._db(run, self._on_selftest_done, what="the retrieval self-test", on_error=self._on_selftest_failed)
+        self._db(lambda store: measure(store, cid, name), self._on_selftest_done, what="the retrieval self-test",
+                 on_error=self._on_selftest_failed)  # fmt: skip
 
     def _on_selftest_failed(self, message: str) -> None:
         self._selftest_end()
@@ -795,34 +753,8 @@ class DocumentsPage(QWidget):
 
     def _on_selftest_done(self, results: list[SelfTestResult]) -> None:
         self._selftest_end()
-        result = results[0]
-        explained = (f"{result.probes} questions made from the collection's own passages, each answered by one of them; "
-                     "recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that "
-                     "passage.")  # fmt: skip
-        rows: list[list[str]] = [
-            [r.retriever.upper() if r.retriever == "bm25" else r.retriever, str(r.probes),
-             *(f"{r.recall[k]:.2f}" for k in KS), f"{r.mrr:.2f}"] for r in results
-        ]  # fmt: skip
-        tips = [explained] * len(rows)
-        if len(results) == 1:
-            rows += [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
-            tips += ["Not measured: Make vectors first", "Not measured: hybrid search needs vectors"]
-        self.selftest.setRowCount(len(rows))
-        for r, cells in enumerate(rows):
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(tips[r])
-                if c > 0:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.selftest.setItem(r, c, item)
-        self.selftest.show()
-        more = ("" if len(results) > 1 else
-                " Vector and hybrid: not measured — Make vectors gives the collection an embedding model.")  # fmt: skip
-        self.selftest_note.setText(f"{result.probes} questions made from the collection's own passages; "
-                                   f"{result.distinct_first:.0%} of them bring a passage of their own first (BM25)."
-                                   f"{more}")  # fmt: skip
-        self.selftest_note.show()
-        self.status_message.emit(f"Self-test: {result.probes} questions made from the collection's passages", 8000)
+        self.selftest_view.show_results(results)
+        self.status_message.emit(f"Self-test: {results[0].probes} questions made from the collection's passages", 8000)
 
     # -- vectors --------------------------------------------------------------------------------------------------------
     def _on_vectors_button_clicked(self) -> None:

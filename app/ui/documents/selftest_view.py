@@ -1,0 +1,114 @@
+"""The Documents page's retrieval self-test: what it measures (questions made from the collection's own passages, asked
+of BM25 and, once the collection has vectors, of vector and hybrid search) and the table that shows recall@k and MRR."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.documents.parse import DocumentError
+from app.documents.retrieval import Bm25Retriever
+from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
+from app.documents.store import DocumentStore
+
+QUESTIONS = 50
+ROW_HEIGHT = 24
+
+
+def setup_table(table: QTableView, *, stretch: int) -> None:
+    """The page's tables: whole rows selected one at a time, read-only, no grid, one column stretched."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setShowGrid(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def measure(store: DocumentStore, collection_id: int, name: str) -> list[SelfTestResult]:
+    """BM25's result, then vector's and hybrid's when the collection has vectors (its embedder runs meanwhile).
+
+    Raises:
+        DocumentError: too little text to make questions from; EmbedderError: the collection's embedder is gone.
+    """
+    from app.answering import open_retriever
+    from app.documents.retrieval import FusedRetriever
+    from app.documents.vectors import SearchMode, VectorIndex
+
+    probes = generate_probes(store, collection_id, n=QUESTIONS)
+    if not probes:
+        raise DocumentError(f"no questions could be made from {name!r} (too little text)")
+    bm25 = Bm25Retriever(store, collection_id)
+    results = [evaluate(bm25, probes)]
+    if VectorIndex(store).count(collection_id):
+        with open_retriever(store, collection_id, SearchMode.VECTOR) as vector:
+            results.append(evaluate(vector, probes))
+            results.append(evaluate(FusedRetriever([bm25, vector]), probes))
+    return results
+
+
+class SelfTestView(QWidget):
+    """A row per search mode (a mode not measured shows dashes and why) and a note under it; hidden until shown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 3 + len(KS))
+        self.table.setObjectName("selftest-table")
+        self.table.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR"])
+        setup_table(self.table, stretch=0)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setFixedHeight(3 * ROW_HEIGHT + self.table.horizontalHeader().sizeHint().height() + 4)
+        self.note = QLabel()
+        self.note.setObjectName("muted")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.note)
+        self.clear()
+
+    def clear(self) -> None:
+        self.table.hide()
+        self.note.hide()
+
+    def show_results(self, results: list[SelfTestResult]) -> None:
+        result = results[0]
+        explained = (f"{result.probes} questions made from the collection's own passages, each answered by one of them; "
+                     "recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that "
+                     "passage.")  # fmt: skip
+        rows: list[list[str]] = [
+            [r.retriever.upper() if r.retriever == "bm25" else r.retriever, str(r.probes),
+             *(f"{r.recall[k]:.2f}" for k in KS), f"{r.mrr:.2f}"] for r in results
+        ]  # fmt: skip
+        tips = [explained] * len(rows)
+        if len(results) == 1:
+            rows += [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
+            tips += ["Not measured: Make vectors first", "Not measured: hybrid search needs vectors"]
+        self.table.setRowCount(len(rows))
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tips[r])
+                if c > 0:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        more = ("" if len(results) > 1 else
+                " Vector and hybrid: not measured — Make vectors gives the collection an embedding model.")  # fmt: skip
+        self.note.setText(f"{result.probes} questions made from the collection's own passages; "
+                          f"{result.distinct_first:.0%} of them bring a passage of their own first (BM25).{more}")
+        self.table.show()
+        self.note.show()
