@@ -770,24 +770,26 @@ class DocumentsPage(QWidget):
             return
         cid = info.id
 
-        def model(store: DocumentStore) -> tuple[int, Path | None]:
+        def model(store: DocumentStore) -> tuple[int, Path]:
+            """The collection's embedder when its file is there, else where the default one is (or will be)."""
+            from app import paths
+            from app.documents.embedder import default_embedder_path
             from app.documents.vectors import VectorIndex
+            from app.settings import load_settings
+            from app.store import Store
 
             record = VectorIndex(store).embedder_of(cid)
-            return cid, Path(record.location) if record is not None and Path(record.location).is_file() else None
+            if record is not None and Path(record.location).is_file():
+                return cid, Path(record.location)
+            with Store.open(paths.database_path()) as settings_store:
+                return cid, default_embedder_path(load_settings(settings_store).models_dir)
 
         self._db(model, self._on_embedder_found, what="finding the collection's embedding model")
 
-    def _on_embedder_found(self, result: tuple[int, Path | None]) -> None:
-        from app import paths
-        from app.documents.embedder import DEFAULT_NAME, default_embedder_path
-        from app.settings import load_settings
-        from app.store import Store
+    def _on_embedder_found(self, result: tuple[int, Path]) -> None:
+        from app.documents.embedder import DEFAULT_NAME
 
         cid, model = result
-        if model is None:
-            with Store.open(paths.database_path()) as store:
-                model = default_embedder_path(load_settings(store).models_dir)
         if not model.is_file():
             self.default_embedder_wanted.emit()
             self.banner.add(f"Preparing the default embedding model {DEFAULT_NAME} (a conversion on the Jobs page, "
