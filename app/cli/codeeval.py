@@ -90,6 +90,15 @@ def _cmd_codeeval(args: argparse.Namespace) -> int:
     finally:
         status.end()
         runtime.stop()
+    if report.results:  # beside the model's perplexity in Results (Jobs page); a later run of the same set replaces it
+        from app.codeeval.evaluation import result_metrics
+        from app.jobs import jobs_db_path
+        from quantize.results import ResultStore
+
+        problem_set = args.file.name if args.file is not None else "HumanEval"
+        ResultStore(jobs_db_path()).add(result_metrics(report, model=path, problem_set=problem_set,
+                                                       reasoning=args.reasoning, samples=args.samples,
+                                                       temperature=temperature))  # fmt: skip
     if args.json:
         c.print_json(_json(report, model=path, samples=args.samples, reasoning=args.reasoning, temperature=temperature))
     else:

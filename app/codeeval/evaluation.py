@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from app.chat.engine import ChatEngine
 from app.chat.messages import Message, ReasoningMode, Role, Sampling
@@ -150,3 +152,35 @@ def evaluate(engine: ChatEngine, problems: Sequence[Problem], *, samples: int = 
 def _checked(checker: Callable[[Problem, str], Checked], problem: Problem, answer: str, answer_tokens: int,
              thinking_tokens: int, seconds: float, finish_reason: str) -> Sample:  # fmt: skip
     return Sample(answer, checker(problem, answer), answer_tokens, thinking_tokens, seconds, finish_reason)
+
+
+def result_metrics(report: Report, *, model: Path, problem_set: str, reasoning: str, samples: int,
+                   temperature: float) -> dict[str, Any]:  # fmt: skip
+    """The run as a row of the results store (``quantize.results``), beside the model's perplexity and KL divergence:
+    the Results view shows pass@1 against file size for every quantization of a family, System 1 and System 2."""
+    try:
+        size: int | None = model.stat().st_size
+    except OSError:
+        size = None
+    rate = report.tokens / report.generation_s if report.generation_s else None
+    return {
+        "kind": KIND, "model": model.name, "model_path": str(model), "size_bytes": size,
+        "quant_type": _quant_type(model.name), "problem_set": problem_set, "problems": len(report.results),
+        "reasoning": reasoning, "samples": samples, "temperature": temperature,
+        "pass_at_1": report.pass_at(1), f"pass_at_{samples}": report.pass_at(samples),
+        "verdicts": report.verdicts(), "tokens": report.tokens, "gen_tokens_per_s": rate,
+        "seconds": round(report.seconds, 1),
+    }  # fmt: skip
+
+
+KIND = "codeeval"
+"""The ``kind`` of a code evaluation's row in the results store (perplexity rows have none)."""
+
+
+def _quant_type(name: str) -> str:
+    from quantize.results import family_name
+
+    stem = name[: -len(".gguf")] if name.lower().endswith(".gguf") else name
+    family = family_name(name)
+    rest = stem[len(family) :].lstrip("-._") if stem.lower().startswith(family) else ""
+    return rest.upper()

@@ -23,6 +23,12 @@ def test_codeeval_json_with_the_instruct_demo_model(smollm2_model: Path, capsys:
         assert p["passed"] == (p["error_kind"] is None) and p["tokens"] > 0 and p["answer"]
     assert out["pass_at_1"] == sum(p["passed"] for p in out["problems"]) / 2
     assert sum(out["verdicts"].values()) == 2 and out["tokens"] > 0
+    from app.jobs import jobs_db_path
+    from quantize.results import ResultStore
+
+    (stored,) = ResultStore(jobs_db_path()).all()  # shown in Results beside the model's perplexity
+    assert stored["kind"] == "codeeval" and stored["pass_at_1"] == out["pass_at_1"] and stored["problems"] == 2
+    assert stored["quant_type"] == "Q4_1" and stored["reasoning"] == "off"
 
 
 def _err(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
