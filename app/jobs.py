@@ -278,8 +278,8 @@ def queue_index(queue: JobQueue, db_path: Path, collection: str, *, files: int |
                 with contextlib.suppress(JobQueueError):  # retried or removed meanwhile: a new one below
                     job = queue.retry(job.id)
             if job.state is JobState.QUEUED:
-                if files is not None:
-                    queue.set_title(job.id, title)
+                if files is not None and isinstance(job.spec, IndexSpec):  # the name as the job has it
+                    queue.set_title(job.id, index_title(job.spec.collection, files))
                 return queue.get(job.id)
         return queue.add(spec, title=title, after=None if running is None else running.id)
 

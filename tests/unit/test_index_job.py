@@ -99,7 +99,7 @@ def test_a_job_killed_mid_run_leaves_the_rest_pending_and_a_retry_finishes_them(
     docs = tmp_path / "docs"
     docs.mkdir()
     text = CHEAT_SHEET.read_text(encoding="utf-8")
-    total = 40
+    total = 60
     for i in range(total):  # the cheat sheet, several times over per file: each takes a while to cut and store
         (docs / f"sheet{i:02}.md").write_text(f"# Copy {i}\n\n" + text * 4, encoding="utf-8")
     db = tmp_path / DB_NAME
