@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -511,3 +512,38 @@ def test_make_vectors_without_the_default_embedder_asks_for_it_and_says_so(page:
         page.vectors_button.click()
     shown = " ".join(label.text() for label in page.banner.findChildren(QLabel))
     assert "Preparing the default embedding model" in shown and page._embedding is None
+
+
+def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: DocumentsPage, qtbot: QtBot,
+                                                                   tmp_path: Path) -> None:  # fmt: skip
+    from app.documents.retrieval import Bm25Retriever
+
+    def found(word: str) -> set[str]:
+        with DocumentStore.open(page.db_path) as store:
+            hits = Bm25Retriever(store, store.collection_id("Research")).search(word, k=5)
+        return {h.source.path.name for h in hits}
+
+    make(page, qtbot)
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "quokka.md").write_text("# Quokka\n\nThe quokka smiles at visitors on Rottnest Island.\n")
+    page.watch_folder(folder)  # what the folder holds is indexed at once
+    wait_indexed(page, qtbot, 1)
+    qtbot.waitUntil(lambda: page.watch_button.text() == "Stop watching" and "watching" in page.summary.text(),
+                    timeout=WAIT_MS)  # fmt: skip
+
+    (folder / "sub").mkdir()
+    (folder / "sub" / "wombat.md").write_text("# Wombat\n\nThe wombat digs long burrows.\n")
+    qtbot.waitUntil(lambda: states(page) == {"quokka.md": "indexed", "wombat.md": "indexed"} and not page.busy(),
+                    timeout=WAIT_MS)  # fmt: skip
+
+    quokka = folder / "quokka.md"
+    quokka.write_text("# Quokka\n\nNow about the numbat, which eats termites.\n")  # changed in place
+    os.utime(quokka, (quokka.stat().st_atime, time.time() + 5))  # a later modification time, whatever the clock's step
+    qtbot.waitUntil(lambda: not page.busy() and found("numbat") == {"quokka.md"}, timeout=WAIT_MS)
+
+    qtbot.mouseClick(page.watch_button, Qt.MouseButton.LeftButton)  # Stop watching
+    qtbot.waitUntil(lambda: page.watch_button.text() == "Watch folder…" and not page.busy(), timeout=WAIT_MS)
+    (folder / "dingo.md").write_text("# Dingo\n\nThe dingo howls.\n")
+    qtbot.wait(2000)  # longer than the watcher's settling time
+    assert not page.busy() and "dingo.md" not in states(page)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.indexing import Outcome, add_files, cancel_pending
+from app.documents.indexing import Outcome, add_files, cancel_pending, changed_files
 from app.documents.job import summary
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Hit, query_terms
@@ -54,6 +54,7 @@ from app.ui.documents.passage_view import PassageView
 from app.ui.documents.selftest_view import SelfTestView, measure, setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
+from app.ui.documents.watcher import FolderWatcher, watch_paths
 from quantize.queue import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class Listing:
     collections: list[CollectionInfo]
     files: list[FileRecord]
     selected: CollectionInfo | None
+    watched: dict[str, Path]
+    """Collection name -> the folder it watches."""
 
 
 def dropped_paths(mime: QMimeData) -> list[Path]:
@@ -116,6 +119,8 @@ class DocumentsPage(QWidget):
         self._selected_name: str | None = None
         self._collections: list[CollectionInfo] = []
         self.index_jobs = IndexJobs(jobs, self.db_path, self.tasks, self)
+        self.watcher = FolderWatcher(self)
+        self._watched: dict[str, Path] = {}
         self._current: Path | None = None
         self._outcomes: dict[Path, Outcome] = {}
         self._file_ids: dict[Path, int] = {}
@@ -181,6 +186,10 @@ class DocumentsPage(QWidget):
         # Middle: the files, the self-test, the search.
         self.add_files_button = QPushButton("Add files…")
         self.add_folder_button = QPushButton("Add folder…")
+        self.watch_button = QPushButton("Watch folder…")
+        self.watch_button.setToolTip("Choose a folder whose documents this collection keeps up to date: files added to it "
+                                     "or changed in it are indexed by themselves while Modelwerk runs, and at its next "
+                                     "start")  # fmt: skip
         self.rescan_button = QPushButton("Check for changes")
         self.rescan_button.setToolTip(
             "Read every file of the collection again by its content hash: changed files "
@@ -200,6 +209,7 @@ class DocumentsPage(QWidget):
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.add_files_button)
         toolbar.addWidget(self.add_folder_button)
+        toolbar.addWidget(self.watch_button)
         toolbar.addWidget(self.rescan_button)
         toolbar.addWidget(self.vectors_button)
         toolbar.addWidget(self.selftest_button)
@@ -290,6 +300,8 @@ class DocumentsPage(QWidget):
         self.add_files_button.clicked.connect(self._on_add_files_button_clicked)
         self.add_folder_button.clicked.connect(self._on_add_folder_button_clicked)
         self.rescan_button.clicked.connect(self._on_rescan_button_clicked)
+        self.watch_button.clicked.connect(self._on_watch_button_clicked)
+        self.watcher.changed.connect(self._check_watched)
         self.remove_action.triggered.connect(self._on_remove_action_triggered)
         self.selftest_button.clicked.connect(self._on_selftest_button_clicked)
         self.vectors_button.clicked.connect(self._on_vectors_button_clicked)
@@ -332,7 +344,9 @@ class DocumentsPage(QWidget):
             if selected is None and infos:
                 selected = infos[0]
             files = store.files(selected.id) if selected is not None else []
-            return generation, Listing(infos, files, selected)
+            folders = store.watched()
+            watched = {c.name: folders[c.id] for c in infos if c.id in folders}
+            return generation, Listing(infos, files, selected, watched)
 
         self._db(read, self._on_listing_read, what="reading the collections")
 
@@ -475,6 +489,7 @@ class DocumentsPage(QWidget):
             if listing.selected is not None and c.id == listing.selected.id:
                 self.collections.setCurrentItem(item)
         self.collections.blockSignals(False)
+        self._on_watched_read(listing.watched)
         self._file_ids = {f.path: f.id for f in listing.files}
         self._set_files(listing.files)
         self._show_summary()
@@ -505,13 +520,16 @@ class DocumentsPage(QWidget):
             parts.append(f"{info.failed} failed")
         if info.pending:
             parts.append(f"{info.pending} pending")
-        self.summary.setText(f"{info.name}: " + ", ".join(parts))
+        folder = self._watched.get(info.name)
+        self.summary.setText(f"{info.name}: " + ", ".join(parts) + (f"; watching {folder}" if folder else ""))
 
     def _update_buttons(self) -> None:
         has = self.selected() is not None
         for b in (self.rename_button, self.delete_button, self.add_files_button, self.add_folder_button,
-                  self.rescan_button, self.selftest_button, self.search_button):  # fmt: skip
+                  self.rescan_button, self.selftest_button, self.search_button, self.watch_button):  # fmt: skip
             b.setEnabled(has)
+        info = self.selected()
+        self.watch_button.setText("Stop watching" if info is not None and info.name in self._watched else "Watch folder…")
         self.selftest_button.setEnabled(has and not self._selftest_running)
 
     def _update_index_row(self) -> None:
@@ -693,6 +711,70 @@ class DocumentsPage(QWidget):
         if not self.index_jobs:
             self._current = None
         self.refresh()
+
+    # -- watched folders ------------------------------------------------------------------------------------------------
+    def watch_folder(self, folder: Path) -> None:
+        """Let the selected collection watch ``folder``: what is in it is indexed now, what comes or changes later too."""
+        info = self.selected()
+        if info is None:
+            self.banner.add("Make a collection first (New collection…), then choose a folder for it to watch.", kind="error")
+            return
+        cid = info.id
+
+        def watch(store: DocumentStore) -> None:
+            if not folder.is_dir():
+                raise DocumentError(f"{folder} is not a folder; choose a folder to watch", path=folder)
+            store.watch(cid, folder.expanduser().resolve())
+
+        self._db(watch, lambda _r: self.refresh(), what="watching a folder")
+
+    def stop_watching(self) -> None:
+        """The selected collection watches no folder any more (its files stay)."""
+        info = self.selected()
+        if info is not None:
+            cid = info.id
+            self._db(lambda store: store.watch(cid, None), lambda _r: self.refresh(), what="stopping the watch")
+
+    def _on_watch_button_clicked(self) -> None:
+        info = self.selected()
+        if info is not None and info.name in self._watched:
+            self.stop_watching()
+            return
+        folder = QFileDialog.getExistingDirectory(self, "A folder for this collection to watch")
+        if folder:
+            self.watch_folder(Path(folder))
+
+    def _on_watched_read(self, watched: dict[str, Path]) -> None:
+        """The watched folders as the database has them: a folder seen for the first time (at start, or just chosen) is
+        checked at once for what came or changed meanwhile, and its paths are watched from then on."""
+        self.watcher.forget_others(set(watched))
+        new = [name for name, folder in watched.items() if self._watched.get(name) != folder]
+        self._watched = dict(watched)
+        for name in new:
+            self._check_watched(name)
+
+    def _check_watched(self, collection: str) -> None:
+        """Mark the new and changed files of ``collection``'s watched folder pending and index them; watch its paths."""
+
+        def check(store: DocumentStore) -> tuple[str, int, list[str]]:
+            cid = store.collection_id(collection)
+            folder = store.watched().get(cid)
+            if folder is None:
+                return collection, 0, []
+            files = changed_files(store, cid, folder)
+            store.mark_pending(cid, files)
+            pending = len(store.files(cid, state=FileState.PENDING)) if files else 0
+            return collection, pending, watch_paths(folder)
+
+        self._db(check, self._on_watched_checked, what="checking a watched folder")
+
+    def _on_watched_checked(self, result: tuple[str, int, list[str]]) -> None:
+        collection, pending, paths = result
+        if collection in self._watched:
+            self.watcher.watch(collection, paths)
+        if pending:
+            self._index(collection, pending)
+            self.refresh()
 
     def _drop_pending(self, collection: str) -> None:
         """Cancel's second half, once the job has stopped: the files it had not indexed leave ``collection``."""
