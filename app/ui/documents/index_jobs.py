@@ -19,7 +19,7 @@ from app.ui.common.tasks import TaskGroup
 from quantize.queue import Job, JobState
 from quantize.spec import IndexSpec
 
-POLL_MS = 400
+POLL_MS = 1000
 NEVER = datetime.min.replace(tzinfo=timezone.utc)
 PAUSE, CANCEL = "pause", "cancel"
 
