@@ -393,15 +393,23 @@ def test_the_main_window_has_the_page_and_closing_it_pauses_indexing(qtbot: QtBo
     make(page, qtbot)
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(10):
+    for i in range(16):
         (folder / f"n{i}.md").write_text(f"# N {i}\n\nThe ibex number {i} climbs dams.\n")
     page.add_paths([folder])
     qtbot.waitUntil(lambda: at_file(page) >= 2, timeout=WAIT_MS)
+
+    def jobs_page_says() -> list[tuple[str, str]]:
+        model = window.jobs_page.model
+        return [(model.index(r, 0).data(), model.index(r, 3).data()) for r in range(model.rowCount())]
+
+    # The Jobs page shows the same job as it goes: its title, and the file it is at.
+    qtbot.waitUntil(lambda: any(title == "Index 16 files into ‹Research›" and re.match(r"index · \d+/16 n\d+\.md", stage or "")
+                                for title, stage in jobs_page_says()), timeout=WAIT_MS)  # fmt: skip
     window.close()  # the jobs service stops: the index job's worker ends, and its job shows as interrupted
     assert not window.jobs.runner.running_ids()
     with DocumentStore.open(page.db_path) as store:
         left = store.files(store.collection_id("Research"), state=FileState.PENDING)
-    assert 0 < len(left) < 10  # paused: the rest waits for the next start
+    assert 0 < len(left) < 16  # paused: the rest waits for the next start
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
