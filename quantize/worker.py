@@ -64,7 +64,7 @@ def one_line(e: BaseException) -> str:
     return lines[0] if lines else type(e).__name__
 
 
-def run_spec(spec: JobSpec, reporter: _TrackingReporter, dispatch: Mapping[JobKind, str] = DISPATCH) -> int:
+def run_spec(spec: JobSpec, reporter: _TrackingReporter, *, dispatch: Mapping[JobKind, str] = DISPATCH) -> int:
     """Run one job with the module ``dispatch`` names for its kind; returns the exit code."""
     module_name = dispatch.get(spec.kind)
     if module_name is None:  # e.g. an index job handed to quantize.worker by a runner without the app's worker_for
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None, *, dispatch: Mapping[JobKind, str] = DIS
     old_cwd = os.getcwd()
     try:
         os.chdir(scratch)
-        return run_spec(spec, reporter, dispatch)
+        return run_spec(spec, reporter, dispatch=dispatch)
     finally:
         with contextlib.suppress(OSError):
             os.chdir(old_cwd)

@@ -539,6 +539,7 @@ class DocumentsPage(QWidget):
         self.index_bar.setVisible(running)
         self.resume_button.setVisible(not running)
         if running:
+            self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
             self.index_row.show()
             return
         pending = sum(c.pending for c in self._collections)
