@@ -25,6 +25,7 @@ from quantize.job import index_title
 from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
 from quantize.runner import WORKER, JobRunner
 from quantize.spec import (
+    CodeEvalSpec,
     ConvertSpec,
     EvaluateSpec,
     IndexSpec,
@@ -41,6 +42,7 @@ JOBS_DB = "jobs.db"
 _toolchain_lock = threading.Lock()  # two recipes queued at once (pool threads) share one install
 _index_lock = threading.Lock()  # two adds to one collection at once (pool threads) share one queued index job
 INDEX_WORKER = "app.documents.job"
+CODEEVAL_WORKER = "app.codeeval.job"
 
 # "gemma-3-270m.Q4_K_M", "gemma-3-270m-q4_k_m", "model-f16": the quantization part of a GGUF file name.
 _QUANT_SUFFIX = re.compile(
@@ -250,8 +252,11 @@ def python_for(spec: JobSpec) -> list[str]:
 
 
 def worker_for(spec: JobSpec) -> str:
-    """The worker module that runs a job: the app's own for indexing, ``quantize.worker`` for the rest."""
-    return INDEX_WORKER if isinstance(spec, IndexSpec) else WORKER
+    """The worker module that runs a job: the app's own for indexing and code evaluation, ``quantize.worker`` for the
+    rest (``quantize`` never imports the app)."""
+    if isinstance(spec, IndexSpec):
+        return INDEX_WORKER
+    return CODEEVAL_WORKER if isinstance(spec, CodeEvalSpec) else WORKER
 
 
 def queue_index(queue: JobQueue, db_path: Path, collection: str, *, files: int | None = None) -> Job:
@@ -307,7 +312,7 @@ def register_output(
     spec = job.spec
     if isinstance(spec, (ToolchainSpec, IndexSpec)):  # the toolchain is no model, nor is a documents index
         return []
-    if isinstance(spec, EvaluateSpec):
+    if isinstance(spec, (EvaluateSpec, CodeEvalSpec)):
         if job.result:
             from quantize.results import ResultStore
 
@@ -340,7 +345,7 @@ def register_output(
 def claimed_outputs(spec: JobSpec) -> list[Path]:
     """The paths a running job writes and then registers in the Library itself (none for the toolchain install or
     indexing)."""
-    return [] if isinstance(spec, (ToolchainSpec, IndexSpec)) else [spec.output]
+    return [] if isinstance(spec, (ToolchainSpec, IndexSpec, CodeEvalSpec)) else [spec.output]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ModelwerkError
-from quantize.spec import IndexSpec, JobSpec, QuantizeSpec, ToolchainSpec
+from quantize.spec import CodeEvalSpec, IndexSpec, JobSpec, QuantizeSpec, ToolchainSpec
 
 TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
 
@@ -83,4 +83,9 @@ def default_title(spec: JobSpec) -> str:
         return TOOLCHAIN_TITLE
     if isinstance(spec, IndexSpec):
         return index_title(spec.collection)
+    if isinstance(spec, CodeEvalSpec):
+        which = spec.problem_file.name if spec.problem_file is not None else "HumanEval"
+        count = f", {len(spec.ids)} problems" if spec.ids else f", {spec.problems} problems" if spec.problems else ""
+        thinking = "" if spec.reasoning == "off" else f", reasoning {spec.reasoning}"
+        return f"Code eval {spec.source.name} ({which}{count}{thinking})"
     return f"{spec.kind.value.capitalize()} {spec.source.name}"

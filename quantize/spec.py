@@ -23,6 +23,7 @@ class JobKind(enum.Enum):
     EVALUATE = "evaluate"  # perplexity, KL divergence, speed of a model against a reference
     TOOLCHAIN = "toolchain"  # install the toolchain environment (torch, transformers, llama.cpp's converter)
     INDEX = "index"  # index a documents collection's pending files (the app's worker, app.documents.job)
+    CODEEVAL = "codeeval"  # run a model's solutions to coding problems against their tests (the app's app.codeeval.job)
 
 
 class SpecError(ModelwerkError, ValueError):
@@ -119,10 +120,32 @@ class IndexSpec:
         return self.output
 
 
+@dataclass(frozen=True)
+class CodeEvalSpec:
+    """Measure how often a model's code passes coding problems' tests (pass@1, pass@k); the result JSON is ``output``.
+
+    Each finished problem is kept in ``output`` + ".progress.jsonl" (not a ``.part``: a cancel or crash keeps it), so a
+    retried job goes on with the problems not yet done.
+    """
+
+    kind: ClassVar[JobKind] = JobKind.CODEEVAL
+    source: Path  # the model (GGUF)
+    output: Path  # the result JSON
+    problems: int = 0  # the first N problems; 0: all (or ``ids``)
+    ids: tuple[str, ...] = ()
+    problem_file: Path | None = None  # HumanEval's format; None: HumanEval
+    samples: int = 1
+    reasoning: str = "off"  # off, native, prompted
+    temperature: float = 0.0
+    max_tokens: int = 768
+    context: int = 4096
+    threads: int = 0
+
+
 # A runtime alias on 3.10, hence Union.
-JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec, IndexSpec]  # noqa: UP007
+JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec, IndexSpec, CodeEvalSpec]  # noqa: UP007
 SPEC_TYPES: dict[JobKind, type[JobSpec]] = {
-    t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec, IndexSpec)
+    t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec, IndexSpec, CodeEvalSpec)
 }
 
 

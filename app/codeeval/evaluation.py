@@ -43,6 +43,26 @@ class ProblemResult:
     task_id: str
     samples: tuple[Sample, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.task_id, "samples": [
+            {"answer": s.answer, "verdict": s.checked.verdict.value, "detail": s.checked.detail,
+             "check_s": round(s.checked.seconds, 3), "isolation": s.checked.isolation, "answer_tokens": s.answer_tokens,
+             "thinking_tokens": s.thinking_tokens, "seconds": round(s.seconds, 3), "finish_reason": s.finish_reason}
+            for s in self.samples]}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProblemResult:
+        """Read ``to_dict``'s output back (a resumed job's finished problems).
+
+        Raises:
+            KeyError, ValueError, TypeError: not such a record.
+        """
+        return cls(str(data["id"]), tuple(
+            Sample(str(s["answer"]), Checked(Verdict(s["verdict"]), str(s["detail"]), float(s["check_s"]),
+                                             str(s["isolation"])),
+                   int(s["answer_tokens"]), int(s["thinking_tokens"]), float(s["seconds"]), str(s["finish_reason"]))
+            for s in data["samples"]))  # fmt: skip
+
     @property
     def passed(self) -> int:
         return sum(s.checked.passed for s in self.samples)
