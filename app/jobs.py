@@ -501,3 +501,20 @@ class JobService:
             for collected in self._collect:
                 collected[job.id] = Finished(job, tuple(results), tuple(errors))
         self.finished.emit(job, errors)
+
+
+CODEEVAL_FOLDER = "codeeval"
+"""Under the data folder: each code evaluation's report (per problem: the answer, the verdict) as JSON."""
+
+
+def codeeval_specs(model: Path, *, reasonings: Collection[str] = ("off",), problems: int = 0, samples: int = 1,
+                   max_tokens: int = 768, out_dir: Path | None = None) -> list[CodeEvalSpec]:  # fmt: skip
+    """One code evaluation job per reasoning mode ("off" is System 1; "prompted"/"native" System 2) of ``model`` on
+    HumanEval (``problems``: the first N, 0 all); greedy with one sample, else sampled at 0.8 for pass@k."""
+    folder = (out_dir or paths.data_dir() / CODEEVAL_FOLDER).expanduser().absolute()
+    stem = model.name[: -len(".gguf")] if model.name.lower().endswith(".gguf") else model.name
+    count = f"-{problems}" if problems else ""
+    return [CodeEvalSpec(source=model.expanduser().absolute(), output=folder / f"{stem}.humaneval{count}.{mode}.json",
+                         problems=problems, samples=samples, reasoning=mode,
+                         temperature=0.0 if samples == 1 else 0.8, max_tokens=max_tokens)
+            for mode in dict.fromkeys(reasonings)]  # fmt: skip

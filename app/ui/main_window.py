@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.documents_page.status_message.connect(self._on_library_page_status_message)
         self.jobs_page.library_changed.connect(self.library_page.refresh)
         self.library_page.quantize_requested.connect(self._on_library_page_quantize_requested)
+        self.library_page.codeeval_requested.connect(self._on_library_page_codeeval_requested)
         self.library_page.chat_requested.connect(self._on_library_page_chat_requested)
         self.chat_backends.bridge.changed.connect(self._on_chat_runtime_changed)
         self.discover_page.download_finished.connect(self._on_discover_page_download_finished)
@@ -385,6 +386,10 @@ class MainWindow(QMainWindow):
 
     def _on_library_page_quantize_requested(self, entry: CatalogEntry) -> None:
         if self.jobs_page.ask_quantize(entry, self):
+            self.show_page(self.jobs_page)
+
+    def _on_library_page_codeeval_requested(self, entry: CatalogEntry) -> None:
+        if self.jobs_page.ask_codeeval(entry, self):
             self.show_page(self.jobs_page)
 
     def _on_chat_runtime_changed(self, _key: str, state: RuntimeState) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -269,6 +270,27 @@ class JobsPage(QWidget):
                 self.add_recipe(Path(entry.path), types, evaluate=evaluate, trust_remote_code=trust)
             return bool(types)
         self.add_specs(specs, evaluate=evaluate)
+        return bool(specs)
+
+    def ask_codeeval(self, entry: CatalogEntry, parent: QWidget | None = None) -> bool:
+        """The Library's "Evaluate code…": the dialog, then one code evaluation job per mode. False when nothing was
+        queued."""
+        from app.jobs import codeeval_specs
+        from app.ui.jobs.codeeval_dialog import CodeEvalDialog
+        from app.ui.library.actions import can_chat
+
+        if not can_chat(entry):
+            self.status_message.emit(f"{entry.name}: only GGUF models present on disk can write code here", 8000)
+            return False
+        dialog = CodeEvalDialog(entry, parent=parent or self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted.value:
+                return False
+            specs = codeeval_specs(Path(entry.path), reasonings=dialog.reasonings, problems=dialog.problems,
+                                   samples=dialog.samples.value())  # fmt: skip
+        finally:
+            dialog.deleteLater()
+        self.add_specs(specs)
         return bool(specs)
 
     def selected_job(self) -> Job | None:

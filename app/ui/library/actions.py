@@ -62,6 +62,16 @@ def quantize_action(page: LibraryPage) -> QAction:
     return action
 
 
+def codeeval_action(page: LibraryPage) -> QAction:
+    """ "Evaluate code…": HumanEval pass@1 of the selected GGUF model (the Jobs page queues it; Results shows it)."""
+    action = QAction("Evaluate code…", page)
+    action.setToolTip("Measure how often this model's Python passes HumanEval's tests (run in a sandbox), System 1 and "
+                      "System 2; compare quantizations in Results")  # fmt: skip
+    action.setEnabled(False)
+    action.triggered.connect(page._on_codeeval_action_triggered)
+    return action
+
+
 def can_quantize(entry: CatalogEntry | None) -> bool:
     """A GGUF model, or a Hugging Face safetensors folder (config.json and weights: what the converter reads), present on
     disk. Not GPTQ (already quantized, for another runtime), not pickles (never loaded), not a lone .safetensors file."""

@@ -71,6 +71,7 @@ class LibraryPage(QWidget):
     """Text for the window's status bar and how long to show it (ms, 0 = until replaced)."""
     models_changed = Signal(list)
     quantize_requested = Signal(object)
+    codeeval_requested = Signal(object)
     chat_requested = Signal(object)
     """A CatalogEntry to chat with (the Chat button of a GGUF model)."""
     """A CatalogEntry (GGUF) the user chose "Quantize…" for; the window opens the Jobs page's dialog."""
@@ -167,6 +168,7 @@ class LibraryPage(QWidget):
         self.details.delete_requested.connect(self._on_details_delete_requested)
         self.details.context_changed.connect(self._on_details_context_changed)
         self.quantize_action = library_actions.quantize_action(self)
+        self.codeeval_action = library_actions.codeeval_action(self)
         self._add_row_actions()
         self.jobs.changed.connect(self._on_jobs_changed)
         self.jobs.status_message.connect(self.status_message)
@@ -310,6 +312,7 @@ class LibraryPage(QWidget):
         entry = current.data(ENTRY_ROLE) if current.isValid() else None
         self.details.set_entry(entry if isinstance(entry, CatalogEntry) else None)
         self.quantize_action.setEnabled(library_actions.can_quantize(self.details.entry()))
+        self.codeeval_action.setEnabled(library_actions.can_chat(self.details.entry()))
         self.details.quantize.setEnabled(self.quantize_action.isEnabled())
         self.details.chat.setEnabled(library_actions.can_chat(self.details.entry()))
         self._details_key = None
@@ -378,6 +381,7 @@ class LibraryPage(QWidget):
             action.triggered.connect(button.click)
             self.table.addAction(action)
         self.table.addAction(self.quantize_action)
+        self.table.addAction(self.codeeval_action)
         self.details.quantize.setToolTip(self.quantize_action.toolTip())
         self.details.quantize.clicked.connect(self.quantize_action.trigger)
         self.details.chat.setToolTip("Chat with this model: it loads with the settings that fit this machine (you see the "
@@ -388,6 +392,11 @@ class LibraryPage(QWidget):
         entry = self.details.entry()
         if library_actions.can_chat(entry):
             self.chat_requested.emit(entry)
+
+    def _on_codeeval_action_triggered(self) -> None:
+        entry = self.details.entry()
+        if library_actions.can_chat(entry):
+            self.codeeval_requested.emit(entry)
 
     def _on_quantize_action_triggered(self) -> None:
         entry = self.details.entry()
