@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.chat.attachments import AnswerSource, AnswerSources, Attachment
 from app.chat.engine import ChatBackend, ChatEngine
@@ -34,12 +34,13 @@ from app.documents.context import (
     build_context,
     estimate_tokens,
 )
-from app.documents.embedder import EmbedderError
 from app.documents.followup import retrieval_query
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever, Hit, Retriever
 from app.documents.store import CollectionInfo, DocumentStore, UnknownCollection
-from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+
+if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls that search with them, not by the GUI thread
+    from app.documents.vectors import SearchMode
 
 __all__ = [
     "DocumentAnswer", "DocumentTurn", "answer_sources", "ask_documents", "attached_collection", "default_search",
@@ -76,6 +77,8 @@ class DocumentAnswer:
 def default_search(store: DocumentStore, collection_id: int) -> SearchMode:
     """How a collection is searched unless told otherwise: hybrid when it has vectors and its embedding model's file is
     still there, else BM25."""
+    from app.documents.vectors import SearchMode, VectorIndex
+
     index = VectorIndex(store)
     record = index.embedder_of(collection_id)
     usable = record is not None and Path(record.location).is_file() and index.count(collection_id) > 0
@@ -92,6 +95,9 @@ def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | 
         EmbedderError: vector or hybrid asked of a collection without vectors, or whose embedder's file is gone.
         ChatError: the embedder failed to start.
     """
+    from app.documents.embedder import EmbedderError
+    from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+
     index = VectorIndex(store)
     record = index.embedder_of(collection_id)
     if mode is None:
