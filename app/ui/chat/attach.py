@@ -224,12 +224,13 @@ class AttachBar(QWidget):
         attached = self.attachment.collection_id if self.attachment is not None else None
         for c in self.listed or []:
             files = f"{c.info.indexed} file{'s' * (c.info.indexed != 1)}"
-            action = QAction(f"{c.info.name} — {files} · {c.search}", self.menu)
+            name = c.info.name.replace("&", "&&")  # a menu reads "&" as a shortcut mark
+            action = QAction(f"{name} — {files} · {c.search}", self.menu)
             action.setCheckable(True)
             action.setChecked(c.info.id == attached)
             action.setData(c.info.id)
             if not c.info.passages:
-                action.setText(f"{c.info.name} — nothing indexed yet")
+                action.setText(f"{name} — nothing indexed yet")
                 action.setEnabled(False)
             action.triggered.connect(lambda _checked=False, i=c.info.id, n=c.info.name: self.attach(i, n))
             self.menu.addAction(action)

@@ -67,6 +67,7 @@ class SourceDialog(QDialog):
         self.note.setText("" if text else STALE)
         self.note.setVisible(not text)
         self.passage.show_hit(hit_of(sources, source), text, sources.query)
+        self.passage.citation.setText(f"[{source.number}] {source.citation()} — {source.path}")
         self.show()
         self.raise_()
         self.activateWindow()
