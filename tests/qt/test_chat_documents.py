@@ -294,3 +294,24 @@ def test_single_files_are_indexed_attached_and_answered_from(qtbot: QtBot, page:
     sources = pane.messages()[-1].sources
     assert sources is not None and sources.collection == "Chat files" and sources.mode == "whole document"
     assert [Path(s.path).name for s in sources.sources] == ["walrus.md"]
+
+
+def test_a_collection_with_vectors_is_searched_hybrid_and_its_embedder_stops(
+    qtbot: QtBot, page: ChatPage, docs_db: Path, minilm: Path
+) -> None:
+    from app.chat.embedding import LlamaServerEmbedder
+    from app.documents.vectors import embed_collection
+
+    with DocumentStore.open(docs_db) as docs, LlamaServerEmbedder(minilm, threads=2) as embedder:
+        assert embed_collection(docs, docs.collection_id("cheat-sheet"), embedder) > 0
+    backend = FakeBackend(["Mit weniger Bits [1]."])
+    fake(page, backend)
+    pane = page.new_chat(KEY)
+    attach(qtbot, pane)
+    bar = pane.attach_bar
+    assert bar is not None
+    qtbot.waitUntil(lambda: bar.chip.text() == "📎 cheat-sheet · hybrid · auto", timeout=WAIT_MS)
+    send(qtbot, pane, QUESTION)  # the embedder runs in its own llama-server for the search, then stops
+    sources = pane.messages()[-1].sources
+    assert sources is not None and (sources.mode, sources.search) == ("retrieval", "hybrid")
+    assert f"answered from {len(sources.sources)} retrieved passages (hybrid)" in pane.view.toPlainText()
