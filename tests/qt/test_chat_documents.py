@@ -131,7 +131,7 @@ def click_link(qtbot: QtBot, view: TranscriptView, href: str) -> None:
 
 def test_attach_ask_sources_and_citations_open_the_passage(qtbot: QtBot, page: ChatPage) -> None:
     forged = "cite:0123456789abcdef/1/1"
-    backend = FakeBackend(["Quantisierung speichert die Gewichte mit weniger Bits [1].", " Siehe [9]",
+    backend = FakeBackend(["Quantisierung speichert die Gewichte mit weniger Bits [1] [Source 2].", " Siehe [9]",
                            f" und [hier]({forged})."])  # fmt: skip
     fake(page, backend)
     pane = page.new_chat(KEY)
@@ -157,6 +157,7 @@ def test_attach_ask_sources_and_citations_open_the_passage(qtbot: QtBot, page: C
     cite1 = pane.view.cite_url(answer.id, 1)
     assert links[0] == (cite1, "1")  # the [1] in the answer's text
     assert (cite1, f"[1] {sources.sources[0].citation()}") in links  # and its entry under the answer
+    assert (pane.view.cite_url(answer.id, 2), "Source 2") in links  # the model's own way of citing, kept
     assert not any(href == pane.view.cite_url(answer.id, 9) for href, _ in links)
     assert "9" in struck(pane.view)
 

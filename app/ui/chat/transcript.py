@@ -267,16 +267,18 @@ class TranscriptView(SafeTextBrowser):
         if sources is None:
             return None
 
-        def cite(number: int) -> str:
+        def cite(number: int, shown: str) -> str:
             if sources.source(number) is None:
-                return f'<span style="color:{WRONG_COLOUR}; text-decoration:line-through">{number}</span>'
-            return f'<a href="{self.cite_url(bubble.key, number)}" style="text-decoration:none">{number}</a>'
+                return f'<span style="color:{WRONG_COLOUR}; text-decoration:line-through">{html.escape(shown)}</span>'
+            return f'<a href="{self.cite_url(bubble.key, number)}" style="text-decoration:none">{html.escape(shown)}</a>'
 
         def marks(text: str) -> list[Mark]:
             brackets: dict[tuple[int, int], list[int]] = {}
             for number, span in cited_numbers(text):
                 brackets.setdefault(span, []).append(number)
-            return [(a, b, "[" + ", ".join(cite(n) for n in numbers) + "]") for (a, b), numbers in brackets.items()]
+            return [(a, b, "[" + (cite(numbers[0], text[a + 1 : b - 1].strip()) if len(numbers) == 1  # "[Source 2]" stays
+                                  else ", ".join(cite(n, str(n)) for n in numbers)) + "]")
+                    for (a, b), numbers in brackets.items()]  # fmt: skip
 
         return marks
 
