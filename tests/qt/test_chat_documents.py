@@ -279,7 +279,7 @@ def test_real_model_answers_from_the_cheat_sheet_and_its_source_opens(
 
 def test_single_files_are_indexed_attached_and_answered_from(qtbot: QtBot, page: ChatPage, tmp_path: Path) -> None:
     walrus = tmp_path / "walrus.md"
-    walrus.write_text("# Walrus\n\nThe walrus hauls out onto the ice and weighs over a tonne.\n")
+    walrus.write_text('# Walrus <img src="/dev/zero"> & co\n\nThe walrus hauls out onto the ice and weighs over a tonne.\n')
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     backend = FakeBackend(["Over a tonne [1]."])
     fake(page, backend)
@@ -295,6 +295,16 @@ def test_single_files_are_indexed_attached_and_answered_from(qtbot: QtBot, page:
     sources = pane.messages()[-1].sources
     assert sources is not None and sources.collection == "Chat files" and sources.mode == "whole document"
     assert [Path(s.path).name for s in sources.sources] == ["walrus.md"]
+    click_link(qtbot, pane.view, pane.view.cite_url(pane.messages()[-1].id, 1))
+    qtbot.waitUntil(lambda: pane.source_dialog is not None and pane.source_dialog.isVisible(), timeout=WAIT_MS)
+    assert '<img src="/dev/zero"> & co' in pane.source_dialog.passage.text.toPlainText()  # the file's text, as written
+    [retrieval] = [a for a in bar.menu.actions() if a.data() == "retrieval"]
+    retrieval.trigger()
+    send(qtbot, pane, "And its weight?")
+    answer = pane.messages()[-1]
+    assert answer.sources is not None and answer.sources.mode == "retrieval"
+    assert 'walrus.md · Walrus <img src="/dev/zero"> & co' in pane.view.toPlainText()  # the heading, as written
+    assert pane.view.refused == []  # a document's heading or text never makes the transcript load anything
 
 
 def test_a_collection_with_vectors_is_searched_hybrid_and_its_embedder_stops(
