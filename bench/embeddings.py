@@ -124,7 +124,11 @@ class _Fixed:
     def __init__(self) -> None:
         self.vector: Vectors = normalise(np.ones((1, 384)))
 
+        self.real: LlamaServerEmbedder | None = None
+
     def embed(self, texts: Sequence[str]) -> Vectors:
+        if self.real is not None:  # the model's work is done and timed; its vector would not match the random ones
+            self.real.embed(texts)
         return self.vector
 
 
@@ -197,6 +201,12 @@ def latency(model: Path, n: int, queries: int, threads: int) -> None:
                 times.append((time.perf_counter() - t) * 1000)
             p = statistics.quantiles(times, n=100)
             print(f"  {'query embedding through the runtime':<44} p50 {p[49]:6.1f} ms  p95 {p[94]:6.1f} ms")
+            fixed.real = embedder  # the question embedded by the model, the stored vectors still the random ones
+            real = VectorRetriever(store, cid, fixed, index=index)
+            hybrid = run(FusedRetriever([Bm25Retriever(store, cid), real]).search, "hybrid k=8 (question embedded too)")
+            p = statistics.quantiles(hybrid, n=100)
+            print(f"  target: hybrid k=8 with the question embedded p95 < 50 ms: {p[94]:.1f} ms "
+                  f"({'met' if p[94] < 50 else 'NOT met'})")
 
 
 def quality(model: Path, threads: int) -> None:

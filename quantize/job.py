@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ModelwerkError
-from quantize.spec import JobSpec, QuantizeSpec, ToolchainSpec
+from quantize.spec import IndexSpec, JobSpec, QuantizeSpec, ToolchainSpec
 
 TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
 
@@ -68,10 +68,19 @@ class Job:
     """The job this one waits for (a recipe's previous step): it starts once that one is done."""
 
 
+def index_title(collection: str, files: int | None = None) -> str:
+    """The Jobs page's title of an index job: "Index 12 files into ‹Research›", or without a count "Index files into
+    ‹Research›"."""
+    count = "" if files is None else f"{files} file{'s' * (files != 1)} "
+    return f"Index {count}into ‹{collection}›" if count else f"Index files into ‹{collection}›"
+
+
 def default_title(spec: JobSpec) -> str:
     """A title for the Jobs page, e.g. "Quantize gemma-3-270m.Q4_K_M.gguf → Q8_0"."""
     if isinstance(spec, QuantizeSpec):
         return f"Quantize {spec.source.name} → {spec.quant_type.upper()}" + (" (dry run)" if spec.dry_run else "")
     if isinstance(spec, ToolchainSpec):
         return TOOLCHAIN_TITLE
+    if isinstance(spec, IndexSpec):
+        return index_title(spec.collection)
     return f"{spec.kind.value.capitalize()} {spec.source.name}"

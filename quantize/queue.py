@@ -289,6 +289,11 @@ class JobQueue:
             job_id = int(cur.lastrowid or 0)
         return self.get(job_id)
 
+    def set_title(self, job_id: int, title: str) -> None:
+        """Name a job anew (a queued index job that takes more files)."""
+        with self._tx() as db:
+            db.execute("UPDATE jobs SET title = ? WHERE id = ?", (title, job_id))
+
     def move(self, job_id: int, position: int) -> None:
         """Put a queued job at ``position`` in the queue order (0 = first; clamped)."""
         with self._tx() as db:

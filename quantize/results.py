@@ -95,8 +95,9 @@ def with_references(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def same_measurement(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Two results of the same file against the same reference, text and context: the later replaces the earlier."""
-    keys = ("model_path", "reference_path", "context", "text")
+    """Two results of the same kind (perplexity/KLD, or a code evaluation) of the same file against the same reference,
+    text and context (a code evaluation: problem set, problem count and reasoning): the later replaces the earlier."""
+    keys = ("kind", "model_path", "reference_path", "context", "text", "problem_set", "problems", "reasoning")
     return bool(a.get("model_path")) and all(a.get(k) == b.get(k) for k in keys)
 
 
@@ -193,3 +194,29 @@ class ResultStore:
                 continue
             out.append({**data, "id": row_id, "created": created, "family": family})
         return out
+
+
+CODEEVAL_KIND = "codeeval"
+
+
+def by_file(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per model file: its perplexity/KLD result with its code evaluations' pass@1 added ("pass_at_1" without
+    reasoning, "pass_at_1_thinking" with it, "code_problems" the problems counted); a file with only code evaluations
+    gets a row of its own. The latest result of each kind wins (``add`` keeps one per measurement)."""
+    rows: dict[str, dict[str, Any]] = {}
+    code: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        key = str(r.get("model_path") or r.get("model") or "")
+        if r.get("kind") == CODEEVAL_KIND:
+            code.setdefault(key, []).append(r)
+        else:
+            rows[key] = {k: v for k, v in r.items() if k not in ("pass_at_1", "pass_at_1_thinking")}
+    for key, evals in code.items():
+        row = rows.setdefault(key, {k: evals[-1].get(k) for k in ("model", "model_path", "family", "size_bytes",
+                                                                   "quant_type", "created")})  # fmt: skip
+        for e in evals:
+            thinking = str(e.get("reasoning") or "off") != "off"
+            row["pass_at_1_thinking" if thinking else "pass_at_1"] = e.get("pass_at_1")
+            row["code_problems"] = e.get("problems")
+            row["code_set"] = e.get("problem_set")
+    return list(rows.values())

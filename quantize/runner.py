@@ -29,6 +29,7 @@ from quantize.spec import JobSpec, dumps
 
 log = logging.getLogger(__name__)
 
+WORKER = "quantize.worker"
 POLL_S = 0.2
 PROGRESS_S = 0.1
 
@@ -49,7 +50,9 @@ class _Running:
 class JobRunner:
     """Starts the queue's jobs in the background; see the module docstring.
 
-    ``only``: run just these job ids (``modelwerk quantize`` runs its own jobs, not the GUI's queue).
+    ``only``: run just these job ids (``modelwerk quantize`` runs its own jobs, not the GUI's queue). ``python_for`` and
+    ``worker_for`` choose a job's interpreter and the worker module it runs (``quantize.worker`` unless told; the app's
+    own kinds, such as indexing, have a worker of their own).
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class JobRunner:
         queue: JobQueue,
         *,
         python_for: Callable[[JobSpec], list[str]] | None = None,
+        worker_for: Callable[[JobSpec], str] | None = None,
         on_changed: Callable[[int], None] | None = None,
         on_finished: Callable[[Job], None] | None = None,
         grace_s: float = 3.0,
@@ -64,6 +68,7 @@ class JobRunner:
     ) -> None:
         self.queue = queue
         self.python_for = python_for or (lambda _spec: [sys.executable])
+        self.worker_for = worker_for or (lambda _spec: WORKER)
         self.on_changed = on_changed
         self.on_finished = on_finished
         self.grace_s = grace_s
@@ -187,12 +192,13 @@ class JobRunner:
         spec_file.write_text(dumps(job.spec), encoding="utf-8")
         try:
             python = self.python_for(job.spec)
+            module = self.worker_for(job.spec)
         except Exception as e:  # e.g. the toolchain a torch-based job needs is not installed
             shutil.rmtree(scratch, ignore_errors=True)
             self._finish(job, JobState.FAILED, error=str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
             return
         # The sources on PYTHONPATH (also for the toolchain's Python), and the scratch folder as cwd and temp folder.
-        command = python_module("quantize.worker", [str(spec_file)], python=python, cwd=scratch, label="the worker",
+        command = python_module(module, [str(spec_file)], python=python, cwd=scratch, label="the worker",
                                 env={"TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch),
                                      "PYTHONUNBUFFERED": "1"})  # fmt: skip
         cmd = command.argv

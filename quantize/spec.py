@@ -22,6 +22,7 @@ class JobKind(enum.Enum):
     GPTQ = "gptq"  # Hugging Face folder -> GPTQ folder (gptqmodel, toolchain env)
     EVALUATE = "evaluate"  # perplexity, KL divergence, speed of a model against a reference
     TOOLCHAIN = "toolchain"  # install the toolchain environment (torch, transformers, llama.cpp's converter)
+    INDEX = "index"  # index a documents collection's pending files (the app's worker, app.documents.job)
 
 
 class SpecError(ModelwerkError, ValueError):
@@ -101,9 +102,27 @@ class ToolchainSpec:
         return self.output
 
 
-JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec]  # noqa: UP007 (a runtime alias on 3.10)
+@dataclass(frozen=True)
+class IndexSpec:
+    """Index the pending files of collection ``collection`` in the documents database ``output``.
+
+    Each file is written in its own transaction, so a cancelled run leaves every file either indexed or still pending
+    (no ``.part``): the next run goes on from there. ``source`` is the database too.
+    """
+
+    kind: ClassVar[JobKind] = JobKind.INDEX
+    output: Path  # documents.db
+    collection: str  # its name
+
+    @property
+    def source(self) -> Path:
+        return self.output
+
+
+# A runtime alias on 3.10, hence Union.
+JobSpec = Union[QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec, IndexSpec]  # noqa: UP007
 SPEC_TYPES: dict[JobKind, type[JobSpec]] = {
-    t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec)
+    t.kind: t for t in (QuantizeSpec, ConvertSpec, GptqSpec, EvaluateSpec, ToolchainSpec, IndexSpec)
 }
 
 
@@ -171,8 +190,8 @@ def part_path(output: Path) -> Path:
 
 def partial_output(spec: JobSpec) -> Path | None:
     """The ``.part`` path a job writes, which a failure or cancel deletes; None for the toolchain install (it keeps what
-    pip finished, and its root must never be deleted)."""
-    return None if isinstance(spec, ToolchainSpec) else part_path(spec.output)
+    pip finished, and its root must never be deleted) and for indexing (it writes the database file by file)."""
+    return None if isinstance(spec, (ToolchainSpec, IndexSpec)) else part_path(spec.output)
 
 
 def needs_toolchain(spec: JobSpec) -> bool:

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,7 +38,8 @@ DISPATCH: dict[JobKind, str] = {
     JobKind.EVALUATE: "quantize.evaluate",
     JobKind.TOOLCHAIN: "quantize.toolchain_job",
 }
-"""Job kind -> the module whose ``run(spec, reporter) -> list[Path]`` does it."""
+"""Job kind -> the module whose ``run(spec, reporter) -> list[Path]`` does it. Another worker (the app's indexing,
+``app.documents.job``) runs ``main`` with a table of its own: the protocol, scratch folder and watchdog stay the same."""
 
 STOPS_ITSELF = frozenset({JobKind.TOOLCHAIN})
 """Kinds whose job handles SIGTERM itself: it stops its own child processes (pip) and keeps what they finished. When the
@@ -62,9 +64,12 @@ def one_line(e: BaseException) -> str:
     return lines[0] if lines else type(e).__name__
 
 
-def run_spec(spec: JobSpec, reporter: _TrackingReporter) -> int:
-    """Run one job; returns the exit code."""
-    module_name = DISPATCH[spec.kind]
+def run_spec(spec: JobSpec, reporter: _TrackingReporter, *, dispatch: Mapping[JobKind, str] = DISPATCH) -> int:
+    """Run one job with the module ``dispatch`` names for its kind; returns the exit code."""
+    module_name = dispatch.get(spec.kind)
+    if module_name is None:  # e.g. an index job handed to quantize.worker by a runner without the app's worker_for
+        reporter.failed(f"{spec.kind.value} jobs are not run by this worker; retry the job from Modelwerk's Jobs page")
+        return EXIT_FAILED
     try:
         module = importlib.import_module(module_name)
         run = module.run
@@ -106,11 +111,14 @@ def _orphaned(spec: JobSpec) -> None:
             shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, dispatch: Mapping[JobKind, str] = DISPATCH,
+         name: str = "quantize.worker") -> int:  # fmt: skip
+    """Run the job of the spec file ``argv[0]`` with the module ``dispatch`` names for its kind (``name``: this worker's
+    module, for the usage line)."""
     args = sys.argv[1:] if argv is None else argv
     reporter = _TrackingReporter()
     if len(args) != 1:
-        reporter.failed("usage: python -m quantize.worker SPEC.json")
+        reporter.failed(f"usage: python -m {name} SPEC.json")
         return EXIT_BAD_SPEC
     try:
         spec = loads(Path(args[0]).read_text(encoding="utf-8"))
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     old_cwd = os.getcwd()
     try:
         os.chdir(scratch)
-        return run_spec(spec, reporter)
+        return run_spec(spec, reporter, dispatch=dispatch)
     finally:
         with contextlib.suppress(OSError):
             os.chdir(old_cwd)

@@ -7,7 +7,7 @@ key in its environment, its own process group, killed by the kernel if the app d
 ``/v1/embeddings`` in batches; every vector comes back L2-normalised (float32), so a dot product is a cosine.
 
 Any GGUF embedder works: nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM. Models that expect a prefix
-("search_query: ", "query: ") get it from the caller.
+("search_query: ", "query: ") get it from the vector index (``app.documents.embedder.prompts_for``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app import paths
 from app.cli import ask, chat, docs, hardware, library, pull, search, serve
+from app.cli import codeeval as codeeval_cli
 from app.cli import evaluate as evaluate_cli
 from app.cli import quantize as quantize_cli
 from app.cli import toolchain as toolchain_cli
@@ -24,7 +25,8 @@ from core.errors import is_expected, user_message
 log = logging.getLogger(__name__)
 
 
-COMMAND_MODULES = (hardware, library, search, pull, serve, chat, docs, ask, evaluate_cli, quantize_cli, toolchain_cli)
+COMMAND_MODULES = (hardware, library, search, pull, serve, chat, docs, ask, codeeval_cli, evaluate_cli, quantize_cli,
+                   toolchain_cli)
 """Each module's register(sub) adds its subcommands and returns name -> handler."""
 
 

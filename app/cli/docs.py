@@ -204,6 +204,8 @@ def _remove(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def _embed(wb: Workbench, args: argparse.Namespace) -> int:
+    from app.documents.embedder import language_advice
+    from app.documents.language import collection_languages
     from app.documents.vectors import VectorIndex
 
     store = wb.documents
@@ -216,9 +218,12 @@ def _embed(wb: Workbench, args: argparse.Namespace) -> int:
 
         model = resolve_model(args.model)
     written, seconds, name = _embed_with(store, info.id, model, quiet=args.json, wb=wb)
+    advice = language_advice(name, collection_languages(store, info.id))
     if args.json:
         c.print_json({"collection": info.name, "embedder": name, "embedded": written, "seconds": round(seconds, 3),
-                      "vectors": VectorIndex(store).count(info.id)})  # fmt: skip
+                      "vectors": VectorIndex(store).count(info.id), "advice": advice})  # fmt: skip
+    elif advice:
+        print(f"Note: {c.safe(advice)}")
     return 0
 
 

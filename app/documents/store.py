@@ -105,6 +105,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX passage_vectors_by_embedder ON passage_vectors(embedder_id);
     """,
+    # A watched folder per collection: new and changed files in it are indexed by themselves (the Documents page).
+    """
+    CREATE TABLE watched_folders (
+        collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,
+        path TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -273,6 +280,18 @@ class DocumentStore:
             self.conn.execute("DELETE FROM passages WHERE file_id IN (SELECT id FROM files WHERE collection_id = ?)", (cid,))
             self.conn.execute("DELETE FROM files WHERE collection_id = ?", (cid,))
             self.conn.execute("DELETE FROM collections WHERE id = ?", (cid,))
+
+    def watch(self, collection_id: int, folder: Path | None) -> None:
+        """Watch ``folder`` for ``collection_id`` (one per collection; None: watch nothing)."""
+        if folder is None:
+            self.conn.execute("DELETE FROM watched_folders WHERE collection_id = ?", (collection_id,))
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO watched_folders(collection_id, path) VALUES (?, ?)",
+                              (collection_id, str(folder)))  # fmt: skip
+
+    def watched(self) -> dict[int, Path]:
+        """Collection id -> the folder it watches."""
+        return {int(r[0]): Path(str(r[1])) for r in self.conn.execute("SELECT collection_id, path FROM watched_folders")}
 
     # -- files ---------------------------------------------------------------------------------------------------------
 

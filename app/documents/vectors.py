@@ -14,15 +14,17 @@ approximate index (HNSW) would only pay off in the millions, and needs a second 
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from app.documents.embedder import Embedder, EmbedderError, Vectors, normalise
+from app.documents.embedder import Embedder, EmbedderError, Vectors, normalise, prompts_for
 from app.documents.retrieval import Bm25Retriever, FusedRetriever, Hit, Retriever, Source, query_terms, snippet
 from app.documents.store import DocumentStore, StoredPassage
 
@@ -186,7 +188,7 @@ def embed_collection(
     *,
     index: VectorIndex | None = None,
     batch: int = BATCH,
-    prefix: str = "",
+    prefix: str | None = None,
     progress: Callable[[EmbedProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
@@ -194,7 +196,8 @@ def embed_collection(
     vectors are dropped first). Resumable: only passages without a vector are embedded, ``batch`` per transaction.
 
     Args:
-        prefix: put before every passage (models trained with one: "search_document: " for nomic-embed).
+        prefix: put before every passage; None: what the model was trained with (``prompts_for``: "search_document: "
+            for nomic-embed, none for all-MiniLM).
 
     Returns:
         The vectors written.
@@ -203,6 +206,8 @@ def embed_collection(
         ModelwerkError: the embedder failed (the batches before stay).
     """
     index = index or VectorIndex(store)
+    if prefix is None:
+        prefix = prompts_for(embedder.name).document
     record = index.use_embedder(collection_id, embedder)
     todo = index.missing(collection_id)
     written = 0
@@ -219,6 +224,11 @@ def embed_collection(
     return written
 
 
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")
+
+
 class VectorRetriever:
     """Dense retrieval: the passages whose vectors are closest to the question's (cosine), with the ``Retriever``
     protocol's ``search`` and ``Hit``, so ``FusedRetriever([Bm25Retriever(...), VectorRetriever(...)])`` is hybrid.
@@ -230,12 +240,14 @@ class VectorRetriever:
     name = "vector"
 
     def __init__(self, store: DocumentStore, collection_id: int, embedder: Embedder, *, index: VectorIndex | None = None,
-                 query_prefix: str = "") -> None:  # fmt: skip
+                 query_prefix: str | None = None) -> None:  # fmt: skip
         self.store = store
         self.collection_id = collection_id
         self.embedder = embedder
         self.index = index or VectorIndex(store)
-        self.query_prefix = query_prefix
+        # None: what the model was trained to see before a question (``prompts_for``)
+        self.query_prefix = prompts_for(embedder.name).query if query_prefix is None else query_prefix
+        self._prefetched: dict[str, Future[Vectors]] = {}
 
     def _record(self) -> EmbedderRecord:
         record = self.index.embedder_of(self.collection_id)
@@ -246,11 +258,19 @@ class VectorRetriever:
                                 "embed it again with the new model, or choose the old one")  # fmt: skip
         return record
 
+    def prefetch(self, query: str) -> None:
+        """Start embedding ``query`` in the background (the model runs in its own process), so a hybrid search can
+        run BM25 meanwhile; the next ``search`` for it takes the vector."""
+        if query.strip() and query not in self._prefetched:
+            self._prefetched = {query: _pool().submit(self.embedder.embed, [self.query_prefix + query])}
+
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if not query.strip() or k < 1:
             return []
         record = self._record()
-        found = self.index.nearest(self.collection_id, record, self.embedder.embed([self.query_prefix + query]), k=k)
+        pending = self._prefetched.pop(query, None)
+        vector = pending.result() if pending is not None else self.embedder.embed([self.query_prefix + query])
+        found = self.index.nearest(self.collection_id, record, vector, k=k)
         passages = self.index.passages([pid for pid, _ in found])
         terms = query_terms(query)
         hits: list[Hit] = []
@@ -274,7 +294,7 @@ class SearchMode(enum.Enum):
 
 
 def retriever_for(store: DocumentStore, collection_id: int, mode: SearchMode, embedder: Embedder | None = None, *,
-                  index: VectorIndex | None = None, query_prefix: str = "") -> Retriever:  # fmt: skip
+                  index: VectorIndex | None = None, query_prefix: str | None = None) -> Retriever:  # fmt: skip
     """The retriever of a search mode. ``embedder``: the collection's (``VectorIndex.embedder_of`` says which model made
     its vectors, and where it is); needed for vector and hybrid.
 

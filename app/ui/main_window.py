@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.chat_page, "chat")
         self.compare_page = ComparePage(self.chat_backends, self.store)
         self.add_page(self.compare_page, "compare")
-        self.documents_page = DocumentsPage(paths.data_dir() / DB_NAME)
+        self.documents_page = DocumentsPage(paths.data_dir() / DB_NAME, jobs=self.jobs)
         self.documents_page.default_embedder_wanted.connect(self._on_documents_page_default_embedder_wanted)
         self.add_page(self.documents_page, "documents")
         self.library_page.models_changed.connect(self._on_library_page_models_changed)

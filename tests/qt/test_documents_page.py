@@ -1,12 +1,13 @@
-"""The Documents page as a user sees it: collections, adding real files (Markdown, Word, PDF, a broken one), indexing in
-a thread with pause / resume / cancel, search with the passage shown in place, drops, the self-test, hostile text."""
+"""The Documents page as a user sees it: collections, adding real files (Markdown, Word, PDF, a broken one), indexing as
+jobs of the real job queue (worker child processes) with pause / resume / cancel, search with the passage shown in place,
+drops, the self-test, hostile text."""
 
 from __future__ import annotations
 
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,17 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app.documents import indexing
+from app import jobs as jobs_module
 from app.documents.indexing import add_files
 from app.documents.store import DocumentStore, FileState
-from app.ui.documents import indexer
+from app.jobs import JobService
 from app.ui.documents import page as page_module
 from app.ui.documents.models import HIT_ROLE, Shown
 from app.ui.documents.page import DocumentsPage
 from app.ui.documents.snippet_delegate import emphasised_html
 
 REPO = Path(__file__).resolve().parents[2]
+TESTS = REPO / "tests"
 WAIT_MS = 30_000
 HOSTILE = """# Notes
 
@@ -48,8 +50,21 @@ def docs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def page(qtbot: QtBot, tmp_path: Path) -> Iterator[DocumentsPage]:
-    p = DocumentsPage(tmp_path / "documents.db")
+def jobs(tmp_path: Path) -> Iterator[JobService]:
+    """The app's jobs service on a queue of the test's own, running: index jobs run in real worker processes."""
+    from quantize.queue import JobQueue
+
+    queue = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "job-logs")
+    service = JobService(queue, catalog=None, models_dir=tmp_path / "models")
+    service.start()
+    yield service
+    service.stop()
+    queue.close()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, tmp_path: Path, jobs: JobService) -> Iterator[DocumentsPage]:
+    p = DocumentsPage(tmp_path / "documents.db", jobs=jobs)
     qtbot.addWidget(p)
     p.resize(1200, 800)
     p.show()
@@ -82,17 +97,10 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 @pytest.fixture
 def slow_indexing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each file takes at least 80 ms, so a pause or cancel lands in the middle of a run."""
-    real = indexing.index_pending
-
-    def slow(store: DocumentStore, cid: int, *, progress: Callable[[Any], None], cancelled: Callable[[], bool]) -> Any:
-        def step(p: Any) -> None:
-            progress(p)
-            time.sleep(0.08)
-
-        return real(store, cid, progress=step, cancelled=cancelled)
-
-    monkeypatch.setattr(indexer, "index_pending", slow)
+    """Index jobs run fixtures.slow_index_job: each file takes at least 150 ms, so a pause or cancel lands mid-run."""
+    monkeypatch.setattr(jobs_module, "INDEX_WORKER", "fixtures.slow_index_job")
+    path = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", str(TESTS) + (os.pathsep + path if path else ""))
 
 
 def make(page: DocumentsPage, qtbot: QtBot, name: str = "Research") -> None:
@@ -110,8 +118,8 @@ def wait_indexed(page: DocumentsPage, qtbot: QtBot, files: int) -> None:
 
 
 def at_file(page: DocumentsPage) -> int:
-    """Which file the progress row says is being read ("Indexing 3 of 12: name"), 0 when it says something else."""
-    m = re.match(r"Indexing (\d+) of \d+: ", page.index_label.text())
+    """Which file the progress row says is being read ("Indexing Research — 3/12 name"), 0 when it says something else."""
+    m = re.match(r"Indexing .* — (\d+)/\d+ ", page.index_label.text())
     return int(m.group(1)) if m else 0
 
 
@@ -239,9 +247,9 @@ def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
     for i in range(12):
         (folder / f"note{i:02}.md").write_text(f"# Note {i}\n\nThe giraffe number {i} eats acacia leaves.\n")
     page.add_paths([folder])
-    qtbot.waitUntil(lambda: page.indexing() and page.pause_button.isVisible()
-                    and at_file(page) >= 2, timeout=WAIT_MS)  # fmt: skip
-    assert any(r.shown is Shown.INDEXING for r in page.files_model.rows())
+    # The file list follows the job (read again from the database while it runs): the file being read says so.
+    qtbot.waitUntil(lambda: page.indexing() and page.pause_button.isVisible() and at_file(page) >= 2
+                    and any(r.shown is Shown.INDEXING for r in page.files_model.rows()), timeout=WAIT_MS)  # fmt: skip
     qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
     pending = sum(1 for r in page.files_model.rows() if r.shown is Shown.PENDING)
@@ -250,7 +258,7 @@ def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
     assert page.index_label.text().startswith(f"{pending} files pending in Research")
 
     # The next start of the app says the same, from the database.
-    again = DocumentsPage(page.db_path)
+    again = DocumentsPage(page.db_path, jobs=page.jobs)
     qtbot.addWidget(again)
     again.show()
     again.start()
@@ -385,15 +393,23 @@ def test_the_main_window_has_the_page_and_closing_it_pauses_indexing(qtbot: QtBo
     make(page, qtbot)
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(10):
+    for i in range(16):
         (folder / f"n{i}.md").write_text(f"# N {i}\n\nThe ibex number {i} climbs dams.\n")
     page.add_paths([folder])
     qtbot.waitUntil(lambda: at_file(page) >= 2, timeout=WAIT_MS)
-    window.close()
-    assert page._thread is None or page._thread.isFinished()
+
+    def jobs_page_says() -> list[tuple[str, str]]:
+        model = window.jobs_page.model
+        return [(model.index(r, 0).data(), model.index(r, 3).data()) for r in range(model.rowCount())]
+
+    # The Jobs page shows the same job as it goes: its title, and the file it is at.
+    qtbot.waitUntil(lambda: any(title == "Index 16 files into ‹Research›" and re.match(r"index · \d+/16 n\d+\.md", stage or "")
+                                for title, stage in jobs_page_says()), timeout=WAIT_MS)  # fmt: skip
+    window.close()  # the jobs service stops: the index job's worker ends, and its job shows as interrupted
+    assert not window.jobs.runner.running_ids()
     with DocumentStore.open(page.db_path) as store:
         left = store.files(store.collection_id("Research"), state=FileState.PENDING)
-    assert 0 < len(left) < 10  # paused: the rest waits for the next start
+    assert 0 < len(left) < 16  # paused: the rest waits for the next start
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
@@ -504,3 +520,38 @@ def test_make_vectors_without_the_default_embedder_asks_for_it_and_says_so(page:
         page.vectors_button.click()
     shown = " ".join(label.text() for label in page.banner.findChildren(QLabel))
     assert "Preparing the default embedding model" in shown and page._embedding is None
+
+
+def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: DocumentsPage, qtbot: QtBot,
+                                                                   tmp_path: Path) -> None:  # fmt: skip
+    from app.documents.retrieval import Bm25Retriever
+
+    def found(word: str) -> set[str]:
+        with DocumentStore.open(page.db_path) as store:
+            hits = Bm25Retriever(store, store.collection_id("Research")).search(word, k=5)
+        return {h.source.path.name for h in hits}
+
+    make(page, qtbot)
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "quokka.md").write_text("# Quokka\n\nThe quokka smiles at visitors on Rottnest Island.\n")
+    page.watch_folder(folder)  # what the folder holds is indexed at once
+    wait_indexed(page, qtbot, 1)
+    qtbot.waitUntil(lambda: page.watch_button.text() == "Stop watching" and "watching" in page.summary.text(),
+                    timeout=WAIT_MS)  # fmt: skip
+
+    (folder / "sub").mkdir()
+    (folder / "sub" / "wombat.md").write_text("# Wombat\n\nThe wombat digs long burrows.\n")
+    qtbot.waitUntil(lambda: states(page) == {"quokka.md": "indexed", "wombat.md": "indexed"} and not page.busy(),
+                    timeout=WAIT_MS)  # fmt: skip
+
+    quokka = folder / "quokka.md"
+    quokka.write_text("# Quokka\n\nNow about the numbat, which eats termites.\n")  # changed in place
+    os.utime(quokka, (quokka.stat().st_atime, time.time() + 5))  # a later modification time, whatever the clock's step
+    qtbot.waitUntil(lambda: not page.busy() and found("numbat") == {"quokka.md"}, timeout=WAIT_MS)
+
+    qtbot.mouseClick(page.watch_button, Qt.MouseButton.LeftButton)  # Stop watching
+    qtbot.waitUntil(lambda: page.watch_button.text() == "Watch folder…" and not page.busy(), timeout=WAIT_MS)
+    (folder / "dingo.md").write_text("# Dingo\n\nThe dingo howls.\n")
+    qtbot.wait(2000)  # longer than the watcher's settling time
+    assert not page.busy() and "dingo.md" not in states(page)

@@ -276,12 +276,39 @@ def test_the_results_view_reads_the_store_and_charts_a_family(qtbot: QtBot, tmp_
     view.select_family("gemma-3-270m")
     model = view.model
     assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["Q4_0", "Q8_0", "F16"]  # smallest first
-    assert model.index(1, 3).data() == "21.500" and model.index(1, 7).data() == "95.0" and model.index(2, 4).data() == "—"
+    assert model.index(1, 3).data() == "21.500" and model.index(1, 9).data() == "95.0" and model.index(2, 4).data() == "—"
     assert [p[0] for p in view.chart.points()] == ["Q4_0", "Q8_0", "F16"]
     view.quality.setCurrentIndex(view.quality.findData(Metric.KLD))
     assert [p[0] for p in view.chart.points()] == ["Q4_0", "Q8_0"]  # F16 is the reference: no KLD
     image = view.chart.grab().toImage()
     assert image.width() > 300 and len({image.pixel(x, image.height() // 2) for x in range(0, image.width(), 3)}) > 2
+
+
+def test_code_evaluations_sit_beside_perplexity_in_one_row_per_file(qtbot: QtBot, tmp_path: Path) -> None:
+    from quantize.results import ResultStore
+
+    db = tmp_path / "jobs.db"
+    store = ResultStore(db)
+    for r in RESULTS:
+        store.add(r)
+    code = {"kind": "codeeval", "model": "gemma-3-270m.Q4_0.gguf", "quant_type": "Q4_0", "size_bytes": 241_000_000,
+            "family": "gemma-3-270m", "problem_set": "HumanEval", "problems": 164}  # fmt: skip
+    store.add({**code, "reasoning": "off", "pass_at_1": 0.0122})
+    store.add({**code, "reasoning": "prompted", "pass_at_1": 0.0244})
+    store.add({**code, "reasoning": "off", "pass_at_1": 0.0183})  # measured again: replaces the first
+    store.add({**code, "model": "gemma-3-270m.Q2_K.gguf", "quant_type": "Q2_K", "size_bytes": 200_000_000,
+               "reasoning": "off", "pass_at_1": 0.0})  # code only: a row of its own
+    view = ResultsView(db)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.reload()
+    view.select_family("gemma-3-270m")
+    model = view.model
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["Q2_K", "Q4_0", "Q8_0", "F16"]
+    assert [model.index(r, 7).data() for r in range(model.rowCount())] == ["0.0%", "1.8%", "—", "—"]
+    assert model.index(1, 8).data() == "2.4%" and model.index(1, 3).data() == "24.900"
+    view.quality.setCurrentIndex(view.quality.findData(Metric.PASS1))
+    assert [p[0] for p in view.chart.points()] == ["Q2_K", "Q4_0"]
 
 
 def test_evaluating_a_finished_quantization_adds_it_to_the_results(

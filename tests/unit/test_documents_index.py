@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,25 @@ def test_collect_files_bounds_a_folder(tmp_path: Path) -> None:
         (tmp_path / f"n{i}.txt").write_text("x")
     with pytest.raises(DocumentError, match="more than 3 documents"):
         collect_files([tmp_path], max_files=3)
+
+
+def test_a_watched_folder_is_kept_per_collection_and_its_new_and_changed_files_are_found(store: DocumentStore,
+                                                                                         folder: Path) -> None:  # fmt: skip
+    from app.documents.indexing import changed_files
+
+    cid, _files = add_files(store, "Zoo", [folder])
+    store.watch(cid, folder)
+    assert store.watched() == {cid: folder}
+    assert changed_files(store, cid, folder) == []  # all pending: the index job has them already
+    index_pending(store, cid)
+    assert changed_files(store, cid, folder) == []
+    (folder / "dingo.md").write_text(_doc("dingo"))
+    bison = folder / "bison.md"
+    bison.write_text(_doc("bison") + "\nOne more paragraph.\n")
+    os.utime(bison, (bison.stat().st_atime, time.time() + 5))  # a later modification time, whatever the clock's step
+    assert sorted(p.name for p in changed_files(store, cid, folder)) == ["bison.md", "dingo.md"]
+    store.watch(cid, None)
+    assert store.watched() == {}
+    store.watch(cid, folder)
+    store.delete_collection("Zoo")
+    assert store.watched() == {}  # gone with its collection

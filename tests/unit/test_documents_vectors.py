@@ -168,3 +168,39 @@ def test_a_collection_remembers_its_embedder_and_each_mode_has_its_retriever(sto
         retriever_for(store, zoo, SearchMode.VECTOR)
     index.forget_embedder(zoo)
     assert index.embedder_of(zoo) is None and vector_rows(store) == 0
+
+
+class Recording(BagOfWords):
+    """A bag of words that remembers what it was asked to embed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name)
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
+def test_a_model_gets_the_prefixes_it_was_trained_with(store: DocumentStore, zoo: int) -> None:
+    nomic = Recording("nomic-embed-text-v1.5")
+    embed_collection(store, zoo, nomic)
+    assert nomic.texts and all(t.startswith("search_document: ") for t in nomic.texts)
+    nomic.texts.clear()
+    VectorRetriever(store, zoo, nomic).search("walrus tusks", k=1)
+    assert nomic.texts == ["search_query: walrus tusks"]
+    minilm = Recording("all-MiniLM-L6-v2")
+    embed_collection(store, zoo, minilm)
+    assert not any(t.startswith(("search_", "query: ")) for t in minilm.texts)
+
+
+def test_hybrid_embeds_the_question_once_while_bm25_searches(store: DocumentStore, zoo: int) -> None:
+    bag = Recording("bag")
+    embed_collection(store, zoo, bag)
+    bag.texts.clear()
+    vector = VectorRetriever(store, zoo, bag)
+    hits = FusedRetriever([Bm25Retriever(store, zoo), vector]).search("Which file format does llama.cpp use?", k=2)
+    assert "GGUF is a file format" in hits[0].text
+    assert bag.texts == ["Which file format does llama.cpp use?"]
+    vector.search("walrus", k=1)  # a later search embeds its own question, not the prefetched one
+    assert bag.texts[-1] == "walrus"

@@ -2,8 +2,10 @@
 retrieval self-test.
 
 Nothing here touches documents.db on the GUI thread: every read and write is a pool call that opens its own
-DocumentStore (a SQLite connection belongs to the thread that opened it), and indexing runs in an IndexThread with its
-own. Files left pending by a pause, a crash or a quit are said on the page at the next start, with Resume.
+DocumentStore (a SQLite connection belongs to the thread that opened it). Indexing is a job of the app's queue
+(``app.documents.job``, a worker child process, shown on the Jobs page): the page queues it and listens to the jobs
+service's events through the Qt marshaller, reading the file list again from the database as the job goes. Files left
+pending by a pause, a crash or a quit are said on the page at the next start, with Resume.
 """
 
 from __future__ import annotations
@@ -36,21 +38,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.indexing import Outcome, add_files
+from app.documents.indexing import Outcome, add_files, cancel_pending, changed_files
+from app.documents.job import summary
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Hit, query_terms
 from app.documents.selftest import SelfTestResult
 from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
-from app.ui.common import workers
+from app.jobs import JobService
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.status_rows import Banner
 from app.ui.common.tasks import TaskGroup
-from app.ui.documents.indexer import IndexOutcome, IndexProgress, IndexThread, Stop
+from app.ui.documents.index_jobs import CANCEL, PAUSE, IndexJobs
 from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
 from app.ui.documents.passage_view import PassageView
 from app.ui.documents.selftest_view import SelfTestView, measure, setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
+from app.ui.documents.watcher import FolderWatcher, watch_paths
+from quantize.queue import Job, JobState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,6 +65,8 @@ FILE_FILTER = (
     "*.yaml *.yml *.toml);;All files (*)"
 )
 STOP_WAIT_MS = 10_000
+REFRESH_MS = 400
+"""While a job indexes, the file list is read again at most this often (a pool call)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,8 @@ class Listing:
     collections: list[CollectionInfo]
     files: list[FileRecord]
     selected: CollectionInfo | None
+    watched: dict[str, Path]
+    """Collection name -> the folder it watches."""
 
 
 def dropped_paths(mime: QMimeData) -> list[Path]:
@@ -90,25 +99,28 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
 
 
 class DocumentsPage(QWidget):
-    """Collections, their files and indexing, search and the self-test, over the documents database at ``db_path``."""
+    """Collections, their files and indexing, search and the self-test, over the documents database at ``db_path``;
+    indexing runs as jobs of ``jobs``."""
 
     title = "Documents"
     status_message = Signal(str, int)
     default_embedder_wanted = Signal()
     """The default embedding model is not prepared yet: the main window queues its conversion on the Jobs page."""
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, db_path: Path, *, jobs: JobService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documents-page")
         self.setAcceptDrops(True)
-        self.db_path = db_path
+        self.db_path = db_path.absolute()
+        self.jobs = jobs
         self.tasks = TaskGroup(self)
         self.destroyed.connect(self.tasks.close)
         self._listing_generation = 0
         self._selected_name: str | None = None
         self._collections: list[CollectionInfo] = []
-        self._thread: IndexThread | None = None
-        self._queue: list[int] = []
+        self.index_jobs = IndexJobs(jobs, self.db_path, self.tasks, self)
+        self.watcher = FolderWatcher(self)
+        self._watched: dict[str, Path] = {}
         self._current: Path | None = None
         self._outcomes: dict[Path, Outcome] = {}
         self._file_ids: dict[Path, int] = {}
@@ -137,7 +149,8 @@ class DocumentsPage(QWidget):
         self.index_bar.setTextVisible(False)
         self.index_bar.setFixedWidth(220)
         self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("Stop after this file; the files left stay pending and Resume goes on with them")
+        self.pause_button.setToolTip("Stop the indexing job; a file being read is left as it was, the files left stay "
+                                     "pending and Resume goes on with them")  # fmt: skip
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
         self.resume_button = QPushButton("Resume")
@@ -173,6 +186,10 @@ class DocumentsPage(QWidget):
         # Middle: the files, the self-test, the search.
         self.add_files_button = QPushButton("Add files…")
         self.add_folder_button = QPushButton("Add folder…")
+        self.watch_button = QPushButton("Watch folder…")
+        self.watch_button.setToolTip("Choose a folder whose documents this collection keeps up to date: files added to it "
+                                     "or changed in it are indexed by themselves while Modelwerk runs, and at its next "
+                                     "start")  # fmt: skip
         self.rescan_button = QPushButton("Check for changes")
         self.rescan_button.setToolTip(
             "Read every file of the collection again by its content hash: changed files "
@@ -192,6 +209,7 @@ class DocumentsPage(QWidget):
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.add_files_button)
         toolbar.addWidget(self.add_folder_button)
+        toolbar.addWidget(self.watch_button)
         toolbar.addWidget(self.rescan_button)
         toolbar.addWidget(self.vectors_button)
         toolbar.addWidget(self.selftest_button)
@@ -282,6 +300,8 @@ class DocumentsPage(QWidget):
         self.add_files_button.clicked.connect(self._on_add_files_button_clicked)
         self.add_folder_button.clicked.connect(self._on_add_folder_button_clicked)
         self.rescan_button.clicked.connect(self._on_rescan_button_clicked)
+        self.watch_button.clicked.connect(self._on_watch_button_clicked)
+        self.watcher.changed.connect(self._check_watched)
         self.remove_action.triggered.connect(self._on_remove_action_triggered)
         self.selftest_button.clicked.connect(self._on_selftest_button_clicked)
         self.vectors_button.clicked.connect(self._on_vectors_button_clicked)
@@ -291,6 +311,13 @@ class DocumentsPage(QWidget):
         self.pause_button.clicked.connect(self.pause)
         self.cancel_button.clicked.connect(self.cancel)
         self.resume_button.clicked.connect(self.resume)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.index_jobs.changed.connect(self._on_index_jobs_changed)
+        self.index_jobs.ended.connect(self._on_index_jobs_ended)
+        self.index_jobs.failed.connect(self._on_call_failed)
         self._update_buttons()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -302,8 +329,9 @@ class DocumentsPage(QWidget):
 
     # -- public ---------------------------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Read the collections (and say what an earlier run left pending)."""
+        """Read the collections (and say what an earlier run left pending) and the index jobs already queued."""
         self.refresh()
+        self.index_jobs.read()
 
     def refresh(self) -> None:
         """Read the collections and the selected one's files again (a pool call)."""
@@ -316,7 +344,9 @@ class DocumentsPage(QWidget):
             if selected is None and infos:
                 selected = infos[0]
             files = store.files(selected.id) if selected is not None else []
-            return generation, Listing(infos, files, selected)
+            folders = store.watched()
+            watched = {c.name: folders[c.id] for c in infos if c.id in folders}
+            return generation, Listing(infos, files, selected, watched)
 
         self._db(read, self._on_listing_read, what="reading the collections")
 
@@ -353,12 +383,12 @@ class DocumentsPage(QWidget):
         self.banner.clear()
         name = info.name
 
-        def add(store: DocumentStore) -> tuple[int, list[Path], list[Path]]:
+        def add(store: DocumentStore) -> tuple[str, list[Path], list[Path], int]:
             usable, skipped = _regular(paths)
             if not usable:
-                return store.collection_id(name), [], skipped
+                return name, [], skipped, 0
             cid, files = add_files(store, name, usable)
-            return cid, files, skipped
+            return name, files, skipped, len(store.files(cid, state=FileState.PENDING))
 
         self._db(add, self._on_files_added, what="adding files")
 
@@ -386,46 +416,42 @@ class DocumentsPage(QWidget):
         self._db(find, self._on_search_done, what="searching")
 
     def indexing(self) -> bool:
-        return self._thread is not None
+        """True while an index job of this database is queued or running."""
+        return bool(self.index_jobs)
 
     def busy(self) -> bool:
         """True while anything is queued or running (tests and screenshots wait for it)."""
-        return bool(self.tasks.pending() or self._thread is not None or self._queue or self._embedding is not None)
+        return bool(self.tasks.pending() or self.index_jobs or self._embedding is not None)
 
     def pause(self) -> None:
-        """Stop indexing after the file being read; what is left stays pending."""
-        self._queue.clear()
-        if self._thread is not None:
-            self._thread.stop(Stop.PAUSE)
+        """Stop the index jobs (the running one's worker is ended); the files left stay pending for Resume."""
+        if self.index_jobs:
+            self.index_jobs.stop(PAUSE)
             self.index_label.setText("Pausing…")
 
     def cancel(self) -> None:
-        """Stop indexing; files not indexed yet leave the collection."""
-        self._queue.clear()
-        if self._thread is not None:
-            self._thread.stop(Stop.CANCEL)
+        """Stop the index jobs; then the files not indexed yet leave their collections."""
+        if self.index_jobs:
+            self.index_jobs.stop(CANCEL)
             self.index_label.setText("Cancelling…")
-        else:  # pending files left by an earlier run: drop them
-            pending = [c.id for c in self._collections if c.pending]
-            if pending:
-                self._db(lambda store: sum(store.abandon_pending(cid) for cid in pending), self._on_abandoned,
-                         what="dropping pending files")  # fmt: skip
+            return
+        pending = [c.id for c in self._collections if c.pending]  # left by an earlier run: drop them
+        if pending:
+            self._db(lambda store: sum(cancel_pending(store, cid) for cid in pending), self._on_abandoned,
+                     what="dropping pending files")  # fmt: skip
 
     def resume(self) -> None:
-        """Index every collection's pending files, the selected one first."""
+        """Queue indexing for every collection with pending files, the selected one first."""
         selected = self.selected()
         order = sorted((c for c in self._collections if c.pending), key=lambda c: selected is None or c.id != selected.id)
         for c in order:
-            self._index(c.id)
+            self._index(c.name, c.pending)
 
     def shutdown(self) -> None:
-        """Pause indexing (the files left stay pending for the next start) and drop later results."""
-        self._queue.clear()
-        thread = self._thread
-        if thread is not None:
-            thread.stop(Stop.PAUSE)
-            if not thread.wait(STOP_WAIT_MS):
-                log.warning("indexing did not stop within %d ms", STOP_WAIT_MS)
+        """Stop listening and drop later results. A running index job is the jobs service's: when the app closes it
+        stops (interrupted; its files stay pending for Resume or a retry on the Jobs page)."""
+        self.index_jobs.close()
+        self._refresh_timer.stop()
         if self._embedding is not None:
             self._embedding.stop()
             if not self._embedding.wait(STOP_WAIT_MS):
@@ -463,6 +489,7 @@ class DocumentsPage(QWidget):
             if listing.selected is not None and c.id == listing.selected.id:
                 self.collections.setCurrentItem(item)
         self.collections.blockSignals(False)
+        self._on_watched_read(listing.watched)
         self._file_ids = {f.path: f.id for f in listing.files}
         self._set_files(listing.files)
         self._show_summary()
@@ -470,8 +497,18 @@ class DocumentsPage(QWidget):
         self._update_buttons()
 
     def _set_files(self, files: list[FileRecord]) -> None:
-        self.files_model.set_rows([FileRow(f, shown_state(f, current=self._current, outcomes=self._outcomes))
-                                   for f in files])  # fmt: skip
+        info = self.selected()
+        self._current = None
+        if info is not None and any(_collection(j).casefold() == info.name.casefold() for j in self.index_jobs.running()):
+            # The job indexes the pending files in path order, the order of this list: the first is the one it reads.
+            self._current = next((f.path for f in files if f.state is FileState.PENDING), None)
+        rows = [FileRow(f, shown_state(f, current=self._current, outcomes=self._outcomes)) for f in files]
+        old = self.files_model.rows()
+        if len(old) == len(rows) and all(a.record.path == b.record.path for a, b in zip(old, rows, strict=True)):
+            # The same files (a read while a job indexes): only the rows that changed, no reset (selection, scrolling).
+            self.files_model.update_rows({i: new for i, (was, new) in enumerate(zip(old, rows, strict=True)) if was != new})
+        else:
+            self.files_model.set_rows(rows)
 
     def _show_summary(self) -> None:
         info = self.selected()
@@ -483,22 +520,26 @@ class DocumentsPage(QWidget):
             parts.append(f"{info.failed} failed")
         if info.pending:
             parts.append(f"{info.pending} pending")
-        self.summary.setText(f"{info.name}: " + ", ".join(parts))
+        folder = self._watched.get(info.name)
+        self.summary.setText(f"{info.name}: " + ", ".join(parts) + (f"; watching {folder}" if folder else ""))
 
     def _update_buttons(self) -> None:
         has = self.selected() is not None
         for b in (self.rename_button, self.delete_button, self.add_files_button, self.add_folder_button,
-                  self.rescan_button, self.selftest_button, self.search_button):  # fmt: skip
+                  self.rescan_button, self.selftest_button, self.search_button, self.watch_button):  # fmt: skip
             b.setEnabled(has)
+        info = self.selected()
+        self.watch_button.setText("Stop watching" if info is not None and info.name in self._watched else "Watch folder…")
         self.selftest_button.setEnabled(has and not self._selftest_running)
 
     def _update_index_row(self) -> None:
-        running = self._thread is not None
+        running = bool(self.index_jobs)
         self.pause_button.setVisible(running)
         self.cancel_button.setVisible(True)
         self.index_bar.setVisible(running)
         self.resume_button.setVisible(not running)
         if running:
+            self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
             self.index_row.show()
             return
         pending = sum(c.pending for c in self._collections)
@@ -534,6 +575,9 @@ class DocumentsPage(QWidget):
         info = self.selected()
         if info is None:
             return
+        if self.index_jobs.has(info.name):  # the job names the collection: it would not find it renamed
+            self.banner.add(f"{info.name} is being indexed: pause or cancel first, then rename it.", kind="error")
+            return
         new = ask_text(self, "Rename collection", "New name:", info.name)
         if new is None or new.strip() == info.name:
             return
@@ -544,7 +588,7 @@ class DocumentsPage(QWidget):
         info = self.selected()
         if info is None:
             return
-        if self._thread is not None and self._thread.collection_id == info.id:
+        if self.index_jobs.has(info.name):
             self.banner.add(f"{info.name} is being indexed: pause or cancel first.", kind="error")
             return
         question = (
@@ -554,7 +598,6 @@ class DocumentsPage(QWidget):
         if not confirm(self, "Delete collection", question):
             return
         name = info.name
-        self._queue = [c for c in self._queue if c != info.id]
         self._selected_name = None
         self._db(lambda store: store.delete_collection(name), lambda _r: self._on_collection_deleted(name),
                  what="deleting a collection")  # fmt: skip
@@ -582,7 +625,7 @@ class DocumentsPage(QWidget):
         paths = [self.files_model.rows()[r].record.path for r in rows if r < self.files_model.rowCount()]
         if info is None or not paths:
             return
-        if self._thread is not None and self._thread.collection_id == info.id:
+        if self.index_jobs.has(info.name):
             self.banner.add(f"{info.name} is being indexed: pause or cancel first, then remove files.", kind="error")
             return
         cid = info.id
@@ -596,92 +639,154 @@ class DocumentsPage(QWidget):
         info = self.selected()
         if info is None:
             return
-        cid = info.id
+        cid, name = info.id, info.name
 
-        def mark(store: DocumentStore) -> int:
+        def mark(store: DocumentStore) -> tuple[str, int]:
             paths = [f.path for f in store.files(cid) if f.state is not FileState.PENDING]
-            return store.mark_pending(cid, paths) and cid
+            store.mark_pending(cid, paths)
+            return name, len(store.files(cid, state=FileState.PENDING))
 
         self._db(mark, self._on_marked, what="checking for changes")
 
-    def _on_marked(self, cid: int) -> None:
-        if cid:
-            self._index(cid)
+    def _on_marked(self, result: tuple[str, int]) -> None:
+        name, pending = result
+        if pending:
+            self._index(name, pending)
         self.refresh()
 
-    def _on_files_added(self, result: tuple[int, list[Path], list[Path]]) -> None:
-        cid, files, skipped = result
+    def _on_files_added(self, result: tuple[str, list[Path], list[Path], int]) -> None:
+        name, files, skipped, pending = result
         for p in skipped[:5]:
             self.banner.add(f"{p.name}: not a regular file (a pipe, device or socket), left out", kind="error")
         if not files and not skipped:
             self.banner.add("No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, text and code files.")
         self.refresh()
-        self._index(cid)
+        if pending:
+            self._index(name, pending)
 
-    def _index(self, cid: int) -> None:
-        if self._thread is not None:
-            if self._thread.collection_id != cid and cid not in self._queue:
-                self._queue.append(cid)
-            elif self._thread.collection_id == cid and cid not in self._queue:
-                self._queue.append(cid)  # files added while it runs: a second run picks them up
-            return
+    def _index(self, collection: str, files: int) -> None:
+        """Queue an index job for ``collection`` (``files`` pending); the jobs service shares one already queued."""
         self._outcomes = {}
-        thread = IndexThread(self.db_path, cid)
-        thread.progressed.connect(self._on_thread_progressed)
-        thread.ended.connect(self._on_thread_ended)
-        self._thread = thread
-        self.index_label.setText("Indexing…")
-        self.index_bar.setRange(0, 0)
-        self.pause_button.setEnabled(True)
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
+        self.index_jobs.add(collection, files)
+
+    def _on_index_jobs_changed(self) -> None:
         self._update_index_row()
-        workers.start_thread(thread)
+        self._show_progress()
+        if self.index_jobs.running() and not self._refresh_timer.isActive():
+            self._refresh_timer.start()  # the file list follows the job, read at most every REFRESH_MS
 
-    def _on_thread_progressed(self, ip: IndexProgress) -> None:
-        p = ip.progress
-        rows = self.files_model.rows()
-        changed: dict[int, FileRow] = {}
-        for result in ip.finished:
-            self._outcomes[result.path] = result.outcome
-            i = self.files_model.row_of(result.path)
-            if i >= 0:
-                changed[i] = FileRow(rows[i].record, _shown_of(result.outcome), result.error)
-        self._current = p.current
-        if p.current is not None:
-            i = self.files_model.row_of(p.current)
-            if i >= 0:
-                changed[i] = FileRow(rows[i].record, Shown.INDEXING)
-            if self._thread is not None and self.index_label.text() not in ("Pausing…", "Cancelling…"):
-                self.index_label.setText(f"Indexing {p.done + 1} of {p.total}: {p.current.name}")
-        self.files_model.update_rows(changed)
-        if p.total:
-            self.index_bar.setRange(0, p.total)
-            self.index_bar.setValue(p.done)
+    def _show_progress(self) -> None:
+        if not self.index_jobs:
+            return
+        stopping = self.index_jobs.stopping()  # the row says "Pausing…" or "Cancelling…" until the jobs have ended
+        running = self.index_jobs.running()
+        if not running:
+            waiting = len(self.index_jobs.jobs())
+            if not stopping:
+                self.index_label.setText(f"Indexing queued ({waiting} job{'s' * (waiting != 1)} on the Jobs page)…")
+            self.index_bar.setRange(0, 0)
+            return
+        job = running[0]
+        if not stopping:
+            self.index_label.setText(f"Indexing {_collection(job)} — {job.message or 'starting'}")
+        if job.fraction is None:
+            self.index_bar.setRange(0, 0)
+        else:
+            self.index_bar.setRange(0, 1000)
+            self.index_bar.setValue(round(job.fraction * 1000))
 
-    def _on_thread_ended(self, outcome: IndexOutcome) -> None:
-        thread = self._thread
-        self._thread = None
-        self._current = None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
-        report = outcome.report
-        if outcome.error:
-            self.banner.add(outcome.error, kind="error")
-        elif report is not None:
-            for r in report.failed[-5:]:
-                self.banner.add(r.error, kind="error")
-            done = f"{report.count(Outcome.INDEXED)} indexed, {report.count(Outcome.UNCHANGED)} unchanged, " \
-                   f"{report.count(Outcome.FAILED)} failed"  # fmt: skip
-            if outcome.stop is Stop.PAUSE:
-                self.status_message.emit(f"Indexing paused ({done}); {report.remaining} files left pending", 10_000)
-            elif outcome.stop is Stop.CANCEL:
-                self.status_message.emit(f"Indexing cancelled ({done}); {outcome.removed} files not added", 10_000)
-            else:
-                self.status_message.emit(f"Indexing finished: {done}", 10_000)
-        if outcome.stop is Stop.NONE and self._queue:
-            self._index(self._queue.pop(0))
+    def _on_index_jobs_ended(self, collection: str, job: Job | None, stop: str) -> None:
+        """An index job ended (``job`` None: it left the queue without an end the page saw)."""
+        if job is not None and job.state is JobState.DONE:
+            result = job.result
+            for failed in list(result.get("failed_files", []))[-5:]:
+                self.banner.add(str(failed.get("error", "")), kind="error")
+            self._outcomes = {Path(p): Outcome.UNCHANGED for p in result.get("unchanged_files", [])}
+            self.status_message.emit(f"Indexing finished: {summary(result)}", 10_000)
+        elif stop == CANCEL:
+            self._drop_pending(collection)
+        elif job is not None and job.state is JobState.CANCELLED:
+            self.status_message.emit("Indexing paused; the files left stay pending", 10_000)
+        elif job is not None and job.state is JobState.FAILED:
+            self.banner.add(f"Indexing {collection} failed: {job.error}", kind="error")
+        if not self.index_jobs:
+            self._current = None
+        self.refresh()
+
+    # -- watched folders ------------------------------------------------------------------------------------------------
+    def watch_folder(self, folder: Path) -> None:
+        """Let the selected collection watch ``folder``: what is in it is indexed now, what comes or changes later too."""
+        info = self.selected()
+        if info is None:
+            self.banner.add("Make a collection first (New collection…), then choose a folder for it to watch.", kind="error")
+            return
+        cid = info.id
+
+        def watch(store: DocumentStore) -> None:
+            if not folder.is_dir():
+                raise DocumentError(f"{folder} is not a folder; choose a folder to watch", path=folder)
+            store.watch(cid, folder.expanduser().resolve())
+
+        self._db(watch, lambda _r: self.refresh(), what="watching a folder")
+
+    def stop_watching(self) -> None:
+        """The selected collection watches no folder any more (its files stay)."""
+        info = self.selected()
+        if info is not None:
+            cid = info.id
+            self._db(lambda store: store.watch(cid, None), lambda _r: self.refresh(), what="stopping the watch")
+
+    def _on_watch_button_clicked(self) -> None:
+        info = self.selected()
+        if info is not None and info.name in self._watched:
+            self.stop_watching()
+            return
+        folder = QFileDialog.getExistingDirectory(self, "A folder for this collection to watch")
+        if folder:
+            self.watch_folder(Path(folder))
+
+    def _on_watched_read(self, watched: dict[str, Path]) -> None:
+        """The watched folders as the database has them: a folder seen for the first time (at start, or just chosen) is
+        checked at once for what came or changed meanwhile, and its paths are watched from then on."""
+        self.watcher.forget_others(set(watched))
+        new = [name for name, folder in watched.items() if self._watched.get(name) != folder]
+        self._watched = dict(watched)
+        for name in new:
+            self._check_watched(name)
+
+    def _check_watched(self, collection: str) -> None:
+        """Mark the new and changed files of ``collection``'s watched folder pending and index them; watch its paths."""
+
+        def check(store: DocumentStore) -> tuple[str, int, list[str]]:
+            cid = store.collection_id(collection)
+            folder = store.watched().get(cid)
+            if folder is None:
+                return collection, 0, []
+            files = changed_files(store, cid, folder)
+            store.mark_pending(cid, files)
+            pending = len(store.files(cid, state=FileState.PENDING)) if files else 0
+            return collection, pending, watch_paths(folder)
+
+        self._db(check, self._on_watched_checked, what="checking a watched folder")
+
+    def _on_watched_checked(self, result: tuple[str, int, list[str]]) -> None:
+        collection, pending, paths = result
+        if collection in self._watched:
+            self.watcher.watch(collection, paths)
+        if pending:
+            self._index(collection, pending)
+            self.refresh()
+
+    def _drop_pending(self, collection: str) -> None:
+        """Cancel's second half, once the job has stopped: the files it had not indexed leave ``collection``."""
+
+        def drop(store: DocumentStore) -> int:
+            return cancel_pending(store, store.collection_id(collection))
+
+        self._db(drop, self._on_dropped, what="dropping pending files")
+
+    def _on_dropped(self, removed: int) -> None:
+        self.status_message.emit(f"Indexing cancelled; {removed} file{'s' * (removed != 1)} not added", 10_000)
         self.refresh()
 
     def _on_abandoned(self, removed: int) -> None:
@@ -857,3 +962,7 @@ def _regular(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 
 def _shown_of(outcome: Outcome) -> Shown:
     return {Outcome.INDEXED: Shown.INDEXED, Outcome.UNCHANGED: Shown.UNCHANGED, Outcome.FAILED: Shown.FAILED}[outcome]
+
+
+def _collection(job: Job) -> str:
+    return str(getattr(job.spec, "collection", ""))

@@ -349,7 +349,7 @@ class JobsPage(QWidget):
         if job.id == self.log_view.job_id:
             self.log_view.read()
         if job.state is JobState.DONE:
-            text = ", ".join(p.name for p in job.outputs) or "done"
+            text = ", ".join(p.name for p in job.outputs) or job.message or "done"  # an index job: its counts
             self._on_registered(job, errors)
         elif job.state is JobState.CANCELLED:
             text = "cancelled"

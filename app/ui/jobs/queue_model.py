@@ -17,8 +17,9 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from app.ui.common.format import duration_text
+from app.ui.common.safe_text import plain_tooltip
 from quantize.queue import Job, JobState
-from quantize.spec import ToolchainSpec
+from quantize.spec import IndexSpec, ToolchainSpec
 
 Index = QModelIndex | QPersistentModelIndex
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -102,6 +103,8 @@ class JobsModel(QAbstractTableModel):
             if column == Column.TITLE:
                 if isinstance(job.spec, ToolchainSpec):
                     return f"installs into {job.spec.output}"
+                if isinstance(job.spec, IndexSpec):
+                    return plain_tooltip(f"indexes the pending files of {job.spec.collection} in {job.spec.output}")
                 return f"{job.spec.source} → {job.spec.output}"
             if column == Column.STAGE:
                 return stage_text(job)

@@ -37,10 +37,13 @@ Result = dict[str, Any]
 class Metric(enum.Enum):
     PERPLEXITY = "perplexity"
     KLD = "kld_mean"
+    PASS1 = "pass_at_1"
 
 
-METRIC_LABELS = {Metric.PERPLEXITY: "Perplexity", Metric.KLD: "KL divergence (mean)"}
-COLUMNS = ("Model", "Type", "Size", "Perplexity", "KLD mean", "KLD p99", "Top-1 agree", "Gen tok/s", "Prompt tok/s")
+METRIC_LABELS = {Metric.PERPLEXITY: "Perplexity", Metric.KLD: "KL divergence (mean)",
+                 Metric.PASS1: "Code pass@1 (modelwerk codeeval)"}  # fmt: skip
+COLUMNS = ("Model", "Type", "Size", "Perplexity", "KLD mean", "KLD p99", "Top-1 agree", "Code pass@1",
+           "pass@1 thinking", "Gen tok/s", "Prompt tok/s")  # fmt: skip
 
 
 def quant_label(r: Result) -> str:
@@ -102,7 +105,8 @@ class ResultsModel(QAbstractTableModel):
             size = _num(r.get("size_bytes"))
             return "—" if size is None else size_text(size)
         return [fmt("perplexity", ".3f"), fmt("kld_mean", ".4f"), fmt("kld_p99", ".3f"), fmt("top1_agreement", ".1%"),
-                fmt("gen_tps", ".1f"), fmt("prompt_tps", ".0f")][column - 3]  # fmt: skip
+                fmt("pass_at_1", ".1%"), fmt("pass_at_1_thinking", ".1%"), fmt("gen_tps", ".1f"),
+                fmt("prompt_tps", ".0f")][column - 3]  # fmt: skip
 
     def set_results(self, rows: Sequence[Result]) -> None:
         self.beginResetModel()
@@ -316,9 +320,10 @@ class ResultsView(QWidget):
         db_path = self.db_path
 
         def read() -> list[Result]:
-            from quantize.results import ResultStore, with_references
+            from quantize.results import ResultStore, by_file, with_references
 
-            return with_references(ResultStore(db_path).all())  # the source models too (their files are stat'ed here)
+            # one row per file (code evaluations beside perplexity), and the source models too (their files stat'ed here)
+            return with_references(by_file(ResultStore(db_path).all()))
 
         self.tasks.start(read, self._on_results_read, self._on_results_failed, what="evaluation results")
 
@@ -358,6 +363,6 @@ class ResultsView(QWidget):
         self.model.set_results(rows)
         self.chart.set_results(self.model.results(), metric if isinstance(metric, Metric) else Metric.PERPLEXITY)
         if not self._all:
-            self.hint.setText("No evaluations yet: run modelwerk eval MODEL --reference ORIGINAL")
+            self.hint.setText("No evaluations yet: run modelwerk eval MODEL --reference ORIGINAL, or modelwerk codeeval MODEL")
         else:
             self.hint.setText(f"{len(rows)} result{'s' if len(rows) != 1 else ''}")
