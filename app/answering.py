@@ -2,38 +2,52 @@
 
 The question (rewritten with the conversation when it is a follow-up: ``app.documents.followup``) retrieves passages,
 or the whole documents go in when they fit (``app.documents.context``); the model answers through a ``ChatEngine``; the
-answer's [n] markers are mapped to the sources (``app.documents.citations``). The CLI (`modelwerk ask`) runs it today;
-the Chat page attaches a collection through the same function.
+answer's [n] markers are mapped to the sources (``app.documents.citations``). The CLI (`modelwerk ask`) runs it; the
+Chat page runs it through ``DocumentTurn``, a chat turn that answers from the conversation's attached collection and
+saves the sources with the answer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from app.chat.attachments import AnswerSource, AnswerSources, Attachment
 from app.chat.engine import ChatBackend, ChatEngine
-from app.chat.messages import Answer, Message, Piece, ReasoningMode, Role, Sampling
+from app.chat.messages import Answer, ChatError, Message, Piece, PromptedStrategy, ReasoningMode, Role, Sampling
+from app.chat.sessions import ConversationNotFound
+from app.chat.turn import ChatTurn
 from app.documents.citations import Citation, parse_citations
 from app.documents.context import (
     DEFAULT_K,
     Budget,
+    ContextMode,
     DocumentContext,
     SourceMode,
     TokenCounter,
     build_context,
     estimate_tokens,
 )
-from app.documents.embedder import EmbedderError
 from app.documents.followup import retrieval_query
-from app.documents.retrieval import Bm25Retriever, Retriever
-from app.documents.store import DocumentStore
-from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+from app.documents.parse import DocumentError
+from app.documents.retrieval import Bm25Retriever, Hit, Retriever
+from app.documents.store import CollectionInfo, DocumentStore, UnknownCollection
 
-__all__ = ["DocumentAnswer", "ask_documents", "open_retriever", "token_counter"]
+if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls that search with them, not by the GUI thread
+    from app.documents.vectors import SearchMode
+
+__all__ = [
+    "DocumentAnswer", "DocumentTurn", "answer_sources", "ask_documents", "attached_collection", "default_search",
+    "open_retriever", "token_counter",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,17 @@ class DocumentAnswer:
         return [c for c in self.citations if not c.valid]
 
 
+def default_search(store: DocumentStore, collection_id: int) -> SearchMode:
+    """How a collection is searched unless told otherwise: hybrid when it has vectors and its embedding model's file is
+    still there, else BM25."""
+    from app.documents.vectors import SearchMode, VectorIndex
+
+    index = VectorIndex(store)
+    record = index.embedder_of(collection_id)
+    usable = record is not None and Path(record.location).is_file() and index.count(collection_id) > 0
+    return SearchMode.HYBRID if usable else SearchMode.BM25
+
+
 @contextlib.contextmanager
 def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | None = None) -> Iterator[Retriever]:
     """How a collection is searched, for as long as the ``with`` lasts: ``mode``, or by default hybrid (BM25 and vectors
@@ -70,11 +95,13 @@ def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | 
         EmbedderError: vector or hybrid asked of a collection without vectors, or whose embedder's file is gone.
         ChatError: the embedder failed to start.
     """
+    from app.documents.embedder import EmbedderError
+    from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+
     index = VectorIndex(store)
     record = index.embedder_of(collection_id)
-    usable = record is not None and Path(record.location).is_file() and index.count(collection_id) > 0
     if mode is None:
-        mode = SearchMode.HYBRID if usable else SearchMode.BM25
+        mode = default_search(store, collection_id)
     if mode is SearchMode.BM25:
         yield Bm25Retriever(store, collection_id)
         return
@@ -115,8 +142,9 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
                   history: Sequence[Message] = (), mode: ReasoningMode = ReasoningMode.OFF,
                   sampling: Sampling | None = None, k: int = DEFAULT_K, sources: SourceMode = SourceMode.AUTO,
                   paths: Sequence[Path] | None = None, system_prompt: str = "", retriever: Retriever | None = None,
-                  on_piece: Callable[[Piece], None] | None = None,
-                  cancel: threading.Event | None = None) -> DocumentAnswer:  # fmt: skip
+                  on_piece: Callable[[Piece], None] | None = None, cancel: threading.Event | None = None,
+                  thinking_budget: int = 1024,
+                  strategy: PromptedStrategy = PromptedStrategy.BUDGET) -> DocumentAnswer:  # fmt: skip
     """Answer ``question`` from the collection's documents.
 
     Args:
@@ -141,9 +169,101 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
                             system_prompt=system_prompt)  # fmt: skip
     retrieval_s = time.monotonic() - t0
     messages = [Message(Role.SYSTEM, context.system), *turns, Message(Role.USER, context.user)]
-    answer = engine.answer(messages, mode=mode, sampling=sampling, on_piece=on_piece, cancel=cancel)
+    answer = engine.answer(messages, mode=mode, sampling=sampling, thinking_budget=thinking_budget, strategy=strategy,
+                           on_piece=on_piece, cancel=cancel)  # fmt: skip
     notes = []
     if context.dropped:
         notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
                           "tokenizer" if counter.exact else "estimate", retrieval_s, notes)  # fmt: skip
+
+
+def answer_sources(result: DocumentAnswer, collection: CollectionInfo, search: str = "") -> AnswerSources:
+    """What the answer was given, as the chat stores it with the message: its numbered sources and how they were chosen.
+
+    Args:
+        search: the retriever that found the passages ("hybrid", "bm25"); "" when none was asked.
+    """
+    ctx = result.context
+    cited = {c.number for c in result.citations if c.valid}
+    sources = tuple(
+        AnswerSource(s.number, str(s.source.path), s.source.start, s.source.end, s.text, s.source.page,
+                     s.source.page_end, s.source.heading, s.flags, s.passage_id, s.tokens, s.number in cited)
+        for s in ctx.sources
+    )  # fmt: skip
+    wrong = tuple(dict.fromkeys(c.number for c in result.wrong_citations))
+    return AnswerSources(collection.id, collection.name, ctx.mode.value,
+                         search if ctx.mode is ContextMode.RETRIEVAL else "", ctx.query, sources, ctx.source_tokens,
+                         wrong, tuple(result.notes))  # fmt: skip
+
+
+def attached_collection(store: DocumentStore, attachment: Attachment) -> CollectionInfo:
+    """The collection an attachment names, by id (a renamed collection is still found).
+
+    Raises:
+        UnknownCollection: it was deleted.
+        DocumentError: it has no indexed text.
+    """
+    info = next((c for c in store.collections() if c.id == attachment.collection_id), None)
+    if info is None:
+        raise UnknownCollection(f"the collection {attachment.collection!r} attached to this chat no longer exists: "
+                                "detach it or attach another")  # fmt: skip
+    if info.passages == 0:
+        raise DocumentError(f"the collection {info.name!r} has no indexed text yet: add files on the Documents page")
+    return info
+
+
+class _LazyRetriever:
+    """``open_retriever`` on the first search only: whole documents need no embedder process started."""
+
+    def __init__(self, store: DocumentStore, collection_id: int, stack: contextlib.ExitStack) -> None:
+        self.store, self.collection_id, self.stack = store, collection_id, stack
+        self.name = ""
+        self._retriever: Retriever | None = None
+
+    def search(self, query: str, *, k: int = 8) -> list[Hit]:
+        if self._retriever is None:
+            self._retriever = self.stack.enter_context(open_retriever(self.store, self.collection_id))
+            self.name = self._retriever.name
+        return self._retriever.search(query, k=k)
+
+
+class DocumentTurn(ChatTurn):
+    """A chat turn answered from the conversation's attached collection, streamed and saved like any turn, its sources
+    saved with the answer (``sources`` once it ran). The documents database is opened on the thread that runs it.
+
+    Build it with ``DocumentTurn.ask`` / ``regenerate`` / ``resend`` and the extra keywords ``db_path`` (documents.db),
+    ``attachment`` and ``context`` (the model's context in tokens).
+    """
+
+    def __init__(self, engine: ChatEngine, history: Sequence[Message], *, db_path: Path, attachment: Attachment,
+                 context: int, k: int = DEFAULT_K, **options: Any) -> None:  # fmt: skip
+        super().__init__(engine, history, **options)
+        self.db_path = db_path
+        self.attachment = attachment
+        self.context = context
+        self.k = k
+        self.sources: AnswerSources | None = None
+
+    def _respond(self, on_piece: Callable[[Piece], None]) -> Answer:
+        system = next((m.content for m in self.history if m.role is Role.SYSTEM), "")
+        turns = [m for m in self.history if m.role is not Role.SYSTEM]
+        if not turns or turns[-1].role is not Role.USER:
+            raise ChatError("there is no question to answer from the documents")
+        files = [Path(f) for f in self.attachment.files] or None
+        with DocumentStore.open(self.db_path) as store, contextlib.ExitStack() as stack:
+            info = attached_collection(store, self.attachment)
+            retriever = _LazyRetriever(store, info.id, stack)
+            result = ask_documents(self.engine, store, info.id, turns[-1].content, history=turns[:-1],
+                                   budget=Budget(self.context, self.sampling.max_tokens), mode=self.mode,
+                                   sampling=self.sampling, thinking_budget=self.thinking_budget, strategy=self.strategy,
+                                   k=self.k, sources=SourceMode(self.attachment.sources), paths=files,
+                                   system_prompt=system, retriever=retriever, on_piece=on_piece,
+                                   cancel=self.cancel)  # fmt: skip
+        self.sources = answer_sources(result, info, retriever.name)
+        if self.sessions is not None and self.message_id is not None:
+            try:
+                self.sessions.set_sources(self.message_id, self.sources)
+            except ConversationNotFound as e:  # deleted meanwhile: the final save says so too
+                log.info("sources not saved: %s", e)
+        return result.answer

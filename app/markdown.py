@@ -10,12 +10,13 @@ Inline styles stand in for a style sheet (Qt's HTML subset has no classes), keep
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 CODE_BACKGROUND = "#f0f2f5"
@@ -23,18 +24,24 @@ TABLE_BORDER = "#d0d4da"
 MUTED = "#6b7380"
 WEB_SCHEMES = ("http", "https")
 
+Mark: TypeAlias = tuple[int, int, str]
+"""(start, end, html): a span of a run of plain text shown as HTML that the caller made (and escaped) itself."""
+Marks: TypeAlias = Callable[[str], Sequence[Mark]]
+
 _CODE_FONT = "font-family:monospace"
 _PRE = f'<pre style="background-color:{CODE_BACKGROUND}; {_CODE_FONT}; margin-top:6px; margin-bottom:6px">'
 
 
-def to_html(text: str, *, breaks: bool = False) -> str:
+def to_html(text: str, *, breaks: bool = False, marks: Marks | None = None) -> str:
     """Safe HTML for a Markdown text: raw HTML shown as text, images as "[image: alt] address", nothing to load.
 
     Args:
         text: Markdown from a model, a model card or any other source not trusted to write HTML.
         breaks: a single newline breaks the line (what a chat answer means by it) instead of joining the lines.
+        marks: spans of plain text (never code, never a link's text) to show as the caller's own HTML: the chat's
+            citation links. It sees each run of text and returns its spans; the text around them is escaped.
     """
-    out: str = _parser(breaks).render(text)
+    out: str = _parser(breaks).render(text, {"marks": marks} if marks is not None else {})
     return out.strip()  # a trailing newline would show as a space after the last block
 
 
@@ -57,6 +64,7 @@ def _parser(breaks: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": breaks, "typographer": False, "linkify": False})
     md.enable(["table", "strikethrough"])
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("text", _render_text)
     md.add_render_rule("fence", _render_code_block)
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("code_inline", _render_code_inline)
@@ -68,6 +76,29 @@ def _parser(breaks: bool) -> MarkdownIt:
 
 
 # markdown-it calls render rules as methods of its renderer: (self, tokens, idx, options, env).
+def _render_text(_self: Any, tokens: Sequence[Token], idx: int, _options: Any, env: Any) -> str:
+    content = tokens[idx].content
+    marks = env.get("marks") if isinstance(env, dict) else None
+    if marks is None or _inside_link(tokens, idx):
+        return escapeHtml(content)
+    out, pos = [], 0
+    for start, end, markup in sorted(marks(content)):
+        if start < pos or end > len(content):
+            continue
+        out += [escapeHtml(content[pos:start]), markup]
+        pos = end
+    out.append(escapeHtml(content[pos:]))
+    return "".join(out)
+
+
+def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
+    """Whether the text token ``idx`` is a link's text (a mark there would put a link inside a link)."""
+    depth = 0
+    for token in tokens[:idx]:
+        depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+    return depth > 0
+
+
 def _render_image(_self: Any, tokens: Sequence[Token], idx: int, _options: Any, _env: Any) -> str:
     token = tokens[idx]
     alt = "".join(child.content for child in token.children or ()) or token.content

@@ -258,6 +258,11 @@ MIGRATIONS: list[Migration] = [
     _move_endpoint_keys,
     # 8: one place for preferences: the import choices (ui.ini) and the parallel job limit (jobs.db) into settings.
     _move_preferences,
+    # 9: chat with documents: a conversation's attached collection, and the sources each answer from it was given.
+    """
+    ALTER TABLE conversations ADD COLUMN attachment TEXT NOT NULL DEFAULT ''; -- JSON of app.chat.attachments.Attachment
+    ALTER TABLE messages ADD COLUMN sources TEXT;  -- JSON of app.chat.attachments.AnswerSources, or NULL
+    """,
 ]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.chat.attachments import AnswerSources
 from app.chat.messages import ChatError, Role
 from app.chat.sessions import Conversation, MessageState, StoredMessage
 
@@ -75,10 +76,24 @@ def to_markdown(conversation: Conversation, messages: Sequence[StoredMessage], m
             ]
         if message.content.strip():
             lines += [message.content.strip(), ""]
+        if message.sources is not None:
+            lines += _sources_markdown(message.sources)
         footer = _answer_footer(message) if message.role is Role.ASSISTANT else ""
         if footer:
             lines += [footer, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _sources_markdown(sources: AnswerSources) -> list[str]:
+    """The sources under an answer from documents: how they were chosen, then one line per [n]."""
+    summary = sources.summary()
+    lines = [f"*{summary[:1].upper()}{summary[1:]} of the collection “{sources.collection}”.*", ""]
+    for s in sources.sources:
+        lines.append(f"- [{s.number}] {s.citation()} — `{s.path}`" + (" (cited)" if s.cited else ""))
+    if sources.wrong:
+        lines.append("- Cited but no source of this answer: " + ", ".join(f"[{n}]" for n in sources.wrong))
+    lines += [f"- Note: {note}" for note in sources.notes]
+    return [*lines, ""] if len(lines) > 2 else lines
 
 
 def _message_dict(message: StoredMessage) -> dict[str, Any]:
@@ -89,6 +104,7 @@ def _message_dict(message: StoredMessage) -> dict[str, Any]:
         "state": message.state.value,
         "error": message.error,
         "stats": None if message.stats is None else dataclasses.asdict(message.stats),
+        "sources": None if message.sources is None else message.sources.to_dict(),
         "created": message.created.isoformat(),
     }
 
@@ -104,6 +120,7 @@ def to_dict(conversation: Conversation, messages: Sequence[StoredMessage], model
         "system_prompt": conversation.system_prompt,
         "sampling": dataclasses.asdict(conversation.sampling),
         "reasoning": conversation.reasoning.value,
+        "attachment": None if conversation.attachment is None else dataclasses.asdict(conversation.attachment),
         "created": conversation.created.isoformat(),
         "updated": conversation.updated.isoformat(),
         "messages": [_message_dict(m) for m in messages],

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from app.chat.attachments import AnswerSources, Attachment
 from app.chat.messages import AnswerStats, ChatError, Message, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.store import Store
 
@@ -64,11 +65,14 @@ class Conversation:
     updated: datetime
     thinking_budget: int = 1024
     strategy: PromptedStrategy = PromptedStrategy.BUDGET
+    attachment: Attachment | None = None
+    """The document collection its answers come from (None: a plain chat)."""
 
 
 @dataclass(frozen=True)
 class StoredMessage:
-    """One saved message. ``stats`` is None for user and system messages (and unfinished answers)."""
+    """One saved message. ``stats`` is None for user and system messages (and unfinished answers); ``sources`` is what
+    an answer from documents was given (None for any other message)."""
 
     id: int
     conversation_id: int
@@ -81,6 +85,7 @@ class StoredMessage:
     error: str
     created: datetime
     updated: datetime
+    sources: AnswerSources | None = None
 
     def to_message(self) -> Message:
         """The message as the engine takes it (history for the next turn)."""
@@ -171,6 +176,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         strategy=_strategy(str(row["strategy"])),
         created=_time(row["created"]),
         updated=_time(row["updated"]),
+        attachment=Attachment.from_json(row["attachment"]),
     )
 
 
@@ -187,6 +193,7 @@ def _message(row: sqlite3.Row) -> StoredMessage:
         error=str(row["error"]),
         created=_time(row["created"]),
         updated=_time(row["updated"]),
+        sources=AnswerSources.from_json(row["sources"]),
     )
 
 
@@ -285,6 +292,10 @@ class Conversations:
         """Set the thinking budget (tokens) and the prompted strategy of System 2."""
         self._set(conversation_id, "thinking_budget", max(16, int(budget)))
         self._set(conversation_id, "strategy", strategy.value)
+
+    def set_attachment(self, conversation_id: int, attachment: Attachment | None) -> None:
+        """Attach a document collection to the next answers (None: detach; the answers given keep their sources)."""
+        self._set(conversation_id, "attachment", "" if attachment is None else attachment.to_json())
 
     def _set(self, conversation_id: int, column: str, value: str | int) -> None:
         # column is one of our literals above, never user input.
@@ -409,6 +420,17 @@ class Conversations:
                 (now, message_id),
             )
             return self.message(message_id)
+
+    def set_sources(self, message_id: int, sources: AnswerSources | None) -> None:
+        """Save what an answer from documents was given (its numbered sources), for as long as the message is kept.
+
+        Raises:
+            ConversationNotFound: the message was deleted meanwhile.
+        """
+        changed = self._store.execute("UPDATE messages SET sources = ? WHERE id = ?",
+                                      (None if sources is None else sources.to_json(), message_id))  # fmt: skip
+        if not changed:
+            raise ConversationNotFound(f"There is no message with id {message_id}")
 
     def set_content(self, message_id: int, content: str) -> None:
         """Replace a message's text (edit and resend: ``set_content`` on the user message, then ``truncate_after``)."""

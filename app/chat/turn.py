@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.chat.engine import ChatEngine
 from app.chat.messages import (
@@ -139,9 +139,7 @@ class ChatTurn:
                 self._save_partial()
 
         try:
-            answer = self.engine.answer(self.history, mode=self.mode, sampling=self.sampling,
-                                        thinking_budget=self.thinking_budget, strategy=self.strategy, on_piece=on_piece,
-                                        cancel=self.cancel)  # fmt: skip
+            answer = self._respond(on_piece)
         except KeyboardInterrupt:  # Ctrl+C in `modelwerk chat`: keep what was said, as a stop would
             thinking, content = self.text()
             self._finish(content, thinking, None, MessageState.CANCELLED)
@@ -157,6 +155,12 @@ class ChatTurn:
         self._finish(answer.content, answer.thinking, answer.stats,
                      MessageState.CANCELLED if cancelled else MessageState.DONE)  # fmt: skip
         return answer
+
+    def _respond(self, on_piece: Callable[[Piece], None]) -> Answer:
+        """The engine's answer to the history (app.answering's DocumentTurn answers from documents instead)."""
+        return self.engine.answer(self.history, mode=self.mode, sampling=self.sampling,
+                                  thinking_budget=self.thinking_budget, strategy=self.strategy, on_piece=on_piece,
+                                  cancel=self.cancel)  # fmt: skip
 
     def _save_partial(self) -> None:
         if self.sessions is None or self.message_id is None:

@@ -122,12 +122,12 @@ class MainWindow(QMainWindow):
         self.conversations = self.workbench.conversations
         self.conversations.recover_interrupted()
         self.chat_backends = ChatBackends(self.catalog, self.workbench.endpoints)
-        self.chat_page = ChatPage(self.chat_backends, self.conversations)
+        from app.documents.store import DB_NAME
+
+        self.chat_page = ChatPage(self.chat_backends, self.conversations, documents=paths.data_dir() / DB_NAME)
         self.add_page(self.chat_page, "chat")
         self.compare_page = ComparePage(self.chat_backends, self.store)
         self.add_page(self.compare_page, "compare")
-        from app.documents.store import DB_NAME
-
         self.documents_page = DocumentsPage(paths.data_dir() / DB_NAME, jobs=self.jobs)
         self.documents_page.default_embedder_wanted.connect(self._on_documents_page_default_embedder_wanted)
         self.add_page(self.documents_page, "documents")

@@ -14,6 +14,7 @@ from app.library.importer import ImportMode
 from app.settings import IMPORT_MODES, Settings, load_settings, save_setting
 from app.store import MIGRATIONS, Store
 from app.workbench import Workbench
+from core.migrations import migrate
 from quantize.queue import JobQueue
 
 # What QSettings (IniFormat) writes for the import dialog's choices next to the window's blobs.
@@ -133,9 +134,9 @@ def test_an_upgraded_app_runs_the_queue_with_the_moved_limit() -> None:
 def test_an_older_database_gets_the_preferences_on_upgrade(tmp_path: Path) -> None:
     """From schema 7 (no migration 8 yet) with a ui.ini and a jobs.db already there."""
     db = tmp_path / "modelwerk.db"
-    with Store(db) as store:
-        store.execute("DELETE FROM settings")
-        store.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, MIGRATIONS[:7], path=db)  # a schema-7 file, as that Modelwerk left it
+    conn.close()
     (tmp_path / "ui.ini").write_text(UI_INI, encoding="utf-8")
     _old_jobs_db(tmp_path / "jobs.db", "2")
     with Store(db) as store:

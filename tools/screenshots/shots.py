@@ -25,6 +25,7 @@ from app.settings import Settings
 from app.ui.main_window import DEMO_SOURCE_PREFIX, MainWindow
 from tools.screenshots.camera import Camera, close_window, open_window
 from tools.screenshots.chat import chat_shot
+from tools.screenshots.chat_documents import chat_documents_shot
 from tools.screenshots.dialogs import dialog_shots
 from tools.screenshots.discover import discover_shots
 from tools.screenshots.documents import documents_shot
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MEASURE_TIMEOUT_MS = 60_000
 DEMO_TIMEOUT_MS = 120_000
-STEPS = ("hardware", "dialogs", "chat", "jobs", "documents", "discover", "gpu")
+STEPS = ("hardware", "dialogs", "chat", "jobs", "documents", "chat-documents", "discover", "gpu")
 """The groups of pictures, in the order they are taken; `only` picks some (the jobs group takes minutes)."""
 
 
@@ -74,7 +75,7 @@ def _take(out_dir: Path, only: Collection[str]) -> list[Path]:
         report = window.hardware_page.hardware()
         steps: dict[str, Callable[[MainWindow, Camera], None]] = {
             "hardware": _hardware_shots, "dialogs": dialog_shots, "chat": chat_shot, "jobs": jobs_shots,
-            "documents": documents_shot,
+            "documents": documents_shot, "chat-documents": chat_documents_shot,  # the second attaches the first's collection
         }  # fmt: skip
         for name, step in steps.items():
             if name in only:

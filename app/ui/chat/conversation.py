@@ -4,6 +4,10 @@ Sending runs a `ChatTurn` (app.chat.turn: it saves the user message, the streami
 state) in an AnswerJob (a pool thread). Stop sets the turn's cancel event; the engine closes the stream within a token
 and the answer is saved as 'cancelled' with what it had. A runtime that dies mid-answer leaves the partial answer saved
 as 'error'; the banner says what happened and offers Reload; the history stays.
+
+With a document collection attached (the 📎 control next to the input), each answer is a `DocumentTurn` (app.answering):
+the sources go into the prompt, the answer streams the same way and is saved with its sources, whose citations open the
+passage in place (app.ui.chat.sources).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.answering import DocumentTurn
 from app.chat import export
+from app.chat.attachments import AnswerSource, AnswerSources, Attachment
 from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.reasoning import ThinkingSupport
@@ -37,8 +43,10 @@ from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
 from app.chat.turn import ChatTurn
 from app.ui.chat.answer_job import AnswerJob
+from app.ui.chat.attach import AttachBar
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.sampling import SamplingControls
+from app.ui.chat.sources import SourceDialog, read_source_text
 from app.ui.chat.thinking import ThinkingControls
 from app.ui.chat.transcript import Bubble, TranscriptView
 from app.ui.common.tasks import TaskGroup
@@ -46,6 +54,8 @@ from core.errors import user_message
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
+UNKNOWN_CONTEXT = 4096
+"""The context an answer from documents plans for when the model's is not known (an endpoint does not say)."""
 
 
 class ChatInput(QPlainTextEdit):
@@ -70,7 +80,7 @@ def bubble_of(message: StoredMessage) -> Bubble:
         note = message.error or "The answer failed"
     return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
                   streaming=message.state is MessageState.STREAMING, note=note,
-                  error=message.state is MessageState.ERROR)  # fmt: skip
+                  error=message.state is MessageState.ERROR, sources=message.sources)  # fmt: skip
 
 
 def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
@@ -90,7 +100,8 @@ class ConversationPane(QWidget):
     """The banner's Load… button: load this model (its key) with the Load dialog."""
 
     def __init__(self, conversation: Conversation, *, sessions: Conversations, backends: ChatBackends,
-                 tasks: TaskGroup, parent: QWidget | None = None) -> None:  # fmt: skip
+                 tasks: TaskGroup, documents: Path | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        """``documents``: the documents database whose collections can be attached (None: no 📎 control)."""
         super().__init__(parent)
         self.conversation = conversation
         self.key = conversation.model_key
@@ -98,6 +109,8 @@ class ConversationPane(QWidget):
         self.backends = backends
         self.tasks = tasks
         self.job: AnswerJob | None = None
+        self.documents = documents
+        self.source_dialog: SourceDialog | None = None
         self._editing: int | None = None
         self._updating = False
 
@@ -156,6 +169,9 @@ class ConversationPane(QWidget):
         self.banner.hide()
 
         self.view = TranscriptView()
+        self.attach_bar = AttachBar(documents, conversation.attachment) if documents is not None else None
+        self._reads = TaskGroup(self)
+        """Reads of cited sources' files (ours: one that ends after the tab closed goes nowhere)."""
         self.input = ChatInput()
         self.input.setObjectName("chat-input")
         self.input.setPlaceholderText("Message — Enter sends, Shift+Enter for a new line")
@@ -183,6 +199,8 @@ class ConversationPane(QWidget):
         layout.addWidget(self.model_note)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
+        if self.attach_bar is not None:
+            layout.addWidget(self.attach_bar)
         layout.addWidget(self.input)
         layout.addLayout(buttons)
 
@@ -197,6 +215,9 @@ class ConversationPane(QWidget):
         self.sampling_controls.sampling_changed.connect(self._on_sampling_controls_sampling_changed)
         self.reasoning.currentIndexChanged.connect(self._on_reasoning_current_index_changed)
         self.thinking_controls.thinking_changed.connect(self._on_thinking_controls_thinking_changed)
+        self.view.source_clicked.connect(self._on_view_source_clicked)
+        if self.attach_bar is not None:
+            self.attach_bar.attachment_changed.connect(self._on_attach_bar_attachment_changed)
 
         self.refresh_model()
         self.reload_messages()
@@ -279,11 +300,12 @@ class ConversationPane(QWidget):
         except ChatError as e:
             self._refused(e)
             return
+        kind, options = self._turn_kind()
         if self._editing is not None:
-            turn = ChatTurn.resend(self.sessions, self._editing, text, engine, **self._turn_options())
+            turn = kind.resend(self.sessions, self._editing, text, engine, **options)
             self._editing = None
         else:
-            turn = ChatTurn.ask(self.sessions, self.conversation.id, text, engine, **self._turn_options())
+            turn = kind.ask(self.sessions, self.conversation.id, text, engine, **options)
         self.input.clear()
         self._answer(turn)
 
@@ -299,7 +321,8 @@ class ConversationPane(QWidget):
         except ChatError as e:
             self._refused(e)
             return
-        self._answer(ChatTurn.regenerate(self.sessions, users[-1].id, engine, **self._turn_options()))
+        kind, options = self._turn_kind()
+        self._answer(kind.regenerate(self.sessions, users[-1].id, engine, **options))
 
     def edit_last(self) -> None:
         """Put the last user message into the input box; sending replaces it and everything after it."""
@@ -321,10 +344,25 @@ class ConversationPane(QWidget):
     def shutdown(self) -> None:
         """Stop a running answer (closing the tab or the window); it is saved as cancelled when it returns."""
         self.stop()
+        self._reads.close()
+        if self.attach_bar is not None:
+            self.attach_bar.tasks.close()
 
     def _turn_options(self) -> dict[str, object]:
         budget, strategy = self.thinking_controls.values()
         return {"mode": self.mode(), "sampling": self.sampling(), "thinking_budget": budget, "strategy": strategy}
+
+    def attachment(self) -> Attachment | None:
+        return self.attach_bar.attachment if self.attach_bar is not None else None
+
+    def _turn_kind(self) -> tuple[type[ChatTurn], dict[str, object]]:
+        """A plain turn, or one from the attached documents, with its options."""
+        attachment = self.attachment()
+        if attachment is None or self.documents is None:
+            return ChatTurn, self._turn_options()
+        context = self.backends.context_size(self.key) or UNKNOWN_CONTEXT
+        return DocumentTurn, {**self._turn_options(), "db_path": self.documents, "attachment": attachment,
+                              "context": context}  # fmt: skip
 
     def _answer(self, turn: ChatTurn) -> None:
         assert isinstance(turn.engine, ChatEngine)
@@ -336,9 +374,13 @@ class ConversationPane(QWidget):
         self.job = job
         self.reload_messages()
         self.changed.emit()
+        if isinstance(turn, DocumentTurn) and self.attach_bar is not None:
+            self.attach_bar.status.setText(f"Reading “{turn.attachment.collection}”…")
         job.start()
 
     def _on_job_progress(self, thinking: str, content: str) -> None:
+        if self.attach_bar is not None:
+            self.attach_bar.status.setText("")
         self.view.update_last(content=content, thinking=thinking)
 
     def _on_job_done(self, _answer: Answer) -> None:
@@ -357,11 +399,41 @@ class ConversationPane(QWidget):
         self.refresh_model()
         if not self.banner.isVisible():
             self.show_banner(message, reload=False)
+        if self.attach_bar is not None and self.attachment() is not None:
+            self.attach_bar.refresh()  # a collection deleted meanwhile: the chip says so
 
     def _finished(self) -> None:
         """The turn has saved its answer (done, cancelled or error): show what the store holds."""
+        if self.attach_bar is not None:
+            self.attach_bar.status.setText("")
         self.reload_messages()
         self.changed.emit()
+
+    # -- documents -----------------------------------------------------------------------------------------------------
+
+    def _on_attach_bar_attachment_changed(self, attachment: Attachment | None) -> None:
+        self.sessions.set_attachment(self.conversation.id, attachment)
+        self.conversation = self.sessions.get(self.conversation.id)
+
+    def _on_view_source_clicked(self, key: int, number: int) -> None:
+        """A citation or a source entry: the passage in place, read from the file's indexed text in the pool."""
+        bubble = next((b for b in self.view.bubbles() if b.key == key), None)
+        sources = bubble.sources if bubble is not None else None
+        source = sources.source(number) if sources is not None else None
+        if sources is None or source is None:
+            return
+        if self.documents is None:
+            self._show_source(key, sources, source, "")
+            return
+        path = self.documents
+        self._reads.start(lambda: read_source_text(path, sources, source),
+                         lambda text: self._show_source(key, sources, source, str(text)),
+                         lambda _message: self._show_source(key, sources, source, ""), what="reading a source")  # fmt: skip
+
+    def _show_source(self, key: int, sources: AnswerSources, source: AnswerSource, text: str) -> None:
+        if self.source_dialog is None:
+            self.source_dialog = SourceDialog(self)
+        self.source_dialog.show_source(key, sources, source, text)
 
     # -- settings ------------------------------------------------------------------------------------------------------
 

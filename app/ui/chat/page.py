@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -50,11 +51,14 @@ class ChatPage(QWidget):
     title = "Chat"
     status_message = Signal(str, int)
 
-    def __init__(self, backends: ChatBackends, sessions: Conversations, parent: QWidget | None = None) -> None:
+    def __init__(self, backends: ChatBackends, sessions: Conversations, parent: QWidget | None = None, *,
+                 documents: Path | None = None) -> None:  # fmt: skip
+        """``documents``: the documents database (the Documents page's) whose collections a chat can attach."""
         super().__init__(parent)
         self.setObjectName("page")
         self.backends = backends
         self.sessions = sessions
+        self.documents = documents
         self.tasks = TaskGroup(self)
         self._hardware: HardwareReport | None = None
         self.default_threads = 0
@@ -330,7 +334,8 @@ class ChatPage(QWidget):
                 self.tabs.setCurrentWidget(pane)
                 return pane
         conversation = self.sessions.get(conversation_id)
-        pane = ConversationPane(conversation, sessions=self.sessions, backends=self.backends, tasks=self.tasks)
+        pane = ConversationPane(conversation, sessions=self.sessions, backends=self.backends, tasks=self.tasks,
+                                documents=self.documents)  # fmt: skip
         pane.changed.connect(self._on_pane_changed)
         pane.load_requested.connect(self._on_pane_load_requested)
         index = self.tabs.addTab(pane, self._tab_title(pane))

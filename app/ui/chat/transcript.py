@@ -5,20 +5,27 @@ rendered into its document as the safe HTML of app.markdown (raw HTML shown as t
 thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
 thinking text in and out. Folded by default. While an answer streams only the last message changes; the view re-renders
 at most as often as the page hands it text (batched to ~30 updates/s by the worker).
+
+An answer from documents shows how its sources were chosen and lists them; each [n] of its text that names one of them,
+and each entry of the list, is a link of the view's own ``cite:`` scheme carrying a secret made per view, so a link the
+model writes cannot pass for one. A number that names no source is struck through in red.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import secrets
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFrameFormat
 from PySide6.QtWidgets import QWidget
 
+from app.chat.attachments import AnswerSources
 from app.chat.messages import AnswerStats, Role
-from app.markdown import to_html
+from app.documents.citations import cited_numbers
+from app.markdown import Mark, Marks, to_html
 from app.ui.common.links import open_untrusted_link
 from app.ui.common.safe_text import SafeTextBrowser
 
@@ -27,6 +34,9 @@ log = logging.getLogger(__name__)
 ROLE_NAMES = {Role.SYSTEM: "System", Role.USER: "You", Role.ASSISTANT: "Assistant"}
 ROLE_COLOURS = {Role.SYSTEM: "#6b7380", Role.USER: "#1f56c7", Role.ASSISTANT: "#1e7b3c"}
 THINK_SCHEME = "think"
+CITE_SCHEME = "cite"
+WRONG_COLOUR = "#c62828"
+MUTED_COLOUR = "#8a919c"
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class Bubble:
     streaming: bool = False
     note: str = ""
     error: bool = False
+    sources: AnswerSources | None = None
 
 
 def thinking_summary(bubble: Bubble) -> str:
@@ -84,9 +95,11 @@ class TranscriptView(SafeTextBrowser):
 
     Signals:
         folded_changed(key, expanded): a thinking block was opened or closed.
+        source_clicked(key, number): a citation [number] of the answer ``key`` (or its entry in the sources) was clicked.
     """
 
     folded_changed = Signal(int, bool)
+    source_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +116,8 @@ class TranscriptView(SafeTextBrowser):
         """The streaming message's finished paragraphs (rendered once) and the document position after them."""
         self.renders = 0
         """How many times the document was rebuilt (tests check batching with it)."""
+        self._secret = secrets.token_hex(8)
+        """In every citation link of this view: a link without it was not made here."""
         self.document().setDocumentMargin(14)
 
     # -- content -------------------------------------------------------------------------------------------------------
@@ -158,8 +173,32 @@ class TranscriptView(SafeTextBrowser):
         self._render(follow=False)
         self.folded_changed.emit(key, expanded)
 
+    def cite_url(self, key: int, number: int) -> str:
+        """The link of source ``number`` of the answer ``key`` (tests click it)."""
+        return f"{CITE_SCHEME}:{self._secret}/{key}/{number}"
+
+    def _cited(self, url: QUrl) -> tuple[int, int] | None:
+        """(key, number) of one of this view's citation links naming a real source of that answer; None otherwise."""
+        parts = url.path().split("/")
+        if len(parts) != 3 or not secrets.compare_digest(parts[0], self._secret):
+            return None
+        try:
+            key, number = int(parts[1]), int(parts[2])
+        except ValueError:
+            return None
+        bubble = next((b for b in self._bubbles if b.key == key), None)
+        if bubble is None or bubble.sources is None or bubble.sources.source(number) is None:
+            return None
+        return key, number
+
     def _on_anchor_clicked(self, url: QUrl) -> None:
-        if url.scheme() == THINK_SCHEME:
+        if url.scheme() == CITE_SCHEME:
+            cited = self._cited(url)
+            if cited is None:  # written by the model to look like a citation: it opens nothing
+                log.info("ignored a citation link that this view did not make")
+                return
+            self.source_clicked.emit(*cited)
+        elif url.scheme() == THINK_SCHEME:
             try:
                 key = int(url.path() or url.host())
             except ValueError:
@@ -210,15 +249,56 @@ class TranscriptView(SafeTextBrowser):
             if bubble.content[cut:]:
                 _insert_markdown(cursor, bubble.content[cut:] + " ▍")
         elif bubble.content:
-            _insert_markdown(cursor, bubble.content)
+            _insert_markdown(cursor, bubble.content, self._marks(bubble))
         elif bubble.streaming and not bubble.thinking:
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
             cursor.insertHtml('<span style="color:#8a919c">▍</span>')
+        if bubble.sources is not None and not bubble.streaming:
+            self._render_sources(cursor, bubble.key, bubble.sources)
         footer = bubble.note or stats_line(bubble.stats)
         if footer and not bubble.streaming:
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
             colour = "#c62828" if bubble.error else "#8a919c"
             cursor.insertHtml(f'<span style="color:{colour}; font-size:small">{html.escape(footer)}</span>')
+
+    def _marks(self, bubble: Bubble) -> Marks | None:
+        """Each bracket of citations in an answer from documents as links to its sources, wrong numbers struck out."""
+        sources = bubble.sources
+        if sources is None:
+            return None
+
+        def cite(number: int, shown: str) -> str:
+            if sources.source(number) is None:
+                return f'<span style="color:{WRONG_COLOUR}; text-decoration:line-through">{html.escape(shown)}</span>'
+            return f'<a href="{self.cite_url(bubble.key, number)}" style="text-decoration:none">{html.escape(shown)}</a>'
+
+        def marks(text: str) -> list[Mark]:
+            brackets: dict[tuple[int, int], list[int]] = {}
+            for number, span in cited_numbers(text):
+                brackets.setdefault(span, []).append(number)
+            return [(a, b, "[" + (cite(numbers[0], text[a + 1 : b - 1].strip()) if len(numbers) == 1  # "[Source 2]" stays
+                                  else ", ".join(cite(n, str(n)) for n in numbers)) + "]")
+                    for (a, b), numbers in brackets.items()]  # fmt: skip
+
+        return marks
+
+    def _render_sources(self, cursor: QTextCursor, key: int, sources: AnswerSources) -> None:
+        """How the sources were chosen, each source as a link (cited ones said so), the wrong citations; one insert (a
+        block per line costs twice the whole conversation's render)."""
+        small = "font-size:small"
+        summary = html.escape(f"📎 {sources.summary()} · {sources.collection}")
+        lines = [f'<span style="color:{MUTED_COLOUR}; {small}">{summary}</span>']
+        for s in sources.sources:
+            cited = f'<span style="color:{MUTED_COLOUR}"> · cited</span>' if s.cited else ""
+            lines.append(f'<span style="{small}"><a href="{self.cite_url(key, s.number)}" style="text-decoration:none">'
+                         f"[{s.number}] {html.escape(s.citation())}</a>{cited}</span>")  # fmt: skip
+        if sources.wrong:
+            wrong = ", ".join(f"[{n}]" for n in sources.wrong)
+            lines.append(f'<span style="color:{WRONG_COLOUR}; {small}">⚠ {wrong}: cited, but no source of this answer '
+                         "has that number</span>")  # fmt: skip
+        lines += [f'<span style="color:{MUTED_COLOUR}; {small}">{html.escape(note)}</span>' for note in sources.notes]
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        cursor.insertHtml("<br>".join(lines))
 
     def _head(self, bubble: Bubble) -> tuple[object, ...]:
         """Everything above a message's answer text: when it changes, the message is rendered anew."""
@@ -269,7 +349,7 @@ def stable_cut(text: str) -> int:
     return cut
 
 
-def _insert_markdown(cursor: QTextCursor, text: str) -> None:
+def _insert_markdown(cursor: QTextCursor, text: str, marks: Marks | None = None) -> None:
     # A model's line breaks are meant (a poem, an address, steps): each one breaks the line.
     cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-    cursor.insertHtml(to_html(text.strip("\n"), breaks=True))
+    cursor.insertHtml(to_html(text.strip("\n"), breaks=True, marks=marks))
