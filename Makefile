@@ -33,7 +33,7 @@ export CMAKE_ARGS := -DGGML_NATIVE=OFF $(GPU_CMAKE_$(GPU))
 SYSDEPS := bubblewrap fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
 
-.PHONY: run test lint bench screenshots dist sysdeps clean
+.PHONY: run test lint bench screenshots dist sysdeps clean translations
 
 run: $(STAMP) $(INSTRUCT_DEMO) $(EMBED_DEMO) $(HUMANEVAL) $(LLAMA_SERVER)
 	$(BIN)/modelwerk
@@ -53,6 +53,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The GUI's catalogues (app/ui/common/i18n.py): lupdate collects app/ui's translate() texts into
+# resources/translations/*.ts (new ones unfinished: translate them, e.g. in Qt Linguist), lrelease compiles the .qm files
+# that are committed beside them (tools/translations.py).
+translations: $(STAMP)
+	$(BIN)/python -m tools.translations
 
 bench: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/python bench/startup.py

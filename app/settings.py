@@ -60,6 +60,8 @@ class Settings:
             0 judges by the fit alone. The default keeps pace with reading (hardware.advice.DEFAULT_USABLE_SPEED).
         hf_token_ref: where the user's Hugging Face token is kept (app.hub.token): a reference into app.keystore, never
             the token; "" when Modelwerk keeps none (then HF_TOKEN or `hf auth login` apply).
+        language: the GUI's language: ``auto`` (the system's, if Modelwerk speaks it, else English), ``en`` or ``de``;
+            it applies at the next start. The command line stays English.
     """
 
     models_dir: Path = field(default_factory=paths.default_models_dir)
@@ -72,6 +74,7 @@ class Settings:
     import_ask: bool = True
     usable_speed: float = DEFAULT_USABLE_SPEED
     hf_token_ref: str = ""
+    language: str = "auto"
 
 
 def _check_models_dir(value: object) -> Path:
@@ -168,6 +171,15 @@ def _check_hf_token_ref(value: object) -> str:
     raise SettingsError(f"hf_token_ref must be empty or {HF_TOKEN_REF_PREFIX}… (set the token in Settings instead)")
 
 
+LANGUAGES = ("auto", "en", "de")
+
+
+def _check_language(value: object) -> str:
+    if isinstance(value, str) and value in LANGUAGES:
+        return value
+    raise SettingsError(f"language must be one of {', '.join(LANGUAGES)}")
+
+
 _VALIDATORS: dict[str, Callable[[object], object]] = {
     "models_dir": _check_models_dir,
     "hf_endpoint": _check_hf_endpoint,
@@ -179,6 +191,7 @@ _VALIDATORS: dict[str, Callable[[object], object]] = {
     "import_ask": _check_import_ask,
     "usable_speed": _check_usable_speed,
     "hf_token_ref": _check_hf_token_ref,
+    "language": _check_language,
 }
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -219,6 +232,7 @@ def load_settings(store: Store) -> Settings:
         import_ask=_stored(stored, "import_ask", _check_import_ask, defaults.import_ask),
         usable_speed=_stored(stored, "usable_speed", _check_usable_speed, defaults.usable_speed),
         hf_token_ref=_stored(stored, "hf_token_ref", _check_hf_token_ref, defaults.hf_token_ref),
+        language=_stored(stored, "language", _check_language, defaults.language),
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QThread, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QProcess, QThread, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -19,6 +19,7 @@ from app import paths
 from app.logs import current_log_path, format_exception_report, log_unhandled, setup_logging
 from app.settings import load_settings
 from app.store import Store, StoreError
+from app.ui.common import i18n
 from core.errors import user_message
 from hardware.report import HardwareReport
 
@@ -101,8 +102,9 @@ def _show_crash_dialog(headline: str, details: str, log_path: str) -> None:
         return
     _dialog_open = True
     try:
-        box = QMessageBox(QMessageBox.Icon.Critical, "Modelwerk — unexpected error", headline)
-        box.setInformativeText(f"The details were written to {log_path}. Modelwerk keeps running.")
+        box = QMessageBox(QMessageBox.Icon.Critical, i18n.translate("App", "Modelwerk — unexpected error"), headline)
+        box.setInformativeText(i18n.translate("App", "The details were written to {path}. Modelwerk keeps running.")
+                               .format(path=log_path))  # fmt: skip
         box.setDetailedText(details)
         box.exec()
     finally:
@@ -149,22 +151,38 @@ def run_gui(argv: list[str] | None = None, *, report: HardwareReport | None = No
     hooks = sys.excepthook, threading.excepthook
     install_excepthook()
     try:
-        return _run(app, report, server, files or [])
+        code, restart = _run(app, report, server, files or [])
     finally:
         server.close()
         sys.excepthook, threading.excepthook = hooks
+    if restart:  # the Settings dialog's "Restart now": a new process, once this one no longer holds the instance
+        program, *args = restart_command()
+        if not QProcess.startDetached(program, args):
+            log.warning("could not start Modelwerk again: %s", " ".join(restart_command()))
+    return code
 
 
-def _run(app: QApplication, report: HardwareReport | None, server: InstanceServer, files: list[Path]) -> int:
+def restart_command() -> list[str]:
+    """How to start this Modelwerk again: the bundle's executable, or this Python with `-m app`."""
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
+
+
+def _run(
+    app: QApplication, report: HardwareReport | None, server: InstanceServer, files: list[Path]
+) -> tuple[int, bool]:
+    """The event loop; returns the exit code and whether the user asked for a restart."""
+    i18n.install("auto")  # the system's language until the settings are read
     try:
         store = Store.open(paths.database_path())
     except StoreError as e:
-        QMessageBox.critical(None, "Modelwerk cannot start", user_message(e))
-        return 1
+        QMessageBox.critical(None, i18n.translate("App", "Modelwerk cannot start"), user_message(e))
+        return 1, False
     from app.ui.main_window import MainWindow  # after QApplication: widgets need it
 
     with store:
-        window = MainWindow(load_settings(store), report=report, store=store, demo=True, welcome=True)
+        settings = load_settings(store)
+        i18n.install(settings.language)  # before the window: its texts are translated as it is built
+        window = MainWindow(settings, report=report, store=store, demo=True, welcome=True)
         window.show()
         # The objects of start-up live as long as the window: keep them out of the cyclic GC's full passes, which
         # otherwise walk all of them (~20 ms on a small machine) every so often while an answer streams.
@@ -180,4 +198,4 @@ def _run(app: QApplication, report: HardwareReport | None, server: InstanceServe
         code = app.exec()
         # Background calls still running (a probe at a quick close) must end before the interpreter does.
         QThreadPool.globalInstance().waitForDone(10_000)
-        return code
+        return code, window.restart_requested

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QToolButton,
     QWidget,
@@ -37,6 +38,7 @@ from app.store import Store
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.page import ChatPage
 from app.ui.common import icons
+from app.ui.common.i18n import translate
 from app.ui.common.state import ui_state
 from app.ui.common.tasks import TaskGroup
 from app.ui.common.usage_bar import UsageStatus
@@ -66,6 +68,19 @@ def dropped_paths(mime: QMimeData) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+def _page_titles() -> dict[str, str]:
+    """The sidebar's names of the pages, by icon, in the interface language."""
+    return {
+        "hardware": translate("MainWindow", "Hardware"),
+        "discover": translate("MainWindow", "Discover"),
+        "library": translate("MainWindow", "Library"),
+        "jobs": translate("MainWindow", "Jobs"),
+        "chat": translate("MainWindow", "Chat"),
+        "compare": translate("MainWindow", "Compare"),
+        "documents": translate("MainWindow", "Documents"),
+    }
 
 
 class MainWindow(QMainWindow):
@@ -149,6 +164,8 @@ class MainWindow(QMainWindow):
         """The settings as stored: what the Settings dialog shows (some apply only after a restart)."""
         self.settings_dialog: SettingsDialog | None = None
         self.welcome_dialog: WelcomeDialog | None = None
+        self.restart_requested = False
+        """Set when the user accepted a restart (a new language): app.ui.app starts Modelwerk again after the loop."""
         self.chat_page.default_threads = settings.threads
         self._build_menu()
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
@@ -171,7 +188,7 @@ class MainWindow(QMainWindow):
         self.downloads_button = QToolButton()
         self.downloads_button.setObjectName("downloads-indicator")
         self.downloads_button.setAutoRaise(True)
-        self.downloads_button.setToolTip("Show the downloads")
+        self.downloads_button.setToolTip(translate("MainWindow", "Show the downloads"))
         self.downloads_button.clicked.connect(self._on_downloads_button_clicked)
         self.downloads_button.hide()
         self.statusBar().addPermanentWidget(self.downloads_button)
@@ -190,37 +207,37 @@ class MainWindow(QMainWindow):
 
     def add_page(self, page: QWidget, icon: str) -> None:
         """Append a page with a sidebar entry named by its `title` attribute and an `icons.icon(icon)`."""
-        item = QListWidgetItem(icons.icon(icon), str(getattr(page, "title", page.objectName())))
+        item = QListWidgetItem(icons.icon(icon), _page_titles().get(icon) or str(getattr(page, "title", page.objectName())))
         item.setSizeHint(QSize(160, 40))
         self.sidebar.addItem(item)
         self.pages.addWidget(page)
 
     def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&File")
+        menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
         menu.addAction(self.library_page.import_files_action)
         menu.addAction(self.library_page.import_folder_action)
         menu.addSeparator()
-        self.settings_action = QAction("Settings…", self)
+        self.settings_action = QAction(translate("MainWindow", "Settings…"), self)
         self.settings_action.setObjectName("settings-action")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))  # Cmd+, on macOS, where Qt moves it to the app menu
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self._on_settings_action_triggered)
         menu.addAction(self.settings_action)
         menu.addSeparator()
-        quit_action = QAction("Quit", self)
+        quit_action = QAction(translate("MainWindow", "Quit"), self)
         # The platform's Quit keys; Windows and some Linux themes have none, and Ctrl+Q is what users try there.
         quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self.menuBar().addMenu(translate("MainWindow", "&Help"))
         self.help_menu = help_menu
-        help_menu.addAction("Getting started", self.show_welcome)
-        help_menu.addAction("Keyboard shortcuts", self._on_shortcuts_triggered)
+        help_menu.addAction(translate("MainWindow", "Getting started"), self.show_welcome)
+        help_menu.addAction(translate("MainWindow", "Keyboard shortcuts"), self._on_shortcuts_triggered)
         help_menu.addSeparator()
-        help_menu.addAction("Open the log folder", self._on_open_log_folder_triggered)
-        help_menu.addAction("Report a problem…", self._on_report_problem_triggered)
+        help_menu.addAction(translate("MainWindow", "Open the log folder"), self._on_open_log_folder_triggered)
+        help_menu.addAction(translate("MainWindow", "Report a problem…"), self._on_report_problem_triggered)
         help_menu.addSeparator()
-        about = help_menu.addAction("About Modelwerk", self._on_about_triggered)
+        about = help_menu.addAction(translate("MainWindow", "About Modelwerk"), self._on_about_triggered)
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
     # -- first start and help ----------------------------------------------------------------------------------------
@@ -275,13 +292,15 @@ class MainWindow(QMainWindow):
     def _on_open_log_folder_triggered(self) -> None:
         folder = paths.log_dir()  # our own folder, not an address from untrusted text
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            self.statusBar().showMessage(f"Cannot open a file manager; the logs are in {folder}", 15_000)
+            text = translate("MainWindow", "Cannot open a file manager; the logs are in {folder}")
+            self.statusBar().showMessage(text.format(folder=folder), 15_000)
 
     def _on_report_problem_triggered(self) -> None:
         from app.ui.common.links import open_untrusted_link
         from app.ui.help import REPORT_URL
 
-        self.statusBar().showMessage(f"Please attach the latest log from {paths.log_dir()} to the report", 30_000)
+        self.statusBar().showMessage(translate("MainWindow", "Please attach the latest log from {folder} to the report")
+                                     .format(folder=paths.log_dir()), 30_000)
         open_untrusted_link(REPORT_URL, self)
 
     # -- settings ------------------------------------------------------------------------------------------------------
@@ -318,7 +337,7 @@ class MainWindow(QMainWindow):
             elif token.action is TokenAction.REMOVE:
                 hub_token.remove()
 
-        self.statusBar().showMessage("Saving the settings…", 0)
+        self.statusBar().showMessage(translate("MainWindow", "Saving the settings…"), 0)
         self.tasks.start(save, lambda _r: self._on_settings_saved(changes, token), self._on_settings_failed,
                          what="saving the settings")  # fmt: skip
 
@@ -334,15 +353,29 @@ class MainWindow(QMainWindow):
         if "usable_speed" in changes:  # the advice is judged again at once: nothing to read again
             self.hardware_page.set_usable_speed(self.saved_settings.usable_speed)
             self.discover_page.set_usable_speed(self.saved_settings.usable_speed)
-        later = [AFTER_RESTART[name] for name in changes if name in AFTER_RESTART]
-        said = {TokenAction.SET: " The Hugging Face token is stored.", TokenAction.REMOVE: " The token is removed."}
-        text = "Settings saved." + said.get(token.action, "")
+        later = [translate("Settings", AFTER_RESTART[name]) for name in changes if name in AFTER_RESTART]
+        said = {TokenAction.SET: translate("MainWindow", "The Hugging Face token is stored."),
+                TokenAction.REMOVE: translate("MainWindow", "The token is removed.")}  # fmt: skip
+        text = " ".join(filter(None, [translate("MainWindow", "Settings saved."), said.get(token.action, "")]))
         if later:
-            text += f" Restart Modelwerk to use the new {' and '.join(later)}."
+            text += " " + translate("MainWindow", "Restart Modelwerk to use the new {settings}.").format(
+                settings=translate("MainWindow", " and ").join(later))
         self.statusBar().showMessage(text, 15_000)
+        if "language" in changes:
+            self._offer_restart()
 
     def _on_settings_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"Settings not saved: {message}", 15_000)
+        self.statusBar().showMessage(translate("MainWindow", "Settings not saved: {message}").format(message=message), 15_000)
+
+    def _offer_restart(self) -> None:
+        """A new language applies to a new window: offer to restart now (the app starts again once this one closed)."""
+        answer = QMessageBox.question(
+            self, translate("MainWindow", "Restart Modelwerk?"),
+            translate("MainWindow", "The new language is used after a restart. Restart Modelwerk now?"),
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restart_requested = True
+            self.close()
 
     def _on_about_triggered(self) -> None:
         from app.ui.about_dialog import AboutDialog
@@ -403,9 +436,10 @@ class MainWindow(QMainWindow):
     def _on_discover_page_download_finished(self, d: Download) -> None:
         self.library_page.refresh()
         if self._queue_follow_ups():
-            self.statusBar().showMessage(f"Downloaded {d.name} — the Jobs page converts and quantizes it now", 10_000)
+            text = translate("MainWindow", "Downloaded {name} — the Jobs page converts and quantizes it now")
         else:
-            self.statusBar().showMessage(f"Downloaded {d.name} — it is in the Library", 10_000)
+            text = translate("MainWindow", "Downloaded {name} — it is in the Library")
+        self.statusBar().showMessage(text.format(name=d.name), 10_000)
 
     def _queue_follow_ups(self) -> bool:
         """Discover's "Quantize it myself": downloaded originals whose recipe is still owed go to the job queue; the

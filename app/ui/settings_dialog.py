@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -31,21 +32,29 @@ from PySide6.QtWidgets import (
 
 from app.hub.token import check_token
 from app.settings import MAX_PARALLEL_DOWNLOADS, MAX_PARALLEL_JOBS, Settings, SettingsError, validate_setting
+from app.ui.common.i18n import LANGUAGES, QT_TRANSLATE_NOOP, translate
 
 __all__ = ["AFTER_RESTART", "LABELS", "SettingsDialog", "TokenAction", "TokenChange"]
 
 GIB = 1024**3
-AFTER_RESTART = {"models_dir": "models folder", "hf_endpoint": "Hugging Face endpoint", "gpu_margin": "GPU margin"}
-"""Settings the running window cannot switch to (pages and queues hold them), named for "restart to use the new …"."""
+AFTER_RESTART = {
+    "models_dir": QT_TRANSLATE_NOOP("Settings", "models folder"),
+    "hf_endpoint": QT_TRANSLATE_NOOP("Settings", "Hugging Face endpoint"),
+    "gpu_margin": QT_TRANSLATE_NOOP("Settings", "GPU margin"),
+    "language": QT_TRANSLATE_NOOP("Settings", "language"),
+}
+"""Settings the running window cannot switch to (pages and queues hold them), named for "restart to use the new …"
+(in English; ``translate("Settings", …)`` gives the interface language's)."""
 LABELS = {
-    "models_dir": "Models folder",
-    "hf_endpoint": "Hugging Face endpoint",
-    "hf_token": "Token",
-    "threads": "CPU threads",
-    "gpu_margin": "GPU memory to keep free",
-    "usable_speed": "Usable speed",
-    "parallel_downloads": "Parallel downloads",
-    "parallel_jobs": "Parallel jobs",
+    "models_dir": QT_TRANSLATE_NOOP("Settings", "Models folder"),
+    "hf_endpoint": QT_TRANSLATE_NOOP("Settings", "Hugging Face endpoint"),
+    "hf_token": QT_TRANSLATE_NOOP("Settings", "Token"),
+    "threads": QT_TRANSLATE_NOOP("Settings", "CPU threads"),
+    "gpu_margin": QT_TRANSLATE_NOOP("Settings", "GPU memory to keep free"),
+    "usable_speed": QT_TRANSLATE_NOOP("Settings", "Usable speed"),
+    "parallel_downloads": QT_TRANSLATE_NOOP("Settings", "Parallel downloads"),
+    "parallel_jobs": QT_TRANSLATE_NOOP("Settings", "Parallel jobs"),
+    "language": QT_TRANSLATE_NOOP("Settings", "Language"),
 }
 
 
@@ -72,7 +81,7 @@ class SettingsDialog(QDialog):
         """``token_stored``: whether Modelwerk keeps a token; ``token_fallback``: what applies without one, in words."""
         super().__init__(parent)
         self.setObjectName("settings-dialog")
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(translate("Settings", "Settings"))
         self._settings = settings
         self._token_stored = token_stored
         self._token_fallback = token_fallback
@@ -83,13 +92,14 @@ class SettingsDialog(QDialog):
         # Models
         self.models_dir = QLineEdit(str(settings.models_dir))
         self.models_dir.setObjectName("models-dir")
-        self.choose_folder = QPushButton("Choose…")
+        self.choose_folder = QPushButton(translate("Settings", "Choose…"))
         self.choose_folder.clicked.connect(self._on_choose_folder_clicked)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.models_dir, 1)
         folder_row.addWidget(self.choose_folder)
-        models = self._group("Models", [
-            ("models_dir", folder_row, "Downloads and quantized files go here. Takes effect after a restart."),
+        models = self._group(translate("Settings", "Models"), [
+            ("models_dir", folder_row,
+             translate("Settings", "Downloads and quantized files go here. Takes effect after a restart.")),
         ])  # fmt: skip
 
         # Hugging Face
@@ -100,10 +110,10 @@ class SettingsDialog(QDialog):
         self.token.setObjectName("hf-token")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)  # no input method sees it
-        self.replace_token = QPushButton("Replace…")
+        self.replace_token = QPushButton(translate("Settings", "Replace…"))
         self.replace_token.setObjectName("replace-token")
         self.replace_token.clicked.connect(self._on_replace_token_clicked)
-        self.remove_token = QPushButton("Remove")
+        self.remove_token = QPushButton(translate("Settings", "Remove"))
         self.remove_token.setObjectName("remove-token")
         self.remove_token.clicked.connect(self._on_remove_token_clicked)
         token_row = QHBoxLayout()
@@ -111,15 +121,16 @@ class SettingsDialog(QDialog):
         token_row.addWidget(self.replace_token)
         token_row.addWidget(self.remove_token)
         hub = self._group("Hugging Face", [
-            ("hf_endpoint", self.hf_endpoint, "The hub or a mirror. Takes effect after a restart."),
-            ("hf_token", token_row, "For gated and private models. Kept in the system keyring, never shown again."),
+            ("hf_endpoint", self.hf_endpoint, translate("Settings", "The hub or a mirror. Takes effect after a restart.")),
+            ("hf_token", token_row,
+             translate("Settings", "For gated and private models. Kept in the system keyring, never shown again.")),
         ])  # fmt: skip
 
         # Machine
         self.threads = QSpinBox()
         self.threads.setObjectName("threads")
         self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText("Automatic")
+        self.threads.setSpecialValueText(translate("Settings", "Automatic"))
         self.threads.setValue(settings.threads)
         self.gpu_margin = QDoubleSpinBox()
         self.gpu_margin.setObjectName("gpu-margin")
@@ -133,13 +144,15 @@ class SettingsDialog(QDialog):
         self.usable_speed.setRange(0.0, 1000.0)
         self.usable_speed.setDecimals(1)
         self.usable_speed.setSingleStep(1.0)
-        self.usable_speed.setSuffix(" tokens/s")
-        self.usable_speed.setSpecialValueText("any (judge by fit alone)")
+        self.usable_speed.setSuffix(translate("Settings", " tokens/s"))
+        self.usable_speed.setSpecialValueText(translate("Settings", "any (judge by fit alone)"))
         self.usable_speed.setValue(settings.usable_speed)
-        machine = self._group("Machine", [
-            ("threads", self.threads, "The Load dialog's default, for models loaded from now on."),
-            ("gpu_margin", self.gpu_margin, "Kept free for the desktop when estimating fit. After a restart."),
-            ("usable_speed", self.usable_speed, "The advice and Discover's best file only pick models this fast. At once."),
+        machine = self._group(translate("Settings", "Machine"), [
+            ("threads", self.threads, translate("Settings", "The Load dialog's default, for models loaded from now on.")),
+            ("gpu_margin", self.gpu_margin,
+             translate("Settings", "Kept free for the desktop when estimating fit. After a restart.")),
+            ("usable_speed", self.usable_speed,
+             translate("Settings", "The advice and Discover's best file only pick models this fast. At once.")),
         ])  # fmt: skip
 
         # Queues
@@ -151,22 +164,34 @@ class SettingsDialog(QDialog):
         self.parallel_jobs.setObjectName("parallel-jobs")
         self.parallel_jobs.setRange(1, MAX_PARALLEL_JOBS)
         self.parallel_jobs.setValue(settings.parallel_jobs)
-        queues = self._group("Downloads and jobs", [
-            ("parallel_downloads", self.parallel_downloads, "Takes effect at once."),
-            ("parallel_jobs", self.parallel_jobs, "Quantizations and evaluations; each needs memory. At once."),
+        queues = self._group(translate("Settings", "Downloads and jobs"), [
+            ("parallel_downloads", self.parallel_downloads, translate("Settings", "Takes effect at once.")),
+            ("parallel_jobs", self.parallel_jobs,
+             translate("Settings", "Quantizations and evaluations; each needs memory. At once.")),
+        ])  # fmt: skip
+
+        # Interface
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.addItem(translate("Settings", "System language"), "auto")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)  # each language in its own name: found by someone who cannot read this one
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        interface = self._group(translate("Settings", "Interface"), [
+            ("language", self.language, translate("Settings", "Takes effect after a restart, which Modelwerk offers.")),
         ])  # fmt: skip
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for group in (models, hub, machine, queues):
+        for group in (interface, models, hub, machine, queues):
             layout.addWidget(group)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self._show_token_state()
         for spin in (self.threads, self.gpu_margin, self.parallel_downloads, self.parallel_jobs):
-            spin.setMaximumWidth(spin.fontMetrics().horizontalAdvance("Automatic") + 60)
+            spin.setMaximumWidth(spin.fontMetrics().horizontalAdvance(translate("Settings", "Automatic")) + 60)
         self.setMinimumWidth(640)
         self.resize(max(720, self.sizeHint().width()), self.sizeHint().height())
 
@@ -190,8 +215,9 @@ class SettingsDialog(QDialog):
             hint = QLabel(note)  # one line each: wrapped labels in nested form rows get clipped
             hint.setObjectName("muted")
             column.addWidget(hint)
-            label = QLabel(LABELS[name])
-            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(max(LABELS.values(), key=len)) + 12)
+            labels = [translate("Settings", text) for text in LABELS.values()]
+            label = QLabel(translate("Settings", LABELS[name]))
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(max(labels, key=len)) + 12)
             form.addRow(label, column)
         return box
 
@@ -202,15 +228,15 @@ class SettingsDialog(QDialog):
         self.token.setReadOnly(not editing)
         self.token.setEnabled(editing)
         if action is TokenAction.REMOVE:
-            self.token.setPlaceholderText("will be removed when you press OK")
+            self.token.setPlaceholderText(translate("Settings", "will be removed when you press OK"))
         elif stored and action is TokenAction.KEEP:
-            self.token.setPlaceholderText("stored (hidden)")
+            self.token.setPlaceholderText(translate("Settings", "stored (hidden)"))
         elif stored:
-            self.token.setPlaceholderText("paste the new token (hf_…)")
+            self.token.setPlaceholderText(translate("Settings", "paste the new token (hf_…)"))
         else:
-            self.token.setPlaceholderText("paste a token (hf_…)")
-        self.token.setToolTip(f"Without a token of Modelwerk's own: {self._token_fallback}" if self._token_fallback
-                              else "")  # fmt: skip
+            self.token.setPlaceholderText(translate("Settings", "paste a token (hf_…)"))
+        self.token.setToolTip(translate("Settings", "Without a token of Modelwerk's own: {fallback}")
+                              .format(fallback=self._token_fallback) if self._token_fallback else "")  # fmt: skip
         self.replace_token.setVisible(stored)
         self.replace_token.setEnabled(action is not TokenAction.SET)
         self.remove_token.setVisible(stored)
@@ -229,7 +255,7 @@ class SettingsDialog(QDialog):
         self._show_token_state()
 
     def _on_choose_folder_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Models folder", self.models_dir.text())
+        folder = QFileDialog.getExistingDirectory(self, translate("Settings", "Models folder"), self.models_dir.text())
         if folder:
             self.models_dir.setText(folder)
 
@@ -243,6 +269,7 @@ class SettingsDialog(QDialog):
             "usable_speed": round(self.usable_speed.value(), 1),
             "parallel_downloads": self.parallel_downloads.value(),
             "parallel_jobs": self.parallel_jobs.value(),
+            "language": self.language.currentData(),
         }
 
     def _set_error(self, name: str, message: str) -> None:
@@ -306,5 +333,5 @@ class SettingsDialog(QDialog):
 def _field_message(name: str, message: str) -> str:
     """app.settings' one line, with the setting's name ("hf_endpoint must be…") given as the field's label."""
     if message.startswith(f"{name} "):
-        return f"{LABELS[name]} {message[len(name) + 1:]}"
+        return f"{translate('Settings', LABELS[name])} {message[len(name) + 1:]}"
     return message

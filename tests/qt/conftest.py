@@ -9,7 +9,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from app.ui import app as gui
-from app.ui.common import workers
+from app.ui.common import i18n, workers
 
 _REAL_REPORT_BUG = gui.report_bug
 _REAL_SHOW_CRASH_DIALOG = gui._show_crash_dialog
@@ -38,6 +38,12 @@ def crash_reports(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseExceptio
     yield reported
     assert not reported, f"unexpected errors reached the crash dialog: {[repr(e) for e in reported]}"
     assert not shown, f"unhandled exceptions reached the crash dialog: {shown}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english(qapp: QApplication) -> None:
+    """The interface language as the app installs it at start (English here: its catalogue has the plural forms)."""
+    i18n.install("en")
 
 
 @pytest.fixture(autouse=True)

@@ -49,8 +49,9 @@ def test_defaults(store: Store, modelwerk_home: Path) -> None:
     assert settings.parallel_downloads == 2
     assert set(SETTING_NAMES) == {
         "models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads", "parallel_jobs", "import_mode",
-        "import_ask", "usable_speed", "hf_token_ref",
+        "import_ask", "usable_speed", "hf_token_ref", "language",
     }  # fmt: skip
+    assert settings.language == "auto"
     assert settings.usable_speed == 5.0
 
 
@@ -220,3 +221,6 @@ def test_validate_setting_wants_an_absolute_models_dir_and_refuses_a_file(tmp_pa
     assert validate_setting("hf_token_ref", "hf-token-abc123") == "hf-token-abc123"
     with pytest.raises(SettingsError, match="hf_token_ref"):
         validate_setting("hf_token_ref", "hf_secret value")
+    assert validate_setting("language", "de") == "de"
+    with pytest.raises(SettingsError, match="language must be one of auto, en, de"):
+        validate_setting("language", "fr")
