@@ -25,4 +25,49 @@
             </translation>
         </message>
     </context>
+    <context>
+        <name>Library</name>
+        <message numerus="yes">
+            <source> and %n more</source>
+            <translation>
+                <numerusform> and %n more</numerusform>
+                <numerusform> and %n more</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source> in %n file(s)</source>
+            <translation>
+                <numerusform> in %n file</numerusform>
+                <numerusform> in %n files</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n model(s)</source>
+            <translation>
+                <numerusform>%n model</numerusform>
+                <numerusform>%n models</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n tensor(s)</source>
+            <translation>
+                <numerusform>%n tensor</numerusform>
+                <numerusform>%n tensors</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Also delete its %n file(s) from disk ({size})</source>
+            <translation>
+                <numerusform>Also delete its file from disk ({size})</numerusform>
+                <numerusform>Also delete its %n files from disk ({size})</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{shown} of %n model(s)</source>
+            <translation>
+                <numerusform>{shown} of %n model</numerusform>
+                <numerusform>{shown} of %n models</numerusform>
+            </translation>
+        </message>
+    </context>
 </TS>

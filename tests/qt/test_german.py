@@ -27,7 +27,7 @@ from app.ui.settings_dialog import SettingsDialog
 
 ENGLISH = frozenset(re.findall(r"\w+", """
     the and of to with for from is are this that your you which when what there their none nothing yet
-    load loaded unload delete remove search open import export settings model models file files folder size name
+    load loaded unload delete remove search open import export settings model models file files folder size
     quantize quantization download downloading show hide add new start stop cancel close save fits fit memory speed
     context library jobs documents compare discover copy paste choose replace automatic parallel machine language
     getting started help quit report about shortcuts keyboard ready running waiting failed done error warning

@@ -11,25 +11,28 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QMenu, QMessageBox, QToolB
 
 from app.library.catalog import CatalogEntry
 from app.ui.common.format import size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from formats.model import ModelFormat
 
 if TYPE_CHECKING:
     from app.ui.library.page import LibraryPage
 
-MODEL_FILTER = "Models (*.gguf *.safetensors *.bin *.pt *.pth *.ckpt);;All files (*)"
+MODEL_FILTER = QT_TRANSLATE_NOOP(
+    "Library", "Models (*.gguf *.safetensors *.bin *.pt *.pth *.ckpt);;All files (*)"
+)
 
 
 def import_files_action(page: LibraryPage, parent: QWidget) -> QAction:
-    action = QAction("Import files…", parent)
+    action = QAction(translate("Library", "Import files…"), parent)
     action.setShortcut(QKeySequence.StandardKey.Open)
-    action.setStatusTip("Add GGUF, safetensors or other model files to the library")
+    action.setStatusTip(translate("Library", "Add GGUF, safetensors or other model files to the library"))
     action.triggered.connect(page.ask_import_files)
     return action
 
 
 def import_folder_action(page: LibraryPage, parent: QWidget) -> QAction:
-    action = QAction("Import folder…", parent)
-    action.setStatusTip("Add a Hugging Face or GPTQ model folder to the library")
+    action = QAction(translate("Library", "Import folder…"), parent)
+    action.setStatusTip(translate("Library", "Add a Hugging Face or GPTQ model folder to the library"))
     action.triggered.connect(page.ask_import_folder)
     return action
 
@@ -38,25 +41,25 @@ def import_button(page: LibraryPage, files: QAction, folder: QAction) -> QToolBu
     """ "Import…" with a menu: files or a folder (a file dialog cannot pick both). The actions are the page's own, the
     same the File menu shows: one action per command, so its shortcut (Ctrl+O) is never ambiguous."""
     button = QToolButton()
-    button.setText("Import…")
+    button.setText(translate("Library", "Import…"))
     button.setObjectName("primary")
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)
     menu.addAction(files)
     menu.addAction(folder)
     button.setMenu(menu)
-    button.setToolTip("Import model files or a model folder — or drop them anywhere on the window")
+    button.setToolTip(translate("Library", "Import model files or a model folder — or drop them anywhere on the window"))
     return button
 
 
 def quantize_action(page: LibraryPage) -> QAction:
     """ "Quantize…": make smaller GGUF files of the selected model (the Jobs page queues them); a safetensors folder is
     converted to an F16 GGUF first."""
-    action = QAction("Quantize…", page)
-    action.setStatusTip("Make quantized GGUF files of the selected model in the background (a safetensors model is "
-                        "converted to GGUF first)")  # fmt: skip
-    action.setToolTip("Make quantized GGUF files of the selected model (Q8_0, Q4_K_M…), with their size and fit; a "
-                      "safetensors model is converted to an F16 GGUF first")  # fmt: skip
+    action = QAction(translate("Library", "Quantize…"), page)
+    action.setStatusTip(translate("Library", "Make quantized GGUF files of the selected model in the background (a "
+                                             "safetensors model is converted to GGUF first)"))  # fmt: skip
+    action.setToolTip(translate("Library", "Make quantized GGUF files of the selected model (Q8_0, Q4_K_M…), with their "
+                                           "size and fit; a safetensors model is converted to an F16 GGUF first"))  # fmt: skip
     action.setEnabled(False)
     action.triggered.connect(page._on_quantize_action_triggered)
     return action
@@ -64,9 +67,9 @@ def quantize_action(page: LibraryPage) -> QAction:
 
 def codeeval_action(page: LibraryPage) -> QAction:
     """ "Evaluate code…": HumanEval pass@1 of the selected GGUF model (the Jobs page queues it; Results shows it)."""
-    action = QAction("Evaluate code…", page)
-    action.setToolTip("Measure how often this model's Python passes HumanEval's tests (run in a sandbox), System 1 and "
-                      "System 2; compare quantizations in Results")  # fmt: skip
+    action = QAction(translate("Library", "Evaluate code…"), page)
+    action.setToolTip(translate("Library", "Measure how often this model's Python passes HumanEval's tests (run in a "
+                                           "sandbox), System 1 and System 2; compare quantizations in Results"))  # fmt: skip
     action.setEnabled(False)
     action.triggered.connect(page._on_codeeval_action_triggered)
     return action
@@ -88,12 +91,13 @@ def can_chat(entry: CatalogEntry | None) -> bool:
 
 
 def pick_files(parent: QWidget) -> list[Path]:
-    names, _ = QFileDialog.getOpenFileNames(parent, "Import model files", str(Path.home()), MODEL_FILTER)
+    names, _ = QFileDialog.getOpenFileNames(parent, translate("Library", "Import model files"), str(Path.home()),
+                                            translate("Library", MODEL_FILTER))
     return [Path(n) for n in names]
 
 
 def pick_folder(parent: QWidget) -> list[Path]:
-    name = QFileDialog.getExistingDirectory(parent, "Import a model folder", str(Path.home()))
+    name = QFileDialog.getExistingDirectory(parent, translate("Library", "Import a model folder"), str(Path.home()))
     return [Path(name)] if name else []
 
 
@@ -105,17 +109,22 @@ def confirm_delete(parent: QWidget, entry: CatalogEntry, models_dir: Path) -> bo
     inside = models_dir.resolve() in entry.path.parents
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Delete model")
+    box.setWindowTitle(translate("Library", "Delete model"))
     box.setTextFormat(Qt.TextFormat.PlainText)  # the name may come from the file's metadata: never markup
-    box.setText(f"Remove {entry.name} from the library?")
-    where = "It is in the Modelwerk models folder; kept there, it is found again at the next scan." if inside else ""
+    box.setText(translate("Library", "Remove {name} from the library?").format(name=entry.name))
+    where = translate("Library", "It is in the Modelwerk models folder; kept there, it is found again at the next scan.")
+    where = where if inside else ""
     box.setInformativeText(f"{entry.path}\n{where}".strip())
-    files = "the folder" if entry.path not in entry.files else ("its file" if len(entry.files) == 1 else "its files")
-    check = QCheckBox(f"Also delete {files} from disk ({size_text(entry.size_bytes)})")
+    if entry.path not in entry.files:
+        also = translate("Library", "Also delete the folder from disk ({size})")
+    else:
+        count = len(entry.files)
+        also = translate("Library", "Also delete its %n file(s) from disk ({size})", None, count)
+    check = QCheckBox(also.format(size=size_text(entry.size_bytes)))
     check.setChecked(inside)
     box.setCheckBox(check)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-    box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+    box.button(QMessageBox.StandardButton.Yes).setText(translate("Library", "Delete"))
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     try:
         box.exec()

@@ -10,8 +10,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from app.library.catalog import CatalogEntry
-from app.ui.common.format import context_text, params_text, size_text
+from app.ui.common.format import context_text, number, params_text, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
+from app.ui.common.verdicts import verdict_text
 from formats.model import ModelFormat
 from hardware.fit import FitReport, Placement
 
@@ -38,12 +40,16 @@ class Column(enum.IntEnum):
     SOURCE = 8
 
 
-HEADERS = ("Name", "Params", "Quant", "Size", "Fits here", "Context", "Architecture", "Format", "Source")
+HEADERS = (QT_TRANSLATE_NOOP("Library", "Name"), QT_TRANSLATE_NOOP("Library", "Params"),
+           QT_TRANSLATE_NOOP("Library", "Quant"), QT_TRANSLATE_NOOP("Library", "Size"),
+           QT_TRANSLATE_NOOP("Library", "Fits here"), QT_TRANSLATE_NOOP("Library", "Context"),
+           QT_TRANSLATE_NOOP("Library", "Architecture"), QT_TRANSLATE_NOOP("Library", "Format"),
+           QT_TRANSLATE_NOOP("Library", "Source"))  # fmt: skip
 FORMAT_NAMES = {
     ModelFormat.GGUF: "GGUF",
     ModelFormat.SAFETENSORS: "safetensors",
     ModelFormat.GPTQ: "GPTQ",
-    ModelFormat.UNSAFE: "pickle (unsafe)",
+    ModelFormat.UNSAFE: QT_TRANSLATE_NOOP("Library", "pickle (unsafe)"),
 }
 PLACEMENT_TEXT = {
     Placement.FULL_GPU: QColor("#1e7b3c"),
@@ -78,9 +84,9 @@ class LibraryModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return translate("Library", HEADERS[section])
         if role == Qt.ItemDataRole.ToolTipRole and section == Column.FITS:
-            return "Where the model runs on this machine at the context chosen in the details panel"
+            return translate("Library", "Where the model runs on this machine at the context chosen in the details panel")
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -155,21 +161,22 @@ class LibraryModel(QAbstractTableModel):
     # --- cells -------------------------------------------------------------------------------------------------------
     def _fit_text(self, entry: CatalogEntry) -> str:
         if entry.missing:
-            return "missing"
+            return translate("Library", "missing")
         fit = self._fits.get(entry.id)
         if fit is None:
             return "…"
         if isinstance(fit, FitReport):
             if fit.placement is Placement.PARTIAL and fit.gpu_layers < fit.n_layers:
-                return f"{fit.gpu_layers}/{fit.n_layers} layers on GPU"
-            return fit.verdict
+                layers, total = fit.gpu_layers, fit.n_layers
+                return translate("Library", "{layers}/{total} layers on GPU").format(layers=layers, total=total)
+            return verdict_text(fit)
         return "—"
 
     def _text(self, entry: CatalogEntry, column: Column) -> str:
         if column == Column.NAME:
-            return f"{entry.name}  (missing)" if entry.missing else entry.name
+            return translate("Library", "{name}  (missing)").format(name=entry.name) if entry.missing else entry.name
         if column == Column.FORMAT:
-            return FORMAT_NAMES.get(entry.format, entry.format.value)
+            return translate("Library", FORMAT_NAMES.get(entry.format, entry.format.value))
         if column == Column.ARCHITECTURE:
             return entry.architecture or "—"
         if column == Column.QUANTIZATION:
@@ -201,24 +208,25 @@ class LibraryModel(QAbstractTableModel):
 
     def _tooltip(self, entry: CatalogEntry, column: Column) -> str | None:
         if entry.missing:
-            return f"{entry.path} is missing: its files are no longer on disk"
+            return translate("Library", "{path} is missing: its files are no longer on disk").format(path=entry.path)
         if column == Column.NAME:
             return str(entry.path)
         if column == Column.FITS:
             fit = self._fits.get(entry.id)
             if isinstance(fit, FitReport):
-                return f"At {fit.options.context:,} tokens: {fit.reason}"
+                context = number(fit.options.context)
+                return translate("Library", "At {context} tokens: {reason}").format(context=context, reason=fit.reason)
             return fit
         if column == Column.SIZE:
-            return f"{entry.size_bytes:,} bytes"
+            return translate("Library", "{size} bytes").format(size=number(entry.size_bytes))
         return None
 
 
 class FitFilter(enum.Enum):
-    ANY = "Any fit"
-    FITS = "Fits here"
-    GPU = "Runs on the GPU"
-    DOES_NOT_FIT = "Does not fit"
+    ANY = QT_TRANSLATE_NOOP("Library", "Any fit")
+    FITS = QT_TRANSLATE_NOOP("Library", "Fits here")
+    GPU = QT_TRANSLATE_NOOP("Library", "Runs on the GPU")
+    DOES_NOT_FIT = QT_TRANSLATE_NOOP("Library", "Does not fit")
 
 
 class LibraryFilter(QSortFilterProxyModel):

@@ -16,6 +16,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.importer import ImportMode, ImportResult, import_model, sha256_file
 from app.library.scan import ScanResult, scan_folder
+from app.ui.common.i18n import translate
 from app.ui.common.status_rows import Banner, ProgressRow
 from app.ui.common.tasks import Progress, TaskGroup
 
@@ -122,8 +123,9 @@ class LibraryJobs(QObject):
         self._writer_busy = True
         progress = Progress()
         progress.changed.connect(self.progress.set_progress)
-        self.progress.start("Preparing the demo models (SmolLM2 135M Instruct, Gemma 3 270M)…", cancellable=False)
-        self.status_message.emit("Preparing the demo model…", 0)
+        self.progress.start(translate("Library", "Preparing the demo models (SmolLM2 135M Instruct, Gemma 3 270M)…"),
+                            cancellable=False)
+        self.status_message.emit(translate("Library", "Preparing the demo model…"), 0)
         models_dir, catalog = self.models_dir, self.catalog
         # The Progress travels with the result so it lives until its last queued report is delivered.
         self.tasks.start(
@@ -133,7 +135,8 @@ class LibraryJobs(QObject):
 
     def _on_demo_done(self, result: tuple[Progress, CatalogEntry | None]) -> None:
         entry = result[1]
-        self.status_message.emit(f"The demo model {entry.name} is ready" if entry else "", 5000)
+        ready = translate("Library", "The demo model {name} is ready").format(name=entry.name) if entry else ""
+        self.status_message.emit(ready, 5000)
         self._writer_done(entry.id if entry else None)
 
     def _on_demo_failed(self, message: str) -> None:
@@ -149,8 +152,9 @@ class LibraryJobs(QObject):
         progress = Progress()
         progress.changed.connect(self.progress.set_progress)
         number = self._import_total - len(self._imports)
-        of = f" ({number} of {self._import_total})" if self._import_total > 1 else ""
-        self.progress.start(f"Importing {path.name}{of}…", cancellable=True)
+        of = translate("Library", " ({number} of {total})").format(number=number, total=self._import_total)
+        text = translate("Library", "Importing {name}{of}…").format(name=path.name, of=of if self._import_total > 1 else "")
+        self.progress.start(text, cancellable=True)
         models_dir, catalog = self.models_dir, self.catalog
         self.tasks.start(
             lambda: (progress, import_model(path, catalog, models_dir, mode=mode, progress=progress.report, cancel=cancel)),
@@ -163,26 +167,27 @@ class LibraryJobs(QObject):
         select = None
         if result.entry is not None:
             select = result.entry.id
-            self.status_message.emit(f"Imported {result.entry.name}", 5000)
+            self.status_message.emit(translate("Library", "Imported {name}").format(name=result.entry.name), 5000)
         elif result.duplicate_of is not None:
             select = result.duplicate_of.id
-            self.banner.add(f"{name} is already in the library as {result.duplicate_of.name}", kind="info")
+            self.banner.add(translate("Library", "{name} is already in the library as {other}").format(
+                name=name, other=result.duplicate_of.name), kind="info")
         elif result.error == "cancelled":
             self._imports.clear()
-            self.status_message.emit(f"Import of {name} cancelled", 5000)
+            self.status_message.emit(translate("Library", "Import of {name} cancelled").format(name=name), 5000)
         else:
             error = result.error if name in result.error else f"{name}: {result.error}"  # which one, in a drop of many
-            self.banner.add(f"Not imported: {error}", kind="error")
+            self.banner.add(translate("Library", "Not imported: {error}").format(error=error), kind="error")
         self._writer_done(select)
 
     def _on_import_failed(self, message: str) -> None:
-        self.banner.add(f"Not imported: {message}", kind="error")
+        self.banner.add(translate("Library", "Not imported: {error}").format(error=message), kind="error")
         self._writer_done()
 
     def _on_progress_cancel_clicked(self) -> None:
         self._import_cancel.set()
         self.progress.cancel.setEnabled(False)
-        self.progress.label.setText("Cancelling…")
+        self.progress.label.setText(translate("Library", "Cancelling…"))
 
     def _on_watcher_directory_changed(self, _path: str) -> None:
         self.debounce.start()  # a copy changes the folder many times: scan once it is quiet
@@ -200,11 +205,13 @@ class LibraryJobs(QObject):
             self.watcher.addPaths([str(p) for p in new])
         found = [e.name for e in scan.added if e.source != "imported"]
         if found:
-            self.status_message.emit(f"Found in the models folder: {', '.join(found[:3])}", 5000)
+            text = translate("Library", "Found in the models folder: {names}")
+            self.status_message.emit(text.format(names=", ".join(found[:3])), 5000)
         self._writer_done()
 
     def _on_scan_failed(self, message: str) -> None:
-        self.status_message.emit(f"Could not scan the models folder: {message}", 10_000)
+        text = translate("Library", "Could not scan the models folder: {error}")
+        self.status_message.emit(text.format(error=message), 10_000)
         self._writer_done()
 
     # --- hashes and deletes -------------------------------------------------------------------------------------------
@@ -245,10 +252,10 @@ class LibraryJobs(QObject):
         self.tasks.start(
             lambda: catalog.remove(entry.id, delete_files=delete_files),
             lambda _: self._on_delete_done(entry),
-            lambda message: self.banner.add(f"Not deleted: {message}", kind="error"),
+            lambda message: self.banner.add(translate("Library", "Not deleted: {error}").format(error=message), kind="error"),
             what=f"delete {entry.name}",
         )
 
     def _on_delete_done(self, entry: CatalogEntry) -> None:
-        self.status_message.emit(f"Removed {entry.name} from the library", 5000)
+        self.status_message.emit(translate("Library", "Removed {name} from the library").format(name=entry.name), 5000)
         self.changed.emit(None)

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
 from app.library.importer import ImportMode
 from app.settings import Settings, load_settings, save_setting
 from app.store import Store, StoreError
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
 LABELS = {
-    ImportMode.COPY: "Copy into the models folder (the original stays where it is)",
-    ImportMode.MOVE: "Move into the models folder",
-    ImportMode.IN_PLACE: "Keep it where it is (the library points to it)",
+    ImportMode.COPY: QT_TRANSLATE_NOOP("Library", "Copy into the models folder (the original stays where it is)"),
+    ImportMode.MOVE: QT_TRANSLATE_NOOP("Library", "Move into the models folder"),
+    ImportMode.IN_PLACE: QT_TRANSLATE_NOOP("Library", "Keep it where it is (the library points to it)"),
 }
 
 
@@ -50,25 +51,29 @@ class ImportDialog(QDialog):
         self, sources: Sequence[Path], models_dir: Path, parent: QWidget | None = None, *, chosen: ImportMode = ImportMode.COPY
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import into the library")
-        names = ", ".join(p.name for p in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
-        intro = QLabel(f"<b>{names}</b><br>Models folder: {models_dir}")
+        self.setWindowTitle(translate("Library", "Import into the library"))
+        names = ", ".join(p.name for p in sources[:3])
+        more = len(sources) - 3
+        if more > 0:
+            names += translate("Library", " and %n more", None, more)
+        intro = QLabel(translate("Library", "<b>{names}</b><br>Models folder: {folder}").format(names=names,
+                                                                                             folder=models_dir))
         intro.setWordWrap(True)
         self.group = QButtonGroup(self)
         self.buttons: dict[ImportMode, QRadioButton] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         for mode, text in LABELS.items():
-            button = QRadioButton(text)
+            button = QRadioButton(translate("Library", text))
             button.setChecked(mode is chosen)
             self.group.addButton(button)
             self.buttons[mode] = button
             layout.addWidget(button)
-        self.dont_ask = QCheckBox("Always do this; don't ask again")
-        self.dont_ask.setToolTip("Change it later with File > Import…, which always asks")
+        self.dont_ask = QCheckBox(translate("Library", "Always do this; don't ask again"))
+        self.dont_ask.setToolTip(translate("Library", "Change it later with File > Import…, which always asks"))
         layout.addWidget(self.dont_ask)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        box.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        box.button(QDialogButtonBox.StandardButton.Ok).setText(translate("Library", "Import"))
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         layout.addWidget(box)

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.library.catalog import CatalogEntry
-from app.ui.common.format import context_text, gib, params_text, size_text
+from app.ui.common.format import context_text, date_text, gib, number, params_text, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.verdicts import verdict_text
 from app.ui.hardware.calculator import context_combo
 from app.ui.library.catalog_model import FORMAT_NAMES
 from app.ui.library.tensor_view import TensorView
@@ -85,7 +87,12 @@ def _rich(label: QLabel) -> QLabel:
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"
+    return date_text(moment) if moment else translate("Library", "never")
+
+
+def tokens(count: str) -> str:
+    """"4,096 tokens": a count already written the interface language's way."""
+    return translate("Library", "{count} tokens").format(count=count)
 
 
 class ModelDetails(QScrollArea):
@@ -106,7 +113,8 @@ class ModelDetails(QScrollArea):
         self.fit_report: FitReport | None = None
 
         self.placeholder = QLabel(
-            "Select a model to see its details.\n\nDrop model files or folders anywhere on the window to add them."
+            translate("Library", "Select a model to see its details.\n\nDrop model files or folders anywhere on the window "
+                                 "to add them.")
         )
         self.placeholder.setObjectName("muted")
         self.placeholder.setWordWrap(True)
@@ -129,10 +137,10 @@ class ModelDetails(QScrollArea):
         self.verdict.setObjectName("verdict")
         self.fit_details = _rich(QLabel())
         self.fit_details.setObjectName("muted")
-        fit_box = QGroupBox("On this machine")
+        fit_box = QGroupBox(translate("Library", "On this machine"))
         fit_layout = QVBoxLayout(fit_box)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Context"))
+        row.addWidget(QLabel(translate("Library", "Context")))
         row.addWidget(self.context)
         row.addStretch()
         fit_layout.addLayout(row)
@@ -142,7 +150,7 @@ class ModelDetails(QScrollArea):
         self.facts = QFormLayout()
         self.facts.setHorizontalSpacing(16)
         self.facts.setVerticalSpacing(5)
-        facts_box = QGroupBox("Model")
+        facts_box = QGroupBox(translate("Library", "Model"))
         facts_box.setLayout(self.facts)
         self.fields: dict[str, QLabel] = {}
 
@@ -152,17 +160,17 @@ class ModelDetails(QScrollArea):
         self.template.setFont(mono)
         self.template.setObjectName("template")
         self.template.setMaximumHeight(180)
-        self.template_box = QGroupBox("Chat template")
+        self.template_box = QGroupBox(translate("Library", "Chat template"))
         QVBoxLayout(self.template_box).addWidget(self.template)
         self.tensors = TensorView()
-        self.tensors_box = QGroupBox("Tensors")
+        self.tensors_box = QGroupBox(translate("Library", "Tensors"))
         QVBoxLayout(self.tensors_box).addWidget(self.tensors)
 
-        self.reveal = QPushButton("Show in folder")
-        self.reveal.setToolTip("Reveal in file manager: open the folder that holds the model")
-        self.delete = QPushButton("Delete…")
-        self.chat = QPushButton("Chat")
-        self.quantize = QPushButton("Quantize…")
+        self.reveal = QPushButton(translate("Library", "Show in folder"))
+        self.reveal.setToolTip(translate("Library", "Reveal in file manager: open the folder that holds the model"))
+        self.delete = QPushButton(translate("Library", "Delete…"))
+        self.chat = QPushButton(translate("Library", "Chat"))
+        self.quantize = QPushButton(translate("Library", "Quantize…"))
         self.chat.setObjectName("primary")
         for button in (self.chat, self.quantize):
             button.setEnabled(False)  # the page enables them for a model they apply to
@@ -248,19 +256,19 @@ class ModelDetails(QScrollArea):
             return
         info = self._details.info if self._details else None
         self.title.setText(breakable(e.name))
-        bits = [FORMAT_NAMES.get(e.format, e.format.value), e.quantization, e.architecture]
+        bits = [translate("Library", FORMAT_NAMES.get(e.format, e.format.value)), e.quantization, e.architecture]
         if e.n_params:
-            bits.append(f"{params_text(e.n_params)} parameters")
+            bits.append(translate("Library", "{count} parameters").format(count=params_text(e.n_params)))
         bits.append(size_text(e.size_bytes))
         self.subtitle.setText("  ·  ".join(b for b in bits if b))
         self.path.setText(breakable(str(e.path)))
         warnings = []
         if e.missing:
-            warnings.append("The files of this model are missing from disk.")
+            warnings.append(translate("Library", "The files of this model are missing from disk."))
         elif self._error:
-            warnings.append(f"Cannot read the model: {self._error}")
+            warnings.append(translate("Library", "Cannot read the model: {error}").format(error=self._error))
         if info is not None and info.unsafe_reason:
-            warnings.append(f"Unsafe format — {info.unsafe_reason}.")
+            warnings.append(translate("Library", "Unsafe format — {reason}.").format(reason=info.unsafe_reason))
         self.warning.setText(" ".join(warnings))
         self.warning.setVisible(bool(warnings))
         self.reveal.setEnabled(not e.missing)
@@ -269,7 +277,8 @@ class ModelDetails(QScrollArea):
         template = info.chat_template if info else None
         self.template.setPlainText(template or "")
         self.template.setPlaceholderText(
-            "Reading…" if info is None and not self._error else "This model has no chat template."
+            translate("Library", "Reading…") if info is None and not self._error
+            else translate("Library", "This model has no chat template.")
         )
         self.template_box.setVisible(e.format is not ModelFormat.UNSAFE)
         self.tensors.set_tensors(info.tensor_groups if info else (), self._details.tensors if self._details else ())
@@ -278,35 +287,41 @@ class ModelDetails(QScrollArea):
 
     def _fill_facts(self, e: CatalogEntry, info: ModelInfo | None) -> None:
         pending = "…" if info is None and not self._error and not e.missing else "—"
+        files = len(e.files)
+        in_files = translate("Library", " in %n file(s)", None, files)
         rows: list[tuple[str, str]] = [
-            ("Format", FORMAT_NAMES.get(e.format, e.format.value)),
-            ("Architecture", e.architecture or "—"),
-            ("Parameters", f"{params_text(e.n_params)} ({e.n_params:,})" if e.n_params else "—"),
-            ("Quantization", e.quantization or "—"),
-            ("Size", size_text(e.size_bytes) + (f" in {len(e.files)} files" if len(e.files) > 1 else "")),
-            ("Context", f"{context_text(e.context_length)} tokens" if e.context_length else "—"),
+            (QT_TRANSLATE_NOOP("Library", "Format"), translate("Library", FORMAT_NAMES.get(e.format, e.format.value))),
+            (QT_TRANSLATE_NOOP("Library", "Architecture"), e.architecture or "—"),
+            (QT_TRANSLATE_NOOP("Library", "Parameters"),
+             f"{params_text(e.n_params)} ({number(e.n_params)})" if e.n_params else "—"),
+            (QT_TRANSLATE_NOOP("Library", "Quantization"), e.quantization or "—"),
+            (QT_TRANSLATE_NOOP("Library", "Size"), size_text(e.size_bytes) + (in_files if len(e.files) > 1 else "")),
+            (QT_TRANSLATE_NOOP("Library", "Context"), tokens(context_text(e.context_length)) if e.context_length else "—"),
         ]
         if info is not None and info.n_layers:
             dims = f"{info.head_dim_k}" if info.head_dim_k == info.head_dim_v else f"{info.head_dim_k} / {info.head_dim_v}"
             rows += [
-                ("Layers", f"{info.n_layers} · embedding {info.n_embd:,}"),
-                ("Heads", f"{info.n_heads} · {info.n_kv_heads} KV · dim {dims}"),
+                (QT_TRANSLATE_NOOP("Library", "Layers"), translate("Library", "{layers} · embedding {embedding}").format(
+                    layers=info.n_layers, embedding=number(info.n_embd))),
+                (QT_TRANSLATE_NOOP("Library", "Heads"), translate("Library", "{heads} · {kv} KV · dim {dims}").format(
+                    heads=info.n_heads, kv=info.n_kv_heads, dims=dims)),
             ]
             if info.sliding_window:
-                rows.append(("Sliding window", f"{info.sliding_window:,} tokens"))
+                rows.append((QT_TRANSLATE_NOOP("Library", "Sliding window"), tokens(number(info.sliding_window))))
         else:
-            rows += [("Layers", pending), ("Heads", pending)]
+            rows += [(QT_TRANSLATE_NOOP("Library", "Layers"), pending), (QT_TRANSLATE_NOOP("Library", "Heads"), pending)]
         if info is not None:
-            vocab = f" · {info.n_vocab:,} tokens" if info.n_vocab else ""
-            rows.append(("Tokenizer", (info.tokenizer or "—") + vocab))
-            rows.append(("BOS / EOS", f"{info.bos_token or '—'} / {info.eos_token or '—'}"))
+            vocab = " · " + tokens(number(info.n_vocab)) if info.n_vocab else ""
+            rows.append((QT_TRANSLATE_NOOP("Library", "Tokenizer"), (info.tokenizer or "—") + vocab))
+            rows.append((QT_TRANSLATE_NOOP("Library", "BOS / EOS"), f"{info.bos_token or '—'} / {info.eos_token or '—'}"))
             rows.extend((key[:1].upper() + key[1:], value) for key, value in info.details.items())
         else:
-            rows += [("Tokenizer", pending), ("BOS / EOS", pending)]
+            rows += [(QT_TRANSLATE_NOOP("Library", "Tokenizer"), pending),
+                     (QT_TRANSLATE_NOOP("Library", "BOS / EOS"), pending)]
         rows += [
-            ("Source", e.source),
-            ("Added", _when(e.added)),
-            ("Last used", _when(e.last_used)),
+            (QT_TRANSLATE_NOOP("Library", "Source"), e.source),
+            (QT_TRANSLATE_NOOP("Library", "Added"), _when(e.added)),
+            (QT_TRANSLATE_NOOP("Library", "Last used"), _when(e.last_used)),
             ("SHA-256", ""),
         ]
         while self.facts.rowCount():
@@ -317,8 +332,8 @@ class ModelDetails(QScrollArea):
             value.setTextInteractionFlags(value.textInteractionFlags() | _SELECTABLE)
             self.fields[label] = value
             if label == "Size":
-                value.setToolTip(f"{e.size_bytes:,} bytes")
-            self.facts.addRow(QLabel(label), value)
+                value.setToolTip(translate("Library", "{size} bytes").format(size=number(e.size_bytes)))
+            self.facts.addRow(QLabel(translate("Library", label)), value)
         self.fields["SHA-256"].setObjectName("hash")
 
     def _refresh_hash(self) -> None:
@@ -331,7 +346,7 @@ class ModelDetails(QScrollArea):
         elif e.missing:
             label.setText("—")
         else:
-            label.setText("computing…" if self._hashing else "queued")
+            label.setText(translate("Library", "computing…") if self._hashing else translate("Library", "queued"))
 
     def _refresh_fit(self) -> None:
         self.fit_report = None
@@ -340,24 +355,30 @@ class ModelDetails(QScrollArea):
         if e is None:
             return
         if e.missing:
-            verdict = "Missing from disk"
+            verdict = translate("Library", "Missing from disk")
         elif info is None:
-            verdict = "" if self._error else "Reading the model…"
+            verdict = "" if self._error else translate("Library", "Reading the model…")
         elif info.shape is None:
-            verdict = "Fit unknown"
-            details = html.escape(info.shape_note or "Modelwerk cannot tell this model's memory layout.")
+            verdict = translate("Library", "Fit unknown")
+            details = html.escape(info.shape_note or translate("Library", "Modelwerk cannot tell this model's memory layout."))
         elif self._hw is None:
-            verdict = "Reading the hardware…"
+            verdict = translate("Library", "Reading the hardware…")
         else:
             ctx = effective_context(self.chosen_context(), info)
             r = fit(info.shape, self._hw, replace(self._options, context=ctx))
             self.fit_report = r
             placement = r.placement.value
-            capped = " (the model's maximum)" if ctx < self.chosen_context() else ""
-            verdict = f"<b>{r.verdict}</b> at {ctx:,} tokens{capped}"
-            speed = f"~{r.tokens_per_s:.1f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
+            capped = translate("Library", " (the model's maximum)") if ctx < self.chosen_context() else ""
+            verdict = translate("Library", "<b>{verdict}</b> at {context} tokens{capped}").format(
+                verdict=html.escape(verdict_text(r)), context=number(ctx), capped=capped)
+            speed = (translate("Library", "~{speed} tokens/s (estimate)").format(speed=number(r.tokens_per_s, 1))
+                     if r.tokens_per_s else translate("Library", "speed unknown"))  # fmt: skip
             needs = f"RAM {gib(r.ram.total)}" + (f", VRAM {gib(r.vram.total)}" if r.vram.total else "")
-            facts = f"{speed} · needs {needs} · KV cache {gib(r.kv_cache)}" if r.fits else f"needs {needs}"
+            if r.fits:
+                facts = translate("Library", "{speed} · needs {needs} · KV cache {kv}").format(
+                    speed=speed, needs=needs, kv=gib(r.kv_cache))
+            else:
+                facts = translate("Library", "needs {needs}").format(needs=needs)
             details = f"{html.escape(r.reason)}<br>{facts}"
         self.verdict.setText(verdict)
         self.verdict.setProperty("placement", placement)

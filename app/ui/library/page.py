@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitt
 
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.importer import ImportMode
+from app.ui.common.i18n import translate
 from app.ui.common.state import ui_state
 from app.ui.common.status_rows import Banner, ProgressRow
 from app.ui.common.tasks import TaskGroup
@@ -55,9 +56,9 @@ def _fits(infos: dict[int, ModelInfo | ModelFileError], hw: HardwareReport, opti
     out: dict[int, FitReport | str] = {}
     for entry_id, info in infos.items():
         if isinstance(info, ModelFileError):
-            out[entry_id] = f"Cannot read the model: {user_message(info)}"
+            out[entry_id] = translate("Library", "Cannot read the model: {error}").format(error=user_message(info))
         elif info.shape is None:
-            out[entry_id] = info.shape_note or info.unsafe_reason or "shape unknown"
+            out[entry_id] = info.shape_note or info.unsafe_reason or translate("Library", "shape unknown")
         else:
             out[entry_id] = fit(info.shape, hw, replace(options, context=effective_context(options.context, info)))
     return out
@@ -101,15 +102,15 @@ class LibraryPage(QWidget):
         self.proxy = LibraryFilter(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter by name, architecture, quantization")
+        self.filter.setPlaceholderText(translate("Library", "Filter by name, architecture, quantization"))
         self.filter.setClearButtonEnabled(True)
         self.format = QComboBox()
-        self.format.addItem("All formats", None)
+        self.format.addItem(translate("Library", "All formats"), None)
         for fmt, name in FORMAT_NAMES.items():
-            self.format.addItem(name, fmt)
+            self.format.addItem(translate("Library", name), fmt)
         self.fits = QComboBox()
         for choice in FitFilter:
-            self.fits.addItem(choice.value, choice)
+            self.fits.addItem(translate("Library", choice.value), choice)
         self.import_files_action = library_actions.import_files_action(self, self)
         self.import_folder_action = library_actions.import_folder_action(self, self)
         self.import_button = library_actions.import_button(self, self.import_files_action, self.import_folder_action)
@@ -135,7 +136,7 @@ class LibraryPage(QWidget):
         self.splitter.setSizes([600, 460])
         self.splitter.setChildrenCollapsible(False)
 
-        heading = QLabel("Library")
+        heading = QLabel(translate("Library", "Library"))
         heading.setObjectName("heading")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -364,15 +365,17 @@ class LibraryPage(QWidget):
 
     def _update_count(self, *_: object) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        noun = "model" if total == 1 else "models"
-        self.count.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}")
+        if shown == total:
+            self.count.setText(translate("Library", "%n model(s)", None, total))
+        else:
+            self.count.setText(translate("Library", "{shown} of %n model(s)", None, total).format(shown=shown))
 
     def _add_row_actions(self) -> None:
         """Right-click on a row (and the Delete key): the panel's actions for the selected model."""
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for text, button, key in (
-            ("Show in folder", self.details.reveal, None),
-            ("Delete…", self.details.delete, QKeySequence.StandardKey.Delete),
+            (translate("Library", "Show in folder"), self.details.reveal, None),
+            (translate("Library", "Delete…"), self.details.delete, QKeySequence.StandardKey.Delete),
         ):
             action = QAction(text, self.table)
             if key is not None:
@@ -384,8 +387,8 @@ class LibraryPage(QWidget):
         self.table.addAction(self.codeeval_action)
         self.details.quantize.setToolTip(self.quantize_action.toolTip())
         self.details.quantize.clicked.connect(self.quantize_action.trigger)
-        self.details.chat.setToolTip("Chat with this model: it loads with the settings that fit this machine (you see the "
-                                     "memory estimate first)")  # fmt: skip
+        self.details.chat.setToolTip(translate("Library", "Chat with this model: it loads with the settings that fit this "
+                                               "machine (you see the memory estimate first)"))  # fmt: skip
         self.details.chat.clicked.connect(self._on_chat_clicked)
 
     def _on_chat_clicked(self) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.ui.common.format import size_text
+from app.ui.common.format import number, size_text
+from app.ui.common.i18n import translate
 from app.ui.common.safe_text import plain_tooltip
 from formats.model import TensorGroup, TensorInfo
 
@@ -27,7 +28,7 @@ class TensorView(QTreeWidget):
         super().__init__(parent)
         self.setObjectName("tensors")
         self.setColumnCount(3)
-        self.setHeaderLabels(["Tensors by type", "", "Bytes"])
+        self.setHeaderLabels([translate("Library", "Tensors by type"), "", translate("Library", "Bytes")])
         self.setRootIsDecorated(True)
         self.setIndentation(14)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # tensor names differ in the middle (blk.N.) and at the end
@@ -52,11 +53,13 @@ class TensorView(QTreeWidget):
         total = sum(g.n_bytes for g in groups) or 1
         for g in sorted(groups, key=lambda g: -g.n_bytes):
             share = 100 * g.n_bytes / total
-            count = f"{g.count:,} tensor" + ("s" if g.count != 1 else "")
+            n_tensors = g.count
+            count = translate("Library", "%n tensor(s)", None, n_tensors)
             item = QTreeWidgetItem([g.type_name, count, f"{_bytes(g.n_bytes)} · {share:.0f} %"])
             for col in (1, 2):
                 item.setTextAlignment(col, _RIGHT)
-            item.setToolTip(2, f"{g.n_bytes:,} bytes, {share:.1f} % of the weights")
+            item.setToolTip(2, translate("Library", "{size} bytes, {share} % of the weights").format(
+                size=number(g.n_bytes), share=number(share, 1)))
             if self._by_type.get(g.type_name):
                 item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             self.addTopLevelItem(item)
