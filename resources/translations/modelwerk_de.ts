@@ -17,6 +17,442 @@
         </message>
     </context>
     <context>
+        <name>Chat</name>
+        <message>
+            <source> tokens</source>
+            <translation> Token</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s)</source>
+            <translation>
+                <numerusform>%n Datei</numerusform>
+                <numerusform>%n Dateien</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>A base model: it has no chat template, so it continues a plain "User: … Assistant:" transcript instead of chatting; it answers simple questions, not instructions.</source>
+            <translation>Ein Basismodell: es hat keine Chat-Vorlage und setzt daher ein schlichtes „User: … Assistant:“-Protokoll fort, statt zu chatten; es beantwortet einfache Fragen, folgt aber keinen Anweisungen.</translation>
+        </message>
+        <message>
+            <source>A tiny model ({size} parameters): expect short, often wrong answers; find a bigger one in Discover.</source>
+            <translation>Ein winziges Modell ({size} Parameter): rechnen Sie mit kurzen, oft falschen Antworten; ein größeres finden Sie unter Entdecken.</translation>
+        </message>
+        <message>
+            <source>API key</source>
+            <translation>API-Schlüssel</translation>
+        </message>
+        <message>
+            <source>Add endpoint</source>
+            <translation>Endpunkt hinzufügen</translation>
+        </message>
+        <message>
+            <source>Add endpoint…</source>
+            <translation>Endpunkt hinzufügen…</translation>
+        </message>
+        <message>
+            <source>Answer from a collection</source>
+            <translation>Aus einer Sammlung antworten</translation>
+        </message>
+        <message>
+            <source>Answer from a collection of your documents (made on the Documents page)</source>
+            <translation>Aus einer Sammlung Ihrer Dokumente antworten (angelegt auf der Seite Dokumente)</translation>
+        </message>
+        <message>
+            <source>Answers come from this collection's documents</source>
+            <translation>Die Antworten stammen aus den Dokumenten dieser Sammlung</translation>
+        </message>
+        <message>
+            <source>Answers come from {names}</source>
+            <translation>Die Antworten stammen aus {names}</translation>
+        </message>
+        <message>
+            <source>Assistant</source>
+            <translation>Assistent</translation>
+        </message>
+        <message>
+            <source>Attach files to this chat</source>
+            <translation>Dateien an diesen Chat anhängen</translation>
+        </message>
+        <message>
+            <source>Attach files…</source>
+            <translation>Dateien anhängen…</translation>
+        </message>
+        <message>
+            <source>Auto: whole documents when they fit, else retrieval</source>
+            <translation>Automatisch: ganze Dokumente, wenn sie passen, sonst Abruf von Passagen</translation>
+        </message>
+        <message>
+            <source>Automatic</source>
+            <translation>Automatisch</translation>
+        </message>
+        <message>
+            <source>Automatic (as many as fit)</source>
+            <translation>Automatisch (so viele, wie passen)</translation>
+        </message>
+        <message>
+            <source>CPU threads</source>
+            <translation>CPU-Threads</translation>
+        </message>
+        <message>
+            <source>Cannot load: {error}</source>
+            <translation>Laden nicht möglich: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot read the document collections: {error}</source>
+            <translation>Die Dokumentsammlungen lassen sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>Chat</source>
+            <translation>Chat</translation>
+        </message>
+        <message>
+            <source>Context</source>
+            <translation>Kontextlänge</translation>
+        </message>
+        <message>
+            <source>Conversation</source>
+            <translation>Unterhaltung</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Kopieren</translation>
+        </message>
+        <message>
+            <source>Could not estimate the fit: {error}</source>
+            <translation>Die Passung ließ sich nicht schätzen: {error}</translation>
+        </message>
+        <message>
+            <source>Delete chat</source>
+            <translation>Chat löschen</translation>
+        </message>
+        <message>
+            <source>Delete this conversation?</source>
+            <translation>Diese Unterhaltung löschen?</translation>
+        </message>
+        <message>
+            <source>Detach</source>
+            <translation>Lösen</translation>
+        </message>
+        <message>
+            <source>Detach: the next answers are a plain chat again</source>
+            <translation>Lösen: die nächsten Antworten sind wieder ein einfacher Chat</translation>
+        </message>
+        <message>
+            <source>Documents</source>
+            <translation>Dokumente</translation>
+        </message>
+        <message>
+            <source>Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)</source>
+            <translation>Dokumente (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;Alle Dateien (*)</translation>
+        </message>
+        <message>
+            <source>Draft → critique → revise (3 passes)</source>
+            <translation>Entwurf → Kritik → Überarbeitung (3 Durchgänge)</translation>
+        </message>
+        <message>
+            <source>Edit and resend</source>
+            <translation>Bearbeiten und erneut senden</translation>
+        </message>
+        <message>
+            <source>Endpoint: {error}</source>
+            <translation>Endpunkt: {error}</translation>
+        </message>
+        <message>
+            <source>Export as JSON…</source>
+            <translation>Als JSON exportieren…</translation>
+        </message>
+        <message>
+            <source>Export as Markdown…</source>
+            <translation>Als Markdown exportieren…</translation>
+        </message>
+        <message>
+            <source>Export conversation</source>
+            <translation>Unterhaltung exportieren</translation>
+        </message>
+        <message>
+            <source>Flash attention (where llama.cpp supports it)</source>
+            <translation>Flash Attention (wo llama.cpp sie unterstützt)</translation>
+        </message>
+        <message>
+            <source>GPU layers</source>
+            <translation>GPU-Schichten</translation>
+        </message>
+        <message>
+            <source>KV cache</source>
+            <translation>KV-Cache</translation>
+        </message>
+        <message>
+            <source>Load</source>
+            <translation>Laden</translation>
+        </message>
+        <message>
+            <source>Load a model on the left, then start a new chat.</source>
+            <translation>Laden Sie links ein Modell und beginnen Sie dann einen neuen Chat.</translation>
+        </message>
+        <message>
+            <source>Load {name}</source>
+            <translation>{name} laden</translation>
+        </message>
+        <message>
+            <source>Loading the model…</source>
+            <translation>Das Modell wird geladen…</translation>
+        </message>
+        <message>
+            <source>Loading {name}…</source>
+            <translation>{name} wird geladen…</translation>
+        </message>
+        <message>
+            <source>Load…</source>
+            <translation>Laden…</translation>
+        </message>
+        <message>
+            <source>Message — Enter sends, Shift+Enter for a new line</source>
+            <translation>Nachricht — Eingabe sendet, Umschalt+Eingabe für eine neue Zeile</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>New chat</source>
+            <translation>Neuer Chat</translation>
+        </message>
+        <message>
+            <source>No collections yet: make one on the Documents page</source>
+            <translation>Noch keine Sammlungen: legen Sie eine auf der Seite Dokumente an</translation>
+        </message>
+        <message>
+            <source>One pass: think within the budget, then answer</source>
+            <translation>Ein Durchgang: im Rahmen des Budgets nachdenken, dann antworten</translation>
+        </message>
+        <message>
+            <source>Prompted reasoning</source>
+            <translation>Angeleitetes Nachdenken</translation>
+        </message>
+        <message numerus="yes">
+            <source>Reading %n file(s)…</source>
+            <translation>
+                <numerusform>%n Datei wird gelesen…</numerusform>
+                <numerusform>%n Dateien werden gelesen…</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Reading the collections…</source>
+            <translation>Die Sammlungen werden gelesen…</translation>
+        </message>
+        <message>
+            <source>Reading {name}…</source>
+            <translation>{name} wird gelesen…</translation>
+        </message>
+        <message>
+            <source>Reading “{name}”…</source>
+            <translation>„{name}“ wird gelesen…</translation>
+        </message>
+        <message>
+            <source>Regenerate</source>
+            <translation>Neu erzeugen</translation>
+        </message>
+        <message>
+            <source>Reload</source>
+            <translation>Neu laden</translation>
+        </message>
+        <message>
+            <source>Reloading the model…</source>
+            <translation>Das Modell wird neu geladen…</translation>
+        </message>
+        <message>
+            <source>Repetition penalty: above 1.00 the model is less likely to repeat itself (a base model that loops: try 1.10–1.30; 1.00 is off)</source>
+            <translation>Wiederholungsstrafe: über 1,00 wiederholt sich das Modell seltener (ein Basismodell in einer Schleife: versuchen Sie 1,10–1,30; 1,00 ist aus)</translation>
+        </message>
+        <message>
+            <source>Retrieved passages</source>
+            <translation>Abgerufene Passagen</translation>
+        </message>
+        <message>
+            <source>Send</source>
+            <translation>Senden</translation>
+        </message>
+        <message>
+            <source>Sources</source>
+            <translation>Quellen</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Anhalten</translation>
+        </message>
+        <message>
+            <source>Stopped</source>
+            <translation>Angehalten</translation>
+        </message>
+        <message>
+            <source>System</source>
+            <translation>System</translation>
+        </message>
+        <message>
+            <source>System 1 answers at once; System 2 thinks first (shown in a folded block)</source>
+            <translation>System 1 antwortet sofort; System 2 denkt zuerst nach (in einem eingeklappten Block gezeigt)</translation>
+        </message>
+        <message>
+            <source>System 1 · answer at once</source>
+            <translation>System 1 · sofort antworten</translation>
+        </message>
+        <message>
+            <source>System 2 · prompted reasoning</source>
+            <translation>System 2 · angeleitetes Nachdenken</translation>
+        </message>
+        <message>
+            <source>System 2: how many tokens the model may think before it must answer, and how prompted reasoning spends its effort</source>
+            <translation>System 2: wie viele Token das Modell nachdenken darf, bevor es antworten muss, und wie angeleitetes Nachdenken seinen Aufwand einsetzt</translation>
+        </message>
+        <message>
+            <source>System prompt…</source>
+            <translation>Systemprompt…</translation>
+        </message>
+        <message>
+            <source>The answer failed</source>
+            <translation>Die Antwort ist fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>The model's runtime stopped: {error}. The conversation is kept; reload the model to go on.</source>
+            <translation>Die Laufzeit des Modells ist beendet: {error}. Die Unterhaltung bleibt erhalten; laden Sie das Modell neu, um fortzufahren.</translation>
+        </message>
+        <message>
+            <source>The most tokens an answer may have</source>
+            <translation>Die meisten Token, die eine Antwort haben darf</translation>
+        </message>
+        <message>
+            <source>Thinking budget</source>
+            <translation>Denkbudget</translation>
+        </message>
+        <message>
+            <source>Thinking…</source>
+            <translation>Denkt nach…</translation>
+        </message>
+        <message>
+            <source>This collection was deleted on the Documents page: detach it or attach another</source>
+            <translation>Diese Sammlung wurde auf der Seite Dokumente gelöscht: lösen Sie sie oder hängen Sie eine andere an</translation>
+        </message>
+        <message>
+            <source>Thought</source>
+            <translation>Gedanken</translation>
+        </message>
+        <message>
+            <source>Unload</source>
+            <translation>Entladen</translation>
+        </message>
+        <message>
+            <source>Vote: several samples, the most common answer wins</source>
+            <translation>Abstimmung: mehrere Stichproben, die häufigste Antwort gewinnt</translation>
+        </message>
+        <message>
+            <source>Whole documents</source>
+            <translation>Ganze Dokumente</translation>
+        </message>
+        <message>
+            <source>You</source>
+            <translation>Sie</translation>
+        </message>
+        <message>
+            <source>context {about}{used} / {size}</source>
+            <translation>Kontext {about}{used} / {size}</translation>
+        </message>
+        <message>
+            <source>conversation</source>
+            <translation>Unterhaltung</translation>
+        </message>
+        <message>
+            <source>crashed</source>
+            <translation>abgestürzt</translation>
+        </message>
+        <message>
+            <source>cut at the token limit</source>
+            <translation>am Token-Limit abgeschnitten</translation>
+        </message>
+        <message>
+            <source>deleted</source>
+            <translation>gelöscht</translation>
+        </message>
+        <message>
+            <source>draft → revise</source>
+            <translation>Entwurf → Überarbeitung</translation>
+        </message>
+        <message>
+            <source>e.g. vLLM on the workstation</source>
+            <translation>z. B. vLLM auf der Workstation</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>loading…</source>
+            <translation>lädt…</translation>
+        </message>
+        <message>
+            <source>one pass</source>
+            <translation>ein Durchgang</translation>
+        </message>
+        <message>
+            <source>optional</source>
+            <translation>optional</translation>
+        </message>
+        <message>
+            <source>ready</source>
+            <translation>bereit</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>beendet</translation>
+        </message>
+        <message>
+            <source>vote</source>
+            <translation>Abstimmung</translation>
+        </message>
+        <message>
+            <source>{count} tokens</source>
+            <translation>{count} Token</translation>
+        </message>
+        <message>
+            <source>{count} words</source>
+            <translation>{count} Wörter</translation>
+        </message>
+        <message>
+            <source>{name} (endpoint)</source>
+            <translation>{name} (Endpunkt)</translation>
+        </message>
+        <message>
+            <source>{name} is ready</source>
+            <translation>{name} ist bereit</translation>
+        </message>
+        <message>
+            <source>{name} — nothing indexed yet</source>
+            <translation>{name} — noch nichts indiziert</translation>
+        </message>
+    </context>
+    <context>
+        <name>Common</name>
+        <message>
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Dismiss</source>
+            <translation>Schließen</translation>
+        </message>
+        <message>
+            <source>{done} of {total}</source>
+            <translation>{done} von {total}</translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>
@@ -46,6 +482,389 @@
         <message>
             <source>just now</source>
             <translation>gerade eben</translation>
+        </message>
+    </context>
+    <context>
+        <name>Hardware</name>
+        <message>
+            <source> (given, not measured on this machine)</source>
+            <translation> (vorgegeben, nicht auf diesem Rechner gemessen)</translation>
+        </message>
+        <message>
+            <source> on a busy machine: probably low</source>
+            <translation> auf einem ausgelasteten Rechner: wohl zu niedrig</translation>
+        </message>
+        <message>
+            <source> on a busy machine: probably low; measure again when it is idle</source>
+            <translation> auf einem ausgelasteten Rechner: wohl zu niedrig; messen Sie erneut, wenn er ruht</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n day(s) ago</source>
+            <translation>
+                <numerusform>vor %n Tag</numerusform>
+                <numerusform>vor %n Tagen</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>, at a usable {speed} or more</source>
+            <translation>, bei brauchbaren {speed} oder mehr</translation>
+        </message>
+        <message numerus="yes">
+            <source>; %n thread(s), measured {age}{busy}</source>
+            <translation>
+                <numerusform>; %n Thread, gemessen {age}{busy}</numerusform>
+                <numerusform>; %n Threads, gemessen {age}{busy}</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>; +{loss}% perplexity on Llama-3-8B</source>
+            <translation>; +{loss} % Perplexität bei Llama-3-8B</translation>
+        </message>
+        <message>
+            <source>; full precision</source>
+            <translation>; volle Genauigkeit</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{name}&lt;/b&gt; stands for {size}: {layers} layers, {kv} KV heads, vocabulary {vocab}, trained context {context}</source>
+            <translation>&lt;b&gt;{name}&lt;/b&gt; steht für {size}: {layers} Schichten, {kv} KV-Köpfe, Vokabular {vocab}, trainierte Kontextlänge {context}</translation>
+        </message>
+        <message>
+            <source>A bigger model quantized, or a smaller one in full precision? (for coding{at_speed})</source>
+            <translation>Ein größeres Modell quantisiert oder ein kleineres in voller Genauigkeit? (zum Programmieren{at_speed})</translation>
+        </message>
+        <message>
+            <source>A preset size class, or any parameter count such as 9B, 1.5B or 270M</source>
+            <translation>Eine vorgegebene Größenklasse oder eine beliebige Parameterzahl wie 9B, 1.5B oder 270M</translation>
+        </message>
+        <message>
+            <source>At {context} tokens of context, KV cache {kv}</source>
+            <translation>Bei {context} Token Kontextlänge, KV-Cache {kv}</translation>
+        </message>
+        <message>
+            <source>Below the usable speed of {speed} (setting usable_speed)</source>
+            <translation>Unter der brauchbaren Geschwindigkeit von {speed} (Einstellung usable_speed)</translation>
+        </message>
+        <message>
+            <source>CPU only</source>
+            <translation>Nur CPU</translation>
+        </message>
+        <message>
+            <source>Calculator</source>
+            <translation>Rechner für Modellgröße und Speicher</translation>
+        </message>
+        <message>
+            <source>Cannot size {name}: {reason}</source>
+            <translation>{name} lässt sich nicht bemessen: {reason}</translation>
+        </message>
+        <message>
+            <source>Choose a model…</source>
+            <translation>Modell wählen…</translation>
+        </message>
+        <message>
+            <source>Context</source>
+            <translation>Kontextlänge</translation>
+        </message>
+        <message>
+            <source>Cores</source>
+            <translation>Kerne</translation>
+        </message>
+        <message>
+            <source>Could not compute the table: {error}</source>
+            <translation>Die Tabelle ließ sich nicht berechnen: {error}</translation>
+        </message>
+        <message>
+            <source>Could not measure the memory bandwidth: {error}</source>
+            <translation>Die Speicherbandbreite ließ sich nicht messen: {error}</translation>
+        </message>
+        <message>
+            <source>Could not read the hardware: {error}</source>
+            <translation>Die Hardware ließ sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>Disk</source>
+            <translation>Festplatte</translation>
+        </message>
+        <message>
+            <source>Each cell: where a model of that size runs at that quantization, the largest context that keeps it there, and the estimated generation speed. Click a cell to load it into the calculator.</source>
+            <translation>Jede Zelle: wo ein Modell dieser Größe bei dieser Quantisierung läuft, die größte Kontextlänge, bei der es dort bleibt, und die geschätzte Generierungsgeschwindigkeit. Klicken Sie auf eine Zelle, um sie in den Rechner zu übernehmen.</translation>
+        </message>
+        <message>
+            <source>Flash attention</source>
+            <translation>Flash Attention</translation>
+        </message>
+        <message>
+            <source>GB/s of weights per matrix × vector: {rates}</source>
+            <translation>GB/s Gewichte je Matrix × Vektor: {rates}</translation>
+        </message>
+        <message>
+            <source>GPU layers</source>
+            <translation>GPU-Schichten</translation>
+        </message>
+        <message>
+            <source>GPU share of unified memory</source>
+            <translation>GPU-Anteil am gemeinsamen Speicher</translation>
+        </message>
+        <message>
+            <source>Hardware</source>
+            <translation>Hardware</translation>
+        </message>
+        <message>
+            <source>Hover a cell for the memory breakdown.</source>
+            <translation>Zeigen Sie auf eine Zelle für die Speicheraufteilung.</translation>
+        </message>
+        <message>
+            <source>How fast llama.cpp's own CPU code multiplies a weight matrix by one token, per tensor type: the generation-speed estimates rest on these and on the bandwidth</source>
+            <translation>Wie schnell der eigene CPU-Code von llama.cpp eine Gewichtsmatrix mit einem Token multipliziert, je Tensortyp: darauf und auf der Bandbreite beruhen die Geschwindigkeitsschätzungen</translation>
+        </message>
+        <message>
+            <source>Instruction sets</source>
+            <translation>Befehlssätze</translation>
+        </message>
+        <message>
+            <source>KV cache</source>
+            <translation>KV-Cache</translation>
+        </message>
+        <message>
+            <source>KV cache {kv}</source>
+            <translation>KV-Cache {kv}</translation>
+        </message>
+        <message>
+            <source>Largest context here: {context} tokens · {speed}</source>
+            <translation>Größte Kontextlänge hier: {context} Token · {speed}</translation>
+        </message>
+        <message>
+            <source>Library model</source>
+            <translation>Modell aus der Bibliothek</translation>
+        </message>
+        <message>
+            <source>Measure again</source>
+            <translation>Erneut messen</translation>
+        </message>
+        <message>
+            <source>Measure the memory bandwidth and llama.cpp's kernels now (a few seconds; close busy programs first)</source>
+            <translation>Speicherbandbreite und die Kernel von llama.cpp jetzt messen (einige Sekunden; schließen Sie vorher ausgelastete Programme)</translation>
+        </message>
+        <message>
+            <source>Memory</source>
+            <translation>Speicher</translation>
+        </message>
+        <message>
+            <source>Memory bandwidth</source>
+            <translation>Speicherbandbreite</translation>
+        </message>
+        <message>
+            <source>Model size</source>
+            <translation>Modellgröße</translation>
+        </message>
+        <message>
+            <source>Needs {size} in all; KV cache {kv}</source>
+            <translation>Braucht insgesamt {size}; KV-Cache {kv}</translation>
+        </message>
+        <message>
+            <source>No models in the library</source>
+            <translation>Keine Modelle in der Bibliothek</translation>
+        </message>
+        <message>
+            <source>None found: models run on the CPU</source>
+            <translation>Keine gefunden: Modelle laufen auf der CPU</translation>
+        </message>
+        <message>
+            <source>Quantization</source>
+            <translation>Quantisierung</translation>
+        </message>
+        <message>
+            <source>RAM</source>
+            <translation>Arbeitsspeicher</translation>
+        </message>
+        <message>
+            <source>Reading hardware…</source>
+            <translation>Hardware wird gelesen…</translation>
+        </message>
+        <message>
+            <source>Reading {name}…</source>
+            <translation>{name} wird gelesen…</translation>
+        </message>
+        <message>
+            <source>Repeating blocks to put on the GPU. auto: as many as fit. More than the model has: all, output layer included.</source>
+            <translation>Wiederholte Blöcke auf der GPU. auto: so viele, wie passen. Mehr, als das Modell hat: alle, samt Ausgabeschicht.</translation>
+        </message>
+        <message>
+            <source>Size the calculator to a model in your library: its real layers, heads and weights</source>
+            <translation>Den Rechner auf ein Modell Ihrer Bibliothek einstellen: seine tatsächlichen Schichten, Köpfe und Gewichte</translation>
+        </message>
+        <message>
+            <source>System</source>
+            <translation>System</translation>
+        </message>
+        <message>
+            <source>The backends llama-server was built with: where models can run</source>
+            <translation>Die Backends, mit denen llama-server gebaut wurde: wo Modelle laufen können</translation>
+        </message>
+        <message>
+            <source>This machine</source>
+            <translation>Dieser Rechner</translation>
+        </message>
+        <message>
+            <source>Updating…</source>
+            <translation>Wird aktualisiert…</translation>
+        </message>
+        <message>
+            <source>What runs here</source>
+            <translation>Was hier läuft</translation>
+        </message>
+        <message>
+            <source>auto</source>
+            <translation>auto</translation>
+        </message>
+        <message>
+            <source>compute {version}</source>
+            <translation>Compute {version}</translation>
+        </message>
+        <message>
+            <source>does not fit</source>
+            <translation>passt nicht</translation>
+        </message>
+        <message>
+            <source>driver {version}</source>
+            <translation>Treiber {version}</translation>
+        </message>
+        <message>
+            <source>entirely on the GPU</source>
+            <translation>ganz auf der GPU</translation>
+        </message>
+        <message>
+            <source>its memory layout is unknown</source>
+            <translation>seine Speicheraufteilung ist unbekannt</translation>
+        </message>
+        <message>
+            <source>just now</source>
+            <translation>gerade eben</translation>
+        </message>
+        <message>
+            <source>largest context at this placement: {context} tokens</source>
+            <translation>größte Kontextlänge bei dieser Verteilung: {context} Token</translation>
+        </message>
+        <message>
+            <source>layers split GPU / CPU</source>
+            <translation>Schichten geteilt GPU / CPU</translation>
+        </message>
+        <message>
+            <source>llama.cpp kernels</source>
+            <translation>llama.cpp-Kernel</translation>
+        </message>
+        <message>
+            <source>llama.cpp uses this instruction set for faster CPU inference</source>
+            <translation>llama.cpp nutzt diesen Befehlssatz für schnellere Inferenz auf der CPU</translation>
+        </message>
+        <message>
+            <source>measuring…</source>
+            <translation>wird gemessen…</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>keine</translation>
+        </message>
+        <message>
+            <source>none that llama.cpp accelerates</source>
+            <translation>keiner, den llama.cpp beschleunigt</translation>
+        </message>
+        <message>
+            <source>not measured</source>
+            <translation>nicht gemessen</translation>
+        </message>
+        <message>
+            <source>not measured: CPU speed estimates use the memory bandwidth alone (rougher)</source>
+            <translation>nicht gemessen: die Geschwindigkeitsschätzungen für die CPU stützen sich allein auf die Speicherbandbreite (gröber)</translation>
+        </message>
+        <message>
+            <source>or drop a model file on this page</source>
+            <translation>oder eine Modelldatei auf diese Seite ziehen</translation>
+        </message>
+        <message>
+            <source>slow</source>
+            <translation>langsam</translation>
+        </message>
+        <message>
+            <source>speed unknown</source>
+            <translation>Geschwindigkeit unbekannt</translation>
+        </message>
+        <message>
+            <source>under the usable {speed}</source>
+            <translation>unter brauchbaren {speed}</translation>
+        </message>
+        <message>
+            <source>unified memory</source>
+            <translation>gemeinsamer Speicher</translation>
+        </message>
+        <message>
+            <source>{bits} bits per weight</source>
+            <translation>{bits} Bit pro Gewicht</translation>
+        </message>
+        <message>
+            <source>{free} free of {total}</source>
+            <translation>{free} frei von {total}</translation>
+        </message>
+        <message>
+            <source>{k}k ctx</source>
+            <translation>{k}k Kontext</translation>
+        </message>
+        <message>
+            <source>{k}k tokens</source>
+            <translation>{k}k Token</translation>
+        </message>
+        <message>
+            <source>{name} (not imported: drop it on the Library page to add it)</source>
+            <translation>{name} (nicht importiert: ziehen Sie es auf die Seite Bibliothek, um es hinzuzufügen)</translation>
+        </message>
+        <message>
+            <source>{name} at {quant}: &lt;b&gt;{verdict}&lt;/b&gt;</source>
+            <translation>{name} in {quant}: &lt;b&gt;{verdict}&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>{n} ctx</source>
+            <translation>{n} Kontext</translation>
+        </message>
+        <message>
+            <source>{n} h ago</source>
+            <translation>vor {n} Std.</translation>
+        </message>
+        <message>
+            <source>{n} min ago</source>
+            <translation>vor {n} Min.</translation>
+        </message>
+        <message>
+            <source>{physical} physical, {logical} logical</source>
+            <translation>{physical} physische, {logical} logische</translation>
+        </message>
+        <message>
+            <source>{rate} GB/s read (given, not measured on this machine)</source>
+            <translation>{rate} GB/s Lesen (vorgegeben, nicht auf diesem Rechner gemessen)</translation>
+        </message>
+        <message>
+            <source>{rate} GB/s read, measured {age}{busy}</source>
+            <translation>{rate} GB/s Lesen, gemessen {age}{busy}</translation>
+        </message>
+        <message>
+            <source>{size} free in the models folder</source>
+            <translation>{size} frei im Modellordner</translation>
+        </message>
+        <message>
+            <source>{speed} (estimate)</source>
+            <translation>{speed} (Schätzung)</translation>
+        </message>
+        <message>
+            <source>{total} of {budget}: weights {weights}, KV cache {kv}, compute {compute}, overhead {overhead}</source>
+            <translation>{total} von {budget}: Gewichte {weights}, KV-Cache {kv}, Rechenpuffer {compute}, Zusatzbedarf {overhead}</translation>
+        </message>
+        <message>
+            <source>~{speed} tokens/s (estimate)</source>
+            <translation>~{speed} Token/s (Schätzung)</translation>
+        </message>
+        <message>
+            <source>✗ does not fit
+needs {size}</source>
+            <translation>✗ passt nicht
+braucht {size}</translation>
         </message>
     </context>
     <context>
@@ -658,6 +1477,41 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>The token is removed.</source>
             <translation>Der Token ist entfernt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Memory</name>
+        <message>
+            <source>Available</source>
+            <translation>Verfügbar</translation>
+        </message>
+        <message>
+            <source>Available: {size}</source>
+            <translation>Verfügbar: {size}</translation>
+        </message>
+        <message>
+            <source>Compute</source>
+            <translation>Rechenpuffer</translation>
+        </message>
+        <message>
+            <source>KV cache</source>
+            <translation>KV-Cache</translation>
+        </message>
+        <message>
+            <source>Overhead</source>
+            <translation>Zusatzbedarf</translation>
+        </message>
+        <message>
+            <source>Weights</source>
+            <translation>Gewichte</translation>
+        </message>
+        <message>
+            <source>over by {size}</source>
+            <translation>{size} zu viel</translation>
+        </message>
+        <message>
+            <source>{title}: {used} of {budget} available</source>
+            <translation>{title}: {used} von {budget} verfügbar</translation>
         </message>
     </context>
     <context>

@@ -2,6 +2,23 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
     <context>
+        <name>Chat</name>
+        <message numerus="yes">
+            <source>%n file(s)</source>
+            <translation>
+                <numerusform>%n file</numerusform>
+                <numerusform>%n files</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Reading %n file(s)…</source>
+            <translation>
+                <numerusform>Reading %n file…</numerusform>
+                <numerusform>Reading %n files…</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>
@@ -22,6 +39,23 @@
             <translation>
                 <numerusform>%n minute ago</numerusform>
                 <numerusform>%n minutes ago</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Hardware</name>
+        <message numerus="yes">
+            <source>%n day(s) ago</source>
+            <translation>
+                <numerusform>%n day ago</numerusform>
+                <numerusform>%n days ago</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>; %n thread(s), measured {age}{busy}</source>
+            <translation>
+                <numerusform>; %n thread, measured {age}{busy}</numerusform>
+                <numerusform>; %n threads, measured {age}{busy}</numerusform>
             </translation>
         </message>
     </context>

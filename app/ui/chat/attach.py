@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QToolButt
 from app.chat.attachments import SEARCH_NAMES, Attachment
 from app.documents.indexing import add_files, index_pending
 from app.documents.store import CollectionInfo, DocumentStore
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.tasks import TaskGroup
 
@@ -29,9 +30,9 @@ log = logging.getLogger(__name__)
 FILES_COLLECTION = "Chat files"
 """Where files attached to a chat one by one are indexed."""
 SOURCE_LABELS = {
-    "auto": "Auto: whole documents when they fit, else retrieval",
-    "retrieval": "Retrieved passages",
-    "whole": "Whole documents",
+    "auto": QT_TRANSLATE_NOOP("Chat", "Auto: whole documents when they fit, else retrieval"),
+    "retrieval": QT_TRANSLATE_NOOP("Chat", "Retrieved passages"),
+    "whole": QT_TRANSLATE_NOOP("Chat", "Whole documents"),
 }
 
 
@@ -98,8 +99,8 @@ class AttachBar(QWidget):
 
         self.button = QToolButton()
         self.button.setObjectName("attach-documents")
-        self.button.setText("📎 Documents")
-        self.button.setToolTip("Answer from a collection of your documents (made on the Documents page)")
+        self.button.setText("📎 " + translate("Chat", "Documents"))
+        self.button.setToolTip(translate("Chat", "Answer from a collection of your documents (made on the Documents page)"))
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)
         self.button.setMenu(self.menu)
@@ -109,7 +110,7 @@ class AttachBar(QWidget):
         self.detach_button = QToolButton()
         self.detach_button.setText("✕")
         self.detach_button.setAutoRaise(True)
-        self.detach_button.setToolTip("Detach: the next answers are a plain chat again")
+        self.detach_button.setToolTip(translate("Chat", "Detach: the next answers are a plain chat again"))
         self.status = QLabel()
         self.status.setObjectName("muted")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -160,7 +161,8 @@ class AttachBar(QWidget):
         """Index ``paths`` (in the pool) and attach them, beside the single files attached already."""
         if not paths:
             return
-        self.status.setText(f"Reading {len(paths)} file{'s' * (len(paths) != 1)}…")
+        count = len(paths)
+        self.status.setText(translate("Chat", "Reading %n file(s)…", None, count))
         path = self.db_path
         self.tasks.start(lambda: index_files(path, paths), self._on_files_indexed, self._on_files_failed,
                          what="indexing files for a chat")  # fmt: skip
@@ -180,9 +182,8 @@ class AttachBar(QWidget):
         self.status.setText(message)
 
     def _on_attach_files_triggered(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Attach files to this chat", "",
-                                                "Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;"
-                                                "All files (*)")  # fmt: skip
+        names, _ = QFileDialog.getOpenFileNames(self, translate("Chat", "Attach files to this chat"), "", translate(
+            "Chat", "Documents (*.pdf *.docx *.md *.markdown *.txt *.html *.htm);;All files (*)"))  # fmt: skip
         self.attach_files([Path(n) for n in names])
 
     def detach(self) -> None:
@@ -212,33 +213,34 @@ class AttachBar(QWidget):
 
     def _on_collections_failed(self, message: str) -> None:
         self.reading = False
-        self.status.setText(f"Cannot read the document collections: {message}")
+        self.status.setText(translate("Chat", "Cannot read the document collections: {error}").format(error=message))
 
     def _build_menu(self) -> None:
         self.menu.clear()
-        self.menu.addSection("Answer from a collection")
+        self.menu.addSection(translate("Chat", "Answer from a collection"))
         if self.listed is None:
-            self.menu.addAction("Reading the collections…").setEnabled(False)
+            self.menu.addAction(translate("Chat", "Reading the collections…")).setEnabled(False)
         elif not self.listed:
-            self.menu.addAction("No collections yet: make one on the Documents page").setEnabled(False)
+            self.menu.addAction(translate("Chat", "No collections yet: make one on the Documents page")).setEnabled(False)
         attached = self.attachment.collection_id if self.attachment is not None else None
         for c in self.listed or []:
-            files = f"{c.info.indexed} file{'s' * (c.info.indexed != 1)}"
+            indexed = c.info.indexed
+            files = translate("Chat", "%n file(s)", None, indexed)
             name = c.info.name.replace("&", "&&")  # a menu reads "&" as a shortcut mark
             action = QAction(f"{name} — {files} · {c.search}", self.menu)
             action.setCheckable(True)
             action.setChecked(c.info.id == attached)
             action.setData(c.info.id)
             if not c.info.passages:
-                action.setText(f"{name} — nothing indexed yet")
+                action.setText(translate("Chat", "{name} — nothing indexed yet").format(name=name))
                 action.setEnabled(False)
             action.triggered.connect(lambda _checked=False, i=c.info.id, n=c.info.name: self.attach(i, n))
             self.menu.addAction(action)
-        self.menu.addAction("Attach files…", self._on_attach_files_triggered)
-        self.menu.addSection("Sources")
+        self.menu.addAction(translate("Chat", "Attach files…"), self._on_attach_files_triggered)
+        self.menu.addSection(translate("Chat", "Sources"))
         group = QActionGroup(self.menu)
         for value, label in SOURCE_LABELS.items():
-            action = QAction(label, self.menu)
+            action = QAction(translate("Chat", label), self.menu)
             action.setCheckable(True)
             action.setData(value)
             action.setChecked(self.attachment is not None and self.attachment.sources == value)
@@ -247,7 +249,7 @@ class AttachBar(QWidget):
             group.addAction(action)
             self.menu.addAction(action)
         self.menu.addSeparator()
-        detach = self.menu.addAction("Detach", self.detach)
+        detach = self.menu.addAction(translate("Chat", "Detach"), self.detach)
         detach.setEnabled(self.attachment is not None)
 
     def chip_text(self) -> str:
@@ -255,11 +257,12 @@ class AttachBar(QWidget):
         if a is None:
             return ""
         if self.deleted():
-            return f"📎 {a.collection} · deleted"
+            return f"📎 {a.collection} · " + translate("Chat", "deleted")
         listed = self.listed_collection()
         what = a.collection
         if a.files:
-            what = Path(a.files[0]).name if len(a.files) == 1 else f"{len(a.files)} files"
+            count = len(a.files)
+            what = Path(a.files[0]).name if count == 1 else translate("Chat", "%n file(s)", None, count)
         parts = [f"📎 {what}"] + ([listed.search] if listed is not None else []) + [a.sources]
         return " · ".join(parts)
 
@@ -269,9 +272,10 @@ class AttachBar(QWidget):
         self.detach_button.setVisible(attached)
         self.chip.setText(self.chip_text())
         self.chip.setProperty("error", self.deleted())
-        tip = "Answers come from this collection's documents"
+        tip = translate("Chat", "Answers come from this collection's documents")
         if self.attachment is not None and self.attachment.files:
-            tip = "Answers come from " + ", ".join(Path(f).name for f in self.attachment.files)
+            names = ", ".join(Path(f).name for f in self.attachment.files)
+            tip = translate("Chat", "Answers come from {names}").format(names=names)
         if self.deleted():
-            tip = "This collection was deleted on the Documents page: detach it or attach another"
+            tip = translate("Chat", "This collection was deleted on the Documents page: detach it or attach another")
         self.chip.setToolTip(plain_tooltip(tip))

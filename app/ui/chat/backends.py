@@ -22,6 +22,8 @@ from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState
 from app.chat.sessions import local_model_key
 from app.chat.templates import ChatTemplate, template_for
 from app.library.catalog import Catalog, CatalogEntry, EntryNotFound
+from app.ui.common.format import number
+from app.ui.common.i18n import translate
 from formats.inspect import inspect
 from formats.model import ModelFormat, ModelInfo
 
@@ -70,11 +72,13 @@ def model_note(model: LocalModel) -> str:
     """What the conversation pane says about the model before anything else: base model, tiny model, or nothing."""
     notes = []
     if model.template.base_model:
-        notes.append("A base model: it has no chat template, so it continues a plain \"User: … Assistant:\" transcript "
-                     "instead of chatting; it answers simple questions, not instructions.")  # fmt: skip
+        notes.append(translate("Chat", "A base model: it has no chat template, so it continues a plain \"User: … "
+                                       "Assistant:\" transcript instead of chatting; it answers simple questions, not "
+                                       "instructions."))  # fmt: skip
     if 0 < model.info.n_params < TINY_PARAMS:
         size = f"{model.info.n_params / 1e6:.0f}M"
-        notes.append(f"A tiny model ({size} parameters): expect short, often wrong answers; find a bigger one in Discover.")
+        notes.append(translate("Chat", "A tiny model ({size} parameters): expect short, often wrong answers; find a bigger "
+                                       "one in Discover.").format(size=size))  # fmt: skip
     return " ".join(notes)
 
 
@@ -214,7 +218,11 @@ def describe_state(runtime: Runtime | None) -> str:
             memory = runtime.memory_bytes()
         except (ChatError, OSError):
             memory = 0
-        return f"ready · {memory / 1e9:.1f} GB" if memory else "ready"
-    if state is RuntimeState.LOADING:
-        return "loading…"
-    return str(state.value)
+        ready = translate("Chat", "ready")
+        return f"{ready} · {number(memory / 1e9, 1)} GB" if memory else ready
+    return {
+        RuntimeState.LOADING: translate("Chat", "loading…"),
+        RuntimeState.CRASHED: translate("Chat", "crashed"),
+        RuntimeState.STOPPED: translate("Chat", "stopped"),
+        RuntimeState.FAILED: translate("Chat", "failed"),
+    }.get(state, str(state.value))

@@ -44,11 +44,13 @@ from app.chat.sessions import Conversation, Conversations, MessageState, StoredM
 from app.chat.turn import ChatTurn
 from app.ui.chat.answer_job import AnswerJob
 from app.ui.chat.attach import AttachBar
-from app.ui.chat.backends import ChatBackends
+from app.ui.chat.backends import ChatBackends, describe_state
 from app.ui.chat.sampling import SamplingControls
 from app.ui.chat.sources import SourceDialog, read_source_text
 from app.ui.chat.thinking import ThinkingControls
 from app.ui.chat.transcript import Bubble, TranscriptView
+from app.ui.common.format import number
+from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
 from core.errors import user_message
 
@@ -75,9 +77,9 @@ class ChatInput(QPlainTextEdit):
 def bubble_of(message: StoredMessage) -> Bubble:
     note = ""
     if message.state is MessageState.CANCELLED:
-        note = "Stopped"
+        note = translate("Chat", "Stopped")
     elif message.state is MessageState.ERROR:
-        note = message.error or "The answer failed"
+        note = message.error or translate("Chat", "The answer failed")
     return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
                   streaming=message.state is MessageState.STREAMING, note=note,
                   error=message.state is MessageState.ERROR, sources=message.sources)  # fmt: skip
@@ -85,10 +87,10 @@ def bubble_of(message: StoredMessage) -> Bubble:
 
 def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
     """The reasoning toggle's items: System 1, then System 2 with the kind of thinking it uses."""
-    items = [("System 1 · answer at once", ReasoningMode.OFF)]
+    items = [(translate("Chat", "System 1 · answer at once"), ReasoningMode.OFF)]
     if support.native:
         items.append((f"System 2 · {support.label}", ReasoningMode.NATIVE))
-    items.append(("System 2 · prompted reasoning", ReasoningMode.PROMPTED))
+    items.append((translate("Chat", "System 2 · prompted reasoning"), ReasoningMode.PROMPTED))
     return items
 
 
@@ -117,18 +119,19 @@ class ConversationPane(QWidget):
         # settings row
         self.reasoning = QComboBox()
         self.reasoning.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the row has room: no cut
-        self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
+        self.reasoning.setToolTip(translate("Chat", "System 1 answers at once; System 2 thinks first (shown in a folded "
+                                                    "block)"))
         self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
         self.sampling_controls = SamplingControls(conversation.sampling)
         # System prompt and export share one menu.
         self.more_button = QToolButton()
-        self.more_button.setText("Conversation")
+        self.more_button.setText(translate("Chat", "Conversation"))
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more_button)
-        menu.addAction("System prompt…", self._on_system_prompt_triggered)
+        menu.addAction(translate("Chat", "System prompt…"), self._on_system_prompt_triggered)
         menu.addSeparator()
-        menu.addAction("Export as Markdown…", lambda: self._export(".md"))
-        menu.addAction("Export as JSON…", lambda: self._export(".json"))
+        menu.addAction(translate("Chat", "Export as Markdown…"), lambda: self._export(".md"))
+        menu.addAction(translate("Chat", "Export as JSON…"), lambda: self._export(".json"))
         self.more_button.setMenu(menu)
         # Two rows, so that System 2's extra controls or a narrow (1024-wide) window never squeeze or clip them: how the
         # model thinks, then how it samples.
@@ -158,8 +161,8 @@ class ConversationPane(QWidget):
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         self.banner_text.setTextFormat(Qt.TextFormat.PlainText)  # server errors are outside text
-        self.reload_button = QPushButton("Reload")
-        self.load_button = QPushButton("Load…")
+        self.reload_button = QPushButton(translate("Chat", "Reload"))
+        self.load_button = QPushButton(translate("Chat", "Load…"))
         self.load_button.setObjectName("primary")
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.setContentsMargins(10, 6, 10, 6)
@@ -174,14 +177,14 @@ class ConversationPane(QWidget):
         """Reads of cited sources' files (ours: one that ends after the tab closed goes nowhere)."""
         self.input = ChatInput()
         self.input.setObjectName("chat-input")
-        self.input.setPlaceholderText("Message — Enter sends, Shift+Enter for a new line")
+        self.input.setPlaceholderText(translate("Chat", "Message — Enter sends, Shift+Enter for a new line"))
         self.input.setFixedHeight(72)
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(translate("Chat", "Send"))
         self.send_button.setDefault(True)
-        self.stop_button = QPushButton("Stop")
-        self.regenerate_button = QPushButton("Regenerate")
-        self.edit_button = QPushButton("Edit and resend")
-        self.copy_button = QPushButton("Copy")
+        self.stop_button = QPushButton(translate("Chat", "Stop"))
+        self.regenerate_button = QPushButton(translate("Chat", "Regenerate"))
+        self.edit_button = QPushButton(translate("Chat", "Edit and resend"))
+        self.copy_button = QPushButton(translate("Chat", "Copy"))
         self.context_meter = QProgressBar()
         self.context_meter.setObjectName("context-meter")
         self.context_meter.setMinimumWidth(100)
@@ -253,10 +256,11 @@ class ConversationPane(QWidget):
         self.model_note.setVisible(bool(note))
         runtime = self.backends.runtime(self.key)
         if runtime is not None and runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED):
-            self.show_banner(f"The model's runtime stopped: {runtime.error or runtime.state.value}. "
-                             "The conversation is kept; reload the model to go on.", reload=True)  # fmt: skip
+            self.show_banner(translate("Chat", "The model's runtime stopped: {error}. The conversation is kept; reload the "
+                                               "model to go on.").format(error=runtime.error or describe_state(runtime)),
+                             reload=True)  # fmt: skip
         elif runtime is not None and runtime.state is RuntimeState.LOADING:
-            self.show_banner("Loading the model…", reload=False)
+            self.show_banner(translate("Chat", "Loading the model…"), reload=False)
         else:
             self.banner.hide()
         self._update_meter()
@@ -375,7 +379,7 @@ class ConversationPane(QWidget):
         self.reload_messages()
         self.changed.emit()
         if isinstance(turn, DocumentTurn) and self.attach_bar is not None:
-            self.attach_bar.status.setText(f"Reading “{turn.attachment.collection}”…")
+            self.attach_bar.status.setText(translate("Chat", "Reading “{name}”…").format(name=turn.attachment.collection))
         job.start()
 
     def _on_job_progress(self, thinking: str, content: str) -> None:
@@ -475,12 +479,12 @@ class ConversationPane(QWidget):
         except ChatError as e:
             self.show_banner(user_message(e), reload=False)
             return
-        self.show_banner("Reloading the model…", reload=False)
+        self.show_banner(translate("Chat", "Reloading the model…"), reload=False)
 
     def _export(self, suffix: str) -> None:
         kind = "JSON (*.json)" if suffix == ".json" else "Markdown (*.md)"
-        name = (self.conversation.title or "conversation").replace("/", "-") + suffix
-        path, _ = QFileDialog.getSaveFileName(self, "Export conversation", name, kind)
+        name = (self.conversation.title or translate("Chat", "conversation")).replace("/", "-") + suffix
+        path, _ = QFileDialog.getSaveFileName(self, translate("Chat", "Export conversation"), name, kind)
         if path:
             self.export_to(Path(path))
 
@@ -517,4 +521,6 @@ class ConversationPane(QWidget):
             used = sum(len(b.content) for b in self.view.bubbles()) // CHARS_PER_TOKEN
         self.context_meter.setRange(0, size)
         self.context_meter.setValue(min(used, size))
-        self.context_meter.setFormat(f"context {'' if counted else '~'}{used:,} / {size:,}")
+        about = "" if counted else "~"
+        self.context_meter.setFormat(translate("Chat", "context {about}{used} / {size}").format(
+            about=about, used=number(used), size=number(size)))

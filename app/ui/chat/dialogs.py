@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.chat.endpoints import normalise_url
 from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions
+from app.ui.common.i18n import translate
 from core.errors import user_message
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,15 @@ class LoadDialog(QDialog):
                  initial: LoadOptions | None = None, threads: int = 0, parent: QWidget | None = None) -> None:  # fmt: skip
         """``threads``: the CPU threads preselected when there is no ``initial`` (the ``threads`` setting; 0: automatic)."""
         super().__init__(parent)
-        self.setWindowTitle(f"Load {name}")
+        self.setWindowTitle(translate("Chat", "Load {name}").format(name=name))
         self._fit_check = fit_check
         initial = initial or LoadOptions(context=min(4096, max_context) if max_context else 4096, threads=threads or None)
         self.context = QSpinBox()
         self.context.setRange(256, max_context or 1_048_576)
         self.context.setSingleStep(1024)
         self.context.setValue(initial.context)
-        self.context.setSuffix(" tokens")
-        self.gpu_auto = QCheckBox("Automatic (as many as fit)")
+        self.context.setSuffix(translate("Chat", " tokens"))
+        self.gpu_auto = QCheckBox(translate("Chat", "Automatic (as many as fit)"))
         self.gpu_auto.setChecked(initial.gpu_layers is None)
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(0, 999)
@@ -54,26 +55,26 @@ class LoadDialog(QDialog):
         self.gpu_layers.setEnabled(initial.gpu_layers is not None)
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText("Automatic")
+        self.threads.setSpecialValueText(translate("Chat", "Automatic"))
         self.threads.setValue(initial.threads or 0)
         self.kv_type = QComboBox()
         self.kv_type.addItems(KV_TYPES)
         self.kv_type.setCurrentText(initial.kv_type)
-        self.flash_attn = QCheckBox("Flash attention (where llama.cpp supports it)")
+        self.flash_attn = QCheckBox(translate("Chat", "Flash attention (where llama.cpp supports it)"))
         self.flash_attn.setChecked(initial.flash_attn)
         self.warning = QLabel()
         self.warning.setObjectName("error")
         self.warning.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow("Context", self.context)
-        form.addRow("GPU layers", self.gpu_auto)
+        form.addRow(translate("Chat", "Context"), self.context)
+        form.addRow(translate("Chat", "GPU layers"), self.gpu_auto)
         form.addRow("", self.gpu_layers)
-        form.addRow("CPU threads", self.threads)
-        form.addRow("KV cache", self.kv_type)
+        form.addRow(translate("Chat", "CPU threads"), self.threads)
+        form.addRow(translate("Chat", "KV cache"), self.kv_type)
         form.addRow("", self.flash_attn)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Load")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(translate("Chat", "Load"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -108,7 +109,7 @@ class LoadDialog(QDialog):
                 text = self._fit_check(self.options())
             except Exception as e:  # an estimate that fails must not block loading
                 log.debug("fit check failed", exc_info=True)
-                text = f"Could not estimate the fit: {e}"
+                text = translate("Chat", "Could not estimate the fit: {error}").format(error=e)
         self.warning.setText(f"⚠ {text}" if text else "")
         self.warning.setVisible(bool(text))
 
@@ -119,22 +120,22 @@ class EndpointDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, key_notice: str = "") -> None:
         """``key_notice``: where the key will be kept when that is not the system keyring ("" when it is)."""
         super().__init__(parent)
-        self.setWindowTitle("Add endpoint")
+        self.setWindowTitle(translate("Chat", "Add endpoint"))
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. vLLM on the workstation")
+        self.name.setPlaceholderText(translate("Chat", "e.g. vLLM on the workstation"))
         self.url = QLineEdit()
         self.url.setPlaceholderText("http://host:8000/v1")
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("optional")
+        self.api_key.setPlaceholderText(translate("Chat", "optional"))
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.hide()
         form = QFormLayout()
-        form.addRow("Name", self.name)
+        form.addRow(translate("Chat", "Name"), self.name)
         form.addRow("URL", self.url)
-        form.addRow("API key", self.api_key)
+        form.addRow(translate("Chat", "API key"), self.api_key)
         self.key_notice = QLabel(key_notice)
         self.key_notice.setWordWrap(True)
         self.key_notice.setTextFormat(Qt.TextFormat.PlainText)

@@ -35,6 +35,7 @@ from app.chat.sessions import Conversations, endpoint_model_key, local_model_key
 from app.ui.chat.backends import ChatBackends, LocalModel, chat_models, describe_state, read_local_model
 from app.ui.chat.conversation import ConversationPane
 from app.ui.chat.dialogs import EndpointDialog, LoadDialog
+from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
 from core.errors import user_message
 from hardware.report import HardwareReport
@@ -67,18 +68,18 @@ class ChatPage(QWidget):
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("chat-models")
-        self.tree.setHeaderLabels(["Model", "State"])
+        self.tree.setHeaderLabels([translate("Chat", "Model"), translate("Chat", "State")])
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.load_button = QPushButton("Load…")
-        self.unload_button = QPushButton("Unload")
-        self.reload_button = QPushButton("Reload")
-        self.new_button = QPushButton("New chat")
-        self.delete_button = QPushButton("Delete chat")
-        self.endpoint_button = QPushButton("Add endpoint…")
+        self.load_button = QPushButton(translate("Chat", "Load…"))
+        self.unload_button = QPushButton(translate("Chat", "Unload"))
+        self.reload_button = QPushButton(translate("Chat", "Reload"))
+        self.new_button = QPushButton(translate("Chat", "New chat"))
+        self.delete_button = QPushButton(translate("Chat", "Delete chat"))
+        self.endpoint_button = QPushButton(translate("Chat", "Add endpoint…"))
         buttons = QGridLayout()
         order = (self.load_button, self.unload_button, self.reload_button, self.new_button, self.delete_button,
                  self.endpoint_button)  # fmt: skip
@@ -93,7 +94,7 @@ class ChatPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
-        self.empty = QLabel("Load a model on the left, then start a new chat.")
+        self.empty = QLabel(translate("Chat", "Load a model on the left, then start a new chat."))
         self.empty.setObjectName("muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -109,7 +110,7 @@ class ChatPage(QWidget):
         self.splitter.setSizes([300, 800])
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setCollapsible(0, True)  # a narrow window can fold the model list away
-        heading = QLabel("Chat")
+        heading = QLabel(translate("Chat", "Chat"))
         heading.setObjectName("heading")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -150,7 +151,8 @@ class ChatPage(QWidget):
             item.setToolTip(0, str(entry.path))
             self._add_conversations(item, key)
         for endpoint in self.backends.endpoints.list():
-            top = self._item(self.tree, f"{endpoint.name} (endpoint)", "endpoint", endpoint.id)
+            name = translate("Chat", "{name} (endpoint)").format(name=endpoint.name)
+            top = self._item(self.tree, name, "endpoint", endpoint.id)
             top.setText(1, self._endpoint_errors.get(endpoint.id, ""))
             for model in self.backends.endpoint_models.get(endpoint.id, []):
                 key = endpoint_model_key(endpoint.id, model)
@@ -176,7 +178,7 @@ class ChatPage(QWidget):
 
     def _add_conversations(self, item: QTreeWidgetItem, key: str) -> None:
         for conversation in self.sessions.list_for(key):
-            self._item(item, conversation.title or "New chat", "conversation", conversation.id)
+            self._item(item, conversation.title or translate("Chat", "New chat"), "conversation", conversation.id)
         item.setExpanded(True)
 
     def _items(self) -> list[QTreeWidgetItem]:
@@ -251,7 +253,7 @@ class ChatPage(QWidget):
         """Read the model's header in the background, then ask for options (or use `options`) and start its runtime;
         `then` runs once the load has started (not when the user cancels the dialog)."""
         entry = self.backends.catalog.get(entry_id)
-        self.status_message.emit(f"Reading {entry.name}…", 0)
+        self.status_message.emit(translate("Chat", "Reading {name}…").format(name=entry.name), 0)
         self.tasks.start(lambda: read_local_model(entry), lambda model: self._on_model_read(model, options, then),
                          self._on_load_error, what=f"read {entry.name}")  # fmt: skip
 
@@ -271,12 +273,12 @@ class ChatPage(QWidget):
                 return
             options = dialog.options()
         self.backends.load(model, options)
-        self.status_message.emit(f"Loading {model.entry.name}…", 5000)
+        self.status_message.emit(translate("Chat", "Loading {name}…").format(name=model.entry.name), 5000)
         if then is not None:
             then()
 
     def _on_load_error(self, message: str) -> None:
-        self.status_message.emit(f"Cannot load: {message}", 10_000)
+        self.status_message.emit(translate("Chat", "Cannot load: {error}").format(error=message), 10_000)
 
     def _on_runtime_changed(self, key: str, state: RuntimeState) -> None:
         self._update_states()
@@ -287,7 +289,7 @@ class ChatPage(QWidget):
         runtime = self.backends.runtime(key)
         name = runtime.name if runtime is not None else key
         if state is RuntimeState.READY:
-            self.status_message.emit(f"{name} is ready", 5000)
+            self.status_message.emit(translate("Chat", "{name} is ready").format(name=name), 5000)
         elif state in (RuntimeState.CRASHED, RuntimeState.FAILED) and runtime is not None:
             self.status_message.emit(f"{name}: {runtime.error}", 10_000)
 
@@ -345,7 +347,7 @@ class ChatPage(QWidget):
         return pane
 
     def _tab_title(self, pane: ConversationPane) -> str:
-        title = self.sessions.get(pane.conversation.id).title or "New chat"
+        title = self.sessions.get(pane.conversation.id).title or translate("Chat", "New chat")
         if len(title) <= 28:
             return title
         numbered = re.fullmatch(r"(.*) (\(\d+\))", title)
@@ -368,7 +370,7 @@ class ChatPage(QWidget):
         """Show a conversation's current title and move it to the top of its model's list; False if it is not listed."""
         for item in self._items():
             if item.data(0, KIND_ROLE) == "conversation" and item.data(0, VALUE_ROLE) == conversation_id:
-                title = self.sessions.get(conversation_id).title or "New chat"
+                title = self.sessions.get(conversation_id).title or translate("Chat", "New chat")
                 if item.text(0) != title:
                     item.setText(0, title)
                 parent = item.parent()
@@ -407,7 +409,7 @@ class ChatPage(QWidget):
         conversation_id = selected[1]
         if not isinstance(conversation_id, int):  # a conversation's item holds its id
             return
-        answer = QMessageBox.question(self, "Delete chat", "Delete this conversation?")
+        answer = QMessageBox.question(self, translate("Chat", "Delete chat"), translate("Chat", "Delete this conversation?"))
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.delete_conversation(conversation_id)
@@ -454,7 +456,7 @@ class ChatPage(QWidget):
 
     def _on_endpoint_error(self, endpoint_id: int, message: str) -> None:
         self._endpoint_errors[endpoint_id] = "unreachable"
-        self.status_message.emit(f"Endpoint: {message}", 10_000)
+        self.status_message.emit(translate("Chat", "Endpoint: {error}").format(error=message), 10_000)
         self.refresh()
 
     # -- closing -------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QSizePolicy, QSpinBox, QWidget
 
 from app.chat.messages import PRESETS, Sampling
+from app.ui.common.i18n import translate
 
 CUSTOM = "Custom"
 
@@ -46,13 +47,14 @@ class SamplingControls(QWidget):
         self.repeat_penalty.setRange(1.0, 2.0)
         self.repeat_penalty.setSingleStep(0.05)
         self.repeat_penalty.setPrefix("repeat ")
-        self.repeat_penalty.setToolTip("Repetition penalty: above 1.00 the model is less likely to repeat itself (a base "
-                                       "model that loops: try 1.10–1.30; 1.00 is off)")  # fmt: skip
+        self.repeat_penalty.setToolTip(translate(
+            "Chat", "Repetition penalty: above 1.00 the model is less likely to repeat itself (a base model that loops: "
+                    "try 1.10–1.30; 1.00 is off)"))  # fmt: skip
         self.max_tokens = QSpinBox()
         self.max_tokens.setRange(1, 131_072)
         self.max_tokens.setSingleStep(256)
         self.max_tokens.setPrefix("max ")
-        self.max_tokens.setToolTip("The most tokens an answer may have")
+        self.max_tokens.setToolTip(translate("Chat", "The most tokens an answer may have"))
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

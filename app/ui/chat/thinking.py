@@ -12,14 +12,17 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget, QWidgetAction
 
 from app.chat.messages import PromptedStrategy
+from app.ui.common.format import number
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 
 STRATEGY_LABELS = {
-    PromptedStrategy.BUDGET: "One pass: think within the budget, then answer",
-    PromptedStrategy.DRAFT_CRITIQUE_REVISE: "Draft → critique → revise (3 passes)",
-    PromptedStrategy.VOTE: "Vote: several samples, the most common answer wins",
+    PromptedStrategy.BUDGET: QT_TRANSLATE_NOOP("Chat", "One pass: think within the budget, then answer"),
+    PromptedStrategy.DRAFT_CRITIQUE_REVISE: QT_TRANSLATE_NOOP("Chat", "Draft → critique → revise (3 passes)"),
+    PromptedStrategy.VOTE: QT_TRANSLATE_NOOP("Chat", "Vote: several samples, the most common answer wins"),
 }
-SHORT_LABELS = {PromptedStrategy.BUDGET: "one pass", PromptedStrategy.DRAFT_CRITIQUE_REVISE: "draft → revise",
-                PromptedStrategy.VOTE: "vote"}  # fmt: skip
+SHORT_LABELS = {PromptedStrategy.BUDGET: QT_TRANSLATE_NOOP("Chat", "one pass"),
+                PromptedStrategy.DRAFT_CRITIQUE_REVISE: QT_TRANSLATE_NOOP("Chat", "draft → revise"),
+                PromptedStrategy.VOTE: QT_TRANSLATE_NOOP("Chat", "vote")}  # fmt: skip
 
 
 class ThinkingControls(QToolButton):
@@ -31,27 +34,27 @@ class ThinkingControls(QToolButton):
         super().__init__(parent)
         self.setObjectName("thinking-controls")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setToolTip("System 2: how many tokens the model may think before it must answer, and how prompted reasoning "
-                        "spends its effort")  # fmt: skip
+        self.setToolTip(translate("Chat", "System 2: how many tokens the model may think before it must answer, and how "
+                                          "prompted reasoning spends its effort"))  # fmt: skip
         self._updating = False
         menu = QMenu(self)
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(10, 4, 10, 4)
-        layout.addWidget(QLabel("Thinking budget"))
+        layout.addWidget(QLabel(translate("Chat", "Thinking budget")))
         self.budget = QSpinBox()
         self.budget.setRange(16, 32_768)
         self.budget.setSingleStep(256)
-        self.budget.setSuffix(" tokens")
+        self.budget.setSuffix(translate("Chat", " tokens"))
         layout.addWidget(self.budget)
         budget_action = QWidgetAction(menu)
         budget_action.setDefaultWidget(row)
         menu.addAction(budget_action)
-        menu.addSection("Prompted reasoning")
+        menu.addSection(translate("Chat", "Prompted reasoning"))
         self._group = QActionGroup(self)
         self.strategy_actions: dict[PromptedStrategy, QAction] = {}
         for choice, label in STRATEGY_LABELS.items():
-            action = menu.addAction(label)
+            action = menu.addAction(translate("Chat", label))
             action.setCheckable(True)
             action.setData(choice.value)
             self._group.addAction(action)
@@ -82,7 +85,8 @@ class ThinkingControls(QToolButton):
     def _label(self) -> None:
         budget, strategy = self.values()
         prompted = next(iter(self.strategy_actions.values())).isEnabled()
-        self.setText(f"{budget:,} tok" + (f" · {SHORT_LABELS[strategy]}" if prompted else ""))
+        short = translate("Chat", SHORT_LABELS[strategy])
+        self.setText(f"{number(budget)} tok" + (f" · {short}" if prompted else ""))
 
     def _on_budget_value_changed(self, _value: int) -> None:
         self._changed()

@@ -26,12 +26,15 @@ from app.chat.attachments import AnswerSources
 from app.chat.messages import AnswerStats, Role
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
+from app.ui.common import format as fmt
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
 from app.ui.common.safe_text import SafeTextBrowser
 
 log = logging.getLogger(__name__)
 
-ROLE_NAMES = {Role.SYSTEM: "System", Role.USER: "You", Role.ASSISTANT: "Assistant"}
+ROLE_NAMES = {Role.SYSTEM: QT_TRANSLATE_NOOP("Chat", "System"), Role.USER: QT_TRANSLATE_NOOP("Chat", "You"),
+              Role.ASSISTANT: QT_TRANSLATE_NOOP("Chat", "Assistant")}  # fmt: skip
 ROLE_COLOURS = {Role.SYSTEM: "#6b7380", Role.USER: "#1f56c7", Role.ASSISTANT: "#1e7b3c"}
 THINK_SCHEME = "think"
 CITE_SCHEME = "cite"
@@ -62,14 +65,15 @@ class Bubble:
 
 def thinking_summary(bubble: Bubble) -> str:
     """ "Thinking · 120 tokens · 2.1 s" (what the folded block says)."""
-    parts = ["Thinking…" if bubble.streaming and not bubble.content else "Thought"]
+    streaming = bubble.streaming and not bubble.content
+    parts = [translate("Chat", "Thinking…") if streaming else translate("Chat", "Thought")]
     stats = bubble.stats
     if stats is not None and stats.thinking_tokens:
-        parts.append(f"{stats.thinking_tokens:,} tokens")
+        parts.append(translate("Chat", "{count} tokens").format(count=fmt.number(stats.thinking_tokens)))
     elif bubble.thinking:
-        parts.append(f"{len(bubble.thinking.split()):,} words")
+        parts.append(translate("Chat", "{count} words").format(count=fmt.number(len(bubble.thinking.split()))))
     if stats is not None and stats.thinking_s is not None:
-        parts.append(f"{stats.thinking_s:.1f} s")
+        parts.append(f"{fmt.number(stats.thinking_s, 1)} s")
     return " · ".join(parts)
 
 
@@ -79,14 +83,14 @@ def stats_line(stats: AnswerStats | None) -> str:
         return ""
     parts = []
     if stats.ttft_s is not None:
-        parts.append(f"TTFT {stats.ttft_s:.2f} s")
+        parts.append(f"TTFT {fmt.number(stats.ttft_s, 2)} s")
     if stats.tokens_per_s is not None:
-        parts.append(f"{stats.tokens_per_s:.1f} tok/s")
+        parts.append(f"{fmt.number(stats.tokens_per_s, 1)} tok/s")
     tokens = stats.answer_tokens + stats.thinking_tokens
     if tokens:
-        parts.append(f"{tokens:,} tokens")
+        parts.append(translate("Chat", "{count} tokens").format(count=fmt.number(tokens)))
     if stats.finish_reason == "length":
-        parts.append("cut at the token limit")
+        parts.append(translate("Chat", "cut at the token limit"))
     return " · ".join(parts)
 
 
@@ -236,7 +240,8 @@ class TranscriptView(SafeTextBrowser):
         else:
             cursor.setBlockFormat(block)
         colour = ROLE_COLOURS[bubble.role]
-        cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{ROLE_NAMES[bubble.role]}</span>')
+        role = translate("Chat", ROLE_NAMES[bubble.role])
+        cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{role}</span>')
         if bubble.thinking or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
         self._stream_head, self._stable_text = None, ""

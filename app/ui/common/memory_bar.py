@@ -7,13 +7,14 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.ui.common.format import gib
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from hardware.fit import Memory
 
 PARTS = (
-    ("weights", "Weights", QColor("#3b6fd8")),
-    ("kv_cache", "KV cache", QColor("#30a46c")),
-    ("compute", "Compute", QColor("#e5a50a")),
-    ("overhead", "Overhead", QColor("#9aa4b2")),
+    ("weights", QT_TRANSLATE_NOOP("Memory", "Weights"), QColor("#3b6fd8")),
+    ("kv_cache", QT_TRANSLATE_NOOP("Memory", "KV cache"), QColor("#30a46c")),
+    ("compute", QT_TRANSLATE_NOOP("Memory", "Compute"), QColor("#e5a50a")),
+    ("overhead", QT_TRANSLATE_NOOP("Memory", "Overhead"), QColor("#9aa4b2")),
 )
 MARKER = QColor("#1d2430")
 OVER = QColor("#c62828")
@@ -37,7 +38,8 @@ class MemoryBar(QWidget):
         self._memory = memory
         self._budget = budget
         self.setToolTip(
-            "<br>".join(f"{label}: {gib(getattr(memory, name))}" for name, label, _ in PARTS) + f"<br>Available: {gib(budget)}"
+            "<br>".join(f"{translate('Memory', label)}: {gib(getattr(memory, name))}" for name, label, _ in PARTS)
+            + "<br>" + translate("Memory", "Available: {size}").format(size=gib(budget))
         )
         self.update()
 
@@ -46,7 +48,8 @@ class MemoryBar(QWidget):
         self.update()
 
     def summary(self) -> str:
-        return f"{self._title}: {gib(self._memory.total)} of {gib(self._budget)} available"
+        return translate("Memory", "{title}: {used} of {budget} available").format(
+            title=self._title, used=gib(self._memory.total), budget=gib(self._budget))
 
     def overflow(self) -> int:
         """Bytes beyond the budget (0 when it fits)."""
@@ -64,7 +67,8 @@ class MemoryBar(QWidget):
         if self.overflow():
             p.setPen(OVER)
             right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-            p.drawText(QRectF(0, 0, self.width(), text_h), right, f"over by {gib(self.overflow())}")
+            over_text = translate("Memory", "over by {size}").format(size=gib(self.overflow()))
+            p.drawText(QRectF(0, 0, self.width(), text_h), right, over_text)
         bar = QRectF(0, text_h + 4, self.width() - 1, self.height() - text_h - 6)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#e8ebef"))
@@ -106,7 +110,8 @@ class MemoryLegend(QWidget):
         p = QPainter(self)
         x = 0
         fm = self.fontMetrics()
-        for name, label, color in (*PARTS, ("", "Available", MARKER)):
+        for name, part, color in (*PARTS, ("", QT_TRANSLATE_NOOP("Memory", "Available"), MARKER)):
+            label = translate("Memory", part)
             if name:
                 p.fillRect(x, 4, 10, 10, color)
             else:  # the budget marker is a line in the bar

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
 from app.ui.common.format import size_text
+from app.ui.common.i18n import translate
 
 
 class Banner(QFrame):
@@ -21,7 +22,7 @@ class Banner(QFrame):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.close_button = QToolButton()
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss")
+        self.close_button.setToolTip(translate("Common", "Dismiss"))
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
@@ -65,7 +66,7 @@ class ProgressRow(QFrame):
         self.bar.setFixedWidth(220)
         self.amount = QLabel()
         self.amount.setObjectName("muted")
-        self.cancel = QPushButton("Cancel")
+        self.cancel = QPushButton(translate("Common", "Cancel"))
         self.cancel.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
@@ -88,7 +89,7 @@ class ProgressRow(QFrame):
             return
         self.bar.setRange(0, 1000)
         self.bar.setValue(round(1000 * done / total))
-        self.amount.setText(f"{size_text(done)} of {size_text(total)}")
+        self.amount.setText(translate("Common", "{done} of {total}").format(done=size_text(done), total=size_text(total)))
 
     def finish(self) -> None:
         self.hide()

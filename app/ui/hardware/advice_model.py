@@ -7,7 +7,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.ui.common.format import gib, size_text
+from app.ui.common.format import gib, number, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.verdicts import verdict_text
 from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, speed_text, usable, usable_speed_text
 from hardware.fit import FitReport, Placement
 from hardware.quants import QUANT_TYPES
@@ -33,7 +35,7 @@ SLOW_FG = QColor("#6b5a48")
 FIT_REPORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-SLOW_MARK = "slow"
+SLOW_MARK = QT_TRANSLATE_NOOP("Hardware", "slow")
 """Follows the placement of a cell that fits but does not reach the usable speed ("CPU · slow")."""
 
 
@@ -41,33 +43,38 @@ def short_verdict(r: FitReport, usable_speed: float = 0.0) -> str:
     """Two lines for a table cell: where it runs (marked slow below `usable_speed`), then speed and the largest context
     ("~3.4 tok/s · 54k"): the speed first, so a narrow (1024-wide) window cuts the context, never the speed."""
     if r.placement is Placement.DOES_NOT_FIT:
-        return f"✗ does not fit\nneeds {size_text(r.ram.total + r.vram.total)}"
+        return translate("Hardware", "✗ does not fit\nneeds {size}").format(size=size_text(r.ram.total + r.vram.total))
     where = {
         Placement.FULL_GPU: "GPU",
         Placement.PARTIAL: f"{r.gpu_layers}/{r.n_layers} GPU",
         Placement.CPU_ONLY: "CPU",
     }[r.placement]
-    ctx = f"{r.max_context // 1024}k ctx" if r.max_context >= 1024 else f"{r.max_context} ctx"
+    kilo = r.max_context // 1024
+    ctx = translate("Hardware", "{k}k ctx").format(k=kilo) if kilo else translate("Hardware", "{n} ctx").format(
+        n=r.max_context)
     speed = f"{speed_text(r.tokens_per_s)} · " if r.tokens_per_s else ""
     if not usable(r, usable_speed):
-        where += f" · {SLOW_MARK}"
+        where += f" · {translate('Hardware', SLOW_MARK)}"
     return f"{where}\n{speed}{ctx}"
 
 
 def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
     """Rich text: the verdict, why, the memory on each side by use, speed and context, and the estimator's notes."""
-    lines = [f"<b>{r.shape.name} · {r.shape.quant}</b>: {r.verdict}", r.reason]
+    lines = [f"<b>{r.shape.name} · {r.shape.quant}</b>: {verdict_text(r)}", r.reason]
     for side, mem, budget in (("VRAM", r.vram, r.vram_budget), ("RAM", r.ram, r.ram_budget)):
         if mem.total:
-            lines.append(
-                f"<b>{side}</b> {gib(mem.total)} of {gib(budget)}: weights {gib(mem.weights)}, "
-                f"KV cache {gib(mem.kv_cache)}, compute {gib(mem.compute)}, overhead {gib(mem.overhead)}"
-            )
+            lines.append(f"<b>{side}</b> " + translate(
+                "Hardware", "{total} of {budget}: weights {weights}, KV cache {kv}, compute {compute}, overhead {overhead}"
+            ).format(total=gib(mem.total), budget=gib(budget), weights=gib(mem.weights), kv=gib(mem.kv_cache),
+                     compute=gib(mem.compute), overhead=gib(mem.overhead)))  # fmt: skip
     if r.fits:
-        speed = f"{speed_text(r.tokens_per_s)} (estimate)" if r.tokens_per_s else "speed unknown"
-        lines.append(f"Largest context here: {r.max_context:,} tokens · {speed}")
+        speed = (translate("Hardware", "{speed} (estimate)").format(speed=speed_text(r.tokens_per_s)) if r.tokens_per_s
+                 else translate("Hardware", "speed unknown"))  # fmt: skip
+        lines.append(translate("Hardware", "Largest context here: {context} tokens · {speed}").format(
+            context=number(r.max_context), speed=speed))
         if not usable(r, usable_speed):
-            lines.append(f"Below the usable speed of {usable_speed_text(usable_speed)} (setting usable_speed)")
+            lines.append(translate("Hardware", "Below the usable speed of {speed} (setting usable_speed)").format(
+                speed=usable_speed_text(usable_speed)))
     lines += [f"<i>{note}</i>" for note in r.notes]
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
@@ -149,16 +156,21 @@ def _size_tooltip(size: str) -> str:
     arch = REPRESENTATIVE.get(size)
     if arch is None:
         return size
-    return (
-        f"<b>{arch.name}</b> stands for {size}: {arch.n_layers} layers, {arch.n_kv_heads} KV heads, "
-        f"vocabulary {arch.n_vocab:,}, trained context {arch.context_train:,}"
-    )
+    return translate(
+        "Hardware", "<b>{name}</b> stands for {size}: {layers} layers, {kv} KV heads, vocabulary {vocab}, trained context "
+                    "{context}"
+    ).format(name=arch.name, size=size, layers=arch.n_layers, kv=arch.n_kv_heads, vocab=number(arch.n_vocab),
+             context=number(arch.context_train))  # fmt: skip
 
 
 def _quant_tooltip(name: str) -> str:
     q = QUANT_TYPES.get(name)
     if q is None:
         return name
-    loss = f"; +{100 * (q.ppl_ratio - 1):.1f}% perplexity on Llama-3-8B" if q.ppl_ratio > 1 else "; full precision"
+    if q.ppl_ratio > 1:
+        loss = translate("Hardware", "; +{loss}% perplexity on Llama-3-8B").format(loss=number(100 * (q.ppl_ratio - 1), 1))
+    else:
+        loss = translate("Hardware", "; full precision")
     source = f"<br><small>{q.quality_source}</small>" if q.ppl_ratio > 1 else ""
-    return f"<b>{q.name}</b>: {q.bits_per_weight:.2f} bits per weight{loss}{source}"
+    bits = translate("Hardware", "{bits} bits per weight").format(bits=number(q.bits_per_weight, 2))
+    return f"<b>{q.name}</b>: {bits}{loss}{source}"

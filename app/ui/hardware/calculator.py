@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.common.format import gib
+from app.ui.common.format import gib, number
+from app.ui.common.i18n import translate
 from app.ui.common.memory_bar import MemoryBar, MemoryLegend
+from app.ui.common.verdicts import verdict_text
 from core.errors import user_message
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.quants import QUANT_TYPES, KvType
@@ -32,7 +34,8 @@ CONTEXTS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
 def context_combo(default: int = 8192) -> QComboBox:
     combo = QComboBox()
     for ctx in CONTEXTS:
-        combo.addItem(f"{ctx // 1024}k tokens", ctx)
+        kilo = ctx // 1024
+        combo.addItem(translate("Hardware", "{k}k tokens").format(k=kilo), ctx)
     combo.setCurrentIndex(CONTEXTS.index(default))
     return combo
 
@@ -50,17 +53,18 @@ class Calculator(QGroupBox):
     report_changed = Signal(object)
 
     def __init__(self, base_options: FitOptions, parent: QWidget | None = None) -> None:
-        super().__init__("Calculator", parent)
+        super().__init__(translate("Hardware", "Calculator"), parent)
         self._hw: HardwareReport | None = None
         self._base = base_options
         self._file_shape: ModelShape | None = None
 
         self.library = QComboBox()
         self.library.setMinimumWidth(260)
-        self.library.setToolTip("Size the calculator to a model in your library: its real layers, heads and weights")
-        self.library.addItem("Choose a model…", None)
+        self.library.setToolTip(translate("Hardware", "Size the calculator to a model in your library: its real layers, "
+                                                      "heads and weights"))
+        self.library.addItem(translate("Hardware", "Choose a model…"), None)
         self.library.setEnabled(False)
-        self.source = QLabel("or drop a model file on this page")
+        self.source = QLabel(translate("Hardware", "or drop a model file on this page"))
         self.source.setObjectName("muted")
         self.source.setWordWrap(True)
 
@@ -74,31 +78,34 @@ class Calculator(QGroupBox):
         self.quant.setCurrentText("Q4_K_M")
         self.context = context_combo()
         self.kv = kv_combo()
-        self.flash = QCheckBox("Flash attention")
+        self.flash = QCheckBox(translate("Hardware", "Flash attention"))
         self.flash.setChecked(True)  # llama.cpp's default, and the runtime's
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(-1, 999)
-        self.gpu_layers.setSpecialValueText("auto")
+        self.gpu_layers.setSpecialValueText(translate("Hardware", "auto"))
         self.gpu_layers.setValue(-1)
-        self.gpu_layers.setToolTip(
-            "Repeating blocks to put on the GPU. auto: as many as fit. More than the model has: all, output layer included."
-        )
-        self.model_size.setToolTip("A preset size class, or any parameter count such as 9B, 1.5B or 270M")
+        self.gpu_layers.setToolTip(translate(
+            "Hardware",
+            "Repeating blocks to put on the GPU. auto: as many as fit. More than the model has: all, output layer included.",
+        ))  # fmt: skip
+        self.model_size.setToolTip(translate("Hardware", "A preset size class, or any parameter count such as 9B, 1.5B or "
+                                                         "270M"))
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.hide()
 
         pick = QHBoxLayout()
-        pick.addWidget(QLabel("Library model"))
+        pick.addWidget(QLabel(translate("Hardware", "Library model")))
         pick.addWidget(self.library)
         pick.addWidget(self.source, 1)
         grid = QGridLayout()
         for col, (label, widget) in enumerate(
-            (("Model size", self.model_size), ("Quantization", self.quant), ("Context", self.context), ("KV cache", self.kv))
+            ((translate("Hardware", "Model size"), self.model_size), (translate("Hardware", "Quantization"), self.quant),
+             (translate("Hardware", "Context"), self.context), (translate("Hardware", "KV cache"), self.kv))
         ):
             grid.addWidget(QLabel(label), 0, col)
             grid.addWidget(widget, 1, col)
-        grid.addWidget(QLabel("GPU layers"), 0, 4)
+        grid.addWidget(QLabel(translate("Hardware", "GPU layers")), 0, 4)
         grid.addWidget(self.gpu_layers, 1, 4)
         grid.addWidget(self.flash, 1, 5)
         grid.addWidget(self.error, 2, 0, 1, 6)  # under the size field, one line across
@@ -108,7 +115,7 @@ class Calculator(QGroupBox):
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.vram_bar = MemoryBar("VRAM")
-        self.ram_bar = MemoryBar("RAM")
+        self.ram_bar = MemoryBar(translate("Hardware", "RAM"))
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setObjectName("muted")
@@ -149,7 +156,8 @@ class Calculator(QGroupBox):
         current = self.library.currentText() if self.library.currentIndex() > 0 else None
         self.library.blockSignals(True)
         self.library.clear()
-        self.library.addItem("Choose a model…" if models else "No models in the library", None)
+        self.library.addItem(translate("Hardware", "Choose a model…") if models
+                             else translate("Hardware", "No models in the library"), None)  # fmt: skip
         for label, shape in models:
             self.library.addItem(label, shape)
         index = self.library.findText(current) if current else -1
@@ -193,7 +201,7 @@ class Calculator(QGroupBox):
             self._file_shape = None  # the user typed a size: back to parameter counts
             self.quant.setEnabled(True)
             self.library.setCurrentIndex(0)
-            self.show_message("or drop a model file on this page")
+            self.show_message(translate("Hardware", "or drop a model file on this page"))
         self._recompute()
 
     def _options(self) -> FitOptions:
@@ -230,22 +238,26 @@ class Calculator(QGroupBox):
         self.report_changed.emit(report)
 
     def _show(self, r: FitReport) -> None:
-        self.verdict.setText(f"{r.shape.name} at {r.shape.quant}: <b>{r.verdict}</b>")
+        self.verdict.setText(translate("Hardware", "{name} at {quant}: <b>{verdict}</b>").format(
+            name=html.escape(r.shape.name), quant=r.shape.quant, verdict=verdict_text(r)))
         self.verdict.setProperty("placement", r.placement.value)
         self.verdict.style().unpolish(self.verdict)
         self.verdict.style().polish(self.verdict)
         if r.fits:
-            speed = f"~{r.tokens_per_s:.1f} tokens/s (estimate)" if r.tokens_per_s else "speed unknown"
-            ctx = f"largest context at this placement: {r.max_context:,} tokens"
-            facts = f"<b>{speed}</b> · {ctx} · KV cache {gib(r.kv_cache)}"
+            speed = (translate("Hardware", "~{speed} tokens/s (estimate)").format(speed=number(r.tokens_per_s, 1))
+                     if r.tokens_per_s else translate("Hardware", "speed unknown"))  # fmt: skip
+            ctx = translate("Hardware", "largest context at this placement: {context} tokens").format(
+                context=number(r.max_context))
+            facts = f"<b>{speed}</b> · {ctx} · " + translate("Hardware", "KV cache {kv}").format(kv=gib(r.kv_cache))
         else:
-            facts = f"Needs {gib(r.ram.total + r.vram.total)} in all; KV cache {gib(r.kv_cache)}"
+            facts = translate("Hardware", "Needs {size} in all; KV cache {kv}").format(
+                size=gib(r.ram.total + r.vram.total), kv=gib(r.kv_cache))
         self.details.setText(f"{html.escape(r.reason)}<br>{facts}")
         self.notes.setText("<br>".join(html.escape(n) for n in r.notes))
         self.notes.setVisible(bool(r.notes))
         hw = self._hw
         assert hw is not None
         self.vram_bar.setVisible(bool(hw.gpus))
-        self.vram_bar.set_title("GPU share of unified memory" if hw.unified_memory else "VRAM")
+        self.vram_bar.set_title(translate("Hardware", "GPU share of unified memory") if hw.unified_memory else "VRAM")
         self.vram_bar.set_memory(r.vram, r.vram_budget)
         self.ram_bar.set_memory(r.ram, r.ram_budget)

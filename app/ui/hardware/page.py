@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common.format import number
+from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
 from app.ui.hardware.advice_delegate import AdviceDelegate
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, SLOW_MARK, TEXT_COLORS, AdviceModel
@@ -117,7 +119,7 @@ class HardwarePage(QScrollArea):
         self.table.clicked.connect(self._on_table_clicked)
         self.model.modelReset.connect(self._on_model_reset)
         self._on_model_reset()
-        self.status = QLabel("Reading hardware…")
+        self.status = QLabel(translate("Hardware", "Reading hardware…"))
         self.status.setObjectName("muted")
         self.answer = QLabel()
         self.answer.setWordWrap(True)
@@ -127,19 +129,20 @@ class HardwarePage(QScrollArea):
         self.calculator = Calculator(self._options)
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Context"))
+        controls.addWidget(QLabel(translate("Hardware", "Context")))
         controls.addWidget(self.context)
         controls.addSpacing(12)
-        controls.addWidget(QLabel("KV cache"))
+        controls.addWidget(QLabel(translate("Hardware", "KV cache")))
         controls.addWidget(self.kv)
         controls.addStretch()
         controls.addWidget(self.status)
-        advice = QGroupBox("What runs here")
+        advice = QGroupBox(translate("Hardware", "What runs here"))
         box = QVBoxLayout(advice)
-        intro = QLabel(
+        intro = QLabel(translate(
+            "Hardware",
             "Each cell: where a model of that size runs at that quantization, the largest context that keeps it there, "
-            "and the estimated generation speed. Click a cell to load it into the calculator."
-        )
+            "and the estimated generation speed. Click a cell to load it into the calculator.",
+        ))  # fmt: skip
         intro.setWordWrap(True)
         intro.setObjectName("muted")
         box.addWidget(intro)
@@ -155,7 +158,7 @@ class HardwarePage(QScrollArea):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(20, 16, 20, 20)
         layout.setSpacing(14)
-        heading = QLabel("Hardware")
+        heading = QLabel(translate("Hardware", "Hardware"))
         heading.setObjectName("heading")
         layout.addWidget(heading)
         layout.addWidget(self.summary)
@@ -184,7 +187,7 @@ class HardwarePage(QScrollArea):
         self._tasks.start(fn, on_done, on_error, what="hardware page")
 
     def _on_probe_failed(self, message: str) -> None:
-        self.status.setText(f"Could not read the hardware: {message}")
+        self.status.setText(translate("Hardware", "Could not read the hardware: {error}").format(error=message))
 
     def _on_probe_finished(self, report: HardwareReport) -> None:
         measuring = not report.cpu_bandwidth
@@ -210,7 +213,7 @@ class HardwarePage(QScrollArea):
         if self._report is not None:
             # "not measured" instead of "measuring…"
             self.summary.set_report(self._report, bandwidth=self._bandwidth, kernels=self._kernels)
-        self.status.setText(f"Could not measure the memory bandwidth: {message}")
+        self.status.setText(translate("Hardware", "Could not measure the memory bandwidth: {error}").format(error=message))
 
     def _set_report(self, report: HardwareReport, *, measuring: bool = False) -> None:
         self._report = report
@@ -237,7 +240,7 @@ class HardwarePage(QScrollArea):
             return
         self._generation += 1
         generation, hw, options, speed = self._generation, self._report, self.options(), self._usable_speed
-        self.status.setText("Updating…")
+        self.status.setText(translate("Hardware", "Updating…"))
         self._start(
             lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options, usable_speed=speed)),
             self._on_table_finished,
@@ -246,7 +249,7 @@ class HardwarePage(QScrollArea):
 
     def _on_table_failed(self, message: str) -> None:
         self._shown_generation = self._generation
-        self.status.setText(f"Could not compute the table: {message}")
+        self.status.setText(translate("Hardware", "Could not compute the table: {error}").format(error=message))
 
     def _on_model_reset(self) -> None:
         # The table shows every row: the page scrolls, not the table.
@@ -261,11 +264,14 @@ class HardwarePage(QScrollArea):
             return  # a newer request is on its way
         self._shown_generation = generation
         self.model.set_table(table)
-        self.status.setText(f"At {table.context:,} tokens of context, KV cache {self.kv.currentText()}")
+        self.status.setText(translate("Hardware", "At {context} tokens of context, KV cache {kv}").format(
+            context=number(table.context), kv=self.kv.currentText()))
         facts = "".join(f"<li>{html.escape(f)}</li>" for f in rec.facts)
         self.answer.setText(
-            "<span style='color:#4b5563'>A bigger model quantized, or a smaller one in full precision? (for coding"
-            f"{_at_speed(rec.usable_speed)})</span>"
+            "<span style='color:#4b5563'>"
+            + html.escape(translate("Hardware", "A bigger model quantized, or a smaller one in full precision? (for coding"
+                                                "{at_speed})").format(at_speed=_at_speed(rec.usable_speed)))
+            + "</span>"
             f"<p style='margin:4px 0 0 0'><b>{html.escape(rec.answer)}</b></p>"
             f"<ul style='margin:4px 0 0 -20px'>{facts}</ul>"
         )
@@ -301,17 +307,19 @@ class HardwarePage(QScrollArea):
 
     def load_file(self, path: Path) -> None:
         """Read a model's header in the pool and put its real shape into the calculator."""
-        self.calculator.show_message(f"Reading {path.name}…")
+        self.calculator.show_message(translate("Hardware", "Reading {name}…").format(name=path.name))
         self.ensureWidgetVisible(self.calculator, 0, 0)
         self._start(lambda: _read_model(path), self._on_file_inspected, self._on_file_failed)
 
     def _on_file_inspected(self, info: ModelInfo) -> None:
         if info.shape is None:
-            reason = info.shape_note or info.unsafe_reason or "its memory layout is unknown"
-            self.calculator.show_message(f"Cannot size {info.name}: {reason}", error=True)
+            reason = info.shape_note or info.unsafe_reason or translate("Hardware", "its memory layout is unknown")
+            text = translate("Hardware", "Cannot size {name}: {reason}").format(name=info.name, reason=reason)
+            self.calculator.show_message(text, error=True)
             return
         self.calculator.set_shape(info.shape)
-        self.calculator.show_message(f"{info.path.name} (not imported: drop it on the Library page to add it)")
+        self.calculator.show_message(translate("Hardware", "{name} (not imported: drop it on the Library page to add it)")
+                                     .format(name=info.path.name))
         self.ensureWidgetVisible(self.calculator.verdict, 0, 120)
 
     def _on_file_failed(self, message: str) -> None:
@@ -334,7 +342,9 @@ def _local_paths(mime: QMimeData) -> list[Path]:
 
 
 def _at_speed(usable_speed: float) -> str:
-    return f", at a usable {usable_speed_text(usable_speed)} or more" if usable_speed else ""
+    if not usable_speed:
+        return ""
+    return translate("Hardware", ", at a usable {speed} or more").format(speed=usable_speed_text(usable_speed))
 
 
 def _placement_legend(usable_speed: float) -> QLabel:
@@ -348,12 +358,14 @@ def _legend_text(usable_speed: float) -> str:
     swatches = "&nbsp;&nbsp;&nbsp;".join(
         f"<span style='background:{PLACEMENT_COLORS[p].name()}; color:{TEXT_COLORS[p].name()}'>&nbsp;{text}&nbsp;</span>"
         for p, text in (
-            (Placement.FULL_GPU, "entirely on the GPU"),
-            (Placement.PARTIAL, "layers split GPU / CPU"),
-            (Placement.CPU_ONLY, "CPU only"),
-            (Placement.DOES_NOT_FIT, "does not fit"),
+            (Placement.FULL_GPU, translate("Hardware", "entirely on the GPU")),
+            (Placement.PARTIAL, translate("Hardware", "layers split GPU / CPU")),
+            (Placement.CPU_ONLY, translate("Hardware", "CPU only")),
+            (Placement.DOES_NOT_FIT, translate("Hardware", "does not fit")),
         )
     )
-    slow = (f"&nbsp;&nbsp;&nbsp;<span style='background:{SLOW_BG.name()}; color:{SLOW_FG.name()}'>&nbsp;{SLOW_MARK}&nbsp;"
-            f"</span> under the usable {usable_speed_text(usable_speed)}" if usable_speed else "")  # fmt: skip
-    return swatches + slow + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown."
+    mark = translate("Hardware", SLOW_MARK)
+    slow = (f"&nbsp;&nbsp;&nbsp;<span style='background:{SLOW_BG.name()}; color:{SLOW_FG.name()}'>&nbsp;{mark}&nbsp;"
+            "</span> " + translate("Hardware", "under the usable {speed}").format(speed=usable_speed_text(usable_speed))
+            if usable_speed else "")  # fmt: skip
+    return swatches + slow + "&nbsp;&nbsp;&nbsp;" + translate("Hardware", "Hover a cell for the memory breakdown.")
