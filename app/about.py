@@ -35,7 +35,8 @@ def license_of(distribution: str) -> str:
         md = metadata.metadata(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
-    text = md["License-Expression"] or md["License"] or ""
+    # .get: the importlib_metadata backport (which some packages install over the standard one) raises on a missing key
+    text = md.get("License-Expression") or md.get("License") or ""
     if not text or len(text) > 80:  # some packages paste the whole license text into the field
         classifiers = [c.split(" :: ")[-1] for c in md.get_all("Classifier") or [] if c.startswith("License ::")]
         text = ", ".join(classifiers) or (text.splitlines()[0] if text else "")

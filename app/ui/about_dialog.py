@@ -10,21 +10,22 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QT
 
 from app import about
 from app.paths import resource_path
+from app.ui.common.i18n import translate
 
 
 class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("About Modelwerk")
+        self.setWindowTitle(translate("About", "About Modelwerk"))
         self.resize(560, 480)
         versions = about.summary()
         versions["Qt"] = f"{qVersion()} (PySide6 {about.qt_version()})"
         icon = QLabel()
         icon.setPixmap(QPixmap(str(resource_path("icons/modelwerk-128.png"))).scaled(
             72, 72, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))  # fmt: skip
-        title = QLabel(f"<h2>Modelwerk {html.escape(versions['Modelwerk'])}</h2>"
-                       "<p>A workbench for local language models: what fits your machine, ready-made GGUF/GPTQ files, "
-                       "self-quantization with measured quality, chat.</p>")  # fmt: skip
+        blurb = translate("About", "A workbench for local language models: what fits your machine, ready-made GGUF/GPTQ "
+                                   "files, self-quantization with measured quality, chat.")
+        title = QLabel(f"<h2>Modelwerk {html.escape(versions['Modelwerk'])}</h2><p>{html.escape(blurb)}</p>")
         title.setWordWrap(True)
         head = QHBoxLayout()
         head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -36,13 +37,16 @@ class AboutDialog(QDialog):
                            f"<td>{html.escape(c.license)}</td></tr>" for c in about.components())  # fmt: skip
         self.text.setHtml(
             f"<table cellspacing=4>{rows}</table>"
-            "<h4>Licenses</h4><p>Modelwerk is Apache-2.0. It ships these components under their own licenses; Qt is used "
-            "under the LGPL-3.0 as a dynamically linked library you may replace.</p>"
-            f"<table cellspacing=4><tr><th align=left>Component</th><th align=left>Version</th>"
-            f"<th align=left>License</th></tr>{licenses}</table>"
+            + "<h4>{}</h4><p>{}</p>".format(
+                translate("About", "Licenses"),
+                translate("About", "Modelwerk is Apache-2.0. It ships these components under their own licenses; Qt is "
+                                   "used under the LGPL-3.0 as a dynamically linked library you may replace."))
+            + "<table cellspacing=4><tr><th align=left>{}</th><th align=left>{}</th><th align=left>{}</th></tr>".format(
+                translate("About", "Component"), translate("About", "Version"), translate("About", "License"))
+            + f"{licenses}</table>"
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton("Copy versions", QDialogButtonBox.ButtonRole.ActionRole)
+        copy = buttons.addButton(translate("About", "Copy versions"), QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
             "\n".join(f"{k}: {v}" for k, v in versions.items())))  # fmt: skip
         buttons.rejected.connect(self.reject)

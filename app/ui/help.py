@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from app.ui.common.i18n import translate
+
 __all__ = ["REPORT_URL", "ShortcutsDialog", "shortcuts"]
 
 REPORT_URL = "https://github.com/modelwerk/modelwerk/issues/new"
@@ -30,9 +32,9 @@ class ShortcutsDialog(QDialog):
     def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("shortcuts-dialog")
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(translate("Help", "Keyboard shortcuts"))
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        self.table.setHorizontalHeaderLabels([translate("Help", "Action"), translate("Help", "Keys")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCommandLinkButton, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from app.ui.common.i18n import translate
+
 __all__ = ["WELCOMED_KEY", "WelcomeDialog"]
 
 WELCOMED_KEY = "window/welcomed"
@@ -25,26 +27,28 @@ class WelcomeDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcome-dialog")
-        self.setWindowTitle("Getting started")
-        heading = QLabel("Welcome to Modelwerk")
+        self.setWindowTitle(translate("Welcome", "Getting started"))
+        heading = QLabel(translate("Welcome", "Welcome to Modelwerk"))
         heading.setObjectName("heading")
-        intro = QLabel("Modelwerk runs language models on this computer: it tells you what fits, finds ready-made "
-                       "files on Hugging Face, quantizes models itself and lets you chat with all of them. "
-                       "Three things to try first:")  # fmt: skip
+        intro = QLabel(translate("Welcome", "Modelwerk runs language models on this computer: it tells you what fits, "
+                                            "finds ready-made files on Hugging Face, quantizes models itself and lets you "
+                                            "chat with all of them. Three things to try first:"))  # fmt: skip
         intro.setWordWrap(True)
-        self.chat_button = QCommandLinkButton("Chat with the demo model")
+        self.chat_button = QCommandLinkButton(translate("Welcome", "Chat with the demo model"))
         self.chat_button.setObjectName("welcome-chat")
         self.fits_button = QCommandLinkButton(
-            "See what fits this machine",
-            "The Hardware page: your memory and GPUs, which model sizes and quantizations run here, and how fast.",
+            translate("Welcome", "See what fits this machine"),
+            translate("Welcome", "The Hardware page: your memory and GPUs, which model sizes and quantizations run here, "
+                                 "and how fast."),
         )
         self.fits_button.setObjectName("welcome-fits")
         self.discover_button = QCommandLinkButton(
-            "Find a model",
-            "Discover searches Hugging Face and marks each file by whether it fits; downloads resume after a restart.",
+            translate("Welcome", "Find a model"),
+            translate("Welcome", "Discover searches Hugging Face and marks each file by whether it fits; downloads resume "
+                                 "after a restart."),
         )
         self.discover_button.setObjectName("welcome-discover")
-        again = QLabel("This guide is in Help > Getting started whenever you want it again.")
+        again = QLabel(translate("Welcome", "This guide is in Help > Getting started whenever you want it again."))
         again.setObjectName("muted")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -64,12 +68,14 @@ class WelcomeDialog(QDialog):
     def set_demo(self, name: str, *, ready: bool, installed: bool) -> None:
         """Say what the demo model is: ``name`` when it is in the Library, being prepared, or not installed."""
         if ready:
-            text = (f"{name} is in your Library and loads in seconds. It is a tiny model: expect short, often wrong "
-                    "answers; find a bigger one in Discover.")  # fmt: skip
+            text = translate("Welcome", "{name} is in your Library and loads in seconds. It is a tiny model: expect short, "
+                                        "often wrong answers; find a bigger one in Discover.").format(name=name)
         elif installed:
-            text = "The demo model is being prepared (the status bar shows its progress); this button works once it is ready."
+            text = translate("Welcome", "The demo model is being prepared (the status bar shows its progress); this button "
+                                        "works once it is ready.")
         else:
-            text = "No demo model is installed: import a GGUF file (File > Import) or find one below, then chat with it."
+            text = translate("Welcome", "No demo model is installed: import a GGUF file (File > Import) or find one below, "
+                                        "then chat with it.")
         self.chat_button.setDescription(text)
         self.chat_button.setEnabled(ready)
         self.chat_button.setToolTip("" if ready else text)

@@ -2,6 +2,41 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
     <context>
+        <name>About</name>
+        <message>
+            <source>A workbench for local language models: what fits your machine, ready-made GGUF/GPTQ files, self-quantization with measured quality, chat.</source>
+            <translation>Eine Werkbank für lokale Sprachmodelle: was auf Ihren Rechner passt, fertige GGUF/GPTQ-Dateien, eigene Quantisierung mit gemessener Qualität, Chat.</translation>
+        </message>
+        <message>
+            <source>About Modelwerk</source>
+            <translation>Über Modelwerk</translation>
+        </message>
+        <message>
+            <source>Component</source>
+            <translation>Komponente</translation>
+        </message>
+        <message>
+            <source>Copy versions</source>
+            <translation>Versionen kopieren</translation>
+        </message>
+        <message>
+            <source>License</source>
+            <translation>Lizenz</translation>
+        </message>
+        <message>
+            <source>Licenses</source>
+            <translation>Lizenzen</translation>
+        </message>
+        <message>
+            <source>Modelwerk is Apache-2.0. It ships these components under their own licenses; Qt is used under the LGPL-3.0 as a dynamically linked library you may replace.</source>
+            <translation>Modelwerk steht unter Apache-2.0. Es liefert diese Komponenten unter ihren eigenen Lizenzen aus; Qt wird unter der LGPL-3.0 als dynamisch gebundene Bibliothek genutzt, die Sie ersetzen dürfen.</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>Version</translation>
+        </message>
+    </context>
+    <context>
         <name>App</name>
         <message>
             <source>Modelwerk cannot start</source>
@@ -868,6 +903,21 @@ braucht {size}</translation>
         </message>
     </context>
     <context>
+        <name>Help</name>
+        <message>
+            <source>Action</source>
+            <translation>Aktion</translation>
+        </message>
+        <message>
+            <source>Keyboard shortcuts</source>
+            <translation>Tastenkürzel</translation>
+        </message>
+        <message>
+            <source>Keys</source>
+            <translation>Tasten</translation>
+        </message>
+    </context>
+    <context>
         <name>Library</name>
         <message>
             <source> (the model's maximum)</source>
@@ -1690,6 +1740,57 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{layers} of {total} layers on GPU</source>
             <translation>{layers} von {total} Schichten auf der GPU</translation>
+        </message>
+    </context>
+    <context>
+        <name>Welcome</name>
+        <message>
+            <source>Chat with the demo model</source>
+            <translation>Mit dem Demo-Modell chatten</translation>
+        </message>
+        <message>
+            <source>Discover searches Hugging Face and marks each file by whether it fits; downloads resume after a restart.</source>
+            <translation>Entdecken durchsucht Hugging Face und kennzeichnet jede Datei danach, ob sie passt; Downloads laufen nach einem Neustart weiter.</translation>
+        </message>
+        <message>
+            <source>Find a model</source>
+            <translation>Ein Modell finden</translation>
+        </message>
+        <message>
+            <source>Getting started</source>
+            <translation>Erste Schritte</translation>
+        </message>
+        <message>
+            <source>Modelwerk runs language models on this computer: it tells you what fits, finds ready-made files on Hugging Face, quantizes models itself and lets you chat with all of them. Three things to try first:</source>
+            <translation>Modelwerk führt Sprachmodelle auf diesem Computer aus: es sagt Ihnen, was passt, findet fertige Dateien auf Hugging Face, quantisiert Modelle selbst und lässt Sie mit allen chatten. Drei Dinge für den Anfang:</translation>
+        </message>
+        <message>
+            <source>No demo model is installed: import a GGUF file (File &gt; Import) or find one below, then chat with it.</source>
+            <translation>Kein Demo-Modell ist installiert: importieren Sie eine GGUF-Datei (Datei &gt; Importieren) oder finden Sie unten eine, und chatten Sie dann damit.</translation>
+        </message>
+        <message>
+            <source>See what fits this machine</source>
+            <translation>Sehen, was auf diesen Rechner passt</translation>
+        </message>
+        <message>
+            <source>The Hardware page: your memory and GPUs, which model sizes and quantizations run here, and how fast.</source>
+            <translation>Die Seite Hardware: Ihr Speicher und Ihre GPUs, welche Modellgrößen und Quantisierungen hier laufen und wie schnell.</translation>
+        </message>
+        <message>
+            <source>The demo model is being prepared (the status bar shows its progress); this button works once it is ready.</source>
+            <translation>Das Demo-Modell wird vorbereitet (die Statusleiste zeigt den Fortschritt); diese Schaltfläche funktioniert, sobald es bereit ist.</translation>
+        </message>
+        <message>
+            <source>This guide is in Help &gt; Getting started whenever you want it again.</source>
+            <translation>Diese Anleitung finden Sie jederzeit wieder unter Hilfe &gt; Erste Schritte.</translation>
+        </message>
+        <message>
+            <source>Welcome to Modelwerk</source>
+            <translation>Willkommen bei Modelwerk</translation>
+        </message>
+        <message>
+            <source>{name} is in your Library and loads in seconds. It is a tiny model: expect short, often wrong answers; find a bigger one in Discover.</source>
+            <translation>{name} ist in Ihrer Bibliothek und lädt in Sekunden. Es ist ein winziges Modell: rechnen Sie mit kurzen, oft falschen Antworten; ein größeres finden Sie unter Entdecken.</translation>
         </message>
     </context>
 </TS>

@@ -131,3 +131,20 @@ def test_the_settings_dialog_in_german(german: None, qtbot: QtBot) -> None:
     texts = shown_texts(dialog)
     assert "Sprache" in texts and "Deutsch" in texts and "Abbrechen" in texts  # Qt's own catalogue: the Cancel button
     assert not english_words(texts)
+
+
+def test_the_first_dialogs_in_german(window: MainWindow, qtbot: QtBot) -> None:
+    from app.ui.about_dialog import AboutDialog
+    from app.ui.welcome import WelcomeDialog
+
+    welcome = WelcomeDialog(window)
+    about = AboutDialog(window)
+    for dialog in (welcome, about):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    assert welcome.windowTitle() == "Erste Schritte" and about.windowTitle() == "Über Modelwerk"
+    texts = shown_texts(welcome) + shown_texts(about)
+    assert "Schließen" in texts  # Qt's own catalogue: the Close button
+    assert not english_words(texts)
+    versions = about.text.toPlainText()  # the rows are data (versions, SPDX licence expressions): the headings are German
+    assert "Lizenzen" in versions and "Komponente" in versions and "Licenses" not in versions
