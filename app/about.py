@@ -35,8 +35,9 @@ def license_of(distribution: str) -> str:
         md = metadata.metadata(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
-    # .get: the importlib_metadata backport (which some packages install over the standard one) raises on a missing key
-    text = md.get("License-Expression") or md.get("License") or ""
+    # get_all, not md[key]: the importlib_metadata backport (which some packages install) raises on a missing key
+    fields = [md.get_all("License-Expression"), md.get_all("License")]
+    text = next((values[0] for values in fields if values and values[0]), "")
     if not text or len(text) > 80:  # some packages paste the whole license text into the field
         classifiers = [c.split(" :: ")[-1] for c in md.get_all("Classifier") or [] if c.startswith("License ::")]
         text = ", ".join(classifiers) or (text.splitlines()[0] if text else "")
