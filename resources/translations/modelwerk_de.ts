@@ -680,6 +680,10 @@
             <translation>Speicherbandbreite und die Kernel von llama.cpp jetzt messen (einige Sekunden; schließen Sie vorher ausgelastete Programme)</translation>
         </message>
         <message>
+            <source>Measured on this machine (code pass@1; the losses above are published figures):</source>
+            <translation>Auf diesem Rechner gemessen (Code pass@1; die Verluste oben sind veröffentlichte Werte):</translation>
+        </message>
+        <message>
             <source>Memory</source>
             <translation>Speicher</translation>
         </message>
@@ -734,6 +738,10 @@
         <message>
             <source>The backends llama-server was built with: where models can run</source>
             <translation>Die Backends, mit denen llama-server gebaut wurde: wo Modelle laufen können</translation>
+        </message>
+        <message>
+            <source>The losses above are published perplexity figures (Llama-3-8B). Measure your own models at coding: Library → Evaluate code… (HumanEval, run here in a sandbox).</source>
+            <translation>Die Verluste oben sind veröffentlichte Perplexitätswerte (Llama-3-8B). Messen Sie Ihre eigenen Modelle beim Programmieren: Bibliothek → Code bewerten… (HumanEval, hier in einer Sandbox ausgeführt).</translation>
         </message>
         <message>
             <source>This machine</source>
@@ -812,6 +820,10 @@
             <translation>nicht gemessen: die Geschwindigkeitsschätzungen für die CPU stützen sich allein auf die Speicherbandbreite (gröber)</translation>
         </message>
         <message>
+            <source>of {count} {problem_set} problems</source>
+            <translation>von {count} Aufgaben aus {problem_set}</translation>
+        </message>
+        <message>
             <source>or drop a model file on this page</source>
             <translation>oder eine Modelldatei auf diese Seite ziehen</translation>
         </message>
@@ -822,6 +834,10 @@
         <message>
             <source>speed unknown</source>
             <translation>Geschwindigkeit unbekannt</translation>
+        </message>
+        <message>
+            <source>thinking</source>
+            <translation>mit Nachdenken</translation>
         </message>
         <message>
             <source>under the usable {speed}</source>
