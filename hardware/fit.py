@@ -113,6 +113,9 @@ class FitReport:
     are unknown or it does not fit."""
     reason: str
     notes: tuple[str, ...] = field(default=())
+    reason_keys: tuple[str, ...] = ()
+    """The reason as REASONS' keys (what the GUI translates), with its values as (name, number) pairs."""
+    reason_values: tuple[tuple[str, int], ...] = ()
 
     @property
     def n_layers(self) -> int:
@@ -390,6 +393,7 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
     max_ctx = _max_context(shape, hw, options, placement)
     speed = estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu, kv_type=options.kv_type) if fits else 0.0
     notes = _notes(shape, hw, options)
+    why = _reason(shape, hw, options, split, placement, max_ctx)
     if unusable:
         notes = (cannot_use(unusable, hw.llama_backends or ()), *notes)
     return FitReport(
@@ -406,8 +410,10 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
         ram_resident=split.ram.total + _repacked_on_cpu(shape, hw, split.gpu_layers),
         max_context=max_ctx,
         tokens_per_s=speed if fits else 0.0,
-        reason=_reason(shape, hw, options, split, placement, max_ctx),
+        reason=reason_text(*why),
         notes=notes,
+        reason_keys=why[0],
+        reason_values=tuple(why[1].items()),
     )
 
 
@@ -441,28 +447,46 @@ def _max_context(shape: ModelShape, hw: HardwareReport, options: FitOptions, pla
     return lo // 256 * 256 if lo >= 512 else lo
 
 
+REASONS = {
+    "full_gpu": "All {layers} layers and the output fit in {vram_free} of free VRAM.",
+    "partial": "{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on the CPU, "
+               "which is slower.",
+    "cpu_no_gpu": "Runs on the CPU from RAM (no GPU was found).",
+    "cpu_no_layer": "Runs on the CPU from RAM (not even one layer fits in VRAM).",
+    "cpu_offload_off": "Runs on the CPU from RAM (GPU offload is off).",
+    "gpu_layers_too_many": "{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).",
+    "ram_short": "Needs {need} of RAM beyond what the GPU holds, {have} available.",
+    "at_most": " At most {max_context} tokens of context would fit.",
+    "no_context": " It does not fit at any context.",
+}
+"""The reason's sentences by key; ``{name}`` fields take FitReport.reason_values (names ending in a byte count: vram_free,
+margin, needed, need, have). The GUI translates them by these keys (app.ui.common.verdicts), so they stay in step."""
+BYTE_VALUES = frozenset({"vram_free", "margin", "needed", "need", "have"})
+
+
 def _reason(
     shape: ModelShape, hw: HardwareReport, options: FitOptions, split: _Split, placement: Placement, max_ctx: int
-) -> str:
-    gib = _gib
+) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The keys of REASONS that say why, and their values."""
     if placement is Placement.FULL_GPU:
-        return f"All {shape.n_layers} layers and the output fit in {gib(hw.vram_free)} of free VRAM."
+        return ("full_gpu",), {"layers": shape.n_layers, "vram_free": hw.vram_free}
     if placement is Placement.PARTIAL:
-        return (
-            f"{split.gpu_layers} of {shape.n_layers} layers fit in VRAM (keeping {gib(options.gpu_margin)} free per GPU); "
-            "the rest runs on the CPU, which is slower."
-        )
+        return ("partial",), {"gpu_layers": split.gpu_layers, "layers": shape.n_layers, "margin": options.gpu_margin}
     if placement is Placement.CPU_ONLY:
-        why = "no GPU was found" if not hw.gpus else "not even one layer fits in VRAM"
         if options.gpu_layers == 0:
-            why = "GPU offload is off"
-        return f"Runs on the CPU from RAM ({why})."
-    need = split.ram.total
-    have = _ram_budget(hw, options)
-    more = f" At most {max_ctx:,} tokens of context would fit." if max_ctx else " It does not fit at any context."
+            return ("cpu_offload_off",), {}
+        return ("cpu_no_gpu" if not hw.gpus else "cpu_no_layer",), {}
+    more = ("at_most",) if max_ctx else ("no_context",)
     if options.gpu_layers is not None and split.gpu_layers and split.per_gpu:
-        return f"{split.gpu_layers} layers do not fit in VRAM ({gib(max(split.per_gpu))} needed on one GPU).{more}"
-    return f"Needs {gib(need)} of RAM beyond what the GPU holds, {gib(have)} available.{more}"
+        return ("gpu_layers_too_many", *more), {"gpu_layers": split.gpu_layers, "needed": max(split.per_gpu),
+                                                "max_context": max_ctx}  # fmt: skip
+    return ("ram_short", *more), {"need": split.ram.total, "have": _ram_budget(hw, options), "max_context": max_ctx}
+
+
+def reason_text(keys: tuple[str, ...], values: dict[str, int]) -> str:
+    """The reason in English (the command line, the logs): REASONS' sentences with their values."""
+    shown = {k: _gib(v) if k in BYTE_VALUES else f"{v:,}" if k == "max_context" else str(v) for k, v in values.items()}
+    return "".join(REASONS[key].format(**shown) for key in keys)
 
 
 def _notes(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[str, ...]:

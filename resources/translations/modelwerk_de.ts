@@ -1738,8 +1738,20 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
     <context>
         <name>Verdicts</name>
         <message>
+            <source> At most {max_context} tokens of context would fit.</source>
+            <translation> Höchstens {max_context} Token Kontextlänge würden passen.</translation>
+        </message>
+        <message>
+            <source> It does not fit at any context.</source>
+            <translation> Es passt bei keiner Kontextlänge.</translation>
+        </message>
+        <message>
             <source>All layers on GPU, output on CPU</source>
             <translation>Alle Schichten auf der GPU, Ausgabe auf der CPU</translation>
+        </message>
+        <message>
+            <source>All {layers} layers and the output fit in {vram_free} of free VRAM.</source>
+            <translation>Alle {layers} Schichten und die Ausgabe passen in {vram_free} freien VRAM.</translation>
         </message>
         <message>
             <source>CPU only</source>
@@ -1752,6 +1764,30 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>Full GPU</source>
             <translation>Ganz auf der GPU</translation>
+        </message>
+        <message>
+            <source>Needs {need} of RAM beyond what the GPU holds, {have} available.</source>
+            <translation>Braucht {need} Arbeitsspeicher über das hinaus, was die GPU hält; {have} verfügbar.</translation>
+        </message>
+        <message>
+            <source>Runs on the CPU from RAM (GPU offload is off).</source>
+            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (GPU-Auslagerung ist aus).</translation>
+        </message>
+        <message>
+            <source>Runs on the CPU from RAM (no GPU was found).</source>
+            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (keine GPU gefunden).</translation>
+        </message>
+        <message>
+            <source>Runs on the CPU from RAM (not even one layer fits in VRAM).</source>
+            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (nicht einmal eine Schicht passt in den VRAM).</translation>
+        </message>
+        <message>
+            <source>{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).</source>
+            <translation>{gpu_layers} Schichten passen nicht in den VRAM ({needed} nötig auf einer GPU).</translation>
+        </message>
+        <message>
+            <source>{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on the CPU, which is slower.</source>
+            <translation>{gpu_layers} von {layers} Schichten passen in den VRAM ({margin} bleiben je GPU frei); der Rest läuft auf der CPU, die langsamer ist.</translation>
         </message>
         <message>
             <source>{layers} of {total} layers on GPU</source>

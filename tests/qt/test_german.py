@@ -54,9 +54,9 @@ def window(german: None, qtbot: QtBot) -> Iterator[MainWindow]:
 
 
 def not_yet(window: MainWindow) -> set[QWidget]:
-    """Widgets whose text the pure packages compose in English (hardware.advice's "bigger or smaller?" answer,
-    hardware.fit's reason under the calculator's verdict): issue 22 still owes them."""
-    return {window.hardware_page.answer, window.hardware_page.calculator.details}
+    """Widgets whose text a pure package composes in English (hardware.advice's "bigger or smaller?" answer): issue 22
+    still owes them."""
+    return {window.hardware_page.answer}
 
 
 def shown_texts(root: QWidget, skip: set[QWidget] = frozenset()) -> list[str]:

@@ -44,3 +44,11 @@ def test_the_committed_qm_is_compiled_from_the_ts(language: str, tmp_path: Path)
     fresh = tmp_path / f"modelwerk_{language}.qm"
     translations.release(translations.ts_path(language), fresh)
     assert translations.qm_path(language).read_bytes() == fresh.read_bytes(), "run `make translations`"
+
+
+def test_the_gui_translates_every_fit_reason() -> None:
+    # app/ui/common/verdicts.py lists hardware.fit's sentences for the catalogue: the English text is the lookup key.
+    from hardware.fit import REASONS
+
+    listed = {text for context, text in translations.source_texts(translations.SOURCES / "common") if context == "Verdicts"}
+    assert set(REASONS.values()) <= listed, "app/ui/common/verdicts.py's REASONS must equal hardware.fit.REASONS"

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 
 from app.ui.common.format import gib, number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
-from app.ui.common.verdicts import verdict_text
+from app.ui.common.verdicts import reason_text, verdict_text
 from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, speed_text, usable, usable_speed_text
 from hardware.fit import FitReport, Placement
 from hardware.quants import QUANT_TYPES
@@ -60,7 +60,7 @@ def short_verdict(r: FitReport, usable_speed: float = 0.0) -> str:
 
 def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
     """Rich text: the verdict, why, the memory on each side by use, speed and context, and the estimator's notes."""
-    lines = [f"<b>{r.shape.name} · {r.shape.quant}</b>: {verdict_text(r)}", r.reason]
+    lines = [f"<b>{r.shape.name} · {r.shape.quant}</b>: {verdict_text(r)}", reason_text(r)]
     for side, mem, budget in (("VRAM", r.vram, r.vram_budget), ("RAM", r.ram, r.ram_budget)):
         if mem.total:
             lines.append(f"<b>{side}</b> " + translate(

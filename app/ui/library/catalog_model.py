@@ -13,7 +13,7 @@ from app.library.catalog import CatalogEntry
 from app.ui.common.format import context_text, number, params_text, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
-from app.ui.common.verdicts import verdict_text
+from app.ui.common.verdicts import reason_text, verdict_text
 from formats.model import ModelFormat
 from hardware.fit import FitReport, Placement
 
@@ -215,7 +215,8 @@ class LibraryModel(QAbstractTableModel):
             fit = self._fits.get(entry.id)
             if isinstance(fit, FitReport):
                 context = number(fit.options.context)
-                return translate("Library", "At {context} tokens: {reason}").format(context=context, reason=fit.reason)
+                reason = reason_text(fit)
+                return translate("Library", "At {context} tokens: {reason}").format(context=context, reason=reason)
             return fit
         if column == Column.SIZE:
             return translate("Library", "{size} bytes").format(size=number(entry.size_bytes))

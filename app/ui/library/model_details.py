@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.library.catalog import CatalogEntry
 from app.ui.common.format import context_text, date_text, gib, number, params_text, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
-from app.ui.common.verdicts import verdict_text
+from app.ui.common.verdicts import reason_text, verdict_text
 from app.ui.hardware.calculator import context_combo
 from app.ui.library.catalog_model import FORMAT_NAMES
 from app.ui.library.tensor_view import TensorView
@@ -379,7 +379,7 @@ class ModelDetails(QScrollArea):
                     speed=speed, needs=needs, kv=gib(r.kv_cache))
             else:
                 facts = translate("Library", "needs {needs}").format(needs=needs)
-            details = f"{html.escape(r.reason)}<br>{facts}"
+            details = f"{html.escape(reason_text(r))}<br>{facts}"
         self.verdict.setText(verdict)
         self.verdict.setProperty("placement", placement)
         self.verdict.style().unpolish(self.verdict)
