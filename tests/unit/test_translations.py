@@ -52,3 +52,11 @@ def test_the_gui_translates_every_fit_reason() -> None:
 
     listed = {text for context, text in translations.source_texts(translations.SOURCES / "common") if context == "Verdicts"}
     assert set(REASONS.values()) <= listed, "app/ui/common/verdicts.py's REASONS must equal hardware.fit.REASONS"
+
+
+def test_the_gui_translates_every_advice_sentence() -> None:
+    # app/ui/hardware/advice_text.py lists hardware.advice's sentences for the catalogue: the English text is the key.
+    from hardware.advice import PHRASES, WHERE
+
+    listed = {text for context, text in translations.source_texts(translations.SOURCES / "hardware") if context == "Advice"}
+    assert set(PHRASES.values()) | set(WHERE.values()) <= listed

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor
 from app.ui.common.format import gib, number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.verdicts import reason_text, verdict_text
-from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, speed_text, usable, usable_speed_text
+from app.ui.hardware.advice_text import speed_text, usable_text
+from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, usable
 from hardware.fit import FitReport, Placement
 from hardware.quants import QUANT_TYPES
 from hardware.shape import REPRESENTATIVE
@@ -74,7 +75,7 @@ def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
             context=number(r.max_context), speed=speed))
         if not usable(r, usable_speed):
             lines.append(translate("Hardware", "Below the usable speed of {speed} (setting usable_speed)").format(
-                speed=usable_speed_text(usable_speed)))
+                speed=usable_text(usable_speed)))
     lines += [f"<i>{note}</i>" for note in r.notes]
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 

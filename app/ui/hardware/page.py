@@ -31,6 +31,7 @@ from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
 from app.ui.hardware.advice_delegate import AdviceDelegate
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, SLOW_MARK, TEXT_COLORS, AdviceModel
+from app.ui.hardware.advice_text import phrase_text, usable_text
 from app.ui.hardware.calculator import Calculator, context_combo, kv_combo
 from app.ui.hardware.machine_summary import MachineSummary
 from formats.model import ModelInfo
@@ -40,7 +41,6 @@ from hardware.advice import (
     Recommendation,
     advice_table,
     bigger_or_smaller,
-    usable_speed_text,
 )
 from hardware.bandwidth import Bandwidth
 from hardware.fit import FitOptions, Placement
@@ -267,13 +267,14 @@ class HardwarePage(QScrollArea):
         self.model.set_table(table)
         self.status.setText(translate("Hardware", "At {context} tokens of context, KV cache {kv}").format(
             context=number(table.context), kv=self.kv.currentText()))
-        facts = "".join(f"<li>{html.escape(f)}</li>" for f in rec.facts)
+        facts = "".join(f"<li>{html.escape(phrase_text(f))}</li>" for f in rec.fact_phrases)
+        answer = "".join(phrase_text(p) for p in rec.answer_phrases)
         self.answer.setText(
             "<span style='color:#4b5563'>"
             + html.escape(translate("Hardware", "A bigger model quantized, or a smaller one in full precision? (for coding"
                                                 "{at_speed})").format(at_speed=_at_speed(rec.usable_speed)))
             + "</span>"
-            f"<p style='margin:4px 0 0 0'><b>{html.escape(rec.answer)}</b></p>"
+            f"<p style='margin:4px 0 0 0'><b>{html.escape(answer)}</b></p>"
             f"<ul style='margin:4px 0 0 -20px'>{facts}</ul>"
             f"{_code_text(code)}"
         )
@@ -346,7 +347,7 @@ def _local_paths(mime: QMimeData) -> list[Path]:
 def _at_speed(usable_speed: float) -> str:
     if not usable_speed:
         return ""
-    return translate("Hardware", ", at a usable {speed} or more").format(speed=usable_speed_text(usable_speed))
+    return translate("Hardware", ", at a usable {speed} or more").format(speed=usable_text(usable_speed))
 
 
 def _placement_legend(usable_speed: float) -> QLabel:
@@ -368,7 +369,7 @@ def _legend_text(usable_speed: float) -> str:
     )
     mark = translate("Hardware", SLOW_MARK)
     slow = (f"&nbsp;&nbsp;&nbsp;<span style='background:{SLOW_BG.name()}; color:{SLOW_FG.name()}'>&nbsp;{mark}&nbsp;"
-            "</span> " + translate("Hardware", "under the usable {speed}").format(speed=usable_speed_text(usable_speed))
+            "</span> " + translate("Hardware", "under the usable {speed}").format(speed=usable_text(usable_speed))
             if usable_speed else "")  # fmt: skip
     return swatches + slow + "&nbsp;&nbsp;&nbsp;" + translate("Hardware", "Hover a cell for the memory breakdown.")
 
