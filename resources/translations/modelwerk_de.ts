@@ -571,6 +571,121 @@
         </message>
     </context>
     <context>
+        <name>Compare</name>
+        <message>
+            <source> A was {a}, B was {b}.</source>
+            <translation> A war {a}, B war {b}.</translation>
+        </message>
+        <message>
+            <source>A is better</source>
+            <translation>A ist besser</translation>
+        </message>
+        <message>
+            <source>A prompt for both models</source>
+            <translation>Ein Prompt für beide Modelle</translation>
+        </message>
+        <message>
+            <source>Answer {side}</source>
+            <translation>Antwort {side}</translation>
+        </message>
+        <message>
+            <source>Answering…</source>
+            <translation>Antwortet…</translation>
+        </message>
+        <message>
+            <source>Ask both</source>
+            <translation>Beide fragen</translation>
+        </message>
+        <message>
+            <source>B is better</source>
+            <translation>B ist besser</translation>
+        </message>
+        <message>
+            <source>Blind</source>
+            <translation>Blind</translation>
+        </message>
+        <message>
+            <source>Blind comparison ended without a vote.</source>
+            <translation>Blindvergleich ohne Stimme beendet.</translation>
+        </message>
+        <message>
+            <source>Both bad</source>
+            <translation>Beide schlecht</translation>
+        </message>
+        <message>
+            <source>Compare</source>
+            <translation>Vergleichen</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>Fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>Games</source>
+            <translation>Partien</translation>
+        </message>
+        <message>
+            <source>Hide which model answered on which side until you vote; the sides are shuffled</source>
+            <translation>Verbergen, welches Modell auf welcher Seite geantwortet hat, bis Sie abstimmen; die Seiten werden gemischt</translation>
+        </message>
+        <message>
+            <source>Leaderboard</source>
+            <translation>Rangliste</translation>
+        </message>
+        <message>
+            <source>Load two models on the Chat page (or add an endpoint) to compare them.</source>
+            <translation>Laden Sie zwei Modelle auf der Seite Chat (oder fügen Sie einen Endpunkt hinzu), um sie zu vergleichen.</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Model A</source>
+            <translation>Modell A</translation>
+        </message>
+        <message>
+            <source>Model B</source>
+            <translation>Modell B</translation>
+        </message>
+        <message>
+            <source>Model {side}</source>
+            <translation>Modell {side}</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Anhalten</translation>
+        </message>
+        <message>
+            <source>Stopped</source>
+            <translation>Angehalten</translation>
+        </message>
+        <message>
+            <source>Stopped before it started</source>
+            <translation>Angehalten, bevor es begann</translation>
+        </message>
+        <message>
+            <source>Tie</source>
+            <translation>Unentschieden</translation>
+        </message>
+        <message>
+            <source>Vote saved: {vote}.</source>
+            <translation>Stimme gespeichert: {vote}.</translation>
+        </message>
+        <message>
+            <source>Waiting for the other side (both run on this CPU: one after the other)…</source>
+            <translation>Wartet auf die andere Seite (beide laufen auf dieser CPU: nacheinander)…</translation>
+        </message>
+        <message>
+            <source>Wins</source>
+            <translation>Siege</translation>
+        </message>
+        <message>
+            <source>no statistics</source>
+            <translation>keine Statistik</translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>

@@ -103,7 +103,7 @@ PAGES = [
     pytest.param("chat_page", id="chat"),
     pytest.param("discover_page", id="discover", marks=pytest.mark.xfail(strict=True, reason="issue 22: not yet")),
     pytest.param("jobs_page", id="jobs", marks=pytest.mark.xfail(strict=True, reason="issue 22: not yet")),
-    pytest.param("compare_page", id="compare", marks=pytest.mark.xfail(strict=True, reason="issue 22: not yet")),
+    pytest.param("compare_page", id="compare"),
     pytest.param("documents_page", id="documents", marks=pytest.mark.xfail(strict=True, reason="issue 22: not yet")),
 ]
 

@@ -39,12 +39,14 @@ from app.store import Store
 from app.ui.chat.answer_job import AnswerJob
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.transcript import Bubble, TranscriptView, stats_line
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
 from core.errors import user_message
 
 log = logging.getLogger(__name__)
-WAITING = "Waiting for the other side (both run on this CPU: one after the other)…"
-VOTES = (("A is better", Winner.A), ("B is better", Winner.B), ("Tie", Winner.TIE), ("Both bad", Winner.BOTH_BAD))
+WAITING = QT_TRANSLATE_NOOP("Compare", "Waiting for the other side (both run on this CPU: one after the other)…")
+VOTES = ((QT_TRANSLATE_NOOP("Compare", "A is better"), Winner.A), (QT_TRANSLATE_NOOP("Compare", "B is better"), Winner.B),
+         (QT_TRANSLATE_NOOP("Compare", "Tie"), Winner.TIE), (QT_TRANSLATE_NOOP("Compare", "Both bad"), Winner.BOTH_BAD))
 
 
 class ComparePage(QWidget):
@@ -71,16 +73,17 @@ class ComparePage(QWidget):
         self.model_a = QComboBox()
         self.model_b = QComboBox()
         self.prompt = QPlainTextEdit()
-        self.prompt.setPlaceholderText("A prompt for both models")
+        self.prompt.setPlaceholderText(translate("Compare", "A prompt for both models"))
         self.prompt.setFixedHeight(64)
-        self.blind = QCheckBox("Blind")
-        self.blind.setToolTip("Hide which model answered on which side until you vote; the sides are shuffled")
+        self.blind = QCheckBox(translate("Compare", "Blind"))
+        self.blind.setToolTip(translate("Compare", "Hide which model answered on which side until you vote; the sides are "
+                                                   "shuffled"))
         self.side_labels = (QLabel(), QLabel())
         for label in self.side_labels:
             label.setObjectName("muted")
             label.setTextFormat(Qt.TextFormat.PlainText)  # model names come from endpoints
-        self.ask_button = QPushButton("Ask both")
-        self.stop_button = QPushButton("Stop")
+        self.ask_button = QPushButton(translate("Compare", "Ask both"))
+        self.stop_button = QPushButton(translate("Compare", "Stop"))
         self.views = (TranscriptView(), TranscriptView())
         self.stats_labels = (QLabel(), QLabel())
         """Under each side: its state while it answers ("waiting for the other side"), then TTFT and tok/s."""
@@ -91,13 +94,14 @@ class ComparePage(QWidget):
         votes = QHBoxLayout()
         votes.addStretch()
         for text, winner in VOTES:
-            button = QPushButton(text)
+            button = QPushButton(translate("Compare", text))
             button.clicked.connect(lambda _=False, w=winner: self.vote(w))
             self.vote_buttons[winner] = button
             votes.addWidget(button)
         votes.addStretch()
         self.board = QTableWidget(0, 4)
-        self.board.setHorizontalHeaderLabels(["Model", "Elo", "Games", "Wins"])
+        self.board.setHorizontalHeaderLabels([translate("Compare", "Model"), "Elo", translate("Compare", "Games"),
+                                              translate("Compare", "Wins")])
         self.board.verticalHeader().hide()
         self.board.horizontalHeader().setStretchLastSection(True)
         self.board.setMaximumHeight(160)
@@ -105,9 +109,9 @@ class ComparePage(QWidget):
         self.note.setObjectName("muted")
 
         grid = QGridLayout()
-        grid.addWidget(QLabel("Model A"), 0, 0)
+        grid.addWidget(QLabel(translate("Compare", "Model A")), 0, 0)
         grid.addWidget(self.model_a, 0, 1)
-        grid.addWidget(QLabel("Model B"), 0, 2)
+        grid.addWidget(QLabel(translate("Compare", "Model B")), 0, 2)
         grid.addWidget(self.model_b, 0, 3)
         grid.addWidget(self.side_labels[0], 1, 0, 1, 2)
         grid.addWidget(self.side_labels[1], 1, 2, 1, 2)
@@ -122,7 +126,7 @@ class ComparePage(QWidget):
         ask.addWidget(self.blind)
         ask.addWidget(self.ask_button)
         ask.addWidget(self.stop_button)
-        heading = QLabel("Compare")
+        heading = QLabel(translate("Compare", "Compare"))
         heading.setObjectName("heading")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -132,7 +136,7 @@ class ComparePage(QWidget):
         layout.addLayout(ask)
         layout.addLayout(votes)
         layout.addWidget(self.note)
-        layout.addWidget(QLabel("Leaderboard"))
+        layout.addWidget(QLabel(translate("Compare", "Leaderboard")))
         layout.addWidget(self.board)
 
         self.ask_button.clicked.connect(self.ask)
@@ -161,7 +165,7 @@ class ComparePage(QWidget):
             index = combo.findData(current)
             combo.setCurrentIndex(index if index >= 0 else min(i, combo.count() - 1))
         if not ready:
-            self.note.setText("Load two models on the Chat page (or add an endpoint) to compare them.")
+            self.note.setText(translate("Compare", "Load two models on the Chat page (or add an endpoint) to compare them."))
         self._show_board()
         self._update_buttons()
 
@@ -208,8 +212,9 @@ class ComparePage(QWidget):
         self.note.setText("")
         for i, engine in enumerate(engines):
             self.queued[i] = engine
-            self.views[i].set_bubbles([Bubble(-1, Role.USER, text), Bubble(-2, Role.ASSISTANT, "", note=WAITING)])
-            self.stats_labels[i].setText(WAITING)
+            waiting = translate("Compare", WAITING)
+            self.views[i].set_bubbles([Bubble(-1, Role.USER, text), Bubble(-2, Role.ASSISTANT, "", note=waiting)])
+            self.stats_labels[i].setText(waiting)
         self._start(0)
         if not one_at_a_time:
             self._start(1)
@@ -219,7 +224,7 @@ class ComparePage(QWidget):
         """Start the side's answer (it was queued)."""
         engine = self.queued.pop(i)
         self.views[i].set_bubbles([Bubble(-1, Role.USER, self._prompt), Bubble(-2, Role.ASSISTANT, "", streaming=True)])
-        self.stats_labels[i].setText("Answering…")
+        self.stats_labels[i].setText(translate("Compare", "Answering…"))
         turn = ChatTurn(engine, [Message(Role.USER, self._prompt)], mode=ReasoningMode.OFF, sampling=PRESETS["Balanced"])
         job = AnswerJob(turn, tasks=self.tasks, parent=self)
         job.progress.connect(lambda thinking, content, v=self.views[i]: v.update_last(content=content, thinking=thinking))
@@ -239,19 +244,18 @@ class ComparePage(QWidget):
         """Stop both sides at once: the answering ones are cancelled, a waiting one never starts."""
         for i in sorted(self.queued):
             self.queued.pop(i)
-            self.views[i].set_bubbles(
-                [Bubble(-1, Role.USER, self._prompt), Bubble(-2, Role.ASSISTANT, "", note="Stopped before it started")]
-            )
-            self.stats_labels[i].setText("Stopped before it started")
+            unstarted = translate("Compare", "Stopped before it started")
+            self.views[i].set_bubbles([Bubble(-1, Role.USER, self._prompt), Bubble(-2, Role.ASSISTANT, "", note=unstarted)])
+            self.stats_labels[i].setText(unstarted)
         for job in self.jobs.values():
             job.stop()
         self._update_buttons()
 
     def _on_done(self, i: int, answer: Answer) -> None:
         stopped = answer.stats.finish_reason == "cancelled"
-        note = "Stopped" if stopped else ""
-        stats = stats_line(answer.stats) or "no statistics"
-        self.stats_labels[i].setText(f"Stopped · {stats}" if stopped else stats)
+        note = translate("Compare", "Stopped") if stopped else ""
+        stats = stats_line(answer.stats) or translate("Compare", "no statistics")
+        self.stats_labels[i].setText(f"{note} · {stats}" if stopped else stats)
         self.views[i].set_bubbles(
             [
                 Bubble(-1, Role.USER, self._prompt),
@@ -264,7 +268,7 @@ class ComparePage(QWidget):
         self.views[i].set_bubbles(
             [Bubble(-1, Role.USER, self._prompt), Bubble(-2, Role.ASSISTANT, content, note=message, error=True)]
         )
-        self.stats_labels[i].setText("Failed")
+        self.stats_labels[i].setText(translate("Compare", "Failed"))
         self._finished(i)
 
     def vote(self, winner: Winner) -> None:
@@ -272,8 +276,10 @@ class ComparePage(QWidget):
         if not self._prompt or self.busy():
             return
         record_vote(self.store, self._prompt, self._models[0], self._models[1], winner)
-        reveal = f" A was {self._models[0]}, B was {self._models[1]}." if self.blind.isChecked() else ""
-        self.note.setText(f"Vote saved: {dict((w, t) for t, w in VOTES)[winner].lower()}.{reveal}")
+        reveal = translate("Compare", " A was {a}, B was {b}.").format(a=self._models[0], b=self._models[1])
+        said = translate("Compare", dict((w, t) for t, w in VOTES)[winner])
+        self.note.setText(translate("Compare", "Vote saved: {vote}.").format(vote=said.lower())
+                          + (reveal if self.blind.isChecked() else ""))
         self._show_sides(hidden=False)
         self._prompt = ""
         self._reveal_selectors()
@@ -282,7 +288,7 @@ class ComparePage(QWidget):
         """Blind: each selector says only which side it is ("Model A"), until the vote."""
         for i, combo in enumerate((self.model_a, self.model_b)):
             combo.clear()
-            combo.addItem(f"Model {'AB'[i]}", keys[i])
+            combo.addItem(translate("Compare", "Model {side}").format(side="AB"[i]), keys[i])
             combo.setEnabled(False)
 
     def _reveal_selectors(self) -> None:
@@ -298,14 +304,15 @@ class ComparePage(QWidget):
         self._show_sides(hidden=False)
         if not self.busy():
             self._prompt = ""
-            self.note.setText("Blind comparison ended without a vote.")
+            self.note.setText(translate("Compare", "Blind comparison ended without a vote."))
         self._reveal_selectors()
 
     def _show_sides(self, *, hidden: bool) -> None:
         """Name the model above each answer; in blind mode only "A" and "B" until the vote."""
         for i, label in enumerate(self.side_labels):
             side = "AB"[i]
-            label.setText(f"Answer {side}" if hidden else f"Answer {side}: {self._models[i]}")
+            answer = translate("Compare", "Answer {side}").format(side=side)
+            label.setText(answer if hidden else f"{answer}: {self._models[i]}")
 
     def _update_buttons(self) -> None:
         busy = self.busy()
