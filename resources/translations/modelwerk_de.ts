@@ -686,6 +686,531 @@
         </message>
     </context>
     <context>
+        <name>Discover</name>
+        <message>
+            <source> (more available)</source>
+            <translation> (weitere verfügbar)</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n day(s) ago</source>
+            <translation>
+                <numerusform>vor %n Tag</numerusform>
+                <numerusform>vor %n Tagen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n month(s) ago</source>
+            <translation>
+                <numerusform>vor %n Monat</numerusform>
+                <numerusform>vor %n Monaten</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n repositories</source>
+            <translation>
+                <numerusform>%n Repository</numerusform>
+                <numerusform>%n Repositorys</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n week(s) ago</source>
+            <translation>
+                <numerusform>vor %n Woche</numerusform>
+                <numerusform>vor %n Wochen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n year(s) ago</source>
+            <translation>
+                <numerusform>vor %n Jahr</numerusform>
+                <numerusform>vor %n Jahren</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;None of these files fits this machine.&lt;/b&gt; A smaller quantization or model would.</source>
+            <translation>&lt;b&gt;Keine dieser Dateien passt auf diesen Rechner.&lt;/b&gt; Eine kleinere Quantisierung oder ein kleineres Modell würde passen.</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;None of these files reaches the usable {usable} here.&lt;/b&gt; The fastest, {name}, makes {speed}: a smaller model would be faster, or lower the usable speed in the settings if that pace is fine.</source>
+            <translation>&lt;b&gt;Keine dieser Dateien erreicht hier die brauchbaren {usable}.&lt;/b&gt; Die schnellste, {name}, schafft {speed}: ein kleineres Modell wäre schneller, oder senken Sie die brauchbare Geschwindigkeit in den Einstellungen, wenn dieses Tempo genügt.</translation>
+        </message>
+        <message>
+            <source>A multimodal projector: it is loaded together with a model of this repository</source>
+            <translation>Ein multimodaler Projektor: er wird zusammen mit einem Modell dieses Repositorys geladen</translation>
+        </message>
+        <message>
+            <source>About {speed} (estimate from the memory bandwidth)</source>
+            <translation>Etwa {speed} (geschätzt aus der Speicherbandbreite)</translation>
+        </message>
+        <message>
+            <source>All formats</source>
+            <translation>Alle Formate</translation>
+        </message>
+        <message>
+            <source>As the {folder_as} GGUF it converts to here (Quantize it myself), estimated from config.json:</source>
+            <translation>Als das {folder_as}-GGUF, in das es hier umgewandelt wird (Selbst quantisieren), geschätzt aus config.json:</translation>
+        </message>
+        <message>
+            <source>Based on {models}</source>
+            <translation>Basiert auf {models}</translation>
+        </message>
+        <message>
+            <source>Below the usable speed of {speed} (setting usable_speed)</source>
+            <translation>Unter der brauchbaren Geschwindigkeit von {speed} (Einstellung usable_speed)</translation>
+        </message>
+        <message>
+            <source>Best for this machine</source>
+            <translation>Am besten für diesen Rechner</translation>
+        </message>
+        <message>
+            <source>Best for this machine:</source>
+            <translation>Am besten für diesen Rechner:</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>Abgebrochen</translation>
+        </message>
+        <message>
+            <source>Cannot get {quant} from {repo}: {error}</source>
+            <translation>{quant} lässt sich nicht von {repo} holen: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot look for quantizations: {error}</source>
+            <translation>Die Suche nach Quantisierungen ist nicht möglich: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot open {repo}: {error}</source>
+            <translation>{repo} lässt sich nicht öffnen: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot search: {error}</source>
+            <translation>Suche nicht möglich: {error}</translation>
+        </message>
+        <message>
+            <source>Copied</source>
+            <translation>Kopiert</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Kopieren</translation>
+        </message>
+        <message>
+            <source>Copy the command, to run it in a terminal</source>
+            <translation>Den Befehl kopieren, um ihn in einem Terminal auszuführen</translation>
+        </message>
+        <message>
+            <source>Discover</source>
+            <translation>Entdecken</translation>
+        </message>
+        <message>
+            <source>Does not fit</source>
+            <translation>Passt nicht</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Fertig</translation>
+        </message>
+        <message>
+            <source>Download</source>
+            <translation>Herunterladen</translation>
+        </message>
+        <message>
+            <source>Download of {name} failed: {error}</source>
+            <translation>Download von {name} fehlgeschlagen: {error}</translation>
+        </message>
+        <message>
+            <source>Download {name} ({size}), then convert it to GGUF and quantize it to {quant} in the Jobs queue (installing the conversion toolchain first, once, if it is missing)</source>
+            <translation>{name} ({size}) herunterladen, dann in der Auftragswarteschlange in GGUF umwandeln und zu {quant} quantisieren (vorher einmalig die Umwandlungswerkzeuge installieren, falls sie fehlen)</translation>
+        </message>
+        <message>
+            <source>Download {quant} from {owner}</source>
+            <translation>{quant} von {owner} herunterladen</translation>
+        </message>
+        <message>
+            <source>Downloading</source>
+            <translation>Lädt herunter</translation>
+        </message>
+        <message>
+            <source>Downloading {percent}%</source>
+            <translation>Lädt {percent} %</translation>
+        </message>
+        <message>
+            <source>Downloading {repo}; then the Jobs page converts it and makes {quant}</source>
+            <translation>{repo} wird heruntergeladen; dann wandelt die Seite Aufträge es um und erzeugt {quant}</translation>
+        </message>
+        <message>
+            <source>Downloads</source>
+            <translation>Downloads</translation>
+        </message>
+        <message>
+            <source>Downloads: {error}</source>
+            <translation>Downloads: {error}</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>Fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>Failed: {error}</source>
+            <translation>Fehlgeschlagen: {error}</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>Datei</translation>
+        </message>
+        <message>
+            <source>Fits this machine</source>
+            <translation>Passt auf diesen Rechner</translation>
+        </message>
+        <message>
+            <source>Format</source>
+            <translation>Format</translation>
+        </message>
+        <message>
+            <source>Full GPU</source>
+            <translation>Ganz auf der GPU</translation>
+        </message>
+        <message>
+            <source>GGUF only</source>
+            <translation>nur GGUF</translation>
+        </message>
+        <message>
+            <source>GPU layers: {layers} of {total}</source>
+            <translation>GPU-Schichten: {layers} von {total}</translation>
+        </message>
+        <message>
+            <source>Gated repository. If a download is refused: {note}</source>
+            <translation>Geschütztes Repository. Wird ein Download verweigert: {note}</translation>
+        </message>
+        <message>
+            <source>Gated repository. {note}.</source>
+            <translation>Geschütztes Repository. {note}.</translation>
+        </message>
+        <message>
+            <source>Gated: the files need an accepted licence and a Hugging Face token</source>
+            <translation>Geschützt: die Dateien brauchen eine akzeptierte Lizenz und einen Hugging-Face-Token</translation>
+        </message>
+        <message>
+            <source>How many downloads run at the same time</source>
+            <translation>Wie viele Downloads gleichzeitig laufen</translation>
+        </message>
+        <message>
+            <source>In library</source>
+            <translation>In der Bibliothek</translation>
+        </message>
+        <message>
+            <source>Incomplete</source>
+            <translation>Unvollständig</translation>
+        </message>
+        <message>
+            <source>Largest context here: {context} tokens</source>
+            <translation>Größte Kontextlänge hier: {context} Token</translation>
+        </message>
+        <message>
+            <source>Likes</source>
+            <translation>Likes</translation>
+        </message>
+        <message>
+            <source>Loading more results…</source>
+            <translation>Weitere Ergebnisse werden geladen…</translation>
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation>Wird geladen…</translation>
+        </message>
+        <message>
+            <source>Looking for ready-made quantizations of this model…</source>
+            <translation>Fertige Quantisierungen dieses Modells werden gesucht…</translation>
+        </message>
+        <message>
+            <source>More results</source>
+            <translation>Weitere Ergebnisse</translation>
+        </message>
+        <message>
+            <source>Most downloads</source>
+            <translation>Meiste Downloads</translation>
+        </message>
+        <message>
+            <source>Most likes</source>
+            <translation>Meiste Likes</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>No fit estimate</source>
+            <translation>Keine Passungsschätzung</translation>
+        </message>
+        <message>
+            <source>Nothing downloading</source>
+            <translation>Kein Download läuft</translation>
+        </message>
+        <message>
+            <source>Nothing downloading. Pick a file in a repository and click Download.</source>
+            <translation>Kein Download läuft. Wählen Sie eine Datei in einem Repository und klicken Sie auf Herunterladen.</translation>
+        </message>
+        <message>
+            <source>Nothing found for “{query}”. Try fewer words, or another format filter.</source>
+            <translation>Nichts gefunden für „{query}“. Versuchen Sie weniger Wörter oder einen anderen Formatfilter.</translation>
+        </message>
+        <message>
+            <source>Offline: showing results cached {when}. The hub cannot be reached right now.</source>
+            <translation>Offline: zwischengespeicherte Ergebnisse von {when}. Der Hub ist gerade nicht erreichbar.</translation>
+        </message>
+        <message>
+            <source>Offline: showing this repository as cached {when}.</source>
+            <translation>Offline: dieses Repository wie {when} zwischengespeichert.</translation>
+        </message>
+        <message>
+            <source>Parallel downloads</source>
+            <translation>Parallele Downloads</translation>
+        </message>
+        <message>
+            <source>Params</source>
+            <translation>Parameter</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Pausieren</translation>
+        </message>
+        <message>
+            <source>Paused</source>
+            <translation>Pausiert</translation>
+        </message>
+        <message>
+            <source>Pick a repository to see its files, and which of them fit this machine, before downloading anything.</source>
+            <translation>Wählen Sie ein Repository, um seine Dateien zu sehen und welche davon auf diesen Rechner passen, bevor irgendetwas heruntergeladen wird.</translation>
+        </message>
+        <message>
+            <source>Progress</source>
+            <translation>Fortschritt</translation>
+        </message>
+        <message>
+            <source>Quant</source>
+            <translation>Quant.</translation>
+        </message>
+        <message>
+            <source>Quantize it myself</source>
+            <translation>Selbst quantisieren</translation>
+        </message>
+        <message>
+            <source>Queue the {quant} file of {repo} and open that repository</source>
+            <translation>Die {quant}-Datei von {repo} einreihen und dieses Repository öffnen</translation>
+        </message>
+        <message>
+            <source>Queued</source>
+            <translation>Eingereiht</translation>
+        </message>
+        <message>
+            <source>Queued {name}</source>
+            <translation>{name} eingereiht</translation>
+        </message>
+        <message>
+            <source>Queued {name} from {repo}</source>
+            <translation>{name} von {repo} eingereiht</translation>
+        </message>
+        <message>
+            <source>Read from each file's header on the hub (a few MB), before anything is downloaded</source>
+            <translation>Aus dem Header jeder Datei auf dem Hub gelesen (wenige MB), bevor irgendetwas heruntergeladen wird</translation>
+        </message>
+        <message>
+            <source>Reading the header from the hub…</source>
+            <translation>Der Header wird vom Hub gelesen…</translation>
+        </message>
+        <message>
+            <source>Ready-made or self-made</source>
+            <translation>Fertig oder selbst gemacht</translation>
+        </message>
+        <message>
+            <source>Recently updated</source>
+            <translation>Kürzlich aktualisiert</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Entfernen</translation>
+        </message>
+        <message>
+            <source>Remove from this list (a finished model stays in the Library)</source>
+            <translation>Aus dieser Liste entfernen (ein fertiges Modell bleibt in der Bibliothek)</translation>
+        </message>
+        <message>
+            <source>Repository</source>
+            <translation>Repository</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>Fortsetzen</translation>
+        </message>
+        <message>
+            <source>Retry</source>
+            <translation>Erneut versuchen</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Suchen</translation>
+        </message>
+        <message>
+            <source>Search Hugging Face for ready-made GGUF or GPTQ files — try “Llama-3.1-8B” with the GGUF filter.
+
+Open a repository to see, before downloading a byte, which of its files fits this machine.</source>
+            <translation>Durchsuchen Sie Hugging Face nach fertigen GGUF- oder GPTQ-Dateien — versuchen Sie „Llama-3.1-8B“ mit dem GGUF-Filter.
+
+Öffnen Sie ein Repository, um zu sehen, welche seiner Dateien auf diesen Rechner passt, bevor ein Byte heruntergeladen wird.</translation>
+        </message>
+        <message>
+            <source>Search models on Hugging Face, e.g. Llama-3.1-8B, Qwen2.5 7B GGUF, Mistral</source>
+            <translation>Modelle auf Hugging Face suchen, z. B. Llama-3.1-8B, Qwen2.5 7B GGUF, Mistral</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>Wird gesucht…</translation>
+        </message>
+        <message>
+            <source>Show in Library</source>
+            <translation>In der Bibliothek zeigen</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Größe</translation>
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation>Geschwindigkeit</translation>
+        </message>
+        <message>
+            <source>Speed unknown until the memory bandwidth is measured</source>
+            <translation>Geschwindigkeit unbekannt, bis die Speicherbandbreite gemessen ist</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>The exact fit is read from GGUF headers; see the recommendation above for this repository</source>
+            <translation>Die genaue Passung wird aus GGUF-Headern gelesen; siehe die Empfehlung oben für dieses Repository</translation>
+        </message>
+        <message>
+            <source>The hub client is not available</source>
+            <translation>Der Hub-Client ist nicht verfügbar</translation>
+        </message>
+        <message>
+            <source>Then converted and quantized to {quants} (Jobs)</source>
+            <translation>Danach umgewandelt und quantisiert zu {quants} (Aufträge)</translation>
+        </message>
+        <message>
+            <source>Time left</source>
+            <translation>Restzeit</translation>
+        </message>
+        <message>
+            <source>Trending</source>
+            <translation>Im Trend</translation>
+        </message>
+        <message>
+            <source>Updated</source>
+            <translation>Aktualisiert</translation>
+        </message>
+        <message>
+            <source>Updated {date}</source>
+            <translation>Aktualisiert am {date}</translation>
+        </message>
+        <message>
+            <source>checking…</source>
+            <translation>wird geprüft…</translation>
+        </message>
+        <message>
+            <source>other</source>
+            <translation>andere</translation>
+        </message>
+        <message>
+            <source>slow</source>
+            <translation>langsam</translation>
+        </message>
+        <message>
+            <source>today</source>
+            <translation>heute</translation>
+        </message>
+        <message>
+            <source>unknown</source>
+            <translation>unbekannt</translation>
+        </message>
+        <message>
+            <source>updated {age}</source>
+            <translation>aktualisiert {age}</translation>
+        </message>
+        <message>
+            <source>vision projector</source>
+            <translation>Bildprojektor</translation>
+        </message>
+        <message>
+            <source>{count} downloads</source>
+            <translation>{count} Downloads</translation>
+        </message>
+        <message>
+            <source>{count} failed</source>
+            <translation>{count} fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>{count} likes</source>
+            <translation>{count} Likes</translation>
+        </message>
+        <message>
+            <source>{count} parameters</source>
+            <translation>{count} Parameter</translation>
+        </message>
+        <message>
+            <source>{count} paused</source>
+            <translation>{count} pausiert</translation>
+        </message>
+        <message>
+            <source>{count} queued</source>
+            <translation>{count} eingereiht</translation>
+        </message>
+        <message>
+            <source>{count} running</source>
+            <translation>{count} laufen</translation>
+        </message>
+        <message>
+            <source>{ctx} ctx</source>
+            <translation>{ctx} Kontext</translation>
+        </message>
+        <message>
+            <source>{done} of {total}</source>
+            <translation>{done} von {total}</translation>
+        </message>
+        <message>
+            <source>{done} of {total} bytes</source>
+            <translation>{done} von {total} Bytes</translation>
+        </message>
+        <message>
+            <source>{layers}/{total} layers on GPU</source>
+            <translation>{layers}/{total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>{repo} has no complete {quant} file (any more)</source>
+            <translation>{repo} hat keine vollständige {quant}-Datei (mehr)</translation>
+        </message>
+        <message numerus="yes">
+            <source>{size} bytes in %n file(s)</source>
+            <translation>
+                <numerusform>{size} Bytes in %n Datei</numerusform>
+                <numerusform>{size} Bytes in %n Dateien</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{verdict} at {context} tokens of context: {reason}</source>
+            <translation>{verdict} bei {context} Token Kontextlänge: {reason}</translation>
+        </message>
+        <message>
+            <source>… and {count} more</source>
+            <translation>… und {count} weitere</translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>

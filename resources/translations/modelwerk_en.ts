@@ -19,6 +19,51 @@
         </message>
     </context>
     <context>
+        <name>Discover</name>
+        <message numerus="yes">
+            <source>%n day(s) ago</source>
+            <translation>
+                <numerusform>%n day ago</numerusform>
+                <numerusform>%n days ago</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n month(s) ago</source>
+            <translation>
+                <numerusform>%n month ago</numerusform>
+                <numerusform>%n months ago</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n repositories</source>
+            <translation>
+                <numerusform>%n repository</numerusform>
+                <numerusform>%n repositories</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n week(s) ago</source>
+            <translation>
+                <numerusform>%n week ago</numerusform>
+                <numerusform>%n weeks ago</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n year(s) ago</source>
+            <translation>
+                <numerusform>%n year ago</numerusform>
+                <numerusform>%n years ago</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{size} bytes in %n file(s)</source>
+            <translation>
+                <numerusform>{size} bytes in %n file</numerusform>
+                <numerusform>{size} bytes in %n files</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>

@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QStyleOptionViewItem
 
 from app.hub.download_rows import Download, DownloadState
-from app.ui.common.format import duration_text, size_text
+from app.ui.common.format import duration_text, number, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 
 Index = QModelIndex | QPersistentModelIndex
 DOWNLOAD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -24,12 +25,12 @@ FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2
 """Done, 0.0 to 1.0."""
 
 STATE_TEXT = {
-    DownloadState.QUEUED: "Queued",
-    DownloadState.RUNNING: "Downloading",
-    DownloadState.PAUSED: "Paused",
-    DownloadState.DONE: "Done",
-    DownloadState.FAILED: "Failed",
-    DownloadState.CANCELLED: "Cancelled",
+    DownloadState.QUEUED: QT_TRANSLATE_NOOP("Discover", "Queued"),
+    DownloadState.RUNNING: QT_TRANSLATE_NOOP("Discover", "Downloading"),
+    DownloadState.PAUSED: QT_TRANSLATE_NOOP("Discover", "Paused"),
+    DownloadState.DONE: QT_TRANSLATE_NOOP("Discover", "Done"),
+    DownloadState.FAILED: QT_TRANSLATE_NOOP("Discover", "Failed"),
+    DownloadState.CANCELLED: QT_TRANSLATE_NOOP("Discover", "Cancelled"),
 }
 STATE_COLORS = {
     DownloadState.RUNNING: QColor("#1f56c7"),
@@ -49,21 +50,23 @@ class DownloadColumn(enum.IntEnum):
     STATE = 5
 
 
-HEADERS = ("Name", "Repository", "Progress", "Speed", "Time left", "State")
+HEADERS = (QT_TRANSLATE_NOOP("Discover", "Name"), QT_TRANSLATE_NOOP("Discover", "Repository"),
+           QT_TRANSLATE_NOOP("Discover", "Progress"), QT_TRANSLATE_NOOP("Discover", "Speed"),
+           QT_TRANSLATE_NOOP("Discover", "Time left"), QT_TRANSLATE_NOOP("Discover", "State"))  # fmt: skip
 
 
 def speed_text(bps: float) -> str:
     if bps <= 0:
         return "—"
     if bps >= 1024**3:
-        return f"{bps / 1024**3:.1f} GiB/s"
+        return f"{number(bps / 1024**3, 1)} GiB/s"
     if bps >= 1024**2:
-        return f"{bps / 1024**2:.1f} MiB/s"
-    return f"{bps / 1024:.0f} KiB/s"
+        return f"{number(bps / 1024**2, 1)} MiB/s"
+    return f"{number(bps / 1024)} KiB/s"
 
 
 def progress_text(d: Download) -> str:
-    return f"{size_text(d.done_bytes)} of {size_text(d.total_bytes)}"
+    return translate("Discover", "{done} of {total}").format(done=size_text(d.done_bytes), total=size_text(d.total_bytes))
 
 
 class DownloadsModel(QAbstractTableModel):
@@ -81,7 +84,7 @@ class DownloadsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
+            return translate("Discover", HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -101,10 +104,13 @@ class DownloadsModel(QAbstractTableModel):
             if column == DownloadColumn.STATE and d.error:
                 return d.error
             if column == DownloadColumn.NAME:
-                then = f"\nThen converted and quantized to {', '.join(d.then_quantize)} (Jobs)" if d.then_quantize else ""
+                then = translate("Discover", "Then converted and quantized to {quants} (Jobs)").format(
+                    quants=", ".join(d.then_quantize))
+                then = "\n" + then if d.then_quantize else ""
                 return "\n".join(str(d.dest(f)) for f in d.files[:12]) + then
             if column == DownloadColumn.PROGRESS:
-                return f"{d.done_bytes:,} of {d.total_bytes:,} bytes"
+                return translate("Discover", "{done} of {total} bytes").format(done=number(d.done_bytes),
+                                                                              total=number(d.total_bytes))
         return None
 
     def _text(self, d: Download, column: DownloadColumn) -> str:
@@ -120,8 +126,8 @@ class DownloadsModel(QAbstractTableModel):
         if column == DownloadColumn.ETA:
             return duration_text(d.eta_s) if running else "—"
         if d.state is DownloadState.FAILED and d.error:
-            return f"Failed: {d.error}"
-        return STATE_TEXT[d.state]
+            return translate("Discover", "Failed: {error}").format(error=d.error)
+        return translate("Discover", STATE_TEXT[d.state])
 
     # --- content -----------------------------------------------------------------------------------------------------
     def set_downloads(self, downloads: Sequence[Download]) -> None:

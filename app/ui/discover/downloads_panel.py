@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.hub.download_rows import FINISHED, Download, DownloadState
 from app.ui.common.format import size_text
+from app.ui.common.i18n import translate
 from app.ui.common.marshal import Marshaller
 from app.ui.common.tasks import TaskGroup
 from app.ui.discover.downloads_model import DOWNLOAD_ROLE, DownloadColumn, DownloadsModel, ProgressDelegate
@@ -77,13 +78,13 @@ class DownloadsPanel(QFrame):
         self.parallel = QSpinBox()
         self.parallel.setRange(1, MAX_PARALLEL)
         self.parallel.setValue(max(1, min(MAX_PARALLEL, parallel)))
-        self.parallel.setToolTip("How many downloads run at the same time")
+        self.parallel.setToolTip(translate("Discover", "How many downloads run at the same time"))
         self.parallel.valueChanged.connect(self._on_parallel_value_changed)
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.toggle)
         header.addWidget(self.summary, 1)
-        header.addWidget(QLabel("Parallel downloads"))
+        header.addWidget(QLabel(translate("Discover", "Parallel downloads")))
         header.addWidget(self.parallel)
 
         self.table = QTableView()
@@ -108,13 +109,13 @@ class DownloadsPanel(QFrame):
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
 
-        self.pause = QPushButton("Pause")
-        self.resume = QPushButton("Resume")
-        self.cancel = QPushButton("Cancel")
-        self.retry = QPushButton("Retry")
-        self.remove = QPushButton("Remove")
-        self.remove.setToolTip("Remove from this list (a finished model stays in the Library)")
-        self.reveal = QPushButton("Show in Library")
+        self.pause = QPushButton(translate("Discover", "Pause"))
+        self.resume = QPushButton(translate("Discover", "Resume"))
+        self.cancel = QPushButton(translate("Discover", "Cancel"))
+        self.retry = QPushButton(translate("Discover", "Retry"))
+        self.remove = QPushButton(translate("Discover", "Remove"))
+        self.remove.setToolTip(translate("Discover", "Remove from this list (a finished model stays in the Library)"))
+        self.reveal = QPushButton(translate("Discover", "Show in Library"))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         for b, slot in ((self.pause, self._on_pause_clicked), (self.resume, self._on_resume_clicked),
@@ -244,7 +245,7 @@ class DownloadsPanel(QFrame):
         self.tasks.start(apply, lambda _r: None, self._on_queue_failed, what="parallel downloads")
 
     def _on_queue_failed(self, message: str) -> None:
-        self.status_message.emit(f"Downloads: {message}", 8000)
+        self.status_message.emit(translate("Discover", "Downloads: {error}").format(error=message), 8000)
 
     # --- what the queue reports ----------------------------------------------------------------------------------------
     def _on_started(self, downloads: list[Download]) -> None:
@@ -268,7 +269,8 @@ class DownloadsPanel(QFrame):
         if d.state is DownloadState.DONE and (old is None or old.state is not DownloadState.DONE):
             self.download_finished.emit(d)
         elif d.state is DownloadState.FAILED and (old is None or old.state is not DownloadState.FAILED):
-            self.status_message.emit(f"Download of {d.name} failed: {d.error}", 10_000)
+            text = translate("Discover", "Download of {name} failed: {error}").format(name=d.name, error=d.error)
+            self.status_message.emit(text, 10_000)
         self.download_changed.emit(d)
         self._update_summary()
         if (s := self._selected()) is not None and s.id == d.id:
@@ -296,14 +298,17 @@ class DownloadsPanel(QFrame):
         rows = self.model.downloads()
         running = [d for d in rows if d.state is DownloadState.RUNNING]
         queued = [d for d in rows if d.state is DownloadState.QUEUED]
-        self.toggle.setText(f"Downloads ({len(rows)})" if rows else "Downloads")
+        downloads = translate("Discover", "Downloads")
+        self.toggle.setText(f"{downloads} ({len(rows)})" if rows else downloads)
         if running or queued:
             active = running + queued
             done = sum(d.done_bytes for d in active)
             total = sum(d.total_bytes for d in active)
             speed = sum(d.speed_bps for d in running)
-            parts = [f"{len(running)} running"] + ([f"{len(queued)} queued"] if queued else [])
-            parts.append(f"{size_text(done)} of {size_text(total)}")
+            parts = [translate("Discover", "{count} running").format(count=len(running))]
+            if queued:
+                parts.append(translate("Discover", "{count} queued").format(count=len(queued)))
+            parts.append(translate("Discover", "{done} of {total}").format(done=size_text(done), total=size_text(total)))
             if speed > 0:
                 from app.ui.discover.downloads_model import speed_text
 
@@ -312,10 +317,11 @@ class DownloadsPanel(QFrame):
         elif rows:
             failed = sum(d.state is DownloadState.FAILED for d in rows)
             paused = sum(d.state is DownloadState.PAUSED for d in rows)
-            bits = [f"{n} {what}" for n, what in ((paused, "paused"), (failed, "failed")) if n]
-            text = " · ".join(bits) if bits else "Nothing downloading"
+            bits = [translate("Discover", "{count} paused").format(count=paused)] if paused else []
+            bits += [translate("Discover", "{count} failed").format(count=failed)] if failed else []
+            text = " · ".join(bits) if bits else translate("Discover", "Nothing downloading")
         else:
-            text = "Nothing downloading. Pick a file in a repository and click Download."
+            text = translate("Discover", "Nothing downloading. Pick a file in a repository and click Download.")
         if text != self.summary.text():
             self.summary.setText(text)
             self.summary_changed.emit(text if running or queued else "")

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.hub.download_rows import Download, DownloadState
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
-from app.ui.common.format import size_text
+from app.ui.common.format import number, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
+from app.ui.common.verdicts import reason_text, verdict_text
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, TEXT_COLORS
-from hardware.advice import DEFAULT_USABLE_SPEED, speed_text, usable, usable_speed_text
+from app.ui.hardware.advice_text import speed_text, usable_text
+from hardware.advice import DEFAULT_USABLE_SPEED, usable
 from hardware.fit import FitReport, Placement
 
 if TYPE_CHECKING:
@@ -37,8 +40,8 @@ DOWNLOAD_ROLE = Qt.ItemDataRole.UserRole + 5
 """The queue's Download of this file, None if never queued."""
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 6
 """(button text, enabled) of the row's download button."""
-BEST_BADGE = "Best for this machine"
-PENDING = "checking…"
+BEST_BADGE = QT_TRANSLATE_NOOP("Discover", "Best for this machine")
+PENDING = QT_TRANSLATE_NOOP("Discover", "checking…")
 BADGE_BG = QColor("#1f56c7")
 UNKNOWN_BG = QColor("#eef0f3")
 UNKNOWN_FG = QColor("#6b7380")
@@ -52,10 +55,11 @@ class FileColumn(enum.IntEnum):
     ACTION = 4
 
 
-HEADERS = ("File", "Quant", "Size", "Fits this machine", "")
+HEADERS = (QT_TRANSLATE_NOOP("Discover", "File"), QT_TRANSLATE_NOOP("Discover", "Quant"),
+           QT_TRANSLATE_NOOP("Discover", "Size"), QT_TRANSLATE_NOOP("Discover", "Fits this machine"), "")  # fmt: skip
 
 
-SLOW = "slow"
+SLOW = QT_TRANSLATE_NOOP("Discover", "slow")
 """Marks a badge whose file fits but does not reach the usable speed (its tile is greyed too: SLOW_BG)."""
 
 
@@ -64,35 +68,41 @@ def fit_text(r: FitReport, usable_speed: float = 0.0) -> str:
     """The badge: where it runs, the estimated speed (marked SLOW below `usable_speed`), then the largest context, which a
     narrow column cuts first ("Full GPU · ~45 tok/s · 97k ctx", "CPU · slow ~2.0 tok/s · 8k ctx")."""
     if r.placement is Placement.DOES_NOT_FIT:
-        return "Does not fit"
+        return translate("Discover", "Does not fit")
+    layers, total = r.gpu_layers, r.n_layers
     where = {
-        Placement.FULL_GPU: "Full GPU",
-        Placement.PARTIAL: f"{r.gpu_layers}/{r.n_layers} layers on GPU",
+        Placement.FULL_GPU: translate("Discover", "Full GPU"),
+        Placement.PARTIAL: translate("Discover", "{layers}/{total} layers on GPU").format(layers=layers, total=total),
         Placement.CPU_ONLY: "CPU",
     }[r.placement]
-    ctx = f"{r.max_context // 1024}k" if r.max_context >= 1024 else str(r.max_context)
+    kilo = r.max_context // 1024
+    ctx = f"{kilo}k" if kilo else str(r.max_context)
     speed = speed_text(r.tokens_per_s)
     if speed and not usable(r, usable_speed):
-        speed = f"{SLOW} {speed}"  # before the number: a narrow column cuts the end
-    return " · ".join(part for part in (where, speed, f"{ctx} ctx") if part)
+        speed = f"{translate('Discover', SLOW)} {speed}"  # before the number: a narrow column cuts the end
+    return " · ".join(part for part in (where, speed, translate("Discover", "{ctx} ctx").format(ctx=ctx)) if part)
 
 
 def fit_tooltip(f: FileFit, usable_speed: float = 0.0) -> str:
     r = f.report
     if r is None:
-        return f.error or "No fit estimate"
-    lines = [f"{r.verdict} at {r.options.context:,} tokens of context: {r.reason}"]
+        return f.error or translate("Discover", "No fit estimate")
+    lines = [translate("Discover", "{verdict} at {context} tokens of context: {reason}").format(
+        verdict=verdict_text(r), context=number(r.options.context), reason=reason_text(r))]
     if f.group.kind is FileKind.SAFETENSORS:
-        lines.insert(0, f"As the {FOLDER_AS} GGUF it converts to here (Quantize it myself), estimated from config.json:")
+        lines.insert(0, translate("Discover", "As the {folder_as} GGUF it converts to here (Quantize it myself), estimated "
+                                              "from config.json:").format(folder_as=FOLDER_AS))
     if r.fits:
-        lines.append(f"Largest context here: {r.max_context:,} tokens")
-        lines.append(f"GPU layers: {r.gpu_layers} of {r.n_layers}")
+        lines.append(translate("Discover", "Largest context here: {context} tokens").format(context=number(r.max_context)))
+        lines.append(translate("Discover", "GPU layers: {layers} of {total}").format(layers=r.gpu_layers, total=r.n_layers))
         if r.tokens_per_s:
-            lines.append(f"About {speed_text(r.tokens_per_s).removeprefix('~')} (estimate from the memory bandwidth)")
+            lines.append(translate("Discover", "About {speed} (estimate from the memory bandwidth)").format(
+                speed=speed_text(r.tokens_per_s).removeprefix("~")))
             if not usable(r, usable_speed):
-                lines.append(f"Below the usable speed of {usable_speed_text(usable_speed)} (setting usable_speed)")
+                lines.append(translate("Discover", "Below the usable speed of {speed} (setting usable_speed)").format(
+                    speed=usable_text(usable_speed)))
         else:
-            lines.append("Speed unknown until the memory bandwidth is measured")
+            lines.append(translate("Discover", "Speed unknown until the memory bandwidth is measured"))
     lines += list(r.notes)
     return "\n".join(lines)
 
@@ -102,20 +112,21 @@ def action_for(group: FileGroup, download: Download | None, in_library: bool) ->
     if download is not None:
         state = download.state
         if state is DownloadState.DONE:
-            return "In library", False
+            return translate("Discover", "In library"), False
         if state is DownloadState.QUEUED:
-            return "Queued", False
+            return translate("Discover", "Queued"), False
         if state is DownloadState.RUNNING:
-            return f"Downloading {download.fraction:.0%}", False
+            percent = round(100 * download.fraction)
+            return translate("Discover", "Downloading {percent}%").format(percent=percent), False
         if state is DownloadState.PAUSED:
-            return "Resume", True
+            return translate("Discover", "Resume"), True
         if state is DownloadState.FAILED:
-            return "Retry", True
+            return translate("Discover", "Retry"), True
     if in_library:
-        return "In library", False
+        return translate("Discover", "In library"), False
     if not group.complete:
-        return "Incomplete", False
-    return "Download", True
+        return translate("Discover", "Incomplete"), False
+    return translate("Discover", "Download"), True
 
 
 class FilesModel(QAbstractTableModel):
@@ -153,9 +164,9 @@ class FilesModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return translate("Discover", HEADERS[section]) if HEADERS[section] else ""
         if role == Qt.ItemDataRole.ToolTipRole and section == FileColumn.FIT:
-            return "Read from each file's header on the hub (a few MB), before anything is downloaded"
+            return translate("Discover", "Read from each file's header on the hub (a few MB), before anything is downloaded")
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -206,30 +217,35 @@ class FilesModel(QAbstractTableModel):
             return size_text(g.size)
         if column == FileColumn.FIT:
             if fit is not None:
-                return fit_text(fit.report, self._usable_speed) if fit.report is not None else (fit.badge or "unknown")
+                if fit.report is not None:
+                    return fit_text(fit.report, self._usable_speed)
+                return fit.badge or translate("Discover", "unknown")
             if g.name in self._pending:
-                return PENDING
+                return translate("Discover", PENDING)
             if g.mmproj:
-                return "vision projector"
-            return "GGUF only" if g.kind is not FileKind.GGUF else "—"
+                return translate("Discover", "vision projector")
+            return translate("Discover", "GGUF only") if g.kind is not FileKind.GGUF else "—"
         return self._action(g)[0]
 
     def _tooltip(self, g: FileGroup, column: FileColumn, fit: FileFit | None) -> str | None:
         if column == FileColumn.NAME:
             parts = "\n".join(f"{f.path} ({size_text(f.size)})" for f in g.files[:12])
-            more = f"\n… and {len(g.files) - 12} more" if len(g.files) > 12 else ""
+            more = translate("Discover", "… and {count} more").format(count=len(g.files) - 12)
+            more = "\n" + more if len(g.files) > 12 else ""
             note = f"\n{g.note}" if g.note else ""
             return f"{parts}{more}{note}"
         if column == FileColumn.SIZE:
-            return f"{g.size:,} bytes in {len(g.files)} file{'s' if len(g.files) != 1 else ''}"
+            files = len(g.files)
+            return translate("Discover", "{size} bytes in %n file(s)", None, files).format(size=number(g.size))
         if column == FileColumn.FIT:
             if fit is not None:
                 return fit_tooltip(fit, self._usable_speed)
             if g.mmproj:
-                return "A multimodal projector: it is loaded together with a model of this repository"
+                return translate("Discover", "A multimodal projector: it is loaded together with a model of this repository")
             if g.kind is not FileKind.GGUF:
-                return "The exact fit is read from GGUF headers; see the recommendation above for this repository"
-            return "Reading the header from the hub…" if g.name in self._pending else None
+                return translate("Discover", "The exact fit is read from GGUF headers; see the recommendation above for this "
+                                             "repository")
+            return translate("Discover", "Reading the header from the hub…") if g.name in self._pending else None
         if column == FileColumn.ACTION:
             d = self._downloads.get(g.name)
             if self._blocked and action_for(g, d, g.name in self._in_library)[1]:
@@ -338,7 +354,7 @@ class FilesDelegate(QStyledItemDelegate):
         small.setWeight(QFont.Weight.DemiBold)
         metrics = QFontMetrics(small)
         two_lines = option.rect.height() >= 2 * QFontMetrics(opt.font).height() + metrics.height() // 2
-        badge_w = metrics.horizontalAdvance(BEST_BADGE) + 14
+        badge_w = metrics.horizontalAdvance(translate("Discover", BEST_BADGE)) + 14
         badge_h = metrics.height() + 4
         if two_lines:
             opt.rect = option.rect.adjusted(0, 2, 0, -(badge_h + 2))
@@ -356,5 +372,5 @@ class FilesDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
         painter.setPen(QColor("white"))
         painter.setFont(small)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, BEST_BADGE)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, translate("Discover", BEST_BADGE))
         painter.restore()

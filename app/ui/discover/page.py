@@ -31,6 +31,7 @@ from app.hub.errors import GatedRepoError
 from app.hub.files import FileGroup, find_quant
 from app.hub.results import RepoDetails, SearchFormat, SearchPage, SearchResult, SearchSort
 from app.ui.common.format import ago_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
 from app.ui.discover.calls import Loaded, load_repo
 from app.ui.discover.downloads_panel import DownloadsPanel
@@ -49,13 +50,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 30
-EMPTY_TEXT = (
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "Discover",
     "Search Hugging Face for ready-made GGUF or GPTQ files — try “Llama-3.1-8B” with the GGUF filter.\n\n"
-    "Open a repository to see, before downloading a byte, which of its files fits this machine."
+    "Open a repository to see, before downloading a byte, which of its files fits this machine.",
 )
-FORMATS = (("All formats", SearchFormat.ALL), ("GGUF", SearchFormat.GGUF), ("GPTQ", SearchFormat.GPTQ))
-SORTS = (("Most downloads", SearchSort.DOWNLOADS), ("Most likes", SearchSort.LIKES),
-         ("Recently updated", SearchSort.UPDATED), ("Trending", SearchSort.TRENDING))  # fmt: skip
+"""In English; the page shows ``translate("Discover", EMPTY_TEXT)``."""
+FORMATS = ((QT_TRANSLATE_NOOP("Discover", "All formats"), SearchFormat.ALL), ("GGUF", SearchFormat.GGUF),
+           ("GPTQ", SearchFormat.GPTQ))  # fmt: skip
+SORTS = ((QT_TRANSLATE_NOOP("Discover", "Most downloads"), SearchSort.DOWNLOADS),
+         (QT_TRANSLATE_NOOP("Discover", "Most likes"), SearchSort.LIKES),
+         (QT_TRANSLATE_NOOP("Discover", "Recently updated"), SearchSort.UPDATED),
+         (QT_TRANSLATE_NOOP("Discover", "Trending"), SearchSort.TRENDING))  # fmt: skip
 
 
 class DiscoverPage(QWidget):
@@ -86,17 +92,18 @@ class DiscoverPage(QWidget):
         self._held: set[str] = set()
 
         self.query = QLineEdit()
-        self.query.setPlaceholderText("Search models on Hugging Face, e.g. Llama-3.1-8B, Qwen2.5 7B GGUF, Mistral")
+        self.query.setPlaceholderText(translate("Discover", "Search models on Hugging Face, e.g. Llama-3.1-8B, Qwen2.5 7B "
+                                                            "GGUF, Mistral"))
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self.search)
-        self.search_button = QPushButton("Search")
+        self.search_button = QPushButton(translate("Discover", "Search"))
         self.search_button.clicked.connect(self.search)
         self.format = QComboBox()
         for text, search_format in FORMATS:
-            self.format.addItem(text, search_format)
+            self.format.addItem(translate("Discover", text), search_format)
         self.sort = QComboBox()
         for text, order in SORTS:
-            self.sort.addItem(text, order)
+            self.sort.addItem(translate("Discover", text), order)
         self.format.activated.connect(self._on_filter_activated)
         self.sort.activated.connect(self._on_filter_activated)
         toolbar = QHBoxLayout()
@@ -129,7 +136,7 @@ class DiscoverPage(QWidget):
             self.table.setColumnHidden(column, column != ResultColumn.REPOSITORY)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
-        self.more = QPushButton("More results")
+        self.more = QPushButton(translate("Discover", "More results"))
         self.more.clicked.connect(self.load_more)
         self.more.hide()
         self.count = QLabel()
@@ -143,7 +150,7 @@ class DiscoverPage(QWidget):
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(self.table, 1)
         results_layout.addLayout(more_row)
-        self.empty = QLabel(EMPTY_TEXT)
+        self.empty = QLabel(translate("Discover", EMPTY_TEXT))
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -172,7 +179,7 @@ class DiscoverPage(QWidget):
         self.downloads.download_changed.connect(self._on_downloads_download_changed)
         self.downloads.download_finished.connect(self._on_downloads_download_finished)
 
-        heading = QLabel("Discover")
+        heading = QLabel(translate("Discover", "Discover"))
         heading.setObjectName("heading")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 8)
@@ -183,7 +190,7 @@ class DiscoverPage(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.downloads)
         if client is None:
-            self._set_status("The hub client is not available", error=True)
+            self._set_status(translate("Discover", "The hub client is not available"), error=True)
 
     # --- public ------------------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -260,7 +267,7 @@ class DiscoverPage(QWidget):
         sort: SearchSort = self.sort.currentData()
         self._searching = True
         self.more.setEnabled(False)
-        self._set_status("Searching…" if page == 0 else "Loading more results…")
+        self._set_status(translate("Discover", "Searching…") if page == 0 else translate("Discover", "Loading more results…"))
         self.tasks.start(lambda: client.search(text, format=fmt, sort=sort, page=page, page_size=PAGE_SIZE),
                          lambda p: self._on_search_done(gen, p),
                          lambda message: self._on_search_failed(gen, message), what=f"search {text!r}")  # fmt: skip
@@ -283,12 +290,15 @@ class DiscoverPage(QWidget):
         self.more.setVisible(page.has_more)
         self.more.setEnabled(True)
         n = self.results.rowCount()
-        self.count.setText(f"{n} repositor{'y' if n == 1 else 'ies'}" + (" (more available)" if page.has_more else ""))
+        more = translate("Discover", " (more available)") if page.has_more else ""
+        self.count.setText(translate("Discover", "%n repositories", None, n) + more)
         if page.cached:
             when = ago_text(page.cached_at)
-            self._set_status(f"Offline: showing results cached {when}. The hub cannot be reached right now.", error=True)
+            self._set_status(translate("Discover", "Offline: showing results cached {when}. The hub cannot be reached right "
+                                                   "now.").format(when=when), error=True)
         elif not n:
-            self._set_status(f"Nothing found for “{page.query}”. Try fewer words, or another format filter.")
+            self._set_status(translate("Discover", "Nothing found for “{query}”. Try fewer words, or another format "
+                                                   "filter.").format(query=page.query))
         else:
             self._set_status("")
 
@@ -297,7 +307,7 @@ class DiscoverPage(QWidget):
             return
         self._searching = False
         self.more.setEnabled(True)
-        self._set_status(f"Cannot search: {message}", error=True)
+        self._set_status(translate("Discover", "Cannot search: {error}").format(error=message), error=True)
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -322,12 +332,14 @@ class DiscoverPage(QWidget):
             endpoint = self.client.endpoint if self.client else ""
             note = str(GatedRepoError(details.repo_id, endpoint, have_token=self._have_token))
             if self._have_token:
-                notes.append(f"Gated repository. If a download is refused: {note.split(': ', 1)[-1]}")
+                refused = note.split(": ", 1)[-1]
+                notes.append(translate("Discover", "Gated repository. If a download is refused: {note}").format(note=refused))
             else:
                 blocked = note  # not capitalised: it starts with the repository id
-                notes.append(f"Gated repository. {note}.")
+                notes.append(translate("Discover", "Gated repository. {note}.").format(note=note))
         if details.cached:
-            notes.append(f"Offline: showing this repository as cached {ago_text(details.cached_at)}.")
+            when = ago_text(details.cached_at)
+            notes.append(translate("Discover", "Offline: showing this repository as cached {when}.").format(when=when))
         # Without access no GGUF header can be read; a folder is still judged from the parameter count.
         wanted = fit_groups(details, headers=not blocked)
         self.repo.set_details(details, pending=[g.name for g in wanted] if self.fits.hardware is not None else [])
@@ -340,7 +352,8 @@ class DiscoverPage(QWidget):
 
     def _on_repo_failed(self, gen: int, repo_id: str, message: str) -> None:
         if gen == self._repo_gen:
-            self.repo.show_error(repo_id, f"Cannot open {repo_id}: {message}")
+            text = translate("Discover", "Cannot open {repo}: {error}").format(repo=repo_id, error=message)
+            self.repo.show_error(repo_id, text)
 
     def _start_recommendation(self, gen: int, details: RepoDetails) -> None:
         client, hw, speed = self.client, self.fits.hardware, self.repo.model.usable_speed
@@ -370,7 +383,7 @@ class DiscoverPage(QWidget):
         details = self.repo.details
         if details is not None:
             self.downloads.add(details.repo_id, group)
-            self.status_message.emit(f"Queued {group.name}", 4000)
+            self.status_message.emit(translate("Discover", "Queued {name}").format(name=group.name), 4000)
 
     def _on_repo_recommended_requested(self, repo_id: str, quant: str) -> None:
         """The recommended ready-made file: found in its repository (in the pool), queued, and that repository opened."""
@@ -380,14 +393,18 @@ class DiscoverPage(QWidget):
 
         def done(group: FileGroup | None) -> None:
             if group is None or not group.complete:
-                self.status_message.emit(f"{repo_id} has no complete {quant} file (any more)", 8000)
+                self.status_message.emit(translate("Discover", "{repo} has no complete {quant} file (any more)").format(
+                    repo=repo_id, quant=quant), 8000)
                 return
             self.downloads.add(repo_id, group)
-            self.status_message.emit(f"Queued {group.name} from {repo_id}", 5000)
+            self.status_message.emit(translate("Discover", "Queued {name} from {repo}").format(name=group.name, repo=repo_id),
+                                     5000)
             self.open_repo(repo_id)
 
+        cannot = translate("Discover", "Cannot get {quant} from {repo}: {error}")
         self.tasks.start(lambda: find_quant(client.repo(repo_id).groups, quant), done,
-                         lambda message: self.status_message.emit(f"Cannot get {quant} from {repo_id}: {message}", 8000),
+                         lambda message: self.status_message.emit(cannot.format(quant=quant, repo=repo_id, error=message),
+                                                                  8000),
                          what=f"find {quant} in {repo_id}")  # fmt: skip
 
     def _on_repo_self_quantize_requested(self, group: FileGroup, quant: str) -> None:
@@ -399,7 +416,8 @@ class DiscoverPage(QWidget):
             return
         if details is not None:
             self.downloads.add(details.repo_id, group, then_quantize=[quant])
-            self.status_message.emit(f"Downloading {details.repo_id}; then the Jobs page converts it and makes {quant}", 8000)
+            text = translate("Discover", "Downloading {repo}; then the Jobs page converts it and makes {quant}")
+            self.status_message.emit(text.format(repo=details.repo_id, quant=quant), 8000)
 
     def _on_downloads_download_changed(self, d: Download) -> None:
         details = self.repo.details

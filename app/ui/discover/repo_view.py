@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 from app.hub.files import FileGroup, FileKind
 from app.hub.results import RepoDetails, SearchResult
 from app.ui.common.format import params_text, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
 from app.ui.common.safe_text import SafeTextBrowser
 from app.ui.discover.files_model import ACTION_ROLE, BEST_ROLE, GROUP_ROLE, FileColumn, FilesDelegate, FilesModel, fit_text
 from app.ui.discover.results_model import age_text, count_text
-from hardware.advice import speed_text, usable_speed_text
+from app.ui.hardware.advice_text import speed_text as advice_speed_text
+from app.ui.hardware.advice_text import usable_text
 
 if TYPE_CHECKING:
     from app.hub.remote_fit import FileFit, Recommendation
@@ -44,23 +46,28 @@ ROW_HEIGHT = 30
 BEST_ROW_HEIGHT = 48
 MAX_VISIBLE_ROWS = 9
 MAX_QUANTIZATIONS_SHOWN = 5
-EMPTY_TEXT = "Pick a repository to see its files, and which of them fit this machine, before downloading anything."
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "Discover", "Pick a repository to see its files, and which of them fit this machine, before downloading anything."
+)
 _HUB_LINK = re.compile(r"^(?:https?://[^/]+)?/?([A-Za-z0-9][\w.-]*/[\w.-]+)/?$")
 
 
 def best_text(best: FileFit | None, fits: Sequence[FileFit], usable_speed: float) -> str:
     """The label over the files: the best usable file, or why there is none and what comes closest."""
     if best is not None and best.report is not None:
-        return f"<b>Best for this machine:</b> {html.escape(best.group.name)} — {fit_text(best.report, usable_speed)}"
+        best_label = html.escape(translate("Discover", "Best for this machine:"))
+        return f"<b>{best_label}</b> {html.escape(best.group.name)} — {fit_text(best.report, usable_speed)}"
     from app.hub.remote_fit import fastest_file
 
     fastest = fastest_file(fits)
     if fastest is not None and fastest.report is not None:
-        return (f"<b>None of these files reaches the usable {usable_speed_text(usable_speed)} here.</b> The fastest, "
-                f"{html.escape(fastest.group.name)}, makes {speed_text(fastest.report.tokens_per_s)}: a smaller model "
-                "would be faster, or lower the usable speed in the settings if that pace is fine.")  # fmt: skip
+        return translate("Discover", "<b>None of these files reaches the usable {usable} here.</b> The fastest, {name}, "
+                                     "makes {speed}: a smaller model would be faster, or lower the usable speed in the "
+                                     "settings if that pace is fine.").format(
+            usable=usable_text(usable_speed), name=html.escape(fastest.group.name),
+            speed=advice_speed_text(fastest.report.tokens_per_s))  # fmt: skip
     if any(f.group.kind is FileKind.GGUF for f in fits):
-        return "<b>None of these files fits this machine.</b> A smaller quantization or model would."
+        return translate("Discover", "<b>None of these files fits this machine.</b> A smaller quantization or model would.")
     return ""
 
 
@@ -80,7 +87,7 @@ class RepoView(QWidget):
         super().__init__(parent)
         self.setObjectName("repo-view")
         self.details: RepoDetails | None = None
-        self.empty = QLabel(EMPTY_TEXT)
+        self.empty = QLabel(translate("Discover", EMPTY_TEXT))
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -101,7 +108,7 @@ class RepoView(QWidget):
         for label in (self.title, self.meta, self.tags, self.message):  # the repository's own words: never markup
             label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.advice = QGroupBox("Ready-made or self-made")
+        self.advice = QGroupBox(translate("Discover", "Ready-made or self-made"))
         self.recommendation = QLabel()
         self.recommendation.setTextFormat(Qt.TextFormat.PlainText)
         self.recommendation.setWordWrap(True)
@@ -112,10 +119,10 @@ class RepoView(QWidget):
         self.command = QLineEdit()
         self.command.setReadOnly(True)
         self.command.setObjectName("command")
-        self.copy = QPushButton("Copy")
-        self.copy.setToolTip("Copy the command, to run it in a terminal")
+        self.copy = QPushButton(translate("Discover", "Copy"))
+        self.copy.setToolTip(translate("Discover", "Copy the command, to run it in a terminal"))
         self.copy.clicked.connect(self._on_copy_clicked)
-        self.quantize_myself = QPushButton("Quantize it myself")
+        self.quantize_myself = QPushButton(translate("Discover", "Quantize it myself"))
         self.quantize_myself.setObjectName("quantize-myself")
         self.quantize_myself.clicked.connect(self._on_quantize_myself_clicked)
         self._self_quantize: tuple[FileGroup, str] | None = None
@@ -201,7 +208,7 @@ class RepoView(QWidget):
         self.stack.setCurrentIndex(1)
         self.title.setText(repo_id)
         self.meta.setText(_meta(result.downloads, result.likes, result.updated, result.n_params) if result else "")
-        self.tags.setText("Loading…")
+        self.tags.setText(translate("Discover", "Loading…"))
         self.set_message("")
         self.advice.hide()
         self.best.hide()
@@ -220,12 +227,13 @@ class RepoView(QWidget):
         self.title.setText(details.repo_id)
         self.meta.setText(_meta(details.downloads, details.likes, details.updated, details.n_params))
         shown = [t for t in details.tags if ":" not in t and t not in ("region:us",)][:14]
-        base = f"Based on {', '.join(details.base_models)}" if details.base_models else ""
+        based = translate("Discover", "Based on {models}").format(models=", ".join(details.base_models))
+        base = based if details.base_models else ""
         self.tags.setText(" · ".join([*([base] if base else []), ", ".join(shown)]) if shown or base else "")
         self.set_message("")
         self.advice.setVisible(details.is_original)
         if details.is_original:
-            self.recommendation.setText("Looking for ready-made quantizations of this model…")
+            self.recommendation.setText(translate("Discover", "Looking for ready-made quantizations of this model…"))
             self.quantizations.clear()
             self.quantizations.hide()
             self.command_box.hide()
@@ -260,13 +268,14 @@ class RepoView(QWidget):
 
     def set_recommendation(self, rec: Recommendation | None, quantizations: Sequence[SearchResult], error: str = "") -> None:
         if error:
-            self.recommendation.setText(f"Cannot look for quantizations: {error}")
+            self.recommendation.setText(translate("Discover", "Cannot look for quantizations: {error}").format(error=error))
             return
         self.recommendation.setText(rec.text if rec is not None else "")
         self.quantizations.clear()
         for r in quantizations:
-            fmt = "/".join(f.upper() for f in r.formats if f in ("gguf", "gptq")) or "other"
-            item = QListWidgetItem(f"{r.repo_id}   ·   {fmt} · {count_text(r.downloads)} downloads")
+            fmt = "/".join(f.upper() for f in r.formats if f in ("gguf", "gptq")) or translate("Discover", "other")
+            downloads = translate("Discover", "{count} downloads").format(count=count_text(r.downloads))
+            item = QListWidgetItem(f"{r.repo_id}   ·   {fmt} · {downloads}")
             item.setData(Qt.ItemDataRole.UserRole, r.repo_id)
             if rec is not None and r.repo_id == rec.repo_id:
                 font = item.font()
@@ -284,21 +293,24 @@ class RepoView(QWidget):
         if self._recommended is not None:
             repo_id, quant = self._recommended
             self.get_recommended.setEnabled(True)
-            self.get_recommended.setText(f"Download {quant} from {repo_id.split('/')[0]}")
-            self.get_recommended.setToolTip(f"Queue the {quant} file of {repo_id} and open that repository")
+            owner = repo_id.split("/")[0]
+            download = translate("Discover", "Download {quant} from {owner}").format(quant=quant, owner=owner)
+            self.get_recommended.setText(download)
+            self.get_recommended.setToolTip(translate("Discover", "Queue the {quant} file of {repo} and open that repository")
+                                            .format(quant=quant, repo=repo_id))  # fmt: skip
         self.command.setText(rec.command or "" if rec is not None else "")
         self.command_box.setVisible(rec is not None and bool(rec.command))
         original = self._original_weights()
         self._self_quantize = (original, rec.quant) if rec is not None and rec.quant and original is not None else None
         self.quantize_myself.setVisible(self._self_quantize is not None)
         self.quantize_myself.setEnabled(True)
-        self.quantize_myself.setText("Quantize it myself")
+        self.quantize_myself.setText(translate("Discover", "Quantize it myself"))
         if self._self_quantize is not None:
             group, quant = self._self_quantize
-            self.quantize_myself.setToolTip(
-                f"Download {group.name} ({size_text(group.size)}), then convert it to GGUF and quantize it to {quant} "
-                "in the Jobs queue (installing the conversion toolchain first, once, if it is missing)"
-            )
+            self.quantize_myself.setToolTip(translate(
+                "Discover", "Download {name} ({size}), then convert it to GGUF and quantize it to {quant} in the Jobs queue "
+                            "(installing the conversion toolchain first, once, if it is missing)"
+            ).format(name=group.name, size=size_text(group.size), quant=quant))  # fmt: skip
 
     def _original_weights(self) -> FileGroup | None:
         """The repository's complete safetensors model, the input of a self-made quantization."""
@@ -364,12 +376,12 @@ class RepoView(QWidget):
     def _on_quantize_myself_clicked(self) -> None:
         if self._self_quantize is not None:
             self.quantize_myself.setEnabled(False)
-            self.quantize_myself.setText("Queued")
+            self.quantize_myself.setText(translate("Discover", "Queued"))
             self.self_quantize_requested.emit(*self._self_quantize)
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.command.text())
-        self.copy.setText("Copied")
+        self.copy.setText(translate("Discover", "Copied"))
 
     def _on_card_anchor_clicked(self, url: QUrl) -> None:
         # Links to other repositories ("/bartowski/X-GGUF", "https://huggingface.co/Org/Model") open here; web links
@@ -387,9 +399,10 @@ class RepoView(QWidget):
 def _meta(downloads: int, likes: int, updated: object, n_params: int | None) -> str:
     from datetime import datetime
 
-    parts = [f"{count_text(downloads)} downloads", f"{count_text(likes)} likes"]
+    parts = [translate("Discover", "{count} downloads").format(count=count_text(downloads)),
+             translate("Discover", "{count} likes").format(count=count_text(likes))]  # fmt: skip
     if isinstance(updated, datetime):
-        parts.append(f"updated {age_text(updated)}")
+        parts.append(translate("Discover", "updated {age}").format(age=age_text(updated)))
     if n_params:
-        parts.append(f"{params_text(n_params)} parameters")
+        parts.append(translate("Discover", "{count} parameters").format(count=params_text(n_params)))
     return " · ".join(parts)

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.hub.results import SearchResult
 from app.ui.common import icons
-from app.ui.common.format import params_text
+from app.ui.common.format import number, params_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 
 Index = QModelIndex | QPersistentModelIndex
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 """The SearchResult of a row."""
-GATED_TOOLTIP = "Gated: the files need an accepted licence and a Hugging Face token"
+GATED_TOOLTIP = QT_TRANSLATE_NOOP("Discover", "Gated: the files need an accepted licence and a Hugging Face token")
 
 
 class ResultColumn(enum.IntEnum):
@@ -30,18 +31,20 @@ class ResultColumn(enum.IntEnum):
     UPDATED = 5
 
 
-HEADERS = ("Repository", "Format", "Params", "Downloads", "Likes", "Updated")
+HEADERS = (QT_TRANSLATE_NOOP("Discover", "Repository"), QT_TRANSLATE_NOOP("Discover", "Format"),
+           QT_TRANSLATE_NOOP("Discover", "Params"), QT_TRANSLATE_NOOP("Discover", "Downloads"),
+           QT_TRANSLATE_NOOP("Discover", "Likes"), QT_TRANSLATE_NOOP("Discover", "Updated"))  # fmt: skip
 _NUMERIC = {ResultColumn.PARAMS, ResultColumn.DOWNLOADS, ResultColumn.LIKES}
 
 
 def count_text(n: int) -> str:
     """Downloads and likes as the hub shows them: 987, 12.3k, 4.5M."""
     if n >= 1_000_000:
-        return f"{n / 1e6:.1f}M"
+        return f"{number(n / 1e6, 1)}M"
     if n >= 10_000:
-        return f"{n / 1e3:.0f}k"
+        return f"{number(n / 1e3)}k"
     if n >= 1_000:
-        return f"{n / 1e3:.1f}k"
+        return f"{number(n / 1e3, 1)}k"
     return str(n)
 
 
@@ -53,17 +56,28 @@ def age_text(when: datetime | None, now: datetime | None = None) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     days = max(0, (now - when).days)
-    if days == 0:
-        return "today"
-    for unit, length in (("year", 365), ("month", 30), ("week", 7), ("day", 1)):
-        if days >= length:
-            n = days // length
-            return f"{n} {unit}{'s' if n > 1 else ''} ago"
-    return "today"
+    years, months, weeks = days // 365, days // 30, days // 7
+    if years:
+        return translate("Discover", "%n year(s) ago", None, years)
+    if months:
+        return translate("Discover", "%n month(s) ago", None, months)
+    if weeks:
+        return translate("Discover", "%n week(s) ago", None, weeks)
+    if days:
+        return translate("Discover", "%n day(s) ago", None, days)
+    return translate("Discover", "today")
 
 
 def formats_text(formats: Sequence[str]) -> str:
     return ", ".join(f.upper() if f != "safetensors" else "safetensors" for f in formats) or "—"
+
+
+def _downloads(n: int) -> str:
+    return translate("Discover", "{count} downloads").format(count=number(n))
+
+
+def _likes(n: int) -> str:
+    return translate("Discover", "{count} likes").format(count=number(n))
 
 
 class ResultsModel(QAbstractTableModel):
@@ -84,7 +98,7 @@ class ResultsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return translate("Discover", HEADERS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole and section in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -121,14 +135,14 @@ class ResultsModel(QAbstractTableModel):
 
     def _tooltip(self, r: SearchResult, column: ResultColumn) -> str | None:
         if column == ResultColumn.REPOSITORY:
-            text = f"{r.repo_id}\n{r.downloads:,} downloads · {r.likes:,} likes"
-            return f"{text}\n{GATED_TOOLTIP}" if r.gated else text
+            text = f"{r.repo_id}\n{_downloads(r.downloads)} · {_likes(r.likes)}"
+            return f"{text}\n{translate('Discover', GATED_TOOLTIP)}" if r.gated else text
         if column == ResultColumn.DOWNLOADS:
-            return f"{r.downloads:,} downloads"
+            return _downloads(r.downloads)
         if column == ResultColumn.LIKES:
-            return f"{r.likes:,} likes"
+            return _likes(r.likes)
         if column == ResultColumn.UPDATED and r.updated is not None:
-            return f"Updated {r.updated:%Y-%m-%d}"
+            return translate("Discover", "Updated {date}").format(date=f"{r.updated:%Y-%m-%d}")
         return None
 
     # --- content -----------------------------------------------------------------------------------------------------
