@@ -558,12 +558,52 @@
     <context>
         <name>Common</name>
         <message>
+            <source>&lt;b&gt;{name}&lt;/b&gt; carries its own Python code. Modelwerk never downloads or runs it.</source>
+            <translation>&lt;b&gt;{name}&lt;/b&gt; bringt eigenen Python-Code mit. Modelwerk lädt oder führt ihn nie aus.</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{name}&lt;/b&gt; carries its own Python code. To {action}, transformers would run it on this computer, with your permissions.</source>
+            <translation>&lt;b&gt;{name}&lt;/b&gt; bringt eigenen Python-Code mit. Um es {action}, würde transformers ihn auf diesem Computer ausführen, mit Ihren Rechten.</translation>
+        </message>
+        <message>
+            <source>Allow it only if you trust the repository it comes from and have read these files. Without your permission Modelwerk runs none of it and does not start the job.</source>
+            <translation>Erlauben Sie es nur, wenn Sie dem Repository vertrauen, aus dem er stammt, und diese Dateien gelesen haben. Ohne Ihre Erlaubnis führt Modelwerk nichts davon aus und startet den Auftrag nicht.</translation>
+        </message>
+        <message>
+            <source>Allow its code and queue</source>
+            <translation>Code erlauben und einreihen</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Abbrechen</translation>
         </message>
         <message>
             <source>Dismiss</source>
             <translation>Schließen</translation>
+        </message>
+        <message>
+            <source>Download without the code</source>
+            <translation>Ohne den Code herunterladen</translation>
+        </message>
+        <message>
+            <source>Run this model's own code?</source>
+            <translation>Den eigenen Code dieses Modells ausführen?</translation>
+        </message>
+        <message>
+            <source>The model is downloaded without these files. If its configs name that code, the conversion is refused rather than run it.</source>
+            <translation>Das Modell wird ohne diese Dateien heruntergeladen. Nennen seine Konfigurationen diesen Code, wird die Umwandlung verweigert, statt ihn auszuführen.</translation>
+        </message>
+        <message>
+            <source>This repository carries code</source>
+            <translation>Dieses Repository bringt Code mit</translation>
+        </message>
+        <message>
+            <source>and {count} more</source>
+            <translation>und {count} weitere</translation>
+        </message>
+        <message>
+            <source>convert it</source>
+            <translation>umzuwandeln</translation>
         </message>
         <message>
             <source>{done} of {total}</source>
@@ -1657,6 +1697,335 @@ braucht {size}</translation>
         </message>
     </context>
     <context>
+        <name>Jobs</name>
+        <message>
+            <source>  (lower is better)</source>
+            <translation>  (niedriger ist besser)</translation>
+        </message>
+        <message>
+            <source> of {count}</source>
+            <translation> von {count}</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n result(s)</source>
+            <translation>
+                <numerusform>%n Ergebnis</numerusform>
+                <numerusform>%n Ergebnisse</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>About {tokens} tokens to generate (at 50 tok/s, {minutes} min). One job per mode; a cancelled or interrupted one goes on where it stopped when retried.</source>
+            <translation>Etwa {tokens} Token zu erzeugen (bei 50 Token/s {minutes} Min.). Ein Auftrag je Modus; ein abgebrochener oder unterbrochener macht beim erneuten Versuch dort weiter, wo er stand.</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>Abgebrochen</translation>
+        </message>
+        <message>
+            <source>Cannot read the log: {error}</source>
+            <translation>Das Protokoll lässt sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot read the results: {error}</source>
+            <translation>Die Ergebnisse lassen sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>Choose at least one mode.</source>
+            <translation>Wählen Sie mindestens einen Modus.</translation>
+        </message>
+        <message>
+            <source>Code pass@1</source>
+            <translation>Code pass@1</translation>
+        </message>
+        <message>
+            <source>Code pass@1 (modelwerk codeeval)</source>
+            <translation>Code pass@1 (modelwerk codeeval)</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Fertig</translation>
+        </message>
+        <message>
+            <source>ETA</source>
+            <translation>Restzeit</translation>
+        </message>
+        <message>
+            <source>Evaluate</source>
+            <translation>Bewerten</translation>
+        </message>
+        <message>
+            <source>Evaluate code — {name}</source>
+            <translation>Code bewerten — {name}</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>Fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>Family</source>
+            <translation>Familie</translation>
+        </message>
+        <message>
+            <source>File size  ·  point area: generation tokens/s</source>
+            <translation>Dateigröße  ·  Punktfläche: Generierung Token/s</translation>
+        </message>
+        <message>
+            <source>Gen tok/s</source>
+            <translation>Gen. Token/s</translation>
+        </message>
+        <message>
+            <source>How many jobs run at once: quantization is memory hungry, so 1 is the default</source>
+            <translation>Wie viele Aufträge gleichzeitig laufen: Quantisierung braucht viel Speicher, daher ist 1 die Vorgabe</translation>
+        </message>
+        <message>
+            <source>Interrupted</source>
+            <translation>Unterbrochen</translation>
+        </message>
+        <message>
+            <source>Job</source>
+            <translation>Auftrag</translation>
+        </message>
+        <message>
+            <source>Jobs</source>
+            <translation>Aufträge</translation>
+        </message>
+        <message>
+            <source>KL divergence (mean)</source>
+            <translation>KL-Divergenz (Mittel)</translation>
+        </message>
+        <message>
+            <source>KLD mean</source>
+            <translation>KLD Mittel</translation>
+        </message>
+        <message>
+            <source>KLD p99</source>
+            <translation>KLD p99</translation>
+        </message>
+        <message>
+            <source>Measure the finished job's output: perplexity, KL divergence against the model it was made from, and speed (a job of its own; see Results)</source>
+            <translation>Das Ergebnis des fertigen Auftrags messen: Perplexität, KL-Divergenz gegenüber dem Ausgangsmodell und Geschwindigkeit (ein eigener Auftrag; siehe Ergebnisse)</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Modes</source>
+            <translation>Modi</translation>
+        </message>
+        <message>
+            <source>More than one: sampled at temperature 0.8, and pass@k for k = samples; one: greedy</source>
+            <translation>Mehr als eine: Stichproben bei Temperatur 0,8 und pass@k für k = Stichproben; eine: greedy</translation>
+        </message>
+        <message>
+            <source>Move the queued job down</source>
+            <translation>Den wartenden Auftrag nach unten schieben</translation>
+        </message>
+        <message>
+            <source>Move the queued job up: it starts earlier</source>
+            <translation>Den wartenden Auftrag nach oben schieben: er beginnt früher</translation>
+        </message>
+        <message>
+            <source>No evaluations yet: run modelwerk eval MODEL --reference ORIGINAL, or modelwerk codeeval MODEL</source>
+            <translation>Noch keine Bewertungen: führen Sie modelwerk eval MODEL --reference ORIGINAL oder modelwerk codeeval MODEL aus</translation>
+        </message>
+        <message>
+            <source>No jobs yet. Right-click a model in the Library and choose Quantize… to make smaller files.</source>
+            <translation>Noch keine Aufträge. Klicken Sie in der Bibliothek mit der rechten Maustaste auf ein Modell und wählen Sie Quantisieren…, um kleinere Dateien zu erzeugen.</translation>
+        </message>
+        <message>
+            <source>No results with this measure yet ({what}): evaluate some models</source>
+            <translation>Noch keine Ergebnisse mit diesem Maß ({what}): bewerten Sie einige Modelle</translation>
+        </message>
+        <message>
+            <source>Not added to the Library: {error}</source>
+            <translation>Nicht zur Bibliothek hinzugefügt: {error}</translation>
+        </message>
+        <message>
+            <source>Not queued: {error}</source>
+            <translation>Nicht eingereiht: {error}</translation>
+        </message>
+        <message>
+            <source>Parallel jobs</source>
+            <translation>Parallele Aufträge</translation>
+        </message>
+        <message>
+            <source>Pause the queue</source>
+            <translation>Warteschlange anhalten</translation>
+        </message>
+        <message>
+            <source>Perplexity</source>
+            <translation>Perplexität</translation>
+        </message>
+        <message>
+            <source>Problems</source>
+            <translation>Aufgaben</translation>
+        </message>
+        <message>
+            <source>Progress</source>
+            <translation>Fortschritt</translation>
+        </message>
+        <message>
+            <source>Prompt tok/s</source>
+            <translation>Prompt Token/s</translation>
+        </message>
+        <message>
+            <source>Quality</source>
+            <translation>Qualität</translation>
+        </message>
+        <message>
+            <source>Queue</source>
+            <translation>Warteschlange</translation>
+        </message>
+        <message>
+            <source>Queued</source>
+            <translation>Wartet</translation>
+        </message>
+        <message numerus="yes">
+            <source>Queued %n job(s)</source>
+            <translation>
+                <numerusform>%n Auftrag eingereiht</numerusform>
+                <numerusform>%n Aufträge eingereiht</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Queued: {name} to {types}</source>
+            <translation>Eingereiht: {name} zu {types}</translation>
+        </message>
+        <message>
+            <source>Reload</source>
+            <translation>Neu laden</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Entfernen</translation>
+        </message>
+        <message>
+            <source>Results</source>
+            <translation>Ergebnisse</translation>
+        </message>
+        <message>
+            <source>Retry</source>
+            <translation>Erneut versuchen</translation>
+        </message>
+        <message>
+            <source>Running</source>
+            <translation>Läuft</translation>
+        </message>
+        <message>
+            <source>Running jobs go on; no new job starts while paused</source>
+            <translation>Laufende Aufträge gehen weiter; solange angehalten, beginnt kein neuer</translation>
+        </message>
+        <message>
+            <source>Samples per problem</source>
+            <translation>Stichproben je Aufgabe</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Größe</translation>
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation>Schritt</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>System 1: answer directly</source>
+            <translation>System 1: direkt antworten</translation>
+        </message>
+        <message>
+            <source>System 2: think first (prompted reasoning)</source>
+            <translation>System 2: erst nachdenken (angeleitetes Nachdenken)</translation>
+        </message>
+        <message>
+            <source>The model writes a solution to each HumanEval problem (164 Python functions with tests); each runs against its tests in a sandbox with no network and none of your files. pass@1 is the share it gets right. Compare quantizations of one model in Results.</source>
+            <translation>Das Modell schreibt eine Lösung für jede HumanEval-Aufgabe (164 Python-Funktionen mit Tests); jede läuft gegen ihre Tests in einer Sandbox ohne Netzwerk und ohne Ihre Dateien. pass@1 ist der Anteil, den es richtig löst. Quantisierungen eines Modells vergleichen Sie unter Ergebnisse.</translation>
+        </message>
+        <message>
+            <source>The selected job's log</source>
+            <translation>Das Protokoll des gewählten Auftrags</translation>
+        </message>
+        <message>
+            <source>Top-1 agree</source>
+            <translation>Top-1-Übereinstimmung</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Typ</translation>
+        </message>
+        <message>
+            <source>cancelled</source>
+            <translation>abgebrochen</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>fertig</translation>
+        </message>
+        <message>
+            <source>indexes the pending files of {collection} in {database}</source>
+            <translation>indiziert die ausstehenden Dateien von {collection} in {database}</translation>
+        </message>
+        <message>
+            <source>installs into {folder}</source>
+            <translation>installiert nach {folder}</translation>
+        </message>
+        <message>
+            <source>pass@1 thinking</source>
+            <translation>pass@1 mit Nachdenken</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>angehalten</translation>
+        </message>
+        <message>
+            <source>starting</source>
+            <translation>startet</translation>
+        </message>
+        <message>
+            <source>took {duration}</source>
+            <translation>dauerte {duration}</translation>
+        </message>
+        <message>
+            <source>waiting</source>
+            <translation>wartet</translation>
+        </message>
+        <message>
+            <source>working…</source>
+            <translation>arbeitet…</translation>
+        </message>
+        <message>
+            <source>wrote {outputs}</source>
+            <translation>schrieb {outputs}</translation>
+        </message>
+        <message>
+            <source>{count} queued</source>
+            <translation>{count} wartend</translation>
+        </message>
+        <message>
+            <source>{count} running</source>
+            <translation>{count} laufend</translation>
+        </message>
+        <message>
+            <source>{model}: the model the others were quantized from and measured against</source>
+            <translation>{model}: das Modell, aus dem die anderen quantisiert und an dem sie gemessen wurden</translation>
+        </message>
+        <message>
+            <source>{name}: only GGUF files and Hugging Face safetensors folders present on disk can be quantized here</source>
+            <translation>{name}: nur GGUF-Dateien und Hugging-Face-safetensors-Ordner auf der Festplatte lassen sich hier quantisieren</translation>
+        </message>
+        <message>
+            <source>{name}: only GGUF models present on disk can write code here</source>
+            <translation>{name}: nur GGUF-Modelle auf der Festplatte können hier Code schreiben</translation>
+        </message>
+    </context>
+    <context>
         <name>Library</name>
         <message>
             <source> (the model's maximum)</source>
@@ -2143,6 +2512,49 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>~{speed} tokens/s (estimate)</source>
             <translation>~{speed} Token/s (Schätzung)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Links</name>
+        <message>
+            <source>Link not opened</source>
+            <translation>Link nicht geöffnet</translation>
+        </message>
+        <message>
+            <source>Modelwerk opens only web links (http and https); this is {kind}.</source>
+            <translation>Modelwerk öffnet nur Web-Links (http und https); dies ist {kind}.</translation>
+        </message>
+        <message>
+            <source>Open this address in your web browser?</source>
+            <translation>Diese Adresse im Webbrowser öffnen?</translation>
+        </message>
+        <message>
+            <source>Open this link?</source>
+            <translation>Diesen Link öffnen?</translation>
+        </message>
+        <message>
+            <source>Site: {site}</source>
+            <translation>Website: {site}</translation>
+        </message>
+        <message>
+            <source>This link is not a valid address.</source>
+            <translation>Dieser Link ist keine gültige Adresse.</translation>
+        </message>
+        <message>
+            <source>This web link names no site.</source>
+            <translation>Dieser Web-Link nennt keine Website.</translation>
+        </message>
+        <message>
+            <source>a link without a web address</source>
+            <translation>ein Link ohne Webadresse</translation>
+        </message>
+        <message>
+            <source>a “{scheme}:” link</source>
+            <translation>ein „{scheme}:“-Link</translation>
+        </message>
+        <message>
+            <source>{reason} It was not opened.</source>
+            <translation>{reason} Er wurde nicht geöffnet.</translation>
         </message>
     </context>
     <context>

@@ -105,6 +105,23 @@
         </message>
     </context>
     <context>
+        <name>Jobs</name>
+        <message numerus="yes">
+            <source>%n result(s)</source>
+            <translation>
+                <numerusform>%n result</numerusform>
+                <numerusform>%n results</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Queued %n job(s)</source>
+            <translation>
+                <numerusform>Queued %n job</numerusform>
+                <numerusform>Queued %n jobs</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Library</name>
         <message numerus="yes">
             <source> and %n more</source>

@@ -102,7 +102,7 @@ PAGES = [
     pytest.param("library_page", id="library"),
     pytest.param("chat_page", id="chat"),
     pytest.param("discover_page", id="discover"),
-    pytest.param("jobs_page", id="jobs", marks=pytest.mark.xfail(strict=True, reason="issue 22: not yet")),
+    pytest.param("jobs_page", id="jobs"),
     pytest.param("compare_page", id="compare"),
     pytest.param("documents_page", id="documents", marks=pytest.mark.xfail(strict=True, reason="issue 22: not yet")),
 ]

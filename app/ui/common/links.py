@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.markdown import WEB_SCHEMES
+from app.ui.common.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,14 @@ log = logging.getLogger(__name__)
 def refusal(url: QUrl) -> str:
     """Why `url` may not be opened from untrusted text ("" when it may, after asking)."""
     if not url.isValid():
-        return "This link is not a valid address."
+        return translate("Links", "This link is not a valid address.")
     if url.scheme().lower() not in WEB_SCHEMES:
         scheme = url.scheme().lower()
-        kind = f"a “{scheme}:” link" if scheme else "a link without a web address"
-        return f"Modelwerk opens only web links (http and https); this is {kind}."
+        kind = (translate("Links", "a “{scheme}:” link").format(scheme=scheme) if scheme
+                else translate("Links", "a link without a web address"))  # fmt: skip
+        return translate("Links", "Modelwerk opens only web links (http and https); this is {kind}.").format(kind=kind)
     if not url.host():
-        return "This web link names no site."
+        return translate("Links", "This web link names no site.")
     return ""
 
 
@@ -47,13 +49,15 @@ def open_untrusted_link(url: QUrl | str, parent: QWidget | None = None) -> bool:
     address = shown_address(url) if url.isValid() else url.toString()
     if reason:
         log.info("refused to open %r: %s", address, reason)
-        box = _box(parent, QMessageBox.Icon.Warning, "Link not opened", f"{reason} It was not opened.\n\n{address}")
+        text = translate("Links", "{reason} It was not opened.").format(reason=reason) + f"\n\n{address}"
+        box = _box(parent, QMessageBox.Icon.Warning, translate("Links", "Link not opened"), text)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.exec()
         return False
     site = url.host(QUrl.ComponentFormattingOption.FullyEncoded)
-    text = f"Open this address in your web browser?\n\n{address}\n\nSite: {site}"
-    box = _box(parent, QMessageBox.Icon.Question, "Open this link?", text)
+    text = (translate("Links", "Open this address in your web browser?") + f"\n\n{address}\n\n"
+            + translate("Links", "Site: {site}").format(site=site))  # fmt: skip
+    box = _box(parent, QMessageBox.Icon.Question, translate("Links", "Open this link?"), text)
     box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()

@@ -13,7 +13,11 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+
 SHOWN_FILES = 12
+CONVERT_IT = QT_TRANSLATE_NOOP("Common", "convert it")
+"""The default ``action``, what the job would do with the model (an action is looked up in the catalogue when shown)."""
 
 
 class CodeFilesDialog(QMessageBox):
@@ -23,7 +27,8 @@ class CodeFilesDialog(QMessageBox):
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Warning)
         self.files = tuple(files)
-        more = f"<li>and {len(self.files) - SHOWN_FILES} more</li>" if len(self.files) > SHOWN_FILES else ""
+        more = translate("Common", "and {count} more").format(count=len(self.files) - SHOWN_FILES)
+        more = f"<li>{more}</li>" if len(self.files) > SHOWN_FILES else ""
         items = "".join(f"<li><code>{html.escape(f)}</code></li>" for f in self.files[:SHOWN_FILES])
         self.setText(text)
         self.setInformativeText(f"<ul>{items}{more}</ul>{after}")
@@ -49,16 +54,17 @@ class CodeFilesDialog(QMessageBox):
 class RemoteCodeDialog(CodeFilesDialog):
     """ "NAME carries its own Python code: FILES. Allow it to run?" with Allow / Cancel."""
 
-    def __init__(self, name: str, files: Sequence[str], *, action: str = "convert it", parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, files: Sequence[str], *, action: str = CONVERT_IT, parent: QWidget | None = None) -> None:
         super().__init__(
-            f"<b>{html.escape(name)}</b> carries its own Python code. To {html.escape(action)}, transformers would run it "
-            "on this computer, with your permissions.", files,
-            after="Allow it only if you trust the repository it comes from and have read these files. Without your "
-                  "permission Modelwerk runs none of it and does not start the job.",
-            go="Allow its code and queue", parent=parent,
+            translate("Common", "<b>{name}</b> carries its own Python code. To {action}, transformers would run it on "
+                                "this computer, with your permissions.").format(
+                name=html.escape(name), action=html.escape(translate("Common", action))), files,
+            after=translate("Common", "Allow it only if you trust the repository it comes from and have read these files. "
+                                      "Without your permission Modelwerk runs none of it and does not start the job."),
+            go=translate("Common", "Allow its code and queue"), parent=parent,
         )  # fmt: skip
         self.setObjectName("remote-code-dialog")
-        self.setWindowTitle("Run this model's own code?")
+        self.setWindowTitle(translate("Common", "Run this model's own code?"))
         self.allow_button = self.go_button
         self.allow_button.setObjectName("allow-remote-code")
 
@@ -69,18 +75,19 @@ class CodeLeftOutDialog(CodeFilesDialog):
 
     def __init__(self, repo_id: str, files: Sequence[str], *, parent: QWidget | None = None) -> None:
         super().__init__(
-            f"<b>{html.escape(repo_id)}</b> carries its own Python code. Modelwerk never downloads or runs it.", files,
-            after="The model is downloaded without these files. If its configs name that code, the conversion is "
-                  "refused rather than run it.",
-            go="Download without the code", parent=parent,
+            translate("Common", "<b>{name}</b> carries its own Python code. Modelwerk never downloads or runs it.").format(
+                name=html.escape(repo_id)), files,
+            after=translate("Common", "The model is downloaded without these files. If its configs name that code, the "
+                                      "conversion is refused rather than run it."),
+            go=translate("Common", "Download without the code"), parent=parent,
         )  # fmt: skip
         self.setObjectName("code-left-out-dialog")
-        self.setWindowTitle("This repository carries code")
+        self.setWindowTitle(translate("Common", "This repository carries code"))
         self.download_button = self.go_button
         self.download_button.setObjectName("download-without-code")
 
 
-def confirm_remote_code(parent: QWidget | None, name: str, files: Sequence[str], *, action: str = "convert it") -> bool:
+def confirm_remote_code(parent: QWidget | None, name: str, files: Sequence[str], *, action: str = CONVERT_IT) -> bool:
     """Ask; True only when the user chose to allow the code."""
     return RemoteCodeDialog(name, files, action=action, parent=parent).ask()
 

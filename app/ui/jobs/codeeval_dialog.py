@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from app.library.catalog import CatalogEntry
+from app.ui.common.format import number
+from app.ui.common.i18n import translate
 
 HUMANEVAL_PROBLEMS = 164
 TOKENS_PER_PROBLEM = 250
@@ -21,32 +23,34 @@ class CodeEvalDialog(QDialog):
 
     def __init__(self, entry: CatalogEntry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Evaluate code — {entry.name}")
+        self.setWindowTitle(translate("Jobs", "Evaluate code — {name}").format(name=entry.name))
         self.entry = entry
-        intro = QLabel("The model writes a solution to each HumanEval problem (164 Python functions with tests); each "
-                       "runs against its tests in a sandbox with no network and none of your files. pass@1 is the "
-                       "share it gets right. Compare quantizations of one model in Results.")  # fmt: skip
+        intro = QLabel(translate("Jobs", "The model writes a solution to each HumanEval problem (164 Python functions with "
+                                         "tests); each runs against its tests in a sandbox with no network and none of your "
+                                         "files. pass@1 is the share it gets right. Compare quantizations of one model in "
+                                         "Results."))  # fmt: skip
         intro.setWordWrap(True)
         self.count = QSpinBox()
         self.count.setRange(1, HUMANEVAL_PROBLEMS)
         self.count.setValue(HUMANEVAL_PROBLEMS)
-        self.count.setSuffix(f" of {HUMANEVAL_PROBLEMS}")
-        self.system1 = QCheckBox("System 1: answer directly")
+        self.count.setSuffix(translate("Jobs", " of {count}").format(count=HUMANEVAL_PROBLEMS))
+        self.system1 = QCheckBox(translate("Jobs", "System 1: answer directly"))
         self.system1.setChecked(True)
-        self.system2 = QCheckBox("System 2: think first (prompted reasoning)")
+        self.system2 = QCheckBox(translate("Jobs", "System 2: think first (prompted reasoning)"))
         self.samples = QSpinBox()
         self.samples.setRange(1, 20)
-        self.samples.setToolTip("More than one: sampled at temperature 0.8, and pass@k for k = samples; one: greedy")
+        self.samples.setToolTip(translate("Jobs", "More than one: sampled at temperature 0.8, and pass@k for k = samples; "
+                                                  "one: greedy"))
         self.cost = QLabel()
         self.cost.setObjectName("muted")
         self.cost.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Problems", self.count)
-        form.addRow("Modes", self.system1)
+        form.addRow(translate("Jobs", "Problems"), self.count)
+        form.addRow(translate("Jobs", "Modes"), self.system1)
         form.addRow("", self.system2)
-        form.addRow("Samples per problem", self.samples)
+        form.addRow(translate("Jobs", "Samples per problem"), self.samples)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Queue")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(translate("Jobs", "Queue"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -74,6 +78,8 @@ class CodeEvalDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(modes))
         tokens = self.count.value() * self.samples.value() * TOKENS_PER_PROBLEM * (
             len(modes) + 3 * ("prompted" in modes))  # fmt: skip
-        self.cost.setText(f"About {tokens:,} tokens to generate (at 50 tok/s, {tokens / 50 / 60:.0f} min). One job per "
-                          "mode; a cancelled or interrupted one goes on where it stopped when retried."
-                          if modes else "Choose at least one mode.")  # fmt: skip
+        minutes = round(tokens / 50 / 60)
+        self.cost.setText(translate("Jobs", "About {tokens} tokens to generate (at 50 tok/s, {minutes} min). One job per "
+                                            "mode; a cancelled or interrupted one goes on where it stopped when retried.")
+                          .format(tokens=number(tokens), minutes=minutes)
+                          if modes else translate("Jobs", "Choose at least one mode."))  # fmt: skip

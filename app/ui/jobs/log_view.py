@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
 from quantize.queue import JobQueue
 
@@ -20,7 +21,7 @@ class JobLogView(QPlainTextEdit):
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(QFont("monospace"))
-        self.setPlaceholderText("The selected job's log")
+        self.setPlaceholderText(translate("Jobs", "The selected job's log"))
         self.queue = queue
         self.tasks = tasks
         self.job_id: int | None = None
@@ -66,4 +67,4 @@ class JobLogView(QPlainTextEdit):
 
     def _on_log_failed(self, message: str) -> None:
         self._reading = False
-        self.setPlainText(f"Cannot read the log: {message}")
+        self.setPlainText(translate("Jobs", "Cannot read the log: {error}").format(error=message))

@@ -33,11 +33,12 @@ from app.jobs import JobService
 from app.library.catalog import Catalog, CatalogEntry
 from app.settings import save_setting
 from app.store import Store
+from app.ui.common.i18n import translate
 from app.ui.common.marshal import Marshaller
 from app.ui.common.tasks import TaskGroup
 from app.ui.jobs.calls import ALREADY_EVALUATED, Snapshot, evaluable_outputs, evaluate_specs, new_evaluations, snapshot
 from app.ui.jobs.log_view import JobLogView
-from app.ui.jobs.queue_model import JOB_ROLE, JobsModel, jobs_table
+from app.ui.jobs.queue_model import JOB_ROLE, STATE_TEXT, JobsModel, jobs_table
 from app.ui.jobs.results_chart import ResultsView
 from core.errors import user_message
 from hardware.fit import FitOptions
@@ -88,12 +89,12 @@ class JobsPage(QWidget):
         self.window_active: Callable[[], bool] = lambda: self.window().isActiveWindow()
         """Whether the user looks at the window (then a finished job needs no notification); tests replace it."""
 
-        heading = QLabel("Jobs")
+        heading = QLabel(translate("Jobs", "Jobs"))
         heading.setObjectName("heading")
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_queue_tab(), "Queue")
+        self.tabs.addTab(self._build_queue_tab(), translate("Jobs", "Queue"))
         self.results = ResultsView(self.service.results_db)
-        self.tabs.addTab(self.results, "Results")
+        self.tabs.addTab(self.results, translate("Jobs", "Results"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
@@ -101,7 +102,7 @@ class JobsPage(QWidget):
         top.addWidget(heading)
         top.addStretch()
         top.addWidget(self.pause)
-        top.addWidget(QLabel("Parallel jobs"))
+        top.addWidget(QLabel(translate("Jobs", "Parallel jobs")))
         top.addWidget(self.parallel)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -118,23 +119,25 @@ class JobsPage(QWidget):
         self.model = JobsModel(self)
         self.table = jobs_table(self.model)
 
-        self.cancel_button = QPushButton("Cancel")
-        self.retry_button = QPushButton("Retry")
-        self.remove_button = QPushButton("Remove")
+        self.cancel_button = QPushButton(translate("Jobs", "Cancel"))
+        self.retry_button = QPushButton(translate("Jobs", "Retry"))
+        self.remove_button = QPushButton(translate("Jobs", "Remove"))
         self.up_button = QPushButton("↑")
-        self.up_button.setToolTip("Move the queued job up: it starts earlier")
+        self.up_button.setToolTip(translate("Jobs", "Move the queued job up: it starts earlier"))
         self.down_button = QPushButton("↓")
-        self.down_button.setToolTip("Move the queued job down")
+        self.down_button.setToolTip(translate("Jobs", "Move the queued job down"))
         for arrow in (self.up_button, self.down_button):
             arrow.setFixedWidth(40)
-        self.evaluate_button = QPushButton("Evaluate")
-        self.evaluate_button.setToolTip("Measure the finished job's output: perplexity, KL divergence against the model it "
-                                        "was made from, and speed (a job of its own; see Results)")  # fmt: skip
-        self.pause = QCheckBox("Pause the queue")
-        self.pause.setToolTip("Running jobs go on; no new job starts while paused")
+        self.evaluate_button = QPushButton(translate("Jobs", "Evaluate"))
+        self.evaluate_button.setToolTip(translate("Jobs", "Measure the finished job's output: perplexity, KL divergence "
+                                                          "against the model it was made from, and speed (a job of its own; "
+                                                          "see Results)"))  # fmt: skip
+        self.pause = QCheckBox(translate("Jobs", "Pause the queue"))
+        self.pause.setToolTip(translate("Jobs", "Running jobs go on; no new job starts while paused"))
         self.parallel = QSpinBox()
         self.parallel.setRange(1, 8)
-        self.parallel.setToolTip("How many jobs run at once: quantization is memory hungry, so 1 is the default")
+        self.parallel.setToolTip(translate("Jobs", "How many jobs run at once: quantization is memory hungry, so 1 is the "
+                                                   "default"))
         self.summary = QLabel()
         self.summary.setObjectName("muted")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
@@ -150,7 +153,8 @@ class JobsPage(QWidget):
         bar.addWidget(self.summary, 1)
 
         self.log_view = JobLogView(self.queue, self.tasks)
-        self.empty = QLabel("No jobs yet. Right-click a model in the Library and choose Quantize… to make smaller files.")
+        self.empty = QLabel(translate("Jobs", "No jobs yet. Right-click a model in the Library and choose Quantize… to "
+                                              "make smaller files."))
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -220,8 +224,8 @@ class JobsPage(QWidget):
         queued = list(specs)
         self._call(lambda: service.add_specs(queued, evaluate=evaluate), what="adding jobs")
         if specs:
-            noun = "job" if len(specs) == 1 else "jobs"
-            self.status_message.emit(f"Queued {len(specs)} {noun}", 5000)
+            count = len(specs)
+            self.status_message.emit(translate("Jobs", "Queued %n job(s)", None, count), 5000)
 
     def add_recipe(self, source: Path, types: list[str], *, evaluate: bool = True, out_dir: Path | None = None,
                    then: Callable[[], None] | None = None, trust_remote_code: bool = False) -> None:  # fmt: skip
@@ -234,7 +238,7 @@ class JobsPage(QWidget):
             for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
                 gguf_type(name)
         except SpecError as e:
-            self.status_message.emit(f"Not queued: {user_message(e)}", 10_000)
+            self.status_message.emit(translate("Jobs", "Not queued: {error}").format(error=user_message(e)), 10_000)
             return
 
         def add() -> None:
@@ -243,7 +247,8 @@ class JobsPage(QWidget):
                 then()
 
         self._call(add, what=f"queueing {source.name}")
-        self.status_message.emit(f"Queued: {source.name} to {', '.join(types)}", 5000)
+        text = translate("Jobs", "Queued: {name} to {types}").format(name=source.name, types=", ".join(types))
+        self.status_message.emit(text, 5000)
 
     def ask_quantize(self, entry: CatalogEntry, parent: QWidget | None = None) -> bool:
         """The Library's "Quantize…": the dialog, then its jobs queued — for a safetensors folder a recipe (convert to
@@ -252,8 +257,9 @@ class JobsPage(QWidget):
         from app.ui.library.actions import can_quantize
 
         if not can_quantize(entry):
-            self.status_message.emit(f"{entry.name}: only GGUF files and Hugging Face safetensors folders present on disk "
-                                     "can be quantized here", 8000)  # fmt: skip
+            text = translate("Jobs", "{name}: only GGUF files and Hugging Face safetensors folders present on disk can be "
+                                     "quantized here")
+            self.status_message.emit(text.format(name=entry.name), 8000)
             return False
         dialog = QuantizeDialog(entry, hardware=self._hw, options=self.options, out_dir=self.models_dir,
                                 parent=parent or self)  # fmt: skip
@@ -280,7 +286,8 @@ class JobsPage(QWidget):
         from app.ui.library.actions import can_chat
 
         if not can_chat(entry):
-            self.status_message.emit(f"{entry.name}: only GGUF models present on disk can write code here", 8000)
+            text = translate("Jobs", "{name}: only GGUF models present on disk can write code here")
+            self.status_message.emit(text.format(name=entry.name), 8000)
             return False
         dialog = CodeEvalDialog(entry, parent=parent or self)
         try:
@@ -371,14 +378,15 @@ class JobsPage(QWidget):
         if job.id == self.log_view.job_id:
             self.log_view.read()
         if job.state is JobState.DONE:
-            text = ", ".join(p.name for p in job.outputs) or job.message or "done"  # an index job: its counts
+            # An index job names no outputs: its message has the counts.
+            text = ", ".join(p.name for p in job.outputs) or job.message or translate("Jobs", "done")
             self._on_registered(job, errors)
         elif job.state is JobState.CANCELLED:
-            text = "cancelled"
+            text = translate("Jobs", "cancelled")
         else:
             text = job.error or job.state.value
         if not self.window_active():
-            self.notify(f"{job.title}: {job.state.value}", text)
+            self.notify(f"{job.title}: {translate('Jobs', STATE_TEXT[job.state])}", text)
 
     def _on_registered(self, job: Job, errors: list[str]) -> None:
         if isinstance(job.spec, (EvaluateSpec, CodeEvalSpec)):  # its figures are in the results store now
@@ -387,7 +395,7 @@ class JobsPage(QWidget):
         if self.catalog is None or not job.outputs:
             return
         if errors:
-            self.status_message.emit(f"Not added to the Library: {errors[0]}", 10_000)
+            self.status_message.emit(translate("Jobs", "Not added to the Library: {error}").format(error=errors[0]), 10_000)
         self.library_changed.emit()
 
     # --- log and ETA -------------------------------------------------------------------------------------------------
@@ -484,7 +492,9 @@ class JobsPage(QWidget):
         jobs = self.model.jobs()
         self.empty.setVisible(not jobs)
         counts = {s: sum(j.state is s for j in jobs) for s in (JobState.RUNNING, JobState.QUEUED)}
-        parts = [f"{counts[JobState.RUNNING]} running", f"{counts[JobState.QUEUED]} queued"] if jobs else []
+        n_running, n_queued = counts[JobState.RUNNING], counts[JobState.QUEUED]
+        parts = [translate("Jobs", "{count} running").format(count=n_running),
+                 translate("Jobs", "{count} queued").format(count=n_queued)] if jobs else []  # fmt: skip
         if self.pause.isChecked():
-            parts.append("paused")
+            parts.append(translate("Jobs", "paused"))
         self.summary.setText(" · ".join(parts))

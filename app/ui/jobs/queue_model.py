@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from app.ui.common.format import duration_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 from quantize.queue import Job, JobState
 from quantize.spec import IndexSpec, ToolchainSpec
@@ -28,12 +29,12 @@ FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2
 """The progress column's fraction 0..1, or None when unknown (the delegate draws a busy bar for a running job)."""
 
 STATE_TEXT = {
-    JobState.QUEUED: "Queued",
-    JobState.RUNNING: "Running",
-    JobState.DONE: "Done",
-    JobState.FAILED: "Failed",
-    JobState.CANCELLED: "Cancelled",
-    JobState.INTERRUPTED: "Interrupted",
+    JobState.QUEUED: QT_TRANSLATE_NOOP("Jobs", "Queued"),
+    JobState.RUNNING: QT_TRANSLATE_NOOP("Jobs", "Running"),
+    JobState.DONE: QT_TRANSLATE_NOOP("Jobs", "Done"),
+    JobState.FAILED: QT_TRANSLATE_NOOP("Jobs", "Failed"),
+    JobState.CANCELLED: QT_TRANSLATE_NOOP("Jobs", "Cancelled"),
+    JobState.INTERRUPTED: QT_TRANSLATE_NOOP("Jobs", "Interrupted"),
 }
 
 STATE_COLORS = {JobState.DONE: "#2e7d32", JobState.RUNNING: "#1f5fbf", JobState.FAILED: "#c62828",
@@ -48,21 +49,26 @@ class Column(enum.IntEnum):
     ETA = 4
 
 
-HEADERS = {Column.TITLE: "Job", Column.STATE: "State", Column.PROGRESS: "Progress", Column.STAGE: "Stage",
-           Column.ETA: "ETA"}  # fmt: skip
+HEADERS = {Column.TITLE: QT_TRANSLATE_NOOP("Jobs", "Job"), Column.STATE: QT_TRANSLATE_NOOP("Jobs", "State"),
+           Column.PROGRESS: QT_TRANSLATE_NOOP("Jobs", "Progress"), Column.STAGE: QT_TRANSLATE_NOOP("Jobs", "Stage"),
+           Column.ETA: QT_TRANSLATE_NOOP("Jobs", "ETA")}  # fmt: skip
 
 
 def stage_text(job: Job) -> str:
     """What the job does or how it ended, one line."""
     if job.state is JobState.FAILED or job.state is JobState.INTERRUPTED:
-        return job.error or job.message or STATE_TEXT[job.state]
+        return job.error or job.message or translate("Jobs", STATE_TEXT[job.state])
     if job.state is JobState.CANCELLED:
-        return "cancelled"
+        return translate("Jobs", "cancelled")
     if job.state is JobState.DONE:
         outputs = ", ".join(p.name for p in job.outputs)
-        return f"wrote {outputs}" if outputs else (job.message or "done")
+        if outputs:
+            return translate("Jobs", "wrote {outputs}").format(outputs=outputs)
+        return job.message or translate("Jobs", "done")
     parts = [p for p in (job.stage, job.message) if p]
-    return " · ".join(parts) if parts else ("waiting" if job.state is JobState.QUEUED else "starting")
+    if parts:
+        return " · ".join(parts)
+    return translate("Jobs", "waiting") if job.state is JobState.QUEUED else translate("Jobs", "starting")
 
 
 class JobsModel(QAbstractTableModel):
@@ -85,7 +91,7 @@ class JobsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
-            return HEADERS[Column(section)]
+            return translate("Jobs", HEADERS[Column(section)])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -102,9 +108,10 @@ class JobsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == Column.TITLE:
                 if isinstance(job.spec, ToolchainSpec):
-                    return f"installs into {job.spec.output}"
+                    return translate("Jobs", "installs into {folder}").format(folder=job.spec.output)
                 if isinstance(job.spec, IndexSpec):
-                    return plain_tooltip(f"indexes the pending files of {job.spec.collection} in {job.spec.output}")
+                    return plain_tooltip(translate("Jobs", "indexes the pending files of {collection} in {database}").format(
+                        collection=job.spec.collection, database=job.spec.output))
                 return f"{job.spec.source} → {job.spec.output}"
             if column == Column.STAGE:
                 return stage_text(job)
@@ -200,7 +207,7 @@ class JobsModel(QAbstractTableModel):
         if column == Column.TITLE:
             return job.title
         if column == Column.STATE:
-            return STATE_TEXT[job.state]
+            return translate("Jobs", STATE_TEXT[job.state])
         if column == Column.PROGRESS:
             fraction = self._fraction(job)
             return "" if fraction is None or job.state is JobState.QUEUED else f"{fraction:.0%}"
@@ -210,7 +217,8 @@ class JobsModel(QAbstractTableModel):
         if eta is not None:
             return duration_text(eta)
         if job.state is JobState.DONE and job.started and job.finished:
-            return f"took {duration_text((job.finished - job.started).total_seconds())}"
+            took = duration_text((job.finished - job.started).total_seconds())
+            return translate("Jobs", "took {duration}").format(duration=took)
         return "…" if job.state is JobState.RUNNING else ""
 
 
@@ -238,7 +246,7 @@ class ProgressDelegate(QStyledItemDelegate):
             chunk = QRectF(track.adjusted(1, 1, -1, -1))
             if fraction is None:
                 painter.setBrush(self.BUSY)
-                text = "working…"
+                text = translate("Jobs", "working…")
             else:
                 chunk.setWidth(chunk.width() * float(fraction))
                 painter.setBrush(self.CHUNK)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.format import size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
 
 Index = QModelIndex | QPersistentModelIndex
@@ -40,10 +41,14 @@ class Metric(enum.Enum):
     PASS1 = "pass_at_1"
 
 
-METRIC_LABELS = {Metric.PERPLEXITY: "Perplexity", Metric.KLD: "KL divergence (mean)",
-                 Metric.PASS1: "Code pass@1 (modelwerk codeeval)"}  # fmt: skip
-COLUMNS = ("Model", "Type", "Size", "Perplexity", "KLD mean", "KLD p99", "Top-1 agree", "Code pass@1",
-           "pass@1 thinking", "Gen tok/s", "Prompt tok/s")  # fmt: skip
+METRIC_LABELS = {Metric.PERPLEXITY: QT_TRANSLATE_NOOP("Jobs", "Perplexity"),
+                 Metric.KLD: QT_TRANSLATE_NOOP("Jobs", "KL divergence (mean)"),
+                 Metric.PASS1: QT_TRANSLATE_NOOP("Jobs", "Code pass@1 (modelwerk codeeval)")}  # fmt: skip
+COLUMNS = (QT_TRANSLATE_NOOP("Jobs", "Model"), QT_TRANSLATE_NOOP("Jobs", "Type"), QT_TRANSLATE_NOOP("Jobs", "Size"),
+           QT_TRANSLATE_NOOP("Jobs", "Perplexity"), QT_TRANSLATE_NOOP("Jobs", "KLD mean"),
+           QT_TRANSLATE_NOOP("Jobs", "KLD p99"), QT_TRANSLATE_NOOP("Jobs", "Top-1 agree"),
+           QT_TRANSLATE_NOOP("Jobs", "Code pass@1"), QT_TRANSLATE_NOOP("Jobs", "pass@1 thinking"),
+           QT_TRANSLATE_NOOP("Jobs", "Gen tok/s"), QT_TRANSLATE_NOOP("Jobs", "Prompt tok/s"))  # fmt: skip
 
 
 def quant_label(r: Result) -> str:
@@ -70,7 +75,7 @@ class ResultsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
+            return translate("Jobs", COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -83,7 +88,8 @@ class ResultsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             if r.get("is_reference"):
-                return f"{r.get('model') or ''}: the model the others were quantized from and measured against"
+                return translate("Jobs", "{model}: the model the others were quantized from and measured against").format(
+                    model=r.get("model") or "")
             return str(r.get("model") or "")
         if role == Qt.ItemDataRole.FontRole and r.get("is_reference"):
             font = QFont()
@@ -163,8 +169,9 @@ class ResultsChart(QWidget):
         points = self.points()
         if not points:
             p.setPen(muted)
-            what = METRIC_LABELS[self.measure].lower()
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, f"No results with a {what} yet: evaluate some models")
+            what = translate("Jobs", METRIC_LABELS[self.measure])
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       translate("Jobs", "No results with this measure yet ({what}): evaluate some models").format(what=what))
             return
         xs, ys = [pt[1] for pt in points], [pt[2] for pt in points]
         unit, unit_name = (1024**3, "GiB") if max(xs) >= 1024**3 else (1024**2, "MiB")
@@ -199,12 +206,12 @@ class ResultsChart(QWidget):
         p.drawRect(plot)
         p.setPen(text)
         p.drawText(QRectF(plot.left(), plot.bottom() + 22, plot.width(), 18), Qt.AlignmentFlag.AlignHCenter,
-                   "File size  ·  point area: generation tokens/s")  # fmt: skip
+                   translate("Jobs", "File size  ·  point area: generation tokens/s"))  # fmt: skip
         p.save()
         p.translate(14, plot.center().y())
         p.rotate(-90)
         p.drawText(QRectF(-plot.height() / 2, -10, plot.height(), 20), Qt.AlignmentFlag.AlignHCenter,
-                   METRIC_LABELS[self.measure] + "  (lower is better)")  # fmt: skip
+                   translate("Jobs", METRIC_LABELS[self.measure]) + translate("Jobs", "  (lower is better)"))  # fmt: skip
         p.restore()
 
         speeds = [pt[3] for pt in points if pt[3]]
@@ -277,17 +284,17 @@ class ResultsView(QWidget):
         self.family.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.quality = QComboBox()
         for m in Metric:
-            self.quality.addItem(METRIC_LABELS[m], m)
+            self.quality.addItem(translate("Jobs", METRIC_LABELS[m]), m)
         self.quality.setMinimumContentsLength(10)
         self.quality.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.reload_button = QPushButton("Reload")
+        self.reload_button = QPushButton(translate("Jobs", "Reload"))
         self.hint = QLabel()
         self.hint.setObjectName("muted")
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Family"))
+        bar.addWidget(QLabel(translate("Jobs", "Family")))
         bar.addWidget(self.family)
-        bar.addWidget(QLabel("Quality"))
+        bar.addWidget(QLabel(translate("Jobs", "Quality")))
         bar.addWidget(self.quality)
         bar.addWidget(self.hint, 1)
         bar.addWidget(self.reload_button)
@@ -348,7 +355,7 @@ class ResultsView(QWidget):
         self.loaded.emit()
 
     def _on_results_failed(self, message: str) -> None:
-        self.hint.setText(f"Cannot read the results: {message}")
+        self.hint.setText(translate("Jobs", "Cannot read the results: {error}").format(error=message))
 
     def _on_family_current_index_changed(self, _index: int) -> None:
         self._show()
@@ -363,6 +370,8 @@ class ResultsView(QWidget):
         self.model.set_results(rows)
         self.chart.set_results(self.model.results(), metric if isinstance(metric, Metric) else Metric.PERPLEXITY)
         if not self._all:
-            self.hint.setText("No evaluations yet: run modelwerk eval MODEL --reference ORIGINAL, or modelwerk codeeval MODEL")
+            self.hint.setText(translate("Jobs", "No evaluations yet: run modelwerk eval MODEL --reference ORIGINAL, or "
+                                                "modelwerk codeeval MODEL"))
         else:
-            self.hint.setText(f"{len(rows)} result{'s' if len(rows) != 1 else ''}")
+            count = len(rows)
+            self.hint.setText(translate("Jobs", "%n result(s)", None, count))
