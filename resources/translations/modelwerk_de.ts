@@ -606,6 +606,10 @@
             <translation>umzuwandeln</translation>
         </message>
         <message>
+            <source>convert it to GGUF</source>
+            <translation>in GGUF umzuwandeln</translation>
+        </message>
+        <message>
             <source>{done} of {total}</source>
             <translation>{done} von {total}</translation>
         </message>
@@ -1703,8 +1707,16 @@ braucht {size}</translation>
             <translation>  (niedriger ist besser)</translation>
         </message>
         <message>
+            <source> and {count} more</source>
+            <translation> und {count} weitere</translation>
+        </message>
+        <message>
             <source> of {count}</source>
             <translation> von {count}</translation>
+        </message>
+        <message>
+            <source> with the F16 conversion</source>
+            <translation> mit der F16-Umwandlung</translation>
         </message>
         <message numerus="yes">
             <source>%n result(s)</source>
@@ -1713,9 +1725,36 @@ braucht {size}</translation>
                 <numerusform>%n Ergebnisse</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n type(s) selected</source>
+            <translation>
+                <numerusform>%n Typ gewählt</numerusform>
+                <numerusform>%n Typen gewählt</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>About</source>
+            <translation>Beschreibung</translation>
+        </message>
         <message>
             <source>About {tokens} tokens to generate (at 50 tok/s, {minutes} min). One job per mode; a cancelled or interrupted one goes on where it stopped when retried.</source>
             <translation>Etwa {tokens} Token zu erzeugen (bei 50 Token/s {minutes} Min.). Ein Auftrag je Modus; ein abgebrochener oder unterbrochener macht beim erneuten Versuch dort weiter, wo er stand.</translation>
+        </message>
+        <message>
+            <source>Add to queue</source>
+            <translation>Einreihen</translation>
+        </message>
+        <message>
+            <source>Allow requantizing an already quantized model</source>
+            <translation>Erneutes Quantisieren eines schon quantisierten Modells erlauben</translation>
+        </message>
+        <message>
+            <source>At {context} tokens: {reason}</source>
+            <translation>Bei {context} Token: {reason}</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Durchsuchen…</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -1726,6 +1765,14 @@ braucht {size}</translation>
             <translation>Abgebrochen</translation>
         </message>
         <message>
+            <source>Cannot convert: {error}</source>
+            <translation>Umwandlung nicht möglich: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot predict sizes: {error}</source>
+            <translation>Größen lassen sich nicht vorhersagen: {error}</translation>
+        </message>
+        <message>
             <source>Cannot read the log: {error}</source>
             <translation>Das Protokoll lässt sich nicht lesen: {error}</translation>
         </message>
@@ -1734,8 +1781,16 @@ braucht {size}</translation>
             <translation>Die Ergebnisse lassen sich nicht lesen: {error}</translation>
         </message>
         <message>
+            <source>Choose an output folder.</source>
+            <translation>Wählen Sie einen Ausgabeordner.</translation>
+        </message>
+        <message>
             <source>Choose at least one mode.</source>
             <translation>Wählen Sie mindestens einen Modus.</translation>
+        </message>
+        <message>
+            <source>Choose at least one type.</source>
+            <translation>Wählen Sie mindestens einen Typ.</translation>
         </message>
         <message>
             <source>Code pass@1</source>
@@ -1782,6 +1837,14 @@ braucht {size}</translation>
             <translation>Wie viele Aufträge gleichzeitig laufen: Quantisierung braucht viel Speicher, daher ist 1 die Vorgabe</translation>
         </message>
         <message>
+            <source>Importance matrices (*.dat *.gguf *.imatrix);;All files (*)</source>
+            <translation>Wichtigkeitsmatrizen (*.dat *.gguf *.imatrix);;Alle Dateien (*)</translation>
+        </message>
+        <message>
+            <source>Importance matrix</source>
+            <translation>Wichtigkeitsmatrix</translation>
+        </message>
+        <message>
             <source>Interrupted</source>
             <translation>Unterbrochen</translation>
         </message>
@@ -1804,6 +1867,10 @@ braucht {size}</translation>
         <message>
             <source>KLD p99</source>
             <translation>KLD p99</translation>
+        </message>
+        <message>
+            <source>Keep the output tensor unquantized (larger, slightly better)</source>
+            <translation>Den Ausgabetensor unquantisiert lassen (größer, etwas besser)</translation>
         </message>
         <message>
             <source>Measure the finished job's output: perplexity, KL divergence against the model it was made from, and speed (a job of its own; see Results)</source>
@@ -1846,8 +1913,20 @@ braucht {size}</translation>
             <translation>Nicht zur Bibliothek hinzugefügt: {error}</translation>
         </message>
         <message>
+            <source>Not enough disk space: {needed} needed, {free} free.</source>
+            <translation>Nicht genug Speicherplatz: {needed} nötig, {free} frei.</translation>
+        </message>
+        <message>
             <source>Not queued: {error}</source>
             <translation>Nicht eingereiht: {error}</translation>
+        </message>
+        <message>
+            <source>On this machine</source>
+            <translation>Auf diesem Rechner</translation>
+        </message>
+        <message>
+            <source>Output folder</source>
+            <translation>Ausgabeordner</translation>
         </message>
         <message>
             <source>Parallel jobs</source>
@@ -1860,6 +1939,10 @@ braucht {size}</translation>
         <message>
             <source>Perplexity</source>
             <translation>Perplexität</translation>
+        </message>
+        <message>
+            <source>Predicted size</source>
+            <translation>Vorhergesagte Größe</translation>
         </message>
         <message>
             <source>Problems</source>
@@ -1876,6 +1959,10 @@ braucht {size}</translation>
         <message>
             <source>Quality</source>
             <translation>Qualität</translation>
+        </message>
+        <message>
+            <source>Quantize {name}</source>
+            <translation>{name} quantisieren</translation>
         </message>
         <message>
             <source>Queue</source>
@@ -1945,12 +2032,36 @@ braucht {size}</translation>
             <translation>System 2: erst nachdenken (angeleitetes Nachdenken)</translation>
         </message>
         <message>
+            <source>The converted and quantized files go to the Modelwerk models folder</source>
+            <translation>Die umgewandelten und quantisierten Dateien landen im Modellordner von Modelwerk</translation>
+        </message>
+        <message>
+            <source>The model is already quantized: allow requantizing to go on.</source>
+            <translation>Das Modell ist schon quantisiert: erlauben Sie erneutes Quantisieren, um fortzufahren.</translation>
+        </message>
+        <message>
             <source>The model writes a solution to each HumanEval problem (164 Python functions with tests); each runs against its tests in a sandbox with no network and none of your files. pass@1 is the share it gets right. Compare quantizations of one model in Results.</source>
             <translation>Das Modell schreibt eine Lösung für jede HumanEval-Aufgabe (164 Python-Funktionen mit Tests); jede läuft gegen ihre Tests in einer Sandbox ohne Netzwerk und ohne Ihre Dateien. pass@1 ist der Anteil, den es richtig löst. Quantisierungen eines Modells vergleichen Sie unter Ergebnisse.</translation>
         </message>
         <message>
             <source>The selected job's log</source>
             <translation>Das Protokoll des gewählten Auftrags</translation>
+        </message>
+        <message>
+            <source>Then evaluate each against {against} (perplexity, KL divergence, speed)</source>
+            <translation>Danach jede gegen {against} bewerten (Perplexität, KL-Divergenz, Geschwindigkeit)</translation>
+        </message>
+        <message>
+            <source>This folder carries its own Python code ({files}). Converting it runs that code only if you allow it when you add the jobs.</source>
+            <translation>Dieser Ordner bringt eigenen Python-Code mit ({files}). Die Umwandlung führt diesen Code nur aus, wenn Sie es beim Einreihen der Aufträge erlauben.</translation>
+        </message>
+        <message>
+            <source>This model is already quantized ({quant}): quantizing it again loses quality twice. Start from an F16/BF16 file when you have one.</source>
+            <translation>Dieses Modell ist schon quantisiert ({quant}): erneutes Quantisieren verliert doppelt an Qualität. Gehen Sie von einer F16/BF16-Datei aus, wenn Sie eine haben.</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Dauer</translation>
         </message>
         <message>
             <source>Top-1 agree</source>
@@ -1969,12 +2080,24 @@ braucht {size}</translation>
             <translation>fertig</translation>
         </message>
         <message>
+            <source>failed</source>
+            <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
             <source>indexes the pending files of {collection} in {database}</source>
             <translation>indiziert die ausstehenden Dateien von {collection} in {database}</translation>
         </message>
         <message>
             <source>installs into {folder}</source>
             <translation>installiert nach {folder}</translation>
+        </message>
+        <message>
+            <source>interrupted</source>
+            <translation>unterbrochen</translation>
+        </message>
+        <message>
+            <source>none (needed for IQ1/IQ2 types)</source>
+            <translation>keine (nötig für IQ1/IQ2-Typen)</translation>
         </message>
         <message>
             <source>pass@1 thinking</source>
@@ -1985,8 +2108,24 @@ braucht {size}</translation>
             <translation>angehalten</translation>
         </message>
         <message>
+            <source>shape unknown</source>
+            <translation>Form unbekannt</translation>
+        </message>
+        <message>
             <source>starting</source>
             <translation>startet</translation>
+        </message>
+        <message>
+            <source>the converted F16 model</source>
+            <translation>das umgewandelte F16-Modell</translation>
+        </message>
+        <message>
+            <source>the converted model: step 1's output</source>
+            <translation>das umgewandelte Modell: Ergebnis von Schritt 1</translation>
+        </message>
+        <message>
+            <source>this model</source>
+            <translation>dieses Modell</translation>
         </message>
         <message>
             <source>took {duration}</source>
@@ -2023,6 +2162,26 @@ braucht {size}</translation>
         <message>
             <source>{name}: only GGUF models present on disk can write code here</source>
             <translation>{name}: nur GGUF-Modelle auf der Festplatte können hier Code schreiben</translation>
+        </message>
+        <message>
+            <source>{size} bytes; about {memory} of working memory while it runs</source>
+            <translation>{size} Bytes; etwa {memory} Arbeitsspeicher während des Laufs</translation>
+        </message>
+        <message>
+            <source>{size} free in the output folder</source>
+            <translation>{size} frei im Ausgabeordner</translation>
+        </message>
+        <message>
+            <source>{size} in total</source>
+            <translation>{size} insgesamt</translation>
+        </message>
+        <message>
+            <source>⚠ the source's own type ({source}): quantizing again only loses quality</source>
+            <translation>⚠ der eigene Typ der Quelle ({source}): erneutes Quantisieren verliert nur Qualität</translation>
+        </message>
+        <message>
+            <source>⚠ up from {source}: larger, no quality gain</source>
+            <translation>⚠ größer als {source}: mehr Platz, kein Qualitätsgewinn</translation>
         </message>
     </context>
     <context>

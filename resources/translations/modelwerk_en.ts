@@ -114,6 +114,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n type(s) selected</source>
+            <translation>
+                <numerusform>%n type selected</numerusform>
+                <numerusform>%n types selected</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>Queued %n job(s)</source>
             <translation>
                 <numerusform>Queued %n job</numerusform>

@@ -38,7 +38,7 @@ from app.ui.common.marshal import Marshaller
 from app.ui.common.tasks import TaskGroup
 from app.ui.jobs.calls import ALREADY_EVALUATED, Snapshot, evaluable_outputs, evaluate_specs, new_evaluations, snapshot
 from app.ui.jobs.log_view import JobLogView
-from app.ui.jobs.queue_model import JOB_ROLE, STATE_TEXT, JobsModel, jobs_table
+from app.ui.jobs.queue_model import JOB_ROLE, JobsModel, jobs_table
 from app.ui.jobs.results_chart import ResultsView
 from core.errors import user_message
 from hardware.fit import FitOptions
@@ -386,7 +386,9 @@ class JobsPage(QWidget):
         else:
             text = job.error or job.state.value
         if not self.window_active():
-            self.notify(f"{job.title}: {translate('Jobs', STATE_TEXT[job.state])}", text)
+            ended = {JobState.DONE: translate("Jobs", "done"), JobState.CANCELLED: translate("Jobs", "cancelled"),
+                     JobState.FAILED: translate("Jobs", "failed"), JobState.INTERRUPTED: translate("Jobs", "interrupted")}
+            self.notify(f"{job.title}: {ended.get(job.state, job.state.value)}", text)
 
     def _on_registered(self, job: Job, errors: list[str]) -> None:
         if isinstance(job.spec, (EvaluateSpec, CodeEvalSpec)):  # its figures are in the results store now

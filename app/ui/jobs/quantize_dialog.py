@@ -37,9 +37,11 @@ from PySide6.QtWidgets import (
 
 from app.jobs import quantize_specs
 from app.library.catalog import CatalogEntry
-from app.ui.common.format import duration_text, size_text
+from app.ui.common.format import duration_text, number, size_text
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.remote_code_dialog import confirm_remote_code
 from app.ui.common.tasks import TaskGroup
+from app.ui.common.verdicts import reason_text, verdict_text
 from app.ui.jobs.quantize_estimates import (
     CONVERT_OUTTYPE,
     TOOLCHAIN_SIZE,
@@ -69,8 +71,11 @@ FIT_COLORS = {Placement.FULL_GPU: "#2e7d32", Placement.PARTIAL: "#b26a00", Place
 def fit_text(report: FitReport | None) -> str:
     if report is None:
         return "—"
-    return report.verdict
+    return verdict_text(report)
 
+
+CONVERT_TO_GGUF = QT_TRANSLATE_NOOP("Common", "convert it to GGUF")
+"""What a conversion would do with the model, for the remote-code question (app.ui.common.remote_code_dialog)."""
 
 class QuantizeDialog(QDialog):
     """Choose types and options for one GGUF model (`specs()` after accept), or types for a safetensors folder, which is
@@ -80,7 +85,7 @@ class QuantizeDialog(QDialog):
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("quantize-dialog")
-        self.setWindowTitle(f"Quantize {entry.name}")
+        self.setWindowTitle(translate("Jobs", "Quantize {name}").format(name=entry.name))
         self.entry = entry
         self.convert_mode = entry.format is ModelFormat.SAFETENSORS
         """A Hugging Face folder: converted to an F16 GGUF first, then quantized (a recipe)."""
@@ -109,7 +114,9 @@ class QuantizeDialog(QDialog):
         self.types.setObjectName("quantize-types")
         self.types.setRootIsDecorated(False)
         self.types.setUniformRowHeights(True)
-        self.types.setHeaderLabels(["Type", "Predicted size", "On this machine", "Time", "About"])
+        self.types.setHeaderLabels([translate("Jobs", "Type"), translate("Jobs", "Predicted size"),
+                                    translate("Jobs", "On this machine"), translate("Jobs", "Time"),
+                                    translate("Jobs", "About")])  # fmt: skip
         header = self.types.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_ABOUT, QHeaderView.ResizeMode.Stretch)
@@ -121,24 +128,25 @@ class QuantizeDialog(QDialog):
             for col in (COL_SIZE, COL_TIME):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if self.convert_mode and name == CONVERT_OUTTYPE:  # made by the conversion itself
-                item.setText(COL_ABOUT, "the converted model: step 1's output")
+                item.setText(COL_ABOUT, translate("Jobs", "the converted model: step 1's output"))
                 item.setCheckState(COL_TYPE, Qt.CheckState.Unchecked)
             self.types.addTopLevelItem(item)
 
-        self.requantize = QCheckBox("Allow requantizing an already quantized model")
+        self.requantize = QCheckBox(translate("Jobs", "Allow requantizing an already quantized model"))
         self.requantize_warning = QLabel()
         self.requantize_warning.setObjectName("warning")
         self.requantize_warning.setWordWrap(True)
-        self.keep_output = QCheckBox("Keep the output tensor unquantized (larger, slightly better)")
-        against = "the converted F16 model" if self.convert_mode else "this model"
-        self.evaluate = QCheckBox(f"Then evaluate each against {against} (perplexity, KL divergence, speed)")
+        self.keep_output = QCheckBox(translate("Jobs", "Keep the output tensor unquantized (larger, slightly better)"))
+        against = translate("Jobs", "the converted F16 model") if self.convert_mode else translate("Jobs", "this model")
+        self.evaluate = QCheckBox(translate("Jobs", "Then evaluate each against {against} (perplexity, KL divergence, "
+                                                    "speed)").format(against=against))
         self.evaluate.setChecked(True)
         self.imatrix = QLineEdit()
-        self.imatrix.setPlaceholderText("none (needed for IQ1/IQ2 types)")
-        imatrix_button = QPushButton("Browse…")
+        self.imatrix.setPlaceholderText(translate("Jobs", "none (needed for IQ1/IQ2 types)"))
+        imatrix_button = QPushButton(translate("Jobs", "Browse…"))
         imatrix_button.clicked.connect(self._on_imatrix_button_clicked)
         self.out_dir = QLineEdit(str(out_dir))
-        out_button = QPushButton("Browse…")
+        out_button = QPushButton(translate("Jobs", "Browse…"))
         out_button.clicked.connect(self._on_out_button_clicked)
         self.up_warning = QLabel()
         self.up_warning.setObjectName("warning")
@@ -163,17 +171,17 @@ class QuantizeDialog(QDialog):
         form.addRow("", self.requantize_warning)
         form.addRow("", self.keep_output)
         form.addRow("", self.evaluate)
-        form.addRow("Importance matrix", _row(self.imatrix, imatrix_button))
-        form.addRow("Output folder", _row(self.out_dir, out_button))
+        form.addRow(translate("Jobs", "Importance matrix"), _row(self.imatrix, imatrix_button))
+        form.addRow(translate("Jobs", "Output folder"), _row(self.out_dir, out_button))
         if self.convert_mode:  # a fresh F16 file: nothing to requantize; the recipe has no imatrix or output tensor option
             for row in (0, 1, 2, 4):
                 form.setRowVisible(row, False)
             self.out_dir.setReadOnly(True)  # the recipe writes to the models folder
-            self.out_dir.setToolTip("The converted and quantized files go to the Modelwerk models folder")
+            self.out_dir.setToolTip(translate("Jobs", "The converted and quantized files go to the Modelwerk models folder"))
             out_button.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Add to queue")
+        self.ok_button.setText(translate("Jobs", "Add to queue"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -250,7 +258,7 @@ class QuantizeDialog(QDialog):
         if self.convert_mode:
             files = self.code_files if self.code_files is not None else find_code(self.entry.path)  # the check is pending
             if files and not self.trust_remote_code:
-                if not confirm_remote_code(self, self.entry.name, files, action="convert it to GGUF"):
+                if not confirm_remote_code(self, self.entry.name, files, action=CONVERT_TO_GGUF):
                     return
                 self.trust_remote_code = True
         super().accept()
@@ -264,9 +272,11 @@ class QuantizeDialog(QDialog):
 
     def _on_code_checked(self, files: tuple[str, ...]) -> None:
         self.code_files = files
-        shown = ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
-        self.code_note.setText(f"This folder carries its own Python code ({html.escape(shown)}). Converting it runs that "
-                               "code only if you allow it when you add the jobs.")  # fmt: skip
+        more = translate("Jobs", " and {count} more").format(count=len(files) - 6)
+        shown = ", ".join(files[:6]) + (more if len(files) > 6 else "")
+        self.code_note.setText(translate("Jobs", "This folder carries its own Python code ({files}). Converting it runs that "
+                                                 "code only if you allow it when you add the jobs.").format(
+            files=html.escape(shown)))  # fmt: skip
         self.code_note.setVisible(bool(files))
 
     # --- predictions -------------------------------------------------------------------------------------------------
@@ -303,20 +313,22 @@ class QuantizeDialog(QDialog):
                     item.setText(COL_FIT, "—")
                     continue
                 item.setText(COL_SIZE, size_text(r.estimate.output_bytes))
-                item.setToolTip(COL_SIZE, f"{r.estimate.output_bytes:,} bytes; about {size_text(r.estimate.memory_bytes)} "
-                                          "of working memory while it runs")  # fmt: skip
+                item.setToolTip(COL_SIZE, translate("Jobs", "{size} bytes; about {memory} of working memory while it runs")
+                                .format(size=number(r.estimate.output_bytes), memory=size_text(r.estimate.memory_bytes)))
                 item.setText(COL_TIME, f"~{duration_text(r.estimate.seconds)}")
-                item.setText(COL_FIT, fit_text(r.fit) if r.fit is not None else ("—" if self._hw is None else "shape unknown"))
+                unknown = "—" if self._hw is None else translate("Jobs", "shape unknown")
+                item.setText(COL_FIT, fit_text(r.fit) if r.fit is not None else unknown)
                 if r.fit is not None:
                     item.setForeground(COL_FIT, QColor(FIT_COLORS[r.fit.placement]))
-                    item.setToolTip(COL_FIT, f"At {r.fit.options.context:,} tokens: {r.fit.reason}")
+                    item.setToolTip(COL_FIT, translate("Jobs", "At {context} tokens: {reason}").format(
+                        context=number(r.fit.options.context), reason=reason_text(r.fit)))
         finally:
             self.types.blockSignals(False)
         self._update_summary()
         self._update()
 
     def _on_predict_failed(self, message: str) -> None:
-        self.problem.setText(f"Cannot predict sizes: {message}")
+        self.problem.setText(translate("Jobs", "Cannot predict sizes: {error}").format(error=message))
 
     def _check_disk(self) -> None:
         folder = Path(self.out_dir.text().strip()).expanduser()
@@ -348,13 +360,14 @@ class QuantizeDialog(QDialog):
         self._check_disk()
 
     def _on_imatrix_button_clicked(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Importance matrix", str(self.entry.path.parent),
-                                              "Importance matrices (*.dat *.gguf *.imatrix);;All files (*)")  # fmt: skip
+        name, _ = QFileDialog.getOpenFileName(self, translate("Jobs", "Importance matrix"), str(self.entry.path.parent),
+                                              translate("Jobs", "Importance matrices (*.dat *.gguf *.imatrix);;All files "
+                                                                "(*)"))  # fmt: skip
         if name:
             self.imatrix.setText(name)
 
     def _on_out_button_clicked(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, "Output folder", self.out_dir.text())
+        name = QFileDialog.getExistingDirectory(self, translate("Jobs", "Output folder"), self.out_dir.text())
         if name:
             self.out_dir.setText(name)
 
@@ -365,8 +378,9 @@ class QuantizeDialog(QDialog):
         if not not_smaller(name, source):
             return ""
         if name == source.upper():
-            return f"⚠ the source's own type ({source}): quantizing again only loses quality"
-        return f"⚠ up from {source}: larger, no quality gain"
+            return translate("Jobs", "⚠ the source's own type ({source}): quantizing again only loses quality").format(
+                source=source)
+        return translate("Jobs", "⚠ up from {source}: larger, no quality gain").format(source=source)
 
     def _items(self) -> list[QTreeWidgetItem]:
         items = (self.types.topLevelItem(i) for i in range(self.types.topLevelItemCount()))
@@ -380,10 +394,9 @@ class QuantizeDialog(QDialog):
         if self.convert_mode:
             self._update_convert_step()
         if self.source_quantized():
-            self.requantize_warning.setText(
-                f"This model is already quantized ({self._quantization}): quantizing it again loses quality twice. "
-                "Start from an F16/BF16 file when you have one."
-            )
+            self.requantize_warning.setText(translate(
+                "Jobs", "This model is already quantized ({quant}): quantizing it again loses quality twice. Start from an "
+                        "F16/BF16 file when you have one.").format(quant=self._quantization))  # fmt: skip
         self.requantize_warning.setVisible(self.source_quantized())
 
     def _update_convert_step(self) -> None:
@@ -436,11 +449,13 @@ class QuantizeDialog(QDialog):
         if self.convert_mode and step is not None:
             sizes.append(step.output_bytes)  # the F16 file stays: the quantizations are evaluated against it
         total = sum(sizes)
-        parts = [f"{len(checked)} type{'s' if len(checked) != 1 else ''} selected"]
+        count = len(checked)
+        parts = [translate("Jobs", "%n type(s) selected", None, count)]
         if sizes:
-            parts.append(f"{size_text(total)} in total" + (" with the F16 conversion" if self.convert_mode else ""))
+            with_f16 = translate("Jobs", " with the F16 conversion") if self.convert_mode else ""
+            parts.append(translate("Jobs", "{size} in total").format(size=size_text(total)) + with_f16)
         if self._free is not None:
-            parts.append(f"{size_text(self._free)} free in the output folder")
+            parts.append(translate("Jobs", "{size} free in the output folder").format(size=size_text(self._free)))
         self.totals.setText(" · ".join(parts))
         ups = [n for n in checked if self._up_note(n)]
         self.up_warning.setText(
@@ -452,15 +467,16 @@ class QuantizeDialog(QDialog):
         self.up_warning.setVisible(bool(ups))
         problem = ""
         if not checked:
-            problem = "Choose at least one type."
+            problem = translate("Jobs", "Choose at least one type.")
         elif self._convert is not None and self._convert.problem:
-            problem = f"Cannot convert: {self._convert.problem}"
+            problem = translate("Jobs", "Cannot convert: {error}").format(error=self._convert.problem)
         elif self.source_quantized() and not self.requantize.isChecked():
-            problem = "The model is already quantized: allow requantizing to go on."
+            problem = translate("Jobs", "The model is already quantized: allow requantizing to go on.")
         elif not self.out_dir.text().strip():
-            problem = "Choose an output folder."
+            problem = translate("Jobs", "Choose an output folder.")
         elif self._free is not None and total > self._free:
-            problem = f"Not enough disk space: {size_text(total)} needed, {size_text(self._free)} free."
+            problem = translate("Jobs", "Not enough disk space: {needed} needed, {free} free.").format(
+                needed=size_text(total), free=size_text(self._free))
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok_button.setEnabled(not problem)
