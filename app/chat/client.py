@@ -41,6 +41,8 @@ class Delta:
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    """Pieces of tool calls (OpenAI streams a call's arguments in fragments, joined by ``index``)."""
 
 
 class Stream:
@@ -146,6 +148,7 @@ class Stream:
 def _delta(obj: Mapping[str, Any], *, chat: bool) -> Delta | None:
     text = reasoning = ""
     finish = None
+    calls: tuple[dict[str, Any], ...] = ()
     choices = obj.get("choices") or []
     if choices and isinstance(choices[0], dict):
         choice = choices[0]
@@ -154,15 +157,17 @@ def _delta(obj: Mapping[str, Any], *, chat: bool) -> Delta | None:
             d = choice.get("delta") or choice.get("message") or {}
             text = d.get("content") or ""
             reasoning = d.get("reasoning_content") or d.get("reasoning") or ""
+            if isinstance(d.get("tool_calls"), list):
+                calls = tuple(c for c in d["tool_calls"] if isinstance(c, dict))
         else:
             text = choice.get("text") or ""
     usage: Mapping[str, Any] = obj["usage"] if isinstance(obj.get("usage"), dict) else {}
     prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    if not (text or reasoning or finish or prompt is not None or completion is not None):
+    if not (text or reasoning or finish or calls or prompt is not None or completion is not None):
         return None
     return Delta(text=str(text), reasoning=str(reasoning), finish_reason=finish,
                  prompt_tokens=int(prompt) if prompt is not None else None,
-                 completion_tokens=int(completion) if completion is not None else None)  # fmt: skip
+                 completion_tokens=int(completion) if completion is not None else None, tool_calls=calls)  # fmt: skip
 
 
 def _error_message(obj: Any) -> str:
@@ -227,10 +232,12 @@ class ChatClient:
         body.update(stream=True, stream_options={"include_usage": True})
         return self._stream(self._url("/chat/completions"), body, chat=True)
 
-    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (), model: str = "") -> Stream:
-        """Start a streamed text completion of a raw prompt."""
-        body: dict[str, Any] = {"model": model, "prompt": prompt, **sampling.to_openai(), "stream": True,
-                                "stream_options": {"include_usage": True}}  # fmt: skip
+    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (), model: str = "",
+                          extra: Mapping[str, Any] | None = None) -> Stream:  # fmt: skip
+        """Start a streamed text completion of a raw prompt; `extra` adds request fields (preserved_tokens...)."""
+        body: dict[str, Any] = {"model": model, "prompt": prompt, **sampling.to_openai()}
+        body.update(extra or {})
+        body.update(stream=True, stream_options={"include_usage": True})
         if stop:
             body["stop"] = list(stop)
         return self._stream(self._url("/completions"), body, chat=False)
