@@ -7,11 +7,12 @@ validates them against the schema (the subset of JSON Schema tools use) and retu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_ARGUMENT_CHARS", "ToolResult", "ToolSpec", "check_arguments"]
+__all__ = ["MAX_ARGUMENT_CHARS", "Tool", "ToolResult", "ToolSpec", "check_arguments"]
 
 MAX_ARGUMENT_CHARS = 64 << 10
 """A call's arguments as JSON text: more is refused before parsing (real calls are a few hundred characters; a Python
@@ -46,6 +47,22 @@ class ToolResult:
     @classmethod
     def error(cls, message: str) -> ToolResult:
         return cls(f"Error: {message}", f"error: {message}", ok=False)
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool the loop can run: its definition and the function that runs a call whose arguments fit the schema.
+
+    ``run(arguments, cancel)`` runs on the loop's thread, may take seconds, and should return soon after ``cancel`` is
+    set; what it raises becomes an error result for the model.
+    """
+
+    spec: ToolSpec
+    run: Callable[[Mapping[str, Any], threading.Event], ToolResult]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
