@@ -135,7 +135,21 @@ def _bwrap_works(path: str) -> bool:
 
 
 def python_prefix() -> tuple[Path, Path]:
-    """The real interpreter (not a venv's link to it) and the prefix its standard library lives under."""
+    """The real interpreter (not a venv's link to it) and the prefix its standard library lives under.
+
+    A frozen bundle has no interpreter of its own to give untrusted code (it carries only the standard library modules
+    the app uses): there, the system's Python 3 on PATH.
+
+    Raises:
+        OSError: frozen, and no Python 3 on PATH.
+    """
+    if getattr(sys, "frozen", False):
+        found = shutil.which("python3") or shutil.which("python")
+        if found is None:
+            raise OSError("running Python code needs a Python 3 on PATH (the installed app carries none for it)")
+        done = subprocess.run([found, "-I", "-S", "-c", "import sys; print(sys.base_prefix)"], capture_output=True,
+                              text=True, timeout=30, check=True)  # fmt: skip
+        return Path(os.path.realpath(found)), Path(done.stdout.strip()).resolve()
     exe = Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
     return exe, Path(sys.base_prefix).resolve()
 

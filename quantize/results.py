@@ -220,3 +220,9 @@ def by_file(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row["code_problems"] = e.get("problems")
             row["code_set"] = e.get("problem_set")
     return list(rows.values())
+
+
+def code_results(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The code evaluations among ``results``, best pass@1 first (System 1 and System 2 rows apart)."""
+    rows = [r for r in results if r.get("kind") == CODEEVAL_KIND and isinstance(r.get("pass_at_1"), (int, float))]
+    return sorted(rows, key=lambda r: (-float(r["pass_at_1"]), str(r.get("model"))))

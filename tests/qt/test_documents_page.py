@@ -555,3 +555,36 @@ def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: Document
     (folder / "dingo.md").write_text("# Dingo\n\nThe dingo howls.\n")
     qtbot.wait(2000)  # longer than the watcher's settling time
     assert not page.busy() and "dingo.md" not in states(page)
+
+
+def test_vectors_for_german_text_with_an_english_embedder_recommend_a_multilingual_one(
+        page: DocumentsPage, qtbot: QtBot, minilm: Path, tmp_path: Path) -> None:  # fmt: skip
+    import shutil
+
+    from app import paths
+    from app.documents.embedder import default_embedder_path
+    from app.settings import load_settings
+    from app.store import Store
+
+    with Store.open(paths.database_path()) as store:
+        target = default_embedder_path(load_settings(store).models_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(minilm, target)
+    german = tmp_path / "notizen.md"
+    german.write_text("# Modellgrößen\n\nDie Modelle werden auf der GPU geladen, wenn sie in den Speicher passen und "
+                      "nicht zu groß sind. Mit der Quantisierung wird das Modell kleiner, aber auch die Qualität ist "
+                      "dann nicht mehr ganz so gut wie bei der vollen Genauigkeit.\n", encoding="utf-8")  # fmt: skip
+    page.create_collection("Notizen")
+    qtbot.waitUntil(lambda: page.selected() is not None and not page.busy(), timeout=WAIT_MS)
+    page.add_paths([german])
+
+    def indexed() -> bool:
+        info = page.selected()
+        return not page.busy() and info is not None and info.passages > 0
+
+    qtbot.waitUntil(indexed, timeout=WAIT_MS)
+    page.vectors_button.click()
+    qtbot.waitUntil(lambda: page._embedding is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=120_000)
+    text = " ".join(page.banner.messages())
+    assert "100% of this collection is German" in text and "multilingual" in text

@@ -232,3 +232,16 @@ def test_a_gpu_this_llama_cpp_build_cannot_use_gets_cpu_verdicts_and_says_why(qt
     assert page.summary.backends_label.text().startswith("CPU — CPU: this build of llama.cpp (CPU) cannot use the")
     assert all(not _cell(page, size, "Q4_K_M").startswith(("GPU", "1", "2", "3")) for size in ("1B", "8B"))
     assert _cell(page, "1B", "Q4_K_M").startswith("CPU")
+
+
+def test_the_answer_shows_this_machines_measured_code_results(qtbot: QtBot) -> None:
+    page = _page(qtbot, laptop_8gb_nvidia())
+    assert "Library → Evaluate code" in page.answer.text()  # nothing measured yet: says how
+    from app.jobs import jobs_db_path
+    from quantize.results import ResultStore
+
+    ResultStore(jobs_db_path()).add({"kind": "codeeval", "model": "gemma-3-270m.Q4_0.gguf", "problem_set": "HumanEval",
+                                     "problems": 164, "reasoning": "off", "pass_at_1": 0.0122})  # fmt: skip
+    page.context.setCurrentIndex((page.context.currentIndex() + 1) % page.context.count())  # recomputes
+    qtbot.waitUntil(lambda: "Measured on this machine" in page.answer.text(), timeout=10_000)
+    assert "gemma-3-270m.Q4_0.gguf: <b>1.2%</b> of 164 HumanEval problems" in page.answer.text()

@@ -923,6 +923,8 @@ class DocumentsPage(QWidget):
             how = "stopped after" if outcome.stopped else "made"
             self.status_message.emit(f"Vectors {how} {outcome.written:,} passages with {outcome.embedder}; search uses "
                                      "BM25 and vectors together", 10_000)  # fmt: skip
+            if outcome.advice:
+                self.banner.add(outcome.advice)
         self.refresh()
 
     # -- drops ----------------------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ class EmbedOutcome:
     embedder: str = ""
     stopped: bool = False
     error: str = ""
+    advice: str = ""
+    """One line when the collection's language does not suit the embedder (German text, an English-only model)."""
 
 
 class EmbedThread(QThread):
@@ -47,6 +49,8 @@ class EmbedThread(QThread):
 
     def run(self) -> None:
         from app.chat.embedding import LlamaServerEmbedder
+        from app.documents.embedder import language_advice
+        from app.documents.language import collection_languages
         from app.documents.vectors import EmbedProgress, embed_collection
 
         def progress(p: EmbedProgress) -> None:
@@ -57,7 +61,8 @@ class EmbedThread(QThread):
             with DocumentStore.open(self.db_path) as store, LlamaServerEmbedder(self.model) as embedder:
                 written = embed_collection(store, self.collection_id, embedder, progress=progress,
                                            cancelled=self._stop.is_set)  # fmt: skip
-                outcome = EmbedOutcome(self.collection_id, written, embedder.name, self._stop.is_set())
+                advice = language_advice(embedder.name, collection_languages(store, self.collection_id))
+                outcome = EmbedOutcome(self.collection_id, written, embedder.name, self._stop.is_set(), advice=advice)
         except Exception as e:  # one line on the page
             log.info("making vectors for collection %d failed: %s", self.collection_id, e)
             outcome = EmbedOutcome(self.collection_id, stopped=self._stop.is_set(), error=error_text(e))

@@ -239,7 +239,8 @@ class HardwarePage(QScrollArea):
         generation, hw, options, speed = self._generation, self._report, self.options(), self._usable_speed
         self.status.setText("Updating…")
         self._start(
-            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options, usable_speed=speed)),
+            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options, usable_speed=speed),
+                     _measured_code()),
             self._on_table_finished,
             self._on_table_failed,
         )
@@ -255,8 +256,8 @@ class HardwarePage(QScrollArea):
         header = t.horizontalHeader().sizeHint().height()
         t.setFixedHeight(header + rows * ROW_HEIGHT + 2 * t.frameWidth())
 
-    def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation]) -> None:
-        generation, table, rec = result
+    def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation, list[dict[str, Any]]]) -> None:
+        generation, table, rec, code = result
         if generation != self._generation:
             return  # a newer request is on its way
         self._shown_generation = generation
@@ -268,6 +269,7 @@ class HardwarePage(QScrollArea):
             f"{_at_speed(rec.usable_speed)})</span>"
             f"<p style='margin:4px 0 0 0'><b>{html.escape(rec.answer)}</b></p>"
             f"<ul style='margin:4px 0 0 -20px'>{facts}</ul>"
+            f"{_code_text(code)}"
         )
         self.answer.show()
 
@@ -357,3 +359,27 @@ def _legend_text(usable_speed: float) -> str:
     slow = (f"&nbsp;&nbsp;&nbsp;<span style='background:{SLOW_BG.name()}; color:{SLOW_FG.name()}'>&nbsp;{SLOW_MARK}&nbsp;"
             f"</span> under the usable {usable_speed_text(usable_speed)}" if usable_speed else "")  # fmt: skip
     return swatches + slow + "&nbsp;&nbsp;&nbsp;Hover a cell for the memory breakdown."
+
+
+def _measured_code() -> list[dict[str, Any]]:
+    """This machine's own code evaluations (HumanEval pass@1 from `modelwerk codeeval` or the Library), read in the pool."""
+    from app.jobs import jobs_db_path
+    from quantize.results import ResultStore, code_results
+
+    path = jobs_db_path()
+    return code_results(ResultStore(path).all()) if path.exists() else []
+
+
+def _code_text(rows: list[dict[str, Any]], shown: int = 6) -> str:
+    """The measured pass@1 figures under the answer: the table's perplexity losses are published figures, these are
+    this machine's."""
+    if not rows:
+        return ("<p style='margin:4px 0 0 0;color:#4b5563'>The losses above are published perplexity figures (Llama-3-8B). "
+                "Measure your own models at coding: Library → Evaluate code… (HumanEval, run here in a sandbox).</p>")
+    items = []
+    for r in rows[:shown]:
+        mode = "" if str(r.get("reasoning") or "off") == "off" else " · thinking"
+        items.append(f"{html.escape(str(r.get('model')))}{mode}: <b>{float(r['pass_at_1']):.1%}</b> "
+                     f"of {int(r.get('problems') or 0)} {html.escape(str(r.get('problem_set') or 'HumanEval'))} problems")
+    return ("<p style='margin:4px 0 0 0;color:#4b5563'>Measured on this machine (code pass@1; the losses above are "
+            f"published figures):</p><ul style='margin:2px 0 0 -20px'>{''.join(f'<li>{i}</li>' for i in items)}</ul>")
