@@ -40,8 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
                                                        "(with --tools also the steps)")  # fmt: skip
     p.add_argument("--no-history", action="store_true", help="do not save the conversation (nor register the model file)")
     p.add_argument("--tools", default="", metavar="python,fetch,docs:COLLECTION",
-                   help="tools the model may call: python (sandboxed, standard library only), docs:COLLECTION "
-                        "(search a document collection)")  # fmt: skip
+                   help="tools the model may call: python (sandboxed, standard library only), fetch (only the URLs in "
+                        "--prompt), docs:COLLECTION (search a document collection)")  # fmt: skip
     p.add_argument("--mcp", type=Path, default=None, metavar="mcp.json", help="MCP servers (not built yet)")
     p.add_argument("--yes", action="store_true", help="run every tool call without asking")
     p.add_argument("--max-steps", type=int, default=8, help="rounds of tool calls before the model must answer (default 8)")

@@ -1,7 +1,8 @@
 """`modelwerk chat --tools ...`: one prompt answered by the agent loop, each call asked on the terminal (or `--yes`).
 
-`--tools python` runs the model's code in the sandbox; `docs:COLLECTION` searches a document collection. `fetch` and
-`--mcp` are not built yet and say so (exit 2). The steps print on stderr as they happen (with `--json`, in the JSON).
+`--tools python` runs the model's code in the sandbox; `docs:COLLECTION` searches a document collection; `fetch` reads
+the web pages whose URLs are in the prompt, and no others. `--mcp` is not built yet and says so (exit 2). The steps
+print on stderr as they happen (with `--json`, in the JSON).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import common as c
 from app.escaping import escape_controls
+from app.tools.fetch import urls_in
 
 if TYPE_CHECKING:
     from app.chat.messages import ReasoningMode, Sampling
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from app.tools.spec import Tool
 
 INTERRUPTED = 130
-NOT_BUILT = "--tools fetch is not built yet: the tools today are python and docs:COLLECTION"
 
 
 def parse_tools(text: str) -> list[tuple[str, str]]:
@@ -37,10 +38,11 @@ def parse_tools(text: str) -> list[tuple[str, str]]:
             out.append(("python", ""))
         elif kind == "docs" and arg.strip():
             out.append(("docs", arg.strip()))
-        elif kind == "fetch":
-            raise c.UsageError(NOT_BUILT)
+        elif kind == "fetch" and not arg:
+            out.append(("fetch", ""))
         else:
-            raise c.UsageError(f"unknown tool {c.safe(item)!r} in --tools: use python, docs:COLLECTION (comma-separated)")
+            raise c.UsageError(f"unknown tool {c.safe(item)!r} in --tools: use python, fetch, docs:COLLECTION "
+                               "(comma-separated)")  # fmt: skip
     if len({kind for kind, _ in out}) != len(out):
         raise c.UsageError("--tools names each tool once (one docs:COLLECTION)")
     return out
@@ -49,12 +51,15 @@ def parse_tools(text: str) -> list[tuple[str, str]]:
 def check_arguments(args: argparse.Namespace) -> list[tuple[str, str]]:
     """The tools asked for; one line (exit 2) for what is not right or not built, before a model is looked for."""
     if args.mcp is not None:
-        raise c.UsageError("--mcp is not built yet: the tools today are python and docs:COLLECTION")
+        raise c.UsageError("--mcp is not built yet: the tools today are python, fetch and docs:COLLECTION")
     if args.max_steps < 1:
         raise c.UsageError("--max-steps must be at least 1")
     if not args.tools:
-        raise c.UsageError("--tools is empty: name python and/or docs:COLLECTION")
-    return parse_tools(args.tools)
+        raise c.UsageError("--tools is empty: name python, fetch and/or docs:COLLECTION")
+    wanted = parse_tools(args.tools)
+    if ("fetch", "") in wanted and not urls_in(args.prompt):
+        raise c.UsageError("--tools fetch reads only pages whose http(s) URL is in --prompt, and there is none")
+    return wanted
 
 
 def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTemplate, sampling: Sampling,
@@ -68,6 +73,7 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
     from app.chat.sessions import MessageState, local_model_key
     from app.documents.parse import DocumentError
     from app.tools.docs import docs_tool
+    from app.tools.fetch import fetch_tool
     from app.tools.loop import AgentLoop, StopReason, steps_text
     from app.tools.python import python_tool
     from app.tools.render import call_format
@@ -83,6 +89,8 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
                 tools.append(python_tool())
                 if bwrap() is None:
                     print(f"modelwerk chat: warning: Python runs with {Isolation().describe()}", file=sys.stderr)
+            elif kind == "fetch":
+                tools.append(fetch_tool(urls_in(args.prompt)))
             else:
                 info = bench.documents.collection(arg)  # UnknownCollection: one line
                 if info.passages == 0:

@@ -17,7 +17,7 @@ def chat(argv: list[str]) -> int:
 
 
 @pytest.mark.parametrize(("argv", "error"), [
-    (["--tools", "fetch"], "--tools fetch is not built yet"),
+    (["--tools", "fetch"], "--tools fetch reads only pages whose http(s) URL is in --prompt, and there is none"),
     (["--tools", "python", "--mcp", "mcp.json"], "--mcp is not built yet"),
     (["--tools", "shell"], "unknown tool 'shell'"),
     (["--tools", "python,python"], "names each tool once"),
