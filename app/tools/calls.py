@@ -102,10 +102,9 @@ def _from_object(obj: Any, *, args_keys: Sequence[str] = ("arguments", "paramete
     if not isinstance(obj, dict):
         return ToolCall(new_call_id(), "?", error="a call must be a JSON object with a name and arguments")
     if isinstance(obj.get("function"), dict):  # {"type": "function", "function": {...}}
-        obj = {**obj["function"], "id": obj.get("id")}
-    arguments = next((obj[k] for k in args_keys if k in obj), None)
-    call_id = obj.get("id") if isinstance(obj.get("id"), str) else ""
-    return _call(obj.get("name"), arguments, call_id)
+        obj = obj["function"]
+    # A fresh id, whatever the model wrote: ours are what templates accept (Mistral's refuse all but 9 alphanumerics).
+    return _call(obj.get("name"), next((obj[k] for k in args_keys if k in obj), None))
 
 
 def _broken(text: str, e: BaseException) -> ToolCall:

@@ -85,6 +85,32 @@ def test_raw_prompt_renders_tools_through_the_template_and_reads_hermes_calls(se
     assert "Let me compute." in second["prompt"]
 
 
+TEMPLATES = Path(__file__).parent.parent / "fixtures" / "templates"
+FORMATS = {  # what each model writes to call python(code="print(6*7)"), and how the result shows in the next prompt
+    "qwen2.5": ("", hermes("print(6*7)"), "<tool_response>\nstdout:\n42\n\n</tool_response>"),
+    "llama3.1": ("<|begin_of_text|>", '{"name": "python", "parameters": {"code": "print(6*7)"}}',
+                 '<|start_header_id|>ipython<|end_header_id|>\n\n"stdout:\\n42\\n"<|eot_id|>'),
+    "mistral-nemo": ("<s>", '[TOOL_CALLS][{"name": "python", "arguments": {"code": "print(6*7)"}, "id": "call-1"}]',
+                     '[TOOL_RESULTS]{"content": stdout:\n42\n, "call_id": "'),
+    "gpt-oss": ("<|startoftext|>", "<|channel|>analysis<|message|>Use python.<|end|><|start|>assistant<|channel|>commentary "
+                "to=functions.python <|constrain|>json<|message|>{\"code\": \"print(6*7)\"}<|call|>",
+                '<|start|>functions.python to=assistant<|channel|>commentary<|message|>"stdout:\\n42\\n"<|end|>'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_each_real_template_round_trips_a_call(server: ScriptedServer, name: str) -> None:
+    """The published templates of four families: tools rendered, the model's call read and run, the call and its
+    result rendered back through the template for the next turn."""
+    bos, output, shown = FORMATS[name]
+    template = ChatTemplate((TEMPLATES / f"{name}.jinja").read_text(), "model", False, bos, "")
+    server.script += [Reply(text=output), Reply(text="It is 42.")]
+    result = loop(raw_engine(server, template)).run(QUESTION)
+    assert [(s.tool, s.ok) for s in result.steps] == [("python", True)], result.steps
+    assert result.stopped is StopReason.ANSWERED and result.answer.content == "It is 42."
+    assert shown in server.requests[1]["prompt"]
+
+
 def test_calls_inside_thinking_are_never_run(server: ScriptedServer) -> None:
     server.script += [Reply(text=f"<think>I could call {hermes('print(1)')} but no.</think>No call needed: 42.")]
     result = loop(raw_engine(server)).run(QUESTION)
