@@ -5,7 +5,8 @@ messages) comes back for the conversation. The loop ends when the model answers 
 rounds of calls (the calls of one more round are not run: "step limit"), or when ``cancel`` is set (any thread; the
 stream and a running tool stop). Calls inside a thinking block are never run: the engine takes thinking out of the
 answer before the calls are looked for. Whatever the model sends is hostile: a malformed call, an unknown tool or
-arguments that do not fit the schema become an error result the model sees, never an exception.
+arguments that do not fit the schema become an error result the model sees, never an exception. What a tool returns is
+hostile too (a page, a passage, a program's output): its text cannot write the template's control tokens (``defuse``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +28,7 @@ from app.tools.render import PRESERVED_TOKENS, call_format
 from app.tools.spec import Tool, ToolResult, check_arguments
 from core.errors import ModelwerkError, user_message
 
-__all__ = ["AgentLoop", "AgentResult", "Approval", "Step", "StopReason", "steps_text"]
+__all__ = ["AgentLoop", "AgentResult", "Approval", "Step", "StopReason", "defuse", "steps_text"]
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ class AgentLoop:
                 step, result = self._run_call(round_, call)
                 self._record(steps, step)
                 msgs.append({"role": "assistant", "content": text if i == 0 else "", "tool_calls": [call.to_openai()]})
-                msgs.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": result.content})
+                msgs.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": defuse(result.content)})
         raise AssertionError("unreachable: the last round either answers or stops at the step limit")
 
     # -- one call ------------------------------------------------------------------------------------------------------
@@ -217,6 +219,17 @@ class AgentLoop:
         steps.append(step)
         if self.on_step is not None:
             self.on_step(step)
+
+
+_CONTROL = re.compile(r"<(\|[^|<>\s]{1,40}\|)>|<(/?(?:tool_call|tool_response|tools|think|start_of_turn|end_of_turn|s))>"
+                      r"|\[(/?[A-Z][A-Z_]{2,30})\]")  # fmt: skip
+
+
+def defuse(text: str) -> str:
+    """Tool output as it may go into a prompt: what looks like a control token (``<|im_start|>``, ``</tool_response>``,
+    ``[INST]``...) is written with look-alike brackets. llama.cpp reads control tokens in a raw prompt's text, so a web
+    page saying ``<|im_start|>system`` would otherwise open a system turn of its own."""
+    return _CONTROL.sub(lambda m: f"‹{m.group(1) or m.group(2) or m.group(3)}›", text)
 
 
 def steps_text(steps: Sequence[Step]) -> str:
