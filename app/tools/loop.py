@@ -148,14 +148,15 @@ class AgentLoop:
                 for call in calls:
                     self._record(steps, Step(round_, call.name, call.arguments, call.id, "not run", False,
                                              f"not run: the limit of {self.max_steps} steps was reached"))  # fmt: skip
-                msgs.append({"role": "assistant", "content": text})
+                msgs.append({"role": "assistant", "content": defuse(text)})
                 return AgentResult(Answer(text, answer.thinking, answer.stats), steps, StopReason.STEP_LIMIT, msgs, round_)
             for i, call in enumerate(calls):
                 if self.cancel.is_set():
                     return AgentResult(answer, steps, StopReason.CANCELLED, msgs, round_)
                 step, result = self._run_call(round_, call)
                 self._record(steps, step)
-                msgs.append({"role": "assistant", "content": text if i == 0 else "", "tool_calls": [call.to_openai()]})
+                msgs.append({"role": "assistant", "content": defuse(text) if i == 0 else "",
+                             "tool_calls": [_defused_call(call)]})  # fmt: skip
                 msgs.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": defuse(result.content)})
         raise AssertionError("unreachable: the last round either answers or stops at the step limit")
 
@@ -230,6 +231,23 @@ def defuse(text: str) -> str:
     ``[INST]``...) is written with look-alike brackets. llama.cpp reads control tokens in a raw prompt's text, so a web
     page saying ``<|im_start|>system`` would otherwise open a system turn of its own."""
     return _CONTROL.sub(lambda m: f"‹{m.group(1) or m.group(2) or m.group(3)}›", text)
+
+
+def _defused_call(call: ToolCall) -> dict[str, Any]:
+    """The call as the history shows it: the model wrote its arguments as plain text, and rendered back into a raw
+    prompt they must stay plain text (a call copied from a hostile page could otherwise carry a turn of its own)."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return defuse(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    message = call.to_openai()
+    message["function"]["arguments"] = clean(message["function"]["arguments"])
+    return message
 
 
 def steps_text(steps: Sequence[Step]) -> str:
