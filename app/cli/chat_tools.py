@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app.cli import common as c
 from app.escaping import escape_controls
 from app.tools.fetch import urls_in
+from core.errors import user_message
 
 if TYPE_CHECKING:
     from app.chat.messages import ReasoningMode, Sampling
@@ -107,17 +108,32 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
             bench.conversations.add_message(conversation_id, Role.USER, args.prompt)
         messages = ([{"role": "system", "content": args.system}] if args.system else []) + \
             [{"role": "user", "content": args.prompt}]  # fmt: skip
+        steps: list[Step] = []
+
+        def on_step(step: Step) -> None:
+            steps.append(step)
+            if not args.json:
+                _print_step(step)
+
+        def save_unfinished(state: MessageState, error: str = "") -> None:
+            if conversation_id is not None:  # the steps so far stay with the conversation
+                bench.conversations.add_message(conversation_id, Role.ASSISTANT, "", thinking=steps_text(steps),
+                                                state=state, error=error)  # fmt: skip
+
         runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx, parallel=1), name=path.name)
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))
             loop = AgentLoop(engine, tools, approve=_always_yes if args.yes else ask_on_terminal,
-                             max_steps=args.max_steps, mode=mode, sampling=sampling,
-                             on_step=None if args.json else _print_step)  # fmt: skip
+                             max_steps=args.max_steps, mode=mode, sampling=sampling, on_step=on_step)  # fmt: skip
             result = loop.run(messages)
         except KeyboardInterrupt:
+            save_unfinished(MessageState.CANCELLED)
             print("modelwerk chat: interrupted", file=sys.stderr)
             return INTERRUPTED
+        except Exception as e:
+            save_unfinished(MessageState.ERROR, user_message(e))
+            raise
         finally:
             runtime.stop()
         if conversation_id is not None:
