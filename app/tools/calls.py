@@ -112,9 +112,10 @@ def _broken(text: str, e: BaseException) -> ToolCall:
 
 
 _HERMES = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.S)
-_HARMONY = re.compile(r"(?:<\|start\|>assistant)?\s*(?:<\|channel\|>commentary\s*)?to=functions\.([^\s<]+)"
-                      r"[^<]*(?:<\|channel\|>[^<]*)?(?:<\|constrain\|>[^<]*)?<\|message\|>(.*?)(?:<\|call\|>|\Z)",
-                      re.S)  # fmt: skip
+_HARMONY_TO = re.compile(r"to=functions\.([^\s<]{1,64})")
+_HARMONY_HEADER = 200
+"""Characters allowed between ``to=functions.NAME`` and ``<|message|>`` (`` <|constrain|>json`` and the like)."""
+_HARMONY_PREFIX = ("<|start|>assistant", "<|channel|>commentary", "<|channel|>analysis")
 _MISTRAL = "[TOOL_CALLS]"
 _PYTHON_TAG = "<|python_tag|>"
 
@@ -159,8 +160,26 @@ def _mistral(text: str) -> tuple[str, list[ToolCall]]:
 
 
 def _harmony(text: str) -> tuple[str, list[ToolCall]]:
-    calls = [_call(m.group(1), m.group(2).strip()) for m in _HARMONY.finditer(text)]
-    return _HARMONY.sub("", text), calls
+    # Scanned with find, not one regular expression: a pattern with optional parts before the name backtracks
+    # quadratically on long hostile text.
+    calls: list[ToolCall] = []
+    first, pos = -1, 0
+    while len(calls) < MAX_CALLS and (m := _HARMONY_TO.search(text, pos)):
+        start = text.find("<|message|>", m.end(), m.end() + _HARMONY_HEADER)
+        if start < 0:
+            pos = m.end()
+            continue
+        start += len("<|message|>")
+        end = text.find("<|call|>", start)
+        calls.append(_call(m.group(1), text[start:end if end >= 0 else len(text)].strip()))
+        first = m.start() if first < 0 else first
+        pos = end + len("<|call|>") if end >= 0 else len(text)
+    if not calls:
+        return text, []
+    rest = text[:first].rstrip()
+    while rest.endswith(_HARMONY_PREFIX):  # the header of the call's own message
+        rest = rest[: rest.rfind("<|")].rstrip()
+    return rest, calls
 
 
 def _llama3(text: str) -> tuple[str, list[ToolCall]]:

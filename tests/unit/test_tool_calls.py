@@ -97,6 +97,23 @@ def test_a_malformed_call_is_an_error_the_model_sees_never_an_exception(text: st
     assert error in call.error and not call.arguments
 
 
+def test_long_hostile_text_parses_in_linear_time() -> None:
+    """A 1 MB answer from a hostile endpoint: a quadratic parser would hang here (the suite's timeout fails it)."""
+    for filler in (" " * 1_000_000, "to=functions.x " * 70_000, "<tool_call>" * 90_000, "[TOOL_CALLS]" + "[" * 900_000):
+        for fmt in CallFormat:
+            parse_calls(filler, fmt)
+
+
+def test_harmony_call_after_analysis_keeps_no_header() -> None:
+    text = ("<|start|>assistant<|channel|>commentary to=functions.python <|constrain|>json<|message|>"
+            '{"code": "1"}<|call|>')  # fmt: skip
+    rest, [call] = parse_calls("Sure." + text, CallFormat.HARMONY)
+    assert rest == "Sure." and call.arguments == {"code": "1"}
+    rest, [call] = parse_calls('<|start|>assistant to=functions.python<|channel|>commentary json<|message|>{"code": "2"}',
+                               CallFormat.HARMONY)  # fmt: skip
+    assert rest == "" and call.arguments == {"code": "2"}
+
+
 def test_calls_from_one_answer_are_capped() -> None:
     text = '<tool_call>{"name": "python", "arguments": {}}</tool_call>' * 50
     assert len(parse_calls(text, CallFormat.HERMES)[1]) == MAX_CALLS
