@@ -132,7 +132,7 @@ class Stream:
                 return
             try:
                 obj = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nesting a hostile server sent past the stack
                 log.debug("not JSON in the stream: %r", data[:200])
                 continue
             if not isinstance(obj, dict):
@@ -344,7 +344,7 @@ class ChatClient:
             conn.close()
         try:
             return json.loads(raw)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise ChatError(f"{self._where} did not answer with JSON (is {self.base_url} an OpenAI-style API?)") from e
 
     def _stream(self, url: str, body: Mapping[str, Any], *, chat: bool) -> Stream:
@@ -353,7 +353,7 @@ class ChatClient:
         if "json" in ctype and "event-stream" not in ctype:  # a server that ignored "stream": true, or an error
             try:
                 obj = json.loads(response.read())
-            except (ValueError, OSError, http.client.HTTPException) as e:
+            except (ValueError, RecursionError, OSError, http.client.HTTPException) as e:
                 conn.close()
                 raise ChatError(f"{self._where} answered neither a stream nor JSON") from e
             conn.close()
@@ -372,7 +372,7 @@ class _HttpError(ChatError):
     def from_response(cls, status: int, raw: bytes, *, where: str) -> _HttpError:
         try:
             detail = _error_message(json.loads(raw))
-        except ValueError:
+        except (ValueError, RecursionError):
             detail = _one_line(raw.decode("utf-8", "replace")[:200]) if raw.strip() else ""
         if status == 401 or status == 403:
             return cls(f"{where} refused the request (HTTP {status}{': ' + detail if detail else ''}): check the API key",

@@ -77,6 +77,13 @@ def _call(name: Any, arguments: Any, call_id: str = "") -> ToolCall:
             return ToolCall(call_id, name, error=f"the arguments are not valid JSON ({_one_line(e)})")
     if not isinstance(arguments, dict):
         return ToolCall(call_id, name, error="the arguments must be a JSON object")
+    try:  # a dict some servers send parsed: the same cap as for text
+        size = len(json.dumps(arguments))
+    except (ValueError, TypeError, RecursionError) as e:
+        return ToolCall(call_id, name, error=f"the arguments are not plain JSON ({_one_line(e)})")
+    if size > MAX_ARGUMENT_CHARS:
+        return ToolCall(call_id, name, error=f"the arguments are {size:,} characters, more than the "
+                                             f"{MAX_ARGUMENT_CHARS:,} allowed")  # fmt: skip
     return ToolCall(call_id, name, arguments)
 
 

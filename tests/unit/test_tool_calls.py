@@ -132,6 +132,14 @@ def test_openai_tool_calls() -> None:
     ])  # fmt: skip
     assert [(c.name, dict(c.arguments)) for c in calls[:2]] == [("python", {"code": "print(1)"}), ("python", {"code": "2"})]
     assert calls[0].id == "call_1" and "not valid JSON" in calls[2].error and calls[3].error and calls[4].error
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(5000):
+        node["a"] = node = {}
+    big = {"code": "x" * (MAX_ARGUMENT_CHARS + 1)}
+    for arguments, error in ((deep, "not plain JSON"), (big, "allowed")):
+        [call] = from_openai([{"id": "c", "function": {"name": "python", "arguments": arguments}}])
+        assert error in call.error
 
 
 def test_any_format_tries_each() -> None:
