@@ -187,7 +187,7 @@ def test_error_event_in_stream(fake: tuple[Script, str]) -> None:
 
 def test_json_nested_past_the_stack_is_skipped_not_a_crash(fake: tuple[Script, str]) -> None:
     script, url = fake
-    script.events = [b"data: " + b"[" * 200_000 + b"\n\n", sse(chat_chunk("ok", finish="stop"))]
+    script.events = [b"data: " + b"[" * 200_000 + b"\n\n", sse(chat_chunk("ok", finish="stop")), b"data: [DONE]\n\n"]
     assert [d.text for d in ChatClient(url).stream_chat([], sampling=GREEDY)] == ["ok"]
 
 
