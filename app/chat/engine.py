@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 MAX_CALL_CHARS = 1 << 20
 """Characters of one streamed tool call kept (a hostile endpoint could stream arguments forever)."""
+MAX_CALLS = 64
+"""Streamed tool calls kept from one answer (each index a new call: a hostile endpoint could send a million)."""
 
 __all__ = ["ChatBackend", "ChatEngine", "DeltaLike", "StreamLike"]
 
@@ -54,9 +56,9 @@ class ChatBackend(Protocol):
     def stream_chat(self, messages: Sequence[dict[str, Any]], *, sampling: Sampling, model: str = "",
                     extra: Mapping[str, Any] = ...) -> StreamLike: ...  # fmt: skip
 
-    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (),
-                          model: str = "") -> StreamLike: ...  # fmt: skip
-    # ChatClient.stream_completion also takes `extra` (request fields); the engine passes it only with tools.
+    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (), model: str = "",
+                          extra: Mapping[str, Any] | None = None) -> StreamLike: ...  # fmt: skip
+    # The engine passes `extra` (request fields: preserved_tokens) only with tools, so a backend may leave it out.
 
     def tokenize(self, text: str) -> list[int] | None: ...
 
@@ -97,7 +99,10 @@ class _Run:
     def add_calls(self, pieces: Sequence[Mapping[str, Any]]) -> None:
         for n, piece in enumerate(pieces):
             index = piece.get("index", n)
-            call = self.calls.setdefault(index if isinstance(index, int) else n, {"function": {"arguments": ""}})
+            index = index if isinstance(index, int) else n
+            if index not in self.calls and len(self.calls) >= MAX_CALLS:
+                continue
+            call = self.calls.setdefault(index, {"function": {"arguments": ""}})
             if isinstance(piece.get("id"), str):
                 call["id"] = piece["id"]
             fn = piece.get("function")
@@ -217,8 +222,7 @@ class ChatEngine:
 
         def complete(text: str, sampling: Sampling) -> StreamLike:
             if extra:
-                return self.backend.stream_completion(text, sampling=sampling, stop=stop, model=self.model,
-                                                      extra=extra)  # type: ignore[call-arg]  # fmt: skip
+                return self.backend.stream_completion(text, sampling=sampling, stop=stop, model=self.model, extra=extra)
             return self.backend.stream_completion(text, sampling=sampling, stop=stop, model=self.model)
 
         stream = complete(prompt, sampling)
