@@ -92,7 +92,7 @@ def _one_line(e: BaseException) -> str:
 
 
 def _loads(text: str) -> Any:
-    """JSON from hostile text, or None (too long, not JSON, nested past Python's stack)."""
+    """JSON from hostile text. Raises ValueError (too long, not JSON) or RecursionError (nested past the stack)."""
     if len(text) > MAX_ARGUMENT_CHARS * 2:
         raise ValueError(f"{len(text):,} characters, more than the {MAX_ARGUMENT_CHARS * 2:,} allowed")
     return json.loads(text)
@@ -105,13 +105,14 @@ def _decode_first(text: str) -> tuple[Any, int]:
     return json.JSONDecoder().raw_decode(text)
 
 
-def _from_object(obj: Any, *, args_keys: Sequence[str] = ("arguments", "parameters")) -> ToolCall:
+def _from_object(obj: Any) -> ToolCall:
+    """A call from a parsed JSON object: Hermes and Mistral name the arguments "arguments", Llama 3 "parameters"."""
     if not isinstance(obj, dict):
         return ToolCall(new_call_id(), "?", error="a call must be a JSON object with a name and arguments")
     if isinstance(obj.get("function"), dict):  # {"type": "function", "function": {...}}
         obj = obj["function"]
     # A fresh id, whatever the model wrote: ours are what templates accept (Mistral's refuse all but 9 alphanumerics).
-    return _call(obj.get("name"), next((obj[k] for k in args_keys if k in obj), None))
+    return _call(obj.get("name"), obj["arguments"] if "arguments" in obj else obj.get("parameters"))
 
 
 def _broken(text: str, e: BaseException) -> ToolCall:
