@@ -70,7 +70,6 @@ def test_evaluate_code_queues_a_job_that_lands_in_results(qtbot: QtBot, page: Jo
     assert str(page.model.index(0, Column.TITLE).data()).startswith("Code eval SmolLM2-135M-Instruct.Q4_1.gguf (HumanEval")
     qtbot.waitUntil(lambda: str(page.model.index(0, Column.STATE).data()) in ("Done", "Failed"), timeout=240_000)
     assert str(page.model.index(0, Column.STATE).data()) == "Done", page.model.job(0).error
-    view = page.results
-    view.reload()
+    view = page.results  # reloads once the job's result is stored
     qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
     assert view.model.index(0, 7).data().endswith("%")  # Code pass@1: 0.0% or 100.0% of one problem

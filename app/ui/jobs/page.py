@@ -43,7 +43,7 @@ from core.errors import user_message
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 from quantize.queue import RETRYABLE, Job, JobQueue, JobState
-from quantize.spec import EvaluateSpec, JobSpec, SpecError
+from quantize.spec import CodeEvalSpec, EvaluateSpec, JobSpec, SpecError
 from quantize.types import gguf_type
 
 log = logging.getLogger(__name__)
@@ -381,7 +381,7 @@ class JobsPage(QWidget):
             self.notify(f"{job.title}: {job.state.value}", text)
 
     def _on_registered(self, job: Job, errors: list[str]) -> None:
-        if isinstance(job.spec, EvaluateSpec):
+        if isinstance(job.spec, (EvaluateSpec, CodeEvalSpec)):  # its figures are in the results store now
             self.results.reload()
             return
         if self.catalog is None or not job.outputs:
