@@ -74,19 +74,21 @@ def _looks_like_base64(run: str) -> bool:
     return has_upper and has_lower and (has_digit or run.endswith("=") or len(run) >= 64) and slashes * 8 <= len(run)
 
 
-def scan_encoded(text: str) -> Iterator[Decoded]:
-    """Encoded runs in ``text`` (base64, hex, percent-encoding, escape sequences), each with what it decodes to."""
-    for m in _BASE64.finditer(text):
+def scan_encoded(text: str, start: int = 0, end: int | None = None) -> Iterator[Decoded]:
+    """Encoded runs in ``text[start:end]`` (base64, hex, percent-encoding, escape sequences), each with what it decodes
+    to."""
+    end = len(text) if end is None else end
+    for m in _BASE64.finditer(text, start, end):
         run = m.group()
         if not _looks_like_base64(run):
             continue
         yield from _judge(m.start(), m.end(), "base64", _b64(run))
-    for m in _HEX.finditer(text):
+    for m in _HEX.finditer(text, start, end):
         run = m.group().removeprefix("0x")[:MAX_DECODE]
         yield from _judge(m.start(), m.end(), "hex", bytes.fromhex(run[: len(run) // 2 * 2]))
-    for m in _PERCENT.finditer(text):
+    for m in _PERCENT.finditer(text, start, end):
         yield from _judge(m.start(), m.end(), "percent-encoded", urllib.parse.unquote_to_bytes(m.group()[:MAX_DECODE]))
-    for m in _ESCAPES.finditer(text):
+    for m in _ESCAPES.finditer(text, start, end):
         run = m.group()[:MAX_DECODE]
         if run.startswith("\\x"):
             data = bytes.fromhex(run.replace("\\x", ""))

@@ -3,16 +3,19 @@ secrets from the user, setting up a new role, sending the conversation away.
 
 The patterns look for what an attacker must write (an imperative to the model, a role marker of a chat template), not
 for the topic: a document that explains prompt injection or mentions a system prompt is not flagged, one that says
-"ignore all previous instructions" is. All patterns are one alternation matched in one pass; their gaps are bounded
-(``{0,60}``), so a hostile text costs time linear in its length.
+"ignore all previous instructions" is. A pattern runs only over the paragraphs that hold the words it needs
+(``_NEEDS``, checked on sets of words: ``app.shield.tokens``); its gaps are bounded (``{0,60}``), so a hostile text costs
+time linear in its length.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from app.shield import tokens
 from app.shield.flags import Flag, Kind, quote
+from app.shield.tokens import Paragraph
 
 _AI = r"(?:ai|a\.i\.|llm|assistant|language\s+model|chatbot|bot|chat\s*gpt|gpt(?:-\d)?|claude|gemini|copilot|model)"
 _KI = r"(?:ki|sprachmodell|assistent(?:in)?|chatbot|bot|llm|modell)"
@@ -67,9 +70,10 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
      r"never)"),
     (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
      r"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:are|were)|though\s+you|an?\s+(?:unrestricted|unfiltered|"
-     r"uncensored|evil|jailbroken|rogue|unethical)|dan\b)|\bpretend\s+(?:to\s+be|you\s+are|that\s+you|you're)\b|"
-     r"\b(?:roleplay|role-play|role\s+play)\s+as\b|\bstay\s+in\s+character\b|"
-     r"\bsimulate\s+(?:an?\s+|the\s+)?(?:unrestricted|uncensored|unfiltered|jailbroken)"),
+     r"uncensored|evil|jailbroken|rogue|unethical)|dan\b)"),
+    (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
+     r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you|you're)\b|\b(?:roleplay|role-play|role\s+play)\s+as\b|"
+     r"\bstay\s+in\s+character\b|\bsimulate\s+(?:an?\s+|the\s+)?(?:unrestricted|uncensored|unfiltered|jailbroken)"),
     (Kind.ROLE_PLAY, "a known jailbreak persona",
      r"\bdo\s+anything\s+now\b|\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b|"
      r"\byou\s+(?:have\s+been|are\s+now|are)\s+(?:freed|released|unshackled|jailbroken|unchained|liberated)\b"),
@@ -121,7 +125,6 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
      r"(?:url|link|bild(?:-?url)?|adresse|query|parameter)\b"),
 ]  # fmt: skip
 
-_ALL = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, _, p) in enumerate(_PATTERNS)), re.IGNORECASE)
 
 _DATA_WORDS = re.compile(r"conversation|chat|history|messages|user|summary|secret|password|key|token|data|antwort|"
                          r"gespräch|verlauf|nachricht|nutzer|daten|passwort|frage|question|answer|email|name",
@@ -134,55 +137,97 @@ _THIRD_PERSON = re.compile(r"\b(?:it|they|he|she|which|who|llm|model|ai|attacker
 """What comes before a phrase that describes an attack rather than making one ("it should forget every instruction")."""
 
 
-_ANCHORS = (
-    "ignor", "disregard", "forget", "overrid", "bypass", "skip", "drop", "abandon", "instruction", "attention", "note",
-    "message", "hey", "dear", "hello", "important", "if you", "you must", "you should", "you will", "you have to",
-    "you are", "prompt", "system", "user", "human", "reader", "now on", "as if", "as though", " as a", "as dan",
-    "pretend", "role", "character", "simulate", "anything now", " mode", "freed", "released", "unshackled", "jailbroken",
-    "unchained", "liberated", "<|", "_of_turn>", "inst]", "<<sys", "<</sys", "send", "post", "upload", "forward",
-    "transmit", "exfiltrat", "leak", "mail", "submit", "copy", "url", "link", "image", "query", "address", "vergiss",
-    "vergessen", "missacht", "übergeh", "verwirf", "anweisung", "wenn du", "hinweis", "nachricht", "achtung", "liebe",
-    "hallo", "nutzer", "anwender", "du bist", "von nun an", "ab sofort", "ab jetzt", "so, als", "so als", "rolle",
-    "charakter", "verhalte dich", "entwicklermodus", "sende", "schick", "übermittl", "übertrag", "leite", "poste",
-    "lade", "kopier", "maile", "bild", "adresse", "parameter",
-)
-"""Words one of which every pattern's match contains (lower case). The patterns run only around them: ``str.find`` for
-a hundred words costs a tenth of one pass of the alternation over the whole text."""
-_BEFORE, _AFTER = 250, 350
-"""How far a match can reach before and after its anchor word (the longest pattern, with its bounded gaps, is shorter)."""
+
+def _w(words: str) -> frozenset[bytes]:
+    return frozenset(w.encode("utf-8") for w in words.split())
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """The stretches of ``text`` around anchor words, merged; the whole text when lower-casing changes its length."""
-    low = text.lower()
-    if len(low) != len(text):
-        return [(0, len(text))]
-    spans = []
-    for word in _ANCHORS:
-        i = low.find(word)
-        while i >= 0:
-            spans.append((max(0, i - _BEFORE), min(len(text), i + _AFTER)))
-            i = low.find(word, i + 1)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
+_AI_W = _w("ai a.i llm llms assistant assistants language chatbot chatbots bot bots chatgpt chat gpt gpt-4 gpt-3 gpt-4o "
+           "claude gemini copilot model models")
+_VERBS_IGNORE = _w("ignore disregard forget override bypass skip drop abandon")
+_KI_W = _w("ki sprachmodell assistent assistentin chatbot bot llm modell")
+_NUTZER = _w("nutzer nutzerin nutzern nutzers benutzer benutzerin benutzern benutzers anwender anwenderin anwendern user")
+_NEEDS: list[tuple[frozenset[bytes], ...]] = [
+    (_VERBS_IGNORE,),
+    (_w("ignore disregard forget override bypass"), _w("all any every")),
+    (_w("ignore disregard forget"), _w("everything all anything")),
+    (_w("instruction instructions"),),
+    (_w("attention note message instruction instructions hey dear hello important"), _AI_W),
+    (_w("if"), _w("you"), _AI_W | _w("large")),
+    (_w("you"), _w("must should will have required"), _AI_W),
+    (_w("reveal print show output repeat display leak disclose dump recite write tell give"),
+     _w("system initial hidden preprompt pre-prompt")),
+    (_w("system"), _w("prompt message"), _w("new override overriding replace replacement update updated")),
+    (_w("do don don't don’t dont never without"), _w("user human reader"),
+     _w("tell inform mention reveal let alert warn show telling informing alerting notifying warning")),
+    (_w("you"), _w("now longer henceforth")),
+    (_w("from"), _w("now")),
+    (_w("act behave respond answer"), _w("as"), _w("if though unrestricted unfiltered uncensored evil jailbroken rogue "
+                                                  "unethical dan")),
+    (_w("pretend roleplay role-play role stay simulate"), _w("be you you're youre that as character unrestricted "
+                                                             "uncensored unfiltered jailbroken")),
+    (_w("anything mode freed released unshackled jailbroken unchained liberated"),),
+    (_w("im_start im_end system user assistant start_header_id end_header_id eot_id endoftext begin_of_text "
+        "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
+                                                                     "</system [system _of_turn>")),
+    (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),),
+    (_w("append include embed insert encode put add"), _w("url link image query address")),
+    (_w("ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf"),),
+    (_w("vergiss vergessen ignoriere"), _w("alles")),
+    (_w("neue geänderte aktualisierte geheime wichtige"), _w("anweisung anweisungen systemanweisung systemanweisungen")),
+    (_w("wenn hinweis nachricht achtung anweisung liebe lieber hallo hey"), _KI_W),
+    (_w("gib zeig zeige nenne verrate wiederhole drucke schreib schreibe"),
+     _w("system systemprompt system-prompt systemanweisung systemanweisungen system-nachricht systemnachricht")),
+    (_w("sag sage erzähl erzähle verrate zeig zeige ohne"), _NUTZER),
+    (_w("du"), _w("jetzt nun sofort heute mehr")),
+    (_w("tu tue tun spiel spiele übernimm spielen schlüpf schlüpfe verhalte entwicklermodus"),),
+    (_w("sende schick schicke übermittle übertrage leite poste lade kopiere maile"),),
+    (_w("hänge füge bette kodiere schreib schreibe setze"), _w("url link bild bild-url adresse query parameter")),
+]  # fmt: skip
+"""For each pattern, groups of words (lower case) of which a paragraph must hold one each for the pattern to be able to
+match there: the prefilter. ``tests/unit/test_shield_scan.py`` checks it against running every pattern everywhere."""
+assert len(_NEEDS) == len(_PATTERNS)
+
+_COMPILED = [re.compile(p, re.IGNORECASE) for _, _, p in _PATTERNS]
+_BY_WORD: dict[bytes, set[int]] = {}
+for _i, _groups in enumerate(_NEEDS):
+    for _word in _groups[0]:
+        _BY_WORD.setdefault(_word, set()).add(_i)
+_FIRST_WORDS = frozenset(_BY_WORD)
 
 
-def scan_instructions(text: str) -> Iterator[Flag]:
-    """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason."""
-    for start, end in _windows(text):
-        for m in _ALL.finditer(text, start, end):
-            name = m.lastgroup
-            assert name is not None
-            kind, reason, _ = _PATTERNS[int(name[1:])]
-            phrase = m.group()
-            if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
-                continue  # "add the image to the link list": no data named, no exfiltration
-            if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
-                continue
-            yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")
+_MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.startswith("a chat template"))
+"""The chat-template markers' pattern: its second group of needs is markup, looked for in the paragraph's raw text."""
+
+
+def candidates(p: Paragraph) -> list[int]:
+    """The patterns that can match in paragraph ``p``."""
+    found: set[int] = set()
+    for w in p.words & _FIRST_WORDS:
+        found |= _BY_WORD[w]
+    out = []
+    for i in sorted(found):
+        if i == _MARKUP:
+            if any(m in p.lower for m in _NEEDS[i][1]):
+                out.append(i)
+        elif all(not p.words.isdisjoint(g) for g in _NEEDS[i][1:]):
+            out.append(i)
+    return out
+
+
+def scan_instructions(text: str, paragraphs: Sequence[Paragraph] | None = None) -> Iterator[Flag]:
+    """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason.
+
+    Args:
+        paragraphs: ``tokens.paragraphs(text)``, when the caller has them already.
+    """
+    for p in paragraphs if paragraphs is not None else tokens.paragraphs(text):
+        for i in candidates(p):
+            kind, reason, _ = _PATTERNS[i]
+            for m in _COMPILED[i].finditer(text, p.start, p.end):
+                phrase = m.group()
+                if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
+                    continue  # "add the image to the link list": no data named, no exfiltration
+                if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
+                    continue
+                yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")

@@ -42,17 +42,19 @@ class Link:
     image: bool
 
 
-def find_links(text: str) -> Iterator[Link]:
-    """Markdown links and images, HTML images and bare http(s) URLs, in order of where they start."""
+def find_links(text: str, start: int = 0, end: int | None = None) -> Iterator[Link]:
+    """Markdown links and images, HTML images and bare http(s) URLs in ``text[start:end]``, in order of where they
+    start."""
+    end = len(text) if end is None else end
     found: list[Link] = []
     covered: set[int] = set()
-    for m in _MD.finditer(text):
+    for m in _MD.finditer(text, start, end):
         found.append(Link(m.start(), m.end(), m.group(3), bool(m.group(1))))
         covered.add(m.start(3))
-    for m in _IMG.finditer(text):
+    for m in _IMG.finditer(text, start, end):
         found.append(Link(m.start(), m.end(), m.group(1), True))
         covered.add(m.start(1))
-    for m in _BARE.finditer(text):
+    for m in _BARE.finditer(text, start, end):
         if m.start() not in covered:
             found.append(Link(m.start(), m.end(), m.group().rstrip(".,;:!?"), False))
     yield from sorted(found, key=lambda link: link.start)
@@ -132,9 +134,10 @@ def scan_answer(answer: str, *, known: Sequence[str] = ()) -> list[Flag]:
     return flags
 
 
-def scan_document_links(text: str) -> Iterator[Flag]:
-    """Flags for links and images in a document that are set up to carry data out (placeholders, data in the address)."""
-    for link in find_links(text):
+def scan_document_links(text: str, start: int = 0, end: int | None = None) -> Iterator[Flag]:
+    """Flags for links and images in a document (``text[start:end]``) that are set up to carry data out (placeholders,
+    data in the address)."""
+    for link in find_links(text, start, end):
         why = carried_data(link.url, placeholders=True)
         if why is not None and (link.image or why.startswith("its address has a placeholder")):
             what = "an image" if link.image else "a link"
