@@ -42,6 +42,9 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
     (Kind.INSTRUCTION, "tells the assistant to ignore what it was told",
      r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:above|before|prior|previously|you\s+(?:were|have\s+been)"
      r"\s+told|you\s+know)"),
+    (Kind.INSTRUCTION, "tells the assistant to ignore the user's question",
+     r"\b(?:ignore|disregard|skip)\s+(?:the|this|that|my|your|any|every)\s+(?:user'?s?\s+)?(?:question|request|query|"
+     r"prompt|task)s?\b"),
     (Kind.INSTRUCTION, "announces new instructions for the assistant",
      r"\b(?:new|updated|revised|real|actual|true|secret|hidden|additional|important)\s+(?:system\s+)?instructions?\s*:"),
     (Kind.INSTRUCTION, "addresses an AI assistant directly",
@@ -86,7 +89,7 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
      rf"my\s+|any\s+|every\s+|a\s+copy\s+of\s+(?:the\s+|this\s+)?)?(?:entire\s+|whole\s+|full\s+|previous\s+|prior\s+)?"
      rf"{_CONVERSATION}\b[^\n]{{0,60}}?\b(?:to|at|via|into)\b"),
     (Kind.EXFILTRATION, "asks to put data into a link or image address",
-     r"\b(?:append|include|embed|insert|encode|put|add)\s[^\n]{0,60}?\b(?:to|in|into|as)\s+(?:the\s+|this\s+|a\s+|an\s+|"
+     r"\b(?:append(?:ed)?|include[ds]?|embed(?:ded)?|insert(?:ed)?|encode[ds]?|put|add(?:ed)?)\s[^\n]{0,60}?\b(?:to|in|into|as)\s+(?:the\s+|this\s+|a\s+|an\s+|"
      r"each\s+|every\s+|the\s+following\s+)?(?:url|link|image(?:\s+url)?|query\s+(?:string|parameter)|address)\b"),
     # -- German ------------------------------------------------------------------------------------------------------
     (Kind.INSTRUCTION, "tells the assistant to ignore its instructions (German)",
@@ -151,6 +154,7 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
     (_VERBS_IGNORE,),
     (_w("ignore disregard forget override bypass"), _w("all any every")),
     (_w("ignore disregard forget"), _w("everything all anything")),
+    (_w("ignore disregard skip"), _w("question request query prompt task questions requests queries prompts tasks")),
     (_w("instruction instructions"),),
     (_w("attention note message instruction instructions hey dear hello important"), _AI_W),
     (_w("if"), _w("you"), _AI_W | _w("large")),
@@ -171,7 +175,8 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
         "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
                                                                      "</system [system _of_turn>")),
     (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),),
-    (_w("append include embed insert encode put add"), _w("url link image query address")),
+    (_w("append appended include included includes embed embedded insert inserted encode encoded encodes put add added"),
+     _w("url link image query address")),
     (_w("ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf"),),
     (_w("vergiss vergessen ignoriere"), _w("alles")),
     (_w("neue geänderte aktualisierte geheime wichtige"), _w("anweisung anweisungen systemanweisung systemanweisungen")),

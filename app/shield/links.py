@@ -29,7 +29,8 @@ _BARE = re.compile(r"\bhttps?://[^\s<>()\"'\[\]`]{1,4000}", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{[^{}]{1,40}\}|\[[A-Za-z_ ]{2,40}\]|<[A-Za-z_ ]{2,40}>|\$\{?[A-Za-z_]{3,}|%s\b|"
                           r"\b(?:insert|put|add|your|user'?s?)[_ -]?(?:data|summary|conversation|chat|history|"
                           r"answer|question|secret|password|name|email|info)|\bconversation\b|\bchat[_ -]?history\b|"
-                          r"\bSECRET\b|\bDATA\b", re.IGNORECASE)  # fmt: skip
+                          r"\bSECRET\b|\bDATA\b|\b(?:QUESTION|SUMMARY|HISTORY|CONVERSATION|ANSWER|FRAGE|VERLAUF|ANTWORT|"
+                          r"ZUSAMMENFASSUNG)\b", re.IGNORECASE)  # fmt: skip
 
 
 @dataclass(frozen=True)
