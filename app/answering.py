@@ -9,6 +9,7 @@ the Chat page attaches a collection through the same function.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,7 @@ from app.documents.store import DocumentStore
 from app.documents.vectors import SearchMode, VectorIndex, retriever_for
 from app.shield.flags import Flag
 from app.shield.links import scan_answer
+from app.shield.marking import unmark
 
 __all__ = ["DocumentAnswer", "ask_documents", "open_retriever", "token_counter"]
 
@@ -149,6 +151,10 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     messages = [Message(Role.SYSTEM, context.system), *turns, Message(Role.USER, context.user)]
     answer = engine.answer(messages, mode=mode, sampling=sampling, on_piece=on_piece, cancel=cancel)
     notes = []
+    if context.marking is not None and context.marking.marker in answer.content:
+        # A model that copies marked text writes the marker too (Gemma 3 270M does): the answer gets its spaces back.
+        answer = dataclasses.replace(answer, content=unmark(answer.content, context.marking.marker))
+        notes.append("the model wrote the sources' marking into its answer; it was turned back into spaces")
     if context.dropped:
         notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
