@@ -89,7 +89,7 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
      rf"my\s+|any\s+|every\s+|a\s+copy\s+of\s+(?:the\s+|this\s+)?)?(?:entire\s+|whole\s+|full\s+|previous\s+|prior\s+)?"
      rf"{_CONVERSATION}\b[^\n]{{0,60}}?\b(?:to|at|via|into)\b"),
     (Kind.EXFILTRATION, "asks to put data into a link or image address",
-     r"\b(?:append(?:ed)?|include[ds]?|embed(?:ded)?|insert(?:ed)?|encode[ds]?|put|add(?:ed)?)\s[^\n]{0,60}?\b(?:to|in|into|as)\s+(?:the\s+|this\s+|a\s+|an\s+|"
+     r"\b(?:append(?:ed)?|include[d]?|embed(?:ded)?|insert(?:ed)?|encode[d]?|put|add(?:ed)?)\s[^\n]{0,60}?\b(?:to|in|into|as)\s+(?:the\s+|this\s+|a\s+|an\s+|"
      r"each\s+|every\s+|the\s+following\s+)?(?:url|link|image(?:\s+url)?|query\s+(?:string|parameter)|address)\b"),
     # -- German ------------------------------------------------------------------------------------------------------
     (Kind.INSTRUCTION, "tells the assistant to ignore its instructions (German)",
@@ -175,7 +175,8 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
         "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
                                                                      "</system [system _of_turn>")),
     (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),),
-    (_w("append appended include included includes embed embedded insert inserted encode encoded encodes put add added"),
+    # Imperatives and participles ("with the question appended to the URL"), not "encodes" (a description of an attack).
+    (_w("append appended include included embed embedded insert inserted encode encoded put add added"),
      _w("url link image query address")),
     (_w("ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf"),),
     (_w("vergiss vergessen ignoriere"), _w("alles")),

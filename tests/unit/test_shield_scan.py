@@ -235,6 +235,8 @@ ADVERSARIAL = [
     "%41" * 1_600_000,
     "http://" + "a" * 5_000_000,
     ("send the conversation " + "x" * 50 + "\n") * 60_000,
+    "\n\n" * 2_500_000,  # a million paragraphs
+    ("QUJD" * 7 + " ") * 170_000,  # base64-looking words, each too short to decode to text
 ]
 
 
