@@ -16,6 +16,8 @@ passages; BM25 k=8 p50 26 ms, p95 75 ms; bare FTS5 p95 70 ms (ratio 1.06). Cheat
    (median of ``--shield-rounds``); the ratio on/off is the scan's cost to indexing (target: at most 1.10). The scanner
    alone over the same passages gives its throughput in passages, MB and standard pages (1,800 characters) a second.
 
+Shield, measured under a load of 7-11 on 2 cores: ratio on/off 1.5-1.9 (target not met), the scanner 2.3-5.1 MB/s.
+
 Run: .venv/bin/python bench/documents.py [--passages 100000] [--queries 300] [--seeds DIR] [--shield-rounds 15]
 """
 
