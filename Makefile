@@ -67,6 +67,7 @@ bench: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/python bench/chat_throughput.py
 	$(BIN)/python bench/quantize.py
 	$(BIN)/python bench/codeeval.py
+	$(BIN)/python bench/tools.py
 
 # The Linux bundle (PyInstaller one-folder) and its tarball: dist/modelwerk/ and dist/modelwerk-VERSION-linux-ARCH.tar.gz.
 # Windows and macOS installers are built from the same spec by .github/workflows/build.yml.

@@ -91,7 +91,7 @@ class Isolation:
 @dataclass(frozen=True)
 class RunResult:
     """How a run ended. ``outcome``: "ok" (exit 0), "error" (non-zero exit, e.g. a failed assert), "timeout",
-    "killed" (a signal: memory or CPU limit), "output limit"."""
+    "killed" (a signal: memory or CPU limit), "output limit", "cancelled"."""
 
     outcome: str
     exit_code: int | None
@@ -214,11 +214,13 @@ def _read(path: Path) -> str:
 
 
 def run_python(code: str, *, limits: Limits | None = None, stdin: str = "", files: Mapping[str, str] | None = None,
-               env: Mapping[str, str] | None = None, isolate: bool = True) -> RunResult:  # fmt: skip
+               env: Mapping[str, str] | None = None, isolate: bool = True,
+               cancel: threading.Event | None = None) -> RunResult:  # fmt: skip
     """Run ``code`` as ``main.py`` in a fresh folder under ``limits``; ``files`` are written beside it first.
 
     Never raises for what the code does: a crash, a hang or a flood of output is an outcome. ``isolate=False`` runs
-    without bwrap even where it exists (tests compare the two).
+    without bwrap even where it exists (tests compare the two). ``cancel`` (set from any thread) kills the run within
+    a few milliseconds: outcome "cancelled".
 
     Raises:
         OSError: the sandbox itself could not start (no interpreter, no temporary folder).
@@ -249,7 +251,7 @@ def run_python(code: str, *, limits: Limits | None = None, stdin: str = "", file
         isolation = Isolation(network=tool is not None, filesystem=tool is not None,
                               processes=cgroup is not None or (os.name == "posix" and os.geteuid() != 0))  # fmt: skip
         try:
-            result = _run(command, folder, child_env, stdin, limits, isolation)
+            result = _run(command, folder, child_env, stdin, limits, isolation, cancel)
         finally:
             if cgroup is not None:
                 cgroup.remove()
@@ -273,7 +275,7 @@ def _nproc(processes: int, *, isolated: bool) -> int:
 
 
 def _run(command: list[str], folder: Path, env: dict[str, str], stdin: str, limits: Limits,
-         isolation: Isolation) -> RunResult:  # fmt: skip
+         isolation: Isolation, cancel: threading.Event | None) -> RunResult:  # fmt: skip
     t0 = time.monotonic()
     proc = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=os.name == "posix")  # fmt: skip
@@ -309,6 +311,9 @@ def _run(command: list[str], folder: Path, env: dict[str, str], stdin: str, limi
         if time.monotonic() > deadline:
             outcome = "timeout"
             break
+        if cancel is not None and cancel.is_set():
+            outcome = "cancelled"
+            break
         time.sleep(0.005)
     if proc.poll() is None:
         _kill(proc)
@@ -322,7 +327,7 @@ def _run(command: list[str], folder: Path, env: dict[str, str], stdin: str, limi
         killed = code < 0 or (isolation.filesystem and code > 128)
         outcome = "output limit" if over.is_set() else "ok" if code == 0 else "killed" if killed else "error"
     text = {n: b"".join(c).decode("utf-8", "replace") for n, c in chunks.items()}
-    return RunResult(outcome, None if outcome in ("timeout", "output limit") else code, text["out"], text["err"],
+    return RunResult(outcome, None if outcome in ("timeout", "output limit", "cancelled") else code, text["out"], text["err"],
                      time.monotonic() - t0, isolation)  # fmt: skip
 
 

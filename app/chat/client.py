@@ -41,6 +41,8 @@ class Delta:
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    """Pieces of tool calls (OpenAI streams a call's arguments in fragments, joined by ``index``)."""
 
 
 class Stream:
@@ -130,7 +132,7 @@ class Stream:
                 return
             try:
                 obj = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nesting a hostile server sent past the stack
                 log.debug("not JSON in the stream: %r", data[:200])
                 continue
             if not isinstance(obj, dict):
@@ -146,6 +148,7 @@ class Stream:
 def _delta(obj: Mapping[str, Any], *, chat: bool) -> Delta | None:
     text = reasoning = ""
     finish = None
+    calls: tuple[dict[str, Any], ...] = ()
     choices = obj.get("choices") or []
     if choices and isinstance(choices[0], dict):
         choice = choices[0]
@@ -154,15 +157,17 @@ def _delta(obj: Mapping[str, Any], *, chat: bool) -> Delta | None:
             d = choice.get("delta") or choice.get("message") or {}
             text = d.get("content") or ""
             reasoning = d.get("reasoning_content") or d.get("reasoning") or ""
+            if isinstance(d.get("tool_calls"), list):
+                calls = tuple(c for c in d["tool_calls"] if isinstance(c, dict))
         else:
             text = choice.get("text") or ""
     usage: Mapping[str, Any] = obj["usage"] if isinstance(obj.get("usage"), dict) else {}
     prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    if not (text or reasoning or finish or prompt is not None or completion is not None):
+    if not (text or reasoning or finish or calls or prompt is not None or completion is not None):
         return None
     return Delta(text=str(text), reasoning=str(reasoning), finish_reason=finish,
                  prompt_tokens=int(prompt) if prompt is not None else None,
-                 completion_tokens=int(completion) if completion is not None else None)  # fmt: skip
+                 completion_tokens=int(completion) if completion is not None else None, tool_calls=calls)  # fmt: skip
 
 
 def _error_message(obj: Any) -> str:
@@ -227,10 +232,12 @@ class ChatClient:
         body.update(stream=True, stream_options={"include_usage": True})
         return self._stream(self._url("/chat/completions"), body, chat=True)
 
-    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (), model: str = "") -> Stream:
-        """Start a streamed text completion of a raw prompt."""
-        body: dict[str, Any] = {"model": model, "prompt": prompt, **sampling.to_openai(), "stream": True,
-                                "stream_options": {"include_usage": True}}  # fmt: skip
+    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (), model: str = "",
+                          extra: Mapping[str, Any] | None = None) -> Stream:  # fmt: skip
+        """Start a streamed text completion of a raw prompt; `extra` adds request fields (preserved_tokens...)."""
+        body: dict[str, Any] = {"model": model, "prompt": prompt, **sampling.to_openai()}
+        body.update(extra or {})
+        body.update(stream=True, stream_options={"include_usage": True})
         if stop:
             body["stop"] = list(stop)
         return self._stream(self._url("/completions"), body, chat=False)
@@ -337,7 +344,7 @@ class ChatClient:
             conn.close()
         try:
             return json.loads(raw)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise ChatError(f"{self._where} did not answer with JSON (is {self.base_url} an OpenAI-style API?)") from e
 
     def _stream(self, url: str, body: Mapping[str, Any], *, chat: bool) -> Stream:
@@ -346,7 +353,7 @@ class ChatClient:
         if "json" in ctype and "event-stream" not in ctype:  # a server that ignored "stream": true, or an error
             try:
                 obj = json.loads(response.read())
-            except (ValueError, OSError, http.client.HTTPException) as e:
+            except (ValueError, RecursionError, OSError, http.client.HTTPException) as e:
                 conn.close()
                 raise ChatError(f"{self._where} answered neither a stream nor JSON") from e
             conn.close()
@@ -365,7 +372,7 @@ class _HttpError(ChatError):
     def from_response(cls, status: int, raw: bytes, *, where: str) -> _HttpError:
         try:
             detail = _error_message(json.loads(raw))
-        except ValueError:
+        except (ValueError, RecursionError):
             detail = _one_line(raw.decode("utf-8", "replace")[:200]) if raw.strip() else ""
         if status == 401 or status == 403:
             return cls(f"{where} refused the request (HTTP {status}{': ' + detail if detail else ''}): check the API key",

@@ -21,6 +21,11 @@ from app.chat.thinking import ThinkingParser
 
 log = logging.getLogger(__name__)
 
+MAX_CALL_CHARS = 1 << 20
+"""Characters of one streamed tool call kept (a hostile endpoint could stream arguments forever)."""
+MAX_CALLS = 64
+"""Streamed tool calls kept from one answer (each index a new call: a hostile endpoint could send a million)."""
+
 __all__ = ["ChatBackend", "ChatEngine", "DeltaLike", "StreamLike"]
 
 
@@ -51,8 +56,9 @@ class ChatBackend(Protocol):
     def stream_chat(self, messages: Sequence[dict[str, Any]], *, sampling: Sampling, model: str = "",
                     extra: Mapping[str, Any] = ...) -> StreamLike: ...  # fmt: skip
 
-    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (),
-                          model: str = "") -> StreamLike: ...  # fmt: skip
+    def stream_completion(self, prompt: str, *, sampling: Sampling, stop: Sequence[str] = (), model: str = "",
+                          extra: Mapping[str, Any] | None = None) -> StreamLike: ...  # fmt: skip
+    # The engine passes `extra` (request fields: preserved_tokens) only with tools, so a backend may leave it out.
 
     def tokenize(self, text: str) -> list[int] | None: ...
 
@@ -76,6 +82,8 @@ class _Run:
     prompt_tokens: int = 0
     finish: str = ""
     cancelled: bool = False
+    calls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Tool calls an endpoint streamed, by index (their arguments arrive in fragments)."""
 
     def emit(self, pieces: list[Piece]) -> None:
         for p in pieces:
@@ -87,6 +95,26 @@ class _Run:
 
     def is_cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
+
+    def add_calls(self, pieces: Sequence[Mapping[str, Any]]) -> None:
+        for n, piece in enumerate(pieces):
+            index = piece.get("index", n)
+            index = index if isinstance(index, int) else n
+            if index not in self.calls and len(self.calls) >= MAX_CALLS:
+                continue
+            call = self.calls.setdefault(index, {"function": {"arguments": ""}})
+            if isinstance(piece.get("id"), str):
+                call["id"] = piece["id"]
+            fn = piece.get("function")
+            if not isinstance(fn, Mapping):
+                continue
+            if isinstance(fn.get("name"), str):
+                call["function"]["name"] = fn["name"]
+            args = fn.get("arguments")
+            if isinstance(args, str) and len(call["function"]["arguments"]) < MAX_CALL_CHARS:
+                call["function"]["arguments"] += args  # app.tools refuses what is still too long
+            elif isinstance(args, Mapping):
+                call["function"]["arguments"] = dict(args)
 
 
 class ChatEngine:
@@ -122,17 +150,34 @@ class ChatEngine:
         if prompted and strategy is not r.PromptedStrategy.BUDGET:
             return self._multi(messages, strategy=strategy, sampling=sampling, thinking_budget=thinking_budget,
                                on_piece=on_piece, cancel=cancel)  # fmt: skip
-        return self._one(messages, mode=mode, prompted=prompted, sampling=sampling, budget=thinking_budget,
-                         on_piece=on_piece, cancel=cancel)  # fmt: skip
+        return self._one([m.to_openai() for m in messages], mode=mode, prompted=prompted, sampling=sampling,
+                         budget=thinking_budget, on_piece=on_piece, cancel=cancel)  # fmt: skip
+
+    def answer_with_tools(self, messages: Sequence[Mapping[str, Any]], *, tools: Sequence[Mapping[str, Any]],
+                          mode: ReasoningMode, sampling: Sampling, preserve: Sequence[str] = (),
+                          thinking_budget: int = 1024, on_piece: Callable[[Piece], None] | None = None,
+                          cancel: threading.Event | None = None) -> Answer:  # fmt: skip
+        """One pass over OpenAI-shaped messages (tool calls and results included) that offers ``tools``.
+
+        A raw prompt renders the tools through the template's ``tools`` variable and keeps the model's calls in the
+        answer's content, with the tokens in ``preserve`` written out (llama.cpp drops control tokens otherwise); an
+        endpoint gets them in the request and its calls come back in ``Answer.tool_calls``.
+        """
+        prompted = mode is ReasoningMode.PROMPTED or (mode is ReasoningMode.NATIVE and not self.support.native)
+        return self._one([dict(m) for m in messages], mode=mode, prompted=prompted, sampling=sampling,
+                         budget=thinking_budget, on_piece=on_piece, cancel=cancel, tools=tools,
+                         preserve=preserve)  # fmt: skip
 
     # -- one pass ----------------------------------------------------------------------------------------------------
-    def _one(self, messages: Sequence[Message], *, mode: ReasoningMode, prompted: bool, sampling: Sampling, budget: int,
-             on_piece: Callable[[Piece], None] | None, cancel: threading.Event | None) -> Answer:  # fmt: skip
-        msgs = [m.to_openai() for m in messages]
+    def _one(self, msgs: list[dict[str, Any]], *, mode: ReasoningMode, prompted: bool, sampling: Sampling, budget: int,
+             on_piece: Callable[[Piece], None] | None, cancel: threading.Event | None,
+             tools: Sequence[Mapping[str, Any]] = (), preserve: Sequence[str] = ()) -> Answer:  # fmt: skip
         support = r.PROMPTED if prompted else self.support
         if prompted:
             msgs = _with_system(msgs, r.PROMPTED_SYSTEM)
-        kwargs = self._kwargs(mode, prompted)
+        kwargs: dict[str, Any] = self._kwargs(mode, prompted)
+        if tools:
+            kwargs["tools"] = [dict(t) for t in tools]
         think_on = prompted or (mode is ReasoningMode.NATIVE and support.native)
         if self.raw:
             assert self.template is not None
@@ -146,7 +191,8 @@ class ChatEngine:
                 prompt += "\n\n" + support.end_tag + "\n\n"  # OFF: an empty think block
                 prefilled = False
             run = _Run(ThinkingParser(support.start_tag, support.end_tag, prefilled=prefilled), on_piece, cancel)
-            self._raw_pass(run, prompt, sampling=sampling, budget=budget if think_on else None)
+            self._raw_pass(run, prompt, sampling=sampling, budget=budget if think_on else None,
+                           extra={"preserved_tokens": list(preserve)} if preserve else {})  # fmt: skip
         else:
             run = _Run(ThinkingParser(support.start_tag, support.end_tag), on_piece, cancel)
             extra: dict[str, Any] = {}
@@ -154,6 +200,8 @@ class ChatEngine:
                 extra["chat_template_kwargs"] = {"enable_thinking": kwargs["enable_thinking"]}
             if "reasoning_effort" in kwargs:
                 extra["reasoning_effort"] = kwargs["reasoning_effort"]
+            if tools:
+                extra["tools"] = kwargs["tools"]
             stream = self.backend.stream_chat(msgs, sampling=sampling, model=self.model, extra=extra)
             self._consume(run, stream, budget=None)
         run.emit(run.parser.finish())
@@ -168,9 +216,16 @@ class ChatEngine:
             return {"reasoning_effort": "medium" if on else "low"}
         return {}
 
-    def _raw_pass(self, run: _Run, prompt: str, *, sampling: Sampling, budget: int | None) -> None:
+    def _raw_pass(self, run: _Run, prompt: str, *, sampling: Sampling, budget: int | None,
+                  extra: Mapping[str, Any]) -> None:  # fmt: skip
         stop = self.template.stop if self.template is not None else ()
-        stream = self.backend.stream_completion(prompt, sampling=sampling, stop=stop, model=self.model)
+
+        def complete(text: str, sampling: Sampling) -> StreamLike:
+            if extra:
+                return self.backend.stream_completion(text, sampling=sampling, stop=stop, model=self.model, extra=extra)
+            return self.backend.stream_completion(text, sampling=sampling, stop=stop, model=self.model)
+
+        stream = complete(prompt, sampling)
         forced = self._consume(run, stream, budget=budget)
         if forced and not run.is_cancelled():
             # Budget forcing: close the block, cue the answer, continue from where the model was.
@@ -182,8 +237,7 @@ class ChatEngine:
             cont = prompt + "".join(run.raw) + cue
             log.debug("thinking budget of %d tokens spent; forcing the answer", budget)
             first_prompt, generated = run.prompt_tokens, run.tokens
-            self._consume(run, self.backend.stream_completion(cont, sampling=replace(sampling, max_tokens=left),
-                                                              stop=stop, model=self.model), budget=None)  # fmt: skip
+            self._consume(run, complete(cont, replace(sampling, max_tokens=left)), budget=None)
             # The continuation's prompt holds the thinking again, which the answer counts already (else the context
             # meter shows it twice). The first request was cut before its usage came, so take the thinking back out.
             run.prompt_tokens = first_prompt or max(0, run.prompt_tokens - generated)
@@ -208,6 +262,8 @@ class ChatEngine:
                 if d.text:
                     run.raw.append(d.text)
                     run.emit(run.parser.feed(d.text))
+                if calls := getattr(d, "tool_calls", ()):  # ChatClient's deltas; fakes may not have them
+                    run.add_calls(calls)
                 if d.prompt_tokens is not None:
                     run.prompt_tokens = max(run.prompt_tokens, d.prompt_tokens)
                 if d.finish_reason:
@@ -237,13 +293,15 @@ class ChatEngine:
             tokens_per_s=tps, elapsed_s=end - run.t0, thinking_s=thinking_s,
             finish_reason="cancelled" if run.cancelled else (run.finish or "stop"),
         )  # fmt: skip
-        return Answer(content.strip(), "".join(run.thinking).strip(), stats)
+        calls = tuple(run.calls[i] for i in sorted(run.calls))
+        return Answer(content.strip(), "".join(run.thinking).strip(), stats, tool_calls=calls)
 
     # -- prompted strategies with several passes ---------------------------------------------------------------------
     def _multi(self, messages: Sequence[Message], *, strategy: r.PromptedStrategy, sampling: Sampling, thinking_budget: int,
                on_piece: Callable[[Piece], None] | None, cancel: threading.Event | None) -> Answer:  # fmt: skip
         def quiet(msgs: Sequence[Message]) -> Answer:
-            return self._one(msgs, mode=ReasoningMode.PROMPTED, prompted=True, sampling=sampling, budget=thinking_budget,
+            return self._one([m.to_openai() for m in msgs], mode=ReasoningMode.PROMPTED, prompted=True, sampling=sampling,
+                             budget=thinking_budget,
                              on_piece=None, cancel=cancel)  # fmt: skip
 
         def note(text: str) -> None:
@@ -254,7 +312,7 @@ class ChatEngine:
         if strategy is r.PromptedStrategy.VOTE:
             for i in range(r.VOTE_SAMPLES):
                 seed = None if sampling.seed is None else sampling.seed + i
-                parts.append(self._one(messages, mode=ReasoningMode.PROMPTED, prompted=True,
+                parts.append(self._one([m.to_openai() for m in messages], mode=ReasoningMode.PROMPTED, prompted=True,
                                        sampling=replace(sampling, seed=seed), budget=thinking_budget, on_piece=None,
                                        cancel=cancel))  # fmt: skip
                 note(f"Sample {i + 1}: {parts[-1].content}\n\n")
@@ -289,7 +347,7 @@ class ChatEngine:
         return Answer(final.content, thinking, stats)
 
 
-def _with_system(msgs: list[dict[str, str]], instruction: str) -> list[dict[str, str]]:
+def _with_system(msgs: list[dict[str, Any]], instruction: str) -> list[dict[str, Any]]:
     if msgs and msgs[0]["role"] == "system":
         return [{"role": "system", "content": f"{msgs[0]['content']}\n\n{instruction}".strip()}, *msgs[1:]]
     return [{"role": "system", "content": instruction}, *msgs]

@@ -139,3 +139,6 @@ class Answer:
     content: str
     thinking: str = ""
     stats: AnswerStats = field(default_factory=AnswerStats)
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    """Tool calls an OpenAI-compatible endpoint returned (its ``tool_calls``, streamed pieces joined): hostile data,
+    read by app.tools. Calls a raw completion writes stay in ``content``."""

@@ -89,7 +89,8 @@ class ChatTemplate:
     """A chat template and where it came from."""
 
     text: str
-    source: Literal["model", "default"] = "model"
+    source: Literal["model", "default", "file"] = "model"
+    """The model file's own, our default for a model without one, or a file the user gave (--chat-template)."""
     base_model: bool = False
     """True when the model carries no template: likely a base model, not tuned to chat."""
     bos_token: str = ""

@@ -2,6 +2,8 @@
 
 The turn is saved like the Chat page saves it (app.chat.turn): a new conversation with the model (a file not in the
 Library yet is registered where it is), so it is listed in the Chat page afterwards. `--no-history` keeps nothing.
+With `--tools` the model may call tools (app.tools): each call is asked on the terminal unless `--yes`, and the steps
+are saved with the answer (folded like thinking).
 """
 
 from __future__ import annotations
@@ -10,8 +12,14 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli import common as c
+
+if TYPE_CHECKING:
+    from app.chat.templates import ChatTemplate
+    from formats.model import ModelInfo
 
 INTERRUPTED = 130
 
@@ -28,8 +36,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--temperature", type=float, default=0.7)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--ctx", type=int, default=4096, help="context length (default 4096)")
-    p.add_argument("--json", action="store_true", help="print {answer, thinking, stats, conversation} as JSON")
+    p.add_argument("--json", action="store_true", help="print {answer, thinking, stats, conversation} as JSON "
+                                                       "(with --tools also the steps)")  # fmt: skip
     p.add_argument("--no-history", action="store_true", help="do not save the conversation (nor register the model file)")
+    p.add_argument("--tools", default="", metavar="python,fetch,docs:COLLECTION",
+                   help="tools the model may call: python (sandboxed, standard library only), fetch (only the URLs in "
+                        "--prompt), docs:COLLECTION (search a document collection)")  # fmt: skip
+    p.add_argument("--mcp", type=Path, default=None, metavar="mcp.json", help="MCP servers (not built yet)")
+    p.add_argument("--yes", action="store_true", help="run every tool call without asking")
+    p.add_argument("--max-steps", type=int, default=8, help="rounds of tool calls before the model must answer (default 8)")
+    p.add_argument("--chat-template", type=Path, default=None, metavar="FILE",
+                   help="a Jinja chat template to use instead of the model's (e.g. one with tool calling)")  # fmt: skip
     return {"chat": _cmd_chat}
 
 
@@ -47,12 +64,21 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
     if args.max_tokens < 1:
         raise c.UsageError("--max-tokens must be at least 1")
+    if args.tools or args.mcp is not None:
+        from app.cli.chat_tools import check_arguments
+
+        check_arguments(args)
     path = resolve_model(args.model)
-    template = template_for(inspect_gguf(path))
+    info = inspect_gguf(path)
+    template = template_for(info) if args.chat_template is None else _template_file(args.chat_template, info)
     sampling = Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
     if args.temperature == 0:
         sampling = dataclasses.replace(sampling, top_k=1, top_p=1.0, min_p=0.0)
     mode = ReasoningMode(args.reasoning)
+    if args.tools or args.mcp is not None:
+        from app.cli.chat_tools import run_with_tools
+
+        return run_with_tools(args, path, template=template, sampling=sampling, mode=mode)
     with Workbench() as bench:
         conversation_id: int | None = None
         if not args.no_history:
@@ -85,3 +111,18 @@ def _cmd_chat(args: argparse.Namespace) -> int:
             print(f"[thinking]\n{answer.thinking}\n[/thinking]\n")
         print(answer.content)
     return 0
+
+
+def _template_file(path: Path, info: ModelInfo) -> ChatTemplate:
+    """A chat template from a file the user names, with the model's own BOS and EOS."""
+    from app.chat.templates import MAX_TEMPLATE_CHARS, ChatTemplate
+
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_CHARS * 4:
+            raise c.UsageError(f"{path} is too large for a chat template (at most {MAX_TEMPLATE_CHARS:,} characters)")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise c.UsageError(f"{path} is not UTF-8 text: give a Jinja chat template file") from e
+    except OSError as e:
+        raise c.UsageError(f"cannot read the chat template {path}: {e.strerror or e}") from e
+    return ChatTemplate(text, "file", False, info.bos_token or "", info.eos_token or "")

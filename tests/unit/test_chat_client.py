@@ -185,6 +185,12 @@ def test_error_event_in_stream(fake: tuple[Script, str]) -> None:
         list(ChatClient(url).stream_completion("x", sampling=GREEDY))
 
 
+def test_json_nested_past_the_stack_is_skipped_not_a_crash(fake: tuple[Script, str]) -> None:
+    script, url = fake
+    script.events = [b"data: " + b"[" * 200_000 + b"\n\n", sse(chat_chunk("ok", finish="stop")), b"data: [DONE]\n\n"]
+    assert [d.text for d in ChatClient(url).stream_chat([], sampling=GREEDY)] == ["ok"]
+
+
 def test_401_says_check_the_api_key(fake: tuple[Script, str]) -> None:
     script, url = fake
     script.status, script.json_body = 401, {"error": {"message": "Invalid API Key", "type": "authentication_error"}}
