@@ -131,8 +131,11 @@ def update() -> None:
 
 
 def release(ts: Path, qm: Path) -> None:
-    """Compile ``ts`` into ``qm`` with pyside6-lrelease."""
-    subprocess.run([_tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True)
+    """Compile ``ts`` into ``qm`` with pyside6-lrelease, replacing ``qm`` atomically: a running Modelwerk maps the old
+    file into memory (QTranslator), and rewriting it in place would crash that process with SIGBUS."""
+    part = qm.with_name(qm.name + ".part")
+    subprocess.run([_tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(part)], check=True)
+    part.replace(qm)
 
 
 if __name__ == "__main__":

@@ -1255,6 +1255,165 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         </message>
     </context>
     <context>
+        <name>Documents</name>
+        <message>
+            <source>Add documents</source>
+            <translation>Dokumente hinzufügen</translation>
+        </message>
+        <message>
+            <source>Add files…</source>
+            <translation>Dateien hinzufügen…</translation>
+        </message>
+        <message>
+            <source>Add folder…</source>
+            <translation>Ordner hinzufügen…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Check for changes</source>
+            <translation>Auf Änderungen prüfen</translation>
+        </message>
+        <message>
+            <source>Choose a folder whose documents this collection keeps up to date: files added to it or changed in it are indexed by themselves while Modelwerk runs, and at its next start</source>
+            <translation>Einen Ordner wählen, dessen Dokumente diese Sammlung aktuell hält: dort hinzugefügte oder geänderte Dateien werden von selbst indiziert, solange Modelwerk läuft, und beim nächsten Start</translation>
+        </message>
+        <message>
+            <source>Click a result to see its passage in place.</source>
+            <translation>Klicken Sie auf ein Ergebnis, um seine Passage im Zusammenhang zu sehen.</translation>
+        </message>
+        <message>
+            <source>Collections</source>
+            <translation>Sammlungen</translation>
+        </message>
+        <message>
+            <source>Collections of your own files — PDF, Word, Markdown, HTML, text and code — indexed on this machine for search and for chats. Drop files or folders anywhere on this page.</source>
+            <translation>Sammlungen Ihrer eigenen Dateien — PDF, Word, Markdown, HTML, Text und Code — auf diesem Rechner indiziert, für die Suche und für Chats. Ziehen Sie Dateien oder Ordner irgendwo auf diese Seite.</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Löschen…</translation>
+        </message>
+        <message>
+            <source>Documents</source>
+            <translation>Dokumente</translation>
+        </message>
+        <message>
+            <source>Documents (*.pdf *.docx *.md *.markdown *.html *.htm *.txt *.rst *.py *.js *.ts *.c *.h *.cpp *.rs *.go *.java *.json *.yaml *.yml *.toml);;All files (*)</source>
+            <translation>Dokumente (*.pdf *.docx *.md *.markdown *.html *.htm *.txt *.rst *.py *.js *.ts *.c *.h *.cpp *.rs *.go *.java *.json *.yaml *.yml *.toml);;Alle Dateien (*)</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>Datei</translation>
+        </message>
+        <message>
+            <source>Give every passage a vector with an embedding model (the collection's, else the offline default all-MiniLM-L6-v2, English): search and the self-test then use hybrid retrieval, BM25 and vectors together</source>
+            <translation>Jeder Passage einen Vektor mit einem Einbettungsmodell geben (dem der Sammlung, sonst dem Offline-Standard all-MiniLM-L6-v2, Englisch): Suche und Selbsttest nutzen dann hybriden Abruf, BM25 und Vektoren zusammen</translation>
+        </message>
+        <message>
+            <source>Index the files left pending</source>
+            <translation>Die ausstehenden Dateien indizieren</translation>
+        </message>
+        <message>
+            <source>Make questions from the collection's own passages and measure whether search finds them: recall@k and MRR</source>
+            <translation>Fragen aus den eigenen Passagen der Sammlung bilden und messen, ob die Suche sie findet: recall@k und MRR</translation>
+        </message>
+        <message>
+            <source>Make vectors</source>
+            <translation>Vektoren erzeugen</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Meldung</translation>
+        </message>
+        <message>
+            <source>New collection…</source>
+            <translation>Neue Sammlung…</translation>
+        </message>
+        <message>
+            <source>No collection yet: New collection… makes one.</source>
+            <translation>Noch keine Sammlung: Neue Sammlung… legt eine an.</translation>
+        </message>
+        <message>
+            <source>Pages</source>
+            <translation>Seiten</translation>
+        </message>
+        <message>
+            <source>Passage</source>
+            <translation>Passage</translation>
+        </message>
+        <message>
+            <source>Passages</source>
+            <translation>Passagen</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Pausieren</translation>
+        </message>
+        <message>
+            <source>Read every file of the collection again by its content hash: changed files are indexed again, unchanged ones keep their passages, removed ones show as gone</source>
+            <translation>Jede Datei der Sammlung anhand ihres Inhalts-Hashes neu lesen: geänderte Dateien werden neu indiziert, unveränderte behalten ihre Passagen, entfernte erscheinen als verschwunden</translation>
+        </message>
+        <message>
+            <source>Remove from the collection</source>
+            <translation>Aus der Sammlung entfernen</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>Umbenennen…</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>Fortsetzen</translation>
+        </message>
+        <message>
+            <source>Score</source>
+            <translation>Wert</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Suchen</translation>
+        </message>
+        <message>
+            <source>Search this collection</source>
+            <translation>Diese Sammlung durchsuchen</translation>
+        </message>
+        <message>
+            <source>Self-test</source>
+            <translation>Selbsttest</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>Quelle</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>Stop the indexing job; a file being read is left as it was, the files left stay pending and Resume goes on with them</source>
+            <translation>Den Indizierungsauftrag anhalten; eine gerade gelesene Datei bleibt, wie sie war, die übrigen bleiben ausstehend und Fortsetzen macht mit ihnen weiter</translation>
+        </message>
+        <message>
+            <source>Stop watching</source>
+            <translation>Nicht mehr beobachten</translation>
+        </message>
+        <message>
+            <source>Stop, and take the files not indexed yet out of the collection</source>
+            <translation>Anhalten und die noch nicht indizierten Dateien aus der Sammlung nehmen</translation>
+        </message>
+        <message>
+            <source>Take the selected files and their passages out of the collection (the files themselves stay where they are)</source>
+            <translation>Die gewählten Dateien und ihre Passagen aus der Sammlung nehmen (die Dateien selbst bleiben, wo sie sind)</translation>
+        </message>
+        <message>
+            <source>Watch folder…</source>
+            <translation>Ordner beobachten…</translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>

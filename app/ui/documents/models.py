@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from app.documents.indexing import Outcome
 from app.documents.retrieval import Hit
 from app.documents.store import FileRecord, FileState
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -63,14 +64,16 @@ class _Table(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         horizontal = orientation is Qt.Orientation.Horizontal
         if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
+            return translate("Documents", self.HEADERS[section])
         return None
 
 
 class FilesModel(_Table):
     """One collection's files: name, state, passages, pages, and the one-line error of a file that failed."""
 
-    HEADERS = ("File", "State", "Passages", "Pages", "Message")
+    HEADERS = (QT_TRANSLATE_NOOP("Documents", "File"), QT_TRANSLATE_NOOP("Documents", "State"),
+               QT_TRANSLATE_NOOP("Documents", "Passages"), QT_TRANSLATE_NOOP("Documents", "Pages"),
+               QT_TRANSLATE_NOOP("Documents", "Message"))  # fmt: skip
 
     def __init__(self, parent: QAbstractTableModel | None = None) -> None:
         super().__init__(parent)
@@ -136,7 +139,8 @@ class FilesModel(_Table):
 class ResultsModel(_Table):
     """Search hits: rank, source (file · page · heading), the snippet, the score."""
 
-    HEADERS = ("#", "Source", "Passage", "Score")
+    HEADERS = ("#", QT_TRANSLATE_NOOP("Documents", "Source"), QT_TRANSLATE_NOOP("Documents", "Passage"),
+               QT_TRANSLATE_NOOP("Documents", "Score"))  # fmt: skip
 
     def __init__(self, parent: QAbstractTableModel | None = None) -> None:
         super().__init__(parent)

@@ -45,6 +45,7 @@ from app.documents.retrieval import Hit, query_terms
 from app.documents.selftest import SelfTestResult
 from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
 from app.jobs import JobService
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.status_rows import Banner
 from app.ui.common.tasks import TaskGroup
@@ -60,9 +61,10 @@ from quantize.queue import Job, JobState
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SEARCH_K = 20
-FILE_FILTER = (
+FILE_FILTER = QT_TRANSLATE_NOOP(
+    "Documents",
     "Documents (*.pdf *.docx *.md *.markdown *.html *.htm *.txt *.rst *.py *.js *.ts *.c *.h *.cpp *.rs *.go *.java *.json "
-    "*.yaml *.yml *.toml);;All files (*)"
+    "*.yaml *.yml *.toml);;All files (*)",
 )
 STOP_WAIT_MS = 10_000
 REFRESH_MS = 400
@@ -131,10 +133,11 @@ class DocumentsPage(QWidget):
         self._dropped: list[Path] = []
         self._sized = False
 
-        heading = QLabel("Documents")
+        heading = QLabel(translate("Documents", "Documents"))
         heading.setObjectName("heading")
-        intro = QLabel("Collections of your own files — PDF, Word, Markdown, HTML, text and code — indexed on this machine "
-                       "for search and for chats. Drop files or folders anywhere on this page.")  # fmt: skip
+        intro = QLabel(translate("Documents", "Collections of your own files — PDF, Word, Markdown, HTML, text and code — "
+                                              "indexed on this machine for search and for chats. Drop files or folders "
+                                              "anywhere on this page."))  # fmt: skip
         intro.setObjectName("muted")
         intro.setWordWrap(True)
         self.banner = Banner()
@@ -148,13 +151,13 @@ class DocumentsPage(QWidget):
         self.index_bar = QProgressBar()
         self.index_bar.setTextVisible(False)
         self.index_bar.setFixedWidth(220)
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("Stop the indexing job; a file being read is left as it was, the files left stay "
-                                     "pending and Resume goes on with them")  # fmt: skip
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
-        self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip("Index the files left pending")
+        self.pause_button = QPushButton(translate("Documents", "Pause"))
+        self.pause_button.setToolTip(translate("Documents", "Stop the indexing job; a file being read is left as it was, the "
+                                                            "files left stay pending and Resume goes on with them"))
+        self.cancel_button = QPushButton(translate("Documents", "Cancel"))
+        self.cancel_button.setToolTip(translate("Documents", "Stop, and take the files not indexed yet out of the collection"))
+        self.resume_button = QPushButton(translate("Documents", "Resume"))
+        self.resume_button.setToolTip(translate("Documents", "Index the files left pending"))
         row = QHBoxLayout(self.index_row)
         row.setContentsMargins(12, 6, 8, 6)
         row.addWidget(self.index_label, 1)
@@ -167,13 +170,13 @@ class DocumentsPage(QWidget):
         # Left: the collections.
         self.collections = QListWidget()
         self.collections.setObjectName("collections")
-        self.new_button = QPushButton("New collection…")
-        self.rename_button = QPushButton("Rename…")
-        self.delete_button = QPushButton("Delete…")
+        self.new_button = QPushButton(translate("Documents", "New collection…"))
+        self.rename_button = QPushButton(translate("Documents", "Rename…"))
+        self.delete_button = QPushButton(translate("Documents", "Delete…"))
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Collections")
+        title = QLabel(translate("Documents", "Collections"))
         title.setObjectName("section")
         lv.addWidget(title)
         lv.addWidget(self.collections, 1)
@@ -184,24 +187,24 @@ class DocumentsPage(QWidget):
         lv.addLayout(buttons)
 
         # Middle: the files, the self-test, the search.
-        self.add_files_button = QPushButton("Add files…")
-        self.add_folder_button = QPushButton("Add folder…")
-        self.watch_button = QPushButton("Watch folder…")
-        self.watch_button.setToolTip("Choose a folder whose documents this collection keeps up to date: files added to it "
-                                     "or changed in it are indexed by themselves while Modelwerk runs, and at its next "
-                                     "start")  # fmt: skip
-        self.rescan_button = QPushButton("Check for changes")
-        self.rescan_button.setToolTip(
-            "Read every file of the collection again by its content hash: changed files "
-            "are indexed again, unchanged ones keep their passages, removed ones show as gone"
-        )
-        self.vectors_button = QPushButton("Make vectors")
-        self.vectors_button.setToolTip("Give every passage a vector with an embedding model (the collection's, else the "
-                                       "offline default all-MiniLM-L6-v2, English): search and the self-test then use "
-                                       "hybrid retrieval, BM25 and vectors together")  # fmt: skip
-        self.selftest_button = QPushButton("Self-test")
-        self.selftest_button.setToolTip("Make questions from the collection's own passages and measure whether search "
-                                         "finds them: recall@k and MRR")  # fmt: skip
+        self.add_files_button = QPushButton(translate("Documents", "Add files…"))
+        self.add_folder_button = QPushButton(translate("Documents", "Add folder…"))
+        self.watch_button = QPushButton(translate("Documents", "Watch folder…"))
+        self.watch_button.setToolTip(translate("Documents", "Choose a folder whose documents this collection keeps up to "
+                                                            "date: files added to it or changed in it are indexed by "
+                                                            "themselves while Modelwerk runs, and at its next start"))
+        self.rescan_button = QPushButton(translate("Documents", "Check for changes"))
+        self.rescan_button.setToolTip(translate(
+            "Documents", "Read every file of the collection again by its content hash: changed files are indexed again, "
+                         "unchanged ones keep their passages, removed ones show as gone"))  # fmt: skip
+        self.vectors_button = QPushButton(translate("Documents", "Make vectors"))
+        self.vectors_button.setToolTip(translate("Documents", "Give every passage a vector with an embedding model (the "
+                                                              "collection's, else the offline default all-MiniLM-L6-v2, "
+                                                              "English): search and the self-test then use hybrid "
+                                                              "retrieval, BM25 and vectors together"))  # fmt: skip
+        self.selftest_button = QPushButton(translate("Documents", "Self-test"))
+        self.selftest_button.setToolTip(translate("Documents", "Make questions from the collection's own passages and measure "
+                                                               "whether search finds them: recall@k and MRR"))  # fmt: skip
         self.summary = QLabel()
         self.summary.setObjectName("muted")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -229,19 +232,19 @@ class DocumentsPage(QWidget):
         self.files.verticalHeader().setDefaultSectionSize(24)
         self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.remove_action = QAction("Remove from the collection", self.files)
+        self.remove_action = QAction(translate("Documents", "Remove from the collection"), self.files)
         self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
         self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.remove_action.setToolTip("Take the selected files and their passages out of the collection (the files "
-                                      "themselves stay where they are)")  # fmt: skip
+        self.remove_action.setToolTip(translate("Documents", "Take the selected files and their passages out of the "
+                                                             "collection (the files themselves stay where they are)"))
         self.files.addAction(self.remove_action)
         self.selftest_view = SelfTestView()
         self.selftest, self.selftest_note = self.selftest_view.table, self.selftest_view.note
         self.query = QLineEdit()
         self.query.setObjectName("documents-query")
-        self.query.setPlaceholderText("Search this collection")
+        self.query.setPlaceholderText(translate("Documents", "Search this collection"))
         self.query.setClearButtonEnabled(True)
-        self.search_button = QPushButton("Search")
+        self.search_button = QPushButton(translate("Documents", "Search"))
         self.results_model = ResultsModel()
         self.results = QTableView()
         self.results.setObjectName("documents-results")
@@ -513,7 +516,8 @@ class DocumentsPage(QWidget):
     def _show_summary(self) -> None:
         info = self.selected()
         if info is None:
-            self.summary.setText("No collection yet: New collection… makes one." if not self._collections else "")
+            self.summary.setText(translate("Documents", "No collection yet: New collection… makes one.")
+                                 if not self._collections else "")  # fmt: skip
             return
         parts = [f"{info.files} file{'s' * (info.files != 1)}", f"{info.passages:,} passages"]
         if info.failed:
@@ -529,7 +533,9 @@ class DocumentsPage(QWidget):
                   self.rescan_button, self.selftest_button, self.search_button, self.watch_button):  # fmt: skip
             b.setEnabled(has)
         info = self.selected()
-        self.watch_button.setText("Stop watching" if info is not None and info.name in self._watched else "Watch folder…")
+        watching = info is not None and info.name in self._watched
+        self.watch_button.setText(translate("Documents", "Stop watching") if watching
+                                  else translate("Documents", "Watch folder…"))  # fmt: skip
         self.selftest_button.setEnabled(has and not self._selftest_running)
 
     def _update_index_row(self) -> None:
@@ -539,7 +545,8 @@ class DocumentsPage(QWidget):
         self.index_bar.setVisible(running)
         self.resume_button.setVisible(not running)
         if running:
-            self.cancel_button.setToolTip("Stop, and take the files not indexed yet out of the collection")
+            self.cancel_button.setToolTip(translate("Documents", "Stop, and take the files not indexed yet out of the "
+                                                                 "collection"))
             self.index_row.show()
             return
         pending = sum(c.pending for c in self._collections)
@@ -611,7 +618,8 @@ class DocumentsPage(QWidget):
 
     # -- adding and indexing ------------------------------------------------------------------------------------------
     def _on_add_files_button_clicked(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(self, "Add documents", "", FILE_FILTER)
+        files, _filter = QFileDialog.getOpenFileNames(self, translate("Documents", "Add documents"), "",
+                                                      translate("Documents", FILE_FILTER))
         self.add_paths([Path(f) for f in files])
 
     def _on_add_folder_button_clicked(self) -> None:
@@ -853,7 +861,7 @@ class DocumentsPage(QWidget):
 
     def _selftest_end(self) -> None:
         self._selftest_running = False
-        self.selftest_button.setText("Self-test")
+        self.selftest_button.setText(translate("Documents", "Self-test"))
         self._update_buttons()
 
     def _on_selftest_done(self, results: list[SelfTestResult]) -> None:
@@ -916,7 +924,7 @@ class DocumentsPage(QWidget):
         if self._embedding is not None:
             self._embedding.wait()
         self._embedding = None
-        self.vectors_button.setText("Make vectors")
+        self.vectors_button.setText(translate("Documents", "Make vectors"))
         if outcome.error:
             self.banner.add(outcome.error, kind="error")
         else:

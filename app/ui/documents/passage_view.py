@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from app.documents.retrieval import Hit, query_terms
+from app.ui.common.i18n import translate
 
 CONTEXT_CHARS = 3000
 """How much of the file is shown on each side of the passage (a whole book would be slow to lay out)."""
@@ -26,7 +27,7 @@ class PassageView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("passage-view")
-        self.citation = QLabel("Click a result to see its passage in place.")
+        self.citation = QLabel(translate("Documents", "Click a result to see its passage in place."))
         self.citation.setObjectName("muted")
         self.citation.setTextFormat(Qt.TextFormat.PlainText)
         self.citation.setWordWrap(True)
@@ -44,7 +45,7 @@ class PassageView(QWidget):
         layout.addWidget(self.text, 1)
 
     def clear(self) -> None:
-        self.citation.setText("Click a result to see its passage in place.")
+        self.citation.setText(translate("Documents", "Click a result to see its passage in place."))
         self.text.setPlainText("")
         self.text.setExtraSelections([])
         self.shown_range = (0, 0)
