@@ -142,3 +142,33 @@ def test_the_first_dialogs_in_german(window: MainWindow, qtbot: QtBot) -> None:
     assert not english_words(texts)
     versions = about.text.toPlainText()  # the rows are data (versions, SPDX licence expressions): the headings are German
     assert "Lizenzen" in versions and "Komponente" in versions and "Licenses" not in versions
+
+
+def test_choosing_deutsch_in_settings_offers_a_restart(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui import app as gui
+    from app.ui.settings_dialog import TokenChange
+
+    dialog = SettingsDialog(Settings(), token_stored=False)
+    qtbot.addWidget(dialog)
+    assert dialog.language.currentData() == "auto"  # the system's language by default
+    dialog.language.setCurrentIndex(dialog.language.findData("de"))
+    dialog.accept()
+    assert dialog.changes() == {"language": "de"}
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=desktop_24gb())
+    qtbot.addWidget(window)
+    window.show()
+    asked: list[str] = []
+
+    def answer(_parent: object, title: str, _text: str) -> QMessageBox.StandardButton:
+        asked.append(title)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window._on_settings_saved(dialog.changes(), TokenChange())
+    assert asked == ["Restart Modelwerk?"] and window.restart_requested and not window.isVisible()
+    assert window.statusBar().currentMessage() == "Settings saved. Restart Modelwerk to use the new language."
+    assert gui.restart_command()[-2:] == ["-m", "app"]  # a checkout starts the same Python with -m app
