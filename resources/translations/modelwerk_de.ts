@@ -1256,6 +1256,28 @@ Open a repository to see, before downloading a byte, which of its files fits thi
     </context>
     <context>
         <name>Documents</name>
+        <message numerus="yes">
+            <source>%n file(s)</source>
+            <translation>
+                <numerusform>%n Datei</numerusform>
+                <numerusform>%n Dateien</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s) pending in {where} — Resume indexes them, Cancel drops the ones not indexed yet</source>
+            <translation>
+                <numerusform>%n Datei ausstehend in {where} — Fortsetzen indiziert sie, Abbrechen verwirft die noch nicht indizierten</numerusform>
+                <numerusform>%n Dateien ausstehend in {where} — Fortsetzen indiziert sie, Abbrechen verwirft die noch nicht indizierten</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>; watching {folder}</source>
+            <translation>; beobachtet {folder}</translation>
+        </message>
+        <message>
+            <source>Add a folder of documents</source>
+            <translation>Einen Ordner mit Dokumenten hinzufügen</translation>
+        </message>
         <message>
             <source>Add documents</source>
             <translation>Dokumente hinzufügen</translation>
@@ -1273,8 +1295,16 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Abbrechen</translation>
         </message>
         <message>
+            <source>Cancelling…</source>
+            <translation>Wird abgebrochen…</translation>
+        </message>
+        <message>
             <source>Check for changes</source>
             <translation>Auf Änderungen prüfen</translation>
+        </message>
+        <message>
+            <source>Choose a collection to search.</source>
+            <translation>Wählen Sie eine Sammlung zum Durchsuchen.</translation>
         </message>
         <message>
             <source>Choose a folder whose documents this collection keeps up to date: files added to it or changed in it are indexed by themselves while Modelwerk runs, and at its next start</source>
@@ -1291,6 +1321,18 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>Collections of your own files — PDF, Word, Markdown, HTML, text and code — indexed on this machine for search and for chats. Drop files or folders anywhere on this page.</source>
             <translation>Sammlungen Ihrer eigenen Dateien — PDF, Word, Markdown, HTML, Text und Code — auf diesem Rechner indiziert, für die Suche und für Chats. Ziehen Sie Dateien oder Ordner irgendwo auf diese Seite.</translation>
+        </message>
+        <message>
+            <source>Delete collection</source>
+            <translation>Sammlung löschen</translation>
+        </message>
+        <message>
+            <source>Delete the collection {name} and its index ({files} files, {passages} passages)? Your files themselves stay where they are.</source>
+            <translation>Die Sammlung {name} und ihren Index löschen ({files} Dateien, {passages} Passagen)? Ihre Dateien selbst bleiben, wo sie sind.</translation>
+        </message>
+        <message>
+            <source>Deleted the collection {name}</source>
+            <translation>Sammlung {name} gelöscht</translation>
         </message>
         <message>
             <source>Delete…</source>
@@ -1316,6 +1358,44 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <source>Index the files left pending</source>
             <translation>Die ausstehenden Dateien indizieren</translation>
         </message>
+        <message numerus="yes">
+            <source>Indexing cancelled; %n file(s) not added</source>
+            <translation>
+                <numerusform>Indizierung abgebrochen; %n Datei nicht hinzugefügt</numerusform>
+                <numerusform>Indizierung abgebrochen; %n Dateien nicht hinzugefügt</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Indexing finished: {summary}</source>
+            <translation>Indizierung fertig: {summary}</translation>
+        </message>
+        <message>
+            <source>Indexing paused; the files left stay pending</source>
+            <translation>Indizierung pausiert; die übrigen Dateien bleiben ausstehend</translation>
+        </message>
+        <message numerus="yes">
+            <source>Indexing queued (%n job(s) on the Jobs page)…</source>
+            <translation>
+                <numerusform>Indizierung eingereiht (%n Auftrag auf der Seite Aufträge)…</numerusform>
+                <numerusform>Indizierung eingereiht (%n Aufträge auf der Seite Aufträge)…</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Indexing {collection} failed: {error}</source>
+            <translation>Indizierung von {collection} fehlgeschlagen: {error}</translation>
+        </message>
+        <message>
+            <source>Indexing {collection} — {message}</source>
+            <translation>Indiziere {collection} — {message}</translation>
+        </message>
+        <message>
+            <source>Make a collection first (New collection…), then add files to it.</source>
+            <translation>Legen Sie zuerst eine Sammlung an (Neue Sammlung…) und fügen Sie ihr dann Dateien hinzu.</translation>
+        </message>
+        <message>
+            <source>Make a collection first (New collection…), then choose a folder for it to watch.</source>
+            <translation>Legen Sie zuerst eine Sammlung an (Neue Sammlung…) und wählen Sie dann einen Ordner, den sie beobachtet.</translation>
+        </message>
         <message>
             <source>Make questions from the collection's own passages and measure whether search finds them: recall@k and MRR</source>
             <translation>Fragen aus den eigenen Passagen der Sammlung bilden und messen, ob die Suche sie findet: recall@k und MRR</translation>
@@ -1325,16 +1405,44 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Vektoren erzeugen</translation>
         </message>
         <message>
+            <source>Making vectors with {name}…</source>
+            <translation>Vektoren werden mit {name} erzeugt…</translation>
+        </message>
+        <message>
+            <source>Making vectors: {done} of {total} passages</source>
+            <translation>Vektoren werden erzeugt: {done} von {total} Passagen</translation>
+        </message>
+        <message>
             <source>Message</source>
             <translation>Meldung</translation>
+        </message>
+        <message>
+            <source>Name of the collection:</source>
+            <translation>Name der Sammlung:</translation>
+        </message>
+        <message>
+            <source>New collection</source>
+            <translation>Neue Sammlung</translation>
         </message>
         <message>
             <source>New collection…</source>
             <translation>Neue Sammlung…</translation>
         </message>
         <message>
+            <source>New name:</source>
+            <translation>Neuer Name:</translation>
+        </message>
+        <message>
             <source>No collection yet: New collection… makes one.</source>
             <translation>Noch keine Sammlung: Neue Sammlung… legt eine an.</translation>
+        </message>
+        <message>
+            <source>No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, text and code files.</source>
+            <translation>Dort sind keine Dokumente: Modelwerk liest PDF-, Word- (.docx), Markdown-, HTML-, Text- und Code-Dateien.</translation>
+        </message>
+        <message>
+            <source>Nothing in this collection matches {query}.</source>
+            <translation>Nichts in dieser Sammlung passt zu {query}.</translation>
         </message>
         <message>
             <source>Pages</source>
@@ -1353,12 +1461,31 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Pausieren</translation>
         </message>
         <message>
+            <source>Pausing…</source>
+            <translation>Wird pausiert…</translation>
+        </message>
+        <message>
+            <source>Preparing the default embedding model {name} (a conversion on the Jobs page, once); press Make vectors again when it is done.</source>
+            <translation>Das Standard-Einbettungsmodell {name} wird vorbereitet (eine einmalige Umwandlung auf der Seite Aufträge); drücken Sie erneut Vektoren erzeugen, wenn sie fertig ist.</translation>
+        </message>
+        <message>
             <source>Read every file of the collection again by its content hash: changed files are indexed again, unchanged ones keep their passages, removed ones show as gone</source>
             <translation>Jede Datei der Sammlung anhand ihres Inhalts-Hashes neu lesen: geänderte Dateien werden neu indiziert, unveränderte behalten ihre Passagen, entfernte erscheinen als verschwunden</translation>
         </message>
         <message>
             <source>Remove from the collection</source>
             <translation>Aus der Sammlung entfernen</translation>
+        </message>
+        <message numerus="yes">
+            <source>Removed %n file(s) from the collection</source>
+            <translation>
+                <numerusform>%n Datei aus der Sammlung entfernt</numerusform>
+                <numerusform>%n Dateien aus der Sammlung entfernt</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Rename collection</source>
+            <translation>Sammlung umbenennen</translation>
         </message>
         <message>
             <source>Rename…</source>
@@ -1385,6 +1512,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Selbsttest</translation>
         </message>
         <message>
+            <source>Self-test: {count} questions made from the collection's passages</source>
+            <translation>Selbsttest: {count} Fragen aus den Passagen der Sammlung gebildet</translation>
+        </message>
+        <message>
             <source>Source</source>
             <translation>Quelle</translation>
         </message>
@@ -1397,6 +1528,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Den Indizierungsauftrag anhalten; eine gerade gelesene Datei bleibt, wie sie war, die übrigen bleiben ausstehend und Fortsetzen macht mit ihnen weiter</translation>
         </message>
         <message>
+            <source>Stop vectors</source>
+            <translation>Vektoren anhalten</translation>
+        </message>
+        <message>
             <source>Stop watching</source>
             <translation>Nicht mehr beobachten</translation>
         </message>
@@ -1405,12 +1540,80 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Anhalten und die noch nicht indizierten Dateien aus der Sammlung nehmen</translation>
         </message>
         <message>
+            <source>Stopping…</source>
+            <translation>Wird angehalten…</translation>
+        </message>
+        <message>
+            <source>Take the pending files that were never indexed out of their collections</source>
+            <translation>Die ausstehenden, nie indizierten Dateien aus ihren Sammlungen nehmen</translation>
+        </message>
+        <message>
             <source>Take the selected files and their passages out of the collection (the files themselves stay where they are)</source>
             <translation>Die gewählten Dateien und ihre Passagen aus der Sammlung nehmen (die Dateien selbst bleiben, wo sie sind)</translation>
         </message>
         <message>
+            <source>Testing…</source>
+            <translation>Wird getestet…</translation>
+        </message>
+        <message>
+            <source>Type what to search for.</source>
+            <translation>Geben Sie ein, wonach gesucht werden soll.</translation>
+        </message>
+        <message>
+            <source>Vectors made {count} passages with {embedder}; search uses BM25 and vectors together</source>
+            <translation>Vektoren für {count} Passagen mit {embedder} erzeugt; die Suche nutzt BM25 und Vektoren zusammen</translation>
+        </message>
+        <message>
+            <source>Vectors stopped after {count} passages with {embedder}; search uses BM25 and vectors together</source>
+            <translation>Vektoren nach {count} Passagen mit {embedder} angehalten; die Suche nutzt BM25 und Vektoren zusammen</translation>
+        </message>
+        <message>
             <source>Watch folder…</source>
             <translation>Ordner beobachten…</translation>
+        </message>
+        <message>
+            <source>starting</source>
+            <translation>startet</translation>
+        </message>
+        <message>
+            <source>{count} failed</source>
+            <translation>{count} fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>{count} passages</source>
+            <translation>{count} Passagen</translation>
+        </message>
+        <message>
+            <source>{count} pending</source>
+            <translation>{count} ausstehend</translation>
+        </message>
+        <message>
+            <source>{count} pending files taken out of their collections</source>
+            <translation>{count} ausstehende Dateien aus ihren Sammlungen genommen</translation>
+        </message>
+        <message>
+            <source>{name} has no passages yet: add files first.</source>
+            <translation>{name} hat noch keine Passagen: fügen Sie zuerst Dateien hinzu.</translation>
+        </message>
+        <message>
+            <source>{name} is being indexed: pause or cancel first, then remove files.</source>
+            <translation>{name} wird gerade indiziert: pausieren oder brechen Sie zuerst ab, dann entfernen Sie Dateien.</translation>
+        </message>
+        <message>
+            <source>{name} is being indexed: pause or cancel first, then rename it.</source>
+            <translation>{name} wird gerade indiziert: pausieren oder brechen Sie zuerst ab, dann benennen Sie sie um.</translation>
+        </message>
+        <message>
+            <source>{name} is being indexed: pause or cancel first.</source>
+            <translation>{name} wird gerade indiziert: pausieren oder brechen Sie zuerst ab.</translation>
+        </message>
+        <message>
+            <source>{name}: not a regular file (a pipe, device or socket), left out</source>
+            <translation>{name}: keine reguläre Datei (eine Pipe, ein Gerät oder ein Socket), ausgelassen</translation>
+        </message>
+        <message>
+            <source>{name}: {files} files, {passages} passages</source>
+            <translation>{name}: {files} Dateien, {passages} Passagen</translation>
         </message>
     </context>
     <context>

@@ -64,6 +64,44 @@
         </message>
     </context>
     <context>
+        <name>Documents</name>
+        <message numerus="yes">
+            <source>%n file(s)</source>
+            <translation>
+                <numerusform>%n file</numerusform>
+                <numerusform>%n files</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s) pending in {where} — Resume indexes them, Cancel drops the ones not indexed yet</source>
+            <translation>
+                <numerusform>%n file pending in {where} — Resume indexes them, Cancel drops the ones not indexed yet</numerusform>
+                <numerusform>%n files pending in {where} — Resume indexes them, Cancel drops the ones not indexed yet</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Indexing cancelled; %n file(s) not added</source>
+            <translation>
+                <numerusform>Indexing cancelled; %n file not added</numerusform>
+                <numerusform>Indexing cancelled; %n files not added</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Indexing queued (%n job(s) on the Jobs page)…</source>
+            <translation>
+                <numerusform>Indexing queued (%n job on the Jobs page)…</numerusform>
+                <numerusform>Indexing queued (%n jobs on the Jobs page)…</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Removed %n file(s) from the collection</source>
+            <translation>
+                <numerusform>Removed %n file from the collection</numerusform>
+                <numerusform>Removed %n files from the collection</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Format</name>
         <message numerus="yes">
             <source>%n day(s) ago</source>

@@ -45,6 +45,7 @@ from app.documents.retrieval import Hit, query_terms
 from app.documents.selftest import SelfTestResult
 from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
 from app.jobs import JobService
+from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.status_rows import Banner
@@ -381,7 +382,8 @@ class DocumentsPage(QWidget):
             return
         info = self.selected()
         if info is None:
-            self.banner.add("Make a collection first (New collection…), then add files to it.", kind="error")
+            self.banner.add(translate("Documents", "Make a collection first (New collection…), then add files to it."),
+                            kind="error")
             return
         self.banner.clear()
         name = info.name
@@ -400,10 +402,10 @@ class DocumentsPage(QWidget):
         info = self.selected()
         query = self.query.text().strip()
         if info is None:
-            self.banner.add("Choose a collection to search.", kind="error")
+            self.banner.add(translate("Documents", "Choose a collection to search."), kind="error")
             return
         if not query:
-            self.banner.add("Type what to search for.", kind="error")
+            self.banner.add(translate("Documents", "Type what to search for."), kind="error")
             return
         self._search_generation += 1
         generation, cid = self._search_generation, info.id
@@ -430,13 +432,13 @@ class DocumentsPage(QWidget):
         """Stop the index jobs (the running one's worker is ended); the files left stay pending for Resume."""
         if self.index_jobs:
             self.index_jobs.stop(PAUSE)
-            self.index_label.setText("Pausing…")
+            self.index_label.setText(translate("Documents", "Pausing…"))
 
     def cancel(self) -> None:
         """Stop the index jobs; then the files not indexed yet leave their collections."""
         if self.index_jobs:
             self.index_jobs.stop(CANCEL)
-            self.index_label.setText("Cancelling…")
+            self.index_label.setText(translate("Documents", "Cancelling…"))
             return
         pending = [c.id for c in self._collections if c.pending]  # left by an earlier run: drop them
         if pending:
@@ -487,7 +489,8 @@ class DocumentsPage(QWidget):
         for c in listing.collections:
             item = QListWidgetItem(c.name)
             item.setData(Qt.ItemDataRole.UserRole, c.name)
-            item.setToolTip(plain_tooltip(f"{c.name}: {c.files} files, {c.passages} passages"))
+            item.setToolTip(plain_tooltip(translate("Documents", "{name}: {files} files, {passages} passages").format(
+                name=c.name, files=c.files, passages=c.passages)))
             self.collections.addItem(item)
             if listing.selected is not None and c.id == listing.selected.id:
                 self.collections.setCurrentItem(item)
@@ -519,13 +522,16 @@ class DocumentsPage(QWidget):
             self.summary.setText(translate("Documents", "No collection yet: New collection… makes one.")
                                  if not self._collections else "")  # fmt: skip
             return
-        parts = [f"{info.files} file{'s' * (info.files != 1)}", f"{info.passages:,} passages"]
+        files = info.files
+        parts = [translate("Documents", "%n file(s)", None, files),
+                 translate("Documents", "{count} passages").format(count=number(info.passages))]  # fmt: skip
         if info.failed:
-            parts.append(f"{info.failed} failed")
+            parts.append(translate("Documents", "{count} failed").format(count=info.failed))
         if info.pending:
-            parts.append(f"{info.pending} pending")
+            parts.append(translate("Documents", "{count} pending").format(count=info.pending))
         folder = self._watched.get(info.name)
-        self.summary.setText(f"{info.name}: " + ", ".join(parts) + (f"; watching {folder}" if folder else ""))
+        watching = translate("Documents", "; watching {folder}").format(folder=folder) if folder else ""
+        self.summary.setText(f"{info.name}: " + ", ".join(parts) + watching)
 
     def _update_buttons(self) -> None:
         has = self.selected() is not None
@@ -554,9 +560,11 @@ class DocumentsPage(QWidget):
             self.index_row.hide()
             return
         where = [c.name for c in self._collections if c.pending]
-        self.index_label.setText(f"{pending} file{'s' * (pending != 1)} pending in {', '.join(where)} — Resume indexes "
-                                 "them, Cancel drops the ones not indexed yet")  # fmt: skip
-        self.cancel_button.setToolTip("Take the pending files that were never indexed out of their collections")
+        text = translate("Documents", "%n file(s) pending in {where} — Resume indexes them, Cancel drops the ones not "
+                                      "indexed yet", None, pending)
+        self.index_label.setText(text.format(where=", ".join(where)))
+        self.cancel_button.setToolTip(translate("Documents", "Take the pending files that were never indexed out of their "
+                                                             "collections"))
         self.index_row.show()
 
     # -- collections ----------------------------------------------------------------------------------------------------
@@ -570,7 +578,7 @@ class DocumentsPage(QWidget):
         self.refresh()
 
     def _on_new_button_clicked(self) -> None:
-        name = ask_text(self, "New collection", "Name of the collection:")
+        name = ask_text(self, translate("Documents", "New collection"), translate("Documents", "Name of the collection:"))
         if name is not None:
             self.create_collection(name)
 
@@ -583,9 +591,10 @@ class DocumentsPage(QWidget):
         if info is None:
             return
         if self.index_jobs.has(info.name):  # the job names the collection: it would not find it renamed
-            self.banner.add(f"{info.name} is being indexed: pause or cancel first, then rename it.", kind="error")
+            self.banner.add(translate("Documents", "{name} is being indexed: pause or cancel first, then rename it.").format(
+                name=info.name), kind="error")
             return
-        new = ask_text(self, "Rename collection", "New name:", info.name)
+        new = ask_text(self, translate("Documents", "Rename collection"), translate("Documents", "New name:"), info.name)
         if new is None or new.strip() == info.name:
             return
         old = info.name
@@ -596,13 +605,15 @@ class DocumentsPage(QWidget):
         if info is None:
             return
         if self.index_jobs.has(info.name):
-            self.banner.add(f"{info.name} is being indexed: pause or cancel first.", kind="error")
+            self.banner.add(translate("Documents", "{name} is being indexed: pause or cancel first.").format(name=info.name),
+                            kind="error")
             return
         question = (
-            f"Delete the collection {info.name!r} and its index ({info.files} files, {info.passages} passages)? "
-            "Your files themselves stay where they are."
+            translate("Documents", "Delete the collection {name} and its index ({files} files, {passages} passages)? Your "
+                                   "files themselves stay where they are.").format(
+                name=repr(info.name), files=info.files, passages=info.passages)
         )
-        if not confirm(self, "Delete collection", question):
+        if not confirm(self, translate("Documents", "Delete collection"), question):
             return
         name = info.name
         self._selected_name = None
@@ -613,7 +624,7 @@ class DocumentsPage(QWidget):
         self.results_model.set_hits([])
         self.passage.clear()
         self.selftest_view.clear()
-        self.status_message.emit(f"Deleted the collection {name}", 8000)
+        self.status_message.emit(translate("Documents", "Deleted the collection {name}").format(name=name), 8000)
         self.refresh()
 
     # -- adding and indexing ------------------------------------------------------------------------------------------
@@ -623,7 +634,7 @@ class DocumentsPage(QWidget):
         self.add_paths([Path(f) for f in files])
 
     def _on_add_folder_button_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        folder = QFileDialog.getExistingDirectory(self, translate("Documents", "Add a folder of documents"))
         if folder:
             self.add_paths([Path(folder)])
 
@@ -634,13 +645,15 @@ class DocumentsPage(QWidget):
         if info is None or not paths:
             return
         if self.index_jobs.has(info.name):
-            self.banner.add(f"{info.name} is being indexed: pause or cancel first, then remove files.", kind="error")
+            busy = translate("Documents", "{name} is being indexed: pause or cancel first, then remove files.")
+            self.banner.add(busy.format(name=info.name), kind="error")
             return
         cid = info.id
         self._db(lambda store: store.remove_files(cid, paths), self._on_files_removed, what="removing files")
 
     def _on_files_removed(self, removed: list[Path]) -> None:
-        self.status_message.emit(f"Removed {len(removed)} file{'s' * (len(removed) != 1)} from the collection", 8000)
+        count = len(removed)
+        self.status_message.emit(translate("Documents", "Removed %n file(s) from the collection", None, count), 8000)
         self.refresh()
 
     def _on_rescan_button_clicked(self) -> None:
@@ -665,9 +678,11 @@ class DocumentsPage(QWidget):
     def _on_files_added(self, result: tuple[str, list[Path], list[Path], int]) -> None:
         name, files, skipped, pending = result
         for p in skipped[:5]:
-            self.banner.add(f"{p.name}: not a regular file (a pipe, device or socket), left out", kind="error")
+            self.banner.add(translate("Documents", "{name}: not a regular file (a pipe, device or socket), left out").format(
+                name=p.name), kind="error")
         if not files and not skipped:
-            self.banner.add("No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, text and code files.")
+            self.banner.add(translate("Documents", "No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, "
+                                                   "text and code files."))
         self.refresh()
         if pending:
             self._index(name, pending)
@@ -691,12 +706,14 @@ class DocumentsPage(QWidget):
         if not running:
             waiting = len(self.index_jobs.jobs())
             if not stopping:
-                self.index_label.setText(f"Indexing queued ({waiting} job{'s' * (waiting != 1)} on the Jobs page)…")
+                queued = translate("Documents", "Indexing queued (%n job(s) on the Jobs page)…", None, waiting)
+                self.index_label.setText(queued)
             self.index_bar.setRange(0, 0)
             return
         job = running[0]
         if not stopping:
-            self.index_label.setText(f"Indexing {_collection(job)} — {job.message or 'starting'}")
+            self.index_label.setText(translate("Documents", "Indexing {collection} — {message}").format(
+                collection=_collection(job), message=job.message or translate("Documents", "starting")))
         if job.fraction is None:
             self.index_bar.setRange(0, 0)
         else:
@@ -710,13 +727,15 @@ class DocumentsPage(QWidget):
             for failed in list(result.get("failed_files", []))[-5:]:
                 self.banner.add(str(failed.get("error", "")), kind="error")
             self._outcomes = {Path(p): Outcome.UNCHANGED for p in result.get("unchanged_files", [])}
-            self.status_message.emit(f"Indexing finished: {summary(result)}", 10_000)
+            finished = translate("Documents", "Indexing finished: {summary}").format(summary=summary(result))
+            self.status_message.emit(finished, 10_000)
         elif stop == CANCEL:
             self._drop_pending(collection)
         elif job is not None and job.state is JobState.CANCELLED:
-            self.status_message.emit("Indexing paused; the files left stay pending", 10_000)
+            self.status_message.emit(translate("Documents", "Indexing paused; the files left stay pending"), 10_000)
         elif job is not None and job.state is JobState.FAILED:
-            self.banner.add(f"Indexing {collection} failed: {job.error}", kind="error")
+            self.banner.add(translate("Documents", "Indexing {collection} failed: {error}").format(collection=collection,
+                                                                                           error=job.error), kind="error")
         if not self.index_jobs:
             self._current = None
         self.refresh()
@@ -726,7 +745,8 @@ class DocumentsPage(QWidget):
         """Let the selected collection watch ``folder``: what is in it is indexed now, what comes or changes later too."""
         info = self.selected()
         if info is None:
-            self.banner.add("Make a collection first (New collection…), then choose a folder for it to watch.", kind="error")
+            self.banner.add(translate("Documents", "Make a collection first (New collection…), then choose a folder for it to "
+                                                 "watch."), kind="error")
             return
         cid = info.id
 
@@ -794,11 +814,12 @@ class DocumentsPage(QWidget):
         self._db(drop, self._on_dropped, what="dropping pending files")
 
     def _on_dropped(self, removed: int) -> None:
-        self.status_message.emit(f"Indexing cancelled; {removed} file{'s' * (removed != 1)} not added", 10_000)
+        self.status_message.emit(translate("Documents", "Indexing cancelled; %n file(s) not added", None, removed), 10_000)
         self.refresh()
 
     def _on_abandoned(self, removed: int) -> None:
-        self.status_message.emit(f"{removed} pending files taken out of their collections", 8000)
+        self.status_message.emit(translate("Documents", "{count} pending files taken out of their collections").format(
+            count=removed), 8000)
         self.refresh()
 
     # -- search and the passage -----------------------------------------------------------------------------------------
@@ -811,7 +832,8 @@ class DocumentsPage(QWidget):
         self.results.resizeRowsToContents()
         self.passage.clear()
         if not hits:
-            self.banner.add(f"Nothing in this collection matches {self._last_query!r}.")
+            self.banner.add(translate("Documents", "Nothing in this collection matches {query}.").format(
+                query=repr(self._last_query)))
         else:
             self.banner.clear()
 
@@ -845,12 +867,13 @@ class DocumentsPage(QWidget):
         if info is None:
             return
         if info.passages == 0:
-            self.banner.add(f"{info.name} has no passages yet: add files first.", kind="error")
+            self.banner.add(translate("Documents", "{name} has no passages yet: add files first.").format(name=info.name),
+                            kind="error")
             return
         cid, name = info.id, info.name
 
         self._selftest_running = True
-        self.selftest_button.setText("Testing…")
+        self.selftest_button.setText(translate("Documents", "Testing…"))
         self._update_buttons()
         self._db(lambda store: measure(store, cid, name), self._on_selftest_done, what="the retrieval self-test",
                  on_error=self._on_selftest_failed)  # fmt: skip
@@ -867,19 +890,21 @@ class DocumentsPage(QWidget):
     def _on_selftest_done(self, results: list[SelfTestResult]) -> None:
         self._selftest_end()
         self.selftest_view.show_results(results)
-        self.status_message.emit(f"Self-test: {results[0].probes} questions made from the collection's passages", 8000)
+        text = translate("Documents", "Self-test: {count} questions made from the collection's passages")
+        self.status_message.emit(text.format(count=results[0].probes), 8000)
 
     # -- vectors --------------------------------------------------------------------------------------------------------
     def _on_vectors_button_clicked(self) -> None:
         if self._embedding is not None:
             self._embedding.stop()
-            self.vectors_button.setText("Stopping…")
+            self.vectors_button.setText(translate("Documents", "Stopping…"))
             return
         info = self.selected()
         if info is None:
             return
         if info.passages == 0:
-            self.banner.add(f"{info.name} has no passages yet: add files first.", kind="error")
+            self.banner.add(translate("Documents", "{name} has no passages yet: add files first.").format(name=info.name),
+                            kind="error")
             return
         cid = info.id
 
@@ -905,20 +930,22 @@ class DocumentsPage(QWidget):
         cid, model = result
         if not model.is_file():
             self.default_embedder_wanted.emit()
-            self.banner.add(f"Preparing the default embedding model {DEFAULT_NAME} (a conversion on the Jobs page, "
-                            "once); press Make vectors again when it is done.")  # fmt: skip
+            self.banner.add(translate("Documents", "Preparing the default embedding model {name} (a conversion on the Jobs "
+                                                   "page, once); press Make vectors again when it is done.").format(
+                name=DEFAULT_NAME))  # fmt: skip
             return
         thread = EmbedThread(self.db_path, cid, model)
         thread.progressed.connect(self._on_embed_progressed)
         thread.ended.connect(self._on_embed_ended)
         self._embedding = thread
-        self.vectors_button.setText("Stop vectors")
-        self.status_message.emit(f"Making vectors with {model.name}…", 0)
+        self.vectors_button.setText(translate("Documents", "Stop vectors"))
+        self.status_message.emit(translate("Documents", "Making vectors with {name}…").format(name=model.name), 0)
         thread.start()
 
     def _on_embed_progressed(self, done_total: tuple[int, int]) -> None:
         done, total = done_total
-        self.status_message.emit(f"Making vectors: {done:,} of {total:,} passages", 0)
+        self.status_message.emit(translate("Documents", "Making vectors: {done} of {total} passages").format(
+            done=number(done), total=number(total)), 0)
 
     def _on_embed_ended(self, outcome: EmbedOutcome) -> None:
         if self._embedding is not None:
@@ -928,9 +955,13 @@ class DocumentsPage(QWidget):
         if outcome.error:
             self.banner.add(outcome.error, kind="error")
         else:
-            how = "stopped after" if outcome.stopped else "made"
-            self.status_message.emit(f"Vectors {how} {outcome.written:,} passages with {outcome.embedder}; search uses "
-                                     "BM25 and vectors together", 10_000)  # fmt: skip
+            if outcome.stopped:
+                text = translate("Documents", "Vectors stopped after {count} passages with {embedder}; search uses BM25 "
+                                              "and vectors together")
+            else:
+                text = translate("Documents", "Vectors made {count} passages with {embedder}; search uses BM25 and vectors "
+                                              "together")
+            self.status_message.emit(text.format(count=number(outcome.written), embedder=outcome.embedder), 10_000)
             if outcome.advice:
                 self.banner.add(outcome.advice)
         self.refresh()
