@@ -395,6 +395,10 @@
             <translation>Senden</translation>
         </message>
         <message>
+            <source>Source</source>
+            <translation>Quelle</translation>
+        </message>
+        <message>
             <source>Sources</source>
             <translation>Quellen</translation>
         </message>
@@ -437,6 +441,10 @@
         <message>
             <source>The answer failed</source>
             <translation>Die Antwort ist fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>The file has changed or left the collection since this answer: shown is the passage as the model was given it.</source>
+            <translation>Die Datei hat sich seit dieser Antwort geändert oder die Sammlung verlassen: gezeigt wird die Passage so, wie das Modell sie erhielt.</translation>
         </message>
         <message>
             <source>The model's runtime stopped: {error}. The conversation is kept; reload the model to go on.</source>
@@ -1256,6 +1264,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
     </context>
     <context>
         <name>Documents</name>
+        <message>
+            <source> Vector and hybrid: not measured — Make vectors gives the collection an embedding model.</source>
+            <translation> Vektor und hybrid: nicht gemessen — Vektoren erzeugen gibt der Sammlung ein Einbettungsmodell.</translation>
+        </message>
         <message numerus="yes">
             <source>%n file(s)</source>
             <translation>
@@ -1417,6 +1429,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Meldung</translation>
         </message>
         <message>
+            <source>Mode</source>
+            <translation>Modus</translation>
+        </message>
+        <message>
             <source>Name of the collection:</source>
             <translation>Name der Sammlung:</translation>
         </message>
@@ -1439,6 +1455,14 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>No documents there: Modelwerk reads PDF, Word (.docx), Markdown, HTML, text and code files.</source>
             <translation>Dort sind keine Dokumente: Modelwerk liest PDF-, Word- (.docx), Markdown-, HTML-, Text- und Code-Dateien.</translation>
+        </message>
+        <message>
+            <source>Not measured: Make vectors first</source>
+            <translation>Nicht gemessen: erzeugen Sie zuerst Vektoren</translation>
+        </message>
+        <message>
+            <source>Not measured: hybrid search needs vectors</source>
+            <translation>Nicht gemessen: hybride Suche braucht Vektoren</translation>
         </message>
         <message>
             <source>Nothing in this collection matches {query}.</source>
@@ -1467,6 +1491,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>Preparing the default embedding model {name} (a conversion on the Jobs page, once); press Make vectors again when it is done.</source>
             <translation>Das Standard-Einbettungsmodell {name} wird vorbereitet (eine einmalige Umwandlung auf der Seite Aufträge); drücken Sie erneut Vektoren erzeugen, wenn sie fertig ist.</translation>
+        </message>
+        <message>
+            <source>Questions</source>
+            <translation>Fragen</translation>
         </message>
         <message>
             <source>Read every file of the collection again by its content hash: changed files are indexed again, unchanged ones keep their passages, removed ones show as gone</source>
@@ -1572,8 +1600,28 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Ordner beobachten…</translation>
         </message>
         <message>
+            <source>failed</source>
+            <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>indexed</source>
+            <translation>indiziert</translation>
+        </message>
+        <message>
+            <source>indexing…</source>
+            <translation>wird indiziert…</translation>
+        </message>
+        <message>
+            <source>pending</source>
+            <translation>ausstehend</translation>
+        </message>
+        <message>
             <source>starting</source>
             <translation>startet</translation>
+        </message>
+        <message>
+            <source>unchanged</source>
+            <translation>unverändert</translation>
         </message>
         <message>
             <source>{count} failed</source>
@@ -1590,6 +1638,14 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>{count} pending files taken out of their collections</source>
             <translation>{count} ausstehende Dateien aus ihren Sammlungen genommen</translation>
+        </message>
+        <message>
+            <source>{count} questions made from the collection's own passages, each answered by one of them; recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that passage.</source>
+            <translation>{count} Fragen aus den eigenen Passagen der Sammlung, jede von einer davon beantwortet; recall@k: der Anteil, dessen Passage unter den ersten k Treffern ist; MRR: der Mittelwert von 1/Rang dieser Passage.</translation>
+        </message>
+        <message>
+            <source>{count} questions made from the collection's own passages; {share}% of them bring a passage of their own first (BM25).</source>
+            <translation>{count} Fragen aus den eigenen Passagen der Sammlung; {share} % davon bringen ihre eigene Passage zuerst (BM25).</translation>
         </message>
         <message>
             <source>{name} has no passages yet: add files first.</source>

@@ -15,9 +15,12 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from app.chat.attachments import AnswerSource, AnswerSources
 from app.documents.retrieval import Hit, Source
 from app.documents.store import DocumentStore
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.documents.passage_view import PassageView
 
-STALE = "The file has changed or left the collection since this answer: shown is the passage as the model was given it."
+STALE = QT_TRANSLATE_NOOP(
+    "Chat", "The file has changed or left the collection since this answer: shown is the passage as the model was given it."
+)
 
 
 def read_source_text(db_path: Path, sources: AnswerSources, source: AnswerSource) -> str:
@@ -43,7 +46,7 @@ class SourceDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("source-dialog")
-        self.setWindowTitle("Source")
+        self.setWindowTitle(translate("Chat", "Source"))
         self.resize(720, 520)
         self.passage = PassageView()
         self.note = QLabel()
@@ -64,7 +67,7 @@ class SourceDialog(QDialog):
         """Show ``source`` in ``text`` (the file's text; "" when it is no longer there as it was)."""
         self.shown = (key, source.number)
         self.setWindowTitle(f"[{source.number}] {source.citation()}")
-        self.note.setText("" if text else STALE)
+        self.note.setText("" if text else translate("Chat", STALE))
         self.note.setVisible(not text)
         self.passage.show_hit(hit_of(sources, source), text, sources.query)
         self.passage.citation.setText(f"[{source.number}] {source.citation()} — {source.path}")

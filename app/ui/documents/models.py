@@ -34,6 +34,11 @@ class Shown(enum.Enum):
     FAILED = "failed"
 
 
+SHOWN_TEXT = {Shown.INDEXED: QT_TRANSLATE_NOOP("Documents", "indexed"),
+              Shown.UNCHANGED: QT_TRANSLATE_NOOP("Documents", "unchanged"),
+              Shown.PENDING: QT_TRANSLATE_NOOP("Documents", "pending"),
+              Shown.INDEXING: QT_TRANSLATE_NOOP("Documents", "indexing…"),
+              Shown.FAILED: QT_TRANSLATE_NOOP("Documents", "failed")}  # fmt: skip
 COLOURS = {Shown.INDEXED: "#1e7b3c", Shown.UNCHANGED: "#5f7a12", Shown.PENDING: "#6b7380", Shown.INDEXING: "#1f56c7",
            Shown.FAILED: "#c62828"}  # fmt: skip
 
@@ -118,7 +123,7 @@ class FilesModel(_Table):
             if col == 0:
                 return row.record.path.name
             if col == 1:
-                return row.shown.value
+                return translate("Documents", SHOWN_TEXT[row.shown])
             if col == 2:
                 return "" if row.shown in (Shown.FAILED, Shown.PENDING, Shown.INDEXING) else str(row.record.passages)
             if col == 3:

@@ -19,6 +19,7 @@ from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever
 from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
 from app.documents.store import DocumentStore
+from app.ui.common.i18n import translate
 
 QUESTIONS = 50
 ROW_HEIGHT = 24
@@ -65,7 +66,8 @@ class SelfTestView(QWidget):
         super().__init__(parent)
         self.table = QTableWidget(0, 3 + len(KS))
         self.table.setObjectName("selftest-table")
-        self.table.setHorizontalHeaderLabels(["Mode", "Questions", *(f"Recall@{k}" for k in KS), "MRR"])
+        self.table.setHorizontalHeaderLabels([translate("Documents", "Mode"), translate("Documents", "Questions"),
+                                              *(f"Recall@{k}" for k in KS), "MRR"])  # fmt: skip
         setup_table(self.table, stretch=0)
         self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -87,9 +89,9 @@ class SelfTestView(QWidget):
 
     def show_results(self, results: list[SelfTestResult]) -> None:
         result = results[0]
-        explained = (f"{result.probes} questions made from the collection's own passages, each answered by one of them; "
-                     "recall@k: the share whose passage is among the first k hits; MRR: the mean of 1/rank of that "
-                     "passage.")  # fmt: skip
+        explained = translate("Documents", "{count} questions made from the collection's own passages, each answered by "
+                                           "one of them; recall@k: the share whose passage is among the first k hits; MRR: "
+                                           "the mean of 1/rank of that passage.").format(count=result.probes)  # fmt: skip
         rows: list[list[str]] = [
             [r.retriever.upper() if r.retriever == "bm25" else r.retriever, str(r.probes),
              *(f"{r.recall[k]:.2f}" for k in KS), f"{r.mrr:.2f}"] for r in results
@@ -97,7 +99,8 @@ class SelfTestView(QWidget):
         tips = [explained] * len(rows)
         if len(results) == 1:
             rows += [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
-            tips += ["Not measured: Make vectors first", "Not measured: hybrid search needs vectors"]
+            tips += [translate("Documents", "Not measured: Make vectors first"),
+                     translate("Documents", "Not measured: hybrid search needs vectors")]
         self.table.setRowCount(len(rows))
         for r, cells in enumerate(rows):
             for c, text in enumerate(cells):
@@ -107,8 +110,11 @@ class SelfTestView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         more = ("" if len(results) > 1 else
-                " Vector and hybrid: not measured — Make vectors gives the collection an embedding model.")  # fmt: skip
-        self.note.setText(f"{result.probes} questions made from the collection's own passages; "
-                          f"{result.distinct_first:.0%} of them bring a passage of their own first (BM25).{more}")
+                translate("Documents", " Vector and hybrid: not measured — Make vectors gives the collection an embedding "
+                                       "model."))  # fmt: skip
+        share = round(100 * result.distinct_first)
+        self.note.setText(translate("Documents", "{count} questions made from the collection's own passages; {share}% of "
+                                                 "them bring a passage of their own first (BM25).").format(
+            count=result.probes, share=share) + more)
         self.table.show()
         self.note.show()
