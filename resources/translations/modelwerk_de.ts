@@ -208,6 +208,10 @@
             <translation>Automatisch (so viele, wie passen)</translation>
         </message>
         <message>
+            <source>Balanced</source>
+            <translation>Ausgewogen</translation>
+        </message>
+        <message>
             <source>CPU threads</source>
             <translation>CPU-Threads</translation>
         </message>
@@ -238,6 +242,14 @@
         <message>
             <source>Could not estimate the fit: {error}</source>
             <translation>Die Passung ließ sich nicht schätzen: {error}</translation>
+        </message>
+        <message>
+            <source>Creative</source>
+            <translation>Kreativ</translation>
+        </message>
+        <message>
+            <source>Custom</source>
+            <translation>Eigene</translation>
         </message>
         <message>
             <source>Delete chat</source>
@@ -296,6 +308,10 @@
             <translation>GPU-Schichten</translation>
         </message>
         <message>
+            <source>Greedy</source>
+            <translation>Gierig (deterministisch)</translation>
+        </message>
+        <message>
             <source>KV cache</source>
             <translation>KV-Cache</translation>
         </message>
@@ -346,6 +362,10 @@
         <message>
             <source>One pass: think within the budget, then answer</source>
             <translation>Ein Durchgang: im Rahmen des Budgets nachdenken, dann antworten</translation>
+        </message>
+        <message>
+            <source>Precise</source>
+            <translation>Präzise</translation>
         </message>
         <message>
             <source>Prompted reasoning</source>

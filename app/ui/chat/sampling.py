@@ -9,9 +9,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QSizePolicy, QSpinBox, QWidget
 
 from app.chat.messages import PRESETS, Sampling
-from app.ui.common.i18n import translate
+from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 
 CUSTOM = "Custom"
+PRESET_NAMES = {"Balanced": QT_TRANSLATE_NOOP("Chat", "Balanced"), "Precise": QT_TRANSLATE_NOOP("Chat", "Precise"),
+                "Creative": QT_TRANSLATE_NOOP("Chat", "Creative"), "Greedy": QT_TRANSLATE_NOOP("Chat", "Greedy"),
+                CUSTOM: QT_TRANSLATE_NOOP("Chat", "Custom")}  # fmt: skip
+"""The presets' names as shown (the combo keeps each preset's own name as its data)."""
 
 
 def preset_name(sampling: Sampling) -> str:
@@ -34,7 +38,8 @@ class SamplingControls(QWidget):
         self._base = sampling
         self._updating = False
         self.preset = QComboBox()
-        self.preset.addItems([*PRESETS, CUSTOM])
+        for name in (*PRESETS, CUSTOM):
+            self.preset.addItem(translate("Chat", PRESET_NAMES.get(name, name)), name)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0, 2)
         self.temperature.setSingleStep(0.1)
@@ -87,11 +92,11 @@ class SamplingControls(QWidget):
         self.top_p.setValue(sampling.top_p)
         self.repeat_penalty.setValue(sampling.repeat_penalty)
         self.max_tokens.setValue(sampling.max_tokens)
-        self.preset.setCurrentText(preset_name(sampling))
+        self.preset.setCurrentIndex(self.preset.findData(preset_name(sampling)))
         self._updating = False
 
     def _on_preset_current_index_changed(self, _index: int) -> None:
-        preset = PRESETS.get(self.preset.currentText())
+        preset = PRESETS.get(str(self.preset.currentData()))
         if preset is None or self._updating:
             return
         chosen = replace(preset, max_tokens=self.max_tokens.value())
@@ -103,6 +108,6 @@ class SamplingControls(QWidget):
             return
         sampling = self.sampling()
         self._updating = True
-        self.preset.setCurrentText(preset_name(sampling))
+        self.preset.setCurrentIndex(self.preset.findData(preset_name(sampling)))
         self._updating = False
         self.sampling_changed.emit(sampling)
