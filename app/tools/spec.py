@@ -59,6 +59,8 @@ class Tool:
 
     spec: ToolSpec
     run: Callable[[Mapping[str, Any], threading.Event], ToolResult]
+    origin: str = ""
+    """Where the tool comes from, for the approval question (an MCP server and its tool); empty for built-ins."""
 
     @property
     def name(self) -> str:
