@@ -41,7 +41,7 @@ def test_stdio_and_http_servers_are_read_with_our_keys() -> None:
     ({"mcpServers": {"a b": {"command": "x"}, "a_b": {"command": "y"}}}, "server 'a_b': its tool prefix 'a_b'"),
 ])  # fmt: skip
 def test_each_problem_is_one_line_naming_the_server(data: Any, problem: str) -> None:
-    servers, problems = parse_config(data)
+    _, problems = parse_config(data)
     assert any(problem in p for p in problems), problems
     assert all("\n" not in p for p in problems)
 
