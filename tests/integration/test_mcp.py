@@ -3,9 +3,13 @@ as a child process by the client, listed, called, crashed; and through the agent
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +94,25 @@ def test_a_server_that_crashes_is_one_line_and_the_rest_goes_on() -> None:
         assert [p for p in servers.problems if p.startswith("MCP server 'a' stopped")], servers.problems
         assert servers.call("a", "add", {"a": 1, "b": 1}).content.startswith("Error: the MCP server 'a' cannot be used")
         assert servers.call("b", "add", {"a": 1, "b": 1}).ok
+
+
+def test_a_streamable_http_server(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, SERVER, "http", str(port)], stderr=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(600):  # until it listens (seconds under load)
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.05)
+        with McpServers([McpServer("web", url=f"http://127.0.0.1:{port}/mcp", allowed_tools=("shout",))]) as servers:
+            assert [t.name for t in servers.start()] == ["web__shout"], servers.problems
+            assert "LOUD" in servers.call("web", "shout", {"text": "loud"}).content
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture
