@@ -58,11 +58,18 @@ class Bubble:
     note: str = ""
     error: bool = False
     sources: AnswerSources | None = None
+    steps: str = ""
+    """The answer's tool steps, one line each (shown in the folded block, above the thinking)."""
 
 
 def thinking_summary(bubble: Bubble) -> str:
     """ "Thinking · 120 tokens · 2.1 s" (what the folded block says)."""
     parts = ["Thinking…" if bubble.streaming and not bubble.content else "Thought"]
+    if bubble.steps:
+        count = sum(1 for line in bubble.steps.splitlines() if line.startswith("Step "))
+        parts = [f"{count} tool step{'s' if count != 1 else ''}" if count else "Tools"]
+        if bubble.thinking:
+            parts.append("thought")
     stats = bubble.stats
     if stats is not None and stats.thinking_tokens:
         parts.append(f"{stats.thinking_tokens:,} tokens")
@@ -129,7 +136,7 @@ class TranscriptView(SafeTextBrowser):
         self._bubbles = list(bubbles)
         self._render(follow=True)
 
-    def update_last(self, *, content: str, thinking: str, streaming: bool = True) -> None:
+    def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None) -> None:
         """Replace the text of the last message (the one streaming).
 
         While it streams, the finished paragraphs are rendered once and only the unfinished tail is re-rendered, so an
@@ -137,7 +144,8 @@ class TranscriptView(SafeTextBrowser):
         """
         if not self._bubbles:
             return
-        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
+        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming,
+                         steps=self._bubbles[-1].steps if steps is None else steps)  # fmt: skip
         self._bubbles[-1] = bubble
         follow = self._at_bottom()
         bar = self.verticalScrollBar()
@@ -237,7 +245,7 @@ class TranscriptView(SafeTextBrowser):
             cursor.setBlockFormat(block)
         colour = ROLE_COLOURS[bubble.role]
         cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{ROLE_NAMES[bubble.role]}</span>')
-        if bubble.thinking or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
+        if bubble.thinking or bubble.steps or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
         self._stream_head, self._stable_text = None, ""
         if bubble.content and bubble.streaming:
@@ -303,7 +311,8 @@ class TranscriptView(SafeTextBrowser):
     def _head(self, bubble: Bubble) -> tuple[object, ...]:
         """Everything above a message's answer text: when it changes, the message is rendered anew."""
         expanded = bubble.key in self._expanded
-        return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "")
+        return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "",
+                bubble.steps if expanded else "")  # fmt: skip
 
     def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
         expanded = bubble.key in self._expanded
@@ -313,7 +322,7 @@ class TranscriptView(SafeTextBrowser):
             f'<a href="{THINK_SCHEME}:{bubble.key}" style="color:#6b5ca5; text-decoration:none">'
             f"{arrow} {html.escape(thinking_summary(bubble))}</a>"
         )
-        if not expanded or not bubble.thinking:
+        if not expanded or not (bubble.thinking or bubble.steps):
             return
         frame = QTextFrameFormat()
         frame.setBackground(QColor("#f4f2fa"))
@@ -324,7 +333,12 @@ class TranscriptView(SafeTextBrowser):
         fmt = QTextCharFormat()
         fmt.setForeground(QColor("#55506a"))
         fmt.setFontItalic(True)
-        cursor.insertText(bubble.thinking.strip(), fmt)
+        if bubble.steps:  # what the tools did, then what the model thought: plain text (both are outside words)
+            steps_fmt = QTextCharFormat()
+            steps_fmt.setForeground(QColor("#3d4a5c"))
+            cursor.insertText(bubble.steps.strip() + ("\n\n" if bubble.thinking else ""), steps_fmt)
+        if bubble.thinking:
+            cursor.insertText(bubble.thinking.strip(), fmt)
         cursor.movePosition(QTextCursor.MoveOperation.End)
 
 
