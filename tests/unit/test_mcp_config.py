@@ -58,3 +58,25 @@ def test_load_config_says_every_problem_with_the_file_name(tmp_path: Path) -> No
         load_config(path)
     with pytest.raises(McpConfigError, match="cannot read"):
         load_config(tmp_path / "missing.json")
+
+
+def test_the_terminal_question_names_the_server_the_tool_and_every_argument(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import io
+    import threading
+
+    from app.cli.chat_tools import ask_on_terminal
+    from app.tools.calls import ToolCall
+    from app.tools.loop import Approval
+    from app.tools.spec import Tool, ToolResult, ToolSpec
+
+    def run(arguments: object, cancel: threading.Event) -> ToolResult:
+        return ToolResult("", "")
+
+    tool = Tool(ToolSpec("files__read", "d"), run, origin="MCP server 'files' (npx server), its tool 'read'")
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    call = ToolCall("c1", "files__read", {"path": "/etc/passwd\u202e"})
+    assert ask_on_terminal(call, tool) is Approval.DENY
+    err = capsys.readouterr().err
+    assert "files__read, MCP server 'files' (npx server), its tool 'read'" in err and "/etc/passwd" in err
+    assert "\u202e" not in err  # a bidi override is shown escaped, never obeyed
