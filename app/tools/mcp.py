@@ -284,6 +284,9 @@ class McpServers:
         except Exception as e:
             running.dead = _why(e)
         running.closing.set()
+        if running.task is not None and not running.task.done():
+            running.task.cancel()  # still starting (or hung): the SDK ends its process on the way out
+            await asyncio.wait([running.task], timeout=5)
         tail = running.stderr_tail()
         self.problems.append(f"MCP server {server.name!r} did not start: {running.dead}"
                              + (f" (it said: {tail})" if tail else ""))  # fmt: skip
@@ -512,7 +515,7 @@ def _clean(value: Any) -> Any:
 
 def _one_line(text: str, limit: int) -> str:
     """Hostile text on one line: control characters out, whitespace collapsed, capped."""
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text[: limit * 4]).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -144,3 +144,11 @@ def test_the_loop_asks_before_each_call_and_a_denied_call_is_not_run(model: Scri
     assert any(t["function"]["name"] == "test__add" for t in sent["tools"])
     tool_messages = [m for m in model.requests[2]["messages"] if m["role"] == "tool"]
     assert "did not allow" in tool_messages[0]["content"] and "7" in tool_messages[1]["content"]
+
+
+def test_a_server_that_never_answers_is_given_up_and_ended() -> None:
+    hung = McpServer("hung", command=sys.executable, args=("-c", "import time; time.sleep(120)"))
+    with McpServers([hung], start_timeout_s=1.0) as servers:
+        assert servers.start() == []
+        assert servers.problems == ["MCP server 'hung' did not start: did not answer within 1 s"]
+    # the conftest's no_child_process_left checks that the process is gone
