@@ -10,6 +10,7 @@ saves the sources with the answer.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -38,6 +39,9 @@ from app.documents.followup import retrieval_query
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever, Hit, Retriever
 from app.documents.store import CollectionInfo, DocumentStore, UnknownCollection
+from app.shield.flags import Flag
+from app.shield.links import scan_answer
+from app.shield.marking import unmark
 
 if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls that search with them, not by the GUI thread
     from app.documents.vectors import SearchMode
@@ -60,6 +64,8 @@ class DocumentAnswer:
         citations: every [n] of the answer, in order; ``valid`` false for a number that names no source.
         counted_by: "tokenizer" (the runtime's /tokenize) or "estimate".
         retrieval_s: seconds spent choosing the sources (retrieval or reading the whole documents, and counting).
+        flagged_links: the answer's links and images whose address carries data from the conversation or the
+            sources, or data of its own (the shield's output check, ``app.shield.links``).
     """
 
     answer: Answer
@@ -68,6 +74,7 @@ class DocumentAnswer:
     counted_by: str
     retrieval_s: float
     notes: list[str] = field(default_factory=list)
+    flagged_links: list[Flag] = field(default_factory=list)
 
     @property
     def wrong_citations(self) -> list[Citation]:
@@ -143,8 +150,8 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
                   sampling: Sampling | None = None, k: int = DEFAULT_K, sources: SourceMode = SourceMode.AUTO,
                   paths: Sequence[Path] | None = None, system_prompt: str = "", retriever: Retriever | None = None,
                   on_piece: Callable[[Piece], None] | None = None, cancel: threading.Event | None = None,
-                  thinking_budget: int = 1024,
-                  strategy: PromptedStrategy = PromptedStrategy.BUDGET) -> DocumentAnswer:  # fmt: skip
+                  thinking_budget: int = 1024, strategy: PromptedStrategy = PromptedStrategy.BUDGET,
+                  shield: bool = True) -> DocumentAnswer:  # fmt: skip
     """Answer ``question`` from the collection's documents.
 
     Args:
@@ -152,6 +159,7 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
             question, and its latest user turn's key terms into the retrieval query.
         budget: the model's context and the answer's tokens (``sampling.max_tokens``).
         retriever: what finds the passages (default BM25; ``open_retriever`` gives hybrid when the collection has vectors).
+        shield: datamark the sources in the prompt (``app.documents.context``); links are checked either way.
 
     Raises:
         DocumentError: nothing to answer from, or no room for sources in the context.
@@ -166,16 +174,22 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     context = build_context(question, store=store, collection_id=collection_id,
                             retriever=retriever or Bm25Retriever(store, collection_id), budget=budget, query=query,
                             count=counter, k=k, mode=sources, paths=paths, history_tokens=history_tokens,
-                            system_prompt=system_prompt)  # fmt: skip
+                            system_prompt=system_prompt, shield=shield)  # fmt: skip
     retrieval_s = time.monotonic() - t0
     messages = [Message(Role.SYSTEM, context.system), *turns, Message(Role.USER, context.user)]
     answer = engine.answer(messages, mode=mode, sampling=sampling, thinking_budget=thinking_budget, strategy=strategy,
                            on_piece=on_piece, cancel=cancel)  # fmt: skip
     notes = []
+    if context.marking is not None and context.marking.marker in answer.content:
+        # A model that copies marked text writes the marker too (Gemma 3 270M does): the answer gets its spaces back.
+        answer = dataclasses.replace(answer, content=unmark(answer.content, context.marking.marker))
+        notes.append("the model wrote the sources' marking into its answer; it was turned back into spaces")
     if context.dropped:
         notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
+    known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
-                          "tokenizer" if counter.exact else "estimate", retrieval_s, notes)  # fmt: skip
+                          "tokenizer" if counter.exact else "estimate", retrieval_s, notes,
+                          scan_answer(answer.content, known=known))  # fmt: skip
 
 
 def answer_sources(result: DocumentAnswer, collection: CollectionInfo, search: str = "") -> AnswerSources:

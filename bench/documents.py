@@ -12,7 +12,13 @@
 Measured here (2 shared cores, other work running): 100,000 passages in 43 s (2,300 passages/s), 2.9 MiB per 1,000
 passages; BM25 k=8 p50 26 ms, p95 75 ms; bare FTS5 p95 70 ms (ratio 1.06). Cheat sheet + README: recall@5 0.85, MRR 0.73.
 
-Run: .venv/bin/python bench/documents.py [--passages 100000] [--queries 300] [--seeds DIR]
+3. Shield (issue 19): the cheat sheet and README indexed with the shield's scan on and off, alternating, in the same run
+   (median of ``--shield-rounds``); the ratio on/off is the scan's cost to indexing (target: at most 1.10). The scanner
+   alone over the same passages gives its throughput in passages, MB and standard pages (1,800 characters) a second.
+
+Shield, measured under a load of 7-11 on 2 cores: ratio on/off 1.5-1.9 (target not met), the scanner 2.3-5.1 MB/s.
+
+Run: .venv/bin/python bench/documents.py [--passages 100000] [--queries 300] [--seeds DIR] [--shield-rounds 15]
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from app.documents.indexing import Outcome, add_files, index_pending  # noqa: E4
 from app.documents.retrieval import Bm25Retriever, fts_query, query_terms  # noqa: E402
 from app.documents.selftest import evaluate, load_probes  # noqa: E402
 from app.documents.store import DB_NAME, DocumentStore  # noqa: E402
+from app.shield.scan import scan_text  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "fixtures" / "data" / "documents_questions.json"
 
@@ -114,10 +121,47 @@ def scale(seeds: Path | None, work: Path, *, passages: int, queries: int) -> Non
             store.conn.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT 8",
                                (fts_query(query_terms(q)),)).fetchall()  # fmt: skip
             bare.append(time.perf_counter() - t)
-        p = lambda xs, q: statistics.quantiles(xs, n=100)[q - 1] * 1000  # noqa: E731
+
+        def p(xs: list[float], q: int) -> float:
+            return statistics.quantiles(xs, n=100)[q - 1] * 1000
+
         print(f"  BM25 k=8 over {queries} queries of 3-6 words: p50 {p(ours, 50):.1f} ms, p95 {p(ours, 95):.1f} ms")
         print(f"  bare FTS5 MATCH on the same index: p50 {p(bare, 50):.1f} ms, p95 {p(bare, 95):.1f} ms; "
               f"ratio ours/bare at p95 {p(ours, 95) / p(bare, 95):.2f}")  # fmt: skip
+
+
+PAGE_CHARS = 1_800
+"""A standard page (Normseite): 30 lines of 60 characters."""
+
+
+def shield(seeds: Path, work: Path, *, rounds: int) -> None:
+    files = [seeds / SEED_NAME, ROOT / "README.md"]
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for i in range(rounds * 2):
+        scan = i % 2 == 0  # alternate, so load that comes and goes hits both alike
+        with DocumentStore.open(work / f"shield{i}.db") as store:
+            t0 = time.perf_counter()
+            cid, _ = add_files(store, "Seeds", files)
+            index_pending(store, cid, scan=scan)
+            times[scan].append(time.perf_counter() - t0)
+            if i == 0:
+                passages = [sp.passage.text for sp in store.passages(cid)]
+                flagged = sum(1 for sp in store.passages(cid) if sp.passage.flags)
+                texts = [store.file_text(f.id) for f in store.files(cid)]
+    on, off = statistics.median(times[True]), statistics.median(times[False])
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:  # as indexing does: each document's text once (its passages overlap)
+            scan_text(text)
+    alone = (time.perf_counter() - t0) / rounds
+    chars = sum(len(t) for t in texts)
+    print(f"Shield: cheat sheet + README.md, {len(passages)} passages ({chars / 1e6:.2f} MB, {chars / PAGE_CHARS:.0f} pages "
+          f"of {PAGE_CHARS:,} characters), median of {rounds} rounds each")  # fmt: skip
+    print(f"  indexing with the scan {on * 1000:.0f} ms, without {off * 1000:.0f} ms: ratio on/off {on / off:.2f} "
+          "(target <= 1.10)")
+    print(f"  scanner alone {alone * 1000:.1f} ms: {len(passages) / alone:,.0f} passages/s, {chars / alone / 1e6:.2f} MB/s, "
+          f"{chars / PAGE_CHARS / alone:,.0f} pages/s; {alone / on:.0%} of indexing with the scan")  # fmt: skip
+    print(f"  flagged passages: {flagged} of {len(passages)} ({flagged / len(passages):.1%}; target < 2%)")
 
 
 def main() -> int:
@@ -125,10 +169,15 @@ def main() -> int:
     ap.add_argument("--passages", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--seeds", default=None, help="the cheat sheet's folder (default: tests/fixtures/data/seeds)")
+    ap.add_argument("--shield-rounds", type=int, default=15, help="indexing runs with the scan on, and as many off")
+    ap.add_argument("--only-shield", action="store_true", help="run the shield part alone")
     args = ap.parse_args()
     seeds = _seeds(args.seeds)
     with tempfile.TemporaryDirectory(prefix="mw-bench-docs-") as tmp:
         work = Path(tmp)
+        shield(seeds, work, rounds=args.shield_rounds)
+        if args.only_shield:
+            return 0
         quality(seeds, work)
         scale(seeds, work, passages=args.passages, queries=args.queries)
     return 0

@@ -7,10 +7,13 @@ row) reads as no attachment or no sources, never as an error that would keep the
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from app.shield.flags import Flag
 
 __all__ = ["SEARCH_NAMES", "SOURCE_CHOICES", "AnswerSource", "AnswerSources", "Attachment"]
 
@@ -71,7 +74,7 @@ class AnswerSource:
     page: int | None = None
     page_end: int | None = None
     heading: str = ""
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
     passage_id: int | None = None
     tokens: int = 0
     cited: bool = False
@@ -129,10 +132,10 @@ class AnswerSources:
         return f"answered from {n} retrieved passage{'s' * (n != 1)}{how}"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self, dict_factory=_plain)
 
     @classmethod
     def from_json(cls, text: str | None) -> AnswerSources | None:
@@ -144,7 +147,8 @@ class AnswerSources:
             sources = tuple(
                 AnswerSource(int(s["number"]), str(s["path"]), int(s["start"]), int(s["end"]), str(s["text"]),
                              _int(s.get("page")), _int(s.get("page_end")), str(s.get("heading", "")),
-                             tuple(str(f) for f in s.get("flags", ())), _int(s.get("passage_id")),
+                             tuple(f for f in map(Flag.from_json, s.get("flags", ())) if f is not None),
+                             _int(s.get("passage_id")),
                              int(s.get("tokens", 0)), bool(s.get("cited", False)))
                 for s in data.get("sources", ())
             )  # fmt: skip
@@ -158,3 +162,8 @@ class AnswerSources:
 
 def _int(value: object) -> int | None:
     return None if value is None else int(str(value))
+
+
+def _plain(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``asdict``'s dicts with enum values as their values (a source's flags carry their kind)."""
+    return {k: v.value if isinstance(v, enum.Enum) else v for k, v in items}

@@ -47,8 +47,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--temperature", type=float, default=0.3, help="sampling temperature (default 0.3)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
+    p.add_argument("--shield", choices=["on", "off"], default="on",
+                   help="on (default): the sources are datamarked as data the model must not follow")  # fmt: skip
     p.add_argument("--json", action="store_true",
-                   help="print {answer, citations, sources, mode, query, stats} as JSON")  # fmt: skip
+                   help="print {answer, citations, sources, mode, query, shield, flagged_links, stats} as JSON")  # fmt: skip
     return {"ask": _cmd_ask}
 
 
@@ -120,7 +122,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
                 result = ask_documents(engine, store, info.id, question, budget=Budget(runtime.n_ctx or args.ctx,
                                        args.max_tokens), mode=ReasoningMode(args.reasoning), sampling=sampling, k=args.k,
                                        sources=SourceMode(args.sources), paths=args.files, system_prompt=args.system,
-                                       retriever=retriever)  # fmt: skip
+                                       retriever=retriever, shield=args.shield == "on")  # fmt: skip
         except KeyboardInterrupt:
             print("modelwerk ask: interrupted", file=sys.stderr)
             return INTERRUPTED
@@ -143,14 +145,15 @@ def _citation_json(cit: Citation) -> dict[str, Any]:
     s = cit.source
     return {"n": cit.number, "valid": cit.valid, "citation": s.source.citation() if s else None,
             "source": _source_json(s) if s else None, "text": s.text if s else None,
-            "flags": list(s.flags) if s else [], "spans": [list(x) for x in cit.spans]}  # fmt: skip
+            "flags": [f.to_json() for f in s.flags] if s else [], "spans": [list(x) for x in cit.spans]}  # fmt: skip
 
 
 def _json(result: DocumentAnswer, *, collection: str, model: Path, k: int, base_model: bool) -> dict[str, Any]:
     ctx = result.context
     cited = {cit.number for cit in result.citations if cit.valid}
     sources = [{"n": s.number, "citation": s.source.citation(), "source": _source_json(s), "text": s.text,
-                "flags": list(s.flags), "passage_id": s.passage_id, "tokens": s.tokens, "cited": s.number in cited}
+                "flags": [f.to_json() for f in s.flags], "passage_id": s.passage_id, "tokens": s.tokens,
+                "cited": s.number in cited}
                for s in ctx.sources]  # fmt: skip
     stats = dataclasses.asdict(result.answer.stats) | {
         "retrieval_s": round(result.retrieval_s, 4), "k": k, "sources": len(ctx.sources), "dropped": ctx.dropped,
@@ -165,6 +168,9 @@ def _json(result: DocumentAnswer, *, collection: str, model: Path, k: int, base_
         "thinking": result.answer.thinking,
         "mode": ctx.mode.value,
         "query": ctx.query,
+        "shield": "on" if ctx.shield else "off",
+        "marker": ctx.marking.marker if ctx.marking else None,
+        "flagged_links": [f.to_json() | {"url_text": result.answer.content[f.start : f.end]} for f in result.flagged_links],
         "citations": [_citation_json(cit) for cit in result.citations],
         "wrong_citations": [cit.number for cit in result.wrong_citations],
         "sources": sources,
@@ -180,6 +186,7 @@ def _lines(text: str, indent: str = "") -> str:
 
 def _print(result: DocumentAnswer) -> None:
     from app.documents.context import ContextMode
+    from app.shield.flags import kinds
 
     ctx = result.context
     answer = result.answer
@@ -195,7 +202,7 @@ def _print(result: DocumentAnswer) -> None:
             assert s is not None
             text = " ".join(s.text.split())
             shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS].rsplit(" ", 1)[0] + " …"
-            flags = f"  flags: {', '.join(s.flags)}" if s.flags else ""
+            flags = f"  flags: {', '.join(kinds(s.flags))}" if s.flags else ""
             print(f"  [{cit.number}] {c.safe(s.source.citation())} (chars {s.source.start}–{s.source.end}){c.safe(flags)}")
             print(f"      {c.safe(shown)}")
     else:
@@ -207,6 +214,13 @@ def _print(result: DocumentAnswer) -> None:
         print("Also given: " + "; ".join(f"[{s.number}] {c.safe(s.source.citation())}" for s in uncited))
     how = f"whole document ({len(ctx.sources)} file{'s' * (len(ctx.sources) != 1)})" if ctx.mode is ContextMode.WHOLE \
         else f"retrieval ({len(ctx.sources)} passage{'s' * (len(ctx.sources) != 1)} for {c.safe(ctx.query)!r})"  # fmt: skip
-    print(f"Sources: {how}; {ctx.source_tokens} of {ctx.available} tokens ({result.counted_by})")
+    print(f"Sources: {how}; {ctx.source_tokens} of {ctx.available} tokens ({result.counted_by}); shield "
+          + ("on" if ctx.shield else "off"))
+    flagged = [s for s in ctx.sources if s.flags]
+    for s in flagged:
+        for f in s.flags:
+            print(f"Flag on [{s.number}]: {f.kind.value}: {c.safe(f.reason)}")
+    for f in result.flagged_links:
+        print(f"Warning: {c.safe(f.reason)}")
     for note in result.notes:
         print(f"Note: {c.safe(note)}")

@@ -22,6 +22,7 @@ from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever, Hit
 from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes, load_probes
 from app.documents.store import DocumentStore, FileState
+from app.shield.flags import Flag
 from app.workbench import Workbench
 
 if TYPE_CHECKING:
@@ -115,11 +116,14 @@ def _add(wb: Workbench, args: argparse.Namespace) -> int:
     info = store.collection(name)
     if args.json:
         totals = {"collection_passages": info.passages, "collection_files": info.files}
-        c.print_json(_report_json(name, report, elapsed) | totals)
+        c.print_json(_report_json(name, report, elapsed, flags=_flags_by_path(store, cid)) | totals)
     else:
+        flagged = _flags_by_path(store, cid)
         for r in report.results:
             if r.outcome is Outcome.INDEXED:
-                print(f"  {c.safe(r.path.name)}: {r.passages} passages ({r.seconds:.2f} s)")
+                found = flagged.get(r.path.resolve(), [])
+                shown = f"; flags: {', '.join(dict.fromkeys(f['kind'] for f in found))}" if found else ""
+                print(f"  {c.safe(r.path.name)}: {r.passages} passages ({r.seconds:.2f} s){c.safe(shown)}")
             elif r.outcome is Outcome.UNCHANGED:
                 print(f"  {c.safe(r.path.name)}: unchanged")
         counts = f"{report.count(Outcome.INDEXED)} indexed, {report.count(Outcome.UNCHANGED)} unchanged"
@@ -142,7 +146,23 @@ def _pending(wb: Workbench, collection: str) -> list[Any]:
     return wb.documents.files(cid, state=FileState.PENDING)
 
 
-def _report_json(name: str, report: IndexReport, elapsed: float) -> dict[str, Any]:
+def _flags_by_path(store: DocumentStore, cid: int) -> dict[Path, list[dict[str, Any]]]:
+    """Each flagged file's flags (kind, location, reason), once each although overlapping passages share some."""
+    out: dict[Path, list[dict[str, Any]]] = {}
+    for record in store.files(cid, state=FileState.INDEXED):
+        found: dict[Flag, list[int]] = {}
+        for ordinal, flags in store.flagged_passages(record.id):
+            for f in flags:
+                found.setdefault(f, []).append(ordinal)
+        if found:
+            out[record.path] = [{"kind": f.kind.value, "location": {"start": f.start, "end": f.end, "passages": ordinals},
+                                 "reason": f.reason} for f, ordinals in sorted(found.items(), key=lambda x: x[0].start)]
+    return out
+
+
+def _report_json(name: str, report: IndexReport, elapsed: float, *,
+                 flags: dict[Path, list[dict[str, Any]]] | None = None) -> dict[str, Any]:  # fmt: skip
+    flags = flags or {}
     return {
         "collection": name,
         "seconds": round(elapsed, 3),
@@ -150,7 +170,7 @@ def _report_json(name: str, report: IndexReport, elapsed: float) -> dict[str, An
         "remaining": report.remaining,
         "files": [
             {"path": str(r.path), "outcome": r.outcome.value, "passages": r.passages, "error": r.error or None,
-             "seconds": round(r.seconds, 3)}
+             "seconds": round(r.seconds, 3), "flags": flags.get(r.path.resolve(), [])}
             for r in report.results
         ],
     }
@@ -309,7 +329,7 @@ def _hit_json(h: Hit) -> dict[str, Any]:
         "rank": h.rank, "score": round(h.score, 4), "retriever": h.retriever, "citation": s.citation(),
         "source": {"path": str(s.path), "page": s.page, "page_end": s.page_end, "heading": s.heading, "start": s.start,
                    "end": s.end},
-        "snippet": h.snippet, "text": h.text, "flags": list(h.flags),
+        "snippet": h.snippet, "text": h.text, "flags": [f.to_json() for f in h.flags],
     }  # fmt: skip
 
 

@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from app.documents.parse import Block, ParsedDocument
+from app.shield.flags import Flag
 
 _UNIT = re.compile(r"\w+|([^\w\s])\1*")
 
-CHUNKER_VERSION = 1
-"""Bumped when the cutting changes: files cut by an older chunker are indexed again."""
+CHUNKER_VERSION = 2
+"""Bumped when the cutting changes (2: passages carry the shield's flags): files cut by an older chunker are indexed
+again."""
 
 
 def count_tokens(text: str) -> int:
@@ -48,7 +50,7 @@ class Passage:
         start, end: offsets into the document's text; ``text == document.text[start:end]``.
         page, page_end: the pages it starts and ends on (PDF), else None.
         heading: the trail of headings it sits under ("Setup › Linux"), "" when none.
-        flags: marks on this passage's text (the shield's seam, issue 19); empty until something marks it.
+        flags: the shield's findings on this passage's text (offsets into the document's text), set at indexing.
     """
 
     ordinal: int
@@ -59,7 +61,7 @@ class Passage:
     page: int | None = None
     page_end: int | None = None
     heading: str = ""
-    flags: tuple[str, ...] = field(default=())
+    flags: tuple[Flag, ...] = field(default=())
 
 
 @dataclass(frozen=True)

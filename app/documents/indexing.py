@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.documents.chunk import CHUNKER_VERSION, ChunkOptions, chunk_document
+from app.documents.flagging import flag_passages
 from app.documents.isolated import DocumentReader, ParseCancelled
 from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of
 from app.documents.store import DocumentStore, FileRecord, FileState, path_key
@@ -162,6 +163,7 @@ def index_pending(
     cancelled: Callable[[], bool] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     chunking: ChunkOptions | None = None,
+    scan: bool = True,
 ) -> IndexReport:
     """Index the collection's pending files, one transaction each.
 
@@ -170,6 +172,7 @@ def index_pending(
         cancelled: checked before each file, while the child process reads a PDF, Word or HTML file (it is stopped), and
             before the file's transaction; when it says yes the run stops and the file stays pending (its previous
             passages, if any, untouched).
+        scan: flag each passage with the shield's findings (``app.documents.flagging``); off only to measure its cost.
 
     Returns:
         What happened to each file the run got to.
@@ -183,7 +186,7 @@ def index_pending(
                 break
             if progress is not None:
                 progress(Progress(i, len(todo), record.path, report.results[-1] if report.results else None))
-            result = _index_one(store, record, reader, cancelled=cancelled, limits=limits, chunking=chunking)
+            result = _index_one(store, record, reader, cancelled=cancelled, limits=limits, chunking=chunking, scan=scan)
             if result is None:
                 report.cancelled = True
                 break
@@ -195,7 +198,7 @@ def index_pending(
 
 
 def _index_one(store: DocumentStore, record: FileRecord, reader: DocumentReader, *, cancelled: Callable[[], bool] | None,
-               limits: Limits, chunking: ChunkOptions | None) -> FileResult | None:  # fmt: skip
+               limits: Limits, chunking: ChunkOptions | None, scan: bool = True) -> FileResult | None:  # fmt: skip
     """Index one file; None when cancelled before its transaction."""
     t0 = time.monotonic()
     path = record.path
@@ -206,6 +209,8 @@ def _index_one(store: DocumentStore, record: FileRecord, reader: DocumentReader,
             return FileResult(path, Outcome.UNCHANGED, record.passages, seconds=time.monotonic() - t0)
         doc = reader.read(path, limits=limits, cancelled=cancelled)
         passages = chunk_document(doc, chunking)
+        if scan:
+            passages = flag_passages(doc, passages)
     except ParseCancelled:
         return None
     except FileNotFoundError:

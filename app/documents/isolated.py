@@ -38,6 +38,7 @@ from app.documents.parse import (
     kind_of,
     parse_file,
 )
+from app.shield.flags import Flag
 
 if TYPE_CHECKING:
     from procs.supervisor import Child
@@ -192,12 +193,15 @@ def parse_document(path: Path, *, limits: Limits = DEFAULT_LIMITS, cancelled: Ca
 
 def to_json(doc: ParsedDocument) -> dict[str, Any]:
     return {"kind": doc.kind.value, "text": doc.text, "pages": doc.pages,
-            "blocks": [[b.start, b.end, b.page, b.heading, b.is_heading] for b in doc.blocks]}  # fmt: skip
+            "blocks": [[b.start, b.end, b.page, b.heading, b.is_heading] for b in doc.blocks],
+            "hidden": [f.to_json() for f in doc.hidden]}  # fmt: skip
 
 
 def from_json(path: Path, data: dict[str, Any]) -> ParsedDocument:
     blocks = tuple(Block(int(s), int(e), None if p is None else int(p), str(h), bool(i)) for s, e, p, h, i in data["blocks"])
-    return ParsedDocument(path, DocumentKind(data["kind"]), str(data["text"]), blocks, pages=int(data["pages"]))
+    hidden = tuple(f for f in map(Flag.from_json, data.get("hidden", [])) if f is not None)
+    return ParsedDocument(path, DocumentKind(data["kind"]), str(data["text"]), blocks, pages=int(data["pages"]),
+                          hidden=hidden)
 
 
 def _cap_memory(limit: int) -> None:

@@ -17,11 +17,13 @@ import enum
 import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from app.shield.flags import Flag, Kind
+from app.shield.hidden import hidden_classes, hiding_reason
 from core.errors import ModelwerkError
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,9 @@ class ParsedDocument:
     blocks: tuple[Block, ...]
     pages: int = 0
     """Pages of a PDF; 0 for formats without pages."""
+    hidden: tuple[Flag, ...] = ()
+    """Text that is in ``text`` but that a reader of the rendered file does not see (hidden HTML), as flags on ``text``.
+    It is kept, so a search still finds it and the user sees it flagged; the shield marks the passages it falls in."""
 
 
 def kind_of(path: Path) -> DocumentKind | None:
@@ -309,9 +314,13 @@ class _Builder:
     limits: Limits
     parts: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    hidden: list[Flag] = field(default_factory=list)
     length: int = 0
 
-    def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False) -> None:
+    def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False,
+            hidden: Sequence[tuple[int, int, str]] = ()) -> None:  # fmt: skip
+        """One block; ``hidden``: (start, end, why) of text in it that a reader does not see, as offsets into ``text``."""
+        lead = len(text) - len(text.lstrip())
         text = text.strip()
         if not text:
             return
@@ -319,6 +328,10 @@ class _Builder:
             self.parts.append("\n\n")
             self.length += 2
         self.parts.append(text)
+        for start, end, why in hidden:
+            start, end = max(0, start - lead) + self.length, min(len(text), end - lead) + self.length
+            if end > start:
+                self.hidden.append(Flag(Kind.HIDDEN, start, end, f"hidden in the HTML by {why}"))
         self.blocks.append(Block(self.length, self.length + len(text), page, heading, is_heading))
         self.length += len(text)
         _check_chars(self.path, self.length, self.limits)
@@ -459,8 +472,15 @@ _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"})
 
 
+_SHOW, _HIDE = "\x00", "\x01"
+"""Marks in the text buffer where hidden text starts and ends (taken out of the page's own text first)."""
+MAX_STYLESHEET = 1 << 20
+
+
 class _HtmlText(HTMLParser):
-    """Visible text by blocks; script, style and other non-text elements are dropped with all they contain.
+    """Text by blocks; script, style and other non-text elements are dropped with all they contain. Text a browser would
+    not show (``app.shield.hidden``: display:none, white on white, a 0 px font, off screen...) is kept and recorded as
+    hidden. Comments are dropped (they never reach a model).
 
     HTMLParser is a tokenizer, not a tree builder: nesting depth costs nothing (no recursion), so deeply nested markup
     cannot exhaust the stack.
@@ -474,27 +494,74 @@ class _HtmlText(HTMLParser):
         self.heading: int | None = None
         self.pre = 0
         self.buf: list[str] = []
+        self.hide: list[str] = []
+        """The hidden element's tag, once per level of the same tag nested in it (like ``skip``)."""
+        self.why = ""
+        self.sheet: list[str] = []
+        self.sheet_chars = 0
+        self.classes: dict[str, str] = {}
 
     def flush(self) -> None:
         raw = "".join(self.buf)
         self.buf = []
         text = raw if self.pre else " ".join(raw.split())
-        if not text.strip():
+        if self.heading is not None:
+            text = " ".join(text.split())
+        clean, hidden = self._hidden_spans(text)
+        if not clean.strip():
             return
         if self.heading is not None:
-            title = " ".join(text.split())
-            self.out.add(title, heading=self.trail.push(self.heading, title), is_heading=True)
+            self.out.add(clean, heading=self.trail.push(self.heading, clean), is_heading=True, hidden=hidden)
         else:
-            self.out.add(text, heading=str(self.trail))
+            self.out.add(clean, heading=str(self.trail), hidden=hidden)
+
+    def _hidden_spans(self, text: str) -> tuple[str, list[tuple[int, int, str]]]:
+        """``text`` without the hidden marks, and the spans they marked (a block that starts inside a hidden element
+        starts hidden)."""
+        if _HIDE not in text and _SHOW not in text:
+            return text, ([(0, len(text), self.why)] if self.hide else [])
+        out: list[str] = []
+        spans = []
+        n = 0
+        start = 0 if text[0] != _HIDE and self._was_hidden(text) else None
+        for piece in re.split("([\x00\x01])", text):
+            if piece == _HIDE:
+                start = n if start is None else start
+            elif piece == _SHOW:
+                if start is not None and n > start:
+                    spans.append((start, n, self.why))
+                start = None
+            else:
+                out.append(piece)
+                n += len(piece)
+        if start is not None and n > start:
+            spans.append((start, n, self.why))
+        return "".join(out), spans
+
+    def _was_hidden(self, text: str) -> bool:
+        """Whether this block's text starts inside a hidden element: its first mark closes one."""
+        i, j = text.find(_SHOW), text.find(_HIDE)
+        return i >= 0 and (j < 0 or i < j)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skip:
-            if tag == self.skip[-1] and tag not in _VOID:
+            if tag in (self.skip[-1], "style") and tag not in _VOID:  # a stylesheet in <head> is read for hiding classes
                 self.skip.append(tag)
             return
         if tag in _SKIP_TAGS:
             self.skip.append(tag)
             return
+        if self.hide:
+            if tag == self.hide[-1] and tag not in _VOID:
+                self.hide.append(tag)
+        elif tag not in _VOID:
+            why = hiding_reason(dict(attrs), self.classes)
+            if why is not None:
+                if tag in _HEADINGS or tag in _BLOCK_TAGS:
+                    self.flush()
+                self.hide.append(tag)
+                self.why = why
+                self.buf.append(_HIDE)
         if tag in _HEADINGS:
             self.flush()
             self.heading = _HEADINGS[tag]
@@ -509,7 +576,14 @@ class _HtmlText(HTMLParser):
         if self.skip:
             if tag == self.skip[-1]:
                 self.skip.pop()
+                if tag == "style" and self.sheet:
+                    self.classes.update(hidden_classes("".join(self.sheet)))
+                    self.sheet = []
             return
+        if self.hide and tag == self.hide[-1]:
+            self.hide.pop()
+            if not self.hide:
+                self.buf.append(_SHOW)
         if tag in _HEADINGS:
             self.flush()
             self.heading = None
@@ -520,7 +594,10 @@ class _HtmlText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self.buf.append(data)
+            self.buf.append(data.replace(_SHOW, "").replace(_HIDE, ""))
+        elif self.skip[-1] == "style" and self.sheet_chars < MAX_STYLESHEET:
+            self.sheet.append(data)
+            self.sheet_chars += len(data)
 
 
 def _html_encoding(data: bytes) -> str:
@@ -548,4 +625,4 @@ def _parse_html(path: Path, data: bytes, limits: Limits) -> ParsedDocument:
         raise
     except Exception as e:  # the tokenizer is lenient; anything it still raises is this file's error only
         raise UnreadableDocument(f"{path.name}: not readable HTML ({type(e).__name__}: {_first_line(e)})", path=path) from None
-    return ParsedDocument(path, DocumentKind.HTML, out.text(), tuple(out.blocks))
+    return ParsedDocument(path, DocumentKind.HTML, out.text(), tuple(out.blocks), hidden=tuple(out.hidden))

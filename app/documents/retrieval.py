@@ -17,6 +17,7 @@ from typing import Protocol
 
 from app.documents.chunk import Passage
 from app.documents.store import DocumentStore
+from app.shield.flags import Flag
 
 SNIPPET_CHARS = 240
 
@@ -74,7 +75,7 @@ class Hit:
     source: Source
     text: str
     snippet: str
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
 
 
 class Retriever(Protocol):

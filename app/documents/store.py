@@ -13,7 +13,6 @@ if any, are the previous version's), ``indexed``, or ``failed`` (with a one-line
 from __future__ import annotations
 
 import enum
-import json
 import os
 import re
 import sqlite3
@@ -25,6 +24,8 @@ from types import TracebackType
 
 from app.documents.chunk import Passage
 from app.documents.parse import DocumentError, ParsedDocument
+from app.shield import flags as shield_flags
+from app.shield.flags import Flag
 from core.migrations import migrate
 
 DB_NAME = "documents.db"
@@ -333,13 +334,18 @@ class DocumentStore:
             total += int(row[0])
         return total
 
-    def file_flags(self, file_id: int) -> tuple[str, ...]:
-        """Every flag on the file's passages, each once, in passage order."""
-        flags: dict[str, None] = {}
-        for (raw,) in self.conn.execute("SELECT flags FROM passages WHERE file_id = ? AND flags != '[]' ORDER BY ordinal",
-                                        (file_id,)):  # fmt: skip
-            flags.update(dict.fromkeys(str(f) for f in json.loads(str(raw))))
-        return tuple(flags)
+    def file_flags(self, file_id: int) -> tuple[Flag, ...]:
+        """Every flag on the file's passages, each once (overlapping passages share some), in the order of the text."""
+        flags: dict[Flag, None] = {}
+        for _, passage_flags in self.flagged_passages(file_id):
+            flags.update(dict.fromkeys(passage_flags))
+        return tuple(sorted(flags, key=lambda f: (f.start, f.end)))
+
+    def flagged_passages(self, file_id: int) -> list[tuple[int, tuple[Flag, ...]]]:
+        """The file's passages that carry flags: (ordinal, flags), in order."""
+        rows = self.conn.execute("SELECT ordinal, flags FROM passages WHERE file_id = ? AND flags != '[]' ORDER BY ordinal",
+                                 (file_id,))  # fmt: skip
+        return [(int(o), shield_flags.loads(str(raw))) for o, raw in rows]
 
     def mark_pending(self, collection_id: int, paths: Iterable[Path]) -> int:
         """Add these files to the collection, or mark those already in it to be checked again; one transaction."""
@@ -364,7 +370,7 @@ class DocumentStore:
                 """INSERT INTO passages(file_id, ordinal, start_offset, end_offset, page, page_end, heading, text, tokens,
                                         flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [(file_id, p.ordinal, p.start, p.end, p.page, p.page_end, p.heading, p.text, p.tokens,
-                  json.dumps(list(p.flags))) for p in passages],
+                  shield_flags.dumps(p.flags)) for p in passages],
             )  # fmt: skip
             self.conn.execute(
                 """UPDATE files SET state = 'indexed', sha256 = ?, size = ?, kind = ?, pages = ?, chunker = ?, error = '',
@@ -426,11 +432,10 @@ class DocumentStore:
     @staticmethod
     def _passage(r: Sequence[object]) -> StoredPassage:
         page, page_end = r[8], r[9]
-        flags = json.loads(str(r[11])) if r[11] else []
         passage = Passage(ordinal=int(str(r[3])), start=int(str(r[4])), end=int(str(r[5])), text=str(r[6]),
                           tokens=int(str(r[7])), page=None if page is None else int(str(page)),
                           page_end=None if page_end is None else int(str(page_end)), heading=str(r[10]),
-                          flags=tuple(str(f) for f in flags))  # fmt: skip
+                          flags=shield_flags.loads(str(r[11])) if r[11] else ())  # fmt: skip
         return StoredPassage(int(str(r[0])), int(str(r[1])), Path(str(r[2])), passage)
 
     def match(self, collection_id: int, fts_query: str, *, k: int) -> list[tuple[StoredPassage, float]]:

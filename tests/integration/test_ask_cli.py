@@ -33,6 +33,7 @@ def test_ask_json_whole_document_with_the_default_model(smollm2_model: Path, not
     assert rc == 0
     assert out["model"] == smollm2_model.name and out["base_model"] is False  # no Library model: the instruct demo
     assert out["mode"] == "whole document" and out["query"] == ""
+    assert out["shield"] == "on" and out["marker"] and isinstance(out["flagged_links"], list)  # the shield is on by default
     assert [s["n"] for s in out["sources"]] == [1, 2]
     assert {Path(s["source"]["path"]).name for s in out["sources"]} == {"walrus.md", "kea.md"}
     assert all(s["flags"] == [] and s["passage_id"] is None for s in out["sources"])
@@ -48,8 +49,9 @@ def test_ask_json_whole_document_with_the_default_model(smollm2_model: Path, not
 
 def test_ask_text_retrieval(smollm2_model: Path, notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc = cli.main(["ask", "Notes", "--prompt", "How long are walrus tusks?", "--model", str(smollm2_model),
-                   "--sources", "retrieval", "-k", "1", *FAST])  # fmt: skip
+                   "--sources", "retrieval", "-k", "1", "--shield", "off", *FAST])  # fmt: skip
     out, err = capsys.readouterr()
     assert (rc, err) == (0, "")
+    assert "shield off" in out
     assert "Citations:" in out and "walrus.md · Walrus › Tusks" in out
     assert "Sources: retrieval (1 passage for 'How long are walrus tusks?')" in out

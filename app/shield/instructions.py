@@ -1,0 +1,240 @@
+"""Text aimed at an assistant, in English and German: overriding its instructions, asking for its prompt, keeping
+secrets from the user, setting up a new role, sending the conversation away.
+
+The patterns look for what an attacker must write (an imperative to the model, a role marker of a chat template), not
+for the topic: a document that explains prompt injection or mentions a system prompt is not flagged, one that says
+"ignore all previous instructions" is. A pattern runs only over the paragraphs that hold the words it needs
+(``_NEEDS``, checked on sets of words: ``app.shield.tokens``); its gaps are bounded (``{0,60}``), so a hostile text costs
+time linear in its length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from app.shield import tokens
+from app.shield.flags import Flag, Kind, quote
+from app.shield.tokens import Paragraph
+
+_AI = r"(?:ai|a\.i\.|llm|assistant|language\s+model|chatbot|bot|chat\s*gpt|gpt(?:-\d)?|claude|gemini|copilot|model)"
+_KI = r"(?:ki|sprachmodell|assistent(?:in)?|chatbot|bot|llm|modell)"
+_OLD = (r"(?:previous|prior|above|earlier|preceding|former|original|initial|system|safety|existing|old|given|"
+        r"developer|default)")  # fmt: skip
+_RULES = (r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guardrails|context|constraints|commands|"
+          r"orders|programming|restrictions|policies|polic(?:y|ies))")  # fmt: skip
+_DE_OLD = r"(?:vorherigen|bisherigen|obigen|vorangegangenen|vorigen|früheren|ursprünglichen|alten|bestehenden|gegebenen)"
+_DE_RULES = r"(?:anweisungen|instruktionen|befehle|regeln|vorgaben|richtlinien|anordnungen|systemanweisungen|prompts?)"
+_CONVERSATION = (r"(?:conversation|chat(?:\s+history|\s+log)?|history|messages|dialog(?:ue)?|transcript|"
+                 r"(?:user'?s?|personal|private)\s+(?:data|information|details|messages)|credentials|passwords?|"
+                 r"api[\s_-]?keys?|secrets?|access\s+tokens?|session\s+tokens?|cookies)")  # fmt: skip
+_DE_CONVERSATION = (r"(?:gesprächsverlauf|unterhaltung|konversation|chat(?:verlauf)?|verlauf|nachrichten|"
+                    r"persönlichen\s+daten|nutzerdaten|benutzerdaten|passw(?:ö|oe)rter|passwort|zugangsdaten|"
+                    r"api[\s-]?schlüssel|geheimnisse)")  # fmt: skip
+
+_PATTERNS: list[tuple[Kind, str, str]] = [
+    # -- English: overriding the instructions -----------------------------------------------------------------------
+    (Kind.INSTRUCTION, "tells the assistant to ignore its instructions",
+     rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?"
+     rf"(?:the\s+|your\s+|my\s+|these\s+|those\s+|its\s+)?{_OLD}\s+{_RULES}\b"),
+    (Kind.INSTRUCTION, "tells the assistant to ignore its instructions",
+     rf"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all|any|every)\s+(?:of\s+)?(?:your\s+|the\s+)?{_RULES}\b"),
+    (Kind.INSTRUCTION, "tells the assistant to ignore what it was told",
+     r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:above|before|prior|previously|you\s+(?:were|have\s+been)"
+     r"\s+told|you\s+know)"),
+    (Kind.INSTRUCTION, "tells the assistant to ignore the user's question",
+     r"\b(?:ignore|disregard|skip)\s+(?:the|this|that|my|your|any|every)\s+(?:user'?s?\s+)?(?:question|request|query|"
+     r"prompt|task)s?\b"),
+    (Kind.INSTRUCTION, "announces new instructions for the assistant",
+     r"\b(?:new|updated|revised|real|actual|true|secret|hidden|additional|important)\s+(?:system\s+)?instructions?\s*:"),
+    (Kind.INSTRUCTION, "addresses an AI assistant directly",
+     rf"\b(?:attention|note|message|instructions?|hey|dear|hello|important)\s*(?:to|for)?\s*(?:the\s+|any\s+|all\s+)?"
+     rf"(?:{_AI}\s+)?{_AI}s?\s*[:!]"),
+    (Kind.INSTRUCTION, "addresses an AI assistant directly",
+     rf"\bif\s+you\s+are\s+(?:an?\s+)?(?:large\s+)?{_AI}\b"),
+    (Kind.INSTRUCTION, "addresses an AI assistant directly",
+     rf"\b(?:as\s+an?\s+{_AI}|{_AI}s?(?:\s+reading\s+this)?),?\s+you\s+(?:must|should|will|have\s+to|are\s+required\s+to)\b"),
+    (Kind.INSTRUCTION, "asks for the assistant's system prompt",
+     r"\b(?:reveal|print|show|output|repeat|display|leak|disclose|dump|recite|write\s+out|tell\s+me|give\s+me)\s+(?:me\s+)?"
+     r"(?:your|the)\s+(?:full\s+|entire\s+|complete\s+|original\s+|hidden\s+|secret\s+|exact\s+|initial\s+)?"
+     r"(?:system\s+(?:prompt|message|instructions)|initial\s+prompt|hidden\s+prompt|pre-?prompt)\b"),
+    (Kind.INSTRUCTION, "tries to replace the system prompt",
+     r"\b(?:new|override|overriding|replace(?:ment)?|updated?)\s+(?:the\s+)?system\s+(?:prompt|message)\b|"
+     r"\bsystem\s+(?:prompt|message)\s+(?:override|update|replacement)\b"),
+    (Kind.INSTRUCTION, "asks the assistant to keep something from the user",
+     r"\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention\s+(?:this\s+|it\s+)?to|reveal\s+(?:this\s+|it\s+)?to|"
+     r"let|alert|warn|show\s+(?:this\s+|it\s+)?to)\s+(?:the\s+)?(?:user|human|reader)\b|"
+     r"\bwithout\s+(?:telling|informing|alerting|notifying|warning)\s+the\s+(?:user|human|reader)\b"),
+    # -- English: role-play --------------------------------------------------------------------------------------------
+    (Kind.ROLE_PLAY, "gives the assistant a new identity",
+     r"\byou\s+are\s+(?:now|no\s+longer|henceforth|from\s+now\s+on)\b"),
+    (Kind.ROLE_PLAY, "sets new rules for the assistant from now on",
+     r"\bfrom\s+now\s+on,?\s+(?:you\s+(?:are|will|must|shall|should|have|can)|your\s+|act|respond|answer|reply|always|only|"
+     r"never)"),
+    (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
+     r"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:are|were)|though\s+you|an?\s+(?:unrestricted|unfiltered|"
+     r"uncensored|evil|jailbroken|rogue|unethical)|dan\b)"),
+    (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
+     r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you|you're)\b|\b(?:roleplay|role-play|role\s+play)\s+as\b|"
+     r"\bstay\s+in\s+character\b|\bsimulate\s+(?:an?\s+|the\s+)?(?:unrestricted|uncensored|unfiltered|jailbroken)"),
+    (Kind.ROLE_PLAY, "a known jailbreak persona",
+     r"\bdo\s+anything\s+now\b|\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b|"
+     r"\byou\s+(?:have\s+been|are\s+now|are)\s+(?:freed|released|unshackled|jailbroken|unchained|liberated)\b"),
+    (Kind.ROLE_PLAY, "a chat template's role marker (text posing as another turn)",
+     r"<\|(?:im_start|im_end|system|user|assistant|start_header_id|end_header_id|eot_id|endoftext|begin_of_text)\|>|"
+     r"<(?:start|end)_of_turn>|\[/?INST\]|<</?SYS>>|<\s*/?\s*system\s*>|\[\s*system\s*(?:message|note|prompt)?\s*\]"),
+    # -- English: exfiltration -----------------------------------------------------------------------------------------
+    (Kind.EXFILTRATION, "asks to send the conversation or secrets somewhere",
+     rf"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|e-?mail|submit|copy)\s+(?:the\s+|this\s+|all\s+|your\s+|our\s+|"
+     rf"my\s+|any\s+|every\s+|a\s+copy\s+of\s+(?:the\s+|this\s+)?)?(?:entire\s+|whole\s+|full\s+|previous\s+|prior\s+)?"
+     rf"{_CONVERSATION}\b[^\n]{{0,60}}?\b(?:to|at|via|into)\b"),
+    (Kind.EXFILTRATION, "asks to put data into a link or image address",
+     r"\b(?:append(?:ed)?|include[d]?|embed(?:ded)?|insert(?:ed)?|encode[d]?|put|add(?:ed)?)\s[^\n]{0,60}?\b(?:to|in|into|as)\s+(?:the\s+|this\s+|a\s+|an\s+|"
+     r"each\s+|every\s+|the\s+following\s+)?(?:url|link|image(?:\s+url)?|query\s+(?:string|parameter)|address)\b"),
+    # -- German ------------------------------------------------------------------------------------------------------
+    (Kind.INSTRUCTION, "tells the assistant to ignore its instructions (German)",
+     rf"\b(?:ignoriere|ignorier|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte|missachten\s+sie|übergehe|verwirf)\s+"
+     rf"(?:bitte\s+)?(?:alle\s+|sämtliche\s+|jegliche\s+)?(?:deine\s+|die\s+|ihre\s+|meine\s+|diese\s+)?"
+     rf"(?:{_DE_OLD}\s+)?(?:system)?{_DE_RULES}\b"),
+    (Kind.INSTRUCTION, "tells the assistant to forget what it was told (German)",
+     r"\b(?:vergiss|vergessen\s+sie|ignoriere)\s+(?:bitte\s+)?alles\s*(?:,\s*)?(?:was|bisherige|vorherige|obige|davor|zuvor|oben)"),
+    (Kind.INSTRUCTION, "announces new instructions for the assistant (German)",
+     r"\b(?:neue|geänderte|aktualisierte|geheime|wichtige)\s+(?:system)?anweisung(?:en)?\s*:"),
+    (Kind.INSTRUCTION, "addresses an AI assistant directly (German)",
+     rf"\bwenn\s+du\s+(?:eine?\s+)?{_KI}\s+bist\b|\b(?:hinweis|nachricht|achtung|anweisung)\s+(?:an|für)\s+(?:die|das|den)\s+"
+     rf"{_KI}\b|\b(?:liebe|lieber|hallo|hey)\s+{_KI}\s*[,:!]"),
+    (Kind.INSTRUCTION, "asks for the assistant's system prompt (German)",
+     r"\b(?:gib|zeige?|nenne|verrate|wiederhole|drucke|schreibe?)\s+(?:mir\s+)?(?:bitte\s+)?(?:deinen|deine|den|die|ihren|ihre)\s+"
+     r"(?:vollständigen?\s+|geheimen?\s+|ursprünglichen?\s+|kompletten?\s+)?(?:system[-\s]?prompt|systemanweisungen?|"
+     r"system[-\s]?nachricht)\b"),
+    (Kind.INSTRUCTION, "asks the assistant to keep something from the user (German)",
+     r"\b(?:sag|sage|erzähle?|verrate|zeige?)\s+(?:es\s+|das\s+|dies\s+|davon\s+)?(?:auf\s+keinen\s+fall\s+)?(?:dem|der)\s+"
+     r"(?:nutzer|benutzer|anwender|user)(?:in)?\s+(?:nichts|nicht)\b|\bohne\s+(?:es\s+)?(?:dem|den|der)\s+(?:nutzer|benutzer|"
+     r"anwender)\w*\s+(?:davon\s+)?(?:zu\s+)?(?:sagen|mitzuteilen|informieren|erzählen)"),
+    (Kind.ROLE_PLAY, "gives the assistant a new identity (German)",
+     r"\bdu\s+bist\s+(?:jetzt|nun|ab\s+sofort|ab\s+jetzt|von\s+nun\s+an|ab\s+heute|nicht\s+mehr)\b|"
+     r"\bab\s+(?:sofort|jetzt)\s+(?:bist|wirst|antwortest|sprichst|handelst|ignorierst|spielst)\s+du\b|"
+     r"\bvon\s+nun\s+an\s+(?:bist|wirst|antwortest|sprichst|handelst)\s+du\b"),
+    (Kind.ROLE_PLAY, "sets up a role-play for the assistant (German)",
+     r"\b(?:tu|tue|tun\s+sie)\s+so,?\s+als\s+(?:ob|wärst|wären)\b|\b(?:spiele?|übernimm|spielen\s+sie)\s+(?:ab\s+jetzt\s+)?"
+     r"(?:die\s+rolle|den\s+charakter)\b|\bschlüpfe?\s+in\s+die\s+rolle\b|\bverhalte\s+dich\s+(?:ab\s+jetzt\s+)?(?:wie|als)\s+"
+     r"(?:eine?\s+)?(?:uneingeschränkte|unzensierte|böse|dan)\b|\bentwicklermodus\s+(?:aktiviert|an|ein)\b"),
+    (Kind.EXFILTRATION, "asks to send the conversation or secrets somewhere (German)",
+     rf"\b(?:sende|schicke?|übermittle|übertrage|leite|poste|lade|kopiere|maile)\s+(?:bitte\s+)?(?:den|die|das|alle|deine|"
+     rf"unsere|meine|ihre)?\s*(?:gesamten?\s+|komplette[nr]?\s+|bisherigen?\s+|ganzen?\s+)?{_DE_CONVERSATION}\b"
+     rf"[^\n]{{0,60}}?\b(?:an|nach|zu|weiter|hoch|in)\b"),
+    (Kind.EXFILTRATION, "asks to put data into a link or image address (German)",
+     r"\b(?:hänge|füge|bette|kodiere|schreibe?|setze)\s[^\n]{0,60}?\b(?:an\s+die|in\s+die|in\s+den|an\s+den|als)\s+"
+     r"(?:url|link|bild(?:-?url)?|adresse|query|parameter)\b"),
+]  # fmt: skip
+
+
+_DATA_WORDS = re.compile(r"conversation|chat|history|messages|user|summary|secret|password|key|token|data|antwort|"
+                         r"gespräch|verlauf|nachricht|nutzer|daten|passwort|frage|question|answer|email|name",
+                         re.IGNORECASE)  # fmt: skip
+
+
+_THIRD_PERSON = re.compile(r"\b(?:it|they|he|she|which|who|llm|model|ai|attackers?|es|sie|er|man)\s+(?:should|would|will|"
+                           r"could|might|may|can|must|tries\s+to|try\s+to|soll|sollte|wird|würde|kann|muss)?\s*$",
+                           re.IGNORECASE)  # fmt: skip
+"""What comes before a phrase that describes an attack rather than making one ("it should forget every instruction")."""
+
+
+
+def _w(words: str) -> frozenset[bytes]:
+    return frozenset(w.encode("utf-8") for w in words.split())
+
+
+_AI_W = _w("ai a.i llm llms assistant assistants language chatbot chatbots bot bots chatgpt chat gpt gpt-4 gpt-3 gpt-4o "
+           "claude gemini copilot model models")
+_VERBS_IGNORE = _w("ignore disregard forget override bypass skip drop abandon")
+_KI_W = _w("ki sprachmodell assistent assistentin chatbot bot llm modell")
+_NUTZER = _w("nutzer nutzerin nutzern nutzers benutzer benutzerin benutzern benutzers anwender anwenderin anwendern user")
+_NEEDS: list[tuple[frozenset[bytes], ...]] = [
+    (_VERBS_IGNORE,),
+    (_w("ignore disregard forget override bypass"), _w("all any every")),
+    (_w("ignore disregard forget"), _w("everything all anything")),
+    (_w("ignore disregard skip"), _w("question request query prompt task questions requests queries prompts tasks")),
+    (_w("instruction instructions"),),
+    (_w("attention note message instruction instructions hey dear hello important"), _AI_W),
+    (_w("if"), _w("you"), _AI_W | _w("large")),
+    (_w("you"), _w("must should will have required"), _AI_W),
+    (_w("reveal print show output repeat display leak disclose dump recite write tell give"),
+     _w("system initial hidden preprompt pre-prompt"), _w("prompt message instructions preprompt pre-prompt"),
+     _w("your the")),
+    (_w("system"), _w("prompt message"), _w("new override overriding replace replacement update updated")),
+    (_w("do don don't don’t dont never without"), _w("user human reader"),
+     _w("tell inform mention reveal let alert warn show telling informing alerting notifying warning")),
+    (_w("you"), _w("now longer henceforth")),
+    (_w("from"), _w("now")),
+    (_w("act behave respond answer"), _w("as"), _w("if though unrestricted unfiltered uncensored evil jailbroken rogue "
+                                                  "unethical dan")),
+    (_w("pretend roleplay role-play role stay simulate"), _w("be you you're youre that as character unrestricted "
+                                                             "uncensored unfiltered jailbroken")),
+    (_w("anything mode freed released unshackled jailbroken unchained liberated"),),
+    (_w("im_start im_end system user assistant start_header_id end_header_id eot_id endoftext begin_of_text "
+        "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
+                                                                     "</system [system _of_turn>")),
+    (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),),
+    # Imperatives and participles ("with the question appended to the URL"), not "encodes" (a description of an attack).
+    (_w("append appended include included embed embedded insert inserted encode encoded put add added"),
+     _w("url link image query address")),
+    (_w("ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf"),),
+    (_w("vergiss vergessen ignoriere"), _w("alles")),
+    (_w("neue geänderte aktualisierte geheime wichtige"), _w("anweisung anweisungen systemanweisung systemanweisungen")),
+    (_w("wenn hinweis nachricht achtung anweisung liebe lieber hallo hey"), _KI_W),
+    (_w("gib zeig zeige nenne verrate wiederhole drucke schreib schreibe"),
+     _w("system systemprompt system-prompt systemanweisung systemanweisungen system-nachricht systemnachricht")),
+    (_w("sag sage erzähl erzähle verrate zeig zeige ohne"), _NUTZER),
+    (_w("du"), _w("jetzt nun sofort heute mehr")),
+    (_w("tu tue tun spiel spiele übernimm spielen schlüpf schlüpfe verhalte entwicklermodus"),),
+    (_w("sende schick schicke übermittle übertrage leite poste lade kopiere maile"),),
+    (_w("hänge füge bette kodiere schreib schreibe setze"), _w("url link bild bild-url adresse query parameter")),
+]  # fmt: skip
+"""For each pattern, groups of words (lower case) of which a paragraph must hold one each for the pattern to be able to
+match there: the prefilter. ``tests/unit/test_shield_scan.py`` checks it against running every pattern everywhere."""
+assert len(_NEEDS) == len(_PATTERNS)
+
+_COMPILED = [re.compile(p, re.IGNORECASE) for _, _, p in _PATTERNS]
+_BY_WORD: dict[bytes, set[int]] = {}
+for _i, _groups in enumerate(_NEEDS):
+    for _word in _groups[0]:
+        _BY_WORD.setdefault(_word, set()).add(_i)
+_FIRST_WORDS = frozenset(_BY_WORD)
+
+
+_MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.startswith("a chat template"))
+"""The chat-template markers' pattern: its second group of needs is markup, looked for in the paragraph's raw text."""
+
+
+def candidates(p: Paragraph) -> list[int]:
+    """The patterns that can match in paragraph ``p``."""
+    found: set[int] = set()
+    for w in p.words & _FIRST_WORDS:
+        found |= _BY_WORD[w]
+    out = []
+    for i in sorted(found):
+        if i == _MARKUP:
+            if any(m in p.lower for m in _NEEDS[i][1]):
+                out.append(i)
+        elif all(not p.words.isdisjoint(g) for g in _NEEDS[i][1:]):
+            out.append(i)
+    return out
+
+
+def scan_instructions(text: str, paragraphs: Sequence[Paragraph] | None = None) -> Iterator[Flag]:
+    """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason.
+
+    Args:
+        paragraphs: ``tokens.paragraphs(text)``, when the caller has them already.
+    """
+    for p in paragraphs if paragraphs is not None else tokens.paragraphs(text):
+        for i in candidates(p):
+            kind, reason, _ = _PATTERNS[i]
+            for m in _COMPILED[i].finditer(text, p.start, p.end):
+                phrase = m.group()
+                if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
+                    continue  # "add the image to the link list": no data named, no exfiltration
+                if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
+                    continue
+                yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")

