@@ -122,7 +122,7 @@ class ApprovalBridge(QObject):
     def approve(self, call: ToolCall, tool: Tool) -> Approval:
         """Ask the user (called on the loop's thread; blocks it, never the GUI thread). Stop answers "deny"."""
         if tool.name in self.always:
-            return Approval.ONCE
+            return Approval.ALWAYS  # allowed earlier in this chat: the step says "always", and nothing is asked
         pending = PendingApproval(call, tool)
         self.asked.emit(pending)
         cancel = self.cancel
