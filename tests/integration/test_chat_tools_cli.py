@@ -37,6 +37,9 @@ def test_a_bad_mcp_json_is_one_line_per_problem_exit_2(tmp_path: Path, capsys: p
     lines = capsys.readouterr().err.strip().splitlines()
     assert "server 'a': url must be an http(s) address" in lines[0] and "server 'b': args must be a list" in lines[1]
     assert len(lines) == 2
+    config.write_text(json.dumps({"mcpServers": {"a": {"command": "x", "disabled": True}}}))
+    assert chat(["no-such-model", "--prompt", "hi", "--mcp", str(config)]) == 2
+    assert "names no enabled MCP server" in capsys.readouterr().err
 
 
 def test_a_model_without_tool_calling_says_so_before_it_loads(smollm2_model: Path,

@@ -70,6 +70,12 @@ def endpoint_chat(qtbot: QtBot, page: ChatPage, model: ScriptedServer) -> Conver
     return page.new_chat(endpoint_model_key(endpoint.id, "m"))
 
 
+def send_and_wait(qtbot: QtBot, pane: ConversationPane, text: str) -> None:
+    pane.input.setPlainText(text)
+    pane.send()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+
+
 def dialog(qtbot: QtBot, pane: ConversationPane) -> ApprovalDialog:
     qtbot.waitUntil(lambda: pane.approval_dialog is not None and pane.approval_dialog.isVisible(), timeout=WAIT_MS)
     assert pane.approval_dialog is not None
@@ -108,12 +114,18 @@ def test_tools_ask_run_show_their_steps_and_stay_with_the_answer(qtbot: QtBot, p
     sent = model.requests[0]
     assert sorted(t["function"]["name"] for t in sent["tools"]) == ["python", "test__add"]
 
+    # the next answer: Python was allowed for this chat, so it runs without a question
+    model.script += [Reply(calls=[("python", '{"code": "print(7*6)"}')]), Reply(text="Still 42.")]
+    send_and_wait(qtbot, pane, "Once more?")
+    assert pane.approval_dialog is None
+    assert [(s["tool"], s["approval"]) for s in pane.messages()[-1].steps] == [("python", "always")]
+
     # closed and opened again: the tools and the steps are still there
     conversation_id = pane.conversation.id
     page.tabs.tabCloseRequested.emit(page.tabs.indexOf(pane))  # its tab's close button
     reopened = page.open_conversation(conversation_id)
     assert reopened is not pane and reopened.tools_control.text() == "Tools: Python, MCP"
-    assert "Step 2 · test__add" in reopened.view.bubbles()[-1].steps
+    assert "Step 2 · test__add" in reopened.view.bubbles()[-3].steps
 
 
 def test_deny_then_stop_while_the_question_is_open(qtbot: QtBot, page: ChatPage, model: ScriptedServer) -> None:
