@@ -195,8 +195,9 @@ def ask_on_terminal(call: ToolCall, tool: Tool) -> Approval:
     from app.tools.loop import Approval
 
     err = sys.stderr
-    print(f"\nThe model wants to run {c.safe(tool.name)}" + (f", {c.safe(tool.origin)}" if tool.origin else "") + ":",
-          file=err)
+    print(f"\nThe model wants to run {c.safe(tool.name)}:", file=err)
+    if tool.origin:
+        print(f"  ({c.safe(tool.origin)})", file=err)
     for key, value in call.arguments.items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         print(f"  {c.safe(key)}:", file=err)

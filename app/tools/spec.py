@@ -60,7 +60,8 @@ class Tool:
     spec: ToolSpec
     run: Callable[[Mapping[str, Any], threading.Event], ToolResult]
     origin: str = ""
-    """Where the tool comes from, for the approval question (an MCP server and its tool); empty for built-ins."""
+    """Where the tool comes from and what it can reach, one line for the approval question (an MCP server's name and
+    command, or what a built-in may touch)."""
 
     @property
     def name(self) -> str:

@@ -78,5 +78,5 @@ def test_the_terminal_question_names_the_server_the_tool_and_every_argument(
     call = ToolCall("c1", "files__read", {"path": "/etc/passwd\u202e"})
     assert ask_on_terminal(call, tool) is Approval.DENY
     err = capsys.readouterr().err
-    assert "files__read, MCP server 'files' (npx server), its tool 'read'" in err and "/etc/passwd" in err
+    assert "run files__read:\n  (MCP server 'files' (npx server), its tool 'read')" in err and "/etc/passwd" in err
     assert "\u202e" not in err  # a bidi override is shown escaped, never obeyed

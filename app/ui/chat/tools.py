@@ -146,7 +146,7 @@ class ApprovalDialog(QDialog):
         heading = QLabel(f"The model wants to run {escape_controls(tool.name)}.")
         heading.setTextFormat(Qt.TextFormat.PlainText)
         heading.setWordWrap(True)
-        origin = QLabel(escape_controls(tool.origin) if tool.origin else "A tool of Modelwerk.")
+        origin = QLabel(escape_controls(tool.origin) or "A tool of Modelwerk.")
         origin.setObjectName("muted")
         origin.setTextFormat(Qt.TextFormat.PlainText)  # a server's names are its own words
         origin.setWordWrap(True)
