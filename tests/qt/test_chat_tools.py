@@ -166,3 +166,38 @@ def _labels(widget: ApprovalDialog) -> str:
     from PySide6.QtWidgets import QLabel
 
     return " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_a_collection_chosen_in_the_tools_menu_is_searched(qtbot: QtBot, store: Store, tmp_path: Path,
+                                                           model: ScriptedServer) -> None:  # fmt: skip
+    from app.documents.indexing import add_files, index_pending
+    from app.documents.store import DocumentStore
+
+    note = tmp_path / "llama.md"
+    note.write_text("# Quantization\n\nQ4_K_M keeps most of the quality at a third of the size.\n")
+    docs_db = tmp_path / "documents.db"
+    with DocumentStore.open(docs_db) as docs:
+        cid, _ = add_files(docs, "notes", [note])
+        assert not index_pending(docs, cid).failed
+    page = ChatPage(ChatBackends(Catalog(store), Endpoints(store)), Conversations(store), documents=docs_db)
+    qtbot.addWidget(page)
+    try:
+        model.script += [Reply(calls=[("search_documents", '{"query": "quantization quality"}')]), Reply(text="Q4_K_M [1].")]
+        pane = endpoint_chat(qtbot, page, model)
+        control = pane.tools_control
+        assert control.docs_menu is not None
+        control.menu().aboutToShow.emit()  # the user opens the menu: the collections are read in the pool
+        qtbot.waitUntil(lambda: control.listed is not None, timeout=WAIT_MS)
+        [notes] = [a for a in control.docs_menu.actions() if a.text() == "notes"]
+        notes.trigger()
+        assert control.text() == "Tools: docs: notes" and page.sessions.get(pane.conversation.id).tools.collection == "notes"
+        pane.input.setPlainText("How good is Q4_K_M?")
+        pane.send()
+        qtbot.mouseClick(dialog(qtbot, pane).once_button, _left())
+        qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+        [step] = pane.messages()[-1].steps
+        assert step["tool"] == "search_documents" and step["ok"] and "llama.md" in step["summary"]
+        assert "third of the size" in next(m for m in model.requests[1]["messages"] if m["role"] == "tool")["content"]
+    finally:
+        page.shutdown()
+        qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)

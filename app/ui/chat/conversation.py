@@ -133,8 +133,11 @@ class ConversationPane(QWidget):
         self.reasoning.setToolTip("System 1 answers at once; System 2 thinks first (shown in a folded block)")
         self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
         self.sampling_controls = SamplingControls(conversation.sampling)
-        self.tools_control = ToolsControl(conversation.tools)
         # System prompt and export share one menu.
+        self._reads = TaskGroup(self)
+        """Reads of cited sources' files and of the collections list (ours: one that ends after the tab closed goes
+        nowhere)."""
+        self.tools_control = ToolsControl(conversation.tools, documents=documents, tasks=self._reads)
         self.more_button = QToolButton()
         self.more_button.setText("Conversation")
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -185,8 +188,6 @@ class ConversationPane(QWidget):
 
         self.view = TranscriptView()
         self.attach_bar = AttachBar(documents, conversation.attachment) if documents is not None else None
-        self._reads = TaskGroup(self)
-        """Reads of cited sources' files (ours: one that ends after the tab closed goes nowhere)."""
         self.input = ChatInput()
         self.input.setObjectName("chat-input")
         self.input.setPlaceholderText("Message — Enter sends, Shift+Enter for a new line")

@@ -11,10 +11,11 @@ import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +33,8 @@ from app.escaping import escape_controls
 from app.tools.calls import ToolCall
 from app.tools.loop import Approval
 from app.tools.spec import Tool
+from app.ui.chat.attach import read_collections
+from app.ui.common.tasks import TaskGroup
 
 __all__ = ["ApprovalBridge", "ApprovalDialog", "PendingApproval", "ToolsControl", "steps_display"]
 
@@ -39,11 +42,16 @@ WAIT_S = 0.1  # how often the loop's thread, waiting for the user, looks whether
 
 
 class ToolsControl(QToolButton):
-    """A button with a menu of the tools this conversation's model may call. ``toolset_changed(ToolSet)`` on a change."""
+    """A button with a menu of the tools this conversation's model may call. ``toolset_changed(ToolSet)`` on a change.
+
+    With ``documents`` (documents.db) the menu offers a search of one collection; the list is read in ``tasks`` (the
+    pool) each time the menu opens.
+    """
 
     toolset_changed = Signal(object)
 
-    def __init__(self, toolset: ToolSet, parent: QWidget | None = None) -> None:
+    def __init__(self, toolset: ToolSet, *, documents: Path | None = None, tasks: TaskGroup | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("chat-tools")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -51,10 +59,58 @@ class ToolsControl(QToolButton):
         self.python_action = self._action(menu, "Python (sandboxed: no network, no files of yours)", toolset.python)
         self.fetch_action = self._action(menu, "Fetch web pages whose address you wrote", toolset.fetch)
         self.mcp_action = self._action(menu, "MCP servers (mcp.json)", toolset.mcp)
+        self.docs_menu: QMenu | None = None
+        self.documents = documents
+        self.tasks = tasks
+        self.listed: list[str] | None = None
+        """The collections' names as last read (None: not read yet)."""
+        if documents is not None and tasks is not None:
+            self.docs_menu = menu.addMenu("Search a document collection")
+            menu.aboutToShow.connect(self._on_menu_about_to_show)
         self.setMenu(menu)
         self._collection = toolset.collection
         self._reason = ""
+        self._build_docs_menu()
         self._show()
+
+    def _on_menu_about_to_show(self) -> None:
+        if self.documents is None or self.tasks is None:
+            return
+        db = self.documents
+        self.tasks.start(lambda: [c.info.name for c in read_collections(db)], self._on_collections_read,
+                         self._on_collections_failed, what="reading the document collections")  # fmt: skip
+
+    def _on_collections_read(self, names: list[str]) -> None:
+        self.listed = names
+        self._build_docs_menu()
+
+    def _on_collections_failed(self, message: str) -> None:
+        self.listed = []
+        self._build_docs_menu(message)
+
+    def _build_docs_menu(self, problem: str = "") -> None:
+        menu = self.docs_menu
+        if menu is None:
+            return
+        menu.clear()
+        group = QActionGroup(menu)
+        names = list(self.listed or [])
+        if self._collection and self._collection not in names:
+            names.append(self._collection)  # chosen before (or not read yet): still shown, still choosable to undo
+        for name, label in [("", "None"), *((n, n) for n in names)]:
+            action = menu.addAction(escape_controls(label))
+            action.setCheckable(True)
+            action.setChecked(name == self._collection)
+            action.setActionGroup(group)
+            action.triggered.connect(lambda _checked=False, n=name: self._on_collection_chosen(n))
+        if self.listed is None or problem:
+            note = menu.addAction(problem or "Reading the collections…")
+            note.setEnabled(False)
+
+    def _on_collection_chosen(self, name: str) -> None:
+        self._collection = name
+        self._show()
+        self.toolset_changed.emit(self.toolset())
 
     def _action(self, menu: QMenu, text: str, checked: bool) -> QAction:
         action = menu.addAction(text)
