@@ -87,7 +87,12 @@ class McpServer:
         return _safe(self.name, 24)
 
     def describe(self) -> str:
-        return self.url if self.url else " ".join([self.command, *self.args])[:120]
+        """The command line or the URL, for the approval question (a URL's user and password left out)."""
+        if self.url:
+            parts = urllib.parse.urlsplit(self.url)
+            return parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl()[:200] \
+                if parts.hostname else self.url[:200]  # fmt: skip
+        return " ".join([self.command, *self.args])[:120]
 
 
 def _safe(text: str, limit: int) -> str:
@@ -156,11 +161,8 @@ def _check_entry(e: dict[str, Any]) -> list[str]:
                    else "has neither a command (a stdio server) nor a url (streamable HTTP)")  # fmt: skip
     if has_command and (not isinstance(e["command"], str) or not e["command"].strip()):
         out.append("command must be a program name or path")
-    if has_url:
-        url = e["url"]
-        if not isinstance(url, str) or urllib.parse.urlsplit(url).scheme not in ("http", "https") \
-                or not urllib.parse.urlsplit(url).hostname:  # fmt: skip
-            out.append("url must be an http(s) address")
+    if has_url and not _http_url(e["url"]):
+        out.append("url must be an http(s) address")
     if "args" in e and not _strings(e["args"]):
         out.append("args must be a list of strings")
     for key in ("env", "headers"):
@@ -178,6 +180,17 @@ def _check_entry(e: dict[str, Any]) -> list[str]:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 1 <= timeout <= 3600:
         out.append("timeout must be seconds, 1 to 3600")
     return out
+
+
+def _http_url(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is no number, or out of range)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _strings(value: Any) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.tools.mcp import McpConfigError, load_config, parse_config
+from app.tools.mcp import McpConfigError, McpServer, load_config, parse_config
 
 
 def test_stdio_and_http_servers_are_read_with_our_keys() -> None:
@@ -23,6 +23,7 @@ def test_stdio_and_http_servers_are_read_with_our_keys() -> None:
     assert (files.command, files.args, dict(files.env)) == ("npx", ("-y", "server-filesystem", "/tmp"), {"A": "1"})
     assert (web.url, web.key, web.allowed_tools) == ("https://example.org/mcp", "web_search", None)
     assert (calc.allowed_tools, calc.timeout_s) == (("add",), 5.0)
+    assert McpServer("s", url="https://me:secret@example.org:8443/mcp").describe() == "https://example.org:8443/mcp"
 
 
 @pytest.mark.parametrize(("data", "problem"), [
@@ -33,6 +34,7 @@ def test_stdio_and_http_servers_are_read_with_our_keys() -> None:
     ({"mcpServers": {"a": {"command": "x", "url": "http://h/"}}}, "server 'a': give either a command"),
     ({"mcpServers": {"a": {"command": ""}}}, "server 'a': command must be a program"),
     ({"mcpServers": {"a": {"url": "file:///etc/passwd"}}}, "server 'a': url must be an http(s) address"),
+    ({"mcpServers": {"a": {"url": "http://h:99999/mcp"}}}, "server 'a': url must be an http(s) address"),
     ({"mcpServers": {"a": {"command": "x", "args": "-v"}}}, "server 'a': args must be a list of strings"),
     ({"mcpServers": {"a": {"command": "x", "env": {"K": 1}}}}, "server 'a': env must map names to strings"),
     ({"mcpServers": {"a": {"command": "x", "allowedTools": "add"}}}, "server 'a': allowedTools must be a list"),
