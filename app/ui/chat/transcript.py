@@ -26,6 +26,7 @@ from app.chat.attachments import AnswerSources
 from app.chat.messages import AnswerStats, Role
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
+from app.shield.flags import flag_summary
 from app.ui.common.links import open_untrusted_link
 from app.ui.common.safe_text import SafeTextBrowser
 
@@ -298,8 +299,10 @@ class TranscriptView(SafeTextBrowser):
         lines = [f'<span style="color:{MUTED_COLOUR}; {small}">{summary}</span>']
         for s in sources.sources:
             cited = f'<span style="color:{MUTED_COLOUR}"> · cited</span>' if s.cited else ""
+            flagged = (f'<span style="color:{WRONG_COLOUR}"> · ⚠ shield: {html.escape(flag_summary(s.flags))}</span>'
+                       if s.flags else "")  # fmt: skip
             lines.append(f'<span style="{small}"><a href="{self.cite_url(key, s.number)}" style="text-decoration:none">'
-                         f"[{s.number}] {html.escape(s.citation())}</a>{cited}</span>")  # fmt: skip
+                         f"[{s.number}] {html.escape(s.citation())}</a>{cited}{flagged}</span>")  # fmt: skip
         if sources.wrong:
             wrong = ", ".join(f"[{n}]" for n in sources.wrong)
             lines.append(f'<span style="color:{WRONG_COLOUR}; {small}">⚠ {wrong}: cited, but no source of this answer '
