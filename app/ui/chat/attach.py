@@ -152,6 +152,10 @@ class AttachBar(QWidget):
         sources = self.attachment.sources if self.attachment is not None else "auto"
         self._set(Attachment(collection_id, name, sources))
 
+    def set_exclude_flagged(self, exclude: bool) -> None:
+        if self.attachment is not None and self.attachment.exclude_flagged != exclude:
+            self._set(dataclasses.replace(self.attachment, exclude_flagged=exclude))
+
     def set_sources(self, sources: str) -> None:
         if self.attachment is not None and self.attachment.sources != sources:
             self._set(dataclasses.replace(self.attachment, sources=sources))
@@ -247,6 +251,13 @@ class AttachBar(QWidget):
             group.addAction(action)
             self.menu.addAction(action)
         self.menu.addSeparator()
+        exclude = self.menu.addAction("Leave out passages the shield flagged")
+        exclude.setCheckable(True)
+        exclude.setChecked(self.attachment is not None and self.attachment.exclude_flagged)
+        exclude.setEnabled(self.attachment is not None)
+        exclude.setToolTip("Passages with instruction-like, hidden or encoded text (marked ⚠ on the Documents page) are "
+                           "not given to the model")  # fmt: skip
+        exclude.toggled.connect(self.set_exclude_flagged)
         detach = self.menu.addAction("Detach", self.detach)
         detach.setEnabled(self.attachment is not None)
 
@@ -261,6 +272,7 @@ class AttachBar(QWidget):
         if a.files:
             what = Path(a.files[0]).name if len(a.files) == 1 else f"{len(a.files)} files"
         parts = [f"📎 {what}"] + ([listed.search] if listed is not None else []) + [a.sources]
+        parts += ["without flagged"] if a.exclude_flagged else []
         return " · ".join(parts)
 
     def _show_chip(self) -> None:
