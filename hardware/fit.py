@@ -320,17 +320,21 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
     One token multiplies every active weight matrix by one vector and attends over the KV cache. On the CPU, when
     llama.cpp's own kernels were measured here (`hw.cpu_kernels`, hardware.kernels):
 
-        t = sum over tensor types T of  block_bytes_T / rate_T        (the blocks on the CPU, by type; MoE: active share)
-          + output_bytes / rate_(output type)                          (the output projection: 262k x 640 on Gemma 3)
-          + layers x cells x (d_k + d_v) x kv_bytes x (n_kv_heads / rate_kv + (n_heads - n_kv_heads) / rate_kv/cache)
+        t = sum over tensor types T of  block_bytes_T / rate_T(n_embd)   (the blocks on the CPU, by type; MoE: active share)
+          + output_bytes / rate_(output type)(n_embd)                     (the output projection: 262k x 640 on Gemma 3)
+          + layers x n_heads x cells / rate_attention(head size)          (flash attention, llama.cpp's default)
 
-    rate_T is llama.cpp's matrix-vector speed for type T streaming a matrix far larger than the caches (bytes of weights
-    per second, with its repacked layouts where it uses them): memory and arithmetic together, as they bind on this
-    machine for that type. A type that was not measured takes the slowest measured rate. Attention (K.q and V.softmax
-    without flash attention) streams each layer's KV cache once per KV head, and grouped-query heads multiply it again
-    from the CPU's cache (rate_kv/cache, measured on a small matrix). `cells` is what llama.cpp attends over: the
-    `context_tokens` already in the cache, padded to 256 (so 256 at an empty context). No factor is fitted to a model;
-    not modelled: sampling over the vocabulary and the graph's per-layer synchronisation (small against the above here).
+    rate_T is llama.cpp's matrix-vector speed for type T (bytes of weights per second, with its repacked layouts where it
+    uses them): memory and arithmetic together, as they bind on this machine for that type. For the blocks it is the rate
+    of a chain of layer-like products as wide as the model ("T@512"; one large matrix stands for 2048 and wider; between
+    them interpolated in log(width)); for the output, one large matrix with rows as wide as the model ("T/512" and "T",
+    interpolated the same way). A type that was not measured takes the slowest
+    measured rate. Flash attention costs per query head and cell (rate_attention, measured for heads of 64, 128 and 256
+    dims, linear between them). `cells` is what llama.cpp attends over: the `context_tokens` already in the cache, padded
+    to 256 (so 256 at an empty context). Without flash attention, or without its rate, K.q and V.softmax are matrix-vector
+    products that stream each layer's KV cache once per KV head (the KV type's rate) and again from the CPU's cache for
+    the other query heads of a group ("F16/cache"...). No factor is fitted to a model; not modelled: sampling (~0.2 ms
+    a token over Gemma 3's 262k vocabulary with the app's top-k 40), the element-wise ops and the server's own work.
 
     Without kernel rates, the CPU streams the bytes at `CPU_EFFICIENCY` x the memory bandwidth (the older, rougher
     estimate). On a GPU, every token reads its bytes at `GPU_EFFICIENCY` x the GPU's memory bandwidth (no GPU here to
@@ -372,8 +376,9 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     def rate(type_name: str) -> float:
         return rates.get(type_name) or slowest
 
-    seconds = sum(block * share / _layers_rate(rates, t, shape.n_embd, rate(t)) for t, share in shape.block_type_shares())
-    seconds += out / rate(shape.output_tensor_type) if out else 0.0
+    seconds = sum(block * share / _width_rate(rates, t, "@", shape.n_embd, rate(t)) for t, share in shape.block_type_shares())
+    output = shape.output_tensor_type
+    seconds += out / _width_rate(rates, output, "/", shape.n_embd, rate(output)) if out else 0.0
     cells = _pad(max(context_tokens, 1), KV_PAD)
     attention = _flash_attention_rate(rates, (shape.head_dim_k + shape.head_dim_v) / 2) if flash_attention else 0.0
     if attention:
@@ -410,13 +415,14 @@ def _interpolate(points: list[tuple[int, float]], x: float, *, log: bool) -> flo
     return points[-1][1]
 
 
-def _layers_rate(rates: dict[str, float], type_name: str, width: int, default: float) -> float:
-    """Type T's rate in a model's layers of `width`: the chains of layer-like products measured at some widths ("T@W",
-    hardware.kernels) and one large matrix at ROW's, interpolated in log(width); `default` when none was measured."""
+def _width_rate(rates: dict[str, float], type_name: str, sep: str, width: int, default: float) -> float:
+    """Type T's rate at a model's width: the large matrix at ROW's width and what was measured at others ("T@W" chains of
+    layer-like products, "T/W" one matrix of rows of W: hardware.kernels), interpolated in log(width), held beyond the
+    widths measured; `default` when none was measured."""
     points = {ROW: rates[type_name]} if type_name in rates else {}
     for key, r in rates.items():
-        t, _, w = key.partition("@")
-        if t == type_name and w.isdigit() and int(w) > 0:
+        t, s, w = key.partition(sep)
+        if t == type_name and s and w.isdigit() and int(w) > 0:
             points[int(w)] = r
     return _interpolate(sorted(points.items()), width, log=True) or default
 

@@ -1,18 +1,25 @@
-"""Measure how fast llama.cpp's own CPU kernels multiply a weight matrix by one token's activations, per tensor type.
+"""Measure how fast llama.cpp's own CPU kernels run one token's work, per tensor type, and its flash attention.
 
 Generating one token multiplies every weight matrix by one vector. Whether that is bound by memory or by arithmetic
 depends on the machine and on the tensor type: on a 2-core machine llama.cpp's Q4_K kernel streams ~4-7 GB/s of weights
 per core where the same core reads plain memory at ~12 GB/s, so a speed estimate from the memory bandwidth alone is
 optimistic, and by a different factor for every type (Q6_K, Q5_0, Q4_1 and Q8_0 decode at different costs per byte).
 
-So this module runs ggml's own matrix-vector product, through the ggml libraries of the llama.cpp Python binding (built
-from the same sources and flags as the runtime's llama-server, which is one static binary), on a matrix of every common
-type: 256 MiB, far beyond the caches, as a model's weights are (measured here: a 64 MiB matrix stays in this machine's
-cache and runs 2-2.5x faster than the same kernel streaming from RAM, and types differ: Q5_0 streams at half Q8_0's
-rate), 2048 weights per row, the threads the runtime uses, and the CPU backend's repacked layouts (Q4_0, Q4_K,
-IQ4_NL... on AVX2 and NEON) wherever llama.cpp would use them. The figure kept per type is the best of a few passes, in
-bytes of weights per second. The KV cache types (F16, Q8_0, Q4_0) are measured a second time on a 4 MiB matrix, under
-the names "F16/cache"...: attention multiplies the small K and V of each layer once per query head, from the cache.
+So this module runs ggml's own kernels, through the ggml libraries of the llama.cpp Python binding (built from the same
+sources and flags as the runtime's llama-server, which is one static binary), with the threads the runtime uses and the
+CPU backend's repacked layouts (Q4_0, Q4_K, IQ4_NL... on AVX2 and NEON) wherever llama.cpp would use them:
+- "T": one 256 MiB matrix of type T, 2048 weights per row, far beyond the caches as a model's weights are (a 64 MiB matrix
+  stays in this machine's cache and runs 2-2.5x faster). A large output projection runs like this.
+- "T/512": the same with 512 weights per row (128 MiB): narrow rows cost more per byte (a call per row); a small model's
+  output projection (Gemma 3: 262,144 rows of 640) runs like this.
+- "T@512": a chain of 512-wide layer-like products (query, output, feed-forward up and down, each one's output the next
+  one's input; 128 MiB in all): small models' layers pay per product (the activation's conversion, the threads' barrier,
+  short rows) what one large matrix does not.
+- "T/cache" for the KV cache types (F16, Q8_0, Q4_0): an 8 MiB matrix that stays in the cache.
+- "attention/D" (D = 64, 128, 256): ggml's flash attention of one token over 1024 cells of an f16 cache, in query heads x
+  cells per second. llama.cpp's CPU kernel walks the cells one by one for every query head (a dot product, an exp, a
+  scaled add), so heads of 64 dimensions cost far more per byte than heads of 256.
+The figure kept is the best of a few passes (bytes of weights per second, or head-cells per second).
 
 A kernel that aborts would take the caller with it, so the app measures in a child process: `python -m hardware.kernels
 LIBDIR THREADS` prints the rates as JSON. Results are cached per machine, library and thread count (like the memory
@@ -161,9 +168,9 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
                     matrix_bytes: int = MATRIX_BYTES, layers_bytes: int = LAYERS_BYTES, passes: int = PASSES,
                     seconds_per_type: float = SECONDS_PER_TYPE, attention: bool = True) -> dict[str, float]:  # fmt: skip
     """Bytes of weights per second of ggml's matrix-vector product for each type, in this process: "T" for one large
-    matrix, "T@W" for a chain of layer-like products of width W (see `layer_shapes`), "T/cache" for a KV cache type
-    multiplied from the CPU's cache; and "attention/D": flash attention of one token, query heads x KV cells per second,
-    for heads of D dimensions (an f16 cache).
+    matrix, "T/W" for one of rows of W, "T@W" for a chain of layer-like products of width W (see `layer_shapes`),
+    "T/cache" for a KV cache type multiplied from the CPU's cache; and "attention/D": flash attention of one token, query
+    heads x KV cells per second, for heads of D dimensions (an f16 cache).
 
     Types the library cannot quantize without an importance matrix, or does not know, are left out.
 
@@ -174,12 +181,13 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
     backend = g.cpu_init()
     g.set_threads(backend, max(1, threads))
     rates: dict[str, float] = {}
-    # (key, type, width of a chain of layers or None for one matrix, bytes)
-    jobs: list[tuple[str, str, int | None, int]] = []
+    # (key, type, row length, chain of layers or one matrix, bytes)
+    jobs: list[tuple[str, str, int, bool, int]] = []
     for name in types:
-        jobs.append((name, name, None, matrix_bytes))
-        jobs += [(layers_key(name, w), name, w, layers_bytes) for w in LAYER_WIDTHS]
-    jobs += [(f"{name}/cache", name, None, min(CACHED_BYTES, matrix_bytes)) for name in CACHED_TYPES if name in types]
+        jobs.append((name, name, ROW, False, matrix_bytes))
+        for w in LAYER_WIDTHS:
+            jobs += [(f"{name}/{w}", name, w, False, layers_bytes), (layers_key(name, w), name, w, True, layers_bytes)]
+    jobs += [(f"{name}/cache", name, ROW, False, min(CACHED_BYTES, matrix_bytes)) for name in CACHED_TYPES if name in types]
     unsupported: set[str] = set()
     try:
         if attention:
@@ -188,14 +196,14 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
                     rates[f"attention/{dim}"] = _measure_attention(g, backend, dim, passes=passes, seconds=seconds_per_type)
                 except _Unsupported:
                     break
-        for key, name, width, size in jobs:
+        for key, name, width, chain, size in jobs:
             t = GGML_TYPES.get(name)
             if t is None or name in unsupported:
                 continue
-            if width is None:
-                shapes = [(ROW, max(BLOCK_ROWS, size // int(g.row_size(t, ROW)) // BLOCK_ROWS * BLOCK_ROWS))]
-            else:
+            if chain:
                 shapes = layer_shapes(width, _row_bytes(g, t), size)
+            else:
+                shapes = [(width, max(BLOCK_ROWS, size // int(g.row_size(t, width)) // BLOCK_ROWS * BLOCK_ROWS))]
             try:
                 rate = _measure_one(g, backend, t, shapes, passes=passes, seconds=seconds_per_type)
             except _Unsupported:

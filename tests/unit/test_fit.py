@@ -271,6 +271,17 @@ def test_block_weights_stream_at_the_rate_measured_for_layers_as_wide_as_the_mod
     assert seconds(1024) - seconds(2048) == pytest.approx(8e6 / 6e9 - 8e6 / 8e9)
 
 
+def test_the_output_streams_at_the_rate_of_one_matrix_with_rows_as_wide_as_the_model() -> None:
+    # A chain's rate is not the output's: one matrix of 512-wide rows ("Q8_0/512") is.
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9, **{"Q8_0/512": 1e9, "Q8_0@512": 0.5e9})
+    base = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
+    narrow = _small_model(n_embd=512)
+    extra = 1 / estimate_speed(narrow, hw, 0, False) - 1 / estimate_speed(narrow, base, 0, False)
+    assert extra == pytest.approx(2e6 / 1e9 - 2e6 / 2e9)
+    wide = _small_model(n_embd=2048)
+    assert estimate_speed(wide, hw, 0, False) == pytest.approx(estimate_speed(wide, base, 0, False))
+
+
 def test_a_shape_without_a_file_takes_its_tensor_types_from_the_file_type() -> None:
     assert LLAMA_8B.block_type_shares() == (("Q4_K", 0.8), ("Q6_K", 0.2))
     assert LLAMA_8B.output_tensor_type == "Q6_K"
