@@ -322,7 +322,8 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
 
         t = sum over tensor types T of  block_bytes_T / rate_T(n_embd)   (the blocks on the CPU, by type; MoE: active share)
           + output_bytes / rate_(output type)(n_embd)                     (the output projection: 262k x 640 on Gemma 3)
-          + layers x n_heads x cells / rate_attention(head size)          (flash attention, llama.cpp's default)
+          + layers x n_heads x cells / rate_attention(head size)          (flash attention, llama.cpp's default;
+                                                                            sliding-window layers: cells within it)
 
     rate_T is llama.cpp's matrix-vector speed for type T (bytes of weights per second, with its repacked layouts where it
     uses them): memory and arithmetic together, as they bind on this machine for that type. For the blocks it is the rate
@@ -384,7 +385,10 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     if attention:
         # llama.cpp's CPU flash attention walks the cells one by one for every query head: a cost per head and cell
         # (measured: hardware.kernels "attention/D"), not a stream of bytes.
-        return seconds + layers * shape.n_heads * cells / attention
+        # Sliding-window layers skip the masked cells outside their window at next to no cost.
+        swa = min(shape.n_swa_layers, layers) if shape.swa_window else 0
+        attended = (layers - swa) * cells + swa * min(cells, shape.swa_window)
+        return seconds + shape.n_heads * attended / attention
     # Without it every query head multiplies the K and V of every cell. Grouped-query heads share them, so the cache is
     # streamed from RAM once per KV head and then multiplied from the CPU's cache by the other heads.
     per_head = layers * cells * (shape.head_dim_k + shape.head_dim_v) * kv_type.bytes_per_element

@@ -251,6 +251,10 @@ def test_flash_attention_costs_every_query_head_and_cell_at_the_rate_measured_fo
     wide = _small_model(head_dim_k=128, head_dim_v=128)
     rate = 1e8 + (128 - 64) / (256 - 64) * (5e7 - 1e8)
     assert estimate_speed(wide, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 10 * 2 * 768 / rate))
+    # Sliding-window layers (4 of the 10, a window of 512) attend only over the cells within their window.
+    swa = _small_model(n_swa_layers=4, swa_window=512)
+    attended = 6 * 768 + 4 * 512
+    assert estimate_speed(swa, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 2 * attended / 1e8))
     # Without flash attention, K.q and V.softmax are matrix-vector products at the KV type's rates, as before.
     plain = estimate_speed(model, hw, 0, False, context_tokens=701, flash_attention=False)
     assert plain == pytest.approx(estimate_speed(model, _kernel_box(**rates), 0, False, context_tokens=701))
