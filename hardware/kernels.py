@@ -57,6 +57,9 @@ CACHED_TYPES = ("F16", "Q8_0", "Q4_0")
 ATTENTION_DIMS = (64, 128, 256)
 """Head sizes at which flash attention is measured ("attention/64"...: query heads x KV cells per second)."""
 ATTENTION_CELLS = 1024
+ATTENTION_PASSES = 200
+"""One attention takes ~0.1 ms: on a busy machine most passes wait for a sleeping thread to wake (~8 ms measured), so
+many are timed (at most ~2 s per head size there)."""
 ATTENTION_HEADS = (8, 2)
 """Query and KV heads of the measured attention (the cost per query head and cell hardly depends on the grouping)."""
 """KV cache types, measured again on a matrix that stays in the cache (the suffix "/cache")."""
@@ -194,7 +197,8 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
         if attention:
             for dim in ATTENTION_DIMS:
                 try:
-                    rates[f"attention/{dim}"] = _measure_attention(g, backend, dim, passes=passes, seconds=seconds_per_type)
+                    rate = _measure_attention(g, backend, dim, passes=ATTENTION_PASSES, seconds=seconds_per_type)
+                    rates[f"attention/{dim}"] = rate
                 except _Unsupported:
                     break
         for key, name, width, chain, size in jobs:
