@@ -18,7 +18,7 @@ CPU backend's repacked layouts (Q4_0, Q4_K, IQ4_NL... on AVX2 and NEON) wherever
 - "T/cache" for the KV cache types (F16, Q8_0, Q4_0): an 8 MiB matrix that stays in the cache.
 - "attention/D" (D = 64, 128, 256): ggml's flash attention of one token over 1024 cells of an f16 cache, in query heads x
   cells per second. llama.cpp's CPU kernel walks the cells one by one for every query head (a dot product, an exp, a
-  scaled add), so heads of 64 dimensions cost far more per byte than heads of 256.
+  scaled add): heads of 64 dimensions cost ~1.7x more per byte than heads of 256 here.
 The figure kept is the best of a few passes (bytes of weights per second, or head-cells per second).
 
 A kernel that aborts would take the caller with it, so the app measures in a child process: `python -m hardware.kernels
