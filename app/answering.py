@@ -151,7 +151,7 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
                   paths: Sequence[Path] | None = None, system_prompt: str = "", retriever: Retriever | None = None,
                   on_piece: Callable[[Piece], None] | None = None, cancel: threading.Event | None = None,
                   thinking_budget: int = 1024, strategy: PromptedStrategy = PromptedStrategy.BUDGET,
-                  shield: bool = True) -> DocumentAnswer:  # fmt: skip
+                  shield: bool = True, exclude_flagged: bool = False) -> DocumentAnswer:  # fmt: skip
     """Answer ``question`` from the collection's documents.
 
     Args:
@@ -160,6 +160,7 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
         budget: the model's context and the answer's tokens (``sampling.max_tokens``).
         retriever: what finds the passages (default BM25; ``open_retriever`` gives hybrid when the collection has vectors).
         shield: datamark the sources in the prompt (``app.documents.context``); links are checked either way.
+        exclude_flagged: leave out the passages (or whole documents) the shield flagged at indexing.
 
     Raises:
         DocumentError: nothing to answer from, or no room for sources in the context.
@@ -174,7 +175,7 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     context = build_context(question, store=store, collection_id=collection_id,
                             retriever=retriever or Bm25Retriever(store, collection_id), budget=budget, query=query,
                             count=counter, k=k, mode=sources, paths=paths, history_tokens=history_tokens,
-                            system_prompt=system_prompt, shield=shield)  # fmt: skip
+                            system_prompt=system_prompt, shield=shield, exclude_flagged=exclude_flagged)  # fmt: skip
     retrieval_s = time.monotonic() - t0
     messages = [Message(Role.SYSTEM, context.system), *turns, Message(Role.USER, context.user)]
     answer = engine.answer(messages, mode=mode, sampling=sampling, thinking_budget=thinking_budget, strategy=strategy,
@@ -184,6 +185,8 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
         # A model that copies marked text writes the marker too (Gemma 3 270M does): the answer gets its spaces back.
         answer = dataclasses.replace(answer, content=unmark(answer.content, context.marking.marker))
         notes.append("the model wrote the sources' marking into its answer; it was turned back into spaces")
+    if context.excluded:
+        notes.append(f"{context.excluded} flagged passage{'s' * (context.excluded != 1)} left out, as asked")
     if context.dropped:
         notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
@@ -273,7 +276,7 @@ class DocumentTurn(ChatTurn):
                                    sampling=self.sampling, thinking_budget=self.thinking_budget, strategy=self.strategy,
                                    k=self.k, sources=SourceMode(self.attachment.sources), paths=files,
                                    system_prompt=system, retriever=retriever, on_piece=on_piece,
-                                   cancel=self.cancel)  # fmt: skip
+                                   cancel=self.cancel, exclude_flagged=self.attachment.exclude_flagged)  # fmt: skip
         self.sources = answer_sources(result, info, retriever.name)
         if self.sessions is not None and self.message_id is not None:
             try:

@@ -263,6 +263,11 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE conversations ADD COLUMN attachment TEXT NOT NULL DEFAULT ''; -- JSON of app.chat.attachments.Attachment
     ALTER TABLE messages ADD COLUMN sources TEXT;  -- JSON of app.chat.attachments.AnswerSources, or NULL
     """,
+    # 10: tools in the chat: the tools a conversation's model may call, and the tool steps of each answer.
+    """
+    ALTER TABLE conversations ADD COLUMN tools TEXT NOT NULL DEFAULT ''; -- JSON of app.chat.toolset.ToolSet
+    ALTER TABLE messages ADD COLUMN steps TEXT;  -- JSON list of app.tools.loop.Step.to_json(), or NULL
+    """,
 ]
 
 

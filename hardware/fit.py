@@ -15,9 +15,12 @@ The memory model follows what llama.cpp allocates:
 from __future__ import annotations
 
 import enum
+import itertools
+import math
 from dataclasses import dataclass, field, replace
 
 from hardware.backends import cannot_use, usable
+from hardware.kernels import ROW
 from hardware.quants import KvType
 from hardware.report import GiB, GpuInfo, HardwareReport, MiB
 from hardware.shape import ModelShape
@@ -313,24 +316,29 @@ def _placement(split: _Split, fits: bool, shape: ModelShape) -> Placement:
 
 
 def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, output_on_gpu: bool, *, context_tokens: int = 0,
-                   kv_type: KvType = KvType.F16) -> float:  # fmt: skip
+                   kv_type: KvType = KvType.F16, flash_attention: bool = True) -> float:  # fmt: skip
     """Generation tokens/s: the time one token takes, summed over what it does, from the model's shape and this machine's
     measured figures.
 
     One token multiplies every active weight matrix by one vector and attends over the KV cache. On the CPU, when
     llama.cpp's own kernels were measured here (`hw.cpu_kernels`, hardware.kernels):
 
-        t = sum over tensor types T of  block_bytes_T / rate_T        (the blocks on the CPU, by type; MoE: active share)
-          + output_bytes / rate_(output type)                          (the output projection: 262k x 640 on Gemma 3)
-          + layers x cells x (d_k + d_v) x kv_bytes x (n_kv_heads / rate_kv + (n_heads - n_kv_heads) / rate_kv/cache)
+        t = sum over tensor types T of  block_bytes_T / rate_T(n_embd)   (the blocks on the CPU, by type; MoE: active share)
+          + output_bytes / rate_(output type)(n_embd)                     (the output projection: 262k x 640 on Gemma 3)
+          + layers x n_heads x cells / rate_attention(head size)          (flash attention, llama.cpp's default;
+                                                                            sliding-window layers: cells within it)
 
-    rate_T is llama.cpp's matrix-vector speed for type T streaming a matrix far larger than the caches (bytes of weights
-    per second, with its repacked layouts where it uses them): memory and arithmetic together, as they bind on this
-    machine for that type. A type that was not measured takes the slowest measured rate. Attention (K.q and V.softmax
-    without flash attention) streams each layer's KV cache once per KV head, and grouped-query heads multiply it again
-    from the CPU's cache (rate_kv/cache, measured on a small matrix). `cells` is what llama.cpp attends over: the
-    `context_tokens` already in the cache, padded to 256 (so 256 at an empty context). No factor is fitted to a model;
-    not modelled: sampling over the vocabulary and the graph's per-layer synchronisation (small against the above here).
+    rate_T is llama.cpp's matrix-vector speed for type T (bytes of weights per second, with its repacked layouts where it
+    uses them): memory and arithmetic together, as they bind on this machine for that type. For the blocks it is the rate
+    of a chain of layer-like products as wide as the model ("T@512"; one large matrix stands for 2048 and wider; between
+    them interpolated in log(width)); for the output, one large matrix with rows as wide as the model ("T/512" and "T",
+    interpolated the same way). A type that was not measured takes the slowest
+    measured rate. Flash attention costs per query head and cell (rate_attention, measured for heads of 64, 128 and 256
+    dims, linear between them). `cells` is what llama.cpp attends over: the `context_tokens` already in the cache, padded
+    to 256 (so 256 at an empty context). Without flash attention, or without its rate, K.q and V.softmax are matrix-vector
+    products that stream each layer's KV cache once per KV head (the KV type's rate) and again from the CPU's cache for
+    the other query heads of a group ("F16/cache"...). No factor is fitted to a model; not modelled: sampling (~0.2 ms
+    a token over Gemma 3's 262k vocabulary with the app's top-k 40), the element-wise ops and the server's own work.
 
     Without kernel rates, the CPU streams the bytes at `CPU_EFFICIENCY` x the memory bandwidth (the older, rougher
     estimate). On a GPU, every token reads its bytes at `GPU_EFFICIENCY` x the GPU's memory bandwidth (no GPU here to
@@ -346,7 +354,8 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
             return 0.0
         seconds += gpu_bytes / gpu_bw
     if cpu_layers or not output_on_gpu:
-        cpu = _cpu_seconds(shape, hw, cpu_layers, output_on_gpu, context_tokens=context_tokens, kv_type=kv_type)
+        cpu = _cpu_seconds(shape, hw, cpu_layers, output_on_gpu, context_tokens=context_tokens, kv_type=kv_type,
+                           flash_attention=flash_attention)  # fmt: skip
         if not cpu:
             return 0.0
         seconds += cpu
@@ -358,12 +367,12 @@ KV_PAD = 256
 
 
 def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_gpu: bool, *, context_tokens: int,
-                 kv_type: KvType) -> float:  # fmt: skip
+                 kv_type: KvType, flash_attention: bool) -> float:  # fmt: skip
     """Seconds per token of the CPU's share (see estimate_speed); 0 when neither kernels nor bandwidth were measured."""
     block = layers * shape.layer_bytes * shape.active_fraction
     out = 0 if output_on_gpu else shape.output_bytes
     rates = {t: r for t, r in hw.cpu_kernels if r > 0}
-    slowest = min((r for t, r in rates.items() if "/" not in t), default=0.0)
+    slowest = min((r for t, r in rates.items() if "/" not in t and "@" not in t), default=0.0)
     if not slowest:
         bw = hw.cpu_bandwidth * CPU_EFFICIENCY
         return (block + out) / bw if bw else 0.0
@@ -371,16 +380,58 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     def rate(type_name: str) -> float:
         return rates.get(type_name) or slowest
 
-    seconds = sum(block * share / rate(t) for t, share in shape.block_type_shares())
-    seconds += out / rate(shape.output_tensor_type) if out else 0.0
-    # Attention: every query head multiplies the K and V of every cell. Grouped-query heads share them, so the cache is
-    # streamed from RAM once per KV head and then multiplied from the CPU's cache by the other heads.
+    seconds = sum(block * share / _width_rate(rates, t, "@", shape.n_embd, rate(t)) for t, share in shape.block_type_shares())
+    output = shape.output_tensor_type
+    seconds += out / _width_rate(rates, output, "/", shape.n_embd, rate(output)) if out else 0.0
     cells = _pad(max(context_tokens, 1), KV_PAD)
+    attention = _flash_attention_rate(rates, (shape.head_dim_k + shape.head_dim_v) / 2) if flash_attention else 0.0
+    if attention:
+        # llama.cpp's CPU flash attention walks the cells one by one for every query head: a cost per head and cell
+        # (measured: hardware.kernels "attention/D"), not a stream of bytes.
+        # Sliding-window layers skip the masked cells outside their window at next to no cost.
+        swa = min(shape.n_swa_layers, layers) if shape.swa_window else 0
+        attended = (layers - swa) * cells + swa * min(cells, shape.swa_window)
+        return seconds + shape.n_heads * attended / attention
+    # Without it every query head multiplies the K and V of every cell. Grouped-query heads share them, so the cache is
+    # streamed from RAM once per KV head and then multiplied from the CPU's cache by the other heads.
     per_head = layers * cells * (shape.head_dim_k + shape.head_dim_v) * kv_type.bytes_per_element
     kv = kv_type.ggml_type
     streamed = rate(kv)
     cached = rates.get(f"{kv}/cache") or streamed
     return seconds + per_head * (shape.n_kv_heads / streamed + (shape.n_heads - shape.n_kv_heads) / cached)
+
+
+def _flash_attention_rate(rates: dict[str, float], dim: float) -> float:
+    """Query heads x cells per second of flash attention for heads of `dim`, interpolated linearly in the head size
+    between the sizes measured ("attention/D") and held at the nearest outside them; 0 when none was measured."""
+    measured = sorted((int(k.split("/", 1)[1]), r) for k, r in rates.items()
+                      if k.startswith("attention/") and k.split("/", 1)[1].isdigit())  # fmt: skip
+    return _interpolate(measured, dim, log=False)
+
+
+def _interpolate(points: list[tuple[int, float]], x: float, *, log: bool) -> float:
+    """The measured value at `x` from sorted (x, value) points, linear in x or log(x), held beyond the ends; 0 if none."""
+    if not points or x <= 0:
+        return 0.0
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x <= x1:
+            f = math.log(x / x0) / math.log(x1 / x0) if log else (x - x0) / (x1 - x0)
+            return y0 + f * (y1 - y0)
+    return points[-1][1]
+
+
+def _width_rate(rates: dict[str, float], type_name: str, sep: str, width: int, default: float) -> float:
+    """Type T's rate at a model's width: the large matrix at ROW's width and what was measured at others ("T@W" chains of
+    layer-like products, "T/W" one matrix of rows of W: hardware.kernels), interpolated in log(width), held beyond the
+    widths measured; `default` when none was measured."""
+    points = {ROW: rates[type_name]} if type_name in rates else {}
+    for key, r in rates.items():
+        t, s, w = key.partition(sep)
+        if t == type_name and s and w.isdigit() and int(w) > 0:
+            points[int(w)] = r
+    return _interpolate(sorted(points.items()), width, log=True) or default
 
 
 def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None) -> FitReport:
@@ -391,7 +442,8 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
     split, fits = _place(shape, hw, options)
     placement = _placement(split, fits, shape)
     max_ctx = _max_context(shape, hw, options, placement)
-    speed = estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu, kv_type=options.kv_type) if fits else 0.0
+    speed = estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu, kv_type=options.kv_type,
+                           flash_attention=options.flash_attention) if fits else 0.0  # fmt: skip
     notes = _notes(shape, hw, options)
     why = _reason(shape, hw, options, split, placement, max_ctx)
     if unusable:

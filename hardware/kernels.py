@@ -1,18 +1,25 @@
-"""Measure how fast llama.cpp's own CPU kernels multiply a weight matrix by one token's activations, per tensor type.
+"""Measure how fast llama.cpp's own CPU kernels run one token's work, per tensor type, and its flash attention.
 
 Generating one token multiplies every weight matrix by one vector. Whether that is bound by memory or by arithmetic
 depends on the machine and on the tensor type: on a 2-core machine llama.cpp's Q4_K kernel streams ~4-7 GB/s of weights
 per core where the same core reads plain memory at ~12 GB/s, so a speed estimate from the memory bandwidth alone is
 optimistic, and by a different factor for every type (Q6_K, Q5_0, Q4_1 and Q8_0 decode at different costs per byte).
 
-So this module runs ggml's own matrix-vector product, through the ggml libraries of the llama.cpp Python binding (built
-from the same sources and flags as the runtime's llama-server, which is one static binary), on a matrix of every common
-type: 256 MiB, far beyond the caches, as a model's weights are (measured here: a 64 MiB matrix stays in this machine's
-cache and runs 2-2.5x faster than the same kernel streaming from RAM, and types differ: Q5_0 streams at half Q8_0's
-rate), 2048 weights per row, the threads the runtime uses, and the CPU backend's repacked layouts (Q4_0, Q4_K,
-IQ4_NL... on AVX2 and NEON) wherever llama.cpp would use them. The figure kept per type is the best of a few passes, in
-bytes of weights per second. The KV cache types (F16, Q8_0, Q4_0) are measured a second time on a 4 MiB matrix, under
-the names "F16/cache"...: attention multiplies the small K and V of each layer once per query head, from the cache.
+So this module runs ggml's own kernels, through the ggml libraries of the llama.cpp Python binding (built from the same
+sources and flags as the runtime's llama-server, which is one static binary), with the threads the runtime uses and the
+CPU backend's repacked layouts (Q4_0, Q4_K, IQ4_NL... on AVX2 and NEON) wherever llama.cpp would use them:
+- "T": one 256 MiB matrix of type T, 2048 weights per row, far beyond the caches as a model's weights are (a 64 MiB matrix
+  stays in this machine's cache and runs 2-2.5x faster). A large output projection runs like this.
+- "T/512": the same with 512 weights per row (128 MiB): narrow rows cost more per byte (a call per row); a small model's
+  output projection (Gemma 3: 262,144 rows of 640) runs like this.
+- "T@512": a chain of 512-wide layer-like products (query, output, feed-forward up and down, each one's output the next
+  one's input; 128 MiB in all): small models' layers pay per product (the activation's conversion, the threads' barrier,
+  short rows) what one large matrix does not.
+- "T/cache" for the KV cache types (F16, Q8_0, Q4_0): an 8 MiB matrix that stays in the cache.
+- "attention/D" (D = 64, 128, 256): ggml's flash attention of one token over 1024 cells of an f16 cache, in query heads x
+  cells per second. llama.cpp's CPU kernel walks the cells one by one for every query head (a dot product, an exp, a
+  scaled add): heads of 64 dimensions cost ~1.7x more per byte than heads of 256 here.
+The figure kept is the best of a few passes (bytes of weights per second, or head-cells per second).
 
 A kernel that aborts would take the caller with it, so the app measures in a child process: `python -m hardware.kernels
 LIBDIR THREADS` prints the rates as JSON. Results are cached per machine, library and thread count (like the memory
@@ -47,13 +54,32 @@ GGML_TYPES: dict[str, int] = {
 MATRIX_BYTES = 256 * MiB
 CACHED_BYTES = 8 * MiB
 CACHED_TYPES = ("F16", "Q8_0", "Q4_0")
+ATTENTION_DIMS = (64, 128, 256)
+"""Head sizes at which flash attention is measured ("attention/64"...: query heads x KV cells per second)."""
+ATTENTION_CELLS = 1024
+ATTENTION_PASSES = 200
+"""One attention takes ~0.1 ms: on a busy machine most passes wait for a sleeping thread to wake (~8 ms measured), so
+many are timed (at most ~2 s per head size there)."""
+ATTENTION_HEADS = (8, 2)
+"""Query and KV heads of the measured attention (the cost per query head and cell hardly depends on the grouping)."""
 """KV cache types, measured again on a matrix that stays in the cache (the suffix "/cache")."""
 ROW = 2048
-"""Weights per row (the activation length): ggml's K-quants need multiples of 256."""
+"""Weights per row (the activation length) of the single matrix: ggml's K-quants need multiples of 256."""
+LAYERS_BYTES = 128 * MiB
+"""Weights in each chain of layer-like products (4x this machine's 32 MiB L3 cache: streamed from RAM too)."""
+LAYER_WIDTHS = (512,)
+"""Widths (a model's n_embd) of the chains measured. At ROW's width one large matrix stands for them (a chain of 2048-wide
+products ran as fast as one matrix here); a model in between takes the rate interpolated in log(width)."""
+FF_RATIO = 3
+"""Feed-forward width / model width of the chains (2.7-4 in real models)."""
+BLOCK_ROWS = 64
 PASSES = 4
 """At least this many timed passes per type; more while SECONDS_PER_TYPE lasts (a busy moment spoils a pass, not all)."""
-SECONDS_PER_TYPE = 0.25
-TIMEOUT_S = 120.0
+SECONDS_PER_TYPE = 0.1
+"""Three figures per type and flash attention: keep the whole measurement within ~20 s on a 2-core machine."""
+TIMEOUT_S = 300.0
+MEASUREMENT = "v2"
+"""Part of the cache key: what is measured changed (v2: chains of layers, flash attention), so old entries are stale."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,11 @@ class _Ggml:
         self.free = fn(base, "ggml_free", None, p)
         self.new_2d = fn(base, "ggml_new_tensor_2d", p, p, ctypes.c_int, i64, i64)
         self.new_1d = fn(base, "ggml_new_tensor_1d", p, p, ctypes.c_int, i64)
+        self.new_3d = fn(base, "ggml_new_tensor_3d", p, p, ctypes.c_int, i64, i64, i64)
+        self.permute = fn(base, "ggml_permute", p, p, p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int)
+        f32 = ctypes.c_float
+        self.flash_attn = fn(base, "ggml_flash_attn_ext", p, p, p, p, p, p, f32, f32, f32) \
+            if hasattr(base, "ggml_flash_attn_ext") else None  # fmt: skip
         self.mul_mat = fn(base, "ggml_mul_mat", p, p, p, p)
         self.new_graph = fn(base, "ggml_new_graph_custom", p, p, size, ctypes.c_bool)
         self.expand = fn(base, "ggml_build_forward_expand", None, p, p)
@@ -138,36 +169,50 @@ class _Ggml:
 
 
 def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple(GGML_TYPES),
-                    matrix_bytes: int = MATRIX_BYTES, passes: int = PASSES,
-                    seconds_per_type: float = SECONDS_PER_TYPE) -> dict[str, float]:  # fmt: skip
-    """Bytes of weights per second of ggml's matrix-vector product for each type, in this process.
+                    matrix_bytes: int = MATRIX_BYTES, layers_bytes: int = LAYERS_BYTES, passes: int = PASSES,
+                    seconds_per_type: float = SECONDS_PER_TYPE, attention: bool = True) -> dict[str, float]:  # fmt: skip
+    """Bytes of weights per second of ggml's matrix-vector product for each type, in this process: "T" for one large
+    matrix, "T/W" for one of rows of W, "T@W" for a chain of layer-like products of width W (see `layer_shapes`),
+    "T/cache" for a KV cache type multiplied from the CPU's cache; and "attention/D": flash attention of one token, query
+    heads x KV cells per second, for heads of D dimensions (an f16 cache).
 
     Types the library cannot quantize without an importance matrix, or does not know, are left out.
 
     Raises:
         OSError, FileNotFoundError: the ggml libraries cannot be loaded from `lib_dir`.
     """
-    import numpy as np
-
     g = _Ggml(lib_dir)
     backend = g.cpu_init()
     g.set_threads(backend, max(1, threads))
-    rng = np.random.default_rng(0)
-    block_rows = 64
-    source = rng.standard_normal((block_rows, ROW)).astype(np.float32)
-    x_data = rng.standard_normal(ROW).astype(np.float32)
     rates: dict[str, float] = {}
-    jobs = [(name, name, matrix_bytes) for name in types]
-    jobs += [(f"{name}/cache", name, min(CACHED_BYTES, matrix_bytes)) for name in CACHED_TYPES if name in types]
+    # (key, type, row length, chain of layers or one matrix, bytes)
+    jobs: list[tuple[str, str, int, bool, int]] = []
+    for name in types:
+        jobs.append((name, name, ROW, False, matrix_bytes))
+        for w in LAYER_WIDTHS:
+            jobs += [(f"{name}/{w}", name, w, False, layers_bytes), (layers_key(name, w), name, w, True, layers_bytes)]
+    jobs += [(f"{name}/cache", name, ROW, False, min(CACHED_BYTES, matrix_bytes)) for name in CACHED_TYPES if name in types]
+    unsupported: set[str] = set()
     try:
-        for key, name, size in jobs:
+        if attention:
+            for dim in ATTENTION_DIMS:
+                try:
+                    rate = _measure_attention(g, backend, dim, passes=ATTENTION_PASSES, seconds=seconds_per_type)
+                    rates[f"attention/{dim}"] = rate
+                except _Unsupported:
+                    break
+        for key, name, width, chain, size in jobs:
             t = GGML_TYPES.get(name)
-            if t is None:
+            if t is None or name in unsupported:
                 continue
+            if chain:
+                shapes = layer_shapes(width, _row_bytes(g, t), size)
+            else:
+                shapes = [(width, max(BLOCK_ROWS, size // int(g.row_size(t, width)) // BLOCK_ROWS * BLOCK_ROWS))]
             try:
-                rate = _measure_one(g, backend, t, source, x_data, matrix_bytes=size, passes=passes,
-                                    seconds=seconds_per_type)  # fmt: skip
+                rate = _measure_one(g, backend, t, shapes, passes=passes, seconds=seconds_per_type)
             except _Unsupported:
+                unsupported.add(name)
                 continue
             rates[key] = rate
             log.debug("ggml %s matrix-vector: %.2f GB/s (%d threads)", key, rate / 1e9, threads)
@@ -176,31 +221,105 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
     return rates
 
 
+def layers_key(type_name: str, width: int) -> str:
+    """The rate's name for a chain of layer-like products of `width`: "Q4_K@512"."""
+    return f"{type_name}@{width}"
+
+
+def layer_shapes(width: int, row_bytes: Callable[[int], int], total_bytes: int) -> list[tuple[int, int]]:
+    """(row length, rows) of the products of as many layer-like groups as fill `total_bytes`: per group the attention's
+    square products (query, output) and the feed-forward's up (FF_RATIO x width rows) and down (width rows of
+    FF_RATIO x width), each one's output the next one's input, as a model's graph runs them."""
+    ff = FF_RATIO * width
+    group = [(width, width), (width, width), (width, ff), (ff, width)]
+    per_group = sum(m * row_bytes(k) for k, m in group)
+    return group * max(1, total_bytes // per_group)
+
+
+def _row_bytes(g: _Ggml, t: int) -> Callable[[int], int]:
+    return lambda k: int(g.row_size(t, k))
+
+
 class _Unsupported(Exception):
     pass
 
 
-def _measure_one(g: _Ggml, backend: int, t: int, source: Any, x_data: Any, *, matrix_bytes: int, passes: int,
-                 seconds: float) -> float:  # fmt: skip
+def _measure_attention(g: _Ggml, backend: int, dim: int, *, passes: int, seconds: float) -> float:
+    """Query heads x KV cells per second of ggml's flash attention for one token over an f16 cache of ATTENTION_CELLS,
+    laid out as llama.cpp's cache is (the heads of a cell side by side)."""
     import numpy as np
 
-    block_rows, k = source.shape
-    row = int(g.row_size(t, k))
-    block = np.empty(block_rows * row, dtype=np.uint8)
-    if g.quantize(t, source.ctypes.data, block.ctypes.data, 0, block_rows, k, None) != block.nbytes:
+    if g.flash_attn is None:
         raise _Unsupported
-    rows = max(block_rows, matrix_bytes // row // block_rows * block_rows)
-    data = np.tile(block, rows // block_rows)
-    no_alloc = _InitParams(4 * MiB, None, True)
+    heads, kv_heads = ATTENTION_HEADS
+    cells = ATTENTION_CELLS
+    ctx = g.init(_InitParams(MiB, None, True))
+    q = g.new_3d(ctx, 0, dim, 1, heads)  # f32, one token
+    k = g.new_3d(ctx, 1, dim, kv_heads, cells)  # f16
+    v = g.new_3d(ctx, 1, dim, kv_heads, cells)
+    mask = g.new_3d(ctx, 1, cells, 1, 1)
+    out = g.flash_attn(ctx, q, g.permute(ctx, k, 0, 2, 1, 3), g.permute(ctx, v, 0, 2, 1, 3), mask, dim**-0.5, 0.0, 0.0)
+    buffer = g.alloc_tensors(ctx, g.cpu_buft)
+    if not buffer:
+        g.free(ctx)
+        raise MemoryError("ggml could not allocate the attention's tensors")
+    try:
+        if not g.supports_op(g.device, out):
+            raise _Unsupported
+        rng = np.random.default_rng(0)
+        for tensor, data in ((q, rng.standard_normal(dim * heads).astype(np.float32)),
+                             (k, rng.standard_normal(dim * kv_heads * cells).astype(np.float16)),
+                             (v, rng.standard_normal(dim * kv_heads * cells).astype(np.float16)),
+                             (mask, np.zeros(cells, dtype=np.float16))):  # fmt: skip
+            g.tensor_set(tensor, data.ctypes.data, 0, data.nbytes)
+        graph = g.new_graph(ctx, 16, False)
+        g.expand(graph, out)
+        best = _best_time(g, backend, graph, passes=passes, seconds=seconds)
+    finally:
+        g.buffer_free(buffer)
+        g.free(ctx)
+    return heads * cells / best
+
+
+def _best_time(g: _Ggml, backend: int, graph: int, *, passes: int, seconds: float) -> float:
+    """The fastest of at least `passes` computations of `graph`, more while `seconds` last (after one to warm up)."""
+    g.compute(backend, graph)  # warm: page faults, the thread pool
+    best = float("inf")
+    deadline = time.perf_counter() + seconds
+    n = 0
+    while n < passes or time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        g.compute(backend, graph)
+        best = min(best, time.perf_counter() - t0)
+        n += 1
+    return best
+
+
+def _measure_one(g: _Ggml, backend: int, t: int, shapes: list[tuple[int, int]], *, passes: int, seconds: float) -> float:
+    """Bytes of weights per second of the products `shapes` ((row length, rows) each), run as one graph."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    blocks: dict[int, Any] = {}
+    for k in {k for k, _ in shapes}:
+        row = int(g.row_size(t, k))
+        block = np.empty(BLOCK_ROWS * row, dtype=np.uint8)
+        source = rng.standard_normal((BLOCK_ROWS, k)).astype(np.float32)
+        if g.quantize(t, source.ctypes.data, block.ctypes.data, 0, BLOCK_ROWS, k, None) != block.nbytes:
+            raise _Unsupported
+        blocks[k] = block
+    meta = _InitParams(max(4 * MiB, 1024 * len(shapes)), None, True)
     # Where llama.cpp would repack this type (an extra buffer type that supports the product), so do we.
     for buft in (*g.extra_bufts, g.cpu_buft):
-        ctx_w = g.init(no_alloc)
-        ctx = g.init(no_alloc)
-        weights = g.new_2d(ctx_w, t, k, rows)
+        ctx_w = g.init(meta)
+        ctx = g.init(meta)
+        weights = [g.new_2d(ctx_w, t, k, m) for k, m in shapes]
         buffer = g.alloc_tensors(ctx_w, buft)
-        x = g.new_1d(ctx, 0, k)  # 0: GGML_TYPE_F32
-        y = g.mul_mat(ctx, weights, x)
-        if buffer and (buft == g.cpu_buft or g.supports_op(g.device, y)):
+        x = g.new_1d(ctx, 0, shapes[0][0])  # 0: GGML_TYPE_F32
+        y = x
+        for w in weights:
+            y = g.mul_mat(ctx, w, y)
+        if buffer and (buft == g.cpu_buft or g.supports_op(g.device, g.mul_mat(ctx, weights[0], x))):
             break
         if buffer:
             g.buffer_free(buffer)
@@ -210,28 +329,29 @@ def _measure_one(g: _Ggml, backend: int, t: int, source: Any, x_data: Any, *, ma
         raise _Unsupported
     galloc = g.gallocr_new(g.cpu_buft)
     try:
-        g.tensor_set(weights, data.ctypes.data, 0, data.nbytes)  # a repacking buffer wants the whole tensor at once
-        del data
-        graph = g.new_graph(ctx, 16, False)
+        tiled: dict[tuple[int, int], Any] = {}
+        total = 0
+        for w, (k, m) in zip(weights, shapes, strict=True):
+            if (k, m) not in tiled:
+                tiled[(k, m)] = np.tile(blocks[k], m // BLOCK_ROWS)
+            data = tiled[(k, m)]
+            g.tensor_set(w, data.ctypes.data, 0, data.nbytes)  # a repacking buffer wants the whole tensor at once
+            total += data.nbytes
+        del tiled
+        graph = g.new_graph(ctx, 2 * len(shapes) + 16, False)
         g.expand(graph, y)
         if not g.gallocr_alloc(galloc, graph):
             raise MemoryError("ggml could not allocate the product's graph")
+        # Small activations: a chain of products must not grow them to infinities.
+        x_data = (rng.standard_normal(shapes[0][0]) * 0.01).astype(np.float32)
         g.tensor_set(x, x_data.ctypes.data, 0, x_data.nbytes)
-        g.compute(backend, graph)  # warm: page faults, the thread pool
-        best = float("inf")
-        deadline = time.perf_counter() + seconds
-        n = 0
-        while n < passes or time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            g.compute(backend, graph)
-            best = min(best, time.perf_counter() - t0)
-            n += 1
+        best = _best_time(g, backend, graph, passes=passes, seconds=seconds)
     finally:
         g.gallocr_free(galloc)
         g.free(ctx)
         g.buffer_free(buffer)
         g.free(ctx_w)
-    return float(rows * row / best)
+    return float(total / best)
 
 
 def ggml_library_key(lib_dir: Path) -> str:
@@ -275,7 +395,7 @@ def cached_kernels(cache_file: Path, lib_dir: Path, *, threads: int, again: bool
                    load: Callable[[], float | None] = load_per_core, now: datetime | None = None) -> KernelRates:  # fmt: skip
     """The cached kernel rates of this machine, this ggml build and thread count; measured (in a child) and stored when
     there are none or `again` is asked for. An unreadable cache means measuring again; errors of measuring propagate."""
-    key = key or f"{machine_key()}|{ggml_library_key(lib_dir)}|{threads}t"
+    key = key or f"{machine_key()}|{ggml_library_key(lib_dir)}|{threads}t|{MEASUREMENT}"
     entries = _load(cache_file)
     cached = _entry(entries.get(key), threads)
     if cached is not None and not again:

@@ -36,12 +36,14 @@ class Attachment:
         collection: its name when attached (shown when it has been deleted since).
         sources: one of ``SOURCE_CHOICES``.
         files: only these files of the collection (absolute paths); empty for all of it.
+        exclude_flagged: leave out the passages the shield flagged (instruction-like or hidden text).
     """
 
     collection_id: int
     collection: str
     sources: str = "auto"
     files: tuple[str, ...] = ()
+    exclude_flagged: bool = False
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -56,7 +58,7 @@ class Attachment:
             sources = str(data.get("sources", "auto"))
             return cls(int(data["collection_id"]), str(data["collection"]),
                        sources if sources in SOURCE_CHOICES else "auto",
-                       tuple(str(f) for f in data.get("files", ())))  # fmt: skip
+                       tuple(str(f) for f in data.get("files", ())), bool(data.get("exclude_flagged", False)))  # fmt: skip
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("Ignoring an unreadable attachment %r", text[:80])
             return None

@@ -13,12 +13,14 @@ import json
 import logging
 import sqlite3
 import weakref
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from app.chat.attachments import AnswerSources, Attachment
 from app.chat.messages import AnswerStats, ChatError, Message, PromptedStrategy, ReasoningMode, Role, Sampling
+from app.chat.toolset import ToolSet
 from app.store import Store
 
 __all__ = [
@@ -67,6 +69,8 @@ class Conversation:
     strategy: PromptedStrategy = PromptedStrategy.BUDGET
     attachment: Attachment | None = None
     """The document collection its answers come from (None: a plain chat)."""
+    tools: ToolSet = field(default_factory=ToolSet)
+    """The tools its model may call (none: a plain chat)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class StoredMessage:
     created: datetime
     updated: datetime
     sources: AnswerSources | None = None
+    steps: tuple[dict[str, Any], ...] = ()
+    """An answer's tool steps (``Step.to_json()`` each), in order."""
 
     def to_message(self) -> Message:
         """The message as the engine takes it (history for the next turn)."""
@@ -177,7 +183,17 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         created=_time(row["created"]),
         updated=_time(row["updated"]),
         attachment=Attachment.from_json(row["attachment"]),
+        tools=ToolSet.from_json(row["tools"]),
     )
+
+
+def _steps(text: str | None) -> tuple[dict[str, Any], ...]:
+    """Stored steps, leniently: what is not a list of objects is none."""
+    try:
+        data = json.loads(text) if text else []
+    except ValueError:
+        return ()
+    return tuple(s for s in data if isinstance(s, dict)) if isinstance(data, list) else ()
 
 
 def _message(row: sqlite3.Row) -> StoredMessage:
@@ -194,6 +210,7 @@ def _message(row: sqlite3.Row) -> StoredMessage:
         created=_time(row["created"]),
         updated=_time(row["updated"]),
         sources=AnswerSources.from_json(row["sources"]),
+        steps=_steps(row["steps"]),
     )
 
 
@@ -296,6 +313,10 @@ class Conversations:
     def set_attachment(self, conversation_id: int, attachment: Attachment | None) -> None:
         """Attach a document collection to the next answers (None: detach; the answers given keep their sources)."""
         self._set(conversation_id, "attachment", "" if attachment is None else attachment.to_json())
+
+    def set_tools(self, conversation_id: int, tools: ToolSet) -> None:
+        """The tools the next answers may call."""
+        self._set(conversation_id, "tools", tools.to_json())
 
     def _set(self, conversation_id: int, column: str, value: str | int) -> None:
         # column is one of our literals above, never user input.
@@ -429,6 +450,18 @@ class Conversations:
         """
         changed = self._store.execute("UPDATE messages SET sources = ? WHERE id = ?",
                                       (None if sources is None else sources.to_json(), message_id))  # fmt: skip
+        if not changed:
+            raise ConversationNotFound(f"There is no message with id {message_id}")
+
+    def set_steps(self, message_id: int, steps: Sequence[Mapping[str, Any]]) -> None:
+        """Save an answer's tool steps (each ``Step.to_json()``).
+
+        Raises:
+            ConversationNotFound: the message was deleted meanwhile.
+        """
+        changed = self._store.execute("UPDATE messages SET steps = ? WHERE id = ?",
+                                      (json.dumps([dict(s) for s in steps], default=str) if steps else None,
+                                       message_id))  # fmt: skip
         if not changed:
             raise ConversationNotFound(f"There is no message with id {message_id}")
 

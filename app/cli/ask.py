@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--temperature", type=float, default=0.3, help="sampling temperature (default 0.3)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
+    p.add_argument("--exclude-flagged", action="store_true",
+                   help="leave out the passages the shield flagged at indexing (instruction-like or hidden text)")  # fmt: skip
     p.add_argument("--shield", choices=["on", "off"], default="on",
                    help="on (default): the sources are datamarked as data the model must not follow")  # fmt: skip
     p.add_argument("--json", action="store_true",
@@ -122,7 +124,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
                 result = ask_documents(engine, store, info.id, question, budget=Budget(runtime.n_ctx or args.ctx,
                                        args.max_tokens), mode=ReasoningMode(args.reasoning), sampling=sampling, k=args.k,
                                        sources=SourceMode(args.sources), paths=args.files, system_prompt=args.system,
-                                       retriever=retriever, shield=args.shield == "on")  # fmt: skip
+                                       retriever=retriever, shield=args.shield == "on",
+                                       exclude_flagged=args.exclude_flagged)  # fmt: skip
         except KeyboardInterrupt:
             print("modelwerk ask: interrupted", file=sys.stderr)
             return INTERRUPTED

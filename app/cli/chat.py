@@ -42,7 +42,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--tools", default="", metavar="python,fetch,docs:COLLECTION",
                    help="tools the model may call: python (sandboxed, standard library only), fetch (only the URLs in "
                         "--prompt), docs:COLLECTION (search a document collection)")  # fmt: skip
-    p.add_argument("--mcp", type=Path, default=None, metavar="mcp.json", help="MCP servers (not built yet)")
+    p.add_argument("--mcp", type=Path, default=None, metavar="mcp.json",
+                   help="MCP servers whose tools the model may call, in LM Studio's and Cursor's notation: "
+                        '{"mcpServers": {NAME: {"command": ..., "args": [...]} or {"url": ...}}}')  # fmt: skip
     p.add_argument("--yes", action="store_true", help="run every tool call without asking")
     p.add_argument("--max-steps", type=int, default=8, help="rounds of tool calls before the model must answer (default 8)")
     p.add_argument("--chat-template", type=Path, default=None, metavar="FILE",

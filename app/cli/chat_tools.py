@@ -1,8 +1,9 @@
 """`modelwerk chat --tools ...`: one prompt answered by the agent loop, each call asked on the terminal (or `--yes`).
 
 `--tools python` runs the model's code in the sandbox; `docs:COLLECTION` searches a document collection; `fetch` reads
-the web pages whose URLs are in the prompt, and no others. `--mcp` is not built yet and says so (exit 2). The steps
-print on stderr as they happen (with `--json`, in the JSON).
+the web pages whose URLs are in the prompt, and no others. `--mcp mcp.json` adds the tools of MCP servers (app.tools.mcp);
+a server that does not start is one warning and the chat goes on. The steps print on stderr as they happen (with
+`--json`, in the JSON).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from app.chat.templates import ChatTemplate
     from app.tools.calls import ToolCall
     from app.tools.loop import Approval, Step
+    from app.tools.mcp import McpServer
     from app.tools.spec import Tool
 
 INTERRUPTED = 130
@@ -50,17 +52,32 @@ def parse_tools(text: str) -> list[tuple[str, str]]:
 
 
 def check_arguments(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The tools asked for; one line (exit 2) for what is not right or not built, before a model is looked for."""
-    if args.mcp is not None:
-        raise c.UsageError("--mcp is not built yet: the tools today are python, fetch and docs:COLLECTION")
+    """The tools asked for; one line (exit 2) for what is not right, before a model is looked for."""
     if args.max_steps < 1:
         raise c.UsageError("--max-steps must be at least 1")
-    if not args.tools:
-        raise c.UsageError("--tools is empty: name python, fetch and/or docs:COLLECTION")
-    wanted = parse_tools(args.tools)
+    if args.mcp is not None:
+        mcp_servers(args)  # the mcp.json's problems, one line each, before the model loads
+    elif not args.tools:
+        raise c.UsageError("--tools is empty: name python, fetch and/or docs:COLLECTION (or give --mcp mcp.json)")
+    wanted = parse_tools(args.tools) if args.tools else []
     if ("fetch", "") in wanted and not urls_in(args.prompt):
         raise c.UsageError("--tools fetch reads only pages whose http(s) URL is in --prompt, and there is none")
     return wanted
+
+
+def mcp_servers(args: argparse.Namespace) -> list[McpServer]:
+    """The servers of ``--mcp`` (none without it); its problems as a usage error, one line per problem."""
+    if args.mcp is None:
+        return []
+    from app.tools.mcp import McpConfigError, load_config
+
+    try:
+        servers = load_config(Path(args.mcp))
+    except McpConfigError as e:
+        raise c.UsageError("\n".join(c.safe(line) for line in str(e).splitlines())) from e
+    if not servers:
+        raise c.UsageError(f"{c.safe(str(args.mcp))} names no enabled MCP server")
+    return servers
 
 
 def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTemplate, sampling: Sampling,
@@ -76,6 +93,7 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
     from app.tools.docs import docs_tool
     from app.tools.fetch import fetch_tool
     from app.tools.loop import AgentLoop, StopReason, steps_text
+    from app.tools.mcp import McpServers
     from app.tools.python import python_tool
     from app.tools.render import call_format
     from app.workbench import Workbench
@@ -99,6 +117,13 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
                                         "(`modelwerk docs add`)")  # fmt: skip
                 retriever = stack.enter_context(open_retriever(bench.documents, info.id))
                 tools.append(docs_tool(retriever, collection=info.name))
+        servers = mcp_servers(args)
+        mcp = stack.enter_context(McpServers(servers)) if servers else None
+        if mcp is not None:
+            tools += mcp.start()  # before the model loads: a server that fails is said at once
+            for line in mcp.problems:
+                print(f"modelwerk chat: warning: {c.safe(line)}", file=sys.stderr)
+        said = len(mcp.problems) if mcp is not None else 0
         conversation_id: int | None = None
         if not args.no_history:
             entry = bench.library_model(path)
@@ -127,6 +152,8 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
             loop = AgentLoop(engine, tools, approve=_always_yes if args.yes else ask_on_terminal,
                              max_steps=args.max_steps, mode=mode, sampling=sampling, on_step=on_step)  # fmt: skip
             result = loop.run(messages)
+            for line in mcp.problems[said:] if mcp is not None else ():  # a server that died during the chat
+                print(f"modelwerk chat: warning: {c.safe(line)}", file=sys.stderr)
         except KeyboardInterrupt:
             save_unfinished(MessageState.CANCELLED)
             print("modelwerk chat: interrupted", file=sys.stderr)
@@ -168,7 +195,9 @@ def ask_on_terminal(call: ToolCall, tool: Tool) -> Approval:
     from app.tools.loop import Approval
 
     err = sys.stderr
-    print(f"\nThe model wants to run {tool.name}:", file=err)
+    print(f"\nThe model wants to run {c.safe(tool.name)}:", file=err)
+    if tool.origin:
+        print(f"  ({c.safe(tool.origin)})", file=err)
     for key, value in call.arguments.items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         print(f"  {c.safe(key)}:", file=err)

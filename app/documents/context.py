@@ -117,6 +117,7 @@ class DocumentContext:
         whole_tokens: what the whole documents would cost (None when not counted: retrieval was asked for, or they are
             far too long to be worth counting).
         marking: the datamarking the sources went in with; None when the shield was off.
+        excluded: passages (or whole documents) left out because the shield flagged them and the user asked for that.
     """
 
     mode: ContextMode
@@ -129,6 +130,7 @@ class DocumentContext:
     dropped: int = 0
     whole_tokens: int | None = None
     marking: Marking | None = None
+    excluded: int = 0
 
     @property
     def shield(self) -> bool:
@@ -215,7 +217,7 @@ tightly), so they are not sent to the tokenizer at all."""
 def build_context(question: str, *, store: DocumentStore, collection_id: int, retriever: Retriever, budget: Budget,
                   query: str | None = None, count: TokenCounter = estimate_tokens, k: int = DEFAULT_K,
                   mode: SourceMode = SourceMode.AUTO, paths: Sequence[Path] | None = None, history_tokens: int = 0,
-                  system_prompt: str = "", shield: bool = True,
+                  system_prompt: str = "", shield: bool = True, exclude_flagged: bool = False,
                   rng: random.Random | None = None) -> DocumentContext:  # fmt: skip
     """The sources for ``question`` and the prompt's two turns.
 
@@ -229,6 +231,7 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
         history_tokens: what earlier turns of the conversation take in the prompt.
         system_prompt: the user's own system prompt, put before the instruction.
         shield: datamark the sources (``app.shield.marking``); its marker is drawn from ``rng`` (tests), else at random.
+        exclude_flagged: leave out the passages (whole documents: the documents) the shield flagged at indexing.
 
     Raises:
         DocumentError: whole documents were asked for and do not fit, or the budget leaves no room for any source.
@@ -247,11 +250,13 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
         if not chars:
             raise DocumentError("no indexed text to answer from" + (" in the chosen files" if paths is not None else ""))
         if chars <= available * WHOLE_CHARS_PER_TOKEN:
-            sources = _whole_sources(whole_documents(store, collection_id, paths=paths), count, marking)
+            docs = whole_documents(store, collection_id, paths=paths)
+            kept = [d for d in docs if not (exclude_flagged and d.flags)]
+            sources = _whole_sources(kept, count, marking)
             whole_tokens = sum(s.tokens for s in sources)
-            if whole_tokens <= available:
+            if whole_tokens <= available and sources:
                 return _context(ContextMode.WHOLE, "", sources, question, system_prompt, available,
-                                whole_tokens=whole_tokens, marking=marking)  # fmt: skip
+                                whole_tokens=whole_tokens, marking=marking, excluded=len(docs) - len(kept))  # fmt: skip
         if mode is SourceMode.WHOLE:
             need = f"{whole_tokens} tokens" if whole_tokens is not None else f"{chars:,} characters"
             raise DocumentError(f"the whole documents ({need}) do not fit the {available} tokens the context leaves for "
@@ -259,6 +264,10 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
     hits = retriever.search(query, k=k)
     if paths is not None:
         hits = _within(hits, retriever, query, k, paths)
+    excluded = 0
+    if exclude_flagged:
+        kept_hits = [h for h in hits if not h.flags]
+        excluded, hits = len(hits) - len(kept_hits), kept_hits
     sources, dropped, used = [], 0, 0
     for hit in hits:
         cost = count(render_source(len(sources) + 1, hit.source, hit.text, marking)) + 2
@@ -271,7 +280,7 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
         raise DocumentError(f"no retrieved passage fits the {available} tokens the model's context leaves for sources: "
                             "give a larger context")  # fmt: skip
     return _context(ContextMode.RETRIEVAL, query, sources, question, system_prompt, available, dropped=dropped,
-                    whole_tokens=whole_tokens, marking=marking)  # fmt: skip
+                    whole_tokens=whole_tokens, marking=marking, excluded=excluded)  # fmt: skip
 
 
 def _whole_sources(docs: Sequence[WholeDocument], count: TokenCounter, marking: Marking | None) -> list[ContextSource]:
@@ -294,7 +303,7 @@ def _within(hits: list[Hit], retriever: Retriever, query: str, k: int, paths: Se
 
 def _context(mode: ContextMode, query: str, sources: list[ContextSource], question: str, system_prompt: str,
              available: int, *, dropped: int = 0, whole_tokens: int | None = None,
-             marking: Marking | None = None) -> DocumentContext:  # fmt: skip
+             marking: Marking | None = None, excluded: int = 0) -> DocumentContext:  # fmt: skip
     return DocumentContext(mode, query, tuple(sources), system_instruction(mode, system_prompt, marking),
                            render_user(sources, question, marking), sum(s.tokens for s in sources), available, dropped,
-                           whole_tokens, marking)  # fmt: skip
+                           whole_tokens, marking, excluded)  # fmt: skip

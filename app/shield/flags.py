@@ -95,3 +95,10 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     if not s.isprintable():
         s = "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\u{ord(ch):04x}" for ch in s)
     return '"' + s + ("…" if cut else "") + '"'
+
+
+def flag_summary(flags: Sequence[Flag], *, shown: int = 2) -> str:
+    """One line for a list of sources or hits: the first reasons, and how many more ("hidden text in HTML; +2 more")."""
+    reasons = list(dict.fromkeys(f.reason for f in flags))
+    more = len(reasons) - shown
+    return "; ".join(reasons[:shown]) + (f"; +{more} more" if more > 0 else "")

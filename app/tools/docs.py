@@ -54,4 +54,4 @@ def docs_tool(retriever: Retriever, *, collection: str, k: int = 5) -> Tool:
         return ToolResult(content, f"{len(hits)} passages: " + "; ".join(s["citation"] for s in sources[:3])[:160],
                           data={"query": query, "sources": sources})  # fmt: skip
 
-    return Tool(spec, run)
+    return Tool(spec, run, origin=f"A search of your document collection {label!r}")

@@ -79,7 +79,7 @@ def fetch_tool(allowed: Sequence[str], *, timeout_s: float = TIMEOUT_S) -> Tool:
             return ToolResult.error(f"only the addresses the user gave can be fetched: {listed}")
         return _fetch(url, timeout_s=timeout_s, cancel=cancel)
 
-    return Tool(spec, run)
+    return Tool(spec, run, origin="Modelwerk's fetch: it reads only web addresses you wrote yourself")
 
 
 def _fetch(url: str, *, timeout_s: float, cancel: threading.Event) -> ToolResult:

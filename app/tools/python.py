@@ -44,7 +44,7 @@ def python_tool(limits: Limits = LIMITS) -> Tool:
     def run(arguments: Mapping[str, Any], cancel: threading.Event) -> ToolResult:
         return run_code(str(arguments["code"]), limits=limits, cancel=cancel)
 
-    return Tool(SPEC, run)
+    return Tool(SPEC, run, origin="Modelwerk's sandbox: no network, no access to your files, time and memory limits")
 
 
 def run_code(code: str, *, limits: Limits = LIMITS, cancel: threading.Event | None = None) -> ToolResult:

@@ -59,6 +59,9 @@ class Tool:
 
     spec: ToolSpec
     run: Callable[[Mapping[str, Any], threading.Event], ToolResult]
+    origin: str = ""
+    """Where the tool comes from and what it can reach, one line for the approval question (an MCP server's name and
+    command, or what a built-in may touch)."""
 
     @property
     def name(self) -> str:

@@ -139,7 +139,8 @@ class MainWindow(QMainWindow):
         self.chat_backends = ChatBackends(self.catalog, self.workbench.endpoints)
         from app.documents.store import DB_NAME
 
-        self.chat_page = ChatPage(self.chat_backends, self.conversations, documents=paths.data_dir() / DB_NAME)
+        self.chat_page = ChatPage(self.chat_backends, self.conversations, documents=paths.data_dir() / DB_NAME,
+                                  mcp_config=paths.data_dir() / "mcp.json")
         self.add_page(self.chat_page, "chat")
         self.compare_page = ComparePage(self.chat_backends, self.store)
         self.add_page(self.compare_page, "compare")

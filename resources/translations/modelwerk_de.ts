@@ -147,6 +147,13 @@
                 <numerusform>%n Dateien</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n tool step(s)</source>
+            <translation>
+                <numerusform>%n Werkzeugschritt</numerusform>
+                <numerusform>%n Werkzeugschritte</numerusform>
+            </translation>
+        </message>
         <message>
             <source>A base model: it has no chat template, so it continues a plain "User: … Assistant:" transcript instead of chatting; it answers simple questions, not instructions.</source>
             <translation>Ein Basismodell: es hat keine Chat-Vorlage und setzt daher ein schlichtes „User: … Assistant:“-Protokoll fort, statt zu chatten; es beantwortet einfache Fragen, folgt aber keinen Anweisungen.</translation>
@@ -168,6 +175,10 @@
             <translation>Endpunkt hinzufügen…</translation>
         </message>
         <message>
+            <source>Always for this chat</source>
+            <translation>Immer für diesen Chat</translation>
+        </message>
+        <message>
             <source>Answer from a collection</source>
             <translation>Aus einer Sammlung antworten</translation>
         </message>
@@ -182,6 +193,10 @@
         <message>
             <source>Answers come from {names}</source>
             <translation>Die Antworten stammen aus {names}</translation>
+        </message>
+        <message>
+            <source>Arguments:</source>
+            <translation>Argumente:</translation>
         </message>
         <message>
             <source>Assistant</source>
@@ -260,6 +275,10 @@
             <translation>Diese Unterhaltung löschen?</translation>
         </message>
         <message>
+            <source>Deny</source>
+            <translation>Ablehnen</translation>
+        </message>
+        <message>
             <source>Detach</source>
             <translation>Lösen</translation>
         </message>
@@ -300,6 +319,10 @@
             <translation>Unterhaltung exportieren</translation>
         </message>
         <message>
+            <source>Fetch web pages whose address you wrote</source>
+            <translation>Webseiten abrufen, deren Adresse Sie geschrieben haben</translation>
+        </message>
+        <message>
             <source>Flash attention (where llama.cpp supports it)</source>
             <translation>Flash Attention (wo llama.cpp sie unterstützt)</translation>
         </message>
@@ -314,6 +337,10 @@
         <message>
             <source>KV cache</source>
             <translation>KV-Cache</translation>
+        </message>
+        <message>
+            <source>Leave out passages the shield flagged</source>
+            <translation>Vom Schutzschild markierte Passagen weglassen</translation>
         </message>
         <message>
             <source>Load</source>
@@ -360,8 +387,20 @@
             <translation>Noch keine Sammlungen: legen Sie eine auf der Seite Dokumente an</translation>
         </message>
         <message>
+            <source>None</source>
+            <translation>Keine</translation>
+        </message>
+        <message>
+            <source>Once</source>
+            <translation>Einmal</translation>
+        </message>
+        <message>
             <source>One pass: think within the budget, then answer</source>
             <translation>Ein Durchgang: im Rahmen des Budgets nachdenken, dann antworten</translation>
+        </message>
+        <message>
+            <source>Passages with instruction-like, hidden or encoded text (marked ⚠ on the Documents page) are not given to the model</source>
+            <translation>Passagen mit anweisungsähnlichem, verstecktem oder kodiertem Text (auf der Seite Dokumente mit ⚠ markiert) erhält das Modell nicht</translation>
         </message>
         <message>
             <source>Precise</source>
@@ -370,6 +409,10 @@
         <message>
             <source>Prompted reasoning</source>
             <translation>Angeleitetes Nachdenken</translation>
+        </message>
+        <message>
+            <source>Python (sandboxed: no network, no files of yours)</source>
+            <translation>Python (in einer Sandbox: kein Netzwerk, keine Ihrer Dateien)</translation>
         </message>
         <message numerus="yes">
             <source>Reading %n file(s)…</source>
@@ -409,6 +452,14 @@
         <message>
             <source>Retrieved passages</source>
             <translation>Abgerufene Passagen</translation>
+        </message>
+        <message>
+            <source>Run a tool?</source>
+            <translation>Ein Werkzeug ausführen?</translation>
+        </message>
+        <message>
+            <source>Search a document collection</source>
+            <translation>Eine Dokumentsammlung durchsuchen</translation>
         </message>
         <message>
             <source>Send</source>
@@ -467,6 +518,10 @@
             <translation>Die Datei hat sich seit dieser Antwort geändert oder die Sammlung verlassen: gezeigt wird die Passage so, wie das Modell sie erhielt.</translation>
         </message>
         <message>
+            <source>The model wants to run {tool}.</source>
+            <translation>Das Modell möchte {tool} ausführen.</translation>
+        </message>
+        <message>
             <source>The model's runtime stopped: {error}. The conversation is kept; reload the model to go on.</source>
             <translation>Die Laufzeit des Modells ist beendet: {error}. Die Unterhaltung bleibt erhalten; laden Sie das Modell neu, um fortzufahren.</translation>
         </message>
@@ -489,6 +544,22 @@
         <message>
             <source>Thought</source>
             <translation>Gedanken</translation>
+        </message>
+        <message>
+            <source>Tools</source>
+            <translation>Werkzeuge</translation>
+        </message>
+        <message>
+            <source>Tools the model may call; every call asks you first (always for this chat / once / deny)</source>
+            <translation>Werkzeuge, die das Modell aufrufen darf; jeder Aufruf fragt Sie zuerst (immer für diesen Chat / einmal / ablehnen)</translation>
+        </message>
+        <message>
+            <source>Tools: none</source>
+            <translation>Werkzeuge: keine</translation>
+        </message>
+        <message>
+            <source>Tools: {tools}</source>
+            <translation>Werkzeuge: {tools}</translation>
         </message>
         <message>
             <source>Unload</source>
@@ -543,6 +614,10 @@
             <translation>lädt…</translation>
         </message>
         <message>
+            <source>off</source>
+            <translation>aus</translation>
+        </message>
+        <message>
             <source>one pass</source>
             <translation>ein Durchgang</translation>
         </message>
@@ -559,8 +634,16 @@
             <translation>beendet</translation>
         </message>
         <message>
+            <source>thought</source>
+            <translation>Gedanken</translation>
+        </message>
+        <message>
             <source>vote</source>
             <translation>Abstimmung</translation>
+        </message>
+        <message>
+            <source>without flagged</source>
+            <translation>ohne markierte</translation>
         </message>
         <message>
             <source>{count} tokens</source>

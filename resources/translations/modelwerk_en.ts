@@ -11,6 +11,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n tool step(s)</source>
+            <translation>
+                <numerusform>%n tool step</numerusform>
+                <numerusform>%n tool steps</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>Reading %n file(s)…</source>
             <translation>
                 <numerusform>Reading %n file…</numerusform>

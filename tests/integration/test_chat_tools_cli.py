@@ -18,7 +18,7 @@ def chat(argv: list[str]) -> int:
 
 @pytest.mark.parametrize(("argv", "error"), [
     (["--tools", "fetch"], "--tools fetch reads only pages whose http(s) URL is in --prompt, and there is none"),
-    (["--tools", "python", "--mcp", "mcp.json"], "--mcp is not built yet"),
+    (["--tools", "python", "--mcp", "no-such-mcp.json"], "cannot read no-such-mcp.json"),
     (["--tools", "shell"], "unknown tool 'shell'"),
     (["--tools", "python,python"], "names each tool once"),
     (["--tools", "python", "--max-steps", "0"], "--max-steps must be at least 1"),
@@ -28,6 +28,18 @@ def test_what_is_not_built_or_not_right_is_one_line_exit_2(argv: list[str], erro
     assert chat(["no-such-model", "--prompt", "hi", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert error in err and "\n" not in err
+
+
+def test_a_bad_mcp_json_is_one_line_per_problem_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"a": {"url": "file:///etc"}, "b": {"command": "x", "args": "-v"}}}))
+    assert chat(["no-such-model", "--prompt", "hi", "--mcp", str(config)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert "server 'a': url must be an http(s) address" in lines[0] and "server 'b': args must be a list" in lines[1]
+    assert len(lines) == 2
+    config.write_text(json.dumps({"mcpServers": {"a": {"command": "x", "disabled": True}}}))
+    assert chat(["no-such-model", "--prompt", "hi", "--mcp", str(config)]) == 2
+    assert "names no enabled MCP server" in capsys.readouterr().err
 
 
 def test_a_model_without_tool_calling_says_so_before_it_loads(smollm2_model: Path,

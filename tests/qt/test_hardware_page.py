@@ -132,7 +132,8 @@ def test_main_window_opens_on_hardware_with_live_status_and_remembers_geometry(q
 def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> None:
     page = HardwarePage()
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=60_000)  # type: ignore[union-attr]
+    # A fresh data folder: the bandwidth and llama.cpp's kernels are measured (minutes on a busy 2-core machine).
+    qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=240_000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
     label = page.summary.bandwidth_label
     assert re.fullmatch(r"\d+\.\d GB/s read, measured just now( on a busy machine: .*)?", label.text()), label.text()
@@ -147,7 +148,7 @@ def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> Non
     assert page.summary.measure_button.isVisibleTo(page)
     qtbot.mouseClick(page.summary.measure_button, Qt.MouseButton.LeftButton)
     assert page.summary.bandwidth_label.text() == "measuring…"
-    qtbot.waitUntil(lambda: page.summary.bandwidth_label.text() != "measuring…" and not page.busy(), timeout=60_000)
+    qtbot.waitUntil(lambda: page.summary.bandwidth_label.text() != "measuring…" and not page.busy(), timeout=240_000)
     assert "measured just now" in page.summary.bandwidth_label.text() and cache.read_text() != before
 
 

@@ -240,6 +240,52 @@ def test_an_unmeasured_type_takes_the_slowest_rate_and_shared_kv_heads_multiply_
     assert estimate_speed(model, only_cached, 0, False) == pytest.approx(fallback)
 
 
+def test_flash_attention_costs_every_query_head_and_cell_at_the_rate_measured_for_its_head_size() -> None:
+    rates = {"Q4_K": 8e9, "Q6_K": 4e9, "Q8_0": 2e9, "F16": 1e9}
+    hw = _kernel_box(**rates, **{"attention/64": 1e8, "attention/256": 5e7})
+    weights = 8e6 / 8e9 + 2e6 / 4e9 + 2e6 / 2e9
+    # 10 layers x 2 query heads x 768 cells (701 tokens, padded to 256) at 1e8 head-cells per second.
+    model = _small_model()  # heads of 64 + 64 dims
+    assert estimate_speed(model, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 10 * 2 * 768 / 1e8))
+    # Heads of 128 dims lie between the sizes measured: linear in the head size.
+    wide = _small_model(head_dim_k=128, head_dim_v=128)
+    rate = 1e8 + (128 - 64) / (256 - 64) * (5e7 - 1e8)
+    assert estimate_speed(wide, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 10 * 2 * 768 / rate))
+    # Sliding-window layers (4 of the 10, a window of 512) attend only over the cells within their window.
+    swa = _small_model(n_swa_layers=4, swa_window=512)
+    attended = 6 * 768 + 4 * 512
+    assert estimate_speed(swa, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 2 * attended / 1e8))
+    # Without flash attention, K.q and V.softmax are matrix-vector products at the KV type's rates, as before.
+    plain = estimate_speed(model, hw, 0, False, context_tokens=701, flash_attention=False)
+    assert plain == pytest.approx(estimate_speed(model, _kernel_box(**rates), 0, False, context_tokens=701))
+    report = fit(model, hw, FitOptions(context=2048, gpu_layers=0, flash_attention=False))
+    assert report.tokens_per_s == pytest.approx(estimate_speed(model, hw, 0, False, flash_attention=False))
+
+
+def test_block_weights_stream_at_the_rate_measured_for_layers_as_wide_as_the_model() -> None:
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9, **{"Q4_K@512": 4e9})
+
+    def seconds(n_embd: int) -> float:
+        return 1 / estimate_speed(_small_model(n_embd=n_embd), hw, 0, False)
+
+    # 8 MB of Q4_K in blocks: at the chain's 4 GB/s for a 512-wide model (or narrower), at the large matrix's 8 GB/s from
+    # 2048 (ROW) on, in between interpolated in log(width); Q6_K, measured at no other width, and the output keep theirs.
+    assert seconds(512) - seconds(2048) == pytest.approx(8e6 / 4e9 - 8e6 / 8e9)
+    assert seconds(256) == pytest.approx(seconds(512)) and seconds(8192) == pytest.approx(seconds(2048))
+    assert seconds(1024) - seconds(2048) == pytest.approx(8e6 / 6e9 - 8e6 / 8e9)
+
+
+def test_the_output_streams_at_the_rate_of_one_matrix_with_rows_as_wide_as_the_model() -> None:
+    # A chain's rate is not the output's: one matrix of 512-wide rows ("Q8_0/512") is.
+    hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9, **{"Q8_0/512": 1e9, "Q8_0@512": 0.5e9})
+    base = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
+    narrow = _small_model(n_embd=512)
+    extra = 1 / estimate_speed(narrow, hw, 0, False) - 1 / estimate_speed(narrow, base, 0, False)
+    assert extra == pytest.approx(2e6 / 1e9 - 2e6 / 2e9)
+    wide = _small_model(n_embd=2048)
+    assert estimate_speed(wide, hw, 0, False) == pytest.approx(estimate_speed(wide, base, 0, False))
+
+
 def test_a_shape_without_a_file_takes_its_tensor_types_from_the_file_type() -> None:
     assert LLAMA_8B.block_type_shares() == (("Q4_K", 0.8), ("Q6_K", 0.2))
     assert LLAMA_8B.output_tensor_type == "Q6_K"

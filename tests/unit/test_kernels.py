@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from hardware.kernels import cached_kernels, measure_kernels
+from hardware.kernels import cached_kernels, layer_shapes, measure_kernels
 
 
 def _ggml_lib_dir() -> Path:
@@ -18,12 +19,28 @@ def _ggml_lib_dir() -> Path:
 
 
 def test_ggml_multiplies_a_matrix_by_a_vector_at_a_plausible_rate_for_every_type_it_can_quantize() -> None:
-    rates = measure_kernels(_ggml_lib_dir(), threads=1, types=("Q4_K", "Q6_K", "Q8_0", "F16", "NOT_A_TYPE"),
-                            matrix_bytes=1 << 20, passes=2, seconds_per_type=0.0)  # fmt: skip
-    # The KV cache types a second time from a matrix that stays in the cache (attention's small K and V).
-    assert set(rates) == {"Q4_K", "Q6_K", "Q8_0", "F16", "Q8_0/cache", "F16/cache"}
+    types = ("Q4_K", "Q6_K", "Q8_0", "F16")
+    rates = measure_kernels(_ggml_lib_dir(), threads=1, types=(*types, "NOT_A_TYPE"), matrix_bytes=1 << 20,
+                            layers_bytes=1 << 20, passes=2, seconds_per_type=0.0)  # fmt: skip
+    # One large matrix, one of 512-wide rows and a chain of 512-wide layer-like products per type; the KV cache types a
+    # second time from a matrix that stays in the cache; flash attention per head size.
+    narrow = {f"{t}/512" for t in types}
+    chains = {f"{t}@512" for t in types}
+    attention = {"attention/64", "attention/128", "attention/256"}
+    assert set(rates) == {*types, *narrow, *chains, "Q8_0/cache", "F16/cache", *attention}
     # Bytes of weights per second: more than a slow disk, less than any memory system streams into one core.
-    assert all(1e7 < r < 1e12 for r in rates.values()), rates
+    assert all(1e7 < r < 1e12 for t, r in rates.items() if t not in attention), rates
+    # Query heads x cells per second: one costs more than a nanosecond and less than a millisecond.
+    assert all(1e3 < rates[t] < 1e9 for t in attention), rates
+
+
+def test_a_chain_of_layers_alternates_attention_sized_and_feed_forward_sized_products() -> None:
+    shapes = layer_shapes(512, lambda k: k, 10 * (512 * 512 * 2 + 1536 * 512 + 512 * 1536))
+    assert shapes[:4] == [(512, 512), (512, 512), (512, 1536), (1536, 512)] and len(shapes) == 40
+    # Each product's output is the next one's input.
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(shapes))
+    # Never less than one layer, however small the budget.
+    assert layer_shapes(4096, lambda k: k, 1) == [(4096, 4096), (4096, 4096), (4096, 12288), (12288, 4096)]
 
 
 class CountingMeasure:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.chat.messages import Answer
 from app.chat.turn import ChatTurn
+from app.tools.turn import ToolTurn
 from app.ui.common.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,11 @@ class AnswerJob(QObject):
         progress(thinking, content): the text so far (batched).
         done(answer): finished and saved (also when stopped: answer.stats.finish_reason == "cancelled").
         failed(message, thinking, content): one-line error and what had streamed until then (saved as 'error').
+        stepped(steps, notes): a turn with tools made a step (every ``Step`` so far, and the notes on tools).
     """
 
     progress = Signal(str, str)
+    stepped = Signal(object, object)
     done = Signal(object)
     failed = Signal(str, str, str)
 
@@ -40,6 +43,8 @@ class AnswerJob(QObject):
         self.cancel = cancel
         # emitted on the worker thread: a Qt signal of this (GUI-thread) object is queued to the receivers
         turn.progressed.connect(self.progress.emit)
+        if isinstance(turn, ToolTurn):
+            turn.stepped.connect(self.stepped.emit)
         self.finished = False
 
     @property

@@ -153,6 +153,10 @@ class AttachBar(QWidget):
         sources = self.attachment.sources if self.attachment is not None else "auto"
         self._set(Attachment(collection_id, name, sources))
 
+    def set_exclude_flagged(self, exclude: bool) -> None:
+        if self.attachment is not None and self.attachment.exclude_flagged != exclude:
+            self._set(dataclasses.replace(self.attachment, exclude_flagged=exclude))
+
     def set_sources(self, sources: str) -> None:
         if self.attachment is not None and self.attachment.sources != sources:
             self._set(dataclasses.replace(self.attachment, sources=sources))
@@ -249,6 +253,13 @@ class AttachBar(QWidget):
             group.addAction(action)
             self.menu.addAction(action)
         self.menu.addSeparator()
+        exclude = self.menu.addAction(translate("Chat", "Leave out passages the shield flagged"))
+        exclude.setCheckable(True)
+        exclude.setChecked(self.attachment is not None and self.attachment.exclude_flagged)
+        exclude.setEnabled(self.attachment is not None)
+        exclude.setToolTip(translate("Chat", "Passages with instruction-like, hidden or encoded text (marked ⚠ on the "
+                                             "Documents page) are not given to the model"))  # fmt: skip
+        exclude.toggled.connect(self.set_exclude_flagged)
         detach = self.menu.addAction(translate("Chat", "Detach"), self.detach)
         detach.setEnabled(self.attachment is not None)
 
@@ -264,6 +275,7 @@ class AttachBar(QWidget):
             count = len(a.files)
             what = Path(a.files[0]).name if count == 1 else translate("Chat", "%n file(s)", None, count)
         parts = [f"📎 {what}"] + ([listed.search] if listed is not None else []) + [a.sources]
+        parts += [translate("Chat", "without flagged")] if a.exclude_flagged else []
         return " · ".join(parts)
 
     def _show_chip(self) -> None:

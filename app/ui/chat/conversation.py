@@ -12,6 +12,7 @@ passage in place (app.ui.chat.sources).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -41,13 +42,18 @@ from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode
 from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
+from app.chat.toolset import ToolSet
 from app.chat.turn import ChatTurn
+from app.tools.loop import Approval, Step
+from app.tools.render import NoToolCalling, call_format
+from app.tools.turn import ToolTurn
 from app.ui.chat.answer_job import AnswerJob
 from app.ui.chat.attach import AttachBar
 from app.ui.chat.backends import ChatBackends, describe_state
 from app.ui.chat.sampling import SamplingControls
 from app.ui.chat.sources import SourceDialog, read_source_text
 from app.ui.chat.thinking import ThinkingControls
+from app.ui.chat.tools import ApprovalBridge, ApprovalDialog, PendingApproval, ToolsControl, steps_display
 from app.ui.chat.transcript import Bubble, TranscriptView
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
@@ -75,6 +81,7 @@ class ChatInput(QPlainTextEdit):
 
 
 def bubble_of(message: StoredMessage) -> Bubble:
+    """A stored message as the transcript shows it (its tool steps in the folded block)."""
     note = ""
     if message.state is MessageState.CANCELLED:
         note = translate("Chat", "Stopped")
@@ -82,7 +89,8 @@ def bubble_of(message: StoredMessage) -> Bubble:
         note = message.error or translate("Chat", "The answer failed")
     return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
                   streaming=message.state is MessageState.STREAMING, note=note,
-                  error=message.state is MessageState.ERROR, sources=message.sources)  # fmt: skip
+                  error=message.state is MessageState.ERROR, sources=message.sources,
+                  steps=steps_display(message.steps))  # fmt: skip
 
 
 def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
@@ -102,8 +110,10 @@ class ConversationPane(QWidget):
     """The banner's Load… button: load this model (its key) with the Load dialog."""
 
     def __init__(self, conversation: Conversation, *, sessions: Conversations, backends: ChatBackends,
-                 tasks: TaskGroup, documents: Path | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
-        """``documents``: the documents database whose collections can be attached (None: no 📎 control)."""
+                 tasks: TaskGroup, documents: Path | None = None, mcp_config: Path | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        """``documents``: the documents database whose collections can be attached (None: no 📎 control);
+        ``mcp_config``: the mcp.json whose servers the Tools control offers."""
         super().__init__(parent)
         self.conversation = conversation
         self.key = conversation.model_key
@@ -112,6 +122,9 @@ class ConversationPane(QWidget):
         self.tasks = tasks
         self.job: AnswerJob | None = None
         self.documents = documents
+        self.mcp_config = mcp_config
+        self.approvals = ApprovalBridge(self)
+        self.approval_dialog: ApprovalDialog | None = None
         self.source_dialog: SourceDialog | None = None
         self._editing: int | None = None
         self._updating = False
@@ -124,6 +137,10 @@ class ConversationPane(QWidget):
         self.thinking_controls = ThinkingControls(conversation.thinking_budget, conversation.strategy)
         self.sampling_controls = SamplingControls(conversation.sampling)
         # System prompt and export share one menu.
+        self._reads = TaskGroup(self)
+        """Reads of cited sources' files and of the collections list (ours: one that ends after the tab closed goes
+        nowhere)."""
+        self.tools_control = ToolsControl(conversation.tools, documents=documents, tasks=self._reads)
         self.more_button = QToolButton()
         self.more_button.setText(translate("Chat", "Conversation"))
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -139,6 +156,7 @@ class ConversationPane(QWidget):
         mode_row.addWidget(self.reasoning)
         mode_row.addWidget(self.thinking_controls)
         mode_row.addStretch()
+        mode_row.addWidget(self.tools_control)
         mode_row.addWidget(self.more_button)
         sampling_row = QHBoxLayout()
         sampling_row.addWidget(self.sampling_controls)
@@ -173,8 +191,6 @@ class ConversationPane(QWidget):
 
         self.view = TranscriptView()
         self.attach_bar = AttachBar(documents, conversation.attachment) if documents is not None else None
-        self._reads = TaskGroup(self)
-        """Reads of cited sources' files (ours: one that ends after the tab closed goes nowhere)."""
         self.input = ChatInput()
         self.input.setObjectName("chat-input")
         self.input.setPlaceholderText(translate("Chat", "Message — Enter sends, Shift+Enter for a new line"))
@@ -219,6 +235,8 @@ class ConversationPane(QWidget):
         self.reasoning.currentIndexChanged.connect(self._on_reasoning_current_index_changed)
         self.thinking_controls.thinking_changed.connect(self._on_thinking_controls_thinking_changed)
         self.view.source_clicked.connect(self._on_view_source_clicked)
+        self.tools_control.toolset_changed.connect(self._on_tools_control_toolset_changed)
+        self.approvals.asked.connect(self._on_approvals_asked)
         if self.attach_bar is not None:
             self.attach_bar.attachment_changed.connect(self._on_attach_bar_attachment_changed)
 
@@ -251,6 +269,7 @@ class ConversationPane(QWidget):
         self.reasoning.setCurrentIndex(max(index, 0))
         self._updating = False
         self._show_thinking_controls()
+        self.tools_control.set_unavailable(self._no_tool_calling())
         note = self.backends.note(self.key)
         self.model_note.setText(note)
         self.model_note.setVisible(bool(note))
@@ -344,6 +363,7 @@ class ConversationPane(QWidget):
     def stop(self) -> None:
         if self.job is not None:
             self.job.stop()
+        self._close_approval()
 
     def shutdown(self) -> None:
         """Stop a running answer (closing the tab or the window); it is saved as cancelled when it returns."""
@@ -360,8 +380,14 @@ class ConversationPane(QWidget):
         return self.attach_bar.attachment if self.attach_bar is not None else None
 
     def _turn_kind(self) -> tuple[type[ChatTurn], dict[str, object]]:
-        """A plain turn, or one from the attached documents, with its options."""
+        """A plain turn, one with tools, or one from the attached documents, with its options."""
         attachment = self.attachment()
+        toolset = self.tools_control.toolset()
+        if toolset:
+            if attachment is not None and not toolset.collection:  # the attached collection becomes a search tool
+                toolset = dataclasses.replace(toolset, collection=attachment.collection)
+            return ToolTurn, {**self._turn_options(), "toolset": toolset, "approve": self.approvals.approve,
+                              "documents": self.documents, "mcp_config": self.mcp_config}  # fmt: skip
         if attachment is None or self.documents is None:
             return ChatTurn, self._turn_options()
         context = self.backends.context_size(self.key) or UNKNOWN_CONTEXT
@@ -375,6 +401,8 @@ class ConversationPane(QWidget):
         job.progress.connect(self._on_job_progress)
         job.done.connect(self._on_job_done)
         job.failed.connect(self._on_job_failed)
+        job.stepped.connect(self._on_job_stepped)
+        self.approvals.cancel = job.cancel
         self.job = job
         self.reload_messages()
         self.changed.emit()
@@ -386,6 +414,44 @@ class ConversationPane(QWidget):
         if self.attach_bar is not None:
             self.attach_bar.status.setText("")
         self.view.update_last(content=content, thinking=thinking)
+
+    def _on_job_stepped(self, steps: list[Step], notes: list[str]) -> None:
+        thinking, content = self.job.text() if self.job is not None else ("", "")
+        self.view.update_last(content=content, thinking=thinking, steps=steps_display([s.to_json() for s in steps], notes))
+
+    def _on_approvals_asked(self, pending: PendingApproval) -> None:
+        """The loop waits for the user: the dialog opens without blocking the event loop (``open``, not ``exec``)."""
+        if self.job is None or self.job.cancel.is_set():
+            pending.give(Approval.DENY)
+            return
+        dialog = ApprovalDialog(pending, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.approval_dialog = dialog
+        dialog.finished.connect(self._on_approval_dialog_finished)
+        dialog.open()
+
+    def _on_approval_dialog_finished(self, _result: int) -> None:
+        self.approval_dialog = None
+
+    def _close_approval(self) -> None:
+        """Stop or the end of the answer: an open question goes (denied)."""
+        if self.approval_dialog is not None:
+            self.approval_dialog.reject()
+
+    def _no_tool_calling(self) -> str:
+        """Why this model cannot call tools ("" when it can, or when that is not known until it is read)."""
+        model = self.backends.local(self.key)
+        if model is None:
+            return ""  # an endpoint (tools through its API), or a model not read yet: the send says so if it cannot
+        try:
+            call_format(model.template)
+        except NoToolCalling as e:
+            return str(e)
+        return ""
+
+    def _on_tools_control_toolset_changed(self, toolset: ToolSet) -> None:
+        self.sessions.set_tools(self.conversation.id, toolset)
+        self.conversation = self.sessions.get(self.conversation.id)
 
     def _on_job_done(self, _answer: Answer) -> None:
         job, self.job = self.job, None
@@ -408,6 +474,7 @@ class ConversationPane(QWidget):
 
     def _finished(self) -> None:
         """The turn has saved its answer (done, cancelled or error): show what the store holds."""
+        self._close_approval()
         if self.attach_bar is not None:
             self.attach_bar.status.setText("")
         self.reload_messages()

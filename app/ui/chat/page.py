@@ -53,13 +53,15 @@ class ChatPage(QWidget):
     status_message = Signal(str, int)
 
     def __init__(self, backends: ChatBackends, sessions: Conversations, parent: QWidget | None = None, *,
-                 documents: Path | None = None) -> None:  # fmt: skip
-        """``documents``: the documents database (the Documents page's) whose collections a chat can attach."""
+                 documents: Path | None = None, mcp_config: Path | None = None) -> None:  # fmt: skip
+        """``documents``: the documents database (the Documents page's) whose collections a chat can attach;
+        ``mcp_config``: the mcp.json whose servers a chat's Tools control offers."""
         super().__init__(parent)
         self.setObjectName("page")
         self.backends = backends
         self.sessions = sessions
         self.documents = documents
+        self.mcp_config = mcp_config
         self.tasks = TaskGroup(self)
         self._hardware: HardwareReport | None = None
         self.default_threads = 0
@@ -337,7 +339,7 @@ class ChatPage(QWidget):
                 return pane
         conversation = self.sessions.get(conversation_id)
         pane = ConversationPane(conversation, sessions=self.sessions, backends=self.backends, tasks=self.tasks,
-                                documents=self.documents)  # fmt: skip
+                                documents=self.documents, mcp_config=self.mcp_config)  # fmt: skip
         pane.changed.connect(self._on_pane_changed)
         pane.load_requested.connect(self._on_pane_load_requested)
         index = self.tabs.addTab(pane, self._tab_title(pane))

@@ -26,6 +26,7 @@ from app.chat.attachments import AnswerSources
 from app.chat.messages import AnswerStats, Role
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
+from app.shield.flags import flag_summary
 from app.ui.common import format as fmt
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
@@ -61,12 +62,19 @@ class Bubble:
     note: str = ""
     error: bool = False
     sources: AnswerSources | None = None
+    steps: str = ""
+    """The answer's tool steps, one line each (shown in the folded block, above the thinking)."""
 
 
 def thinking_summary(bubble: Bubble) -> str:
     """ "Thinking · 120 tokens · 2.1 s" (what the folded block says)."""
     streaming = bubble.streaming and not bubble.content
     parts = [translate("Chat", "Thinking…") if streaming else translate("Chat", "Thought")]
+    if bubble.steps:
+        count = sum(1 for line in bubble.steps.splitlines() if line.startswith("Step "))
+        parts = [translate("Chat", "%n tool step(s)", None, count) if count else translate("Chat", "Tools")]
+        if bubble.thinking:
+            parts.append(translate("Chat", "thought"))
     stats = bubble.stats
     if stats is not None and stats.thinking_tokens:
         parts.append(translate("Chat", "{count} tokens").format(count=fmt.number(stats.thinking_tokens)))
@@ -133,7 +141,7 @@ class TranscriptView(SafeTextBrowser):
         self._bubbles = list(bubbles)
         self._render(follow=True)
 
-    def update_last(self, *, content: str, thinking: str, streaming: bool = True) -> None:
+    def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None) -> None:
         """Replace the text of the last message (the one streaming).
 
         While it streams, the finished paragraphs are rendered once and only the unfinished tail is re-rendered, so an
@@ -141,7 +149,8 @@ class TranscriptView(SafeTextBrowser):
         """
         if not self._bubbles:
             return
-        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming)
+        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming,
+                         steps=self._bubbles[-1].steps if steps is None else steps)  # fmt: skip
         self._bubbles[-1] = bubble
         follow = self._at_bottom()
         bar = self.verticalScrollBar()
@@ -242,7 +251,7 @@ class TranscriptView(SafeTextBrowser):
         colour = ROLE_COLOURS[bubble.role]
         role = translate("Chat", ROLE_NAMES[bubble.role])
         cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{role}</span>')
-        if bubble.thinking or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
+        if bubble.thinking or bubble.steps or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
         self._stream_head, self._stable_text = None, ""
         if bubble.content and bubble.streaming:
@@ -295,8 +304,10 @@ class TranscriptView(SafeTextBrowser):
         lines = [f'<span style="color:{MUTED_COLOUR}; {small}">{summary}</span>']
         for s in sources.sources:
             cited = f'<span style="color:{MUTED_COLOUR}"> · cited</span>' if s.cited else ""
+            flagged = (f'<span style="color:{WRONG_COLOUR}"> · ⚠ shield: {html.escape(flag_summary(s.flags))}</span>'
+                       if s.flags else "")  # fmt: skip
             lines.append(f'<span style="{small}"><a href="{self.cite_url(key, s.number)}" style="text-decoration:none">'
-                         f"[{s.number}] {html.escape(s.citation())}</a>{cited}</span>")  # fmt: skip
+                         f"[{s.number}] {html.escape(s.citation())}</a>{cited}{flagged}</span>")  # fmt: skip
         if sources.wrong:
             wrong = ", ".join(f"[{n}]" for n in sources.wrong)
             lines.append(f'<span style="color:{WRONG_COLOUR}; {small}">⚠ {wrong}: cited, but no source of this answer '
@@ -308,7 +319,8 @@ class TranscriptView(SafeTextBrowser):
     def _head(self, bubble: Bubble) -> tuple[object, ...]:
         """Everything above a message's answer text: when it changes, the message is rendered anew."""
         expanded = bubble.key in self._expanded
-        return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "")
+        return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "",
+                bubble.steps if expanded else "")  # fmt: skip
 
     def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
         expanded = bubble.key in self._expanded
@@ -318,7 +330,7 @@ class TranscriptView(SafeTextBrowser):
             f'<a href="{THINK_SCHEME}:{bubble.key}" style="color:#6b5ca5; text-decoration:none">'
             f"{arrow} {html.escape(thinking_summary(bubble))}</a>"
         )
-        if not expanded or not bubble.thinking:
+        if not expanded or not (bubble.thinking or bubble.steps):
             return
         frame = QTextFrameFormat()
         frame.setBackground(QColor("#f4f2fa"))
@@ -329,7 +341,12 @@ class TranscriptView(SafeTextBrowser):
         fmt = QTextCharFormat()
         fmt.setForeground(QColor("#55506a"))
         fmt.setFontItalic(True)
-        cursor.insertText(bubble.thinking.strip(), fmt)
+        if bubble.steps:  # what the tools did, then what the model thought: plain text (both are outside words)
+            steps_fmt = QTextCharFormat()
+            steps_fmt.setForeground(QColor("#3d4a5c"))
+            cursor.insertText(bubble.steps.strip() + ("\n\n" if bubble.thinking else ""), steps_fmt)
+        if bubble.thinking:
+            cursor.insertText(bubble.thinking.strip(), fmt)
         cursor.movePosition(QTextCursor.MoveOperation.End)
 
 

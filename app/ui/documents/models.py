@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from app.documents.indexing import Outcome
 from app.documents.retrieval import Hit
 from app.documents.store import FileRecord, FileState
+from app.shield.flags import flag_summary
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 
@@ -170,8 +171,11 @@ class ResultsModel(_Table):
         if role == HIT_ROLE:
             return hit
         if role == Qt.ItemDataRole.DisplayRole:
-            return (str(hit.rank), hit.source.citation(), hit.snippet, f"{hit.score:.2f}")[col]
+            source = ("⚠ " if hit.flags else "") + hit.source.citation()  # the shield flagged it: see the tooltip
+            return (str(hit.rank), source, hit.snippet, f"{hit.score:.2f}")[col]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 1 and hit.flags:
+                return plain_tooltip(f"{hit.source.path}\nShield: {flag_summary(hit.flags, shown=5)}")
             return plain_tooltip(str(hit.source.path) if col == 1 else hit.snippet if col == 2 else None)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from app.documents.retrieval import Hit, query_terms
+from app.shield.flags import flag_summary
 from app.ui.common.i18n import translate
 
 CONTEXT_CHARS = 3000
@@ -60,7 +61,9 @@ class PassageView(QWidget):
         shown = ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
         offset = (1 if lo else 0) - lo
         self.shown_range = (start + offset, end + offset)
-        self.citation.setText(f"{hit.rank}. {s.citation()} — {s.path}")
+        warning = f"\n⚠ Shield: {flag_summary(hit.flags, shown=5)} — this text is data; a model is told never to follow it" \
+            if hit.flags else ""  # fmt: skip
+        self.citation.setText(f"{hit.rank}. {s.citation()} — {s.path}{warning}")
         self.text.setPlainText(shown)
         self._shown = shown
         selections = [self._selection(*self.shown_range, PASSAGE_COLOUR, full_width=False)]

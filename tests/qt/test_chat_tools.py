@@ -1,0 +1,203 @@
+"""Tools on the Chat page as a user meets them: switch tools on for a conversation with a remote endpoint (the scripted
+OpenAI-compatible server, real HTTP), the model calls Python in the real sandbox and a tool of a real MCP server, each
+call asks in a dialog, the steps show folded and stay with the answer; Deny and Stop; a model without tool calling."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from fixtures.scripted_server import Reply, ScriptedServer
+from pytestqt.qtbot import QtBot
+
+from app.chat.endpoints import Endpoints
+from app.chat.sessions import Conversations, MessageState, endpoint_model_key
+from app.chat.templates import ChatTemplate
+from app.library.catalog import Catalog
+from app.store import Store
+from app.ui.chat.backends import ChatBackends
+from app.ui.chat.conversation import ConversationPane
+from app.ui.chat.page import ChatPage
+from app.ui.chat.tools import ApprovalDialog
+
+WAIT_MS = 30_000
+MCP_SERVER = str(Path(__file__).parent.parent / "fixtures" / "mcp_server.py")
+
+
+@pytest.fixture
+def model() -> Iterator[ScriptedServer]:
+    s = ScriptedServer([])
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "modelwerk.db")
+    yield s
+    s.close()
+
+
+def make_page(qtbot: QtBot, store: Store, mcp_config: Path | None) -> ChatPage:
+    page = ChatPage(ChatBackends(Catalog(store), Endpoints(store)), Conversations(store), mcp_config=mcp_config)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+@pytest.fixture
+def page(qtbot: QtBot, store: Store, tmp_path: Path) -> Iterator[ChatPage]:
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"test": {"command": sys.executable, "args": [MCP_SERVER],
+                                                          "allowedTools": ["add"]}}}))  # fmt: skip
+    p = make_page(qtbot, store, config)
+    yield p
+    p.shutdown()
+    qtbot.waitUntil(lambda: not p.busy(), timeout=WAIT_MS)
+
+
+def endpoint_chat(qtbot: QtBot, page: ChatPage, model: ScriptedServer) -> ConversationPane:
+    endpoint = page.backends.endpoints.add("lab", model.base_url)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)  # its model list (the scripted server has none)
+    page.backends.endpoint_models[endpoint.id] = ["m"]
+    page.refresh()
+    return page.new_chat(endpoint_model_key(endpoint.id, "m"))
+
+
+def send_and_wait(qtbot: QtBot, pane: ConversationPane, text: str) -> None:
+    pane.input.setPlainText(text)
+    pane.send()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+
+
+def dialog(qtbot: QtBot, pane: ConversationPane) -> ApprovalDialog:
+    qtbot.waitUntil(lambda: pane.approval_dialog is not None and pane.approval_dialog.isVisible(), timeout=WAIT_MS)
+    assert pane.approval_dialog is not None
+    return pane.approval_dialog
+
+
+def test_tools_ask_run_show_their_steps_and_stay_with_the_answer(qtbot: QtBot, page: ChatPage,
+                                                                 model: ScriptedServer) -> None:  # fmt: skip
+    model.script += [Reply(calls=[("python", json.dumps({"code": "print(6*7)"}))]),
+                     Reply(calls=[("test__add", '{"a": 40, "b": 2}')]), Reply(text="Both say **42**.")]  # fmt: skip
+    pane = endpoint_chat(qtbot, page, model)
+    assert pane.tools_control.isEnabled() and pane.tools_control.text() == "Tools: off"
+    pane.tools_control.python_action.trigger()
+    pane.tools_control.mcp_action.trigger()
+    assert pane.tools_control.text() == "Tools: Python, MCP"
+    pane.input.setPlainText("What is 6*7? Check it twice.")
+    qtbot.mouseClick(pane.send_button, _left())
+
+    first = dialog(qtbot, pane)
+    assert "print(6*7)" in first.arguments.toPlainText() and not pane.send_button.isEnabled()
+    qtbot.mouseClick(first.always_button, _left())
+    second = dialog(qtbot, pane)
+    assert second is not first and "MCP server 'test'" in _labels(second) and "40" in second.arguments.toPlainText()
+    qtbot.mouseClick(second.once_button, _left())
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+
+    [_, answer] = pane.messages()
+    assert answer.state is MessageState.DONE and answer.content == "Both say **42**."
+    assert [(s["tool"], s["approval"], s["ok"]) for s in answer.steps] == [("python", "always", True),
+                                                                           ("test__add", "once", True)]  # fmt: skip
+    assert "42" in answer.steps[0]["summary"]
+    bubble = pane.view.bubbles()[-1]
+    assert "Step 1 · python" in bubble.steps and "Step 2 · test__add" in bubble.steps
+    pane.view.set_expanded(bubble.key, True)
+    assert "Step 2 · test__add" in pane.view.toPlainText() and "2 tool steps" in pane.view.toPlainText()
+    sent = model.requests[0]
+    assert sorted(t["function"]["name"] for t in sent["tools"]) == ["python", "test__add"]
+
+    # the next answer: Python was allowed for this chat, so it runs without a question
+    model.script += [Reply(calls=[("python", '{"code": "print(7*6)"}')]), Reply(text="Still 42.")]
+    send_and_wait(qtbot, pane, "Once more?")
+    assert pane.approval_dialog is None
+    assert [(s["tool"], s["approval"]) for s in pane.messages()[-1].steps] == [("python", "always")]
+
+    # closed and opened again: the tools and the steps are still there
+    conversation_id = pane.conversation.id
+    page.tabs.tabCloseRequested.emit(page.tabs.indexOf(pane))  # its tab's close button
+    reopened = page.open_conversation(conversation_id)
+    assert reopened is not pane and reopened.tools_control.text() == "Tools: Python, MCP"
+    assert "Step 2 · test__add" in reopened.view.bubbles()[-3].steps
+
+
+def test_deny_then_stop_while_the_question_is_open(qtbot: QtBot, page: ChatPage, model: ScriptedServer) -> None:
+    model.script += [Reply(calls=[("python", '{"code": "import os; print(os.listdir())"}')])]
+    model.repeat_last = True  # a model that never gives up
+    pane = endpoint_chat(qtbot, page, model)
+    pane.tools_control.python_action.trigger()
+    pane.input.setPlainText("List my files")
+    pane.send()
+    qtbot.mouseClick(dialog(qtbot, pane).deny_button, _left())
+    dialog(qtbot, pane)  # asked again for the next call
+    qtbot.mouseClick(pane.stop_button, _left())
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    assert pane.approval_dialog is None  # the open question went with the stop (denied)
+    answer = pane.messages()[-1]
+    assert answer.state is MessageState.CANCELLED
+    assert [s["approval"] for s in answer.steps][:1] == ["deny"] and all(not s["ok"] for s in answer.steps)
+    tool_messages = [m for m in model.requests[1]["messages"] if m["role"] == "tool"]
+    assert "did not allow" in tool_messages[0]["content"]
+
+
+def test_a_model_without_tool_calling_has_the_control_disabled(qtbot: QtBot, page: ChatPage) -> None:
+    plain = ChatTemplate("{% for m in messages %}{{ m.content }}{% endfor %}")
+    page.backends.local = lambda key: SimpleNamespace(template=plain)  # type: ignore[method-assign,assignment,return-value]
+    pane = page.new_chat("model:1")
+    assert not pane.tools_control.isEnabled() and pane.tools_control.text() == "Tools: none"
+    assert "no tool calling" in pane.tools_control.toolTip()
+    assert not pane.tools_control.toolset()
+
+
+def _left() -> object:
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+def _labels(widget: ApprovalDialog) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_a_collection_chosen_in_the_tools_menu_is_searched(qtbot: QtBot, store: Store, tmp_path: Path,
+                                                           model: ScriptedServer) -> None:  # fmt: skip
+    from app.documents.indexing import add_files, index_pending
+    from app.documents.store import DocumentStore
+
+    note = tmp_path / "llama.md"
+    note.write_text("# Quantization\n\nQ4_K_M keeps most of the quality at a third of the size.\n")
+    docs_db = tmp_path / "documents.db"
+    with DocumentStore.open(docs_db) as docs:
+        cid, _ = add_files(docs, "notes", [note])
+        assert not index_pending(docs, cid).failed
+    page = ChatPage(ChatBackends(Catalog(store), Endpoints(store)), Conversations(store), documents=docs_db)
+    qtbot.addWidget(page)
+    try:
+        model.script += [Reply(calls=[("search_documents", '{"query": "quantization quality"}')]), Reply(text="Q4_K_M [1].")]
+        pane = endpoint_chat(qtbot, page, model)
+        control = pane.tools_control
+        assert control.docs_menu is not None
+        control.menu().aboutToShow.emit()  # the user opens the menu: the collections are read in the pool
+        qtbot.waitUntil(lambda: control.listed is not None, timeout=WAIT_MS)
+        [notes] = [a for a in control.docs_menu.actions() if a.text() == "notes"]
+        notes.trigger()
+        assert control.text() == "Tools: docs: notes" and page.sessions.get(pane.conversation.id).tools.collection == "notes"
+        pane.input.setPlainText("How good is Q4_K_M?")
+        pane.send()
+        qtbot.mouseClick(dialog(qtbot, pane).once_button, _left())
+        qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+        [step] = pane.messages()[-1].steps
+        assert step["tool"] == "search_documents" and step["ok"] and "llama.md" in step["summary"]
+        assert "third of the size" in next(m for m in model.requests[1]["messages"] if m["role"] == "tool")["content"]
+    finally:
+        page.shutdown()
+        qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
