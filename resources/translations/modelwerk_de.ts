@@ -1127,7 +1127,7 @@
         </message>
         <message>
             <source>Params</source>
-            <translation>Parameter</translation>
+            <translation>Param.</translation>
         </message>
         <message>
             <source>Pause</source>
@@ -1331,7 +1331,7 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         </message>
         <message>
             <source>{ctx} ctx</source>
-            <translation>{ctx} Kontext</translation>
+            <translation>{ctx} Ktx.</translation>
         </message>
         <message>
             <source>{done} of {total}</source>
@@ -2145,7 +2145,7 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         </message>
         <message>
             <source>{k}k ctx</source>
-            <translation>{k}k Kontext</translation>
+            <translation>{k}k Ktx.</translation>
         </message>
         <message>
             <source>{k}k tokens</source>
@@ -2161,7 +2161,7 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         </message>
         <message>
             <source>{n} ctx</source>
-            <translation>{n} Kontext</translation>
+            <translation>{n} Ktx.</translation>
         </message>
         <message>
             <source>{n} h ago</source>
@@ -3000,7 +3000,7 @@ braucht {size}</translation>
         </message>
         <message>
             <source>Params</source>
-            <translation>Parameter</translation>
+            <translation>Param.</translation>
         </message>
         <message>
             <source>Preparing the demo models (SmolLM2 135M Instruct, Gemma 3 270M)…</source>
