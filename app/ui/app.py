@@ -130,6 +130,8 @@ def create_app(argv: list[str]) -> QApplication:
     app.setOrganizationName("Modelwerk")
     if STYLE.exists():
         app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    # English until the settings say otherwise (run_gui): its catalogue holds the plural forms ("1 model", "2 models").
+    i18n.install("en")
     return app
 
 
