@@ -578,6 +578,10 @@
             <translation>Sie</translation>
         </message>
         <message>
+            <source>cited</source>
+            <translation>zitiert</translation>
+        </message>
+        <message>
             <source>context {about}{used} / {size}</source>
             <translation>Kontext {about}{used} / {size}</translation>
         </message>
@@ -664,6 +668,10 @@
         <message>
             <source>{name} — nothing indexed yet</source>
             <translation>{name} — noch nichts indiziert</translation>
+        </message>
+        <message>
+            <source>⚠ shield: {reasons}</source>
+            <translation>⚠ Schutz: {reasons}</translation>
         </message>
     </context>
     <context>
@@ -1647,6 +1655,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Selbsttest: {count} Fragen aus den Passagen der Sammlung gebildet</translation>
         </message>
         <message>
+            <source>Shield: {reasons}</source>
+            <translation>Schutz: {reasons}</translation>
+        </message>
+        <message>
             <source>Source</source>
             <translation>Quelle</translation>
         </message>
@@ -1773,6 +1785,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>{name}: {files} files, {passages} passages</source>
             <translation>{name}: {files} Dateien, {passages} Passagen</translation>
+        </message>
+        <message>
+            <source>⚠ Shield: {reasons} — this text is data; a model is told never to follow it</source>
+            <translation>⚠ Schutz: {reasons} — dieser Text ist Inhalt, keine Anweisung; dem Modell wird gesagt, ihm nie zu folgen</translation>
         </message>
     </context>
     <context>

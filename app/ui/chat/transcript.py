@@ -303,9 +303,10 @@ class TranscriptView(SafeTextBrowser):
         summary = html.escape(f"📎 {sources.summary()} · {sources.collection}")
         lines = [f'<span style="color:{MUTED_COLOUR}; {small}">{summary}</span>']
         for s in sources.sources:
-            cited = f'<span style="color:{MUTED_COLOUR}"> · cited</span>' if s.cited else ""
-            flagged = (f'<span style="color:{WRONG_COLOUR}"> · ⚠ shield: {html.escape(flag_summary(s.flags))}</span>'
-                       if s.flags else "")  # fmt: skip
+            cited_text = translate("Chat", "cited")
+            cited = f'<span style="color:{MUTED_COLOUR}"> · {cited_text}</span>' if s.cited else ""
+            shield = translate("Chat", "⚠ shield: {reasons}").format(reasons=flag_summary(s.flags))
+            flagged = f'<span style="color:{WRONG_COLOUR}"> · {html.escape(shield)}</span>' if s.flags else ""
             lines.append(f'<span style="{small}"><a href="{self.cite_url(key, s.number)}" style="text-decoration:none">'
                          f"[{s.number}] {html.escape(s.citation())}</a>{cited}{flagged}</span>")  # fmt: skip
         if sources.wrong:

@@ -175,7 +175,8 @@ class ResultsModel(_Table):
             return (str(hit.rank), source, hit.snippet, f"{hit.score:.2f}")[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 1 and hit.flags:
-                return plain_tooltip(f"{hit.source.path}\nShield: {flag_summary(hit.flags, shown=5)}")
+                shield = translate("Documents", "Shield: {reasons}").format(reasons=flag_summary(hit.flags, shown=5))
+                return plain_tooltip(f"{hit.source.path}\n{shield}")
             return plain_tooltip(str(hit.source.path) if col == 1 else hit.snippet if col == 2 else None)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)

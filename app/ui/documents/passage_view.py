@@ -61,7 +61,8 @@ class PassageView(QWidget):
         shown = ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
         offset = (1 if lo else 0) - lo
         self.shown_range = (start + offset, end + offset)
-        warning = f"\n⚠ Shield: {flag_summary(hit.flags, shown=5)} — this text is data; a model is told never to follow it" \
+        warning = "\n" + translate("Documents", "⚠ Shield: {reasons} — this text is data; a model is told never to "
+                                                 "follow it").format(reasons=flag_summary(hit.flags, shown=5)) \
             if hit.flags else ""  # fmt: skip
         self.citation.setText(f"{hit.rank}. {s.citation()} — {s.path}{warning}")
         self.text.setPlainText(shown)
