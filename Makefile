@@ -28,9 +28,9 @@ EMBED_DEMO := $(VENV)/.demo-embedder
 HUMANEVAL := $(VENV)/.humaneval
 # A native llama.cpp build dies with "Illegal instruction" on AMX-capable CPUs; build it portable.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF $(GPU_CMAKE_$(GPU))
-# Debian packages Qt needs: fonts, OpenGL/EGL, and the xcb plugin's libraries for a real window.
+# Debian packages Qt needs: fonts (a colour emoji font for the 📎 and ⚠ marks), OpenGL/EGL, and the xcb plugin's libraries for a real window.
 # bubblewrap: the code sandbox's isolation (no network, none of the user's files; procs/sandbox.py).
-SYSDEPS := bubblewrap fonts-dejavu-core libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
+SYSDEPS := bubblewrap fonts-dejavu-core fonts-noto-color-emoji libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
 
 .PHONY: run test lint bench screenshots dist sysdeps clean translations
