@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from core.messages import Message, Number, Size
 from hardware.fit import FitOptions, FitReport, Placement, fit
 from hardware.quants import ADVICE_QUANTS, QUANT_TYPES
-from hardware.report import GiB, HardwareReport
+from hardware.report import HardwareReport
 from hardware.shape import REPRESENTATIVE, shape_of
 
 # Wikitext-2 perplexity of LLaMA 7B and 13B at each type (llama.cpp pull request #1684, "k-quants"): the same family at two
@@ -49,86 +49,6 @@ def advice_table(hw: HardwareReport, options: FitOptions | None = None) -> Advic
     return AdviceTable(options.context, tuple(REPRESENTATIVE), ADVICE_QUANTS, cells)
 
 
-PHRASES = {
-    "none_fits": "Not even a 1B model fits here at a {context}-token context; try a shorter context.",
-    "none_usable": "Nothing reaches the usable speed ({usable}) here: the fastest model that fits, {fastest}, makes "
-                   "{fastest_speed}. Lower the usable speed setting (usable_speed) if slower answers are fine.",
-    "too_slow_one": "Not {slow}: here it makes {pace}, below the usable {usable}. ",
-    "too_slow_two": "Neither {slow} nor {slow2}: here they make {pace} and {pace2}, below the usable {usable}. ",
-    "run_usable_pair": "Run {bigger} rather than {smaller}: the larger model gains more than quantization costs.",
-    "run_usable_one": "Run {model}: the largest model that is usable here.",
-    "run_smaller": "Run {smaller} in F16: no larger model runs here at a safe quantization for {purpose} at a usable speed "
-                   "({context}-token context).",
-    "run_bigger": "Run {bigger}: no model runs here in full precision at a usable speed at a {context}-token context, but "
-                  "this one does quantized.",
-    "run_pair": "Run {bigger} rather than {smaller}: the larger model gains more than quantization costs, and here it "
-                "{where} at a {context}-token context.",
-    "fact_model": "{model}: {used} in all, {where}, {speed} (estimate).",
-    "fact_model_unknown": "{model}: {used} in all, {where}, speed unknown (bandwidth not measured).",
-    "fact_quant": "{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).",
-    "fact_usable": "Usable means it fits and makes at least {usable} (the usable_speed setting).",
-    "fact_size": "Size beats precision: LLaMA 13B at Q4_K_M scores {p13} perplexity, 7B in F16 {p7} (lower is better); "
-                 "even 13B Q2_K ({p13q2}) beats 7B F16 (llama.cpp, wikitext-2).",
-    "fact_low": "Below Q4_K_M the loss grows fast (Q3_K_M +10.5%, Q2_K +56% on Llama-3-8B); code suffers first, so prefer "
-                "Q4_K_M or better for coding.",
-}
-"""The advice's sentences by key: the GUI translates them by these keys (app.ui.hardware.advice_text)."""
-WHERE = {
-    "full_gpu": "runs entirely on the GPU",
-    "partial": "runs with {layers} of {total} layers on the GPU",
-    "cpu_only": "runs on the CPU only",
-    "does_not_fit": "does not fit",
-}
-"""FitReport.where by placement: how a sentence says where the model runs."""
-
-
-@dataclass(frozen=True)
-class Value:
-    """One field of a phrase: its raw value and how to write it (``kind``): text as it is, int (a count), speed
-    (tokens/s), usable (the usable_speed setting), gib (bytes), percent (one decimal), kld (three decimals), decimal (a
-    figure as published), purpose ("coding"), where ((placement, layers on the GPU, layers)), model ((name, tokens/s):
-    the name with its speed when known)."""
-
-    kind: str
-    raw: Any
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """One sentence of the advice: a key of PHRASES and its values by field name."""
-
-    key: str
-    values: tuple[tuple[str, Value], ...] = ()
-
-
-def english(phrase: Phrase) -> str:
-    """The phrase in English (the command line, ``Recommendation.answer``)."""
-    return PHRASES[phrase.key].format(**{name: _english_value(v) for name, v in phrase.values})
-
-
-def _english_value(v: Value) -> str:
-    raw = v.raw
-    if v.kind == "int":
-        return f"{raw:,}"
-    if v.kind == "speed":
-        return speed_text(float(raw))
-    if v.kind == "usable":
-        return usable_speed_text(float(raw))
-    if v.kind == "gib":
-        return f"{raw / GiB:.1f} GiB"
-    if v.kind == "percent":
-        return f"{raw:.1f}"
-    if v.kind == "kld":
-        return f"{raw:.3f}"
-    if v.kind == "where":
-        placement, layers, total = raw
-        return WHERE[placement].format(layers=layers, total=total)
-    if v.kind == "model":
-        name, speed = raw
-        return f"{name} ({speed_text(speed)})" if speed else str(name)
-    return str(raw)
-
-
 @dataclass(frozen=True)
 class Recommendation:
     """The answer to "a bigger model quantized or a smaller one in full precision?" with the numbers behind it."""
@@ -139,9 +59,9 @@ class Recommendation:
     facts: tuple[str, ...]
     usable_speed: float = 0.0
     """The tokens/s both had to reach (0: judged by fit alone)."""
-    answer_phrases: tuple[Phrase, ...] = ()
-    """``answer`` as phrases (what the GUI translates); ``facts`` likewise in fact_phrases."""
-    fact_phrases: tuple[Phrase, ...] = ()
+    answer_messages: tuple[Message, ...] = ()
+    """``answer`` sentence by sentence (what the GUI translates); ``facts`` likewise in fact_messages."""
+    fact_messages: tuple[Message, ...] = ()
 
 
 _ORDER = [Placement.FULL_GPU, Placement.PARTIAL, Placement.CPU_ONLY]
@@ -159,7 +79,7 @@ def usable(r: FitReport, usable_speed: float) -> bool:
 
 
 def speed_text(tokens_per_s: float) -> str:
-    """"~3.4 tok/s" below 10, "~45 tok/s" above; "" when unknown."""
+    """ "~3.4 tok/s" below 10, "~45 tok/s" above; "" when unknown."""
     if not tokens_per_s:
         return ""
     return f"~{tokens_per_s:.1f} tok/s" if round(tokens_per_s, 1) < 10 else f"~{tokens_per_s:,.0f} tok/s"
@@ -168,6 +88,15 @@ def speed_text(tokens_per_s: float) -> str:
 def usable_speed_text(usable_speed: float) -> str:
     """The setting as a phrase: "5 tok/s", "2.5 tok/s"."""
     return f"{usable_speed:g} tok/s"
+
+
+def _speed(tokens_per_s: float) -> Message:
+    """speed_text as a message."""
+    return Message("~{speed} tok/s", speed=Number(tokens_per_s, 1 if round(tokens_per_s, 1) < 10 else 0))
+
+
+def _usable_speed(usable_speed: float) -> Message:
+    return Message("{speed} tok/s", speed=Number(usable_speed, None))
 
 
 def _smaller(table: AdviceTable, ok: Callable[[FitReport], bool]) -> FitReport | None:
@@ -217,78 +146,95 @@ def bigger_or_smaller(hw: HardwareReport, options: FitOptions | None = None, *, 
     fit_smaller = _smaller(table, fits)
     fit_bigger = _bigger(table, quantized, fit_smaller, fits)
     facts = _facts(smaller, bigger, usable_speed)
-    context = Value("int", options.context)
-    usable_value = Value("usable", usable_speed)
+    context = Number(options.context)
+    usable_value = _usable_speed(usable_speed)
 
-    def say(*phrases: Phrase, bigger: FitReport | None = None, smaller: FitReport | None = None) -> Recommendation:
-        return Recommendation("".join(english(p) for p in phrases), bigger, smaller, tuple(english(f) for f in facts),
-                              usable_speed, phrases, facts)  # fmt: skip
+    def say(*messages: Message, bigger: FitReport | None = None, smaller: FitReport | None = None) -> Recommendation:
+        return Recommendation("".join(str(m) for m in messages), bigger, smaller, tuple(str(f) for f in facts),
+                              usable_speed, messages, facts)  # fmt: skip
 
     if fit_bigger is None and fit_smaller is None:
-        return say(Phrase("none_fits", (("context", context),)))
+        return say(Message("Not even a 1B model fits here at a {context}-token context; try a shorter context.",
+                           context=context))  # fmt: skip
     too_slow = [r for r in (fit_bigger, fit_smaller) if r is not None and not ok(r)]
     if bigger is None and smaller is None:
         fastest = max((r for r in table.cells.values() if r.fits), key=lambda r: r.tokens_per_s)
-        return say(Phrase("none_usable", (("usable", usable_value), ("fastest", Value("text", _name(fastest))),
-                                          ("fastest_speed", Value("speed", fastest.tokens_per_s)))))  # fmt: skip
+        return say(Message("Nothing reaches the usable speed ({usable}) here: the fastest model that fits, {fastest}, "
+                           "makes {fastest_speed}. Lower the usable speed setting (usable_speed) if slower answers are "
+                           "fine.", usable=usable_value, fastest=_name(fastest),
+                           fastest_speed=_speed(fastest.tokens_per_s)))  # fmt: skip
     if too_slow:
-        slow: tuple[tuple[str, Value], ...] = (("slow", Value("text", _name(too_slow[0]))),
-                                               ("pace", Value("speed", too_slow[0].tokens_per_s)))  # fmt: skip
         if len(too_slow) > 1:
-            slow += (("slow2", Value("text", _name(too_slow[1]))), ("pace2", Value("speed", too_slow[1].tokens_per_s)))
-        prefix = Phrase("too_slow_two" if len(too_slow) > 1 else "too_slow_one", (*slow, ("usable", usable_value)))
+            prefix = Message("Neither {slow} nor {slow2}: here they make {pace} and {pace2}, below the usable {usable}. ",
+                             slow=_name(too_slow[0]), pace=_speed(too_slow[0].tokens_per_s), slow2=_name(too_slow[1]),
+                             pace2=_speed(too_slow[1].tokens_per_s), usable=usable_value)  # fmt: skip
+        else:
+            prefix = Message("Not {slow}: here it makes {pace}, below the usable {usable}. ", slow=_name(too_slow[0]),
+                             pace=_speed(too_slow[0].tokens_per_s), usable=usable_value)  # fmt: skip
         if bigger is not None and smaller is not None:
-            run = Phrase("run_usable_pair", (("bigger", _paced(bigger)), ("smaller", _paced(smaller))))
+            run = Message("Run {bigger} rather than {smaller}: the larger model gains more than quantization costs.",
+                          bigger=_paced(bigger), smaller=_paced(smaller))  # fmt: skip
         else:
             usable_one = bigger or smaller
             assert usable_one is not None
-            run = Phrase("run_usable_one", (("model", _paced(usable_one)),))
+            run = Message("Run {model}: the largest model that is usable here.", model=_paced(usable_one))
         return say(prefix, run, bigger=bigger, smaller=smaller)
     if bigger is None:
         assert smaller is not None
-        return say(Phrase("run_smaller", (("smaller", Value("text", _name(smaller))), ("purpose", Value("purpose", purpose)),
-                                          ("context", context))), smaller=smaller)  # fmt: skip
+        return say(Message("Run {smaller} in F16: no larger model runs here at a safe quantization for {purpose} at a "
+                           "usable speed ({context}-token context).", smaller=_name(smaller), purpose=_purpose(purpose),
+                           context=context), smaller=smaller)  # fmt: skip
     if smaller is None:
-        return say(Phrase("run_bigger", (("bigger", Value("text", _name(bigger))), ("context", context))), bigger=bigger)
-    pair = (("bigger", Value("text", _name(bigger))), ("smaller", Value("text", _name(smaller))))
-    return say(Phrase("run_pair", (*pair, ("where", _where(bigger)), ("context", context))), bigger=bigger, smaller=smaller)
+        return say(Message("Run {bigger}: no model runs here in full precision at a usable speed at a {context}-token "
+                           "context, but this one does quantized.", bigger=_name(bigger), context=context),
+                   bigger=bigger)  # fmt: skip
+    return say(Message("Run {bigger} rather than {smaller}: the larger model gains more than quantization costs, and "
+                       "here it {where} at a {context}-token context.", bigger=_name(bigger), smaller=_name(smaller),
+                       where=bigger.where, context=context), bigger=bigger, smaller=smaller)  # fmt: skip
 
 
 def _name(r: FitReport) -> str:
     return f"{r.shape.name.split(' ')[0]} {r.shape.quant}"
 
 
-def _paced(r: FitReport) -> Value:
+def _purpose(purpose: str) -> Message | str:
+    return Message("coding") if purpose == "coding" else purpose
+
+
+def _paced(r: FitReport) -> Message | str:
     """ "8B Q4_K_M (~3.4 tok/s)"; the name alone when the speed is unknown."""
-    return Value("model", (_name(r), r.tokens_per_s))
+    return Message("{name} ({speed})", name=_name(r), speed=_speed(r.tokens_per_s)) if r.tokens_per_s else _name(r)
 
 
-def _where(r: FitReport) -> Value:
-    return Value("where", (r.placement.value, r.gpu_layers, r.n_layers))
-
-
-def _facts(smaller: FitReport | None, bigger: FitReport | None, usable_speed: float) -> tuple[Phrase, ...]:
+def _facts(smaller: FitReport | None, bigger: FitReport | None, usable_speed: float) -> tuple[Message, ...]:
     facts = []
     for r in (bigger, smaller):
         if r is None:
             continue
-        values = (("model", Value("text", _name(r))), ("used", Value("gib", r.vram.total + r.ram.total)),
-                  ("where", _where(r)))  # fmt: skip
+        used = Size(r.vram.total + r.ram.total)
         if r.tokens_per_s:
-            facts.append(Phrase("fact_model", (*values, ("speed", Value("speed", r.tokens_per_s)))))
+            facts.append(Message("{model}: {used} in all, {where}, {speed} (estimate).", model=_name(r), used=used,
+                                 where=r.where, speed=_speed(r.tokens_per_s)))  # fmt: skip
         else:
-            facts.append(Phrase("fact_model_unknown", values))
+            facts.append(Message("{model}: {used} in all, {where}, speed unknown (bandwidth not measured).",
+                                 model=_name(r), used=used, where=r.where))  # fmt: skip
     if bigger is not None:
         q = QUANT_TYPES[bigger.shape.quant]
-        loss = Value("percent", 100 * (q.ppl_ratio - 1))
-        facts.append(Phrase("fact_quant", (("quant", Value("text", q.name)), ("loss", loss), ("kld", Value("kld", q.kld)),
-                                           ("source", Value("text", q.quality_source)))))  # fmt: skip
+        facts.append(Message("{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).",
+                             quant=q.name, loss=Number(100 * (q.ppl_ratio - 1), 1), kld=Number(q.kld, 3),
+                             source=q.quality_source))  # fmt: skip
     if usable_speed:
-        facts.append(Phrase("fact_usable", (("usable", Value("usable", usable_speed)),)))
+        facts.append(Message("Usable means it fits and makes at least {usable} (the usable_speed setting).",
+                             usable=_usable_speed(usable_speed)))  # fmt: skip
     p7, p13 = LLAMA_PPL["7B"], LLAMA_PPL["13B"]
-    facts.append(Phrase("fact_size", (("p13", Value("decimal", p13["Q4_K_M"])), ("p7", Value("decimal", p7["F16"])),
-                                      ("p13q2", Value("decimal", p13["Q2_K"])))))  # fmt: skip
-    facts.append(Phrase("fact_low"))
+    facts.append(Message("Size beats precision: LLaMA 13B at Q4_K_M scores {p13} perplexity, 7B in F16 {p7} (lower is "
+                         "better); even 13B Q2_K ({p13q2}) beats 7B F16 (llama.cpp, wikitext-2).",
+                         p13=_published(p13["Q4_K_M"]), p7=_published(p7["F16"]), p13q2=_published(p13["Q2_K"])))  # fmt: skip
+    facts.append(Message("Below Q4_K_M the loss grows fast (Q3_K_M +10.5%, Q2_K +56% on Llama-3-8B); code suffers "
+                         "first, so prefer Q4_K_M or better for coding."))  # fmt: skip
     return tuple(facts)
 
 
+def _published(figure: float) -> Number:
+    """A figure with as many decimals as it was published with."""
+    return Number(figure, len(str(figure).partition(".")[2]))

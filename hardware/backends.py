@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.messages import Message
 from hardware.report import GpuInfo, GpuVendor
 
 BACKENDS = ("CPU", "CUDA", "Metal", "Vulkan", "HIP", "SYCL")
@@ -22,11 +23,11 @@ DRIVES: dict[GpuVendor, frozenset[str]] = {
 }
 """Which backends can drive a vendor's GPUs."""
 
-GPU_BUILD: dict[GpuVendor, str] = {
-    GpuVendor.NVIDIA: "MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan",
-    GpuVendor.AMD: "MODELWERK_GPU=vulkan (needs the Vulkan SDK: glslc and headers)",
-    GpuVendor.APPLE: "a build on macOS (Metal is llama.cpp's default there)",
-    GpuVendor.INTEL: "MODELWERK_GPU=vulkan (needs the Vulkan SDK: glslc and headers)",
+GPU_BUILD: dict[GpuVendor, Message] = {
+    GpuVendor.NVIDIA: Message("MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan"),
+    GpuVendor.AMD: Message("MODELWERK_GPU=vulkan (needs the Vulkan SDK: glslc and headers)"),
+    GpuVendor.APPLE: Message("a build on macOS (Metal is llama.cpp's default there)"),
+    GpuVendor.INTEL: Message("MODELWERK_GPU=vulkan (needs the Vulkan SDK: glslc and headers)"),
 }
 """How to get a build that can: the Makefile's switch per vendor."""
 
@@ -55,16 +56,15 @@ def usable(gpus: Iterable[GpuInfo], backends: Iterable[str] | None) -> tuple[tup
     return ok, tuple(g for g in gpus if g not in ok)
 
 
-def cannot_use(gpus: Iterable[GpuInfo], backends: Iterable[str]) -> str:
-    """One line for the GPUs this build cannot use: "CPU: this build of llama.cpp (CPU) cannot use the NVIDIA GeForce
-    RTX 4070; for a GPU build run `MODELWERK_GPU=cuda make run` ..."; "" when there are none."""
+def cannot_use(gpus: Iterable[GpuInfo], backends: Iterable[str]) -> Message:
+    """One line for the GPUs this build cannot use (some): "CPU: this build of llama.cpp (CPU) cannot use the NVIDIA
+    GeForce RTX 4070; for a GPU build: MODELWERK_GPU=cuda ..."."""
     gpus = tuple(gpus)
-    if not gpus:
-        return ""
     names = " and ".join(dict.fromkeys(g.name for g in gpus))
-    build = ", ".join(normalise(backends)) or "no backend"
-    how = GPU_BUILD.get(gpus[0].vendor, "a build with a backend for it")
-    return f"CPU: this build of llama.cpp ({build}) cannot use the {names}; for a GPU build: {how}."
+    build = ", ".join(normalise(backends)) or Message("no backend")
+    how = GPU_BUILD.get(gpus[0].vendor, Message("a build with a backend for it"))
+    return Message("CPU: this build of llama.cpp ({build}) cannot use the {names}; for a GPU build: {how}.", build=build,
+                   names=names, how=how)  # fmt: skip
 
 
 def from_list_devices(text: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ import itertools
 import math
 from dataclasses import dataclass, field, replace
 
+from core.messages import Message, Number, Size
 from hardware.backends import cannot_use, usable
 from hardware.kernels import ROW
 from hardware.quants import KvType
@@ -114,11 +115,10 @@ class FitReport:
     tokens_per_s: float
     """Estimated generation speed at the start of a conversation (estimate_speed); 0 when the machine's speed figures
     are unknown or it does not fit."""
-    reason: str
-    notes: tuple[str, ...] = field(default=())
-    reason_keys: tuple[str, ...] = ()
-    """The reason as REASONS' keys (what the GUI translates), with its values as (name, number) pairs."""
-    reason_values: tuple[tuple[str, int], ...] = ()
+    why: tuple[Message, ...]
+    """Why the model goes where it goes, sentence by sentence (``reason`` is their English text)."""
+    note_messages: tuple[Message, ...] = field(default=())
+    """What else to know (the context exceeds the training context, a GPU this build cannot use); ``notes`` in English."""
 
     @property
     def n_layers(self) -> int:
@@ -129,27 +129,41 @@ class FitReport:
         return self.placement is not Placement.DOES_NOT_FIT
 
     @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(str(m) for m in self.note_messages)
+
+    @property
+    def reason(self) -> str:
+        """Why, in English (the command line, the logs)."""
+        return "".join(str(m) for m in self.why)
+
+    @property
     def verdict(self) -> str:
         """One short phrase: 'Full GPU', '24 of 32 layers on GPU', 'CPU only', 'Does not fit'."""
+        return str(self.verdict_message)
+
+    @property
+    def verdict_message(self) -> Message:
         if self.placement is Placement.PARTIAL:
             if self.gpu_layers == self.n_layers:
-                return "All layers on GPU, output on CPU"
-            return f"{self.gpu_layers} of {self.n_layers} layers on GPU"
+                return Message("All layers on GPU, output on CPU")
+            return Message("{layers} of {total} layers on GPU", layers=Number(self.gpu_layers), total=Number(self.n_layers))
         return {
-            Placement.FULL_GPU: "Full GPU",
-            Placement.CPU_ONLY: "CPU only",
-            Placement.DOES_NOT_FIT: "Does not fit",
+            Placement.FULL_GPU: Message("Full GPU"),
+            Placement.CPU_ONLY: Message("CPU only"),
+            Placement.DOES_NOT_FIT: Message("Does not fit"),
         }[self.placement]
 
     @property
-    def where(self) -> str:
+    def where(self) -> Message:
         """The verdict as part of a sentence: 'runs entirely on the GPU'."""
         if self.placement is Placement.PARTIAL:
-            return f"runs with {self.gpu_layers} of {self.n_layers} layers on the GPU"
+            return Message("runs with {layers} of {total} layers on the GPU", layers=Number(self.gpu_layers),
+                           total=Number(self.n_layers))  # fmt: skip
         return {
-            Placement.FULL_GPU: "runs entirely on the GPU",
-            Placement.CPU_ONLY: "runs on the CPU only",
-            Placement.DOES_NOT_FIT: "does not fit",
+            Placement.FULL_GPU: Message("runs entirely on the GPU"),
+            Placement.CPU_ONLY: Message("runs on the CPU only"),
+            Placement.DOES_NOT_FIT: Message("does not fit"),
         }[self.placement]
 
     @property
@@ -445,7 +459,6 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
     speed = estimate_speed(shape, hw, split.gpu_layers, split.output_on_gpu, kv_type=options.kv_type,
                            flash_attention=options.flash_attention) if fits else 0.0  # fmt: skip
     notes = _notes(shape, hw, options)
-    why = _reason(shape, hw, options, split, placement, max_ctx)
     if unusable:
         notes = (cannot_use(unusable, hw.llama_backends or ()), *notes)
     return FitReport(
@@ -462,10 +475,8 @@ def fit(shape: ModelShape, hw: HardwareReport, options: FitOptions | None = None
         ram_resident=split.ram.total + _repacked_on_cpu(shape, hw, split.gpu_layers),
         max_context=max_ctx,
         tokens_per_s=speed if fits else 0.0,
-        reason=reason_text(*why),
-        notes=notes,
-        reason_keys=why[0],
-        reason_values=tuple(why[1].items()),
+        why=_reason(shape, hw, options, split, placement, max_ctx),
+        note_messages=notes,
     )
 
 
@@ -499,58 +510,39 @@ def _max_context(shape: ModelShape, hw: HardwareReport, options: FitOptions, pla
     return lo // 256 * 256 if lo >= 512 else lo
 
 
-REASONS = {
-    "full_gpu": "All {layers} layers and the output fit in {vram_free} of free VRAM.",
-    "partial": "{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on the CPU, "
-               "which is slower.",
-    "cpu_no_gpu": "Runs on the CPU from RAM (no GPU was found).",
-    "cpu_no_layer": "Runs on the CPU from RAM (not even one layer fits in VRAM).",
-    "cpu_offload_off": "Runs on the CPU from RAM (GPU offload is off).",
-    "gpu_layers_too_many": "{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).",
-    "ram_short": "Needs {need} of RAM beyond what the GPU holds, {have} available.",
-    "at_most": " At most {max_context} tokens of context would fit.",
-    "no_context": " It does not fit at any context.",
-}
-"""The reason's sentences by key; ``{name}`` fields take FitReport.reason_values (names ending in a byte count: vram_free,
-margin, needed, need, have). The GUI translates them by these keys (app.ui.common.verdicts), so they stay in step."""
-BYTE_VALUES = frozenset({"vram_free", "margin", "needed", "need", "have"})
-
-
 def _reason(
     shape: ModelShape, hw: HardwareReport, options: FitOptions, split: _Split, placement: Placement, max_ctx: int
-) -> tuple[tuple[str, ...], dict[str, int]]:
-    """The keys of REASONS that say why, and their values."""
+) -> tuple[Message, ...]:
+    layers = Number(shape.n_layers)
     if placement is Placement.FULL_GPU:
-        return ("full_gpu",), {"layers": shape.n_layers, "vram_free": hw.vram_free}
+        return (Message("All {layers} layers and the output fit in {vram_free} of free VRAM.", layers=layers,
+                        vram_free=Size(hw.vram_free)),)  # fmt: skip
     if placement is Placement.PARTIAL:
-        return ("partial",), {"gpu_layers": split.gpu_layers, "layers": shape.n_layers, "margin": options.gpu_margin}
+        return (Message("{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on "
+                        "the CPU, which is slower.", gpu_layers=Number(split.gpu_layers), layers=layers,
+                        margin=Size(options.gpu_margin)),)  # fmt: skip
     if placement is Placement.CPU_ONLY:
         if options.gpu_layers == 0:
-            return ("cpu_offload_off",), {}
-        return ("cpu_no_gpu" if not hw.gpus else "cpu_no_layer",), {}
-    more = ("at_most",) if max_ctx else ("no_context",)
+            return (Message("Runs on the CPU from RAM (GPU offload is off)."),)
+        if not hw.gpus:
+            return (Message("Runs on the CPU from RAM (no GPU was found)."),)
+        return (Message("Runs on the CPU from RAM (not even one layer fits in VRAM)."),)
+    more = (Message(" At most {max_context} tokens of context would fit.", max_context=Number(max_ctx)) if max_ctx
+            else Message(" It does not fit at any context."))  # fmt: skip
     if options.gpu_layers is not None and split.gpu_layers and split.per_gpu:
-        return ("gpu_layers_too_many", *more), {"gpu_layers": split.gpu_layers, "needed": max(split.per_gpu),
-                                                "max_context": max_ctx}  # fmt: skip
-    return ("ram_short", *more), {"need": split.ram.total, "have": _ram_budget(hw, options), "max_context": max_ctx}
+        return (Message("{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).",
+                        gpu_layers=Number(split.gpu_layers), needed=Size(max(split.per_gpu))), more)  # fmt: skip
+    return (Message("Needs {need} of RAM beyond what the GPU holds, {have} available.", need=Size(split.ram.total),
+                    have=Size(_ram_budget(hw, options))), more)  # fmt: skip
 
 
-def reason_text(keys: tuple[str, ...], values: dict[str, int]) -> str:
-    """The reason in English (the command line, the logs): REASONS' sentences with their values."""
-    shown = {k: _gib(v) if k in BYTE_VALUES else f"{v:,}" if k == "max_context" else str(v) for k, v in values.items()}
-    return "".join(REASONS[key].format(**shown) for key in keys)
-
-
-def _notes(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[str, ...]:
+def _notes(shape: ModelShape, hw: HardwareReport, options: FitOptions) -> tuple[Message, ...]:
     notes = []
     if options.context > shape.context_train:
-        notes.append(f"The context exceeds the model's training context ({shape.context_train:,}); quality will drop.")
+        notes.append(Message("The context exceeds the model's training context ({context}); quality will drop.",
+                             context=Number(shape.context_train)))  # fmt: skip
     if options.kv_type.quantized and not options.flash_attention:
-        notes.append("llama.cpp needs flash attention for a quantized V cache; turn it on.")
+        notes.append(Message("llama.cpp needs flash attention for a quantized V cache; turn it on."))
     if not hw.cpu_bandwidth and not hw.cpu_kernels and not hw.gpus:
-        notes.append("Speed unknown until the memory bandwidth is measured.")
+        notes.append(Message("Speed unknown until the memory bandwidth is measured."))
     return tuple(notes)
-
-
-def _gib(n: float) -> str:
-    return f"{n / GiB:.1f} GiB"

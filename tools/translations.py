@@ -5,6 +5,8 @@ for Qt Linguist or an editor), then pyside6-lrelease compiles the ``.qm`` files 
 Two things lupdate's Python parser does not do, this does: it marks ``%n`` texts as plural (the parser only sees a
 literal count) and keeps their plural forms, which lupdate would fold into one; and it writes modelwerk_en.ts, the
 English plural forms ("1 day ago", "2 days ago") of those texts.
+The pure packages' messages (core.messages: ``Message(...)``, ``Message.plural(...)``, ``N_(...)``) are collected here
+too, into the context ``messages``; their English plural forms come from the code.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ SOURCES = ROOT / "app" / "ui"
 LANGUAGES = ("de", "en")
 """German holds every text; English only the plural forms (its other texts are the sources themselves)."""
 MARKERS = ("translate", "QT_TRANSLATE_NOOP")
+PURE = tuple(ROOT / name for name in ("core", "hardware", "formats", "procs", "quantize", "app"))
+"""Where core.messages' texts are made: everything but app/ui (the GUI translates them in app.ui.common.messages)."""
+MESSAGES = "messages"
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,9 @@ def read(ts: Path) -> dict[tuple[str, str], Message]:
 
 
 def source_texts(folder: Path = SOURCES) -> set[tuple[str, str]]:
-    """Every (context, text) that app/ui passes as literals to ``translate`` or ``QT_TRANSLATE_NOOP``."""
-    found: set[tuple[str, str]] = set()
+    """Every (context, text) that app/ui passes as literals to ``translate`` or ``QT_TRANSLATE_NOOP``; for the default
+    folder also the pure packages' messages (``pure_texts``)."""
+    found: set[tuple[str, str]] = {(MESSAGES, text) for text in pure_texts()} if folder == SOURCES else set()
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if not isinstance(node, ast.Call) or len(node.args) < 2:
@@ -79,6 +85,48 @@ def source_texts(folder: Path = SOURCES) -> set[tuple[str, str]]:
             if (name in MARKERS and isinstance(context, ast.Constant) and isinstance(context.value, str)
                     and isinstance(text, ast.Constant) and isinstance(text.value, str)):  # fmt: skip
                 found.add((context.value, text.value))
+    return found
+
+
+def _literal(node: ast.expr) -> str | None:
+    """The text of a string literal (implicitly joined parts are one), else None."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def message_calls(tree: ast.Module) -> list[tuple[str, ast.Call]]:
+    """The calls of core.messages' ``Message``, ``Message.plural`` and ``N_`` in a module, as ("Message" | "plural" |
+    "N_", call); by the names the module imported them under (the chat has a ``Message`` class of its own)."""
+    names = {alias.asname or alias.name: alias.name for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and node.module == "core.messages" for alias in node.names}  # fmt: skip
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Name) and names.get(f.id) in ("Message", "N_"):
+            found.append((names[f.id], node))
+        elif isinstance(f, ast.Attribute) and f.attr == "plural" and isinstance(f.value, ast.Name) \
+                and names.get(f.value.id) == "Message":  # fmt: skip
+            found.append(("plural", node))
+    return found
+
+
+def pure_files() -> list[Path]:
+    """The pure packages' sources (everything but app/ui)."""
+    return [p for folder in PURE for p in sorted(folder.rglob("*.py")) if SOURCES not in p.parents]
+
+
+def pure_texts() -> dict[str, str]:
+    """The templates of the pure packages' ``Message``, ``Message.plural`` and ``N_`` calls, each with its English
+    singular form ("" unless it is a plural text)."""
+    found: dict[str, str] = {}
+    for path in pure_files():
+        for kind, call in message_calls(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            first = _literal(call.args[0]) if call.args else None
+            if kind != "plural" and first:
+                found.setdefault(first, "")
+            elif kind == "plural" and len(call.args) >= 2 and first and (other := _literal(call.args[1])):
+                found[other] = first
     return found
 
 
@@ -121,10 +169,13 @@ def update() -> None:
     before = read(german)
     _lupdate(german)  # new texts in, vanished ones out
     merged = [before.get(key, m) if "%n" in key[1] else m for key, m in read(german).items()]
+    pure = pure_texts()  # lupdate reads app/ui only: the pure packages' messages keep what the catalogue had
+    merged += [before.get((MESSAGES, t), Message(MESSAGES, t, (), False)) for t in sorted(pure)]
     _write(german, "de", merged)
     english_before = read(ts_path("en"))
     english = [english_before.get((m.context, m.source), Message(m.context, m.source, ("", ""), False))
-               for m in merged if "%n" in m.source]  # fmt: skip
+               for m in merged if "%n" in m.source and m.context != MESSAGES]  # fmt: skip
+    english += [Message(MESSAGES, t, (pure[t], t), True) for t in sorted(pure) if pure[t]]  # the forms the code has
     _write(ts_path("en"), "en", english)
     for language in LANGUAGES:
         release(ts_path(language), qm_path(language))

@@ -37,89 +37,6 @@
         </message>
     </context>
     <context>
-        <name>Advice</name>
-        <message>
-            <source>Below Q4_K_M the loss grows fast (Q3_K_M +10.5%, Q2_K +56% on Llama-3-8B); code suffers first, so prefer Q4_K_M or better for coding.</source>
-            <translation>Unter Q4_K_M wächst der Verlust schnell (Q3_K_M +10,5 %, Q2_K +56 % bei Llama-3-8B); Code leidet zuerst, nehmen Sie zum Programmieren also Q4_K_M oder besser.</translation>
-        </message>
-        <message>
-            <source>Neither {slow} nor {slow2}: here they make {pace} and {pace2}, below the usable {usable}. </source>
-            <translation>Weder {slow} noch {slow2}: hier schaffen sie {pace} und {pace2}, unter den brauchbaren {usable}. </translation>
-        </message>
-        <message>
-            <source>Not even a 1B model fits here at a {context}-token context; try a shorter context.</source>
-            <translation>Nicht einmal ein 1B-Modell passt hier bei {context} Token Kontextlänge; versuchen Sie eine kürzere Kontextlänge.</translation>
-        </message>
-        <message>
-            <source>Not {slow}: here it makes {pace}, below the usable {usable}. </source>
-            <translation>Nicht {slow}: hier schafft es {pace}, unter den brauchbaren {usable}. </translation>
-        </message>
-        <message>
-            <source>Nothing reaches the usable speed ({usable}) here: the fastest model that fits, {fastest}, makes {fastest_speed}. Lower the usable speed setting (usable_speed) if slower answers are fine.</source>
-            <translation>Nichts erreicht hier die brauchbare Geschwindigkeit ({usable}): das schnellste Modell, das passt, {fastest}, schafft {fastest_speed}. Senken Sie die Einstellung der brauchbaren Geschwindigkeit (usable_speed), wenn langsamere Antworten genügen.</translation>
-        </message>
-        <message>
-            <source>Run {bigger} rather than {smaller}: the larger model gains more than quantization costs, and here it {where} at a {context}-token context.</source>
-            <translation>Nehmen Sie {bigger} statt {smaller}: das größere Modell gewinnt mehr, als die Quantisierung kostet; hier bei {context} Token Kontextlänge: {where}.</translation>
-        </message>
-        <message>
-            <source>Run {bigger} rather than {smaller}: the larger model gains more than quantization costs.</source>
-            <translation>Nehmen Sie {bigger} statt {smaller}: das größere Modell gewinnt mehr, als die Quantisierung kostet.</translation>
-        </message>
-        <message>
-            <source>Run {bigger}: no model runs here in full precision at a usable speed at a {context}-token context, but this one does quantized.</source>
-            <translation>Nehmen Sie {bigger}: kein Modell läuft hier in voller Genauigkeit brauchbar schnell bei {context} Token Kontextlänge, dieses aber quantisiert.</translation>
-        </message>
-        <message>
-            <source>Run {model}: the largest model that is usable here.</source>
-            <translation>Nehmen Sie {model}: das größte Modell, das hier brauchbar ist.</translation>
-        </message>
-        <message>
-            <source>Run {smaller} in F16: no larger model runs here at a safe quantization for {purpose} at a usable speed ({context}-token context).</source>
-            <translation>Nehmen Sie {smaller} in F16: kein größeres Modell läuft hier in einer für {purpose} sicheren Quantisierung brauchbar schnell ({context} Token Kontextlänge).</translation>
-        </message>
-        <message>
-            <source>Size beats precision: LLaMA 13B at Q4_K_M scores {p13} perplexity, 7B in F16 {p7} (lower is better); even 13B Q2_K ({p13q2}) beats 7B F16 (llama.cpp, wikitext-2).</source>
-            <translation>Größe schlägt Genauigkeit: LLaMA 13B erreicht in Q4_K_M eine Perplexität von {p13}, 7B in F16 {p7} (niedriger ist besser); selbst 13B Q2_K ({p13q2}) schlägt 7B F16 (llama.cpp, wikitext-2).</translation>
-        </message>
-        <message>
-            <source>Usable means it fits and makes at least {usable} (the usable_speed setting).</source>
-            <translation>Brauchbar heißt: es passt und schafft mindestens {usable} (die Einstellung usable_speed).</translation>
-        </message>
-        <message>
-            <source>coding</source>
-            <translation>das Programmieren</translation>
-        </message>
-        <message>
-            <source>does not fit</source>
-            <translation>passt nicht</translation>
-        </message>
-        <message>
-            <source>runs entirely on the GPU</source>
-            <translation>läuft ganz auf der GPU</translation>
-        </message>
-        <message>
-            <source>runs on the CPU only</source>
-            <translation>läuft nur auf der CPU</translation>
-        </message>
-        <message>
-            <source>runs with {layers} of {total} layers on the GPU</source>
-            <translation>läuft mit {layers} von {total} Schichten auf der GPU</translation>
-        </message>
-        <message>
-            <source>{model}: {used} in all, {where}, speed unknown (bandwidth not measured).</source>
-            <translation>{model}: {used} insgesamt, {where}, Geschwindigkeit unbekannt (Bandbreite nicht gemessen).</translation>
-        </message>
-        <message>
-            <source>{model}: {used} in all, {where}, {speed} (estimate).</source>
-            <translation>{model}: {used} insgesamt, {where}, {speed} (Schätzung).</translation>
-        </message>
-        <message>
-            <source>{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).</source>
-            <translation>{quant} kostet {loss} % Perplexität bei Llama-3-8B (KL-Divergenz {kld}; {source}).</translation>
-        </message>
-    </context>
-    <context>
         <name>App</name>
         <message>
             <source>Modelwerk cannot start</source>
@@ -3567,65 +3484,6 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         </message>
     </context>
     <context>
-        <name>Verdicts</name>
-        <message>
-            <source> At most {max_context} tokens of context would fit.</source>
-            <translation> Höchstens {max_context} Token Kontextlänge würden passen.</translation>
-        </message>
-        <message>
-            <source> It does not fit at any context.</source>
-            <translation> Es passt bei keiner Kontextlänge.</translation>
-        </message>
-        <message>
-            <source>All layers on GPU, output on CPU</source>
-            <translation>Alle Schichten auf der GPU, Ausgabe auf der CPU</translation>
-        </message>
-        <message>
-            <source>All {layers} layers and the output fit in {vram_free} of free VRAM.</source>
-            <translation>Alle {layers} Schichten und die Ausgabe passen in {vram_free} freien VRAM.</translation>
-        </message>
-        <message>
-            <source>CPU only</source>
-            <translation>Nur CPU</translation>
-        </message>
-        <message>
-            <source>Does not fit</source>
-            <translation>Passt nicht</translation>
-        </message>
-        <message>
-            <source>Full GPU</source>
-            <translation>Ganz auf der GPU</translation>
-        </message>
-        <message>
-            <source>Needs {need} of RAM beyond what the GPU holds, {have} available.</source>
-            <translation>Braucht {need} Arbeitsspeicher über das hinaus, was die GPU hält; {have} verfügbar.</translation>
-        </message>
-        <message>
-            <source>Runs on the CPU from RAM (GPU offload is off).</source>
-            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (GPU-Auslagerung ist aus).</translation>
-        </message>
-        <message>
-            <source>Runs on the CPU from RAM (no GPU was found).</source>
-            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (keine GPU gefunden).</translation>
-        </message>
-        <message>
-            <source>Runs on the CPU from RAM (not even one layer fits in VRAM).</source>
-            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (nicht einmal eine Schicht passt in den VRAM).</translation>
-        </message>
-        <message>
-            <source>{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).</source>
-            <translation>{gpu_layers} Schichten passen nicht in den VRAM ({needed} nötig auf einer GPU).</translation>
-        </message>
-        <message>
-            <source>{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on the CPU, which is slower.</source>
-            <translation>{gpu_layers} von {layers} Schichten passen in den VRAM ({margin} bleiben je GPU frei); der Rest läuft auf der CPU, die langsamer ist.</translation>
-        </message>
-        <message>
-            <source>{layers} of {total} layers on GPU</source>
-            <translation>{layers} von {total} Schichten auf der GPU</translation>
-        </message>
-    </context>
-    <context>
         <name>Welcome</name>
         <message>
             <source>Chat with the demo model</source>
@@ -3674,6 +3532,193 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{name} is in your Library and loads in seconds. It is a tiny model: expect short, often wrong answers; find a bigger one in Discover.</source>
             <translation>{name} ist in Ihrer Bibliothek und lädt in Sekunden. Es ist ein winziges Modell: rechnen Sie mit kurzen, oft falschen Antworten; ein größeres finden Sie unter Entdecken.</translation>
+        </message>
+    </context>
+    <context>
+        <name>messages</name>
+        <message>
+            <source> At most {max_context} tokens of context would fit.</source>
+            <translation> Höchstens {max_context} Token Kontextlänge würden passen.</translation>
+        </message>
+        <message>
+            <source> It does not fit at any context.</source>
+            <translation> Es passt bei keiner Kontextlänge.</translation>
+        </message>
+        <message>
+            <source>All layers on GPU, output on CPU</source>
+            <translation>Alle Schichten auf der GPU, Ausgabe auf der CPU</translation>
+        </message>
+        <message>
+            <source>All {layers} layers and the output fit in {vram_free} of free VRAM.</source>
+            <translation>Alle {layers} Schichten und die Ausgabe passen in {vram_free} freien VRAM.</translation>
+        </message>
+        <message>
+            <source>Below Q4_K_M the loss grows fast (Q3_K_M +10.5%, Q2_K +56% on Llama-3-8B); code suffers first, so prefer Q4_K_M or better for coding.</source>
+            <translation>Unter Q4_K_M wächst der Verlust schnell (Q3_K_M +10,5 %, Q2_K +56 % bei Llama-3-8B); Code leidet zuerst, nehmen Sie zum Programmieren also Q4_K_M oder besser.</translation>
+        </message>
+        <message>
+            <source>CPU only</source>
+            <translation>Nur CPU</translation>
+        </message>
+        <message>
+            <source>CPU: this build of llama.cpp ({build}) cannot use the {names}; for a GPU build: {how}.</source>
+            <translation>CPU: dieser Build von llama.cpp ({build}) kann die {names} nicht nutzen; für einen GPU-Build: {how}.</translation>
+        </message>
+        <message>
+            <source>Does not fit</source>
+            <translation>Passt nicht</translation>
+        </message>
+        <message>
+            <source>Full GPU</source>
+            <translation>Ganz auf der GPU</translation>
+        </message>
+        <message>
+            <source>MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan</source>
+            <translation>MODELWERK_GPU=cuda (braucht nvcc aus dem CUDA-Toolkit) oder MODELWERK_GPU=vulkan</translation>
+        </message>
+        <message>
+            <source>MODELWERK_GPU=vulkan (needs the Vulkan SDK: glslc and headers)</source>
+            <translation>MODELWERK_GPU=vulkan (braucht das Vulkan-SDK: glslc und Header)</translation>
+        </message>
+        <message>
+            <source>Needs {need} of RAM beyond what the GPU holds, {have} available.</source>
+            <translation>Braucht {need} Arbeitsspeicher über das hinaus, was die GPU hält; {have} verfügbar.</translation>
+        </message>
+        <message>
+            <source>Neither {slow} nor {slow2}: here they make {pace} and {pace2}, below the usable {usable}. </source>
+            <translation>Weder {slow} noch {slow2}: hier schaffen sie {pace} und {pace2}, unter den brauchbaren {usable}. </translation>
+        </message>
+        <message>
+            <source>Not even a 1B model fits here at a {context}-token context; try a shorter context.</source>
+            <translation>Nicht einmal ein 1B-Modell passt hier bei {context} Token Kontextlänge; versuchen Sie eine kürzere Kontextlänge.</translation>
+        </message>
+        <message>
+            <source>Not {slow}: here it makes {pace}, below the usable {usable}. </source>
+            <translation>Nicht {slow}: hier schafft es {pace}, unter den brauchbaren {usable}. </translation>
+        </message>
+        <message>
+            <source>Nothing reaches the usable speed ({usable}) here: the fastest model that fits, {fastest}, makes {fastest_speed}. Lower the usable speed setting (usable_speed) if slower answers are fine.</source>
+            <translation>Nichts erreicht hier die brauchbare Geschwindigkeit ({usable}): das schnellste Modell, das passt, {fastest}, schafft {fastest_speed}. Senken Sie die Einstellung der brauchbaren Geschwindigkeit (usable_speed), wenn langsamere Antworten genügen.</translation>
+        </message>
+        <message>
+            <source>Run {bigger} rather than {smaller}: the larger model gains more than quantization costs, and here it {where} at a {context}-token context.</source>
+            <translation>Nehmen Sie {bigger} statt {smaller}: das größere Modell gewinnt mehr, als die Quantisierung kostet; hier bei {context} Token Kontextlänge: {where}.</translation>
+        </message>
+        <message>
+            <source>Run {bigger} rather than {smaller}: the larger model gains more than quantization costs.</source>
+            <translation>Nehmen Sie {bigger} statt {smaller}: das größere Modell gewinnt mehr, als die Quantisierung kostet.</translation>
+        </message>
+        <message>
+            <source>Run {bigger}: no model runs here in full precision at a usable speed at a {context}-token context, but this one does quantized.</source>
+            <translation>Nehmen Sie {bigger}: kein Modell läuft hier in voller Genauigkeit brauchbar schnell bei {context} Token Kontextlänge, dieses aber quantisiert.</translation>
+        </message>
+        <message>
+            <source>Run {model}: the largest model that is usable here.</source>
+            <translation>Nehmen Sie {model}: das größte Modell, das hier brauchbar ist.</translation>
+        </message>
+        <message>
+            <source>Run {smaller} in F16: no larger model runs here at a safe quantization for {purpose} at a usable speed ({context}-token context).</source>
+            <translation>Nehmen Sie {smaller} in F16: kein größeres Modell läuft hier in einer für {purpose} sicheren Quantisierung brauchbar schnell ({context} Token Kontextlänge).</translation>
+        </message>
+        <message>
+            <source>Runs on the CPU from RAM (GPU offload is off).</source>
+            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (GPU-Auslagerung ist aus).</translation>
+        </message>
+        <message>
+            <source>Runs on the CPU from RAM (no GPU was found).</source>
+            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (keine GPU gefunden).</translation>
+        </message>
+        <message>
+            <source>Runs on the CPU from RAM (not even one layer fits in VRAM).</source>
+            <translation>Läuft auf der CPU aus dem Arbeitsspeicher (nicht einmal eine Schicht passt in den VRAM).</translation>
+        </message>
+        <message>
+            <source>Size beats precision: LLaMA 13B at Q4_K_M scores {p13} perplexity, 7B in F16 {p7} (lower is better); even 13B Q2_K ({p13q2}) beats 7B F16 (llama.cpp, wikitext-2).</source>
+            <translation>Größe schlägt Genauigkeit: LLaMA 13B erreicht in Q4_K_M eine Perplexität von {p13}, 7B in F16 {p7} (niedriger ist besser); selbst 13B Q2_K ({p13q2}) schlägt 7B F16 (llama.cpp, wikitext-2).</translation>
+        </message>
+        <message>
+            <source>Speed unknown until the memory bandwidth is measured.</source>
+            <translation>Geschwindigkeit unbekannt, bis die Speicherbandbreite gemessen ist.</translation>
+        </message>
+        <message>
+            <source>The context exceeds the model's training context ({context}); quality will drop.</source>
+            <translation>Die Kontextlänge übersteigt die Trainings-Kontextlänge des Modells ({context}); die Qualität wird sinken.</translation>
+        </message>
+        <message>
+            <source>Usable means it fits and makes at least {usable} (the usable_speed setting).</source>
+            <translation>Brauchbar heißt: es passt und schafft mindestens {usable} (die Einstellung usable_speed).</translation>
+        </message>
+        <message>
+            <source>a build on macOS (Metal is llama.cpp's default there)</source>
+            <translation>ein Build unter macOS (dort nutzt llama.cpp standardmäßig Metal)</translation>
+        </message>
+        <message>
+            <source>a build with a backend for it</source>
+            <translation>ein Build mit einem Backend dafür</translation>
+        </message>
+        <message>
+            <source>coding</source>
+            <translation>das Programmieren</translation>
+        </message>
+        <message>
+            <source>does not fit</source>
+            <translation>passt nicht</translation>
+        </message>
+        <message>
+            <source>llama.cpp needs flash attention for a quantized V cache; turn it on.</source>
+            <translation>llama.cpp braucht Flash Attention für einen quantisierten V-Cache; schalten Sie sie ein.</translation>
+        </message>
+        <message>
+            <source>no backend</source>
+            <translation>kein Backend</translation>
+        </message>
+        <message>
+            <source>runs entirely on the GPU</source>
+            <translation>läuft ganz auf der GPU</translation>
+        </message>
+        <message>
+            <source>runs on the CPU only</source>
+            <translation>läuft nur auf der CPU</translation>
+        </message>
+        <message>
+            <source>runs with {layers} of {total} layers on the GPU</source>
+            <translation>läuft mit {layers} von {total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).</source>
+            <translation>{gpu_layers} Schichten passen nicht in den VRAM ({needed} nötig auf einer GPU).</translation>
+        </message>
+        <message>
+            <source>{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on the CPU, which is slower.</source>
+            <translation>{gpu_layers} von {layers} Schichten passen in den VRAM ({margin} bleiben je GPU frei); der Rest läuft auf der CPU, die langsamer ist.</translation>
+        </message>
+        <message>
+            <source>{layers} of {total} layers on GPU</source>
+            <translation>{layers} von {total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>{model}: {used} in all, {where}, speed unknown (bandwidth not measured).</source>
+            <translation>{model}: {used} insgesamt, {where}, Geschwindigkeit unbekannt (Bandbreite nicht gemessen).</translation>
+        </message>
+        <message>
+            <source>{model}: {used} in all, {where}, {speed} (estimate).</source>
+            <translation>{model}: {used} insgesamt, {where}, {speed} (Schätzung).</translation>
+        </message>
+        <message>
+            <source>{name} ({speed})</source>
+            <translation>{name} ({speed})</translation>
+        </message>
+        <message>
+            <source>{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).</source>
+            <translation>{quant} kostet {loss} % Perplexität bei Llama-3-8B (KL-Divergenz {kld}; {source}).</translation>
+        </message>
+        <message>
+            <source>{speed} tok/s</source>
+            <translation>{speed} tok/s</translation>
+        </message>
+        <message>
+            <source>~{speed} tok/s</source>
+            <translation>~{speed} tok/s</translation>
         </message>
     </context>
 </TS>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -46,17 +47,25 @@ def test_the_committed_qm_is_compiled_from_the_ts(language: str, tmp_path: Path)
     assert translations.qm_path(language).read_bytes() == fresh.read_bytes(), "run `make translations`"
 
 
-def test_the_gui_translates_every_fit_reason() -> None:
-    # app/ui/common/verdicts.py lists hardware.fit's sentences for the catalogue: the English text is the lookup key.
-    from hardware.fit import REASONS
+def test_the_pure_packages_messages_are_in_the_catalogue_with_their_english_plurals() -> None:
+    # core.messages: hardware, formats, quantize and the app's domains make texts the GUI translates (context "messages").
+    pure = translations.pure_texts()
+    assert "Full GPU" in pure and "Runs on the CPU from RAM (no GPU was found)." in pure
+    german = translations.read(translations.ts_path("de"))
+    assert {(translations.MESSAGES, t) for t in pure} <= set(german)
+    english = translations.read(translations.ts_path("en"))
+    for other, one in pure.items():
+        if one:  # a plural text: its English forms are the code's
+            assert english[(translations.MESSAGES, other)].forms == (one, other)
 
-    listed = {text for context, text in translations.source_texts(translations.SOURCES / "common") if context == "Verdicts"}
-    assert set(REASONS.values()) <= listed, "app/ui/common/verdicts.py's REASONS must equal hardware.fit.REASONS"
 
-
-def test_the_gui_translates_every_advice_sentence() -> None:
-    # app/ui/hardware/advice_text.py lists hardware.advice's sentences for the catalogue: the English text is the key.
-    from hardware.advice import PHRASES, WHERE
-
-    listed = {text for context, text in translations.source_texts(translations.SOURCES / "hardware") if context == "Advice"}
-    assert set(PHRASES.values()) | set(WHERE.values()) <= listed
+def test_every_message_template_is_a_literal() -> None:
+    # A template made at run time (an f-string, a variable) cannot be in the catalogue: the GUI would show it in English.
+    found = []
+    for path in translations.pure_files():
+        for kind, call in translations.message_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            count = 2 if kind == "plural" else 1
+            if len(call.args) < count or not all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                                 for a in call.args[:count]):  # fmt: skip
+                found.append(f"{path.relative_to(translations.ROOT)}:{call.lineno}")
+    assert not found, f"Message templates must be literals: {found}"

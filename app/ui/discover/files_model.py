@@ -19,7 +19,7 @@ from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.ui.common.format import number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
-from app.ui.common.verdicts import reason_text, verdict_text
+from app.ui.common.verdicts import notes_text, reason_text, verdict_text
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, TEXT_COLORS
 from app.ui.hardware.advice_text import speed_text, usable_text
 from hardware.advice import DEFAULT_USABLE_SPEED, usable
@@ -103,7 +103,7 @@ def fit_tooltip(f: FileFit, usable_speed: float = 0.0) -> str:
                     speed=usable_text(usable_speed)))
         else:
             lines.append(translate("Discover", "Speed unknown until the memory bandwidth is measured"))
-    lines += list(r.notes)
+    lines += notes_text(r)
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -9,7 +10,7 @@ from PySide6.QtGui import QColor
 
 from app.ui.common.format import gib, number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
-from app.ui.common.verdicts import reason_text, verdict_text
+from app.ui.common.verdicts import notes_text, reason_text, verdict_text
 from app.ui.hardware.advice_text import speed_text, usable_text
 from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, usable
 from hardware.fit import FitReport, Placement
@@ -76,7 +77,7 @@ def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
         if not usable(r, usable_speed):
             lines.append(translate("Hardware", "Below the usable speed of {speed} (setting usable_speed)").format(
                 speed=usable_text(usable_speed)))
-    lines += [f"<i>{note}</i>" for note in r.notes]
+    lines += [f"<i>{html.escape(note)}</i>" for note in notes_text(r)]
     return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
 

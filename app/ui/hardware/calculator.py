@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.ui.common.format import gib, number
 from app.ui.common.i18n import translate
 from app.ui.common.memory_bar import MemoryBar, MemoryLegend
-from app.ui.common.verdicts import reason_text, verdict_text
+from app.ui.common.verdicts import notes_text, reason_text, verdict_text
 from core.errors import user_message
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.quants import QUANT_TYPES, KvType
@@ -253,7 +253,7 @@ class Calculator(QGroupBox):
             facts = translate("Hardware", "Needs {size} in all; KV cache {kv}").format(
                 size=gib(r.ram.total + r.vram.total), kv=gib(r.kv_cache))
         self.details.setText(f"{html.escape(reason_text(r))}<br>{facts}")
-        self.notes.setText("<br>".join(html.escape(n) for n in r.notes))
+        self.notes.setText("<br>".join(html.escape(n) for n in notes_text(r)))
         self.notes.setVisible(bool(r.notes))
         hw = self._hw
         assert hw is not None

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProg
 
 from app.ui.common.format import gib, number, size_text
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 from hardware.backends import cannot_use, usable
 from hardware.bandwidth import BUSY_LOAD, Bandwidth
 from hardware.kernels import KernelRates
@@ -179,7 +180,7 @@ class MachineSummary(QGroupBox):
             _, unusable = usable(report.gpus, report.llama_backends)
             text = ", ".join(report.llama_backends) or translate("Hardware", "none")
             if unusable:
-                text += f" — {cannot_use(unusable, report.llama_backends)}"
+                text += f" — {message_text(cannot_use(unusable, report.llama_backends))}"
             self.backends_label = _label(text, muted=bool(unusable))
             self.backends_label.setToolTip(translate("Hardware", "The backends llama-server was built with: where models can "
                                                                  "run"))

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
 from app.ui.hardware.advice_delegate import AdviceDelegate
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, SLOW_MARK, TEXT_COLORS, AdviceModel
-from app.ui.hardware.advice_text import phrase_text, usable_text
+from app.ui.hardware.advice_text import usable_text
 from app.ui.hardware.calculator import Calculator, context_combo, kv_combo
 from app.ui.hardware.machine_summary import MachineSummary
 from formats.model import ModelInfo
@@ -267,8 +268,8 @@ class HardwarePage(QScrollArea):
         self.model.set_table(table)
         self.status.setText(translate("Hardware", "At {context} tokens of context, KV cache {kv}").format(
             context=number(table.context), kv=self.kv.currentText()))
-        facts = "".join(f"<li>{html.escape(phrase_text(f))}</li>" for f in rec.fact_phrases)
-        answer = "".join(phrase_text(p) for p in rec.answer_phrases)
+        facts = "".join(f"<li>{html.escape(message_text(f))}</li>" for f in rec.fact_messages)
+        answer = "".join(message_text(p) for p in rec.answer_messages)
         self.answer.setText(
             "<span style='color:#4b5563'>"
             + html.escape(translate("Hardware", "A bigger model quantized, or a smaller one in full precision? (for coding"
