@@ -20,6 +20,7 @@ from app.library.catalog import Catalog, source_quantized
 from app.library.importer import ImportResult, register_in_place
 from app.library.scan import Claims
 from core.errors import ModelwerkError
+from core.messages import N_
 from formats.quant_types import GGUF_TYPES
 from quantize.job import index_title
 from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
@@ -292,7 +293,7 @@ def queue_index(queue: JobQueue, db_path: Path, collection: str, *, files: int |
 class ToolchainMissing(ModelwerkError):
     """A torch-based job was started before the toolchain environment exists; the message is one line."""
 
-    hint = "install the toolchain first (Jobs page, or `modelwerk toolchain install`)"
+    hint = N_("install the toolchain first (Jobs page, or `modelwerk toolchain install`)")
 
 
 def model_name(path: Path, catalog: Catalog) -> str:

@@ -22,6 +22,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 __all__ = ["FALLBACK_NAME", "SERVICE", "KeyStore", "KeyStoreError", "new_ref", "system_keyring"]
 
@@ -39,7 +40,7 @@ _announce_lock = threading.Lock()
 class KeyStoreError(ModelwerkError):
     """A secret could not be stored or read back; the message is one line for the user."""
 
-    hint = "unlock the system keyring, or check that the data folder is writable"
+    hint = N_("unlock the system keyring, or check that the data folder is writable")
 
 
 def new_ref(kind: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 APP_NAME = "Modelwerk"
 HOME_ENV = "MODELWERK_HOME"
@@ -25,7 +26,7 @@ DIR_MODE = 0o700
 class DataDirError(ModelwerkError, OSError):
     """A Modelwerk folder could not be created; the message is one line for the user."""
 
-    hint = "choose a writable folder with MODELWERK_HOME, or fix the folder's permissions"
+    hint = N_("choose a writable folder with MODELWERK_HOME, or fix the folder's permissions")
 
 
 def _ensure_dir(path: Path) -> Path:

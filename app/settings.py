@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from app import paths
 from app.store import Store
 from core.errors import ModelwerkError
+from core.messages import N_
 from hardware.advice import DEFAULT_USABLE_SPEED, MAX_USABLE_SPEED
 
 _log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ HF_ENDPOINT_ENV = "HF_ENDPOINT"
 class SettingsError(ModelwerkError, ValueError):
     """A setting name or value was refused; the message is one line for the user."""
 
-    hint = "see `modelwerk settings` for the names and allowed values"
+    hint = N_("see `modelwerk settings` for the names and allowed values")
 
 
 def default_hf_endpoint() -> str:

@@ -25,6 +25,7 @@ from typing import Any, TypeAlias
 
 from app.keystore import KeyStore, KeyStoreError, new_ref
 from core.errors import ModelwerkError
+from core.messages import N_
 from core.migrations import Migration, MigrationError, migrate
 from core.migrations import one_line as _one_line
 
@@ -274,7 +275,7 @@ MIGRATIONS: list[Migration] = [
 class StoreError(ModelwerkError):
     """The database could not be opened, migrated or used; the message is one line for the user."""
 
-    hint = "check the data folder (MODELWERK_HOME): its space, permissions, and that no newer Modelwerk wrote it"
+    hint = N_("check the data folder (MODELWERK_HOME): its space, permissions, and that no newer Modelwerk wrote it")
 
 
 def _make_private_file(path: Path) -> None:

@@ -8,14 +8,18 @@ its traceback and say so (the GUI's crash dialog, the CLI's ``bug:`` line), neve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+from core.messages import N_, Message, Text
 
 
 class ModelwerkError(Exception):
     """An expected failure the user can act on.
 
-    Subclasses set a class-level ``hint``; an instance may pass a more precise one. ``str(e)`` is the message alone, one
-    line; ``user_message(e)`` is what a face shows.
+    Subclasses set a class-level ``hint`` (marked ``N_`` for the GUI's catalogue); an instance may pass a more precise
+    one. The message and the hint may be a ``core.messages.Message``, which the GUI shows in its language; ``str(e)`` is
+    the English message alone, one line; ``user_message(e)`` is what a face shows.
 
     Attributes:
         hint: what the user can do about it (never empty).
@@ -24,24 +28,27 @@ class ModelwerkError(Exception):
         job_id: the job concerned, if any.
     """
 
-    hint: str = "see the log for details"
+    hint: str = N_("see the log for details")
     path: Path | None = None
     repo_id: str | None = None
     job_id: int | None = None
 
     def __init__(
         self,
-        message: str = "",
+        message: Text = "",
         *args: object,
-        hint: str | None = None,
+        hint: Text | None = None,
         path: Path | str | None = None,
         repo_id: str | None = None,
         job_id: int | None = None,
     ) -> None:
-        super().__init__(message, *args)
+        super().__init__(str(message), *args)
+        self.message_text = message
+        """The message as given: a Message keeps its template and values for the GUI."""
+        self.hint_text: Text = self.hint if hint is None else hint
         self._own_hint = hint is not None
         if hint is not None:
-            self.hint = hint
+            self.hint = str(hint)
         if path is not None:
             self.path = Path(path)
         if repo_id is not None:
@@ -64,19 +71,23 @@ def is_expected(exc: BaseException) -> bool:
     return isinstance(exc, (ModelwerkError, OSError))
 
 
-def user_message(exc: BaseException) -> str:
+def user_message(exc: BaseException, render: Callable[[Text], str] = str) -> str:
     """The one line a face shows for an expected error: its message, then its hint when one was given for this case
     (messages that already say what to do keep their class hint for the details, so it is not said twice).
 
     For anything that is not expected (a bug) this is ``"bug: <Type>: <first line>"``; the faces add where
-    the log is.
+    the log is. ``render`` writes a message (English by default; the GUI passes its translation).
     """
     if not is_expected(exc):
         return f"bug: {type(exc).__name__}: {first_line(exc)}"
     line = first_line(exc)
     if not isinstance(exc, ModelwerkError):
         return line
-    hint = exc.hint.strip()
+    message = getattr(exc, "message_text", None)
+    if isinstance(message, Message) and str(message) == line:  # one line, as given (a subclass may word its own)
+        line = render(message).strip()
+    hint_text = getattr(exc, "hint_text", exc.hint)
+    hint = render(hint_text if str(hint_text) == exc.hint else exc.hint).strip()
     if getattr(exc, "_own_hint", False) and hint and hint.lower() not in line.lower():
         line = f"{line} — {hint}" if line != type(exc).__name__ else hint
     return line

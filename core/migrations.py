@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 _log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ Migration: TypeAlias = "str | Callable[[sqlite3.Connection, Path], None]"
 class MigrationError(ModelwerkError):
     """A database could not be upgraded (or was written by a newer Modelwerk); the message is one line."""
 
-    hint = "update Modelwerk, or use another MODELWERK_HOME"
+    hint = N_("update Modelwerk, or use another MODELWERK_HOME")
 
 
 class NewerSchema(MigrationError):

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ModelwerkError
+from core.messages import N_
 from hardware.shape import ModelShape
 
 
 class ModelFileError(ModelwerkError):
     """A file that is not a model we can read; the message is one line that says why (and, where it helps, what to do)."""
 
-    hint = "check that the file is complete, or download it again"
+    hint = N_("check that the file is complete, or download it again")
 
 
 class ModelFormat(enum.Enum):

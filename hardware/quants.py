@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 LLAMA3_8B_PARAMS = 8_030_261_248
 _GIB = 1024**3
@@ -91,7 +92,7 @@ ADVICE_QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
 class UnknownQuantError(ModelwerkError, ValueError):
     """A quantization name Modelwerk does not know."""
 
-    hint = "use one of the quantization names `modelwerk quantize --help` lists"
+    hint = N_("use one of the quantization names `modelwerk quantize --help` lists")
 
 
 def quant_type(name: str) -> QuantType:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from core.errors import ModelwerkError
+from core.messages import N_
 from hardware.quants import QuantType, quant_type
 
 
@@ -175,7 +176,7 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bBmM]?)\s*$")
 class ParamsError(ModelwerkError, ValueError):
     """A parameter count that cannot be read (e.g. "7x")."""
 
-    hint = "write the parameter count like 7B, 13B or 270M"
+    hint = N_("write the parameter count like 7B, 13B or 270M")
 
 
 def parse_params(text: str) -> int:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 
 class JobFailed(ModelwerkError):
     """An expected job failure (bad input, no disk space, llama.cpp refused); the message is one line."""
 
-    hint = "read the job's log, fix the input, and retry the job"
+    hint = N_("read the job's log, fix the input, and retry the job")
 
 
 class JobCancelled(JobFailed):
     """The job was cancelled before it finished."""
 
-    hint = "retry the job to run it again"
+    hint = N_("retry the job to run it again")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ModelwerkError
+from core.messages import N_
 from quantize.spec import CodeEvalSpec, IndexSpec, JobSpec, QuantizeSpec, ToolchainSpec
 
 TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
@@ -33,13 +34,13 @@ RETRYABLE = (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
 class JobQueueError(ModelwerkError):
     """A queue operation is not possible; the message is one line for the user."""
 
-    hint = "refresh the Jobs page and try again"
+    hint = N_("refresh the Jobs page and try again")
 
 
 class JobNotFound(JobQueueError):
     """No job has that id (it was removed)."""
 
-    hint = "the job was removed: create it again"
+    hint = N_("the job was removed: create it again")
 
 
 @dataclass(frozen=True)

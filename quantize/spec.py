@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Union
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 
 class JobKind(enum.Enum):
@@ -29,7 +30,7 @@ class JobKind(enum.Enum):
 class SpecError(ModelwerkError, ValueError):
     """A spec is malformed; the message is one line for the user."""
 
-    hint = "create the job again from the Library or the command line"
+    hint = N_("create the job again from the Library or the command line")
 
 
 @dataclass(frozen=True)

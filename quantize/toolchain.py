@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ModelwerkError
+from core.messages import N_
 from procs.launch import source_root
 from quantize.pip_progress import PipProgress, redact_credentials
 
@@ -66,13 +67,13 @@ GRACE_S = 3.0
 class ToolchainError(ModelwerkError, RuntimeError):
     """The toolchain could not be installed or used; the message is one line for the user."""
 
-    hint = "check your connection and free space, then install the toolchain again"
+    hint = N_("check your connection and free space, then install the toolchain again")
 
 
 class ToolchainCancelled(ToolchainError):
     """The install was cancelled; what pip finished stays, the next install continues from there."""
 
-    hint = "install the toolchain again: it continues where it stopped"
+    hint = N_("install the toolchain again: it continues where it stopped")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from app.chat.llama_server import find_llama_server
 from app.chat.messages import ChatError
 from app.chat.runtime import BIND_RETRIES, _child_env, _error_line, _free_port, _physical_cores, _props
+from core.messages import N_
 from formats.gguf import gguf_header
 from formats.model import ModelFileError
 from procs.launch import Command
@@ -56,7 +57,7 @@ _CHARS_PER_TOKEN = 3  # a first cut for a text over the context; halved again wh
 class EmbeddingFailed(ChatError):
     """A model that cannot embed, or an embedding runtime that failed; the message is one line."""
 
-    hint = "choose an embedding model (nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM)"
+    hint = N_("choose an embedding model (nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM)")
 
 
 class Pooling(enum.Enum):

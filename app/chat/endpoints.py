@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from app.chat.messages import ChatError
 from app.keystore import KeyStore, KeyStoreError, new_ref
 from app.store import Store
+from core.messages import N_
 
 __all__ = ["Endpoint", "EndpointKeyError", "EndpointNotFound", "Endpoints", "InvalidEndpoint", "normalise_url"]
 
@@ -27,19 +28,19 @@ _OPERATION_SUFFIXES = ("/chat/completions", "/completions", "/models")
 class InvalidEndpoint(ChatError):
     """The URL or name of an endpoint is not usable; the message says what to type."""
 
-    hint = "type an http:// or https:// address and a name"
+    hint = N_("type an http:// or https:// address and a name")
 
 
 class EndpointNotFound(ChatError):
     """No endpoint with that id (removed meanwhile)."""
 
-    hint = "the endpoint was removed: add it again"
+    hint = N_("the endpoint was removed: add it again")
 
 
 class EndpointKeyError(ChatError):
     """The API key could not be stored (neither the system keyring nor the private key file took it)."""
 
-    hint = "unlock the system keyring, or check that the data folder is writable"
+    hint = N_("unlock the system keyring, or check that the data folder is writable")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.chat.messages import ChatError
+from core.messages import N_
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ CHECKOUT_DIR = ".llama-server"
 class LlamaServerMissing(ChatError):
     """No llama-server binary where the app looks for one."""
 
-    hint = "run `make` in the checkout, or set MODELWERK_LLAMA_SERVER to a llama-server binary"
+    hint = N_("run `make` in the checkout, or set MODELWERK_LLAMA_SERVER to a llama-server binary")
 
 
 def binary_name() -> str:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 __all__ = [
     "PRESETS", "Answer", "AnswerStats", "ChatError", "Message", "Piece", "PieceKind", "ReasoningMode", "Role",
@@ -20,19 +21,19 @@ __all__ = [
 class ChatError(ModelwerkError):
     """A chat operation failed; the message is one line for the user that says what to do."""
 
-    hint = "reload the model, or check the endpoint's address and key"
+    hint = N_("reload the model, or check the endpoint's address and key")
 
 
 class RuntimeUnavailable(ChatError):
     """The runtime or endpoint cannot be reached (not started, stopped, wrong URL, refused)."""
 
-    hint = "load the model again, or check the endpoint's address"
+    hint = N_("load the model again, or check the endpoint's address")
 
 
 class RuntimeCrashed(ChatError):
     """A local runtime process ended while it was needed (crash, out of memory, killed)."""
 
-    hint = "reload the model; a smaller context or fewer GPU layers may help"
+    hint = N_("reload the model; a smaller context or fewer GPU layers may help")
 
 
 class Role(enum.Enum):

@@ -22,6 +22,7 @@ from app.chat.attachments import AnswerSources, Attachment
 from app.chat.messages import AnswerStats, ChatError, Message, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.toolset import ToolSet
 from app.store import Store
+from core.messages import N_
 
 __all__ = [
     "Conversation", "ConversationNotFound", "Conversations", "MessageState", "StoredMessage", "endpoint_model_key",
@@ -37,7 +38,7 @@ TITLE_CHARS = 60
 class ConversationNotFound(ChatError):
     """No conversation or message with that id (deleted meanwhile)."""
 
-    hint = "the conversation was deleted: start a new one"
+    hint = N_("the conversation was deleted: start a new one")
 
 
 class MessageState(enum.Enum):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.chat.messages import ChatError
+from core.messages import N_
 
 if TYPE_CHECKING:
     import jinja2
@@ -46,7 +47,7 @@ _HINT = "the template in the model file is broken or hostile; use another GGUF o
 class TemplateLimitError(ChatError):
     """A chat template went past its time, memory or nesting budget and was stopped."""
 
-    hint = "choose another chat template for this model"
+    hint = N_("choose another chat template for this model")
 
     def __init__(self, what: str, *, kind: str) -> None:
         self.kind = kind

@@ -22,6 +22,7 @@ from app.escaping import escape_controls
 from app.settings import Settings, load_settings
 from app.store import Store
 from core.errors import ModelwerkError
+from core.messages import N_
 from hardware.fit import FitOptions, FitReport
 from hardware.quants import KvType
 from hardware.report import GiB, HardwareReport
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 class UsageError(ModelwerkError):
     """Bad command-line input: exit 2."""
 
-    hint = "see `modelwerk --help`"
+    hint = N_("see `modelwerk --help`")
 
 
 PROGRESS_MIN_BYTES = 64 << 20

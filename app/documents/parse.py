@@ -25,6 +25,7 @@ from pathlib import Path
 from app.shield.flags import Flag, Kind
 from app.shield.hidden import hidden_classes, hiding_reason
 from core.errors import ModelwerkError
+from core.messages import N_
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,13 @@ log = logging.getLogger(__name__)
 class DocumentError(ModelwerkError):
     """A documents operation failed on the user's input (a missing file, an unknown collection); one line."""
 
-    hint = "see `modelwerk docs --help`"
+    hint = N_("see `modelwerk docs --help`")
 
 
 class UnreadableDocument(DocumentError):
     """One file could not be read as a document; the message names the file and why. The other files go on."""
 
-    hint = "fix or convert the file, then add it again"
+    hint = N_("fix or convert the file, then add it again")
 
 
 class DocumentKind(enum.Enum):

@@ -26,6 +26,7 @@ from app.documents.chunk import Passage
 from app.documents.parse import DocumentError, ParsedDocument
 from app.shield import flags as shield_flags
 from app.shield.flags import Flag
+from core.messages import N_
 from core.migrations import migrate
 
 DB_NAME = "documents.db"
@@ -117,7 +118,7 @@ MIGRATIONS: list[str] = [
 
 
 class UnknownCollection(DocumentError):
-    hint = "see `modelwerk docs list`"
+    hint = N_("see `modelwerk docs list`")
 
 
 class FileState(enum.Enum):

@@ -31,9 +31,10 @@ from app.hub.errors import (
     GatedRepoError,
     HubError,
     HubUnavailable,
-    RepoNotFound,
+    repo_not_found,
 )
 from app.hub.partial_file import INCOMPLETE_SUFFIX, PartialFile, Progress, check_cancel, incomplete_path
+from core.messages import Message, Number
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def _fetch(
         except _Retry as e:
             failures = 0 if state.done > before else failures + 1
             if failures > retries:
-                raise HubUnavailable(str(e)) from None
+                raise HubUnavailable(e.args[0]) from None  # its Message
             delay = backoff_s * 2 ** max(failures - 1, 0)
             log.warning("Download of %s interrupted at %d bytes (%s); retrying in %.1f s", dest.name, state.done, e, delay)
             if cancel is not None:
@@ -278,7 +279,8 @@ def _finish(state: PartialFile, spec: DownloadSpec, dest: Path) -> None:
     if wrong:
         with contextlib.suppress(OSError):
             state.path.unlink()
-        raise ChecksumMismatch(f"{dest.name} was corrupted in transit ({wrong}); it was deleted — download it again")
+        raise ChecksumMismatch(Message("{name} was corrupted in transit ({wrong}); it was deleted — download it again",
+                                       name=dest.name, wrong=wrong))  # fmt: skip
     try:
         os.replace(state.path, dest)
     except OSError as e:
@@ -297,46 +299,51 @@ def _check_space(folder: Path, remaining: int, name: str) -> None:
         log.warning("Cannot read the free space of %s: %s", folder, e)
         return
     if free < remaining + DISK_MARGIN:
-        raise DiskFull(
-            f"not enough free space in {folder} for {name}: it needs {remaining / _MB:,.0f} MB more "
-            f"(+{DISK_MARGIN >> 20} MiB margin), {free / _MB:,.0f} MB free — free some space, then resume"
-        )
+        raise DiskFull(Message("not enough free space in {folder} for {name}: it needs {more} MB more (+{margin} MiB "
+                               "margin), {free} MB free — free some space, then resume", folder=str(folder), name=name,
+                               more=Number(remaining / _MB), margin=str(DISK_MARGIN >> 20),
+                               free=Number(free / _MB)))  # fmt: skip
 
 
 def _write_error(e: OSError, path: Path) -> DownloadError:
     if e.errno == errno.ENOSPC:
-        return DiskFull(f"the disk holding {path.parent} is full; {path.name} is kept — free some space, then resume")
-    return DownloadError(f"cannot write {path}: {e.strerror or e}")
+        return DiskFull(Message("the disk holding {folder} is full; {name} is kept — free some space, then resume",
+                                folder=str(path.parent), name=path.name))  # fmt: skip
+    return DownloadError(Message("cannot write {path}: {error}", path=str(path), error=str(e.strerror or e)))
 
 
-def _unreachable(where: _Where, e: BaseException) -> str:
+def _unreachable(where: _Where, e: BaseException) -> Message:
     import httpx2
 
     if isinstance(e, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.ProxyError)):
-        return f"cannot reach {where.endpoint}: check your connection, proxy or HF_ENDPOINT"
+        return Message("cannot reach {endpoint}: check your connection, proxy or HF_ENDPOINT", endpoint=where.endpoint)
     if isinstance(e, httpx2.TimeoutException):
-        return f"{where.endpoint} stopped answering (timed out): check your connection, then resume"
-    return f"the connection to {where.endpoint} kept dropping: check your connection, then resume"
+        return Message("{endpoint} stopped answering (timed out): check your connection, then resume",
+                       endpoint=where.endpoint)  # fmt: skip
+    return Message("the connection to {endpoint} kept dropping: check your connection, then resume",
+                   endpoint=where.endpoint)  # fmt: skip
 
 
 def _status_error(response: Any, where: _Where, *, have_token: bool, name: str) -> Exception:
     """The error for an HTTP status >= 400 (a _Retry for server errors and rate limits)."""
     status = int(response.status_code)
     code = str(response.headers.get("X-Error-Code", ""))
-    repo = where.repo_id or "the repository"
+    repo = where.repo_id or Message("the repository")
     file = name.removesuffix(INCOMPLETE_SUFFIX)
     if status in _RETRY_STATUS:
-        return _Retry(f"{where.endpoint} answered with a server error ({status}); try again in a minute")
+        return _Retry(Message("{endpoint} answered with a server error ({status}); try again in a minute",
+                              endpoint=where.endpoint, status=str(status)))  # fmt: skip
     if code == "GatedRepo":
         return GatedRepoError(repo, where.endpoint, have_token=have_token)
     if code == "RepoNotFound" or status == 401:
-        hint = "check the name" if have_token else "check the name, or log in if it is private"
-        return RepoNotFound(f"{repo} was not found on {where.endpoint}: {hint}")
+        return repo_not_found(repo, where.endpoint, have_token=have_token)
     if status == 404 or code in ("EntryNotFound", "RevisionNotFound"):
-        return FileNotOnHub(f"{repo} has no file {file} (any more): refresh the file list")
+        return FileNotOnHub(Message("{repo} has no file {file} (any more): refresh the file list", repo=repo, file=file))
     if status == 403:
-        return HubError(f"{where.endpoint} refused access to {file} in {repo} (HTTP 403)")
-    return DownloadError(f"{where.endpoint} refused {file} (HTTP {status})")
+        return HubError(Message("{endpoint} refused access to {file} in {repo} (HTTP 403)", endpoint=where.endpoint,
+                                file=file, repo=repo))  # fmt: skip
+    return DownloadError(Message("{endpoint} refused {file} (HTTP {status})", endpoint=where.endpoint, file=file,
+                                 status=str(status)))  # fmt: skip
 
 
 def _sync_dir(folder: Path) -> None:

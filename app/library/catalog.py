@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.store import Store
 from core.errors import ModelwerkError
+from core.messages import N_
 from formats.model import ModelFormat, ModelInfo
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,13 @@ def source_quantized(model: str, quant_type: str) -> str:
 class CatalogError(ModelwerkError):
     """A catalog operation failed; the message is one line for the user."""
 
-    hint = "refresh the Library and try again"
+    hint = N_("refresh the Library and try again")
 
 
 class EntryNotFound(CatalogError):
     """No catalog entry has the given id (it was removed meanwhile)."""
 
-    hint = "the model was removed from the Library: import it again"
+    hint = N_("the model was removed from the Library: import it again")
 
 
 @dataclass(frozen=True)

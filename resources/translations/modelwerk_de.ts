@@ -3657,20 +3657,156 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>ein Build mit einem Backend dafür</translation>
         </message>
         <message>
+            <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
+            <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
+        </message>
+        <message>
+            <source>cannot reach {endpoint}: check your connection, proxy or HF_ENDPOINT</source>
+            <translation>{endpoint} ist nicht erreichbar: prüfen Sie Verbindung, Proxy oder HF_ENDPOINT</translation>
+        </message>
+        <message>
+            <source>cannot write {path}: {error}</source>
+            <translation>{path} kann nicht geschrieben werden: {error}</translation>
+        </message>
+        <message>
+            <source>check that the file is complete, or download it again</source>
+            <translation>prüfen Sie, ob die Datei vollständig ist, oder laden Sie sie erneut herunter</translation>
+        </message>
+        <message>
+            <source>check that your token has read access</source>
+            <translation>prüfen Sie, ob Ihr Token Lesezugriff hat</translation>
+        </message>
+        <message>
+            <source>check the data folder (MODELWERK_HOME): its space, permissions, and that no newer Modelwerk wrote it</source>
+            <translation>prüfen Sie den Datenordner (MODELWERK_HOME): Platz, Rechte und ob ein neueres Modelwerk ihn geschrieben hat</translation>
+        </message>
+        <message>
+            <source>check the repository name (OWNER/NAME), or log in if it is private</source>
+            <translation>prüfen Sie den Repository-Namen (BESITZER/NAME) oder melden Sie sich an, wenn es privat ist</translation>
+        </message>
+        <message>
+            <source>check your connection and free space, then install the toolchain again</source>
+            <translation>prüfen Sie Verbindung und freien Platz und installieren Sie die Toolchain dann erneut</translation>
+        </message>
+        <message>
+            <source>check your connection, proxy or HF_ENDPOINT, then try again</source>
+            <translation>prüfen Sie Verbindung, Proxy oder HF_ENDPOINT und versuchen Sie es erneut</translation>
+        </message>
+        <message>
+            <source>check your connection, the repository name and your token</source>
+            <translation>prüfen Sie Verbindung, Repository-Namen und Token</translation>
+        </message>
+        <message>
+            <source>choose a writable folder with MODELWERK_HOME, or fix the folder's permissions</source>
+            <translation>wählen Sie mit MODELWERK_HOME einen beschreibbaren Ordner oder korrigieren Sie die Rechte des Ordners</translation>
+        </message>
+        <message>
+            <source>choose an embedding model (nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM)</source>
+            <translation>wählen Sie ein Embedding-Modell (nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-MiniLM)</translation>
+        </message>
+        <message>
+            <source>choose another chat template for this model</source>
+            <translation>wählen Sie eine andere Chat-Vorlage für dieses Modell</translation>
+        </message>
+        <message>
             <source>coding</source>
             <translation>das Programmieren</translation>
+        </message>
+        <message>
+            <source>correct the mcp.json (see the README's Tools section for the notation)</source>
+            <translation>korrigieren Sie die mcp.json (die Schreibweise steht im Abschnitt Tools der README)</translation>
+        </message>
+        <message>
+            <source>create the job again from the Library or the command line</source>
+            <translation>legen Sie den Auftrag in der Bibliothek oder auf der Kommandozeile neu an</translation>
         </message>
         <message>
             <source>does not fit</source>
             <translation>passt nicht</translation>
         </message>
         <message>
+            <source>download the file again</source>
+            <translation>laden Sie die Datei erneut herunter</translation>
+        </message>
+        <message>
+            <source>fix or convert the file, then add it again</source>
+            <translation>reparieren oder konvertieren Sie die Datei und fügen Sie sie erneut hinzu</translation>
+        </message>
+        <message>
+            <source>free some disk space, or choose another models folder</source>
+            <translation>geben Sie Speicherplatz frei oder wählen Sie einen anderen Modellordner</translation>
+        </message>
+        <message>
+            <source>give a HumanEval-format JSONL file (task_id, prompt, entry_point, test per line)</source>
+            <translation>geben Sie eine JSONL-Datei im HumanEval-Format an (task_id, prompt, entry_point, test je Zeile)</translation>
+        </message>
+        <message>
+            <source>install the toolchain again: it continues where it stopped</source>
+            <translation>installieren Sie die Toolchain erneut: sie macht dort weiter, wo sie aufgehört hat</translation>
+        </message>
+        <message>
+            <source>install the toolchain first (Jobs page, or `modelwerk toolchain install`)</source>
+            <translation>installieren Sie zuerst die Toolchain (Seite Aufträge oder `modelwerk toolchain install`)</translation>
+        </message>
+        <message>
             <source>llama.cpp needs flash attention for a quantized V cache; turn it on.</source>
             <translation>llama.cpp braucht Flash Attention für einen quantisierten V-Cache; schalten Sie sie ein.</translation>
         </message>
         <message>
+            <source>load the model again, or check the endpoint's address</source>
+            <translation>laden Sie das Modell erneut oder prüfen Sie die Adresse des Endpunkts</translation>
+        </message>
+        <message>
             <source>no backend</source>
             <translation>kein Backend</translation>
+        </message>
+        <message>
+            <source>not enough free space in {folder} for {name}: it needs {more} MB more (+{margin} MiB margin), {free} MB free — free some space, then resume</source>
+            <translation>nicht genug freier Platz in {folder} für {name}: es braucht {more} MB mehr (+{margin} MiB Reserve), {free} MB frei — geben Sie Platz frei und setzen Sie dann fort</translation>
+        </message>
+        <message>
+            <source>offline mode is on (HF_HUB_OFFLINE): unset it to search and download</source>
+            <translation>der Offline-Modus ist an (HF_HUB_OFFLINE): entfernen Sie ihn, um zu suchen und herunterzuladen</translation>
+        </message>
+        <message>
+            <source>pick another file or revision of the repository</source>
+            <translation>wählen Sie eine andere Datei oder Revision des Repositorys</translation>
+        </message>
+        <message>
+            <source>read the job's log, fix the input, and retry the job</source>
+            <translation>lesen Sie das Protokoll des Auftrags, korrigieren Sie die Eingabe und wiederholen Sie den Auftrag</translation>
+        </message>
+        <message>
+            <source>refresh the Jobs page and try again</source>
+            <translation>aktualisieren Sie die Seite Aufträge und versuchen Sie es erneut</translation>
+        </message>
+        <message>
+            <source>refresh the Library and try again</source>
+            <translation>aktualisieren Sie die Bibliothek und versuchen Sie es erneut</translation>
+        </message>
+        <message>
+            <source>reinstall the demo package: pip install modelwerk[demo]</source>
+            <translation>installieren Sie das Demo-Paket neu: pip install modelwerk[demo]</translation>
+        </message>
+        <message>
+            <source>reload the model, or check the endpoint's address and key</source>
+            <translation>laden Sie das Modell neu oder prüfen Sie Adresse und Schlüssel des Endpunkts</translation>
+        </message>
+        <message>
+            <source>reload the model; a smaller context or fewer GPU layers may help</source>
+            <translation>laden Sie das Modell neu; eine kleinere Kontextlänge oder weniger GPU-Schichten können helfen</translation>
+        </message>
+        <message>
+            <source>retry the download: it resumes where it stopped</source>
+            <translation>wiederholen Sie den Download: er macht dort weiter, wo er aufgehört hat</translation>
+        </message>
+        <message>
+            <source>retry the job to run it again</source>
+            <translation>wiederholen Sie den Auftrag, um ihn erneut auszuführen</translation>
+        </message>
+        <message>
+            <source>run `make` in the checkout, or set MODELWERK_LLAMA_SERVER to a llama-server binary</source>
+            <translation>führen Sie `make` im Checkout aus oder setzen Sie MODELWERK_LLAMA_SERVER auf ein llama-server-Programm</translation>
         </message>
         <message>
             <source>runs entirely on the GPU</source>
@@ -3683,6 +3819,106 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>runs with {layers} of {total} layers on the GPU</source>
             <translation>läuft mit {layers} von {total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>see `modelwerk --help`</source>
+            <translation>siehe `modelwerk --help`</translation>
+        </message>
+        <message>
+            <source>see `modelwerk docs --help`</source>
+            <translation>siehe `modelwerk docs --help`</translation>
+        </message>
+        <message>
+            <source>see `modelwerk docs list`</source>
+            <translation>siehe `modelwerk docs list`</translation>
+        </message>
+        <message>
+            <source>see `modelwerk settings` for the names and allowed values</source>
+            <translation>die Namen und erlaubten Werte zeigt `modelwerk settings`</translation>
+        </message>
+        <message>
+            <source>see the log for details</source>
+            <translation>Einzelheiten stehen im Protokoll</translation>
+        </message>
+        <message>
+            <source>set HF_TOKEN or run `hf auth login`</source>
+            <translation>setzen Sie HF_TOKEN oder führen Sie `hf auth login` aus</translation>
+        </message>
+        <message>
+            <source>start the download again to resume it</source>
+            <translation>starten Sie den Download erneut, um ihn fortzusetzen</translation>
+        </message>
+        <message>
+            <source>the connection to {endpoint} kept dropping: check your connection, then resume</source>
+            <translation>die Verbindung zu {endpoint} brach immer wieder ab: prüfen Sie Ihre Verbindung und setzen Sie dann fort</translation>
+        </message>
+        <message>
+            <source>the conversation was deleted: start a new one</source>
+            <translation>das Gespräch wurde gelöscht: beginnen Sie ein neues</translation>
+        </message>
+        <message>
+            <source>the disk holding {folder} is full; {name} is kept — free some space, then resume</source>
+            <translation>der Datenträger mit {folder} ist voll; {name} bleibt erhalten — geben Sie Platz frei und setzen Sie dann fort</translation>
+        </message>
+        <message>
+            <source>the endpoint was removed: add it again</source>
+            <translation>der Endpunkt wurde entfernt: fügen Sie ihn erneut hinzu</translation>
+        </message>
+        <message>
+            <source>the hub refused the request ({status})</source>
+            <translation>der Hub hat die Anfrage abgelehnt ({status})</translation>
+        </message>
+        <message>
+            <source>the job was removed: create it again</source>
+            <translation>der Auftrag wurde entfernt: legen Sie ihn neu an</translation>
+        </message>
+        <message>
+            <source>the model was removed from the Library: import it again</source>
+            <translation>das Modell wurde aus der Bibliothek entfernt: importieren Sie es erneut</translation>
+        </message>
+        <message>
+            <source>the repository</source>
+            <translation>das Repository</translation>
+        </message>
+        <message>
+            <source>type an http:// or https:// address and a name</source>
+            <translation>geben Sie eine http://- oder https://-Adresse und einen Namen ein</translation>
+        </message>
+        <message>
+            <source>unlock the system keyring, or check that the data folder is writable</source>
+            <translation>entsperren Sie den Schlüsselbund des Systems oder prüfen Sie, ob der Datenordner beschreibbar ist</translation>
+        </message>
+        <message>
+            <source>update Modelwerk, or use another MODELWERK_HOME</source>
+            <translation>aktualisieren Sie Modelwerk oder nutzen Sie ein anderes MODELWERK_HOME</translation>
+        </message>
+        <message>
+            <source>use a model whose template supports tools (Qwen 2.5/3, Llama 3.1+, Mistral, gpt-oss), or give one</source>
+            <translation>nutzen Sie ein Modell, dessen Vorlage Werkzeuge unterstützt (Qwen 2.5/3, Llama 3.1+, Mistral, gpt-oss), oder geben Sie eine an</translation>
+        </message>
+        <message>
+            <source>use one of the quantization names `modelwerk quantize --help` lists</source>
+            <translation>nutzen Sie einen der Quantisierungsnamen, die `modelwerk quantize --help` auflistet</translation>
+        </message>
+        <message>
+            <source>write the parameter count like 7B, 13B or 270M</source>
+            <translation>schreiben Sie die Parameterzahl wie 7B, 13B oder 270M</translation>
+        </message>
+        <message>
+            <source>{endpoint} answered with a server error ({status}); try again in a minute</source>
+            <translation>{endpoint} antwortete mit einem Serverfehler ({status}); versuchen Sie es in einer Minute erneut</translation>
+        </message>
+        <message>
+            <source>{endpoint} refused access to {file} in {repo} (HTTP 403)</source>
+            <translation>{endpoint} verweigerte den Zugriff auf {file} in {repo} (HTTP 403)</translation>
+        </message>
+        <message>
+            <source>{endpoint} refused {file} (HTTP {status})</source>
+            <translation>{endpoint} verweigerte {file} (HTTP {status})</translation>
+        </message>
+        <message>
+            <source>{endpoint} stopped answering (timed out): check your connection, then resume</source>
+            <translation>{endpoint} antwortet nicht mehr (Zeitüberschreitung): prüfen Sie Ihre Verbindung und setzen Sie dann fort</translation>
         </message>
         <message>
             <source>{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).</source>
@@ -3709,8 +3945,40 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{name} ({speed})</translation>
         </message>
         <message>
+            <source>{name} was corrupted in transit ({wrong}); it was deleted — download it again</source>
+            <translation>{name} wurde bei der Übertragung beschädigt ({wrong}); die Datei wurde gelöscht — laden Sie sie erneut herunter</translation>
+        </message>
+        <message>
             <source>{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).</source>
             <translation>{quant} kostet {loss} % Perplexität bei Llama-3-8B (KL-Divergenz {kld}; {source}).</translation>
+        </message>
+        <message>
+            <source>{repo} has no file {file} (any more): refresh the file list</source>
+            <translation>{repo} hat keine Datei {file} (mehr): aktualisieren Sie die Dateiliste</translation>
+        </message>
+        <message>
+            <source>{repo} has no such file</source>
+            <translation>{repo} hat keine solche Datei</translation>
+        </message>
+        <message>
+            <source>{repo} has no such revision</source>
+            <translation>{repo} hat keine solche Revision</translation>
+        </message>
+        <message>
+            <source>{repo} is gated: accept its terms at {url} while logged in, then {where}</source>
+            <translation>{repo} ist zugangsbeschränkt: akzeptieren Sie angemeldet die Bedingungen unter {url}, dann {where}</translation>
+        </message>
+        <message>
+            <source>{repo} is not a repository name: use OWNER/NAME, e.g. bartowski/Qwen2.5-7B-Instruct-GGUF</source>
+            <translation>{repo} ist kein Repository-Name: schreiben Sie BESITZER/NAME, z. B. bartowski/Qwen2.5-7B-Instruct-GGUF</translation>
+        </message>
+        <message>
+            <source>{repo} was not found on {endpoint}: check the name</source>
+            <translation>{repo} wurde auf {endpoint} nicht gefunden: prüfen Sie den Namen</translation>
+        </message>
+        <message>
+            <source>{repo} was not found on {endpoint}: check the name, or log in if it is private</source>
+            <translation>{repo} wurde auf {endpoint} nicht gefunden: prüfen Sie den Namen oder melden Sie sich an, wenn es privat ist</translation>
         </message>
         <message>
             <source>{speed} tok/s</source>

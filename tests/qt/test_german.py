@@ -172,3 +172,51 @@ def test_choosing_deutsch_in_settings_offers_a_restart(qtbot: QtBot, monkeypatch
     assert asked == ["Restart Modelwerk?"] and window.restart_requested and not window.isVisible()
     assert window.statusBar().currentMessage() == "Settings saved. Restart Modelwerk to use the new language."
     assert gui.restart_command()[-2:] == ["-m", "app"]  # a checkout starts the same Python with -m app
+
+
+def test_the_hardware_pages_verdicts_advice_and_notes_are_german(german: None, qtbot: QtBot) -> None:
+    # hardware.fit and hardware.advice speak English (core.messages); the page shows them in German, numbers German too.
+    from dataclasses import replace
+
+    from fixtures.hardware_reports import laptop_8gb_nvidia
+    from PySide6.QtCore import Qt
+
+    from app.ui.hardware.page import HardwarePage
+
+    page = HardwarePage(replace(laptop_8gb_nvidia(), llama_backends=("CPU",)))  # a GPU this build cannot use: a note
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8 and bool(page.answer.text()), timeout=20_000)
+    model, calc = page.model, page.calculator
+    cells = [str(model.data(model.index(r, c), role) or "") for r in range(model.rowCount())
+             for c in range(model.columnCount())
+             for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)]  # fmt: skip
+    texts = [page.answer.text(), calc.verdict.text(), calc.details.text(), calc.notes.text(), *cells, *shown_texts(page)]
+    shown = " ".join(texts)
+    assert "Nur CPU" in shown and "Läuft auf der CPU aus dem Arbeitsspeicher" in shown  # verdicts and reasons
+    assert "Nehmen Sie" in shown and "Größe schlägt Genauigkeit" in shown  # the advice and its facts
+    assert "kann die NVIDIA" in page.summary.backends_label.text()  # the note on the GPU this build cannot use
+    assert re.search(r"\d,\d GiB", shown) and not re.search(r"\d\.\d GiB", shown)  # 4,7 GiB, not 4.7 GiB
+    assert not english_words(texts)
+
+
+def test_error_banners_are_german_and_the_command_line_keeps_its_english(german: None) -> None:
+    from app.hub.errors import hub_error
+    from app.ui.common.errors import error_text
+    from core.errors import user_message
+
+    error = hub_error(ConnectionError("refused"), endpoint="https://hf.example")
+    english = "cannot reach https://hf.example: check your connection, proxy or HF_ENDPOINT"
+    assert str(error) == user_message(error) == english  # what the CLI prints, unchanged
+    assert error_text(error) == "https://hf.example ist nicht erreichbar: prüfen Sie Verbindung, Proxy oder HF_ENDPOINT"
+    from core.errors import ModelwerkError
+    from core.messages import Message, Number
+
+    own = ModelwerkError(Message("{repo} has no such file", repo="a/b"), hint=Message("the repository"))
+    assert user_message(own) == "a/b has no such file — the repository"
+    assert error_text(own) == "a/b hat keine solche Datei — das Repository"
+    counted = Message("{speed} tok/s", speed=Number(2.5, None))
+    assert str(counted) == "2.5 tok/s"
+    from app.ui.common.messages import text
+
+    assert text(counted) == "2,5 tok/s"

@@ -55,10 +55,10 @@ from app.ui.chat.sources import SourceDialog, read_source_text
 from app.ui.chat.thinking import ThinkingControls
 from app.ui.chat.tools import ApprovalBridge, ApprovalDialog, PendingApproval, ToolsControl, steps_display
 from app.ui.chat.transcript import Bubble, TranscriptView
+from app.ui.common.errors import error_line
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
-from core.errors import user_message
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
@@ -297,7 +297,7 @@ class ConversationPane(QWidget):
         if self.banner.isHidden() or not self.reload_button.isVisibleTo(self.banner):
             runtime = self.backends.runtime(self.key)
             loadable = self.key.startswith("model:") and (runtime is None or runtime.state is RuntimeState.STOPPED)
-            self.show_banner(user_message(error), reload=False, load=loadable)
+            self.show_banner(error_line(error), reload=False, load=loadable)
 
     def mode(self) -> ReasoningMode:
         data = self.reasoning.currentData()
@@ -544,7 +544,7 @@ class ConversationPane(QWidget):
         try:
             self.backends.reload(self.key)
         except ChatError as e:
-            self.show_banner(user_message(e), reload=False)
+            self.show_banner(error_line(e), reload=False)
             return
         self.show_banner(translate("Chat", "Reloading the model…"), reload=False)
 
@@ -559,7 +559,7 @@ class ConversationPane(QWidget):
         try:
             export.save(path, self.sessions.get(self.conversation.id), self.messages(), self.backends.model_name(self.key))
         except ChatError as e:
-            self.show_banner(user_message(e), reload=False)
+            self.show_banner(error_line(e), reload=False)
 
     # -- helpers -------------------------------------------------------------------------------------------------------
 

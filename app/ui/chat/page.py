@@ -35,9 +35,9 @@ from app.chat.sessions import Conversations, endpoint_model_key, local_model_key
 from app.ui.chat.backends import ChatBackends, LocalModel, chat_models, describe_state, read_local_model
 from app.ui.chat.conversation import ConversationPane
 from app.ui.chat.dialogs import EndpointDialog, LoadDialog
+from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
-from core.errors import user_message
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -318,7 +318,7 @@ class ChatPage(QWidget):
             try:
                 self.backends.reload(key)
             except ChatError as e:
-                self.status_message.emit(user_message(e), 10_000)
+                self.status_message.emit(error_line(e), 10_000)
 
     # -- conversations -------------------------------------------------------------------------------------------------
 
@@ -441,7 +441,7 @@ class ChatPage(QWidget):
             try:
                 self.add_endpoint(name, url, key)
             except ChatError as e:
-                self.status_message.emit(user_message(e), 10_000)
+                self.status_message.emit(error_line(e), 10_000)
 
     def _fetch_endpoint_models(self, endpoints: list[Endpoint] | None = None) -> None:
         for endpoint in endpoints if endpoints is not None else self.backends.endpoints.list():

@@ -32,6 +32,7 @@ from app.hub.files import FileGroup, find_quant
 from app.hub.results import RepoDetails, SearchFormat, SearchPage, SearchResult, SearchSort
 from app.ui.common.format import ago_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
 from app.ui.discover.calls import Loaded, load_repo
 from app.ui.discover.downloads_panel import DownloadsPanel
@@ -330,7 +331,7 @@ class DiscoverPage(QWidget):
         blocked = ""
         if details.gated:
             endpoint = self.client.endpoint if self.client else ""
-            note = str(GatedRepoError(details.repo_id, endpoint, have_token=self._have_token))
+            note = message_text(GatedRepoError(details.repo_id, endpoint, have_token=self._have_token).message_text)
             if self._have_token:
                 refused = note.split(": ", 1)[-1]
                 notes.append(translate("Discover", "Gated repository. If a download is refused: {note}").format(note=refused))

@@ -33,6 +33,7 @@ from app.jobs import JobService
 from app.library.catalog import Catalog, CatalogEntry
 from app.settings import save_setting
 from app.store import Store
+from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
 from app.ui.common.marshal import Marshaller
 from app.ui.common.tasks import TaskGroup
@@ -40,7 +41,6 @@ from app.ui.jobs.calls import ALREADY_EVALUATED, Snapshot, evaluable_outputs, ev
 from app.ui.jobs.log_view import JobLogView
 from app.ui.jobs.queue_model import JOB_ROLE, JobsModel, jobs_table
 from app.ui.jobs.results_chart import ResultsView
-from core.errors import user_message
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 from quantize.queue import RETRYABLE, Job, JobQueue, JobState
@@ -238,7 +238,7 @@ class JobsPage(QWidget):
             for name in types:  # before anything is queued: an unknown type would leave a lone conversion behind
                 gguf_type(name)
         except SpecError as e:
-            self.status_message.emit(translate("Jobs", "Not queued: {error}").format(error=user_message(e)), 10_000)
+            self.status_message.emit(translate("Jobs", "Not queued: {error}").format(error=error_line(e)), 10_000)
             return
 
         def add() -> None:

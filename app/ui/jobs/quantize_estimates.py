@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from core.errors import user_message
+from app.ui.common.errors import error_line
 from formats.ggml import GGML_BY_NAME
 from formats.hf_folder import EMBEDDING, LAYER, NOT_TEXT, OUTPUT
 from formats.model import TensorInfo
@@ -95,7 +95,7 @@ def predict_rows(source: Path, hw: HardwareReport | None, options: FitOptions, *
     try:
         layout = read_layout(source)  # once for all the types
     except SpecError as e:  # an unreadable header: every row says why
-        return Prediction(quantization, [TypeRow(name, None, None, user_message(e)) for name in GGUF_TYPES])
+        return Prediction(quantization, [TypeRow(name, None, None, error_line(e)) for name in GGUF_TYPES])
     return Prediction(quantization, _rows(source, layout, shape, source_size, hw, options,
                                           keep_output_tensor=keep_output_tensor))  # fmt: skip
 
@@ -180,7 +180,7 @@ def check_conversion(folder: Path, output: Path) -> tuple[str, str]:
     try:
         hf = inspect_folder(folder)
     except JobFailed as e:
-        return missing, user_message(e)
+        return missing, error_line(e)
     known = supported_architectures(toolchain.converter.parent) if toolchain.converter.is_file() else None
     if known is not None and hf.architecture not in known:
         return missing, f"llama.cpp's converter does not support the architecture {hf.architecture}"
@@ -200,8 +200,8 @@ def predict_folder(folder: Path, hw: HardwareReport | None, options: FitOptions,
     try:
         layout = converted_layout(folder)
     except ModelFileError as e:
-        rows = [TypeRow(name, None, None, user_message(e)) for name in GGUF_TYPES]
-        return Prediction(quantization, rows, ConvertStep(output, None, toolchain, problem or user_message(e)))
+        rows = [TypeRow(name, None, None, error_line(e)) for name in GGUF_TYPES]
+        return Prediction(quantization, rows, ConvertStep(output, None, toolchain, problem or error_line(e)))
     f16 = estimate(folder, CONVERT_OUTTYPE, layout=layout)
     step = replace(f16, seconds=round(_CONVERT_START_S + f16.output_bytes / _CONVERT_BYTES_S, 2))
     weights = shape.weights_bytes if shape is not None else 0

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitt
 
 from app.library.catalog import Catalog, CatalogEntry
 from app.library.importer import ImportMode
+from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
 from app.ui.common.state import ui_state
 from app.ui.common.status_rows import Banner, ProgressRow
@@ -27,7 +28,6 @@ from app.ui.library.catalog_work import LibraryJobs
 from app.ui.library.import_dialog import choose_import_mode
 from app.ui.library.model_details import Details, ModelDetails, effective_context, load_details
 from app.ui.library.table import LibraryTable
-from core.errors import user_message
 from formats.model import ModelFileError, ModelFormat, ModelInfo
 from hardware.fit import FitOptions, FitReport, fit
 from hardware.report import HardwareReport
@@ -56,7 +56,7 @@ def _fits(infos: dict[int, ModelInfo | ModelFileError], hw: HardwareReport, opti
     out: dict[int, FitReport | str] = {}
     for entry_id, info in infos.items():
         if isinstance(info, ModelFileError):
-            out[entry_id] = translate("Library", "Cannot read the model: {error}").format(error=user_message(info))
+            out[entry_id] = translate("Library", "Cannot read the model: {error}").format(error=error_line(info))
         elif info.shape is None:
             out[entry_id] = info.shape_note or info.unsafe_reason or translate("Library", "shape unknown")
         else:
