@@ -16,7 +16,7 @@ import enum
 from dataclasses import dataclass
 
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 
 LLAMA3_8B_PARAMS = 8_030_261_248
 _GIB = 1024**3
@@ -35,12 +35,14 @@ class QuantType:
     10 million Wikitext tokens)."""
 
     @property
-    def quality_source(self) -> str:
+    def quality_source(self) -> Message:
         """Where the quality figures come from and under which conditions, for a tooltip or an advice fact."""
         if self.ppl_ratio == 0:
-            return "not measured"
-        matrix = f"with a Wikitext importance matrix ({self.imatrix})" if self.imatrix else "without an importance matrix"
-        return f"Llama-3-8B, wikitext-2, quantized {matrix} (llama.cpp's scoreboard, f364eb6f)"
+            return Message("not measured")
+        if self.imatrix:
+            return Message("Llama-3-8B, wikitext-2, quantized with a Wikitext importance matrix ({imatrix}) (llama.cpp's "
+                           "scoreboard, f364eb6f)", imatrix=self.imatrix)  # fmt: skip
+        return Message("Llama-3-8B, wikitext-2, quantized without an importance matrix (llama.cpp's scoreboard, f364eb6f)")
 
 
 def _from_scoreboard(name: str, size_gib: float, ppl: float, kld: float, imatrix: str = "") -> QuantType:

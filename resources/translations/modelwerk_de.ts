@@ -3573,6 +3573,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Ganz auf der GPU</translation>
         </message>
         <message>
+            <source>Llama-3-8B, wikitext-2, quantized with a Wikitext importance matrix ({imatrix}) (llama.cpp's scoreboard, f364eb6f)</source>
+            <translation>Llama-3-8B, wikitext-2, quantisiert mit einer Wikitext-Importance-Matrix ({imatrix}) (Bestenliste von llama.cpp, f364eb6f)</translation>
+        </message>
+        <message>
+            <source>Llama-3-8B, wikitext-2, quantized without an importance matrix (llama.cpp's scoreboard, f364eb6f)</source>
+            <translation>Llama-3-8B, wikitext-2, quantisiert ohne Importance-Matrix (Bestenliste von llama.cpp, f364eb6f)</translation>
+        </message>
+        <message>
             <source>MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan</source>
             <translation>MODELWERK_GPU=cuda (braucht nvcc aus dem CUDA-Toolkit) oder MODELWERK_GPU=vulkan</translation>
         </message>
@@ -3763,6 +3771,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>not enough free space in {folder} for {name}: it needs {more} MB more (+{margin} MiB margin), {free} MB free ‚Äî free some space, then resume</source>
             <translation>nicht genug freier Platz in {folder} f√ºr {name}: es braucht {more} MB mehr (+{margin} MiB Reserve), {free} MB frei ‚Äî geben Sie Platz frei und setzen Sie dann fort</translation>
+        </message>
+        <message>
+            <source>not measured</source>
+            <translation>nicht gemessen</translation>
         </message>
         <message>
             <source>offline mode is on (HF_HUB_OFFLINE): unset it to search and download</source>

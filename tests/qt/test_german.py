@@ -220,3 +220,30 @@ def test_error_banners_are_german_and_the_command_line_keeps_its_english(german:
     from app.ui.common.messages import text
 
     assert text(counted) == "2,5 tok/s"
+
+
+@pytest.fixture
+def styled() -> Iterator[None]:
+    """The application's style sheet, as a user sees the window (its badges and paddings take room)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.app import STYLE
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    yield
+    app.setStyleSheet("")
+
+
+def test_the_hardware_page_needs_no_horizontal_scrolling_at_1280_px_in_german(styled: None, window: MainWindow,
+                                                                               qtbot: QtBot) -> None:  # fmt: skip
+    # German words are longer: the summary's instruction-set badges wrap, the advice cells shrink their first line.
+    page = window.hardware_page
+    window.resize(1280, 800)
+    window.show_page(page)
+    qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=20_000)
+    qtbot.wait(100)  # the posted layout passes
+    assert window.width() == 1280
+    assert page.widget().minimumSizeHint().width() <= page.viewport().width()  # nothing is squeezed or cut
+    assert page.horizontalScrollBar().maximum() == 0 and not page.horizontalScrollBar().isVisible()

@@ -70,8 +70,8 @@ def test_quality_rows_say_how_they_were_made_and_the_advice_compares_like_with_l
     # The scoreboard has no IQ row without an importance matrix; its legacy and K-quant rows used here have none.
     assert all(q.imatrix for name, q in QUANT_TYPES.items() if name.startswith("IQ"))
     assert not any(q.imatrix for name, q in QUANT_TYPES.items() if not name.startswith("IQ"))
-    assert QUANT_TYPES["IQ4_XS"].quality_source.startswith("Llama-3-8B, wikitext-2, quantized with a Wikitext importance")
-    assert "without an importance matrix" in QUANT_TYPES["Q4_K_M"].quality_source
+    assert str(QUANT_TYPES["IQ4_XS"].quality_source).startswith("Llama-3-8B, wikitext-2, quantized with a Wikitext importance")
+    assert "without an importance matrix" in str(QUANT_TYPES["Q4_K_M"].quality_source)
     assert len({bool(QUANT_TYPES[q].imatrix) for q in ADVICE_QUANTS}) == 1
 
 

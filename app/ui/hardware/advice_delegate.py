@@ -39,8 +39,10 @@ class AdviceDelegate(QStyledItemDelegate):
         top = rect.top() + (rect.height() - head_h - tail_h) / 2
         center = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
         painter.setPen(fg)
+        head_font = _fitted(head_font, head, int(rect.width()) - 4)
         painter.setFont(head_font)
-        painter.drawText(QRectF(rect.left(), top, rect.width(), head_h), center, head)
+        elided = QFontMetrics(head_font).elidedText(head, Qt.TextElideMode.ElideRight, int(rect.width()) - 4)
+        painter.drawText(QRectF(rect.left(), top, rect.width(), head_h), center, elided)
         if tail:
             muted = QColor(fg)
             muted.setAlphaF(0.78)
@@ -67,3 +69,20 @@ class AdviceDelegate(QStyledItemDelegate):
         tail = QFont(base)
         tail.setPointSizeF(base.pointSizeF() * 0.88 if base.pointSizeF() > 0 else 8.0)
         return head, tail
+
+
+MIN_SCALE = 0.72
+"""How far a cell's first line may shrink to fit a narrow column ("14/32 GPU · langsam") before it is elided."""
+
+
+def _fitted(font: QFont, text: str, width: int) -> QFont:
+    """``font``, made smaller step by step (down to MIN_SCALE) until ``text`` fits ``width``: hinted glyphs do not
+    shrink in proportion, so one computed step can fall short."""
+    fitted, scale = QFont(font), 1.0
+    while QFontMetrics(fitted).horizontalAdvance(text) > width and scale > MIN_SCALE:
+        scale -= 0.04
+        if font.pointSizeF() > 0:
+            fitted.setPointSizeF(font.pointSizeF() * scale)
+        else:  # a style sheet's size in pixels
+            fitted.setPixelSize(max(1, round(font.pixelSize() * scale)))
+    return fitted

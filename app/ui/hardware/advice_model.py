@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from app.ui.common.format import gib, number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.verdicts import notes_text, reason_text, verdict_text
 from app.ui.hardware.advice_text import speed_text, usable_text
 from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, usable
@@ -173,6 +174,6 @@ def _quant_tooltip(name: str) -> str:
         loss = translate("Hardware", "; +{loss}% perplexity on Llama-3-8B").format(loss=number(100 * (q.ppl_ratio - 1), 1))
     else:
         loss = translate("Hardware", "; full precision")
-    source = f"<br><small>{q.quality_source}</small>" if q.ppl_ratio > 1 else ""
+    source = f"<br><small>{html.escape(message_text(q.quality_source))}</small>" if q.ppl_ratio > 1 else ""
     bits = translate("Hardware", "{bits} bits per weight").format(bits=number(q.bits_per_weight, 2))
     return f"<b>{q.name}</b>: {bits}{loss}{source}"

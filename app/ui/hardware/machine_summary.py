@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from app.ui.common.flow_layout import FlowLayout
 from app.ui.common.format import gib, number, size_text
 from app.ui.common.i18n import translate
 from app.ui.common.messages import text as message_text
@@ -141,9 +142,7 @@ class MachineSummary(QGroupBox):
             physical=cpu.physical_cores, logical=cpu.logical_cores)
         form.addRow(translate("Hardware", "Cores"), _label(cores + arch))
         badges = QWidget()
-        row = QHBoxLayout(badges)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
+        row = FlowLayout(badges)  # as many as the CPU has, wrapped: the page never grows wider than the window
         for flag in cpu.instruction_sets:
             badge = QLabel(flag.upper().replace("_", "-"))
             badge.setObjectName("badge")
@@ -151,7 +150,6 @@ class MachineSummary(QGroupBox):
             row.addWidget(badge)
         if not cpu.instruction_sets:
             row.addWidget(_label(translate("Hardware", "none that llama.cpp accelerates"), muted=True))
-        row.addStretch()
         form.addRow(translate("Hardware", "Instruction sets"), badges)
         used = report.ram_total - report.ram_available
         text = _free_of(report.ram_available, report.ram_total)
