@@ -42,6 +42,8 @@ from app.documents.store import CollectionInfo, DocumentStore, UnknownCollection
 from app.shield.flags import Flag
 from app.shield.links import scan_answer
 from app.shield.marking import unmark
+from core.messages import Message as Msg  # app.chat.messages has a Message of its own
+from core.messages import Text
 
 if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls that search with them, not by the GUI thread
     from app.documents.vectors import SearchMode
@@ -73,7 +75,7 @@ class DocumentAnswer:
     citations: list[Citation]
     counted_by: str
     retrieval_s: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     flagged_links: list[Flag] = field(default_factory=list)
 
     @property
@@ -180,15 +182,17 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     messages = [Message(Role.SYSTEM, context.system), *turns, Message(Role.USER, context.user)]
     answer = engine.answer(messages, mode=mode, sampling=sampling, thinking_budget=thinking_budget, strategy=strategy,
                            on_piece=on_piece, cancel=cancel)  # fmt: skip
-    notes = []
+    notes: list[Text] = []
     if context.marking is not None and context.marking.marker in answer.content:
         # A model that copies marked text writes the marker too (Gemma 3 270M does): the answer gets its spaces back.
         answer = dataclasses.replace(answer, content=unmark(answer.content, context.marking.marker))
-        notes.append("the model wrote the sources' marking into its answer; it was turned back into spaces")
+        notes.append(Msg("the model wrote the sources' marking into its answer; it was turned back into spaces"))
     if context.excluded:
-        notes.append(f"{context.excluded} flagged passage{'s' * (context.excluded != 1)} left out, as asked")
+        notes.append(Msg.plural("%n flagged passage left out, as asked", "%n flagged passages left out, as asked",
+                                    context.excluded))  # fmt: skip
     if context.dropped:
-        notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
+        notes.append(Msg.plural("%n retrieved passage did not fit the context",
+                                    "%n retrieved passages did not fit the context", context.dropped))  # fmt: skip
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
                           "tokenizer" if counter.exact else "estimate", retrieval_s, notes,

@@ -15,10 +15,19 @@ code. ``{name}`` fields are filled after translating; a plural text counts with 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 GiB = 1024**3
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with its ``{name}`` fields replaced by ``values`` (an unknown field stays as written). Not
+    ``str.format``: a template read back from a file could reach into its values' attributes ("{x.__class__}")."""
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 def N_(text: str) -> str:
@@ -85,7 +94,63 @@ class Message:
         template = self.template
         if self.n is not None:
             template = (self.one if self.n == 1 else self.template).replace("%n", str(self.n))
-        return template.format(**{name: str(value) for name, value in self.args})
+        return fill(template, {name: str(value) for name, value in self.args})
+
+    def to_data(self) -> dict[str, Any]:
+        """The message as JSON-ready data, to store or send it (``from_data`` reads it back)."""
+        data: dict[str, Any] = {"template": self.template, "args": {k: _arg_data(v) for k, v in self.args}}
+        if self.n is not None:
+            data.update(n=self.n, one=self.one)
+        return data
+
+    @classmethod
+    def from_data(cls, data: object, _depth: int = 0) -> Message:
+        """A message from ``to_data``'s form; ValueError for anything else (the data may come from a damaged file)."""
+        if not isinstance(data, dict) or not isinstance(data.get("template"), str):
+            raise ValueError("not a message")
+        raw = data.get("args", {})
+        if not isinstance(raw, dict) or _depth > MAX_DEPTH:
+            raise ValueError("not a message")
+        args = {str(k): _arg_from_data(v, _depth + 1) for k, v in raw.items()}
+        n, one = data.get("n"), data.get("one", "")
+        if n is None:
+            return cls(data["template"], **args)
+        if not isinstance(n, int) or isinstance(n, bool) or not isinstance(one, str):
+            raise ValueError("not a plural message")
+        return cls.plural(one, data["template"], n, **args)
+
+
+def _arg_data(v: Arg) -> Any:
+    if isinstance(v, Message):
+        return {"message": v.to_data()}
+    if isinstance(v, Number):
+        return {"number": v.value, "decimals": v.decimals}
+    if isinstance(v, Size):
+        return {"bytes": v.bytes}
+    return v
+
+
+MAX_DEPTH = 8
+"""How deeply messages may nest in stored data (ours nest two deep)."""
+
+
+def _arg_from_data(v: object, depth: int) -> Arg:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dict) and "message" in v:
+        return Message.from_data(v["message"], depth)
+    if isinstance(v, dict) and _is_number(v.get("number")):
+        decimals = v.get("decimals")
+        if decimals is not None and (not isinstance(decimals, int) or not 0 <= decimals <= 9):
+            raise ValueError("bad decimals")
+        return Number(v["number"], decimals)
+    if isinstance(v, dict) and _is_number(v.get("bytes")):
+        return Size(v["bytes"])
+    raise ValueError("not a message value")
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 Text = str | Message

@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from app.shield.flags import Flag
+from core.messages import Message, Number, Text
 
 __all__ = ["SEARCH_NAMES", "SOURCE_CHOICES", "AnswerSource", "AnswerSources", "Attachment"]
 
@@ -117,27 +118,33 @@ class AnswerSources:
     sources: tuple[AnswerSource, ...] = ()
     source_tokens: int = 0
     wrong: tuple[int, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Text, ...] = field(default_factory=tuple)
 
     def source(self, number: int) -> AnswerSource | None:
         return next((s for s in self.sources if s.number == number), None)
 
-    def summary(self) -> str:
+    def summary(self) -> Message:
         """ "answered from 5 retrieved passages (hybrid)" or "answered from the whole document (3,100 tokens)"."""
         n = len(self.sources)
+        tokens = Number(self.source_tokens)
         if self.mode == "whole document":
-            what = "the whole document" if n == 1 else f"{n} whole documents"
-            return f"answered from {what} ({self.source_tokens:,} tokens)"
+            return Message.plural("answered from the whole document ({tokens} tokens)",
+                                  "answered from %n whole documents ({tokens} tokens)", n, tokens=tokens)  # fmt: skip
         if not n:
-            return "no passage matched the question"
-        how = f" ({SEARCH_NAMES.get(self.search, self.search)})" if self.search else ""
-        return f"answered from {n} retrieved passage{'s' * (n != 1)}{how}"
+            return Message("no passage matched the question")
+        if self.search:
+            how = SEARCH_NAMES.get(self.search, self.search)
+            return Message.plural("answered from %n retrieved passage ({how})", "answered from %n retrieved passages ({how})",
+                                  n, how=how)  # fmt: skip
+        return Message.plural("answered from %n retrieved passage", "answered from %n retrieved passages", n)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self, dict_factory=_plain)
+        data = asdict(replace(self, notes=()), dict_factory=_plain)
+        data["notes"] = [n.to_data() if isinstance(n, Message) else n for n in self.notes]
+        return data
 
     @classmethod
     def from_json(cls, text: str | None) -> AnswerSources | None:
@@ -156,7 +163,7 @@ class AnswerSources:
             )  # fmt: skip
             return cls(int(data["collection_id"]), str(data["collection"]), str(data["mode"]), str(data.get("search", "")),
                        str(data.get("query", "")), sources, int(data.get("source_tokens", 0)),
-                       tuple(int(n) for n in data.get("wrong", ())), tuple(str(n) for n in data.get("notes", ())))  # fmt: skip
+                       tuple(int(n) for n in data.get("wrong", ())), _notes(data.get("notes", ())))  # fmt: skip
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("Ignoring unreadable answer sources %r", text[:80])
             return None
@@ -164,6 +171,20 @@ class AnswerSources:
 
 def _int(value: object) -> int | None:
     return None if value is None else int(str(value))
+
+
+def _notes(raw: object) -> tuple[Text, ...]:
+    """Stored notes: English text (older answers) or messages; an unreadable one is left out."""
+    notes: list[Text] = []
+    for n in raw if isinstance(raw, list) else ():
+        if isinstance(n, str):
+            notes.append(n)
+            continue
+        try:
+            notes.append(Message.from_data(n))
+        except ValueError:
+            log.warning("Ignoring an unreadable note %r", str(n)[:80])
+    return tuple(notes)
 
 
 def _plain(items: list[tuple[str, Any]]) -> dict[str, Any]:

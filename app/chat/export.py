@@ -86,7 +86,7 @@ def to_markdown(conversation: Conversation, messages: Sequence[StoredMessage], m
 
 def _sources_markdown(sources: AnswerSources) -> list[str]:
     """The sources under an answer from documents: how they were chosen, then one line per [n]."""
-    summary = sources.summary()
+    summary = str(sources.summary())
     lines = [f"*{summary[:1].upper()}{summary[1:]} of the collection “{sources.collection}”.*", ""]
     for s in sources.sources:
         lines.append(f"- [{s.number}] {s.citation()} — `{s.path}`" + (" (cited)" if s.cited else ""))

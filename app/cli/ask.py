@@ -177,7 +177,7 @@ def _json(result: DocumentAnswer, *, collection: str, model: Path, k: int, base_
         "citations": [_citation_json(cit) for cit in result.citations],
         "wrong_citations": [cit.number for cit in result.wrong_citations],
         "sources": sources,
-        "notes": result.notes,
+        "notes": [str(n) for n in result.notes],
         "stats": stats,
     }
 
@@ -226,4 +226,4 @@ def _print(result: DocumentAnswer) -> None:
     for f in result.flagged_links:
         print(f"Warning: {c.safe(f.reason)}")
     for note in result.notes:
-        print(f"Note: {c.safe(note)}")
+        print(f"Note: {c.safe(str(note))}")

@@ -590,6 +590,10 @@
             <source>⚠ shield: {reasons}</source>
             <translation>⚠ Schutz: {reasons}</translation>
         </message>
+        <message>
+            <source>⚠ {numbers}: cited, but no source of this answer has that number</source>
+            <translation>⚠ {numbers}: zitiert, aber keine Quelle dieser Antwort hat diese Nummer</translation>
+        </message>
     </context>
     <context>
         <name>Common</name>
@@ -3544,6 +3548,20 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source> It does not fit at any context.</source>
             <translation> Es passt bei keiner Kontextlänge.</translation>
         </message>
+        <message numerus="yes">
+            <source>%n flagged passages left out, as asked</source>
+            <translation>
+                <numerusform>%n markierte Passage wie gewünscht weggelassen</numerusform>
+                <numerusform>%n markierte Passagen wie gewünscht weggelassen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n retrieved passages did not fit the context</source>
+            <translation>
+                <numerusform>%n gefundene Passage passte nicht in die Kontextlänge</numerusform>
+                <numerusform>%n gefundene Passagen passten nicht in die Kontextlänge</numerusform>
+            </translation>
+        </message>
         <message>
             <source>All layers on GPU, output on CPU</source>
             <translation>Alle Schichten auf der GPU, Ausgabe auf der CPU</translation>
@@ -3668,6 +3686,27 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
         </message>
+        <message numerus="yes">
+            <source>answered from %n retrieved passages</source>
+            <translation>
+                <numerusform>beantwortet aus %n gefundenen Passage</numerusform>
+                <numerusform>beantwortet aus %n gefundenen Passagen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>answered from %n retrieved passages ({how})</source>
+            <translation>
+                <numerusform>beantwortet aus %n gefundenen Passage ({how})</numerusform>
+                <numerusform>beantwortet aus %n gefundenen Passagen ({how})</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>answered from %n whole documents ({tokens} tokens)</source>
+            <translation>
+                <numerusform>beantwortet aus dem ganzen Dokument ({tokens} Token)</numerusform>
+                <numerusform>beantwortet aus %n ganzen Dokumenten ({tokens} Token)</numerusform>
+            </translation>
+        </message>
         <message>
             <source>cannot reach {endpoint}: check your connection, proxy or HF_ENDPOINT</source>
             <translation>{endpoint} ist nicht erreichbar: prüfen Sie Verbindung, Proxy oder HF_ENDPOINT</translation>
@@ -3767,6 +3806,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>no backend</source>
             <translation>kein Backend</translation>
+        </message>
+        <message>
+            <source>no passage matched the question</source>
+            <translation>keine Passage passte zur Frage</translation>
         </message>
         <message>
             <source>not enough free space in {folder} for {name}: it needs {more} MB more (+{margin} MiB margin), {free} MB free — free some space, then resume</source>
@@ -3887,6 +3930,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>the model was removed from the Library: import it again</source>
             <translation>das Modell wurde aus der Bibliothek entfernt: importieren Sie es erneut</translation>
+        </message>
+        <message>
+            <source>the model wrote the sources' marking into its answer; it was turned back into spaces</source>
+            <translation>das Modell hat die Markierung der Quellen in seine Antwort geschrieben; sie wurde wieder in Leerzeichen verwandelt</translation>
         </message>
         <message>
             <source>the repository</source>

@@ -218,4 +218,42 @@
             </translation>
         </message>
     </context>
+    <context>
+        <name>messages</name>
+        <message numerus="yes">
+            <source>%n flagged passages left out, as asked</source>
+            <translation>
+                <numerusform>%n flagged passage left out, as asked</numerusform>
+                <numerusform>%n flagged passages left out, as asked</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n retrieved passages did not fit the context</source>
+            <translation>
+                <numerusform>%n retrieved passage did not fit the context</numerusform>
+                <numerusform>%n retrieved passages did not fit the context</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>answered from %n retrieved passages</source>
+            <translation>
+                <numerusform>answered from %n retrieved passage</numerusform>
+                <numerusform>answered from %n retrieved passages</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>answered from %n retrieved passages ({how})</source>
+            <translation>
+                <numerusform>answered from %n retrieved passage ({how})</numerusform>
+                <numerusform>answered from %n retrieved passages ({how})</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>answered from %n whole documents ({tokens} tokens)</source>
+            <translation>
+                <numerusform>answered from the whole document ({tokens} tokens)</numerusform>
+                <numerusform>answered from %n whole documents ({tokens} tokens)</numerusform>
+            </translation>
+        </message>
+    </context>
 </TS>

@@ -247,3 +247,18 @@ def test_the_hardware_page_needs_no_horizontal_scrolling_at_1280_px_in_german(st
     assert window.width() == 1280
     assert page.widget().minimumSizeHint().width() <= page.viewport().width()  # nothing is squeezed or cut
     assert page.horizontalScrollBar().maximum() == 0 and not page.horizontalScrollBar().isVisible()
+
+
+def test_the_chats_notes_on_its_sources_are_german_with_plural_forms(german: None) -> None:
+    from app.chat.attachments import AnswerSource, AnswerSources
+    from app.ui.common.messages import text
+    from core.messages import Message
+
+    source = AnswerSource(1, "/n/walrus.md", 0, 10, "Tusks.", None, None, "", (), None, 3, True)
+    one = AnswerSources(3, "Notizen", "retrieval", "hybrid", "q", (source,))
+    two = AnswerSources(3, "Notizen", "whole document", sources=(source, source), source_tokens=3100)
+    assert text(one.summary()) == "beantwortet aus 1 gefundenen Passage (hybrid)"
+    assert text(two.summary()) == "beantwortet aus 2 ganzen Dokumenten (3.100 Token)"
+    assert str(two.summary()) == "answered from 2 whole documents (3,100 tokens)"  # the command line's
+    left_out = Message.plural("%n flagged passage left out, as asked", "%n flagged passages left out, as asked", 1)
+    assert text(left_out) == "1 markierte Passage wie gewünscht weggelassen"

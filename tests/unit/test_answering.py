@@ -94,6 +94,6 @@ def test_the_shield_marks_unmarks_an_echo_and_flags_a_data_link(store: DocumentS
     prompt = str(backend.calls[0][1])
     assert "The¦walrus¦hauls¦out" in prompt and on.context.marking.instruction in prompt
     assert on.answer.content.startswith("A walrus weighs over a tonne [2].")
-    assert any("marking" in n for n in on.notes)
+    assert any("marking" in str(n) for n in on.notes)
     [link] = on.flagged_links
     assert "an image to evil.example" in link.reason and "conversation or documents" in link.reason

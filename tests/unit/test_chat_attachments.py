@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from app.documents.indexing import add_files, index_pending
 from app.documents.store import DB_NAME, DocumentStore
 from app.markdown import Mark, to_html
 from app.store import Store
+from core.messages import Message
 from tests.unit.test_answering import CHATML, WALRUS
 from tests.unit.test_engine import FakeBackend
 
@@ -64,9 +66,20 @@ def test_unreadable_rows_read_as_nothing() -> None:
 
 
 def test_summaries_say_what_was_used() -> None:
-    assert SOURCES.summary() == "answered from 1 retrieved passage (hybrid)"
+    assert str(SOURCES.summary()) == "answered from 1 retrieved passage (hybrid)"
     whole = AnswerSources(1, "n", "whole document", source_tokens=3100, sources=SOURCES.sources)
-    assert whole.summary() == "answered from the whole document (3,100 tokens)"
+    assert str(whole.summary()) == "answered from the whole document (3,100 tokens)"
+    assert str(AnswerSources(1, "n", "retrieval").summary()) == "no passage matched the question"
+
+
+def test_notes_are_stored_as_messages_and_older_english_ones_still_read() -> None:
+    # A note is a core.messages.Message (the GUI shows it in its language); answers saved before kept English text.
+    note = Message.plural("%n flagged passage left out, as asked", "%n flagged passages left out, as asked", 2)
+    sources = replace(SOURCES, notes=(note, "an older note"))
+    back = AnswerSources.from_json(sources.to_json())
+    assert back == sources and str(back.notes[0]) == "2 flagged passages left out, as asked"
+    damaged = json.loads(sources.to_json()) | {"notes": [{"template": 3}, "kept"]}
+    assert AnswerSources.from_json(json.dumps(damaged)).notes == ("kept",)
     assert SOURCES.sources[0].citation() == "walrus.md · Walrus › Tusks"
 
 

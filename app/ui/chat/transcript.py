@@ -30,6 +30,7 @@ from app.shield.flags import flag_summary
 from app.ui.common import format as fmt
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
+from app.ui.common.messages import text as message_text
 from app.ui.common.safe_text import SafeTextBrowser
 
 log = logging.getLogger(__name__)
@@ -300,7 +301,7 @@ class TranscriptView(SafeTextBrowser):
         """How the sources were chosen, each source as a link (cited ones said so), the wrong citations; one insert (a
         block per line costs twice the whole conversation's render)."""
         small = "font-size:small"
-        summary = html.escape(f"📎 {sources.summary()} · {sources.collection}")
+        summary = html.escape(f"📎 {message_text(sources.summary())} · {sources.collection}")
         lines = [f'<span style="color:{MUTED_COLOUR}; {small}">{summary}</span>']
         for s in sources.sources:
             cited_text = translate("Chat", "cited")
@@ -311,9 +312,10 @@ class TranscriptView(SafeTextBrowser):
                          f"[{s.number}] {html.escape(s.citation())}</a>{cited}{flagged}</span>")  # fmt: skip
         if sources.wrong:
             wrong = ", ".join(f"[{n}]" for n in sources.wrong)
-            lines.append(f'<span style="color:{WRONG_COLOUR}; {small}">⚠ {wrong}: cited, but no source of this answer '
-                         "has that number</span>")  # fmt: skip
-        lines += [f'<span style="color:{MUTED_COLOUR}; {small}">{html.escape(note)}</span>' for note in sources.notes]
+            said = translate("Chat", "⚠ {numbers}: cited, but no source of this answer has that number").format(numbers=wrong)
+            lines.append(f'<span style="color:{WRONG_COLOUR}; {small}">{html.escape(said)}</span>')
+        lines += [f'<span style="color:{MUTED_COLOUR}; {small}">{html.escape(message_text(note))}</span>'
+                  for note in sources.notes]  # fmt: skip
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         cursor.insertHtml("<br>".join(lines))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.ui.common.format import gib, number
 from app.ui.common.i18n import locale, translate
-from core.messages import Arg, Message, Number, Size, Text
+from core.messages import Arg, Message, Number, Size, Text, fill
 
 CONTEXT = "messages"
 
@@ -16,7 +16,7 @@ def text(message: Text) -> str:
     if isinstance(message, str):
         return translate(CONTEXT, message) if message else message
     template = translate(CONTEXT, message.template, None, -1 if message.n is None else message.n)
-    return template.format(**{name: _value(v) for name, v in message.args})
+    return fill(template, {name: _value(v) for name, v in message.args})
 
 
 def _value(v: Arg) -> str:
