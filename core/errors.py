@@ -65,6 +65,13 @@ def first_line(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def message_of(exc: BaseException) -> Text:
+    """The error's first line, as the Message it was raised with when that is the whole of it (a GUI translates it)."""
+    line = first_line(exc)
+    message = getattr(exc, "message_text", None)
+    return message if isinstance(message, Message) and str(message) == line else line
+
+
 def is_expected(exc: BaseException) -> bool:
     """An error the user can act on, as opposed to a bug: a ``ModelwerkError``, or an ``OSError`` (the machine refused: a
     missing or unreadable file, a full disk), whose message names the file and the reason."""
@@ -80,12 +87,9 @@ def user_message(exc: BaseException, render: Callable[[Text], str] = str) -> str
     """
     if not is_expected(exc):
         return f"bug: {type(exc).__name__}: {first_line(exc)}"
-    line = first_line(exc)
     if not isinstance(exc, ModelwerkError):
-        return line
-    message = getattr(exc, "message_text", None)
-    if isinstance(message, Message) and str(message) == line:  # one line, as given (a subclass may word its own)
-        line = render(message).strip()
+        return first_line(exc)
+    line = render(message_of(exc)).strip()
     hint_text = getattr(exc, "hint_text", exc.hint)
     hint = render(hint_text if str(hint_text) == exc.hint else exc.hint).strip()
     if getattr(exc, "_own_hint", False) and hint and hint.lower() not in line.lower():

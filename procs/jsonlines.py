@@ -5,7 +5,8 @@
     {"event": "failed", "error": "one line for the user"}
     {"event": "ready", "port": 40123, ...}
 
-``event`` names the kind; ``stage``, ``fraction`` and ``message`` describe progress; ``error`` says why it failed; any
+``event`` names the kind; ``stage``, ``fraction`` and ``message`` describe progress; ``error`` says why it failed
+(``message_data`` and ``error_data`` carry them as core.messages data when they are messages, for a GUI to translate); any
 other field belongs to the kind (a job's ``outputs``, a runtime's ``port``). Anything else on stdout (a library printing,
 half a line) is not an event and the parser says so with None. `Writer` is the child's side, `parse` the parent's.
 """
@@ -18,6 +19,8 @@ import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+from core.messages import Message, Text
 
 __all__ = ["Event", "Writer", "parse"]
 
@@ -72,11 +75,25 @@ class Writer:
             self._stream.write(line + "\n")
             self._stream.flush()
 
-    def progress(self, stage: str, fraction: float | None, message: str = "") -> None:
-        self.emit("progress", stage=stage, fraction=fraction, message=message)
+    def progress(self, stage: str, fraction: float | None, message: Text = "") -> None:
+        self.emit("progress", stage=stage, fraction=fraction, message=str(message), **_data("message_data", message))
 
     def log(self, message: str) -> None:
         self.emit("log", message=message)
 
-    def failed(self, error: str) -> None:
-        self.emit("failed", error=error)
+    def failed(self, error: Text) -> None:
+        self.emit("failed", error=str(error), **_data("error_data", error))
+
+
+def _data(name: str, text: Text) -> dict[str, Any]:
+    return {name: text.to_data()} if isinstance(text, Message) else {}
+
+
+def text_of(data: object, english: str) -> Text:
+    """A message sent as ``_data`` (its English ``english`` when there is none or it cannot be read: hostile input)."""
+    if data is None:
+        return english
+    try:
+        return Message.from_data(data)
+    except ValueError:
+        return english

@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.messages import Message
 from formats.hf_config import read_json_object
 from formats.model import ModelFileError
 from formats.safetensors import safetensors_header
@@ -141,7 +142,7 @@ class _Progress:
             pct = int(m.group(1))
             if pct != self._last_pct:
                 self._last_pct = pct
-                self._reporter.progress("write", 0.5 + 0.5 * pct / 100, f"writing {pct}%")
+                self._reporter.progress("write", 0.5 + 0.5 * pct / 100, Message("writing {percent}%", percent=str(pct)))
             return
         m = _ERROR.match(line.strip())
         if m and m.group(1).strip():
@@ -243,7 +244,7 @@ def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
             with contextlib.suppress(OSError):
                 shutil.rmtree(part) if part.is_dir() else part.unlink(missing_ok=True)
     log.info("converted %s (%d tensors) to %s", folder.path, progress.seen, spec.output)
-    reporter.progress("done", 1.0, f"wrote {spec.output.name}")
+    reporter.progress("done", 1.0, Message("wrote {name}", name=spec.output.name))
     return [spec.output]
 
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message
 from formats.quant_types import GgufType
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
@@ -211,7 +212,7 @@ def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
         keep.append(table)
     part = part_path(spec.output)
     part.unlink(missing_ok=True)  # a leftover of a killed run
-    reporter.progress(STAGE, 0.0, "loading")
+    reporter.progress(STAGE, 0.0, Message("loading"))
     start = time.perf_counter()
     try:
         code = llama_cpp.llama_model_quantize(str(spec.source).encode(), str(part).encode(), ctypes.byref(params))
@@ -226,7 +227,7 @@ def run(spec: QuantizeSpec, reporter: Reporter) -> list[Path]:
         del keep
     size = spec.output.stat().st_size
     result |= {"size_bytes": size, "seconds": round(time.perf_counter() - start, 3), "tensors": sink.tensors_done + 1}
-    reporter.progress(STAGE, 1.0, f"wrote {spec.output.name}")
+    reporter.progress(STAGE, 1.0, Message("wrote {name}", name=spec.output.name))
     reporter.done([str(spec.output)], result=result)
     return [spec.output]
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message
 from quantize.convert import HfFolder, inspect_folder
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
@@ -114,20 +115,21 @@ def run(spec: GptqSpec, reporter: Reporter) -> list[Path]:
             shutil.rmtree(scratch, ignore_errors=True)
             if not ok:
                 shutil.rmtree(part, ignore_errors=True)
-    reporter.progress("done", 1.0, f"wrote {spec.output.name}")
+    reporter.progress("done", 1.0, Message("wrote {name}", name=spec.output.name))
     return [spec.output]
 
 
 def _quantize(spec: GptqSpec, folder: HfFolder, part: Path, layers: int, reporter: Reporter) -> None:
     """Load, quantize with the calibration texts, save to ``part`` (progress from the layer callback)."""
-    reporter.progress("load", None, "loading gptqmodel and torch")
+    reporter.progress("load", None, Message("loading gptqmodel and torch"))
     started = time.monotonic()
     try:
         from gptqmodel import GPTQModel, QuantizeConfig
     except ImportError as e:
         raise JobFailed(f"gptqmodel is not installed here ({e}); run `modelwerk toolchain install`") from None
     log.info("imported gptqmodel in %.1f s", time.monotonic() - started)
-    reporter.progress("load", None, f"loading {folder.path.name} ({folder.architecture})")
+    reporter.progress("load", None, Message("loading {name} ({architecture})", name=folder.path.name,
+                                            architecture=folder.architecture))  # fmt: skip
     config = QuantizeConfig(bits=spec.bits, group_size=spec.group_size, desc_act=spec.desc_act)
     try:
         model = GPTQModel.load(str(folder.path), config, device="cpu", trust_remote_code=spec.trust_remote_code)
@@ -139,7 +141,7 @@ def _quantize(spec: GptqSpec, folder: HfFolder, part: Path, layers: int, reporte
     started = time.monotonic()
     model.quantize(texts, batch_size=1)
     log.info("quantized %d layers in %.1f s", layers, time.monotonic() - started)
-    reporter.progress("save", 0.97, f"saving {spec.output.name}")
+    reporter.progress("save", 0.97, Message("saving {name}", name=spec.output.name))
     model.save(str(part))
     _copy_tokenizer(folder.path, part)
 
@@ -175,7 +177,8 @@ class _LayerProgress:
             return
         self._done.add(layer_idx)
         n = min(len(self._done), self._layers)
-        self._reporter.progress("quantize", 0.95 * n / self._layers, f"layer {n}/{self._layers} quantized")
+        self._reporter.progress("quantize", 0.95 * n / self._layers, Message("layer {n}/{total} quantized", n=str(n),
+                                                                              total=str(self._layers)))  # fmt: skip
 
 
 def _layer_count(config: dict[str, Any]) -> int:

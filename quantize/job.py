@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ModelwerkError
-from core.messages import N_
-from quantize.spec import CodeEvalSpec, IndexSpec, JobSpec, QuantizeSpec, ToolchainSpec
+from core.messages import N_, Message, Text
+from quantize.spec import CodeEvalSpec, IndexSpec, JobKind, JobSpec, QuantizeSpec, ToolchainSpec
 
-TOOLCHAIN_TITLE = "Install the toolchain (PyTorch, transformers, llama.cpp converter)"
+TOOLCHAIN_TITLE = N_("Install the toolchain (PyTorch, transformers, llama.cpp converter)")
 
 
 class JobState(enum.Enum):
@@ -67,26 +67,46 @@ class Job:
     extra: dict[str, Any] = field(default_factory=dict)
     after: int | None = None
     """The job this one waits for (a recipe's previous step): it starts once that one is done."""
+    message_text: Text = ""
+    """``message`` as the job said it: a core.messages.Message the GUI translates, else the same text; ``error_text``
+    likewise."""
+    error_text: Text = ""
+    title_text: Text = ""
+    """``title`` as made: a Message for the titles Modelwerk gives (``default_title``, ``index_title``)."""
 
 
-def index_title(collection: str, files: int | None = None) -> str:
+def index_title(collection: str, files: int | None = None) -> Message:
     """The Jobs page's title of an index job: "Index 12 files into ‹Research›", or without a count "Index files into
     ‹Research›"."""
-    count = "" if files is None else f"{files} file{'s' * (files != 1)} "
-    return f"Index {count}into ‹{collection}›" if count else f"Index files into ‹{collection}›"
+    if files is None:
+        return Message("Index files into ‹{collection}›", collection=collection)
+    return Message.plural("Index %n file into ‹{collection}›", "Index %n files into ‹{collection}›", files,
+                          collection=collection)  # fmt: skip
 
 
-def default_title(spec: JobSpec) -> str:
+def default_title(spec: JobSpec) -> Text:
     """A title for the Jobs page, e.g. "Quantize gemma-3-270m.Q4_K_M.gguf → Q8_0"."""
     if isinstance(spec, QuantizeSpec):
-        return f"Quantize {spec.source.name} → {spec.quant_type.upper()}" + (" (dry run)" if spec.dry_run else "")
+        quant = spec.quant_type.upper()
+        if spec.dry_run:
+            return Message("Quantize {name} → {quant} (dry run)", name=spec.source.name, quant=quant)
+        return Message("Quantize {name} → {quant}", name=spec.source.name, quant=quant)
     if isinstance(spec, ToolchainSpec):
         return TOOLCHAIN_TITLE
     if isinstance(spec, IndexSpec):
         return index_title(spec.collection)
     if isinstance(spec, CodeEvalSpec):
         which = spec.problem_file.name if spec.problem_file is not None else "HumanEval"
-        count = f", {len(spec.ids)} problems" if spec.ids else f", {spec.problems} problems" if spec.problems else ""
-        thinking = "" if spec.reasoning == "off" else f", reasoning {spec.reasoning}"
-        return f"Code eval {spec.source.name} ({which}{count}{thinking})"
-    return f"{spec.kind.value.capitalize()} {spec.source.name}"
+        n = len(spec.ids) or spec.problems
+        count = Message(", {n} problems", n=str(n)) if n else ""
+        thinking = "" if spec.reasoning == "off" else Message(", reasoning {mode}", mode=spec.reasoning)
+        return Message("Code eval {name} ({which}{count}{thinking})", name=spec.source.name, which=which, count=count,
+                       thinking=thinking)  # fmt: skip
+    name = spec.source.name
+    if spec.kind is JobKind.CONVERT:
+        return Message("Convert {name}", name=name)
+    if spec.kind is JobKind.GPTQ:
+        return Message("Gptq {name}", name=name)
+    if spec.kind is JobKind.EVALUATE:
+        return Message("Evaluate {name}", name=name)
+    return f"{spec.kind.value.capitalize()} {name}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.messages import Text
 from procs import jsonlines
 
 JOB_EVENTS = frozenset({"progress", "log", "done", "failed"})
@@ -27,6 +28,9 @@ class Event:
     outputs: tuple[str, ...] = ()
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    message_text: Text = ""
+    """``message`` as sent: a core.messages.Message when the job made one (the GUI translates it)."""
+    error_text: Text = ""
 
 
 def parse_event(line: str | bytes) -> Event | None:
@@ -37,7 +41,9 @@ def parse_event(line: str | bytes) -> Event | None:
     outputs, result = e.fields.get("outputs"), e.fields.get("result")
     return Event(event=e.kind, stage=e.stage, fraction=e.fraction, message=e.message, error=e.error,
                  outputs=tuple(str(o) for o in outputs) if isinstance(outputs, list) else (),
-                 result=dict(result) if isinstance(result, dict) else {})  # fmt: skip
+                 result=dict(result) if isinstance(result, dict) else {},
+                 message_text=jsonlines.text_of(e.fields.get("message_data"), e.message),
+                 error_text=jsonlines.text_of(e.fields.get("error_data"), e.error))  # fmt: skip
 
 
 class Reporter(jsonlines.Writer):

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message, Text
 from core.migrations import Migration, MigrationError, migrate
 from quantize.job import RETRYABLE, TOOLCHAIN_TITLE, Job, JobNotFound, JobQueueError, JobState, default_title
 from quantize.spec import JobSpec, SpecError, dumps, loads, partial_output
@@ -39,6 +40,15 @@ def _add_after(db: sqlite3.Connection, _path: Path) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
     if "after" not in columns:
         db.execute("ALTER TABLE jobs ADD COLUMN after INTEGER")
+
+
+def _add_message_data(db: sqlite3.Connection, _path: Path) -> None:
+    """4: the progress message, the error and the title as core.messages data, for the GUI to translate ('': English
+    text only). A file whose version was reset (an older Modelwerk's) may have them already."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    for name in ("message_data", "error_data", "title_data"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE jobs ADD COLUMN {name} TEXT NOT NULL DEFAULT ''")
 
 
 MIGRATIONS: list[Migration] = [
@@ -71,6 +81,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     _add_after,
     # 3: the version lives in PRAGMA user_version now.
     "DELETE FROM jobs_meta WHERE key = 'schema_version';",
+    _add_message_data,
 ]
 
 
@@ -80,6 +91,21 @@ def _waiting(db: sqlite3.Connection, after: int | None) -> bool:
         return False
     row = db.execute("SELECT state FROM jobs WHERE id = ?", (after,)).fetchone()
     return row is not None and row[0] != JobState.DONE.value
+
+
+def _data(text: Text) -> str:
+    """A message as the queue stores it beside its English text ('' for plain text)."""
+    return json.dumps(text.to_data()) if isinstance(text, Message) else ""
+
+
+def _stored(data: str, english: str) -> Text:
+    """The message stored as ``_data`` wrote it; its English text when there is none or it cannot be read."""
+    if not data:
+        return english
+    try:
+        return Message.from_data(json.loads(data))
+    except ValueError:
+        return english
 
 
 def _now() -> str:
@@ -246,7 +272,8 @@ class JobQueue:
             message=row["message"], error=row["error"], outputs=tuple(Path(p) for p in json.loads(row["outputs"])),
             result=json.loads(row["result"]), log_path=self.log_path(row["id"]), title=row["title"], eta_s=eta,
             cancel_requested=bool(row["cancel_requested"]), runner=row["runner"], worker_pid=row["worker_pid"],
-            after=row["after"],
+            after=row["after"], message_text=_stored(row["message_data"], row["message"]),
+            error_text=_stored(row["error_data"], row["error"]), title_text=_stored(row["title_data"], row["title"]),
         )  # fmt: skip
 
     def log_path(self, job_id: int) -> Path:
@@ -274,25 +301,27 @@ class JobQueue:
 
     # --- changing ---------------------------------------------------------------------------------------------------
 
-    def add(self, spec: JobSpec, *, title: str = "", after: int | None = None) -> Job:
+    def add(self, spec: JobSpec, *, title: Text = "", after: int | None = None) -> Job:
         """Queue a job at the end (relative paths are taken against the current folder); with ``after`` it starts only
         once that job is done (a recipe: convert, then quantize its output, then evaluate that)."""
         from quantize.worker import absolute_spec
 
         spec = absolute_spec(spec)
+        title = title or default_title(spec)
         with self._tx() as db:
             end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
             cur = db.execute(
-                "INSERT INTO jobs (kind, spec, title, state, position, created, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (spec.kind.value, dumps(spec), title or default_title(spec), JobState.QUEUED.value, end, _now(), after),
+                "INSERT INTO jobs (kind, spec, title, title_data, state, position, created, after) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (spec.kind.value, dumps(spec), str(title), _data(title), JobState.QUEUED.value, end, _now(), after),
             )
             job_id = int(cur.lastrowid or 0)
         return self.get(job_id)
 
-    def set_title(self, job_id: int, title: str) -> None:
+    def set_title(self, job_id: int, title: Text) -> None:
         """Name a job anew (a queued index job that takes more files)."""
         with self._tx() as db:
-            db.execute("UPDATE jobs SET title = ? WHERE id = ?", (title, job_id))
+            db.execute("UPDATE jobs SET title = ?, title_data = ? WHERE id = ?", (str(title), _data(title), job_id))
 
     def move(self, job_id: int, position: int) -> None:
         """Put a queued job at ``position`` in the queue order (0 = first; clamped)."""
@@ -323,7 +352,8 @@ class JobQueue:
             end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
             db.execute(
                 "UPDATE jobs SET state = ?, position = ?, started = NULL, finished = NULL, stage = '', fraction = NULL, "
-                "message = '', error = '', outputs = '[]', result = '{}', cancel_requested = 0, runner = '', "
+                "message = '', error = '', message_data = '', error_data = '', outputs = '[]', result = '{}', "
+                "cancel_requested = 0, runner = '', "
                 "worker_pid = 0, rate_t0 = NULL, rate_f0 = NULL WHERE id = ?",
                 (JobState.QUEUED.value, end, job_id),
             )
@@ -384,33 +414,34 @@ class JobQueue:
         with self._lock:
             self._db.execute("UPDATE jobs SET worker_pid = ? WHERE id = ?", (pid, job_id))
 
-    def update_progress(self, job_id: int, *, stage: str, fraction: float | None, message: str) -> None:
+    def update_progress(self, job_id: int, *, stage: str, fraction: float | None, message: Text) -> None:
         """Record a progress event; the first event with a fraction starts the rate the ETA is computed from."""
         with self._lock:
             self._db.execute(
-                "UPDATE jobs SET stage = ?, fraction = ?, message = ?, "
+                "UPDATE jobs SET stage = ?, fraction = ?, message = ?, message_data = ?, "
                 "rate_t0 = CASE WHEN rate_t0 IS NULL AND ? IS NOT NULL THEN ? ELSE rate_t0 END, "
                 "rate_f0 = CASE WHEN rate_f0 IS NULL AND ? IS NOT NULL THEN ? ELSE rate_f0 END "
                 "WHERE id = ? AND state = ?",
-                (stage, fraction, message, fraction, time.time(), fraction, fraction, job_id, JobState.RUNNING.value),
-            )
+                (stage, fraction, str(message), _data(message), fraction, time.time(), fraction, fraction, job_id,
+                 JobState.RUNNING.value),
+            )  # fmt: skip
 
     def finish(
         self,
         job_id: int,
         state: JobState,
         *,
-        error: str = "",
+        error: Text = "",
         outputs: tuple[Path, ...] | list[Path] = (),
         result: dict[str, Any] | None = None,
     ) -> Job:
         """End a running job in ``state``."""
         with self._lock:
             self._db.execute(
-                "UPDATE jobs SET state = ?, finished = ?, error = ?, outputs = ?, result = ?, worker_pid = 0, "
+                "UPDATE jobs SET state = ?, finished = ?, error = ?, error_data = ?, outputs = ?, result = ?, worker_pid = 0, "
                 "cancel_requested = 0, fraction = CASE WHEN ? = 'done' THEN 1.0 ELSE fraction END WHERE id = ?",
-                (state.value, _now(), error, json.dumps([str(p) for p in outputs]), json.dumps(result or {}), state.value,
-                 job_id),
+                (state.value, _now(), str(error), _data(error), json.dumps([str(p) for p in outputs]),
+                 json.dumps(result or {}), state.value, job_id),
             )  # fmt: skip
         return self.get(job_id)
 

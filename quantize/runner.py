@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message, Text
 from procs.launch import python_module
 from procs.supervisor import Child, Supervisor
 from quantize.progress import Event, parse_event
@@ -237,26 +238,27 @@ class JobRunner:
                     pending = event
                     continue
                 pending, written_at, stage = None, now, event.stage
-                self.queue.update_progress(job_id, stage=event.stage, fraction=event.fraction, message=event.message)
+                self.queue.update_progress(job_id, stage=event.stage, fraction=event.fraction, message=event.message_text)
             elif event.event == "log":
                 self.queue.append_log(job_id, event.message)
             elif event.event == "done":
                 r.done, r.outputs, r.result = True, [Path(p) for p in event.outputs], event.result
             elif event.event == "failed":
-                r.error = event.error
+                r.error = event.error_text
                 self.queue.append_log(job_id, f"failed: {event.error}")
             self._changed(job_id)
         if pending is not None:
-            self.queue.update_progress(job_id, stage=pending.stage, fraction=pending.fraction, message=pending.message)
+            self.queue.update_progress(job_id, stage=pending.stage, fraction=pending.fraction,
+                                       message=pending.message_text)  # fmt: skip
         outcome = r.child.wait()  # also kills anything the worker left behind in its group
         self._workers.forget(r.child)
         shutil.rmtree(r.scratch, ignore_errors=True)
         with self._lock:
             stopping = self._stopping
         if r.cancelled:
-            state, error = JobState.CANCELLED, "cancelled"
+            state, error = JobState.CANCELLED, Message("cancelled")
         elif stopping and not (r.done and outcome.returncode == 0):
-            state, error = JobState.INTERRUPTED, "interrupted: Modelwerk closed while it ran"
+            state, error = JobState.INTERRUPTED, Message("interrupted: Modelwerk closed while it ran")
         elif r.done and outcome.returncode == 0:
             state, error = JobState.DONE, ""
         else:
@@ -270,7 +272,7 @@ class JobRunner:
             self._running.pop(job_id, None)
             self._lock.notify_all()
 
-    def _finish(self, job: Job, state: JobState, *, error: str = "", outputs: list[Path] | None = None,
+    def _finish(self, job: Job, state: JobState, *, error: Text = "", outputs: list[Path] | None = None,
                 result: dict[str, Any] | None = None) -> None:  # fmt: skip
         final = self.queue.finish(job.id, state, error=error, outputs=outputs or [], result=result)
         self._changed(job.id)

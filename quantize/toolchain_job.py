@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.messages import Message
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
 from quantize.spec import ToolchainSpec
@@ -41,7 +42,9 @@ def run(spec: ToolchainSpec, reporter: Reporter) -> list[Path]:
         raise JobFailed(str(e)) from None
     except OSError as e:  # the folder cannot be written (permissions, a file in the way, a full disk)
         raise JobFailed(f"cannot install the toolchain in {toolchain.root}: {e.strerror or e}") from None
-    reporter.progress("done", 1.0, f"{'already installed' if already else 'installed'} in {toolchain.root}")
+    where = str(toolchain.root)
+    reporter.progress("done", 1.0, Message("already installed in {folder}", folder=where) if already
+                      else Message("installed in {folder}", folder=where))  # fmt: skip
     return []
 
 

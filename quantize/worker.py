@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from core.errors import message_of
 from procs import watchdog
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
@@ -80,7 +81,7 @@ def run_spec(spec: JobSpec, reporter: _TrackingReporter, *, dispatch: Mapping[Jo
     try:
         outputs = run(spec, reporter)
     except JobFailed as e:
-        reporter.failed(one_line(e))
+        reporter.failed(message_of(e))
         return EXIT_FAILED
     except Exception as e:
         reporter.failed(f"{type(e).__name__}: {one_line(e)}")

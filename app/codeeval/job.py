@@ -19,6 +19,7 @@ from typing import Any
 from app.codeeval.evaluation import ProblemResult, Report, evaluate, result_metrics
 from app.codeeval.problems import ProblemError, load_problems, select
 from core.errors import ModelwerkError
+from core.messages import Message, Number
 from quantize import worker
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
@@ -74,11 +75,12 @@ def run(spec: CodeEvalSpec, reporter: Reporter) -> list[Path]:
     wanted = {p.task_id for p in problems}
     done = [r for r in finished_problems(progress_file) if r.task_id in wanted]
     if done:
-        reporter.progress("resume", len(done) / len(problems), f"{len(done)} of {len(problems)} problems done before")
+        before = Message("{done} of {total} problems done before", done=str(len(done)), total=str(len(problems)))
+        reporter.progress("resume", len(done) / len(problems), before)
     sampling = Sampling(temperature=spec.temperature, max_tokens=spec.max_tokens)
     if spec.temperature == 0:
         sampling = Sampling(temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, max_tokens=spec.max_tokens)
-    reporter.progress("load", 0.0, f"loading {spec.source.name}")
+    reporter.progress("load", 0.0, Message("loading {name}", name=spec.source.name))
     try:
         options = LoadOptions(context=spec.context, parallel=1, threads=spec.threads or None)
         runtime = Runtime.launch(spec.source, options=options, name=spec.source.name)
@@ -112,7 +114,8 @@ def run(spec: CodeEvalSpec, reporter: Reporter) -> list[Path]:
     _write_report(spec, report, metrics)
     progress_file.unlink(missing_ok=True)
     p1 = metrics["pass_at_1"] or 0.0
-    reporter.progress("done", 1.0, f"pass@1 {p1:.1%} ({passed} of {len(report.results)} problems)")
+    reporter.progress("done", 1.0, Message("pass@1 {percent}% ({passed} of {total} problems)", percent=Number(100 * p1, 1),
+                                           passed=str(passed), total=str(len(report.results))))  # fmt: skip
     reporter.done([str(spec.output)], result=metrics)
     return [spec.output]
 

@@ -15,6 +15,7 @@ from typing import Any
 from app.documents.indexing import IndexReport, Outcome, Progress, index_pending
 from app.documents.parse import DocumentError
 from app.documents.store import DocumentStore
+from core.messages import Message
 from quantize import worker
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
@@ -52,10 +53,13 @@ def run(spec: IndexSpec, reporter: Reporter) -> list[Path]:
     return []
 
 
-def summary(result: dict[str, Any]) -> str:
+def summary(result: dict[str, Any]) -> Message:
     """One line such as "12 indexed, 3 unchanged, 1 failed" (and what is left pending, if anything)."""
-    text = f"{result.get('indexed', 0)} indexed, {result.get('unchanged', 0)} unchanged, {result.get('failed', 0)} failed"
-    return text + (f"; {result['remaining']} left pending" if result.get("remaining") else "")
+    counts = {name: str(result.get(name, 0)) for name in ("indexed", "unchanged", "failed")}
+    if result.get("remaining"):
+        return Message("{indexed} indexed, {unchanged} unchanged, {failed} failed; {remaining} left pending", **counts,
+                       remaining=str(result["remaining"]))  # fmt: skip
+    return Message("{indexed} indexed, {unchanged} unchanged, {failed} failed", **counts)
 
 
 def result_of(report: IndexReport) -> dict[str, Any]:

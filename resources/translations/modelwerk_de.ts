@@ -2534,12 +2534,20 @@ braucht {size}</translation>
             <translation>abgebrochen</translation>
         </message>
         <message>
+            <source>convert</source>
+            <translation>konvertieren</translation>
+        </message>
+        <message>
             <source>done</source>
             <translation>fertig</translation>
         </message>
         <message>
             <source>failed</source>
             <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>index</source>
+            <translation>indexieren</translation>
         </message>
         <message>
             <source>indexes the pending files of {collection} in {database}</source>
@@ -2554,6 +2562,10 @@ braucht {size}</translation>
             <translation>unterbrochen</translation>
         </message>
         <message>
+            <source>load</source>
+            <translation>laden</translation>
+        </message>
+        <message>
             <source>none (needed for IQ1/IQ2 types)</source>
             <translation>keine (nötig für IQ1/IQ2-Typen)</translation>
         </message>
@@ -2564,6 +2576,22 @@ braucht {size}</translation>
         <message>
             <source>paused</source>
             <translation>angehalten</translation>
+        </message>
+        <message>
+            <source>problems</source>
+            <translation>Aufgaben</translation>
+        </message>
+        <message>
+            <source>quantize</source>
+            <translation>quantisieren</translation>
+        </message>
+        <message>
+            <source>resume</source>
+            <translation>fortsetzen</translation>
+        </message>
+        <message>
+            <source>save</source>
+            <translation>speichern</translation>
         </message>
         <message>
             <source>shape unknown</source>
@@ -2596,6 +2624,10 @@ braucht {size}</translation>
         <message>
             <source>working…</source>
             <translation>arbeitet…</translation>
+        </message>
+        <message>
+            <source>write</source>
+            <translation>schreiben</translation>
         </message>
         <message>
             <source>wrote {outputs}</source>
@@ -3563,6 +3595,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             </translation>
         </message>
         <message>
+            <source>, reasoning {mode}</source>
+            <translation>, Nachdenken {mode}</translation>
+        </message>
+        <message>
+            <source>, {n} problems</source>
+            <translation>, {n} Aufgaben</translation>
+        </message>
+        <message>
             <source>All layers on GPU, output on CPU</source>
             <translation>Alle Schichten auf der GPU, Ausgabe auf der CPU</translation>
         </message>
@@ -3583,12 +3623,43 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>CPU: dieser Build von llama.cpp ({build}) kann die {names} nicht nutzen; für einen GPU-Build: {how}.</translation>
         </message>
         <message>
+            <source>Code eval {name} ({which}{count}{thinking})</source>
+            <translation>Code-Bewertung {name} ({which}{count}{thinking})</translation>
+        </message>
+        <message>
+            <source>Convert {name}</source>
+            <translation>{name} konvertieren</translation>
+        </message>
+        <message>
             <source>Does not fit</source>
             <translation>Passt nicht</translation>
         </message>
         <message>
+            <source>Evaluate {name}</source>
+            <translation>{name} bewerten</translation>
+        </message>
+        <message>
             <source>Full GPU</source>
             <translation>Ganz auf der GPU</translation>
+        </message>
+        <message>
+            <source>Gptq {name}</source>
+            <translation>{name} mit GPTQ quantisieren</translation>
+        </message>
+        <message numerus="yes">
+            <source>Index %n files into ‹{collection}›</source>
+            <translation>
+                <numerusform>%n Datei in ‹{collection}› indexieren</numerusform>
+                <numerusform>%n Dateien in ‹{collection}› indexieren</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Index files into ‹{collection}›</source>
+            <translation>Dateien in ‹{collection}› indexieren</translation>
+        </message>
+        <message>
+            <source>Install the toolchain (PyTorch, transformers, llama.cpp converter)</source>
+            <translation>Toolchain installieren (PyTorch, transformers, Konverter von llama.cpp)</translation>
         </message>
         <message>
             <source>Llama-3-8B, wikitext-2, quantized with a Wikitext importance matrix ({imatrix}) (llama.cpp's scoreboard, f364eb6f)</source>
@@ -3625,6 +3696,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>Nothing reaches the usable speed ({usable}) here: the fastest model that fits, {fastest}, makes {fastest_speed}. Lower the usable speed setting (usable_speed) if slower answers are fine.</source>
             <translation>Nichts erreicht hier die brauchbare Geschwindigkeit ({usable}): das schnellste Modell, das passt, {fastest}, schafft {fastest_speed}. Senken Sie die Einstellung der brauchbaren Geschwindigkeit (usable_speed), wenn langsamere Antworten genügen.</translation>
+        </message>
+        <message>
+            <source>Quantize {name} → {quant}</source>
+            <translation>{name} → {quant} quantisieren</translation>
+        </message>
+        <message>
+            <source>Quantize {name} → {quant} (dry run)</source>
+            <translation>{name} → {quant} quantisieren (Probelauf)</translation>
         </message>
         <message>
             <source>Run {bigger} rather than {smaller}: the larger model gains more than quantization costs, and here it {where} at a {context}-token context.</source>
@@ -3686,6 +3765,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
         </message>
+        <message>
+            <source>already installed in {folder}</source>
+            <translation>bereits installiert in {folder}</translation>
+        </message>
         <message numerus="yes">
             <source>answered from %n retrieved passages</source>
             <translation>
@@ -3706,6 +3789,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
                 <numerusform>beantwortet aus dem ganzen Dokument ({tokens} Token)</numerusform>
                 <numerusform>beantwortet aus %n ganzen Dokumenten ({tokens} Token)</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>cancelled</source>
+            <translation>abgebrochen</translation>
         </message>
         <message>
             <source>cannot reach {endpoint}: check your connection, proxy or HF_ENDPOINT</source>
@@ -3796,12 +3883,40 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>installieren Sie zuerst die Toolchain (Seite Aufträge oder `modelwerk toolchain install`)</translation>
         </message>
         <message>
+            <source>installed in {folder}</source>
+            <translation>installiert in {folder}</translation>
+        </message>
+        <message>
+            <source>interrupted: Modelwerk closed while it ran</source>
+            <translation>unterbrochen: Modelwerk wurde währenddessen geschlossen</translation>
+        </message>
+        <message>
+            <source>layer {n}/{total} quantized</source>
+            <translation>Schicht {n}/{total} quantisiert</translation>
+        </message>
+        <message>
             <source>llama.cpp needs flash attention for a quantized V cache; turn it on.</source>
             <translation>llama.cpp braucht Flash Attention für einen quantisierten V-Cache; schalten Sie sie ein.</translation>
         </message>
         <message>
             <source>load the model again, or check the endpoint's address</source>
             <translation>laden Sie das Modell erneut oder prüfen Sie die Adresse des Endpunkts</translation>
+        </message>
+        <message>
+            <source>loading</source>
+            <translation>lädt</translation>
+        </message>
+        <message>
+            <source>loading gptqmodel and torch</source>
+            <translation>lädt gptqmodel und torch</translation>
+        </message>
+        <message>
+            <source>loading {name}</source>
+            <translation>lädt {name}</translation>
+        </message>
+        <message>
+            <source>loading {name} ({architecture})</source>
+            <translation>lädt {name} ({architecture})</translation>
         </message>
         <message>
             <source>no backend</source>
@@ -3822,6 +3937,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>offline mode is on (HF_HUB_OFFLINE): unset it to search and download</source>
             <translation>der Offline-Modus ist an (HF_HUB_OFFLINE): entfernen Sie ihn, um zu suchen und herunterzuladen</translation>
+        </message>
+        <message>
+            <source>pass@1 {percent}% ({passed} of {total} problems)</source>
+            <translation>pass@1 {percent} % ({passed} von {total} Aufgaben)</translation>
         </message>
         <message>
             <source>pick another file or revision of the repository</source>
@@ -3874,6 +3993,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>runs with {layers} of {total} layers on the GPU</source>
             <translation>läuft mit {layers} von {total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>saving {name}</source>
+            <translation>speichert {name}</translation>
         </message>
         <message>
             <source>see `modelwerk --help`</source>
@@ -3964,6 +4087,18 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>schreiben Sie die Parameterzahl wie 7B, 13B oder 270M</translation>
         </message>
         <message>
+            <source>writing {percent}%</source>
+            <translation>schreibt {percent} %</translation>
+        </message>
+        <message>
+            <source>wrote {name}</source>
+            <translation>{name} geschrieben</translation>
+        </message>
+        <message>
+            <source>{done} of {total} problems done before</source>
+            <translation>{done} von {total} Aufgaben schon vorher erledigt</translation>
+        </message>
+        <message>
             <source>{endpoint} answered with a server error ({status}); try again in a minute</source>
             <translation>{endpoint} antwortete mit einem Serverfehler ({status}); versuchen Sie es in einer Minute erneut</translation>
         </message>
@@ -3986,6 +4121,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{gpu_layers} of {layers} layers fit in VRAM (keeping {margin} free per GPU); the rest runs on the CPU, which is slower.</source>
             <translation>{gpu_layers} von {layers} Schichten passen in den VRAM ({margin} bleiben je GPU frei); der Rest läuft auf der CPU, die langsamer ist.</translation>
+        </message>
+        <message>
+            <source>{indexed} indexed, {unchanged} unchanged, {failed} failed</source>
+            <translation>{indexed} indexiert, {unchanged} unverändert, {failed} fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>{indexed} indexed, {unchanged} unchanged, {failed} failed; {remaining} left pending</source>
+            <translation>{indexed} indexiert, {unchanged} unverändert, {failed} fehlgeschlagen; {remaining} noch ausstehend</translation>
         </message>
         <message>
             <source>{layers} of {total} layers on GPU</source>

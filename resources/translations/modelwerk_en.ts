@@ -235,6 +235,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>Index %n files into ‹{collection}›</source>
+            <translation>
+                <numerusform>Index %n file into ‹{collection}›</numerusform>
+                <numerusform>Index %n files into ‹{collection}›</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>answered from %n retrieved passages</source>
             <translation>
                 <numerusform>answered from %n retrieved passage</numerusform>

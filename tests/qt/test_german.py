@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fixtures.hardware_reports import desktop_24gb
@@ -262,3 +263,32 @@ def test_the_chats_notes_on_its_sources_are_german_with_plural_forms(german: Non
     assert str(two.summary()) == "answered from 2 whole documents (3,100 tokens)"  # the command line's
     left_out = Message.plural("%n flagged passage left out, as asked", "%n flagged passages left out, as asked", 1)
     assert text(left_out) == "1 markierte Passage wie gewünscht weggelassen"
+
+
+def test_the_jobs_titles_progress_and_errors_are_german(german: None, tmp_path: Path) -> None:
+    # A job's worker sends its messages as data (procs.jsonlines); the queue stores them beside the English text.
+    from app.ui.jobs.queue_model import stage_text, title_text
+    from core.messages import Message
+    from quantize.progress import parse_event
+    from quantize.queue import JobQueue, JobState
+    from quantize.spec import QuantizeSpec
+
+    queue = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
+    try:
+        job = queue.add(QuantizeSpec(source=tmp_path / "a.gguf", output=tmp_path / "a.Q8_0.gguf", quant_type="Q8_0"))
+        assert job.title == "Quantize a.gguf → Q8_0" and title_text(job) == "a.gguf → Q8_0 quantisieren"
+        assert queue.claim_next(runner="test") is not None
+        line = '{"event": "progress", "stage": "load", "fraction": 0.1, "message": "loading a.gguf", ' \
+               '"message_data": {"template": "loading {name}", "args": {"name": "a.gguf"}}}'  # fmt: skip
+        event = parse_event(line)
+        assert event is not None
+        queue.update_progress(job.id, stage=event.stage, fraction=event.fraction, message=event.message_text)
+        running = queue.get(job.id)
+        assert running.message == "loading a.gguf" and stage_text(running) == "laden · lädt a.gguf"
+        failed = queue.finish(job.id, JobState.FAILED, error=Message("interrupted: Modelwerk closed while it ran"))
+        assert failed.error == "interrupted: Modelwerk closed while it ran"  # what `modelwerk jobs` prints
+        assert stage_text(failed) == "unterbrochen: Modelwerk wurde währenddessen geschlossen"
+        hostile = parse_event('{"event": "progress", "message": "plain", "message_data": {"template": 5}}')
+        assert hostile is not None and hostile.message_text == "plain"  # damaged data: the English text
+    finally:
+        queue.close()

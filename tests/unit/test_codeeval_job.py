@@ -34,7 +34,7 @@ def test_the_spec_travels_as_json_and_has_a_title(tmp_path: Path) -> None:
                         reasoning="prompted")  # fmt: skip
     assert loads(json.dumps(to_dict(spec))) == spec and worker_for(spec) == "app.codeeval.job"
     assert partial_output(spec) == tmp_path / "r.json.part"
-    assert default_title(spec) == "Code eval m.Q8_0.gguf (HumanEval, 1 problems, reasoning prompted)"
+    assert str(default_title(spec)) == "Code eval m.Q8_0.gguf (HumanEval, 1 problems, reasoning prompted)"
 
 
 def test_a_job_resumes_from_its_finished_problems_and_stores_the_result(smollm2_model: Path, tmp_path: Path,

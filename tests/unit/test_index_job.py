@@ -44,8 +44,8 @@ def test_the_spec_is_plain_data_without_a_part_file(tmp_path: Path) -> None:
     assert spec.source == spec.output and partial_output(spec) is None
     assert worker_for(spec) == "app.documents.job"
     assert worker_for(QuantizeSpec(source=tmp_path / "a.gguf", output=tmp_path / "b.gguf", quant_type="Q8_0")) == WORKER
-    assert index_title("Research", 12) == "Index 12 files into ‹Research›"
-    assert index_title("Research", 1) == "Index 1 file into ‹Research›"
+    assert str(index_title("Research", 12)) == "Index 12 files into ‹Research›"
+    assert str(index_title("Research", 1)) == "Index 1 file into ‹Research›"
 
 
 def test_an_index_job_indexes_real_files_in_a_worker_and_reports_counts(tmp_path: Path, queue: JobQueue) -> None:

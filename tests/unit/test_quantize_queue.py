@@ -255,7 +255,7 @@ def test_a_schema_1_queue_gains_job_dependencies_and_keeps_its_jobs(tmp_path: Pa
     db.close()
     q = JobQueue(tmp_path / "jobs.db", log_dir=tmp_path / "logs")
     assert q.get(old.id).after is None
-    assert q._db.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert q._db.execute("PRAGMA user_version").fetchone()[0] == 4
     later = q.add(QuantizeSpec(source=tmp_path / "b.gguf", output=tmp_path / "b.Q8_0.gguf", quant_type="Q8_0"), after=old.id)
     assert q.get(later.id).after == old.id
     q.max_parallel = 2  # room for both: only the dependency can hold the second back

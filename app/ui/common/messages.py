@@ -19,6 +19,12 @@ def text(message: Text) -> str:
     return fill(template, {name: _value(v) for name, v in message.args})
 
 
+def said(message: Text, english: str) -> str:
+    """A stored pair (a job's ``message`` and ``message_text``): the message in the interface language while it still
+    says ``english``, else ``english`` itself (a copy whose text changed without its message)."""
+    return text(message) if isinstance(message, Message) and str(message) == english else english
+
+
 def _value(v: Arg) -> str:
     if isinstance(v, Message):
         return text(v)

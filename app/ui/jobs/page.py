@@ -36,10 +36,11 @@ from app.store import Store
 from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
 from app.ui.common.marshal import Marshaller
+from app.ui.common.messages import said
 from app.ui.common.tasks import TaskGroup
 from app.ui.jobs.calls import ALREADY_EVALUATED, Snapshot, evaluable_outputs, evaluate_specs, new_evaluations, snapshot
 from app.ui.jobs.log_view import JobLogView
-from app.ui.jobs.queue_model import JOB_ROLE, JobsModel, jobs_table
+from app.ui.jobs.queue_model import JOB_ROLE, JobsModel, jobs_table, title_text
 from app.ui.jobs.results_chart import ResultsView
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
@@ -379,16 +380,16 @@ class JobsPage(QWidget):
             self.log_view.read()
         if job.state is JobState.DONE:
             # An index job names no outputs: its message has the counts.
-            text = ", ".join(p.name for p in job.outputs) or job.message or translate("Jobs", "done")
+            text = ", ".join(p.name for p in job.outputs) or said(job.message_text, job.message) or translate("Jobs", "done")
             self._on_registered(job, errors)
         elif job.state is JobState.CANCELLED:
             text = translate("Jobs", "cancelled")
         else:
-            text = job.error or job.state.value
+            text = said(job.error_text, job.error) or job.state.value
         if not self.window_active():
             ended = {JobState.DONE: translate("Jobs", "done"), JobState.CANCELLED: translate("Jobs", "cancelled"),
                      JobState.FAILED: translate("Jobs", "failed"), JobState.INTERRUPTED: translate("Jobs", "interrupted")}
-            self.notify(f"{job.title}: {ended.get(job.state, job.state.value)}", text)
+            self.notify(f"{title_text(job)}: {ended.get(job.state, job.state.value)}", text)
 
     def _on_registered(self, job: Job, errors: list[str]) -> None:
         if isinstance(job.spec, (EvaluateSpec, CodeEvalSpec)):  # its figures are in the results store now

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QStyleOp
 
 from app.ui.common.format import duration_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import said
 from app.ui.common.safe_text import plain_tooltip
 from quantize.queue import Job, JobState
 from quantize.spec import IndexSpec, ToolchainSpec
@@ -54,21 +55,38 @@ HEADERS = {Column.TITLE: QT_TRANSLATE_NOOP("Jobs", "Job"), Column.STATE: QT_TRAN
            Column.ETA: QT_TRANSLATE_NOOP("Jobs", "ETA")}  # fmt: skip
 
 
+STAGES = {
+    "load": QT_TRANSLATE_NOOP("Jobs", "load"), "quantize": QT_TRANSLATE_NOOP("Jobs", "quantize"),
+    "save": QT_TRANSLATE_NOOP("Jobs", "save"), "done": QT_TRANSLATE_NOOP("Jobs", "done"),
+    "convert": QT_TRANSLATE_NOOP("Jobs", "convert"), "write": QT_TRANSLATE_NOOP("Jobs", "write"),
+    "resume": QT_TRANSLATE_NOOP("Jobs", "resume"), "problems": QT_TRANSLATE_NOOP("Jobs", "problems"),
+    "index": QT_TRANSLATE_NOOP("Jobs", "index"),
+}  # fmt: skip
+"""The stages the jobs report (their workers' ``progress`` calls); another stage is shown as it is."""
+
+
 def stage_text(job: Job) -> str:
     """What the job does or how it ended, one line."""
     if job.state is JobState.FAILED or job.state is JobState.INTERRUPTED:
-        return job.error or job.message or translate("Jobs", STATE_TEXT[job.state])
+        ended = said(job.error_text, job.error) or said(job.message_text, job.message)
+        return ended or translate("Jobs", STATE_TEXT[job.state])
     if job.state is JobState.CANCELLED:
         return translate("Jobs", "cancelled")
     if job.state is JobState.DONE:
         outputs = ", ".join(p.name for p in job.outputs)
         if outputs:
             return translate("Jobs", "wrote {outputs}").format(outputs=outputs)
-        return job.message or translate("Jobs", "done")
-    parts = [p for p in (job.stage, job.message) if p]
+        return said(job.message_text, job.message) or translate("Jobs", "done")
+    stage = translate("Jobs", STAGES[job.stage]) if job.stage in STAGES else job.stage
+    parts = [p for p in (stage, said(job.message_text, job.message)) if p]
     if parts:
         return " · ".join(parts)
     return translate("Jobs", "waiting") if job.state is JobState.QUEUED else translate("Jobs", "starting")
+
+
+def title_text(job: Job) -> str:
+    """The job's title in the interface language (one a user or a recipe gave is shown as given)."""
+    return said(job.title_text, job.title)
 
 
 class JobsModel(QAbstractTableModel):
@@ -205,7 +223,7 @@ class JobsModel(QAbstractTableModel):
 
     def _text(self, job: Job, column: Column) -> str:
         if column == Column.TITLE:
-            return job.title
+            return title_text(job)
         if column == Column.STATE:
             return translate("Jobs", STATE_TEXT[job.state])
         if column == Column.PROGRESS:
