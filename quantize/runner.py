@@ -44,7 +44,7 @@ class _Running:
     cancelled: bool = False
     outputs: list[Path] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
+    error: Text = ""
     done: bool = False
 
 
@@ -255,6 +255,7 @@ class JobRunner:
         shutil.rmtree(r.scratch, ignore_errors=True)
         with self._lock:
             stopping = self._stopping
+        error: Text
         if r.cancelled:
             state, error = JobState.CANCELLED, Message("cancelled")
         elif stopping and not (r.done and outcome.returncode == 0):
@@ -266,7 +267,7 @@ class JobRunner:
         if state is not JobState.DONE:
             remove_partial(r.job.spec)
             r.outputs = []
-        self.queue.append_log(job_id, f"--- {state.value}" + (f": {error}" if error and error != state.value else ""))
+        self.queue.append_log(job_id, f"--- {state.value}" + (f": {error}" if error and str(error) != state.value else ""))
         self._finish(r.job, state, error=error, outputs=r.outputs, result=r.result)
         with self._lock:
             self._running.pop(job_id, None)

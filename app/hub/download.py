@@ -334,7 +334,7 @@ def _status_error(response: Any, where: _Where, *, have_token: bool, name: str) 
         return _Retry(Message("{endpoint} answered with a server error ({status}); try again in a minute",
                               endpoint=where.endpoint, status=str(status)))  # fmt: skip
     if code == "GatedRepo":
-        return GatedRepoError(repo, where.endpoint, have_token=have_token)
+        return GatedRepoError(str(repo), where.endpoint, have_token=have_token)
     if code == "RepoNotFound" or status == 401:
         return repo_not_found(repo, where.endpoint, have_token=have_token)
     if status == 404 or code in ("EntryNotFound", "RevisionNotFound"):
