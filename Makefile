@@ -76,9 +76,11 @@ dist: $(STAMP) $(LLAMA_SERVER)
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/modelwerk.spec
 	installer/linux/make-tarball.sh
 
-# Real runs on this machine: the demo models, quantize and evaluate jobs, a chat in llama-server (4-7 min on 2 busy cores).
+# Real runs on this machine: the demo models, quantize and evaluate jobs, a chat in llama-server (4-7 min on 2 busy cores);
+# then the main pages again in German (docs/de/).
 screenshots: $(STAMP) $(INSTRUCT_DEMO) $(LLAMA_SERVER)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.screenshots docs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.screenshots docs/de --language de --only hardware,chat,jobs,documents,discover
 
 # Reinstalled only when pyproject.toml changes; pip reuses its cached llama-cpp-python wheel after the first build
 # (10-13 minutes on 2 cores). After changing CMAKE_ARGS run `pip cache remove llama_cpp_python` first.

@@ -44,10 +44,12 @@ def captioned(picture: QPixmap, text: str) -> QPixmap:
 class Camera:
     """Saves pictures into `out_dir` in the order taken (`saved`), after letting the window settle."""
 
-    def __init__(self, app: QApplication, window: QWidget, out_dir: Path) -> None:
+    def __init__(self, app: QApplication, window: QWidget, out_dir: Path, *, language: str = "en") -> None:
         self.app = app
         self.window = window
         self.out_dir = out_dir
+        self.language = language
+        """The interface's language: captions are written in it too."""
         self.saved: list[Path] = []
 
     def wait(self, done: Callable[[], bool], *, timeout_ms: int = TIMEOUT_MS, what: str = "the window") -> None:

@@ -33,7 +33,8 @@ def chat_shot(window: MainWindow, camera: Camera) -> None:
 
     camera.wait(ready, timeout_ms=LOAD_TIMEOUT_MS, what=f"loading {entry.name}")
     pane = page.new_chat(key)
-    pane.sampling_controls.preset.setCurrentText("Greedy")
+    preset = pane.sampling_controls.preset
+    preset.setCurrentIndex(preset.findData("Greedy"))  # by its own name: the shown one is translated
     for question in QUESTIONS:
         pane.input.setPlainText(question)
         pane.send()

@@ -18,6 +18,7 @@ from PySide6.QtCore import QItemSelectionModel
 
 from app.hub.download_rows import DownloadState
 from app.settings import Settings
+from app.ui.common.i18n import translate
 from app.ui.discover.results_model import RESULT_ROLE
 from app.ui.main_window import MainWindow
 from hardware.report import HardwareReport
@@ -26,11 +27,18 @@ from tools.screenshots.camera import Camera, close_window, open_window
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-CAPTION = (
-    "Illustration: a local test Hub stands in for Hugging Face (no internet here). Its files carry Llama 3.1 8B's "
-    "real shape and sizes, judged for this machine; download and like counts, dates and model cards are invented."
-)
-DOWNLOAD_CAPTION = CAPTION + " The download comes from the local Hub, throttled to 38 MiB/s."
+CAPTIONS = {
+    "en": "Illustration: a local test Hub stands in for Hugging Face (no internet here). Its files carry Llama 3.1 8B's "
+          "real shape and sizes, judged for this machine; download and like counts, dates and model cards are invented.",
+    "de": "Illustration: ein lokaler Test-Hub vertritt Hugging Face (hier gibt es kein Internet). Seine Dateien haben "
+          "die echte Form und Größe von Llama 3.1 8B, beurteilt für diesen Rechner; Download- und Like-Zahlen, Daten "
+          "und Modellkarten sind erfunden.",
+}  # fmt: skip
+DOWNLOAD_CAPTIONS = {
+    "en": " The download comes from the local Hub, throttled to 38 MiB/s.",
+    "de": " Der Download kommt vom lokalen Hub, gedrosselt auf 38 MiB/s.",
+}
+"""Added to the caption of the picture with a download in progress."""
 DISCOVER_QUERY = "Llama-3.1-8B"
 DISCOVER_REPO = "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF"
 DOWNLOAD_FILE = "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf"
@@ -92,7 +100,7 @@ def _shots(window: MainWindow, camera: Camera, hub: Any) -> None:
     assert page.results.index(row, 0).data(RESULT_ROLE) is not None
     repo = page.repo
     camera.wait(lambda: not page.busy() and repo.details is not None and repo.best.isVisible(), what="the repository")
-    camera.grab("discover.png", caption=CAPTION, widget=window)
+    camera.grab("discover.png", caption=CAPTIONS[camera.language], widget=window)
 
     hub.set_fault(DISCOVER_REPO, DOWNLOAD_FILE, Fault(slow_bytes_per_s=DOWNLOAD_RATE))
     button = repo.button(repo.model.row_of(DOWNLOAD_FILE))
@@ -106,13 +114,15 @@ def _shots(window: MainWindow, camera: Camera, hub: Any) -> None:
 
     camera.wait(downloading, what="the download")
     panel.table.selectRow(0)
-    camera.grab("discover-download.png", caption=DOWNLOAD_CAPTION, widget=window)
+    camera.grab("discover-download.png", caption=CAPTIONS[camera.language] + DOWNLOAD_CAPTIONS[camera.language],
+                widget=window)  # fmt: skip
     download = panel.model.downloads()[0]
     window.download_queue.cancel(download.id)  # nothing of the local hub's file stays in the Library
 
     # An original repository, with the ready-made quantization that fits this machine.
     panel.set_expanded(False)
     page.table.selectionModel().setCurrentIndex(page.results.index(page.results.row_of(ORIGINAL_REPO), 0), flags)
+    looking = translate("Discover", "Looking for ready-made quantizations of this model…")  # in the window's language
     camera.wait(lambda: not page.busy() and repo.details is not None and repo.details.repo_id == ORIGINAL_REPO
-                and "Looking" not in repo.recommendation.text(), what="the original repository")  # fmt: skip
-    camera.grab("discover-original.png", caption=CAPTION, widget=window)
+                and repo.recommendation.text() != looking, what="the original repository")  # fmt: skip
+    camera.grab("discover-original.png", caption=CAPTIONS[camera.language], widget=window)

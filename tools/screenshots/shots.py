@@ -7,7 +7,8 @@ evaluations; the chat is a conversation with SmolLM2 in a real llama-server. Two
 each carries a caption band saying so: Discover (there is no Hugging Face here, so the test suite's local hub stands in:
 tests/fakehub, importable from a source checkout) and hardware-gpu.png (a GPU machine's injected report).
 
-Run: `QT_QPA_PLATFORM=offscreen python -m tools.screenshots OUT_DIR` (what `make screenshots` does).
+Run: `QT_QPA_PLATFORM=offscreen python -m tools.screenshots OUT_DIR [--language de] [--only GROUP,...]` (what `make
+screenshots` does: the English set into docs/, the German one of the main pages into docs/de/).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from app.library.catalog import CatalogEntry
 from app.settings import Settings
+from app.ui.common.i18n import translate
 from app.ui.main_window import DEMO_SOURCE_PREFIX, MainWindow
 from tools.screenshots.camera import Camera, close_window, open_window
 from tools.screenshots.chat import chat_shot
@@ -42,8 +44,9 @@ STEPS = ("hardware", "dialogs", "chat", "jobs", "documents", "chat-documents", "
 """The groups of pictures, in the order they are taken; `only` picks some (the jobs group takes minutes)."""
 
 
-def save_screenshots(out_dir: Path, *, only: Collection[str] = STEPS) -> list[Path]:
-    """Save PNGs of the main window into `out_dir`; returns their paths in the order taken.
+def save_screenshots(out_dir: Path, *, only: Collection[str] = STEPS, language: str = "en") -> list[Path]:
+    """Save PNGs of the main window into `out_dir`, its interface in `language` ("en", "de"); returns their paths in the
+    order taken.
 
     Uses a throwaway data folder (unless MODELWERK_HOME is set), so the window opens at its default size, with the demo
     models only, and measures this machine's memory bandwidth afresh.
@@ -57,21 +60,23 @@ def save_screenshots(out_dir: Path, *, only: Collection[str] = STEPS) -> list[Pa
         own_home = tempfile.TemporaryDirectory(prefix="modelwerk-screenshots-")
         os.environ["MODELWERK_HOME"] = own_home.name
     try:
-        return _take(out_dir, only)
+        return _take(out_dir, only, language)
     finally:
         if own_home is not None:
             del os.environ["MODELWERK_HOME"]
             own_home.cleanup()
 
 
-def _take(out_dir: Path, only: Collection[str]) -> list[Path]:
+def _take(out_dir: Path, only: Collection[str], language: str) -> list[Path]:
     from app.ui.app import create_app
+    from app.ui.common import i18n
 
     app = create_app([])
+    i18n.install(language)  # before the window: its texts are translated as it is built
     out_dir.mkdir(parents=True, exist_ok=True)
     # No report given: the window probes this machine and measures its memory bandwidth, as on a first start.
     window = open_window(Settings(), demo=True)
-    camera = Camera(app, window, out_dir)
+    camera = Camera(app, window, out_dir, language=language)
     try:
         _wait_for_this_machine(window, camera)
         report = window.hardware_page.hardware()
@@ -98,8 +103,10 @@ def _wait_for_this_machine(window: MainWindow, camera: Camera) -> None:
     """The probe, the bandwidth measurement and the demo models: what a first start prepares."""
     page = window.hardware_page
 
+    measuring = translate("Hardware", "measuring…")  # in the window's language
+
     def measured() -> bool:  # the summary says "measuring…" until the measurement is in
-        shown = page.hardware() is not None and "measuring" not in page.summary.bandwidth_label.text()
+        shown = page.hardware() is not None and page.summary.bandwidth_label.text() != measuring
         return shown and not page.busy() and page.model.rowCount() > 0
 
     camera.wait(measured, timeout_ms=MEASURE_TIMEOUT_MS, what="the probe and the bandwidth measurement")
@@ -134,13 +141,19 @@ def _hardware_shots(window: MainWindow, camera: Camera) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m tools.screenshots OUT_DIR", file=sys.stderr)
-        return 2
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tools.screenshots")
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--language", choices=("en", "de"), default="en")
+    parser.add_argument("--only", help=f"comma-separated groups of {', '.join(STEPS)}")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    only = tuple(args.only.split(",")) if args.only else STEPS
+    if unknown := set(only) - set(STEPS):
+        parser.error(f"unknown screenshot groups: {', '.join(sorted(unknown))}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request to the local hub otherwise
-    for path in save_screenshots(Path(args[0])):
+    for path in save_screenshots(args.out_dir, only=only, language=args.language):
         print(path)
     return 0
 
