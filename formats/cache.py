@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
+from core.messages import Message
+
 T = TypeVar("T")
 
 MAX_ENTRIES = 256
@@ -139,4 +141,5 @@ def shared_header(kind: str, path: Path, parse: Callable[[Path], T]) -> T:
     try:
         return HEADERS.get(kind, Path(path), parse)
     except OSError as e:
-        raise ModelFileError(f"cannot read {Path(path).name}: {e.strerror or e}") from e
+        why = Message("cannot read {name}: {error}", name=Path(path).name, error=str(e.strerror or e))
+        raise ModelFileError(why) from e

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from core.messages import Message
 from formats.cache import shared_header
 from formats.ggml import FILE_TYPES, GGML_TYPES, GGUFValueType
 from formats.model import ArrayInfo, ModelFileError, TensorInfo
@@ -279,7 +280,7 @@ def read_gguf_header(path: Path, *, max_array_items: int = 1024, limits: HeaderL
     except ModelFileError:
         raise
     except OSError as e:
-        raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {name}: {error}", name=path.name, error=str(e.strerror or e))) from e
 
 
 def gguf_header(path: Path) -> GGUFHeader:
@@ -305,7 +306,7 @@ def read_gguf_header_from(f: BinaryIO, *, name: Path, size: int, max_array_items
     except ModelFileError:
         raise
     except OSError as e:
-        raise ModelFileError(f"cannot read {Path(name).name}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {name}: {error}", name=Path(name).name, error=str(e.strerror or e))) from e
 
 
 def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimits | None) -> GGUFHeader:
@@ -313,18 +314,19 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
     f.seek(0)
     first = f.read(4)
     if first != GGUF_MAGIC[: len(first)]:
-        raise ModelFileError(f"not a GGUF file: it starts with {first!r}, not b'GGUF'")
+        raise ModelFileError(Message("not a GGUF file: it starts with {first}, not b'GGUF'", first=repr(first)))
     if not first:
-        raise ModelFileError("not a GGUF file: it is empty")
+        raise ModelFileError(Message("not a GGUF file: it is empty"))
     p.take(4, "the header")
     version = p.u32("the header")
     if version not in SUPPORTED_VERSIONS:
         if version == 1:
-            raise ModelFileError("GGUF version 1 is too old for Modelwerk and llama.cpp; convert the model again")
+            raise ModelFileError(Message("GGUF version 1 is too old for Modelwerk and llama.cpp; convert the model again"))
         swapped = int.from_bytes(version.to_bytes(4, "little"), "big")
         if swapped in SUPPORTED_VERSIONS:
             raise ModelFileError(f"big-endian GGUF (version {swapped}) is not supported; llama.cpp reads little-endian files")
-        raise ModelFileError(f"unsupported GGUF version {_n(version)} (Modelwerk reads versions 2 and 3)")
+        raise ModelFileError(Message("unsupported GGUF version {version} (Modelwerk reads versions 2 and 3)",
+                                     version=_n(version)))  # fmt: skip
     n_tensors = p.u64("the header")
     n_kv = p.u64("the header")
     room = size - _HEADER_BYTES

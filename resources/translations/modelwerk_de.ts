@@ -3643,6 +3643,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Ganz auf der GPU</translation>
         </message>
         <message>
+            <source>GGUF version 1 is too old for Modelwerk and llama.cpp; convert the model again</source>
+            <translation>GGUF-Version 1 ist zu alt f√ºr Modelwerk und llama.cpp; konvertieren Sie das Modell erneut</translation>
+        </message>
+        <message>
             <source>Gptq {name}</source>
             <translation>{name} mit GPTQ quantisieren</translation>
         </message>
@@ -3799,6 +3803,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>{endpoint} ist nicht erreichbar: pr√ºfen Sie Verbindung, Proxy oder HF_ENDPOINT</translation>
         </message>
         <message>
+            <source>cannot read {name}: {error}</source>
+            <translation>{name} kann nicht gelesen werden: {error}</translation>
+        </message>
+        <message>
             <source>cannot write {path}: {error}</source>
             <translation>{path} kann nicht geschrieben werden: {error}</translation>
         </message>
@@ -3925,6 +3933,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>no passage matched the question</source>
             <translation>keine Passage passte zur Frage</translation>
+        </message>
+        <message>
+            <source>not a GGUF file: it is empty</source>
+            <translation>keine GGUF-Datei: sie ist leer</translation>
+        </message>
+        <message>
+            <source>not a GGUF file: it starts with {first}, not b'GGUF'</source>
+            <translation>keine GGUF-Datei: sie beginnt mit {first}, nicht mit b'GGUF'</translation>
         </message>
         <message>
             <source>not enough free space in {folder} for {name}: it needs {more} MB more (+{margin} MiB margin), {free} MB free ‚Äî free some space, then resume</source>
@@ -4069,6 +4085,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>unlock the system keyring, or check that the data folder is writable</source>
             <translation>entsperren Sie den Schl√ºsselbund des Systems oder pr√ºfen Sie, ob der Datenordner beschreibbar ist</translation>
+        </message>
+        <message>
+            <source>unsupported GGUF version {version} (Modelwerk reads versions 2 and 3)</source>
+            <translation>nicht unterst√ºtzte GGUF-Version {version} (Modelwerk liest die Versionen 2 und 3)</translation>
         </message>
         <message>
             <source>update Modelwerk, or use another MODELWERK_HOME</source>

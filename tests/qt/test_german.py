@@ -201,7 +201,7 @@ def test_the_hardware_pages_verdicts_advice_and_notes_are_german(german: None, q
     assert not english_words(texts)
 
 
-def test_error_banners_are_german_and_the_command_line_keeps_its_english(german: None) -> None:
+def test_error_banners_are_german_and_the_command_line_keeps_its_english(german: None, tmp_path: Path) -> None:
     from app.hub.errors import hub_error
     from app.ui.common.errors import error_text
     from core.errors import user_message
@@ -216,6 +216,15 @@ def test_error_banners_are_german_and_the_command_line_keeps_its_english(german:
     own = ModelwerkError(Message("{repo} has no such file", repo="a/b"), hint=Message("the repository"))
     assert user_message(own) == "a/b has no such file — the repository"
     assert error_text(own) == "a/b hat keine solche Datei — das Repository"
+    from formats.gguf import read_gguf_header
+    from formats.model import ModelFileError
+
+    empty = tmp_path / "empty.gguf"
+    empty.write_bytes(b"")
+    with pytest.raises(ModelFileError) as raised:
+        read_gguf_header(empty)
+    assert user_message(raised.value) == "not a GGUF file: it is empty"
+    assert error_text(raised.value) == "keine GGUF-Datei: sie ist leer"
     counted = Message("{speed} tok/s", speed=Number(2.5, None))
     assert str(counted) == "2.5 tok/s"
     from app.ui.common.messages import text
