@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.messages import N_
 from formats.ggml import GGML_BY_NAME
 from hardware.quants import QUANT_TYPES
 
@@ -33,37 +34,37 @@ class UnknownTypeError(ValueError):
     """A quantization type name Modelwerk cannot make."""
 
 
-# name, llama_ftype, the ggml type most tensors get, description
+# name, llama_ftype, the ggml type most tensors get, description (N_: the GUI translates it)
 _TABLE: tuple[tuple[str, int, str, str], ...] = (
-    ("F32", 0, "F32", "32-bit float: no loss, the largest file"),
-    ("F16", 1, "F16", "16-bit float: practically lossless, half of F32"),
-    ("BF16", 32, "BF16", "bfloat16: lossless for bf16-trained models"),
-    ("Q8_0", 7, "Q8_0", "8-bit: practically lossless, half of F16"),
-    ("Q6_K", 18, "Q6_K", "6-bit K-quant: very close to Q8_0, smaller"),
-    ("Q5_K_M", 17, "Q5_K", "5-bit K-quant, medium: very good quality"),
-    ("Q5_K_S", 16, "Q5_K", "5-bit K-quant, small"),
-    ("Q5_1", 9, "Q5_1", "5-bit legacy type (prefer Q5_K_M)"),
-    ("Q5_0", 8, "Q5_0", "5-bit legacy type (prefer Q5_K_S)"),
-    ("Q4_K_M", 15, "Q4_K", "4-bit K-quant, medium: the usual best balance"),
-    ("Q4_K_S", 14, "Q4_K", "4-bit K-quant, small"),
-    ("Q4_1", 3, "Q4_1", "4-bit legacy type (prefer Q4_K_M)"),
-    ("Q4_0", 2, "Q4_0", "4-bit legacy type: fast on some CPUs and GPUs"),
-    ("IQ4_NL", 25, "IQ4_NL", "4-bit non-linear i-quant"),
-    ("IQ4_XS", 30, "IQ4_XS", "4.25-bit i-quant: near Q4_K_S, smaller"),
-    ("Q3_K_L", 13, "Q3_K", "3-bit K-quant, large"),
-    ("Q3_K_M", 12, "Q3_K", "3-bit K-quant, medium: noticeable loss"),
-    ("Q3_K_S", 11, "Q3_K", "3-bit K-quant, small: large loss"),
-    ("IQ3_M", 27, "IQ3_S", "3.7-bit i-quant mix"),
-    ("IQ3_S", 26, "IQ3_S", "3.4-bit i-quant"),
-    ("IQ3_XS", 22, "IQ3_S", "3.3-bit i-quant"),
-    ("IQ3_XXS", 23, "IQ3_XXS", "3.1-bit i-quant"),
-    ("Q2_K", 10, "Q2_K", "2-bit K-quant: large loss; for very small machines"),
-    ("IQ2_M", 29, "IQ2_S", "2.7-bit i-quant (needs an importance matrix)"),
-    ("IQ2_S", 28, "IQ2_S", "2.5-bit i-quant (needs an importance matrix)"),
-    ("IQ2_XS", 20, "IQ2_XS", "2.3-bit i-quant (needs an importance matrix)"),
-    ("IQ2_XXS", 19, "IQ2_XXS", "2.1-bit i-quant (needs an importance matrix)"),
-    ("IQ1_M", 31, "IQ1_M", "1.75-bit i-quant: extreme loss (needs an importance matrix)"),
-    ("IQ1_S", 24, "IQ1_S", "1.6-bit i-quant: extreme loss (needs an importance matrix)"),
+    ("F32", 0, "F32", N_("32-bit float: no loss, the largest file")),
+    ("F16", 1, "F16", N_("16-bit float: practically lossless, half of F32")),
+    ("BF16", 32, "BF16", N_("bfloat16: lossless for bf16-trained models")),
+    ("Q8_0", 7, "Q8_0", N_("8-bit: practically lossless, half of F16")),
+    ("Q6_K", 18, "Q6_K", N_("6-bit K-quant: very close to Q8_0, smaller")),
+    ("Q5_K_M", 17, "Q5_K", N_("5-bit K-quant, medium: very good quality")),
+    ("Q5_K_S", 16, "Q5_K", N_("5-bit K-quant, small")),
+    ("Q5_1", 9, "Q5_1", N_("5-bit legacy type (prefer Q5_K_M)")),
+    ("Q5_0", 8, "Q5_0", N_("5-bit legacy type (prefer Q5_K_S)")),
+    ("Q4_K_M", 15, "Q4_K", N_("4-bit K-quant, medium: the usual best balance")),
+    ("Q4_K_S", 14, "Q4_K", N_("4-bit K-quant, small")),
+    ("Q4_1", 3, "Q4_1", N_("4-bit legacy type (prefer Q4_K_M)")),
+    ("Q4_0", 2, "Q4_0", N_("4-bit legacy type: fast on some CPUs and GPUs")),
+    ("IQ4_NL", 25, "IQ4_NL", N_("4-bit non-linear i-quant")),
+    ("IQ4_XS", 30, "IQ4_XS", N_("4.25-bit i-quant: near Q4_K_S, smaller")),
+    ("Q3_K_L", 13, "Q3_K", N_("3-bit K-quant, large")),
+    ("Q3_K_M", 12, "Q3_K", N_("3-bit K-quant, medium: noticeable loss")),
+    ("Q3_K_S", 11, "Q3_K", N_("3-bit K-quant, small: large loss")),
+    ("IQ3_M", 27, "IQ3_S", N_("3.7-bit i-quant mix")),
+    ("IQ3_S", 26, "IQ3_S", N_("3.4-bit i-quant")),
+    ("IQ3_XS", 22, "IQ3_S", N_("3.3-bit i-quant")),
+    ("IQ3_XXS", 23, "IQ3_XXS", N_("3.1-bit i-quant")),
+    ("Q2_K", 10, "Q2_K", N_("2-bit K-quant: large loss; for very small machines")),
+    ("IQ2_M", 29, "IQ2_S", N_("2.7-bit i-quant (needs an importance matrix)")),
+    ("IQ2_S", 28, "IQ2_S", N_("2.5-bit i-quant (needs an importance matrix)")),
+    ("IQ2_XS", 20, "IQ2_XS", N_("2.3-bit i-quant (needs an importance matrix)")),
+    ("IQ2_XXS", 19, "IQ2_XXS", N_("2.1-bit i-quant (needs an importance matrix)")),
+    ("IQ1_M", 31, "IQ1_M", N_("1.75-bit i-quant: extreme loss (needs an importance matrix)")),
+    ("IQ1_S", 24, "IQ1_S", N_("1.6-bit i-quant: extreme loss (needs an importance matrix)")),
 )
 _NEEDS_IMATRIX = frozenset({"IQ2_M", "IQ2_S", "IQ2_XS", "IQ2_XXS", "IQ1_M", "IQ1_S"})
 

@@ -2169,6 +2169,10 @@ braucht {size}</translation>
             <translation> und {count} weitere</translation>
         </message>
         <message>
+            <source> for some of this model's tensors (llama.cpp refuses it without one)</source>
+            <translation> für einige Tensoren dieses Modells (llama.cpp lehnt ihn ohne eine ab)</translation>
+        </message>
+        <message>
             <source> of {count}</source>
             <translation> von {count}</translation>
         </message>
@@ -2564,6 +2568,18 @@ braucht {size}</translation>
         <message>
             <source>load</source>
             <translation>laden</translation>
+        </message>
+        <message>
+            <source>made by the conversion (step 1)</source>
+            <translation>entsteht bei der Konvertierung (Schritt 1)</translation>
+        </message>
+        <message>
+            <source>needs an importance matrix</source>
+            <translation>braucht eine Importance-Matrix</translation>
+        </message>
+        <message>
+            <source>needs an importance matrix (quantize the converted F16 file for that)</source>
+            <translation>braucht eine Importance-Matrix (quantisieren Sie dafür die konvertierte F16-Datei)</translation>
         </message>
         <message>
             <source>none (needed for IQ1/IQ2 types)</source>
@@ -3603,6 +3619,118 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>, {n} Aufgaben</translation>
         </message>
         <message>
+            <source>1.6-bit i-quant: extreme loss (needs an importance matrix)</source>
+            <translation>1,6-Bit-i-Quant: extremer Verlust (braucht eine Importance-Matrix)</translation>
+        </message>
+        <message>
+            <source>1.75-bit i-quant: extreme loss (needs an importance matrix)</source>
+            <translation>1,75-Bit-i-Quant: extremer Verlust (braucht eine Importance-Matrix)</translation>
+        </message>
+        <message>
+            <source>16-bit float: practically lossless, half of F32</source>
+            <translation>16-Bit-Gleitkomma: praktisch verlustfrei, halb so groß wie F32</translation>
+        </message>
+        <message>
+            <source>2-bit K-quant: large loss; for very small machines</source>
+            <translation>2-Bit-K-Quant: großer Verlust; für sehr kleine Rechner</translation>
+        </message>
+        <message>
+            <source>2.1-bit i-quant (needs an importance matrix)</source>
+            <translation>2,1-Bit-i-Quant (braucht eine Importance-Matrix)</translation>
+        </message>
+        <message>
+            <source>2.3-bit i-quant (needs an importance matrix)</source>
+            <translation>2,3-Bit-i-Quant (braucht eine Importance-Matrix)</translation>
+        </message>
+        <message>
+            <source>2.5-bit i-quant (needs an importance matrix)</source>
+            <translation>2,5-Bit-i-Quant (braucht eine Importance-Matrix)</translation>
+        </message>
+        <message>
+            <source>2.7-bit i-quant (needs an importance matrix)</source>
+            <translation>2,7-Bit-i-Quant (braucht eine Importance-Matrix)</translation>
+        </message>
+        <message>
+            <source>3-bit K-quant, large</source>
+            <translation>3-Bit-K-Quant, groß</translation>
+        </message>
+        <message>
+            <source>3-bit K-quant, medium: noticeable loss</source>
+            <translation>3-Bit-K-Quant, mittel: spürbarer Verlust</translation>
+        </message>
+        <message>
+            <source>3-bit K-quant, small: large loss</source>
+            <translation>3-Bit-K-Quant, klein: großer Verlust</translation>
+        </message>
+        <message>
+            <source>3.1-bit i-quant</source>
+            <translation>3,1-Bit-i-Quant</translation>
+        </message>
+        <message>
+            <source>3.3-bit i-quant</source>
+            <translation>3,3-Bit-i-Quant</translation>
+        </message>
+        <message>
+            <source>3.4-bit i-quant</source>
+            <translation>3,4-Bit-i-Quant</translation>
+        </message>
+        <message>
+            <source>3.7-bit i-quant mix</source>
+            <translation>3,7-Bit-i-Quant-Mischung</translation>
+        </message>
+        <message>
+            <source>32-bit float: no loss, the largest file</source>
+            <translation>32-Bit-Gleitkomma: kein Verlust, die größte Datei</translation>
+        </message>
+        <message>
+            <source>4-bit K-quant, medium: the usual best balance</source>
+            <translation>4-Bit-K-Quant, mittel: meist der beste Kompromiss</translation>
+        </message>
+        <message>
+            <source>4-bit K-quant, small</source>
+            <translation>4-Bit-K-Quant, klein</translation>
+        </message>
+        <message>
+            <source>4-bit legacy type (prefer Q4_K_M)</source>
+            <translation>4-Bit-Alttyp (besser Q4_K_M)</translation>
+        </message>
+        <message>
+            <source>4-bit legacy type: fast on some CPUs and GPUs</source>
+            <translation>4-Bit-Alttyp: schnell auf manchen CPUs und GPUs</translation>
+        </message>
+        <message>
+            <source>4-bit non-linear i-quant</source>
+            <translation>4-Bit-nichtlinearer i-Quant</translation>
+        </message>
+        <message>
+            <source>4.25-bit i-quant: near Q4_K_S, smaller</source>
+            <translation>4,25-Bit-i-Quant: nahe an Q4_K_S, kleiner</translation>
+        </message>
+        <message>
+            <source>5-bit K-quant, medium: very good quality</source>
+            <translation>5-Bit-K-Quant, mittel: sehr gute Qualität</translation>
+        </message>
+        <message>
+            <source>5-bit K-quant, small</source>
+            <translation>5-Bit-K-Quant, klein</translation>
+        </message>
+        <message>
+            <source>5-bit legacy type (prefer Q5_K_M)</source>
+            <translation>5-Bit-Alttyp (besser Q5_K_M)</translation>
+        </message>
+        <message>
+            <source>5-bit legacy type (prefer Q5_K_S)</source>
+            <translation>5-Bit-Alttyp (besser Q5_K_S)</translation>
+        </message>
+        <message>
+            <source>6-bit K-quant: very close to Q8_0, smaller</source>
+            <translation>6-Bit-K-Quant: sehr nahe an Q8_0, kleiner</translation>
+        </message>
+        <message>
+            <source>8-bit: practically lossless, half of F16</source>
+            <translation>8-Bit: praktisch verlustfrei, halb so groß wie F16</translation>
+        </message>
+        <message>
             <source>All layers on GPU, output on CPU</source>
             <translation>Alle Schichten auf der GPU, Ausgabe auf der CPU</translation>
         </message>
@@ -3793,6 +3921,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
                 <numerusform>beantwortet aus dem ganzen Dokument ({tokens} Token)</numerusform>
                 <numerusform>beantwortet aus %n ganzen Dokumenten ({tokens} Token)</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>bfloat16: lossless for bf16-trained models</source>
+            <translation>bfloat16: verlustfrei für in bf16 trainierte Modelle</translation>
         </message>
         <message>
             <source>cancelled</source>

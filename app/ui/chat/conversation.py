@@ -62,6 +62,7 @@ from app.ui.common.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
+METER_MIN_WIDTH = 100
 UNKNOWN_CONTEXT = 4096
 """The context an answer from documents plans for when the model's is not known (an endpoint does not say)."""
 
@@ -203,7 +204,7 @@ class ConversationPane(QWidget):
         self.copy_button = QPushButton(translate("Chat", "Copy"))
         self.context_meter = QProgressBar()
         self.context_meter.setObjectName("context-meter")
-        self.context_meter.setMinimumWidth(100)
+        self.context_meter.setMinimumWidth(METER_MIN_WIDTH)
         self.context_meter.setMaximumWidth(220)
         buttons = QHBoxLayout()
         for b in (self.send_button, self.stop_button, self.regenerate_button, self.edit_button, self.copy_button):
@@ -589,5 +590,8 @@ class ConversationPane(QWidget):
         self.context_meter.setRange(0, size)
         self.context_meter.setValue(min(used, size))
         about = "" if counted else "~"
-        self.context_meter.setFormat(translate("Chat", "context {about}{used} / {size}").format(
-            about=about, used=number(used), size=number(size)))
+        shown = translate("Chat", "context {about}{used} / {size}").format(about=about, used=number(used), size=number(size))
+        self.context_meter.setFormat(shown)
+        # Wide enough for its text ("Kontext 121 / 4.096"): the German buttons beside it would squeeze it and cut it.
+        needed = self.context_meter.fontMetrics().horizontalAdvance(shown) + 20
+        self.context_meter.setMinimumWidth(max(METER_MIN_WIDTH, needed))

@@ -39,6 +39,7 @@ from app.jobs import quantize_specs
 from app.library.catalog import CatalogEntry
 from app.ui.common.format import duration_text, number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.remote_code_dialog import confirm_remote_code
 from app.ui.common.tasks import TaskGroup
 from app.ui.common.verdicts import reason_text, verdict_text
@@ -121,7 +122,7 @@ class QuantizeDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_ABOUT, QHeaderView.ResizeMode.Stretch)
         for name, qt in GGUF_TYPES.items():
-            item = QTreeWidgetItem([name, "…", "…", "", qt.description])
+            item = QTreeWidgetItem([name, "…", "…", "", message_text(qt.description)])
             item.setData(COL_TYPE, Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(COL_TYPE, Qt.CheckState.Checked if name == self._default else Qt.CheckState.Unchecked)
@@ -431,15 +432,16 @@ class QuantizeDialog(QDialog):
             needs = (GGUF_TYPES[name].needs_imatrix or per_tensor) and not has_imatrix
             converted = self.convert_mode and name == CONVERT_OUTTYPE
             item.setDisabled(needs or converted)
-            tip = "made by the conversion (step 1)" if converted else GGUF_TYPES[name].description
+            about = message_text(GGUF_TYPES[name].description)
+            tip = translate("Jobs", "made by the conversion (step 1)") if converted else about
             if needs:
-                tip = "needs an importance matrix (quantize the converted F16 file for that)" if self.convert_mode else (
-                    "needs an importance matrix")  # fmt: skip
+                tip = (translate("Jobs", "needs an importance matrix (quantize the converted F16 file for that)")
+                       if self.convert_mode else translate("Jobs", "needs an importance matrix"))  # fmt: skip
                 if per_tensor and not GGUF_TYPES[name].needs_imatrix:
-                    tip += " for some of this model's tensors (llama.cpp refuses it without one)"
+                    tip += translate("Jobs", " for some of this model's tensors (llama.cpp refuses it without one)")
             item.setToolTip(COL_TYPE, tip)
             up = self._up_note(name)
-            item.setText(COL_ABOUT, up or (item.text(COL_ABOUT) if converted else GGUF_TYPES[name].description))
+            item.setText(COL_ABOUT, up or (item.text(COL_ABOUT) if converted else about))
             item.setForeground(COL_ABOUT, QColor(WARNING_COLOR) if up else self.types.palette().text().color())
         self.types.blockSignals(False)
         checked = self.checked_types()
