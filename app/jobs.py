@@ -20,7 +20,7 @@ from app.library.catalog import Catalog, source_quantized
 from app.library.importer import ImportResult, register_in_place
 from app.library.scan import Claims
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 from formats.quant_types import GGUF_TYPES
 from quantize.job import index_title
 from quantize.queue import RETRYABLE, Job, JobNotFound, JobQueue, JobQueueError, JobState
@@ -235,7 +235,8 @@ def evaluation_spec(model: Path, reference: Path | None) -> EvaluateSpec:
 def queue_evaluation(queue: JobQueue, spec: QuantizeSpec, *, after: int) -> Job:
     """Evaluate a quantization's output against its source once job ``after`` (the quantization) is done."""
     check = evaluation_spec(spec.output, spec.source)
-    return queue.add(check, after=after, title=f"Evaluate {spec.output.name} against {spec.source.name}")
+    return queue.add(check, after=after, title=Message("Evaluate {output} against {source}", output=spec.output.name,
+                                                        source=spec.source.name))  # fmt: skip
 
 
 def python_for(spec: JobSpec) -> list[str]:

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message, Text
 from quantize.errors import JobFailed
 from quantize.eval_text import EVAL_TEXT, text_sha256
 from quantize.progress import Reporter
@@ -34,7 +35,7 @@ from quantize.spec import EvaluateSpec, part_path
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, "float | None", str], None]
+Progress = Callable[[str, "float | None", Text], None]
 """(stage, fraction 0..1 or None, message), as Reporter.progress takes them."""
 
 MIN_SCORED_TOKENS = 8
@@ -174,7 +175,7 @@ def evaluate_gguf(
         raise JobFailed(f"no such model file: {model}")
     if reference is not None and not reference.is_file():
         raise JobFailed(f"no such reference model file: {reference}")
-    say("load", None, f"loading {model.name}")
+    say("load", None, Message("loading {name}", name=model.name))
     with LlamaEval(model, context=context, threads=threads, gpu_layers=gpu_layers) as m:
         tokens = m.tokenize(text)
         chunks = make_chunks(tokens, context=context, bos=m.bos)
@@ -185,11 +186,11 @@ def evaluate_gguf(
         if reference is None:
             _score(chunks, m, None, scorer, say)
         else:
-            say("load", None, f"loading the reference {reference.name}")
+            say("load", None, Message("loading the reference {name}", name=reference.name))
             with LlamaEval(reference, context=context, threads=threads, gpu_layers=gpu_layers) as ref:
                 _check_same_vocab(m, ref, text, tokens)
                 _score(chunks, m, ref, scorer, say)
-        say("speed", 0.9, "measuring prompt and generation speed")
+        say("speed", 0.9, Message("measuring prompt and generation speed"))
         prompt_tps, gen_tps = m.speed(tokens, n_prompt=SPEED_PROMPT_TOKENS, n_gen=SPEED_GEN_TOKENS)
         quant_type, n_params = m.quant_type(), m.n_params
     metrics = scored_metrics(scorer, model=model, reference=reference, text=text, context=context, backend="llama.cpp",
@@ -230,7 +231,7 @@ def _score(chunks: list[Chunk], m: Any, ref: Any | None, scorer: Scorer, say: Pr
     # Rows of logits per step: ~64 MB of them per model (64 rows of Gemma's 262,144 tokens, 512 of a 32k vocabulary).
     rows = max(16, min(512, PIECE_BYTES // (4 * m.n_vocab)))
     for i, chunk in enumerate(chunks):
-        say("evaluate", 0.9 * i / len(chunks), f"window {i + 1} of {len(chunks)}")
+        say("evaluate", 0.9 * i / len(chunks), Message("window {n} of {total}", n=str(i + 1), total=str(len(chunks))))
         targets = chunk.targets
         pieces = m.window_pieces(chunk.tokens, first=chunk.first, rows=rows)
         ref_pieces = ref.window_pieces(chunk.tokens, first=chunk.first, rows=rows) if ref is not None else None

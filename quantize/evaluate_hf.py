@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message
 from quantize.errors import JobFailed
 from quantize.eval_text import EVAL_TEXT
 from quantize.evaluate import (
@@ -198,7 +199,7 @@ def evaluate_hf(
     if reference is not None and kld_reference is None:
         log.warning("reference %s is not a Hugging Face folder: no KL divergence", reference.name)
     with _quiet_stdout():
-        say("load", None, f"loading {model.name}")
+        say("load", None, Message("loading {name}", name=model.name))
         m = HfModel(model, threads=threads, trust_remote_code=trust_remote_code)
         tokens = m.tokenize(text)
         chunks = make_chunks(tokens, context=context, bos=m.bos)
@@ -206,17 +207,17 @@ def evaluate_hf(
             raise JobFailed(f"the evaluation text is too short: {len(tokens)} tokens")
         ref = None
         if kld_reference is not None:
-            say("load", None, f"loading the reference {kld_reference.name}")
+            say("load", None, Message("loading the reference {name}", name=kld_reference.name))
             ref = HfModel(kld_reference, threads=threads, trust_remote_code=trust_remote_code)
             if ref.n_vocab != m.n_vocab or ref.tokenize(text) != tokens or ref.bos != m.bos:
                 raise JobFailed(f"{kld_reference.name} and {model.name} do not share a vocabulary: no KL divergence possible")
         scorer = Scorer()
         for i, chunk in enumerate(chunks):
-            say("evaluate", 0.9 * i / len(chunks), f"window {i + 1} of {len(chunks)}")
+            say("evaluate", 0.9 * i / len(chunks), Message("window {n} of {total}", n=str(i + 1), total=str(len(chunks))))
             ref_lp = reference_logprobs(ref.window_logits(chunk.tokens, first=chunk.first)) if ref is not None else None
             scorer.add(m.window_logits(chunk.tokens, first=chunk.first), chunk.targets, ref_lp)
         del ref
-        say("speed", 0.9, "measuring prompt and generation speed")
+        say("speed", 0.9, Message("measuring prompt and generation speed"))
         prompt_tps, gen_tps = m.speed(tokens, n_prompt=min(SPEED_PROMPT_TOKENS, context), n_gen=SPEED_GEN_TOKENS)
     metrics = scored_metrics(scorer, model=model, reference=reference, text=text, context=context, backend="transformers",
                              params=m.params, quant_type=m.quant_type(), speed=(prompt_tps, gen_tps),

@@ -17,6 +17,7 @@ from typing import Any
 from app import paths
 from app.cli import common as c
 from app.cli.quantize import add_trust_remote_code, allow_code
+from core.messages import Text
 from quantize.errors import JobFailed
 
 RESULTS_DB = "jobs.db"
@@ -169,7 +170,7 @@ class _StatusLine:
         self._width = 0
         self._tty = sys.stderr.isatty()
 
-    def __call__(self, stage: str, fraction: float | None, message: str) -> None:
+    def __call__(self, stage: str, fraction: float | None, message: Text) -> None:
         if not self._tty or stage == "done":
             return
         pct = f"{fraction:4.0%} " if fraction is not None else ""

@@ -2546,6 +2546,10 @@ braucht {size}</translation>
             <translation>fertig</translation>
         </message>
         <message>
+            <source>evaluate</source>
+            <translation>bewerten</translation>
+        </message>
+        <message>
             <source>failed</source>
             <translation>fehlgeschlagen</translation>
         </message>
@@ -2612,6 +2616,10 @@ braucht {size}</translation>
         <message>
             <source>shape unknown</source>
             <translation>Form unbekannt</translation>
+        </message>
+        <message>
+            <source>speed</source>
+            <translation>Geschwindigkeit</translation>
         </message>
         <message>
             <source>starting</source>
@@ -3767,6 +3775,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>{name} bewerten</translation>
         </message>
         <message>
+            <source>Evaluate {output} against {source}</source>
+            <translation>{output} gegen {source} bewerten</translation>
+        </message>
+        <message>
             <source>Full GPU</source>
             <translation>Ganz auf der GPU</translation>
         </message>
@@ -4051,12 +4063,20 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>l√§dt gptqmodel und torch</translation>
         </message>
         <message>
+            <source>loading the reference {name}</source>
+            <translation>l√§dt die Referenz {name}</translation>
+        </message>
+        <message>
             <source>loading {name}</source>
             <translation>l√§dt {name}</translation>
         </message>
         <message>
             <source>loading {name} ({architecture})</source>
             <translation>l√§dt {name} ({architecture})</translation>
+        </message>
+        <message>
+            <source>measuring prompt and generation speed</source>
+            <translation>misst die Prompt- und Generierungsgeschwindigkeit</translation>
         </message>
         <message>
             <source>no backend</source>
@@ -4233,6 +4253,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>use one of the quantization names `modelwerk quantize --help` lists</source>
             <translation>nutzen Sie einen der Quantisierungsnamen, die `modelwerk quantize --help` auflistet</translation>
+        </message>
+        <message>
+            <source>window {n} of {total}</source>
+            <translation>Fenster {n} von {total}</translation>
         </message>
         <message>
             <source>write the parameter count like 7B, 13B or 270M</source>

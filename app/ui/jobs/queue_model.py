@@ -60,7 +60,8 @@ STAGES = {
     "save": QT_TRANSLATE_NOOP("Jobs", "save"), "done": QT_TRANSLATE_NOOP("Jobs", "done"),
     "convert": QT_TRANSLATE_NOOP("Jobs", "convert"), "write": QT_TRANSLATE_NOOP("Jobs", "write"),
     "resume": QT_TRANSLATE_NOOP("Jobs", "resume"), "problems": QT_TRANSLATE_NOOP("Jobs", "problems"),
-    "index": QT_TRANSLATE_NOOP("Jobs", "index"),
+    "index": QT_TRANSLATE_NOOP("Jobs", "index"), "evaluate": QT_TRANSLATE_NOOP("Jobs", "evaluate"),
+    "speed": QT_TRANSLATE_NOOP("Jobs", "speed"),
 }  # fmt: skip
 """The stages the jobs report (their workers' ``progress`` calls); another stage is shown as it is."""
 
