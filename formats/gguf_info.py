@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from core.messages import N_
 from formats.ggml import FILE_TYPES
 from formats.gguf import SPLIT_NAME, GGUFHeader, gguf_header, read_array_string, split_parts
 from formats.model import (
@@ -183,17 +184,18 @@ def _swa_layers(arch: str, meta: dict[str, object], n_layers: int) -> int:
 
 def _details(h: GGUFHeader, n_parts: int, n_tensors: int, quant: str) -> dict[str, str]:
     meta = h.metadata
-    out = {"GGUF version": str(h.version), "tensors": f"{n_tensors:,}"}
+    # The labels are N_-marked: the GUI shows them in its language (the command line prints them as they are).
+    out = {N_("GGUF version"): str(h.version), N_("tensors"): f"{n_tensors:,}"}
     if n_parts > 1:
-        out["parts"] = str(n_parts)
+        out[N_("parts")] = str(n_parts)
     if "general.file_type" in meta:
-        out["file type"] = f"{quant} ({meta['general.file_type']})"
+        out[N_("file type")] = f"{quant} ({meta['general.file_type']})"
     if h.alignment != 32:
-        out["alignment"] = str(h.alignment)
+        out[N_("alignment")] = str(h.alignment)
     labels = {
-        "general.name": "model name", "general.basename": "base name", "general.size_label": "size label",
-        "general.finetune": "finetune", "general.license": "license", "general.quantized_by": "quantized by",
-        "tokenizer.ggml.pre": "pre-tokenizer",
+        "general.name": N_("model name"), "general.basename": N_("base name"), "general.size_label": N_("size label"),
+        "general.finetune": N_("finetune"), "general.license": N_("license"), "general.quantized_by": N_("quantized by"),
+        "tokenizer.ggml.pre": N_("pre-tokenizer"),
     }  # fmt: skip
     for key, label in labels.items():
         value = meta.get(key)
@@ -202,10 +204,10 @@ def _details(h: GGUFHeader, n_parts: int, n_tensors: int, quant: str) -> dict[st
     arch = meta.get("general.architecture")
     experts, used = meta.get(f"{arch}.expert_count"), meta.get(f"{arch}.expert_used_count")
     if isinstance(experts, int) and experts:
-        out["experts"] = f"{experts} ({used} used per token)"
+        out[N_("experts")] = f"{experts} ({used} used per token)"
     rope = meta.get(f"{arch}.rope.freq_base")
     if isinstance(rope, float | int):
-        out["RoPE base"] = f"{rope:g}"
+        out[N_("RoPE base")] = f"{rope:g}"
     return out
 
 

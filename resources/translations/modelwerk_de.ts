@@ -948,7 +948,7 @@
         </message>
         <message>
             <source>Fits this machine</source>
-            <translation>Passt auf diesen Rechner</translation>
+            <translation>Passt hier</translation>
         </message>
         <message>
             <source>Format</source>
@@ -3783,6 +3783,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Ganz auf der GPU</translation>
         </message>
         <message>
+            <source>GGUF version</source>
+            <translation>GGUF-Version</translation>
+        </message>
+        <message>
             <source>GGUF version 1 is too old for Modelwerk and llama.cpp; convert the model again</source>
             <translation>GGUF-Version 1 ist zu alt f√ºr Modelwerk und llama.cpp; konvertieren Sie das Modell erneut</translation>
         </message>
@@ -3850,6 +3854,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>{name} ‚Üí {quant} quantisieren (Probelauf)</translation>
         </message>
         <message>
+            <source>RoPE base</source>
+            <translation>RoPE-Basis</translation>
+        </message>
+        <message>
             <source>Run {bigger} rather than {smaller}: the larger model gains more than quantization costs, and here it {where} at a {context}-token context.</source>
             <translation>Nehmen Sie {bigger} statt {smaller}: das gr√∂√üere Modell gewinnt mehr, als die Quantisierung kostet; hier bei {context} Token Kontextl√§nge: {where}.</translation>
         </message>
@@ -3910,6 +3918,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
         </message>
         <message>
+            <source>alignment</source>
+            <translation>Ausrichtung</translation>
+        </message>
+        <message>
             <source>already installed in {folder}</source>
             <translation>bereits installiert in {folder}</translation>
         </message>
@@ -3933,6 +3945,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
                 <numerusform>beantwortet aus dem ganzen Dokument ({tokens} Token)</numerusform>
                 <numerusform>beantwortet aus %n ganzen Dokumenten ({tokens} Token)</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>base name</source>
+            <translation>Basisname</translation>
         </message>
         <message>
             <source>bfloat16: lossless for bf16-trained models</source>
@@ -4015,6 +4031,18 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>laden Sie die Datei erneut herunter</translation>
         </message>
         <message>
+            <source>experts</source>
+            <translation>Experten</translation>
+        </message>
+        <message>
+            <source>file type</source>
+            <translation>Dateityp</translation>
+        </message>
+        <message>
+            <source>finetune</source>
+            <translation>Feinabstimmung</translation>
+        </message>
+        <message>
             <source>fix or convert the file, then add it again</source>
             <translation>reparieren oder konvertieren Sie die Datei und f√ºgen Sie sie erneut hinzu</translation>
         </message>
@@ -4045,6 +4073,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>layer {n}/{total} quantized</source>
             <translation>Schicht {n}/{total} quantisiert</translation>
+        </message>
+        <message>
+            <source>license</source>
+            <translation>Lizenz</translation>
         </message>
         <message>
             <source>llama.cpp needs flash attention for a quantized V cache; turn it on.</source>
@@ -4079,6 +4111,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>misst die Prompt- und Generierungsgeschwindigkeit</translation>
         </message>
         <message>
+            <source>model name</source>
+            <translation>Modellname</translation>
+        </message>
+        <message>
             <source>no backend</source>
             <translation>kein Backend</translation>
         </message>
@@ -4107,12 +4143,24 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>der Offline-Modus ist an (HF_HUB_OFFLINE): entfernen Sie ihn, um zu suchen und herunterzuladen</translation>
         </message>
         <message>
+            <source>parts</source>
+            <translation>Teile</translation>
+        </message>
+        <message>
             <source>pass@1 {percent}% ({passed} of {total} problems)</source>
             <translation>pass@1 {percent} % ({passed} von {total} Aufgaben)</translation>
         </message>
         <message>
             <source>pick another file or revision of the repository</source>
             <translation>w√§hlen Sie eine andere Datei oder Revision des Repositorys</translation>
+        </message>
+        <message>
+            <source>pre-tokenizer</source>
+            <translation>Pre-Tokenizer</translation>
+        </message>
+        <message>
+            <source>quantized by</source>
+            <translation>quantisiert von</translation>
         </message>
         <message>
             <source>read the job's log, fix the input, and retry the job</source>
@@ -4191,8 +4239,16 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>setzen Sie HF_TOKEN oder f√ºhren Sie `hf auth login` aus</translation>
         </message>
         <message>
+            <source>size label</source>
+            <translation>Gr√∂√üenangabe</translation>
+        </message>
+        <message>
             <source>start the download again to resume it</source>
             <translation>starten Sie den Download erneut, um ihn fortzusetzen</translation>
+        </message>
+        <message>
+            <source>tensors</source>
+            <translation>Tensoren</translation>
         </message>
         <message>
             <source>the connection to {endpoint} kept dropping: check your connection, then resume</source>

@@ -45,6 +45,7 @@ from app.documents.retrieval import Hit, query_terms
 from app.documents.selftest import SelfTestResult
 from app.documents.store import CollectionInfo, DocumentStore, FileRecord, FileState
 from app.jobs import JobService
+from app.ui.common.flow_layout import FlowLayout
 from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
@@ -210,14 +211,14 @@ class DocumentsPage(QWidget):
         self.summary.setObjectName("muted")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
-        toolbar = QHBoxLayout()
+        toolbar_row = QWidget()
+        toolbar = FlowLayout(toolbar_row)  # wraps: German labels are longer than the column is wide
         toolbar.addWidget(self.add_files_button)
         toolbar.addWidget(self.add_folder_button)
         toolbar.addWidget(self.watch_button)
         toolbar.addWidget(self.rescan_button)
         toolbar.addWidget(self.vectors_button)
         toolbar.addWidget(self.selftest_button)
-        toolbar.addStretch()
         self.files_model = FilesModel()
         self.files = QTableView()
         self.files.setObjectName("documents-files")
@@ -262,7 +263,7 @@ class DocumentsPage(QWidget):
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.setContentsMargins(0, 0, 0, 0)
-        mv.addLayout(toolbar)
+        mv.addWidget(toolbar_row)
         mv.addWidget(self.summary)
         mv.addWidget(self.files, 3)
         mv.addWidget(self.selftest_view)

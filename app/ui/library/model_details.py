@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.library.catalog import CatalogEntry
 from app.ui.common.format import context_text, date_text, gib, number, params_text, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.verdicts import reason_text, verdict_text
 from app.ui.hardware.calculator import context_combo
 from app.ui.library.catalog_model import FORMAT_NAMES
@@ -314,7 +315,7 @@ class ModelDetails(QScrollArea):
             vocab = " · " + tokens(number(info.n_vocab)) if info.n_vocab else ""
             rows.append((QT_TRANSLATE_NOOP("Library", "Tokenizer"), (info.tokenizer or "—") + vocab))
             rows.append((QT_TRANSLATE_NOOP("Library", "BOS / EOS"), f"{info.bos_token or '—'} / {info.eos_token or '—'}"))
-            rows.extend((key[:1].upper() + key[1:], value) for key, value in info.details.items())
+            rows.extend((_label(key), value) for key, value in info.details.items())
         else:
             rows += [(QT_TRANSLATE_NOOP("Library", "Tokenizer"), pending),
                      (QT_TRANSLATE_NOOP("Library", "BOS / EOS"), pending)]
@@ -402,3 +403,9 @@ class ModelDetails(QScrollArea):
     def _on_delete_clicked(self) -> None:
         if self._entry is not None:
             self.delete_requested.emit(self._entry)
+
+
+def _label(key: str) -> str:
+    """A detail's label (formats' N_-marked names: "file type") in the interface language, capitalised."""
+    shown = message_text(key)
+    return shown[:1].upper() + shown[1:]
