@@ -3,15 +3,15 @@ secrets from the user, setting up a new role, sending the conversation away.
 
 The patterns look for what an attacker must write (an imperative to the model, a role marker of a chat template), not
 for the topic: a document that explains prompt injection or mentions a system prompt is not flagged, one that says
-"ignore all previous instructions" is. A pattern runs only over the paragraphs that hold the words it needs
-(``_NEEDS``, checked on sets of words: ``app.shield.tokens``); its gaps are bounded (``{0,60}``), so a hostile text costs
-time linear in its length.
+"ignore all previous instructions" is. A pattern runs only in the paragraphs that hold the words it needs (``_NEEDS``,
+checked on sets of words: ``app.shield.tokens``), and there only where a word it starts with is (``_STARTS``); its gaps
+are bounded (``{0,60}``), so a hostile text costs time linear in its length.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from app.shield import tokens
 from app.shield.flags import Flag, Kind, quote
@@ -142,10 +142,12 @@ _THIRD_PERSON = re.compile(r"\b(?:it|they|he|she|which|who|llm|model|ai|attacker
 
 
 def _w(words: str) -> frozenset[bytes]:
-    return frozenset(w.encode("utf-8") for w in words.split())
+    """Words as a paragraph's words hold them: cut at hyphens ("role-play": "role", "play"), umlauts in either case."""
+    return frozenset(s.encode("utf-8") for w in words.replace("-", " ").split() for s in tokens.spellings(w))
 
 
-_AI_W = _w("ai a.i llm llms assistant assistants language chatbot chatbots bot bots chatgpt chat gpt gpt-4 gpt-3 gpt-4o "
+# "i": the second word of "A.I." (punctuation cuts words)
+_AI_W = _w("ai i llm llms assistant assistants language chatbot chatbots bot bots chatgpt chat gpt "
            "claude gemini copilot model models")
 _VERBS_IGNORE = _w("ignore disregard forget override bypass skip drop abandon")
 _KI_W = _w("ki sprachmodell assistent assistentin chatbot bot llm modell")
@@ -193,48 +195,129 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
 ]  # fmt: skip
 """For each pattern, groups of words (lower case) of which a paragraph must hold one each for the pattern to be able to
 match there: the prefilter. ``tests/unit/test_shield_scan.py`` checks it against running every pattern everywhere."""
-assert len(_NEEDS) == len(_PATTERNS)
+
+_AI_WORDS = ["ai", "llm", "assistant", "chatbot", "bot", "chat", "chatgpt", "gpt", "claude", "gemini", "copilot", "model"]
+_AI_STARTS = " ".join(f"{w} {w}s" for w in _AI_WORDS) + " a language"  # "a" of "a.i.", "language" of "language model"
+_STARTS: list[str] = [
+    "ignore disregard forget override bypass skip drop abandon",
+    "ignore disregard forget override bypass",
+    "ignore disregard forget",
+    "ignore disregard skip",
+    "new updated revised real actual true secret hidden additional important",
+    "attention note message instruction instructions hey dear hello important",
+    "if",
+    "as " + _AI_STARTS,
+    "reveal print show output repeat display leak disclose dump recite write tell give",
+    "new override overriding replace replacement update updated system",
+    "do don dont never without",
+    "you",
+    "from",
+    "act behave respond answer",
+    "pretend roleplay role stay simulate",
+    "do developer god jailbreak unrestricted dan you",
+    "",  # the chat-template markers start with markup: their pattern runs over the paragraph
+    "send post upload forward transmit exfiltrate leak e-mail email submit copy",
+    "append appended include included embed embedded insert inserted encode encoded put add added",
+    "ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf",
+    "vergiss vergessen ignoriere",
+    "neue geänderte aktualisierte geheime wichtige",
+    "wenn hinweis nachricht achtung anweisung liebe lieber hallo hey",
+    "gib zeig zeige nenne verrate wiederhole drucke schreib schreibe",
+    "sag sage erzähl erzähle verrate zeig zeige ohne",
+    "du ab von",
+    "tu tue tun spiel spiele übernimm spielen schlüpf schlüpfe verhalte entwicklermodus",
+    "sende schick schicke übermittle übertrage leite poste lade kopiere maile",
+    "hänge füge bette kodiere schreib schreibe setze",
+]  # fmt: skip
+"""For each pattern, the words its matches start with (a match of "ignore all previous instructions" starts with the
+word "ignore"): in the paragraphs its needs allow, the pattern is tried only where a word it starts with is, instead of
+at every character. ``tests/unit/test_shield_scan.py`` checks the scan against running every pattern everywhere."""
+assert len(_NEEDS) == len(_PATTERNS) == len(_STARTS)
+_HAY = bytes.maketrans(b"\n", b" ")
+"""A paragraph's spaced bytes as searched for start words: line breaks are spaces too."""
+_SEARCHED = {b"a": b" a i ", b"e": b" e mail"}
+"""Words searched for in another form: "a" only as the start of "a.i.", "e" of "e-mail" (punctuation is spaces where
+it is searched)."""
+_NEEDLES = [{w: _SEARCHED.get(w, b" " + w) for w in _w(starts)} for starts in _STARTS]
+"""For each pattern, its start words (as in a paragraph's words) and what to search for in the paragraph's spaced bytes
+to find where each starts."""
 
 _COMPILED = [re.compile(p, re.IGNORECASE) for _, _, p in _PATTERNS]
-_BY_WORD: dict[bytes, set[int]] = {}
-for _i, _groups in enumerate(_NEEDS):
-    for _word in _groups[0]:
-        _BY_WORD.setdefault(_word, set()).add(_i)
-_FIRST_WORDS = frozenset(_BY_WORD)
-
-
 _MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.startswith("a chat template"))
 """The chat-template markers' pattern: its second group of needs is markup, looked for in the paragraph's raw text."""
 
+_BITS: dict[bytes, int] = {}
+"""Each word: a bit for every group of needs (of every pattern) it is in."""
+_MASKS: list[int] = []
+"""Each pattern: the bits of its groups (of its first group only for the markers)."""
+_bit = 0
+for _i, _groups in enumerate(_NEEDS):
+    _mask = 0
+    for _group in _groups[:1] if _i == _MARKUP else _groups:
+        for _word in _group:
+            _BITS[_word] = _BITS.get(_word, 0) | (1 << _bit)
+        _mask |= 1 << _bit
+        _bit += 1
+    _MASKS.append(_mask)
+_MARKERS = re.compile(b"|".join(re.escape(m) for m in sorted(_NEEDS[_MARKUP][1])))
+"""The markup one of which the markers' pattern needs (in a paragraph's lower-cased bytes): one search for all."""
+VOCABULARY = frozenset(_BITS).union(*_NEEDLES)
+"""The words this module looks for: what ``tokens.prepare`` keeps of each paragraph's words."""
+
 
 def candidates(p: Paragraph) -> list[int]:
-    """The patterns that can match in paragraph ``p``."""
-    found: set[int] = set()
-    for w in p.words & _FIRST_WORDS:
-        found |= _BY_WORD[w]
-    out = []
-    for i in sorted(found):
-        if i == _MARKUP:
-            if any(m in p.lower for m in _NEEDS[i][1]):
-                out.append(i)
-        elif all(not p.words.isdisjoint(g) for g in _NEEDS[i][1:]):
-            out.append(i)
+    """The patterns that can match in paragraph ``p``: those with a word of each group of their needs in it."""
+    bits = 0
+    for w in p.words:
+        bits |= _BITS.get(w, 0)
+    if not bits:
+        return []
+    out = [i for i, mask in enumerate(_MASKS) if bits & mask == mask]
+    if _MARKUP in out and _MARKERS.search(p.lower) is None:
+        out.remove(_MARKUP)
     return out
 
 
-def scan_instructions(text: str, paragraphs: Sequence[Paragraph] | None = None) -> Iterator[Flag]:
+def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Iterator[Flag]:
     """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason.
 
     Args:
-        paragraphs: ``tokens.paragraphs(text)``, when the caller has them already.
+        prepared: ``tokens.prepare(text, VOCABULARY)``, when the caller has it already.
     """
-    for p in paragraphs if paragraphs is not None else tokens.paragraphs(text):
-        for i in candidates(p):
+    for p in (prepared or tokens.prepare(text, VOCABULARY)).paragraphs:
+        found = candidates(p)
+        if not found:
+            continue
+        hay = b" " + p.spaced.translate(_HAY)  # every word, and so every match (\b...), starts after a space here
+        for i in found:
             kind, reason, _ = _PATTERNS[i]
-            for m in _COMPILED[i].finditer(text, p.start, p.end):
+            matches = _anchored(text, hay, p, i) if _NEEDLES[i] else _COMPILED[i].finditer(text, p.start, p.end)
+            for m in matches:
                 phrase = m.group()
                 if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
                     continue  # "add the image to the link list": no data named, no exfiltration
                 if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
                     continue
                 yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")
+
+
+def _anchored(text: str, hay: bytes, p: Paragraph, i: int) -> Iterator[re.Match[str]]:
+    """Pattern ``i``'s matches in paragraph ``p``, tried only where a word it starts with starts (``hay``: the
+    paragraph's words with a space before each): the same matches as ``finditer`` over the paragraph (leftmost first,
+    none overlapping)."""
+    starts = set()
+    needles = _NEEDLES[i]
+    for word in needles.keys() & p.words:
+        needle = needles[word]
+        j = hay.find(needle)
+        while j >= 0:
+            starts.add(j)  # the word's first byte in the paragraph (hay has one byte in front)
+            j = hay.find(needle, j + 1)
+    pattern, after = _COMPILED[i], -1
+    for at in p.offsets(sorted(starts)):
+        if at < after:
+            continue
+        m = pattern.match(text, at, p.end)
+        if m is not None:
+            after = m.end()
+            yield m
