@@ -78,8 +78,7 @@ def run_attacks(engine: ChatEngine, attacks: Sequence[Attack], *, shields: Seque
                 planted = plant(attack)
                 folder = work / attack.id
                 folder.mkdir()
-                (folder / planted.filename).write_text(planted.content, encoding="utf-8")
-                cid, _ = add_files(store, attack.id, [folder / planted.filename])
+                cid, _ = add_files(store, attack.id, [planted.write(folder)])
                 index_pending(store, cid)
                 flagged = sorted({k for sp in store.passages(cid) for k in kinds(sp.passage.flags)})
                 for shield in shields:
