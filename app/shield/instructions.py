@@ -77,8 +77,10 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
     (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
      r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you|you're)\b|\b(?:roleplay|role-play|role\s+play)\s+as\b|"
      r"\bstay\s+in\s+character\b|\bsimulate\s+(?:an?\s+|the\s+)?(?:unrestricted|uncensored|unfiltered|jailbroken)"),
+    (Kind.ROLE_PLAY, "a known jailbreak persona", r"\bdo\s+anything\s+now\b"),
     (Kind.ROLE_PLAY, "a known jailbreak persona",
-     r"\bdo\s+anything\s+now\b|\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b|"
+     r"\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b"),
+    (Kind.ROLE_PLAY, "a known jailbreak persona",
      r"\byou\s+(?:have\s+been|are\s+now|are)\s+(?:freed|released|unshackled|jailbroken|unchained|liberated)\b"),
     (Kind.ROLE_PLAY, "a chat template's role marker (text posing as another turn)",
      r"<\|(?:im_start|im_end|system|user|assistant|start_header_id|end_header_id|eot_id|endoftext|begin_of_text)\|>|"
@@ -153,11 +155,14 @@ _VERBS_IGNORE = _w("ignore disregard forget override bypass skip drop abandon")
 _KI_W = _w("ki sprachmodell assistent assistentin chatbot bot llm modell")
 _NUTZER = _w("nutzer nutzerin nutzern nutzers benutzer benutzerin benutzern benutzers anwender anwenderin anwendern user")
 _NEEDS: list[tuple[frozenset[bytes], ...]] = [
-    (_VERBS_IGNORE,),
+    (_VERBS_IGNORE, _w("previous prior above earlier preceding former original initial system safety existing old given "
+                       "developer default"),
+     _w("instruction instructions prompt prompts rules directions directives guidelines guardrails context constraints "
+        "commands orders programming restrictions policies policy")),
     (_w("ignore disregard forget override bypass"), _w("all any every")),
     (_w("ignore disregard forget"), _w("everything all anything")),
     (_w("ignore disregard skip"), _w("question request query prompt task questions requests queries prompts tasks")),
-    (_w("instruction instructions"),),
+    (_w("new updated revised real actual true secret hidden additional important"), _w("instruction instructions")),
     (_w("attention note message instruction instructions hey dear hello important"), _AI_W),
     (_w("if"), _w("you"), _AI_W | _w("large")),
     (_w("you"), _w("must should will have required"), _AI_W),
@@ -173,11 +178,15 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
                                                   "unethical dan")),
     (_w("pretend roleplay role-play role stay simulate"), _w("be you you're youre that as character unrestricted "
                                                              "uncensored unfiltered jailbroken")),
-    (_w("anything mode freed released unshackled jailbroken unchained liberated"),),
+    (_w("do"), _w("anything"), _w("now")),
+    (_w("developer god jailbreak unrestricted dan"), _w("mode"), _w("enabled activated on")),
+    (_w("you"), _w("freed released unshackled jailbroken unchained liberated")),
     (_w("im_start im_end system user assistant start_header_id end_header_id eot_id endoftext begin_of_text "
         "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
                                                                      "</system [system _of_turn>")),
-    (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),),
+    (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),
+     _w("conversation chat history messages dialog dialogue transcript user users personal private credentials password "
+        "passwords api apikey apikeys api_key api_keys secret secrets access session cookies"), _w("to at via into")),
     # Imperatives and participles ("with the question appended to the URL"), not "encodes" (a description of an attack).
     (_w("append appended include included embed embedded insert inserted encode encoded put add added"),
      _w("url link image query address")),
@@ -190,7 +199,10 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
     (_w("sag sage erzähl erzähle verrate zeig zeige ohne"), _NUTZER),
     (_w("du"), _w("jetzt nun sofort heute mehr")),
     (_w("tu tue tun spiel spiele übernimm spielen schlüpf schlüpfe verhalte entwicklermodus"),),
-    (_w("sende schick schicke übermittle übertrage leite poste lade kopiere maile"),),
+    (_w("sende schick schicke übermittle übertrage leite poste lade kopiere maile"),
+     _w("gesprächsverlauf unterhaltung konversation chat chatverlauf verlauf nachrichten persönlichen nutzerdaten "
+        "benutzerdaten passwörter passwoerter passwort zugangsdaten api schlüssel geheimnisse"),
+     _w("an nach zu weiter hoch in")),
     (_w("hänge füge bette kodiere schreib schreibe setze"), _w("url link bild bild-url adresse query parameter")),
 ]  # fmt: skip
 """For each pattern, groups of words (lower case) of which a paragraph must hold one each for the pattern to be able to
@@ -214,7 +226,9 @@ _STARTS: list[str] = [
     "from",
     "act behave respond answer",
     "pretend roleplay role stay simulate",
-    "do developer god jailbreak unrestricted dan you",
+    "do",
+    "developer god jailbreak unrestricted dan",
+    "you",
     "",  # the chat-template markers start with markup: their pattern runs over the paragraph
     "send post upload forward transmit exfiltrate leak e-mail email submit copy",
     "append appended include included embed embedded insert inserted encode encoded put add added",
@@ -248,17 +262,19 @@ _MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.startsw
 
 _BITS: dict[bytes, int] = {}
 """Each word: a bit for every group of needs (of every pattern) it is in."""
-_MASKS: list[int] = []
-"""Each pattern: the bits of its groups (of its first group only for the markers)."""
+_BY_FIRST: dict[int, list[tuple[int, int]]] = {}
+"""Each pattern's first group's bit: the patterns (index, the bits of all their groups) that start with that group (the
+markers: their first group only)."""
 _bit = 0
 for _i, _groups in enumerate(_NEEDS):
-    _mask = 0
+    _first, _mask = 1 << _bit, 0
     for _group in _groups[:1] if _i == _MARKUP else _groups:
         for _word in _group:
             _BITS[_word] = _BITS.get(_word, 0) | (1 << _bit)
         _mask |= 1 << _bit
         _bit += 1
-    _MASKS.append(_mask)
+    _BY_FIRST.setdefault(_first, []).append((_i, _mask))
+_FIRSTS = sum(_BY_FIRST)
 _MARKERS = re.compile(b"|".join(re.escape(m) for m in sorted(_NEEDS[_MARKUP][1])))
 """The markup one of which the markers' pattern needs (in a paragraph's lower-cased bytes): one search for all."""
 VOCABULARY = frozenset(_BITS).union(*_NEEDLES)
@@ -270,12 +286,15 @@ def candidates(p: Paragraph) -> list[int]:
     bits = 0
     for w in p.words:
         bits |= _BITS.get(w, 0)
-    if not bits:
-        return []
-    out = [i for i, mask in enumerate(_MASKS) if bits & mask == mask]
+    firsts = bits & _FIRSTS
+    out = []
+    while firsts:
+        first = firsts & -firsts  # the lowest bit set
+        firsts ^= first
+        out += [i for i, mask in _BY_FIRST[first] if bits & mask == mask]
     if _MARKUP in out and _MARKERS.search(p.lower) is None:
         out.remove(_MARKUP)
-    return out
+    return sorted(out)
 
 
 def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Iterator[Flag]:
@@ -288,10 +307,10 @@ def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Ite
         found = candidates(p)
         if not found:
             continue
-        hay = b" " + p.spaced.translate(_HAY)  # every word, and so every match (\b...), starts after a space here
+        starts = _Starts(p)
         for i in found:
             kind, reason, _ = _PATTERNS[i]
-            matches = _anchored(text, hay, p, i) if _NEEDLES[i] else _COMPILED[i].finditer(text, p.start, p.end)
+            matches = _anchored(text, starts, p, i) if _NEEDLES[i] else _COMPILED[i].finditer(text, p.start, p.end)
             for m in matches:
                 phrase = m.group()
                 if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
@@ -301,23 +320,42 @@ def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Ite
                 yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")
 
 
-def _anchored(text: str, hay: bytes, p: Paragraph, i: int) -> Iterator[re.Match[str]]:
-    """Pattern ``i``'s matches in paragraph ``p``, tried only where a word it starts with starts (``hay``: the
-    paragraph's words with a space before each): the same matches as ``finditer`` over the paragraph (leftmost first,
-    none overlapping)."""
-    starts = set()
+class _Starts:
+    """Where words start in one paragraph, found once for every pattern that looks for them."""
+
+    def __init__(self, p: Paragraph) -> None:
+        self.hay = b" " + p.spaced.translate(_HAY)  # every word, and so every match (\b...), starts after a space here
+        self.found: dict[bytes, list[int]] = {}
+        self.ascii = len(p.lower) == p.end - p.start
+
+    def of(self, needle: bytes) -> list[int]:
+        """The byte offsets in the paragraph where ``needle`` (a space and a word) starts a word."""
+        found = self.found.get(needle)
+        if found is None:
+            found, hay = [], self.hay
+            j = hay.find(needle)
+            while j >= 0:
+                found.append(j)  # the word's first byte in the paragraph (hay has one byte in front)
+                j = hay.find(needle, j + 1)
+            self.found[needle] = found
+        return found
+
+
+def _anchored(text: str, starts: _Starts, p: Paragraph, i: int) -> Iterator[re.Match[str]]:
+    """Pattern ``i``'s matches in paragraph ``p``, tried only where a word it starts with starts: the same matches as
+    ``finditer`` over the paragraph (leftmost first, none overlapping)."""
     needles = _NEEDLES[i]
+    at: set[int] = set()
     for word in needles.keys() & p.words:
-        needle = needles[word]
-        j = hay.find(needle)
-        while j >= 0:
-            starts.add(j)  # the word's first byte in the paragraph (hay has one byte in front)
-            j = hay.find(needle, j + 1)
+        at.update(starts.of(needles[word]))
+    if not at:
+        return
+    offsets = [p.start + j for j in sorted(at)] if starts.ascii else p.offsets(sorted(at))
     pattern, after = _COMPILED[i], -1
-    for at in p.offsets(sorted(starts)):
-        if at < after:
+    for j in offsets:
+        if j < after:
             continue
-        m = pattern.match(text, at, p.end)
+        m = pattern.match(text, j, p.end)
         if m is not None:
             after = m.end()
             yield m

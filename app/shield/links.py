@@ -142,6 +142,8 @@ def scan_document_links(text: str, start: int = 0, end: int | None = None) -> It
     """Flags for links and images in a document (``text[start:end]``) that are set up to carry data out (placeholders,
     data in the address)."""
     for link in find_links(text, start, end):
+        if not link.image and not any(c in link.url for c in "?{[<$%"):
+            continue  # a link is flagged only for a placeholder for data, which needs one of these (or their escapes)
         why = carried_data(link.url, placeholders=True)
         if why is not None and (link.image or why.startswith("its address has a placeholder")):
             what = "an image" if link.image else "a link"
