@@ -354,6 +354,16 @@ class DocumentStore:
                                  (file_id,))  # fmt: skip
         return [(int(o), shield_flags.loads(str(raw))) for o, raw in rows]
 
+    def replace_flags(self, kind: shield_flags.Kind, flags: dict[int, Sequence[Flag]]) -> None:
+        """Give each passage (by id) these flags of ``kind`` in place of the ones of that kind it had; one transaction.
+        For findings made after indexing (the classifier's): indexing again starts from the scan's own flags."""
+        with self.transaction():
+            for pid, new in flags.items():
+                row = self.conn.execute("SELECT flags FROM passages WHERE id = ?", (pid,)).fetchone()
+                if row is not None:
+                    kept = [f for f in shield_flags.loads(str(row[0])) if f.kind is not kind]
+                    self.conn.execute("UPDATE passages SET flags = ? WHERE id = ?", (shield_flags.dumps([*kept, *new]), pid))
+
     def mark_pending(self, collection_id: int, paths: Iterable[Path]) -> int:
         """Add these files to the collection, or mark those already in it to be checked again; one transaction."""
         now = time.time()
