@@ -83,16 +83,14 @@ def _cmd(args: argparse.Namespace) -> int:
         runtime.wait_ready(timeout_s=300)
         engine = ChatEngine(runtime.client(), template=template, support=detect(template))
 
-        def progress(t: Any) -> None:
-            if not args.json:
-                mark = "SUCCEEDED" if t.succeeded else "failed"
-                print(f"  {t.attack.id:<22} shield {'on ' if t.shield else 'off'}  attack {mark}", file=sys.stderr)
+        def progress(t: Any) -> None:  # on stderr with --json too: the Red-team dialog counts these lines
+            mark = "SUCCEEDED" if t.succeeded else "failed"
+            print(f"  {t.attack.id:<22} shield {'on ' if t.shield else 'off'}  attack {mark}", file=sys.stderr, flush=True)
 
         report.trials = run_attacks(engine, attacks, shields=shields, budget=Budget(runtime.n_ctx or args.ctx,
                                     args.max_tokens), sampling=sampling, progress=progress)  # fmt: skip
         if judge_path is not None:
-            report.classifier = _classify(runtime if judge_path == path else None, judge_path, benign, attacks,
-                                          quiet=args.json)  # fmt: skip
+            report.classifier = _classify(runtime if judge_path == path else None, judge_path, benign, attacks)
     except KeyboardInterrupt:
         print("modelwerk redteam: interrupted", file=sys.stderr)
         return INTERRUPTED
@@ -105,8 +103,7 @@ def _cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def _classify(runtime: Runtime | None, judge_path: Path, benign: list[Path], attacks: list[Attack], *,
-              quiet: bool) -> ClassifierReport:  # fmt: skip
+def _classify(runtime: Runtime | None, judge_path: Path, benign: list[Path], attacks: list[Attack]) -> ClassifierReport:
     """The classifier's part: ``runtime`` when the judge is the model under attack, else the judge in its own."""
     from app.chat.runtime import LoadOptions, Runtime
     from app.redteam import benign_passages, run_classifier
@@ -120,14 +117,14 @@ def _classify(runtime: Runtime | None, judge_path: Path, benign: list[Path], att
         client = runtime.client()
         judge = Judge(lambda m: client.top_logprobs(m, top=10), judge_path.name)
         texts = [text for _, text in benign_passages(benign)]
-        return run_classifier(judge, texts, attacks, progress=None if quiet else _progress_line)
+        return run_classifier(judge, texts, attacks, progress=_progress_line)
     finally:
         if own:
             runtime.stop()
 
 
 def _progress_line(what: str) -> None:
-    print(f"  classifier: {what}", file=sys.stderr)
+    print(f"  classifier: {what}", file=sys.stderr, flush=True)
 
 
 def _families(report: Report) -> list[str]:
