@@ -146,9 +146,7 @@ def run_classifier(judge: Judge, benign: Sequence[str], attacks: Sequence[Attack
     best: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="mw-redteam-judge-") as tmp:
         for attack in attacks:
-            planted = plant(attack)
-            path = Path(tmp) / planted.filename
-            path.write_text(planted.content, encoding="utf-8")
+            path = plant(attack).write(Path(tmp))
             best[attack.id] = max((judge.score(p.text) for p in chunk_document(parse_document(path))), default=0.0)
             detected[attack.id] = calibration.flags(best[attack.id])
             if progress is not None:
