@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 MIN_POINTS = 1.5
 """Text drawn smaller than this (its height on the page, in points) is too small to read."""
+MAX_GAP = 200
+"""Characters pypdf may put between one piece of text and the next (spaces, line breaks) where a piece is looked for."""
 WHITE = 0.95
 """A fill of at least this much of white (gray, each of red, green and blue; at most 1 - this of each ink) is white."""
 
@@ -71,7 +73,7 @@ class _Tracker:
             self.state = self.stack.pop() if self.stack else _State()
         elif op == b"Tr" and args:
             mode = _numbers(args[:1])
-            self.state = replace(s, render=int(mode[0]) if mode else 0)
+            self.state = replace(s, render=int(mode[0]) if mode and math.isfinite(mode[0]) else 0)
         elif op == b"Tf" and len(args) >= 2:
             size = _numbers(args[1:2])
             self.state = replace(s, size=size[0] if size else 0.0)
@@ -163,9 +165,9 @@ def _spans(text: str, pieces: list[tuple[str, str | None]]) -> list[tuple[int, i
     for piece, why in pieces:
         if not piece.strip():
             continue
-        k = text.find(piece, at)
+        k = text.find(piece, at, at + len(piece) + MAX_GAP)
         if k < 0:
-            continue
+            continue  # not where it should be (pypdf laid it out otherwise): looked for within a bound, so linear
         at = k + len(piece)
         if why is None:
             continue
