@@ -28,6 +28,9 @@ WHITE = 0.95
 
 _SHOW = frozenset({b"Tj", b"TJ", b"'", b'"'})
 _FILL_PAINT = frozenset({b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+_STATE = _FILL_PAINT | {b"q", b"Q", b"Tr", b"Tf", b"g", b"rg", b"k", b"sc", b"scn", b"G", b"RG", b"K", b"SC", b"SCN",
+                        b"cs", b"CS", b"Do", b"sh"}  # fmt: skip
+"""The operators that change what this module follows (all others pass by)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class _Tracker:
         self.pieces: list[tuple[str, str | None]] = []
 
     def before(self, op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
+        if op in _SHOW:  # the most frequent operators first: this runs for every operator of every page
+            self.why = self._judge(cm, tm)
+            return
+        if op not in _STATE:
+            return
         s = self.state
         if op == b"q":
             self.stack.append(s)
@@ -91,8 +99,6 @@ class _Tracker:
             self.state = replace(s, stroke=(0.0,))
         elif op == b"Do" or op == b"sh" or (op in _FILL_PAINT and not _white(s.fill)):
             self.painted = True
-        elif op in _SHOW:
-            self.why = self._judge(cm, tm)
 
     def _judge(self, cm: list[float], tm: list[float]) -> str | None:
         s = self.state
