@@ -20,7 +20,7 @@ passages; BM25 k=8 p50 26 ms, p95 75 ms; bare FTS5 p95 70 ms (ratio 1.06). Cheat
 
 Shield, measured under a load of 11-12 on 2 cores (CPU time, best of 21): indexing with the scan 1.23 times as long as
 without (the version before: 1.81 in the same session; target 1.10 not met), the scanner 23.8 MB/s (before: 6.0 MB/s);
-looking for hidden text makes a dense PDF's text extraction 1.24 times as long.
+looking for hidden text makes a dense PDF's text extraction 1.14-1.24 times as long.
 
 Run: .venv/bin/python bench/documents.py [--passages 100000] [--queries 300] [--seeds DIR] [--shield-rounds 15]
 """
