@@ -44,6 +44,7 @@ from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
 from app.chat.toolset import ToolSet
 from app.chat.turn import ChatTurn
+from app.tools.figures import figures_of
 from app.tools.loop import Approval, Step
 from app.tools.render import NoToolCalling, call_format
 from app.tools.turn import ToolTurn
@@ -90,7 +91,7 @@ def bubble_of(message: StoredMessage) -> Bubble:
     return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
                   streaming=message.state is MessageState.STREAMING, note=note,
                   error=message.state is MessageState.ERROR, sources=message.sources,
-                  steps=steps_display(message.steps))  # fmt: skip
+                  steps=steps_display(message.steps), figures=tuple(figures_of(message.steps)))  # fmt: skip
 
 
 def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
@@ -369,6 +370,7 @@ class ConversationPane(QWidget):
         """Stop a running answer (closing the tab or the window); it is saved as cancelled when it returns."""
         self.stop()
         self._reads.close()
+        self.view.figures.close()
         if self.attach_bar is not None:
             self.attach_bar.tasks.close()
 
@@ -417,7 +419,9 @@ class ConversationPane(QWidget):
 
     def _on_job_stepped(self, steps: list[Step], notes: list[str]) -> None:
         thinking, content = self.job.text() if self.job is not None else ("", "")
-        self.view.update_last(content=content, thinking=thinking, steps=steps_display([s.to_json() for s in steps], notes))
+        stored = [s.to_json() for s in steps]
+        self.view.update_last(content=content, thinking=thinking, steps=steps_display(stored, notes),
+                              figures=tuple(figures_of(stored)))  # fmt: skip
 
     def _on_approvals_asked(self, pending: PendingApproval) -> None:
         """The loop waits for the user: the dialog opens without blocking the event loop (``open``, not ``exec``)."""

@@ -18,8 +18,16 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFrameFormat
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFrameFormat,
+    QTextImageFormat,
+)
 from PySide6.QtWidgets import QWidget
 
 from app.chat.attachments import AnswerSources
@@ -27,6 +35,8 @@ from app.chat.messages import AnswerStats, Role
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
 from app.shield.flags import flag_summary
+from app.tools.figures import Figure
+from app.ui.chat.figures import FigureImages
 from app.ui.common import format as fmt
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
@@ -39,6 +49,7 @@ ROLE_NAMES = {Role.SYSTEM: QT_TRANSLATE_NOOP("Chat", "System"), Role.USER: QT_TR
 ROLE_COLOURS = {Role.SYSTEM: "#6b7380", Role.USER: "#1f56c7", Role.ASSISTANT: "#1e7b3c"}
 THINK_SCHEME = "think"
 CITE_SCHEME = "cite"
+FIGURE_SCHEME = "figure"
 WRONG_COLOUR = "#c62828"
 MUTED_COLOUR = "#8a919c"
 
@@ -64,6 +75,8 @@ class Bubble:
     sources: AnswerSources | None = None
     steps: str = ""
     """The answer's tool steps, one line each (shown in the folded block, above the thinking)."""
+    figures: tuple[Figure, ...] = ()
+    """The figures its tool steps made (shown as images under the folded block)."""
 
 
 def thinking_summary(bubble: Bubble) -> str:
@@ -129,8 +142,13 @@ class TranscriptView(SafeTextBrowser):
         self.renders = 0
         """How many times the document was rebuilt (tests check batching with it)."""
         self._secret = secrets.token_hex(8)
-        """In every citation link of this view: a link without it was not made here."""
+        """In every citation link and figure name of this view: one without it was not made here."""
         self.document().setDocumentMargin(14)
+        self.figures = FigureImages(self)
+        self._figures_timer = QTimer(self)  # figures read together re-render the view once
+        self._figures_timer.setSingleShot(True)
+        self._figures_timer.timeout.connect(self._on_figures_timer_timeout)
+        self.figures.loaded.connect(self._figures_timer.start)
 
     # -- content -------------------------------------------------------------------------------------------------------
 
@@ -141,7 +159,8 @@ class TranscriptView(SafeTextBrowser):
         self._bubbles = list(bubbles)
         self._render(follow=True)
 
-    def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None) -> None:
+    def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None,
+                    figures: tuple[Figure, ...] | None = None) -> None:  # fmt: skip
         """Replace the text of the last message (the one streaming).
 
         While it streams, the finished paragraphs are rendered once and only the unfinished tail is re-rendered, so an
@@ -149,8 +168,10 @@ class TranscriptView(SafeTextBrowser):
         """
         if not self._bubbles:
             return
-        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming,
-                         steps=self._bubbles[-1].steps if steps is None else steps)  # fmt: skip
+        last = self._bubbles[-1]
+        bubble = replace(last, content=content, thinking=thinking, streaming=streaming,
+                         steps=last.steps if steps is None else steps,
+                         figures=last.figures if figures is None else figures)  # fmt: skip
         self._bubbles[-1] = bubble
         follow = self._at_bottom()
         bar = self.verticalScrollBar()
@@ -174,6 +195,13 @@ class TranscriptView(SafeTextBrowser):
             cursor.removeSelectedText()
             self._render_bubble(cursor, bubble, first=len(self._bubbles) == 1)
         bar.setValue(bar.maximum() if follow else old)
+
+    def figure_url(self, name: str) -> str:
+        """The name a figure's image has in the document (tests look it up)."""
+        return f"{FIGURE_SCHEME}:{self._secret}/{name}"
+
+    def _on_figures_timer_timeout(self) -> None:
+        self._render(follow=self._at_bottom())
 
     def is_expanded(self, key: int) -> bool:
         return key in self._expanded
@@ -253,6 +281,8 @@ class TranscriptView(SafeTextBrowser):
         cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{role}</span>')
         if bubble.thinking or bubble.steps or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
+        if bubble.figures:
+            self._render_figures(cursor, bubble.figures)
         self._stream_head, self._stable_text = None, ""
         if bubble.content and bubble.streaming:
             cut = stable_cut(bubble.content)
@@ -321,7 +351,29 @@ class TranscriptView(SafeTextBrowser):
         """Everything above a message's answer text: when it changes, the message is rendered anew."""
         expanded = bubble.key in self._expanded
         return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "",
-                bubble.steps if expanded else "")  # fmt: skip
+                bubble.steps if expanded else "", bubble.figures)  # fmt: skip
+
+    def _render_figures(self, cursor: QTextCursor, figures: tuple[Figure, ...]) -> None:
+        """Each figure as an image (registered with the document under this view's name for it), with a caption."""
+        for number, figure in enumerate(figures, 1):
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            image = self.figures.image(figure.file)
+            caption = translate("Chat", "Figure {number} · {width}×{height}").format(number=number, width=figure.width,
+                                                                                     height=figure.height)  # fmt: skip
+            if image is None:
+                state = translate("Chat", "figure missing") if self.figures.missing(figure.file) else \
+                    translate("Chat", "figure loading…")  # fmt: skip
+                caption = f"{caption} · {state}"
+            else:
+                url = QUrl(self.figure_url(figure.file))
+                self.document().addResource(QTextDocument.ResourceType.ImageResource, url, image)
+                shown = QTextImageFormat()
+                shown.setName(url.toString())
+                shown.setWidth(image.width())
+                shown.setHeight(image.height())
+                cursor.insertImage(shown)
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertHtml(f'<span style="color:{MUTED_COLOUR}; font-size:small">{html.escape(caption)}</span>')
 
     def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
         expanded = bubble.key in self._expanded
