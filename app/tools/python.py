@@ -4,8 +4,8 @@ The sandbox runs the base interpreter isolated (``-I -S``): the standard library
 when the sandbox's Python has them: their site-packages folder is mounted read-only and put on the path. Figures:
 ``SETUP`` runs before the code: it points matplotlib at its non-interactive backend and at a writable configuration
 folder inside the run's own folder (the sandbox has no home); ``AFTER`` runs when the code ends and, when pyplot was
-imported, saves every figure still open as a PNG there. Those and any PNG the code wrote itself (``plt.savefig``) are taken with
-strict checks (app.tools.figures), stored in the data folder, and the model reads one line for each
+imported, saves every figure still open as a PNG there. Those and any PNG the code wrote itself (``plt.savefig``) are
+taken with strict checks (app.chat.figures), stored in the data folder, and the model reads one line for each
 ("[figure 1: 640x480 PNG, shown to the user]"); the step carries them for the chat, which shows them as images.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from app.tools.figures import MAX_FIGURES, SAVED_PREFIX, Figure, collect, figures_dir
+from app.chat.figures import MAX_FIGURES, SAVED_PREFIX, Figure, collect, figures_dir
 from app.tools.spec import Tool, ToolResult, ToolSpec
 from procs.sandbox import Limits, package_folder, run_python
 

@@ -1,5 +1,6 @@
-"""A plot the model makes with the Python tool shows in the chat as an image, stays with the conversation across a
-restart (a new page over the same database), and a figure whose file was deleted says "figure missing"."""
+"""A plot the model makes with the Python tool shows in the chat as an image, goes with an export, stays with the
+conversation across a restart (a new page over the same database), and a figure whose file was deleted says "figure
+missing"."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from PySide6.QtGui import QImage, QTextDocument
 from pytestqt.qtbot import QtBot
 
 from app.chat.endpoints import Endpoints
+from app.chat.figures import figures_dir
 from app.chat.sessions import Conversations, MessageState, endpoint_model_key
 from app.library.catalog import Catalog
 from app.store import Store
-from app.tools.figures import figures_dir
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.conversation import ConversationPane
 from app.ui.chat.figures import SHOWN_WIDTH
@@ -75,8 +76,9 @@ def shown(pane: ConversationPane, name: str) -> QImage | None:
     return None
 
 
-def test_a_plot_shows_inline_survives_a_restart_and_a_deleted_file_says_missing(qtbot: QtBot, store: Store,
-                                                                                model: ScriptedServer) -> None:  # fmt: skip
+def test_a_plot_shows_inline_is_exported_survives_a_restart_and_a_deleted_file_says_missing(
+    qtbot: QtBot, store: Store, model: ScriptedServer, tmp_path: Path
+) -> None:
     model.script += [Reply(calls=[("python", json.dumps({"code": PLOT}))]), Reply(text="Here is the plot.")]
     page = make_page(qtbot, store)
     endpoint = page.backends.endpoints.add("lab", model.base_url)
@@ -101,6 +103,15 @@ def test_a_plot_shows_inline_survives_a_restart_and_a_deleted_file_says_missing(
     image = shown(pane, figure["file"])
     assert image is not None and (image.width(), image.height()) == (SHOWN_WIDTH, 420)
     assert "Figure 1 · 640×480" in pane.view.toPlainText()
+    pane.export_to(tmp_path / "chat.md")
+    pane.export_to(tmp_path / "chat.json")
+    qtbot.waitUntil(lambda: not pane.exporting(), timeout=WAIT_MS)
+    assert f"![Figure 1 (640×480)](<chat-figures/{figure['file']}>)" in (tmp_path / "chat.md").read_text()
+    assert (tmp_path / "chat-figures" / figure["file"]).read_bytes() == stored.read_bytes()
+    exported = json.loads((tmp_path / "chat.json").read_text())["messages"][-1]
+    assert exported["figures"] == [{"file": figure["file"], "width": 640, "height": 480,
+                                    "copy": f"chat-figures/{figure['file']}"}]  # fmt: skip
+    assert exported["steps"][0]["result"]["figures"][0]["file"] == figure["file"]
     conversation_id = pane.conversation.id
     close(qtbot, page)
 
@@ -117,4 +128,7 @@ def test_a_plot_shows_inline_survives_a_restart_and_a_deleted_file_says_missing(
     gone = third.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: "figure missing" in gone.view.toPlainText(), timeout=WAIT_MS)
     assert shown(gone, figure["file"]) is None and "Here is the plot." in gone.view.toPlainText()
+    gone.export_to(tmp_path / "later.md")
+    qtbot.waitUntil(lambda: not gone.exporting(), timeout=WAIT_MS)
+    assert "*Figure 1 (640×480): figure missing*" in (tmp_path / "later.md").read_text()
     close(qtbot, third)

@@ -234,6 +234,7 @@ def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, pa
     send(qtbot, pane, "hi")
     pane.export_to(tmp_path / "chat.md")
     pane.export_to(tmp_path / "chat.json")
+    qtbot.waitUntil(lambda: not pane.exporting())  # written in the pool
     assert "<details>" in (tmp_path / "chat.md").read_text() and "fine" in (tmp_path / "chat.md").read_text()
     assert '"thinking": "hmm"' in (tmp_path / "chat.json").read_text()
 
@@ -246,6 +247,7 @@ def test_exports_name_the_model_as_the_user_knows_it(qtbot: QtBot, page: ChatPag
     send(qtbot, pane, "hi")
     pane.export_to(tmp_path / "chat.md")
     pane.export_to(tmp_path / "chat.json")
+    qtbot.waitUntil(lambda: not pane.exporting())  # written in the pool
     assert f"- Model: `{entry.name}`" in (tmp_path / "chat.md").read_text()
     data = json.loads((tmp_path / "chat.json").read_text())
     assert (data["model"], data["model_key"]) == (entry.name, local_model_key(entry.id))

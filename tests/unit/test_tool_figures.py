@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import app.tools.python as python_module
-from app.tools.figures import MAX_FIGURES, FigureRejected, figure_file, figures_dir, figures_of, png_size
+from app.chat.figures import MAX_FIGURES, FigureRejected, figure_file, figures_dir, figures_of, png_size
 from app.tools.python import run_code
 
 pytest.importorskip("matplotlib")
@@ -85,7 +85,8 @@ def test_a_sandbox_without_matplotlib_says_so(monkeypatch: pytest.MonkeyPatch, t
     result = run_code(PLOT, figures=tmp_path)
     assert result.summary == ("error: matplotlib is not installed in the sandbox's Python: no plots or arrays here, use "
                               "the standard library")  # fmt: skip
-    assert "Traceback" not in result.content and "no numpy, pandas or matplotlib" in python_module.python_tool().spec.description
+    assert "Traceback" not in result.content
+    assert "no numpy, pandas or matplotlib" in python_module.python_tool().spec.description
 
 
 def test_a_damaged_header_and_forged_names() -> None:
@@ -99,3 +100,15 @@ def test_a_damaged_header_and_forged_names() -> None:
                                      {"file": "b" * 64 + ".png", "width": "640", "height": 480, "bytes": 9}, "junk"]}},
              {"result": "not a mapping"}, {}]  # fmt: skip
     assert [f.file for f in figures_of(steps)] == ["a" * 64 + ".png"]
+
+
+def test_the_command_line_says_where_a_figure_was_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli.chat_tools import _print_step
+    from app.tools.loop import Step
+
+    result = run_code(PLOT)
+    step = Step(1, "python", {"code": PLOT}, "c1", "once", result.ok, result.summary, 1.0, result.data)
+    _print_step(step)
+    [figure] = result.data["figures"]
+    assert f"[step 1] figure 1: 640x480 PNG written to {figures_dir() / figure['file']}" in capsys.readouterr().err
+    assert step.to_json()["result"]["figures"][0]["path"] == str(figures_dir() / figure["file"])  # what --json lists

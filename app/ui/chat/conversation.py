@@ -38,13 +38,13 @@ from app.answering import DocumentTurn
 from app.chat import export
 from app.chat.attachments import AnswerSource, AnswerSources, Attachment
 from app.chat.engine import ChatEngine
+from app.chat.figures import figures_of
 from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
 from app.chat.toolset import ToolSet
 from app.chat.turn import ChatTurn
-from app.tools.figures import figures_of
 from app.tools.loop import Approval, Step
 from app.tools.render import NoToolCalling, call_format
 from app.tools.turn import ToolTurn
@@ -141,6 +141,8 @@ class ConversationPane(QWidget):
         self._reads = TaskGroup(self)
         """Reads of cited sources' files and of the collections list (ours: one that ends after the tab closed goes
         nowhere)."""
+        self._exports = TaskGroup(self)
+        """Exports (a conversation's figures are copied with it)."""
         self.tools_control = ToolsControl(conversation.tools, documents=documents, tasks=self._reads)
         self.more_button = QToolButton()
         self.more_button.setText(translate("Chat", "Conversation"))
@@ -560,10 +562,20 @@ class ConversationPane(QWidget):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:
-        try:
-            export.save(path, self.sessions.get(self.conversation.id), self.messages(), self.backends.model_name(self.key))
-        except ChatError as e:
-            self.show_banner(user_message(e), reload=False)
+        """Write the conversation (and copies of its figures) in the pool; ``exporting()`` until it is written."""
+        conversation, messages = self.sessions.get(self.conversation.id), self.messages()
+        name = self.backends.model_name(self.key)
+        self._exports.start(lambda: export.save(path, conversation, messages, name), self._on_exported,
+                            self._on_export_failed, what="exporting the conversation")  # fmt: skip
+
+    def exporting(self) -> bool:
+        return self._exports.pending() > 0
+
+    def _on_exported(self, _result: object) -> None:
+        log.info("conversation %s exported", self.conversation.id)
+
+    def _on_export_failed(self, message: str) -> None:
+        self.show_banner(message, reload=False)
 
     # -- helpers -------------------------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from app.tools.figures import MAX_BYTES, figure_file, figures_dir, png_size
+from app.chat.figures import MAX_BYTES, figure_file, figures_dir, png_size
 from app.ui.common.tasks import TaskGroup
 
 __all__ = ["SHOWN_WIDTH", "FigureImages", "decode"]
@@ -40,7 +40,7 @@ def decode(name: str, folder: Path | None = None) -> QImage | None:
     except (OSError, ValueError) as e:
         log.info("figure %s not shown: %s", name, e)
         return None
-    image = QImage.fromData(data, "PNG")
+    image = QImage.fromData(data)  # the format from the bytes: a PNG, checked above
     if image.isNull():
         return None
     if image.width() > SHOWN_WIDTH:

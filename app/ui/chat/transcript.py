@@ -31,11 +31,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.chat.attachments import AnswerSources
+from app.chat.figures import Figure
 from app.chat.messages import AnswerStats, Role
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
 from app.shield.flags import flag_summary
-from app.tools.figures import Figure
 from app.ui.chat.figures import FigureImages
 from app.ui.common import format as fmt
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate

@@ -1,4 +1,4 @@
-"""Figures a Python run made: taken from the sandbox's folder with strict checks, kept in the data folder, found again.
+"""Figures of a conversation's tool steps: taken from the sandbox's folder with strict checks, kept in the data folder.
 
 The run's folder is written by the model's code, so every file in it is hostile: a link to the user's files, a pipe
 that never ends, a "PNG" that is not one, or one of 30,000 x 30,000 pixels that would stall the view decoding it. A
