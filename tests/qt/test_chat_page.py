@@ -506,6 +506,32 @@ def test_streaming_updates_render_the_same_as_a_full_render(qtbot: QtBot, expand
     assert stream.toHtml() == full.toHtml()
 
 
+def test_a_changed_tail_renders_the_same_as_a_full_render(qtbot: QtBot) -> None:
+    """set_bubbles keeps the messages it already shows and renders the rest: the document equals a fresh render, for
+    an answer that finished, a message added, one taken away, and a fold opened in the middle."""
+    kept, fresh = TranscriptView(), TranscriptView()
+    qtbot.addWidget(kept)
+    qtbot.addWidget(fresh)
+    history = [Bubble(1, Role.USER, "first"), Bubble(2, Role.ASSISTANT, "an **answer**\n\n- a\n- b", "mulled"),
+               Bubble(3, Role.USER, "second")]  # fmt: skip
+    steps = [[*history, Bubble(4, Role.ASSISTANT, "", streaming=True)],
+             [*history, Bubble(4, Role.ASSISTANT, "done `x`", "why", steps="Step 1 · python {} [once] → ok")],
+             [*history, Bubble(4, Role.ASSISTANT, "done `x`", "why"), Bubble(5, Role.USER, "third")],
+             history[:2]]  # fmt: skip
+    for bubbles in steps:
+        kept.set_bubbles(bubbles)
+        fresh._bubbles = []  # nothing kept: a full render
+        fresh.set_bubbles(bubbles)
+        assert kept.toHtml() == fresh.toHtml(), bubbles
+    renders = kept.renders
+    kept.set_expanded(2, True)
+    opened = TranscriptView()
+    qtbot.addWidget(opened)
+    opened.set_expanded(2, True)
+    opened.set_bubbles(history[:2])
+    assert kept.toHtml() == opened.toHtml() and "mulled" in kept.toPlainText() and kept.renders == renders + 1
+
+
 def test_stable_cut_ends_after_the_last_blank_line_outside_code() -> None:
     assert stable_cut("one\n\ntwo") == len("one\n\n")
     assert stable_cut("one\n\n```\na\n\nb\n") == len("one\n\n")  # an open fence: its blank lines are code

@@ -145,6 +145,10 @@ class TranscriptView(SafeTextBrowser):
         """In every citation link and figure name of this view: one without it was not made here."""
         self.document().setDocumentMargin(14)
         self.figures = FigureImages(self)
+        self._waiting: set[int] = set()
+        """The messages shown with a figure still being read."""
+        self._starts: list[int] = []
+        """Document position where each message begins (a message and those after it can be rendered anew)."""
         self._figures_timer = QTimer(self)  # figures read together re-render the view once
         self._figures_timer.setSingleShot(True)
         self._figures_timer.timeout.connect(self._on_figures_timer_timeout)
@@ -156,8 +160,16 @@ class TranscriptView(SafeTextBrowser):
         return list(self._bubbles)
 
     def set_bubbles(self, bubbles: list[Bubble]) -> None:
-        self._bubbles = list(bubbles)
-        self._render(follow=True)
+        """Show ``bubbles``. The messages they share with those shown (from the first on) stay as rendered: only the
+        rest is rendered (at least the last), so a finished answer costs its own size, not the conversation's."""
+        new = list(bubbles)
+        same = 0
+        for shown, bubble in zip(self._bubbles, new):
+            if shown != bubble:
+                break
+            same += 1
+        self._bubbles = new
+        self._render_from(min(same, len(new) - 1), follow=True)
 
     def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None,
                     figures: tuple[Figure, ...] | None = None) -> None:  # fmt: skip
@@ -201,7 +213,11 @@ class TranscriptView(SafeTextBrowser):
         return f"{FIGURE_SCHEME}:{self._secret}/{name}"
 
     def _on_figures_timer_timeout(self) -> None:
-        self._render(follow=self._at_bottom())
+        """Figures were read: the messages from the first one that waited for a figure are rendered again."""
+        waiting = [i for i, b in enumerate(self._bubbles) if b.key in self._waiting]
+        self._waiting.clear()
+        if waiting:
+            self._render_from(min(waiting), follow=self._at_bottom())
 
     def is_expanded(self, key: int) -> bool:
         return key in self._expanded
@@ -211,7 +227,8 @@ class TranscriptView(SafeTextBrowser):
             self._expanded.add(key)
         else:
             self._expanded.discard(key)
-        self._render(follow=False)
+        index = next((i for i, b in enumerate(self._bubbles) if b.key == key), 0)
+        self._render_from(index, follow=False)
         self.folded_changed.emit(key, expanded)
 
     def cite_url(self, key: int, number: int) -> str:
@@ -260,12 +277,34 @@ class TranscriptView(SafeTextBrowser):
         self.renders += 1
         doc = self.document()
         doc.clear()
+        self._starts = []
         cursor = QTextCursor(doc)
         if not self._bubbles:
             cursor.insertHtml('<p style="color:#8a919c">No messages yet. Type below and press Enter.</p>')
         for i, bubble in enumerate(self._bubbles):
+            self._starts.append(cursor.position())
             self._last_start = cursor.position()
             self._render_bubble(cursor, bubble, first=i == 0)
+        bar.setValue(bar.maximum() if follow else old)
+
+    def _render_from(self, index: int, *, follow: bool) -> None:
+        """Render the messages from ``index`` on anew; those before it stay (a full render when nothing can stay)."""
+        if index <= 0 or index > len(self._starts):
+            self._render(follow=follow)
+            return
+        bar = self.verticalScrollBar()
+        old = bar.value()
+        self.renders += 1
+        cursor = QTextCursor(self.document())
+        if index < len(self._starts):  # else the new messages follow all those shown
+            cursor.setPosition(self._starts[index])
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        del self._starts[index:]
+        for bubble in self._bubbles[index:]:
+            self._starts.append(cursor.position())
+            self._last_start = cursor.position()
+            self._render_bubble(cursor, bubble, first=False)
         bar.setValue(bar.maximum() if follow else old)
 
     def _render_bubble(self, cursor: QTextCursor, bubble: Bubble, *, first: bool) -> None:
@@ -282,7 +321,7 @@ class TranscriptView(SafeTextBrowser):
         if bubble.thinking or bubble.steps or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
         if bubble.figures:
-            self._render_figures(cursor, bubble.figures)
+            self._render_figures(cursor, bubble.key, bubble.figures)
         self._stream_head, self._stable_text = None, ""
         if bubble.content and bubble.streaming:
             cut = stable_cut(bubble.content)
@@ -353,7 +392,7 @@ class TranscriptView(SafeTextBrowser):
         return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "",
                 bubble.steps if expanded else "", bubble.figures)  # fmt: skip
 
-    def _render_figures(self, cursor: QTextCursor, figures: tuple[Figure, ...]) -> None:
+    def _render_figures(self, cursor: QTextCursor, key: int, figures: tuple[Figure, ...]) -> None:
         """Each figure as an image (registered with the document under this view's name for it), with a caption."""
         for number, figure in enumerate(figures, 1):
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
@@ -361,9 +400,11 @@ class TranscriptView(SafeTextBrowser):
             caption = translate("Chat", "Figure {number} · {width}×{height}").format(number=number, width=figure.width,
                                                                                      height=figure.height)  # fmt: skip
             if image is None:
-                state = translate("Chat", "figure missing") if self.figures.missing(figure.file) else \
-                    translate("Chat", "figure loading…")  # fmt: skip
+                missing = self.figures.missing(figure.file)
+                state = translate("Chat", "figure missing") if missing else translate("Chat", "figure loading…")
                 caption = f"{caption} · {state}"
+                if not missing:
+                    self._waiting.add(key)
             else:
                 url = QUrl(self.figure_url(figure.file))
                 self.document().addResource(QTextDocument.ResourceType.ImageResource, url, image)
