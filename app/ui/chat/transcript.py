@@ -164,7 +164,7 @@ class TranscriptView(SafeTextBrowser):
         rest is rendered (at least the last), so a finished answer costs its own size, not the conversation's."""
         new = list(bubbles)
         same = 0
-        for shown, bubble in zip(self._bubbles, new):
+        for shown, bubble in zip(self._bubbles, new, strict=False):  # the lists may differ in length
             if shown != bubble:
                 break
             same += 1
