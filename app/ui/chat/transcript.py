@@ -4,7 +4,11 @@ One SafeTextBrowser holds the whole conversation (it loads no resource: a model'
 rendered into its document as the safe HTML of app.markdown (raw HTML shown as text, images as their address); each
 thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
 thinking text in and out. Folded by default. While an answer streams only the last message changes; the view re-renders
-at most as often as the page hands it text (batched to ~30 updates/s by the worker).
+at most as often as the page hands it text (batched to ~30 updates/s by the worker). A new list of messages keeps those
+already shown and renders the rest, so a finished answer costs its own size, not the conversation's.
+
+The figures of tool steps show under the folded block as images: decoded in the pool (app.ui.chat.figures) and handed to
+the document under a name of this view's own ``figure:`` scheme with its secret, never loaded by an address.
 
 An answer from documents shows how its sources were chosen and lists them; each [n] of its text that names one of them,
 and each entry of the list, is a link of the view's own ``cite:`` scheme carrying a secret made per view, so a link the
