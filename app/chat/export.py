@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from app.chat.attachments import AnswerSources
 from app.chat.figures import MAX_BYTES, figure_file, figures_dir, figures_of
@@ -117,7 +118,7 @@ def _figures_markdown(message: StoredMessage, links: FigureLinks | None) -> list
         elif links.get(figure.file) is None:
             lines.append(f"*{caption}: figure missing*")
         else:
-            lines.append(f"![{caption}](<{links[figure.file]}>)")
+            lines.append(f"![{caption}]({quote(str(links[figure.file]))})")  # the export's own name may hold spaces
     return [*lines, ""] if lines else []
 
 

@@ -260,11 +260,11 @@ def test_a_plot_shows_inline_is_exported_survives_a_restart_and_a_deleted_file_s
     image = shown(pane, figure["file"])
     assert image is not None and (image.width(), image.height()) == (SHOWN_WIDTH, 420)
     assert "Figure 1 · 640×480" in pane.view.toPlainText()
-    pane.export_to(tmp_path / "chat.md")
+    pane.export_to(tmp_path / "my chat.md")
     pane.export_to(tmp_path / "chat.json")
     qtbot.waitUntil(lambda: not pane.exporting(), timeout=WAIT_MS)
-    assert f"![Figure 1 (640×480)](<chat-figures/{figure['file']}>)" in (tmp_path / "chat.md").read_text()
-    assert (tmp_path / "chat-figures" / figure["file"]).read_bytes() == stored.read_bytes()
+    assert f"![Figure 1 (640×480)](my%20chat-figures/{figure['file']})" in (tmp_path / "my chat.md").read_text()
+    assert (tmp_path / "my chat-figures" / figure["file"]).read_bytes() == stored.read_bytes()
     exported = json.loads((tmp_path / "chat.json").read_text())["messages"][-1]
     assert exported["figures"] == [{"file": figure["file"], "width": 640, "height": 480,
                                     "copy": f"chat-figures/{figure['file']}"}]  # fmt: skip
