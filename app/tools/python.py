@@ -107,12 +107,15 @@ def run_code(code: str, *, limits: Limits = LIMITS, cancel: threading.Event | No
 
     def take(folder: Path) -> None:
         nonlocal made, rejected
-        made, rejected = collect(folder, store=figures or figures_dir())
+        try:
+            made, rejected = collect(folder, store=figures or figures_dir())
+        except OSError as e:  # the data folder cannot be written (full, gone): the run's output still comes back
+            rejected = [f"the figures could not be kept: {' '.join(str(e).split())}"]
 
     try:
         r = run_python(code, limits=limits, cancel=cancel, paths=[site] if site else [], setup=SETUP,
                        after=AFTER, collect=take)  # fmt: skip
-    except OSError as e:  # the sandbox itself could not start, or the figures folder cannot be written
+    except OSError as e:  # the sandbox itself could not start
         return ToolResult.error(f"the sandbox could not start: {' '.join(str(e).split())}")
     out = _clip(r.stdout)
     parts = [f"stdout:\n{out}" if out.strip() else "stdout: (nothing printed)"]

@@ -74,6 +74,12 @@ def test_hostile_files_are_refused_with_a_reason(tmp_path: Path) -> None:
     assert "[fake.png: not a PNG image, not shown]" in result.content
 
 
+def test_a_figures_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    result = run_code(PLOT + "\nprint('ok')", figures=tmp_path / "gone" / "figures")
+    assert result.ok and result.data["figures"] == [] and "stdout:\nok" in result.content
+    assert "[the figures could not be kept: " in result.content
+
+
 def test_at_most_so_many_figures(tmp_path: Path) -> None:
     code = f"import matplotlib.pyplot as plt\nfor i in range({MAX_FIGURES + 3}):\n    plt.figure()\n    plt.plot([0, i])"
     result = run_code(code, figures=tmp_path)
