@@ -5,7 +5,8 @@ that never ends, a "PNG" that is not one, or one of 30,000 x 30,000 pixels that 
 figure is taken only when it is a regular file (never through a link), at most ``MAX_BYTES``, a PNG whose header
 chunk is intact and whose sides are at most ``MAX_SIDE`` pixels; at most ``MAX_FIGURES`` per run. It is stored under
 ``<data>/figures/`` by the SHA-256 of its bytes (the same plot twice is one file), and a step refers to it by that name
-alone: a name is accepted back only in that exact shape, so a stored step cannot point anywhere else.
+alone: a name is accepted back only in that exact shape, so a stored step cannot point anywhere else. A figure no
+conversation refers to any more is deleted (``prune``, when a conversation is deleted on the Chat page).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import re
 import stat
 import struct
 import tempfile
+import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from typing import Any
 from app import paths
 
 __all__ = ["MAX_BYTES", "MAX_FIGURES", "MAX_SIDE", "SAVED_PREFIX", "Figure", "collect", "figure_file", "figures_dir",
-           "figures_of", "png_size"]  # fmt: skip
+           "figures_of", "png_size", "prune"]  # fmt: skip
 
 MAX_FIGURES = 8
 MAX_BYTES = 5 << 20
@@ -149,7 +151,8 @@ def collect(folder: Path, *, store: Path) -> tuple[list[Figure], list[str]]:
 def _store(store: Path, name: str, data: bytes) -> None:
     target = store / name
     if target.is_file() and target.stat().st_size == len(data):
-        return  # content-addressed: already there
+        os.utime(target)  # content-addressed: already there; made again now, so ``prune`` leaves it its grace time
+        return
     fd, tmp = tempfile.mkstemp(dir=store, prefix=".incoming-", suffix=".png")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -179,3 +182,25 @@ def figures_of(steps: Iterable[Mapping[str, Any]]) -> list[Figure]:
             if all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (width, height, size)):
                 found.append(Figure(str(entry["file"]), int(width), int(height), int(size), str(entry.get("source", ""))))  # type: ignore[arg-type]
     return found
+
+
+def prune(folder: Path, keep: Collection[str], *, grace_s: float = 3600.0) -> int:
+    """Delete the stored figures no step refers to (``keep``: the names referred to) and the leftovers of interrupted
+    writes; a file younger than ``grace_s`` stays (a running tool's step may not be saved yet). How many went."""
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    gone = 0
+    for entry in entries:
+        if not ((_NAME.fullmatch(entry.name) and entry.name not in keep) or entry.name.startswith(".incoming-")):
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime < grace_s:
+                continue
+            os.unlink(entry.path)
+            gone += 1
+        except OSError:
+            continue
+    return gone

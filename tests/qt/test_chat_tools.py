@@ -6,6 +6,7 @@ plot shown as an image, exported, reloaded after a restart, and missing once its
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,4 +289,11 @@ def test_a_plot_shows_inline_is_exported_survives_a_restart_and_a_deleted_file_s
     gone.export_to(tmp_path / "later.md")
     qtbot.waitUntil(lambda: not gone.exporting(), timeout=WAIT_MS)
     assert "*Figure 1 (640×480): figure missing*" in (tmp_path / "later.md").read_text()
+
+    # deleting a conversation deletes the figures no conversation refers to any more (past their grace time)
+    orphan = figures_dir() / ("0" * 64 + ".png")
+    orphan.write_bytes(b"old")
+    os.utime(orphan, (1, 1))
+    third.delete_conversation(conversation_id)
+    qtbot.waitUntil(lambda: not orphan.exists(), timeout=WAIT_MS)
     close(qtbot, third)

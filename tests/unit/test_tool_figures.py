@@ -118,3 +118,27 @@ def test_the_command_line_says_where_a_figure_was_written(tmp_path: Path, capsys
     [figure] = result.data["figures"]
     assert f"[step 1] figure 1: 640x480 PNG written to {figures_dir() / figure['file']}" in capsys.readouterr().err
     assert step.to_json()["result"]["figures"][0]["path"] == str(figures_dir() / figure["file"])  # what --json lists
+
+
+def test_figures_no_conversation_refers_to_are_deleted_after_a_grace_time(tmp_path: Path) -> None:
+    import os
+
+    from app.chat.figures import prune
+    from app.chat.messages import Role
+    from app.chat.sessions import Conversations
+    from app.store import Store
+
+    kept, orphan, fresh = ("a" * 64 + ".png", "b" * 64 + ".png", "c" * 64 + ".png")
+    for name in (kept, orphan, fresh, ".incoming-x.png", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    for name in (kept, orphan, ".incoming-x.png", "notes.txt"):
+        os.utime(tmp_path / name, (1, 1))  # written long ago
+    with Store.open(tmp_path / "modelwerk.db") as store:
+        chats = Conversations(store)
+        conversation = chats.create("model:1")
+        message = chats.add_message(conversation.id, Role.ASSISTANT, "a plot")
+        chats.set_steps(message.id, [{"tool": "python", "result": {"figures": [
+            {"file": kept, "width": 640, "height": 480, "bytes": 1}]}}])  # fmt: skip
+        assert chats.figure_names() == {kept}
+        assert prune(tmp_path, chats.figure_names()) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db") == sorted([kept, fresh, "notes.txt"])
