@@ -201,6 +201,8 @@ def ask_on_terminal(call: ToolCall, tool: Tool) -> Approval:
     print(f"\nThe model wants to run {c.safe(tool.name)}:", file=err)
     if tool.origin:
         print(f"  ({c.safe(tool.origin)})", file=err)
+    for note in call.provenance:
+        print(f"  ⚠ {c.safe(note)}", file=err)
     for key, value in call.arguments.items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         print(f"  {c.safe(key)}:", file=err)

@@ -209,6 +209,21 @@ def test_a_collection_chosen_in_the_tools_menu_is_searched(qtbot: QtBot, store: 
         qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
 
 
+def test_the_approval_dialog_names_arguments_copied_from_untrusted_text(qtbot: QtBot) -> None:
+    from app.tools.calls import ToolCall
+    from app.tools.python import python_tool
+    from app.ui.chat.tools import PendingApproval
+
+    note = "the URL in 'code' came from the result of fetch (step 1), not from you"
+    call = ToolCall("a1", "python", {"code": "print(1)"}, provenance=(note,))
+    dialog = ApprovalDialog(PendingApproval(call, python_tool()))
+    qtbot.addWidget(dialog)
+    assert dialog.provenance is not None and dialog.provenance.text() == "⚠ " + note
+    plain = ApprovalDialog(PendingApproval(ToolCall("a2", "python", {"code": "print(1)"}), python_tool()))
+    qtbot.addWidget(plain)
+    assert plain.provenance is None
+
+
 PLOT = "import matplotlib.pyplot as plt\nplt.plot([1, 10, 100])\nplt.yscale('log')\nplt.grid(True)\nprint('plotted')"
 
 
