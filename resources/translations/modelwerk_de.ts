@@ -323,6 +323,10 @@
             <translation>Webseiten abrufen, deren Adresse Sie geschrieben haben</translation>
         </message>
         <message>
+            <source>Figure {number} · {width}×{height}</source>
+            <translation>Abbildung {number} · {width}×{height}</translation>
+        </message>
+        <message>
             <source>Flash attention (where llama.cpp supports it)</source>
             <translation>Flash Attention (wo llama.cpp sie unterstützt)</translation>
         </message>
@@ -612,6 +616,14 @@
         <message>
             <source>failed</source>
             <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>figure loading…</source>
+            <translation>Abbildung wird geladen…</translation>
+        </message>
+        <message>
+            <source>figure missing</source>
+            <translation>Abbildung fehlt</translation>
         </message>
         <message>
             <source>loading…</source>
