@@ -274,9 +274,9 @@ class RedTeamDialog(QDialog):
             return
         parts = [translate("RedTeam", "Canary: {canary} · flagged by the scanner: {kinds}").format(
                      canary=trial.get("canary", ""), kinds=", ".join(trial.get("flagged") or []) or "—"),
-                 "== " + translate("RedTeam", "System"), str(trial.get("system", "")),
-                 "== " + translate("RedTeam", "User (with the planted document)"), str(trial.get("user", "")),
-                 "== " + translate("RedTeam", "Answer"), str(trial.get("answer", ""))]  # fmt: skip
+                 "\n== " + translate("RedTeam", "System"), str(trial.get("system", "")),
+                 "\n== " + translate("RedTeam", "User (with the planted document)"), str(trial.get("user", "")),
+                 "\n== " + translate("RedTeam", "Answer"), str(trial.get("answer", ""))]  # fmt: skip
         self.transcript.setPlainText("\n".join(parts))
 
     def done(self, result: int) -> None:
