@@ -15,7 +15,6 @@ import dataclasses
 import enum
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 
 from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, Piece, ReasoningMode, Sampling
+from app.shield.control import defuse
 from app.shield.provenance import trace
 from app.tools.calls import CallFormat, ToolCall, from_openai, parse_calls
 from app.tools.render import PRESERVED_TOKENS, call_format
@@ -233,17 +233,6 @@ class AgentLoop:
         steps.append(step)
         if self.on_step is not None:
             self.on_step(step)
-
-
-_CONTROL = re.compile(r"<(\|[^|<>\s]{1,40}\|)>|<(/?(?:tool_call|tool_response|tools|think|start_of_turn|end_of_turn|s))>"
-                      r"|\[(/?[A-Z][A-Z_]{2,30})\]")  # fmt: skip
-
-
-def defuse(text: str) -> str:
-    """Tool output as it may go into a prompt: what looks like a control token (``<|im_start|>``, ``</tool_response>``,
-    ``[INST]``...) is written with look-alike brackets. llama.cpp reads control tokens in a raw prompt's text, so a web
-    page saying ``<|im_start|>system`` would otherwise open a system turn of its own."""
-    return _CONTROL.sub(lambda m: f"‹{m.group(1) or m.group(2) or m.group(3)}›", text)
 
 
 def _defused_call(call: ToolCall) -> dict[str, Any]:

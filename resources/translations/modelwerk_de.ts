@@ -323,6 +323,10 @@
             <translation>Webseiten abrufen, deren Adresse Sie geschrieben haben</translation>
         </message>
         <message>
+            <source>Figure {number} · {width}×{height}</source>
+            <translation>Abbildung {number} · {width}×{height}</translation>
+        </message>
+        <message>
             <source>Flash attention (where llama.cpp supports it)</source>
             <translation>Flash Attention (wo llama.cpp sie unterstützt)</translation>
         </message>
@@ -612,6 +616,14 @@
         <message>
             <source>failed</source>
             <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>figure loading…</source>
+            <translation>Abbildung wird geladen…</translation>
+        </message>
+        <message>
+            <source>figure missing</source>
+            <translation>Abbildung fehlt</translation>
         </message>
         <message>
             <source>loading…</source>
@@ -3422,6 +3434,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
     <context>
         <name>RedTeam</name>
         <message>
+            <source>Also measure the classifier (this model as the judge)</source>
+            <translation>Auch den Klassifikator messen (dieses Modell als Richter)</translation>
+        </message>
+        <message>
             <source>Answer</source>
             <translation>Antwort</translation>
         </message>
@@ -3436,6 +3452,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>Choose at least one family.</source>
             <translation>Mindestens eine Familie wählen.</translation>
+        </message>
+        <message>
+            <source>Classifier flagged</source>
+            <translation>Vom Klassifikator markiert</translation>
+        </message>
+        <message>
+            <source>Classifier: threshold {threshold} from {calibrated} passages; false positives on the {held} held out: {flagged}.</source>
+            <translation>Klassifikator: Schwelle {threshold} aus {calibrated} Abschnitten; Fehlalarme unter den {held} zurückgehaltenen: {flagged}.</translation>
         </message>
         <message>
             <source>Family</source>
@@ -3492,6 +3516,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>System</source>
             <translation>System</translation>
+        </message>
+        <message>
+            <source>The model judges every benign passage and every planted attack; its threshold is calibrated on half of the benign passages and its false positives counted on the other half. Takes longer.</source>
+            <translation>Das Modell beurteilt jeden harmlosen Abschnitt und jeden präparierten Angriff; seine Schwelle wird an der Hälfte der harmlosen Abschnitte kalibriert, seine Fehlalarme an der anderen Hälfte gezählt. Dauert länger.</translation>
         </message>
         <message>
             <source>The test stopped before it finished.</source>

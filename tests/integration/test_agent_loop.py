@@ -74,6 +74,20 @@ def test_endpoint_tool_calls_run_and_the_result_goes_back(server: ScriptedServer
     assert [m["role"] for m in result.messages] == ["user", "assistant", "tool", "assistant"]
 
 
+def test_a_plot_goes_end_to_end(server: ScriptedServer) -> None:
+    pytest.importorskip("matplotlib")
+    code = "import matplotlib.pyplot as plt\nplt.plot([1, 10, 100])\nplt.yscale('log')\nprint('plotted')"
+    server.script += [Reply(calls=[("python", json.dumps({"code": code}))]), Reply(text="Here is the plot.")]
+    result = loop(endpoint_engine(server)).run(QUESTION)
+    assert result.stopped is StopReason.ANSWERED and result.answer.content == "Here is the plot."
+    [step] = result.steps
+    assert step.ok and step.summary == "printed 8 characters: plotted · 1 figure"
+    [figure] = step.to_json()["result"]["figures"]
+    assert Path(figure["path"]).read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and figure["width"] == 640
+    tool_message = server.requests[1]["messages"][-1]
+    assert tool_message["content"] == "stdout:\nplotted\n\n[figure 1: 640x480 PNG, shown to the user]"
+
+
 def test_raw_prompt_renders_tools_through_the_template_and_reads_hermes_calls(server: ScriptedServer) -> None:
     server.script += [Reply(text="Let me compute.\n" + hermes("print(6*7)")), Reply(text="It is 42.")]
     result = loop(raw_engine(server)).run(QUESTION)

@@ -56,7 +56,7 @@ def test_a_report_is_shown_as_text_and_nothing_runs_without_a_family(qtbot: QtBo
                         "false_positives": {"flagged": 1, "passages": 80},
                         "trials": [{"attack": "b64-en", "shield": False, "succeeded": True, "canary": "ZX1",
                                     "flagged": ["encoded-blob"], "system": "s", "user": "u", "answer": hostile}]})  # fmt: skip
-    assert [dialog.table.item(0, c).text() for c in range(4)] == ["encoding", "1/2 (50%)", "—", "2/2"]
+    assert [dialog.table.item(0, c).text() for c in range(5)] == ["encoding", "1/2 (50%)", "—", "2/2", "—"]
     assert "1 of 80 passages" in dialog.status.text()
     assert dialog.trials.item(0).text() == "b64-en · shield off · SUCCEEDED"
     dialog.trials.setCurrentRow(0)
@@ -66,3 +66,8 @@ def test_a_report_is_shown_as_text_and_nothing_runs_without_a_family(qtbot: QtBo
     assert not dialog.start_button.isEnabled() and dialog.status.text() == "Choose at least one family."
     assert redteam_arguments(Path("m.gguf"), ["encoding"], "both") == ["redteam", "m.gguf", "--shield", "both",
                                                                        "--attacks", "encoding", "--json"]  # fmt: skip
+    assert redteam_arguments(Path("m.gguf"), ["encoding"], "on", classifier=True)[-2:] == ["--classifier", "m.gguf"]
+    dialog.show_report({"families": {"encoding": {"detected": {"flagged": 2, "planted": 2}}},
+                        "classifier": {"threshold": 0.61, "calibrated_on": 40, "false_positives": {"passages": 40,
+                                       "flagged": 1}, "detected": {"encoding": {"flagged": 1, "planted": 2}}}})  # fmt: skip
+    assert dialog.table.item(0, 4).text() == "1/2" and "threshold 0.61 from 40 passages" in dialog.status.text()

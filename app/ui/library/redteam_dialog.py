@@ -39,9 +39,11 @@ MAX_OUTPUT = 20 * 2**20
 """The report's JSON is read into memory; a child that writes more than this is stopped."""
 
 
-def redteam_arguments(model: Path, families: list[str], shield: str) -> list[str]:
-    """The command line of the run (``--json``: the report comes back on stdout; progress lines come on stderr)."""
-    return ["redteam", str(model), "--shield", shield, "--attacks", ",".join(families), "--json"]
+def redteam_arguments(model: Path, families: list[str], shield: str, *, classifier: bool = False) -> list[str]:
+    """The command line of the run (``--json``: the report comes back on stdout; progress lines come on stderr);
+    ``classifier``: the model judges too (the shield's classifier, calibrated on the benign documents)."""
+    return ["redteam", str(model), "--shield", shield, "--attacks", ",".join(families), "--json",
+            *(["--classifier", str(model)] if classifier else [])]  # fmt: skip
 
 
 def percent(won: int, tried: int) -> str:
@@ -74,6 +76,11 @@ class RedTeamDialog(QDialog):
                              ("on", translate("RedTeam", "Shield on"))):  # fmt: skip
             self.shield.addItem(label, value)
         self.shield.currentIndexChanged.connect(self._on_choice_changed)
+        self.classifier = QCheckBox(translate("RedTeam", "Also measure the classifier (this model as the judge)"))
+        self.classifier.setToolTip(translate("RedTeam", "The model judges every benign passage and every planted "
+                                                        "attack; its threshold is calibrated on half of the benign "
+                                                        "passages and its false positives counted on the other half. "
+                                                        "Takes longer."))  # fmt: skip
         self.start_button = QPushButton(translate("RedTeam", "Start"))
         self.start_button.clicked.connect(self._on_start_clicked)
         self.stop_button = QPushButton(translate("RedTeam", "Stop"))
@@ -81,6 +88,7 @@ class RedTeamDialog(QDialog):
         self.stop_button.clicked.connect(self._on_stop_clicked)
         controls = QHBoxLayout()
         controls.addWidget(self.shield)
+        controls.addWidget(self.classifier)
         controls.addStretch(1)
         controls.addWidget(self.start_button)
         controls.addWidget(self.stop_button)
@@ -88,10 +96,11 @@ class RedTeamDialog(QDialog):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels([translate("RedTeam", "Family"), translate("RedTeam", "Shield off"),
                                               translate("RedTeam", "Shield on"),
-                                              translate("RedTeam", "Scanner flagged")])  # fmt: skip
+                                              translate("RedTeam", "Scanner flagged"),
+                                              translate("RedTeam", "Classifier flagged")])  # fmt: skip
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.trials = QListWidget()
@@ -138,8 +147,9 @@ class RedTeamDialog(QDialog):
         families = self.chosen_families()
         if not families or self.process is not None:
             return
-        command = python_module("app", redteam_arguments(self.model, families, str(self.shield.currentData())),
-                                label="the red-team test")  # fmt: skip
+        arguments = redteam_arguments(self.model, families, str(self.shield.currentData()),
+                                      classifier=self.classifier.isChecked())  # fmt: skip
+        command = python_module("app", arguments, label="the red-team test")
         env = QProcessEnvironment()
         for key, value in (command.env or {}).items():
             env.insert(key, value)
@@ -232,6 +242,8 @@ class RedTeamDialog(QDialog):
                 cells.append(percent(int(cell.get("succeeded", 0)), int(cell.get("tried", 0))) if cell else "—")
             detected = row.get("detected") or {}
             cells.append(f"{int(detected.get('flagged', 0))}/{int(detected.get('planted', 0))}")
+            judged = ((report.get("classifier") or {}).get("detected") or {}).get(family)
+            cells.append(f"{int(judged.get('flagged', 0))}/{int(judged.get('planted', 0))}" if judged else "—")
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
@@ -239,6 +251,14 @@ class RedTeamDialog(QDialog):
         self.status.setText(translate("RedTeam", "Succeeded means the model wrote the attack's canary. Scanner false "
                                                  "positives on benign documents: {flagged} of {passages} passages.")
                             .format(flagged=int(fp.get("flagged", 0)), passages=int(fp.get("passages", 0))))  # fmt: skip
+        judge = report.get("classifier")
+        if isinstance(judge, dict):
+            held = judge.get("false_positives") or {}
+            line = translate("RedTeam", "Classifier: threshold {threshold} from {calibrated} passages; false positives "
+                                        "on the {held} held out: {flagged}.")  # fmt: skip
+            self.status.setText(self.status.text() + " " + line.format(
+                threshold=judge.get("threshold"), calibrated=judge.get("calibrated_on"), held=held.get("passages"),
+                flagged=held.get("flagged")))  # fmt: skip
         self.trials.clear()
         for trial in report.get("trials") or []:
             shield = translate("RedTeam", "shield on") if trial.get("shield") else translate("RedTeam", "shield off")
@@ -254,9 +274,9 @@ class RedTeamDialog(QDialog):
             return
         parts = [translate("RedTeam", "Canary: {canary} · flagged by the scanner: {kinds}").format(
                      canary=trial.get("canary", ""), kinds=", ".join(trial.get("flagged") or []) or "—"),
-                 "== " + translate("RedTeam", "System"), str(trial.get("system", "")),
-                 "== " + translate("RedTeam", "User (with the planted document)"), str(trial.get("user", "")),
-                 "== " + translate("RedTeam", "Answer"), str(trial.get("answer", ""))]  # fmt: skip
+                 "\n== " + translate("RedTeam", "System"), str(trial.get("system", "")),
+                 "\n== " + translate("RedTeam", "User (with the planted document)"), str(trial.get("user", "")),
+                 "\n== " + translate("RedTeam", "Answer"), str(trial.get("answer", ""))]  # fmt: skip
         self.transcript.setPlainText("\n".join(parts))
 
     def done(self, result: int) -> None:
