@@ -120,6 +120,17 @@ class Message:
         return cls.plural(one, data["template"], n, **args)
 
 
+def text_of(data: object, english: str) -> Text:
+    """The message stored or sent as ``to_data`` wrote it; ``english`` when there is none or it cannot be read (data
+    from a file or another process is hostile)."""
+    if data is None:
+        return english
+    try:
+        return Message.from_data(data)
+    except ValueError:
+        return english
+
+
 def _arg_data(v: Arg) -> Any:
     if isinstance(v, Message):
         return {"message": v.to_data()}

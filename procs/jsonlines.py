@@ -88,12 +88,3 @@ class Writer:
 def _data(name: str, text: Text) -> dict[str, Any]:
     return {name: text.to_data()} if isinstance(text, Message) else {}
 
-
-def text_of(data: object, english: str) -> Text:
-    """A message sent as ``_data`` (its English ``english`` when there is none or it cannot be read: hostile input)."""
-    if data is None:
-        return english
-    try:
-        return Message.from_data(data)
-    except ValueError:
-        return english

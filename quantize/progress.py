@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.messages import Text
+from core.messages import Text, text_of
 from procs import jsonlines
 
 JOB_EVENTS = frozenset({"progress", "log", "done", "failed"})
@@ -42,8 +42,8 @@ def parse_event(line: str | bytes) -> Event | None:
     return Event(event=e.kind, stage=e.stage, fraction=e.fraction, message=e.message, error=e.error,
                  outputs=tuple(str(o) for o in outputs) if isinstance(outputs, list) else (),
                  result=dict(result) if isinstance(result, dict) else {},
-                 message_text=jsonlines.text_of(e.fields.get("message_data"), e.message),
-                 error_text=jsonlines.text_of(e.fields.get("error_data"), e.error))  # fmt: skip
+                 message_text=text_of(e.fields.get("message_data"), e.message),
+                 error_text=text_of(e.fields.get("error_data"), e.error))  # fmt: skip
 
 
 class Reporter(jsonlines.Writer):

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from core.messages import Message, Text
+from core.messages import Message, Text, text_of
 from core.migrations import Migration, MigrationError, migrate
 from quantize.job import RETRYABLE, TOOLCHAIN_TITLE, Job, JobNotFound, JobQueueError, JobState, default_title
 from quantize.spec import JobSpec, SpecError, dumps, loads, partial_output
@@ -100,11 +100,9 @@ def _data(text: Text) -> str:
 
 def _stored(data: str, english: str) -> Text:
     """The message stored as ``_data`` wrote it; its English text when there is none or it cannot be read."""
-    if not data:
-        return english
     try:
-        return Message.from_data(json.loads(data))
-    except ValueError:
+        return text_of(json.loads(data) if data else None, english)
+    except ValueError:  # not JSON
         return english
 
 

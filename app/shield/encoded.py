@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.shield.flags import Flag, Kind, quote
+from core.messages import Message
 
 MIN_TEXT_RUN = 24
 """Characters of an encoded run that decodes to readable text, at least (18 bytes: a short sentence)."""
@@ -103,7 +104,9 @@ def _judge(start: int, end: int, what: str, data: bytes | None) -> Iterator[Deco
     decoded = readable(data)
     n = end - start
     if decoded is not None:
-        yield Decoded(Flag(Kind.ENCODED, start, end, f"{n} characters of {what} that decode to text: {quote(decoded)}"),
-                      decoded)  # fmt: skip
+        said = Message("{n} characters of {what} that decode to text: {decoded}", n=str(n), what=what,
+                       decoded=quote(decoded))  # fmt: skip
+        yield Decoded(Flag.of(Kind.ENCODED, start, end, said), decoded)
     elif n >= MIN_OPAQUE_RUN:
-        yield Decoded(Flag(Kind.ENCODED, start, end, f"{n} characters of {what} data (opaque bytes)"), None)
+        said = Message("{n} characters of {what} data (opaque bytes)", n=str(n), what=what)
+        yield Decoded(Flag.of(Kind.ENCODED, start, end, said), None)

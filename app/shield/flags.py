@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 import json
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from core.messages import Message, Text, text_of
 
 
 class Kind(enum.Enum):
@@ -38,20 +40,33 @@ class Flag:
     Attributes:
         kind: what was found.
         start, end: where, as offsets into the text that was scanned (a document's text, for a passage's flags).
-        reason: one line for the user, saying what was seen.
+        reason: one line for the user, saying what was seen (English).
+        said: the reason as a core.messages.Message, for the GUI to translate (None: ``reason`` only).
     """
 
     kind: Kind
     start: int
     end: int
     reason: str
+    said: Message | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, kind: Kind, start: int, end: int, said: Message) -> Flag:
+        """A flag whose reason is a message."""
+        return cls(kind, start, end, str(said), said)
+
+    @property
+    def reason_text(self) -> Text:
+        """The reason as a message where there is one."""
+        return self.said if self.said is not None else self.reason
 
     def shifted(self, offset: int) -> Flag:
         """The same flag with its offsets moved by ``offset`` (a passage's flags into its document's text)."""
-        return Flag(self.kind, self.start + offset, self.end + offset, self.reason)
+        return Flag(self.kind, self.start + offset, self.end + offset, self.reason, self.said)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "start": self.start, "end": self.end, "reason": self.reason}
+        data = {"kind": self.kind.value, "start": self.start, "end": self.end, "reason": self.reason}
+        return data | ({"reason_data": self.said.to_data()} if self.said is not None else {})
 
     @classmethod
     def from_json(cls, data: object) -> Flag | None:
@@ -59,7 +74,10 @@ class Flag:
         if not isinstance(data, dict):
             return None
         try:
-            return cls(Kind(data["kind"]), int(data["start"]), int(data["end"]), str(data["reason"]))
+            reason = str(data["reason"])
+            said = text_of(data.get("reason_data"), reason)
+            return cls(Kind(data["kind"]), int(data["start"]), int(data["end"]), reason,
+                       said if isinstance(said, Message) else None)  # fmt: skip
         except (KeyError, ValueError, TypeError):
             return None
 
@@ -99,8 +117,9 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     return '"' + s + ("…" if cut else "") + '"'
 
 
-def flag_summary(flags: Sequence[Flag], *, shown: int = 2) -> str:
-    """One line for a list of sources or hits: the first reasons, and how many more ("hidden text in HTML; +2 more")."""
-    reasons = list(dict.fromkeys(f.reason for f in flags))
+def flag_summary(flags: Sequence[Flag], *, shown: int = 2, render: Callable[[Text], str] = str) -> str:
+    """One line for a list of sources or hits: the first reasons, and how many more ("hidden text in HTML; +2 more");
+    ``render`` writes a reason (English by default; the GUI passes its translation)."""
+    reasons = list(dict.fromkeys(render(f.reason_text) for f in flags))
     more = len(reasons) - shown
-    return "; ".join(reasons[:shown]) + (f"; +{more} more" if more > 0 else "")
+    return "; ".join(reasons[:shown]) + ("; " + render(Message("+{n} more", n=str(more))) if more > 0 else "")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from app.shield.flags import Flag, Kind, quote
+from core.messages import Message
 
 MAX_STYLE = 4096
 """Characters of a style attribute looked at (a longer one is judged by its start)."""
@@ -125,7 +126,8 @@ def scan_inline_html(text: str) -> Iterator[Flag]:
         end = len(text) if close < 0 else close + 3
         body = text[pos + 4 : end - 3 if close >= 0 else end]
         if len(body.split(None, MIN_COMMENT_WORDS)) >= MIN_COMMENT_WORDS:
-            yield Flag(Kind.HIDDEN, pos, end, f"an HTML comment (not shown when rendered): {quote(body)}")
+            yield Flag.of(Kind.HIDDEN, pos, end, Message("an HTML comment (not shown when rendered): {body}",
+                                                         body=quote(body)))  # fmt: skip
         if close < 0:
             break
         pos = text.find("<!--", end)

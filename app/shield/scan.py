@@ -21,6 +21,7 @@ from app.shield.hidden import scan_inline_html
 from app.shield.instructions import VOCABULARY, scan_instructions
 from app.shield.links import scan_document_links
 from app.shield.unicode import may_hide, scan_unicode, strip_invisible
+from core.messages import Message
 
 MAX_PER_KIND = 8
 MAX_DEPTH = 2
@@ -50,7 +51,8 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
         plain = strip_invisible(text)
         for flag in scan_instructions(plain):
             if flag.reason not in seen:
-                yield Flag(flag.kind, 0, len(text), f"{flag.reason} (behind invisible characters)")
+                yield Flag.of(flag.kind, 0, len(text), Message("{reason} (behind invisible characters)",
+                                                               reason=flag.reason_text))  # fmt: skip
     if depth < MAX_DEPTH:
         for start, end in _encoded_runs(prep):
             for found in scan_encoded(text, start, end):
@@ -58,7 +60,8 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
                 if found.text is not None:
                     for inner in _scan(found.text, depth + 1):
                         if inner.kind is not Kind.ENCODED or depth + 1 < MAX_DEPTH:
-                            yield Flag(inner.kind, found.flag.start, found.flag.end, f"{inner.reason} (encoded)")
+                            yield Flag.of(inner.kind, found.flag.start, found.flag.end,
+                                          Message("{reason} (encoded)", reason=inner.reason_text))  # fmt: skip
 
 
 _ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-%\\")
@@ -106,5 +109,6 @@ def capped(flags: Iterable[Flag], cap: int = MAX_PER_KIND) -> list[Flag]:
         if n > cap:
             i = max(i for i, f in enumerate(kept) if f.kind is kind)
             last = kept[i]
-            kept[i] = Flag(kind, last.start, last.end, f"{last.reason} (and {n - cap} more of this kind)")
+            kept[i] = Flag.of(kind, last.start, last.end, Message("{reason} (and {n} more of this kind)",
+                                                                  reason=last.reason_text, n=str(n - cap)))  # fmt: skip
     return kept

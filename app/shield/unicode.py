@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 
 from app.shield.flags import Flag, Kind, quote
+from core.messages import Message
 
 _TAGS = "\U000e0000-\U000e007f"
 _ZERO_WIDTH = "\u200b\u2060-\u2064\ufeff\u180e"
@@ -60,11 +61,15 @@ def scan_unicode(text: str) -> Iterator[Flag]:
         first = run[0]
         if "\U000e0000" <= first <= "\U000e007f":
             hidden = "".join(chr(ord(c) - 0xE0000) for c in run if 0x20 <= ord(c) - 0xE0000 < 0x7F)
-            yield Flag(Kind.INVISIBLE, s, e, f"{len(run)} invisible Unicode tag characters"
-                       + (f" spelling {quote(hidden)}" if hidden.strip() else ""))  # fmt: skip
+            if hidden.strip():
+                yield Flag.of(Kind.INVISIBLE, s, e, Message("{n} invisible Unicode tag characters spelling {hidden}",
+                                                            n=str(len(run)), hidden=quote(hidden)))  # fmt: skip
+            else:
+                yield Flag.of(Kind.INVISIBLE, s, e, Message("{n} invisible Unicode tag characters", n=str(len(run))))
         elif "\u202a" <= first <= "\u202e" or "\u2066" <= first <= "\u2069":
-            yield Flag(Kind.BIDI, s, e, f"{len(run)} bidirectional control character{'s' * (len(run) > 1)} "
-                       "(the text shown is not the order it is read in)")  # fmt: skip
+            yield Flag.of(Kind.BIDI, s, e, Message.plural(
+                "%n bidirectional control character (the text shown is not the order it is read in)",
+                "%n bidirectional control characters (the text shown is not the order it is read in)", len(run)))
         elif first in _NAMES:
             if all(c in _JOINERS for c in run) and (s == 0 or e == len(text)
                                                      or not (_latin(text[s - 1]) and _latin(text[e]))):  # fmt: skip
@@ -72,9 +77,11 @@ def scan_unicode(text: str) -> Iterator[Flag]:
             if run == "\ufeff" and s == 0:
                 continue  # a byte-order mark at the start
             names = ", ".join(dict.fromkeys(_NAMES[c] for c in run))
-            yield Flag(Kind.INVISIBLE, s, e, f"{len(run)} invisible character{'s' * (len(run) > 1)} ({names})")
+            yield Flag.of(Kind.INVISIBLE, s, e, Message.plural("%n invisible character ({names})",
+                                                               "%n invisible characters ({names})", len(run), names=names))
         else:
-            yield Flag(Kind.INVISIBLE, s, e, f"{len(run)} variation selectors in a row (can hide bytes; an emoji takes one)")
+            yield Flag.of(Kind.INVISIBLE, s, e, Message("{n} variation selectors in a row (can hide bytes; an emoji takes "
+                                                        "one)", n=str(len(run))))  # fmt: skip
 
 
 def strip_invisible(text: str) -> str:

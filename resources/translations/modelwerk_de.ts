@@ -3752,10 +3752,24 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation> Es passt bei keiner Kontextlänge.</translation>
         </message>
         <message numerus="yes">
+            <source>%n bidirectional control characters (the text shown is not the order it is read in)</source>
+            <translation>
+                <numerusform>%n bidirektionales Steuerzeichen (der angezeigte Text ist nicht die Reihenfolge, in der er gelesen wird)</numerusform>
+                <numerusform>%n bidirektionale Steuerzeichen (der angezeigte Text ist nicht die Reihenfolge, in der er gelesen wird)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n flagged passages left out, as asked</source>
             <translation>
                 <numerusform>%n markierte Passage wie gewünscht weggelassen</numerusform>
                 <numerusform>%n markierte Passagen wie gewünscht weggelassen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n invisible characters ({names})</source>
+            <translation>
+                <numerusform>%n unsichtbares Zeichen ({names})</numerusform>
+                <numerusform>%n unsichtbare Zeichen ({names})</numerusform>
             </translation>
         </message>
         <message numerus="yes">
@@ -3764,6 +3778,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
                 <numerusform>%n gefundene Passage passte nicht in die Kontextlänge</numerusform>
                 <numerusform>%n gefundene Passagen passten nicht in die Kontextlänge</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>+{n} more</source>
+            <translation>+{n} weitere</translation>
         </message>
         <message>
             <source>, reasoning {mode}</source>
@@ -4071,6 +4089,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>already installed in {folder}</source>
             <translation>bereits installiert in {folder}</translation>
+        </message>
+        <message>
+            <source>an HTML comment (not shown when rendered): {body}</source>
+            <translation>ein HTML-Kommentar (wird nicht angezeigt): {body}</translation>
         </message>
         <message numerus="yes">
             <source>answered from %n retrieved passages</source>
@@ -4530,8 +4552,40 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{name} wurde bei der Übertragung beschädigt ({wrong}); die Datei wurde gelöscht — laden Sie sie erneut herunter</translation>
         </message>
         <message>
+            <source>{n} characters of {what} data (opaque bytes)</source>
+            <translation>{n} Zeichen {what}-Daten (undurchsichtige Bytes)</translation>
+        </message>
+        <message>
+            <source>{n} characters of {what} that decode to text: {decoded}</source>
+            <translation>{n} Zeichen {what}, die zu Text dekodieren: {decoded}</translation>
+        </message>
+        <message>
+            <source>{n} invisible Unicode tag characters</source>
+            <translation>{n} unsichtbare Unicode-Tag-Zeichen</translation>
+        </message>
+        <message>
+            <source>{n} invisible Unicode tag characters spelling {hidden}</source>
+            <translation>{n} unsichtbare Unicode-Tag-Zeichen, die {hidden} ergeben</translation>
+        </message>
+        <message>
+            <source>{n} variation selectors in a row (can hide bytes; an emoji takes one)</source>
+            <translation>{n} Variantenselektoren hintereinander (können Bytes verstecken; ein Emoji braucht einen)</translation>
+        </message>
+        <message>
             <source>{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).</source>
             <translation>{quant} kostet {loss} % Perplexität bei Llama-3-8B (KL-Divergenz {kld}; {source}).</translation>
+        </message>
+        <message>
+            <source>{reason} (and {n} more of this kind)</source>
+            <translation>{reason} (und {n} weitere dieser Art)</translation>
+        </message>
+        <message>
+            <source>{reason} (behind invisible characters)</source>
+            <translation>{reason} (hinter unsichtbaren Zeichen)</translation>
+        </message>
+        <message>
+            <source>{reason} (encoded)</source>
+            <translation>{reason} (kodiert)</translation>
         </message>
         <message>
             <source>{repo} has no file {file} (any more): refresh the file list</source>

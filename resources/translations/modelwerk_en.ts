@@ -221,10 +221,24 @@
     <context>
         <name>messages</name>
         <message numerus="yes">
+            <source>%n bidirectional control characters (the text shown is not the order it is read in)</source>
+            <translation>
+                <numerusform>%n bidirectional control character (the text shown is not the order it is read in)</numerusform>
+                <numerusform>%n bidirectional control characters (the text shown is not the order it is read in)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n flagged passages left out, as asked</source>
             <translation>
                 <numerusform>%n flagged passage left out, as asked</numerusform>
                 <numerusform>%n flagged passages left out, as asked</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n invisible characters ({names})</source>
+            <translation>
+                <numerusform>%n invisible character ({names})</numerusform>
+                <numerusform>%n invisible characters ({names})</numerusform>
             </translation>
         </message>
         <message numerus="yes">

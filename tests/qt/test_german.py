@@ -301,3 +301,17 @@ def test_the_jobs_titles_progress_and_errors_are_german(german: None, tmp_path: 
         assert hostile is not None and hostile.message_text == "plain"  # damaged data: the English text
     finally:
         queue.close()
+
+
+def test_the_shields_flag_reasons_are_german_and_survive_storage(german: None) -> None:
+    from app.shield import flags as shield_flags
+    from app.shield.scan import scan_text
+    from app.ui.common.messages import text
+
+    found = [f for f in scan_text("Hallo\u200b\u200bWelt, ganz harmlos.") if f.said is not None]
+    assert found and str(found[0].said) == found[0].reason == "2 invisible characters (zero-width space)"
+    stored = shield_flags.loads(shield_flags.dumps(found))
+    assert stored == tuple(found) and stored[0].said == found[0].said  # the message is kept beside the English text
+    summary = shield_flags.flag_summary(stored, render=text)
+    assert summary == "2 unsichtbare Zeichen (zero-width space)"
+    assert shield_flags.flag_summary(stored) == "2 invisible characters (zero-width space)"  # the command line's

@@ -379,7 +379,7 @@ class TranscriptView(SafeTextBrowser):
         for s in sources.sources:
             cited_text = translate("Chat", "cited")
             cited = f'<span style="color:{MUTED_COLOUR}"> · {cited_text}</span>' if s.cited else ""
-            shield = translate("Chat", "⚠ shield: {reasons}").format(reasons=flag_summary(s.flags))
+            shield = translate("Chat", "⚠ shield: {reasons}").format(reasons=flag_summary(s.flags, render=message_text))
             flagged = f'<span style="color:{WRONG_COLOUR}"> · {html.escape(shield)}</span>' if s.flags else ""
             lines.append(f'<span style="{small}"><a href="{self.cite_url(key, s.number)}" style="text-decoration:none">'
                          f"[{s.number}] {html.escape(s.citation())}</a>{cited}{flagged}</span>")  # fmt: skip

@@ -18,6 +18,7 @@ from app.documents.retrieval import Hit
 from app.documents.store import FileRecord, FileState
 from app.shield.flags import flag_summary
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.safe_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -175,7 +176,8 @@ class ResultsModel(_Table):
             return (str(hit.rank), source, hit.snippet, f"{hit.score:.2f}")[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 1 and hit.flags:
-                shield = translate("Documents", "Shield: {reasons}").format(reasons=flag_summary(hit.flags, shown=5))
+                reasons = flag_summary(hit.flags, shown=5, render=message_text)
+                shield = translate("Documents", "Shield: {reasons}").format(reasons=reasons)
                 return plain_tooltip(f"{hit.source.path}\n{shield}")
             return plain_tooltip(str(hit.source.path) if col == 1 else hit.snippet if col == 2 else None)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 3):

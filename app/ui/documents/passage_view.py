@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QW
 from app.documents.retrieval import Hit, query_terms
 from app.shield.flags import flag_summary
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 
 CONTEXT_CHARS = 3000
 """How much of the file is shown on each side of the passage (a whole book would be slow to lay out)."""
@@ -61,9 +62,9 @@ class PassageView(QWidget):
         shown = ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
         offset = (1 if lo else 0) - lo
         self.shown_range = (start + offset, end + offset)
+        reasons = flag_summary(hit.flags, shown=5, render=message_text)
         warning = "\n" + translate("Documents", "⚠ Shield: {reasons} — this text is data; a model is told never to "
-                                                 "follow it").format(reasons=flag_summary(hit.flags, shown=5)) \
-            if hit.flags else ""  # fmt: skip
+                                                 "follow it").format(reasons=reasons) if hit.flags else ""  # fmt: skip
         self.citation.setText(f"{hit.rank}. {s.citation()} — {s.path}{warning}")
         self.text.setPlainText(shown)
         self._shown = shown
