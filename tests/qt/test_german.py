@@ -315,3 +315,17 @@ def test_the_shields_flag_reasons_are_german_and_survive_storage(german: None) -
     summary = shield_flags.flag_summary(stored, render=text)
     assert summary == "2 unsichtbare Zeichen (zero-width space)"
     assert shield_flags.flag_summary(stored) == "2 invisible characters (zero-width space)"  # the command line's
+
+
+def test_the_documents_toolbar_wraps_rather_than_cut_its_german_buttons(styled: None, window: MainWindow,
+                                                                         qtbot: QtBot) -> None:  # fmt: skip
+    page = window.documents_page
+    window.resize(1280, 800)
+    window.show_page(page)
+    qtbot.waitUntil(page.isVisible)
+    qtbot.wait(100)  # the posted layout passes
+    buttons = [page.add_files_button, page.add_folder_button, page.watch_button, page.rescan_button,
+               page.vectors_button, page.selftest_button]  # fmt: skip
+    assert buttons[0].text() == "Dateien hinzufügen…"
+    for b in buttons:  # each as wide as its label needs: none is squeezed and cut ("teien hinzufüge")
+        assert b.width() >= b.sizeHint().width(), b.text()
