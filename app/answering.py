@@ -37,6 +37,7 @@ from app.documents.context import (
 )
 from app.documents.followup import retrieval_query
 from app.documents.parse import DocumentError
+from app.documents.rerank import RerankError, RerankingRetriever, reranker_of
 from app.documents.retrieval import Bm25Retriever, Hit, Retriever
 from app.documents.store import CollectionInfo, DocumentStore, UnknownCollection
 from app.shield.flags import Flag
@@ -48,7 +49,7 @@ if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls tha
 
 __all__ = [
     "DocumentAnswer", "DocumentTurn", "answer_sources", "ask_documents", "attached_collection", "default_search",
-    "open_retriever", "token_counter",
+    "open_retriever", "reranker_file", "token_counter",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -93,15 +94,52 @@ def default_search(store: DocumentStore, collection_id: int) -> SearchMode:
 
 
 @contextlib.contextmanager
-def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | None = None) -> Iterator[Retriever]:
+def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | None = None, *,
+                   rerank: Path | bool = True) -> Iterator[Retriever]:  # fmt: skip
     """How a collection is searched, for as long as the ``with`` lasts: ``mode``, or by default hybrid (BM25 and vectors
-    fused by reciprocal rank) when the collection has vectors and its embedding model's file is still there, else BM25.
-    Vectors need the collection's embedder, which runs in its own llama-server child until the block ends.
+    fused by reciprocal rank) when the collection has vectors and its embedding model's file is still there, else BM25;
+    then reranked when ``rerank`` says so. Vectors need the collection's embedder and reranking a reranker, each in its
+    own llama-server child until the block ends.
+
+    Args:
+        rerank: True: with the collection's reranker when it has one; False: never; a path: with that GGUF reranker.
 
     Raises:
         EmbedderError: vector or hybrid asked of a collection without vectors, or whose embedder's file is gone.
-        ChatError: the embedder failed to start.
+        RerankError: the collection's reranker's file is gone.
+        ChatError: the embedder or the reranker failed to start, or the reranker is no reranker.
     """
+    with contextlib.ExitStack() as stack:
+        retriever = _first_stage(store, collection_id, mode, stack)
+        model = reranker_file(store, collection_id, rerank)
+        if model is not None:
+            from app.chat.reranking import LlamaServerReranker
+
+            retriever = RerankingRetriever(retriever, stack.enter_context(LlamaServerReranker(model)))
+        yield retriever
+
+
+def reranker_file(store: DocumentStore, collection_id: int, rerank: Path | bool = True) -> Path | None:
+    """The GGUF to rerank a collection's search with (see ``open_retriever``), or None.
+
+    Raises:
+        RerankError: the collection's reranker's file is gone.
+    """
+    if rerank is False:
+        return None
+    if rerank is not True:
+        return Path(rerank)
+    choice = reranker_of(store, collection_id)
+    if choice is None:
+        return None
+    if not choice.location.is_file():
+        raise RerankError(f"this collection's reranker ({choice.name}) is no longer at {choice.location}: choose "
+                          "another one, or none")  # fmt: skip
+    return choice.location
+
+
+def _first_stage(store: DocumentStore, collection_id: int, mode: SearchMode | None,
+                 stack: contextlib.ExitStack) -> Retriever:  # fmt: skip
     from app.documents.embedder import EmbedderError
     from app.documents.vectors import SearchMode, VectorIndex, retriever_for
 
@@ -110,8 +148,7 @@ def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | 
     if mode is None:
         mode = default_search(store, collection_id)
     if mode is SearchMode.BM25:
-        yield Bm25Retriever(store, collection_id)
-        return
+        return Bm25Retriever(store, collection_id)
     if record is None or index.count(collection_id) == 0:
         raise EmbedderError(f"{mode.value} search needs vectors, which this collection has none of yet: "
                             "`modelwerk docs embed COLLECTION` makes them")  # fmt: skip
@@ -120,8 +157,8 @@ def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | 
                             "embed the collection again (`modelwerk docs embed COLLECTION --model M`)")  # fmt: skip
     from app.chat.embedding import LlamaServerEmbedder
 
-    with LlamaServerEmbedder(Path(record.location)) as embedder:
-        yield retriever_for(store, collection_id, mode, embedder, index=index)
+    embedder = stack.enter_context(LlamaServerEmbedder(Path(record.location)))
+    return retriever_for(store, collection_id, mode, embedder, index=index)
 
 
 class _Counter:
@@ -189,6 +226,9 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
         notes.append(f"{context.excluded} flagged passage{'s' * (context.excluded != 1)} left out, as asked")
     if context.dropped:
         notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
+    reranked_by = getattr(retriever, "reranked_by", "")
+    if context.mode is ContextMode.RETRIEVAL and context.sources and reranked_by:
+        notes.append(f"passages reranked by {reranked_by}")
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
                           "tokenizer" if counter.exact else "estimate", retrieval_s, notes,
@@ -237,6 +277,10 @@ class _LazyRetriever:
         self.store, self.collection_id, self.stack = store, collection_id, stack
         self.name = ""
         self._retriever: Retriever | None = None
+
+    @property
+    def reranked_by(self) -> str:
+        return str(getattr(self._retriever, "reranked_by", ""))
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if self._retriever is None:
