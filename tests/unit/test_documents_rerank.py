@@ -14,8 +14,8 @@ from app.answering import reranker_file
 from app.chat.reranking import RerankFailed, is_reranker, read_reranker
 from app.documents.indexing import add_files, index_pending
 from app.documents.rerank import (
-    RerankError,
     RerankerChoice,
+    RerankError,
     RerankingRetriever,
     choose_reranker,
     reranker_of,
@@ -144,5 +144,5 @@ def test_the_header_says_whether_a_model_reranks(tmp_path: Path, tiny_gguf: Path
         assert "\n" not in str(e.value)
     junk = tmp_path / "junk.gguf"
     junk.write_bytes(b"not a model")
-    with pytest.raises(RerankFailed, match="junk.gguf cannot be used as a reranker"):
+    with pytest.raises(RerankFailed, match=r"junk\.gguf cannot be used as a reranker"):
         read_reranker(junk)
