@@ -33,6 +33,7 @@ CLASSIFIER_TENSOR = "cls.output.weight"
 MAX_CONTEXT = 2048
 """The most tokens of one question and passage together, per slot (a passage is ~300 tokens)."""
 SLOTS = 4
+ALL_LAYERS = 999
 _CHARS_PER_TOKEN = 3
 _TOO_LARGE = "too large"
 
@@ -85,14 +86,25 @@ def read_reranker(path: Path) -> RerankerModel:
                          context=context if isinstance(context, int) and context > 0 else 512)  # fmt: skip
 
 
-def server_args(model: RerankerModel, *, port: int, threads: int, slots: int) -> list[str]:
+def server_args(model: RerankerModel, *, port: int, threads: int, slots: int, gpu_layers: int = 0) -> list[str]:
     """llama-server's arguments for reranking (the key goes in the environment). A pair is scored in one physical
     batch, so the batch is the pair's whole context."""
     context = min(model.context, MAX_CONTEXT)
     return ["--model", str(model.path), "--host", "127.0.0.1", "--port", str(port), "--reranking",
             "--ctx-size", str(context * slots), "--parallel", str(slots), "--batch-size", str(context),
             "--ubatch-size", str(context), "--threads", str(threads), "--threads-batch", str(threads),
-            "--n-gpu-layers", "0", "--no-webui"]  # fmt: skip
+            "--n-gpu-layers", str(gpu_layers), "--no-webui"]  # fmt: skip
+
+
+def default_gpu_layers() -> int:
+    """Every layer on the GPU when llama-server can use one (a reranker is small: 0.6 GB for bge-reranker-v2-m3 at
+    Q8_0, and a model run per hit is what it costs), else 0."""
+    from app.chat.llama_server import server_info
+
+    try:
+        return ALL_LAYERS if len(server_info().backends) > 1 else 0
+    except ChatError:
+        return 0
 
 
 class LlamaServerReranker:
@@ -102,10 +114,13 @@ class LlamaServerReranker:
         RerankFailed: not a reranker, no llama-server, or the server did not load the model.
     """
 
-    def __init__(self, path: Path, *, threads: int | None = None, slots: int = SLOTS) -> None:
+    def __init__(self, path: Path, *, threads: int | None = None, slots: int = SLOTS, gpu_layers: int | None = None) -> None:
+        """``gpu_layers``: None: all of them when llama-server has a GPU (``default_gpu_layers``), else 0."""
         self.model = read_reranker(path)
         threads = threads or _physical_cores()
-        self.server = HelperServer(lambda port: server_args(self.model, port=port, threads=threads, slots=slots),
+        layers = default_gpu_layers() if gpu_layers is None else gpu_layers
+        self.server = HelperServer(lambda port: server_args(self.model, port=port, threads=threads, slots=slots,
+                                                            gpu_layers=layers),
                                    role="reranker", model_name=self.model.path.name, failure=RerankFailed)  # fmt: skip
 
     @property

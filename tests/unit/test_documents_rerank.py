@@ -146,3 +146,17 @@ def test_the_header_says_whether_a_model_reranks(tmp_path: Path, tiny_gguf: Path
     junk.write_bytes(b"not a model")
     with pytest.raises(RerankFailed, match=r"junk\.gguf cannot be used as a reranker"):
         read_reranker(junk)
+
+
+def test_the_server_reranks_on_the_gpu_when_llama_server_has_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.chat import llama_server, reranking
+
+    model = read_reranker(_header_model(tmp_path / "bge-reranker.gguf", "bert", classifier=True))
+    args = reranking.server_args(model, port=4242, threads=2, slots=4, gpu_layers=reranking.ALL_LAYERS)
+    assert "--reranking" in args and args[args.index("--n-gpu-layers") + 1] == "999"
+    assert args[args.index("--ubatch-size") + 1] == "512" and args[args.index("--ctx-size") + 1] == "2048"
+    info = llama_server.ServerInfo(path="llama-server", version="", backends=("CPU", "CUDA0: NVIDIA H100"))
+    monkeypatch.setattr(llama_server, "server_info", lambda: info)
+    assert reranking.default_gpu_layers() == reranking.ALL_LAYERS
+    monkeypatch.setattr(llama_server, "server_info", lambda: llama_server.ServerInfo("llama-server", "", ("CPU",)))
+    assert reranking.default_gpu_layers() == 0
