@@ -59,7 +59,9 @@ class Reranker(Protocol):
 
 class RerankingRetriever:
     """``base``'s first ``depth`` hits for a question in the order ``reranker`` gives them: hits carry the reranker's
-    score and ``retriever`` "rerank"; equal scores keep the first search's order.
+    score and ``retriever`` "rerank"; equal scores keep the first search's order. Asked for more than ``depth``, the
+    hits after the first ``depth`` follow in the first search's order, with its name and scores (the cost stays
+    ``depth`` model runs a question).
 
     Raises (from ``search``):
         RerankError: the reranker answered a score that is no number, or not one per passage.
@@ -88,13 +90,14 @@ class RerankingRetriever:
         hits = self.base.search(query, k=max(self.depth, k))
         if not hits:
             return []
-        scores = self.reranker.score(query, [h.text for h in hits])
-        if len(scores) != len(hits) or not all(isinstance(s, float | int) and math.isfinite(s) for s in scores):
-            raise RerankError(f"the reranker {self.reranker.name} gave {len(scores)} scores for {len(hits)} passages, "
+        head, tail = hits[: self.depth], hits[self.depth :]
+        scores = self.reranker.score(query, [h.text for h in head])
+        if len(scores) != len(head) or not all(isinstance(s, float | int) and math.isfinite(s) for s in scores):
+            raise RerankError(f"the reranker {self.reranker.name} gave {len(scores)} scores for {len(head)} passages, "
                               "or a score that is no number")  # fmt: skip
-        order = sorted(range(len(hits)), key=lambda i: (-scores[i], hits[i].rank))[:k]
-        return [dataclasses.replace(hits[i], rank=rank, score=float(scores[i]), retriever=self.name)
-                for rank, i in enumerate(order, start=1)]  # fmt: skip
+        order = sorted(range(len(head)), key=lambda i: (-scores[i], head[i].rank))
+        reranked = [dataclasses.replace(head[i], score=float(scores[i]), retriever=self.name) for i in order]
+        return [dataclasses.replace(h, rank=rank) for rank, h in enumerate([*reranked, *tail][:k], start=1)]
 
 
 # -- each collection's reranker ---------------------------------------------------------------------------------------------

@@ -78,7 +78,10 @@ def test_equal_scores_keep_the_first_order_and_depth_limits_the_candidates(store
         [h.passage_id for h in first]  # fmt: skip
     shallow = RerankingRetriever(bm25, reranker, depth=2)
     assert len(shallow.search("walrus", k=1)) == 1 and len(reranker.asked[-1][1]) == 2
-    assert len(shallow.search("walrus", k=3)) == 3  # k over the depth: k candidates
+    # More than the depth asked: the first two reranked, the rest in BM25's order (two model runs, not three).
+    deeper = shallow.search("walrus", k=3)
+    assert [h.retriever for h in deeper] == ["rerank", "rerank", "bm25"] and len(reranker.asked[-1][1]) == 2
+    assert [h.rank for h in deeper] == [1, 2, 3] and deeper[2].passage_id == first[2].passage_id
     assert shallow.search("   ", k=3) == [] and shallow.search("walrus", k=0) == []
     assert shallow.search("zebra", k=3) == [] and len(reranker.asked) == 3  # nothing found: the model is not asked
     assert shallow.reranked_by == "scripted over the first 2 hits of bm25 search"
