@@ -45,11 +45,12 @@ from app.shield.links import scan_answer
 from app.shield.marking import unmark
 
 if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls that search with them, not by the GUI thread
+    from app.documents.selftest import Probe, SelfTestResult
     from app.documents.vectors import SearchMode
 
 __all__ = [
     "DocumentAnswer", "DocumentTurn", "answer_sources", "ask_documents", "attached_collection", "default_search",
-    "open_retriever", "reranker_file", "token_counter",
+    "measure_search", "open_retriever", "reranker_file", "token_counter",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,37 @@ def reranker_file(store: DocumentStore, collection_id: int, rerank: Path | bool 
         raise RerankError(f"this collection's reranker ({choice.name}) is no longer at {choice.location}: choose "
                           "another one, or none")  # fmt: skip
     return choice.location
+
+
+def measure_search(store: DocumentStore, collection_id: int, probes: Sequence[Probe]) -> tuple[list[SelfTestResult], str]:
+    """The self-test of each way the collection is searched: BM25; vector and hybrid when it has vectors and its
+    embedding model's file is there (the embedder runs meanwhile); then its search (hybrid, else BM25) reranked when it
+    has a reranker (which runs meanwhile too). Returns the results, and what reranked ("" when nothing did).
+
+    Raises:
+        RerankError: the collection's reranker's file is gone.
+        ChatError: the embedder or the reranker failed.
+    """
+    from app.documents.retrieval import FusedRetriever
+    from app.documents.selftest import evaluate
+    from app.documents.vectors import SearchMode
+
+    bm25 = Bm25Retriever(store, collection_id)
+    results = [evaluate(bm25, probes)]
+    reranker = reranker_file(store, collection_id)
+    best: Retriever = bm25
+    with contextlib.ExitStack() as stack:
+        if default_search(store, collection_id) is SearchMode.HYBRID:
+            vector = _first_stage(store, collection_id, SearchMode.VECTOR, stack)
+            best = FusedRetriever([bm25, vector])
+            results += [evaluate(vector, probes), evaluate(best, probes)]
+        if reranker is None:
+            return results, ""
+        from app.chat.reranking import LlamaServerReranker
+
+        reranking = RerankingRetriever(best, stack.enter_context(LlamaServerReranker(reranker)))
+        results.append(evaluate(reranking, probes))
+        return results, reranking.reranked_by
 
 
 def _first_stage(store: DocumentStore, collection_id: int, mode: SearchMode | None,

@@ -10,7 +10,6 @@ with the files left pending.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -21,8 +20,8 @@ from app.cli import common as c
 from app.documents.indexing import IndexReport, Outcome, Progress, add_files, index_pending, remove_files
 from app.documents.parse import DocumentError
 from app.documents.rerank import RerankingRetriever
-from app.documents.retrieval import Bm25Retriever, Hit, Retriever
-from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes, load_probes
+from app.documents.retrieval import Hit
+from app.documents.selftest import KS, SelfTestResult, generate_probes, load_probes
 from app.documents.store import DocumentStore, FileState
 from app.shield.flags import Flag
 from app.workbench import Workbench
@@ -364,29 +363,10 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         origin = "questions made from its own passages"
     if not probes:
         raise DocumentError(f"no questions could be made from {info.name!r} (too little text)")
-    from app.answering import reranker_file
-    from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+    from app.answering import measure_search
 
-    bm25 = Bm25Retriever(store, info.id)
-    results = [evaluate(bm25, probes)]
-    index = VectorIndex(store)
-    record = index.embedder_of(info.id)
-    best: Retriever = bm25
-    rerank = reranker_file(store, info.id)
-    reranking: RerankingRetriever | None = None
-    with contextlib.ExitStack() as stack:
-        if record is not None and index.count(info.id) and Path(record.location).is_file():
-            from app.chat.embedding import LlamaServerEmbedder
-
-            embedder = stack.enter_context(LlamaServerEmbedder(Path(record.location)))
-            results += [evaluate(retriever_for(store, info.id, m, embedder, index=index), probes)
-                        for m in (SearchMode.VECTOR, SearchMode.HYBRID)]  # fmt: skip
-            best = retriever_for(store, info.id, SearchMode.HYBRID, embedder, index=index)
-        if rerank is not None:  # the collection's search, reranked: what search and answers use
-            from app.chat.reranking import LlamaServerReranker
-
-            reranking = RerankingRetriever(best, stack.enter_context(LlamaServerReranker(rerank)))
-            results.append(evaluate(reranking, probes))
+    results, reranked_by = measure_search(store, info.id, probes)
+    measured = {r.retriever for r in results}
     if args.json:
         modes: dict[str, Any] = {"vector": None, "hybrid": None, "rerank": None} | {r.retriever: _result_json(r)
                                                                                      for r in results}  # fmt: skip
@@ -398,13 +378,13 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         per_question = r.seconds * 1000 / max(r.probes, 1)
         print(f"  {r.retriever:<7} recall {recall}  MRR {r.mrr:.2f}  distinct first hits {r.distinct_first:.2f}  "
               f"({per_question:.1f} ms a question)")  # fmt: skip
-    if best is bm25:
+    if "vector" not in measured:
         print("  vector  not measured: the collection has no vectors (`modelwerk docs embed` makes them)")
         print("  hybrid  not measured: needs vectors")
-    if reranking is None:
-        print("  rerank  not measured: the collection has no reranker (`modelwerk docs rerank COLLECTION MODEL`)")
+    if reranked_by:
+        print(f"  rerank  = {c.safe(reranked_by)}")
     else:
-        print(f"  rerank  = {c.safe(reranking.reranked_by)}")
+        print("  rerank  not measured: the collection has no reranker (`modelwerk docs rerank COLLECTION MODEL`)")
     for r in results:
         for m in r.misses:
             print(f"  missed ({r.retriever}): {c.safe(m.question)!s} -> expected {c.safe(m.expected)}, got {c.safe(m.got)}")

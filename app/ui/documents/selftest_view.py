@@ -3,8 +3,6 @@ of BM25 and, once the collection has vectors, of vector and hybrid search) and t
 
 from __future__ import annotations
 
-import contextlib
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,8 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.documents.parse import DocumentError
-from app.documents.retrieval import Bm25Retriever
-from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
+from app.documents.selftest import KS, SelfTestResult, generate_probes
 from app.documents.store import DocumentStore
 from app.ui.common.i18n import translate
 
@@ -47,29 +44,12 @@ def measure(store: DocumentStore, collection_id: int, name: str) -> list[SelfTes
         DocumentError: too little text to make questions from; EmbedderError: the collection's embedder is gone;
         RerankError, ChatError: its reranker is gone or failed.
     """
-    from app.answering import open_retriever, reranker_file
-    from app.documents.retrieval import FusedRetriever, Retriever
-    from app.documents.vectors import SearchMode, VectorIndex
+    from app.answering import measure_search
 
     probes = generate_probes(store, collection_id, n=QUESTIONS)
     if not probes:
         raise DocumentError(f"no questions could be made from {name!r} (too little text)")
-    bm25 = Bm25Retriever(store, collection_id)
-    results = [evaluate(bm25, probes)]
-    reranker = reranker_file(store, collection_id)
-    with contextlib.ExitStack() as stack:
-        best: Retriever = bm25
-        if VectorIndex(store).count(collection_id):
-            vector = stack.enter_context(open_retriever(store, collection_id, SearchMode.VECTOR, rerank=False))
-            best = FusedRetriever([bm25, vector])
-            results.append(evaluate(vector, probes))
-            results.append(evaluate(best, probes))
-        if reranker is not None:
-            from app.chat.reranking import LlamaServerReranker
-            from app.documents.rerank import RerankingRetriever
-
-            results.append(evaluate(RerankingRetriever(best, stack.enter_context(LlamaServerReranker(reranker))), probes))
-    return results
+    return measure_search(store, collection_id, probes)[0]
 
 
 class SelfTestView(QWidget):
@@ -120,7 +100,7 @@ class SelfTestView(QWidget):
         if "vector" not in measured:  # after BM25, before the reranked row
             rows[1:1] = [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
             tips[1:1] = [translate("Documents", "Not measured: Make vectors first"),
-                         translate("Documents", "Not measured: hybrid search needs vectors")]
+                         translate("Documents", "Not measured: hybrid search needs vectors")]  # fmt: skip
         self.table.setRowCount(len(rows))
         for r, cells in enumerate(rows):
             for c, text in enumerate(cells):
