@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from test_documents_page import WAIT_MS, jobs, make, page, search, wait_indexed  # noqa: F401  (fixtures)
 
 from app.documents.rerank import RerankerChoice
+from app.ui.chat.attach import read_collections
 from app.ui.documents import reranker_choice
 from app.ui.documents.models import HIT_ROLE
 from app.ui.documents.page import DocumentsPage
@@ -72,6 +73,7 @@ def test_choose_a_reranker_then_search_and_test_through_it(page: DocumentsPage, 
     answers += [Other.FILE, tiny_reranker]
     button.click()
     qtbot.waitUntil(lambda: not page.busy() and button.text() == "Reranker: Tiny Bert Reranker", timeout=WAIT_MS)
+    assert [c.search for c in read_collections(page.db_path)] == ["BM25, reranked"]  # the chat's attach menu says so
 
     lines: list[str] = []
     page.status_message.connect(lambda text, _ms: lines.append(text))
