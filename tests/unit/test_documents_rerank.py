@@ -163,3 +163,57 @@ def test_the_server_reranks_on_the_gpu_when_llama_server_has_one(tmp_path: Path,
     assert reranking.default_gpu_layers() == reranking.ALL_LAYERS
     monkeypatch.setattr(llama_server, "server_info", lambda: llama_server.ServerInfo("llama-server", "", ("CPU",)))
     assert reranking.default_gpu_layers() == 0
+
+
+class _CannedServer:
+    """``HelperServer.post`` answering what the test says, recording what it was sent."""
+
+    def __init__(self, *answers: tuple[int, object]) -> None:
+        self.answers = list(answers)
+        self.sent: list[dict[str, object]] = []
+
+    def post(self, path: str, payload: dict[str, object]) -> tuple[int, object]:
+        assert path == "/v1/rerank"
+        self.sent.append(payload)
+        return self.answers.pop(0)
+
+
+def _reranker(tmp_path: Path, server: _CannedServer) -> object:
+    from app.chat.reranking import LlamaServerReranker
+
+    r = object.__new__(LlamaServerReranker)
+    r.model = read_reranker(_header_model(tmp_path / "bge-reranker.gguf", "bert", classifier=True))
+    r.server = server  # type: ignore[assignment]
+    return r
+
+
+@pytest.mark.parametrize("answer", [
+    {"results": [{"index": 0, "relevance_score": 1.0}]},  # one score for two passages
+    {"results": [{"index": 0, "relevance_score": 1.0}, {"index": 0, "relevance_score": 2.0}]},  # the same one twice
+    {"results": [{"index": 0, "relevance_score": 1.0}, {"index": 7, "relevance_score": 2.0}]},  # no such passage
+    {"results": [{"index": 0, "relevance_score": 1.0}, {"index": 1, "relevance_score": None}]},  # NaN comes as null
+    {"results": [{"index": 0, "relevance_score": True}, {"index": 1, "relevance_score": "9"}]},
+    {"results": "many"}, ["not", "an", "object"], None,
+])  # fmt: skip
+def test_an_answer_that_is_not_one_score_per_passage_is_one_line(tmp_path: Path, answer: object) -> None:
+    reranker = _reranker(tmp_path, _CannedServer((200, answer)))
+    with pytest.raises(RerankFailed, match="the reranker's answer holds") as e:
+        reranker.score("q", ["a", "b"])  # type: ignore[attr-defined]
+    assert "\n" not in str(e.value)
+
+
+def test_scores_come_back_in_the_order_of_the_passages_and_long_ones_are_cut(tmp_path: Path) -> None:
+    server = _CannedServer(
+        (200, {"results": [{"index": 1, "relevance_score": 0.5}, {"index": 0, "relevance_score": -2}]}),
+        (500, {"error": {"message": "input (900 tokens) is too large to process. increase the physical batch size"}}),
+        (200, {"results": [{"index": 0, "relevance_score": 3.0}]}),
+        (400, {"error": {"message": "\"query\" must be\n provided"}}),
+    )  # fmt: skip
+    reranker = _reranker(tmp_path, server)
+    assert reranker.score("question", ["first", ""]) == [-2.0, 0.5]  # type: ignore[attr-defined]
+    assert server.sent[0] == {"query": "question", "documents": ["first", " "], "top_n": 2}
+    assert reranker.score("q", ["word " * 2000]) == [3.0]  # type: ignore[attr-defined]
+    first, second = (len(str(p["documents"][0])) for p in server.sent[1:3])  # type: ignore[index]
+    assert first == 512 * 3 and second == first // 2  # cut to the context, then halved while refused
+    with pytest.raises(RerankFailed, match=r'answered 400: "query" must be provided$'):
+        reranker.score("q", ["a"])  # type: ignore[attr-defined]
