@@ -79,11 +79,6 @@ class RerankingRetriever:
         """What the user is told: "bge-reranker-v2-m3 over the first 30 hits of hybrid search"."""
         return f"{self.reranker.name} over the first {self.depth} hits of {self.base.name} search"
 
-    def prefetch(self, query: str) -> None:
-        prefetch = getattr(self.base, "prefetch", None)
-        if prefetch is not None:
-            prefetch(query)
-
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if k < 1 or not query.strip():
             return []
