@@ -49,8 +49,8 @@ if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls tha
     from app.documents.vectors import SearchMode
 
 __all__ = [
-    "DocumentAnswer", "DocumentTurn", "answer_sources", "ask_documents", "attached_collection", "default_search",
-    "measure_search", "open_retriever", "reranker_file", "token_counter",
+    "DocumentAnswer", "DocumentTurn", "LazyRetriever", "answer_sources", "ask_documents", "attached_collection",
+    "default_search", "measure_search", "open_retriever", "reranker_file", "token_counter",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -302,11 +302,14 @@ def attached_collection(store: DocumentStore, attachment: Attachment) -> Collect
     return info
 
 
-class _LazyRetriever:
-    """``open_retriever`` on the first search only: whole documents need no embedder process started."""
+class LazyRetriever:
+    """``open_retriever`` on the first search only, closed with ``stack``: whole documents need no embedder or reranker
+    process started."""
 
-    def __init__(self, store: DocumentStore, collection_id: int, stack: contextlib.ExitStack) -> None:
+    def __init__(self, store: DocumentStore, collection_id: int, stack: contextlib.ExitStack, *,
+                 rerank: Path | bool = True) -> None:  # fmt: skip
         self.store, self.collection_id, self.stack = store, collection_id, stack
+        self.rerank = rerank
         self.name = ""
         self._retriever: Retriever | None = None
 
@@ -316,7 +319,7 @@ class _LazyRetriever:
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if self._retriever is None:
-            self._retriever = self.stack.enter_context(open_retriever(self.store, self.collection_id))
+            self._retriever = self.stack.enter_context(open_retriever(self.store, self.collection_id, rerank=self.rerank))
             self.name = self._retriever.name
         return self._retriever.search(query, k=k)
 
@@ -346,7 +349,7 @@ class DocumentTurn(ChatTurn):
         files = [Path(f) for f in self.attachment.files] or None
         with DocumentStore.open(self.db_path) as store, contextlib.ExitStack() as stack:
             info = attached_collection(store, self.attachment)
-            retriever = _LazyRetriever(store, info.id, stack)
+            retriever = LazyRetriever(store, info.id, stack)
             result = ask_documents(self.engine, store, info.id, turns[-1].content, history=turns[:-1],
                                    budget=Budget(self.context, self.sampling.max_tokens), mode=self.mode,
                                    sampling=self.sampling, thinking_budget=self.thinking_budget, strategy=self.strategy,

@@ -9,6 +9,7 @@ checked before a model is loaded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
 from collections.abc import Callable
@@ -82,7 +83,7 @@ def default_model() -> Path:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from app.answering import ask_documents, open_retriever, reranker_file
+    from app.answering import LazyRetriever, ask_documents, reranker_file
     from app.chat.engine import ChatEngine
     from app.chat.messages import ReasoningMode, Sampling
     from app.chat.reasoning import detect
@@ -126,11 +127,12 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))
-            with open_retriever(store, info.id, rerank=rerank) as retriever:  # hybrid when the collection has vectors
+            with contextlib.ExitStack() as stack:  # hybrid when the collection has vectors; started when searched
                 result = ask_documents(engine, store, info.id, question, budget=Budget(runtime.n_ctx or args.ctx,
                                        args.max_tokens), mode=ReasoningMode(args.reasoning), sampling=sampling, k=args.k,
                                        sources=SourceMode(args.sources), paths=args.files, system_prompt=args.system,
-                                       retriever=retriever, shield=args.shield == "on",
+                                       retriever=LazyRetriever(store, info.id, stack, rerank=rerank),
+                                       shield=args.shield == "on",
                                        exclude_flagged=args.exclude_flagged)  # fmt: skip
         except KeyboardInterrupt:
             print("modelwerk ask: interrupted", file=sys.stderr)

@@ -139,7 +139,8 @@ def test_docs_rerank_search_and_selftest(tiny_reranker: Path, tiny_gguf: Path, t
 
 
 def test_ask_says_its_passages_were_reranked(tiny_reranker: Path, smollm2_model: Path, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+                                            capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     folder = tmp_path / "docs"
     folder.mkdir()
     for i, text in enumerate(TEXTS):
@@ -152,3 +153,13 @@ def test_ask_says_its_passages_were_reranked(tiny_reranker: Path, smollm2_model:
     answer = json.loads(out)
     assert answer["mode"] == "retrieval" and answer["sources"]
     assert "passages reranked by Tiny Bert Reranker over the first 30 hits of bm25 search" in answer["notes"]
+
+    def not_started(*_args: object, **_kw: object) -> None:
+        raise AssertionError("the reranker started for an answer from whole documents")
+
+    monkeypatch.setattr(LlamaServerReranker, "__init__", not_started)
+    rc, out, err = _run(capsys, "ask", "Notes", "--prompt", "Which file format?", "--model", str(smollm2_model),
+                        "--rerank", str(tiny_reranker), "--sources", "whole", "--max-tokens", "8", "--temperature", "0",
+                        "--json")  # fmt: skip
+    assert rc == 0, err
+    assert json.loads(out)["mode"] == "whole document" and not any("reranked" in n for n in json.loads(out)["notes"])
