@@ -80,8 +80,7 @@ def run_attacks(engine: ChatEngine, attacks: Sequence[Attack], *, shields: Seque
                 planted = plant(attack)
                 folder = work / attack.id
                 folder.mkdir()
-                (folder / planted.filename).write_text(planted.content, encoding="utf-8")
-                cid, _ = add_files(store, attack.id, [folder / planted.filename])
+                cid, _ = add_files(store, attack.id, [planted.write(folder)])
                 index_pending(store, cid)
                 flagged = sorted({k for sp in store.passages(cid) for k in kinds(sp.passage.flags)})
                 for shield in shields:
@@ -147,9 +146,7 @@ def run_classifier(judge: Judge, benign: Sequence[str], attacks: Sequence[Attack
     best: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="mw-redteam-judge-") as tmp:
         for attack in attacks:
-            planted = plant(attack)
-            path = Path(tmp) / planted.filename
-            path.write_text(planted.content, encoding="utf-8")
+            path = plant(attack).write(Path(tmp))
             best[attack.id] = max((judge.score(p.text) for p in chunk_document(parse_document(path))), default=0.0)
             detected[attack.id] = calibration.flags(best[attack.id])
             if progress is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli import common as c
+from app.shield.attacks import FAMILIES
 
 if TYPE_CHECKING:
     from app.chat.runtime import Runtime
@@ -25,9 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p = sub.add_parser("redteam", help="attack a model through planted documents, with the shield off and on")
     p.add_argument("model", metavar="MODEL", help="a library id, a library name or a path to a GGUF file")
     p.add_argument("--shield", choices=["on", "off", "both"], default="both")
-    p.add_argument("--attacks", default="", metavar="FAMILY,...",
-                   help="only these families: instruction-override, role-play, encoding, exfiltration, "
-                        "hidden-html")  # fmt: skip
+    p.add_argument("--attacks", default="", metavar="FAMILY,...", help=f"only these families: {', '.join(FAMILIES)}")
     p.add_argument("--benign", action="append", type=Path, default=None, metavar="PATH",
                    help="a benign document for the false-positive rate (repeatable; default: README.md and docs/*.md "
                         "of a checkout)")  # fmt: skip
