@@ -329,3 +329,7 @@ def test_the_documents_toolbar_wraps_rather_than_cut_its_german_buttons(styled: 
     assert buttons[0].text() == "Dateien hinzufügen…"
     for b in buttons:  # each as wide as its label needs: none is squeezed and cut ("teien hinzufüge")
         assert b.width() >= b.sizeHint().width(), b.text()
+    header = page.files.horizontalHeader()
+    for column in range(4):  # the file table's fixed-width headings are not cut ("Seiten")
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), page.files_model.headerData(
+            column, Qt.Orientation.Horizontal)  # fmt: skip

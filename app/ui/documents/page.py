@@ -232,7 +232,7 @@ class DocumentsPage(QWidget):
         header = self.files.horizontalHeader()
         for column, width in enumerate((180, 76, 70, 48)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+            header.resizeSection(column, max(width, header.sectionSizeHint(column)))  # the heading's own width (German)
         self.files.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.files.verticalHeader().setDefaultSectionSize(24)
         self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
