@@ -27,12 +27,14 @@ from hardware.shape import ModelShape
 
 GPU_RUNTIME_OVERHEAD = 300 * MiB
 """CUDA/ROCm context and cuBLAS workspace per GPU (Metal needs far less, but the margin covers it)."""
-HOST_OVERHEAD = 30 * MiB
-"""llama.cpp's own host allocations apart from weights, KV cache and compute: graph, sampler, thread buffers."""
-HOST_BYTES_PER_TOKEN_IN_VOCAB = 160
-"""The vocabulary as llama.cpp holds it: token strings, scores, the token->id map. Both constants were fitted to the resident
-memory of two models on this project's machines (Gemma 3 270M with 262k tokens, a synthetic llama with 431): see
-bench/fit_accuracy.py."""
+HOST_OVERHEAD = 1 * MiB
+"""llama.cpp's own host allocations apart from weights, KV cache, compute and vocabulary: graph, sampler, thread buffers."""
+HOST_BYTES_PER_VOCABULARY_ENTRY = 236
+"""The vocabulary as llama.cpp holds it, per token (its string, score and attributes, the token->id map, the cached
+piece) and per BPE merge (a pair of strings in a map): ~150-200 bytes each with the allocator's own, plus the strings of
+the file's metadata read while loading. Both constants were fitted (least squares) to the resident memory of two models
+on this project's machines (Gemma 3 270M with 262k tokens and no merges at 2k, 8k and 32k, a synthetic llama with 431
+tokens at 2k and 8k), with the compute buffer as _compute_resident counts it: see bench/fit_accuracy.py."""
 CPU_EFFICIENCY = 0.45
 """Only when llama.cpp's kernels were not measured (a report built by hand, a failed measurement): the share of the
 measured read bandwidth that CPU generation reached on this project's 2-core machines (0.33-0.48; bench/fit_accuracy.py).
@@ -192,15 +194,22 @@ def compute_reserved(shape: ModelShape, options: FitOptions) -> int:
 
 
 def _compute_resident(shape: ModelShape, options: FitOptions) -> int:
-    """The part of the CPU compute buffer a chat actually touches: activations of one ubatch, one row of logits."""
+    """The part of the CPU compute buffer a chat touches, as llama-server lays it out (it keeps the logits of one token
+    only): the activations of one micro-batch at the feed-forward's peak (gate, up and their product; the residual
+    stream, its sum and its normalised copy; the attention's query heads, wider than the model on Gemma 3), the KQ masks
+    (one, two with sliding-window layers; f16 with flash attention) over the cells one micro-batch attends, and one row of
+    logits. llama-server reserves the masks for the whole context (n_ctx x ubatch); a conversation touches them only as
+    it fills it. Checked against llama-server's reported compute buffer for the three models of bench/fit_accuracy.py
+    (within 0.1 MiB once the masks are taken at the full context)."""
     ub = min(options.n_ubatch, options.n_batch, options.context)
     f32 = 4
-    activations = (4 * shape.n_embd + 2 * shape.n_ff) * ub * f32
-    return activations + shape.n_vocab * f32
+    widest = 3 * shape.n_ff + 3 * shape.n_embd + max(shape.n_embd, shape.n_heads * shape.head_dim_v)
+    masks = (2 if shape.n_swa_layers else 1) * min(options.context, ub) * ub * (2 if options.flash_attention else f32)
+    return widest * ub * f32 + masks + shape.n_vocab * f32
 
 
 def _host_overhead(shape: ModelShape) -> int:
-    return HOST_OVERHEAD + shape.n_vocab * HOST_BYTES_PER_TOKEN_IN_VOCAB
+    return HOST_OVERHEAD + (shape.n_vocab + shape.n_merges) * HOST_BYTES_PER_VOCABULARY_ENTRY
 
 
 @dataclass(frozen=True)
@@ -384,14 +393,15 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     output = shape.output_tensor_type
     seconds += out / _width_rate(rates, output, "/", shape.n_embd, rate(output)) if out else 0.0
     cells = _pad(max(context_tokens, 1), KV_PAD)
-    attention = _flash_attention_rate(rates, (shape.head_dim_k + shape.head_dim_v) / 2) if flash_attention else 0.0
+    group = shape.n_heads / max(shape.n_kv_heads, 1)
+    attention = _flash_attention_cost(rates, (shape.head_dim_k + shape.head_dim_v) / 2, group) if flash_attention else 0
     if attention:
         # llama.cpp's CPU flash attention walks the cells one by one for every query head: a cost per head and cell
-        # (measured: hardware.kernels "attention/D"), not a stream of bytes.
+        # (measured: hardware.kernels "attention/D/G"), with the KV heads' bytes read from RAM shared by their groups.
         # Sliding-window layers skip the masked cells outside their window at next to no cost.
         swa = min(shape.n_swa_layers, layers) if shape.swa_window else 0
         attended = (layers - swa) * cells + swa * min(cells, shape.swa_window)
-        return seconds + shape.n_heads * attended / attention
+        return seconds + shape.n_heads * attended * attention
     # Without it every query head multiplies the K and V of every cell. Grouped-query heads share them, so the cache is
     # streamed from RAM once per KV head and then multiplied from the CPU's cache by the other heads.
     per_head = layers * cells * (shape.head_dim_k + shape.head_dim_v) * kv_type.bytes_per_element
@@ -401,12 +411,28 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     return seconds + per_head * (shape.n_kv_heads / streamed + (shape.n_heads - shape.n_kv_heads) / cached)
 
 
-def _flash_attention_rate(rates: dict[str, float], dim: float) -> float:
-    """Query heads x cells per second of flash attention for heads of `dim`, interpolated linearly in the head size
-    between the sizes measured ("attention/D") and held at the nearest outside them; 0 when none was measured."""
-    measured = sorted((int(k.split("/", 1)[1]), r) for k, r in rates.items()
-                      if k.startswith("attention/") and k.split("/", 1)[1].isdigit())  # fmt: skip
-    return _interpolate(measured, dim, log=False)
+def _flash_attention_cost(rates: dict[str, float], dim: float, group: float) -> float:
+    """Seconds per query head and cell of flash attention for heads of `dim` and `group` query heads per KV head; 0 when
+    not measured.
+
+    Measured ("attention/D/G", hardware.kernels) for two groupings over caches read from RAM; what one query head and cell
+    costs is a part of its own (the dot product, the exp, the scaled add) and the KV head's bytes shared by its group:
+    cost(G) = a + b / G, solved from the two groupings. Between head sizes linear in the size, held beyond them."""
+    by_group: dict[int, list[tuple[int, float]]] = {}
+    for key, r in rates.items():
+        name, _, rest = key.partition("/")
+        d, _, g = rest.partition("/")
+        if name == "attention" and d.isdigit() and g.isdigit() and int(g) > 0:
+            by_group.setdefault(int(g), []).append((int(d), r))
+    costs = sorted((g, 1 / rate) for g, points in by_group.items() if (rate := _interpolate(sorted(points), dim, log=False)))
+    if not costs:
+        return 0.0
+    if len(costs) == 1:
+        return costs[0][1]
+    (g0, c0), (g1, c1) = costs[0], costs[-1]
+    shared = max(0.0, (c0 - c1) / (1 / g0 - 1 / g1))  # per KV head and cell
+    own = max(0.0, c1 - shared / g1)
+    return own + shared / max(group, 1.0)
 
 
 def _interpolate(points: list[tuple[int, float]], x: float, *, log: bool) -> float:

@@ -21,12 +21,12 @@ def _ggml_lib_dir() -> Path:
 def test_ggml_multiplies_a_matrix_by_a_vector_at_a_plausible_rate_for_every_type_it_can_quantize() -> None:
     types = ("Q4_K", "Q6_K", "Q8_0", "F16")
     rates = measure_kernels(_ggml_lib_dir(), threads=1, types=(*types, "NOT_A_TYPE"), matrix_bytes=1 << 20,
-                            layers_bytes=1 << 20, passes=2, seconds_per_type=0.0)  # fmt: skip
+                            layers_bytes=1 << 20, passes=2, seconds_per_type=0.0, attention_bytes=1 << 20)  # fmt: skip
     # One large matrix, one of 512-wide rows and a chain of 512-wide layer-like products per type; the KV cache types a
-    # second time from a matrix that stays in the cache; flash attention per head size.
+    # second time from a matrix that stays in the cache; flash attention per head size and grouping.
     narrow = {f"{t}/512" for t in types}
     chains = {f"{t}@512" for t in types}
-    attention = {"attention/64", "attention/128", "attention/256"}
+    attention = {f"attention/{d}/{g}" for d in (64, 128, 256) for g in (1, 4)}
     assert set(rates) == {*types, *narrow, *chains, "Q8_0/cache", "F16/cache", *attention}
     # Bytes of weights per second: more than a slow disk, less than any memory system streams into one core.
     assert all(1e7 < r < 1e12 for t, r in rates.items() if t not in attention), rates
