@@ -334,20 +334,24 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
 
         t = sum over tensor types T of  block_bytes_T / rate_T(n_embd)   (the blocks on the CPU, by type; MoE: active share)
           + output_bytes / rate_(output type)(n_embd)                     (the output projection: 262k x 640 on Gemma 3)
-          + layers x n_heads x cells / rate_attention(head size)          (flash attention, llama.cpp's default;
+          + layers x n_heads x cells x cost_attention(head size, group)   (flash attention, llama.cpp's default;
                                                                             sliding-window layers: cells within it)
+          + per_token + layers x per_layer + n_vocab x per_entry            (the graph's other nodes, sampling)
 
     rate_T is llama.cpp's matrix-vector speed for type T (bytes of weights per second, with its repacked layouts where it
     uses them): memory and arithmetic together, as they bind on this machine for that type. For the blocks it is the rate
     of a chain of layer-like products as wide as the model ("T@512"; one large matrix stands for 2048 and wider; between
     them interpolated in log(width)); for the output, one large matrix with rows as wide as the model ("T/512" and "T",
     interpolated the same way). A type that was not measured takes the slowest
-    measured rate. Flash attention costs per query head and cell (rate_attention, measured for heads of 64, 128 and 256
-    dims, linear between them). `cells` is what llama.cpp attends over: the `context_tokens` already in the cache, padded
+    measured rate. Flash attention costs per query head and cell (measured over caches read from RAM for heads of 64, 128
+    and 256 dims, linear between them, and for 1 and 4 query heads per KV head: cost = a + b / group, see
+    _flash_attention_cost). `cells` is what llama.cpp attends over: the `context_tokens` already in the cache, padded
     to 256 (so 256 at an empty context). Without flash attention, or without its rate, K.q and V.softmax are matrix-vector
     products that stream each layer's KV cache once per KV head (the KV type's rate) and again from the CPU's cache for
-    the other query heads of a group ("F16/cache"...). No factor is fitted to a model; not modelled: sampling (~0.2 ms
-    a token over Gemma 3's 262k vocabulary with the app's top-k 40), the element-wise ops and the server's own work.
+    the other query heads of a group ("F16/cache"...). per_token, per_layer and per_entry were measured by generating
+    with two synthetic models of negligible width and different depths (hardware.decode_costs): the norms, rope, copies
+    into the KV cache and the threads' barrier after every node, the graph's build, and sampling. No factor is fitted to
+    a model; not modelled: llama-server's own work per token (its loop, streaming the token out).
 
     Without kernel rates, the CPU streams the bytes at `CPU_EFFICIENCY` x the memory bandwidth (the older, rougher
     estimate). On a GPU, every token reads its bytes at `GPU_EFFICIENCY` x the GPU's memory bandwidth (no GPU here to
@@ -392,6 +396,10 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     seconds = sum(block * share / _width_rate(rates, t, "@", shape.n_embd, rate(t)) for t, share in shape.block_type_shares())
     output = shape.output_tensor_type
     seconds += out / _width_rate(rates, output, "/", shape.n_embd, rate(output)) if out else 0.0
+    # What a token costs besides (hardware.decode_costs): its graph's other nodes and their barriers, per layer and per
+    # token, and sampling over the vocabulary.
+    seconds += rates.get("overhead/token", 0.0) + layers * rates.get("overhead/layer", 0.0) + \
+        shape.n_vocab * rates.get("overhead/vocab", 0.0)  # fmt: skip
     cells = _pad(max(context_tokens, 1), KV_PAD)
     group = shape.n_heads / max(shape.n_kv_heads, 1)
     attention = _flash_attention_cost(rates, (shape.head_dim_k + shape.head_dim_v) / 2, group) if flash_attention else 0

@@ -23,6 +23,8 @@ CPU backend's repacked layouts (Q4_0, Q4_K, IQ4_NL... on AVX2 and NEON) wherever
   cells from RAM once, the other query heads of its group then from the CPU's cache: so a cost per head and cell plus
   one per KV byte, which the two groupings separate (hardware.fit). One layer's cache alone, staying in the cache, ran
   ~2x faster here than a model's does.
+- "overhead/token", "overhead/layer", "overhead/vocab": seconds that generating a token costs besides (graph nodes and
+  their barriers, sampling): hardware.decode_costs.
 The figure kept is the best of a few passes (bytes of weights per second, or head-cells per second).
 
 A kernel that aborts would take the caller with it, so the app measures in a child process: `python -m hardware.kernels
@@ -67,8 +69,11 @@ ATTENTION_GROUPS = (1, 4)
 most grouped-query models) a quarter of one."""
 ATTENTION_KV_HEADS = 2
 ATTENTION_CELLS = 1024
-ATTENTION_BYTES = 128 * MiB
-"""K and V of all the attentions in one measurement (4x this machine's 32 MiB L3 cache: streamed from RAM)."""
+ATTENTION_BYTES = 64 * MiB
+"""K and V of all the attentions in one measurement: 2x this machine's 32 MiB L3 cache, so that sweeping them in turn
+finds each evicted, as a model's are (a cyclic sweep over more than the cache defeats least-recently-used eviction)."""
+ATTENTION_ROUNDS = 2
+"""Sweeps over all the attentions, at least: each times 16-128 graphs (the best counts), enough on a busy machine."""
 ATTENTION_PER_GRAPH = 4
 """Attentions timed together (one alone would count the graph's own start, ~5 us, against a ~0.1 ms attention)."""
 ROW = 2048
@@ -180,11 +185,13 @@ class _Ggml:
 def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple(GGML_TYPES),
                     matrix_bytes: int = MATRIX_BYTES, layers_bytes: int = LAYERS_BYTES, passes: int = PASSES,
                     seconds_per_type: float = SECONDS_PER_TYPE, attention: bool = True,
-                    attention_bytes: int = ATTENTION_BYTES) -> dict[str, float]:  # fmt: skip
+                    attention_bytes: int = ATTENTION_BYTES, decode: bool = True) -> dict[str, float]:  # fmt: skip
     """Bytes of weights per second of ggml's matrix-vector product for each type, in this process: "T" for one large
     matrix, "T/W" for one of rows of W, "T@W" for a chain of layer-like products of width W (see `layer_shapes`),
     "T/cache" for a KV cache type multiplied from the CPU's cache; and "attention/D/G": flash attention of one token, query
-    heads x KV cells per second, for heads of D dimensions and G query heads per KV head (an f16 cache, from RAM).
+    heads x KV cells per second, for heads of D dimensions and G query heads per KV head (an f16 cache, from RAM); with
+    `decode`, what generating a token costs besides (hardware.decode_costs: "overhead/token", "overhead/layer" and
+    "overhead/vocab", in seconds).
 
     Types the library cannot quantize without an importance matrix, or does not know, are left out.
 
@@ -208,7 +215,8 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
             try:
                 for dim, group in itertools.product(ATTENTION_DIMS, ATTENTION_GROUPS):
                     rates[attention_key(dim, group)] = _measure_attention(g, backend, dim, group=group,
-                                                                          total_bytes=attention_bytes, passes=passes,
+                                                                          total_bytes=attention_bytes,
+                                                                          passes=min(passes, ATTENTION_ROUNDS),
                                                                           seconds=seconds_per_type)  # fmt: skip
             except _Unsupported:
                 pass
@@ -229,6 +237,13 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
             log.debug("ggml %s matrix-vector: %.2f GB/s (%d threads)", key, rate / 1e9, threads)
     finally:
         g.backend_free(backend)
+    if decode:
+        from hardware.decode_costs import measure_decode_costs
+
+        try:
+            rates.update(measure_decode_costs(threads=max(1, threads)))
+        except (RuntimeError, OSError, ImportError) as e:
+            log.warning("could not measure llama.cpp's costs per token and layer: %s", e)
     return rates
 
 

@@ -302,6 +302,19 @@ def test_flash_attention_costs_every_query_head_and_cell_at_the_rate_measured_fo
     assert 1 / estimate_speed(model, one, 0, False, context_tokens=701) == pytest.approx(weights + 10 * 2 * 768 / 8e7)
 
 
+def test_a_token_costs_its_graphs_other_nodes_per_layer_and_token_and_sampling_per_vocabulary_entry() -> None:
+    rates = {"Q4_K": 8e9, "Q6_K": 4e9, "Q8_0": 2e9, "F16": 1e9}
+    costs = {"overhead/token": 2e-5, "overhead/layer": 1e-5, "overhead/vocab": 1e-9}
+    model = _small_model()  # 10 layers, a vocabulary of 1000
+    base = 1 / estimate_speed(model, _kernel_box(**rates), 0, False)
+    assert 1 / estimate_speed(model, _kernel_box(**rates, **costs), 0, False) == pytest.approx(base + 2e-5 + 10e-5 + 1e-6)
+    # Layers on a GPU leave their costs there; a bigger vocabulary samples longer.
+    big = _small_model(n_vocab=262_144)
+    extra = 1 / estimate_speed(big, _kernel_box(**rates, **costs), 0, False) - 1 / estimate_speed(big, _kernel_box(**rates),
+                                                                                                  0, False)  # fmt: skip
+    assert extra == pytest.approx(2e-5 + 10e-5 + 262_144e-9)
+
+
 def test_block_weights_stream_at_the_rate_measured_for_layers_as_wide_as_the_model() -> None:
     hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9, **{"Q4_K@512": 4e9})
 

@@ -27,9 +27,14 @@ def test_ggml_multiplies_a_matrix_by_a_vector_at_a_plausible_rate_for_every_type
     narrow = {f"{t}/512" for t in types}
     chains = {f"{t}@512" for t in types}
     attention = {f"attention/{d}/{g}" for d in (64, 128, 256) for g in (1, 4)}
-    assert set(rates) == {*types, *narrow, *chains, "Q8_0/cache", "F16/cache", *attention}
+    # And what a token costs besides, in seconds (hardware.decode_costs).
+    costs = {"overhead/token", "overhead/layer", "overhead/vocab"}
+    assert set(rates) == {*types, *narrow, *chains, "Q8_0/cache", "F16/cache", *attention, *costs}
     # Bytes of weights per second: more than a slow disk, less than any memory system streams into one core.
-    assert all(1e7 < r < 1e12 for t, r in rates.items() if t not in attention), rates
+    assert all(1e7 < r < 1e12 for t, r in rates.items() if t not in attention | costs), rates
+    # A layer's other nodes: more than 10 ns, less than 10 ms; sampling: less than a microsecond per vocabulary entry.
+    assert 1e-8 < rates["overhead/layer"] < 1e-2 and 0 <= rates["overhead/token"] < 0.1, rates
+    assert 0 < rates["overhead/vocab"] < 1e-6, rates
     # Query heads x cells per second: one costs more than a nanosecond and less than a millisecond.
     assert all(1e3 < rates[t] < 1e9 for t in attention), rates
 
