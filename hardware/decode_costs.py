@@ -70,9 +70,8 @@ def write_probe_model(path: Path, *, layers: int) -> Path:
                 writer.add_tensor(f"blk.{i}.{name}.weight", np.ones(WIDTH, dtype=np.float32))
         writer.add_tensor("output_norm.weight", np.ones(WIDTH, dtype=np.float32))
         writer.add_tensor("output.weight", matrix(len(tokens)))
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
+        for write in (writer.write_header_to_file, writer.write_kv_data_to_file, writer.write_tensors_to_file):
+            write()
     finally:
         writer.close()
     return path
