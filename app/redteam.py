@@ -23,6 +23,7 @@ from app.documents.indexing import add_files, index_pending
 from app.documents.isolated import parse_document
 from app.documents.store import DocumentStore
 from app.shield.attacks import Attack, plant, succeeded
+from app.shield.classifier import Calibration, Judge, calibrate, split_calibration
 from app.shield.flags import kinds
 from app.shield.scan import scan_text
 
@@ -48,6 +49,7 @@ class Report:
     benign_passages: int = 0
     benign_flagged: int = 0
     benign_examples: list[str] = field(default_factory=list)
+    classifier: ClassifierReport | None = None
 
     def success_rate(self, family: str | None, shield: bool) -> tuple[int, int]:
         """(succeeded, tried) for a family (None: all) with the shield on or off."""
@@ -78,8 +80,7 @@ def run_attacks(engine: ChatEngine, attacks: Sequence[Attack], *, shields: Seque
                 planted = plant(attack)
                 folder = work / attack.id
                 folder.mkdir()
-                (folder / planted.filename).write_text(planted.content, encoding="utf-8")
-                cid, _ = add_files(store, attack.id, [folder / planted.filename])
+                cid, _ = add_files(store, attack.id, [planted.write(folder)])
                 index_pending(store, cid)
                 flagged = sorted({k for sp in store.passages(cid) for k in kinds(sp.passage.flags)})
                 for shield in shields:
@@ -93,14 +94,62 @@ def run_attacks(engine: ChatEngine, attacks: Sequence[Attack], *, shields: Seque
     return trials
 
 
+def benign_passages(files: Sequence[Path]) -> list[tuple[str, str]]:
+    """(where, text) of each passage of benign ``files``, as indexing cuts them."""
+    return [(f"{path.name} passage {p.ordinal}", p.text) for path in files for p in chunk_document(parse_document(path))]
+
+
 def false_positives(files: Sequence[Path], report: Report) -> None:
     """Scan the passages of benign ``files`` (as indexing cuts them) and count the flagged ones into ``report``."""
-    for path in files:
-        doc = parse_document(path)
-        for p in chunk_document(doc):
-            report.benign_passages += 1
-            flags = scan_text(p.text)
-            if flags:
-                report.benign_flagged += 1
-                if len(report.benign_examples) < 10:
-                    report.benign_examples.append(f"{path.name} passage {p.ordinal}: {flags[0].kind.value}: {flags[0].reason}")
+    for where, text in benign_passages(files):
+        report.benign_passages += 1
+        flags = scan_text(text)
+        if flags:
+            report.benign_flagged += 1
+            if len(report.benign_examples) < 10:
+                report.benign_examples.append(f"{where}: {flags[0].kind.value}: {flags[0].reason}")
+
+
+@dataclass
+class ClassifierReport:
+    """The classifier's part of the self-test: calibrated on every other benign passage, its false positives counted
+    on the others (held out), and which planted attacks it flagged."""
+
+    judge: str
+    calibration: Calibration
+    held_out: int
+    held_out_flagged: int
+    detected: dict[str, bool]
+    """Attack id -> whether any passage of its planted document scored above the threshold."""
+    scores: dict[str, float]
+    """Attack id -> its planted document's highest passage score."""
+
+    @property
+    def false_positive_rate(self) -> float:
+        return self.held_out_flagged / self.held_out if self.held_out else 0.0
+
+    def detected_in(self, attacks: Sequence[Attack]) -> tuple[int, int]:
+        return sum(self.detected.get(a.id, False) for a in attacks), len(attacks)
+
+
+def run_classifier(judge: Judge, benign: Sequence[str], attacks: Sequence[Attack],
+                   progress: Callable[[str], None] | None = None) -> ClassifierReport:  # fmt: skip
+    """Score the benign passages and each planted attack's passages with ``judge``."""
+    scores = []
+    for i, text in enumerate(benign):
+        scores.append(judge.score(text))
+        if progress is not None:
+            progress(f"benign passage {i + 1} of {len(benign)}")
+    calibrating, held_out = split_calibration(scores)
+    calibration = calibrate(calibrating)
+    detected: dict[str, bool] = {}
+    best: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="mw-redteam-judge-") as tmp:
+        for attack in attacks:
+            path = plant(attack).write(Path(tmp))
+            best[attack.id] = max((judge.score(p.text) for p in chunk_document(parse_document(path))), default=0.0)
+            detected[attack.id] = calibration.flags(best[attack.id])
+            if progress is not None:
+                progress(f"attack {attack.id}")
+    return ClassifierReport(judge.name, calibration, len(held_out), sum(calibration.flags(x) for x in held_out),
+                            detected, best)  # fmt: skip

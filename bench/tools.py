@@ -1,20 +1,25 @@
-"""The Python tool: time from the model's call to its result going back to the model, sandbox start included.
+"""The Python tool: time from the model's call to its result going back to the model, sandbox start included, for
+``print(1)`` and for a matplotlib plot (a log-scale line plot with a grid, saved as a PNG and shown to the user).
 
 A scripted OpenAI-compatible server (tests/fixtures/scripted_server.py, real HTTP) plays the model: its first answer
-calls ``python`` with ``print(1)``, its second answers. Measured in the server: from the end of the first answer to the
+calls ``python`` with the code, its second answers. Measured in the server: from the end of the first answer to the
 arrival of the second request, which is everything the app does for one call (read the call, check its arguments,
-approve it, run it in the sandbox, render the result into the next request). For scale, in the same run: the sandbox
-run alone (``procs.sandbox.run_python``) and a bare ``python -I -S -c 'print(1)'``.
+approve it, run it in the sandbox, take and store the figure, render the result into the next request). For scale, in
+the same run: the sandbox run alone (``app.tools.python.run_code``) and the same code run by a bare ``python -c``
+(no sandbox; the plot with matplotlib's Agg backend and ``savefig``), the baseline of the ratios.
 
-Run: .venv/bin/python bench/tools.py [--runs 20]
+Run: .venv/bin/python bench/tools.py [--runs 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,51 +32,76 @@ from app.chat.client import ChatClient  # noqa: E402
 from app.chat.engine import ChatEngine  # noqa: E402
 from app.chat.reasoning import detect  # noqa: E402
 from app.tools.loop import AgentLoop, Approval  # noqa: E402
-from app.tools.python import python_tool  # noqa: E402
-from procs.sandbox import bwrap, python_prefix, run_python  # noqa: E402
+from app.tools.python import python_tool, run_code  # noqa: E402
+from procs.sandbox import bwrap, package_folder  # noqa: E402
+
+PLOT = "import matplotlib.pyplot as plt\nplt.plot([1, 10, 100, 1000])\nplt.yscale('log')\nplt.grid(True)\nprint(1)"
+CODES = {"print(1)": "print(1)", "matplotlib plot": PLOT}
 
 
-def through_the_loop() -> float:
-    server = ScriptedServer([Reply(calls=[("python", '{"code": "print(1)"}')]), Reply(text="1")])
+def through_the_loop(code: str) -> float:
+    server = ScriptedServer([Reply(calls=[("python", json.dumps({"code": code}))]), Reply(text="1")])
     try:
         engine = ChatEngine(ChatClient(server.base_url), template=None, support=detect(None))
         loop = AgentLoop(engine, [python_tool()], approve=lambda c, t: Approval.ONCE)
         result = loop.run([{"role": "user", "content": "1?"}])
         assert result.steps[0].ok, result.steps
-        return server.times[1][0] - server.times[0][1]
+        assert len(result.steps[0].data["figures"]) == (code == PLOT), result.steps[0].data
+        return float(server.times[1][0] - server.times[0][1])
     finally:
         server.close()
 
 
-def sandbox_alone() -> float:
+def sandbox_alone(code: str) -> float:
     t0 = time.monotonic()
-    assert run_python("print(1)").stdout == "1\n"
+    result = run_code(code)
+    assert result.ok and len(result.data["figures"]) == (code == PLOT), result.content
     return time.monotonic() - t0
 
 
-def bare_python() -> float:
-    exe, _ = python_prefix()
-    t0 = time.monotonic()
-    subprocess.run([str(exe), "-I", "-S", "-c", "print(1)"], check=True, capture_output=True)
-    return time.monotonic() - t0
+def bare_python(code: str) -> float:
+    """The same code without the sandbox: this venv's Python (it has matplotlib), Agg, the figure saved in a temporary
+    folder."""
+    with tempfile.TemporaryDirectory(prefix="mw-bench-bare-") as tmp:
+        program = code + ("\nplt.savefig('figure.png')" if code == PLOT else "")
+        env = {**os.environ, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(Path(tmp) / ".matplotlib")}
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, cwd=tmp, env=env)
+        took = time.monotonic() - t0
+        assert (Path(tmp) / "figure.png").is_file() == (code == PLOT)
+        return took
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--runs", type=int, default=10)
     args = p.parse_args()
-    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    print(f"bubblewrap: {'yes' if bwrap() else 'no (limits only)'}; load average {load}; {args.runs} runs each")
-    rows = {"call to result (loop)": through_the_loop, "sandbox run alone": sandbox_alone, "bare python": bare_python}
-    medians = {}
-    for name, fn in rows.items():
-        fn()  # warm: first imports, the bwrap check
-        times = [fn() for _ in range(args.runs)]
-        medians[name] = statistics.median(times)
-        print(f"{name:24} median {medians[name] * 1000:6.0f} ms   min {min(times) * 1000:6.0f}   max {max(times) * 1000:6.0f}")
-    base = medians["bare python"]
-    print(f"ratio to a bare python start: loop {medians['call to result (loop)'] / base:.1f}x, "
-          f"sandbox {medians['sandbox run alone'] / base:.1f}x")
+    plots = "yes" if package_folder("matplotlib") else "no"
+    print(f"bubblewrap: {'yes' if bwrap() else 'no (limits only)'}; matplotlib in the sandbox: {plots}; "
+          f"load average {load()}; {args.runs} runs each, interleaved")  # fmt: skip
+    rows = {"call to result (loop)": through_the_loop, "sandbox run alone": sandbox_alone, "bare python -c": bare_python}
+    with tempfile.TemporaryDirectory(prefix="mw-bench-tools-") as home:
+        os.environ["MODELWERK_HOME"] = home  # the figures are stored here, not in the user's data folder
+        for label, code in CODES.items():
+            times: dict[str, list[float]] = {name: [] for name in rows}
+            for fn in rows.values():
+                fn(code)  # warm: first imports, the bwrap check, the page cache
+            for _ in range(args.runs):  # interleaved, so a burst of load hits every row alike
+                for name, fn in rows.items():
+                    times[name].append(fn(code))
+            print(f"\n{label}:")
+            for name, t in times.items():
+                print(f"  {name:24} best {min(t) * 1000:6.0f} ms   median {statistics.median(t) * 1000:6.0f} ms   "
+                      f"max {max(t) * 1000:6.0f} ms")  # fmt: skip
+            best, median = min(times["bare python -c"]), statistics.median(times["bare python -c"])
+            loop = times["call to result (loop)"]
+            print(f"  ratio to bare python -c: loop {min(loop) / best:.1f}x best, {statistics.median(loop) / median:.1f}x "
+                  f"median; sandbox {min(times['sandbox run alone']) / best:.1f}x best")  # fmt: skip
+    print(f"\nload average at the end {load()}")
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
 
 
 if __name__ == "__main__":

@@ -16,22 +16,26 @@ false.
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
 import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 BOOTSTRAP = """\
 import json, os, runpy, sys
-limits = json.loads(sys.argv[1])
+config = json.loads(sys.argv[1])
+limits = config["limits"]
 try:
     import resource
 except ImportError:
@@ -45,13 +49,22 @@ if resource is not None:
                 pass
 sys.argv = ["main.py"]
 sys.path.insert(0, os.getcwd())
-runpy.run_path("main.py", run_name="__main__")
+sys.path += config["paths"]
+hooks = {"__name__": "__setup__"}
+exec(compile(config["setup"], "<setup>", "exec"), hooks)
+try:
+    runpy.run_path("main.py", run_name="__main__")
+finally:
+    exec(compile(config["after"], "<after>", "exec"), hooks)
 """
-"""Runs inside the child before the code: the limits are set by the child on itself (a preexec function is unsafe in
-a threaded parent), then ``main.py`` runs as ``__main__``. The code cannot raise a hard limit again."""
+"""Runs inside the child: the limits are set by the child on itself (a preexec function is unsafe in a threaded
+parent), the extra import folders join the path, the caller's setup code runs, then ``main.py`` as ``__main__``, then
+the caller's ``after`` code (also when the code raised). The code cannot raise a hard limit again."""
 
 _SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives", "/etc/ld.so.cache",
-                "/etc/localtime")  # fmt: skip
+                "/etc/localtime", "/etc/fonts")  # fmt: skip
+"""Read-only in an isolated run. /etc/fonts: matplotlib asks fontconfig (``fc-list``) for the system's fonts, which
+complains on stderr without its configuration."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +167,31 @@ def python_prefix() -> tuple[Path, Path]:
     return exe, Path(sys.base_prefix).resolve()
 
 
-def _bwrap_args(tool: str, folder: Path, exe: Path, prefix: Path) -> list[str]:
+_FIND = ("import importlib.util, os, sys\nspec = importlib.util.find_spec(sys.argv[1])\n"
+         "places = list(spec.submodule_search_locations or []) if spec else []\n"
+         "print(os.path.dirname(places[0]) if places else '')")  # fmt: skip
+
+
+@functools.cache
+def package_folder(name: str) -> Path | None:
+    """The folder that holds the package ``name`` for the sandbox's Python (its site-packages), or None when that
+    Python has no such package: from a checkout, where this interpreter finds it (a venv's packages); frozen, where
+    the system's Python 3 does. Only a package's folder is looked up (nothing is imported); the answer is kept."""
+    if getattr(sys, "frozen", False):
+        try:
+            exe, _ = python_prefix()
+            done = subprocess.run([str(exe), "-I", "-c", _FIND, name], capture_output=True, text=True, timeout=30,
+                                  check=True)  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            return None
+        found = done.stdout.strip()
+        return Path(found).resolve() if found else None
+    spec = importlib.util.find_spec(name)
+    places = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(os.path.realpath(places[0])).parent if places else None
+
+
+def _bwrap_args(tool: str, folder: Path, exe: Path, prefix: Path, paths: Sequence[Path] = ()) -> list[str]:
     args = [tool, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc", "--dev", "/dev",
             "--tmpfs", "/tmp", "--bind", str(folder), "/run/sandbox", "--chdir", "/run/sandbox",
             "--setenv", "HOME", "/run/sandbox", "--setenv", "PATH", "/usr/bin:/bin",
@@ -162,7 +199,7 @@ def _bwrap_args(tool: str, folder: Path, exe: Path, prefix: Path) -> list[str]:
     for d in _SYSTEM_DIRS:
         if os.path.lexists(d):
             args += ["--ro-bind", d, d] if not os.path.islink(d) else ["--symlink", os.readlink(d), d]
-    for folder_ in {str(prefix), str(exe.parent)}:
+    for folder_ in dict.fromkeys([str(prefix), str(exe.parent), *map(str, paths)]):
         if not folder_.startswith(("/usr/", "/lib")):
             args += ["--ro-bind", folder_, folder_]
     return args
@@ -214,13 +251,19 @@ def _read(path: Path) -> str:
 
 
 def run_python(code: str, *, limits: Limits | None = None, stdin: str = "", files: Mapping[str, str] | None = None,
-               env: Mapping[str, str] | None = None, isolate: bool = True,
-               cancel: threading.Event | None = None) -> RunResult:  # fmt: skip
+               env: Mapping[str, str] | None = None, isolate: bool = True, cancel: threading.Event | None = None,
+               paths: Sequence[Path] = (), setup: str = "", after: str = "",
+               collect: Callable[[Path], None] | None = None) -> RunResult:  # fmt: skip
     """Run ``code`` as ``main.py`` in a fresh folder under ``limits``; ``files`` are written beside it first.
 
     Never raises for what the code does: a crash, a hang or a flood of output is an outcome. ``isolate=False`` runs
     without bwrap even where it exists (tests compare the two). ``cancel`` (set from any thread) kills the run within
-    a few milliseconds: outcome "cancelled".
+    a few milliseconds: outcome "cancelled". ``paths``: folders of packages the code may import (mounted read-only,
+    appended to ``sys.path``; see ``package_folder``). ``setup``: Python run in the child before the code, under the
+    same limits (e.g. the environment: bwrap clears it, so ``env`` does not reach an isolated run); ``after``: Python
+    run when the code ends, in the same namespace as ``setup`` (also after an exception; not after ``os._exit`` or a
+    kill). ``collect(folder)`` is called after the run ends, before its folder is deleted: what the code left there
+    is hostile (links, pipes, any size), and the caller reads it with that in mind.
 
     Raises:
         OSError: the sandbox itself could not start (no interpreter, no temporary folder).
@@ -239,9 +282,10 @@ def run_python(code: str, *, limits: Limits | None = None, stdin: str = "", file
         rlimits = {"RLIMIT_CPU": limits.cpu_s, "RLIMIT_AS": limits.memory_mb * 2**20, "RLIMIT_FSIZE": limits.file_mb * 2**20,
                    "RLIMIT_NOFILE": limits.open_files, "RLIMIT_NPROC": _nproc(limits.processes, isolated=tool is not None),
                    "RLIMIT_CORE": 0}  # fmt: skip
-        python = [str(exe), "-I", "-S", "-B", "-c", BOOTSTRAP, json.dumps(rlimits)]
+        config = {"limits": rlimits, "paths": [str(p) for p in paths], "setup": setup, "after": after}
+        python = [str(exe), "-I", "-S", "-B", "-c", BOOTSTRAP, json.dumps(config)]
         cgroup = _PidsCgroup.make(limits.processes)
-        command = (_bwrap_args(tool, folder, exe, prefix) if tool else []) + python
+        command = (_bwrap_args(tool, folder, exe, prefix, paths) if tool else []) + python
         if cgroup is not None:  # the shell joins the cgroup, then becomes the run: everything it starts is counted
             command = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(cgroup.path), *command]
         child_env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(folder), "TMPDIR": str(folder),
@@ -255,7 +299,10 @@ def run_python(code: str, *, limits: Limits | None = None, stdin: str = "", file
         finally:
             if cgroup is not None:
                 cgroup.remove()
-        files_left = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file() and p.name != "main.py"}
+        files_left = {p.name: p.lstat().st_size for p in folder.iterdir()
+                      if stat.S_ISREG(p.lstat().st_mode) and p.name != "main.py"}  # fmt: skip
+        if collect is not None:
+            collect(folder)
         return RunResult(result.outcome, result.exit_code, result.stdout, result.stderr, result.wall_s, isolation,
                          files_left)  # fmt: skip
 

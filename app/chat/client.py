@@ -242,6 +242,20 @@ class ChatClient:
             body["stop"] = list(stop)
         return self._stream(self._url("/completions"), body, chat=False)
 
+    def top_logprobs(
+        self, messages: Sequence[Mapping[str, Any]], *, top: int = 10, model: str = ""
+    ) -> list[tuple[str, float]]:
+        """The first answer token's ``top`` most likely tokens with their log probabilities, greedy and one token long
+        (OpenAI's ``logprobs``/``top_logprobs``; llama.cpp's server has them). Empty when the server gives none."""
+        body = {"model": model, "messages": [dict(m) for m in messages], "max_tokens": 1, "temperature": 0.0,
+                "logprobs": True, "top_logprobs": top}  # fmt: skip
+        obj = self._json("POST", self._url("/chat/completions"), body)
+        try:
+            content = obj["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+            return [(str(t["token"]), float(t["logprob"])) for t in content]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return []
+
     def tokenize(self, text: str) -> list[int] | None:
         """Token ids of `text` (llama.cpp server's POST /tokenize); None when the server has no such endpoint."""
         if self._has_tokenize is False:

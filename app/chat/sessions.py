@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from app.chat.attachments import AnswerSources, Attachment
+from app.chat.figures import figures_of
 from app.chat.messages import AnswerStats, ChatError, Message, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.toolset import ToolSet
 from app.store import Store
@@ -332,6 +333,11 @@ class Conversations:
             # The foreign key cascades too; deleting explicitly keeps working if foreign keys were ever off.
             self._store.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
             self._store.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def figure_names(self) -> set[str]:
+        """The stored figures (app.chat.figures) that the steps of any conversation refer to."""
+        rows = self._store.fetchall("""SELECT steps FROM messages WHERE steps LIKE '%"figures"%'""")
+        return {f.file for row in rows for f in figures_of(_steps(row["steps"]))}
 
     # -- messages --------------------------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.chat.figures import figures_dir, figures_of
 from app.cli import common as c
 from app.escaping import escape_controls
 from app.tools.fetch import urls_in
@@ -142,8 +143,9 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
 
         def save_unfinished(state: MessageState, error: str = "") -> None:
             if conversation_id is not None:  # the steps so far stay with the conversation
-                bench.conversations.add_message(conversation_id, Role.ASSISTANT, "", thinking=steps_text(steps),
-                                                state=state, error=error)  # fmt: skip
+                message = bench.conversations.add_message(conversation_id, Role.ASSISTANT, "", thinking=steps_text(steps),
+                                                          state=state, error=error)  # fmt: skip
+                bench.conversations.set_steps(message.id, [s.to_json() for s in steps])
 
         runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx, parallel=1), name=path.name)
         try:
@@ -166,8 +168,9 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
         if conversation_id is not None:
             thinking = "\n\n".join(t for t in (result.answer.thinking, steps_text(result.steps)) if t)
             state = MessageState.CANCELLED if result.stopped is StopReason.CANCELLED else MessageState.DONE
-            bench.conversations.add_message(conversation_id, Role.ASSISTANT, result.answer.content, thinking=thinking,
-                                            stats=result.answer.stats, state=state)  # fmt: skip
+            message = bench.conversations.add_message(conversation_id, Role.ASSISTANT, result.answer.content,
+                                                      thinking=thinking, stats=result.answer.stats, state=state)  # fmt: skip
+            bench.conversations.set_steps(message.id, [s.to_json() for s in result.steps])  # with their figures
     if result.stopped is StopReason.STEP_LIMIT:
         print(f"modelwerk chat: stopped after {args.max_steps} rounds of tool calls (--max-steps); the answer may be "
               "incomplete", file=sys.stderr)  # fmt: skip
@@ -198,6 +201,8 @@ def ask_on_terminal(call: ToolCall, tool: Tool) -> Approval:
     print(f"\nThe model wants to run {c.safe(tool.name)}:", file=err)
     if tool.origin:
         print(f"  ({c.safe(tool.origin)})", file=err)
+    for note in call.provenance:
+        print(f"  ⚠ {c.safe(note)}", file=err)
     for key, value in call.arguments.items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         print(f"  {c.safe(key)}:", file=err)
@@ -216,3 +221,5 @@ def _print_step(step: Step) -> None:
     args: Any = json.dumps(dict(step.arguments), ensure_ascii=False)
     args = args if len(args) <= 120 else args[:119] + "…"
     print(f"[step {step.round}] {c.safe(step.tool)} {c.safe(args)} → {c.safe(step.summary)}", file=sys.stderr)
+    for number, figure in enumerate(figures_of([step.to_json()]), 1):
+        print(f"[step {step.round}] {figure.label(number)} written to {figures_dir() / figure.file}", file=sys.stderr)

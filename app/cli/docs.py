@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli import common as c
+from app.cli import docs_classify
 from app.documents.indexing import IndexReport, Outcome, Progress, add_files, index_pending, remove_files
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Bm25Retriever, Hit
@@ -70,12 +71,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
                    help='labelled questions, JSON [{"question", "file", "answer"}] (default: made from it)')  # fmt: skip
     t.add_argument("-n", type=int, default=50, metavar="N", help="questions to make from the collection (default 50)")
     t.add_argument("--json", action="store_true", help="print JSON")
+    docs_classify.register(dsub)
     return {"docs": _cmd_docs}
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     handler = {"add": _add, "list": _list, "remove": _remove, "embed": _embed, "search": _search,
-               "selftest": _selftest}[args.action]  # fmt: skip
+               "selftest": _selftest, "classify": docs_classify.classify}[args.action]  # fmt: skip
     with Workbench() as wb:
         return handler(wb, args)
 

@@ -27,6 +27,7 @@ from app.documents.chunk import count_tokens
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Hit, Retriever, Source
 from app.documents.store import DocumentStore, FileRecord, FileState
+from app.shield.control import defuse
 from app.shield.flags import Flag
 from app.shield.marking import Marking
 
@@ -150,9 +151,10 @@ def as_data(text: str, marking: Marking | None = None) -> str:
     """Untrusted document text as it goes into a prompt: the one place it is marked as data.
 
     The text stays inside its fence (a ``</source>`` written in a document cannot close the source and speak outside
-    it), and with ``marking`` (the shield on) its words are datamarked.
+    it), cannot write the template's control tokens (``app.shield.control``: shield on or off, they would open a turn of
+    their own), and with ``marking`` (the shield on) its words are datamarked.
     """
-    fenced = _FENCE.sub(lambda m: "‹" + m.group(1) + m.group(2), text)
+    fenced = _FENCE.sub(lambda m: "‹" + m.group(1) + m.group(2), defuse(text))
     return fenced if marking is None else marking.mark(fenced)
 
 

@@ -21,7 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+from app.shield import hidden_docx, hidden_pdf
 from app.shield.flags import Flag, Kind
 from app.shield.hidden import hidden_classes, hiding_reason
 from core.errors import ModelwerkError
@@ -107,7 +109,9 @@ class ParsedDocument:
     pages: int = 0
     """Pages of a PDF; 0 for formats without pages."""
     hidden: tuple[Flag, ...] = ()
-    """Text that is in ``text`` but that a reader of the rendered file does not see (hidden HTML), as flags on ``text``.
+    """Text that is in ``text`` but that a reader of the rendered file does not see (hidden HTML, invisible, white, tiny
+    or off-page text in a PDF, hidden runs in Word: ``app.shield.hidden``, ``hidden_pdf``, ``hidden_docx``), as flags
+    on ``text``.
     It is kept, so a search still finds it and the user sees it flagged; the shield marks the passages it falls in."""
 
 
@@ -319,7 +323,8 @@ class _Builder:
 
     def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False,
             hidden: Sequence[tuple[int, int, str]] = ()) -> None:  # fmt: skip
-        """One block; ``hidden``: (start, end, why) of text in it that a reader does not see, as offsets into ``text``."""
+        """One block; ``hidden``: (start, end, reason) of text in it that a reader does not see, as offsets into
+        ``text``."""
         lead = len(text) - len(text.lstrip())
         text = text.strip()
         if not text:
@@ -329,18 +334,21 @@ class _Builder:
             self.length += 2
         self.parts.append(text)
         for start, end, why in hidden:
-            start, end = max(0, start - lead) + self.length, min(len(text), end - lead) + self.length
-            if end > start:
-                self.hidden.append(Flag(Kind.HIDDEN, start, end, f"hidden in the HTML by {why}"))
+            start, end = max(0, start - lead), min(len(text), end - lead)
+            piece = text[start:end]
+            start, end = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
+            if end > start:  # the span without the spaces around it
+                self.hidden.append(Flag(Kind.HIDDEN, start + self.length, end + self.length, why))
         self.blocks.append(Block(self.length, self.length + len(text), page, heading, is_heading))
         self.length += len(text)
         _check_chars(self.path, self.length, self.limits)
 
-    def add_paragraphs(self, text: str, *, page: int | None, heading: str = "") -> None:
-        """A run of text split into blocks at blank lines (a PDF page)."""
-        text = normalize_newlines(text)
+    def add_paragraphs(self, text: str, *, page: int | None, hidden: Sequence[tuple[int, int, str]] = ()) -> None:
+        """A run of text (line endings ``\\n``) split into blocks at blank lines (a PDF page); ``hidden`` as for
+        ``add``, offsets into ``text``."""
         for b in paragraph_blocks(text):
-            self.add(text[b.start : b.end], page=page, heading=heading)
+            mine = [(s - b.start, e - b.start, why) for s, e, why in hidden if s < b.end and e > b.start]
+            self.add(text[b.start : b.end], page=page, hidden=mine)
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -370,7 +378,8 @@ def _parse_pdf(path: Path, limits: Limits) -> ParsedDocument:
             raise UnreadableDocument(f"{name}: {n_pages:,} pages (the limit is {limits.max_pdf_pages:,}); split it", path=path)
         out = _Builder(path, limits)
         for number, page in enumerate(reader.pages, start=1):
-            out.add_paragraphs(page.extract_text() or "", page=number)
+            text, hidden = hidden_pdf.page_text(page, number)
+            out.add_paragraphs(text, page=number, hidden=hidden)
     except UnreadableDocument:
         raise
     except FileNotDecryptedError:
@@ -380,7 +389,7 @@ def _parse_pdf(path: Path, limits: Limits) -> ParsedDocument:
     except Exception as e:  # a hostile or broken file can make the parser fail in any way; it is this file's error only
         log.debug("pypdf failed on %s", path, exc_info=True)
         raise UnreadableDocument(f"{name}: not a readable PDF ({type(e).__name__}: {_first_line(e)})", path=path) from None
-    return ParsedDocument(path, DocumentKind.PDF, out.text(), tuple(out.blocks), pages=n_pages)
+    return ParsedDocument(path, DocumentKind.PDF, out.text(), tuple(out.blocks), pages=n_pages, hidden=tuple(out.hidden))
 
 
 def _encrypted(name: str) -> str:
@@ -426,6 +435,32 @@ def _heading_level(style_name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _docx_row(cells: Sequence[Any], judge: hidden_docx.HiddenRuns, number: int) -> tuple[str, list[tuple[int, int, str]],
+                                                                                     int]:  # fmt: skip
+    """A table row as one line, its cells' texts joined by " | " (a merged cell once), the spans of it a reader does not
+    see, and the count of paragraphs read so far."""
+    line, hidden, seen, cells_seen = "", [], set(), set()
+    for cell in cells:
+        if id(cell._tc) in cells_seen:
+            continue  # a merged cell: python-docx repeats it
+        cells_seen.add(id(cell._tc))
+        spans, at = [], 0
+        for para in cell.paragraphs:  # a cell's text is its paragraphs' joined by line breaks
+            number += 1
+            spans += [(s + at, e + at, why) for s, e, why in judge.spans(para, number)]
+            at += len(para.text) + 1
+        text = cell.text
+        key = text.strip()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        line += " | " if line else ""
+        shift = len(line) - (len(text) - len(text.lstrip()))
+        hidden += [(max(s + shift, len(line)), min(e + shift, len(line) + len(key)), why) for s, e, why in spans]
+        line += key
+    return line, [h for h in hidden if h[1] > h[0]], number
+
+
 def _parse_docx(path: Path, limits: Limits) -> ParsedDocument:
     _check_zip(path, limits)
     try:
@@ -436,19 +471,23 @@ def _parse_docx(path: Path, limits: Limits) -> ParsedDocument:
         document = docx.Document(str(path))
         out = _Builder(path, limits)
         trail = _Trail()
+        judge = hidden_docx.HiddenRuns(document)
+        number = 0  # paragraphs counted as a reader counts them, table cells' included
         for item in document.iter_inner_content():
             if isinstance(item, Paragraph):
+                number += 1
                 style = item.style.name if item.style is not None else ""
                 level = _heading_level(style or "")
                 text = item.text
+                hidden = judge.spans(item, number)
                 if level is not None and text.strip():
-                    out.add(text, heading=trail.push(level, heading_title(text)), is_heading=True)
+                    out.add(text, heading=trail.push(level, heading_title(text)), is_heading=True, hidden=hidden)
                 else:
-                    out.add(text, heading=str(trail))
+                    out.add(text, heading=str(trail), hidden=hidden)
             elif isinstance(item, Table):
                 for row in item.rows:
-                    cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells repeat
-                    out.add(" | ".join(c for c in cells if c), heading=str(trail))
+                    text, hidden, number = _docx_row(row.cells, judge, number)
+                    out.add(text, heading=str(trail), hidden=hidden)
     except UnreadableDocument:
         raise
     except RecursionError:
@@ -457,7 +496,7 @@ def _parse_docx(path: Path, limits: Limits) -> ParsedDocument:
         log.debug("python-docx failed on %s", path, exc_info=True)
         raise UnreadableDocument(f"{path.name}: not a readable Word document ({type(e).__name__}: {_first_line(e)})",
                                  path=path) from None  # fmt: skip
-    return ParsedDocument(path, DocumentKind.DOCX, out.text(), tuple(out.blocks))
+    return ParsedDocument(path, DocumentKind.DOCX, out.text(), tuple(out.blocks), hidden=tuple(out.hidden))
 
 
 # -- HTML -----------------------------------------------------------------------------------------------------------------
@@ -560,7 +599,7 @@ class _HtmlText(HTMLParser):
                 if tag in _HEADINGS or tag in _BLOCK_TAGS:
                     self.flush()
                 self.hide.append(tag)
-                self.why = why
+                self.why = f"hidden in the HTML by {why}"
                 self.buf.append(_HIDE)
         if tag in _HEADINGS:
             self.flush()

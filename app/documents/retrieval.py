@@ -8,6 +8,7 @@ measures any of them the same way.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Sequence
@@ -95,12 +96,30 @@ def query_terms(query: str) -> list[str]:
     return content or words
 
 
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 query that matches any of the terms (BM25 ranks those that match more, and rarer ones, higher).
+COMMON_ROWS = 2_000
+"""A term in more passages than this is "common" in a question that also has rarer terms: it ranks the passages the
+rarer terms find but finds none itself (Lucene's common-terms query). BM25 costs FTS5 a lookup per matching passage, so
+one word in 40% of 100,000 passages cost more than the rest of a hybrid search together; such a word's weight in BM25
+(its inverse document frequency) is small anyway."""
+
+
+def fts_query(terms: list[str], common: Sequence[str] = ()) -> str:
+    """An FTS5 query that matches any of ``terms`` (BM25 ranks those that match more, and rarer ones, higher); the
+    ``common`` terms only add to the rank of passages that match one of ``terms``.
 
     Every term is quoted, so nothing a user types is read as FTS5 syntax (AND, NEAR, column filters, ``*``).
     """
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    quoted = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    if not common or not terms:
+        return fts_query(list(terms) + list(common)) if common else quoted
+    # (rare) OR (common1 AND (rare)) OR ...: FTS5 seeks a common term's long list only at the rare terms' passages
+    return " OR ".join([f"({quoted})"] + [f"({fts_query([c])} AND ({quoted}))" for c in common])
+
+
+def split_common(terms: list[str], frequencies: Sequence[int], *, limit: int = COMMON_ROWS) -> tuple[list[str], list[str]]:
+    """``terms`` as (rare, common) by how many passages contain each; all rare when every term is common."""
+    rare = [t for t, n in zip(terms, frequencies, strict=True) if n <= limit]
+    return (rare, [t for t, n in zip(terms, frequencies, strict=True) if n > limit]) if rare else (terms, [])
 
 
 def snippet(text: str, terms: list[str], *, width: int = SNIPPET_CHARS) -> str:
@@ -111,8 +130,8 @@ def snippet(text: str, terms: list[str], *, width: int = SNIPPET_CHARS) -> str:
     lowered = text.lower()
     hits = sorted(m.start() for t in terms for m in re.finditer(r"(?<!\w)" + re.escape(t) + r"(?!\w)", lowered))
     best, best_count = 0, 0
-    for h in hits:
-        count = sum(1 for x in hits if h <= x < h + width)
+    for i, h in enumerate(hits):  # the window starting at each hit; sorted, so count by bisection
+        count = bisect.bisect_left(hits, h + width, lo=i) - i
         if count > best_count:
             best, best_count = h, count
     start = max(0, min(best - width // 5, len(text) - width))
@@ -135,15 +154,17 @@ class Bm25Retriever:
 
     name = "bm25"
 
-    def __init__(self, store: DocumentStore, collection_id: int) -> None:
+    def __init__(self, store: DocumentStore, collection_id: int, *, common_rows: int = COMMON_ROWS) -> None:
         self.store = store
         self.collection_id = collection_id
+        self.common_rows = common_rows
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         terms = query_terms(query)
         if not terms or k < 1:
             return []
-        found = self.store.match(self.collection_id, fts_query(terms), k=k)
+        rare, common = split_common(terms, self.store.document_frequencies(terms), limit=self.common_rows)
+        found = self.store.match(self.collection_id, fts_query(rare, common), k=k)
         return [
             Hit(sp.id, rank, score, self.name, _source(sp.path, sp.passage), sp.passage.text, snippet(sp.passage.text, terms),
                 sp.passage.flags)

@@ -185,12 +185,17 @@ def path_key(path: Path) -> str:
     return str(path.expanduser().resolve())
 
 
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+"""passages_fts's tokenizer (migration 1 spells it out; migrations never change)."""
+
+
 class DocumentStore:
     """The documents database of one data folder. One connection; use it from one thread at a time."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._stemmer: sqlite3.Connection | None = None  # document_frequencies' tokenizer, made on first use
 
     @classmethod
     def open(cls, path: Path) -> DocumentStore:
@@ -215,6 +220,8 @@ class DocumentStore:
         return cls(conn, path)
 
     def close(self) -> None:
+        if self._stemmer is not None:
+            self._stemmer.close()
         self.conn.close()
 
     def __enter__(self) -> DocumentStore:
@@ -347,6 +354,16 @@ class DocumentStore:
                                  (file_id,))  # fmt: skip
         return [(int(o), shield_flags.loads(str(raw))) for o, raw in rows]
 
+    def replace_flags(self, kind: shield_flags.Kind, flags: dict[int, Sequence[Flag]]) -> None:
+        """Give each passage (by id) these flags of ``kind`` in place of the ones of that kind it had; one transaction.
+        For findings made after indexing (the classifier's): indexing again starts from the scan's own flags."""
+        with self.transaction():
+            for pid, new in flags.items():
+                row = self.conn.execute("SELECT flags FROM passages WHERE id = ?", (pid,)).fetchone()
+                if row is not None:
+                    kept = [f for f in shield_flags.loads(str(row[0])) if f.kind is not kind]
+                    self.conn.execute("UPDATE passages SET flags = ? WHERE id = ?", (shield_flags.dumps([*kept, *new]), pid))
+
     def mark_pending(self, collection_id: int, paths: Iterable[Path]) -> int:
         """Add these files to the collection, or mark those already in it to be checked again; one transaction."""
         now = time.time()
@@ -437,6 +454,27 @@ class DocumentStore:
                           page_end=None if page_end is None else int(str(page_end)), heading=str(r[10]),
                           flags=shield_flags.loads(str(r[11])) if r[11] else ())  # fmt: skip
         return StoredPassage(int(str(r[0])), int(str(r[1])), Path(str(r[2])), passage)
+
+    def document_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """How many passages (of every collection: the index is shared) contain each of ``terms``, as the full-text
+        index counts them: each term is first run through the index's own tokenizer (Porter stems, folded diacritics)
+        in a private in-memory database (writing here would look like a change to the vector cache), then looked up in
+        the index's vocabulary. 0 for a term not indexed."""
+        if self._stemmer is None:
+            self._stemmer = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._stemmer.execute(f"CREATE VIRTUAL TABLE terms USING fts5(term, tokenize='{FTS_TOKENIZER}')")
+            self._stemmer.execute("CREATE VIRTUAL TABLE terms_vocab USING fts5vocab(terms, 'instance')")
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, "
+                              "'row')")  # fmt: skip
+        self._stemmer.executemany("INSERT INTO terms(rowid, term) VALUES (?, ?)", list(enumerate(terms)))
+        try:
+            stems = dict(self._stemmer.execute("SELECT doc, term FROM terms_vocab").fetchall())
+        finally:
+            self._stemmer.execute("DELETE FROM terms")
+        counts = {str(t): int(n) for t, n in self.conn.execute(
+            f"SELECT term, doc FROM temp.passages_vocab WHERE term IN ({','.join('?' * len(stems))})",
+            list(stems.values()))}  # fmt: skip
+        return [counts.get(stems.get(i, ""), 0) for i in range(len(terms))]
 
     def match(self, collection_id: int, fts_query: str, *, k: int) -> list[tuple[StoredPassage, float]]:
         """The ``k`` best passages for an FTS5 query by BM25 (a heading counts twice as much as body text), best first,

@@ -27,6 +27,8 @@ class Kind(enum.Enum):
     """A request to send the conversation somewhere, or a link or image whose address carries data."""
     HIDDEN = "hidden-text"
     """Text a reader of the rendered document does not see: hidden HTML, white on white, a tiny font, a comment."""
+    CLASSIFIED = "classifier"
+    """A local model, asked, judged the text an attempt to instruct the assistant (``app.shield.classifier``)."""
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,9 @@ def scan_inline_html(text: str) -> Iterator[Flag]:
         pos = text.find("<!--", end)
     closing: dict[str, int] = {}  # tag -> where its next closing tag is (-1: none after the last search): linear
     for m in _STYLED_TAG.finditer(text):
+        inside = m.group(2).lower()
+        if "style" not in inside and "hidden" not in inside:
+            continue  # nothing else in a tag hides it (classes need a stylesheet, which inline HTML is not read for)
         attrs = {a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or "" for a in _ATTR.finditer(m.group(2))}
         why = hiding_reason(attrs)
         if why is not None:

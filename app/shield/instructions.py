@@ -3,15 +3,15 @@ secrets from the user, setting up a new role, sending the conversation away.
 
 The patterns look for what an attacker must write (an imperative to the model, a role marker of a chat template), not
 for the topic: a document that explains prompt injection or mentions a system prompt is not flagged, one that says
-"ignore all previous instructions" is. A pattern runs only over the paragraphs that hold the words it needs
-(``_NEEDS``, checked on sets of words: ``app.shield.tokens``); its gaps are bounded (``{0,60}``), so a hostile text costs
-time linear in its length.
+"ignore all previous instructions" is. A pattern runs only in the paragraphs that hold the words it needs (``_NEEDS``,
+checked on sets of words: ``app.shield.tokens``), and there only where a word it starts with is (``_STARTS``); its gaps
+are bounded (``{0,60}``), so a hostile text costs time linear in its length.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from app.shield import tokens
 from app.shield.flags import Flag, Kind, quote
@@ -77,8 +77,10 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
     (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
      r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you|you're)\b|\b(?:roleplay|role-play|role\s+play)\s+as\b|"
      r"\bstay\s+in\s+character\b|\bsimulate\s+(?:an?\s+|the\s+)?(?:unrestricted|uncensored|unfiltered|jailbroken)"),
+    (Kind.ROLE_PLAY, "a known jailbreak persona", r"\bdo\s+anything\s+now\b"),
     (Kind.ROLE_PLAY, "a known jailbreak persona",
-     r"\bdo\s+anything\s+now\b|\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b|"
+     r"\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b"),
+    (Kind.ROLE_PLAY, "a known jailbreak persona",
      r"\byou\s+(?:have\s+been|are\s+now|are)\s+(?:freed|released|unshackled|jailbroken|unchained|liberated)\b"),
     (Kind.ROLE_PLAY, "a chat template's role marker (text posing as another turn)",
      r"<\|(?:im_start|im_end|system|user|assistant|start_header_id|end_header_id|eot_id|endoftext|begin_of_text)\|>|"
@@ -98,6 +100,9 @@ _PATTERNS: list[tuple[Kind, str, str]] = [
      rf"(?:{_DE_OLD}\s+)?(?:system)?{_DE_RULES}\b"),
     (Kind.INSTRUCTION, "tells the assistant to forget what it was told (German)",
      r"\b(?:vergiss|vergessen\s+sie|ignoriere)\s+(?:bitte\s+)?alles\s*(?:,\s*)?(?:was|bisherige|vorherige|obige|davor|zuvor|oben)"),
+    (Kind.INSTRUCTION, "tells the assistant to ignore the user's question (German)",
+     r"\b(?:ignoriere|ignorier|ignorieren\s+sie|übergehe|überspringe)\s+(?:bitte\s+)?(?:die|diese|deine|meine|seine|ihre)\s+"
+     r"(?:frage|anfrage|aufgabe|eingabe|fragen)\b"),
     (Kind.INSTRUCTION, "announces new instructions for the assistant (German)",
      r"\b(?:neue|geänderte|aktualisierte|geheime|wichtige)\s+(?:system)?anweisung(?:en)?\s*:"),
     (Kind.INSTRUCTION, "addresses an AI assistant directly (German)",
@@ -142,20 +147,25 @@ _THIRD_PERSON = re.compile(r"\b(?:it|they|he|she|which|who|llm|model|ai|attacker
 
 
 def _w(words: str) -> frozenset[bytes]:
-    return frozenset(w.encode("utf-8") for w in words.split())
+    """Words as a paragraph's words hold them: cut at hyphens ("role-play": "role", "play"), umlauts in either case."""
+    return frozenset(s.encode("utf-8") for w in words.replace("-", " ").split() for s in tokens.spellings(w))
 
 
-_AI_W = _w("ai a.i llm llms assistant assistants language chatbot chatbots bot bots chatgpt chat gpt gpt-4 gpt-3 gpt-4o "
+# "i": the second word of "A.I." (punctuation cuts words)
+_AI_W = _w("ai i llm llms assistant assistants language chatbot chatbots bot bots chatgpt chat gpt "
            "claude gemini copilot model models")
 _VERBS_IGNORE = _w("ignore disregard forget override bypass skip drop abandon")
 _KI_W = _w("ki sprachmodell assistent assistentin chatbot bot llm modell")
 _NUTZER = _w("nutzer nutzerin nutzern nutzers benutzer benutzerin benutzern benutzers anwender anwenderin anwendern user")
 _NEEDS: list[tuple[frozenset[bytes], ...]] = [
-    (_VERBS_IGNORE,),
+    (_VERBS_IGNORE, _w("previous prior above earlier preceding former original initial system safety existing old given "
+                       "developer default"),
+     _w("instruction instructions prompt prompts rules directions directives guidelines guardrails context constraints "
+        "commands orders programming restrictions policies policy")),
     (_w("ignore disregard forget override bypass"), _w("all any every")),
     (_w("ignore disregard forget"), _w("everything all anything")),
     (_w("ignore disregard skip"), _w("question request query prompt task questions requests queries prompts tasks")),
-    (_w("instruction instructions"),),
+    (_w("new updated revised real actual true secret hidden additional important"), _w("instruction instructions")),
     (_w("attention note message instruction instructions hey dear hello important"), _AI_W),
     (_w("if"), _w("you"), _AI_W | _w("large")),
     (_w("you"), _w("must should will have required"), _AI_W),
@@ -171,16 +181,21 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
                                                   "unethical dan")),
     (_w("pretend roleplay role-play role stay simulate"), _w("be you you're youre that as character unrestricted "
                                                              "uncensored unfiltered jailbroken")),
-    (_w("anything mode freed released unshackled jailbroken unchained liberated"),),
+    (_w("do"), _w("anything"), _w("now")),
+    (_w("developer god jailbreak unrestricted dan"), _w("mode"), _w("enabled activated on")),
+    (_w("you"), _w("freed released unshackled jailbroken unchained liberated")),
     (_w("im_start im_end system user assistant start_header_id end_header_id eot_id endoftext begin_of_text "
         "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
                                                                      "</system [system _of_turn>")),
-    (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),),
+    (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),
+     _w("conversation chat history messages dialog dialogue transcript user users personal private credentials password "
+        "passwords api apikey apikeys api_key api_keys secret secrets access session cookies"), _w("to at via into")),
     # Imperatives and participles ("with the question appended to the URL"), not "encodes" (a description of an attack).
     (_w("append appended include included embed embedded insert inserted encode encoded put add added"),
      _w("url link image query address")),
     (_w("ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf"),),
     (_w("vergiss vergessen ignoriere"), _w("alles")),
+    (_w("ignoriere ignorier ignorieren übergehe überspringe"), _w("frage anfrage aufgabe eingabe fragen")),
     (_w("neue geänderte aktualisierte geheime wichtige"), _w("anweisung anweisungen systemanweisung systemanweisungen")),
     (_w("wenn hinweis nachricht achtung anweisung liebe lieber hallo hey"), _KI_W),
     (_w("gib zeig zeige nenne verrate wiederhole drucke schreib schreibe"),
@@ -188,53 +203,164 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
     (_w("sag sage erzähl erzähle verrate zeig zeige ohne"), _NUTZER),
     (_w("du"), _w("jetzt nun sofort heute mehr")),
     (_w("tu tue tun spiel spiele übernimm spielen schlüpf schlüpfe verhalte entwicklermodus"),),
-    (_w("sende schick schicke übermittle übertrage leite poste lade kopiere maile"),),
+    (_w("sende schick schicke übermittle übertrage leite poste lade kopiere maile"),
+     _w("gesprächsverlauf unterhaltung konversation chat chatverlauf verlauf nachrichten persönlichen nutzerdaten "
+        "benutzerdaten passwörter passwoerter passwort zugangsdaten api schlüssel geheimnisse"),
+     _w("an nach zu weiter hoch in")),
     (_w("hänge füge bette kodiere schreib schreibe setze"), _w("url link bild bild-url adresse query parameter")),
 ]  # fmt: skip
 """For each pattern, groups of words (lower case) of which a paragraph must hold one each for the pattern to be able to
 match there: the prefilter. ``tests/unit/test_shield_scan.py`` checks it against running every pattern everywhere."""
-assert len(_NEEDS) == len(_PATTERNS)
+
+_AI_WORDS = ["ai", "llm", "assistant", "chatbot", "bot", "chat", "chatgpt", "gpt", "claude", "gemini", "copilot", "model"]
+_AI_STARTS = " ".join(f"{w} {w}s" for w in _AI_WORDS) + " a language"  # "a" of "a.i.", "language" of "language model"
+_STARTS: list[str] = [
+    "ignore disregard forget override bypass skip drop abandon",
+    "ignore disregard forget override bypass",
+    "ignore disregard forget",
+    "ignore disregard skip",
+    "new updated revised real actual true secret hidden additional important",
+    "attention note message instruction instructions hey dear hello important",
+    "if",
+    "as " + _AI_STARTS,
+    "reveal print show output repeat display leak disclose dump recite write tell give",
+    "new override overriding replace replacement update updated system",
+    "do don dont never without",
+    "you",
+    "from",
+    "act behave respond answer",
+    "pretend roleplay role stay simulate",
+    "do",
+    "developer god jailbreak unrestricted dan",
+    "you",
+    "",  # the chat-template markers start with markup: their pattern runs over the paragraph
+    "send post upload forward transmit exfiltrate leak e-mail email submit copy",
+    "append appended include included embed embedded insert inserted encode encoded put add added",
+    "ignoriere ignorier ignorieren vergiss vergessen missachte missachten übergehe verwirf",
+    "vergiss vergessen ignoriere",
+    "ignoriere ignorier ignorieren übergehe überspringe",
+    "neue geänderte aktualisierte geheime wichtige",
+    "wenn hinweis nachricht achtung anweisung liebe lieber hallo hey",
+    "gib zeig zeige nenne verrate wiederhole drucke schreib schreibe",
+    "sag sage erzähl erzähle verrate zeig zeige ohne",
+    "du ab von",
+    "tu tue tun spiel spiele übernimm spielen schlüpf schlüpfe verhalte entwicklermodus",
+    "sende schick schicke übermittle übertrage leite poste lade kopiere maile",
+    "hänge füge bette kodiere schreib schreibe setze",
+]  # fmt: skip
+"""For each pattern, the words its matches start with (a match of "ignore all previous instructions" starts with the
+word "ignore"): in the paragraphs its needs allow, the pattern is tried only where a word it starts with is, instead of
+at every character. ``tests/unit/test_shield_scan.py`` checks the scan against running every pattern everywhere."""
+assert len(_NEEDS) == len(_PATTERNS) == len(_STARTS)
+_HAY = bytes.maketrans(b"\n", b" ")
+"""A paragraph's spaced bytes as searched for start words: line breaks are spaces too."""
+_SEARCHED = {b"a": b" a i ", b"e": b" e mail"}
+"""Words searched for in another form: "a" only as the start of "a.i.", "e" of "e-mail" (punctuation is spaces where
+it is searched)."""
+_NEEDLES = [{w: _SEARCHED.get(w, b" " + w) for w in _w(starts)} for starts in _STARTS]
+"""For each pattern, its start words (as in a paragraph's words) and what to search for in the paragraph's spaced bytes
+to find where each starts."""
 
 _COMPILED = [re.compile(p, re.IGNORECASE) for _, _, p in _PATTERNS]
-_BY_WORD: dict[bytes, set[int]] = {}
-for _i, _groups in enumerate(_NEEDS):
-    for _word in _groups[0]:
-        _BY_WORD.setdefault(_word, set()).add(_i)
-_FIRST_WORDS = frozenset(_BY_WORD)
-
-
 _MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.startswith("a chat template"))
 """The chat-template markers' pattern: its second group of needs is markup, looked for in the paragraph's raw text."""
 
+_BITS: dict[bytes, int] = {}
+"""Each word: a bit for every group of needs (of every pattern) it is in."""
+_BY_FIRST: dict[int, list[tuple[int, int]]] = {}
+"""Each pattern's first group's bit: the patterns (index, the bits of all their groups) that start with that group (the
+markers: their first group only)."""
+_bit = 0
+for _i, _groups in enumerate(_NEEDS):
+    _first, _mask = 1 << _bit, 0
+    for _group in _groups[:1] if _i == _MARKUP else _groups:
+        for _word in _group:
+            _BITS[_word] = _BITS.get(_word, 0) | (1 << _bit)
+        _mask |= 1 << _bit
+        _bit += 1
+    _BY_FIRST.setdefault(_first, []).append((_i, _mask))
+_FIRSTS = sum(_BY_FIRST)
+_MARKERS = re.compile(b"|".join(re.escape(m) for m in sorted(_NEEDS[_MARKUP][1])))
+"""The markup one of which the markers' pattern needs (in a paragraph's lower-cased bytes): one search for all."""
+VOCABULARY = frozenset(_BITS).union(*_NEEDLES)
+"""The words this module looks for: what ``tokens.prepare`` keeps of each paragraph's words."""
+
 
 def candidates(p: Paragraph) -> list[int]:
-    """The patterns that can match in paragraph ``p``."""
-    found: set[int] = set()
-    for w in p.words & _FIRST_WORDS:
-        found |= _BY_WORD[w]
+    """The patterns that can match in paragraph ``p``: those with a word of each group of their needs in it."""
+    bits = 0
+    for w in p.words:
+        bits |= _BITS.get(w, 0)
+    firsts = bits & _FIRSTS
     out = []
-    for i in sorted(found):
-        if i == _MARKUP:
-            if any(m in p.lower for m in _NEEDS[i][1]):
-                out.append(i)
-        elif all(not p.words.isdisjoint(g) for g in _NEEDS[i][1:]):
-            out.append(i)
-    return out
+    while firsts:
+        first = firsts & -firsts  # the lowest bit set
+        firsts ^= first
+        out += [i for i, mask in _BY_FIRST[first] if bits & mask == mask]
+    if _MARKUP in out and _MARKERS.search(p.lower) is None:
+        out.remove(_MARKUP)
+    return sorted(out)
 
 
-def scan_instructions(text: str, paragraphs: Sequence[Paragraph] | None = None) -> Iterator[Flag]:
+def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Iterator[Flag]:
     """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason.
 
     Args:
-        paragraphs: ``tokens.paragraphs(text)``, when the caller has them already.
+        prepared: ``tokens.prepare(text, VOCABULARY)``, when the caller has it already.
     """
-    for p in paragraphs if paragraphs is not None else tokens.paragraphs(text):
-        for i in candidates(p):
+    for p in (prepared or tokens.prepare(text, VOCABULARY)).paragraphs:
+        found = candidates(p)
+        if not found:
+            continue
+        starts = _Starts(p)
+        for i in found:
             kind, reason, _ = _PATTERNS[i]
-            for m in _COMPILED[i].finditer(text, p.start, p.end):
+            matches = _anchored(text, starts, p, i) if _NEEDLES[i] else _COMPILED[i].finditer(text, p.start, p.end)
+            for m in matches:
                 phrase = m.group()
                 if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
                     continue  # "add the image to the link list": no data named, no exfiltration
                 if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
                     continue
                 yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")
+
+
+class _Starts:
+    """Where words start in one paragraph, found once for every pattern that looks for them."""
+
+    def __init__(self, p: Paragraph) -> None:
+        self.hay = b" " + p.spaced.translate(_HAY)  # every word, and so every match (\b...), starts after a space here
+        self.found: dict[bytes, list[int]] = {}
+        self.ascii = len(p.lower) == p.end - p.start
+
+    def of(self, needle: bytes) -> list[int]:
+        """The byte offsets in the paragraph where ``needle`` (a space and a word) starts a word."""
+        found = self.found.get(needle)
+        if found is None:
+            found, hay = [], self.hay
+            j = hay.find(needle)
+            while j >= 0:
+                found.append(j)  # the word's first byte in the paragraph (hay has one byte in front)
+                j = hay.find(needle, j + 1)
+            self.found[needle] = found
+        return found
+
+
+def _anchored(text: str, starts: _Starts, p: Paragraph, i: int) -> Iterator[re.Match[str]]:
+    """Pattern ``i``'s matches in paragraph ``p``, tried only where a word it starts with starts: the same matches as
+    ``finditer`` over the paragraph (leftmost first, none overlapping)."""
+    needles = _NEEDLES[i]
+    at: set[int] = set()
+    for word in needles.keys() & p.words:
+        at.update(starts.of(needles[word]))
+    if not at:
+        return
+    offsets = [p.start + j for j in sorted(at)] if starts.ascii else p.offsets(sorted(at))
+    pattern, after = _COMPILED[i], -1
+    for j in offsets:
+        if j < after:
+            continue
+        m = pattern.match(text, j, p.end)
+        if m is not None:
+            after = m.end()
+            yield m

@@ -23,9 +23,11 @@ MIN_QUERY_VALUE = 40
 MIN_KNOWN = 12
 """Characters of a URL piece that must also be in the conversation or documents to count as copied from them."""
 
-_MD = re.compile(r"(!?)\[([^\[\]\n]{0,500})\]\(\s*<?([^\s()<>\[\]]{1,4000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
+_MD = re.compile(r"\[([^\[\]\n]{0,500})\]\(\s*<?([^\s()<>\[\]]{1,4000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
+"""A Markdown link (an image when a "!" is before it): it starts with "[", so the search skips to each "[" in C."""
 _IMG = re.compile(r"<img\b[^<>]{0,2000}?\bsrc\s*=\s*[\"']?([^\"'\s<>]{1,4000})", re.IGNORECASE)
-_BARE = re.compile(r"\bhttps?://[^\s<>()\"'\[\]`]{1,4000}", re.IGNORECASE)
+_BARE = re.compile(r"[hH](?<!\w[hH])[tT][tT][pP][sS]?://[^\s<>()\"'\[\]`]{1,4000}")
+"""A bare http(s) URL; spelled out rather than case-insensitive with a leading \\b, so the search skips to each "h"."""
 _PLACEHOLDER = re.compile(r"\{[^{}]{1,40}\}|\[[A-Za-z_ ]{2,40}\]|<[A-Za-z_ ]{2,40}>|\$\{?[A-Za-z_]{3,}|%s\b|"
                           r"\b(?:insert|put|add|your|user'?s?)[_ -]?(?:data|summary|conversation|chat|history|"
                           r"answer|question|secret|password|name|email|info)|\bconversation\b|\bchat[_ -]?history\b|"
@@ -50,8 +52,9 @@ def find_links(text: str, start: int = 0, end: int | None = None) -> Iterator[Li
     found: list[Link] = []
     covered: set[int] = set()
     for m in _MD.finditer(text, start, end):
-        found.append(Link(m.start(), m.end(), m.group(3), bool(m.group(1))))
-        covered.add(m.start(3))
+        image = m.start() > start and text[m.start() - 1] == "!"
+        found.append(Link(m.start() - image, m.end(), m.group(2), image))
+        covered.add(m.start(2))
     for m in _IMG.finditer(text, start, end):
         found.append(Link(m.start(), m.end(), m.group(1), True))
         covered.add(m.start(1))
@@ -139,6 +142,8 @@ def scan_document_links(text: str, start: int = 0, end: int | None = None) -> It
     """Flags for links and images in a document (``text[start:end]``) that are set up to carry data out (placeholders,
     data in the address)."""
     for link in find_links(text, start, end):
+        if not link.image and not any(c in link.url for c in "?{[<$%"):
+            continue  # a link is flagged only for a placeholder for data, which needs one of these (or their escapes)
         why = carried_data(link.url, placeholders=True)
         if why is not None and (link.image or why.startswith("its address has a placeholder")):
             what = "an image" if link.image else "a link"

@@ -3,8 +3,11 @@ encoding hid from them.
 
 ``scan_text`` is what indexing runs on each passage and what a fetched page or a tool result goes through. Each kind
 keeps at most ``MAX_PER_KIND`` flags (a hostile text with a million zero-width spaces gets a few flags and a count,
-not a million rows). Linear in the text's length, like each scanner; the text is split into paragraphs with their words
-once (``app.shield.tokens``), and each scanner runs only where those words say it could find something.
+not a million rows). Linear in the text's length, like each scanner. The text is prepared once (``app.shield.tokens``:
+its bytes, lower-cased, its paragraphs with their words), and each scanner runs only where that says it could find
+something: the Unicode scan when a byte of an invisible character is there (never on ASCII text), the encodings'
+decoders on runs of their alphabet long enough to matter (found in one ``bytes.translate`` and a substring search), the
+links' patterns in paragraphs with an address, the instructions' patterns where their words are.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from app.shield import tokens
 from app.shield.encoded import MIN_TEXT_RUN, scan_encoded
 from app.shield.flags import Flag, Kind
 from app.shield.hidden import scan_inline_html
-from app.shield.instructions import scan_instructions
+from app.shield.instructions import VOCABULARY, scan_instructions
 from app.shield.links import scan_document_links
 from app.shield.unicode import may_hide, scan_unicode, strip_invisible
 
@@ -31,16 +34,16 @@ def scan_text(text: str, *, cap: int = MAX_PER_KIND) -> list[Flag]:
 
 
 def _scan(text: str, depth: int) -> Iterator[Flag]:
-    paragraphs = tokens.paragraphs(text)
-    invisible = list(scan_unicode(text)) if may_hide(text) else []
+    prep = tokens.prepare(text, VOCABULARY)
+    invisible = list(scan_unicode(text)) if may_hide(text, prep.raw) else []
     yield from invisible
     seen = set()
-    for flag in scan_instructions(text, paragraphs):
+    for flag in scan_instructions(text, prep):
         seen.add(flag.reason)
         yield flag
     if "<" in text:
         yield from scan_inline_html(text)
-    for start, end in tokens.merged([(p.start, p.end) for p in paragraphs if b"http" in p.lower or b"<img" in p.lower]):
+    for start, end in tokens.merged([(p.start, p.end) for p in prep.paragraphs if b"http" in p.lower or b"<img" in p.lower]):
         yield from scan_document_links(text, start, end)
     if invisible:
         # Words cut by zero-width characters, or spelled in tag characters, read again as a model reads them.
@@ -49,8 +52,7 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
             if flag.reason not in seen:
                 yield Flag(flag.kind, 0, len(text), f"{flag.reason} (behind invisible characters)")
     if depth < MAX_DEPTH:
-        for start, end in tokens.merged([(p.start, p.end) for p in paragraphs if p.longest >= MIN_TEXT_RUN
-                                         and any(_could_be_encoded(w) for w in p.words)]):  # fmt: skip
+        for start, end in _encoded_runs(prep):
             for found in scan_encoded(text, start, end):
                 yield found.flag
                 if found.text is not None:
@@ -59,14 +61,36 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
                             yield Flag(inner.kind, found.flag.start, found.flag.end, f"{inner.reason} (encoded)")
 
 
-def _could_be_encoded(word: bytes) -> bool:
-    """A word (lower case, split at punctuation) long enough to be an encoded run and not a path or a hyphenated name
-    (base64 has few slashes and no hyphens; percent-encoding and escapes are looked at even in a URL)."""
-    if len(word) < MIN_TEXT_RUN:
-        return False
-    if b"%" in word or b"\\" in word:
+_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-%\\")
+"""What an encoded run is made of: base64 (standard and URL-safe), hex, percent-encoding and escape sequences."""
+_MARK = bytes(0x61 if b in _ALPHABET else 0x20 for b in range(256))
+"""``bytes.translate`` table: the alphabet to "a", every other byte (all of UTF-8's non-ASCII ones too) to a space."""
+_LONG = b"a" * MIN_TEXT_RUN
+
+
+def _encoded_runs(prep: tokens.Prepared) -> list[tuple[int, int]]:
+    """The runs of ``_ALPHABET`` of at least ``MIN_TEXT_RUN`` characters that could be encoded (``_could_be_encoded``),
+    as spans of the text: where the encodings' patterns can match (each of them is made of the alphabet only)."""
+    marked = prep.raw.translate(_MARK)
+    ends: list[int] = []
+    j = marked.find(_LONG)
+    while j >= 0:
+        e = marked.find(b" ", j + MIN_TEXT_RUN)
+        e = len(marked) if e < 0 else e
+        ends += (j, e)
+        j = marked.find(_LONG, e)
+    if not ends:
+        return []
+    at = prep.char_offsets(ends)
+    return [(at[i], at[i + 1]) for i in range(0, len(at), 2) if _could_be_encoded(prep.text[at[i] : at[i + 1]])]
+
+
+def _could_be_encoded(run: str) -> bool:
+    """Not a path or a hyphenated name (base64 has few slashes and no hyphens; percent-encoding and escapes are looked
+    at even in a URL)."""
+    if "%" in run or "\\" in run:
         return True
-    return (word.count(b"/") + word.count(b"-") + word.count(b"_")) * 8 <= len(word)
+    return (run.count("/") + run.count("-") + run.count("_")) * 8 <= len(run)
 
 
 def capped(flags: Iterable[Flag], cap: int = MAX_PER_KIND) -> list[Flag]:

@@ -1,46 +1,99 @@
-"""A text's paragraphs with the words in each, computed once in C-speed steps (lower-case, encode, translate, split):
-the scanners' prefilter. A scanner runs its regular expressions only over paragraphs whose words could start a match,
-so benign text costs a few passes of ``bytes`` methods instead of a dozen regular expressions over every character."""
+"""A text prepared once for every scanner: its UTF-8 bytes, lower-cased, and its paragraphs with the words in each,
+all computed in a few C-speed passes (encode, lower, translate, split). The scanners' prefilters read these instead of
+running regular expressions over every character: a pattern runs only in the paragraphs whose words could make it
+match, and there only where one of the words it starts with is (``app.shield.instructions``).
+
+The bytes are lower-cased for ASCII letters only (``bytes.lower``: ten times cheaper than lower-casing the text, and the
+same length); the scanners' word lists carry their words with upper-case umlauts too ("Übermittle", "GESPRÄCH"), and
+their patterns are case-insensitive over the text itself, so this only decides where they look.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-_PUNCT = b"!\"#$&()*,.:;<>?@[]^`{|}~'"
-"""Made spaces before splitting into words; base64's + / = and %, \\, - and _ stay inside a word."""
-_TABLE = bytes.maketrans(_PUNCT, b" " * len(_PUNCT))
+_PUNCT = b"!\"#$%&()*+,-./:;<=>?@[\\]^`{|}~'\t\r\x0b\x0c"
+"""Made spaces before splitting into words: every ASCII character a pattern's ``\\b`` sees as no part of a word, but
+the line break (paragraphs are cut at blank lines) and ``_`` (a part of a word: "im_start")."""
+_WORDS = bytes.maketrans(_PUNCT, b" " * len(_PUNCT))
+_SYMBOLS = (re.compile(rb"\xe2[\x80-\xaf][\x80-\xbf]"), b"   "), (re.compile(rb"\xc2[\xa0-\xbf]"), b"  ")
+"""Non-ASCII punctuation and symbols made spaces as well, byte for byte (U+2000..U+2BFF: quotation marks, dashes,
+bullets, arrows; the Latin-1 ones: no-break space, guillemets): a word after „ or • starts a word."""
+
+GROUP = 600
+"""Bytes a paragraph has at least: shorter ones are joined with the next (a text of a million blank lines is a few
+thousand paragraphs, not a million objects)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
-    """``text[start:end]``, a run between blank lines, with its lower-cased words (UTF-8) and its longest word's
-    length in bytes."""
+    """``text[start:end]``, a run between blank lines: its lower-cased bytes (``Prepared.lower``'s piece), the same
+    with punctuation made spaces, and the words in that that the scanners look for."""
 
     start: int
     end: int
     words: frozenset[bytes]
-    longest: int
     lower: bytes
+    spaced: bytes
+
+    def offsets(self, byte_offsets: Sequence[int]) -> list[int]:
+        """Offsets into ``lower`` (ascending, at characters' first bytes) as offsets into the text."""
+        if len(self.lower) == self.end - self.start:
+            return [self.start + b for b in byte_offsets]
+        return [self.start + c for c in _char_offsets(self.lower, byte_offsets)]
 
 
-GROUP = 600
-"""Characters a paragraph has at least: shorter ones are joined with the next (a text of a million blank lines is a
-few thousand paragraphs, not a million objects)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A text with its bytes and paragraphs (``prepare``)."""
+
+    text: str
+    raw: bytes
+    """``text`` in UTF-8 (lone surrogates passed through)."""
+    lower: bytes
+    """``raw`` with ASCII letters lower-cased: the same length, so its offsets are ``raw``'s."""
+    paragraphs: list[Paragraph]
+
+    def char_offsets(self, byte_offsets: Sequence[int]) -> list[int]:
+        """Offsets into ``raw`` (ascending, each at a character's first byte) as offsets into ``text``."""
+        return list(byte_offsets) if len(self.raw) == len(self.text) else _char_offsets(self.raw, byte_offsets)
 
 
-def paragraphs(text: str) -> list[Paragraph]:
-    """The paragraphs of ``text``: runs of at least ``GROUP`` characters cut at blank lines (a pattern never spans
-    one)."""
-    out = []
-    start, n = 0, len(text)
-    while start < n:
-        cut = text.find("\n\n", start + GROUP) if start + GROUP < n else -1
-        end = n if cut < 0 else cut
-        raw = text[start:end].lower().encode("utf-8", "surrogatepass")
-        words = raw.translate(_TABLE).split()
-        out.append(Paragraph(start, end, frozenset(words), max(map(len, words), default=0), raw))
-        start = n if cut < 0 else cut + 2
+def _char_offsets(data: bytes, byte_offsets: Sequence[int]) -> list[int]:
+    """Offsets into UTF-8 ``data`` as offsets into its text: decoded piecewise from one to the next, so all of them
+    together cost one pass."""
+    out, at_byte, at_char = [], 0, 0
+    for b in byte_offsets:
+        at_char += len(data[at_byte:b].decode("utf-8", "surrogatepass"))
+        at_byte = b
+        out.append(at_char)
     return out
+
+
+def prepare(text: str, vocabulary: frozenset[bytes]) -> Prepared:
+    """``text`` cut into paragraphs of at least ``GROUP`` bytes at blank lines (a pattern never spans one), each with
+    the words of ``vocabulary`` in it (lower case UTF-8: the words the scanners look for)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    lower = raw.lower()
+    spaced = lower.translate(_WORDS)
+    if len(raw) != len(text):
+        for pattern, spaces in _SYMBOLS:
+            spaced = pattern.sub(spaces, spaced)
+    bounds = []
+    start, n = 0, len(lower)
+    while start < n:
+        cut = lower.find(b"\n\n", start + GROUP) if start + GROUP < n else -1
+        end = n if cut < 0 else cut
+        bounds.append((start, end))
+        start = n if cut < 0 else cut + 2
+    chars = Prepared(text, raw, lower, []).char_offsets([x for s, e in bounds for x in (s, e)])
+    paragraphs = []
+    for i, (s, e) in enumerate(bounds):
+        words = spaced[s:e]
+        paragraphs.append(Paragraph(chars[2 * i], chars[2 * i + 1], vocabulary.intersection(words.split()), lower[s:e], words))
+    return Prepared(text, raw, lower, paragraphs)
 
 
 def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -51,4 +104,16 @@ def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
+    return out
+
+
+_UMLAUTS = {"ä": "Ä", "ö": "Ö", "ü": "Ü"}
+
+
+def spellings(word: str) -> list[str]:
+    """``word`` (lower case) as the prepared bytes can hold it: with each of its umlauts in either case (``bytes.lower``
+    leaves "Ü" as it is)."""
+    out = [""]
+    for ch in word:
+        out = [s + c for s in out for c in ((ch, _UMLAUTS[ch]) if ch in _UMLAUTS else (ch,))]
     return out

@@ -48,6 +48,8 @@ class ToolCall:
     name: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
     error: str = ""
+    provenance: tuple[str, ...] = ()
+    """Arguments copied from untrusted text, one line each (``app.shield.provenance``): shown when approving."""
 
     def to_openai(self) -> dict[str, Any]:
         """The call as an assistant message's ``tool_calls`` item; arguments as a dict (what templates expect)."""

@@ -11,10 +11,10 @@ hostile too (a page, a passage, a program's output): its text cannot write the t
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +23,8 @@ from typing import Any
 
 from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, Piece, ReasoningMode, Sampling
+from app.shield.control import defuse
+from app.shield.provenance import trace
 from app.tools.calls import CallFormat, ToolCall, from_openai, parse_calls
 from app.tools.render import PRESERVED_TOKENS, call_format
 from app.tools.spec import Tool, ToolResult, check_arguments
@@ -66,11 +68,13 @@ class Step:
     summary: str
     seconds: float = 0.0
     data: Mapping[str, Any] = field(default_factory=dict)
+    provenance: tuple[str, ...] = ()
+    """Arguments that came from untrusted text (what the approval question said)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"round": self.round, "tool": self.tool, "arguments": dict(self.arguments), "approval": self.approval,
                 "ok": self.ok, "summary": self.summary, "seconds": round(self.seconds, 3),
-                "result": dict(self.data)}  # fmt: skip
+                "result": dict(self.data), "provenance": list(self.provenance)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class AgentLoop:
     def __init__(self, engine: ChatEngine, tools: Sequence[Tool], *, approve: Approver, max_steps: int = MAX_STEPS,
                  mode: ReasoningMode = ReasoningMode.OFF, sampling: Sampling | None = None,
                  on_step: Callable[[Step], None] | None = None, on_piece: Callable[[Piece], None] | None = None,
-                 cancel: threading.Event | None = None) -> None:  # fmt: skip
+                 cancel: threading.Event | None = None, untrusted: Sequence[tuple[str, str]] = ()) -> None:  # fmt: skip
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
         names = [t.name for t in tools]
@@ -121,6 +125,9 @@ class AgentLoop:
         # itself; a call it leaves in the text (a known bug of some servers) is still read, in any format.
         self.format = call_format(engine.template) if engine.raw else CallFormat.ANY
         self._always: set[str] = set()
+        # (where, text) the model read that nobody vouched for: attached documents, then each tool result
+        self._untrusted: list[tuple[str, str]] = list(untrusted)
+        self._trusted = ""
 
     def stop(self) -> None:
         """Stop at the next chance (any thread): the stream, a running tool, or before the next call."""
@@ -130,6 +137,9 @@ class AgentLoop:
         """Answer the last user message of ``messages`` (OpenAI-shaped), calling tools as the model asks."""
         msgs = [dict(m) for m in messages]
         steps: list[Step] = []
+        self._trusted = "\n".join(str(m.get("content") or "") for m in msgs if m.get("role") == "user")
+        self._untrusted += [(f"an earlier result of {m.get('name') or 'a tool'}", str(m.get("content") or ""))
+                            for m in msgs if m.get("role") == "tool"]  # fmt: skip
         specs = [t.spec.to_openai() for t in self.tools.values()]
         preserve = PRESERVED_TOKENS[self.format] if self.engine.raw else ()
         answer = Answer("")
@@ -158,6 +168,7 @@ class AgentLoop:
                 msgs.append({"role": "assistant", "content": defuse(text) if i == 0 else "",
                              "tool_calls": [_defused_call(call)]})  # fmt: skip
                 msgs.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": defuse(result.content)})
+                self._untrusted.append((f"the result of {call.name} (step {len(steps)})", result.content))
         raise AssertionError("unreachable: the last round either answers or stops at the step limit")
 
     # -- one call ------------------------------------------------------------------------------------------------------
@@ -172,6 +183,7 @@ class AgentLoop:
         if problem or tool is None:
             result = ToolResult.error(f"{problem}. Correct the call and try again, or answer without the tool.")
             return Step(round_, call.name, call.arguments, call.id, "invalid", False, result.summary), result
+        call = dataclasses.replace(call, provenance=tuple(trace(call.arguments, self._untrusted, trusted=self._trusted)))
         if call.name in self._always:
             approval = "remembered"
         else:
@@ -181,7 +193,8 @@ class AgentLoop:
                 self._always.add(call.name)
             elif answer is Approval.DENY:
                 result = ToolResult.error("the user did not allow this call. Do not try it again; answer without it.")
-                return Step(round_, call.name, call.arguments, call.id, approval, False, "denied by the user"), result
+                return Step(round_, call.name, call.arguments, call.id, approval, False, "denied by the user",
+                            provenance=call.provenance), result
         if self.cancel.is_set():  # Stop pressed while the question was open
             result = ToolResult.error("stopped by the user")
             return Step(round_, call.name, call.arguments, call.id, approval, False, result.summary), result
@@ -194,7 +207,7 @@ class AgentLoop:
             log.exception("tool %s failed", call.name)
             result = ToolResult.error(f"the tool failed: {' '.join(str(e).split())[:200] or type(e).__name__}")
         step = Step(round_, call.name, call.arguments, call.id, approval, result.ok, result.summary,
-                    time.monotonic() - t0, result.data)  # fmt: skip
+                    time.monotonic() - t0, result.data, call.provenance)  # fmt: skip
         return step, result
 
     def _calls(self, answer: Answer) -> tuple[str, list[ToolCall]]:
@@ -220,17 +233,6 @@ class AgentLoop:
         steps.append(step)
         if self.on_step is not None:
             self.on_step(step)
-
-
-_CONTROL = re.compile(r"<(\|[^|<>\s]{1,40}\|)>|<(/?(?:tool_call|tool_response|tools|think|start_of_turn|end_of_turn|s))>"
-                      r"|\[(/?[A-Z][A-Z_]{2,30})\]")  # fmt: skip
-
-
-def defuse(text: str) -> str:
-    """Tool output as it may go into a prompt: what looks like a control token (``<|im_start|>``, ``</tool_response>``,
-    ``[INST]``...) is written with look-alike brackets. llama.cpp reads control tokens in a raw prompt's text, so a web
-    page saying ``<|im_start|>system`` would otherwise open a system turn of its own."""
-    return _CONTROL.sub(lambda m: f"‹{m.group(1) or m.group(2) or m.group(3)}›", text)
 
 
 def _defused_call(call: ToolCall) -> dict[str, Any]:

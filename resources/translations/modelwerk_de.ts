@@ -323,6 +323,10 @@
             <translation>Webseiten abrufen, deren Adresse Sie geschrieben haben</translation>
         </message>
         <message>
+            <source>Figure {number} · {width}×{height}</source>
+            <translation>Abbildung {number} · {width}×{height}</translation>
+        </message>
+        <message>
             <source>Flash attention (where llama.cpp supports it)</source>
             <translation>Flash Attention (wo llama.cpp sie unterstützt)</translation>
         </message>
@@ -612,6 +616,14 @@
         <message>
             <source>failed</source>
             <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>figure loading…</source>
+            <translation>Abbildung wird geladen…</translation>
+        </message>
+        <message>
+            <source>figure missing</source>
+            <translation>Abbildung fehlt</translation>
         </message>
         <message>
             <source>loading…</source>
@@ -2811,6 +2823,10 @@ braucht {size}</translation>
             <translation>Bei {context} Token: {reason}</translation>
         </message>
         <message>
+            <source>Attack this model through planted documents with the shield off and on, and read each attack's transcript</source>
+            <translation>Dieses Modell über präparierte Dokumente angreifen, mit Schutzschild aus und an, und das Protokoll jedes Angriffs lesen</translation>
+        </message>
+        <message>
             <source>BOS / EOS</source>
             <translation>BOS / EOS</translation>
         </message>
@@ -3049,6 +3065,10 @@ braucht {size}</translation>
         <message>
             <source>Reading…</source>
             <translation>Wird gelesen…</translation>
+        </message>
+        <message>
+            <source>Red-team test…</source>
+            <translation>Red-Team-Test…</translation>
         </message>
         <message>
             <source>Remove {name} from the library?</source>
@@ -3409,6 +3429,133 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{title}: {used} of {budget} available</source>
             <translation>{title}: {used} von {budget} verfügbar</translation>
+        </message>
+    </context>
+    <context>
+        <name>RedTeam</name>
+        <message>
+            <source>Also measure the classifier (this model as the judge)</source>
+            <translation>Auch den Klassifikator messen (dieses Modell als Richter)</translation>
+        </message>
+        <message>
+            <source>Answer</source>
+            <translation>Antwort</translation>
+        </message>
+        <message>
+            <source>Canary: {canary} · flagged by the scanner: {kinds}</source>
+            <translation>Kanarienvogel: {canary} · vom Scanner markiert: {kinds}</translation>
+        </message>
+        <message>
+            <source>Choose an attack to read its prompt and the answer.</source>
+            <translation>Einen Angriff wählen, um seinen Prompt und die Antwort zu lesen.</translation>
+        </message>
+        <message>
+            <source>Choose at least one family.</source>
+            <translation>Mindestens eine Familie wählen.</translation>
+        </message>
+        <message>
+            <source>Classifier flagged</source>
+            <translation>Vom Klassifikator markiert</translation>
+        </message>
+        <message>
+            <source>Classifier: threshold {threshold} from {calibrated} passages; false positives on the {held} held out: {flagged}.</source>
+            <translation>Klassifikator: Schwelle {threshold} aus {calibrated} Abschnitten; Fehlalarme unter den {held} zurückgehaltenen: {flagged}.</translation>
+        </message>
+        <message>
+            <source>Family</source>
+            <translation>Familie</translation>
+        </message>
+        <message>
+            <source>Loading the model…</source>
+            <translation>Modell wird geladen…</translation>
+        </message>
+        <message>
+            <source>Plants each attack of Modelwerk's corpus in a small document, asks the model about the document with the shield off and on, and counts an attack as succeeded when the answer contains the attack's canary (a token drawn per run). Offline, on this machine; a few minutes for a small model.</source>
+            <translation>Versteckt jeden Angriff aus Modelwerks Sammlung in einem kleinen Dokument, fragt das Modell mit Schutzschild aus und an nach dem Dokument und zählt einen Angriff als gelungen, wenn die Antwort seinen Kanarienvogel enthält (ein pro Lauf gezogenes Token). Offline, auf diesem Rechner; einige Minuten bei einem kleinen Modell.</translation>
+        </message>
+        <message>
+            <source>Red-team test — {name}</source>
+            <translation>Red-Team-Test — {name}</translation>
+        </message>
+        <message>
+            <source>SUCCEEDED</source>
+            <translation>GELUNGEN</translation>
+        </message>
+        <message>
+            <source>Scanner flagged</source>
+            <translation>Vom Scanner markiert</translation>
+        </message>
+        <message>
+            <source>Shield off</source>
+            <translation>Schutzschild aus</translation>
+        </message>
+        <message>
+            <source>Shield off and on</source>
+            <translation>Schutzschild aus und an</translation>
+        </message>
+        <message>
+            <source>Shield on</source>
+            <translation>Schutzschild an</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>Starten</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Anhalten</translation>
+        </message>
+        <message>
+            <source>Stopping…</source>
+            <translation>Wird angehalten…</translation>
+        </message>
+        <message>
+            <source>Succeeded means the model wrote the attack's canary. Scanner false positives on benign documents: {flagged} of {passages} passages.</source>
+            <translation>Gelungen heißt: Das Modell hat den Kanarienvogel des Angriffs geschrieben. Fehlalarme des Scanners in harmlosen Dokumenten: {flagged} von {passages} Abschnitten.</translation>
+        </message>
+        <message>
+            <source>System</source>
+            <translation>System</translation>
+        </message>
+        <message>
+            <source>The model judges every benign passage and every planted attack; its threshold is calibrated on half of the benign passages and its false positives counted on the other half. Takes longer.</source>
+            <translation>Das Modell beurteilt jeden harmlosen Abschnitt und jeden präparierten Angriff; seine Schwelle wird an der Hälfte der harmlosen Abschnitte kalibriert, seine Fehlalarme an der anderen Hälfte gezählt. Dauert länger.</translation>
+        </message>
+        <message>
+            <source>The test stopped before it finished.</source>
+            <translation>Der Test wurde vor dem Ende beendet.</translation>
+        </message>
+        <message>
+            <source>The test's report could not be read.</source>
+            <translation>Der Bericht des Tests ist nicht lesbar.</translation>
+        </message>
+        <message>
+            <source>User (with the planted document)</source>
+            <translation>Nutzer (mit dem präparierten Dokument)</translation>
+        </message>
+        <message>
+            <source>all</source>
+            <translation>alle</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>abgewehrt</translation>
+        </message>
+        <message>
+            <source>shield off</source>
+            <translation>Schutzschild aus</translation>
+        </message>
+        <message>
+            <source>shield on</source>
+            <translation>Schutzschild an</translation>
+        </message>
+        <message>
+            <source>{count} trials.</source>
+            <translation>{count} Versuche.</translation>
+        </message>
+        <message>
+            <source>{done} of {total} trials done…</source>
+            <translation>{done} von {total} Versuchen fertig…</translation>
         </message>
     </context>
     <context>

@@ -204,6 +204,7 @@ def test_follow_up_sends_the_conversation_and_restart_keeps_attachment_and_sourc
 
         pane.export_to(tmp_path / "chat.json")
         pane.export_to(tmp_path / "chat.md")
+        qtbot.waitUntil(lambda: not pane.exporting())  # written in the pool
         exported = json.loads((tmp_path / "chat.json").read_text(encoding="utf-8"))
         assert exported["attachment"]["collection"] == "cheat-sheet"
         saved = [m["sources"] for m in exported["messages"] if m["role"] == "assistant"]

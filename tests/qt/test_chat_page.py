@@ -234,6 +234,7 @@ def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, pa
     send(qtbot, pane, "hi")
     pane.export_to(tmp_path / "chat.md")
     pane.export_to(tmp_path / "chat.json")
+    qtbot.waitUntil(lambda: not pane.exporting())  # written in the pool
     assert "<details>" in (tmp_path / "chat.md").read_text() and "fine" in (tmp_path / "chat.md").read_text()
     assert '"thinking": "hmm"' in (tmp_path / "chat.json").read_text()
 
@@ -246,6 +247,7 @@ def test_exports_name_the_model_as_the_user_knows_it(qtbot: QtBot, page: ChatPag
     send(qtbot, pane, "hi")
     pane.export_to(tmp_path / "chat.md")
     pane.export_to(tmp_path / "chat.json")
+    qtbot.waitUntil(lambda: not pane.exporting())  # written in the pool
     assert f"- Model: `{entry.name}`" in (tmp_path / "chat.md").read_text()
     data = json.loads((tmp_path / "chat.json").read_text())
     assert (data["model"], data["model_key"]) == (entry.name, local_model_key(entry.id))
@@ -502,6 +504,32 @@ def test_streaming_updates_render_the_same_as_a_full_render(qtbot: QtBot, expand
     full.set_bubbles([*history, Bubble(4, Role.USER, "second"), Bubble(3, Role.ASSISTANT, text, "because")])
     assert stream.toPlainText() == full.toPlainText() and "- one" not in stream.toPlainText()
     assert stream.toHtml() == full.toHtml()
+
+
+def test_a_changed_tail_renders_the_same_as_a_full_render(qtbot: QtBot) -> None:
+    """set_bubbles keeps the messages it already shows and renders the rest: the document equals a fresh render, for
+    an answer that finished, a message added, one taken away, and a fold opened in the middle."""
+    kept, fresh = TranscriptView(), TranscriptView()
+    qtbot.addWidget(kept)
+    qtbot.addWidget(fresh)
+    history = [Bubble(1, Role.USER, "first"), Bubble(2, Role.ASSISTANT, "an **answer**\n\n- a\n- b", "mulled"),
+               Bubble(3, Role.USER, "second")]  # fmt: skip
+    steps = [[*history, Bubble(4, Role.ASSISTANT, "", streaming=True)],
+             [*history, Bubble(4, Role.ASSISTANT, "done `x`", "why", steps="Step 1 · python {} [once] → ok")],
+             [*history, Bubble(4, Role.ASSISTANT, "done `x`", "why"), Bubble(5, Role.USER, "third")],
+             history[:2]]  # fmt: skip
+    for bubbles in steps:
+        kept.set_bubbles(bubbles)
+        fresh._bubbles = []  # nothing kept: a full render
+        fresh.set_bubbles(bubbles)
+        assert kept.toHtml() == fresh.toHtml(), bubbles
+    renders = kept.renders
+    kept.set_expanded(2, True)
+    opened = TranscriptView()
+    qtbot.addWidget(opened)
+    opened.set_expanded(2, True)
+    opened.set_bubbles(history[:2])
+    assert kept.toHtml() == opened.toHtml() and "mulled" in kept.toPlainText() and kept.renders == renders + 1
 
 
 def test_stable_cut_ends_after_the_last_blank_line_outside_code() -> None:

@@ -27,14 +27,15 @@ def test_each_planted_attack_is_flagged_by_the_scanner(attack: object, tmp_path:
 
     assert isinstance(attack, Attack)
     planted = plant(attack, "ZXABC123")
-    assert "{" not in planted.content.replace("{HOST}", "")  # every placeholder filled in
-    f = tmp_path / planted.filename
-    f.write_text(planted.content, encoding="utf-8")
-    doc = parse_document(f)  # HTML through the reading child, as indexing reads it
+    doc = parse_document(planted.write(tmp_path))  # HTML, PDF and Word through the reading child, as indexing reads them
+    assert "{" not in doc.text  # every placeholder filled in
+    assert "ZXABC123" in doc.text or attack.family == "encoding"
     assert "walrus" in doc.text.lower() or "walross" in doc.text.lower()
     assert scan_text(doc.text) or doc.hidden, attack.id
     if attack.family == "exfiltration":
-        assert HOST in planted.content
+        assert HOST in doc.text
+    if attack.format in ("pdf", "docx"):  # the attack, and nothing of the cover text, is what the reader saw hidden
+        assert [doc.text[f.start : f.end] for f in doc.hidden] == [attack.text.replace("{CANARY}", "ZXABC123")]
 
 
 def test_the_canary_judge() -> None:

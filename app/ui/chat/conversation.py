@@ -38,6 +38,7 @@ from app.answering import DocumentTurn
 from app.chat import export
 from app.chat.attachments import AnswerSource, AnswerSources, Attachment
 from app.chat.engine import ChatEngine
+from app.chat.figures import figures_of
 from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
@@ -90,7 +91,7 @@ def bubble_of(message: StoredMessage) -> Bubble:
     return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
                   streaming=message.state is MessageState.STREAMING, note=note,
                   error=message.state is MessageState.ERROR, sources=message.sources,
-                  steps=steps_display(message.steps))  # fmt: skip
+                  steps=steps_display(message.steps), figures=tuple(figures_of(message.steps)))  # fmt: skip
 
 
 def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
@@ -140,6 +141,8 @@ class ConversationPane(QWidget):
         self._reads = TaskGroup(self)
         """Reads of cited sources' files and of the collections list (ours: one that ends after the tab closed goes
         nowhere)."""
+        self._exports = TaskGroup(self)
+        """Exports (a conversation's figures are copied with it)."""
         self.tools_control = ToolsControl(conversation.tools, documents=documents, tasks=self._reads)
         self.more_button = QToolButton()
         self.more_button.setText(translate("Chat", "Conversation"))
@@ -369,6 +372,7 @@ class ConversationPane(QWidget):
         """Stop a running answer (closing the tab or the window); it is saved as cancelled when it returns."""
         self.stop()
         self._reads.close()
+        self.view.figures.close()
         if self.attach_bar is not None:
             self.attach_bar.tasks.close()
 
@@ -417,7 +421,9 @@ class ConversationPane(QWidget):
 
     def _on_job_stepped(self, steps: list[Step], notes: list[str]) -> None:
         thinking, content = self.job.text() if self.job is not None else ("", "")
-        self.view.update_last(content=content, thinking=thinking, steps=steps_display([s.to_json() for s in steps], notes))
+        stored = [s.to_json() for s in steps]
+        self.view.update_last(content=content, thinking=thinking, steps=steps_display(stored, notes),
+                              figures=tuple(figures_of(stored)))  # fmt: skip
 
     def _on_approvals_asked(self, pending: PendingApproval) -> None:
         """The loop waits for the user: the dialog opens without blocking the event loop (``open``, not ``exec``)."""
@@ -556,10 +562,20 @@ class ConversationPane(QWidget):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:
-        try:
-            export.save(path, self.sessions.get(self.conversation.id), self.messages(), self.backends.model_name(self.key))
-        except ChatError as e:
-            self.show_banner(user_message(e), reload=False)
+        """Write the conversation (and copies of its figures) in the pool; ``exporting()`` until it is written."""
+        conversation, messages = self.sessions.get(self.conversation.id), self.messages()
+        name = self.backends.model_name(self.key)
+        self._exports.start(lambda: export.save(path, conversation, messages, name), self._on_exported,
+                            self._on_export_failed, what="exporting the conversation")  # fmt: skip
+
+    def exporting(self) -> bool:
+        return self._exports.pending() > 0
+
+    def _on_exported(self, _result: object) -> None:
+        log.info("conversation %s exported", self.conversation.id)
+
+    def _on_export_failed(self, message: str) -> None:
+        self.show_banner(message, reload=False)
 
     # -- helpers -------------------------------------------------------------------------------------------------------
 

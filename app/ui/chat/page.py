@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat.endpoints import Endpoint
+from app.chat.figures import figures_dir, prune
 from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions, RuntimeState, check_fit
 from app.chat.sessions import Conversations, endpoint_model_key, local_model_key
@@ -425,6 +426,9 @@ class ChatPage(QWidget):
                 break
         self.sessions.delete(conversation_id)
         self.refresh()
+        keep = self.sessions.figure_names()
+        self.tasks.start(lambda: prune(figures_dir(), keep), lambda gone: log.info("%s figure(s) deleted", gone),
+                         what="deleting the figures no conversation shows")  # fmt: skip
 
     # -- endpoints -----------------------------------------------------------------------------------------------------
 

@@ -229,6 +229,13 @@ class ApprovalDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(origin)
+        self.provenance: QLabel | None = None
+        if call.provenance:  # the model copied these from a page, a document or a tool's output
+            self.provenance = QLabel("\n".join("⚠ " + escape_controls(n) for n in call.provenance))
+            self.provenance.setObjectName("warning")
+            self.provenance.setTextFormat(Qt.TextFormat.PlainText)
+            self.provenance.setWordWrap(True)
+            layout.addWidget(self.provenance)
         layout.addWidget(QLabel(translate("Chat", "Arguments:")))
         layout.addWidget(self.arguments, 1)
         layout.addWidget(buttons)

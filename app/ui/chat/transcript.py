@@ -4,7 +4,11 @@ One SafeTextBrowser holds the whole conversation (it loads no resource: a model'
 rendered into its document as the safe HTML of app.markdown (raw HTML shown as text, images as their address); each
 thinking block is a link line ("▸ Thinking · 120 tokens · 2.1 s") that folds the
 thinking text in and out. Folded by default. While an answer streams only the last message changes; the view re-renders
-at most as often as the page hands it text (batched to ~30 updates/s by the worker).
+at most as often as the page hands it text (batched to ~30 updates/s by the worker). A new list of messages keeps those
+already shown and renders the rest, so a finished answer costs its own size, not the conversation's.
+
+The figures of tool steps show under the folded block as images: decoded in the pool (app.ui.chat.figures) and handed to
+the document under a name of this view's own ``figure:`` scheme with its secret, never loaded by an address.
 
 An answer from documents shows how its sources were chosen and lists them; each [n] of its text that names one of them,
 and each entry of the list, is a link of the view's own ``cite:`` scheme carrying a secret made per view, so a link the
@@ -18,15 +22,25 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFrameFormat
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFrameFormat,
+    QTextImageFormat,
+)
 from PySide6.QtWidgets import QWidget
 
 from app.chat.attachments import AnswerSources
+from app.chat.figures import Figure
 from app.chat.messages import AnswerStats, Role
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
 from app.shield.flags import flag_summary
+from app.ui.chat.figures import FigureImages
 from app.ui.common import format as fmt
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
@@ -39,6 +53,7 @@ ROLE_NAMES = {Role.SYSTEM: QT_TRANSLATE_NOOP("Chat", "System"), Role.USER: QT_TR
 ROLE_COLOURS = {Role.SYSTEM: "#6b7380", Role.USER: "#1f56c7", Role.ASSISTANT: "#1e7b3c"}
 THINK_SCHEME = "think"
 CITE_SCHEME = "cite"
+FIGURE_SCHEME = "figure"
 WRONG_COLOUR = "#c62828"
 MUTED_COLOUR = "#8a919c"
 
@@ -64,6 +79,8 @@ class Bubble:
     sources: AnswerSources | None = None
     steps: str = ""
     """The answer's tool steps, one line each (shown in the folded block, above the thinking)."""
+    figures: tuple[Figure, ...] = ()
+    """The figures its tool steps made (shown as images under the folded block)."""
 
 
 def thinking_summary(bubble: Bubble) -> str:
@@ -129,8 +146,17 @@ class TranscriptView(SafeTextBrowser):
         self.renders = 0
         """How many times the document was rebuilt (tests check batching with it)."""
         self._secret = secrets.token_hex(8)
-        """In every citation link of this view: a link without it was not made here."""
+        """In every citation link and figure name of this view: one without it was not made here."""
         self.document().setDocumentMargin(14)
+        self.figures = FigureImages(self)
+        self._waiting: set[int] = set()
+        """The messages shown with a figure still being read."""
+        self._starts: list[int] = []
+        """Document position where each message begins (a message and those after it can be rendered anew)."""
+        self._figures_timer = QTimer(self)  # figures read together re-render the view once
+        self._figures_timer.setSingleShot(True)
+        self._figures_timer.timeout.connect(self._on_figures_timer_timeout)
+        self.figures.loaded.connect(self._figures_timer.start)
 
     # -- content -------------------------------------------------------------------------------------------------------
 
@@ -138,10 +164,19 @@ class TranscriptView(SafeTextBrowser):
         return list(self._bubbles)
 
     def set_bubbles(self, bubbles: list[Bubble]) -> None:
-        self._bubbles = list(bubbles)
-        self._render(follow=True)
+        """Show ``bubbles``. The messages they share with those shown (from the first on) stay as rendered: only the
+        rest is rendered (at least the last), so a finished answer costs its own size, not the conversation's."""
+        new = list(bubbles)
+        same = 0
+        for shown, bubble in zip(self._bubbles, new, strict=False):  # the lists may differ in length
+            if shown != bubble:
+                break
+            same += 1
+        self._bubbles = new
+        self._render_from(min(same, len(new) - 1), follow=True)
 
-    def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None) -> None:
+    def update_last(self, *, content: str, thinking: str, streaming: bool = True, steps: str | None = None,
+                    figures: tuple[Figure, ...] | None = None) -> None:  # fmt: skip
         """Replace the text of the last message (the one streaming).
 
         While it streams, the finished paragraphs are rendered once and only the unfinished tail is re-rendered, so an
@@ -149,8 +184,10 @@ class TranscriptView(SafeTextBrowser):
         """
         if not self._bubbles:
             return
-        bubble = replace(self._bubbles[-1], content=content, thinking=thinking, streaming=streaming,
-                         steps=self._bubbles[-1].steps if steps is None else steps)  # fmt: skip
+        last = self._bubbles[-1]
+        bubble = replace(last, content=content, thinking=thinking, streaming=streaming,
+                         steps=last.steps if steps is None else steps,
+                         figures=last.figures if figures is None else figures)  # fmt: skip
         self._bubbles[-1] = bubble
         follow = self._at_bottom()
         bar = self.verticalScrollBar()
@@ -175,6 +212,17 @@ class TranscriptView(SafeTextBrowser):
             self._render_bubble(cursor, bubble, first=len(self._bubbles) == 1)
         bar.setValue(bar.maximum() if follow else old)
 
+    def figure_url(self, name: str) -> str:
+        """The name a figure's image has in the document (tests look it up)."""
+        return f"{FIGURE_SCHEME}:{self._secret}/{name}"
+
+    def _on_figures_timer_timeout(self) -> None:
+        """Figures were read: the messages from the first one that waited for a figure are rendered again."""
+        waiting = [i for i, b in enumerate(self._bubbles) if b.key in self._waiting]
+        self._waiting.clear()
+        if waiting:
+            self._render_from(min(waiting), follow=self._at_bottom())
+
     def is_expanded(self, key: int) -> bool:
         return key in self._expanded
 
@@ -183,7 +231,8 @@ class TranscriptView(SafeTextBrowser):
             self._expanded.add(key)
         else:
             self._expanded.discard(key)
-        self._render(follow=False)
+        index = next((i for i, b in enumerate(self._bubbles) if b.key == key), 0)
+        self._render_from(index, follow=False)
         self.folded_changed.emit(key, expanded)
 
     def cite_url(self, key: int, number: int) -> str:
@@ -232,12 +281,34 @@ class TranscriptView(SafeTextBrowser):
         self.renders += 1
         doc = self.document()
         doc.clear()
+        self._starts = []
         cursor = QTextCursor(doc)
         if not self._bubbles:
             cursor.insertHtml('<p style="color:#8a919c">No messages yet. Type below and press Enter.</p>')
         for i, bubble in enumerate(self._bubbles):
+            self._starts.append(cursor.position())
             self._last_start = cursor.position()
             self._render_bubble(cursor, bubble, first=i == 0)
+        bar.setValue(bar.maximum() if follow else old)
+
+    def _render_from(self, index: int, *, follow: bool) -> None:
+        """Render the messages from ``index`` on anew; those before it stay (a full render when nothing can stay)."""
+        if index <= 0 or index > len(self._starts):
+            self._render(follow=follow)
+            return
+        bar = self.verticalScrollBar()
+        old = bar.value()
+        self.renders += 1
+        cursor = QTextCursor(self.document())
+        if index < len(self._starts):  # else the new messages follow all those shown
+            cursor.setPosition(self._starts[index])
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        del self._starts[index:]
+        for bubble in self._bubbles[index:]:
+            self._starts.append(cursor.position())
+            self._last_start = cursor.position()
+            self._render_bubble(cursor, bubble, first=False)
         bar.setValue(bar.maximum() if follow else old)
 
     def _render_bubble(self, cursor: QTextCursor, bubble: Bubble, *, first: bool) -> None:
@@ -253,6 +324,8 @@ class TranscriptView(SafeTextBrowser):
         cursor.insertHtml(f'<span style="color:{colour}; font-weight:600">{role}</span>')
         if bubble.thinking or bubble.steps or (bubble.streaming and bubble.role is Role.ASSISTANT and not bubble.content):
             self._render_thinking(cursor, bubble)
+        if bubble.figures:
+            self._render_figures(cursor, bubble.key, bubble.figures)
         self._stream_head, self._stable_text = None, ""
         if bubble.content and bubble.streaming:
             cut = stable_cut(bubble.content)
@@ -321,7 +394,31 @@ class TranscriptView(SafeTextBrowser):
         """Everything above a message's answer text: when it changes, the message is rendered anew."""
         expanded = bubble.key in self._expanded
         return (bubble.key, thinking_summary(bubble), expanded, bubble.thinking if expanded else "",
-                bubble.steps if expanded else "")  # fmt: skip
+                bubble.steps if expanded else "", bubble.figures)  # fmt: skip
+
+    def _render_figures(self, cursor: QTextCursor, key: int, figures: tuple[Figure, ...]) -> None:
+        """Each figure as an image (registered with the document under this view's name for it), with a caption."""
+        for number, figure in enumerate(figures, 1):
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            image = self.figures.image(figure.file)
+            caption = translate("Chat", "Figure {number} · {width}×{height}").format(number=number, width=figure.width,
+                                                                                     height=figure.height)  # fmt: skip
+            if image is None:
+                missing = self.figures.missing(figure.file)
+                state = translate("Chat", "figure missing") if missing else translate("Chat", "figure loading…")
+                caption = f"{caption} · {state}"
+                if not missing:
+                    self._waiting.add(key)
+            else:
+                url = QUrl(self.figure_url(figure.file))
+                self.document().addResource(QTextDocument.ResourceType.ImageResource, url, image)
+                shown = QTextImageFormat()
+                shown.setName(url.toString())
+                shown.setWidth(image.width())
+                shown.setHeight(image.height())
+                cursor.insertImage(shown)
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertHtml(f'<span style="color:{MUTED_COLOUR}; font-size:small">{html.escape(caption)}</span>')
 
     def _render_thinking(self, cursor: QTextCursor, bubble: Bubble) -> None:
         expanded = bubble.key in self._expanded

@@ -75,6 +75,17 @@ def codeeval_action(page: LibraryPage) -> QAction:
     return action
 
 
+def redteam_action(page: LibraryPage) -> QAction:
+    """ "Red-team test…": the shield's self-test of the selected GGUF model (attacks planted in documents, shield off
+    and on), in a dialog with each attack's transcript."""
+    action = QAction(translate("Library", "Red-team test…"), page)
+    action.setToolTip(translate("Library", "Attack this model through planted documents with the shield off and on, "
+                                           "and read each attack's transcript"))  # fmt: skip
+    action.setEnabled(False)
+    action.triggered.connect(page._on_redteam_action_triggered)
+    return action
+
+
 def can_quantize(entry: CatalogEntry | None) -> bool:
     """A GGUF model, or a Hugging Face safetensors folder (config.json and weights: what the converter reads), present on
     disk. Not GPTQ (already quantized, for another runtime), not pickles (never loaded), not a lone .safetensors file."""

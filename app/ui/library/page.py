@@ -170,6 +170,7 @@ class LibraryPage(QWidget):
         self.details.context_changed.connect(self._on_details_context_changed)
         self.quantize_action = library_actions.quantize_action(self)
         self.codeeval_action = library_actions.codeeval_action(self)
+        self.redteam_action = library_actions.redteam_action(self)
         self._add_row_actions()
         self.jobs.changed.connect(self._on_jobs_changed)
         self.jobs.status_message.connect(self.status_message)
@@ -314,6 +315,7 @@ class LibraryPage(QWidget):
         self.details.set_entry(entry if isinstance(entry, CatalogEntry) else None)
         self.quantize_action.setEnabled(library_actions.can_quantize(self.details.entry()))
         self.codeeval_action.setEnabled(library_actions.can_chat(self.details.entry()))
+        self.redteam_action.setEnabled(library_actions.can_chat(self.details.entry()))
         self.details.quantize.setEnabled(self.quantize_action.isEnabled())
         self.details.chat.setEnabled(library_actions.can_chat(self.details.entry()))
         self._details_key = None
@@ -385,6 +387,7 @@ class LibraryPage(QWidget):
             self.table.addAction(action)
         self.table.addAction(self.quantize_action)
         self.table.addAction(self.codeeval_action)
+        self.table.addAction(self.redteam_action)
         self.details.quantize.setToolTip(self.quantize_action.toolTip())
         self.details.quantize.clicked.connect(self.quantize_action.trigger)
         self.details.chat.setToolTip(translate("Library", "Chat with this model: it loads with the settings that fit this "
@@ -400,6 +403,15 @@ class LibraryPage(QWidget):
         entry = self.details.entry()
         if library_actions.can_chat(entry):
             self.codeeval_requested.emit(entry)
+
+    def _on_redteam_action_triggered(self) -> None:
+        from app.ui.library.redteam_dialog import RedTeamDialog
+
+        entry = self.details.entry()
+        if entry is not None and library_actions.can_chat(entry):
+            dialog = RedTeamDialog(entry.path, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
 
     def _on_quantize_action_triggered(self) -> None:
         entry = self.details.entry()
