@@ -12,12 +12,15 @@ chains of hardware.kernels ("T@512") count too (4 a layer there, a few % of a 51
 app's chain: top-k 40, top-p, min-p, temperature, a random draw) is timed on its own over a large vocabulary, with
 filling the candidates from the logits as llama-server does.
 
-Run by hardware.kernels in its child process (a crash there must not take the app along); figures in seconds, keyed
-"overhead/token", "overhead/layer" and "overhead/vocab".
+Run by hardware.kernels in a child process of its own (`python -m hardware.decode_costs THREADS` prints the figures as
+JSON: a crash there must take neither the app nor the kernel rates along); figures in seconds, keyed "overhead/token",
+"overhead/layer" and "overhead/vocab".
 """
 
 from __future__ import annotations
 
+import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -169,3 +172,15 @@ def measure_decode_costs(*, threads: int, depths: tuple[int, int] = DEPTHS) -> d
     per_layer = max(0.0, (t_deep - t_shallow) / (deep - shallow))
     per_token = max(0.0, t_shallow - shallow * per_layer)
     return dict(zip(KEYS, (per_token, per_layer, sampling_seconds_per_entry()), strict=True))
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not argv[0].isdigit() or int(argv[0]) < 1:
+        print("usage: python -m hardware.decode_costs THREADS", file=sys.stderr)
+        return 2
+    print(json.dumps(measure_decode_costs(threads=int(argv[0]))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -413,24 +413,41 @@ def ggml_library_key(lib_dir: Path) -> str:
 
 def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None = None,
                      timeout_s: float = TIMEOUT_S) -> dict[str, float]:  # fmt: skip
-    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it).
+    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it), and the costs per
+    token and layer (hardware.decode_costs) in another: if that one fails, the rates come without them (logged).
 
     Raises:
-        RuntimeError: the child failed or printed no result.
+        RuntimeError: the kernels' child failed or printed no result.
     """
+    argv = [sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)]
+    if types is not None:
+        argv.append(",".join(types))
+    rates = _child_figures(argv, timeout_s)
     try:
-        argv = [sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)]
-        if types is not None:
-            argv.append(",".join(types))
+        rates.update(_child_figures([sys.executable, "-m", "hardware.decode_costs", str(threads)], timeout_s))
+    except RuntimeError as e:
+        log.warning("%s", e)
+    return rates
+
+
+def _child_figures(argv: list[str], timeout_s: float) -> dict[str, float]:
+    """The positive figures of the JSON object a child prints last."""
+    what = f"measuring llama.cpp's {'kernels' if argv[2] == 'hardware.kernels' else 'costs per token'}"
+    try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL,
                              cwd=_package_root())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise RuntimeError(f"measuring llama.cpp's kernels failed: {e}") from e
+        raise RuntimeError(f"{what} failed: {e}") from e
     lines = out.stdout.strip().splitlines()
     if out.returncode != 0 or not lines:
         tail = " ".join(out.stderr.strip().splitlines()[-1:])
-        raise RuntimeError(f"measuring llama.cpp's kernels failed (exit {out.returncode}): {tail}")
-    data = json.loads(lines[-1])
+        raise RuntimeError(f"{what} failed (exit {out.returncode}): {tail}")
+    try:
+        data = json.loads(lines[-1])
+    except ValueError as e:
+        raise RuntimeError(f"{what} printed no result: {lines[-1][:80]!r}") from e
+    if not isinstance(data, dict):
+        raise RuntimeError(f"{what} printed no result: {lines[-1][:80]!r}")
     return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float)) and v > 0}
 
 
@@ -483,7 +500,7 @@ def main(argv: list[str]) -> int:
         return 2
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     types = argv[2].split(",") if len(argv) == 3 else tuple(GGML_TYPES)
-    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]), types=types)
+    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]), types=types, decode=False)  # decode_costs: its own child
     print(json.dumps(rates))
     return 0
 

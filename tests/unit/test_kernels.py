@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hardware.kernels import cached_kernels, layer_shapes, measure_kernels
+from hardware.kernels import cached_kernels, layer_shapes, measure_in_child, measure_kernels
 
 
 def _ggml_lib_dir() -> Path:
@@ -37,6 +37,12 @@ def test_ggml_multiplies_a_matrix_by_a_vector_at_a_plausible_rate_for_every_type
     assert 0 < rates["overhead/vocab"] < 1e-6, rates
     # Query heads x cells per second: one costs more than a nanosecond and less than a millisecond.
     assert all(1e3 < rates[t] < 1e9 for t in attention), rates
+
+
+def test_the_app_measures_in_child_processes_the_kernels_and_the_costs_per_token_apart() -> None:
+    rates = measure_in_child(_ggml_lib_dir(), threads=1, types=("Q8_0",))
+    assert {"Q8_0", "Q8_0/512", "Q8_0@512", "attention/64/4", "overhead/layer", "overhead/vocab"} <= set(rates), rates
+    assert not any(t.startswith(("Q4_K", "F16")) for t in rates), rates  # only the types asked for
 
 
 def test_a_chain_of_layers_alternates_attention_sized_and_feed_forward_sized_products() -> None:
