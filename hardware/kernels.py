@@ -73,9 +73,12 @@ ATTENTION_BYTES = 64 * MiB
 """K and V of all the attentions in one measurement: 2x this machine's 32 MiB L3 cache, so that sweeping them in turn
 finds each evicted, as a model's are (a cyclic sweep over more than the cache defeats least-recently-used eviction)."""
 ATTENTION_ROUNDS = 2
-"""Sweeps over all the attentions, at least: each times 16-128 graphs (the best counts), enough on a busy machine."""
-ATTENTION_PER_GRAPH = 4
-"""Attentions timed together (one alone would count the graph's own start, ~5 us, against a ~0.1 ms attention)."""
+"""Sweeps over all the attentions, at least (more where they make fewer than ATTENTION_SAMPLES graphs)."""
+ATTENTION_GRAPH_BYTES = MiB
+"""Caches of the attentions timed together as one graph (at least one): 2 attentions of 64 dims, 1 of 128 or 256; each
+0.1-0.3 ms, against ~5 us to start a graph. Short graphs: on a busy machine a long one is always interrupted."""
+ATTENTION_SAMPLES = 64
+"""Graphs timed at least per head size and grouping (the fastest counts)."""
 ROW = 2048
 """Weights per row (the activation length) of the single matrix: ggml's K-quants need multiples of 256."""
 LAYERS_BYTES = 128 * MiB
@@ -279,9 +282,9 @@ def _measure_attention(g: _Ggml, backend: int, dim: int, *, group: int, total_by
                        seconds: float) -> float:  # fmt: skip
     """Query heads x KV cells per second of ggml's flash attention for one token over an f16 cache of ATTENTION_CELLS,
     laid out as llama.cpp's cache is (the heads of a cell side by side), read from RAM: one attention per layer-like cache
-    of its own, as many as fill `total_bytes`, ATTENTION_PER_GRAPH of them to a graph. The graphs run one after the other
+    of its own, as many as fill `total_bytes`, a few of them to a graph. The graphs run one after the other
     round after round, so each finds its caches evicted by the others; the fastest graph counts (a short one: on a busy
-    machine a long one is always interrupted)."""
+    machine a long one is always interrupted): ATTENTION_GRAPH_BYTES of caches a graph, ATTENTION_SAMPLES graphs at least."""
     import numpy as np
 
     if g.flash_attn is None:
@@ -289,7 +292,8 @@ def _measure_attention(g: _Ggml, backend: int, dim: int, *, group: int, total_by
     kv_heads, cells = ATTENTION_KV_HEADS, ATTENTION_CELLS
     heads = group * kv_heads
     per_layer = 2 * dim * kv_heads * cells * 2  # K and V, f16
-    layers = max(ATTENTION_PER_GRAPH, total_bytes // per_layer // ATTENTION_PER_GRAPH * ATTENTION_PER_GRAPH)
+    per_graph = max(1, ATTENTION_GRAPH_BYTES // per_layer)
+    layers = max(per_graph, total_bytes // per_layer // per_graph * per_graph)
     ctx = g.init(_InitParams(MiB + 4096 * layers, None, True))
     q = g.new_3d(ctx, 0, dim, 1, heads)  # f32, one token
     mask = g.new_3d(ctx, 1, cells, 1, 1)
@@ -314,16 +318,17 @@ def _measure_attention(g: _Ggml, backend: int, dim: int, *, group: int, total_by
         for tensor, data in inputs:
             g.tensor_set(tensor, data.ctypes.data, 0, data.nbytes)
         graphs = []
-        for i in range(0, layers, ATTENTION_PER_GRAPH):
-            graph = g.new_graph(ctx, 8 * ATTENTION_PER_GRAPH + 16, False)
-            for out in outs[i : i + ATTENTION_PER_GRAPH]:
+        for i in range(0, layers, per_graph):
+            graph = g.new_graph(ctx, 8 * per_graph + 16, False)
+            for out in outs[i : i + per_graph]:
                 g.expand(graph, out)
             graphs.append(graph)
-        best = _best_time(g, backend, graphs, passes=passes, seconds=seconds)
+        rounds = max(passes, -(-ATTENTION_SAMPLES // len(graphs)))
+        best = _best_time(g, backend, graphs, passes=rounds, seconds=seconds)
     finally:
         g.buffer_free(buffer)
         g.free(ctx)
-    return ATTENTION_PER_GRAPH * heads * cells / best
+    return per_graph * heads * cells / best
 
 
 def _best_time(g: _Ggml, backend: int, graphs: list[int], *, passes: int, seconds: float) -> float:
