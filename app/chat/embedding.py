@@ -12,14 +12,8 @@ Any GGUF embedder works: nomic-embed, bge, Qwen3-Embedding, EmbeddingGemma, all-
 
 from __future__ import annotations
 
-import collections
 import enum
-import functools
-import http.client
-import json
 import logging
-import secrets
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +22,11 @@ from types import TracebackType
 import numpy as np
 import numpy.typing as npt
 
-from app.chat.llama_server import find_llama_server
+from app.chat.helper_server import HelperServer, error_message
 from app.chat.messages import ChatError
-from app.chat.runtime import BIND_RETRIES, _child_env, _error_line, _free_port, _physical_cores, _props
+from app.chat.runtime import _physical_cores
 from formats.gguf import gguf_header
 from formats.model import ModelFileError
-from procs.launch import Command
-from procs.supervisor import Child
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +39,6 @@ MAX_CONTEXT = 2048
 SLOTS = 4
 """Texts embedded at once: the server batches several passages per step, 1.3-1.5x the passages/s of one slot here
 (bench/embeddings.py), and for a passage-sized context the memory is small."""
-LOAD_TIMEOUT_S = 120.0
-REQUEST_TIMEOUT_S = 300.0
 _TOO_LARGE = "too large to process"
 _CHARS_PER_TOKEN = 3  # a first cut for a text over the context; halved again while the server still refuses it
 
@@ -141,12 +131,14 @@ class LlamaServerEmbedder:
         self.batch = batch
         self.threads = threads or _physical_cores()
         self.slots = slots
-        self._key = secrets.token_urlsafe(24)
-        self._log: collections.deque[str] = collections.deque(maxlen=80)
-        self._lock = threading.Lock()
-        self._child: Child | None = None
-        self.port = 0
-        self._start(gpu_layers)
+
+        def args(port: int) -> list[str]:
+            args = server_args(self.model, port=port, threads=self.threads, slots=self.slots)
+            if gpu_layers:
+                args[args.index("--n-gpu-layers") + 1] = str(gpu_layers)
+            return args
+
+        self.server = HelperServer(args, role="embedder", model_name=self.model.path.name, failure=EmbeddingFailed)
 
     @property
     def name(self) -> str:
@@ -164,44 +156,9 @@ class LlamaServerEmbedder:
     def location(self) -> str:
         return str(self.model.path.absolute())
 
-    def _start(self, gpu_layers: int) -> None:
-        try:
-            binary = find_llama_server()
-        except ChatError as e:
-            raise EmbeddingFailed(str(e)) from None
-        for _attempt in range(BIND_RETRIES):
-            port = _free_port()
-            args = server_args(self.model, port=port, threads=self.threads, slots=self.slots)
-            if gpu_layers:
-                args[args.index("--n-gpu-layers") + 1] = str(gpu_layers)
-            command = Command(argv=(str(binary), *args), env=_child_env(self._key), label="the embedder")
-            self._log.clear()
-            try:
-                child = Child.start(command, merge_stderr=True, watch_stdin=False, die_with_parent=True)
-            except OSError as e:
-                raise EmbeddingFailed(f"could not start {binary}: {e}") from None
-            reader = threading.Thread(target=self._read_log, args=(child,), name=f"embedder-log-{child.pid}", daemon=True)
-            reader.start()
-            props: dict[str, object] = {}
-            ready = functools.partial(_props, port, self._key, props)
-            if child.wait_until(ready, timeout_s=LOAD_TIMEOUT_S, interval_s=0.05):
-                self._child, self.port = child, port
-                log.info("embedder %s ready on port %d (pid %d)", self.model.path.name, port, child.pid)
-                return
-            outcome = child.stop()
-            reader.join(timeout=2)
-            if any("couldn't bind" in line for line in self._log):
-                continue
-            detail = _error_line(list(self._log)) or outcome.describe()
-            raise EmbeddingFailed(f"llama.cpp could not load the embedder {self.model.path.name}: {detail}")
-        raise EmbeddingFailed(f"no free port on 127.0.0.1 after {BIND_RETRIES} tries")
-
-    def _read_log(self, child: Child) -> None:
-        for raw in child.stdout_lines():
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line:
-                self._log.append(line)
-                log.debug("embedder %d: %s", child.pid, line)
+    @property
+    def port(self) -> int:
+        return self.server.port
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One L2-normalised float32 row per text (``dimension`` wide), in order.
@@ -231,50 +188,21 @@ class LlamaServerEmbedder:
             raise EmbeddingFailed(f"the embedder {self.model.path.name} refused a text as too long") from None
 
     def _post(self, texts: list[str]) -> list[list[float]]:
-        child = self._child
-        if child is None or not child.running():
-            raise EmbeddingFailed(self._crashed())
-        body = json.dumps({"input": texts, "encoding_format": "float"}).encode()
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            conn.request("POST", "/v1/embeddings", body=body, headers={
-                "Authorization": f"Bearer {self._key}", "Content-Type": "application/json"})  # fmt: skip
-            response = conn.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException) as e:
-            raise EmbeddingFailed(self._crashed() if not child.running() else f"the embedder did not answer: {e}") from None
-        finally:
-            conn.close()
-        try:
-            obj = json.loads(raw)
-        except ValueError:
-            obj = None
-        if response.status != 200:
-            message = obj.get("error", {}).get("message", "") if isinstance(obj, dict) else ""
-            if _TOO_LARGE in str(message):
+        status, obj = self.server.post("/v1/embeddings", {"input": texts, "encoding_format": "float"})
+        if status != 200:
+            message = error_message(obj)
+            if _TOO_LARGE in message:
                 raise _TooLarge
-            raise EmbeddingFailed(f"the embedder answered {response.status}: {' '.join(str(message).split())[:200]}")
+            raise EmbeddingFailed(f"the embedder answered {status}: {message}")
         data = obj.get("data") if isinstance(obj, dict) else None
         if not isinstance(data, list) or len(data) != len(texts):
             raise EmbeddingFailed("the embedder's answer holds no vectors")
         data.sort(key=lambda d: d.get("index", 0) if isinstance(d, dict) else 0)
         return [d["embedding"] for d in data]
 
-    def _crashed(self) -> str:
-        child = self._child
-        if child is None:
-            return "the embedder is not running"
-        outcome = child.wait(timeout=2) if not child.running() else None
-        detail = _error_line(list(self._log))
-        reason = outcome.describe() if outcome is not None else "the embedder stopped"
-        return f"{reason}: {detail}" if detail else reason
-
     def close(self, grace_s: float = 3) -> None:
         """Stop the server (terminate its group, kill after ``grace_s``). Safe to call twice."""
-        with self._lock:
-            child, self._child = self._child, None
-        if child is not None:
-            child.stop(grace_s)
+        self.server.close(grace_s)
 
     def __enter__(self) -> LlamaServerEmbedder:
         return self

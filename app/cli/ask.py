@@ -9,6 +9,7 @@ checked before a model is loaded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
 from collections.abc import Callable
@@ -38,6 +39,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--reasoning", choices=["off", "native", "prompted"], default="off",
                    help="System 1 (off) or System 2: the model's native thinking, or prompted reasoning")  # fmt: skip
     p.add_argument("-k", "--k", type=int, default=8, dest="k", metavar="N", help="passages to retrieve (default 8)")
+    p.add_argument("--rerank", default=None, metavar="MODEL",
+                   help="rerank the retrieved passages with this GGUF reranker (library id, name or path; default: "
+                        "the collection's reranker, if it has one)")  # fmt: skip
     p.add_argument("--sources", choices=["auto", "retrieval", "whole"], default="auto",
                    help="auto (default): the whole documents when they fit the context, else retrieval")  # fmt: skip
     p.add_argument("--file", action="append", type=Path, default=None, dest="files", metavar="PATH",
@@ -79,12 +83,13 @@ def default_model() -> Path:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from app.answering import ask_documents, open_retriever
+    from app.answering import LazyRetriever, ask_documents, reranker_file
     from app.chat.engine import ChatEngine
     from app.chat.messages import ReasoningMode, Sampling
     from app.chat.reasoning import detect
     from app.chat.runtime import LoadOptions, Runtime
     from app.chat.templates import template_for
+    from app.cli.docs import reranker_arg
     from app.cli.serve import resolve_model
     from app.documents.context import Budget, SourceMode
     from app.documents.parse import DocumentError
@@ -111,6 +116,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             for f in args.files:
                 if f.expanduser().resolve() not in known:
                     raise DocumentError(f"{f} is not in the collection {info.name!r}")
+        # A model that is no reranker, or the collection's reranker gone: one line, before any model is loaded.
+        rerank = reranker_file(store, info.id, reranker_arg(args.rerank)) or False
         path = resolve_model(args.model) if args.model else default_model()
         template = template_for(inspect_gguf(path))
         sampling = Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
@@ -120,11 +127,12 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))
-            with open_retriever(store, info.id) as retriever:  # hybrid when the collection has vectors
+            with contextlib.ExitStack() as stack:  # hybrid when the collection has vectors; started when searched
                 result = ask_documents(engine, store, info.id, question, budget=Budget(runtime.n_ctx or args.ctx,
                                        args.max_tokens), mode=ReasoningMode(args.reasoning), sampling=sampling, k=args.k,
                                        sources=SourceMode(args.sources), paths=args.files, system_prompt=args.system,
-                                       retriever=retriever, shield=args.shield == "on",
+                                       retriever=LazyRetriever(store, info.id, stack, rerank=rerank),
+                                       shield=args.shield == "on",
                                        exclude_flagged=args.exclude_flagged)  # fmt: skip
         except KeyboardInterrupt:
             print("modelwerk ask: interrupted", file=sys.stderr)

@@ -20,8 +20,9 @@ from app.cli import common as c
 from app.cli import docs_classify
 from app.documents.indexing import IndexReport, Outcome, Progress, add_files, index_pending, remove_files
 from app.documents.parse import DocumentError
-from app.documents.retrieval import Bm25Retriever, Hit
-from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes, load_probes
+from app.documents.rerank import RerankingRetriever
+from app.documents.retrieval import Hit
+from app.documents.selftest import KS, SelfTestResult, generate_probes, load_probes
 from app.documents.store import DocumentStore, FileState
 from app.shield.flags import Flag
 from app.workbench import Workbench
@@ -56,7 +57,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     s.add_argument("-k", "--k", type=int, default=8, dest="k", metavar="N", help="how many passages (default 8)")
     s.add_argument("--mode", choices=MODES, default=None,
                    help="bm25, vector or hybrid (default: hybrid when the collection has vectors, else bm25)")
+    s.add_argument("--rerank", default=None, metavar="MODEL",
+                   help="rerank the first hits with this GGUF reranker (library id, name or path; default: the "
+                        "collection's reranker, if it has one)")  # fmt: skip
     s.add_argument("--json", action="store_true", help="print JSON")
+
+    r = dsub.add_parser("rerank", help="show or choose the collection's reranker (a GGUF that reorders search hits)")
+    r.add_argument("collection", metavar="COLLECTION")
+    r.add_argument("model", nargs="?", default=None, metavar="MODEL",
+                   help="a GGUF reranker: library id, name or path (bge-reranker-v2-m3, jina-reranker, "
+                        "Qwen3-Reranker)")  # fmt: skip
+    r.add_argument("--off", action="store_true", help="search this collection without a reranker again")
+    r.add_argument("--json", action="store_true", help="print JSON")
 
     e = dsub.add_parser("embed", help="give every passage a vector (dense retrieval; hybrid search and ask use them)")
     e.add_argument("collection", metavar="COLLECTION")
@@ -77,7 +89,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     handler = {"add": _add, "list": _list, "remove": _remove, "embed": _embed, "search": _search,
-               "selftest": _selftest, "classify": docs_classify.classify}[args.action]  # fmt: skip
+               "selftest": _selftest, "rerank": _rerank, "classify": docs_classify.classify}[args.action]  # fmt: skip
     with Workbench() as wb:
         return handler(wb, args)
 
@@ -312,13 +324,16 @@ def _search(wb: Workbench, args: argparse.Namespace) -> int:
         raise DocumentError("the query is empty")
     store = wb.documents
     cid = store.collection_id(args.collection)
-    with open_retriever(store, cid, None if args.mode is None else SearchMode(args.mode)) as retriever:
+    rerank = reranker_arg(args.rerank)
+    with open_retriever(store, cid, None if args.mode is None else SearchMode(args.mode), rerank=rerank) as retriever:
         hits = retriever.search(args.query, k=args.k)
     if args.json:
         c.print_json([_hit_json(h) for h in hits])
         return 0
     if not hits:
         print("No passage matches.")
+    elif isinstance(retriever, RerankingRetriever):
+        print(f"Reranked by {c.safe(retriever.reranked_by)}")
     for h in hits:
         print(f"{h.rank}. {c.safe(h.source.citation())}  (score {h.score:.2f})")
         print(f"   {c.safe(h.snippet)}")
@@ -350,19 +365,13 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         origin = "questions made from its own passages"
     if not probes:
         raise DocumentError(f"no questions could be made from {info.name!r} (too little text)")
-    from app.documents.vectors import SearchMode, VectorIndex, retriever_for
+    from app.answering import measure_search
 
-    results = [evaluate(Bm25Retriever(store, info.id), probes)]
-    index = VectorIndex(store)
-    record = index.embedder_of(info.id)
-    if record is not None and index.count(info.id) and Path(record.location).is_file():
-        from app.chat.embedding import LlamaServerEmbedder
-
-        with LlamaServerEmbedder(Path(record.location)) as embedder:
-            results += [evaluate(retriever_for(store, info.id, m, embedder, index=index), probes)
-                        for m in (SearchMode.VECTOR, SearchMode.HYBRID)]  # fmt: skip
+    results, reranked_by = measure_search(store, info.id, probes)
+    measured = {r.retriever for r in results}
     if args.json:
-        modes: dict[str, Any] = {"vector": None, "hybrid": None} | {r.retriever: _result_json(r) for r in results}
+        modes: dict[str, Any] = {"vector": None, "hybrid": None, "rerank": None} | {r.retriever: _result_json(r)
+                                                                                     for r in results}  # fmt: skip
         c.print_json({"collection": info.name, "questions": len(probes), "origin": origin, "modes": modes})
         return 0
     print(f"Self-test of {c.safe(info.name)}: {len(probes)} {c.safe(origin)}")
@@ -371,9 +380,13 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         per_question = r.seconds * 1000 / max(r.probes, 1)
         print(f"  {r.retriever:<7} recall {recall}  MRR {r.mrr:.2f}  distinct first hits {r.distinct_first:.2f}  "
               f"({per_question:.1f} ms a question)")  # fmt: skip
-    if len(results) == 1:
+    if "vector" not in measured:
         print("  vector  not measured: the collection has no vectors (`modelwerk docs embed` makes them)")
         print("  hybrid  not measured: needs vectors")
+    if reranked_by:
+        print(f"  rerank  = {c.safe(reranked_by)}")
+    else:
+        print("  rerank  not measured: the collection has no reranker (`modelwerk docs rerank COLLECTION MODEL`)")
     for r in results:
         for m in r.misses:
             print(f"  missed ({r.retriever}): {c.safe(m.question)!s} -> expected {c.safe(m.expected)}, got {c.safe(m.got)}")
@@ -384,3 +397,50 @@ def _result_json(r: SelfTestResult) -> dict[str, Any]:
     return {"recall": {str(k): round(v, 4) for k, v in r.recall.items()}, "mrr": round(r.mrr, 4), "questions": r.probes,
             "distinct_first": round(r.distinct_first, 4), "seconds": round(r.seconds, 3),
             "misses": c.to_jsonable(r.misses)}  # fmt: skip
+
+
+# -- rerank ---------------------------------------------------------------------------------------------------------------
+
+
+def reranker_arg(model: str | None) -> Path | bool:
+    """``--rerank MODEL`` as ``open_retriever``'s ``rerank``: the GGUF, checked to be a reranker before anything starts;
+    True (the collection's reranker, if any) without it.
+
+    Raises:
+        ChatError: no such model, or a model that is no reranker (one line).
+    """
+    if model is None:
+        return True
+    from app.chat.reranking import read_reranker
+    from app.cli.serve import resolve_model
+
+    return read_reranker(resolve_model(model)).path
+
+
+def _rerank(wb: Workbench, args: argparse.Namespace) -> int:
+    from app.documents.rerank import RerankerChoice, choose_reranker, reranker_of
+
+    store = wb.documents
+    info = store.collection(args.collection)
+    if args.off and args.model is not None:
+        raise DocumentError("give a MODEL or --off, not both")
+    if args.off:
+        choose_reranker(store, info.id, None)
+    elif args.model is not None:
+        from app.chat.reranking import read_reranker
+        from app.cli.serve import resolve_model
+
+        model = read_reranker(resolve_model(args.model))
+        choose_reranker(store, info.id, RerankerChoice(model.name, model.path))
+    choice = reranker_of(store, info.id)
+    if args.json:
+        described = None if choice is None else {"name": choice.name, "path": str(choice.location),
+                                                 "present": choice.location.is_file()}  # fmt: skip
+        c.print_json({"collection": info.name, "reranker": described})
+        return 0
+    if choice is None:
+        print(f"{c.safe(info.name)}: no reranker (search and answers use the first search's order)")
+    else:
+        gone = "" if choice.location.is_file() else " (the file is gone: choose another, or --off)"
+        print(f"{c.safe(info.name)}: reranked by {c.safe(choice.name)} ({c.safe(str(choice.location))}){c.safe(gone)}")
+    return 0

@@ -113,6 +113,14 @@ MIGRATIONS: list[str] = [
         path TEXT NOT NULL
     );
     """,
+    # A reranker per collection (app.documents.rerank): a GGUF that reorders the first hits of its search.
+    """
+    CREATE TABLE collection_rerankers (
+        collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        location TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -1410,6 +1410,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>; beobachtet {folder}</translation>
         </message>
         <message>
+            <source>A reranker reads the question with each of the first {depth} hits and puts them in its order: better answers, a model run per hit. The Library's rerankers:</source>
+            <translation>Ein Reranker liest die Frage mit jedem der ersten {depth} Treffer und bringt sie in seine Reihenfolge: bessere Antworten, ein Modelllauf je Treffer. Die Reranker der Bibliothek:</translation>
+        </message>
+        <message>
             <source>Add a folder of documents</source>
             <translation>Einen Ordner mit Dokumenten hinzufügen</translation>
         </message>
@@ -1436,6 +1440,18 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>Check for changes</source>
             <translation>Auf Änderungen prüfen</translation>
+        </message>
+        <message>
+            <source>Choose a GGUF file…</source>
+            <translation>Eine GGUF-Datei wählen…</translation>
+        </message>
+        <message>
+            <source>Choose a GGUF reranker</source>
+            <translation>Einen GGUF-Reranker wählen</translation>
+        </message>
+        <message>
+            <source>Choose a GGUF reranker (bge-reranker-v2-m3, jina-reranker, Qwen3-Reranker) that puts this collection's search hits in a better order for search and chats</source>
+            <translation>Einen GGUF-Reranker wählen (bge-reranker-v2-m3, jina-reranker, Qwen3-Reranker), der die Treffer dieser Sammlung für Suche und Chats besser ordnet</translation>
         </message>
         <message>
             <source>Choose a collection to search.</source>
@@ -1484,6 +1500,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>File</source>
             <translation>Datei</translation>
+        </message>
+        <message>
+            <source>GGUF models (*.gguf)</source>
+            <translation>GGUF-Modelle (*.gguf)</translation>
         </message>
         <message>
             <source>Give every passage a vector with an embedding model (the collection's, else the offline default all-MiniLM-L6-v2, English): search and the self-test then use hybrid retrieval, BM25 and vectors together</source>
@@ -1580,8 +1600,16 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Dort sind keine Dokumente: Modelwerk liest PDF-, Word- (.docx), Markdown-, HTML-, Text- und Code-Dateien.</translation>
         </message>
         <message>
+            <source>None (the search's own order)</source>
+            <translation>Keiner (die eigene Reihenfolge der Suche)</translation>
+        </message>
+        <message>
             <source>Not measured: Make vectors first</source>
             <translation>Nicht gemessen: erzeugen Sie zuerst Vektoren</translation>
+        </message>
+        <message>
+            <source>Not measured: choose a reranker first (Reranker…)</source>
+            <translation>Nicht gemessen: wählen Sie zuerst einen Reranker (Reranker…)</translation>
         </message>
         <message>
             <source>Not measured: hybrid search needs vectors</source>
@@ -1643,6 +1671,22 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Umbenennen…</translation>
         </message>
         <message>
+            <source>Reranked by {how}</source>
+            <translation>Neu geordnet von {how}</translation>
+        </message>
+        <message>
+            <source>Reranker</source>
+            <translation>Reranker</translation>
+        </message>
+        <message>
+            <source>Reranker: {name}</source>
+            <translation>Reranker: {name}</translation>
+        </message>
+        <message>
+            <source>Reranker…</source>
+            <translation>Reranker…</translation>
+        </message>
+        <message>
             <source>Resume</source>
             <translation>Fortsetzen</translation>
         </message>
@@ -1653,6 +1697,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>Search</source>
             <translation>Suchen</translation>
+        </message>
+        <message>
+            <source>Search and chats of this collection are reranked by {name} ({path})</source>
+            <translation>Suche und Chats dieser Sammlung werden von {name} neu geordnet ({path})</translation>
         </message>
         <message>
             <source>Search this collection</source>
@@ -1711,6 +1759,14 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Wird getestet…</translation>
         </message>
         <message>
+            <source>The Library has no reranker yet: download a bge-reranker-v2-m3 GGUF from Discover, or choose a GGUF file.</source>
+            <translation>Die Bibliothek hat noch keinen Reranker: laden Sie unter Entdecken ein GGUF von bge-reranker-v2-m3 herunter, oder wählen Sie eine GGUF-Datei.</translation>
+        </message>
+        <message>
+            <source>The collection's search (hybrid when it has vectors, else BM25), its first hits reordered by its reranker</source>
+            <translation>Die Suche der Sammlung (hybrid, wenn sie Vektoren hat, sonst BM25), ihre ersten Treffer von ihrem Reranker neu geordnet</translation>
+        </message>
+        <message>
             <source>Type what to search for.</source>
             <translation>Geben Sie ein, wonach gesucht werden soll.</translation>
         </message>
@@ -1749,6 +1805,14 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>unchanged</source>
             <translation>unverändert</translation>
+        </message>
+        <message>
+            <source>{collection}: search is reranked by {name}</source>
+            <translation>{collection}: die Suche wird von {name} neu geordnet</translation>
+        </message>
+        <message>
+            <source>{collection}: search without a reranker</source>
+            <translation>{collection}: Suche ohne Reranker</translation>
         </message>
         <message>
             <source>{count} failed</source>

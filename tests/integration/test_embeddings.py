@@ -80,9 +80,10 @@ def test_a_generative_model_is_refused_in_one_line(tiny_gguf: Path, tmp_path: Pa
 
 def test_a_crashed_embedder_says_so_in_one_line(minilm: Path) -> None:
     with LlamaServerEmbedder(minilm, threads=1) as e:
-        assert e._child is not None
-        os.kill(e._child.pid, signal.SIGKILL)
-        e._child.wait(timeout=5)
+        child = e.server._child
+        assert child is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=5)
         with pytest.raises(EmbeddingFailed) as failed:
             e.embed(["hello"])
     assert "\n" not in str(failed.value) and "killed" in str(failed.value).lower(), str(failed.value)

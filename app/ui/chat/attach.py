@@ -38,7 +38,7 @@ SOURCE_LABELS = {
 
 @dataclass(frozen=True)
 class Listed:
-    """A collection as the menu offers it, with the way it is searched ("hybrid" or "BM25")."""
+    """A collection as the menu offers it, with the way it is searched ("hybrid", "BM25", "hybrid, reranked")."""
 
     info: CollectionInfo
     search: str
@@ -47,12 +47,14 @@ class Listed:
 def read_collections(db_path: Path) -> list[Listed]:
     """The collections of documents.db with how each is searched (pool thread: it opens its own connection)."""
     from app.answering import default_search
+    from app.documents.rerank import reranker_of
 
     with DocumentStore.open(db_path) as store:
         listed = []
         for info in store.collections():
             mode = default_search(store, info.id).value if info.passages else "bm25"
-            listed.append(Listed(info, SEARCH_NAMES.get(mode, mode)))
+            reranked = f", {SEARCH_NAMES['rerank']}" if reranker_of(store, info.id) is not None else ""
+            listed.append(Listed(info, SEARCH_NAMES.get(mode, mode) + reranked))
         return listed
 
 

@@ -53,6 +53,7 @@ from app.ui.common.tasks import TaskGroup
 from app.ui.documents.index_jobs import CANCEL, PAUSE, IndexJobs
 from app.ui.documents.models import HIT_ROLE, FileRow, FilesModel, ResultsModel, Shown, shown_state
 from app.ui.documents.passage_view import PassageView
+from app.ui.documents.reranker_choice import RerankerChooser
 from app.ui.documents.selftest_view import SelfTestView, measure, setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
@@ -206,6 +207,7 @@ class DocumentsPage(QWidget):
         self.selftest_button = QPushButton(translate("Documents", "Self-test"))
         self.selftest_button.setToolTip(translate("Documents", "Make questions from the collection's own passages and measure "
                                                                "whether search finds them: recall@k and MRR"))  # fmt: skip
+        self.reranker = RerankerChooser(self.db_path, self.tasks, self)
         self.summary = QLabel()
         self.summary.setObjectName("muted")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -216,6 +218,7 @@ class DocumentsPage(QWidget):
         toolbar.addWidget(self.watch_button)
         toolbar.addWidget(self.rescan_button)
         toolbar.addWidget(self.vectors_button)
+        toolbar.addWidget(self.reranker.button)
         toolbar.addWidget(self.selftest_button)
         toolbar.addStretch()
         self.files_model = FilesModel()
@@ -309,6 +312,8 @@ class DocumentsPage(QWidget):
         self.remove_action.triggered.connect(self._on_remove_action_triggered)
         self.selftest_button.clicked.connect(self._on_selftest_button_clicked)
         self.vectors_button.clicked.connect(self._on_vectors_button_clicked)
+        self.reranker.chosen.connect(self._on_reranker_chosen)
+        self.reranker.failed.connect(self._on_call_failed)
         self.query.returnPressed.connect(self.search)
         self.search_button.clicked.connect(self.search)
         self.results.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
@@ -411,12 +416,14 @@ class DocumentsPage(QWidget):
         generation, cid = self._search_generation, info.id
         self._last_query = query
 
-        def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int]]:
+        def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int], str]:
             from app.answering import open_retriever
 
-            with open_retriever(store, cid) as retriever:  # hybrid once the collection has vectors, else BM25
+            # Hybrid once the collection has vectors, else BM25; reranked when it has a reranker.
+            with open_retriever(store, cid) as retriever:
                 hits = retriever.search(query, k=SEARCH_K)
-            return generation, hits, {f.path: f.id for f in store.files(cid)}
+            reranked_by = str(getattr(retriever, "reranked_by", ""))
+            return generation, hits, {f.path: f.id for f in store.files(cid)}, reranked_by
 
         self._db(find, self._on_search_done, what="searching")
 
@@ -495,6 +502,7 @@ class DocumentsPage(QWidget):
             if listing.selected is not None and c.id == listing.selected.id:
                 self.collections.setCurrentItem(item)
         self.collections.blockSignals(False)
+        self.reranker.show_collection(listing.selected)
         self._on_watched_read(listing.watched)
         self._file_ids = {f.path: f.id for f in listing.files}
         self._set_files(listing.files)
@@ -536,7 +544,8 @@ class DocumentsPage(QWidget):
     def _update_buttons(self) -> None:
         has = self.selected() is not None
         for b in (self.rename_button, self.delete_button, self.add_files_button, self.add_folder_button,
-                  self.rescan_button, self.selftest_button, self.search_button, self.watch_button):  # fmt: skip
+                  self.rescan_button, self.selftest_button, self.search_button, self.watch_button,
+                  self.reranker.button):  # fmt: skip
             b.setEnabled(has)
         info = self.selected()
         watching = info is not None and info.name in self._watched
@@ -823,10 +832,12 @@ class DocumentsPage(QWidget):
         self.refresh()
 
     # -- search and the passage -----------------------------------------------------------------------------------------
-    def _on_search_done(self, result: tuple[int, list[Hit], dict[Path, int]]) -> None:
-        generation, hits, ids = result
+    def _on_search_done(self, result: tuple[int, list[Hit], dict[Path, int], str]) -> None:
+        generation, hits, ids, reranked_by = result
         if generation != self._search_generation:
             return
+        if hits and reranked_by:
+            self.status_message.emit(translate("Documents", "Reranked by {how}").format(how=reranked_by), 10_000)
         self._file_ids = ids
         self.results_model.set_hits(hits)
         self.results.resizeRowsToContents()
@@ -892,6 +903,9 @@ class DocumentsPage(QWidget):
         self.selftest_view.show_results(results)
         text = translate("Documents", "Self-test: {count} questions made from the collection's passages")
         self.status_message.emit(text.format(count=results[0].probes), 8000)
+
+    def _on_reranker_chosen(self, line: str) -> None:
+        self.status_message.emit(line, 8000)
 
     # -- vectors --------------------------------------------------------------------------------------------------------
     def _on_vectors_button_clicked(self) -> None:

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.documents.parse import DocumentError
-from app.documents.retrieval import Bm25Retriever
-from app.documents.selftest import KS, SelfTestResult, evaluate, generate_probes
+from app.documents.selftest import KS, SelfTestResult, generate_probes
 from app.documents.store import DocumentStore
 from app.ui.common.i18n import translate
 
@@ -38,25 +37,19 @@ def setup_table(table: QTableView, *, stretch: int) -> None:
 
 
 def measure(store: DocumentStore, collection_id: int, name: str) -> list[SelfTestResult]:
-    """BM25's result, then vector's and hybrid's when the collection has vectors (its embedder runs meanwhile).
+    """BM25's result, then vector's and hybrid's when the collection has vectors (its embedder runs meanwhile), then
+    the collection's search reranked when it has a reranker (which runs meanwhile too).
 
     Raises:
-        DocumentError: too little text to make questions from; EmbedderError: the collection's embedder is gone.
+        DocumentError: too little text to make questions from; EmbedderError: the collection's embedder is gone;
+        RerankError, ChatError: its reranker is gone or failed.
     """
-    from app.answering import open_retriever
-    from app.documents.retrieval import FusedRetriever
-    from app.documents.vectors import SearchMode, VectorIndex
+    from app.answering import measure_search
 
     probes = generate_probes(store, collection_id, n=QUESTIONS)
     if not probes:
         raise DocumentError(f"no questions could be made from {name!r} (too little text)")
-    bm25 = Bm25Retriever(store, collection_id)
-    results = [evaluate(bm25, probes)]
-    if VectorIndex(store).count(collection_id):
-        with open_retriever(store, collection_id, SearchMode.VECTOR) as vector:
-            results.append(evaluate(vector, probes))
-            results.append(evaluate(FusedRetriever([bm25, vector]), probes))
-    return results
+    return measure_search(store, collection_id, probes)[0]
 
 
 class SelfTestView(QWidget):
@@ -72,7 +65,7 @@ class SelfTestView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setFixedHeight(3 * ROW_HEIGHT + self.table.horizontalHeader().sizeHint().height() + 4)
+        self.table.setFixedHeight(4 * ROW_HEIGHT + self.table.horizontalHeader().sizeHint().height() + 4)
         self.note = QLabel()
         self.note.setObjectName("muted")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -97,10 +90,17 @@ class SelfTestView(QWidget):
              *(f"{r.recall[k]:.2f}" for k in KS), f"{r.mrr:.2f}"] for r in results
         ]  # fmt: skip
         tips = [explained] * len(rows)
-        if len(results) == 1:
-            rows += [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
-            tips += [translate("Documents", "Not measured: Make vectors first"),
-                     translate("Documents", "Not measured: hybrid search needs vectors")]
+        measured = {r.retriever for r in results}
+        if "rerank" in measured:
+            tips[-1] = translate("Documents", "The collection's search (hybrid when it has vectors, else BM25), its first "
+                                              "hits reordered by its reranker")  # fmt: skip
+        else:
+            rows.append(["rerank", "", *("—" for _ in KS), "—"])
+            tips.append(translate("Documents", "Not measured: choose a reranker first (Reranker…)"))
+        if "vector" not in measured:  # after BM25, before the reranked row
+            rows[1:1] = [["vector", "", *("—" for _ in KS), "—"], ["hybrid", "", *("—" for _ in KS), "—"]]
+            tips[1:1] = [translate("Documents", "Not measured: Make vectors first"),
+                         translate("Documents", "Not measured: hybrid search needs vectors")]  # fmt: skip
         self.table.setRowCount(len(rows))
         for r, cells in enumerate(rows):
             for c, text in enumerate(cells):
@@ -109,7 +109,7 @@ class SelfTestView(QWidget):
                 if c > 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        more = ("" if len(results) > 1 else
+        more = ("" if "vector" in measured else
                 translate("Documents", " Vector and hybrid: not measured — Make vectors gives the collection an embedding "
                                        "model."))  # fmt: skip
         share = round(100 * result.distinct_first)
