@@ -48,8 +48,10 @@ def runtime_threads() -> int:
 
 
 def measured_kernels(*, again: bool = False) -> KernelRates | None:
-    """llama.cpp's matrix-vector speed per tensor type here (cached per machine, build and threads; ~5 s to measure, in
-    a child process), or None when the binding's libraries are missing or the measurement failed (logged)."""
+    """llama.cpp's matrix-vector speed per tensor type, its flash attention and what a token costs besides, here (cached
+    per machine, build and threads; measured in a child process: the attention and the costs per token add ~8 s and
+    ~4.5 s at a load of 10 on 2 cores), or None when the binding's libraries are missing or the measurement failed
+    (logged)."""
     from hardware.kernels import cached_kernels
 
     lib_dir = kernel_library_dir()

@@ -155,7 +155,7 @@ def _shape(info: ModelInfo, meta: dict[str, object], tensors: tuple[TensorInfo, 
         block_types=_bytes_by_type(t for t in blocks if len(t.shape) >= 2),
         output_type=out_tensor.type_name if (out_tensor := output or embedding) is not None else "",
     )
-    return shape, ""
+    return replace(shape, n_merges=_length(meta.get("tokenizer.ggml.merges"))), ""
 
 
 def _bytes_by_type(tensors: Iterable[TensorInfo]) -> tuple[tuple[str, int], ...]:

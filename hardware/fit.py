@@ -28,12 +28,14 @@ from hardware.shape import ModelShape
 
 GPU_RUNTIME_OVERHEAD = 300 * MiB
 """CUDA/ROCm context and cuBLAS workspace per GPU (Metal needs far less, but the margin covers it)."""
-HOST_OVERHEAD = 30 * MiB
-"""llama.cpp's own host allocations apart from weights, KV cache and compute: graph, sampler, thread buffers."""
-HOST_BYTES_PER_TOKEN_IN_VOCAB = 160
-"""The vocabulary as llama.cpp holds it: token strings, scores, the token->id map. Both constants were fitted to the resident
-memory of two models on this project's machines (Gemma 3 270M with 262k tokens, a synthetic llama with 431): see
-bench/fit_accuracy.py."""
+HOST_OVERHEAD = 1 * MiB
+"""llama.cpp's own host allocations apart from weights, KV cache, compute and vocabulary: graph, sampler, thread buffers."""
+HOST_BYTES_PER_VOCABULARY_ENTRY = 236
+"""The vocabulary as llama.cpp holds it, per token (its string, score and attributes, the token->id map, the cached
+piece) and per BPE merge (a pair of strings in a map): ~150-200 bytes each with the allocator's own, plus the strings of
+the file's metadata read while loading. Both constants were fitted (least squares) to the resident memory of two models
+on this project's machines (Gemma 3 270M with 262k tokens and no merges at 2k, 8k and 32k, a synthetic llama with 431
+tokens at 2k and 8k), with the compute buffer as _compute_resident counts it: see bench/fit_accuracy.py."""
 CPU_EFFICIENCY = 0.45
 """Only when llama.cpp's kernels were not measured (a report built by hand, a failed measurement): the share of the
 measured read bandwidth that CPU generation reached on this project's 2-core machines (0.33-0.48; bench/fit_accuracy.py).
@@ -206,15 +208,22 @@ def compute_reserved(shape: ModelShape, options: FitOptions) -> int:
 
 
 def _compute_resident(shape: ModelShape, options: FitOptions) -> int:
-    """The part of the CPU compute buffer a chat actually touches: activations of one ubatch, one row of logits."""
+    """The part of the CPU compute buffer a chat touches, as llama-server lays it out (it keeps the logits of one token
+    only): the activations of one micro-batch at the feed-forward's peak (gate, up and their product; the residual
+    stream, its sum and its normalised copy; the attention's query heads, wider than the model on Gemma 3), the KQ masks
+    (one, two with sliding-window layers; f16 with flash attention) over the cells one micro-batch attends, and one row of
+    logits. llama-server reserves the masks for the whole context (n_ctx x ubatch); a conversation touches them only as
+    it fills it. Checked against llama-server's reported compute buffer for the three models of bench/fit_accuracy.py
+    (within 0.1 MiB once the masks are taken at the full context)."""
     ub = min(options.n_ubatch, options.n_batch, options.context)
     f32 = 4
-    activations = (4 * shape.n_embd + 2 * shape.n_ff) * ub * f32
-    return activations + shape.n_vocab * f32
+    widest = 3 * shape.n_ff + 3 * shape.n_embd + max(shape.n_embd, shape.n_heads * shape.head_dim_v)
+    masks = (2 if shape.n_swa_layers else 1) * min(options.context, ub) * ub * (2 if options.flash_attention else f32)
+    return widest * ub * f32 + masks + shape.n_vocab * f32
 
 
 def _host_overhead(shape: ModelShape) -> int:
-    return HOST_OVERHEAD + shape.n_vocab * HOST_BYTES_PER_TOKEN_IN_VOCAB
+    return HOST_OVERHEAD + (shape.n_vocab + shape.n_merges) * HOST_BYTES_PER_VOCABULARY_ENTRY
 
 
 @dataclass(frozen=True)
@@ -339,20 +348,24 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
 
         t = sum over tensor types T of  block_bytes_T / rate_T(n_embd)   (the blocks on the CPU, by type; MoE: active share)
           + output_bytes / rate_(output type)(n_embd)                     (the output projection: 262k x 640 on Gemma 3)
-          + layers x n_heads x cells / rate_attention(head size)          (flash attention, llama.cpp's default;
+          + layers x n_heads x cells x cost_attention(head size, group)   (flash attention, llama.cpp's default;
                                                                             sliding-window layers: cells within it)
+          + per_token + layers x per_layer + n_vocab x per_entry            (the graph's other nodes, sampling)
 
     rate_T is llama.cpp's matrix-vector speed for type T (bytes of weights per second, with its repacked layouts where it
     uses them): memory and arithmetic together, as they bind on this machine for that type. For the blocks it is the rate
     of a chain of layer-like products as wide as the model ("T@512"; one large matrix stands for 2048 and wider; between
     them interpolated in log(width)); for the output, one large matrix with rows as wide as the model ("T/512" and "T",
     interpolated the same way). A type that was not measured takes the slowest
-    measured rate. Flash attention costs per query head and cell (rate_attention, measured for heads of 64, 128 and 256
-    dims, linear between them). `cells` is what llama.cpp attends over: the `context_tokens` already in the cache, padded
+    measured rate. Flash attention costs per query head and cell (measured over caches read from RAM for heads of 64, 128
+    and 256 dims, linear between them, and for 1 and 4 query heads per KV head: cost = a + b / group, see
+    _flash_attention_cost). `cells` is what llama.cpp attends over: the `context_tokens` already in the cache, padded
     to 256 (so 256 at an empty context). Without flash attention, or without its rate, K.q and V.softmax are matrix-vector
     products that stream each layer's KV cache once per KV head (the KV type's rate) and again from the CPU's cache for
-    the other query heads of a group ("F16/cache"...). No factor is fitted to a model; not modelled: sampling (~0.2 ms
-    a token over Gemma 3's 262k vocabulary with the app's top-k 40), the element-wise ops and the server's own work.
+    the other query heads of a group ("F16/cache"...). per_token, per_layer and per_entry were measured by generating
+    with two synthetic models of negligible width and different depths (hardware.decode_costs): the norms, rope, copies
+    into the KV cache and the threads' barrier after every node, the graph's build, and sampling. No factor is fitted to
+    a model; not modelled: llama-server's own work per token (its loop, streaming the token out).
 
     Without kernel rates, the CPU streams the bytes at `CPU_EFFICIENCY` x the memory bandwidth (the older, rougher
     estimate). On a GPU, every token reads its bytes at `GPU_EFFICIENCY` x the GPU's memory bandwidth (no GPU here to
@@ -397,15 +410,20 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     seconds = sum(block * share / _width_rate(rates, t, "@", shape.n_embd, rate(t)) for t, share in shape.block_type_shares())
     output = shape.output_tensor_type
     seconds += out / _width_rate(rates, output, "/", shape.n_embd, rate(output)) if out else 0.0
+    # What a token costs besides (hardware.decode_costs): its graph's other nodes and their barriers, per layer and per
+    # token, and sampling over the vocabulary.
+    seconds += rates.get("overhead/token", 0.0) + layers * rates.get("overhead/layer", 0.0) + \
+        shape.n_vocab * rates.get("overhead/vocab", 0.0)  # fmt: skip
     cells = _pad(max(context_tokens, 1), KV_PAD)
-    attention = _flash_attention_rate(rates, (shape.head_dim_k + shape.head_dim_v) / 2) if flash_attention else 0.0
+    group = shape.n_heads / max(shape.n_kv_heads, 1)
+    attention = _flash_attention_cost(rates, (shape.head_dim_k + shape.head_dim_v) / 2, group) if flash_attention else 0
     if attention:
         # llama.cpp's CPU flash attention walks the cells one by one for every query head: a cost per head and cell
-        # (measured: hardware.kernels "attention/D"), not a stream of bytes.
+        # (measured: hardware.kernels "attention/D/G"), with the KV heads' bytes read from RAM shared by their groups.
         # Sliding-window layers skip the masked cells outside their window at next to no cost.
         swa = min(shape.n_swa_layers, layers) if shape.swa_window else 0
         attended = (layers - swa) * cells + swa * min(cells, shape.swa_window)
-        return seconds + shape.n_heads * attended / attention
+        return seconds + shape.n_heads * attended * attention
     # Without it every query head multiplies the K and V of every cell. Grouped-query heads share them, so the cache is
     # streamed from RAM once per KV head and then multiplied from the CPU's cache by the other heads.
     per_head = layers * cells * (shape.head_dim_k + shape.head_dim_v) * kv_type.bytes_per_element
@@ -415,12 +433,28 @@ def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_g
     return seconds + per_head * (shape.n_kv_heads / streamed + (shape.n_heads - shape.n_kv_heads) / cached)
 
 
-def _flash_attention_rate(rates: dict[str, float], dim: float) -> float:
-    """Query heads x cells per second of flash attention for heads of `dim`, interpolated linearly in the head size
-    between the sizes measured ("attention/D") and held at the nearest outside them; 0 when none was measured."""
-    measured = sorted((int(k.split("/", 1)[1]), r) for k, r in rates.items()
-                      if k.startswith("attention/") and k.split("/", 1)[1].isdigit())  # fmt: skip
-    return _interpolate(measured, dim, log=False)
+def _flash_attention_cost(rates: dict[str, float], dim: float, group: float) -> float:
+    """Seconds per query head and cell of flash attention for heads of `dim` and `group` query heads per KV head; 0 when
+    not measured.
+
+    Measured ("attention/D/G", hardware.kernels) for two groupings over caches read from RAM; what one query head and cell
+    costs is a part of its own (the dot product, the exp, the scaled add) and the KV head's bytes shared by its group:
+    cost(G) = a + b / G, solved from the two groupings. Between head sizes linear in the size, held beyond them."""
+    by_group: dict[int, list[tuple[int, float]]] = {}
+    for key, r in rates.items():
+        name, _, rest = key.partition("/")
+        d, _, g = rest.partition("/")
+        if name == "attention" and d.isdigit() and g.isdigit() and int(g) > 0:
+            by_group.setdefault(int(g), []).append((int(d), r))
+    costs = sorted((g, 1 / rate) for g, points in by_group.items() if (rate := _interpolate(sorted(points), dim, log=False)))
+    if not costs:
+        return 0.0
+    if len(costs) == 1:
+        return costs[0][1]
+    (g0, c0), (g1, c1) = costs[0], costs[-1]
+    shared = max(0.0, (c0 - c1) / (1 / g0 - 1 / g1))  # per KV head and cell
+    own = max(0.0, c1 - shared / g1)
+    return own + shared / max(group, 1.0)
 
 
 def _interpolate(points: list[tuple[int, float]], x: float, *, log: bool) -> float:

@@ -16,9 +16,15 @@ CPU backend's repacked layouts (Q4_0, Q4_K, IQ4_NL... on AVX2 and NEON) wherever
   one's input; 128 MiB in all): small models' layers pay per product (the activation's conversion, the threads' barrier,
   short rows) what one large matrix does not.
 - "T/cache" for the KV cache types (F16, Q8_0, Q4_0): an 8 MiB matrix that stays in the cache.
-- "attention/D" (D = 64, 128, 256): ggml's flash attention of one token over 1024 cells of an f16 cache, in query heads x
-  cells per second. llama.cpp's CPU kernel walks the cells one by one for every query head (a dot product, an exp, a
-  scaled add): heads of 64 dimensions cost ~1.7x more per byte than heads of 256 here.
+- "attention/D/G" (D = 64, 128, 256; G = 1, 4 query heads per KV head): ggml's flash attention of one token over 1024
+  cells of an f16 cache, in query heads x cells per second, over as many layers' caches as fill ATTENTION_BYTES (far
+  beyond the caches, as a model's KV cache is: between two tokens every weight streams through them). llama.cpp's CPU
+  kernel walks the cells one by one for every query head (a dot product, an exp, a scaled add) and reads each KV head's
+  cells from RAM once, the other query heads of its group then from the CPU's cache: so a cost per head and cell plus
+  one per KV byte, which the two groupings separate (hardware.fit). One layer's cache alone, staying in the cache, ran
+  ~2x faster here than a model's does.
+- "overhead/token", "overhead/layer", "overhead/vocab": seconds that generating a token costs besides (graph nodes and
+  their barriers, sampling): hardware.decode_costs.
 The figure kept is the best of a few passes (bytes of weights per second, or head-cells per second).
 
 A kernel that aborts would take the caller with it, so the app measures in a child process: `python -m hardware.kernels
@@ -29,6 +35,7 @@ bandwidth, hardware.bandwidth), with the machine's load at the time.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import json
 import logging
 import os
@@ -54,15 +61,24 @@ GGML_TYPES: dict[str, int] = {
 MATRIX_BYTES = 256 * MiB
 CACHED_BYTES = 8 * MiB
 CACHED_TYPES = ("F16", "Q8_0", "Q4_0")
-ATTENTION_DIMS = (64, 128, 256)
-"""Head sizes at which flash attention is measured ("attention/64"...: query heads x KV cells per second)."""
-ATTENTION_CELLS = 1024
-ATTENTION_PASSES = 200
-"""One attention takes ~0.1 ms: on a busy machine most passes wait for a sleeping thread to wake (~8 ms measured), so
-many are timed (at most ~2 s per head size there)."""
-ATTENTION_HEADS = (8, 2)
-"""Query and KV heads of the measured attention (the cost per query head and cell hardly depends on the grouping)."""
 """KV cache types, measured again on a matrix that stays in the cache (the suffix "/cache")."""
+ATTENTION_DIMS = (64, 128, 256)
+"""Head sizes at which flash attention is measured ("attention/64/4"...: query heads x KV cells per second)."""
+ATTENTION_GROUPS = (1, 4)
+"""Query heads per KV head of the measured attentions: 1 streams a KV byte per query head, 4 (Gemma 3, Llama 3's 8B and
+most grouped-query models) a quarter of one."""
+ATTENTION_KV_HEADS = 2
+ATTENTION_CELLS = 1024
+ATTENTION_BYTES = 64 * MiB
+"""K and V of all the attentions in one measurement: 2x this machine's 32 MiB L3 cache, so that sweeping them in turn
+finds each evicted, as a model's are (a cyclic sweep over more than the cache defeats least-recently-used eviction)."""
+ATTENTION_ROUNDS = 2
+"""Sweeps over all the attentions, at least (more where they make fewer than ATTENTION_SAMPLES graphs)."""
+ATTENTION_GRAPH_BYTES = MiB
+"""Caches of the attentions timed together as one graph (at least one): 2 attentions of 64 dims, 1 of 128 or 256; each
+0.1-0.3 ms, against ~5 us to start a graph. Short graphs: on a busy machine a long one is always interrupted."""
+ATTENTION_SAMPLES = 64
+"""Graphs timed at least per head size and grouping (the fastest counts)."""
 ROW = 2048
 """Weights per row (the activation length) of the single matrix: ggml's K-quants need multiples of 256."""
 LAYERS_BYTES = 128 * MiB
@@ -78,8 +94,9 @@ PASSES = 4
 SECONDS_PER_TYPE = 0.1
 """Three figures per type and flash attention: keep the whole measurement within ~20 s on a 2-core machine."""
 TIMEOUT_S = 300.0
-MEASUREMENT = "v2"
-"""Part of the cache key: what is measured changed (v2: chains of layers, flash attention), so old entries are stale."""
+MEASUREMENT = "v3"
+"""Part of the cache key: what is measured changed (v2: chains of layers, flash attention; v3: flash attention over caches
+streamed from RAM, two groupings), so old entries are stale."""
 
 
 @dataclass(frozen=True)
@@ -170,11 +187,14 @@ class _Ggml:
 
 def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple(GGML_TYPES),
                     matrix_bytes: int = MATRIX_BYTES, layers_bytes: int = LAYERS_BYTES, passes: int = PASSES,
-                    seconds_per_type: float = SECONDS_PER_TYPE, attention: bool = True) -> dict[str, float]:  # fmt: skip
+                    seconds_per_type: float = SECONDS_PER_TYPE, attention: bool = True,
+                    attention_bytes: int = ATTENTION_BYTES, decode: bool = True) -> dict[str, float]:  # fmt: skip
     """Bytes of weights per second of ggml's matrix-vector product for each type, in this process: "T" for one large
     matrix, "T/W" for one of rows of W, "T@W" for a chain of layer-like products of width W (see `layer_shapes`),
-    "T/cache" for a KV cache type multiplied from the CPU's cache; and "attention/D": flash attention of one token, query
-    heads x KV cells per second, for heads of D dimensions (an f16 cache).
+    "T/cache" for a KV cache type multiplied from the CPU's cache; and "attention/D/G": flash attention of one token, query
+    heads x KV cells per second, for heads of D dimensions and G query heads per KV head (an f16 cache, from RAM); with
+    `decode`, what generating a token costs besides (hardware.decode_costs: "overhead/token", "overhead/layer" and
+    "overhead/vocab", in seconds).
 
     Types the library cannot quantize without an importance matrix, or does not know, are left out.
 
@@ -195,12 +215,14 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
     unsupported: set[str] = set()
     try:
         if attention:
-            for dim in ATTENTION_DIMS:
-                try:
-                    rate = _measure_attention(g, backend, dim, passes=ATTENTION_PASSES, seconds=seconds_per_type)
-                    rates[f"attention/{dim}"] = rate
-                except _Unsupported:
-                    break
+            try:
+                for dim, group in itertools.product(ATTENTION_DIMS, ATTENTION_GROUPS):
+                    rates[attention_key(dim, group)] = _measure_attention(g, backend, dim, group=group,
+                                                                          total_bytes=attention_bytes,
+                                                                          passes=min(passes, ATTENTION_ROUNDS),
+                                                                          seconds=seconds_per_type)  # fmt: skip
+            except _Unsupported:
+                pass
         for key, name, width, chain, size in jobs:
             t = GGML_TYPES.get(name)
             if t is None or name in unsupported:
@@ -218,6 +240,13 @@ def measure_kernels(lib_dir: Path, *, threads: int, types: Iterable[str] = tuple
             log.debug("ggml %s matrix-vector: %.2f GB/s (%d threads)", key, rate / 1e9, threads)
     finally:
         g.backend_free(backend)
+    if decode:
+        from hardware.decode_costs import measure_decode_costs
+
+        try:
+            rates.update(measure_decode_costs(threads=max(1, threads)))
+        except (RuntimeError, OSError, ImportError) as e:
+            log.warning("could not measure llama.cpp's costs per token and layer: %s", e)
     return rates
 
 
@@ -244,53 +273,77 @@ class _Unsupported(Exception):
     pass
 
 
-def _measure_attention(g: _Ggml, backend: int, dim: int, *, passes: int, seconds: float) -> float:
+def attention_key(dim: int, group: int) -> str:
+    """The rate's name for flash attention with heads of `dim` and `group` query heads per KV head: "attention/64/4"."""
+    return f"attention/{dim}/{group}"
+
+
+def _measure_attention(g: _Ggml, backend: int, dim: int, *, group: int, total_bytes: int, passes: int,
+                       seconds: float) -> float:  # fmt: skip
     """Query heads x KV cells per second of ggml's flash attention for one token over an f16 cache of ATTENTION_CELLS,
-    laid out as llama.cpp's cache is (the heads of a cell side by side)."""
+    laid out as llama.cpp's cache is (the heads of a cell side by side), read from RAM: one attention per layer-like cache
+    of its own, as many as fill `total_bytes`, a few of them to a graph. The graphs run one after the other
+    round after round, so each finds its caches evicted by the others; the fastest graph counts (a short one: on a busy
+    machine a long one is always interrupted): ATTENTION_GRAPH_BYTES of caches a graph, ATTENTION_SAMPLES graphs at least."""
     import numpy as np
 
     if g.flash_attn is None:
         raise _Unsupported
-    heads, kv_heads = ATTENTION_HEADS
-    cells = ATTENTION_CELLS
-    ctx = g.init(_InitParams(MiB, None, True))
+    kv_heads, cells = ATTENTION_KV_HEADS, ATTENTION_CELLS
+    heads = group * kv_heads
+    per_layer = 2 * dim * kv_heads * cells * 2  # K and V, f16
+    per_graph = max(1, ATTENTION_GRAPH_BYTES // per_layer)
+    layers = max(per_graph, total_bytes // per_layer // per_graph * per_graph)
+    ctx = g.init(_InitParams(MiB + 4096 * layers, None, True))
     q = g.new_3d(ctx, 0, dim, 1, heads)  # f32, one token
-    k = g.new_3d(ctx, 1, dim, kv_heads, cells)  # f16
-    v = g.new_3d(ctx, 1, dim, kv_heads, cells)
     mask = g.new_3d(ctx, 1, cells, 1, 1)
-    out = g.flash_attn(ctx, q, g.permute(ctx, k, 0, 2, 1, 3), g.permute(ctx, v, 0, 2, 1, 3), mask, dim**-0.5, 0.0, 0.0)
+    caches, outs = [], []
+    for _ in range(layers):
+        k = g.new_3d(ctx, 1, dim, kv_heads, cells)  # f16
+        v = g.new_3d(ctx, 1, dim, kv_heads, cells)
+        caches += [k, v]
+        outs.append(g.flash_attn(ctx, q, g.permute(ctx, k, 0, 2, 1, 3), g.permute(ctx, v, 0, 2, 1, 3), mask, dim**-0.5,
+                                 0.0, 0.0))  # fmt: skip
     buffer = g.alloc_tensors(ctx, g.cpu_buft)
     if not buffer:
         g.free(ctx)
         raise MemoryError("ggml could not allocate the attention's tensors")
     try:
-        if not g.supports_op(g.device, out):
+        if not g.supports_op(g.device, outs[0]):
             raise _Unsupported
         rng = np.random.default_rng(0)
-        for tensor, data in ((q, rng.standard_normal(dim * heads).astype(np.float32)),
-                             (k, rng.standard_normal(dim * kv_heads * cells).astype(np.float16)),
-                             (v, rng.standard_normal(dim * kv_heads * cells).astype(np.float16)),
-                             (mask, np.zeros(cells, dtype=np.float16))):  # fmt: skip
+        cache = rng.standard_normal(dim * kv_heads * cells).astype(np.float16)
+        inputs: list[tuple[int, Any]] = [(q, rng.standard_normal(dim * heads).astype(np.float32)),
+                                         (mask, np.zeros(cells, dtype=np.float16)), *((c, cache) for c in caches)]  # fmt: skip
+        for tensor, data in inputs:
             g.tensor_set(tensor, data.ctypes.data, 0, data.nbytes)
-        graph = g.new_graph(ctx, 16, False)
-        g.expand(graph, out)
-        best = _best_time(g, backend, graph, passes=passes, seconds=seconds)
+        graphs = []
+        for i in range(0, layers, per_graph):
+            graph = g.new_graph(ctx, 8 * per_graph + 16, False)
+            for out in outs[i : i + per_graph]:
+                g.expand(graph, out)
+            graphs.append(graph)
+        rounds = max(passes, -(-ATTENTION_SAMPLES // len(graphs)))
+        best = _best_time(g, backend, graphs, passes=rounds, seconds=seconds)
     finally:
         g.buffer_free(buffer)
         g.free(ctx)
-    return heads * cells / best
+    return per_graph * heads * cells / best
 
 
-def _best_time(g: _Ggml, backend: int, graph: int, *, passes: int, seconds: float) -> float:
-    """The fastest of at least `passes` computations of `graph`, more while `seconds` last (after one to warm up)."""
-    g.compute(backend, graph)  # warm: page faults, the thread pool
+def _best_time(g: _Ggml, backend: int, graphs: list[int], *, passes: int, seconds: float) -> float:
+    """The fastest computation of any of `graphs`, run in turn for at least `passes` rounds, more while `seconds` last
+    (after one round to warm up)."""
+    for graph in graphs:
+        g.compute(backend, graph)  # warm: page faults, the thread pool
     best = float("inf")
     deadline = time.perf_counter() + seconds
     n = 0
     while n < passes or time.perf_counter() < deadline:
-        t0 = time.perf_counter()
-        g.compute(backend, graph)
-        best = min(best, time.perf_counter() - t0)
+        for graph in graphs:
+            t0 = time.perf_counter()
+            g.compute(backend, graph)
+            best = min(best, time.perf_counter() - t0)
         n += 1
     return best
 
@@ -345,7 +398,7 @@ def _measure_one(g: _Ggml, backend: int, t: int, shapes: list[tuple[int, int]], 
         # Small activations: a chain of products must not grow them to infinities.
         x_data = (rng.standard_normal(shapes[0][0]) * 0.01).astype(np.float32)
         g.tensor_set(x, x_data.ctypes.data, 0, x_data.nbytes)
-        best = _best_time(g, backend, graph, passes=passes, seconds=seconds)
+        best = _best_time(g, backend, [graph], passes=passes, seconds=seconds)
     finally:
         g.gallocr_free(galloc)
         g.free(ctx)
@@ -365,24 +418,41 @@ def ggml_library_key(lib_dir: Path) -> str:
 
 def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None = None,
                      timeout_s: float = TIMEOUT_S) -> dict[str, float]:  # fmt: skip
-    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it).
+    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it), and the costs per
+    token and layer (hardware.decode_costs) in another: if that one fails, the rates come without them (logged).
 
     Raises:
-        RuntimeError: the child failed or printed no result.
+        RuntimeError: the kernels' child failed or printed no result.
     """
+    argv = [sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)]
+    if types is not None:
+        argv.append(",".join(types))
+    rates = _child_figures(argv, timeout_s)
     try:
-        argv = [sys.executable, "-m", "hardware.kernels", str(lib_dir), str(threads)]
-        if types is not None:
-            argv.append(",".join(types))
+        rates.update(_child_figures([sys.executable, "-m", "hardware.decode_costs", str(threads)], timeout_s))
+    except RuntimeError as e:
+        log.warning("%s", e)
+    return rates
+
+
+def _child_figures(argv: list[str], timeout_s: float) -> dict[str, float]:
+    """The positive figures of the JSON object a child prints last."""
+    what = f"measuring llama.cpp's {'kernels' if argv[2] == 'hardware.kernels' else 'costs per token'}"
+    try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL,
                              cwd=_package_root())  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise RuntimeError(f"measuring llama.cpp's kernels failed: {e}") from e
+        raise RuntimeError(f"{what} failed: {e}") from e
     lines = out.stdout.strip().splitlines()
     if out.returncode != 0 or not lines:
         tail = " ".join(out.stderr.strip().splitlines()[-1:])
-        raise RuntimeError(f"measuring llama.cpp's kernels failed (exit {out.returncode}): {tail}")
-    data = json.loads(lines[-1])
+        raise RuntimeError(f"{what} failed (exit {out.returncode}): {tail}")
+    try:
+        data = json.loads(lines[-1])
+    except ValueError as e:
+        raise RuntimeError(f"{what} printed no result: {lines[-1][:80]!r}") from e
+    if not isinstance(data, dict):
+        raise RuntimeError(f"{what} printed no result: {lines[-1][:80]!r}")
     return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float)) and v > 0}
 
 
@@ -435,7 +505,7 @@ def main(argv: list[str]) -> int:
         return 2
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     types = argv[2].split(",") if len(argv) == 3 else tuple(GGML_TYPES)
-    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]), types=types)
+    rates = measure_kernels(Path(argv[0]), threads=int(argv[1]), types=types, decode=False)  # decode_costs: its own child
     print(json.dumps(rates))
     return 0
 

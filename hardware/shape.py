@@ -52,6 +52,9 @@ class ModelShape:
     unknown (then the whole block counts as `quant`'s main type). The CPU's speed per byte depends on the type."""
     output_type: str = ""
     """The ggml type of the output projection (the token embedding when tied); "" when unknown."""
+    n_merges: int = 0
+    """BPE merge rules of the tokenizer (0 for SentencePiece vocabularies): llama.cpp holds them in memory as it holds the
+    tokens, a pair of strings in a map each."""
 
     def block_type_shares(self) -> tuple[tuple[str, float], ...]:
         """The share of the block bytes in each ggml type (summing to 1); from the file type when not known."""

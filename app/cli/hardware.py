@@ -49,12 +49,18 @@ def _cmd_hw(args: argparse.Namespace) -> int:
     if report.cpu_bandwidth:
         print(f"Bandwidth   {report.cpu_bandwidth / 1e9:.1f} GB/s memory read (measured)")
     if report.cpu_kernels:
-        rates = ", ".join(f"{t} {r / 1e9:.1f}" for t, r in report.cpu_kernels if not t.startswith("attention/"))
+        rates = ", ".join(f"{t} {r / 1e9:.1f}" for t, r in report.cpu_kernels if not t.startswith(("attention/", "overhead/")))
         print(f"Kernels     llama.cpp matrix x vector, GB/s of weights (measured): {rates}")
-        attention = ", ".join(f"{t.split('/')[1]} dims {r / 1e6:.0f}M" for t, r in report.cpu_kernels
+        attention = ", ".join(f"{'/'.join(t.split('/')[1:])} {r / 1e6:.0f}M" for t, r in report.cpu_kernels
                               if t.startswith("attention/"))  # fmt: skip
         if attention:
-            print(f"            flash attention, query heads x cells per second: {attention}")
+            print(f"            flash attention (head dims/query heads per KV head), query heads x cells per second, "
+                  f"KV cache from RAM: {attention}")  # fmt: skip
+        costs = dict(report.cpu_kernels)
+        if "overhead/layer" in costs:
+            print(f"            per token besides: {costs.get('overhead/token', 0) * 1e6:.0f} us + "
+                  f"{costs['overhead/layer'] * 1e6:.1f} us a layer + {costs.get('overhead/vocab', 0) * 1e9:.2f} ns a "
+                  "vocabulary entry (sampling)")  # fmt: skip
     for g in report.gpus:
         details = [f"driver {g.driver}" if g.driver else "", f"compute {g.compute_capability}" if g.compute_capability else ""]
         extra = "; " + ", ".join(d for d in details if d) if any(details) else ""

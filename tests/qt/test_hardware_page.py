@@ -129,6 +129,7 @@ def test_main_window_opens_on_hardware_with_live_status_and_remembers_geometry(q
     again.close()
 
 
+@pytest.mark.timeout(600)  # two full measurements (bandwidth, kernels, decode costs): minutes on a busy machine
 def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> None:
     page = HardwarePage()
     qtbot.addWidget(page)
@@ -136,11 +137,13 @@ def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> Non
     qtbot.waitUntil(lambda: page.hardware() is not None and page.hardware().cpu_bandwidth > 0, timeout=240_000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.busy() and page.model.rowCount() == 8, timeout=10_000)
     label = page.summary.bandwidth_label
-    assert re.fullmatch(r"\d+\.\d GB/s read, measured just now( on a busy machine: .*)?", label.text()), label.text()
+    # "just now", or minutes ago when llama.cpp's kernels (measured after it) took that long on a busy machine
+    assert re.fullmatch(r"\d+\.\d GB/s read, measured (just now|\d+ min ago)( on a busy machine: .*)?", label.text()), \
+        label.text()  # fmt: skip
     # llama.cpp's kernels, measured here: the CPU speed estimates rest on them.
     assert dict(page.hardware().cpu_kernels).keys() >= {"F16", "Q4_K", "Q6_K", "Q8_0"}  # type: ignore[union-attr]
     kernels = page.summary.kernels_label.text()
-    assert re.search(r"Q4_K \d+\.\d.*; \d+ threads, measured just now", kernels), kernels
+    assert re.search(r"Q4_K \d+\.\d.*; \d+ threads, measured (just now|\d+ min ago)", kernels), kernels
     # "Measure again" replaces the cached figure with a new measurement (the cache file's time moves on).
     cache = bandwidth_cache_file()
     before = cache.read_text()
@@ -149,7 +152,7 @@ def test_probes_the_real_machine_when_no_report_is_injected(qtbot: QtBot) -> Non
     qtbot.mouseClick(page.summary.measure_button, Qt.MouseButton.LeftButton)
     assert page.summary.bandwidth_label.text() == "measuring…"
     qtbot.waitUntil(lambda: page.summary.bandwidth_label.text() != "measuring…" and not page.busy(), timeout=240_000)
-    assert "measured just now" in page.summary.bandwidth_label.text() and cache.read_text() != before
+    assert re.search(r"measured (just now|\d+ min ago)", page.summary.bandwidth_label.text()) and cache.read_text() != before
 
 
 def test_kernel_rates_that_came_with_the_report_are_not_called_measured(qtbot: QtBot) -> None:

@@ -199,28 +199,27 @@ def test_bm25_on_the_cheat_sheet_and_readme_with_written_questions(store: Docume
     assert result.recall[5] >= 0.7 and result.mrr >= 0.6  # measured: recall@5 0.85, MRR 0.73
 
 
-def test_document_frequencies_count_passages_the_way_the_index_tokenizes(store: DocumentStore, tmp_path: Path) -> None:
-    d = tmp_path / "df"
-    d.mkdir()
-    for i in range(4):
-        (d / f"m{i}.txt").write_text(f"The model number {i} is small.\n")
-    (d / "w.txt").write_text("Walruses and one model.\n")
-    (d / "g.txt").write_text("Die Größe überrascht.\n")
-    cid, _ = add_files(store, "DF", [d])
+def _indexed(store: DocumentStore, folder: Path, files: dict[str, str]) -> int:
+    """A collection of one-line text files, indexed."""
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text + "\n")
+    cid, _ = add_files(store, folder.name, [folder])
     assert not index_pending(store, cid).failed
+    return cid
+
+
+def test_document_frequencies_count_passages_the_way_the_index_tokenizes(store: DocumentStore, tmp_path: Path) -> None:
+    _indexed(store, tmp_path / "df", {**{f"m{i}.txt": f"The model number {i} is small." for i in range(4)},
+                                      "w.txt": "Walruses and one model.", "g.txt": "Die Größe überrascht."})  # fmt: skip
     # folded and stemmed like the text: "MODELS" counts "model"; "große" counts "Größe" (diacritics removed)
     assert store.document_frequencies(["walruses", "MODELS", "zebra", "große"]) == [1, 5, 0, 1]
 
 
 def test_common_terms_only_rank_the_passages_that_rarer_terms_find(store: DocumentStore, tmp_path: Path) -> None:
-    d = tmp_path / "common"
-    d.mkdir()
-    for i in range(5):
-        (d / f"m{i}.txt").write_text(f"A model card number {i}.\n")
-    (d / "both.txt").write_text("The walrus model weighs a tonne.\n")
-    (d / "walrus.txt").write_text("A walrus hauls out onto the ice.\n")
-    cid, _ = add_files(store, "Common", [d])
-    assert not index_pending(store, cid).failed
+    cid = _indexed(store, tmp_path / "common", {**{f"m{i}.txt": f"A model card number {i}." for i in range(5)},
+                                                "both.txt": "The walrus model weighs a tonne.",
+                                                "walrus.txt": "A walrus hauls out onto the ice."})  # fmt: skip
     everything = Bm25Retriever(store, cid).search("walrus model", k=10)  # "model" is in 6 passages: not common at 2,000
     assert len(everything) == 7
     narrowed = Bm25Retriever(store, cid, common_rows=3).search("walrus model", k=10)

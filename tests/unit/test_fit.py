@@ -9,6 +9,8 @@ import pytest
 from hardware.fit import (
     CPU_EFFICIENCY,
     GPU_RUNTIME_OVERHEAD,
+    HOST_BYTES_PER_VOCABULARY_ENTRY,
+    HOST_OVERHEAD,
     FitOptions,
     Placement,
     compute_reserved,
@@ -77,6 +79,28 @@ def test_compute_buffer_is_dominated_by_logits_for_a_large_vocabulary() -> None:
     gemma = _gemma3_270m()
     for ctx in (2048, 8192, 32768):
         assert compute_reserved(gemma, FitOptions(context=ctx, flash_attention=True)) == 512 * MiB + 2 * 640 * 512 * 4
+
+
+def test_cpu_memory_counts_the_feed_forward_peak_the_masks_of_one_micro_batch_and_the_vocabulary_with_its_merges() -> None:
+    # SmolLM2 135M's shape: llama-server reports a 15.51 MiB compute buffer at 2k (13.51 MiB of activations, one f16 KQ
+    # mask of 2048 x 512 cells); a chat touches the mask over the cells of one micro-batch (512 x 512).
+    smol = _small_model(n_embd=576, n_ff=1536, n_heads=9, n_kv_heads=3, head_dim_k=64, head_dim_v=64, n_vocab=49152,
+                        n_merges=48900)  # fmt: skip
+    report = fit(smol, _kernel_box(), FitOptions(context=2048, gpu_layers=0))
+    activations = (3 * 1536 + 3 * 576 + 576) * 512 * 4
+    assert activations / MiB == pytest.approx(13.5, abs=0.01)
+    assert report.ram.compute == activations + 512 * 512 * 2 + 49152 * 4
+    # Sliding-window layers bring a second mask; without flash attention the masks are f32; query heads wider than the
+    # model (Gemma 3: 4 x 256 against 640) widen the attention's part.
+    gemma_like = replace(smol, n_swa_layers=5, swa_window=512, n_embd=640, n_ff=2048, n_heads=4, head_dim_v=256)
+    gemma = fit(gemma_like, _kernel_box(), FitOptions(context=2048, gpu_layers=0))
+    assert gemma.ram.compute == (3 * 2048 + 3 * 640 + 1024) * 512 * 4 + 2 * 512 * 512 * 2 + 49152 * 4
+    plain = fit(gemma_like, _kernel_box(), FitOptions(context=2048, gpu_layers=0, flash_attention=False))
+    assert plain.ram.compute - gemma.ram.compute == 2 * 512 * 512 * 2
+    # The host's own: every token and every BPE merge of the vocabulary.
+    assert report.ram.overhead == HOST_OVERHEAD + (49152 + 48900) * HOST_BYTES_PER_VOCABULARY_ENTRY
+    spm = fit(replace(smol, n_merges=0), _kernel_box(), FitOptions(context=2048, gpu_layers=0))
+    assert report.ram.overhead - spm.ram.overhead == 48900 * HOST_BYTES_PER_VOCABULARY_ENTRY
 
 
 def test_full_gpu_when_everything_fits_with_margin() -> None:
@@ -240,26 +264,55 @@ def test_an_unmeasured_type_takes_the_slowest_rate_and_shared_kv_heads_multiply_
     assert estimate_speed(model, only_cached, 0, False) == pytest.approx(fallback)
 
 
-def test_flash_attention_costs_every_query_head_and_cell_at_the_rate_measured_for_its_head_size() -> None:
+def test_flash_attention_costs_every_query_head_and_cell_at_the_rate_measured_for_its_head_size_and_grouping() -> None:
     rates = {"Q4_K": 8e9, "Q6_K": 4e9, "Q8_0": 2e9, "F16": 1e9}
-    hw = _kernel_box(**rates, **{"attention/64": 1e8, "attention/256": 5e7})
+    # Measured over caches read from RAM: 1 query head per KV head at 5e7 head-cells/s, 4 per KV head at 8e7 (heads of 64
+    # dims); heads of 256 dims at half those rates.
+    hw = _kernel_box(**rates, **{"attention/64/1": 5e7, "attention/64/4": 8e7, "attention/256/1": 2.5e7,
+                                 "attention/256/4": 4e7})  # fmt: skip
     weights = 8e6 / 8e9 + 2e6 / 4e9 + 2e6 / 2e9
-    # 10 layers x 2 query heads x 768 cells (701 tokens, padded to 256) at 1e8 head-cells per second.
+    # cost(G) = a + b / G: a + b = 1 / 5e7 and a + b / 4 = 1 / 8e7, so b = (1/5e7 - 1/8e7) * 4/3, a = 1/5e7 - b.
+    b = (1 / 5e7 - 1 / 8e7) * 4 / 3
+    a = 1 / 5e7 - b
+
+    def seconds(model: ModelShape) -> float:
+        return 1 / estimate_speed(model, hw, 0, False, context_tokens=701)
+
+    # 10 layers x 2 query heads x 768 cells (701 tokens, padded to 256); the small model's 2 query heads share 1 KV head.
     model = _small_model()  # heads of 64 + 64 dims
-    assert estimate_speed(model, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 10 * 2 * 768 / 1e8))
-    # Heads of 128 dims lie between the sizes measured: linear in the head size.
-    wide = _small_model(head_dim_k=128, head_dim_v=128)
-    rate = 1e8 + (128 - 64) / (256 - 64) * (5e7 - 1e8)
-    assert estimate_speed(wide, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 10 * 2 * 768 / rate))
+    assert seconds(model) == pytest.approx(weights + 10 * 2 * 768 * (a + b / 2))
+    # A grouping measured costs what was measured; a wider one shares each KV head's bytes among more query heads.
+    assert seconds(_small_model(n_heads=4)) == pytest.approx(weights + 10 * 4 * 768 / 8e7)
+    assert seconds(_small_model(n_heads=8)) == pytest.approx(weights + 10 * 8 * 768 * (a + b / 8))
+    assert seconds(_small_model(n_kv_heads=2)) == pytest.approx(weights + 10 * 2 * 768 / 5e7)
+    # Heads of 128 dims lie between the sizes measured: each grouping's rate linear in the head size.
+    wide = _small_model(head_dim_k=128, head_dim_v=128, n_heads=4)
+    rate = 8e7 + (128 - 64) / (256 - 64) * (4e7 - 8e7)
+    assert seconds(wide) == pytest.approx(weights + 10 * 4 * 768 / rate)
     # Sliding-window layers (4 of the 10, a window of 512) attend only over the cells within their window.
-    swa = _small_model(n_swa_layers=4, swa_window=512)
-    attended = 6 * 768 + 4 * 512
-    assert estimate_speed(swa, hw, 0, False, context_tokens=701) == pytest.approx(1 / (weights + 2 * attended / 1e8))
+    swa = _small_model(n_swa_layers=4, swa_window=512, n_heads=4)
+    assert seconds(swa) == pytest.approx(weights + 4 * (6 * 768 + 4 * 512) / 8e7)
     # Without flash attention, K.q and V.softmax are matrix-vector products at the KV type's rates, as before.
     plain = estimate_speed(model, hw, 0, False, context_tokens=701, flash_attention=False)
     assert plain == pytest.approx(estimate_speed(model, _kernel_box(**rates), 0, False, context_tokens=701))
     report = fit(model, hw, FitOptions(context=2048, gpu_layers=0, flash_attention=False))
     assert report.tokens_per_s == pytest.approx(estimate_speed(model, hw, 0, False, flash_attention=False))
+    # One grouping only (an older or partial measurement): its rate for every grouping.
+    one = _kernel_box(**rates, **{"attention/64/4": 8e7})
+    assert 1 / estimate_speed(model, one, 0, False, context_tokens=701) == pytest.approx(weights + 10 * 2 * 768 / 8e7)
+
+
+def test_a_token_costs_its_graphs_other_nodes_per_layer_and_token_and_sampling_per_vocabulary_entry() -> None:
+    rates = {"Q4_K": 8e9, "Q6_K": 4e9, "Q8_0": 2e9, "F16": 1e9}
+    costs = {"overhead/token": 2e-5, "overhead/layer": 1e-5, "overhead/vocab": 1e-9}
+    model = _small_model()  # 10 layers, a vocabulary of 1000
+    base = 1 / estimate_speed(model, _kernel_box(**rates), 0, False)
+    assert 1 / estimate_speed(model, _kernel_box(**rates, **costs), 0, False) == pytest.approx(base + 2e-5 + 10e-5 + 1e-6)
+    # Layers on a GPU leave their costs there; a bigger vocabulary samples longer.
+    big = _small_model(n_vocab=262_144)
+    extra = 1 / estimate_speed(big, _kernel_box(**rates, **costs), 0, False) - 1 / estimate_speed(big, _kernel_box(**rates),
+                                                                                                  0, False)  # fmt: skip
+    assert extra == pytest.approx(2e-5 + 10e-5 + 262_144e-9)
 
 
 def test_block_weights_stream_at_the_rate_measured_for_layers_as_wide_as_the_model() -> None:

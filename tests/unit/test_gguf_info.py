@@ -245,6 +245,15 @@ def test_repacked_bytes_count_block_tensors_of_repacked_types(tmp_path: Path) ->
     assert info.shape.output_type == "Q4_K"
 
 
+def test_bpe_merges_are_counted_for_the_memory_they_take(tmp_path: Path) -> None:
+    merges = ["a b", "ab c", "t h", "th e"]
+    bpe = inspect_gguf(write_model(tmp_path / "bpe.gguf", "llama", {**BASE_KEYS, "tokenizer.ggml.merges": merges},
+                                   _blocks(12)))  # fmt: skip
+    spm = inspect_gguf(write_model(tmp_path / "spm.gguf", "llama", BASE_KEYS, _blocks(12)))
+    assert bpe.shape is not None and bpe.shape.n_merges == 4 and bpe.shape.n_vocab == 3
+    assert spm.shape is not None and spm.shape.n_merges == 0
+
+
 def test_unknown_shapes_are_said_so(tmp_path: Path) -> None:
     mamba = inspect_gguf(write_model(tmp_path / "mamba.gguf", "mamba", BASE_KEYS, _blocks(2)))
     assert mamba.shape is None and mamba.shape_note == "shape unknown for architecture mamba"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hardware.kernels import cached_kernels, layer_shapes, measure_kernels
+from hardware.kernels import cached_kernels, layer_shapes, measure_in_child, measure_kernels
 
 
 def _ggml_lib_dir() -> Path:
@@ -21,17 +21,28 @@ def _ggml_lib_dir() -> Path:
 def test_ggml_multiplies_a_matrix_by_a_vector_at_a_plausible_rate_for_every_type_it_can_quantize() -> None:
     types = ("Q4_K", "Q6_K", "Q8_0", "F16")
     rates = measure_kernels(_ggml_lib_dir(), threads=1, types=(*types, "NOT_A_TYPE"), matrix_bytes=1 << 20,
-                            layers_bytes=1 << 20, passes=2, seconds_per_type=0.0)  # fmt: skip
+                            layers_bytes=1 << 20, passes=2, seconds_per_type=0.0, attention_bytes=1 << 20)  # fmt: skip
     # One large matrix, one of 512-wide rows and a chain of 512-wide layer-like products per type; the KV cache types a
-    # second time from a matrix that stays in the cache; flash attention per head size.
+    # second time from a matrix that stays in the cache; flash attention per head size and grouping.
     narrow = {f"{t}/512" for t in types}
     chains = {f"{t}@512" for t in types}
-    attention = {"attention/64", "attention/128", "attention/256"}
-    assert set(rates) == {*types, *narrow, *chains, "Q8_0/cache", "F16/cache", *attention}
+    attention = {f"attention/{d}/{g}" for d in (64, 128, 256) for g in (1, 4)}
+    # And what a token costs besides, in seconds (hardware.decode_costs).
+    costs = {"overhead/token", "overhead/layer", "overhead/vocab"}
+    assert set(rates) == {*types, *narrow, *chains, "Q8_0/cache", "F16/cache", *attention, *costs}
     # Bytes of weights per second: more than a slow disk, less than any memory system streams into one core.
-    assert all(1e7 < r < 1e12 for t, r in rates.items() if t not in attention), rates
+    assert all(1e7 < r < 1e12 for t, r in rates.items() if t not in attention | costs), rates
+    # A layer's other nodes: more than 10 ns, less than 10 ms; sampling: less than a microsecond per vocabulary entry.
+    assert 1e-8 < rates["overhead/layer"] < 1e-2 and 0 <= rates["overhead/token"] < 0.1, rates
+    assert 0 < rates["overhead/vocab"] < 1e-6, rates
     # Query heads x cells per second: one costs more than a nanosecond and less than a millisecond.
     assert all(1e3 < rates[t] < 1e9 for t in attention), rates
+
+
+def test_the_app_measures_in_child_processes_the_kernels_and_the_costs_per_token_apart() -> None:
+    rates = measure_in_child(_ggml_lib_dir(), threads=1, types=("Q8_0",))
+    assert {"Q8_0", "Q8_0/512", "Q8_0@512", "attention/64/4", "overhead/layer", "overhead/vocab"} <= set(rates), rates
+    assert not any(t.startswith(("Q4_K", "F16")) for t in rates), rates  # only the types asked for
 
 
 def test_a_chain_of_layers_alternates_attention_sized_and_feed_forward_sized_products() -> None:
