@@ -209,6 +209,7 @@ def test_set_shape_uses_the_models_own_quantization(qtbot: QtBot) -> None:
     assert "3B" in calc.verdict.text()
 
 
+@pytest.mark.timeout(600)  # the real machine's first measurement (bandwidth, kernels, decode costs): minutes when busy
 def test_screenshots_of_this_machine_are_written(qtbot: QtBot, tmp_path: Path) -> None:
     # The quick groups only: the chat and the jobs run a real model for minutes (`make screenshots` takes them all).
     paths = save_screenshots(tmp_path, only=("hardware", "dialogs"))

@@ -36,7 +36,7 @@ from tools.screenshots.jobs import jobs_shots
 
 log = logging.getLogger(__name__)
 
-MEASURE_TIMEOUT_MS = 240_000
+MEASURE_TIMEOUT_MS = 480_000
 """The probe measures llama.cpp's kernels on a fresh data folder: ~15-20 s on an idle 2-core machine, minutes on a busy
 one."""
 DEMO_TIMEOUT_MS = 120_000
