@@ -1,16 +1,21 @@
 """The Chat page's longest event-loop stall while the model's Python calls run (issue 21: < 16 ms).
 
-A real ChatPage (offscreen) talks to the scripted OpenAI-compatible server (tests/fixtures/scripted_server.py, real
-HTTP) as a remote endpoint; its conversation has ``--history`` earlier messages, the Python tool on and "always"
-approved, and the scripted model calls Python ``--calls`` times (each a program that computes for a while in the
-sandbox) and ``--plots`` times (a matplotlib figure, shown in the chat) before it answers. A 1 ms timer on the GUI
-thread records the largest gap between its ticks (bench.stall). Baseline in the same run: the same page, idle, for as
-long. Also: the GUI-thread CPU to show a finished answer, keeping the messages shown vs rendering them all. ``--profile``
-says what each gap over 10 ms was (the GUI thread's CPU and the process's during it, slow Qt events, garbage
-collections, stack samples): a gap with little GUI-thread CPU is the machine's load, not the page.
+A real ChatPage (offscreen) talks to the scripted OpenAI-compatible server (tests/fixtures/scripted_server.py: real
+HTTP, in a process of its own as a model's server is) as a remote endpoint; its conversation has ``--history`` earlier
+messages, the Python tool on and "always" approved, and the scripted model calls Python ``--calls`` times (each a
+program that computes for a while in the sandbox) and ``--plots`` times (a matplotlib figure, shown in the chat) before
+it answers. A 1 ms timer on the GUI thread records the largest gap between its ticks (bench.stall). Baseline in the same
+run: the same page, idle, for as long. Also: the GUI-thread CPU to show a finished answer, keeping the messages shown vs
+rendering them all. ``--profile`` says what each gap over 10 ms was (the GUI thread's CPU and the process's during it,
+slow Qt events, garbage collections, stack samples): a gap with little GUI-thread CPU is the machine's load, not the
+page.
 
-Measured here (00:04-00:07 UTC, 2 cores, load average 10-14): 33-55 ms against an idle baseline of 34-77 ms (ratio
-0.7-1.4); the GUI thread's own CPU in the worst gap at most 7.6 ms. Profiling found and fixed: the whole conversation
+Measured here on an idle machine (01:31-01:40 UTC, 2 cores, load average 1.4-2.6 falling, other work paused): with the
+server in its own process 8.7, 9.1, 13.2, 11.6 and 8.9 ms (five runs); with it on a thread of this process, as before,
+9.2-14.8 ms in six runs and 17.4 and 21.8 ms in two right after other benchmarks (the worst gap: a repaint waiting 12 ms
+for the interpreter lock while the server's and the tool loop's threads ran). Target < 16 ms: met in 11 of 13 runs.
+Under a load of 10-14 (00:04-00:07 UTC): 33-55 ms against an idle baseline of 34-77 ms (ratio 0.7-1.4); the GUI
+thread's own CPU in the worst gap at most 7.6 ms. Profiling found and fixed: the whole conversation
 re-rendered after each answer (19 ms GUI CPU at 22 messages, now ~3 ms), and full garbage collections (17-117 ms) in
 this benchmark, which lacked the app's ``gc.freeze()`` after start-up.
 
@@ -24,6 +29,7 @@ import dataclasses
 import gc
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from fixtures.scripted_server import Reply, ScriptedServer  # type: ignore[import-not-found]  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -68,6 +73,26 @@ def rerender_cpu_ms(view: TranscriptView) -> tuple[float, float]:
     return min(full) * 1000, min(kept) * 1000
 
 
+class ServerProcess:
+    """The scripted server in a process of its own, as the model's server is for the app (llama-server, or a remote
+    endpoint): its threads then take no turns of this process's interpreter lock from the GUI thread."""
+
+    CODE = ("import json, sys; sys.path.insert(0, sys.argv[1]); from fixtures.scripted_server import Reply, ScriptedServer; "
+            "s = ScriptedServer([Reply(text=r.get('text', ''), calls=[tuple(c) for c in r.get('calls', [])]) "
+            "for r in json.loads(sys.argv[2])]); print(s.base_url, flush=True); sys.stdin.read(); s.close()")
+
+    def __init__(self, replies: list[dict[str, object]]) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", self.CODE, str(ROOT / "tests"), json.dumps(replies)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--calls", type=int, default=5, help="Python calls that compute")
@@ -76,9 +101,10 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="say what each gap over 10 ms was (GUI thread CPU, stacks)")
     args = ap.parse_args()
     app = QApplication.instance() or (TimedApplication([]) if args.profile else QApplication([]))
-    server = ScriptedServer([Reply(calls=[("python", json.dumps({"code": CODE}))])] * args.calls
-                            + [Reply(calls=[("python", json.dumps({"code": PLOT}))])] * args.plots
-                            + [Reply(text="Done: " + "the sum is large. " * 40)])  # fmt: skip
+    replies = ([{"calls": [["python", json.dumps({"code": CODE})]]}] * args.calls
+               + [{"calls": [["python", json.dumps({"code": PLOT})]]}] * args.plots
+               + [{"text": "Done: " + "the sum is large. " * 40}])  # fmt: skip
+    server = ServerProcess(replies)
     with tempfile.TemporaryDirectory(prefix="mw-bench-tools-") as tmp:
         os.environ["MODELWERK_HOME"] = str(Path(tmp) / "home")
         from app.chat.endpoints import Endpoints
