@@ -15,11 +15,11 @@ latency at 100,000 passages; retrieval quality of BM25, vectors and hybrid.
    embedding through the runtime, and FusedRetriever(BM25 + vectors) with both. Also the first query (reading the
    vectors into memory) and the database's size per 1,000 passages.
 
-Measured here (2 shared cores, load average 5.7-6.4 from other work: every figure is inflated and noisy), MiniLM F16:
-quality recall@5 BM25 0.85, vectors 0.70, hybrid 0.90 (MRR 0.73 / 0.54 / 0.68); throughput (8 passages, 4 rounds)
-app 1 slot 0.84 of in-process, app 4 slots 1.34 (the server batches several passages per step; in-process 2.6
-passages/s at this load); at 100,000 passages: vectors 1.46 MiB per 1,000, first query 0.8 s, vector search p50 26 ms
-p95 41 ms, BM25 p95 62 ms, hybrid (both at depth 32) p50 69 ms p95 165 ms, query embedding p50 41 ms.
+Measured here (2 cores, idle: 01:27-01:29 UTC, load 3.0 falling to 1.5, other work paused), MiniLM F16: quality
+recall@5 BM25 0.85, vectors 0.65, hybrid 0.85 (MRR 0.69 / 0.53 / 0.67); throughput (16 passages, 3 rounds) app 1 slot
+28.6 passages/s, 4 slots 28.9, in-process 18.3 (ratio 1.57); at 100,000 passages: vectors 1.46 MiB per 1,000, first
+query 655 ms, vector search p50 10.7 ms p95 12.2 ms, BM25 p50 5.4 ms p95 9.4 ms, query embedding p50 8.0 ms p95 13.4 ms,
+hybrid with the question embedded p50 30.7 ms p95 37.9 ms (target met; 68.5 ms before BM25's common-terms rule).
 
 Run: .venv/bin/python bench/embeddings.py [--model GGUF] [--texts 16] [--rounds 5] [--threads 2] [--vectors 100000]
      [--queries 200]
