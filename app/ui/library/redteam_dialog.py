@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, QProcessEnvironment, Qt
+from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from app.ui.common.i18n import translate
 from procs.launch import python_module
 
 _TRIAL = re.compile(r"shield (on |off)\s+attack (SUCCEEDED|failed)")
+KILL_AFTER_MS = 3000
 MAX_OUTPUT = 20 * 2**20
 """The report's JSON is read into memory; a child that writes more than this is stopped."""
 
@@ -177,9 +178,9 @@ class RedTeamDialog(QDialog):
     def stop(self) -> None:
         if self.process is not None:
             self.status.setText(translate("RedTeam", "Stopping…"))
-            self.process.terminate()
-            if not self.process.waitForFinished(3000):  # a few seconds at most: the child exits on SIGTERM
-                self.process.kill()
+            process = self.process
+            process.terminate()  # the child exits on SIGTERM; killed if it has not after a few seconds (never waited for)
+            QTimer.singleShot(KILL_AFTER_MS, self, lambda: process.kill() if self.process is process else None)
 
     def _on_start_clicked(self) -> None:
         self.start()
