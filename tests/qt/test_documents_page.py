@@ -15,7 +15,7 @@ import pytest
 from fixtures.documents import write_docx, write_pdf
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QHeaderView, QLabel
 from pytestqt.qtbot import QtBot
 
 from app import jobs as jobs_module
@@ -424,31 +424,37 @@ def test_the_files_and_results_models_pass_qt_model_checks(page: DocumentsPage, 
     qtmodeltester.check(page.results_model)
 
 
-def test_indexing_a_large_folder_does_not_stall_the_window(page: DocumentsPage, qtbot: QtBot, tmp_path: Path) -> None:
-    """The issue asks for < 16 ms; on 2 shared cores a test can only catch work on the GUI thread that grows with the
-    collection (columns fitted to 300 rows on every file's progress stalled it ~250 ms at 170 files)."""
+def test_indexing_a_large_folder_does_not_stall_the_window(page: DocumentsPage, qtbot: QtBot, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The GUI thread's work must not grow with the collection while it is indexed. Two things did: columns fitted to
+    every row on each file's progress (~250 ms a file at 170 files), and a file-list re-read per progress message.
+    Checked by behaviour, not by the clock: no section of the file list measures its rows, and the list is re-read at
+    most once per REFRESH_MS of indexing (plus a few for the start and end), not once per file."""
     make(page, qtbot)
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(300):
         (folder / f"note{i:03}.md").write_text(f"# Note {i}\n\nThe tapir number {i} swims well.\n")
+    refreshes = [0]
+    original = page_module.DocumentsPage.refresh
+
+    def counted(self: DocumentsPage) -> None:
+        refreshes[0] += 1
+        original(self)
+
+    monkeypatch.setattr(page_module.DocumentsPage, "refresh", counted)
+    page._refresh_timer.timeout.disconnect()
+    page._refresh_timer.timeout.connect(page.refresh)  # the timer calls the counted method
     clock = QElapsedTimer()
     clock.start()
-    gaps: list[int] = []
-    last = [clock.elapsed()]
-
-    def tick() -> None:
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(2)
     page.add_paths([folder])
     wait_indexed(page, qtbot, 300)
-    timer.stop()
-    assert max(gaps) < 150, sorted(gaps)[-5:]
+    elapsed = clock.elapsed()
+    for header in (page.files.horizontalHeader(), page.files.verticalHeader()):
+        modes = {header.sectionResizeMode(c) for c in range(header.count())}
+        assert QHeaderView.ResizeMode.ResizeToContents not in modes
+    assert refreshes[0] <= elapsed / page_module.REFRESH_MS + 6, (refreshes[0], elapsed)
+    assert refreshes[0] < 300
 
 
 @pytest.mark.slow
