@@ -59,8 +59,8 @@ def test_cancel_returns_at_once_and_kills_after_the_grace_period() -> None:
     child = Child.start(_python(STUBBORN))
     next(child.stdout_lines())
     t = time.monotonic()
-    child.cancel(0.3)
-    assert time.monotonic() - t < 0.2
+    child.cancel(3.0)
+    assert time.monotonic() - t < 2.0  # it does not wait out the grace period (a margin for a loaded machine)
     outcome = child.wait(10)
     assert outcome.signal_name == "SIGKILL" and outcome.cancelled and not outcome.ok
 
@@ -172,8 +172,8 @@ def test_the_supervisor_stops_all_its_children_in_one_grace_period() -> None:
     for child in children:
         next(child.stdout_lines())
     t = time.monotonic()
-    outcomes = supervisor.stop_all(grace_s=0.5)
-    assert time.monotonic() - t < 2.5
+    outcomes = supervisor.stop_all(grace_s=2.0)
+    assert time.monotonic() - t < 5.0  # one grace period for all three (one each would take 6 s)
     assert [o.signal_name for o in outcomes] == ["SIGKILL"] * 3 and supervisor.children() == []
     assert stop_all([]) == []
 
