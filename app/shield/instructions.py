@@ -3,15 +3,21 @@ secrets from the user, setting up a new role, sending the conversation away.
 
 The patterns look for what an attacker must write (an imperative to the model, a role marker of a chat template), not
 for the topic: a document that explains prompt injection or mentions a system prompt is not flagged, one that says
-"ignore all previous instructions" is. A pattern runs only in the paragraphs that hold the words it needs (``_NEEDS``,
-checked on sets of words: ``app.shield.tokens``), and there only where a word it starts with is (``_STARTS``); its gaps
-are bounded (``{0,60}``), so a hostile text costs time linear in its length.
+"ignore all previous instructions" is.
+
+Three prefilters decide where Python's ``re`` runs a pattern. First RE2 (``_SET``): all patterns as one set, in C over
+the text's bytes, says which can match at all, and then in which paragraphs; most documents end there. In those
+paragraphs, a pattern runs only if they hold the words it needs (``_NEEDS``, checked on sets of words:
+``app.shield.tokens``), and there only where a word it starts with is (``_STARTS``). The gaps are bounded
+(``{0,60}``), and RE2 is linear, so a hostile text costs time linear in its length.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
+import re2
 
 from app.shield import tokens
 from app.shield.flags import Flag, Kind, quote
@@ -185,8 +191,7 @@ _NEEDS: list[tuple[frozenset[bytes], ...]] = [
     (_w("developer god jailbreak unrestricted dan"), _w("mode"), _w("enabled activated on")),
     (_w("you"), _w("freed released unshackled jailbroken unchained liberated")),
     (_w("im_start im_end system user assistant start_header_id end_header_id eot_id endoftext begin_of_text "
-        "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("<| [inst] [/inst] <<sys <</sys <system "
-                                                                     "</system [system _of_turn>")),
+        "start_of_turn end_of_turn inst /inst sys /sys /system"), _w("< [")),  # markup: "< system >" too
     (_w("send post upload forward transmit exfiltrate leak e-mail email submit copy"),
      _w("conversation chat history messages dialog dialogue transcript user users personal private credentials password "
         "passwords api apikey apikeys api_key api_keys secret secrets access session cookies"), _w("to at via into")),
@@ -302,14 +307,105 @@ def candidates(p: Paragraph) -> list[int]:
     return sorted(out)
 
 
+_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.fullmatch(r"\s", c))
+r"""What Python's ``\s`` matches in a text (its Unicode whitespace, U+0009..U+3000), as the inside of an RE2 class;
+RE2's own ``\s`` is ASCII only."""
+_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+"""A lone surrogate in a text's bytes (passed through as invalid UTF-8), which RE2 may read other than Python's ``re``
+does: a text with one is scanned without the RE2 prefilter."""
+_DOTTED_I = str.maketrans("\u0130\u0131", "ii")
+""""İ" and "ı" as "i": Python's ignore-case matches them to the patterns' "i", RE2's and the word prefilter's do not.
+A text with them is scanned with them made "i" (character offsets stay)."""
+
+
+def _re2_form(pattern: str) -> str:
+    r"""``pattern`` as RE2 must read it to match wherever Python's ``re`` matches it (or more): ``\b`` dropped (RE2's
+    word boundary is ASCII only: "übergehe" has none before its "ü" there), ``\s`` as Python's Unicode whitespace,
+    ``\w`` as any character but a line break."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            escape = pattern[i + 1]
+            if escape == "b" and not in_class:
+                out.append("")
+            elif escape == "s":
+                out.append(_SPACE if in_class else f"[{_SPACE}]")
+            elif escape == "w" and not in_class:
+                out.append("[^\\n]")  # a superset of \w
+            elif escape in "bw":
+                raise ValueError(f"no RE2 form for \\{escape} in a class: {pattern}")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            i += 1
+            for lead in ("^", "]"):  # "[^...]", "[]...]": their first "]" is a member
+                if pattern.startswith(lead, i):
+                    out.append(lead)
+                    i += 1
+            continue
+        if c == "]" and in_class:
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+MAX_MEM = 64 << 20
+"""RE2's memory budget for the set (used as its DFA needs it): with RE2's default 8 MB the DFA's cache of states
+thrashes on a text that is about prompt injection and reads it 4x slower."""
+
+
+def _compile_set() -> re2.Set:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = MAX_MEM
+    found = re2.Set.SearchSet(options)
+    for i, (_, _, pattern) in enumerate(_PATTERNS):
+        if found.Add(_re2_form(pattern)) != i:
+            raise AssertionError(f"RE2 refused instruction pattern {i}")
+    found.Compile()
+    return found
+
+
+_SET = _compile_set()
+"""Every pattern (``_re2_form``) in one RE2 set: one linear pass over a text's bytes says which patterns can match in
+it. Most documents hold none, and then nothing else runs; where some can, only those are tried, only in the paragraphs
+the set finds them in. RE2 runs in C at hundreds of MB/s where the Python prefilter below reads ~40 MB/s."""
+
+
+def possible(data: bytes) -> set[int] | None:
+    """The patterns that can match somewhere in ``data`` (a text's UTF-8 bytes, lower-cased or not, without "İ" and
+    "ı"); None: the set cannot tell for this text (a lone surrogate), so every pattern can."""
+    if b"\xed" in data and _SURROGATE.search(data):  # a fast byte search first
+        return None
+    return set(_SET.Match(data) or ())
+
+
 def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Iterator[Flag]:
     """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason.
 
     Args:
         prepared: ``tokens.prepare(text, VOCABULARY)``, when the caller has it already.
     """
-    for p in (prepared or tokens.prepare(text, VOCABULARY)).paragraphs:
-        found = candidates(p)
+    if not text.isascii() and ("\u0130" in text or "\u0131" in text):
+        folded = text.translate(_DOTTED_I)
+        yield from _scan(folded, tokens.prepare(folded, VOCABULARY), quoted=text)
+    else:
+        yield from _scan(text, prepared or tokens.prepare(text, VOCABULARY), quoted=text)
+
+
+def _scan(text: str, prep: tokens.Prepared, *, quoted: str) -> Iterator[Flag]:
+    anywhere = possible(prep.lower)
+    if anywhere is not None and not anywhere:
+        return
+    for p in prep.paragraphs:
+        # RE2's answer for the paragraph, exact or more: most paragraphs have none, and their words are never split.
+        found = candidates(p) if anywhere is None else sorted(_SET.Match(p.lower) or ())
         if not found:
             continue
         starts = _Starts(p)
@@ -317,7 +413,7 @@ def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Ite
             kind, reason, _ = _PATTERNS[i]
             matches = _anchored(text, starts, p, i) if _NEEDLES[i] else _COMPILED[i].finditer(text, p.start, p.end)
             for m in matches:
-                phrase = m.group()
+                phrase = quoted[m.start() : m.end()]
                 if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
                     continue  # "add the image to the link list": no data named, no exfiltration
                 if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):

@@ -7,7 +7,9 @@ not a million rows). Linear in the text's length, like each scanner. The text is
 its bytes, lower-cased, its paragraphs with their words), and each scanner runs only where that says it could find
 something: the Unicode scan when a byte of an invisible character is there (never on ASCII text), the encodings'
 decoders on runs of their alphabet long enough to matter (found in one ``bytes.translate`` and a substring search), the
-links' patterns in paragraphs with an address, the instructions' patterns where their words are.
+links' patterns in paragraphs with an address, the instructions' patterns in the paragraphs where RE2 finds that one of
+them can match (``app.shield.instructions``: one pass in C over the bytes for all of them) and there where their words
+are.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
         yield flag
     if "<" in text:
         yield from scan_inline_html(text)
-    for start, end in tokens.merged([(p.start, p.end) for p in prep.paragraphs if b"http" in p.lower or b"<img" in p.lower]):
-        yield from scan_document_links(text, start, end)
+    if b"http" in prep.lower or b"<img" in prep.lower:
+        linked = [(p.start, p.end) for p in prep.paragraphs if b"http" in p.lower or b"<img" in p.lower]
+        for start, end in tokens.merged(linked):
+            yield from scan_document_links(text, start, end)
     if invisible:
         # Words cut by zero-width characters, or spelled in tag characters, read again as a model reads them.
         plain = strip_invisible(text)

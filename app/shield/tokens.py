@@ -12,31 +12,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
-_PUNCT = b"!\"#$%&()*+,-./:;<=>?@[\\]^`{|}~'\t\r\x0b\x0c"
+_PUNCT = b"!\"#$%&()*+,-./:;<=>?@[\\]^`{|}~'\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 """Made spaces before splitting into words: every ASCII character a pattern's ``\\b`` sees as no part of a word, but
 the line break (paragraphs are cut at blank lines) and ``_`` (a part of a word: "im_start")."""
 _WORDS = bytes.maketrans(_PUNCT, b" " * len(_PUNCT))
-_SYMBOLS = (re.compile(rb"\xe2[\x80-\xaf][\x80-\xbf]"), b"   "), (re.compile(rb"\xc2[\xa0-\xbf]"), b"  ")
-"""Non-ASCII punctuation and symbols made spaces as well, byte for byte (U+2000..U+2BFF: quotation marks, dashes,
-bullets, arrows; the Latin-1 ones: no-break space, guillemets): a word after „ or • starts a word."""
+_SYMBOLS = (re.compile(rb"\xe2[\x80-\xaf][\x80-\xbf]|\xe1\x9a\x80|\xe3\x80\x80"), b"   "), \
+    (re.compile(rb"\xc2[\x85\xa0-\xbf]"), b"  ")  # fmt: skip
+r"""Non-ASCII punctuation, symbols and spaces made spaces as well, byte for byte (U+2000..U+2BFF: quotation marks, dashes,
+bullets, arrows, the typographic spaces; U+1680 and U+3000, the Ogham and ideographic spaces; the Latin-1 ones: the
+next-line control, no-break space, guillemets): a word after „, • or an ideographic space starts a word, as Python's
+``\s`` and ``\b`` see it."""
 
 GROUP = 600
 """Bytes a paragraph has at least: shorter ones are joined with the next (a text of a million blank lines is a few
 thousand paragraphs, not a million objects)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Paragraph:
     """``text[start:end]``, a run between blank lines: its lower-cased bytes (``Prepared.lower``'s piece), the same
-    with punctuation made spaces, and the words in that that the scanners look for."""
+    with punctuation made spaces, and (``words``) the words in that that the scanners look for."""
 
     start: int
     end: int
-    words: frozenset[bytes]
     lower: bytes
     spaced: bytes
+    vocabulary: frozenset[bytes] = field(repr=False)
+
+    @cached_property
+    def words(self) -> frozenset[bytes]:
+        """The words of ``vocabulary`` in the paragraph: split when first asked for (most paragraphs never are)."""
+        return self.vocabulary.intersection(self.spaced.split())
 
     def offsets(self, byte_offsets: Sequence[int]) -> list[int]:
         """Offsets into ``lower`` (ascending, at characters' first bytes) as offsets into the text."""
@@ -91,8 +100,7 @@ def prepare(text: str, vocabulary: frozenset[bytes]) -> Prepared:
     chars = Prepared(text, raw, lower, []).char_offsets([x for s, e in bounds for x in (s, e)])
     paragraphs = []
     for i, (s, e) in enumerate(bounds):
-        words = spaced[s:e]
-        paragraphs.append(Paragraph(chars[2 * i], chars[2 * i + 1], vocabulary.intersection(words.split()), lower[s:e], words))
+        paragraphs.append(Paragraph(chars[2 * i], chars[2 * i + 1], lower[s:e], spaced[s:e], vocabulary))
     return Prepared(text, raw, lower, paragraphs)
 
 
