@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 DISTRIBUTIONS = ("modelwerk", "llama-cpp-python", "PySide6-Essentials", "shiboken6", "huggingface-hub", "gguf", "numpy",
                  "jinja2", "psutil", "nvidia-ml-py", "platformdirs", "markdown-it-py", "mdurl", "pypdf", "python-docx",
-                 "lxml")  # fmt: skip
+                 "lxml", "google-re2", "mcp")  # fmt: skip
 LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING")
 
 
