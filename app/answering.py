@@ -262,9 +262,10 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     if context.dropped:
         notes.append(Msg.plural("%n retrieved passage did not fit the context",
                                 "%n retrieved passages did not fit the context", context.dropped))  # fmt: skip
-    reranked_by = getattr(retriever, "reranked_by", "")
+    reranked_by = getattr(retriever, "reranked_said", None) or getattr(retriever, "reranked_by", "")
     if context.mode is ContextMode.RETRIEVAL and context.sources and reranked_by:
-        notes.append(Msg("passages reranked by {model}", model=str(reranked_by)))
+        model = reranked_by if isinstance(reranked_by, Msg) else str(reranked_by)
+        notes.append(Msg("passages reranked by {model}", model=model))
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
                           "tokenizer" if counter.exact else "estimate", retrieval_s, notes,
@@ -320,6 +321,11 @@ class LazyRetriever:
     @property
     def reranked_by(self) -> str:
         return str(getattr(self._retriever, "reranked_by", ""))
+
+    @property
+    def reranked_said(self) -> Msg | None:
+        said = getattr(self._retriever, "reranked_said", None)
+        return said if isinstance(said, Msg) else None
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if self._retriever is None:

@@ -27,7 +27,7 @@ from app.shield import hidden_docx, hidden_pdf
 from app.shield.flags import Flag, Kind
 from app.shield.hidden import hidden_classes, hiding_reason
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +323,7 @@ class _Builder:
     length: int = 0
 
     def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False,
-            hidden: Sequence[tuple[int, int, str]] = ()) -> None:  # fmt: skip
+            hidden: Sequence[tuple[int, int, Message]] = ()) -> None:  # fmt: skip
         """One block; ``hidden``: (start, end, reason) of text in it that a reader does not see, as offsets into
         ``text``."""
         lead = len(text) - len(text.lstrip())
@@ -339,12 +339,12 @@ class _Builder:
             piece = text[start:end]
             start, end = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
             if end > start:  # the span without the spaces around it
-                self.hidden.append(Flag(Kind.HIDDEN, start + self.length, end + self.length, why))
+                self.hidden.append(Flag.of(Kind.HIDDEN, start + self.length, end + self.length, why))
         self.blocks.append(Block(self.length, self.length + len(text), page, heading, is_heading))
         self.length += len(text)
         _check_chars(self.path, self.length, self.limits)
 
-    def add_paragraphs(self, text: str, *, page: int | None, hidden: Sequence[tuple[int, int, str]] = ()) -> None:
+    def add_paragraphs(self, text: str, *, page: int | None, hidden: Sequence[tuple[int, int, Message]] = ()) -> None:
         """A run of text (line endings ``\\n``) split into blocks at blank lines (a PDF page); ``hidden`` as for
         ``add``, offsets into ``text``."""
         for b in paragraph_blocks(text):
@@ -436,8 +436,8 @@ def _heading_level(style_name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _docx_row(cells: Sequence[Any], judge: hidden_docx.HiddenRuns, number: int) -> tuple[str, list[tuple[int, int, str]],
-                                                                                     int]:  # fmt: skip
+def _docx_row(cells: Sequence[Any], judge: hidden_docx.HiddenRuns,
+              number: int) -> tuple[str, list[tuple[int, int, Message]], int]:  # fmt: skip
     """A table row as one line, its cells' texts joined by " | " (a merged cell once), the spans of it a reader does not
     see, and the count of paragraphs read so far."""
     line, hidden, seen, cells_seen = "", [], set(), set()
@@ -536,10 +536,10 @@ class _HtmlText(HTMLParser):
         self.buf: list[str] = []
         self.hide: list[str] = []
         """The hidden element's tag, once per level of the same tag nested in it (like ``skip``)."""
-        self.why = ""
+        self.why = Message("")
         self.sheet: list[str] = []
         self.sheet_chars = 0
-        self.classes: dict[str, str] = {}
+        self.classes: dict[str, Message] = {}
 
     def flush(self) -> None:
         raw = "".join(self.buf)
@@ -555,7 +555,7 @@ class _HtmlText(HTMLParser):
         else:
             self.out.add(clean, heading=str(self.trail), hidden=hidden)
 
-    def _hidden_spans(self, text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    def _hidden_spans(self, text: str) -> tuple[str, list[tuple[int, int, Message]]]:
         """``text`` without the hidden marks, and the spans they marked (a block that starts inside a hidden element
         starts hidden)."""
         if _HIDE not in text and _SHOW not in text:
@@ -600,7 +600,7 @@ class _HtmlText(HTMLParser):
                 if tag in _HEADINGS or tag in _BLOCK_TAGS:
                     self.flush()
                 self.hide.append(tag)
-                self.why = f"hidden in the HTML by {why}"
+                self.why = Message("hidden in the HTML by {why}", why=why)
                 self.buf.append(_HIDE)
         if tag in _HEADINGS:
             self.flush()

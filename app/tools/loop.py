@@ -24,11 +24,12 @@ from typing import Any
 from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, Piece, ReasoningMode, Sampling
 from app.shield.control import defuse
-from app.shield.provenance import trace
+from app.shield.provenance import traced
 from app.tools.calls import CallFormat, ToolCall, from_openai, parse_calls
 from app.tools.render import PRESERVED_TOKENS, call_format
 from app.tools.spec import Tool, ToolResult, check_arguments
 from core.errors import ModelwerkError, user_message
+from core.messages import Message, Text
 
 __all__ = ["AgentLoop", "AgentResult", "Approval", "Step", "StopReason", "defuse", "steps_text"]
 
@@ -106,7 +107,7 @@ class AgentLoop:
     def __init__(self, engine: ChatEngine, tools: Sequence[Tool], *, approve: Approver, max_steps: int = MAX_STEPS,
                  mode: ReasoningMode = ReasoningMode.OFF, sampling: Sampling | None = None,
                  on_step: Callable[[Step], None] | None = None, on_piece: Callable[[Piece], None] | None = None,
-                 cancel: threading.Event | None = None, untrusted: Sequence[tuple[str, str]] = ()) -> None:  # fmt: skip
+                 cancel: threading.Event | None = None, untrusted: Sequence[tuple[Text, str]] = ()) -> None:  # fmt: skip
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
         names = [t.name for t in tools]
@@ -126,7 +127,7 @@ class AgentLoop:
         self.format = call_format(engine.template) if engine.raw else CallFormat.ANY
         self._always: set[str] = set()
         # (where, text) the model read that nobody vouched for: attached documents, then each tool result
-        self._untrusted: list[tuple[str, str]] = list(untrusted)
+        self._untrusted: list[tuple[Text, str]] = list(untrusted)
         self._trusted = ""
 
     def stop(self) -> None:
@@ -138,7 +139,8 @@ class AgentLoop:
         msgs = [dict(m) for m in messages]
         steps: list[Step] = []
         self._trusted = "\n".join(str(m.get("content") or "") for m in msgs if m.get("role") == "user")
-        self._untrusted += [(f"an earlier result of {m.get('name') or 'a tool'}", str(m.get("content") or ""))
+        self._untrusted += [(Message("an earlier result of {name}", name=str(m["name"])) if m.get("name")
+                             else Message("an earlier result of a tool"), str(m.get("content") or ""))
                             for m in msgs if m.get("role") == "tool"]  # fmt: skip
         specs = [t.spec.to_openai() for t in self.tools.values()]
         preserve = PRESERVED_TOKENS[self.format] if self.engine.raw else ()
@@ -168,7 +170,8 @@ class AgentLoop:
                 msgs.append({"role": "assistant", "content": defuse(text) if i == 0 else "",
                              "tool_calls": [_defused_call(call)]})  # fmt: skip
                 msgs.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": defuse(result.content)})
-                self._untrusted.append((f"the result of {call.name} (step {len(steps)})", result.content))
+                self._untrusted.append((Message("the result of {name} (step {step})", name=call.name, step=str(len(steps))),
+                                        result.content))  # fmt: skip
         raise AssertionError("unreachable: the last round either answers or stops at the step limit")
 
     # -- one call ------------------------------------------------------------------------------------------------------
@@ -183,7 +186,8 @@ class AgentLoop:
         if problem or tool is None:
             result = ToolResult.error(f"{problem}. Correct the call and try again, or answer without the tool.")
             return Step(round_, call.name, call.arguments, call.id, "invalid", False, result.summary), result
-        call = dataclasses.replace(call, provenance=tuple(trace(call.arguments, self._untrusted, trusted=self._trusted)))
+        said = tuple(traced(call.arguments, self._untrusted, trusted=self._trusted))
+        call = dataclasses.replace(call, provenance=tuple(map(str, said)), provenance_said=said)
         if call.name in self._always:
             approval = "remembered"
         else:

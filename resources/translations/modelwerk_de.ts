@@ -312,6 +312,10 @@
             <translation>Keine</translation>
         </message>
         <message>
+            <source>Note: {note}</source>
+            <translation>Hinweis: {note}</translation>
+        </message>
+        <message>
             <source>Once</source>
             <translation>Einmal</translation>
         </message>
@@ -397,6 +401,10 @@
         <message>
             <source>State</source>
             <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>Step {round}</source>
+            <translation>Schritt {round}</translation>
         </message>
         <message>
             <source>Stop</source>
@@ -521,6 +529,10 @@
         <message>
             <source>deleted</source>
             <translation>gelöscht</translation>
+        </message>
+        <message>
+            <source>docs: {name}</source>
+            <translation>Dokumente: {name}</translation>
         </message>
         <message>
             <source>draft → revise</source>
@@ -4023,6 +4035,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>Gptq {name}</source>
             <translation>{name} mit GPTQ quantisieren</translation>
         </message>
+        <message>
+            <source>HTML hidden by {why} (not shown when rendered): {text}</source>
+            <translation>HTML, versteckt durch {why} (wird beim Anzeigen nicht dargestellt): {text}</translation>
+        </message>
         <message numerus="yes">
             <source>Index %n files into ‹{collection}›</source>
             <translation>
@@ -4045,6 +4061,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>Llama-3-8B, wikitext-2, quantized without an importance matrix (llama.cpp's scoreboard, f364eb6f)</source>
             <translation>Llama-3-8B, wikitext-2, quantisiert ohne Importance-Matrix (Bestenliste von llama.cpp, f364eb6f)</translation>
+        </message>
+        <message>
+            <source>MCP: there is no {file} (see the README's Tools section)</source>
+            <translation>MCP: {file} gibt es nicht (siehe den Abschnitt Tools der README)</translation>
         </message>
         <message>
             <source>MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan</source>
@@ -4126,6 +4146,13 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>Speed unknown until the memory bandwidth is measured.</source>
             <translation>Geschwindigkeit unbekannt, bis die Speicherbandbreite gemessen ist.</translation>
         </message>
+        <message numerus="yes">
+            <source>Stopped after %n rounds of tool calls: the answer may be incomplete.</source>
+            <translation>
+                <numerusform>Nach %n Runde Werkzeugaufrufe angehalten: die Antwort ist womöglich unvollständig.</numerusform>
+                <numerusform>Nach %n Runden Werkzeugaufrufe angehalten: die Antwort ist womöglich unvollständig.</numerusform>
+            </translation>
+        </message>
         <message>
             <source>The context exceeds the model's training context ({context}); quality will drop.</source>
             <translation>Die Kontextlänge übersteigt die Trainings-Kontextlänge des Modells ({context}); die Qualität wird sinken.</translation>
@@ -4133,6 +4160,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>Usable means it fits and makes at least {usable} (the usable_speed setting).</source>
             <translation>Brauchbar heißt: es passt und schafft mindestens {usable} (die Einstellung usable_speed).</translation>
+        </message>
+        <message>
+            <source>a box of {dimension} 0 with overflow hidden</source>
+            <translation>ein Kasten mit {dimension} 0 und overflow hidden</translation>
         </message>
         <message>
             <source>a build on macOS (Metal is llama.cpp's default there)</source>
@@ -4143,8 +4174,40 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>ein Build mit einem Backend dafür</translation>
         </message>
         <message>
+            <source>a chat template's role marker (text posing as another turn)</source>
+            <translation>die Rollenmarke einer Chat-Vorlage (Text, der sich als weiterer Gesprächszug ausgibt)</translation>
+        </message>
+        <message>
+            <source>a known jailbreak persona</source>
+            <translation>eine bekannte Jailbreak-Persona</translation>
+        </message>
+        <message>
+            <source>a link to {host} whose {why}</source>
+            <translation>ein Link zu {host}, dessen {why}</translation>
+        </message>
+        <message>
+            <source>a link to {host}: {why}</source>
+            <translation>ein Link zu {host}: {why}</translation>
+        </message>
+        <message>
+            <source>a part of its address is base64 for {text}</source>
+            <translation>ein Teil seiner Adresse ist Base64 für {text}</translation>
+        </message>
+        <message>
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
+        </message>
+        <message>
+            <source>address carries text from the conversation or documents: {text}</source>
+            <translation>Adresse Text aus dem Gespräch oder den Dokumenten enthält: {text}</translation>
+        </message>
+        <message>
+            <source>addresses an AI assistant directly</source>
+            <translation>spricht einen KI-Assistenten direkt an</translation>
+        </message>
+        <message>
+            <source>addresses an AI assistant directly (German)</source>
+            <translation>spricht einen KI-Assistenten direkt an (deutsch)</translation>
         </message>
         <message>
             <source>alignment</source>
@@ -4157,6 +4220,30 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>an HTML comment (not shown when rendered): {body}</source>
             <translation>ein HTML-Kommentar (wird nicht angezeigt): {body}</translation>
+        </message>
+        <message>
+            <source>an earlier result of a tool</source>
+            <translation>ein früheres Ergebnis eines Werkzeugs</translation>
+        </message>
+        <message>
+            <source>an earlier result of {name}</source>
+            <translation>ein früheres Ergebnis von {name}</translation>
+        </message>
+        <message>
+            <source>an image to {host} whose {why}</source>
+            <translation>ein Bild von {host}, dessen {why}</translation>
+        </message>
+        <message>
+            <source>an image to {host}: {why}</source>
+            <translation>ein Bild von {host}: {why}</translation>
+        </message>
+        <message>
+            <source>announces new instructions for the assistant</source>
+            <translation>kündigt neue Anweisungen für den Assistenten an</translation>
+        </message>
+        <message>
+            <source>announces new instructions for the assistant (German)</source>
+            <translation>kündigt neue Anweisungen für den Assistenten an (deutsch)</translation>
         </message>
         <message numerus="yes">
             <source>answered from %n retrieved passages</source>
@@ -4180,6 +4267,38 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             </translation>
         </message>
         <message>
+            <source>asks for the assistant's system prompt</source>
+            <translation>fragt nach dem Systemprompt des Assistenten</translation>
+        </message>
+        <message>
+            <source>asks for the assistant's system prompt (German)</source>
+            <translation>fragt nach dem Systemprompt des Assistenten (deutsch)</translation>
+        </message>
+        <message>
+            <source>asks the assistant to keep something from the user</source>
+            <translation>bittet den Assistenten, etwas vor dem Benutzer zu verbergen</translation>
+        </message>
+        <message>
+            <source>asks the assistant to keep something from the user (German)</source>
+            <translation>bittet den Assistenten, etwas vor dem Benutzer zu verbergen (deutsch)</translation>
+        </message>
+        <message>
+            <source>asks to put data into a link or image address</source>
+            <translation>verlangt, Daten in einen Link oder eine Bildadresse zu setzen</translation>
+        </message>
+        <message>
+            <source>asks to put data into a link or image address (German)</source>
+            <translation>verlangt, Daten in einen Link oder eine Bildadresse zu setzen (deutsch)</translation>
+        </message>
+        <message>
+            <source>asks to send the conversation or secrets somewhere</source>
+            <translation>verlangt, das Gespräch oder Geheimnisse irgendwohin zu senden</translation>
+        </message>
+        <message>
+            <source>asks to send the conversation or secrets somewhere (German)</source>
+            <translation>verlangt, das Gespräch oder Geheimnisse irgendwohin zu senden (deutsch)</translation>
+        </message>
+        <message>
             <source>base name</source>
             <translation>Basisname</translation>
         </message>
@@ -4192,12 +4311,20 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>abgebrochen</translation>
         </message>
         <message>
+            <source>cannot load {name}: {reason}</source>
+            <translation>{name} lässt sich nicht laden: {reason}</translation>
+        </message>
+        <message>
             <source>cannot reach {endpoint}: check your connection, proxy or HF_ENDPOINT</source>
             <translation>{endpoint} ist nicht erreichbar: prüfen Sie Verbindung, Proxy oder HF_ENDPOINT</translation>
         </message>
         <message>
             <source>cannot read {name}: {error}</source>
             <translation>{name} kann nicht gelesen werden: {error}</translation>
+        </message>
+        <message>
+            <source>cannot read {name}: {reason}</source>
+            <translation>{name} lässt sich nicht lesen: {reason}</translation>
         </message>
         <message>
             <source>cannot write {path}: {error}</source>
@@ -4244,6 +4371,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>wählen Sie eine andere Chat-Vorlage für dieses Modell</translation>
         </message>
         <message>
+            <source>class {name} ({why})</source>
+            <translation>Klasse {name} ({why})</translation>
+        </message>
+        <message>
+            <source>clipped to nothing</source>
+            <translation>auf nichts zugeschnitten</translation>
+        </message>
+        <message>
             <source>coding</source>
             <translation>das Programmieren</translation>
         </message>
@@ -4252,8 +4387,24 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>korrigieren Sie die mcp.json (die Schreibweise steht im Abschnitt Tools der README)</translation>
         </message>
         <message>
+            <source>crash</source>
+            <translation>Absturz</translation>
+        </message>
+        <message>
             <source>create the job again from the Library or the command line</source>
             <translation>legen Sie den Auftrag in der Bibliothek oder auf der Kommandozeile neu an</translation>
+        </message>
+        <message>
+            <source>display:none</source>
+            <translation>display:none</translation>
+        </message>
+        <message>
+            <source>documents: there is no documents database</source>
+            <translation>Dokumente: es gibt keine Dokumentdatenbank</translation>
+        </message>
+        <message>
+            <source>documents: {problem}</source>
+            <translation>Dokumente: {problem}</translation>
         </message>
         <message>
             <source>does not fit</source>
@@ -4264,8 +4415,16 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>laden Sie die Datei erneut herunter</translation>
         </message>
         <message>
+            <source>escaped</source>
+            <translation>Escape-Sequenz</translation>
+        </message>
+        <message>
             <source>experts</source>
             <translation>Experten</translation>
+        </message>
+        <message>
+            <source>fetch: no web address in your messages, so no page can be read</source>
+            <translation>fetch: Ihre Nachrichten enthalten keine Webadresse, also kann keine Seite gelesen werden</translation>
         </message>
         <message>
             <source>file type</source>
@@ -4280,12 +4439,44 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>reparieren oder konvertieren Sie die Datei und fügen Sie sie erneut hinzu</translation>
         </message>
         <message>
+            <source>font-size {size}</source>
+            <translation>Schriftgröße {size}</translation>
+        </message>
+        <message>
             <source>free some disk space, or choose another models folder</source>
             <translation>geben Sie Speicherplatz frei oder wählen Sie einen anderen Modellordner</translation>
         </message>
         <message>
             <source>give a HumanEval-format JSONL file (task_id, prompt, entry_point, test per line)</source>
             <translation>geben Sie eine JSONL-Datei im HumanEval-Format an (task_id, prompt, entry_point, test je Zeile)</translation>
+        </message>
+        <message>
+            <source>gives the assistant a new identity</source>
+            <translation>gibt dem Assistenten eine neue Identität</translation>
+        </message>
+        <message>
+            <source>gives the assistant a new identity (German)</source>
+            <translation>gibt dem Assistenten eine neue Identität (deutsch)</translation>
+        </message>
+        <message>
+            <source>hidden in the HTML by {why}</source>
+            <translation>im HTML versteckt durch {why}</translation>
+        </message>
+        <message>
+            <source>hidden text {where} (marked hidden: {how})</source>
+            <translation>versteckter Text {where} (als verborgen markiert: {how})</translation>
+        </message>
+        <message>
+            <source>in paragraph {number} of the Word document</source>
+            <translation>in Absatz {number} des Word-Dokuments</translation>
+        </message>
+        <message>
+            <source>incomplete split set: part {listed} of {count} missing on the hub</source>
+            <translation>unvollständiger geteilter Satz: Teil {listed} von {count} fehlt auf dem Hub</translation>
+        </message>
+        <message>
+            <source>incomplete split set: parts {listed} of {count} missing on the hub</source>
+            <translation>unvollständiger geteilter Satz: Teile {listed} von {count} fehlen auf dem Hub</translation>
         </message>
         <message>
             <source>install the toolchain again: it continues where it stopped</source>
@@ -4302,6 +4493,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>interrupted: Modelwerk closed while it ran</source>
             <translation>unterbrochen: Modelwerk wurde währenddessen geschlossen</translation>
+        </message>
+        <message>
+            <source>invisible text {where} (text render mode {mode}: not drawn)</source>
+            <translation>unsichtbarer Text {where} (Textdarstellungsmodus {mode}: nicht gezeichnet)</translation>
+        </message>
+        <message>
+            <source>its address carries text from the conversation or documents: {text}</source>
+            <translation>seine Adresse enthält Text aus dem Gespräch oder den Dokumenten: {text}</translation>
+        </message>
+        <message>
+            <source>its address has a placeholder for data ({text})</source>
+            <translation>seine Adresse hat einen Platzhalter für Daten ({text})</translation>
+        </message>
+        <message>
+            <source>its query value {name} is {length} characters long: {value}</source>
+            <translation>sein Abfragewert {name} ist {length} Zeichen lang: {value}</translation>
         </message>
         <message>
             <source>layer {n}/{total} quantized</source>
@@ -4344,6 +4551,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>misst die Prompt- und Generierungsgeschwindigkeit</translation>
         </message>
         <message>
+            <source>model ({label})</source>
+            <translation>Modell ({label})</translation>
+        </message>
+        <message>
             <source>model name</source>
             <translation>Modellname</translation>
         </message>
@@ -4376,6 +4587,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>der Offline-Modus ist an (HF_HUB_OFFLINE): entfernen Sie ihn, um zu suchen und herunterzuladen</translation>
         </message>
         <message>
+            <source>on page {number} of the PDF</source>
+            <translation>auf Seite {number} des PDFs</translation>
+        </message>
+        <message>
+            <source>opacity 0</source>
+            <translation>Deckkraft 0</translation>
+        </message>
+        <message>
             <source>parts</source>
             <translation>Teile</translation>
         </message>
@@ -4388,8 +4607,20 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Passagen neu geordnet von {model}</translation>
         </message>
         <message>
+            <source>passed</source>
+            <translation>bestanden</translation>
+        </message>
+        <message>
+            <source>percent-encoded</source>
+            <translation>Prozentkodierung</translation>
+        </message>
+        <message>
             <source>pick another file or revision of the repository</source>
             <translation>wählen Sie eine andere Datei oder Revision des Repositorys</translation>
+        </message>
+        <message>
+            <source>placed off screen ({side}: {value})</source>
+            <translation>außerhalb des Bildschirms platziert ({side}: {value})</translation>
         </message>
         <message>
             <source>pre-tokenizer</source>
@@ -4398,6 +4629,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>quantized by</source>
             <translation>quantisiert von</translation>
+        </message>
+        <message>
+            <source>query value {name} is {length} characters long: {value}</source>
+            <translation>Abfragewert {name} {length} Zeichen lang ist: {value}</translation>
         </message>
         <message>
             <source>read the job's log, fix the input, and retry the job</source>
@@ -4452,6 +4687,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>speichert {name}</translation>
         </message>
         <message>
+            <source>scaled to nothing</source>
+            <translation>auf nichts verkleinert</translation>
+        </message>
+        <message>
             <source>see `modelwerk --help`</source>
             <translation>siehe `modelwerk --help`</translation>
         </message>
@@ -4476,6 +4715,18 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>setzen Sie HF_TOKEN oder führen Sie `hf auth login` aus</translation>
         </message>
         <message>
+            <source>sets new rules for the assistant from now on</source>
+            <translation>legt ab jetzt neue Regeln für den Assistenten fest</translation>
+        </message>
+        <message>
+            <source>sets up a role-play for the assistant</source>
+            <translation>richtet ein Rollenspiel für den Assistenten ein</translation>
+        </message>
+        <message>
+            <source>sets up a role-play for the assistant (German)</source>
+            <translation>richtet ein Rollenspiel für den Assistenten ein (deutsch)</translation>
+        </message>
+        <message>
             <source>size label</source>
             <translation>Größenangabe</translation>
         </message>
@@ -4484,8 +4735,60 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>starten Sie den Download erneut, um ihn fortzusetzen</translation>
         </message>
         <message>
+            <source>syntax</source>
+            <translation>Syntaxfehler</translation>
+        </message>
+        <message>
+            <source>tells the assistant to forget what it was told (German)</source>
+            <translation>fordert den Assistenten auf, zu vergessen, was ihm gesagt wurde (deutsch)</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore its instructions</source>
+            <translation>fordert den Assistenten auf, seine Anweisungen zu ignorieren</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore its instructions (German)</source>
+            <translation>fordert den Assistenten auf, seine Anweisungen zu ignorieren (deutsch)</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore the user's question</source>
+            <translation>fordert den Assistenten auf, die Frage des Benutzers zu ignorieren</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore the user's question (German)</source>
+            <translation>fordert den Assistenten auf, die Frage des Benutzers zu ignorieren (deutsch)</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore what it was told</source>
+            <translation>fordert den Assistenten auf, zu ignorieren, was ihm gesagt wurde</translation>
+        </message>
+        <message>
             <source>tensors</source>
             <translation>Tensoren</translation>
+        </message>
+        <message>
+            <source>text in its background's colour ({colour})</source>
+            <translation>Text in der Farbe seines Hintergrunds ({colour})</translation>
+        </message>
+        <message>
+            <source>text {where} in a font {height} pt high (too small to read)</source>
+            <translation>Text {where} in einer {height} pt hohen Schrift (zu klein zum Lesen)</translation>
+        </message>
+        <message>
+            <source>text {where} in a {size} pt font (too small to read)</source>
+            <translation>Text {where} in {size}-pt-Schrift (zu klein zum Lesen)</translation>
+        </message>
+        <message>
+            <source>text {where} in its background's colour (#{colour})</source>
+            <translation>Text {where} in der Farbe seines Hintergrunds (#{colour})</translation>
+        </message>
+        <message>
+            <source>text {where} placed outside the page (at {x}, {y}; the page is {x0} to {x1} by {y0} to {y1})</source>
+            <translation>Text {where} außerhalb der Seite platziert (bei {x}, {y}; die Seite reicht von {x0} bis {x1} und {y0} bis {y1})</translation>
+        </message>
+        <message>
+            <source>the URL in {key} came from {where}, not from you</source>
+            <translation>die URL in {key} stammt aus {where}, nicht von Ihnen</translation>
         </message>
         <message>
             <source>the connection to {endpoint} kept dropping: check your connection, then resume</source>
@@ -4502,6 +4805,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>the endpoint was removed: add it again</source>
             <translation>der Endpunkt wurde entfernt: fügen Sie ihn erneut hinzu</translation>
+        </message>
+        <message>
+            <source>the hidden attribute</source>
+            <translation>das Attribut hidden</translation>
         </message>
         <message>
             <source>the hub refused the request ({status})</source>
@@ -4522,6 +4829,26 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>the repository</source>
             <translation>das Repository</translation>
+        </message>
+        <message>
+            <source>the result of {name} (step {step})</source>
+            <translation>dem Ergebnis von {name} (Schritt {step})</translation>
+        </message>
+        <message>
+            <source>the value in {key} came from {where}, not from you</source>
+            <translation>der Wert in {key} stammt aus {where}, nicht von Ihnen</translation>
+        </message>
+        <message>
+            <source>timeout</source>
+            <translation>Zeitüberschreitung</translation>
+        </message>
+        <message>
+            <source>transparent text</source>
+            <translation>transparenten Text</translation>
+        </message>
+        <message>
+            <source>tries to replace the system prompt</source>
+            <translation>versucht, den Systemprompt zu ersetzen</translation>
         </message>
         <message>
             <source>type an http:// or https:// address and a name</source>
@@ -4548,6 +4875,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>nutzen Sie einen der Quantisierungsnamen, die `modelwerk quantize --help` auflistet</translation>
         </message>
         <message>
+            <source>visibility:{value}</source>
+            <translation>visibility:{value}</translation>
+        </message>
+        <message>
+            <source>white text ({colour}), unseen on a white page</source>
+            <translation>weißen Text ({colour}), unsichtbar auf einer weißen Seite</translation>
+        </message>
+        <message>
+            <source>white text {where} (#{colour}), unseen on the white page</source>
+            <translation>weißer Text {where} (#{colour}), unsichtbar auf der weißen Seite</translation>
+        </message>
+        <message>
+            <source>white text {where} (colour {colour}), unseen on the white page</source>
+            <translation>weißer Text {where} (Farbe {colour}), unsichtbar auf der weißen Seite</translation>
+        </message>
+        <message>
             <source>window {n} of {total}</source>
             <translation>Fenster {n} von {total}</translation>
         </message>
@@ -4560,8 +4903,23 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>schreibt {percent} %</translation>
         </message>
         <message>
+            <source>wrong answer</source>
+            <translation>falsche Antwort</translation>
+        </message>
+        <message>
             <source>wrote {name}</source>
             <translation>{name} geschrieben</translation>
+        </message>
+        <message numerus="yes">
+            <source>{base} (%n parts)</source>
+            <translation>
+                <numerusform>{base} (%n Teil)</numerusform>
+                <numerusform>{base} (%n Teile)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{count}/{total} {task}: {verdict}; {passed} passed so far</source>
+            <translation>{count}/{total} {task}: {verdict}; bisher {passed} bestanden</translation>
         </message>
         <message>
             <source>{done} of {total} problems done before</source>
@@ -4599,9 +4957,27 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>{indexed} indexed, {unchanged} unchanged, {failed} failed; {remaining} left pending</source>
             <translation>{indexed} indexiert, {unchanged} unverändert, {failed} fehlgeschlagen; {remaining} noch ausstehend</translation>
         </message>
+        <message numerus="yes">
+            <source>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</source>
+            <translation>
+                <numerusform>{judge} hält dies für eine Anweisung an den Assistenten (Wert {score}, Schwelle {threshold} aus %n Ihrer Passagen)</numerusform>
+                <numerusform>{judge} hält dies für eine Anweisung an den Assistenten (Wert {score}, Schwelle {threshold} aus %n Ihrer Passagen)</numerusform>
+            </translation>
+        </message>
         <message>
             <source>{layers} of {total} layers on GPU</source>
             <translation>{layers} von {total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>{message} — {hint}</source>
+            <translation>{message} — {hint}</translation>
+        </message>
+        <message numerus="yes">
+            <source>{model} over the first %n hits of {search} search</source>
+            <translation>
+                <numerusform>{model} über den ersten %n Treffer der Suche {search}</numerusform>
+                <numerusform>{model} über die ersten %n Treffer der Suche {search}</numerusform>
+            </translation>
         </message>
         <message>
             <source>{model}: {used} in all, {where}, speed unknown (bandwidth not measured).</source>
@@ -4654,6 +5030,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{reason} (encoded)</source>
             <translation>{reason} (kodiert)</translation>
+        </message>
+        <message>
+            <source>{reason}: {phrase}</source>
+            <translation>{reason}: {phrase}</translation>
         </message>
         <message>
             <source>{repo} has no file {file} (any more): refresh the file list</source>

@@ -256,6 +256,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>Stopped after %n rounds of tool calls: the answer may be incomplete.</source>
+            <translation>
+                <numerusform>Stopped after %n round of tool calls: the answer may be incomplete.</numerusform>
+                <numerusform>Stopped after %n rounds of tool calls: the answer may be incomplete.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>answered from %n retrieved passages</source>
             <translation>
                 <numerusform>answered from %n retrieved passage</numerusform>
@@ -274,6 +281,27 @@
             <translation>
                 <numerusform>answered from the whole document ({tokens} tokens)</numerusform>
                 <numerusform>answered from %n whole documents ({tokens} tokens)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{base} (%n parts)</source>
+            <translation>
+                <numerusform>{base} (%n part)</numerusform>
+                <numerusform>{base} (%n parts)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</source>
+            <translation>
+                <numerusform>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</numerusform>
+                <numerusform>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{model} over the first %n hits of {search} search</source>
+            <translation>
+                <numerusform>{model} over the first %n hit of {search} search</numerusform>
+                <numerusform>{model} over the first %n hits of {search} search</numerusform>
             </translation>
         </message>
     </context>
