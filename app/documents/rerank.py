@@ -96,8 +96,9 @@ class RerankingRetriever:
         head, tail = hits[: self.depth], hits[self.depth :]
         scores = self.reranker.score(query, [h.text for h in head])
         if len(scores) != len(head) or not all(isinstance(s, float | int) and math.isfinite(s) for s in scores):
-            raise RerankError(f"the reranker {self.reranker.name} gave {len(scores)} scores for {len(head)} passages, "
-                              "or a score that is no number")  # fmt: skip
+            raise RerankError(Message("the reranker {name} gave {count} scores for {count2} passages, or a score that is "
+                                      "no number", name=str(self.reranker.name), count=str(len(scores)),
+                                      count2=str(len(head))))  # fmt: skip
         order = sorted(range(len(head)), key=lambda i: (-scores[i], head[i].rank))
         reranked = [dataclasses.replace(head[i], score=float(scores[i]), retriever=self.name) for i in order]
         return [dataclasses.replace(h, rank=rank) for rank, h in enumerate([*reranked, *tail][:k], start=1)]

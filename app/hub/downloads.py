@@ -37,6 +37,7 @@ from app.hub.files import FileGroup
 from app.hub.partial_file import incomplete_path
 from app.store import Store, StoreError
 from core.errors import ModelwerkError
+from core.messages import Message
 
 __all__ = ["Download", "DownloadQueue", "DownloadState", "FileSource", "Registrar"]
 
@@ -210,7 +211,8 @@ class DownloadQueue:
         """
         d = self.get(download_id)
         if d.state not in FINISHED:
-            raise DownloadError(f"{d.name} is {d.state.value}: cancel it before removing it from the list")
+            raise DownloadError(Message("{name} is {value}: cancel it before removing it from the list", name=str(d.name),
+                                        value=str(d.state.value)))
         if d.state is not DownloadState.DONE:
             self._discard(d)
         self._rows.delete(download_id)
@@ -312,7 +314,7 @@ class DownloadQueue:
         try:
             self._download_files(worker)
             if worker.cancel.is_set():
-                raise DownloadCancelled("stopped")
+                raise DownloadCancelled(Message("stopped"))
             self._register(worker)
         except DownloadCancelled:
             self._stopped(worker)

@@ -21,6 +21,7 @@ from app.hub.client import HubClient
 from app.hub.errors import HubError
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.hub.results import RepoDetails
+from core.messages import Message
 from formats.gguf import MAX_ARRAY_ITEMS, HeaderLimits, HeaderTooLarge, read_gguf_header_from
 from formats.gguf_info import info_from_headers
 from formats.model import ModelFileError, ModelInfo
@@ -139,13 +140,15 @@ class RangeFile(io.RawIOBase):
             raise hub_error(e, repo_id=self._repo_id, endpoint=self._endpoint, have_token=self._have_token) from e
         data = b"".join(chunks)[:want]
         if len(data) < want:
-            raise HubError(f"the hub sent {len(data):,} of {want:,} bytes of {self.url.rsplit('/', 1)[-1]}")
+            raise HubError(Message("the hub sent {count} of {want} bytes of {file}", count=format(len(data), ','),
+                                   want=format(want, ','), file=str(self.url.rsplit('/', 1)[-1])))
         self._block, self._block_start = data, start
 
     def _check_budget(self, more: int) -> None:
         if self.max_bytes is not None and self.bytes_fetched + more > self.max_bytes:
-            raise HeaderTooLarge(f"{self.url.rsplit('/', 1)[-1]}: its header is larger than the {self.max_bytes:,} bytes "
-                                 "Modelwerk reads from the hub to check a file")  # fmt: skip
+            raise HeaderTooLarge(Message("{file}: its header is larger than the {max_bytes} bytes Modelwerk reads from "
+                                         "the hub to check a file", file=str(self.url.rsplit('/', 1)[-1]),
+                                         max_bytes=format(self.max_bytes, ',')))  # fmt: skip
 
 
 def open_remote(client: HubClient, repo_id: str, path: str, *, size: int, revision: str = "main",
@@ -161,9 +164,9 @@ def remote_info(client: HubClient, repo_id: str, group: FileGroup) -> ModelInfo:
     """ModelInfo of a GGUF file or split set on the hub, from its headers; raises HubError or ModelFileError
     (HeaderTooLarge past REMOTE_MAX_BYTES or REMOTE_LIMITS)."""
     if group.kind is not FileKind.GGUF:
-        raise ModelFileError(f"{group.name} is not a GGUF file")
+        raise ModelFileError(Message("{name} is not a GGUF file", name=str(group.name)))
     if group.note:
-        raise ModelFileError(f"{group.name}: {group.note}")
+        raise ModelFileError(Message("{name}: {note}", name=str(group.name), note=str(group.note)))
     headers = []
     for f in group.files:
         with open_remote(client, repo_id, f.path, size=f.size, revision=group.revision) as rf:

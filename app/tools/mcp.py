@@ -40,7 +40,7 @@ from app.shield.flags import kinds
 from app.shield.scan import scan_text
 from app.tools.spec import Tool, ToolResult, ToolSpec
 from core.errors import ModelwerkError, first_line
-from core.messages import N_
+from core.messages import N_, Message
 
 __all__ = ["MAX_RESULT_CHARS", "McpConfigError", "McpServer", "McpServers", "load_config", "parse_config"]
 
@@ -109,14 +109,17 @@ def load_config(path: Path) -> list[McpServer]:
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
-            raise McpConfigError(f"{path} is {size:,} bytes; an mcp.json is a few hundred", path=path)
+            raise McpConfigError(Message("{path} is {size} bytes; an mcp.json is a few hundred", path=str(path),
+                                         size=format(size, ',')), path=path)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise McpConfigError(f"cannot read {path}: {first_line(e)}", path=path) from e
+        raise McpConfigError(Message("cannot read {path}: {reason}", path=str(path),
+                                     reason=str(first_line(e))), path=path) from e
     try:
         data = json.loads(text)
     except ValueError as e:
-        raise McpConfigError(f"{path} is not JSON: {first_line(e)}", path=path) from e
+        raise McpConfigError(Message("{path} is not JSON: {reason}", path=str(path),
+                                     reason=str(first_line(e))), path=path) from e
     servers, problems = parse_config(data)
     if problems:
         raise McpConfigError("\n".join(f"{path.name}: {p}" for p in problems), path=path)

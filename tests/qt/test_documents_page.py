@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fixtures.documents import write_docx, write_pdf
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHeaderView, QLabel
 from pytestqt.qtbot import QtBot

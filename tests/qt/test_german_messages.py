@@ -4,7 +4,8 @@ a code evaluation's progress and a split GGUF's name are messages: German in the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale
@@ -129,3 +130,37 @@ def test_reranking_a_code_evaluations_progress_and_a_split_ggufs_name(german: No
     assert german_of(group.label, "m-Q8_0 (3 parts)") == "m-Q8_0 (3 Teile)"
     assert german_of(group.note_text, "incomplete split set: part 2 of 3 missing on the hub") \
         == "unvollständiger geteilter Satz: Teil 2 von 3 fehlt auf dem Hub"  # fmt: skip
+
+
+def test_error_banners_from_the_pure_packages_are_german_and_keep_their_english(german: None, tmp_path: Path) -> None:
+    # Each error a page shows in its banner: str() is what the command line prints (unchanged), error_line the GUI's.
+    from app.chat.endpoints import normalise_url
+    from app.documents.parse import parse_file
+    from app.documents.store import check_name
+    from app.hub.token import check_token
+    from app.settings import validate_setting
+    from app.ui.common.errors import error_line
+    from core.errors import ModelwerkError
+
+    def raised(call: Callable[[], object]) -> ModelwerkError:
+        with pytest.raises(ModelwerkError) as info:
+            call()
+        return info.value
+
+    cases = [
+        (lambda: check_name("  "), "a collection needs a name", "eine Sammlung braucht einen Namen"),
+        (lambda: normalise_url("ftp://host/v1"), "The URL must start with http:// or https://, not ftp://",
+         "Die URL muss mit http:// oder https:// beginnen, nicht mit ftp://"),
+        (lambda: check_token("hf abc"),
+         "The token must be one word without spaces: paste it from huggingface.co/settings/tokens",
+         "Das Token muss ein Wort ohne Leerzeichen sein: fügen Sie es von huggingface.co/settings/tokens ein"),
+        (lambda: validate_setting("threads", -2), "threads must be 0 (auto) or a positive whole number",
+         "threads muss 0 (automatisch) oder eine positive ganze Zahl sein"),
+    ]  # fmt: skip
+    empty = tmp_path / "notes.md"
+    empty.write_text("   \n")
+    cases.append((lambda: parse_file(empty), "notes.md: no text in it", "notes.md: enthält keinen Text"))
+    for call, english, german_text in cases:
+        error = raised(call)
+        assert str(error) == english
+        assert error_line(error).startswith(german_text), error_line(error)

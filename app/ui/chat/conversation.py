@@ -59,7 +59,9 @@ from app.ui.chat.transcript import Bubble, TranscriptView
 from app.ui.common.errors import error_line
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
+from core.errors import message_of
 from core.messages import Text
 
 log = logging.getLogger(__name__)
@@ -454,7 +456,7 @@ class ConversationPane(QWidget):
         try:
             call_format(model.template)
         except NoToolCalling as e:
-            return str(e)
+            return message_text(message_of(e))
         return ""
 
     def _on_tools_control_toolset_changed(self, toolset: ToolSet) -> None:
