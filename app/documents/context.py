@@ -252,7 +252,8 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
         files = _whole_files(store, collection_id, paths)
         chars = store.text_chars([f.id for f in files])  # a large collection is not read just to find it is too large
         if not chars:
-            raise DocumentError("no indexed text to answer from" + (" in the chosen files" if paths is not None else ""))
+            raise DocumentError(Message("no indexed text to answer from in the chosen files") if paths is not None
+                                else Message("no indexed text to answer from"))  # fmt: skip
         if chars <= available * WHOLE_CHARS_PER_TOKEN:
             docs = whole_documents(store, collection_id, paths=paths)
             kept = [d for d in docs if not (exclude_flagged and d.flags)]

@@ -103,8 +103,11 @@ class ToolTurn(ChatTurn):
         if chosen.mcp:
             tools += self._mcp(stack)
         if not tools:
-            raise ChatError("none of this conversation's tools can be used: " + "; ".join(map(str, self.notes)),
-                            hint="change the Tools of this conversation")  # fmt: skip
+            reasons: Text = self.notes[0] if self.notes else ""
+            for note in self.notes[1:]:
+                reasons = Said("{before}; {note}", before=reasons, note=note)
+            raise ChatError(Said("none of this conversation's tools can be used: {reasons}", reasons=reasons),
+                            hint=Said("change the Tools of this conversation"))
         return tools
 
     def _docs(self, stack: contextlib.ExitStack, name: str) -> list[Tool]:

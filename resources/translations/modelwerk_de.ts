@@ -4535,6 +4535,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{path} kann nicht geschrieben werden: {error}</translation>
         </message>
         <message>
+            <source>change the Tools of this conversation</source>
+            <translation>ändern Sie die Werkzeuge dieses Gesprächs</translation>
+        </message>
+        <message>
             <source>check that the file is complete, or download it again</source>
             <translation>prüfen Sie, ob die Datei vollständig ist, oder laden Sie sie erneut herunter</translation>
         </message>
@@ -4903,6 +4907,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>keine Dokumentdatei {file_id}</translation>
         </message>
         <message>
+            <source>no indexed text to answer from</source>
+            <translation>kein indizierter Text, aus dem sich antworten ließe</translation>
+        </message>
+        <message>
+            <source>no indexed text to answer from in the chosen files</source>
+            <translation>kein indizierter Text in den gewählten Dateien, aus dem sich antworten ließe</translation>
+        </message>
+        <message>
             <source>no model file at {model_path}</source>
             <translation>keine Modelldatei unter {model_path}</translation>
         </message>
@@ -4925,6 +4937,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>no such reference model file: {reference}</source>
             <translation>keine solche Referenz-Modelldatei: {reference}</translation>
+        </message>
+        <message>
+            <source>none of this conversation's tools can be used: {reasons}</source>
+            <translation>keines der Werkzeuge dieses Gesprächs lässt sich nutzen: {reasons}</translation>
         </message>
         <message>
             <source>not a GGUF file: it is empty</source>
@@ -5534,6 +5550,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             </translation>
         </message>
         <message>
+            <source>{before}; {note}</source>
+            <translation>{before}; {note}</translation>
+        </message>
+        <message>
             <source>{config_path} cannot be read: {error}</source>
             <translation>{config_path} lässt sich nicht lesen: {error}</translation>
         </message>
@@ -5603,6 +5623,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
                 <numerusform>{judge} hält dies für eine Anweisung an den Assistenten (Wert {score}, Schwelle {threshold} aus %n Ihrer Passagen)</numerusform>
                 <numerusform>{judge} hält dies für eine Anweisung an den Assistenten (Wert {score}, Schwelle {threshold} aus %n Ihrer Passagen)</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>{kind} jobs need the toolchain; install it with `modelwerk toolchain install`</source>
+            <translation>Aufträge der Art {kind} brauchen die Toolchain; installieren Sie sie mit `modelwerk toolchain install`</translation>
         </message>
         <message>
             <source>{layers} of {total} layers on GPU</source>
