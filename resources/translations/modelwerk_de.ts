@@ -4350,6 +4350,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Ausrichtung</translation>
         </message>
         <message>
+            <source>allow it with --trust-remote-code (the GUI asks) only if you trust that repository</source>
+            <translation>erlauben Sie ihn mit --trust-remote-code (die Oberfläche fragt) nur, wenn Sie diesem Repository vertrauen</translation>
+        </message>
+        <message>
             <source>already installed in {folder}</source>
             <translation>bereits installiert in {folder}</translation>
         </message>
@@ -5586,6 +5590,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{endpoint} antwortet nicht mehr (Zeitüberschreitung): prüfen Sie Ihre Verbindung und setzen Sie dann fort</translation>
         </message>
         <message>
+            <source>{files} and {count} more</source>
+            <translation>{files} und {count} weitere</translation>
+        </message>
+        <message>
             <source>{file}: its header is larger than the {max_bytes} bytes Modelwerk reads from the hub to check a file</source>
             <translation>{file}: sein Header ist größer als die {max_bytes} Bytes, die Modelwerk vom Hub liest, um eine Datei zu prüfen</translation>
         </message>
@@ -5666,6 +5674,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{name} cannot be used as an embedder: {error}</source>
             <translation>{name} lässt sich nicht als Einbettungsmodell verwenden: {error}</translation>
+        </message>
+        <message>
+            <source>{name} carries Python code that would run on this machine ({files}): not run; {hint}</source>
+            <translation>{name} enthält Python-Code, der auf diesem Rechner liefe ({files}): nicht ausgeführt; {hint}</translation>
         </message>
         <message>
             <source>{name} carries no {CONVERTER_SCRIPT}</source>
