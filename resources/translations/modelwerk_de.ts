@@ -3853,6 +3853,13 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n passages: {citations}</source>
+            <translation>
+                <numerusform>%n Passage: {citations}</numerusform>
+                <numerusform>%n Passagen: {citations}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n retrieved passages did not fit the context</source>
             <translation>
                 <numerusform>%n gefundene Passage passte nicht in die Kontextl√§nge</numerusform>
@@ -4286,6 +4293,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Brauchbar hei√üt: es passt und schafft mindestens {usable} (die Einstellung usable_speed).</translation>
         </message>
         <message>
+            <source>[flagged: {kinds}] {summary}</source>
+            <translation>[markiert: {kinds}] {summary}</translation>
+        </message>
+        <message>
             <source>a box of {dimension} 0 with overflow hidden</source>
             <translation>ein Kasten mit {dimension} 0 und overflow hidden</translation>
         </message>
@@ -4611,6 +4622,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>legen Sie den Auftrag in der Bibliothek oder auf der Kommandozeile neu an</translation>
         </message>
         <message>
+            <source>denied by the user</source>
+            <translation>vom Benutzer abgelehnt</translation>
+        </message>
+        <message>
             <source>display:none</source>
             <translation>display:none</translation>
         </message>
@@ -4633,6 +4648,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>download the file again</source>
             <translation>laden Sie die Datei erneut herunter</translation>
+        </message>
+        <message>
+            <source>error: {message}</source>
+            <translation>Fehler: {message}</translation>
         </message>
         <message>
             <source>escaped</source>
@@ -4923,6 +4942,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>keine Modelldatei unter {model_path}</translation>
         </message>
         <message>
+            <source>no passage matched</source>
+            <translation>keine Passage passte</translation>
+        </message>
+        <message>
             <source>no passage matched the question</source>
             <translation>keine Passage passte zur Frage</translation>
         </message>
@@ -4977,6 +5000,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>not measured</source>
             <translation>nicht gemessen</translation>
+        </message>
+        <message>
+            <source>not run: the limit of {count} steps was reached</source>
+            <translation>nicht ausgef√ºhrt: die Grenze von {count} Schritten war erreicht</translation>
         </message>
         <message>
             <source>offline mode is on (HF_HUB_OFFLINE): unset it to download</source>
@@ -5037,6 +5064,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>pre-tokenizer</source>
             <translation>Pre-Tokenizer</translation>
+        </message>
+        <message>
+            <source>printed {count} characters</source>
+            <translation>{count} Zeichen ausgegeben</translation>
+        </message>
+        <message>
+            <source>printed {count} characters: {first}</source>
+            <translation>{count} Zeichen ausgegeben: {first}</translation>
         </message>
         <message>
             <source>quantized by</source>
@@ -5165,6 +5200,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>stopped</source>
             <translation>angehalten</translation>
+        </message>
+        <message>
+            <source>stopped by the user</source>
+            <translation>vom Benutzer angehalten</translation>
         </message>
         <message>
             <source>syntax</source>
@@ -5564,6 +5603,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>{config_path} names no architecture (no "architectures" entry)</source>
             <translation>{config_path} nennt keine Architektur (kein Eintrag ‚Äûarchitectures‚Äú)</translation>
+        </message>
+        <message>
+            <source>{count} characters</source>
+            <translation>{count} Zeichen</translation>
+        </message>
+        <message>
+            <source>{count} characters of text</source>
+            <translation>{count} Zeichen Text</translation>
+        </message>
+        <message>
+            <source>{count} characters of text: {first}</source>
+            <translation>{count} Zeichen Text: {first}</translation>
+        </message>
+        <message>
+            <source>{count} characters: {first}</source>
+            <translation>{count} Zeichen: {first}</translation>
         </message>
         <message>
             <source>{count}/{total} {task}: {verdict}; {passed} passed so far</source>
@@ -6138,6 +6193,13 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>{strip} is not a valid URL (check the port)</source>
             <translation>{strip} ist keine g√ºltige URL (pr√ºfen Sie den Port)</translation>
+        </message>
+        <message numerus="yes">
+            <source>{summary} ¬∑ %n figures</source>
+            <translation>
+                <numerusform>{summary} ¬∑ %n Abbildung</numerusform>
+                <numerusform>{summary} ¬∑ %n Abbildungen</numerusform>
+            </translation>
         </message>
         <message>
             <source>{value} job: unknown field {name}</source>

@@ -242,6 +242,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n passages: {citations}</source>
+            <translation>
+                <numerusform>%n passage: {citations}</numerusform>
+                <numerusform>%n passages: {citations}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n retrieved passages did not fit the context</source>
             <translation>
                 <numerusform>%n retrieved passage did not fit the context</numerusform>
@@ -302,6 +309,13 @@
             <translation>
                 <numerusform>{model} over the first %n hit of {search} search</numerusform>
                 <numerusform>{model} over the first %n hits of {search} search</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{summary} · %n figures</source>
+            <translation>
+                <numerusform>{summary} · %n figure</numerusform>
+                <numerusform>{summary} · %n figures</numerusform>
             </translation>
         </message>
     </context>

@@ -109,6 +109,22 @@ def test_where_a_tool_calls_arguments_came_from_and_the_tool_notes(german: None)
                           [Message("documents: there is no documents database")])  # fmt: skip
     assert shown.splitlines()[0] == "Hinweis: Dokumente: es gibt keine Dokumentdatenbank"
     assert shown.splitlines()[1].startswith("Schritt 1 · python")
+    from app.tools.loop import Step
+    from app.tools.spec import ToolResult
+    from app.ui.chat.transcript import Bubble, thinking_summary
+    from core.messages import Number
+
+    result = ToolResult.of("stdout", Message.plural("{summary} · %n figure", "{summary} · %n figures", 2,
+                                                    summary=Message("printed {count} characters", count=Number(1234))))
+    assert result.summary == "printed 1,234 characters · 2 figures"  # what `modelwerk chat --tools` prints
+    step = Step(1, "python", {}, "id", "once", True, result.summary, said=result.said)
+    shown = steps_display([step.to_json()])
+    assert shown.endswith("→ 1.234 Zeichen ausgegeben · 2 Abbildungen"), shown
+    damaged = step.to_json() | {"summary": "changed"}  # a summary whose message no longer says it: shown as stored
+    assert steps_display([damaged]).endswith("→ changed")
+    from app.chat.messages import Role
+
+    assert thinking_summary(Bubble(1, Role.ASSISTANT, "", steps=shown)).startswith("1 Werkzeugschritt")
 
 
 def test_reranking_a_code_evaluations_progress_and_a_split_ggufs_name(german: None) -> None:

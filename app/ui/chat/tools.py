@@ -35,9 +35,10 @@ from app.tools.loop import Approval
 from app.tools.spec import Tool
 from app.ui.chat.attach import read_collections
 from app.ui.common.i18n import translate
+from app.ui.common.messages import said as said_text
 from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
-from core.messages import Text
+from core.messages import Text, text_of
 
 __all__ = ["ApprovalBridge", "ApprovalDialog", "PendingApproval", "ToolsControl", "steps_display"]
 
@@ -273,6 +274,7 @@ def steps_display(steps: Sequence[Mapping[str, Any]], notes: Sequence[Text] = ()
         args = json.dumps(s.get("arguments", {}), ensure_ascii=False, default=str)
         args = args if len(args) <= 200 else args[:199] + "…"
         step = translate("Chat", "Step {round}").format(round=s.get("round", "?"))
-        lines.append(escape_controls(f"{step} · {s.get('tool', '?')} {args} [{s.get('approval', '?')}] → "
-                                     f"{s.get('summary', '')}"))  # fmt: skip
+        english = str(s.get("summary", ""))
+        summary = said_text(text_of(s.get("summary_data"), english), english)  # as stored: damaged data is English
+        lines.append(escape_controls(f"{step} · {s.get('tool', '?')} {args} [{s.get('approval', '?')}] → {summary}"))
     return "\n".join(lines)
