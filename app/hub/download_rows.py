@@ -6,7 +6,7 @@ import enum
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -14,7 +14,7 @@ from app.hub.errors import DownloadError
 from app.hub.files import FileGroup, HubFile
 from app.hub.portable_names import name_problem, path_problem
 from app.store import Store
-from core.messages import Message
+from core.messages import Message, Text
 
 
 class DownloadState(enum.Enum):
@@ -62,6 +62,14 @@ class Download:
     error: str = ""
     model_id: int | None = None
     then_quantize: tuple[str, ...] = ()
+    error_said: Message | None = field(default=None, compare=False)
+    """``error`` as a message while the process that recorded it runs (the GUI translates it); not stored."""
+
+    @property
+    def error_text(self) -> Text:
+        """The error as a message where this process knows one that still says ``error``; else ``error``."""
+        said = self.error_said
+        return said if said is not None and str(said) == self.error else self.error
 
     @property
     def fraction(self) -> float:

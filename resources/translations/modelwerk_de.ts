@@ -4650,6 +4650,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>laden Sie die Datei erneut herunter</translation>
         </message>
         <message>
+            <source>downloaded, but not added to the Library: {error}</source>
+            <translation>heruntergeladen, aber nicht zur Bibliothek hinzugef√ºgt: {error}</translation>
+        </message>
+        <message>
             <source>error: {message}</source>
             <translation>Fehler: {message}</translation>
         </message>

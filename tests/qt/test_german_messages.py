@@ -3,6 +3,7 @@ a code evaluation's progress and a split GGUF's name are messages: German in the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -180,3 +181,18 @@ def test_error_banners_from_the_pure_packages_are_german_and_keep_their_english(
         error = raised(call)
         assert str(error) == english
         assert error_line(error).startswith(german_text), error_line(error)
+
+
+def test_a_failed_downloads_reason_is_german_while_the_row_keeps_its_english(german: None, tmp_path: Path) -> None:
+    from app.hub.download_rows import Download, DownloadState
+    from app.ui.discover.downloads_model import DownloadsModel
+
+    said = Message("the hub refused the request ({status})", status="403")
+    row = Download(1, "a/b", "main", "m.gguf", "Q8_0", (), tmp_path, DownloadState.FAILED, 0, 10, error=str(said))
+    assert text(row.error_text) == "the hub refused the request (403)"  # stored rows (another run) stay English
+    failed = dataclasses.replace(row, error_said=said)
+    assert failed == row and text(failed.error_text) == "der Hub hat die Anfrage abgelehnt (403)"
+    model = DownloadsModel()
+    model.update(failed)
+    shown = [model.data(model.index(0, c)) for c in range(model.columnCount())]
+    assert any("der Hub hat die Anfrage abgelehnt (403)" in str(s) for s in shown), shown

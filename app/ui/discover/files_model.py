@@ -251,7 +251,7 @@ class FilesModel(QAbstractTableModel):
             d = self._downloads.get(g.name)
             if self._blocked and action_for(g, d, g.name in self._in_library)[1]:
                 return self._blocked
-            return d.error if d is not None and d.error else None
+            return message_text(d.error_text) if d is not None and d.error else None
         return None
 
     def _action(self, g: FileGroup) -> tuple[str, bool]:
