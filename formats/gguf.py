@@ -409,7 +409,7 @@ def _alignment(metadata: dict[str, object]) -> int:
     value = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     if not isinstance(value, int) or isinstance(value, bool):
         raise ModelFileError(Message("general.alignment must be an unsigned integer, not {kind}",
-                                     name__=str(type(value).__name__)))
+                                     kind=type(value).__name__))
     if value <= 0 or value & (value - 1):
         raise ModelFileError(Message("general.alignment is {n}; it must be a power of two", n=str(_n(value))))
     return value
