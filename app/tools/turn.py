@@ -140,7 +140,7 @@ class ToolTurn(ChatTurn):
             return []
         running = stack.enter_context(McpServers(servers))
         tools = running.start()
-        self.notes += running.problems
+        self.notes += running.problems_said
         return tools
 
 

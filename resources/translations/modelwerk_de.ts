@@ -4134,6 +4134,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Llama-3-8B, wikitext-2, quantisiert ohne Importance-Matrix (Bestenliste von llama.cpp, f364eb6f)</translation>
         </message>
         <message>
+            <source>MCP server {name}</source>
+            <translation>MCP-Server {name}</translation>
+        </message>
+        <message>
+            <source>MCP server {name} did not start: {reason}</source>
+            <translation>MCP-Server {name} ist nicht gestartet: {reason}</translation>
+        </message>
+        <message>
+            <source>MCP server {name} stopped: {reason}</source>
+            <translation>MCP-Server {name} hat sich beendet: {reason}</translation>
+        </message>
+        <message>
+            <source>MCP server {server}: the description of its tool {name} was flagged ({kinds}); it is shown to the model as data</source>
+            <translation>MCP-Server {server}: die Beschreibung seines Werkzeugs {name} wurde markiert ({kinds}); das Modell erh√§lt sie als Daten</translation>
+        </message>
+        <message>
             <source>MCP: there is no {file} (see the README's Tools section)</source>
             <translation>MCP: {file} gibt es nicht (siehe den Abschnitt Tools der README)</translation>
         </message>
@@ -4812,6 +4828,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>its address has a placeholder for data ({text})</source>
             <translation>seine Adresse hat einen Platzhalter f√ºr Daten ({text})</translation>
+        </message>
+        <message>
+            <source>its name {name} is taken by another of its tools</source>
+            <translation>sein Name {name} ist schon durch ein anderes seiner Werkzeuge belegt</translation>
         </message>
         <message>
             <source>its query value {name} is {length} characters long: {value}</source>
@@ -6095,6 +6115,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>{path}: die Antwort auf Frage {i} steht nicht in {name}</translation>
         </message>
         <message>
+            <source>{problem} (it said: {tail})</source>
+            <translation>{problem} (seine Ausgabe: {tail})</translation>
+        </message>
+        <message>
             <source>{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).</source>
             <translation>{quant} kostet {loss} % Perplexit√§t bei Llama-3-8B (KL-Divergenz {kld}; {source}).</translation>
         </message>
@@ -6157,6 +6181,18 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>{revision} is not a revision that can name a folder</source>
             <translation>{revision} ist keine Revision, die einen Ordner benennen kann</translation>
+        </message>
+        <message>
+            <source>{server} has no tool {missing} (allowedTools; it has: {tools})</source>
+            <translation>{server} hat kein Werkzeug {missing} (allowedTools; es hat: {tools})</translation>
+        </message>
+        <message>
+            <source>{server} lists {count}+ tools; only the first {most} are offered</source>
+            <translation>{server} listet {count}+ Werkzeuge; nur die ersten {most} werden angeboten</translation>
+        </message>
+        <message>
+            <source>{server}: tool {name} left out: {problem}</source>
+            <translation>{server}: Werkzeug {name} ausgelassen: {problem}</translation>
         </message>
         <message>
             <source>{source} does not exist</source>

@@ -126,6 +126,11 @@ def test_where_a_tool_calls_arguments_came_from_and_the_tool_notes(german: None)
     from app.chat.messages import Role
 
     assert thinking_summary(Bubble(1, Role.ASSISTANT, "", steps=shown)).startswith("1 Werkzeugschritt")
+    left_out = Message("{server}: tool {name} left out: {problem}", server=Message("MCP server {name}", name="'web'"),
+                       name="'shout'", problem=Message("its name {name} is taken by another of its tools", name="'web__x'"))
+    shown = german_of(left_out, "MCP server 'web': tool 'shout' left out: its name 'web__x' is taken by another of its tools")
+    assert shown == "MCP-Server 'web': Werkzeug 'shout' ausgelassen: sein Name 'web__x' ist schon durch ein anderes seiner " \
+                    "Werkzeuge belegt"  # fmt: skip
 
 
 def test_reranking_a_code_evaluations_progress_and_a_split_ggufs_name(german: None) -> None:
