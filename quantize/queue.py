@@ -25,7 +25,16 @@ from typing import Any
 from core.errors import said
 from core.messages import Message, Text, text_of
 from core.migrations import Migration, MigrationError, migrate
-from quantize.job import RETRYABLE, TOOLCHAIN_TITLE, Job, JobNotFound, JobQueueError, JobState, default_title
+from quantize.job import (
+    RETRYABLE,
+    STATE_SAID,
+    TOOLCHAIN_TITLE,
+    Job,
+    JobNotFound,
+    JobQueueError,
+    JobState,
+    default_title,
+)
 from quantize.spec import JobSpec, SpecError, dumps, loads, partial_output
 
 __all__ = [
@@ -329,7 +338,7 @@ class JobQueue:
             job = self.get(job_id)
             if job.state is not JobState.QUEUED:
                 raise JobQueueError(Message("job {job_id} is {value}; only queued jobs can be moved", job_id=str(job_id),
-                                            value=str(job.state.value)))
+                                            value=STATE_SAID[job.state]))
             order = [r[0] for r in db.execute("SELECT id FROM jobs ORDER BY position, id") if r[0] != job_id]
             order.insert(max(0, min(position, len(order))), job_id)
             db.executemany("UPDATE jobs SET position = ? WHERE id = ?", [(i, jid) for i, jid in enumerate(order)])
@@ -348,9 +357,8 @@ class JobQueue:
         with self._tx() as db:
             job = self.get(job_id)
             if job.state not in RETRYABLE:
-                why = "only failed, cancelled or interrupted jobs can be retried"
-                raise JobQueueError(Message("job {job_id} is {value}; {why}", job_id=str(job_id), value=str(job.state.value),
-                                            why=str(why)))
+                raise JobQueueError(Message("job {job_id} is {value}; only failed, cancelled or interrupted jobs can be "
+                                            "retried", job_id=str(job_id), value=STATE_SAID[job.state]))
             end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
             db.execute(
                 "UPDATE jobs SET state = ?, position = ?, started = NULL, finished = NULL, stage = '', fraction = NULL, "

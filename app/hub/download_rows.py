@@ -118,6 +118,11 @@ def check_file_paths(files: tuple[HubFile, ...]) -> None:
             raise DownloadError(Message("refusing to download {path}: {why}, which is not a portable file name",
                                         path=repr(f.path), why=str(why)))
 
+STATE_SAID = {DownloadState.QUEUED: Message("queued"), DownloadState.RUNNING: Message("running"),
+              DownloadState.PAUSED: Message("paused"), DownloadState.DONE: Message("done"),
+              DownloadState.FAILED: Message("failed"), DownloadState.CANCELLED: Message("cancelled")}  # fmt: skip
+"""Each state as an error message names it (its value), for the GUI to translate."""
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat()

@@ -26,6 +26,7 @@ from app.hub.download import DownloadSpec, download_file
 from app.hub.download_rows import (
     FINISHED,
     SETTLED,
+    STATE_SAID,
     Download,
     DownloadState,
     Rows,
@@ -214,7 +215,7 @@ class DownloadQueue:
         d = self.get(download_id)
         if d.state not in FINISHED:
             raise DownloadError(Message("{name} is {value}: cancel it before removing it from the list", name=str(d.name),
-                                        value=str(d.state.value)))
+                                        value=STATE_SAID[d.state]))
         if d.state is not DownloadState.DONE:
             self._discard(d)
         self._rows.delete(download_id)

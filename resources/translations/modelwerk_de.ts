@@ -4658,6 +4658,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>passt nicht</translation>
         </message>
         <message>
+            <source>done</source>
+            <translation>fertig</translation>
+        </message>
+        <message>
             <source>download of {name} stopped; {part} is kept</source>
             <translation>der Download von {name} wurde angehalten; {part} bleibt erhalten</translation>
         </message>
@@ -4684,6 +4688,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>experts</source>
             <translation>Experten</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>fehlgeschlagen</translation>
         </message>
         <message>
             <source>fetch: no web address in your messages, so no page can be read</source>
@@ -4814,6 +4822,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>installiert in {folder}</translation>
         </message>
         <message>
+            <source>interrupted</source>
+            <translation>unterbrochen</translation>
+        </message>
+        <message>
             <source>interrupted: Modelwerk closed while it ran</source>
             <translation>unterbrochen: Modelwerk wurde w√§hrenddessen geschlossen</translation>
         </message>
@@ -4842,12 +4854,12 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Auftrag {job_id} l√§uft; brechen Sie ihn zuerst ab</translation>
         </message>
         <message>
-            <source>job {job_id} is {value}; only queued jobs can be moved</source>
-            <translation>Auftrag {job_id} ist {value}; nur wartende Auftr√§ge lassen sich verschieben</translation>
+            <source>job {job_id} is {value}; only failed, cancelled or interrupted jobs can be retried</source>
+            <translation>Auftrag {job_id} ist {value}; nur fehlgeschlagene, abgebrochene oder unterbrochene Auftr√§ge lassen sich wiederholen</translation>
         </message>
         <message>
-            <source>job {job_id} is {value}; {why}</source>
-            <translation>Auftrag {job_id} ist {value}; {why}</translation>
+            <source>job {job_id} is {value}; only queued jobs can be moved</source>
+            <translation>Auftrag {job_id} ist {value}; nur wartende Auftr√§ge lassen sich verschieben</translation>
         </message>
         <message>
             <source>job {row} has an unreadable spec: {error}</source>
@@ -5066,6 +5078,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>bestanden</translation>
         </message>
         <message>
+            <source>paused</source>
+            <translation>pausiert</translation>
+        </message>
+        <message>
             <source>percent-encoded</source>
             <translation>Prozentkodierung</translation>
         </message>
@@ -5104,6 +5120,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>query value {name} is {length} characters long: {value}</source>
             <translation>Abfragewert {name} {length} Zeichen lang ist: {value}</translation>
+        </message>
+        <message>
+            <source>queued</source>
+            <translation>wartend</translation>
         </message>
         <message>
             <source>read the job's log, fix the input, and retry the job</source>
@@ -5148,6 +5168,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>run `make` in the checkout, or set MODELWERK_LLAMA_SERVER to a llama-server binary</source>
             <translation>f√ºhren Sie `make` im Checkout aus oder setzen Sie MODELWERK_LLAMA_SERVER auf ein llama-server-Programm</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>laufend</translation>
         </message>
         <message>
             <source>runs entirely on the GPU</source>
