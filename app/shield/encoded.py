@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from core.messages import Message
 
 MIN_TEXT_RUN = 24
@@ -106,7 +106,7 @@ def _judge(start: int, end: int, what: str | Message, data: bytes | None) -> Ite
     n = end - start
     if decoded is not None:
         said = Message("{n} characters of {what} that decode to text: {decoded}", n=str(n), what=what,
-                       decoded=quote(decoded))  # fmt: skip
+                       decoded=quoted(decoded))  # fmt: skip
         yield Decoded(Flag.of(Kind.ENCODED, start, end, said), decoded)
     elif n >= MIN_OPAQUE_RUN:
         said = Message("{n} characters of {what} data (opaque bytes)", n=str(n), what=what)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from core.messages import Message
 
 MAX_STYLE = 4096
@@ -127,7 +127,7 @@ def scan_inline_html(text: str) -> Iterator[Flag]:
         body = text[pos + 4 : end - 3 if close >= 0 else end]
         if len(body.split(None, MIN_COMMENT_WORDS)) >= MIN_COMMENT_WORDS:
             yield Flag.of(Kind.HIDDEN, pos, end, Message("an HTML comment (not shown when rendered): {body}",
-                                                         body=quote(body)))  # fmt: skip
+                                                         body=quoted(body)))  # fmt: skip
         if close < 0:
             break
         pos = text.find("<!--", end)
@@ -145,7 +145,7 @@ def scan_inline_html(text: str) -> Iterator[Flag]:
             closing[tag] = close
             end = min(len(text), m.end() + MAX_HIDDEN_SPAN) if close < 0 else min(close, m.end() + MAX_HIDDEN_SPAN)
             yield Flag.of(Kind.HIDDEN, m.start(), end, Message("HTML hidden by {why} (not shown when rendered): {text}",
-                                                               why=why, text=quote(text[m.end() : end])))  # fmt: skip
+                                                               why=why, text=quoted(text[m.end() : end])))  # fmt: skip
 
 
 def _find_closing(text: str, tag: str, start: int) -> int:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from app.shield import tokens
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from app.shield.tokens import Paragraph
 from core.messages import Message
 
@@ -323,7 +323,7 @@ def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Ite
                     continue  # "add the image to the link list": no data named, no exfiltration
                 if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
                     continue
-                yield Flag.of(kind, m.start(), m.end(), Message("{reason}: {phrase}", reason=reason, phrase=quote(phrase)))
+                yield Flag.of(kind, m.start(), m.end(), Message("{reason}: {phrase}", reason=reason, phrase=quoted(phrase)))
 
 
 class _Starts:

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from app.shield.encoded import _b64, _looks_like_base64, readable
-from app.shield.flags import Flag, Kind, quote
-from core.messages import Message
+from app.shield.flags import Flag, Kind, quoted
+from core.messages import Arg, Message
 
 MIN_QUERY_VALUE = 40
 """Characters of one query value from which it carries data (ids and search words are shorter)."""
@@ -104,10 +104,10 @@ def _carried(url: str, *, known: Sequence[str], placeholders: bool) -> tuple[Mes
     if placeholders:
         m = _PLACEHOLDER.search(urllib.parse.unquote(url))
         if m is not None and ("?" in url or m.group().startswith(("{", "[", "<", "$"))):
-            return Message("its address has a placeholder for data ({text})", text=quote(m.group())), None
+            return Message("its address has a placeholder for data ({text})", text=quoted(m.group())), None
     for name, value in query:
         if len(value) >= MIN_QUERY_VALUE:
-            args = {"name": quote(name, 20), "length": str(len(value)), "value": quote(value)}
+            args: dict[str, Arg] = {"name": quoted(name, 20), "length": str(len(value)), "value": quoted(value)}
             return (Message("its query value {name} is {length} characters long: {value}", **args),
                     Message("query value {name} is {length} characters long: {value}", **args))
     for piece in [v for _, v in query] + segments:
@@ -115,15 +115,15 @@ def _carried(url: str, *, known: Sequence[str], placeholders: bool) -> tuple[Mes
             data = _b64(piece)
             text = readable(data) if data is not None else None
             if text is not None:
-                return Message("a part of its address is base64 for {text}", text=quote(text)), None
+                return Message("a part of its address is base64 for {text}", text=quoted(text)), None
     if known:
         whole = _norm(urllib.parse.unquote(url))
         if not any(whole in k for k in known):
             for piece in [v for _, v in query] + segments:
                 p = _norm(piece.replace("+", " "))
                 if len(p) >= MIN_KNOWN and any(p in k for k in known):
-                    return (Message("its address carries text from the conversation or documents: {text}", text=quote(piece)),
-                            Message("address carries text from the conversation or documents: {text}", text=quote(piece)))
+                    return (Message("its address carries text from the conversation or documents: {text}", text=quoted(piece)),
+                            Message("address carries text from the conversation or documents: {text}", text=quoted(piece)))
     return None
 
 

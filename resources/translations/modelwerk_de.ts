@@ -3828,6 +3828,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation> Es passt bei keiner Kontextlänge.</translation>
         </message>
         <message>
+            <source>"{text}"</source>
+            <translation>„{text}“</translation>
+        </message>
+        <message>
             <source>${ENV} is {explicit}, which is not an executable file: point it at a llama-server binary, or unset it</source>
             <translation>${ENV} ist {explicit}, keine ausführbare Datei: lassen Sie es auf ein llama-server-Programm zeigen oder entfernen Sie es</translation>
         </message>
