@@ -4498,6 +4498,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>keine Verbindung zu {where}: Verbindung abgelehnt (läuft der Server?)</translation>
         </message>
         <message>
+            <source>cannot import {name}: {reason}</source>
+            <translation>{name} lässt sich nicht importieren: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot import {name}: {reason} ({file})</source>
+            <translation>{name} lässt sich nicht importieren: {reason} ({file})</translation>
+        </message>
+        <message>
             <source>cannot install the toolchain in {root}: {reason}</source>
             <translation>die Toolchain lässt sich nicht in {root} installieren: {reason}</translation>
         </message>

@@ -201,3 +201,17 @@ def test_a_failed_downloads_reason_is_german_while_the_row_keeps_its_english(ger
     model.update(failed)
     shown = [model.data(model.index(0, c)) for c in range(model.columnCount())]
     assert any("der Hub hat die Anfrage abgelehnt (403)" in str(s) for s in shown), shown
+
+
+def test_an_import_that_fails_says_why_in_german(german: None, tmp_path: Path) -> None:
+    from app.library.catalog import Catalog
+    from app.store import Store
+
+    empty = tmp_path / "empty.gguf"
+    empty.write_bytes(b"")
+    with Store.open(tmp_path / "modelwerk.db") as store:
+        from app.library.importer import import_model
+
+        result = import_model(empty, Catalog(store), tmp_path / "models")
+    assert result.entry is None and result.error == "not a GGUF file: it is empty"  # what `modelwerk import` prints
+    assert text(result.error_text) == "keine GGUF-Datei: sie ist leer"
