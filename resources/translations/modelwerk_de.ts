@@ -4174,6 +4174,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Weder {slow} noch {slow2}: hier schaffen sie {pace} und {pace2}, unter den brauchbaren {usable}. </translation>
         </message>
         <message>
+            <source>Not checked: {error}</source>
+            <translation>Nicht geprüft: {error}</translation>
+        </message>
+        <message>
             <source>Not even a 1B model fits here at a {context}-token context; try a shorter context.</source>
             <translation>Nicht einmal ein 1B-Modell passt hier bei {context} Token Kontextlänge; versuchen Sie eine kürzere Kontextlänge.</translation>
         </message>
@@ -4361,6 +4365,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>ein Teil seiner Adresse ist Base64 für {text}</translation>
         </message>
         <message>
+            <source>a vision projector: it is loaded together with a model</source>
+            <translation>ein Vision-Projektor: er wird zusammen mit einem Modell geladen</translation>
+        </message>
+        <message>
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
         </message>
@@ -4498,6 +4506,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>keine Verbindung zu {where}: Verbindung abgelehnt (läuft der Server?)</translation>
         </message>
         <message>
+            <source>cannot estimate the fit: {error}</source>
+            <translation>die Passung lässt sich nicht schätzen: {error}</translation>
+        </message>
+        <message>
             <source>cannot import {name}: {reason}</source>
             <translation>{name} lässt sich nicht importieren: {reason}</translation>
         </message>
@@ -4540,6 +4552,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>cannot read the evaluation text {path}: {reason}</source>
             <translation>der Evaluierungstext {path} lässt sich nicht lesen: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot read the header: {error}</source>
+            <translation>der Header lässt sich nicht lesen: {error}</translation>
         </message>
         <message>
             <source>cannot read the importance matrix {path}: {reason}</source>
@@ -4974,6 +4990,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>keine Sammlung namens {strip}</translation>
         </message>
         <message>
+            <source>no dimensions in config.json and no parameter count</source>
+            <translation>keine Dimensionen in config.json und keine Parameterzahl</translation>
+        </message>
+        <message>
             <source>no document file {file_id}</source>
             <translation>keine Dokumentdatei {file_id}</translation>
         </message>
@@ -5402,6 +5422,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>die Datei hat sich beim Lesen geändert: Byte {n} fehlt</translation>
         </message>
         <message>
+            <source>the fit is estimated from GGUF headers only</source>
+            <translation>die Passung wird nur aus GGUF-Headern geschätzt</translation>
+        </message>
+        <message>
             <source>the header of {name} is not a JSON object</source>
             <translation>der Header von {name} ist kein JSON-Objekt</translation>
         </message>
@@ -5420,6 +5444,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>the job was removed: create it again</source>
             <translation>der Auftrag wurde entfernt: legen Sie ihn neu an</translation>
+        </message>
+        <message>
+            <source>the memory needed is unknown for this model</source>
+            <translation>der nötige Speicher ist für dieses Modell unbekannt</translation>
         </message>
         <message>
             <source>the model was removed from the Library: import it again</source>

@@ -203,6 +203,17 @@ def test_a_failed_downloads_reason_is_german_while_the_row_keeps_its_english(ger
     assert any("der Hub hat die Anfrage abgelehnt (403)" in str(s) for s in shown), shown
 
 
+def test_a_files_missing_fit_says_why_in_german(german: None) -> None:
+    from app.hub.files import FileGroup, FileKind, HubFile
+    from app.hub.remote_fit import fit_file
+    from app.ui.discover.files_model import fit_tooltip
+
+    folder = FileGroup("model (safetensors)", FileKind.SAFETENSORS, "", (HubFile("model.safetensors", 10),))
+    unjudged = fit_file(None, "a/b", folder, None)  # type: ignore[arg-type]  # not a GGUF: nothing is read
+    assert unjudged.error == "the fit is estimated from GGUF headers only"
+    assert fit_tooltip(unjudged) == "die Passung wird nur aus GGUF-Headern geschätzt"
+
+
 def test_an_import_that_fails_says_why_in_german(german: None, tmp_path: Path) -> None:
     from app.library.catalog import Catalog
     from app.store import Store

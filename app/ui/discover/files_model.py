@@ -87,7 +87,7 @@ def fit_text(r: FitReport, usable_speed: float = 0.0) -> str:
 def fit_tooltip(f: FileFit, usable_speed: float = 0.0) -> str:
     r = f.report
     if r is None:
-        return f.error or translate("Discover", "No fit estimate")
+        return message_text(f.error_text) if f.error else translate("Discover", "No fit estimate")
     lines = [translate("Discover", "{verdict} at {context} tokens of context: {reason}").format(
         verdict=verdict_text(r), context=number(r.options.context), reason=reason_text(r))]
     if f.group.kind is FileKind.SAFETENSORS:
