@@ -40,7 +40,7 @@ from app.shield.flags import kinds
 from app.shield.scan import scan_text
 from app.tools.spec import Tool, ToolResult, ToolSpec
 from core.errors import ModelwerkError, first_line
-from core.messages import N_, Message, Number, Text
+from core.messages import N_, Message, Number
 
 __all__ = ["MAX_RESULT_CHARS", "McpConfigError", "McpServer", "McpServers", "load_config", "parse_config"]
 
@@ -397,7 +397,7 @@ class McpServers:
         out: list[Tool] = []
         for name, tool in by_name.items():
             exposed = f"{server.key}__{_safe(name, _NAME_MAX - len(server.key) - 2)}"
-            problem: Text = _schema_problem(tool.input_schema)
+            problem = _schema_problem(tool.input_schema)
             if exposed in taken:
                 problem = Message("its name {name} is taken by another of its tools", name=repr(exposed))
             if problem:
@@ -525,20 +525,21 @@ def _result(server: str, tool: str, result: Any) -> ToolResult:
                                                              "flags": [f.to_json() for f in flags]})  # fmt: skip
 
 
-def _schema_problem(schema: Any) -> str:
+def _schema_problem(schema: Any) -> Message | None:
     if not isinstance(schema, dict):
-        return "its input schema is not an object"
+        return Message("its input schema is not an object")
     if schema.get("type", "object") != "object":
-        return "its input schema does not describe an object"
+        return Message("its input schema does not describe an object")
     try:
         size = len(json.dumps(schema))
     except (TypeError, ValueError, RecursionError):
-        return "its input schema is not JSON"
+        return Message("its input schema is not JSON")
     if size > MAX_SCHEMA_CHARS:
-        return f"its input schema is {size:,} characters (at most {MAX_SCHEMA_CHARS:,})"
+        return Message("its input schema is {size} characters (at most {most})", size=Number(size),
+                       most=Number(MAX_SCHEMA_CHARS))
     if _depth(schema) > MAX_SCHEMA_DEPTH:
-        return f"its input schema nests deeper than {MAX_SCHEMA_DEPTH} levels"
-    return ""
+        return Message("its input schema nests deeper than {most} levels", most=str(MAX_SCHEMA_DEPTH))
+    return None
 
 
 def _depth(value: Any) -> int:

@@ -4870,6 +4870,26 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>seine Adresse hat einen Platzhalter für Daten ({text})</translation>
         </message>
         <message>
+            <source>its input schema does not describe an object</source>
+            <translation>sein Eingabeschema beschreibt kein Objekt</translation>
+        </message>
+        <message>
+            <source>its input schema is not JSON</source>
+            <translation>sein Eingabeschema ist kein JSON</translation>
+        </message>
+        <message>
+            <source>its input schema is not an object</source>
+            <translation>sein Eingabeschema ist kein Objekt</translation>
+        </message>
+        <message>
+            <source>its input schema is {size} characters (at most {most})</source>
+            <translation>sein Eingabeschema hat {size} Zeichen (höchstens {most})</translation>
+        </message>
+        <message>
+            <source>its input schema nests deeper than {most} levels</source>
+            <translation>sein Eingabeschema ist tiefer als {most} Ebenen verschachtelt</translation>
+        </message>
+        <message>
             <source>its name {name} is taken by another of its tools</source>
             <translation>sein Name {name} ist schon durch ein anderes seiner Werkzeuge belegt</translation>
         </message>
