@@ -136,8 +136,8 @@ def reranker_file(store: DocumentStore, collection_id: int, rerank: Path | bool 
     if choice is None:
         return None
     if not choice.location.is_file():
-        raise RerankError(f"this collection's reranker ({choice.name}) is no longer at {choice.location}: choose "
-                          "another one, or none")  # fmt: skip
+        raise RerankError(Msg("this collection's reranker ({name}) is no longer at {location}: choose another one, or none",
+                              name=str(choice.name), location=str(choice.location)))  # fmt: skip
     return choice.location
 
 
@@ -184,11 +184,12 @@ def _first_stage(store: DocumentStore, collection_id: int, mode: SearchMode | No
     if mode is SearchMode.BM25:
         return Bm25Retriever(store, collection_id)
     if record is None or index.count(collection_id) == 0:
-        raise EmbedderError(f"{mode.value} search needs vectors, which this collection has none of yet: "
-                            "`modelwerk docs embed COLLECTION` makes them")  # fmt: skip
+        raise EmbedderError(Msg("{value} search needs vectors, which this collection has none of yet: `modelwerk docs "
+                                "embed COLLECTION` makes them", value=str(mode.value)))  # fmt: skip
     if not Path(record.location).is_file():
-        raise EmbedderError(f"this collection's embedding model ({record.name}) is no longer at {record.location}: "
-                            "embed the collection again (`modelwerk docs embed COLLECTION --model M`)")  # fmt: skip
+        raise EmbedderError(Msg("this collection's embedding model ({name}) is no longer at {location}: embed the "
+                                "collection again (`modelwerk docs embed COLLECTION --model M`)", name=str(record.name),
+                                location=str(record.location)))  # fmt: skip
     from app.chat.embedding import LlamaServerEmbedder
 
     embedder = stack.enter_context(LlamaServerEmbedder(Path(record.location)))
@@ -262,9 +263,10 @@ def ask_documents(engine: ChatEngine, store: DocumentStore, collection_id: int, 
     if context.dropped:
         notes.append(Msg.plural("%n retrieved passage did not fit the context",
                                 "%n retrieved passages did not fit the context", context.dropped))  # fmt: skip
-    reranked_by = getattr(retriever, "reranked_by", "")
+    reranked_by = getattr(retriever, "reranked_said", None) or getattr(retriever, "reranked_by", "")
     if context.mode is ContextMode.RETRIEVAL and context.sources and reranked_by:
-        notes.append(Msg("passages reranked by {model}", model=str(reranked_by)))
+        model = reranked_by if isinstance(reranked_by, Msg) else str(reranked_by)
+        notes.append(Msg("passages reranked by {model}", model=model))
     known = [question, *(m.content for m in turns), *(s.text for s in context.sources)]
     return DocumentAnswer(answer, context, parse_citations(answer.content, context.sources),
                           "tokenizer" if counter.exact else "estimate", retrieval_s, notes,
@@ -299,10 +301,11 @@ def attached_collection(store: DocumentStore, attachment: Attachment) -> Collect
     """
     info = next((c for c in store.collections() if c.id == attachment.collection_id), None)
     if info is None:
-        raise UnknownCollection(f"the collection {attachment.collection!r} attached to this chat no longer exists: "
-                                "detach it or attach another")  # fmt: skip
+        raise UnknownCollection(Msg("the collection {collection} attached to this chat no longer exists: detach it or "
+                                    "attach another", collection=repr(attachment.collection)))  # fmt: skip
     if info.passages == 0:
-        raise DocumentError(f"the collection {info.name!r} has no indexed text yet: add files on the Documents page")
+        raise DocumentError(Msg("the collection {name} has no indexed text yet: add files on the Documents page",
+                                name=repr(info.name)))
     return info
 
 
@@ -320,6 +323,11 @@ class LazyRetriever:
     @property
     def reranked_by(self) -> str:
         return str(getattr(self._retriever, "reranked_by", ""))
+
+    @property
+    def reranked_said(self) -> Msg | None:
+        said = getattr(self._retriever, "reranked_said", None)
+        return said if isinstance(said, Msg) else None
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if self._retriever is None:
@@ -349,7 +357,7 @@ class DocumentTurn(ChatTurn):
         system = next((m.content for m in self.history if m.role is Role.SYSTEM), "")
         turns = [m for m in self.history if m.role is not Role.SYSTEM]
         if not turns or turns[-1].role is not Role.USER:
-            raise ChatError("there is no question to answer from the documents")
+            raise ChatError(Msg("there is no question to answer from the documents"))
         files = [Path(f) for f in self.attachment.files] or None
         with DocumentStore.open(self.db_path) as store, contextlib.ExitStack() as stack:
             info = attached_collection(store, self.attachment)

@@ -249,7 +249,8 @@ def python_for(spec: JobSpec) -> list[str]:
 
     python = Toolchain(default_root(paths.data_dir())).python
     if not python.exists():
-        raise ToolchainMissing(f"{spec.kind.value} jobs need the toolchain; install it with `modelwerk toolchain install`")
+        raise ToolchainMissing(Message("{kind} jobs need the toolchain; install it with `modelwerk toolchain install`",
+                                       kind=spec.kind.value))
     return [str(python)]
 
 

@@ -21,8 +21,8 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
-from core.errors import ModelwerkError
-from core.messages import N_
+from core.errors import ModelwerkError, said
+from core.messages import N_, Message
 
 __all__ = ["FALLBACK_NAME", "SERVICE", "KeyStore", "KeyStoreError", "new_ref", "system_keyring"]
 
@@ -162,9 +162,10 @@ class KeyStore:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise KeyStoreError(f"Cannot read the key file {self.file}: {exc}") from exc
+            raise KeyStoreError(Message("Cannot read the key file {file}: {error}", file=str(self.file),
+                                        error=said(exc))) from exc
         if not isinstance(raw, dict):
-            raise KeyStoreError(f"The key file {self.file} is not a JSON object")
+            raise KeyStoreError(Message("The key file {file} is not a JSON object", file=str(self.file)))
         return {str(k): str(v) for k, v in raw.items()}
 
     def _write_file(self, data: dict[str, str]) -> None:
@@ -181,7 +182,8 @@ class KeyStore:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            raise KeyStoreError(f"Cannot write the key file {self.file}: {exc.strerror or exc}") from exc
+            raise KeyStoreError(Message("Cannot write the key file {file}: {reason}", file=str(self.file),
+                                        reason=str(exc.strerror or exc))) from exc
         if data:
             self._announce()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 
 APP_NAME = "Modelwerk"
 HOME_ENV = "MODELWERK_HOME"
@@ -35,7 +35,8 @@ def _ensure_dir(path: Path) -> Path:
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise DataDirError(f"Cannot create the Modelwerk folder {path}: {reason}") from exc
+        raise DataDirError(Message("Cannot create the Modelwerk folder {path}: {reason}", path=str(path),
+                                   reason=str(reason))) from exc
     return path
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from app import paths
 from app.store import Store
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 from hardware.advice import DEFAULT_USABLE_SPEED, MAX_USABLE_SPEED
 
 _log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def _check_models_dir(value: object) -> Path:
             path = Path(text).expanduser()
             if path.is_absolute():
                 return path
-    raise SettingsError("models_dir must be an absolute folder path")
+    raise SettingsError(Message("models_dir must be an absolute folder path"))
 
 
 def _check_hf_endpoint(value: object) -> str:
@@ -97,7 +97,8 @@ def _check_hf_endpoint(value: object) -> str:
             parts = None
         if parts is not None and parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in text):
             return text
-    raise SettingsError(f"hf_endpoint must be an http:// or https:// address, e.g. {DEFAULT_HF_ENDPOINT}")
+    raise SettingsError(Message("hf_endpoint must be an http:// or https:// address, e.g. {DEFAULT_HF_ENDPOINT}",
+                                DEFAULT_HF_ENDPOINT=str(DEFAULT_HF_ENDPOINT)))
 
 
 def _whole_number(value: object) -> int | None:
@@ -110,14 +111,14 @@ def _whole_number(value: object) -> int | None:
 def _check_gpu_margin(value: object) -> int:
     number = _whole_number(value)
     if number is None or number < 0:
-        raise SettingsError("gpu_margin must be a whole number of bytes, 0 or more")
+        raise SettingsError(Message("gpu_margin must be a whole number of bytes, 0 or more"))
     return number
 
 
 def _check_threads(value: object) -> int:
     number = _whole_number(value)
     if number is None or number < 0:
-        raise SettingsError("threads must be 0 (auto) or a positive whole number")
+        raise SettingsError(Message("threads must be 0 (auto) or a positive whole number"))
     return number
 
 
@@ -129,7 +130,7 @@ def _check_from_1_to(name: str, most: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         number = _whole_number(value)
         if number is None or not 1 <= number <= most:
-            raise SettingsError(f"{name} must be a whole number from 1 to {most}")
+            raise SettingsError(Message("{name} must be a whole number from 1 to {most}", name=str(name), most=str(most)))
         return number
 
     return check
@@ -146,20 +147,21 @@ IMPORT_MODES = ("copy", "move", "in_place")
 def _check_import_mode(value: object) -> str:
     if isinstance(value, str) and value in IMPORT_MODES:
         return value
-    raise SettingsError(f"import_mode must be one of {', '.join(IMPORT_MODES)}")
+    raise SettingsError(Message("import_mode must be one of {choices}", choices=str(', '.join(IMPORT_MODES))))
 
 
 def _check_import_ask(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    raise SettingsError("import_ask must be true or false")
+    raise SettingsError(Message("import_ask must be true or false"))
 
 
 def _check_usable_speed(value: object) -> float:
     # bool is an int subclass; NaN and infinity are not speeds.
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_USABLE_SPEED:
         return float(value)
-    raise SettingsError(f"usable_speed must be a number of tokens/s from 0 (judge by fit alone) to {MAX_USABLE_SPEED:g}")
+    raise SettingsError(Message("usable_speed must be a number of tokens/s from 0 (judge by fit alone) to "
+                                "{MAX_USABLE_SPEED}", MAX_USABLE_SPEED=format(MAX_USABLE_SPEED, 'g')))
 
 
 HF_TOKEN_REF_PREFIX = "hf-token-"
@@ -169,7 +171,8 @@ def _check_hf_token_ref(value: object) -> str:
     if isinstance(value, str) and (value == "" or (value.startswith(HF_TOKEN_REF_PREFIX) and value.isascii()
                                                    and value[len(HF_TOKEN_REF_PREFIX):].isalnum())):  # fmt: skip
         return value
-    raise SettingsError(f"hf_token_ref must be empty or {HF_TOKEN_REF_PREFIX}… (set the token in Settings instead)")
+    raise SettingsError(Message("hf_token_ref must be empty or {HF_TOKEN_REF_PREFIX}… (set the token in Settings instead)",
+                                HF_TOKEN_REF_PREFIX=str(HF_TOKEN_REF_PREFIX)))
 
 
 LANGUAGES = ("auto", "en", "de")
@@ -178,7 +181,7 @@ LANGUAGES = ("auto", "en", "de")
 def _check_language(value: object) -> str:
     if isinstance(value, str) and value in LANGUAGES:
         return value
-    raise SettingsError(f"language must be one of {', '.join(LANGUAGES)}")
+    raise SettingsError(Message("language must be one of {choices}", choices=str(', '.join(LANGUAGES))))
 
 
 _VALIDATORS: dict[str, Callable[[object], object]] = {
@@ -203,7 +206,8 @@ def _validator(name: str) -> Callable[[object], object]:
     try:
         return _VALIDATORS[name]
     except KeyError:
-        raise SettingsError(f"Unknown setting {name!r}; known settings: {', '.join(SETTING_NAMES)}") from None
+        raise SettingsError(Message("Unknown setting {name}; known settings: {choices}", name=repr(name),
+                                    choices=str(', '.join(SETTING_NAMES)))) from None
 
 
 def _to_json(value: object) -> str:
@@ -258,7 +262,7 @@ def validate_setting(name: str, value: object) -> object:
     """
     normalized = _validator(name)(value)
     if name == "models_dir" and isinstance(normalized, Path) and normalized.exists() and not normalized.is_dir():
-        raise SettingsError(f"models_dir must be a folder, but {normalized} is a file")
+        raise SettingsError(Message("models_dir must be a folder, but {normalized} is a file", normalized=str(normalized)))
     return normalized
 
 

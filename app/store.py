@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 
 from app.keystore import KeyStore, KeyStoreError, new_ref
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 from core.migrations import Migration, MigrationError, migrate
 from core.migrations import one_line as _one_line
 
@@ -317,7 +317,8 @@ class Store:
             # isolation_level=None: no implicit BEGINs; transactions are explicit (see transaction()).
             conn = sqlite3.connect(str(self._path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the database {self._path}: {_one_line(exc)}") from exc
+            raise StoreError(Message("Cannot open the database {path}: {reason}", path=str(self._path),
+                                     reason=str(_one_line(exc)))) from exc
         self._conn: sqlite3.Connection | None = conn
         try:
             conn.row_factory = sqlite3.Row
@@ -335,7 +336,8 @@ class Store:
             self._migrate()
         except sqlite3.Error as exc:
             self.close()
-            raise StoreError(f"Cannot open the database {self._path}: {_one_line(exc)}") from exc
+            raise StoreError(Message("Cannot open the database {path}: {reason}", path=str(self._path),
+                                     reason=str(_one_line(exc)))) from exc
         except BaseException:
             self.close()
             raise
@@ -359,7 +361,7 @@ class Store:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError(f"The database {self._path} is closed")
+            raise StoreError(Message("The database {path} is closed", path=str(self._path)))
         return self._conn
 
     def _migrate(self) -> None:
@@ -385,7 +387,8 @@ class Store:
             try:
                 return conn.execute(sql, params).rowcount
             except sqlite3.Error as exc:
-                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+                raise StoreError(Message("Database error in {path}: {reason}", path=str(self._path),
+                                         reason=str(_one_line(exc)))) from exc
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         """Run one statement once per parameter set (wrap in ``transaction()`` for atomicity)."""
@@ -394,7 +397,8 @@ class Store:
             try:
                 conn.executemany(sql, rows)
             except sqlite3.Error as exc:
-                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+                raise StoreError(Message("Database error in {path}: {reason}", path=str(self._path),
+                                         reason=str(_one_line(exc)))) from exc
 
     def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Run a query and return its first row (columns by index or name), or None."""
@@ -403,7 +407,8 @@ class Store:
             try:
                 row: sqlite3.Row | None = conn.execute(sql, params).fetchone()
             except sqlite3.Error as exc:
-                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+                raise StoreError(Message("Database error in {path}: {reason}", path=str(self._path),
+                                         reason=str(_one_line(exc)))) from exc
             return row
 
     def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
@@ -413,7 +418,8 @@ class Store:
             try:
                 rows: list[sqlite3.Row] = conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+                raise StoreError(Message("Database error in {path}: {reason}", path=str(self._path),
+                                         reason=str(_one_line(exc)))) from exc
             return rows
 
     @contextmanager
@@ -437,7 +443,8 @@ class Store:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+                raise StoreError(Message("Database error in {path}: {reason}", path=str(self._path),
+                                         reason=str(_one_line(exc)))) from exc
             self._depth = 1
             try:
                 yield self
@@ -451,7 +458,8 @@ class Store:
                 except sqlite3.Error as exc:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
-                    raise StoreError(f"Database error in {self._path}: {_one_line(exc)}") from exc
+                    raise StoreError(Message("Database error in {path}: {reason}", path=str(self._path),
+                                             reason=str(_one_line(exc)))) from exc
             finally:
                 self._depth = 0
 

@@ -72,6 +72,13 @@ def message_of(exc: BaseException) -> Text:
     return message if isinstance(message, Message) and str(message) == line else line
 
 
+def said(exc: BaseException) -> Text:
+    """``str(exc)``, as the Message it was raised with where that is all of it: to pass an error's text on inside another
+    error or message (the GUI translates it; the English stays ``str(exc)``)."""
+    message = getattr(exc, "message_text", None)
+    return message if isinstance(message, Message) and str(message) == str(exc) else str(exc)
+
+
 def is_expected(exc: BaseException) -> bool:
     """An error the user can act on, as opposed to a bug: a ``ModelwerkError``, or an ``OSError`` (the machine refused: a
     missing or unreadable file, a full disk), whose message names the file and the reason."""
@@ -95,3 +102,17 @@ def user_message(exc: BaseException, render: Callable[[Text], str] = str) -> str
     if getattr(exc, "_own_hint", False) and hint and hint.lower() not in line.lower():
         line = f"{line} — {hint}" if line != type(exc).__name__ else hint
     return line
+
+
+def user_said(exc: BaseException) -> Text:
+    """``user_message(exc)`` as a Message where the error was raised with one (a GUI shows it in its language, for a note
+    or a list); its English text is ``user_message(exc)``'s, else that text itself."""
+    english = user_message(exc)
+    if not isinstance(exc, ModelwerkError):
+        return english
+    line = message_of(exc)
+    if str(line).strip() == english:
+        return line
+    hint_text = getattr(exc, "hint_text", exc.hint)
+    said = Message("{message} — {hint}", message=line, hint=hint_text if str(hint_text) == exc.hint else exc.hint)
+    return said if str(said) == english else english

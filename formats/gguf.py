@@ -124,7 +124,7 @@ class _Parser:
         data = self.f.read(min(max(n, self.chunk), self.size - pos))
         self.chunk = min(2 * self.chunk, _MAX_CHUNK)
         if len(data) < n:
-            raise ModelFileError(f"the file changed while it was read: byte {_n(pos + n)} is gone")
+            raise ModelFileError(Message("the file changed while it was read: byte {n} is gone", n=str(_n(pos + n))))
         self.buf, self.start = data, pos
 
     def take(self, n: int, where: str) -> tuple[bytes, int]:
@@ -151,14 +151,17 @@ class _Parser:
         length = self.u64(where)
         if length > max(self.size, _MAX_STRING):
             raise ModelFileError(
-                f"{where}: a string of {_n(length)} bytes is longer than the whole file ({_n(self.size)} bytes)"
+                Message("{where}: a string of {n} bytes is longer than the whole file ({n2} bytes)", where=str(where),
+                        n=str(_n(length)), n2=str(_n(self.size)))
             )
         # Checked before anything is read: a declared 256 MiB string must not cost 256 MiB (times the copies on the way).
         if length > self.limits.max_string:
-            raise HeaderTooLarge(f"{where}: a string of {_n(length)} bytes, more than the {_n(self.limits.max_string)} read")
+            raise HeaderTooLarge(Message("{where}: a string of {n} bytes, more than the {n2} read", where=str(where),
+                                         n=str(_n(length)), n2=str(_n(self.limits.max_string))))
         self.text += length
         if self.text > self.limits.max_text:
-            raise HeaderTooLarge(f"{where}: the header's strings add up to more than {_n(self.limits.max_text)} bytes")
+            raise HeaderTooLarge(Message("{where}: the header's strings add up to more than {n} bytes", where=str(where),
+                                         n=str(_n(self.limits.max_text))))
         buf, off = self.take(length, where)
         return buf[off : off + length]
 
@@ -178,18 +181,21 @@ class _Parser:
         if vtype in _SCALARS:
             return self.scalar(vtype, f"the value of {where}")
         if vtype != _VT.ARRAY:
-            raise ModelFileError(f"{where} has unknown value type {vtype}")
+            raise ModelFileError(Message("{where} has unknown value type {vtype}", where=str(where), vtype=str(vtype)))
         item_type = self.u32(f"the value of {where}")
         count = self.u64(f"the value of {where}")
         if item_type == _VT.ARRAY:
-            raise ModelFileError(f"{where} is an array of arrays, which GGUF readers (llama.cpp) do not support")
+            raise ModelFileError(Message("{where} is an array of arrays, which GGUF readers (llama.cpp) do not support",
+                                         where=str(where)))
         if item_type != _VT.STRING and item_type not in _SCALARS:
-            raise ModelFileError(f"{where} is an array of unknown value type {item_type}")
+            raise ModelFileError(Message("{where} is an array of unknown value type {item_type}", where=str(where),
+                                         item_type=str(item_type)))
         type_name = "string" if item_type == _VT.STRING else _SCALARS[item_type][0]
         item_size = 8 if item_type == _VT.STRING else _STRUCTS[item_type].size
         if count * item_size > self.size and count > _MAX_ARRAY_ITEMS:
             raise ModelFileError(
-                f"{where}: an array of {_n(count)} {type_name} items cannot fit in a file of {_n(self.size)} bytes"
+                Message("{where}: an array of {n} {type_name} items cannot fit in a file of {n2} bytes", where=str(where),
+                        n=str(_n(count)), type_name=str(type_name), n2=str(_n(self.size)))
             )
         if item_type == _VT.STRING:
             if count > max_items:
@@ -263,7 +269,8 @@ class _Parser:
                 item_where = f"item {_n(done)} of {_n(count)} in {where}"
                 if length > max(size, _MAX_STRING):
                     raise ModelFileError(
-                        f"{item_where}: a string of {_n(length)} bytes is longer than the whole file ({_n(size)} bytes)"
+                        Message("{item_where}: a string of {n} bytes is longer than the whole file ({n2} bytes)",
+                                item_where=str(item_where), n=str(_n(length)), n2=str(_n(size)))
                     )
                 raise self.truncated(item_where)
         self.pos = pos
@@ -324,7 +331,8 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
             raise ModelFileError(Message("GGUF version 1 is too old for Modelwerk and llama.cpp; convert the model again"))
         swapped = int.from_bytes(version.to_bytes(4, "little"), "big")
         if swapped in SUPPORTED_VERSIONS:
-            raise ModelFileError(f"big-endian GGUF (version {swapped}) is not supported; llama.cpp reads little-endian files")
+            raise ModelFileError(Message("big-endian GGUF (version {swapped}) is not supported; llama.cpp reads "
+                                         "little-endian files", swapped=str(swapped)))
         raise ModelFileError(Message("unsupported GGUF version {version} (Modelwerk reads versions 2 and 3)",
                                      version=_n(version)))  # fmt: skip
     n_tensors = p.u64("the header")
@@ -332,11 +340,12 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
     room = size - _HEADER_BYTES
     if n_kv > room // _MIN_KV_BYTES and n_kv > _MAX_KEYS:
         raise ModelFileError(
-            f"implausible GGUF header: {_n(n_kv)} keys cannot fit in a file of {_n(size)} bytes "
-            f"(at most {_n(room // _MIN_KV_BYTES)})"
+            Message("implausible GGUF header: {n} keys cannot fit in a file of {n2} bytes (at most {n3})", n=str(_n(n_kv)),
+                    n2=str(_n(size)), n3=str(_n(room // _MIN_KV_BYTES)))
         )
     if n_tensors > (room - n_kv * _MIN_KV_BYTES) // _MIN_TENSOR_BYTES and n_tensors > _MAX_TENSORS:
-        raise ModelFileError(f"implausible GGUF header: {_n(n_tensors)} tensors cannot fit in a file of {_n(size)} bytes")
+        raise ModelFileError(Message("implausible GGUF header: {n} tensors cannot fit in a file of {n2} bytes",
+                                     n=str(_n(n_tensors)), n2=str(_n(size))))
 
     metadata: dict[str, object] = {}
     offsets: dict[str, int] = {}
@@ -348,10 +357,11 @@ def _read(f: BinaryIO, path: Path, size: int, max_items: int, limits: HeaderLimi
         try:
             key = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise ModelFileError(f"the name of {where} is not valid UTF-8: {raw[:40]!r}") from None
+            raise ModelFileError(Message("the name of {where} is not valid UTF-8: {raw}", where=str(where),
+                                         raw=repr(raw[:40]))) from None
         where = f"{where} ({_shown(key)})"
         if key in metadata:
-            raise ModelFileError(f"{where} appears twice")
+            raise ModelFileError(Message("{where} appears twice", where=str(where)))
         vtype = p.u32(f"the value of {where}")
         metadata[key] = p.value(vtype, where, max_items, key, offsets)
         encoding[key] = (vtype, p.pos - start)
@@ -370,12 +380,14 @@ def _utf8(raw: bytes, where: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ModelFileError(f"{where} is not valid UTF-8 (byte {e.start + 1} of {len(raw)}): {raw[:40]!r}") from None
+        raise ModelFileError(Message("{where} is not valid UTF-8 (byte {value} of {count}): {raw}", where=str(where),
+                                     value=str(e.start + 1), count=str(len(raw)), raw=repr(raw[:40]))) from None
 
 
 def _bool(value: int, where: str) -> bool:
     if value > 1:
-        raise ModelFileError(f"{where} is a boolean stored as {value}; GGUF booleans are 0 or 1")
+        raise ModelFileError(Message("{where} is a boolean stored as {value}; GGUF booleans are 0 or 1", where=str(where),
+                                     value=str(value)))
     return bool(value)
 
 
@@ -385,19 +397,21 @@ def _check_file_type(metadata: dict[str, object]) -> None:
         return
     value = metadata["general.file_type"]
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ModelFileError(f"general.file_type must be an unsigned integer, not {value!r}")
+        raise ModelFileError(Message("general.file_type must be an unsigned integer, not {value}", value=repr(value)))
     if value not in FILE_TYPES:
         raise ModelFileError(
-            f"general.file_type {value} is not a llama.cpp file type this Modelwerk knows (a newer or a removed one)"
+            Message("general.file_type {value} is not a llama.cpp file type this Modelwerk knows (a newer or a removed one)",
+                    value=str(value))
         )
 
 
 def _alignment(metadata: dict[str, object]) -> int:
     value = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ModelFileError(f"general.alignment must be an unsigned integer, not {type(value).__name__}")
+        raise ModelFileError(Message("general.alignment must be an unsigned integer, not {kind}",
+                                     kind=type(value).__name__))
     if value <= 0 or value & (value - 1):
-        raise ModelFileError(f"general.alignment is {_n(value)}; it must be a power of two")
+        raise ModelFileError(Message("general.alignment is {n}; it must be a power of two", n=str(_n(value))))
     return value
 
 
@@ -411,27 +425,31 @@ def _tensor_infos(p: _Parser, n_tensors: int) -> list[TensorInfo]:
         where = f"{where} ({_shown(name)})"
         what = f"tensor {t + 1} of {n_tensors} ({_shown(name)})"
         if len(raw) >= GGML_MAX_NAME:
-            raise ModelFileError(f"{what} has a name of {len(raw)} bytes; ggml allows at most {GGML_MAX_NAME - 1}")
+            raise ModelFileError(Message("{what} has a name of {count} bytes; ggml allows at most {value}", what=str(what),
+                                         count=str(len(raw)), value=str(GGML_MAX_NAME - 1)))
         if name in names:
-            raise ModelFileError(f"{what} appears twice")
+            raise ModelFileError(Message("{what} appears twice", what=str(what)))
         names.add(name)
         n_dims = p.u32(where)
         if not 1 <= n_dims <= GGML_MAX_DIMS:
-            raise ModelFileError(f"{what} has {n_dims} dimensions; ggml allows 1 to {GGML_MAX_DIMS}")
+            raise ModelFileError(Message("{what} has {n_dims} dimensions; ggml allows 1 to {GGML_MAX_DIMS}", what=str(what),
+                                         n_dims=str(n_dims), GGML_MAX_DIMS=str(GGML_MAX_DIMS)))
         shape = tuple(p.u64(where) for _ in range(n_dims))
         if 0 in shape:
-            raise ModelFileError(f"{what} has a zero dimension: shape {list(shape)}")
+            raise ModelFileError(Message("{what} has a zero dimension: shape {list}", what=str(what), list=str(list(shape))))
         n_elements = 1
         for d in shape:
             n_elements *= d
         if n_elements > INT64_MAX:
-            raise ModelFileError(f"{what} has too many elements for ggml: shape {list(shape)}")
+            raise ModelFileError(Message("{what} has too many elements for ggml: shape {list}", what=str(what),
+                                         list=str(list(shape))))
         type_id = p.u32(where)
         if type_id not in _GGML_TYPES:
-            raise ModelFileError(f"{what} has unknown ggml type id {type_id}")
+            raise ModelFileError(Message("{what} has unknown ggml type id {type_id}", what=str(what), type_id=str(type_id)))
         type_name, block, type_size = _GGML_TYPES[type_id]
         if shape[0] % block:
-            raise ModelFileError(f"{what}: rows of {_n(shape[0])} elements do not divide into {type_name} blocks of {block}")
+            raise ModelFileError(Message("{what}: rows of {n} elements do not divide into {type_name} blocks of {block}",
+                                         what=str(what), n=str(_n(shape[0])), type_name=str(type_name), block=str(block)))
         offset = p.u64(where)
         tensors.append(TensorInfo(name, type_name, shape, offset, n_elements // block * type_size))
     return tensors
@@ -446,18 +464,21 @@ def _check_data(tensors: list[TensorInfo], n_tensors: int, data_offset: int, ali
 
     for t in tensors:
         if t.offset % alignment:
-            raise ModelFileError(f"{what(t)} starts at offset {_n(t.offset)}, not a multiple of the alignment ({alignment})")
+            raise ModelFileError(Message("{what} starts at offset {n}, not a multiple of the alignment ({alignment})",
+                                         what=str(what(t)), n=str(_n(t.offset)), alignment=str(alignment)))
         start = data_offset + t.offset
         if start >= size:
-            raise ModelFileError(f"{what(t)} starts at byte {_n(start)}, past the end of the file ({_n(size)} bytes)")
+            raise ModelFileError(Message("{what} starts at byte {n}, past the end of the file ({n2} bytes)", what=str(what(t)),
+                                         n=str(_n(start)), n2=str(_n(size))))
         if start + t.n_bytes > size:
-            raise ModelFileError(f"truncated GGUF: the data of {what(t)} runs past the end of the file at byte {_n(size)}")
+            raise ModelFileError(Message("truncated GGUF: the data of {what} runs past the end of the file at byte {n}",
+                                         what=str(what(t)), n=str(_n(size))))
     ordered = sorted(tensors, key=lambda t: t.offset)
     for a, b in itertools.pairwise(ordered):
         if b.offset < a.offset + a.n_bytes:
             raise ModelFileError(
-                f"{what(a)} and {what(b)} overlap: the first ends at data offset {_n(a.offset + a.n_bytes)}, "
-                f"the second starts at {_n(b.offset)}"
+                Message("{what} and {what2} overlap: the first ends at data offset {n}, the second starts at {n2}",
+                        what=str(what(a)), what2=str(what(b)), n=str(_n(a.offset + a.n_bytes)), n2=str(_n(b.offset)))
             )
 
 
@@ -480,7 +501,8 @@ def read_array_string(header: GGUFHeader, key: str, index: int) -> str:
             p.skip_strings(index, where)
             return p.string(f"item {_n(index + 1)} of {_n(value.length)} in {where}")
     except OSError as e:
-        raise ModelFileError(f"cannot read {header.path.name}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {name}: {reason}", name=str(header.path.name),
+                                     reason=str(e.strerror or e))) from e
 
 
 def split_parts(path: Path) -> tuple[Path, ...]:
@@ -491,9 +513,11 @@ def split_parts(path: Path) -> tuple[Path, ...]:
         return (path,)
     count, no = int(m["count"]), int(m["no"])
     if count < 1 or not 1 <= no <= count:
-        raise ModelFileError(f"{path.name}: part {no} of {count} is not a valid split GGUF name")
+        raise ModelFileError(Message("{name}: part {no} of {count} is not a valid split GGUF name", name=str(path.name),
+                                     no=str(no), count=str(count)))
     parts = tuple(path.with_name(f"{m['stem']}-{i:05d}-of-{count:05d}.gguf") for i in range(1, count + 1))
     for i, part in enumerate(parts, 1):
         if not part.is_file():
-            raise ModelFileError(f"split GGUF part {i} of {count} is missing: {part.name}")
+            raise ModelFileError(Message("split GGUF part {i} of {count} is missing: {name}", i=str(i), count=str(count),
+                                         name=str(part.name)))
     return parts

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from core.messages import N_
+from core.messages import N_, Message
 from formats.ggml import FILE_TYPES
 from formats.gguf import SPLIT_NAME, GGUFHeader, gguf_header, read_array_string, split_parts
 from formats.model import (
@@ -67,7 +67,7 @@ def info_from_headers(headers: Sequence[GGUFHeader], parts: Sequence[Path], *, l
     meta = first.metadata
     arch = meta.get("general.architecture")
     if not isinstance(arch, str) or not arch:
-        raise ModelFileError(f"{parts[0].name} has no general.architecture, so no runtime can load it")
+        raise ModelFileError(Message("{name} has no general.architecture, so no runtime can load it", name=str(parts[0].name)))
     tensors = tuple(t for h in headers for t in h.tensors)
     quant = file_type_name(meta.get("general.file_type"), tensors)
 
@@ -115,9 +115,11 @@ def _check_split(headers: list[GGUFHeader]) -> None:
     for i, h in enumerate(headers):
         count, no = h.metadata.get("split.count"), h.metadata.get("split.no")
         if count is not None and count != len(headers):
-            raise ModelFileError(f"{h.path.name} says the model has {count} parts, but {len(headers)} were found by name")
+            raise ModelFileError(Message("{name} says the model has {count} parts, but {count2} were found by name",
+                                         name=str(h.path.name), count=str(count), count2=str(len(headers))))
         if no is not None and no != i:
-            raise ModelFileError(f"{h.path.name} says it is part {_int(no) + 1}, but its name says part {i + 1}")
+            raise ModelFileError(Message("{name} says it is part {value}, but its name says part {value2}",
+                                         name=str(h.path.name), value=str(_int(no) + 1), value2=str(i + 1)))
 
 
 def _shape(info: ModelInfo, meta: dict[str, object], tensors: tuple[TensorInfo, ...]) -> tuple[ModelShape | None, str]:

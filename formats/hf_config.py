@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.messages import Message
 from formats.model import ModelFileError
 from formats.safetensors import parse_json, read_small_file
 
@@ -34,7 +35,7 @@ def read_json_object(path: Path, *, limit: int = MAX_JSON_BYTES) -> dict[str, ob
     raw = read_small_file(path, limit, "too large for a configuration file")
     value = parse_json(raw, path.name, strict=False)
     if not isinstance(value, dict):
-        raise ModelFileError(f"{path.name} is not a JSON object")
+        raise ModelFileError(Message("{name} is not a JSON object", name=str(path.name)))
     return value
 
 
@@ -78,9 +79,11 @@ def quantization(folder: Path, config: dict[str, object]) -> Quantization | None
     details = {"quantization method": method}
     if method == "gptq":
         if bits not in (2, 3, 4, 8):
-            raise ModelFileError(f"{source}: GPTQ bits must be 2, 3, 4 or 8, not {q.get('bits')!r}")
+            raise ModelFileError(Message("{source}: GPTQ bits must be 2, 3, 4 or 8, not {get}", source=str(source),
+                                         get=repr(q.get('bits'))))
         if not (isinstance(group, int) and not isinstance(group, bool) and (group == -1 or group > 0)):
-            raise ModelFileError(f"{source}: GPTQ group_size must be -1 or a positive integer, not {group!r}")
+            raise ModelFileError(Message("{source}: GPTQ group_size must be -1 or a positive integer, not {group}",
+                                         source=str(source), group=repr(group)))
         details.update(_gptq_details(q, bits, group))
         return Quantization("gptq", f"GPTQ {bits}-bit" + (f" g{group}" if group > 0 else ""), bits, details)
     label = method.upper() if len(method) <= 5 else method

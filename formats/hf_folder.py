@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from core.messages import Message
 from formats.hf_config import (
     Quantization,
     cfg_int,
@@ -75,13 +76,14 @@ def inspect_hf_folder(folder: Path) -> ModelInfo:
         check_index(index, headers)
     tensors = tuple(t for h in headers for t in h.tensors)
     if not tensors:
-        raise ModelFileError(f"{folder.name}: its safetensors files hold no tensors")
+        raise ModelFileError(Message("{name}: its safetensors files hold no tensors", name=str(folder.name)))
     config_path = folder / "config.json"
     config = read_json_object(config_path) if config_path.is_file() else {}
     cfg = text_config(config)
     quant = quantization(folder, config)
     if quant and quant.method == "gptq" and not any(t.name.endswith(PACKED_SUFFIX) for t in tensors):
-        raise ModelFileError(f"{folder.name} says it is GPTQ-quantized, but its safetensors hold no packed .qweight tensors")
+        raise ModelFileError(Message("{name} says it is GPTQ-quantized, but its safetensors hold no packed .qweight tensors",
+                                     name=str(folder.name)))
     tok_cfg = optional_json(folder / "tokenizer_config.json")
     special = optional_json(folder / "special_tokens_map.json")
     files = folder_files(folder, (*shards, *([index.path] if index else [])))
@@ -130,7 +132,7 @@ def inspect_safetensors_file(path: Path) -> ModelInfo:
     path = Path(path)
     header = safetensors_header(path)
     if not header.tensors:
-        raise ModelFileError(f"{path.name} holds no tensors")
+        raise ModelFileError(Message("{name} holds no tensors", name=str(path.name)))
     details = {"tensors": f"{len(header.tensors):,}"}
     if "format" in header.metadata:
         details["safetensors format"] = header.metadata["format"]
@@ -165,7 +167,7 @@ def safetensors_weights(folder: Path) -> tuple[tuple[Path, ...], SafetensorsInde
     rest = [p for p in files if not p.name.startswith("consolidated")]
     chosen = tuple(rest or files)
     if not chosen:
-        raise ModelFileError(f"{folder.name} holds no .safetensors files")
+        raise ModelFileError(Message("{name} holds no .safetensors files", name=str(folder.name)))
     return chosen, None
 
 
@@ -322,5 +324,6 @@ def _size(files: tuple[Path, ...]) -> int:
     try:
         return sum(p.stat().st_size for p in files)
     except OSError as e:
-        raise ModelFileError(f"cannot read {e.filename}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {filename}: {reason}", filename=str(e.filename),
+                                     reason=str(e.strerror or e))) from e
 

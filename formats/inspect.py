@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core.messages import Message
 from formats.hf_folder import WEIGHT_SUFFIXES, folder_files, inspect_hf_folder, inspect_safetensors_file
 from formats.model import ModelFileError, ModelFormat, ModelInfo
 from formats.safetensors import LFS_POINTER
@@ -25,12 +26,13 @@ def inspect(path: Path) -> ModelInfo:
         if path.is_dir():
             return _inspect_folder(path)
         if not path.exists():
-            raise ModelFileError(f"{path} does not exist")
+            raise ModelFileError(Message("{path} does not exist", path=str(path)))
         if not path.is_file():
-            raise ModelFileError(f"{path.name} is not a regular file")
+            raise ModelFileError(Message("{name} is not a regular file", name=str(path.name)))
         return _inspect_file(path)
     except OSError as e:
-        raise ModelFileError(f"cannot read {Path(e.filename or path).name}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {name}: {reason}", name=str(Path(e.filename or path).name),
+                                     reason=str(e.strerror or e))) from e
 
 
 def is_model_path(path: Path) -> bool:
@@ -78,7 +80,8 @@ def _inspect_file(path: Path) -> ModelInfo:
     with open(path, "rb") as f:
         head = f.read(len(LFS_POINTER))
     if head == LFS_POINTER:
-        raise ModelFileError(f"{path.name} is a Git LFS pointer, not the file itself: run `git lfs pull` or download it again")
+        raise ModelFileError(Message("{name} is a Git LFS pointer, not the file itself: run `git lfs pull` or download it "
+                                     "again", name=str(path.name)))
     # Content beats the name: a .bin (or a suffix-less Ollama blob) that starts with the GGUF magic is a GGUF.
     if suffix == ".gguf" or head.startswith(GGUF_MAGIC):
         return _inspect_gguf(path)
@@ -86,9 +89,9 @@ def _inspect_file(path: Path) -> ModelInfo:
         return inspect_safetensors_file(path)
     if suffix in PICKLE_SUFFIXES:
         if not head:
-            raise ModelFileError(f"{path.name} is empty")
+            raise ModelFileError(Message("{name} is empty", name=str(path.name)))
         return unsafe_info(path)
-    raise ModelFileError(f"{path.name} {NOT_A_MODEL}")
+    raise ModelFileError(Message("{name} {NOT_A_MODEL}", name=str(path.name), NOT_A_MODEL=str(NOT_A_MODEL)))
 
 
 def _inspect_gguf(path: Path) -> ModelInfo:
@@ -110,10 +113,11 @@ def _inspect_folder(folder: Path) -> ModelInfo:
     if len(ggufs) == 1:  # a folder around one GGUF model (LM Studio's publisher/model/ layout)
         return _inspect_gguf(ggufs[0])
     if ggufs:
-        raise ModelFileError(f"{folder.name} holds {len(ggufs)} GGUF models, not one: import the .gguf files themselves")
+        raise ModelFileError(Message("{name} holds {count} GGUF models, not one: import the .gguf files themselves",
+                                     name=str(folder.name), count=str(len(ggufs))))
     other = sorted(p.name for p in entries if p.suffix.lower() in WEIGHT_SUFFIXES)
     found = f" (it has {', '.join(other[:3])}{', ...' if len(other) > 3 else ''})" if other else ""
     raise ModelFileError(
-        f"{folder.name} holds no model Modelwerk can read{found}: expected config.json with *.safetensors "
-        "(a Hugging Face or GPTQ folder), or a .gguf file"
+        Message("{name} holds no model Modelwerk can read{found}: expected config.json with *.safetensors (a Hugging Face "
+                "or GPTQ folder), or a .gguf file", name=str(folder.name), found=str(found))
     )

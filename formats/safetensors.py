@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from core.errors import said
+from core.messages import Message
 from formats.cache import shared_header
 from formats.model import ModelFileError, TensorInfo
 
@@ -91,10 +93,11 @@ def read_small_file(path: Path, limit: int, too_large: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise ModelFileError(f"{path.name} is {_n(size)} bytes; {too_large}")
+            raise ModelFileError(Message("{name} is {n} bytes; {too_large}", name=str(path.name), n=str(_n(size)),
+                                         too_large=str(too_large)))
         return path.read_bytes()
     except OSError as e:
-        raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {name}: {reason}", name=str(path.name), reason=str(e.strerror or e))) from e
 
 
 def parse_json(raw: bytes, what: str, *, strict: bool = True) -> object:
@@ -105,19 +108,21 @@ def parse_json(raw: bytes, what: str, *, strict: bool = True) -> object:
     try:
         text = raw.decode("utf-8-sig" if not strict else "utf-8")
     except UnicodeDecodeError as e:
-        raise ModelFileError(f"{what} is not valid UTF-8 (byte {_n(e.start)})") from None
+        raise ModelFileError(Message("{what} is not valid UTF-8 (byte {n})", what=str(what), n=str(_n(e.start)))) from None
     try:
         if not strict:
             return json.loads(text)
         return json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
     except json.JSONDecodeError as e:
-        raise ModelFileError(f"{what} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+        raise ModelFileError(Message("{what} is not valid JSON: {msg} at line {lineno} column {colno}", what=str(what),
+                                     msg=str(e.msg), lineno=str(e.lineno), colno=str(e.colno))) from None
     except _DuplicateKey as e:
-        raise ModelFileError(f"{what} has the key {_shown(str(e.args[0]))} twice") from None
+        raise ModelFileError(Message("{what} has the key {shown} twice", what=str(what),
+                                     shown=str(_shown(str(e.args[0]))))) from None
     except ValueError as e:  # NaN, Infinity, an integer with too many digits
-        raise ModelFileError(f"{what} is not valid JSON: {e}") from None
+        raise ModelFileError(Message("{what} is not valid JSON: {error}", what=str(what), error=said(e))) from None
     except RecursionError:
-        raise ModelFileError(f"{what} is nested too deeply to be valid") from None
+        raise ModelFileError(Message("{what} is nested too deeply to be valid", what=str(what))) from None
 
 
 def read_safetensors_header(path: Path, *, max_header_bytes: int = MAX_HEADER_BYTES) -> SafetensorsHeader:
@@ -131,7 +136,7 @@ def read_safetensors_header(path: Path, *, max_header_bytes: int = MAX_HEADER_BY
     except ModelFileError:
         raise
     except OSError as e:
-        raise ModelFileError(f"cannot read {path.name}: {e.strerror or e}") from e
+        raise ModelFileError(Message("cannot read {name}: {reason}", name=str(path.name), reason=str(e.strerror or e))) from e
 
 
 def safetensors_header(path: Path) -> SafetensorsHeader:
@@ -144,27 +149,31 @@ def _read(f: BinaryIO, path: Path, size: int, limit: int) -> SafetensorsHeader:
     name = _shown(path.name)
     first = f.read(len(LFS_POINTER))
     if first == LFS_POINTER:
-        raise ModelFileError(f"{name} is a Git LFS pointer, not the file itself: run `git lfs pull` or download it again")
+        raise ModelFileError(Message("{name} is a Git LFS pointer, not the file itself: run `git lfs pull` or download it "
+                                     "again", name=str(name)))
     if size < 8:
-        raise ModelFileError(f"{name} is not a safetensors file: {size} bytes, too short for the 8-byte header length")
+        raise ModelFileError(Message("{name} is not a safetensors file: {size} bytes, too short for the 8-byte header "
+                                     "length", name=str(name), size=str(size)))
     n = int.from_bytes(first[:8], "little")
     if n > limit:
         raise ModelFileError(
-            f"{name} is not a valid safetensors file: its header length {_n(n)} exceeds the limit of {_n(limit)} bytes"
+            Message("{name} is not a valid safetensors file: its header length {n} exceeds the limit of {n2} bytes",
+                    name=str(name), n=str(_n(n)), n2=str(_n(limit)))
         )
     if n > size - 8:
         raise ModelFileError(
-            f"truncated safetensors: the header of {name} ({_n(n)} bytes) runs past the end of the file ({_n(size)} bytes)"
+            Message("truncated safetensors: the header of {name} ({n} bytes) runs past the end of the file ({n2} bytes)",
+                    name=str(name), n=str(_n(n)), n2=str(_n(size)))
         )
     f.seek(8)
     raw = f.read(n)
     if len(raw) < n:
-        raise ModelFileError(f"{name} changed while it was read: byte {_n(8 + n)} is gone")
+        raise ModelFileError(Message("{name} changed while it was read: byte {n} is gone", name=str(name), n=str(_n(8 + n))))
     if not raw.startswith(b"{"):
-        raise ModelFileError(f"{name} is not a safetensors file: its header does not start with '{{'")
+        raise ModelFileError(Message("{name} is not a safetensors file: its header does not start with '{'", name=str(name)))
     header = parse_json(raw, f"the header of {name}")
     if not isinstance(header, dict):
-        raise ModelFileError(f"the header of {name} is not a JSON object")
+        raise ModelFileError(Message("the header of {name} is not a JSON object", name=str(name)))
     metadata = _metadata(name, header.pop("__metadata__", None))
     data_start, data_size = 8 + n, size - 8 - n
     tensors = [_tensor(name, key, entry, data_start, data_size) for key, entry in header.items()]
@@ -176,7 +185,8 @@ def _metadata(name: str, value: object) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ModelFileError(f"{name}: __metadata__ must map strings to strings, not {_shown(value)}")
+        raise ModelFileError(Message("{name}: __metadata__ must map strings to strings, not {shown}", name=str(name),
+                                     shown=str(_shown(value))))
     return dict(value)
 
 
@@ -206,34 +216,40 @@ def _tensor(name: str, key: str, entry: object, data_start: int, data_size: int)
 def _diagnose(name: str, key: str, entry: object, data_start: int, data_size: int) -> TensorInfo:
     what = f"{name}: tensor {_shown(key)}"
     if not isinstance(entry, dict):
-        raise ModelFileError(f"{what} is described by {_shown(entry)}, not an object")
+        raise ModelFileError(Message("{what} is described by {shown}, not an object", what=str(what),
+                                     shown=str(_shown(entry))))
     dtype = entry.get("dtype")
     if not isinstance(dtype, str) or dtype not in DTYPE_BITS:
-        raise ModelFileError(f"{what} has an unknown dtype {_shown(json.dumps(dtype))}")
+        raise ModelFileError(Message("{what} has an unknown dtype {shown}", what=str(what),
+                                     shown=str(_shown(json.dumps(dtype)))))
     shape = entry.get("shape")
     if not isinstance(shape, list) or not all(_is_int(d) for d in shape):
-        raise ModelFileError(f"{what} has an invalid shape {_shown(shape)}; it must be a list of non-negative integers")
+        raise ModelFileError(Message("{what} has an invalid shape {shown}; it must be a list of non-negative integers",
+                                     what=str(what), shown=str(_shown(shape))))
     offsets = entry.get("data_offsets")
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_int(o) for o in offsets)):
-        raise ModelFileError(f"{what} has invalid data_offsets {_shown(offsets)}; they must be [begin, end]")
+        raise ModelFileError(Message("{what} has invalid data_offsets {shown}; they must be [begin, end]", what=str(what),
+                                     shown=str(_shown(offsets))))
     begin, end = offsets
     if begin > end:
-        raise ModelFileError(f"{what} has data_offsets [{_n(begin)}, {_n(end)}] that end before they begin")
+        raise ModelFileError(Message("{what} has data_offsets [{n}, {n2}] that end before they begin", what=str(what),
+                                     n=str(_n(begin)), n2=str(_n(end))))
     if end > data_size:
         raise ModelFileError(
-            f"{what}: its data (bytes {_n(begin)} to {_n(end)} of the data) runs past the end of the file, "
-            f"which holds {_n(data_size)} bytes of data"
+            Message("{what}: its data (bytes {n} to {n2} of the data) runs past the end of the file, which holds {n3} "
+                    "bytes of data", what=str(what), n=str(_n(begin)), n2=str(_n(end)), n3=str(_n(data_size)))
         )
     elements = 1
     for d in shape:
         elements *= d
     bits = elements * DTYPE_BITS[dtype]
     if bits % 8:
-        raise ModelFileError(f"{what}: {_n(elements)} elements of {dtype} do not fill whole bytes")
+        raise ModelFileError(Message("{what}: {n} elements of {dtype} do not fill whole bytes", what=str(what),
+                                     n=str(_n(elements)), dtype=str(dtype)))
     if end - begin != bits // 8:
         raise ModelFileError(
-            f"{what}: shape {_shown(shape)} of {dtype} needs {_n(bits // 8)} bytes, "
-            f"but its data_offsets span {_n(end - begin)}"
+            Message("{what}: shape {shown} of {dtype} needs {n} bytes, but its data_offsets span {n2}", what=str(what),
+                    shown=str(_shown(shape)), dtype=str(dtype), n=str(_n(bits // 8)), n2=str(_n(end - begin)))
         )
     return TensorInfo(key, dtype, tuple(shape), data_start + begin, bits // 8)
 
@@ -242,21 +258,25 @@ def _check_layout(name: str, tensors: list[TensorInfo], data_start: int, data_si
     """Tensors back to back from the start of the data to the end of the file, as the reference loader requires."""
     ordered = sorted(tensors, key=lambda t: (t.offset, t.n_bytes))
     if ordered and ordered[0].offset > data_start:
-        raise ModelFileError(f"{name}: {_n(ordered[0].offset - data_start)} unused bytes before the first tensor")
+        raise ModelFileError(Message("{name}: {n} unused bytes before the first tensor", name=str(name),
+                                     n=str(_n(ordered[0].offset - data_start))))
     for a, b in itertools.pairwise(ordered):
         a_end = a.offset + a.n_bytes
         if b.offset < a_end:
             raise ModelFileError(
-                f"{name}: tensors {_shown(a.name, 60)} and {_shown(b.name, 60)} overlap "
-                f"(bytes {_n(b.offset - data_start)} to {_n(min(a_end, b.offset + b.n_bytes) - data_start)} of the data)"
+                Message("{name}: tensors {shown} and {shown2} overlap (bytes {n} to {n2} of the data)", name=str(name),
+                        shown=str(_shown(a.name, 60)), shown2=str(_shown(b.name, 60)), n=str(_n(b.offset - data_start)),
+                        n2=str(_n(min(a_end, b.offset + b.n_bytes) - data_start)))
             )
         if b.offset > a_end:
             raise ModelFileError(
-                f"{name}: {_n(b.offset - a_end)} unused bytes between tensors {_shown(a.name, 60)} and {_shown(b.name, 60)}"
+                Message("{name}: {n} unused bytes between tensors {shown} and {shown2}", name=str(name),
+                        n=str(_n(b.offset - a_end)), shown=str(_shown(a.name, 60)), shown2=str(_shown(b.name, 60)))
             )
     end = ordered[-1].offset + ordered[-1].n_bytes - data_start if ordered else 0
     if end != data_size:
-        raise ModelFileError(f"{name}: {_n(data_size - end)} bytes after the last tensor that no tensor describes")
+        raise ModelFileError(Message("{name}: {n} bytes after the last tensor that no tensor describes", name=str(name),
+                                     n=str(_n(data_size - end))))
 
 
 def read_index(path: Path) -> SafetensorsIndex:
@@ -266,17 +286,19 @@ def read_index(path: Path) -> SafetensorsIndex:
     index = parse_json(raw, path.name)
     weight_map = index.get("weight_map") if isinstance(index, dict) else None
     if not isinstance(weight_map, dict) or not weight_map or not all(isinstance(v, str) for v in weight_map.values()):
-        raise ModelFileError(f"{path.name} has no weight_map from tensor names to shard files")
+        raise ModelFileError(Message("{name} has no weight_map from tensor names to shard files", name=str(path.name)))
     meta = index.get("metadata") if isinstance(index, dict) else None
     total = meta.get("total_size") if isinstance(meta, dict) else None
     names = sorted(set(weight_map.values()))
     for shard in names:
         if Path(shard).name != shard or shard in ("", ".", ".."):
-            raise ModelFileError(f"{path.name} names a shard outside its folder: {_shown(shard)}")
+            raise ModelFileError(Message("{name} names a shard outside its folder: {shown}", name=str(path.name),
+                                         shown=str(_shown(shard))))
     shards = tuple(path.parent / s for s in names)
     for i, shard_path in enumerate(shards, 1):
         if not shard_path.is_file():
-            raise ModelFileError(f"shard {i} of {len(shards)} listed in {path.name} is missing: {shard_path.name}")
+            raise ModelFileError(Message("shard {i} of {count} listed in {name} is missing: {name2}", i=str(i),
+                                         count=str(len(shards)), name=str(path.name), name2=str(shard_path.name)))
     return SafetensorsIndex(path, shards, dict(weight_map), total if _is_int(total) else None)
 
 
@@ -285,4 +307,5 @@ def check_index(index: SafetensorsIndex, headers: list[SafetensorsHeader]) -> No
     held = {h.path.name: {t.name for t in h.tensors} for h in headers}
     for tensor, shard in index.weight_map.items():
         if tensor not in held.get(shard, ()):
-            raise ModelFileError(f"{index.path.name} puts tensor {_shown(tensor)} in {_shown(shard)}, but that shard lacks it")
+            raise ModelFileError(Message("{name} puts tensor {shown} in {shown2}, but that shard lacks it",
+                                         name=str(index.path.name), shown=str(_shown(tensor)), shown2=str(_shown(shard))))

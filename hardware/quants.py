@@ -104,7 +104,8 @@ def quant_type(name: str) -> QuantType:
         return QUANT_TYPES[key]
     except KeyError:
         known = ", ".join(QUANT_TYPES)
-        raise UnknownQuantError(f"unknown quantization {name!r}; use one of {known}") from None
+        raise UnknownQuantError(Message("unknown quantization {name}; use one of {known}", name=repr(name),
+                                        known=str(known))) from None
 
 
 class KvType(enum.Enum):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 from hardware.quants import QuantType, quant_type
 
 
@@ -186,10 +186,10 @@ def parse_params(text: str) -> int:
     """'7B' -> 7e9, '270M' -> 2.7e8, '13' -> 13e9 (billions by default)."""
     m = _SIZE.match(text)
     if not m:
-        raise ParamsError(f"cannot read parameter count {text!r}; write it like 7B, 13B or 270M")
+        raise ParamsError(Message("cannot read parameter count {text}; write it like 7B, 13B or 270M", text=repr(text)))
     value = float(m.group(1)) * (1e6 if m.group(2).lower() == "m" else 1e9)
     if value <= 0:
-        raise ParamsError("the parameter count must be positive")
+        raise ParamsError(Message("the parameter count must be positive"))
     return round(value)
 
 

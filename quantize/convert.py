@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import said
 from core.messages import Message
 from formats.hf_config import read_json_object
 from formats.model import ModelFileError
@@ -57,26 +58,29 @@ def inspect_folder(source: Path, *, need_tokenizer: bool = True) -> HfFolder:
         JobFailed: one line naming what is missing.
     """
     if not source.exists():
-        raise JobFailed(f"{source} does not exist")
+        raise JobFailed(Message("{source} does not exist", source=str(source)))
     if not source.is_dir():
-        raise JobFailed(f"{source} is not a folder; give a Hugging Face model folder (config.json, *.safetensors)")
+        raise JobFailed(Message("{source} is not a folder; give a Hugging Face model folder (config.json, *.safetensors)",
+                                source=str(source)))
     config_path = source / "config.json"
     if not config_path.is_file():
-        raise JobFailed(f"{source} is not a Hugging Face model folder (no config.json)")
+        raise JobFailed(Message("{source} is not a Hugging Face model folder (no config.json)", source=str(source)))
     try:
         config = read_json_object(config_path)
     except ModelFileError as e:
-        raise JobFailed(f"{config_path} cannot be read: {e}") from None
+        raise JobFailed(Message("{config_path} cannot be read: {error}", config_path=str(config_path),
+                                error=said(e))) from None
     text = config.get("text_config")
     archs = config.get("architectures") or (text.get("architectures") if isinstance(text, dict) else None)
     if not archs or not isinstance(archs, list):
-        raise JobFailed(f'{config_path} names no architecture (no "architectures" entry)')
+        raise JobFailed(Message("{config_path} names no architecture (no \"architectures\" entry)",
+                                config_path=str(config_path)))
     weights = tuple(sorted(p for g in WEIGHT_GLOBS for p in source.glob(g)))
     if not weights:
-        raise JobFailed(f"{source} has no weights (no *.safetensors or pytorch_model*.bin)")
+        raise JobFailed(Message("{source} has no weights (no *.safetensors or pytorch_model*.bin)", source=str(source)))
     tokenizer = tuple(source / n for n in TOKENIZER_FILES if (source / n).is_file())
     if need_tokenizer and not tokenizer:
-        raise JobFailed(f"{source} has no tokenizer (tokenizer.json or tokenizer.model)")
+        raise JobFailed(Message("{source} has no tokenizer (tokenizer.json or tokenizer.model)", source=str(source)))
     return HfFolder(source, str(archs[0]), config, weights, tokenizer)
 
 
@@ -195,19 +199,22 @@ def run(spec: ConvertSpec, reporter: Reporter) -> list[Path]:
     """
     outtype = spec.outtype.lower()
     if outtype not in OUTTYPES:
-        raise JobFailed(f"unknown output type {spec.outtype!r}; choose one of {', '.join(OUTTYPES)}")
+        raise JobFailed(Message("unknown output type {outtype}; choose one of {choices}", outtype=repr(spec.outtype),
+                                choices=str(', '.join(OUTTYPES))))
     folder = inspect_folder(spec.source)
     code_files = check_code(folder.path, allowed=spec.trust_remote_code)
     if code_files:
         log.warning("running %s with its own code, as the user allowed: %s", folder.path, ", ".join(code_files))
     converter = converter_path()
     if not converter.is_file():
-        raise JobFailed(f"llama.cpp's converter is missing ({converter}); run `modelwerk toolchain install`")
+        raise JobFailed(Message("llama.cpp's converter is missing ({converter}); run `modelwerk toolchain install`",
+                                converter=str(converter)))
     known = supported_architectures(converter.parent)
     if known is not None and folder.architecture not in known:
-        raise JobFailed(f"llama.cpp's converter does not support the architecture {folder.architecture}")
+        raise JobFailed(Message("llama.cpp's converter does not support the architecture {architecture}",
+                                architecture=str(folder.architecture)))
     if spec.output.exists():
-        raise JobFailed(f"{spec.output} already exists; remove it or choose another output")
+        raise JobFailed(Message("{output} already exists; remove it or choose another output", output=str(spec.output)))
     spec.output.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(spec.output)
     part.unlink(missing_ok=True)  # a leftover of a killed run

@@ -109,7 +109,7 @@ def write_json(output: Path, data: dict[str, Any]) -> None:
         os.replace(part, output)
     except OSError as e:
         part.unlink(missing_ok=True)
-        raise JobFailed(f"cannot write {output}: {e.strerror or e}") from None
+        raise JobFailed(Message("cannot write {output}: {reason}", output=str(output), reason=str(e.strerror or e))) from None
 
 
 def read_text(path: Path | None) -> str:
@@ -119,7 +119,8 @@ def read_text(path: Path | None) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError as e:
-        raise JobFailed(f"cannot read the evaluation text {path}: {e.strerror or e}") from None
+        raise JobFailed(Message("cannot read the evaluation text {path}: {reason}", path=str(path),
+                                reason=str(e.strerror or e))) from None
 
 
 def default_threads() -> int:
@@ -170,18 +171,19 @@ def evaluate_gguf(
     text = EVAL_TEXT if text is None else text
     threads = threads or default_threads()
     if context < 16:
-        raise JobFailed(f"context {context} is too small: use at least 16 tokens")
+        raise JobFailed(Message("context {context} is too small: use at least 16 tokens", context=str(context)))
     if not model.is_file():
-        raise JobFailed(f"no such model file: {model}")
+        raise JobFailed(Message("no such model file: {model}", model=str(model)))
     if reference is not None and not reference.is_file():
-        raise JobFailed(f"no such reference model file: {reference}")
+        raise JobFailed(Message("no such reference model file: {reference}", reference=str(reference)))
     say("load", None, Message("loading {name}", name=model.name))
     with LlamaEval(model, context=context, threads=threads, gpu_layers=gpu_layers) as m:
         tokens = m.tokenize(text)
         chunks = make_chunks(tokens, context=context, bos=m.bos)
         n_scored = sum(c.n_scored for c in chunks)
         if n_scored < MIN_SCORED_TOKENS:
-            raise JobFailed(f"the evaluation text is too short: {len(tokens)} tokens, {n_scored} of them scored")
+            raise JobFailed(Message("the evaluation text is too short: {count} tokens, {n_scored} of them scored",
+                                    count=str(len(tokens)), n_scored=str(n_scored)))
         scorer = Scorer()
         if reference is None:
             _score(chunks, m, None, scorer, say)
@@ -220,11 +222,13 @@ def scored_metrics(
 def _check_same_vocab(m: Any, ref: Any, text: str, tokens: list[int]) -> None:
     if m.n_vocab != ref.n_vocab:
         raise JobFailed(
-            f"{ref.path.name} has a vocabulary of {ref.n_vocab:,} tokens and {m.path.name} one of {m.n_vocab:,}: "
-            "KL divergence needs a reference with the same vocabulary (the model it was quantized from)"
+            Message("{name} has a vocabulary of {n_vocab} tokens and {name2} one of {n_vocab2}: KL divergence needs a "
+                    "reference with the same vocabulary (the model it was quantized from)", name=str(ref.path.name),
+                    n_vocab=format(ref.n_vocab, ','), name2=str(m.path.name), n_vocab2=format(m.n_vocab, ','))
         )
     if ref.tokenize(text) != tokens or ref.bos != m.bos:
-        raise JobFailed(f"{ref.path.name} tokenizes the text differently from {m.path.name}: not the same vocabulary")
+        raise JobFailed(Message("{name} tokenizes the text differently from {name2}: not the same vocabulary",
+                                name=str(ref.path.name), name2=str(m.path.name)))
 
 
 def _score(chunks: list[Chunk], m: Any, ref: Any | None, scorer: Scorer, say: Progress) -> None:
@@ -244,7 +248,7 @@ def _score(chunks: list[Chunk], m: Any, ref: Any | None, scorer: Scorer, say: Pr
 
 def _finite(x: float) -> float:
     if not math.isfinite(x):
-        raise JobFailed(f"perplexity is {x}: the model's outputs are not finite numbers")
+        raise JobFailed(Message("perplexity is {x}: the model's outputs are not finite numbers", x=str(x)))
     return x
 
 

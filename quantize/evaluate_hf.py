@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.errors import said
 from core.messages import Message
 from quantize.errors import JobFailed
 from quantize.eval_text import EVAL_TEXT
@@ -49,9 +50,10 @@ def _config(folder: Path) -> dict[str, Any]:
     try:
         data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise JobFailed(f"{folder.name} is not a Hugging Face model folder (config.json: {e})") from None
+        raise JobFailed(Message("{name} is not a Hugging Face model folder (config.json: {error})", name=str(folder.name),
+                                error=said(e))) from None
     if not isinstance(data, dict):
-        raise JobFailed(f"{folder.name}/config.json is not a JSON object")
+        raise JobFailed(Message("{name}/config.json is not a JSON object", name=str(folder.name)))
     return data
 
 
@@ -85,7 +87,8 @@ class HfModel:
                 self.model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32, trust_remote_code=trust)
         except Exception as e:  # transformers and gptqmodel raise anything from OSError to KeyError
             first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-            raise JobFailed(f"cannot load {folder.name}: {type(e).__name__}: {first}") from None
+            raise JobFailed(Message("cannot load {name}: {kind}: {first}", name=str(folder.name),
+                                    kind=type(e).__name__, first=str(first))) from None
         self.model.eval()
         self.params = self._count_params()  # now: a GPTQ kernel may repack its weights on the first forward pass
         ids = self.tokenizer("a")["input_ids"]
@@ -204,13 +207,14 @@ def evaluate_hf(
         tokens = m.tokenize(text)
         chunks = make_chunks(tokens, context=context, bos=m.bos)
         if sum(c.n_scored for c in chunks) < MIN_SCORED_TOKENS:
-            raise JobFailed(f"the evaluation text is too short: {len(tokens)} tokens")
+            raise JobFailed(Message("the evaluation text is too short: {count} tokens", count=str(len(tokens))))
         ref = None
         if kld_reference is not None:
             say("load", None, Message("loading the reference {name}", name=kld_reference.name))
             ref = HfModel(kld_reference, threads=threads, trust_remote_code=trust_remote_code)
             if ref.n_vocab != m.n_vocab or ref.tokenize(text) != tokens or ref.bos != m.bos:
-                raise JobFailed(f"{kld_reference.name} and {model.name} do not share a vocabulary: no KL divergence possible")
+                raise JobFailed(Message("{name} and {name2} do not share a vocabulary: no KL divergence possible",
+                                        name=str(kld_reference.name), name2=str(model.name)))
         scorer = Scorer()
         for i, chunk in enumerate(chunks):
             say("evaluate", 0.9 * i / len(chunks), Message("window {n} of {total}", n=str(i + 1), total=str(len(chunks))))

@@ -154,30 +154,34 @@ def check(spec: QuantizeSpec, *, strict: bool = False) -> tuple[GgufType, Quanti
     except SpecError as e:
         raise JobFailed(str(e)) from None
     if qt.needs_imatrix and spec.imatrix is None:
-        raise JobFailed(f"{qt.name} needs an importance matrix (--imatrix FILE); without one the model is unusable")
+        raise JobFailed(Message("{name} needs an importance matrix (--imatrix FILE); without one the model is unusable",
+                                name=str(qt.name)))
     if est.needs_imatrix and spec.imatrix is None:  # llama.cpp's own rule, per tensor: it would refuse after loading
-        raise JobFailed(f"{qt.name} needs an importance matrix (--imatrix FILE) for this model: llama.cpp gives "
-                        f"{est.needs_imatrix[0]} a type it makes only with one")  # fmt: skip
+        raise JobFailed(Message("{name} needs an importance matrix (--imatrix FILE) for this model: llama.cpp gives "
+                                "{needs_imatrix} a type it makes only with one", name=str(qt.name),
+                                needs_imatrix=str(est.needs_imatrix[0])))  # fmt: skip
     if spec.imatrix is not None and not spec.imatrix.is_file():
-        raise JobFailed(f"importance matrix {spec.imatrix} does not exist")
+        raise JobFailed(Message("importance matrix {imatrix} does not exist", imatrix=str(spec.imatrix)))
     if strict and not spec.allow_requantize:
         quantized = sorted({t.type_name for t in layout.tensors if len(t.shape) >= 2} - _FLOAT_TYPES)
         if quantized:
-            raise JobFailed(f"{spec.source.name} is already quantized ({', '.join(quantized)}); "
-                            "allow requantize to quantize it again (quality suffers)")  # fmt: skip
+            raise JobFailed(Message("{name} is already quantized ({choices}); allow requantize to quantize it again (quality "
+                                    "suffers)", name=str(spec.source.name), choices=str(', '.join(quantized))))  # fmt: skip
     if spec.output.exists():
-        raise JobFailed(f"{spec.output} already exists; remove it or choose another output")
+        raise JobFailed(Message("{output} already exists; remove it or choose another output", output=str(spec.output)))
     if not spec.dry_run:
         folder = spec.output.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
             free = shutil.disk_usage(folder).free
         except OSError as e:
-            raise JobFailed(f"cannot write to {folder}: {e.strerror or e}") from None
+            raise JobFailed(Message("cannot write to {folder}: {reason}", folder=str(folder),
+                                    reason=str(e.strerror or e))) from None
         if free < predicted + DISK_MARGIN:
             raise JobFailed(
-                f"not enough disk space in {folder}: the {qt.name} file needs about {predicted / 2**20:.0f} MiB, "
-                f"{free / 2**20:.0f} MiB are free"
+                Message("not enough disk space in {folder}: the {name} file needs about {value} MiB, {value2} MiB are free",
+                        folder=str(folder), name=str(qt.name), value=format(predicted / 2**20, '.0f'),
+                        value2=format(free / 2**20, '.0f'))
             )
     return qt, est
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.errors import said
 from core.messages import Message
 from quantize.convert import HfFolder, inspect_folder
 from quantize.errors import JobFailed
@@ -69,9 +70,11 @@ CALIBRATION: tuple[str, ...] = (
 def validate(spec: GptqSpec) -> None:
     """Raises JobFailed for options gptqmodel would reject (one line)."""
     if spec.bits not in BITS:
-        raise JobFailed(f"GPTQ supports {', '.join(map(str, BITS))} bits, not {spec.bits}")
+        raise JobFailed(Message("GPTQ supports {choices} bits, not {bits}", choices=str(', '.join(map(str, BITS))),
+                                bits=str(spec.bits)))
     if spec.group_size != -1 and spec.group_size < 1:
-        raise JobFailed(f"group size must be a positive number (e.g. 128) or -1 for none, not {spec.group_size}")
+        raise JobFailed(Message("group size must be a positive number (e.g. 128) or -1 for none, not {group_size}",
+                                group_size=str(spec.group_size)))
 
 
 def run(spec: GptqSpec, reporter: Reporter) -> list[Path]:
@@ -91,7 +94,7 @@ def run(spec: GptqSpec, reporter: Reporter) -> list[Path]:
     else:
         forbid_code_from([folder.path])
     if spec.output.exists():
-        raise JobFailed(f"{spec.output} already exists; remove it or choose another output")
+        raise JobFailed(Message("{output} already exists; remove it or choose another output", output=str(spec.output)))
     layers = _layer_count(folder.config)
     part = part_path(spec.output)
     shutil.rmtree(part, ignore_errors=True)  # a leftover of a killed run
@@ -126,7 +129,8 @@ def _quantize(spec: GptqSpec, folder: HfFolder, part: Path, layers: int, reporte
     try:
         from gptqmodel import GPTQModel, QuantizeConfig
     except ImportError as e:
-        raise JobFailed(f"gptqmodel is not installed here ({e}); run `modelwerk toolchain install`") from None
+        raise JobFailed(Message("gptqmodel is not installed here ({error}); run `modelwerk toolchain install`",
+                                error=said(e))) from None
     log.info("imported gptqmodel in %.1f s", time.monotonic() - started)
     reporter.progress("load", None, Message("loading {name} ({architecture})", name=folder.path.name,
                                             architecture=folder.architecture))  # fmt: skip
@@ -134,7 +138,8 @@ def _quantize(spec: GptqSpec, folder: HfFolder, part: Path, layers: int, reporte
     try:
         model = GPTQModel.load(str(folder.path), config, device="cpu", trust_remote_code=spec.trust_remote_code)
     except (ValueError, TypeError, KeyError, NotImplementedError, OSError) as e:
-        raise JobFailed(f"gptqmodel cannot load {folder.path.name} ({folder.architecture}): {_one_line(e)}") from None
+        raise JobFailed(Message("gptqmodel cannot load {name} ({architecture}): {reason}", name=str(folder.path.name),
+                                architecture=str(folder.architecture), reason=str(_one_line(e)))) from None
     model.layer_callback = _LayerProgress(reporter, layers)
     texts = list(spec.calibration) or list(CALIBRATION)
     reporter.progress("quantize", 0.0, f"{spec.bits}-bit, group size {spec.group_size}, {len(texts)} calibration texts")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from core.errors import said
+from core.messages import Message
 from quantize.errors import JobFailed
 
 
@@ -22,13 +24,15 @@ def load_imatrix(path: Path) -> dict[str, list[float]]:
         with open(path, "rb") as f:
             head = f.read(4)
     except OSError as e:
-        raise JobFailed(f"cannot read the importance matrix {path}: {e.strerror or e}") from None
+        raise JobFailed(Message("cannot read the importance matrix {path}: {reason}", path=str(path),
+                                reason=str(e.strerror or e))) from None
     try:
         data = _load_gguf(path) if head == b"GGUF" else _load_legacy(path)
     except (ValueError, struct.error, IndexError, KeyError) as e:
-        raise JobFailed(f"{path.name} is not an importance matrix file: {e}") from None
+        raise JobFailed(Message("{name} is not an importance matrix file: {error}", name=str(path.name),
+                                error=said(e))) from None
     if not data:
-        raise JobFailed(f"{path.name} has no importance matrix entries")
+        raise JobFailed(Message("{name} has no importance matrix entries", name=str(path.name)))
     return data
 
 

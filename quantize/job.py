@@ -29,6 +29,10 @@ class JobState(enum.Enum):
 
 
 RETRYABLE = (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
+STATE_SAID = {JobState.QUEUED: Message("queued"), JobState.RUNNING: Message("running"), JobState.DONE: Message("done"),
+              JobState.FAILED: Message("failed"), JobState.CANCELLED: Message("cancelled"),
+              JobState.INTERRUPTED: Message("interrupted")}  # fmt: skip
+"""Each state as an error message names it (its value), for the GUI to translate."""
 
 
 class JobQueueError(ModelwerkError):

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from core.errors import said
+from core.messages import Message
 from quantize.errors import JobFailed
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class LlamaEval:
                 n_threads_batch=threads, n_gpu_layers=gpu_layers, verbose=False,
             )  # fmt: skip
         except (ValueError, RuntimeError) as e:
-            raise JobFailed(f"cannot load {path.name}: {e}") from None
+            raise JobFailed(Message("cannot load {name}: {error}", name=str(path.name), error=said(e))) from None
         self._batch: Any = llama_cpp.llama_batch_init(context, 0, 1)
         self.n_vocab: int = self._llm.n_vocab()
         vocab = llama_cpp.llama_model_get_vocab(self._llm.model)
@@ -86,7 +88,8 @@ class LlamaEval:
             outputs += wanted
         rc = self._ll.llama_decode(self._llm.ctx, b)
         if rc != 0:
-            raise JobFailed(f"llama.cpp could not evaluate {self.path.name} (llama_decode returned {rc})")
+            raise JobFailed(Message("llama.cpp could not evaluate {name} (llama_decode returned {rc})",
+                                    name=str(self.path.name), rc=str(rc)))
         return outputs
 
     def logits(self, rows: int) -> npt.NDArray[np.float32]:

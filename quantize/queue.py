@@ -22,9 +22,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core.errors import said
 from core.messages import Message, Text, text_of
 from core.migrations import Migration, MigrationError, migrate
-from quantize.job import RETRYABLE, TOOLCHAIN_TITLE, Job, JobNotFound, JobQueueError, JobState, default_title
+from quantize.job import (
+    RETRYABLE,
+    STATE_SAID,
+    TOOLCHAIN_TITLE,
+    Job,
+    JobNotFound,
+    JobQueueError,
+    JobState,
+    default_title,
+)
 from quantize.spec import JobSpec, SpecError, dumps, loads, partial_output
 
 __all__ = [
@@ -246,7 +256,7 @@ class JobQueue:
     @max_parallel.setter
     def max_parallel(self, value: int) -> None:
         if value < 1:
-            raise JobQueueError("at least one job must be able to run")
+            raise JobQueueError(Message("at least one job must be able to run"))
         self._max_parallel = int(value)
 
     # --- reading ----------------------------------------------------------------------------------------------------
@@ -255,7 +265,8 @@ class JobQueue:
         try:
             spec = loads(row["spec"])
         except SpecError as e:
-            raise JobQueueError(f"job {row['id']} has an unreadable spec: {e}") from None
+            raise JobQueueError(Message("job {row} has an unreadable spec: {error}", row=str(row['id']),
+                                        error=said(e))) from None
         state = JobState(row["state"])
         fraction = row["fraction"]
         eta = None
@@ -287,7 +298,7 @@ class JobQueue:
         with self._lock:
             row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
-            raise JobNotFound(f"there is no job {job_id}")
+            raise JobNotFound(Message("there is no job {job_id}", job_id=str(job_id)))
         return self._job(row)
 
     def read_log(self, job_id: int) -> str:
@@ -326,7 +337,8 @@ class JobQueue:
         with self._tx() as db:
             job = self.get(job_id)
             if job.state is not JobState.QUEUED:
-                raise JobQueueError(f"job {job_id} is {job.state.value}; only queued jobs can be moved")
+                raise JobQueueError(Message("job {job_id} is {value}; only queued jobs can be moved", job_id=str(job_id),
+                                            value=STATE_SAID[job.state]))
             order = [r[0] for r in db.execute("SELECT id FROM jobs ORDER BY position, id") if r[0] != job_id]
             order.insert(max(0, min(position, len(order))), job_id)
             db.executemany("UPDATE jobs SET position = ? WHERE id = ?", [(i, jid) for i, jid in enumerate(order)])
@@ -345,8 +357,8 @@ class JobQueue:
         with self._tx() as db:
             job = self.get(job_id)
             if job.state not in RETRYABLE:
-                why = "only failed, cancelled or interrupted jobs can be retried"
-                raise JobQueueError(f"job {job_id} is {job.state.value}; {why}")
+                raise JobQueueError(Message("job {job_id} is {value}; only failed, cancelled or interrupted jobs can be "
+                                            "retried", job_id=str(job_id), value=STATE_SAID[job.state]))
             end = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM jobs").fetchone()[0]
             db.execute(
                 "UPDATE jobs SET state = ?, position = ?, started = NULL, finished = NULL, stage = '', fraction = NULL, "
@@ -363,7 +375,7 @@ class JobQueue:
         with self._tx() as db:
             job = self.get(job_id)
             if job.state is JobState.RUNNING:
-                raise JobQueueError(f"job {job_id} is running; cancel it first")
+                raise JobQueueError(Message("job {job_id} is running; cancel it first", job_id=str(job_id)))
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         self.log_path(job_id).unlink(missing_ok=True)
 

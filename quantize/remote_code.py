@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from core.messages import Message, Text
 from quantize.errors import JobFailed
 
 CODE_SUFFIXES = (".py", ".pyc", ".pyw")
@@ -43,10 +44,13 @@ class RemoteCodeRefused(JobFailed):
     def __init__(self, folder: Path, files: Sequence[str], *, hint: str = "") -> None:
         self.folder = folder
         self.files = tuple(files)
-        self.hint = hint or "allow it with --trust-remote-code (the GUI asks) only if you trust that repository"
-        shown = ", ".join(self.files[:6]) + (f" and {len(self.files) - 6} more" if len(self.files) > 6 else "")
-        super().__init__(f"{folder.name} carries Python code that would run on this machine ({shown}): "
-                         f"not run; {self.hint}")  # fmt: skip
+        said_hint: Text = hint or Message("allow it with --trust-remote-code (the GUI asks) only if you trust that repository")
+        self.hint = str(said_hint)
+        shown: Text = ", ".join(self.files[:6])
+        if len(self.files) > 6:
+            shown = Message("{files} and {count} more", files=shown, count=str(len(self.files) - 6))
+        super().__init__(Message("{name} carries Python code that would run on this machine ({files}): not run; {hint}",
+                                 name=folder.name, files=shown, hint=said_hint))  # fmt: skip
 
 
 class RemoteCodeBlocked(PermissionError):

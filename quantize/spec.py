@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Union
 
-from core.errors import ModelwerkError
-from core.messages import N_
+from core.errors import ModelwerkError, said
+from core.messages import N_, Message
 
 
 class JobKind(enum.Enum):
@@ -172,7 +172,7 @@ def from_dict(data: dict[str, Any]) -> JobSpec:
     try:
         kind = JobKind(data.get("kind"))
     except ValueError:
-        raise SpecError(f"unknown job kind {data.get('kind')!r}") from None
+        raise SpecError(Message("unknown job kind {get}", get=repr(data.get('kind')))) from None
     cls = SPEC_TYPES[kind]
     values: dict[str, Any] = {}
     known = {f.name: f for f in dataclasses.fields(cls)}
@@ -180,7 +180,7 @@ def from_dict(data: dict[str, Any]) -> JobSpec:
         if name == "kind":
             continue
         if name not in known:
-            raise SpecError(f"{kind.value} job: unknown field {name!r}")
+            raise SpecError(Message("{value} job: unknown field {name}", value=str(kind.value), name=repr(name)))
         hint = str(known[name].type)
         if value is not None and "Path" in hint:
             value = Path(value)
@@ -190,7 +190,7 @@ def from_dict(data: dict[str, Any]) -> JobSpec:
     try:
         return cls(**values)
     except TypeError as e:
-        raise SpecError(f"{kind.value} job: {e}") from None
+        raise SpecError(Message("{value} job: {error}", value=str(kind.value), error=said(e))) from None
 
 
 def dumps(spec: JobSpec) -> str:
@@ -201,9 +201,9 @@ def loads(text: str) -> JobSpec:
     try:
         data = json.loads(text)
     except ValueError as e:
-        raise SpecError(f"not a job spec (bad JSON: {e})") from None
+        raise SpecError(Message("not a job spec (bad JSON: {error})", error=said(e))) from None
     if not isinstance(data, dict):
-        raise SpecError("not a job spec (expected a JSON object)")
+        raise SpecError(Message("not a job spec (expected a JSON object)"))
     return from_dict(data)
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 from procs.launch import source_root
 from quantize.pip_progress import PipProgress, redact_credentials
 
@@ -122,7 +122,7 @@ def base_python() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise ToolchainError("the toolchain needs Python 3.10 or newer on PATH to create its environment")
+    raise ToolchainError(Message("the toolchain needs Python 3.10 or newer on PATH to create its environment"))
 
 
 def repo_root() -> Path:
@@ -263,7 +263,7 @@ class Toolchain:
             except Timeout:
                 report("waiting for another install of the toolchain to finish", 0.0)
                 if cancel is not None and cancel.is_set():
-                    raise ToolchainCancelled("cancelled while waiting for another install") from None
+                    raise ToolchainCancelled(Message("cancelled while waiting for another install")) from None
         try:
             yield
         finally:
@@ -301,7 +301,7 @@ class Toolchain:
                   "fetching llama.cpp's converter", report, cancel, 0.85, 0.13)  # fmt: skip
         sdists = sorted(downloads.glob("llama_cpp_python-*.tar.gz"))
         if not sdists:
-            raise ToolchainError(f"pip downloaded no sdist of {spec}")
+            raise ToolchainError(Message("pip downloaded no sdist of {spec}", spec=str(spec)))
         report("unpacking llama.cpp's converter", 0.98)
         target = self.root / CONVERTER_DIR
         tmp = target.with_name(target.name + ".part")
@@ -351,16 +351,16 @@ class Toolchain:
             if cancel is not None and cancel.wait(0.1):
                 child.stop(GRACE_S)  # SIGTERM (its group when it leads one), SIGKILL after the grace period
                 reader.join(timeout=5)
-                raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
+                raise ToolchainCancelled(Message("toolchain install cancelled while {stage}", stage=str(stage)))
             elif cancel is None:
                 time.sleep(0.1)
         reader.join(timeout=5)
         code = child.wait().returncode
         if cancel is not None and cancel.is_set():  # the step was stopped with us (our process group), not by itself
-            raise ToolchainCancelled(f"toolchain install cancelled while {stage}")
+            raise ToolchainCancelled(Message("toolchain install cancelled while {stage}", stage=str(stage)))
         if code != 0:
             why = tracker.error or redact_credentials(_last(lines)) or f"exit code {code}"
-            raise ToolchainError(f"{stage} failed: {why}")
+            raise ToolchainError(Message("{stage} failed: {why}", stage=str(stage), why=str(why)))
         report(stage, base + weight)
 
 
@@ -378,7 +378,8 @@ def extract_converter(sdist: Path, target: Path) -> None:
                 m.name = rel
                 members.append(m)
         if not any(m.name == CONVERTER_SCRIPT for m in members):
-            raise ToolchainError(f"{sdist.name} carries no {CONVERTER_SCRIPT}")
+            raise ToolchainError(Message("{name} carries no {CONVERTER_SCRIPT}", name=str(sdist.name),
+                                         CONVERTER_SCRIPT=str(CONVERTER_SCRIPT)))
         tar.extractall(target, members=members, filter="data")
 
 

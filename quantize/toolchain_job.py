@@ -41,7 +41,8 @@ def run(spec: ToolchainSpec, reporter: Reporter) -> list[Path]:
     except ToolchainError as e:  # ToolchainCancelled too: the runner records a cancel as cancelled whatever we say
         raise JobFailed(str(e)) from None
     except OSError as e:  # the folder cannot be written (permissions, a file in the way, a full disk)
-        raise JobFailed(f"cannot install the toolchain in {toolchain.root}: {e.strerror or e}") from None
+        raise JobFailed(Message("cannot install the toolchain in {root}: {reason}", root=str(toolchain.root),
+                                reason=str(e.strerror or e))) from None
     where = str(toolchain.root)
     reporter.progress("done", 1.0, Message("already installed in {folder}", folder=where) if already
                       else Message("installed in {folder}", folder=where))  # fmt: skip

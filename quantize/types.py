@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from core.errors import said
+from core.messages import Message
 from formats.ggml import GGML_BY_NAME
 from formats.gguf import gguf_header
 from formats.model import ModelFileError, TensorInfo
@@ -56,7 +58,8 @@ def read_layout(path: Path) -> GgufLayout:
     try:
         h = gguf_header(path)
     except ModelFileError as e:
-        raise SpecError(f"{Path(path).name} is not a readable GGUF file: {e}") from None
+        raise SpecError(Message("{name} is not a readable GGUF file: {error}", name=str(Path(path).name),
+                                error=said(e))) from None
     return GgufLayout(h.tensors, h.data_offset, h.alignment, max(0, h.file_size - h.data_offset), h.metadata,
                       h.kv_encoding)  # fmt: skip
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.chat.messages import ChatError, RuntimeUnavailable, Sampling
+from core.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +115,14 @@ class Stream:
                 if self._closed.is_set():
                     return
                 if isinstance(e, TimeoutError):
-                    raise RuntimeUnavailable(f"{self._where} sent nothing for {self._read_timeout_s:g} s") from e
-                raise RuntimeUnavailable(f"the connection to {self._where} was lost mid-answer: {_one_line(e)}") from e
+                    raise RuntimeUnavailable(Message("{where} sent nothing for {read_timeout_s} s", where=str(self._where),
+                                                     read_timeout_s=format(self._read_timeout_s, 'g'))) from e
+                raise RuntimeUnavailable(Message("the connection to {where} was lost mid-answer: {reason}",
+                                                 where=str(self._where), reason=str(_one_line(e)))) from e
             if not line:
                 if self._closed.is_set():
                     return
-                raise RuntimeUnavailable(f"the connection to {self._where} was lost mid-answer")
+                raise RuntimeUnavailable(Message("the connection to {where} was lost mid-answer", where=str(self._where)))
             yield line
 
     def _deltas(self) -> Iterator[Delta]:
@@ -138,7 +141,7 @@ class Stream:
             if not isinstance(obj, dict):
                 continue
             if "error" in obj:
-                raise ChatError(f"{self._where}: {_error_message(obj)}")
+                raise ChatError(Message("{where}: {reason}", where=str(self._where), reason=str(_error_message(obj))))
             delta = _delta(obj, chat=self._chat)
             if delta is not None:
                 yield delta
@@ -201,7 +204,7 @@ class ChatClient:
         """
         parts = urllib.parse.urlsplit(base_url.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ChatError(f"not an http(s) URL: {base_url!r}")
+            raise ChatError(Message("not an http(s) URL: {base_url}", base_url=repr(base_url)))
         self.base_url = base_url.rstrip("/")
         self._parts = parts
         self._api_key = api_key
@@ -328,16 +331,20 @@ class ChatClient:
             response = conn.getresponse()
         except ConnectionRefusedError as e:
             conn.close()
-            raise RuntimeUnavailable(f"cannot connect to {self._where}: connection refused (is the server running?)") from e
+            raise RuntimeUnavailable(Message("cannot connect to {where}: connection refused (is the server running?)",
+                                             where=str(self._where))) from e
         except TimeoutError as e:
             conn.close()
-            raise RuntimeUnavailable(f"{self._where} did not answer within {self.timeout_s:g} s") from e
+            raise RuntimeUnavailable(Message("{where} did not answer within {timeout_s} s", where=str(self._where),
+                                             timeout_s=format(self.timeout_s, 'g'))) from e
         except ssl.SSLError as e:
             conn.close()
-            raise RuntimeUnavailable(f"TLS with {self._where} failed: {_one_line(e)}") from e
+            raise RuntimeUnavailable(Message("TLS with {where} failed: {reason}", where=str(self._where),
+                                             reason=str(_one_line(e)))) from e
         except (OSError, http.client.HTTPException) as e:
             conn.close()
-            raise RuntimeUnavailable(f"cannot reach {self._where}: {_one_line(e)}") from e
+            raise RuntimeUnavailable(Message("cannot reach {where}: {reason}", where=str(self._where),
+                                             reason=str(_one_line(e)))) from e
         if response.status >= 400:
             try:
                 raw = response.read(65536)
@@ -353,13 +360,15 @@ class ChatClient:
         try:
             raw = response.read()
         except (OSError, http.client.HTTPException) as e:
-            raise RuntimeUnavailable(f"the connection to {self._where} was lost: {_one_line(e)}") from e
+            raise RuntimeUnavailable(Message("the connection to {where} was lost: {reason}", where=str(self._where),
+                                             reason=str(_one_line(e)))) from e
         finally:
             conn.close()
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as e:
-            raise ChatError(f"{self._where} did not answer with JSON (is {self.base_url} an OpenAI-style API?)") from e
+            raise ChatError(Message("{where} did not answer with JSON (is {base_url} an OpenAI-style API?)",
+                                    where=str(self._where), base_url=str(self.base_url))) from e
 
     def _stream(self, url: str, body: Mapping[str, Any], *, chat: bool) -> Stream:
         conn, response = self._open("POST", url, body)
@@ -369,11 +378,11 @@ class ChatClient:
                 obj = json.loads(response.read())
             except (ValueError, RecursionError, OSError, http.client.HTTPException) as e:
                 conn.close()
-                raise ChatError(f"{self._where} answered neither a stream nor JSON") from e
+                raise ChatError(Message("{where} answered neither a stream nor JSON", where=str(self._where))) from e
             conn.close()
             if isinstance(obj, dict) and "error" in obj:
-                raise ChatError(f"{self._where}: {_error_message(obj)}")
-            raise ChatError(f"{self._where} did not stream the answer")
+                raise ChatError(Message("{where}: {reason}", where=str(self._where), reason=str(_error_message(obj))))
+            raise ChatError(Message("{where} did not stream the answer", where=str(self._where)))
         return Stream(conn, response, chat=chat, where=self._where, read_timeout_s=max(self.timeout_s, STREAM_READ_TIMEOUT_S))
 
 

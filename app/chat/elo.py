@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from app.chat.messages import ChatError
 from app.store import Store
+from core.messages import Message
 
 __all__ = ["K_FACTOR", "START_ELO", "Rating", "Vote", "Winner", "compute_ratings", "leaderboard", "record_vote", "votes"]
 
@@ -61,11 +62,11 @@ def record_vote(store: Store, prompt: str, model_a: str, model_b: str, winner: W
         ChatError: the two models are the same, or ``winner`` is not one of the four.
     """
     if model_a == model_b:
-        raise ChatError("Compare two different models to vote")
+        raise ChatError(Message("Compare two different models to vote"))
     try:
         choice = Winner(winner)
     except ValueError:
-        raise ChatError(f"Unknown vote {winner!r}: use a, b, tie or both_bad") from None
+        raise ChatError(Message("Unknown vote {winner}: use a, b, tie or both_bad", winner=repr(winner))) from None
     with store.transaction():
         store.execute(
             "INSERT INTO votes (prompt, model_a, model_b, winner, created) VALUES (?, ?, ?, ?, ?)",

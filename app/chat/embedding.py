@@ -25,7 +25,8 @@ import numpy.typing as npt
 from app.chat.helper_server import HelperServer, error_message
 from app.chat.messages import ChatError
 from app.chat.runtime import _physical_cores
-from core.messages import N_
+from core.errors import said
+from core.messages import N_, Message
 from formats.gguf import gguf_header
 from formats.model import ModelFileError
 
@@ -90,18 +91,20 @@ def read_embedder(path: Path) -> EmbedderModel:
     try:
         header = gguf_header(Path(path))
     except ModelFileError as e:
-        raise EmbeddingFailed(f"{Path(path).name} cannot be used as an embedder: {e}") from None
+        raise EmbeddingFailed(Message("{name} cannot be used as an embedder: {error}", name=str(Path(path).name),
+                                      error=said(e))) from None
     meta = header.metadata
     arch = str(meta.get("general.architecture", ""))
     pooling = meta.get(f"{arch}.pooling_type")
     if pooling == 4:
-        raise EmbeddingFailed(f"{path.name} is a reranker (pooling 'rank'), not an embedding model")
+        raise EmbeddingFailed(Message("{name} is a reranker (pooling 'rank'), not an embedding model", name=str(path.name)))
     if not isinstance(pooling, int) or pooling not in {p.value for p in Pooling}:
-        raise EmbeddingFailed(f"{path.name} is not an embedding model: its GGUF header names no pooling type "
-                              f"(architecture {arch or 'unknown'})")  # fmt: skip
+        raise EmbeddingFailed(Message("{name} is not an embedding model: its GGUF header names no pooling type "
+                                      "(architecture {reason})", name=str(path.name),
+                                      reason=str(arch or 'unknown')))  # fmt: skip
     dimension = meta.get(f"{arch}.embedding_length")
     if not isinstance(dimension, int) or dimension < 1:
-        raise EmbeddingFailed(f"{path.name} has no embedding length in its GGUF header")
+        raise EmbeddingFailed(Message("{name} has no embedding length in its GGUF header", name=str(path.name)))
     context = meta.get(f"{arch}.context_length")
     return EmbedderModel(path=Path(path), name=str(meta.get("general.name") or Path(path).stem), architecture=arch,
                          dimension=dimension, pooling=Pooling(pooling),
@@ -186,7 +189,8 @@ class LlamaServerEmbedder:
                     return self._post([t[:limit] for t in texts])
                 except _TooLarge:
                     limit //= 2
-            raise EmbeddingFailed(f"the embedder {self.model.path.name} refused a text as too long") from None
+            raise EmbeddingFailed(Message("the embedder {name} refused a text as too long",
+                                          name=str(self.model.path.name))) from None
 
     def _post(self, texts: list[str]) -> list[list[float]]:
         status, obj = self.server.post("/v1/embeddings", {"input": texts, "encoding_format": "float"})
@@ -194,10 +198,11 @@ class LlamaServerEmbedder:
             message = error_message(obj)
             if _TOO_LARGE in message:
                 raise _TooLarge
-            raise EmbeddingFailed(f"the embedder answered {status}: {message}")
+            raise EmbeddingFailed(Message("the embedder answered {status}: {message}", status=str(status),
+                                          message=str(message)))
         data = obj.get("data") if isinstance(obj, dict) else None
         if not isinstance(data, list) or len(data) != len(texts):
-            raise EmbeddingFailed("the embedder's answer holds no vectors")
+            raise EmbeddingFailed(Message("the embedder's answer holds no vectors"))
         data.sort(key=lambda d: d.get("index", 0) if isinstance(d, dict) else 0)
         return [d["embedding"] for d in data]
 

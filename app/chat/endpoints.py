@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from app.chat.messages import ChatError
 from app.keystore import KeyStore, KeyStoreError, new_ref
 from app.store import Store
-from core.messages import N_
+from core.messages import N_, Message
 
 __all__ = ["Endpoint", "EndpointKeyError", "EndpointNotFound", "Endpoints", "InvalidEndpoint", "normalise_url"]
 
@@ -68,23 +68,25 @@ def normalise_url(url: str) -> str:
     """
     text = url.strip()
     if not text:
-        raise InvalidEndpoint("Enter the server's URL, e.g. http://localhost:8000/v1")
+        raise InvalidEndpoint(Message("Enter the server's URL, e.g. http://localhost:8000/v1"))
     if "://" not in text:
         text = "http://" + text
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise InvalidEndpoint(f"{url.strip()!r} is not a valid URL (check the port)") from None
+        raise InvalidEndpoint(Message("{strip} is not a valid URL (check the port)", strip=repr(url.strip()))) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise InvalidEndpoint(f"The URL must start with http:// or https://, not {parts.scheme}://")
+        raise InvalidEndpoint(Message("The URL must start with http:// or https://, not {scheme}://",
+                                      scheme=str(parts.scheme)))
     if not parts.hostname:
-        raise InvalidEndpoint("The URL has no host name, e.g. http://localhost:8000/v1")
+        raise InvalidEndpoint(Message("The URL has no host name, e.g. http://localhost:8000/v1"))
     if parts.username is not None or parts.password is not None:
         # A key in the URL would end up in logs and error messages; it belongs in the API key field.
-        raise InvalidEndpoint("Put the API key in the API key field, not in the URL")
+        raise InvalidEndpoint(Message("Put the API key in the API key field, not in the URL"))
     if parts.query or parts.fragment:
-        raise InvalidEndpoint("The URL must not have a ?query or #fragment; enter the base URL, e.g. http://host:8000/v1")
+        raise InvalidEndpoint(Message("The URL must not have a ?query or #fragment; enter the base URL, e.g. "
+                                      "http://host:8000/v1"))
     path = parts.path.rstrip("/")
     for suffix in _OPERATION_SUFFIXES:
         if path.endswith(suffix):
@@ -154,7 +156,7 @@ class Endpoints:
     def _row(self, endpoint_id: int) -> sqlite3.Row:
         row = self._store.fetchone("SELECT * FROM endpoints WHERE id = ?", (endpoint_id,))
         if row is None:
-            raise EndpointNotFound(f"There is no endpoint with id {endpoint_id}")
+            raise EndpointNotFound(Message("There is no endpoint with id {endpoint_id}", endpoint_id=str(endpoint_id)))
         return row
 
     def update(self, endpoint_id: int, *, name: str | None = None, url: str | None = None,

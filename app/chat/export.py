@@ -18,6 +18,7 @@ from app.chat.attachments import AnswerSources
 from app.chat.figures import MAX_BYTES, figure_file, figures_dir, figures_of
 from app.chat.messages import ChatError, Role
 from app.chat.sessions import Conversation, MessageState, StoredMessage
+from core.messages import Message
 
 FigureLinks = Mapping[str, str | None]
 """A stored figure's name -> where the export has its copy (relative to the export), None when its file is gone."""
@@ -178,7 +179,8 @@ def save(path: Path, conversation: Conversation, messages: Sequence[StoredMessag
         text = (to_json if as_json else to_markdown)(conversation, messages, model_name, links)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise ChatError(f"Cannot write {exc.filename or path}: {exc.strerror or exc}") from exc
+        raise ChatError(Message("Cannot write {reason}: {reason2}", reason=str(exc.filename or path),
+                                reason2=str(exc.strerror or exc))) from exc
 
 
 def _copy_figures(messages: Sequence[StoredMessage], source: Path, target: Path) -> dict[str, str | None]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.chat.messages import ChatError
-from core.messages import N_
+from core.messages import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +54,23 @@ def find_llama_server() -> Path:
         path = Path(explicit).expanduser()
         if path.is_file() and os.access(path, os.X_OK):
             return path
-        raise LlamaServerMissing(f"${ENV} is {explicit}, which is not an executable file: point it at a llama-server "
-                                 "binary, or unset it")  # fmt: skip
+        raise LlamaServerMissing(Message("${ENV} is {explicit}, which is not an executable file: point it at a "
+                                         "llama-server binary, or unset it", ENV=str(ENV),
+                                         explicit=str(explicit)))  # fmt: skip
     if getattr(sys, "frozen", False):
         for folder in (Path(getattr(sys, "_MEIPASS", "")), Path(sys.executable).parent):
             path = folder / binary_name()
             if path.is_file():
                 return path
-        raise LlamaServerMissing(f"this installation has no {binary_name()} next to {Path(sys.executable).name}: "
-                                 f"reinstall Modelwerk, or set ${ENV} to a llama-server binary")  # fmt: skip
+        raise LlamaServerMissing(Message("this installation has no {binary_name} next to {name}: reinstall Modelwerk, or "
+                                         "set ${ENV} to a llama-server binary", binary_name=str(binary_name()),
+                                         name=str(Path(sys.executable).name), ENV=str(ENV)))  # fmt: skip
     path = _checkout_root() / CHECKOUT_DIR / binary_name()
     if path.is_file():
         return path
-    raise LlamaServerMissing(f"llama-server is not built yet ({path} is missing): run `make` in {_checkout_root()}, "
-                             f"or set ${ENV} to a llama-server binary")  # fmt: skip
+    raise LlamaServerMissing(Message("llama-server is not built yet ({path} is missing): run `make` in {checkout_root}, or "
+                                     "set ${ENV} to a llama-server binary", path=str(path),
+                                     checkout_root=str(_checkout_root()), ENV=str(ENV)))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def _info(path: str, mtime: float) -> ServerInfo:
         try:
             r = subprocess.run([path, *args], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as e:
-            raise ChatError(f"{path} does not run: {' '.join(str(e).split())}") from e
+            raise ChatError(Message("{path} does not run: {reason}", path=str(path),
+                                    reason=" ".join(str(e).split()))) from e
         return r.stdout + r.stderr
 
     m = _VERSION.search(run("--version"))

@@ -20,6 +20,8 @@ from types import TracebackType
 from app.chat.helper_server import HelperServer, error_message
 from app.chat.messages import ChatError
 from app.chat.runtime import _physical_cores
+from core.errors import said
+from core.messages import Message
 from formats.gguf import GGUFHeader, gguf_header
 from formats.model import ModelFileError
 
@@ -73,14 +75,16 @@ def read_reranker(path: Path) -> RerankerModel:
     try:
         header = gguf_header(path)
     except ModelFileError as e:
-        raise RerankFailed(f"{path.name} cannot be used as a reranker: {e}") from None
+        raise RerankFailed(Message("{name} cannot be used as a reranker: {error}", name=str(path.name),
+                                   error=said(e))) from None
     meta = header.metadata
     arch = str(meta.get("general.architecture", ""))
     if not is_reranker(header):
         pooling = meta.get(f"{arch}.pooling_type")
         what = "an embedding model" if isinstance(pooling, int) and pooling in (1, 2, 3) else "no reranker"
-        raise RerankFailed(f"{path.name} is {what}: its GGUF header has neither the pooling type 'rank' nor a "
-                           f"classification head (architecture {arch or 'unknown'})")  # fmt: skip
+        raise RerankFailed(Message("{name} is {what}: its GGUF header has neither the pooling type 'rank' nor a "
+                                   "classification head (architecture {reason})", name=str(path.name), what=str(what),
+                                   reason=str(arch or 'unknown')))  # fmt: skip
     context = meta.get(f"{arch}.context_length")
     return RerankerModel(path=path, name=str(meta.get("general.name") or path.stem), architecture=arch,
                          context=context if isinstance(context, int) and context > 0 else 512)  # fmt: skip
@@ -148,7 +152,8 @@ class LlamaServerReranker:
             except _TooLarge:
                 limit //= 2
                 if limit < 64:
-                    raise RerankFailed(f"the reranker {self.model.path.name} refused a passage as too long") from None
+                    raise RerankFailed(Message("the reranker {name} refused a passage as too long",
+                                               name=str(self.model.path.name))) from None
 
     def _post(self, query: str, texts: list[str]) -> list[float]:
         status, obj = self.server.post("/v1/rerank", {"query": query, "documents": texts, "top_n": len(texts)})
@@ -156,7 +161,7 @@ class LlamaServerReranker:
             message = error_message(obj)
             if _TOO_LARGE in message:
                 raise _TooLarge
-            raise RerankFailed(f"the reranker answered {status}: {message}")
+            raise RerankFailed(Message("the reranker answered {status}: {message}", status=str(status), message=str(message)))
         results = obj.get("results") if isinstance(obj, dict) else None
         scores: dict[int, float] = {}
         for r in results if isinstance(results, list) else []:
@@ -165,7 +170,8 @@ class LlamaServerReranker:
                     and not isinstance(score, bool):  # fmt: skip
                 scores[index] = float(score)
         if len(scores) != len(texts):
-            raise RerankFailed(f"the reranker's answer holds {len(scores)} scores for {len(texts)} passages")
+            raise RerankFailed(Message("the reranker's answer holds {count} scores for {count2} passages",
+                                       count=str(len(scores)), count2=str(len(texts))))
         return [scores[i] for i in range(len(texts))]
 
     def close(self, grace_s: float = 3) -> None:

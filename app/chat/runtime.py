@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.chat.client import ChatClient
 from app.chat.messages import ChatError, RuntimeCrashed
+from core.messages import Message
 from procs.launch import Command
 from procs.supervisor import Child, Outcome
 
@@ -144,15 +145,16 @@ def check_fit(info: ModelInfo, hw: HardwareReport, options: LoadOptions) -> str 
 def check_options(options: LoadOptions) -> None:
     """Raises ChatError (one line) for options llama-server would refuse."""
     if options.context < 1:
-        raise ChatError(f"the context must be at least 1 token, not {options.context}")
+        raise ChatError(Message("the context must be at least 1 token, not {context}", context=str(options.context)))
     if options.kv_type not in KV_TYPES:
-        raise ChatError(f"unknown KV cache type {options.kv_type!r}: use one of {', '.join(KV_TYPES)}")
+        raise ChatError(Message("unknown KV cache type {kv_type}: use one of {choices}", kv_type=repr(options.kv_type),
+                                choices=str(', '.join(KV_TYPES))))
     if options.parallel is not None and not 1 <= options.parallel <= 64:
-        raise ChatError(f"parallel slots must be between 1 and 64, not {options.parallel}")
+        raise ChatError(Message("parallel slots must be between 1 and 64, not {parallel}", parallel=str(options.parallel)))
     if options.threads is not None and options.threads < 1:
-        raise ChatError(f"threads must be 1 or more, not {options.threads}")
+        raise ChatError(Message("threads must be 1 or more, not {threads}", threads=str(options.threads)))
     if options.gpu_layers is not None and options.gpu_layers < 0:
-        raise ChatError(f"GPU layers must be 0 or more, not {options.gpu_layers}")
+        raise ChatError(Message("GPU layers must be 0 or more, not {gpu_layers}", gpu_layers=str(options.gpu_layers)))
 
 
 def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slots: int, gpu_layers: int, threads: int,
@@ -330,7 +332,8 @@ class Runtime:
             return
         if state is RuntimeState.LOADING:
             self.stop()
-            raise ChatError(f"{self.name} did not finish loading within {timeout_s:g} s")
+            raise ChatError(Message("{name} did not finish loading within {timeout_s} s", name=str(self.name),
+                                    timeout_s=format(timeout_s, 'g')))
         raise self._not_ready()
 
     def _set_state(self, state: RuntimeState, error: str = "", *, run: int | None = None) -> None:
@@ -378,7 +381,7 @@ class Runtime:
         check_options(o)
         binary = find_llama_server()
         if not self.model_path.is_file():
-            raise ChatError(f"no model file at {self.model_path}")
+            raise ChatError(Message("no model file at {model_path}", model_path=str(self.model_path)))
         info: ModelInfo | None = None
         try:
             from formats.gguf_info import inspect_gguf

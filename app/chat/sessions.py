@@ -24,6 +24,7 @@ from app.chat.messages import AnswerStats, ChatError, Message, PromptedStrategy,
 from app.chat.toolset import ToolSet
 from app.store import Store
 from core.messages import N_
+from core.messages import Message as Msg
 
 __all__ = [
     "Conversation", "ConversationNotFound", "Conversations", "MessageState", "StoredMessage", "endpoint_model_key",
@@ -276,7 +277,8 @@ class Conversations:
         """The conversation with this id; raises ConversationNotFound."""
         row = self._store.fetchone("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
         if row is None:
-            raise ConversationNotFound(f"There is no conversation with id {conversation_id}")
+            raise ConversationNotFound(Msg("There is no conversation with id {conversation_id}",
+                                           conversation_id=str(conversation_id)))
         return _conversation(row)
 
     def list_for(self, model_key: str) -> list[Conversation]:
@@ -326,7 +328,8 @@ class Conversations:
             f"UPDATE conversations SET {column} = ?, updated = ? WHERE id = ?", (value, _now(), conversation_id)
         )
         if not changed:
-            raise ConversationNotFound(f"There is no conversation with id {conversation_id}")
+            raise ConversationNotFound(Msg("There is no conversation with id {conversation_id}",
+                                           conversation_id=str(conversation_id)))
 
     def delete(self, conversation_id: int) -> None:
         """Delete a conversation and its messages (deleting one that is gone already is harmless)."""
@@ -353,7 +356,7 @@ class Conversations:
         """One message; raises ConversationNotFound."""
         row = self._store.fetchone("SELECT * FROM messages WHERE id = ?", (message_id,))
         if row is None:
-            raise ConversationNotFound(f"There is no message with id {message_id}")
+            raise ConversationNotFound(Msg("There is no message with id {message_id}", message_id=str(message_id)))
         return _message(row)
 
     def add_message(
@@ -442,7 +445,7 @@ class Conversations:
                 (content, thinking, _stats_json(stats), state.value, error, now, message_id),
             )
             if not changed:
-                raise ConversationNotFound(f"There is no message with id {message_id}")
+                raise ConversationNotFound(Msg("There is no message with id {message_id}", message_id=str(message_id)))
             self._store.execute(
                 "UPDATE conversations SET updated = ? WHERE id = (SELECT conversation_id FROM messages WHERE id = ?)",
                 (now, message_id),
@@ -458,7 +461,7 @@ class Conversations:
         changed = self._store.execute("UPDATE messages SET sources = ? WHERE id = ?",
                                       (None if sources is None else sources.to_json(), message_id))  # fmt: skip
         if not changed:
-            raise ConversationNotFound(f"There is no message with id {message_id}")
+            raise ConversationNotFound(Msg("There is no message with id {message_id}", message_id=str(message_id)))
 
     def set_steps(self, message_id: int, steps: Sequence[Mapping[str, Any]]) -> None:
         """Save an answer's tool steps (each ``Step.to_json()``).
@@ -470,7 +473,7 @@ class Conversations:
                                       (json.dumps([dict(s) for s in steps], default=str) if steps else None,
                                        message_id))  # fmt: skip
         if not changed:
-            raise ConversationNotFound(f"There is no message with id {message_id}")
+            raise ConversationNotFound(Msg("There is no message with id {message_id}", message_id=str(message_id)))
 
     def set_content(self, message_id: int, content: str) -> None:
         """Replace a message's text (edit and resend: ``set_content`` on the user message, then ``truncate_after``)."""
@@ -478,7 +481,7 @@ class Conversations:
             "UPDATE messages SET content = ?, updated = ? WHERE id = ?", (content, _now(), message_id)
         )
         if not changed:
-            raise ConversationNotFound(f"There is no message with id {message_id}")
+            raise ConversationNotFound(Msg("There is no message with id {message_id}", message_id=str(message_id)))
 
     def truncate_after(self, message_id: int) -> int:
         """Delete every message after this one in its conversation (edit and resend, regenerate); returns how many.

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.chat.messages import ChatError
-from core.messages import N_
+from core.messages import N_, Message, Text
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["RenderLimits", "TemplateLimitError", "bounded_environment", "compile_bounded", "render_bounded", "text_size"]
 
 LOOP_FILTER = "bounded_loop"
-_HINT = "the template in the model file is broken or hostile; use another GGUF of this model"
+_HINT = Message("the template in the model file is broken or hostile; use another GGUF of this model")
 
 
 class TemplateLimitError(ChatError):
@@ -49,10 +49,10 @@ class TemplateLimitError(ChatError):
 
     hint = N_("choose another chat template for this model")
 
-    def __init__(self, what: str, *, kind: str) -> None:
+    def __init__(self, what: Text, *, kind: str) -> None:
         self.kind = kind
         """"time", "memory" or "depth"."""
-        super().__init__(f"this model's chat template {what} and was stopped: {_HINT}")
+        super().__init__(Message("this model's chat template {what} and was stopped: {hint}", what=what, hint=_HINT))
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ class _Budget:
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise TemplateLimitError(f"took too long (more than {self.limits.seconds:g} s)", kind="time")
+            raise TemplateLimitError(Message("took too long (more than {seconds} s)",
+                                             seconds=format(self.limits.seconds, 'g')), kind="time")
 
 
 _local = threading.local()
@@ -428,7 +429,8 @@ def _environment_class() -> type[jinja2.Environment]:
             b.depth += 1  # macros (and recursive loops' loop()) are called through here
             try:
                 if b.depth > b.limits.max_depth:
-                    raise TemplateLimitError(f"nested macros or loops too deep (more than {b.limits.max_depth})",
+                    raise TemplateLimitError(Message("nested macros or loops too deep (more than {max_depth})",
+                                                     max_depth=str(b.limits.max_depth)),
                                              kind="depth")  # fmt: skip
                 return b.charge(super().call(__context, __obj, *args, **kwargs))
             finally:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.chat.messages import ChatError
 from app.chat.template_sandbox import RenderLimits, TemplateLimitError
+from core.messages import Message
 
 if TYPE_CHECKING:
     import jinja2
@@ -140,8 +141,9 @@ def _compiled(text: str) -> jinja2.Template:
     from app.chat.template_sandbox import bounded_environment, compile_bounded
 
     if len(text) > MAX_TEMPLATE_CHARS:
-        raise ChatError(f"the chat template has {len(text):,} characters, more than the {MAX_TEMPLATE_CHARS:,} Modelwerk "
-                        "compiles: use another GGUF of this model")  # fmt: skip
+        raise ChatError(Message("the chat template has {count} characters, more than the {MAX_TEMPLATE_CHARS} Modelwerk "
+                                "compiles: use another GGUF of this model", count=format(len(text), ','),
+                                MAX_TEMPLATE_CHARS=format(MAX_TEMPLATE_CHARS, ',')))  # fmt: skip
     env = bounded_environment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"],
                               filters={"tojson": _tojson})  # fmt: skip
     env.globals["raise_exception"] = _raise_exception
@@ -151,9 +153,9 @@ def _compiled(text: str) -> jinja2.Template:
     except TemplateLimitError:
         raise
     except jinja2.TemplateError as e:
-        raise ChatError(f"the chat template does not compile: {_one_line(e)}") from e
+        raise ChatError(Message("the chat template does not compile: {reason}", reason=str(_one_line(e)))) from e
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as e:  # nesting past the parser, ...
-        raise ChatError(f"the chat template does not compile: {_one_line(e)}") from e
+        raise ChatError(Message("the chat template does not compile: {reason}", reason=str(_one_line(e)))) from e
 
 
 def _one_line(e: BaseException) -> str:
@@ -186,11 +188,11 @@ def render_messages(template: ChatTemplate, messages: Sequence[Mapping[str, Any]
         log.warning("%s", e)
         raise
     except RecursionError as e:  # macros calling themselves past Python's stack, faster than the depth check
-        raise TemplateLimitError("nested macros too deep (past Python's stack)", kind="depth") from e
+        raise TemplateLimitError(Message("nested macros too deep (past Python's stack)"), kind="depth") from e
     except MemoryError as e:
-        raise TemplateLimitError("needed too much memory (the system refused it)", kind="memory") from e
+        raise TemplateLimitError(Message("needed too much memory (the system refused it)"), kind="memory") from e
     except jinja2.TemplateError as e:
-        raise ChatError(f"the chat template failed: {_one_line(e)}") from e
+        raise ChatError(Message("the chat template failed: {reason}", reason=str(_one_line(e)))) from e
     except Exception as e:  # a template can fail in many ways (TypeError on bad data, ...)
         log.debug("template render failed", exc_info=True)
-        raise ChatError(f"the chat template failed: {_one_line(e)}") from e
+        raise ChatError(Message("the chat template failed: {reason}", reason=str(_one_line(e)))) from e

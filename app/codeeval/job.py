@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.codeeval.check import Verdict
 from app.codeeval.evaluation import ProblemResult, Report, evaluate, result_metrics
 from app.codeeval.problems import ProblemError, load_problems, select
-from core.errors import ModelwerkError
+from core.errors import ModelwerkError, said
 from core.messages import Message, Number
 from quantize import worker
 from quantize.errors import JobFailed
@@ -26,6 +27,10 @@ from quantize.progress import Reporter
 from quantize.spec import CodeEvalSpec, JobKind, part_path
 
 log = logging.getLogger(__name__)
+
+VERDICTS = {Verdict.PASSED: Message("passed"), Verdict.WRONG: Message("wrong answer"), Verdict.SYNTAX: Message("syntax"),
+            Verdict.TIMEOUT: Message("timeout"), Verdict.CRASH: Message("crash")}  # fmt: skip
+"""Each verdict as the progress line says it (``Verdict.value``), for the GUI to translate."""
 
 MODULE = "app.codeeval.job"
 DISPATCH = {JobKind.CODEEVAL: MODULE}
@@ -44,7 +49,7 @@ def finished_problems(path: Path) -> list[ProblemResult]:
     except FileNotFoundError:
         return done
     except OSError as e:
-        raise JobFailed(f"cannot read {path.name}: {e.strerror or e}") from None
+        raise JobFailed(Message("cannot read {name}: {reason}", name=path.name, reason=str(e.strerror or e))) from None
     for line in lines:
         try:
             done.append(ProblemResult.from_dict(json.loads(line)))
@@ -69,7 +74,7 @@ def run(spec: CodeEvalSpec, reporter: Reporter) -> list[Path]:
     try:
         problems = select(load_problems(spec.problem_file), count=spec.problems or None, ids=list(spec.ids))
     except ProblemError as e:
-        raise JobFailed(str(e)) from None
+        raise JobFailed(said(e)) from None
     spec.output.parent.mkdir(parents=True, exist_ok=True)
     progress_file = progress_path(spec)
     wanted = {p.task_id for p in problems}
@@ -85,7 +90,7 @@ def run(spec: CodeEvalSpec, reporter: Reporter) -> list[Path]:
         options = LoadOptions(context=spec.context, parallel=1, threads=spec.threads or None)
         runtime = Runtime.launch(spec.source, options=options, name=spec.source.name)
     except ModelwerkError as e:
-        raise JobFailed(f"cannot load {spec.source.name}: {e}") from None
+        raise JobFailed(Message("cannot load {name}: {reason}", name=spec.source.name, reason=said(e))) from None
     passed = sum(r.passed for r in done)
     with progress_file.open("a", encoding="utf-8") as log_file:
 
@@ -95,8 +100,10 @@ def run(spec: CodeEvalSpec, reporter: Reporter) -> list[Path]:
             log_file.flush()
             os.fsync(log_file.fileno())
             passed += result.passed
-            reporter.progress("problems", count / total, f"{count}/{total} {result.task_id}: {result.verdict.value}; "
-                                                         f"{passed} passed so far")  # fmt: skip
+            said = Message("{count}/{total} {task}: {verdict}; {passed} passed so far", count=str(count), total=str(total),
+                           task=result.task_id, verdict=VERDICTS.get(result.verdict, result.verdict.value),
+                           passed=str(passed))  # fmt: skip
+            reporter.progress("problems", count / total, said)
 
         try:
             runtime.wait_ready(timeout_s=300)
@@ -105,7 +112,7 @@ def run(spec: CodeEvalSpec, reporter: Reporter) -> list[Path]:
             report = evaluate(engine, problems, samples=spec.samples, sampling=sampling,
                               mode=ReasoningMode(spec.reasoning), done=done, on_result=finished)  # fmt: skip
         except ModelwerkError as e:
-            raise JobFailed(str(e)) from None
+            raise JobFailed(said(e)) from None
         finally:
             runtime.stop()
     problem_set = spec.problem_file.name if spec.problem_file is not None else "HumanEval"

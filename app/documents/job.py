@@ -46,7 +46,8 @@ def run(spec: IndexSpec, reporter: Reporter) -> list[Path]:
     except DocumentError as e:  # an unknown collection, a database that is no documents database
         raise JobFailed(str(e)) from None
     except OSError as e:
-        raise JobFailed(f"cannot open {spec.output}: {e.strerror or e}") from None
+        raise JobFailed(Message("cannot open {output}: {reason}", output=str(spec.output),
+                                reason=str(e.strerror or e))) from None
     result = result_of(report)
     reporter.progress("done", 1.0, summary(result))  # what the Jobs page shows once it is done
     reporter.done([], result=result)

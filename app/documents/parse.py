@@ -26,8 +26,8 @@ from typing import Any
 from app.shield import hidden_docx, hidden_pdf
 from app.shield.flags import Flag, Kind
 from app.shield.hidden import hidden_classes, hiding_reason
-from core.errors import ModelwerkError
-from core.messages import N_
+from core.errors import ModelwerkError, said
+from core.messages import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +144,11 @@ def parse_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedDocument
     kind = kind_of(path)
     if kind is None:
         why = SUFFIX_HINTS.get(path.suffix.lower(), f"{path.suffix or 'no extension'} is not a document type Modelwerk reads")
-        raise UnreadableDocument(f"{path.name}: {why}", path=path)
+        raise UnreadableDocument(Message("{name}: {why}", name=str(path.name), why=str(why)), path=path)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise UnreadableDocument(f"{path.name}: too large ({size >> 20} MiB; the limit is {limits.max_file_bytes >> 20} MiB)",
+        raise UnreadableDocument(Message("{name}: too large ({value} MiB; the limit is {value2} MiB)", name=str(path.name),
+                                         value=str(size >> 20), value2=str(limits.max_file_bytes >> 20)),
                                  path=path)  # fmt: skip
     if kind is DocumentKind.PDF:
         doc = _parse_pdf(path, limits)
@@ -169,15 +170,17 @@ def parse_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedDocument
                 doc = ParsedDocument(path, kind, text, tuple(paragraph_blocks(text)))
     if not doc.text.strip():
         if kind is DocumentKind.PDF:
-            raise UnreadableDocument(f"{path.name}: the PDF has no text layer (a scanned document?); run OCR on it first",
+            raise UnreadableDocument(Message("{name}: the PDF has no text layer (a scanned document?); run OCR on it first",
+                                             name=str(path.name)),
                                      path=path)  # fmt: skip
-        raise UnreadableDocument(f"{path.name}: no text in it", path=path)
+        raise UnreadableDocument(Message("{name}: no text in it", name=str(path.name)), path=path)
     return doc
 
 
 def _check_chars(path: Path, n: int, limits: Limits) -> None:
     if n > limits.max_text_chars:
-        raise UnreadableDocument(f"{path.name}: too much text (over {limits.max_text_chars:,} characters); split it",
+        raise UnreadableDocument(Message("{name}: too much text (over {max_text_chars} characters); split it",
+                                         name=str(path.name), max_text_chars=format(limits.max_text_chars, ',')),
                                  path=path)  # fmt: skip
 
 
@@ -195,7 +198,7 @@ def _decode_text(path: Path, data: bytes) -> str:
             break
     else:
         if b"\x00" in data[:8192]:
-            raise UnreadableDocument(f"{path.name}: a binary file, not text", path=path)
+            raise UnreadableDocument(Message("{name}: a binary file, not text", name=str(path.name)), path=path)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -323,7 +326,7 @@ class _Builder:
     length: int = 0
 
     def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False,
-            hidden: Sequence[tuple[int, int, str]] = ()) -> None:  # fmt: skip
+            hidden: Sequence[tuple[int, int, Message]] = ()) -> None:  # fmt: skip
         """One block; ``hidden``: (start, end, reason) of text in it that a reader does not see, as offsets into
         ``text``."""
         lead = len(text) - len(text.lstrip())
@@ -339,12 +342,12 @@ class _Builder:
             piece = text[start:end]
             start, end = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
             if end > start:  # the span without the spaces around it
-                self.hidden.append(Flag(Kind.HIDDEN, start + self.length, end + self.length, why))
+                self.hidden.append(Flag.of(Kind.HIDDEN, start + self.length, end + self.length, why))
         self.blocks.append(Block(self.length, self.length + len(text), page, heading, is_heading))
         self.length += len(text)
         _check_chars(self.path, self.length, self.limits)
 
-    def add_paragraphs(self, text: str, *, page: int | None, hidden: Sequence[tuple[int, int, str]] = ()) -> None:
+    def add_paragraphs(self, text: str, *, page: int | None, hidden: Sequence[tuple[int, int, Message]] = ()) -> None:
         """A run of text (line endings ``\\n``) split into blocks at blank lines (a PDF page); ``hidden`` as for
         ``add``, offsets into ``text``."""
         for b in paragraph_blocks(text):
@@ -370,13 +373,16 @@ def _parse_pdf(path: Path, limits: Limits) -> ParsedDocument:
             try:
                 opened = reader.decrypt("")
             except (DependencyError, NotImplementedError) as e:
-                raise UnreadableDocument(f"{name}: the PDF is encrypted in a way this installation cannot open ({e})",
+                raise UnreadableDocument(Message("{name}: the PDF is encrypted in a way this installation cannot open "
+                                                 "({error})", name=str(name), error=said(e)),
                                          path=path) from None  # fmt: skip
             if opened == pypdf.PasswordType.NOT_DECRYPTED:
                 raise UnreadableDocument(_encrypted(name), path=path)
         n_pages = len(reader.pages)
         if n_pages > limits.max_pdf_pages:
-            raise UnreadableDocument(f"{name}: {n_pages:,} pages (the limit is {limits.max_pdf_pages:,}); split it", path=path)
+            raise UnreadableDocument(Message("{name}: {n_pages} pages (the limit is {max_pdf_pages}); split it",
+                                             name=str(name), n_pages=format(n_pages, ','),
+                                             max_pdf_pages=format(limits.max_pdf_pages, ',')), path=path)
         out = _Builder(path, limits)
         for number, page in enumerate(reader.pages, start=1):
             text, hidden = hidden_pdf.page_text(page, number)
@@ -386,10 +392,12 @@ def _parse_pdf(path: Path, limits: Limits) -> ParsedDocument:
     except FileNotDecryptedError:
         raise UnreadableDocument(_encrypted(name), path=path) from None
     except RecursionError:
-        raise UnreadableDocument(f"{name}: the PDF nests too deeply to read (broken or hostile)", path=path) from None
+        raise UnreadableDocument(Message("{name}: the PDF nests too deeply to read (broken or hostile)",
+                                         name=str(name)), path=path) from None
     except Exception as e:  # a hostile or broken file can make the parser fail in any way; it is this file's error only
         log.debug("pypdf failed on %s", path, exc_info=True)
-        raise UnreadableDocument(f"{name}: not a readable PDF ({type(e).__name__}: {_first_line(e)})", path=path) from None
+        raise UnreadableDocument(Message("{name}: not a readable PDF ({kind}: {reason})", name=str(name),
+                                         kind=type(e).__name__, reason=str(_first_line(e))), path=path) from None
     return ParsedDocument(path, DocumentKind.PDF, out.text(), tuple(out.blocks), pages=n_pages, hidden=tuple(out.hidden))
 
 
@@ -412,20 +420,25 @@ def _check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
-        raise UnreadableDocument(f"{name}: not a readable Word document (not a valid .docx zip: {_first_line(e)})",
+        raise UnreadableDocument(Message("{name}: not a readable Word document (not a valid .docx zip: {reason})",
+                                         name=str(name), reason=str(_first_line(e))),
                                  path=path) from None  # fmt: skip
     if len(infos) > limits.max_zip_entries:
-        raise UnreadableDocument(f"{name}: not a readable Word document ({len(infos):,} parts inside)", path=path)
+        raise UnreadableDocument(Message("{name}: not a readable Word document ({count} parts inside)", name=str(name),
+                                         count=format(len(infos), ',')), path=path)
     total = sum(i.file_size for i in infos)
     if total > limits.max_zip_unpacked:
-        raise UnreadableDocument(f"{name}: unpacks to {total >> 20} MiB (the limit is {limits.max_zip_unpacked >> 20} MiB; "
-                                 "a zip bomb?)", path=path)  # fmt: skip
+        raise UnreadableDocument(Message("{name}: unpacks to {value} MiB (the limit is {value2} MiB; a zip bomb?)",
+                                         name=str(name), value=str(total >> 20),
+                                         value2=str(limits.max_zip_unpacked >> 20)), path=path)  # fmt: skip
     for i in infos:
         if i.file_size > (1 << 20) and i.file_size > limits.max_zip_ratio * max(i.compress_size, 1):
-            raise UnreadableDocument(f"{name}: the part {i.filename} unpacks {i.file_size // max(i.compress_size, 1)}-fold "
-                                     "(a zip bomb?)", path=path)  # fmt: skip
+            raise UnreadableDocument(Message("{name}: the part {filename} unpacks {value}-fold (a zip bomb?)", name=str(name),
+                                             filename=str(i.filename),
+                                             value=str(i.file_size // max(i.compress_size, 1))), path=path)  # fmt: skip
     if "word/document.xml" not in {i.filename for i in infos}:
-        raise UnreadableDocument(f"{name}: not a readable Word document (no word/document.xml inside)", path=path)
+        raise UnreadableDocument(Message("{name}: not a readable Word document (no word/document.xml inside)",
+                                         name=str(name)), path=path)
 
 
 def _heading_level(style_name: str) -> int | None:
@@ -436,8 +449,8 @@ def _heading_level(style_name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _docx_row(cells: Sequence[Any], judge: hidden_docx.HiddenRuns, number: int) -> tuple[str, list[tuple[int, int, str]],
-                                                                                     int]:  # fmt: skip
+def _docx_row(cells: Sequence[Any], judge: hidden_docx.HiddenRuns,
+              number: int) -> tuple[str, list[tuple[int, int, Message]], int]:  # fmt: skip
     """A table row as one line, its cells' texts joined by " | " (a merged cell once), the spans of it a reader does not
     see, and the count of paragraphs read so far."""
     line, hidden, seen, cells_seen = "", [], set(), set()
@@ -492,10 +505,12 @@ def _parse_docx(path: Path, limits: Limits) -> ParsedDocument:
     except UnreadableDocument:
         raise
     except RecursionError:
-        raise UnreadableDocument(f"{path.name}: the Word document nests too deeply to read", path=path) from None
+        raise UnreadableDocument(Message("{name}: the Word document nests too deeply to read",
+                                         name=str(path.name)), path=path) from None
     except Exception as e:  # python-docx and lxml on a broken or hostile file: this file's error only
         log.debug("python-docx failed on %s", path, exc_info=True)
-        raise UnreadableDocument(f"{path.name}: not a readable Word document ({type(e).__name__}: {_first_line(e)})",
+        raise UnreadableDocument(Message("{name}: not a readable Word document ({kind}: {reason})", name=str(path.name),
+                                         kind=type(e).__name__, reason=str(_first_line(e))),
                                  path=path) from None  # fmt: skip
     return ParsedDocument(path, DocumentKind.DOCX, out.text(), tuple(out.blocks), hidden=tuple(out.hidden))
 
@@ -536,10 +551,10 @@ class _HtmlText(HTMLParser):
         self.buf: list[str] = []
         self.hide: list[str] = []
         """The hidden element's tag, once per level of the same tag nested in it (like ``skip``)."""
-        self.why = ""
+        self.why = Message("")
         self.sheet: list[str] = []
         self.sheet_chars = 0
-        self.classes: dict[str, str] = {}
+        self.classes: dict[str, Message] = {}
 
     def flush(self) -> None:
         raw = "".join(self.buf)
@@ -555,7 +570,7 @@ class _HtmlText(HTMLParser):
         else:
             self.out.add(clean, heading=str(self.trail), hidden=hidden)
 
-    def _hidden_spans(self, text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    def _hidden_spans(self, text: str) -> tuple[str, list[tuple[int, int, Message]]]:
         """``text`` without the hidden marks, and the spans they marked (a block that starts inside a hidden element
         starts hidden)."""
         if _HIDE not in text and _SHOW not in text:
@@ -600,7 +615,7 @@ class _HtmlText(HTMLParser):
                 if tag in _HEADINGS or tag in _BLOCK_TAGS:
                     self.flush()
                 self.hide.append(tag)
-                self.why = f"hidden in the HTML by {why}"
+                self.why = Message("hidden in the HTML by {why}", why=why)
                 self.buf.append(_HIDE)
         if tag in _HEADINGS:
             self.flush()
@@ -664,5 +679,6 @@ def _parse_html(path: Path, data: bytes, limits: Limits) -> ParsedDocument:
     except UnreadableDocument:
         raise
     except Exception as e:  # the tokenizer is lenient; anything it still raises is this file's error only
-        raise UnreadableDocument(f"{path.name}: not readable HTML ({type(e).__name__}: {_first_line(e)})", path=path) from None
+        raise UnreadableDocument(Message("{name}: not readable HTML ({kind}: {reason})", name=str(path.name),
+                                         kind=type(e).__name__, reason=str(_first_line(e))), path=path) from None
     return ParsedDocument(path, DocumentKind.HTML, out.text(), tuple(out.blocks), hidden=tuple(out.hidden))

@@ -23,6 +23,7 @@ from typing import Protocol
 from app.documents.parse import DocumentError
 from app.documents.retrieval import Hit, Retriever
 from app.documents.store import DocumentStore
+from core.messages import Message
 
 __all__ = ["RERANK_DEPTH", "RerankError", "Reranker", "RerankerChoice", "RerankingRetriever", "choose_reranker",
            "reranker_of"]  # fmt: skip
@@ -77,7 +78,14 @@ class RerankingRetriever:
     @property
     def reranked_by(self) -> str:
         """What the user is told: "bge-reranker-v2-m3 over the first 30 hits of hybrid search"."""
-        return f"{self.reranker.name} over the first {self.depth} hits of {self.base.name} search"
+        return str(self.reranked_said)
+
+    @property
+    def reranked_said(self) -> Message:
+        """``reranked_by`` as a message, for the GUI to translate."""
+        return Message.plural("{model} over the first %n hit of {search} search",
+                              "{model} over the first %n hits of {search} search", self.depth,
+                              model=self.reranker.name, search=self.base.name)  # fmt: skip
 
     def search(self, query: str, *, k: int = 8) -> list[Hit]:
         if k < 1 or not query.strip():
@@ -88,8 +96,9 @@ class RerankingRetriever:
         head, tail = hits[: self.depth], hits[self.depth :]
         scores = self.reranker.score(query, [h.text for h in head])
         if len(scores) != len(head) or not all(isinstance(s, float | int) and math.isfinite(s) for s in scores):
-            raise RerankError(f"the reranker {self.reranker.name} gave {len(scores)} scores for {len(head)} passages, "
-                              "or a score that is no number")  # fmt: skip
+            raise RerankError(Message("the reranker {name} gave {count} scores for {count2} passages, or a score that is "
+                                      "no number", name=str(self.reranker.name), count=str(len(scores)),
+                                      count2=str(len(head))))  # fmt: skip
         order = sorted(range(len(head)), key=lambda i: (-scores[i], head[i].rank))
         reranked = [dataclasses.replace(head[i], score=float(scores[i]), retriever=self.name) for i in order]
         return [dataclasses.replace(h, rank=rank) for rank, h in enumerate([*reranked, *tail][:k], start=1)]

@@ -22,6 +22,8 @@ from pathlib import Path
 from app.documents.parse import DocumentError
 from app.documents.retrieval import STOPWORDS, Hit, Retriever
 from app.documents.store import DocumentStore
+from core.errors import said
+from core.messages import Message
 
 KS = (1, 3, 5, 10)
 MIN_WORDS = 6
@@ -100,20 +102,24 @@ def load_probes(store: DocumentStore, collection_id: int, path: Path) -> list[Pr
     try:
         items = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise DocumentError(f"cannot read the questions {path}: {e}", path=path) from None
+        raise DocumentError(Message("cannot read the questions {path}: {error}", path=str(path),
+                                    error=said(e)), path=path) from None
     if not isinstance(items, list):
-        raise DocumentError(f"{path}: expected a JSON list of questions", path=path)
+        raise DocumentError(Message("{path}: expected a JSON list of questions", path=str(path)), path=path)
     files = store.files(collection_id)
     probes = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("question", "file", "answer")):
-            raise DocumentError(f"{path}: question {i} needs the strings question, file and answer", path=path)
+            raise DocumentError(Message("{path}: question {i} needs the strings question, file and answer", path=str(path),
+                                        i=str(i)), path=path)
         record = next((f for f in files if str(f.path).endswith(item["file"])), None)
         if record is None:
-            raise DocumentError(f"{path}: question {i} names {item['file']!r}, which is not in the collection", path=path)
+            raise DocumentError(Message("{path}: question {i} names {item}, which is not in the collection", path=str(path),
+                                        i=str(i), item=repr(item['file'])), path=path)
         span = find_span(store.file_text(record.id), item["answer"])
         if span is None:
-            raise DocumentError(f"{path}: question {i}'s answer is not in {record.path.name}", path=path)
+            raise DocumentError(Message("{path}: question {i}'s answer is not in {name}", path=str(path), i=str(i),
+                                        name=str(record.path.name)), path=path)
         probes.append(Probe(item["question"], record.path, *span))
     return probes
 

@@ -26,7 +26,7 @@ from app.documents.chunk import Passage
 from app.documents.parse import DocumentError, ParsedDocument
 from app.shield import flags as shield_flags
 from app.shield.flags import Flag
-from core.messages import N_
+from core.messages import N_, Message
 from core.migrations import migrate
 
 DB_NAME = "documents.db"
@@ -181,11 +181,11 @@ def check_name(name: str) -> str:
     """
     name = name.strip()
     if not name:
-        raise DocumentError("a collection needs a name")
+        raise DocumentError(Message("a collection needs a name"))
     if len(name) > MAX_NAME:
-        raise DocumentError(f"a collection name has at most {MAX_NAME} characters")
+        raise DocumentError(Message("a collection name has at most {limit} characters", limit=str(MAX_NAME)))
     if re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", name):
-        raise DocumentError("a collection name cannot contain control characters or line breaks")
+        raise DocumentError(Message("a collection name cannot contain control characters or line breaks"))
     return name
 
 
@@ -252,7 +252,7 @@ class DocumentStore:
         if row is not None:
             return int(row[0])
         if not create:
-            raise UnknownCollection(f"no collection named {name.strip()!r}")
+            raise UnknownCollection(Message("no collection named {strip}", strip=repr(name.strip())))
         cur = self.conn.execute("INSERT INTO collections(name, created_at) VALUES (?, ?)", (check_name(name), time.time()))
         return int(cur.lastrowid or 0)
 
@@ -286,7 +286,7 @@ class DocumentStore:
         new_name = check_name(new_name)
         row = self.conn.execute("SELECT id FROM collections WHERE name = ?", (new_name,)).fetchone()
         if row is not None and int(row[0]) != cid:
-            raise DocumentError(f"there is already a collection named {new_name!r}")
+            raise DocumentError(Message("there is already a collection named {new_name}", new_name=repr(new_name)))
         self.conn.execute("UPDATE collections SET name = ? WHERE id = ?", (new_name, cid))
         return new_name
 
@@ -332,7 +332,7 @@ class DocumentStore:
     def file(self, file_id: int) -> FileRecord:
         r = self.conn.execute(f"SELECT {self._FILE_COLUMNS} FROM files f WHERE f.id = ?", (file_id,)).fetchone()
         if r is None:
-            raise DocumentError(f"no document file {file_id}")
+            raise DocumentError(Message("no document file {file_id}", file_id=str(file_id)))
         return self._file(r)
 
     def file_text(self, file_id: int) -> str:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from app.documents.embedder import Embedder, EmbedderError, Vectors, normalise, prompts_for
 from app.documents.retrieval import Bm25Retriever, FusedRetriever, Hit, Retriever, Source, query_terms, snippet
 from app.documents.store import DocumentStore, StoredPassage
+from core.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class VectorIndex:
         skipped. Returns the vectors written."""
         m = normalise(vectors)
         if m.shape != (len(passage_ids), embedder.dimension):
-            raise EmbedderError(f"expected {len(passage_ids)} vectors of {embedder.dimension} numbers, got {m.shape}")
+            raise EmbedderError(Message("expected {count} vectors of {dimension} numbers, got {shape}",
+                                        count=str(len(passage_ids)), dimension=str(embedder.dimension), shape=str(m.shape)))
         with self.store.transaction():
             cur = self.store.conn.executemany(
                 """INSERT INTO passage_vectors(passage_id, embedder_id, vector) SELECT ?, ?, ?
@@ -252,10 +254,11 @@ class VectorRetriever:
     def _record(self) -> EmbedderRecord:
         record = self.index.embedder_of(self.collection_id)
         if record is None:
-            raise EmbedderError("this collection has no vectors yet: embed it with an embedding model first")
+            raise EmbedderError(Message("this collection has no vectors yet: embed it with an embedding model first"))
         if record.fingerprint != self.embedder.fingerprint:
-            raise EmbedderError(f"this collection's vectors were made by {record.name}, not {self.embedder.name}: "
-                                "embed it again with the new model, or choose the old one")  # fmt: skip
+            raise EmbedderError(Message("this collection's vectors were made by {name}, not {name2}: embed it again with "
+                                        "the new model, or choose the old one", name=str(record.name),
+                                        name2=str(self.embedder.name)))  # fmt: skip
         return record
 
     def prefetch(self, query: str) -> None:
@@ -305,6 +308,7 @@ def retriever_for(store: DocumentStore, collection_id: int, mode: SearchMode, em
     if mode is SearchMode.BM25:
         return bm25
     if embedder is None:
-        raise EmbedderError(f"{mode.value} search needs the collection's embedding model; embed the collection first")
+        raise EmbedderError(Message("{value} search needs the collection's embedding model; embed the collection first",
+                                    value=str(mode.value)))
     vector = VectorRetriever(store, collection_id, embedder, index=index, query_prefix=query_prefix)
     return vector if mode is SearchMode.VECTOR else FusedRetriever([bm25, vector])

@@ -28,6 +28,7 @@ from app.hub.errors import HubError, HubUnavailable, hub_error
 from app.hub.files import GPTQVariant, HubFile, group_files
 from app.hub.results import RepoDetails, SearchFormat, SearchPage, SearchResult, SearchSort
 from core.errors import ModelwerkError
+from core.messages import Message
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -146,7 +147,8 @@ class HubClient:
                 for chunk in r.iter_bytes():
                     got += len(chunk)
                     if got > max_bytes:
-                        raise FileNotOnHub(f"{what} is more than the {max_bytes:,} bytes expected")
+                        raise FileNotOnHub(Message("{what} is more than the {max_bytes} bytes expected", what=str(what),
+                                                   max_bytes=format(max_bytes, ',')))
                     chunks.append(chunk)
         except HubError:
             raise
@@ -340,9 +342,9 @@ class HubClient:
         try:
             data = json.loads(self.read_text(repo_id, path, revision=revision))
         except ValueError as e:
-            raise HubError(f"{repo_id}/{path} is not valid JSON") from e
+            raise HubError(Message("{repo_id}/{path} is not valid JSON", repo_id=str(repo_id), path=str(path))) from e
         if not isinstance(data, dict):
-            raise HubError(f"{repo_id}/{path} does not hold a JSON object")
+            raise HubError(Message("{repo_id}/{path} does not hold a JSON object", repo_id=str(repo_id), path=str(path)))
         return data
 
     def _optional_text(self, repo_id: str, path: str, revision: str) -> str:

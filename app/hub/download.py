@@ -237,7 +237,7 @@ def _attempt(
     except httpx2.TransportError as e:
         raise _Retry(_unreachable(where, e)) from e
     except OfflineModeIsEnabled:
-        raise HubUnavailable("offline mode is on (HF_HUB_OFFLINE): unset it to download") from None
+        raise HubUnavailable(Message("offline mode is on (HF_HUB_OFFLINE): unset it to download")) from None
     if state.total is not None and state.done < state.total:
         raise _Retry(f"{where.endpoint} closed the connection after {state.done:,} of {state.total:,} bytes")
 

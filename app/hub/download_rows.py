@@ -6,7 +6,7 @@ import enum
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -14,6 +14,7 @@ from app.hub.errors import DownloadError
 from app.hub.files import FileGroup, HubFile
 from app.hub.portable_names import name_problem, path_problem
 from app.store import Store
+from core.messages import Message, Text
 
 
 class DownloadState(enum.Enum):
@@ -61,6 +62,14 @@ class Download:
     error: str = ""
     model_id: int | None = None
     then_quantize: tuple[str, ...] = ()
+    error_said: Message | None = field(default=None, compare=False)
+    """``error`` as a message while the process that recorded it runs (the GUI translates it); not stored."""
+
+    @property
+    def error_text(self) -> Text:
+        """The error as a message where this process knows one that still says ``error``; else ``error``."""
+        said = self.error_said
+        return said if said is not None and str(said) == self.error else self.error
 
     @property
     def fraction(self) -> float:
@@ -85,12 +94,12 @@ def dest_dir_for(models_dir: Path, repo_id: str, revision: str = "main") -> Path
     """``models_dir/author/name`` (``name@revision`` for a branch other than main, whose files share names with main's)."""
     parts = [p for p in repo_id.split("/") if p]
     if not parts or any(name_problem(p) for p in parts) or len(parts) > 2:
-        raise DownloadError(f"{repo_id!r} is not a repository name: use OWNER/NAME")
+        raise DownloadError(Message("{repo_id} is not a repository name: use OWNER/NAME", repo_id=repr(repo_id)))
     folder = Path(models_dir, *parts)
     if revision and revision != "main":
         folder = folder.with_name(f"{folder.name}@{revision.replace('/', '_')}")
         if name_problem(folder.name):
-            raise DownloadError(f"{revision!r} is not a revision that can name a folder")
+            raise DownloadError(Message("{revision} is not a revision that can name a folder", revision=repr(revision)))
     return folder
 
 
@@ -103,10 +112,16 @@ def check_file_paths(files: tuple[HubFile, ...]) -> None:
     for f in files:
         p = PurePosixPath(f.path)
         if not f.path or p.is_absolute() or ".." in p.parts or "\\" in f.path:
-            raise DownloadError(f"refusing to download {f.path!r}: the path leaves the model's folder")
+            raise DownloadError(Message("refusing to download {path}: the path leaves the model's folder", path=repr(f.path)))
         why = path_problem(f.path)
         if why is not None:
-            raise DownloadError(f"refusing to download {f.path!r}: {why}, which is not a portable file name")
+            raise DownloadError(Message("refusing to download {path}: {why}, which is not a portable file name",
+                                        path=repr(f.path), why=str(why)))
+
+STATE_SAID = {DownloadState.QUEUED: Message("queued"), DownloadState.RUNNING: Message("running"),
+              DownloadState.PAUSED: Message("paused"), DownloadState.DONE: Message("done"),
+              DownloadState.FAILED: Message("failed"), DownloadState.CANCELLED: Message("cancelled")}  # fmt: skip
+"""Each state as an error message names it (its value), for the GUI to translate."""
 
 
 def now() -> str:
@@ -141,7 +156,7 @@ class Rows:
     def get(self, download_id: int) -> Download:
         row = self.store.fetchone("SELECT * FROM downloads WHERE id = ?", (download_id,))
         if row is None:
-            raise DownloadError(f"there is no download {download_id} (it was removed)")
+            raise DownloadError(Message("there is no download {download_id} (it was removed)", download_id=str(download_id)))
         return to_download(row)
 
     def all(self) -> list[Download]:

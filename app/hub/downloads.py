@@ -26,6 +26,7 @@ from app.hub.download import DownloadSpec, download_file
 from app.hub.download_rows import (
     FINISHED,
     SETTLED,
+    STATE_SAID,
     Download,
     DownloadState,
     Rows,
@@ -36,7 +37,8 @@ from app.hub.errors import DownloadCancelled, DownloadError, HubError
 from app.hub.files import FileGroup
 from app.hub.partial_file import incomplete_path
 from app.store import Store, StoreError
-from core.errors import ModelwerkError
+from core.errors import ModelwerkError, said
+from core.messages import Message
 
 __all__ = ["Download", "DownloadQueue", "DownloadState", "FileSource", "Registrar"]
 
@@ -134,6 +136,8 @@ class DownloadQueue:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._workers: dict[int, _Worker] = {}
+        self._errors: dict[int, Message] = {}
+        """Each failed download's error as a message, as this process recorded it (the row stores the English)."""
         self._started = False
         self._only: frozenset[int] | None = None
 
@@ -210,7 +214,8 @@ class DownloadQueue:
         """
         d = self.get(download_id)
         if d.state not in FINISHED:
-            raise DownloadError(f"{d.name} is {d.state.value}: cancel it before removing it from the list")
+            raise DownloadError(Message("{name} is {value}: cancel it before removing it from the list", name=str(d.name),
+                                        value=STATE_SAID[d.state]))
         if d.state is not DownloadState.DONE:
             self._discard(d)
         self._rows.delete(download_id)
@@ -242,9 +247,11 @@ class DownloadQueue:
         return [self._live(d) for d in self._rows.all()]
 
     def _live(self, d: Download) -> Download:
-        """The stored row, with this process's live progress and speed while it runs here."""
+        """The stored row, with this process's live progress and speed while it runs here (and its error as a message
+        when it failed here)."""
         if d.state is not DownloadState.RUNNING:
-            return d
+            message = self._errors.get(d.id) if d.error else None
+            return d if message is None else replace(d, error_said=message)
         with self._lock:
             worker = self._workers.get(d.id)
             return d if worker is None else replace(worker.snapshot(), state=d.state, then_quantize=d.then_quantize)
@@ -312,12 +319,14 @@ class DownloadQueue:
         try:
             self._download_files(worker)
             if worker.cancel.is_set():
-                raise DownloadCancelled("stopped")
+                raise DownloadCancelled(Message("stopped"))
             self._register(worker)
         except DownloadCancelled:
             self._stopped(worker)
         except HubError as e:
             log.warning("Download of %s from %s failed: %s", d.name, d.repo_id, e)
+            if isinstance(message := said(e), Message):
+                self._errors[d.id] = message
             self._finish(worker, DownloadState.FAILED, error=str(e))
         except Exception as e:  # a bug must not leave the row RUNNING forever
             log.exception("Download of %s from %s failed", d.name, d.repo_id)
@@ -349,7 +358,9 @@ class DownloadQueue:
         try:
             model_id = self._registrar.register(d)
         except ModelwerkError as e:
-            self._finish(worker, DownloadState.FAILED, error=f"downloaded, but not added to the Library: {e}")
+            message = Message("downloaded, but not added to the Library: {error}", error=said(e))
+            self._errors[d.id] = message
+            self._finish(worker, DownloadState.FAILED, error=str(message))
             return
         log.info("Downloaded %s from %s: Library model %d", d.name, d.repo_id, model_id)
         self._finish(worker, DownloadState.DONE, model_id=model_id)
@@ -412,7 +423,7 @@ class DownloadQueue:
         if changed:
             with self._lock:
                 self._changed.notify_all()
-            self._emit(self._rows.get(download_id))
+            self._emit(self._live(self._rows.get(download_id)))
         return changed
 
     def _emit(self, d: Download) -> None:

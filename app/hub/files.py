@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from core.messages import Message, Text
 from quantize.remote_code import is_code_file
 
 __all__ = ["FileGroup", "FileKind", "GPTQVariant", "HubFile", "group_files", "parse_quant", "split_part"]
@@ -87,6 +88,28 @@ class FileGroup:
     @property
     def complete(self) -> bool:
         return not self.note
+
+    @property
+    def label(self) -> Text:
+        """``name`` as a message where it has words in it ("(3 parts)", "model (GPTQ 4-bit g128)"), for the GUI to
+        translate; ``name`` itself otherwise."""
+        said: Message | None = None
+        sp = split_part(self.files[0].path) if self.kind is FileKind.GGUF and self.files else None
+        if sp is not None:
+            said = Message.plural("{base} (%n part)", "{base} (%n parts)", sp[2], base=PurePosixPath(sp[0]).name)
+        elif self.kind is not FileKind.GGUF and self.name.startswith("model (") and self.name.endswith(")"):
+            said = Message("model ({label})", label=self.name[len("model (") : -1])
+        return said if said is not None and str(said) == self.name else self.name
+
+    @property
+    def note_text(self) -> Text:
+        """``note`` as a message where it is a split set's (for the GUI to translate); ``note`` itself otherwise."""
+        sp = split_part(self.files[0].path) if self.note and self.kind is FileKind.GGUF and self.files else None
+        if sp is None:
+            return self.note
+        have = {p[1] for f in self.files if (p := split_part(f.path)) is not None}
+        said = _missing_note([i for i in range(1, sp[2] + 1) if i not in have], sp[2])
+        return said if str(said) == self.note else self.note
 
     @property
     def first(self) -> HubFile:
@@ -184,10 +207,7 @@ def group_files(
         ordered = [by_no[i] for i in sorted(by_no)]
         base = PurePosixPath(stem).name
         missing = [i for i in range(1, count + 1) if i not in by_no]
-        note = ""
-        if missing:
-            listed = ", ".join(str(i) for i in missing[:5]) + ("..." if len(missing) > 5 else "")
-            note = f"incomplete split set: part{'s' if len(missing) > 1 else ''} {listed} of {count} missing on the hub"
+        note = str(_missing_note(missing, count)) if missing else ""
         name = f"{base} ({count} parts)"
         singles.append(_gguf_group(ordered, name=name, revision=revision, note=note))
     models = sorted((g for g in singles if not g.mmproj), key=lambda g: (g.size, g.name))
@@ -197,6 +217,14 @@ def group_files(
     if folder is not None:
         groups.append(folder)
     return groups
+
+
+def _missing_note(missing: Sequence[int], count: int) -> Message:
+    """The note of a split set with parts ``missing`` of ``count``."""
+    listed = ", ".join(str(i) for i in missing[:5]) + ("..." if len(missing) > 5 else "")
+    if len(missing) > 1:
+        return Message("incomplete split set: parts {listed} of {count} missing on the hub", listed=listed, count=str(count))
+    return Message("incomplete split set: part {listed} of {count} missing on the hub", listed=listed, count=str(count))
 
 
 def _gguf_group(files: list[HubFile], *, name: str, revision: str, note: str = "") -> FileGroup:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.hub.errors import DownloadCancelled
+from core.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -119,4 +120,5 @@ class PartialFile:
 def check_cancel(cancel: threading.Event | None, part: Path) -> None:
     """Raise DownloadCancelled when ``cancel`` is set (the caller decides whether the kept part is deleted)."""
     if cancel is not None and cancel.is_set():
-        raise DownloadCancelled(f"download of {part.name.removesuffix(INCOMPLETE_SUFFIX)} stopped; {part} is kept")
+        raise DownloadCancelled(Message("download of {name} stopped; {part} is kept",
+                                        name=str(part.name.removesuffix(INCOMPLETE_SUFFIX)), part=str(part)))

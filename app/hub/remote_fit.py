@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -21,6 +21,8 @@ from app.hub.client import HubClient
 from app.hub.errors import HubError
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.hub.results import RepoDetails
+from core.errors import said
+from core.messages import Message, Text
 from formats.gguf import MAX_ARRAY_ITEMS, HeaderLimits, HeaderTooLarge, read_gguf_header_from
 from formats.gguf_info import info_from_headers
 from formats.model import ModelFileError, ModelInfo
@@ -139,13 +141,15 @@ class RangeFile(io.RawIOBase):
             raise hub_error(e, repo_id=self._repo_id, endpoint=self._endpoint, have_token=self._have_token) from e
         data = b"".join(chunks)[:want]
         if len(data) < want:
-            raise HubError(f"the hub sent {len(data):,} of {want:,} bytes of {self.url.rsplit('/', 1)[-1]}")
+            raise HubError(Message("the hub sent {count} of {want} bytes of {file}", count=format(len(data), ','),
+                                   want=format(want, ','), file=str(self.url.rsplit('/', 1)[-1])))
         self._block, self._block_start = data, start
 
     def _check_budget(self, more: int) -> None:
         if self.max_bytes is not None and self.bytes_fetched + more > self.max_bytes:
-            raise HeaderTooLarge(f"{self.url.rsplit('/', 1)[-1]}: its header is larger than the {self.max_bytes:,} bytes "
-                                 "Modelwerk reads from the hub to check a file")  # fmt: skip
+            raise HeaderTooLarge(Message("{file}: its header is larger than the {max_bytes} bytes Modelwerk reads from "
+                                         "the hub to check a file", file=str(self.url.rsplit('/', 1)[-1]),
+                                         max_bytes=format(self.max_bytes, ',')))  # fmt: skip
 
 
 def open_remote(client: HubClient, repo_id: str, path: str, *, size: int, revision: str = "main",
@@ -161,9 +165,9 @@ def remote_info(client: HubClient, repo_id: str, group: FileGroup) -> ModelInfo:
     """ModelInfo of a GGUF file or split set on the hub, from its headers; raises HubError or ModelFileError
     (HeaderTooLarge past REMOTE_MAX_BYTES or REMOTE_LIMITS)."""
     if group.kind is not FileKind.GGUF:
-        raise ModelFileError(f"{group.name} is not a GGUF file")
+        raise ModelFileError(Message("{name} is not a GGUF file", name=str(group.name)))
     if group.note:
-        raise ModelFileError(f"{group.name}: {group.note}")
+        raise ModelFileError(Message("{name}: {note}", name=str(group.name), note=str(group.note)))
     headers = []
     for f in group.files:
         with open_remote(client, repo_id, f.path, size=f.size, revision=group.revision) as rf:
@@ -187,6 +191,13 @@ class FileFit:
     """What was judged when there is no header: a safetensors folder as the F16 GGUF it converts to (`fit_folder`)."""
     badge: str = ""
     """The badge when there is no report and a plain "unknown" would mislead (TOO_LARGE_BADGE)."""
+    error_said: Message | None = field(default=None, compare=False)
+    """``error`` as a message, for the GUI to translate (None: ``error`` only)."""
+
+    @property
+    def error_text(self) -> Text:
+        said = self.error_said
+        return said if said is not None and str(said) == self.error else self.error
 
     @property
     def judged_shape(self) -> ModelShape | None:
@@ -210,30 +221,39 @@ def default_options(context_length: int) -> FitOptions:
     return FitOptions(context=min(DEFAULT_CONTEXT, context_length) if context_length > 0 else DEFAULT_CONTEXT)
 
 
+def _unjudged(group: FileGroup, error: Text, *, info: ModelInfo | None = None, badge: str = "",
+              base: FileFit | None = None) -> FileFit:
+    """A file group without a verdict, and why (``base``: the fit it replaces, keeping its header and shape)."""
+    said = error if isinstance(error, Message) else None
+    if base is not None:
+        return replace(base, report=None, error=str(error), best=False, error_said=said)
+    return FileFit(group, info, None, error=str(error), badge=badge, error_said=said)
+
+
 def fit_file(client: HubClient, repo_id: str, group: FileGroup, hw: HardwareReport, *,
              options: FitOptions | None = None) -> FileFit:  # fmt: skip
     """Read the group's header(s) from the hub and fit it to `hw`. Never raises: problems end up in FileFit.error."""
     if group.kind is not FileKind.GGUF:
-        return FileFit(group, None, None, error="the fit is estimated from GGUF headers only")
+        return _unjudged(group, Message("the fit is estimated from GGUF headers only"))
     if group.mmproj:
-        return FileFit(group, None, None, error="a vision projector: it is loaded together with a model")
+        return _unjudged(group, Message("a vision projector: it is loaded together with a model"))
     try:
         info = remote_info(client, repo_id, group)
     except HeaderTooLarge as e:  # hostile or absurd: checking it would cost the user memory and bandwidth
         log.warning("not checking %s/%s: %s", repo_id, group.name, e)
-        return FileFit(group, None, None, error=f"Not checked: {e}", badge=TOO_LARGE_BADGE)
+        return _unjudged(group, Message("Not checked: {error}", error=said(e)), badge=TOO_LARGE_BADGE)
     except (HubError, ModelFileError) as e:
-        return FileFit(group, None, None, error=str(e))
+        return _unjudged(group, said(e))
     except Exception as e:  # a header reader bug must not break the repository view
         log.exception("reading the header of %s/%s failed", repo_id, group.name)
-        return FileFit(group, None, None, error=f"cannot read the header: {e}")
+        return _unjudged(group, Message("cannot read the header: {error}", error=said(e)))
     if info.shape is None:
-        return FileFit(group, info, None, error=info.shape_note or "the memory needed is unknown for this model")
+        return _unjudged(group, info.shape_note or Message("the memory needed is unknown for this model"), info=info)
     try:
         report = fit(info.shape, hw, options or default_options(info.context_length))
     except Exception as e:
         log.exception("fitting %s/%s failed", repo_id, group.name)
-        return FileFit(group, info, None, error=f"cannot estimate the fit: {e}")
+        return _unjudged(group, Message("cannot estimate the fit: {error}", error=said(e)), info=info)
     return FileFit(group, info, report)
 
 
@@ -248,7 +268,7 @@ def refit(f: FileFit, hw: HardwareReport, *, options: FitOptions | None = None) 
         return replace(f, report=fit(shape, hw, options or default_options(context)), best=False)
     except Exception as e:
         log.exception("fitting %s failed", f.group.name)
-        return replace(f, report=None, error=f"cannot estimate the fit: {e}", best=False)
+        return _unjudged(f.group, Message("cannot estimate the fit: {error}", error=said(e)), base=f)
 
 
 def fit_folder(client: HubClient, details: RepoDetails, group: FileGroup, hw: HardwareReport, *,
@@ -265,11 +285,11 @@ def fit_folder(client: HubClient, details: RepoDetails, group: FileGroup, hw: Ha
     try:
         shape = shape_from_config(config, n_params=details.n_params, quant=FOLDER_AS, name=details.repo_id.split("/")[-1])
         if shape is None:
-            return FileFit(group, None, None, error="no dimensions in config.json and no parameter count")
+            return _unjudged(group, Message("no dimensions in config.json and no parameter count"))
         return FileFit(group, None, fit(shape, hw, options or default_options(shape.context_train)), shape=shape)
     except Exception as e:  # a config we misread must not break the repository view
         log.exception("fitting the folder of %s failed", details.repo_id)
-        return FileFit(group, None, None, error=f"cannot estimate the fit: {e}")
+        return _unjudged(group, Message("cannot estimate the fit: {error}", error=said(e)))
 
 
 

@@ -12,6 +12,7 @@ import threading
 from app.keystore import KeyStore, new_ref
 from app.settings import HF_TOKEN_REF_PREFIX, SettingsError, load_settings, reset_setting, save_setting
 from app.store import Store
+from core.messages import Message
 
 __all__ = ["HubToken", "check_token"]
 
@@ -24,9 +25,9 @@ def check_token(value: str) -> str:
     """
     token = value.strip()
     if not token:
-        raise SettingsError("The token is empty: paste a token from huggingface.co/settings/tokens, e.g. hf_…")
+        raise SettingsError(Message("The token is empty: paste a token from huggingface.co/settings/tokens, e.g. hf_…"))
     if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
-        raise SettingsError("The token must be one word without spaces: paste it from huggingface.co/settings/tokens")
+        raise SettingsError(Message("The token must be one word without spaces: paste it from huggingface.co/settings/tokens"))
     return token
 
 

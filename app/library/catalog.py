@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.store import Store
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message
 from formats.model import ModelFormat, ModelInfo
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ class Catalog:
         """The entry with this id; raises EntryNotFound."""
         row = self._store.fetchone("SELECT * FROM models WHERE id = ?", (entry_id,))
         if row is None:
-            raise EntryNotFound(f"There is no model with id {entry_id} in the library")
+            raise EntryNotFound(Message("There is no model with id {entry_id} in the library", entry_id=str(entry_id)))
         return _entry(row)
 
     def by_path(self, path: Path) -> CatalogEntry | None:
@@ -241,4 +241,5 @@ def _delete_model_files(entry: CatalogEntry) -> None:
             for f in entry.files:
                 Path(f).unlink(missing_ok=True)
     except OSError as e:
-        raise CatalogError(f"Cannot delete the files of {entry.name}: {e.strerror or e}") from e
+        raise CatalogError(Message("Cannot delete the files of {name}: {reason}", name=str(entry.name),
+                                   reason=str(e.strerror or e))) from e

@@ -20,8 +20,8 @@ from pathlib import Path
 from types import ModuleType
 
 from app.library.catalog import Catalog, CatalogEntry
-from core.errors import ModelwerkError
-from core.messages import N_
+from core.errors import ModelwerkError, said
+from core.messages import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _ensure_instruct(source: Path, models_dir: Path, catalog: Catalog,
             progress(total, total)
         entry = catalog.add(inspect(target), source=INSTRUCT_SOURCE)
     except (OSError, ValueError, ModelFileError) as e:
-        raise DemoModelError(f"Cannot set up the instruct demo model: {e}") from e
+        raise DemoModelError(Message("Cannot set up the instruct demo model: {error}", error=said(e))) from e
     finally:
         part.unlink(missing_ok=True)
     log.info("Instruct demo model registered: %s (id %d)", entry.path, entry.id)
@@ -140,7 +140,7 @@ def _ensure_gemma(models_dir: Path, catalog: Catalog,
             progress(total, total)
         entry = catalog.add(inspect(target), source=DEMO_SOURCE)
     except (OSError, ValueError, ModelFileError) as e:  # FileNotFoundError for a missing chunk, ValueError for a bad hash
-        raise DemoModelError(f"Cannot set up the demo model: {e}") from e
+        raise DemoModelError(Message("Cannot set up the demo model: {error}", error=said(e))) from e
     digest = getattr(package, "EXPECTED_SHA256", None)
     if isinstance(digest, str) and digest:
         catalog.set_sha256(entry.id, digest)  # assemble() verified it

@@ -17,11 +17,13 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.library.catalog import SOURCE_FOUND, SOURCE_IMPORTED, Catalog, CatalogEntry, absolute, stat_files
 from app.store import StoreError
+from core.errors import said
+from core.messages import Message, Text
 from formats.cache import HEADERS
 from formats.model import ModelFileError, ModelInfo
 
@@ -53,6 +55,17 @@ class ImportResult:
     entry: CatalogEntry | None
     duplicate_of: CatalogEntry | None = None
     error: str = ""
+    error_said: Message | None = field(default=None, compare=False)
+    """``error`` as a message, for the GUI to translate (None: ``error`` only)."""
+
+    @classmethod
+    def failed(cls, source_path: Path, error: Text) -> ImportResult:
+        """A result whose error is ``error`` (a message keeps its template for the GUI)."""
+        return cls(source_path, None, error=str(error), error_said=error if isinstance(error, Message) else None)
+
+    @property
+    def error_text(self) -> Text:
+        return self.error_said if self.error_said is not None else self.error
 
 
 def import_model(
@@ -80,7 +93,7 @@ def import_model(
     try:
         info = inspect(src)
     except ModelFileError as e:
-        return ImportResult(src, None, error=str(e))
+        return ImportResult.failed(src, said(e))
     try:
         registered = catalog.by_path(info.path)
         if registered is not None:
@@ -104,12 +117,14 @@ def import_model(
     except Cancelled:
         return ImportResult(src, None, error="cancelled")
     except ModelFileError as e:
-        return ImportResult(src, None, error=str(e))
+        return ImportResult.failed(src, said(e))
     except OSError as e:
-        where = f" ({e.filename})" if e.filename else ""
-        return ImportResult(src, None, error=f"cannot import {src.name}: {e.strerror or e}{where}")
+        reason = str(e.strerror or e)
+        return ImportResult.failed(src, Message("cannot import {name}: {reason} ({file})", name=src.name, reason=reason,
+                                                file=str(e.filename)) if e.filename
+                                   else Message("cannot import {name}: {reason}", name=src.name, reason=reason))  # fmt: skip
     except StoreError as e:
-        return ImportResult(src, None, error=str(e))
+        return ImportResult.failed(src, said(e))
 
 
 def register_in_place(

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.shield.flags import Flag, Kind
+from core.messages import Message, Number
 
 TARGET_FALSE_POSITIVES = 0.02
 MAX_CHARS = 1_500
@@ -99,6 +100,9 @@ def flag(value: float, calibration: Calibration, *, judge: str, start: int, end:
     """The classifier's flag for a text scored ``value`` (None when it is not above the threshold)."""
     if not calibration.flags(value):
         return None
-    return Flag(Kind.CLASSIFIED, start, end,
-                f"{judge} judged this an instruction to the assistant (score {value:.2f}, threshold "
-                f"{calibration.threshold:.2f} from {calibration.benign} of your passages)")  # fmt: skip
+    return Flag.of(Kind.CLASSIFIED, start, end, Message.plural(
+        "{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your "
+        "passages)",
+        "{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your "
+        "passages)",
+        calibration.benign, judge=judge, score=Number(value, 2), threshold=Number(calibration.threshold, 2)))

@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from core.messages import Message
 
 MIN_TEXT_RUN = 24
@@ -88,24 +88,25 @@ def scan_encoded(text: str, start: int = 0, end: int | None = None) -> Iterator[
         run = m.group().removeprefix("0x")[:MAX_DECODE]
         yield from _judge(m.start(), m.end(), "hex", bytes.fromhex(run[: len(run) // 2 * 2]))
     for m in _PERCENT.finditer(text, start, end):
-        yield from _judge(m.start(), m.end(), "percent-encoded", urllib.parse.unquote_to_bytes(m.group()[:MAX_DECODE]))
+        data = urllib.parse.unquote_to_bytes(m.group()[:MAX_DECODE])
+        yield from _judge(m.start(), m.end(), Message("percent-encoded"), data)
     for m in _ESCAPES.finditer(text, start, end):
         run = m.group()[:MAX_DECODE]
         if run.startswith("\\x"):
             data = bytes.fromhex(run.replace("\\x", ""))
         else:
             data = "".join(chr(int(run[i + 2 : i + 6], 16)) for i in range(0, len(run) - 5, 6)).encode("utf-8", "replace")
-        yield from _judge(m.start(), m.end(), "escaped", data)
+        yield from _judge(m.start(), m.end(), Message("escaped"), data)
 
 
-def _judge(start: int, end: int, what: str, data: bytes | None) -> Iterator[Decoded]:
+def _judge(start: int, end: int, what: str | Message, data: bytes | None) -> Iterator[Decoded]:
     if data is None:
         return
     decoded = readable(data)
     n = end - start
     if decoded is not None:
         said = Message("{n} characters of {what} that decode to text: {decoded}", n=str(n), what=what,
-                       decoded=quote(decoded))  # fmt: skip
+                       decoded=quoted(decoded))  # fmt: skip
         yield Decoded(Flag.of(Kind.ENCODED, start, end, said), decoded)
     elif n >= MIN_OPAQUE_RUN:
         said = Message("{n} characters of {what} data (opaque bytes)", n=str(n), what=what)

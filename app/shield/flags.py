@@ -117,6 +117,11 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     return '"' + s + ("…" if cut else "") + '"'
 
 
+def quoted(text: str, limit: int = QUOTE_CHARS) -> Message:
+    """``quote``'s text as a message, so the GUI can quote it the language's way („…“ in German)."""
+    return Message('"{text}"', text=quote(text, limit)[1:-1])
+
+
 def flag_summary(flags: Sequence[Flag], *, shown: int = 2, render: Callable[[Text], str] = str) -> str:
     """One line for a list of sources or hits: the first reasons, and how many more ("hidden text in HTML; +2 more");
     ``render`` writes a reason (English by default; the GUI passes its translation)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from core.messages import Message
 
 MAX_STYLE = 4096
@@ -39,49 +39,49 @@ def _colour(value: str) -> str:
     return "".join(value.lower().replace("!important", "").split())
 
 
-def style_hides(style: str) -> str | None:
+def style_hides(style: str) -> Message | None:
     """Why a CSS declaration list hides its element's text, or None when it does not."""
     decls: dict[str, str] = {}
     for m in _DECL.finditer(style[:MAX_STYLE]):
         decls[m.group(1).lower()] = m.group(2).strip().lower().replace("!important", "").strip()
     if decls.get("display") == "none":
-        return "display:none"
+        return Message("display:none")
     if decls.get("visibility") in ("hidden", "collapse"):
-        return f"visibility:{decls['visibility']}"
+        return Message("visibility:{value}", value=decls["visibility"])
     opacity = _number(decls.get("opacity", ""))
     if opacity is not None and opacity[0] <= (1.0 if opacity[1] == "%" else 0.01):
-        return "opacity 0"
+        return Message("opacity 0")
     size = _number(decls.get("font-size", ""))
     if size is not None and size[0] <= {"px": 1.0, "pt": 1.0, "em": 0.1, "rem": 0.1, "%": 10.0}.get(size[1], 0.0):
-        return f"font-size {decls['font-size']}"
+        return Message("font-size {size}", size=decls["font-size"])
     colour = _colour(decls.get("color", ""))
     background = _colour(decls.get("background-color", decls.get("background", "")))
     if colour and background and colour == background:
-        return f"text in its background's colour ({colour})"
+        return Message("text in its background's colour ({colour})", colour=colour)
     if colour in _WHITE and not background:
-        return f"white text ({colour}), unseen on a white page"
+        return Message("white text ({colour}), unseen on a white page", colour=colour)
     if colour in ("transparent", "rgba(0,0,0,0)"):
-        return "transparent text"
+        return Message("transparent text")
     for side in ("left", "top", "right", "text-indent", "margin-left", "margin-top"):
         n = _number(decls.get(side, ""))
         if n is not None and n[0] <= -_OFFSCREEN_PX and (n[1] in ("px", "pt", "em", "rem") or side == "text-indent"):
-            return f"placed off screen ({side}: {decls[side]})"
+            return Message("placed off screen ({side}: {value})", side=side, value=decls[side])
     for dim in ("width", "height", "max-height", "max-width"):
         n = _number(decls.get(dim, ""))
         if n is not None and n[0] == 0 and decls.get("overflow") == "hidden":
-            return f"a box of {dim} 0 with overflow hidden"
+            return Message("a box of {dimension} 0 with overflow hidden", dimension=dim)
     if decls.get("clip", "").replace(" ", "") in ("rect(0,0,0,0)", "rect(0px,0px,0px,0px)", "rect(1px,1px,1px,1px)") \
             and decls.get("position") in ("absolute", "fixed"):  # fmt: skip
-        return "clipped to nothing"
+        return Message("clipped to nothing")
     if re.search(r"scale\(\s*0(?:\.0+)?\s*\)", decls.get("transform", "")):
-        return "scaled to nothing"
+        return Message("scaled to nothing")
     return None
 
 
 _CLASS_RULE = re.compile(r"(?<![\w-])\.([A-Za-z_][\w-]{0,60})\s*\{([^{}]{0,2000})\}")
 
 
-def hidden_classes(stylesheet: str) -> dict[str, str]:
+def hidden_classes(stylesheet: str) -> dict[str, Message]:
     """Class names a stylesheet hides with simple rules (``.x { display: none }``), with why."""
     found = {}
     for m in _CLASS_RULE.finditer(stylesheet):
@@ -91,10 +91,10 @@ def hidden_classes(stylesheet: str) -> dict[str, str]:
     return found
 
 
-def hiding_reason(attrs: Mapping[str, str | None], classes: Mapping[str, str] | None = None) -> str | None:
+def hiding_reason(attrs: Mapping[str, str | None], classes: Mapping[str, Message] | None = None) -> Message | None:
     """Why an element with ``attrs`` is not shown, or None."""
     if "hidden" in attrs:
-        return "the hidden attribute"
+        return Message("the hidden attribute")
     style = attrs.get("style")
     if style:
         why = style_hides(style)
@@ -103,7 +103,7 @@ def hiding_reason(attrs: Mapping[str, str | None], classes: Mapping[str, str] | 
     if classes:
         for name in (attrs.get("class") or "").split():
             if name in classes:
-                return f"class {name} ({classes[name]})"
+                return Message("class {name} ({why})", name=name, why=classes[name])
     return None
 
 
@@ -127,7 +127,7 @@ def scan_inline_html(text: str) -> Iterator[Flag]:
         body = text[pos + 4 : end - 3 if close >= 0 else end]
         if len(body.split(None, MIN_COMMENT_WORDS)) >= MIN_COMMENT_WORDS:
             yield Flag.of(Kind.HIDDEN, pos, end, Message("an HTML comment (not shown when rendered): {body}",
-                                                         body=quote(body)))  # fmt: skip
+                                                         body=quoted(body)))  # fmt: skip
         if close < 0:
             break
         pos = text.find("<!--", end)
@@ -144,8 +144,8 @@ def scan_inline_html(text: str) -> Iterator[Flag]:
             close = known if known is not None and not 0 <= known < m.end() else _find_closing(text, tag, m.end())
             closing[tag] = close
             end = min(len(text), m.end() + MAX_HIDDEN_SPAN) if close < 0 else min(close, m.end() + MAX_HIDDEN_SPAN)
-            yield Flag(Kind.HIDDEN, m.start(), end, f"HTML hidden by {why} (not shown when rendered): "
-                       f"{quote(text[m.end() : end])}")  # fmt: skip
+            yield Flag.of(Kind.HIDDEN, m.start(), end, Message("HTML hidden by {why} (not shown when rendered): {text}",
+                                                               why=why, text=quoted(text[m.end() : end])))  # fmt: skip
 
 
 def _find_closing(text: str, tag: str, start: int) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.messages import Message, Number
+
 MAX_HALF_POINTS = 2
 """A run this small (in half-points, as ``w:sz`` counts) or smaller is too small to read: 1 pt."""
 _NEAR_WHITE = 0xF0
@@ -81,16 +83,17 @@ def _white(colour: str | None) -> bool:
     return colour is not None and all(int(colour[i : i + 2], 16) >= _NEAR_WHITE for i in (0, 2, 4))
 
 
-def _why(look: _Look, where: str, *, paragraph_shading: str | None) -> str | None:
+def _why(look: _Look, where: Message, *, paragraph_shading: str | None) -> Message | None:
     if look.hidden is not None:
-        return f"hidden text {where} (marked hidden: {look.hidden})"
+        return Message("hidden text {where} (marked hidden: {how})", where=where, how=look.hidden)
     if look.half_points is not None and look.half_points <= MAX_HALF_POINTS:
-        return f"text {where} in a {look.half_points / 2:g} pt font (too small to read)"
+        return Message("text {where} in a {size} pt font (too small to read)", where=where,
+                       size=Number(look.half_points / 2, None))
     background = look.shading or paragraph_shading
     if look.colour is not None and background is not None and look.colour == background:
-        return f"text {where} in its background's colour (#{look.colour})"
+        return Message("text {where} in its background's colour (#{colour})", where=where, colour=look.colour)
     if _white(look.colour) and (background is None or _white(background)):
-        return f"white text {where} (#{look.colour}), unseen on the white page"
+        return Message("white text {where} (#{colour}), unseen on the white page", where=where, colour=str(look.colour))
     return None
 
 
@@ -110,7 +113,7 @@ class HiddenRuns:
             self.looks[style.style_id] = _style_look(style)
         return self.looks[style.style_id]
 
-    def spans(self, paragraph: Any, number: int) -> list[tuple[int, int, str]]:
+    def spans(self, paragraph: Any, number: int) -> list[tuple[int, int, Message]]:
         """The spans of ``paragraph.text`` (a python-docx ``Paragraph``, the ``number``-th of the document) a reader
         does not see, each with its reason."""
         p = paragraph._p
@@ -120,8 +123,8 @@ class HiddenRuns:
         if shading is None and not self.white_page:
             shading = "000000"  # a coloured page: white text may show on it (judged like a shaded paragraph)
         base = self._style(paragraph.style)
-        where = f"in paragraph {number} of the Word document"
-        spans: list[tuple[int, int, str]] = []
+        where = Message("in paragraph {number} of the Word document", number=str(number))
+        spans: list[tuple[int, int, Message]] = []
         at = 0
         for el in p.xpath("w:r | w:hyperlink"):
             for r in [el] if el.tag == _w("r") else el.xpath("w:r"):

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from core.messages import Message
+
 if TYPE_CHECKING:
     from pypdf import PageObject
 
@@ -64,9 +66,9 @@ class _Tracker:
         self.stack: list[_State] = []
         self.painted = False
         """A non-white area or an image was painted: white text after it may be on it."""
-        self.why: str | None = None
+        self.why: Message | None = None
         """Why the text of the last text-showing operator is unseen (None: it is seen)."""
-        self.pieces: list[tuple[str, str | None]] = []
+        self.pieces: list[tuple[str, Message | None]] = []
 
     def before(self, op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
         if op in _SHOW:  # the most frequent operators first: this runs for every operator of every page
@@ -100,28 +102,30 @@ class _Tracker:
         elif op == b"Do" or op == b"sh" or (op in _FILL_PAINT and not _white(s.fill)):
             self.painted = True
 
-    def _judge(self, cm: list[float], tm: list[float]) -> str | None:
+    def _judge(self, cm: list[float], tm: list[float]) -> Message | None:
         s = self.state
-        where = f"on page {self.number} of the PDF"
+        where = Message("on page {number} of the PDF", number=str(self.number))
         if s.render in (3, 7):
-            return f"invisible text {where} (text render mode {s.render}: not drawn)"
+            return Message("invisible text {where} (text render mode {mode}: not drawn)", where=where, mode=str(s.render))
         c = tm[2] * cm[0] + tm[3] * cm[2]
         d = tm[2] * cm[1] + tm[3] * cm[3]
         height = abs(s.size) * math.hypot(c, d)
         if height < MIN_POINTS:
-            return f"text {where} in a font {height:.2g} pt high (too small to read)"
+            return Message("text {where} in a font {height} pt high (too small to read)", where=where,
+                           height=f"{height:.2g}")
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         x0, y0, x1, y1 = self.box
         if x >= x1 or y >= y1 or y + height <= y0 or x < x0 - 100 * height:
-            return (f"text {where} placed outside the page (at {x:.0f}, {y:.0f}; the page is {x0:.0f} to {x1:.0f} by "
-                    f"{y0:.0f} to {y1:.0f})")  # fmt: skip
+            return Message("text {where} placed outside the page (at {x}, {y}; the page is {x0} to {x1} by {y0} to {y1})",
+                           where=where, x=f"{x:.0f}", y=f"{y:.0f}", x0=f"{x0:.0f}", x1=f"{x1:.0f}", y0=f"{y0:.0f}",
+                           y1=f"{y1:.0f}")  # fmt: skip
         fill_only, stroke_only = s.render in (0, 4), s.render in (1, 5)
         unseen_fill = _white(s.fill) and not self.painted
         unseen_stroke = _white(s.stroke) and not self.painted
         if (fill_only and unseen_fill) or (stroke_only and unseen_stroke) or (unseen_fill and unseen_stroke):
             colour = " ".join(f"{c:g}" for c in (s.stroke if stroke_only else s.fill))
-            return f"white text {where} (colour {colour}), unseen on the white page"
+            return Message("white text {where} (colour {colour}), unseen on the white page", where=where, colour=colour)
         return None
 
     def text(self, text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
@@ -129,7 +133,7 @@ class _Tracker:
             self.pieces.append((text, self.why if text.strip() else None))
 
 
-def page_text(page: PageObject, number: int) -> tuple[str, list[tuple[int, int, str]]]:
+def page_text(page: PageObject, number: int) -> tuple[str, list[tuple[int, int, Message]]]:
     """Page ``number``'s text (what ``page.extract_text()`` gives, line endings made ``\\n``) and the spans of it a reader
     does not see, each with its reason."""
     from pypdf.generic import ContentStream, NameObject, NumberObject
@@ -164,9 +168,9 @@ def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _spans(text: str, pieces: list[tuple[str, str | None]]) -> list[tuple[int, int, str]]:
+def _spans(text: str, pieces: list[tuple[str, Message | None]]) -> list[tuple[int, int, Message]]:
     """Where the unseen pieces are in ``text`` (found in order; neighbours with the same reason joined)."""
-    spans: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int, Message]] = []
     at = 0
     for piece, why in pieces:
         if not piece.strip():

@@ -20,8 +20,9 @@ from collections.abc import Iterator
 import re2
 
 from app.shield import tokens
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from app.shield.tokens import Paragraph
+from core.messages import Message
 
 _AI = r"(?:ai|a\.i\.|llm|assistant|language\s+model|chatbot|bot|chat\s*gpt|gpt(?:-\d)?|claude|gemini|copilot|model)"
 _KI = r"(?:ki|sprachmodell|assistent(?:in)?|chatbot|bot|llm|modell)"
@@ -38,103 +39,103 @@ _DE_CONVERSATION = (r"(?:gesprächsverlauf|unterhaltung|konversation|chat(?:verl
                     r"persönlichen\s+daten|nutzerdaten|benutzerdaten|passw(?:ö|oe)rter|passwort|zugangsdaten|"
                     r"api[\s-]?schlüssel|geheimnisse)")  # fmt: skip
 
-_PATTERNS: list[tuple[Kind, str, str]] = [
+_PATTERNS: list[tuple[Kind, Message, str]] = [
     # -- English: overriding the instructions -----------------------------------------------------------------------
-    (Kind.INSTRUCTION, "tells the assistant to ignore its instructions",
+    (Kind.INSTRUCTION, Message("tells the assistant to ignore its instructions"),
      rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?"
      rf"(?:the\s+|your\s+|my\s+|these\s+|those\s+|its\s+)?{_OLD}\s+{_RULES}\b"),
-    (Kind.INSTRUCTION, "tells the assistant to ignore its instructions",
+    (Kind.INSTRUCTION, Message("tells the assistant to ignore its instructions"),
      rf"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all|any|every)\s+(?:of\s+)?(?:your\s+|the\s+)?{_RULES}\b"),
-    (Kind.INSTRUCTION, "tells the assistant to ignore what it was told",
+    (Kind.INSTRUCTION, Message("tells the assistant to ignore what it was told"),
      r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:above|before|prior|previously|you\s+(?:were|have\s+been)"
      r"\s+told|you\s+know)"),
-    (Kind.INSTRUCTION, "tells the assistant to ignore the user's question",
+    (Kind.INSTRUCTION, Message("tells the assistant to ignore the user's question"),
      r"\b(?:ignore|disregard|skip)\s+(?:the|this|that|my|your|any|every)\s+(?:user'?s?\s+)?(?:question|request|query|"
      r"prompt|task)s?\b"),
-    (Kind.INSTRUCTION, "announces new instructions for the assistant",
+    (Kind.INSTRUCTION, Message("announces new instructions for the assistant"),
      r"\b(?:new|updated|revised|real|actual|true|secret|hidden|additional|important)\s+(?:system\s+)?instructions?\s*:"),
-    (Kind.INSTRUCTION, "addresses an AI assistant directly",
+    (Kind.INSTRUCTION, Message("addresses an AI assistant directly"),
      rf"\b(?:attention|note|message|instructions?|hey|dear|hello|important)\s*(?:to|for)?\s*(?:the\s+|any\s+|all\s+)?"
      rf"(?:{_AI}\s+)?{_AI}s?\s*[:!]"),
-    (Kind.INSTRUCTION, "addresses an AI assistant directly",
+    (Kind.INSTRUCTION, Message("addresses an AI assistant directly"),
      rf"\bif\s+you\s+are\s+(?:an?\s+)?(?:large\s+)?{_AI}\b"),
-    (Kind.INSTRUCTION, "addresses an AI assistant directly",
+    (Kind.INSTRUCTION, Message("addresses an AI assistant directly"),
      rf"\b(?:as\s+an?\s+{_AI}|{_AI}s?(?:\s+reading\s+this)?),?\s+you\s+(?:must|should|will|have\s+to|are\s+required\s+to)\b"),
-    (Kind.INSTRUCTION, "asks for the assistant's system prompt",
+    (Kind.INSTRUCTION, Message("asks for the assistant's system prompt"),
      r"\b(?:reveal|print|show|output|repeat|display|leak|disclose|dump|recite|write\s+out|tell\s+me|give\s+me)\s+(?:me\s+)?"
      r"(?:your|the)\s+(?:full\s+|entire\s+|complete\s+|original\s+|hidden\s+|secret\s+|exact\s+|initial\s+)?"
      r"(?:system\s+(?:prompt|message|instructions)|initial\s+prompt|hidden\s+prompt|pre-?prompt)\b"),
-    (Kind.INSTRUCTION, "tries to replace the system prompt",
+    (Kind.INSTRUCTION, Message("tries to replace the system prompt"),
      r"\b(?:new|override|overriding|replace(?:ment)?|updated?)\s+(?:the\s+)?system\s+(?:prompt|message)\b|"
      r"\bsystem\s+(?:prompt|message)\s+(?:override|update|replacement)\b"),
-    (Kind.INSTRUCTION, "asks the assistant to keep something from the user",
+    (Kind.INSTRUCTION, Message("asks the assistant to keep something from the user"),
      r"\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention\s+(?:this\s+|it\s+)?to|reveal\s+(?:this\s+|it\s+)?to|"
      r"let|alert|warn|show\s+(?:this\s+|it\s+)?to)\s+(?:the\s+)?(?:user|human|reader)\b|"
      r"\bwithout\s+(?:telling|informing|alerting|notifying|warning)\s+the\s+(?:user|human|reader)\b"),
     # -- English: role-play --------------------------------------------------------------------------------------------
-    (Kind.ROLE_PLAY, "gives the assistant a new identity",
+    (Kind.ROLE_PLAY, Message("gives the assistant a new identity"),
      r"\byou\s+are\s+(?:now|no\s+longer|henceforth|from\s+now\s+on)\b"),
-    (Kind.ROLE_PLAY, "sets new rules for the assistant from now on",
+    (Kind.ROLE_PLAY, Message("sets new rules for the assistant from now on"),
      r"\bfrom\s+now\s+on,?\s+(?:you\s+(?:are|will|must|shall|should|have|can)|your\s+|act|respond|answer|reply|always|only|"
      r"never)"),
-    (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
+    (Kind.ROLE_PLAY, Message("sets up a role-play for the assistant"),
      r"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:are|were)|though\s+you|an?\s+(?:unrestricted|unfiltered|"
      r"uncensored|evil|jailbroken|rogue|unethical)|dan\b)"),
-    (Kind.ROLE_PLAY, "sets up a role-play for the assistant",
+    (Kind.ROLE_PLAY, Message("sets up a role-play for the assistant"),
      r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you|you're)\b|\b(?:roleplay|role-play|role\s+play)\s+as\b|"
      r"\bstay\s+in\s+character\b|\bsimulate\s+(?:an?\s+|the\s+)?(?:unrestricted|uncensored|unfiltered|jailbroken)"),
-    (Kind.ROLE_PLAY, "a known jailbreak persona", r"\bdo\s+anything\s+now\b"),
-    (Kind.ROLE_PLAY, "a known jailbreak persona",
+    (Kind.ROLE_PLAY, Message("a known jailbreak persona"), r"\bdo\s+anything\s+now\b"),
+    (Kind.ROLE_PLAY, Message("a known jailbreak persona"),
      r"\b(?:developer|god|jailbreak|unrestricted|dan)\s+mode\s+(?:enabled|activated|on)\b"),
-    (Kind.ROLE_PLAY, "a known jailbreak persona",
+    (Kind.ROLE_PLAY, Message("a known jailbreak persona"),
      r"\byou\s+(?:have\s+been|are\s+now|are)\s+(?:freed|released|unshackled|jailbroken|unchained|liberated)\b"),
-    (Kind.ROLE_PLAY, "a chat template's role marker (text posing as another turn)",
+    (Kind.ROLE_PLAY, Message("a chat template's role marker (text posing as another turn)"),
      r"<\|(?:im_start|im_end|system|user|assistant|start_header_id|end_header_id|eot_id|endoftext|begin_of_text)\|>|"
      r"<(?:start|end)_of_turn>|\[/?INST\]|<</?SYS>>|<\s*/?\s*system\s*>|\[\s*system\s*(?:message|note|prompt)?\s*\]"),
     # -- English: exfiltration -----------------------------------------------------------------------------------------
-    (Kind.EXFILTRATION, "asks to send the conversation or secrets somewhere",
+    (Kind.EXFILTRATION, Message("asks to send the conversation or secrets somewhere"),
      rf"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|e-?mail|submit|copy)\s+(?:the\s+|this\s+|all\s+|your\s+|our\s+|"
      rf"my\s+|any\s+|every\s+|a\s+copy\s+of\s+(?:the\s+|this\s+)?)?(?:entire\s+|whole\s+|full\s+|previous\s+|prior\s+)?"
      rf"{_CONVERSATION}\b[^\n]{{0,60}}?\b(?:to|at|via|into)\b"),
-    (Kind.EXFILTRATION, "asks to put data into a link or image address",
+    (Kind.EXFILTRATION, Message("asks to put data into a link or image address"),
      r"\b(?:append(?:ed)?|include[d]?|embed(?:ded)?|insert(?:ed)?|encode[d]?|put|add(?:ed)?)\s[^\n]{0,60}?\b(?:to|in|into|as)\s+(?:the\s+|this\s+|a\s+|an\s+|"
      r"each\s+|every\s+|the\s+following\s+)?(?:url|link|image(?:\s+url)?|query\s+(?:string|parameter)|address)\b"),
     # -- German ------------------------------------------------------------------------------------------------------
-    (Kind.INSTRUCTION, "tells the assistant to ignore its instructions (German)",
+    (Kind.INSTRUCTION, Message("tells the assistant to ignore its instructions (German)"),
      rf"\b(?:ignoriere|ignorier|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte|missachten\s+sie|übergehe|verwirf)\s+"
      rf"(?:bitte\s+)?(?:alle\s+|sämtliche\s+|jegliche\s+)?(?:deine\s+|die\s+|ihre\s+|meine\s+|diese\s+)?"
      rf"(?:{_DE_OLD}\s+)?(?:system)?{_DE_RULES}\b"),
-    (Kind.INSTRUCTION, "tells the assistant to forget what it was told (German)",
+    (Kind.INSTRUCTION, Message("tells the assistant to forget what it was told (German)"),
      r"\b(?:vergiss|vergessen\s+sie|ignoriere)\s+(?:bitte\s+)?alles\s*(?:,\s*)?(?:was|bisherige|vorherige|obige|davor|zuvor|oben)"),
-    (Kind.INSTRUCTION, "tells the assistant to ignore the user's question (German)",
+    (Kind.INSTRUCTION, Message("tells the assistant to ignore the user's question (German)"),
      r"\b(?:ignoriere|ignorier|ignorieren\s+sie|übergehe|überspringe)\s+(?:bitte\s+)?(?:die|diese|deine|meine|seine|ihre)\s+"
      r"(?:frage|anfrage|aufgabe|eingabe|fragen)\b"),
-    (Kind.INSTRUCTION, "announces new instructions for the assistant (German)",
+    (Kind.INSTRUCTION, Message("announces new instructions for the assistant (German)"),
      r"\b(?:neue|geänderte|aktualisierte|geheime|wichtige)\s+(?:system)?anweisung(?:en)?\s*:"),
-    (Kind.INSTRUCTION, "addresses an AI assistant directly (German)",
+    (Kind.INSTRUCTION, Message("addresses an AI assistant directly (German)"),
      rf"\bwenn\s+du\s+(?:eine?\s+)?{_KI}\s+bist\b|\b(?:hinweis|nachricht|achtung|anweisung)\s+(?:an|für)\s+(?:die|das|den)\s+"
      rf"{_KI}\b|\b(?:liebe|lieber|hallo|hey)\s+{_KI}\s*[,:!]"),
-    (Kind.INSTRUCTION, "asks for the assistant's system prompt (German)",
+    (Kind.INSTRUCTION, Message("asks for the assistant's system prompt (German)"),
      r"\b(?:gib|zeige?|nenne|verrate|wiederhole|drucke|schreibe?)\s+(?:mir\s+)?(?:bitte\s+)?(?:deinen|deine|den|die|ihren|ihre)\s+"
      r"(?:vollständigen?\s+|geheimen?\s+|ursprünglichen?\s+|kompletten?\s+)?(?:system[-\s]?prompt|systemanweisungen?|"
      r"system[-\s]?nachricht)\b"),
-    (Kind.INSTRUCTION, "asks the assistant to keep something from the user (German)",
+    (Kind.INSTRUCTION, Message("asks the assistant to keep something from the user (German)"),
      r"\b(?:sag|sage|erzähle?|verrate|zeige?)\s+(?:es\s+|das\s+|dies\s+|davon\s+)?(?:auf\s+keinen\s+fall\s+)?(?:dem|der)\s+"
      r"(?:nutzer|benutzer|anwender|user)(?:in)?\s+(?:nichts|nicht)\b|\bohne\s+(?:es\s+)?(?:dem|den|der)\s+(?:nutzer|benutzer|"
      r"anwender)\w*\s+(?:davon\s+)?(?:zu\s+)?(?:sagen|mitzuteilen|informieren|erzählen)"),
-    (Kind.ROLE_PLAY, "gives the assistant a new identity (German)",
+    (Kind.ROLE_PLAY, Message("gives the assistant a new identity (German)"),
      r"\bdu\s+bist\s+(?:jetzt|nun|ab\s+sofort|ab\s+jetzt|von\s+nun\s+an|ab\s+heute|nicht\s+mehr)\b|"
      r"\bab\s+(?:sofort|jetzt)\s+(?:bist|wirst|antwortest|sprichst|handelst|ignorierst|spielst)\s+du\b|"
      r"\bvon\s+nun\s+an\s+(?:bist|wirst|antwortest|sprichst|handelst)\s+du\b"),
-    (Kind.ROLE_PLAY, "sets up a role-play for the assistant (German)",
+    (Kind.ROLE_PLAY, Message("sets up a role-play for the assistant (German)"),
      r"\b(?:tu|tue|tun\s+sie)\s+so,?\s+als\s+(?:ob|wärst|wären)\b|\b(?:spiele?|übernimm|spielen\s+sie)\s+(?:ab\s+jetzt\s+)?"
      r"(?:die\s+rolle|den\s+charakter)\b|\bschlüpfe?\s+in\s+die\s+rolle\b|\bverhalte\s+dich\s+(?:ab\s+jetzt\s+)?(?:wie|als)\s+"
      r"(?:eine?\s+)?(?:uneingeschränkte|unzensierte|böse|dan)\b|\bentwicklermodus\s+(?:aktiviert|an|ein)\b"),
-    (Kind.EXFILTRATION, "asks to send the conversation or secrets somewhere (German)",
+    (Kind.EXFILTRATION, Message("asks to send the conversation or secrets somewhere (German)"),
      rf"\b(?:sende|schicke?|übermittle|übertrage|leite|poste|lade|kopiere|maile)\s+(?:bitte\s+)?(?:den|die|das|alle|deine|"
      rf"unsere|meine|ihre)?\s*(?:gesamten?\s+|komplette[nr]?\s+|bisherigen?\s+|ganzen?\s+)?{_DE_CONVERSATION}\b"
      rf"[^\n]{{0,60}}?\b(?:an|nach|zu|weiter|hoch|in)\b"),
-    (Kind.EXFILTRATION, "asks to put data into a link or image address (German)",
+    (Kind.EXFILTRATION, Message("asks to put data into a link or image address (German)"),
      r"\b(?:hänge|füge|bette|kodiere|schreibe?|setze)\s[^\n]{0,60}?\b(?:an\s+die|in\s+die|in\s+den|an\s+den|als)\s+"
      r"(?:url|link|bild(?:-?url)?|adresse|query|parameter)\b"),
 ]  # fmt: skip
@@ -267,7 +268,7 @@ _NEEDLES = [{w: _SEARCHED.get(w, b" " + w) for w in _w(starts)} for starts in _S
 to find where each starts."""
 
 _COMPILED = [re.compile(p, re.IGNORECASE) for _, _, p in _PATTERNS]
-_MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.startswith("a chat template"))
+_MARKUP = next(i for i, (_, reason, _) in enumerate(_PATTERNS) if reason.template.startswith("a chat template"))
 """The chat-template markers' pattern: its second group of needs is markup, looked for in the paragraph's raw text."""
 
 _BITS: dict[bytes, int] = {}
@@ -394,12 +395,12 @@ def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Ite
     """
     if not text.isascii() and ("\u0130" in text or "\u0131" in text):
         folded = text.translate(_DOTTED_I)
-        yield from _scan(folded, tokens.prepare(folded, VOCABULARY), quoted=text)
+        yield from _scan(folded, tokens.prepare(folded, VOCABULARY), original=text)
     else:
-        yield from _scan(text, prepared or tokens.prepare(text, VOCABULARY), quoted=text)
+        yield from _scan(text, prepared or tokens.prepare(text, VOCABULARY), original=text)
 
 
-def _scan(text: str, prep: tokens.Prepared, *, quoted: str) -> Iterator[Flag]:
+def _scan(text: str, prep: tokens.Prepared, *, original: str) -> Iterator[Flag]:
     anywhere = possible(prep.lower)
     if anywhere is not None and not anywhere:
         return
@@ -413,12 +414,12 @@ def _scan(text: str, prep: tokens.Prepared, *, quoted: str) -> Iterator[Flag]:
             kind, reason, _ = _PATTERNS[i]
             matches = _anchored(text, starts, p, i) if _NEEDLES[i] else _COMPILED[i].finditer(text, p.start, p.end)
             for m in matches:
-                phrase = quoted[m.start() : m.end()]
-                if reason.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
+                phrase = original[m.start() : m.end()]
+                if reason.template.startswith("asks to put data") and not _DATA_WORDS.search(phrase):
                     continue  # "add the image to the link list": no data named, no exfiltration
                 if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
                     continue
-                yield Flag(kind, m.start(), m.end(), f"{reason}: {quote(phrase)}")
+                yield Flag.of(kind, m.start(), m.end(), Message("{reason}: {phrase}", reason=reason, phrase=quoted(phrase)))
 
 
 class _Starts:

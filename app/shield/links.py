@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from app.shield.encoded import _b64, _looks_like_base64, readable
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
+from core.messages import Arg, Message
 
 MIN_QUERY_VALUE = 40
 """Characters of one query value from which it carries data (ids and search words are shorter)."""
@@ -82,13 +83,20 @@ def _pieces(url: str) -> tuple[list[tuple[str, str]], list[str]] | None:
 
 
 def carried_data(url: str, *, known: Sequence[str] = (), placeholders: bool = True) -> str | None:
-    """Why ``url`` looks like it carries data, or None.
+    """Why ``url`` looks like it carries data, or None (English; ``_carried`` has it as messages).
 
     Args:
         known: texts of the conversation and documents (already normalised by ``known_texts``); a piece of the URL
             found in one of them is data copied out, unless the whole URL is in it too (a document's own link).
         placeholders: flag placeholders for data (``{conversation}``, ``[DATA]``): for documents that plant a link.
     """
+    why = _carried(url, known=known, placeholders=placeholders)
+    return None if why is None else str(why[0])
+
+
+def _carried(url: str, *, known: Sequence[str], placeholders: bool) -> tuple[Message, Message | None] | None:
+    """``carried_data``'s reason as a message ("its address ..."), and as the end of "a link to HOST whose ..." where
+    it reads that way (None where it does not)."""
     pieces = _pieces(url)
     if pieces is None:
         return None
@@ -96,23 +104,26 @@ def carried_data(url: str, *, known: Sequence[str] = (), placeholders: bool = Tr
     if placeholders:
         m = _PLACEHOLDER.search(urllib.parse.unquote(url))
         if m is not None and ("?" in url or m.group().startswith(("{", "[", "<", "$"))):
-            return f"its address has a placeholder for data ({quote(m.group())})"
+            return Message("its address has a placeholder for data ({text})", text=quoted(m.group())), None
     for name, value in query:
         if len(value) >= MIN_QUERY_VALUE:
-            return f"its query value {quote(name, 20)} is {len(value)} characters long: {quote(value)}"
+            args: dict[str, Arg] = {"name": quoted(name, 20), "length": str(len(value)), "value": quoted(value)}
+            return (Message("its query value {name} is {length} characters long: {value}", **args),
+                    Message("query value {name} is {length} characters long: {value}", **args))
     for piece in [v for _, v in query] + segments:
         if len(piece) >= 16 and _looks_like_base64(piece):
             data = _b64(piece)
             text = readable(data) if data is not None else None
             if text is not None:
-                return f"a part of its address is base64 for {quote(text)}"
+                return Message("a part of its address is base64 for {text}", text=quoted(text)), None
     if known:
         whole = _norm(urllib.parse.unquote(url))
         if not any(whole in k for k in known):
             for piece in [v for _, v in query] + segments:
                 p = _norm(piece.replace("+", " "))
                 if len(p) >= MIN_KNOWN and any(p in k for k in known):
-                    return f"its address carries text from the conversation or documents: {quote(piece)}"
+                    return (Message("its address carries text from the conversation or documents: {text}", text=quoted(piece)),
+                            Message("address carries text from the conversation or documents: {text}", text=quoted(piece)))
     return None
 
 
@@ -130,11 +141,16 @@ def scan_answer(answer: str, *, known: Sequence[str] = ()) -> list[Flag]:
     normalised = known_texts(known)
     flags = []
     for link in find_links(answer):
-        why = carried_data(link.url, known=normalised, placeholders=False)
-        if why is not None:
-            what = "an image" if link.image else "a link"
-            flags.append(Flag(Kind.EXFILTRATION, link.start, link.end, f"{what} to {_host(link.url)} whose {why[4:]}"
-                              if why.startswith("its ") else f"{what} to {_host(link.url)}: {why}"))  # fmt: skip
+        found = _carried(link.url, known=normalised, placeholders=False)
+        if found is not None:
+            why, whose = found
+            host = _host(link.url)
+            if whose is not None:
+                said = (Message("an image to {host} whose {why}", host=host, why=whose) if link.image
+                        else Message("a link to {host} whose {why}", host=host, why=whose))  # fmt: skip
+            else:
+                said = _to(link, host, why)
+            flags.append(Flag.of(Kind.EXFILTRATION, link.start, link.end, said))
     return flags
 
 
@@ -144,10 +160,14 @@ def scan_document_links(text: str, start: int = 0, end: int | None = None) -> It
     for link in find_links(text, start, end):
         if not link.image and not any(c in link.url for c in "?{[<$%"):
             continue  # a link is flagged only for a placeholder for data, which needs one of these (or their escapes)
-        why = carried_data(link.url, placeholders=True)
-        if why is not None and (link.image or why.startswith("its address has a placeholder")):
-            what = "an image" if link.image else "a link"
-            yield Flag(Kind.EXFILTRATION, link.start, link.end, f"{what} to {_host(link.url)}: {why}")
+        found = _carried(link.url, known=(), placeholders=True)
+        if found is not None and (link.image or found[0].template.startswith("its address has a placeholder")):
+            yield Flag.of(Kind.EXFILTRATION, link.start, link.end, _to(link, _host(link.url), found[0]))
+
+
+def _to(link: Link, host: str, why: Message) -> Message:
+    return (Message("an image to {host}: {why}", host=host, why=why) if link.image
+            else Message("a link to {host}: {why}", host=host, why=why))  # fmt: skip
 
 
 def _host(url: str) -> str:

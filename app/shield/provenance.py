@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from core.messages import Message, Text
+
 MIN_CHARS = 12
 """Shorter values ("de", "print(1)") occur anywhere by chance."""
 
@@ -30,15 +32,22 @@ def _values(arguments: Any, key: str = "") -> Iterator[tuple[str, str]]:
             yield from _values(v, f"{key}[{i}]")
 
 
-def trace(arguments: Mapping[str, Any], untrusted: Sequence[tuple[str, str]], *, trusted: str = "") -> list[str]:
-    """One line per argument value found in an untrusted text: which argument and where it came from.
+def trace(arguments: Mapping[str, Any], untrusted: Sequence[tuple[Text, str]], *, trusted: str = "") -> list[str]:
+    """One line per argument value found in an untrusted text: which argument and where it came from (English;
+    ``traced`` gives the lines as messages)."""
+    return [str(note) for note in traced(arguments, untrusted, trusted=trusted)]
+
+
+def traced(arguments: Mapping[str, Any], untrusted: Sequence[tuple[Text, str]], *, trusted: str = "") -> list[Message]:
+    """``trace``'s lines as messages, for the GUI to translate.
 
     Args:
         arguments: the call's arguments.
-        untrusted: (where, text) of what the model read that nobody vouched for, e.g. ("the result of fetch", page).
+        untrusted: (where, text) of what the model read that nobody vouched for, e.g. ("the result of fetch", page);
+            ``where`` may be a message.
         trusted: what the user wrote in the conversation; a value in it is the user's own.
     """
-    notes = []
+    notes: list[Message] = []
     for key, value in _values(arguments):
         value = value.strip()
         # the whole value (a URL, a command), and each URL inside it (a program that calls out)
@@ -47,7 +56,9 @@ def trace(arguments: Mapping[str, Any], untrusted: Sequence[tuple[str, str]], *,
                 continue
             where = next((w for w, text in untrusted if piece in text), None)
             if where is not None:
-                what = "URL" if _URL.match(piece) else "value"
-                notes.append(f"the {what} in {key!r} came from {where}, not from you")
+                if _URL.match(piece):
+                    notes.append(Message("the URL in {key} came from {where}, not from you", key=repr(key), where=where))
+                else:
+                    notes.append(Message("the value in {key} came from {where}, not from you", key=repr(key), where=where))
                 break
     return notes

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from app.shield.flags import Flag, Kind, quote
+from app.shield.flags import Flag, Kind, quoted
 from core.messages import Message
 
 _TAGS = "\U000e0000-\U000e007f"
@@ -63,7 +63,7 @@ def scan_unicode(text: str) -> Iterator[Flag]:
             hidden = "".join(chr(ord(c) - 0xE0000) for c in run if 0x20 <= ord(c) - 0xE0000 < 0x7F)
             if hidden.strip():
                 yield Flag.of(Kind.INVISIBLE, s, e, Message("{n} invisible Unicode tag characters spelling {hidden}",
-                                                            n=str(len(run)), hidden=quote(hidden)))  # fmt: skip
+                                                            n=str(len(run)), hidden=quoted(hidden)))  # fmt: skip
             else:
                 yield Flag.of(Kind.INVISIBLE, s, e, Message("{n} invisible Unicode tag characters", n=str(len(run))))
         elif "\u202a" <= first <= "\u202e" or "\u2066" <= first <= "\u2069":

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.tools.spec import MAX_ARGUMENT_CHARS
+from core.messages import Message
 
 __all__ = ["MAX_CALLS", "CallFormat", "ToolCall", "from_openai", "new_call_id", "parse_calls"]
 
@@ -50,6 +51,8 @@ class ToolCall:
     error: str = ""
     provenance: tuple[str, ...] = ()
     """Arguments copied from untrusted text, one line each (``app.shield.provenance``): shown when approving."""
+    provenance_said: tuple[Message, ...] = field(default=(), compare=False)
+    """The same lines as messages, for the GUI to translate (empty: ``provenance`` only)."""
 
     def to_openai(self) -> dict[str, Any]:
         """The call as an assistant message's ``tool_calls`` item; arguments as a dict (what templates expect)."""

@@ -24,11 +24,12 @@ from typing import Any
 from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, Piece, ReasoningMode, Sampling
 from app.shield.control import defuse
-from app.shield.provenance import trace
+from app.shield.provenance import traced
 from app.tools.calls import CallFormat, ToolCall, from_openai, parse_calls
 from app.tools.render import PRESERVED_TOKENS, call_format
 from app.tools.spec import Tool, ToolResult, check_arguments
-from core.errors import ModelwerkError, user_message
+from core.errors import ModelwerkError, user_said
+from core.messages import Message, Text
 
 __all__ = ["AgentLoop", "AgentResult", "Approval", "Step", "StopReason", "defuse", "steps_text"]
 
@@ -70,11 +71,14 @@ class Step:
     data: Mapping[str, Any] = field(default_factory=dict)
     provenance: tuple[str, ...] = ()
     """Arguments that came from untrusted text (what the approval question said)."""
+    said: Message | None = field(default=None, compare=False)
+    """``summary`` as a message, for the GUI to translate (stored as ``summary_data``)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"round": self.round, "tool": self.tool, "arguments": dict(self.arguments), "approval": self.approval,
+        data = {"round": self.round, "tool": self.tool, "arguments": dict(self.arguments), "approval": self.approval,
                 "ok": self.ok, "summary": self.summary, "seconds": round(self.seconds, 3),
                 "result": dict(self.data), "provenance": list(self.provenance)}  # fmt: skip
+        return data | ({"summary_data": self.said.to_data()} if self.said is not None else {})
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class AgentLoop:
     def __init__(self, engine: ChatEngine, tools: Sequence[Tool], *, approve: Approver, max_steps: int = MAX_STEPS,
                  mode: ReasoningMode = ReasoningMode.OFF, sampling: Sampling | None = None,
                  on_step: Callable[[Step], None] | None = None, on_piece: Callable[[Piece], None] | None = None,
-                 cancel: threading.Event | None = None, untrusted: Sequence[tuple[str, str]] = ()) -> None:  # fmt: skip
+                 cancel: threading.Event | None = None, untrusted: Sequence[tuple[Text, str]] = ()) -> None:  # fmt: skip
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
         names = [t.name for t in tools]
@@ -126,7 +130,7 @@ class AgentLoop:
         self.format = call_format(engine.template) if engine.raw else CallFormat.ANY
         self._always: set[str] = set()
         # (where, text) the model read that nobody vouched for: attached documents, then each tool result
-        self._untrusted: list[tuple[str, str]] = list(untrusted)
+        self._untrusted: list[tuple[Text, str]] = list(untrusted)
         self._trusted = ""
 
     def stop(self) -> None:
@@ -138,7 +142,8 @@ class AgentLoop:
         msgs = [dict(m) for m in messages]
         steps: list[Step] = []
         self._trusted = "\n".join(str(m.get("content") or "") for m in msgs if m.get("role") == "user")
-        self._untrusted += [(f"an earlier result of {m.get('name') or 'a tool'}", str(m.get("content") or ""))
+        self._untrusted += [(Message("an earlier result of {name}", name=str(m["name"])) if m.get("name")
+                             else Message("an earlier result of a tool"), str(m.get("content") or ""))
                             for m in msgs if m.get("role") == "tool"]  # fmt: skip
         specs = [t.spec.to_openai() for t in self.tools.values()]
         preserve = PRESERVED_TOKENS[self.format] if self.engine.raw else ()
@@ -156,8 +161,9 @@ class AgentLoop:
                 return AgentResult(answer, steps, StopReason.ANSWERED, msgs, round_)
             if round_ > self.max_steps:
                 for call in calls:
-                    self._record(steps, Step(round_, call.name, call.arguments, call.id, "not run", False,
-                                             f"not run: the limit of {self.max_steps} steps was reached"))  # fmt: skip
+                    said = Message("not run: the limit of {count} steps was reached", count=str(self.max_steps))
+                    self._record(steps, Step(round_, call.name, call.arguments, call.id, "not run", False, str(said),
+                                             said=said))  # fmt: skip
                 msgs.append({"role": "assistant", "content": defuse(text)})
                 return AgentResult(Answer(text, answer.thinking, answer.stats), steps, StopReason.STEP_LIMIT, msgs, round_)
             for i, call in enumerate(calls):
@@ -168,7 +174,8 @@ class AgentLoop:
                 msgs.append({"role": "assistant", "content": defuse(text) if i == 0 else "",
                              "tool_calls": [_defused_call(call)]})  # fmt: skip
                 msgs.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": defuse(result.content)})
-                self._untrusted.append((f"the result of {call.name} (step {len(steps)})", result.content))
+                self._untrusted.append((Message("the result of {name} (step {step})", name=call.name, step=str(len(steps))),
+                                        result.content))  # fmt: skip
         raise AssertionError("unreachable: the last round either answers or stops at the step limit")
 
     # -- one call ------------------------------------------------------------------------------------------------------
@@ -182,8 +189,10 @@ class AgentLoop:
             problem = check_arguments(tool.spec.parameters, dict(call.arguments)) or ""
         if problem or tool is None:
             result = ToolResult.error(f"{problem}. Correct the call and try again, or answer without the tool.")
-            return Step(round_, call.name, call.arguments, call.id, "invalid", False, result.summary), result
-        call = dataclasses.replace(call, provenance=tuple(trace(call.arguments, self._untrusted, trusted=self._trusted)))
+            return Step(round_, call.name, call.arguments, call.id, "invalid", False, result.summary,
+                        said=result.said), result  # fmt: skip
+        said = tuple(traced(call.arguments, self._untrusted, trusted=self._trusted))
+        call = dataclasses.replace(call, provenance=tuple(map(str, said)), provenance_said=said)
         if call.name in self._always:
             approval = "remembered"
         else:
@@ -193,21 +202,23 @@ class AgentLoop:
                 self._always.add(call.name)
             elif answer is Approval.DENY:
                 result = ToolResult.error("the user did not allow this call. Do not try it again; answer without it.")
-                return Step(round_, call.name, call.arguments, call.id, approval, False, "denied by the user",
-                            provenance=call.provenance), result
+                denied = Message("denied by the user")
+                return Step(round_, call.name, call.arguments, call.id, approval, False, str(denied),
+                            provenance=call.provenance, said=denied), result
         if self.cancel.is_set():  # Stop pressed while the question was open
-            result = ToolResult.error("stopped by the user")
-            return Step(round_, call.name, call.arguments, call.id, approval, False, result.summary), result
+            result = ToolResult.error(Message("stopped by the user"))
+            return Step(round_, call.name, call.arguments, call.id, approval, False, result.summary,
+                        said=result.said), result  # fmt: skip
         t0 = time.monotonic()
         try:
             result = tool.run(call.arguments, self.cancel)
         except ModelwerkError as e:
-            result = ToolResult.error(user_message(e))
+            result = ToolResult.error(user_said(e))
         except Exception as e:  # a tool's bug must not end the conversation; the log keeps the trace
             log.exception("tool %s failed", call.name)
             result = ToolResult.error(f"the tool failed: {' '.join(str(e).split())[:200] or type(e).__name__}")
         step = Step(round_, call.name, call.arguments, call.id, approval, result.ok, result.summary,
-                    time.monotonic() - t0, result.data, call.provenance)  # fmt: skip
+                    time.monotonic() - t0, result.data, call.provenance, result.said)  # fmt: skip
         return step, result
 
     def _calls(self, answer: Answer) -> tuple[str, list[ToolCall]]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from app.chat.figures import MAX_FIGURES, SAVED_PREFIX, Figure, collect, figures_dir
 from app.tools.spec import Tool, ToolResult, ToolSpec
+from core.messages import Message, Number
 from procs.sandbox import Limits, package_folder, run_python
 
 __all__ = ["AFTER", "LIMITS", "MAX_CODE_CHARS", "MAX_OUTPUT_CHARS", "SETUP", "python_tool", "run_code"]
@@ -139,13 +140,18 @@ def run_code(code: str, *, limits: Limits = LIMITS, cancel: threading.Event | No
     parts += [f"[{f.label(i)}, shown to the user]" for i, f in enumerate(made, 1)]
     parts += [f"[{line}]" for line in rejected]
     first = next((line for line in r.stdout.splitlines() if line.strip()), "")
-    summary = f"error: {error}" if error else f"printed {len(r.stdout):,} characters" + (f": {first[:80]}" if first else "")
+    if error:
+        said = Message("error: {message}", message=error)
+    elif first:
+        said = Message("printed {count} characters: {first}", count=Number(len(r.stdout)), first=first[:80])
+    else:
+        said = Message("printed {count} characters", count=Number(len(r.stdout)))
     if made:
-        summary += f" · {len(made)} figure" + ("s" if len(made) > 1 else "")
+        said = Message.plural("{summary} · %n figure", "{summary} · %n figures", len(made), summary=said)
     data = {"outcome": r.outcome, "exit_code": r.exit_code, "stdout": r.stdout[:MAX_OUTPUT_CHARS], "error": error,
             "files": written, "wall_s": round(r.wall_s, 3), "isolation": r.isolation.describe(),
             "figures": [f.to_json(figures or figures_dir()) for f in made], "rejected": rejected}  # fmt: skip
-    return ToolResult("\n".join(parts), summary, ok=not error, data=data)
+    return ToolResult.of("\n".join(parts), said, ok=not error, data=data)
 
 
 def _missing(line: str) -> str:

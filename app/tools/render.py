@@ -12,7 +12,7 @@ import re
 from app.chat.messages import ChatError
 from app.chat.templates import ChatTemplate
 from app.tools.calls import CallFormat
-from core.messages import N_
+from core.messages import N_, Message
 
 __all__ = ["PRESERVED_TOKENS", "NoToolCalling", "call_format"]
 
@@ -43,8 +43,8 @@ def call_format(template: ChatTemplate | None) -> CallFormat:
         NoToolCalling: the template never mentions ``tools`` (or there is none: a base model).
     """
     if template is None or template.base_model or not _MENTIONS_TOOLS.search(template.text):
-        raise NoToolCalling("this model has no tool calling: its chat template never mentions tools (use a model "
-                            "with tool support, or --chat-template FILE with a template that has it)")  # fmt: skip
+        raise NoToolCalling(Message("this model has no tool calling: its chat template never mentions tools (use a model "
+                                    "with tool support, or --chat-template FILE with a template that has it)"))  # fmt: skip
     text = template.text
     if "<tool_call>" in text:
         return CallFormat.HERMES

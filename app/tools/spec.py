@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.messages import Message, Text
+
 __all__ = ["MAX_ARGUMENT_CHARS", "Tool", "ToolResult", "ToolSpec", "check_arguments"]
 
 MAX_ARGUMENT_CHARS = 64 << 10
@@ -43,10 +45,17 @@ class ToolResult:
     ok: bool = True
     data: Mapping[str, Any] = field(default_factory=dict)
     """Structured details for --json and the conversation (files written, sources, exit status...)."""
+    said: Message | None = field(default=None, compare=False)
+    """``summary`` as a message, for the GUI to translate (None: ``summary`` only)."""
 
     @classmethod
-    def error(cls, message: str) -> ToolResult:
-        return cls(f"Error: {message}", f"error: {message}", ok=False)
+    def of(cls, content: str, said: Message, *, ok: bool = True, data: Mapping[str, Any] | None = None) -> ToolResult:
+        """A result whose summary is a message."""
+        return cls(content, str(said), ok, dict(data or {}), said)
+
+    @classmethod
+    def error(cls, message: Text) -> ToolResult:
+        return cls.of(f"Error: {message}", Message("error: {message}", message=message), ok=False)
 
 
 @dataclass(frozen=True)

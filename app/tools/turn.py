@@ -24,7 +24,9 @@ from app.events import Event
 from app.tools.fetch import fetch_tool, urls_in
 from app.tools.loop import AgentLoop, Approver, Step, StopReason
 from app.tools.spec import Tool
-from core.errors import ModelwerkError, user_message
+from core.errors import ModelwerkError, user_said
+from core.messages import Message as Said
+from core.messages import Text
 
 __all__ = ["ToolTurn"]
 
@@ -50,9 +52,9 @@ class ToolTurn(ChatTurn):
         self.documents = documents
         self.mcp_config = mcp_config
         self.steps: list[Step] = []
-        self.notes: list[str] = []
+        self.notes: list[Text] = []
         self.stopped: StopReason | None = None
-        self.stepped: Event[[list[Step], list[str]]] = Event("ToolTurn.stepped")
+        self.stepped: Event[[list[Step], list[Text]]] = Event("ToolTurn.stepped")
 
     def _respond(self, on_piece: Callable[[Piece], None]) -> Answer:
         with contextlib.ExitStack() as stack:
@@ -67,7 +69,9 @@ class ToolTurn(ChatTurn):
         if result.stopped is StopReason.CANCELLED and answer.stats.finish_reason != "cancelled":
             answer = dataclasses.replace(answer, stats=dataclasses.replace(answer.stats, finish_reason="cancelled"))
         if result.stopped is StopReason.STEP_LIMIT:
-            self.notes.append(f"Stopped after {self.max_steps} rounds of tool calls: the answer may be incomplete.")
+            self.notes.append(Said.plural("Stopped after %n round of tool calls: the answer may be incomplete.",
+                                          "Stopped after %n rounds of tool calls: the answer may be incomplete.",
+                                          self.max_steps))  # fmt: skip
             self.stepped.emit(list(self.steps), list(self.notes))
         return answer
 
@@ -93,14 +97,17 @@ class ToolTurn(ChatTurn):
             if urls:
                 tools.append(fetch_tool(list(dict.fromkeys(urls))))
             else:
-                self.notes.append("fetch: no web address in your messages, so no page can be read")
+                self.notes.append(Said("fetch: no web address in your messages, so no page can be read"))
         if chosen.collection:
             tools += self._docs(stack, chosen.collection)
         if chosen.mcp:
             tools += self._mcp(stack)
         if not tools:
-            raise ChatError("none of this conversation's tools can be used: " + "; ".join(self.notes),
-                            hint="change the Tools of this conversation")  # fmt: skip
+            reasons: Text = self.notes[0] if self.notes else ""
+            for note in self.notes[1:]:
+                reasons = Said("{before}; {note}", before=reasons, note=note)
+            raise ChatError(Said("none of this conversation's tools can be used: {reasons}", reasons=reasons),
+                            hint=Said("change the Tools of this conversation"))
         return tools
 
     def _docs(self, stack: contextlib.ExitStack, name: str) -> list[Tool]:
@@ -109,13 +116,13 @@ class ToolTurn(ChatTurn):
         from app.tools.docs import docs_tool
 
         if self.documents is None:
-            self.notes.append("documents: there is no documents database")
+            self.notes.append(Said("documents: there is no documents database"))
             return []
         try:
             store = stack.enter_context(DocumentStore.open(self.documents))
             info = store.collection(name)
         except ModelwerkError as e:  # a collection deleted meanwhile, a newer database: one note, the chat goes on
-            self.notes.append(f"documents: {user_message(e)}")
+            self.notes.append(Said("documents: {problem}", problem=user_said(e)))
             return []
         return [docs_tool(Bm25Retriever(store, info.id), collection=info.name)]
 
@@ -123,7 +130,8 @@ class ToolTurn(ChatTurn):
         from app.tools.mcp import McpConfigError, McpServers, load_config
 
         if self.mcp_config is None or not self.mcp_config.is_file():
-            self.notes.append(f"MCP: there is no {self.mcp_config or 'mcp.json'} (see the README's Tools section)")
+            self.notes.append(Said("MCP: there is no {file} (see the README's Tools section)",
+                                   file=str(self.mcp_config or "mcp.json")))
             return []
         try:
             servers = load_config(self.mcp_config)
@@ -132,7 +140,7 @@ class ToolTurn(ChatTurn):
             return []
         running = stack.enter_context(McpServers(servers))
         tools = running.start()
-        self.notes += running.problems
+        self.notes += running.problems_said
         return tools
 
 

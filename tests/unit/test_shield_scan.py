@@ -174,8 +174,8 @@ def test_inline_html_in_markdown_and_comments() -> None:
     assert [f.kind for f in flags] == [Kind.HIDDEN, Kind.HIDDEN]
     assert "comment" in flags[0].reason and "display:none" in flags[1].reason
     assert md[flags[1].start :].startswith('<span style="display:none">')
-    assert hidden_classes(".sr-only{position:absolute;left:-10000px} .x{color:red}") == {
-        "sr-only": "placed off screen (left: -10000px)"}
+    classes = hidden_classes(".sr-only{position:absolute;left:-10000px} .x{color:red}")
+    assert {name: str(why) for name, why in classes.items()} == {"sr-only": "placed off screen (left: -10000px)"}
     assert list(scan_inline_html("<details><summary>Click</summary>text</details> <br><br>")) == []
 
 
@@ -257,7 +257,7 @@ def _every_pattern_everywhere(text: str) -> set[tuple[int, int]]:
     found = set()
     for i, (_, reason, _) in enumerate(instructions._PATTERNS):
         for m in instructions._COMPILED[i].finditer(text):
-            if reason.startswith("asks to put data") and not instructions._DATA_WORDS.search(m.group()):
+            if str(reason).startswith("asks to put data") and not instructions._DATA_WORDS.search(m.group()):
                 continue
             if not instructions._THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
                 found.add(m.span())

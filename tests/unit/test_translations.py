@@ -69,3 +69,21 @@ def test_every_message_template_is_a_literal() -> None:
                                                  for a in call.args[:count]):  # fmt: skip
                 found.append(f"{path.relative_to(translations.ROOT)}:{call.lineno}")
     assert not found, f"Message templates must be literals: {found}"
+
+
+def test_every_message_field_has_a_value_and_every_value_a_field() -> None:
+    # A {field} without its value would be shown as written ("not {kind}"), a value without its field never.
+    import re
+
+    found = []
+    for path in translations.pure_files():
+        for kind, call in translations.message_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            count = 2 if kind == "plural" else 1
+            texts = [a.value for a in call.args[:count] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            names = {k.arg for k in call.keywords}
+            if kind == "N_" or len(texts) < count or None in names:
+                continue
+            fields = {f for text in texts for f in re.findall(r"\{(\w+)\}", text)}
+            if fields != names:
+                found.append(f"{path.relative_to(translations.ROOT)}:{call.lineno}: {sorted(fields ^ names)}")
+    assert not found, found

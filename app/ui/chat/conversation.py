@@ -59,7 +59,10 @@ from app.ui.chat.transcript import Bubble, TranscriptView
 from app.ui.common.errors import error_line
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
+from core.errors import message_of
+from core.messages import Text
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
@@ -420,7 +423,7 @@ class ConversationPane(QWidget):
             self.attach_bar.status.setText("")
         self.view.update_last(content=content, thinking=thinking)
 
-    def _on_job_stepped(self, steps: list[Step], notes: list[str]) -> None:
+    def _on_job_stepped(self, steps: list[Step], notes: list[Text]) -> None:
         thinking, content = self.job.text() if self.job is not None else ("", "")
         stored = [s.to_json() for s in steps]
         self.view.update_last(content=content, thinking=thinking, steps=steps_display(stored, notes),
@@ -453,7 +456,7 @@ class ConversationPane(QWidget):
         try:
             call_format(model.template)
         except NoToolCalling as e:
-            return str(e)
+            return message_text(message_of(e))
         return ""
 
     def _on_tools_control_toolset_changed(self, toolset: ToolSet) -> None:

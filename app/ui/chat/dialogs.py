@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from app.chat.endpoints import normalise_url
 from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions
+from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
-from core.errors import user_message
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class EndpointDialog(QDialog):
         try:
             normalise_url(self.url.text().strip())
         except ChatError as e:
-            self.error.setText(user_message(e))
+            self.error.setText(error_line(e))
             self.error.show()
             return
         self.accept()

@@ -35,7 +35,10 @@ from app.tools.loop import Approval
 from app.tools.spec import Tool
 from app.ui.chat.attach import read_collections
 from app.ui.common.i18n import translate
+from app.ui.common.messages import said as said_text
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
+from core.messages import Text, text_of
 
 __all__ = ["ApprovalBridge", "ApprovalDialog", "PendingApproval", "ToolsControl", "steps_display"]
 
@@ -143,7 +146,9 @@ class ToolsControl(QToolButton):
             self.setText(translate("Chat", "Tools: none"))
             self.setToolTip(self._reason)
             return
-        labels = self.toolset().labels()
+        toolset = self.toolset()
+        labels = [translate("Chat", "docs: {name}").format(name=toolset.collection) if label == f"docs: {toolset.collection}"
+                  else label for label in toolset.labels()]  # fmt: skip
         tools = ", ".join(labels) if labels else translate("Chat", "off")
         self.setText(translate("Chat", "Tools: {tools}").format(tools=tools))
         self.setToolTip(translate("Chat", "Tools the model may call; every call asks you first (always for this chat / once / "
@@ -231,7 +236,8 @@ class ApprovalDialog(QDialog):
         layout.addWidget(origin)
         self.provenance: QLabel | None = None
         if call.provenance:  # the model copied these from a page, a document or a tool's output
-            self.provenance = QLabel("\n".join("⚠ " + escape_controls(n) for n in call.provenance))
+            said: Sequence[Text] = call.provenance_said or call.provenance
+            self.provenance = QLabel("\n".join("⚠ " + escape_controls(message_text(n)) for n in said))
             self.provenance.setObjectName("warning")
             self.provenance.setTextFormat(Qt.TextFormat.PlainText)
             self.provenance.setWordWrap(True)
@@ -261,12 +267,14 @@ def arguments_text(arguments: Mapping[str, Any]) -> str:
     return "\n".join(lines) or "(no arguments)"
 
 
-def steps_display(steps: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) -> str:
+def steps_display(steps: Sequence[Mapping[str, Any]], notes: Sequence[Text] = ()) -> str:
     """The steps (``Step.to_json()`` each) and the notes as the folded block shows them: one line per call."""
-    lines = [f"Note: {escape_controls(n)}" for n in notes]
+    lines = [translate("Chat", "Note: {note}").format(note=escape_controls(message_text(n))) for n in notes]
     for s in steps:
         args = json.dumps(s.get("arguments", {}), ensure_ascii=False, default=str)
         args = args if len(args) <= 200 else args[:199] + "…"
-        lines.append(escape_controls(f"Step {s.get('round', '?')} · {s.get('tool', '?')} {args} "
-                                     f"[{s.get('approval', '?')}] → {s.get('summary', '')}"))  # fmt: skip
+        step = translate("Chat", "Step {round}").format(round=s.get("round", "?"))
+        english = str(s.get("summary", ""))
+        summary = said_text(text_of(s.get("summary_data"), english), english)  # as stored: damaged data is English
+        lines.append(escape_controls(f"{step} · {s.get('tool', '?')} {args} [{s.get('approval', '?')}] → {summary}"))
     return "\n".join(lines)

@@ -89,7 +89,8 @@ def thinking_summary(bubble: Bubble) -> str:
     streaming = bubble.streaming and not bubble.content
     parts = [translate("Chat", "Thinking…") if streaming else translate("Chat", "Thought")]
     if bubble.steps:
-        count = sum(1 for line in bubble.steps.splitlines() if line.startswith("Step "))
+        step = translate("Chat", "Step {round}").split("{round}")[0]  # how steps_display starts a step's line
+        count = sum(1 for line in bubble.steps.splitlines() if line.startswith(step))
         parts = [translate("Chat", "%n tool step(s)", None, count) if count else translate("Chat", "Tools")]
         if bubble.thinking:
             parts.append(translate("Chat", "thought"))

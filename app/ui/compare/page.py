@@ -39,9 +39,9 @@ from app.store import Store
 from app.ui.chat.answer_job import AnswerJob
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.transcript import Bubble, TranscriptView, stats_line
+from app.ui.common.errors import error_line
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
-from core.errors import user_message
 
 log = logging.getLogger(__name__)
 WAITING = QT_TRANSLATE_NOOP("Compare", "Waiting for the other side (both run on this CPU: one after the other)…")
@@ -199,7 +199,7 @@ class ComparePage(QWidget):
         try:
             engines = [self.backends.engine(str(k)) for k in keys]
         except ChatError as e:
-            self.note.setText(user_message(e))
+            self.note.setText(error_line(e))
             return
         one_at_a_time = all(self.backends.runs_on_cpu(str(k)) for k in keys)
         self._prompt = text

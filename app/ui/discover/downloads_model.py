@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from app.hub.download_rows import Download, DownloadState
 from app.ui.common.format import duration_text, number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 
 Index = QModelIndex | QPersistentModelIndex
 DOWNLOAD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -102,7 +103,7 @@ class DownloadsModel(QAbstractTableModel):
             return STATE_COLORS.get(d.state)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == DownloadColumn.STATE and d.error:
-                return d.error
+                return message_text(d.error_text)
             if column == DownloadColumn.NAME:
                 then = translate("Discover", "Then converted and quantized to {quants} (Jobs)").format(
                     quants=", ".join(d.then_quantize))
@@ -126,7 +127,7 @@ class DownloadsModel(QAbstractTableModel):
         if column == DownloadColumn.ETA:
             return duration_text(d.eta_s) if running else "—"
         if d.state is DownloadState.FAILED and d.error:
-            return translate("Discover", "Failed: {error}").format(error=d.error)
+            return translate("Discover", "Failed: {error}").format(error=message_text(d.error_text))
         return translate("Discover", STATE_TEXT[d.state])
 
     # --- content -----------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from app.hub.download_rows import FINISHED, Download, DownloadState
 from app.ui.common.format import size_text
 from app.ui.common.i18n import translate
 from app.ui.common.marshal import Marshaller
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
 from app.ui.discover.downloads_model import DOWNLOAD_ROLE, DownloadColumn, DownloadsModel, ProgressDelegate
 
@@ -269,7 +270,8 @@ class DownloadsPanel(QFrame):
         if d.state is DownloadState.DONE and (old is None or old.state is not DownloadState.DONE):
             self.download_finished.emit(d)
         elif d.state is DownloadState.FAILED and (old is None or old.state is not DownloadState.FAILED):
-            text = translate("Discover", "Download of {name} failed: {error}").format(name=d.name, error=d.error)
+            error = message_text(d.error_text)
+            text = translate("Discover", "Download of {name} failed: {error}").format(name=d.name, error=error)
             self.status_message.emit(text, 10_000)
         self.download_changed.emit(d)
         self._update_summary()

@@ -18,6 +18,7 @@ from app.hub.download_rows import Download, DownloadState
 from app.hub.files import FOLDER_AS, FileGroup, FileKind
 from app.ui.common.format import number, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.verdicts import notes_text, reason_text, verdict_text
 from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, TEXT_COLORS
@@ -86,7 +87,7 @@ def fit_text(r: FitReport, usable_speed: float = 0.0) -> str:
 def fit_tooltip(f: FileFit, usable_speed: float = 0.0) -> str:
     r = f.report
     if r is None:
-        return f.error or translate("Discover", "No fit estimate")
+        return message_text(f.error_text) if f.error else translate("Discover", "No fit estimate")
     lines = [translate("Discover", "{verdict} at {context} tokens of context: {reason}").format(
         verdict=verdict_text(r), context=number(r.options.context), reason=reason_text(r))]
     if f.group.kind is FileKind.SAFETENSORS:
@@ -208,7 +209,7 @@ class FilesModel(QAbstractTableModel):
 
     def _text(self, g: FileGroup, column: FileColumn, fit: FileFit | None) -> str:
         if column == FileColumn.NAME:
-            return g.name
+            return message_text(g.label)
         if column == FileColumn.QUANT:
             if g.kind is FileKind.SAFETENSORS and fit is not None and fit.report is not None:
                 return f"→ {FOLDER_AS}"  # judged as the GGUF it converts to
@@ -232,7 +233,7 @@ class FilesModel(QAbstractTableModel):
             parts = "\n".join(f"{f.path} ({size_text(f.size)})" for f in g.files[:12])
             more = translate("Discover", "… and {count} more").format(count=len(g.files) - 12)
             more = "\n" + more if len(g.files) > 12 else ""
-            note = f"\n{g.note}" if g.note else ""
+            note = f"\n{message_text(g.note_text)}" if g.note else ""
             return f"{parts}{more}{note}"
         if column == FileColumn.SIZE:
             files = len(g.files)
@@ -250,7 +251,7 @@ class FilesModel(QAbstractTableModel):
             d = self._downloads.get(g.name)
             if self._blocked and action_for(g, d, g.name in self._in_library)[1]:
                 return self._blocked
-            return d.error if d is not None and d.error else None
+            return message_text(d.error_text) if d is not None and d.error else None
         return None
 
     def _action(self, g: FileGroup) -> tuple[str, bool]:

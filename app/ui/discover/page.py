@@ -384,7 +384,7 @@ class DiscoverPage(QWidget):
         details = self.repo.details
         if details is not None:
             self.downloads.add(details.repo_id, group)
-            self.status_message.emit(translate("Discover", "Queued {name}").format(name=group.name), 4000)
+            self.status_message.emit(translate("Discover", "Queued {name}").format(name=message_text(group.label)), 4000)
 
     def _on_repo_recommended_requested(self, repo_id: str, quant: str) -> None:
         """The recommended ready-made file: found in its repository (in the pool), queued, and that repository opened."""
@@ -398,8 +398,8 @@ class DiscoverPage(QWidget):
                     repo=repo_id, quant=quant), 8000)
                 return
             self.downloads.add(repo_id, group)
-            self.status_message.emit(translate("Discover", "Queued {name} from {repo}").format(name=group.name, repo=repo_id),
-                                     5000)
+            queued = translate("Discover", "Queued {name} from {repo}").format(name=message_text(group.label), repo=repo_id)
+            self.status_message.emit(queued, 5000)
             self.open_repo(repo_id)
 
         cannot = translate("Discover", "Cannot get {quant} from {repo}: {error}")

@@ -33,6 +33,7 @@ from app.hub.results import RepoDetails, SearchResult
 from app.ui.common.format import params_text, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
+from app.ui.common.messages import text as message_text
 from app.ui.common.safe_text import SafeTextBrowser
 from app.ui.discover.files_model import ACTION_ROLE, BEST_ROLE, GROUP_ROLE, FileColumn, FilesDelegate, FilesModel, fit_text
 from app.ui.discover.results_model import age_text, count_text
@@ -56,7 +57,7 @@ def best_text(best: FileFit | None, fits: Sequence[FileFit], usable_speed: float
     """The label over the files: the best usable file, or why there is none and what comes closest."""
     if best is not None and best.report is not None:
         best_label = html.escape(translate("Discover", "Best for this machine:"))
-        return f"<b>{best_label}</b> {html.escape(best.group.name)} — {fit_text(best.report, usable_speed)}"
+        return f"<b>{best_label}</b> {html.escape(message_text(best.group.label))} — {fit_text(best.report, usable_speed)}"
     from app.hub.remote_fit import fastest_file
 
     fastest = fastest_file(fits)
@@ -64,7 +65,7 @@ def best_text(best: FileFit | None, fits: Sequence[FileFit], usable_speed: float
         return translate("Discover", "<b>None of these files reaches the usable {usable} here.</b> The fastest, {name}, "
                                      "makes {speed}: a smaller model would be faster, or lower the usable speed in the "
                                      "settings if that pace is fine.").format(
-            usable=usable_text(usable_speed), name=html.escape(fastest.group.name),
+            usable=usable_text(usable_speed), name=html.escape(message_text(fastest.group.label)),
             speed=advice_speed_text(fastest.report.tokens_per_s))  # fmt: skip
     if any(f.group.kind is FileKind.GGUF for f in fits):
         return translate("Discover", "<b>None of these files fits this machine.</b> A smaller quantization or model would.")
@@ -310,7 +311,7 @@ class RepoView(QWidget):
             self.quantize_myself.setToolTip(translate(
                 "Discover", "Download {name} ({size}), then convert it to GGUF and quantize it to {quant} in the Jobs queue "
                             "(installing the conversion toolchain first, once, if it is missing)"
-            ).format(name=group.name, size=size_text(group.size), quant=quant))  # fmt: skip
+            ).format(name=message_text(group.label), size=size_text(group.size), quant=quant))  # fmt: skip
 
     def _original_weights(self) -> FileGroup | None:
         """The repository's complete safetensors model, the input of a self-made quantization."""

@@ -48,6 +48,7 @@ from app.jobs import JobService
 from app.ui.common.flow_layout import FlowLayout
 from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.status_rows import Banner
 from app.ui.common.tasks import TaskGroup
@@ -59,6 +60,7 @@ from app.ui.documents.selftest_view import SelfTestView, measure, setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
 from app.ui.documents.watcher import FolderWatcher, watch_paths
+from core.messages import Text
 from quantize.queue import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -417,13 +419,13 @@ class DocumentsPage(QWidget):
         generation, cid = self._search_generation, info.id
         self._last_query = query
 
-        def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int], str]:
+        def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int], Text]:
             from app.answering import open_retriever
 
             # Hybrid once the collection has vectors, else BM25; reranked when it has a reranker.
             with open_retriever(store, cid) as retriever:
                 hits = retriever.search(query, k=SEARCH_K)
-            reranked_by = str(getattr(retriever, "reranked_by", ""))
+            reranked_by: Text = getattr(retriever, "reranked_said", None) or str(getattr(retriever, "reranked_by", ""))
             return generation, hits, {f.path: f.id for f in store.files(cid)}, reranked_by
 
         self._db(find, self._on_search_done, what="searching")
@@ -833,12 +835,13 @@ class DocumentsPage(QWidget):
         self.refresh()
 
     # -- search and the passage -----------------------------------------------------------------------------------------
-    def _on_search_done(self, result: tuple[int, list[Hit], dict[Path, int], str]) -> None:
+    def _on_search_done(self, result: tuple[int, list[Hit], dict[Path, int], Text]) -> None:
         generation, hits, ids, reranked_by = result
         if generation != self._search_generation:
             return
         if hits and reranked_by:
-            self.status_message.emit(translate("Documents", "Reranked by {how}").format(how=reranked_by), 10_000)
+            how = message_text(reranked_by)
+            self.status_message.emit(translate("Documents", "Reranked by {how}").format(how=how), 10_000)
         self._file_ids = ids
         self.results_model.set_hits(hits)
         self.results.resizeRowsToContents()

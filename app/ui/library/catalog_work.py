@@ -17,6 +17,7 @@ from app.library.catalog import Catalog, CatalogEntry
 from app.library.importer import ImportMode, ImportResult, import_model, sha256_file
 from app.library.scan import ScanResult, scan_folder
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.status_rows import Banner, ProgressRow
 from app.ui.common.tasks import Progress, TaskGroup
 
@@ -176,7 +177,8 @@ class LibraryJobs(QObject):
             self._imports.clear()
             self.status_message.emit(translate("Library", "Import of {name} cancelled").format(name=name), 5000)
         else:
-            error = result.error if name in result.error else f"{name}: {result.error}"  # which one, in a drop of many
+            shown = message_text(result.error_text)
+            error = shown if name in shown else f"{name}: {shown}"  # which one, in a drop of many
             self.banner.add(translate("Library", "Not imported: {error}").format(error=error), kind="error")
         self._writer_done(select)
 
