@@ -5,11 +5,12 @@ The patterns look for what an attacker must write (an imperative to the model, a
 for the topic: a document that explains prompt injection or mentions a system prompt is not flagged, one that says
 "ignore all previous instructions" is.
 
-Three prefilters decide where Python's ``re`` runs a pattern. First RE2 (``_SET``): all patterns as one set, in C over
-the text's bytes, says which can match at all, and then in which paragraphs; most documents end there. In those
-paragraphs, a pattern runs only if they hold the words it needs (``_NEEDS``, checked on sets of words:
-``app.shield.tokens``), and there only where a word it starts with is (``_STARTS``). The gaps are bounded
-(``{0,60}``), and RE2 is linear, so a hostile text costs time linear in its length.
+Prefilters decide where Python's ``re`` runs a pattern. First RE2, in C over the text's bytes: all patterns as one
+alternation (``_ANY``) say where one can match at all (most documents: nowhere, and they end there), then as one set
+(``_SET``) which can in those paragraphs. There a pattern runs only where a word it starts with is (``_STARTS``). A text
+RE2 may read otherwise (a lone surrogate) has a pattern run in the paragraphs that hold the words it needs (``_NEEDS``,
+checked on sets of words: ``app.shield.tokens``) instead. The gaps are bounded (``{0,60}``), and RE2 is linear, so a
+hostile text costs time linear in its length.
 """
 
 from __future__ import annotations
@@ -361,11 +362,15 @@ MAX_MEM = 64 << 20
 thrashes on a text that is about prompt injection and reads it 4x slower."""
 
 
-def _compile_set() -> re2.Set:
+def _options() -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False
     options.max_mem = MAX_MEM
-    found = re2.Set.SearchSet(options)
+    return options
+
+
+def _compile_set() -> re2.Set:
+    found = re2.Set.SearchSet(_options())
     for i, (_, _, pattern) in enumerate(_PATTERNS):
         if found.Add(_re2_form(pattern)) != i:
             raise AssertionError(f"RE2 refused instruction pattern {i}")
@@ -374,9 +379,10 @@ def _compile_set() -> re2.Set:
 
 
 _SET = _compile_set()
-"""Every pattern (``_re2_form``) in one RE2 set: one linear pass over a text's bytes says which patterns can match in
-it. Most documents hold none, and then nothing else runs; where some can, only those are tried, only in the paragraphs
-the set finds them in. RE2 runs in C at hundreds of MB/s where the Python prefilter below reads ~40 MB/s."""
+"""Every pattern (``_re2_form``) in one RE2 set: which of them can match in a paragraph, in one pass."""
+_ANY = re2.compile("|".join(f"(?:{_re2_form(pattern)})" for _, _, pattern in _PATTERNS), _options())
+"""Every pattern as one RE2 alternation: where in a text one of them can match, in one pass (most documents: nowhere,
+and nothing else runs). RE2 reads at hundreds of MB/s in C; the word prefilter below, in Python, at ~40 MB/s."""
 
 
 def possible(data: bytes) -> set[int] | None:
@@ -401,14 +407,7 @@ def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Ite
 
 
 def _scan(text: str, prep: tokens.Prepared, *, original: str) -> Iterator[Flag]:
-    anywhere = possible(prep.lower)
-    if anywhere is not None and not anywhere:
-        return
-    for p in prep.paragraphs:
-        # RE2's answer for the paragraph, exact or more: most paragraphs have none, and their words are never split.
-        found = candidates(p) if anywhere is None else sorted(_SET.Match(p.lower) or ())
-        if not found:
-            continue
+    for p, found in _where(prep):
         starts = _Starts(p)
         for i in found:
             kind, reason, _ = _PATTERNS[i]
@@ -420,6 +419,28 @@ def _scan(text: str, prep: tokens.Prepared, *, original: str) -> Iterator[Flag]:
                 if _THIRD_PERSON.search(text, max(0, m.start() - 30), m.start()):
                     continue
                 yield Flag.of(kind, m.start(), m.end(), Message("{reason}: {phrase}", reason=reason, phrase=quoted(phrase)))
+
+
+def _where(prep: tokens.Prepared) -> Iterator[tuple[Paragraph, list[int]]]:
+    """The paragraphs where a pattern can match, each with the patterns that can. RE2 finds where one can (``_ANY``:
+    leftmost, not overlapping: every paragraph where a pattern matches holds the start of a found span or lies under
+    one), then which can in those (``_SET``). A lone surrogate (invalid UTF-8, which RE2 may read otherwise) leaves it
+    to the word prefilter alone, in every paragraph."""
+    if b"\xed" in prep.lower and _SURROGATE.search(prep.lower):
+        for p in prep.paragraphs:
+            if found := candidates(p):
+                yield p, found
+        return
+    spans = [m.span() for m in _ANY.finditer(prep.lower)]
+    if not spans:
+        return
+    k = 0
+    for p in prep.paragraphs:
+        end = p.at + len(p.lower)
+        while k < len(spans) and spans[k][1] < p.at:
+            k += 1
+        if k < len(spans) and spans[k][0] <= end and (found := sorted(_SET.Match(p.lower) or ())):
+            yield p, found
 
 
 class _Starts:

@@ -33,18 +33,29 @@ thousand paragraphs, not a million objects)."""
 
 @dataclass(frozen=True)
 class Paragraph:
-    """``text[start:end]``, a run between blank lines: its lower-cased bytes (``Prepared.lower``'s piece), the same
-    with punctuation made spaces, and (``words``) the words in that that the scanners look for."""
+    """``text[start:end]``, a run between blank lines: its lower-cased bytes (``Prepared.lower[at:]``'s piece), the same
+    with punctuation made spaces (``spaced``), and the words in that that the scanners look for (``words``). The last
+    two are made when first asked for: most paragraphs never are."""
 
     start: int
     end: int
     lower: bytes
-    spaced: bytes
     vocabulary: frozenset[bytes] = field(repr=False)
+    at: int = 0
+    """Where ``lower`` starts in the text's bytes."""
+
+    @cached_property
+    def spaced(self) -> bytes:
+        """``lower`` with punctuation, symbols and spaces of every kind as ASCII spaces, byte for byte."""
+        spaced = self.lower.translate(_WORDS)
+        if len(self.lower) != self.end - self.start:
+            for pattern, spaces in _SYMBOLS:
+                spaced = pattern.sub(spaces, spaced)
+        return spaced
 
     @cached_property
     def words(self) -> frozenset[bytes]:
-        """The words of ``vocabulary`` in the paragraph: split when first asked for (most paragraphs never are)."""
+        """The words of ``vocabulary`` in the paragraph."""
         return self.vocabulary.intersection(self.spaced.split())
 
     def offsets(self, byte_offsets: Sequence[int]) -> list[int]:
@@ -86,10 +97,6 @@ def prepare(text: str, vocabulary: frozenset[bytes]) -> Prepared:
     the words of ``vocabulary`` in it (lower case UTF-8: the words the scanners look for)."""
     raw = text.encode("utf-8", "surrogatepass")
     lower = raw.lower()
-    spaced = lower.translate(_WORDS)
-    if len(raw) != len(text):
-        for pattern, spaces in _SYMBOLS:
-            spaced = pattern.sub(spaces, spaced)
     bounds = []
     start, n = 0, len(lower)
     while start < n:
@@ -100,7 +107,7 @@ def prepare(text: str, vocabulary: frozenset[bytes]) -> Prepared:
     chars = Prepared(text, raw, lower, []).char_offsets([x for s, e in bounds for x in (s, e)])
     paragraphs = []
     for i, (s, e) in enumerate(bounds):
-        paragraphs.append(Paragraph(chars[2 * i], chars[2 * i + 1], lower[s:e], spaced[s:e], vocabulary))
+        paragraphs.append(Paragraph(chars[2 * i], chars[2 * i + 1], lower[s:e], vocabulary, s))
     return Prepared(text, raw, lower, paragraphs)
 
 
