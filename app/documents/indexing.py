@@ -26,7 +26,8 @@ from app.documents.flagging import flag_passages
 from app.documents.isolated import DocumentReader, ParseCancelled
 from app.documents.parse import DEFAULT_LIMITS, DocumentError, Limits, UnreadableDocument, kind_of
 from app.documents.store import DocumentStore, FileRecord, FileState, path_key
-from core.messages import Message
+from core.errors import said
+from core.messages import Message, Text
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class FileResult:
     passages: int = 0
     error: str = ""
     seconds: float = 0.0
+    error_text: Text = ""
+    """``error`` as the message it was made with (the GUI translates it); '' when the same as ``error``."""
 
 
 @dataclass(frozen=True)
@@ -217,11 +220,12 @@ def _index_one(store: DocumentStore, record: FileRecord, reader: DocumentReader,
     except ParseCancelled:
         return None
     except FileNotFoundError:
-        return _failed(store, record, f"{path.name}: the file is gone", t0)
+        return _failed(store, record, Message("{name}: the file is gone", name=path.name), t0)
     except UnreadableDocument as e:
-        return _failed(store, record, str(e), t0)
+        return _failed(store, record, said(e), t0)
     except OSError as e:
-        return _failed(store, record, f"{path.name}: cannot be read ({e.strerror or e})", t0)
+        return _failed(store, record, Message("{name}: cannot be read ({reason})", name=path.name,
+                                              reason=e.strerror or str(e)), t0)  # fmt: skip
     if cancelled is not None and cancelled():
         return None
     store.write_indexed(record.id, doc, passages, sha256=sha, size=size, chunker=CHUNKER_VERSION)
@@ -229,10 +233,10 @@ def _index_one(store: DocumentStore, record: FileRecord, reader: DocumentReader,
     return FileResult(path, Outcome.INDEXED, len(passages), seconds=time.monotonic() - t0)
 
 
-def _failed(store: DocumentStore, record: FileRecord, error: str, t0: float) -> FileResult:
+def _failed(store: DocumentStore, record: FileRecord, error: Text, t0: float) -> FileResult:
     store.write_failed(record.id, error)
     log.info("could not index %s: %s", record.path, error)
-    return FileResult(record.path, Outcome.FAILED, error=error, seconds=time.monotonic() - t0)
+    return FileResult(record.path, Outcome.FAILED, error=str(error), seconds=time.monotonic() - t0, error_text=error)
 
 
 def cancel_pending(store: DocumentStore, collection_id: int) -> int:

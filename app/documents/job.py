@@ -15,7 +15,7 @@ from typing import Any
 from app.documents.indexing import IndexReport, Outcome, Progress, index_pending
 from app.documents.parse import DocumentError
 from app.documents.store import DocumentStore
-from core.messages import Message
+from core.messages import Message, Text
 from quantize import worker
 from quantize.errors import JobFailed
 from quantize.progress import Reporter
@@ -63,6 +63,10 @@ def summary(result: dict[str, Any]) -> Message:
     return Message("{indexed} indexed, {unchanged} unchanged, {failed} failed", **counts)
 
 
+def _data(text: Text) -> dict[str, Any] | None:
+    return text.to_data() if isinstance(text, Message) else None
+
+
 def result_of(report: IndexReport) -> dict[str, Any]:
     """The job's result: the counts, the files still pending, and the failed files with their one-line errors."""
     failed = report.failed
@@ -72,7 +76,8 @@ def result_of(report: IndexReport) -> dict[str, Any]:
         "unchanged": report.count(Outcome.UNCHANGED),
         "failed": len(failed),
         "remaining": report.remaining,
-        "failed_files": [{"path": str(r.path), "error": r.error} for r in failed[:MAX_LISTED]],
+        "failed_files": [{"path": str(r.path), "error": r.error, "error_data": _data(r.error_text)}
+                         for r in failed[:MAX_LISTED]],
         "unchanged_files": [str(r.path) for r in unchanged[:MAX_LISTED]],
     }
 

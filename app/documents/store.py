@@ -13,6 +13,7 @@ if any, are the previous version's), ``indexed``, or ``failed`` (with a one-line
 from __future__ import annotations
 
 import enum
+import json
 import os
 import re
 import sqlite3
@@ -26,7 +27,7 @@ from app.documents.chunk import Passage
 from app.documents.parse import DocumentError, ParsedDocument
 from app.shield import flags as shield_flags
 from app.shield.flags import Flag
-from core.messages import N_, Message
+from core.messages import N_, Message, Text, text_of
 from core.migrations import migrate
 
 DB_NAME = "documents.db"
@@ -122,6 +123,10 @@ MIGRATIONS: list[str] = [
         location TEXT NOT NULL
     );
     """,
+    # A failed file's error as a message too (core.messages, JSON), so the GUI shows it in its language; '': none.
+    """
+    ALTER TABLE files ADD COLUMN error_data TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 
@@ -161,6 +166,16 @@ class FileRecord:
     error: str
     passages: int
     indexed_at: float | None
+    error_data: str = ""
+    """``error`` as ``core.messages`` data (JSON; '': none): ``error_text`` reads it."""
+
+    @property
+    def error_text(self) -> Text:
+        """``error`` as the message it was written with (the GUI translates it), else the English text."""
+        try:
+            return text_of(json.loads(self.error_data) if self.error_data else None, self.error)
+        except ValueError:
+            return self.error
 
 
 @dataclass(frozen=True)
@@ -313,13 +328,13 @@ class DocumentStore:
     # -- files ---------------------------------------------------------------------------------------------------------
 
     _FILE_COLUMNS = """f.id, f.collection_id, f.path, f.state, f.sha256, f.size, f.kind, f.pages, f.chunker, f.error,
-                       (SELECT COUNT(*) FROM passages p WHERE p.file_id = f.id), f.indexed_at"""
+                       (SELECT COUNT(*) FROM passages p WHERE p.file_id = f.id), f.indexed_at, f.error_data"""
 
     @staticmethod
     def _file(r: Sequence[object]) -> FileRecord:
         return FileRecord(int(str(r[0])), int(str(r[1])), Path(str(r[2])), FileState(r[3]), str(r[4]), int(str(r[5])),
                           str(r[6]), int(str(r[7])), int(str(r[8])), str(r[9]), int(str(r[10])),
-                          None if r[11] is None else float(str(r[11])))  # fmt: skip
+                          None if r[11] is None else float(str(r[11])), str(r[12]))  # fmt: skip
 
     def files(self, collection_id: int, *, state: FileState | None = None) -> list[FileRecord]:
         sql = f"SELECT {self._FILE_COLUMNS} FROM files f WHERE f.collection_id = ?"
@@ -408,12 +423,13 @@ class DocumentStore:
         """The file's content is what was indexed: indexed again without touching its passages."""
         self.conn.execute("UPDATE files SET state = 'indexed', error = '' WHERE id = ?", (file_id,))
 
-    def write_failed(self, file_id: int, error: str) -> None:
-        """The file could not be read: no passages, the one-line error kept."""
+    def write_failed(self, file_id: int, error: Text) -> None:
+        """The file could not be read: no passages, the one-line error kept (in English, and as the message)."""
+        data = json.dumps(error.to_data()) if isinstance(error, Message) else ""
         with self.transaction():
             self.conn.execute("DELETE FROM passages WHERE file_id = ?", (file_id,))
-            self.conn.execute("UPDATE files SET state = 'failed', error = ?, sha256 = '', text = '', indexed_at = NULL "
-                              "WHERE id = ?", (error, file_id))  # fmt: skip
+            self.conn.execute("UPDATE files SET state = 'failed', error = ?, error_data = ?, sha256 = '', text = '', "
+                              "indexed_at = NULL WHERE id = ?", (str(error), data, file_id))  # fmt: skip
 
     def abandon_pending(self, collection_id: int) -> int:
         """Drop the plan: pending files never indexed leave the collection, pending re-checks of indexed files go back to

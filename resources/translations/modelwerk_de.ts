@@ -6031,6 +6031,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>{name}: beim Lesen abgebrochen</translation>
         </message>
         <message>
+            <source>{name}: cannot be read ({reason})</source>
+            <translation>{name}: kann nicht gelesen werden ({reason})</translation>
+        </message>
+        <message>
             <source>{name}: its safetensors files hold no tensors</source>
             <translation>{name}: seine safetensors-Dateien enthalten keine Tensoren</translation>
         </message>
@@ -6093,6 +6097,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>{name}: the document reader answered nonsense while reading it</source>
             <translation>{name}: das Leseprogramm f√ºr Dokumente hat beim Lesen Unsinn geantwortet</translation>
+        </message>
+        <message>
+            <source>{name}: the file is gone</source>
+            <translation>{name}: die Datei ist nicht mehr da</translation>
         </message>
         <message>
             <source>{name}: the part {filename} unpacks {value}-fold (a zip bomb?)</source>

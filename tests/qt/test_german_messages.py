@@ -226,3 +226,22 @@ def test_an_import_that_fails_says_why_in_german(german: None, tmp_path: Path) -
         result = import_model(empty, Catalog(store), tmp_path / "models")
     assert result.entry is None and result.error == "not a GGUF file: it is empty"  # what `modelwerk import` prints
     assert text(result.error_text) == "keine GGUF-Datei: sie ist leer"
+
+
+def test_a_failed_documents_error_is_stored_as_a_message_and_shown_in_german(german: None, tmp_path: Path) -> None:
+    """The Documents page's file list reads a failed file's error from documents.db, written by an index job in
+    another process, maybe in another session: the message is stored beside its English."""
+    from app.documents.indexing import add_files, index_pending
+    from app.documents.store import DocumentStore
+    from app.ui.documents.models import FileRow, Shown, _error
+
+    gone = tmp_path / "gone.md"
+    gone.write_text("# Gone\n\nsoon\n", encoding="utf-8")
+    with DocumentStore.open(tmp_path / "documents.db") as store:
+        cid, _ = add_files(store, "Notes", [gone])
+        gone.unlink()
+        report = index_pending(store, cid)
+        [record] = store.files(cid)
+    assert record.error == "gone.md: the file is gone" == report.failed[0].error  # English: the command line's
+    assert german_of(record.error_text, "gone.md: the file is gone") == "gone.md: die Datei ist nicht mehr da"
+    assert _error(FileRow(record, Shown.FAILED)) == "gone.md: die Datei ist nicht mehr da"

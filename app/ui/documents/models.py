@@ -52,6 +52,11 @@ class FileRow:
     error: str = ""
 
 
+def _error(row: FileRow) -> str:
+    """The row's one-line error in the interface's language (the file's stored message), else as it came."""
+    return message_text(row.record.error_text) if row.record.error else row.error
+
+
 def shown_state(record: FileRecord, *, current: Path | None, outcomes: dict[Path, Outcome]) -> Shown:
     if record.state is FileState.FAILED:
         return Shown.FAILED
@@ -131,11 +136,11 @@ class FilesModel(_Table):
             if col == 3:
                 return str(row.record.pages) if row.record.pages else ""
             if col == 4:  # the file's name is in the row already: the reason comes first
-                error = row.error or row.record.error
+                error = _error(row)
                 prefix = f"{row.record.path.name}: "
                 return error[len(prefix) :] if error.startswith(prefix) else error
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(str(row.record.path) if col != 4 else (row.error or row.record.error or None))
+            return plain_tooltip(str(row.record.path) if col != 4 else (_error(row) or None))
         if role == Qt.ItemDataRole.ForegroundRole and col in (1, 4):
             return QColor(COLOURS[row.shown])
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):

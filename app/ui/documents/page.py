@@ -60,7 +60,7 @@ from app.ui.documents.selftest_view import SelfTestView, measure, setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
 from app.ui.documents.watcher import FolderWatcher, watch_paths
-from core.messages import Text
+from core.messages import Text, text_of
 from quantize.queue import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -737,7 +737,8 @@ class DocumentsPage(QWidget):
         if job is not None and job.state is JobState.DONE:
             result = job.result
             for failed in list(result.get("failed_files", []))[-5:]:
-                self.banner.add(str(failed.get("error", "")), kind="error")
+                english = str(failed.get("error", ""))
+                self.banner.add(message_text(text_of(failed.get("error_data"), english)), kind="error")
             self._outcomes = {Path(p): Outcome.UNCHANGED for p in result.get("unchanged_files", [])}
             finished = translate("Documents", "Indexing finished: {summary}").format(summary=summary(result))
             self.status_message.emit(finished, 10_000)
