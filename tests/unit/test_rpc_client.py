@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -76,11 +77,8 @@ def worker() -> Iterator[Callable[[Handler], int]]:
                 conn, _ = srv.accept()
             except OSError:
                 return
-            with conn:
-                try:
-                    handler(conn)
-                except (OSError, ConnectionError, AssertionError):
-                    pass
+            with conn, contextlib.suppress(OSError, ConnectionError, AssertionError):
+                handler(conn)
 
         t = threading.Thread(target=loop, daemon=True)
         t.start()
@@ -123,7 +121,7 @@ def test_nothing_listening_names_the_address() -> None:
 
 def test_another_protocol_version_is_refused_with_what_to_do(worker: Callable[[Handler], int]) -> None:
     port = worker(honest([(1, 1)], version=(3, 0, 0)))
-    with pytest.raises(WorkerUnreachable, match="protocol 3.0.0.*same Modelwerk version"):
+    with pytest.raises(WorkerUnreachable, match=r"protocol 3\.0\.0.*same Modelwerk version"):
         probe_worker("127.0.0.1", port, timeout_s=2)
 
 
@@ -141,7 +139,7 @@ def test_hostile_answers_are_errors_not_reads(worker: Callable[[Handler], int], 
         conn.sendall(reply)
 
     port = worker(serve)
-    with pytest.raises(WorkerUnreachable, match="not a llama.cpp RPC worker"):
+    with pytest.raises(WorkerUnreachable, match=r"not a llama\.cpp RPC worker"):
         probe_worker("127.0.0.1", port, timeout_s=1)
 
 
@@ -162,5 +160,5 @@ def test_parse_endpoint() -> None:
     assert parse_endpoint(" gpu-box ") == ("gpu-box", 50052)
     assert parse_endpoint("[::1]:7000") == ("::1", 7000)
     for bad in ("", "host:0", "host:abc", "a b:1", "h:70000", "http://x:1"):
-        with pytest.raises(ValueError, match="host:port|port"):
+        with pytest.raises(ValueError, match=r"host:port|port"):
             parse_endpoint(bad)
