@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hardware.remote import RemoteWorker
     from hardware.report import HardwareReport
 
-__all__ = ["CONNECT_TIMEOUT_S", "LOST_MARKS", "check_workers", "lost_workers", "worker_split"]
+__all__ = ["CONNECT_TIMEOUT_S", "LOST_MARKS", "check_workers", "lost_workers", "with_workers", "worker_split"]
 
 CONNECT_TIMEOUT_S = 1.0
 ALL_LAYERS = 999
@@ -77,3 +77,23 @@ def lost_workers(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> lis
         except ChatError:
             lost.append(w.endpoint)
     return lost or [w.endpoint for w in workers]
+
+
+def with_workers(info: ModelInfo, hw: HardwareReport | None, options: LoadOptions,
+                 workers: tuple[RemoteWorker, ...]) -> LoadOptions:  # fmt: skip
+    """`options` with the workers when the model needs them: it does not fit here and fits across this machine and
+    the workers; else `options` unchanged (a model that fits here never pays the network)."""
+    from dataclasses import replace
+
+    from app.chat.runtime import fit_options
+    from hardware.fit import fit
+    from hardware.remote import plan_split
+
+    if not workers or options.workers or info.shape is None or hw is None:
+        return options
+    slots = options.parallel or 1
+    if fit(info.shape, hw, fit_options(options, slots)).fits:
+        return options
+    if not plan_split(info.shape, hw, workers, fit_options(options, slots)).fits:
+        return options
+    return replace(options, workers=workers, parallel=slots)

@@ -33,7 +33,7 @@ from app.chat.runtime import RuntimeState
 from app.hub.download_rows import Download
 from app.library.catalog import CatalogEntry
 from app.paths import resource_path
-from app.settings import Settings, save_settings
+from app.settings import Settings, save_setting, save_settings
 from app.store import Store
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.page import ChatPage
@@ -51,6 +51,7 @@ from app.ui.library.page import LibraryPage
 from app.ui.settings_dialog import AFTER_RESTART, SettingsDialog, TokenAction, TokenChange
 from app.ui.welcome import WELCOMED_KEY, WelcomeDialog
 from app.workbench import Workbench
+from core.errors import ModelwerkError
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 
@@ -152,6 +153,8 @@ class MainWindow(QMainWindow):
         self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.discover_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.jobs_page.set_hardware)
+        self.hardware_page.machines.workers_changed.connect(self.chat_page.set_workers)
+        self.hardware_page.machines.set_entries(settings.workers, save=self._save_workers)
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:
             self.library_page.set_hardware(hw)
@@ -212,6 +215,14 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(160, 40))
         self.sidebar.addItem(item)
         self.pages.addWidget(page)
+
+    def _save_workers(self, entries: tuple[str, ...]) -> None:
+        """The Hardware page's machines changed: store them (the `workers` setting)."""
+        try:
+            save_setting(self.store, "workers", list(entries))
+        except ModelwerkError as e:
+            self.statusBar().showMessage(translate("Main", "Cannot save the machines: {error}").format(error=str(e)),
+                                         10_000)  # fmt: skip
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
