@@ -142,10 +142,24 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n device(s)</source>
+            <translation>
+                <numerusform>%n device</numerusform>
+                <numerusform>%n devices</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>; %n thread(s), measured {age}{busy}</source>
             <translation>
                 <numerusform>; %n thread, measured {age}{busy}</numerusform>
                 <numerusform>; %n threads, measured {age}{busy}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>fits across %n machines</source>
+            <translation>
+                <numerusform>fits across %n machine</numerusform>
+                <numerusform>fits across %n machines</numerusform>
             </translation>
         </message>
     </context>

@@ -215,7 +215,8 @@ class MachinesBox(QGroupBox):
             offers = translate("Hardware", "{size} GiB").format(size=number(gib, 1)) if gib else \
                 translate("Hardware", "all it reports")  # fmt: skip
             if probe is not None:
-                devices = translate("Hardware", "%n device(s)", n=len(probe.devices))
+                count = len(probe.devices)  # a plain name: lupdate's parser misses a %n text counted by an expression
+                devices = translate("Hardware", "%n device(s)", None, count)
                 free = translate("Hardware", "{free} of {total} GiB").format(
                     free=number(probe.free / GIB, 1), total=number(sum(d.total for d in probe.devices) / GIB, 1))
                 rtt = translate("Hardware", "{ms} ms").format(ms=number(probe.rtt_s * 1e3, 2))
