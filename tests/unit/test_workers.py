@@ -80,3 +80,24 @@ def test_lost_workers_names_the_one_that_is_gone_when_llama_cpp_says_so() -> Non
         assert lost_workers(workers, log) == [f"127.0.0.1:{gone}"]
         assert lost_workers(workers, ["an unrelated abort"]) == []
         assert lost_workers((), log) == []
+
+
+def test_with_workers_adds_them_only_to_a_model_that_needs_them() -> None:
+    from dataclasses import replace
+
+    from app.chat.workers import with_workers
+    from formats.model import ModelFormat, ModelInfo
+    from hardware.report import CpuInfo, GiB, HardwareReport
+    from hardware.shape import REPRESENTATIVE, shape_of
+
+    shape = shape_of(REPRESENTATIVE["8B"], "Q4_K_M")  # ~5 GiB with its cache
+    info = ModelInfo(path=Path("m.gguf"), files=(), format=ModelFormat.GGUF, name="m", size_bytes=5 * GiB, shape=shape)
+    small = HardwareReport("Linux", CpuInfo("cpu", 8, 8), 4 * GiB, 4 * GiB, (), cpu_bandwidth=40e9)
+    big = replace(small, ram_total=64 * GiB, ram_available=64 * GiB)
+    far = (RemoteWorker("10.0.0.2", 50052, (RemoteDevice(16 * GiB, 16 * GiB),)),)
+    tiny = (RemoteWorker("10.0.0.2", 50052, (RemoteDevice(16 * GiB, 16 * GiB),), memory_limit=GiB // 4),)
+    options = LoadOptions(context=4096)
+    assert with_workers(info, big, options, far) is options  # it fits here: no network
+    assert with_workers(info, small, options, far).workers == far  # it needs them
+    assert with_workers(info, small, options, tiny) is options  # they cannot help: load as before, the fit warns
+    assert with_workers(info, small, options, ()) is options
