@@ -43,7 +43,7 @@ def start_worker(threads: int) -> tuple[subprocess.Popen[str], int]:
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     assert proc.stdout is not None
     for line in proc.stdout:
-        if line.startswith("Add it with:"):
+        if line.startswith("From another machine"):
             return proc, port
     raise SystemExit(f"the worker on port {port} did not start")
 

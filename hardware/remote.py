@@ -20,14 +20,14 @@ machine's measured speed (the probe cannot tell a remote CPU's speed; a remote G
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from hardware.fit import FitOptions, _compute_resident, _cpu_seconds, _host_overhead, compute_reserved, kv_cache_bytes
+from hardware.fit import FitOptions, _compute_resident, _cpu_seconds, _host_overhead, kv_cache_bytes
 from hardware.report import HardwareReport, MiB
 from hardware.shape import ModelShape
 
-__all__ = ["ASSUMED_BANDWIDTH", "DeviceShare", "RemoteDevice", "RemoteWorker", "SplitPlan", "assign_layers",
-           "network_seconds", "plan_split"]  # fmt: skip
+__all__ = ["ASSUMED_BANDWIDTH", "DeviceShare", "RemoteDevice", "RemoteWorker", "SplitPlan", "assign_layers", "layer_bytes",
+           "local_fixed", "network_seconds", "plan_split", "remote_compute", "split_as"]  # fmt: skip
 
 ASSUMED_BANDWIDTH = 1e9 / 8 * 0.94
 """Bytes/s to a worker when not measured: gigabit Ethernet's payload rate. RPC's protocol has no cheap bulk command that
@@ -81,17 +81,21 @@ class DeviceShare:
     """One device's part of the model."""
 
     name: str
-    """ "CPU" (this machine) or llama.cpp's "RPC<n>" with the worker's endpoint, e.g. "RPC0[127.0.0.1:50052]"."""
+    """ "CPU" (this machine) or llama.cpp's buffer name for a worker's device: "RPC<device>[<endpoint>]", e.g.
+    "RPC0[127.0.0.1:50052]" (the device's index on that worker)."""
     layers: int
     output: bool
     weights: int
     kv_cache: int
     compute: int
+    """llama.cpp's compute buffer on the device (here: the CPU's resident working set and the vocabulary)."""
+    overhead: int
+    """A worker's own needs beyond llama.cpp's buffers (0 here)."""
     budget: int
 
     @property
     def total(self) -> int:
-        return self.weights + self.kv_cache + self.compute
+        return self.weights + self.kv_cache + self.compute + self.overhead
 
     @property
     def fits(self) -> bool:
@@ -118,7 +122,7 @@ class SplitPlan:
     @property
     def machines(self) -> int:
         """Machines that hold a part of the model (this one always holds the embedding)."""
-        endpoints = {s.name.partition("[")[2].partition("#")[0].rstrip("]") for s in self.shares[1:] if s.layers or s.output}
+        endpoints = {s.name.partition("[")[2] for s in self.shares[1:] if s.layers or s.output}
         return 1 + len(endpoints)
 
 
@@ -160,10 +164,34 @@ def network_seconds(shape: ModelShape, worker_layers: list[tuple[RemoteWorker, i
     return seconds
 
 
-def _remote_compute(shape: ModelShape, options: FitOptions, *, output: bool) -> int:
-    """A worker device's compute buffer: as a GPU's (a remote CPU really allocates it too), without the logits unless
-    it computes the output."""
-    return compute_reserved(shape if output else replace(shape, n_vocab=0), options)
+def remote_compute(shape: ModelShape, options: FitOptions) -> int:
+    """A worker device's compute buffer, as llama.cpp reserves it for an offload device (a remote CPU allocates all of
+    it): per token of a micro-batch, f32 activations at the feed-forward's peak (4 x n_ff: gate, up, the activation and
+    the product; 2 x n_embd: the residual stream and its norm) with the query heads and the new K and V, and 16 bytes
+    per KV cell (the f32 masks, swa and full, each also copied to the device). The output layer's logits are reserved
+    for one output per sequence and stay within that peak. Fitted to llama-server's report for Gemma 3 270M split over
+    two workers (the same figure on both, output or not) at 1024 and 2048 tokens and micro-batches of 512 and 256:
+    29.5 / 37.5 / 14.75 MiB estimated, 29.57 / 37.57 / 14.79 MiB reported; not checked on other architectures."""
+    ub = min(options.n_ubatch, options.n_batch, options.context)
+    f32 = 4 * shape.n_ff + 2 * shape.n_embd + shape.n_heads * shape.head_dim_k + 2 * shape.n_kv_heads * shape.head_dim_k
+    per_token = 4 * f32 + 16 * options.context
+    return ub * per_token
+
+
+def _worker_overhead(shape: ModelShape, output: bool) -> int:
+    """What a worker needs besides llama.cpp's buffers: its own allocations, and the largest tensor in flight while
+    loading (llama.cpp sends each tensor in one message, which the worker holds whole before copying it)."""
+    return WORKER_OVERHEAD + (shape.output_bytes if output else shape.layer_bytes)
+
+
+def local_fixed(shape: ModelShape, options: FitOptions) -> int:
+    """What this machine holds whatever the split: the token embedding, its compute working set, the vocabulary."""
+    return shape.embedding_bytes + _compute_resident(shape, options) + _host_overhead(shape)
+
+
+def layer_bytes(shape: ModelShape, options: FitOptions) -> int:
+    """One block's weights and KV cache."""
+    return shape.layer_bytes + kv_cache_bytes(shape, options, 1)
 
 
 def plan_split(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorker, ...], options: FitOptions | None = None,
@@ -176,8 +204,8 @@ def plan_split(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorke
     options = options or FitOptions()
     budget_here = max(0, hw.ram_available - options.ram_margin) if local_budget is None else local_budget
     devices = [(w, i, b) for w in workers for i, b in enumerate(w.device_budgets())]
-    per_layer = shape.layer_bytes + kv_cache_bytes(shape, options, 1)
-    here_fixed = shape.embedding_bytes + _compute_resident(shape, options) + _host_overhead(shape)
+    per_layer = layer_bytes(shape, options)
+    here_fixed = local_fixed(shape, options)
     n = shape.n_layers
     # Everything here if it fits (the output too); else as many blocks here as fit, the rest and the output remote.
     if not devices or here_fixed + n * per_layer + (0 if shape.tied_embeddings else shape.output_bytes) <= budget_here:
@@ -185,42 +213,47 @@ def plan_split(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorke
     else:
         local_layers = max(0, min(n, (budget_here - here_fixed) // per_layer)) if per_layer else n
         counts = _fill(shape, options, n - local_layers, [b for _, _, b in devices])
-    gpu_layers = sum(counts)
+    return split_as(shape, hw, workers, options, tensor_split=tuple(counts), local_budget=budget_here)
+
+
+def split_as(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorker, ...], options: FitOptions, *,
+             tensor_split: tuple[int, ...], gpu_layers: int | None = None, local_budget: int | None = None
+             ) -> SplitPlan:  # fmt: skip
+    """The plan for a given `--tensor-split` (layers per worker device) and `--n-gpu-layers` (default: their sum)."""
+    budget_here = max(0, hw.ram_available - options.ram_margin) if local_budget is None else local_budget
+    devices = [(w, i, b) for w in workers for i, b in enumerate(w.device_budgets())]
+    n = shape.n_layers
+    counts = (tuple(tensor_split) + (0,) * len(devices))[: len(devices)]
+    gpu_layers = sum(counts) if gpu_layers is None else min(gpu_layers, n + 1)
     owner = assign_layers(n, gpu_layers, tuple(float(c) for c in counts)) if gpu_layers else [-1] * (n + 1)
     shares = [_share(shape, options, "CPU", owner, -1, budget_here, here=True)]
     for d, (w, i, b) in enumerate(devices):
-        name = f"RPC{d}[{w.endpoint}]" if len(w.devices) == 1 else f"RPC{d}[{w.endpoint}#{i}]"
-        shares.append(_share(shape, options, name, owner, d, b, here=False))
-    per_worker: dict[str, list[int | bool]] = {}
+        shares.append(_share(shape, options, f"RPC{i}[{w.endpoint}]", owner, d, b, here=False))
+    per_worker: dict[str, tuple[RemoteWorker, int, bool]] = {}
     for d, (w, _, _) in enumerate(devices):
-        entry = per_worker.setdefault(w.endpoint, [0, False])
-        entry[0] = int(entry[0]) + sum(1 for il in range(n) if owner[il] == d)
-        entry[1] = bool(entry[1]) or owner[n] == d
-    by_endpoint = {w.endpoint: w for w in workers}
-    network = network_seconds(shape, [(by_endpoint[e], int(v[0]), bool(v[1])) for e, v in per_worker.items()])
-    plan = SplitPlan(shares=tuple(shares), gpu_layers=gpu_layers, tensor_split=tuple(counts), network_s=network,
-                     tokens_per_s=0.0)  # fmt: skip
-    if not plan.fits:
-        return plan
+        _, blocks, output = per_worker.get(w.endpoint, (w, 0, False))
+        per_worker[w.endpoint] = (w, blocks + sum(1 for il in range(n) if owner[il] == d), output or owner[n] == d)
+    network = network_seconds(shape, list(per_worker.values()))
+    fits = all(s.fits for s in shares)
     compute = _cpu_seconds(shape, hw, n, False, context_tokens=0, kv_type=options.kv_type,
-                           flash_attention=options.flash_attention)  # fmt: skip
-    speed = 1.0 / (compute + network) if compute else 0.0
-    return SplitPlan(shares=plan.shares, gpu_layers=gpu_layers, tensor_split=plan.tensor_split, network_s=network,
-                     tokens_per_s=speed)  # fmt: skip
+                           flash_attention=options.flash_attention) if fits else 0.0  # fmt: skip
+    return SplitPlan(shares=tuple(shares), gpu_layers=gpu_layers, tensor_split=counts, network_s=network,
+                     tokens_per_s=1.0 / (compute + network) if compute else 0.0)  # fmt: skip
 
 
 def _fill(shape: ModelShape, options: FitOptions, blocks: int, budgets: list[int]) -> list[int]:
     """Layers per worker device (llama.cpp's count: blocks, plus one for the output projection on the last device used),
     filling the devices in order; what none can take goes to the last one (the plan then says it does not fit)."""
-    per_layer = max(1, shape.layer_bytes + kv_cache_bytes(shape, options, 1))
+    per_layer = max(1, layer_bytes(shape, options))
     counts = [0] * len(budgets)
     left = blocks
     for i, b in enumerate(budgets):
-        with_output = (b - WORKER_OVERHEAD - shape.output_bytes - _remote_compute(shape, options, output=True)) // per_layer
+        fixed = remote_compute(shape, options)
+        with_output = (b - _worker_overhead(shape, True) - shape.output_bytes - fixed) // per_layer
         if with_output >= left:
             counts[i] = left + 1
             return counts
-        take = max(0, min(left, (b - WORKER_OVERHEAD - _remote_compute(shape, options, output=False)) // per_layer))
+        take = max(0, min(left, (b - _worker_overhead(shape, False) - fixed) // per_layer))
         counts[i] = int(take)
         left -= int(take)
     counts[-1] += left + 1
@@ -234,11 +267,13 @@ def _share(shape: ModelShape, options: FitOptions, name: str, owner: list[int], 
     output = owner[n] == device
     kv = kv_cache_bytes(shape, options, layers) if layers else 0
     weights = layers * shape.layer_bytes
+    used = bool(layers or output)
     if here:
         weights += shape.embedding_bytes + (shape.output_bytes if output and not shape.tied_embeddings else 0)
-        compute = _compute_resident(shape, options) + _host_overhead(shape)
+        compute, overhead = _compute_resident(shape, options) + _host_overhead(shape), 0
     else:
         weights += shape.output_bytes if output else 0
-        compute = _remote_compute(shape, options, output=output) + WORKER_OVERHEAD if layers or output else 0
+        compute = remote_compute(shape, options) if used else 0
+        overhead = _worker_overhead(shape, output) if used else 0
     return DeviceShare(name=name, layers=layers, output=output, weights=weights, kv_cache=kv, compute=compute,
-                       budget=budget)  # fmt: skip
+                       overhead=overhead, budget=budget)  # fmt: skip

@@ -506,12 +506,11 @@ class Runtime:
     def _reason(self, outcome: Outcome) -> str:
         """ "the runtime exited with code -9 (killed)", "... with code 1: <its last error line>"; with workers, which
         one stopped answering when that is why."""
-        from app.chat.workers import lost_workers
+        from app.chat.workers import lost_message
 
-        lost = lost_workers(self.options.workers, list(self._log))
+        lost = lost_message(self.options.workers, list(self._log))
         if lost:
-            return (f"the worker {', '.join(lost)} stopped answering, and llama.cpp cannot continue without it: start "
-                    "`modelwerk worker` there again, then reload the model")  # fmt: skip
+            return lost
         reason = outcome.describe()
         detail = _error_line(list(self._log))
         if outcome.returncode > 0 and detail:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from hardware.remote import RemoteWorker
     from hardware.report import HardwareReport
 
-__all__ = ["CONNECT_TIMEOUT_S", "LOST_MARKS", "check_workers", "lost_workers", "with_workers", "worker_split"]
+__all__ = ["CONNECT_TIMEOUT_S", "LOST_MARKS", "check_workers", "lost_message", "lost_workers", "with_workers",
+           "worker_split"]
 
 CONNECT_TIMEOUT_S = 1.0
 ALL_LAYERS = 999
@@ -66,8 +67,8 @@ def worker_split(name: str, options: LoadOptions, info: ModelInfo | None, hw: Ha
 
 
 def lost_workers(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> list[str]:
-    """The endpoints of the workers that went away, when llama.cpp's log says one did (all of them when each still
-    accepts a connection: then it was the connection that broke); [] otherwise."""
+    """The endpoints of the workers that no longer accept a connection, when llama.cpp's log says a worker broke off;
+    [] otherwise (also when every worker still listens: then one of them dropped the connection)."""
     if not workers or not any(m in line for line in log_lines for m in LOST_MARKS):
         return []
     lost = []
@@ -76,7 +77,20 @@ def lost_workers(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> lis
             check_workers((w,))
         except ChatError:
             lost.append(w.endpoint)
-    return lost or [w.endpoint for w in workers]
+    return lost
+
+
+def lost_message(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> str | None:
+    """One line for a runtime that ended because of a worker, naming it; None when that was not why."""
+    if not workers or not any(m in line for line in log_lines for m in LOST_MARKS):
+        return None
+    lost = lost_workers(workers, log_lines)
+    if lost:
+        return (f"the worker {', '.join(lost)} stopped answering, and llama.cpp cannot continue without it: start "
+                "`modelwerk worker` there again, then reload the model")  # fmt: skip
+    names = ", ".join(w.endpoint for w in workers)
+    return (f"a worker ({names}) broke off the connection: it refused memory beyond what it offers (`--mem`) or was "
+            "restarted; give it more memory or use a smaller context, then reload the model")  # fmt: skip
 
 
 def with_workers(info: ModelInfo, hw: HardwareReport | None, options: LoadOptions,

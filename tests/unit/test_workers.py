@@ -11,7 +11,7 @@ import pytest
 from app import cli
 from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions, server_args
-from app.chat.workers import check_workers, lost_workers
+from app.chat.workers import check_workers, lost_message, lost_workers
 from hardware.remote import RemoteDevice, RemoteWorker
 
 
@@ -80,6 +80,14 @@ def test_lost_workers_names_the_one_that_is_gone_when_llama_cpp_says_so() -> Non
         assert lost_workers(workers, log) == [f"127.0.0.1:{gone}"]
         assert lost_workers(workers, ["an unrelated abort"]) == []
         assert lost_workers((), log) == []
+        message = lost_message(workers, log)
+        assert message is not None and message.startswith(f"the worker 127.0.0.1:{gone} stopped answering")
+        # Both still listen: one of them dropped the connection (a refused allocation over its --mem).
+        both = (workers[0], workers[0])
+        assert lost_workers(both, log) == []
+        message = lost_message(both, log)
+        assert message is not None and "broke off the connection" in message and "--mem" in message
+        assert lost_message(workers, ["an unrelated abort"]) is None
 
 
 def test_with_workers_adds_them_only_to_a_model_that_needs_them() -> None:
