@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -72,16 +73,22 @@ def main(argv: list[str] | None = None) -> int:
     from fixtures.gemma import gemma_path
 
     from app.chat.runtime import LoadOptions, Runtime, fit_options
-    from app.machine import current_report, measured_kernels, with_kernels
+    from app.machine import current_report, kernel_library_dir, kernels_cache_file, with_kernels
     from formats.gguf_info import inspect_gguf
     from hardware.fit import estimate_speed
+    from hardware.kernels import cached_kernels
     from hardware.remote import RemoteDevice, RemoteWorker, split_as
     from hardware.rpc_client import probe_worker
 
-    model = gemma_path(ROOT / ".cache" / "test-models")
+    model = gemma_path(Path(os.environ.get("MODELWERK_TEST_CACHE") or ROOT / ".cache" / "test-models"))
     shape = inspect_gguf(model).shape
     assert shape is not None
-    hw = with_kernels(current_report(), measured_kernels())
+    lib_dir = kernel_library_dir()
+    if lib_dir is None:
+        raise SystemExit("llama-cpp-python's libraries are missing: the estimate needs llama.cpp's kernel rates")
+    # The kernels at the bench's thread count, measured now: under the same load as the runs.
+    kernels = cached_kernels(kernels_cache_file(), lib_dir, threads=args.threads, again=True)
+    hw = with_kernels(current_report(), kernels)
     base = LoadOptions(context=1024, threads=args.threads, parallel=1, gpu_layers=0)
     workers_procs = [start_worker(args.threads), start_worker(args.threads)]
     try:
@@ -89,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         for _, port in workers_procs:
             probe = probe_worker("127.0.0.1", port)
             workers.append(RemoteWorker("127.0.0.1", port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices),
-                                        rtt_s=probe.rtt_s))  # fmt: skip
+                                        rtt_s=probe.rtt_s, bandwidth=probe.bandwidth))  # fmt: skip
         split = (shape.n_layers // 2, shape.n_layers - shape.n_layers // 2 + 1)
         split_options = LoadOptions(context=1024, threads=args.threads, parallel=1, workers=tuple(workers),
                                     gpu_layers=sum(split), tensor_split=split)  # fmt: skip
@@ -113,9 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(15)
 
     print(f"Gemma 3 270M Q4_K_M, {args.threads} threads, {args.tokens} tokens, best of {args.runs}")
-    print(f"  local only:                 {local:7.1f} tok/s   (estimate {est_local:6.1f})")
+    print(f"  local only:                 {local:7.1f} tok/s   (estimate {est_local:6.1f}, {est_local / local - 1:+.0%})")
     print(f"  split over 2 local workers: {remote:7.1f} tok/s   (tensor split {split[0]},{split[1]}; "
-          f"RTT {workers[0].rtt_s * 1e6:.0f} / {workers[1].rtt_s * 1e6:.0f} µs)")  # fmt: skip
+          f"RTT {workers[0].rtt_s * 1e6:.0f} / {workers[1].rtt_s * 1e6:.0f} µs, loopback "
+          f"{workers[0].bandwidth / 1e9:.1f} GB/s)")  # fmt: skip
     print(f"  overhead of the split: split / local = {remote / local:.2f}")
     error = plan.tokens_per_s / remote - 1
     verdict = "within" if abs(error) <= TARGET else "OUTSIDE"

@@ -10,9 +10,10 @@ plain binary exchange over TCP, little-endian, no authentication:
 The first command must be HELLO (14; payload: 24 bytes of transport capabilities, zeros = plain TCP; answer: major,
 minor, patch, padding, 24 bytes of capabilities). Then DEVICE_COUNT (15; empty payload; answer: u32) and
 GET_DEVICE_MEMORY (11; payload: u32 device; answer: u64 free, u64 total) are cheap questions that touch no memory on the
-worker, so a repeated GET_DEVICE_MEMORY times a round trip. Bandwidth is NOT measured: the protocol's only bulk commands
-write or read tensors (SET_TENSOR, GET_TENSOR), which would mean allocating a buffer on someone's worker; the speed
-estimate takes an assumed bandwidth instead (hardware.remote).
+worker, so a repeated GET_DEVICE_MEMORY times a round trip. The bandwidth to another machine is NOT measured: the
+protocol's only bulk commands write or read tensors (SET_TENSOR, GET_TENSOR), which would mean allocating a buffer on
+someone's worker; the speed estimate assumes gigabit Ethernet instead (hardware.remote). For a worker on this machine
+(127.0.0.1) the medium is the loopback, whose throughput is measured here through a socket pair of our own.
 
 A worker serves one client at a time: while a model loaded through it is connected, a probe's HELLO gets no answer until
 the model is unloaded, which the probe reports as busy rather than unreachable. Everything read from the socket is
@@ -71,6 +72,9 @@ class WorkerProbe:
     devices: tuple[DeviceMemory, ...]
     rtt_s: float
     """The fastest of a few GET_DEVICE_MEMORY round trips, in seconds."""
+    bandwidth: float = 0.0
+    """Bytes/s: for a worker on this machine (a loopback address) the loopback's throughput, measured through a local
+    socket pair; 0 for another machine (not measured)."""
 
     @property
     def endpoint(self) -> str:
@@ -163,4 +167,46 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
                 rtt = min(rtt, time.perf_counter() - t0)
         except (OSError, ConnectionError, struct.error) as e:
             raise WorkerUnreachable(f"the worker at {where} broke off the conversation: {e}") from e
-    return WorkerProbe(host=host, port=port, version=version, devices=tuple(devices), rtt_s=rtt)
+    bandwidth = loopback_bandwidth() if _is_loopback(host) else 0.0
+    return WorkerProbe(host=host, port=port, version=version, devices=tuple(devices), rtt_s=rtt, bandwidth=bandwidth)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def loopback_bandwidth(total: int = 16 * 2**20, chunk: int = 2**20) -> float:
+    """Bytes/s through a TCP connection on this machine (what a worker on 127.0.0.1 gets): the best of two transfers."""
+    import threading
+
+    best = 0.0
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        for _ in range(2):
+            received = [0]
+
+            def drain(conn: socket.socket, received: list[int] = received) -> None:
+                with conn:
+                    while received[0] < total and (data := conn.recv(chunk)):
+                        received[0] += len(data)
+
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                conn, _ = server.accept()
+                reader = threading.Thread(target=drain, args=(conn,), daemon=True)
+                block = bytes(chunk)
+                t0 = time.perf_counter()
+                reader.start()
+                for _ in range(total // chunk):
+                    client.sendall(block)
+                reader.join(timeout=10)
+                elapsed = time.perf_counter() - t0
+            if received[0] >= total and elapsed > 0:
+                best = max(best, total / elapsed)
+    return best

@@ -100,6 +100,7 @@ def test_probe_reads_devices_memory_and_times_round_trips(worker: Callable[[Hand
     assert probe.free == 4 << 30
     assert 0 < probe.rtt_s < 2
     assert probe.endpoint == f"127.0.0.1:{port}"
+    assert probe.bandwidth > 1e6  # a worker on this machine: the loopback's throughput, measured
 
 
 def test_a_worker_that_accepts_but_never_answers_is_busy(worker: Callable[[Handler], int]) -> None:

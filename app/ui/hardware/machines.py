@@ -170,7 +170,8 @@ class MachinesBox(QGroupBox):
                 continue
             _, _, gib = parse_worker(entry)
             devices = tuple(RemoteDevice(d.free, d.total) for d in probe.devices)
-            out.append(RemoteWorker(probe.host, probe.port, devices, rtt_s=probe.rtt_s, memory_limit=round(gib * GIB)))
+            out.append(RemoteWorker(probe.host, probe.port, devices, rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
+                                    memory_limit=round(gib * GIB)))  # fmt: skip
         return tuple(out)
 
     def busy(self) -> bool:
