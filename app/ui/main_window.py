@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.hardware_page.hardware_changed.connect(self.discover_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.jobs_page.set_hardware)
         self.hardware_page.machines.workers_changed.connect(self.chat_page.set_workers)
+        self.hardware_page.machines.workers_changed.connect(self.discover_page.set_workers)
         self.hardware_page.machines.set_entries(settings.workers, save=self._save_workers)
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:

@@ -958,6 +958,13 @@
             <source>File</source>
             <translation>Datei</translation>
         </message>
+        <message numerus="yes">
+            <source>Fits across %n machines</source>
+            <translation>
+                <numerusform>Passt auf %n Rechner</numerusform>
+                <numerusform>Passt verteilt auf %n Rechner</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Fits this machine</source>
             <translation>Passt hier</translation>

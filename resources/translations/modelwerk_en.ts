@@ -63,6 +63,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>Fits across %n machines</source>
+            <translation>
+                <numerusform>Fits across %n machine</numerusform>
+                <numerusform>Fits across %n machines</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>{size} bytes in %n file(s)</source>
             <translation>
                 <numerusform>{size} bytes in %n file</numerusform>

@@ -90,7 +90,7 @@ def test_adding_a_machine_probes_it_shows_its_memory_and_round_trip_and_the_tabl
     qtbot.waitUntil(lambda: _row(page, 0)[5] == "ready", timeout=10_000)
     assert saved[-1] == (f"127.0.0.1:{fake_worker}/200",)
     machine, devices, free, offers, rtt, status = _row(page, 0)
-    assert machine == f"127.0.0.1:{fake_worker}" and devices == "1 device(s)" and status == "ready"
+    assert machine == f"127.0.0.1:{fake_worker}" and devices == "1 device" and status == "ready"
     assert free == "256.0 of 256.0 GiB" and offers == "200.0 GiB" and rtt.endswith(" ms")
     assert len(page.machines.workers()) == 1 and page.machines.workers()[0].memory_limit == 200 * GIB
     qtbot.waitUntil(lambda: not page.busy() and any(page.model.across(page.model.index(r, c)) is not None
@@ -124,3 +124,28 @@ def test_the_add_dialog_refuses_a_bad_address_in_one_line(qtbot: QtBot) -> None:
     dialog.address.setText("gpu-box:50052")
     dialog.memory.setValue(8)
     assert dialog.entry() == "gpu-box:50052/8"
+
+
+def test_discover_badge_says_fits_across_machines_for_a_file_too_big_for_here(qtbot: QtBot) -> None:
+    from app.hub.files import FileGroup, FileKind
+    from app.hub.remote_fit import FileFit
+    from app.ui.discover.files_model import FileColumn, FilesModel
+    from hardware.fit import FitOptions, fit
+    from hardware.remote import RemoteDevice, RemoteWorker
+    from hardware.shape import REPRESENTATIVE, shape_of
+
+    hw = cpu_only()
+    shape = shape_of(REPRESENTATIVE["70B"], "Q4_K_M")
+    report = fit(shape, hw, FitOptions(context=4096))
+    assert not report.fits
+    group = FileGroup("big-Q4_K_M.gguf", FileKind.GGUF, "Q4_K_M", ())
+    files = FilesModel()
+    files.set_groups([group])
+    files.set_fit(FileFit(group, None, report, shape=shape))
+    cell = files.index(0, FileColumn.FIT)
+    assert files.data(cell) == "Does not fit"
+    far = (RemoteWorker("10.0.0.2", 50052, (RemoteDevice(128 * GIB, 128 * GIB),), rtt_s=0.001),)
+    files.set_workers(far, hw)
+    assert str(files.data(cell)).startswith("Fits across 2 machines")
+    files.set_workers((), hw)
+    assert files.data(cell) == "Does not fit"
