@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
@@ -51,7 +52,6 @@ from app.ui.library.page import LibraryPage
 from app.ui.settings_dialog import AFTER_RESTART, SettingsDialog, TokenAction, TokenChange
 from app.ui.welcome import WELCOMED_KEY, WelcomeDialog
 from app.workbench import Workbench
-from core.errors import ModelwerkError
 from hardware.fit import FitOptions
 from hardware.report import HardwareReport
 
@@ -155,7 +155,8 @@ class MainWindow(QMainWindow):
         self.hardware_page.hardware_changed.connect(self.jobs_page.set_hardware)
         self.hardware_page.machines.workers_changed.connect(self.chat_page.set_workers)
         self.hardware_page.machines.workers_changed.connect(self.discover_page.set_workers)
-        self.hardware_page.machines.set_entries(settings.workers, save=self._save_workers)
+        # The store, not a method of the window: a bound method would keep the window alive after Qt deleted it.
+        self.hardware_page.machines.set_entries(settings.workers, save=partial(save_setting, self.store, "workers"))
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:
             self.library_page.set_hardware(hw)
@@ -216,14 +217,6 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(160, 40))
         self.sidebar.addItem(item)
         self.pages.addWidget(page)
-
-    def _save_workers(self, entries: tuple[str, ...]) -> None:
-        """The Hardware page's machines changed: store them (the `workers` setting)."""
-        try:
-            save_setting(self.store, "workers", list(entries))
-        except ModelwerkError as e:
-            self.statusBar().showMessage(translate("Main", "Cannot save the machines: {error}").format(error=str(e)),
-                                         10_000)  # fmt: skip
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(translate("MainWindow", "&File"))

@@ -1919,6 +1919,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Rechner für Modellgröße und Speicher</translation>
         </message>
         <message>
+            <source>Cannot save the machines: {error}</source>
+            <translation>Die Rechner können nicht gespeichert werden: {error}</translation>
+        </message>
+        <message>
             <source>Cannot size {name}: {reason}</source>
             <translation>{name} lässt sich nicht bemessen: {reason}</translation>
         </message>
@@ -3421,13 +3425,6 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{reason} It was not opened.</source>
             <translation>{reason} Er wurde nicht geöffnet.</translation>
-        </message>
-    </context>
-    <context>
-        <name>Main</name>
-        <message>
-            <source>Cannot save the machines: {error}</source>
-            <translation>Die Rechner können nicht gespeichert werden: {error}</translation>
         </message>
     </context>
     <context>

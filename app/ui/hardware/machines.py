@@ -32,6 +32,7 @@ from app.settings import SettingsError, parse_worker
 from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
+from core.errors import ModelwerkError
 from hardware.remote import RemoteDevice, RemoteWorker
 from hardware.rpc_client import WorkerProbe, probe_worker
 
@@ -204,7 +205,11 @@ class MachinesBox(QGroupBox):
 
     def _changed(self) -> None:
         if self._save is not None:
-            self._save(tuple(self._entries))
+            try:
+                self._save(tuple(self._entries))
+            except ModelwerkError as e:  # the database: the list stays for this session
+                log.warning("cannot store the machines: %s", e)
+                self.table.setToolTip(translate("Hardware", "Cannot save the machines: {error}").format(error=str(e)))
         self._refresh()
         self.workers_changed.emit(self.workers())
 
