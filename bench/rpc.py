@@ -10,6 +10,12 @@ The split puts every block and the output on the workers, half each (--tensor-sp
 embedding stays here: two workers, three hops per token (here -> A -> B -> here, with the logits).
 
 Run: .venv/bin/python bench/rpc.py [--runs 3] [--tokens 64] [--threads 2]
+
+Measured 7 December 2026 on the 2-core machine, busy (load 5-9, another llama-server running a code evaluation):
+  --threads 1: local 32.2 tok/s (estimate -4%), split 32.1 (ratio 1.00), estimate for the split 30.7 (-4%, within 25%);
+               an earlier run: 33.9 vs 29.2 (0.86).
+  --threads 2: local 7.6 tok/s, split 3.7 (0.49), estimate 8.7 (+137%, outside): on two shared cores each hop waits for
+               the next process to be scheduled, which the estimate (round trips and bytes) does not model.
 """
 
 from __future__ import annotations
