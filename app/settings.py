@@ -63,6 +63,8 @@ class Settings:
             the token; "" when Modelwerk keeps none (then HF_TOKEN or `hf auth login` apply).
         language: the GUI's language: ``auto`` (the system's, if Modelwerk speaks it, else English), ``en`` or ``de``;
             it applies at the next start. The command line stays English.
+        workers: the machines added on the Hardware page (`modelwerk worker` there), each "HOST:PORT" or "HOST:PORT/GiB"
+            with the memory it offers (its `--mem`); a model that does not fit here may spread over them.
     """
 
     models_dir: Path = field(default_factory=paths.default_models_dir)
@@ -76,6 +78,7 @@ class Settings:
     usable_speed: float = DEFAULT_USABLE_SPEED
     hf_token_ref: str = ""
     language: str = "auto"
+    workers: tuple[str, ...] = ()
 
 
 def _check_models_dir(value: object) -> Path:
@@ -184,6 +187,42 @@ def _check_language(value: object) -> str:
     raise SettingsError(Message("language must be one of {choices}", choices=str(', '.join(LANGUAGES))))
 
 
+MAX_WORKERS = 16
+
+
+def parse_worker(entry: str) -> tuple[str, int, float]:
+    """ "HOST:PORT" or "HOST:PORT/GiB" -> (host, port, GiB offered; 0 = what it reports).
+
+    Raises:
+        SettingsError: one line that says how to write it.
+    """
+    from hardware.rpc_client import parse_endpoint
+
+    address, _, mem = entry.strip().partition("/")
+    try:
+        host, port = parse_endpoint(address)
+        gib = float(mem) if mem.strip() else 0.0
+    except ValueError as e:
+        raise SettingsError(f"a worker is HOST:PORT or HOST:PORT/GiB (e.g. 127.0.0.1:50052/4), not {entry!r}: "
+                            f"{e}") from None  # fmt: skip
+    if not 0 <= gib < 1e6:
+        raise SettingsError(f"the memory of worker {address} must be a positive number of GiB, not {mem}")
+    return host, port, gib
+
+
+def _check_workers(value: object) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise SettingsError("workers must be a list of HOST:PORT entries")
+    if len(value) > MAX_WORKERS:
+        raise SettingsError(f"at most {MAX_WORKERS} workers")
+    entries = []
+    for v in value:
+        host, port, gib = parse_worker(v)
+        endpoint = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        entries.append(endpoint + (f"/{gib:g}" if gib else ""))
+    return tuple(dict.fromkeys(entries))
+
+
 _VALIDATORS: dict[str, Callable[[object], object]] = {
     "models_dir": _check_models_dir,
     "hf_endpoint": _check_hf_endpoint,
@@ -196,6 +235,7 @@ _VALIDATORS: dict[str, Callable[[object], object]] = {
     "usable_speed": _check_usable_speed,
     "hf_token_ref": _check_hf_token_ref,
     "language": _check_language,
+    "workers": _check_workers,
 }
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
@@ -238,6 +278,7 @@ def load_settings(store: Store) -> Settings:
         usable_speed=_stored(stored, "usable_speed", _check_usable_speed, defaults.usable_speed),
         hf_token_ref=_stored(stored, "hf_token_ref", _check_hf_token_ref, defaults.hf_token_ref),
         language=_stored(stored, "language", _check_language, defaults.language),
+        workers=_stored(stored, "workers", _check_workers, defaults.workers),
     )
 
 

@@ -23,7 +23,8 @@ from core.messages import N_, Message
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ENV", "LlamaServerMissing", "ServerInfo", "binary_name", "find_llama_server", "server_info"]
+__all__ = ["ENV", "RPC_SERVER", "LlamaServerMissing", "ServerInfo", "binary_name", "find_llama_server", "find_rpc_server",
+           "server_info"]  # fmt: skip
 
 ENV = "MODELWERK_LLAMA_SERVER"
 CHECKOUT_DIR = ".llama-server"
@@ -71,6 +72,26 @@ def find_llama_server() -> Path:
     raise LlamaServerMissing(Message("llama-server is not built yet ({path} is missing): run `make` in {checkout_root}, or "
                                      "set ${ENV} to a llama-server binary", path=str(path),
                                      checkout_root=str(_checkout_root()), ENV=str(ENV)))  # fmt: skip
+
+
+RPC_SERVER = "ggml-rpc-server"
+"""llama.cpp's RPC worker (tools/rpc; `rpc-server` in older llama.cpp), built beside llama-server with -DGGML_RPC=ON."""
+
+
+def find_rpc_server() -> Path:
+    """llama.cpp's RPC worker: next to the llama-server that `find_llama_server` finds (the same build, hence the same
+    RPC protocol version).
+
+    Raises:
+        LlamaServerMissing: no llama-server, or no worker beside it (the message says what to do).
+    """
+    server = find_llama_server()
+    name = RPC_SERVER + (".exe" if os.name == "nt" else "")
+    path = server.parent / name
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    raise LlamaServerMissing(f"there is no {name} beside {server}: rebuild llama.cpp with -DGGML_RPC=ON "
+                             "(`make` in the checkout does), or point $MODELWERK_LLAMA_SERVER at such a build")  # fmt: skip
 
 
 @dataclass(frozen=True)

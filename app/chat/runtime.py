@@ -40,6 +40,7 @@ from procs.supervisor import Child, Outcome
 if TYPE_CHECKING:
     from formats.model import ModelInfo
     from hardware.fit import FitOptions
+    from hardware.remote import RemoteWorker
     from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,15 @@ class LoadOptions:
     parallel: int | None = None
     """Requests decoded at once (llama-server's slots, each with `context` tokens of KV cache). None: up to MAX_SLOTS,
     as many as the fit estimate allows."""
+    workers: tuple[RemoteWorker, ...] = ()
+    """llama.cpp RPC workers (`modelwerk worker`) the model may spread over (`--rpc`); empty: this machine only."""
+    tensor_split: tuple[int, ...] = ()
+    """Layers per worker device (`--tensor-split`; `gpu_layers`: all on workers); empty: hardware.remote's plan."""
+    local_memory: int | None = None
+    """With workers: the most bytes of RAM the model may take on this machine (None: what is available)."""
 
 
-def _fit_options(options: LoadOptions, slots: int = 1) -> FitOptions:
+def fit_options(options: LoadOptions, slots: int = 1) -> FitOptions:
     from hardware.fit import FitOptions
     from hardware.quants import KvType
 
@@ -100,7 +107,7 @@ def auto_gpu_layers(info: ModelInfo, hw: HardwareReport, options: LoadOptions, s
 
     if not hw.gpus or info.shape is None:
         return 0
-    report = fit(info.shape, hw, replace(_fit_options(options, slots), gpu_layers=None))
+    report = fit(info.shape, hw, replace(fit_options(options, slots), gpu_layers=None))
     if not report.fits:
         return 0
     return report.gpu_layers + (1 if report.output_on_gpu else 0)
@@ -115,12 +122,12 @@ def auto_slots(info: ModelInfo | None, hw: HardwareReport | None, options: LoadO
         return options.parallel
     if info is None or info.shape is None or hw is None:
         return 1
-    one = fit(info.shape, hw, _fit_options(options, 1))
+    one = fit(info.shape, hw, fit_options(options, 1))
     if not one.fits:
         return 1
     n = MAX_SLOTS
     while n > 1:
-        report = fit(info.shape, hw, _fit_options(options, n))
+        report = fit(info.shape, hw, fit_options(options, n))
         if report.fits and report.placement is one.placement and report.gpu_layers >= one.gpu_layers:
             return n
         n //= 2
@@ -135,7 +142,7 @@ def check_fit(info: ModelInfo, hw: HardwareReport, options: LoadOptions) -> str 
     if info.shape is None:
         return None
     slots = options.parallel or 1
-    report = fit(info.shape, hw, _fit_options(options, slots))
+    report = fit(info.shape, hw, fit_options(options, slots))
     if report.fits:
         return None
     each = f" in each of {slots} parallel slots" if slots > 1 else ""
@@ -155,10 +162,13 @@ def check_options(options: LoadOptions) -> None:
         raise ChatError(Message("threads must be 1 or more, not {threads}", threads=str(options.threads)))
     if options.gpu_layers is not None and options.gpu_layers < 0:
         raise ChatError(Message("GPU layers must be 0 or more, not {gpu_layers}", gpu_layers=str(options.gpu_layers)))
+    if options.tensor_split and (not options.workers or any(n < 0 for n in options.tensor_split)):
+        raise ChatError(Message("a tensor split needs workers and counts of 0 or more"))
 
 
 def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slots: int, gpu_layers: int, threads: int,
-                chat_template: str | None = None, stop: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+                chat_template: str | None = None, stop: tuple[str, ...] = (), tensor_split: tuple[int, ...] = ()
+                ) -> list[str]:  # fmt: skip
     """llama-server's command-line arguments (the key goes in the environment, never here).
 
     `--swa-full`: sliding-window layers keep the whole context, as llama-cpp-python does and as the fit estimate counts;
@@ -169,6 +179,7 @@ def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slot
         chat_template: a template to use instead of the file's (for models that carry none); None: the file's.
         stop: stop strings of requests that bring none (`--reverse-prompt`): the base-model transcript's "\nUser:", so
             a client of `modelwerk serve` that chats with a base model gets its answer, not the next turns it invents.
+        tensor_split: with `options.workers`, layers per worker device (RPC devices come first; local GPUs get none).
     """
     args = ["--model", str(model), "--alias", name, "--host", "127.0.0.1", "--port", str(port),
             "--ctx-size", str(options.context * slots), "--parallel", str(slots), "--no-kv-unified",
@@ -180,7 +191,9 @@ def server_args(model: Path, *, name: str, port: int, options: LoadOptions, slot
         args += ["--chat-template", chat_template]  # after --jinja: any template, not only the built-in ones
     for s in stop:
         args += ["--reverse-prompt", s]
-    return args
+    if options.workers:
+        args += ["--rpc", ",".join(w.endpoint for w in options.workers)]
+    return args + (["--tensor-split", ",".join(map(str, tensor_split))] if options.workers and tensor_split else [])
 
 
 def _physical_cores() -> int:
@@ -221,6 +234,7 @@ class _Plan:
     threads: int
     chat_template: str | None
     stop: tuple[str, ...] = ()
+    tensor_split: tuple[int, ...] = ()
 
 
 class Runtime:
@@ -394,10 +408,17 @@ class Runtime:
             from hardware.probe import probe
 
             hw = probe()
-        slots = auto_slots(info, hw, o)
-        gpu_layers = o.gpu_layers
-        if gpu_layers is None:
-            gpu_layers = auto_gpu_layers(info, hw, o, slots) if info is not None and hw is not None else 0
+        tensor_split: tuple[int, ...] = ()
+        if o.workers:
+            from app.chat.workers import check_workers, worker_split
+
+            check_workers(o.workers)
+            slots = o.parallel or 1
+            gpu_layers, tensor_split = worker_split(self.name, o, info, hw, slots)
+        else:
+            slots = auto_slots(info, hw, o)
+            gpu_layers = o.gpu_layers if o.gpu_layers is not None else \
+                auto_gpu_layers(info, hw, o, slots) if info is not None and hw is not None else 0  # fmt: skip
         template: str | None = None
         stop: tuple[str, ...] = ()
         if info is not None:
@@ -406,7 +427,7 @@ class Runtime:
             with contextlib.suppress(ChatError):
                 chat = template_for(info)
                 template, stop = (chat.text, chat.stop) if chat.source == "default" else (None, ())
-        return _Plan(binary, slots, gpu_layers, o.threads or _physical_cores(), template, stop)
+        return _Plan(binary, slots, gpu_layers, o.threads or _physical_cores(), template, stop, tensor_split)
 
     def _run(self, run: int) -> None:
         """Start llama-server (again on another port if the port was taken meanwhile), wait for /health, then watch it
@@ -425,7 +446,7 @@ class Runtime:
             port = _free_port()
             args = server_args(self.model_path, name=self.name, port=port, options=self.options, slots=plan.slots,
                                gpu_layers=plan.gpu_layers, threads=plan.threads, chat_template=plan.chat_template,
-                               stop=plan.stop)  # fmt: skip
+                               stop=plan.stop, tensor_split=plan.tensor_split)  # fmt: skip
             command = Command(argv=(str(plan.binary), *args), env=_child_env(self.key), label="the runtime")
             with self._changed:
                 if run != self._run_id:
@@ -486,7 +507,13 @@ class Runtime:
                 log.debug("llama-server %d: %s", child.pid, line)
 
     def _reason(self, outcome: Outcome) -> str:
-        """ "the runtime exited with code -9 (killed)", "... with code 1: <its last error line>"."""
+        """ "the runtime exited with code -9 (killed)", "... with code 1: <its last error line>"; with workers, which
+        one stopped answering when that is why."""
+        from app.chat.workers import lost_message
+
+        lost = lost_message(self.options.workers, list(self._log))
+        if lost:
+            return lost
         reason = outcome.describe()
         detail = _error_line(list(self._log))
         if outcome.returncode > 0 and detail:

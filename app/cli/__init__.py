@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import paths
-from app.cli import ask, chat, docs, hardware, library, pull, redteam, search, serve
+from app.cli import ask, chat, docs, hardware, library, pull, redteam, search, serve, worker
 from app.cli import codeeval as codeeval_cli
 from app.cli import evaluate as evaluate_cli
 from app.cli import quantize as quantize_cli
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 COMMAND_MODULES = (hardware, library, search, pull, serve, chat, docs, ask, redteam, codeeval_cli, evaluate_cli, quantize_cli,
-                   toolchain_cli)
+                   toolchain_cli, worker)
 """Each module's register(sub) adds its subcommands and returns name -> handler."""
 
 

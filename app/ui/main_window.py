@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
@@ -33,7 +34,7 @@ from app.chat.runtime import RuntimeState
 from app.hub.download_rows import Download
 from app.library.catalog import CatalogEntry
 from app.paths import resource_path
-from app.settings import Settings, save_settings
+from app.settings import Settings, save_setting, save_settings
 from app.store import Store
 from app.ui.chat.backends import ChatBackends
 from app.ui.chat.page import ChatPage
@@ -152,6 +153,10 @@ class MainWindow(QMainWindow):
         self.hardware_page.hardware_changed.connect(self.library_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.discover_page.set_hardware)
         self.hardware_page.hardware_changed.connect(self.jobs_page.set_hardware)
+        self.hardware_page.machines.workers_changed.connect(self.chat_page.set_workers)
+        self.hardware_page.machines.workers_changed.connect(self.discover_page.set_workers)
+        # The store, not a method of the window: a bound method would keep the window alive after Qt deleted it.
+        self.hardware_page.machines.set_entries(settings.workers, save=partial(save_setting, self.store, "workers"))
         self.library_page.models_changed.connect(self.hardware_page.calculator.set_library_models)
         if (hw := self.hardware_page.hardware()) is not None:
             self.library_page.set_hardware(hw)

@@ -970,6 +970,13 @@
             <source>File</source>
             <translation>Datei</translation>
         </message>
+        <message numerus="yes">
+            <source>Fits across %n machines</source>
+            <translation>
+                <numerusform>Passt auf %n Rechner</numerusform>
+                <numerusform>Passt verteilt auf %n Rechner</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Fits this machine</source>
             <translation>Passt hier</translation>
@@ -1853,6 +1860,13 @@ Open a repository to see, before downloading a byte, which of its files fits thi
                 <numerusform>vor %n Tagen</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n device(s)</source>
+            <translation>
+                <numerusform>%n Gerät</numerusform>
+                <numerusform>%n Geräte</numerusform>
+            </translation>
+        </message>
         <message>
             <source>, at a usable {speed} or more</source>
             <translation>, bei brauchbaren {speed} oder mehr</translation>
@@ -1881,8 +1895,24 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Ein größeres Modell quantisiert oder ein kleineres in voller Genauigkeit? (zum Programmieren{at_speed})</translation>
         </message>
         <message>
+            <source>A model that does not fit this machine can spread its layers over other machines running `modelwerk worker` (llama.cpp's RPC). Bandwidth is not measured; the estimate assumes gigabit Ethernet.</source>
+            <translation>Ein Modell, das nicht auf diesen Rechner passt, kann seine Schichten auf andere Rechner verteilen, auf denen `modelwerk worker` läuft (llama.cpps RPC). Die Bandbreite wird nicht gemessen; die Schätzung nimmt Gigabit-Ethernet an.</translation>
+        </message>
+        <message>
             <source>A preset size class, or any parameter count such as 9B, 1.5B or 270M</source>
             <translation>Eine vorgegebene Größenklasse oder eine beliebige Parameterzahl wie 9B, 1.5B oder 270M</translation>
+        </message>
+        <message>
+            <source>Add machine</source>
+            <translation>Rechner hinzufügen</translation>
+        </message>
+        <message>
+            <source>Add machine…</source>
+            <translation>Rechner hinzufügen…</translation>
+        </message>
+        <message>
+            <source>Address (host:port)</source>
+            <translation>Adresse (Host:Port)</translation>
         </message>
         <message>
             <source>At {context} tokens of context, KV cache {kv}</source>
@@ -1901,8 +1931,16 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Rechner für Modellgröße und Speicher</translation>
         </message>
         <message>
+            <source>Cannot save the machines: {error}</source>
+            <translation>Die Rechner können nicht gespeichert werden: {error}</translation>
+        </message>
+        <message>
             <source>Cannot size {name}: {reason}</source>
             <translation>{name} lässt sich nicht bemessen: {reason}</translation>
+        </message>
+        <message>
+            <source>Check again</source>
+            <translation>Erneut prüfen</translation>
         </message>
         <message>
             <source>Choose a model…</source>
@@ -1929,6 +1967,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Die Hardware ließ sich nicht lesen: {error}</translation>
         </message>
         <message>
+            <source>Devices</source>
+            <translation>Geräte</translation>
+        </message>
+        <message>
             <source>Disk</source>
             <translation>Festplatte</translation>
         </message>
@@ -1939,6 +1981,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>Flash attention</source>
             <translation>Flash Attention</translation>
+        </message>
+        <message>
+            <source>Free memory</source>
+            <translation>Freier Speicher</translation>
         </message>
         <message>
             <source>GB/s of weights per matrix × vector: {rates}</source>
@@ -1985,6 +2031,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Modell aus der Bibliothek</translation>
         </message>
         <message>
+            <source>Machine</source>
+            <translation>Rechner</translation>
+        </message>
+        <message>
             <source>Measure again</source>
             <translation>Erneut messen</translation>
         </message>
@@ -2005,6 +2055,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Speicherbandbreite</translation>
         </message>
         <message>
+            <source>Memory it offers</source>
+            <translation>Angebotener Speicher</translation>
+        </message>
+        <message>
             <source>Model size</source>
             <translation>Modellgröße</translation>
         </message>
@@ -2019,6 +2073,14 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>None found: models run on the CPU</source>
             <translation>Keine gefunden: Modelle laufen auf der CPU</translation>
+        </message>
+        <message>
+            <source>Offers</source>
+            <translation>Bietet</translation>
+        </message>
+        <message>
+            <source>Other machines</source>
+            <translation>Weitere Rechner</translation>
         </message>
         <message>
             <source>Quantization</source>
@@ -2037,12 +2099,28 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>{name} wird gelesen…</translation>
         </message>
         <message>
+            <source>Remove</source>
+            <translation>Entfernen</translation>
+        </message>
+        <message>
             <source>Repeating blocks to put on the GPU. auto: as many as fit. More than the model has: all, output layer included.</source>
             <translation>Wiederholte Blöcke auf der GPU. auto: so viele, wie passen. Mehr, als das Modell hat: alle, samt Ausgabeschicht.</translation>
         </message>
         <message>
+            <source>Round trip</source>
+            <translation>Umlaufzeit</translation>
+        </message>
+        <message>
             <source>Size the calculator to a model in your library: its real layers, heads and weights</source>
             <translation>Den Rechner auf ein Modell Ihrer Bibliothek einstellen: seine tatsächlichen Schichten, Köpfe und Gewichte</translation>
+        </message>
+        <message>
+            <source>Start it there with `modelwerk worker` (add --mem to lend only part of its memory). llama.cpp's RPC has no password and no encryption: between machines, connect through an SSH tunnel (ssh -N -L 50052:127.0.0.1:50052 that-machine) and add 127.0.0.1:50052 here.</source>
+            <translation>Starten Sie ihn dort mit `modelwerk worker` (mit --mem nur einen Teil seines Speichers verleihen). llama.cpps RPC hat weder Passwort noch Verschlüsselung: Verbinden Sie Rechner über einen SSH-Tunnel (ssh -N -L 50052:127.0.0.1:50052 jener-rechner) und fügen Sie hier 127.0.0.1:50052 hinzu.</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
         </message>
         <message>
             <source>System</source>
@@ -2069,8 +2147,16 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Was hier läuft</translation>
         </message>
         <message>
+            <source>all it reports</source>
+            <translation>alles, was er meldet</translation>
+        </message>
+        <message>
             <source>auto</source>
             <translation>auto</translation>
+        </message>
+        <message>
+            <source>checking…</source>
+            <translation>wird geprüft…</translation>
         </message>
         <message>
             <source>compute {version}</source>
@@ -2087,6 +2173,13 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>entirely on the GPU</source>
             <translation>ganz auf der GPU</translation>
+        </message>
+        <message numerus="yes">
+            <source>fits across %n machines</source>
+            <translation>
+                <numerusform>passt auf %n Rechner</numerusform>
+                <numerusform>passt auf %n Rechner verteilt</numerusform>
+            </translation>
         </message>
         <message>
             <source>its memory layout is unknown</source>
@@ -2141,6 +2234,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>oder eine Modelldatei auf diese Seite ziehen</translation>
         </message>
         <message>
+            <source>ready</source>
+            <translation>bereit</translation>
+        </message>
+        <message>
             <source>slow</source>
             <translation>langsam</translation>
         </message>
@@ -2161,6 +2258,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>gemeinsamer Speicher</translation>
         </message>
         <message>
+            <source>what it reports</source>
+            <translation>was er meldet</translation>
+        </message>
+        <message>
             <source>{bits} bits per weight</source>
             <translation>{bits} Bit pro Gewicht</translation>
         </message>
@@ -2169,12 +2270,20 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>{free} frei von {total}</translation>
         </message>
         <message>
+            <source>{free} of {total} GiB</source>
+            <translation>{free} von {total} GiB</translation>
+        </message>
+        <message>
             <source>{k}k ctx</source>
             <translation>{k}k Ktx.</translation>
         </message>
         <message>
             <source>{k}k tokens</source>
             <translation>{k}k Token</translation>
+        </message>
+        <message>
+            <source>{ms} ms</source>
+            <translation>{ms} ms</translation>
         </message>
         <message>
             <source>{name} (not imported: drop it on the Library page to add it)</source>
@@ -2207,6 +2316,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>{rate} GB/s read, measured {age}{busy}</source>
             <translation>{rate} GB/s Lesen, gemessen {age}{busy}</translation>
+        </message>
+        <message>
+            <source>{size} GiB</source>
+            <translation>{size} GiB</translation>
         </message>
         <message>
             <source>{size} free in the models folder</source>
@@ -4365,6 +4478,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>ein Teil seiner Adresse ist Base64 für {text}</translation>
         </message>
         <message>
+            <source>a tensor split needs workers and counts of 0 or more</source>
+            <translation>eine Aufteilung auf Rechner braucht Worker und Anzahlen ab 0</translation>
+        </message>
+        <message>
             <source>a vision projector: it is loaded together with a model</source>
             <translation>ein Vision-Projektor: er wird zusammen mit einem Modell geladen</translation>
         </message>
@@ -5294,6 +5411,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>Teil {i} von {count} des geteilten GGUF fehlt: {name}</translation>
         </message>
         <message>
+            <source>start it there with `modelwerk worker`, or check the address (an SSH tunnel must be running)</source>
+            <translation>starten Sie dort `modelwerk worker` oder prüfen Sie die Adresse (ein SSH-Tunnel muss laufen)</translation>
+        </message>
+        <message>
             <source>start the download again to resume it</source>
             <translation>starten Sie den Download erneut, um ihn fortzusetzen</translation>
         </message>
@@ -5632,6 +5753,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>unknown quantization {name}; use one of {known}</source>
             <translation>unbekannte Quantisierung {name}; verwenden Sie eine von {known}</translation>
+        </message>
+        <message>
+            <source>unload the model that uses it, or try again later</source>
+            <translation>entladen Sie das Modell, das ihn nutzt, oder versuchen Sie es später erneut</translation>
         </message>
         <message>
             <source>unlock the system keyring, or check that the data folder is writable</source>

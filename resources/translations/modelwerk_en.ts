@@ -63,6 +63,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>Fits across %n machines</source>
+            <translation>
+                <numerusform>Fits across %n machine</numerusform>
+                <numerusform>Fits across %n machines</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>{size} bytes in %n file(s)</source>
             <translation>
                 <numerusform>{size} bytes in %n file</numerusform>
@@ -142,10 +149,24 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n device(s)</source>
+            <translation>
+                <numerusform>%n device</numerusform>
+                <numerusform>%n devices</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>; %n thread(s), measured {age}{busy}</source>
             <translation>
                 <numerusform>; %n thread, measured {age}{busy}</numerusform>
                 <numerusform>; %n threads, measured {age}{busy}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>fits across %n machines</source>
+            <translation>
+                <numerusform>fits across %n machine</numerusform>
+                <numerusform>fits across %n machines</numerusform>
             </translation>
         </message>
     </context>

@@ -49,7 +49,7 @@ def test_defaults(store: Store, modelwerk_home: Path) -> None:
     assert settings.parallel_downloads == 2
     assert set(SETTING_NAMES) == {
         "models_dir", "hf_endpoint", "gpu_margin", "threads", "parallel_downloads", "parallel_jobs", "import_mode",
-        "import_ask", "usable_speed", "hf_token_ref", "language",
+        "import_ask", "usable_speed", "hf_token_ref", "language", "workers",
     }  # fmt: skip
     assert settings.language == "auto"
     assert settings.usable_speed == 5.0
@@ -224,3 +224,12 @@ def test_validate_setting_wants_an_absolute_models_dir_and_refuses_a_file(tmp_pa
     assert validate_setting("language", "de") == "de"
     with pytest.raises(SettingsError, match="language must be one of auto, en, de"):
         validate_setting("language", "fr")
+
+
+def test_workers_are_host_port_entries_with_an_optional_memory(store: Store) -> None:
+    save_setting(store, "workers", ["127.0.0.1:50052", " gpu-box:50053/8 ", "127.0.0.1:50052", "[::1]:7000/0.5"])
+    assert load_settings(store).workers == ("127.0.0.1:50052", "gpu-box:50053/8", "[::1]:7000/0.5")
+    for bad, match in ((["no port:x"], "HOST:PORT"), (["h:1/-3"], "positive number of GiB"), ("h:1", "a list"),
+                       (["h:1/lots"], "HOST:PORT/GiB")):  # fmt: skip
+        with pytest.raises(SettingsError, match=match):
+            save_setting(store, "workers", bad)

@@ -33,12 +33,14 @@ from app.chat.figures import figures_dir, prune
 from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions, RuntimeState, check_fit
 from app.chat.sessions import Conversations, endpoint_model_key, local_model_key
+from app.chat.workers import with_workers
 from app.ui.chat.backends import ChatBackends, LocalModel, chat_models, describe_state, read_local_model
 from app.ui.chat.conversation import ConversationPane
 from app.ui.chat.dialogs import EndpointDialog, LoadDialog
 from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
 from app.ui.common.tasks import TaskGroup
+from hardware.remote import RemoteWorker
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class ChatPage(QWidget):
         self.mcp_config = mcp_config
         self.tasks = TaskGroup(self)
         self._hardware: HardwareReport | None = None
+        self._workers: tuple[RemoteWorker, ...] = ()
         self.default_threads = 0
         """The Load dialog's CPU threads (the ``threads`` setting; 0: automatic): the window sets it, live."""
         self._endpoint_errors: dict[int, str] = {}
@@ -143,6 +146,10 @@ class ChatPage(QWidget):
 
     def set_hardware(self, hw: HardwareReport) -> None:
         self._hardware = hw
+
+    def set_workers(self, workers: tuple[RemoteWorker, ...]) -> None:
+        """The other machines that answered (the Hardware page's): a model that does not fit here spreads over them."""
+        self._workers = workers
 
     def refresh(self) -> None:
         """Rebuild the list: library models, then endpoints with their models; conversations under each model."""
@@ -275,6 +282,7 @@ class ChatPage(QWidget):
                 self.status_message.emit("", 0)
                 return
             options = dialog.options()
+        options = with_workers(model.info, self._hardware, options, self._workers)
         self.backends.load(model, options)
         self.status_message.emit(translate("Chat", "Loading {name}…").format(name=model.entry.name), 5000)
         if then is not None:

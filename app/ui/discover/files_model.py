@@ -21,10 +21,12 @@ from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.messages import text as message_text
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.verdicts import notes_text, reason_text, verdict_text
-from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, TEXT_COLORS
+from app.ui.hardware.advice_model import ACROSS_BG, ACROSS_FG, PLACEMENT_COLORS, SLOW_BG, SLOW_FG, TEXT_COLORS
 from app.ui.hardware.advice_text import speed_text, usable_text
 from hardware.advice import DEFAULT_USABLE_SPEED, usable
 from hardware.fit import FitReport, Placement
+from hardware.remote import RemoteWorker, SplitPlan, plan_split
+from hardware.report import HardwareReport
 
 if TYPE_CHECKING:
     from app.hub.remote_fit import FileFit
@@ -82,6 +84,14 @@ def fit_text(r: FitReport, usable_speed: float = 0.0) -> str:
     if speed and not usable(r, usable_speed):
         speed = f"{translate('Discover', SLOW)} {speed}"  # before the number: a narrow column cuts the end
     return " · ".join(part for part in (where, speed, translate("Discover", "{ctx} ctx").format(ctx=ctx)) if part)
+
+
+def across_text(plan: SplitPlan) -> str:
+    """The badge of a file that fits only across machines: "Fits across 2 machines · ~4.1 tok/s"."""
+    machines = plan.machines  # a plain name: lupdate's parser misses a %n text counted by an expression
+    where = translate("Discover", "Fits across %n machines", None, machines)
+    speed = speed_text(plan.tokens_per_s)
+    return f"{where} · {speed}" if speed else where
 
 
 def fit_tooltip(f: FileFit, usable_speed: float = 0.0) -> str:
@@ -143,6 +153,23 @@ class FilesModel(QAbstractTableModel):
         self._in_library: set[str] = set()
         self._blocked = ""
         self._usable_speed = DEFAULT_USABLE_SPEED
+        self._workers: tuple[RemoteWorker, ...] = ()
+        self._hardware: HardwareReport | None = None
+
+    def set_workers(self, workers: tuple[RemoteWorker, ...], hw: HardwareReport | None) -> None:
+        """The other machines (Hardware → Add machine…): a file that does not fit here but fits across them says so."""
+        self._workers, self._hardware = workers, hw
+        if self._groups:
+            self.dataChanged.emit(self.index(0, FileColumn.FIT), self.index(len(self._groups) - 1, FileColumn.FIT))
+
+    def across(self, fit: FileFit) -> SplitPlan | None:
+        """The plan across this machine and the other machines of a file that does not fit here alone, if it fits so
+        (arithmetic over the model's layers: cheap enough for the GUI thread)."""
+        shape, hw = fit.judged_shape, self._hardware
+        if not self._workers or hw is None or fit.report is None or fit.report.fits or shape is None:
+            return None
+        plan = plan_split(shape, hw, self._workers, fit.report.options)
+        return plan if plan.fits else None
 
     def set_usable_speed(self, usable_speed: float) -> None:
         """The tokens/s below which a badge says SLOW (the usable_speed setting)."""
@@ -196,6 +223,8 @@ class FilesModel(QAbstractTableModel):
             return font
         if column == FileColumn.FIT and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             placement = fit.report.placement if fit is not None and fit.report is not None else None
+            if fit is not None and self.across(fit) is not None:
+                return ACROSS_BG if role == Qt.ItemDataRole.BackgroundRole else ACROSS_FG
             if fit is not None and fit.report is not None and fit.report.fits and not usable(fit.report, self._usable_speed):
                 return SLOW_BG if role == Qt.ItemDataRole.BackgroundRole else SLOW_FG
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -219,7 +248,8 @@ class FilesModel(QAbstractTableModel):
         if column == FileColumn.FIT:
             if fit is not None:
                 if fit.report is not None:
-                    return fit_text(fit.report, self._usable_speed)
+                    plan = self.across(fit)
+                    return across_text(plan) if plan is not None else fit_text(fit.report, self._usable_speed)
                 return fit.badge or translate("Discover", "unknown")
             if g.name in self._pending:
                 return translate("Discover", PENDING)

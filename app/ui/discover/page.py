@@ -40,6 +40,7 @@ from app.ui.discover.fits import RepoFits, fit_groups
 from app.ui.discover.repo_view import RepoView
 from app.ui.discover.results_model import RESULT_ROLE, ROW_HEIGHT, ResultColumn, ResultDelegate, ResultsModel
 from hardware.advice import DEFAULT_USABLE_SPEED
+from hardware.remote import RemoteWorker
 from hardware.report import HardwareReport
 from quantize.remote_code import is_code_file
 
@@ -80,6 +81,7 @@ class DiscoverPage(QWidget):
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("discover-page")
+        self._workers: tuple[RemoteWorker, ...] = ()
         self.client = client
         self.catalog = catalog
         self.models_dir = models_dir or Path.home()
@@ -207,11 +209,17 @@ class DiscoverPage(QWidget):
         if details is not None and details.is_original and self.fits.hardware is not None:
             self._start_recommendation(self._repo_gen, details)
 
+    def set_workers(self, workers: tuple[RemoteWorker, ...]) -> None:
+        """The other machines (Hardware → Add machine…): a file that fits only across them gets that badge."""
+        self._workers = workers
+        self.repo.model.set_workers(workers, self.fits.hardware)
+
     def set_hardware(self, hw: HardwareReport) -> None:
         """The machine fit badges judge against: starts the fits of an open repository that waited for it, or judges
         the open repository's files again (from the headers already read) when the machine changed."""
         first = self.fits.hardware is None
         self.fits.hardware = hw
+        self.repo.model.set_workers(self._workers, hw)
         details = self.repo.details
         if details is None:
             return

@@ -16,6 +16,7 @@ from app.ui.hardware.advice_text import speed_text, usable_text
 from hardware.advice import DEFAULT_USABLE_SPEED, AdviceTable, usable
 from hardware.fit import FitReport, Placement
 from hardware.quants import QUANT_TYPES
+from hardware.remote import SplitPlan
 from hardware.shape import REPRESENTATIVE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -32,6 +33,9 @@ TEXT_COLORS = {
     Placement.CPU_ONLY: QColor("#7a4100"),
     Placement.DOES_NOT_FIT: QColor("#a23b3b"),
 }
+ACROSS_BG = QColor("#dbe7f7")
+ACROSS_FG = QColor("#1e3a66")
+"""A cell that fits only across this machine and the others added on the page."""
 SLOW_BG = QColor("#ece8e3")
 SLOW_FG = QColor("#6b5a48")
 """A cell (or Discover badge) that fits but does not reach the usable speed: greyed, whatever its placement."""
@@ -59,6 +63,13 @@ def short_verdict(r: FitReport, usable_speed: float = 0.0) -> str:
     if not usable(r, usable_speed):
         where += f" · {translate('Hardware', SLOW_MARK)}"
     return f"{where}\n{speed}{ctx}"
+
+
+def across_verdict(plan: SplitPlan) -> str:
+    """A cell that does not fit here but fits across machines: "fits across 2 machines", then its estimated speed."""
+    machines = plan.machines  # a plain name: lupdate's parser misses a %n text whose count is an expression
+    where = translate("Hardware", "fits across %n machines", None, machines)
+    return f"{where}\n{speed_text(plan.tokens_per_s)}" if plan.tokens_per_s else where
 
 
 def tooltip(r: FitReport, usable_speed: float = 0.0) -> str:
@@ -89,6 +100,7 @@ class AdviceModel(QAbstractTableModel):
         super().__init__()
         self._table = table
         self._usable_speed = usable_speed
+        self._across: dict[tuple[str, str], SplitPlan] = {}
 
     def set_usable_speed(self, usable_speed: float) -> None:
         """Cells under this many tokens/s are marked slow."""
@@ -96,8 +108,10 @@ class AdviceModel(QAbstractTableModel):
         if self._table is not None and self._table.sizes and self._table.quants:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._table.sizes) - 1, len(self._table.quants) - 1))
 
-    def set_table(self, table: AdviceTable) -> None:
-        """Show `table`; a table of the same sizes and types only changes the cells, so the view keeps its selection."""
+    def set_table(self, table: AdviceTable, across: dict[tuple[str, str], SplitPlan] | None = None) -> None:
+        """Show `table`; a table of the same sizes and types only changes the cells, so the view keeps its selection.
+        `across`: the cells that do not fit here but fit across the other machines (Hardware → Add machine…)."""
+        self._across = across or {}
         old = self._table
         if old is not None and (old.sizes, old.quants) == (table.sizes, table.quants) and old.sizes and old.quants:
             self._table = table
@@ -117,6 +131,12 @@ class AdviceModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt API)
         return 0 if parent.isValid() or self._table is None else len(self._table.quants)
 
+    def across(self, index: Index) -> SplitPlan | None:
+        """The plan across machines of a cell that does not fit here (None: it fits here, or not even across)."""
+        if self._table is None or not index.isValid():
+            return None
+        return self._across.get((self._table.sizes[index.row()], self._table.quants[index.column()]))
+
     def report(self, index: Index) -> FitReport | None:
         if self._table is None or not index.isValid():
             return None
@@ -126,6 +146,11 @@ class AdviceModel(QAbstractTableModel):
         r = self.report(index)
         if r is None:
             return None
+        plan = self.across(index)
+        if plan is not None and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
+                                         Qt.ItemDataRole.ForegroundRole):  # fmt: skip
+            return {Qt.ItemDataRole.DisplayRole: across_verdict(plan), Qt.ItemDataRole.BackgroundRole: ACROSS_BG,
+                    Qt.ItemDataRole.ForegroundRole: ACROSS_FG}[Qt.ItemDataRole(role)]  # fmt: skip
         if role == Qt.ItemDataRole.DisplayRole:
             return short_verdict(r, self._usable_speed)
         slow = r.fits and not usable(r, self._usable_speed)

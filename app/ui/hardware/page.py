@@ -35,6 +35,7 @@ from app.ui.hardware.advice_model import PLACEMENT_COLORS, SLOW_BG, SLOW_FG, SLO
 from app.ui.hardware.advice_text import usable_text
 from app.ui.hardware.calculator import Calculator, context_combo, kv_combo
 from app.ui.hardware.machine_summary import MachineSummary
+from app.ui.hardware.machines import MachinesBox
 from formats.model import ModelInfo
 from hardware.advice import (
     DEFAULT_USABLE_SPEED,
@@ -46,6 +47,7 @@ from hardware.advice import (
 from hardware.bandwidth import Bandwidth
 from hardware.fit import FitOptions, Placement
 from hardware.kernels import KernelRates
+from hardware.remote import RemoteWorker, SplitPlan, plan_split
 from hardware.report import HardwareReport
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,9 @@ class HardwarePage(QScrollArea):
         """The kernel measurement behind the report; None for an injected report or when it could not be taken."""
         self.summary = MachineSummary()
         self.summary.measure_again.connect(self.measure_again)
+        self._workers: tuple[RemoteWorker, ...] = ()
+        self.machines = MachinesBox()
+        self.machines.workers_changed.connect(self._on_machines_workers_changed)
         self.context = context_combo(self._options.context)
         self.kv = kv_combo()
         self.model = AdviceModel(usable_speed=usable_speed)
@@ -163,6 +168,7 @@ class HardwarePage(QScrollArea):
         heading.setObjectName("heading")
         layout.addWidget(heading)
         layout.addWidget(self.summary)
+        layout.addWidget(self.machines)
         layout.addWidget(advice)
         layout.addWidget(self.calculator)
         layout.addStretch()
@@ -236,15 +242,25 @@ class HardwarePage(QScrollArea):
     def _on_options_changed(self, *_: object) -> None:
         self._recompute_table()
 
+    def _on_machines_workers_changed(self, workers: tuple[RemoteWorker, ...]) -> None:
+        self._workers = workers
+        self._recompute_table()
+
     def _recompute_table(self) -> None:
         if self._report is None:
             return
         self._generation += 1
         generation, hw, options, speed = self._generation, self._report, self.options(), self._usable_speed
+        workers = self._workers
         self.status.setText(translate("Hardware", "Updating…"))
+
+        def compute() -> tuple[int, AdviceTable, Recommendation, list[dict[str, Any]], dict[tuple[str, str], SplitPlan]]:
+            table = advice_table(hw, options)
+            return (generation, table, bigger_or_smaller(hw, options, usable_speed=speed), _measured_code(),
+                    _across(table, hw, workers, options))  # fmt: skip
+
         self._start(
-            lambda: (generation, advice_table(hw, options), bigger_or_smaller(hw, options, usable_speed=speed),
-                     _measured_code()),
+            compute,
             self._on_table_finished,
             self._on_table_failed,
         )
@@ -260,12 +276,13 @@ class HardwarePage(QScrollArea):
         header = t.horizontalHeader().sizeHint().height()
         t.setFixedHeight(header + rows * ROW_HEIGHT + 2 * t.frameWidth())
 
-    def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation, list[dict[str, Any]]]) -> None:
-        generation, table, rec, code = result
+    def _on_table_finished(self, result: tuple[int, AdviceTable, Recommendation, list[dict[str, Any]],
+                                               dict[tuple[str, str], SplitPlan]]) -> None:  # fmt: skip
+        generation, table, rec, code, across = result
         if generation != self._generation:
             return  # a newer request is on its way
         self._shown_generation = generation
-        self.model.set_table(table)
+        self.model.set_table(table, across)
         self.status.setText(translate("Hardware", "At {context} tokens of context, KV cache {kv}").format(
             context=number(table.context), kv=self.kv.currentText()))
         facts = "".join(f"<li>{html.escape(message_text(f))}</li>" for f in rec.fact_messages)
@@ -332,6 +349,20 @@ class HardwarePage(QScrollArea):
     def busy(self) -> bool:
         """True while a background call is pending or the table lags the options (tests and screenshots wait for it)."""
         return self._tasks.pending() > 0 or self._shown_generation != self._generation
+
+
+def _across(table: AdviceTable, hw: HardwareReport, workers: tuple[RemoteWorker, ...],
+            options: FitOptions) -> dict[tuple[str, str], SplitPlan]:  # fmt: skip
+    """The cells that do not fit here but fit across this machine and the other machines (in the pool)."""
+    if not workers:
+        return {}
+    out = {}
+    for key, report in table.cells.items():
+        if not report.fits:
+            plan = plan_split(report.shape, hw, workers, options)
+            if plan.fits:
+                out[key] = plan
+    return out
 
 
 def _read_model(path: Path) -> ModelInfo:

@@ -1,0 +1,212 @@
+"""Ask a llama.cpp RPC worker (`ggml-rpc-server`, what `modelwerk worker` runs) what it offers: its devices' memory,
+and the round-trip time to it.
+
+llama.cpp's RPC protocol (ggml/src/ggml-rpc/ggml-rpc.cpp, protocol 7.x in llama-cpp-python 0.3.36's llama.cpp) is a
+plain binary exchange over TCP, little-endian, no authentication:
+
+    request:  | command (1 byte) | size (8 bytes) | payload (size bytes) |
+    response: | size (8 bytes) | payload (size bytes) |
+
+The first command must be HELLO (14; payload: 24 bytes of transport capabilities, zeros = plain TCP; answer: major,
+minor, patch, padding, 24 bytes of capabilities). Then DEVICE_COUNT (15; empty payload; answer: u32) and
+GET_DEVICE_MEMORY (11; payload: u32 device; answer: u64 free, u64 total) are cheap questions that touch no memory on the
+worker, so a repeated GET_DEVICE_MEMORY times a round trip. The bandwidth to another machine is NOT measured: the
+protocol's only bulk commands write or read tensors (SET_TENSOR, GET_TENSOR), which would mean allocating a buffer on
+someone's worker; the speed estimate assumes gigabit Ethernet instead (hardware.remote). For a worker on this machine
+(127.0.0.1) the medium is the loopback, whose throughput is measured here through a socket pair of our own.
+
+A worker serves one client at a time: while a model loaded through it is connected, a probe's HELLO gets no answer until
+the model is unloaded, which the probe reports as busy rather than unreachable. Everything read from the socket is
+treated as hostile: every answer must have exactly the expected size, counts are capped, and every call has a timeout.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from dataclasses import dataclass
+
+from core.errors import ModelwerkError
+from core.messages import N_
+
+__all__ = ["PROTOCOL_MAJOR", "WorkerBusy", "WorkerProbe", "WorkerUnreachable", "parse_endpoint", "probe_worker"]
+
+PROTOCOL_MAJOR = 7
+"""The RPC protocol major version of the llama.cpp this project builds; a worker must speak the same."""
+CMD_GET_DEVICE_MEMORY = 11
+CMD_HELLO = 14
+CMD_DEVICE_COUNT = 15
+CAPS_SIZE = 24
+MAX_DEVICES = 64
+"""More devices than this in one worker is a broken or hostile answer."""
+DEFAULT_PORT = 50052
+"""llama.cpp's rpc-server default port."""
+
+
+class WorkerUnreachable(ModelwerkError):
+    """Nothing answers at host:port, or what answers is not a llama.cpp RPC worker of our version."""
+
+    hint = N_("start it there with `modelwerk worker`, or check the address (an SSH tunnel must be running)")
+
+
+class WorkerBusy(WorkerUnreachable):
+    """It accepted the connection but did not answer: it is serving another client (a loaded model)."""
+
+    hint = N_("unload the model that uses it, or try again later")
+
+
+@dataclass(frozen=True)
+class DeviceMemory:
+    free: int
+    total: int
+
+
+@dataclass(frozen=True)
+class WorkerProbe:
+    """What a worker said."""
+
+    host: str
+    port: int
+    version: tuple[int, int, int]
+    devices: tuple[DeviceMemory, ...]
+    rtt_s: float
+    """The fastest of a few GET_DEVICE_MEMORY round trips, in seconds."""
+    bandwidth: float = 0.0
+    """Bytes/s: for a worker on this machine (a loopback address) the loopback's throughput, measured through a local
+    socket pair; 0 for another machine (not measured)."""
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def free(self) -> int:
+        return sum(d.free for d in self.devices)
+
+
+def parse_endpoint(text: str, *, default_port: int = DEFAULT_PORT) -> tuple[str, int]:
+    """ "host:port" (or "host", or "[::1]:port") -> (host, port).
+
+    Raises:
+        ValueError: a one-line message that says what to write instead.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("give the worker's address as host:port, e.g. 127.0.0.1:50052")
+    host, port_text = text, ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else rest
+    elif text.count(":") == 1:
+        host, _, port_text = text.partition(":")
+    if not host or any(c.isspace() or c in "/,@" for c in host):
+        raise ValueError(f"{text!r} is not host:port: give e.g. 127.0.0.1:50052")
+    if not port_text:
+        return host, default_port
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ValueError(f"the port in {text!r} must be a number from 1 to 65535")
+    return host, int(port_text)
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(n - len(chunks))
+        if not chunk:
+            raise ConnectionError("the worker closed the connection")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def _call(sock: socket.socket, command: int, payload: bytes, answer_size: int) -> bytes:
+    sock.sendall(struct.pack("<BQ", command, len(payload)) + payload)
+    (size,) = struct.unpack("<Q", _recv_exact(sock, 8))
+    if size != answer_size:  # never read a size the other side chose
+        raise ConnectionError(f"unexpected answer of {size} bytes to command {command} (expected {answer_size})")
+    return _recv_exact(sock, answer_size)
+
+
+def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 5) -> WorkerProbe:
+    """Connect, say HELLO, ask for each device's memory, and time `rounds` more memory questions.
+
+    Raises:
+        WorkerBusy: it accepted but did not answer within `timeout_s` (serving another client).
+        WorkerUnreachable: no connection, another protocol, or another protocol version (one line, naming host:port).
+    """
+    where = f"{host}:{port}"
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout_s)
+    except OSError as e:
+        raise WorkerUnreachable(f"no llama.cpp worker answers at {where}: {e.strerror or e}") from e
+    with sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            hello = _call(sock, CMD_HELLO, bytes(CAPS_SIZE), 4 + CAPS_SIZE)
+        except TimeoutError as e:
+            raise WorkerBusy(f"the worker at {where} accepted but did not answer within {timeout_s:g} s: it is "
+                             "serving another client (a loaded model)") from e  # fmt: skip
+        except (OSError, ConnectionError, struct.error) as e:
+            raise WorkerUnreachable(f"{where} is not a llama.cpp RPC worker of this version: {e}") from e
+        version = (hello[0], hello[1], hello[2])
+        if version[0] != PROTOCOL_MAJOR:
+            raise WorkerUnreachable(f"the worker at {where} speaks RPC protocol {'.'.join(map(str, version))}; this "
+                                    f"Modelwerk needs {PROTOCOL_MAJOR}.x: run the same Modelwerk version there")  # fmt: skip
+        try:
+            (count,) = struct.unpack("<I", _call(sock, CMD_DEVICE_COUNT, b"", 4))
+            if not 1 <= count <= MAX_DEVICES:
+                raise ConnectionError(f"it reports {count} devices")
+            devices = []
+            for i in range(count):
+                free, total = struct.unpack("<QQ", _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", i), 16))
+                devices.append(DeviceMemory(free=min(free, total), total=total))
+            rtt = float("inf")
+            for _ in range(max(rounds, 1)):
+                t0 = time.perf_counter()
+                _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", 0), 16)
+                rtt = min(rtt, time.perf_counter() - t0)
+        except (OSError, ConnectionError, struct.error) as e:
+            raise WorkerUnreachable(f"the worker at {where} broke off the conversation: {e}") from e
+    bandwidth = loopback_bandwidth() if _is_loopback(host) else 0.0
+    return WorkerProbe(host=host, port=port, version=version, devices=tuple(devices), rtt_s=rtt, bandwidth=bandwidth)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def loopback_bandwidth(total: int = 16 * 2**20, chunk: int = 2**20) -> float:
+    """Bytes/s through a TCP connection on this machine (what a worker on 127.0.0.1 gets): the best of two transfers."""
+    import threading
+
+    best = 0.0
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        for _ in range(2):
+            received = [0]
+
+            def drain(conn: socket.socket, received: list[int] = received) -> None:
+                with conn:
+                    while received[0] < total and (data := conn.recv(chunk)):
+                        received[0] += len(data)
+
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                conn, _ = server.accept()
+                reader = threading.Thread(target=drain, args=(conn,), daemon=True)
+                block = bytes(chunk)
+                t0 = time.perf_counter()
+                reader.start()
+                for _ in range(total // chunk):
+                    client.sendall(block)
+                reader.join(timeout=10)
+                elapsed = time.perf_counter() - t0
+            if received[0] >= total and elapsed > 0:
+                best = max(best, total / elapsed)
+    return best

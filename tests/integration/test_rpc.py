@@ -1,0 +1,247 @@
+"""A model across machines for real: two `modelwerk worker` processes (llama.cpp's RPC worker) on 127.0.0.1 with
+limited memory, Gemma 3 270M planned so that it fits only across both, loaded through them, a generation; the plan
+against what llama.cpp reports per device; a worker killed mid-chat."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+
+from app.chat.messages import ChatError, Sampling
+from app.chat.runtime import LoadOptions, Runtime, RuntimeState, fit_options
+from hardware.remote import RemoteDevice, RemoteWorker, layer_bytes, local_fixed, plan_split
+from hardware.report import GiB, MiB
+from hardware.rpc_client import probe_worker
+
+ROOT = Path(__file__).resolve().parents[2]
+MEM_GIB = (0.16, 0.45)
+"""Worker A takes most blocks; B the rest and the output's copy of the 170 MiB embedding (and holds it once more in
+flight while it loads): neither could hold all of it."""
+OPTIONS = LoadOptions(context=1024, threads=1, parallel=1)
+
+
+def _rpc_server_built() -> bool:
+    from app.chat.llama_server import LlamaServerMissing, find_rpc_server
+
+    try:
+        find_rpc_server()
+    except LlamaServerMissing:
+        return False
+    return True
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen[str]
+    port: int
+    mem_gib: float
+    output: list[str]
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_worker(mem_gib: float, threads: int = 1) -> Worker:
+    """`modelwerk worker --port P --mem G`, waited for until it says how to add it."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "app", "worker", "--port", str(port), "--mem", str(mem_gib),
+                             "--threads", str(threads)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)  # fmt: skip
+    out: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        out.append(line.rstrip())
+        if line.startswith("From another machine"):
+            return Worker(proc, port, mem_gib, out)
+    proc.wait(5)
+    raise AssertionError(f"the worker did not start: {out}")
+
+
+def stop_worker(w: Worker) -> None:
+    if w.proc.poll() is None:
+        w.proc.send_signal(signal.SIGINT)  # Ctrl-C
+        try:
+            w.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            w.proc.kill()
+            w.proc.wait()
+    if w.proc.stdout is not None:
+        w.proc.stdout.close()
+
+
+@pytest.fixture
+def workers() -> Iterator[tuple[Worker, Worker]]:
+    if not _rpc_server_built():
+        pytest.skip("ggml-rpc-server is not built (installer/build-llama-server.sh)")
+    a = start_worker(MEM_GIB[0])
+    try:
+        b = start_worker(MEM_GIB[1])
+        try:
+            yield a, b
+        finally:
+            stop_worker(b)
+    finally:
+        stop_worker(a)
+
+
+def remote(w: Worker) -> RemoteWorker:
+    probe = probe_worker("127.0.0.1", w.port)
+    devices = tuple(RemoteDevice(d.free, d.total) for d in probe.devices)
+    return RemoteWorker("127.0.0.1", w.port, devices, rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
+                        memory_limit=round(w.mem_gib * GiB))  # fmt: skip
+
+
+BUFFER = re.compile(r"(\S+) (model|KV|compute) buffer size =\s+([\d.]+) MiB")
+
+
+def buffers(log: list[str]) -> dict[tuple[str, str], float]:
+    """llama.cpp's report: (buffer name, kind) -> MiB."""
+    found: dict[tuple[str, str], float] = {}
+    for line in log:
+        m = BUFFER.search(line)
+        if m:
+            key = (m.group(1), m.group(2))
+            found[key] = found.get(key, 0.0) + float(m.group(3))
+    return found
+
+
+def test_worker_reports_devices_and_how_to_add_it_and_stops_on_ctrl_c(workers: tuple[Worker, Worker]) -> None:
+    a, _ = workers
+    text = "\n".join(a.output)
+    assert f"Worker listening on 127.0.0.1:{a.port}" in text
+    assert re.search(r"device 0: [\d.]+ GiB, [\d.]+ GiB free", text)
+    assert f"Add it with: Hardware → Add machine… → 127.0.0.1:{a.port}, memory 0.16 GiB" in text
+    assert f"ssh -N -L {a.port}:127.0.0.1:{a.port}" in text
+    assert "memory for models: 0.16 GiB (enforced)" in text
+    stop_worker(a)
+    assert a.proc.returncode == 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", a.port), timeout=1).close()
+
+
+def test_gemma_fits_only_across_both_workers_loads_generates_and_matches_llama_cpp_report(
+        gemma_model: Path, workers: tuple[Worker, Worker]) -> None:  # fmt: skip
+    from formats.gguf_info import inspect_gguf
+    from hardware.probe import probe
+
+    shape = inspect_gguf(gemma_model).shape
+    assert shape is not None
+    fit = fit_options(OPTIONS)
+    here = local_fixed(shape, fit) + layer_bytes(shape, fit) // 2  # the embedding and no block
+    a, b = (remote(w) for w in workers)
+    hw = probe()
+    plan = plan_split(shape, hw, (a, b), fit, local_budget=here)
+    assert plan.fits, plan
+    assert plan.machines == 3 and all(s.layers for s in plan.shares[1:])
+    # Neither worker alone could take it.
+    assert not plan_split(shape, hw, (a,), fit, local_budget=here).fits
+    assert not plan_split(shape, hw, (b,), fit, local_budget=here).fits
+
+    options = LoadOptions(context=OPTIONS.context, threads=OPTIONS.threads, parallel=1, workers=(a, b), local_memory=here)
+    rt = Runtime.launch(gemma_model, options=options, name="gemma-split")
+    try:
+        rt.wait_ready(240)
+        argv = psutil.Process(rt.pid).cmdline()
+        answer = list(rt.client().stream_completion("The capital of France is",
+                                                    sampling=Sampling(temperature=0, max_tokens=8)))  # fmt: skip
+        assert "".join(d.text for d in answer).strip() and answer[-1].finish_reason in ("stop", "length")
+    finally:
+        rt.stop()
+    assert argv[argv.index("--rpc") + 1] == f"{a.endpoint},{b.endpoint}"
+    assert argv[argv.index("--tensor-split") + 1] == ",".join(map(str, plan.tensor_split))
+    assert argv[argv.index("--n-gpu-layers") + 1] == str(plan.gpu_layers)
+
+    # llama.cpp's own report of the same load (the runtime's arguments, at info verbosity, which prints the buffers).
+    reported = buffers(llama_server_log(argv))
+    for share in plan.shares[1:]:
+        got = [reported.get((share.name, kind)) for kind in ("model", "KV", "compute")]
+        assert None not in got, (share.name, reported)
+        want = [share.weights / MiB, share.kv_cache / MiB, share.compute / MiB]
+        assert got == pytest.approx(want, rel=0.05, abs=0.5), (share.name, got, want)
+
+
+def llama_server_log(argv: list[str]) -> list[str]:
+    """Run llama-server with `argv` (another free port, verbosity 4) until it listens; its output."""
+    argv = list(argv)
+    argv[argv.index("--port") + 1] = str(_free_port())
+    proc = subprocess.Popen([*argv, "--verbosity", "4"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip())
+            if "listening on" in line or "exiting due to" in line:
+                break
+    finally:
+        proc.kill()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    return lines
+
+
+def test_an_unreachable_worker_is_named_at_load(gemma_model: Path) -> None:
+    port = _free_port()
+    ghost = RemoteWorker("127.0.0.1", port, (RemoteDevice(GiB, GiB),))
+    rt = Runtime.launch(gemma_model, options=LoadOptions(context=512, threads=1, workers=(ghost,)), name="g")
+    with pytest.raises(ChatError, match=f"the worker 127.0.0.1:{port} is unreachable"):
+        rt.wait_ready(30)
+    assert rt.state is RuntimeState.FAILED and rt.pid is None  # llama-server was never started
+
+
+def test_a_worker_that_dies_mid_chat_gives_one_message_naming_it(gemma_model: Path,
+                                                                  workers: tuple[Worker, Worker]) -> None:  # fmt: skip
+    a, b = workers
+    options = LoadOptions(context=512, threads=1, parallel=1, workers=(remote(a), remote(b)), gpu_layers=999,
+                          tensor_split=(1, 1))  # fmt: skip
+    rt = Runtime.launch(gemma_model, options=options, name="gemma-split")
+    try:
+        rt.wait_ready(240)
+        client = rt.client()
+        first = list(client.stream_completion("Hello", sampling=Sampling(temperature=0, max_tokens=4)))
+        assert first[-1].finish_reason in ("stop", "length")
+        b.proc.kill()  # the machine goes away (its rpc-server dies with its parent)
+        b.proc.wait(10)
+        with pytest.raises(ChatError):
+            list(client.stream_completion("Once upon a time", sampling=Sampling(temperature=0, max_tokens=50)))
+        deadline = time.monotonic() + 30
+        while rt.state is not RuntimeState.CRASHED and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert rt.state is RuntimeState.CRASHED
+        assert rt.error.startswith(f"the worker {b.endpoint} stopped answering"), rt.error
+        assert len(rt.error.splitlines()) == 1
+    finally:
+        rt.stop()
+    assert os.path.exists(gemma_model)
+
+
+def test_a_worker_asked_for_more_than_its_mem_breaks_off_and_the_load_fails_saying_so(gemma_model: Path) -> None:
+    if not _rpc_server_built():
+        pytest.skip("ggml-rpc-server is not built (installer/build-llama-server.sh)")
+    w = start_worker(0.05)  # 51 MiB: not even the 170 MiB output copy
+    try:
+        options = LoadOptions(context=512, threads=1, parallel=1, workers=(remote(w),), gpu_layers=999, tensor_split=(1,))
+        rt = Runtime.launch(gemma_model, options=options, name="g")
+        with pytest.raises(ChatError, match=r"broke off the connection: it refused memory beyond what it offers"):
+            rt.wait_ready(120)
+        assert rt.state is RuntimeState.FAILED and w.proc.poll() is None  # the worker itself lives on
+    finally:
+        stop_worker(w)
