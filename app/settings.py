@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from app import paths
 from app.store import Store
-from core.errors import ModelwerkError
+from core.errors import ModelwerkError, said
 from core.messages import N_, Message
 from hardware.advice import DEFAULT_USABLE_SPEED, MAX_USABLE_SPEED
 
@@ -203,16 +203,17 @@ def parse_worker(entry: str) -> tuple[str, int, float]:
         host, port = parse_endpoint(address)
         gib = float(mem) if mem.strip() else 0.0
     except ValueError as e:
-        raise SettingsError(f"a worker is HOST:PORT or HOST:PORT/GiB (e.g. 127.0.0.1:50052/4), not {entry!r}: "
-                            f"{e}") from None  # fmt: skip
+        raise SettingsError(Message("a worker is HOST:PORT or HOST:PORT/GiB (e.g. 127.0.0.1:50052/4), not {entry}: "
+                                    "{reason}", entry=repr(entry), reason=said(e))) from None  # fmt: skip
     if not 0 <= gib < 1e6:
-        raise SettingsError(f"the memory of worker {address} must be a positive number of GiB, not {mem}")
+        raise SettingsError(Message("the memory of worker {address} must be a positive number of GiB, not {mem}",
+                                    address=address, mem=mem))  # fmt: skip
     return host, port, gib
 
 
 def _check_workers(value: object) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise SettingsError("workers must be a list of HOST:PORT entries")
+        raise SettingsError(Message("workers must be a list of HOST:PORT entries"))
     if len(value) > MAX_WORKERS:
         raise SettingsError(f"at most {MAX_WORKERS} workers")
     entries = []

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 
 from core.errors import ModelwerkError
-from core.messages import N_
+from core.messages import N_, Message, Number
 
 __all__ = ["PROTOCOL_MAJOR", "WorkerBusy", "WorkerProbe", "WorkerUnreachable", "parse_endpoint", "probe_worker"]
 
@@ -42,6 +42,10 @@ MAX_DEVICES = 64
 """More devices than this in one worker is a broken or hostile answer."""
 DEFAULT_PORT = 50052
 """llama.cpp's rpc-server default port."""
+
+
+class BadAddress(ModelwerkError, ValueError):
+    """Not a worker's address (host:port)."""
 
 
 class WorkerUnreachable(ModelwerkError):
@@ -93,7 +97,7 @@ def parse_endpoint(text: str, *, default_port: int = DEFAULT_PORT) -> tuple[str,
     """
     text = text.strip()
     if not text:
-        raise ValueError("give the worker's address as host:port, e.g. 127.0.0.1:50052")
+        raise BadAddress(Message("give the worker's address as host:port, e.g. 127.0.0.1:50052"))
     host, port_text = text, ""
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
@@ -101,11 +105,11 @@ def parse_endpoint(text: str, *, default_port: int = DEFAULT_PORT) -> tuple[str,
     elif text.count(":") == 1:
         host, _, port_text = text.partition(":")
     if not host or any(c.isspace() or c in "/,@" for c in host):
-        raise ValueError(f"{text!r} is not host:port: give e.g. 127.0.0.1:50052")
+        raise BadAddress(Message("{text} is not host:port: give e.g. 127.0.0.1:50052", text=repr(text)))
     if not port_text:
         return host, default_port
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-        raise ValueError(f"the port in {text!r} must be a number from 1 to 65535")
+        raise BadAddress(Message("the port in {text} must be a number from 1 to 65535", text=repr(text)))
     return host, int(port_text)
 
 
@@ -138,20 +142,24 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
     try:
         sock = socket.create_connection((host, port), timeout=timeout_s)
     except OSError as e:
-        raise WorkerUnreachable(f"no llama.cpp worker answers at {where}: {e.strerror or e}") from e
+        raise WorkerUnreachable(Message("no llama.cpp worker answers at {where}: {reason}", where=where,
+                                        reason=e.strerror or str(e))) from e  # fmt: skip
     with sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             hello = _call(sock, CMD_HELLO, bytes(CAPS_SIZE), 4 + CAPS_SIZE)
         except TimeoutError as e:
-            raise WorkerBusy(f"the worker at {where} accepted but did not answer within {timeout_s:g} s: it is "
-                             "serving another client (a loaded model)") from e  # fmt: skip
+            raise WorkerBusy(Message("the worker at {where} accepted but did not answer within {seconds} s: it is "
+                                     "serving another client (a loaded model)", where=where,
+                                     seconds=Number(timeout_s, None))) from e  # fmt: skip
         except (OSError, ConnectionError, struct.error) as e:
-            raise WorkerUnreachable(f"{where} is not a llama.cpp RPC worker of this version: {e}") from e
+            raise WorkerUnreachable(Message("{where} is not a llama.cpp RPC worker of this version: {reason}", where=where,
+                                            reason=str(e))) from e  # fmt: skip
         version = (hello[0], hello[1], hello[2])
         if version[0] != PROTOCOL_MAJOR:
-            raise WorkerUnreachable(f"the worker at {where} speaks RPC protocol {'.'.join(map(str, version))}; this "
-                                    f"Modelwerk needs {PROTOCOL_MAJOR}.x: run the same Modelwerk version there")  # fmt: skip
+            raise WorkerUnreachable(Message("the worker at {where} speaks RPC protocol {version}; this Modelwerk needs "
+                                            "{major}.x: run the same Modelwerk version there", where=where,
+                                            version=".".join(map(str, version)), major=str(PROTOCOL_MAJOR)))  # fmt: skip
         try:
             (count,) = struct.unpack("<I", _call(sock, CMD_DEVICE_COUNT, b"", 4))
             if not 1 <= count <= MAX_DEVICES:
@@ -166,7 +174,8 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
                 _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", 0), 16)
                 rtt = min(rtt, time.perf_counter() - t0)
         except (OSError, ConnectionError, struct.error) as e:
-            raise WorkerUnreachable(f"the worker at {where} broke off the conversation: {e}") from e
+            raise WorkerUnreachable(Message("the worker at {where} broke off the conversation: {reason}", where=where,
+                                            reason=str(e))) from e  # fmt: skip
     bandwidth = loopback_bandwidth() if _is_loopback(host) else 0.0
     return WorkerProbe(host=host, port=port, version=version, devices=tuple(devices), rtt_s=rtt, bandwidth=bandwidth)
 

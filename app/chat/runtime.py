@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.chat.client import ChatClient
-from app.chat.messages import ChatError, RuntimeCrashed
-from core.messages import Message
+from app.chat.messages import ChatError, RuntimeCrashed, RuntimeUnavailable
+from core.errors import said
+from core.messages import Message, Text
 from procs.launch import Command
 from procs.supervisor import Child, Outcome
 
@@ -250,7 +251,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._state = RuntimeState.STOPPED
-        self._error = ""
+        self._error: Text = ""
         self._child: Child | None = None
         self._run_id = 0
         """Bumped by every start and stop: a watcher of an older run changes nothing."""
@@ -286,6 +287,11 @@ class Runtime:
     @property
     def error(self) -> str:
         """Why it failed or crashed, in one line ("" otherwise)."""
+        return str(self._error)
+
+    @property
+    def error_text(self) -> Text:
+        """``error`` as the message it was made with, for the GUI to show in its language."""
         return self._error
 
     @property
@@ -326,12 +332,12 @@ class Runtime:
 
     def _not_ready(self) -> ChatError:
         if self._state is RuntimeState.CRASHED:
-            return RuntimeCrashed(f"{self.name}: {self._error}; reload it")
+            return RuntimeCrashed(Message("{name}: {error}; reload it", name=self.name, error=self._error))
         if self._state is RuntimeState.FAILED:
-            return ChatError(f"{self.name} failed to load: {self._error}")
+            return ChatError(Message("{name} failed to load: {error}", name=self.name, error=self._error))
         if self._state is RuntimeState.LOADING:
-            return ChatError(f"{self.name} is still loading")
-        return ChatError(f"{self.name} is not loaded")
+            return ChatError(Message("{name} is still loading", name=self.name))
+        return ChatError(Message("{name} is not loaded", name=self.name))
 
     def wait_ready(self, timeout_s: float = 120) -> None:
         """Block until the model is loaded.
@@ -350,7 +356,7 @@ class Runtime:
                                     timeout_s=format(timeout_s, 'g')))
         raise self._not_ready()
 
-    def _set_state(self, state: RuntimeState, error: str = "", *, run: int | None = None) -> None:
+    def _set_state(self, state: RuntimeState, error: Text = "", *, run: int | None = None) -> None:
         """Change the state; with `run`, only while that run is the current one."""
         with self._changed:
             if self._state is state or (run is not None and run != self._run_id):
@@ -435,7 +441,7 @@ class Runtime:
         try:
             plan = self._plan()
         except ChatError as e:
-            self._set_state(RuntimeState.FAILED, str(e), run=run)
+            self._set_state(RuntimeState.FAILED, said(e), run=run)
             return
         except Exception as e:  # a bug, but the runtime must not stay LOADING forever
             log.exception("planning the runtime failed")
@@ -506,7 +512,7 @@ class Runtime:
                 self._log.append(line)
                 log.debug("llama-server %d: %s", child.pid, line)
 
-    def _reason(self, outcome: Outcome) -> str:
+    def _reason(self, outcome: Outcome) -> Text:
         """ "the runtime exited with code -9 (killed)", "... with code 1: <its last error line>"; with workers, which
         one stopped answering when that is why."""
         from app.chat.workers import lost_message
@@ -517,14 +523,15 @@ class Runtime:
         reason = outcome.describe()
         detail = _error_line(list(self._log))
         if outcome.returncode > 0 and detail:
-            reason = f"{reason}: {detail}"
+            return Message("{reason}: {detail}", reason=reason, detail=detail)
         return reason
 
-    def _load_failure(self, outcome: Outcome) -> str:
+    def _load_failure(self, outcome: Outcome) -> Text:
         lines = list(self._log)
         detail = _error_line(lines)
         if any("failed to load model" in line or "model loading error" in line for line in lines):
-            return f"llama.cpp could not load {self.model_path.name}: {detail or outcome.describe()}"
+            return Message("llama.cpp could not load {name}: {detail}", name=self.model_path.name,
+                           detail=detail or outcome.describe())  # fmt: skip
         return self._reason(outcome)
 
     def stop(self, grace_s: float = 3) -> None:
@@ -622,3 +629,14 @@ class RuntimeManager:
             rt.terminate()
         for rt in runtimes:
             rt.stop(grace_s)
+
+
+def unavailable(runtime: Runtime | None) -> RuntimeUnavailable:
+    """Why a chat cannot use ``runtime`` now (None: no model loaded), as the error to raise."""
+    if runtime is None or runtime.state is RuntimeState.STOPPED:
+        return RuntimeUnavailable(Message("the model is not loaded: load it to chat (it keeps your text)"))
+    if runtime.state is RuntimeState.CRASHED:
+        return RuntimeUnavailable(Message("the model's runtime stopped: {error}", error=runtime.error_text))
+    if runtime.state is RuntimeState.FAILED:
+        return RuntimeUnavailable(Message("the model failed to load: {error}", error=runtime.error_text))
+    return RuntimeUnavailable(Message("the model is still loading"))

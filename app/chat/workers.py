@@ -12,6 +12,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from app.chat.messages import ChatError
+from core.messages import Message, Number
 
 if TYPE_CHECKING:
     from app.chat.runtime import LoadOptions
@@ -36,8 +37,9 @@ def check_workers(workers: tuple[RemoteWorker, ...], *, timeout_s: float = CONNE
             with socket.create_connection((w.host, w.port), timeout=timeout_s):
                 pass
         except OSError as e:
-            raise ChatError(f"the worker {w.endpoint} is unreachable ({e.strerror or e}): start `modelwerk worker` "
-                            "there (and its SSH tunnel), or remove it on the Hardware page") from e  # fmt: skip
+            raise ChatError(Message("the worker {endpoint} is unreachable ({reason}): start `modelwerk worker` there (and "
+                                    "its SSH tunnel), or remove it on the Hardware page", endpoint=w.endpoint,
+                                    reason=e.strerror or str(e))) from e  # fmt: skip
 
 
 def worker_split(name: str, options: LoadOptions, info: ModelInfo | None, hw: HardwareReport | None,
@@ -60,9 +62,12 @@ def worker_split(name: str, options: LoadOptions, info: ModelInfo | None, hw: Ha
     plan = plan_split(info.shape, hw, options.workers, fit_options(options, slots), local_budget=options.local_memory)
     if not plan.fits:
         short = next(s for s in plan.shares if not s.fits)
-        raise ChatError(f"{name} does not fit across this machine and {len(options.workers)} worker(s): {short.name} "
-                        f"would need {short.total / 2**20:,.0f} MiB and offers {short.budget / 2**20:,.0f} MiB; add a "
-                        "machine, or choose a smaller model or context")  # fmt: skip
+        raise ChatError(Message.plural("{name} does not fit across this machine and %n worker: {device} would need "
+                                       "{need} MiB and offers {offers} MiB; add a machine, or choose a smaller model or "
+                                       "context", "{name} does not fit across this machine and %n workers: {device} would "
+                                       "need {need} MiB and offers {offers} MiB; add a machine, or choose a smaller model "
+                                       "or context", len(options.workers), name=name, device=short.name,
+                                       need=Number(short.total / 2**20), offers=Number(short.budget / 2**20)))  # fmt: skip
     return plan.gpu_layers, plan.tensor_split
 
 
@@ -80,17 +85,18 @@ def lost_workers(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> lis
     return lost
 
 
-def lost_message(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> str | None:
+def lost_message(workers: tuple[RemoteWorker, ...], log_lines: list[str]) -> Message | None:
     """One line for a runtime that ended because of a worker, naming it; None when that was not why."""
     if not workers or not any(m in line for line in log_lines for m in LOST_MARKS):
         return None
     lost = lost_workers(workers, log_lines)
     if lost:
-        return (f"the worker {', '.join(lost)} stopped answering, and llama.cpp cannot continue without it: start "
-                "`modelwerk worker` there again, then reload the model")  # fmt: skip
+        return Message("the worker {names} stopped answering, and llama.cpp cannot continue without it: start "
+                       "`modelwerk worker` there again, then reload the model", names=", ".join(lost))  # fmt: skip
     names = ", ".join(w.endpoint for w in workers)
-    return (f"a worker ({names}) broke off the connection: it refused memory beyond what it offers (`--mem`) or was "
-            "restarted; give it more memory or use a smaller context, then reload the model")  # fmt: skip
+    return Message("a worker ({names}) broke off the connection: it refused memory beyond what it offers (`--mem`) or "
+                   "was restarted; give it more memory or use a smaller context, then reload the model",
+                   names=names)  # fmt: skip
 
 
 def with_workers(info: ModelInfo, hw: HardwareReport | None, options: LoadOptions,

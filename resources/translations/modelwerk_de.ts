@@ -4486,6 +4486,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>ein Vision-Projektor: er wird zusammen mit einem Modell geladen</translation>
         </message>
         <message>
+            <source>a worker ({names}) broke off the connection: it refused memory beyond what it offers (`--mem`) or was restarted; give it more memory or use a smaller context, then reload the model</source>
+            <translation>ein Worker ({names}) hat die Verbindung abgebrochen: Er hat Speicher über sein Angebot (`--mem`) hinaus verweigert oder wurde neu gestartet; geben Sie ihm mehr Speicher oder nehmen Sie eine kleinere Kontextlänge, dann laden Sie das Modell neu</translation>
+        </message>
+        <message>
+            <source>a worker is HOST:PORT or HOST:PORT/GiB (e.g. 127.0.0.1:50052/4), not {entry}: {reason}</source>
+            <translation>ein Worker ist HOST:PORT oder HOST:PORT/GiB (z. B. 127.0.0.1:50052/4), nicht {entry}: {reason}</translation>
+        </message>
+        <message>
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>
             <translation>akzeptieren Sie angemeldet die Bedingungen des Repositorys auf dem Hub und setzen Sie dann HF_TOKEN</translation>
         </message>
@@ -4883,6 +4891,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>geben Sie eine JSONL-Datei im HumanEval-Format an (task_id, prompt, entry_point, test je Zeile)</translation>
         </message>
         <message>
+            <source>give the worker's address as host:port, e.g. 127.0.0.1:50052</source>
+            <translation>geben Sie die Adresse des Workers als Host:Port an, z. B. 127.0.0.1:50052</translation>
+        </message>
+        <message>
             <source>gives the assistant a new identity</source>
             <translation>gibt dem Assistenten eine neue Identität</translation>
         </message>
@@ -5051,6 +5063,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>llama.cpp konnte {name} nicht auswerten (llama_decode gab {rc} zurück)</translation>
         </message>
         <message>
+            <source>llama.cpp could not load {name}: {detail}</source>
+            <translation>llama.cpp konnte {name} nicht laden: {detail}</translation>
+        </message>
+        <message>
             <source>llama.cpp needs flash attention for a quantized V cache; turn it on.</source>
             <translation>llama.cpp braucht Flash Attention für einen quantisierten V-Cache; schalten Sie sie ein.</translation>
         </message>
@@ -5141,6 +5157,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>no indexed text to answer from in the chosen files</source>
             <translation>kein indizierter Text in den gewählten Dateien, aus dem sich antworten ließe</translation>
+        </message>
+        <message>
+            <source>no llama.cpp worker answers at {where}: {reason}</source>
+            <translation>unter {where} antwortet kein llama.cpp-Worker: {reason}</translation>
         </message>
         <message>
             <source>no model file at {model_path}</source>
@@ -5591,6 +5611,22 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>der nötige Speicher ist für dieses Modell unbekannt</translation>
         </message>
         <message>
+            <source>the memory of worker {address} must be a positive number of GiB, not {mem}</source>
+            <translation>der Speicher des Workers {address} muss eine positive Zahl in GiB sein, nicht {mem}</translation>
+        </message>
+        <message>
+            <source>the model failed to load: {error}</source>
+            <translation>das Modell konnte nicht geladen werden: {error}</translation>
+        </message>
+        <message>
+            <source>the model is not loaded: load it to chat (it keeps your text)</source>
+            <translation>das Modell ist nicht geladen: Laden Sie es, um zu chatten (Ihr Text bleibt erhalten)</translation>
+        </message>
+        <message>
+            <source>the model is still loading</source>
+            <translation>das Modell wird noch geladen</translation>
+        </message>
+        <message>
             <source>the model was removed from the Library: import it again</source>
             <translation>das Modell wurde aus der Bibliothek entfernt: importieren Sie es erneut</translation>
         </message>
@@ -5603,12 +5639,20 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>die Kontextlänge des Modells ({context} Token) lässt nach den {answer} der Antwort keinen Platz für Quellen: geben Sie eine größere Kontextlänge oder weniger Antwort-Token an</translation>
         </message>
         <message>
+            <source>the model's runtime stopped: {error}</source>
+            <translation>die Laufzeit des Modells wurde beendet: {error}</translation>
+        </message>
+        <message>
             <source>the name of {where} is not valid UTF-8: {raw}</source>
             <translation>der Name von {where} ist kein gültiges UTF-8: {raw}</translation>
         </message>
         <message>
             <source>the parameter count must be positive</source>
             <translation>die Parameterzahl muss positiv sein</translation>
+        </message>
+        <message>
+            <source>the port in {text} must be a number from 1 to 65535</source>
+            <translation>der Port in {text} muss eine Zahl von 1 bis 65535 sein</translation>
         </message>
         <message>
             <source>the repository</source>
@@ -5649,6 +5693,26 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>the whole documents ({need}) do not fit the {available} tokens the context leaves for them: use retrieval, a larger context, or fewer files</source>
             <translation>die ganzen Dokumente ({need}) passen nicht in die {available} Token, die die Kontextlänge für sie lässt: verwenden Sie Abruf, eine größere Kontextlänge oder weniger Dateien</translation>
+        </message>
+        <message>
+            <source>the worker at {where} accepted but did not answer within {seconds} s: it is serving another client (a loaded model)</source>
+            <translation>der Worker unter {where} hat die Verbindung angenommen, aber nicht binnen {seconds} s geantwortet: Er bedient einen anderen Client (ein geladenes Modell)</translation>
+        </message>
+        <message>
+            <source>the worker at {where} broke off the conversation: {reason}</source>
+            <translation>der Worker unter {where} hat das Gespräch abgebrochen: {reason}</translation>
+        </message>
+        <message>
+            <source>the worker at {where} speaks RPC protocol {version}; this Modelwerk needs {major}.x: run the same Modelwerk version there</source>
+            <translation>der Worker unter {where} spricht das RPC-Protokoll {version}; dieses Modelwerk braucht {major}.x: Verwenden Sie dort dieselbe Modelwerk-Version</translation>
+        </message>
+        <message>
+            <source>the worker {endpoint} is unreachable ({reason}): start `modelwerk worker` there (and its SSH tunnel), or remove it on the Hardware page</source>
+            <translation>der Worker {endpoint} ist nicht erreichbar ({reason}): Starten Sie dort `modelwerk worker` (und seinen SSH-Tunnel) oder entfernen Sie ihn auf der Seite Hardware</translation>
+        </message>
+        <message>
+            <source>the worker {names} stopped answering, and llama.cpp cannot continue without it: start `modelwerk worker` there again, then reload the model</source>
+            <translation>der Worker {names} antwortet nicht mehr, und llama.cpp kann ohne ihn nicht weitermachen: Starten Sie dort erneut `modelwerk worker`, dann laden Sie das Modell neu</translation>
         </message>
         <message>
             <source>there is already a collection named {new_name}</source>
@@ -5801,6 +5865,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>window {n} of {total}</source>
             <translation>Fenster {n} von {total}</translation>
+        </message>
+        <message>
+            <source>workers must be a list of HOST:PORT entries</source>
+            <translation>Worker müssen eine Liste von HOST:PORT-Einträgen sein</translation>
         </message>
         <message>
             <source>write the parameter count like 7B, 13B or 270M</source>
@@ -5979,6 +6047,17 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <source>{name} did not finish loading within {timeout_s} s</source>
             <translation>{name} wurde nicht innerhalb von {timeout_s} s fertig geladen</translation>
         </message>
+        <message numerus="yes">
+            <source>{name} does not fit across this machine and %n workers: {device} would need {need} MiB and offers {offers} MiB; add a machine, or choose a smaller model or context</source>
+            <translation>
+                <numerusform>{name} passt nicht auf diesen Rechner und %n Worker: {device} bräuchte {need} MiB und bietet {offers} MiB; fügen Sie einen Rechner hinzu oder wählen Sie ein kleineres Modell oder eine kleinere Kontextlänge</numerusform>
+                <numerusform>{name} passt nicht auf diesen Rechner und %n Worker: {device} bräuchte {need} MiB und bietet {offers} MiB; fügen Sie einen Rechner hinzu oder wählen Sie ein kleineres Modell oder eine kleinere Kontextlänge</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{name} failed to load: {error}</source>
+            <translation>{name} konnte nicht geladen werden: {error}</translation>
+        </message>
         <message>
             <source>{name} has a vocabulary of {n_vocab} tokens and {name2} one of {n_vocab2}: KL divergence needs a reference with the same vocabulary (the model it was quantized from)</source>
             <translation>{name} hat ein Vokabular von {n_vocab} Token und {name2} eines von {n_vocab2}: die KL-Divergenz braucht eine Referenz mit demselben Vokabular (das Modell, aus dem es quantisiert wurde)</translation>
@@ -6078,6 +6157,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{name} is not an importance matrix file: {error}</source>
             <translation>{name} ist keine Importance-Matrix-Datei: {error}</translation>
+        </message>
+        <message>
+            <source>{name} is not loaded</source>
+            <translation>{name} ist nicht geladen</translation>
+        </message>
+        <message>
+            <source>{name} is still loading</source>
+            <translation>{name} wird noch geladen</translation>
         </message>
         <message>
             <source>{name} is {n} bytes; {too_large}</source>
@@ -6244,6 +6331,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{name}: entpackt sich auf {value} MiB (die Grenze liegt bei {value2} MiB; eine Zip-Bombe?)</translation>
         </message>
         <message>
+            <source>{name}: {error}; reload it</source>
+            <translation>{name}: {error}; laden Sie es neu</translation>
+        </message>
+        <message>
             <source>{name}: {n_pages} pages (the limit is {max_pdf_pages}); split it</source>
             <translation>{name}: {n_pages} Seiten (die Grenze liegt bei {max_pdf_pages}); teilen Sie die Datei</translation>
         </message>
@@ -6352,6 +6443,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
             <translation>{reason} (kodiert)</translation>
         </message>
         <message>
+            <source>{reason}: {detail}</source>
+            <translation>{reason}: {detail}</translation>
+        </message>
+        <message>
             <source>{reason}: {phrase}</source>
             <translation>{reason}: {phrase}</translation>
         </message>
@@ -6457,6 +6552,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
                 <numerusform>{summary} · %n Abbildung</numerusform>
                 <numerusform>{summary} · %n Abbildungen</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>{text} is not host:port: give e.g. 127.0.0.1:50052</source>
+            <translation>{text} ist nicht Host:Port: Geben Sie z. B. 127.0.0.1:50052 an</translation>
         </message>
         <message>
             <source>{value} job: unknown field {name}</source>
@@ -6605,6 +6704,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf�
         <message>
             <source>{where} is an array of unknown value type {item_type}</source>
             <translation>{where} ist ein Array mit dem unbekannten Werttyp {item_type}</translation>
+        </message>
+        <message>
+            <source>{where} is not a llama.cpp RPC worker of this version: {reason}</source>
+            <translation>{where} ist kein llama.cpp-RPC-Worker dieser Version: {reason}</translation>
         </message>
         <message>
             <source>{where} is not valid UTF-8 (byte {value} of {count}): {raw}</source>

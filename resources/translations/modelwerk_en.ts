@@ -333,6 +333,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>{name} does not fit across this machine and %n workers: {device} would need {need} MiB and offers {offers} MiB; add a machine, or choose a smaller model or context</source>
+            <translation>
+                <numerusform>{name} does not fit across this machine and %n worker: {device} would need {need} MiB and offers {offers} MiB; add a machine, or choose a smaller model or context</numerusform>
+                <numerusform>{name} does not fit across this machine and %n workers: {device} would need {need} MiB and offers {offers} MiB; add a machine, or choose a smaller model or context</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>{summary} · %n figures</source>
             <translation>
                 <numerusform>{summary} · %n figure</numerusform>

@@ -170,7 +170,13 @@ def test_four_requests_at_once_are_decoded_together(tiny: Runtime) -> None:
     answers: list[dict[str, Any]] = []
     busy: list[int] = []
     body = {"prompt": "hello world", "max_tokens": 400, "temperature": 0, "ignore_eos": True}
-    threads = [threading.Thread(target=lambda: answers.append(post(tiny, "/v1/completions", body))) for _ in range(4)]
+    go = threading.Barrier(4)  # sent together: on a loaded machine threads started one by one can miss each other
+
+    def ask() -> None:
+        go.wait(30)
+        answers.append(post(tiny, "/v1/completions", body))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
     for t in threads:
         t.start()
     pause = threading.Event()

@@ -81,12 +81,12 @@ def test_lost_workers_names_the_one_that_is_gone_when_llama_cpp_says_so() -> Non
         assert lost_workers(workers, ["an unrelated abort"]) == []
         assert lost_workers((), log) == []
         message = lost_message(workers, log)
-        assert message is not None and message.startswith(f"the worker 127.0.0.1:{gone} stopped answering")
+        assert message is not None and str(message).startswith(f"the worker 127.0.0.1:{gone} stopped answering")
         # Both still listen: one of them dropped the connection (a refused allocation over its --mem).
         both = (workers[0], workers[0])
         assert lost_workers(both, log) == []
         message = lost_message(both, log)
-        assert message is not None and "broke off the connection" in message and "--mem" in message
+        assert message is not None and "broke off the connection" in str(message) and "--mem" in str(message)
         assert lost_message(workers, ["an unrelated abort"]) is None
 
 

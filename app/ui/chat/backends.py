@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from app.chat.client import ChatClient
 from app.chat.endpoints import Endpoint, EndpointNotFound, Endpoints
 from app.chat.engine import ChatEngine
-from app.chat.messages import ChatError, RuntimeUnavailable
+from app.chat.messages import ChatError
 from app.chat.reasoning import NO_THINKING, ThinkingSupport, detect
-from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState
+from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState, unavailable
 from app.chat.sessions import local_model_key
 from app.chat.templates import ChatTemplate, template_for
 from app.library.catalog import Catalog, CatalogEntry, EntryNotFound
@@ -122,7 +122,7 @@ class ChatBackends:
         """Start the model's process again with the same options (after a crash); returns at once."""
         runtime = self.manager.get(key)
         if runtime is None:
-            raise RuntimeUnavailable("the model is not loaded; load it first")
+            raise unavailable(None)
         runtime.reload()
 
     def model_name(self, key: str) -> str:
@@ -196,11 +196,8 @@ class ChatBackends:
             return ChatEngine(self.endpoint_client(endpoint), template=None, support=NO_THINKING, model=parts[1])
         runtime = self.manager.get(key)
         model = self._local.get(key)
-        if runtime is None or model is None:
-            raise RuntimeUnavailable("the model is not loaded: load it to chat (it keeps your text)")
-        if runtime.state is not RuntimeState.READY:
-            reason = f": {runtime.error}" if runtime.error else ""
-            raise RuntimeUnavailable(f"the model is {runtime.state.value}{reason}")
+        if runtime is None or model is None or runtime.state is not RuntimeState.READY:
+            raise unavailable(runtime if model is not None else None)
         return ChatEngine(runtime.client(), template=model.template, support=model.support, model=model.entry.name)
 
     def stop_all(self) -> None:

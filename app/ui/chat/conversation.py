@@ -282,8 +282,9 @@ class ConversationPane(QWidget):
         self.model_note.setVisible(bool(note))
         runtime = self.backends.runtime(self.key)
         if runtime is not None and runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED):
+            error = message_text(runtime.error_text) or describe_state(runtime)
             self.show_banner(translate("Chat", "The model's runtime stopped: {error}. The conversation is kept; reload the "
-                                               "model to go on.").format(error=runtime.error or describe_state(runtime)),
+                                               "model to go on.").format(error=error),
                              reload=True)  # fmt: skip
         elif runtime is not None and runtime.state is RuntimeState.LOADING:
             self.show_banner(translate("Chat", "Loading the model…"), reload=False)

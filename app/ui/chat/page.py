@@ -39,6 +39,7 @@ from app.ui.chat.conversation import ConversationPane
 from app.ui.chat.dialogs import EndpointDialog, LoadDialog
 from app.ui.common.errors import error_line
 from app.ui.common.i18n import translate
+from app.ui.common.messages import text as message_text
 from app.ui.common.tasks import TaskGroup
 from hardware.remote import RemoteWorker
 from hardware.report import HardwareReport
@@ -302,7 +303,7 @@ class ChatPage(QWidget):
         if state is RuntimeState.READY:
             self.status_message.emit(translate("Chat", "{name} is ready").format(name=name), 5000)
         elif state in (RuntimeState.CRASHED, RuntimeState.FAILED) and runtime is not None:
-            self.status_message.emit(f"{name}: {runtime.error}", 10_000)
+            self.status_message.emit(f"{name}: {message_text(runtime.error_text)}", 10_000)
 
     def _on_pane_load_requested(self, key: str) -> None:
         if key.startswith("model:"):

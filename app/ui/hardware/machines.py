@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import SettingsError, parse_worker
+from app.ui.common.errors import error_line
 from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
@@ -88,7 +89,7 @@ class AddMachineDialog(QDialog):
         try:
             parse_worker(self.entry())
         except SettingsError as e:
-            self.error.setText(str(e))
+            self.error.setText(error_line(e))
             self.error.show()
             return
         self.accept()
