@@ -143,9 +143,41 @@ PAGE_CHARS = 1_800
 
 
 def shield(seeds: Path, work: Path, *, rounds: int) -> None:
-    """Indexing with and without the scan, alternating, timed in CPU seconds of this process (what the scan adds; on a
-    loaded machine the wall clock adds whatever ran in between) and in wall seconds."""
-    files = [seeds / SEED_NAME, ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    """The scan's cost to indexing on two collections: the cheat sheet, README and docs (which are about prompt
+    injection and quote attacks: the scanner's worst case among ordinary files) and ordinary technical documents (the
+    package descriptions of this environment's libraries)."""
+    themed = [seeds / SEED_NAME, ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    _shield_cost("the cheat sheet, README.md and docs/*.md (about prompt injection)", themed, work / "themed", rounds)
+    _shield_cost("ordinary documents (package descriptions)", _package_descriptions(work / "packages"), work / "plain",
+                 rounds)  # fmt: skip
+    _hidden_pdf_cost(seeds, work, rounds=max(3, rounds // 3))
+
+
+def _package_descriptions(folder: Path, *, total: int = 400_000) -> list[Path]:
+    """This environment's libraries' descriptions (their METADATA: README-like Markdown and reStructuredText), as
+    Markdown files, the largest first, up to ``total`` characters."""
+    import importlib.metadata
+
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = sorted(((d.metadata.get_payload() or "", d.metadata["Name"] or "x") for d in importlib.metadata.distributions()
+                    if d.metadata is not None), key=lambda t: -len(t[0]))  # fmt: skip
+    files, chars = [], 0
+    for text, name in texts:
+        if chars >= total or len(text) < 2000:
+            break
+        path = folder / f"{re.sub(r'[^A-Za-z0-9_-]', '_', name)}.md"
+        if path.exists():  # one distribution installed twice (an editable install and its egg-info)
+            continue
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+        chars += len(text)
+    return files
+
+
+def _shield_cost(label: str, files: list[Path], work: Path, rounds: int) -> None:
+    """Indexing ``files`` with and without the scan, alternating, timed in CPU seconds of this process (what the scan
+    adds; on a loaded machine the wall clock adds whatever ran in between) and in wall seconds."""
+    work.mkdir(parents=True, exist_ok=True)
     cpu: dict[bool, list[float]] = {True: [], False: []}
     wall: dict[bool, list[float]] = {True: [], False: []}
     for i in range(rounds * 2):
@@ -167,7 +199,7 @@ def shield(seeds: Path, work: Path, *, rounds: int) -> None:
             scan_text(text)
         alone.append(time.process_time() - c0)
     chars = sum(len(t) for t in texts)
-    print(f"Shield: the cheat sheet, README.md and docs/*.md, {len(passages)} passages ({chars / 1e6:.2f} MB, "
+    print(f"Shield, {label}: {len(files)} files, {len(passages)} passages ({chars / 1e6:.2f} MB, "
           f"{chars / PAGE_CHARS:.0f} pages of {PAGE_CHARS:,} characters); {rounds} rounds each, alternating")  # fmt: skip
     for name, t in (("CPU", cpu), ("wall", wall)):
         best, median = {k: min(v) for k, v in t.items()}, {k: statistics.median(v) for k, v in t.items()}
@@ -179,7 +211,6 @@ def shield(seeds: Path, work: Path, *, rounds: int) -> None:
           f"{chars / a / 1e6:.1f} MB/s, {chars / PAGE_CHARS / a:,.0f} pages/s; {a / min(cpu[False]):.1%} of indexing "
           "without it")  # fmt: skip
     print(f"  flagged passages: {flagged} of {len(passages)} ({flagged / len(passages):.1%}; target < 2%)")
-    _hidden_pdf_cost(seeds, work, rounds=max(3, rounds // 3))
 
 
 def _hidden_pdf_cost(seeds: Path, work: Path, *, rounds: int) -> None:

@@ -66,11 +66,12 @@ def _b64(run: str) -> bytes | None:
         return None
 
 
+_CASES = re.compile("[A-Z]"), re.compile("[a-z]"), re.compile("[0-9]")
+
+
 def _looks_like_base64(run: str) -> bool:
     """Mixed case and digits, few slashes: base64, not a word, a path or a CamelCase identifier."""
-    has_upper = any(c.isupper() for c in run)
-    has_lower = any(c.islower() for c in run)
-    has_digit = any(c.isdigit() for c in run)
+    has_upper, has_lower, has_digit = (p.search(run) is not None for p in _CASES)  # a run is ASCII: one C scan each
     slashes = run.count("/") + run.count("-") + run.count("_")
     return has_upper and has_lower and (has_digit or run.endswith("=") or len(run) >= 64) and slashes * 8 <= len(run)
 
