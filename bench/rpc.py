@@ -11,11 +11,14 @@ embedding stays here: two workers, three hops per token (here -> A -> B -> here,
 
 Run: .venv/bin/python bench/rpc.py [--runs 3] [--tokens 64] [--threads 2]
 
-Measured 7 December 2026 on the 2-core machine, busy (load 5-9, another llama-server running a code evaluation):
-  --threads 1: local 32.2 tok/s (estimate -4%), split 32.1 (ratio 1.00), estimate for the split 30.7 (-4%, within 25%);
-               an earlier run: 33.9 vs 29.2 (0.86).
-  --threads 2: local 7.6 tok/s, split 3.7 (0.49), estimate 8.7 (+137%, outside): on two shared cores each hop waits for
-               the next process to be scheduled, which the estimate (round trips and bytes) does not model.
+Measured 7 December 2026 on the 2-core machine, idle (the code evaluation paused), 03:59-04:01 UTC:
+  --threads 1: local 49.8 tok/s (estimate +4%), split 46.2 (ratio 0.93), estimate for the split 50.7 (+10%, within 25%).
+  --threads 2: local 70.6-73.9 tok/s (estimate -12% to -1%), split 44.4-51.8 (ratio 0.61-0.70), estimate for the split
+               62.9-69.1 (+22% in one run, +44% to +51% in three others: outside). Three processes of two threads each
+               on two cores: a worker's threads keep spinning for a while after their part of the token (ggml's
+               polling; this worker has no option to turn it off, and llama-server's `--poll 0` did not help), which
+               the estimate (round trips and bytes) does not model. Earlier, busy (load 5-9): 1 thread 1.00 and -4%,
+               2 threads 0.49 and +137%.
 """
 
 from __future__ import annotations
