@@ -3313,6 +3313,26 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>wird berechnet‚Ä¶</translation>
         </message>
         <message>
+            <source>converted from {model} to {type}</source>
+            <translation>aus {model} nach {type} konvertiert</translation>
+        </message>
+        <message>
+            <source>demo model ({model}, from the {package} package)</source>
+            <translation>Demomodell ({model}, aus dem Paket {package})</translation>
+        </message>
+        <message>
+            <source>downloaded from {repo}</source>
+            <translation>heruntergeladen von {repo}</translation>
+        </message>
+        <message>
+            <source>found in the models folder</source>
+            <translation>im Modellordner gefunden</translation>
+        </message>
+        <message>
+            <source>imported</source>
+            <translation>importiert</translation>
+        </message>
+        <message>
             <source>missing</source>
             <translation>fehlt</translation>
         </message>
@@ -3327,6 +3347,14 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>pickle (unsafe)</source>
             <translation>pickle (unsicher)</translation>
+        </message>
+        <message>
+            <source>quantized from {model} with GPTQ {bits}-bit</source>
+            <translation>aus {model} mit GPTQ {bits}-Bit quantisiert</translation>
+        </message>
+        <message>
+            <source>quantized from {model} with {type}</source>
+            <translation>aus {model} mit {type} quantisiert</translation>
         </message>
         <message>
             <source>queued</source>

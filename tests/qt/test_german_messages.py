@@ -245,3 +245,14 @@ def test_a_failed_documents_error_is_stored_as_a_message_and_shown_in_german(ger
     assert record.error == "gone.md: the file is gone" == report.failed[0].error  # English: the command line's
     assert german_of(record.error_text, "gone.md: the file is gone") == "gone.md: die Datei ist nicht mehr da"
     assert _error(FileRow(record, Shown.FAILED)) == "gone.md: die Datei ist nicht mehr da"
+
+
+def test_a_library_models_source_is_said_in_german(german: None) -> None:
+    """The catalog stores where a model came from as one English line; the Library reads the known forms back."""
+    from app.library.catalog import SOURCE_FOUND, source_downloaded, source_quantized
+    from app.ui.library.source_text import source_text
+
+    assert source_text(source_quantized("SmolLM2 {type}", "Q4_0")) == "aus SmolLM2 {type} mit Q4_0 quantisiert"
+    assert source_text(source_downloaded("bartowski/x-GGUF")) == "heruntergeladen von bartowski/x-GGUF"
+    assert source_text(SOURCE_FOUND) == "im Modellordner gefunden"
+    assert source_text("something an older version wrote") == "something an older version wrote"

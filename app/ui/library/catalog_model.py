@@ -14,6 +14,7 @@ from app.ui.common.format import context_text, number, params_text, size_text
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.verdicts import reason_text, verdict_text
+from app.ui.library.source_text import source_text
 from formats.model import ModelFormat
 from hardware.fit import FitReport, Placement
 
@@ -189,7 +190,7 @@ class LibraryModel(QAbstractTableModel):
             return context_text(entry.context_length)
         if column == Column.FITS:
             return self._fit_text(entry)
-        return entry.source
+        return source_text(entry.source)
 
     def _sort_key(self, entry: CatalogEntry, column: Column) -> Any:
         if column == Column.PARAMS:

@@ -29,6 +29,7 @@ from app.ui.common.messages import text as message_text
 from app.ui.common.verdicts import reason_text, verdict_text
 from app.ui.hardware.calculator import context_combo
 from app.ui.library.catalog_model import FORMAT_NAMES
+from app.ui.library.source_text import source_text
 from app.ui.library.tensor_view import TensorView
 from formats.model import ModelFormat, ModelInfo, TensorInfo
 from hardware.fit import FitOptions, FitReport, fit
@@ -320,7 +321,7 @@ class ModelDetails(QScrollArea):
             rows += [(QT_TRANSLATE_NOOP("Library", "Tokenizer"), pending),
                      (QT_TRANSLATE_NOOP("Library", "BOS / EOS"), pending)]
         rows += [
-            (QT_TRANSLATE_NOOP("Library", "Source"), e.source),
+            (QT_TRANSLATE_NOOP("Library", "Source"), source_text(e.source)),
             (QT_TRANSLATE_NOOP("Library", "Added"), _when(e.added)),
             (QT_TRANSLATE_NOOP("Library", "Last used"), _when(e.last_used)),
             ("SHA-256", ""),
