@@ -176,11 +176,12 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
         except (OSError, ConnectionError, struct.error) as e:
             raise WorkerUnreachable(Message("the worker at {where} broke off the conversation: {reason}", where=where,
                                             reason=str(e))) from e  # fmt: skip
-    bandwidth = loopback_bandwidth() if _is_loopback(host) else 0.0
+    bandwidth = loopback_bandwidth() if is_loopback(host) else 0.0
     return WorkerProbe(host=host, port=port, version=version, devices=tuple(devices), rtt_s=rtt, bandwidth=bandwidth)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or "localhost": only this machine can connect."""
     import ipaddress
 
     if host.lower() == "localhost":

@@ -19,7 +19,6 @@ import contextlib
 import enum
 import functools
 import http.client
-import ipaddress
 import json
 import logging
 import os
@@ -35,6 +34,7 @@ from app.chat.client import ChatClient
 from app.chat.messages import ChatError, RuntimeCrashed, RuntimeUnavailable
 from core.errors import said
 from core.messages import Message, Text
+from hardware.rpc_client import is_loopback
 from procs.launch import Command
 from procs.supervisor import Child, Outcome
 
@@ -56,16 +56,6 @@ KEY_ENV = "LLAMA_API_KEY"
 """llama-server reads its API key from this variable: the key stays out of the process list."""
 BIND_RETRIES = 5
 LOG_LINES = 80
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or "localhost": only this machine can connect."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QLocale, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from app.ui import app as gui
@@ -44,6 +44,16 @@ def crash_reports(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseExceptio
 def english(qapp: QApplication) -> None:
     """The interface language as the app installs it at start (English here: its catalogue has the plural forms)."""
     i18n.install("en")
+
+
+@pytest.fixture
+def german() -> Iterator[None]:
+    """The interface in German for one test, English again after it."""
+    before = QLocale()
+    assert i18n.install("de") == "de"
+    yield
+    i18n.install("en")
+    QLocale.setDefault(before)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.hardware_reports import desktop_24gb
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.settings import Settings
-from app.ui.common import i18n
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 
@@ -34,15 +33,6 @@ ENGLISH = frozenset(re.findall(r"\w+", """
     getting started help quit report about shortcuts keyboard ready running waiting failed done error warning
 """))
 """Words of the English interface that no German text uses (Hardware, Chat, Token, Downloads are German too)."""
-
-
-@pytest.fixture
-def german() -> Iterator[None]:
-    before = QLocale()
-    assert i18n.install("de") == "de"
-    yield
-    i18n.install("en")
-    QLocale.setDefault(before)
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale
 
-from app.ui.common import i18n
 from app.ui.common.messages import text
 from core.messages import Message, Text
 
@@ -22,15 +20,6 @@ ENGLISH = frozenset(re.findall(r"\w+", """
     passed so far wrong answer judged instruction threshold score passages stopped rounds docs no there
 """))
 """English words of these texts that their German never has (names, quoted phrases and numbers aside)."""
-
-
-@pytest.fixture
-def german() -> Iterator[None]:
-    before = QLocale()
-    assert i18n.install("de") == "de"
-    yield
-    i18n.install("en")
-    QLocale.setDefault(before)
 
 
 def german_of(said: Text, english: str) -> str:
