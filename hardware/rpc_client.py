@@ -113,9 +113,20 @@ def parse_endpoint(text: str, *, default_port: int = DEFAULT_PORT) -> tuple[str,
     return host, int(port_text)
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
+PROBE_TIMEOUTS = 4
+"""A whole probe may take this many times the per-answer timeout: a worker that trickles its answers a byte at a time,
+each just inside the timeout, must not hold a probe (a pool thread) for an hour."""
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytes:
     chunks = bytearray()
     while len(chunks) < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("it answers too slowly")
+        timeout = sock.gettimeout()
+        if timeout is None or left < timeout:
+            sock.settimeout(left)
         chunk = sock.recv(n - len(chunks))
         if not chunk:
             raise ConnectionError("the worker closed the connection")
@@ -123,12 +134,12 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(chunks)
 
 
-def _call(sock: socket.socket, command: int, payload: bytes, answer_size: int) -> bytes:
+def _call(sock: socket.socket, command: int, payload: bytes, answer_size: int, deadline: float) -> bytes:
     sock.sendall(struct.pack("<BQ", command, len(payload)) + payload)
-    (size,) = struct.unpack("<Q", _recv_exact(sock, 8))
+    (size,) = struct.unpack("<Q", _recv_exact(sock, 8, deadline))
     if size != answer_size:  # never read a size the other side chose
         raise ConnectionError(f"unexpected answer of {size} bytes to command {command} (expected {answer_size})")
-    return _recv_exact(sock, answer_size)
+    return _recv_exact(sock, answer_size, deadline)
 
 
 def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 5) -> WorkerProbe:
@@ -139,6 +150,7 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
         WorkerUnreachable: no connection, another protocol, or another protocol version (one line, naming host:port).
     """
     where = f"{host}:{port}"
+    deadline = time.monotonic() + PROBE_TIMEOUTS * timeout_s
     try:
         sock = socket.create_connection((host, port), timeout=timeout_s)
     except OSError as e:
@@ -147,7 +159,7 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
     with sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            hello = _call(sock, CMD_HELLO, bytes(CAPS_SIZE), 4 + CAPS_SIZE)
+            hello = _call(sock, CMD_HELLO, bytes(CAPS_SIZE), 4 + CAPS_SIZE, deadline)
         except TimeoutError as e:
             raise WorkerBusy(Message("the worker at {where} accepted but did not answer within {seconds} s: it is "
                                      "serving another client (a loaded model)", where=where,
@@ -161,17 +173,17 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
                                             "{major}.x: run the same Modelwerk version there", where=where,
                                             version=".".join(map(str, version)), major=str(PROTOCOL_MAJOR)))  # fmt: skip
         try:
-            (count,) = struct.unpack("<I", _call(sock, CMD_DEVICE_COUNT, b"", 4))
+            (count,) = struct.unpack("<I", _call(sock, CMD_DEVICE_COUNT, b"", 4, deadline))
             if not 1 <= count <= MAX_DEVICES:
                 raise ConnectionError(f"it reports {count} devices")
             devices = []
             for i in range(count):
-                free, total = struct.unpack("<QQ", _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", i), 16))
+                free, total = struct.unpack("<QQ", _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", i), 16, deadline))
                 devices.append(DeviceMemory(free=min(free, total), total=total))
             rtt = float("inf")
             for _ in range(max(rounds, 1)):
                 t0 = time.perf_counter()
-                _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", 0), 16)
+                _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", 0), 16, deadline)
                 rtt = min(rtt, time.perf_counter() - t0)
         except (OSError, ConnectionError, struct.error) as e:
             raise WorkerUnreachable(Message("the worker at {where} broke off the conversation: {reason}", where=where,

@@ -156,6 +156,28 @@ def test_an_absurd_device_count_is_refused(worker: Callable[[Handler], int]) -> 
         probe_worker("127.0.0.1", port, timeout_s=1)
 
 
+def test_a_worker_that_trickles_its_answers_is_given_up_on(worker: Callable[[Handler], int]) -> None:
+    """Each byte just inside the per-answer timeout: the probe gives up after a few timeouts in all, not after every
+    byte of the answer has trickled in."""
+    gate = threading.Event()
+    answer = struct.pack("<Q", 4 + CAPS_SIZE) + bytes([3, 0, 0, 0]) + bytes(CAPS_SIZE)
+    sent = [0]
+
+    def serve(conn: socket.socket) -> None:
+        _request(conn)
+        for byte in answer:
+            if gate.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+            sent[0] += 1
+
+    port = worker(serve)
+    with pytest.raises(WorkerBusy, match="did not answer within"):
+        probe_worker("127.0.0.1", port, timeout_s=0.3)
+    assert sent[0] < len(answer)  # it stopped reading long before the worker was done
+    gate.set()
+
+
 def test_parse_endpoint() -> None:
     assert parse_endpoint("10.0.0.2:50053") == ("10.0.0.2", 50053)
     assert parse_endpoint(" gpu-box ") == ("gpu-box", 50052)
