@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -29,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,13 +41,14 @@ from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.status_rows import Banner
 from app.ui.common.tasks import TaskGroup
+from app.ui.documents.files_table import FilesTable
 from app.ui.documents.index_jobs import IndexJobs, collection_of
 from app.ui.documents.index_row import IndexRow
 from app.ui.documents.make_vectors import VectorsMaker
-from app.ui.documents.models import FileRow, FilesModel, shown_state
+from app.ui.documents.models import FileRow, shown_state
 from app.ui.documents.reranker_choice import RerankerChooser
 from app.ui.documents.search import Searcher
-from app.ui.documents.selftest_view import SelfTestView, setup_table
+from app.ui.documents.selftest_view import SelfTestView
 from app.ui.documents.store_calls import StoreCalls
 from app.ui.documents.watched_folders import WatchedFolders
 
@@ -172,27 +170,8 @@ class DocumentsPage(QWidget):
         toolbar.addWidget(self.vectors.button)
         toolbar.addWidget(self.reranker.button)
         toolbar.addWidget(self.selftest_view.button)
-        self.files_model = FilesModel()
-        self.files = QTableView()
-        self.files.setObjectName("documents-files")
-        self.files.setModel(self.files_model)
-        setup_table(self.files, stretch=4)
-        # Fixed widths: fitting columns to their contents measures every row on every change, which stalls the window
-        # for tenths of a second per file while a large collection is indexed.
-        header = self.files.horizontalHeader()
-        for column, width in enumerate((180, 76, 70, 48)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, max(width, header.sectionSizeHint(column)))  # the heading's own width (German)
-        self.files.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.files.verticalHeader().setDefaultSectionSize(24)
-        self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.files.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.remove_action = QAction(translate("Documents", "Remove from the collection"), self.files)
-        self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.remove_action.setToolTip(translate("Documents", "Take the selected files and their passages out of the "
-                                                             "collection (the files themselves stay where they are)"))
-        self.files.addAction(self.remove_action)
+        self.files = FilesTable()
+        self.files_model = self.files.files_model
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.setContentsMargins(0, 0, 0, 0)
@@ -237,7 +216,7 @@ class DocumentsPage(QWidget):
         self.rescan_button.clicked.connect(self._on_rescan_button_clicked)
         self.watched.changed.connect(self.refresh)
         self.watched.pending_found.connect(self._on_watched_pending_found)
-        self.remove_action.triggered.connect(self._on_remove_action_triggered)
+        self.files.remove_action.triggered.connect(self._on_remove_action_triggered)
         self.selftest_view.status_message.connect(self.status_message)
         self.selftest_view.running_changed.connect(self._update_buttons)
         self.vectors.status_message.connect(self.status_message)
@@ -380,13 +359,7 @@ class DocumentsPage(QWidget):
         if info is not None and any(collection_of(j).casefold() == info.name.casefold() for j in self.index_jobs.running()):
             # The job indexes the pending files in path order, the order of this list: the first is the one it reads.
             current = next((f.path for f in files if f.state is FileState.PENDING), None)
-        rows = [FileRow(f, shown_state(f, current=current, outcomes=self.index_row.outcomes)) for f in files]
-        old = self.files_model.rows()
-        if len(old) == len(rows) and all(a.record.path == b.record.path for a, b in zip(old, rows, strict=True)):
-            # The same files (a read while a job indexes): only the rows that changed, no reset (selection, scrolling).
-            self.files_model.update_rows({i: new for i, (was, new) in enumerate(zip(old, rows, strict=True)) if was != new})
-        else:
-            self.files_model.set_rows(rows)
+        self.files.show_rows([FileRow(f, shown_state(f, current=current, outcomes=self.index_row.outcomes)) for f in files])
 
     def _show_summary(self) -> None:
         info = self.selected()
@@ -485,8 +458,7 @@ class DocumentsPage(QWidget):
 
     def _on_remove_action_triggered(self) -> None:
         info = self.selected()
-        rows = sorted({i.row() for i in self.files.selectionModel().selectedRows()})
-        paths = [self.files_model.rows()[r].record.path for r in rows if r < self.files_model.rowCount()]
+        paths = self.files.selected_paths()
         if info is None or not paths:
             return
         if self.index_jobs.has(info.name):
