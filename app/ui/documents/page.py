@@ -6,6 +6,11 @@ DocumentStore (a SQLite connection belongs to the thread that opened it). Indexi
 (``app.documents.job``, a worker child process, shown on the Jobs page): the page queues it and listens to the jobs
 service's events through the Qt marshaller, reading the file list again from the database as the job goes. Files left
 pending by a pause, a crash or a quit are said on the page at the next start, with Resume.
+
+The page holds the collections, the selected one and its files (``files_table``), reads them again when something
+changed, and hands what it read to the controllers that own the rest, each in its module: the indexing row
+(``index_row``, over ``index_jobs``), search and the passage in place (``search``), Make vectors (``make_vectors``),
+watched folders (``watched_folders``), the reranker (``reranker_choice``) and the self-test (``selftest_view``).
 """
 
 from __future__ import annotations
@@ -437,7 +442,7 @@ class DocumentsPage(QWidget):
         name = info.name
         self._selected_name = None
         self.calls(lambda store: store.delete_collection(name), lambda _r: self._on_collection_deleted(name),
-                 what="deleting a collection")  # fmt: skip
+                   what="deleting a collection")  # fmt: skip
 
     def _on_collection_deleted(self, name: str) -> None:
         self.searcher.clear()
