@@ -5,7 +5,6 @@ that failed on the page's banner, the files a cancelled job had not indexed take
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -16,9 +15,8 @@ from app.documents.job import summary
 from app.documents.store import CollectionInfo, DocumentStore
 from app.ui.common.i18n import translate
 from app.ui.common.messages import text as message_text
-from app.ui.common.status_rows import Banner
 from app.ui.documents.index_jobs import CANCEL, PAUSE, IndexJobs, collection_of
-from app.ui.documents.store_calls import StoreCalls
+from app.ui.documents.page_context import PageContext
 from core.messages import text_of
 from quantize.queue import Job, JobState
 
@@ -34,14 +32,11 @@ class IndexRow(QFrame):
     status_message = Signal(str, int)
     changed = Signal()
 
-    def __init__(self, calls: StoreCalls, selected: Callable[[], CollectionInfo | None], *, jobs: IndexJobs,
-                 banner: Banner, parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(self, context: PageContext, *, jobs: IndexJobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("progress-row")
-        self.calls = calls
-        self.selected = selected
+        self.calls, self.selected, self.banner = context.calls, context.selected, context.banner
         self.jobs = jobs
-        self.banner = banner
         self.collections: list[CollectionInfo] = []
         self.outcomes: dict[Path, Outcome] = {}
         """The files the last ended job found unchanged (the file list says so until the next job)."""

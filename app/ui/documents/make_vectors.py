@@ -6,17 +6,15 @@ stops the run (the vectors written so far are kept)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.documents.store import CollectionInfo, DocumentStore
+from app.documents.store import DocumentStore
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
-from app.ui.common.status_rows import Banner
-from app.ui.documents.store_calls import StoreCalls
+from app.ui.documents.page_context import PageContext
 from app.ui.documents.vectors_thread import EmbedOutcome, EmbedThread
 
 log = logging.getLogger(__name__)
@@ -36,12 +34,10 @@ class VectorsMaker(QObject):
     default_embedder_wanted = Signal()
     ended = Signal()
 
-    def __init__(self, calls: StoreCalls, selected: Callable[[], CollectionInfo | None], *, banner: Banner,
-                 parent: QWidget) -> None:  # fmt: skip
+    def __init__(self, context: PageContext, parent: QWidget) -> None:
         super().__init__(parent)
-        self.calls = calls
-        self.selected = selected
-        self.banner = banner
+        self.context = context
+        self.calls, self.banner = context.calls, context.banner
         self.embedding: EmbedThread | None = None
         """The run making vectors now, if any."""
         self.button = QPushButton(translate("Documents", "Make vectors"))
@@ -66,12 +62,8 @@ class VectorsMaker(QObject):
             self.embedding.stop()
             self.button.setText(translate("Documents", "Stopping…"))
             return
-        info = self.selected()
+        info = self.context.with_passages()
         if info is None:
-            return
-        if info.passages == 0:
-            self.banner.add(translate("Documents", "{name} has no passages yet: add files first.").format(name=info.name),
-                            kind="error")
             return
         cid = info.id
 

@@ -51,10 +51,10 @@ from app.ui.documents.index_jobs import IndexJobs, collection_of
 from app.ui.documents.index_row import IndexRow
 from app.ui.documents.make_vectors import VectorsMaker
 from app.ui.documents.models import FileRow, shown_state
+from app.ui.documents.page_context import PageContext, StoreCalls
 from app.ui.documents.reranker_choice import RerankerChooser
 from app.ui.documents.search import Searcher
 from app.ui.documents.selftest_view import SelfTestView
-from app.ui.documents.store_calls import StoreCalls
 from app.ui.documents.watched_folders import WatchedFolders
 
 FILE_FILTER = QT_TRANSLATE_NOOP(
@@ -128,12 +128,12 @@ class DocumentsPage(QWidget):
         intro.setObjectName("muted")
         intro.setWordWrap(True)
         self.banner = Banner()
-        self.watched = WatchedFolders(self.calls, self.selected, banner=self.banner, parent=self)
-        self.vectors = VectorsMaker(self.calls, self.selected, banner=self.banner, parent=self)
-        self.searcher = Searcher(self.calls, self.selected, banner=self.banner, parent=self)
-        self.selftest_view = SelfTestView(self.calls, self.selected, banner=self.banner)
-
-        self.index_row = IndexRow(self.calls, self.selected, jobs=self.index_jobs, banner=self.banner)
+        context = PageContext(self.calls, self.selected, self.banner)
+        self.watched = WatchedFolders(context, self)
+        self.vectors = VectorsMaker(context, self)
+        self.searcher = Searcher(context, self)
+        self.selftest_view = SelfTestView(context)
+        self.index_row = IndexRow(context, jobs=self.index_jobs)
 
         # Left: the collections.
         self.collections = QListWidget()

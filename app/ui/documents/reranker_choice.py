@@ -20,7 +20,7 @@ from app.documents.store import CollectionInfo, DocumentStore
 from app.ui.common.i18n import translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.tasks import TaskGroup
-from app.ui.documents.store_calls import StoreCalls
+from app.ui.documents.page_context import StoreCalls
 
 
 class Other(enum.Enum):

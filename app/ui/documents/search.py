@@ -5,22 +5,20 @@ BM25, reranked when the collection has a reranker (``app.answering.open_retrieve
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
 
 from app.documents.retrieval import Hit, query_terms
-from app.documents.store import CollectionInfo, DocumentStore, FileRecord
+from app.documents.store import DocumentStore, FileRecord
 from app.ui.common.i18n import translate
 from app.ui.common.messages import text as message_text
-from app.ui.common.status_rows import Banner
 from app.ui.documents.models import HIT_ROLE, ResultsModel
+from app.ui.documents.page_context import PageContext
 from app.ui.documents.passage_view import PassageView
 from app.ui.documents.selftest_view import setup_table
 from app.ui.documents.snippet_delegate import SnippetDelegate
-from app.ui.documents.store_calls import StoreCalls
 from core.messages import Text
 
 SEARCH_K = 20
@@ -35,12 +33,9 @@ class Searcher(QObject):
 
     status_message = Signal(str, int)
 
-    def __init__(self, calls: StoreCalls, selected: Callable[[], CollectionInfo | None], *, banner: Banner,
-                 parent: QWidget) -> None:  # fmt: skip
+    def __init__(self, context: PageContext, parent: QWidget) -> None:
         super().__init__(parent)
-        self.calls = calls
-        self.selected = selected
-        self.banner = banner
+        self.calls, self.selected, self.banner = context.calls, context.selected, context.banner
         self._generation = 0
         self._last_query = ""
         self._file_ids: dict[Path, int] = {}

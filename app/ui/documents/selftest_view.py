@@ -4,8 +4,6 @@ recall@k and MRR."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,10 +19,9 @@ from PySide6.QtWidgets import (
 
 from app.documents.parse import DocumentError
 from app.documents.selftest import KS, SelfTestResult, generate_probes
-from app.documents.store import CollectionInfo, DocumentStore
+from app.documents.store import DocumentStore
 from app.ui.common.i18n import translate
-from app.ui.common.status_rows import Banner
-from app.ui.documents.store_calls import StoreCalls
+from app.ui.documents.page_context import PageContext
 
 QUESTIONS = 50
 ROW_HEIGHT = 24
@@ -70,12 +67,10 @@ class SelfTestView(QWidget):
     status_message = Signal(str, int)
     running_changed = Signal()
 
-    def __init__(self, calls: StoreCalls, selected: Callable[[], CollectionInfo | None], *, banner: Banner,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.calls = calls
-        self.selected = selected
-        self.banner = banner
+        self.context = context
+        self.calls, self.banner = context.calls, context.banner
         self.running = False
         self.button = QPushButton(translate("Documents", "Self-test"))
         self.button.setToolTip(translate("Documents", "Make questions from the collection's own passages and measure "
@@ -144,12 +139,8 @@ class SelfTestView(QWidget):
         self.note.show()
 
     def _on_button_clicked(self) -> None:
-        info = self.selected()
+        info = self.context.with_passages()
         if info is None:
-            return
-        if info.passages == 0:
-            self.banner.add(translate("Documents", "{name} has no passages yet: add files first.").format(name=info.name),
-                            kind="error")
             return
         cid, name = info.id, info.name
 

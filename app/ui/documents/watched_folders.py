@@ -4,7 +4,6 @@ the first time is checked at once)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -14,8 +13,7 @@ from app.documents.indexing import changed_files
 from app.documents.parse import DocumentError
 from app.documents.store import CollectionInfo, DocumentStore, FileState
 from app.ui.common.i18n import translate
-from app.ui.common.status_rows import Banner
-from app.ui.documents.store_calls import StoreCalls
+from app.ui.documents.page_context import PageContext
 from app.ui.documents.watcher import FolderWatcher, watch_paths
 
 
@@ -30,12 +28,9 @@ class WatchedFolders(QObject):
     changed = Signal()
     pending_found = Signal(str, int)
 
-    def __init__(self, calls: StoreCalls, selected: Callable[[], CollectionInfo | None], *, banner: Banner,
-                 parent: QWidget) -> None:  # fmt: skip
+    def __init__(self, context: PageContext, parent: QWidget) -> None:
         super().__init__(parent)
-        self.calls = calls
-        self.selected = selected
-        self.banner = banner
+        self.calls, self.selected, self.banner = context.calls, context.selected, context.banner
         self.page = parent
         self.watcher = FolderWatcher(self)
         self.watcher.changed.connect(self._check)
