@@ -568,6 +568,25 @@ def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: Document
     assert not page.busy() and "dingo.md" not in states(page)
 
 
+
+def test_the_watch_folder_dialog_asks_in_the_interface_language(german: None, page: DocumentsPage, qtbot: QtBot,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from app.ui.documents import watched_folders
+
+    asked: list[str] = []
+
+    class Dialog:
+        @staticmethod
+        def getExistingDirectory(_parent: object, title: str) -> str:
+            asked.append(title)
+            return ""  # cancelled
+
+    monkeypatch.setattr(watched_folders, "QFileDialog", Dialog)
+    make(page, qtbot)
+    qtbot.mouseClick(page.watched.button, Qt.MouseButton.LeftButton)
+    assert asked == ["Ein Ordner, den diese Sammlung beobachtet"]
+    assert not page.busy() and page.watched.folder_of("Research") is None
+
 def test_vectors_for_german_text_with_an_english_embedder_recommend_a_multilingual_one(
         page: DocumentsPage, qtbot: QtBot, minilm: Path, tmp_path: Path) -> None:  # fmt: skip
     import shutil

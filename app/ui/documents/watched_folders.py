@@ -89,7 +89,7 @@ class WatchedFolders(QObject):
         if info is not None and info.name in self._watched:
             self.stop_watching()
             return
-        folder = QFileDialog.getExistingDirectory(self.page, "A folder for this collection to watch")
+        folder = QFileDialog.getExistingDirectory(self.page, translate("Documents", "A folder for this collection to watch"))
         if folder:
             self.watch_folder(Path(folder))
 
