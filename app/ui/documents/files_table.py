@@ -37,7 +37,8 @@ class FilesTable(QTableView):
         self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
         self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.remove_action.setToolTip(translate("Documents", "Take the selected files and their passages out of the "
-                                                             "collection (the files themselves stay where they are)"))
+                                                             "collection (the files themselves stay where they "
+                                                             "are)"))  # fmt: skip
         self.addAction(self.remove_action)
 
     def show_rows(self, rows: list[FileRow]) -> None:

@@ -47,8 +47,9 @@ class IndexRow(QFrame):
         self.bar.setTextVisible(False)
         self.bar.setFixedWidth(220)
         self.pause_button = QPushButton(translate("Documents", "Pause"))
-        self.pause_button.setToolTip(translate("Documents", "Stop the indexing job; a file being read is left as it was, the "
-                                                            "files left stay pending and Resume goes on with them"))
+        self.pause_button.setToolTip(translate("Documents", "Stop the indexing job; a file being read is left as it was, "
+                                                            "the files left stay pending and Resume goes on with "
+                                                            "them"))  # fmt: skip
         self.cancel_button = QPushButton(translate("Documents", "Cancel"))
         self.cancel_button.setToolTip(translate("Documents", "Stop, and take the files not indexed yet out of the collection"))
         self.resume_button = QPushButton(translate("Documents", "Resume"))
@@ -109,7 +110,7 @@ class IndexRow(QFrame):
         self.resume_button.setVisible(not running)
         if running:
             self.cancel_button.setToolTip(translate("Documents", "Stop, and take the files not indexed yet out of the "
-                                                                 "collection"))
+                                                                 "collection"))  # fmt: skip
             self.show()
             return
         pending = sum(c.pending for c in self.collections)
@@ -118,10 +119,10 @@ class IndexRow(QFrame):
             return
         where = [c.name for c in self.collections if c.pending]
         text = translate("Documents", "%n file(s) pending in {where} — Resume indexes them, Cancel drops the ones not "
-                                      "indexed yet", None, pending)
+                                      "indexed yet", None, pending)  # fmt: skip
         self.label.setText(text.format(where=", ".join(where)))
         self.cancel_button.setToolTip(translate("Documents", "Take the pending files that were never indexed out of their "
-                                                             "collections"))
+                                                             "collections"))  # fmt: skip
         self.show()
 
     def _on_jobs_changed(self) -> None:
@@ -143,7 +144,7 @@ class IndexRow(QFrame):
         job = running[0]
         if not stopping:
             self.label.setText(translate("Documents", "Indexing {collection} — {message}").format(
-                collection=collection_of(job), message=job.message or translate("Documents", "starting")))
+                collection=collection_of(job), message=job.message or translate("Documents", "starting")))  # fmt: skip
         if job.fraction is None:
             self.bar.setRange(0, 0)
         else:
@@ -165,8 +166,8 @@ class IndexRow(QFrame):
         elif job is not None and job.state is JobState.CANCELLED:
             self.status_message.emit(translate("Documents", "Indexing paused; the files left stay pending"), 10_000)
         elif job is not None and job.state is JobState.FAILED:
-            self.banner.add(translate("Documents", "Indexing {collection} failed: {error}").format(collection=collection,
-                                                                                           error=job.error), kind="error")
+            line = translate("Documents", "Indexing {collection} failed: {error}")
+            self.banner.add(line.format(collection=collection, error=job.error), kind="error")
         self.changed.emit()
 
     def _drop_pending(self, collection: str) -> None:
@@ -183,5 +184,5 @@ class IndexRow(QFrame):
 
     def _on_abandoned(self, removed: int) -> None:
         self.status_message.emit(translate("Documents", "{count} pending files taken out of their collections").format(
-            count=removed), 8000)
+            count=removed), 8000)  # fmt: skip
         self.changed.emit()

@@ -104,7 +104,7 @@ class VectorsMaker(QObject):
     def _on_embedding_progressed(self, done_total: tuple[int, int]) -> None:
         done, total = done_total
         self.status_message.emit(translate("Documents", "Making vectors: {done} of {total} passages").format(
-            done=number(done), total=number(total)), 0)
+            done=number(done), total=number(total)), 0)  # fmt: skip
 
     def _on_embedding_ended(self, outcome: EmbedOutcome) -> None:
         if self.embedding is not None:
@@ -116,10 +116,10 @@ class VectorsMaker(QObject):
         else:
             if outcome.stopped:
                 text = translate("Documents", "Vectors stopped after {count} passages with {embedder}; search uses BM25 "
-                                              "and vectors together")
+                                              "and vectors together")  # fmt: skip
             else:
                 text = translate("Documents", "Vectors made {count} passages with {embedder}; search uses BM25 and vectors "
-                                              "together")
+                                              "together")  # fmt: skip
             self.status_message.emit(text.format(count=number(outcome.written), embedder=outcome.embedder), 10_000)
             if outcome.advice:
                 self.banner.add(outcome.advice)

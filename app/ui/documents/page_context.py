@@ -55,6 +55,6 @@ class PageContext:
             return None
         if info.passages == 0:
             self.banner.add(translate("Documents", "{name} has no passages yet: add files first.").format(name=info.name),
-                            kind="error")
+                            kind="error")  # fmt: skip
             return None
         return info

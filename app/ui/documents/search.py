@@ -110,7 +110,7 @@ class Searcher(QObject):
         self.passage.clear()
         if not hits:
             self.banner.add(translate("Documents", "Nothing in this collection matches {query}.").format(
-                query=repr(self._last_query)))
+                query=repr(self._last_query)))  # fmt: skip
         else:
             self.banner.clear()
 

@@ -38,7 +38,7 @@ class WatchedFolders(QObject):
         self.button = QPushButton()
         self.button.setToolTip(translate("Documents", "Choose a folder whose documents this collection keeps up to "
                                                       "date: files added to it or changed in it are indexed by "
-                                                      "themselves while Modelwerk runs, and at its next start"))
+                                                      "themselves while Modelwerk runs, and at its next start"))  # fmt: skip
         self.button.clicked.connect(self._on_button_clicked)
         self.show_collection(None)
 
@@ -66,7 +66,7 @@ class WatchedFolders(QObject):
         info = self.selected()
         if info is None:
             self.banner.add(translate("Documents", "Make a collection first (New collection…), then choose a folder for it to "
-                                                 "watch."), kind="error")
+                                                 "watch."), kind="error")  # fmt: skip
             return
         cid = info.id
 
