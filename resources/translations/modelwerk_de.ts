@@ -4287,6 +4287,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>MCP-Server {name} ist nicht gestartet: {reason}</translation>
         </message>
         <message>
+            <source>MCP server {name} had stopped; it was started again</source>
+            <translation>MCP-Server {name} hatte sich beendet; er wurde neu gestartet</translation>
+        </message>
+        <message>
             <source>MCP server {name} stopped: {reason}</source>
             <translation>MCP-Server {name} hat sich beendet: {reason}</translation>
         </message>
@@ -4297,6 +4301,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>MCP: there is no {file} (see the README's Tools section)</source>
             <translation>MCP: {file} gibt es nicht (siehe den Abschnitt Tools der README)</translation>
+        </message>
+        <message>
+            <source>MCP: {file} changed; its servers were started again</source>
+            <translation>MCP: {file} wurde ge√§ndert; seine Server wurden neu gestartet</translation>
         </message>
         <message>
             <source>MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan</source>

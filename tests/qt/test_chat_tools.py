@@ -312,3 +312,56 @@ def test_a_plot_shows_inline_is_exported_survives_a_restart_and_a_deleted_file_s
     third.delete_conversation(conversation_id)
     qtbot.waitUntil(lambda: not orphan.exists(), timeout=WAIT_MS)
     close(qtbot, third)
+
+
+def test_a_conversations_mcp_servers_run_from_answer_to_answer_until_it_closes(qtbot: QtBot, page: ChatPage,
+                                                                                model: ScriptedServer,
+                                                                                tmp_path: Path) -> None:  # fmt: skip
+    """Started by the first answer, kept for the next (the server's count goes on), stopped when MCP is turned off,
+    when the tab closes and when the window closes; each stop is the process gone."""
+    import psutil
+
+    from app.chat.messages import Role
+
+    pids = tmp_path / "pids.txt"
+    assert page.mcp_config is not None
+    page.mcp_config.write_text(json.dumps({"mcpServers": {"test": {"command": sys.executable, "args": [MCP_SERVER],
+                                                                   "env": {"MCP_TEST_PIDS": str(pids)},
+                                                                   "allowedTools": ["count"]}}}))  # fmt: skip
+
+    def started() -> list[int]:
+        return [int(p) for p in pids.read_text().split()] if pids.exists() else []
+
+    def gone(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    def count(pane: ConversationPane) -> None:
+        model.script += [Reply(calls=[("test__count", "{}")]), Reply(text="Counted.")]
+        send_and_wait(qtbot, pane, "Count")
+
+    pane = endpoint_chat(qtbot, page, model)
+    pane.tools_control.mcp_action.trigger()
+    pane.approvals.always.add("test__count")
+    count(pane)
+    count(pane)
+    counts = [s["result"]["text"] for m in pane.messages() if m.role is Role.ASSISTANT for s in m.steps]
+    assert counts == ["1", "2"] and len(started()) == 1  # one process answered both
+    pane.tools_control.mcp_action.trigger()  # MCP off: its servers stop
+    qtbot.waitUntil(lambda: gone(started()[0]), timeout=WAIT_MS)
+    pane.tools_control.mcp_action.trigger()
+    count(pane)
+    assert len(started()) == 2 and not gone(started()[1])
+    page.tabs.tabCloseRequested.emit(page.tabs.indexOf(pane))  # the tab closes
+    qtbot.waitUntil(lambda: gone(started()[1]), timeout=WAIT_MS)
+
+    other = page.new_chat(pane.key)
+    other.tools_control.mcp_action.trigger()
+    other.approvals.always.add("test__count")
+    count(other)
+    assert len(started()) == 3 and page.mcp_pool.owners() == [other.conversation.id]
+    page.shutdown()  # the window closes
+    qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
+    assert gone(started()[2])
