@@ -84,13 +84,13 @@ def mcp_servers(args: argparse.Namespace) -> list[McpServer]:
 def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTemplate, sampling: Sampling,
                    mode: ReasoningMode) -> int:  # fmt: skip
     """The `--tools` path of `modelwerk chat`."""
-    from app.answering import open_retriever
     from app.chat.engine import ChatEngine
     from app.chat.messages import Role
     from app.chat.reasoning import detect
     from app.chat.runtime import LoadOptions, Runtime
     from app.chat.sessions import MessageState, local_model_key
     from app.documents.parse import DocumentError
+    from app.search import open_retriever
     from app.tools.docs import docs_tool
     from app.tools.fetch import fetch_tool
     from app.tools.loop import AgentLoop, StopReason, steps_text

@@ -116,8 +116,8 @@ class ToolTurn(ChatTurn):
         return tools
 
     def _docs(self, stack: contextlib.ExitStack, name: str) -> list[Tool]:
-        from app.documents.retrieval import Bm25Retriever
         from app.documents.store import DocumentStore
+        from app.search import LazyRetriever
         from app.tools.docs import docs_tool
 
         if self.documents is None:
@@ -129,7 +129,8 @@ class ToolTurn(ChatTurn):
         except ModelwerkError as e:  # a collection deleted meanwhile, a newer database: one note, the chat goes on
             self.notes.append(Said("documents: {problem}", problem=user_said(e)))
             return []
-        return [docs_tool(Bm25Retriever(store, info.id), collection=info.name)]
+        # Searched as answers from documents are (hybrid, reranked); the embedder and reranker start at the first search.
+        return [docs_tool(LazyRetriever(store, info.id, stack), collection=info.name)]
 
     def _mcp(self, stack: contextlib.ExitStack) -> list[Tool]:
         from app.tools.mcp import McpConfigError

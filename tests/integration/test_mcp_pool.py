@@ -4,16 +4,14 @@ model, and each answer is a ``ToolTurn`` saved in a real conversation store."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
+from fixtures.mcp_pids import gone, started, write_config
 from fixtures.scripted_server import Reply, ScriptedServer
 
 from app.chat.client import ChatClient
@@ -28,26 +26,7 @@ from app.tools.mcp_pool import McpPool
 from app.tools.spec import Tool
 from app.tools.turn import ToolTurn
 
-SERVER = str(Path(__file__).parent.parent / "fixtures" / "mcp_server.py")
 WAIT_S = 30.0
-
-
-def write_config(path: Path, pids: Path, allowed: tuple[str, ...] = ("count", "crash")) -> Path:
-    path.write_text(json.dumps({"mcpServers": {"test": {"command": sys.executable, "args": [SERVER],
-                                                        "env": {"MCP_TEST_PIDS": str(pids)},
-                                                        "allowedTools": list(allowed)}}}))  # fmt: skip
-    return path
-
-
-def started(pids: Path) -> list[int]:
-    return [int(line) for line in pids.read_text().split()] if pids.exists() else []
-
-
-def gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
 
 
 def wait_gone(pid: int) -> None:

@@ -319,24 +319,13 @@ def test_a_conversations_mcp_servers_run_from_answer_to_answer_until_it_closes(q
                                                                                 tmp_path: Path) -> None:  # fmt: skip
     """Started by the first answer, kept for the next (the server's count goes on), stopped when MCP is turned off,
     when the tab closes and when the window closes; each stop is the process gone."""
-    import psutil
+    from fixtures.mcp_pids import gone, started, write_config
 
     from app.chat.messages import Role
 
     pids = tmp_path / "pids.txt"
     assert page.mcp_config is not None
-    page.mcp_config.write_text(json.dumps({"mcpServers": {"test": {"command": sys.executable, "args": [MCP_SERVER],
-                                                                   "env": {"MCP_TEST_PIDS": str(pids)},
-                                                                   "allowedTools": ["count"]}}}))  # fmt: skip
-
-    def started() -> list[int]:
-        return [int(p) for p in pids.read_text().split()] if pids.exists() else []
-
-    def gone(pid: int) -> bool:
-        try:
-            return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return True
+    write_config(page.mcp_config, pids, allowed=("count",))
 
     def count(pane: ConversationPane) -> None:
         model.script += [Reply(calls=[("test__count", "{}")]), Reply(text="Counted.")]
@@ -348,20 +337,20 @@ def test_a_conversations_mcp_servers_run_from_answer_to_answer_until_it_closes(q
     count(pane)
     count(pane)
     counts = [s["result"]["text"] for m in pane.messages() if m.role is Role.ASSISTANT for s in m.steps]
-    assert counts == ["1", "2"] and len(started()) == 1  # one process answered both
+    assert counts == ["1", "2"] and len(started(pids)) == 1  # one process answered both
     pane.tools_control.mcp_action.trigger()  # MCP off: its servers stop
-    qtbot.waitUntil(lambda: gone(started()[0]), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: gone(started(pids)[0]), timeout=WAIT_MS)
     pane.tools_control.mcp_action.trigger()
     count(pane)
-    assert len(started()) == 2 and not gone(started()[1])
+    assert len(started(pids)) == 2 and not gone(started(pids)[1])
     page.tabs.tabCloseRequested.emit(page.tabs.indexOf(pane))  # the tab closes
-    qtbot.waitUntil(lambda: gone(started()[1]), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: gone(started(pids)[1]), timeout=WAIT_MS)
 
     other = page.new_chat(pane.key)
     other.tools_control.mcp_action.trigger()
     other.approvals.always.add("test__count")
     count(other)
-    assert len(started()) == 3 and page.mcp_pool.owners() == [other.conversation.id]
+    assert len(started(pids)) == 3 and page.mcp_pool.owners() == [other.conversation.id]
     page.shutdown()  # the window closes
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
-    assert gone(started()[2])
+    assert gone(started(pids)[2])

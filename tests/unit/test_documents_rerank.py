@@ -10,7 +10,6 @@ import gguf
 import numpy as np
 import pytest
 
-from app.answering import reranker_file
 from app.chat.reranking import RerankFailed, is_reranker, read_reranker
 from app.documents.indexing import add_files, index_pending
 from app.documents.rerank import (
@@ -22,6 +21,7 @@ from app.documents.rerank import (
 )
 from app.documents.retrieval import Bm25Retriever
 from app.documents.store import DB_NAME, DocumentStore
+from app.search import reranker_file
 from formats.gguf import gguf_header
 
 TEXTS = ["The walrus hauls out onto the ice.", "The walrus weighs over a tonne.", "A walrus has long tusks.",
