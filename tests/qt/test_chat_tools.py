@@ -354,3 +354,28 @@ def test_a_conversations_mcp_servers_run_from_answer_to_answer_until_it_closes(q
     page.shutdown()  # the window closes
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
     assert gone(started(pids)[2])
+
+
+def test_closing_the_window_stops_the_mcp_servers_before_it_returns(qtbot: QtBot, tmp_path: Path) -> None:
+    from fixtures.hardware_reports import cpu_only
+    from fixtures.mcp_pids import gone, started, write_config
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app import paths
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    pids = tmp_path / "pids.txt"
+    config = write_config(paths.data_dir() / "mcp.json", pids, allowed=("count",))
+    assert window.chat_page.mcp_config == config
+    with window.chat_page.mcp_pool.lease(1, config) as lease:  # what a conversation's answer does, on its thread
+        assert [t.name for t in lease.tools] == ["test__count"]
+    [pid] = started(pids)
+    assert not gone(pid) and window.chat_page.mcp_pool.owners() == [1]
+    window.close()
+    assert gone(pid)  # the window's close waited for it
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
