@@ -6,15 +6,19 @@ keeps at most ``MAX_PER_KIND`` flags (a hostile text with a million zero-width s
 not a million rows). Linear in the text's length, like each scanner. The text is prepared once (``app.shield.tokens``:
 its bytes, lower-cased, its paragraphs with their words), and each scanner runs only where that says it could find
 something: the Unicode scan when a byte of an invisible character is there (never on ASCII text), the encodings'
-decoders on runs of their alphabet long enough to matter (found in one ``bytes.translate`` and a substring search), the
-links' patterns in paragraphs with an address, the instructions' patterns in the paragraphs where RE2 finds that one of
-them can match (``app.shield.instructions``: one pass in C over the bytes for all of them) and there where their words
-are.
+decoders on the runs where RE2 finds one of them can match (``_CANDIDATES``), the links' patterns in the paragraphs
+where RE2 finds an image or an address with a placeholder's character (``_MAY_CARRY``), the instructions' patterns in
+the paragraphs where RE2 finds that one of them can match (``app.shield.instructions``) and there where their words
+are. Each RE2 search is one pass in C over the text's bytes; tests check that each finds everything looking everywhere
+finds.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
+
+import re2
 
 from app.shield import tokens
 from app.shield.encoded import MIN_TEXT_RUN, scan_encoded
@@ -46,10 +50,8 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
         yield flag
     if "<" in text:
         yield from scan_inline_html(text)
-    if b"http" in prep.lower or b"<img" in prep.lower:
-        linked = [(p.start, p.end) for p in prep.paragraphs if b"http" in p.lower or b"<img" in p.lower]
-        for start, end in tokens.merged(linked):
-            yield from scan_document_links(text, start, end)
+    for start, end in tokens.merged(_may_carry(prep)):
+        yield from scan_document_links(text, start, end)
     if invisible:
         # Words cut by zero-width characters, or spelled in tag characters, read again as a model reads them.
         plain = strip_invisible(text)
@@ -68,36 +70,62 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
                                           Message("{reason} (encoded)", reason=inner.reason_text))  # fmt: skip
 
 
-_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-%\\")
-"""What an encoded run is made of: base64 (standard and URL-safe), hex, percent-encoding and escape sequences."""
-_MARK = bytes(0x61 if b in _ALPHABET else 0x20 for b in range(256))
-"""``bytes.translate`` table: the alphabet to "a", every other byte (all of UTF-8's non-ASCII ones too) to a space."""
-_LONG = b"a" * MIN_TEXT_RUN
+_MAY_CARRY = re2.compile(rb"https?:[^\s()<>\[\]?{$%]*[?{$%]|!\[[^\[\]\n]*\]\([^)]*http|<img")
+"""Where ``links.scan_document_links`` can flag something (in lower-case bytes): an http(s) address with one of the
+characters a placeholder for data needs, a Markdown image whose address is http(s) (only such an address can carry
+data; ``links._pieces``), an HTML image. Each alternative reaches further than the link it stands for: it misses none."""
+
+
+def _may_carry(prep: tokens.Prepared) -> list[tuple[int, int]]:
+    """The spans of the paragraphs where ``scan_document_links`` can flag something (``_MAY_CARRY``), found by RE2 in
+    one pass in C over the whole text (Python's ``re`` backtracks through each address without such a character)."""
+    found = [m.start() for m in _MAY_CARRY.finditer(prep.lower)]
+    if not found:
+        return []
+    starts = [p.at for p in prep.paragraphs]
+    chosen = sorted({bisect.bisect_right(starts, j) - 1 for j in found})
+    return [(prep.paragraphs[i].start, prep.paragraphs[i].end) for i in chosen]
+
+
+def _candidates() -> re2._Regexp:
+    """Where ``scan_encoded`` can find something, in a text's bytes: a run of base64's alphabet of ``MIN_TEXT_RUN``
+    characters or more with a capital in it (``encoded._looks_like_base64`` wants both cases; the alternatives say
+    where its first capital is), a hex run, a percent-encoded run, a run of escapes (``encoded``'s own patterns). RE2
+    finds them all in one pass in C; a base64 match starts where its run starts (the search is leftmost) and takes the
+    rest of it (greedy)."""
+    small, base64 = rb"[a-z0-9+/=_-]", rb"[A-Za-z0-9+/=_-]"
+    n = MIN_TEXT_RUN - 1
+    capital = [small + b"{%d}[A-Z]" % i + base64 + b"{%d,}" % (n - i) for i in range(n)]
+    capital.append(small + b"{%d,}[A-Z]" % n + base64 + b"*")
+    hexes = rb"[0-9A-Fa-f]{%d,}" % (2 * MIN_TEXT_RUN)
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    return re2.compile(b"|".join([*capital, hexes, rb"(?:%[0-9A-Fa-f]{2}){12,}", rb"(?:\\x[0-9A-Fa-f]{2}){12,}",
+                                  rb"(?:\\u[0-9A-Fa-f]{4}){8,}"]), options)  # fmt: skip
+
+
+_CANDIDATES = _candidates()
 
 
 def _encoded_runs(prep: tokens.Prepared) -> list[tuple[int, int]]:
-    """The runs of ``_ALPHABET`` of at least ``MIN_TEXT_RUN`` characters that could be encoded (``_could_be_encoded``),
-    as spans of the text: where the encodings' patterns can match (each of them is made of the alphabet only)."""
-    marked = prep.raw.translate(_MARK)
+    """The spans of the text where ``scan_encoded`` can find something (``_CANDIDATES``), but for base64 runs that
+    look like a path or a hyphenated name (``_could_be_encoded``)."""
+    raw = prep.raw
     ends: list[int] = []
-    j = marked.find(_LONG)
-    while j >= 0:
-        e = marked.find(b" ", j + MIN_TEXT_RUN)
-        e = len(marked) if e < 0 else e
-        ends += (j, e)
-        j = marked.find(_LONG, e)
-    if not ends:
-        return []
-    at = prep.char_offsets(ends)
-    return [(at[i], at[i + 1]) for i in range(0, len(at), 2) if _could_be_encoded(prep.text[at[i] : at[i + 1]])]
+    for m in _CANDIDATES.finditer(raw):
+        j, e = m.span()
+        if raw[j] in _ESCAPED or _could_be_encoded(raw[j:e]):
+            ends += (j, e)
+    at = prep.char_offsets(ends) if ends else []
+    return [(at[i], at[i + 1]) for i in range(0, len(at), 2)]
 
 
-def _could_be_encoded(run: str) -> bool:
-    """Not a path or a hyphenated name (base64 has few slashes and no hyphens; percent-encoding and escapes are looked
-    at even in a URL)."""
-    if "%" in run or "\\" in run:
-        return True
-    return (run.count("/") + run.count("-") + run.count("_")) * 8 <= len(run)
+_ESCAPED = frozenset(b"%\\")
+
+
+def _could_be_encoded(run: bytes) -> bool:
+    """Not a path or a hyphenated name (base64 has few slashes and no hyphens)."""
+    return (run.count(b"/") + run.count(b"-") + run.count(b"_")) * 8 <= len(run)
 
 
 def capped(flags: Iterable[Flag], cap: int = MAX_PER_KIND) -> list[Flag]:
