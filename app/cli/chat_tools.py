@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from app.chat.templates import ChatTemplate
     from app.tools.calls import ToolCall
     from app.tools.loop import Approval, Step
-    from app.tools.mcp import McpServer
+    from app.tools.mcp_config import McpServer
     from app.tools.spec import Tool
 
 INTERRUPTED = 130
@@ -70,7 +70,7 @@ def mcp_servers(args: argparse.Namespace) -> list[McpServer]:
     """The servers of ``--mcp`` (none without it); its problems as a usage error, one line per problem."""
     if args.mcp is None:
         return []
-    from app.tools.mcp import McpConfigError, load_config
+    from app.tools.mcp_config import McpConfigError, load_config
 
     try:
         servers = load_config(Path(args.mcp))

@@ -25,7 +25,8 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.tools.mcp import START_TIMEOUT_S, McpConfigError, McpServer, McpServers, load_config
+from app.tools.mcp import START_TIMEOUT_S, McpServers
+from app.tools.mcp_config import McpConfigError, McpServer, load_config
 from app.tools.spec import Tool
 from core.messages import Message
 

@@ -133,7 +133,7 @@ class ToolTurn(ChatTurn):
         return [docs_tool(LazyRetriever(store, info.id, stack), collection=info.name)]
 
     def _mcp(self, stack: contextlib.ExitStack) -> list[Tool]:
-        from app.tools.mcp import McpConfigError
+        from app.tools.mcp_config import McpConfigError
         from app.tools.mcp_pool import McpPool
 
         if self.mcp_config is None or not self.mcp_config.is_file():
