@@ -325,11 +325,11 @@ class McpServers:
                     future.cancel()
                     return ToolResult.error(f"the MCP server {server!r} did not answer within {timeout:g} s")
             except Exception as e:
-                if not self._alive(running):
-                    running.dead = running.dead or f"it stopped ({_why(e)})"
+                if not running.dead and not self._alive(running):  # said once per process (a restarted one anew)
+                    running.dead = f"it stopped ({_why(e)})"
                     tail = running.stderr_tail()
                     said = Message("MCP server {name} stopped: {reason}", name=repr(server), reason=_why(e))
-                    self._problem(Message("{problem} (it said: {tail})", problem=said, tail=tail) if tail else said, once=True)
+                    self._problem(Message("{problem} (it said: {tail})", problem=said, tail=tail) if tail else said)
                 return ToolResult.error(f"the MCP server {server!r} failed: {_why(e)}")
         return _result(server, tool, result)
 
