@@ -83,17 +83,21 @@ def load_config(path: Path) -> list[McpServer]:
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
-            raise McpConfigError(Message("{path} is {size} bytes; an mcp.json is a few hundred", path=str(path),
-                                         size=format(size, ',')), path=path)
+            raise McpConfigError(
+                Message("{path} is {size} bytes; an mcp.json is a few hundred", path=str(path), size=format(size, ",")),
+                path=path,
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise McpConfigError(Message("cannot read {path}: {reason}", path=str(path),
-                                     reason=str(first_line(e))), path=path) from e
+        raise McpConfigError(
+            Message("cannot read {path}: {reason}", path=str(path), reason=str(first_line(e))), path=path
+        ) from e
     try:
         data = json.loads(text)
     except ValueError as e:
-        raise McpConfigError(Message("{path} is not JSON: {reason}", path=str(path),
-                                     reason=str(first_line(e))), path=path) from e
+        raise McpConfigError(
+            Message("{path} is not JSON: {reason}", path=str(path), reason=str(first_line(e))), path=path
+        ) from e
     servers, problems = parse_config(data)
     if problems:
         raise McpConfigError("\n".join(f"{path.name}: {p}" for p in problems), path=path)
