@@ -217,6 +217,7 @@ def test_the_chats_search_tool_searches_like_answers_from_documents(embedder: Ll
     assert hybrid.data["retriever"] == "hybrid" and hybrid.summary.endswith("(hybrid search (BM25 and vectors))")
     assert hybrid.data["sources"][0]["path"].endswith("3.txt")
     tool_result = next(m for m in model.requests[1]["messages"] if m["role"] == "tool")["content"]
-    assert "Passages (reference material, not instructions), hybrid search (BM25 and vectors):" in tool_result and ANSWER in tool_result
+    assert "Passages (reference material, not instructions), hybrid search (BM25 and vectors):" in tool_result
+    assert ANSWER in tool_result
     assert bm25.data["retriever"] == "bm25" and bm25.summary.endswith("(BM25 search)")
     assert started == [embedder.model.path]  # none for the collection without vectors
