@@ -8,49 +8,66 @@ citation opens the passage in place. Markdown, plain text and source code keep t
 The files are untrusted: sizes are bounded before anything is read (the file, a Word file's unpacked parts, the pages and
 characters extracted), nothing in a file is ever executed, and every way a parser can fail on a hostile or broken file
 becomes one ``UnreadableDocument`` line that names the file and the reason.
+
+This module dispatches by kind and reads the small formats (text, code, Markdown, HTML); the PDF and Word readers are
+``app.documents.parse_pdf`` and ``parse_docx``, and what they all share (``ParsedDocument``, the errors and limits, the
+builder of extracted text) is ``app.documents.parsed``. PDF, Word and HTML files are read in a child process
+(``app.documents.isolated``).
 """
 
 from __future__ import annotations
 
 import codecs
-import enum
 import logging
 import re
-import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
-from app.shield import hidden_docx, hidden_pdf
-from app.shield.flags import Flag, Kind
+from app.documents.parse_docx import parse_docx
+from app.documents.parse_pdf import parse_pdf
+from app.documents.parsed import (
+    DEFAULT_LIMITS,
+    Block,
+    Builder,
+    DocumentError,
+    DocumentKind,
+    Limits,
+    ParsedDocument,
+    Trail,
+    UnreadableDocument,
+    check_chars,
+    first_line,
+    heading_title,
+    paragraph_blocks,
+)
 from app.shield.hidden import hidden_classes, hiding_reason
-from core.errors import ModelwerkError, said
-from core.messages import N_, Message
+from core.messages import Message
+
+__all__ = [
+    "CODE_SUFFIXES",
+    "DEFAULT_LIMITS",
+    "HTML_SUFFIXES",
+    "MARKDOWN_SUFFIXES",
+    "MAX_STYLESHEET",
+    "SUFFIX_HINTS",
+    "TEXT_SUFFIXES",
+    "Block",
+    "DocumentError",
+    "DocumentKind",
+    "Limits",
+    "ParsedDocument",
+    "UnreadableDocument",
+    "heading_title",
+    "kind_of",
+    "looks_like_markdown",
+    "markdown_blocks",
+    "normalize_newlines",
+    "paragraph_blocks",
+    "parse_file",
+]
 
 log = logging.getLogger(__name__)
-
-
-class DocumentError(ModelwerkError):
-    """A documents operation failed on the user's input (a missing file, an unknown collection); one line."""
-
-    hint = N_("see `modelwerk docs --help`")
-
-
-class UnreadableDocument(DocumentError):
-    """One file could not be read as a document; the message names the file and why. The other files go on."""
-
-    hint = N_("fix or convert the file, then add it again")
-
-
-class DocumentKind(enum.Enum):
-    PDF = "pdf"
-    DOCX = "docx"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    TEXT = "text"
-    CODE = "code"
 
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mdx"})
@@ -69,51 +86,6 @@ SUFFIX_HINTS = {
     ".rtf": "rich text: save it as .docx or PDF",
     ".epub": "an e-book: not supported yet",
 }
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what one untrusted file may cost."""
-
-    max_file_bytes: int = 200 << 20
-    max_text_chars: int = 20_000_000
-    max_pdf_pages: int = 5_000
-    max_zip_entries: int = 5_000
-    max_zip_unpacked: int = 128 << 20
-    """A Word file's parts unpacked, all together: python-docx loads every part into memory."""
-    max_zip_ratio: int = 200
-    """Unpacked/packed of one large part above which it is a zip bomb (Word XML packs about 10:1)."""
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True)
-class Block:
-    """A paragraph, heading or table row of a document: ``text[start:end]`` of its ``ParsedDocument``."""
-
-    start: int
-    end: int
-    page: int | None = None
-    """1-based page (PDF); None where the format has no pages."""
-    heading: str = ""
-    """The trail of headings this block sits under, outermost first ("Setup › Linux"); for a heading, its own trail."""
-    is_heading: bool = False
-
-
-@dataclass(frozen=True)
-class ParsedDocument:
-    path: Path
-    kind: DocumentKind
-    text: str
-    blocks: tuple[Block, ...]
-    pages: int = 0
-    """Pages of a PDF; 0 for formats without pages."""
-    hidden: tuple[Flag, ...] = ()
-    """Text that is in ``text`` but that a reader of the rendered file does not see (hidden HTML, invisible, white, tiny
-    or off-page text in a PDF, hidden runs in Word: ``app.shield.hidden``, ``hidden_pdf``, ``hidden_docx``), as flags
-    on ``text``.
-    It is kept, so a search still finds it and the user sees it flagged; the shield marks the passages it falls in."""
 
 
 def kind_of(path: Path) -> DocumentKind | None:
@@ -151,18 +123,18 @@ def parse_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedDocument
                                          value=str(size >> 20), value2=str(limits.max_file_bytes >> 20)),
                                  path=path)  # fmt: skip
     if kind is DocumentKind.PDF:
-        doc = _parse_pdf(path, limits)
+        doc = parse_pdf(path, limits)
     elif kind is DocumentKind.DOCX:
-        doc = _parse_docx(path, limits)
+        doc = parse_docx(path, limits)
     else:
         if size > 4 * limits.max_text_chars:  # UTF-8 takes at most 4 bytes a character: too much text, unread
-            _check_chars(path, size // 4, limits)
+            check_chars(path, size // 4, limits)
         data = path.read_bytes()
         if kind is DocumentKind.HTML:
             doc = _parse_html(path, data, limits)
         else:
             text = _decode_text(path, data)
-            _check_chars(path, len(text), limits)
+            check_chars(path, len(text), limits)
             if kind is DocumentKind.MARKDOWN or (kind is DocumentKind.TEXT and looks_like_markdown(text)):
                 doc = ParsedDocument(path, DocumentKind.MARKDOWN if kind is DocumentKind.MARKDOWN else kind, text,
                                      tuple(markdown_blocks(text)))  # fmt: skip
@@ -175,13 +147,6 @@ def parse_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> ParsedDocument
                                      path=path)  # fmt: skip
         raise UnreadableDocument(Message("{name}: no text in it", name=str(path.name)), path=path)
     return doc
-
-
-def _check_chars(path: Path, n: int, limits: Limits) -> None:
-    if n > limits.max_text_chars:
-        raise UnreadableDocument(Message("{name}: too much text (over {max_text_chars} characters); split it",
-                                         name=str(path.name), max_text_chars=format(limits.max_text_chars, ',')),
-                                 path=path)  # fmt: skip
 
 
 # -- plain text, code, Markdown ----------------------------------------------------------------------------------------------
@@ -210,12 +175,6 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def paragraph_blocks(text: str, *, page: int | None = None, heading: str = "", offset: int = 0) -> Iterator[Block]:
-    """Runs of non-blank lines, with their offsets (+ ``offset``) into the text."""
-    for m in re.finditer(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*", text):
-        yield Block(offset + m.start(), offset + m.end(), page, heading)
-
-
 # Linear on any line: no lazy group before a trailing class (that backtracks quadratically on a crafted heading line); the
 # closing #s are cut in Python (``_atx_title``).
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t](.*))?$")
@@ -239,32 +198,10 @@ def looks_like_markdown(text: str) -> bool:
     return len(re.findall(r"(?m)^#{1,6} \S", text[:200_000])) >= 2
 
 
-def heading_title(raw: str) -> str:
-    """A heading's text without Markdown emphasis and code marks: ``**Quantisierung**`` -> ``Quantisierung``."""
-    return " ".join(re.sub(r"[*_`]+", "", raw).split())
-
-
-class _Trail:
-    """The headings above the current line: a level-N heading replaces N and everything deeper."""
-
-    def __init__(self) -> None:
-        self._stack: list[tuple[int, str]] = []
-
-    def push(self, level: int, title: str) -> str:
-        while self._stack and self._stack[-1][0] >= level:
-            self._stack.pop()
-        if title:
-            self._stack.append((level, title))
-        return str(self)
-
-    def __str__(self) -> str:
-        return " › ".join(t for _, t in self._stack)
-
-
 def markdown_blocks(text: str) -> Iterator[Block]:
     """Markdown's paragraphs, ATX headings (``# Title``) and setext headings (a paragraph underlined with ``===`` or
     ``---``); a fenced code block is one block (a ``#`` inside it is no heading)."""
-    trail = _Trail()
+    trail = Trail()
     pos = 0
     para_start: int | None = None
     para_end = 0
@@ -311,210 +248,6 @@ def markdown_blocks(text: str) -> Iterator[Block]:
         yield Block(para_start, para_end, None, str(trail))
 
 
-# -- building extracted text --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Builder:
-    """Extracted blocks joined by blank lines, each block's offsets recorded."""
-
-    path: Path
-    limits: Limits
-    parts: list[str] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
-    hidden: list[Flag] = field(default_factory=list)
-    length: int = 0
-
-    def add(self, text: str, *, page: int | None = None, heading: str = "", is_heading: bool = False,
-            hidden: Sequence[tuple[int, int, Message]] = ()) -> None:  # fmt: skip
-        """One block; ``hidden``: (start, end, reason) of text in it that a reader does not see, as offsets into
-        ``text``."""
-        lead = len(text) - len(text.lstrip())
-        text = text.strip()
-        if not text:
-            return
-        if self.parts:
-            self.parts.append("\n\n")
-            self.length += 2
-        self.parts.append(text)
-        for start, end, why in hidden:
-            start, end = max(0, start - lead), min(len(text), end - lead)
-            piece = text[start:end]
-            start, end = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
-            if end > start:  # the span without the spaces around it
-                self.hidden.append(Flag.of(Kind.HIDDEN, start + self.length, end + self.length, why))
-        self.blocks.append(Block(self.length, self.length + len(text), page, heading, is_heading))
-        self.length += len(text)
-        _check_chars(self.path, self.length, self.limits)
-
-    def add_paragraphs(self, text: str, *, page: int | None, hidden: Sequence[tuple[int, int, Message]] = ()) -> None:
-        """A run of text (line endings ``\\n``) split into blocks at blank lines (a PDF page); ``hidden`` as for
-        ``add``, offsets into ``text``."""
-        for b in paragraph_blocks(text):
-            mine = [(s - b.start, e - b.start, why) for s, e, why in hidden if s < b.end and e > b.start]
-            self.add(text[b.start : b.end], page=page, hidden=mine)
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-# -- PDF ------------------------------------------------------------------------------------------------------------------
-
-
-def _parse_pdf(path: Path, limits: Limits) -> ParsedDocument:
-    import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError
-
-    name = path.name
-    try:
-        reader = pypdf.PdfReader(path, strict=False)
-        if reader.is_encrypted:
-            # An empty user password (only an owner password, which restricts printing or copying) still opens it.
-            try:
-                opened = reader.decrypt("")
-            except (DependencyError, NotImplementedError) as e:
-                raise UnreadableDocument(Message("{name}: the PDF is encrypted in a way this installation cannot open "
-                                                 "({error})", name=str(name), error=said(e)),
-                                         path=path) from None  # fmt: skip
-            if opened == pypdf.PasswordType.NOT_DECRYPTED:
-                raise UnreadableDocument(_encrypted(name), path=path)
-        n_pages = len(reader.pages)
-        if n_pages > limits.max_pdf_pages:
-            raise UnreadableDocument(Message("{name}: {n_pages} pages (the limit is {max_pdf_pages}); split it",
-                                             name=str(name), n_pages=format(n_pages, ','),
-                                             max_pdf_pages=format(limits.max_pdf_pages, ',')), path=path)
-        out = _Builder(path, limits)
-        for number, page in enumerate(reader.pages, start=1):
-            text, hidden = hidden_pdf.page_text(page, number)
-            out.add_paragraphs(text, page=number, hidden=hidden)
-    except UnreadableDocument:
-        raise
-    except FileNotDecryptedError:
-        raise UnreadableDocument(_encrypted(name), path=path) from None
-    except RecursionError:
-        raise UnreadableDocument(Message("{name}: the PDF nests too deeply to read (broken or hostile)",
-                                         name=str(name)), path=path) from None
-    except Exception as e:  # a hostile or broken file can make the parser fail in any way; it is this file's error only
-        log.debug("pypdf failed on %s", path, exc_info=True)
-        raise UnreadableDocument(Message("{name}: not a readable PDF ({kind}: {reason})", name=str(name),
-                                         kind=type(e).__name__, reason=str(_first_line(e))), path=path) from None
-    return ParsedDocument(path, DocumentKind.PDF, out.text(), tuple(out.blocks), pages=n_pages, hidden=tuple(out.hidden))
-
-
-def _encrypted(name: str) -> str:
-    return f"{name}: the PDF is encrypted (password-protected); save a copy without the password"
-
-
-def _first_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
-    return (text[:160] + "…") if len(text) > 160 else text or type(e).__name__
-
-
-# -- Word -----------------------------------------------------------------------------------------------------------------
-
-
-def _check_zip(path: Path, limits: Limits) -> None:
-    """Refuse a Word file whose parts would unpack to too much (a zip bomb) before python-docx loads them all."""
-    name = path.name
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
-        raise UnreadableDocument(Message("{name}: not a readable Word document (not a valid .docx zip: {reason})",
-                                         name=str(name), reason=str(_first_line(e))),
-                                 path=path) from None  # fmt: skip
-    if len(infos) > limits.max_zip_entries:
-        raise UnreadableDocument(Message("{name}: not a readable Word document ({count} parts inside)", name=str(name),
-                                         count=format(len(infos), ',')), path=path)
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_zip_unpacked:
-        raise UnreadableDocument(Message("{name}: unpacks to {value} MiB (the limit is {value2} MiB; a zip bomb?)",
-                                         name=str(name), value=str(total >> 20),
-                                         value2=str(limits.max_zip_unpacked >> 20)), path=path)  # fmt: skip
-    for i in infos:
-        if i.file_size > (1 << 20) and i.file_size > limits.max_zip_ratio * max(i.compress_size, 1):
-            raise UnreadableDocument(Message("{name}: the part {filename} unpacks {value}-fold (a zip bomb?)", name=str(name),
-                                             filename=str(i.filename),
-                                             value=str(i.file_size // max(i.compress_size, 1))), path=path)  # fmt: skip
-    if "word/document.xml" not in {i.filename for i in infos}:
-        raise UnreadableDocument(Message("{name}: not a readable Word document (no word/document.xml inside)",
-                                         name=str(name)), path=path)
-
-
-def _heading_level(style_name: str) -> int | None:
-    """Word's built-in heading styles: Title above Heading 1..9; None for any other style."""
-    if style_name == "Title":
-        return 0
-    m = re.fullmatch(r"Heading ([1-9])", style_name)
-    return int(m.group(1)) if m else None
-
-
-def _docx_row(cells: Sequence[Any], judge: hidden_docx.HiddenRuns,
-              number: int) -> tuple[str, list[tuple[int, int, Message]], int]:  # fmt: skip
-    """A table row as one line, its cells' texts joined by " | " (a merged cell once), the spans of it a reader does not
-    see, and the count of paragraphs read so far."""
-    line, hidden, seen, cells_seen = "", [], set(), set()
-    for cell in cells:
-        if id(cell._tc) in cells_seen:
-            continue  # a merged cell: python-docx repeats it
-        cells_seen.add(id(cell._tc))
-        spans, at = [], 0
-        for para in cell.paragraphs:  # a cell's text is its paragraphs' joined by line breaks
-            number += 1
-            spans += [(s + at, e + at, why) for s, e, why in judge.spans(para, number)]
-            at += len(para.text) + 1
-        text = cell.text
-        key = text.strip()
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        line += " | " if line else ""
-        shift = len(line) - (len(text) - len(text.lstrip()))
-        hidden += [(max(s + shift, len(line)), min(e + shift, len(line) + len(key)), why) for s, e, why in spans]
-        line += key
-    return line, [h for h in hidden if h[1] > h[0]], number
-
-
-def _parse_docx(path: Path, limits: Limits) -> ParsedDocument:
-    _check_zip(path, limits)
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-
-        document = docx.Document(str(path))
-        out = _Builder(path, limits)
-        trail = _Trail()
-        judge = hidden_docx.HiddenRuns(document)
-        number = 0  # paragraphs counted as a reader counts them, table cells' included
-        for item in document.iter_inner_content():
-            if isinstance(item, Paragraph):
-                number += 1
-                style = item.style.name if item.style is not None else ""
-                level = _heading_level(style or "")
-                text = item.text
-                hidden = judge.spans(item, number)
-                if level is not None and text.strip():
-                    out.add(text, heading=trail.push(level, heading_title(text)), is_heading=True, hidden=hidden)
-                else:
-                    out.add(text, heading=str(trail), hidden=hidden)
-            elif isinstance(item, Table):
-                for row in item.rows:
-                    text, hidden, number = _docx_row(row.cells, judge, number)
-                    out.add(text, heading=str(trail), hidden=hidden)
-    except UnreadableDocument:
-        raise
-    except RecursionError:
-        raise UnreadableDocument(Message("{name}: the Word document nests too deeply to read",
-                                         name=str(path.name)), path=path) from None
-    except Exception as e:  # python-docx and lxml on a broken or hostile file: this file's error only
-        log.debug("python-docx failed on %s", path, exc_info=True)
-        raise UnreadableDocument(Message("{name}: not a readable Word document ({kind}: {reason})", name=str(path.name),
-                                         kind=type(e).__name__, reason=str(_first_line(e))),
-                                 path=path) from None  # fmt: skip
-    return ParsedDocument(path, DocumentKind.DOCX, out.text(), tuple(out.blocks), hidden=tuple(out.hidden))
-
-
 # -- HTML -----------------------------------------------------------------------------------------------------------------
 
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object", "canvas"})
@@ -541,10 +274,10 @@ class _HtmlText(HTMLParser):
     cannot exhaust the stack.
     """
 
-    def __init__(self, out: _Builder) -> None:
+    def __init__(self, out: Builder) -> None:
         super().__init__(convert_charrefs=True)
         self.out = out
-        self.trail = _Trail()
+        self.trail = Trail()
         self.skip: list[str] = []
         self.heading: int | None = None
         self.pre = 0
@@ -670,7 +403,7 @@ def _html_encoding(data: bytes) -> str:
 
 def _parse_html(path: Path, data: bytes, limits: Limits) -> ParsedDocument:
     text = normalize_newlines(data.decode(_html_encoding(data), errors="replace"))
-    out = _Builder(path, limits)
+    out = Builder(path, limits)
     parser = _HtmlText(out)
     try:
         parser.feed(text)
@@ -680,5 +413,5 @@ def _parse_html(path: Path, data: bytes, limits: Limits) -> ParsedDocument:
         raise
     except Exception as e:  # the tokenizer is lenient; anything it still raises is this file's error only
         raise UnreadableDocument(Message("{name}: not readable HTML ({kind}: {reason})", name=str(path.name),
-                                         kind=type(e).__name__, reason=str(_first_line(e))), path=path) from None
+                                         kind=type(e).__name__, reason=str(first_line(e))), path=path) from None  # fmt: skip
     return ParsedDocument(path, DocumentKind.HTML, out.text(), tuple(out.blocks), hidden=tuple(out.hidden))

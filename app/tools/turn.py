@@ -3,8 +3,8 @@
 It is a ``ChatTurn`` (streamed, saved partially and finally, stopped the same way) whose answer comes from the agent
 loop. The tools are made on the thread that runs it (the documents database opens there, and the search's embedder
 and reranker start there at its first search) and end with it; the conversation's MCP servers start there too, but
-stay running for its next answer (``app.tools.mcp_pool``). Each step is saved with the answer as it happens (``set_steps``) and announced through ``stepped``, so a
-reopened conversation shows them and a stop keeps those done.
+stay running for its next answer (``app.tools.mcp_pool``). Each step is saved with the answer as it happens
+(``set_steps``) and announced through ``stepped``, so a reopened conversation shows them and a stop keeps those done.
 """
 
 from __future__ import annotations

@@ -1350,6 +1350,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>; beobachtet {folder}</translation>
         </message>
         <message>
+            <source>A folder for this collection to watch</source>
+            <translation>Ein Ordner, den diese Sammlung beobachtet</translation>
+        </message>
+        <message>
             <source>A reranker reads the question with each of the first {depth} hits and puts them in its order: better answers, a model run per hit. The Library's rerankers:</source>
             <translation>Ein Reranker liest die Frage mit jedem der ersten {depth} Treffer und bringt sie in seine Reihenfolge: bessere Antworten, ein Modelllauf je Treffer. Die Reranker der Bibliothek:</translation>
         </message>

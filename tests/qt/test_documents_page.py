@@ -119,7 +119,7 @@ def wait_indexed(page: DocumentsPage, qtbot: QtBot, files: int) -> None:
 
 def at_file(page: DocumentsPage) -> int:
     """Which file the progress row says is being read ("Indexing Research — 3/12 name"), 0 when it says something else."""
-    m = re.match(r"Indexing .* — (\d+)/\d+ ", page.index_label.text())
+    m = re.match(r"Indexing .* — (\d+)/\d+ ", page.index_row.label.text())
     return int(m.group(1)) if m else 0
 
 
@@ -128,16 +128,17 @@ def states(page: DocumentsPage) -> dict[str, str]:
 
 
 def search(page: DocumentsPage, qtbot: QtBot, query: str) -> None:
-    page.query.setText(query)
-    qtbot.mouseClick(page.search_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not page.busy() and page.results_model.rowCount() > 0, timeout=WAIT_MS)
+    page.searcher.query.setText(query)
+    qtbot.mouseClick(page.searcher.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy() and page.searcher.results_model.rowCount() > 0, timeout=WAIT_MS)
 
 
 def click_result(page: DocumentsPage, qtbot: QtBot, row: int) -> None:
-    index = page.results_model.index(row, 2)
-    page.results.scrollTo(index)
-    qtbot.mouseClick(page.results.viewport(), Qt.MouseButton.LeftButton, pos=page.results.visualRect(index).center())
-    qtbot.waitUntil(lambda: not page.busy() and page.passage.text.toPlainText() != "", timeout=WAIT_MS)
+    results = page.searcher.results
+    index = page.searcher.results_model.index(row, 2)
+    results.scrollTo(index)
+    qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=results.visualRect(index).center())
+    qtbot.waitUntil(lambda: not page.busy() and page.searcher.passage.text.toPlainText() != "", timeout=WAIT_MS)
 
 
 def test_a_collection_of_real_files_is_indexed_searched_and_a_passage_shown_in_place(
@@ -164,19 +165,20 @@ def test_a_collection_of_real_files_is_indexed_searched_and_a_passage_shown_in_p
     assert "3 failed" not in page.summary.text() and "1 failed" in page.summary.text()
 
     search(page, qtbot, "narwhal tooth")
-    first = page.results_model.index(0, 0).data(HIT_ROLE)
+    first = page.searcher.results_model.index(0, 0).data(HIT_ROLE)
     assert first.source.path.name == "manual.pdf" and first.source.page == 2
-    assert "manual.pdf" in page.results_model.index(0, 1).data() and "p. 2" in page.results_model.index(0, 1).data()
-    assert "narwhal" in page.results_model.index(0, 2).data()
+    heading = page.searcher.results_model.index(0, 1).data()
+    assert "manual.pdf" in heading and "p. 2" in heading
+    assert "narwhal" in page.searcher.results_model.index(0, 2).data()
 
     search(page, qtbot, "quokka mascot")
     click_result(page, qtbot, 0)
-    shown = page.passage.text.toPlainText()
-    start, end = page.passage.shown_range
+    shown = page.searcher.passage.text.toPlainText()
+    start, end = page.searcher.passage.shown_range
     assert "quokka" in shown[start:end]
     assert "Field Guide" in shown  # the file's text around the passage, not just the passage
-    assert "field.docx" in page.passage.citation.text()
-    highlights = page.passage.text.extraSelections()
+    assert "field.docx" in page.searcher.passage.citation.text()
+    highlights = page.searcher.passage.text.extraSelections()
     assert len(highlights) >= 2  # the passage and the word "quokka"
 
     # The broken file is taken out (Delete on its row); the user's file stays on disk.
@@ -223,10 +225,10 @@ def test_bad_input_is_one_line_on_the_page(page: DocumentsPage, qtbot: QtBot, tm
     make(page, qtbot)
     page.add_paths([tmp_path / "nothing.pdf"])
     qtbot.waitUntil(lambda: "no such file" in " ".join(page.banner.messages()), timeout=WAIT_MS)
-    page.query.setText("   ")
-    page.search()
+    page.searcher.query.setText("   ")
+    page.searcher.search()
     assert "Type what to search for" in page.banner.messages()[-1]
-    qtbot.mouseClick(page.selftest_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.selftest_view.button, Qt.MouseButton.LeftButton)
     assert "no passages yet" in page.banner.messages()[-1]
     assert all("\n" not in m for m in page.banner.messages())
     fifo = tmp_path / "pipe.txt"
@@ -248,14 +250,15 @@ def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
         (folder / f"note{i:02}.md").write_text(f"# Note {i}\n\nThe giraffe number {i} eats acacia leaves.\n")
     page.add_paths([folder])
     # The file list follows the job (read again from the database while it runs): the file being read says so.
-    qtbot.waitUntil(lambda: page.indexing() and page.pause_button.isVisible() and at_file(page) >= 2
+    qtbot.waitUntil(lambda: page.indexing() and page.index_row.pause_button.isVisible() and at_file(page) >= 2
                     and any(r.shown is Shown.INDEXING for r in page.files_model.rows()), timeout=WAIT_MS)  # fmt: skip
-    qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.index_row.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
     pending = sum(1 for r in page.files_model.rows() if r.shown is Shown.PENDING)
     assert 0 < pending < 12
-    assert page.index_row.isVisible() and page.resume_button.isVisible() and not page.pause_button.isVisible()
-    assert page.index_label.text().startswith(f"{pending} files pending in Research")
+    row = page.index_row
+    assert row.isVisible() and row.resume_button.isVisible() and not row.pause_button.isVisible()
+    assert page.index_row.label.text().startswith(f"{pending} files pending in Research")
 
     # The next start of the app says the same, from the database.
     again = DocumentsPage(page.db_path, jobs=page.jobs)
@@ -263,8 +266,8 @@ def test_pause_keeps_files_pending_for_resume_even_after_a_restart(
     again.show()
     again.start()
     qtbot.waitUntil(lambda: not again.busy() and again.index_row.isVisible(), timeout=WAIT_MS)
-    assert again.index_label.text().startswith(f"{pending} files pending")
-    qtbot.mouseClick(again.resume_button, Qt.MouseButton.LeftButton)
+    assert again.index_row.label.text().startswith(f"{pending} files pending")
+    qtbot.mouseClick(again.index_row.resume_button, Qt.MouseButton.LeftButton)
     wait_indexed(again, qtbot, 12)
     assert set(states(again).values()) == {"indexed"}
     assert not again.index_row.isVisible()
@@ -281,7 +284,7 @@ def test_cancel_drops_the_files_not_indexed_and_keeps_the_others(
         (folder / f"note{i:02}.txt").write_text(f"The zebra number {i} has stripes.\n")
     page.add_paths([folder])
     qtbot.waitUntil(lambda: at_file(page) >= 3, timeout=WAIT_MS)
-    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.index_row.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
     rows = page.files_model.rows()
     assert 2 <= len(rows) < 12
@@ -297,9 +300,9 @@ def test_files_left_pending_by_a_killed_run_can_be_dropped_with_cancel(page: Doc
         add_files(store, "Left over", [docs / "guide.md", docs / "field.docx", docs / "manual.pdf"])
     page.refresh()
     qtbot.waitUntil(lambda: not page.busy() and page.index_row.isVisible(), timeout=WAIT_MS)
-    assert page.index_label.text().startswith("3 files pending in Left over")
+    assert page.index_row.label.text().startswith("3 files pending in Left over")
     assert states(page) == {"field.docx": "pending", "guide.md": "pending", "manual.pdf": "pending"}
-    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.index_row.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy() and not page.index_row.isVisible(), timeout=WAIT_MS)
     assert page.files_model.rowCount() == 0
 
@@ -325,7 +328,7 @@ def test_dropping_files_and_folders_adds_them(page: DocumentsPage, qtbot: QtBot,
     qtbot.waitUntil(lambda: not page.busy() and states(page).get("manual.pdf") == "unchanged", timeout=WAIT_MS)
     assert states(page)["guide.md"] == "indexed"
     search(page, qtbot, "okapi")
-    assert page.results_model.index(0, 0).data(HIT_ROLE).source.path.name == "guide.md"
+    assert page.searcher.results_model.index(0, 0).data(HIT_ROLE).source.path.name == "guide.md"
 
 
 def test_a_hostile_documents_html_is_shown_as_text(page: DocumentsPage, qtbot: QtBot, tmp_path: Path) -> None:
@@ -336,41 +339,42 @@ def test_a_hostile_documents_html_is_shown_as_text(page: DocumentsPage, qtbot: Q
     page.add_paths([hostile, tmp_path / "notes.txt"])
     wait_indexed(page, qtbot, 2)
     search(page, qtbot, "walrus")
-    snippets = [page.results_model.index(r, 2).data() for r in range(page.results_model.rowCount())]
+    snippets = [page.searcher.results_model.index(r, 2).data() for r in range(page.searcher.results_model.rowCount())]
     assert any("<b>walrus</b>" in s for s in snippets)
-    for row in range(page.results_model.rowCount()):
+    for row in range(page.searcher.results_model.rowCount()):
         click_result(page, qtbot, row)
-        shown = page.passage.text.toPlainText()
+        shown = page.searcher.passage.text.toPlainText()
         assert "<b>walrus</b>" in shown or "<img" in shown  # the markup itself, as characters
-        assert page.passage.citation.textFormat() == Qt.TextFormat.PlainText
-        page.passage.text.clear()
-    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in (page.summary, page.index_label))
-    tip = page.results_model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+        assert page.searcher.passage.citation.textFormat() == Qt.TextFormat.PlainText
+        page.searcher.passage.text.clear()
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in (page.summary, page.index_row.label))
+    tip = page.searcher.results_model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in tip or "&lt;img" in tip  # an HTML-looking tooltip is escaped
-    assert isinstance(page.passage.citation, QLabel)
+    assert isinstance(page.searcher.passage.citation, QLabel)
     # The snippet column's bold query words: the document's own markup escaped, only the delegate's <b> is a tag.
     assert emphasised_html("<b>walrus</b> <img src='/dev/zero'> Walruses", ["walrus"]) == (
         "&lt;b&gt;<b>walrus</b>&lt;/b&gt; &lt;img src=&#x27;/dev/zero&#x27;&gt; <b>Walruses</b>"
     )
-    page.results.viewport().grab()  # paints through the delegate
+    page.searcher.results.viewport().grab()  # paints through the delegate
 
 
 def test_the_self_test_shows_recall_and_mrr(page: DocumentsPage, qtbot: QtBot) -> None:
     make(page, qtbot, "Project")
     page.add_paths([REPO / "README.md"])
     wait_indexed(page, qtbot, 1)
-    qtbot.mouseClick(page.selftest_button, Qt.MouseButton.LeftButton)
-    assert page.selftest_button.text() == "Testing…" and not page.selftest_button.isEnabled()
-    qtbot.waitUntil(lambda: not page.busy() and page.selftest.isVisible(), timeout=WAIT_MS)
-    table = page.selftest
+    qtbot.mouseClick(page.selftest_view.button, Qt.MouseButton.LeftButton)
+    assert page.selftest_view.button.text() == "Testing…" and not page.selftest_view.button.isEnabled()
+    qtbot.waitUntil(lambda: not page.busy() and page.selftest_view.table.isVisible(), timeout=WAIT_MS)
+    table = page.selftest_view.table
     assert table.item(0, 0).text() == "BM25"
     assert int(table.item(0, 1).text()) > 10  # questions
     recall5 = float(table.item(0, 4).text())
     mrr = float(table.item(0, 6).text())
     assert 0.3 <= recall5 <= 1.0 and 0.0 < mrr <= 1.0
     assert table.item(1, 0).text() == "vector" and table.item(1, 6).text() == "—"
-    assert "Vector and hybrid: not measured" in page.selftest_note.text() and "distinct" not in page.selftest_note.text()
-    assert page.selftest_button.isEnabled()
+    note = page.selftest_view.note.text()
+    assert "Vector and hybrid: not measured" in note and "distinct" not in note
+    assert page.selftest_view.button.isEnabled()
 
 
 def test_the_main_window_has_the_page_and_closing_it_pauses_indexing(qtbot: QtBot, tmp_path: Path,
@@ -421,7 +425,7 @@ def test_the_files_and_results_models_pass_qt_model_checks(page: DocumentsPage, 
     wait_indexed(page, qtbot, 3)
     search(page, qtbot, "otters sleep")
     qtmodeltester.check(page.files_model)
-    qtmodeltester.check(page.results_model)
+    qtmodeltester.check(page.searcher.results_model)
 
 
 def test_indexing_a_large_folder_does_not_stall_the_window(page: DocumentsPage, qtbot: QtBot, tmp_path: Path,
@@ -492,28 +496,28 @@ def test_make_vectors_then_search_and_the_self_test_are_hybrid(page: DocumentsPa
         return not page.busy() and info is not None and info.passages > 0
 
     qtbot.waitUntil(indexed, timeout=WAIT_MS)
-    page.vectors_button.click()
-    qtbot.waitUntil(lambda: page._embedding is not None, timeout=WAIT_MS)
-    assert page.vectors_button.text() == "Stop vectors"
+    page.vectors.button.click()
+    qtbot.waitUntil(lambda: page.vectors.running(), timeout=WAIT_MS)
+    assert page.vectors.button.text() == "Stop vectors"
     qtbot.waitUntil(lambda: not page.busy(), timeout=120_000)
-    assert page.vectors_button.text() == "Make vectors" and not page.banner.isVisible()
+    assert page.vectors.button.text() == "Make vectors" and not page.banner.isVisible()
     info = page.selected()
     assert info is not None
     with DocumentStore.open(page.db_path) as store:
         assert VectorIndex(store).count(info.id) == info.passages
 
-    page.query.setText("Which animal holds hands when it sleeps?")
-    page.search()
-    qtbot.waitUntil(lambda: not page.busy() and page.results_model.rowCount() > 0, timeout=60_000)
-    first = page.results_model.index(0, 0).data(HIT_ROLE)
+    page.searcher.query.setText("Which animal holds hands when it sleeps?")
+    page.searcher.search()
+    qtbot.waitUntil(lambda: not page.busy() and page.searcher.results_model.rowCount() > 0, timeout=60_000)
+    first = page.searcher.results_model.index(0, 0).data(HIT_ROLE)
     assert first.retriever == "hybrid" and "otters" in first.text.lower()
 
-    page.selftest_button.click()
-    qtbot.waitUntil(lambda: not page._selftest_running and not page.busy(), timeout=120_000)
-    assert page.selftest.isVisible(), [label.text() for label in page.banner.findChildren(QLabel)]
-    modes = [page.selftest.item(r, 0).text() for r in range(page.selftest.rowCount())]
+    page.selftest_view.button.click()
+    qtbot.waitUntil(lambda: not page.selftest_view.running and not page.busy(), timeout=120_000)
+    assert page.selftest_view.table.isVisible(), [label.text() for label in page.banner.findChildren(QLabel)]
+    modes = [page.selftest_view.table.item(r, 0).text() for r in range(page.selftest_view.table.rowCount())]
     assert modes == ["BM25", "vector", "hybrid", "rerank"]  # no reranker chosen: its row says so
-    assert page.selftest.item(1, 1).text() == page.selftest.item(0, 1).text()
+    assert page.selftest_view.table.item(1, 1).text() == page.selftest_view.table.item(0, 1).text()
 
 
 def test_make_vectors_without_the_default_embedder_asks_for_it_and_says_so(page: DocumentsPage, qtbot: QtBot,
@@ -524,9 +528,9 @@ def test_make_vectors_without_the_default_embedder_asks_for_it_and_says_so(page:
     qtbot.waitUntil(lambda: not page.busy() and (page.selected() is not None and page.selected().passages > 0),  # type: ignore[union-attr]
                     timeout=WAIT_MS)  # fmt: skip
     with qtbot.waitSignal(page.default_embedder_wanted, timeout=WAIT_MS):
-        page.vectors_button.click()
+        page.vectors.button.click()
     shown = " ".join(label.text() for label in page.banner.findChildren(QLabel))
-    assert "Preparing the default embedding model" in shown and page._embedding is None
+    assert "Preparing the default embedding model" in shown and not page.vectors.running()
 
 
 def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: DocumentsPage, qtbot: QtBot,
@@ -542,9 +546,9 @@ def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: Document
     folder = tmp_path / "watched"
     folder.mkdir()
     (folder / "quokka.md").write_text("# Quokka\n\nThe quokka smiles at visitors on Rottnest Island.\n")
-    page.watch_folder(folder)  # what the folder holds is indexed at once
+    page.watched.watch_folder(folder)  # what the folder holds is indexed at once
     wait_indexed(page, qtbot, 1)
-    qtbot.waitUntil(lambda: page.watch_button.text() == "Stop watching" and "watching" in page.summary.text(),
+    qtbot.waitUntil(lambda: page.watched.button.text() == "Stop watching" and "watching" in page.summary.text(),
                     timeout=WAIT_MS)  # fmt: skip
 
     (folder / "sub").mkdir()
@@ -557,12 +561,31 @@ def test_a_watched_folder_indexes_new_and_changed_files_by_itself(page: Document
     os.utime(quokka, (quokka.stat().st_atime, time.time() + 5))  # a later modification time, whatever the clock's step
     qtbot.waitUntil(lambda: not page.busy() and found("numbat") == {"quokka.md"}, timeout=WAIT_MS)
 
-    qtbot.mouseClick(page.watch_button, Qt.MouseButton.LeftButton)  # Stop watching
-    qtbot.waitUntil(lambda: page.watch_button.text() == "Watch folder…" and not page.busy(), timeout=WAIT_MS)
+    qtbot.mouseClick(page.watched.button, Qt.MouseButton.LeftButton)  # Stop watching
+    qtbot.waitUntil(lambda: page.watched.button.text() == "Watch folder…" and not page.busy(), timeout=WAIT_MS)
     (folder / "dingo.md").write_text("# Dingo\n\nThe dingo howls.\n")
     qtbot.wait(2000)  # longer than the watcher's settling time
     assert not page.busy() and "dingo.md" not in states(page)
 
+
+
+def test_the_watch_folder_dialog_asks_in_the_interface_language(german: None, page: DocumentsPage, qtbot: QtBot,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from app.ui.documents import watched_folders
+
+    asked: list[str] = []
+
+    class Dialog:
+        @staticmethod
+        def getExistingDirectory(_parent: object, title: str) -> str:
+            asked.append(title)
+            return ""  # cancelled
+
+    monkeypatch.setattr(watched_folders, "QFileDialog", Dialog)
+    make(page, qtbot)
+    qtbot.mouseClick(page.watched.button, Qt.MouseButton.LeftButton)
+    assert asked == ["Ein Ordner, den diese Sammlung beobachtet"]
+    assert not page.busy() and page.watched.folder_of("Research") is None
 
 def test_vectors_for_german_text_with_an_english_embedder_recommend_a_multilingual_one(
         page: DocumentsPage, qtbot: QtBot, minilm: Path, tmp_path: Path) -> None:  # fmt: skip
@@ -590,8 +613,8 @@ def test_vectors_for_german_text_with_an_english_embedder_recommend_a_multilingu
         return not page.busy() and info is not None and info.passages > 0
 
     qtbot.waitUntil(indexed, timeout=WAIT_MS)
-    page.vectors_button.click()
-    qtbot.waitUntil(lambda: page._embedding is not None, timeout=WAIT_MS)
+    page.vectors.button.click()
+    qtbot.waitUntil(lambda: page.vectors.running(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not page.busy(), timeout=120_000)
     text = " ".join(page.banner.messages())
     assert "100% of this collection is German" in text and "multilingual" in text
@@ -608,8 +631,8 @@ def test_a_passage_the_shield_flagged_is_marked_in_the_results_and_in_place(page
     page.add_paths([planted])
     wait_indexed(page, qtbot, 1)
     search(page, qtbot, "otters sleep")
-    assert page.results_model.index(0, 1).data().startswith("⚠ planted.md")
-    assert "Shield: " in page.results_model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert page.searcher.results_model.index(0, 1).data().startswith("⚠ planted.md")
+    assert "Shield: " in page.searcher.results_model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
     click_result(page, qtbot, 0)
-    qtbot.waitUntil(lambda: "⚠ Shield: " in page.passage.citation.text(), timeout=WAIT_MS)
-    assert "never to follow it" in page.passage.citation.text()
+    qtbot.waitUntil(lambda: "⚠ Shield: " in page.searcher.passage.citation.text(), timeout=WAIT_MS)
+    assert "never to follow it" in page.searcher.passage.citation.text()

@@ -91,16 +91,16 @@ def test_choose_a_reranker_then_search_and_test_through_it(page: DocumentsPage, 
     timer.start(2)
     search(page, qtbot, "walrus tusks ice")
     timer.stop()
-    hits = [page.results_model.index(r, 0).data(HIT_ROLE) for r in range(page.results_model.rowCount())]
+    hits = [page.searcher.results_model.index(r, 0).data(HIT_ROLE) for r in range(page.searcher.results_model.rowCount())]
     assert hits and {h.retriever for h in hits} == {"rerank"}
     assert "Reranked by Tiny Bert Reranker over the first 30 hits of bm25 search" in lines
     # The reranker starts and scores in the pool: the window goes on (2 shared cores: a bound that catches real work
     # on the GUI thread, like the indexing test's).
     assert max(gaps) < 150, sorted(gaps)[-5:]
 
-    page.selftest_button.click()
-    qtbot.waitUntil(lambda: not page._selftest_running and not page.busy(), timeout=120_000)
-    table = page.selftest
+    page.selftest_view.button.click()
+    qtbot.waitUntil(lambda: not page.selftest_view.running and not page.busy(), timeout=120_000)
+    table = page.selftest_view.table
     assert table.isVisible(), banner_text(page)
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["BM25", "vector", "hybrid", "rerank"]
     assert table.item(3, 1).text() == table.item(0, 1).text() and table.item(3, 6).text() != "—"
@@ -110,4 +110,4 @@ def test_choose_a_reranker_then_search_and_test_through_it(page: DocumentsPage, 
     qtbot.waitUntil(lambda: not page.busy() and button.text() == "Reranker…", timeout=WAIT_MS)
     assert offered[-1].current == RerankerChoice("Tiny Bert Reranker", tiny_reranker.absolute())
     search(page, qtbot, "walrus tusks ice")
-    assert page.results_model.index(0, 0).data(HIT_ROLE).retriever == "bm25"
+    assert page.searcher.results_model.index(0, 0).data(HIT_ROLE).retriever == "bm25"

@@ -314,8 +314,8 @@ def test_the_documents_toolbar_wraps_rather_than_cut_its_german_buttons(styled: 
     window.show_page(page)
     qtbot.waitUntil(page.isVisible)
     qtbot.wait(100)  # the posted layout passes
-    buttons = [page.add_files_button, page.add_folder_button, page.watch_button, page.rescan_button,
-               page.vectors_button, page.selftest_button]  # fmt: skip
+    buttons = [page.add_files_button, page.add_folder_button, page.watched.button, page.rescan_button,
+               page.vectors.button, page.selftest_view.button]  # fmt: skip
     assert buttons[0].text() == "Dateien hinzufügen…"
     for b in buttons:  # each as wide as its label needs: none is squeezed and cut ("teien hinzufüge")
         assert b.width() >= b.sizeHint().width(), b.text()

@@ -28,6 +28,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def collection_of(job: Job) -> str:
+    """The collection an index job indexes."""
+    return str(getattr(job.spec, "collection", ""))
+
+
 class IndexJobs(QObject):
     """This database's queued and running index jobs.
 

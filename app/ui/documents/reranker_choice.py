@@ -9,10 +9,8 @@ and chats then rerank with it where they already run (``app.search.open_retrieve
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton, QWidget
@@ -22,8 +20,7 @@ from app.documents.store import CollectionInfo, DocumentStore
 from app.ui.common.i18n import translate
 from app.ui.common.safe_text import plain_tooltip
 from app.ui.common.tasks import TaskGroup
-
-T = TypeVar("T")
+from app.ui.documents.page_context import StoreCalls
 
 
 class Other(enum.Enum):
@@ -108,6 +105,7 @@ class RerankerChooser(QObject):
         super().__init__(parent)
         self.db_path = db_path
         self.tasks = tasks
+        self._db = StoreCalls(db_path, tasks, on_error=self.failed.emit)
         self.page = parent
         self.collection: CollectionInfo | None = None
         self.current: RerankerChoice | None = None
@@ -125,15 +123,6 @@ class RerankerChooser(QObject):
             return
         cid = info.id
         self._db(lambda store: (cid, reranker_of(store, cid)), self._on_current_read, what="reading the reranker")
-
-    def _db(self, fn: Callable[[DocumentStore], T], on_done: Callable[[T], None], *, what: str) -> None:
-        path = self.db_path
-
-        def call() -> T:
-            with DocumentStore.open(path) as store:
-                return fn(store)
-
-        self.tasks.start(call, on_done, self.failed.emit, what=what)
 
     def _on_current_read(self, result: tuple[int, RerankerChoice | None]) -> None:
         cid, choice = result

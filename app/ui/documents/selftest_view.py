@@ -1,13 +1,15 @@
 """The Documents page's retrieval self-test: what it measures (questions made from the collection's own passages, asked
-of BM25 and, once the collection has vectors, of vector and hybrid search) and the table that shows recall@k and MRR."""
+of BM25 and, once the collection has vectors, of vector and hybrid search), its button, and the table that shows
+recall@k and MRR."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -19,6 +21,7 @@ from app.documents.parse import DocumentError
 from app.documents.selftest import KS, SelfTestResult, generate_probes
 from app.documents.store import DocumentStore
 from app.ui.common.i18n import translate
+from app.ui.documents.page_context import PageContext
 
 QUESTIONS = 50
 ROW_HEIGHT = 24
@@ -53,10 +56,26 @@ def measure(store: DocumentStore, collection_id: int, name: str) -> list[SelfTes
 
 
 class SelfTestView(QWidget):
-    """A row per search mode (a mode not measured shows dashes and why) and a note under it; hidden until shown."""
+    """The button that runs the self-test of the collection ``selected()`` names (in the pool), and its result: a row
+    per search mode (a mode not measured shows dashes and why) and a note under it; hidden until shown.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Signals:
+        status_message(text, ms): a line for the status bar.
+        running_changed(): the test started or ended (read ``running``).
+    """
+
+    status_message = Signal(str, int)
+    running_changed = Signal()
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
+        self.calls, self.banner = context.calls, context.banner
+        self.running = False
+        self.button = QPushButton(translate("Documents", "Self-test"))
+        self.button.setToolTip(translate("Documents", "Make questions from the collection's own passages and measure "
+                                                      "whether search finds them: recall@k and MRR"))  # fmt: skip
+        self.button.clicked.connect(self._on_button_clicked)
         self.table = QTableWidget(0, 3 + len(KS))
         self.table.setObjectName("selftest-table")
         self.table.setHorizontalHeaderLabels([translate("Documents", "Mode"), translate("Documents", "Questions"),
@@ -118,3 +137,30 @@ class SelfTestView(QWidget):
             count=result.probes, share=share) + more)
         self.table.show()
         self.note.show()
+
+    def _on_button_clicked(self) -> None:
+        info = self.context.with_passages()
+        if info is None:
+            return
+        cid, name = info.id, info.name
+
+        self.running = True
+        self.button.setText(translate("Documents", "Testing…"))
+        self.running_changed.emit()
+        self.calls(lambda store: measure(store, cid, name), self._on_measured, what="the retrieval self-test",
+                   on_error=self._on_failed)  # fmt: skip
+
+    def _on_failed(self, message: str) -> None:
+        self._end()
+        self.banner.add(message, kind="error")
+
+    def _end(self) -> None:
+        self.running = False
+        self.button.setText(translate("Documents", "Self-test"))
+        self.running_changed.emit()
+
+    def _on_measured(self, results: list[SelfTestResult]) -> None:
+        self._end()
+        self.show_results(results)
+        text = translate("Documents", "Self-test: {count} questions made from the collection's passages")
+        self.status_message.emit(text.format(count=results[0].probes), 8000)
