@@ -83,7 +83,7 @@ def default_model() -> Path:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from app.answering import LazyRetriever, ask_documents, reranker_file
+    from app.answering import ask_documents
     from app.chat.engine import ChatEngine
     from app.chat.messages import ReasoningMode, Sampling
     from app.chat.reasoning import detect
@@ -93,6 +93,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     from app.cli.serve import resolve_model
     from app.documents.context import Budget, SourceMode
     from app.documents.parse import DocumentError
+    from app.search import LazyRetriever, reranker_file
     from app.workbench import Workbench
     from formats.gguf_info import inspect_gguf
 

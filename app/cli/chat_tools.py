@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from app.chat.templates import ChatTemplate
     from app.tools.calls import ToolCall
     from app.tools.loop import Approval, Step
-    from app.tools.mcp import McpServer
+    from app.tools.mcp_config import McpServer
     from app.tools.spec import Tool
 
 INTERRUPTED = 130
@@ -70,7 +70,7 @@ def mcp_servers(args: argparse.Namespace) -> list[McpServer]:
     """The servers of ``--mcp`` (none without it); its problems as a usage error, one line per problem."""
     if args.mcp is None:
         return []
-    from app.tools.mcp import McpConfigError, load_config
+    from app.tools.mcp_config import McpConfigError, load_config
 
     try:
         servers = load_config(Path(args.mcp))
@@ -84,13 +84,13 @@ def mcp_servers(args: argparse.Namespace) -> list[McpServer]:
 def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTemplate, sampling: Sampling,
                    mode: ReasoningMode) -> int:  # fmt: skip
     """The `--tools` path of `modelwerk chat`."""
-    from app.answering import open_retriever
     from app.chat.engine import ChatEngine
     from app.chat.messages import Role
     from app.chat.reasoning import detect
     from app.chat.runtime import LoadOptions, Runtime
     from app.chat.sessions import MessageState, local_model_key
     from app.documents.parse import DocumentError
+    from app.search import open_retriever
     from app.tools.docs import docs_tool
     from app.tools.fetch import fetch_tool
     from app.tools.loop import AgentLoop, StopReason, steps_text

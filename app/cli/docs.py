@@ -315,8 +315,8 @@ def _default_embedder(wb: Workbench) -> Path:
 
 
 def _search(wb: Workbench, args: argparse.Namespace) -> int:
-    from app.answering import open_retriever
     from app.documents.vectors import SearchMode
+    from app.search import open_retriever
 
     if args.k < 1:
         raise DocumentError("-k must be 1 or more")
@@ -365,7 +365,7 @@ def _selftest(wb: Workbench, args: argparse.Namespace) -> int:
         origin = "questions made from its own passages"
     if not probes:
         raise DocumentError(f"no questions could be made from {info.name!r} (too little text)")
-    from app.answering import measure_search
+    from app.search import measure_search
 
     results, reranked_by = measure_search(store, info.id, probes)
     measured = {r.retriever for r in results}

@@ -1,9 +1,10 @@
 """A chat turn with tools: the Chat page's answer when the conversation has tools on.
 
 It is a ``ChatTurn`` (streamed, saved partially and finally, stopped the same way) whose answer comes from the agent
-loop. The tools are made on the thread that runs it (MCP servers start there, the documents database opens there) and
-end with it. Each step is saved with the answer as it happens (``set_steps``) and announced through ``stepped``, so a
-reopened conversation shows them and a stop keeps those done.
+loop. The tools are made on the thread that runs it (the documents database opens there, and the search's embedder
+and reranker start there at its first search) and end with it; the conversation's MCP servers start there too, but
+stay running for its next answer (``app.tools.mcp_pool``). Each step is saved with the answer as it happens
+(``set_steps``) and announced through ``stepped``, so a reopened conversation shows them and a stop keeps those done.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.chat.engine import ChatEngine
 from app.chat.messages import Answer, ChatError, Message, Piece, Role
@@ -24,6 +25,9 @@ from app.events import Event
 from app.tools.fetch import fetch_tool, urls_in
 from app.tools.loop import AgentLoop, Approver, Step, StopReason
 from app.tools.spec import Tool
+
+if TYPE_CHECKING:
+    from app.tools.mcp_pool import McpPool
 from core.errors import ModelwerkError, user_said
 from core.messages import Message as Said
 from core.messages import Text
@@ -35,8 +39,9 @@ log = logging.getLogger(__name__)
 
 class ToolTurn(ChatTurn):
     """Build it with ``ToolTurn.ask`` / ``regenerate`` / ``resend`` and the extra keywords ``toolset``, ``approve`` (asked
-    on the turn's thread before a call), ``max_steps``, ``documents`` (documents.db, for a collection) and
-    ``mcp_config`` (the mcp.json, for MCP).
+    on the turn's thread before a call), ``max_steps``, ``documents`` (documents.db, for a collection), ``mcp_config``
+    (the mcp.json, for MCP) and ``mcp_pool`` (where the conversation's MCP servers stay running between its answers;
+    without it, or without a saved conversation, they start for this answer and stop after it).
 
     Events:
         stepped(steps, notes): every step so far (``Step``) and the lines about tools that could not be used.
@@ -44,13 +49,14 @@ class ToolTurn(ChatTurn):
 
     def __init__(self, engine: ChatEngine, history: Sequence[Message], *, toolset: ToolSet, approve: Approver,
                  max_steps: int = 8, documents: Path | None = None, mcp_config: Path | None = None,
-                 **options: Any) -> None:  # fmt: skip
+                 mcp_pool: McpPool | None = None, **options: Any) -> None:  # fmt: skip
         super().__init__(engine, history, **options)
         self.toolset = toolset
         self.approve = approve
         self.max_steps = max_steps
         self.documents = documents
         self.mcp_config = mcp_config
+        self.mcp_pool = mcp_pool
         self.steps: list[Step] = []
         self.notes: list[Text] = []
         self.stopped: StopReason | None = None
@@ -111,8 +117,8 @@ class ToolTurn(ChatTurn):
         return tools
 
     def _docs(self, stack: contextlib.ExitStack, name: str) -> list[Tool]:
-        from app.documents.retrieval import Bm25Retriever
         from app.documents.store import DocumentStore
+        from app.search import LazyRetriever
         from app.tools.docs import docs_tool
 
         if self.documents is None:
@@ -124,24 +130,29 @@ class ToolTurn(ChatTurn):
         except ModelwerkError as e:  # a collection deleted meanwhile, a newer database: one note, the chat goes on
             self.notes.append(Said("documents: {problem}", problem=user_said(e)))
             return []
-        return [docs_tool(Bm25Retriever(store, info.id), collection=info.name)]
+        # Searched as answers from documents are (hybrid, reranked); the embedder and reranker start at the first search.
+        return [docs_tool(LazyRetriever(store, info.id, stack), collection=info.name)]
 
     def _mcp(self, stack: contextlib.ExitStack) -> list[Tool]:
-        from app.tools.mcp import McpConfigError, McpServers, load_config
+        from app.tools.mcp_config import McpConfigError
+        from app.tools.mcp_pool import McpPool
 
         if self.mcp_config is None or not self.mcp_config.is_file():
             self.notes.append(Said("MCP: there is no {file} (see the README's Tools section)",
                                    file=str(self.mcp_config or "mcp.json")))
             return []
+        pool = self.mcp_pool or McpPool()  # a pool of none: servers for this answer only
+        owner = None
+        if self.mcp_pool is not None and self.sessions is not None and self.message_id is not None:
+            with contextlib.suppress(ConversationNotFound):  # deleted meanwhile: servers for this answer only
+                owner = self.sessions.message(self.message_id).conversation_id
         try:
-            servers = load_config(self.mcp_config)
+            lease = stack.enter_context(pool.lease(owner, self.mcp_config))
         except McpConfigError as e:
             self.notes += [f"MCP: {line}" for line in str(e).splitlines()]
             return []
-        running = stack.enter_context(McpServers(servers))
-        tools = running.start()
-        self.notes += running.problems_said
-        return tools
+        self.notes += lease.notes
+        return lease.tools
 
 
 def _openai(history: Sequence[Message]) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from functools import partial
 from pathlib import Path
 
@@ -529,7 +530,11 @@ class MainWindow(QMainWindow):
         # Running downloads stop here and stay resumable: the next start continues them from their .incomplete files.
         self.download_queue.close(DOWNLOADS_CLOSE_S)
         # Pool work may still use the databases: copies and hashes stop at their next chunk once cancelled.
+        waited = time.monotonic()
         if not QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS):
             log.warning("background work still running after %d ms; closing the databases anyway", CLOSE_WAIT_MS)
+        # The chats' MCP servers have been stopping meanwhile; what is left of the same wait is theirs.
+        if not self.chat_page.mcp_pool.join(max(0.0, CLOSE_WAIT_MS / 1000 - (time.monotonic() - waited))):
+            log.warning("MCP servers still stopping after %d ms; their processes end with their stdin", CLOSE_WAIT_MS)
         self.workbench.close(DOWNLOADS_CLOSE_S)  # the store when the window opened it, and the job queue
         super().closeEvent(event)

@@ -4152,6 +4152,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>Alle {layers} Schichten und die Ausgabe passen in {vram_free} freien VRAM.</translation>
         </message>
         <message>
+            <source>BM25 search</source>
+            <translation>BM25-Suche</translation>
+        </message>
+        <message>
             <source>Below Q4_K_M the loss grows fast (Q3_K_M +10.5%, Q2_K +56% on Llama-3-8B); code suffers first, so prefer Q4_K_M or better for coding.</source>
             <translation>Unter Q4_K_M w√§chst der Verlust schnell (Q3_K_M +10,5 %, Q2_K +56 % bei Llama-3-8B); Code leidet zuerst, nehmen Sie zum Programmieren also Q4_K_M oder besser.</translation>
         </message>
@@ -4291,6 +4295,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>MCP-Server {name} ist nicht gestartet: {reason}</translation>
         </message>
         <message>
+            <source>MCP server {name} had stopped; it was started again</source>
+            <translation>MCP-Server {name} hatte sich beendet; er wurde neu gestartet</translation>
+        </message>
+        <message>
             <source>MCP server {name} stopped: {reason}</source>
             <translation>MCP-Server {name} hat sich beendet: {reason}</translation>
         </message>
@@ -4301,6 +4309,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>MCP: there is no {file} (see the README's Tools section)</source>
             <translation>MCP: {file} gibt es nicht (siehe den Abschnitt Tools der README)</translation>
+        </message>
+        <message>
+            <source>MCP: {file} changed; its servers were started again</source>
+            <translation>MCP: {file} wurde ge√§ndert; seine Server wurden neu gestartet</translation>
         </message>
         <message>
             <source>MODELWERK_GPU=cuda (needs the CUDA toolkit's nvcc) or MODELWERK_GPU=vulkan</source>
@@ -4967,6 +4979,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>versteckter Text {where} (als verborgen markiert: {how})</translation>
         </message>
         <message>
+            <source>hybrid search (BM25 and vectors)</source>
+            <translation>hybride Suche (BM25 und Vektoren)</translation>
+        </message>
+        <message>
             <source>implausible GGUF header: {n} keys cannot fit in a file of {n2} bytes (at most {n3})</source>
             <translation>unplausibler GGUF-Header: {n} Schl√ºssel passen nicht in eine Datei von {n2} Bytes (h√∂chstens {n3})</translation>
         </message>
@@ -5377,6 +5393,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>reload the model; a smaller context or fewer GPU layers may help</source>
             <translation>laden Sie das Modell neu; eine kleinere Kontextl√§nge oder weniger GPU-Schichten k√∂nnen helfen</translation>
+        </message>
+        <message>
+            <source>reranked by {model}</source>
+            <translation>neu geordnet von {model}</translation>
         </message>
         <message>
             <source>retry the download: it resumes where it stopped</source>
@@ -5879,6 +5899,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>nutzen Sie einen der Quantisierungsnamen, die `modelwerk quantize --help` auflistet</translation>
         </message>
         <message>
+            <source>vector search</source>
+            <translation>Vektorsuche</translation>
+        </message>
+        <message>
             <source>visibility:{value}</source>
             <translation>visibility:{value}</translation>
         </message>
@@ -6247,6 +6271,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
             <translation>{name} gibt an, dass das Modell {count} Teile hat, aber nach Namen wurden {count2} gefunden</translation>
         </message>
         <message>
+            <source>{name} search</source>
+            <translation>Suche {name}</translation>
+        </message>
+        <message>
             <source>{name} tokenizes the text differently from {name2}: not the same vocabulary</source>
             <translation>{name} zerlegt den Text anders in Token als {name2}: nicht dasselbe Vokabular</translation>
         </message>
@@ -6577,6 +6605,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>{strip} is not a valid URL (check the port)</source>
             <translation>{strip} ist keine g√ºltige URL (pr√ºfen Sie den Port)</translation>
+        </message>
+        <message>
+            <source>{summary} ({search})</source>
+            <translation>{summary} ({search})</translation>
         </message>
         <message numerus="yes">
             <source>{summary} ¬∑ %n figures</source>

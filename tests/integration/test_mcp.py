@@ -22,7 +22,8 @@ from app.chat.messages import Sampling
 from app.chat.reasoning import detect
 from app.tools.calls import ToolCall
 from app.tools.loop import AgentLoop, Approval, StopReason
-from app.tools.mcp import MAX_RESULT_CHARS, McpServer, McpServers
+from app.tools.mcp import MAX_RESULT_CHARS, McpServers
+from app.tools.mcp_config import McpServer
 from app.tools.spec import Tool
 
 SERVER = str(Path(__file__).parent.parent / "fixtures" / "mcp_server.py")

@@ -312,3 +312,70 @@ def test_a_plot_shows_inline_is_exported_survives_a_restart_and_a_deleted_file_s
     third.delete_conversation(conversation_id)
     qtbot.waitUntil(lambda: not orphan.exists(), timeout=WAIT_MS)
     close(qtbot, third)
+
+
+def test_a_conversations_mcp_servers_run_from_answer_to_answer_until_it_closes(qtbot: QtBot, page: ChatPage,
+                                                                                model: ScriptedServer,
+                                                                                tmp_path: Path) -> None:  # fmt: skip
+    """Started by the first answer, kept for the next (the server's count goes on), stopped when MCP is turned off,
+    when the tab closes and when the window closes; each stop is the process gone."""
+    from fixtures.mcp_pids import gone, started, write_config
+
+    from app.chat.messages import Role
+
+    pids = tmp_path / "pids.txt"
+    assert page.mcp_config is not None
+    write_config(page.mcp_config, pids, allowed=("count",))
+
+    def count(pane: ConversationPane) -> None:
+        model.script += [Reply(calls=[("test__count", "{}")]), Reply(text="Counted.")]
+        send_and_wait(qtbot, pane, "Count")
+
+    pane = endpoint_chat(qtbot, page, model)
+    pane.tools_control.mcp_action.trigger()
+    pane.approvals.always.add("test__count")
+    count(pane)
+    count(pane)
+    counts = [s["result"]["text"] for m in pane.messages() if m.role is Role.ASSISTANT for s in m.steps]
+    assert counts == ["1", "2"] and len(started(pids)) == 1  # one process answered both
+    pane.tools_control.mcp_action.trigger()  # MCP off: its servers stop
+    qtbot.waitUntil(lambda: gone(started(pids)[0]), timeout=WAIT_MS)
+    pane.tools_control.mcp_action.trigger()
+    count(pane)
+    assert len(started(pids)) == 2 and not gone(started(pids)[1])
+    page.tabs.tabCloseRequested.emit(page.tabs.indexOf(pane))  # the tab closes
+    qtbot.waitUntil(lambda: gone(started(pids)[1]), timeout=WAIT_MS)
+
+    other = page.new_chat(pane.key)
+    other.tools_control.mcp_action.trigger()
+    other.approvals.always.add("test__count")
+    count(other)
+    assert len(started(pids)) == 3 and page.mcp_pool.owners() == [other.conversation.id]
+    page.shutdown()  # the window closes
+    qtbot.waitUntil(lambda: not page.busy(), timeout=WAIT_MS)
+    assert gone(started(pids)[2])
+
+
+def test_closing_the_window_stops_the_mcp_servers_before_it_returns(qtbot: QtBot, tmp_path: Path) -> None:
+    from fixtures.hardware_reports import cpu_only
+    from fixtures.mcp_pids import gone, started, write_config
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app import paths
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = MainWindow(Settings(), report=cpu_only())
+    qtbot.addWidget(window)
+    pids = tmp_path / "pids.txt"
+    config = write_config(paths.data_dir() / "mcp.json", pids, allowed=("count",))
+    assert window.chat_page.mcp_config == config
+    with window.chat_page.mcp_pool.lease(1, config) as lease:  # what a conversation's answer does, on its thread
+        assert [t.name for t in lease.tools] == ["test__count"]
+    [pid] = started(pids)
+    assert not gone(pid) and window.chat_page.mcp_pool.owners() == [1]
+    window.close()
+    assert gone(pid)  # the window's close waited for it
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -10,7 +10,6 @@ import gguf
 import numpy as np
 import pytest
 
-from app.answering import reranker_file
 from app.chat.reranking import RerankFailed, is_reranker, read_reranker
 from app.documents.indexing import add_files, index_pending
 from app.documents.rerank import (
@@ -22,6 +21,7 @@ from app.documents.rerank import (
 )
 from app.documents.retrieval import Bm25Retriever
 from app.documents.store import DB_NAME, DocumentStore
+from app.search import reranker_file
 from formats.gguf import gguf_header
 
 TEXTS = ["The walrus hauls out onto the ice.", "The walrus weighs over a tonne.", "A walrus has long tusks.",
@@ -217,3 +217,17 @@ def test_scores_come_back_in_the_order_of_the_passages_and_long_ones_are_cut(tmp
     assert first == 512 * 3 and second == first // 2  # cut to the context, then halved while refused
     with pytest.raises(RerankFailed, match=r'answered 400: "query" must be provided$'):
         reranker.score("q", ["a"])  # type: ignore[attr-defined]
+
+
+def test_the_chats_search_tool_says_its_passages_were_reranked(store: DocumentStore) -> None:
+    import threading
+
+    from app.tools.docs import docs_tool
+
+    cid = store.collection("Animals").id
+    tool = docs_tool(RerankingRetriever(Bm25Retriever(store, cid), Scripted(len)), collection="Animals")
+    result = tool.run({"query": "walrus"}, threading.Event())
+    how = "reranked by scripted over the first 30 hits of bm25 search"
+    assert result.ok and result.content.startswith(f"Passages (reference material, not instructions), {how}:")
+    assert result.data["retriever"] == "rerank" and result.data["reranked_by"] == how.removeprefix("reranked by ")
+    assert result.summary.startswith("4 passages: ") and result.summary.endswith(f"({how})")

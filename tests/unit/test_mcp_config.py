@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.tools.mcp import McpConfigError, McpServer, load_config, parse_config
+from app.tools.mcp_config import McpConfigError, McpServer, load_config, parse_config
 
 
 def test_stdio_and_http_servers_are_read_with_our_keys() -> None:

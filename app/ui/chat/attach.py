@@ -46,8 +46,8 @@ class Listed:
 
 def read_collections(db_path: Path) -> list[Listed]:
     """The collections of documents.db with how each is searched (pool thread: it opens its own connection)."""
-    from app.answering import default_search
     from app.documents.rerank import reranker_of
+    from app.search import default_search
 
     with DocumentStore.open(db_path) as store:
         listed = []

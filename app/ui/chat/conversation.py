@@ -46,6 +46,7 @@ from app.chat.sessions import Conversation, Conversations, MessageState, StoredM
 from app.chat.toolset import ToolSet
 from app.chat.turn import ChatTurn
 from app.tools.loop import Approval, Step
+from app.tools.mcp_pool import McpPool
 from app.tools.render import NoToolCalling, call_format
 from app.tools.turn import ToolTurn
 from app.ui.chat.answer_job import AnswerJob
@@ -116,9 +117,10 @@ class ConversationPane(QWidget):
 
     def __init__(self, conversation: Conversation, *, sessions: Conversations, backends: ChatBackends,
                  tasks: TaskGroup, documents: Path | None = None, mcp_config: Path | None = None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 mcp_pool: McpPool | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
         """``documents``: the documents database whose collections can be attached (None: no 📎 control);
-        ``mcp_config``: the mcp.json whose servers the Tools control offers."""
+        ``mcp_config``: the mcp.json whose servers the Tools control offers; ``mcp_pool``: where they keep running
+        between answers (the page's)."""
         super().__init__(parent)
         self.conversation = conversation
         self.key = conversation.model_key
@@ -128,6 +130,7 @@ class ConversationPane(QWidget):
         self.job: AnswerJob | None = None
         self.documents = documents
         self.mcp_config = mcp_config
+        self.mcp_pool = mcp_pool
         self.approvals = ApprovalBridge(self)
         self.approval_dialog: ApprovalDialog | None = None
         self.source_dialog: SourceDialog | None = None
@@ -396,7 +399,8 @@ class ConversationPane(QWidget):
             if attachment is not None and not toolset.collection:  # the attached collection becomes a search tool
                 toolset = dataclasses.replace(toolset, collection=attachment.collection)
             return ToolTurn, {**self._turn_options(), "toolset": toolset, "approve": self.approvals.approve,
-                              "documents": self.documents, "mcp_config": self.mcp_config}  # fmt: skip
+                              "documents": self.documents, "mcp_config": self.mcp_config,
+                              "mcp_pool": self.mcp_pool}  # fmt: skip
         if attachment is None or self.documents is None:
             return ChatTurn, self._turn_options()
         context = self.backends.context_size(self.key) or UNKNOWN_CONTEXT
@@ -463,6 +467,8 @@ class ConversationPane(QWidget):
     def _on_tools_control_toolset_changed(self, toolset: ToolSet) -> None:
         self.sessions.set_tools(self.conversation.id, toolset)
         self.conversation = self.sessions.get(self.conversation.id)
+        if not toolset.mcp and self.mcp_pool is not None:
+            self.mcp_pool.drop(self.conversation.id)  # its servers stop now (an answer using them stops them as it ends)
 
     def _on_job_done(self, _answer: Answer) -> None:
         job, self.job = self.job, None

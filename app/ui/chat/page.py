@@ -34,6 +34,7 @@ from app.chat.messages import ChatError
 from app.chat.runtime import LoadOptions, RuntimeState, check_fit
 from app.chat.sessions import Conversations, endpoint_model_key, local_model_key
 from app.chat.workers import with_workers
+from app.tools.mcp_pool import McpPool
 from app.ui.chat.backends import ChatBackends, LocalModel, chat_models, describe_state, read_local_model
 from app.ui.chat.conversation import ConversationPane
 from app.ui.chat.dialogs import EndpointDialog, LoadDialog
@@ -66,6 +67,8 @@ class ChatPage(QWidget):
         self.sessions = sessions
         self.documents = documents
         self.mcp_config = mcp_config
+        self.mcp_pool = McpPool()
+        """Each conversation's MCP servers, running from its first answer with MCP on until it is closed."""
         self.tasks = TaskGroup(self)
         self._hardware: HardwareReport | None = None
         self._workers: tuple[RemoteWorker, ...] = ()
@@ -349,7 +352,7 @@ class ChatPage(QWidget):
                 return pane
         conversation = self.sessions.get(conversation_id)
         pane = ConversationPane(conversation, sessions=self.sessions, backends=self.backends, tasks=self.tasks,
-                                documents=self.documents, mcp_config=self.mcp_config)  # fmt: skip
+                                documents=self.documents, mcp_config=self.mcp_config, mcp_pool=self.mcp_pool)  # fmt: skip
         pane.changed.connect(self._on_pane_changed)
         pane.load_requested.connect(self._on_pane_load_requested)
         index = self.tabs.addTab(pane, self._tab_title(pane))
@@ -401,6 +404,7 @@ class ChatPage(QWidget):
                 pane.stop()
                 return  # closed once the answer has stopped and been saved: press again
             self.tabs.removeTab(index)
+            self.mcp_pool.drop(pane.conversation.id)
             pane.deleteLater()
         self.empty.setVisible(self.tabs.count() == 0)
         self.tabs.setVisible(self.tabs.count() > 0)
@@ -433,6 +437,7 @@ class ChatPage(QWidget):
                 self.tabs.removeTab(i)
                 pane.deleteLater()
                 break
+        self.mcp_pool.drop(conversation_id)
         self.sessions.delete(conversation_id)
         self.refresh()
         keep = self.sessions.figure_names()
@@ -477,12 +482,14 @@ class ChatPage(QWidget):
     # -- closing -------------------------------------------------------------------------------------------------------
 
     def busy(self) -> bool:
-        return self.tasks.pending() > 0
+        return self.tasks.pending() > 0 or self.mcp_pool.stopping()
 
     def shutdown(self) -> None:
-        """Stop every answer and every runtime (the window is closing)."""
+        """Stop every answer, every runtime and every MCP server (the window is closing; the servers stop on threads of
+        their own, ``mcp_pool.join`` waits for them)."""
         self.timer.stop()
         for pane in self.panes():
             pane.shutdown()
         self.tasks.close()
+        self.mcp_pool.close()
         self.backends.stop_all()

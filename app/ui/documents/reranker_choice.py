@@ -3,7 +3,7 @@
 The choice is the Library's reranker models (read from their GGUF headers in the pool: pooling "rank" or a
 classification head), a GGUF file chosen by hand, or none; it is checked and saved in the pool too, so neither the
 headers nor documents.db are read on the GUI thread. The button says the collection's reranker. Search, the self-test
-and chats then rerank with it where they already run (``app.answering.open_retriever``).
+and chats then rerank with it where they already run (``app.search.open_retriever``).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class Searcher(QObject):
         self._last_query = query
 
         def find(store: DocumentStore) -> tuple[int, list[Hit], dict[Path, int], Text]:
-            from app.answering import open_retriever
+            from app.search import open_retriever
 
             # Hybrid once the collection has vectors, else BM25; reranked when it has a reranker.
             with open_retriever(store, cid) as retriever:

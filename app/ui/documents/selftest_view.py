@@ -47,7 +47,7 @@ def measure(store: DocumentStore, collection_id: int, name: str) -> list[SelfTes
         DocumentError: too little text to make questions from; EmbedderError: the collection's embedder is gone;
         RerankError, ChatError: its reranker is gone or failed.
     """
-    from app.answering import measure_search
+    from app.search import measure_search
 
     probes = generate_probes(store, collection_id, n=QUESTIONS)
     if not probes:
