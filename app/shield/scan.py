@@ -15,7 +15,6 @@ finds.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Iterator
 
 import re2
@@ -79,12 +78,8 @@ data; ``links._pieces``), an HTML image. Each alternative reaches further than t
 def _may_carry(prep: tokens.Prepared) -> list[tuple[int, int]]:
     """The spans of the paragraphs where ``scan_document_links`` can flag something (``_MAY_CARRY``), found by RE2 in
     one pass in C over the whole text (Python's ``re`` backtracks through each address without such a character)."""
-    found = [m.start() for m in _MAY_CARRY.finditer(prep.lower)]
-    if not found:
-        return []
-    starts = [p.at for p in prep.paragraphs]
-    chosen = sorted({bisect.bisect_right(starts, j) - 1 for j in found})
-    return [(prep.paragraphs[i].start, prep.paragraphs[i].end) for i in chosen]
+    found = [(m.start(), m.start()) for m in _MAY_CARRY.finditer(prep.lower)]
+    return [(p.start, p.end) for p in prep.touching(found)] if found else []
 
 
 def _candidates() -> re2._Regexp:

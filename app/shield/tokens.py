@@ -10,6 +10,7 @@ their patterns are case-insensitive over the text itself, so this only decides w
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,18 +68,53 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A text with its bytes and paragraphs (``prepare``)."""
+    """A text with its bytes and paragraphs (``prepare``). A paragraph is made when first asked for: most texts need
+    few or none of them (the scanners' RE2 prefilters find nothing there)."""
 
     text: str
     raw: bytes
     """``text`` in UTF-8 (lone surrogates passed through)."""
     lower: bytes
     """``raw`` with ASCII letters lower-cased: the same length, so its offsets are ``raw``'s."""
-    paragraphs: list[Paragraph]
+    bounds: list[tuple[int, int]]
+    """Each paragraph's span in ``lower``."""
+    vocabulary: frozenset[bytes] = field(repr=False)
+    _made: dict[int, Paragraph] = field(default_factory=dict, repr=False, compare=False)
 
     def char_offsets(self, byte_offsets: Sequence[int]) -> list[int]:
         """Offsets into ``raw`` (ascending, each at a character's first byte) as offsets into ``text``."""
         return list(byte_offsets) if len(self.raw) == len(self.text) else _char_offsets(self.raw, byte_offsets)
+
+    @cached_property
+    def _chars(self) -> list[int]:
+        """Each paragraph's start and end in the text, in one pass."""
+        return self.char_offsets([x for s, e in self.bounds for x in (s, e)])
+
+    def paragraph(self, i: int) -> Paragraph:
+        """The ``i``-th paragraph."""
+        made = self._made.get(i)
+        if made is None:
+            s, e = self.bounds[i]
+            made = self._made[i] = Paragraph(self._chars[2 * i], self._chars[2 * i + 1], self.lower[s:e],
+                                             self.vocabulary, s)  # fmt: skip
+        return made
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        """Every paragraph, in order."""
+        return [self.paragraph(i) for i in range(len(self.bounds))]
+
+    def touching(self, spans: Sequence[tuple[int, int]]) -> list[Paragraph]:
+        """The paragraphs that ``spans`` of ``lower`` (ascending) start in, end in or lie over, each once, in order."""
+        starts, ends = self._starts_ends
+        chosen: set[int] = set()
+        for s, e in spans:
+            chosen.update(range(bisect.bisect_left(ends, s), bisect.bisect_right(starts, e)))
+        return [self.paragraph(i) for i in sorted(chosen)]
+
+    @cached_property
+    def _starts_ends(self) -> tuple[list[int], list[int]]:
+        return [s for s, _ in self.bounds], [e for _, e in self.bounds]
 
 
 def _char_offsets(data: bytes, byte_offsets: Sequence[int]) -> list[int]:
@@ -104,11 +140,7 @@ def prepare(text: str, vocabulary: frozenset[bytes]) -> Prepared:
         end = n if cut < 0 else cut
         bounds.append((start, end))
         start = n if cut < 0 else cut + 2
-    chars = Prepared(text, raw, lower, []).char_offsets([x for s, e in bounds for x in (s, e)])
-    paragraphs = []
-    for i, (s, e) in enumerate(bounds):
-        paragraphs.append(Paragraph(chars[2 * i], chars[2 * i + 1], lower[s:e], vocabulary, s))
-    return Prepared(text, raw, lower, paragraphs)
+    return Prepared(text, raw, lower, bounds, vocabulary)
 
 
 def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
