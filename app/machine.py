@@ -48,30 +48,19 @@ def runtime_threads() -> int:
 
 
 def measured_kernels(*, again: bool = False) -> KernelRates | None:
-    """llama.cpp's matrix-vector speed per tensor type, its flash attention, what a token costs besides and a token
-    through llama-server, here (cached per machine, build and threads; measured in child processes: the attention and
-    the costs per token add ~8 s and ~4.5 s at a load of 10 on 2 cores, the token through llama-server ~5 s idle), or
-    None when the binding's libraries are missing or the measurement failed (logged)."""
+    """llama.cpp's matrix-vector speed per tensor type, its flash attention and what a token costs besides, here (cached
+    per machine, build and threads; measured in a child process: the attention and the costs per token add ~8 s and
+    ~4.5 s at a load of 10 on 2 cores), or None when the binding's libraries are missing or the measurement failed
+    (logged)."""
     from hardware.kernels import cached_kernels
 
     lib_dir = kernel_library_dir()
     if lib_dir is None:
         return None
     try:
-        return cached_kernels(kernels_cache_file(), lib_dir, threads=runtime_threads(), again=again,
-                              server=_llama_server())  # fmt: skip
+        return cached_kernels(kernels_cache_file(), lib_dir, threads=runtime_threads(), again=again)
     except (OSError, RuntimeError, ValueError) as e:
         log.warning("could not measure llama.cpp's kernels: %s", e)
-        return None
-
-
-def _llama_server() -> Path | None:
-    """The runtimes' llama-server, for the token measured through it (hardware.server_token); None when not built."""
-    from app.chat.llama_server import LlamaServerMissing, find_llama_server
-
-    try:
-        return find_llama_server()
-    except LlamaServerMissing:
         return None
 
 

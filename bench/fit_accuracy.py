@@ -285,11 +285,9 @@ class Kernels:
         self.measurements = 0
 
     def __call__(self) -> None:
-        for t, r in measure_in_child(self.lib_dir, threads=THREADS, types=self.types, server=find_llama_server()).items():
-            # Rates: the highest is the best; the costs of hardware.decode_costs and the token through llama-server
-            # (hardware.server_token) are seconds: the lowest.
-            seconds = t.startswith(("overhead/", "calibration/"))
-            self.best[t] = min(r, self.best.get(t, r)) if seconds else max(r, self.best.get(t, 0.0))
+        for t, r in measure_in_child(self.lib_dir, threads=THREADS, types=self.types).items():
+            # Rates: the highest is the best; the costs of hardware.decode_costs are seconds: the lowest.
+            self.best[t] = min(r, self.best.get(t, r)) if t.startswith("overhead/") else max(r, self.best.get(t, 0.0))
         self.measurements += 1
 
     def report(self, hw: HardwareReport) -> HardwareReport:

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass, field, replace
 
 from core.messages import Message, Number, Size
-from hardware import server_token
 from hardware.backends import cannot_use, usable
 from hardware.kernels import ROW
 from hardware.quants import KvType
@@ -365,11 +364,8 @@ def estimate_speed(shape: ModelShape, hw: HardwareReport, gpu_layers: int, outpu
     products that stream each layer's KV cache once per KV head (the KV type's rate) and again from the CPU's cache for
     the other query heads of a group ("F16/cache"...). per_token, per_layer and per_entry were measured by generating
     with two synthetic models of negligible width and different depths (hardware.decode_costs): the norms, rope, copies
-    into the KV cache and the threads' barrier after every node, the graph's build, and sampling. That sum is then scaled
-    by `calibration`: a synthetic llama of realistic width generated through llama-server here (hardware.server_token)
-    against the sum for its own shape. That covers what the parts leave out (kernels run slower inside a token's graph
-    than alone; llama-server's own work per token; a run's tokens are not all its fastest); measured on this machine
-    from a model the estimate is never checked on, so no factor is fitted to a model.
+    into the KV cache and the threads' barrier after every node, the graph's build, and sampling. No factor is fitted to
+    a model; not modelled: llama-server's own work per token (its loop, streaming the token out).
 
     Without kernel rates, the CPU streams the bytes at `CPU_EFFICIENCY` x the memory bandwidth (the older, rougher
     estimate). On a GPU, every token reads its bytes at `GPU_EFFICIENCY` x the GPU's memory bandwidth (no GPU here to
@@ -399,36 +395,7 @@ KV_PAD = 256
 
 def _cpu_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_gpu: bool, *, context_tokens: int,
                  kv_type: KvType, flash_attention: bool) -> float:  # fmt: skip
-    """Seconds per token of the CPU's share (see estimate_speed): the sum of its parts, scaled by what a real token
-    through llama-server costs against that sum here (`calibration`); 0 when neither kernels nor bandwidth were
-    measured."""
-    summed = _summed_seconds(shape, hw, layers, output_on_gpu, context_tokens=context_tokens, kv_type=kv_type,
-                             flash_attention=flash_attention)  # fmt: skip
-    return summed * calibration(hw)
-
-
-CALIBRATION_LIMITS = (0.67, 1.5)
-"""The calibration is held within these: a measurement spoiled by a busy moment must not move every estimate far."""
-
-
-def calibration(hw: HardwareReport) -> float:
-    """What a token through llama-server costs here (hardware.server_token: a synthetic 1024-wide llama, measured) over
-    what the sum of its parts predicts for it from the same figures; 1 when it was not measured."""
-    measured = dict(hw.cpu_kernels).get(server_token.KEY, 0.0)
-    if measured <= 0:
-        return 1.0
-    shape = server_token.calibration_shape()
-    summed = _summed_seconds(shape, hw, shape.n_layers, False, context_tokens=server_token.PROMPT + server_token.TOKENS // 2,
-                             kv_type=KvType.F16, flash_attention=True)  # fmt: skip
-    if summed <= 0:
-        return 1.0
-    low, high = CALIBRATION_LIMITS
-    return min(high, max(low, measured / summed))
-
-
-def _summed_seconds(shape: ModelShape, hw: HardwareReport, layers: int, output_on_gpu: bool, *, context_tokens: int,
-                    kv_type: KvType, flash_attention: bool) -> float:  # fmt: skip
-    """Seconds per token of the CPU's share as the sum of its parts (see estimate_speed)."""
+    """Seconds per token of the CPU's share (see estimate_speed); 0 when neither kernels nor bandwidth were measured."""
     block = layers * shape.layer_bytes * shape.active_fraction
     out = 0 if output_on_gpu else shape.output_bytes
     rates = {t: r for t, r in hw.cpu_kernels if r > 0}

@@ -94,9 +94,9 @@ PASSES = 4
 SECONDS_PER_TYPE = 0.1
 """Three figures per type and flash attention: keep the whole measurement within ~20 s on a 2-core machine."""
 TIMEOUT_S = 300.0
-MEASUREMENT = "v4"
+MEASUREMENT = "v3"
 """Part of the cache key: what is measured changed (v2: chains of layers, flash attention; v3: flash attention over caches
-streamed from RAM, two groupings; v4: a token through llama-server, hardware.server_token), so old entries are stale."""
+streamed from RAM, two groupings), so old entries are stale."""
 
 
 @dataclass(frozen=True)
@@ -416,11 +416,10 @@ def ggml_library_key(lib_dir: Path) -> str:
         return str(lib_dir)
 
 
-def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None = None, server: Path | None = None,
+def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None = None,
                      timeout_s: float = TIMEOUT_S) -> dict[str, float]:  # fmt: skip
-    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it), the costs per
-    token and layer (hardware.decode_costs) in another, and with `server` (llama-server) a realistic token through it
-    (hardware.server_token) in a third: if one of the last two fails, the rates come without its figures (logged).
+    """`measure_kernels` in a child process (a kernel that aborts must not take the caller with it), and the costs per
+    token and layer (hardware.decode_costs) in another: if that one fails, the rates come without them (logged).
 
     Raises:
         RuntimeError: the kernels' child failed or printed no result.
@@ -429,21 +428,16 @@ def measure_in_child(lib_dir: Path, *, threads: int, types: Iterable[str] | None
     if types is not None:
         argv.append(",".join(types))
     rates = _child_figures(argv, timeout_s)
-    extra = [[sys.executable, "-m", "hardware.decode_costs", str(threads)]]
-    if server is not None:
-        extra.append([sys.executable, "-m", "hardware.server_token", str(server), str(threads)])
-    for child in extra:
-        try:
-            rates.update(_child_figures(child, timeout_s))
-        except RuntimeError as e:
-            log.warning("%s", e)
+    try:
+        rates.update(_child_figures([sys.executable, "-m", "hardware.decode_costs", str(threads)], timeout_s))
+    except RuntimeError as e:
+        log.warning("%s", e)
     return rates
 
 
 def _child_figures(argv: list[str], timeout_s: float) -> dict[str, float]:
     """The positive figures of the JSON object a child prints last."""
-    what = "measuring llama.cpp's " + {"hardware.kernels": "kernels", "hardware.decode_costs": "costs per token"}.get(
-        argv[2], "token through llama-server")
+    what = f"measuring llama.cpp's {'kernels' if argv[2] == 'hardware.kernels' else 'costs per token'}"
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL,
                              cwd=_package_root())  # fmt: skip
@@ -466,19 +460,18 @@ def _package_root() -> str:
     return str(Path(__file__).resolve().parent.parent)
 
 
-def cached_kernels(cache_file: Path, lib_dir: Path, *, threads: int, again: bool = False, server: Path | None = None,
+def cached_kernels(cache_file: Path, lib_dir: Path, *, threads: int, again: bool = False,
                    measure: Callable[[], dict[str, float]] | None = None, key: str | None = None,
                    load: Callable[[], float | None] = load_per_core, now: datetime | None = None) -> KernelRates:  # fmt: skip
     """The cached kernel rates of this machine, this ggml build and thread count; measured (in a child) and stored when
-    there are none or `again` is asked for; with `server` (llama-server), a token through it too (measure_in_child). An
-    unreadable cache means measuring again; errors of measuring propagate."""
-    key = key or f"{machine_key()}|{ggml_library_key(lib_dir)}|{threads}t|{MEASUREMENT}{'' if server is None else '+server'}"
+    there are none or `again` is asked for. An unreadable cache means measuring again; errors of measuring propagate."""
+    key = key or f"{machine_key()}|{ggml_library_key(lib_dir)}|{threads}t|{MEASUREMENT}"
     entries = _load(cache_file)
     cached = _entry(entries.get(key), threads)
     if cached is not None and not again:
         return cached
     current = load()
-    rates = measure() if measure is not None else measure_in_child(lib_dir, threads=threads, server=server)
+    rates = measure() if measure is not None else measure_in_child(lib_dir, threads=threads)
     when = (now or datetime.now(timezone.utc)).replace(microsecond=0)  # as stored
     fresh = KernelRates(tuple(sorted(rates.items())), threads, when, current)
     entries[key] = {"rates": dict(fresh.rates), "threads": threads,

@@ -228,26 +228,6 @@ def test_with_measured_kernels_each_tensor_type_streams_at_its_own_rate_and_atte
     assert estimate_speed(_small_model(), doubled, 0, False) == pytest.approx(2 / seconds)
 
 
-def test_the_sum_is_scaled_by_a_token_measured_through_llama_server_on_a_model_of_its_own() -> None:
-    """hardware.server_token measures a synthetic 1024-wide llama through llama-server; the estimate of that same shape
-    from the same figures says how far the sum of parts falls short here, and every CPU estimate is scaled by it."""
-    from hardware import server_token
-    from hardware.fit import CALIBRATION_LIMITS, calibration
-
-    rates = {"Q4_K": 8e9, "Q6_K": 4e9, "Q8_0": 2e9, "F16": 1e9, "overhead/token": 1e-4, "overhead/layer": 1e-5}
-    hw = _kernel_box(**rates)
-    plain = estimate_speed(_small_model(), hw, 0, False)
-    summed = 1 / estimate_speed(server_token.calibration_shape(), hw, 0, False,
-                                context_tokens=server_token.PROMPT + server_token.TOKENS // 2)  # fmt: skip
-    measured = _kernel_box(**rates, **{server_token.KEY: summed * 1.2})
-    assert calibration(hw) == 1.0 and calibration(measured) == pytest.approx(1.2)
-    assert estimate_speed(_small_model(), measured, 0, False) == pytest.approx(plain / 1.2)
-    # A measurement spoiled by a busy moment moves the estimates at most this far.
-    low, high = CALIBRATION_LIMITS
-    assert calibration(_kernel_box(**rates, **{server_token.KEY: summed * 10})) == high
-    assert calibration(_kernel_box(**rates, **{server_token.KEY: summed / 10})) == low
-
-
 def test_a_slow_output_type_or_a_big_vocabulary_slows_the_token_down() -> None:
     hw = _kernel_box(Q4_K=8e9, Q6_K=4e9, Q8_0=2e9, F16=1e9)
     base = estimate_speed(_small_model(), hw, 0, False)
