@@ -312,7 +312,7 @@ def candidates(p: Paragraph) -> list[int]:
 _SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.fullmatch(r"\s", c))
 r"""What Python's ``\s`` matches in a text (its Unicode whitespace, U+0009..U+3000), as the inside of an RE2 class;
 RE2's own ``\s`` is ASCII only."""
-_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 """A lone surrogate in a text's bytes (passed through as invalid UTF-8), which RE2 may read other than Python's ``re``
 does: a text with one is scanned without the RE2 prefilter."""
 _DOTTED_I = str.maketrans("\u0130\u0131", "ii")
@@ -368,7 +368,7 @@ MAX_MEM = 64 << 20
 thrashes on a text that is about prompt injection and reads it 4x slower."""
 
 
-def _options() -> re2.Options:
+def options() -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False
     options.max_mem = MAX_MEM
@@ -376,7 +376,7 @@ def _options() -> re2.Options:
 
 
 def _compile_set() -> re2.Set:
-    found = re2.Set.SearchSet(_options())
+    found = re2.Set.SearchSet(options())
     for i, (_, _, pattern) in enumerate(_PATTERNS):
         if found.Add(_re2_form(pattern)) != i:
             raise AssertionError(f"RE2 refused instruction pattern {i}")
@@ -386,7 +386,8 @@ def _compile_set() -> re2.Set:
 
 _SET = _compile_set()
 """Every pattern (``_re2_form``) in one RE2 set: which of them can match in a paragraph, in one pass."""
-_ANY = re2.compile("|".join(f"(?:{_re2_form(pattern)})" for _, _, pattern in _PATTERNS), _options())
+ANY = "|".join(f"(?:{_re2_form(pattern)})" for _, _, pattern in _PATTERNS)
+_ANY = re2.compile(ANY, options())
 """Every pattern as one RE2 alternation: where in a text one of them can match, in one pass (most documents: nowhere,
 and nothing else runs). RE2 reads at hundreds of MB/s in C; the word prefilter below, in Python, at ~40 MB/s."""
 
@@ -394,26 +395,29 @@ and nothing else runs). RE2 reads at hundreds of MB/s in C; the word prefilter b
 def possible(data: bytes) -> set[int] | None:
     """The patterns that can match somewhere in ``data`` (a text's UTF-8 bytes, lower-cased or not, without "İ" and
     "ı"); None: the set cannot tell for this text (a lone surrogate), so every pattern can."""
-    if b"\xed" in data and _SURROGATE.search(data):  # a fast byte search first
+    if b"\xed" in data and SURROGATE.search(data):  # a fast byte search first
         return None
     return set(_SET.Match(data) or ())
 
 
-def scan_instructions(text: str, prepared: tokens.Prepared | None = None) -> Iterator[Flag]:
+def scan_instructions(text: str, prepared: tokens.Prepared | None = None, *,
+                      touched: list[Paragraph] | None = None) -> Iterator[Flag]:  # fmt: skip
     """Flags for instruction-like text in ``text``, each with the phrase that matched quoted in its reason.
 
     Args:
         prepared: ``tokens.prepare(text, VOCABULARY)``, when the caller has it already.
+        touched: the paragraphs of ``prepared`` that spans of ``ANY`` (or of a pattern with it as one alternative)
+            touch, when the caller found them already (``app.shield.scan``: one pass for this and the links).
     """
     if not text.isascii() and ("\u0130" in text or "\u0131" in text):
         folded = text.translate(_DOTTED_I)
         yield from _scan(folded, tokens.prepare(folded, VOCABULARY), original=text)
     else:
-        yield from _scan(text, prepared or tokens.prepare(text, VOCABULARY), original=text)
+        yield from _scan(text, prepared or tokens.prepare(text, VOCABULARY), original=text, touched=touched)
 
 
-def _scan(text: str, prep: tokens.Prepared, *, original: str) -> Iterator[Flag]:
-    for p, found in _where(prep):
+def _scan(text: str, prep: tokens.Prepared, *, original: str, touched: list[Paragraph] | None = None) -> Iterator[Flag]:
+    for p, found in _where(prep, touched):
         starts = _Starts(p)
         for i in found:
             kind, reason, _ = _PATTERNS[i]
@@ -427,18 +431,20 @@ def _scan(text: str, prep: tokens.Prepared, *, original: str) -> Iterator[Flag]:
                 yield Flag.of(kind, m.start(), m.end(), Message("{reason}: {phrase}", reason=reason, phrase=quoted(phrase)))
 
 
-def _where(prep: tokens.Prepared) -> Iterator[tuple[Paragraph, list[int]]]:
+def _where(prep: tokens.Prepared, touched: list[Paragraph] | None = None) -> Iterator[tuple[Paragraph, list[int]]]:
     """The paragraphs where a pattern can match, each with the patterns that can. RE2 finds where one can (``_ANY``:
     leftmost, not overlapping: every paragraph where a pattern matches holds the start of a found span or lies under
     one), then which can in those (``_SET``). A lone surrogate (invalid UTF-8, which RE2 may read otherwise) leaves it
     to the word prefilter alone, in every paragraph."""
-    if b"\xed" in prep.lower and _SURROGATE.search(prep.lower):
+    if b"\xed" in prep.lower and SURROGATE.search(prep.lower):
         for p in prep.paragraphs:
             if found := candidates(p):
                 yield p, found
         return
-    spans = [m.span() for m in _ANY.finditer(prep.lower)]
-    for p in prep.touching(spans) if spans else ():
+    if touched is None:
+        spans = [m.span() for m in _ANY.finditer(prep.lower)]
+        touched = prep.touching(spans) if spans else []
+    for p in touched:
         if found := sorted(_SET.Match(p.lower) or ()):
             yield p, found
 

@@ -23,7 +23,7 @@ from app.shield import tokens
 from app.shield.encoded import MIN_TEXT_RUN, scan_encoded
 from app.shield.flags import Flag, Kind
 from app.shield.hidden import scan_inline_html
-from app.shield.instructions import VOCABULARY, scan_instructions
+from app.shield.instructions import ANY, SURROGATE, VOCABULARY, options, scan_instructions
 from app.shield.links import scan_document_links
 from app.shield.unicode import may_hide, scan_unicode, strip_invisible
 from core.messages import Message
@@ -43,13 +43,14 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
     prep = tokens.prepare(text, VOCABULARY)
     invisible = list(scan_unicode(text)) if may_hide(text, prep.raw) else []
     yield from invisible
+    touched = _touched(prep)
     seen = set()
-    for flag in scan_instructions(text, prep):
+    for flag in scan_instructions(text, prep, touched=touched):
         seen.add(flag.reason)
         yield flag
     if "<" in text:
         yield from scan_inline_html(text)
-    for start, end in tokens.merged(_may_carry(prep)):
+    for start, end in tokens.merged([(p.start, p.end) for p in touched]):
         yield from scan_document_links(text, start, end)
     if invisible:
         # Words cut by zero-width characters, or spelled in tag characters, read again as a model reads them.
@@ -69,17 +70,23 @@ def _scan(text: str, depth: int) -> Iterator[Flag]:
                                           Message("{reason} (encoded)", reason=inner.reason_text))  # fmt: skip
 
 
-_MAY_CARRY = re2.compile(rb"https?:[^\s()<>\[\]?{$%]*[?{$%]|!\[[^\[\]\n]*\]\([^)]*http|<img")
+_MAY_CARRY = r"https?:[^\s()<>\[\]?{$%]*[?{$%]|!\[[^\[\]\n]*\]\([^)]*http|<img"
 """Where ``links.scan_document_links`` can flag something (in lower-case bytes): an http(s) address with one of the
 characters a placeholder for data needs, a Markdown image whose address is http(s) (only such an address can carry
 data; ``links._pieces``), an HTML image. Each alternative reaches further than the link it stands for: it misses none."""
+_FIRST = re2.compile(f"{ANY}|{_MAY_CARRY}", options())
+"""Where an instruction pattern (``instructions.ANY``) or a link with data can be, in one RE2 pass in C over the text's
+lower-cased bytes (Python's ``re`` would backtrack through each address). Leftmost and not overlapping, a span of one
+kind may hide one of the other inside it, so both scans look in every paragraph a span touches."""
 
 
-def _may_carry(prep: tokens.Prepared) -> list[tuple[int, int]]:
-    """The spans of the paragraphs where ``scan_document_links`` can flag something (``_MAY_CARRY``), found by RE2 in
-    one pass in C over the whole text (Python's ``re`` backtracks through each address without such a character)."""
-    found = [(m.start(), m.start()) for m in _MAY_CARRY.finditer(prep.lower)]
-    return [(p.start, p.end) for p in prep.touching(found)] if found else []
+def _touched(prep: tokens.Prepared) -> list[tokens.Paragraph]:
+    """The paragraphs where an instruction pattern or a link with data can be (``_FIRST``); every one when the text has
+    a lone surrogate (invalid UTF-8, which RE2 may read otherwise)."""
+    if b"\xed" in prep.lower and SURROGATE.search(prep.lower):
+        return prep.paragraphs
+    spans = [m.span() for m in _FIRST.finditer(prep.lower)]
+    return prep.touching(spans) if spans else []
 
 
 def _candidates() -> re2._Regexp:

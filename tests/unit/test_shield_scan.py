@@ -328,19 +328,19 @@ def test_the_re2_prefilter_says_which_patterns_can_match_and_steps_aside_where_i
 
 
 def _without_prefilters(text: str) -> list[tuple[Kind, int, int, str]]:
-    """``scan_text`` with the links' and the encodings' prefilters taken out: the link scan over every paragraph, the
-    encodings' patterns over every run of their alphabet of ``MIN_TEXT_RUN`` characters or more."""
+    """``scan_text`` with the links' and the encodings' prefilters taken out: the link and instruction scans over every
+    paragraph, the encodings' patterns over every run of their alphabet of ``MIN_TEXT_RUN`` characters or more."""
     from app.shield import scan
     from app.shield.encoded import MIN_TEXT_RUN
 
-    def every_paragraph(prep: tokens.Prepared) -> list[tuple[int, int]]:
-        return [(p.start, p.end) for p in prep.paragraphs]
+    def every_paragraph(prep: tokens.Prepared) -> list[tokens.Paragraph]:
+        return prep.paragraphs
 
     def every_run(prep: tokens.Prepared) -> list[tuple[int, int]]:
         return [m.span() for m in re.finditer(r"[A-Za-z0-9+/=_%\\-]{" + str(MIN_TEXT_RUN) + ",}", prep.text)]
 
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(scan, "_may_carry", every_paragraph)
+        m.setattr(scan, "_touched", every_paragraph)
         m.setattr(scan, "_encoded_runs", every_run)
         return _flags(text)
 
