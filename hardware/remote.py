@@ -30,8 +30,8 @@ __all__ = ["ASSUMED_BANDWIDTH", "DeviceShare", "RemoteDevice", "RemoteWorker", "
            "local_fixed", "network_seconds", "plan_split", "remote_compute", "split_as"]  # fmt: skip
 
 ASSUMED_BANDWIDTH = 1e9 / 8 * 0.94
-"""Bytes/s to a worker when not measured: gigabit Ethernet's payload rate. RPC's protocol has no cheap bulk command that
-leaves the worker untouched, so the probe measures the round trip only (hardware.rpc_client)."""
+"""Bytes/s to a worker when its probe could not measure it (hardware.rpc_client: it could not allocate, or the link was
+too slow for the probe's time): gigabit Ethernet's payload rate."""
 RPC_TENSOR_BYTES = 296
 """sizeof(rpc_tensor) in ggml-rpc.cpp (protocol 7): id, type, buffer, ne[4], nb[4], op, op_params[16], flags, src[10],
 view_src, view_offs, data, name[64], use_count."""

@@ -10,10 +10,13 @@ plain binary exchange over TCP, little-endian, no authentication:
 The first command must be HELLO (14; payload: 24 bytes of transport capabilities, zeros = plain TCP; answer: major,
 minor, patch, padding, 24 bytes of capabilities). Then DEVICE_COUNT (15; empty payload; answer: u32) and
 GET_DEVICE_MEMORY (11; payload: u32 device; answer: u64 free, u64 total) are cheap questions that touch no memory on the
-worker, so a repeated GET_DEVICE_MEMORY times a round trip. The bandwidth to another machine is NOT measured: the
-protocol's only bulk commands write or read tensors (SET_TENSOR, GET_TENSOR), which would mean allocating a buffer on
-someone's worker; the speed estimate assumes gigabit Ethernet instead (hardware.remote). For a worker on this machine
-(127.0.0.1) the medium is the loopback, whose throughput is measured here through a socket pair of our own.
+worker, so a repeated GET_DEVICE_MEMORY times a round trip. The bandwidth is measured the way llama-server loads a model
+through a worker: the probe allocates a buffer of BANDWIDTH_BYTES on the worker's first device (ALLOC_BUFFER, 0), asks
+where it starts (BUFFER_GET_BASE, 3), writes zeros into it as one f32 tensor (SET_TENSOR, 6: no answer; the next
+question's answer says the worker has them all) and frees it (FREE_BUFFER, 4; the worker frees it too when the
+connection ends). A first write of a MiB says whether the big one fits the probe's time; a worker that cannot allocate,
+or a link too slow for that, leaves it unmeasured (then the loopback's throughput for a worker on this machine, or the
+estimate's assumed gigabit Ethernet: hardware.remote).
 
 A worker serves one client at a time: while a model loaded through it is connected, a probe's HELLO gets no answer until
 the model is unloaded, which the probe reports as busy rather than unreachable. Everything read from the socket is
@@ -34,9 +37,16 @@ __all__ = ["PROTOCOL_MAJOR", "WorkerBusy", "WorkerProbe", "WorkerUnreachable", "
 
 PROTOCOL_MAJOR = 7
 """The RPC protocol major version of the llama.cpp this project builds; a worker must speak the same."""
+CMD_ALLOC_BUFFER = 0
+CMD_BUFFER_GET_BASE = 3
+CMD_FREE_BUFFER = 4
+CMD_SET_TENSOR = 6
 CMD_GET_DEVICE_MEMORY = 11
 CMD_HELLO = 14
 CMD_DEVICE_COUNT = 15
+BANDWIDTH_BYTES = 8 * 2**20
+FIRST_BYTES = 2**20
+GGML_TYPE_F32 = 0
 CAPS_SIZE = 24
 MAX_DEVICES = 64
 """More devices than this in one worker is a broken or hostile answer."""
@@ -77,8 +87,8 @@ class WorkerProbe:
     rtt_s: float
     """The fastest of a few GET_DEVICE_MEMORY round trips, in seconds."""
     bandwidth: float = 0.0
-    """Bytes/s: for a worker on this machine (a loopback address) the loopback's throughput, measured through a local
-    socket pair; 0 for another machine (not measured)."""
+    """Bytes/s written into the worker's memory through the connection (``_bandwidth``); when that could not be
+    measured, the loopback's throughput for a worker on this machine, else 0 (not measured)."""
 
     @property
     def endpoint(self) -> str:
@@ -188,8 +198,46 @@ def probe_worker(host: str, port: int, *, timeout_s: float = 3.0, rounds: int = 
         except (OSError, ConnectionError, struct.error) as e:
             raise WorkerUnreachable(Message("the worker at {where} broke off the conversation: {reason}", where=where,
                                             reason=str(e))) from e  # fmt: skip
-    bandwidth = loopback_bandwidth() if is_loopback(host) else 0.0
+        try:
+            bandwidth = _bandwidth(sock, rtt, deadline)
+        except (OSError, ConnectionError, struct.error):
+            bandwidth = 0.0  # not measured: the estimate assumes a figure
+    if not bandwidth and is_loopback(host):
+        bandwidth = loopback_bandwidth()
     return WorkerProbe(host=host, port=port, version=version, devices=tuple(devices), rtt_s=rtt, bandwidth=bandwidth)
+
+
+def _bandwidth(sock: socket.socket, rtt: float, deadline: float) -> float:
+    """Bytes/s of zeros written into a buffer of ours on the worker (see the module's docstring); 0 when it cannot
+    allocate one or the big write would not fit before `deadline`."""
+    ptr, size = struct.unpack("<QQ", _call(sock, CMD_ALLOC_BUFFER, struct.pack("<IQ", 0, BANDWIDTH_BYTES), 16, deadline))
+    if not ptr:
+        return 0.0
+    try:
+        if size < BANDWIDTH_BYTES:
+            return 0.0
+        (base,) = struct.unpack("<Q", _call(sock, CMD_BUFFER_GET_BASE, struct.pack("<Q", ptr), 8, deadline))
+        rate = 0.0
+        for n in (FIRST_BYTES, BANDWIDTH_BYTES):
+            if n > FIRST_BYTES and (not rate or n / rate > (deadline - time.monotonic()) / 2):
+                break  # too slow a link for the big write within the probe's time: the first figure stands
+            t0 = time.perf_counter()
+            payload = _f32_tensor(ptr, base, n) + b"\0" + struct.pack("<Q", 0)  # not cached; at offset 0
+            sock.sendall(struct.pack("<BQ", CMD_SET_TENSOR, len(payload) + n) + payload)
+            sock.sendall(bytes(n))
+            _call(sock, CMD_GET_DEVICE_MEMORY, struct.pack("<I", 0), 16, deadline)  # answered once the data is in
+            rate = n / max(time.perf_counter() - t0 - rtt, 1e-9)
+        return rate
+    finally:
+        sock.sendall(struct.pack("<BQ", CMD_FREE_BUFFER, 8) + struct.pack("<Q", ptr))
+
+
+def _f32_tensor(buffer: int, data: int, nbytes: int) -> bytes:
+    """llama.cpp's serialized tensor (``rpc_tensor``, packed: 296 bytes) for `nbytes` of f32 at `data` in `buffer`."""
+    n = nbytes // 4
+    head = struct.pack("<QIQ4I4II", 1, GGML_TYPE_F32, buffer, n, 1, 1, 1, 4, nbytes, nbytes, nbytes, 0)
+    tail = struct.pack("<i", 0) + bytes(8 * 10) + struct.pack("<QQQ", 0, 0, data) + bytes(64) + struct.pack("<i", 0)
+    return head + bytes(64) + tail  # op_params, then flags, sources, view, data, name, use count
 
 
 def is_loopback(host: str) -> bool:

@@ -1923,6 +1923,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Bei {context} Token Kontextlänge, KV-Cache {kv}</translation>
         </message>
         <message>
+            <source>Bandwidth</source>
+            <translation>Bandbreite</translation>
+        </message>
+        <message>
             <source>Below the usable speed of {speed} (setting usable_speed)</source>
             <translation>Unter der brauchbaren Geschwindigkeit von {speed} (Einstellung usable_speed)</translation>
         </message>
@@ -2226,6 +2230,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>nicht gemessen</translation>
         </message>
         <message>
+            <source>not measured (1 Gbit/s assumed)</source>
+            <translation>nicht gemessen (1 Gbit/s angenommen)</translation>
+        </message>
+        <message>
             <source>not measured: CPU speed estimates use the memory bandwidth alone (rougher)</source>
             <translation>nicht gemessen: die Geschwindigkeitsschätzungen für die CPU stützen sich allein auf die Speicherbandbreite (gröber)</translation>
         </message>
@@ -2320,6 +2328,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
         <message>
             <source>{rate} GB/s read, measured {age}{busy}</source>
             <translation>{rate} GB/s Lesen, gemessen {age}{busy}</translation>
+        </message>
+        <message>
+            <source>{rate} MB/s</source>
+            <translation>{rate} MB/s</translation>
         </message>
         <message>
             <source>{size} GiB</source>

@@ -137,6 +137,20 @@ def test_worker_reports_devices_and_how_to_add_it_and_stops_on_ctrl_c(workers: t
         socket.create_connection(("127.0.0.1", a.port), timeout=1).close()
 
 
+def test_the_probe_measures_the_bandwidth_by_writing_into_a_buffer_of_its_own_on_the_worker(
+        workers: tuple[Worker, Worker], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Not the loopback's throughput (taken away here): zeros written into a buffer the probe allocates on the worker and
+    frees; the worker stays usable (a second probe can allocate and write again)."""
+    import hardware.rpc_client as rpc_client
+
+    a, _ = workers
+    monkeypatch.setattr(rpc_client, "loopback_bandwidth", lambda: 0.0)
+    first = rpc_client.probe_worker("127.0.0.1", a.port)
+    assert first.bandwidth > 1e6, first  # MB/s at least, through a worker on this machine
+    again = rpc_client.probe_worker("127.0.0.1", a.port)
+    assert again.bandwidth > 1e6
+
+
 def test_gemma_fits_only_across_both_workers_loads_generates_and_matches_llama_cpp_report(
         gemma_model: Path, workers: tuple[Worker, Worker]) -> None:  # fmt: skip
     from formats.gguf_info import inspect_gguf

@@ -87,11 +87,12 @@ def test_adding_a_machine_probes_it_shows_its_memory_and_round_trip_and_the_tabl
     saved: list[tuple[str, ...]] = []
     page.machines.set_entries((), save=saved.append)
     page.machines.add_entry(f"127.0.0.1:{fake_worker}/200")
-    qtbot.waitUntil(lambda: _row(page, 0)[5] == "ready", timeout=10_000)
+    qtbot.waitUntil(lambda: _row(page, 0)[6] == "ready", timeout=10_000)
     assert saved[-1] == (f"127.0.0.1:{fake_worker}/200",)
-    machine, devices, free, offers, rtt, status = _row(page, 0)
+    machine, devices, free, offers, rtt, bandwidth, status = _row(page, 0)
     assert machine == f"127.0.0.1:{fake_worker}" and devices == "1 device" and status == "ready"
     assert free == "256.0 of 256.0 GiB" and offers == "200.0 GiB" and rtt.endswith(" ms")
+    assert bandwidth.endswith(" MB/s")  # the fake worker allocates nothing: the loopback's throughput, measured
     assert len(page.machines.workers()) == 1 and page.machines.workers()[0].memory_limit == 200 * GIB
     qtbot.waitUntil(lambda: not page.busy() and any(page.model.across(page.model.index(r, c)) is not None
                                                     for r in range(8) for c in range(page.model.columnCount())),
@@ -107,7 +108,7 @@ def test_an_unreachable_machine_says_so_in_its_row_and_remove_forgets_it(qtbot: 
         page = _page(qtbot)
         saved: list[tuple[str, ...]] = []
         page.machines.set_entries((f"127.0.0.1:{port}",), save=saved.append)
-        qtbot.waitUntil(lambda: "no llama.cpp worker answers" in _row(page, 0)[5], timeout=10_000)
+        qtbot.waitUntil(lambda: "no llama.cpp worker answers" in _row(page, 0)[6], timeout=10_000)
     assert page.machines.workers() == ()
     page.machines.table.selectRow(0)
     page.machines.remove_button.click()

@@ -12,6 +12,7 @@ import pytest
 
 from hardware.rpc_client import (
     CAPS_SIZE,
+    CMD_ALLOC_BUFFER,
     CMD_DEVICE_COUNT,
     CMD_GET_DEVICE_MEMORY,
     CMD_HELLO,
@@ -58,6 +59,8 @@ def honest(devices: list[tuple[int, int]], version: tuple[int, int, int] = (7, 0
             elif cmd == CMD_GET_DEVICE_MEMORY:
                 (i,) = struct.unpack("<I", payload)
                 _answer(conn, struct.pack("<QQ", *devices[i]))
+            elif cmd == CMD_ALLOC_BUFFER:
+                _answer(conn, struct.pack("<QQ", 0, 0))  # it cannot allocate: the bandwidth stays unmeasured
 
     return serve
 

@@ -102,7 +102,8 @@ class MachinesBox(QGroupBox):
     """tuple[RemoteWorker, ...]: the machines that answered, with the memory each offers."""
     COLUMNS = (QT_TRANSLATE_NOOP("Hardware", "Machine"), QT_TRANSLATE_NOOP("Hardware", "Devices"),
                QT_TRANSLATE_NOOP("Hardware", "Free memory"), QT_TRANSLATE_NOOP("Hardware", "Offers"),
-               QT_TRANSLATE_NOOP("Hardware", "Round trip"), QT_TRANSLATE_NOOP("Hardware", "Status"))  # fmt: skip
+               QT_TRANSLATE_NOOP("Hardware", "Round trip"), QT_TRANSLATE_NOOP("Hardware", "Bandwidth"),
+               QT_TRANSLATE_NOOP("Hardware", "Status"))  # fmt: skip
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(translate("Hardware", "Other machines"), parent)
@@ -227,11 +228,13 @@ class MachinesBox(QGroupBox):
                 free = translate("Hardware", "{free} of {total} GiB").format(
                     free=number(probe.free / GIB, 1), total=number(sum(d.total for d in probe.devices) / GIB, 1))
                 rtt = translate("Hardware", "{ms} ms").format(ms=number(probe.rtt_s * 1e3, 2))
+                bandwidth = translate("Hardware", "{rate} MB/s").format(rate=number(probe.bandwidth / 1e6, 0)) \
+                    if probe.bandwidth else translate("Hardware", "not measured (1 Gbit/s assumed)")  # fmt: skip
                 status = translate("Hardware", "ready")
             else:
-                devices = free = rtt = "–"
+                devices = free = rtt = bandwidth = "–"
                 status = self._errors.get(entry, "")
-            for col, text in enumerate((_endpoint(host, port), devices, free, offers, rtt, status)):
+            for col, text in enumerate((_endpoint(host, port), devices, free, offers, rtt, bandwidth, status)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
