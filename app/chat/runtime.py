@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LoadOptions", "Runtime", "RuntimeManager", "RuntimeState", "auto_gpu_layers", "auto_slots", "check_fit",
+__all__ = ["LoadOptions", "Runtime", "RuntimeState", "auto_gpu_layers", "auto_slots", "check_fit",
            "is_loopback", "server_args"]  # fmt: skip
 
 MAX_SLOTS = 4
@@ -538,7 +538,7 @@ class Runtime:
             self._set_state(RuntimeState.STOPPED)
 
     def terminate(self) -> None:
-        """Ask the process to end without waiting (RuntimeManager.stop_all signals all of them first)."""
+        """Ask the process to end without waiting (runtime_manager.RuntimeManager.stop_all signals all of them first)."""
         child = self._child
         if child is not None:
             child.terminate()
@@ -576,49 +576,6 @@ def _props(port: int, key: str, into: dict[str, Any]) -> bool:
     obj = json.loads(raw)
     into.update(obj if isinstance(obj, dict) else {})
     return True
-
-
-class RuntimeManager:
-    """The loaded runtimes, by key ("model:12"). Closing the app calls stop_all."""
-
-    def __init__(self) -> None:
-        self._runtimes: dict[str, Runtime] = {}
-        self._lock = threading.Lock()
-
-    def load(self, key: str, path: Path, options: LoadOptions | None = None, *, name: str = "") -> Runtime:
-        """Launch a runtime for `path` under `key` (one already there is stopped first); returns at once."""
-        old = self.get(key)
-        if old is not None:
-            old.stop()
-        rt = Runtime.launch(path, options=options, name=name)
-        with self._lock:
-            self._runtimes[key] = rt
-        return rt
-
-    def get(self, key: str) -> Runtime | None:
-        with self._lock:
-            return self._runtimes.get(key)
-
-    def runtimes(self) -> dict[str, Runtime]:
-        """A snapshot: key -> runtime."""
-        with self._lock:
-            return dict(self._runtimes)
-
-    def unload(self, key: str) -> None:
-        with self._lock:
-            rt = self._runtimes.pop(key, None)
-        if rt is not None:
-            rt.stop()
-
-    def stop_all(self, grace_s: float = 3) -> None:
-        """Stop every runtime (all signalled first, so this takes one grace period, not one each)."""
-        with self._lock:
-            runtimes = list(self._runtimes.values())
-            self._runtimes.clear()
-        for rt in runtimes:
-            rt.terminate()
-        for rt in runtimes:
-            rt.stop(grace_s)
 
 
 def unavailable(runtime: Runtime | None) -> RuntimeUnavailable:

@@ -20,7 +20,8 @@ from fixtures.tiny_gguf import write_tiny_gguf
 
 from app.chat.client import ChatClient
 from app.chat.messages import PRESETS, ChatError, RuntimeCrashed, RuntimeUnavailable, Sampling
-from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState
+from app.chat.runtime import LoadOptions, Runtime, RuntimeState
+from app.chat.runtime_manager import RuntimeManager
 
 GREEDY = PRESETS["Greedy"]
 SMALL = LoadOptions(context=512, threads=1)

@@ -18,7 +18,8 @@ from app.chat.endpoints import Endpoint, EndpointNotFound, Endpoints
 from app.chat.engine import ChatEngine
 from app.chat.messages import ChatError
 from app.chat.reasoning import NO_THINKING, ThinkingSupport, detect
-from app.chat.runtime import LoadOptions, Runtime, RuntimeManager, RuntimeState, unavailable
+from app.chat.runtime import LoadOptions, Runtime, RuntimeState, unavailable
+from app.chat.runtime_manager import RuntimeManager
 from app.chat.sessions import local_model_key
 from app.chat.templates import ChatTemplate, template_for
 from app.library.catalog import Catalog, CatalogEntry, EntryNotFound

@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QToolButton,
@@ -40,7 +39,6 @@ from app.chat.attachments import AnswerSource, AnswerSources, Attachment
 from app.chat.engine import ChatEngine
 from app.chat.figures import figures_of
 from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
-from app.chat.reasoning import ThinkingSupport
 from app.chat.runtime import RuntimeState
 from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
 from app.chat.toolset import ToolSet
@@ -52,9 +50,10 @@ from app.tools.turn import ToolTurn
 from app.ui.chat.answer_job import AnswerJob
 from app.ui.chat.attach import AttachBar
 from app.ui.chat.backends import ChatBackends, describe_state
+from app.ui.chat.chat_input import ChatInput
 from app.ui.chat.sampling import SamplingControls
 from app.ui.chat.sources import SourceDialog, read_source_text
-from app.ui.chat.thinking import ThinkingControls
+from app.ui.chat.thinking import ThinkingControls, reasoning_choices
 from app.ui.chat.tools import ApprovalBridge, ApprovalDialog, PendingApproval, ToolsControl, steps_display
 from app.ui.chat.transcript import Bubble, TranscriptView
 from app.ui.common.errors import error_line
@@ -72,20 +71,6 @@ UNKNOWN_CONTEXT = 4096
 """The context an answer from documents plans for when the model's is not known (an endpoint does not say)."""
 
 
-class ChatInput(QPlainTextEdit):
-    """Enter sends (`submitted`), Shift+Enter starts a new line."""
-
-    submitted = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        ):
-            self.submitted.emit()
-            return
-        super().keyPressEvent(event)
-
-
 def bubble_of(message: StoredMessage) -> Bubble:
     """A stored message as the transcript shows it (its tool steps in the folded block)."""
     note = ""
@@ -97,15 +82,6 @@ def bubble_of(message: StoredMessage) -> Bubble:
                   streaming=message.state is MessageState.STREAMING, note=note,
                   error=message.state is MessageState.ERROR, sources=message.sources,
                   steps=steps_display(message.steps), figures=tuple(figures_of(message.steps)))  # fmt: skip
-
-
-def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
-    """The reasoning toggle's items: System 1, then System 2 with the kind of thinking it uses."""
-    items = [(translate("Chat", "System 1 · answer at once"), ReasoningMode.OFF)]
-    if support.native:
-        items.append((f"System 2 · {support.label}", ReasoningMode.NATIVE))
-    items.append((translate("Chat", "System 2 · prompted reasoning"), ReasoningMode.PROMPTED))
-    return items
 
 
 class ConversationPane(QWidget):

@@ -1,4 +1,5 @@
-"""System 2 settings of a conversation: the thinking budget and, for prompted reasoning, the strategy.
+"""System 1 or System 2 for a conversation: the reasoning toggle's items, and System 2's settings (the thinking budget and,
+for prompted reasoning, the strategy).
 
 A tool button next to the reasoning toggle ("1,024 tok · one pass": the thinking budget in tokens, the strategy)
 whose menu holds a budget spin box and the three prompted strategies. All three are labelled prompted reasoning: the
@@ -11,7 +12,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget, QWidgetAction
 
-from app.chat.messages import PromptedStrategy
+from app.chat.messages import PromptedStrategy, ReasoningMode
+from app.chat.reasoning import ThinkingSupport
 from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 
@@ -98,3 +100,12 @@ class ThinkingControls(QToolButton):
         self._label()
         if not self._updating:
             self.thinking_changed.emit(*self.values())
+
+
+def reasoning_choices(support: ThinkingSupport) -> list[tuple[str, ReasoningMode]]:
+    """The reasoning toggle's items: System 1, then System 2 with the kind of thinking it uses."""
+    items = [(translate("Chat", "System 1 · answer at once"), ReasoningMode.OFF)]
+    if support.native:
+        items.append((f"System 2 · {support.label}", ReasoningMode.NATIVE))
+    items.append((translate("Chat", "System 2 · prompted reasoning"), ReasoningMode.PROMPTED))
+    return items
