@@ -11,14 +11,14 @@ embedding stays here: two workers, three hops per token (here -> A -> B -> here,
 
 Run: .venv/bin/python bench/rpc.py [--runs 3] [--tokens 64] [--threads 2]
 
-Measured 7 December 2026 on the 2-core machine, idle (the code evaluation paused), 03:59-04:01 UTC:
-  --threads 1: local 49.8 tok/s (estimate +4%), split 46.2 (ratio 0.93), estimate for the split 50.7 (+10%, within 25%).
-  --threads 2: local 70.6-73.9 tok/s (estimate -12% to -1%), split 44.4-51.8 (ratio 0.61-0.70), estimate for the split
-               62.9-69.1 (+22% in one run, +44% to +51% in three others: outside). Three processes of two threads each
-               on two cores: a worker's threads keep spinning for a while after their part of the token (ggml's
-               polling; this worker has no option to turn it off, and llama-server's `--poll 0` did not help), which
-               the estimate (round trips and bytes) does not model. Earlier, busy (load 5-9): 1 thread 1.00 and -4%,
-               2 threads 0.49 and +137%.
+Measured 7 December 2026 on the 2-core machine, idle, 06:26-06:27 UTC (the bandwidth measured through each worker):
+  --threads 1: local 56.5 tok/s (estimate +7%), split 54.5 (ratio 0.96), estimate for the split 54.7 (+0%, within 25%).
+  --threads 2: local 74.1 tok/s (estimate +7%), split 45.3 (ratio 0.61), estimate for the split 68.5 (+51%: outside).
+               Three processes of two threads each on two cores: a worker's threads keep spinning for a while after
+               their part of the token (ggml's polling; this worker has no option to turn it off, and llama-server's
+               `--poll 0` did not help), which the estimate (compute, round trips and bytes) does not model.
+Earlier (03:59-04:01, with the loopback's throughput instead of the worker's): 1 thread 0.93 and +10%; 2 threads
+0.61-0.70 and +22% to +51%.
 """
 
 from __future__ import annotations
