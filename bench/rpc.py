@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Gemma 3 270M Q4_K_M, {args.threads} threads, {args.tokens} tokens, best of {args.runs}")
     print(f"  local only:                 {local:7.1f} tok/s   (estimate {est_local:6.1f}, {est_local / local - 1:+.0%})")
     print(f"  split over 2 local workers: {remote:7.1f} tok/s   (tensor split {split[0]},{split[1]}; "
-          f"RTT {workers[0].rtt_s * 1e6:.0f} / {workers[1].rtt_s * 1e6:.0f} µs, loopback "
+          f"RTT {workers[0].rtt_s * 1e6:.0f} / {workers[1].rtt_s * 1e6:.0f} µs, into a worker "
           f"{workers[0].bandwidth / 1e9:.1f} GB/s)")  # fmt: skip
     print(f"  overhead of the split: split / local = {remote / local:.2f}")
     error = plan.tokens_per_s / remote - 1
