@@ -1899,8 +1899,8 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>Ein größeres Modell quantisiert oder ein kleineres in voller Genauigkeit? (zum Programmieren{at_speed})</translation>
         </message>
         <message>
-            <source>A model that does not fit this machine can spread its layers over other machines running `modelwerk worker` (llama.cpp's RPC). Bandwidth is not measured; the estimate assumes gigabit Ethernet.</source>
-            <translation>Ein Modell, das nicht auf diesen Rechner passt, kann seine Schichten auf andere Rechner verteilen, auf denen `modelwerk worker` läuft (llama.cpps RPC). Die Bandbreite wird nicht gemessen; die Schätzung nimmt Gigabit-Ethernet an.</translation>
+            <source>A model that does not fit this machine can spread its layers over other machines running `modelwerk worker` (llama.cpp's RPC). Each is probed for its memory, the round trip and the bandwidth into its memory; the speed estimate counts all three.</source>
+            <translation>Ein Modell, das nicht auf diesen Rechner passt, kann seine Schichten auf andere Rechner verteilen, auf denen `modelwerk worker` läuft (llama.cpps RPC). Jeder wird nach seinem Speicher, der Umlaufzeit und der Bandbreite in seinen Speicher befragt; die Geschwindigkeitsschätzung berücksichtigt alle drei.</translation>
         </message>
         <message>
             <source>A preset size class, or any parameter count such as 9B, 1.5B or 270M</source>

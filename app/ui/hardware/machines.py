@@ -113,8 +113,9 @@ class MachinesBox(QGroupBox):
         self._save: Callable[[tuple[str, ...]], None] | None = None
         self._tasks = TaskGroup(self)
         intro = QLabel(translate("Hardware", "A model that does not fit this machine can spread its layers over other "
-                                             "machines running `modelwerk worker` (llama.cpp's RPC). Bandwidth is not "
-                                             "measured; the estimate assumes gigabit Ethernet."))  # fmt: skip
+                                             "machines running `modelwerk worker` (llama.cpp's RPC). Each is probed for "
+                                             "its memory, the round trip and the bandwidth into its memory; the speed "
+                                             "estimate counts all three."))  # fmt: skip
         intro.setWordWrap(True)
         intro.setObjectName("muted")
         self.table = QTableWidget(0, len(self.COLUMNS))
