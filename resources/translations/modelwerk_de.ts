@@ -288,6 +288,10 @@
             <translation>Laden…</translation>
         </message>
         <message>
+            <source>MCP servers (mcp.json)</source>
+            <translation>MCP-Server (mcp.json)</translation>
+        </message>
+        <message>
             <source>Message — Enter sends, Shift+Enter for a new line</source>
             <translation>Nachricht — Eingabe sendet, Umschalt+Eingabe für eine neue Zeile</translation>
         </message>

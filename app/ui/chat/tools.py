@@ -63,7 +63,7 @@ class ToolsControl(QToolButton):
         self.python_action = self._action(menu, translate("Chat", "Python (sandboxed: no network, no files of yours)"),
                                           toolset.python)
         self.fetch_action = self._action(menu, translate("Chat", "Fetch web pages whose address you wrote"), toolset.fetch)
-        self.mcp_action = self._action(menu, "MCP servers (mcp.json)", toolset.mcp)
+        self.mcp_action = self._action(menu, translate("Chat", "MCP servers (mcp.json)"), toolset.mcp)
         self.docs_menu: QMenu | None = None
         self.documents = documents
         self.tasks = tasks
