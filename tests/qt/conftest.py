@@ -9,7 +9,7 @@ from PySide6.QtCore import QLocale, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from app.ui import app as gui
-from app.ui.common import i18n, workers
+from app.ui.common import garbage, i18n, workers
 
 _REAL_REPORT_BUG = gui.report_bug
 _REAL_SHOW_CRASH_DIALOG = gui._show_crash_dialog
@@ -41,6 +41,13 @@ def crash_reports(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseExceptio
 
 
 @pytest.fixture(autouse=True, scope="session")
+def gc_on_the_gui_thread(qapp: QApplication) -> None:
+    """As the app does at start (app.ui.common.garbage): the cyclic collector runs on this thread only, so a widget in a
+    garbage cycle is never destroyed on a pool thread."""
+    garbage.install(qapp)
+
+
+@pytest.fixture(autouse=True, scope="session")
 def english(qapp: QApplication) -> None:
     """The interface language as the app installs it at start (English here: its catalogue has the plural forms)."""
     i18n.install("en")
@@ -60,5 +67,6 @@ def german() -> Iterator[None]:
 def no_thread_left(qapp: QApplication) -> Iterator[None]:
     yield
     assert QThreadPool.globalInstance().waitForDone(10_000), "a background task is still running"
+    garbage.collect_due()
     running = [t.objectName() for t in list(workers.threads) if t.isRunning()]
     assert not running, f"QThreads left running: {running}"

@@ -20,7 +20,7 @@ class FilesTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documents-files")
-        self.files_model = FilesModel()
+        self.files_model = FilesModel(self)  # a Qt child: it lives exactly as long as this view
         self.setModel(self.files_model)
         setup_table(self, stretch=4)
         # Fixed widths: fitting columns to their contents measures every row on every change, which stalls the window

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.documents.indexing import Outcome
@@ -87,7 +87,7 @@ class FilesModel(_Table):
                QT_TRANSLATE_NOOP("Documents", "Passages"), QT_TRANSLATE_NOOP("Documents", "Pages"),
                QT_TRANSLATE_NOOP("Documents", "Message"))  # fmt: skip
 
-    def __init__(self, parent: QAbstractTableModel | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FileRow] = []
         self._row_of: dict[Path, int] = {}
@@ -154,7 +154,7 @@ class ResultsModel(_Table):
     HEADERS = ("#", QT_TRANSLATE_NOOP("Documents", "Source"), QT_TRANSLATE_NOOP("Documents", "Passage"),
                QT_TRANSLATE_NOOP("Documents", "Score"))  # fmt: skip
 
-    def __init__(self, parent: QAbstractTableModel | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
 

@@ -44,7 +44,7 @@ class Searcher(QObject):
         self.query.setPlaceholderText(translate("Documents", "Search this collection"))
         self.query.setClearButtonEnabled(True)
         self.button = QPushButton(translate("Documents", "Search"))
-        self.results_model = ResultsModel()
+        self.results_model = ResultsModel(self)  # a Qt child: it outlives its view, whatever the garbage collector does
         self.results = QTableView()
         self.results.setObjectName("documents-results")
         self.results.setModel(self.results_model)

@@ -109,6 +109,7 @@ class HardwarePage(QScrollArea):
         self.context = context_combo(self._options.context)
         self.kv = kv_combo()
         self.model = AdviceModel(usable_speed=usable_speed)
+        self.model.setParent(self)  # dies with the page's view, never before it (a garbage collector must not free it first)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setItemDelegate(AdviceDelegate(self.table))
