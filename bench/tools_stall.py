@@ -43,6 +43,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.ui.chat.transcript import TranscriptView  # noqa: E402
+from app.ui.common import garbage  # noqa: E402
 from bench.stall import GapProfiler, StallMeter, TimedApplication  # noqa: E402
 
 HISTORY = "Some **bold** text and a list:\n\n- one\n- two\n\n" + "word " * 200 + "\n\n```python\nprint(1)\n```\n"
@@ -101,6 +102,7 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="say what each gap over 10 ms was (GUI thread CPU, stacks)")
     args = ap.parse_args()
     app = QApplication.instance() or (TimedApplication([]) if args.profile else QApplication([]))
+    garbage.install(app)  # as the app does (app.ui.app.create_app): cyclic collections on the GUI thread only
     replies = ([{"calls": [["python", json.dumps({"code": CODE})]]}] * args.calls
                + [{"calls": [["python", json.dumps({"code": PLOT})]]}] * args.plots
                + [{"text": "Done: " + "the sum is large. " * 40}])  # fmt: skip
