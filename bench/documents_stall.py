@@ -16,6 +16,7 @@ Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/documents_stall.py [--file
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -44,6 +45,9 @@ def main() -> int:
     ap.add_argument("--kib", type=int, default=8)
     args = ap.parse_args()
     app = QApplication.instance() or QApplication([])
+    from app.ui.common import garbage
+
+    garbage.install(app)  # as the app does (app.ui.app.create_app): cyclic collections on the GUI thread only
     with tempfile.TemporaryDirectory(prefix="mw-bench-stall-") as tmp:
         work = Path(tmp)
         os.environ["MODELWERK_HOME"] = str(work / "home")
@@ -66,6 +70,7 @@ def main() -> int:
         spin(time.monotonic() + 30, lambda: not page.busy())
         page.create_collection("Bench")
         spin(time.monotonic() + 30, lambda: page.selected() is not None and not page.busy())
+        gc.freeze()  # as the app does once its window is up (app.ui.app): the start-up objects leave the GC's passes
 
         meter = StallMeter()
         meter.start()

@@ -84,11 +84,13 @@ def _gui_stall(hub: object, tmp: Path, seconds_idle: float) -> tuple[float, floa
     from app.hub.errors import HubError
     from app.library.catalog import Catalog
     from app.store import Store
+    from app.ui.common import garbage
     from app.ui.discover.downloads_panel import DownloadsPanel
     from app.workbench import DownloadRegistrar
     from bench.stall import StallMeter
 
     _app = QApplication.instance() or QApplication([])  # kept alive until the function returns
+    garbage.install(_app)  # as the app does (app.ui.app.create_app): cyclic collections on the GUI thread only
     store = Store.open(tmp / "gui.db")
     client = HubClient(hub.url)  # type: ignore[attr-defined]
     registrar = DownloadRegistrar(Catalog(store), tmp / "models")  # the workbench's: registered once, in the Library
