@@ -5,7 +5,7 @@ threshold: often a pool thread (a fit, a probe, a scan). A widget or other QObje
 gone, and a pending callback that still names it) is then destroyed on that thread, and Qt crashes: an object must die
 on its own thread. Seen here: `QWidget::~QWidget` on a "Thread (pooled)" inside `gc_collect_main`, then a segfault in
 the GUI thread's next paint. So `install` switches automatic collection off, and a timer on the GUI thread collects
-each generation when its count passes the thresholds Python itself would use (`collect_due`). Reference counting, which
+each generation when its count passes Python's own thresholds (`collect_due`). Reference counting, which
 frees almost everything at once, is not touched.
 """
 
@@ -23,8 +23,10 @@ _THRESHOLDS = gc.get_threshold()
 
 
 def collect_due() -> int:
-    """Collect the oldest generation whose count has passed its threshold, as Python would have; the objects found
-    unreachable (0 when none was due). Call it on the GUI thread."""
+    """Collect the oldest generation whose count has passed its threshold, as Python's thresholds say; the objects
+    found unreachable (0 when none was due). Call it on the GUI thread. (Python also holds a full collection back until
+    the objects that survived younger ones are a quarter of the old ones; it does not expose those counts, so here a
+    full one follows every tenth of generation 1: the app's start-up objects are frozen, `gc.freeze`, and not walked.)"""
     counts = gc.get_count()
     if counts[0] <= _THRESHOLDS[0]:
         return 0
