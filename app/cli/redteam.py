@@ -152,12 +152,12 @@ def _json(report: Report, *, model: str, shields: list[bool]) -> dict[str, Any]:
         "false_positives": {"passages": report.benign_passages, "flagged": report.benign_flagged,
                             "rate": round(report.false_positive_rate, 4), "examples": report.benign_examples},
         "classifier": None if (k := report.classifier) is None else {
-            "judge": k.judge, "threshold": round(k.calibration.threshold, 4), "calibrated_on": k.calibration.benign,
+            "judge": k.judge, "threshold": k.calibration.threshold, "calibrated_on": k.calibration.benign,
             "false_positives": {"passages": k.held_out, "flagged": k.held_out_flagged,
                                 "rate": round(k.false_positive_rate, 4)},
             "detected": {f or "all": dict(zip(("flagged", "planted"), k.detected_in(_of(report, f)), strict=True))
                          for f in [*_families(report), None]},
-            "scores": {a: round(x, 4) for a, x in k.scores.items()}},
+            "scores": dict(k.scores)},  # unrounded: compared with the threshold
         "trials": [{"attack": t.attack.id, "family": t.attack.family, "lang": t.attack.lang, "shield": t.shield,
                     "canary": t.canary, "succeeded": t.succeeded, "flagged": t.flagged, "system": t.system,
                     "user": t.user, "answer": t.answer} for t in report.trials],
