@@ -5,20 +5,20 @@ Figures:
 - local tok/s and split tok/s (llama-server's own `predicted_per_second`, greedy, `--tokens` tokens, best of `--runs`,
   alternating the sides): the split's overhead as a ratio split / local;
 - the speed estimate for the split (hardware.remote: this machine's measured kernel rates for the compute, the probed
-  round-trip time and the assumed bandwidth for the network) against the measured split figure (target: within 25%).
+  round-trip time and the bandwidth into each worker for the network) against the measured split figure (target: within
+  25%).
 The split puts every block and the output on the workers, half each (--tensor-split 9,10 of 19 layers), the token
 embedding stays here: two workers, three hops per token (here -> A -> B -> here, with the logits).
 
 Run: .venv/bin/python bench/rpc.py [--runs 3] [--tokens 64] [--threads 2]
 
-Measured 7 December 2026 on the 2-core machine, idle, 06:26-06:27 UTC (the bandwidth measured through each worker):
-  --threads 1: local 56.5 tok/s (estimate +7%), split 54.5 (ratio 0.96), estimate for the split 54.7 (+0%, within 25%).
-  --threads 2: local 74.1 tok/s (estimate +7%), split 45.3 (ratio 0.61), estimate for the split 68.5 (+51%: outside).
-               Three processes of two threads each on two cores: a worker's threads keep spinning for a while after
-               their part of the token (ggml's polling; this worker has no option to turn it off, and llama-server's
-               `--poll 0` did not help), which the estimate (compute, round trips and bytes) does not model.
-Earlier (03:59-04:01, with the loopback's throughput instead of the worker's): 1 thread 0.93 and +10%; 2 threads
-0.61-0.70 and +22% to +51%.
+Measured 7 December 2026 on the 2-core machine, idle, 12:39-12:45 UTC, the workers and the split's llama-server spinning
+at most 1,000 times before they sleep (app.chat.workers.WAIT_SPINS):
+  --threads 2: local 82.7 / 81.1 tok/s, split 70.7 / 67.5 (ratio 0.85 / 0.83), estimate for the split -6% / -3%.
+  --threads 1: split / local 0.78-0.98 over three runs (estimate -2% to +12%), 0.87-0.89 with libgomp's default
+               spinning: one thread has no OpenMP threads to spin, so the spread is the machine's, not the setting's.
+Before (06:26, libgomp's default spinning, 300,000): --threads 2 gave 0.61 and +51%: three processes of two threads
+on two cores, each part's threads spinning for milliseconds after it while the next part needed the cores.
 """
 
 from __future__ import annotations

@@ -443,7 +443,12 @@ class Runtime:
             args = server_args(self.model_path, name=self.name, port=port, options=self.options, slots=plan.slots,
                                gpu_layers=plan.gpu_layers, threads=plan.threads, chat_template=plan.chat_template,
                                stop=plan.stop, tensor_split=plan.tensor_split)  # fmt: skip
-            command = Command(argv=(str(plan.binary), *args), env=_child_env(self.key), label="the runtime")
+            env = _child_env(self.key)
+            if self.options.workers:  # its threads wait for the workers' parts of each token: not spinning meanwhile
+                from app.chat.workers import spin_less
+
+                env = spin_less(env)
+            command = Command(argv=(str(plan.binary), *args), env=env, label="the runtime")
             with self._changed:
                 if run != self._run_id:
                     return  # stopped while we planned

@@ -20,14 +20,30 @@ if TYPE_CHECKING:
     from hardware.remote import RemoteWorker
     from hardware.report import HardwareReport
 
-__all__ = ["CONNECT_TIMEOUT_S", "LOST_MARKS", "check_workers", "lost_message", "lost_workers", "with_workers",
-           "worker_split"]
+__all__ = ["CONNECT_TIMEOUT_S", "LOST_MARKS", "SPIN_ENV", "WAIT_SPINS", "check_workers", "lost_message", "lost_workers",
+           "spin_less", "with_workers", "worker_split"]
 
 CONNECT_TIMEOUT_S = 1.0
 ALL_LAYERS = 999
 """--n-gpu-layers for "every block and the output on the workers"."""
+SPIN_ENV = "GOMP_SPINCOUNT"
+WAIT_SPINS = "1000"
+"""How many times llama.cpp's OpenMP threads spin for more work before they sleep, in a worker and in a llama-server
+that has workers (llama.cpp is built with OpenMP; `--poll` does not reach it). libgomp's default, 300,000, keeps a
+finished part's cores busy for milliseconds: a worker computes its layers, then waits while the others compute theirs,
+and where processes share a machine (two workers and llama-server on one, as bench/rpc.py runs them) that spinning
+takes the cores from the part being computed. Measured idle on 2 cores at 2 threads (7 December): split / local 0.62
+with the default, 0.72 at 30,000, 0.81-0.84 at 3,000, 0.85 at 1,000; llama-server alone measured the same at 1,000 as
+with the default (84.2 and 83.9 tok/s), so a worker on a machine of its own loses nothing. Not lower: OpenMP's sleeping
+waits (OMP_WAIT_POLICY=PASSIVE) cost a futex wake at each of ggml's barriers, 82 -> 46 tok/s. A user's own
+GOMP_SPINCOUNT wins."""
 LOST_MARKS = ("Remote RPC server crashed", "Failed to connect to", "failed to connect")
 """What llama.cpp's log says when a worker is gone."""
+
+
+def spin_less(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with llama.cpp's OpenMP threads spinning WAIT_SPINS times before they sleep, unless it sets its own."""
+    return {SPIN_ENV: WAIT_SPINS, **env}
 
 
 def check_workers(workers: tuple[RemoteWorker, ...], *, timeout_s: float = CONNECT_TIMEOUT_S) -> None:

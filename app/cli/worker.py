@@ -92,6 +92,7 @@ def _limit_memory(pid: int, mem_bytes: int) -> bool:
 def _cmd_worker(args: argparse.Namespace) -> int:
     from app.chat.llama_server import find_rpc_server
     from app.chat.messages import ChatError
+    from app.chat.workers import spin_less
     from hardware.rpc_client import WorkerUnreachable, probe_worker
     from procs.launch import Command
     from procs.supervisor import Child
@@ -106,7 +107,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     if args.threads:
         argv += ["--threads", str(args.threads)]
     # One malloc arena: the address-space limit then measures buffers, not per-thread arena reservations.
-    env = {**os.environ, "MALLOC_ARENA_MAX": "1"}
+    env = spin_less({**os.environ, "MALLOC_ARENA_MAX": "1"})
     child = Child.start(Command(argv=tuple(argv), env=env, label="the worker"), merge_stderr=True, watch_stdin=False,
                         die_with_parent=True)  # fmt: skip
     lines: list[str] = []

@@ -20,6 +20,7 @@ import pytest
 
 from app.chat.messages import ChatError, Sampling
 from app.chat.runtime import LoadOptions, Runtime, RuntimeState, fit_options
+from app.chat.workers import SPIN_ENV, WAIT_SPINS
 from hardware.remote import RemoteDevice, RemoteWorker, layer_bytes, local_fixed, plan_split
 from hardware.report import GiB, MiB
 from hardware.rpc_client import probe_worker
@@ -131,6 +132,8 @@ def test_worker_reports_devices_and_how_to_add_it_and_stops_on_ctrl_c(workers: t
     assert f"Add it with: Hardware → Add machine… → 127.0.0.1:{a.port}, memory 0.16 GiB" in text
     assert f"ssh -N -L {a.port}:127.0.0.1:{a.port}" in text
     assert "memory for models: 0.16 GiB (enforced)" in text
+    (rpc_server,) = psutil.Process(a.proc.pid).children()
+    assert rpc_server.environ()[SPIN_ENV] == WAIT_SPINS  # its threads sleep soon after its part of each token
     stop_worker(a)
     assert a.proc.returncode == 0
     with pytest.raises(OSError):
@@ -174,6 +177,7 @@ def test_gemma_fits_only_across_both_workers_loads_generates_and_matches_llama_c
     try:
         rt.wait_ready(240)
         argv = psutil.Process(rt.pid).cmdline()
+        spins = psutil.Process(rt.pid).environ().get(SPIN_ENV)
         answer = list(rt.client().stream_completion("The capital of France is",
                                                     sampling=Sampling(temperature=0, max_tokens=8)))  # fmt: skip
         assert "".join(d.text for d in answer).strip() and answer[-1].finish_reason in ("stop", "length")
@@ -182,6 +186,7 @@ def test_gemma_fits_only_across_both_workers_loads_generates_and_matches_llama_c
     assert argv[argv.index("--rpc") + 1] == f"{a.endpoint},{b.endpoint}"
     assert argv[argv.index("--tensor-split") + 1] == ",".join(map(str, plan.tensor_split))
     assert argv[argv.index("--n-gpu-layers") + 1] == str(plan.gpu_layers)
+    assert spins == WAIT_SPINS
 
     # llama.cpp's own report of the same load (the runtime's arguments, at info verbosity, which prints the buffers).
     reported = buffers(llama_server_log(argv))

@@ -109,3 +109,10 @@ def test_with_workers_adds_them_only_to_a_model_that_needs_them() -> None:
     assert with_workers(info, small, options, far).workers == far  # it needs them
     assert with_workers(info, small, options, tiny) is options  # they cannot help: load as before, the fit warns
     assert with_workers(info, small, options, ()) is options
+
+
+def test_workers_spin_less_unless_the_user_says_how_much() -> None:
+    from app.chat.workers import SPIN_ENV, WAIT_SPINS, spin_less
+
+    assert spin_less({"PATH": "/bin"}) == {"PATH": "/bin", SPIN_ENV: WAIT_SPINS}
+    assert spin_less({SPIN_ENV: "300000"})[SPIN_ENV] == "300000"
