@@ -166,15 +166,18 @@ def network_seconds(shape: ModelShape, worker_layers: list[tuple[RemoteWorker, i
 
 def remote_compute(shape: ModelShape, options: FitOptions) -> int:
     """A worker device's compute buffer, as llama.cpp reserves it for an offload device (a remote CPU allocates all of
-    it): per token of a micro-batch, f32 activations at the feed-forward's peak (4 x n_ff: gate, up, the activation and
-    the product; 2 x n_embd: the residual stream and its norm) with the query heads and the new K and V, and 16 bytes
-    per KV cell (the f32 masks, swa and full, each also copied to the device). The output layer's logits are reserved
-    for one output per sequence and stay within that peak. Fitted to llama-server's report for Gemma 3 270M split over
-    two workers (the same figure on both, output or not) at 1024 and 2048 tokens and micro-batches of 512 and 256:
-    29.5 / 37.5 / 14.75 MiB estimated, 29.57 / 37.57 / 14.79 MiB reported; not checked on other architectures."""
+    it, with flash attention as the runtime runs it): per token of a micro-batch, f32 activations at the feed-forward's
+    peak (3 x n_ff: gate, up and their fused product; 6 x n_embd of the residual stream, its sums and norms; the
+    attention's query heads where they are wider than the model, as on Gemma 3; about 80 bytes of positions and
+    outputs), and 8 bytes per KV cell for each KQ mask (one, two with sliding-window layers). The output layer's logits
+    are reserved for one output per sequence and stay within that peak.
+    Checked against llama-server's report for two workers (7 December), MiB estimated / reported: Gemma 3 270M at 1024,
+    2048 and 4096 tokens 29.54 / 29.57, 37.54 / 37.57, 53.54 / 53.57, at micro-batches of 256 14.77 / 14.79; SmolLM2 135M
+    20.91 / 20.91, 24.91 / 24.91, 32.91 / 32.91, 10.46 / 10.46. Synthetic llamas of other widths: where n_ff = 2 x n_embd
+    llama.cpp's allocator packs one n_embd tighter and the estimate is 8-11% over what it reports; never under."""
     ub = min(options.n_ubatch, options.n_batch, options.context)
-    f32 = 4 * shape.n_ff + 2 * shape.n_embd + shape.n_heads * shape.head_dim_k + 2 * shape.n_kv_heads * shape.head_dim_k
-    per_token = 4 * f32 + 16 * options.context
+    f32 = 3 * shape.n_ff + 6 * shape.n_embd + max(shape.n_embd, shape.n_heads * shape.head_dim_k) + 20
+    per_token = 4 * f32 + 8 * (2 if shape.n_swa_layers else 1) * options.context
     return ub * per_token
 
 

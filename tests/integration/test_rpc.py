@@ -21,7 +21,7 @@ import pytest
 from app.chat.messages import ChatError, Sampling
 from app.chat.runtime import LoadOptions, Runtime, RuntimeState, fit_options
 from app.chat.workers import SPIN_ENV, WAIT_SPINS
-from hardware.remote import RemoteDevice, RemoteWorker, layer_bytes, local_fixed, plan_split
+from hardware.remote import RemoteDevice, RemoteWorker, SplitPlan, layer_bytes, local_fixed, plan_split, split_as
 from hardware.report import GiB, MiB
 from hardware.rpc_client import probe_worker
 
@@ -188,13 +188,42 @@ def test_gemma_fits_only_across_both_workers_loads_generates_and_matches_llama_c
     assert argv[argv.index("--n-gpu-layers") + 1] == str(plan.gpu_layers)
     assert spins == WAIT_SPINS
 
-    # llama.cpp's own report of the same load (the runtime's arguments, at info verbosity, which prints the buffers).
+    assert_as_llama_cpp_reports(plan, argv)
+
+
+def assert_as_llama_cpp_reports(plan: SplitPlan, argv: list[str]) -> None:
+    """Each worker's weights, KV cache and compute buffer in `plan` within 5% (or 0.5 MiB) of llama.cpp's own report
+    of the same load (the runtime's arguments, at info verbosity, which prints the buffers)."""
     reported = buffers(llama_server_log(argv))
     for share in plan.shares[1:]:
         got = [reported.get((share.name, kind)) for kind in ("model", "KV", "compute")]
         assert None not in got, (share.name, reported)
         want = [share.weights / MiB, share.kv_cache / MiB, share.compute / MiB]
         assert got == pytest.approx(want, rel=0.05, abs=0.5), (share.name, got, want)
+
+
+def test_the_split_of_a_llama_model_matches_llama_cpp_report(smollm2_model: Path, workers: tuple[Worker, Worker]
+                                                             ) -> None:  # fmt: skip
+    """The same check on another architecture than Gemma's (SmolLM2: llama, 30 blocks, tied output, Q4_1): nothing in
+    the estimate was fitted to it."""
+    from formats.gguf_info import inspect_gguf
+    from hardware.probe import probe
+
+    shape = inspect_gguf(smollm2_model).shape
+    assert shape is not None
+    a, b = (remote(w) for w in workers)
+    split = (shape.n_layers // 2, shape.n_layers - shape.n_layers // 2 + 1)  # every block and the output on them
+    options = LoadOptions(context=OPTIONS.context, threads=OPTIONS.threads, parallel=1, workers=(a, b),
+                          gpu_layers=sum(split), tensor_split=split)  # fmt: skip
+    plan = split_as(shape, probe(), (a, b), fit_options(options), tensor_split=split)
+    rt = Runtime.launch(smollm2_model, options=options, name="smollm2-split")
+    try:
+        rt.wait_ready(240)
+        argv = psutil.Process(rt.pid).cmdline()
+    finally:
+        rt.stop()
+    assert argv[argv.index("--tensor-split") + 1] == ",".join(map(str, split))
+    assert_as_llama_cpp_reports(plan, argv)
 
 
 def llama_server_log(argv: list[str]) -> list[str]:
