@@ -174,11 +174,15 @@ def remote_compute(shape: ModelShape, options: FitOptions) -> int:
     Checked against llama-server's report for two workers (7 December), MiB estimated / reported: Gemma 3 270M at 1024,
     2048 and 4096 tokens 29.54 / 29.57, 37.54 / 37.57, 53.54 / 53.57, at micro-batches of 256 14.77 / 14.79; SmolLM2 135M
     20.91 / 20.91, 24.91 / 24.91, 32.91 / 32.91, 10.46 / 10.46. Synthetic llamas of other widths: where n_ff = 2 x n_embd
-    llama.cpp's allocator packs one n_embd tighter and the estimate is 8-11% over what it reports; never under."""
+    llama.cpp's allocator packs one n_embd tighter and the estimate is 8-11% over what it reports; never under.
+    Without flash attention the attention's scores are held too: 4 bytes per head and 16 more per KV cell, measured as
+    SmolLM2's and Gemma's growth with the context (52 and 48 bytes per cell against 8 and 16 with it); over by 2-5% on
+    Gemma and 18-23% on SmolLM2 at 1k-4k tokens (its peak moves into the attention, below the feed-forward's), never
+    under."""
     ub = min(options.n_ubatch, options.n_batch, options.context)
     f32 = 3 * shape.n_ff + 6 * shape.n_embd + max(shape.n_embd, shape.n_heads * shape.head_dim_k) + 20
-    per_token = 4 * f32 + 8 * (2 if shape.n_swa_layers else 1) * options.context
-    return ub * per_token
+    per_cell = 8 * (2 if shape.n_swa_layers else 1) + (0 if options.flash_attention else 4 * shape.n_heads + 16)
+    return ub * (4 * f32 + per_cell * options.context)
 
 
 def _worker_overhead(shape: ModelShape, output: bool) -> int:

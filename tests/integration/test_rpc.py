@@ -293,3 +293,32 @@ def test_a_worker_asked_for_more_than_its_mem_breaks_off_and_the_load_fails_sayi
         assert rt.state is RuntimeState.FAILED and w.proc.poll() is None  # the worker itself lives on
     finally:
         stop_worker(w)
+
+
+@pytest.mark.parametrize("model", ["gemma", "smollm2"])
+def test_without_flash_attention_a_workers_compute_buffer_is_never_underestimated(
+        model: str, request: pytest.FixtureRequest, workers: tuple[Worker, Worker]) -> None:  # fmt: skip
+    """Flash attention off (a load option): llama.cpp holds the attention's scores too; the estimate may be loose (the
+    peak moves into the attention on SmolLM2) but never under what llama.cpp reserves, which would fail the load."""
+    from formats.gguf_info import inspect_gguf
+    from hardware.probe import probe
+
+    path = request.getfixturevalue(f"{model}_model")
+    shape = inspect_gguf(path).shape
+    assert shape is not None
+    a, b = (remote(w) for w in workers)
+    split = (shape.n_layers // 2, shape.n_layers - shape.n_layers // 2 + 1)
+    options = LoadOptions(context=2048, threads=OPTIONS.threads, parallel=1, workers=(a, b), gpu_layers=sum(split),
+                          tensor_split=split, flash_attn=False)  # fmt: skip
+    plan = split_as(shape, probe(), (a, b), fit_options(options), tensor_split=split)
+    rt = Runtime.launch(path, options=options, name=f"{model}-no-fa")
+    try:
+        rt.wait_ready(240)
+        argv = psutil.Process(rt.pid).cmdline()
+    finally:
+        rt.stop()
+    assert argv[argv.index("--flash-attn") + 1] == "off"
+    reported = buffers(llama_server_log(argv))
+    for share in plan.shares[1:]:
+        got = reported[(share.name, "compute")]
+        assert got <= share.compute / MiB <= 1.25 * got, (share.name, got, share.compute / MiB)
