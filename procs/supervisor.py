@@ -115,7 +115,8 @@ class Child:
 
     @classmethod
     def start(cls, command: Command, *, stderr: Path | None = None, merge_stderr: bool = False,
-              watch_stdin: bool = True, die_with_parent: bool = False, new_group: bool = True) -> Child:  # fmt: skip
+              watch_stdin: bool = True, die_with_parent: bool = False, new_group: bool = True,
+              ignore_sigpipe: bool = False) -> Child:  # fmt: skip
         """Start `command` in its own process group, stdout a pipe for the caller to read.
 
         Args:
@@ -127,6 +128,9 @@ class Child:
                 orphan protection of a native child (llama-server) that has no stdin watchdog. Elsewhere a no-op.
             new_group: False: the child stays in our process group, so whoever stops our group stops it too (a worker's
                 own child: the converter, pip under the job runner); stopping the child then signals it alone.
+            ignore_sigpipe: POSIX: the child starts with SIGPIPE ignored, as Python runs (subprocess otherwise restores
+                the default, death): for a server that writes to sockets its clients may close (llama.cpp's RPC worker
+                dies of a write to a client that went away).
 
         Raises:
             OSError: the program could not be started.
@@ -141,6 +145,8 @@ class Child:
             kwargs["start_new_session"] = True
         else:
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        if ignore_sigpipe and os.name == "posix":
+            kwargs["restore_signals"] = False  # Python ignores SIGPIPE; exec keeps an ignored signal ignored
         stdin = subprocess.PIPE if watch_stdin else subprocess.DEVNULL
         log.debug("starting %s: %s", command.label, " ".join(command.argv))
         if die_with_parent and _PDEATHSIG_WORKS:

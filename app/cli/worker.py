@@ -109,7 +109,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     # One malloc arena: the address-space limit then measures buffers, not per-thread arena reservations.
     env = spin_less({**os.environ, "MALLOC_ARENA_MAX": "1"})
     child = Child.start(Command(argv=tuple(argv), env=env, label="the worker"), merge_stderr=True, watch_stdin=False,
-                        die_with_parent=True)  # fmt: skip
+                        die_with_parent=True, ignore_sigpipe=True)  # fmt: skip
     lines: list[str] = []
     relay = threading.Thread(target=_relay, args=(child, lines), name="worker-output", daemon=True)
     relay.start()

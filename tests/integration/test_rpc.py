@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -152,6 +153,31 @@ def test_the_probe_measures_the_bandwidth_by_writing_into_a_buffer_of_its_own_on
     assert first.bandwidth > 1e6, first  # MB/s at least, through a worker on this machine
     again = rpc_client.probe_worker("127.0.0.1", a.port)
     assert again.bandwidth > 1e6
+
+
+def test_a_probe_while_a_model_holds_the_worker_is_busy_and_leaves_the_worker_running(workers: tuple[Worker, Worker]
+                                                                                      ) -> None:  # fmt: skip
+    """A worker serves one client at a time: "Check again" while a model is loaded times out, and closes a connection
+    the worker answers later; the worker's write to it must not kill it (SIGPIPE, which ended it before)."""
+    from hardware.rpc_client import WorkerBusy
+
+    a, _ = workers
+    holder = socket.create_connection(("127.0.0.1", a.port), timeout=5)  # a loaded model's connection
+    holder.sendall(struct.pack("<BQ", 14, 24) + bytes(24))  # HELLO
+    assert len(holder.recv(8)) == 8
+    with pytest.raises(WorkerBusy):
+        probe_worker("127.0.0.1", a.port, timeout_s=0.5)
+    holder.close()  # the model unloads; the worker now answers the probe that went away
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            assert probe_worker("127.0.0.1", a.port, timeout_s=2).devices
+            break
+        except WorkerBusy:
+            assert time.monotonic() < deadline
+    time.sleep(0.5)
+    assert a.proc.poll() is None, a.output
+    assert probe_worker("127.0.0.1", a.port, timeout_s=2).devices
 
 
 def test_gemma_fits_only_across_both_workers_loads_generates_and_matches_llama_cpp_report(
