@@ -198,13 +198,19 @@ def parse_worker(entry: str) -> tuple[str, int, float]:
     """
     from hardware.rpc_client import parse_endpoint
 
+    if "://" in entry:
+        raise SettingsError(Message("a worker's address has no scheme: write HOST:PORT (e.g. 127.0.0.1:50052), not "
+                                    "{entry}", entry=repr(entry.strip())))  # fmt: skip
     address, _, mem = entry.strip().partition("/")
     try:
         host, port = parse_endpoint(address)
-        gib = float(mem) if mem.strip() else 0.0
     except ValueError as e:
         raise SettingsError(Message("a worker is HOST:PORT or HOST:PORT/GiB (e.g. 127.0.0.1:50052/4), not {entry}: "
                                     "{reason}", entry=repr(entry), reason=said(e))) from None  # fmt: skip
+    try:
+        gib = float(mem) if mem.strip() else 0.0
+    except ValueError:
+        gib = -1.0
     if not 0 <= gib < 1e6:
         raise SettingsError(Message("the memory of worker {address} must be a positive number of GiB, not {mem}",
                                     address=address, mem=mem))  # fmt: skip

@@ -2194,6 +2194,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             </translation>
         </message>
         <message>
+            <source>in use by a loaded model (figures of its last check)</source>
+            <translation>von einem geladenen Modell belegt (Werte der letzten Pr√ºfung)</translation>
+        </message>
+        <message>
             <source>its memory layout is unknown</source>
             <translation>seine Speicheraufteilung ist unbekannt</translation>
         </message>
@@ -2326,16 +2330,16 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>{physical} physische, {logical} logische</translation>
         </message>
         <message>
+            <source>{rate} GB/s</source>
+            <translation>{rate} GB/s</translation>
+        </message>
+        <message>
             <source>{rate} GB/s read (given, not measured on this machine)</source>
             <translation>{rate} GB/s Lesen (vorgegeben, nicht auf diesem Rechner gemessen)</translation>
         </message>
         <message>
             <source>{rate} GB/s read, measured {age}{busy}</source>
             <translation>{rate} GB/s Lesen, gemessen {age}{busy}</translation>
-        </message>
-        <message>
-            <source>{rate} MB/s</source>
-            <translation>{rate} MB/s</translation>
         </message>
         <message>
             <source>{size} GiB</source>
@@ -4552,6 +4556,10 @@ Ziehen Sie Modelldateien oder -ordner irgendwo auf das Fenster, um sie hinzuzuf√
         <message>
             <source>a worker is HOST:PORT or HOST:PORT/GiB (e.g. 127.0.0.1:50052/4), not {entry}: {reason}</source>
             <translation>ein Worker ist HOST:PORT oder HOST:PORT/GiB (z. B. 127.0.0.1:50052/4), nicht {entry}: {reason}</translation>
+        </message>
+        <message>
+            <source>a worker's address has no scheme: write HOST:PORT (e.g. 127.0.0.1:50052), not {entry}</source>
+            <translation>die Adresse eines Workers hat kein Schema: schreiben Sie HOST:PORT (z. B. 127.0.0.1:50052), nicht {entry}</translation>
         </message>
         <message>
             <source>accept the repository's terms on the hub while logged in, then set HF_TOKEN</source>

@@ -92,13 +92,28 @@ def test_adding_a_machine_probes_it_shows_its_memory_and_round_trip_and_the_tabl
     machine, devices, free, offers, rtt, bandwidth, status = _row(page, 0)
     assert machine == f"127.0.0.1:{fake_worker}" and devices == "1 device" and status == "ready"
     assert free == "256.0 of 256.0 GiB" and offers == "200.0 GiB" and rtt.endswith(" ms")
-    assert bandwidth.endswith(" MB/s")  # the fake worker allocates nothing: the loopback's throughput, measured
+    assert bandwidth.endswith(" GB/s")  # the fake worker allocates nothing: the loopback's throughput, measured
     assert len(page.machines.workers()) == 1 and page.machines.workers()[0].memory_limit == 200 * GIB
     qtbot.waitUntil(lambda: not page.busy() and any(page.model.across(page.model.index(r, c)) is not None
                                                     for r in range(8) for c in range(page.model.columnCount())),
                     timeout=20_000)  # fmt: skip
     texts = [str(page.model.data(page.model.index(r, c))) for r in range(8) for c in range(page.model.columnCount())]
     assert any(t.startswith("fits across 2 machines") for t in texts)
+
+
+def test_a_machine_that_a_loaded_model_holds_is_in_use_and_stays_offered(qtbot: QtBot, fake_worker: int) -> None:
+    """A worker serves one client at a time: "Check again" while a model holds it gets no answer; the machine is still
+    there and running, so it keeps its last figures instead of dropping out of what a model may use."""
+    page = _page(qtbot)
+    page.machines.set_entries((f"127.0.0.1:{fake_worker}/2",))
+    qtbot.waitUntil(lambda: _row(page, 0)[6] == "ready", timeout=10_000)
+    with socket.create_connection(("127.0.0.1", fake_worker), timeout=5) as holder:  # a loaded model's connection
+        holder.sendall(struct.pack("<BQ", 14, CAPS_SIZE) + bytes(CAPS_SIZE))
+        assert len(holder.recv(8)) == 8
+        page.machines.check_button.click()
+        qtbot.waitUntil(lambda: _row(page, 0)[6].startswith("in use by a loaded model"), timeout=15_000)
+        assert _row(page, 0)[2] == "256.0 of 256.0 GiB"
+        assert len(page.machines.workers()) == 1
 
 
 def test_an_unreachable_machine_says_so_in_its_row_and_remove_forgets_it(qtbot: QtBot) -> None:

@@ -230,6 +230,7 @@ def test_workers_are_host_port_entries_with_an_optional_memory(store: Store) -> 
     save_setting(store, "workers", ["127.0.0.1:50052", " gpu-box:50053/8 ", "127.0.0.1:50052", "[::1]:7000/0.5"])
     assert load_settings(store).workers == ("127.0.0.1:50052", "gpu-box:50053/8", "[::1]:7000/0.5")
     for bad, match in ((["no port:x"], "HOST:PORT"), (["h:1/-3"], "positive number of GiB"), ("h:1", "a list"),
-                       (["h:1/lots"], "HOST:PORT/GiB")):  # fmt: skip
+                       (["h:1/lots"], "positive number of GiB, not lots"),
+                       (["http://127.0.0.1:50062"], "has no scheme: write HOST:PORT")):  # fmt: skip
         with pytest.raises(SettingsError, match=match):
             save_setting(store, "workers", bad)

@@ -1,7 +1,9 @@
 """The Hardware page's other machines: llama.cpp RPC workers (`modelwerk worker` there) a model may spread over.
 
 "Add machine…" asks for HOST:PORT and the memory it offers (its `--mem`); each machine is probed in the pool
-(hardware.rpc_client: devices, free memory, round-trip time) and shown in a row. The list is the `workers` setting.
+(hardware.rpc_client: devices, free memory, round-trip time, bandwidth) and shown in a row. The list is the `workers`
+setting. A worker serves one client at a time: one that a loaded model holds is shown as in use and stays offered with
+the figures of its last check.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,7 +37,7 @@ from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
 from core.errors import ModelwerkError
 from hardware.remote import RemoteDevice, RemoteWorker
-from hardware.rpc_client import WorkerProbe, probe_worker
+from hardware.rpc_client import WorkerBusy, WorkerProbe, probe_worker
 
 log = logging.getLogger(__name__)
 GIB = 2**30
@@ -55,7 +57,7 @@ class AddMachineDialog(QDialog):
         self.address.setPlaceholderText("127.0.0.1:50052")
         self.memory = QDoubleSpinBox()
         self.memory.setRange(0, 4096)
-        self.memory.setDecimals(1)
+        self.memory.setDecimals(2)
         self.memory.setSuffix(" GiB")
         self.memory.setSpecialValueText(translate("Hardware", "what it reports"))
         self.error = QLabel()
@@ -66,6 +68,7 @@ class AddMachineDialog(QDialog):
                                             "memory). llama.cpp's RPC has no password and no encryption: between "
                                             "machines, connect through an SSH tunnel (ssh -N -L 50052:127.0.0.1:50052 "
                                             "that-machine) and add 127.0.0.1:50052 here."))  # fmt: skip
+        hint.setTextFormat(Qt.TextFormat.MarkdownText)  # `modelwerk worker` as code
         hint.setWordWrap(True)
         hint.setObjectName("muted")
         form = QFormLayout()
@@ -110,12 +113,14 @@ class MachinesBox(QGroupBox):
         self._entries: list[str] = []
         self._probes: dict[str, WorkerProbe] = {}
         self._errors: dict[str, str] = {}
+        self._in_use: set[str] = set()
         self._save: Callable[[tuple[str, ...]], None] | None = None
         self._tasks = TaskGroup(self)
         intro = QLabel(translate("Hardware", "A model that does not fit this machine can spread its layers over other "
                                              "machines running `modelwerk worker` (llama.cpp's RPC). Each is probed for "
                                              "its memory, the round trip and the bandwidth into its memory; the speed "
                                              "estimate counts all three."))  # fmt: skip
+        intro.setTextFormat(Qt.TextFormat.MarkdownText)
         intro.setWordWrap(True)
         intro.setObjectName("muted")
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -123,9 +128,10 @@ class MachinesBox(QGroupBox):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # a few rows: cheap to measure
+        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # the status takes the rest
         self.table.verticalHeader().hide()
-        self.table.setFixedHeight(120)
         self.add_button = QPushButton(translate("Hardware", "Add machine…"))
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.remove_button = QPushButton(translate("Hardware", "Remove"))
@@ -191,17 +197,24 @@ class MachinesBox(QGroupBox):
     def _check(self, entry: str) -> None:
         host, port, _ = parse_worker(entry)
         self._errors[entry] = translate("Hardware", "checking…")
-        self._tasks.start(lambda: probe_worker(host, port), lambda probe: self._on_probe_finished(entry, probe),
+        self._tasks.start(lambda: _probe(host, port), lambda probe: self._on_probe_finished(entry, probe),
                           lambda message: self._on_probe_failed(entry, message), what="worker probe")  # fmt: skip
 
-    def _on_probe_finished(self, entry: str, probe: WorkerProbe) -> None:
-        self._probes[entry] = probe
-        self._errors.pop(entry, None)
+    def _on_probe_finished(self, entry: str, probe: WorkerProbe | WorkerBusy) -> None:
+        if isinstance(probe, WorkerBusy):  # running, serving a loaded model: its last figures still hold
+            self._in_use.add(entry)
+            if entry not in self._probes:
+                self._errors[entry] = error_line(probe)
+        else:
+            self._in_use.discard(entry)
+            self._probes[entry] = probe
+            self._errors.pop(entry, None)
         self._refresh()
         self.workers_changed.emit(self.workers())
 
     def _on_probe_failed(self, entry: str, message: str) -> None:
         self._probes.pop(entry, None)
+        self._in_use.discard(entry)
         self._errors[entry] = message
         self._refresh()
         self.workers_changed.emit(self.workers())
@@ -229,9 +242,10 @@ class MachinesBox(QGroupBox):
                 free = translate("Hardware", "{free} of {total} GiB").format(
                     free=number(probe.free / GIB, 1), total=number(sum(d.total for d in probe.devices) / GIB, 1))
                 rtt = translate("Hardware", "{ms} ms").format(ms=number(probe.rtt_s * 1e3, 2))
-                bandwidth = translate("Hardware", "{rate} MB/s").format(rate=number(probe.bandwidth / 1e6, 0)) \
+                bandwidth = translate("Hardware", "{rate} GB/s").format(rate=number(probe.bandwidth / 1e9, 2)) \
                     if probe.bandwidth else translate("Hardware", "not measured (1 Gbit/s assumed)")  # fmt: skip
-                status = translate("Hardware", "ready")
+                status = translate("Hardware", "in use by a loaded model (figures of its last check)") \
+                    if entry in self._in_use else translate("Hardware", "ready")  # fmt: skip
             else:
                 devices = free = rtt = bandwidth = "–"
                 status = self._errors.get(entry, "")
@@ -239,6 +253,9 @@ class MachinesBox(QGroupBox):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
+        rows = max(2, min(len(self._entries), 6))  # the whole list up to 6 machines, without a scroll bar
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                                  + rows * self.table.verticalHeader().defaultSectionSize())  # fmt: skip
         self.remove_button.setEnabled(bool(self._entries))
         self.check_button.setEnabled(bool(self._entries))
 
@@ -253,3 +270,11 @@ class MachinesBox(QGroupBox):
         row = self.table.currentRow()
         if 0 <= row < len(self._entries):
             self.remove_entry(self._entries[row])
+
+
+def _probe(host: str, port: int) -> WorkerProbe | WorkerBusy:
+    """The probe, or the worker's being busy as a result rather than a failure (it is there and running)."""
+    try:
+        return probe_worker(host, port)
+    except WorkerBusy as e:
+        return e
