@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -99,6 +100,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     host = check_args(args)
     binary = find_rpc_server()
+    if threading.current_thread() is threading.main_thread():  # `kill` stops it as Ctrl-C does, saying so
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not (host == "127.0.0.1" or host == "::1"):
         print(f"WARNING: listening on {host}:{args.port} with no authentication or encryption: anyone who can reach "
               "this port can run computations here and read or write this worker's memory. Prefer 127.0.0.1 and an "
@@ -129,6 +132,10 @@ def _cmd_worker(args: argparse.Namespace) -> int:
                 raise ChatError(f"cannot listen on {host}:{args.port}: the port is taken or the address is not this "
                                 "machine's; choose another with --port or --host")  # fmt: skip
             raise ChatError(f"the worker did not start: {outcome.describe()}" + (f": {lines[-1]}" if lines else ""))
+        held = sum(d.total for d in probe.devices)
+        if args.mem is not None and args.mem * 2**30 > held:
+            raise c.UsageError(f"--mem {args.mem:g} GiB is more than this machine's devices hold "
+                               f"({held / 2**30:.1f} GiB): give at most that")  # fmt: skip
         where = f"{host}:{args.port}"
         print(f"Worker listening on {where} (llama.cpp RPC protocol {'.'.join(map(str, probe.version))})")
         for i, d in enumerate(probe.devices):

@@ -141,6 +141,28 @@ def test_worker_reports_devices_and_how_to_add_it_and_stops_on_ctrl_c(workers: t
         socket.create_connection(("127.0.0.1", a.port), timeout=1).close()
 
 
+def test_a_worker_offering_more_than_its_devices_hold_is_refused_in_one_line() -> None:
+    if not _rpc_server_built():
+        pytest.skip("ggml-rpc-server is not built (installer/build-llama-server.sh)")
+    done = subprocess.run([sys.executable, "-m", "app", "worker", "--port", str(_free_port()), "--mem", "100000"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done
+    assert re.fullmatch(r"modelwerk worker: --mem 100000 GiB is more than this machine's devices hold \([\d.]+ GiB\): "
+                        r"give at most that", done.stderr.strip()), done.stderr  # fmt: skip
+
+
+def test_a_worker_stopped_with_sigterm_stops_its_rpc_server_and_says_so() -> None:
+    if not _rpc_server_built():
+        pytest.skip("ggml-rpc-server is not built (installer/build-llama-server.sh)")
+    w = start_worker(0.2)
+    (rpc_server,) = psutil.Process(w.proc.pid).children()
+    w.proc.terminate()
+    assert w.proc.wait(15) == 0
+    assert w.proc.stdout is not None and "Stopped." in w.proc.stdout.read()
+    rpc_server.wait(10)  # gone
+    w.proc.stdout.close()
+
+
 def test_the_probe_measures_the_bandwidth_by_writing_into_a_buffer_of_its_own_on_the_worker(
         workers: tuple[Worker, Worker], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """Not the loopback's throughput (taken away here): zeros written into a buffer the probe allocates on the worker and
