@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli import common as c
+from app.cli.workers_option import add_worker_argument
 
 if TYPE_CHECKING:
     from app.chat.templates import ChatTemplate
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
                    help="MCP servers whose tools the model may call, in LM Studio's and Cursor's notation: "
                         '{"mcpServers": {NAME: {"command": ..., "args": [...]} or {"url": ...}}}')  # fmt: skip
     p.add_argument("--yes", action="store_true", help="run every tool call without asking")
+    add_worker_argument(p)
     p.add_argument("--max-steps", type=int, default=8, help="rounds of tool calls before the model must answer (default 8)")
     p.add_argument("--chat-template", type=Path, default=None, metavar="FILE",
                    help="a Jinja chat template to use instead of the model's (e.g. one with tool calling)")  # fmt: skip
@@ -61,6 +63,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from app.chat.templates import template_for
     from app.chat.turn import ChatTurn
     from app.cli.serve import resolve_model
+    from app.cli.workers_option import with_cli_workers
     from app.workbench import Workbench
     from formats.gguf_info import inspect_gguf
 
@@ -89,7 +92,8 @@ def _cmd_chat(args: argparse.Namespace) -> int:
             conversation_id = bench.conversations.create(local_model_key(entry.id), system_prompt=args.system,
                                                          sampling=sampling, reasoning=mode).id  # fmt: skip
         # One answer: one slot (a slot's KV cache is memory for nothing when no second request comes).
-        runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx, parallel=1), name=path.name)
+        options = with_cli_workers(args, path, LoadOptions(context=args.ctx, parallel=1))
+        runtime = Runtime.launch(path, options=options, name=path.name)
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))

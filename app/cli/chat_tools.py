@@ -89,6 +89,7 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
     from app.chat.reasoning import detect
     from app.chat.runtime import LoadOptions, Runtime
     from app.chat.sessions import MessageState, local_model_key
+    from app.cli.workers_option import with_cli_workers
     from app.documents.parse import DocumentError
     from app.search import open_retriever
     from app.tools.docs import docs_tool
@@ -147,7 +148,8 @@ def run_with_tools(args: argparse.Namespace, path: Path, *, template: ChatTempla
                                                           state=state, error=error)  # fmt: skip
                 bench.conversations.set_steps(message.id, [s.to_json() for s in steps])
 
-        runtime = Runtime.launch(path, options=LoadOptions(context=args.ctx, parallel=1), name=path.name)
+        runtime = Runtime.launch(path, options=with_cli_workers(args, path, LoadOptions(context=args.ctx, parallel=1)),
+                                 name=path.name)  # fmt: skip
         try:
             runtime.wait_ready(timeout_s=300)
             engine = ChatEngine(runtime.client(), template=template, support=detect(template))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.chat.messages import ChatError
 from app.cli import common as c
+from app.cli.workers_option import add_worker_argument
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     p.add_argument("--ctx", type=int, default=4096, help="context length in tokens (default 4096)")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers on the GPU (default: as many as fit)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: the physical cores)")
+    add_worker_argument(p)
     p.add_argument("--parallel", type=int, default=None, metavar="N",
                    help="requests decoded at once, each with --ctx tokens of context (default: up to 4, as many as fit)")
     return {"serve": _cmd_serve}
@@ -71,6 +73,7 @@ def resolve_model(arg: str) -> Path:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from app.chat.gate import Gate
     from app.chat.runtime import LoadOptions, Runtime, RuntimeState
+    from app.cli.workers_option import with_cli_workers
 
     if args.ctx < 1:
         raise c.UsageError("--ctx must be a positive number of tokens")
@@ -82,6 +85,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     origins = tuple(_origin(o) for o in args.allow_origin)
     path = resolve_model(args.model)
     options = LoadOptions(context=args.ctx, gpu_layers=args.gpu_layers, threads=args.threads, parallel=args.parallel)
+    options = with_cli_workers(args, path, options)
     # The model runs in a private llama-server (loopback, a random port, a private key); the gate listens where the
     # user said, checks each request (Host, Origin, key, body) and forwards it. Bound first: a taken port fails at once.
     runtime = Runtime.launch(path, options=options, name=path.stem)

@@ -145,7 +145,9 @@ def _cmd_worker(args: argparse.Namespace) -> int:
             print(f"  memory for models: {args.mem:g} GiB ({how})")
         mem = f", memory {args.mem:g} GiB" if args.mem is not None else ""
         add = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        print(f"Add it with: Hardware → Add machine… → {add}:{args.port}{mem}")
+        per_cli = f"/{args.mem:g}" if args.mem is not None else ""
+        print(f"Add it with: Hardware → Add machine… → {add}:{args.port}{mem}; on the command line: modelwerk chat (or "
+              f"serve) --worker {add}:{args.port}{per_cli}")  # fmt: skip
         print(f"From another machine, through SSH (safe): ssh -N -L {args.port}:127.0.0.1:{args.port} USER@THIS-MACHINE"
               f", then add 127.0.0.1:{args.port} there")  # fmt: skip
         print("Press Ctrl-C to stop.", file=sys.stderr)

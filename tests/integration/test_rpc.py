@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
@@ -131,6 +131,7 @@ def test_worker_reports_devices_and_how_to_add_it_and_stops_on_ctrl_c(workers: t
     assert f"Worker listening on 127.0.0.1:{a.port}" in text
     assert re.search(r"device 0: [\d.]+ GiB, [\d.]+ GiB free", text)
     assert f"Add it with: Hardware → Add machine… → 127.0.0.1:{a.port}, memory 0.16 GiB" in text
+    assert f"on the command line: modelwerk chat (or serve) --worker 127.0.0.1:{a.port}/0.16" in text
     assert f"ssh -N -L {a.port}:127.0.0.1:{a.port}" in text
     assert "memory for models: 0.16 GiB (enforced)" in text
     (rpc_server,) = psutil.Process(a.proc.pid).children()
@@ -370,3 +371,44 @@ def test_without_flash_attention_a_workers_compute_buffer_is_never_underestimate
     for share in plan.shares[1:]:
         got = reported[(share.name, "compute")]
         assert got <= share.compute / MiB <= 1.25 * got, (share.name, got, share.compute / MiB)
+
+
+def test_chat_on_the_command_line_spreads_over_the_workers_it_is_given_when_the_model_does_not_fit_here(
+        gemma_model: Path, workers: tuple[Worker, Worker], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """`modelwerk chat --worker A --worker B` on a machine too small for Gemma (its RAM reported as the embedding and
+    half a block, plus the fit's margin): llama-server starts with --rpc over both and answers."""
+    import app.machine
+    from app import cli
+    from formats.gguf_info import inspect_gguf
+    from hardware.fit import FitOptions
+    from hardware.probe import probe
+
+    shape = inspect_gguf(gemma_model).shape
+    assert shape is not None
+    fit = fit_options(OPTIONS)
+    small = replace(probe(), ram_available=local_fixed(shape, fit) + layer_bytes(shape, fit) // 2 + FitOptions().ram_margin)
+    monkeypatch.setattr(app.machine, "current_report", lambda *a, **k: small)
+    launched: list[LoadOptions] = []
+    launch = Runtime.launch
+    monkeypatch.setattr(Runtime, "launch", lambda path, *, options, name: launched.append(options) or launch(
+        path, options=options, name=name))  # fmt: skip
+    a, b = workers
+    rc = cli.main(["chat", str(gemma_model), "--prompt", "The capital of France is", "--max-tokens", "4",
+                   "--temperature", "0", "--ctx", str(OPTIONS.context), "--no-history",
+                   "--worker", f"{a.endpoint}/{a.mem_gib}", "--worker", f"{b.endpoint}/{b.mem_gib}"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert "does not fit here: spread over this machine and 2 worker(s)" in err
+    assert [w.endpoint for w in launched[0].workers] == [a.endpoint, b.endpoint]
+    assert out.strip()
+
+
+def test_a_worker_given_on_the_command_line_that_does_not_answer_is_named(smollm2_model: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from app import cli
+
+    port = _free_port()
+    rc = cli.main(["chat", str(smollm2_model), "--prompt", "Hi", "--no-history", "--worker", f"127.0.0.1:{port}"])
+    assert rc == 1
+    assert f"no llama.cpp worker answers at 127.0.0.1:{port}" in capsys.readouterr().err
