@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 TARGET = 0.25
+WORKER_MEMORY = 2**30
+"""What each worker offers, as "Add machine…" would be told: workers on this machine offer only what they are given."""
 PROMPT = "The history of the city begins with a small settlement on the river. Over the centuries it grew"
 
 
@@ -105,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         for _, port in workers_procs:
             probe = probe_worker("127.0.0.1", port)
             workers.append(RemoteWorker("127.0.0.1", port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices),
-                                        rtt_s=probe.rtt_s, bandwidth=probe.bandwidth))  # fmt: skip
+                                        rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
+                                        memory_limit=WORKER_MEMORY))  # fmt: skip
         split = (shape.n_layers // 2, shape.n_layers - shape.n_layers // 2 + 1)
         split_options = LoadOptions(context=1024, threads=args.threads, parallel=1, workers=tuple(workers),
                                     gpu_layers=sum(split), tensor_split=split)  # fmt: skip

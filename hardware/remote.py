@@ -20,6 +20,7 @@ machine's measured speed (the probe cannot tell a remote CPU's speed; a remote G
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from hardware.fit import FitOptions, _compute_resident, _cpu_seconds, _host_overhead, kv_cache_bytes
@@ -27,7 +28,7 @@ from hardware.report import HardwareReport, MiB
 from hardware.shape import ModelShape
 
 __all__ = ["ASSUMED_BANDWIDTH", "DeviceShare", "RemoteDevice", "RemoteWorker", "SplitPlan", "assign_layers", "layer_bytes",
-           "local_fixed", "network_seconds", "plan_split", "remote_compute", "split_as"]  # fmt: skip
+           "local_fixed", "network_seconds", "on_this_machine", "plan_split", "remote_compute", "split_as"]  # fmt: skip
 
 ASSUMED_BANDWIDTH = 1e9 / 8 * 0.94
 """Bytes/s to a worker when its probe could not measure it (hardware.rpc_client: it could not allocate, or the link was
@@ -209,8 +210,7 @@ def plan_split(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorke
         local_budget: bytes this machine may hold (default: available RAM less the options' margin).
     """
     options = options or FitOptions()
-    budget_here = max(0, hw.ram_available - options.ram_margin) if local_budget is None else local_budget
-    devices = [(w, i, b) for w in workers for i, b in enumerate(w.device_budgets())]
+    budget_here, devices = _budgets(hw, workers, options, local_budget)
     per_layer = layer_bytes(shape, options)
     here_fixed = local_fixed(shape, options)
     n = shape.n_layers
@@ -227,8 +227,7 @@ def split_as(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorker,
              tensor_split: tuple[int, ...], gpu_layers: int | None = None, local_budget: int | None = None
              ) -> SplitPlan:  # fmt: skip
     """The plan for a given `--tensor-split` (layers per worker device) and `--n-gpu-layers` (default: their sum)."""
-    budget_here = max(0, hw.ram_available - options.ram_margin) if local_budget is None else local_budget
-    devices = [(w, i, b) for w in workers for i, b in enumerate(w.device_budgets())]
+    budget_here, devices = _budgets(hw, workers, options, local_budget)
     n = shape.n_layers
     counts = (tuple(tensor_split) + (0,) * len(devices))[: len(devices)]
     gpu_layers = sum(counts) if gpu_layers is None else min(gpu_layers, n + 1)
@@ -246,6 +245,38 @@ def split_as(shape: ModelShape, hw: HardwareReport, workers: tuple[RemoteWorker,
                            flash_attention=options.flash_attention) if fits else 0.0  # fmt: skip
     return SplitPlan(shares=tuple(shares), gpu_layers=gpu_layers, tensor_split=counts, network_s=network,
                      tokens_per_s=1.0 / (compute + network) if compute else 0.0)  # fmt: skip
+
+
+def on_this_machine(worker: RemoteWorker, hw: HardwareReport) -> bool:
+    """A worker that is evidently this machine: reached through the loopback, with one device whose total is exactly
+    this machine's RAM (what `modelwerk worker` reports here: llama.cpp's CPU device). Its memory is this machine's.
+    A tunnel to another machine with the very same RAM to the byte would be taken for this one: then it is counted
+    once too few, never twice."""
+    try:
+        loopback = worker.host == "localhost" or ipaddress.ip_address(worker.host).is_loopback
+    except ValueError:
+        loopback = False
+    return loopback and len(worker.devices) == 1 and worker.devices[0].total == hw.ram_total
+
+
+def _budgets(hw: HardwareReport, workers: tuple[RemoteWorker, ...], options: FitOptions, local_budget: int | None
+             ) -> tuple[int, list[tuple[RemoteWorker, int, int]]]:  # fmt: skip
+    """This machine's budget and (worker, device index, budget) for each worker device. A worker on this machine
+    (``on_this_machine``) offers only the memory it was given (`--mem`, entered when it was added; without it, nothing:
+    its free memory is this machine's, already counted here), and what it offers comes out of this machine's budget
+    unless `local_budget` says what this machine may hold."""
+    devices = []
+    shared = 0
+    for w in workers:
+        here = on_this_machine(w, hw)
+        for i, b in enumerate(w.device_budgets()):
+            if here:
+                b = b if w.memory_limit else 0
+                shared += b
+            devices.append((w, i, b))
+    if local_budget is None:
+        local_budget = max(0, hw.ram_available - options.ram_margin - shared)
+    return local_budget, devices
 
 
 def _fill(shape: ModelShape, options: FitOptions, blocks: int, budgets: list[int]) -> list[int]:

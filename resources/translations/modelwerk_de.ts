@@ -2250,6 +2250,10 @@ Open a repository to see, before downloading a byte, which of its files fits thi
             <translation>von {count} Aufgaben aus {problem_set}</translation>
         </message>
         <message>
+            <source>on this machine: it adds no memory until you enter what it may use (its --mem)</source>
+            <translation>auf diesem Rechner: Er bringt keinen Speicher hinzu, bis Sie eingeben, wie viel er nutzen darf (sein --mem)</translation>
+        </message>
+        <message>
             <source>or drop a model file on this page</source>
             <translation>oder eine Modelldatei auf diese Seite ziehen</translation>
         </message>

@@ -387,7 +387,8 @@ def test_chat_on_the_command_line_spreads_over_the_workers_it_is_given_when_the_
     shape = inspect_gguf(gemma_model).shape
     assert shape is not None
     fit = fit_options(OPTIONS)
-    small = replace(probe(), ram_available=local_fixed(shape, fit) + layer_bytes(shape, fit) // 2 + FitOptions().ram_margin)
+    here = local_fixed(shape, fit) + layer_bytes(shape, fit) // 2 + FitOptions().ram_margin
+    small = replace(probe(), ram_total=here + GiB, ram_available=here)  # not the workers' machine (their RAM differs)
     monkeypatch.setattr(app.machine, "current_report", lambda *a, **k: small)
     launched: list[LoadOptions] = []
     launch = Runtime.launch

@@ -116,6 +116,17 @@ def test_a_machine_that_a_loaded_model_holds_is_in_use_and_stays_offered(qtbot: 
         assert len(page.machines.workers()) == 1
 
 
+def test_a_worker_on_this_machine_says_it_adds_no_memory_until_it_is_given_some(qtbot: QtBot, fake_worker: int
+                                                                                 ) -> None:  # fmt: skip
+    """The fake worker reports 256 GiB: on a machine with exactly that RAM, through the loopback, it is this machine."""
+    page = HardwarePage(cpu_only(ram_total=256 * GIB))
+    qtbot.addWidget(page)
+    page.machines.set_entries((f"127.0.0.1:{fake_worker}",))
+    qtbot.waitUntil(lambda: _row(page, 0)[6].startswith("on this machine: it adds no memory"), timeout=10_000)
+    page.machines.add_entry(f"127.0.0.1:{fake_worker}/4")
+    qtbot.waitUntil(lambda: _row(page, 0)[6] == "ready", timeout=10_000)
+
+
 def test_an_unreachable_machine_says_so_in_its_row_and_remove_forgets_it(qtbot: QtBot) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

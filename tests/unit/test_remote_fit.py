@@ -13,6 +13,7 @@ from hardware.remote import (
     RemoteWorker,
     assign_layers,
     network_seconds,
+    on_this_machine,
     plan_split,
 )
 from hardware.report import CpuInfo, GiB, HardwareReport
@@ -97,3 +98,22 @@ def test_worker_device_budgets_share_the_limit_in_order() -> None:
     assert w.device_budgets() == (3 * GiB, 1 * GiB)
     assert RemoteWorker("::1", 5, ()).endpoint == "[::1]:5"
     assert _worker(7, 1).device_budgets() == (1 * GiB,)
+
+
+def test_workers_on_this_machine_count_its_memory_once() -> None:
+    """Two workers on 127.0.0.1 reporting this machine's RAM (llama.cpp's CPU device): without --mem they add nothing
+    (their free memory is what this machine already counts); with it, what they offer comes out of this machine's."""
+    box = _cpu_box(5)  # 8B Q4_K_M with its cache needs ~5.5 GiB: it does not fit here
+    mine = RemoteDevice(box.ram_total, box.ram_total)
+    local = (RemoteWorker("127.0.0.1", 50061, (mine,)), RemoteWorker("localhost", 50062, (mine,)))
+    assert all(on_this_machine(w, box) for w in local)
+    assert not on_this_machine(_worker(50052, 6), box)  # elsewhere, whatever its memory
+    assert not on_this_machine(RemoteWorker("127.0.0.1", 50063, (RemoteDevice(1, 7 * GiB),)), box)  # a tunnel
+    plan = plan_split(LLAMA_8B, box, local, OPTIONS)
+    assert not plan.fits and [s.budget for s in plan.shares[1:]] == [0, 0]
+    here_alone = plan_split(LLAMA_8B, box, (), OPTIONS).shares[0].budget
+    offered = tuple(replace(w, memory_limit=1 * GiB) for w in local)
+    shared = plan_split(LLAMA_8B, box, offered, OPTIONS)
+    assert [s.budget for s in shared.shares[1:]] == [GiB, GiB] and shared.shares[0].budget == here_alone - 2 * GiB
+    # Elsewhere, the same workers add their memory.
+    assert plan_split(LLAMA_8B, box, (_worker(50052, 6), _worker(50053, 6)), OPTIONS).fits

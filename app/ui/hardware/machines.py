@@ -36,7 +36,8 @@ from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
 from core.errors import ModelwerkError
-from hardware.remote import RemoteDevice, RemoteWorker
+from hardware.remote import RemoteDevice, RemoteWorker, on_this_machine
+from hardware.report import HardwareReport
 from hardware.rpc_client import WorkerBusy, WorkerProbe, probe_worker
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class MachinesBox(QGroupBox):
         self._probes: dict[str, WorkerProbe] = {}
         self._errors: dict[str, str] = {}
         self._in_use: set[str] = set()
+        self._hardware: HardwareReport | None = None
         self._save: Callable[[tuple[str, ...]], None] | None = None
         self._tasks = TaskGroup(self)
         intro = QLabel(translate("Hardware", "A model that does not fit this machine can spread its layers over other "
@@ -156,6 +158,11 @@ class MachinesBox(QGroupBox):
         self._save = save
         self._entries = list(dict.fromkeys(entries))
         self.check_all()
+
+    def set_hardware(self, report: HardwareReport) -> None:
+        """This machine's report: a worker that runs on it says that it offers only what it is given."""
+        self._hardware = report
+        self._refresh()
 
     def entries(self) -> tuple[str, ...]:
         return tuple(self._entries)
@@ -246,6 +253,10 @@ class MachinesBox(QGroupBox):
                     if probe.bandwidth else translate("Hardware", "not measured (1 Gbit/s assumed)")  # fmt: skip
                 status = translate("Hardware", "in use by a loaded model (figures of its last check)") \
                     if entry in self._in_use else translate("Hardware", "ready")  # fmt: skip
+                worker = RemoteWorker(host, port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices))
+                if not gib and self._hardware is not None and on_this_machine(worker, self._hardware):
+                    status = translate("Hardware", "on this machine: it adds no memory until you enter what it may "
+                                                   "use (its --mem)")  # fmt: skip
             else:
                 devices = free = rtt = bandwidth = "–"
                 status = self._errors.get(entry, "")

@@ -227,6 +227,7 @@ class HardwarePage(QScrollArea):
         self._report = report
         self.summary.set_report(report, measuring=measuring, bandwidth=self._bandwidth, kernels=self._kernels)
         self.calculator.set_hardware(report)
+        self.machines.set_hardware(report)
         self._recompute_table()
         self.hardware_changed.emit(report)
 
