@@ -19,6 +19,8 @@ from app.cli import common as c
 from app.cli.workers_option import add_worker_argument
 
 if TYPE_CHECKING:
+    from app.chat.messages import ChatError
+    from app.chat.runtime import Runtime
     from app.chat.templates import ChatTemplate
     from formats.model import ModelInfo
 
@@ -56,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     from app.chat.engine import ChatEngine
-    from app.chat.messages import Message, ReasoningMode, Role, Sampling
+    from app.chat.messages import Message, ReasoningMode, Role, RuntimeUnavailable, Sampling
     from app.chat.reasoning import detect
     from app.chat.runtime import LoadOptions, Runtime
     from app.chat.sessions import local_model_key
@@ -102,7 +104,13 @@ def _cmd_chat(args: argparse.Namespace) -> int:
                 turn = ChatTurn(engine, [*messages, Message(Role.USER, args.prompt)], mode=mode, sampling=sampling)
             else:
                 turn = ChatTurn.ask(bench.conversations, conversation_id, args.prompt, engine, mode=mode, sampling=sampling)
-            answer = turn.run()
+            try:
+                answer = turn.run()
+            except RuntimeUnavailable as e:
+                ended = _why_it_ended(runtime)
+                if ended is None:
+                    raise
+                raise ended from e
         except KeyboardInterrupt:
             print("modelwerk chat: interrupted", file=sys.stderr)
             return INTERRUPTED
@@ -117,6 +125,21 @@ def _cmd_chat(args: argparse.Namespace) -> int:
             print(f"[thinking]\n{answer.thinking}\n[/thinking]\n")
         print(answer.content)
     return 0
+
+
+def _why_it_ended(runtime: Runtime, wait_s: float = 3.0) -> ChatError | None:
+    """When the connection to llama-server broke because it ended (a crash, a worker gone), what the runtime says
+    about it ("the worker 127.0.0.1:50053 stopped answering…") rather than the connection's own words (which name
+    llama-server's private port); None when it is still running."""
+    import time
+
+    from app.chat.messages import ChatError
+    from app.chat.runtime import RuntimeState
+
+    deadline = time.monotonic() + wait_s
+    while runtime.state not in (RuntimeState.CRASHED, RuntimeState.FAILED) and time.monotonic() < deadline:
+        time.sleep(0.05)  # its watcher notices the exit within moments
+    return ChatError(runtime.error_text) if runtime.state in (RuntimeState.CRASHED, RuntimeState.FAILED) else None
 
 
 def _template_file(path: Path, info: ModelInfo) -> ChatTemplate:

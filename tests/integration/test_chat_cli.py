@@ -102,3 +102,30 @@ def test_the_instruct_demo_model_chats_through_its_own_chatml_template(smollm2_m
     assert rc == 0 and out["template"] == "model" and out["base_model"] is False
     assert out["answer"] and "<|im_" not in out["answer"] and "User:" not in out["answer"]
     assert out["stats"]["answer_tokens"] > 0
+
+
+def test_a_runtime_that_dies_mid_answer_is_said_as_the_runtime_says_it(gemma_model: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """llama-server killed as the answer starts: the error is why the runtime ended ("... killed"), not the broken
+    connection's words, which name llama-server's private port."""
+    import os
+    import signal
+
+    from app.chat.runtime import Runtime
+    from app.chat.turn import ChatTurn
+
+    launched: list[Runtime] = []
+    launch = Runtime.launch
+    monkeypatch.setattr(Runtime, "launch", lambda *a, **k: launched.append(launch(*a, **k)) or launched[-1])
+    run = ChatTurn.run
+
+    def killed_first(self: ChatTurn, *args: object, **kwargs: object) -> object:
+        pid = launched[0].pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        return run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ChatTurn, "run", killed_first)
+    rc = chat([str(gemma_model), "--prompt", "Hi", "--max-tokens", "8", "--ctx", "1024", "--no-history"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "killed" in err and "127.0.0.1:" not in err, err
