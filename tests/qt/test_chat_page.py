@@ -532,6 +532,22 @@ def test_a_changed_tail_renders_the_same_as_a_full_render(qtbot: QtBot) -> None:
     assert kept.toHtml() == opened.toHtml() and "mulled" in kept.toPlainText() and kept.renders == renders + 1
 
 
+def test_a_follow_up_question_keeps_the_earlier_messages_on_screen(qtbot: QtBot) -> None:
+    """Every message shown stays when the next question and its answer are added after them (the view once deleted
+    the whole document there: a follow-up question left only itself and its answer on screen)."""
+    kept, fresh = TranscriptView(), TranscriptView()
+    qtbot.addWidget(kept)
+    qtbot.addWidget(fresh)
+    first = [Bubble(1, Role.USER, "Write a haiku about the sea."), Bubble(2, Role.ASSISTANT, "The waves of the sea")]
+    kept.set_bubbles(first)
+    both = [*first, Bubble(3, Role.USER, "What is 12 + 7?"), Bubble(4, Role.ASSISTANT, "", streaming=True)]
+    kept.set_bubbles(both)
+    kept.update_last(content="19", thinking="", streaming=False)
+    fresh.set_bubbles([*both[:3], Bubble(4, Role.ASSISTANT, "19")])
+    assert "haiku" in kept.toPlainText() and "The waves" in kept.toPlainText()
+    assert kept.toHtml() == fresh.toHtml()
+
+
 def test_stable_cut_ends_after_the_last_blank_line_outside_code() -> None:
     assert stable_cut("one\n\ntwo") == len("one\n\n")
     assert stable_cut("one\n\n```\na\n\nb\n") == len("one\n\n")  # an open fence: its blank lines are code

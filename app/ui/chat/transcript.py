@@ -302,8 +302,10 @@ class TranscriptView(SafeTextBrowser):
         old = bar.value()
         self.renders += 1
         cursor = QTextCursor(self.document())
-        if index < len(self._starts):  # else the new messages follow all those shown
+        if index < len(self._starts):
             cursor.setPosition(self._starts[index])
+        else:  # the new messages follow all those shown: nothing to remove (a cursor starts at the document's start)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         del self._starts[index:]
