@@ -275,6 +275,29 @@ def test_one_click_opens_a_listed_conversation_and_equal_questions_are_told_apar
     assert "Paris." in page.panes()[0].view.toPlainText()
 
 
+def test_delete_chat_deletes_the_selected_conversation_after_it_moved_to_the_top(
+        qtbot: QtBot, page: ChatPage, tiny_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A conversation that gets a message moves to the top of its model's list; it stays the selected one (it once
+    left its place to its neighbour, which "Delete chat" then deleted), and the list follows the open tab."""
+    from PySide6.QtWidgets import QMessageBox
+
+    entry = page.backends.catalog.add(inspect(tiny_gguf), source="imported")
+    fake(page, FakeBackend(["Paris.", "Berlin.", "Rome."]))
+    key = local_model_key(entry.id)
+    a, b = page.new_chat(key), page.new_chat(key)
+    send(qtbot, a, "Capital of France?")
+    send(qtbot, b, "Capital of Germany?")  # b on top, a below
+    page.tabs.setCurrentWidget(a)
+    assert page.selected() == ("conversation", a.conversation.id)  # the list follows the tab
+    send(qtbot, a, "And of Italy?")  # a moves back to the top
+    assert page.selected() == ("conversation", a.conversation.id)
+    assert len(page.tree.selectedItems()) == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    page.delete_button.click()
+    assert [p.conversation.id for p in page.panes()] == [b.conversation.id]
+    assert page.sessions.get(b.conversation.id).title == "Capital of Germany?"
+
+
 def test_conversations_are_listed_under_their_model_and_reopen(qtbot: QtBot, page: ChatPage) -> None:
     fake(page, FakeBackend(["ok"]))
     pane = page.new_chat(KEY)

@@ -136,6 +136,7 @@ class ChatPage(QWidget):
         self.tree.itemClicked.connect(self._on_tree_item_clicked)  # one click opens a conversation, like a file list
         self.tree.itemActivated.connect(self._on_tree_item_clicked)  # Enter on the keyboard
         self.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.load_button.clicked.connect(self._on_load_button_clicked)
         self.unload_button.clicked.connect(self._on_unload_button_clicked)
         self.reload_button.clicked.connect(self._on_reload_button_clicked)
@@ -390,10 +391,13 @@ class ChatPage(QWidget):
                     item.setText(0, title)
                 parent = item.parent()
                 if parent is not None and parent.indexOfChild(item) > 0:
-                    selected = item.isSelected()
+                    # Taking the current item out makes its neighbour current: "Delete chat" would then delete that
+                    # one. It stays current; the selection is the current item alone.
+                    current = self.tree.currentItem() is item
                     parent.takeChild(parent.indexOfChild(item))
                     parent.insertChild(0, item)
-                    item.setSelected(selected)
+                    if current:
+                        self.tree.setCurrentItem(item)
                 return True
         return False
 
@@ -408,6 +412,12 @@ class ChatPage(QWidget):
             pane.deleteLater()
         self.empty.setVisible(self.tabs.count() == 0)
         self.tabs.setVisible(self.tabs.count() > 0)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        """The list follows the tabs: the open conversation is the one selected (what "Delete chat" deletes)."""
+        pane = self.tabs.widget(index)
+        if isinstance(pane, ConversationPane):
+            self.select("conversation", pane.conversation.id)
 
     def _on_tree_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         if item.data(0, KIND_ROLE) == "conversation":
