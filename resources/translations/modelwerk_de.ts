@@ -379,6 +379,10 @@
             <translation>Wiederholungsstrafe: über 1,00 wiederholt sich das Modell seltener (ein Basismodell in einer Schleife: versuchen Sie 1,10–1,30; 1,00 ist aus)</translation>
         </message>
         <message>
+            <source>Replace and send</source>
+            <translation>Ersetzen und senden</translation>
+        </message>
+        <message>
             <source>Retrieved passages</source>
             <translation>Abgerufene Passagen</translation>
         </message>

@@ -223,6 +223,27 @@ def test_edit_and_resend_and_regenerate_replace_the_tail(qtbot: QtBot, page: Cha
     assert len(pane.messages()) == 4 and pane.messages()[-1].id != old_id
 
 
+def test_an_edit_given_up_replaces_nothing(qtbot: QtBot, page: ChatPage) -> None:
+    """Edit, then a change of mind: emptying the box and typing a new question sends a new question, and Regenerate
+    gives the edit up too (it once replaced the edited message and its answer either way, with nothing on screen
+    saying an edit was pending: now the Send button does)."""
+    fake(page, FakeBackend(["answer"]))
+    pane = page.new_chat(KEY)
+    send(qtbot, pane, "first")
+    pane.edit_button.click()
+    assert pane.send_button.text() == "Replace and send"
+    pane.input.clear()
+    assert pane.send_button.text() == "Send"
+    send(qtbot, pane, "a new question")
+    assert [m.content for m in pane.messages()] == ["first", "answer", "a new question", "answer"]
+    pane.edit_button.click()
+    pane.regenerate_button.click()
+    qtbot.waitUntil(lambda: not pane.busy(), timeout=WAIT_MS)
+    assert pane.input.toPlainText() == "" and pane.send_button.text() == "Send"
+    send(qtbot, pane, "third")
+    assert [m.content for m in pane.messages()] == ["first", "answer", "a new question", "answer", "third", "answer"]
+
+
 def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, page: ChatPage, tmp_path: Path) -> None:
     fake(page, FakeBackend(["hmm</think>", "fine"]))
     pane = page.new_chat(KEY)

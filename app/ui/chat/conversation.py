@@ -40,7 +40,7 @@ from app.chat.engine import ChatEngine
 from app.chat.figures import figures_of
 from app.chat.messages import Answer, ChatError, PromptedStrategy, ReasoningMode, Role, Sampling
 from app.chat.runtime import RuntimeState
-from app.chat.sessions import Conversation, Conversations, MessageState, StoredMessage
+from app.chat.sessions import Conversation, Conversations, StoredMessage
 from app.chat.toolset import ToolSet
 from app.chat.turn import ChatTurn
 from app.tools.loop import Approval, Step
@@ -55,7 +55,7 @@ from app.ui.chat.sampling import SamplingControls
 from app.ui.chat.sources import SourceDialog, read_source_text
 from app.ui.chat.thinking import ThinkingControls, reasoning_choices
 from app.ui.chat.tools import ApprovalBridge, ApprovalDialog, PendingApproval, ToolsControl, steps_display
-from app.ui.chat.transcript import Bubble, TranscriptView
+from app.ui.chat.transcript import TranscriptView, bubble_of
 from app.ui.common.errors import error_line
 from app.ui.common.format import number
 from app.ui.common.i18n import translate
@@ -69,19 +69,6 @@ CHARS_PER_TOKEN = 4  # the context meter's guess before the server has counted
 METER_MIN_WIDTH = 100
 UNKNOWN_CONTEXT = 4096
 """The context an answer from documents plans for when the model's is not known (an endpoint does not say)."""
-
-
-def bubble_of(message: StoredMessage) -> Bubble:
-    """A stored message as the transcript shows it (its tool steps in the folded block)."""
-    note = ""
-    if message.state is MessageState.CANCELLED:
-        note = translate("Chat", "Stopped")
-    elif message.state is MessageState.ERROR:
-        note = message.error or translate("Chat", "The answer failed")
-    return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
-                  streaming=message.state is MessageState.STREAMING, note=note,
-                  error=message.state is MessageState.ERROR, sources=message.sources,
-                  steps=steps_display(message.steps), figures=tuple(figures_of(message.steps)))  # fmt: skip
 
 
 class ConversationPane(QWidget):
@@ -211,6 +198,7 @@ class ConversationPane(QWidget):
 
         self.input.submitted.connect(self.send)
         self.send_button.clicked.connect(self.send)
+        self.input.textChanged.connect(self._on_input_text_changed)
         self.stop_button.clicked.connect(self.stop)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.edit_button.clicked.connect(self.edit_last)
@@ -313,7 +301,7 @@ class ConversationPane(QWidget):
         kind, options = self._turn_kind()
         if self._editing is not None:
             turn = kind.resend(self.sessions, self._editing, text, engine, **options)
-            self._editing = None
+            self._set_editing(None)
         else:
             turn = kind.ask(self.sessions, self.conversation.id, text, engine, **options)
         self.input.clear()
@@ -332,15 +320,27 @@ class ConversationPane(QWidget):
             self._refused(e)
             return
         kind, options = self._turn_kind()
+        if self._editing is not None:  # a pending edit is given up: the box held only a copy of the message
+            self._set_editing(None)
+            self.input.clear()
         self._answer(kind.regenerate(self.sessions, users[-1].id, engine, **options))
 
     def edit_last(self) -> None:
         """Put the last user message into the input box; sending replaces it and everything after it."""
         users = [m for m in self.messages() if m.role is Role.USER]
         if users and not self.busy():
-            self._editing = users[-1].id
             self.input.setPlainText(users[-1].content)
+            self._set_editing(users[-1].id)
             self.input.setFocus()
+
+    def _set_editing(self, message_id: int | None) -> None:
+        """An edit is pending while the Send button says so; emptying the box or Regenerate gives it up."""
+        self._editing = message_id
+        self.send_button.setText(translate("Chat", "Send") if message_id is None else translate("Chat", "Replace and send"))
+
+    def _on_input_text_changed(self) -> None:
+        if self._editing is not None and not self.input.toPlainText().strip():
+            self._set_editing(None)
 
     def copy_last(self) -> None:
         answers = [m for m in self.messages() if m.role is Role.ASSISTANT and m.content]

@@ -35,12 +35,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.chat.attachments import AnswerSources
-from app.chat.figures import Figure
+from app.chat.figures import Figure, figures_of
 from app.chat.messages import AnswerStats, Role
+from app.chat.sessions import MessageState, StoredMessage
 from app.documents.citations import cited_numbers
 from app.markdown import Mark, Marks, to_html
 from app.shield.flags import flag_summary
 from app.ui.chat.figures import FigureImages
+from app.ui.chat.tools import steps_display
 from app.ui.common import format as fmt
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.links import open_untrusted_link
@@ -119,6 +121,19 @@ def stats_line(stats: AnswerStats | None) -> str:
     if stats.finish_reason == "length":
         parts.append(translate("Chat", "cut at the token limit"))
     return " · ".join(parts)
+
+
+def bubble_of(message: StoredMessage) -> Bubble:
+    """A stored message as the transcript shows it (its tool steps in the folded block)."""
+    note = ""
+    if message.state is MessageState.CANCELLED:
+        note = translate("Chat", "Stopped")
+    elif message.state is MessageState.ERROR:
+        note = message.error or translate("Chat", "The answer failed")
+    return Bubble(message.id, message.role, message.content, message.thinking, message.stats,
+                  streaming=message.state is MessageState.STREAMING, note=note,
+                  error=message.state is MessageState.ERROR, sources=message.sources,
+                  steps=steps_display(message.steps), figures=tuple(figures_of(message.steps)))  # fmt: skip
 
 
 class TranscriptView(SafeTextBrowser):
