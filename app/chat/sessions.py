@@ -498,14 +498,17 @@ class Conversations:
         return count
 
     def history(self, conversation_id: int) -> list[Message]:
-        """What the next turn sends: the system prompt (if any), then every finished or partial message with text.
+        """What the next turn sends: the system prompt (if any), then every finished or partial message; a message
+        still streaming is left out.
 
-        Messages that failed with nothing said, and a message still streaming, are left out.
+        An answer with no text (it failed or was stopped before it said anything, or it only thought) is sent as an
+        empty answer, not left out: the questions around it must not reach the model back to back (many chat templates,
+        Gemma's and Mistral's among them, refuse a conversation whose roles do not alternate).
         """
         conversation = self.get(conversation_id)
         result = [Message(Role.SYSTEM, conversation.system_prompt)] if conversation.system_prompt else []
         for m in self.messages(conversation_id):
-            if m.state is MessageState.STREAMING or (m.role is Role.ASSISTANT and not m.content):
+            if m.state is MessageState.STREAMING:
                 continue
             result.append(m.to_message())
         return result

@@ -190,7 +190,7 @@ def test_truncate_after_and_edit(store: Store) -> None:
         chats.set_content(9999, "x")
 
 
-def test_history_adds_system_prompt_and_skips_unusable(store: Store) -> None:
+def test_history_adds_system_prompt_and_keeps_the_roles_alternating(store: Store) -> None:
     chats = Conversations(store)
     c = chats.create("model:1", system_prompt="Be brief.")
     chats.add_message(c.id, Role.USER, "q1")
@@ -203,10 +203,10 @@ def test_history_adds_system_prompt_and_skips_unusable(store: Store) -> None:
     chats.begin_streaming(c.id)
     history = chats.history(c.id)
     assert [(m.role, m.content) for m in history] == [
-        (Role.SYSTEM, "Be brief."), (Role.USER, "q1"), (Role.USER, "q2"), (Role.ASSISTANT, "half an answer"),
-        (Role.USER, "q3"),
-    ]
-    assert history[3].to_openai() == {"role": "assistant", "content": "half an answer"}  # thinking never sent
+        (Role.SYSTEM, "Be brief."), (Role.USER, "q1"), (Role.ASSISTANT, ""), (Role.USER, "q2"),
+        (Role.ASSISTANT, "half an answer"), (Role.USER, "q3"),
+    ]  # the failed answer said nothing, and is sent as saying nothing: q1 and q2 never back to back
+    assert history[4].to_openai() == {"role": "assistant", "content": "half an answer"}  # thinking never sent
 
 
 def test_delete_removes_messages(store: Store) -> None:
@@ -232,3 +232,22 @@ def test_unreadable_stored_settings_fall_back(store: Store) -> None:
     assert got.sampling == Sampling(temperature=0.1) and got.reasoning is ReasoningMode.OFF
     store.execute("UPDATE conversations SET sampling = 'not json' WHERE id = ?", (c.id,))
     assert chats.get(c.id).sampling == Sampling()
+
+
+def test_a_question_after_an_answer_that_said_nothing_renders_in_a_template_that_wants_alternating_roles(
+        store: Store) -> None:  # fmt: skip
+    """Mistral NeMo's real template raises on two user turns in a row; a stopped empty answer once caused exactly that."""
+    from pathlib import Path
+
+    from app.chat.templates import ChatTemplate, render_messages
+
+    templates = Path(__file__).resolve().parents[1] / "fixtures" / "templates"
+    template = ChatTemplate((templates / "mistral-nemo.jinja").read_text(), "model", False, "<s>", "</s>")
+    chats = Conversations(store)
+    c = chats.create("model:1")
+    chats.add_message(c.id, Role.USER, "What is 2 + 2?")
+    stopped = chats.begin_streaming(c.id)
+    chats.finish_message(stopped, "", "", None, MessageState.CANCELLED)  # stopped before it said anything
+    chats.add_message(c.id, Role.USER, "What is 5 + 5?")
+    prompt = render_messages(template, [m.to_openai() for m in chats.history(c.id)])
+    assert prompt.count("[INST]") == 2 and prompt.rstrip().endswith("What is 5 + 5?[/INST]")
