@@ -227,7 +227,10 @@ class ChatEngine:
 
         stream = complete(prompt, sampling)
         forced = self._consume(run, stream, budget=budget)
-        if forced and not run.is_cancelled():
+        # A model that ends its turn inside the block (a small one that never closes it) has answered nothing: it is
+        # asked for the answer as when its budget is spent, if the token limit leaves room.
+        unclosed = budget is not None and run.parser.thinking and run.finish == "stop" and run.tokens < sampling.max_tokens
+        if (forced or unclosed) and not run.is_cancelled():
             # Budget forcing: close the block, cue the answer, continue from where the model was.
             run.emit(run.parser.close_thinking())
             if run.think_end is None:

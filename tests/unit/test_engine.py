@@ -101,6 +101,18 @@ def test_budget_forcing_closes_the_block_and_continues() -> None:
     assert second.endswith("<think>\nhmmhmmhmm</think>" + BUDGET_FINAL_CUE)
 
 
+def test_a_model_that_ends_its_turn_without_closing_the_block_is_asked_for_the_answer() -> None:
+    """SmolLM2 in System 2 thinks and stops without </think>: an answer of nothing but thinking. It is asked for the
+    answer as when the budget is spent; cut by the token limit, it is not (no room left)."""
+    b = FakeBackend([["Two and two", " make four."], ["4"]])
+    a = engine(b, R1).answer(USER, mode=ReasoningMode.NATIVE, sampling=GREEDY, thinking_budget=100)
+    assert (a.thinking, a.content) == ("Two and two make four.", "4")
+    assert str(b.calls[1][1]).endswith("<think>\nTwo and two make four.</think>" + BUDGET_FINAL_CUE)
+    cut = FakeBackend([["hmm"] * 40])
+    a = engine(cut, R1).answer(USER, mode=ReasoningMode.NATIVE, sampling=GREEDY, thinking_budget=100)
+    assert a.content == "" and len(cut.calls) == 1  # 40 tokens of a limit of 32: nothing left for an answer
+
+
 def test_budget_forcing_counts_the_thinking_once_in_the_prompt_and_answer_tokens() -> None:
     # The cut first request never reports its usage; the continuation's prompt (7 of the question, the 3 thinking tokens
     # again, 2 of the cue) is reported: the answer's prompt is the question (+ cue), its thinking counted once.
