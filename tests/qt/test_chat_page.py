@@ -244,6 +244,24 @@ def test_an_edit_given_up_replaces_nothing(qtbot: QtBot, page: ChatPage) -> None
     assert [m.content for m in pane.messages()] == ["first", "answer", "a new question", "answer", "third", "answer"]
 
 
+def test_the_context_meter_counts_what_followed_the_last_counted_answer(qtbot: QtBot, page: ChatPage,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopped answer has no count from the runtime: the meter once showed the answer before it, as if nothing had
+    been said since; now it adds an estimate of what followed (and says "~")."""
+    from app.chat.messages import AnswerStats
+
+    pane = page.new_chat(KEY)
+    monkeypatch.setattr(page.backends, "context_size", lambda key: 4096)
+    counted = AnswerStats(prompt_tokens=100, answer_tokens=20)
+    pane.view.set_bubbles([Bubble(1, Role.USER, "q"), Bubble(2, Role.ASSISTANT, "a", stats=counted)])
+    pane._update_meter()
+    assert pane.context_meter.format() == "context 120 / 4,096"
+    pane.view.set_bubbles([*pane.view.bubbles(), Bubble(3, Role.USER, "x" * 400),
+                           Bubble(4, Role.ASSISTANT, "y" * 400, note="Stopped")])  # fmt: skip
+    pane._update_meter()
+    assert pane.context_meter.format() == "context ~320 / 4,096"
+
+
 def test_settings_are_saved_and_export_writes_markdown_and_json(qtbot: QtBot, page: ChatPage, tmp_path: Path) -> None:
     fake(page, FakeBackend(["hmm</think>", "fine"]))
     pane = page.new_chat(KEY)

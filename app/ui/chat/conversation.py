@@ -580,18 +580,16 @@ class ConversationPane(QWidget):
         self.context_meter.setVisible(size > 0)
         if size <= 0:
             return
-        used = 0
-        counted = False
+        used, tail, counted = 0, 0, False  # the last answer the runtime counted, and an estimate of what followed it
         for b in reversed(self.view.bubbles()):
             if b.stats is not None and b.stats.prompt_tokens:
-                used = b.stats.prompt_tokens + b.stats.answer_tokens + b.stats.thinking_tokens
-                counted = True
+                used, counted = b.stats.prompt_tokens + b.stats.answer_tokens + b.stats.thinking_tokens, True
                 break
-        if not counted:
-            used = sum(len(b.content) for b in self.view.bubbles()) // CHARS_PER_TOKEN
+            tail += len(b.content) + len(b.thinking)  # a stopped answer has no count: it and the question after it
+        used += tail // CHARS_PER_TOKEN
         self.context_meter.setRange(0, size)
         self.context_meter.setValue(min(used, size))
-        about = "" if counted else "~"
+        about = "" if counted and not tail else "~"
         shown = translate("Chat", "context {about}{used} / {size}").format(about=about, used=number(used), size=number(size))
         self.context_meter.setFormat(shown)
         # Wide enough for its text ("Kontext 121 / 4.096"): the German buttons beside it would squeeze it and cut it.
