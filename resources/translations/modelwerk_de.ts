@@ -268,10 +268,6 @@
             <translation>Laden</translation>
         </message>
         <message>
-            <source>Load a model on the left, then start a new chat.</source>
-            <translation>Laden Sie links ein Modell und beginnen Sie dann einen neuen Chat.</translation>
-        </message>
-        <message>
             <source>Load {name}</source>
             <translation>{name} laden</translation>
         </message>
@@ -326,6 +322,10 @@
         <message>
             <source>One pass: think within the budget, then answer</source>
             <translation>Ein Durchgang: im Rahmen des Budgets nachdenken, dann antworten</translation>
+        </message>
+        <message>
+            <source>Open a conversation from the list on the left, or load a model and start a new chat.</source>
+            <translation>Öffnen Sie links eine Unterhaltung aus der Liste, oder laden Sie ein Modell und beginnen Sie einen neuen Chat.</translation>
         </message>
         <message>
             <source>Passages with instruction-like, hidden or encoded text (marked ⚠ on the Documents page) are not given to the model</source>

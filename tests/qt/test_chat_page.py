@@ -166,6 +166,29 @@ def test_stop_ends_the_answer_and_keeps_what_came(qtbot: QtBot, page: ChatPage) 
     assert "Stopped" in pane.view.toPlainText()
 
 
+def test_closing_a_tab_mid_answer_stops_it_keeps_it_and_closes_the_tab(qtbot: QtBot, page: ChatPage) -> None:
+    """One click: the answer stops, is saved as stopped, and the tab goes (it once needed a second click)."""
+    fake(page, FakeBackend([f"word{i} " for i in range(2000)], slow=True))
+    pane = page.new_chat(KEY)
+    conversation_id = pane.conversation.id
+    pane.input.setPlainText("Talk forever")
+    pane.send()
+    qtbot.waitUntil(lambda: "word2" in pane.view.toPlainText(), timeout=WAIT_MS)
+    page.tabs.tabCloseRequested.emit(page.tabs.indexOf(pane))
+    qtbot.waitUntil(lambda: page.tabs.count() == 0, timeout=WAIT_MS)
+    answer = page.sessions.messages(conversation_id)[-1]
+    assert answer.state is MessageState.CANCELLED and answer.content.startswith("word0 word1 word2")
+
+
+def test_a_new_chat_closed_unused_is_not_kept(qtbot: QtBot, page: ChatPage) -> None:
+    pane = page.new_chat(KEY)
+    conversation_id = pane.conversation.id
+    page.tabs.tabCloseRequested.emit(0)
+    assert page.tabs.count() == 0
+    assert conversation_id not in [c.id for c in page.sessions.list_all()]
+    assert page.empty.text().startswith("Open a conversation from the list")
+
+
 def test_progress_is_batched_not_one_update_per_token(qtbot: QtBot, page: ChatPage) -> None:
     backend = FakeBackend(["x"] * 3000)
     fake(page, backend)

@@ -102,9 +102,12 @@ class ChatPage(QWidget):
         left_layout.addLayout(buttons)
 
         self.tabs = QTabWidget()
+        self._close_when_stopped: set[int] = set()
+        """Conversations whose tab was closed mid-answer: the tab goes once the answer has stopped and been saved."""
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
-        self.empty = QLabel(translate("Chat", "Load a model on the left, then start a new chat."))
+        self.empty = QLabel(translate("Chat", "Open a conversation from the list on the left, or load a model and start "
+                                              "a new chat."))  # fmt: skip
         self.empty.setObjectName("muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -381,6 +384,9 @@ class ChatPage(QWidget):
                     self.tabs.setTabText(i, text)
         if not isinstance(pane, ConversationPane) or not self._touch(pane.conversation.id):
             self.refresh()
+        if isinstance(pane, ConversationPane) and pane.conversation.id in self._close_when_stopped and not pane.busy():
+            self._close_when_stopped.discard(pane.conversation.id)
+            self._on_tabs_tab_close_requested(self.tabs.indexOf(pane))
 
     def _touch(self, conversation_id: int) -> bool:
         """Show a conversation's current title and move it to the top of its model's list; False if it is not listed."""
@@ -405,11 +411,15 @@ class ChatPage(QWidget):
         pane = self.tabs.widget(index)
         if isinstance(pane, ConversationPane):
             if pane.busy():
+                self._close_when_stopped.add(pane.conversation.id)
                 pane.stop()
-                return  # closed once the answer has stopped and been saved: press again
+                return  # closed once the answer has stopped and been saved (_on_pane_changed)
             self.tabs.removeTab(index)
             self.mcp_pool.drop(pane.conversation.id)
             pane.deleteLater()
+            if not pane.messages():  # a new chat nobody wrote in is not kept as a "New chat" in the list
+                self.sessions.delete(pane.conversation.id)
+                self.refresh()
         self.empty.setVisible(self.tabs.count() == 0)
         self.tabs.setVisible(self.tabs.count() > 0)
 
