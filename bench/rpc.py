@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     from formats.gguf_info import inspect_gguf
     from hardware.fit import estimate_speed
     from hardware.kernels import cached_kernels
-    from hardware.remote import RemoteDevice, RemoteWorker, split_as
+    from hardware.remote import RemoteWorker, split_as
     from hardware.rpc_client import probe_worker
 
     model = gemma_path(Path(os.environ.get("MODELWERK_TEST_CACHE") or ROOT / ".cache" / "test-models"))
@@ -106,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         workers = []
         for _, port in workers_procs:
             probe = probe_worker("127.0.0.1", port)
-            workers.append(RemoteWorker("127.0.0.1", port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices),
-                                        rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
-                                        memory_limit=WORKER_MEMORY))  # fmt: skip
+            workers.append(RemoteWorker.of_probe(probe, memory_limit=WORKER_MEMORY))
         split = (shape.n_layers // 2, shape.n_layers - shape.n_layers // 2 + 1)
         split_options = LoadOptions(context=1024, threads=args.threads, parallel=1, workers=tuple(workers),
                                     gpu_layers=sum(split), tensor_split=split)  # fmt: skip

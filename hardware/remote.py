@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hardware.fit import FitOptions, _compute_resident, _cpu_seconds, _host_overhead, kv_cache_bytes
 from hardware.report import HardwareReport, MiB
 from hardware.shape import ModelShape
+
+if TYPE_CHECKING:
+    from hardware.rpc_client import WorkerProbe
 
 __all__ = ["ASSUMED_BANDWIDTH", "DeviceShare", "RemoteDevice", "RemoteWorker", "SplitPlan", "assign_layers", "layer_bytes",
            "local_fixed", "network_seconds", "on_this_machine", "plan_split", "remote_compute", "split_as"]  # fmt: skip
@@ -61,6 +65,12 @@ class RemoteWorker:
     """Bytes/s; 0 = not measured (ASSUMED_BANDWIDTH is used)."""
     memory_limit: int = 0
     """Bytes the user allows on it (`modelwerk worker --mem`); 0 = what its devices report free."""
+
+    @classmethod
+    def of_probe(cls, probe: WorkerProbe, *, memory_limit: int = 0) -> RemoteWorker:
+        """The worker as `hardware.rpc_client.probe_worker` found it, offering `memory_limit` bytes (0: what it has)."""
+        return cls(probe.host, probe.port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices),
+                   rtt_s=probe.rtt_s, bandwidth=probe.bandwidth, memory_limit=memory_limit)  # fmt: skip
 
     @property
     def endpoint(self) -> str:

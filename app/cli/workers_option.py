@@ -40,7 +40,7 @@ def with_cli_workers(args: argparse.Namespace, path: Path, options: LoadOptions)
     from core.errors import said
     from formats.gguf_info import inspect_gguf
     from hardware.fit import fit
-    from hardware.remote import RemoteDevice, RemoteWorker
+    from hardware.remote import RemoteWorker
     from hardware.rpc_client import probe_worker
 
     workers = []
@@ -50,9 +50,7 @@ def with_cli_workers(args: argparse.Namespace, path: Path, options: LoadOptions)
         except SettingsError as e:
             raise c.UsageError(f"--worker: {said(e)}") from None
         probe = probe_worker(host, port)
-        workers.append(RemoteWorker(host, port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices),
-                                    rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
-                                    memory_limit=round(gib * 2**30)))  # fmt: skip
+        workers.append(RemoteWorker.of_probe(probe, memory_limit=round(gib * 2**30)))
     info, hw = inspect_gguf(path), current_report()
     out = with_workers(info, hw, options, tuple(workers))
     if out.workers:

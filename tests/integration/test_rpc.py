@@ -105,10 +105,7 @@ def workers() -> Iterator[tuple[Worker, Worker]]:
 
 
 def remote(w: Worker) -> RemoteWorker:
-    probe = probe_worker("127.0.0.1", w.port)
-    devices = tuple(RemoteDevice(d.free, d.total) for d in probe.devices)
-    return RemoteWorker("127.0.0.1", w.port, devices, rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
-                        memory_limit=round(w.mem_gib * GiB))  # fmt: skip
+    return RemoteWorker.of_probe(probe_worker("127.0.0.1", w.port), memory_limit=round(w.mem_gib * GiB))
 
 
 BUFFER = re.compile(r"(\S+) (model|KV|compute) buffer size =\s+([\d.]+) MiB")

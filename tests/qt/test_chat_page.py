@@ -180,13 +180,17 @@ def test_closing_a_tab_mid_answer_stops_it_keeps_it_and_closes_the_tab(qtbot: Qt
     assert answer.state is MessageState.CANCELLED and answer.content.startswith("word0 word1 word2")
 
 
-def test_a_new_chat_closed_unused_is_not_kept(qtbot: QtBot, page: ChatPage) -> None:
+def test_a_new_chat_closed_unused_is_not_kept_one_set_up_is(qtbot: QtBot, page: ChatPage) -> None:
     pane = page.new_chat(KEY)
     conversation_id = pane.conversation.id
     page.tabs.tabCloseRequested.emit(0)
     assert page.tabs.count() == 0
     assert conversation_id not in [c.id for c in page.sessions.list_all()]
     assert page.empty.text().startswith("Open a conversation from the list")
+    prompted = page.new_chat(KEY)  # given a system prompt: set up, so kept
+    page.sessions.set_system_prompt(prompted.conversation.id, "Answer in German.")
+    page.tabs.tabCloseRequested.emit(0)
+    assert prompted.conversation.id in [c.id for c in page.sessions.list_all()]
 
 
 def test_progress_is_batched_not_one_update_per_token(qtbot: QtBot, page: ChatPage) -> None:

@@ -417,8 +417,10 @@ class ChatPage(QWidget):
             self.tabs.removeTab(index)
             self.mcp_pool.drop(pane.conversation.id)
             pane.deleteLater()
-            if not pane.messages():  # a new chat nobody wrote in is not kept as a "New chat" in the list
-                self.sessions.delete(pane.conversation.id)
+            kept = self.sessions.get(pane.conversation.id)
+            if not pane.messages() and not kept.system_prompt and kept.attachment is None:
+                # A new chat nobody wrote in or set up is not kept as a "New chat" in the list.
+                self.sessions.delete(kept.id)
                 self.refresh()
         self.empty.setVisible(self.tabs.count() == 0)
         self.tabs.setVisible(self.tabs.count() > 0)

@@ -36,7 +36,7 @@ from app.ui.common.format import number
 from app.ui.common.i18n import QT_TRANSLATE_NOOP, translate
 from app.ui.common.tasks import TaskGroup
 from core.errors import ModelwerkError
-from hardware.remote import RemoteDevice, RemoteWorker, on_this_machine
+from hardware.remote import RemoteWorker, on_this_machine
 from hardware.report import HardwareReport
 from hardware.rpc_client import WorkerBusy, WorkerProbe, probe_worker
 
@@ -186,9 +186,7 @@ class MachinesBox(QGroupBox):
             if probe is None:
                 continue
             _, _, gib = parse_worker(entry)
-            devices = tuple(RemoteDevice(d.free, d.total) for d in probe.devices)
-            out.append(RemoteWorker(probe.host, probe.port, devices, rtt_s=probe.rtt_s, bandwidth=probe.bandwidth,
-                                    memory_limit=round(gib * GIB)))  # fmt: skip
+            out.append(RemoteWorker.of_probe(probe, memory_limit=round(gib * GIB)))
         return tuple(out)
 
     def busy(self) -> bool:
@@ -253,8 +251,7 @@ class MachinesBox(QGroupBox):
                     if probe.bandwidth else translate("Hardware", "not measured (1 Gbit/s assumed)")  # fmt: skip
                 status = translate("Hardware", "in use by a loaded model (figures of its last check)") \
                     if entry in self._in_use else translate("Hardware", "ready")  # fmt: skip
-                worker = RemoteWorker(host, port, tuple(RemoteDevice(d.free, d.total) for d in probe.devices))
-                if not gib and self._hardware is not None and on_this_machine(worker, self._hardware):
+                if not gib and self._hardware is not None and on_this_machine(RemoteWorker.of_probe(probe), self._hardware):
                     status = translate("Hardware", "on this machine: it adds no memory until you enter what it may "
                                                    "use (its --mem)")  # fmt: skip
             else:
